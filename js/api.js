@@ -1,0 +1,56 @@
+// loadCore() and createPool(), given an environment adapter.
+import { Core } from './core.js';
+import { ParawasmError, checkInteger, describe, typeError } from './errors.js';
+import { instantiate } from './load.js';
+import { Pool } from './pool.js';
+
+const MAX_THREADS = 256;
+
+function checkOptionsObject(options, fn, known) {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') {
+    throw typeError(`${fn}: options must be an object (got ${describe(options)})`);
+  }
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) throw typeError(`${fn}: unknown option "${k}" (known: ${known.join(', ')})`);
+  }
+  return options;
+}
+
+export function makeApi(env) {
+  /**
+   * Loads the single-thread build. Resolves to a core whose kernels are
+   * synchronous functions.
+   */
+  async function loadCore(options) {
+    checkOptionsObject(options, 'loadCore', []);
+    const mod = await instantiate(env, 'parawasm');
+    return new Core(mod);
+  }
+
+  /**
+   * Starts a pool of `threads` threads (default: one per core) sharing one
+   * memory. Resolves to a pool whose kernels are async methods.
+   */
+  async function createPool(options) {
+    const o = checkOptionsObject(options, 'createPool', ['threads', 'spin']);
+    const threads = o.threads === undefined
+      ? Math.max(1, Math.min(MAX_THREADS, env.defaultThreads()))
+      : checkInteger(o.threads, 'createPool: options.threads', 1, MAX_THREADS);
+    const spin = o.spin === undefined ? undefined : checkInteger(o.spin, 'createPool: options.spin', 0, 1e9);
+    const why = env.sharedMemoryError();
+    if (why) {
+      throw new ParawasmError(`createPool: the threaded build needs shared memory, but ${why}`,
+        'ERR_PW_NO_SHARED_MEMORY');
+    }
+    let pool = null;
+    const pending = [];
+    const onThreadError = (msg) => (pool ? pool.crash(msg) : pending.push(msg));
+    const mod = await instantiate(env, 'parawasm-mt', { pwThreads: threads }, onThreadError);
+    pool = new Pool(mod, env, threads, spin);
+    for (const msg of pending) pool.crash(msg);
+    return pool;
+  }
+
+  return { loadCore, createPool };
+}

@@ -1,0 +1,266 @@
+// Turns the generated kernel specs (gen/kernels.js) into argument checks,
+// task-record writes and result reads. One driver serves every kernel; the
+// core runs the prepared call at once, the pool queues it.
+import { AbortError, ParawasmError, describe, rangeError, typeError } from './errors.js';
+import { STATUS } from '../gen/kernels.js';
+
+export const PW_ECANCELED = -3;
+
+const INT_RANGE = {
+  u8: [0, 0xff], i8: [-0x80, 0x7f], u16: [0, 0xffff], i16: [-0x8000, 0x7fff],
+  u32: [0, 0xffffffff], i32: [-0x80000000, 0x7fffffff], usize: [0, 0xffffffff],
+};
+const ELEM_TAG = {
+  i8: 'Int8Array', u16: 'Uint16Array', i16: 'Int16Array', u32: 'Uint32Array', i32: 'Int32Array',
+  u64: 'BigUint64Array', i64: 'BigInt64Array', f32: 'Float32Array', f64: 'Float64Array',
+};
+const ELEM_SIZE = { u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, u64: 8, i64: 8, f32: 4, f64: 8 };
+const U64_MAX = (1n << 64n) - 1n;
+const I64_MIN = -(1n << 63n);
+const I64_MAX = (1n << 63n) - 1n;
+
+/** Task record layout, as pw_task_layout() reports it (src/runtime/task.c). */
+export function readTaskLayout(heap, ptr) {
+  const a = heap.views().u32.subarray(ptr >>> 2, (ptr >>> 2) + 10);
+  return {
+    size: a[0], state: a[1], cancel: a[2], kernel: a[3], status: a[4], ret: a[5], args: a[6],
+    maxArgs: a[7], kernelCount: a[8], abi: a[9],
+  };
+}
+
+/** Checks one scalar argument; returns it as the binding stores it. */
+function checkScalar(v, p, where) {
+  const t = p.type;
+  const range = INT_RANGE[t];
+  if (range) {
+    if (typeof v !== 'number') throw typeError(`${where} must be a number (got ${describe(v)})`);
+    if (!Number.isInteger(v) || v < range[0] || v > range[1]) {
+      throw rangeError(`${where} must be an integer from ${range[0]} to ${range[1]} (got ${v})`);
+    }
+    return v;
+  }
+  if (t === 'f64' || t === 'f32') {
+    if (typeof v !== 'number') throw typeError(`${where} must be a number (got ${describe(v)})`);
+    return v;
+  }
+  if (t === 'bool') {
+    if (typeof v !== 'boolean') throw typeError(`${where} must be a boolean (got ${describe(v)})`);
+    return v;
+  }
+  // u64 / i64: a safe integer or a bigint
+  const [lo, hi] = t === 'u64' ? [0n, U64_MAX] : [I64_MIN, I64_MAX];
+  let b;
+  if (typeof v === 'bigint') b = v;
+  else if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) {
+      throw rangeError(`${where} must be a safe integer or a bigint (got ${v})`);
+    }
+    b = BigInt(v);
+  } else throw typeError(`${where} must be a number or a bigint (got ${describe(v)})`);
+  if (b < lo || b > hi) throw rangeError(`${where} must be from ${lo} to ${hi} (got ${b})`);
+  return BigInt.asUintN(64, b);
+}
+
+/** Bytes of a buffer argument, checking its type. */
+function checkView(v, p, where) {
+  if (!ArrayBuffer.isView(v)) {
+    const want = p.elem === 'u8' ? 'a TypedArray, DataView or Buffer' : `a ${ELEM_TAG[p.elem]}`;
+    throw typeError(`${where} must be ${want} (got ${describe(v)})`);
+  }
+  if (p.elem !== 'u8' && v[Symbol.toStringTag] !== ELEM_TAG[p.elem]) {
+    throw typeError(`${where} must be a ${ELEM_TAG[p.elem]} (got ${describe(v)})`);
+  }
+  return v;
+}
+
+/**
+ * A call being prepared for one kernel: checks the JS arguments, places
+ * buffers in the heap (in place when they already are there, else copied)
+ * and writes the task record.
+ */
+export class Call {
+  constructor(spec, heap) {
+    this.spec = spec;
+    this.heap = heap;
+    this.values = new Array(spec.params.length); // scalar values / views
+    this.ptrs = new Array(spec.params.length); // heap address of each buffer
+    this.temps = null; // addresses this call allocated
+    this.copied = 0; // bytes copied in and out
+    this.pinned = null; // alloc() blocks this call uses in place (pool)
+  }
+
+  /**
+   * Checks the arguments. `allowOptions`: a plain object after the last
+   * given argument is returned as the call options (pool calls).
+   */
+  check(args, allowOptions) {
+    const { spec } = this;
+    const ps = spec.params;
+    let n = args.length;
+    let options;
+    if (allowOptions && n > 0) {
+      const last = args[n - 1];
+      if (last !== null && typeof last === 'object' && !ArrayBuffer.isView(last)) {
+        options = last;
+        n--;
+      } else if (last === undefined && n > ps.length) {
+        n--; // explicit `undefined` options
+      }
+    }
+    if (n > ps.length) {
+      throw typeError(`${spec.name} takes at most ${ps.length} argument${ps.length === 1 ? '' : 's'}` +
+        `${allowOptions ? ' and an options object' : ''} (got ${args.length})`);
+    }
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i];
+      let v = i < n ? args[i] : undefined;
+      const where = `${spec.name}: ${p.name}`;
+      if (v === undefined) {
+        if (p.default === undefined) throw typeError(`${where} is required`);
+        v = p.default;
+      }
+      this.values[i] = p.kind === 'scalar' ? checkScalar(v, p, where) : checkView(v, p, where);
+    }
+    // lengths shared by several buffers must agree
+    for (const c of spec.cargs) {
+      if (c.use !== 'len' || c.buffers.length < 2) continue;
+      const [first, ...rest] = c.buffers;
+      const n0 = this.count(first);
+      for (const b of rest) {
+        if (this.count(b) !== n0) {
+          throw rangeError(`${spec.name}: ${ps[b].name} has ${this.count(b)} elements but ` +
+            `${ps[first].name} has ${n0}; they must be the same length`);
+        }
+      }
+    }
+    return options;
+  }
+
+  count(i) {
+    const v = this.values[i];
+    return v.byteLength / ELEM_SIZE[this.spec.params[i].elem];
+  }
+
+  /** Places every buffer in the heap; copies in those that are not there. */
+  place() {
+    const { spec, heap } = this;
+    for (let i = 0; i < spec.params.length; i++) {
+      const p = spec.params[i];
+      if (p.kind === 'scalar') continue;
+      const v = this.values[i];
+      const where = `${spec.name}: ${p.name}`;
+      const at = heap.locate(v, where);
+      if (at >= 0) {
+        this.ptrs[i] = at;
+        continue;
+      }
+      const bytes = v.byteLength;
+      if (bytes === 0) {
+        this.ptrs[i] = 0;
+        continue;
+      }
+      const ptr = heap.malloc(bytes, where);
+      (this.temps ??= []).push(ptr);
+      this.ptrs[i] = ptr;
+      if (p.kind !== 'out') {
+        heap.views().u8.set(new Uint8Array(v.buffer, v.byteOffset, bytes), ptr);
+        this.copied += bytes;
+      }
+    }
+  }
+
+  /** Writes kernel id and arguments into the task record at address `task`. */
+  write(task, L) {
+    const { spec } = this;
+    const h = this.heap.low();
+    const u32 = h.u32;
+    u32[(task + L.kernel) >>> 2] = spec.id;
+    u32[(task + L.status) >>> 2] = 0;
+    u32[(task + L.cancel) >>> 2] = 0;
+    const base = task + L.args;
+    const cargs = spec.cargs;
+    for (let i = 0; i < cargs.length; i++) {
+      const c = cargs[i];
+      const a = base + 8 * i;
+      let lo = 0;
+      let hi = 0;
+      if (c.use === 'ptr') lo = this.ptrs[c.arg];
+      else if (c.use === 'len') lo = this.count(c.buffers[0]);
+      else {
+        const v = this.values[c.arg];
+        switch (c.type) {
+          case 'f64': h.f64[a >>> 3] = v; continue;
+          case 'f32': h.f32[a >>> 2] = v; u32[(a + 4) >>> 2] = 0; continue;
+          case 'u64': case 'i64': lo = Number(v & 0xffffffffn); hi = Number(v >> 32n); break;
+          case 'bool': lo = v ? 1 : 0; break;
+          default: lo = v >>> 0; hi = v < 0 ? 0xffffffff : 0;
+        }
+      }
+      u32[a >>> 2] = lo;
+      u32[(a + 4) >>> 2] = hi;
+    }
+  }
+
+  /**
+   * Reads the result from the task record, copies out what the kernel
+   * wrote, and frees the copies. Returns the JS value or throws.
+   */
+  finish(task, L) {
+    const h = this.heap.low();
+    const status = h.i32[(task + L.status) >>> 2];
+    let value;
+    if (status >= 0) {
+      this.copyOut();
+      value = readReturn(this.spec.ret, h, task + L.ret);
+    }
+    this.release();
+    if (status < 0) throw statusError(status, this.spec.name);
+    return value;
+  }
+
+  copyOut() {
+    const { spec } = this;
+    if (!this.temps) return;
+    const u8 = this.heap.views().u8;
+    let t = 0;
+    for (let i = 0; i < spec.params.length; i++) {
+      const p = spec.params[i];
+      if (p.kind === 'scalar') continue;
+      const v = this.values[i];
+      const ptr = this.ptrs[i];
+      if (ptr !== this.temps[t]) continue; // in place, or empty
+      t++;
+      if (p.kind === 'in') continue;
+      new Uint8Array(v.buffer, v.byteOffset, v.byteLength).set(u8.subarray(ptr, ptr + v.byteLength));
+      this.copied += v.byteLength;
+    }
+  }
+
+  /** Frees what place() allocated. Safe to call twice. */
+  release() {
+    if (!this.temps) return;
+    for (const p of this.temps) this.heap.mfree(p);
+    this.temps = null;
+  }
+}
+
+export function readReturn(type, h, a) {
+  switch (type) {
+    case 'void': return undefined;
+    case 'u32': case 'usize': return h.u32[a >>> 2];
+    case 'u8': case 'u16': return h.u32[a >>> 2];
+    case 'i8': case 'i16': case 'i32': case 'status': return h.i32[a >>> 2];
+    case 'bool': return h.u32[a >>> 2] !== 0;
+    case 'f64': return h.f64[a >>> 3];
+    case 'f32': return h.f32[a >>> 2];
+    case 'u64': return (BigInt(h.u32[(a + 4) >>> 2]) << 32n) | BigInt(h.u32[a >>> 2]);
+    case 'i64': return BigInt.asIntN(64, (BigInt(h.u32[(a + 4) >>> 2]) << 32n) | BigInt(h.u32[a >>> 2]));
+    default: throw new ParawasmError(`unknown return type ${type}`);
+  }
+}
+
+export function statusError(status, name, cause) {
+  if (status === PW_ECANCELED) return new AbortError(`${name} was aborted`, cause === undefined ? undefined : { cause });
+  const s = STATUS[status];
+  return new ParawasmError(`${name} failed: ${s ? s.message : `status ${status}`}`, s ? s.code : 'ERR_PW');
+}

@@ -1,0 +1,108 @@
+// The single-thread core: every kernel as a synchronous function on the
+// calling thread (the main thread, or the user's own worker).
+import { Call, readTaskLayout } from './bind.js';
+import { ParawasmError } from './errors.js';
+import { Heap } from './memory.js';
+import { KERNELS, KERNEL_ABI } from '../gen/kernels.js';
+
+// Inputs from outside the heap larger than this are fed to chainable
+// kernels (crc32 and the like) in pieces of STREAM_PIECE bytes through one
+// scratch block instead of being copied in whole.
+const STREAM_MIN = 1 << 20;
+const STREAM_PIECE = 1 << 18;
+
+/** Checks that the JS specs and the wasm were generated from the same headers. */
+export function checkAbi(layout, what) {
+  if (layout.abi !== KERNEL_ABI || layout.kernelCount !== KERNELS.length) {
+    throw new ParawasmError(`${what}: the wasm module and its JS bindings come from different builds ` +
+      `(kernel ABI ${layout.abi.toString(16)} vs ${KERNEL_ABI.toString(16)}); rebuild with make`, 'ERR_PW_BUILD_MISMATCH');
+  }
+}
+
+export class Core {
+  /** Use loadCore(); `mod` is an instantiated single-thread module. */
+  constructor(mod) {
+    const exports = mod.asm;
+    this.heap = new Heap(mod.wasmMemory ?? exports.memory, exports, false);
+    this.layout = readTaskLayout(this.heap, exports.pw_task_layout() >>> 0);
+    checkAbi(this.layout, 'loadCore');
+    this.task = this.heap.malloc(this.layout.size, 'loadCore');
+    this.run = exports.pw_run;
+    this.scratch = 0;
+    for (const spec of KERNELS) {
+      const chain = spec.params.findIndex((p) => p.chain);
+      Object.defineProperty(this, spec.name, {
+        value: chain >= 0
+          ? (...args) => this.callChained(spec, chain, args)
+          : (...args) => this.call(spec, args),
+        enumerable: true,
+      });
+    }
+  }
+
+  call(spec, args) {
+    const c = new Call(spec, this.heap);
+    c.check(args, false);
+    return this.runCall(c);
+  }
+
+  runCall(c) {
+    try {
+      c.place();
+      c.write(this.task, this.layout);
+      this.run(this.task);
+      return c.finish(this.task, this.layout);
+    } finally {
+      c.release();
+    }
+  }
+
+  // A kernel whose result continues its running value (see PW_CHAIN): a big
+  // input from outside the heap goes through a small scratch block.
+  callChained(spec, chain, args) {
+    const c = new Call(spec, this.heap);
+    c.check(args, false);
+    const bi = spec.params.findIndex((p) => p.kind !== 'scalar');
+    const view = c.values[bi];
+    if (view.byteLength < STREAM_MIN || this.heap.locate(view, `${spec.name}: ${spec.params[bi].name}`) >= 0) {
+      return this.runCall(c);
+    }
+    if (!this.scratch) this.scratch = this.heap.malloc(STREAM_PIECE, spec.name);
+    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    let value = c.values[chain];
+    for (let off = 0; off < bytes.byteLength; off += STREAM_PIECE) {
+      const piece = bytes.subarray(off, Math.min(off + STREAM_PIECE, bytes.byteLength));
+      const h = this.heap.views();
+      h.u8.set(piece, this.scratch);
+      const pc = new Call(spec, this.heap);
+      pc.values = c.values.slice();
+      pc.values[bi] = h.u8.subarray(this.scratch, this.scratch + piece.byteLength);
+      pc.values[chain] = value;
+      pc.ptrs[bi] = this.scratch;
+      pc.write(this.task, this.layout);
+      this.run(this.task);
+      value = pc.finish(this.task, this.layout);
+    }
+    return value;
+  }
+
+  /**
+   * A view of `bytes` bytes in the core's heap (a Uint8Array unless Ctor is
+   * given), used by kernels without a copy. It stays valid until free(), but
+   * a later allocation that grows the heap detaches it (see README).
+   */
+  alloc(bytes, Ctor) {
+    return this.heap.alloc(bytes, Ctor);
+  }
+
+  /** Releases a view returned by alloc(). */
+  free(view) {
+    const [p] = this.heap.blockOf(view);
+    this.heap.release(p);
+  }
+
+  /** Current size of the core's heap in bytes. */
+  get heapSize() {
+    return this.heap.byteLength;
+  }
+}

@@ -1,0 +1,76 @@
+// Browser adapter (pages and Web Workers, directly or through a bundler).
+// The URLs are written out literally so that bundlers can see the files.
+const FILES = {
+  'parawasm.wasm': new URL('../wasm/parawasm.wasm', import.meta.url),
+  'parawasm-mt.wasm': new URL('../wasm/parawasm-mt.wasm', import.meta.url),
+  'parawasm-mt.worker.js': new URL('../wasm/parawasm-mt.worker.js', import.meta.url),
+  'parawasm-mt.js': new URL('../wasm/parawasm-mt.js', import.meta.url),
+};
+const compiled = new Map();
+
+async function compileFrom(url) {
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    try {
+      return await WebAssembly.compileStreaming(fetch(url));
+    } catch {
+      // wrong MIME type from the server: fall back to bytes
+    }
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}`);
+  return WebAssembly.compile(await res.arrayBuffer());
+}
+
+export const browserEnv = {
+  name: 'browser',
+
+  defaultThreads() {
+    return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 4;
+  },
+
+  sharedMemoryError() {
+    if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available here';
+    if (globalThis.crossOriginIsolated !== true) {
+      return 'the page is not cross-origin isolated (serve it with the headers ' +
+        '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp")';
+    }
+    return null;
+  },
+
+  compile(build) {
+    if (!compiled.has(build)) {
+      const p = compileFrom(FILES[`${build}.wasm`]);
+      p.catch(() => compiled.delete(build));
+      compiled.set(build, p);
+    }
+    return compiled.get(build);
+  },
+
+  async glue(build) {
+    const m = build === 'parawasm-mt' ? await import('../wasm/parawasm-mt.mjs') : await import('../wasm/parawasm.mjs');
+    return m.default;
+  },
+
+  moduleOptions(build) {
+    const opts = { locateFile: (f) => String(FILES[f] ?? new URL(f, FILES['parawasm.wasm'])) };
+    // pthread workers load the classic glue with importScripts()
+    if (build === 'parawasm-mt') opts.mainScriptUrlOrBlob = String(FILES['parawasm-mt.js']);
+    return opts;
+  },
+
+  keepAlive() {
+    return { ref() {}, unref() {} };
+  },
+  clearKeepAlive() {},
+
+  hookWorker(worker, onError) {
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      onError(e?.message ?? String(e));
+    };
+  },
+
+  terminateWorker(worker) {
+    worker.terminate();
+  },
+};

@@ -1,0 +1,73 @@
+// Error classes and argument checks shared by the core and the pool.
+//
+// Every error parawasm throws carries a `code`. Bad arguments are the
+// built-in TypeError (wrong kind of value) and RangeError (right kind, bad
+// value), with Node-style codes; everything else is a ParawasmError or one
+// of its subclasses, so `err instanceof ParawasmError` catches them all.
+
+/** Base class of parawasm's own errors. */
+export class ParawasmError extends Error {
+  constructor(message, code = 'ERR_PW', options) {
+    super(message, options);
+    this.name = 'ParawasmError';
+    this.code = code;
+  }
+}
+
+/** A call was aborted through its AbortSignal. `cause` is the signal's reason. */
+export class AbortError extends ParawasmError {
+  constructor(message = 'The operation was aborted', options) {
+    super(message, 'ABORT_ERR', options);
+    this.name = 'AbortError';
+  }
+}
+
+/** A kernel trapped or aborted on a pool thread; the pool is unusable. */
+export class PoolCrashedError extends ParawasmError {
+  constructor(message, options) {
+    super(message, 'ERR_PW_POOL_CRASHED', options);
+    this.name = 'PoolCrashedError';
+  }
+}
+
+/** The pool was destroyed before the call finished, or is used after destroy(). */
+export class PoolDestroyedError extends ParawasmError {
+  constructor(message = 'the pool has been destroyed', options) {
+    super(message, 'ERR_PW_POOL_DESTROYED', options);
+    this.name = 'PoolDestroyedError';
+  }
+}
+
+export function typeError(message) {
+  const e = new TypeError(message);
+  e.code = 'ERR_INVALID_ARG_TYPE';
+  return e;
+}
+
+export function rangeError(message) {
+  const e = new RangeError(message);
+  e.code = 'ERR_OUT_OF_RANGE';
+  return e;
+}
+
+/** A short description of a value for error messages. */
+export function describe(v) {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'bigint') return `bigint ${v}n`;
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}...` : v)}`;
+  if (typeof v === 'number') return `number ${v}`;
+  if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
+  if (ArrayBuffer.isView(v)) return `${v.constructor?.name ?? 'view'} of ${v.byteLength} bytes`;
+  if (typeof v === 'object') return `an instance of ${v.constructor?.name ?? 'Object'}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Checks that n is an integer in [min, max]; `what` names it in the error. */
+export function checkInteger(n, what, min, max) {
+  if (typeof n !== 'number') throw typeError(`${what} must be a number (got ${describe(n)})`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw rangeError(`${what} must be an integer from ${min} to ${max} (got ${n})`);
+  }
+  return n;
+}

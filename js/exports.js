@@ -1,0 +1,6 @@
+// What every entry point exports besides loadCore/createPool.
+export {
+  AbortError, ParawasmError, PoolCrashedError, PoolDestroyedError,
+} from './errors.js';
+export { hex } from './hex.js';
+export { KERNELS as kernels } from '../gen/kernels.js';

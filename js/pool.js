@@ -1,0 +1,369 @@
+// The pool: every kernel as an async method, run on the threaded build's
+// pthreads, which share one WebAssembly.Memory with this thread.
+//
+// Scheduling is in C (src/runtime/pool.c); this file fills task records,
+// submits them, awaits completions with Atomics.waitAsync on done_seq (or a
+// call proxied to this thread where waitAsync is missing), and settles the
+// promises. Nothing here blocks.
+import { Call, readTaskLayout, statusError } from './bind.js';
+import { checkAbi } from './core.js';
+import {
+  AbortError, ParawasmError, PoolCrashedError, PoolDestroyedError, describe, typeError,
+} from './errors.js';
+import { Heap } from './memory.js';
+import { KERNELS } from '../gen/kernels.js';
+
+// Task states: see PW_TASK_* in src/runtime/runtime.h.
+const QUEUED = 1;
+const RUNNING = 2;
+const DROPPED = 3;
+
+const CAP_LOG2 = 12; // 4096 task records; more calls wait in a JS queue
+const DEFAULT_SPIN = 20000; // idle polls before a thread parks (~50-100 µs)
+
+export class Pool {
+  /**
+   * Use createPool(). `mod` is an instantiated threaded module whose
+   * PTHREAD_POOL_SIZE workers are loaded; `env` is the environment adapter.
+   */
+  constructor(mod, env, threads, spin = DEFAULT_SPIN) {
+    this.mod = mod;
+    this.env = env;
+    this.threads = threads;
+    const ex = mod.asm;
+    this.ex = ex;
+    this.heap = new Heap(mod.wasmMemory, ex, true);
+    this.L = readTaskLayout(this.heap, ex.pw_task_layout() >>> 0);
+    checkAbi(this.L, 'createPool');
+    const rc = ex.pw_pool_start(threads, CAP_LOG2, spin);
+    if (rc !== 0) throw new ParawasmError(`createPool: the pool's threads could not start (status ${rc})`, 'ERR_PW_START');
+    const pl = this.heap.views().u32.slice(ex.pw_pool_layout() >>> 2, (ex.pw_pool_layout() >>> 2) + 9);
+    [this.cap, this.tasks, this.comp, this.doneSeq, this.jsWait, this.running, this.head, this.tail] = pl;
+    this.mask = this.cap - 1;
+    this.freeSlots = new Int32Array(this.cap);
+    for (let i = 0; i < this.cap; i++) this.freeSlots[i] = this.cap - 1 - i;
+    this.top = this.cap;
+    this.calls = new Array(this.cap); // call occupying each task record
+    this.backlog = []; // calls waiting for a free task record
+    this.backlogHead = 0;
+    this.compHead = 0;
+    this.inflight = 0; // task records in use
+    this.waiting = false; // a wait for completions is armed
+    this.pins = new Map(); // alloc() block -> number of unfinished calls using it
+    this.deferredFrees = new Set(); // blocks freed while pinned
+    this.counters = { done: 0, bytesCopied: 0 };
+    this.failure = null; // the error that ended the pool
+    this.useWaitAsync = typeof Atomics.waitAsync === 'function' && !env.forceProxyNotify;
+    this.onWake = () => {
+      Atomics.store(this.heap.low().i32, this.jsWait >>> 2, 0); // threads stop notifying
+      this.wait();
+    };
+    mod.pwNotify = () => { if (this.waiting) this.wait(); };
+    this.keepAlive = env.keepAlive();
+    this.workers = [...mod.PThread.runningWorkers, ...mod.PThread.unusedWorkers];
+
+    for (const spec of KERNELS) {
+      Object.defineProperty(this, spec.name, {
+        value: (...args) => this.call(spec, args),
+        enumerable: true,
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  call(spec, args) {
+    if (this.failure) return Promise.reject(this.failedError());
+    const c = new Call(spec, this.heap);
+    let signal;
+    try {
+      const options = c.check(args, true);
+      signal = checkOptions(options, spec.name);
+      if (signal?.aborted) return Promise.reject(new AbortError(`${spec.name} was aborted before it started`, { cause: signal.reason }));
+      c.place();
+    } catch (e) {
+      c.release();
+      return Promise.reject(e);
+    }
+    this.counters.bytesCopied += c.copied;
+    this.pin(c, 1);
+    return new Promise((resolve, reject) => {
+      c.resolve = resolve;
+      c.reject = reject;
+      if (signal) {
+        c.signal = signal;
+        c.onAbort = () => this.abort(c);
+        signal.addEventListener('abort', c.onAbort, { once: true });
+      }
+      if (this.top > 0 && this.backlogHead === this.backlog.length) this.submit(c);
+      else this.backlog.push(c);
+    });
+  }
+
+  submit(c) {
+    const idx = this.freeSlots[--this.top];
+    const task = this.tasks + idx * this.L.size;
+    c.slot = idx;
+    c.task = task;
+    c.write(task, this.L);
+    Atomics.store(this.heap.u32, (task + this.L.state) >>> 2, QUEUED);
+    this.calls[idx] = c;
+    this.inflight++;
+    this.ex.pw_pool_submit(idx);
+    if (!this.waiting) {
+      this.waiting = true;
+      this.keepAlive.ref();
+      this.wait();
+    }
+  }
+
+  // Drains completions, then arms a wait for more while calls are in flight.
+  wait() {
+    for (;;) {
+      if (this.failure) break;
+      const i32 = this.heap.low().i32;
+      const seen = Atomics.load(i32, this.doneSeq >>> 2);
+      this.drain();
+      if (this.inflight === 0 || this.failure) break;
+      if (this.useWaitAsync) {
+        Atomics.store(i32, this.jsWait >>> 2, 1);
+        const r = Atomics.waitAsync(i32, this.doneSeq >>> 2, seen);
+        if (r.async) {
+          r.value.then(this.onWake);
+          return;
+        }
+        Atomics.store(i32, this.jsWait >>> 2, 0); // done_seq moved on: drain again
+      } else {
+        Atomics.store(i32, this.jsWait >>> 2, 2);
+        if (Atomics.load(i32, this.doneSeq >>> 2) === seen) return; // pwNotify() resumes
+      }
+    }
+    this.waiting = false;
+    this.keepAlive.unref();
+  }
+
+  drain() {
+    const u32 = this.heap.low().u32;
+    for (;;) {
+      const at = (this.comp + 4 * (this.compHead & this.mask)) >>> 2;
+      const e = Atomics.load(u32, at);
+      if (e === 0) break;
+      Atomics.store(u32, at, 0);
+      this.compHead = (this.compHead + 1) >>> 0;
+      this.settle(e - 1);
+    }
+    while (this.top > 0 && this.backlogHead < this.backlog.length && !this.failure) {
+      const c = this.backlog[this.backlogHead];
+      this.backlog[this.backlogHead++] = undefined;
+      if (!c.settled) this.submit(c);
+    }
+    if (this.backlogHead === this.backlog.length && this.backlogHead > 0) {
+      this.backlog = [];
+      this.backlogHead = 0;
+    }
+  }
+
+  settle(idx) {
+    const c = this.calls[idx];
+    this.calls[idx] = undefined;
+    this.freeSlots[this.top++] = idx;
+    this.inflight--;
+    if (!c) return;
+    if (c.signal) c.signal.removeEventListener('abort', c.onAbort);
+    const state = this.heap.u32[(c.task + this.L.state) >>> 2];
+    let value;
+    let error;
+    if (!c.settled && state !== DROPPED) {
+      this.counters.done++;
+      const before = c.copied;
+      try {
+        if (c.abortRequested) {
+          c.release();
+          error = new AbortError(`${c.spec.name} was aborted`, { cause: c.signal.reason });
+        } else {
+          value = c.finish(c.task, this.L);
+        }
+      } catch (e) {
+        error = e;
+      }
+      this.counters.bytesCopied += c.copied - before;
+    }
+    c.release();
+    this.pin(c, -1);
+    if (c.settled) return;
+    c.settled = true;
+    if (error) c.reject(error);
+    else c.resolve(value);
+  }
+
+  abort(c) {
+    if (c.settled) return;
+    const cause = { cause: c.signal.reason };
+    if (c.slot === undefined) {
+      // still in the JS queue: it never reaches a thread
+      c.settled = true;
+      c.release();
+      this.pin(c, -1);
+      c.reject(new AbortError(`${c.spec.name} was aborted before it started`, cause));
+      return;
+    }
+    const u32 = this.heap.low().u32;
+    if (Atomics.compareExchange(u32, (c.task + this.L.state) >>> 2, QUEUED, DROPPED) === QUEUED) {
+      // queued in C: no thread will run it; the record comes back through the completion ring
+      c.settled = true;
+      c.reject(new AbortError(`${c.spec.name} was aborted before it started`, cause));
+    } else {
+      // running: ask it to stop at its next chunk; settle() rejects when it has stopped
+      Atomics.store(u32, (c.task + this.L.cancel) >>> 2, 1);
+      c.abortRequested = true;
+    }
+  }
+
+  // Counts unfinished calls per alloc() block so that free() of a block in
+  // use waits for them instead of pulling memory from under a kernel.
+  pin(c, delta) {
+    if (delta > 0) {
+      const { spec, heap } = c;
+      for (let i = 0; i < spec.params.length; i++) {
+        const p = c.ptrs[i];
+        if (spec.params[i].kind === 'scalar' || !p || c.temps?.includes(p)) continue;
+        const b = heap.blockAt(p);
+        if (b >= 0) (c.pinned ??= []).push(b);
+      }
+    }
+    if (!c.pinned) return;
+    for (const b of c.pinned) {
+      const n = (this.pins.get(b) ?? 0) + delta;
+      if (n > 0) {
+        this.pins.set(b, n);
+      } else {
+        this.pins.delete(b);
+        if (this.deferredFrees.delete(b)) this.heap.mfree(b);
+      }
+    }
+    if (delta < 0) c.pinned = null;
+  }
+
+  // -------------------------------------------------------------- memory
+
+  /**
+   * A view of `bytes` bytes of the pool's shared memory (a Uint8Array unless
+   * Ctor is given). Kernels use it in place, on any thread, without a copy.
+   */
+  alloc(bytes, Ctor) {
+    if (this.failure) throw this.failedError();
+    return this.heap.alloc(bytes, Ctor);
+  }
+
+  /**
+   * Releases a view returned by alloc(). If calls that use it are still
+   * running, the memory is released when the last of them finishes.
+   */
+  free(view) {
+    if (this.failure) return;
+    const [p] = this.heap.blockOf(view);
+    this.heap.unregister(p);
+    if (this.pins.has(p)) this.deferredFrees.add(p);
+    else this.heap.mfree(p);
+  }
+
+  /** Counters: see README (pool.stats()). */
+  stats() {
+    const failed = this.failure !== null;
+    const u32 = failed ? null : this.heap.views().u32;
+    const queuedInC = failed ? 0 : (Atomics.load(u32, this.tail >>> 2) - Atomics.load(u32, this.head >>> 2)) >>> 0;
+    let waitingInJs = 0;
+    for (let i = this.backlogHead; i < this.backlog.length; i++) if (!this.backlog[i].settled) waitingInJs++;
+    return {
+      threads: this.threads,
+      queued: waitingInJs + queuedInC,
+      running: failed ? 0 : Atomics.load(u32, this.running >>> 2),
+      done: this.counters.done,
+      bytesCopied: this.counters.bytesCopied,
+      heapSize: failed ? 0 : this.heap.byteLength,
+      state: this.failure ? (this.failure instanceof PoolCrashedError ? 'crashed' : 'destroyed') : 'ready',
+    };
+  }
+
+  /** True: the pool's threads and this thread share memory (zero-copy views). */
+  get isShared() {
+    return true;
+  }
+
+  // ----------------------------------------------------------- lifecycle
+
+  failedError() {
+    const f = this.failure;
+    return new f.constructor(f.message, { cause: f.cause });
+  }
+
+  // Rejects every unfinished call with a fresh copy of err.
+  failAll(err) {
+    this.failure = err;
+    const pending = [];
+    for (let i = 0; i < this.cap; i++) if (this.calls[i]) pending.push(this.calls[i]);
+    for (let i = this.backlogHead; i < this.backlog.length; i++) pending.push(this.backlog[i]);
+    this.backlog = [];
+    this.backlogHead = 0;
+    for (const c of pending) {
+      if (c.settled) continue;
+      c.settled = true;
+      if (c.signal) c.signal.removeEventListener('abort', c.onAbort);
+      c.reject(this.failedError());
+    }
+    this.calls.fill(undefined);
+  }
+
+  /**
+   * Rejects every unfinished call with a PoolDestroyedError and ends the
+   * threads. Resolves when they have ended. Safe to call more than once.
+   */
+  destroy() {
+    if (!this.ending) {
+      if (!this.failure) this.failAll(new PoolDestroyedError('the pool was destroyed'));
+      this.ending = this.shutdown();
+    }
+    return this.ending;
+  }
+
+  crash(reason) {
+    if (this.failure) return;
+    const running = [];
+    try {
+      const u32 = this.heap.views().u32;
+      for (let i = 0; i < this.cap; i++) {
+        const c = this.calls[i];
+        if (c && Atomics.load(u32, (c.task + this.L.state) >>> 2) === RUNNING) running.push(c.spec.name);
+      }
+    } catch { /* memory unreadable: report without names */ }
+    const what = running.length ? ` while running ${[...new Set(running)].join(', ')}` : '';
+    this.failAll(new PoolCrashedError(`a kernel crashed on a pool thread${what}: ${reason}. ` +
+      'The pool cannot be used any more; create a new one with createPool()'));
+    this.ending = this.shutdown();
+  }
+
+  async shutdown() {
+    try {
+      this.ex.pw_pool_stop();
+      Atomics.notify(this.heap.low().i32, this.doneSeq >>> 2); // release a pending waitAsync
+    } catch { /* a crashed module may refuse; the workers end below anyway */ }
+    this.keepAlive.unref();
+    this.waiting = false;
+    await Promise.all(this.workers.map((w) => this.env.terminateWorker(w)));
+    this.env.clearKeepAlive(this.keepAlive);
+  }
+}
+
+function checkOptions(options, name) {
+  if (options === undefined) return undefined;
+  for (const k of Object.keys(options)) {
+    if (k !== 'signal') throw typeError(`${name}: unknown option "${k}" (the options are: signal)`);
+  }
+  const { signal } = options;
+  if (signal === undefined) return undefined;
+  if (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean' ||
+      typeof signal.addEventListener !== 'function') {
+    throw typeError(`${name}: options.signal must be an AbortSignal (got ${describe(signal)})`);
+  }
+  return signal;
+}

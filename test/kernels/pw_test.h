@@ -1,0 +1,56 @@
+/*
+ * Test-only kernels: built into build/testpkg (never into pkg/) to exercise
+ * the runtime and the binding generator: every parameter kind and type,
+ * status codes, traps, cancellation, nesting and heap growth on a thread.
+ */
+#ifndef PW_TEST_KERNELS_H
+#define PW_TEST_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parawasm.h"
+
+/** Does nothing: measures dispatch cost. */
+PW_KERNEL void pw_test_noop(void);
+
+/** Crashes the thread: kind 0 traps (unreachable), 1 calls abort(), 2 reads far out of bounds. */
+PW_KERNEL void pw_test_trap(uint32_t kind);
+
+/**
+ * Busy-waits about `ms` milliseconds split into `chunks` parallel chunks.
+ * @return the number of chunks that ran (fewer when cancelled)
+ */
+PW_KERNEL uint32_t pw_test_spin(uint32_t ms, PW_DEFAULT(1) uint32_t chunks);
+
+/** Sum of 32-bit words, as a 64-bit value. */
+PW_KERNEL uint64_t pw_test_sum_u32(PW_IN(n) const uint32_t *data, size_t n);
+
+/** x[i] *= k, in place. */
+PW_KERNEL void pw_test_scale_f64(PW_INOUT(n) double *x, size_t n, double k);
+
+/** out[i] = a[i] + b[i]; all three must have the same length. Returns n. */
+PW_KERNEL pw_status pw_test_add_i32(PW_IN(n) const int32_t *a, PW_IN(n) const int32_t *b,
+                                    PW_OUT(n) int32_t *out, size_t n);
+
+/** Returns `s` as a status (negative values are errors). */
+PW_KERNEL pw_status pw_test_status(int32_t s);
+
+/** Mixes every scalar type into one int64: checks argument passing. */
+PW_KERNEL int64_t pw_test_scalars(int8_t a, uint16_t b, int32_t c, uint64_t d, int64_t e,
+                                  float f, double g, bool h);
+
+/**
+ * Allocates `bytes` on the calling thread (growing the heap if needed),
+ * writes it, frees it. Returns 1 on success, 0 if malloc failed.
+ */
+PW_KERNEL uint32_t pw_test_grow(size_t bytes);
+
+/**
+ * Nested fork-join: `width` chunks, each running a nested loop of `width`
+ * chunks, to `depth` levels. Returns the number of leaves (width^depth).
+ */
+PW_KERNEL uint64_t pw_test_nested(uint32_t depth, uint32_t width);
+
+#endif
