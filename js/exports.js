@@ -3,4 +3,3 @@ export {
   AbortError, ParawasmError, PoolCrashedError, PoolDestroyedError,
 } from './errors.js';
 export { hex } from './hex.js';
-export { KERNELS as kernels } from '../gen/kernels.js';
