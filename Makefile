@@ -160,13 +160,22 @@ build/testpkg/package.json: pkg/package.json
 
 # ------------------------------------------------------------ native
 
-build/native/test_checksum: test/c/test_checksum.c test/c/no_kernels.c src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H)
-	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -march=native $(filter %.c,$^) -o $@ -lm
+CHECKSUM_TEST_SRCS := test/c/test_checksum.c test/c/no_kernels.c src/runtime/task.c $(KERNEL_SRCS)
+CHECKSUM_TEST_DEPS := $(CHECKSUM_TEST_SRCS) src/runtime/serial.c $(HEADERS) $(RUNTIME_H)
 
-build/native/test_checksum_san: test/c/test_checksum.c test/c/no_kernels.c src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H)
+build/native/test_checksum: $(CHECKSUM_TEST_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $(filter %.c,$^) -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) -march=native $(CHECKSUM_TEST_SRCS) src/runtime/serial.c -o $@ -lm
+
+build/native/test_checksum_san: $(CHECKSUM_TEST_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $(CHECKSUM_TEST_SRCS) src/runtime/serial.c -o $@ -lm
+
+# the kernels' parallel split and join, against a fake pool that runs chunks
+# in a scrambled order with 2, 3 and 32 "threads"
+build/native/test_checksum_split: $(CHECKSUM_TEST_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) -DPW_TEST_FAKE_POOL $(CHECKSUM_TEST_SRCS) -o $@ -lm
 
 build/native/test_pool: test/c/test_pool.c src/runtime/task.c src/runtime/pool.c $(TEST_SRCS) $(KERNEL_SRCS) build/gen-test/kernels.c $(HEADERS) $(RUNTIME_H)
 	@mkdir -p $(@D)
@@ -180,25 +189,34 @@ build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c src/run
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c,$^) -o $@ -lm
 
-# the same C test, compiled to wasm with SIMD: runs the SIMD paths
-build/wasm-test/test_checksum.js: test/c/test_checksum.c test/c/no_kernels.c src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H) | deps-apt
+# the same C tests, compiled to wasm with SIMD: they run the SIMD paths
+# (SINGLE_FILE: Node's fetch cannot load a .wasm from a path)
+build/wasm-test/package.json:
 	@mkdir -p $(@D)
-	$(EMCC) $(EM_CFLAGS) $(filter %.c,$^) -o $@ -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sNODEJS_CATCH_EXIT=0
-	$(WASM_VALIDATE) --enable-threads build/wasm-test/test_checksum.wasm
+	echo '{ "type": "commonjs" }' > $@
+build/wasm-test/test_checksum.js: $(CHECKSUM_TEST_DEPS) | deps-apt build/wasm-test/package.json
+	$(EMCC) $(EM_CFLAGS) $(CHECKSUM_TEST_SRCS) src/runtime/serial.c -o $@ \
+	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
+build/wasm-test/test_checksum_split.js: $(CHECKSUM_TEST_DEPS) | deps-apt build/wasm-test/package.json
+	$(EMCC) $(EM_CFLAGS) -DPW_TEST_FAKE_POOL $(CHECKSUM_TEST_SRCS) -o $@ \
+	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
 
 # ---------------------------------------------------------------- tests
 
 test: deps ## install what is missing, build, run every test (C, wasm, JS, browser)
 	$(MAKE) test-c test-wasm-c test-js test-types test-browser
 
-test-c: build/native/test_checksum build/native/test_checksum_san build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
+test-c: build/native/test_checksum build/native/test_checksum_san build/native/test_checksum_split build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
 	build/native/test_checksum
 	build/native/test_checksum_san
-	build/native/test_pool
-	TSAN_OPTIONS=halt_on_error=1 build/native/test_pool_tsan
+	build/native/test_checksum_split
+	build/native/test_pool 1
+	build/native/test_pool 3
+	TSAN_OPTIONS=halt_on_error=1 build/native/test_pool_tsan 2
 
-test-wasm-c: build/wasm-test/test_checksum.js ## the C tests compiled to wasm (SIMD paths)
+test-wasm-c: build/wasm-test/test_checksum.js build/wasm-test/test_checksum_split.js ## the C tests compiled to wasm (SIMD paths)
 	$(NODE) build/wasm-test/test_checksum.js
+	$(NODE) build/wasm-test/test_checksum_split.js
 
 test-js: pkg testpkg ## JS tests (node --test) against pkg/ and build/testpkg/
 	$(NODE) --test --test-concurrency=1 test/js/
