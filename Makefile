@@ -232,6 +232,15 @@ test-browser: pkg testpkg | deps-npm ## the core and the pool in headless Chromi
 bench: pkg testpkg build/native/native_bench ## benchmarks (parawasm vs references), writes build/bench/
 	$(NODE) test/bench/run.mjs
 
+FUZZ_SECONDS ?= 60
+build/fuzz/fuzz_checksum: test/fuzz/fuzz_checksum.c test/c/no_kernels.c src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	clang -std=c11 -Iinclude -Isrc/runtime -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@
+
+fuzz: build/fuzz/fuzz_checksum ## run each libFuzzer target for FUZZ_SECONDS (default 60)
+	@mkdir -p build/fuzz/corpus-checksum
+	build/fuzz/fuzz_checksum -max_total_time=$(FUZZ_SECONDS) -max_len=70000 build/fuzz/corpus-checksum
+
 demo: pkg ## the main demo on built-in sample data
 	$(NODE) examples/demo.mjs
 

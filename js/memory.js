@@ -73,6 +73,7 @@ export class Heap {
       this.buffers.add(buf);
     }
     const start = view.byteOffset;
+    if (view.byteLength === 0) return 0; // nothing to read or write: no block needed
     if (!this.shared && buf.byteLength === 0) {
       throw typeError(`${what} is a view of memory that was detached when the heap grew; ` +
         'views from alloc() stay valid only until the next allocation that grows the heap ' +
