@@ -3,6 +3,9 @@ import { Core } from './core.js';
 import { ParawasmError, checkInteger, describe, typeError } from './errors.js';
 import { instantiate } from './load.js';
 import { Pool } from './pool.js';
+import { FallbackPool } from './pool-fallback.js';
+
+let warnedFallback = false;
 
 const MAX_THREADS = 256;
 
@@ -33,15 +36,27 @@ export function makeApi(env) {
    * memory. Resolves to a pool whose kernels are async methods.
    */
   async function createPool(options) {
-    const o = checkOptionsObject(options, 'createPool', ['threads', 'spin']);
+    const o = checkOptionsObject(options, 'createPool', ['threads', 'spin', 'fallback']);
     const threads = o.threads === undefined
       ? Math.max(1, Math.min(MAX_THREADS, env.defaultThreads()))
       : checkInteger(o.threads, 'createPool: options.threads', 1, MAX_THREADS);
     const spin = o.spin === undefined ? undefined : checkInteger(o.spin, 'createPool: options.spin', 0, 1e9);
+    if (o.fallback !== undefined && typeof o.fallback !== 'boolean') {
+      throw typeError(`createPool: options.fallback must be a boolean (got ${describe(o.fallback)})`);
+    }
     const why = env.sharedMemoryError();
     if (why) {
-      throw new ParawasmError(`createPool: the threaded build needs shared memory, but ${why}`,
-        'ERR_PW_NO_SHARED_MEMORY');
+      if (o.fallback === false || !env.startFallbackWorker) {
+        throw new ParawasmError(`createPool: the threaded build needs shared memory, but ${why}`,
+          'ERR_PW_NO_SHARED_MEMORY');
+      }
+      if (!warnedFallback) {
+        warnedFallback = true;
+        console.warn(`parawasm: no shared memory (${why}); the pool runs the single-thread build in one ` +
+          'worker and copies every buffer (pool.isShared is false)');
+      }
+      const worker = await env.startFallbackWorker();
+      return new FallbackPool(worker, env);
     }
     let pool = null;
     const pending = [];

@@ -264,3 +264,18 @@ export function statusError(status, name, cause) {
   const s = STATUS[status];
   return new ParawasmError(`${name} failed: ${s ? s.message : `status ${status}`}`, s ? s.code : 'ERR_PW');
 }
+
+/** The signal of a pool call's options object (undefined if none); checks the object. */
+export function checkCallOptions(options, name) {
+  if (options === undefined) return undefined;
+  for (const k of Object.keys(options)) {
+    if (k !== 'signal') throw typeError(`${name}: unknown option "${k}" (the options are: signal)`);
+  }
+  const { signal } = options;
+  if (signal === undefined) return undefined;
+  if (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean' ||
+      typeof signal.addEventListener !== 'function') {
+    throw typeError(`${name}: options.signal must be an AbortSignal (got ${describe(signal)})`);
+  }
+  return signal;
+}

@@ -73,4 +73,16 @@ export const browserEnv = {
   terminateWorker(worker) {
     worker.terminate();
   },
+
+  /** A module worker running the core, for a pool without shared memory. */
+  startFallbackWorker() {
+    const worker = new Worker(new URL('./fallback-worker.js', import.meta.url), { type: 'module' });
+    return new Promise((resolve, reject) => {
+      worker.onmessage = () => resolve(worker);
+      worker.onerror = (e) => {
+        worker.terminate();
+        reject(new Error(`the pool's worker failed to start: ${e.message ?? e}`));
+      };
+    });
+  },
 };

@@ -60,7 +60,11 @@ export interface PoolStats {
 export interface Pool extends PoolKernels {
   /** Number of threads. */
   readonly threads: number;
-  /** True: views from alloc() are shared with the threads, used without copies. */
+  /**
+   * True when the threads share memory with this thread (views from alloc()
+   * are used without copies). False for the fallback pool of a browser page
+   * without cross-origin isolation: one worker, buffers copied.
+   */
   readonly isShared: boolean;
   /**
    * A view of `bytes` bytes of the pool's shared memory (Uint8Array, or
@@ -89,6 +93,13 @@ export interface CreatePoolOptions {
    * made one at a time, at the cost of CPU while idle.
    */
   spin?: number;
+  /**
+   * Where shared memory is missing (a browser page that is not cross-origin
+   * isolated), run the single-thread build in one Web Worker instead, with
+   * copies (default true; `pool.isShared` is then false). false: reject with
+   * a ParawasmError whose code is 'ERR_PW_NO_SHARED_MEMORY'.
+   */
+  fallback?: boolean;
 }
 
 /** Loads the single-thread build. */

@@ -12,6 +12,17 @@ function isViewConstructor(C) {
   return C === DataView || (typeof C === 'function' && C.prototype instanceof TYPED_ARRAY);
 }
 
+/** Checks alloc()'s arguments; returns the element size. */
+export function checkAlloc(bytes, Ctor) {
+  if (!isViewConstructor(Ctor)) {
+    throw typeError(`alloc: the second argument must be a TypedArray constructor or DataView (got ${describe(Ctor)})`);
+  }
+  checkInteger(bytes, 'alloc: bytes', 0, MAX_HEAP - 1);
+  const size = Ctor.BYTES_PER_ELEMENT ?? 1;
+  if (bytes % size) throw rangeError(`alloc: bytes must be a multiple of ${size} for ${Ctor.name} (got ${bytes})`);
+  return size;
+}
+
 export class Heap {
   /**
    * @param memory  the module's WebAssembly.Memory
@@ -119,12 +130,7 @@ export class Heap {
 
   /** alloc(bytes[, Ctor]) of the public API. */
   alloc(bytes, Ctor = Uint8Array) {
-    if (!isViewConstructor(Ctor)) {
-      throw typeError(`alloc: the second argument must be a TypedArray constructor or DataView (got ${describe(Ctor)})`);
-    }
-    checkInteger(bytes, 'alloc: bytes', 0, MAX_HEAP - 1);
-    const size = Ctor.BYTES_PER_ELEMENT ?? 1;
-    if (bytes % size) throw rangeError(`alloc: bytes must be a multiple of ${size} for ${Ctor.name} (got ${bytes})`);
+    const size = checkAlloc(bytes, Ctor);
     const p = this.malloc(bytes, 'alloc');
     const i = this.insertAt(p);
     this.starts.splice(i, 0, p);

@@ -5,10 +5,10 @@
 // submits them, awaits completions with Atomics.waitAsync on done_seq (or a
 // call proxied to this thread where waitAsync is missing), and settles the
 // promises. Nothing here blocks.
-import { Call, readTaskLayout, statusError } from './bind.js';
+import { Call, checkCallOptions, readTaskLayout } from './bind.js';
 import { checkAbi } from './core.js';
 import {
-  AbortError, ParawasmError, PoolCrashedError, PoolDestroyedError, describe, typeError,
+  AbortError, ParawasmError, PoolCrashedError, PoolDestroyedError,
 } from './errors.js';
 import { Heap } from './memory.js';
 import { KERNELS } from '../gen/kernels.js';
@@ -78,7 +78,7 @@ export class Pool {
     let signal;
     try {
       const options = c.check(args, true);
-      signal = checkOptions(options, spec.name);
+      signal = checkCallOptions(options, spec.name);
       if (signal?.aborted) return Promise.reject(new AbortError(`${spec.name} was aborted before it started`, { cause: signal.reason }));
       c.place();
     } catch (e) {
@@ -352,18 +352,4 @@ export class Pool {
     await Promise.all(this.workers.map((w) => this.env.terminateWorker(w)));
     this.env.clearKeepAlive(this.keepAlive);
   }
-}
-
-function checkOptions(options, name) {
-  if (options === undefined) return undefined;
-  for (const k of Object.keys(options)) {
-    if (k !== 'signal') throw typeError(`${name}: unknown option "${k}" (the options are: signal)`);
-  }
-  const { signal } = options;
-  if (signal === undefined) return undefined;
-  if (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean' ||
-      typeof signal.addEventListener !== 'function') {
-    throw typeError(`${name}: options.signal must be an AbortSignal (got ${describe(signal)})`);
-  }
-  return signal;
 }
