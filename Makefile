@@ -115,8 +115,11 @@ $(1)/$(2).js: $(4) $(HEADERS) $(RUNTIME_H) | deps-apt
 	@mkdir -p $(1)
 	$(EMCC) $(EM_CFLAGS) $(4) -o $(1)/$(2).js $(3)
 	$(WASM_VALIDATE) --enable-threads $(1)/$(2).wasm
-	@# browsers and module workers import the same glue as an ES module
-	{ cat $(1)/$(2).js; echo; echo "export default $(if $(findstring mt,$(2)),ParawasmMt,ParawasmCore);"; } > $(1)/$(2).mjs
+	@# browsers and module workers import the same glue as an ES module; the
+	@# first line hides Node's globals from its Node-only branches, so that
+	@# bundlers do not try to resolve require("fs") and the like
+	{ echo 'var require, module, exports, __filename, __dirname, process;'; cat $(1)/$(2).js; echo; \
+	  echo "export default $(if $(findstring mt,$(2)),ParawasmMt,ParawasmCore);"; } > $(1)/$(2).mjs
 endef
 
 $(eval $(call wasm_build,pkg/wasm,parawasm,$(EM_ST_LDFLAGS),$(ST_SRCS) build/gen/kernels.c))

@@ -62,7 +62,12 @@ export function makeApi(env) {
     const pending = [];
     const onThreadError = (msg) => (pool ? pool.crash(msg) : pending.push(msg));
     const mod = await instantiate(env, 'parawasm-mt', { pwThreads: threads }, onThreadError);
-    pool = new Pool(mod, env, threads, spin);
+    try {
+      pool = new Pool(mod, env, threads, spin);
+    } catch (e) {
+      await Promise.all([...mod.PThread.unusedWorkers, ...mod.PThread.runningWorkers].map((w) => env.terminateWorker(w)));
+      throw e;
+    }
     for (const msg of pending) pool.crash(msg);
     return pool;
   }

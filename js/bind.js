@@ -28,6 +28,13 @@ export function readTaskLayout(heap, ptr) {
   };
 }
 
+/** An options object: a plain object, not a view, ArrayBuffer or other class instance. */
+function isPlainObject(v) {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
 /** Checks one scalar argument; returns it as the binding stores it. */
 function checkScalar(v, p, where) {
   const t = p.type;
@@ -84,6 +91,7 @@ export class Call {
     this.heap = heap;
     this.values = new Array(spec.params.length); // scalar values / views
     this.ptrs = new Array(spec.params.length); // heap address of each buffer
+    this.bytes = new Array(spec.params.length); // byte length of each buffer, taken at check()
     this.temps = null; // addresses this call allocated
     this.copied = 0; // bytes copied in and out
     this.pinned = null; // alloc() blocks this call uses in place (pool)
@@ -100,7 +108,7 @@ export class Call {
     let options;
     if (allowOptions && n > 0) {
       const last = args[n - 1];
-      if (last !== null && typeof last === 'object' && !ArrayBuffer.isView(last)) {
+      if (isPlainObject(last)) {
         options = last;
         n--;
       } else if (last === undefined && n > ps.length) {
@@ -119,7 +127,12 @@ export class Call {
         if (p.default === undefined) throw typeError(`${where} is required`);
         v = p.default;
       }
-      this.values[i] = p.kind === 'scalar' ? checkScalar(v, p, where) : checkView(v, p, where);
+      if (p.kind === 'scalar') {
+        this.values[i] = checkScalar(v, p, where);
+      } else {
+        this.values[i] = checkView(v, p, where);
+        this.bytes[i] = v.byteLength;
+      }
     }
     // lengths shared by several buffers must agree
     for (const c of spec.cargs) {
@@ -137,32 +150,37 @@ export class Call {
   }
 
   count(i) {
-    const v = this.values[i];
-    return v.byteLength / ELEM_SIZE[this.spec.params[i].elem];
+    return this.bytes[i] / ELEM_SIZE[this.spec.params[i].elem];
   }
 
-  /** Places every buffer in the heap; copies in those that are not there. */
+  /**
+   * Places every buffer in the heap: first finds those already there, then
+   * copies in the others (a copy may grow the heap, which must not come
+   * between locating a view and taking its address).
+   */
   place() {
     const { spec, heap } = this;
-    for (let i = 0; i < spec.params.length; i++) {
-      const p = spec.params[i];
-      if (p.kind === 'scalar') continue;
+    const ps = spec.params;
+    let foreign = false;
+    for (let i = 0; i < ps.length; i++) {
+      if (ps[i].kind === 'scalar') continue;
+      const at = heap.locate(this.values[i], `${spec.name}: ${ps[i].name}`);
+      this.ptrs[i] = at;
+      if (at < 0) foreign = true;
+    }
+    if (!foreign) return;
+    for (let i = 0; i < ps.length; i++) {
+      if (ps[i].kind === 'scalar' || this.ptrs[i] >= 0) continue;
       const v = this.values[i];
-      const where = `${spec.name}: ${p.name}`;
-      const at = heap.locate(v, where);
-      if (at >= 0) {
-        this.ptrs[i] = at;
-        continue;
-      }
-      const bytes = v.byteLength;
+      const bytes = this.bytes[i];
       if (bytes === 0) {
         this.ptrs[i] = 0;
         continue;
       }
-      const ptr = heap.malloc(bytes, where);
+      const ptr = heap.malloc(bytes, `${spec.name}: ${ps[i].name}`);
       (this.temps ??= []).push(ptr);
       this.ptrs[i] = ptr;
-      if (p.kind !== 'out') {
+      if (ps[i].kind !== 'out') {
         heap.views().u8.set(new Uint8Array(v.buffer, v.byteOffset, bytes), ptr);
         this.copied += bytes;
       }
@@ -231,8 +249,9 @@ export class Call {
       if (ptr !== this.temps[t]) continue; // in place, or empty
       t++;
       if (p.kind === 'in') continue;
-      new Uint8Array(v.buffer, v.byteOffset, v.byteLength).set(u8.subarray(ptr, ptr + v.byteLength));
-      this.copied += v.byteLength;
+      const n = this.bytes[i];
+      new Uint8Array(v.buffer, v.byteOffset, n).set(u8.subarray(ptr, ptr + n));
+      this.copied += n;
     }
   }
 

@@ -28,7 +28,9 @@ export class Core {
     checkAbi(this.layout, 'loadCore');
     this.task = this.heap.malloc(this.layout.size, 'loadCore');
     this.run = exports.pw_run;
-    this.scratch = 0;
+    // allocated now, so that no call grows the heap behind the user's back
+    // (growth detaches the views from alloc())
+    this.scratch = this.heap.malloc(STREAM_PIECE, 'loadCore');
     for (const spec of KERNELS) {
       const chain = spec.params.findIndex((p) => p.chain);
       Object.defineProperty(this, spec.name, {
@@ -67,18 +69,17 @@ export class Core {
     if (view.byteLength < STREAM_MIN || this.heap.locate(view, `${spec.name}: ${spec.params[bi].name}`) >= 0) {
       return this.runCall(c);
     }
-    if (!this.scratch) this.scratch = this.heap.malloc(STREAM_PIECE, spec.name);
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
     let value = c.values[chain];
+    const pc = new Call(spec, this.heap);
+    pc.values = c.values.slice();
+    pc.bytes = c.bytes.slice();
+    pc.ptrs[bi] = this.scratch;
     for (let off = 0; off < bytes.byteLength; off += STREAM_PIECE) {
       const piece = bytes.subarray(off, Math.min(off + STREAM_PIECE, bytes.byteLength));
-      const h = this.heap.views();
-      h.u8.set(piece, this.scratch);
-      const pc = new Call(spec, this.heap);
-      pc.values = c.values.slice();
-      pc.values[bi] = h.u8.subarray(this.scratch, this.scratch + piece.byteLength);
+      this.heap.views().u8.set(piece, this.scratch);
+      pc.bytes[bi] = piece.byteLength;
       pc.values[chain] = value;
-      pc.ptrs[bi] = this.scratch;
       pc.write(this.task, this.layout);
       this.run(this.task);
       value = pc.finish(this.task, this.layout);

@@ -29,11 +29,13 @@ export const browserEnv = {
   },
 
   sharedMemoryError() {
-    if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available here';
+    // browsers remove SharedArrayBuffer from pages that are not isolated:
+    // say how to isolate the page rather than only that it is missing
     if (globalThis.crossOriginIsolated !== true) {
       return 'the page is not cross-origin isolated (serve it with the headers ' +
         '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp")';
     }
+    if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available here';
     return null;
   },
 

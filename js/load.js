@@ -40,7 +40,17 @@ export async function instantiate(env, build, extra = {}, onThreadError = null) 
         return {};
       },
     };
-    factory(Module).then((mod) => {
+    // Emscripten's threaded glue sets globalThis.Worker in Node (to create
+    // its workers, which it does right away): put back what was there.
+    const hadWorker = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
+    let ready;
+    try {
+      ready = factory(Module);
+    } finally {
+      if (hadWorker) Object.defineProperty(globalThis, 'Worker', hadWorker);
+      else delete globalThis.Worker;
+    }
+    ready.then((mod) => {
       if (settled) return;
       settled = true;
       env.clearKeepAlive(loading);

@@ -36,6 +36,8 @@ export class Heap {
     this.buffers = new WeakSet(); // every buffer object this memory has had
     this.starts = []; // sorted start addresses of live alloc() blocks
     this.sizes = new Map(); // start -> byte size
+    this.tokens = new Map(); // start -> the token of the block's current allocation
+    this.owners = new WeakMap(); // view from alloc() -> its token (finds detached views)
     this.refresh();
   }
 
@@ -84,12 +86,12 @@ export class Heap {
       this.buffers.add(buf);
     }
     const start = view.byteOffset;
-    if (view.byteLength === 0) return 0; // nothing to read or write: no block needed
     if (!this.shared && buf.byteLength === 0) {
       throw typeError(`${what} is a view of memory that was detached when the heap grew; ` +
         'views from alloc() stay valid only until the next allocation that grows the heap ' +
         '(allocate everything first, or use the pool, whose memory never detaches)');
     }
+    if (view.byteLength === 0) return 0; // nothing to read or write: no block needed
     const block = this.blockAt(start);
     if (block < 0 || start + view.byteLength > block + this.sizes.get(block)) {
       throw rangeError(`${what} lies in parawasm's memory but not inside a live alloc() block ` +
@@ -135,7 +137,11 @@ export class Heap {
     const i = this.insertAt(p);
     this.starts.splice(i, 0, p);
     this.sizes.set(p, bytes);
-    return Ctor === DataView ? new DataView(this.u8.buffer, p, bytes) : new Ctor(this.u8.buffer, p, bytes / size);
+    const view = Ctor === DataView ? new DataView(this.u8.buffer, p, bytes) : new Ctor(this.u8.buffer, p, bytes / size);
+    const token = { p };
+    this.tokens.set(p, token);
+    this.owners.set(view, token);
+    return view;
   }
 
   insertAt(p) {
@@ -155,7 +161,9 @@ export class Heap {
    */
   blockOf(view) {
     if (!ArrayBuffer.isView(view)) throw typeError(`free: view must be a TypedArray or DataView (got ${describe(view)})`);
-    const p = view.byteOffset;
+    const token = this.owners.get(view);
+    // a view detached by growth has lost its offset: find it by its token
+    const p = token && this.tokens.get(token.p) === token ? token.p : view.byteOffset;
     if (!this.buffers.has(view.buffer) || !this.sizes.has(p)) {
       throw typeError('free: view was not returned by alloc() of this core or pool, or was already freed');
     }
@@ -166,6 +174,7 @@ export class Heap {
   unregister(p) {
     this.starts.splice(this.insertAt(p), 1);
     this.sizes.delete(p);
+    this.tokens.delete(p);
   }
 
   /** Frees the block that starts at address p (from blockOf). */

@@ -2,6 +2,7 @@
 // cross-origin isolated): the single-thread core in one Web Worker. Calls
 // still leave the main thread, but their buffers are copied to the worker
 // and back, and they run one at a time. `pool.isShared` is false.
+import { AbortWatch } from './abort.js';
 import { Call, checkCallOptions } from './bind.js';
 import {
   AbortError, ParawasmError, PoolCrashedError, PoolDestroyedError, typeError,
@@ -23,6 +24,7 @@ export class FallbackPool {
     this.heapSize = 0;
     this.failure = null;
     this.allocated = new WeakSet();
+    this.aborts = new AbortWatch((c) => this.abort(c));
     worker.onmessage = (e) => this.onMessage(e.data);
     env.hookWorker(worker, (msg) => this.crash(msg));
     for (const spec of KERNELS) {
@@ -47,8 +49,7 @@ export class FallbackPool {
     return new Promise((resolve, reject) => {
       Object.assign(c, { resolve, reject, signal });
       if (signal) {
-        c.onAbort = () => this.abort(c);
-        signal.addEventListener('abort', c.onAbort, { once: true });
+        this.aborts.add(signal, c);
       }
       this.queue.push(c);
       this.next();
@@ -86,7 +87,7 @@ export class FallbackPool {
     }
     this.current = null;
     this.counters.done++;
-    if (c.signal) c.signal.removeEventListener('abort', c.onAbort);
+    if (c.signal) this.aborts.remove(c.signal, c);
     if (!c.settled) {
       c.settled = true;
       if (c.abortRequested) {
@@ -162,7 +163,7 @@ export class FallbackPool {
     for (const c of pending) {
       if (c.settled) continue;
       c.settled = true;
-      if (c.signal) c.signal.removeEventListener('abort', c.onAbort);
+      if (c.signal) this.aborts.remove(c.signal, c);
       c.reject(this.failedError());
     }
     this.env.terminateWorker(this.worker);

@@ -5,6 +5,7 @@
 // submits them, awaits completions with Atomics.waitAsync on done_seq (or a
 // call proxied to this thread where waitAsync is missing), and settles the
 // promises. Nothing here blocks.
+import { AbortWatch } from './abort.js';
 import { Call, checkCallOptions, readTaskLayout } from './bind.js';
 import { checkAbi } from './core.js';
 import {
@@ -54,6 +55,7 @@ export class Pool {
     this.counters = { done: 0, bytesCopied: 0 };
     this.failure = null; // the error that ended the pool
     this.useWaitAsync = typeof Atomics.waitAsync === 'function' && !env.forceProxyNotify;
+    this.aborts = new AbortWatch((c) => this.abort(c));
     this.onWake = () => {
       Atomics.store(this.heap.low().i32, this.jsWait >>> 2, 0); // threads stop notifying
       this.wait();
@@ -92,8 +94,7 @@ export class Pool {
       c.reject = reject;
       if (signal) {
         c.signal = signal;
-        c.onAbort = () => this.abort(c);
-        signal.addEventListener('abort', c.onAbort, { once: true });
+        this.aborts.add(signal, c);
       }
       if (this.top > 0 && this.backlogHead === this.backlog.length) this.submit(c);
       else this.backlog.push(c);
@@ -169,7 +170,7 @@ export class Pool {
     this.freeSlots[this.top++] = idx;
     this.inflight--;
     if (!c) return;
-    if (c.signal) c.signal.removeEventListener('abort', c.onAbort);
+    if (c.signal) this.aborts.remove(c.signal, c);
     const state = this.heap.u32[(c.task + this.L.state) >>> 2];
     let value;
     let error;
@@ -271,7 +272,11 @@ export class Pool {
   stats() {
     const failed = this.failure !== null;
     const u32 = failed ? null : this.heap.views().u32;
-    const queuedInC = failed ? 0 : (Atomics.load(u32, this.tail >>> 2) - Atomics.load(u32, this.head >>> 2)) >>> 0;
+    let queuedInC = 0; // submitted, not started, not dropped by an abort
+    for (let i = 0; i < this.cap && !failed; i++) {
+      const c = this.calls[i];
+      if (c && Atomics.load(u32, (c.task + this.L.state) >>> 2) === QUEUED) queuedInC++;
+    }
     let waitingInJs = 0;
     for (let i = this.backlogHead; i < this.backlog.length; i++) if (!this.backlog[i].settled) waitingInJs++;
     return {
@@ -308,7 +313,7 @@ export class Pool {
     for (const c of pending) {
       if (c.settled) continue;
       c.settled = true;
-      if (c.signal) c.signal.removeEventListener('abort', c.onAbort);
+      if (c.signal) this.aborts.remove(c.signal, c);
       c.reject(this.failedError());
     }
     this.calls.fill(undefined);

@@ -7,8 +7,9 @@
 // annotation grammar.
 //
 //   node js/tools/bindgen.mjs --c out.c --js out.js --dts out.d.ts a.h b.h ...
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 // C scalar types -> binding type.
 const SCALARS = {
@@ -24,6 +25,12 @@ const ELEMS = {
   uint64_t: 'u64', int64_t: 'i64', float: 'f32', double: 'f64',
 };
 const RETURNS = { ...SCALARS, void: 'void', pw_status: 'status' };
+// Ranges of the integer types, for PW_DEFAULT values (size_t is 32-bit in wasm32).
+const INT_LIMITS = {
+  u8: [0n, 0xffn], i8: [-0x80n, 0x7fn], u16: [0n, 0xffffn], i16: [-0x8000n, 0x7fffn],
+  u32: [0n, 0xffffffffn], i32: [-0x80000000n, 0x7fffffffn], usize: [0n, 0xffffffffn],
+  u64: [0n, (1n << 64n) - 1n], i64: [-(1n << 63n), (1n << 63n) - 1n],
+};
 // pw_slot member that holds each type in the trampoline.
 const SLOT_FIELD = {
   u8: 'u32', u16: 'u32', u32: 'u32', usize: 'u32', bool: 'u32',
@@ -142,23 +149,25 @@ function parseDoc(body) {
   return { text: text.join('\n').trim(), params, returns };
 }
 
-export function parseHeader(file, text) {
+export function parseHeader(file, source) {
+  const text = source.replace(/\r\n?/g, '\n'); // CRLF headers read like LF ones
   const { masked, docs } = mask(text);
   const kernels = [];
   const re = /\bPW_KERNEL\b/g;
   let m;
   while ((m = re.exec(masked))) {
-    const where = (msg) => fail(file, text, m.index, msg);
-    const semi = masked.indexOf(';', m.index);
+    const at = m.index;
+    const where = (msg) => fail(file, text, at, msg);
+    const semi = masked.indexOf(';', at);
     if (semi < 0) where('PW_KERNEL declaration without ";"');
-    const decl = masked.slice(m.index + m[0].length, semi).replace(/\s+/g, ' ').trim();
+    const decl = masked.slice(at + m[0].length, semi).replace(/\s+/g, ' ').trim();
     const dm = /^(.*?)\s*\b(pw_[a-z0-9_]+)\s*\((.*)\)$/.exec(decl);
     if (!dm) where(`cannot read the kernel declaration "${decl}" (a kernel's name must start with pw_)`);
     const retC = dm[1].replace(/\bconst\b/g, '').trim();
     if (!(retC in RETURNS)) where(`unsupported return type "${retC}" of ${dm[2]}`);
     const params = dm[3].trim() === 'void' || dm[3].trim() === '' ? [] : splitTop(dm[3]).map((s) => parseParam(s, where));
-    const doc = docs.filter((d) => d.end <= m.index && !masked.slice(d.end, m.index).trim()).pop();
-    kernels.push({ file, line: text.slice(0, m.index).split('\n').length, cname: dm[2], retC, params, doc: doc ? parseDoc(doc.body) : null, where });
+    const doc = docs.filter((d) => d.end <= at && !masked.slice(d.end, at).trim()).pop();
+    kernels.push({ file, line: text.slice(0, at).split('\n').length, cname: dm[2], retC, params, doc: doc ? parseDoc(doc.body) : null, where });
   }
   return kernels;
 }
@@ -246,7 +255,9 @@ function parseDefault(src, type, where) {
   }
   const t = s.replace(/[uUlL]+$/, '');
   if (!/^-?(0x[0-9a-fA-F]+|\d+)$/.test(t)) where(`default "${s}" is not an integer literal`);
-  const v = BigInt(t);
+  const v = t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+  const [lo, hi] = INT_LIMITS[type];
+  if (v < lo || v > hi) where(`default ${s} is outside the range of the type (${lo} to ${hi})`);
   return type === 'u64' || type === 'i64' ? `${v}n` : Number(v);
 }
 
@@ -402,7 +413,14 @@ function main(argv) {
   process.stdout.write(`bindgen: ${specs.length} kernels (${specs.map((s) => s.name).join(', ')})\n`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+const invokedDirectly = (() => {
+  try {
+    return process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+})();
+if (invokedDirectly) {
   try {
     main(process.argv.slice(2));
   } catch (e) {

@@ -10,7 +10,10 @@ import { FIXTURES, alternate, fmt, fmtSummary, log, median, summarize } from './
 const LATENCY_FACTOR = 0.5; // parawasm latency ≤ this x piscina's
 const THROUGHPUT_FACTOR = 30; // parawasm queued throughput ≥ this x piscina's
 
-/** Awaits `calls` calls one at a time; value: median µs per call (mean kept too). */
+/**
+ * Awaits `calls` calls one at a time; value: median µs per call. The mean,
+ * p90 and p99 of the run are kept too (µs).
+ */
 async function latencyRun(calls, call) {
   const dt = new Float64Array(calls);
   const start = performance.now();
@@ -20,7 +23,9 @@ async function latencyRun(calls, call) {
     dt[i] = performance.now() - t0;
   }
   const total = performance.now() - start;
-  return { value: median(dt) * 1e3, mean: (total / calls) * 1e3 };
+  dt.sort();
+  const at = (q) => dt[Math.min(calls - 1, Math.floor(q * calls))] * 1e3;
+  return { value: median(dt) * 1e3, mean: (total / calls) * 1e3, p90: at(0.9), p99: at(0.99) };
 }
 
 /** Submits `calls` calls at once and awaits them all; value: tasks per second. */
@@ -120,7 +125,7 @@ export async function benchDispatch(cfg) {
       data: { threads, latencyCalls, queuedCalls, rows: [] },
     };
     const table = {
-      headers: ['contender', 'latency µs/call, median (min–max)', 'mean µs/call', 'latency ÷ parawasm', 'queued tasks/s, median (min–max)', 'parawasm ÷ throughput'],
+      headers: ['contender', 'latency µs/call, median (min–max)', 'mean', 'p99', 'latency ÷ parawasm', 'queued tasks/s, median (min–max)', 'parawasm ÷ throughput'],
       rows: [],
     };
     section.tables.push(table);
@@ -135,6 +140,8 @@ export async function benchDispatch(cfg) {
         name: names[k],
         latencyUs: lat[k],
         latencyMeanUs: lr.error ? null : summarize(lr.details.map((d) => d.mean)),
+        latencyP90Us: lr.error ? null : summarize(lr.details.map((d) => d.p90)),
+        latencyP99Us: lr.error ? null : summarize(lr.details.map((d) => d.p99)),
         latencyError: lr.error ? String(lr.error.message) : null,
         tasksPerSecond: thr[k],
         throughputError: tr.error ? String(tr.error.message) : null,
@@ -148,6 +155,7 @@ export async function benchDispatch(cfg) {
         names[k],
         lr.error ? `error: ${lr.error.message}` : fmtSummary(lat[k], 1),
         lr.error ? '' : fmt(median(lr.details.map((d) => d.mean)), 1),
+        lr.error ? '' : fmt(median(lr.details.map((d) => d.p99)), 1),
         k === 'parawasm' ? '1' : lat[k] && lat.parawasm ? fmt(lat[k].median / lat.parawasm.median, 2) : 'n/a',
         tr.error ? `error: ${tr.error.message}` : fmtSummary(thr[k]),
         k === 'parawasm' ? '1' : thr[k] && thr.parawasm ? fmt(thr.parawasm.median / thr[k].median, 2) : 'n/a',

@@ -54,6 +54,9 @@ export function readConfig() {
   };
 }
 
+/** A run that takes longer than this is a failure (a hung call, say). */
+const RUN_TIMEOUT_MS = 120e3;
+
 /** The protocol asks for at least this many runs per contender. */
 export const MIN_PROTOCOL_RUNS = 5;
 
@@ -87,16 +90,23 @@ export function summarize(samples) {
  * given, must be the same on every run (a checksum, say).
  *
  * Returns Map name -> { samples, details (each timed run's object), checks,
- * error }. A contender that throws
- * is dropped from later rounds and its error kept; the others go on.
+ * error }. A contender that throws, or whose run gives no result within
+ * timeoutMs, is dropped from later rounds and its error kept; the others go
+ * on (the benchmark's clean-up then ends whatever it left running).
  */
-export async function alternate(contenders, runs, { warmup = 1, onRound } = {}) {
+export async function alternate(contenders, runs, { warmup = 1, timeoutMs = RUN_TIMEOUT_MS } = {}) {
   const out = new Map(contenders.map((c) => [c.name, { samples: [], details: [], checks: new Set(), error: null }]));
   const once = async (c, timed) => {
     const rec = out.get(c.name);
     if (rec.error) return;
+    let timer;
     try {
-      const r = await c.run();
+      const r = await Promise.race([
+        c.run(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no result after ${timeoutMs / 1e3} s`)), timeoutMs);
+        }),
+      ]);
       if (r.check !== undefined) rec.checks.add(r.check);
       if (timed) {
         rec.samples.push(r.value);
@@ -105,6 +115,8 @@ export async function alternate(contenders, runs, { warmup = 1, onRound } = {}) 
     } catch (e) {
       rec.error = e;
       log(`  ${c.name} failed: ${e?.stack ?? e}`);
+    } finally {
+      clearTimeout(timer);
     }
   };
   for (let w = 0; w < warmup; w++) for (const c of contenders) await once(c, false);
@@ -112,7 +124,6 @@ export async function alternate(contenders, runs, { warmup = 1, onRound } = {}) 
     const k = r % contenders.length;
     const order = [...contenders.slice(k), ...contenders.slice(0, k)];
     for (const c of order) await once(c, true);
-    onRound?.(r);
   }
   return out;
 }

@@ -14,7 +14,8 @@ export function machineLines(machine) {
     `- Machine: ${machine.cores} cores (os.availableParallelism()), ${machine.cpu}, ` +
       `${fmt(machine.memoryGiB, 1)} GiB RAM, ${machine.platform}/${machine.arch}`,
     `- Node ${machine.node} (V8 ${machine.v8})`,
-    `- Load average (1 min) at start ${fmt(machine.loadStart, 2)}, at end ${fmt(machine.loadEnd, 2)}`,
+    `- Load average (1 min) at start ${fmt(machine.loadStart, 2)}` +
+      (machine.loadEnd === null ? '' : `, at end ${fmt(machine.loadEnd, 2)}`),
   ];
 }
 
@@ -23,6 +24,7 @@ export function toMarkdown({ machine, config, sections, startedAt, seconds }) {
   lines.push(...machineLines(machine));
   lines.push(`- ${startedAt}, ${fmt(seconds, 0)} s; ${config.runs} timed runs per contender, alternating between ` +
     'contenders in rotated order after an untimed warm-up; figures are median (min–max) over the runs');
+  if (config.only.length < 4) lines.push(`- only benchmark${config.only.length > 1 ? 's' : ''} ${config.only.join(', ')} (BENCH_ONLY)`);
   if (config.quick) lines.push('- **BENCH_QUICK=1: smoke test with reduced sizes; these figures are not the benchmark**');
   if (config.runs < MIN_PROTOCOL_RUNS) lines.push(`- **fewer than ${MIN_PROTOCOL_RUNS} runs: below the benchmark protocol**`);
   lines.push('');

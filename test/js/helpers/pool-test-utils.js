@@ -2,6 +2,7 @@
 // reference checksums written from their definitions (independent of the C
 // kernels), and a small child-process runner. Not a test file itself.
 import { spawn } from 'node:child_process';
+import { inspect } from 'node:util';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 
 export const KiB = 1024;
@@ -29,23 +30,19 @@ export function prng(seed = SEED) {
  */
 export function fillRandom(view, seed = SEED) {
   const u8 = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-  let x = (seed >>> 0) || 1;
-  let i = 0;
+  let x = prng(seed).next() | 1;
+  const step = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x;
+  };
   const head = Math.min(u8.length, (4 - (u8.byteOffset & 3)) & 3);
-  for (; i < head; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    u8[i] = x;
-  }
-  const words = (u8.length - i) >>> 2;
-  const w = new Uint32Array(u8.buffer, u8.byteOffset + i, words);
-  for (let k = 0; k < words; k++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    w[k] = x;
-  }
-  for (i += words * 4; i < u8.length; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    u8[i] = x;
-  }
+  let i = 0;
+  for (; i < head; i++) u8[i] = step();
+  const words = new Uint32Array(u8.buffer, u8.byteOffset + i, (u8.length - i) >>> 2);
+  for (let k = 0; k < words.length; k++) words[k] = step();
+  for (i += words.length * 4; i < u8.length; i++) u8[i] = step();
   return view;
 }
 
@@ -107,12 +104,38 @@ export function refAdler32(view, adler = 1) {
 
 /** ASCII a-z -> A-Z: returns [upper-cased copy, number of bytes changed]. */
 export function refAsciiUpper(view) {
+  const out = new Uint8Array(view.byteLength);
+  out.set(bytesOf(view));
+  let count = 0;
+  // four bytes at a time (SWAR); no carry crosses a byte: every sum is < 0x100
+  const words = new Uint32Array(out.buffer, 0, out.length >>> 2);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    const low7 = w & 0x7f7f7f7f;
+    const geA = (low7 + 0x1f1f1f1f) & 0x80808080; // low 7 bits >= 0x61 ('a')
+    const gtZ = (low7 + 0x05050505) & 0x80808080; // low 7 bits >= 0x7b ('z' + 1)
+    const lower = geA & ~gtZ & ~w & 0x80808080; // and the top bit clear: a-z
+    if (lower === 0) continue;
+    words[i] = w ^ (lower >>> 2); // clears 0x20 in each such byte
+    count += Math.imul(lower >>> 7, 0x01010101) >>> 24; // one bit a byte -> count
+  }
+  for (let i = words.length * 4; i < out.length; i++) {
+    const lower = out[i] >= 0x61 && out[i] <= 0x7a ? 1 : 0;
+    out[i] ^= lower << 5;
+    count += lower;
+  }
+  return [out, count];
+}
+
+/** The same, one byte at a time: the obvious definition (checks the fast one). */
+export function refAsciiUpperBytewise(view) {
   const out = bytesOf(view).slice();
   let count = 0;
   for (let i = 0; i < out.length; i++) {
-    const lower = (out[i] - 0x61) >>> 0 < 26 ? 1 : 0; // 'a'..'z'
-    out[i] ^= lower << 5;
-    count += lower;
+    if (out[i] >= 0x61 && out[i] <= 0x7a) {
+      out[i] -= 0x20;
+      count++;
+    }
   }
   return [out, count];
 }
@@ -123,11 +146,11 @@ export function sameBytes(a, b) {
     Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 }
 
-/** Resolves to the state of a promise after the current microtasks: 'pending' or 'settled'. */
-export async function stateOf(promise) {
-  const PENDING = {};
-  const v = await Promise.race([promise.then(() => 'settled', () => 'settled'), Promise.resolve(PENDING)]);
-  return v === PENDING ? 'pending' : v;
+/** The state of a promise, read synchronously: 'pending', 'fulfilled' or 'rejected'. */
+export function stateOf(promise) {
+  const shown = inspect(promise, { depth: 0 });
+  if (shown.includes('<pending>')) return 'pending';
+  return shown.includes('<rejected>') ? 'rejected' : 'fulfilled';
 }
 
 /** Polls `cond` every few ms until it is true; throws after `ms`. */
@@ -136,6 +159,19 @@ export async function until(cond, ms = 5000, what = 'condition') {
   while (!cond()) {
     if (performance.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/**
+ * Blocks this thread (so that the pool handles no completion meanwhile)
+ * until no call waits in the pool's queue: the last call submitted has been
+ * taken by a thread, and is running or has run. At most `ms` milliseconds.
+ */
+export function blockUntilStarted(pool, ms = 2000) {
+  const t0 = performance.now();
+  for (;;) {
+    const s = pool.stats();
+    if (s.queued === 0 || performance.now() - t0 > ms) return s.running > 0;
   }
 }
 

@@ -1,0 +1,470 @@
+// The generated bindings, through the test-only kernels of build/testpkg
+// (test/kernels/pw_test.h), on the core (synchronous) and on a pool (async):
+// every scalar type and its bounds, typed buffers, in-place and output
+// buffers with copies back, shared lengths, and status codes as errors.
+//
+//   node --test test/js/bindings.test.js
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { loadCore, createPool, ParawasmError } from '../../build/testpkg/lib/index.js';
+
+const TESTPKG_URL = new URL('../../build/testpkg/lib/index.js', import.meta.url).href;
+
+/** Deterministic 32-bit PRNG (mulberry32). */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+const r64 = (r) => (BigInt(r()) << 32n) | BigInt(r());
+
+let core;
+let pool;
+before(async () => {
+  core = await loadCore();
+  pool = await createPool({ threads: 2 });
+});
+after(async () => {
+  await pool?.destroy();
+});
+
+// Each test runs on both: `run` calls a kernel (a promise from the pool, a
+// value from the core) and `fails` checks that a call fails the way it must
+// for that API: thrown by the core, a rejected promise (never a synchronous
+// throw) from the pool.
+const TARGETS = [
+  {
+    name: 'core',
+    get api() { return core; },
+    async run(kernel, ...args) { return core[kernel](...args); },
+    async fails(kernel, args, check, label) {
+      assert.throws(() => core[kernel](...args), check, label);
+    },
+  },
+  {
+    name: 'pool',
+    get api() { return pool; },
+    async run(kernel, ...args) {
+      const p = pool[kernel](...args);
+      assert.ok(p instanceof Promise, `pool.${kernel} returns a promise`);
+      return p;
+    },
+    async fails(kernel, args, check, label) {
+      let p;
+      assert.doesNotThrow(() => { p = pool[kernel](...args); }, `pool.${kernel} must not throw synchronously (${label})`);
+      assert.ok(p instanceof Promise, label);
+      await assert.rejects(p, check, label);
+    },
+  },
+];
+
+const isType = (what) => (e) => {
+  assert.equal(e.constructor, TypeError, `${e.constructor.name}: ${e.message}`);
+  assert.equal(e.code, 'ERR_INVALID_ARG_TYPE');
+  if (what) assert.ok(e.message.includes(what), `"${e.message}" should name ${what}`);
+  return true;
+};
+const isRange = (what) => (e) => {
+  assert.equal(e.constructor, RangeError, `${e.constructor.name}: ${e.message}`);
+  assert.equal(e.code, 'ERR_OUT_OF_RANGE');
+  if (what) assert.ok(e.message.includes(what), `"${e.message}" should name ${what}`);
+  return true;
+};
+
+// --------------------------------------------------------- testScalars
+
+/**
+ * pw_test_scalars computed independently: a + b*1000 + c + (d >> 1) + e +
+ * trunc(f*4 in float) + trunc(g*8) + (h ? 1e6 : 0), as a wrapped int64.
+ */
+function expectScalars(a, b, c, d, e, f, g, h) {
+  const dTerm = BigInt.asUintN(64, BigInt(d)) >> 1n;
+  const fTerm = BigInt(Math.trunc(Math.fround(Math.fround(f) * 4)));
+  const gTerm = BigInt(Math.trunc(g * 8));
+  return BigInt.asIntN(64, BigInt(a) + BigInt(b) * 1000n + BigInt(c) + dTerm + BigInt(e) + fTerm + gTerm + (h ? 1000000n : 0n));
+}
+
+const ZERO = [0, 0, 0, 0, 0, 0, 0, false];
+const withArg = (i, v) => ZERO.map((z, j) => (j === i ? v : z));
+
+for (const T of TARGETS) {
+  test(`${T.name}: testScalars puts every argument where it belongs`, async () => {
+    const one = [[0, 5, 5n], [1, 7, 7000n], [2, -9, -9n], [3, 10, 5n], [3, 11n, 5n], [4, -7, -7n], [4, 7n, 7n],
+      [5, 2.75, 11n], [5, -1.3, -5n], [6, 1.125, 9n], [6, -0.99, -7n], [7, true, 1000000n]];
+    for (const [i, v, want] of one) {
+      const got = await T.run('testScalars', ...withArg(i, v));
+      assert.equal(typeof got, 'bigint');
+      assert.equal(got, want, `arg ${i} = ${v}`);
+      assert.equal(want, expectScalars(...withArg(i, v)), 'reference');
+    }
+    // float is single precision: 2^24 + 1 rounds to 2^24
+    assert.equal(await T.run('testScalars', ...withArg(5, 16777217)), 67108864n);
+    assert.equal(await T.run('testScalars', 0, 0, 0, 0, 0, 0, 0, false), 0n);
+  });
+
+  test(`${T.name}: testScalars with every scalar at its bounds`, async () => {
+    const cases = [
+      [-128, 0, 0, 0, 0, 0, 0, false],
+      [127, 65535, 2147483647, 0, 0, 0, 0, true],
+      [-128, 0, -2147483648, 0, 0, 0, 0, false],
+      [0, 0, 0, 2n ** 64n - 1n, -(2n ** 63n), 0, 0, false],
+      [-128, 0, -5, 0, 2n ** 63n - 1n, -1.5, -2.5, false],
+      [0, 0, 0, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 0, 0, false],
+      [1, 1, 1, 1, -(2n ** 63n) + 10n, 0, 0, true],
+      [127, 65535, 2147483647, 2n ** 63n, 0, 1e6, 1e12, true],
+    ];
+    for (const args of cases) {
+      assert.equal(await T.run('testScalars', ...args), expectScalars(...args), args.join(', '));
+    }
+  });
+
+  test(`${T.name}: testScalars on random arguments (numbers and bigints) matches the BigInt reference`, async () => {
+    const r = prng(T.name === 'core' ? 101 : 102);
+    const calls = [];
+    for (let i = 0; i < 300; i++) {
+      const a = (r() % 256) - 128;
+      const b = r() % 65536;
+      const c = r() | 0;
+      // |d >> 1| and |e| below 2^62: the C sum never overflows int64
+      let d = r64(r) >> 1n;
+      let e = BigInt.asIntN(63, r64(r));
+      if (i % 3 === 0) d = Number(d >> 12n); // a safe number
+      if (i % 4 === 0) e = Number(BigInt.asIntN(53, e)); // a safe number
+      const f = Math.fround(((r() | 0) / 4096));
+      const g = (r() | 0) * 123.456;
+      const h = (r() & 1) === 1;
+      const args = [a, b, c, d, e, f, g, h];
+      calls.push([args, T.run('testScalars', ...args)]);
+    }
+    // on the pool the calls were all in flight at once
+    for (const [args, p] of calls) assert.equal(await p, expectScalars(...args), args.join(', '));
+  });
+
+  test(`${T.name}: testScalars rejects out-of-range integers with a RangeError naming the argument`, async () => {
+    const bad = [
+      [0, -129, 'a'], [0, 128, 'a'], [0, 1.5, 'a'], [0, NaN, 'a'],
+      [1, -1, 'b'], [1, 65536, 'b'],
+      [2, -2147483649, 'c'], [2, 2147483648, 'c'], [2, Infinity, 'c'],
+      [3, -1, 'd'], [3, -1n, 'd'], [3, 2n ** 64n, 'd'], [3, 2 ** 53, 'd'], [3, 0.5, 'd'],
+      [4, -(2n ** 63n) - 1n, 'e'], [4, 2n ** 63n, 'e'], [4, -(2 ** 53), 'e'], [4, NaN, 'e'],
+    ];
+    for (const [i, v, name] of bad) {
+      await T.fails('testScalars', withArg(i, v), isRange(`testScalars: ${name}`), `${name} = ${v}`);
+    }
+  });
+
+  test(`${T.name}: testScalars rejects values of the wrong type with a TypeError`, async () => {
+    const bad = [
+      [0, '1', 'a'], [0, 1n, 'a'], [1, true, 'b'], [2, 2n, 'c'], [2, null, 'c'],
+      [3, '1', 'd'], [4, true, 'e'],
+      [5, '1.5', 'f'], [5, 1n, 'f'], [6, 2n, 'g'], [6, null, 'g'],
+      [7, 0, 'h'], [7, 1, 'h'], [7, 'true', 'h'], [7, null, 'h'],
+    ];
+    for (const [i, v, name] of bad) {
+      await T.fails('testScalars', withArg(i, v), isType(`testScalars: ${name}`), `${name} = ${String(v)}`);
+    }
+    // a missing argument (none has a default) and one too many
+    await T.fails('testScalars', ZERO.slice(0, 7), isType('testScalars: h'), 'missing h');
+    await T.fails('testScalars', [...ZERO, 1], isType('testScalars'), 'nine arguments');
+  });
+}
+
+test('pool: a trailing options object is accepted, unknown options are not', async () => {
+  assert.equal(await pool.testScalars(...withArg(1, 3), {}), 3000n);
+  assert.equal(await pool.testScalars(...withArg(1, 3), { signal: new AbortController().signal }), 3000n);
+  await assert.rejects(pool.testScalars(...ZERO, { foo: 1 }), isType('foo'));
+  await assert.rejects(pool.testScalars(...ZERO, { signal: 'no' }), isType('signal'));
+});
+
+// ---------------------------------------------------------- testSumU32
+
+for (const T of TARGETS) {
+  test(`${T.name}: testSumU32 takes only a Uint32Array and returns a bigint`, async () => {
+    assert.equal(await T.run('testSumU32', new Uint32Array([1, 2, 3])), 6n);
+    assert.equal(await T.run('testSumU32', new Uint32Array(0)), 0n);
+    const max = new Uint32Array(5).fill(0xffffffff);
+    assert.equal(await T.run('testSumU32', max), 5n * 0xffffffffn);
+    const r = prng(7);
+    const big = new Uint32Array(100003);
+    let want = 0n;
+    for (let i = 0; i < big.length; i++) {
+      big[i] = r();
+      want += BigInt(big[i]);
+    }
+    const got = await T.run('testSumU32', big);
+    assert.equal(typeof got, 'bigint');
+    assert.equal(got, want);
+    // a subarray at an element offset
+    let wantSub = 0n;
+    for (let i = 5; i < 1005; i++) wantSub += BigInt(big[i]);
+    assert.equal(await T.run('testSumU32', big.subarray(5, 1005)), wantSub);
+    // a Uint32Array over alloc()ed memory, used in place
+    const v = T.api.alloc(4 * 1000, Uint32Array);
+    v.set(big.subarray(5, 1005));
+    assert.equal(await T.run('testSumU32', v), wantSub);
+    T.api.free(v);
+
+    for (const [label, bad] of [
+      ['Uint8Array', new Uint8Array(8)], ['Int32Array', new Int32Array(2)], ['Float32Array', new Float32Array(2)],
+      ['Uint16Array', new Uint16Array(4)], ['BigUint64Array', new BigUint64Array(1)], ['DataView', new DataView(new ArrayBuffer(8))],
+      ['Buffer', Buffer.alloc(8)], ['array', [1, 2]], ['number', 5], ['ArrayBuffer', new ArrayBuffer(8)],
+    ]) {
+      await T.fails('testSumU32', [bad], isType('testSumU32: data'), label);
+    }
+    // even an alloc()ed Uint8Array: the element type is what counts
+    const u8 = T.api.alloc(8);
+    await T.fails('testSumU32', [u8], isType('testSumU32: data'), 'alloc()ed Uint8Array');
+    T.api.free(u8);
+  });
+}
+
+// --------------------------------------------------------- testScaleF64
+
+for (const T of TARGETS) {
+  test(`${T.name}: testScaleF64 scales a Float64Array in place (foreign and alloc()ed)`, async () => {
+    const r = prng(13);
+    const src = Float64Array.from({ length: 1000 }, () => (r() | 0) / 7);
+    const x = Float64Array.from(src);
+    assert.equal(await T.run('testScaleF64', x, 2.5), undefined);
+    for (let i = 0; i < x.length; i++) assert.equal(x[i], src[i] * 2.5, `x[${i}]`);
+
+    // a window: the neighbours stay as they are
+    const y = Float64Array.from(src);
+    await T.run('testScaleF64', y.subarray(10, 20), -1);
+    for (let i = 0; i < y.length; i++) assert.equal(y[i], i >= 10 && i < 20 ? -src[i] : src[i], `y[${i}]`);
+
+    // special values of k
+    const z = new Float64Array([1, -2, 0]);
+    await T.run('testScaleF64', z, NaN);
+    assert.ok(z.every(Number.isNaN));
+    const w = new Float64Array([1, -2]);
+    await T.run('testScaleF64', w, Infinity);
+    assert.deepEqual([...w], [Infinity, -Infinity]);
+
+    // alloc()ed
+    const v = T.api.alloc(8 * src.length, Float64Array);
+    v.set(src);
+    await T.run('testScaleF64', v, 0.25);
+    for (let i = 0; i < v.length; i++) assert.equal(v[i], src[i] * 0.25, `v[${i}]`);
+    T.api.free(v);
+
+    await T.run('testScaleF64', new Float64Array(0), 3);
+
+    await T.fails('testScaleF64', [new Float32Array(4), 2], isType('testScaleF64: x'), 'Float32Array');
+    await T.fails('testScaleF64', [new Uint8Array(8), 2], isType('testScaleF64: x'), 'Uint8Array');
+    await T.fails('testScaleF64', [new Float64Array(4), 2n], isType('testScaleF64: k'), 'bigint k');
+    await T.fails('testScaleF64', [new Float64Array(4), '2'], isType('testScaleF64: k'), 'string k');
+    await T.fails('testScaleF64', [new Float64Array(4)], isType('testScaleF64: k'), 'missing k');
+  });
+}
+
+test('pool: in-place views are not copied, foreign ones are copied in and out (stats().bytesCopied)', async () => {
+  const v = pool.alloc(8 * 4096, Float64Array);
+  v.fill(1);
+  let before = pool.stats().bytesCopied;
+  await pool.testScaleF64(v, 3);
+  assert.equal(pool.stats().bytesCopied - before, 0, 'alloc()ed: no copy');
+  assert.ok(v.every((e) => e === 3));
+  pool.free(v);
+
+  const f = new Float64Array(4096).fill(1);
+  before = pool.stats().bytesCopied;
+  await pool.testScaleF64(f, 3);
+  assert.equal(pool.stats().bytesCopied - before, 2 * f.byteLength, 'foreign in/out: copied in and back');
+
+  // an output buffer is copied out only; inputs in only
+  const n = 1000;
+  const a = new Int32Array(n).fill(1);
+  const b = new Int32Array(n).fill(2);
+  const out = new Int32Array(n);
+  before = pool.stats().bytesCopied;
+  await pool.testAddI32(a, b, out);
+  assert.equal(pool.stats().bytesCopied - before, 3 * 4 * n);
+  assert.ok(out.every((e) => e === 3));
+});
+
+// ----------------------------------------------------------- testAddI32
+
+for (const T of TARGETS) {
+  test(`${T.name}: testAddI32 writes out (copied back when foreign) and returns the length`, async () => {
+    const r = prng(17);
+    const n = 5000;
+    const a = Int32Array.from({ length: n }, () => r() | 0);
+    const b = Int32Array.from({ length: n }, () => r() | 0);
+    a[0] = 0x7fffffff; b[0] = 1; // wraps
+    a[1] = -0x80000000; b[1] = -1;
+    const want = a.map((x, i) => (x + b[i]) | 0);
+
+    const out = new Int32Array(n).fill(12345); // previous contents do not matter
+    assert.equal(await T.run('testAddI32', a, b, out), n);
+    assert.deepEqual(out, want);
+    assert.equal(out[0], -0x80000000);
+    assert.equal(out[1], 0x7fffffff);
+
+    // out as a window of a larger array: its neighbours are not touched
+    const big = new Int32Array(n + 20).fill(-7);
+    assert.equal(await T.run('testAddI32', a, b, big.subarray(10, 10 + n)), n);
+    assert.deepEqual(big.subarray(10, 10 + n), want);
+    assert.ok(big.subarray(0, 10).every((e) => e === -7));
+    assert.ok(big.subarray(10 + n).every((e) => e === -7));
+
+    // alloc()ed inputs and output, and a mix
+    const ha = T.api.alloc(4 * n, Int32Array);
+    const hout = T.api.alloc(4 * n, Int32Array);
+    ha.set(a);
+    assert.equal(await T.run('testAddI32', ha, b, hout), n);
+    assert.deepEqual(hout, want);
+    const out2 = new Int32Array(n);
+    assert.equal(await T.run('testAddI32', ha, b, out2), n);
+    assert.deepEqual(out2, want);
+    // out aliasing an input
+    assert.equal(await T.run('testAddI32', ha, b, ha), n);
+    assert.deepEqual(ha, want);
+    const fa = Int32Array.from(a);
+    assert.equal(await T.run('testAddI32', fa, b, fa), n);
+    assert.deepEqual(fa, want);
+    T.api.free(ha);
+    T.api.free(hout);
+
+    assert.equal(await T.run('testAddI32', new Int32Array(0), new Int32Array(0), new Int32Array(0)), 0);
+  });
+
+  test(`${T.name}: testAddI32 requires a, b and out of equal lengths`, async () => {
+    const a3 = new Int32Array([1, 2, 3]);
+    await T.fails('testAddI32', [a3, new Int32Array(4), new Int32Array(3)], isRange('testAddI32'), 'b longer');
+    await T.fails('testAddI32', [a3, new Int32Array(2), new Int32Array(3)], isRange('testAddI32'), 'b shorter');
+    await T.fails('testAddI32', [a3, new Int32Array(3), new Int32Array(2)], isRange('testAddI32'), 'out shorter');
+    await T.fails('testAddI32', [new Int32Array(0), new Int32Array(0), new Int32Array(1)], isRange('testAddI32'), 'out longer');
+    // the message names the mismatching buffers
+    await T.fails('testAddI32', [a3, new Int32Array(3), new Int32Array(5)], (e) => {
+      assert.ok(e instanceof RangeError);
+      assert.match(e.message, /\bout\b/);
+      assert.match(e.message, /\ba\b/);
+      return true;
+    }, 'names');
+    // a rejected call does not write out
+    const out = new Int32Array(3).fill(9);
+    await T.fails('testAddI32', [a3, new Int32Array(2), out], isRange('testAddI32'), 'no write');
+    assert.deepEqual([...out], [9, 9, 9]);
+    // element types are checked too
+    await T.fails('testAddI32', [new Uint32Array(3), a3, new Int32Array(3)], isType('testAddI32: a'), 'Uint32Array a');
+    await T.fails('testAddI32', [a3, a3, new Float64Array(3)], isType('testAddI32: out'), 'Float64Array out');
+    await T.fails('testAddI32', [a3, a3], isType('testAddI32: out'), 'missing out');
+  });
+}
+
+// ----------------------------------------------------------- testStatus
+
+for (const T of TARGETS) {
+  test(`${T.name}: testStatus maps negative statuses to ParawasmError codes`, async () => {
+    assert.equal(await T.run('testStatus', 5), 5);
+    assert.equal(await T.run('testStatus', 0), 0);
+    assert.equal(await T.run('testStatus', 0x7fffffff), 0x7fffffff);
+    const codes = [[-1, 'ERR_PW_INVALID_ARG'], [-2, 'ERR_PW_NO_MEMORY'], [-4, 'ERR_PW_OUT_OF_RANGE'], [-5, 'ERR_PW_NO_KERNEL']];
+    for (const [s, code] of codes) {
+      await T.fails('testStatus', [s], (e) => {
+        assert.ok(e instanceof ParawasmError, `${e.constructor.name}: ${e.message}`);
+        assert.equal(e.name, 'ParawasmError');
+        assert.equal(e.code, code);
+        assert.ok(e.message.includes('testStatus'), e.message);
+        return true;
+      }, `status ${s}`);
+    }
+    // a status that the list does not know is still an error
+    await T.fails('testStatus', [-1000], (e) => e instanceof ParawasmError && !(e instanceof TypeError), 'status -1000');
+    // and the argument itself is checked first
+    await T.fails('testStatus', [2 ** 31], isRange('testStatus: s'), 'status 2^31');
+    await T.fails('testStatus', ['1'], isType('testStatus: s'), 'status "1"');
+  });
+}
+
+test('pool: after rejected calls of every kind, the pool still works and nothing is left queued', async () => {
+  const settled = await Promise.allSettled([
+    pool.testStatus(-1), pool.testStatus(-2), pool.testSumU32(new Uint8Array(4)),
+    pool.testAddI32(new Int32Array(1), new Int32Array(2), new Int32Array(1)), pool.testScalars(200, 0, 0, 0, 0, 0, 0, false),
+    pool.testStatus(7), pool.testSumU32(new Uint32Array([40, 2])),
+  ]);
+  assert.deepEqual(settled.map((s) => s.status), ['rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'fulfilled', 'fulfilled']);
+  assert.equal(settled[5].value, 7);
+  assert.equal(settled[6].value, 42n);
+  const st = pool.stats();
+  assert.equal(st.state, 'ready');
+  assert.equal(st.queued, 0);
+  assert.equal(await pool.testScalars(1, 1, 1, 2, 1, 0.25, 0.125, true), expectScalars(1, 1, 1, 2, 1, 0.25, 0.125, true));
+});
+
+test('core: after thrown errors of every kind, the core still works', () => {
+  assert.throws(() => core.testStatus(-1));
+  assert.throws(() => core.testSumU32(new Uint8Array(4)));
+  assert.throws(() => core.testAddI32(new Int32Array(1), new Int32Array(2), new Int32Array(1)));
+  assert.equal(core.testStatus(7), 7);
+  assert.equal(core.testSumU32(new Uint32Array([40, 2])), 42n);
+  const out = new Int32Array(2);
+  assert.equal(core.testAddI32(new Int32Array([1, 2]), new Int32Array([3, 4]), out), 2);
+  assert.deepEqual([...out], [4, 6]);
+});
+
+// ---------------------------------------- growth in the middle of a call
+
+test('core: a call whose foreign input copy grows the heap does not corrupt the alloc()ed views of the same call', () => {
+  // Runs in a child process: the corrupted module may hang.
+  const script = `
+    import { loadCore } from ${JSON.stringify(TESTPKG_URL)};
+    const core = await loadCore();
+    const heapBefore = core.heapSize;
+    const bytes = ((heapBefore - (4 << 20)) >> 1) & ~15; // b and out fit; a copy of a does not
+    const n = bytes / 4;
+    const b = core.alloc(bytes, Int32Array);
+    const out = core.alloc(bytes, Int32Array);
+    const heapAfterAllocs = core.heapSize;
+    b.fill(1);
+    out.fill(0);
+    const outOffset = out.byteOffset;
+    const a = new Int32Array(n).fill(2);
+    const res = { heapBefore, heapAfterAllocs };
+    try {
+      res.returned = core.testAddI32(a, b, out);
+    } catch (e) {
+      res.threw = e.constructor.name;
+      res.message = e.message;
+    }
+    res.heapAfterCall = core.heapSize;
+    if ('returned' in res) {
+      const now = new Int32Array(core.alloc(0).buffer, outOffset, n);
+      res.outIsSum = now.every((v) => v === 3);
+    }
+    res.crc = core.crc32(new TextEncoder().encode('123456789'));
+    console.log(JSON.stringify(res));
+  `;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10000 });
+  assert.equal(child.signal, null, `the child hung (killed by ${child.signal}); stderr: ${child.stderr}`);
+  assert.equal(child.status, 0, child.stderr);
+  const res = JSON.parse(child.stdout.trim().split('\n').pop());
+  assert.equal(res.heapAfterAllocs, res.heapBefore, 'setup: b and out fit in the initial heap');
+  assert.ok(res.heapAfterCall > res.heapBefore, 'setup: the copy of a grew the heap');
+  if ('returned' in res) {
+    assert.equal(res.returned, (((res.heapBefore - (4 << 20)) >> 1) & ~15) / 4);
+    assert.equal(res.outIsSum, true, 'out holds a + b');
+  } else {
+    assert.ok(['TypeError', 'RangeError'].includes(res.threw), `${res.threw}: ${res.message}`);
+  }
+  assert.equal(res.crc, 0xcbf43926, 'the core is intact after the call');
+});
+
+test('the child-process helper itself works (module path, JSON output)', () => {
+  const script = `
+    import { loadCore } from ${JSON.stringify(TESTPKG_URL)};
+    const core = await loadCore();
+    console.log(JSON.stringify({ crc: core.crc32(new TextEncoder().encode('123456789')), heap: core.heapSize }));
+  `;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10000 });
+  assert.equal(child.status, 0, child.stderr);
+  const res = JSON.parse(child.stdout.trim());
+  assert.equal(res.crc, 0xcbf43926);
+  assert.ok(res.heap >= 16 << 20, `initial heap ${res.heap}`);
+});

@@ -1,0 +1,57 @@
+// Runs every examples/*.mjs as a user would (node examples/<name>.mjs) and
+// checks that it exits with code 0 and prints what it promises, so that an
+// example that breaks fails the tests.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+import { runProcess } from './helpers/pool-test-utils.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const EXAMPLES = readdirSync(new URL('../../examples/', import.meta.url))
+  .filter((f) => f.endsWith('.mjs'))
+  .sort();
+
+// Key output of the examples written with these tests; any other example
+// must at least exit with 0, print something and report no mismatch.
+const CHECKS = {
+  'in-place.mjs': (out) => {
+    const upper = 'HELLO, WöRLD: PARAWASM CHANGES THIS TEXT IN PLACE.';
+    assert.ok(out.includes(`core.alloc() view: 38 bytes changed -> ${upper}\n`), 'zero-copy view changed in place');
+    assert.ok(out.includes(`plain Uint8Array:  38 bytes changed -> ${upper}\n`), 'copied array changed in place');
+  },
+  'worker-core.mjs': (out) => {
+    const lines = out.match(/^crc32 of bytes \[\d+, \d+\) in the worker: [0-9a-f]{8} \(matches zlib\.crc32\)$/gm);
+    assert.equal(lines?.length, 5, 'five slices, each matching zlib.crc32');
+    assert.match(out, /^crc32 of bytes \[0, 8388608\) in the worker: 37bf5a35 /m);
+  },
+  'pool-responsive.mjs': (out) => {
+    assert.match(out, /^crc32 [0-9a-f]{8}, crc32c [0-9a-f]{8}, adler32 [0-9a-f]{8} of 256 MiB on \d+ threads$/m);
+    const [, ticks] = out.match(/^took [\d.]+ ms; the timer ticked (\d+) times meanwhile$/m) ?? [];
+    assert.ok(Number(ticks) >= 1, 'the main thread\'s timer ticked while the pool worked');
+    assert.match(out, /^zlib\.crc32 [0-9a-f]{8}: matches$/m);
+  },
+  'custom-kernel.mjs': (out) => {
+    assert.match(out, /^pool\.asciiUpper changed 2750000 of 3700000 bytes in place$/m);
+    assert.ok(out.includes(
+      'the caller\'s view now starts: "PARAWASM: C KERNELS FROM JAVASCRIPT, ON EVERY CORE, IN ONE SHARED MEMORY."\n'));
+    assert.match(out, /^bytes copied in or out: 0$/m);
+  },
+};
+
+test('the examples folder holds the documented examples', () => {
+  for (const name of Object.keys(CHECKS)) assert.ok(EXAMPLES.includes(name), `examples/${name} exists`);
+});
+
+for (const name of EXAMPLES) {
+  test(`examples/${name} runs and prints what it should`, async () => {
+    const r = await runProcess(process.execPath, [`examples/${name}`], { cwd: ROOT, timeout: 60000 });
+    assert.equal(r.timedOut, false, `still running after 60 s; stdout: ${r.stdout}`);
+    assert.equal(r.code, 0, `exit code ${r.code}; stderr: ${r.stderr}`);
+    assert.ok(r.stdout.trim().length > 0, 'it prints something');
+    assert.doesNotMatch(r.stdout, /MISMATCH/);
+    assert.doesNotMatch(r.stderr, /Error|Uncaught/, `stderr: ${r.stderr}`);
+    CHECKS[name]?.(r.stdout);
+  });
+}

@@ -1,0 +1,316 @@
+// The package as a user gets it: pkg/ installed (the files its package.json
+// lists) into a temporary node_modules/parawasm, used from scripts run in
+// child processes: ESM import and CommonJS require, the exports map, error
+// classes, no process handlers added, processes that end by themselves, and
+// the TypeScript declarations.
+//
+//   node --test test/js/package.test.js
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PKG = join(ROOT, 'pkg');
+const TSC = join(ROOT, 'node_modules/.bin/tsc');
+const CHECK_CRC = 0xcbf43926;
+
+let dir; // the user's project
+let installed; // dir/node_modules/parawasm
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pw-package-'));
+  installed = join(dir, 'node_modules', 'parawasm');
+  mkdirSync(installed, { recursive: true });
+  // what `npm install` would unpack: package.json and the "files" entries
+  const manifest = JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8'));
+  cpSync(join(PKG, 'package.json'), join(installed, 'package.json'));
+  for (const f of manifest.files) {
+    assert.ok(existsSync(join(PKG, f)), `pkg/${f} exists (run make pkg)`);
+    cpSync(join(PKG, f), join(installed, f), { recursive: true });
+  }
+  // the user's own project is CommonJS by default (no "type")
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-project', private: true }));
+});
+
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes `source` to dir/name and runs it with node; returns the spawnSync result. */
+function run(name, source, { timeout = 20000 } = {}) {
+  writeFileSync(join(dir, name), source);
+  return spawnSync(process.execPath, [name], { cwd: dir, encoding: 'utf8', timeout });
+}
+
+/** The last stdout line of a successful run, parsed as JSON. */
+function resultOf(r, label) {
+  assert.equal(r.signal, null, `${label}: killed by ${r.signal} (it did not end by itself); stderr: ${r.stderr}`);
+  assert.equal(r.status, 0, `${label}: exit ${r.status}; stderr: ${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+const EVENTS = ['uncaughtException', 'unhandledRejection', 'exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'warning'];
+
+// A script body shared by the ESM and CJS checks; `pw` is the module.
+const USE = `
+  const counts = () => Object.fromEntries(${JSON.stringify(EVENTS)}.map((e) => [e, process.listenerCount(e)]));
+  async function use(pw, before) {
+    const out = { before };
+    out.exports = Object.keys(pw).sort();
+    const check = new TextEncoder().encode('123456789');
+    const core = await pw.loadCore();
+    out.coreCrc = core.crc32(check);
+    const v = core.alloc(9);
+    v.set(check);
+    out.coreAllocCrc = core.crc32(v);
+    core.free(v);
+    const pool = await pw.createPool({ threads: 2 });
+    out.poolCrc = await pool.crc32(check);
+    const big = pool.alloc(1 << 20);
+    big.fill(7);
+    out.poolBig = await pool.crc32(big);
+    out.coreBig = core.crc32(big);
+    out.hex = pw.hex(out.poolCrc);
+    out.afterLoad = counts();
+
+    // error classes: names, codes, hierarchy
+    out.classes = {};
+    for (const n of ['ParawasmError', 'AbortError', 'PoolCrashedError', 'PoolDestroyedError']) {
+      const e = n === 'ParawasmError' ? new pw[n]('m') : new pw[n]();
+      out.classes[n] = { name: e.name, code: e.code, isBase: e instanceof pw.ParawasmError, isError: e instanceof Error };
+    }
+    // errors as they really arrive
+    try { core.crc32('x'); } catch (e) { out.typeError = { ctor: e.constructor.name, code: e.code, message: e.message }; }
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await pool.crc32(check, { signal: ac.signal }).catch((e) => {
+      out.abort = { isAbortError: e instanceof pw.AbortError, isBase: e instanceof pw.ParawasmError, code: e.code, name: e.name, cause: e.cause && e.cause.message };
+    });
+    const pending = pool.crc32(big);
+    const ending = pool.destroy();
+    await pending.then(
+      (v) => { out.pendingAtDestroy = { resolved: v }; },
+      (e) => { out.pendingAtDestroy = { destroyed: e instanceof pw.PoolDestroyedError, code: e.code }; });
+    await ending;
+    await pool.crc32(check).catch((e) => {
+      out.afterDestroy = { destroyed: e instanceof pw.PoolDestroyedError, isBase: e instanceof pw.ParawasmError, code: e.code, name: e.name };
+    });
+    out.afterDestroyCounts = counts();
+    return out;
+  }
+`;
+
+function checkUse(out, label) {
+  for (const k of ['AbortError', 'ParawasmError', 'PoolCrashedError', 'PoolDestroyedError', 'createPool', 'hex', 'loadCore']) {
+    assert.ok(out.exports.includes(k), `${label}: exports ${k}`);
+  }
+  assert.equal(out.coreCrc, CHECK_CRC, label);
+  assert.equal(out.coreAllocCrc, CHECK_CRC, label);
+  assert.equal(out.poolCrc, CHECK_CRC, label);
+  assert.equal(out.poolBig, out.coreBig, label);
+  assert.equal(out.hex, 'cbf43926', label);
+  assert.deepEqual(out.afterLoad, out.before, `${label}: loading the core and a pool adds no process listeners`);
+  assert.deepEqual(out.afterDestroyCounts, out.before, `${label}: nor does destroying the pool`);
+  assert.deepEqual(out.classes, {
+    ParawasmError: { name: 'ParawasmError', code: 'ERR_PW', isBase: true, isError: true },
+    AbortError: { name: 'AbortError', code: 'ABORT_ERR', isBase: true, isError: true },
+    PoolCrashedError: { name: 'PoolCrashedError', code: 'ERR_PW_POOL_CRASHED', isBase: true, isError: true },
+    PoolDestroyedError: { name: 'PoolDestroyedError', code: 'ERR_PW_POOL_DESTROYED', isBase: true, isError: true },
+  }, label);
+  assert.equal(out.typeError.ctor, 'TypeError', label);
+  assert.equal(out.typeError.code, 'ERR_INVALID_ARG_TYPE', label);
+  assert.match(out.typeError.message, /crc32: data/, label);
+  assert.deepEqual(out.abort, { isAbortError: true, isBase: true, code: 'ABORT_ERR', name: 'AbortError', cause: 'stop' }, label);
+  // a call in flight when destroy() is called either finished first or was rejected
+  if (!('resolved' in out.pendingAtDestroy)) {
+    assert.deepEqual(out.pendingAtDestroy, { destroyed: true, code: 'ERR_PW_POOL_DESTROYED' }, label);
+  } else {
+    assert.equal(out.pendingAtDestroy.resolved, out.poolBig, label);
+  }
+  assert.deepEqual(out.afterDestroy, { destroyed: true, isBase: true, code: 'ERR_PW_POOL_DESTROYED', name: 'PoolDestroyedError' }, label);
+}
+
+// ------------------------------------------------------------- loading
+
+test('ESM: import { loadCore, createPool } from "parawasm" works', () => {
+  const r = run('esm.mjs', `${USE}
+    const before = counts();
+    const pw = await import('parawasm');
+    const { loadCore, createPool } = pw;
+    if (typeof loadCore !== 'function' || typeof createPool !== 'function') throw new Error('missing exports');
+    console.log(JSON.stringify(await use(pw, before)));
+  `);
+  checkUse(resultOf(r, 'esm'), 'esm');
+});
+
+test('CommonJS: require("parawasm") works, with its own loadCore/createPool and error classes', () => {
+  const r = run('cjs.cjs', `${USE}
+    const before = counts();
+    const pw = require('parawasm');
+    use(pw, before).then((out) => console.log(JSON.stringify(out)));
+  `);
+  checkUse(resultOf(r, 'cjs'), 'cjs');
+});
+
+test('a .js file of a CommonJS project can require it too', () => {
+  const r = run('plain.js', `
+    const { loadCore } = require('parawasm');
+    loadCore().then((core) => console.log(JSON.stringify({ crc: core.crc32(Buffer.from('123456789')) })));
+  `);
+  assert.equal(resultOf(r, 'plain.js').crc, CHECK_CRC);
+});
+
+// ------------------------------------------------------------- exports
+
+test('the exports map: require → dist/index.cjs, import → lib/index.js, package.json exported, internals not', () => {
+  const r = spawnSync(process.execPath, ['-e', `
+    const out = { require: require.resolve('parawasm'), pkg: require.resolve('parawasm/package.json') };
+    try { require.resolve('parawasm/lib/core.js'); out.internal = 'resolved'; } catch (e) { out.internal = e.code; }
+    console.log(JSON.stringify(out));
+  `], { cwd: dir, encoding: 'utf8' });
+  const out = resultOf(r, 'require.resolve');
+  assert.equal(out.require, join(installed, 'dist', 'index.cjs'));
+  assert.ok(out.require.endsWith(`${sep}dist${sep}index.cjs`));
+  assert.equal(out.pkg, join(installed, 'package.json'));
+  assert.equal(out.internal, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+
+  const m = run('resolve.mjs', `
+    console.log(JSON.stringify({ url: import.meta.resolve('parawasm') }));
+  `);
+  const url = resultOf(m, 'import.meta.resolve').url;
+  assert.equal(fileURLToPath(url), join(installed, 'lib', 'index.js'));
+});
+
+// -------------------------------------------------------- process life
+
+test('a script that uses a pool and never destroys it exits by itself (ESM)', () => {
+  const r = run('forget.mjs', `
+    import { createPool, loadCore } from 'parawasm';
+    const pool = await createPool({ threads: 2 });
+    const buf = pool.alloc(4 << 20);
+    buf.fill(1);
+    const results = await Promise.all([pool.crc32(buf), pool.crc32c(buf), pool.adler32(buf), pool.crc32(new Uint8Array(1000))]);
+    const core = await loadCore();
+    console.log(JSON.stringify({ results, check: core.crc32(buf) }));
+  `);
+  const out = resultOf(r, 'forget.mjs');
+  assert.equal(out.results[0], out.check);
+  assert.equal(out.results.length, 4);
+});
+
+test('a script that uses a pool and never destroys it exits by itself (CommonJS)', () => {
+  const r = run('forget.cjs', `
+    const { createPool } = require('parawasm');
+    createPool({ threads: 2 }).then(async (pool) => {
+      const v = await pool.crc32(Buffer.from('123456789'));
+      console.log(JSON.stringify({ v }));
+    });
+  `);
+  assert.equal(resultOf(r, 'forget.cjs').v, CHECK_CRC);
+});
+
+test('a created but unused pool does not keep the process alive', () => {
+  const r = run('idle.mjs', `
+    import { createPool } from 'parawasm';
+    const pool = await createPool({ threads: 2 });
+    console.log(JSON.stringify({ threads: pool.threads }));
+  `);
+  assert.equal(resultOf(r, 'idle.mjs').threads, 2);
+});
+
+test('a call still in flight when the script ends keeps the process alive until it settles', () => {
+  const r = run('inflight.mjs', `
+    import { createPool } from 'parawasm';
+    const pool = await createPool({ threads: 2 });
+    const buf = new Uint8Array(8 << 20).fill(3);
+    pool.crc32(buf).then((v) => console.log(JSON.stringify({ v })));
+    // the script ends here; nothing else holds the event loop
+  `);
+  const out = resultOf(r, 'inflight.mjs');
+  assert.equal(typeof out.v, 'number');
+  assert.ok(Number.isInteger(out.v));
+});
+
+test('a script that calls destroy() exits too', () => {
+  const r = run('destroy.mjs', `
+    import { createPool } from 'parawasm';
+    const pool = await createPool({ threads: 2 });
+    const v = await pool.crc32(new TextEncoder().encode('123456789'));
+    await pool.destroy();
+    await pool.destroy(); // a second call is harmless
+    console.log(JSON.stringify({ v, state: pool.stats().state }));
+  `);
+  const out = resultOf(r, 'destroy.mjs');
+  assert.equal(out.v, CHECK_CRC);
+  assert.equal(out.state, 'destroyed');
+});
+
+test('destroy() without awaiting it still lets the process exit', () => {
+  const r = run('destroy-noawait.cjs', `
+    const { createPool } = require('parawasm');
+    createPool({ threads: 2 }).then((pool) => {
+      pool.destroy();
+      console.log(JSON.stringify({ ok: true }));
+    });
+  `);
+  assert.equal(resultOf(r, 'destroy-noawait.cjs').ok, true);
+});
+
+// --------------------------------------------------------------- types
+
+test('the types compile for a TypeScript user (tsc --strict, module nodenext)', () => {
+  assert.ok(existsSync(TSC), 'typescript is installed in the repository (npm ci)');
+  writeFileSync(join(dir, 'user.mts'), `
+    import { loadCore, createPool, hex, ParawasmError, AbortError, PoolCrashedError, PoolDestroyedError } from 'parawasm';
+    import type { Pool, Core } from 'parawasm';
+    const core: Core = await loadCore();
+    const c: number = core.crc32(new Uint8Array(4));
+    const pool: Pool = await createPool({ threads: 2 });
+    const ac = new AbortController();
+    const p: number = await pool.crc32(new Uint8Array(4), { signal: ac.signal });
+    const f: Float32Array = pool.alloc(16, Float32Array);
+    const s: string = hex(c) + hex(BigInt(p)) + hex(f);
+    try { await pool.destroy(); } catch (e) {
+      if (e instanceof AbortError || e instanceof PoolCrashedError || e instanceof PoolDestroyedError) {
+        const code: string = e.code;
+        const base: ParawasmError = e;
+        void code, base;
+      }
+    }
+    // @ts-expect-error: a string is not a view
+    core.crc32('string');
+    // @ts-expect-error: a pool result must be awaited
+    const n: number = pool.crc32(new Uint8Array(4));
+    export { s, n };
+  `);
+  writeFileSync(join(dir, 'user.cts'), `
+    import pw = require('parawasm');
+    async function main(): Promise<number> {
+      const core = await pw.loadCore();
+      return core.crc32c(new Uint8Array(4));
+    }
+    export = main;
+  `);
+  const r = spawnSync(TSC, ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+    '--target', 'es2022', '--lib', 'es2022,dom', 'user.mts', 'user.cts'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, `tsc:\n${r.stdout}${r.stderr}`);
+
+  // and a type error is reported: the check can fail
+  writeFileSync(join(dir, 'wrong.mts'), `
+    import { loadCore } from 'parawasm';
+    const core = await loadCore();
+    const s: string = core.crc32(new Uint8Array(4));
+    export { s };
+  `);
+  const w = spawnSync(TSC, ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+    '--target', 'es2022', '--lib', 'es2022,dom', 'wrong.mts'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+  assert.notEqual(w.status, 0);
+  assert.match(w.stdout, /wrong\.mts.*TS2322/);
+});

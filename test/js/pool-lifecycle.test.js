@@ -1,0 +1,320 @@
+// Pool life cycle: destroy() with calls in flight, use after destroy, the
+// process exiting with or without destroy(), crashes on a pool thread (trap,
+// abort(), out-of-bounds read), createPool() option checks, the host
+// process left unchanged, and the completion path used where
+// Atomics.waitAsync is missing. Scenarios that could end or hang a process
+// run in child processes.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  ParawasmError, PoolCrashedError, PoolDestroyedError, createPool,
+} from '../../build/testpkg/lib/index.js';
+import {
+  MiB, SEED, fillRandom, refCrc32, runNode, until,
+} from './helpers/pool-test-utils.js';
+
+const LIB = new URL('../../build/testpkg/lib/index.js', import.meta.url).href;
+const UTILS = new URL('./helpers/pool-test-utils.js', import.meta.url).href;
+
+function isDestroyed(e) {
+  assert.ok(e instanceof PoolDestroyedError, `a PoolDestroyedError (got ${e?.name}: ${e?.message})`);
+  assert.ok(e instanceof ParawasmError);
+  assert.equal(e.name, 'PoolDestroyedError');
+  assert.equal(e.code, 'ERR_PW_POOL_DESTROYED');
+  return true;
+}
+
+/** Asserts a child process ended by itself, with exit code 0. */
+function assertCleanExit(r, what) {
+  assert.equal(r.timedOut, false, `${what}: still running after the timeout; stdout: ${r.stdout} stderr: ${r.stderr}`);
+  assert.equal(r.code, 0, `${what}: exit code ${r.code} (signal ${r.signal}); stderr: ${r.stderr}`);
+}
+
+describe('destroy()', () => {
+  let pool;
+
+  before(async () => {
+    pool = await createPool({ threads: 2 });
+  });
+  after(() => pool?.destroy());
+
+  test('rejects every pending call, running or queued, with PoolDestroyedError', async () => {
+    assert.equal(pool.stats().state, 'ready');
+    const running = [pool.testSpin(3000), pool.testSpin(3000)];
+    await until(() => pool.stats().running === 2, 5000, 'both threads to run testSpin');
+    const buf = fillRandom(pool.alloc(4 * MiB), SEED);
+    const queued = [
+      pool.crc32(buf), pool.crc32c(buf), pool.asciiUpper(buf), pool.crc32(Buffer.from('foreign')),
+      pool.testNested(3, 3), pool.testSpin(10, 2, { signal: new AbortController().signal }),
+      ...Array.from({ length: 5000 }, () => pool.testNoop()), // some wait in the JS queue
+    ];
+    const all = [...running, ...queued];
+    const t0 = performance.now();
+    const destroyed = pool.destroy();
+    assert.ok(destroyed instanceof Promise);
+    const results = await Promise.allSettled(all);
+    const ms = performance.now() - t0;
+    for (const r of results) {
+      assert.equal(r.status, 'rejected');
+      isDestroyed(r.reason);
+    }
+    assert.ok(ms < 1000, `all ${all.length} rejected within ${ms.toFixed(0)} ms, without waiting for the kernels`);
+    assert.equal(await destroyed, undefined);
+    const s = pool.stats();
+    assert.equal(s.state, 'destroyed');
+    assert.equal(s.queued, 0);
+    assert.equal(s.running, 0);
+  });
+
+  test('is idempotent', async () => {
+    await pool.destroy();
+    await Promise.all([pool.destroy(), pool.destroy()]);
+    assert.equal(pool.stats().state, 'destroyed');
+  });
+
+  test('calls after destroy reject with PoolDestroyedError; alloc throws', async () => {
+    await assert.rejects(pool.testNoop(), isDestroyed);
+    await assert.rejects(pool.crc32(new Uint8Array(10)), isDestroyed);
+    await assert.rejects(pool.crc32(new Uint8Array(10), { signal: AbortSignal.abort() }), PoolDestroyedError);
+    assert.throws(() => pool.alloc(16), isDestroyed);
+  });
+});
+
+describe('destroy() of an idle pool', () => {
+  test('resolves; the pool reports state "destroyed"', async () => {
+    const pool = await createPool({ threads: 1 });
+    try {
+      assert.equal(await pool.crc32(new Uint8Array([1, 2, 3])), refCrc32(new Uint8Array([1, 2, 3])));
+      await pool.destroy();
+      assert.equal(pool.stats().state, 'destroyed');
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
+
+describe('the process exits', () => {
+  test('after destroy(), also with calls in flight', async () => {
+    const r = await runNode(`
+      import { createPool } from ${JSON.stringify(LIB)};
+      const pool = await createPool({ threads: 2 });
+      const buf = pool.alloc(1 << 20);
+      console.log('crc', await pool.crc32(buf));
+      const pending = pool.testSpin(60000).catch((e) => console.log('pending', e.code));
+      await pool.destroy();
+      await pending;
+      console.log('destroyed');
+    `, { timeout: 15000 });
+    assertCleanExit(r, 'destroy');
+    assert.match(r.stdout, /pending ERR_PW_POOL_DESTROYED\ndestroyed/);
+  });
+
+  test('without destroy(): an idle pool does not hold the process open', async () => {
+    const r = await runNode(`
+      import { createPool } from ${JSON.stringify(LIB)};
+      const pool = await createPool({ threads: 3 });
+      const unused = await createPool({ threads: 2 });
+      const buf = pool.alloc(3 << 20);
+      console.log('crc', await pool.crc32(buf), await pool.testNested(3, 2));
+      // a call still running when the script ends is awaited, then the process exits
+      pool.testSpin(300, 3).then((n) => console.log('spin', n));
+      console.log('end of script');
+    `, { timeout: 15000 });
+    assertCleanExit(r, 'no destroy');
+    assert.ok(r.ms < 5000, `exited after ${r.ms.toFixed(0)} ms`);
+    assert.match(r.stdout, /end of script\nspin 3\n/);
+  });
+});
+
+describe('the process exits after a crash, without destroy()', () => {
+  test('a crashed pool holds nothing open', async () => {
+    const r = await runNode(`
+      import { createPool } from ${JSON.stringify(LIB)};
+      const pool = await createPool({ threads: 2 });
+      const calls = [pool.testSpin(60000), pool.testTrap(0), pool.testNoop()];
+      const results = await Promise.allSettled(calls);
+      console.log(results.map((x) => x.reason?.code).join(' '));
+    `, { timeout: 15000 });
+    assertCleanExit(r, 'crash without destroy');
+    assert.ok(r.ms < 5000, `exited after ${r.ms.toFixed(0)} ms`);
+    assert.match(r.stdout, /^ERR_PW_POOL_CRASHED ERR_PW_POOL_CRASHED ERR_PW_POOL_CRASHED$/m);
+  });
+});
+
+// A child process that crashes a pool with testTrap(kind) while other calls
+// run and wait, then uses a new pool; it prints one JSON report.
+const crashScript = (kind) => `
+  import { createPool, PoolCrashedError } from ${JSON.stringify(LIB)};
+  import { fillRandom, refCrc32 } from ${JSON.stringify(UTILS)};
+  const events = ['uncaughtException', 'unhandledRejection', 'exit'];
+  const listeners = () => events.map((e) => process.listenerCount(e)).join(',');
+  const listenersBefore = listeners();
+  const bystander = await createPool({ threads: 1 });   // another pool in the same process
+  const pool = await createPool({ threads: 2 });
+  const buf = fillRandom(pool.alloc(4 << 20), 1);
+  const spin = pool.testSpin(5000);                     // runs on the other thread
+  while (pool.stats().running === 0) await new Promise((r) => setTimeout(r, 1));
+  const t0 = performance.now();
+  const trap = pool.testTrap(${kind});
+  const queued = [pool.crc32(buf), pool.testNoop(), pool.testNested(3, 2),
+    pool.crc32(Buffer.from('foreign')), ...Array.from({ length: 5000 }, () => pool.testNoop())];
+  const all = [spin, trap, ...queued];
+  const times = all.map((p) => p.then(() => -1, () => performance.now() - t0));
+  const results = await Promise.allSettled(all);
+  const latest = Math.max(...(await Promise.all(times)));
+  const report = {
+    statuses: [...new Set(results.map((r) => r.status))],
+    names: [...new Set(results.map((r) => r.reason?.name))],
+    codes: [...new Set(results.map((r) => r.reason?.code))],
+    allCrashed: results.every((r) => r.reason instanceof PoolCrashedError),
+    trapMessage: results[1].reason?.message,
+    latest,
+    state: pool.stats().state,
+  };
+  report.after = await pool.testNoop().then(() => 'resolved', (e) => e.name);
+  try { pool.alloc(8); report.alloc = 'ok'; } catch (e) { report.alloc = e.name; }
+  await pool.destroy();
+  const b0 = fillRandom(bystander.alloc(1 << 20), 3);
+  report.bystanderOk = (await bystander.crc32(b0)) === refCrc32(b0) && bystander.stats().state === 'ready';
+  await bystander.destroy();
+  const fresh = await createPool({ threads: 2 });
+  const b = fillRandom(fresh.alloc(3 << 20), 2);
+  report.freshOk = (await fresh.crc32(b)) === refCrc32(b) && (await fresh.testNested(3, 2)) === 8n;
+  await fresh.destroy();
+  report.listeners = listenersBefore === listeners();
+  report.exitCode = process.exitCode ?? 0;
+  console.log(JSON.stringify(report));
+`;
+
+describe('a crash on a pool thread', () => {
+  for (const [kind, what] of [[0, 'a trap (unreachable)'], [1, 'abort()'], [2, 'an out-of-bounds read']]) {
+    test(`testTrap(${kind}), ${what}: all pending calls reject with PoolCrashedError; the process lives`, async () => {
+      const r = await runNode(crashScript(kind), { timeout: 20000 });
+      assertCleanExit(r, `testTrap(${kind})`);
+      assert.doesNotMatch(r.stderr, /Uncaught/);
+      const report = JSON.parse(r.stdout.trim().split('\n').at(-1));
+      assert.deepEqual(report.statuses, ['rejected']);
+      assert.deepEqual(report.names, ['PoolCrashedError']);
+      assert.deepEqual(report.codes, ['ERR_PW_POOL_CRASHED']);
+      assert.equal(report.allCrashed, true);
+      assert.match(report.trapMessage, /testTrap/, 'the message names the kernel');
+      assert.ok(report.latest < 1000, `all rejected within ${report.latest.toFixed(0)} ms`);
+      assert.equal(report.state, 'crashed');
+      assert.equal(report.after, 'PoolCrashedError', 'later calls reject too');
+      assert.equal(report.alloc, 'PoolCrashedError');
+      assert.equal(report.bystanderOk, true, 'another pool of the process is not affected');
+      assert.equal(report.freshOk, true, 'a new pool in the same process works');
+      assert.equal(report.listeners, true, 'no process listeners added');
+      assert.equal(report.exitCode, 0, 'process.exitCode untouched');
+    });
+  }
+});
+
+describe('createPool() options', () => {
+  test('threads must be an integer from 1 to 256', async () => {
+    for (const threads of [0, -1, 1.5, 257, NaN, Infinity, 2 ** 32]) {
+      await assert.rejects(createPool({ threads }), RangeError, `threads: ${threads}`);
+    }
+    for (const threads of ['2', null, 2n, [2], {}]) {
+      await assert.rejects(createPool({ threads }), TypeError, `threads: ${String(threads)}`);
+    }
+  });
+
+  test('unknown options and non-object options are a TypeError', async () => {
+    await assert.rejects(createPool({ thread: 2 }), TypeError);
+    await assert.rejects(createPool({ threads: 2, bogus: true }), TypeError);
+    for (const options of [2, 'threads', null, true]) {
+      await assert.rejects(createPool(options), TypeError, `options: ${String(options)}`);
+    }
+    await assert.rejects(createPool({ spin: -1 }), RangeError);
+  });
+
+  test('a valid pool reports its thread count', async () => {
+    const pool = await createPool({ threads: 3, spin: 0 });
+    try {
+      assert.equal(pool.threads, 3);
+      assert.equal(pool.stats().threads, 3);
+      assert.equal(pool.isShared, true);
+      assert.equal(await pool.testNested(2, 3), 9n);
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
+
+describe('the host process is left as it was', () => {
+  test('no process listeners are added', async () => {
+    const events = ['uncaughtException', 'unhandledRejection', 'exit', 'beforeExit', 'SIGINT', 'SIGTERM'];
+    const count = () => events.map((e) => `${e}=${process.listenerCount(e)}`);
+    const before = count();
+    const pool = await createPool({ threads: 2 });
+    try {
+      assert.deepEqual(count(), before, 'after createPool');
+      await pool.testNoop();
+    } finally {
+      await pool.destroy();
+    }
+    assert.deepEqual(count(), before, 'after destroy');
+  });
+
+  test('no globals are added or replaced', async () => {
+    const r = await runNode(`
+      const snapshot = () => new Map(Object.getOwnPropertyNames(globalThis).map((k) => {
+        const d = Object.getOwnPropertyDescriptor(globalThis, k);
+        return [k, d.get ?? d.value];
+      }));
+      for (const k of Object.getOwnPropertyNames(globalThis)) void globalThis[k]; // settle lazy globals
+      const before = snapshot();
+      const { createPool, loadCore } = await import(${JSON.stringify(LIB)});
+      const pool = await createPool({ threads: 2 });
+      await pool.testNoop();
+      await loadCore();
+      await pool.destroy();
+      const after = snapshot();
+      const changed = [...after.keys()].filter((k) => !before.has(k) || !Object.is(before.get(k), after.get(k)));
+      console.log(JSON.stringify(changed));
+    `);
+    assertCleanExit(r, 'globals');
+    assert.deepEqual(JSON.parse(r.stdout), []);
+  });
+});
+
+describe('the completion path without Atomics.waitAsync', () => {
+  test('1,000 calls complete correctly when Atomics.waitAsync is missing', async () => {
+    const r = await runNode(`
+      Atomics.waitAsync = undefined; // before the library is loaded and the pool created
+      const { createPool } = await import(${JSON.stringify(LIB)});
+      const { fillRandom, refCrc32 } = await import(${JSON.stringify(UTILS)});
+      const pool = await createPool({ threads: 2 });
+      const bufs = [];
+      const calls = [];
+      for (let i = 0; i < 1000; i++) {
+        if (i % 3 === 0) {
+          calls.push(pool.testNoop().then((v) => v === undefined));
+        } else {
+          const b = fillRandom(pool.alloc(1 + (i * 7919) % 5000), ${SEED} + i);
+          bufs.push(b);
+          const want = refCrc32(b);
+          calls.push(pool.crc32(b).then((v) => v === want));
+        }
+      }
+      const ok = (await Promise.all(calls)).filter(Boolean).length;
+      // one at a time, and large parallel calls
+      let serial = 0;
+      for (let i = 0; i < 100; i++) if ((await pool.testNested(2, 2)) === 4n) serial++;
+      const big = fillRandom(pool.alloc(16 << 20), 3);
+      const bigOk = (await Promise.all([pool.crc32(big), pool.crc32(big.subarray(1))]))
+        .every((v, i) => v === refCrc32(i ? big.subarray(1) : big));
+      const s = pool.stats();
+      console.log(JSON.stringify({ ok, serial, bigOk, done: s.done, queued: s.queued, running: s.running,
+        waitAsync: typeof Atomics.waitAsync }));
+      // no destroy(): the process must still exit
+    `, { timeout: 30000 });
+    assertCleanExit(r, 'no waitAsync');
+    const report = JSON.parse(r.stdout.trim().split('\n').at(-1));
+    assert.deepEqual(report, {
+      ok: 1000, serial: 100, bigOk: true, done: 1102, queued: 0, running: 0, waitAsync: 'undefined',
+    });
+  });
+});

@@ -1,0 +1,94 @@
+// A TypeScript user of parawasm, type-checked (never run) by
+//   node_modules/.bin/tsc -p test/types/tsconfig.json
+// against the built package's declarations (pkg/index.d.ts). The
+// lines marked ts-expect-error are misuse that must stay a type error.
+import {
+  loadCore, createPool, hex, ParawasmError, AbortError, PoolCrashedError, PoolDestroyedError,
+} from '../../pkg/index.js';
+import type { Core, Pool, PoolStats, CallOptions, CreatePoolOptions } from '../../pkg/index.js';
+
+const bytes = new Uint8Array(16);
+
+// ---------------------------------------------------------------- core
+const core: Core = await loadCore();
+const c1: number = core.crc32(bytes);
+const c2: number = core.crc32(new DataView(bytes.buffer), c1);
+const c3: number = core.crc32c(new Float64Array(2));
+const a1: number = core.adler32(bytes, 1);
+const comb: number = core.crc32Combine(c1, c2, 16) ^ core.crc32cCombine(c3, c3, 16n) ^ core.adler32Combine(a1, a1, 0);
+const upper: number = core.asciiUpper(bytes);
+const heap: number = core.heapSize;
+const u8: Uint8Array = core.alloc(64);
+const f32: Float32Array = core.alloc(64, Float32Array);
+const dv: DataView = core.alloc(8, DataView);
+const big: BigUint64Array = core.alloc(16, BigUint64Array);
+core.free(u8);
+core.free(f32);
+core.free(dv);
+core.free(big);
+
+// ---------------------------------------------------------------- pool
+const options: CreatePoolOptions = { threads: 2, spin: 0 };
+const pool: Pool = await createPool(options);
+await createPool();
+const ac = new AbortController();
+const callOptions: CallOptions = { signal: ac.signal };
+const p1: number = await pool.crc32(bytes);
+const p2: number = await pool.crc32(bytes, { signal: ac.signal });
+const p3: number = await pool.crc32(bytes, p1, callOptions);
+const p4: number = await pool.adler32Combine(1, 1, 5n, { signal: ac.signal });
+const pending: Promise<number> = pool.crc32c(bytes);
+const shared: Float64Array = pool.alloc(64, Float64Array);
+pool.free(shared);
+const stats: PoolStats = pool.stats();
+const state: 'ready' | 'destroyed' | 'crashed' = stats.state;
+const counts: number = stats.threads + stats.queued + stats.running + stats.done + stats.bytesCopied + stats.heapSize;
+const threads: number = pool.threads;
+const isShared: boolean = pool.isShared;
+const ended: Promise<void> = pool.destroy();
+await ended;
+
+// --------------------------------------------------------------- hex
+const h: string = hex(c1) + hex(123n) + hex(bytes);
+
+// ------------------------------------------------------------ errors
+try {
+  await pool.crc32(bytes);
+} catch (e) {
+  if (e instanceof AbortError || e instanceof PoolCrashedError || e instanceof PoolDestroyedError) {
+    const base: ParawasmError = e;
+    const code: string = base.code;
+    const msg: string = e.message;
+    void code, msg;
+  }
+}
+const own = new ParawasmError('message', 'ERR_X', { cause: 1 });
+const err: Error = own;
+
+// ------------------------------------------------------------ misuse
+// @ts-expect-error: a string is not a view
+core.crc32('string');
+// @ts-expect-error: a pool call is a promise, not a number
+const notAwaited: number = pool.crc32(bytes);
+// @ts-expect-error: the running value is a number, not a bigint
+core.crc32(bytes, 1n);
+// @ts-expect-error: len2 is required
+core.crc32Combine(1, 2);
+// @ts-expect-error: core kernels take no options
+core.crc32(bytes, 0, { signal: ac.signal });
+// @ts-expect-error: unknown pool option
+await createPool({ thread: 2 });
+// @ts-expect-error: Array is not a view constructor
+pool.alloc(8, Array);
+// @ts-expect-error: hex takes numbers, bigints and views
+hex('abc');
+// @ts-expect-error: code is read-only
+own.code = 'ERR_Y';
+// @ts-expect-error: there is no such kernel
+core.crc64(bytes);
+// @ts-expect-error: stats() state is one of three strings
+const wrongState: 'idle' = pool.stats().state;
+
+export {
+  c1, c2, c3, a1, comb, upper, heap, p1, p2, p3, p4, pending, state, counts, threads, isShared, h, err, notAwaited, wrongState,
+};
