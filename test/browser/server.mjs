@@ -22,6 +22,7 @@ export const MOUNTS = {
   '/testpkg/': 'build/testpkg',
   '/bundle/': 'build/browser-bundle',
   '/test/': 'test/browser',
+  '/lib/': 'test/lib', // shared with the Node tests; pages reach it as ../../lib/
 };
 
 const MIME = {

@@ -8,19 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { loadCore, createPool, ParawasmError } from '../../build/testpkg/lib/index.js';
+import { prng } from '../lib/ref.js';
 
 const TESTPKG_URL = new URL('../../build/testpkg/lib/index.js', import.meta.url).href;
 
-/** Deterministic 32-bit PRNG (mulberry32). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 const r64 = (r) => (BigInt(r()) << 32n) | BigInt(r());
 
 let core;

@@ -8,19 +8,10 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { loadCore } from '../../pkg/lib/index.js';
+import { prng } from '../lib/ref.js';
 
 // ------------------------------------------------------------ references
 
-/** Deterministic 32-bit PRNG (mulberry32). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** n pseudo-random bytes (a fresh ArrayBuffer). */
 function randomBytes(n, seed) {

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { createPool, loadCore } from '../../pkg/lib/index.js';
 import {
-  KiB, MiB, SEED, fillRandom, prng, refAdler32, refAsciiUpper, refAsciiUpperBytewise, refCrc32, refCrc32c,
+  KiB, MiB, SEED, fillRandom, prng, refAdler32, refAsciiUpper, refCrc32, refCrc32c,
   sameBytes,
 } from './helpers/pool-test-utils.js';
 
@@ -111,17 +111,6 @@ describe(`pool results (seed ${hex(SEED)})`, () => {
   });
 
   test('one 256 MiB buffer', () => checkSize(256 * MiB, SEED + 256));
-
-  test('the fast asciiUpper reference agrees with the bytewise definition', () => {
-    const all = new Uint8Array(1027);
-    for (let i = 0; i < all.length; i++) all[i] = i & 0xff;
-    for (const v of [all, all.subarray(1), fillRandom(new Uint8Array(65543), 7), new Uint8Array(3)]) {
-      const [fast, n1] = refAsciiUpper(v);
-      const [slow, n2] = refAsciiUpperBytewise(v);
-      assert.equal(n1, n2);
-      assert.ok(sameBytes(fast, slow));
-    }
-  });
 
   test('published check values', async () => {
     const v = pool.alloc(9);

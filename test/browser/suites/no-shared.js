@@ -10,7 +10,7 @@
 import {
   assert, bytesEqual, checkError, equal, rejects, Suite, withTimeout,
 } from '../lib/runner.js';
-import { CHECK, CHECK_INPUT, fillRandom, refAsciiUpper, refCrc32 } from '../lib/ref.js';
+import { CHECK, CHECK_INPUT, fillRandom, refAsciiUpper, refCrc32 } from '../../lib/ref.js';
 
 const ISOLATION = /cross-origin isolat/i;
 

@@ -5,7 +5,7 @@ import {
 } from '../lib/runner.js';
 import {
   CHECK, CHECK_INPUT, fillRandom, refAdler32, refAsciiUpper, refCrc32, refCrc32c,
-} from '../lib/ref.js';
+} from '../../lib/ref.js';
 
 const MiB = 1 << 20;
 

@@ -2,7 +2,7 @@
 // pthread workers are then nested workers, and the completions are awaited
 // with Atomics.waitAsync in this worker.
 import { assert, equal, rejects, Suite, withTimeout } from '../lib/runner.js';
-import { CHECK, CHECK_INPUT, fillRandom, refCrc32 } from '../lib/ref.js';
+import { CHECK, CHECK_INPUT, fillRandom, refCrc32 } from '../../lib/ref.js';
 
 const lib = new URL(self.location.href).searchParams.get('lib') ?? '/testpkg/lib/browser.js';
 

@@ -1,6 +1,17 @@
 // Plain-JS references, written from the algorithms' definitions and
 // independent of the C kernels, plus a seeded PRNG to make test data.
 
+/** Deterministic 32-bit PRNG (mulberry32): returns a function giving uint32s. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
 function crcTables(poly) {
   const t = Array.from({ length: 8 }, () => new Uint32Array(256));
   for (let n = 0; n < 256; n++) {
