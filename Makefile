@@ -232,7 +232,11 @@ test-browser: pkg testpkg | deps-npm ## the core and the pool in headless Chromi
 
 # ------------------------------------------------------- bench, demo, fuzz
 
-bench: pkg testpkg build/native/native_bench ## benchmarks (parawasm vs references), writes build/bench/
+build/native/native_bandwidth: test/bench/native_bandwidth.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O3 -march=native $< -o $@ -lpthread
+
+bench: pkg testpkg build/native/native_bench build/native/native_bandwidth ## benchmarks (parawasm vs references), writes build/bench/
 	$(NODE) test/bench/run.mjs
 
 FUZZ_SECONDS ?= 60
