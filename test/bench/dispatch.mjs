@@ -106,7 +106,7 @@ export async function benchDispatch(cfg) {
     }
     log(`2. dispatch: ${contenders.length} measurements x ${cfg.runs} runs`);
     // warm-up: starts piscina's threads and lets the JIT settle
-    const res = await alternate(contenders, cfg.runs, { warmup: 2 });
+    const res = await alternate(contenders, cfg.runs, { warmup: 6 });
 
     const section = {
       id: 2,
