@@ -39,7 +39,7 @@ export class Pool {
     const rc = ex.pw_pool_start(threads, CAP_LOG2, spin);
     if (rc !== 0) throw new ParawasmError(`createPool: the pool's threads could not start (status ${rc})`, 'ERR_PW_START');
     const pl = this.heap.views().u32.slice(ex.pw_pool_layout() >>> 2, (ex.pw_pool_layout() >>> 2) + 9);
-    [this.cap, this.tasks, this.comp, this.doneSeq, this.jsWait, this.running, this.head, this.tail] = pl;
+    [this.cap, this.tasks, this.comp, this.doneSeq, this.jsWait, this.running] = pl;
     this.mask = this.cap - 1;
     this.freeSlots = new Int32Array(this.cap);
     for (let i = 0; i < this.cap; i++) this.freeSlots[i] = this.cap - 1 - i;
