@@ -2,7 +2,7 @@
 // task-record writes and result reads. One driver serves every kernel; the
 // core runs the prepared call at once, the pool queues it.
 import { AbortError, ParawasmError, describe, rangeError, typeError } from './errors.js';
-import { STATUS } from '../gen/kernels.js';
+import { KERNELS, STATUS } from '../gen/kernels.js';
 
 export const PW_ECANCELED = -3;
 
@@ -297,4 +297,20 @@ export function checkCallOptions(options, name) {
     throw typeError(`${name}: options.signal must be an AbortSignal (got ${describe(signal)})`);
   }
   return signal;
+}
+
+/**
+ * Gives `target` (a core or a pool) every kernel as a method:
+ * `method(spec)` returns the function for one kernel. A kernel whose name is
+ * already a member of the object (an API method such as alloc, or one of its
+ * internals) is refused here, with its name, rather than silently shadowing it.
+ */
+export function defineKernels(target, method) {
+  for (const spec of KERNELS) {
+    if (spec.name in target) {
+      throw new ParawasmError(`kernel ${spec.name} has the name of a member of parawasm's ${target.constructor.name}; ` +
+        'rename the C function', 'ERR_PW_KERNEL_NAME');
+    }
+    Object.defineProperty(target, spec.name, { value: method(spec), enumerable: true });
+  }
 }

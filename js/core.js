@@ -1,6 +1,6 @@
 // The single-thread core: every kernel as a synchronous function on the
 // calling thread (the main thread, or the user's own worker).
-import { Call, readTaskLayout } from './bind.js';
+import { Call, defineKernels, readTaskLayout } from './bind.js';
 import { ParawasmError } from './errors.js';
 import { Heap } from './memory.js';
 import { KERNELS, KERNEL_ABI } from '../gen/kernels.js';
@@ -31,15 +31,10 @@ export class Core {
     // allocated now, so that no call grows the heap behind the user's back
     // (growth detaches the views from alloc())
     this.scratch = this.heap.malloc(STREAM_PIECE, 'loadCore');
-    for (const spec of KERNELS) {
+    defineKernels(this, (spec) => {
       const chain = spec.params.findIndex((p) => p.chain);
-      Object.defineProperty(this, spec.name, {
-        value: chain >= 0
-          ? (...args) => this.callChained(spec, chain, args)
-          : (...args) => this.call(spec, args),
-        enumerable: true,
-      });
-    }
+      return chain >= 0 ? (...args) => this.callChained(spec, chain, args) : (...args) => this.call(spec, args);
+    });
   }
 
   call(spec, args) {

@@ -2,34 +2,26 @@
 // cross-origin isolated): the single-thread core in one Web Worker. Calls
 // still leave the main thread, but their buffers are copied to the worker
 // and back, and they run one at a time. `pool.isShared` is false.
-import { AbortWatch } from './abort.js';
-import { Call, checkCallOptions } from './bind.js';
-import {
-  AbortError, ParawasmError, PoolCrashedError, PoolDestroyedError, typeError,
-} from './errors.js';
+import { AbortError, ParawasmError, PoolDestroyedError, typeError } from './errors.js';
 import { checkAlloc } from './memory.js';
-import { KERNELS } from '../gen/kernels.js';
+import { PoolBase, abortError } from './pool-base.js';
 
 const ERRORS = { TypeError, RangeError, ParawasmError, AbortError };
 
-export class FallbackPool {
+export class FallbackPool extends PoolBase {
   /** Use createPool(); `worker` runs js/fallback-worker.js and has said it is ready. */
   constructor(worker, env) {
+    super();
     this.worker = worker;
     this.env = env;
     this.threads = 1;
     this.queue = []; // calls not yet sent
     this.current = null; // the call the worker runs
-    this.counters = { done: 0, bytesCopied: 0 };
     this.heapSize = 0;
-    this.failure = null;
     this.allocated = new WeakSet();
-    this.aborts = new AbortWatch((c) => this.abort(c));
     worker.onmessage = (e) => this.onMessage(e.data);
     env.hookWorker(worker, (msg) => this.crash(msg));
-    for (const spec of KERNELS) {
-      Object.defineProperty(this, spec.name, { value: (...args) => this.call(spec, args), enumerable: true });
-    }
+    this.defineKernels();
   }
 
   get isShared() {
@@ -37,20 +29,13 @@ export class FallbackPool {
   }
 
   call(spec, args) {
-    if (this.failure) return Promise.reject(this.failedError());
-    const c = new Call(spec, null);
-    let signal;
+    let c;
     try {
-      signal = checkCallOptions(c.check(args, true), spec.name);
+      c = this.begin(spec, args, null);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (signal?.aborted) return Promise.reject(new AbortError(`${spec.name} was aborted before it started`, { cause: signal.reason }));
-    return new Promise((resolve, reject) => {
-      Object.assign(c, { resolve, reject, signal });
-      if (signal) {
-        this.aborts.add(signal, c);
-      }
+    return this.enqueue(c, () => {
       this.queue.push(c);
       this.next();
     });
@@ -87,26 +72,22 @@ export class FallbackPool {
     }
     this.current = null;
     this.counters.done++;
-    if (c.signal) this.aborts.remove(c.signal, c);
-    if (!c.settled) {
-      c.settled = true;
-      if (c.abortRequested) {
-        c.reject(new AbortError(`${c.spec.name} was aborted`, { cause: c.signal.reason }));
-      } else if (m.error) {
-        const E = ERRORS[m.error.name] ?? ParawasmError;
-        const err = E === ParawasmError ? new E(m.error.message, m.error.code) : new E(m.error.message);
-        if (m.error.code) err.code = m.error.code;
-        c.reject(err);
-      } else {
-        // buffers the kernel wrote: copy them back into the caller's views
-        m.args.forEach((a, i) => {
-          if (a === null || c.spec.params[i].kind === 'in') return;
-          const v = c.values[i];
-          new Uint8Array(v.buffer, v.byteOffset, v.byteLength).set(new Uint8Array(a));
-          this.counters.bytesCopied += v.byteLength;
-        });
-        c.resolve(m.value);
-      }
+    if (c.abortRequested) {
+      this.settleCall(c, abortError(c));
+    } else if (m.error) {
+      const E = ERRORS[m.error.name] ?? ParawasmError;
+      const err = E === ParawasmError ? new E(m.error.message, m.error.code) : new E(m.error.message);
+      if (m.error.code) err.code = m.error.code;
+      this.settleCall(c, err);
+    } else {
+      // buffers the kernel wrote: copy them back into the caller's views
+      m.args.forEach((a, i) => {
+        if (a === null || c.spec.params[i].kind === 'in') return;
+        const v = c.values[i];
+        new Uint8Array(v.buffer, v.byteOffset, v.byteLength).set(new Uint8Array(a));
+        this.counters.bytesCopied += v.byteLength;
+      });
+      this.settleCall(c, null, m.value);
     }
     this.next();
   }
@@ -116,8 +97,7 @@ export class FallbackPool {
     const i = this.queue.indexOf(c);
     if (i >= 0) {
       this.queue.splice(i, 1);
-      c.settled = true;
-      c.reject(new AbortError(`${c.spec.name} was aborted before it started`, { cause: c.signal.reason }));
+      this.settleCall(c, abortError(c, 'before it started'));
     } else {
       c.abortRequested = true; // the single-thread core cannot stop mid-call
     }
@@ -146,35 +126,21 @@ export class FallbackPool {
       done: this.counters.done,
       bytesCopied: this.counters.bytesCopied,
       heapSize: this.heapSize,
-      state: this.failure ? (this.failure instanceof PoolCrashedError ? 'crashed' : 'destroyed') : 'ready',
+      state: this.state,
     };
   }
 
-  failedError() {
-    const f = this.failure;
-    return new f.constructor(f.message);
-  }
-
+  // Ends the pool with err: every unfinished call rejects with a copy.
   end(err) {
-    this.failure = err;
     const pending = [...(this.current ? [this.current] : []), ...this.queue];
     this.queue = [];
     this.current = null;
-    for (const c of pending) {
-      if (c.settled) continue;
-      c.settled = true;
-      if (c.signal) this.aborts.remove(c.signal, c);
-      c.reject(this.failedError());
-    }
+    this.failAll(err, pending);
     this.env.terminateWorker(this.worker);
   }
 
   crash(reason) {
-    if (!this.failure) {
-      const name = this.current ? ` while running ${this.current.spec.name}` : '';
-      this.end(new PoolCrashedError(`a kernel crashed the pool's worker${name}: ${reason}. ` +
-        'The pool cannot be used any more; create a new one with createPool()'));
-    }
+    if (!this.failure) this.end(this.crashError("in the pool's worker", this.current ? [this.current.spec.name] : [], reason));
   }
 
   async destroy() {

@@ -5,14 +5,11 @@
 // submits them, awaits completions with Atomics.waitAsync on done_seq (or a
 // call proxied to this thread where waitAsync is missing), and settles the
 // promises. Nothing here blocks.
-import { AbortWatch } from './abort.js';
-import { Call, checkCallOptions, readTaskLayout } from './bind.js';
+import { readTaskLayout } from './bind.js';
 import { checkAbi } from './core.js';
-import {
-  AbortError, ParawasmError, PoolCrashedError, PoolDestroyedError,
-} from './errors.js';
+import { ParawasmError, PoolDestroyedError } from './errors.js';
 import { Heap } from './memory.js';
-import { KERNELS } from '../gen/kernels.js';
+import { PoolBase, abortError } from './pool-base.js';
 
 // Task states: see PW_TASK_* in src/runtime/runtime.h.
 const QUEUED = 1;
@@ -22,12 +19,13 @@ const DROPPED = 3;
 const CAP_LOG2 = 12; // 4096 task records; more calls wait in a JS queue
 const DEFAULT_SPIN = 20000; // idle polls before a thread parks (~50-100 µs)
 
-export class Pool {
+export class Pool extends PoolBase {
   /**
    * Use createPool(). `mod` is an instantiated threaded module whose
    * PTHREAD_POOL_SIZE workers are loaded; `env` is the environment adapter.
    */
   constructor(mod, env, threads, spin = DEFAULT_SPIN) {
+    super();
     this.mod = mod;
     this.env = env;
     this.threads = threads;
@@ -38,8 +36,8 @@ export class Pool {
     checkAbi(this.L, 'createPool');
     const rc = ex.pw_pool_start(threads, CAP_LOG2, spin);
     if (rc !== 0) throw new ParawasmError(`createPool: the pool's threads could not start (status ${rc})`, 'ERR_PW_START');
-    const pl = this.heap.views().u32.slice(ex.pw_pool_layout() >>> 2, (ex.pw_pool_layout() >>> 2) + 9);
-    [this.cap, this.tasks, this.comp, this.doneSeq, this.jsWait, this.running] = pl;
+    const at = ex.pw_pool_layout() >>> 2;
+    [this.cap, this.tasks, this.comp, this.doneSeq, this.jsWait, this.running] = this.heap.views().u32.slice(at, at + 6);
     this.mask = this.cap - 1;
     this.freeSlots = new Int32Array(this.cap);
     for (let i = 0; i < this.cap; i++) this.freeSlots[i] = this.cap - 1 - i;
@@ -52,10 +50,7 @@ export class Pool {
     this.waiting = false; // a wait for completions is armed
     this.pins = new Map(); // alloc() block -> number of unfinished calls using it
     this.deferredFrees = new Set(); // blocks freed while pinned
-    this.counters = { done: 0, bytesCopied: 0 };
-    this.failure = null; // the error that ended the pool
-    this.useWaitAsync = typeof Atomics.waitAsync === 'function' && !env.forceProxyNotify;
-    this.aborts = new AbortWatch((c) => this.abort(c));
+    this.useWaitAsync = typeof Atomics.waitAsync === 'function';
     this.onWake = () => {
       Atomics.store(this.heap.low().i32, this.jsWait >>> 2, 0); // threads stop notifying
       this.wait();
@@ -63,39 +58,23 @@ export class Pool {
     mod.pwNotify = () => { if (this.waiting) this.wait(); };
     this.keepAlive = env.keepAlive();
     this.workers = [...mod.PThread.runningWorkers, ...mod.PThread.unusedWorkers];
-
-    for (const spec of KERNELS) {
-      Object.defineProperty(this, spec.name, {
-        value: (...args) => this.call(spec, args),
-        enumerable: true,
-      });
-    }
+    this.defineKernels();
   }
 
   // ---------------------------------------------------------------- calls
 
   call(spec, args) {
-    if (this.failure) return Promise.reject(this.failedError());
-    const c = new Call(spec, this.heap);
-    let signal;
+    let c;
     try {
-      const options = c.check(args, true);
-      signal = checkCallOptions(options, spec.name);
-      if (signal?.aborted) return Promise.reject(new AbortError(`${spec.name} was aborted before it started`, { cause: signal.reason }));
+      c = this.begin(spec, args, this.heap);
       c.place();
     } catch (e) {
-      c.release();
+      c?.release();
       return Promise.reject(e);
     }
     this.counters.bytesCopied += c.copied;
     this.pin(c, 1);
-    return new Promise((resolve, reject) => {
-      c.resolve = resolve;
-      c.reject = reject;
-      if (signal) {
-        c.signal = signal;
-        this.aborts.add(signal, c);
-      }
+    return this.enqueue(c, () => {
       if (this.top > 0 && this.backlogHead === this.backlog.length) this.submit(c);
       else this.backlog.push(c);
     });
@@ -170,20 +149,14 @@ export class Pool {
     this.freeSlots[this.top++] = idx;
     this.inflight--;
     if (!c) return;
-    if (c.signal) this.aborts.remove(c.signal, c);
-    const state = this.heap.u32[(c.task + this.L.state) >>> 2];
     let value;
     let error;
-    if (!c.settled && state !== DROPPED) {
+    if (!c.settled && this.heap.u32[(c.task + this.L.state) >>> 2] !== DROPPED) {
       this.counters.done++;
       const before = c.copied;
       try {
-        if (c.abortRequested) {
-          c.release();
-          error = new AbortError(`${c.spec.name} was aborted`, { cause: c.signal.reason });
-        } else {
-          value = c.finish(c.task, this.L);
-        }
+        if (c.abortRequested) error = abortError(c);
+        else value = c.finish(c.task, this.L);
       } catch (e) {
         error = e;
       }
@@ -191,28 +164,22 @@ export class Pool {
     }
     c.release();
     this.pin(c, -1);
-    if (c.settled) return;
-    c.settled = true;
-    if (error) c.reject(error);
-    else c.resolve(value);
+    this.settleCall(c, error, value);
   }
 
   abort(c) {
     if (c.settled) return;
-    const cause = { cause: c.signal.reason };
     if (c.slot === undefined) {
       // still in the JS queue: it never reaches a thread
-      c.settled = true;
       c.release();
       this.pin(c, -1);
-      c.reject(new AbortError(`${c.spec.name} was aborted before it started`, cause));
+      this.settleCall(c, abortError(c, 'before it started'));
       return;
     }
     const u32 = this.heap.low().u32;
     if (Atomics.compareExchange(u32, (c.task + this.L.state) >>> 2, QUEUED, DROPPED) === QUEUED) {
       // queued in C: no thread will run it; the record comes back through the completion ring
-      c.settled = true;
-      c.reject(new AbortError(`${c.spec.name} was aborted before it started`, cause));
+      this.settleCall(c, abortError(c, 'before it started'));
     } else {
       // running: ask it to stop at its next chunk; settle() rejects when it has stopped
       Atomics.store(u32, (c.task + this.L.cancel) >>> 2, 1);
@@ -286,7 +253,7 @@ export class Pool {
       done: this.counters.done,
       bytesCopied: this.counters.bytesCopied,
       heapSize: failed ? 0 : this.heap.byteLength,
-      state: this.failure ? (this.failure instanceof PoolCrashedError ? 'crashed' : 'destroyed') : 'ready',
+      state: this.state,
     };
   }
 
@@ -297,26 +264,13 @@ export class Pool {
 
   // ----------------------------------------------------------- lifecycle
 
-  failedError() {
-    const f = this.failure;
-    return new f.constructor(f.message, { cause: f.cause });
-  }
-
-  // Rejects every unfinished call with a fresh copy of err.
-  failAll(err) {
-    this.failure = err;
-    const pending = [];
-    for (let i = 0; i < this.cap; i++) if (this.calls[i]) pending.push(this.calls[i]);
-    for (let i = this.backlogHead; i < this.backlog.length; i++) pending.push(this.backlog[i]);
+  // Ends the pool with err: every unfinished call rejects with a copy.
+  end(err) {
+    const pending = [...this.calls.filter(Boolean), ...this.backlog.slice(this.backlogHead)];
+    this.calls.fill(undefined);
     this.backlog = [];
     this.backlogHead = 0;
-    for (const c of pending) {
-      if (c.settled) continue;
-      c.settled = true;
-      if (c.signal) this.aborts.remove(c.signal, c);
-      c.reject(this.failedError());
-    }
-    this.calls.fill(undefined);
+    this.failAll(err, pending);
   }
 
   /**
@@ -325,7 +279,7 @@ export class Pool {
    */
   destroy() {
     if (!this.ending) {
-      if (!this.failure) this.failAll(new PoolDestroyedError('the pool was destroyed'));
+      if (!this.failure) this.end(new PoolDestroyedError('the pool was destroyed'));
       this.ending = this.shutdown();
     }
     return this.ending;
@@ -341,9 +295,7 @@ export class Pool {
         if (c && Atomics.load(u32, (c.task + this.L.state) >>> 2) === RUNNING) running.push(c.spec.name);
       }
     } catch { /* memory unreadable: report without names */ }
-    const what = running.length ? ` while running ${[...new Set(running)].join(', ')}` : '';
-    this.failAll(new PoolCrashedError(`a kernel crashed on a pool thread${what}: ${reason}. ` +
-      'The pool cannot be used any more; create a new one with createPool()'));
+    this.end(this.crashError('on a pool thread', running, reason));
     this.ending = this.shutdown();
   }
 

@@ -66,7 +66,6 @@ static struct {
   /* Statistics and life cycle. */
   PW_ALIGNED _Atomic int32_t running;
   _Atomic int32_t stop;
-  _Atomic int32_t live;
   /* Parallel loops that still have unclaimed chunks. */
   PW_ALIGNED _Atomic int32_t open_jobs;
   pthread_mutex_t jobs_lock;
@@ -323,7 +322,6 @@ static void *worker_main(void *arg) {
     }
   }
   if (spinning) atomic_store(&P.spinners, 0);
-  atomic_fetch_sub(&P.live, 1);
   return NULL;
 }
 
@@ -352,9 +350,7 @@ PW_EXPORT pw_status pw_pool_start(int nthreads, int cap_log2, uint32_t spin) {
   P.nthreads = nthreads;
   P.started = true;
   for (int i = 0; i < nthreads; i++) {
-    atomic_fetch_add(&P.live, 1);
     if (pthread_create(&P.threads[i], NULL, worker_main, NULL) != 0) {
-      atomic_fetch_sub(&P.live, 1);
       P.nthreads = i;
       if (i == 0) P.started = false;
       return i == 0 ? PW_ENOMEM : PW_OK;
@@ -393,20 +389,17 @@ void pw_pool_join(void) {
 }
 
 /*
- * Addresses JS needs, in a fixed order (see js/pool.js POOL_LAYOUT):
- * capacity, tasks, comp, done_seq, js_wait, running, head, tail, live.
+ * Addresses JS needs, in the order js/pool.js reads them:
+ * capacity, tasks, comp, done_seq, js_wait, running.
  */
 PW_EXPORT const uint32_t *pw_pool_layout(void) {
-  static uint32_t out[9];
+  static uint32_t out[6];
   out[0] = P.cap;
   out[1] = (uint32_t)(uintptr_t)P.tasks;
   out[2] = (uint32_t)(uintptr_t)P.comp;
   out[3] = (uint32_t)(uintptr_t)&P.done_seq;
   out[4] = (uint32_t)(uintptr_t)&P.js_wait;
   out[5] = (uint32_t)(uintptr_t)&P.running;
-  out[6] = (uint32_t)(uintptr_t)&P.head;
-  out[7] = (uint32_t)(uintptr_t)&P.tail;
-  out[8] = (uint32_t)(uintptr_t)&P.live;
   return out;
 }
 

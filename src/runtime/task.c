@@ -55,28 +55,25 @@ pw_status pw__serial_for(size_t n, size_t grain, pw_range_fn body, void *ctx) {
 }
 
 /*
- * Offsets and sizes of pw_task, for the JS side. Index meanings are fixed
- * by js/layout order: see js/memory.js (TASK_LAYOUT).
+ * Offsets and sizes of pw_task, for the JS side; the order is the one
+ * readTaskLayout() in js/bind.js reads.
  */
-static const uint32_t pw__task_layout[] = {
-    sizeof(pw_task),
-    offsetof(pw_task, state),
-    offsetof(pw_task, cancel),
-    offsetof(pw_task, kernel),
-    offsetof(pw_task, status),
-    offsetof(pw_task, ret),
-    offsetof(pw_task, args),
-    PW_MAX_ARGS,
-    0, /* kernel count, filled in below */
-    0, /* kernel ABI hash */
-};
-
 PW_EXPORT const uint32_t *pw_task_layout(void) {
-  static uint32_t out[sizeof pw__task_layout / sizeof pw__task_layout[0]];
-  for (size_t i = 0; i < sizeof out / sizeof out[0]; i++) out[i] = pw__task_layout[i];
-  out[8] = pw__kernel_count;
-  out[9] = pw__kernel_abi;
-  return out;
+  static uint32_t layout[] = {
+      sizeof(pw_task),
+      offsetof(pw_task, state),
+      offsetof(pw_task, cancel),
+      offsetof(pw_task, kernel),
+      offsetof(pw_task, status),
+      offsetof(pw_task, ret),
+      offsetof(pw_task, args),
+      PW_MAX_ARGS,
+      0, /* kernel count: another unit's constant, set below */
+      0, /* kernel ABI hash, likewise */
+  };
+  layout[8] = pw__kernel_count;
+  layout[9] = pw__kernel_abi;
+  return layout;
 }
 
 /* Heap allocation for JS (alloc(), copies of foreign views): NULL when the
