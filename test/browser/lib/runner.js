@@ -61,6 +61,16 @@ export class Suite {
     this.results.push({ name: this.prefix ? `${this.prefix}: ${name}` : name, ok: false, ms: 0, message: errorText(e) });
   }
 
+  /** Imports the module at `url`; on failure records it and resolves to null. */
+  async import(url) {
+    try {
+      return await import(url);
+    } catch (e) {
+      this.fail(`import ${url}`, e);
+      return null;
+    }
+  }
+
   /** Adds results reported from elsewhere (a worker). */
   add(results) {
     for (const r of results) this.results.push({ ...r, name: this.prefix ? `${this.prefix}: ${r.name}` : r.name });

@@ -3,13 +3,8 @@ import { coreChecks } from '../lib/core-checks.js';
 import { Suite } from '../lib/runner.js';
 
 export async function run({ lib = '/pkg/lib/browser.js' } = {}) {
-  let api;
-  try {
-    api = await import(lib);
-  } catch (e) {
-    const s = new Suite('main thread');
-    s.fail(`import ${lib}`, e);
-    return s.results;
-  }
+  const s = new Suite('main thread');
+  const api = await s.import(lib);
+  if (!api) return s.results;
   return coreChecks(api, 'main thread');
 }

@@ -16,13 +16,8 @@ const ISOLATION = /cross-origin isolat/i;
 
 export async function run({ lib = '/pkg/lib/browser.js' } = {}) {
   const s = new Suite('not isolated');
-  let api;
-  try {
-    api = await import(lib);
-  } catch (e) {
-    s.fail(`import ${lib}`, e);
-    return s.results;
-  }
+  const api = await s.import(lib);
+  if (!api) return s.results;
   const { createPool, loadCore, ParawasmError, AbortError, PoolDestroyedError } = api;
 
   await s.test('the page is not cross-origin isolated (no SharedArrayBuffer)', () => {

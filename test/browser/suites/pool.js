@@ -16,13 +16,8 @@ function settleAll(promises, ms, what) {
 
 export async function run({ lib = '/testpkg/lib/browser.js' } = {}) {
   const s = new Suite('pool');
-  let api;
-  try {
-    api = await import(lib);
-  } catch (e) {
-    s.fail(`import ${lib}`, e);
-    return s.results;
-  }
+  const api = await s.import(lib);
+  if (!api) return s.results;
   const { createPool, loadCore, AbortError, ParawasmError, PoolCrashedError, PoolDestroyedError } = api;
   let pool;
 
