@@ -163,22 +163,28 @@ build/testpkg/package.json: pkg/package.json
 
 # ------------------------------------------------------------ native
 
-CHECKSUM_TEST_SRCS := test/c/test_checksum.c test/c/no_kernels.c src/runtime/task.c $(KERNEL_SRCS)
-CHECKSUM_TEST_DEPS := $(CHECKSUM_TEST_SRCS) src/runtime/serial.c $(HEADERS) $(RUNTIME_H)
+# Kernel tests: every test/c/test_*.c but the pool's own test is a program
+# that calls kernels directly (no generated table), built four ways: native,
+# native with ASan+UBSan, native against testlib.h's fake pool (chunks in a
+# scrambled order, concurrency > 1: the parallel split and join), and wasm
+# with SIMD, plain and fake pool.
+KERNEL_TESTS := $(patsubst test/c/%.c,%,$(filter-out test/c/test_pool.c,$(sort $(wildcard test/c/test_*.c))))
+KTEST_LIBS := test/c/no_kernels.c src/runtime/task.c $(KERNEL_SRCS)
+KTEST_DEPS := $(KTEST_LIBS) src/runtime/serial.c test/c/testlib.h $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
+KTEST_NATIVE := $(foreach t,$(KERNEL_TESTS),build/native/$(t) build/native/$(t)_san build/native/$(t)_split)
+KTEST_WASM := $(foreach t,$(KERNEL_TESTS),build/wasm-test/$(t).js build/wasm-test/$(t)_split.js)
 
-build/native/test_checksum: $(CHECKSUM_TEST_DEPS)
+build/native/test_%: test/c/test_%.c $(KTEST_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -march=native $(CHECKSUM_TEST_SRCS) src/runtime/serial.c -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) -march=native $< $(KTEST_LIBS) src/runtime/serial.c -o $@ -lm
 
-build/native/test_checksum_san: $(CHECKSUM_TEST_DEPS)
+build/native/test_%_san: test/c/test_%.c $(KTEST_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $(CHECKSUM_TEST_SRCS) src/runtime/serial.c -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $< $(KTEST_LIBS) src/runtime/serial.c -o $@ -lm
 
-# the kernels' parallel split and join, against a fake pool that runs chunks
-# in a scrambled order with 2, 3 and 32 "threads"
-build/native/test_checksum_split: $(CHECKSUM_TEST_DEPS)
+build/native/test_%_split: test/c/test_%.c $(KTEST_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) -DPW_TEST_FAKE_POOL $(CHECKSUM_TEST_SRCS) -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) -o $@ -lm
 
 build/native/test_pool: test/c/test_pool.c src/runtime/task.c src/runtime/pool.c $(TEST_SRCS) $(KERNEL_SRCS) build/gen-test/kernels.c $(HEADERS) $(RUNTIME_H)
 	@mkdir -p $(@D)
@@ -188,7 +194,7 @@ build/native/test_pool_tsan: test/c/test_pool.c src/runtime/task.c src/runtime/p
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) -fsanitize=thread -Itest/kernels $(filter %.c,$^) -o $@ -lpthread -lm
 
-build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H)
+build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c,$^) -o $@ -lm
 
@@ -197,11 +203,11 @@ build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c src/run
 build/wasm-test/package.json:
 	@mkdir -p $(@D)
 	echo '{ "type": "commonjs" }' > $@
-build/wasm-test/test_checksum.js: $(CHECKSUM_TEST_DEPS) | deps-apt build/wasm-test/package.json
-	$(EMCC) $(EM_CFLAGS) $(CHECKSUM_TEST_SRCS) src/runtime/serial.c -o $@ \
+build/wasm-test/test_%.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/wasm-test/package.json
+	$(EMCC) $(EM_CFLAGS) $< $(KTEST_LIBS) src/runtime/serial.c -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
-build/wasm-test/test_checksum_split.js: $(CHECKSUM_TEST_DEPS) | deps-apt build/wasm-test/package.json
-	$(EMCC) $(EM_CFLAGS) -DPW_TEST_FAKE_POOL $(CHECKSUM_TEST_SRCS) -o $@ \
+build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/wasm-test/package.json
+	$(EMCC) $(EM_CFLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
 
 # ---------------------------------------------------------------- tests
@@ -209,17 +215,14 @@ build/wasm-test/test_checksum_split.js: $(CHECKSUM_TEST_DEPS) | deps-apt build/w
 test: deps ## install what is missing, build, run every test (C, wasm, JS, browser)
 	$(MAKE) test-c test-wasm-c test-js test-types test-browser
 
-test-c: build/native/test_checksum build/native/test_checksum_san build/native/test_checksum_split build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
-	build/native/test_checksum
-	build/native/test_checksum_san
-	build/native/test_checksum_split
+test-c: $(KTEST_NATIVE) build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
+	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
 	build/native/test_pool 1
 	build/native/test_pool 3
 	TSAN_OPTIONS=halt_on_error=1 build/native/test_pool_tsan 2
 
-test-wasm-c: build/wasm-test/test_checksum.js build/wasm-test/test_checksum_split.js ## the C tests compiled to wasm (SIMD paths)
-	$(NODE) build/wasm-test/test_checksum.js
-	$(NODE) build/wasm-test/test_checksum_split.js
+test-wasm-c: $(KTEST_WASM) ## the C tests compiled to wasm (SIMD paths)
+	@set -e; for t in $(KTEST_WASM); do echo "$$t"; $(NODE) $$t; done
 
 test-js: pkg testpkg ## JS tests (node --test) against pkg/ and build/testpkg/
 	$(NODE) --test --test-concurrency=1 test/js/

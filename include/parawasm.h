@@ -31,19 +31,31 @@
  *   PW_INOUT(n)   T *p         buffer changed in place (the caller's view
  *                              sees the change).
  *   PW_OUT(n)     T *p         buffer the kernel writes; the caller passes it.
+ *   PW_IN(32)     const T *p   a literal count: the caller's buffer must have
+ *                              exactly that many elements (a key, say).
+ *   PW_RETURN(n)  T *p         the binding allocates n elements (n a literal
+ *                              or a scalar parameter), the kernel fills them
+ *                              and JS returns them as a new typed array (a
+ *                              digest: PW_RETURN(32) uint8_t *out). The
+ *                              kernel then returns void or pw_status.
  *   (none)        scalar       uint8/16/32_t, int8/16/32_t, uint64_t, int64_t,
  *                              float, double, size_t, int, unsigned, bool.
  *   PW_DEFAULT(v)              the scalar may be omitted in JS; it is then v.
  *   PW_CHAIN                   the scalar is a running value that the result
  *                              continues (crc = f(data, crc)): large foreign
  *                              inputs may then be fed in pieces, no full copy.
- * T is uint8_t or void (any JS view, taken as bytes), int8_t, uint16_t,
+ * T is uint8_t or void (any JS view, taken as bytes), char (a PW_IN of
+ * char also takes a JS string, passed as UTF-8), int8_t, uint16_t,
  * int16_t, uint32_t, int32_t, float, double, uint64_t or int64_t (the
  * matching typed array). Several buffers may share one length parameter;
  * JS then checks that their lengths agree.
  *
  * Return types: void, the scalar types above (uint64_t/int64_t become bigint
- * in JS), or pw_status (negative values become a thrown ParawasmError).
+ * in JS), pw_u128 (a bigint), or pw_status (negative values become a thrown
+ * ParawasmError).
+ *
+ * PW_INTERNAL before PW_KERNEL: the kernel is callable by parawasm's own JS
+ * (streaming hashes, say) but is not a method of the core or the pool.
  *
  * Rules for kernels: no globals (kernels run on any pool thread, many at a
  * time); a zero-length buffer may arrive as NULL; long loops go through
@@ -98,6 +110,14 @@ const char *pw_status_name(pw_status s);
 #define PW_OUT(len_param)
 #define PW_DEFAULT(value)
 #define PW_CHAIN
+#define PW_RETURN(count)
+#define PW_INTERNAL
+
+/* A 128-bit result (a kernel may return it; JS receives a bigint hi:lo). */
+typedef struct pw_u128 {
+  uint64_t lo;
+  uint64_t hi;
+} pw_u128;
 
 /* ------------------------------------------------------------------------ */
 /* Fork-join                                                                */
