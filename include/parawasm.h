@@ -166,5 +166,6 @@ int pw_cancelled(void);
 
 #include "parawasm/checksum.h"
 #include "parawasm/bytes.h"
+#include "parawasm/hash.h"
 
 #endif /* PARAWASM_H */

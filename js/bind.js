@@ -6,6 +6,9 @@ import { KERNELS, STATUS } from '../gen/kernels.js';
 
 export const PW_ECANCELED = -3;
 
+/** Every kernel's spec by JS name, internal kernels included. */
+export const SPECS = new Map(KERNELS.map((s) => [s.name, s]));
+
 const INT_RANGE = {
   u8: [0, 0xff], i8: [-0x80, 0x7f], u16: [0, 0xffff], i16: [-0x8000, 0x7fff],
   u32: [0, 0xffffffff], i32: [-0x80000000, 0x7fffffff], usize: [0, 0xffffffff],
@@ -16,6 +19,13 @@ const ELEM_TAG = {
 };
 const ELEM_SIZE = { u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, u64: 8, i64: 8, f32: 4, f64: 8 };
 const U64_MAX = (1n << 64n) - 1n;
+// Largest PW_RETURN result: a result is copied out of the heap into a new array.
+const MAX_RESULT = 2 ** 31 - 1;
+const utf8 = new TextEncoder();
+const RESULT_ARRAY = {
+  u8: Uint8Array, i8: Int8Array, u16: Uint16Array, i16: Int16Array, u32: Uint32Array, i32: Int32Array,
+  u64: BigUint64Array, i64: BigInt64Array, f32: Float32Array, f64: Float64Array,
+};
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 
@@ -95,6 +105,8 @@ export class Call {
     this.temps = null; // addresses this call allocated
     this.copied = 0; // bytes copied in and out
     this.pinned = null; // alloc() blocks this call uses in place (pool)
+    this.outPtr = 0; // heap address of a PW_RETURN result
+    this.outCount = 0;
   }
 
   /**
@@ -130,10 +142,15 @@ export class Call {
       if (p.kind === 'scalar') {
         this.values[i] = checkScalar(v, p, where);
       } else {
+        if (p.text && typeof v === 'string') v = utf8.encode(v);
         this.values[i] = checkView(v, p, where);
         this.bytes[i] = v.byteLength;
+        if (p.fixed !== undefined && v.byteLength !== p.fixed * ELEM_SIZE[p.elem]) {
+          throw rangeError(`${where} must be ${p.fixed * ELEM_SIZE[p.elem]} bytes long (got ${v.byteLength})`);
+        }
       }
     }
+    if (spec.out) this.outCount = this.resultCount();
     // lengths shared by several buffers must agree
     for (const c of spec.cargs) {
       if (c.use !== 'len' || c.buffers.length < 2) continue;
@@ -153,6 +170,18 @@ export class Call {
     return this.bytes[i] / ELEM_SIZE[this.spec.params[i].elem];
   }
 
+  /** Elements of a PW_RETURN result: a literal, a buffer's length or a scalar argument. */
+  resultCount() {
+    const { out, cargs, name } = this.spec;
+    if (out.count !== undefined) return out.count;
+    const c = cargs[out.countFrom];
+    const n = c.use === 'len' ? this.count(c.buffers[0]) : Number(this.values[c.arg]);
+    if (n * ELEM_SIZE[out.elem] > MAX_RESULT) {
+      throw rangeError(`${name}: the result would be ${n * ELEM_SIZE[out.elem]} bytes; at most ${MAX_RESULT}`);
+    }
+    return n;
+  }
+
   /**
    * Places every buffer in the heap: first finds those already there, then
    * copies in the others (a copy may grow the heap, which must not come
@@ -167,6 +196,10 @@ export class Call {
       const at = heap.locate(this.values[i], `${spec.name}: ${ps[i].name}`);
       this.ptrs[i] = at;
       if (at < 0) foreign = true;
+    }
+    if (spec.out) {
+      const bytes = this.outCount * ELEM_SIZE[spec.out.elem];
+      this.outPtr = bytes ? heap.malloc(bytes, `${spec.name}: result`) : 0;
     }
     if (!foreign) return;
     for (let i = 0; i < ps.length; i++) {
@@ -203,6 +236,7 @@ export class Call {
       let lo = 0;
       let hi = 0;
       if (c.use === 'ptr') lo = this.ptrs[c.arg];
+      else if (c.use === 'ret') lo = this.outPtr;
       else if (c.use === 'len') lo = this.count(c.buffers[0]);
       else {
         const v = this.values[c.arg];
@@ -229,11 +263,23 @@ export class Call {
     let value;
     if (status >= 0) {
       this.copyOut();
-      value = readReturn(this.spec.ret, h, task + L.ret);
+      value = this.spec.out ? this.result() : readReturn(this.spec.ret, h, task + L.ret);
     }
     this.release();
     if (status < 0) throw statusError(status, this.spec.name);
     return value;
+  }
+
+  /** A PW_RETURN result: a new array with what the kernel wrote. */
+  result() {
+    const { elem } = this.spec.out;
+    const Ctor = RESULT_ARRAY[elem];
+    const r = new Ctor(this.outCount);
+    if (this.outCount) {
+      const bytes = this.outCount * ELEM_SIZE[elem];
+      new Uint8Array(r.buffer).set(this.heap.views().u8.subarray(this.outPtr, this.outPtr + bytes));
+    }
+    return r;
   }
 
   copyOut() {
@@ -257,6 +303,10 @@ export class Call {
 
   /** Frees what place() allocated. Safe to call twice. */
   release() {
+    if (this.outPtr) {
+      this.heap.mfree(this.outPtr);
+      this.outPtr = 0;
+    }
     if (!this.temps) return;
     for (const p of this.temps) this.heap.mfree(p);
     this.temps = null;
@@ -274,6 +324,7 @@ export function readReturn(type, h, a) {
     case 'f32': return h.f32[a >>> 2];
     case 'u64': return (BigInt(h.u32[(a + 4) >>> 2]) << 32n) | BigInt(h.u32[a >>> 2]);
     case 'i64': return BigInt.asIntN(64, (BigInt(h.u32[(a + 4) >>> 2]) << 32n) | BigInt(h.u32[a >>> 2]));
+    case 'u128': return (readReturn('u64', h, a + 8) << 64n) | readReturn('u64', h, a);
     default: throw new ParawasmError(`unknown return type ${type}`);
   }
 }
@@ -307,6 +358,7 @@ export function checkCallOptions(options, name) {
  */
 export function defineKernels(target, method) {
   for (const spec of KERNELS) {
+    if (spec.internal) continue;
     if (spec.name in target) {
       throw new ParawasmError(`kernel ${spec.name} has the name of a member of parawasm's ${target.constructor.name}; ` +
         'rename the C function', 'ERR_PW_KERNEL_NAME');

@@ -1,9 +1,11 @@
 // The single-thread core: every kernel as a synchronous function on the
 // calling thread (the main thread, or the user's own worker).
-import { Call, defineKernels, readTaskLayout } from './bind.js';
+import { Call, SPECS, defineKernels, readTaskLayout } from './bind.js';
+import { SyncHash, checkMany, manyArgs, placeMany, splitMany } from './hash.js';
 import { ParawasmError } from './errors.js';
 import { Heap } from './memory.js';
 import { KERNELS, KERNEL_ABI } from '../gen/kernels.js';
+
 
 // Inputs from outside the heap larger than this are fed to chainable
 // kernels (crc32 and the like) in pieces of STREAM_PIECE bytes through one
@@ -35,6 +37,39 @@ export class Core {
       const chain = spec.params.findIndex((p) => p.chain);
       return chain >= 0 ? (...args) => this.callChained(spec, chain, args) : (...args) => this.call(spec, args);
     });
+  }
+
+  /** Runs any kernel, internal ones included, by name (parawasm's own use). */
+  invoke(name, args) {
+    return this.call(SPECS.get(name), args);
+  }
+
+  /** True if view lies in the core's heap (a kernel reads it in place). */
+  inHeap(view) {
+    return this.heap.locate(view, 'view') >= 0;
+  }
+
+  /**
+   * A streaming hash (like Node's crypto.createHash): update(data) feeds
+   * it, digest([encoding]) ends it. See README for algorithms and options.
+   */
+  createHash(algorithm, options) {
+    return new SyncHash(this, algorithm, options);
+  }
+
+  /**
+   * Hashes every view of `views` with one algorithm; returns one result per
+   * view (a number, bigint or Uint8Array as the one-shot kernel, or a string
+   * with options.encoding).
+   */
+  hashMany(algorithm, views, options) {
+    const m = checkMany(algorithm, views, options, 'hashMany', ['encoding']);
+    const placed = placeMany(this.heap, m.views, 'hashMany');
+    try {
+      return splitMany(m, this.invoke('hashMany', manyArgs(m, placed.items)));
+    } finally {
+      if (placed.temp) this.heap.mfree(placed.temp);
+    }
   }
 
   call(spec, args) {

@@ -4,11 +4,12 @@ import { loadCore } from './browser.js';
 
 const core = await loadCore();
 
-self.onmessage = ({ data: { name, args } }) => {
+self.onmessage = ({ data: { name, args, many } }) => {
   const views = args.map((a) => (a && a.view ? new globalThis[a.type](a.view) : a));
   let reply;
   try {
-    const value = core[name](...views);
+    // hashMany: args are [algorithm, views, options]; a kernel: its arguments
+    const value = many ? core.hashMany(args[0], args[1], args[2]) : core.invoke(name, views);
     // send back the buffers the kernel may have written (the copies are ours)
     const back = args.map((a, i) => (a && a.view ? views[i].buffer : null));
     reply = { value, args: back };

@@ -3,7 +3,8 @@
 // AbortSignal bookkeeping, and the end of a pool (every unfinished call
 // rejected with a fresh copy of the error that ended it).
 import { AbortWatch } from './abort.js';
-import { Call, checkCallOptions, defineKernels } from './bind.js';
+import { Call, SPECS, checkCallOptions, defineKernels } from './bind.js';
+import { AsyncHash } from './hash.js';
 import { AbortError, PoolCrashedError } from './errors.js';
 
 export class PoolBase {
@@ -16,6 +17,21 @@ export class PoolBase {
   /** Adds the kernel methods; a subclass calls it last in its constructor. */
   defineKernels() {
     defineKernels(this, (spec) => (...args) => this.call(spec, args));
+  }
+
+  /** Runs any kernel, internal ones included, by name (parawasm's own use). */
+  invoke(name, args) {
+    return this.call(SPECS.get(name), args);
+  }
+
+  /**
+   * A streaming hash (like Node's crypto.createHash): update(data) queues
+   * data and returns the hash, digest([encoding]) resolves to the digest.
+   * See README for algorithms and options.
+   */
+  createHash(algorithm, options) {
+    if (this.failure) throw this.failedError();
+    return new AsyncHash(this, algorithm, options);
   }
 
   /**

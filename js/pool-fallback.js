@@ -3,6 +3,7 @@
 // still leave the main thread, but their buffers are copied to the worker
 // and back, and they run one at a time. `pool.isShared` is false.
 import { AbortError, ParawasmError, PoolDestroyedError, typeError } from './errors.js';
+import { checkMany } from './hash.js';
 import { checkAlloc } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
@@ -41,11 +42,41 @@ export class FallbackPool extends PoolBase {
     });
   }
 
+  /** Always false: the worker's memory is its own. */
+  inHeap() {
+    return false;
+  }
+
+  /** hashMany() of the pool API: the core's hashMany in the worker, on copies. */
+  hashMany(algorithm, views, options) {
+    let c;
+    try {
+      if (this.failure) throw this.failedError();
+      const m = checkMany(algorithm, views, options, 'hashMany', ['encoding', 'signal']);
+      const { signal, ...rest } = options ?? {};
+      c = this.begin({ name: 'hashMany', params: [] }, signal === undefined ? [] : [{ signal }], null);
+      // copied now, so that the caller may reuse its buffers at once
+      c.many = [algorithm, m.views.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice()), rest];
+      this.counters.bytesCopied += m.views.reduce((n, v) => n + v.byteLength, 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.enqueue(c, () => {
+      this.queue.push(c);
+      this.next();
+    });
+  }
+
   // Sends the next call: buffers go as copies, transferred.
   next() {
     if (this.current || this.failure) return;
     const c = this.queue.shift();
     if (!c) return;
+    if (c.many) {
+      this.current = c;
+      this.worker.postMessage({ many: true, args: c.many }, c.many[1].map((v) => v.buffer));
+      return;
+    }
     const transfer = [];
     const args = c.values.map((v, i) => {
       if (c.spec.params[i].kind === 'scalar') return v;

@@ -5,9 +5,10 @@
 // submits them, awaits completions with Atomics.waitAsync on done_seq (or a
 // call proxied to this thread where waitAsync is missing), and settles the
 // promises. Nothing here blocks.
-import { readTaskLayout } from './bind.js';
+import { SPECS, readTaskLayout } from './bind.js';
 import { checkAbi } from './core.js';
 import { ParawasmError, PoolDestroyedError } from './errors.js';
+import { checkMany, manyArgs, placeMany, splitMany } from './hash.js';
 import { Heap } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
@@ -72,12 +73,49 @@ export class Pool extends PoolBase {
       c?.release();
       return Promise.reject(e);
     }
+    return this.queueCall(c);
+  }
+
+  // Queues a placed call c: pins the alloc() blocks it reads in place.
+  queueCall(c) {
     this.counters.bytesCopied += c.copied;
     this.pin(c, 1);
     return this.enqueue(c, () => {
       if (this.top > 0 && this.backlogHead === this.backlog.length) this.submit(c);
       else this.backlog.push(c);
     });
+  }
+
+  /** True if view lies in the pool's memory (a kernel reads it in place). */
+  inHeap(view) {
+    return this.heap.locate(view, 'view') >= 0;
+  }
+
+  /**
+   * Hashes every view of `views` with one algorithm, the inputs spread over
+   * the threads. Resolves to one result per view (a number, bigint or
+   * Uint8Array as the one-shot kernel, or a string with options.encoding).
+   */
+  hashMany(algorithm, views, options) {
+    let c;
+    let placed;
+    try {
+      if (this.failure) throw this.failedError();
+      const m = checkMany(algorithm, views, options, 'hashMany', ['encoding', 'signal']);
+      placed = placeMany(this.heap, m.views, 'hashMany');
+      const args = manyArgs(m, placed.items);
+      if (m.o.signal !== undefined) args.push({ signal: m.o.signal });
+      c = this.begin(SPECS.get('hashMany'), args, this.heap);
+      c.place();
+      if (placed.temp) (c.temps ??= []).push(placed.temp);
+      c.copied += placed.copied;
+      c.extraBlocks = placed.blocks;
+      return this.queueCall(c).then((out) => splitMany(m, out));
+    } catch (e) {
+      if (c) c.release();
+      else if (placed?.temp) this.heap.mfree(placed.temp);
+      return Promise.reject(e);
+    }
   }
 
   submit(c) {
@@ -198,6 +236,7 @@ export class Pool extends PoolBase {
         const b = heap.blockAt(p);
         if (b >= 0) (c.pinned ??= []).push(b);
       }
+      if (c.extraBlocks?.length) (c.pinned ??= []).push(...c.extraBlocks);
     }
     if (!c.pinned) return;
     for (const b of c.pinned) {

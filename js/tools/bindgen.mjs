@@ -24,7 +24,7 @@ const ELEMS = {
   uint16_t: 'u16', int16_t: 'i16', uint32_t: 'u32', int32_t: 'i32',
   uint64_t: 'u64', int64_t: 'i64', float: 'f32', double: 'f64',
 };
-const RETURNS = { ...SCALARS, void: 'void', pw_status: 'status' };
+const RETURNS = { ...SCALARS, void: 'void', pw_status: 'status', pw_u128: 'u128' };
 // Ranges of the integer types, for PW_DEFAULT values (size_t is 32-bit in wasm32).
 const INT_LIMITS = {
   u8: [0n, 0xffn], i8: [-0x80n, 0x7fn], u16: [0n, 0xffffn], i16: [-0x8000n, 0x7fffn],
@@ -41,10 +41,12 @@ const TS_ARRAY = {
   u32: 'Uint32Array', i32: 'Int32Array', u64: 'BigUint64Array', i64: 'BigInt64Array',
   f32: 'Float32Array', f64: 'Float64Array',
 };
+const TS_RESULT_ARRAY = { ...TS_ARRAY, u8: 'Uint8Array' };
 const TS_SCALAR = (t) => (t === 'u64' || t === 'i64' ? 'number | bigint' : t === 'bool' ? 'boolean' : 'number');
-const TS_RETURN = (t) => (t === 'u64' || t === 'i64' ? 'bigint' : t === 'void' ? 'void' : t === 'bool' ? 'boolean' : 'number');
+const TS_RETURN = (t) => (t === 'u64' || t === 'i64' || t === 'u128' ? 'bigint' : t === 'void' ? 'void' : t === 'bool' ? 'boolean' : 'number');
 // Names the JS objects already use: a kernel may not take them.
 const RESERVED = new Set(['alloc', 'free', 'stats', 'destroy', 'threads', 'isShared', 'heapSize',
+  'createHash', 'hashMany', 'invoke', 'inHeap', 'flush', 'digest', 'update',
   'kernels', 'then', 'constructor', 'memory', 'toString', 'valueOf']);
 const MAX_ARGS = 12; // PW_MAX_ARGS in src/runtime/runtime.h
 
@@ -117,7 +119,7 @@ const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
 function parseParam(src, where) {
   const p = { annotations: {} };
-  let rest = src.replace(/\bPW_(IN|INOUT|OUT|DEFAULT)\s*\(([^()]*)\)|\bPW_CHAIN\b/g, (m, kind, arg) => {
+  let rest = src.replace(/\bPW_(IN|INOUT|OUT|RETURN|DEFAULT)\s*\(([^()]*)\)|\bPW_CHAIN\b/g, (m, kind, arg) => {
     if (!kind) { p.annotations.chain = true; return ' '; }
     if (p.annotations[kind]) where(`${kind} given twice`);
     p.annotations[kind] = arg.trim();
@@ -160,14 +162,17 @@ export function parseHeader(file, source) {
     const where = (msg) => fail(file, text, at, msg);
     const semi = masked.indexOf(';', at);
     if (semi < 0) where('PW_KERNEL declaration without ";"');
-    const decl = masked.slice(at + m[0].length, semi).replace(/\s+/g, ' ').trim();
+    let decl = masked.slice(at + m[0].length, semi).replace(/\s+/g, ' ').trim();
+    // PW_INTERNAL before or after PW_KERNEL: callable by parawasm's JS only
+    const internal = /\bPW_INTERNAL\s*$/.test(masked.slice(Math.max(0, at - 40), at)) || /^PW_INTERNAL\b/.test(decl);
+    decl = decl.replace(/^PW_INTERNAL\s*/, '');
     const dm = /^(.*?)\s*\b(pw_[a-z0-9_]+)\s*\((.*)\)$/.exec(decl);
     if (!dm) where(`cannot read the kernel declaration "${decl}" (a kernel's name must start with pw_)`);
     const retC = dm[1].replace(/\bconst\b/g, '').trim();
     if (!(retC in RETURNS)) where(`unsupported return type "${retC}" of ${dm[2]}`);
     const params = dm[3].trim() === 'void' || dm[3].trim() === '' ? [] : splitTop(dm[3]).map((s) => parseParam(s, where));
     const doc = docs.filter((d) => d.end <= at && !masked.slice(d.end, at).trim()).pop();
-    kernels.push({ file, line: text.slice(0, at).split('\n').length, cname: dm[2], retC, params, doc: doc ? parseDoc(doc.body) : null, where });
+    kernels.push({ file, line: text.slice(0, at).split('\n').length, cname: dm[2], retC, params, internal, doc: doc ? parseDoc(doc.body) : null, where });
   }
   return kernels;
 }
@@ -176,28 +181,50 @@ export function parseHeader(file, source) {
 export function buildSpec(decl) {
   const { cname, params, where } = decl;
   const name = camel(cname.replace(/^pw_/, ''));
-  if (RESERVED.has(name)) where(`kernel name "${name}" is reserved by the JS API`);
+  if (RESERVED.has(name) && !decl.internal) where(`kernel name "${name}" is reserved by the JS API`);
   if (params.length > MAX_ARGS) where(`${cname} takes ${params.length} arguments; at most ${MAX_ARGS}`);
   const byName = new Map(params.map((p, i) => [p.name, i]));
   const lenOwners = new Map(); // C index of a length parameter -> JS buffer names
   const js = [];
   const cargs = params.map(() => null);
+  let retBuf = null;
   params.forEach((p, i) => {
     const a = p.annotations;
-    const bufKind = a.IN !== undefined ? 'in' : a.INOUT !== undefined ? 'inout' : a.OUT !== undefined ? 'out' : null;
-    if ((a.IN !== undefined) + (a.INOUT !== undefined) + (a.OUT !== undefined) > 1) where(`${p.name}: more than one of PW_IN/PW_INOUT/PW_OUT`);
+    const bufKind = a.IN !== undefined ? 'in' : a.INOUT !== undefined ? 'inout' : a.OUT !== undefined ? 'out' : a.RETURN !== undefined ? 'ret' : null;
+    if ((a.IN !== undefined) + (a.INOUT !== undefined) + (a.OUT !== undefined) + (a.RETURN !== undefined) > 1) where(`${p.name}: more than one of PW_IN/PW_INOUT/PW_OUT/PW_RETURN`);
     if (bufKind) {
       if (!p.pointer) where(`${cname}: ${p.name} is annotated as a buffer but is not a pointer`);
       const elem = ELEMS[p.ctype];
       if (!elem) where(`${cname}: unsupported buffer element type "${p.ctype}" of ${p.name}`);
-      const lenName = a[bufKind.toUpperCase()];
+      if (a.DEFAULT !== undefined || a.chain) where(`${cname}: ${p.name}: PW_DEFAULT/PW_CHAIN apply to scalars`);
+      const lenName = a[bufKind === 'ret' ? 'RETURN' : bufKind.toUpperCase()];
+      const fixed = /^\d+$/.test(lenName) ? Number(lenName) : undefined;
+      if (bufKind === 'ret') {
+        // the binding allocates the result: a literal count or a scalar parameter's value
+        if (retBuf) where(`${cname}: at most one PW_RETURN buffer`);
+        retBuf = { index: i, elem, fixed, count: fixed === undefined ? lenName : undefined };
+        if (fixed === undefined) {
+          const ci = byName.get(lenName);
+          if (ci === undefined || params[ci].pointer || !INT_LIMITS[SCALARS[params[ci].ctype]]) {
+            where(`${cname}: PW_RETURN(${lenName}) of ${p.name} needs an integer literal or an integer parameter`);
+          }
+        }
+        cargs[i] = { use: 'ret' };
+        return;
+      }
+      if (fixed !== undefined) {
+        if (bufKind !== 'in') where(`${cname}: a literal count is for PW_IN (a fixed-size input) or PW_RETURN`);
+        const jsIndex = js.length;
+        js.push({ name: p.name, kind: bufKind, elem, fixed, ...(p.ctype === 'char' ? { text: true } : {}) });
+        cargs[i] = { arg: jsIndex, use: 'ptr', ctype: p.ctype };
+        return;
+      }
       const li = byName.get(lenName);
       if (li === undefined) where(`${cname}: length parameter "${lenName}" of ${p.name} is not a parameter`);
       const lp = params[li];
       if (lp.pointer || SCALARS[lp.ctype] !== 'usize') where(`${cname}: length parameter ${lenName} must be a size_t`);
-      if (a.DEFAULT !== undefined || a.chain) where(`${cname}: ${p.name}: PW_DEFAULT/PW_CHAIN apply to scalars`);
       const jsIndex = js.length;
-      js.push({ name: p.name, kind: bufKind, elem });
+      js.push({ name: p.name, kind: bufKind, elem, ...(p.ctype === 'char' && bufKind === 'in' ? { text: true } : {}) });
       cargs[i] = { arg: jsIndex, use: 'ptr', ctype: p.ctype };
       if (!lenOwners.has(li)) lenOwners.set(li, []);
       lenOwners.get(li).push(jsIndex);
@@ -219,26 +246,37 @@ export function buildSpec(decl) {
     cargs[i] = { arg: js.length, use: 'value', type };
     js.push(s);
   });
-  // Order JS parameters as in C, length parameters left out.
+  // Order JS parameters as in C, length parameters and the result left out.
   const order = [];
-  params.forEach((p, i) => { if (cargs[i].use !== 'len') order.push(cargs[i].arg); });
+  params.forEach((p, i) => { if (cargs[i].use !== 'len' && cargs[i].use !== 'ret') order.push(cargs[i].arg); });
   const remap = new Map(order.map((old, neu) => [old, neu]));
   const jsParams = order.map((old) => js[old]);
   for (const c of cargs) {
     if (c.use === 'len') c.buffers = c.buffers.map((b) => remap.get(b));
-    else c.arg = remap.get(c.arg);
+    else if (c.use !== 'ret') c.arg = remap.get(c.arg);
   }
   let seenDefault = false;
   for (const jp of jsParams) {
     if (jp.default !== undefined) seenDefault = true;
     else if (seenDefault) where(`${cname}: ${jp.name} has no PW_DEFAULT but follows a parameter that has one`);
   }
-  const ret = RETURNS[decl.retC];
+  let ret = RETURNS[decl.retC];
+  let out;
+  if (retBuf) {
+    if (ret !== 'void' && ret !== 'status') where(`${cname}: a kernel with a PW_RETURN buffer returns void or pw_status`);
+    out = { elem: retBuf.elem, status: ret === 'status' };
+    if (retBuf.fixed !== undefined) out.count = retBuf.fixed;
+    else out.countFrom = byName.get(retBuf.count); // C argument that gives the count
+    ret = 'out';
+  }
   const chains = jsParams.filter((jp) => jp.chain);
   if (chains.length > 1) where(`${cname}: at most one PW_CHAIN parameter`);
   if (chains.length && (chains[0].type !== ret || jsParams.filter((jp) => jp.kind !== 'scalar').length !== 1 || jsParams.some((jp) => jp.kind === 'out' || jp.kind === 'inout')))
     where(`${cname}: PW_CHAIN needs one PW_IN buffer and a return type equal to the chained parameter's`);
-  return { name, cname, ret, params: jsParams, cargs: cargs.map(({ ctype, ...rest }) => rest), decl };
+  const spec = { name, cname, ret, params: jsParams, cargs: cargs.map(({ ctype, ...rest }) => rest), decl };
+  if (out) spec.out = out;
+  if (decl.internal) spec.internal = true;
+  return spec;
 }
 
 function parseDefault(src, type, where) {
@@ -271,7 +309,12 @@ function fnv1a(str) {
 }
 
 export function abiString(specs) {
-  return specs.map((s) => `${s.cname}:${s.ret}(${s.cargs.map((c) => (c.use === 'ptr' ? `*${s.params[c.arg].elem}` : c.use === 'len' ? 'len' : c.type)).join(',')})`).join(';');
+  const arg = (s, c) => {
+    if (c.use === 'ptr') return `*${s.params[c.arg].elem}${s.params[c.arg].fixed ? `[${s.params[c.arg].fixed}]` : ''}`;
+    if (c.use === 'ret') return `ret*${s.out.elem}`;
+    return c.use === 'len' ? 'len' : c.type;
+  };
+  return specs.map((s) => `${s.cname}:${s.ret}(${s.cargs.map((c) => arg(s, c)).join(',')})`).join(';');
 }
 
 function emitC(specs, headers, outFile) {
@@ -285,15 +328,16 @@ function emitC(specs, headers, outFile) {
   ];
   for (const s of specs) {
     const args = s.cargs.map((c, i) => {
-      if (c.use === 'ptr') return `(${s.decl.params[i].ctype} *)t->args[${i}].ptr`;
+      if (c.use === 'ptr' || c.use === 'ret') return `(${s.decl.params[i].ctype} *)t->args[${i}].ptr`;
       if (c.type === 'bool') return `t->args[${i}].u32 != 0`;
       return `(${s.decl.params[i].ctype})t->args[${i}].${SLOT_FIELD[c.type]}`;
     });
     const call = `${s.cname}(${args.join(', ')})`;
     lines.push(`static void pw__call_${s.cname.slice(3)}(pw_task *t) {`);
     if (!s.cargs.length && s.ret === 'void') lines.push('  (void)t;');
-    if (s.ret === 'void') lines.push(`  ${call};`);
-    else if (s.ret === 'status') lines.push(`  pw_status s = ${call};`, '  if (s < 0) t->status = s;', '  else t->ret.i32 = s;');
+    if (s.ret === 'void' || (s.ret === 'out' && !s.out.status)) lines.push(`  ${call};`);
+    else if (s.ret === 'u128') lines.push(`  pw_u128 r = ${call};`, '  t->ret.u64 = r.lo;', '  t->ret_hi.u64 = r.hi;');
+    else if (s.ret === 'status' || s.ret === 'out') lines.push(`  pw_status s = ${call};`, '  if (s < 0) t->status = s;', '  else t->ret.i32 = s;');
     else if (s.ret === 'bool') lines.push(`  t->ret.u32 = ${call} ? 1u : 0u;`);
     else lines.push(`  t->ret.${SLOT_FIELD[s.ret]} = ${call};`);
     lines.push('}', '');
@@ -308,7 +352,7 @@ function emitC(specs, headers, outFile) {
   return lines.join('\n');
 }
 
-function emitJs(specs, statuses) {
+function emitJs(specs, statuses, hashes = { list: [], stateSize: 0 }) {
   const abi = fnv1a(abiString(specs));
   const plain = specs.map((s, id) => ({
     name: s.name,
@@ -316,6 +360,8 @@ function emitJs(specs, statuses) {
     ret: s.ret,
     params: s.params,
     cargs: s.cargs,
+    ...(s.out ? { out: s.out } : {}),
+    ...(s.internal ? { internal: true } : {}),
   }));
   let body = `[\n${plain.map((k) => `  ${JSON.stringify(k)}`).join(',\n')},\n]`;
   body = body.replace(/"(-?\d+)n"/g, '$1n'); // bigint defaults
@@ -324,6 +370,8 @@ function emitJs(specs, statuses) {
     `export const KERNEL_ABI = 0x${abi.toString(16).padStart(8, '0')};`,
     `export const STATUS = ${JSON.stringify(statuses)};`,
     `export const KERNELS = ${body};`,
+    `export const HASHES = ${JSON.stringify(hashes.list)};`,
+    `export const HASH_STATE_SIZE = ${hashes.stateSize};`,
     '',
   ].join('\n');
 }
@@ -341,11 +389,12 @@ function tsDoc(s, indent) {
 }
 
 function emitDts(specs) {
+  const pub = specs.filter((s) => !s.internal);
   const sig = (s, async) => {
     const required = s.params.filter((p) => p.default === undefined);
     const optional = s.params.filter((p) => p.default !== undefined);
-    const ptype = (p) => (p.kind === 'scalar' ? TS_SCALAR(p.type) : TS_ARRAY[p.elem]);
-    const ret = TS_RETURN(s.ret);
+    const ptype = (p) => (p.kind === 'scalar' ? TS_SCALAR(p.type) : p.text ? `string | ${TS_ARRAY[p.elem]}` : TS_ARRAY[p.elem]);
+    const ret = s.ret === 'out' ? TS_RESULT_ARRAY[s.out.elem] : TS_RETURN(s.ret);
     const req = required.map((p) => `${p.name}: ${ptype(p)}`);
     const lines = [];
     if (!async) {
@@ -365,12 +414,12 @@ function emitDts(specs) {
     '',
     '/** Every kernel, as a synchronous function (the single-thread core). */',
     'export interface CoreKernels {',
-    specs.map((s) => sig(s, false)).join('\n'),
+    pub.map((s) => sig(s, false)).join('\n'),
     '}',
     '',
     '/** Every kernel, as an async method of the pool; the last argument may be CallOptions. */',
     'export interface PoolKernels {',
-    specs.map((s) => sig(s, true)).join('\n'),
+    pub.map((s) => sig(s, true)).join('\n'),
     '}',
     '',
   ].join('\n');
@@ -384,6 +433,16 @@ function parseStatuses(text) {
   return out;
 }
 
+// The hash algorithms of PW_HASH_LIST (include/parawasm/hash.h) and the state size.
+function parseHashes(text) {
+  const out = [];
+  const re = /X\(\s*PW_HASH_\w+\s*,\s*(\d+)\s*,\s*"([^"]*)"\s*,\s*(\d+)\s*,\s*"([^"]*)"\s*\)/g;
+  let m;
+  while ((m = re.exec(text))) out.push({ id: Number(m[1]), name: m[2], bytes: Number(m[3]), kind: m[4] });
+  const sm = /#define\s+PW_HASH_STATE_SIZE\s+(\d+)/.exec(text);
+  return { list: out, stateSize: sm ? Number(sm[1]) : 0 };
+}
+
 function main(argv) {
   const opts = { headers: [] };
   for (let i = 0; i < argv.length; i++) {
@@ -394,11 +453,15 @@ function main(argv) {
   }
   if (!opts.headers.length) throw new BindgenError('usage: bindgen.mjs [--c out.c] [--js out.js] [--dts out.d.ts] header.h...');
   let statuses = {};
+  const hashes = { list: [], stateSize: 0 };
   const specs = [];
   const names = new Map();
   for (const h of opts.headers) {
     const text = readFileSync(h, 'utf8');
     Object.assign(statuses, parseStatuses(text));
+    const found = parseHashes(text);
+    hashes.list.push(...found.list);
+    if (found.stateSize) hashes.stateSize = found.stateSize;
     for (const decl of parseHeader(h, text)) {
       const spec = buildSpec(decl);
       if (names.has(spec.name)) decl.where(`kernel ${spec.name} is declared twice (also at ${names.get(spec.name)})`);
@@ -408,7 +471,7 @@ function main(argv) {
   }
   const write = (file, text) => { mkdirSync(dirname(file), { recursive: true }); writeFileSync(file, text); };
   if (opts.c) write(opts.c, emitC(specs, opts.headers, opts.c));
-  if (opts.js) write(opts.js, emitJs(specs, statuses));
+  if (opts.js) write(opts.js, emitJs(specs, statuses, hashes));
   if (opts.dts) write(opts.dts, emitDts(specs));
   process.stdout.write(`bindgen: ${specs.length} kernels (${specs.map((s) => s.name).join(', ')})\n`);
 }

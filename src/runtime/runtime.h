@@ -55,6 +55,7 @@ typedef struct pw_task {
   uint32_t kernel;          /* index into pw__kernels */
   int32_t status;           /* PW_OK or a negative pw_status */
   pw_slot ret;              /* the kernel's return value */
+  pw_slot ret_hi;           /* high half of a pw_u128 result */
   pw_slot args[PW_MAX_ARGS];
 } pw_task;
 

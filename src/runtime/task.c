@@ -10,6 +10,9 @@
 
 _Thread_local pw_task *pw__current;
 
+/* JS reads a pw_u128 result as the 16 bytes at ret (see readReturn in js/bind.js). */
+_Static_assert(offsetof(pw_task, ret_hi) == offsetof(pw_task, ret) + 8, "ret_hi follows ret");
+
 const char *pw_status_name(pw_status s) {
   switch (s) {
 #define PW_STATUS_CASE_(name, value, code, msg) \
@@ -27,6 +30,7 @@ PW_EXPORT void pw_run(pw_task *t) {
   pw__current = t;
   t->status = PW_OK;
   t->ret.u64 = 0;
+  t->ret_hi.u64 = 0;
   if (t->kernel >= pw__kernel_count) {
     t->status = PW_EKERNEL;
   } else {

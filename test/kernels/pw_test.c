@@ -111,3 +111,23 @@ uint64_t pw_test_nested(uint32_t depth, uint32_t width) {
   nest_level(&root, depth);
   return atomic_load(&root.leaves);
 }
+
+pw_status pw_test_iota(uint16_t *out, uint32_t n, uint16_t start) {
+  if (start == 0xffff) return PW_ERANGE;
+  for (uint32_t i = 0; i < n; i++) out[i] = (uint16_t)(start + i);
+  return PW_OK;
+}
+
+void pw_test_tag(const uint8_t *key, const char *text, size_t len, uint8_t *out) {
+  uint32_t h = 0x811c9dc5u;
+  for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)text[i]) * 0x01000193u;
+  memcpy(out, key, 4);
+  for (int i = 0; i < 4; i++) out[4 + i] = (uint8_t)(h >> (24 - 8 * i));
+}
+
+pw_u128 pw_test_u128(uint64_t hi, uint64_t lo) {
+  pw_u128 r = {lo, hi};
+  return r;
+}
+
+uint32_t pw_test_hidden(uint32_t x) { return 2 * x; }

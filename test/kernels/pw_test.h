@@ -53,4 +53,21 @@ PW_KERNEL uint32_t pw_test_grow(size_t bytes);
  */
 PW_KERNEL uint64_t pw_test_nested(uint32_t depth, uint32_t width);
 
+/**
+ * Fills a new array of `n` 16-bit values with start, start + 1, ...
+ * (a PW_RETURN result whose length is an argument). Fails with PW_ERANGE if
+ * start is 0xffff (to test a status with a result).
+ */
+PW_KERNEL pw_status pw_test_iota(PW_RETURN(n) uint16_t *out, uint32_t n, PW_DEFAULT(0) uint16_t start);
+
+/** Returns the 8 bytes key[0..3] ++ (FNV-1a of text, big-endian): a fixed-size input, a text input and a fixed-size result. */
+PW_KERNEL void pw_test_tag(PW_IN(4) const uint8_t *key, PW_IN(len) const char *text, size_t len,
+                           PW_RETURN(8) uint8_t *out);
+
+/** Returns hi * 2^64 + lo as a 128-bit result. */
+PW_KERNEL pw_u128 pw_test_u128(uint64_t hi, uint64_t lo);
+
+/** Doubles x: internal, so not a method of the core or the pool. */
+PW_INTERNAL PW_KERNEL uint32_t pw_test_hidden(uint32_t x);
+
 #endif
