@@ -3,3 +3,4 @@ export {
   AbortError, ParawasmError, PoolCrashedError, PoolDestroyedError,
 } from './errors.js';
 export { hex } from './hex.js';
+export { HASH_ALGORITHMS } from './hash.js';

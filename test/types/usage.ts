@@ -3,9 +3,11 @@
 // against the built package's declarations (pkg/index.d.ts). The
 // lines marked ts-expect-error are misuse that must stay a type error.
 import {
-  loadCore, createPool, hex, ParawasmError, AbortError, PoolCrashedError, PoolDestroyedError,
+  loadCore, createPool, hex, ParawasmError, AbortError, PoolCrashedError, PoolDestroyedError, HASH_ALGORITHMS,
 } from '../../pkg/index.js';
-import type { Core, Pool, PoolStats, CallOptions, CreatePoolOptions } from '../../pkg/index.js';
+import type {
+  Core, Pool, PoolStats, CallOptions, CreatePoolOptions, AsyncHash, HashAlgorithm, HashValue, SyncHash,
+} from '../../pkg/index.js';
 
 const bytes = new Uint8Array(16);
 
@@ -65,7 +67,29 @@ try {
 const own = new ParawasmError('message', 'ERR_X', { cause: 1 });
 const err: Error = own;
 
+// ------------------------------------------------------------ hashes
+const sh = core.createHash('crc32');
+const shBytes: Uint8Array = sh.update(bytes).update('text').digest();
+const shHex: string = core.createHash('crc32c').update(bytes).digest('hex');
+const many: HashValue[] = core.hashMany('adler32', [bytes, 'abc']);
+const manyHex: string[] = core.hashMany('xxh64', [bytes], { encoding: 'hex', seed: 1n });
+const ah: AsyncHash = pool.createHash('blake3', { outputLength: 64, context: 'app v1' });
+ah.update(bytes).update(pool.alloc(4));
+await ah.flush();
+const ahB64: string = await ah.digest('base64');
+const pm: string[] = await pool.hashMany('sha256', new Set([bytes]), { encoding: 'hex', signal: ac.signal });
+const pmv: HashValue[] = await pool.hashMany('xxh3', [bytes]);
+const algs: readonly HashAlgorithm[] = HASH_ALGORITHMS;
+const shashed: SyncHash = core.createHash('md5');
+shashed.dispose();
+
 // ------------------------------------------------------------ misuse
+// @ts-expect-error: no such algorithm
+core.createHash('sha3');
+// @ts-expect-error: a pool hash's digest is a promise
+const notAString: string = pool.createHash('sha1').digest('hex');
+// @ts-expect-error: seed is a number or bigint
+core.createHash('xxh64', { seed: '1' });
 // @ts-expect-error: a string is not a view
 core.crc32('string');
 // @ts-expect-error: a pool call is a promise, not a number
@@ -91,4 +115,5 @@ const wrongState: 'idle' = pool.stats().state;
 
 export {
   c1, c2, c3, a1, comb, upper, heap, p1, p2, p3, p4, pending, state, counts, threads, isShared, h, err, notAwaited, wrongState,
+  shBytes, shHex, many, manyHex, ahB64, pm, pmv, algs, notAString,
 };

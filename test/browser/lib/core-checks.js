@@ -7,6 +7,7 @@ import {
 import {
   CHECK, CHECK_INPUT, fillRandom, refAdler32, refAsciiUpper, refCrc32, refCrc32c,
 } from '../../lib/ref.js';
+import { hashChecks } from './hash-checks.js';
 
 const KERNELS = { crc32: refCrc32, crc32c: refCrc32c, adler32: refAdler32 };
 
@@ -141,5 +142,6 @@ export async function coreChecks(api, prefix) {
     equal(other.crc32c(CHECK_INPUT), CHECK.crc32c, 'second core crc32c');
   });
 
+  await hashChecks(s, core, 'core');
   return s.results;
 }

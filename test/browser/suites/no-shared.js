@@ -11,6 +11,7 @@ import {
   assert, bytesEqual, checkError, equal, rejects, Suite, withTimeout,
 } from '../lib/runner.js';
 import { CHECK, CHECK_INPUT, fillRandom, refAsciiUpper, refCrc32 } from '../../lib/ref.js';
+import { hashChecks } from '../lib/hash-checks.js';
 
 const ISOLATION = /cross-origin isolat/i;
 
@@ -89,6 +90,9 @@ export async function run({ lib = '/pkg/lib/browser.js' } = {}) {
       await rejects(pool.crc32(CHECK_INPUT), { Ctor: PoolDestroyedError }, 'a call after destroy()');
       fallbackWarnings = warnings;
     });
+    const hashPool = await createPool({ threads: 2 });
+    await hashChecks(s, hashPool, 'fallback pool');
+    await hashPool.destroy();
     await s.test('the fallback is announced by one console warning that mentions cross-origin isolation', async () => {
       assert(fallbackWarnings, 'the fallback pool did not start');
       assert(fallbackWarnings.length === 1 && ISOLATION.test(fallbackWarnings[0]),

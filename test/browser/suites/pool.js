@@ -6,6 +6,7 @@ import {
 import {
   CHECK, CHECK_INPUT, fillRandom, refAdler32, refAsciiUpper, refCrc32, refCrc32c,
 } from '../../lib/ref.js';
+import { hashChecks } from '../lib/hash-checks.js';
 
 const MiB = 1 << 20;
 
@@ -37,6 +38,8 @@ export async function run({ lib = '/testpkg/lib/browser.js' } = {}) {
     equal(typeof pool.testNoop, 'function', 'the test kernels are there (testpkg)');
   });
   if (!pool) return s.results;
+
+  await hashChecks(s, pool, 'pool');
 
   await s.test('crc32 of a pooled 32 MiB buffer equals the core and the JS reference (zero copy)', async () => {
     const buf = pool.alloc(32 * MiB);

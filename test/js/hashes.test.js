@@ -1,0 +1,379 @@
+// The hash kernels (xxh32, xxh64, xxh3, xxh128, md5, sha1, sha224, sha256,
+// blake3 with its keyed, derive-key and extendable-output modes), one-shot
+// on the core and the pool, streaming (createHash) and batched (hashMany),
+// checked against independent implementations: Node's crypto (md5, sha1,
+// sha224, sha256), hash-wasm (xxHash, blake3 plain and keyed), xxhash-wasm
+// (xxh32, xxh64) and blake3-wasm (derive-key), and published test vectors.
+//
+//   node --test test/js/hashes.test.js
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
+import * as hw from 'hash-wasm';
+import xxhashWasm from 'xxhash-wasm';
+import { HASH_ALGORITHMS, ParawasmError, createPool, hex, loadCore } from '../../pkg/lib/index.js';
+import { prng, refAdler32, refCrc32c } from '../lib/ref.js';
+
+const require = createRequire(import.meta.url);
+const blake3wasm = require('blake3-wasm');
+
+let core;
+let pool;
+let xw; // xxhash-wasm
+const hasher = {}; // hash-wasm streaming hashers, reused (synchronous)
+
+before(async () => {
+  core = await loadCore();
+  pool = await createPool({ threads: 2 });
+  xw = await xxhashWasm();
+  hasher.xxh32 = await hw.createXXHash32();
+  hasher.xxh64 = await hw.createXXHash64();
+  hasher.xxh3 = await hw.createXXHash3();
+  hasher.xxh128 = await hw.createXXHash128();
+  hasher.blake3 = await hw.createBLAKE3();
+});
+after(() => pool.destroy());
+
+function randomBytes(n, seed) {
+  const r = prng(seed);
+  const words = new Uint32Array(Math.ceil(n / 4));
+  for (let i = 0; i < words.length; i++) words[i] = r();
+  return new Uint8Array(words.buffer, 0, n);
+}
+
+const toHex = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength).toString('hex');
+const be32 = (n) => n.toString(16).padStart(8, '0');
+
+// hash-wasm's seeded hashers take the seed as two 32-bit halves.
+function hwHex(name, data, seed = 0n) {
+  const lo = Number(seed & 0xffffffffn);
+  const hi = Number(seed >> 32n);
+  let h;
+  return (async () => {
+    if (name === 'xxh32') h = await hw.createXXHash32(lo);
+    if (name === 'xxh64') h = await hw.createXXHash64(lo, hi);
+    if (name === 'xxh3') h = await hw.createXXHash3(lo, hi);
+    if (name === 'xxh128') h = await hw.createXXHash128(lo, hi);
+    h.init();
+    h.update(data);
+    return h.digest('hex');
+  })();
+}
+
+/** The reference hex digest of data, with no options. */
+function refHex(name, data) {
+  switch (name) {
+    case 'crc32': return be32(zlib.crc32(data));
+    case 'crc32c': return be32(refCrc32c(data));
+    case 'adler32': return be32(refAdler32(data));
+    case 'md5': case 'sha1': case 'sha224': case 'sha256':
+      return crypto.createHash(name).update(data).digest('hex');
+    default: {
+      const h = hasher[name];
+      h.init();
+      h.update(data);
+      return h.digest('hex');
+    }
+  }
+}
+
+const ONE_SHOT = {
+  xxh32: (k, d) => k.xxh32(d), xxh64: (k, d) => k.xxh64(d), xxh3: (k, d) => k.xxh3(d), xxh128: (k, d) => k.xxh128(d),
+  md5: (k, d) => k.md5(d), sha1: (k, d) => k.sha1(d), sha224: (k, d) => k.sha224(d), sha256: (k, d) => k.sha256(d),
+  blake3: (k, d) => k.blake3(d),
+  crc32: (k, d) => k.crc32(d), crc32c: (k, d) => k.crc32c(d), adler32: (k, d) => k.adler32(d),
+};
+const HASHES = ['xxh32', 'xxh64', 'xxh3', 'xxh128', 'md5', 'sha1', 'sha224', 'sha256', 'blake3'];
+
+/** A one-shot result as hex: bytes in order, numbers and bigints big-endian (xxh128: 32 digits). */
+function hexOf(name, v) {
+  if (v instanceof Uint8Array) return toHex(v);
+  if (typeof v === 'number') return be32(v);
+  return v.toString(16).padStart(name === 'xxh128' ? 32 : 16, '0');
+}
+
+test('the algorithm list is exported, and every one-shot kernel exists', () => {
+  assert.deepEqual([...HASH_ALGORITHMS].sort(), [...HASHES, 'crc32', 'crc32c', 'adler32'].sort());
+  for (const name of HASHES) assert.equal(typeof core[name], 'function', name);
+});
+
+test('published vectors', () => {
+  const abc = new TextEncoder().encode('abc');
+  const abq = new TextEncoder().encode('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq');
+  const vectors = [
+    // FIPS 180-4 examples (NIST CSRC "Examples with intermediate values")
+    ['sha256', abc, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
+    ['sha256', abq, '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
+    ['sha224', abc, '23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7'],
+    ['sha224', abq, '75388b16512776cc5dba5da1fd890150b0c6455cb4f58b1952522525'],
+    ['sha1', abc, 'a9993e364706816aba3e25717850c26c9cd0d89d'],
+    ['sha1', abq, '84983e441c3bd26ebaae4aa1f95129e5e54670f1'],
+    // RFC 1321 appendix A.5
+    ['md5', new Uint8Array(0), 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['md5', abc, '900150983cd24fb0d6963f7d28e17f72'],
+    ['md5', new TextEncoder().encode('message digest'), 'f96b697d7cb7938d525a2f31aaf161d0'],
+    // BLAKE3 of the empty input (the specification's test vectors, length 0)
+    ['blake3', new Uint8Array(0), 'af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262'],
+  ];
+  for (const [name, data, want] of vectors) {
+    assert.equal(toHex(core[name](data)), want, `core ${name}`);
+    assert.equal(core.createHash(name).update(data).digest('hex'), want, `createHash ${name}`);
+  }
+  // xxHash of the empty input
+  assert.equal(core.xxh32(new Uint8Array(0)), 0x02cc5d05);
+  assert.equal(core.xxh64(new Uint8Array(0)), 0xef46db3751d8e999n);
+  assert.equal(core.xxh3(new Uint8Array(0)), 0x2d06800538d394c2n);
+  // one million 'a' (FIPS 180-4 / RFC 3174)
+  const million = new Uint8Array(1e6).fill(0x61);
+  assert.equal(toHex(core.sha256(million)), 'cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
+  assert.equal(toHex(core.sha1(million)), '34aa973cd4c4daa4f61eeb2bdbad27316534016f');
+});
+
+test('every length from 0 to 2048: one-shot kernels equal the references', () => {
+  const data = randomBytes(2048 + 64, 0x1234);
+  for (let n = 0; n <= 2048; n++) {
+    const v = data.subarray(n % 61, n % 61 + n); // varying alignment
+    for (const name of HASHES) {
+      const got = hexOf(name, ONE_SHOT[name](core, v));
+      const want = refHex(name, v);
+      if (got !== want) assert.fail(`${name} of ${n} bytes at offset ${n % 61}: ${got}, want ${want}`);
+    }
+  }
+});
+
+test('xxh32 and xxh64 equal xxhash-wasm, with seeds', () => {
+  const data = randomBytes(5000, 99);
+  const r = prng(7);
+  for (let i = 0; i < 300; i++) {
+    const n = r() % 5000;
+    const v = data.subarray(0, n);
+    const seed32 = r() >>> 0;
+    const seed64 = (BigInt(r() >>> 0) << 32n) | BigInt(r() >>> 0);
+    assert.equal(core.xxh32(v, seed32), xw.h32Raw(v, seed32), `xxh32 n=${n} seed=${seed32}`);
+    assert.equal(core.xxh64(v, seed64), xw.h64Raw(v, seed64), `xxh64 n=${n} seed=${seed64}`);
+  }
+});
+
+test('seeded xxHash equals hash-wasm for every input-length path', async () => {
+  const data = randomBytes(4096, 5);
+  const lengths = [0, 1, 3, 4, 8, 9, 16, 17, 64, 128, 129, 200, 240, 241, 255, 256, 1023, 1024, 1025, 4096];
+  for (const seed of [1n, 0x9e3779b1n, 0xfedcba9876543210n]) {
+    for (const n of lengths) {
+      const v = data.subarray(0, n);
+      const s32 = Number(seed & 0xffffffffn);
+      assert.equal(be32(core.xxh32(v, s32)), await hwHex('xxh32', v, seed & 0xffffffffn), `xxh32 ${n} ${seed}`);
+      assert.equal(hex(core.xxh64(v, seed)), await hwHex('xxh64', v, seed), `xxh64 ${n} ${seed}`);
+      assert.equal(hex(core.xxh3(v, seed)), await hwHex('xxh3', v, seed), `xxh3 ${n} ${seed}`);
+      assert.equal(core.xxh128(v, seed).toString(16).padStart(32, '0'), await hwHex('xxh128', v, seed), `xxh128 ${n} ${seed}`);
+      const streamed = core.createHash('xxh3', { seed }).update(v.subarray(0, n >> 1)).update(v.subarray(n >> 1)).digest('hex');
+      assert.equal(streamed, await hwHex('xxh3', v, seed), `streamed xxh3 ${n} ${seed}`);
+    }
+  }
+});
+
+test('blake3: keyed hash and long outputs equal hash-wasm; derive-key equals blake3-wasm', async () => {
+  const key = randomBytes(32, 3);
+  const data = randomBytes(300_000, 4);
+  for (const n of [0, 1, 64, 1023, 1024, 1025, 2048, 3073, 65536, 300_000]) {
+    const v = data.subarray(0, n);
+    const keyed = await hw.createBLAKE3(256, key);
+    keyed.init();
+    keyed.update(v);
+    assert.equal(toHex(core.blake3Keyed(v, key)), keyed.digest('hex'), `keyed ${n}`);
+    for (const out of [0, 1, 31, 33, 64, 200, 1000]) {
+      const h = await hw.createBLAKE3(out * 8);
+      h.init();
+      h.update(v);
+      if (out > 0) assert.equal(toHex(core.blake3(v, out)), h.digest('hex'), `blake3 ${n} bytes, ${out} out`);
+      else assert.equal(core.blake3(v, 0).length, 0);
+    }
+    const ctx = 'parawasm 2026-11-27 test context';
+    const want = blake3wasm.deriveKey(ctx, Buffer.from(v), { length: 48 }).toString('hex');
+    assert.equal(toHex(core.blake3DeriveKey(ctx, v, 48)), want, `derive-key ${n}`);
+    assert.equal(core.createHash('blake3', { context: ctx, outputLength: 48 }).update(v).digest('hex'), want);
+    assert.equal(core.createHash('blake3', { key }).update(v).digest('hex'), toHex(core.blake3Keyed(v, key)));
+  }
+});
+
+test('large inputs (odd lengths, several MiB) equal the references, core and pool', async () => {
+  const data = randomBytes(9_437_185, 11); // 9 MiB + 1
+  for (const name of HASHES) {
+    const want = refHex(name, data);
+    assert.equal(hexOf(name, ONE_SHOT[name](core, data)), want, `core ${name}`);
+    assert.equal(hexOf(name, await ONE_SHOT[name](pool, data)), want, `pool ${name} (copied in)`);
+    const shared = pool.alloc(data.length);
+    shared.set(data);
+    assert.equal(hexOf(name, await ONE_SHOT[name](pool, shared)), want, `pool ${name} (in place)`);
+    pool.free(shared);
+  }
+});
+
+test('blake3 split across the pool threads equals the single-thread digest', async () => {
+  for (const n of [1 << 20, (1 << 20) + 1, 33_554_431, 40_000_000]) {
+    const data = randomBytes(n, n);
+    const shared = pool.alloc(n);
+    shared.set(data);
+    const one = toHex(core.blake3(data));
+    assert.equal(toHex(await pool.blake3(shared)), one, `n=${n}`);
+    assert.equal(toHex(await pool.blake3(shared, 100)), toHex(core.blake3(data, 100)), `n=${n}, 100 bytes out`);
+    assert.equal(await pool.createHash('blake3').update(shared).digest('hex'), one, `streamed n=${n}`);
+    pool.free(shared);
+  }
+});
+
+test('streaming in random pieces equals one-shot (core and pool)', async () => {
+  const data = randomBytes(3_000_000, 21);
+  const r = prng(22);
+  for (const name of [...HASHES, 'crc32', 'crc32c', 'adler32']) {
+    const n = 1 + (r() % data.length);
+    const v = data.subarray(0, n);
+    const want = refHex(name, v);
+    const ch = core.createHash(name);
+    const ph = pool.createHash(name);
+    for (let off = 0; off < n;) {
+      const k = Math.min(n - off, r() % 3 ? r() % 200 : r() % 400_000);
+      ch.update(v.subarray(off, off + k));
+      ph.update(v.subarray(off, off + k));
+      off += k;
+    }
+    assert.equal(ch.digest('hex'), want, `core ${name} n=${n}`);
+    assert.equal(await ph.digest('hex'), want, `pool ${name} n=${n}`);
+  }
+});
+
+test('a pool hash copies foreign views at once: the caller may reuse its buffer', async () => {
+  const data = randomBytes(200_000, 31);
+  const buf = new Uint8Array(1000);
+  const h = pool.createHash('sha256');
+  for (let off = 0; off < data.length; off += 1000) {
+    buf.set(data.subarray(off, off + 1000));
+    h.update(buf);
+  }
+  buf.fill(0);
+  assert.equal(await h.digest('hex'), refHex('sha256', data));
+});
+
+test('pool hash: in-place views, flush(), double buffering as a file reader does', async () => {
+  const data = randomBytes(8 << 20, 41);
+  const a = pool.alloc(1 << 20);
+  const b = pool.alloc(1 << 20);
+  const h = pool.createHash('blake3');
+  let cur = a;
+  for (let off = 0; off < data.length; off += 1 << 20) {
+    cur.set(data.subarray(off, off + (1 << 20)));
+    h.update(cur);
+    cur = cur === a ? b : a;
+    await h.flush(); // the other buffer is free again
+  }
+  assert.equal(await h.digest('hex'), refHex('blake3', data));
+  pool.free(a);
+  pool.free(b);
+});
+
+test('digest encodings', async () => {
+  const data = randomBytes(1000, 51);
+  for (const name of [...HASHES, 'crc32']) {
+    const bytes = core.createHash(name).update(data).digest();
+    assert.ok(bytes instanceof Uint8Array);
+    assert.equal(toHex(bytes), refHex(name, data));
+    assert.equal(core.createHash(name).update(data).digest('base64'), Buffer.from(bytes).toString('base64'));
+    assert.deepEqual(core.createHash(name).update(data).digest('bytes'), bytes);
+    assert.equal(await pool.createHash(name).update(data).digest('base64'), Buffer.from(bytes).toString('base64'));
+  }
+  // base64 of every length of padding
+  for (const n of [0, 1, 2, 3, 4, 5, 33]) {
+    const d = core.createHash('blake3', { outputLength: n }).update(data).digest();
+    assert.equal(core.createHash('blake3', { outputLength: n }).update(data).digest('base64'), Buffer.from(d).toString('base64'));
+  }
+  // strings are hashed as UTF-8
+  assert.equal(core.createHash('sha256').update('héllo ✓').digest('hex'), crypto.createHash('sha256').update('héllo ✓').digest('hex'));
+});
+
+test('hashMany equals one-shot for every algorithm, in place and copied, with encodings', async () => {
+  const r = prng(61);
+  const lens = Array.from({ length: 300 }, (_, i) => (i < 50 ? i : r() % (i < 290 ? 5000 : 2_000_000)));
+  const total = lens.reduce((a, b) => a + b, 0);
+  const block = pool.alloc(total);
+  block.set(randomBytes(total, 62));
+  const views = [];
+  let off = 0;
+  for (const n of lens) {
+    views.push(block.subarray(off, off + n));
+    off += n;
+  }
+  const copies = views.map((v, i) => (i % 3 === 0 ? v.slice() : v)); // some from outside
+  for (const name of [...HASHES, 'crc32', 'crc32c', 'adler32']) {
+    const want = views.map((v) => refHex(name, v));
+    const got = await pool.hashMany(name, copies, { encoding: 'hex' });
+    assert.deepEqual(got, want, `pool ${name}`);
+    const natural = core.hashMany(name, copies);
+    assert.deepEqual(natural.map((v) => hexOf(name, v)), want, `core ${name}`);
+    if (name !== 'blake3') assert.deepEqual(natural, views.map((v) => ONE_SHOT[name](core, v)), `core ${name}, as one-shot`);
+  }
+  const seeded = await pool.hashMany('xxh64', views.slice(0, 20), { seed: 77n });
+  assert.deepEqual(seeded, views.slice(0, 20).map((v) => core.xxh64(v, 77n)));
+  const long = await pool.hashMany('blake3', views.slice(0, 20), { outputLength: 100, encoding: 'bytes' });
+  assert.deepEqual(long, views.slice(0, 20).map((v) => core.blake3(v, 100)));
+  assert.deepEqual(await pool.hashMany('sha256', []), []);
+  assert.deepEqual(core.hashMany('md5', new Set(['abc'])), [crypto.createHash('md5').update('abc').digest()].map((b) => new Uint8Array(b)));
+  pool.free(block);
+});
+
+test('bad arguments are typed errors that name the constraint', async () => {
+  const d = new Uint8Array(4);
+  const err = (fn, E, re) => assert.throws(fn, (e) => e instanceof E && re.test(e.message), String(re));
+  err(() => core.createHash('sha3'), TypeError, /unknown algorithm "sha3"/);
+  err(() => core.createHash(5), TypeError, /algorithm must be a string/);
+  err(() => core.createHash('sha256', { seed: 1 }), TypeError, /option "seed" does not apply to sha256/);
+  err(() => core.createHash('xxh32', { seed: 2 ** 32 }), RangeError, /seed must be from 0 to 4294967295/);
+  err(() => core.createHash('xxh64', { seed: -1 }), RangeError, /seed/);
+  err(() => core.createHash('xxh64', { seed: '1' }), TypeError, /seed must be a number or a bigint/);
+  err(() => core.createHash('blake3', { key: new Uint8Array(31) }), RangeError, /key must be 32 bytes/);
+  err(() => core.createHash('blake3', { key: new Uint8Array(32), context: 'x' }), TypeError, /exclude each other/);
+  err(() => core.createHash('blake3', { outputLength: -1 }), RangeError, /outputLength/);
+  err(() => core.createHash('blake3', { outputLength: 1.5 }), RangeError, /outputLength/);
+  err(() => core.createHash('blake3', []), TypeError, /options must be an object/);
+  err(() => core.blake3Keyed(d, new Uint8Array(16)), RangeError, /key must be 32 bytes long/);
+  err(() => core.sha256(42), TypeError, /sha256: data must be/);
+  const h = core.createHash('md5');
+  err(() => h.update(42), TypeError, /data must be/);
+  err(() => h.digest('latin1'), TypeError, /encoding must be one of 'hex', 'base64', 'bytes'/);
+  h.digest();
+  assert.throws(() => h.digest(), (e) => e instanceof ParawasmError && e.code === 'ERR_PW_HASH_FINALIZED');
+  assert.throws(() => h.update(d), (e) => e.code === 'ERR_PW_HASH_FINALIZED');
+  h.dispose(); // harmless after digest
+  err(() => core.hashMany('sha256', d), TypeError, /views must be an array/);
+  err(() => core.hashMany('sha256', [d, 5]), TypeError, /views\[1\] must be/);
+  await assert.rejects(pool.hashMany('nope', [d]), TypeError);
+  await assert.rejects(pool.hashMany('sha256', [d], { signal: 5 }), TypeError);
+  await assert.rejects(pool.hashMany('sha256', [d], { encoding: 'utf8' }), TypeError);
+  const ph = pool.createHash('sha1');
+  await ph.digest();
+  await assert.rejects(ph.digest(), (e) => e.code === 'ERR_PW_HASH_FINALIZED');
+  assert.throws(() => ph.update(d), (e) => e.code === 'ERR_PW_HASH_FINALIZED');
+  // the pool still works, and no heap was lost to the failed calls
+  assert.equal(toHex(await pool.sha1(d)), refHex('sha1', d));
+});
+
+test('a pool hash reports a freed in-place view at digest(); an aborted hashMany rejects', async () => {
+  const v = pool.alloc(100);
+  const h = pool.createHash('sha256').update(pool.alloc(10)).update(v);
+  pool.free(v); // freed before its turn
+  await assert.rejects(h.digest(), RangeError);
+  const ac = new AbortController();
+  ac.abort(new Error('stop'));
+  await assert.rejects(pool.hashMany('sha256', [new Uint8Array(10)], { signal: ac.signal }), { name: 'AbortError' });
+});
+
+test('disposed hashes give their state back', async () => {
+  const before = core.heapSize;
+  // 20,000 leaked states would be 40 MB: the heap would grow
+  for (let i = 0; i < 20000; i++) core.createHash('blake3').update(new Uint8Array(100)).dispose();
+  assert.equal(core.heapSize, before);
+  for (let i = 0; i < 200; i++) pool.createHash('sha256').update(new Uint8Array(100)).dispose();
+  await pool.sha256(new Uint8Array(1)); // after the queued disposals
+  const s = pool.stats();
+  assert.equal(s.state, 'ready');
+});
