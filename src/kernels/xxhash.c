@@ -328,15 +328,20 @@ static const uint8_t xxh3_secret[PW_XXH3_SECRET_SIZE] = {
 #define XXH3_LAST_STRIPE_KEY (PW_XXH3_SECRET_SIZE - 64 - 7) /* 121 */
 #define XXH3_SCRAMBLE_KEY (PW_XXH3_SECRET_SIZE - 64)        /* 128 */
 
+PW_INLINE void wr64(uint8_t *p, uint64_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+#else
+  memcpy(p, &v, 8);
+#endif
+}
+
 /* The secret of a seed for inputs over 240 bytes: 64-bit words of the
  * default secret, seed added to the even ones and subtracted from the odd. */
 static void xxh3_derive_secret(uint8_t out[PW_XXH3_SECRET_SIZE], uint64_t seed) {
   for (int i = 0; i < PW_XXH3_SECRET_SIZE; i += 16) {
-    uint64_t a = rd64(xxh3_secret + i) + seed, b = rd64(xxh3_secret + i + 8) - seed;
-    for (int j = 0; j < 8; j++) {
-      out[i + j] = (uint8_t)(a >> (8 * j));
-      out[i + 8 + j] = (uint8_t)(b >> (8 * j));
-    }
+    wr64(out + i, rd64(xxh3_secret + i) + seed);
+    wr64(out + i + 8, rd64(xxh3_secret + i + 8) - seed);
   }
 }
 
@@ -622,8 +627,11 @@ pw_u128 pw_xxh128(const void *data, size_t len, uint64_t seed) {
 /* ---------------------------------------------------------------------- */
 
 void pw_xxh3_reset(pw_xxh3_state *s, uint64_t seed) {
-  memset(s, 0, sizeof *s);
+  /* buf is not cleared: no byte of it is read before it is written */
+  s->total = 0;
   s->seed = seed;
+  s->buffered = 0;
+  s->stripes = 0;
   memcpy(s->acc, xxh3_acc_init, sizeof xxh3_acc_init);
   xxh3_derive_secret(s->secret, seed); /* seed 0 gives the default secret */
 }
