@@ -167,5 +167,6 @@ int pw_cancelled(void);
 #include "parawasm/checksum.h"
 #include "parawasm/bytes.h"
 #include "parawasm/hash.h"
+#include "parawasm/xxhash.h"
 
 #endif /* PARAWASM_H */

@@ -12,6 +12,16 @@
 #include "parawasm.h"
 #include "parawasm/hash.h"
 
+#if __has_include("blake3.h")
+#include "blake3.h"
+#define HAVE_B3 1
+#endif
+#if __has_include("legacy.h")
+#include "legacy.h"
+#include "sha2.h"
+#define HAVE_SHA 1
+#endif
+#include "xxhash.h"
 
 #define HASH_MAGIC UINT32_C(0x70776873) /* "pwhs" */
 
@@ -21,6 +31,21 @@ typedef struct hash_state {
   uint32_t pad[2];
   union {
     uint32_t running; /* crc32, crc32c, adler32 */
+    pw_xxh32_state xxh32;
+    pw_xxh64_state xxh64;
+    pw_xxh3_state xxh3; /* xxh3 and xxh128 */
+#ifdef HAVE_SHA
+    pw_md5_state md5;
+#endif
+#ifdef HAVE_SHA
+    pw_sha1_state sha1;
+#endif
+#ifdef HAVE_SHA
+    pw_sha256_state sha256; /* sha256 and sha224 */
+#endif
+#ifdef HAVE_B3
+    pw_blake3_state blake3;
+#endif
   } u;
 } hash_state;
 
@@ -46,18 +71,19 @@ static void put_be32(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)v;
 }
 
-__attribute__((unused)) static void put_be64(uint8_t *p, uint64_t v) {
+static void put_be64(uint8_t *p, uint64_t v) {
   put_be32(p, (uint32_t)(v >> 32));
   put_be32(p + 4, (uint32_t)v);
 }
 
 /* Starts s; checks the arguments. */
-static pw_status start(hash_state *s, uint32_t alg, uint64_t seed, uint32_t mode, const uint8_t *key __attribute__((unused)),
+static pw_status start(hash_state *s, uint32_t alg, uint64_t seed, uint32_t mode, const uint8_t *key,
                        size_t key_len) {
   if (digest_size(alg) == 0) return PW_EINVAL;
-  if (mode != PW_HASH_PLAIN) return PW_EINVAL;
+  if (mode != PW_HASH_PLAIN && alg != PW_HASH_BLAKE3) return PW_EINVAL;
   if (mode == PW_HASH_PLAIN && key_len != 0) return PW_EINVAL;
-  if (seed != 0) return PW_EINVAL;
+  bool seeded = alg == PW_HASH_XXH32 || alg == PW_HASH_XXH64 || alg == PW_HASH_XXH3 || alg == PW_HASH_XXH128;
+  if (seed != 0 && !seeded) return PW_EINVAL;
   if (alg == PW_HASH_XXH32 && seed > UINT32_MAX) return PW_EINVAL;
   memset(s, 0, sizeof *s);
   s->magic = HASH_MAGIC;
@@ -66,14 +92,43 @@ static pw_status start(hash_state *s, uint32_t alg, uint64_t seed, uint32_t mode
   case PW_HASH_CRC32:
   case PW_HASH_CRC32C: s->u.running = 0; break;
   case PW_HASH_ADLER32: s->u.running = 1; break;
+  case PW_HASH_XXH32: pw_xxh32_reset(&s->u.xxh32, (uint32_t)seed); break;
+  case PW_HASH_XXH64: pw_xxh64_reset(&s->u.xxh64, seed); break;
+  case PW_HASH_XXH3:
+  case PW_HASH_XXH128: pw_xxh3_reset(&s->u.xxh3, seed); break;
+#ifdef HAVE_SHA
+  case PW_HASH_MD5: pw_md5_init(&s->u.md5); break;
+#endif
+#ifdef HAVE_SHA
+  case PW_HASH_SHA1: pw_sha1_init(&s->u.sha1); break;
+#endif
+#ifdef HAVE_SHA
+  case PW_HASH_SHA224: pw_sha224_init(&s->u.sha256); break;
+#endif
+#ifdef HAVE_SHA
+  case PW_HASH_SHA256: pw_sha256_init(&s->u.sha256); break;
+#endif
+#ifdef HAVE_B3
+  case PW_HASH_BLAKE3:
     if (mode == PW_HASH_PLAIN) {
+#ifdef HAVE_B3
+      pw_blake3_init(&s->u.blake3);
+#endif
     } else if (mode == PW_HASH_KEYED) {
       if (key_len != 32) return PW_EINVAL;
+#ifdef HAVE_B3
+      pw_blake3_init_keyed(&s->u.blake3, key);
+#endif
     } else if (mode == PW_HASH_DERIVE_KEY) {
+#ifdef HAVE_B3
+      pw_blake3_init_derive_key(&s->u.blake3, key, key_len);
+#endif
     } else {
       return PW_EINVAL;
     }
     break;
+#endif
+  default: return PW_EINVAL; /* not built yet */
   }
   return PW_OK;
 }
@@ -83,15 +138,58 @@ static void feed(hash_state *s, const uint8_t *data, size_t len) {
   case PW_HASH_CRC32: s->u.running = pw_crc32(data, len, s->u.running); break;
   case PW_HASH_CRC32C: s->u.running = pw_crc32c(data, len, s->u.running); break;
   case PW_HASH_ADLER32: s->u.running = pw_adler32(data, len, s->u.running); break;
+  case PW_HASH_XXH32: pw_xxh32_update(&s->u.xxh32, data, len); break;
+  case PW_HASH_XXH64: pw_xxh64_update(&s->u.xxh64, data, len); break;
+  case PW_HASH_XXH3:
+  case PW_HASH_XXH128: pw_xxh3_update(&s->u.xxh3, data, len); break;
+#ifdef HAVE_SHA
+  case PW_HASH_MD5: pw_md5_update(&s->u.md5, data, len); break;
+#endif
+#ifdef HAVE_SHA
+  case PW_HASH_SHA1: pw_sha1_update(&s->u.sha1, data, len); break;
+#endif
+#ifdef HAVE_SHA
+  case PW_HASH_SHA224:
+#endif
+#ifdef HAVE_SHA
+  case PW_HASH_SHA256: pw_sha256_update(&s->u.sha256, data, len); break;
+#endif
+#ifdef HAVE_B3
+  case PW_HASH_BLAKE3: pw_blake3_update(&s->u.blake3, data, len); break;
+#endif
   }
 }
 
 /* Writes the digest; out_len is checked by the caller. */
-static void finish(const hash_state *s, uint8_t *out, size_t out_len __attribute__((unused))) {
+static void finish(const hash_state *s, uint8_t *out, size_t out_len) {
   switch (s->alg) {
   case PW_HASH_CRC32:
   case PW_HASH_CRC32C:
   case PW_HASH_ADLER32: put_be32(out, s->u.running); break;
+  case PW_HASH_XXH32: put_be32(out, pw_xxh32_digest(&s->u.xxh32)); break;
+  case PW_HASH_XXH64: put_be64(out, pw_xxh64_digest(&s->u.xxh64)); break;
+  case PW_HASH_XXH3: put_be64(out, pw_xxh3_digest64(&s->u.xxh3)); break;
+  case PW_HASH_XXH128: {
+    pw_u128 h = pw_xxh3_digest128(&s->u.xxh3);
+    put_be64(out, h.hi);
+    put_be64(out + 8, h.lo);
+    break;
+  }
+#ifdef HAVE_SHA
+  case PW_HASH_MD5: pw_md5_final(&s->u.md5, out); break;
+#endif
+#ifdef HAVE_SHA
+  case PW_HASH_SHA1: pw_sha1_final(&s->u.sha1, out); break;
+#endif
+#ifdef HAVE_SHA
+  case PW_HASH_SHA224:
+#endif
+#ifdef HAVE_SHA
+  case PW_HASH_SHA256: pw_sha256_final(&s->u.sha256, out); break;
+#endif
+#ifdef HAVE_B3
+  case PW_HASH_BLAKE3: pw_blake3_finalize(&s->u.blake3, 0, out, out_len); break;
+#endif
   }
 }
 
@@ -103,7 +201,7 @@ static hash_state *state_of(uint8_t *p, size_t len) {
 }
 
 static bool out_len_ok(uint32_t alg, size_t out_len) {
-  return out_len == digest_size(alg);
+  return alg == PW_HASH_BLAKE3 || out_len == digest_size(alg);
 }
 
 pw_status pw_hash_init(uint8_t *state, size_t state_len, uint32_t alg, uint64_t seed, uint32_t mode,
