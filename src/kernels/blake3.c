@@ -166,14 +166,36 @@ static void parent_cv(const uint8_t in[64], const uint32_t key[8], uint8_t flags
   words_to_bytes(out, cv);
 }
 
+/*
+ * 4-way over n inputs `step` bytes apart (n >= 1; lanes past n repeat the
+ * last input and their results are dropped), for the 1-3 left over.
+ */
+static void x4_partial(const uint8_t *in, size_t n, size_t step, size_t nblocks,
+                       const uint32_t key[8], uint64_t counter, unsigned counter_step, uint8_t flags,
+                       uint8_t flags_start, uint8_t flags_end, uint8_t *out) {
+  const uint8_t *lanes[4];
+  uint8_t tmp[128];
+  for (size_t i = 0; i < 4; i++) lanes[i] = in + step * (i < n ? i : n - 1);
+  pw_blake3__x4(lanes, nblocks, key, counter, counter_step, flags, flags_start, flags_end, tmp);
+  memcpy(out, tmp, 32 * n);
+}
+
 /* CVs of n whole chunks at in with counters counter.. into out[0..32n). */
 static void hash_chunks(const uint8_t *in, size_t n, const uint32_t key[8], uint64_t counter,
                         uint8_t flags, uint8_t *out, int portable) {
 #if PW_BLAKE3_HAVE_X4
-  if (!portable)
-    for (; n >= 4; n -= 4, in += 4 * CHUNK_LEN, out += 128, counter += 4)
-      pw_blake3__x4(in, CHUNK_LEN, CHUNK_LEN / BLOCK_LEN, key, counter, 1, flags,
-                    PW_B3_CHUNK_START, PW_B3_CHUNK_END, out);
+  if (!portable) {
+    for (; n >= 4; n -= 4, in += 4 * CHUNK_LEN, out += 128, counter += 4) {
+      const uint8_t *lanes[4] = {in, in + CHUNK_LEN, in + 2 * CHUNK_LEN, in + 3 * CHUNK_LEN};
+      pw_blake3__x4(lanes, CHUNK_LEN / BLOCK_LEN, key, counter, 1, flags, PW_B3_CHUNK_START,
+                    PW_B3_CHUNK_END, out);
+    }
+    if (n >= 2) { /* one 4-way call costs about one chunk done alone */
+      x4_partial(in, n, CHUNK_LEN, CHUNK_LEN / BLOCK_LEN, key, counter, 1, flags,
+                 PW_B3_CHUNK_START, PW_B3_CHUNK_END, out);
+      return;
+    }
+  }
 #else
   (void)portable;
 #endif
@@ -184,9 +206,16 @@ static void hash_chunks(const uint8_t *in, size_t n, const uint32_t key[8], uint
 static void hash_parents(const uint8_t *in, size_t n, const uint32_t key[8], uint8_t flags,
                          uint8_t *out, int portable) {
 #if PW_BLAKE3_HAVE_X4
-  if (!portable)
-    for (; n >= 4; n -= 4, in += 256, out += 128)
-      pw_blake3__x4(in, BLOCK_LEN, 1, key, 0, 0, flags | PW_B3_PARENT, 0, 0, out);
+  if (!portable) {
+    for (; n >= 4; n -= 4, in += 256, out += 128) {
+      const uint8_t *lanes[4] = {in, in + 64, in + 128, in + 192};
+      pw_blake3__x4(lanes, 1, key, 0, 0, flags | PW_B3_PARENT, 0, 0, out);
+    }
+    if (n >= 2) {
+      x4_partial(in, n, 64, 1, key, 0, 0, flags | PW_B3_PARENT, 0, 0, out);
+      return;
+    }
+  }
 #else
   (void)portable;
 #endif

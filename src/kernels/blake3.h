@@ -83,17 +83,17 @@ void pw_blake3_finalize(const pw_blake3_state *s, uint64_t seek, uint8_t *out, s
 #endif
 
 /*
- * Four independent compressions chains at once. Input i (0..3) is the
- * nblocks * 64 bytes at in + i * stride; each starts from the chaining value
- * key and uses counter + i * counter_step. Every block has `flags`, the
- * first also flags_start, the last also flags_end; every block is 64 bytes.
+ * Four independent compression chains at once. Input i (0..3) is the
+ * nblocks * 64 bytes at in[i], with counter + i * counter_step; each chain
+ * starts from the chaining value key. Every block has `flags`, the first
+ * also flags_start, the last also flags_end; every block is 64 bytes.
  * Writes the 4 resulting chaining values (32 bytes each, little-endian
  * words) to out[0..128). out may overlap the inputs only at or before them
  * (in-place parent reduction writes parent k over bytes [32k, 32k + 32)).
- *   chunks:  stride 1024, nblocks 16, step 1, CHUNK_START / CHUNK_END
- *   parents: stride 64, nblocks 1, step 0 (counter 0), flags | PARENT
+ *   chunks:  in[i] 1024 bytes apart, nblocks 16, step 1, CHUNK_START / CHUNK_END
+ *   parents: in[i] 64 bytes apart, nblocks 1, step 0 (counter 0), flags | PARENT
  */
-void pw_blake3__x4(const uint8_t *in, size_t stride, size_t nblocks, const uint32_t key[8],
+void pw_blake3__x4(const uint8_t *const in[4], size_t nblocks, const uint32_t key[8],
                    uint64_t counter, unsigned counter_step, uint8_t flags, uint8_t flags_start,
                    uint8_t flags_end, uint8_t *out);
 

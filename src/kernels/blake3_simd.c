@@ -106,7 +106,7 @@ PW_INLINE void x4_store(uint8_t *p, u32x4 v) { memcpy(p, &v, 16); }
     G(v[3], v[4], v[9], v[14], m[s_[14]], m[s_[15]]);                             \
   } while (0)
 
-void pw_blake3__x4(const uint8_t *in, size_t stride, size_t nblocks, const uint32_t key[8],
+void pw_blake3__x4(const uint8_t *const in[4], size_t nblocks, const uint32_t key[8],
                    uint64_t counter, unsigned counter_step, uint8_t flags, uint8_t flags_start,
                    uint8_t flags_end, uint8_t *out) {
   u32x4 h[8];
@@ -116,7 +116,7 @@ void pw_blake3__x4(const uint8_t *in, size_t stride, size_t nblocks, const uint3
   const u32x4 ctr_hi = X4_SET((uint32_t)(c0 >> 32), (uint32_t)(c1 >> 32), (uint32_t)(c2 >> 32),
                               (uint32_t)(c3 >> 32));
   const u32x4 block_len = X4_SPLAT(PW_BLAKE3_BLOCK_LEN);
-  const uint8_t *p0 = in, *p1 = in + stride, *p2 = in + 2 * stride, *p3 = in + 3 * stride;
+  const uint8_t *p0 = in[0], *p1 = in[1], *p2 = in[2], *p3 = in[3];
 
   for (size_t b = 0; b < nblocks; b++) {
     unsigned f = flags;
