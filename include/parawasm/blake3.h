@@ -7,7 +7,7 @@
  * results are those of the BLAKE3 specification and its reference test
  * vectors.
  *
- * Inputs of 128 KiB and more are split across the pool's threads in the
+ * Inputs of 256 KiB and more are split across the pool's threads in the
  * threaded build (whole subtrees of the BLAKE3 tree, see pw_parallel_for);
  * results are identical to the serial computation. In the wasm builds the
  * chunks are compressed four at a time with SIMD128.

@@ -45,7 +45,7 @@
 #include "blake3.h"
 
 #ifndef PW_BLAKE3_PAR_MIN
-#define PW_BLAKE3_PAR_MIN (128u << 10) /* bytes: below, one thread */
+#define PW_BLAKE3_PAR_MIN (256u << 10) /* bytes: below, one thread */
 #endif
 #define PAR_GRAIN_MIN 16u     /* chunks per parallel piece, at least (power of 2) */
 #define PAR_GRAIN_MAX 1024u   /* chunks per parallel piece, at most (power of 2) */
@@ -166,6 +166,7 @@ static void parent_cv(const uint8_t in[64], const uint32_t key[8], uint8_t flags
   words_to_bytes(out, cv);
 }
 
+#if PW_BLAKE3_HAVE_X4
 /*
  * 4-way over n inputs `step` bytes apart (n >= 1; lanes past n repeat the
  * last input and their results are dropped), for the 1-3 left over.
@@ -179,6 +180,7 @@ static void x4_partial(const uint8_t *in, size_t n, size_t step, size_t nblocks,
   pw_blake3__x4(lanes, nblocks, key, counter, counter_step, flags, flags_start, flags_end, tmp);
   memcpy(out, tmp, 32 * n);
 }
+#endif
 
 /* CVs of n whole chunks at in with counters counter.. into out[0..32n). */
 static void hash_chunks(const uint8_t *in, size_t n, const uint32_t key[8], uint64_t counter,

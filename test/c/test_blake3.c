@@ -540,8 +540,8 @@ static void test_state(void) {
 
 /* Large inputs (more than one parallel batch for 32 threads), odd lengths. */
 static void test_large(void) {
-  static const size_t lens[] = {(128u << 10) - 1, (128u << 10), (128u << 10) + 1,
-                                (1u << 20) + 1023, (3u << 20) + 12345, (8u << 20), (9u << 20) + 5};
+  static const size_t lens[] = {(128u << 10) + 1, (256u << 10), (256u << 10) + 1,
+                                (256u << 10) + 1025, (1u << 20) + 1023, (3u << 20) + 12345, (8u << 20), (9u << 20) + 5};
   size_t max = (9u << 20) + 5;
   uint8_t *buf = xmalloc(max + 1), want[65], got[65];
   for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
@@ -562,6 +562,41 @@ static void test_large(void) {
   free(buf);
 }
 
+#if PW_BLAKE3_HAVE_X4
+/* The 4-way compressor alone against the reference compression: chunk and
+ * parent shapes, counters that carry into the high word, odd flags. */
+static void test_x4(void) {
+  uint8_t in[4 * 1024 + 64], out[128];
+  static const uint64_t counters[] = {0, 1, UINT64_C(0xfffffffe), UINT64_C(0xffffffff),
+                                      UINT64_C(0x1234567800000003)};
+  uint64_t r = 8;
+  for (size_t ci = 0; ci < sizeof counters / sizeof counters[0]; ci++)
+    for (size_t nblocks = 1; nblocks <= 16; nblocks += 5) {
+      fill_random(in, sizeof in, 300 + ci * 16 + nblocks);
+      uint32_t key[8];
+      for (int i = 0; i < 8; i++) key[i] = (uint32_t)splitmix64(&r);
+      unsigned step = (unsigned)(nblocks & 1);
+      uint8_t flags = (uint8_t)below(&r, 128), fs = (uint8_t)below(&r, 128),
+              fe = (uint8_t)below(&r, 128);
+      const uint8_t *lanes[4] = {in + 3 * 1024, in + 17, in + 1024 + 64, in + 1};
+      pw_blake3__x4(lanes, nblocks, key, counters[ci], step, flags, fs, fe, out);
+      for (int lane = 0; lane < 4; lane++) {
+        uint32_t cv[8], o[16];
+        memcpy(cv, key, 32);
+        for (size_t b = 0; b < nblocks; b++) {
+          uint32_t f = flags | (b == 0 ? fs : 0) | (b + 1 == nblocks ? fe : 0);
+          r_compress(cv, lanes[lane] + 64 * b, 64, counters[ci] + (uint64_t)lane * step, f, o);
+          memcpy(cv, o, 32);
+        }
+        uint8_t want[32];
+        for (int i = 0; i < 32; i++) want[i] = (uint8_t)(cv[i / 4] >> (8 * (i % 4)));
+        CHECK(memcmp(out + 32 * lane, want, 32) == 0,
+              "x4 counter %" PRIx64 " nblocks %zu lane %d", counters[ci], nblocks, lane);
+      }
+    }
+}
+#endif
+
 #ifdef PW_TEST_FAKE_POOL
 /* Cancelled parallel loops: no crash, no leak (the result is discarded). */
 static void test_cancel(void) {
@@ -580,6 +615,9 @@ static void test_cancel(void) {
 #endif
 
 int main(void) {
+#if PW_BLAKE3_HAVE_X4
+  test_x4();
+#endif
   test_vectors();
   test_lengths();
   test_seek();
