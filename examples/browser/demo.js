@@ -16,7 +16,8 @@ const $ = (id) => document.getElementById(id);
 const el = {
   isolated: $('isolated'), poolKind: $('pool-kind'), threads: $('threads'), shared: $('shared'),
   fallbackNote: $('fallback-note'), drop: $('drop'), file: $('file'), sample: $('sample'),
-  spinner: $('spinner'), frames: $('frames'), fps: $('fps'), gap: $('gap'), during: $('during'),
+  spinner: $('spinner'), frames: $('frames'), fps: $('fps'), gap: $('gap'),
+  duringFrames: $('during-frames'), duringGap: $('during-gap'),
   status: $('status'), thumbBox: $('thumb-box'), thumb: $('thumb'), thumbCaption: $('thumb-caption'),
   fileInfo: $('file-info'), digests: $('digests'), timing: $('timing'),
   blake3Hex: $('blake3-hex'), blake3Ms: $('blake3-ms'), blake3Rate: $('blake3-rate'),
@@ -189,7 +190,8 @@ function showResult(r) {
     : 'one after the other in the fallback worker, on copies';
   el.timing.textContent = `${r.source === 'sample' ? 'Generated' : 'Read'} into the pool's memory in ${fmtMs(r.loadMs)}; ` +
     `hashed ${how} in ${fmtMs(r.totalMs)} (each time runs from the common start).`;
-  el.during.textContent = `${r.during.frames} frames, longest gap ${fmtMs(r.during.maxGap)}`;
+  el.duringFrames.textContent = String(r.during.frames);
+  el.duringGap.textContent = fmtMs(r.during.maxGap);
 }
 
 function showThumbnail(file) {
