@@ -265,5 +265,9 @@ fuzz: build/fuzz/fuzz_checksum ## run each libFuzzer target for FUZZ_SECONDS (de
 demo: pkg ## the main demo on built-in sample data
 	$(NODE) examples/demo.mjs
 
+.PHONY: demo-browser
+demo-browser: pkg ## the browser demo: BLAKE3 and SHA-256 of a file on the pool (PORT=n to choose the port)
+	$(NODE) examples/browser/serve.mjs
+
 clean: ## remove everything make built
 	rm -rf build pkg/wasm pkg/lib pkg/dist pkg/gen pkg/index.d.ts pkg/index.d.cts pkg/README.md
