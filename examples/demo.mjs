@@ -1,7 +1,8 @@
-// parawasm's main demo (`make demo`): checksums of built-in sample data on
-// the single-thread core and on the pool, checked against Node's zlib, with
-// the main thread left free while the pool works.
+// parawasm's main demo (`make demo`): checksums and hashes of built-in
+// sample data on the single-thread core and on the pool, checked against
+// Node's zlib and crypto, with the main thread left free while the pool works.
 import { availableParallelism } from 'node:os';
+import { createHash as nodeHash } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { createPool, hex, loadCore } from '../pkg/lib/index.js';
 
@@ -72,8 +73,30 @@ const half = size / 2;
 const [a, b] = await Promise.all([pool.crc32(buf.subarray(0, half)), pool.crc32(buf.subarray(half))]);
 console.log(`crc32Combine(halves)            ${hex(core.crc32Combine(a, b, half))}  (${core.crc32Combine(a, b, half) === reference ? 'matches' : 'MISMATCH'})`);
 
+// 4. Hashes: BLAKE3 splits one input across every thread; SHA-256 and the
+//    others are sequential, so many inputs go to hashMany() instead.
+t0 = performance.now();
+const sha = Buffer.from(core.sha256(buf)).toString('hex');
+console.log(`\ncore.sha256 (main thread)       ${sha.slice(0, 16)}...  ${rate(size, t0)}`);
+t0 = performance.now();
+const nodeSha = nodeHash('sha256').update(buf).digest('hex');
+console.log(`crypto sha256 (OpenSSL)         ${nodeSha.slice(0, 16)}...  ${rate(size, t0)}  (${nodeSha === sha ? 'matches' : 'MISMATCH'})`);
+t0 = performance.now();
+const b3 = hex(await pool.blake3(buf));
+console.log(`pool.blake3                     ${b3.slice(0, 16)}...  ${rate(size, t0)} on ${pool.threads} threads`);
+t0 = performance.now();
+const b3core = hex(core.blake3(buf));
+console.log(`core.blake3 (one thread)        ${b3core.slice(0, 16)}...  ${rate(size, t0)}  (${b3core === b3 ? 'same digest' : 'MISMATCH'})`);
+const pieces = Array.from({ length: 256 }, (_, i) => buf.subarray(i * MiB, (i + 1) * MiB));
+t0 = performance.now();
+const many = await pool.hashMany('sha256', pieces, { encoding: 'hex' });
+const manyOk = many[7] === nodeHash('sha256').update(pieces[7]).digest('hex');
+console.log(`pool.hashMany(sha256, 256 x 1 MiB) ${rate(size, t0)}  (piece 7 ${manyOk ? 'matches crypto' : 'MISMATCH'})`);
+const x3 = core.xxh3(buf);
+console.log(`core.xxh3                       ${hex(x3)} (a bigint)`);
+
 const s = pool.stats();
 console.log(`\npool.stats(): ${s.done} calls done, ${s.bytesCopied} bytes copied, heap ${(s.heapSize / MiB).toFixed(0)} MiB`);
 pool.free(buf);
 await pool.destroy();
-if (c32 !== reference || fromCore !== reference) process.exitCode = 1;
+if (c32 !== reference || fromCore !== reference || nodeSha !== sha || b3core !== b3 || !manyOk) process.exitCode = 1;
