@@ -131,7 +131,7 @@ $(eval $(call wasm_build,build/testpkg/wasm,parawasm-mt,$(EM_MT_LDFLAGS),$(MT_SR
 # pkg/package.json is committed; the rest of pkg/ is built here.
 
 PKG_FILES = $(1)/wasm/parawasm.js $(1)/wasm/parawasm-mt.js $(1)/wasm/package.json \
-  $(1)/lib/.stamp $(1)/dist/index.cjs $(1)/index.d.ts $(1)/gen/kernels.js
+  $(1)/lib/.stamp $(1)/dist/index.cjs $(1)/index.d.ts $(1)/index.d.cts $(1)/gen/kernels.js
 
 pkg: $(call PKG_FILES,pkg) pkg/README.md
 testpkg: $(call PKG_FILES,build/testpkg) build/testpkg/package.json
@@ -143,6 +143,8 @@ $(1)/wasm/package.json:
 $(1)/lib/.stamp: $(JS_SRCS)
 	@mkdir -p $(1)/lib
 	cp $(JS_SRCS) $(1)/lib/
+	@# the stamp is make's, not the package's: npm pack leaves it out
+	echo .stamp > $(1)/lib/.npmignore
 	@touch $$@
 $(1)/dist/index.cjs: $(1)/lib/.stamp $(1)/gen/kernels.js | deps-npm
 	node_modules/.bin/esbuild $(1)/lib/index.js --bundle --platform=node --format=cjs --target=node18 \
@@ -151,6 +153,11 @@ $(1)/dist/index.cjs: $(1)/lib/.stamp $(1)/gen/kernels.js | deps-npm
 	  --log-level=warning --outfile=$$@
 $(1)/index.d.ts: js/index.d.ts
 	cp $$< $$@
+# the types of require('parawasm'): the same declarations, read as CommonJS,
+# whose type import of the (ESM) generated kernels must say so
+$(1)/index.d.cts: js/index.d.ts
+	sed "s|from './gen/kernels.js';|from './gen/kernels.js' with { 'resolution-mode': 'import' };|" $$< > $$@
+	grep -q "resolution-mode" $$@ || { rm -f $$@; echo "$$@: the import of ./gen/kernels.js was not found"; exit 1; }
 endef
 $(eval $(call pkg_rules,pkg))
 $(eval $(call pkg_rules,build/testpkg))
@@ -213,7 +220,7 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/
 # ---------------------------------------------------------------- tests
 
 test: deps ## install what is missing, build, run every test (C, wasm, JS, browser)
-	$(MAKE) test-c test-wasm-c test-js test-types test-browser
+	$(MAKE) test-c test-wasm-c test-js test-types test-browser test-pack
 
 test-c: $(KTEST_NATIVE) build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
@@ -232,6 +239,10 @@ test-types: pkg | deps-npm ## type-check a TypeScript user of the package
 
 test-browser: pkg testpkg | deps-npm ## the core and the pool in headless Chromium
 	$(NODE) test/browser/run.mjs
+
+.PHONY: test-pack
+test-pack: pkg | deps-npm ## npm pack of pkg/, installed and used from Node, TypeScript, esbuild, vite, Chromium
+	$(NODE) test/pack/run.mjs
 
 # ------------------------------------------------------- bench, demo, fuzz
 
@@ -255,4 +266,4 @@ demo: pkg ## the main demo on built-in sample data
 	$(NODE) examples/demo.mjs
 
 clean: ## remove everything make built
-	rm -rf build pkg/wasm pkg/lib pkg/dist pkg/gen pkg/index.d.ts pkg/README.md
+	rm -rf build pkg/wasm pkg/lib pkg/dist pkg/gen pkg/index.d.ts pkg/index.d.cts pkg/README.md

@@ -168,5 +168,7 @@ int pw_cancelled(void);
 #include "parawasm/bytes.h"
 #include "parawasm/hash.h"
 #include "parawasm/xxhash.h"
+#include "parawasm/sha2.h"
+#include "parawasm/legacy.h"
 
 #endif /* PARAWASM_H */

@@ -16,11 +16,8 @@
 #include "blake3.h"
 #define HAVE_B3 1
 #endif
-#if __has_include("legacy.h")
 #include "legacy.h"
 #include "sha2.h"
-#define HAVE_SHA 1
-#endif
 #include "xxhash.h"
 
 #define HASH_MAGIC UINT32_C(0x70776873) /* "pwhs" */
@@ -34,15 +31,9 @@ typedef struct hash_state {
     pw_xxh32_state xxh32;
     pw_xxh64_state xxh64;
     pw_xxh3_state xxh3; /* xxh3 and xxh128 */
-#ifdef HAVE_SHA
     pw_md5_state md5;
-#endif
-#ifdef HAVE_SHA
     pw_sha1_state sha1;
-#endif
-#ifdef HAVE_SHA
     pw_sha256_state sha256; /* sha256 and sha224 */
-#endif
 #ifdef HAVE_B3
     pw_blake3_state blake3;
 #endif
@@ -96,18 +87,10 @@ static pw_status start(hash_state *s, uint32_t alg, uint64_t seed, uint32_t mode
   case PW_HASH_XXH64: pw_xxh64_reset(&s->u.xxh64, seed); break;
   case PW_HASH_XXH3:
   case PW_HASH_XXH128: pw_xxh3_reset(&s->u.xxh3, seed); break;
-#ifdef HAVE_SHA
   case PW_HASH_MD5: pw_md5_init(&s->u.md5); break;
-#endif
-#ifdef HAVE_SHA
   case PW_HASH_SHA1: pw_sha1_init(&s->u.sha1); break;
-#endif
-#ifdef HAVE_SHA
   case PW_HASH_SHA224: pw_sha224_init(&s->u.sha256); break;
-#endif
-#ifdef HAVE_SHA
   case PW_HASH_SHA256: pw_sha256_init(&s->u.sha256); break;
-#endif
 #ifdef HAVE_B3
   case PW_HASH_BLAKE3:
     if (mode == PW_HASH_PLAIN) {
@@ -142,18 +125,10 @@ static void feed(hash_state *s, const uint8_t *data, size_t len) {
   case PW_HASH_XXH64: pw_xxh64_update(&s->u.xxh64, data, len); break;
   case PW_HASH_XXH3:
   case PW_HASH_XXH128: pw_xxh3_update(&s->u.xxh3, data, len); break;
-#ifdef HAVE_SHA
   case PW_HASH_MD5: pw_md5_update(&s->u.md5, data, len); break;
-#endif
-#ifdef HAVE_SHA
   case PW_HASH_SHA1: pw_sha1_update(&s->u.sha1, data, len); break;
-#endif
-#ifdef HAVE_SHA
   case PW_HASH_SHA224:
-#endif
-#ifdef HAVE_SHA
   case PW_HASH_SHA256: pw_sha256_update(&s->u.sha256, data, len); break;
-#endif
 #ifdef HAVE_B3
   case PW_HASH_BLAKE3: pw_blake3_update(&s->u.blake3, data, len); break;
 #endif
@@ -175,18 +150,10 @@ static void finish(const hash_state *s, uint8_t *out, size_t out_len) {
     put_be64(out + 8, h.lo);
     break;
   }
-#ifdef HAVE_SHA
   case PW_HASH_MD5: pw_md5_final(&s->u.md5, out); break;
-#endif
-#ifdef HAVE_SHA
   case PW_HASH_SHA1: pw_sha1_final(&s->u.sha1, out); break;
-#endif
-#ifdef HAVE_SHA
   case PW_HASH_SHA224:
-#endif
-#ifdef HAVE_SHA
   case PW_HASH_SHA256: pw_sha256_final(&s->u.sha256, out); break;
-#endif
 #ifdef HAVE_B3
   case PW_HASH_BLAKE3: pw_blake3_finalize(&s->u.blake3, 0, out, out_len); break;
 #endif

@@ -459,3 +459,55 @@ test('the child-process helper itself works (module path, JSON output)', () => {
   assert.equal(res.crc, 0xcbf43926);
   assert.ok(res.heap >= 16 << 20, `initial heap ${res.heap}`);
 });
+
+// ------------------------------------------- results, fixed inputs, text
+
+test('PW_RETURN: a new array of the length a parameter gives, with its status', async () => {
+  for (const t of TARGETS) {
+    const r = await t.run('testIota', 5, 10);
+    assert.ok(r instanceof Uint16Array, `${t.name}: a Uint16Array`);
+    assert.deepEqual([...r], [10, 11, 12, 13, 14], t.name);
+    assert.ok(!(r.buffer instanceof SharedArrayBuffer), `${t.name}: not a view of parawasm's memory`);
+    assert.equal((await t.run('testIota', 0)).length, 0, `${t.name}: an empty result`);
+    const big = await t.run('testIota', 100000, 1);
+    assert.equal(big.length, 100000);
+    assert.equal(big[99999], (100000) & 0xffff);
+    await t.fails('testIota', [3, 0xffff], (e) => e instanceof ParawasmError && e.code === 'ERR_PW_OUT_OF_RANGE', `${t.name}: a status with a result`);
+    await t.fails('testIota', [-1], isRange('n'), `${t.name}: a negative count`);
+    await t.fails('testIota', [2 ** 31], isRange('result'), `${t.name}: a result too large to return`);
+  }
+});
+
+test('PW_IN(4): a fixed-size input is checked; a char input takes a string as UTF-8', async () => {
+  const fnv = (bytes) => {
+    let h = 0x811c9dc5;
+    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    return h;
+  };
+  const text = 'héllo, wörld ✓';
+  const utf8 = new TextEncoder().encode(text);
+  const want = [1, 2, 3, 4, fnv(utf8) >>> 24, (fnv(utf8) >>> 16) & 255, (fnv(utf8) >>> 8) & 255, fnv(utf8) & 255];
+  for (const t of TARGETS) {
+    const key = new Uint8Array([1, 2, 3, 4]);
+    assert.deepEqual([...(await t.run('testTag', key, text))], want, `${t.name}: a string`);
+    assert.deepEqual([...(await t.run('testTag', key, utf8))], want, `${t.name}: its bytes`);
+    assert.deepEqual([...(await t.run('testTag', new DataView(key.buffer), ''))].slice(4), [0x81, 0x1c, 0x9d, 0xc5], `${t.name}: empty text`);
+    await t.fails('testTag', [new Uint8Array(5), text], isRange('key must be 4 bytes'), `${t.name}: a 5-byte key`);
+    await t.fails('testTag', ['abcd', text], isType('key'), `${t.name}: a string where bytes are wanted`);
+    await t.fails('testTag', [key, 42], isType('text'), `${t.name}: a number for text`);
+  }
+});
+
+test('pw_u128 results are bigints; PW_INTERNAL kernels are not methods', async () => {
+  const r = prng(0x128);
+  for (const t of TARGETS) {
+    for (let i = 0; i < 50; i++) {
+      const hi = r64(r);
+      const lo = r64(r);
+      assert.equal(await t.run('testU128', hi, lo), (hi << 64n) | lo, `${t.name}: ${hi}:${lo}`);
+    }
+    assert.equal(await t.run('testU128', 0, 0), 0n);
+    assert.equal(t.api.testHidden, undefined, `${t.name}: testHidden is internal`);
+    assert.equal(await t.api.invoke('testHidden', [21]), 42, `${t.name}: invoke() reaches it`);
+  }
+});

@@ -1,0 +1,548 @@
+// `parawasm sum`, the package's command line (pkg/lib/cli.js), run as a user
+// runs it: child processes in a temporary folder of files of assorted sizes
+// and awkward names. Digests are checked against references computed here
+// (Node's zlib and crypto, the plain-JS references of test/lib/ref.js,
+// hash-wasm), and output byte for byte against sha256sum, md5sum and sha1sum.
+//
+// Tests of algorithms that this build does not implement yet are skipped
+// (see built() below); they start running once the algorithm is built.
+//
+//   make pkg && node --test test/js/cli.test.js
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+import { fillRandom, refAdler32, refCrc32 } from '../lib/ref.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'pkg/lib/cli.js');
+const MiB = 1 << 20;
+// The CLI reads big inputs in 4 MiB pieces and batches files under 1 MiB;
+// the sizes below sit on both sides of those edges.
+const PIECE = 4 * MiB;
+const SMALL = MiB;
+
+const { loadCore } = await import(join(ROOT, 'pkg/lib/index.js'));
+
+/**
+ * True if the build implements `alg`. A build without it either refuses it
+ * (an error) or leaves the digests unwritten, so that 4096 different
+ * inputs all get the same digest; a real hash gives them different ones.
+ * A fresh core per probe, so that the unwritten output is fresh memory.
+ */
+async function built(alg) {
+  try {
+    const core = await loadCore();
+    const inputs = Array.from({ length: 4096 }, (_, i) => Uint32Array.of(i));
+    const digests = core.hashMany(alg, inputs, { encoding: 'hex' });
+    return new Set(digests).size > inputs.length / 2;
+  } catch {
+    return false;
+  }
+}
+
+const BUILT = {};
+for (const alg of ['sha256', 'md5', 'sha1', 'blake3', 'xxh64']) BUILT[alg] = await built(alg);
+const notBuilt = (alg) => !BUILT[alg] && `${alg} is not built yet`;
+const hasTool = (tool) => spawnSync(tool, ['--version']).status === 0;
+const skipUnless = (alg, tool) => notBuilt(alg) || (!hasTool(tool) && `${tool} is not installed`);
+
+// ------------------------------------------------------------------ data
+
+// name -> size; written with seeded random bytes
+const FILES = {
+  empty: 0,
+  'one byte': 1,
+  three: 3,
+  odd: 1001,
+  'small-1': SMALL - 1,
+  small: SMALL,
+  'small+1': SMALL + 1,
+  'three MiB odd': 3 * MiB + 5,
+  'piece-1': PIECE - 1,
+  piece: PIECE,
+  'piece+1': PIECE + 1,
+  'two pieces': 2 * PIECE + 7,
+  'new\nline': 17,
+  'back\\slash': 18,
+  'cr\rname': 19,
+  'tab\tand spaces  ': 20,
+};
+const NAMES = Object.keys(FILES);
+const TREE_FILES = 300; // small files under tree/
+const BIG = 80 * MiB; // over the 64 MiB progress threshold
+
+let dir;
+const data = new Map(); // path relative to dir -> bytes
+
+function put(rel, bytes) {
+  writeFileSync(join(dir, rel), bytes);
+  data.set(rel, bytes);
+}
+
+function randomBytes(n, seed) {
+  const b = new Uint8Array(n);
+  fillRandom(b, seed);
+  return b;
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pw-cli-'));
+  NAMES.forEach((name, i) => put(name, randomBytes(FILES[name], 100 + i)));
+  put('check.txt', new TextEncoder().encode('123456789'));
+  mkdirSync(join(dir, 'adir'));
+  // a tree of small files (and one bigger one) in nested folders
+  for (const sub of ['tree', 'tree/a', 'tree/a/deep', 'tree/b', 'tree/b-c']) mkdirSync(join(dir, sub));
+  for (let i = 0; i < TREE_FILES; i++) {
+    const sub = ['tree', 'tree/a', 'tree/a/deep', 'tree/b', 'tree/b-c'][i % 5];
+    put(`${sub}/f${i}`, randomBytes((i * 7919) % 5000, 1000 + i));
+  }
+  put('tree/b/bigger', randomBytes(2 * MiB + 3, 7));
+  put('tree/empty', new Uint8Array(0));
+  symlinkSync('f0', join(dir, 'tree/link-to-f0'));
+  data.set('tree/link-to-f0', data.get('tree/f0'));
+  symlinkSync('a', join(dir, 'tree/link-to-a')); // a folder: not descended
+});
+
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// ------------------------------------------------------------- references
+
+const hex32 = (n) => (n >>> 0).toString(16).padStart(8, '0');
+const crc32 = (b) => hex32(typeof zlib.crc32 === 'function' ? zlib.crc32(b) : refCrc32(b));
+const adler32 = (b) => hex32(refAdler32(b));
+
+/** A name as coreutils writes it: [prefix of the line, escaped name]. */
+function gnuName(name) {
+  if (!/[\\\n\r]/.test(name)) return ['', name];
+  return ['\\', name.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\r', '\\r')];
+}
+
+/** The expected `HEX  NAME` lines of files hashed by fn. */
+function expectedLines(names, fn, bytesOf = (n) => data.get(n)) {
+  return names.map((n) => {
+    const [pre, esc] = gnuName(n);
+    return `${pre}${fn(bytesOf(n))}  ${esc}\n`;
+  }).join('');
+}
+
+// ---------------------------------------------------------------- running
+
+/**
+ * Runs `node pkg/lib/cli.js ...args` in the data folder; resolves to
+ * { code, stdout, stderr }. PARAWASM_PROGRESS is unset unless env sets it.
+ */
+function cli(args, { input, env = {}, timeout = 20000 } = {}) {
+  const childEnv = { ...process.env, ...env };
+  if (!('PARAWASM_PROGRESS' in env)) delete childEnv.PARAWASM_PROGRESS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', reject);
+    child.stdin.on('error', () => {}); // the CLI may exit without reading it
+    child.stdin.end(input ?? '');
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal) reject(new Error(`parawasm ${args.join(' ')}: killed by ${signal} (did not end by itself); stderr: ${stderr}`));
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const sum = (args, opts) => cli(['sum', '-j', '2', ...args], opts);
+
+/** Runs a system tool in the data folder (sha256sum and the like). */
+function tool(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertOk(r, what) {
+  assert.equal(r.code, 0, `${what}: exit ${r.code}; stderr: ${r.stderr}`);
+  assert.equal(r.stderr, '', `${what}: nothing on stderr`);
+}
+
+// ----------------------------------------------------------------- hashing
+
+test('crc32 of files of assorted sizes and names, in argument order', async () => {
+  const names = [...NAMES].reverse();
+  const r = await sum(['-a', 'crc32', ...names, 'one byte']);
+  assertOk(r, 'sum -a crc32');
+  assert.equal(r.stdout, expectedLines([...names, 'one byte'], crc32));
+});
+
+test('adler32 of the same files, the algorithm name in any case', async () => {
+  const r = await sum(['--algorithm=ADLER32', ...NAMES]);
+  assertOk(r, 'sum --algorithm=ADLER32');
+  assert.equal(r.stdout, expectedLines(NAMES, adler32));
+});
+
+test('standard input: "-", or no FILE at all; between files too', async () => {
+  const input = randomBytes(2 * PIECE + 12345, 5); // several pieces through a pipe
+  const [dash, none, mixed] = await Promise.all([
+    sum(['-a', 'crc32', '-'], { input }),
+    sum(['-a', 'crc32'], { input: '123456789' }),
+    sum(['-a', 'adler32', 'three', '-', 'odd'], { input }),
+  ]);
+  assertOk(dash, 'sum -');
+  assert.equal(dash.stdout, `${crc32(input)}  -\n`);
+  assertOk(none, 'sum (no FILE)');
+  assert.equal(none.stdout, 'cbf43926  -\n');
+  assertOk(mixed, 'sum three - odd');
+  assert.equal(mixed.stdout, `${adler32(data.get('three'))}  three\n${adler32(input)}  -\n${adler32(data.get('odd'))}  odd\n`);
+});
+
+test('--tag writes BSD-style lines, -b marks names with *', async () => {
+  const [tag, binary] = await Promise.all([
+    sum(['-a', 'crc32', '--tag', 'odd', 'new\nline']),
+    sum(['-a', 'crc32', '-b', 'odd', 'back\\slash']),
+  ]);
+  assertOk(tag, '--tag');
+  assert.equal(tag.stdout, `CRC32 (odd) = ${crc32(data.get('odd'))}\n\\CRC32 (new\\nline) = ${crc32(data.get('new\nline'))}\n`);
+  assertOk(binary, '-b');
+  assert.equal(binary.stdout, `${crc32(data.get('odd'))} *odd\n\\${crc32(data.get('back\\slash'))} *back\\\\slash\n`);
+});
+
+test('the number of threads does not change the digests', async () => {
+  const names = ['empty', 'small+1', 'two pieces', 'odd'];
+  const [one, three, auto] = await Promise.all([
+    cli(['sum', '-j', '1', '-a', 'crc32', ...names]),
+    cli(['sum', '--threads=3', '-a', 'crc32', ...names]),
+    cli(['sum', '-a', 'crc32', ...names]),
+  ]);
+  for (const r of [one, three, auto]) {
+    assertOk(r, 'sum -j');
+    assert.equal(r.stdout, expectedLines(names, crc32));
+  }
+});
+
+test('a directory or a missing file is reported; the other files are still hashed', async () => {
+  const r = await sum(['-a', 'crc32', 'odd', 'adir', 'no such file', 'three']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, expectedLines(['odd', 'three'], crc32));
+  assert.equal(r.stderr, 'parawasm sum: adir: Is a directory\nparawasm sum: no such file: No such file or directory\n');
+});
+
+test('an unreadable file is reported', { skip: process.getuid?.() === 0 && 'root reads every file' }, async () => {
+  put('locked', randomBytes(10, 1));
+  chmodSync(join(dir, 'locked'), 0o000);
+  try {
+    const r = await sum(['-a', 'crc32', 'locked', 'odd']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, expectedLines(['odd'], crc32));
+    assert.equal(r.stderr, 'parawasm sum: locked: Permission denied\n');
+  } finally {
+    chmodSync(join(dir, 'locked'), 0o644);
+  }
+});
+
+test('-r hashes every regular file of a tree in sorted path order, as file by file', async () => {
+  const inTree = [...data.keys()].filter((k) => k.startsWith('tree/'));
+  const sorted = [...inTree].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  assert.ok(sorted.indexOf('tree/b-c/f4') < sorted.indexOf('tree/b/bigger'), 'byte order: "-" before "/"');
+  const [tree, slash, each] = await Promise.all([
+    sum(['-r', '-a', 'crc32', 'tree', 'odd']),
+    sum(['--recursive', '-a', 'crc32', 'tree/']),
+    sum(['-a', 'crc32', ...sorted]),
+  ]);
+  assertOk(tree, 'sum -r tree odd');
+  assert.equal(tree.stdout, expectedLines([...sorted, 'odd'], crc32));
+  assertOk(each, 'sum FILE... (one by one)');
+  assert.equal(tree.stdout, `${each.stdout}${crc32(data.get('odd'))}  odd\n`);
+  assertOk(slash, 'sum -r tree/');
+  assert.equal(slash.stdout, each.stdout);
+});
+
+// ---------------------------------------------------------------- progress
+
+test('progress bar: shown for big inputs with PARAWASM_PROGRESS=1, never on a pipe by default', async () => {
+  const big = randomBytes(BIG, 9);
+  put('big', big);
+  try {
+    const expected = `${crc32(big)}  big\n`;
+    const [forced, plain, small] = await Promise.all([
+      sum(['-a', 'crc32', 'big'], { env: { PARAWASM_PROGRESS: '1' } }),
+      sum(['-a', 'crc32', 'big']),
+      sum(['-a', 'crc32', 'two pieces'], { env: { PARAWASM_PROGRESS: '1' } }),
+    ]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(forced.stdout, expected);
+    assert.match(forced.stderr, /big .*80\.0 MiB +\d+%  [\d.]+ MB\/s/, 'bytes, total, % and speed');
+    assert.ok(forced.stderr.endsWith('\r\x1b[K'), 'the bar is cleared at the end');
+    assertOk(plain, 'stderr is a pipe');
+    assert.equal(plain.stdout, expected);
+    assertOk(small, 'inputs up to 64 MiB show no bar');
+  } finally {
+    rmSync(join(dir, 'big'));
+    data.delete('big');
+  }
+});
+
+// ---------------------------------------------------------------- checking
+
+/** Writes a checksum list into the data folder. */
+function list(name, text) {
+  writeFileSync(join(dir, name), text);
+  return name;
+}
+
+test('--check: OK, FAILED, FAILED open or read, with the summary and exit status', async () => {
+  const names = ['odd', 'empty', 'new\nline', 'back\\slash', 'two pieces', 'tab\tand spaces  '];
+  const good = list('good.crc', expectedLines(names, crc32));
+  const ok = await sum(['-a', 'crc32', '-c', good]);
+  assertOk(ok, 'all OK');
+  assert.equal(ok.stdout, 'odd: OK\nempty: OK\n\\new\\nline: OK\nback\\slash: OK\ntwo pieces: OK\ntab\tand spaces  : OK\n');
+
+  const bad = list('bad.crc', `${expectedLines(['odd'], crc32)}00000000  three\n${expectedLines(['small'], crc32)}` +
+    `12345678  missing file\n${expectedLines(['empty'], crc32)}`);
+  const [r, quiet, status, ignore] = await Promise.all([
+    sum(['-a', 'crc32', '--check', bad]),
+    sum(['-a', 'crc32', '-c', '--quiet', bad]),
+    sum(['-a', 'crc32', '-c', '--status', bad]),
+    sum(['-a', 'crc32', '-c', '--ignore-missing', bad]),
+  ]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, 'odd: OK\nthree: FAILED\nsmall: OK\nmissing file: FAILED open or read\nempty: OK\n');
+  assert.equal(r.stderr, 'parawasm sum: missing file: No such file or directory\n' +
+    'parawasm sum: WARNING: 1 listed file could not be read\n' +
+    'parawasm sum: WARNING: 1 computed checksum did NOT match\n');
+  assert.equal(quiet.code, 1);
+  assert.equal(quiet.stdout, 'three: FAILED\nmissing file: FAILED open or read\n');
+  assert.equal(status.code, 1);
+  assert.equal(status.stdout, '');
+  assert.equal(status.stderr, 'parawasm sum: missing file: No such file or directory\n', 'only the read error');
+  assert.equal(ignore.code, 1, 'three still fails');
+  assert.equal(ignore.stdout, 'odd: OK\nthree: FAILED\nsmall: OK\nempty: OK\n');
+
+  const onlyMissing = list('missing.crc', '12345678  missing file\n');
+  const none = await sum(['-a', 'crc32', '-c', '--ignore-missing', onlyMissing]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /missing\.crc: no file was verified/);
+  const statusOk = await sum(['-a', 'crc32', '-c', '--status', good]);
+  assert.equal(statusOk.code, 0);
+  assert.equal(statusOk.stdout + statusOk.stderr, '');
+});
+
+test('--check reads its list from standard input and lists written by sum', async () => {
+  const written = await sum(['-a', 'adler32', ...NAMES]);
+  assertOk(written, 'sum');
+  const [r, dash] = await Promise.all([
+    sum(['-a', 'adler32', '-c'], { input: written.stdout }),
+    sum(['-a', 'adler32', '-c', '-'], { input: written.stdout }),
+  ]);
+  const expected = NAMES.map((n) => `${n.includes('\n') ? `\\${gnuName(n)[1]}` : n}: OK\n`).join('');
+  for (const x of [r, dash]) {
+    assertOk(x, 'check from stdin');
+    assert.equal(x.stdout, expected);
+  }
+});
+
+test('--check accepts *NAME, tagged lines, upper-case hex, CRLF, comments and blank lines', async () => {
+  const c = (n) => crc32(data.get(n));
+  const text = `# made by hand\n\n${c('odd')} *odd\r\nCRC32 (three) = ${c('three')}\n` +
+    `ADLER32 (small) = ${adler32(data.get('small'))}\n${c('empty').toUpperCase()}  empty\n` +
+    `\\CRC32 (new\\nline) = ${c('new\nline')}\n`;
+  const name = list('mixed.crc', text);
+  const [byTag, withA] = await Promise.all([
+    sum(['-c', name]), // no -a: tagged lines name their algorithm; the others are ambiguous
+    sum(['-a', 'crc32', '-c', name]),
+  ]);
+  assert.equal(byTag.code, 0, byTag.stderr);
+  assert.equal(byTag.stdout, 'three: OK\nsmall: OK\n\\new\\nline: OK\n');
+  assert.equal(byTag.stderr, `parawasm sum: ${name}: 8-digit checksums could be crc32, crc32c, adler32 or xxh32; name the algorithm with -a\n` +
+    'parawasm sum: WARNING: 2 lines are improperly formatted\n');
+  assert.equal(withA.code, 0, withA.stderr);
+  assert.equal(withA.stdout, 'odd: OK\nthree: OK\nempty: OK\n\\new\\nline: OK\n', 'the ADLER32 line does not match -a crc32');
+  assert.equal(withA.stderr, 'parawasm sum: WARNING: 1 line is improperly formatted\n');
+});
+
+test('--check: improperly formatted lines are counted, -w names them, --strict fails', async () => {
+  const c = (n) => crc32(data.get(n));
+  const name = list('malformed.crc', `${c('odd')}  odd\nnot a checksum line\n${c('three')}\tthree\n` +
+    `${c('one byte').slice(1)}  one byte\n\\${c('odd')}  bad\\qescape\n${c('three')}  three\n`);
+  const [plain, warn, strict] = await Promise.all([
+    sum(['-a', 'crc32', '-c', name]),
+    sum(['-a', 'crc32', '-c', '-w', name]),
+    sum(['-a', 'crc32', '-c', '--strict', name]),
+  ]);
+  assert.equal(plain.code, 0);
+  assert.equal(plain.stdout, 'odd: OK\nthree: OK\n');
+  assert.equal(plain.stderr, 'parawasm sum: WARNING: 4 lines are improperly formatted\n');
+  assert.equal(warn.code, 0);
+  assert.equal(warn.stderr, [2, 3, 4, 5].map((n) => `parawasm sum: ${name}: ${n}: improperly formatted CRC32 checksum line\n`).join('') +
+    'parawasm sum: WARNING: 4 lines are improperly formatted\n');
+  assert.equal(strict.code, 1);
+  assert.equal(strict.stdout, 'odd: OK\nthree: OK\n');
+
+  const empty = list('nothing.crc', 'nothing here\n');
+  const [none, noList] = await Promise.all([
+    sum(['-a', 'crc32', '-c', empty]),
+    sum(['-a', 'crc32', '-c', 'no such list', empty]),
+  ]);
+  assert.equal(none.code, 1);
+  assert.equal(none.stdout, '');
+  assert.equal(none.stderr, `parawasm sum: ${empty}: no properly formatted checksum lines found\n`);
+  assert.equal(noList.code, 1);
+  assert.match(noList.stderr, /^parawasm sum: no such list: No such file or directory\n/);
+});
+
+// ------------------------------------------------------------ command line
+
+test('bad options and arguments: a message on stderr and exit 2', async () => {
+  const cases = [
+    [['sum', '--bogus'], /unrecognized option '--bogus'/],
+    [['sum', '-x'], /invalid option -- 'x'/],
+    [['sum', '-a'], /option requires an argument -- 'a'/],
+    [['sum', '--algorithm'], /option '--algorithm' requires an argument/],
+    [['sum', '-a', 'sha3'], /unknown algorithm 'sha3' \(known: crc32, .*blake3\)/],
+    [['sum', '-j', '0', 'odd'], /invalid number of threads '0'/],
+    [['sum', '--threads', 'many', 'odd'], /invalid number of threads 'many'/],
+    [['sum', '-a', 'crc32', '--length', '16', 'odd'], /--length applies to blake3 only/],
+    [['sum', '--length', '0', 'odd'], /invalid length '0'/],
+    [['sum', '-a', 'crc32', '--seed', '1', 'odd'], /--seed applies to xxh32, xxh64, xxh3, xxh128 only/],
+    [['sum', '-a', 'xxh32', '--seed', '4294967296', 'odd'], /invalid seed/],
+    [['sum', '--quiet', 'odd'], /the --quiet option is meaningful only when verifying checksums/],
+    [['sum', '-c', '--tag', 'good.crc'], /the --tag option is meaningless when verifying checksums/],
+    [['sum', '--check=x'], /option '--check' doesn't allow an argument/],
+    [['sum', '--s'], /option '--s' is ambiguous/],
+  ];
+  const runs = await Promise.all(cases.map(([args]) => cli(args)));
+  runs.forEach((r, i) => {
+    const [args, message] = cases[i];
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}`);
+    assert.equal(r.stdout, '', `${args.join(' ')}: nothing on stdout`);
+    assert.match(r.stderr, new RegExp(`^parawasm sum: ${message.source}`), `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /Try 'parawasm sum --help' for more information\.\n$/);
+  });
+});
+
+test('a missing or unknown command prints the usage and exits 2', async () => {
+  const [none, unknown, help] = await Promise.all([cli([]), cli(['frobnicate']), cli(['--help'])]);
+  for (const r of [none, unknown]) {
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /Usage: parawasm COMMAND/);
+    assert.match(r.stderr, /^ {2}sum /m);
+  }
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: parawasm COMMAND/);
+});
+
+test('--help lists every option, --version prints the package version', async () => {
+  const [help, short, version, topVersion] = await Promise.all([
+    cli(['sum', '--help']), cli(['sum', '-h']), cli(['sum', '--version']), cli(['--version']),
+  ]);
+  assertOk(help, '--help');
+  assert.equal(short.stdout, help.stdout);
+  assert.match(help.stdout, /^Usage: parawasm sum \[OPTION\]\.\.\. \[FILE\]\.\.\./);
+  for (const opt of ['-a, --algorithm', '-l, --length', '--seed', '-b, --binary', '-t, --text', '--tag',
+    '-r, --recursive', '-j, --threads', '-c, --check', '--ignore-missing', '--quiet', '--status', '--strict',
+    '-w, --warn', '-h, --help', '--version', 'PARAWASM_PROGRESS']) {
+    assert.ok(help.stdout.includes(opt), `--help mentions ${opt}`);
+  }
+  const { version: v } = JSON.parse(readFileSync(join(ROOT, 'pkg/package.json'), 'utf8'));
+  assertOk(version, '--version');
+  assert.equal(version.stdout, `parawasm ${v}\n`);
+  assert.equal(topVersion.stdout, `parawasm ${v}\n`);
+});
+
+test('the package declares the command as its bin', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'pkg/package.json'), 'utf8'));
+  assert.equal(manifest.bin?.parawasm, 'lib/cli.js');
+  assert.match(readFileSync(CLI, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+});
+
+// ------------------------------------------- the hashes of other branches
+
+for (const [alg, cmd] of [['sha256', 'sha256sum'], ['md5', 'md5sum'], ['sha1', 'sha1sum']]) {
+  test(`${alg}: the same output as ${cmd}, byte for byte (--tag too)`, { skip: skipUnless(alg, cmd) }, async () => {
+    const [r, tag] = await Promise.all([sum(['-a', alg, ...NAMES]), sum(['-a', alg, '--tag', ...NAMES])]);
+    assertOk(r, `sum -a ${alg}`);
+    assert.equal(r.stdout, tool(cmd, NAMES).stdout);
+    assert.equal(r.stdout, expectedLines(NAMES, (b) => createHash(alg).update(b).digest('hex')));
+    assertOk(tag, `sum -a ${alg} --tag`);
+    assert.equal(tag.stdout, tool(cmd, ['--tag', ...NAMES]).stdout);
+  });
+}
+
+test('sha256 --check of a list written by sha256sum: the same output and status', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  put('victim', randomBytes(1000, 3));
+  put('gone', randomBytes(10, 4));
+  const names = ['odd', 'victim', 'gone', 'new\nline', 'back\\slash', 'two pieces'];
+  const made = tool('sha256sum', names);
+  list('gnu.sha256', made.stdout);
+  put('victim', randomBytes(1000, 33));
+  rmSync(join(dir, 'gone'));
+  data.delete('gone');
+  const want = tool('sha256sum', ['-c', 'gnu.sha256']);
+  const [r, guessed, tagged] = await Promise.all([
+    sum(['-a', 'sha256', '-c', 'gnu.sha256']),
+    sum(['-c', 'gnu.sha256']), // 64 digits without -a: blake3
+    sum(['-c'], { input: tool('sha256sum', ['--tag', 'odd', 'back\\slash']).stdout }),
+  ]);
+  assert.equal(r.code, want.code);
+  assert.equal(r.stdout, want.stdout);
+  const warnings = (s) => s.split('\n').filter((l) => l.includes('WARNING')).map((l) => l.replace(/^[^:]+: /, ''));
+  assert.deepEqual(warnings(r.stderr), warnings(want.stderr));
+  assert.equal(guessed.code, 1);
+  assert.match(guessed.stdout, /^odd: FAILED$/m, 'checked as blake3 checksums');
+  assertOk(tagged, 'SHA256 tagged lines need no -a');
+  assert.equal(tagged.stdout, 'odd: OK\nback\\slash: OK\n');
+});
+
+test('blake3 (the default): digests, --length, and --check without -a', { skip: notBuilt('blake3') }, async () => {
+  const { blake3 } = await import('hash-wasm');
+  const names = ['empty', 'one byte', 'small+1', 'two pieces', 'new\nline'];
+  const ref = async (bits) => (await Promise.all(names.map(async (n) => {
+    const [pre, esc] = gnuName(n);
+    return `${pre}${await blake3(data.get(n), bits)}  ${esc}\n`;
+  }))).join('');
+  const [plain, long, short] = await Promise.all([
+    sum(names), sum(['-l', '64', ...names]), sum(['--length=20', ...names]),
+  ]);
+  assertOk(plain, 'sum (blake3)');
+  assert.equal(plain.stdout, await ref(256));
+  assert.equal(plain.stdout, (await sum(['-a', 'blake3', ...names])).stdout);
+  assertOk(long, 'sum -l 64');
+  assert.equal(long.stdout, await ref(512));
+  assertOk(short, 'sum --length=20');
+  assert.equal(short.stdout, await ref(160));
+  list('b3.txt', plain.stdout + long.stdout);
+  const check = await sum(['-c', 'b3.txt']);
+  assertOk(check, 'check blake3 lines of 64 and 128 digits without -a');
+  assert.equal(check.stdout.split('\n').filter((l) => l.endsWith(': OK')).length, 2 * names.length);
+  const tree = await sum(['-r', 'tree']);
+  assertOk(tree, 'sum -r (blake3 in batches)');
+  const lines = tree.stdout.trim().split('\n');
+  assert.equal(lines.length, [...data.keys()].filter((k) => k.startsWith('tree/')).length);
+  for (const line of lines.slice(0, 50)) {
+    const [digest, name] = line.split('  ');
+    assert.equal(digest, await blake3(data.get(name)), name);
+  }
+});
+
+test('xxh64 with --seed', { skip: notBuilt('xxh64') }, async () => {
+  const { xxhash64 } = await import('hash-wasm');
+  const names = ['empty', 'odd', 'piece+1'];
+  const seed = 0x123456789abcdefn;
+  const r = await sum(['-a', 'xxh64', '--seed', `0x${seed.toString(16)}`, ...names]);
+  assertOk(r, 'sum -a xxh64 --seed');
+  const want = await Promise.all(names.map(async (n) => `${await xxhash64(data.get(n),
+    Number(seed & 0xffffffffn), Number(seed >> 32n))}  ${n}\n`));
+  assert.equal(r.stdout, want.join(''));
+});

@@ -1,0 +1,562 @@
+#!/usr/bin/env node
+// parawasm as its users get it: the tarball that `npm pack` makes of the
+// built pkg/, installed with `npm install <tarball>` into a fresh project
+// in a temporary folder, and used from every place JavaScript runs.
+//
+//   package        the tarball's files and manifest (exports, bin, no
+//                  install scripts, no dependencies, LICENSE, no build
+//                  leftovers)
+//   install        npm install <tarball> --offline into the new project
+//   node-esm       import from 'parawasm'            \
+//   node-cjs       require('parawasm')                | pool and core kernels,
+//   node-worker_threads  an ESM and a CJS worker  | each process must end
+//   typescript     tsc --noEmit --strict (node16 ESM  | by itself
+//                  and CJS, bundler), then run       /
+//   bin            node_modules/.bin/parawasm (skipped while lib/cli.js is
+//                  not in the package)
+//   esbuild / vite the browser app (test/pack/app) bundled from the
+//                  installed package
+//   browser-*      headless Chromium on 127.0.0.1, with and without
+//                  COOP/COEP: unbundled (import map), esbuild, vite
+//
+// Every result is checked against Node's zlib, never against parawasm.
+// Prints one line per scenario, then "N passed, N failed, N skipped".
+//
+// Usage: node test/pack/run.mjs [--keep] [--verbose] [filter ...]
+//   --keep     keep the temporary project (its path is printed)
+//   filter     run the scenarios whose name contains one of the words
+//              (package and install always run)
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+import { serve } from './serve.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '../..');
+const PKG = path.join(REPO, 'pkg');
+const BIN = path.join(REPO, 'node_modules/.bin');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const GLOBAL_TIMEOUT_MS = 240000;
+
+const argv = process.argv.slice(2);
+const keep = argv.includes('--keep');
+const verbose = argv.includes('--verbose') || argv.includes('-v');
+const filters = argv.filter((a) => !a.startsWith('-'));
+const wanted = (name) => !filters.length || filters.some((f) => name.includes(f));
+
+const t0 = performance.now();
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+// ------------------------------------------------------------ reference
+
+// zlib.crc32 is in Node >= 20.15 / 22.2; older Node gets a plain table CRC
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(data, prev = 0) {
+  if (typeof zlib.crc32 === 'function') return zlib.crc32(data, prev);
+  let c = ~prev >>> 0;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+const INPUT = randomBytes((1 << 20) + 13); // odd length: no kernel gets only whole words
+const BIG_MIB = 256;
+const EXPECT = {
+  check: crc32(Buffer.from('123456789')),
+  input: crc32(INPUT),
+  // the browser app's long job: BIG_MIB MiB made of the input repeated
+  big: (() => {
+    const total = BIG_MIB << 20;
+    let c = 0;
+    for (let off = 0; off < total; off += INPUT.length) c = crc32(INPUT.subarray(0, Math.min(INPUT.length, total - off)), c);
+    return c;
+  })(),
+};
+
+// --------------------------------------------------------------- checks
+
+class CheckError extends Error {}
+const hexOf = (v) => (typeof v === 'number' ? `0x${(v >>> 0).toString(16)}` : JSON.stringify(v));
+function equal(actual, expected, what) {
+  if (actual !== expected) throw new CheckError(`${what}: got ${hexOf(actual)}, expected ${hexOf(expected)}`);
+}
+function ok(cond, what) {
+  if (!cond) throw new CheckError(what);
+}
+
+// ------------------------------------------------------------ processes
+
+/** Runs a command; resolves to { code, signal, stdout, stderr, ms } (never rejects). */
+function exec(cmd, args, { cwd, timeout = 60000, env } = {}) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, timeout, env: env ?? process.env, maxBuffer: 16 << 20, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => resolve({
+        code: err ? (typeof err.code === 'number' ? err.code : null) : 0,
+        signal: err?.signal ?? null,
+        error: err && typeof err.code !== 'number' && !err.signal ? err.message : null,
+        stdout,
+        stderr,
+        ms: performance.now() - started,
+      }));
+  });
+}
+
+function describeRun(r, what) {
+  if (r.signal) return `${what}: killed (${r.signal}) after ${secs(r.ms)}: it did not end by itself\n${r.stderr}`;
+  if (r.error) return `${what}: ${r.error}`;
+  return `${what}: exit ${r.code}\n${(r.stdout + r.stderr).trim()}`;
+}
+
+/** Runs a Node script of the project; it must exit 0 by itself and print JSON last. */
+async function nodeScript(dir, file, timeout = 30000) {
+  const r = await exec(process.execPath, [file], { cwd: dir, timeout });
+  if (r.code !== 0) throw new CheckError(describeRun(r, file));
+  const lines = r.stdout.trim().split('\n');
+  try {
+    return JSON.parse(lines[lines.length - 1]);
+  } catch {
+    throw new CheckError(`${file}: no JSON result on its last line:\n${r.stdout}${r.stderr}`);
+  }
+}
+
+function checkNodeResult(out, label, { threadsAtLeast = 1 } = {}) {
+  equal(out.core.check, EXPECT.check, `${label}: core.crc32("123456789")`);
+  equal(out.core.input, EXPECT.input, `${label}: core.crc32(1 MiB random)`);
+  equal(out.pool.check, EXPECT.check, `${label}: pool.crc32("123456789")`);
+  equal(out.pool.input, EXPECT.input, `${label}: pool.crc32(1 MiB random, copied in)`);
+  if ('alloc' in out.pool) equal(out.pool.alloc, EXPECT.input, `${label}: pool.crc32(pool.alloc() view)`);
+  equal(out.pool.isShared, true, `${label}: pool.isShared`);
+  ok(out.pool.threads >= threadsAtLeast, `${label}: pool.threads is ${out.pool.threads}, expected >= ${threadsAtLeast}`);
+}
+
+// ------------------------------------------------------------- scenarios
+
+const results = []; // { name, status: 'ok' | 'FAIL' | 'skip', ms, detail }
+
+function report(r) {
+  results.push(r);
+  const tag = { ok: 'ok  ', FAIL: 'FAIL', skip: 'skip' }[r.status];
+  const note = r.note ? ` — ${r.note}` : '';
+  console.log(`${tag} ${r.name} (${secs(r.ms)})${note}`);
+  if (r.detail && (r.status !== 'ok' || verbose)) console.log(String(r.detail).replace(/^/gm, '       '));
+}
+
+/**
+ * Runs fn as one scenario (if a filter wants it, or `always`); fn may
+ * return a note, or { skip: reason }. Resolves to whether it passed.
+ */
+async function scenario(name, fn, always = false) {
+  if (!always && !wanted(name)) return null;
+  const started = performance.now();
+  try {
+    const v = await fn();
+    if (v && v.skip) report({ name, status: 'skip', ms: performance.now() - started, note: v.skip });
+    else report({ name, status: 'ok', ms: performance.now() - started, note: typeof v === 'string' ? v : undefined });
+    return true;
+  } catch (e) {
+    report({ name, status: 'FAIL', ms: performance.now() - started, detail: e instanceof CheckError ? e.message : (e?.stack ?? String(e)) });
+    return false;
+  }
+}
+
+// ------------------------------------------------------ package, install
+
+// what may ship, and what must
+const ALLOWED = [
+  /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^index\.d\.c?ts$/,
+  /^lib\/[a-z0-9-]+\.js$/, /^dist\/index\.cjs$/, /^gen\/kernels\.(js|d\.ts)$/,
+  /^wasm\/package\.json$/, /^wasm\/parawasm(-mt)?\.(js|mjs|wasm)$/, /^wasm\/parawasm-mt\.worker\.js$/,
+];
+const REQUIRED = [
+  'package.json', 'README.md', 'LICENSE', 'index.d.ts', 'index.d.cts', 'lib/index.js', 'lib/browser.js',
+  'lib/fallback-worker.js', 'dist/index.cjs', 'gen/kernels.js', 'gen/kernels.d.ts', 'wasm/package.json',
+  'wasm/parawasm.js', 'wasm/parawasm.mjs', 'wasm/parawasm.wasm', 'wasm/parawasm-mt.js', 'wasm/parawasm-mt.mjs',
+  'wasm/parawasm-mt.wasm', 'wasm/parawasm-mt.worker.js',
+];
+const LIFECYCLE = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare', 'prepublish'];
+
+async function packPackage(work) {
+  for (const f of ['lib/index.js', 'dist/index.cjs', 'wasm/parawasm.wasm', 'wasm/parawasm-mt.wasm']) {
+    ok(fs.existsSync(path.join(PKG, f)), `pkg/${f} is missing: run \`make\` first`);
+  }
+  const dry = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PKG });
+  if (dry.code !== 0) throw new CheckError(describeRun(dry, 'npm pack --dry-run'));
+  const r = await exec('npm', ['pack', '--json', '--pack-destination', work], { cwd: PKG });
+  if (r.code !== 0) throw new CheckError(describeRun(r, 'npm pack'));
+  const [info] = JSON.parse(r.stdout);
+  const files = info.files.map((f) => f.path).sort();
+  const dryFiles = JSON.parse(dry.stdout)[0].files.map((f) => f.path).sort();
+  ok(JSON.stringify(files) === JSON.stringify(dryFiles), 'npm pack and npm pack --dry-run list the same files');
+
+  const stray = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
+  ok(!stray.length, `the tarball holds files that must not ship: ${stray.join(', ')}`);
+  const missing = REQUIRED.filter((f) => !files.includes(f));
+  ok(!missing.length, `the tarball lacks: ${missing.join(', ')}`);
+  const js = fs.readdirSync(path.join(REPO, 'js')).filter((f) => f.endsWith('.js')).map((f) => `lib/${f}`);
+  const notShipped = js.filter((f) => !files.includes(f));
+  ok(!notShipped.length, `js/ files not in the tarball: ${notShipped.join(', ')}`);
+
+  const m = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'));
+  equal(m.name, 'parawasm', 'package.json name');
+  ok(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(m.version ?? ''), `package.json version "${m.version}" is semver`);
+  equal(m.license, 'MIT', 'package.json license');
+  equal(m.type, 'module', 'package.json type');
+  for (const k of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'bundledDependencies']) {
+    ok(!m[k] || !Object.keys(m[k]).length, `package.json has ${k}: ${JSON.stringify(m[k])}`);
+  }
+  const scripts = Object.keys(m.scripts ?? {}).filter((s) => LIFECYCLE.includes(s));
+  ok(!scripts.length, `package.json has install-time scripts: ${scripts.join(', ')}`);
+  ok(!m.gypfile && !files.includes('binding.gyp'), 'no native build (binding.gyp)');
+  equal(m.bin?.parawasm, 'lib/cli.js', 'package.json bin.parawasm');
+
+  const dot = m.exports?.['.'];
+  ok(dot && typeof dot === 'object', 'package.json exports["."] is an object');
+  const keys = Object.keys(dot);
+  equal(keys.join(','), 'types,browser,node,default', 'the conditions of exports["."], in order');
+  equal(dot.node?.import, './lib/index.js', 'exports node.import');
+  equal(dot.node?.require, './dist/index.cjs', 'exports node.require');
+  equal(dot.browser, './lib/browser.js', 'exports browser');
+  equal(dot.default, './lib/browser.js', 'exports default');
+  equal(dot.types?.require, './index.d.cts', 'exports types.require');
+  equal(dot.types?.default, './index.d.ts', 'exports types.default');
+  const targets = JSON.stringify(m.exports).match(/"\.\/[^"]+"/g).map((s) => s.slice(3, -1));
+  for (const t of [...targets, m.main, m.types, m.module].filter(Boolean)) {
+    ok(files.includes(t.replace(/^\.\//, '')), `package.json names ${t}, which is not in the tarball`);
+  }
+
+  const license = fs.readFileSync(path.join(PKG, 'LICENSE'), 'utf8');
+  ok(/^MIT License/.test(license) && license.includes('Copyright (c) 2026 the parawasm authors'), 'LICENSE is the MIT text');
+  const notes = [];
+  if (!files.includes('lib/cli.js')) notes.push('lib/cli.js not built yet (bin declared)');
+  const tarball = path.join(work, info.filename);
+  return { tarball, note: `${files.length} files, ${(info.size / 1024).toFixed(0)} KiB packed${notes.length ? `; ${notes.join('; ')}` : ''}`, files };
+}
+
+async function install(project, tarball) {
+  fs.mkdirSync(project, { recursive: true });
+  fs.writeFileSync(path.join(project, 'package.json'), `${JSON.stringify({
+    name: 'parawasm-user', version: '1.0.0', private: true, type: 'module',
+  }, null, 2)}\n`);
+  // a fresh cache and no user config: the tarball has no dependencies, so
+  // nothing is fetched from any registry
+  const r = await exec('npm', ['install', tarball, '--offline', '--no-audit', '--no-fund', '--loglevel=warn',
+    '--cache', path.join(project, '..', 'npm-cache'), '--userconfig', path.join(project, '..', 'npmrc')], { cwd: project, timeout: 60000 });
+  if (r.code !== 0) throw new CheckError(describeRun(r, 'npm install <tarball> --offline'));
+  const installed = path.join(project, 'node_modules/parawasm');
+  ok(fs.existsSync(path.join(installed, 'package.json')), 'node_modules/parawasm/package.json exists');
+  const others = fs.readdirSync(path.join(project, 'node_modules')).filter((d) => !d.startsWith('.') && d !== 'parawasm');
+  ok(!others.length, `npm installed more than parawasm: ${others.join(', ')}`);
+  const dep = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8')).dependencies?.parawasm;
+  ok(dep && dep.startsWith('file:'), `package.json depends on the tarball (${dep})`);
+  fs.writeFileSync(path.join(project, 'input.bin'), INPUT);
+  for (const f of fs.readdirSync(path.join(HERE, 'node'))) fs.copyFileSync(path.join(HERE, 'node', f), path.join(project, f));
+  return r.stderr.includes('install-scripts') ? 'npm reported install scripts' : undefined;
+}
+
+// ----------------------------------------------------------------- Node
+
+async function nodeEsm(project) {
+  const out = await nodeScript(project, 'esm.mjs');
+  equal(fileURLToPath(out.entry), path.join(project, 'node_modules/parawasm/lib/index.js'), 'import resolves to');
+  checkNodeResult(out, 'esm', { threadsAtLeast: Math.min(2, os.availableParallelism?.() ?? 2) });
+  equal(out.hex, EXPECT.check.toString(16).padStart(8, '0'), 'hex()');
+  return `pool of ${out.pool.threads} threads; exited by itself with the pool idle`;
+}
+
+async function nodeCjs(project) {
+  const out = await nodeScript(project, 'cjs.cjs');
+  equal(out.entry, path.join(project, 'node_modules/parawasm/dist/index.cjs'), 'require resolves to');
+  checkNodeResult(out, 'cjs');
+  return `pool of ${out.pool.threads} threads`;
+}
+
+async function nodeWorker(project) {
+  const out = await nodeScript(project, 'worker-main.mjs');
+  for (const k of ['esm', 'cjs']) {
+    equal(out[k].isMainThread, false, `${k} worker: isMainThread`);
+    checkNodeResult(out[k], `${k} worker`, { threadsAtLeast: 2 });
+  }
+  return 'an ESM and a CommonJS worker, each with the core and a 2-thread pool';
+}
+
+async function typescript(project) {
+  const tsc = path.join(BIN, 'tsc');
+  if (!fs.existsSync(tsc)) throw new CheckError(`no ${tsc}: run npm ci (make deps)`);
+  const common = {
+    target: 'es2022', lib: ['es2022', 'dom'], types: [], strict: true, outDir: 'ts-out',
+    // parawasm's declarations are checked too; TypeScript's own lib files are not
+    skipLibCheck: false, skipDefaultLibCheck: true,
+  };
+  const configs = {
+    // a Node project: "module": "node16" (test/js checks "nodenext")
+    'tsconfig.json': { compilerOptions: { ...common, module: 'node16', moduleResolution: 'node16' }, files: ['usage.ts', 'usage.cts'] },
+    // an app compiled by a bundler (vite, esbuild): ESM only
+    'tsconfig.bundler.json': { compilerOptions: { ...common, module: 'esnext', moduleResolution: 'bundler' }, files: ['usage.ts'] },
+  };
+  for (const [f, c] of Object.entries(configs)) fs.writeFileSync(path.join(project, f), JSON.stringify(c, null, 2));
+  // (the check can fail: usage.ts and usage.cts hold misuse marked
+  // @ts-expect-error, which is itself an error once it type-checks)
+  const runs = [
+    ...Object.keys(configs).map((f) => [`tsc -p ${f} --noEmit`, ['-p', f, '--noEmit']]),
+    ['tsc -p tsconfig.json (emit)', ['-p', 'tsconfig.json']], // compiled, then run below
+  ];
+  const done = await Promise.all(runs.map(([, args]) => exec(tsc, args, { cwd: project })));
+  runs.forEach(([what], i) => {
+    if (done[i].code !== 0) throw new CheckError(describeRun(done[i], what));
+  });
+  const out = await nodeScript(project, 'ts-run.mjs');
+  checkNodeResult(out.esm, 'usage.ts');
+  equal(out.esm.afterDestroy, 'ERR_PW_POOL_DESTROYED', 'usage.ts: error code after destroy()');
+  equal(out.cjs.check, EXPECT.check, 'usage.cts: core.crc32("123456789")');
+  equal(out.cjs.input, EXPECT.input, 'usage.cts: core.crc32(input)');
+  equal(out.cjs.pool, EXPECT.input, 'usage.cts: pool.crc32(input)');
+  return 'tsc --strict: .ts and .cts with node16, .ts with bundler; the compiled .js and .cjs run';
+}
+
+async function bin(project, files) {
+  if (!fs.existsSync(path.join(PKG, 'lib/cli.js'))) return { skip: 'pkg/lib/cli.js does not exist yet: the bin check waits for the CLI' };
+  ok(files.includes('lib/cli.js'), 'lib/cli.js is in the tarball');
+  const link = path.join(project, 'node_modules/.bin/parawasm');
+  ok(fs.existsSync(link), 'npm linked node_modules/.bin/parawasm');
+  const src = fs.readFileSync(link, 'utf8');
+  ok(src.startsWith('#!/usr/bin/env node'), 'lib/cli.js starts with #!/usr/bin/env node');
+  const r = await exec(link, ['--help'], { cwd: project, timeout: 20000 });
+  if (r.code !== 0) throw new CheckError(describeRun(r, 'parawasm --help'));
+  return 'node_modules/.bin/parawasm --help exits 0';
+}
+
+// ------------------------------------------------------------- bundlers
+
+function copyDir(from, to) {
+  fs.mkdirSync(to, { recursive: true });
+  fs.cpSync(from, to, { recursive: true });
+}
+
+// the app without a bundler: an import map on the page; module workers
+// have no import maps, so the worker imports the file by its path
+function prepareUnbundled(project) {
+  const dir = path.join(project, 'plain');
+  copyDir(path.join(HERE, 'app'), dir);
+  const entry = '/node_modules/parawasm/lib/browser.js';
+  const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8').replace('<!--IMPORTMAP-->',
+    `<script type="importmap">${JSON.stringify({ imports: { parawasm: entry } })}</script>`);
+  fs.writeFileSync(path.join(dir, 'index.html'), html);
+  const worker = path.join(dir, 'worker.js');
+  fs.writeFileSync(worker, fs.readFileSync(worker, 'utf8').replace("from 'parawasm'", `from '${entry}'`));
+  fs.writeFileSync(path.join(dir, 'input.bin'), INPUT);
+  return { root: project, page: '/plain/index.html' };
+}
+
+async function esbuild(project) {
+  const src = path.join(project, 'web');
+  const out = path.join(project, 'dist-esbuild');
+  fs.rmSync(out, { recursive: true, force: true });
+  // the user's page module and worker, and parawasm's fallback-pool worker,
+  // which esbuild cannot find by itself (new Worker(new URL(...)))
+  const args = ['web/main.js', 'web/worker.js', 'node_modules/parawasm/lib/fallback-worker.js',
+    '--bundle', '--format=esm', '--platform=browser', '--target=es2022', '--outdir=dist-esbuild/js',
+    '--entry-names=[name]', '--log-level=warning'];
+  const r = await exec(path.join(BIN, 'esbuild'), args, { cwd: project });
+  if (r.code !== 0 || r.stderr.trim()) throw new CheckError(describeRun(r, `esbuild ${args.join(' ')}`));
+  // esbuild keeps new URL('../wasm/…', import.meta.url) as it is: the files
+  // go to ../wasm/ from the bundle (the README's `cp …/wasm/parawasm*.{js,wasm}`)
+  const wasmDir = path.join(project, 'node_modules/parawasm/wasm');
+  fs.mkdirSync(path.join(out, 'wasm'), { recursive: true });
+  for (const f of fs.readdirSync(wasmDir).filter((n) => /^parawasm.*\.(js|wasm)$/.test(n))) {
+    fs.copyFileSync(path.join(wasmDir, f), path.join(out, 'wasm', f));
+  }
+  const html = fs.readFileSync(path.join(src, 'index.html'), 'utf8').replace('<!--IMPORTMAP-->', '')
+    .replace('src="./main.js"', 'src="./js/main.js"');
+  fs.writeFileSync(path.join(out, 'index.html'), html);
+  fs.writeFileSync(path.join(out, 'input.bin'), INPUT);
+  const main = fs.readFileSync(path.join(out, 'js/main.js'), 'utf8');
+  ok(main.includes('new URL("../wasm/parawasm.wasm", import.meta.url)'), 'the bundle still finds the wasm at ../wasm/');
+  ok(!/require\(["'](fs|path|worker_threads)["']\)/.test(main), 'the bundle has no require() of Node modules');
+  return { root: out, page: '/index.html', note: `${fs.readdirSync(path.join(out, 'js')).join(', ')} + wasm/` };
+}
+
+async function vite(project) {
+  const out = path.join(project, 'dist-vite');
+  const r = await exec(path.join(BIN, 'vite'), ['build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'],
+    { cwd: path.join(project, 'web'), timeout: 120000 });
+  if (r.code !== 0) throw new CheckError(describeRun(r, 'vite build'));
+  const warn = r.stderr.trim() + r.stdout.trim();
+  ok(!warn, `vite build printed:\n${warn}`);
+  fs.writeFileSync(path.join(out, 'input.bin'), INPUT);
+  const assets = fs.readdirSync(path.join(out, 'assets'));
+  for (const re of [/^parawasm-.*\.wasm$/, /^parawasm-mt-.*\.wasm$/, /^parawasm-mt\.worker-.*\.js$/, /^fallback-worker-.*\.js$/]) {
+    ok(assets.some((f) => re.test(f)), `vite emitted no asset matching ${re}: ${assets.join(', ')}`);
+  }
+  return { root: out, page: '/index.html', note: `${assets.length} assets` };
+}
+
+// -------------------------------------------------------------- browser
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new CheckError(`${what}: no result within ${ms / 1000} s`)), ms);
+  })]).finally(() => clearTimeout(timer));
+}
+
+async function openApp(browser, server, page) {
+  const context = await browser.newContext();
+  const console_ = [];
+  const errors = [];
+  const startMiss = server.misses.length;
+  try {
+    const p = await context.newPage();
+    p.on('console', (m) => console_.push({ type: m.type(), text: m.text() }));
+    p.on('pageerror', (e) => errors.push(String(e?.stack ?? e)));
+    p.on('crash', () => errors.push('the page crashed'));
+    await p.goto(server.origin + page);
+    await p.waitForFunction(() => globalThis.parawasmApp !== undefined, null, { timeout: 20000 });
+    const out = await withTimeout(p.evaluate(() => globalThis.parawasmApp), 60000, page);
+    return { out, console: console_, errors, misses: server.misses.slice(startMiss) };
+  } finally {
+    await withTimeout(context.close(), 10000, 'closing the page').catch(() => {});
+  }
+}
+
+function checkApp(r, isolated) {
+  const { out } = r;
+  const log = r.console.map((m) => `console.${m.type}: ${m.text}`).join('\n');
+  if (out.error) throw new CheckError(`the app failed: ${out.error}\n${log}`);
+  ok(!r.errors.length, `uncaught errors on the page:\n${r.errors.join('\n')}`);
+  ok(!r.misses.length, `404s: ${[...new Set(r.misses)].join(', ')}`);
+  equal(out.isolated, isolated, 'crossOriginIsolated');
+  equal(out.core.check, EXPECT.check, 'core.crc32("123456789")');
+  equal(out.core.input, EXPECT.input, 'core.crc32(1 MiB random)');
+  equal(out.pool.isShared, isolated, 'pool.isShared');
+  if (isolated) ok(out.pool.threads >= 2, `pool.threads is ${out.pool.threads}, expected >= 2`);
+  else equal(out.pool.threads, 1, 'pool.threads of the fallback pool');
+  equal(out.pool.check, EXPECT.check, 'pool.crc32("123456789")');
+  equal(out.pool.input, EXPECT.input, 'pool.crc32(1 MiB random)');
+  equal(out.pool.alloc, EXPECT.input, 'pool.crc32(pool.alloc() view)');
+  equal(out.second.isShared, isolated, 'a second pool: isShared');
+  equal(out.second.check, EXPECT.check, 'a second pool: crc32("123456789")');
+  ok(out.long.values.length >= 1, 'the long job ran');
+  out.long.values.forEach((v, i) => equal(v, EXPECT.big, `pool.crc32(${BIG_MIB} MiB), run ${i + 1}`));
+  if (isolated) {
+    // a couple of seconds of pool work, and the page kept drawing frames
+    ok(out.long.ms >= 1000, `the long job took ${out.long.ms} ms: too short to judge responsiveness`);
+    const fps = (out.long.frames * 1000) / out.long.ms;
+    ok(fps >= 20 && out.long.maxGap < 250,
+      `the page was not responsive during the pool job: ${out.long.frames} frames in ${out.long.ms} ms, longest gap ${out.long.maxGap} ms`);
+  }
+  equal(out.worker.check, EXPECT.check, 'user worker: core.crc32("123456789")');
+  equal(out.worker.input, EXPECT.input, 'user worker: core.crc32(input)');
+  equal(out.worker.alloc, EXPECT.input, 'user worker: core.crc32(core.alloc() view)');
+  equal(out.worker.isolated, isolated, 'user worker: crossOriginIsolated');
+
+  const warnings = r.console.filter((m) => m.type === 'warning');
+  const errs = r.console.filter((m) => m.type === 'error');
+  ok(!errs.length, `console errors:\n${log}`);
+  if (isolated) {
+    ok(!warnings.length, `console warnings on an isolated page:\n${log}`);
+  } else {
+    equal(warnings.length, 1, `console warnings without isolation (two pools created)\n${log}\n`);
+    const w = warnings[0].text;
+    ok(w.includes('Cross-Origin-Opener-Policy') && w.includes('Cross-Origin-Embedder-Policy') && /pool\.isShared is false/.test(w),
+      `the warning does not say how to enable threads: ${w}`);
+  }
+  const job = `${out.long.values.length} x ${BIG_MIB} MiB in ${out.long.ms} ms, ${out.long.frames} frames (longest gap ${out.long.maxGap} ms)`;
+  return isolated ? `${out.pool.threads} threads on shared memory; ${job}` : `fallback pool, 1 warning; ${job}`;
+}
+
+// ----------------------------------------------------------------- main
+
+async function main() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'parawasm-pack-'));
+  const project = path.join(work, 'project');
+  const servers = [];
+  let browser;
+  try {
+    let packed;
+    const packOk = await scenario('package', async () => {
+      packed = await packPackage(work);
+      return packed.note;
+    }, true);
+    if (!packOk) return;
+    if (!await scenario('install', () => install(project, packed.tarball), true)) return;
+    copyDir(path.join(HERE, 'app'), path.join(project, 'web'));
+
+    // Node and the bundles, two at a time (a 2-core machine)
+    const bundles = {};
+    const jobs = [
+      ['node-esm', () => nodeEsm(project)],
+      ['node-cjs', () => nodeCjs(project)],
+      ['node-worker_threads', () => nodeWorker(project)],
+      ['typescript', () => typescript(project)],
+      ['bin', () => bin(project, packed.files)],
+      ['esbuild', async () => { bundles.esbuild = await esbuild(project); return bundles.esbuild.note; }],
+      ['vite', async () => { bundles.vite = await vite(project); return bundles.vite.note; }],
+    ];
+    // (a bundle is built when a browser scenario needs it)
+    const needed = (name) => wanted(name) || (['esbuild', 'vite'].includes(name) &&
+      ['isolated', 'not-isolated'].some((i) => wanted(`browser-${name}-${i}`)));
+    const queue = jobs.filter(([name]) => needed(name));
+    await Promise.all([0, 1].map(async () => {
+      while (queue.length) {
+        const [name, fn] = queue.shift();
+        await scenario(name, fn, true);
+      }
+    }));
+
+    // Chromium: each app on an isolated origin and on a plain one
+    const apps = [['unbundled', prepareUnbundled(project)], ['esbuild', bundles.esbuild], ['vite', bundles.vite]];
+    const runs = apps.flatMap(([kind, app]) => [true, false].map((isolated) => ({
+      name: `browser-${kind}-${isolated ? 'isolated' : 'not-isolated'}`, app, isolated, kind,
+    }))).filter((t) => wanted(t.name));
+    if (!runs.length) return;
+    if (!fs.existsSync(CHROMIUM)) {
+      for (const t of runs) report({ name: t.name, status: 'FAIL', ms: 0, detail: `no Chromium at ${CHROMIUM} (make deps)` });
+      return;
+    }
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30000 });
+    for (const t of runs) {
+      await scenario(t.name, async () => {
+        if (!t.app) throw new CheckError(`not run: the ${t.kind} build failed`);
+        const server = await serve(t.app.root, { isolated: t.isolated });
+        servers.push(server);
+        return checkApp(await openApp(browser, server, t.app.page), t.isolated);
+      });
+    }
+  } finally {
+    if (browser) await withTimeout(browser.close(), 10000, 'closing Chromium').catch(() => {});
+    await Promise.all(servers.map((s) => s.close()));
+    if (keep || results.some((r) => r.status === 'FAIL') && process.env.PW_PACK_KEEP_ON_FAIL) {
+      console.log(`the temporary project is kept: ${project}`);
+    } else {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`package tests: the whole run took more than ${GLOBAL_TIMEOUT_MS / 1000} s; giving up`);
+  process.exit(2);
+}, GLOBAL_TIMEOUT_MS);
+watchdog.unref();
+
+main().catch((e) => report({ name: 'harness', status: 'FAIL', ms: 0, detail: e?.stack ?? String(e) })).finally(() => {
+  clearTimeout(watchdog);
+  const n = (s) => results.filter((r) => r.status === s).length;
+  console.log(`package tests took ${secs(performance.now() - t0)}`);
+  console.log(`pack: ${n('ok')} passed, ${n('FAIL')} failed, ${n('skip')} skipped`);
+  process.exitCode = n('FAIL') || !n('ok') ? 1 : 0;
+});
