@@ -170,5 +170,6 @@ int pw_cancelled(void);
 #include "parawasm/xxhash.h"
 #include "parawasm/sha2.h"
 #include "parawasm/legacy.h"
+#include "parawasm/blake3.h"
 
 #endif /* PARAWASM_H */

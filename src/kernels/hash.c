@@ -12,10 +12,7 @@
 #include "parawasm.h"
 #include "parawasm/hash.h"
 
-#if __has_include("blake3.h")
 #include "blake3.h"
-#define HAVE_B3 1
-#endif
 #include "legacy.h"
 #include "sha2.h"
 #include "xxhash.h"
@@ -34,9 +31,7 @@ typedef struct hash_state {
     pw_md5_state md5;
     pw_sha1_state sha1;
     pw_sha256_state sha256; /* sha256 and sha224 */
-#ifdef HAVE_B3
     pw_blake3_state blake3;
-#endif
   } u;
 } hash_state;
 
@@ -91,27 +86,18 @@ static pw_status start(hash_state *s, uint32_t alg, uint64_t seed, uint32_t mode
   case PW_HASH_SHA1: pw_sha1_init(&s->u.sha1); break;
   case PW_HASH_SHA224: pw_sha224_init(&s->u.sha256); break;
   case PW_HASH_SHA256: pw_sha256_init(&s->u.sha256); break;
-#ifdef HAVE_B3
   case PW_HASH_BLAKE3:
     if (mode == PW_HASH_PLAIN) {
-#ifdef HAVE_B3
       pw_blake3_init(&s->u.blake3);
-#endif
     } else if (mode == PW_HASH_KEYED) {
       if (key_len != 32) return PW_EINVAL;
-#ifdef HAVE_B3
       pw_blake3_init_keyed(&s->u.blake3, key);
-#endif
     } else if (mode == PW_HASH_DERIVE_KEY) {
-#ifdef HAVE_B3
       pw_blake3_init_derive_key(&s->u.blake3, key, key_len);
-#endif
     } else {
       return PW_EINVAL;
     }
     break;
-#endif
-  default: return PW_EINVAL; /* not built yet */
   }
   return PW_OK;
 }
@@ -129,9 +115,7 @@ static void feed(hash_state *s, const uint8_t *data, size_t len) {
   case PW_HASH_SHA1: pw_sha1_update(&s->u.sha1, data, len); break;
   case PW_HASH_SHA224:
   case PW_HASH_SHA256: pw_sha256_update(&s->u.sha256, data, len); break;
-#ifdef HAVE_B3
   case PW_HASH_BLAKE3: pw_blake3_update(&s->u.blake3, data, len); break;
-#endif
   }
 }
 
@@ -154,9 +138,7 @@ static void finish(const hash_state *s, uint8_t *out, size_t out_len) {
   case PW_HASH_SHA1: pw_sha1_final(&s->u.sha1, out); break;
   case PW_HASH_SHA224:
   case PW_HASH_SHA256: pw_sha256_final(&s->u.sha256, out); break;
-#ifdef HAVE_B3
   case PW_HASH_BLAKE3: pw_blake3_finalize(&s->u.blake3, 0, out, out_len); break;
-#endif
   }
 }
 

@@ -182,12 +182,12 @@ test('blake3: keyed hash and long outputs equal hash-wasm; derive-key equals bla
     keyed.init();
     keyed.update(v);
     assert.equal(toHex(core.blake3Keyed(v, key)), keyed.digest('hex'), `keyed ${n}`);
-    for (const out of [0, 1, 31, 33, 64, 200, 1000]) {
+    assert.equal(core.blake3(v, 0).length, 0);
+    for (const out of [1, 31, 33, 64, 200, 1000]) {
       const h = await hw.createBLAKE3(out * 8);
       h.init();
       h.update(v);
-      if (out > 0) assert.equal(toHex(core.blake3(v, out)), h.digest('hex'), `blake3 ${n} bytes, ${out} out`);
-      else assert.equal(core.blake3(v, 0).length, 0);
+      assert.equal(toHex(core.blake3(v, out)), h.digest('hex'), `blake3 ${n} bytes, ${out} out`);
     }
     const ctx = 'parawasm 2026-11-27 test context';
     const want = blake3wasm.deriveKey(ctx, Buffer.from(v), { length: 48 }).toString('hex');
