@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import * as hashWasm from 'hash-wasm';
 import xxhashWasm from 'xxhash-wasm';
@@ -272,6 +273,7 @@ export async function benchHashes(cfg) {
     };
     section.tables.push(summary, bigTable, smallTable);
     const found = {}; // alg -> { big: Map role -> summary, small: ... }
+    let maxLoad = os.loadavg()[0];
 
     for (const a of ALGS) {
       const { alg, kind } = a;
@@ -375,12 +377,14 @@ export async function benchHashes(cfg) {
             };
           }
         }
-        log(`5. ${alg}, ${sizeName(bytes)}: ${L.length} contenders x ${cfg.runs} runs`);
+        const load0 = os.loadavg()[0];
+        log(`5. ${alg}, ${sizeName(bytes)}: ${L.length} contenders x ${cfg.runs} runs (load average ${fmt(load0, 2)})`);
         const res = await alternate(L, cfg.runs);
         const pwS = summarize(res.get(L[0].name).samples);
         const byRole = new Map();
         const table = isBig ? bigTable : smallTable;
-        const jg = { alg, bytes, expected: isBig ? expBig : expSmall, rows: [] };
+        const jg = { alg, bytes, expected: isBig ? expBig : expSmall, loadAverage: [load0, os.loadavg()[0]], rows: [] };
+        maxLoad = Math.max(maxLoad, load0, os.loadavg()[0]);
         section.data.groups.push(jg);
         for (const c of L) {
           const rec = res.get(c.name);
@@ -463,6 +467,11 @@ export async function benchHashes(cfg) {
       ]);
     }
     section.data.bytesCopied = [pool1.stats().bytesCopied, poolN.stats().bytesCopied];
+    section.data.maxLoadAverage = maxLoad;
+    if (maxLoad > cfg.cores + 0.5) { // this benchmark alone keeps about cores busy
+      notes.push(`The 1-minute load average reached ${fmt(maxLoad, 2)} on ${cfg.cores} cores during this benchmark ` +
+        '(other processes were running): figures, above all the all-threads ones, are lower and noisier than on an idle machine.');
+    }
     pool1.free(buf1);
     poolN.free(bufN);
   } finally {
