@@ -29,17 +29,21 @@ function intFromEnv(name, fallback, min, max) {
  * test, its figures are not comparable). BENCH_RUNS=n: runs per contender.
  * BENCH_ONLY=1,3: run only those benchmarks.
  */
+export const ALL_BENCHES = [1, 2, 3, 4, 5];
+
 export function readConfig() {
   const quick = process.env.BENCH_QUICK === '1';
   const cores = os.availableParallelism();
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   for (const n of only) {
-    if (![1, 2, 3, 4].includes(n)) throw new RangeError(`BENCH_ONLY lists benchmarks 1 to 4 (got ${process.env.BENCH_ONLY})`);
+    if (!ALL_BENCHES.includes(n)) {
+      throw new RangeError(`BENCH_ONLY lists benchmarks 1 to ${ALL_BENCHES.length} (got ${process.env.BENCH_ONLY})`);
+    }
   }
   return {
     quick,
     runs: intFromEnv('BENCH_RUNS', quick ? 3 : 7, 1, 1000),
-    only: only.length ? only : [1, 2, 3, 4],
+    only: only.length ? only : ALL_BENCHES,
     cores,
     // 1. single-thread checksums
     checksumBytes: quick ? 8 * MiB : 64 * MiB,
@@ -51,6 +55,15 @@ export function readConfig() {
     // 4. event-loop delay
     loopJobMs: quick ? 500 : 2000,
     idleMs: quick ? 200 : 1000,
+    // 5. hashes: one big input (split into hashSlices equal slices for
+    // hashMany), one small input timed in loops of calls, hashManySmall
+    // small inputs for the pool's hashMany; a timed run of a fast contender
+    // repeats its call until it lasts about hashRunMs
+    hashBytes: quick ? 8 * MiB : 64 * MiB,
+    hashSmallBytes: 1024,
+    hashSlices: 64,
+    hashManySmall: quick ? 1024 : 4096,
+    hashRunMs: quick ? 10 : 30,
   };
 }
 

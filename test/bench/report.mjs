@@ -1,5 +1,5 @@
 // Renders the benchmark sections as markdown, and as JSON for tools.
-import { MIN_PROTOCOL_RUNS, fmt } from './lib.mjs';
+import { ALL_BENCHES, MIN_PROTOCOL_RUNS, fmt } from './lib.mjs';
 
 const cell = (x) => String(x ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -24,7 +24,7 @@ export function toMarkdown({ machine, config, sections, startedAt, seconds }) {
   lines.push(...machineLines(machine));
   lines.push(`- ${startedAt}, ${fmt(seconds, 0)} s; ${config.runs} timed runs per contender, alternating between ` +
     'contenders in rotated order after an untimed warm-up; figures are median (min–max) over the runs');
-  if (config.only.length < 4) lines.push(`- only benchmark${config.only.length > 1 ? 's' : ''} ${config.only.join(', ')} (BENCH_ONLY)`);
+  if (config.only.length < ALL_BENCHES.length) lines.push(`- only benchmark${config.only.length > 1 ? 's' : ''} ${config.only.join(', ')} (BENCH_ONLY)`);
   if (config.quick) lines.push('- **BENCH_QUICK=1: smoke test with reduced sizes; these figures are not the benchmark**');
   if (config.runs < MIN_PROTOCOL_RUNS) lines.push(`- **fewer than ${MIN_PROTOCOL_RUNS} runs: below the benchmark protocol**`);
   lines.push('');

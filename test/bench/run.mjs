@@ -8,6 +8,8 @@
 //   BENCH_QUICK=1 node test/bench/run.mjs   smoke test: small sizes, 3 runs
 //   BENCH_RUNS=9                            runs per contender
 //   BENCH_ONLY=2,4                          only those benchmarks
+//                                           (1 checksums, 2 dispatch, 3 scaling,
+//                                           4 event loop, 5 hashes)
 //
 // Needs pkg/, build/testpkg/ and build/native/native_bench
 // (make pkg testpkg build/native/native_bench; `make bench` does it).
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { benchChecksums } from './checksums.mjs';
 import { benchDispatch } from './dispatch.mjs';
 import { benchEventLoop } from './eventloop.mjs';
+import { benchHashes } from './hashes.mjs';
 import { ROOT, dropTestData, log, readConfig, testData } from './lib.mjs';
 import { machineLines, toJson, toMarkdown } from './report.mjs';
 import { benchScaling } from './scaling.mjs';
@@ -29,6 +32,7 @@ const BENCHES = [
   [2, 'pool dispatch', benchDispatch],
   [3, 'crc32 scaling', benchScaling],
   [4, 'event-loop delay', benchEventLoop],
+  [5, 'hashes', benchHashes],
 ];
 
 function machineInfo() {
@@ -72,6 +76,7 @@ async function main() {
   const sizes = [];
   if (cfg.only.includes(1)) sizes.push(cfg.checksumBytes);
   if (cfg.only.includes(3) || cfg.only.includes(4)) sizes.push(cfg.scalingBytes);
+  if (cfg.only.includes(5)) sizes.push(cfg.hashBytes);
   if (sizes.length) {
     const t = performance.now();
     testData(Math.max(...sizes));
