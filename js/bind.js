@@ -102,11 +102,23 @@ export class Call {
     this.values = new Array(spec.params.length); // scalar values / views
     this.ptrs = new Array(spec.params.length); // heap address of each buffer
     this.bytes = new Array(spec.params.length); // byte length of each buffer, taken at check()
-    this.temps = null; // addresses this call allocated
+    this.temps = null; // addresses this call allocated (freed by release())
+    this.copies = null; // indices of the buffers copied in
     this.copied = 0; // bytes copied in and out
     this.pinned = null; // alloc() blocks this call uses in place (pool)
     this.outPtr = 0; // heap address of a PW_RETURN result
     this.outCount = 0;
+  }
+
+  /** Makes a finished call ready to be used again (the core reuses one per kernel). */
+  reuse() {
+    this.values.fill(undefined); // hold no reference to the last call's views
+    this.temps = null;
+    this.copies = null;
+    this.copied = 0;
+    this.outPtr = 0;
+    this.outCount = 0;
+    return this;
   }
 
   /**
@@ -134,7 +146,7 @@ export class Call {
     for (let i = 0; i < ps.length; i++) {
       const p = ps[i];
       let v = i < n ? args[i] : undefined;
-      const where = `${spec.name}: ${p.name}`;
+      const where = p.label ?? (p.label = `${spec.name}: ${p.name}`); // "crc32: data", made once
       if (v === undefined) {
         if (p.default === undefined) throw typeError(`${where} is required`);
         v = p.default;
@@ -185,21 +197,36 @@ export class Call {
   /**
    * Places every buffer in the heap: first finds those already there, then
    * copies in the others (a copy may grow the heap, which must not come
-   * between locating a view and taking its address).
+   * between locating a view and taking its address), and makes room for a
+   * PW_RETURN result. `arena` ({ ptr, size }), if given, is scratch memory
+   * that belongs to this call alone (the core's: its calls run one at a
+   * time): copies and the result that fit go there instead of malloc().
    */
-  place() {
+  place(arena) {
     const { spec, heap } = this;
     const ps = spec.params;
     let foreign = false;
     for (let i = 0; i < ps.length; i++) {
       if (ps[i].kind === 'scalar') continue;
-      const at = heap.locate(this.values[i], `${spec.name}: ${ps[i].name}`);
+      const at = heap.locate(this.values[i], ps[i].label);
       this.ptrs[i] = at;
       if (at < 0) foreign = true;
     }
+    let next = arena ? arena.ptr : 0;
+    const end = arena ? arena.ptr + arena.size : 0;
+    const room = (bytes, what) => {
+      const at = next + ((16 - (next % 16)) % 16);
+      if (at + bytes <= end) {
+        next = at + bytes;
+        return at;
+      }
+      const p = heap.malloc(bytes, what);
+      (this.temps ??= []).push(p);
+      return p;
+    };
     if (spec.out) {
       const bytes = this.outCount * ELEM_SIZE[spec.out.elem];
-      this.outPtr = bytes ? heap.malloc(bytes, `${spec.name}: result`) : 0;
+      this.outPtr = bytes ? room(bytes, `${spec.name}: result`) : 0;
     }
     if (!foreign) return;
     for (let i = 0; i < ps.length; i++) {
@@ -210,8 +237,8 @@ export class Call {
         this.ptrs[i] = 0;
         continue;
       }
-      const ptr = heap.malloc(bytes, `${spec.name}: ${ps[i].name}`);
-      (this.temps ??= []).push(ptr);
+      const ptr = room(bytes, ps[i].label);
+      (this.copies ??= []).push(i);
       this.ptrs[i] = ptr;
       if (ps[i].kind !== 'out') {
         heap.views().u8.set(new Uint8Array(v.buffer, v.byteOffset, bytes), ptr);
@@ -270,31 +297,22 @@ export class Call {
     return value;
   }
 
-  /** A PW_RETURN result: a new array with what the kernel wrote. */
+  /** A PW_RETURN result: a new array (not a view of the heap) with what the kernel wrote. */
   result() {
     const { elem } = this.spec.out;
-    const Ctor = RESULT_ARRAY[elem];
-    const r = new Ctor(this.outCount);
-    if (this.outCount) {
-      const bytes = this.outCount * ELEM_SIZE[elem];
-      new Uint8Array(r.buffer).set(this.heap.views().u8.subarray(this.outPtr, this.outPtr + bytes));
-    }
-    return r;
+    if (!this.outCount) return new RESULT_ARRAY[elem](0);
+    const bytes = this.heap.views().u8.slice(this.outPtr, this.outPtr + this.outCount * ELEM_SIZE[elem]);
+    return elem === 'u8' ? bytes : new RESULT_ARRAY[elem](bytes.buffer);
   }
 
+  /** Copies back what the kernel wrote into buffers that were copied in. */
   copyOut() {
-    const { spec } = this;
-    if (!this.temps) return;
+    if (!this.copies) return;
     const u8 = this.heap.views().u8;
-    let t = 0;
-    for (let i = 0; i < spec.params.length; i++) {
-      const p = spec.params[i];
-      if (p.kind === 'scalar') continue;
+    for (const i of this.copies) {
+      if (this.spec.params[i].kind === 'in') continue;
       const v = this.values[i];
       const ptr = this.ptrs[i];
-      if (ptr !== this.temps[t]) continue; // in place, or empty
-      t++;
-      if (p.kind === 'in') continue;
       const n = this.bytes[i];
       new Uint8Array(v.buffer, v.byteOffset, n).set(u8.subarray(ptr, ptr + n));
       this.copied += n;
@@ -303,10 +321,7 @@ export class Call {
 
   /** Frees what place() allocated. Safe to call twice. */
   release() {
-    if (this.outPtr) {
-      this.heap.mfree(this.outPtr);
-      this.outPtr = 0;
-    }
+    this.outPtr = 0;
     if (!this.temps) return;
     for (const p of this.temps) this.heap.mfree(p);
     this.temps = null;

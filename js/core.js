@@ -33,6 +33,9 @@ export class Core {
     // allocated now, so that no call grows the heap behind the user's back
     // (growth detaches the views from alloc())
     this.scratch = this.heap.malloc(STREAM_PIECE, 'loadCore');
+    // small copies and results of a call go to the scratch block too
+    this.arena = { ptr: this.scratch, size: STREAM_PIECE };
+    this.calls = [];
     defineKernels(this, (spec) => {
       const chain = spec.params.findIndex((p) => p.chain);
       return chain >= 0 ? (...args) => this.callChained(spec, chain, args) : (...args) => this.call(spec, args);
@@ -73,14 +76,15 @@ export class Core {
   }
 
   call(spec, args) {
-    const c = new Call(spec, this.heap);
+    // calls run one at a time, so each kernel reuses one Call
+    const c = (this.calls[spec.id] ??= new Call(spec, this.heap)).reuse();
     c.check(args, false);
     return this.runCall(c);
   }
 
   runCall(c) {
     try {
-      c.place();
+      c.place(this.arena);
       c.write(this.task, this.layout);
       this.run(this.task);
       return c.finish(this.task, this.layout);
@@ -92,11 +96,11 @@ export class Core {
   // A kernel whose result continues its running value (see PW_CHAIN): a big
   // input from outside the heap goes through a small scratch block.
   callChained(spec, chain, args) {
-    const c = new Call(spec, this.heap);
+    const c = (this.calls[spec.id] ??= new Call(spec, this.heap)).reuse();
     c.check(args, false);
     const bi = spec.params.findIndex((p) => p.kind !== 'scalar');
     const view = c.values[bi];
-    if (view.byteLength < STREAM_MIN || this.heap.locate(view, `${spec.name}: ${spec.params[bi].name}`) >= 0) {
+    if (view.byteLength < STREAM_MIN || this.heap.locate(view, spec.params[bi].label) >= 0) {
       return this.runCall(c);
     }
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);

@@ -55,7 +55,9 @@ export class Heap {
 
   /** Current views: cheap when nothing changed. */
   views() {
-    if (this.u8.byteLength !== this.memory.buffer.byteLength) this.refresh();
+    // a private memory detaches its old buffer when it grows (length 0);
+    // a shared one does not, so ask it for its size
+    if (this.shared ? this.u8.byteLength !== this.memory.buffer.byteLength : this.u8.length === 0) this.refresh();
     return this;
   }
 
