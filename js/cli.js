@@ -9,6 +9,7 @@
 // the sizes of the files.
 import fs from 'node:fs';
 import { createPool } from './index.js';
+import { HASHES } from '../gen/kernels.js';
 
 const PROG = 'parawasm sum';
 const PIECE = 4 << 20; // bytes of a big file read and hashed at a time
@@ -20,21 +21,9 @@ const PROGRESS_MIN = 64 << 20; // inputs larger than this show a progress bar
 const MAX_LENGTH = 1 << 20; // longest blake3 output (--length) in bytes
 const MAX_THREADS = 256;
 
-// name -> digest bytes (blake3: default length) and the tag of --tag lines
-const ALGORITHMS = {
-  crc32: { bytes: 4, tag: 'CRC32' },
-  crc32c: { bytes: 4, tag: 'CRC32C' },
-  adler32: { bytes: 4, tag: 'ADLER32' },
-  xxh32: { bytes: 4, tag: 'XXH32' },
-  xxh64: { bytes: 8, tag: 'XXH64' },
-  xxh3: { bytes: 8, tag: 'XXH3' },
-  xxh128: { bytes: 16, tag: 'XXH128' },
-  md5: { bytes: 16, tag: 'MD5' },
-  sha1: { bytes: 20, tag: 'SHA1' },
-  sha224: { bytes: 28, tag: 'SHA224' },
-  sha256: { bytes: 32, tag: 'SHA256' },
-  blake3: { bytes: 32, tag: 'BLAKE3' },
-};
+// name -> digest bytes (blake3: default length) and the tag of --tag lines,
+// from the algorithm list that the C header include/parawasm/hash.h holds
+const ALGORITHMS = Object.fromEntries(HASHES.map((h) => [h.name, { bytes: h.bytes, tag: h.name.toUpperCase() }]));
 const NAMES = Object.keys(ALGORITHMS);
 const BY_TAG = new Map(NAMES.map((n) => [ALGORITHMS[n].tag, n]));
 const SEEDED = ['xxh32', 'xxh64', 'xxh3', 'xxh128'];
