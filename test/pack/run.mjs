@@ -27,13 +27,14 @@
 //   filter     run the scenarios whose name contains one of the words
 //              (package and install always run)
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
+import { blake3 } from 'hash-wasm';
 import { serve } from './serve.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -74,6 +75,8 @@ function crc32(data, prev = 0) {
 const INPUT = randomBytes((1 << 20) + 13); // odd length: no kernel gets only whole words
 const BIG_MIB = 256;
 const EXPECT = {
+  sha256: createHash('sha256').update(INPUT).digest('hex'),
+  blake3: await blake3(INPUT),
   check: crc32(Buffer.from('123456789')),
   input: crc32(INPUT),
   // the browser app's long job: BIG_MIB MiB made of the input repeated
@@ -138,6 +141,11 @@ function checkNodeResult(out, label, { threadsAtLeast = 1 } = {}) {
   equal(out.pool.check, EXPECT.check, `${label}: pool.crc32("123456789")`);
   equal(out.pool.input, EXPECT.input, `${label}: pool.crc32(1 MiB random, copied in)`);
   if ('alloc' in out.pool) equal(out.pool.alloc, EXPECT.input, `${label}: pool.crc32(pool.alloc() view)`);
+  if ('sha256' in out) {
+    equal(out.sha256, EXPECT.sha256, `${label}: core.sha256 vs Node's crypto`);
+    equal(out.sha256Stream, EXPECT.sha256, `${label}: pool.createHash('sha256') vs Node's crypto`);
+    equal(out.blake3, EXPECT.blake3, `${label}: pool.blake3 vs hash-wasm`);
+  }
   equal(out.pool.isShared, true, `${label}: pool.isShared`);
   ok(out.pool.threads >= threadsAtLeast, `${label}: pool.threads is ${out.pool.threads}, expected >= ${threadsAtLeast}`);
 }

@@ -21,6 +21,9 @@ async function main() {
       isShared: pool.isShared,
     },
     hex: hex(core.crc32(check)),
+    sha256: hex(core.sha256(input)),
+    blake3: hex(await pool.blake3(own)),
+    sha256Stream: await pool.createHash('sha256').update(input.subarray(0, 1000)).update(input.subarray(1000)).digest('hex'),
   };
   pool.free(own);
   await pool.destroy();

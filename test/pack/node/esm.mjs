@@ -22,4 +22,7 @@ console.log(JSON.stringify({
     isShared: pool.isShared,
   },
   hex: hex(core.crc32(check)),
+  sha256: hex(core.sha256(input)),
+  blake3: hex(await pool.blake3(own)),
+  sha256Stream: await pool.createHash('sha256').update(input.subarray(0, 1000)).update(input.subarray(1000)).digest('hex'),
 }));
