@@ -50,7 +50,7 @@
 #define PAR_GRAIN_MIN 16u     /* chunks per parallel piece, at least (power of 2) */
 #define PAR_GRAIN_MAX 1024u   /* chunks per parallel piece, at most (power of 2) */
 #define PAR_PIECES_PER_THREAD 8
-#define PAR_BATCH 128         /* pieces per pw_parallel_for, bounds the stack */
+#define PAR_BATCH 128         /* pieces per pw_parallel_for (slots in one job) */
 #define GROUP 64u             /* chunks reduced in one buffer by piece_cv() */
 
 #define BLOCK_LEN PW_BLAKE3_BLOCK_LEN
