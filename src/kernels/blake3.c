@@ -50,7 +50,8 @@
 #define PAR_GRAIN_MIN 16u     /* chunks per parallel piece, at least (power of 2) */
 #define PAR_GRAIN_MAX 1024u   /* chunks per parallel piece, at most (power of 2) */
 #define PAR_PIECES_PER_THREAD 8
-#define PAR_BATCH 128         /* pieces per pw_parallel_for, bounds the stack */
+#define PAR_BATCH 128         /* pieces per pw_parallel_for (slots in one job) */
+#define SERIAL_PIECE_MAX 4096u /* chunks per piece on one thread, at most (power of 2) */
 #define GROUP 64u             /* chunks reduced in one buffer by piece_cv() */
 
 #define BLOCK_LEN PW_BLAKE3_BLOCK_LEN
@@ -386,9 +387,11 @@ static pw_status wide_update(pw_blake3_state *s, const uint8_t *p, uint64_t n) {
   int threads = pw_concurrency();
   piece_job *job;
   if (threads <= 1 || n * CHUNK_LEN < PW_BLAKE3_PAR_MIN || (job = malloc(sizeof *job)) == NULL) {
-    /* One thread (or no memory for the slots: the same result). */
+    /* One thread (or no memory for the slots: the same result). Pieces of
+     * at most a few MiB, so that a cancelled task stops soon. */
     while (c < end) {
-      uint64_t size = next_piece(c, end - c, UINT64_C(1) << 62);
+      if (pw_cancelled()) return PW_ECANCELED;
+      uint64_t size = next_piece(c, end - c, SERIAL_PIECE_MAX);
       uint8_t cv[32];
       piece_cv(p, size, s->key, c, s->flags, s->portable, cv);
       push_cv(s, cv, c + size);
