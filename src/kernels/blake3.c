@@ -82,37 +82,40 @@ PW_INLINE void store32le(uint8_t *p, uint32_t w) {
     b = ror32(b ^ c, 7);        \
   } while (0)
 
-#define ROUND(r)                                                    \
-  do {                                                              \
-    const uint8_t *s_ = pw_blake3_schedule[r];                      \
-    G(v[0], v[4], v[8], v[12], m[s_[0]], m[s_[1]]);                 \
-    G(v[1], v[5], v[9], v[13], m[s_[2]], m[s_[3]]);                 \
-    G(v[2], v[6], v[10], v[14], m[s_[4]], m[s_[5]]);                \
-    G(v[3], v[7], v[11], v[15], m[s_[6]], m[s_[7]]);                \
-    G(v[0], v[5], v[10], v[15], m[s_[8]], m[s_[9]]);                \
-    G(v[1], v[6], v[11], v[12], m[s_[10]], m[s_[11]]);              \
-    G(v[2], v[7], v[8], v[13], m[s_[12]], m[s_[13]]);               \
-    G(v[3], v[4], v[9], v[14], m[s_[14]], m[s_[15]]);               \
+/* One round, its message schedule given as literal word numbers, so that
+ * every word stays in a local (a wasm local, a register natively). */
+#define ROUND(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15) \
+  do {                                   \
+    G(v0, v4, v8, v12, m##s0, m##s1);    \
+    G(v1, v5, v9, v13, m##s2, m##s3);    \
+    G(v2, v6, v10, v14, m##s4, m##s5);   \
+    G(v3, v7, v11, v15, m##s6, m##s7);   \
+    G(v0, v5, v10, v15, m##s8, m##s9);   \
+    G(v1, v6, v11, v12, m##s10, m##s11); \
+    G(v2, v7, v8, v13, m##s12, m##s13);  \
+    G(v3, v4, v9, v14, m##s14, m##s15);  \
   } while (0)
 
-/* The 16 words after the 7 rounds (before the final XORs). */
-static void compress_rounds(uint32_t v[16], const uint32_t cv[8], const uint8_t block[64],
+/* The 16 words after the 7 rounds (before the final XORs). The rounds'
+ * schedules are pw_blake3_schedule (blake3.h), written out. */
+static void compress_rounds(uint32_t out[16], const uint32_t cv[8], const uint8_t block[64],
                             uint32_t block_len, uint64_t counter, uint32_t flags) {
-  uint32_t m[16];
-  for (int i = 0; i < 16; i++) m[i] = pw_load32le(block + 4 * i);
-  for (int i = 0; i < 8; i++) v[i] = cv[i];
-  for (int i = 0; i < 4; i++) v[8 + i] = pw_blake3_iv[i];
-  v[12] = (uint32_t)counter;
-  v[13] = (uint32_t)(counter >> 32);
-  v[14] = block_len;
-  v[15] = flags;
-  ROUND(0);
-  ROUND(1);
-  ROUND(2);
-  ROUND(3);
-  ROUND(4);
-  ROUND(5);
-  ROUND(6);
+  uint32_t m0 = pw_load32le(block + 0), m1 = pw_load32le(block + 4), m2 = pw_load32le(block + 8), m3 = pw_load32le(block + 12);
+  uint32_t m4 = pw_load32le(block + 16), m5 = pw_load32le(block + 20), m6 = pw_load32le(block + 24), m7 = pw_load32le(block + 28);
+  uint32_t m8 = pw_load32le(block + 32), m9 = pw_load32le(block + 36), m10 = pw_load32le(block + 40), m11 = pw_load32le(block + 44);
+  uint32_t m12 = pw_load32le(block + 48), m13 = pw_load32le(block + 52), m14 = pw_load32le(block + 56), m15 = pw_load32le(block + 60);
+  uint32_t v0 = cv[0], v1 = cv[1], v2 = cv[2], v3 = cv[3], v4 = cv[4], v5 = cv[5], v6 = cv[6], v7 = cv[7];
+  uint32_t v8 = pw_blake3_iv[0], v9 = pw_blake3_iv[1], v10 = pw_blake3_iv[2], v11 = pw_blake3_iv[3];
+  uint32_t v12 = (uint32_t)counter, v13 = (uint32_t)(counter >> 32), v14 = block_len, v15 = flags;
+  ROUND(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  ROUND(2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8);
+  ROUND(3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1);
+  ROUND(10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6);
+  ROUND(12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4);
+  ROUND(9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7);
+  ROUND(11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13);
+  out[0] = v0; out[1] = v1; out[2] = v2; out[3] = v3; out[4] = v4; out[5] = v5; out[6] = v6; out[7] = v7;
+  out[8] = v8; out[9] = v9; out[10] = v10; out[11] = v11; out[12] = v12; out[13] = v13; out[14] = v14; out[15] = v15;
 }
 
 /* cv = the first 8 words of the compression output. */
