@@ -108,6 +108,8 @@ export class Call {
     this.pinned = null; // alloc() blocks this call uses in place (pool)
     this.outPtr = 0; // heap address of a PW_RETURN result
     this.outCount = 0;
+    this.next = 0; // free arena space: [next, end)
+    this.end = 0;
   }
 
   /** Makes a finished call ready to be used again (the core reuses one per kernel). */
@@ -164,8 +166,8 @@ export class Call {
     }
     if (spec.out) this.outCount = this.resultCount();
     // lengths shared by several buffers must agree
-    for (const c of spec.cargs) {
-      if (c.use !== 'len' || c.buffers.length < 2) continue;
+    const shared = spec.sharedLengths ?? (spec.sharedLengths = spec.cargs.filter((c) => c.use === 'len' && c.buffers.length > 1));
+    for (const c of shared) {
       const [first, ...rest] = c.buffers;
       const n0 = this.count(first);
       for (const b of rest) {
@@ -212,21 +214,11 @@ export class Call {
       this.ptrs[i] = at;
       if (at < 0) foreign = true;
     }
-    let next = arena ? arena.ptr : 0;
-    const end = arena ? arena.ptr + arena.size : 0;
-    const room = (bytes, what) => {
-      const at = next + ((16 - (next % 16)) % 16);
-      if (at + bytes <= end) {
-        next = at + bytes;
-        return at;
-      }
-      const p = heap.malloc(bytes, what);
-      (this.temps ??= []).push(p);
-      return p;
-    };
+    this.next = arena ? arena.ptr : 0;
+    this.end = arena ? arena.ptr + arena.size : 0;
     if (spec.out) {
       const bytes = this.outCount * ELEM_SIZE[spec.out.elem];
-      this.outPtr = bytes ? room(bytes, `${spec.name}: result`) : 0;
+      this.outPtr = bytes ? this.room(bytes, `${spec.name}: result`) : 0;
     }
     if (!foreign) return;
     for (let i = 0; i < ps.length; i++) {
@@ -237,7 +229,7 @@ export class Call {
         this.ptrs[i] = 0;
         continue;
       }
-      const ptr = room(bytes, ps[i].label);
+      const ptr = this.room(bytes, ps[i].label);
       (this.copies ??= []).push(i);
       this.ptrs[i] = ptr;
       if (ps[i].kind !== 'out') {
@@ -245,6 +237,18 @@ export class Call {
         this.copied += bytes;
       }
     }
+  }
+
+  /** Address of `bytes` bytes for this call: from the arena while it lasts, else malloc(). */
+  room(bytes, what) {
+    const at = this.next + ((16 - (this.next % 16)) % 16);
+    if (at + bytes <= this.end) {
+      this.next = at + bytes;
+      return at;
+    }
+    const p = this.heap.malloc(bytes, what);
+    (this.temps ??= []).push(p);
+    return p;
   }
 
   /** Writes kernel id and arguments into the task record at address `task`. */
