@@ -7,6 +7,25 @@ const FILES = {
   'parawasm-mt.js': new URL('../wasm/parawasm-mt.js', import.meta.url),
 };
 const compiled = new Map();
+let threadScript = null;
+
+/**
+ * URL of the pthread workers' script. A bundler may inline it as a data:
+ * URL (vite does for files under 4 KiB); a worker started from one has an
+ * opaque origin and cannot load the glue, so it gets a blob: URL instead,
+ * which has the page's origin.
+ */
+function threadScriptUrl() {
+  if (threadScript) return threadScript;
+  const url = String(FILES['parawasm-mt.worker.js']);
+  if (!url.startsWith('data:')) return (threadScript = url);
+  const comma = url.indexOf(',');
+  const body = url.slice(comma + 1);
+  const bytes = url.slice(0, comma).endsWith(';base64')
+    ? Uint8Array.from(atob(body), (c) => c.charCodeAt(0))
+    : new TextEncoder().encode(decodeURIComponent(body));
+  return (threadScript = URL.createObjectURL(new Blob([bytes], { type: 'text/javascript' })));
+}
 
 async function compileFrom(url) {
   if (typeof WebAssembly.compileStreaming === 'function') {
@@ -54,7 +73,9 @@ export const browserEnv = {
   },
 
   moduleOptions(build) {
-    const opts = { locateFile: (f) => String(FILES[f] ?? new URL(f, FILES['parawasm.wasm'])) };
+    const opts = {
+      locateFile: (f) => (f === 'parawasm-mt.worker.js' ? threadScriptUrl() : String(FILES[f] ?? new URL(f, FILES['parawasm.wasm']))),
+    };
     // pthread workers load the classic glue with importScripts()
     if (build === 'parawasm-mt') opts.mainScriptUrlOrBlob = String(FILES['parawasm-mt.js']);
     return opts;
