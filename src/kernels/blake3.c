@@ -33,6 +33,13 @@
  * caller. Pieces are whole subtrees of the final tree, so the digest does
  * not depend on how the input was cut or on the thread count.
  *
+ * Small inputs. Fewer than 4 chunks cannot fill the 4-way compressor: in
+ * wasm, one block is then compressed row-parallel (the 16 words as 4 rows
+ * of 4 lanes, row_rounds()), two whole chunks as two interleaved row
+ * chains; whole blocks are compressed straight from the input. The
+ * one-shot kernels hash inputs of up to 64 chunks without the state
+ * (oneshot()), so that the last chunk joins the 4-way batches too.
+ *
  * No global mutable state; the state is plain data.
  */
 #include <stdint.h>
@@ -118,9 +125,138 @@ static void compress_rounds(uint32_t out[16], const uint32_t cv[8], const uint8_
   out[8] = v8; out[9] = v9; out[10] = v10; out[11] = v11; out[12] = v12; out[13] = v13; out[14] = v14; out[15] = v15;
 }
 
-/* cv = the first 8 words of the compression output. */
+#ifdef __wasm_simd128__
+/* ---------------------------------------------------------------------- */
+/* Row-parallel compression (one block, wasm SIMD)                        */
+/* ---------------------------------------------------------------------- */
+/*
+ * The 16 state words as 4 rows a = v0..3, b = v4..7, c = v8..11,
+ * d = v12..15: the column step is G on the 4 lanes at once. For the
+ * diagonals, a is rotated right by one lane, c left by one and d by two:
+ * lane i then holds diagonal i - 1 (mod 4), i.e. (v3, v4, v9, v14) in lane
+ * 0, (v0, v5, v10, v15) in lane 1, ... Rotating a, c, d rather than b, c, d
+ * keeps b, the last word G computes, off the shuffles' latency; rotating
+ * back restores the rows. The message words of a round are kept as 4
+ * vectors, in the order the steps take them:
+ *   X = words (s0, s2, s4, s6), Y = (s1, s3, s5, s7)            columns
+ *   Z = words (s14, s8, s10, s12), W = (s15, s9, s11, s13)      diagonals
+ * (s the round's schedule). Round 0 takes them from the block's 4 loads
+ * with one two-input shuffle each; each later round is the previous one
+ * permuted by the specification's permutation P (schedule position k of
+ * round r + 1 is position P[k] of round r), a fixed set of 7 shuffles.
+ * Also on latency: a + b + x is computed as (a + x) + b, b being the
+ * latest input.
+ */
+/* by 16: a swizzle with constant indices is one pshufb on x64 (its index
+ * fix-up is off the data path), where V8 turns the same i8x16.shuffle into
+ * pshuflw + pshufhw, one more step of latency (1 KiB: 1.30 -> 1.25 us) */
+#define ROW_ROR16(x) wasm_i8x16_swizzle(x, wasm_i8x16_const(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13))
+#define ROW_ROR8(x) wasm_i8x16_shuffle(x, x, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)
+#define ROW_ROR(x, n) wasm_v128_or(wasm_u32x4_shr(x, n), wasm_i32x4_shl(x, 32 - (n)))
+
+#define ROW_G(a, b, c, d, x, y)                          \
+  do {                                                   \
+    a = wasm_i32x4_add(wasm_i32x4_add(a, x), b);         \
+    d = ROW_ROR16(wasm_v128_xor(d, a));                  \
+    c = wasm_i32x4_add(c, d);                            \
+    b = ROW_ROR(wasm_v128_xor(b, c), 12);                \
+    a = wasm_i32x4_add(wasm_i32x4_add(a, y), b);         \
+    d = ROW_ROR8(wasm_v128_xor(d, a));                   \
+    c = wasm_i32x4_add(c, d);                            \
+    b = ROW_ROR(wasm_v128_xor(b, c), 7);                 \
+  } while (0)
+
+#define ROW_ROUND(a, b, c, d, x, y, z, w)    \
+  do {                                       \
+    ROW_G(a, b, c, d, x, y);                 \
+    a = wasm_i32x4_shuffle(a, a, 3, 0, 1, 2); \
+    c = wasm_i32x4_shuffle(c, c, 1, 2, 3, 0); \
+    d = wasm_i32x4_shuffle(d, d, 2, 3, 0, 1); \
+    ROW_G(a, b, c, d, z, w);                 \
+    a = wasm_i32x4_shuffle(a, a, 1, 2, 3, 0); \
+    c = wasm_i32x4_shuffle(c, c, 3, 0, 1, 2); \
+    d = wasm_i32x4_shuffle(d, d, 2, 3, 0, 1); \
+  } while (0)
+
+/* Next round's X, Y, Z, W. With P = (2,6,3,10, 7,0,4,13, 1,11,12,5, 9,14,15,8):
+ *   X' = positions P0,P2,P4,P6     = 2,3,7,4    = X1, Y1, Y3, X2
+ *   Y' = positions P1,P3,P5,P7     = 6,10,0,13  = X3, Z2, X0, W3
+ *   Z' = positions P14,P8,P10,P12  = 15,1,12,9  = W0, Y0, Z3, W1
+ *   W' = positions P15,P9,P11,P13  = 8,11,5,14  = Z1, W2, Y2, Z0
+ * (lane numbers of the stored, rotated Z and W: position 8 + 2k is Z lane
+ * k + 1 mod 4, position 9 + 2k is W lane k + 1 mod 4). */
+#define ROW_PERMUTE(x, y, z, w)                                             \
+  do {                                                                      \
+    v128_t x_ = wasm_i32x4_shuffle(x, y, 1, 5, 7, 2);                       \
+    v128_t y_ = wasm_i32x4_shuffle(wasm_i32x4_shuffle(x, z, 3, 6, 0, 0), w, 0, 1, 2, 7); \
+    v128_t z_ = wasm_i32x4_shuffle(wasm_i32x4_shuffle(w, y, 0, 4, 1, 1), z, 0, 1, 7, 2); \
+    v128_t w_ = wasm_i32x4_shuffle(wasm_i32x4_shuffle(z, w, 1, 6, 0, 0), y, 0, 1, 6, 2); \
+    x = x_;                                                                 \
+    y = y_;                                                                 \
+    z = z_;                                                                 \
+    w = w_;                                                                 \
+  } while (0)
+
+/* The 4 rows after the 7 rounds (before the final XORs), from the CV's two
+ * rows h0 = cv[0..4), h1 = cv[4..8). */
+PW_INLINE void row_rounds(v128_t h0, v128_t h1, const uint8_t block[64], uint32_t block_len,
+                          uint64_t counter, uint32_t flags, v128_t *ra, v128_t *rb, v128_t *rc,
+                          v128_t *rd) {
+  v128_t m0 = wasm_v128_load(block), m1 = wasm_v128_load(block + 16);
+  v128_t m2 = wasm_v128_load(block + 32), m3 = wasm_v128_load(block + 48);
+  v128_t x = wasm_i32x4_shuffle(m0, m1, 0, 2, 4, 6);
+  v128_t y = wasm_i32x4_shuffle(m0, m1, 1, 3, 5, 7);
+  v128_t z = wasm_i32x4_shuffle(m2, m3, 6, 0, 2, 4);
+  v128_t w = wasm_i32x4_shuffle(m2, m3, 7, 1, 3, 5);
+  v128_t a = h0, b = h1;
+  v128_t c = wasm_i32x4_const((int32_t)0x6A09E667u, (int32_t)0xBB67AE85u, (int32_t)0x3C6EF372u,
+                              (int32_t)0xA54FF53Au);
+  v128_t d = wasm_i32x4_make((int32_t)(uint32_t)counter, (int32_t)(uint32_t)(counter >> 32),
+                             (int32_t)block_len, (int32_t)flags);
+  ROW_ROUND(a, b, c, d, x, y, z, w);
+  ROW_PERMUTE(x, y, z, w);
+  ROW_ROUND(a, b, c, d, x, y, z, w);
+  ROW_PERMUTE(x, y, z, w);
+  ROW_ROUND(a, b, c, d, x, y, z, w);
+  ROW_PERMUTE(x, y, z, w);
+  ROW_ROUND(a, b, c, d, x, y, z, w);
+  ROW_PERMUTE(x, y, z, w);
+  ROW_ROUND(a, b, c, d, x, y, z, w);
+  ROW_PERMUTE(x, y, z, w);
+  ROW_ROUND(a, b, c, d, x, y, z, w);
+  ROW_PERMUTE(x, y, z, w);
+  ROW_ROUND(a, b, c, d, x, y, z, w);
+  *ra = a;
+  *rb = b;
+  *rc = c;
+  *rd = d;
+}
+
+/* (h0, h1) = the CV after one block. */
+PW_INLINE void row_compress_cv(v128_t *h0, v128_t *h1, const uint8_t block[64], uint32_t block_len,
+                               uint64_t counter, uint32_t flags) {
+  v128_t a, b, c, d;
+  row_rounds(*h0, *h1, block, block_len, counter, flags, &a, &b, &c, &d);
+  *h0 = wasm_v128_xor(a, c);
+  *h1 = wasm_v128_xor(b, d);
+}
+#endif /* __wasm_simd128__ */
+
+/* cv = the first 8 words of the compression output (portable: the scalar
+ * compression even where the row-parallel one exists). */
 static void compress_cv(uint32_t cv[8], const uint8_t block[64], uint32_t block_len,
-                        uint64_t counter, uint32_t flags) {
+                        uint64_t counter, uint32_t flags, int portable) {
+#ifdef __wasm_simd128__
+  if (!portable) {
+    v128_t h0 = wasm_v128_load(cv), h1 = wasm_v128_load(cv + 4);
+    row_compress_cv(&h0, &h1, block, block_len, counter, flags);
+    wasm_v128_store(cv, h0);
+    wasm_v128_store(cv + 4, h1);
+    return;
+  }
+#else
+  (void)portable;
+#endif
   uint32_t v[16];
   compress_rounds(v, cv, block, block_len, counter, flags);
   for (int i = 0; i < 8; i++) cv[i] = v[i] ^ v[i + 8];
@@ -128,13 +264,61 @@ static void compress_cv(uint32_t cv[8], const uint8_t block[64], uint32_t block_
 
 /* All 64 bytes of the compression output (the extendable output). */
 static void compress_xof(const uint32_t cv[8], const uint8_t block[64], uint32_t block_len,
-                         uint64_t counter, uint32_t flags, uint8_t out[64]) {
+                         uint64_t counter, uint32_t flags, int portable, uint8_t out[64]) {
+#ifdef __wasm_simd128__
+  if (!portable) {
+    v128_t h0 = wasm_v128_load(cv), h1 = wasm_v128_load(cv + 4), a, b, c, d;
+    row_rounds(h0, h1, block, block_len, counter, flags, &a, &b, &c, &d);
+    wasm_v128_store(out, wasm_v128_xor(a, c));
+    wasm_v128_store(out + 16, wasm_v128_xor(b, d));
+    wasm_v128_store(out + 32, wasm_v128_xor(c, h0));
+    wasm_v128_store(out + 48, wasm_v128_xor(d, h1));
+    return;
+  }
+#else
+  (void)portable;
+#endif
   uint32_t v[16];
   compress_rounds(v, cv, block, block_len, counter, flags);
   for (int i = 0; i < 8; i++) {
     store32le(out + 4 * i, v[i] ^ v[i + 8]);
     store32le(out + 32 + 4 * i, v[i + 8] ^ cv[i]);
   }
+}
+
+void pw_blake3__compress_xof(const uint32_t cv[8], const uint8_t block[64], uint32_t block_len,
+                             uint64_t counter, uint32_t flags, int portable, uint8_t out[64]) {
+  compress_xof(cv, block, block_len, counter, flags, portable, out);
+}
+
+/*
+ * cv = the CV after the nblocks whole blocks at p of chunk `counter`, the
+ * first with flags | first_flags (CHUNK_START for a chunk's first block),
+ * the last with flags | last_flags.
+ */
+static void chunk_blocks(uint32_t cv[8], const uint8_t *p, size_t nblocks, uint64_t counter,
+                         uint32_t flags, uint32_t first_flags, uint32_t last_flags, int portable) {
+  if (nblocks == 0) return;
+#ifdef __wasm_simd128__
+  if (!portable) {
+    v128_t h0 = wasm_v128_load(cv), h1 = wasm_v128_load(cv + 4);
+    uint32_t f = flags | first_flags;
+    for (size_t b = 0; b + 1 < nblocks; b++, p += BLOCK_LEN) {
+      row_compress_cv(&h0, &h1, p, BLOCK_LEN, counter, f);
+      f = flags;
+    }
+    row_compress_cv(&h0, &h1, p, BLOCK_LEN, counter, f | last_flags);
+    wasm_v128_store(cv, h0);
+    wasm_v128_store(cv + 4, h1);
+    return;
+  }
+#endif
+  uint32_t f = flags | first_flags;
+  for (size_t b = 0; b + 1 < nblocks; b++, p += BLOCK_LEN) {
+    compress_cv(cv, p, BLOCK_LEN, counter, f, portable);
+    f = flags;
+  }
+  compress_cv(cv, p, BLOCK_LEN, counter, f | last_flags, portable);
 }
 
 static void words_to_bytes(uint8_t out[32], const uint32_t w[8]) {
@@ -151,22 +335,41 @@ static void bytes_to_words(uint32_t w[8], const uint8_t in[32]) {
 
 /* The CV of one whole chunk (1024 bytes). */
 static void chunk_cv(const uint8_t *in, const uint32_t key[8], uint64_t counter, uint8_t flags,
-                     uint8_t out[32]) {
+                     int portable, uint8_t out[32]) {
   uint32_t cv[8];
   memcpy(cv, key, sizeof cv);
-  for (unsigned b = 0; b < CHUNK_LEN / BLOCK_LEN; b++) {
-    uint32_t f = flags | (b == 0 ? PW_B3_CHUNK_START : 0) |
-                 (b == CHUNK_LEN / BLOCK_LEN - 1 ? PW_B3_CHUNK_END : 0);
-    compress_cv(cv, in + b * BLOCK_LEN, BLOCK_LEN, counter, f);
-  }
+  chunk_blocks(cv, in, CHUNK_LEN / BLOCK_LEN, counter, flags, PW_B3_CHUNK_START, PW_B3_CHUNK_END,
+               portable);
   words_to_bytes(out, cv);
 }
 
+#ifdef __wasm_simd128__
+/* The CVs of the two whole chunks at in0, in1 (counters c0, c1): two
+ * independent chains, block by block, so that one's latency hides the
+ * other's. */
+static void chunk_cv_rows2(const uint8_t *in0, const uint8_t *in1, const uint32_t key[8],
+                           uint64_t c0, uint64_t c1, uint8_t flags, uint8_t out0[32],
+                           uint8_t out1[32]) {
+  v128_t a0 = wasm_v128_load(key), a1 = wasm_v128_load(key + 4), b0 = a0, b1 = a1;
+  for (unsigned b = 0; b < CHUNK_LEN / BLOCK_LEN; b++) {
+    uint32_t f = flags | (b == 0 ? PW_B3_CHUNK_START : 0) |
+                 (b == CHUNK_LEN / BLOCK_LEN - 1 ? PW_B3_CHUNK_END : 0);
+    row_compress_cv(&a0, &a1, in0 + b * BLOCK_LEN, BLOCK_LEN, c0, f);
+    row_compress_cv(&b0, &b1, in1 + b * BLOCK_LEN, BLOCK_LEN, c1, f);
+  }
+  wasm_v128_store(out0, a0);
+  wasm_v128_store(out0 + 16, a1);
+  wasm_v128_store(out1, b0);
+  wasm_v128_store(out1 + 16, b1);
+}
+#endif
+
 /* The CV of the parent of the two CVs at in[0..64). */
-static void parent_cv(const uint8_t in[64], const uint32_t key[8], uint8_t flags, uint8_t out[32]) {
+static void parent_cv(const uint8_t in[64], const uint32_t key[8], uint8_t flags, int portable,
+                      uint8_t out[32]) {
   uint32_t cv[8];
   memcpy(cv, key, sizeof cv);
-  compress_cv(cv, in, BLOCK_LEN, 0, flags | PW_B3_PARENT);
+  compress_cv(cv, in, BLOCK_LEN, 0, flags | PW_B3_PARENT, portable);
   words_to_bytes(out, cv);
 }
 
@@ -196,6 +399,12 @@ static void hash_chunks(const uint8_t *in, size_t n, const uint32_t key[8], uint
       pw_blake3__x4(lanes, CHUNK_LEN / BLOCK_LEN, key, counter, 1, flags, PW_B3_CHUNK_START,
                     PW_B3_CHUNK_END, out);
     }
+#ifdef __wasm_simd128__
+    if (n == 2) { /* two row-parallel chains beat a half-idle 4-way call */
+      chunk_cv_rows2(in, in + CHUNK_LEN, key, counter, counter + 1, flags, out, out + 32);
+      return;
+    }
+#endif
     if (n >= 2) { /* one 4-way call costs about one chunk done alone */
       x4_partial(in, n, CHUNK_LEN, CHUNK_LEN / BLOCK_LEN, key, counter, 1, flags,
                  PW_B3_CHUNK_START, PW_B3_CHUNK_END, out);
@@ -205,7 +414,7 @@ static void hash_chunks(const uint8_t *in, size_t n, const uint32_t key[8], uint
 #else
   (void)portable;
 #endif
-  for (; n > 0; n--, in += CHUNK_LEN, out += 32, counter++) chunk_cv(in, key, counter, flags, out);
+  for (; n > 0; n--, in += CHUNK_LEN, out += 32, counter++) chunk_cv(in, key, counter, flags, portable, out);
 }
 
 /* Parents of the n CV pairs at in[0..64n) into out[0..32n); out may be in. */
@@ -225,7 +434,7 @@ static void hash_parents(const uint8_t *in, size_t n, const uint32_t key[8], uin
 #else
   (void)portable;
 #endif
-  for (; n > 0; n--, in += 64, out += 32) parent_cv(in, key, flags, out);
+  for (; n > 0; n--, in += 64, out += 32) parent_cv(in, key, flags, portable, out);
 }
 
 /*
@@ -249,7 +458,7 @@ static void piece_cv(const uint8_t *in, uint64_t n, const uint32_t key[8], uint6
              stack + 32 * depth);
     depth++;
     for (uint64_t t = g + 1; (t & 1) == 0; t >>= 1, depth--)
-      parent_cv(stack + 32 * (depth - 2), key, flags, stack + 32 * (depth - 2));
+      parent_cv(stack + 32 * (depth - 2), key, flags, portable, stack + 32 * (depth - 2));
   }
   memcpy(out, stack, 32);
 }
@@ -276,7 +485,7 @@ static void push_cv(pw_blake3_state *s, const uint8_t cv[32], uint64_t end) {
   unsigned keep = popcount64(end);
   while (s->cv_stack_len > keep) {
     uint8_t *top2 = s->cv_stack + 32 * (s->cv_stack_len - 2);
-    parent_cv(top2, s->key, s->flags, top2);
+    parent_cv(top2, s->key, s->flags, s->portable, top2);
     s->cv_stack_len--;
   }
 }
@@ -312,23 +521,34 @@ static size_t chunk_len(const pw_blake3_state *s) {
 }
 
 /* Adds up to a chunk's worth of bytes to the current chunk; returns how
- * many it took. The last block stays uncompressed (it may be CHUNK_END). */
+ * many it took. The last block stays uncompressed (it may be CHUNK_END);
+ * whole blocks before it are compressed straight from p. */
 static size_t chunk_fill(pw_blake3_state *s, const uint8_t *p, size_t len) {
-  size_t room = CHUNK_LEN - chunk_len(s), taken = len < room ? len : room;
-  for (size_t left = taken; left > 0;) {
-    if (s->block_len == BLOCK_LEN) {
-      compress_cv(s->chunk_cv, s->block, BLOCK_LEN, s->chunk_counter,
-                  s->flags | (s->blocks_compressed == 0 ? PW_B3_CHUNK_START : 0));
-      s->blocks_compressed++;
-      s->block_len = 0;
-    }
+  size_t room = CHUNK_LEN - chunk_len(s), taken = len < room ? len : room, left = taken;
+  if (left == 0) return 0;
+  if (s->block_len > 0) { /* top up the pending block */
     size_t n = BLOCK_LEN - s->block_len;
     if (n > left) n = left;
     memcpy(s->block + s->block_len, p, n);
     s->block_len = (uint8_t)(s->block_len + n);
     p += n;
     left -= n;
+    if (left == 0) return taken;
+    /* full, and more of this chunk follows */
+    compress_cv(s->chunk_cv, s->block, BLOCK_LEN, s->chunk_counter,
+                s->flags | (s->blocks_compressed == 0 ? PW_B3_CHUNK_START : 0), s->portable);
+    s->blocks_compressed++;
+    s->block_len = 0;
   }
+  /* Whole blocks that are not the last of what is taken. */
+  size_t nb = (left - 1) / BLOCK_LEN;
+  chunk_blocks(s->chunk_cv, p, nb, s->chunk_counter, s->flags,
+               s->blocks_compressed == 0 ? PW_B3_CHUNK_START : 0, 0, s->portable);
+  s->blocks_compressed = (uint8_t)(s->blocks_compressed + nb);
+  p += nb * BLOCK_LEN;
+  left -= nb * BLOCK_LEN;
+  memcpy(s->block, p, left);
+  s->block_len = (uint8_t)left;
   return taken;
 }
 
@@ -337,7 +557,8 @@ static void chunk_close(pw_blake3_state *s) {
   uint32_t cv[8];
   memcpy(cv, s->chunk_cv, sizeof cv);
   compress_cv(cv, s->block, BLOCK_LEN, s->chunk_counter,
-              s->flags | PW_B3_CHUNK_END | (s->blocks_compressed == 0 ? PW_B3_CHUNK_START : 0));
+              s->flags | PW_B3_CHUNK_END | (s->blocks_compressed == 0 ? PW_B3_CHUNK_START : 0),
+              s->portable);
   uint8_t b[32];
   words_to_bytes(b, cv);
   push_cv(s, b, s->chunk_counter + 1);
@@ -453,6 +674,86 @@ void pw_blake3_update(pw_blake3_state *s, const uint8_t *data, size_t len) {
   chunk_fill(s, data, len);
 }
 
+/* out_len bytes of the root node's output from byte `seek`: the root's
+ * input CV, block (zero padded), length and flags without ROOT. */
+static void root_output(const uint32_t cv[8], const uint8_t block[64], uint32_t block_len,
+                        uint32_t flags, int portable, uint64_t seek, uint8_t *out,
+                        size_t out_len) {
+  /* Output blocks from the one that holds byte `seek`. */
+  uint64_t ob = seek / BLOCK_LEN;
+  size_t skip = (size_t)(seek % BLOCK_LEN);
+  while (out_len > 0) {
+    size_t n = BLOCK_LEN - skip;
+    if (n > out_len) n = out_len;
+    if (n == BLOCK_LEN) {
+      compress_xof(cv, block, block_len, ob++, flags | PW_B3_ROOT, portable, out);
+    } else {
+      uint8_t buf[64];
+      compress_xof(cv, block, block_len, ob++, flags | PW_B3_ROOT, portable, buf);
+      memcpy(out, buf + skip, n);
+    }
+    out += n;
+    out_len -= n;
+    skip = 0;
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* One-shot hashing of small inputs                                       */
+/* ---------------------------------------------------------------------- */
+
+#define ONESHOT_MAX ((size_t)GROUP * CHUNK_LEN) /* bytes: above, the state */
+
+/*
+ * The whole input is known, so no state (no 1.9 KB to clear) and no chunk
+ * kept back: the CVs of all chunks, the last one included when it is
+ * whole, are computed together (4 at a time), then joined level by level,
+ * each level pairing neighbours left to right and carrying an odd last CV
+ * up unchanged (the same tree as the state's: every left subtree is the
+ * largest power of two of chunks less than the total). len <= ONESHOT_MAX.
+ */
+static void oneshot(const uint32_t key[8], uint8_t flags, const uint8_t *p, size_t len,
+                    uint8_t *out, size_t out_len) {
+  uint32_t cv[8];
+  uint8_t block[64];
+  uint32_t block_len, root_flags;
+  if (out_len == 0) return;
+  if (len <= CHUNK_LEN) { /* the root is the only chunk's last block */
+    size_t nb = len > 0 ? (len - 1) / BLOCK_LEN : 0;
+    memcpy(cv, key, sizeof cv);
+    chunk_blocks(cv, p, nb, 0, flags, PW_B3_CHUNK_START, 0, 0);
+    block_len = (uint32_t)(len - nb * BLOCK_LEN);
+    memset(block, 0, sizeof block);
+    if (block_len > 0) memcpy(block, p + nb * BLOCK_LEN, block_len);
+    root_flags = flags | PW_B3_CHUNK_END | (nb == 0 ? PW_B3_CHUNK_START : 0);
+  } else {
+    uint8_t buf[GROUP * 32];
+    size_t n = (len + CHUNK_LEN - 1) / CHUNK_LEN, whole = len / CHUNK_LEN;
+    hash_chunks(p, whole, key, 0, flags, buf, 0);
+    if (whole < n) { /* a last, partial chunk */
+      const uint8_t *q = p + whole * CHUNK_LEN;
+      size_t rem = len - whole * CHUNK_LEN, nb = (rem - 1) / BLOCK_LEN;
+      memcpy(cv, key, sizeof cv);
+      chunk_blocks(cv, q, nb, whole, flags, PW_B3_CHUNK_START, 0, 0);
+      memset(block, 0, sizeof block);
+      memcpy(block, q + nb * BLOCK_LEN, rem - nb * BLOCK_LEN);
+      compress_cv(cv, block, (uint32_t)(rem - nb * BLOCK_LEN), whole,
+                  flags | PW_B3_CHUNK_END | (nb == 0 ? PW_B3_CHUNK_START : 0), 0);
+      words_to_bytes(buf + 32 * whole, cv);
+    }
+    for (; n > 2; n = (n + 1) / 2) {
+      size_t pairs = n / 2;
+      hash_parents(buf, pairs, key, flags, buf, 0);
+      if (n & 1) memcpy(buf + 32 * pairs, buf + 32 * (n - 1), 32);
+    }
+    memcpy(cv, key, sizeof cv);
+    memcpy(block, buf, sizeof block);
+    block_len = BLOCK_LEN;
+    root_flags = flags | PW_B3_PARENT;
+  }
+  root_output(cv, block, block_len, root_flags, 0, 0, out, out_len);
+}
+
 void pw_blake3_finalize(const pw_blake3_state *s, uint64_t seek, uint8_t *out, size_t out_len) {
   if (out_len == 0) return;
   /* The root node: its input CV, block, length, counter and flags. */
@@ -466,7 +767,7 @@ void pw_blake3_finalize(const pw_blake3_state *s, uint64_t seek, uint8_t *out, s
   memcpy(block, s->block, s->block_len);
   /* Fold the stack into the current chunk, right to left. */
   for (size_t i = s->cv_stack_len; i > 0; i--) {
-    compress_cv(cv, block, block_len, counter, flags); /* the right child's CV */
+    compress_cv(cv, block, block_len, counter, flags, s->portable); /* the right child's CV */
     memcpy(block, s->cv_stack + 32 * (i - 1), 32);
     words_to_bytes(block + 32, cv);
     memcpy(cv, s->key, sizeof cv);
@@ -474,19 +775,7 @@ void pw_blake3_finalize(const pw_blake3_state *s, uint64_t seek, uint8_t *out, s
     counter = 0;
     flags = s->flags | PW_B3_PARENT;
   }
-  /* Output blocks from the one that holds byte `seek`. */
-  uint64_t ob = seek / BLOCK_LEN;
-  size_t skip = (size_t)(seek % BLOCK_LEN);
-  while (out_len > 0) {
-    uint8_t buf[64];
-    compress_xof(cv, block, block_len, ob++, flags | PW_B3_ROOT, buf);
-    size_t n = BLOCK_LEN - skip;
-    if (n > out_len) n = out_len;
-    memcpy(out, buf + skip, n);
-    out += n;
-    out_len -= n;
-    skip = 0;
-  }
+  root_output(cv, block, block_len, flags, s->portable, seek, out, out_len);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -494,6 +783,10 @@ void pw_blake3_finalize(const pw_blake3_state *s, uint64_t seek, uint8_t *out, s
 /* ---------------------------------------------------------------------- */
 
 void pw_blake3(const void *data, size_t len, uint8_t *out, size_t out_len) {
+  if (len <= ONESHOT_MAX) {
+    oneshot(pw_blake3_iv, 0, data, len, out, out_len);
+    return;
+  }
   pw_blake3_state s;
   pw_blake3_init(&s);
   pw_blake3_update(&s, data, len);
@@ -503,6 +796,12 @@ void pw_blake3(const void *data, size_t len, uint8_t *out, size_t out_len) {
 
 void pw_blake3_keyed(const void *data, size_t len, const uint8_t *key, uint8_t *out,
                      size_t out_len) {
+  if (len <= ONESHOT_MAX) {
+    uint32_t k[8];
+    bytes_to_words(k, key);
+    oneshot(k, PW_B3_KEYED_HASH, data, len, out, out_len);
+    return;
+  }
   pw_blake3_state s;
   pw_blake3_init_keyed(&s, key);
   pw_blake3_update(&s, data, len);
@@ -512,6 +811,14 @@ void pw_blake3_keyed(const void *data, size_t len, const uint8_t *key, uint8_t *
 
 void pw_blake3_derive_key(const char *context, size_t context_len, const void *material,
                           size_t len, uint8_t *out, size_t out_len) {
+  if (len <= ONESHOT_MAX && context_len <= ONESHOT_MAX) {
+    uint8_t ck[32];
+    uint32_t k[8];
+    oneshot(pw_blake3_iv, PW_B3_DERIVE_KEY_CONTEXT, (const uint8_t *)context, context_len, ck, 32);
+    bytes_to_words(k, ck);
+    oneshot(k, PW_B3_DERIVE_KEY_MATERIAL, material, len, out, out_len);
+    return;
+  }
   pw_blake3_state s;
   pw_blake3_init_derive_key(&s, (const uint8_t *)context, context_len);
   pw_blake3_update(&s, material, len);

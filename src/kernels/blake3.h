@@ -97,6 +97,14 @@ void pw_blake3__x4(const uint8_t *const in[4], size_t nblocks, const uint32_t ke
                    uint64_t counter, unsigned counter_step, uint8_t flags, uint8_t flags_start,
                    uint8_t flags_end, uint8_t *out);
 
+/*
+ * One compression's 64 output bytes (test hook): the row-parallel wasm SIMD
+ * compression, or with portable nonzero (or in a build without wasm SIMD)
+ * the portable one.
+ */
+void pw_blake3__compress_xof(const uint32_t cv[8], const uint8_t block[64], uint32_t block_len,
+                             uint64_t counter, uint32_t flags, int portable, uint8_t out[64]);
+
 /* The message words of round r in the order G uses them: round 0 takes
  * them in order, each later round applies the specification's permutation
  * (2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8) once more. A static

@@ -468,6 +468,15 @@ static void test_lengths(void) {
     fill_random(buf, n, 500 + n);
     check_input((int)(n % 3), buf, n, 500 + n, 3, 1 + n % 140);
   }
+  /* every chunk count up to past the kernels' one-shot limit (64 chunks),
+   * whole and with a random tail: odd counts at every level of the tree */
+  uint64_t r = 77;
+  for (size_t k = 1; k <= 66; k++)
+    for (int tail = 0; tail < 2; tail++) {
+      size_t n = k * 1024 + (tail ? (size_t)below(&r, 1024) : 0);
+      fill_random(buf, n, 9000 + n);
+      check_input((int)((k + (size_t)tail) % 3), buf, n, 9000 + n, 3, 32 + k);
+    }
   /* k chunks, minus and plus a byte, for k around powers of two */
   for (size_t e = 1; e <= 1024; e *= 2)
     for (size_t k = e > 1 ? e - 1 : e; k <= e + 1; k++)
@@ -597,6 +606,30 @@ static void test_x4(void) {
 }
 #endif
 
+/* One compression (the row-parallel wasm SIMD one where built, else the
+ * portable one) against the reference compression and against the
+ * portable path: random CVs, blocks, lengths, flags and counters. */
+static void test_compress(void) {
+  static const uint64_t counters[] = {0, 1, UINT64_C(0xffffffff), UINT64_C(0x100000000),
+                                      UINT64_C(0x1234567800000003), UINT64_MAX};
+  uint64_t r = 21;
+  for (int t = 0; t < 600; t++) {
+    uint32_t cv[8], o[16];
+    uint8_t block[64], got[64], port[64], want[64];
+    for (int i = 0; i < 8; i++) cv[i] = (uint32_t)splitmix64(&r);
+    fill_random(block, sizeof block, 1000 + (uint64_t)t);
+    uint32_t len = (uint32_t)below(&r, 65), flags = (uint32_t)below(&r, 128);
+    uint64_t ctr = t < 6 ? counters[t] : splitmix64(&r);
+    pw_blake3__compress_xof(cv, block, len, ctr, flags, 0, got);
+    pw_blake3__compress_xof(cv, block, len, ctr, flags, 1, port);
+    r_compress(cv, block, len, ctr, flags, o);
+    for (int i = 0; i < 64; i++) want[i] = (uint8_t)(o[i / 4] >> (8 * (i % 4)));
+    CHECK(memcmp(got, want, 64) == 0, "compress %d counter %" PRIx64 " len %u flags %u", t, ctr,
+          len, flags);
+    CHECK(memcmp(port, want, 64) == 0, "portable compress %d", t);
+  }
+}
+
 #ifdef PW_TEST_FAKE_POOL
 /* Cancelled parallel loops: no crash, no leak (the result is discarded). */
 static void test_cancel(void) {
@@ -615,6 +648,7 @@ static void test_cancel(void) {
 #endif
 
 int main(void) {
+  test_compress();
 #if PW_BLAKE3_HAVE_X4
   test_x4();
 #endif
