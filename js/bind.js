@@ -6,8 +6,30 @@ import { KERNELS, STATUS } from '../gen/kernels.js';
 
 export const PW_ECANCELED = -3;
 
-/** Every kernel's spec by JS name, internal kernels included. */
-export const SPECS = new Map(KERNELS.map((s) => [s.name, s]));
+/**
+ * The generated specs, each kernel, parameter and argument as an object of
+ * one shape (the calls below then meet one shape at every property access,
+ * however many kernels run), with the labels of error messages made once.
+ */
+function normalize(s) {
+  const params = s.params.map((p) => ({
+    name: p.name, kind: p.kind, elem: p.elem ?? null, type: p.type ?? null,
+    default: typeof p.default === 'bigint' && p.default >= -(2n ** 53n) && p.default < 2n ** 53n ? Number(p.default) : p.default,
+    chain: p.chain === true, text: p.text === true, fixed: p.fixed, label: `${s.name}: ${p.name}`,
+  }));
+  const cargs = s.cargs.map((c) => ({ use: c.use, arg: c.arg ?? -1, type: c.type ?? null, buffers: c.buffers ?? null }));
+  return {
+    name: s.name, id: s.id, ret: s.ret, internal: s.internal === true, params, cargs,
+    out: s.out ? { elem: s.out.elem, status: s.out.status, count: s.out.count, countFrom: s.out.countFrom ?? -1 } : null,
+    sharedLengths: cargs.filter((c) => c.use === 'len' && c.buffers.length > 1),
+  };
+}
+
+/** Every kernel's spec (normalized), internal kernels included. */
+export const KERNEL_SPECS = KERNELS.map(normalize);
+
+/** Every kernel's spec by JS name. */
+export const SPECS = new Map(KERNEL_SPECS.map((s) => [s.name, s]));
 
 const INT_RANGE = {
   u8: [0, 0xff], i8: [-0x80, 0x7f], u16: [0, 0xffff], i16: [-0x8000, 0x7fff],
@@ -64,18 +86,19 @@ function checkScalar(v, p, where) {
     if (typeof v !== 'boolean') throw typeError(`${where} must be a boolean (got ${describe(v)})`);
     return v;
   }
-  // u64 / i64: a safe integer or a bigint
+  // u64 / i64: a safe integer (kept a number: no bigint arithmetic per
+  // call) or a bigint (stored as its 64-bit pattern)
   const [lo, hi] = t === 'u64' ? [0n, U64_MAX] : [I64_MIN, I64_MAX];
-  let b;
-  if (typeof v === 'bigint') b = v;
-  else if (typeof v === 'number') {
+  if (typeof v === 'number') {
     if (!Number.isSafeInteger(v)) {
       throw rangeError(`${where} must be a safe integer or a bigint (got ${v})`);
     }
-    b = BigInt(v);
-  } else throw typeError(`${where} must be a number or a bigint (got ${describe(v)})`);
-  if (b < lo || b > hi) throw rangeError(`${where} must be from ${lo} to ${hi} (got ${b})`);
-  return BigInt.asUintN(64, b);
+    if (v < 0 && t === 'u64') throw rangeError(`${where} must be from ${lo} to ${hi} (got ${v})`);
+    return v;
+  }
+  if (typeof v !== 'bigint') throw typeError(`${where} must be a number or a bigint (got ${describe(v)})`);
+  if (v < lo || v > hi) throw rangeError(`${where} must be from ${lo} to ${hi} (got ${v})`);
+  return BigInt.asUintN(64, v);
 }
 
 /** Bytes of a buffer argument, checking its type. */
@@ -148,7 +171,7 @@ export class Call {
     for (let i = 0; i < ps.length; i++) {
       const p = ps[i];
       let v = i < n ? args[i] : undefined;
-      const where = p.label ?? (p.label = `${spec.name}: ${p.name}`); // "crc32: data", made once
+      const where = p.label; // "crc32: data"
       if (v === undefined) {
         if (p.default === undefined) throw typeError(`${where} is required`);
         v = p.default;
@@ -166,8 +189,7 @@ export class Call {
     }
     if (spec.out) this.outCount = this.resultCount();
     // lengths shared by several buffers must agree
-    const shared = spec.sharedLengths ?? (spec.sharedLengths = spec.cargs.filter((c) => c.use === 'len' && c.buffers.length > 1));
-    for (const c of shared) {
+    for (const c of spec.sharedLengths) {
       const [first, ...rest] = c.buffers;
       const n0 = this.count(first);
       for (const b of rest) {
@@ -274,7 +296,15 @@ export class Call {
         switch (c.type) {
           case 'f64': h.f64[a >>> 3] = v; continue;
           case 'f32': h.f32[a >>> 2] = v; u32[(a + 4) >>> 2] = 0; continue;
-          case 'u64': case 'i64': lo = Number(v & 0xffffffffn); hi = Number(v >> 32n); break;
+          case 'u64': case 'i64':
+            if (typeof v === 'number') { // a safe integer: two's complement halves
+              lo = v >>> 0;
+              hi = Math.floor(v / 4294967296) >>> 0;
+            } else {
+              lo = Number(v & 0xffffffffn);
+              hi = Number(v >> 32n);
+            }
+            break;
           case 'bool': lo = v ? 1 : 0; break;
           default: lo = v >>> 0; hi = v < 0 ? 0xffffffff : 0;
         }
@@ -376,7 +406,7 @@ export function checkCallOptions(options, name) {
  * internals) is refused here, with its name, rather than silently shadowing it.
  */
 export function defineKernels(target, method) {
-  for (const spec of KERNELS) {
+  for (const spec of KERNEL_SPECS) {
     if (spec.internal) continue;
     if (spec.name in target) {
       throw new ParawasmError(`kernel ${spec.name} has the name of a member of parawasm's ${target.constructor.name}; ` +

@@ -54,7 +54,7 @@ export class FallbackPool extends PoolBase {
       if (this.failure) throw this.failedError();
       const m = checkMany(algorithm, views, options, 'hashMany', ['encoding', 'signal']);
       const { signal, ...rest } = options ?? {};
-      c = this.begin({ name: 'hashMany', params: [], cargs: [] }, signal === undefined ? [] : [{ signal }], null);
+      c = this.begin({ name: 'hashMany', params: [], cargs: [], sharedLengths: [], out: null }, signal === undefined ? [] : [{ signal }], null);
       // copied now, so that the caller may reuse its buffers at once
       c.many = [algorithm, m.views.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice()), rest];
       this.counters.bytesCopied += m.views.reduce((n, v) => n + v.byteLength, 0);

@@ -511,3 +511,17 @@ test('pw_u128 results are bigints; PW_INTERNAL kernels are not methods', async (
     assert.equal(await t.api.invoke('testHidden', [21]), 42, `${t.name}: invoke() reaches it`);
   }
 });
+
+test('64-bit scalars given as numbers (negative, above 2^32, near 2^53) equal the same values as bigints', async () => {
+  const cases = [
+    [1, 2, 3, 2 ** 52 + 3, -(2 ** 52) - 7], [0, 0, 0, 0, -1], [0, 0, 0, 4294967297, -4294967297],
+    [0, 0, 0, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER], [0, 0, 0, 4294967296, -4294967296],
+  ];
+  for (const t of TARGETS) {
+    for (const [a, b, c, d, e] of cases) {
+      const want = expectScalars(a, b, c, BigInt(d), BigInt(e), 0.5, 0.25, true);
+      assert.equal(await t.run('testScalars', a, b, c, d, e, 0.5, 0.25, true), want, `${t.name}: numbers ${d}, ${e}`);
+      assert.equal(await t.run('testScalars', a, b, c, BigInt(d), BigInt(e), 0.5, 0.25, true), want, `${t.name}: bigints`);
+    }
+  }
+});
