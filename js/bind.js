@@ -371,8 +371,8 @@ export function readReturn(type, h, a) {
     case 'bool': return h.u32[a >>> 2] !== 0;
     case 'f64': return h.f64[a >>> 3];
     case 'f32': return h.f32[a >>> 2];
-    case 'u64': return (BigInt(h.u32[(a + 4) >>> 2]) << 32n) | BigInt(h.u32[a >>> 2]);
-    case 'i64': return BigInt.asIntN(64, (BigInt(h.u32[(a + 4) >>> 2]) << 32n) | BigInt(h.u32[a >>> 2]));
+    case 'u64': return h.u64[a >>> 3]; // the result slot is 8-byte aligned
+    case 'i64': return h.i64[a >>> 3];
     case 'u128': return (readReturn('u64', h, a + 8) << 64n) | readReturn('u64', h, a);
     default: throw new ParawasmError(`unknown return type ${type}`);
   }

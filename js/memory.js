@@ -51,6 +51,8 @@ export class Heap {
     this.i32 = new Int32Array(buf);
     this.f32 = new Float32Array(buf);
     this.f64 = new Float64Array(buf);
+    this.u64 = new BigUint64Array(buf);
+    this.i64 = new BigInt64Array(buf);
   }
 
   /** Current views: cheap when nothing changed. */
