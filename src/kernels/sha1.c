@@ -24,6 +24,7 @@
 #include "parawasm.h"
 #include "parawasm/legacy.h"
 #include "legacy.h"
+#include "md_block.h"
 #include "simd.h"
 
 #define PW_SHA1_PIECE ((size_t)1 << 20) /* bytes between cancellation polls */
@@ -181,41 +182,13 @@ void pw_sha1_init(pw_sha1_state *s) {
 }
 
 void pw_sha1_update(pw_sha1_state *s, const uint8_t *data, size_t len) {
-  if (len == 0) return;
-  size_t have = (size_t)(s->total & 63);
-  s->total += len;
-  if (have != 0) {
-    size_t take = 64 - have;
-    if (len < take) {
-      memcpy(s->buf + have, data, len);
-      return;
-    }
-    memcpy(s->buf + have, data, take);
-    sha1_blocks(s->h, s->buf, 1);
-    data += take;
-    len -= take;
-  }
-  if (len >= 64) {
-    sha1_blocks(s->h, data, len / 64);
-    data += len / 64 * 64;
-    len %= 64;
-  }
-  if (len != 0) memcpy(s->buf, data, len);
+  pw_md_update(s->h, s->buf, &s->total, data, len, sha1_blocks);
 }
 
 void pw_sha1_final(const pw_sha1_state *s, uint8_t out[20]) {
   uint32_t h[5];
-  uint8_t last[128];
-  size_t have = (size_t)(s->total & 63);
-  size_t n = have < 56 ? 64 : 128;
-  uint64_t bits = s->total << 3;
-
   memcpy(h, s->h, sizeof h);
-  memcpy(last, s->buf, have);
-  last[have] = 0x80;
-  memset(last + have + 1, 0, n - have - 1 - 8);
-  for (int i = 0; i < 8; i++) last[n - 1 - i] = (uint8_t)(bits >> (8 * i));
-  sha1_blocks(h, last, n / 64);
+  pw_md_final(h, s->buf, s->total, 1, sha1_blocks);
 
   for (int i = 0; i < 20; i++) out[i] = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
 }

@@ -46,6 +46,7 @@
 #include "parawasm.h"
 #include "parawasm/sha2.h"
 #include "sha2.h"
+#include "md_block.h"
 #include "simd.h"
 
 #define PW_SHA_PIECE ((size_t)1 << 20) /* bytes between cancellation polls */
@@ -243,41 +244,13 @@ void pw_sha256_init(pw_sha256_state *s) { init_with(s, IV256, 32); }
 void pw_sha224_init(pw_sha256_state *s) { init_with(s, IV224, 28); }
 
 void pw_sha256_update(pw_sha256_state *s, const uint8_t *data, size_t len) {
-  if (len == 0) return;
-  size_t have = (size_t)(s->total & 63);
-  s->total += len;
-  if (have != 0) {
-    size_t take = 64 - have;
-    if (len < take) {
-      memcpy(s->buf + have, data, len);
-      return;
-    }
-    memcpy(s->buf + have, data, take);
-    sha256_blocks(s->h, s->buf, 1);
-    data += take;
-    len -= take;
-  }
-  if (len >= 64) {
-    sha256_blocks(s->h, data, len / 64);
-    data += len / 64 * 64;
-    len %= 64;
-  }
-  if (len != 0) memcpy(s->buf, data, len);
+  pw_md_update(s->h, s->buf, &s->total, data, len, sha256_blocks);
 }
 
 void pw_sha256_final(const pw_sha256_state *s, uint8_t *out) {
   uint32_t h[8];
-  uint8_t last[128];
-  size_t have = (size_t)(s->total & 63);
-  size_t n = have < 56 ? 64 : 128; /* bytes of padded tail */
-  uint64_t bits = s->total << 3;
-
   memcpy(h, s->h, sizeof h);
-  memcpy(last, s->buf, have);
-  last[have] = 0x80;
-  memset(last + have + 1, 0, n - have - 1 - 8);
-  for (int i = 0; i < 8; i++) last[n - 1 - i] = (uint8_t)(bits >> (8 * i));
-  sha256_blocks(h, last, n / 64);
+  pw_md_final(h, s->buf, s->total, 1, sha256_blocks);
 
   size_t words = s->digest_len == 28 ? 7 : 8;
   for (size_t i = 0; i < words; i++) store32be(out + 4 * i, h[i]);
