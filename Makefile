@@ -258,9 +258,14 @@ build/fuzz/fuzz_checksum: test/fuzz/fuzz_checksum.c test/c/no_kernels.c src/runt
 	@mkdir -p $(@D)
 	clang -std=c11 -Iinclude -Isrc/runtime -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@
 
-fuzz: build/fuzz/fuzz_checksum ## run each libFuzzer target for FUZZ_SECONDS (default 60)
-	@mkdir -p build/fuzz/corpus-checksum
+build/fuzz/fuzz_hash: test/fuzz/fuzz_hash.c test/c/no_kernels.c src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
+	@mkdir -p $(@D)
+	clang -std=c11 -Iinclude -Isrc/runtime -Isrc/kernels -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@
+
+fuzz: build/fuzz/fuzz_checksum build/fuzz/fuzz_hash ## run each libFuzzer target for FUZZ_SECONDS (default 60)
+	@mkdir -p build/fuzz/corpus-checksum build/fuzz/corpus-hash
 	build/fuzz/fuzz_checksum -max_total_time=$(FUZZ_SECONDS) -max_len=70000 build/fuzz/corpus-checksum
+	build/fuzz/fuzz_hash -max_total_time=$(FUZZ_SECONDS) -max_len=20000 build/fuzz/corpus-hash
 
 demo: pkg ## the main demo on built-in sample data
 	$(NODE) examples/demo.mjs
