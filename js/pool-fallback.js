@@ -9,6 +9,24 @@ import { PoolBase, abortError } from './pool-base.js';
 
 const ERRORS = { TypeError, RangeError, ParawasmError, AbortError };
 
+// Buffers are copied to and from the worker in slices of this size, with
+// the event loop let run in between: a page stays responsive while hundreds
+// of MiB are copied.
+const SLICE = 8 << 20;
+const breathe = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+
+/** Copies src into dst; false if `live()` turned false between slices. */
+async function copyInSlices(dst, src, live) {
+  for (let off = 0; off < src.length; off += SLICE) {
+    if (off) {
+      await breathe();
+      if (!live()) return false;
+    }
+    dst.set(src.subarray(off, off + SLICE), off);
+  }
+  return true;
+}
+
 export class FallbackPool extends PoolBase {
   /** Use createPool(); `worker` runs js/fallback-worker.js and has said it is ready. */
   constructor(worker, env) {
@@ -77,19 +95,37 @@ export class FallbackPool extends PoolBase {
       this.worker.postMessage({ many: true, args: c.many }, c.many[1].map((v) => v.buffer));
       return;
     }
+    this.current = c;
+    this.send(c).catch((e) => this.crash(`copying the arguments failed: ${e?.message ?? e}`));
+  }
+
+  // Copies c's buffers (in slices, see copyInSlices) and posts the call.
+  async send(c) {
     const transfer = [];
-    const args = c.values.map((v, i) => {
-      if (c.spec.params[i].kind === 'scalar') return v;
+    const args = [];
+    const live = () => !c.settled && !this.failure;
+    for (let i = 0; i < c.values.length; i++) {
+      const v = c.values[i];
+      const kind = c.spec.params[i].kind;
+      if (kind === 'scalar') {
+        args.push(v);
+        continue;
+      }
       const bytes = new Uint8Array(v.byteLength);
-      if (c.spec.params[i].kind !== 'out') {
-        bytes.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      if (kind !== 'out') {
+        if (!(await copyInSlices(bytes, new Uint8Array(v.buffer, v.byteOffset, v.byteLength), live))) break;
         this.counters.bytesCopied += v.byteLength;
       }
       transfer.push(bytes.buffer);
       const type = v instanceof DataView ? 'DataView' : v[Symbol.toStringTag];
-      return { view: bytes.buffer, type: c.spec.params[i].elem === 'u8' ? 'Uint8Array' : type };
-    });
-    this.current = c;
+      args.push({ view: bytes.buffer, type: c.spec.params[i].elem === 'u8' ? 'Uint8Array' : type });
+    }
+    if (!live()) { // aborted (or the pool ended) while copying: never sent
+      if (this.current === c) this.current = null;
+      this.next();
+      return;
+    }
+    c.sent = true;
     this.worker.postMessage({ name: c.spec.name, args }, transfer);
   }
 
@@ -111,16 +147,27 @@ export class FallbackPool extends PoolBase {
       if (m.error.code) err.code = m.error.code;
       this.settleCall(c, err);
     } else {
-      // buffers the kernel wrote: copy them back into the caller's views
-      m.args.forEach((a, i) => {
-        if (a === null || c.spec.params[i].kind === 'in') return;
-        const v = c.values[i];
-        new Uint8Array(v.buffer, v.byteOffset, v.byteLength).set(new Uint8Array(a));
-        this.counters.bytesCopied += v.byteLength;
-      });
-      this.settleCall(c, null, m.value);
+      // buffers the kernel wrote: copied back into the caller's views before
+      // the call settles and before the next call copies anything in
+      this.current = c;
+      this.copyBack(c, m).then(() => {
+        if (this.current === c) this.current = null;
+        this.settleCall(c, null, m.value);
+        this.next();
+      }, (e) => this.crash(`copying the results back failed: ${e?.message ?? e}`));
+      return;
     }
     this.next();
+  }
+
+  async copyBack(c, m) {
+    for (let i = 0; i < m.args.length; i++) {
+      const a = m.args[i];
+      if (a === null || c.spec.params[i].kind === 'in') continue;
+      const v = c.values[i];
+      await copyInSlices(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), new Uint8Array(a), () => !this.failure);
+      this.counters.bytesCopied += v.byteLength;
+    }
   }
 
   abort(c) {
@@ -129,6 +176,8 @@ export class FallbackPool extends PoolBase {
     if (i >= 0) {
       this.queue.splice(i, 1);
       this.settleCall(c, abortError(c, 'before it started'));
+    } else if (c === this.current && !c.sent) {
+      this.settleCall(c, abortError(c, 'before it started')); // still copying its arguments
     } else {
       c.abortRequested = true; // the single-thread core cannot stop mid-call
     }
