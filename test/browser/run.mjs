@@ -45,18 +45,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../lib/chromium.mjs';
 
 import { PROGRESS_TAG } from './lib/runner.js';
 import { REPO, startServer } from './server.mjs';
 
 const run = promisify(execFile);
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const TEST_TIMEOUT_MS = Number(process.env.PW_BROWSER_TIMEOUT_MS) || 30000; // per suite
 const GLOBAL_TIMEOUT_MS = 150000; // the whole run, whatever happens
 
@@ -273,7 +268,7 @@ async function main() {
     const bundle = { ok: false, results: [] };
     const list = tests(iso, plain, bundle).filter((t) => !filters.length || filters.some((f) => t.id.includes(f)));
     if (list.some((t) => t.pre)) Object.assign(bundle, await buildBundle());
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30000 });
+    browser = await launchChromium();
     console.log(`browser tests: Chromium ${browser.version()}, isolated ${iso.origin}, not isolated ${plain.origin}`);
 
     for (const t of list) {

@@ -1,4 +1,5 @@
-// Static file server for the browser tests, on 127.0.0.1 at a free port.
+// Static file server for the browser tests (and, with its own mounts, the
+// package tests of test/pack/), on 127.0.0.1 at a free port.
 //
 //   /pkg/...      the npm package as built by `make pkg`           (pkg/)
 //   /testpkg/...  the same with the test-only kernels             (build/testpkg/)
@@ -46,17 +47,17 @@ function isolationHeaders(isolated) {
   } : {};
 }
 
-/** Maps a request path to a file under the repository, or null. */
-function resolvePath(urlPath) {
+/** Maps a request path to a file under one of `mounts`, or null. */
+function resolvePath(urlPath, mounts) {
   let decoded;
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
     return null;
   }
-  for (const [prefix, dir] of Object.entries(MOUNTS)) {
+  for (const [prefix, dir] of Object.entries(mounts)) {
     if (!decoded.startsWith(prefix)) continue;
-    const base = path.join(REPO, dir);
+    const base = path.resolve(REPO, dir);
     const file = path.resolve(base, `.${decoded.slice(prefix.length - 1)}`);
     if (file !== base && !file.startsWith(base + path.sep)) return null; // no ../ escapes
     return file;
@@ -67,9 +68,11 @@ function resolvePath(urlPath) {
 /**
  * Starts a server. Resolves to { origin, isolated, requests, misses, close() }:
  * `requests` lists every path asked for, `misses` those answered with 404
- * (a missing build file shows up there), for run.mjs to check.
+ * (a missing build file shows up there), for the runner to check.
+ * `mounts` maps path prefixes to folders (relative to the repository, or
+ * absolute); `index` is the file served for "/".
  */
-export function startServer({ isolated }) {
+export function startServer({ isolated, mounts = MOUNTS, index = '/test/page.html' }) {
   const misses = [];
   const requests = [];
   const server = http.createServer((req, res) => {
@@ -82,7 +85,7 @@ export function startServer({ isolated }) {
     const { pathname } = new URL(req.url, 'http://127.0.0.1');
     requests.push(pathname);
     if (pathname === '/favicon.ico') return send(204, '');
-    const file = resolvePath(pathname === '/' ? '/test/page.html' : pathname);
+    const file = resolvePath(pathname === '/' ? index : pathname, mounts);
     if (!file) return send(403, 'forbidden');
     fs.stat(file, (err, st) => {
       if (err || !st.isFile()) {

@@ -18,16 +18,12 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 import { blake3 as refBlake3 } from 'hash-wasm';
+import { CHROMIUM, launchChromium } from '../lib/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER = path.join(ROOT, 'examples/browser/serve.mjs');
 const SCREENSHOT = path.join(ROOT, 'build/browser-demo.png');
 const INPUT_PNG = path.join(ROOT, 'build/browser-demo-input/rings.png');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const MiB = 1 << 20;
 
 const sha256Hex = (data) => createHash('sha256').update(data).digest('hex');
@@ -125,8 +121,7 @@ let browser;
 
 before(async () => {
   assert.ok(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (set CHROMIUM=/path, or \`make deps\`)`);
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30000 });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -35,17 +35,13 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 import { blake3 } from 'hash-wasm';
-import { serve } from './serve.mjs';
+import { CHROMIUM, launchChromium } from '../lib/chromium.mjs';
+import { startServer } from '../browser/server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
 const PKG = path.join(REPO, 'pkg');
 const BIN = path.join(REPO, 'node_modules/.bin');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const GLOBAL_TIMEOUT_MS = 240000;
 
 const argv = process.argv.slice(2);
@@ -548,12 +544,11 @@ async function main() {
       for (const t of runs) report({ name: t.name, status: 'FAIL', ms: 0, detail: `no Chromium at ${CHROMIUM} (make deps)` });
       return;
     }
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30000 });
+    browser = await launchChromium();
     for (const t of runs) {
       await scenario(t.name, async () => {
         if (!t.app) throw new CheckError(`not run: the ${t.kind} build failed`);
-        const server = await serve(t.app.root, { isolated: t.isolated });
+        const server = await startServer({ isolated: t.isolated, mounts: { '/': t.app.root }, index: '/index.html' });
         servers.push(server);
         return checkApp(await openApp(browser, server, t.app.page), t.isolated);
       });
