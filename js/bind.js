@@ -1,7 +1,7 @@
 // Turns the generated kernel specs (gen/kernels.js) into argument checks,
 // task-record writes and result reads. One driver serves every kernel; the
 // core runs the prepared call at once, the pool queues it.
-import { AbortError, ParawasmError, describe, rangeError, typeError } from './errors.js';
+import { AbortError, ParawasmError, describe, isPlainObject, rangeError, typeError } from './errors.js';
 import { KERNELS, STATUS } from '../gen/kernels.js';
 
 export const PW_ECANCELED = -3;
@@ -58,13 +58,6 @@ export function readTaskLayout(heap, ptr) {
     size: a[0], state: a[1], cancel: a[2], kernel: a[3], status: a[4], ret: a[5], args: a[6],
     maxArgs: a[7], kernelCount: a[8], abi: a[9],
   };
-}
-
-/** An options object: a plain object, not a view, ArrayBuffer or other class instance. */
-function isPlainObject(v) {
-  if (v === null || typeof v !== 'object') return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Checks one scalar argument; returns it as the binding stores it. */

@@ -50,6 +50,13 @@ export function rangeError(message) {
   return e;
 }
 
+/** An options object: a plain object, not a view, ArrayBuffer or other class instance. */
+export function isPlainObject(v) {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
 /** A short description of a value for error messages. */
 export function describe(v) {
   if (v === null) return 'null';

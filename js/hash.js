@@ -3,7 +3,7 @@
 // heap: synchronous on the core, ordered async calls on a pool) and
 // hashMany() (many inputs hashed at once, split across threads in C).
 import { HASHES, HASH_STATE_SIZE } from '../gen/kernels.js';
-import { ParawasmError, describe, rangeError, typeError } from './errors.js';
+import { ParawasmError, describe, isPlainObject, rangeError, typeError } from './errors.js';
 import { hex } from './hex.js';
 
 const MODE = { plain: 0, keyed: 1, derive: 2 };
@@ -29,12 +29,6 @@ export function hashAlgorithm(algorithm, where) {
     throw e;
   }
   return info;
-}
-
-function isPlainObject(v) {
-  if (v === null || typeof v !== 'object') return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /**
@@ -154,8 +148,8 @@ function checkData(data, where) {
 const PIECE = 1 << 18;
 
 /**
- * A streaming hash on the single-thread core: every method is synchronous.
- * `runner` is the core: invoke(name, args) runs an internal kernel.
+ * A streaming hash on the single-thread core (`core`: its invoke() runs
+ * the internal hash kernels): every method is synchronous.
  */
 export class SyncHash {
   constructor(core, algorithm, options) {
@@ -226,6 +220,7 @@ export class AsyncHash {
     this.stage = null; // block being filled with small foreign inputs
     this.used = 0;
     this.done = false;
+    this.released = false; // the state's free() is queued
     this.tail = this.after(() => pool.invoke('hashInit', initArgs(this.state, this.info, this.options)));
   }
 
