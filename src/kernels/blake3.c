@@ -70,13 +70,6 @@
 
 PW_INLINE uint32_t ror32(uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n)); }
 
-PW_INLINE void store32le(uint8_t *p, uint32_t w) {
-  p[0] = (uint8_t)w;
-  p[1] = (uint8_t)(w >> 8);
-  p[2] = (uint8_t)(w >> 16);
-  p[3] = (uint8_t)(w >> 24);
-}
-
 #define G(a, b, c, d, x, y)     \
   do {                          \
     a = a + b + (x);            \
@@ -281,8 +274,8 @@ static void compress_xof(const uint32_t cv[8], const uint8_t block[64], uint32_t
   uint32_t v[16];
   compress_rounds(v, cv, block, block_len, counter, flags);
   for (int i = 0; i < 8; i++) {
-    store32le(out + 4 * i, v[i] ^ v[i + 8]);
-    store32le(out + 32 + 4 * i, v[i + 8] ^ cv[i]);
+    pw_store32le(out + 4 * i, v[i] ^ v[i + 8]);
+    pw_store32le(out + 32 + 4 * i, v[i + 8] ^ cv[i]);
   }
 }
 
@@ -322,7 +315,7 @@ static void chunk_blocks(uint32_t cv[8], const uint8_t *p, size_t nblocks, uint6
 }
 
 static void words_to_bytes(uint8_t out[32], const uint32_t w[8]) {
-  for (int i = 0; i < 8; i++) store32le(out + 4 * i, w[i]);
+  for (int i = 0; i < 8; i++) pw_store32le(out + 4 * i, w[i]);
 }
 
 static void bytes_to_words(uint32_t w[8], const uint8_t in[32]) {

@@ -15,6 +15,7 @@
 #include "blake3.h"
 #include "legacy.h"
 #include "sha2.h"
+#include "simd.h"
 #include "xxhash.h"
 
 #define HASH_MAGIC UINT32_C(0x70776873) /* "pwhs" */
@@ -50,16 +51,9 @@ static size_t digest_size(uint32_t alg) {
   }
 }
 
-static void put_be32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
 static void put_be64(uint8_t *p, uint64_t v) {
-  put_be32(p, (uint32_t)(v >> 32));
-  put_be32(p + 4, (uint32_t)v);
+  pw_store32be(p, (uint32_t)(v >> 32));
+  pw_store32be(p + 4, (uint32_t)v);
 }
 
 /* Starts s; checks the arguments. */
@@ -124,8 +118,8 @@ static void finish(const hash_state *s, uint8_t *out, size_t out_len) {
   switch (s->alg) {
   case PW_HASH_CRC32:
   case PW_HASH_CRC32C:
-  case PW_HASH_ADLER32: put_be32(out, s->u.running); break;
-  case PW_HASH_XXH32: put_be32(out, pw_xxh32_digest(&s->u.xxh32)); break;
+  case PW_HASH_ADLER32: pw_store32be(out, s->u.running); break;
+  case PW_HASH_XXH32: pw_store32be(out, pw_xxh32_digest(&s->u.xxh32)); break;
   case PW_HASH_XXH64: put_be64(out, pw_xxh64_digest(&s->u.xxh64)); break;
   case PW_HASH_XXH3: put_be64(out, pw_xxh3_digest64(&s->u.xxh3)); break;
   case PW_HASH_XXH128: {

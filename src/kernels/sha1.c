@@ -132,19 +132,8 @@ static void sha1_blocks(uint32_t st[5], const uint8_t *p, size_t nblocks) {
 
 #else /* portable */
 
-PW_INLINE uint32_t load32be(const uint8_t *p) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  uint32_t w;
-  memcpy(&w, p, 4);
-  return __builtin_bswap32(w);
-#else
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-#endif
-}
-
-
 /* W[t] for t < 16 (loaded) and t >= 16 (computed in place, t mod 16). */
-#define W_LOAD(t) (w[t] = load32be(p + 4 * (t)))
+#define W_LOAD(t) (w[t] = pw_load32be(p + 4 * (t)))
 #define W_NEXT(t)                                                                   \
   (w[(t) & 15] = ROTL32(w[((t) - 3) & 15] ^ w[((t) - 8) & 15] ^ w[((t) - 14) & 15] ^ \
                             w[(t) & 15], 1))

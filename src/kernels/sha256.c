@@ -102,13 +102,6 @@ static const uint32_t IV224[8] = {0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939
   ROUND(c, d, e, f, g, h, a, b, WK((t) + 6), m0, m1); \
   ROUND(b, c, d, e, f, g, h, a, WK((t) + 7), m1, m0)
 
-PW_INLINE void store32be(uint8_t *p, uint32_t w) {
-  p[0] = (uint8_t)(w >> 24);
-  p[1] = (uint8_t)(w >> 16);
-  p[2] = (uint8_t)(w >> 8);
-  p[3] = (uint8_t)w;
-}
-
 #ifdef __wasm_simd128__
 
 /* σ0 of four words. */
@@ -186,23 +179,12 @@ static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks) {
 
 #else /* portable */
 
-PW_INLINE uint32_t load32be(const uint8_t *p) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  uint32_t w;
-  memcpy(&w, p, 4);
-  return __builtin_bswap32(w);
-#else
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-#endif
-}
-
-
 static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks) {
   uint32_t w[16];
   uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
   for (; nblocks != 0; nblocks--, p += 64) {
     uint32_t m0, m1 = b ^ c;
-#define WK_LOAD(t) (K256[t] + (w[t] = load32be(p + 4 * (t))))
+#define WK_LOAD(t) (K256[t] + (w[t] = pw_load32be(p + 4 * (t))))
 #define WK_NEXT(t)                                                                         \
   (K256[t] + (w[(t) & 15] += SSIG1(w[((t) - 2) & 15]) + w[((t) - 7) & 15] +               \
                              SSIG0(w[((t) - 15) & 15])))
@@ -253,7 +235,7 @@ void pw_sha256_final(const pw_sha256_state *s, uint8_t *out) {
   pw_md_final(h, s->buf, s->total, 1, sha256_blocks);
 
   size_t words = s->digest_len == 28 ? 7 : 8;
-  for (size_t i = 0; i < words; i++) store32be(out + 4 * i, h[i]);
+  for (size_t i = 0; i < words; i++) pw_store32be(out + 4 * i, h[i]);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -87,4 +87,29 @@ PW_INLINE uint64_t pw_load64le(const uint8_t *p) {
 #endif
 }
 
+/* Big-endian loads (SHA), and stores in either byte order. */
+PW_INLINE uint32_t pw_load32be(const uint8_t *p) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint32_t w;
+  memcpy(&w, p, 4);
+  return __builtin_bswap32(w);
+#else
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+#endif
+}
+
+PW_INLINE void pw_store32be(uint8_t *p, uint32_t w) {
+  p[0] = (uint8_t)(w >> 24);
+  p[1] = (uint8_t)(w >> 16);
+  p[2] = (uint8_t)(w >> 8);
+  p[3] = (uint8_t)w;
+}
+
+PW_INLINE void pw_store32le(uint8_t *p, uint32_t w) {
+  p[0] = (uint8_t)w;
+  p[1] = (uint8_t)(w >> 8);
+  p[2] = (uint8_t)(w >> 16);
+  p[3] = (uint8_t)(w >> 24);
+}
+
 #endif /* PW_KERNELS_SIMD_H */
