@@ -19,6 +19,8 @@ WASM_VALIDATE ?= wasm-validate
 HEADERS := include/parawasm.h $(sort $(wildcard include/parawasm/*.h))
 KERNEL_SRCS := $(sort $(wildcard src/kernels/*.c))
 RUNTIME_H := src/runtime/runtime.h src/runtime/futex.h
+# the runtime that every build links: task records, errors, progress, split/join
+RUNTIME_CORE := src/runtime/task.c src/runtime/split.c
 TEST_HEADERS := $(sort $(wildcard test/kernels/*.h))
 TEST_SRCS := $(sort $(wildcard test/kernels/*.c))
 JS_SRCS := $(sort $(wildcard js/*.js))
@@ -106,8 +108,8 @@ build/gen-test/kernels.c build/testpkg/gen/kernels.js build/testpkg/gen/kernels.
 
 # ------------------------------------------------------------ wasm builds
 
-ST_SRCS := src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS)
-MT_SRCS := src/runtime/task.c src/runtime/pool.c $(KERNEL_SRCS)
+ST_SRCS := $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS)
+MT_SRCS := $(RUNTIME_CORE) src/runtime/pool.c $(KERNEL_SRCS)
 
 # $(call wasm_build,outdir,name,ldflags,sources)
 define wasm_build
@@ -176,7 +178,7 @@ build/testpkg/package.json: pkg/package.json
 # scrambled order, concurrency > 1: the parallel split and join), and wasm
 # with SIMD, plain and fake pool.
 KERNEL_TESTS := $(patsubst test/c/%.c,%,$(filter-out test/c/test_pool.c,$(sort $(wildcard test/c/test_*.c))))
-KTEST_LIBS := test/c/no_kernels.c src/runtime/task.c $(KERNEL_SRCS)
+KTEST_LIBS := test/c/no_kernels.c $(RUNTIME_CORE) $(KERNEL_SRCS)
 KTEST_DEPS := $(KTEST_LIBS) src/runtime/serial.c test/c/testlib.h $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
 KTEST_NATIVE := $(foreach t,$(KERNEL_TESTS),build/native/$(t) build/native/$(t)_san build/native/$(t)_split)
 KTEST_WASM := $(foreach t,$(KERNEL_TESTS),build/wasm-test/$(t).js build/wasm-test/$(t)_split.js)
@@ -193,15 +195,15 @@ build/native/test_%_split: test/c/test_%.c $(KTEST_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) -o $@ -lm
 
-build/native/test_pool: test/c/test_pool.c src/runtime/task.c src/runtime/pool.c $(TEST_SRCS) $(KERNEL_SRCS) build/gen-test/kernels.c $(HEADERS) $(RUNTIME_H)
+build/native/test_pool: test/c/test_pool.c $(RUNTIME_CORE) src/runtime/pool.c $(TEST_SRCS) $(KERNEL_SRCS) build/gen-test/kernels.c $(HEADERS) $(RUNTIME_H)
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) -Itest/kernels $(filter %.c,$^) -o $@ -lpthread -lm
 
-build/native/test_pool_tsan: test/c/test_pool.c src/runtime/task.c src/runtime/pool.c $(TEST_SRCS) $(KERNEL_SRCS) build/gen-test/kernels.c $(HEADERS) $(RUNTIME_H)
+build/native/test_pool_tsan: test/c/test_pool.c $(RUNTIME_CORE) src/runtime/pool.c $(TEST_SRCS) $(KERNEL_SRCS) build/gen-test/kernels.c $(HEADERS) $(RUNTIME_H)
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) -fsanitize=thread -Itest/kernels $(filter %.c,$^) -o $@ -lpthread -lm
 
-build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
+build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c,$^) -o $@ -lm
 
@@ -254,11 +256,11 @@ bench: pkg testpkg build/native/native_bench build/native/native_bandwidth ## be
 	$(NODE) test/bench/run.mjs
 
 FUZZ_SECONDS ?= 60
-build/fuzz/fuzz_checksum: test/fuzz/fuzz_checksum.c test/c/no_kernels.c src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H)
+build/fuzz/fuzz_checksum: test/fuzz/fuzz_checksum.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H)
 	@mkdir -p $(@D)
 	clang -std=c11 -Iinclude -Isrc/runtime -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@
 
-build/fuzz/fuzz_hash: test/fuzz/fuzz_hash.c test/c/no_kernels.c src/runtime/task.c src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
+build/fuzz/fuzz_hash: test/fuzz/fuzz_hash.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
 	@mkdir -p $(@D)
 	clang -std=c11 -Iinclude -Isrc/runtime -Isrc/kernels -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@
 

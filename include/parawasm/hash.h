@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parawasm/kernel.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

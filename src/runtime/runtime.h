@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "parawasm.h"
+#include "parawasm/kernel.h"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/emscripten.h>
@@ -49,6 +49,15 @@ enum {
   PW_TASK_DONE = 4       /* finished; ret and status are valid */
 };
 
+/* pw_task.flags, set by JS. */
+enum {
+  PW_TASK_PROGRESS_JS = 1 /* pw_progress calls JS at once (a call on the JS thread) */
+};
+
+/*
+ * A task record. JS reads and writes its fields at the offsets that
+ * pw_task_layout() publishes (readTaskLayout in js/runtime/bind.js).
+ */
 typedef struct pw_task {
   _Atomic uint32_t state;   /* PW_TASK_* */
   _Atomic uint32_t cancel;  /* nonzero: stop at the next chunk */
@@ -57,6 +66,13 @@ typedef struct pw_task {
   pw_slot ret;              /* the kernel's return value */
   pw_slot ret_hi;           /* high half of a pw_u128 result */
   pw_slot args[PW_MAX_ARGS];
+  uint32_t flags;           /* PW_TASK_PROGRESS_JS */
+  uint32_t pad_;
+  /* pw_progress: JS polls them while the call runs (pool) */
+  _Atomic uint64_t progress_done;
+  _Atomic uint64_t progress_total;
+  double progress_at;       /* when pw_progress last called JS (ms) */
+  char message[PW_MESSAGE_MAX]; /* pw_fail's message; "" if none */
 } pw_task;
 
 /* A generated trampoline: unpacks t->args, calls the kernel, sets t->ret. */

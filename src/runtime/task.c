@@ -3,8 +3,11 @@
  * Shared by every build.
  */
 #define _POSIX_C_SOURCE 200809L /* posix_memalign */
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtime.h"
 
@@ -31,6 +34,10 @@ PW_EXPORT void pw_run(pw_task *t) {
   t->status = PW_OK;
   t->ret.u64 = 0;
   t->ret_hi.u64 = 0;
+  t->message[0] = '\0';
+  atomic_store_explicit(&t->progress_done, 0, memory_order_relaxed);
+  atomic_store_explicit(&t->progress_total, 0, memory_order_relaxed);
+  t->progress_at = 0;
   if (t->kernel >= pw__kernel_count) {
     t->status = PW_EKERNEL;
   } else {
@@ -45,6 +52,55 @@ PW_EXPORT void pw_run(pw_task *t) {
 int pw_cancelled(void) {
   pw_task *t = pw__current;
   return t != NULL && atomic_load_explicit(&t->cancel, memory_order_relaxed) != 0;
+}
+
+pw_status pw_fail(pw_status status, const char *fmt, ...) {
+  pw_task *t = pw__current;
+  if (t != NULL && fmt != NULL) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->message, sizeof t->message, fmt, ap);
+    va_end(ap);
+  }
+  return status;
+}
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
+/* A call on the JS thread (the core): hand progress to JS at once. */
+EM_JS(void, pw__js_progress, (double done, double total), {
+  if (Module['pwProgress']) Module['pwProgress'](done, total);
+});
+#endif
+
+/* Least time between two progress reports to JS from a call on its thread. */
+#define PW_PROGRESS_MS 50.0
+
+static void progress_js(pw_task *t, uint64_t done, uint64_t total) {
+#ifdef __EMSCRIPTEN__
+  double now = emscripten_get_now();
+  if (done < total && now - t->progress_at < PW_PROGRESS_MS) return;
+  t->progress_at = now;
+  pw__js_progress((double)done, (double)total);
+#else
+  (void)t, (void)done, (void)total;
+#endif
+}
+
+void pw_progress(uint64_t done, uint64_t total) {
+  pw_task *t = pw__current;
+  if (t == NULL) return;
+  atomic_store_explicit(&t->progress_total, total, memory_order_relaxed);
+  atomic_store_explicit(&t->progress_done, done, memory_order_relaxed);
+  if (t->flags & PW_TASK_PROGRESS_JS) progress_js(t, done, total);
+}
+
+void pw_progress_add(uint64_t delta, uint64_t total) {
+  pw_task *t = pw__current;
+  if (t == NULL) return;
+  atomic_store_explicit(&t->progress_total, total, memory_order_relaxed);
+  uint64_t done = atomic_fetch_add_explicit(&t->progress_done, delta, memory_order_relaxed) + delta;
+  if (t->flags & PW_TASK_PROGRESS_JS) progress_js(t, done, total);
 }
 
 pw_status pw__serial_for(size_t n, size_t grain, pw_range_fn body, void *ctx) {
@@ -74,6 +130,11 @@ PW_EXPORT const uint32_t *pw_task_layout(void) {
       PW_MAX_ARGS,
       0, /* kernel count: another unit's constant, set below */
       0, /* kernel ABI hash, likewise */
+      offsetof(pw_task, flags),
+      offsetof(pw_task, progress_done),
+      offsetof(pw_task, progress_total),
+      offsetof(pw_task, message),
+      PW_MESSAGE_MAX,
   };
   layout[8] = pw__kernel_count;
   layout[9] = pw__kernel_abi;
@@ -90,3 +151,12 @@ PW_EXPORT void *pw_alloc(size_t size, size_t align) {
 }
 
 PW_EXPORT void pw_free(void *p) { free(p); }
+
+void *pw_result_resize(pw_result *r, size_t bytes) {
+  void *p = realloc(r->data, bytes ? bytes : 1);
+  if (p == NULL) return NULL;
+  if (bytes > r->size) memset((unsigned char *)p + r->size, 0, bytes - r->size);
+  r->data = p;
+  r->size = bytes;
+  return p;
+}

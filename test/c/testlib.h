@@ -36,23 +36,23 @@ static unsigned long checks, failures;
     }                                                                 \
   } while (0)
 
-static uint64_t splitmix64(uint64_t *s) {
+static inline uint64_t splitmix64(uint64_t *s) {
   uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
   z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
   z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
   return z ^ (z >> 31);
 }
 
-static void fill_random(uint8_t *p, size_t n, uint64_t seed) {
+static inline void fill_random(uint8_t *p, size_t n, uint64_t seed) {
   for (size_t i = 0; i < n; i++) {
     if (i % 8 == 0) seed = splitmix64(&seed) ^ seed;
     p[i] = (uint8_t)(seed >> (8 * (i % 8)));
   }
 }
 
-static uint64_t below(uint64_t *s, uint64_t n) { return n ? splitmix64(s) % n : 0; }
+static inline uint64_t below(uint64_t *s, uint64_t n) { return n ? splitmix64(s) % n : 0; }
 
-static void *xmalloc(size_t n) {
+static inline void *xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
   if (p == NULL) {
     fprintf(stderr, "out of memory (%zu bytes)\n", n);

@@ -1,0 +1,174 @@
+/*
+ * test_runtime.c — the runtime services that kernels call (src/runtime/task.c
+ * and split.c): pw_parallel_reduce, pw_feed, pw_fail, pw_progress and
+ * pw_result_resize. Built like every kernel test: serial, sanitized, with
+ * the fake pool (chunks in a scrambled order), and in wasm.
+ */
+#include <math.h>
+
+#include "runtime.h"
+#include "testlib.h"
+
+/* ---- pw_parallel_reduce: a float sum whose result must not depend on chunk order */
+
+typedef struct {
+  const float *x;
+} sum_ctx;
+
+static void sum_body(void *ctx, size_t begin, size_t end, void *partial) {
+  const float *x = ((sum_ctx *)ctx)->x;
+  float *acc = partial;
+  for (size_t i = begin; i < end; i++) *acc += x[i];
+}
+
+static void sum_join(void *ctx, void *acc, const void *partial) {
+  (void)ctx;
+  *(float *)acc += *(const float *)partial;
+}
+
+/* The same sum, written out: chunk by chunk in index order, with the chunking
+   that pw_parallel_reduce documents (grain widened to at most 4096 chunks). */
+static float sum_reference(const float *x, size_t n, size_t grain) {
+  if (grain == 0) grain = 1;
+  size_t min_grain = n / 4096 + (n % 4096 != 0);
+  if (grain < min_grain) grain = min_grain;
+  float total = 0;
+  for (size_t begin = 0; begin < n; begin += grain) {
+    float part = 0;
+    size_t end = n - begin > grain ? begin + grain : n;
+    for (size_t i = begin; i < end; i++) part += x[i];
+    total += part;
+  }
+  return total;
+}
+
+static void test_reduce(void) {
+  uint64_t seed = 5;
+  size_t sizes[] = {0, 1, 2, 7, 100, 4095, 4096, 4097, 100000, 1000003};
+  size_t grains[] = {0, 1, 3, 64, 1000, 1 << 20};
+  for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+    size_t n = sizes[si];
+    float *x = xmalloc(n * sizeof *x);
+    /* values of very different magnitudes: the order of additions shows */
+    for (size_t i = 0; i < n; i++) x[i] = (float)((double)(splitmix64(&seed) % 2000001) - 1e6) * (i % 7 == 0 ? 1e4f : 1e-3f);
+    for (size_t gi = 0; gi < sizeof grains / sizeof *grains; gi++) {
+      sum_ctx c = {x};
+      float got = 0;
+      pw_status s = pw_parallel_reduce(n, grains[gi], sizeof got, sum_body, sum_join, &c, &got);
+      float want = sum_reference(x, n, grains[gi]);
+      CHECK(s == PW_OK, "reduce n=%zu grain=%zu: status %d", n, grains[gi], s);
+      CHECK(memcmp(&got, &want, sizeof got) == 0, "reduce n=%zu grain=%zu: %.9g, want %.9g", n, grains[gi], got, want);
+    }
+    free(x);
+  }
+  float r = 3;
+  sum_ctx c = {NULL};
+  CHECK(pw_parallel_reduce(10, 1, 0, sum_body, sum_join, &c, &r) == PW_EINVAL, "partial_size 0 is PW_EINVAL");
+  CHECK(pw_parallel_reduce(0, 1, sizeof r, sum_body, sum_join, &c, &r) == PW_OK && r == 3, "n 0 leaves the result");
+}
+
+/* ---- pw_feed: pieces in order, none empty, cancellation between pieces */
+
+typedef struct {
+  const uint8_t *expect;
+  size_t seen;
+  size_t calls;
+  size_t max_piece;
+  int bad;
+  pw_task *cancel_after_first; /* sets cancel on the first piece */
+} feed_ctx;
+
+static void feed_piece(void *p, const uint8_t *piece, size_t len) {
+  feed_ctx *f = p;
+  if (len == 0 || len > f->max_piece || memcmp(piece, f->expect + f->seen, len) != 0) f->bad = 1;
+  f->seen += len;
+  f->calls++;
+  if (f->cancel_after_first) atomic_store(&f->cancel_after_first->cancel, 1);
+}
+
+static void test_feed(void) {
+  size_t n = 100003;
+  uint8_t *data = xmalloc(n);
+  fill_random(data, n, 9);
+  size_t pieces[] = {1, 7, 4096, 100003, 200000};
+  for (size_t k = 0; k < sizeof pieces / sizeof *pieces; k++) {
+    feed_ctx f = {data, 0, 0, pieces[k], 0, NULL};
+    CHECK(pw_feed(data, n, pieces[k], feed_piece, &f) == PW_OK, "feed piece %zu", pieces[k]);
+    CHECK(!f.bad && f.seen == n, "feed piece %zu: bytes in order (seen %zu)", pieces[k], f.seen);
+    CHECK(f.calls == n / pieces[k] + (n % pieces[k] != 0), "feed piece %zu: %zu calls", pieces[k], f.calls);
+  }
+  feed_ctx f0 = {data, 0, 0, 1, 0, NULL};
+  CHECK(pw_feed(NULL, 0, 16, feed_piece, &f0) == PW_OK && f0.calls == 0, "an empty feed calls nothing");
+  feed_ctx fd = {data, 0, 0, (size_t)1 << 20, 0, NULL};
+  CHECK(pw_feed(data, n, 0, feed_piece, &fd) == PW_OK && fd.calls == 1, "piece 0 means 1 MiB");
+
+  /* cancelled after the first piece: stops there */
+  pw_task t;
+  memset(&t, 0, sizeof t);
+  pw_task *saved = pw__current;
+  pw__current = &t;
+  feed_ctx fc = {data, 0, 0, 1000, 0, &t};
+  CHECK(pw_feed(data, n, 1000, feed_piece, &fc) == PW_ECANCELED, "cancelled feed reports PW_ECANCELED");
+  CHECK(fc.calls == 1, "cancelled feed stops after the piece that was running (%zu calls)", fc.calls);
+  pw__current = saved;
+  free(data);
+}
+
+/* ---- pw_fail and pw_progress write into the current task record */
+
+static void test_task_services(void) {
+  CHECK(pw_fail(PW_EINVAL, "outside %d", 1) == PW_EINVAL, "pw_fail outside a call returns the status");
+  pw_progress(1, 2); /* outside a call: nothing to write, must not crash */
+  pw_progress_add(1, 2);
+
+  pw_task t;
+  memset(&t, 0, sizeof t);
+  pw_task *saved = pw__current;
+  pw__current = &t;
+  CHECK(pw_fail(PW_EFORMAT, "bad header at byte %u", 17u) == PW_EFORMAT, "pw_fail returns its status");
+  CHECK(strcmp(t.message, "bad header at byte 17") == 0, "message: \"%s\"", t.message);
+  char longer[400];
+  memset(longer, 'x', sizeof longer - 1);
+  longer[sizeof longer - 1] = '\0';
+  pw_fail(PW_EINVAL, "%s", longer);
+  CHECK(strlen(t.message) == PW_MESSAGE_MAX - 1, "a long message is cut to %d bytes (got %zu)", PW_MESSAGE_MAX - 1, strlen(t.message));
+  pw_progress(5, 10);
+  CHECK(t.progress_done == 5 && t.progress_total == 10, "pw_progress sets done/total");
+  pw_progress_add(3, 10);
+  pw_progress_add(2, 10);
+  CHECK(t.progress_done == 10 && t.progress_total == 10, "pw_progress_add adds (%llu)", (unsigned long long)t.progress_done);
+  pw__current = saved;
+}
+
+/* ---- pw_result_resize */
+
+static void test_result(void) {
+  pw_result r = {NULL, 0};
+  uint8_t *p = pw_result_resize(&r, 10);
+  CHECK(p != NULL && r.size == 10 && r.data == p, "resize to 10");
+  int zero = 1;
+  for (int i = 0; i < 10; i++) zero &= p[i] == 0;
+  CHECK(zero, "new bytes are zero");
+  memset(p, 7, 10);
+  p = pw_result_resize(&r, 100000);
+  CHECK(p != NULL && r.size == 100000, "grow to 100000");
+  int kept = 1;
+  for (int i = 0; i < 10; i++) kept &= p[i] == 7;
+  for (int i = 10; i < 100000; i++) kept &= p[i] == 0;
+  CHECK(kept, "growing keeps the contents and zero-fills the rest");
+  p = pw_result_resize(&r, 3);
+  CHECK(p != NULL && r.size == 3 && p[2] == 7, "shrink keeps the prefix");
+  free(r.data);
+}
+
+int main(void) {
+  test_reduce();
+  test_feed();
+  test_task_services();
+  test_result();
+#ifdef PW_TEST_FAKE_POOL
+  fake_threads = 3;
+  test_reduce();
+#endif
+  return test_summary("test_runtime");
+}
