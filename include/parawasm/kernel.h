@@ -99,6 +99,18 @@
  *                     core.ns.* / pool.ns.*, and lose `ns_` after the C
  *                     prefix: pw_image_blur is pool.image.blur.
  *
+ * Kernels for many element types: write the declaration once as a
+ * function-like macro and expand it over an X-macro list of types. The
+ * generator expands the function-like macros defined in the headers it
+ * reads (## and # included); a doc comment before the expansion documents
+ * every kernel it makes:
+ *     #define MY_TYPES(X) X(float, f32) X(double, f64)
+ *     #define MY_SUM(T, s) \
+ *       PW_NAME(sum) PW_KERNEL double my_sum_##s(PW_IN(n) const T *x, size_t n);
+ *     /// Sum of x, in double precision.
+ *     MY_TYPES(MY_SUM)
+ * gives one JS method sum(x) for a Float32Array or a Float64Array.
+ *
  * Rules for kernels: no globals (kernels run on any pool thread, many at a
  * time); a zero-length buffer may arrive as NULL; sizes are 32-bit size_t
  * in wasm32, so compute sizes, offsets and counts that can pass 4 GiB in
