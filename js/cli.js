@@ -8,8 +8,11 @@
 // block hashed with a single hashMany() call. Memory stays the same whatever
 // the sizes of the files.
 import fs from 'node:fs';
-import { createPool } from './index.js';
-import { HASHES } from '../gen/kernels.js';
+import { createPool } from '../index.js';
+import * as bundle from '../gen/kernels.js';
+import { hashList } from './families/hash.js';
+
+const HASHES = hashList(bundle);
 
 const PROG = 'parawasm sum';
 const PIECE = 4 << 20; // bytes of a big file read and hashed at a time
@@ -126,6 +129,7 @@ Command-line tools of parawasm.
 
 Commands:
   sum       print or check checksums of files (parawasm sum --help)
+  build     build your own annotated C kernels into an npm package (parawasm build --help)
 
 Options:
   -h, --help     print this help and exit
@@ -890,6 +894,7 @@ async function sumCommand(args) {
 async function main(args) {
   const [command, ...rest] = args;
   if (command === 'sum') return sumCommand(rest);
+  if (command === 'build') return (await import('./tools/build.mjs')).main(rest);
   if (command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(MAIN_HELP);
     return 0;

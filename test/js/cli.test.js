@@ -30,7 +30,7 @@ const MiB = 1 << 20;
 const PIECE = 4 * MiB;
 const SMALL = MiB;
 
-const { loadCore } = await import(join(ROOT, 'pkg/lib/index.js'));
+const { loadCore } = await import(join(ROOT, 'pkg/index.js'));
 
 /**
  * True if the build implements `alg`. A build without it either refuses it

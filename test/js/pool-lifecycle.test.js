@@ -9,12 +9,12 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   ParawasmError, PoolCrashedError, PoolDestroyedError, createPool,
-} from '../../build/testpkg/lib/index.js';
+} from '../../build/testpkg/index.js';
 import {
   MiB, SEED, fillRandom, refCrc32, runNode, until,
 } from './helpers/pool-test-utils.js';
 
-const LIB = new URL('../../build/testpkg/lib/index.js', import.meta.url).href;
+const LIB = new URL('../../build/testpkg/index.js', import.meta.url).href;
 const UTILS = new URL('./helpers/pool-test-utils.js', import.meta.url).href;
 
 function isDestroyed(e) {

@@ -118,7 +118,8 @@ pw_status pw_test_iota(uint16_t *out, uint32_t n, uint16_t start) {
   return PW_OK;
 }
 
-void pw_test_tag(const uint8_t *key, const char *text, size_t len, uint8_t *out) {
+void pw_test_tag(const void *key_, const char *text, size_t len, uint8_t *out) {
+  const uint8_t *key = key_;
   uint32_t h = 0x811c9dc5u;
   for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)text[i]) * 0x01000193u;
   memcpy(out, key, 4);

@@ -30,9 +30,9 @@ PW_KERNEL uint64_t pw_test_sum_u32(PW_IN(n) const uint32_t *data, size_t n);
 /** x[i] *= k, in place. */
 PW_KERNEL void pw_test_scale_f64(PW_INOUT(n) double *x, size_t n, double k);
 
-/** out[i] = a[i] + b[i]; all three must have the same length. Returns n. */
+/** out[i] = a[i] + b[i]; all three must have the same length; out may be a itself. Returns n. */
 PW_KERNEL pw_status pw_test_add_i32(PW_IN(n) const int32_t *a, PW_IN(n) const int32_t *b,
-                                    PW_OUT(n) int32_t *out, size_t n);
+                                    PW_OUT(n) PW_ALIAS(a) int32_t *out, size_t n);
 
 /** Returns `s` as a status (negative values are errors). */
 PW_KERNEL pw_status pw_test_status(int32_t s);
@@ -61,7 +61,7 @@ PW_KERNEL uint64_t pw_test_nested(uint32_t depth, uint32_t width);
 PW_KERNEL pw_status pw_test_iota(PW_RETURN(n) uint16_t *out, uint32_t n, PW_DEFAULT(0) uint16_t start);
 
 /** Returns the 8 bytes key[0..3] ++ (FNV-1a of text, big-endian): a fixed-size input, a text input and a fixed-size result. */
-PW_KERNEL void pw_test_tag(PW_IN(4) const uint8_t *key, PW_IN(len) const char *text, size_t len,
+PW_KERNEL void pw_test_tag(PW_IN(4) const void *key, PW_IN(len) const char *text, size_t len,
                            PW_RETURN(8) uint8_t *out);
 
 /** Returns hi * 2^64 + lo as a 128-bit result. */

@@ -180,20 +180,25 @@ async function scenario(name, fn, always = false) {
 
 // what may ship, and what must
 const ALLOWED = [
-  /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^index\.d\.c?ts$/,
-  /^lib\/[a-z0-9-]+\.js$/, /^dist\/index\.cjs$/, /^gen\/kernels\.(js|d\.ts)$/,
+  /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^index\.d\.c?ts$/, /^index\.c?js$/, /^browser\.js$/,
+  /^fallback-worker\.js$/, /^lib\/runtime\/[a-z0-9-]+\.(js|d\.ts)$/, /^lib\/families\/[a-z0-9-]+(\.types)?\.(js|d\.ts)$/,
+  /^lib\/runtime\.cjs$/, /^lib\/cli\.js$/, /^lib\/cli\/[a-z0-9-]+\.js$/, /^lib\/tools\/[a-z0-9-]+\.mjs$/,
+  /^gen\/kernels\.(js|cjs|d\.ts)$/, /^sdk\/parawasm\.mk$/, /^sdk\/include\/parawasm(\/[a-z0-9_]+)?\.h$/,
+  /^sdk\/src\/runtime\/[a-z0-9_]+\.[ch]$/, /^sdk\/src\/kernels\/([a-z0-9_]+\/)?[a-z0-9_]+\.[ch]$/,
   /^wasm\/package\.json$/, /^wasm\/parawasm(-mt)?\.(js|mjs|wasm)$/, /^wasm\/parawasm-mt\.worker\.js$/,
 ];
 const REQUIRED = [
-  'package.json', 'README.md', 'LICENSE', 'index.d.ts', 'index.d.cts', 'lib/index.js', 'lib/browser.js',
-  'lib/fallback-worker.js', 'dist/index.cjs', 'gen/kernels.js', 'gen/kernels.d.ts', 'wasm/package.json',
+  'package.json', 'README.md', 'LICENSE', 'index.d.ts', 'index.d.cts', 'index.js', 'browser.js',
+  'fallback-worker.js', 'index.cjs', 'gen/kernels.js', 'gen/kernels.cjs', 'gen/kernels.d.ts', 'lib/runtime.cjs',
+  'lib/tools/build.mjs', 'lib/tools/bindgen.mjs', 'sdk/include/parawasm/kernel.h', 'sdk/parawasm.mk',
+  'sdk/src/runtime/task.c', 'sdk/src/runtime/pool.c', 'wasm/package.json',
   'wasm/parawasm.js', 'wasm/parawasm.mjs', 'wasm/parawasm.wasm', 'wasm/parawasm-mt.js', 'wasm/parawasm-mt.mjs',
   'wasm/parawasm-mt.wasm', 'wasm/parawasm-mt.worker.js',
 ];
 const LIFECYCLE = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare', 'prepublish'];
 
 async function packPackage(work) {
-  for (const f of ['lib/index.js', 'dist/index.cjs', 'wasm/parawasm.wasm', 'wasm/parawasm-mt.wasm']) {
+  for (const f of ['index.js', 'index.cjs', 'wasm/parawasm.wasm', 'wasm/parawasm-mt.wasm']) {
     ok(fs.existsSync(path.join(PKG, f)), `pkg/${f} is missing: run \`make\` first`);
   }
   const dry = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PKG });
@@ -209,7 +214,8 @@ async function packPackage(work) {
   ok(!stray.length, `the tarball holds files that must not ship: ${stray.join(', ')}`);
   const missing = REQUIRED.filter((f) => !files.includes(f));
   ok(!missing.length, `the tarball lacks: ${missing.join(', ')}`);
-  const js = fs.readdirSync(path.join(REPO, 'js')).filter((f) => f.endsWith('.js')).map((f) => `lib/${f}`);
+  const js = ['runtime', 'families'].flatMap((d) => fs.readdirSync(path.join(REPO, 'js', d))
+    .filter((f) => f.endsWith('.js')).map((f) => `lib/${d}/${f}`));
   const notShipped = js.filter((f) => !files.includes(f));
   ok(!notShipped.length, `js/ files not in the tarball: ${notShipped.join(', ')}`);
 
@@ -230,10 +236,10 @@ async function packPackage(work) {
   ok(dot && typeof dot === 'object', 'package.json exports["."] is an object');
   const keys = Object.keys(dot);
   equal(keys.join(','), 'types,browser,node,default', 'the conditions of exports["."], in order');
-  equal(dot.node?.import, './lib/index.js', 'exports node.import');
-  equal(dot.node?.require, './dist/index.cjs', 'exports node.require');
-  equal(dot.browser, './lib/browser.js', 'exports browser');
-  equal(dot.default, './lib/browser.js', 'exports default');
+  equal(dot.node?.import, './index.js', 'exports node.import');
+  equal(dot.node?.require, './index.cjs', 'exports node.require');
+  equal(dot.browser, './browser.js', 'exports browser');
+  equal(dot.default, './browser.js', 'exports default');
   equal(dot.types?.require, './index.d.cts', 'exports types.require');
   equal(dot.types?.default, './index.d.ts', 'exports types.default');
   const targets = JSON.stringify(m.exports).match(/"\.\/[^"]+"/g).map((s) => s.slice(3, -1));
@@ -274,7 +280,7 @@ async function install(project, tarball) {
 
 async function nodeEsm(project) {
   const out = await nodeScript(project, 'esm.mjs');
-  equal(fileURLToPath(out.entry), path.join(project, 'node_modules/parawasm/lib/index.js'), 'import resolves to');
+  equal(fileURLToPath(out.entry), path.join(project, 'node_modules/parawasm/index.js'), 'import resolves to');
   checkNodeResult(out, 'esm', { threadsAtLeast: Math.min(2, os.availableParallelism?.() ?? 2) });
   equal(out.hex, EXPECT.check.toString(16).padStart(8, '0'), 'hex()');
   return `pool of ${out.pool.threads} threads; exited by itself with the pool idle`;
@@ -282,7 +288,7 @@ async function nodeEsm(project) {
 
 async function nodeCjs(project) {
   const out = await nodeScript(project, 'cjs.cjs');
-  equal(out.entry, path.join(project, 'node_modules/parawasm/dist/index.cjs'), 'require resolves to');
+  equal(out.entry, path.join(project, 'node_modules/parawasm/index.cjs'), 'require resolves to');
   checkNodeResult(out, 'cjs');
   return `pool of ${out.pool.threads} threads`;
 }
@@ -354,7 +360,7 @@ function copyDir(from, to) {
 function prepareUnbundled(project) {
   const dir = path.join(project, 'plain');
   copyDir(path.join(HERE, 'app'), dir);
-  const entry = '/node_modules/parawasm/lib/browser.js';
+  const entry = '/node_modules/parawasm/browser.js';
   const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8').replace('<!--IMPORTMAP-->',
     `<script type="importmap">${JSON.stringify({ imports: { parawasm: entry } })}</script>`);
   fs.writeFileSync(path.join(dir, 'index.html'), html);
@@ -370,24 +376,24 @@ async function esbuild(project) {
   fs.rmSync(out, { recursive: true, force: true });
   // the user's page module and worker, and parawasm's fallback-pool worker,
   // which esbuild cannot find by itself (new Worker(new URL(...)))
-  const args = ['web/main.js', 'web/worker.js', 'node_modules/parawasm/lib/fallback-worker.js',
+  const args = ['web/main.js', 'web/worker.js', 'node_modules/parawasm/fallback-worker.js',
     '--bundle', '--format=esm', '--platform=browser', '--target=es2022', '--outdir=dist-esbuild/js',
     '--entry-names=[name]', '--log-level=warning'];
   const r = await exec(path.join(BIN, 'esbuild'), args, { cwd: project });
   if (r.code !== 0 || r.stderr.trim()) throw new CheckError(describeRun(r, `esbuild ${args.join(' ')}`));
-  // esbuild keeps new URL('../wasm/…', import.meta.url) as it is: the files
-  // go to ../wasm/ from the bundle (the README's `cp …/wasm/parawasm*.{js,wasm}`)
+  // esbuild keeps new URL('./wasm/…', import.meta.url) as it is: the files
+  // go to wasm/ beside the bundle (the README's `cp …/wasm/parawasm*.{js,wasm}`)
   const wasmDir = path.join(project, 'node_modules/parawasm/wasm');
-  fs.mkdirSync(path.join(out, 'wasm'), { recursive: true });
+  fs.mkdirSync(path.join(out, 'js/wasm'), { recursive: true });
   for (const f of fs.readdirSync(wasmDir).filter((n) => /^parawasm.*\.(js|wasm)$/.test(n))) {
-    fs.copyFileSync(path.join(wasmDir, f), path.join(out, 'wasm', f));
+    fs.copyFileSync(path.join(wasmDir, f), path.join(out, 'js/wasm', f));
   }
   const html = fs.readFileSync(path.join(src, 'index.html'), 'utf8').replace('<!--IMPORTMAP-->', '')
     .replace('src="./main.js"', 'src="./js/main.js"');
   fs.writeFileSync(path.join(out, 'index.html'), html);
   fs.writeFileSync(path.join(out, 'input.bin'), INPUT);
   const main = fs.readFileSync(path.join(out, 'js/main.js'), 'utf8');
-  ok(main.includes('new URL("../wasm/parawasm.wasm", import.meta.url)'), 'the bundle still finds the wasm at ../wasm/');
+  ok(main.includes('new URL("./wasm/parawasm.wasm", import.meta.url)'), 'the bundle still finds the wasm at ./wasm/');
   ok(!/require\(["'](fs|path|worker_threads)["']\)/.test(main), 'the bundle has no require() of Node modules');
   return { root: out, page: '/index.html', note: `${fs.readdirSync(path.join(out, 'js')).join(', ')} + wasm/` };
 }

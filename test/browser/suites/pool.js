@@ -15,7 +15,7 @@ function settleAll(promises, ms, what) {
   return withTimeout(Promise.allSettled(promises), ms, `${what}: some promises never settled`);
 }
 
-export async function run({ lib = '/testpkg/lib/browser.js' } = {}) {
+export async function run({ lib = '/testpkg/browser.js' } = {}) {
   const s = new Suite('pool');
   const api = await s.import(lib);
   if (!api) return s.results;

@@ -4,7 +4,7 @@
 import { assert, equal, rejects, Suite, withTimeout } from '../lib/runner.js';
 import { CHECK, CHECK_INPUT, fillRandom, refCrc32 } from '../../lib/ref.js';
 
-const lib = new URL(self.location.href).searchParams.get('lib') ?? '/testpkg/lib/browser.js';
+const lib = new URL(self.location.href).searchParams.get('lib') ?? '/testpkg/browser.js';
 
 try {
   const { createPool, PoolDestroyedError } = await import(lib);

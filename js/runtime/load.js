@@ -1,0 +1,64 @@
+// Instantiates a build's Emscripten module with the environment's files,
+// without letting the glue touch the host (no process handlers, no exit)
+// and with every pthread worker's errors routed to `onThreadError`.
+import { ParawasmError } from './errors.js';
+
+export async function instantiate(env, build, extra = {}, onThreadError = null) {
+  let wasmModule;
+  let factory;
+  try {
+    [wasmModule, factory] = await Promise.all([env.compile(build), env.glue(build)]);
+  } catch (e) {
+    throw new ParawasmError(`cannot load ${env.describe(build)}: ${e.message} (was the package built?)`,
+      'ERR_PW_LOAD', { cause: e });
+  }
+  // the workers are unref()ed as soon as they exist: hold the process open
+  // until they have loaded
+  const loading = env.keepAlive();
+  loading.ref();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (e) => {
+      if (settled) return;
+      settled = true;
+      env.clearKeepAlive(loading);
+      for (const w of [...(Module.PThread?.unusedWorkers ?? []), ...(Module.PThread?.runningWorkers ?? [])]) {
+        env.terminateWorker(w);
+      }
+      reject(e instanceof Error ? e : new ParawasmError(`cannot start ${env.describe(build)}: ${e}`, 'ERR_PW_LOAD'));
+    };
+    const threadError = (msg) => (settled && onThreadError ? onThreadError(msg) : fail(`a pool thread failed while starting: ${msg}`));
+    const Module = {
+      ...env.moduleOptions(build),
+      ...extra,
+      onAbort: (what) => threadError(`abort(${what})`),
+      instantiateWasm(imports, receiveInstance) {
+        WebAssembly.instantiate(wasmModule, imports).then((instance) => {
+          // the exports and the memory, from the instance itself rather than
+          // from glue internals whose names change between Emscripten versions
+          Module.pwExports = instance.exports;
+          Module.pwMemory = imports.env?.memory instanceof WebAssembly.Memory ? imports.env.memory : instance.exports.memory;
+          receiveInstance(instance, wasmModule);
+          for (const w of Module.PThread?.unusedWorkers ?? []) env.hookWorker(w, threadError);
+        }, fail);
+        return {};
+      },
+    };
+    // Emscripten's threaded glue sets globalThis.Worker in Node (to create
+    // its workers, which it does right away): put back what was there.
+    const hadWorker = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
+    let ready;
+    try {
+      ready = factory(Module);
+    } finally {
+      if (hadWorker) Object.defineProperty(globalThis, 'Worker', hadWorker);
+      else delete globalThis.Worker;
+    }
+    ready.then((mod) => {
+      if (settled) return;
+      settled = true;
+      env.clearKeepAlive(loading);
+      resolve(mod);
+    }, fail);
+  });
+}
