@@ -111,12 +111,30 @@ build/gen-test/kernels.c build/testpkg/gen/kernels.js build/testpkg/gen/kernels.
 ST_SRCS := $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS)
 MT_SRCS := $(RUNTIME_CORE) src/runtime/pool.c $(KERNEL_SRCS)
 
+# Post-link patch of the threaded build's pthread worker script. In a
+# Node-like runtime, Emscripten 3.1.6's <name>.worker.js copies stand-ins for
+# browser globals onto the worker's global object with Object.assign, among
+# them `location: {href: __filename}`. A Deno 2 worker_threads worker has a
+# getter-only `location` on its global (a DedicatedWorkerGlobalScope), and
+# newer Deno 2 releases no `__filename` in it either, so that strict-mode
+# statement throws ("Cannot set property location of
+# #<DedicatedWorkerGlobalScope> which has only a getter", or "__filename is
+# not defined") and no pool thread starts. In Node-like runtimes nothing
+# reads that `location` (the glue reads `location` only in its browser
+# branch, which takes the page's own), so the entry is removed. The build
+# fails, and leaves no glue behind, if the text is not found (another
+# Emscripten version): see the Deno check in test/runtimes/.
+# $(call patch_thread_worker,worker.js,glue.js)
+patch_thread_worker = grep -qF 'location:{href:__filename},' $(1) && sed -i 's/location:{href:__filename},//' $(1) \
+	  || { rm -f $(2); echo "$(1): location:{href:__filename} not found (see patch_thread_worker in the Makefile)"; exit 1; }
+
 # $(call wasm_build,outdir,name,ldflags,sources)
 define wasm_build
 $(1)/$(2).js: $(4) $(HEADERS) $(RUNTIME_H) | deps-apt
 	@mkdir -p $(1)
 	$(EMCC) $(EM_CFLAGS) $(4) -o $(1)/$(2).js $(3)
 	$(WASM_VALIDATE) --enable-threads $(1)/$(2).wasm
+	$(if $(findstring mt,$(2)),$(call patch_thread_worker,$(1)/$(2).worker.js,$(1)/$(2).js))
 	@# browsers and module workers import the same glue as an ES module; the
 	@# first line hides Node's globals from its Node-only branches, so that
 	@# bundlers do not try to resolve require("fs") and the like
