@@ -97,6 +97,11 @@ export const browserEnv = {
     worker.terminate();
   },
 
+  /** Routes the data of every message from a fallback worker to onData. */
+  onWorkerMessage(worker, onData) {
+    worker.onmessage = (e) => onData(e.data);
+  },
+
   /** A module worker running the core, for a pool without shared memory. */
   startFallbackWorker() {
     const worker = new Worker(new URL('./fallback-worker.js', import.meta.url), { type: 'module' });

@@ -4,9 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ParawasmError } from './errors.js';
 
 const require = createRequire(import.meta.url);
 const compiled = new Map();
+const hooked = new WeakSet();
 const noop = () => {};
 
 export const nodeEnv = {
@@ -51,13 +54,57 @@ export const nodeEnv = {
     clearInterval(t);
   },
 
+  // Called as soon as a worker exists, and again once Emscripten's glue has
+  // set its own worker.onerror (which rethrows, and would end the process):
+  // errors reach onError from the start, through Emscripten's forwarding of
+  // 'error' to worker.onerror or through our own listener.
   hookWorker(worker, onError) {
     worker.unref(); // parked threads must not keep the process alive
     worker.onerror = (e) => onError(e?.message ?? String(e));
+    if (hooked.has(worker)) return;
+    hooked.add(worker);
+    worker.on('error', (e) => onError(e?.message ?? String(e)));
     worker.on('exit', (code) => onError(`a pool thread exited (code ${code})`));
   },
 
   terminateWorker(worker) {
     return worker.terminate().catch(noop);
+  },
+
+  /**
+   * A worker_threads worker running the single-thread core, for a pool whose
+   * threads cannot start (pool-fallback.js). Resolves once it is ready.
+   */
+  startFallbackWorker() {
+    // beside this file in lib/, and beside lib/ from the CommonJS bundle in dist/
+    const url = new URL('../lib/fallback-worker-node.js', import.meta.url);
+    return new Promise((resolve, reject) => {
+      let worker;
+      const fail = (msg) => {
+        worker?.terminate().catch(noop);
+        reject(new ParawasmError(`createPool: the pool's worker ${fileURLToPath(url)} failed to start: ${msg}`, 'ERR_PW_LOAD'));
+      };
+      try {
+        worker = new Worker(url);
+      } catch (e) {
+        fail(e?.message ?? String(e));
+        return;
+      }
+      const onError = (e) => fail(e?.message ?? String(e));
+      const onExit = (code) => fail(`it exited (code ${code})`);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.once('message', () => {
+        // (only these: Node's own listeners keep its message port working)
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        resolve(worker);
+      });
+    });
+  },
+
+  /** Routes the data of every message from a fallback worker to onData. */
+  onWorkerMessage(worker, onData) {
+    worker.on('message', onData);
   },
 };

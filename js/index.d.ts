@@ -159,8 +159,9 @@ export interface Pool extends PoolKernels {
   readonly threads: number;
   /**
    * True when the threads share memory with this thread (views from alloc()
-   * are used without copies). False for the fallback pool of a browser page
-   * without cross-origin isolation: one worker, buffers copied.
+   * are used without copies). False for the fallback pool (a browser page
+   * without cross-origin isolation, or a runtime whose threads cannot
+   * start): one worker, buffers copied.
    */
   readonly isShared: boolean;
   /**
@@ -192,9 +193,11 @@ export interface CreatePoolOptions {
   spin?: number;
   /**
    * Where shared memory is missing (a browser page that is not cross-origin
-   * isolated), run the single-thread build in one Web Worker instead, with
-   * copies (default true; `pool.isShared` is then false). false: reject with
-   * a ParawasmError whose code is 'ERR_PW_NO_SHARED_MEMORY'.
+   * isolated) or threads cannot start (a runtime whose workers fail while
+   * loading), run the single-thread build in one worker instead (a Web
+   * Worker, or a worker_threads worker), with copies (default true;
+   * `pool.isShared` is then false). false: reject with a ParawasmError whose
+   * code is 'ERR_PW_NO_SHARED_MEMORY' or 'ERR_PW_NO_THREADS'.
    */
   fallback?: boolean;
 }

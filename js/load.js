@@ -3,6 +3,20 @@
 // and with every pthread worker's errors routed to `onThreadError`.
 import { ParawasmError } from './errors.js';
 
+/**
+ * The error of a threaded build whose threads could not start (a worker
+ * failed or exited while loading, or could not be created): createPool()
+ * falls back to the single-thread build in one worker on this code.
+ */
+function threadsError(msg) {
+  return new ParawasmError(`the pool's threads cannot start here: ${msg}`, 'ERR_PW_NO_THREADS');
+}
+
+/**
+ * Instantiates `build`. `onThreadError` (threaded builds only) receives the
+ * errors of pthread workers once the module is ready; before that they
+ * reject with code ERR_PW_NO_THREADS.
+ */
 export async function instantiate(env, build, extra = {}, onThreadError = null) {
   let wasmModule;
   let factory;
@@ -27,11 +41,11 @@ export async function instantiate(env, build, extra = {}, onThreadError = null) 
       }
       reject(e instanceof Error ? e : new ParawasmError(`cannot start parawasm's ${build} build: ${e}`, 'ERR_PW_LOAD'));
     };
-    const threadError = (msg) => (settled && onThreadError ? onThreadError(msg) : fail(`a pool thread failed while starting: ${msg}`));
+    const threadError = (msg) => (settled && onThreadError ? onThreadError(msg) : fail(threadsError(`a pool thread failed while starting: ${msg}`)));
     const Module = {
       ...env.moduleOptions(build),
       ...extra,
-      onAbort: (what) => threadError(`abort(${what})`),
+      onAbort: (what) => (settled && onThreadError ? onThreadError(`abort(${what})`) : fail(`abort(${what})`)),
       instantiateWasm(imports, receiveInstance) {
         WebAssembly.instantiate(wasmModule, imports).then((instance) => {
           receiveInstance(instance, wasmModule);
@@ -46,10 +60,16 @@ export async function instantiate(env, build, extra = {}, onThreadError = null) 
     let ready;
     try {
       ready = factory(Module);
+    } catch (e) {
+      // 3.1.6's threaded glue creates its workers inside the factory call
+      fail(onThreadError ? threadsError(e?.message ?? String(e)) : e);
+      return;
     } finally {
       if (hadWorker) Object.defineProperty(globalThis, 'Worker', hadWorker);
       else delete globalThis.Worker;
     }
+    // the workers exist now and may already be failing: listen at once
+    for (const w of Module.PThread?.unusedWorkers ?? []) env.hookWorker(w, threadError);
     ready.then((mod) => {
       if (settled) return;
       settled = true;
