@@ -1,5 +1,12 @@
 // Browser adapter (pages and Web Workers, directly or through a bundler).
 // The URLs are written out literally so that bundlers can see the files.
+import { ParawasmError } from './errors.js';
+
+// What to do when one of parawasm's files is not served where its URL says.
+const BUNDLER_HINT = "parawasm's files must be served at the URLs that its code computes from its own " +
+  "(new URL(..., import.meta.url)): vite emits them by itself; esbuild does not, see parawasm's README, " +
+  'section "esbuild"';
+
 const FILES = {
   'parawasm.wasm': new URL('../wasm/parawasm.wasm', import.meta.url),
   'parawasm-mt.wasm': new URL('../wasm/parawasm-mt.wasm', import.meta.url),
@@ -27,6 +34,22 @@ function threadScriptUrl() {
   return (threadScript = URL.createObjectURL(new Blob([bytes], { type: 'text/javascript' })));
 }
 
+/**
+ * Why a worker script at `url` did not start, where the browser's error
+ * event says nothing (a 404 or a blocked script): the URL and its HTTP
+ * status, and what to do.
+ */
+async function scriptProblem(url) {
+  try {
+    const res = await fetch(url);
+    if (!res.ok) return `${url} answered HTTP ${res.status}; ${BUNDLER_HINT}`;
+    return `${url} loads but did not run (the browser gives no detail: see its console; a ` +
+      'Content-Security-Policy must allow it as a worker)';
+  } catch (e) {
+    return `${url} could not be fetched (${e?.message ?? e}); ${BUNDLER_HINT}`;
+  }
+}
+
 async function compileFrom(url) {
   if (typeof WebAssembly.compileStreaming === 'function') {
     try {
@@ -36,12 +59,13 @@ async function compileFrom(url) {
     }
   }
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}; ${BUNDLER_HINT}`);
   return WebAssembly.compile(await res.arrayBuffer());
 }
 
 export const browserEnv = {
   name: 'browser',
+  loadHint: '', // (the errors of compileFrom() say what to do)
 
   defaultThreads() {
     return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 4;
@@ -89,7 +113,9 @@ export const browserEnv = {
   hookWorker(worker, onError) {
     worker.onerror = (e) => {
       e.preventDefault?.();
-      onError(e?.message ?? String(e));
+      // an error event without a message: the script did not load or run
+      onError(e?.message || `${worker.pwScript ?? threadScriptUrl()} did not load or run (the browser gives no ` +
+        'detail: check that this URL serves the file)');
     };
   },
 
@@ -104,12 +130,25 @@ export const browserEnv = {
 
   /** A module worker running the core, for a pool without shared memory. */
   startFallbackWorker() {
+    // `new Worker(new URL('./…', import.meta.url))` is written out so that
+    // bundlers find the worker and put in the URL of what they emit; this
+    // local Worker records that URL for error messages
+    let url = '';
+    const Worker = class extends globalThis.Worker {
+      constructor(u, options) {
+        url = String(u);
+        super(u, options);
+      }
+    };
     const worker = new Worker(new URL('./fallback-worker.js', import.meta.url), { type: 'module' });
+    worker.pwScript = url;
     return new Promise((resolve, reject) => {
       worker.onmessage = () => resolve(worker);
-      worker.onerror = (e) => {
+      worker.onerror = async (e) => {
+        e.preventDefault?.();
         worker.terminate();
-        reject(new Error(`the pool's worker failed to start: ${e.message ?? e}`));
+        const why = e.message || await scriptProblem(url);
+        reject(new ParawasmError(`createPool: the pool's worker failed to start: ${why}`, 'ERR_PW_LOAD'));
       };
     });
   },

@@ -14,6 +14,7 @@ const noop = () => {};
 
 export const nodeEnv = {
   name: 'node',
+  loadHint: ' (was the package built with make?)', // after a file that cannot be read
 
   defaultThreads() {
     return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;

@@ -23,7 +23,7 @@ export async function instantiate(env, build, extra = {}, onThreadError = null) 
   try {
     [wasmModule, factory] = await Promise.all([env.compile(build), env.glue(build)]);
   } catch (e) {
-    throw new ParawasmError(`cannot load parawasm's ${build} build: ${e.message} (was the package built with make?)`,
+    throw new ParawasmError(`cannot load parawasm's ${build} build: ${e.message}${env.loadHint}`,
       'ERR_PW_LOAD', { cause: e });
   }
   // the workers are unref()ed as soon as they exist: hold the process open
