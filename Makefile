@@ -111,26 +111,18 @@ build/gen-test/kernels.c build/testpkg/gen/kernels.js build/testpkg/gen/kernels.
 ST_SRCS := $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS)
 MT_SRCS := $(RUNTIME_CORE) src/runtime/pool.c $(KERNEL_SRCS)
 
-# Post-link patch of the threaded build's pthread worker script. In a
-# Node-like runtime, Emscripten 3.1.6's <name>.worker.js copies stand-ins for
-# browser globals onto the worker's global object with Object.assign, among
-# them `location: {href: __filename}`. A Deno 2 worker_threads worker has a
-# getter-only `location` on its global (a DedicatedWorkerGlobalScope), and
-# newer Deno 2 releases no `__filename` in it either, so that strict-mode
-# statement throws ("Cannot set property location of
-# #<DedicatedWorkerGlobalScope> which has only a getter", or "__filename is
-# not defined") and no pool thread starts. In Node-like runtimes nothing
-# reads that `location` (the glue reads `location` only in its browser
-# branch, which takes the page's own), so the entry is removed. The build
-# fails, and leaves no glue behind, if the text is not found (another
-# Emscripten version): see the Deno check in test/runtimes/.
+# Post-link patch of the threaded build's pthread worker script, so that its
+# threads start in Deno 2 too (Emscripten 3.1.6's Node branch of it breaks
+# on Deno's worker global: see the tool's comments). The tool fails if a
+# text it edits is not found (another Emscripten version); the glue is then
+# removed, so that make tries again.
+PATCH_WORKER := js/tools/patch-thread-worker.mjs
 # $(call patch_thread_worker,worker.js,glue.js)
-patch_thread_worker = grep -qF 'location:{href:__filename},' $(1) && sed -i 's/location:{href:__filename},//' $(1) \
-	  || { rm -f $(2); echo "$(1): location:{href:__filename} not found (see patch_thread_worker in the Makefile)"; exit 1; }
+patch_thread_worker = $(NODE) $(PATCH_WORKER) $(1) || { rm -f $(2); exit 1; }
 
 # $(call wasm_build,outdir,name,ldflags,sources)
 define wasm_build
-$(1)/$(2).js: $(4) $(HEADERS) $(RUNTIME_H) | deps-apt
+$(1)/$(2).js: $(4) $(HEADERS) $(RUNTIME_H) $(if $(findstring mt,$(2)),$(PATCH_WORKER)) | deps-apt
 	@mkdir -p $(1)
 	$(EMCC) $(EM_CFLAGS) $(4) -o $(1)/$(2).js $(3)
 	$(WASM_VALIDATE) --enable-threads $(1)/$(2).wasm

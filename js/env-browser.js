@@ -105,6 +105,11 @@ export const browserEnv = {
     return opts;
   },
 
+  /** Browsers settle an Atomics.waitAsync promise as soon as it is notified. */
+  waitAsyncWakes() {
+    return true;
+  },
+
   keepAlive() {
     return { ref() {}, unref() {} };
   },

@@ -3,6 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';
+// node:timers' handles have ref()/unref() in every Node-like runtime (the
+// global setInterval of Deno 2.2 returns a number)
+import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ParawasmError } from './errors.js';
@@ -42,6 +45,20 @@ export const nodeEnv = {
 
   moduleOptions() {
     return {}; // the glue finds its .worker.js beside itself (__dirname)
+  },
+
+  /**
+   * Whether a pool thread's Atomics.notify wakes this thread's event loop to
+   * settle an Atomics.waitAsync promise. Deno before 2.7.6 settles it only
+   * when something else wakes the loop (denoland/deno#14786; here, a pool
+   * call waited for an unrelated timer): the pool then takes its
+   * completions by message instead.
+   */
+  waitAsyncWakes() {
+    const v = globalThis.Deno?.version?.deno;
+    if (typeof v !== 'string') return true;
+    const [major, minor, patch] = v.split('.').map((x) => parseInt(x, 10));
+    return major > 2 || (major === 2 && (minor > 7 || (minor === 7 && patch >= 6)));
   },
 
   // A handle that keeps the process alive while calls are in flight, and

@@ -51,7 +51,7 @@ export class Pool extends PoolBase {
     this.waiting = false; // a wait for completions is armed
     this.pins = new Map(); // alloc() block -> number of unfinished calls using it
     this.deferredFrees = new Set(); // blocks freed while pinned
-    this.useWaitAsync = typeof Atomics.waitAsync === 'function';
+    this.useWaitAsync = typeof Atomics.waitAsync === 'function' && env.waitAsyncWakes();
     this.onWake = () => {
       Atomics.store(this.heap.low().i32, this.jsWait >>> 2, 0); // threads stop notifying
       this.wait();

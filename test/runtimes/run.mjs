@@ -18,6 +18,8 @@
 //
 // Usage: node test/runtimes/run.mjs [--verbose] [filter ...]
 //   filter   run the runs whose name ("deno-esm-threads", ...) contains one of the words
+//   PW_TEST_DENO=/path/to/deno, PW_TEST_BUN=/path/to/bun: another binary
+//   (another version) instead of the devDependency's
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -57,8 +59,9 @@ const CANDIDATES = {
 function findRuntime(name) {
   if (name === 'node') return { bin: process.execPath, version: process.version };
   const tried = [];
-  for (const rel of CANDIDATES[name]) {
-    const bin = path.join(NODE_MODULES, rel);
+  const chosen = process.env[`PW_TEST_${name.toUpperCase()}`];
+  for (const rel of chosen ? [chosen] : CANDIDATES[name]) {
+    const bin = path.resolve(NODE_MODULES, rel);
     if (!fs.existsSync(bin)) continue;
     try {
       const version = execFileSync(bin, ['--version'], { encoding: 'utf8', timeout: 20000, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -238,7 +241,8 @@ async function main() {
         try {
           report(t.name, 'ok', checkRun(t, r), `${r.stdout}${r.stderr}`);
         } catch (e) {
-          report(t.name, 'FAIL', null, e instanceof CheckError ? e.message : e?.stack);
+          const stderr = r.stderr.trim().split('\n').slice(-20).join('\n');
+          report(t.name, 'FAIL', null, `${e instanceof CheckError ? e.message : e?.stack}${stderr ? `\nstderr:\n${stderr}` : ''}`);
         }
       }
     }));
