@@ -22,6 +22,8 @@ export async function instantiate(env, build, extra = {}, onThreadError = null) 
   let factory;
   try {
     [wasmModule, factory] = await Promise.all([env.compile(build), env.glue(build)]);
+    // (a runtime whose CommonJS loader does not see the glue's module.exports)
+    if (typeof factory !== 'function') throw new Error(`its glue exported ${typeof factory}, not a function`);
   } catch (e) {
     throw new ParawasmError(`cannot load parawasm's ${build} build: ${e.message}${env.loadHint}`,
       'ERR_PW_LOAD', { cause: e });
