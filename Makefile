@@ -183,7 +183,7 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/
 # ---------------------------------------------------------------- tests
 
 test: deps ## install what is missing, build, run every test (C, wasm, JS, browser)
-	$(MAKE) test-c test-wasm-c test-js test-types test-browser test-pack
+	$(MAKE) test-c test-wasm-c test-js test-types test-browser test-pack test-runtimes
 
 test-c: $(KTEST_NATIVE) build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
@@ -206,6 +206,12 @@ test-browser: pkg testpkg | deps-npm ## the core and the pool in headless Chromi
 .PHONY: test-pack
 test-pack: pkg | deps-npm ## npm pack of pkg/, installed and used from Node, TypeScript, esbuild, vite, Chromium
 	$(NODE) test/pack/run.mjs
+
+# Deno and Bun are devDependencies: npm ci brings their binaries (npm
+# optional dependencies of the deno and bun packages)
+.PHONY: test-runtimes
+test-runtimes: pkg | deps-npm ## pkg/ in Node, Deno and Bun: ESM and CommonJS, the threaded pool and the fallback pool
+	$(NODE) test/runtimes/run.mjs
 
 # ------------------------------------------------------- bench, demo, fuzz
 

@@ -63,18 +63,22 @@ export function makePackage(bundle, env, families = []) {
         throw new ParawasmError(`createPool: the threaded build needs shared memory, but ${why}`,
           'ERR_PW_NO_SHARED_MEMORY');
       }
-      if (!warnedFallback) {
-        warnedFallback = true;
-        console.warn(`parawasm: no shared memory (${why}); the pool runs the single-thread build in one ` +
-          'worker and copies every buffer (pool.isShared is false)');
-      }
-      const worker = await env.startFallbackWorker();
-      return withFamilies(new FallbackPool(worker, env, kernels), 'pool');
+      return startFallback(`no shared memory (${why})`);
     }
     let pool = null;
     const pending = [];
     const onThreadError = (msg) => (pool ? pool.crash(msg) : pending.push(msg));
-    const mod = await instantiate(env, 'mt', { pwThreads: threads }, onThreadError);
+    let mod;
+    try {
+      mod = await instantiate(env, 'mt', { pwThreads: threads }, onThreadError);
+    } catch (e) {
+      // threads cannot start in this runtime: as without shared memory
+      if (e?.code !== 'ERR_PW_NO_THREADS') throw e;
+      if (o.fallback === false || !env.startFallbackWorker) {
+        throw new ParawasmError(`createPool: ${e.message}`, 'ERR_PW_NO_THREADS');
+      }
+      return startFallback(e.message);
+    }
     try {
       pool = new Pool(mod, env, threads, spin, kernels);
     } catch (e) {
@@ -84,6 +88,20 @@ export function makePackage(bundle, env, families = []) {
     withFamilies(pool, 'pool');
     for (const msg of pending) pool.crash(msg);
     return pool;
+  }
+
+  /**
+   * The pool without shared-memory threads: the single-thread build in one
+   * worker. `reason` says why, in the one warning a process gets.
+   */
+  async function startFallback(reason) {
+    if (!warnedFallback) {
+      warnedFallback = true;
+      console.warn(`parawasm: ${reason}; the pool runs the single-thread build in one ` +
+        'worker and copies every buffer (pool.isShared is false)');
+    }
+    const worker = await env.startFallbackWorker();
+    return withFamilies(new FallbackPool(worker, env, kernels), 'pool');
   }
 
   return { loadCore, createPool };

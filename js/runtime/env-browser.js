@@ -2,7 +2,30 @@
 // A package's browser entry (generated) passes its files as literal
 // `new URL('./wasm/<name>.wasm', import.meta.url)` expressions and literal
 // dynamic imports, so that bundlers see and copy them.
+import { ParawasmError } from './errors.js';
+
 const compiled = new Map(); // wasm URL -> Promise<WebAssembly.Module>
+
+// What to do when one of a package's files is not served where its URL says.
+const BUNDLER_HINT = "the package's files must be served at the URLs that its code computes from its own " +
+  '(new URL(..., import.meta.url)): vite emits them by itself; esbuild does not, see parawasm\'s README, ' +
+  'section "esbuild"';
+
+/**
+ * Why a worker script at `url` did not start, where the browser's error
+ * event says nothing (a 404 or a blocked script): the URL and its HTTP
+ * status, and what to do.
+ */
+async function scriptProblem(url) {
+  try {
+    const res = await fetch(url);
+    if (!res.ok) return `${url} answered HTTP ${res.status}; ${BUNDLER_HINT}`;
+    return `${url} loads but did not run (the browser gives no detail: see its console; a ` +
+      'Content-Security-Policy must allow it as a worker)';
+  } catch (e) {
+    return `${url} could not be fetched (${e?.message ?? e}); ${BUNDLER_HINT}`;
+  }
+}
 
 async function compileFrom(url) {
   if (typeof WebAssembly.compileStreaming === 'function') {
@@ -13,7 +36,7 @@ async function compileFrom(url) {
     }
   }
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}; ${BUNDLER_HINT}`);
   return WebAssembly.compile(await res.arrayBuffer());
 }
 
@@ -38,12 +61,16 @@ function scriptUrl(url) {
  * The environment of a package from its files:
  *   { st: { wasm, glue }, mt: { wasm, glue, worker, script }, fallbackWorker }
  * wasm/worker/script are URLs; glue() imports a build's ES module glue;
- * fallbackWorker() starts the package's fallback worker (a module Worker).
+ * fallbackWorker(Worker) starts the package's fallback worker with the
+ * Worker class it is given: `new Worker(new URL('./fallback-worker.js',
+ * import.meta.url), { type: 'module' })`, written out so that bundlers find
+ * the worker and put in the URL of what they emit.
  */
 export function makeBrowserEnv(files) {
   let threadScript = null;
   return {
     name: 'browser',
+    loadHint: '', // (the errors of compileFrom() say what to do)
 
     describe(build) {
       return String(files[build].wasm);
@@ -91,6 +118,11 @@ export function makeBrowserEnv(files) {
       return opts;
     },
 
+    /** Browsers settle an Atomics.waitAsync promise as soon as it is notified. */
+    waitAsyncWakes() {
+      return true;
+    },
+
     keepAlive() {
       return { ref() {}, unref() {} };
     },
@@ -99,7 +131,9 @@ export function makeBrowserEnv(files) {
     hookWorker(worker, onError) {
       worker.onerror = (e) => {
         e.preventDefault?.();
-        onError(e?.message ?? String(e));
+        // an error event without a message: the script did not load or run
+        onError(e?.message || `${worker.pwScript ?? threadScript ?? String(files.mt.script)} did not load or run ` +
+          '(the browser gives no detail: check that this URL serves the file)');
       };
     },
 
@@ -107,22 +141,35 @@ export function makeBrowserEnv(files) {
       worker.terminate();
     },
 
+    /** Routes the data of every message from a fallback worker to onData. */
+    onWorkerMessage(worker, onData) {
+      worker.onmessage = (e) => onData(e.data);
+    },
+
     /** A module worker running the core, for a pool without shared memory. */
     startFallbackWorker() {
+      // a Worker that records the URL it is started with, for error messages
+      let url = '';
+      const Recording = class extends globalThis.Worker {
+        constructor(u, options) {
+          url = String(u);
+          super(u, options);
+        }
+      };
       let worker;
       try {
-        worker = files.fallbackWorker();
+        worker = files.fallbackWorker(Recording);
       } catch (e) {
-        return Promise.reject(new Error(`the pool's worker could not be created: ${e.message}`));
+        return Promise.reject(new ParawasmError(`createPool: the pool's worker could not be created: ${e.message}`, 'ERR_PW_LOAD'));
       }
+      worker.pwScript = url;
       return new Promise((resolve, reject) => {
         worker.onmessage = () => resolve(worker);
-        worker.onerror = (e) => {
+        worker.onerror = async (e) => {
           e.preventDefault?.();
           worker.terminate();
-          reject(new Error(`the pool's worker failed to start${e.message ? `: ${e.message}` : ''}; ` +
-            "its script (the package's fallback-worker.js) did not load. With a bundler, the package's " +
-            'wasm/ files and fallback-worker.js must be served beside the bundle: see the README section on bundlers'));
+          const why = e.message || await scriptProblem(url);
+          reject(new ParawasmError(`createPool: the pool's worker failed to start: ${why}`, 'ERR_PW_LOAD'));
         };
       });
     },

@@ -3,13 +3,29 @@
 // and with every pthread worker's errors routed to `onThreadError`.
 import { ParawasmError } from './errors.js';
 
+/**
+ * The error of a threaded build whose threads could not start (a worker
+ * failed or exited while loading, or could not be created): createPool()
+ * falls back to the single-thread build in one worker on this code.
+ */
+function threadsError(msg) {
+  return new ParawasmError(`the pool's threads cannot start here: ${msg}`, 'ERR_PW_NO_THREADS');
+}
+
+/**
+ * Instantiates `build`. `onThreadError` (threaded builds only) receives the
+ * errors of pthread workers once the module is ready; before that they
+ * reject with code ERR_PW_NO_THREADS.
+ */
 export async function instantiate(env, build, extra = {}, onThreadError = null) {
   let wasmModule;
   let factory;
   try {
     [wasmModule, factory] = await Promise.all([env.compile(build), env.glue(build)]);
+    // (a runtime whose CommonJS loader does not see the glue's module.exports)
+    if (typeof factory !== 'function') throw new Error(`its glue exported ${typeof factory}, not a function`);
   } catch (e) {
-    throw new ParawasmError(`cannot load ${env.describe(build)}: ${e.message} (was the package built?)`,
+    throw new ParawasmError(`cannot load ${env.describe(build)}: ${e.message}${env.loadHint}`,
       'ERR_PW_LOAD', { cause: e });
   }
   // the workers are unref()ed as soon as they exist: hold the process open
@@ -27,11 +43,11 @@ export async function instantiate(env, build, extra = {}, onThreadError = null) 
       }
       reject(e instanceof Error ? e : new ParawasmError(`cannot start ${env.describe(build)}: ${e}`, 'ERR_PW_LOAD'));
     };
-    const threadError = (msg) => (settled && onThreadError ? onThreadError(msg) : fail(`a pool thread failed while starting: ${msg}`));
+    const threadError = (msg) => (settled && onThreadError ? onThreadError(msg) : fail(threadsError(`a pool thread failed while starting: ${msg}`)));
     const Module = {
       ...env.moduleOptions(build),
       ...extra,
-      onAbort: (what) => threadError(`abort(${what})`),
+      onAbort: (what) => (settled && onThreadError ? onThreadError(`abort(${what})`) : fail(`abort(${what})`)),
       instantiateWasm(imports, receiveInstance) {
         WebAssembly.instantiate(wasmModule, imports).then((instance) => {
           // the exports and the memory, from the instance itself rather than
@@ -50,10 +66,16 @@ export async function instantiate(env, build, extra = {}, onThreadError = null) 
     let ready;
     try {
       ready = factory(Module);
+    } catch (e) {
+      // 3.1.6's threaded glue creates its workers inside the factory call
+      fail(onThreadError ? threadsError(e?.message ?? String(e)) : e);
+      return;
     } finally {
       if (hadWorker) Object.defineProperty(globalThis, 'Worker', hadWorker);
       else delete globalThis.Worker;
     }
+    // the workers exist now and may already be failing: listen at once
+    for (const w of Module.PThread?.unusedWorkers ?? []) env.hookWorker(w, threadError);
     ready.then((mod) => {
       if (settled) return;
       settled = true;

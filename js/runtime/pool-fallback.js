@@ -1,7 +1,9 @@
 // The pool where shared memory is missing (a browser page that is not
-// cross-origin isolated): the single-thread core in one Web Worker. Calls
-// still leave the main thread, but their buffers are copied to the worker
-// and back, and they run one at a time. `pool.isShared` is false.
+// cross-origin isolated) or threads cannot start (a Node-like runtime whose
+// workers cannot run Emscripten's thread glue): the single-thread core in
+// one worker (a Web Worker, or a worker_threads worker). Calls still leave
+// the main thread, but their buffers are copied to the worker and back, and
+// they run one at a time. `pool.isShared` is false.
 import { AbortError, ParawasmError, PoolDestroyedError, checkInteger, rangeError, typeError } from './errors.js';
 import { checkAlloc } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
@@ -27,7 +29,11 @@ async function copyInSlices(dst, src, live) {
 }
 
 export class FallbackPool extends PoolBase {
-  /** Use createPool(); `worker` runs the package's fallback worker and has said it is ready. */
+  /**
+   * Use createPool(); `worker` runs the package's fallback-worker.js (or,
+   * in a Node-like runtime, lib/runtime/fallback-worker-node.js) and has
+   * said it is ready.
+   */
   constructor(worker, env, kernels) {
     super(kernels);
     this.worker = worker;
@@ -38,7 +44,10 @@ export class FallbackPool extends PoolBase {
     this.heapSize = 0;
     this.allocated = new WeakSet(); // buffers of live alloc() views
     this.freed = new WeakSet(); // buffers of freed alloc() views
-    worker.onmessage = (e) => this.onMessage(e.data);
+    // the worker does not keep a Node process alive; this does, while calls
+    // are unfinished
+    this.keepAlive = env.keepAlive();
+    env.onWorkerMessage(worker, (data) => this.onMessage(data));
     env.hookWorker(worker, (msg) => this.crash(msg));
     this.defineKernels();
   }
@@ -83,9 +92,17 @@ export class FallbackPool extends PoolBase {
     return false;
   }
 
+  // Holds the process open while calls are unfinished (Node-like runtimes).
+  holdProcess() {
+    if (this.current || this.queue.length) this.keepAlive.ref();
+    else this.keepAlive.unref();
+  }
+
   // Sends the next call: buffers go as copies, transferred.
   next() {
-    if (this.current || this.failure) return;
+    if (this.failure) return;
+    this.holdProcess();
+    if (this.current) return;
     const c = this.queue.shift();
     if (!c) return;
     if (c.payload) {
@@ -185,6 +202,7 @@ export class FallbackPool extends PoolBase {
     const i = this.queue.indexOf(c);
     if (i >= 0) {
       this.queue.splice(i, 1);
+      this.holdProcess();
       this.settleCall(c, abortError(c, 'before it started'));
     } else if (c === this.current && !c.sent) {
       this.settleCall(c, abortError(c, 'before it started')); // still copying its arguments
@@ -253,6 +271,7 @@ export class FallbackPool extends PoolBase {
     this.queue = [];
     this.current = null;
     this.failAll(err, pending);
+    this.env.clearKeepAlive(this.keepAlive);
     this.env.terminateWorker(this.worker);
   }
 

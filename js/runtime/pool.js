@@ -51,7 +51,7 @@ export class Pool extends PoolBase {
     this.waiting = false; // a wait for completions is armed
     this.watched = new Set(); // calls with onProgress
     this.progressTimer = null;
-    this.useWaitAsync = typeof Atomics.waitAsync === 'function';
+    this.useWaitAsync = typeof Atomics.waitAsync === 'function' && env.waitAsyncWakes();
     this.onWake = () => {
       Atomics.store(this.heap.low().i32, this.jsWait >>> 2, 0); // threads stop notifying
       this.wait();

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { BindgenError, generate } from './bindgen.mjs';
 import { emccArgs } from './flags.mjs';
 import { FAMILIES, familyHeaders, resolveFamilies } from './families.mjs';
-import { patchGlue } from './glue.mjs';
+import { patchGlue, patchWorker } from './glue.mjs';
 
 export class BuildError extends Error {}
 
@@ -241,9 +241,12 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     }
     for (const { build, file } of builds) {
       const js = join(out, 'wasm', `${file}.js`);
+      const worker = join(out, 'wasm', `${file}.worker.js`);
       try {
         writeFileSync(js, patchGlue(readFileSync(js, 'utf8'), build, version, js));
+        if (build === 'mt' && existsSync(worker)) writeFileSync(worker, patchWorker(readFileSync(worker, 'utf8'), version, worker));
       } catch (e) {
+        rmSync(js, { force: true }); // a half-made build must not look finished
         throw new BuildError(e.message);
       }
       writeModuleGlue(join(out, 'wasm'), file, exportName(base, build));
@@ -331,7 +334,7 @@ function writeEntries(out, { name, base, families }) {
     `    worker: new URL('./wasm/${base}-mt.worker.js', import.meta.url),`,
     `    script: new URL('./wasm/${base}-mt.js', import.meta.url),`,
     '  },',
-    "  fallbackWorker: () => new Worker(new URL('./fallback-worker.js', import.meta.url), { type: 'module' }),",
+    "  fallbackWorker: (Worker) => new Worker(new URL('./fallback-worker.js', import.meta.url), { type: 'module' }),",
     '});',
     `export const { loadCore, createPool } = makePackage(bundle, env, ${famList});`,
     "export * from './lib/runtime/exports.js';",

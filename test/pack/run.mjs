@@ -18,6 +18,9 @@
 //                  installed package
 //   browser-*      headless Chromium on 127.0.0.1, with and without
 //                  COOP/COEP: unbundled (import map), esbuild, vite
+//   esbuild-without-recipe  esbuild without the README's steps (nothing
+//                  copied; or wasm/ copied, no fallback-worker entry): the
+//                  app's error must name the missing URL and the README
 //
 // Every result is checked against Node's zlib, never against parawasm.
 // Prints one line per scenario, then "N passed, N failed, N skipped".
@@ -191,7 +194,7 @@ const REQUIRED = [
   'package.json', 'README.md', 'LICENSE', 'index.d.ts', 'index.d.cts', 'index.js', 'browser.js',
   'fallback-worker.js', 'index.cjs', 'gen/kernels.js', 'gen/kernels.cjs', 'gen/kernels.d.ts', 'lib/runtime.cjs',
   'lib/tools/build.mjs', 'lib/tools/bindgen.mjs', 'sdk/include/parawasm/kernel.h', 'sdk/parawasm.mk',
-  'sdk/src/runtime/task.c', 'sdk/src/runtime/pool.c', 'wasm/package.json',
+  'sdk/src/runtime/task.c', 'sdk/src/runtime/pool.c', 'lib/runtime/fallback-worker-node.js', 'wasm/package.json',
   'wasm/parawasm.js', 'wasm/parawasm.mjs', 'wasm/parawasm.wasm', 'wasm/parawasm-mt.js', 'wasm/parawasm-mt.mjs',
   'wasm/parawasm-mt.wasm', 'wasm/parawasm-mt.worker.js',
 ];
@@ -398,6 +401,35 @@ async function esbuild(project) {
   return { root: out, page: '/index.html', note: `${fs.readdirSync(path.join(out, 'js')).join(', ')} + wasm/` };
 }
 
+// esbuild without the README's recipe: `bare` bundles the user's two
+// files and copies nothing; `noWorkerEntry` copies wasm/ but leaves out the
+// fallback worker's entry point. The app must fail with an error that names
+// the URL that failed and points at the README (checkMissingFiles).
+async function esbuildWithoutRecipe(project) {
+  const made = {};
+  for (const [kind, copyWasm] of [['bare', false], ['noWorkerEntry', true]]) {
+    const out = path.join(project, `dist-esbuild-${kind}`);
+    fs.rmSync(out, { recursive: true, force: true });
+    const args = ['web/main.js', 'web/worker.js', '--bundle', '--format=esm', '--platform=browser', '--target=es2022',
+      `--outdir=${path.relative(project, out)}/js`, '--entry-names=[name]', '--log-level=warning'];
+    const r = await exec(path.join(BIN, 'esbuild'), args, { cwd: project });
+    if (r.code !== 0 || r.stderr.trim()) throw new CheckError(describeRun(r, `esbuild ${args.join(' ')}`));
+    if (copyWasm) {
+      const wasmDir = path.join(project, 'node_modules/parawasm/wasm');
+      fs.mkdirSync(path.join(out, 'js/wasm'), { recursive: true });
+      for (const f of fs.readdirSync(wasmDir).filter((n) => /^parawasm.*\.(js|wasm)$/.test(n))) {
+        fs.copyFileSync(path.join(wasmDir, f), path.join(out, 'js/wasm', f));
+      }
+    }
+    const html = fs.readFileSync(path.join(project, 'web/index.html'), 'utf8').replace('<!--IMPORTMAP-->', '')
+      .replace('src="./main.js"', 'src="./js/main.js"');
+    fs.writeFileSync(path.join(out, 'index.html'), html);
+    fs.writeFileSync(path.join(out, 'input.bin'), INPUT);
+    made[kind] = { root: out, page: '/index.html' };
+  }
+  return made;
+}
+
 async function vite(project) {
   const out = path.join(project, 'dist-vite');
   const r = await exec(path.join(BIN, 'vite'), ['build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'],
@@ -501,6 +533,24 @@ function checkApp(r, isolated) {
   return isolated ? `${out.pool.threads} threads on shared memory; ${job}` : `fallback pool, 1 warning; ${job}`;
 }
 
+/**
+ * A page whose parawasm files are missing at `url` (a path on the server):
+ * the app must fail with an error naming that URL, its HTTP status, and the
+ * README's esbuild section.
+ */
+function checkMissingFiles(r, server, url) {
+  const log = r.console.map((m) => `console.${m.type}: ${m.text}`).join('\n');
+  ok(r.out.error, `the app did not fail, although ${url} is missing: ${JSON.stringify(r.out).slice(0, 300)}`);
+  ok(r.misses.includes(url), `the server was not asked for ${url} (404s: ${r.misses.join(', ')})`);
+  const message = r.out.error.split('\n')[0];
+  for (const part of [server.origin + url, 'HTTP 404', 'README', '"esbuild"']) {
+    ok(message.includes(part), `the error does not say ${JSON.stringify(part)}: ${message}\n${log}`);
+  }
+  ok(!/\[object \w+\]/.test(message), `the error has an [object ...]: ${message}`);
+  ok(!r.errors.length, `uncaught errors on the page:\n${r.errors.join('\n')}`);
+  return message.length > 160 ? `${message.slice(0, 160)}...` : message;
+}
+
 // ----------------------------------------------------------------- main
 
 async function main() {
@@ -527,10 +577,11 @@ async function main() {
       ['typescript', () => typescript(project)],
       ['bin', () => bin(project, packed.files)],
       ['esbuild', async () => { bundles.esbuild = await esbuild(project); return bundles.esbuild.note; }],
+      ['esbuild-without-recipe', async () => { bundles.bare = await esbuildWithoutRecipe(project); return 'bundles made'; }],
       ['vite', async () => { bundles.vite = await vite(project); return bundles.vite.note; }],
     ];
     // (a bundle is built when a browser scenario needs it)
-    const needed = (name) => wanted(name) || (['esbuild', 'vite'].includes(name) &&
+    const needed = (name) => wanted(name) || (['esbuild', 'vite', 'esbuild-without-recipe'].includes(name) &&
       ['isolated', 'not-isolated'].some((i) => wanted(`browser-${name}-${i}`)));
     const queue = jobs.filter(([name]) => needed(name));
     await Promise.all([0, 1].map(async () => {
@@ -544,7 +595,15 @@ async function main() {
     const apps = [['unbundled', prepareUnbundled(project)], ['esbuild', bundles.esbuild], ['vite', bundles.vite]];
     const runs = apps.flatMap(([kind, app]) => [true, false].map((isolated) => ({
       name: `browser-${kind}-${isolated ? 'isolated' : 'not-isolated'}`, app, isolated, kind,
-    }))).filter((t) => wanted(t.name));
+    })));
+    // esbuild without the recipe: the first file that is missing, named in the error
+    const bare = bundles.bare ?? {};
+    runs.push(
+      { name: 'browser-esbuild-without-recipe-isolated', kind: 'esbuild-without-recipe', app: bare.bare, isolated: true, missing: '/js/wasm/parawasm-mt.wasm' },
+      { name: 'browser-esbuild-without-recipe-not-isolated', kind: 'esbuild-without-recipe', app: bare.bare, isolated: false, missing: '/js/wasm/parawasm.wasm' },
+      { name: 'browser-esbuild-without-recipe-no-worker-entry-not-isolated', kind: 'esbuild-without-recipe', app: bare.noWorkerEntry, isolated: false, missing: '/js/fallback-worker.js' },
+    );
+    runs.splice(0, runs.length, ...runs.filter((t) => wanted(t.name)));
     if (!runs.length) return;
     if (!fs.existsSync(CHROMIUM)) {
       for (const t of runs) report({ name: t.name, status: 'FAIL', ms: 0, detail: `no Chromium at ${CHROMIUM} (make deps)` });
@@ -556,7 +615,8 @@ async function main() {
         if (!t.app) throw new CheckError(`not run: the ${t.kind} build failed`);
         const server = await startServer({ isolated: t.isolated, mounts: { '/': t.app.root }, index: '/index.html' });
         servers.push(server);
-        return checkApp(await openApp(browser, server, t.app.page), t.isolated);
+        const r = await openApp(browser, server, t.app.page);
+        return t.missing ? checkMissingFiles(r, server, t.missing) : checkApp(r, t.isolated);
       });
     }
   } finally {
