@@ -24,6 +24,8 @@ RUNTIME_CORE := src/runtime/task.c src/runtime/split.c
 TEST_HEADERS := $(sort $(wildcard test/kernels/*.h))
 TEST_SRCS := $(sort $(wildcard test/kernels/*.c))
 JS_SRCS := $(sort $(wildcard js/*.js))
+# the command line's modules (lib/cli.js is their bin)
+CLI_SRCS := $(sort $(wildcard js/cli/*.js))
 BINDGEN := js/tools/bindgen.mjs
 
 # ---------------------------------------------------------------- flags
@@ -142,9 +144,10 @@ define pkg_rules
 $(1)/wasm/package.json:
 	@mkdir -p $(1)/wasm
 	echo '{ "type": "commonjs" }' > $$@
-$(1)/lib/.stamp: $(JS_SRCS)
-	@mkdir -p $(1)/lib
+$(1)/lib/.stamp: $(JS_SRCS) $(CLI_SRCS)
+	@mkdir -p $(1)/lib/cli
 	cp $(JS_SRCS) $(1)/lib/
+	cp $(CLI_SRCS) $(1)/lib/cli/
 	@# the stamp is make's, not the package's: npm pack leaves it out
 	echo .stamp > $(1)/lib/.npmignore
 	@touch $$@

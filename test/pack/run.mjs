@@ -181,7 +181,7 @@ async function scenario(name, fn, always = false) {
 // what may ship, and what must
 const ALLOWED = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^index\.d\.c?ts$/,
-  /^lib\/[a-z0-9-]+\.js$/, /^dist\/index\.cjs$/, /^gen\/kernels\.(js|d\.ts)$/,
+  /^lib\/[a-z0-9-]+\.js$/, /^lib\/cli\/[a-z0-9-]+\.js$/, /^dist\/index\.cjs$/, /^gen\/kernels\.(js|d\.ts)$/,
   /^wasm\/package\.json$/, /^wasm\/parawasm(-mt)?\.(js|mjs|wasm)$/, /^wasm\/parawasm-mt\.worker\.js$/,
 ];
 const REQUIRED = [
@@ -209,7 +209,8 @@ async function packPackage(work) {
   ok(!stray.length, `the tarball holds files that must not ship: ${stray.join(', ')}`);
   const missing = REQUIRED.filter((f) => !files.includes(f));
   ok(!missing.length, `the tarball lacks: ${missing.join(', ')}`);
-  const js = fs.readdirSync(path.join(REPO, 'js')).filter((f) => f.endsWith('.js')).map((f) => `lib/${f}`);
+  const js = ['', 'cli/'].flatMap((sub) => fs.readdirSync(path.join(REPO, 'js', sub))
+    .filter((f) => f.endsWith('.js')).map((f) => `lib/${sub}${f}`));
   const notShipped = js.filter((f) => !files.includes(f));
   ok(!notShipped.length, `js/ files not in the tarball: ${notShipped.join(', ')}`);
 

@@ -1,0 +1,58 @@
+// parawasm's command line: `parawasm COMMAND [ARG]...`. This file picks the
+// command from the table below and runs it; each command is its own module.
+// The package's bin (lib/cli.js) only calls run().
+
+import fs from 'node:fs';
+import { sumCommand } from './sum.js';
+
+/**
+ * The commands: name -> { summary: one line for the usage, run(args,
+ * context): resolves to the exit status }. A new command is one more entry.
+ */
+const COMMANDS = {
+  sum: { summary: 'print or check checksums of files (parawasm sum --help)', run: sumCommand },
+};
+
+const MAIN_HELP = `Usage: parawasm COMMAND [ARG]...
+Command-line tools of parawasm.
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`).join('\n')}
+
+Options:
+  -h, --help     print this help and exit
+      --version  print the version and exit
+`;
+
+/** The text of --version: "parawasm VERSION\n", from the package's package.json. */
+function version() {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return `parawasm ${pkg.version}\n`;
+}
+
+/** Runs `parawasm ...args`; resolves to the exit status (2 for a usage error). */
+export async function main(args) {
+  const [command, ...rest] = args;
+  if (Object.hasOwn(COMMANDS, command)) return COMMANDS[command].run(rest, { version });
+  if (command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(MAIN_HELP);
+    return 0;
+  }
+  if (command === '--version') {
+    process.stdout.write(version());
+    return 0;
+  }
+  process.stderr.write(command === undefined ? 'parawasm: missing command\n' : `parawasm: unknown command '${command}'\n`);
+  process.stderr.write(MAIN_HELP);
+  return 2;
+}
+
+/** Runs the command line of this process and sets its exit status. */
+export function run() {
+  main(process.argv.slice(2)).then((status) => {
+    process.exitCode = status;
+  }, (e) => {
+    process.stderr.write(`parawasm: ${e?.stack ?? e}\n`);
+    process.exitCode = 1;
+  });
+}
