@@ -5,12 +5,16 @@
 
 import fs from 'node:fs';
 import { ALGORITHMS, AMBIGUOUS, BY_HEX_LENGTH, BY_TAG, MAX_LENGTH, hashSpec } from './algorithms.js';
-import { Hasher, Ordered, errorText, escapeName, readAll, shown, unescapeName } from './io.js';
+import { Hasher, Ordered, bytes, errorText, escapeName, isStdin, readAll, unescapeName } from './io.js';
+
+// A list is read as bytes and its lines decoded as latin1, one character a
+// byte: the syntax is ASCII, and a name is taken back to the exact bytes
+// it was written with, UTF-8 or not, to be opened as they are.
 
 /**
- * One line of a checksum list: { hex, name, tagged } (tagged: the algorithm
- * of a BSD-style line), 'skip' for blank lines and comments, or null if it
- * is improperly formatted. `st.reversed` follows the list's style as
+ * One line of a checksum list (a latin1 string): { hex, name, tagged }
+ * (name: bytes; tagged: the algorithm of a BSD-style line), 'skip' for
+ * blank lines and comments, or null if it is improperly formatted. `st.reversed` follows the list's style as
  * coreutils does: after a "HEX NAME" line (one space), a list may not
  * switch to "HEX  NAME" and back.
  */
@@ -47,7 +51,7 @@ function parseLine(raw, st) {
     name = unescapeName(name);
     if (name === null) return null;
   }
-  return { hex: hex.toLowerCase(), name, tagged };
+  return { hex: hex.toLowerCase(), name: Buffer.from(name, 'latin1'), tagged };
 }
 
 /** The hash spec of a parsed line, or null (improperly formatted), or { ambiguous }. */
@@ -69,14 +73,14 @@ function plural(n, one, many) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Checks one list; returns its exit status. */
+/** Checks list `listName` (bytes; "-" is standard input); returns its exit status. */
 async function checkList(o, listName, pool, output, progress) {
-  const listShown = listName === '-' ? 'standard input' : shown(listName);
+  const listShown = isStdin(listName) ? 'standard input' : escapeName(listName);
   let text;
   try {
-    text = (listName === '-' ? await readAll(0) : await fs.promises.readFile(listName)).toString('utf8');
+    text = (isStdin(listName) ? await readAll(0) : await fs.promises.readFile(listName)).toString('latin1');
   } catch (e) {
-    output.error(`${listShown}: ${errorText(e)}`);
+    output.error(listShown, `: ${errorText(e)}`);
     return 1;
   }
   const lines = text.split('\n');
@@ -86,18 +90,19 @@ async function checkList(o, listName, pool, output, progress) {
   const count = { misformatted: 0, unread: 0, mismatched: 0, ok: 0, proper: 0 };
   const ambiguous = new Map(); // hex length -> lines
   const ordered = new Ordered((entry, hex, error) => {
-    const label = entry.name.includes('\n') ? `\\${escapeName(entry.name)}` : entry.name;
+    // as coreutils 9 writes it: escaped only if the name holds a newline
+    const label = entry.name.includes(0x0a) ? bytes('\\', escapeName(entry.name)) : entry.name;
     if (error) {
       if (o.ignoreMissing && error.code === 'ENOENT') return;
       count.unread++;
-      output.error(`${shown(entry.name)}: ${errorText(error)}`);
-      if (!o.status) output.out(`${label}: FAILED open or read\n`);
+      output.error(escapeName(entry.name), `: ${errorText(error)}`);
+      if (!o.status) output.out(bytes(label, ': FAILED open or read\n'));
     } else if (hex === entry.hex) {
       count.ok++;
-      if (!o.status && !o.quiet) output.out(`${label}: OK\n`);
+      if (!o.status && !o.quiet) output.out(bytes(label, ': OK\n'));
     } else {
       count.mismatched++;
-      if (!o.status) output.out(`${label}: FAILED\n`);
+      if (!o.status) output.out(bytes(label, ': FAILED\n'));
     }
   }, output);
 
@@ -110,7 +115,7 @@ async function checkList(o, listName, pool, output, progress) {
     if (!spec || spec.ambiguous) {
       count.misformatted++;
       if (spec?.ambiguous) ambiguous.set(parsed.hex.length, spec.ambiguous);
-      if (o.warn) output.error(`${listShown}: ${n + 1}: improperly formatted ${algName}checksum line`);
+      if (o.warn) output.error(listShown, `: ${n + 1}: improperly formatted ${algName}checksum line`);
       continue;
     }
     count.proper++;
@@ -122,17 +127,17 @@ async function checkList(o, listName, pool, output, progress) {
   await ordered.end();
 
   for (const [digits, names] of ambiguous) {
-    output.error(`${listShown}: ${digits}-digit checksums could be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}; name the algorithm with -a`);
+    output.error(listShown, `: ${digits}-digit checksums could be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}; name the algorithm with -a`);
   }
   if (count.proper === 0) {
-    output.error(`${listShown}: no properly formatted checksum lines found`);
+    output.error(listShown, ': no properly formatted checksum lines found');
     return 1;
   }
   if (!o.status) {
     if (count.misformatted) output.error(`WARNING: ${plural(count.misformatted, 'line is', 'lines are')} improperly formatted`);
     if (count.unread) output.error(`WARNING: ${plural(count.unread, 'listed file', 'listed files')} could not be read`);
     if (count.mismatched) output.error(`WARNING: ${plural(count.mismatched, 'computed checksum', 'computed checksums')} did NOT match`);
-    if (o.ignoreMissing && count.ok + count.mismatched + count.unread === 0) output.error(`${listShown}: no file was verified`);
+    if (o.ignoreMissing && count.ok + count.mismatched + count.unread === 0) output.error(listShown, ': no file was verified');
   }
   const bad = count.unread || count.mismatched || (o.strict && count.misformatted) ||
     (o.ignoreMissing && count.ok + count.mismatched + count.unread === 0);

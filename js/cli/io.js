@@ -34,12 +34,53 @@ export const ERRNO_TEXT = {
   EINVAL: 'Invalid argument',
 };
 
-/** A name as coreutils escapes it: backslash, newline and carriage return. */
-export function escapeName(name) {
-  return name.replace(/[\\\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : '\\r'));
+// File names are bytes (Buffers) from the command line to the output, as
+// the C library sees them: a name that is not UTF-8 is opened and printed
+// as it is. Text parts of a line are strings, written as UTF-8.
+
+/** The bytes of `parts` (strings, as UTF-8, and Buffers) one after the other. */
+export function bytes(...parts) {
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 }
 
-/** Undoes escapeName(); null for a bad escape. */
+/** True if the name (bytes) is "-", standard input. */
+export function isStdin(name) {
+  return name.length === 1 && name[0] === 0x2d;
+}
+
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/** True if coreutils escapes the name (bytes): it holds a backslash, newline or carriage return. */
+export function needsEscape(name) {
+  return name.includes(BACKSLASH) || name.includes(NEWLINE) || name.includes(CR);
+}
+
+/**
+ * A name (bytes) as coreutils escapes it: \\, \n and \r for backslash,
+ * newline and carriage return (in output lines, whose first character then
+ * is a backslash, and in messages, so that a name stays on one line).
+ */
+export function escapeName(name) {
+  if (!needsEscape(name)) return name;
+  const out = Buffer.allocUnsafe(2 * name.length);
+  let j = 0;
+  for (const b of name) {
+    if (b === BACKSLASH || b === NEWLINE || b === CR) {
+      out[j++] = BACKSLASH;
+      out[j++] = b === BACKSLASH ? BACKSLASH : b === NEWLINE ? 0x6e : 0x72;
+    } else {
+      out[j++] = b;
+    }
+  }
+  return out.subarray(0, j);
+}
+
+/**
+ * Undoes escapeName() on a string (a line of a checksum list decoded as
+ * latin1, one character a byte); null for a bad escape.
+ */
 export function unescapeName(s) {
   let bad = false;
   const r = s.replace(/\\(.?)/gs, (_, c) => {
@@ -50,11 +91,6 @@ export function unescapeName(s) {
     return '';
   });
   return bad ? null : r;
-}
-
-/** A message about a file or list: plain text, on one line. */
-export function shown(name) {
-  return /[\\\n\r]/.test(name) ? escapeName(name) : name;
 }
 
 /** The text of an error as coreutils words it ("No such file or directory"). */
@@ -77,7 +113,7 @@ export class Output {
   constructor(prog, progress) {
     this.prog = prog;
     this.progress = progress;
-    this.pending = '';
+    this.pending = []; // strings and Buffers
     this.failed = false; // stdout is gone (a closed pipe)
     process.stdout.on('error', (e) => {
       this.failed = true;
@@ -86,28 +122,31 @@ export class Output {
     });
   }
 
+  /** Queues `text` (a string or bytes) for stdout. */
   out(text) {
-    this.pending += text;
+    this.pending.push(text);
   }
 
+  /** Writes `text` (a string or bytes) to stderr, after the stdout queued so far. */
   err(text) {
     this.flush();
     this.progress.clear();
     process.stderr.write(text);
   }
 
-  error(message) {
-    this.err(`${this.prog}: ${message}\n`);
+  /** Writes the message "PROG: " + parts (strings and bytes) + newline to stderr. */
+  error(...parts) {
+    this.err(bytes(`${this.prog}: `, ...parts, '\n'));
   }
 
+  /** Writes the queued stdout. */
   flush() {
-    if (!this.pending) return;
+    if (!this.pending.length) return;
     this.progress.clear();
-    if (!this.failed) process.stdout.write(this.pending);
-    this.pending = '';
+    if (!this.failed) process.stdout.write(bytes(...this.pending));
+    this.pending = [];
   }
 }
-
 
 /**
  * Results printed in the order of their inputs as they become known:
@@ -220,8 +259,9 @@ export class Hasher {
     this.current = 0;
   }
 
+  /** path: the file (bytes; "-" is standard input); name: its name in the progress bar. */
   async hash(path, spec, name) {
-    if (path === '-') return this.stream(0, false, null, spec, name);
+    if (isStdin(path)) return this.stream(0, false, null, spec, name);
     let fd;
     try {
       fd = await fsCall(fs.open, path, 'r');

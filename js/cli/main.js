@@ -3,11 +3,14 @@
 // The package's bin (lib/cli.js) only calls run().
 
 import fs from 'node:fs';
+import { rawArgs } from './args.js';
 import { sumCommand } from './sum.js';
 
 /**
- * The commands: name -> { summary: one line for the usage, run(args,
- * context): resolves to the exit status }. A new command is one more entry.
+ * The commands: name -> { summary: one line for the usage, run(args, raw,
+ * context): resolves to the exit status }, where args are the arguments
+ * after the command's name, raw their bytes (Buffers), context.version()
+ * the text of --version. A new command is one more entry.
  */
 const COMMANDS = {
   sum: { summary: 'print or check checksums of files (parawasm sum --help)', run: sumCommand },
@@ -30,10 +33,13 @@ function version() {
   return `parawasm ${pkg.version}\n`;
 }
 
-/** Runs `parawasm ...args`; resolves to the exit status (2 for a usage error). */
-export async function main(args) {
+/**
+ * Runs `parawasm ...args` (strings; `raw`: their bytes, by default their
+ * UTF-8); resolves to the exit status (2 for a usage error).
+ */
+export async function main(args, raw = args.map((a) => Buffer.from(a))) {
   const [command, ...rest] = args;
-  if (Object.hasOwn(COMMANDS, command)) return COMMANDS[command].run(rest, { version });
+  if (Object.hasOwn(COMMANDS, command)) return COMMANDS[command].run(rest, raw.slice(1), { version });
   if (command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(MAIN_HELP);
     return 0;
@@ -49,7 +55,8 @@ export async function main(args) {
 
 /** Runs the command line of this process and sets its exit status. */
 export function run() {
-  main(process.argv.slice(2)).then((status) => {
+  const args = process.argv.slice(2);
+  main(args, rawArgs(args)).then((status) => {
     process.exitCode = status;
   }, (e) => {
     process.stderr.write(`parawasm: ${e?.stack ?? e}\n`);

@@ -3,7 +3,7 @@
 // name, bytes, percentage and speed, redrawn at most every 100 ms, and
 // cleared before anything else is written and when the input ends.
 
-import { shown } from './io.js';
+import { escapeName } from './io.js';
 
 /** Inputs larger than this (bytes) show a progress bar. */
 export const PROGRESS_MIN = 64 << 20;
@@ -27,7 +27,7 @@ export class Progress {
     return new Progress(Boolean(process.stderr.isTTY));
   }
 
-  /** Starts the progress of an input of `total` bytes (null: unknown); returns its handle or null. */
+  /** Starts the progress of input `name` (bytes) of `total` bytes (null: unknown); returns its handle or null. */
   begin(name, total) {
     if (!this.enabled || (total !== null && total <= PROGRESS_MIN)) return null;
     return { name, total, start: performance.now(), drawn: 0, bytes: 0 };
@@ -62,7 +62,7 @@ export class Progress {
     } else {
       counts = `${mib(p.bytes)}  ${rate}`;
     }
-    let name = shown(p.name);
+    let name = escapeName(p.name).toString(); // UTF-8 as a terminal shows it
     const room = width - counts.length - bar.length - 2;
     if (name.length > room) name = room > 4 ? `...${name.slice(-(room - 3))}` : '';
     process.stderr.write(`\r\x1b[K${name}${bar} ${counts}`);

@@ -6,7 +6,7 @@ import { createPool } from '../index.js';
 import { ALGORITHMS, DEFAULT_ALGORITHM, MAX_LENGTH, NAMES, SEEDED, hashSpec } from './algorithms.js';
 import { UsageError, parseArgs, parseCount } from './args.js';
 import { checkFiles } from './check.js';
-import { Hasher, Ordered, Output, errorText, escapeName, shown } from './io.js';
+import { Hasher, Ordered, Output, bytes, errorText, escapeName, isStdin, needsEscape } from './io.js';
 import { Progress } from './progress.js';
 
 const PROG = 'parawasm sum';
@@ -75,10 +75,12 @@ Exit status: 0 if every file was read (and, with -c, matched), 1 if a file
 could not be read or a checksum did not match, 2 for a usage error.
 `;
 
-
-/** The checked options of `parawasm sum`. */
-function sumOptions(args) {
-  const { opts, operands } = parseArgs(args, SUM_OPTIONS);
+/**
+ * The checked options of `parawasm sum ...args`; `raw` holds the bytes of
+ * each argument (file names need not be UTF-8), o.files the operands' bytes.
+ */
+function sumOptions(args, raw) {
+  const { opts, operands } = parseArgs(args, SUM_OPTIONS, raw);
   const o = {
     help: opts.has('help'),
     version: opts.has('version'),
@@ -95,7 +97,7 @@ function sumOptions(args) {
     length: undefined,
     seed: undefined,
     threads: undefined,
-    files: operands.length ? operands : ['-'],
+    files: operands.length ? operands : [Buffer.from('-')],
   };
   if (o.help || o.version) return o;
   if (opts.has('algorithm')) {
@@ -137,21 +139,26 @@ function sumOptions(args) {
 
 // ---------------------------------------------------------------- hashing
 
-const byteCompare = (a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
+const byteCompare = (a, b) => Buffer.compare(a.path, b.path);
+const SLASH = Buffer.from('/');
 
-/** The regular files under dir (symbolic links to files too), or errors, in sorted path order. */
+/**
+ * The regular files under dir (symbolic links to files too), or errors, in
+ * sorted path order: [{ path, error? }]. Names are read as bytes, so that
+ * a name that is not UTF-8 is opened and printed as it is.
+ */
 async function walk(dir) {
   const found = [];
   const visit = async (d) => {
     let entries;
     try {
-      entries = await fs.promises.readdir(d, { withFileTypes: true });
+      entries = await fs.promises.readdir(d, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
       found.push({ path: d, error: e });
       return;
     }
     for (const ent of entries) {
-      const p = d.endsWith('/') ? d + ent.name : `${d}/${ent.name}`;
+      const p = d[d.length - 1] === SLASH[0] ? bytes(d, ent.name) : bytes(d, SLASH, ent.name);
       if (ent.isDirectory()) {
         await visit(p);
       } else if (ent.isFile()) {
@@ -170,10 +177,10 @@ async function walk(dir) {
   return found.sort(byteCompare);
 }
 
-/** The inputs of the operands: -r expands directories. */
+/** The inputs of the operands, as { path, error? } (path: bytes); -r expands directories. */
 async function* inputs(o) {
   for (const f of o.files) {
-    if (o.recursive && f !== '-') {
+    if (o.recursive && !isStdin(f)) {
       let st = null;
       try {
         st = await fs.promises.stat(f);
@@ -187,14 +194,15 @@ async function* inputs(o) {
   }
 }
 
+/** The output line (bytes) of file `name` (bytes) whose digest is `hex`. */
 function formatLine(o, spec, hex, name) {
-  const escaped = /[\\\n\r]/.test(name);
-  const n = escaped ? escapeName(name) : name;
-  const head = escaped ? '\\' : '';
-  if (o.tag) return `${head}${ALGORITHMS[spec.alg].tag} (${n}) = ${hex}\n`;
-  return `${head}${hex} ${o.binary ? '*' : ' '}${n}\n`;
+  const head = needsEscape(name) ? '\\' : '';
+  const n = escapeName(name);
+  if (o.tag) return bytes(`${head}${ALGORITHMS[spec.alg].tag} (`, n, `) = ${hex}\n`);
+  return bytes(`${head}${hex} ${o.binary ? '*' : ' '}`, n, '\n');
 }
 
+/** Hashes and prints every input of o.files on `pool`; returns the exit status. */
 async function sumFiles(o, pool, output, progress) {
   const algorithm = o.algorithm ?? DEFAULT_ALGORITHM;
   const spec = hashSpec(algorithm, o.length ?? ALGORITHMS[algorithm].bytes, o.seed);
@@ -202,7 +210,7 @@ async function sumFiles(o, pool, output, progress) {
   let status = 0;
   const ordered = new Ordered((entry, hex, error) => {
     if (error) {
-      output.error(`${shown(entry.path)}: ${errorText(error)}`);
+      output.error(escapeName(entry.path), `: ${errorText(error)}`);
       status = 1;
     } else {
       output.out(formatLine(o, spec, hex, entry.path));
@@ -222,13 +230,13 @@ async function sumFiles(o, pool, output, progress) {
 }
 
 /**
- * Runs `parawasm sum` with the arguments after "sum"; `context.version()`
- * is the text of --version. Resolves to the exit status.
+ * Runs `parawasm sum` with the arguments after "sum" (`raw`: their bytes);
+ * `context.version()` is the text of --version. Resolves to the exit status.
  */
-export async function sumCommand(args, context) {
+export async function sumCommand(args, raw, context) {
   let o;
   try {
-    o = sumOptions(args);
+    o = sumOptions(args, raw);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`${PROG}: ${e.message}\nTry '${PROG} --help' for more information.\n`);

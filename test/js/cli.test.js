@@ -546,3 +546,165 @@ test('xxh64 with --seed', { skip: notBuilt('xxh64') }, async () => {
     Number(seed & 0xffffffffn), Number(seed >> 32n))}  ${n}\n`));
   assert.equal(r.stdout, want.join(''));
 });
+
+// ------------------------------------------------- names that are not UTF-8
+// A file name is bytes. These tests run the CLI and the coreutils through
+// bash, whose $'\xHH' quoting passes any bytes as an argument (Node's own
+// spawn() can pass UTF-8 only), and take their output as bytes.
+
+/** An argument (a string, as UTF-8, or bytes) quoted for bash, byte by byte. */
+const shq = (a) => `$'${[...Buffer.from(a)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')}'`;
+/** A command line of bash from arguments (strings and Buffers). */
+const shCommand = (argv) => argv.map(shq).join(' ');
+const CLI_ARGV = [process.execPath, CLI];
+
+/**
+ * Runs a bash script in the data folder; resolves to { code, signal,
+ * stdout, stderr } (Buffers). stdout: 'pipe' or a file descriptor.
+ */
+function bash(script, { input, stdout = 'pipe', timeout = 20000 } = {}) {
+  const env = { ...process.env };
+  delete env.PARAWASM_PROGRESS;
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { cwd: dir, env, stdio: ['pipe', stdout, 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout?.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', reject);
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') reject(new Error(`${script}: did not end by itself; stderr: ${Buffer.concat(err)}`));
+      else resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+    });
+  });
+}
+
+/** `parawasm sum -j 2 ...args` through bash (args: strings and Buffers). */
+const sumBytes = (args, opts) => bash(`exec ${shCommand([...CLI_ARGV, 'sum', '-j', '2', ...args])}`, opts);
+/** A coreutils tool through bash. */
+const toolBytes = (cmd, args, opts) => bash(`exec ${shCommand([cmd, ...args])}`, opts);
+
+const b = (s) => Buffer.from(s, 'latin1'); // one character a byte: b('\xff') is the byte 0xff
+const bcat = (...parts) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+
+/** A name (bytes) as coreutils writes it in a line: [prefix, escaped name]. */
+function gnuNameBytes(name) {
+  if (!/[\\\n\r]/.test(name.toString('latin1'))) return ['', name];
+  return ['\\', b(name.toString('latin1').replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\r', '\\r'))];
+}
+
+/** The expected `HEX  NAME` lines (bytes) of files (paths as bytes, relative to dir). */
+function expectedLinesBytes(paths, alg) {
+  return bcat(...paths.map((p) => {
+    const [pre, esc] = gnuNameBytes(p);
+    return bcat(pre, createHash(alg).update(readFileSync(bcat(dir, '/', p))).digest('hex'), '  ', esc, '\n');
+  }));
+}
+
+// under bytes/: names that are not UTF-8, alone and with a newline or a
+// backslash, a valid UTF-8 one, and a folder whose name is not UTF-8
+const ODD_NAMES = [b('bad\xffname'), b('latin1 caf\xe9'), b('nl\n\xfe'), b('bs\\\xfd'), Buffer.from('utf8 café'), b('cr\r\xfc')];
+const ODD_SUB = b('sub\xfa');
+const ODD_INNER = [b('inner\xfb'), b('Inner\xf9')];
+const oddTop = ODD_NAMES.map((n) => bcat('bytes/', n));
+const oddAll = [...oddTop, ...ODD_INNER.map((n) => bcat('bytes/', ODD_SUB, '/', n))];
+const byBytes = (x, y) => Buffer.compare(x, y);
+
+before(() => {
+  mkdirSync(join(dir, 'bytes'));
+  mkdirSync(bcat(dir, '/bytes/', ODD_SUB));
+  oddAll.forEach((p, i) => writeFileSync(bcat(dir, '/', p), randomBytes(100 + 37 * i, 500 + i)));
+});
+
+test('non-UTF-8 names as arguments: opened, and written as their bytes, as sha256sum does', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  const [r, gnu, tag, gnuTag] = await Promise.all([
+    sumBytes(['-a', 'sha256', ...oddTop]), toolBytes('sha256sum', oddTop),
+    sumBytes(['-a', 'sha256', '--tag', ...oddTop]), toolBytes('sha256sum', ['--tag', ...oddTop]),
+  ]);
+  assert.equal(r.code, 0, r.stderr.toString());
+  assert.equal(r.stderr.length, 0);
+  assert.deepEqual(r.stdout, expectedLinesBytes(oddTop, 'sha256'));
+  assert.equal(gnu.code, 0);
+  assert.deepEqual(r.stdout, gnu.stdout, 'byte for byte as sha256sum');
+  assert.deepEqual(tag.stdout, gnuTag.stdout, '--tag: byte for byte as sha256sum --tag');
+
+  const missing = await sumBytes(['-a', 'sha256', b('no\xffsuch'), oddTop[0], b('no\n\xffline')]);
+  assert.equal(missing.code, 1);
+  assert.deepEqual(missing.stdout, expectedLinesBytes([oddTop[0]], 'sha256'));
+  assert.deepEqual(missing.stderr, b('parawasm sum: no\xffsuch: No such file or directory\n' +
+    'parawasm sum: no\\n\xffline: No such file or directory\n'), 'the name as its bytes, escaped as in lines');
+});
+
+test('-r walks names that are not UTF-8, in byte order, as sha256sum of each path', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  const sorted = [...oddAll].sort(byBytes);
+  const [r, slash, gnu] = await Promise.all([
+    sumBytes(['-r', '-a', 'sha256', 'bytes']),
+    sumBytes(['-r', '-a', 'sha256', bcat('bytes/', ODD_SUB, '/')]),
+    toolBytes('sha256sum', sorted),
+  ]);
+  assert.equal(r.code, 0, r.stderr.toString());
+  assert.deepEqual(r.stdout, expectedLinesBytes(sorted, 'sha256'));
+  assert.deepEqual(r.stdout, gnu.stdout, 'byte for byte as sha256sum of the sorted paths');
+  const inner = ODD_INNER.map((n) => bcat('bytes/', ODD_SUB, '/', n)).sort(byBytes);
+  assert.equal(slash.code, 0, slash.stderr.toString());
+  assert.deepEqual(slash.stdout, expectedLinesBytes(inner, 'sha256'), 'a non-UTF-8 directory operand');
+});
+
+test('-c of a list of non-UTF-8 names written by sha256sum: the same output and status', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  const victim = b('bytes/victim\xff');
+  const gone = bcat('bytes/', b('gone\n\xfe'));
+  writeFileSync(bcat(dir, '/', victim), randomBytes(300, 61));
+  writeFileSync(bcat(dir, '/', gone), randomBytes(30, 62));
+  const names = [...oddAll, victim, gone];
+  const made = await toolBytes('sha256sum', names);
+  assert.equal(made.code, 0);
+  writeFileSync(join(dir, 'odd.sha256'), made.stdout);
+  const madeTag = await toolBytes('sha256sum', ['--tag', ...names]);
+  writeFileSync(join(dir, 'odd-tag.sha256'), madeTag.stdout);
+  writeFileSync(bcat(dir, '/', victim), randomBytes(300, 63));
+  rmSync(bcat(dir, '/', gone));
+  try {
+    const [want, r, stdin, tagged, wantTagged] = await Promise.all([
+      toolBytes('sha256sum', ['-c', 'odd.sha256']),
+      sumBytes(['-a', 'sha256', '-c', 'odd.sha256']),
+      sumBytes(['-a', 'sha256', '-c'], { input: made.stdout }),
+      sumBytes(['-c', 'odd-tag.sha256']),
+      toolBytes('sha256sum', ['-c', 'odd-tag.sha256']),
+    ]);
+    assert.equal(want.code, 1);
+    for (const [x, w] of [[r, want], [stdin, want], [tagged, wantTagged]]) {
+      assert.equal(x.code, w.code);
+      assert.deepEqual(x.stdout, w.stdout, 'byte for byte as sha256sum -c');
+      const warnings = (s) => s.toString('latin1').split('\n').filter((l) => l.includes('WARNING')).map((l) => l.replace(/^[^:]+: /, ''));
+      assert.deepEqual(warnings(x.stderr), warnings(w.stderr));
+      assert.ok(x.stderr.includes(b('parawasm sum: bytes/gone\\n\xfe: No such file or directory\n')), x.stderr.toString('latin1'));
+    }
+    // independent of sha256sum: every name but the two changed ones is OK
+    const oks = r.stdout.toString('latin1').split('\n').filter((l) => l.endsWith(': OK'));
+    assert.equal(oks.length, oddAll.length);
+    assert.ok(r.stdout.includes(bcat(victim, ': FAILED\n')));
+    assert.ok(r.stdout.includes(b('\\bytes/gone\\n\xfe: FAILED open or read\n')));
+  } finally {
+    rmSync(bcat(dir, '/', victim));
+  }
+});
+
+test('the bytes of the arguments: from /proc/self/cmdline when they line up, else their UTF-8', async () => {
+  const { rawArgs } = await import(join(ROOT, 'pkg/lib/cli/args.js'));
+  const args = ['sum', 'a\ufffdb', '', 'é'];
+  const cmdline = (...entries) => () => bcat(...entries.map((e) => bcat(e, '\0')));
+  const real = cmdline('node', '--no-warnings', '/x/cli.js', 'sum', b('a\xffb'), '', 'é');
+  assert.deepEqual(rawArgs(args, real), [Buffer.from('sum'), b('a\xffb'), Buffer.alloc(0), Buffer.from('é')]);
+  const utf8 = args.map((a) => Buffer.from(a));
+  assert.deepEqual(rawArgs(args, () => { throw Object.assign(new Error('no /proc'), { code: 'ENOENT' }); }), utf8, 'no /proc');
+  assert.deepEqual(rawArgs(args, cmdline('renamed')), utf8, 'fewer entries than arguments');
+  assert.deepEqual(rawArgs(args, cmdline('node', 'x', 'sum', b('a\xffc'), '', 'é')), utf8, 'a changed argument');
+  assert.deepEqual(rawArgs(args, cmdline('node', 'x', 'sum', 'a\ufffdb', 'é', '')), utf8, 'not lined up');
+  assert.deepEqual(rawArgs([], real), []);
+  // this process's own arguments: the test runner's, which are UTF-8
+  assert.deepEqual(rawArgs(), process.argv.slice(2).map((a) => Buffer.from(a)));
+});
