@@ -18,13 +18,18 @@ export class UsageError extends Error {}
 
 /**
  * Parses GNU-style options. `specs` lists the options: { long, short?,
- * arg? } (arg: the option takes a value). `raw` holds what to return for
+ * arg?, overrides? } (arg: the option takes a value; overrides: the long
+ * names of options that it cancels when it comes after them). `raw` holds what to return for
  * each operand (by default the argument itself; the bytes of rawArgs()).
  * Returns { opts, operands }: opts maps each long name given to its value
  * (true for an option without one).
  */
 export function parseArgs(args, specs, raw = args) {
   const opts = new Map();
+  const set = (spec, value) => {
+    for (const other of spec.overrides ?? []) opts.delete(other);
+    opts.set(spec.long, value);
+  };
   const operands = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -51,7 +56,7 @@ export function parseArgs(args, specs, raw = args) {
       } else if (eq >= 0) {
         throw new UsageError(`option '--${spec.long}' doesn't allow an argument`);
       }
-      opts.set(spec.long, value);
+      set(spec, value);
     } else if (a.length > 1 && a[0] === '-') {
       for (let j = 1; j < a.length; j++) {
         const spec = specs.find((s) => s.short === a[j]);
@@ -59,10 +64,10 @@ export function parseArgs(args, specs, raw = args) {
         if (spec.arg) {
           const value = j + 1 < a.length ? a.slice(j + 1) : args[++i];
           if (value === undefined) throw new UsageError(`option requires an argument -- '${a[j]}'`);
-          opts.set(spec.long, value);
+          set(spec, value);
           break;
         }
-        opts.set(spec.long, true);
+        set(spec, true);
       }
     } else {
       operands.push(raw[i]);

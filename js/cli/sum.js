@@ -12,21 +12,23 @@ import { Progress } from './progress.js';
 const PROG = 'parawasm sum';
 const MAX_THREADS = 256;
 
+// As in GNU sha256sum, -b and -t override each other, and so do --quiet,
+// --status and -w: the last one given wins.
 const SUM_OPTIONS = [
   { long: 'algorithm', short: 'a', arg: 'NAME' },
   { long: 'length', short: 'l', arg: 'N' },
   { long: 'seed', arg: 'N' },
-  { long: 'binary', short: 'b' },
-  { long: 'text', short: 't' },
+  { long: 'binary', short: 'b', overrides: ['text'] },
+  { long: 'text', short: 't', overrides: ['binary'] },
   { long: 'tag' },
   { long: 'recursive', short: 'r' },
   { long: 'threads', short: 'j', arg: 'N' },
   { long: 'check', short: 'c' },
   { long: 'ignore-missing' },
-  { long: 'quiet' },
-  { long: 'status' },
+  { long: 'quiet', overrides: ['status', 'warn'] },
+  { long: 'status', overrides: ['quiet', 'warn'] },
   { long: 'strict' },
-  { long: 'warn', short: 'w' },
+  { long: 'warn', short: 'w', overrides: ['quiet', 'status'] },
   { long: 'help', short: 'h' },
   { long: 'version' },
 ];
@@ -56,6 +58,7 @@ Only when checking (-c):
       --status          print nothing; the exit status tells the result
       --strict          fail on improperly formatted checksum lines
   -w, --warn            warn about each improperly formatted checksum line
+Of -b and -t, and of --quiet, --status and -w, the last one given applies.
 
 Lines are written as "HEX  FILE", as sha256sum and b3sum write them; a
 name holding a newline, carriage return or backslash is escaped (\\n, \\r,
@@ -87,7 +90,7 @@ function sumOptions(args, raw) {
     check: opts.has('check'),
     recursive: opts.has('recursive'),
     tag: opts.has('tag'),
-    binary: opts.get('binary') === true && !opts.has('text'),
+    binary: opts.has('binary'),
     quiet: opts.has('quiet'),
     status: opts.has('status'),
     strict: opts.has('strict'),
@@ -125,11 +128,15 @@ function sumOptions(args, raw) {
     o.seed = seed;
   }
   if (o.check) {
-    for (const [opt, name] of [['tag', 'tag'], ['recursive', 'recursive'], ['binary', 'binary'], ['text', 'text']]) {
-      if (opts.has(opt)) throw new UsageError(`the --${name} option is meaningless when verifying checksums`);
+    for (const opt of ['tag', 'recursive']) {
+      if (opts.has(opt)) throw new UsageError(`the --${opt} option is meaningless when verifying checksums`);
+    }
+    if (opts.has('binary') || opts.has('text')) {
+      throw new UsageError('the --binary and --text options are meaningless when verifying checksums');
     }
   } else {
-    for (const opt of ['ignore-missing', 'quiet', 'status', 'strict', 'warn']) {
+    // in the order sha256sum checks them
+    for (const opt of ['ignore-missing', 'status', 'warn', 'quiet', 'strict']) {
       if (opts.has(opt)) throw new UsageError(`the --${opt} option is meaningful only when verifying checksums`);
     }
   }

@@ -708,3 +708,55 @@ test('the bytes of the arguments: from /proc/self/cmdline when they line up, els
   // this process's own arguments: the test runner's, which are UTF-8
   assert.deepEqual(rawArgs(), process.argv.slice(2).map((a) => Buffer.from(a)));
 });
+
+// ------------------------------------------------------ options as in GNU
+
+const gnuPrefix = (text, cmd) => text.replaceAll(`${cmd}: `, 'parawasm sum: ');
+
+test('--status, --quiet and -w override each other as in sha256sum: the last one wins', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  put('changes', randomBytes(500, 71));
+  put('vanishes', randomBytes(50, 72));
+  const made = tool('sha256sum', ['odd', 'changes', 'vanishes', 'three']).stdout;
+  const lines = made.split('\n');
+  list('modes.sha256', `${lines[0]}\nnot a checksum line\n${lines.slice(1).join('\n')}`);
+  put('changes', randomBytes(500, 73));
+  rmSync(join(dir, 'vanishes'));
+  data.delete('vanishes');
+  const combos = [
+    [], ['--status'], ['--quiet'], ['-w'], ['--warn'],
+    ['--status', '--quiet'], ['--quiet', '--status'], ['--status', '-w'], ['-w', '--status'],
+    ['--quiet', '-w'], ['-w', '--quiet'], ['--status', '--quiet', '-w'], ['-w', '--quiet', '--status'],
+    ['--quiet', '--status', '--quiet'], ['--status', '--strict', '--quiet'], ['-w', '--strict', '--status'],
+    ['--status', '--ignore-missing', '-w'], ['--quiet', '--ignore-missing'],
+  ];
+  for (const c of combos) { // one at a time: each starts a pool
+    const what = `-c ${c.join(' ')}`;
+    const r = await sum(['-a', 'sha256', '-c', ...c, 'modes.sha256']);
+    const want = tool('sha256sum', ['-c', ...c, 'modes.sha256']);
+    assert.equal(r.code, want.code, `${what}: exit status`);
+    assert.equal(r.stdout, want.stdout, `${what}: stdout`);
+    assert.equal(r.stderr, gnuPrefix(want.stderr, 'sha256sum'), `${what}: stderr`);
+  }
+});
+
+test('-b and -t: the last one wins; the options that need -c are refused in the order sha256sum checks them', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  for (const c of [['-b', '-t'], ['-t', '-b'], ['-b', '-t', '-b'], ['--text', '--binary', '--text']]) {
+    const r = await sum(['-a', 'sha256', ...c, 'odd', 'back\\slash']);
+    assertOk(r, c.join(' '));
+    assert.equal(r.stdout, tool('sha256sum', [...c, 'odd', 'back\\slash']).stdout, c.join(' '));
+  }
+  const refused = [
+    ['--quiet', '-w'], ['-w', '--quiet'], ['--status', '--quiet'], ['--quiet', '--status'], ['--status', '-w'],
+    ['-w', '--status'], ['--strict', '--quiet'], ['--quiet', '--strict'], ['--ignore-missing', '--quiet'],
+    ['--quiet', '--ignore-missing'], ['--strict', '-w'], ['--strict'], ['-c', '-b'], ['-c', '-t'], ['-c', '-t', '-b'],
+    ['-c', '--tag', '-b'],
+  ];
+  const runs = await Promise.all(refused.map((c) => sum(['-a', 'sha256', ...c, 'odd'])));
+  runs.forEach((r, i) => {
+    const want = tool('sha256sum', [...refused[i], 'odd']);
+    assert.notEqual(want.code, 0);
+    assert.equal(r.code, 2, `${refused[i].join(' ')}: a usage error`);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.split('\n')[0], gnuPrefix(want.stderr.split('\n')[0], 'sha256sum'), refused[i].join(' '));
+  });
+});
