@@ -107,19 +107,31 @@ export function errnoError(code) {
  * Standard output and error: stdout is gathered and written in one piece,
  * and written out before anything goes to stderr so that both keep their
  * order on a terminal; the progress bar is cleared first.
+ *
+ * Write errors are handled as coreutils handles them. A closed pipe
+ * (EPIPE, as in `parawasm sum ... | head -1`) ends the process at once,
+ * silently, with status 1, where sha256sum dies of SIGPIPE, which Node
+ * ignores. Any other (`> /dev/full`: ENOSPC) is remembered, the rest of
+ * stdout is dropped, the work goes on as sha256sum's does (its messages
+ * still reach stderr), and close() reports "PROG: write error", as
+ * sha256sum words it, with status 1.
  */
 export class Output {
-  /** prog: the command's name, which starts every message; progress: its Progress. */
-  constructor(prog, progress) {
+  /** prog: the command's name, which starts every message; progress: its Progress, if any. */
+  constructor(prog, progress = null) {
     this.prog = prog;
     this.progress = progress;
     this.pending = []; // strings and Buffers
-    this.failed = false; // stdout is gone (a closed pipe)
-    process.stdout.on('error', (e) => {
-      this.failed = true;
-      if (e.code === 'EPIPE') process.exit(1);
-      throw e;
-    });
+    this.writeError = null; // the first error writing stdout
+    this.written = null; // settles when stdout has taken the last write
+    process.stdout.on('error', (e) => this.failed(e));
+  }
+
+  failed(e) {
+    if (e.code === 'EPIPE') process.exit(1);
+    // the writes after a failure, refused by the stream: the failure itself is reported
+    if (e.code === 'ERR_STREAM_DESTROYED') return;
+    this.writeError ??= e;
   }
 
   /** Queues `text` (a string or bytes) for stdout. */
@@ -130,7 +142,7 @@ export class Output {
   /** Writes `text` (a string or bytes) to stderr, after the stdout queued so far. */
   err(text) {
     this.flush();
-    this.progress.clear();
+    this.progress?.clear();
     process.stderr.write(text);
   }
 
@@ -142,9 +154,29 @@ export class Output {
   /** Writes the queued stdout. */
   flush() {
     if (!this.pending.length) return;
-    this.progress.clear();
-    if (!this.failed) process.stdout.write(bytes(...this.pending));
+    this.progress?.clear();
+    const data = bytes(...this.pending);
     this.pending = [];
+    if (this.writeError) return;
+    this.written = new Promise((resolve) => {
+      process.stdout.write(data, (e) => {
+        if (e) this.failed(e);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Writes the queued stdout and waits until stdout has taken it; resolves
+   * to `status`, or to 1 after reporting "PROG: write error" if a write
+   * failed.
+   */
+  async close(status) {
+    this.flush();
+    await this.written;
+    if (!this.writeError) return status;
+    this.error('write error');
+    return 1;
   }
 }
 

@@ -4,6 +4,7 @@
 
 import fs from 'node:fs';
 import { rawArgs } from './args.js';
+import { Output } from './io.js';
 import { sumCommand } from './sum.js';
 
 /**
@@ -40,13 +41,10 @@ function version() {
 export async function main(args, raw = args.map((a) => Buffer.from(a))) {
   const [command, ...rest] = args;
   if (Object.hasOwn(COMMANDS, command)) return COMMANDS[command].run(rest, raw.slice(1), { version });
-  if (command === '-h' || command === '--help' || command === 'help') {
-    process.stdout.write(MAIN_HELP);
-    return 0;
-  }
-  if (command === '--version') {
-    process.stdout.write(version());
-    return 0;
+  if (command === '-h' || command === '--help' || command === 'help' || command === '--version') {
+    const output = new Output('parawasm');
+    output.out(command === '--version' ? version() : MAIN_HELP);
+    return output.close(0);
   }
   process.stderr.write(command === undefined ? 'parawasm: missing command\n' : `parawasm: unknown command '${command}'\n`);
   process.stderr.write(MAIN_HELP);
@@ -55,6 +53,8 @@ export async function main(args, raw = args.map((a) => Buffer.from(a))) {
 
 /** Runs the command line of this process and sets its exit status. */
 export function run() {
+  // a failing stderr (2> /dev/full) leaves nowhere to report anything
+  process.stderr.on('error', () => {});
   const args = process.argv.slice(2);
   main(args, rawArgs(args)).then((status) => {
     process.exitCode = status;

@@ -249,22 +249,21 @@ export async function sumCommand(args, raw, context) {
     process.stderr.write(`${PROG}: ${e.message}\nTry '${PROG} --help' for more information.\n`);
     return 2;
   }
-  if (o.help) {
-    process.stdout.write(SUM_HELP);
-    return 0;
-  }
-  if (o.version) {
-    process.stdout.write(context.version());
-    return 0;
+  if (o.help || o.version) {
+    const output = new Output(PROG);
+    output.out(o.help ? SUM_HELP : context.version());
+    return output.close(0);
   }
   const progress = Progress.fromEnvironment();
   const output = new Output(PROG, progress);
   const pool = await createPool(o.threads ? { threads: o.threads } : undefined);
+  let status;
   try {
-    return await (o.check ? checkFiles : sumFiles)(o, pool, output, progress);
+    status = await (o.check ? checkFiles : sumFiles)(o, pool, output, progress);
   } finally {
     output.flush();
     progress.clear();
     await pool.destroy();
   }
+  return output.close(status);
 }

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync,
+  mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -759,4 +759,72 @@ test('-b and -t: the last one wins; the options that need -c are refused in the 
     assert.equal(r.stdout, '');
     assert.equal(r.stderr.split('\n')[0], gnuPrefix(want.stderr.split('\n')[0], 'sha256sum'), refused[i].join(' '));
   });
+});
+
+// ------------------------------------------------------------ write errors
+
+const hasDevFull = (() => {
+  try {
+    return statSync('/dev/full').isCharacterDevice();
+  } catch {
+    return false;
+  }
+})();
+
+test('a full stdout (> /dev/full): "write error" and status 1 as sha256sum, no stack trace', {
+  skip: skipUnless('sha256', 'sha256sum') || (!hasDevFull && 'no /dev/full'),
+}, async () => {
+  list('full.sha256', `${tool('sha256sum', ['odd', 'three']).stdout}${'0'.repeat(64)}  empty\n`);
+  const inTree = [...data.keys()].filter((k) => k.startsWith('tree/')).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  const cases = [
+    [['odd'], ['odd']],
+    [['odd', 'nosuch', 'three'], ['odd', 'nosuch', 'three']],
+    [['--tag', 'odd'], ['--tag', 'odd']],
+    [['-r', 'tree'], inTree], // more than one write
+    [['--help'], ['--help']],
+    [['--version'], ['--version']],
+    [['-c', 'full.sha256'], ['-c', 'full.sha256']],
+    [['-c', '--quiet', 'full.sha256'], ['-c', '--quiet', 'full.sha256']],
+    [['-c', '--status', 'full.sha256'], ['-c', '--status', 'full.sha256']], // writes nothing
+    [['nosuch'], ['nosuch']],
+  ];
+  for (const [ours, theirs] of cases) {
+    const r = await bash(`exec ${shCommand([...CLI_ARGV, 'sum', '-j', '2', '-a', 'sha256', ...ours])} > /dev/full`);
+    const want = await bash(`exec ${shCommand(['sha256sum', ...theirs])} > /dev/full`);
+    assert.equal(r.code, want.code, `${ours.join(' ')}: exit status`);
+    assert.equal(r.stderr.toString(), gnuPrefix(want.stderr.toString(), 'sha256sum'), `${ours.join(' ')}: stderr`);
+  }
+  const top = await bash(`exec ${shCommand([...CLI_ARGV, '--help'])} > /dev/full`);
+  assert.equal(top.code, 1);
+  assert.equal(top.stderr.toString(), 'parawasm: write error\n');
+});
+
+test('a closed pipe (| head -1): silent, status 1 where sha256sum dies of SIGPIPE', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  // ten times the tree: far more output than a pipe holds, so that writes
+  // go on after head has exited
+  const inTree = [...data.keys()].filter((k) => k.startsWith('tree/')).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  const piped = (command, input) => bash(`${command} | head -1; echo "status \${PIPESTATUS[0]}"`, { input });
+  const [r, want] = await Promise.all([
+    piped(shCommand([...CLI_ARGV, 'sum', '-j', '2', '-a', 'sha256', '-r', ...Array(10).fill('tree')])),
+    // the names come on stdin: one script argument cannot hold them all
+    piped('mapfile -t f; sha256sum "${f[@]}"', Array(10).fill(inTree).flat().join('\n')),
+  ]);
+  const [line, status] = r.stdout.toString().split('\n');
+  const [wantLine, wantStatus] = want.stdout.toString().split('\n');
+  assert.equal(line, wantLine);
+  assert.equal(r.stderr.toString(), '', 'nothing on stderr');
+  assert.equal(want.stderr.toString(), '');
+  assert.equal(status, 'status 1');
+  assert.equal(wantStatus, 'status 141', 'sha256sum: killed by SIGPIPE (128 + 13)');
+});
+
+test('a failing stderr (2> /dev/full) changes neither stdout nor the status, as with sha256sum', {
+  skip: skipUnless('sha256', 'sha256sum') || (!hasDevFull && 'no /dev/full'),
+}, async () => {
+  for (const args of [['odd'], ['odd', 'nosuch', 'three']]) {
+    const r = await bash(`exec ${shCommand([...CLI_ARGV, 'sum', '-j', '2', '-a', 'sha256', ...args])} 2> /dev/full`);
+    const want = await bash(`exec ${shCommand(['sha256sum', ...args])} 2> /dev/full`);
+    assert.equal(r.code, want.code, args.join(' '));
+    assert.deepEqual(r.stdout, want.stdout, args.join(' '));
+  }
 });
