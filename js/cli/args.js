@@ -19,10 +19,10 @@ export class UsageError extends Error {}
 /**
  * Parses GNU-style options. `specs` lists the options: { long, short?,
  * arg?, overrides? } (arg: the option takes a value; overrides: the long
- * names of options that it cancels when it comes after them). `raw` holds what to return for
- * each operand (by default the argument itself; the bytes of rawArgs()).
- * Returns { opts, operands }: opts maps each long name given to its value
- * (true for an option without one).
+ * names of options that it cancels when it comes after them). `raw` holds
+ * what to return for each operand (by default the argument itself; the
+ * bytes of rawArgs()). Returns { opts, operands }: opts maps each long name
+ * given to its value (true for an option without one).
  */
 export function parseArgs(args, specs, raw = args) {
   const opts = new Map();

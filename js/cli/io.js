@@ -1,6 +1,7 @@
 // Input and output of `parawasm sum`: reading files into blocks of the
 // pool's shared memory and hashing them there, writing results in the order
-// of their inputs, names as coreutils escapes them, and error texts.
+// of their inputs with stdout's errors handled as coreutils handles them,
+// names as bytes escaped as coreutils escapes them, and error texts.
 //
 // Files are read straight into blocks of the pool's shared memory, where the
 // kernels hash them in place: a big file in pieces through two buffers (one
@@ -17,7 +18,7 @@ const BATCH_FILES = 4096; // inputs of one hashMany() at most
 const BATCH_OUTPUT = 1 << 20; // digest bytes of one hashMany() at most
 
 /** The message of each errno code, as the C library words it. */
-export const ERRNO_TEXT = {
+const ERRNO_TEXT = {
   ENOENT: 'No such file or directory',
   EACCES: 'Permission denied',
   EPERM: 'Operation not permitted',
@@ -99,7 +100,7 @@ export function errorText(e) {
 }
 
 /** An error like Node's own for errno `code` (a key of ERRNO_TEXT). */
-export function errnoError(code) {
+function errnoError(code) {
   return Object.assign(new Error(ERRNO_TEXT[code]), { code });
 }
 
@@ -253,7 +254,7 @@ async function readSome(fd, view, off, len, pos) {
 }
 
 /** Fills view[off, off + len) unless the input ends first; returns the bytes read. */
-export async function readFull(fd, view, off, len, pos) {
+async function readFull(fd, view, off, len, pos) {
   let got = 0;
   while (got < len) {
     const n = await readSome(fd, view, off + got, len - got, pos === null ? null : pos + got);

@@ -143,7 +143,6 @@ function sumOptions(args, raw) {
   return o;
 }
 
-
 // ---------------------------------------------------------------- hashing
 
 const byteCompare = (a, b) => Buffer.compare(a.path, b.path);
