@@ -96,13 +96,13 @@ async function checkList(o, listName, pool, output, progress) {
       if (o.ignoreMissing && error.code === 'ENOENT') return;
       count.unread++;
       output.error(escapeName(entry.name), `: ${errorText(error)}`);
-      if (!o.status) output.out(bytes(label, ': FAILED open or read\n'));
+      if (!o.status) output.out(label, ': FAILED open or read\n');
     } else if (hex === entry.hex) {
       count.ok++;
-      if (!o.status && !o.quiet) output.out(bytes(label, ': OK\n'));
+      if (!o.status && !o.quiet) output.out(label, ': OK\n');
     } else {
       count.mismatched++;
-      if (!o.status) output.out(bytes(label, ': FAILED\n'));
+      if (!o.status) output.out(label, ': FAILED\n');
     }
   }, output);
 

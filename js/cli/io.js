@@ -39,9 +39,16 @@ const ERRNO_TEXT = {
 // the C library sees them: a name that is not UTF-8 is opened and printed
 // as it is. Text parts of a line are strings, written as UTF-8.
 
-/** The bytes of `parts` (strings, as UTF-8, and Buffers) one after the other. */
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The bytes of `parts` (strings, as UTF-8, and Buffers) one after the other, in one allocation. */
 export function bytes(...parts) {
-  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+  let n = 0;
+  for (const p of parts) n += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
+  const out = Buffer.allocUnsafe(n);
+  let off = 0;
+  for (const p of parts) off += typeof p === 'string' ? out.write(p, off) : p.copy(out, off);
+  return out;
 }
 
 /** True if the name (bytes) is "-", standard input. */
@@ -55,7 +62,12 @@ const CR = 0x0d;
 
 /** True if coreutils escapes the name (bytes): it holds a backslash, newline or carriage return. */
 export function needsEscape(name) {
-  return name.includes(BACKSLASH) || name.includes(NEWLINE) || name.includes(CR);
+  // a loop: names are short, and three includes() calls cost more
+  for (let i = 0; i < name.length; i++) {
+    const b = name[i];
+    if (b === BACKSLASH || b === NEWLINE || b === CR) return true;
+  }
+  return false;
 }
 
 /**
@@ -122,9 +134,18 @@ export class Output {
   constructor(prog, progress = null) {
     this.prog = prog;
     this.progress = progress;
-    this.pending = []; // strings and Buffers
+    // stdout queued as a byte string: one character a byte (latin1), so
+    // that a line is joined from the name's bytes without a Buffer per part
+    this.pending = '';
     this.writeError = null; // the first error writing stdout
-    this.written = null; // settles when stdout has taken the last write
+    // writes not yet taken by stdout; one shared callback counts them down
+    // (a promise per write costs more than the write itself)
+    this.writing = 0;
+    this.idle = null; // close() waiting for writing to reach 0
+    this.written = (e) => {
+      if (e) this.failed(e);
+      if (--this.writing === 0 && this.idle) this.idle();
+    };
     process.stdout.on('error', (e) => this.failed(e));
   }
 
@@ -135,9 +156,13 @@ export class Output {
     this.writeError ??= e;
   }
 
-  /** Queues `text` (a string or bytes) for stdout. */
-  out(text) {
-    this.pending.push(text);
+  /** Queues `parts` (strings, written as UTF-8, and bytes) for stdout. */
+  out(...parts) {
+    for (const p of parts) {
+      if (typeof p !== 'string') this.pending += p.toString('latin1');
+      else if (ASCII.test(p)) this.pending += p;
+      else this.pending += Buffer.from(p).toString('latin1');
+    }
   }
 
   /** Writes `text` (a string or bytes) to stderr, after the stdout queued so far. */
@@ -154,17 +179,13 @@ export class Output {
 
   /** Writes the queued stdout. */
   flush() {
-    if (!this.pending.length) return;
+    if (!this.pending) return;
     this.progress?.clear();
-    const data = bytes(...this.pending);
-    this.pending = [];
+    const data = Buffer.from(this.pending, 'latin1');
+    this.pending = '';
     if (this.writeError) return;
-    this.written = new Promise((resolve) => {
-      process.stdout.write(data, (e) => {
-        if (e) this.failed(e);
-        resolve();
-      });
-    });
+    this.writing++;
+    process.stdout.write(data, this.written);
   }
 
   /**
@@ -174,7 +195,7 @@ export class Output {
    */
   async close(status) {
     this.flush();
-    await this.written;
+    if (this.writing) await new Promise((resolve) => { this.idle = resolve; });
     if (!this.writeError) return status;
     this.error('write error');
     return 1;

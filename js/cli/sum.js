@@ -200,12 +200,13 @@ async function* inputs(o) {
   }
 }
 
-/** The output line (bytes) of file `name` (bytes) whose digest is `hex`. */
+/** The output line of file `name` (bytes) whose digest is `hex`, as parts (strings and bytes). */
 function formatLine(o, spec, hex, name) {
-  const head = needsEscape(name) ? '\\' : '';
-  const n = escapeName(name);
-  if (o.tag) return bytes(`${head}${ALGORITHMS[spec.alg].tag} (`, n, `) = ${hex}\n`);
-  return bytes(`${head}${hex} ${o.binary ? '*' : ' '}`, n, '\n');
+  const escaped = needsEscape(name);
+  const head = escaped ? '\\' : '';
+  const n = escaped ? escapeName(name) : name;
+  if (o.tag) return [`${head}${ALGORITHMS[spec.alg].tag} (`, n, `) = ${hex}\n`];
+  return [`${head}${hex} ${o.binary ? '*' : ' '}`, n, '\n'];
 }
 
 /** Hashes and prints every input of o.files on `pool`; returns the exit status. */
@@ -219,7 +220,7 @@ async function sumFiles(o, pool, output, progress) {
       output.error(escapeName(entry.path), `: ${errorText(error)}`);
       status = 1;
     } else {
-      output.out(formatLine(o, spec, hex, entry.path));
+      output.out(...formatLine(o, spec, hex, entry.path));
     }
   }, output);
   for await (const entry of inputs(o)) {
