@@ -149,6 +149,7 @@ export class Output {
     process.stdout.on('error', (e) => this.failed(e));
   }
 
+  /** A write to stdout failed with `e`. */
   failed(e) {
     if (e.code === 'EPIPE') process.exit(1);
     // the writes after a failure, refused by the stream: the failure itself is reported
@@ -181,11 +182,11 @@ export class Output {
   flush() {
     if (!this.pending) return;
     this.progress?.clear();
-    const data = Buffer.from(this.pending, 'latin1');
+    const data = this.pending;
     this.pending = '';
-    if (this.writeError) return;
+    if (this.writeError) return; // stdout is gone: dropped
     this.writing++;
-    process.stdout.write(data, this.written);
+    process.stdout.write(Buffer.from(data, 'latin1'), this.written);
   }
 
   /**
