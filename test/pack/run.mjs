@@ -217,7 +217,7 @@ async function packPackage(work) {
   ok(!stray.length, `the tarball holds files that must not ship: ${stray.join(', ')}`);
   const missing = REQUIRED.filter((f) => !files.includes(f));
   ok(!missing.length, `the tarball lacks: ${missing.join(', ')}`);
-  const js = ['runtime', 'families'].flatMap((d) => fs.readdirSync(path.join(REPO, 'js', d))
+  const js = ['runtime', 'families', 'cli'].flatMap((d) => fs.readdirSync(path.join(REPO, 'js', d))
     .filter((f) => f.endsWith('.js')).map((f) => `lib/${d}/${f}`));
   const notShipped = js.filter((f) => !files.includes(f));
   ok(!notShipped.length, `js/ files not in the tarball: ${notShipped.join(', ')}`);
