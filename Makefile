@@ -233,6 +233,26 @@ build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c $(RUNTI
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c,$^) -o $@ -lm
 
+# image kernels, one thread: the same C native (-O3 -march=native) and wasm
+IMAGE_BENCH_SRCS := test/bench/native_image.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c \
+  $(KERNEL_SRCS) $(IMAGE_SRCS)
+build/native/stb_impl_O3.o: src/kernels/image/stb_impl.c src/kernels/image/image_codec.h | deps-apt
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(STB_CFLAGS) -O3 -march=native -c $< -o $@
+build/native/native_image: $(IMAGE_BENCH_SRCS) build/native/stb_impl_O3.o $(HEADERS) $(IMAGE_DEPS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c %.o,$^) -o $@ -lm
+build/wasm-bench/native_image.js: $(IMAGE_BENCH_SRCS) build/wasm-test/stb_impl.o $(HEADERS) $(IMAGE_DEPS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	echo '{ "type": "commonjs" }' > $(@D)/package.json
+	$(EMCC) $(EM_CFLAGS) $(filter %.c %.o,$^) -o $@ \
+	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
+
+.PHONY: bench-image
+bench-image: build/native/native_image build/wasm-bench/native_image.js ## image kernels, one thread: native C and the same C in wasm
+	build/native/native_image
+	$(NODE) build/wasm-bench/native_image.js
+
 # the same C tests, compiled to wasm with SIMD: they run the SIMD paths
 # (SINGLE_FILE: Node's fetch cannot load a .wasm from a path)
 build/wasm-test/package.json:

@@ -130,7 +130,7 @@ static int rgba_close(const uint8_t *got, const uint8_t *want, size_t pixels, in
 /* Calling the kernels in every variant                                   */
 /* ---------------------------------------------------------------------- */
 
-enum { K_RESIZE, K_BLUR, K_UNSHARP, K_BOX, K_CONVOLVE, K_GREYSCALE, K_COMPOSITE, K_MATRIX };
+enum { K_RESIZE, K_BLUR, K_UNSHARP, K_BOX, K_CONVOLVE, K_GREYSCALE, K_COMPOSITE, K_MATRIX, K_PREMUL };
 
 typedef struct {
   int kind;
@@ -170,7 +170,8 @@ static pw_status run_op(const op *o, uint8_t *dst, unsigned flags, int in_place)
     if (!in_place) memcpy(dst, o->src.px, img_len(&o->src));
     return pw__image_composite(dst, o->src.w, o->src.h, o->overlay.px, o->overlay.w, o->overlay.h, o->left,
                                o->top, o->opacity, flags);
-  case K_MATRIX: return pw_image_color_matrix(src, dst, o->src.w, o->src.h, o->matrix);
+  case K_MATRIX: return pw__image_color_matrix(src, dst, o->src.w, o->src.h, o->matrix, flags);
+  case K_PREMUL: return pw__image_premultiply(src, dst, o->src.w, o->src.h, flags);
   }
   return PW_EINVAL;
 }
@@ -678,6 +679,37 @@ static double luma_ref(const uint8_t *p) { return 0.2126 * p[0] + 0.7152 * p[1] 
 static uint8_t luma_exact(const uint8_t *p) {
   long s = 2126L * p[0] + 7152L * p[1] + 722L * p[2]; /* 10000 * luma */
   return (uint8_t)(s / 10000 + (s % 10000 >= 5000));
+}
+
+/* Every (colour, alpha) pair through premultiply and unpremultiply, in every variant. */
+static void test_alpha_exhaustive(void) {
+  img m = img_new(256, 256, 4);
+  for (uint32_t a = 0; a < 256; a++)
+    for (uint32_t c = 0; c < 256; c++) {
+      uint8_t *p = m.px + 4 * (a * 256 + c);
+      p[0] = (uint8_t)c, p[1] = (uint8_t)(255 - c), p[2] = (uint8_t)(c ^ 0x5a), p[3] = (uint8_t)a;
+    }
+  op o = {.kind = K_PREMUL, .src = m};
+  uint8_t *got = run_all("premultiply", &o, img_len(&m), 1), *back = xmalloc(img_len(&m));
+  int bad = 0;
+  for (size_t i = 0; i < 65536; i++)
+    for (int c = 0; c < 4; c++) {
+      const uint8_t *p = m.px + 4 * i;
+      uint8_t want = c == 3 ? p[3] : ref_round(p[c] * p[3] / 255.0);
+      bad += got[4 * i + c] != want;
+    }
+  CHECK(bad == 0, "premultiply, all pairs: %d values off", bad);
+  CHECK(pw_image_unpremultiply(m.px, back, 256, 256) == PW_OK, "unpremultiply");
+  bad = 0;
+  for (size_t i = 0; i < 65536; i++) {
+    const uint8_t *p = m.px + 4 * i;
+    for (int c = 0; c < 3; c++) bad += back[4 * i + c] != (p[3] ? ref_round(p[c] * 255.0 / p[3]) : 0);
+    bad += back[4 * i + 3] != p[3];
+  }
+  CHECK(bad == 0, "unpremultiply, all pairs: %d values off", bad);
+  free(got);
+  free(back);
+  img_free(&m);
 }
 
 static void test_colour(void) {
@@ -1293,6 +1325,7 @@ int main(void) {
   test_unsharp();
   test_convolve();
   test_colour();
+  test_alpha_exhaustive();
   test_geometry();
   test_composite();
   test_measure();

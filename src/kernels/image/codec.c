@@ -186,7 +186,7 @@ static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *co
 }
 
 pw_status pw_image_info(const uint8_t *data, size_t len, uint32_t *info) {
-  int w, h, comp, format;
+  int w = 0, h = 0, comp = 0, format = 0;
   pw_status s = header(data, len, &w, &h, &comp, &format);
   if (s != PW_OK) return s;
   info[0] = (uint32_t)w;
@@ -198,7 +198,7 @@ pw_status pw_image_info(const uint8_t *data, size_t len, uint32_t *info) {
 
 static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t width, uint32_t height,
                         int channels) {
-  int w, h, comp, format;
+  int w = 0, h = 0, comp = 0, format = 0;
   pw_status s = header(data, len, &w, &h, &comp, &format);
   if (s != PW_OK) return s;
   if ((uint32_t)w != width) return pw_fail(PW_EINVAL, "width is %u but the image is %d wide", width, w);

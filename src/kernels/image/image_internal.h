@@ -112,6 +112,7 @@ typedef struct {
   uint32_t start;
   uint32_t n;
   size_t w;
+  uint32_t sym; /* 1: n is odd and w[k] == w[n - 1 - k] (summed in pairs) */
 } pw__img_tap;
 
 /* The taps of every output pixel along one axis. */
@@ -177,6 +178,10 @@ pw_status pw__image_convolve(const uint8_t *src, uint8_t *dst, uint32_t width, u
                              float divisor, float bias, unsigned channels, unsigned flags);
 pw_status pw__image_greyscale(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
                               unsigned flags);
+pw_status pw__image_color_matrix(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                 const float *matrix, unsigned flags);
+pw_status pw__image_premultiply(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                unsigned flags);
 pw_status pw__image_composite(uint8_t *dst, uint32_t width, uint32_t height, const uint8_t *overlay,
                               uint32_t overlay_width, uint32_t overlay_height, int32_t left,
                               int32_t top, float opacity, unsigned flags);

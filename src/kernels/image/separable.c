@@ -27,9 +27,10 @@
  * 16 bytes a pixel (192 MB for 12 MP) and twice the memory traffic; the
  * ring stays in cache.
  *
- * Order of operations: every sum starts from 0 and adds w[k] * v[k] for
- * k = 0, 1, ..., in both the SIMD and the portable path, so both give the
- * same bits (see image_internal.h).
+ * Order of operations: fixed per output value and the same in the SIMD
+ * and the portable path (separable_loops.h), so both give the same bits
+ * (see image_internal.h). Blur weights are symmetric, and are summed in
+ * pairs, w[k] (v[c - k] + v[c + k]): half the multiplications.
  */
 #include <math.h>
 
@@ -119,6 +120,7 @@ pw_status pw__img_taps_resize(pw__img_taps *t, uint32_t src, uint32_t dst, uint3
     t->tap[i].start = lo;
     t->tap[i].n = hi - lo;
     t->tap[i].w = (size_t)i * max_n;
+    t->tap[i].sym = 0;
     if (hi - lo > t->max_n) t->max_n = hi - lo;
   }
   free(w);
@@ -186,6 +188,7 @@ pw_status pw__img_taps_gauss(pw__img_taps *t, uint32_t n, double sigma) {
     t->tap[x].start = lo;
     t->tap[x].n = hi - lo + 1;
     t->tap[x].w = at;
+    t->tap[x].sym = !edge; /* g(-k) == g(k) inside; the edges fold the tails */
     if (hi - lo + 1 > t->max_n) t->max_n = hi - lo + 1;
   }
   free(g);
@@ -212,90 +215,71 @@ static void load_row(const uint8_t *s, size_t pixels, unsigned channels, float *
   }
 }
 
-static void hpass4_c(const pw__img_taps *xt, uint32_t dw, const float *in, float *out) {
-  for (uint32_t x = 0; x < dw; x++, out += 4) {
-    const pw__img_tap tp = xt->tap[x];
-    const float *w = xt->weight + tp.w, *p = in + (size_t)4 * tp.start;
-    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-    for (uint32_t k = 0; k < tp.n; k++, p += 4) {
-      a0 += w[k] * p[0];
-      a1 += w[k] * p[1];
-      a2 += w[k] * p[2];
-      a3 += w[k] * p[3];
-    }
-    out[0] = a0, out[1] = a1, out[2] = a2, out[3] = a3;
-  }
+/*
+ * The inner loops (separable_loops.h), twice: with the portable vector
+ * type, and with wasm SIMD intrinsics.
+ */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(PW_NO_VECTOR_EXT)
+typedef float pw_v4f __attribute__((vector_size(16)));
+static inline pw_v4f v4f_load(const float *p) {
+  pw_v4f v;
+  memcpy(&v, p, 16);
+  return v;
 }
-
-static void hpass1_c(const pw__img_taps *xt, uint32_t dw, const float *in, float *out) {
-  for (uint32_t x = 0; x < dw; x++) {
-    const pw__img_tap tp = xt->tap[x];
-    const float *w = xt->weight + tp.w, *p = in + tp.start;
-    float a = 0.0f;
-    for (uint32_t k = 0; k < tp.n; k++) a += w[k] * p[k];
-    out[x] = a;
-  }
+static inline void v4f_store(float *p, pw_v4f v) { memcpy(p, &v, 16); }
+static inline pw_v4f v4f_splat(float x) { return (pw_v4f){x, x, x, x}; }
+static inline pw_v4f v4f_add(pw_v4f a, pw_v4f b) { return a + b; }
+static inline pw_v4f v4f_mul(pw_v4f a, pw_v4f b) { return a * b; }
+#else
+typedef struct {
+  float f[4];
+} pw_v4f;
+static inline pw_v4f v4f_load(const float *p) {
+  pw_v4f v;
+  memcpy(v.f, p, 16);
+  return v;
 }
-
-#if PW_IMG_SIMD
-static void hpass4_simd(const pw__img_taps *xt, uint32_t dw, const float *in, float *out) {
-  for (uint32_t x = 0; x < dw; x++, out += 4) {
-    const pw__img_tap tp = xt->tap[x];
-    const float *w = xt->weight + tp.w, *p = in + (size_t)4 * tp.start;
-    v128_t a = wasm_f32x4_splat(0.0f);
-    for (uint32_t k = 0; k < tp.n; k++, p += 4)
-      a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(w[k]), wasm_v128_load(p)));
-    wasm_v128_store(out, a);
-  }
+static inline void v4f_store(float *p, pw_v4f v) { memcpy(p, v.f, 16); }
+static inline pw_v4f v4f_splat(float x) { return (pw_v4f){{x, x, x, x}}; }
+static inline pw_v4f v4f_add(pw_v4f a, pw_v4f b) {
+  for (int i = 0; i < 4; i++) a.f[i] += b.f[i];
+  return a;
+}
+static inline pw_v4f v4f_mul(pw_v4f a, pw_v4f b) {
+  for (int i = 0; i < 4; i++) a.f[i] *= b.f[i];
+  return a;
 }
 #endif
 
-/* ------------------------------------------------------------------------ */
-/* Column pass                                                              */
-/* ------------------------------------------------------------------------ */
-
-/* out[i] = sum_k w[k] rows[k][i] for i < len, blocks of 16 kept in registers. */
-static void vpass_c(const float *const *rows, const float *w, uint32_t n, size_t len, float *out) {
-  size_t i = 0;
-  for (; i + 16 <= len; i += 16) {
-    float a[16] = {0};
-    for (uint32_t k = 0; k < n; k++) {
-      const float *r = rows[k] + i;
-      for (int t = 0; t < 16; t++) a[t] += w[k] * r[t];
-    }
-    memcpy(out + i, a, sizeof a);
-  }
-  for (; i < len; i++) {
-    float a = 0.0f;
-    for (uint32_t k = 0; k < n; k++) a += w[k] * rows[k][i];
-    out[i] = a;
-  }
-}
+#define V4 pw_v4f
+#define V4_LOAD v4f_load
+#define V4_STORE v4f_store
+#define V4_SPLAT v4f_splat
+#define V4_ADD v4f_add
+#define V4_MUL v4f_mul
+#define V4_ZERO() v4f_splat(0.0f)
+#define NAME(f) f##_c
+#include "separable_loops.h"
+#undef V4
+#undef V4_LOAD
+#undef V4_STORE
+#undef V4_SPLAT
+#undef V4_ADD
+#undef V4_MUL
+#undef V4_ZERO
+#undef NAME
 
 #if PW_IMG_SIMD
-static void vpass_simd(const float *const *rows, const float *w, uint32_t n, size_t len, float *out) {
-  size_t i = 0;
-  for (; i + 16 <= len; i += 16) {
-    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
-    for (uint32_t k = 0; k < n; k++) {
-      const float *r = rows[k] + i;
-      v128_t wk = wasm_f32x4_splat(w[k]);
-      a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wk, wasm_v128_load(r)));
-      a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wk, wasm_v128_load(r + 4)));
-      a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wk, wasm_v128_load(r + 8)));
-      a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wk, wasm_v128_load(r + 12)));
-    }
-    wasm_v128_store(out + i, a0);
-    wasm_v128_store(out + i + 4, a1);
-    wasm_v128_store(out + i + 8, a2);
-    wasm_v128_store(out + i + 12, a3);
-  }
-  for (; i < len; i++) {
-    float a = 0.0f;
-    for (uint32_t k = 0; k < n; k++) a += w[k] * rows[k][i];
-    out[i] = a;
-  }
-}
+#define V4 v128_t
+#define V4_LOAD wasm_v128_load
+#define V4_STORE wasm_v128_store
+#define V4_SPLAT wasm_f32x4_splat
+#define V4_ADD wasm_f32x4_add
+#define V4_MUL wasm_f32x4_mul
+#define V4_ZERO() wasm_f32x4_splat(0.0f)
+#define NAME(f) f##_simd
+#include "separable_loops.h"
+#undef NAME
 #endif
 
 /* ------------------------------------------------------------------------ */
@@ -320,6 +304,53 @@ static void sink_plain(const float *acc, size_t pixels, unsigned channels, uint8
     d[3] = a;
   }
 }
+
+#if PW_IMG_SIMD
+/* load_row for RGBA with SIMD: (c a, ..., a) as exact floats, 4 pixels a step. */
+static void load_row4_simd(const uint8_t *s, size_t pixels, float *out) {
+  size_t i = 0;
+  for (; i + 4 <= pixels; i += 4, s += 16, out += 16) {
+    v128_t px = wasm_v128_load(s);
+    v128_t lo = wasm_u16x8_extend_low_u8x16(px), hi = wasm_u16x8_extend_high_u8x16(px);
+    v128_t p[4] = {wasm_u32x4_extend_low_u16x8(lo), wasm_u32x4_extend_high_u16x8(lo),
+                   wasm_u32x4_extend_low_u16x8(hi), wasm_u32x4_extend_high_u16x8(hi)};
+    for (int k = 0; k < 4; k++) {
+      v128_t a = wasm_i32x4_shuffle(p[k], p[k], 3, 3, 3, 3);
+      v128_t m = wasm_i32x4_mul(p[k], a); /* c a < 2^16: exact, then exact as a float */
+      wasm_v128_store(out + 4 * k, wasm_f32x4_convert_i32x4(wasm_i32x4_shuffle(m, p[k], 0, 1, 2, 7)));
+    }
+  }
+  for (; i < pixels; i++, s += 4, out += 4) {
+    uint32_t a = s[3];
+    out[0] = (float)(s[0] * a), out[1] = (float)(s[1] * a), out[2] = (float)(s[2] * a), out[3] = (float)a;
+  }
+}
+
+/*
+ * sink_plain for RGBA with SIMD, 4 pixels a step: the same operations as
+ * pw__img_u8(acc[c] / A) lane by lane (max 0, min 255, + 0.5, truncate;
+ * NaN gives 0), then 0,0,0,0 where the alpha byte is 0.
+ */
+static void sink_plain4_simd(const float *acc, size_t pixels, uint8_t *d) {
+  size_t i = 0;
+  const v128_t zero = wasm_f32x4_splat(0.0f), top = wasm_f32x4_splat(255.0f), half = wasm_f32x4_splat(0.5f);
+  for (; i + 4 <= pixels; i += 4, acc += 16, d += 16) {
+    v128_t q[4];
+    for (int k = 0; k < 4; k++) {
+      v128_t v = wasm_v128_load(acc + 4 * k);
+      v128_t A = wasm_i32x4_shuffle(v, v, 3, 3, 3, 3);
+      v128_t r = wasm_i32x4_shuffle(wasm_f32x4_div(v, A), v, 0, 1, 2, 7);
+      r = wasm_f32x4_add(wasm_f32x4_min(wasm_f32x4_max(r, zero), top), half);
+      v128_t n = wasm_i32x4_trunc_sat_f32x4(r);
+      v128_t a = wasm_i32x4_shuffle(n, n, 3, 3, 3, 3);
+      q[k] = wasm_v128_andnot(n, wasm_i32x4_eq(a, wasm_i32x4_splat(0)));
+    }
+    v128_t lo = wasm_u16x8_narrow_i32x4(q[0], q[1]), hi = wasm_u16x8_narrow_i32x4(q[2], q[3]);
+    wasm_v128_store(d, wasm_u8x16_narrow_i16x8(lo, hi));
+  }
+  if (i < pixels) sink_plain(acc, pixels - i, 4, d);
+}
+#endif
 
 static inline uint8_t unsharp1(uint8_t o, float blurred, float amount, float threshold) {
   float d = (float)o - blurred;
@@ -376,11 +407,17 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
     const pw__img_tap tp = j->yt->tap[y];
     if (!any || hi < tp.start) hi = tp.start, any = 1;
     for (; hi < tp.start + tp.n; hi++) {
-      load_row(j->src + (size_t)hi * j->sw * ch, j->sw, ch, tmp);
+      const uint8_t *srow = j->src + (size_t)hi * j->sw * ch;
+#if PW_IMG_SIMD
+      if (simd && ch == 4) load_row4_simd(srow, j->sw, tmp);
+      else
+#endif
+        load_row(srow, j->sw, ch, tmp);
       float *out = ring + (size_t)(hi % cap) * rowf;
 #if PW_IMG_SIMD
-      if (simd && ch == 4) {
-        hpass4_simd(j->xt, j->dw, tmp, out);
+      if (simd) {
+        if (ch == 4) hpass4_simd(j->xt, j->dw, tmp, out);
+        else hpass1_simd(j->xt, j->dw, tmp, out);
         continue;
       }
 #endif
@@ -390,12 +427,15 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
     for (uint32_t k = 0; k < tp.n; k++) rows[k] = ring + (size_t)((tp.start + k) % cap) * rowf;
     const float *w = j->yt->weight + tp.w;
 #if PW_IMG_SIMD
-    if (simd) vpass_simd(rows, w, tp.n, rowf, acc);
+    if (simd) vpass_simd(rows, w, tp.n, (int)tp.sym, rowf, acc);
     else
 #endif
-      vpass_c(rows, w, tp.n, rowf, acc);
+      vpass_c(rows, w, tp.n, (int)tp.sym, rowf, acc);
     uint8_t *d = j->dst + y * rowf;
     if (j->sink == PW__IMG_SINK_UNSHARP) sink_unsharp(j, acc, j->dw, j->orig + y * rowf, d);
+#if PW_IMG_SIMD
+    else if (simd && ch == 4) sink_plain4_simd(acc, j->dw, d);
+#endif
     else sink_plain(acc, j->dw, ch, d);
   }
   (void)simd;
