@@ -194,7 +194,8 @@ KTEST_LIBS := test/c/no_kernels.c $(RUNTIME_CORE) $(KERNEL_SRCS) $(IMAGE_SRCS)
 KTEST_DEPS := $(KTEST_LIBS) src/runtime/serial.c test/c/testlib.h $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h) \
   $(IMAGE_DEPS)
 
-# stb, once a build: plain, sanitized, wasm. The sanitized one leaves out
+# stb, once a build: plain, sanitized, wasm (-msse2: emscripten maps stb's
+# SSE2 code onto wasm SIMD, see stb_impl.c). The sanitized one leaves out
 # UBSan's shift check: stb_image_write's JPEG bit writer shifts bits into
 # the sign bit of an int, which every two's complement target does as meant.
 build/native/stb_impl.o: src/kernels/image/stb_impl.c src/kernels/image/image_codec.h | deps-apt
@@ -205,7 +206,7 @@ build/native/stb_impl_san.o: src/kernels/image/stb_impl.c src/kernels/image/imag
 	$(CC) $(NATIVE_CFLAGS) $(STB_CFLAGS) $(SAN_FLAGS) -fno-sanitize=shift -c $< -o $@
 build/wasm-test/stb_impl.o: src/kernels/image/stb_impl.c src/kernels/image/image_codec.h | deps-apt
 	@mkdir -p $(@D)
-	$(EMCC) $(EM_CFLAGS) $(STB_CFLAGS) -c $< -o $@
+	$(EMCC) $(EM_CFLAGS) $(STB_CFLAGS) -msse2 -c $< -o $@
 KTEST_NATIVE := $(foreach t,$(KERNEL_TESTS),build/native/$(t) build/native/$(t)_san build/native/$(t)_split)
 KTEST_WASM := $(foreach t,$(KERNEL_TESTS),build/wasm-test/$(t).js build/wasm-test/$(t)_split.js)
 
@@ -310,10 +311,25 @@ build/fuzz/fuzz_hash: test/fuzz/fuzz_hash.c test/c/no_kernels.c $(RUNTIME_CORE) 
 	@mkdir -p $(@D)
 	clang -std=c11 -Iinclude -Isrc/runtime -Isrc/kernels -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@
 
-fuzz: build/fuzz/fuzz_checksum build/fuzz/fuzz_hash ## run each libFuzzer target for FUZZ_SECONDS (default 60)
-	@mkdir -p build/fuzz/corpus-checksum build/fuzz/corpus-hash
+# the PNG/JPEG decoders (stb built with the same sanitizers, less UBSan's
+# shift check: see the stb objects above), seeded with files the encoders make
+FUZZ_IMAGE_SRCS := test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(IMAGE_SRCS)
+build/fuzz/stb_impl.o: src/kernels/image/stb_impl.c src/kernels/image/image_codec.h | deps-apt
+	@mkdir -p $(@D)
+	clang -std=c11 -O1 -g $(STB_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=shift -c $< -o $@
+build/fuzz/fuzz_image: test/fuzz/fuzz_image.c $(FUZZ_IMAGE_SRCS) build/fuzz/stb_impl.o $(HEADERS) $(IMAGE_DEPS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	clang -std=c11 -Iinclude -Isrc/runtime -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c %.o,$^) -o $@
+build/fuzz/image_seeds: test/fuzz/fuzz_image.c $(FUZZ_IMAGE_SRCS) build/native/stb_impl.o $(HEADERS) $(IMAGE_DEPS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) -DPW_FUZZ_SEEDS $(filter %.c %.o,$^) -o $@ -lm
+
+fuzz: build/fuzz/fuzz_checksum build/fuzz/fuzz_hash build/fuzz/fuzz_image build/fuzz/image_seeds ## run each libFuzzer target for FUZZ_SECONDS (default 60)
+	@mkdir -p build/fuzz/corpus-checksum build/fuzz/corpus-hash build/fuzz/corpus-image
 	build/fuzz/fuzz_checksum -max_total_time=$(FUZZ_SECONDS) -max_len=70000 build/fuzz/corpus-checksum
 	build/fuzz/fuzz_hash -max_total_time=$(FUZZ_SECONDS) -max_len=20000 build/fuzz/corpus-hash
+	build/fuzz/image_seeds build/fuzz/corpus-image
+	build/fuzz/fuzz_image -max_total_time=$(FUZZ_SECONDS) -max_len=20000 build/fuzz/corpus-image
 
 demo: pkg ## the main demo on built-in sample data
 	$(NODE) examples/demo.mjs

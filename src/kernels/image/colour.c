@@ -85,9 +85,9 @@ static inline v128_t matrix1(v128_t px4, const v128_t *col) {
   t = wasm_f32x4_add(t, wasm_f32x4_mul(col[2], wasm_i32x4_shuffle(v, v, 2, 2, 2, 2)));
   t = wasm_f32x4_add(t, wasm_f32x4_mul(col[3], wasm_i32x4_shuffle(v, v, 3, 3, 3, 3)));
   t = wasm_f32x4_add(wasm_f32x4_div(t, wasm_f32x4_splat(255.0f)), col[4]);
-  t = wasm_f32x4_min(wasm_f32x4_max(t, wasm_f32x4_splat(0.0f)), wasm_f32x4_splat(1.0f));
+  t = wasm_f32x4_pmin(wasm_f32x4_pmax(t, wasm_f32x4_splat(0.0f)), wasm_f32x4_splat(1.0f));
   t = wasm_f32x4_mul(t, wasm_f32x4_splat(255.0f));
-  t = wasm_f32x4_min(wasm_f32x4_max(t, wasm_f32x4_splat(0.0f)), wasm_f32x4_splat(255.0f));
+  t = wasm_f32x4_pmin(wasm_f32x4_pmax(t, wasm_f32x4_splat(0.0f)), wasm_f32x4_splat(255.0f));
   return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_add(t, wasm_f32x4_splat(0.5f)));
 }
 #endif

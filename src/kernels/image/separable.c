@@ -328,8 +328,9 @@ static void load_row4_simd(const uint8_t *s, size_t pixels, float *out) {
 
 /*
  * sink_plain for RGBA with SIMD, 4 pixels a step: the same operations as
- * pw__img_u8(acc[c] / A) lane by lane (max 0, min 255, + 0.5, truncate;
- * NaN gives 0), then 0,0,0,0 where the alpha byte is 0.
+ * pw__img_u8(acc[c] / A) lane by lane (pmax 0 and pmin 255, which keep a
+ * NaN and are one x86 instruction each, where min/max are several; + 0.5;
+ * truncate, NaN giving 0), then 0,0,0,0 where the alpha byte is 0.
  */
 static void sink_plain4_simd(const float *acc, size_t pixels, uint8_t *d) {
   size_t i = 0;
@@ -340,7 +341,7 @@ static void sink_plain4_simd(const float *acc, size_t pixels, uint8_t *d) {
       v128_t v = wasm_v128_load(acc + 4 * k);
       v128_t A = wasm_i32x4_shuffle(v, v, 3, 3, 3, 3);
       v128_t r = wasm_i32x4_shuffle(wasm_f32x4_div(v, A), v, 0, 1, 2, 7);
-      r = wasm_f32x4_add(wasm_f32x4_min(wasm_f32x4_max(r, zero), top), half);
+      r = wasm_f32x4_add(wasm_f32x4_pmin(wasm_f32x4_pmax(r, zero), top), half);
       v128_t n = wasm_i32x4_trunc_sat_f32x4(r);
       v128_t a = wasm_i32x4_shuffle(n, n, 3, 3, 3, 3);
       q[k] = wasm_v128_andnot(n, wasm_i32x4_eq(a, wasm_i32x4_splat(0)));
