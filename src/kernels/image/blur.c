@@ -11,8 +11,11 @@
  *
  * Box blur is exact: integer sums of premultiplied values in a window
  * that slides along rows (one add and one subtract a pixel) and then down
- * columns, so its cost does not depend on the radius. Sums are 64-bit:
- * (2 * 32767 + 1)^2 pixels of 65025 (255 * 255) need 49 bits.
+ * columns, so its cost does not depend on the radius. Row sums fit 32 bits
+ * (65535 pixels of at most 65025); column sums are 64-bit ((2 * 32767 +
+ * 1)^2 pixels need 49 bits). A chunk keeps the row sums of its window in a
+ * ring of 2r + 1 rows when that takes at most 16 MiB, so each row is summed
+ * once; beyond that the leaving row is summed again.
  */
 #include "image_internal.h"
 
@@ -112,6 +115,7 @@ typedef struct {
   uint8_t *dst;
   uint32_t w, h, r;
   unsigned ch;
+  int ring; /* keep the 2r + 1 row sums of the window (else compute each twice) */
   atomic_int failed;
 } box_ctx;
 
@@ -120,98 +124,147 @@ static inline uint32_t clampi(int64_t i, uint32_t n) {
   return i < 0 ? 0 : i >= (int64_t)n ? n - 1 : (uint32_t)i;
 }
 
-/* Values summed by the box: premultiplied (r a, g a, b a, a), or grey. */
-static inline void box_px(const box_ctx *c, const uint8_t *row, uint32_t x, uint64_t *v) {
-  if (c->ch == 1) {
-    v[0] = row[x];
+/*
+ * hs = the sums of row y over [x - r, x + r] (edges repeated), of the
+ * premultiplied values (r a, g a, b a, a) or the grey values, all exact in
+ * 32 bits (65025 * 65535 < 2^32). P is scratch for the row's values, with
+ * room for r + 1 repeated pixels after the last (so that the sliding loop
+ * has no edge tests on its right; the left is handled apart).
+ */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(PW_NO_VECTOR_EXT)
+typedef uint32_t box_u4 __attribute__((vector_size(16)));
+#define BOX_VEC 1
+#else
+#define BOX_VEC 0
+#endif
+
+static void box_hsum(const box_ctx *c, uint32_t y, uint32_t *P, uint32_t *hs) {
+  const unsigned ch = c->ch;
+  const uint32_t w = c->w, r = c->r;
+  const uint8_t *row = c->src + (size_t)y * w * ch;
+  const size_t pad = (size_t)r + 1; /* pixels past the right edge */
+  if (ch == 4) {
+    for (size_t x = 0; x < w; x++) {
+      const uint8_t *p = row + 4 * x;
+      uint32_t a = p[3];
+      P[4 * x] = p[0] * a, P[4 * x + 1] = p[1] * a, P[4 * x + 2] = p[2] * a, P[4 * x + 3] = a;
+    }
+  } else {
+    for (size_t x = 0; x < w; x++) P[x] = row[x];
+  }
+  for (size_t x = w; x < w + pad; x++)
+    for (unsigned k = 0; k < ch; k++) P[x * ch + k] = P[(size_t)(w - 1) * ch + k];
+  /* window of x = 0: pixel 0 counted r + 1 times, pixels 1 .. r (repeated past the edge) once */
+  uint32_t s[4] = {0, 0, 0, 0};
+  uint32_t direct = r < w - 1 ? r : w - 1;
+  for (unsigned k = 0; k < ch; k++) {
+    s[k] = P[k] * (r + 1);
+    for (uint32_t x = 1; x <= direct; x++) s[k] += P[(size_t)x * ch + k];
+    if (r > w - 1) s[k] += P[(size_t)(w - 1) * ch + k] * (r - (w - 1));
+  }
+  /* x < r: the pixel leaving is pixel 0; then pixel x - r */
+  uint32_t lead = r < w ? r : w;
+  for (uint32_t x = 0; x < lead; x++)
+    for (unsigned k = 0; k < ch; k++) {
+      hs[(size_t)x * ch + k] = s[k];
+      s[k] += P[(size_t)(x + r + 1 < w + pad ? x + r + 1 : w + pad - 1) * ch + k] - P[k];
+    }
+  if (lead == w) return;
+  const uint32_t *in = P + (size_t)(lead + r + 1) * ch, *out = P + (size_t)(lead - r) * ch;
+#if BOX_VEC
+  if (ch == 4) {
+    box_u4 v;
+    memcpy(&v, s, 16);
+    for (uint32_t x = lead; x < w; x++, in += 4, out += 4) {
+      box_u4 i4, o4;
+      memcpy(hs + 4 * (size_t)x, &v, 16);
+      memcpy(&i4, in, 16);
+      memcpy(&o4, out, 16);
+      v += i4 - o4;
+    }
     return;
   }
-  const uint8_t *p = row + 4 * (size_t)x;
-  v[0] = (uint64_t)p[0] * p[3];
-  v[1] = (uint64_t)p[1] * p[3];
-  v[2] = (uint64_t)p[2] * p[3];
-  v[3] = p[3];
+#endif
+  for (uint32_t x = lead; x < w; x++, in += ch, out += ch)
+    for (unsigned k = 0; k < ch; k++) {
+      hs[(size_t)x * ch + k] = s[k];
+      s[k] += in[k] - out[k];
+    }
 }
 
-/* hs[x] = the row's sum over [x - r, x + r] (edges repeated), sliding. */
-static void box_hsum(const box_ctx *c, uint32_t y, uint64_t *hs) {
-  const unsigned ch = c->ch;
-  const uint8_t *row = c->src + (size_t)y * c->w * ch;
-  const uint32_t w = c->w, r = c->r;
-  uint64_t s[4] = {0, 0, 0, 0}, v[4];
-  /* window of x = 0: pixel 0 counted r + 1 times, then pixels 1..r (clamped) */
-  box_px(c, row, 0, v);
-  for (unsigned k = 0; k < ch; k++) s[k] = v[k] * ((uint64_t)r + 1);
-  uint32_t direct = r < w - 1 ? r : w - 1; /* pixels 1..direct counted once */
-  for (uint32_t x = 1; x <= direct; x++) {
-    box_px(c, row, x, v);
-    for (unsigned k = 0; k < ch; k++) s[k] += v[k];
+/*
+ * Rounds a window's sums to a pixel. Exact in double: every sum is below
+ * 2^49, so the quotient is correctly rounded, a tie (n + 1/2) is exact, and
+ * anything else is at least 1/2^45 from one, more than the rounding error.
+ */
+static inline void box_out(const uint64_t *cs, unsigned ch, double area, uint8_t *d) {
+  if (ch == 1) {
+    d[0] = (uint8_t)((double)cs[0] / area + 0.5);
+    return;
   }
-  if (r > w - 1) { /* the rest of the window repeats the last pixel */
-    box_px(c, row, w - 1, v);
-    for (unsigned k = 0; k < ch; k++) s[k] += v[k] * ((uint64_t)r - (w - 1));
+  uint8_t a = (uint8_t)((double)cs[3] / area + 0.5);
+  if (a == 0) {
+    d[0] = d[1] = d[2] = d[3] = 0;
+    return;
   }
-  for (uint32_t x = 0; x < w; x++) {
-    for (unsigned k = 0; k < ch; k++) hs[(size_t)x * ch + k] = s[k];
-    uint64_t in[4], out[4];
-    box_px(c, row, clampi((int64_t)x + r + 1, w), in);
-    box_px(c, row, clampi((int64_t)x - r, w), out);
-    for (unsigned k = 0; k < ch; k++) s[k] += in[k] - out[k];
-  }
+  double A = (double)cs[3];
+  d[0] = (uint8_t)((double)cs[0] / A + 0.5);
+  d[1] = (uint8_t)((double)cs[1] / A + 0.5);
+  d[2] = (uint8_t)((double)cs[2] / A + 0.5);
+  d[3] = a;
 }
 
 static void box_chunk(void *p, size_t y0, size_t y1) {
   box_ctx *c = p;
   const unsigned ch = c->ch;
   const size_t n = (size_t)c->w * ch;
-  const uint32_t h = c->h, r = c->r;
-  uint64_t *cs = malloc(n * sizeof *cs), *hs = malloc(n * sizeof *hs), *hs2 = malloc(n * sizeof *hs2);
-  if (cs == NULL || hs == NULL || hs2 == NULL) {
+  const uint32_t h = c->h, r = c->r, R = 2 * r + 1;
+  const size_t rows = c->ring ? R : 2;
+  uint64_t *cs = malloc(n * sizeof *cs);
+  uint32_t *P = malloc(((size_t)c->w + r + 1) * ch * sizeof *P), *hin = malloc(n * sizeof *hin);
+  uint32_t *hs = malloc(rows * n * sizeof *hs); /* the ring, or the leaving row's sums */
+  if (cs == NULL || P == NULL || hin == NULL || hs == NULL) {
     atomic_store(&c->failed, 1);
     goto done;
   }
-  /* column sums of the window of row y0: rows y0-r .. y0+r, clamped; each
-     distinct row once, times the number of window rows that clamp to it */
   memset(cs, 0, n * sizeof *cs);
-  int64_t lo = (int64_t)y0 - r, hi = (int64_t)y0 + r;
-  uint32_t first = clampi(lo, h), last = clampi(hi, h);
-  for (uint32_t j = first; j <= last; j++) {
-    uint64_t times = 1;
-    if (j == 0 && lo < 0) times += (uint64_t)(-lo);
-    if (j == h - 1 && hi > (int64_t)h - 1) times += (uint64_t)(hi - (h - 1));
-    box_hsum(c, j, hs);
-    for (size_t i = 0; i < n; i++) cs[i] += hs[i] * times;
+  if (c->ring) {
+    /* window position t = y + k + r (k = -r .. r) lives in slot t % R */
+    for (uint32_t k = 0; k < R; k++) {
+      uint32_t *slot = hs + ((y0 + k) % R) * n;
+      box_hsum(c, clampi((int64_t)y0 + k - r, h), P, slot);
+      for (size_t i = 0; i < n; i++) cs[i] += slot[i];
+    }
+  } else {
+    /* each distinct row once, times the window rows that clamp to it */
+    int64_t lo = (int64_t)y0 - r, hi = (int64_t)y0 + r;
+    for (uint32_t j = clampi(lo, h); j <= clampi(hi, h); j++) {
+      uint64_t times = 1;
+      if (j == 0 && lo < 0) times += (uint64_t)(-lo);
+      if (j == h - 1 && hi > (int64_t)h - 1) times += (uint64_t)(hi - (h - 1));
+      box_hsum(c, j, P, hs);
+      for (size_t i = 0; i < n; i++) cs[i] += hs[i] * times;
+    }
   }
-  const uint64_t area = (2 * (uint64_t)r + 1) * (2 * (uint64_t)r + 1);
+  const double area = (2.0 * r + 1.0) * (2.0 * r + 1.0);
   for (size_t y = y0; y < y1; y++) {
     uint8_t *d = c->dst + y * n;
-    if (ch == 1) {
-      for (size_t i = 0; i < n; i++) d[i] = (uint8_t)((2 * cs[i] + area) / (2 * area));
-    } else {
-      for (size_t i = 0; i < n; i += 4) {
-        uint64_t A = cs[i + 3];
-        uint64_t a = (2 * A + area) / (2 * area);
-        if (a == 0) {
-          d[i] = d[i + 1] = d[i + 2] = d[i + 3] = 0;
-          continue;
-        }
-        d[i] = (uint8_t)((2 * cs[i] + A) / (2 * A));
-        d[i + 1] = (uint8_t)((2 * cs[i + 1] + A) / (2 * A));
-        d[i + 2] = (uint8_t)((2 * cs[i + 2] + A) / (2 * A));
-        d[i + 3] = (uint8_t)a;
-      }
-    }
-    if (y + 1 < y1) { /* slide: add row y+r+1, drop row y-r */
-      box_hsum(c, clampi((int64_t)y + r + 1, h), hs);
-      box_hsum(c, clampi((int64_t)y - r, h), hs2);
-      for (size_t i = 0; i < n; i++) cs[i] += hs[i] - hs2[i];
-    }
+    for (size_t i = 0; i < n; i += ch) box_out(cs + i, ch, area, d + i);
+    if (y + 1 == y1) break;
+    /* slide: row y + r + 1 enters, row y - r leaves */
+    box_hsum(c, clampi((int64_t)y + r + 1, h), P, hin);
+    uint32_t *out = hs;
+    if (c->ring) out = hs + (y % R) * n; /* slot of window position y: row y - r */
+    else box_hsum(c, clampi((int64_t)y - r, h), P, hs);
+    for (size_t i = 0; i < n; i++) cs[i] += (uint64_t)hin[i] - out[i];
+    if (c->ring) memcpy(out, hin, n * sizeof *hin); /* position y + 2r + 1 takes that slot */
   }
   pw_progress_add(y1 - y0, h);
 done:
   free(cs);
+  free(P);
+  free(hin);
   free(hs);
-  free(hs2);
 }
 
 static pw_status box_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
@@ -228,7 +281,9 @@ static pw_status box_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint
   uint8_t *copy;
   const uint8_t *in = pw__img_source(src, dst, bytes, &copy);
   if (in == NULL) return pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
-  box_ctx c = {in, dst, width, height, radius, ch, 0};
+  /* the ring of row sums when it is small (16 MiB at most) */
+  int ring = (2 * (uint64_t)radius + 1) * width * ch * sizeof(uint32_t) <= ((uint64_t)16 << 20);
+  box_ctx c = {in, dst, width, height, radius, ch, ring, 0};
   /* a chunk starts by summing up to 2r + 1 rows: keep chunks at least that tall */
   size_t grain = pw_chunks(height, 4 * (size_t)pw_concurrency());
   size_t least = 2 * (size_t)radius + 1;
