@@ -590,10 +590,12 @@ PW_KERNEL pw_status pw_image_extend_grey(PW_IN(width * height) const uint8_t *sr
  * Draws `overlay` over `dst` with its top-left corner at (left, top) (either
  * may be negative; the parts outside dst are skipped), Porter-Duff "over"
  * on straight alpha, the overlay's alpha first multiplied by `opacity`:
- *     as = a_overlay / 255 * opacity,  ad = a_dst / 255
+ *     as = a_overlay * (opacity / 255),  ad = a_dst / 255
  *     a  = as + ad (1 - as)
- *     c  = (c_overlay as + c_dst ad (1 - as)) / a     (0 where a = 0)
- * computed in single precision, rounded. dst is changed in place.
+ *     c  = (c_overlay as + c_dst ad (1 - as)) / a
+ * computed in single precision, rounded; a' = round(255 a). Where as is 0
+ * the dst pixel is left as it is; where a' is 0 it becomes 0,0,0,0. dst
+ * is changed in place.
  * @param dst             the image drawn on, width*height*4 bytes
  * @param overlay         the image drawn, overlay_width*overlay_height*4 bytes
  * @param left, top       position of the overlay's top-left corner in dst
