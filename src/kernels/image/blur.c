@@ -15,7 +15,9 @@
  * (65535 pixels of at most 65025); column sums are 64-bit ((2 * 32767 +
  * 1)^2 pixels need 49 bits). A chunk keeps the row sums of its window in a
  * ring of 2r + 1 rows when that takes at most 16 MiB, so each row is summed
- * once; beyond that the leaving row is summed again.
+ * once; beyond that the leaving row is summed again. Measured (callgrind,
+ * native, radius 5 on 1000x750 RGBA): 204 instructions a pixel with two
+ * row sums a row and an edge test a pixel, 85 with the ring and padding.
  */
 #include "image_internal.h"
 

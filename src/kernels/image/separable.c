@@ -27,6 +27,10 @@
  * 16 bytes a pixel (192 MB for 12 MP) and twice the memory traffic; the
  * ring stays in cache.
  *
+ * Measured (callgrind, native x86-64-v3, sigma-5 blur of 1000x750 RGBA):
+ * 593 instructions a pixel with a scalar row pass and taps summed one by
+ * one, 278 with both passes on 4-lane vectors and symmetric taps in pairs.
+ *
  * Order of operations: fixed per output value and the same in the SIMD
  * and the portable path (separable_loops.h), so both give the same bits
  * (see image_internal.h). Blur weights are symmetric, and are summed in
