@@ -20,10 +20,16 @@ CC ?= gcc
 NODE ?= node
 WASM_VALIDATE ?= wasm-validate
 
-# parawasm's families, as `parawasm build --with` takes them
-FAMILIES := hash,bytes
+# parawasm's families (js/tools/families.mjs): FAMILIES (as `parawasm build
+# --with` takes them), FAMILY_UNITS (third-party library units that a family
+# compiles apart, each with its own flags: FLAGS_<name> and
+# NATIVE_FLAGS_<name>), made from the one table
+build/families.mk: js/tools/families.mjs
+	@mkdir -p $(@D)
+	$(NODE) $< > $@
+include build/families.mk
 SDK_HEADERS := include/parawasm.h $(sort $(wildcard include/parawasm/*.h))
-KERNEL_SRCS := $(sort $(wildcard src/kernels/*/*.c))
+KERNEL_SRCS := $(sort $(filter-out $(FAMILY_UNITS),$(wildcard src/kernels/*/*.c)))
 # helpers every family may use (simd.h), and each family's own headers
 KERNEL_COMMON_H := $(sort $(wildcard src/kernels/*.h))
 KERNEL_HDRS := $(KERNEL_COMMON_H) $(sort $(wildcard src/kernels/*/*.h))
@@ -78,6 +84,7 @@ deps-apt:
 	command -v wasm-opt >/dev/null || missing="$$missing binaryen"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	[ -f /usr/include/stb/stb_image.h ] || missing="$$missing libstb-dev"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -137,47 +144,86 @@ build/stamps/testpkg: $(PKG_INPUTS) $(TEST_HEADERS) $(TEST_SRCS) | deps-apt
 KERNEL_TESTS := $(patsubst test/c/%.c,%,$(filter-out test/c/test_pool.c,$(sort $(wildcard test/c/test_*.c))))
 KTEST_LIBS := test/c/no_kernels.c $(RUNTIME_CORE) $(KERNEL_SRCS)
 KTEST_DEPS := $(KTEST_LIBS) src/runtime/serial.c test/c/testlib.h $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
+
+# The families' library units (stb_image for the image family), an object
+# of each a build: plain, sanitized, wasm. The sanitized one leaves out
+# UBSan's shift check: stb_image_write's JPEG bit writer shifts bits into
+# the sign bit of an int, which every two's complement target does as meant.
+UNIT_NAMES := $(basename $(notdir $(FAMILY_UNITS)))
+UNITS_NATIVE := $(UNIT_NAMES:%=build/native/%.o)
+UNITS_SAN := $(UNIT_NAMES:%=build/native/%_san.o)
+UNITS_WASM := $(UNIT_NAMES:%=build/wasm-test/%.o)
+unit_src = $(filter %/$(1).c,$(FAMILY_UNITS))
+build/native/%_san.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(NATIVE_FLAGS_$*) $(SAN_FLAGS) -fno-sanitize=shift -c $(call unit_src,$*) -o $@
+build/native/%.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(NATIVE_FLAGS_$*) -march=native -c $(call unit_src,$*) -o $@
+build/wasm-test/%.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
+	@mkdir -p $(@D)
+	$(EMCC) $(EM_CFLAGS) $(FLAGS_$*) -c $(call unit_src,$*) -o $@
 KTEST_NATIVE := $(foreach t,$(KERNEL_TESTS),build/native/$(t) build/native/$(t)_san build/native/$(t)_split)
 KTEST_WASM := $(foreach t,$(KERNEL_TESTS),build/wasm-test/$(t).js build/wasm-test/$(t)_split.js)
 
-build/native/test_%: test/c/test_%.c $(KTEST_DEPS)
+build/native/test_%: test/c/test_%.c $(KTEST_DEPS) $(UNITS_NATIVE)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -march=native $< $(KTEST_LIBS) src/runtime/serial.c -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) -march=native $< $(KTEST_LIBS) src/runtime/serial.c $(UNITS_NATIVE) -o $@ -lm
 
-build/native/test_%_san: test/c/test_%.c $(KTEST_DEPS)
+build/native/test_%_san: test/c/test_%.c $(KTEST_DEPS) $(UNITS_SAN)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $< $(KTEST_LIBS) src/runtime/serial.c -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $< $(KTEST_LIBS) src/runtime/serial.c $(UNITS_SAN) -o $@ -lm
 
-build/native/test_%_split: test/c/test_%.c $(KTEST_DEPS)
+build/native/test_%_split: test/c/test_%.c $(KTEST_DEPS) $(UNITS_SAN)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) $(UNITS_SAN) -o $@ -lm
 
 # the kernel table of the test kernels, for the pool's native test
 build/gen-test/kernels.c: $(SDK_HEADERS) $(TEST_HEADERS) $(JS_TOOLS)
 	$(NODE) js/tools/bindgen.mjs --c $@ $(SDK_HEADERS) $(TEST_HEADERS)
 
-build/native/test_pool: test/c/test_pool.c $(RUNTIME_CORE) src/runtime/pool.c $(TEST_SRCS) $(KERNEL_SRCS) build/gen-test/kernels.c $(SDK_HEADERS) $(RUNTIME_H)
+build/native/test_pool: test/c/test_pool.c $(RUNTIME_CORE) src/runtime/pool.c $(TEST_SRCS) $(KERNEL_SRCS) build/gen-test/kernels.c $(UNITS_NATIVE) $(SDK_HEADERS) $(RUNTIME_H)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -Itest/kernels $(filter %.c,$^) -o $@ -lpthread -lm
+	$(CC) $(NATIVE_CFLAGS) -Itest/kernels $(filter %.c %.o,$^) -o $@ -lpthread -lm
 
-build/native/test_pool_tsan: test/c/test_pool.c $(RUNTIME_CORE) src/runtime/pool.c $(TEST_SRCS) $(KERNEL_SRCS) build/gen-test/kernels.c $(SDK_HEADERS) $(RUNTIME_H)
+build/native/test_pool_tsan: test/c/test_pool.c $(RUNTIME_CORE) src/runtime/pool.c $(TEST_SRCS) $(KERNEL_SRCS) build/gen-test/kernels.c $(UNITS_NATIVE) $(SDK_HEADERS) $(RUNTIME_H)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -fsanitize=thread -Itest/kernels $(filter %.c,$^) -o $@ -lpthread -lm
+	$(CC) $(NATIVE_CFLAGS) -fsanitize=thread -Itest/kernels $(filter %.c %.o,$^) -o $@ -lpthread -lm
 
-build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
+build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(UNITS_O3) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c,$^) -o $@ -lm
+	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c %.o,$^) -o $@ -lm
+
+# image kernels, one thread: the same C native (-O3 -march=native) and wasm
+UNITS_O3 := $(UNIT_NAMES:%=build/bench/%.o)
+build/bench/%.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(NATIVE_FLAGS_$*) -O3 -march=native -c $(call unit_src,$*) -o $@
+IMAGE_BENCH_SRCS := test/bench/native_image.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS)
+build/native/native_image: $(IMAGE_BENCH_SRCS) $(UNITS_O3) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c %.o,$^) -o $@ -lm
+build/wasm-bench/native_image.js: $(IMAGE_BENCH_SRCS) $(UNITS_WASM) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	echo '{ "type": "commonjs" }' > $(@D)/package.json
+	$(EMCC) $(EM_CFLAGS) $(filter %.c %.o,$^) -o $@ \
+	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
+
+.PHONY: bench-image
+bench-image: build/native/native_image build/wasm-bench/native_image.js ## image kernels, one thread: native C and the same C in wasm
+	build/native/native_image
+	$(NODE) build/wasm-bench/native_image.js
 
 # the same C tests, compiled to wasm with SIMD: they run the SIMD paths
 # (SINGLE_FILE: Node's fetch cannot load a .wasm from a path)
 build/wasm-test/package.json:
 	@mkdir -p $(@D)
 	echo '{ "type": "commonjs" }' > $@
-build/wasm-test/test_%.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/wasm-test/package.json
-	$(EMCC) $(EM_CFLAGS) $< $(KTEST_LIBS) src/runtime/serial.c -o $@ \
+build/wasm-test/test_%.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | deps-apt build/wasm-test/package.json
+	$(EMCC) $(EM_CFLAGS) $< $(KTEST_LIBS) src/runtime/serial.c $(UNITS_WASM) -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
-build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/wasm-test/package.json
-	$(EMCC) $(EM_CFLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) -o $@ \
+build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | deps-apt build/wasm-test/package.json
+	$(EMCC) $(EM_CFLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) $(UNITS_WASM) -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
 
 # ---------------------------------------------------------------- tests
@@ -223,18 +269,35 @@ bench: pkg testpkg build/native/native_bench build/native/native_bandwidth ## be
 	$(NODE) test/bench/run.mjs
 
 FUZZ_SECONDS ?= 60
-build/fuzz/fuzz_checksum: test/fuzz/fuzz_checksum.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(SDK_HEADERS) $(RUNTIME_H)
+build/fuzz/fuzz_checksum: test/fuzz/fuzz_checksum.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(UNITS_FUZZ) $(SDK_HEADERS) $(RUNTIME_H)
 	@mkdir -p $(@D)
-	clang -std=c11 $(KINCLUDES) -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@
+	clang -std=c11 $(KINCLUDES) -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c %.o,$^) -o $@
 
-build/fuzz/fuzz_hash: test/fuzz/fuzz_hash.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
+build/fuzz/fuzz_hash: test/fuzz/fuzz_hash.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(UNITS_FUZZ) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
 	@mkdir -p $(@D)
-	clang -std=c11 $(KINCLUDES) -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@
+	clang -std=c11 $(KINCLUDES) -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c %.o,$^) -o $@
 
-fuzz: build/fuzz/fuzz_checksum build/fuzz/fuzz_hash ## run each libFuzzer target for FUZZ_SECONDS (default 60)
-	@mkdir -p build/fuzz/corpus-checksum build/fuzz/corpus-hash
+# the families' library units with the fuzzers' sanitizers (less UBSan's
+# shift check: see the unit objects above); the PNG/JPEG decoders are
+# seeded with files that the encoders make
+UNITS_FUZZ := $(UNIT_NAMES:%=build/fuzz/%.o)
+build/fuzz/%.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
+	@mkdir -p $(@D)
+	clang -std=c11 $(KINCLUDES) $(NATIVE_FLAGS_$*) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=shift -c $(call unit_src,$*) -o $@
+FUZZ_IMAGE_SRCS := test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS)
+build/fuzz/fuzz_image: test/fuzz/fuzz_image.c $(FUZZ_IMAGE_SRCS) $(UNITS_FUZZ) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	clang -std=c11 $(KINCLUDES) -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c %.o,$^) -o $@
+build/fuzz/image_seeds: test/fuzz/fuzz_image.c $(FUZZ_IMAGE_SRCS) $(UNITS_NATIVE) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) -DPW_FUZZ_SEEDS $(filter %.c %.o,$^) -o $@ -lm
+
+fuzz: build/fuzz/fuzz_checksum build/fuzz/fuzz_hash build/fuzz/fuzz_image build/fuzz/image_seeds ## run each libFuzzer target for FUZZ_SECONDS (default 60)
+	@mkdir -p build/fuzz/corpus-checksum build/fuzz/corpus-hash build/fuzz/corpus-image
 	build/fuzz/fuzz_checksum -max_total_time=$(FUZZ_SECONDS) -max_len=70000 build/fuzz/corpus-checksum
 	build/fuzz/fuzz_hash -max_total_time=$(FUZZ_SECONDS) -max_len=20000 build/fuzz/corpus-hash
+	build/fuzz/image_seeds build/fuzz/corpus-image
+	build/fuzz/fuzz_image -max_total_time=$(FUZZ_SECONDS) -max_len=20000 build/fuzz/corpus-image
 
 demo: pkg ## the main demo on built-in sample data
 	$(NODE) examples/demo.mjs

@@ -23,8 +23,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BindgenError, generate } from './bindgen.mjs';
-import { emccArgs } from './flags.mjs';
-import { FAMILIES, familyHeaders, resolveFamilies } from './families.mjs';
+import { compileArgs, emccArgs } from './flags.mjs';
+import { FAMILIES, LIBS, familyHeaders, findLib, resolveFamilies } from './families.mjs';
 import { patchGlue, patchWorker } from './glue.mjs';
 
 export class BuildError extends Error {}
@@ -219,7 +219,8 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     if (!o.quiet) log(`parawasm build: ${name}: ${specs.filter((s) => !s.internal).length} kernels (emcc ${version.join('.')})`);
 
     // 2. the two wasm builds, at the same time
-    const familySources = families.flatMap((f) => cFiles(join(sdk.kernels, f.dir)));
+    const unitFiles = new Set(families.flatMap((f) => (f.units ?? []).map((u) => join(sdk.kernels, f.dir, u.src))));
+    const familySources = families.flatMap((f) => cFiles(join(sdk.kernels, f.dir))).filter((f) => !unitFiles.has(f));
     const includes = [sdk.include, sdk.runtimeC, sdk.kernels, ...families.map((f) => join(sdk.kernels, f.dir)),
       ...new Set(userHeaders.map((h) => dirname(h))), ...o.includes.map((d) => resolve(cwd, d))];
     const runtime = [join(sdk.runtimeC, 'task.c'), join(sdk.runtimeC, 'split.c')];
@@ -229,6 +230,26 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
       { build: 'st', file: base, srcs: [...common, join(sdk.runtimeC, 'serial.c')] },
       { build: 'mt', file: `${base}-mt`, srcs: [...common, join(sdk.runtimeC, 'pool.c')] },
     ];
+    // the families' library units (stb_image), an object for each build
+    const units = families.flatMap((f) => (f.units ?? []).map((u) => ({ ...u, path: join(sdk.kernels, f.dir, u.src) })));
+    for (const u of units) {
+      const dir = findLib(u.lib, o.includes.map((d) => resolve(cwd, d)), existsSync);
+      if (!dir) {
+        throw new BuildError(`the ${families.find((f) => (f.units ?? []).some((x) => x.src === u.src)).name} family needs the ` +
+          `${u.lib} headers (${LIBS[u.lib].headers.join(', ')}), found in none of ${LIBS[u.lib].dirs.join(', ')} nor the -I folders. ` +
+          `${LIBS[u.lib].install}`);
+      }
+      u.dir = dir;
+    }
+    const unitObjects = await Promise.all(builds.flatMap(({ build }) => units.map(async (u) => {
+      const obj = join(work, `${basename(u.src, '.c')}-${build}.o`);
+      const args = [...compileArgs(build, { opt: o.opt, defines: o.defines, includes: [...includes, u.dir] }),
+        ...(u.wasmFlags ?? []), '-c', u.path, '-o', obj];
+      const r = await run(emcc, args, { cwd, env: emccEnv() });
+      if (r.code !== 0) throw new BuildError(`emcc failed on ${u.src} (${build === 'mt' ? 'threaded' : 'single-thread'} build):\n${r.out.trim()}`);
+      return { build, obj };
+    })));
+    for (const b of builds) b.srcs.push(...unitObjects.filter((x) => x.build === b.build).map((x) => x.obj));
     const results = await Promise.all(builds.map(({ build, file, srcs }) => {
       const args = [...emccArgs(build, { opt: o.opt, exportName: exportName(base, build), defines: o.defines, includes }),
         '-Wall', '-Wextra', ...srcs, '-o', join(out, 'wasm', `${file}.js`)];

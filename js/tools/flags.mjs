@@ -49,6 +49,12 @@ export const LINK_MT = [
 
 const flags = (list) => list.map(([f]) => f);
 
+/** emcc arguments for compiling one source of a build into an object (-c). */
+export function compileArgs(build, { opt = '3', defines = [], includes = [] } = {}) {
+  return [...flags(COMPILE), `-O${opt}`, ...includes.map((d) => `-I${d}`), ...defines.map((d) => `-D${d}`),
+    ...(build === 'mt' ? ['-pthread'] : [])];
+}
+
 /** emcc arguments for compiling and linking one build. */
 export function emccArgs(build, { opt = '3', exportName, defines = [], includes = [] } = {}) {
   const link = [...flags(LINK), ...flags(build === 'mt' ? LINK_MT : LINK_ST)];
