@@ -139,7 +139,8 @@ export class KernelSet {
       }
       if (s0.name in home) throw nameClash(s0.label, target);
       const fn = group.length === 1 ? method(s0) : dispatcher(group, method, async);
-      Object.defineProperty(home, s0.name, { value: fn, enumerable: true });
+      // configurable: a family's JS may wrap a namespace's methods (image.*)
+      Object.defineProperty(home, s0.name, { value: fn, enumerable: true, configurable: s0.ns !== '' });
     }
   }
 }

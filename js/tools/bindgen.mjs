@@ -901,8 +901,9 @@ function listTypes(lists) {
   return out;
 }
 
-function emitDts(specs, lists = {}) {
-  const pub = specs.filter((s) => !s.internal);
+function emitDts(specs, lists = {}, skipNamespaces = []) {
+  // a namespace whose family's JS declares its own types is left out here
+  const pub = specs.filter((s) => !s.internal && !skipNamespaces.includes(s.ns));
   const block = (async) => {
     const top = pub.filter((s) => !s.ns);
     const spaces = [...new Set(pub.filter((s) => s.ns).map((s) => s.ns))];
@@ -1000,7 +1001,7 @@ export function generate(headers, out, opts = {}) {
   if (out.c) write(out.c, emitC(specs, headers, out.c));
   if (out.js) write(out.js, emitBundle(data, 'esm'));
   if (out.cjs) write(out.cjs, emitBundle(data, 'cjs'));
-  if (out.dts) write(out.dts, emitDts(specs, lists));
+  if (out.dts) write(out.dts, emitDts(specs, lists, opts.skipNamespaces));
   return specs;
 }
 

@@ -210,7 +210,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     try {
       specs = generate([...sdkHeaders, ...userHeaders], {
         c: join(work, 'kernels.c'), js: join(out, 'gen/kernels.js'), cjs: join(out, 'gen/kernels.cjs'), dts: join(out, 'gen/kernels.d.ts'),
-      }, { prefix: o.prefix });
+      }, { prefix: o.prefix, skipNamespaces: families.map((f) => f.js?.namespace).filter(Boolean) });
     } catch (e) {
       if (e instanceof BindgenError) throw new BuildError(e.message);
       throw e;
