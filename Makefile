@@ -28,7 +28,8 @@ build/families.mk: js/tools/families.mjs
 	@mkdir -p $(@D)
 	$(NODE) $< > $@
 include build/families.mk
-SDK_HEADERS := include/parawasm.h $(sort $(wildcard include/parawasm/*.h))
+# the headers of kernels and of the kernel API (parawasm/testing.h is the C test harness)
+SDK_HEADERS := include/parawasm.h $(sort $(filter-out include/parawasm/testing.h,$(wildcard include/parawasm/*.h)))
 KERNEL_SRCS := $(sort $(filter-out $(FAMILY_UNITS),$(wildcard src/kernels/*/*.c)))
 # helpers every family may use (simd.h), and each family's own headers
 KERNEL_COMMON_H := $(sort $(wildcard src/kernels/*.h))

@@ -150,7 +150,7 @@ export function emccVersion(emcc) {
 }
 
 // Debian's emcc runs on Node and needs Debian's acorn (NODE_PATH).
-function emccEnv() {
+export function emccEnv() {
   const env = { ...process.env };
   if (!env.NODE_PATH && existsSync('/usr/share/nodejs/acorn')) env.NODE_PATH = '/usr/share/nodejs';
   return env;

@@ -21,7 +21,7 @@ import { FAMILIES, familyHeaders, resolveFamilies } from '../../js/tools/familie
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BINDGEN = join(ROOT, 'js/tools/bindgen.mjs');
 const hdrs = (dir) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.h')).sort().map((f) => `${dir}/${f}`);
-const SDK_HEADERS = ['include/parawasm.h', ...hdrs('include/parawasm')];
+const SDK_HEADERS = ['include/parawasm.h', ...hdrs('include/parawasm').filter((h) => !h.endsWith('/testing.h'))];
 // the headers of parawasm's own package, in the order `parawasm build` reads them
 const PKG_HEADERS = familyHeaders('include', resolveFamilies(Object.keys(FAMILIES)));
 const TEST_HEADERS = hdrs('test/kernels');
