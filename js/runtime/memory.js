@@ -81,6 +81,11 @@ export function checkAlloc(bytes, Ctor, what = 'alloc') {
   return size;
 }
 
+export function freedError(what) {
+  return rangeError(`${what} is a view of memory that was freed with free(); ` +
+    'a freed view may not be used (its memory may belong to another allocation now)');
+}
+
 export function detachedError(what) {
   return typeError(`${what} is detached: its memory was transferred, or it is a view from alloc() of a core ` +
     'whose heap grew since (a core without shared memory: allocate what you need first, see README)');
@@ -155,10 +160,7 @@ export class Heap {
   locate(view, what) {
     const block = OWNERS.get(view);
     if (block !== undefined) {
-      if (!block.live) {
-        throw rangeError(`${what} is a view of memory that was freed with free(); ` +
-          'a freed view may not be used (its memory may belong to another allocation now)');
-      }
+      if (!block.live) throw freedError(what);
       if (block.heap !== this) return -1; // another core's or pool's memory: copied like any foreign view
       if (!this.shared && view.buffer.byteLength === 0) throw detachedError(what);
       return view.byteOffset;

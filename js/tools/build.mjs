@@ -216,7 +216,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
       throw e;
     }
     if (!specs.length) throw new BuildError('no PW_KERNEL declarations found in the headers given');
-    if (!o.quiet) log(`parawasm build: ${name}: ${specs.filter((s) => !s.internal).length} kernels (emcc ${version.join('.')})`);
+    if (!o.quiet) { const n = specs.filter((s) => !s.internal).length; log(`parawasm build: ${name}: ${n} kernel${n === 1 ? '' : 's'} (emcc ${version.join('.')})`); }
 
     // 2. the two wasm builds, at the same time
     const unitFiles = new Set(families.flatMap((f) => (f.units ?? []).map((u) => join(sdk.kernels, f.dir, u.src))));
