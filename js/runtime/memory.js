@@ -32,7 +32,8 @@ export class Block {
 }
 
 // view -> Block, for every view made by alloc() or by subarray() of one
-const OWNERS = new WeakMap();
+// (the generated fast paths read it too)
+export const OWNERS = new WeakMap();
 
 
 // The views of a block carry their own subarray() (a non-enumerable own
