@@ -84,6 +84,11 @@ deps-apt:
 	command -v wasm-opt >/dev/null || missing="$$missing binaryen"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	echo 'int main(void) { return 0; }' | $(CC) -m32 -fsanitize=undefined -x c - -o /tmp/pw-m32-probe 2>/dev/null \
+	  || missing="$$missing gcc-multilib"; \
+	[ ! -x /tmp/pw-m32-probe ] || /tmp/pw-m32-probe 2>/dev/null || command -v qemu-i386 >/dev/null \
+	  || missing="$$missing qemu-user"; \
+	rm -f /tmp/pw-m32-probe; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -173,14 +178,21 @@ build/testpkg/package.json: pkg/package.json
 # ------------------------------------------------------------ native
 
 # Kernel tests: every test/c/test_*.c but the pool's own test is a program
-# that calls kernels directly (no generated table), built four ways: native,
+# that calls kernels directly (no generated table), built five ways: native,
 # native with ASan+UBSan, native against testlib.h's fake pool (chunks in a
-# scrambled order, concurrency > 1: the parallel split and join), and wasm
-# with SIMD, plain and fake pool.
+# scrambled order, concurrency > 1: the parallel split and join), 32-bit
+# native (gcc -m32 with UBSan: size_t is 32 bits as in wasm32, so a size or
+# count that wraps near 4 GiB wraps here too), and wasm with SIMD, plain and
+# fake pool.
 KERNEL_TESTS := $(patsubst test/c/%.c,%,$(filter-out test/c/test_pool.c,$(sort $(wildcard test/c/test_*.c))))
 KTEST_LIBS := test/c/no_kernels.c $(RUNTIME_CORE) $(KERNEL_SRCS)
 KTEST_DEPS := $(KTEST_LIBS) src/runtime/serial.c test/c/testlib.h $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
 KTEST_NATIVE := $(foreach t,$(KERNEL_TESTS),build/native/$(t) build/native/$(t)_san build/native/$(t)_split)
+KTEST_M32 := $(foreach t,$(KERNEL_TESTS),build/native/$(t)_m32)
+# 32-bit programs run directly where the kernel runs them (ia32 emulation),
+# else under qemu-i386 (Debian's qemu-user; about 10x slower there, and
+# too slow for ASan, hence UBSan alone in the 32-bit builds)
+M32_RUN = $$(build/native/m32_probe 2>/dev/null || echo qemu-i386)
 KTEST_WASM := $(foreach t,$(KERNEL_TESTS),build/wasm-test/$(t).js build/wasm-test/$(t)_split.js)
 
 build/native/test_%: test/c/test_%.c $(KTEST_DEPS)
@@ -190,6 +202,15 @@ build/native/test_%: test/c/test_%.c $(KTEST_DEPS)
 build/native/test_%_san: test/c/test_%.c $(KTEST_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $< $(KTEST_LIBS) src/runtime/serial.c -o $@ -lm
+
+build/native/m32_probe: | deps-apt
+	@mkdir -p $(@D)
+	echo 'int main(void) { return 0; }' | $(CC) -m32 -x c - -o $@
+
+build/native/test_%_m32: test/c/test_%.c $(KTEST_DEPS) | deps-apt
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) -m32 -msse2 -fsanitize=undefined -fno-sanitize-recover=all $< $(KTEST_LIBS) \
+	  src/runtime/serial.c -o $@ -lm
 
 build/native/test_%_split: test/c/test_%.c $(KTEST_DEPS)
 	@mkdir -p $(@D)
@@ -224,8 +245,10 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/
 test: deps ## install what is missing, build, run every test (C, wasm, JS, browser)
 	$(MAKE) test-c test-wasm-c test-js test-types test-browser test-pack
 
-test-c: $(KTEST_NATIVE) build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
+test-c: $(KTEST_NATIVE) build/native/test_runtime_m32 build/native/m32_probe build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan, 32-bit sizes)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
+	@# the size and chunking helpers with a 32-bit size_t (every kernel: make test-big)
+	$(M32_RUN) build/native/test_runtime_m32
 	build/native/test_pool 1
 	build/native/test_pool 3
 	TSAN_OPTIONS=halt_on_error=1 build/native/test_pool_tsan 2

@@ -76,7 +76,7 @@ int pw_concurrency(void) { return fake_threads; }
 pw_status pw_parallel_for(size_t n, size_t grain, pw_range_fn body, void *ctx) {
   if (grain == 0) grain = 1;
   if (fake_cancel) return PW_ECANCELED;
-  size_t chunks = (n + grain - 1) / grain;
+  size_t chunks = pw_chunks(n, grain);
   size_t *order = xmalloc(chunks * sizeof *order);
   for (size_t i = 0; i < chunks; i++) order[i] = i;
   for (size_t i = chunks; i > 1; i--) {
