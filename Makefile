@@ -18,9 +18,9 @@ WASM_VALIDATE ?= wasm-validate
 
 HEADERS := include/parawasm.h $(sort $(wildcard include/parawasm/*.h))
 KERNEL_SRCS := $(sort $(wildcard src/kernels/*.c))
-RUNTIME_H := src/runtime/runtime.h src/runtime/futex.h
+RUNTIME_H := src/runtime/runtime.h src/runtime/futex.h src/runtime/alloc.h
 # the runtime that every build links: task records, errors, progress, split/join
-RUNTIME_CORE := src/runtime/task.c src/runtime/split.c
+RUNTIME_CORE := src/runtime/task.c src/runtime/split.c src/runtime/alloc.c
 TEST_HEADERS := $(sort $(wildcard test/kernels/*.h))
 TEST_SRCS := $(sort $(wildcard test/kernels/*.c))
 JS_SRCS := $(sort $(wildcard js/*.js))
@@ -44,6 +44,11 @@ EM_LDFLAGS += -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sINITIAL_MEMORY=16MB
 EM_LDFLAGS += -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0 -sEXIT_RUNTIME=0
 # kernels do no I/O
 EM_LDFLAGS += -sFILESYSTEM=0
+# parawasm's own allocator (src/runtime/alloc.c) instead of Emscripten's
+# dlmalloc, which cannot grow the heap by 2 GiB or more in one step and,
+# after one failed growth, never grows it that way again
+EM_MALLOC := -sMALLOC=none -DPW_REPLACE_MALLOC=1
+EM_LDFLAGS += $(EM_MALLOC)
 # the JS thread's C stack: only the runtime's small calls run there
 EM_LDFLAGS += -sTOTAL_STACK=1MB
 # keep wasm export names, so that JS calls exports directly, without wrappers
@@ -187,13 +192,16 @@ build/testpkg/package.json: pkg/package.json
 KERNEL_TESTS := $(patsubst test/c/%.c,%,$(filter-out test/c/test_pool.c,$(sort $(wildcard test/c/test_*.c))))
 KTEST_LIBS := test/c/no_kernels.c $(RUNTIME_CORE) $(KERNEL_SRCS)
 KTEST_DEPS := $(KTEST_LIBS) src/runtime/serial.c test/c/testlib.h $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
-KTEST_NATIVE := $(foreach t,$(KERNEL_TESTS),build/native/$(t) build/native/$(t)_san build/native/$(t)_split)
+# (test_cancel needs mmap and signals: native only, and no fake pool)
+KTEST_NATIVE := $(foreach t,$(KERNEL_TESTS),build/native/$(t) build/native/$(t)_san \
+  $(if $(filter test_cancel,$(t)),,build/native/$(t)_split))
 KTEST_M32 := $(foreach t,$(KERNEL_TESTS),build/native/$(t)_m32)
 # 32-bit programs run directly where the kernel runs them (ia32 emulation),
 # else under qemu-i386 (Debian's qemu-user; about 10x slower there, and
 # too slow for ASan, hence UBSan alone in the 32-bit builds)
 M32_RUN = $$(build/native/m32_probe 2>/dev/null || echo qemu-i386)
-KTEST_WASM := $(foreach t,$(KERNEL_TESTS),build/wasm-test/$(t).js build/wasm-test/$(t)_split.js)
+KTEST_WASM := $(foreach t,$(filter-out test_cancel,$(KERNEL_TESTS)),build/wasm-test/$(t).js build/wasm-test/$(t)_split.js) \
+  build/wasm-test/test_alloc_sbrk.js
 
 build/native/test_%: test/c/test_%.c $(KTEST_DEPS)
 	@mkdir -p $(@D)
@@ -236,6 +244,10 @@ build/wasm-test/package.json:
 build/wasm-test/test_%.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/wasm-test/package.json
 	$(EMCC) $(EM_CFLAGS) $< $(KTEST_LIBS) src/runtime/serial.c -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
+# the allocator as the packages link it: malloc() itself, up to 4 GiB
+build/wasm-test/test_alloc_sbrk.js: test/c/test_alloc.c $(KTEST_DEPS) | deps-apt build/wasm-test/package.json
+	$(EMCC) $(EM_CFLAGS) -DPW_TEST_SBRK $(EM_MALLOC) $< $(KTEST_LIBS) src/runtime/serial.c -o $@ \
+	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
 build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/wasm-test/package.json
 	$(EMCC) $(EM_CFLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
@@ -264,6 +276,11 @@ test-types: pkg | deps-npm ## type-check a TypeScript user of the package
 
 test-browser: pkg testpkg | deps-npm ## the core and the pool in headless Chromium
 	$(NODE) test/browser/run.mjs
+
+.PHONY: test-big
+test-big: pkg testpkg $(KTEST_M32) build/native/m32_probe ## long checks: every kernel near 2 and 4 GiB on 1, 2, 4 threads and the core, foreign 2-4 GiB inputs, all C tests 32-bit (about 4 GiB of memory)
+	@set -e; for t in $(KTEST_M32); do echo "$$t"; $(M32_RUN) $$t; done
+	$(NODE) --test --test-concurrency=1 test/big/
 
 .PHONY: test-pack
 test-pack: pkg | deps-npm ## npm pack of pkg/, installed and used from Node, TypeScript, esbuild, vite, Chromium

@@ -411,6 +411,7 @@ test('regenerating from the real headers reproduces pkg/gen and build/gen, and t
   // status codes come from PW_STATUS_LIST in parawasm.h
   assert.deepEqual(Object.fromEntries(Object.entries(gen.STATUS).map(([k, v]) => [k, v.code])), {
     0: 'OK', '-1': 'ERR_PW_INVALID_ARG', '-2': 'ERR_PW_NO_MEMORY', '-3': 'ABORT_ERR', '-4': 'ERR_PW_OUT_OF_RANGE', '-5': 'ERR_PW_NO_KERNEL',
+    '-6': 'ERR_PW_BAD_FORMAT',
   });
   const crc32 = gen.KERNELS.find((k) => k.name === 'crc32');
   assert.deepEqual(crc32.params, [{ name: 'data', kind: 'in', elem: 'u8' }, { name: 'crc', kind: 'scalar', type: 'u32', default: 0, chain: true }]);
