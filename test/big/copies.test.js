@@ -21,7 +21,7 @@ test('pool: crc32, xxh64 and asciiUpper of foreign 2 GiB inputs', async () => {
     const zeros = Buffer.alloc(2 ** 31);
     assert.equal(await pool.crc32(zeros), crc(zeros), 'crc32 of Buffer.alloc(2 ** 31)');
     const odd = new Uint8Array(2 ** 31 + 1);
-    for (let i = 0; i < odd.length; i += 1 << 20) odd[i] = i >>> 20;
+    for (let i = 0; i < odd.length; i += 1 << 20) odd[i] = 1 + ((i >>> 20) % 0x60); // no letters
     odd[odd.length - 1] = 0x61;
     assert.equal(await pool.crc32(odd), crc(odd), 'crc32 of 2 GiB + 1');
     const h = await hw.createXXHash64(0, 0);
