@@ -34,9 +34,9 @@ KERNEL_SRCS := $(sort $(filter-out $(FAMILY_UNITS),$(wildcard src/kernels/*/*.c)
 # helpers every family may use (simd.h), and each family's own headers
 KERNEL_COMMON_H := $(sort $(wildcard src/kernels/*.h))
 KERNEL_HDRS := $(KERNEL_COMMON_H) $(sort $(wildcard src/kernels/*/*.h))
-RUNTIME_H := src/runtime/runtime.h src/runtime/futex.h src/runtime/pool.h
+RUNTIME_H := src/runtime/runtime.h src/runtime/futex.h src/runtime/pool.h src/runtime/alloc.h
 # the runtime that every build links: task records, errors, progress, split/join
-RUNTIME_CORE := src/runtime/task.c src/runtime/split.c
+RUNTIME_CORE := src/runtime/task.c src/runtime/split.c src/runtime/alloc.c
 RUNTIME_SRCS := $(sort $(wildcard src/runtime/*.c))
 TEST_HEADERS := $(sort $(wildcard test/kernels/*.h))
 TEST_SRCS := $(sort $(wildcard test/kernels/*.c))
@@ -59,6 +59,8 @@ include build/flags.mk
 KINCLUDES := -Iinclude -Isrc/runtime -Isrc/kernels $(addprefix -I,$(sort $(dir $(KERNEL_SRCS))))
 CFLAGS_COMMON := -std=c11 -Wall -Wextra $(KINCLUDES)
 EM_CFLAGS := $(CFLAGS_COMMON) $(PW_CFLAGS) -O3
+# parawasm's allocator as the packages link it (js/tools/flags.mjs: PW_MALLOC)
+EM_MALLOC := $(PW_MALLOC)
 
 NATIVE_CFLAGS := $(CFLAGS_COMMON) -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -86,6 +88,11 @@ deps-apt:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
 	[ -f /usr/include/stb/stb_image.h ] || missing="$$missing libstb-dev"; \
+	echo 'int main(void) { return 0; }' | $(CC) -m32 -fsanitize=undefined -x c - -o /tmp/pw-m32-probe 2>/dev/null \
+	  || missing="$$missing gcc-multilib"; \
+	[ ! -x /tmp/pw-m32-probe ] || /tmp/pw-m32-probe 2>/dev/null || command -v qemu-i386 >/dev/null \
+	  || missing="$$missing qemu-user"; \
+	rm -f /tmp/pw-m32-probe; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -138,34 +145,48 @@ build/stamps/testpkg: $(PKG_INPUTS) $(TEST_HEADERS) $(TEST_SRCS) | deps-apt
 # ------------------------------------------------------------ native
 
 # Kernel tests: every test/c/test_*.c but the pool's own test is a program
-# that calls kernels directly (no generated table), built four ways: native,
+# that calls kernels directly (no generated table), built five ways: native,
 # native with ASan+UBSan, native against testlib.h's fake pool (chunks in a
-# scrambled order, concurrency > 1: the parallel split and join), and wasm
-# with SIMD, plain and fake pool.
+# scrambled order, concurrency > 1: the parallel split and join), 32-bit
+# native (gcc -m32 with UBSan: size_t is 32 bits as in wasm32, so a size or
+# count that wraps near 4 GiB wraps here too), and wasm with SIMD, plain and
+# fake pool.
 KERNEL_TESTS := $(patsubst test/c/%.c,%,$(filter-out test/c/test_pool.c,$(sort $(wildcard test/c/test_*.c))))
 KTEST_LIBS := test/c/no_kernels.c $(RUNTIME_CORE) $(KERNEL_SRCS)
-KTEST_DEPS := $(KTEST_LIBS) src/runtime/serial.c test/c/testlib.h $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
+KTEST_DEPS := $(KTEST_LIBS) src/runtime/serial.c test/c/testlib.h include/parawasm/testing.h $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
 
 # The families' library units (stb_image for the image family), an object
-# of each a build: plain, sanitized, wasm. The sanitized one leaves out
-# UBSan's shift check: stb_image_write's JPEG bit writer shifts bits into
+# of each a build: plain, sanitized, 32-bit, wasm. The sanitized one leaves
+# out UBSan's shift check: stb_image_write's JPEG bit writer shifts bits into
 # the sign bit of an int, which every two's complement target does as meant.
 UNIT_NAMES := $(basename $(notdir $(FAMILY_UNITS)))
 UNITS_NATIVE := $(UNIT_NAMES:%=build/native/%.o)
 UNITS_SAN := $(UNIT_NAMES:%=build/native/%_san.o)
+UNITS_M32 := $(UNIT_NAMES:%=build/native/%_m32.o)
 UNITS_WASM := $(UNIT_NAMES:%=build/wasm-test/%.o)
 unit_src = $(filter %/$(1).c,$(FAMILY_UNITS))
 build/native/%_san.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) $(NATIVE_FLAGS_$*) $(SAN_FLAGS) -fno-sanitize=shift -c $(call unit_src,$*) -o $@
+build/native/%_m32.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(NATIVE_FLAGS_$*) -m32 -msse2 -c $(call unit_src,$*) -o $@
 build/native/%.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) $(NATIVE_FLAGS_$*) -march=native -c $(call unit_src,$*) -o $@
 build/wasm-test/%.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
 	@mkdir -p $(@D)
 	$(EMCC) $(EM_CFLAGS) $(FLAGS_$*) -c $(call unit_src,$*) -o $@
-KTEST_NATIVE := $(foreach t,$(KERNEL_TESTS),build/native/$(t) build/native/$(t)_san build/native/$(t)_split)
-KTEST_WASM := $(foreach t,$(KERNEL_TESTS),build/wasm-test/$(t).js build/wasm-test/$(t)_split.js)
+# (test_cancel needs mmap and signals: native only, and no fake pool)
+KTEST_NATIVE := $(foreach t,$(KERNEL_TESTS),build/native/$(t) build/native/$(t)_san \
+  $(if $(filter test_cancel,$(t)),,build/native/$(t)_split))
+KTEST_M32 := $(foreach t,$(KERNEL_TESTS),build/native/$(t)_m32)
+# 32-bit programs run directly where the kernel runs them (ia32 emulation),
+# else under qemu-i386 (Debian's qemu-user; about 10x slower there, and
+# too slow for ASan, hence UBSan alone in the 32-bit builds)
+M32_RUN = $$(build/native/m32_probe 2>/dev/null || echo qemu-i386)
+KTEST_WASM := $(foreach t,$(filter-out test_cancel,$(KERNEL_TESTS)),build/wasm-test/$(t).js build/wasm-test/$(t)_split.js) \
+  build/wasm-test/test_alloc_sbrk.js
 
 build/native/test_%: test/c/test_%.c $(KTEST_DEPS) $(UNITS_NATIVE)
 	@mkdir -p $(@D)
@@ -174,6 +195,15 @@ build/native/test_%: test/c/test_%.c $(KTEST_DEPS) $(UNITS_NATIVE)
 build/native/test_%_san: test/c/test_%.c $(KTEST_DEPS) $(UNITS_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $< $(KTEST_LIBS) src/runtime/serial.c $(UNITS_SAN) -o $@ -lm
+
+build/native/m32_probe: | deps-apt
+	@mkdir -p $(@D)
+	echo 'int main(void) { return 0; }' | $(CC) -m32 -x c - -o $@
+
+build/native/test_%_m32: test/c/test_%.c $(KTEST_DEPS) $(UNITS_M32) | deps-apt
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) -m32 -msse2 -fsanitize=undefined -fno-sanitize-recover=all $< $(KTEST_LIBS) \
+	  src/runtime/serial.c $(UNITS_M32) -o $@ -lm
 
 build/native/test_%_split: test/c/test_%.c $(KTEST_DEPS) $(UNITS_SAN)
 	@mkdir -p $(@D)
@@ -223,6 +253,10 @@ build/wasm-test/package.json:
 build/wasm-test/test_%.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | deps-apt build/wasm-test/package.json
 	$(EMCC) $(EM_CFLAGS) $< $(KTEST_LIBS) src/runtime/serial.c $(UNITS_WASM) -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
+# the allocator as the packages link it: malloc() itself, up to 4 GiB
+build/wasm-test/test_alloc_sbrk.js: test/c/test_alloc.c $(KTEST_DEPS) $(UNITS_WASM) | deps-apt build/wasm-test/package.json
+	$(EMCC) $(EM_CFLAGS) -DPW_TEST_SBRK $(EM_MALLOC) $< $(KTEST_LIBS) src/runtime/serial.c $(UNITS_WASM) -o $@ \
+	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
 build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | deps-apt build/wasm-test/package.json
 	$(EMCC) $(EM_CFLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) $(UNITS_WASM) -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
@@ -232,8 +266,10 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | d
 test: deps ## install what is missing, build, run every test (C, wasm, JS, browser)
 	$(MAKE) test-c test-wasm-c test-js test-types test-browser test-pack test-runtimes
 
-test-c: $(KTEST_NATIVE) build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
+test-c: $(KTEST_NATIVE) build/native/test_runtime_m32 build/native/m32_probe build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan, 32-bit sizes)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
+	@# the size and chunking helpers with a 32-bit size_t (every kernel: make test-big)
+	$(M32_RUN) build/native/test_runtime_m32
 	build/native/test_pool 1
 	build/native/test_pool 3
 	TSAN_OPTIONS=halt_on_error=1 build/native/test_pool_tsan 2
@@ -249,6 +285,11 @@ test-types: pkg | deps-npm ## type-check a TypeScript user of the package
 
 test-browser: pkg testpkg | deps-npm ## the core and the pool in headless Chromium
 	$(NODE) test/browser/run.mjs
+
+.PHONY: test-big
+test-big: pkg testpkg $(KTEST_M32) build/native/m32_probe ## long checks: every kernel near 2 and 4 GiB on 1, 2, 4 threads and the core, foreign 2-4 GiB inputs, all C tests 32-bit (about 4 GiB of memory)
+	@set -e; for t in $(KTEST_M32); do echo "$$t"; $(M32_RUN) $$t; done
+	$(NODE) --test --test-concurrency=1 test/big/
 
 .PHONY: test-pack
 test-pack: pkg | deps-npm ## npm pack of pkg/, installed and used from Node, TypeScript, esbuild, vite, Chromium

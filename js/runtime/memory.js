@@ -175,6 +175,10 @@ export class Heap {
 
   /** Raw allocation for internal use (not zeroed): an address; RangeError if full. */
   malloc(bytes, what = 'allocation') {
+    // wasm32's size_t: a larger count would reach pw_alloc wrapped (2^32 as 0)
+    if (bytes > MAX_HEAP - 1) {
+      throw rangeError(`${what}: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP})`);
+    }
     const p = this.exports.pw_alloc(Math.max(bytes, 1), ALLOC_ALIGN) >>> 0;
     if (p === 0) {
       throw rangeError(`${what}: cannot allocate ${bytes} bytes: parawasm's heap cannot grow that far ` +

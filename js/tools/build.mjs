@@ -223,7 +223,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     const familySources = families.flatMap((f) => cFiles(join(sdk.kernels, f.dir))).filter((f) => !unitFiles.has(f));
     const includes = [sdk.include, sdk.runtimeC, sdk.kernels, ...families.map((f) => join(sdk.kernels, f.dir)),
       ...new Set(userHeaders.map((h) => dirname(h))), ...o.includes.map((d) => resolve(cwd, d))];
-    const runtime = [join(sdk.runtimeC, 'task.c'), join(sdk.runtimeC, 'split.c')];
+    const runtime = ['task.c', 'split.c', 'alloc.c'].map((f) => join(sdk.runtimeC, f));
     const common = [...runtime, ...familySources, ...userSources, join(work, 'kernels.c')];
     mkdirSync(join(out, 'wasm'), { recursive: true });
     const builds = [

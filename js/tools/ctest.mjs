@@ -90,7 +90,7 @@ export function runCtest(o, { cwd = process.cwd(), log = (s) => process.stdout.w
   const includes = [sdk.include, sdk.runtimeC, sdk.kernels, ...families.map((f) => join(sdk.kernels, f.dir)),
     ...o.includes.map((d) => resolve(cwd, d))].map((d) => `-I${d}`);
   const defines = o.defines.map((d) => `-D${d}`);
-  const runtime = [join(sdk.runtimeC, 'task.c'), join(sdk.runtimeC, 'split.c')];
+  const runtime = ['task.c', 'split.c', 'alloc.c'].map((f) => join(sdk.runtimeC, f));
   const serial = join(sdk.runtimeC, 'serial.c');
   const cc = process.env.CC || 'cc';
   const name = basename(files[0], '.c');

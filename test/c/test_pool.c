@@ -12,6 +12,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -251,6 +253,45 @@ static void test_crc(uint8_t *data, size_t len, uint32_t serial) {
   CHECK(t->ret.u32 == serial, "parallel crc32 %08x, serial %08x", t->ret.u32, serial);
 }
 
+/* A loop over the whole size_t range in a few huge chunks: each item once,
+   with no chunk handed out twice when the claim counter nears 2^64. */
+#define HUGE_MAX_CHUNKS 16
+static _Atomic int huge_count;
+static size_t huge_begin[HUGE_MAX_CHUNKS], huge_end[HUGE_MAX_CHUNKS];
+
+static void huge_body(void *ctx, size_t begin, size_t end) {
+  (void)ctx;
+  int i = atomic_fetch_add(&huge_count, 1);
+  if (i < HUGE_MAX_CHUNKS) {
+    huge_begin[i] = begin;
+    huge_end[i] = end;
+  }
+}
+
+static void test_huge_range(void) {
+  static const size_t grains[] = {SIZE_MAX / 4 + 1, SIZE_MAX / 3, SIZE_MAX / 2 + 1, SIZE_MAX - 1};
+  for (size_t g = 0; g < sizeof grains / sizeof *grains; g++) {
+    atomic_store(&huge_count, 0);
+    pw_status st = pw_parallel_for(SIZE_MAX, grains[g], huge_body, NULL);
+    int n = atomic_load(&huge_count);
+    size_t want = pw_chunks(SIZE_MAX, grains[g]);
+    CHECK(st == PW_OK && n == (int)want, "huge range, grain %zu: %d chunks ran, want %zu", grains[g], n,
+          want);
+    if (n != (int)want) continue;
+    /* in order of their starts, the chunks must tile [0, SIZE_MAX) */
+    size_t at = 0;
+    for (int k = 0; k < n; k++) {
+      int found = -1;
+      for (int i = 0; i < n; i++)
+        if (huge_begin[i] == at) found = i;
+      CHECK(found >= 0, "huge range, grain %zu: no chunk starts at %zu", grains[g], at);
+      if (found < 0) break;
+      at = huge_end[found];
+    }
+    CHECK(at == SIZE_MAX, "huge range, grain %zu: the chunks end at %zu", grains[g], at);
+  }
+}
+
 static void on_alarm(int sig) {
   (void)sig;
   static const char msg[] = "test_pool: FAIL: no progress for 120 s (lost wake-up or deadlock)\n";
@@ -285,6 +326,7 @@ int main(int argc, char **argv) {
   test_cancel(threads);
   test_nested();
   test_crc(crc_data, crc_len, serial);
+  test_huge_range();
   test_bursts();
 
   pw_pool_stop();
