@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseHeader, buildSpec } from '../../js/tools/bindgen.mjs';
+import { HANG_MS } from './helpers/pool-test-utils.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BINDGEN = join(ROOT, 'js/tools/bindgen.mjs');
@@ -39,7 +40,7 @@ function header(text, name = `h${++seq}.h`) {
 }
 
 function cli(args, cwd = ROOT, script = BINDGEN) {
-  return spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', timeout: 30000 });
+  return spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8', timeout: HANG_MS });
 }
 
 function gccSyntax(file, extra = []) {
@@ -411,6 +412,7 @@ test('regenerating from the real headers reproduces pkg/gen and build/gen, and t
   // status codes come from PW_STATUS_LIST in parawasm.h
   assert.deepEqual(Object.fromEntries(Object.entries(gen.STATUS).map(([k, v]) => [k, v.code])), {
     0: 'OK', '-1': 'ERR_PW_INVALID_ARG', '-2': 'ERR_PW_NO_MEMORY', '-3': 'ABORT_ERR', '-4': 'ERR_PW_OUT_OF_RANGE', '-5': 'ERR_PW_NO_KERNEL',
+    '-6': 'ERR_PW_BAD_FORMAT',
   });
   const crc32 = gen.KERNELS.find((k) => k.name === 'crc32');
   assert.deepEqual(crc32.params, [{ name: 'data', kind: 'in', elem: 'u8' }, { name: 'crc', kind: 'scalar', type: 'u32', default: 0, chain: true }]);
@@ -494,7 +496,7 @@ test('a package whose JS bindings do not match its wasm fails to load with ERR_P
     await createPool({ threads: 2 }).then(() => { r.pool = 'started'; }, (e) => { r.pool = e.code; });
     console.log(JSON.stringify(r));
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: HANG_MS });
   assert.equal(r.signal, null, 'the process ends by itself after the failed loads');
   assert.equal(r.status, 0, r.stderr);
   const res = JSON.parse(r.stdout.trim());

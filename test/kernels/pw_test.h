@@ -24,6 +24,27 @@ PW_KERNEL void pw_test_trap(uint32_t kind);
  */
 PW_KERNEL uint32_t pw_test_spin(uint32_t ms, PW_DEFAULT(1) uint32_t chunks);
 
+/**
+ * Runs until released, whatever the machine's speed: `chunks` parallel
+ * chunks, each of which adds 1 to gate[1] when it starts, then waits (in
+ * short sleeps) until gate[0] is not 0 or the call is cancelled (its
+ * AbortSignal fired). Tests use it to keep threads occupied for exactly as
+ * long as a check needs, instead of a spin of a fixed duration that a slow
+ * or loaded machine can outlast: on a pool.alloc() view, gate[1] says how
+ * many chunks are holding, and Atomics.store(gate, 0, 1) releases them (a
+ * copied view is a snapshot: only an abort ends the call then). On the
+ * single-thread core nothing can open the gate during the call: it returns
+ * at once only if the gate is already open.
+ * @param gate    words used atomically: [0] nonzero releases the chunks,
+ *                [1] counts the chunks that have started
+ * @param words   length of gate, at least 2
+ * @param chunks  parallel chunks (0 is taken as 1)
+ * @return the number of chunks that saw the gate open, or PW_EINVAL if
+ *         words < 2
+ */
+PW_KERNEL pw_status pw_test_hold(PW_INOUT(words) uint32_t *gate, size_t words,
+                                 PW_DEFAULT(1) uint32_t chunks);
+
 /** Sum of 32-bit words, as a 64-bit value. */
 PW_KERNEL uint64_t pw_test_sum_u32(PW_IN(n) const uint32_t *data, size_t n);
 

@@ -64,19 +64,82 @@ export function stateOf(promise) {
   return shown.includes('<rejected>') ? 'rejected' : 'fulfilled';
 }
 
-/** Polls `cond` every few ms until it is true; throws after `ms`. */
-export async function until(cond, ms = 5000, what = 'condition') {
+/**
+ * How long a test waits for something that must happen before it calls it
+ * a hang, in ms. It is not a speed limit: nothing here asserts how fast
+ * anything is (that is `make bench`), and a loaded machine only makes a test
+ * slower, never failed. PW_TEST_HANG_MS changes it.
+ */
+export const HANG_MS = Number(process.env.PW_TEST_HANG_MS) || 120000;
+
+/** Polls `cond` every few ms until it is true; throws (a hang) after `ms`. */
+export async function until(cond, what = 'condition', ms = HANG_MS) {
   const t0 = performance.now();
   while (!cond()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (performance.now() - t0 > ms) throw new Error(`no ${what} after ${ms} ms: a hang`);
     await new Promise((r) => setTimeout(r, 2));
   }
+}
+
+/** A zeroed two-word gate for testHold, in the pool's memory (alloc() does not clear). */
+export function newGate(pool) {
+  return pool.alloc(8, Uint32Array).fill(0);
+}
+
+/**
+ * Occupies `n` of the pool's threads (all by default) with testHold calls
+ * that run until released, however slow the machine: resolves once all n
+ * are running. A kernel of a fixed duration cannot promise that, since a
+ * loaded machine can outlast it. Returns { calls, settled, gate, release,
+ * end }: release() opens the gate (each call then resolves to 1), end()
+ * releases, awaits the calls and frees the gate (once, however often it is
+ * called). `options` go to every call
+ * (e.g. { signal }); calls ended by an abort or destroy() reject.
+ */
+export async function holdThreads(pool, n = pool.threads, options = undefined) {
+  const gate = newGate(pool);
+  const calls = Array.from({ length: n }, () => (options ? pool.testHold(gate, 1, options) : pool.testHold(gate)));
+  const settled = Promise.allSettled(calls);
+  let over = false;
+  settled.then(() => { over = true; });
+  await until(() => Atomics.load(gate, 1) === n || over, `${n} testHold calls running`);
+  const release = () => Atomics.store(gate, 0, 1);
+  let ended = null;
+  return {
+    calls,
+    settled,
+    gate,
+    release,
+    end() {
+      release();
+      ended ??= settled.then((r) => {
+        pool.free(gate);
+        return r;
+      });
+      return ended;
+    },
+  };
+}
+
+/**
+ * Resolves once every call submitted to the pool before it has settled in
+ * JS, aborted and dropped ones included (their memory is then released):
+ * a rendezvous of every thread in testHold. A thread takes tasks in the
+ * order they were queued and posts each completion before it takes the
+ * next task, and completions are drained in the order they were posted, so
+ * when all threads hold, every earlier completion has been posted; when
+ * the holds resolve, it has been handled. Every earlier call must be able
+ * to finish by itself.
+ */
+export async function settleEarlierCalls(pool) {
+  await (await holdThreads(pool)).end();
 }
 
 /**
  * Blocks this thread (so that the pool handles no completion meanwhile)
  * until no call waits in the pool's queue: the last call submitted has been
- * taken by a thread, and is running or has run. At most `ms` milliseconds.
+ * taken by a thread, and is running or has run. At most `ms` milliseconds:
+ * callers accept either outcome (started or not).
  */
 export function blockUntilStarted(pool, ms = 2000) {
   const t0 = performance.now();
@@ -87,15 +150,16 @@ export function blockUntilStarted(pool, ms = 2000) {
 }
 
 /**
- * Runs `node --input-type=module -e source` in a child process with a
- * timeout; resolves to { code, signal, stdout, stderr, ms, timedOut }.
+ * Runs `node --input-type=module -e source` in a child process, killed
+ * if it has not ended after `timeout` ms (a hang); resolves to { code,
+ * signal, stdout, stderr, ms, timedOut }.
  */
-export function runNode(source, { timeout = 15000, args = [], cwd } = {}) {
+export function runNode(source, { timeout = HANG_MS, args = [], cwd } = {}) {
   return runProcess(process.execPath, [...args, '--input-type=module', '-e', source], { timeout, cwd });
 }
 
-/** Runs a process with a timeout (SIGKILL when it expires). */
-export function runProcess(cmd, argv, { timeout = 15000, cwd } = {}) {
+/** Runs a process, killed (SIGKILL) if it has not ended after `timeout` ms. */
+export function runProcess(cmd, argv, { timeout = HANG_MS, cwd } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
