@@ -64,7 +64,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # ------------------------------------------------------------ top level
 
 .PHONY: all help deps deps-apt deps-npm test test-c test-wasm-c test-js test-browser test-types \
-        bench demo fuzz clean
+        test-fuzz bench soak demo fuzz clean
 
 all: pkg ## build the npm package in pkg/ (both wasm builds, JS, types)
 
@@ -74,7 +74,7 @@ help: ## list the targets
 # ------------------------------------------------------------------ deps
 # Installs what is missing, so that a fresh Debian machine needs nothing else.
 
-APT_PKGS := emscripten wabt binaryen chromium
+APT_PKGS := emscripten wabt binaryen chromium clang
 deps: deps-apt deps-npm ## install missing Debian and npm packages
 
 deps-apt:
@@ -84,6 +84,7 @@ deps-apt:
 	command -v wasm-opt >/dev/null || missing="$$missing binaryen"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	command -v $(FUZZ_CC) >/dev/null || missing="$$missing clang"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -221,8 +222,8 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/
 
 # ---------------------------------------------------------------- tests
 
-test: deps ## install what is missing, build, run every test (C, wasm, JS, browser)
-	$(MAKE) test-c test-wasm-c test-js test-types test-browser test-pack
+test: deps ## install what is missing, build, run every test (C, wasm, fuzz, JS, browser)
+	$(MAKE) test-c test-wasm-c test-fuzz test-js test-types test-browser test-pack
 
 test-c: $(KTEST_NATIVE) build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
@@ -255,19 +256,64 @@ build/native/native_bandwidth: test/bench/native_bandwidth.c
 bench: pkg testpkg build/native/native_bench build/native/native_bandwidth ## benchmarks (parawasm vs references), writes build/bench/
 	$(NODE) test/bench/run.mjs
 
+# ------------------------------------------------------------------ fuzz
+# Every test/fuzz/fuzz_*.c is a libFuzzer target (ASan + UBSan), linked
+# with every kernel and the runtime; a new target needs no Makefile line.
+# src/runtime/serial.c comes from an archive, so that a target may stand in
+# for it (test/fuzz/fuzz_pool.h: the split-and-join path without threads)
+# and the linker then leaves it out. A target's own libFuzzer options are
+# on a line "FUZZ-OPTIONS: ..." of its source (e.g. -max_len=70000).
+# make test runs each target on FUZZ_RUNS inputs from a fixed seed and the
+# seed inputs of test/fuzz/seeds.mjs: the same inputs on every machine,
+# however fast. make fuzz runs each for FUZZ_SECONDS, growing a corpus.
+FUZZ_CC ?= clang
+FUZZ_SRCS := $(sort $(wildcard test/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Iinclude -Isrc/runtime $(addprefix -I,$(sort $(dir $(KERNEL_SRCS)))) \
+  -Itest/fuzz -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_DEPS := test/c/no_kernels.c $(RUNTIME_CORE) $(KERNEL_SRCS) build/fuzz/libpwserial.a $(HEADERS) $(RUNTIME_H) \
+  $(wildcard src/kernels/*.h src/kernels/*/*.h test/fuzz/*.h)
+FUZZ_RUNS ?= 3000
 FUZZ_SECONDS ?= 60
-build/fuzz/fuzz_checksum: test/fuzz/fuzz_checksum.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H)
-	@mkdir -p $(@D)
-	clang -std=c11 -Iinclude -Isrc/runtime -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@
+# prints the options on the FUZZ-OPTIONS line of the source file that follows
+FUZZ_OPTIONS := sed -n 's/^.*FUZZ-OPTIONS:[[:space:]]*//p'
 
-build/fuzz/fuzz_hash: test/fuzz/fuzz_hash.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H) $(wildcard src/kernels/*.h)
+build/fuzz/libpwserial.a: src/runtime/serial.c $(HEADERS) $(RUNTIME_H) | deps-apt
 	@mkdir -p $(@D)
-	clang -std=c11 -Iinclude -Isrc/runtime -Isrc/kernels -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c,$^) -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o build/fuzz/serial.o
+	rm -f $@ && ar rcs $@ build/fuzz/serial.o
 
-fuzz: build/fuzz/fuzz_checksum build/fuzz/fuzz_hash ## run each libFuzzer target for FUZZ_SECONDS (default 60)
-	@mkdir -p build/fuzz/corpus-checksum build/fuzz/corpus-hash
-	build/fuzz/fuzz_checksum -max_total_time=$(FUZZ_SECONDS) -max_len=70000 build/fuzz/corpus-checksum
-	build/fuzz/fuzz_hash -max_total_time=$(FUZZ_SECONDS) -max_len=20000 build/fuzz/corpus-hash
+build/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(FUZZ_DEPS) | deps-apt
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c,$^) build/fuzz/libpwserial.a -o $@ -lm
+
+build/fuzz/seeds/.stamp: test/fuzz/seeds.mjs
+	rm -rf $(@D)
+	$(NODE) $< $(@D)
+	@touch $@
+
+test-fuzz: $(FUZZ_BINS) build/fuzz/seeds/.stamp ## every libFuzzer target on FUZZ_RUNS inputs (default 3000; fixed seed)
+	@set -e; for f in $(FUZZ_BINS); do \
+	  t=$${f##*/}; out=build/fuzz/test-corpus/$$t; rm -rf $$out; mkdir -p $$out; \
+	  opts=$$($(FUZZ_OPTIONS) test/fuzz/$$t.c); \
+	  echo "$$f -seed=1 -runs=$(FUZZ_RUNS) $$opts"; \
+	  $$f -seed=1 -runs=$(FUZZ_RUNS) $$opts -artifact_prefix=build/fuzz/$$t- -print_final_stats=1 \
+	    $$out build/fuzz/seeds 2>build/fuzz/$$t.log \
+	    || { tail -n 40 build/fuzz/$$t.log; echo "$$t FAILED: log build/fuzz/$$t.log, input build/fuzz/$$t-crash-*"; exit 1; }; \
+	  grep -E '^stat::(number_of_executed_units|new_units_added)' build/fuzz/$$t.log | tr '\n' ' '; echo; \
+	done
+
+fuzz: $(FUZZ_BINS) build/fuzz/seeds/.stamp ## run each libFuzzer target for FUZZ_SECONDS (default 60), growing build/fuzz/corpus/
+	@set -e; for f in $(FUZZ_BINS); do \
+	  t=$${f##*/}; mkdir -p build/fuzz/corpus/$$t; opts=$$($(FUZZ_OPTIONS) test/fuzz/$$t.c); \
+	  echo "$$f -max_total_time=$(FUZZ_SECONDS) $$opts"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) $$opts -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t build/fuzz/seeds; \
+	done
+
+# ------------------------------------------------------------------ soak
+PW_SOAK_CALLS ?= 1000000
+soak: testpkg ## a long soak of pool calls with aborts, frees and destroy() in flight (PW_SOAK_CALLS, default 1,000,000)
+	PW_SOAK_CALLS=$(PW_SOAK_CALLS) $(NODE) --test --test-reporter=spec test/js/pool-soak.test.js
 
 demo: pkg ## the main demo on built-in sample data
 	$(NODE) examples/demo.mjs
