@@ -5,7 +5,7 @@
 // show that the page stays responsive while the pool works.
 //
 // Served by examples/browser/serve.mjs (`make demo-browser`), which maps
-// the name "parawasm" to /pkg/lib/browser.js with the page's import map.
+// the name "parawasm" to /pkg/browser.js with the page's import map.
 import { createPool, hex } from 'parawasm';
 
 const MiB = 1 << 20;

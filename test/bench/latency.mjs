@@ -5,7 +5,7 @@
 // clock (a loaded machine must not fail them); the times are figures here.
 //
 // Needs build/testpkg (testHold: runs until released or aborted; testTrap).
-import { createPool } from '../../build/testpkg/lib/index.js';
+import { createPool } from '../../build/testpkg/index.js';
 import { holdThreads, newGate, until } from '../lib/hold.js';
 import { MiB, alternate, fmt, fmtSummary, log, summarize, testData } from './lib.mjs';
 

@@ -180,7 +180,7 @@ static void note_state(uint32_t idx, pw_task *t) {
   if (s == PW_TASK_DONE) ran_seen++;
 }
 
-/* Submits a pw_test_hold task of `chunks` chunks on gate (words [0] open, [1] started). */
+/* Submits a pw_test_hold task of `chunks` chunks on gate ([0] PW_TEST_HOLD to hold, [1] started). */
 static void submit_hold(uint32_t *idx, uint32_t *gate, uint32_t chunks, on_done_fn on_done) {
   pw_task *t = take_slot(idx, on_done);
   t->kernel = K_HOLD;
@@ -199,7 +199,7 @@ static void test_cancel(int threads) {
   /* occupy every thread until the gate opens, then queue tasks and drop
      them before they start: they cannot have started, whatever the speed */
   static uint32_t gate[2];
-  __atomic_store_n(&gate[0], 0, __ATOMIC_RELEASE);
+  __atomic_store_n(&gate[0], PW_TEST_HOLD, __ATOMIC_RELEASE);
   __atomic_store_n(&gate[1], 0, __ATOMIC_RELEASE);
   uint32_t busy[64];
   for (int i = 0; i < threads; i++) submit_hold(&busy[i], gate, 1, note_state);
@@ -216,7 +216,7 @@ static void test_cancel(int threads) {
     if (atomic_compare_exchange_strong(&pw__pool_task(q[i])->state, &want, PW_TASK_DROPPED)) dropped++;
   }
   CHECK(dropped == 8, "cancel: only %d of 8 queued tasks could be dropped", dropped);
-  __atomic_store_n(&gate[0], 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&gate[0], 0, __ATOMIC_RELEASE);
   dropped_seen = ran_seen = 0;
   drain_all(note_state);
   CHECK(dropped_seen == 8 && ran_seen == threads, "cancel: %d dropped, %d ran", dropped_seen, ran_seen);
@@ -229,6 +229,7 @@ static void test_cancel(int threads) {
   /* a running parallel loop stops: 400 chunks that each wait for a gate
      that never opens end only through the cancel flag (or hang) */
   static uint32_t never[2];
+  __atomic_store_n(&never[0], PW_TEST_HOLD, __ATOMIC_RELEASE);
   __atomic_store_n(&never[1], 0, __ATOMIC_RELEASE);
   uint32_t idx;
   submit_hold(&idx, never, 400, NULL);

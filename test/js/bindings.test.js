@@ -7,11 +7,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { loadCore, createPool, ParawasmError } from '../../build/testpkg/lib/index.js';
+import { loadCore, createPool, ParawasmError } from '../../build/testpkg/index.js';
 import { prng } from '../lib/ref.js';
 import { HANG_MS } from './helpers/pool-test-utils.js';
 
-const TESTPKG_URL = new URL('../../build/testpkg/lib/index.js', import.meta.url).href;
+const TESTPKG_URL = new URL('../../build/testpkg/index.js', import.meta.url).href;
 
 const r64 = (r) => (BigInt(r()) << 32n) | BigInt(r());
 

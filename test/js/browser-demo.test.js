@@ -257,7 +257,7 @@ test('browser demo, cross-origin isolated: both digests of a PNG and of the samp
     assert.equal(await page.locator('#shared').textContent(), 'true');
     assert.equal(await page.locator('#threads').textContent(), String(env.cores));
     assert.equal(await page.locator('#fallback-note').isVisible(), false, 'no fallback note');
-    assert.ok(responses.some((r) => r.url.endsWith('/pkg/lib/browser.js') && r.status === 200), 'parawasm came from /pkg/lib/browser.js');
+    assert.ok(responses.some((r) => r.url.endsWith('/pkg/browser.js') && r.status === 200), 'parawasm came from /pkg/browser.js');
 
     // a PNG of about 24 MiB, through the file input
     const png = makePng(4096, 2048);

@@ -170,15 +170,15 @@ test('a .js file of a CommonJS project can require it too', () => {
 
 // ------------------------------------------------------------- exports
 
-test('the exports map: require → dist/index.cjs, import → lib/index.js, package.json exported, internals not', () => {
+test('the exports map: require → index.cjs, import → index.js, package.json exported, internals not', () => {
   const r = spawnSync(process.execPath, ['-e', `
     const out = { require: require.resolve('parawasm'), pkg: require.resolve('parawasm/package.json') };
-    try { require.resolve('parawasm/lib/core.js'); out.internal = 'resolved'; } catch (e) { out.internal = e.code; }
+    try { require.resolve('parawasm/lib/runtime/core.js'); out.internal = 'resolved'; } catch (e) { out.internal = e.code; }
     console.log(JSON.stringify(out));
   `], { cwd: dir, encoding: 'utf8' });
   const out = resultOf(r, 'require.resolve');
-  assert.equal(out.require, join(installed, 'dist', 'index.cjs'));
-  assert.ok(out.require.endsWith(`${sep}dist${sep}index.cjs`));
+  assert.equal(out.require, join(installed, 'index.cjs'));
+  assert.ok(out.require.endsWith(`${sep}parawasm${sep}index.cjs`));
   assert.equal(out.pkg, join(installed, 'package.json'));
   assert.equal(out.internal, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
 
@@ -186,7 +186,7 @@ test('the exports map: require → dist/index.cjs, import → lib/index.js, pack
     console.log(JSON.stringify({ url: import.meta.resolve('parawasm') }));
   `);
   const url = resultOf(m, 'import.meta.resolve').url;
-  assert.equal(fileURLToPath(url), join(installed, 'lib', 'index.js'));
+  assert.equal(fileURLToPath(url), join(installed, 'index.js'));
 });
 
 // -------------------------------------------------------- process life

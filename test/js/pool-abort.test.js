@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners, setMaxListeners } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 
-import { AbortError, ParawasmError, createPool } from '../../build/testpkg/lib/index.js';
+import { AbortError, ParawasmError, createPool } from '../../build/testpkg/index.js';
 import {
   MiB, SEED, blockUntilStarted, fillRandom, holdThreads, newGate, refCrc32, settleEarlierCalls, stateOf, until,
 } from './helpers/pool-test-utils.js';

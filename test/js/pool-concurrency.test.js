@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { createPool } from '../../build/testpkg/lib/index.js';
+import { createPool } from '../../build/testpkg/index.js';
 import {
   MiB, SEED, blockUntilStarted, fillRandom, holdThreads, prng, refAdler32, refCrc32, refCrc32c,
   settleEarlierCalls,

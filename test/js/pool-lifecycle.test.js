@@ -9,12 +9,12 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   ParawasmError, PoolCrashedError, PoolDestroyedError, createPool,
-} from '../../build/testpkg/lib/index.js';
+} from '../../build/testpkg/index.js';
 import {
   MiB, SEED, fillRandom, holdThreads, refCrc32, runNode,
 } from './helpers/pool-test-utils.js';
 
-const LIB = new URL('../../build/testpkg/lib/index.js', import.meta.url).href;
+const LIB = new URL('../../build/testpkg/index.js', import.meta.url).href;
 const UTILS = new URL('./helpers/pool-test-utils.js', import.meta.url).href;
 
 function isDestroyed(e) {
@@ -102,7 +102,8 @@ describe('the process exits', () => {
       const pool = await createPool({ threads: 2 });
       const buf = pool.alloc(1 << 20);
       console.log('crc', await pool.crc32(buf));
-      const gate = pool.alloc(8, Uint32Array).fill(0);
+      const gate = pool.alloc(8, Uint32Array);
+      gate.set([0x484f4c44, 0]); // a closed testHold gate (HOLD, no chunk started)
       const pending = pool.testHold(gate).catch((e) => console.log('pending', e.code)); // never released
       while (Atomics.load(gate, 1) === 0) await new Promise((r) => setTimeout(r, 1));
       await pool.destroy();
@@ -134,7 +135,8 @@ describe('the process exits after a crash, without destroy()', () => {
     const r = await runNode(`
       import { createPool } from ${JSON.stringify(LIB)};
       const pool = await createPool({ threads: 2 });
-      const gate = pool.alloc(8, Uint32Array).fill(0);
+      const gate = pool.alloc(8, Uint32Array);
+      gate.set([0x484f4c44, 0]); // a closed testHold gate (HOLD, no chunk started)
       const calls = [pool.testHold(gate), pool.testTrap(0), pool.testNoop()]; // the hold is never released
       const results = await Promise.allSettled(calls);
       console.log(results.map((x) => x.reason?.code).join(' '));
@@ -155,7 +157,8 @@ const crashScript = (kind) => `
   const bystander = await createPool({ threads: 1 });   // another pool in the same process
   const pool = await createPool({ threads: 2 });
   const buf = fillRandom(pool.alloc(4 << 20), 1);
-  const gate = pool.alloc(8, Uint32Array).fill(0);
+  const gate = pool.alloc(8, Uint32Array);
+  gate.set([0x484f4c44, 0]); // a closed testHold gate (HOLD, no chunk started)
   const spin = pool.testHold(gate);                     // on the other thread, never released
   while (Atomics.load(gate, 1) === 0) await new Promise((r) => setTimeout(r, 1));
   const t0 = performance.now();

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { createPool } from '../../build/testpkg/lib/index.js';
+import { createPool } from '../../build/testpkg/index.js';
 import {
   HANG_MS, MiB, SEED, fillRandom, prng, refCrc32,
 } from './helpers/pool-test-utils.js';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { createPool } from '../../build/testpkg/lib/index.js';
+import { createPool } from '../../build/testpkg/index.js';
 import {
   MiB, SEED, fillRandom, holdThreads, refCrc32, stateOf, until,
 } from './helpers/pool-test-utils.js';

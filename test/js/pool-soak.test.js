@@ -22,7 +22,7 @@ import { test } from 'node:test';
 
 import {
   AbortError, ParawasmError, PoolDestroyedError, createPool,
-} from '../../build/testpkg/lib/index.js';
+} from '../../build/testpkg/index.js';
 import {
   HANG_MS, KiB, SEED, fillRandom, newGate, prng, refAsciiUpper, refCrc32, until,
 } from './helpers/pool-test-utils.js';
@@ -255,20 +255,20 @@ async function stream(pool, count, rng, serial0, { destroyAt = -1 } = {}) {
     }
     for (let k = holds.length - 1; k >= 0; k--) {
       if (--holds[k][0] <= 0) {
-        Atomics.store(holds[k][1], 0, 1);
+        Atomics.store(holds[k][1], 0, 0);
         holds.splice(k, 1);
       }
     }
     if (rng.int(50) === 0) await new Promise((resolve) => { setImmediate(resolve); });
     while (live.size >= WINDOW && !problem) {
       // the window is full: release what holds, abort what is due, wait for a settlement
-      for (const [, gate] of holds.splice(0)) Atomics.store(gate, 0, 1);
+      for (const [, gate] of holds.splice(0)) Atomics.store(gate, 0, 0);
       for (const [, ac, reason] of aborters.splice(0)) ac.abort(reason);
       await new Promise((resolve) => { wake = resolve; });
     }
   }
   // the end: release and abort the rest, wait for every call
-  for (const [, gate] of holds.splice(0)) Atomics.store(gate, 0, 1);
+  for (const [, gate] of holds.splice(0)) Atomics.store(gate, 0, 0);
   for (const [, ac, reason] of aborters.splice(0)) ac.abort(reason);
   await until(() => live.size === 0 || problem, `every call of the stream to settle (${live.size} pending)`);
   if (problem) throw problem;

@@ -60,7 +60,7 @@ static void hold_body(void *vctx, size_t begin, size_t end) {
   for (size_t i = begin; i < end; i++) {
     __atomic_fetch_add(&ctx->gate[1], 1, __ATOMIC_ACQ_REL);
     for (;;) {
-      if (__atomic_load_n(ctx->gate, __ATOMIC_ACQUIRE) != 0) {
+      if (__atomic_load_n(ctx->gate, __ATOMIC_ACQUIRE) != PW_TEST_HOLD) {
         atomic_fetch_add(&ctx->released, 1);
         break;
       }
@@ -150,7 +150,8 @@ pw_status pw_test_iota(uint16_t *out, uint32_t n, uint16_t start) {
   return PW_OK;
 }
 
-void pw_test_tag(const uint8_t *key, const char *text, size_t len, uint8_t *out) {
+void pw_test_tag(const void *key_, const char *text, size_t len, uint8_t *out) {
+  const uint8_t *key = key_;
   uint32_t h = 0x811c9dc5u;
   for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)text[i]) * 0x01000193u;
   memcpy(out, key, 4);

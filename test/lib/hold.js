@@ -4,8 +4,8 @@
 // they hold, and one hang guard instead of time limits.
 //
 // testHold(gate, chunks) (test/kernels/pw_test.h, build/testpkg only):
-// each chunk adds 1 to gate[1] when it starts, then waits until gate[0] is
-// nonzero or its call is aborted.
+// each chunk adds 1 to gate[1] when it starts, then waits while gate[0] is
+// HOLD and its call is not aborted.
 
 /**
  * How long a test waits for something that must happen before it calls it
@@ -24,9 +24,15 @@ export async function until(cond, what = 'condition', ms = HANG_MS) {
   }
 }
 
-/** A zeroed two-word gate for testHold, in the pool's memory (alloc() does not clear). */
+/** gate[0] while testHold holds (PW_TEST_HOLD, "HOLD"); any other value releases it. */
+export const HOLD = 0x484f4c44;
+
+/** A closed two-word gate for testHold, in the pool's memory: [HOLD, 0 chunks started]. */
 export function newGate(pool) {
-  return pool.alloc(8, Uint32Array).fill(0);
+  const gate = pool.alloc(8, Uint32Array);
+  gate[0] = HOLD;
+  gate[1] = 0;
+  return gate;
 }
 
 /**
@@ -45,7 +51,7 @@ export async function holdThreads(pool, n = pool.threads, options = undefined) {
   let over = false;
   settled.then(() => { over = true; });
   await until(() => Atomics.load(gate, 1) === n || over, `${n} testHold calls running`);
-  const release = () => Atomics.store(gate, 0, 1);
+  const release = () => Atomics.store(gate, 0, 0);
   let ended = null;
   return {
     calls,

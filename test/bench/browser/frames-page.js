@@ -4,7 +4,7 @@
 // pool is the threaded one (buffers in shared memory); on another page it
 // is the fallback pool (one worker, buffers copied in 8 MiB slices with the
 // event loop let run between them).
-import { createPool } from '/pkg/lib/browser.js';
+import { createPool } from '/pkg/browser.js';
 
 const MiB = 1 << 20;
 const nextFrame = () => new Promise((resolve) => { requestAnimationFrame(resolve); });

@@ -2,7 +2,7 @@
 // esbuild into build/browser-bundle/js/page.js and imported into a page,
 // on the isolated origin (the pool, pthread workers and all) and on the
 // non-isolated one (the fallback, or the ERR_PW_NO_SHARED_MEMORY error).
-import * as api from '../../../pkg/lib/browser.js';
+import * as api from '../../../pkg/browser.js';
 import { CHECK, CHECK_INPUT, fillRandom, refCrc32 } from '../../lib/ref.js';
 import {
   HANG_MS, assert, checkError, equal, rejects, Suite, withTimeout,

@@ -1,7 +1,7 @@
 // Test a: the core in a module Web Worker that imports the browser entry.
 import { runWorker, Suite } from '../lib/runner.js';
 
-export async function run({ lib = '/pkg/lib/browser.js' } = {}) {
+export async function run({ lib = '/pkg/browser.js' } = {}) {
   const s = new Suite();
   try {
     s.add(await runWorker(`/test/workers/core-worker.js?lib=${encodeURIComponent(lib)}`, { type: 'module' }));

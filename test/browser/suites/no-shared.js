@@ -18,7 +18,7 @@ import { hashChecks } from '../lib/hash-checks.js';
 
 const ISOLATION = /cross-origin isolat/i;
 
-export async function run({ lib = '/pkg/lib/browser.js' } = {}) {
+export async function run({ lib = '/pkg/browser.js' } = {}) {
   const s = new Suite('not isolated');
   const api = await s.import(lib);
   if (!api) return s.results;

@@ -27,7 +27,7 @@ const stateOf = (p) => {
   return () => state;
 };
 
-export async function run({ lib = '/testpkg/lib/browser.js' } = {}) {
+export async function run({ lib = '/testpkg/browser.js' } = {}) {
   const s = new Suite('pool');
   const api = await s.import(lib);
   if (!api) return s.results;

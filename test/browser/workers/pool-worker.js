@@ -8,7 +8,7 @@ import {
 const INNER_MS = HANG_MS / 2; // a hang guard inside a test's own
 import { CHECK, CHECK_INPUT, fillRandom, refCrc32 } from '../../lib/ref.js';
 
-const lib = new URL(self.location.href).searchParams.get('lib') ?? '/testpkg/lib/browser.js';
+const lib = new URL(self.location.href).searchParams.get('lib') ?? '/testpkg/browser.js';
 
 try {
   const { createPool, PoolDestroyedError } = await import(lib);

@@ -81,7 +81,7 @@ async function run({ bigMiB = 256 } = {}) {
   out.core = { check: core.crc32(CHECK), input: core.crc32(input), hex: hex(core.crc32(CHECK)) };
 
   const pool = await createPool();
-  out.pool = { isShared: pool.isShared, threads: pool.threads };
+  out.pool = { isShared: pool.isShared, threads: pool.threads, cores: navigator.hardwareConcurrency };
   out.pool.check = await pool.crc32(CHECK);
   out.pool.input = await pool.crc32(input);
   const own = pool.alloc(input.length);
