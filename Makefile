@@ -68,7 +68,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # ------------------------------------------------------------ top level
 
 .PHONY: all pkg testpkg help deps deps-apt deps-npm test test-c test-wasm-c test-js test-browser test-types \
-        bench demo fuzz clean
+        test-fuzz bench soak demo fuzz clean
 
 all: pkg ## build the npm package in pkg/ (both wasm builds, JS, types)
 
@@ -93,6 +93,7 @@ deps-apt:
 	[ ! -x /tmp/pw-m32-probe ] || /tmp/pw-m32-probe 2>/dev/null || command -v qemu-i386 >/dev/null \
 	  || missing="$$missing qemu-user"; \
 	rm -f /tmp/pw-m32-probe; \
+	command -v $(FUZZ_CC) >/dev/null || missing="$$missing clang"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -263,8 +264,8 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | d
 
 # ---------------------------------------------------------------- tests
 
-test: deps ## install what is missing, build, run every test (C, wasm, JS, browser)
-	$(MAKE) test-c test-wasm-c test-js test-types test-browser test-pack test-runtimes
+test: deps ## install what is missing, build, run every test (C, wasm, fuzz, JS, browser, runtimes)
+	$(MAKE) test-c test-wasm-c test-fuzz test-js test-types test-browser test-pack test-runtimes
 
 test-c: $(KTEST_NATIVE) build/native/test_runtime_m32 build/native/m32_probe build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan, 32-bit sizes)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
@@ -310,36 +311,85 @@ build/native/native_bandwidth: test/bench/native_bandwidth.c
 bench: pkg testpkg build/native/native_bench build/native/native_bandwidth ## benchmarks (parawasm vs references), writes build/bench/
 	$(NODE) test/bench/run.mjs
 
-FUZZ_SECONDS ?= 60
-build/fuzz/fuzz_checksum: test/fuzz/fuzz_checksum.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(UNITS_FUZZ) $(SDK_HEADERS) $(RUNTIME_H)
-	@mkdir -p $(@D)
-	clang -std=c11 $(KINCLUDES) -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c %.o,$^) -o $@
-
-build/fuzz/fuzz_hash: test/fuzz/fuzz_hash.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(UNITS_FUZZ) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
-	@mkdir -p $(@D)
-	clang -std=c11 $(KINCLUDES) -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c %.o,$^) -o $@
-
+# ------------------------------------------------------------------ fuzz
+# Every test/fuzz/fuzz_*.c is a libFuzzer target (ASan + UBSan), linked
+# with every kernel, the families' library units and the runtime; a new
+# target needs no Makefile line:
+#   - its libFuzzer options go on a line "FUZZ-OPTIONS: ..." of its source;
+#   - src/runtime/serial.c comes from an archive, so that a target may stand
+#     in for it (test/fuzz/fuzz_pool.h: the split-and-join path without
+#     threads) and the linker then leaves it out;
+#   - a source that mentions PW_FUZZ_SEEDS is also built natively with
+#     -DPW_FUZZ_SEEDS, as a program that writes the target's own seed inputs
+#     into the folder given (fuzz_image.c: PNGs and JPEGs from the encoders).
+# Every target also starts from the generic seeds of test/fuzz/seeds.mjs.
+# make test runs each target on FUZZ_RUNS inputs from a fixed seed: the
+# same inputs on every machine, however fast. make fuzz runs each for
+# FUZZ_SECONDS, growing a corpus in build/fuzz/corpus/.
+FUZZ_CC ?= clang
+FUZZ_SRCS := $(sort $(wildcard test/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SEEDERS := $(patsubst test/fuzz/fuzz_%.c,build/fuzz/seeder_%,$(if $(FUZZ_SRCS),$(shell grep -l PW_FUZZ_SEEDS $(FUZZ_SRCS))))
+FUZZ_CFLAGS := -std=c11 -Wall -Wextra $(KINCLUDES) -Itest/fuzz -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 # the families' library units with the fuzzers' sanitizers (less UBSan's
-# shift check: see the unit objects above); the PNG/JPEG decoders are
-# seeded with files that the encoders make
+# shift check: see the unit objects above)
 UNITS_FUZZ := $(UNIT_NAMES:%=build/fuzz/%.o)
+FUZZ_DEPS := test/c/no_kernels.c $(RUNTIME_CORE) $(KERNEL_SRCS) $(UNITS_FUZZ) build/fuzz/libpwserial.a \
+  $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS) $(wildcard test/fuzz/*.h)
+FUZZ_RUNS ?= 3000
+FUZZ_SECONDS ?= 60
+# prints the options on the FUZZ-OPTIONS line of the source file that follows
+FUZZ_OPTIONS := sed -n 's/^.*FUZZ-OPTIONS:[[:space:]]*//p'
+# the seed folders of target $$t, in the shell
+FUZZ_SEED_DIRS = build/fuzz/seeds/common $$([ -d build/fuzz/seeds/$$t ] && echo build/fuzz/seeds/$$t)
+
 build/fuzz/%.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
 	@mkdir -p $(@D)
-	clang -std=c11 $(KINCLUDES) $(NATIVE_FLAGS_$*) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=shift -c $(call unit_src,$*) -o $@
-FUZZ_IMAGE_SRCS := test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS)
-build/fuzz/fuzz_image: test/fuzz/fuzz_image.c $(FUZZ_IMAGE_SRCS) $(UNITS_FUZZ) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
-	@mkdir -p $(@D)
-	clang -std=c11 $(KINCLUDES) -O1 -g -fsanitize=fuzzer,address,undefined $(filter %.c %.o,$^) -o $@
-build/fuzz/image_seeds: test/fuzz/fuzz_image.c $(FUZZ_IMAGE_SRCS) $(UNITS_NATIVE) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
-	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -DPW_FUZZ_SEEDS $(filter %.c %.o,$^) -o $@ -lm
+	$(FUZZ_CC) $(KINCLUDES) $(NATIVE_FLAGS_$*) -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	  -fno-sanitize=shift -c $(call unit_src,$*) -o $@
 
-fuzz: build/fuzz/fuzz_checksum build/fuzz/fuzz_hash build/fuzz/fuzz_image build/fuzz/image_seeds ## run each libFuzzer target for FUZZ_SECONDS (default 60)
-	@mkdir -p build/fuzz/corpus-checksum build/fuzz/corpus-hash build/fuzz/corpus-image
-	build/fuzz/fuzz_checksum -max_total_time=$(FUZZ_SECONDS) -max_len=70000 build/fuzz/corpus-checksum
-	build/fuzz/fuzz_hash -max_total_time=$(FUZZ_SECONDS) -max_len=20000 build/fuzz/corpus-hash
-	build/fuzz/image_seeds build/fuzz/corpus-image
-	build/fuzz/fuzz_image -max_total_time=$(FUZZ_SECONDS) -max_len=20000 build/fuzz/corpus-image
+build/fuzz/libpwserial.a: src/runtime/serial.c $(SDK_HEADERS) $(RUNTIME_H) | deps-apt
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o build/fuzz/serial.o
+	rm -f $@ && ar rcs $@ build/fuzz/serial.o
+
+build/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(FUZZ_DEPS) | deps-apt
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.o,$^) build/fuzz/libpwserial.a -o $@ -lm
+
+build/fuzz/seeder_%: test/fuzz/fuzz_%.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) \
+    $(UNITS_NATIVE) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) -Itest/fuzz -DPW_FUZZ_SEEDS $(filter %.c %.o,$^) -o $@ -lm
+
+build/fuzz/seeds/.stamp: test/fuzz/seeds.mjs $(FUZZ_SEEDERS)
+	rm -rf $(@D)
+	$(NODE) $< $(@D)/common
+	@set -e; for s in $(FUZZ_SEEDERS); do t=fuzz_$${s##*/seeder_}; mkdir -p $(@D)/$$t; $$s $(@D)/$$t; done
+	@touch $@
+
+test-fuzz: $(FUZZ_BINS) build/fuzz/seeds/.stamp ## every libFuzzer target on FUZZ_RUNS inputs (default 3000; fixed seed)
+	@set -e; for f in $(FUZZ_BINS); do \
+	  t=$${f##*/}; out=build/fuzz/test-corpus/$$t; rm -rf $$out; mkdir -p $$out; \
+	  opts=$$($(FUZZ_OPTIONS) test/fuzz/$$t.c); \
+	  echo "$$f -seed=1 -runs=$(FUZZ_RUNS) $$opts"; \
+	  $$f -seed=1 -runs=$(FUZZ_RUNS) $$opts -artifact_prefix=build/fuzz/$$t- -print_final_stats=1 \
+	    $$out $(FUZZ_SEED_DIRS) 2>build/fuzz/$$t.log \
+	    || { tail -n 40 build/fuzz/$$t.log; echo "$$t FAILED: log build/fuzz/$$t.log, input build/fuzz/$$t-crash-*"; exit 1; }; \
+	  grep -E '^stat::(number_of_executed_units|new_units_added)' build/fuzz/$$t.log | tr '\n' ' '; echo; \
+	done
+
+fuzz: $(FUZZ_BINS) build/fuzz/seeds/.stamp ## run each libFuzzer target for FUZZ_SECONDS (default 60), growing build/fuzz/corpus/
+	@set -e; for f in $(FUZZ_BINS); do \
+	  t=$${f##*/}; mkdir -p build/fuzz/corpus/$$t; opts=$$($(FUZZ_OPTIONS) test/fuzz/$$t.c); \
+	  echo "$$f -max_total_time=$(FUZZ_SECONDS) $$opts"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) $$opts -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t $(FUZZ_SEED_DIRS); \
+	done
+
+# ------------------------------------------------------------------ soak
+PW_SOAK_CALLS ?= 1000000
+soak: testpkg ## a long soak of pool calls with aborts, frees and destroy() in flight (PW_SOAK_CALLS, default 1,000,000)
+	PW_SOAK_CALLS=$(PW_SOAK_CALLS) $(NODE) --test --test-reporter=spec test/js/pool-soak.test.js
 
 demo: pkg ## the main demo on built-in sample data
 	$(NODE) examples/demo.mjs

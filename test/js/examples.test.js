@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
-import { runProcess } from './helpers/pool-test-utils.js';
+import { HANG_MS, runProcess } from './helpers/pool-test-utils.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES = readdirSync(new URL('../../examples/', import.meta.url))
@@ -28,8 +28,10 @@ const CHECKS = {
   },
   'pool-responsive.mjs': (out) => {
     assert.match(out, /^crc32 [0-9a-f]{8}, crc32c [0-9a-f]{8}, adler32 [0-9a-f]{8} of 256 MiB on \d+ threads$/m);
-    const [, ticks] = out.match(/^took [\d.]+ ms; the timer ticked (\d+) times meanwhile$/m) ?? [];
-    assert.ok(Number(ticks) >= 1, 'the main thread\'s timer ticked while the pool worked');
+    // how often the timer ticked depends on the machine's speed and load:
+    // only the report is checked here (test/js/pool-responsive.test.js
+    // checks that timers run while the pool works, without a clock)
+    assert.match(out, /^took [\d.]+ ms; the timer ticked \d+ times meanwhile$/m);
     assert.match(out, /^zlib\.crc32 [0-9a-f]{8}: matches$/m);
   },
   'custom-kernel.mjs': (out) => {
@@ -46,8 +48,8 @@ test('the examples folder holds the documented examples', () => {
 
 for (const name of EXAMPLES) {
   test(`examples/${name} runs and prints what it should`, async () => {
-    const r = await runProcess(process.execPath, [`examples/${name}`], { cwd: ROOT, timeout: 60000 });
-    assert.equal(r.timedOut, false, `still running after 60 s; stdout: ${r.stdout}`);
+    const r = await runProcess(process.execPath, [`examples/${name}`], { cwd: ROOT });
+    assert.equal(r.timedOut, false, `still running after ${HANG_MS / 1000} s (a hang); stdout: ${r.stdout}`);
     assert.equal(r.code, 0, `exit code ${r.code}; stderr: ${r.stderr}`);
     assert.ok(r.stdout.trim().length > 0, 'it prints something');
     assert.doesNotMatch(r.stdout, /MISMATCH/);
