@@ -307,5 +307,5 @@ demo-browser: pkg ## the browser demo: BLAKE3 and SHA-256 of a file on the pool 
 	$(NODE) examples/browser/serve.mjs
 
 clean: ## remove everything make built
-	rm -rf build pkg/wasm pkg/lib pkg/gen pkg/sdk pkg/index.js pkg/index.cjs pkg/browser.js pkg/fallback-worker.js \
+	rm -rf build pkg/wasm pkg/lib pkg/gen pkg/sdk pkg/index.js pkg/index.cjs pkg/browser.js pkg/*-fallback-worker.js pkg/fallback-worker.js \
 	  pkg/index.d.ts pkg/index.d.cts pkg/README.md

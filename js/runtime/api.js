@@ -101,6 +101,14 @@ export function makePackage(bundle, env, families = []) {
         'worker and copies every buffer (pool.isShared is false)');
     }
     const worker = await env.startFallbackWorker();
+    // a bundle that serves another package's worker at this package's URL
+    const ready = worker.pwReady;
+    if (ready && ready.abi !== kernels.abi) {
+      await env.terminateWorker(worker);
+      throw new ParawasmError(`createPool: the pool's worker ${ready.url} runs another package's kernels ` +
+        `(kernel ABI ${Number(ready.abi).toString(16)} vs ${kernels.abi.toString(16)}): each package's ` +
+        '<name>-fallback-worker.js must be served under its own name', 'ERR_PW_BUILD_MISMATCH');
+    }
     return withFamilies(new FallbackPool(worker, env, kernels), 'pool');
   }
 
