@@ -229,7 +229,7 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | d
 # ---------------------------------------------------------------- tests
 
 test: deps ## install what is missing, build, run every test (C, wasm, JS, browser)
-	$(MAKE) test-c test-wasm-c test-js test-types test-browser test-pack test-runtimes
+	$(MAKE) test-c test-wasm-c test-js test-types test-browser test-pack test-runtimes test-example
 
 test-c: $(KTEST_NATIVE) build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
@@ -252,6 +252,14 @@ test-browser: pkg testpkg | deps-npm ## the core and the pool in headless Chromi
 .PHONY: test-pack
 test-pack: pkg | deps-npm ## npm pack of pkg/, installed and used from Node, TypeScript, esbuild, vite, Chromium
 	$(NODE) test/pack/run.mjs
+
+# The SDK as a user meets it: examples/own-kernels and test/example/stb-user
+# (stb_image from libstb-dev) copied to a temporary folder, parawasm's
+# tarball installed there, built with `npx parawasm build`, tested, and used
+# next to parawasm in one Node app and one esbuild/vite bundle in Chromium.
+.PHONY: test-example
+test-example: pkg | deps-npm ## examples/own-kernels and a stb_image user package, built from the npm pack tarball; Node, esbuild, vite, Chromium
+	$(NODE) test/example/run.mjs
 
 # Deno and Bun are devDependencies: npm ci brings their binaries (npm
 # optional dependencies of the deno and bun packages)
