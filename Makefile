@@ -261,6 +261,18 @@ test-pack: pkg | deps-npm ## npm pack of pkg/, installed and used from Node, Typ
 test-example: pkg | deps-npm ## examples/own-kernels and a stb_image user package, built from the npm pack tarball; Node, esbuild, vite, Chromium
 	$(NODE) test/example/run.mjs
 
+EXAMPLE_SRCS := examples/own-kernels/src/own_kernels.h examples/own-kernels/src/own_kernels.c
+# the example's kernels and two kernels for per-call figures, as a user's
+# package (make bench)
+BENCH_PKG_SRCS := $(EXAMPLE_SRCS) test/bench/own_bench.h test/bench/own_bench.c
+build/stamps/bench-pkg: $(PKG_INPUTS) $(BENCH_PKG_SRCS) | deps-apt
+	$(BUILD_TOOL) --quiet --name own-kernels-bench --prefix my_ --out build/example/bench-pkg $(BENCH_PKG_SRCS)
+	@mkdir -p $(@D) && touch $@
+# the example's kernels built natively, the baseline of the wasm builds
+build/native/native_own_kernels: test/bench/native_own_kernels.c $(EXAMPLE_SRCS) test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(SDK_HEADERS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) -Iexamples/own-kernels/src -O3 -march=native $(filter %.c,$^) -o $@ -lm
+
 # Deno and Bun are devDependencies: npm ci brings their binaries (npm
 # optional dependencies of the deno and bun packages)
 .PHONY: test-runtimes
@@ -273,7 +285,7 @@ build/native/native_bandwidth: test/bench/native_bandwidth.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O3 -march=native $< -o $@ -lpthread
 
-bench: pkg testpkg build/native/native_bench build/native/native_bandwidth ## benchmarks (parawasm vs references), writes build/bench/
+bench: pkg testpkg build/stamps/bench-pkg build/native/native_bench build/native/native_bandwidth build/native/native_own_kernels ## benchmarks (parawasm vs references), writes build/bench/
 	$(NODE) test/bench/run.mjs
 
 FUZZ_SECONDS ?= 60

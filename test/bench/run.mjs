@@ -9,10 +9,10 @@
 //   BENCH_RUNS=9                            runs per contender
 //   BENCH_ONLY=2,4                          only those benchmarks
 //                                           (1 checksums, 2 dispatch, 3 scaling,
-//                                           4 event loop, 5 hashes)
+//                                           4 event loop, 5 hashes, 6 own kernels)
 //
-// Needs pkg/, build/testpkg/ and build/native/native_bench
-// (make pkg testpkg build/native/native_bench; `make bench` does it).
+// Needs pkg/, build/testpkg/, build/example/bench-pkg/ and the native
+// programs of build/native/ (`make bench` builds them).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { benchChecksums } from './checksums.mjs';
 import { benchDispatch } from './dispatch.mjs';
 import { benchEventLoop } from './eventloop.mjs';
 import { benchHashes } from './hashes.mjs';
+import { benchOwnKernels } from './own-kernels.mjs';
 import { ROOT, dropTestData, log, readConfig, testData } from './lib.mjs';
 import { machineLines, toJson, toMarkdown } from './report.mjs';
 import { benchScaling } from './scaling.mjs';
@@ -33,6 +34,7 @@ const BENCHES = [
   [3, 'crc32 scaling', benchScaling],
   [4, 'event-loop delay', benchEventLoop],
   [5, 'hashes', benchHashes],
+  [6, 'own kernels (parawasm build)', benchOwnKernels],
 ];
 
 function machineInfo() {
