@@ -264,8 +264,8 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | d
 
 # ---------------------------------------------------------------- tests
 
-test: deps ## install what is missing, build, run every test (C, wasm, fuzz, JS, browser, runtimes)
-	$(MAKE) test-c test-wasm-c test-fuzz test-js test-types test-browser test-pack test-runtimes
+test: deps ## install what is missing, build, run every test (C, wasm, fuzz, JS, browser, runtimes, the example project)
+	$(MAKE) test-c test-wasm-c test-fuzz test-js test-types test-browser test-pack test-runtimes test-example
 
 test-c: $(KTEST_NATIVE) build/native/test_runtime_m32 build/native/m32_probe build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan, 32-bit sizes)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
@@ -296,6 +296,26 @@ test-big: pkg testpkg $(KTEST_M32) build/native/m32_probe ## long checks: every 
 test-pack: pkg | deps-npm ## npm pack of pkg/, installed and used from Node, TypeScript, esbuild, vite, Chromium
 	$(NODE) test/pack/run.mjs
 
+# The SDK as a user meets it: examples/own-kernels and test/example/stb-user
+# (stb_image from libstb-dev) copied to a temporary folder, parawasm's
+# tarball installed there, built with `npx parawasm build`, tested, and used
+# next to parawasm in one Node app and one esbuild/vite bundle in Chromium.
+.PHONY: test-example
+test-example: pkg | deps-npm ## examples/own-kernels and a stb_image user package, built from the npm pack tarball; Node, esbuild, vite, Chromium
+	$(NODE) test/example/run.mjs
+
+EXAMPLE_SRCS := examples/own-kernels/src/own_kernels.h examples/own-kernels/src/own_kernels.c
+# the example's kernels and two kernels for per-call figures, as a user's
+# package (make bench)
+BENCH_PKG_SRCS := $(EXAMPLE_SRCS) test/bench/own_bench.h test/bench/own_bench.c
+build/stamps/bench-pkg: $(PKG_INPUTS) $(BENCH_PKG_SRCS) | deps-apt
+	$(BUILD_TOOL) --quiet --name own-kernels-bench --prefix my_ --out build/example/bench-pkg $(BENCH_PKG_SRCS)
+	@mkdir -p $(@D) && touch $@
+# the example's kernels built natively, the baseline of the wasm builds
+build/native/native_own_kernels: test/bench/native_own_kernels.c $(EXAMPLE_SRCS) test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(SDK_HEADERS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) -Iexamples/own-kernels/src -O3 -march=native $(filter %.c,$^) -o $@ -lm
+
 # Deno and Bun are devDependencies: npm ci brings their binaries (npm
 # optional dependencies of the deno and bun packages)
 .PHONY: test-runtimes
@@ -308,7 +328,7 @@ build/native/native_bandwidth: test/bench/native_bandwidth.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O3 -march=native $< -o $@ -lpthread
 
-bench: pkg testpkg build/native/native_bench build/native/native_bandwidth ## benchmarks (parawasm vs references), writes build/bench/
+bench: pkg testpkg build/stamps/bench-pkg build/native/native_bench build/native/native_bandwidth build/native/native_own_kernels ## benchmarks (parawasm vs references), writes build/bench/
 	$(NODE) test/bench/run.mjs
 
 # ------------------------------------------------------------------ fuzz
@@ -399,5 +419,5 @@ demo-browser: pkg ## the browser demo: BLAKE3 and SHA-256 of a file on the pool 
 	$(NODE) examples/browser/serve.mjs
 
 clean: ## remove everything make built
-	rm -rf build pkg/wasm pkg/lib pkg/gen pkg/sdk pkg/index.js pkg/index.cjs pkg/browser.js pkg/fallback-worker.js \
+	rm -rf build pkg/wasm pkg/lib pkg/gen pkg/sdk pkg/index.js pkg/index.cjs pkg/browser.js pkg/*-fallback-worker.js pkg/fallback-worker.js \
 	  pkg/index.d.ts pkg/index.d.cts pkg/README.md

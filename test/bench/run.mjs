@@ -11,10 +11,10 @@
 //                                           (1 checksums, 2 dispatch, 3 scaling,
 //                                           4 event loop, 5 hashes, 6 latency of
 //                                           aborts, destroy() and crashes, 7 frames
-//                                           of a page in Chromium)
+//                                           of a page in Chromium, 8 own kernels)
 //
-// Needs pkg/, build/testpkg/, build/native/native_bench and (for 7) Chromium
-// (make pkg testpkg build/native/native_bench; `make bench` does it).
+// Needs pkg/, build/testpkg/, build/example/bench-pkg/, the native programs
+// of build/native/ and (for 7) Chromium (`make bench` builds them).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import { benchEventLoop } from './eventloop.mjs';
 import { benchFrames } from './frames.mjs';
 import { benchHashes } from './hashes.mjs';
 import { benchLatency } from './latency.mjs';
+import { benchOwnKernels } from './own-kernels.mjs';
 import { ROOT, dropTestData, log, readConfig, testData } from './lib.mjs';
 import { machineLines, toJson, toMarkdown } from './report.mjs';
 import { benchScaling } from './scaling.mjs';
@@ -39,6 +40,7 @@ const BENCHES = [
   [5, 'hashes', benchHashes],
   [6, 'stopping calls', benchLatency],
   [7, 'page frames in Chromium', benchFrames],
+  [8, 'own kernels (parawasm build)', benchOwnKernels],
 ];
 
 function machineInfo() {

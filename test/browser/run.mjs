@@ -35,10 +35,10 @@
 //     require("fs") and the like; the .mjs starts with a line that declares
 //     require/process/... as local variables, so esbuild leaves them alone:
 //     the plain command must work (no --external flags).
-//   - The fallback pool's worker, new Worker(new URL('./fallback-worker.js',
+//   - The fallback pool's worker, new Worker(new URL('./parawasm-fallback-worker.js',
 //     import.meta.url)), is not discovered by esbuild either: it is bundled as
-//     one more entry point (pkg/fallback-worker.js, --entry-names=[name])
-//     so that it lands beside the bundle as js/fallback-worker.js.
+//     one more entry point (pkg/parawasm-fallback-worker.js, --entry-names=[name])
+//     so that it lands beside the bundle as js/parawasm-fallback-worker.js.
 //   - Each bundle must fetch nothing outside build/browser-bundle/ (checked).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -69,7 +69,7 @@ const BUNDLE_OUTDIR = 'build/browser-bundle/js';
 // the user's code: a module worker and a page module, both importing
 // pkg/browser.js; plus the library's own fallback-pool worker, which
 // esbuild cannot discover (new Worker(new URL(...))) and so must be an entry
-const BUNDLE_ENTRIES = ['test/browser/bundle/worker.js', 'test/browser/bundle/page.js', 'pkg/fallback-worker.js'];
+const BUNDLE_ENTRIES = ['test/browser/bundle/worker.js', 'test/browser/bundle/page.js', 'pkg/parawasm-fallback-worker.js'];
 const BUNDLE_ASSETS = ['parawasm.wasm', 'parawasm-mt.wasm', 'parawasm-mt.js', 'parawasm-mt.worker.js'];
 
 const t0 = performance.now();

@@ -185,7 +185,7 @@ async function scenario(name, fn, always = false) {
 // what may ship, and what must
 const ALLOWED = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^index\.d\.c?ts$/, /^index\.c?js$/, /^browser\.js$/,
-  /^fallback-worker\.js$/, /^lib\/runtime\/[a-z0-9-]+\.(js|d\.ts)$/, /^lib\/families\/[a-z0-9-]+(\.types)?\.(js|d\.ts)$/,
+  /^parawasm-fallback-worker\.js$/, /^lib\/runtime\/[a-z0-9-]+\.(js|d\.ts)$/, /^lib\/families\/[a-z0-9-]+(\.types)?\.(js|d\.ts)$/,
   /^lib\/runtime\.cjs$/, /^lib\/cli\.js$/, /^lib\/cli\/[a-z0-9-]+\.js$/, /^lib\/tools\/[a-z0-9-]+\.mjs$/,
   /^gen\/kernels\.(js|cjs|d\.ts)$/, /^sdk\/parawasm\.mk$/, /^sdk\/include\/parawasm(\/[a-z0-9_]+)?\.h$/,
   /^sdk\/src\/runtime\/[a-z0-9_]+\.[ch]$/, /^sdk\/src\/kernels\/([a-z0-9_]+\/)?[a-z0-9_]+\.[ch]$/,
@@ -193,7 +193,7 @@ const ALLOWED = [
 ];
 const REQUIRED = [
   'package.json', 'README.md', 'LICENSE', 'index.d.ts', 'index.d.cts', 'index.js', 'browser.js',
-  'fallback-worker.js', 'index.cjs', 'gen/kernels.js', 'gen/kernels.cjs', 'gen/kernels.d.ts', 'lib/runtime.cjs',
+  'parawasm-fallback-worker.js', 'index.cjs', 'gen/kernels.js', 'gen/kernels.cjs', 'gen/kernels.d.ts', 'lib/runtime.cjs',
   'lib/tools/build.mjs', 'lib/tools/bindgen.mjs', 'sdk/include/parawasm/kernel.h', 'sdk/parawasm.mk',
   'sdk/src/runtime/task.c', 'sdk/src/runtime/pool.c', 'lib/runtime/fallback-worker-node.js', 'wasm/package.json',
   'wasm/parawasm.js', 'wasm/parawasm.mjs', 'wasm/parawasm.wasm', 'wasm/parawasm-mt.js', 'wasm/parawasm-mt.mjs',
@@ -380,7 +380,7 @@ async function esbuild(project) {
   fs.rmSync(out, { recursive: true, force: true });
   // the user's page module and worker, and parawasm's fallback-pool worker,
   // which esbuild cannot find by itself (new Worker(new URL(...)))
-  const args = ['web/main.js', 'web/worker.js', 'node_modules/parawasm/fallback-worker.js',
+  const args = ['web/main.js', 'web/worker.js', 'node_modules/parawasm/parawasm-fallback-worker.js',
     '--bundle', '--format=esm', '--platform=browser', '--target=es2022', '--outdir=dist-esbuild/js',
     '--entry-names=[name]', '--log-level=warning'];
   const r = await exec(path.join(BIN, 'esbuild'), args, { cwd: project });
@@ -440,7 +440,7 @@ async function vite(project) {
   ok(!warn, `vite build printed:\n${warn}`);
   fs.writeFileSync(path.join(out, 'input.bin'), INPUT);
   const assets = fs.readdirSync(path.join(out, 'assets'));
-  for (const re of [/^parawasm-.*\.wasm$/, /^parawasm-mt-.*\.wasm$/, /^fallback-worker-.*\.js$/]) {
+  for (const re of [/^parawasm-.*\.wasm$/, /^parawasm-mt-.*\.wasm$/, /^parawasm-fallback-worker-.*\.js$/]) {
     ok(assets.some((f) => re.test(f)), `vite emitted no asset matching ${re}: ${assets.join(', ')}`);
   }
   // the small pthread worker script is either a file or inlined as a data:
@@ -595,7 +595,7 @@ async function main() {
     runs.push(
       { name: 'browser-esbuild-without-recipe-isolated', kind: 'esbuild-without-recipe', app: bare.bare, isolated: true, missing: '/js/wasm/parawasm-mt.wasm' },
       { name: 'browser-esbuild-without-recipe-not-isolated', kind: 'esbuild-without-recipe', app: bare.bare, isolated: false, missing: '/js/wasm/parawasm.wasm' },
-      { name: 'browser-esbuild-without-recipe-no-worker-entry-not-isolated', kind: 'esbuild-without-recipe', app: bare.noWorkerEntry, isolated: false, missing: '/js/fallback-worker.js' },
+      { name: 'browser-esbuild-without-recipe-no-worker-entry-not-isolated', kind: 'esbuild-without-recipe', app: bare.noWorkerEntry, isolated: false, missing: '/js/parawasm-fallback-worker.js' },
     );
     runs.splice(0, runs.length, ...runs.filter((t) => wanted(t.name)));
     if (!runs.length) return;
