@@ -193,7 +193,7 @@ function callOptionsOf(o, inject) {
 }
 
 function arity(where, args, most) {
-  if (args.length > most) throw typeError(`${W(where)} takes at most ${most} arguments (got ${args.length})`);
+  if (args.length > most) throw typeError(`${W(where)}: takes at most ${most} arguments (got ${args.length})`);
 }
 
 /**
@@ -269,7 +269,7 @@ function dstArg(env, where, o, shape, src, inPlace, inject, others = []) {
     if (d !== src?.obj) {
       const dc = d.channels ?? 4;
       if (d.width !== shape.width || d.height !== shape.height || dc !== shape.channels) {
-        throw rangeError(`${W(where)}: options.dst is ${describe(d.width)} x ${describe(d.height)} with ${describe(dc)} channels, ` +
+        throw rangeError(`${W(where)}: options.dst is ${String(d.width)} x ${String(d.height)} with ${String(dc)} channels, ` +
           `but the result is ${shape.width} x ${shape.height} with ${shape.channels}`);
       }
     }
@@ -645,7 +645,7 @@ const OPS = {
     const channels = checkChannels(where, 'options.channels', o.channels);
     const call = { ...o };
     delete call.channels;
-    const settled = yield { all: files.map((f) => decodeInto(env, where, f, channels, call, inject)) };
+    const settled = yield { all: files.map((f) => decodeInto(env, 'decode', f, channels, call, inject)) };
     const failed = settled.findIndex((r) => r.status === 'rejected');
     if (failed < 0) return settled.map((r) => r.value);
     for (const r of settled) if (r.status === 'fulfilled') env.release(r.value.data);
