@@ -347,7 +347,7 @@ const OPS = {
     arity(where, args, 4);
     let [, width, height, oArg] = args;
     if (isPlainObject(height) && oArg === undefined) [height, oArg] = [undefined, height];
-    const o = optionsArg(env, where, oArg, ['filter', 'dst', 'width', 'height', 'channels']);
+    const o = optionsArg(env, where, oArg, ['filter', 'fit', 'dst', 'width', 'height', 'channels']);
     if (isPlainObject(width)) {
       throw typeError(`${W(where)}: the new size is resize(src, width, height[, options]) (got an object as width)`);
     }
@@ -355,9 +355,31 @@ const OPS = {
     if (width == null && height == null) throw typeError(`${W(where)}: give the new width, the new height, or both`);
     if (width != null) side(where, 'width', width);
     if (height != null) side(where, 'height', height);
-    // one side given: the other keeps the aspect ratio
-    const w = width ?? Math.min(MAX_SIDE, Math.max(1, Math.round((src.width * height) / src.height)));
-    const h = height ?? Math.min(MAX_SIDE, Math.max(1, Math.round((src.height * width) / src.width)));
+    const fit = o.fit ?? 'fill';
+    if (!['fill', 'inside', 'cover'].includes(fit)) {
+      const e = `${W(where)}: options.fit must be 'fill', 'inside' or 'cover' (got ${describe(fit)})`;
+      throw typeof fit === 'string' ? rangeError(e) : typeError(e);
+    }
+    const clampSide = (v) => Math.min(MAX_SIDE, Math.max(1, Math.round(v)));
+    // the size the filter makes: one side given, the other keeps the aspect
+    // ratio; both given, 'fill' takes them as they are, 'inside' scales to
+    // fit in the box, 'cover' to cover it (then the middle is cut out)
+    let w = width ?? clampSide((src.width * height) / src.height);
+    let h = height ?? clampSide((src.height * width) / src.width);
+    let box = null;
+    if (width != null && height != null && fit !== 'fill') {
+      const s = (fit === 'inside' ? Math.min : Math.max)(width / src.width, height / src.height);
+      w = clampSide(src.width * s);
+      h = clampSide(src.height * s);
+      if (fit === 'inside') {
+        w = Math.min(w, width);
+        h = Math.min(h, height);
+      } else {
+        w = Math.max(w, width);
+        h = Math.max(h, height);
+        if (w !== width || h !== height) box = { width, height };
+      }
+    }
     let filter = 4;
     if (o.filter !== undefined) {
       if (typeof o.filter !== 'string' || !(o.filter in FILTERS)) {
@@ -369,8 +391,22 @@ const OPS = {
     const shape = { width: w, height: h, channels: src.channels };
     byteCount(where, 'the result', w, h, src.channels);
     const call = callOptionsOf(o, inject);
-    return yield* produce(env, where, o, shape, src, false, inject, (d) => k(where, grey('resize', src), [src.data, d],
-      { width: src.width, height: src.height, dstWidth: w, dstHeight: h, filter }, call));
+    const resizeInto = (d) => k(where, grey('resize', src), [src.data, d],
+      { width: src.width, height: src.height, dstWidth: w, dstHeight: h, filter }, call);
+    if (!box) return yield* produce(env, where, o, shape, src, false, inject, resizeInto);
+    // cover: resized into a temporary image, whose middle is the result
+    const outShape = { ...box, channels: src.channels };
+    dstArg(env, where, o, outShape, src, false, inject); // checked before any work
+    const tmp = env.newImage(where, shape);
+    try {
+      yield resizeInto(tmp.data);
+      const left = Math.floor((w - box.width) / 2);
+      const top = Math.floor((h - box.height) / 2);
+      return yield* produce(env, where, o, outShape, src, false, inject, (d) => k(where, grey('crop', src), [tmp.data, d],
+        { width: w, height: h, left, top, dstWidth: box.width, dstHeight: box.height }, call));
+    } finally {
+      env.release(tmp.data);
+    }
   },
 
   blur: sameSize('blur', { main: 'sigma', scalars: (sigma) => ({ sigma: number('blur', 'sigma', sigma, 0, 100000) }) }),

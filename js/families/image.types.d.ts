@@ -112,6 +112,12 @@ export interface CropRect {
 export interface ResizeOptions extends BareViewOptions, DstOptions {
   /** Default 'lanczos3'. */
   filter?: ResizeFilter;
+  /**
+   * With both sides given: 'fill' (default) makes exactly width x height;
+   * 'inside' keeps the aspect ratio and fits within them; 'cover' keeps the
+   * aspect ratio, covers them, and cuts out the middle width x height.
+   */
+  fit?: 'fill' | 'inside' | 'cover';
 }
 export interface SharpenOptions extends BareViewOptions, DstOptions {
   /** Standard deviation of the blur, in pixels (0 to 100000; default 1). */

@@ -395,6 +395,23 @@ describe('the shapes of the API', () => {
     assert.deepEqual(pick(await everywhere((api) => api.resize(img, null, 10))), [16, 10]);
     assert.deepEqual(pick(await everywhere((api) => api.resize(img, undefined, 1, { filter: 'mitchell' }))), [2, 1]);
     assert.deepEqual(pick(core.image.resize(img, 1000, { filter: 'nearest' })), [1000, 622]);
+    // fit 'inside': within the box; 'cover': covers it, and the middle is cut out
+    for (const [kind, src] of [['rgba', img], ['grey', IMAGES.grey], ['large', IMAGES.large]]) {
+      const inside = await everywhere((api) => api.resize(src, 20, 20, { fit: 'inside' }), `inside ${kind}`);
+      const s = Math.min(20 / src.width, 20 / src.height);
+      assertImage(inside, R.refResize(src, Math.round(src.width * s), Math.round(src.height * s)), 1, `fit inside (${kind})`);
+      const cover = await everywhere((api) => api.resize(src, 20, 30, { fit: 'cover', filter: 'mitchell' }), `cover ${kind}`);
+      const c = Math.max(20 / src.width, 30 / src.height);
+      const [cw, ch] = [Math.round(src.width * c), Math.round(src.height * c)];
+      const big = R.refResize(src, cw, ch, 'mitchell');
+      assertImage(cover, { ...R.refCrop(big, Math.floor((cw - 20) / 2), Math.floor((ch - 30) / 2), 20, 30), exact: undefined }, 1, `fit cover (${kind})`);
+    }
+    const live = pools[2].heap.liveBytes;
+    const dst = pools[2].alloc(20 * 30 * 4);
+    await pools[2].image.resize(img, 20, 30, { fit: 'cover', dst });
+    pools[2].free(dst);
+    assert.equal(pools[2].heap.liveBytes, live, 'cover frees its temporary image');
+    assert.deepEqual(pick(core.image.resize(img, 20, 20, { fit: 'fill' })), [20, 20]);
   });
   const pick = (r) => [r.width, r.height];
 
@@ -705,6 +722,7 @@ describe('bad input: typed errors naming the argument', () => {
     ['sigma missing', (api) => api.blur(img), TypeError, /sigma must be a number \(got undefined\)/],
     ['sigma negative', (api) => api.blur(img, -1), RangeError, /sigma must be a number from 0 to 100000/],
     ['sigma NaN', (api) => api.blur(img, NaN), RangeError, /sigma/],
+    ['an unknown fit', (api) => api.resize(img, 5, 5, { fit: 'contain' }), RangeError, /options\.fit must be 'fill', 'inside' or 'cover'/],
     ['an unknown filter', (api) => api.resize(img, 5, 5, { filter: 'lanczos5' }), RangeError, /options\.filter must be one of 'nearest'/],
     ['a filter number', (api) => api.resize(img, 5, 5, { filter: 4 }), TypeError, /options\.filter/],
     ['no size for resize', (api) => api.resize(img), TypeError, /the new width, the new height, or both/],
