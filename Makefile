@@ -418,6 +418,10 @@ demo: pkg ## the main demo on built-in sample data
 demo-browser: pkg ## the browser demo: BLAKE3 and SHA-256 of a file on the pool (PORT=n to choose the port)
 	$(NODE) examples/browser/serve.mjs
 
+.PHONY: demo-image
+demo-image: pkg ## the image demo: live resize, blur and sharpen of a photo on the pool (PORT=n to choose the port)
+	$(NODE) examples/image/serve.mjs
+
 clean: ## remove everything make built
 	rm -rf build pkg/wasm pkg/lib pkg/gen pkg/sdk pkg/index.js pkg/index.cjs pkg/browser.js pkg/*-fallback-worker.js pkg/fallback-worker.js \
 	  pkg/index.d.ts pkg/index.d.cts pkg/README.md

@@ -34,6 +34,12 @@ const CHECKS = {
     assert.match(out, /^took [\d.]+ ms; the timer ticked \d+ times meanwhile$/m);
     assert.match(out, /^zlib\.crc32 [0-9a-f]{8}: matches$/m);
   },
+  'image-thumbnails.mjs': (out) => {
+    const lines = out.match(/^ {2}sample-\d+\.(png|jpg): \d+x\d+ -> \d+x\d+ jpeg, \d+ bytes, [\d.]+ ms$/gm) ?? [];
+    assert.ok(lines.length >= 8, 'the sample photos, each thumbnailed within the box');
+    assert.match(out, new RegExp(`^${lines.length} thumbnails in [\\d.]+ ms: [\\d.]+ megapixels/s`, 'm'));
+    assert.match(out, /^bytes copied between steps: 0$/m);
+  },
   'custom-kernel.mjs': (out) => {
     assert.match(out, /^pool\.asciiUpper changed 2750000 of 3700000 bytes in place$/m);
     assert.ok(out.includes(
