@@ -29,7 +29,7 @@ function intFromEnv(name, fallback, min, max) {
  * test, its figures are not comparable). BENCH_RUNS=n: runs per contender.
  * BENCH_ONLY=1,3: run only those benchmarks.
  */
-export const ALL_BENCHES = [1, 2, 3, 4, 5, 6, 7, 8];
+export const ALL_BENCHES = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 export function readConfig() {
   const quick = process.env.BENCH_QUICK === '1';
