@@ -66,6 +66,22 @@ pw_status pw__image_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint3
     if (src != dst) memcpy(dst, src, bytes);
     return PW_OK;
   }
+  if (!(flags & PW__IMG_FLOAT)) {
+    pw__img_gfix g;
+    int plan = pw__img_gfix_plan(&g, sigma, width, height);
+    if (plan < 0) return pw_fail(PW_ENOMEM, "out of memory for filter weights");
+    if (plan > 0 && (channels == 1 || pw__img_opaque(src, width, height))) {
+      size_t bytes = pw__img_bytes(width, height, channels);
+      uint8_t *copy = NULL;
+      const uint8_t *in = (s = pw__img_check_alias(src, dst, bytes)) == PW_OK ? pw__img_source(src, dst, bytes, &copy) : NULL;
+      if (s == PW_OK && in == NULL) s = pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
+      if (s == PW_OK) s = pw__img_gauss_fixed(in, dst, width, height, channels, &g, flags);
+      free(copy);
+      pw__img_gfix_free(&g);
+      return s;
+    }
+    pw__img_gfix_free(&g);
+  }
   return gauss_run(src, dst, width, height, sigma, channels, PW__IMG_SINK_PLAIN, 0.0f, 0.0f, flags);
 }
 
