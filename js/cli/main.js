@@ -19,6 +19,10 @@ const COMMANDS = {
     summary: 'build annotated C kernels into an npm package of your own (parawasm build --help)',
     run: async (args) => (await import('../tools/build.mjs')).main(args),
   },
+  ctest: {
+    summary: 'build a C test of your kernels natively, with sanitizers, with a fake pool and in wasm, and run it',
+    run: async (args) => (await import('../tools/ctest.mjs')).main(args),
+  },
 };
 
 const MAIN_HELP = `Usage: parawasm COMMAND [ARG]...

@@ -8,7 +8,9 @@ import { Pool } from './pool.js';
 import { FallbackPool } from './pool-fallback.js';
 
 const MAX_THREADS = 256;
-let warnedFallback = false; // one warning per JS realm, whichever package falls back
+// One warning per JS realm, whichever package falls back first: parawasm
+// and every package built with it carry their own copy of this module.
+const WARNED = Symbol.for('parawasm.fallbackWarned.v1');
 
 function checkOptionsObject(options, fn, known) {
   if (options === undefined) return {};
@@ -95,12 +97,20 @@ export function makePackage(bundle, env, families = []) {
    * worker. `reason` says why, in the one warning a process gets.
    */
   async function startFallback(reason) {
-    if (!warnedFallback) {
-      warnedFallback = true;
+    if (!globalThis[WARNED]) {
+      Object.defineProperty(globalThis, WARNED, { value: true, configurable: false, enumerable: false, writable: false });
       console.warn(`parawasm: ${reason}; the pool runs the single-thread build in one ` +
         'worker and copies every buffer (pool.isShared is false)');
     }
     const worker = await env.startFallbackWorker();
+    // a bundle that serves another package's worker at this package's URL
+    const ready = worker.pwReady;
+    if (ready && ready.abi !== kernels.abi) {
+      await env.terminateWorker(worker);
+      throw new ParawasmError(`createPool: the pool's worker ${ready.url} runs another package's kernels ` +
+        `(kernel ABI ${Number(ready.abi).toString(16)} vs ${kernels.abi.toString(16)}): each package's ` +
+        '<name>-fallback-worker.js must be served under its own name', 'ERR_PW_BUILD_MISMATCH');
+    }
     return withFamilies(new FallbackPool(worker, env, kernels), 'pool');
   }
 

@@ -3,7 +3,7 @@
 // reads. One driver serves every kernel; the core runs a prepared call at
 // once, the pool queues it.
 import { AbortError, ParawasmError, describe, isPlainObject, rangeError, typeError } from './errors.js';
-import { blockOf, detachedError, isDetached } from './memory.js';
+import { blockOf, detachedError, freedError, isDetached } from './memory.js';
 
 export const PW_ECANCELED = -3;
 
@@ -220,6 +220,8 @@ function checkView(v, p) {
     throw typeError(`${where} must be a ${ELEM_TAGS[p.elem].join(' or ')} (got ${describe(v)})`);
   }
   if (v.byteLength === 0 && isDetached(v)) throw detachedError(where);
+  const block = blockOf(v);
+  if (block !== undefined && !block.live) throw freedError(where);
   return v;
 }
 
@@ -317,6 +319,8 @@ export class Call {
         if (p.text && typeof v === 'string') v = utf8.encode(v);
         this.values[i] = checkView(v, p);
         this.bytes[i] = v.byteLength;
+        // a view of this heap must come from alloc(): refused before any length check
+        if (this.heap !== null && blockOf(v) === undefined && this.heap.owns(v.buffer)) this.heap.locate(v, p.label);
       }
     }
     this.checkLengths();

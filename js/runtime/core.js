@@ -6,9 +6,9 @@
 // threads: its memory is shared, so views from alloc() never detach when
 // the heap grows. Elsewhere (a page without isolation) it runs the
 // single-thread build, whose memory detaches its old buffer when it grows.
-import { Call, readTaskLayout } from './bind.js';
+import { Call, readMessage, readTaskLayout, statusError } from './bind.js';
 import { ParawasmError, describe, typeError } from './errors.js';
-import { Heap } from './memory.js';
+import { Heap, OWNERS } from './memory.js';
 
 // Inputs from outside the heap larger than this are fed to chainable
 // kernels (crc32 and the like) in pieces of STREAM_PIECE bytes through one
@@ -39,10 +39,29 @@ export class Core {
     this.calls = [];
     this.busy = false;
     this.progressError = undefined;
+    const fast = kernels.bundle.FAST_CORE ?? [];
     kernels.install(this, (spec) => {
-      if (spec.chain >= 0) return (...args) => this.callChained(spec, args);
-      return (...args) => this.call(spec, args);
+      const generic = spec.chain >= 0 ? (...args) => this.callChained(spec, args) : (...args) => this.call(spec, args);
+      return fast[spec.id] ? fast[spec.id](this.fastContext(spec, generic)) : generic;
     }, false);
+  }
+
+  /**
+   * What a kernel's generated fast path (gen/kernels.js, FAST_CORE) works
+   * with: the heap, the task record's word indexes, the scratch block, and
+   * the generic path for anything it does not take.
+   */
+  fastContext(spec, generic) {
+    const L = this.layout;
+    const T = this.task;
+    return {
+      C: this, H: this.heap, OWN: OWNERS, run: this.run, T, spec,
+      KW: (T + L.kernel) >>> 2, SW: (T + L.status) >>> 2, CW: (T + L.cancel) >>> 2, FW: (T + L.flags) >>> 2,
+      AW: (T + L.args) >>> 2, RW: (T + L.ret) >>> 2,
+      S0: this.arena.ptr, SE: this.arena.ptr + this.arena.size,
+      slow: (s, args) => generic(...args),
+      fail: (s, st) => { throw statusError(st, s, readMessage(this.heap, T, L)); },
+    };
   }
 
   /** Runs any kernel, internal ones included, by its JS path ('crc32', 'image.blur'). */

@@ -62,7 +62,7 @@ function scriptUrl(url) {
  *   { st: { wasm, glue }, mt: { wasm, glue, worker, script }, fallbackWorker }
  * wasm/worker/script are URLs; glue() imports a build's ES module glue;
  * fallbackWorker(Worker) starts the package's fallback worker with the
- * Worker class it is given: `new Worker(new URL('./fallback-worker.js',
+ * Worker class it is given: `new Worker(new URL('./<name>-fallback-worker.js',
  * import.meta.url), { type: 'module' })`, written out so that bundlers find
  * the worker and put in the URL of what they emit.
  */
@@ -164,7 +164,10 @@ export function makeBrowserEnv(files) {
       }
       worker.pwScript = url;
       return new Promise((resolve, reject) => {
-        worker.onmessage = () => resolve(worker);
+        worker.onmessage = (e) => {
+          worker.pwReady = { ...e.data, url };
+          resolve(worker);
+        };
         worker.onerror = async (e) => {
           e.preventDefault?.();
           worker.terminate();

@@ -124,7 +124,8 @@ export function makeNodeEnv(root, names) {
         const onExit = (code) => fail(`it exited (code ${code})`);
         worker.on('error', onError);
         worker.on('exit', onExit);
-        worker.once('message', () => {
+        worker.once('message', (data) => {
+          worker.pwReady = { ...data, url: fileURLToPath(url) };
           // (only these: Node's own listeners keep its message port working)
           worker.off('error', onError);
           worker.off('exit', onExit);

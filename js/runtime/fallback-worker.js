@@ -1,8 +1,10 @@
 // The worker behind a pool without shared-memory threads (see
 // pool-fallback.js): runs each call on the single-thread core and sends the
-// results back. A package's fallback-worker.js (browsers) calls
+// results back. A package's <name>-fallback-worker.js (browsers) calls
 // serveFallback with its loadCore; lib/runtime/fallback-worker-node.js is
-// the worker_threads worker of Node-like runtimes.
+// the worker_threads worker of Node-like runtimes. Its first message,
+// { ready, abi }, says which package's kernels it serves, so that a pool
+// started on another package's worker fails at once (checkFallbackWorker).
 
 /**
  * Answers one request with `core`, through post(message, transfer):
@@ -34,5 +36,5 @@ export function answer(core, data, post) {
 export async function serveFallback(loadCore) {
   const core = await loadCore();
   self.onmessage = ({ data }) => answer(core, data, (m, transfer) => self.postMessage(m, transfer));
-  self.postMessage({ ready: true });
+  self.postMessage({ ready: true, abi: core.kernels.abi });
 }

@@ -32,7 +32,8 @@ export class Block {
 }
 
 // view -> Block, for every view made by alloc() or by subarray() of one
-const OWNERS = new WeakMap();
+// (the generated fast paths read it too)
+export const OWNERS = new WeakMap();
 
 
 // The views of a block carry their own subarray() (a non-enumerable own
@@ -79,6 +80,11 @@ export function checkAlloc(bytes, Ctor, what = 'alloc') {
   const size = Ctor.BYTES_PER_ELEMENT ?? 1;
   if (bytes % size) throw rangeError(`${what}: bytes must be a multiple of ${size} for ${Ctor.name} (got ${bytes})`);
   return size;
+}
+
+export function freedError(what) {
+  return rangeError(`${what} is a view of memory that was freed with free(); ` +
+    'a freed view may not be used (its memory may belong to another allocation now)');
 }
 
 export function detachedError(what) {
@@ -155,10 +161,7 @@ export class Heap {
   locate(view, what) {
     const block = OWNERS.get(view);
     if (block !== undefined) {
-      if (!block.live) {
-        throw rangeError(`${what} is a view of memory that was freed with free(); ` +
-          'a freed view may not be used (its memory may belong to another allocation now)');
-      }
+      if (!block.live) throw freedError(what);
       if (block.heap !== this) return -1; // another core's or pool's memory: copied like any foreign view
       if (!this.shared && view.buffer.byteLength === 0) throw detachedError(what);
       return view.byteOffset;
@@ -172,6 +175,10 @@ export class Heap {
 
   /** Raw allocation for internal use (not zeroed): an address; RangeError if full. */
   malloc(bytes, what = 'allocation') {
+    // wasm32's size_t: a larger count would reach pw_alloc wrapped (2^32 as 0)
+    if (bytes > MAX_HEAP - 1) {
+      throw rangeError(`${what}: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP})`);
+    }
     const p = this.exports.pw_alloc(Math.max(bytes, 1), ALLOC_ALIGN) >>> 0;
     if (p === 0) {
       throw rangeError(`${what}: cannot allocate ${bytes} bytes: parawasm's heap cannot grow that far ` +

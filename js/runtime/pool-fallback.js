@@ -30,7 +30,7 @@ async function copyInSlices(dst, src, live) {
 
 export class FallbackPool extends PoolBase {
   /**
-   * Use createPool(); `worker` runs the package's fallback-worker.js (or,
+   * Use createPool(); `worker` runs the package's <name>-fallback-worker.js (or,
    * in a Node-like runtime, lib/runtime/fallback-worker-node.js) and has
    * said it is ready.
    */

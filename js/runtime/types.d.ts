@@ -54,6 +54,14 @@ export interface CoreBase {
    */
   alloc(bytes: number): Uint8Array;
   alloc<T extends ArrayBufferView>(bytes: number, Ctor: ViewConstructor<T>): T;
+  /**
+   * Another view of the alloc() block that `of` belongs to: `byteOffset`
+   * bytes into `of` (default 0, a multiple of the element size), `length`
+   * elements (default: to the end of `of`). Kernels use it in place, as the
+   * block's own view.
+   */
+  view(of: ArrayBufferView): Uint8Array;
+  view<T extends ArrayBufferView>(of: ArrayBufferView, Ctor: ViewConstructor<T>, byteOffset?: number, length?: number): T;
   /** Releases a view returned by alloc(); its views may not be used after. */
   free(view: ArrayBufferView): void;
   /** True if the view lies in this core's heap (kernels use it in place). */
@@ -99,6 +107,9 @@ export interface PoolBase {
    */
   alloc(bytes: number): Uint8Array;
   alloc<T extends ArrayBufferView>(bytes: number, Ctor: ViewConstructor<T>): T;
+  /** Another view of the alloc() block that `of` belongs to (see Core's view()). */
+  view(of: ArrayBufferView): Uint8Array;
+  view<T extends ArrayBufferView>(of: ArrayBufferView, Ctor: ViewConstructor<T>, byteOffset?: number, length?: number): T;
   /** Releases a view from alloc(); if calls still use it, once they finish. */
   free(view: ArrayBufferView): void;
   /** True if the view lies in the pool's memory (kernels use it in place). */

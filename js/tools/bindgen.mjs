@@ -746,6 +746,155 @@ export function abiString(specs) {
   return specs.map((s) => `${s.cname}:${s.ret}(${s.cargs.map((c) => arg(s, c)).join(',')})`).join(';');
 }
 
+
+// ------------------------------------------------------- the fast paths
+//
+// For every kernel, the JS of one core call specialised to its signature:
+// the argument checks, the writes of the task record and the read of the
+// result, inlined, with no allocation but the result. It takes the common
+// case only — views that alloc() made (used in place) or small foreign
+// input views (copied into the core's scratch block), scalars that need no
+// conversion, outputs of a fixed size — and hands anything else, every
+// error case included, to the generic path (js/runtime/bind.js), which
+// stays the reference: the fast path never accepts what it would refuse.
+// The runtime builds each from `rt` (js/runtime/core.js, fastContext()).
+
+const ELEM_CTORS = {
+  u8: ['Uint8Array', 'Uint8ClampedArray'], char: ['Uint8Array'], i8: ['Int8Array'], u16: ['Uint16Array'], i16: ['Int16Array'],
+  u32: ['Uint32Array'], i32: ['Int32Array'], u64: ['BigUint64Array'], i64: ['BigInt64Array'], f32: ['Float32Array'], f64: ['Float64Array'],
+};
+const INT_CHECK = {
+  u8: (a) => `(${a} & 0xff) === ${a}`, i8: (a) => `(${a} << 24 >> 24) === ${a}`, u16: (a) => `(${a} & 0xffff) === ${a}`,
+  i16: (a) => `(${a} << 16 >> 16) === ${a}`, u32: (a) => `(${a} >>> 0) === ${a}`, usize: (a) => `(${a} >>> 0) === ${a}`,
+  i32: (a) => `(${a} | 0) === ${a}`,
+};
+
+/** The source of the core fast path of spec (a function of rt), or null if it has none. */
+function fastCore(spec) {
+  if (spec.outputs.some((o) => o.kind !== 'ret' || o.fixed === undefined)) return null;
+  const P = spec.params;
+  const npos = P.filter((p) => !p.option).length;
+  const required = P.filter((p) => !p.option && p.default === undefined).length;
+  if (P.some((p) => p.option && p.default === undefined)) return null; // needs an options object
+  const names = P.map((p, i) => `a${i}`);
+  const posNames = names.filter((_, i) => !P[i].option);
+  const L = [];
+  const bail = 'return $slow($spec, arguments);';
+  // (a call from inside another's onProgress goes the generic way, which refuses it)
+  L.push(`if (arguments.length > ${npos} || arguments.length < ${required} || $C.busy) ${bail}`);
+  L.push('let u32 = $H.u32;', 'if (u32.length === 0) { $H.refresh(); u32 = $H.u32; }', 'let at = $S0;');
+  // options take their defaults on the fast path (an options object goes to the generic path)
+  P.forEach((p, i) => { if (p.option) L.push(`const ${names[i]} = ${jsDefault(p.default)};`); });
+  const counts = {};
+  P.forEach((p, i) => {
+    const a = names[i];
+    if (p.kind === 'scalar') {
+      if (p.default !== undefined && !p.option) L.push(`if (${a} === undefined) ${a} = ${jsDefault(p.default)};`);
+      if (INT_CHECK[p.type]) L.push(`if (typeof ${a} !== 'number' || !(${INT_CHECK[p.type](a)})) ${bail}`);
+      else if (p.type === 'f32' || p.type === 'f64') L.push(`if (typeof ${a} !== 'number') ${bail}`);
+      else if (p.type === 'bool') L.push(`if (${a} !== true && ${a} !== false) ${bail}`);
+      else L.push(`if (typeof ${a} !== 'number' || !Number.isSafeInteger(${a})${p.type === 'u64' ? ` || ${a} < 0` : ''}) ${bail}`);
+      if (p.range) L.push(`if (!(${a} >= ${p.range[0]} && ${a} <= ${p.range[1]})) ${bail}`);
+      return;
+    }
+    const size = ELEM_SIZE[p.elem];
+    const ctorOk = p.elem === 'bytes' ? 'true' : ELEM_CTORS[p.elem].map((c) => `${a}.constructor === ${c}`).join(' || ');
+    const ctorCheck = p.elem === 'bytes' ? '' : ` || !(${ctorOk})`;
+    L.push(`let p${i}, n${i};`, `{`, `  const b = $OWN.get(${a});`,
+      `  if (b !== undefined) {`,
+      `    if (b.heap !== $H || !b.live${ctorCheck}) ${bail}`,
+      `    p${i} = ${a}.byteOffset; n${i} = ${a}.byteLength;`,
+      `    if (n${i} === 0 && !$H.shared) ${bail} // (perhaps detached)`,
+      `  } else {`,
+      p.kind === 'in'
+        ? `    if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || at + n${i} + 16 > $SE || $H.owns(${a}.buffer)) ${bail}`
+        : `    ${bail}`,
+      ...(p.kind === 'in' ? [
+        `    p${i} = (at + 15) & -16; at = p${i} + n${i};`,
+        `    $H.u8.set(${a}.constructor === Uint8Array ? ${a} : new Uint8Array(${a}.buffer, ${a}.byteOffset, n${i}), p${i});`,
+      ] : []),
+      `  }`, `}`);
+    counts[i] = size === 1 ? `n${i}` : `(n${i} / ${size})`;
+  });
+  // lengths: shared ones agree, literal and expression ones match
+  const lenOf = {};
+  spec.cargs.forEach((c, ci) => {
+    if (c.use !== 'len') return;
+    const [first, ...rest] = c.buffers;
+    lenOf[ci] = counts[first];
+    for (const b of rest) L.push(`if (${counts[b]} !== ${counts[first]}) ${bail}`);
+  });
+  const vExpr = (src) => src.replace(/v\[(\d+)\]/g, (_, j) => names[Number(j)]).replace(/L\[(\d+)\]/g, (_, ci) => `(${lenOf[ci]})`);
+  P.forEach((p, i) => {
+    if (p.kind === 'scalar') return;
+    if (p.fixed !== undefined) L.push(`if (${counts[i]} !== ${p.fixed}) ${bail}`);
+    else if (p.expr) L.push(`if (${counts[i]} !== ${vExpr(p.expr)}) ${bail}`);
+  });
+  // a written buffer overlapping another (in the heap: the same memory)
+  P.forEach((p, i) => {
+    if (p.kind !== 'out' && p.kind !== 'inout') return;
+    P.forEach((q, j) => {
+      if (j === i || q.kind === 'scalar') return;
+      const overlap = `n${i} !== 0 && n${j} !== 0 && p${i} < p${j} + n${j} && p${j} < p${i} + n${i}`;
+      const same = p.alias === j || q.alias === i ? ` && !(p${i} === p${j} && n${i} === n${j})` : '';
+      L.push(`if (${overlap}${same}) ${bail}`);
+    });
+  });
+  // outputs of a fixed size, zero-filled, in the scratch block
+  spec.outputs.forEach((o, k) => {
+    const bytes = o.fixed * ELEM_SIZE[o.elem];
+    L.push(`const o${k} = (at + 15) & -16; at = o${k} + ${bytes};`, `if (at > $SE) ${bail}`);
+    if (bytes) L.push(`$H.u8.fill(0, o${k}, at);`);
+  });
+  // the task record
+  L.push(`u32[$KW] = ${spec.__id}; u32[$SW] = 0; u32[$CW] = 0; u32[$FW] = 0;`);
+  spec.cargs.forEach((c, ci) => {
+    const w = `$AW + ${2 * ci}`;
+    if (c.use === 'ptr') L.push(`u32[${w}] = p${c.arg}; u32[${w} + 1] = 0;`);
+    else if (c.use === 'len') L.push(`u32[${w}] = ${lenOf[ci]}; u32[${w} + 1] = 0;`);
+    else if (c.use === 'ret') L.push(`u32[${w}] = o${c.out}; u32[${w} + 1] = 0;`);
+    else {
+      const a = names[c.arg];
+      switch (c.type) {
+        case 'f64': L.push(`$H.f64[(${w}) >>> 1] = ${a};`); break;
+        case 'f32': L.push(`$H.f32[${w}] = ${a}; u32[${w} + 1] = 0;`); break;
+        case 'bool': L.push(`u32[${w}] = ${a} ? 1 : 0; u32[${w} + 1] = 0;`); break;
+        case 'u64': case 'i64': L.push(`u32[${w}] = ${a} >>> 0; u32[${w} + 1] = Math.floor(${a} / 4294967296) >>> 0;`); break;
+        default: L.push(`u32[${w}] = ${a} >>> 0; u32[${w} + 1] = ${a} < 0 ? 0xffffffff : 0;`);
+      }
+    }
+  });
+  L.push('$run($T);');
+  const st = 'const st = $H.i32[$SW];';
+  if (spec.ret === 'status' || spec.ret === 'status-out') L.push(st, 'if (st < 0) return $fail($spec, st);');
+  else L.push(st, 'if (st < 0) return $fail($spec, st);');
+  const slot = { u32: '$H.u32[$RW]', usize: '$H.u32[$RW]', u8: '$H.u32[$RW]', u16: '$H.u32[$RW]', i8: '$H.i32[$RW]', i16: '$H.i32[$RW]', i32: '$H.i32[$RW]',
+    status: '$H.i32[$RW]', bool: '$H.u32[$RW] !== 0', f64: '$H.f64[$RW >>> 1]', f32: '$H.f32[$RW]', u64: '$H.u64[$RW >>> 1]', i64: '$H.i64[$RW >>> 1]',
+    u128: '($H.u64[($RW >>> 1) + 1] << 64n) | $H.u64[$RW >>> 1]', void: 'undefined' };
+  if (spec.outputs.length) {
+    const outs = spec.outputs.map((o, k) => {
+      const bytes = o.fixed * ELEM_SIZE[o.elem];
+      const copy = `$H.u8.slice(o${k}, o${k} + ${bytes})`;
+      return o.elem === 'u8' ? copy : `new ${RESULT_CTOR[o.elem]}(${copy}.buffer)`;
+    });
+    L.push(spec.outputs.length === 1 ? `return ${outs[0]};` : `return { ${spec.outputs.map((o, k) => `${o.name}: ${outs[k]}`).join(', ')} };`);
+  } else {
+    L.push(`return ${slot[spec.ret]};`);
+  }
+  const body = L.map((l) => `      ${l}`).join('\n');
+  return `(rt) => {
+    const { C: $C, H: $H, OWN: $OWN, run: $run, T: $T, KW: $KW, SW: $SW, CW: $CW, FW: $FW, AW: $AW, RW: $RW, S0: $S0, SE: $SE, slow: $slow, fail: $fail } = rt;
+    const $spec = rt.spec;
+    return function ${spec.name}(${posNames.join(', ')}) {
+${body}
+    };
+  }`;
+}
+
+const RESULT_CTOR = { u8: 'Uint8Array', i8: 'Int8Array', u16: 'Uint16Array', i16: 'Int16Array', u32: 'Uint32Array', i32: 'Int32Array',
+  u64: 'BigUint64Array', i64: 'BigInt64Array', f32: 'Float32Array', f64: 'Float64Array' };
+const jsDefault = (d) => (typeof d === 'string' && /^-?\d+n$/.test(d) ? String(Number(d.slice(0, -1))) : JSON.stringify(d));
+
 // ------------------------------------------------------------ emitters
 
 function emitC(specs, headers, outFile) {
@@ -793,6 +942,7 @@ function bundleData(specs, statuses, lists, constants) {
     statuses,
     lists,
     constants,
+    fast: specs.map((s, id) => fastCore({ ...s, __id: id })),
     kernels: specs.map((s, id) => ({
       name: s.name,
       ns: s.ns,
@@ -828,6 +978,8 @@ function emitBundle(data, format) {
     ['LISTS', JSON.stringify(data.lists)],
     ['CONSTANTS', JSON.stringify(data.constants)],
     ['KERNELS', `[\n${data.kernels.map((k) => `  ${jsValue(k)}`).join(',\n')}${data.kernels.length ? ',' : ''}\n]`],
+    // the core's fast path of each kernel, by id (null: the generic path only)
+    ['FAST_CORE', `[\n${data.fast.map((f) => `  ${f ?? 'null'}`).join(',\n')}${data.fast.length ? ',' : ''}\n]`],
   ];
   if (format === 'cjs') {
     return [header, "'use strict';", ...fields.map(([k, v]) => `exports.${k} = ${v};`), ''].join('\n');

@@ -25,6 +25,8 @@ export const FAMILIES = {
     about: 'RGBA and grey images: resize, blur, sharpen, convolve, colour, geometry, compose, measure; PNG and JPEG',
     dir: 'image',
     headers: ['image.h'],
+    // the image namespace's methods and types are the family's JS (images as objects, string options)
+    js: { module: 'image.js', family: 'imageFamily', types: 'image.types.d.ts', namespace: 'image' },
     // -msse2 in wasm: emscripten maps stb's SSE2 JPEG code onto wasm SIMD
     units: [{ src: 'stb_impl.c', lib: 'stb', wasmFlags: ['-msse2'] }],
   },

@@ -32,6 +32,18 @@ export const LINK = [
   ['-lexports.js', 'keep wasm export names, so that JS calls exports directly, without wrappers'],
 ];
 
+/**
+ * parawasm's own allocator (src/runtime/alloc.c, compiled with
+ * PW_REPLACE_MALLOC) instead of Emscripten's dlmalloc: dlmalloc cannot grow
+ * the heap by 2 GiB or more in one step and, after one failed growth,
+ * never grows it that way again, so large allocations failed on a fresh
+ * heap and the largest possible one depended on history.
+ */
+export const MALLOC = [
+  ['-sMALLOC=none', 'no libc allocator: alloc.c provides malloc, free, realloc, ...'],
+  ['-DPW_REPLACE_MALLOC=1', 'alloc.c defines them'],
+];
+
 /** Link flags of the single-thread build only (the core where shared memory is missing). */
 export const LINK_ST = [
   ['-sINITIAL_MEMORY=16MB', 'small to start; it grows'],
@@ -57,7 +69,7 @@ export function compileArgs(build, { opt = '3', defines = [], includes = [] } = 
 
 /** emcc arguments for compiling and linking one build. */
 export function emccArgs(build, { opt = '3', exportName, defines = [], includes = [] } = {}) {
-  const link = [...flags(LINK), ...flags(build === 'mt' ? LINK_MT : LINK_ST)];
+  const link = [...flags(LINK), ...flags(MALLOC), ...flags(build === 'mt' ? LINK_MT : LINK_ST)];
   return [
     ...flags(COMPILE), `-O${opt}`, ...includes.map((d) => `-I${d}`), ...defines.map((d) => `-D${d}`),
     ...link, `-sEXPORT_NAME=${exportName}`,
@@ -75,8 +87,10 @@ export function makeFragment() {
     '# Compile kernels with $(PW_CFLAGS) -O3; link the single-thread build with',
     '# $(PW_ST_LDFLAGS) -O3 -sEXPORT_NAME=<Name>Core and the threaded build with',
     '# $(PW_MT_LDFLAGS) -O3 -sEXPORT_NAME=<Name>Mt (see the README, "Your own kernels").',
+    '# PW_LDFLAGS includes PW_MALLOC: link src/runtime/alloc.c with the runtime.',
     block('PW_CFLAGS', COMPILE),
-    block('PW_LDFLAGS', LINK),
+    block('PW_MALLOC', MALLOC),
+    block('PW_LDFLAGS', LINK, '$(PW_MALLOC)'),
     block('PW_ST_LDFLAGS', LINK_ST, '$(PW_LDFLAGS)'),
     block('PW_MT_LDFLAGS', LINK_MT, '$(PW_LDFLAGS)'),
     '',

@@ -14,6 +14,8 @@
  * Built with -DPW_FUZZ_SEEDS it is a program instead, that writes a few
  * PNGs and JPEGs made by the encoders into the folder given (the seed
  * corpus).
+ *
+ * FUZZ-OPTIONS: -max_len=20000
  */
 #include <stdint.h>
 #include <stdio.h>

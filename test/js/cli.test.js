@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 import { fillRandom, refAdler32, refCrc32 } from '../lib/ref.js';
+import { HANG_MS } from './helpers/pool-test-utils.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'pkg/lib/cli.js');
@@ -142,7 +143,7 @@ function expectedLines(names, fn, bytesOf = (n) => data.get(n)) {
  * Runs `node pkg/lib/cli.js ...args` in the data folder; resolves to
  * { code, stdout, stderr }. PARAWASM_PROGRESS is unset unless env sets it.
  */
-function cli(args, { input, env = {}, timeout = 20000 } = {}) {
+function cli(args, { input, env = {}, timeout = HANG_MS } = {}) {
   const childEnv = { ...process.env, ...env };
   if (!('PARAWASM_PROGRESS' in env)) delete childEnv.PARAWASM_PROGRESS;
   return new Promise((resolve, reject) => {
@@ -562,7 +563,7 @@ const CLI_ARGV = [process.execPath, CLI];
  * Runs a bash script in the data folder; resolves to { code, signal,
  * stdout, stderr } (Buffers). stdout: 'pipe' or a file descriptor.
  */
-function bash(script, { input, stdout = 'pipe', timeout = 20000 } = {}) {
+function bash(script, { input, stdout = 'pipe', timeout = HANG_MS } = {}) {
   const env = { ...process.env };
   delete env.PARAWASM_PROGRESS;
   return new Promise((resolve, reject) => {

@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HANG_MS } from './helpers/pool-test-utils.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PKG = join(ROOT, 'pkg');
@@ -43,7 +44,7 @@ after(() => {
 });
 
 /** Writes `source` to dir/name and runs it with node; returns the spawnSync result. */
-function run(name, source, { timeout = 20000 } = {}) {
+function run(name, source, { timeout = HANG_MS } = {}) {
   writeFileSync(join(dir, name), source);
   return spawnSync(process.execPath, [name], { cwd: dir, encoding: 'utf8', timeout });
 }
@@ -299,7 +300,7 @@ test('the types compile for a TypeScript user (tsc --strict, module nodenext)', 
     export = main;
   `);
   const r = spawnSync(TSC, ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-    '--target', 'es2022', '--lib', 'es2022,dom', 'user.mts', 'user.cts'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+    '--target', 'es2022', '--lib', 'es2022,dom', 'user.mts', 'user.cts'], { cwd: dir, encoding: 'utf8', timeout: HANG_MS });
   assert.equal(r.status, 0, `tsc:\n${r.stdout}${r.stderr}`);
 
   // and a type error is reported: the check can fail
@@ -310,7 +311,7 @@ test('the types compile for a TypeScript user (tsc --strict, module nodenext)', 
     export { s };
   `);
   const w = spawnSync(TSC, ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-    '--target', 'es2022', '--lib', 'es2022,dom', 'wrong.mts'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+    '--target', 'es2022', '--lib', 'es2022,dom', 'wrong.mts'], { cwd: dir, encoding: 'utf8', timeout: HANG_MS });
   assert.notEqual(w.status, 0);
   assert.match(w.stdout, /wrong\.mts.*TS2322/);
 });

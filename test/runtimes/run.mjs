@@ -28,11 +28,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
+import { HANG_MS } from '../lib/hold.js';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
 const PKG = path.join(REPO, 'pkg');
 const NODE_MODULES = path.join(REPO, 'node_modules');
-const RUN_TIMEOUT_MS = 90000;
+const RUN_TIMEOUT_MS = HANG_MS; // a hang guard: a run must end by itself, however slowly
 
 const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose') || argv.includes('-v');
@@ -64,7 +66,7 @@ function findRuntime(name) {
     const bin = path.resolve(NODE_MODULES, rel);
     if (!fs.existsSync(bin)) continue;
     try {
-      const version = execFileSync(bin, ['--version'], { encoding: 'utf8', timeout: 20000, stdio: ['ignore', 'pipe', 'pipe'] })
+      const version = execFileSync(bin, ['--version'], { encoding: 'utf8', timeout: HANG_MS, stdio: ['ignore', 'pipe', 'pipe'] })
         .split('\n')[0].trim();
       return { bin, version };
     } catch (e) {

@@ -21,8 +21,10 @@
  *   sums and per-position sums of sums (16 u32 lanes each: GCC/clang
  *   generic vectors, or plain arrays); 256 chunks (4 KiB) per block.
  *
- * Large inputs on the threaded build are split across the pool and joined
- * with pw_adler32_combine.
+ * Large inputs on the threaded build are split across the pool
+ * (pw_chunk_size: no 32-bit wrap-around near 4 GiB) and joined with
+ * pw_adler32_combine. A serial run over more than PW_ADLER_PIECE bytes
+ * goes through pw_feed, so that a cancelled call stops within a piece.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@
 #define PW_ADLER_CHUNK_MIN (512u << 10) /* bytes per parallel chunk, at least */
 #define PW_ADLER_CHUNKS_PER_THREAD 4
 #define PW_ADLER_STACK_CHUNKS 64
+#define PW_ADLER_PIECE ((size_t)4 << 20) /* bytes between cancellation checks */
 
 /* Plain byte-at-a-time update, for tails; a, b < BASE, n small. */
 static void adler_bytes(uint32_t *pa, uint32_t *pb, const uint8_t *p, size_t n) {
@@ -161,12 +164,25 @@ static void adler_blocks(uint32_t *pa, uint32_t *pb, const uint8_t *p, size_t n)
 
 #endif
 
-static uint32_t adler_serial(const uint8_t *data, size_t len, uint32_t adler) {
+static uint32_t adler_piece(const uint8_t *data, size_t len, uint32_t adler) {
   uint32_t a = (adler & 0xffff) % BASE, b = (adler >> 16) % BASE;
   size_t n = len / CHUNK * CHUNK;
   if (n > 0) adler_blocks(&a, &b, data, n);
   adler_bytes(&a, &b, data + n, len - n);
   return b << 16 | a;
+}
+
+static void adler_feed_piece(void *ctx, const uint8_t *p, size_t n) {
+  uint32_t *adler = ctx;
+  *adler = adler_piece(p, n, *adler);
+}
+
+/* Adler-32 continued over data[0..len) on this thread; stops early (a
+   partial value, discarded) when the call is cancelled. */
+static uint32_t adler_serial(const uint8_t *data, size_t len, uint32_t adler) {
+  if (len <= PW_ADLER_PIECE) return adler_piece(data, len, adler);
+  (void)pw_feed(data, len, PW_ADLER_PIECE, adler_feed_piece, &adler);
+  return adler;
 }
 
 uint32_t pw_adler32_combine(uint32_t adler1, uint32_t adler2, uint64_t len2) {
@@ -207,12 +223,8 @@ uint32_t pw_adler32(const void *data, size_t len, uint32_t adler) {
   if (len < PW_ADLER_PAR_MIN || (threads = pw_concurrency()) <= 1)
     return adler_serial(data, len, adler);
 
-  size_t chunks = len / PW_ADLER_CHUNK_MIN;
-  if (chunks > (size_t)threads * PW_ADLER_CHUNKS_PER_THREAD)
-    chunks = (size_t)threads * PW_ADLER_CHUNKS_PER_THREAD;
-  size_t chunk = (len + chunks - 1) / chunks;
-  chunk = (chunk + 63) / 64 * 64;
-  chunks = (len + chunk - 1) / chunk;
+  size_t chunk = pw_chunk_size(len, PW_ADLER_CHUNK_MIN, (size_t)threads * PW_ADLER_CHUNKS_PER_THREAD, 64);
+  size_t chunks = pw_chunks(len, chunk);
 
   uint32_t stack_out[PW_ADLER_STACK_CHUNKS];
   uint32_t *out = chunks <= PW_ADLER_STACK_CHUNKS ? stack_out : malloc(chunks * sizeof *out);

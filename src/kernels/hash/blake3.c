@@ -667,15 +667,21 @@ void pw_blake3_update(pw_blake3_state *s, const uint8_t *data, size_t len) {
   chunk_fill(s, data, len);
 }
 
+/* Output blocks between two checks for cancellation (64 KiB of output). */
+#define XOF_BLOCKS_PER_CHECK 1024u
+
 /* out_len bytes of the root node's output from byte `seek`: the root's
- * input CV, block (zero padded), length and flags without ROOT. */
+ * input CV, block (zero padded), length and flags without ROOT. A long
+ * output (up to 2 GiB) stops early, partial, when the call is cancelled. */
 static void root_output(const uint32_t cv[8], const uint8_t block[64], uint32_t block_len,
                         uint32_t flags, int portable, uint64_t seek, uint8_t *out,
                         size_t out_len) {
   /* Output blocks from the one that holds byte `seek`. */
   uint64_t ob = seek / BLOCK_LEN;
   size_t skip = (size_t)(seek % BLOCK_LEN);
-  while (out_len > 0) {
+  for (uint32_t blocks = 0; out_len > 0; blocks++) {
+    if (blocks == XOF_BLOCKS_PER_CHECK) blocks = 0;
+    if (blocks == 0 && out_len > BLOCK_LEN && pw_cancelled()) return; /* a digest never asks */
     size_t n = BLOCK_LEN - skip;
     if (n > out_len) n = out_len;
     if (n == BLOCK_LEN) {
@@ -721,7 +727,7 @@ static void oneshot(const uint32_t key[8], uint8_t flags, const uint8_t *p, size
     root_flags = flags | PW_B3_CHUNK_END | (nb == 0 ? PW_B3_CHUNK_START : 0);
   } else {
     uint8_t buf[GROUP * 32];
-    size_t n = (len + CHUNK_LEN - 1) / CHUNK_LEN, whole = len / CHUNK_LEN;
+    size_t n = pw_chunks(len, CHUNK_LEN), whole = len / CHUNK_LEN;
     hash_chunks(p, whole, key, 0, flags, buf, 0);
     if (whole < n) { /* a last, partial chunk */
       const uint8_t *q = p + whole * CHUNK_LEN;

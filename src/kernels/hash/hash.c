@@ -5,6 +5,11 @@
  * A state is PW_HASH_STATE_SIZE bytes of heap that JS allocates: a small
  * header (a magic word, the algorithm) and the algorithm's own state. Any
  * pool thread may run the next update of a state; JS orders them.
+ *
+ * Cancellation: the checksums (which split their input across the pool)
+ * and BLAKE3 stop at their next chunk by themselves; the other algorithms
+ * are fed through pw_feed, which checks between 1 MiB pieces. A state left
+ * by a cancelled update is partial: JS fails every later step of that hash.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -96,7 +101,7 @@ static pw_status start(hash_state *s, uint32_t alg, uint64_t seed, uint32_t mode
   return PW_OK;
 }
 
-static void feed(hash_state *s, const uint8_t *data, size_t len) {
+static void feed_now(hash_state *s, const uint8_t *data, size_t len) {
   switch (s->alg) {
   case PW_HASH_CRC32: s->u.running = pw_crc32(data, len, s->u.running); break;
   case PW_HASH_CRC32C: s->u.running = pw_crc32c(data, len, s->u.running); break;
@@ -110,6 +115,19 @@ static void feed(hash_state *s, const uint8_t *data, size_t len) {
   case PW_HASH_SHA224:
   case PW_HASH_SHA256: pw_sha256_update(&s->u.sha256, data, len); break;
   case PW_HASH_BLAKE3: pw_blake3_update(&s->u.blake3, data, len); break;
+  }
+}
+
+static void feed_piece(void *s, const uint8_t *p, size_t n) { feed_now(s, p, n); }
+
+/* Feeds data to s; stops early when the call is cancelled (see the top). */
+static void feed(hash_state *s, const uint8_t *data, size_t len) {
+  switch (s->alg) {
+  case PW_HASH_CRC32:
+  case PW_HASH_CRC32C:
+  case PW_HASH_ADLER32:
+  case PW_HASH_BLAKE3: feed_now(s, data, len); break;
+  default: (void)pw_feed(data, len, 0, feed_piece, s); break;
   }
 }
 
@@ -209,7 +227,7 @@ pw_status pw_hash_many(uint32_t alg, uint64_t seed, uint32_t mode, const void *k
      inputs are few and large (a large one also splits itself: blake3). */
   uint64_t avg = total / n + 64; /* + the per-input cost */
   size_t grain = (size_t)((UINT64_C(256) << 10) / avg) + 1;
-  size_t spread = (n + 4 * (size_t)pw_concurrency() - 1) / (4 * (size_t)pw_concurrency());
+  size_t spread = pw_chunks(n, 4 * (size_t)pw_concurrency());
   if (grain > spread) grain = spread ? spread : 1;
   many_job job = {&proto, items, out, digest_len};
   return pw_parallel_for(n, grain, many_range, &job);

@@ -26,7 +26,6 @@
 #include "md_block.h"
 #include "simd.h"
 
-#define PW_MD5_PIECE ((size_t)1 << 20) /* bytes between cancellation polls */
 
 /* T[i] = floor(2^32 |sin(i + 1)|), RFC 1321 section 3.4. */
 static const uint32_t T[64] = {
@@ -108,15 +107,13 @@ void pw_md5_final(const pw_md5_state *s, uint8_t out[16]) {
   for (int i = 0; i < 16; i++) out[i] = (uint8_t)(h[i / 4] >> (8 * (i % 4)));
 }
 
-/* Feeds data in pieces, stopping early (result discarded) when cancelled. */
+/* One piece of a one-shot call (see pw_feed). */
+static void feed_piece(void *s, const uint8_t *p, size_t n) { pw_md5_update(s, p, n); }
+
+/* Feeds data through pw_feed: it checks for cancellation between 1 MiB
+   pieces, and a cancelled call's digest is discarded. */
 static void feed(pw_md5_state *s, const uint8_t *data, size_t len) {
-  while (len > PW_MD5_PIECE) {
-    pw_md5_update(s, data, PW_MD5_PIECE);
-    data += PW_MD5_PIECE;
-    len -= PW_MD5_PIECE;
-    if (pw_cancelled()) return;
-  }
-  pw_md5_update(s, data, len);
+  (void)pw_feed(data, len, 0, feed_piece, s);
 }
 
 void pw_md5(const void *data, size_t len, uint8_t *digest) {

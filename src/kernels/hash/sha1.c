@@ -27,7 +27,6 @@
 #include "md_block.h"
 #include "simd.h"
 
-#define PW_SHA1_PIECE ((size_t)1 << 20) /* bytes between cancellation polls */
 
 #define ROTL32(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
 #define F_CH(b, c, d) ((d) ^ ((b) & ((c) ^ (d))))
@@ -182,15 +181,13 @@ void pw_sha1_final(const pw_sha1_state *s, uint8_t out[20]) {
   for (int i = 0; i < 20; i++) out[i] = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
 }
 
-/* Feeds data in pieces, stopping early (result discarded) when cancelled. */
+/* One piece of a one-shot call (see pw_feed). */
+static void feed_piece(void *s, const uint8_t *p, size_t n) { pw_sha1_update(s, p, n); }
+
+/* Feeds data through pw_feed: it checks for cancellation between 1 MiB
+   pieces, and a cancelled call's digest is discarded. */
 static void feed(pw_sha1_state *s, const uint8_t *data, size_t len) {
-  while (len > PW_SHA1_PIECE) {
-    pw_sha1_update(s, data, PW_SHA1_PIECE);
-    data += PW_SHA1_PIECE;
-    len -= PW_SHA1_PIECE;
-    if (pw_cancelled()) return;
-  }
-  pw_sha1_update(s, data, len);
+  (void)pw_feed(data, len, 0, feed_piece, s);
 }
 
 void pw_sha1(const void *data, size_t len, uint8_t *digest) {

@@ -37,8 +37,9 @@
  * 63 bytes of a partial block; final pads a copy (0x80, zeros, the bit
  * length as a 64-bit big-endian number) and leaves the state as it was.
  *
- * The one-shot kernels poll pw_cancelled() between 1 MiB pieces; the hash
- * is sequential by nature and does not use pw_parallel_for.
+ * The one-shot kernels feed their input through pw_feed, which checks for
+ * cancellation between 1 MiB pieces; the hash is sequential by nature and
+ * does not use pw_parallel_for.
  */
 #include <stdint.h>
 #include <string.h>
@@ -49,7 +50,6 @@
 #include "md_block.h"
 #include "simd.h"
 
-#define PW_SHA_PIECE ((size_t)1 << 20) /* bytes between cancellation polls */
 
 _Alignas(16) static const uint32_t K256[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -242,15 +242,13 @@ void pw_sha256_final(const pw_sha256_state *s, uint8_t *out) {
 /* Kernels                                                                */
 /* ---------------------------------------------------------------------- */
 
-/* Feeds data in pieces, stopping early (result discarded) when cancelled. */
+/* One piece of a one-shot call (see pw_feed). */
+static void feed_piece(void *s, const uint8_t *p, size_t n) { pw_sha256_update(s, p, n); }
+
+/* Feeds data through pw_feed: it checks for cancellation between 1 MiB
+   pieces, and a cancelled call's digest is discarded. */
 static void feed(pw_sha256_state *s, const uint8_t *data, size_t len) {
-  while (len > PW_SHA_PIECE) {
-    pw_sha256_update(s, data, PW_SHA_PIECE);
-    data += PW_SHA_PIECE;
-    len -= PW_SHA_PIECE;
-    if (pw_cancelled()) return;
-  }
-  pw_sha256_update(s, data, len);
+  (void)pw_feed(data, len, 0, feed_piece, s);
 }
 
 void pw_sha256(const void *data, size_t len, uint8_t *digest) {

@@ -33,6 +33,12 @@
  * bytes before the buffered ones are kept for the final stripe, which
  * overlaps consumed input.
  *
+ * Cancellation: a one-shot input longer than PW_XXH_PIECE goes through
+ * the streaming state, fed by pw_feed, which checks between pieces whether
+ * the call was cancelled (the result is then discarded). Streaming gives
+ * the one-shot result by construction (the specification defines both the
+ * same way), and costs a copy of under 256 bytes per 1 MiB piece.
+ *
  * No mutable globals: the one-shot functions work on the stack, the
  * streaming ones on the caller's state.
  */
@@ -56,6 +62,9 @@
 #define P64_5 UINT64_C(0x27D4EB2F165667C5)
 #define PMX_1 UINT64_C(0x165667919E3779F9)
 #define PMX_2 UINT64_C(0x9FB21C651E98DF25)
+
+/* One-shot inputs longer than this are streamed in pieces of this size. */
+#define PW_XXH_PIECE ((size_t)1 << 20)
 
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                */
@@ -154,9 +163,17 @@ PW_INLINE uint32_t xxh32_converge(const uint32_t acc[4]) {
   return rotl32(acc[0], 1) + rotl32(acc[1], 7) + rotl32(acc[2], 12) + rotl32(acc[3], 18);
 }
 
+static void xxh32_piece(void *s, const uint8_t *p, size_t n) { pw_xxh32_update(s, p, n); }
+
 uint32_t pw_xxh32(const void *data, size_t len, uint32_t seed) {
   const uint8_t *p = data;
   uint32_t h;
+  if (len > PW_XXH_PIECE) {
+    pw_xxh32_state s;
+    pw_xxh32_reset(&s, seed);
+    (void)pw_feed(data, len, PW_XXH_PIECE, xxh32_piece, &s);
+    return pw_xxh32_digest(&s);
+  }
   if (len >= 16) {
     uint32_t acc[4];
     xxh32_init(acc, seed);
@@ -217,6 +234,19 @@ static void xxh64_init(uint64_t acc[4], uint64_t seed) {
   acc[3] = seed - P64_1;
 }
 
+/*
+ * Keeps the four lanes in scalar registers. Where the lanes come from and
+ * go back to memory (the streaming state, which the one-shot kernels now
+ * use too), clang's SLP vectorizer pairs them into i64x2 multiplications,
+ * which wasm emulates: the streaming update ran at 0.4x the one-shot's
+ * speed. An empty asm that claims to change them stops the pairing.
+ */
+#ifdef __wasm_simd128__
+#define PW_SCALAR_LANES(a, b, c, d) __asm__("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d))
+#else
+#define PW_SCALAR_LANES(a, b, c, d) ((void)0)
+#endif
+
 /* Consumes n 32-byte stripes at p into the lanes. */
 static void xxh64_stripes(uint64_t acc[4], const uint8_t *p, size_t n) {
   uint64_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
@@ -225,6 +255,7 @@ static void xxh64_stripes(uint64_t acc[4], const uint8_t *p, size_t n) {
     a1 = xxh64_round(a1, rd64(p + 8));
     a2 = xxh64_round(a2, rd64(p + 16));
     a3 = xxh64_round(a3, rd64(p + 24));
+    PW_SCALAR_LANES(a0, a1, a2, a3);
   }
   acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
 }
@@ -258,9 +289,17 @@ static uint64_t xxh64_finish(uint64_t h, const uint8_t *p, size_t n, uint64_t to
   return xxh64_avalanche(h);
 }
 
+static void xxh64_piece(void *s, const uint8_t *p, size_t n) { pw_xxh64_update(s, p, n); }
+
 uint64_t pw_xxh64(const void *data, size_t len, uint64_t seed) {
   const uint8_t *p = data;
   uint64_t h;
+  if (len > PW_XXH_PIECE) {
+    pw_xxh64_state s;
+    pw_xxh64_reset(&s, seed);
+    (void)pw_feed(data, len, PW_XXH_PIECE, xxh64_piece, &s);
+    return pw_xxh64_digest(&s);
+  }
   if (len >= 32) {
     uint64_t acc[4];
     xxh64_init(acc, seed);
@@ -592,10 +631,18 @@ static pw_u128 xxh3_128_final(const uint64_t acc[8], const uint8_t *secret, uint
 /* XXH3: one-shot                                                         */
 /* ---------------------------------------------------------------------- */
 
+static void xxh3_piece(void *s, const uint8_t *p, size_t n) { pw_xxh3_update(s, p, n); }
+
 uint64_t pw_xxh3(const void *data, size_t len, uint64_t seed) {
   const uint8_t *p = data;
   if (len <= 16) return xxh3_64_short(p, len, seed);
   if (len <= XXH3_MIDSIZE_MAX) return xxh3_64_mid(p, len, seed);
+  if (len > PW_XXH_PIECE) {
+    pw_xxh3_state s;
+    pw_xxh3_reset(&s, seed);
+    (void)pw_feed(data, len, PW_XXH_PIECE, xxh3_piece, &s);
+    return pw_xxh3_digest64(&s);
+  }
   uint8_t derived[PW_XXH3_SECRET_SIZE];
   const uint8_t *secret = xxh3_secret;
   if (seed != 0) {
@@ -611,6 +658,12 @@ pw_u128 pw_xxh128(const void *data, size_t len, uint64_t seed) {
   const uint8_t *p = data;
   if (len <= 16) return xxh3_128_short(p, len, seed);
   if (len <= XXH3_MIDSIZE_MAX) return xxh3_128_mid(p, len, seed);
+  if (len > PW_XXH_PIECE) {
+    pw_xxh3_state s;
+    pw_xxh3_reset(&s, seed);
+    (void)pw_feed(data, len, PW_XXH_PIECE, xxh3_piece, &s);
+    return pw_xxh3_digest128(&s);
+  }
   uint8_t derived[PW_XXH3_SECRET_SIZE];
   const uint8_t *secret = xxh3_secret;
   if (seed != 0) {
