@@ -877,15 +877,24 @@ static void test_colour(void) {
         free(grey);
         free(back);
         free(got);
-        /* colour matrix: sepia, an alpha-from-luma, and the identity */
-        static const float mats[3][20] = {
+        /* colour matrix: sepia, an alpha-from-luma, the identity, one that scales
+           alpha (-0 in its alpha row), and huge
+           entries whose sums overflow to +-inf or inf - inf = NaN (the SIMD
+           and the portable path must agree there too; no reference) */
+        static const float mats[5][20] = {
             {0.393f, 0.769f, 0.189f, 0, 0, 0.349f, 0.686f, 0.168f, 0, 0, 0.272f, 0.534f, 0.131f, 0, 0, 0, 0, 0, 1, 0},
             {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0.2126f, 0.7152f, 0.0722f, 0, 0},
             {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0},
+            {3e38f, -3e38f, 0, 0, 0, -3e38f, 0, 0, 0, 0.5f, 1e36f, 1e36f, -1e36f, 0, -0.25f, 0, 0, -0.5f, 2, 0.1f},
+            {0.5f, 0.5f, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, -0.0f, 0.5f, 0.2f},
         };
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 5; k++) {
           op om = {.kind = K_MATRIX, .src = m, .matrix = mats[k]};
           got = run_all("color matrix", &om, n, 1);
+          if (k == 3) {
+            free(got);
+            continue;
+          }
           bad = 0;
           for (size_t i = 0; i < px; i++) {
             const uint8_t *p = m.px + 4 * i;
