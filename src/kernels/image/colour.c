@@ -11,6 +11,14 @@
  * 0.0722 B) = (2126 R + 7152 G + 722 B + 5000) / 10000 (the weights are
  * exact decimals); premultiplying is round(c a / 255) = (2 c a + 255) /
  * 510; unpremultiplying is round(c 255 / a) = (510 c + a) / (2 a).
+ *
+ * Wasm SIMD paths (greyscale, premultiply, colour matrix) give the same
+ * bytes as the portable loops, which stay as the reference (the tests run
+ * both). The colour matrix there works on 4 pixels a vector per channel
+ * (one pixel a vector, as first written, spent its time on lane shuffles
+ * and i32x4.trunc_sat_f32x4, which V8 expands to several instructions),
+ * rounds with floor and + 2^23, and copies alpha when the alpha row keeps
+ * it: sepia on 12 MP RGBA, one thread, CPU ms, wasm 70 -> 26 (native 15).
  */
 #include <math.h>
 

@@ -9,6 +9,10 @@
  * Where as is 0 the destination pixel is left as it is (so a transparent
  * overlay changes nothing, not even the colour bytes of transparent
  * pixels); where a' rounds to 0 the result is 0,0,0,0.
+ *
+ * The wasm SIMD path takes 4 pixels a vector per channel, with no branch
+ * (the two special cases are masks); 2 MP over 12 MP, one thread, CPU ms:
+ * wasm 35 -> 5 (native, scalar with branches, 10-12).
  */
 #include "image_internal.h"
 

