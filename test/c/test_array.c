@@ -1,0 +1,324 @@
+/*
+ * test_array.c — the array kernels (parawasm/array.h) against references
+ * written here independently of them:
+ *   sort        qsort with a comparator written from the TypedArray sort
+ *               order (NaN last, -0 before +0), plus a bitwise multiset check
+ *   argsort     a stable merge sort of indices with the same comparator
+ *   selection   the reference sort, indexed
+ *   search      linear scans
+ *   sums        exact: 128-bit integers, and for floats an exact expansion
+ *               (Shewchuk's grow-expansion of doubles)
+ *   matmul      the naive triple loop in T (bitwise) and in long double
+ *   the rest    plain loops
+ * on random bits, small ranges with many ties, sorted, reverse-sorted,
+ * all-equal, special values (NaN payloads of both signs, +-Inf, +-0,
+ * subnormals, integer extremes), lengths 0, 1, odd and around every
+ * internal threshold, and views starting at odd element offsets.
+ *
+ * Built like every kernel test (Makefile): serial, ASan+UBSan, the fake
+ * pool (chunks in a scrambled order, concurrency 4), wasm SIMD. With the
+ * fake pool, kernels whose result could depend on the split are run with
+ * 1 and 4 fake threads and must give the same bits.
+ */
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parawasm/array.h"
+
+#include "testlib.h"
+
+/* ---------------------------------------------------------------------- */
+/* Thread counts                                                          */
+/* ---------------------------------------------------------------------- */
+
+#ifdef PW_TEST_FAKE_POOL
+#define THREAD_RUNS 2
+static void set_threads(int run) { fake_threads = run == 0 ? 4 : 1; }
+#else
+#define THREAD_RUNS 1
+static void set_threads(int run) { (void)run; }
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Per-type reference order and data                                      */
+/* ---------------------------------------------------------------------- */
+
+/* The order of TypedArray.prototype.sort, written from its definition. */
+static int cmp_num_f64(double a, double b) {
+  int an = a != a, bn = b != b;
+  if (an || bn) return an - bn;
+  if (a < b) return -1;
+  if (a > b) return 1;
+  int as = signbit(a) != 0, bs = signbit(b) != 0;
+  return bs - as; /* -0 before +0 */
+}
+
+#define INT_CMP(T, s)                                                          \
+  static int ref_cmp_##s(T a, T b) { return (a > b) - (a < b); }
+INT_CMP(int8_t, i8)
+INT_CMP(uint8_t, u8)
+INT_CMP(int16_t, i16)
+INT_CMP(uint16_t, u16)
+INT_CMP(int32_t, i32)
+INT_CMP(uint32_t, u32)
+INT_CMP(int64_t, i64)
+INT_CMP(uint64_t, u64)
+static int ref_cmp_f32(float a, float b) { return cmp_num_f64(a, b); }
+static int ref_cmp_f64(double a, double b) { return cmp_num_f64(a, b); }
+
+static int is_nan_f32(float v) { return v != v; }
+static int is_nan_f64(double v) { return v != v; }
+#define NOT_FLOAT_NAN(T, s)                                                    \
+  static int is_nan_##s(T v) { (void)v; return 0; }
+NOT_FLOAT_NAN(int8_t, i8)
+NOT_FLOAT_NAN(uint8_t, u8)
+NOT_FLOAT_NAN(int16_t, i16)
+NOT_FLOAT_NAN(uint16_t, u16)
+NOT_FLOAT_NAN(int32_t, i32)
+NOT_FLOAT_NAN(uint32_t, u32)
+NOT_FLOAT_NAN(int64_t, i64)
+NOT_FLOAT_NAN(uint64_t, u64)
+
+/* Descending with NaN still last. */
+#define DESC_CMP(T, s)                                                         \
+  static int ref_cmpd_##s(T a, T b) {                                          \
+    int an = is_nan_##s(a), bn = is_nan_##s(b);                                \
+    if (an || bn) return an - bn;                                              \
+    return -ref_cmp_##s(a, b);                                                 \
+  }
+PW_ARRAY_TYPES(DESC_CMP)
+
+/* Data shapes. */
+enum { SH_BITS, SH_SMALL, SH_SORTED, SH_REVERSE, SH_EQUAL, SH_SPECIAL, SH_UNIT, SH_COUNT };
+static const char *const shape_names[] = {"random bits", "small range", "sorted", "reverse",
+                                          "all equal", "special", "uniform"};
+
+static const double special_f[] = {0.0, -0.0, 1.0, -1.0, INFINITY, -INFINITY, 1e-310, -1e-310,
+                                   DBL_MAX, -DBL_MAX, 0.5, 3.0, -2.5, 1e300, -1e-300};
+
+/* A NaN of the given sign and payload bits (never zero). */
+static double nan_f64(int neg, uint64_t payload) {
+  uint64_t b = UINT64_C(0x7ff0000000000000) | (payload & UINT64_C(0x000fffffffffffff));
+  if ((b & UINT64_C(0x000fffffffffffff)) == 0) b |= 1;
+  if (neg) b |= UINT64_C(1) << 63;
+  double v;
+  memcpy(&v, &b, 8);
+  return v;
+}
+static float nan_f32(int neg, uint32_t payload) {
+  uint32_t b = UINT32_C(0x7f800000) | (payload & UINT32_C(0x007fffff));
+  if ((b & UINT32_C(0x007fffff)) == 0) b |= 1;
+  if (neg) b |= UINT32_C(1) << 31;
+  float v;
+  memcpy(&v, &b, 4);
+  return v;
+}
+
+#define GEN_INT(T, s, MINV, MAXV)                                              \
+  static void gen_##s(T *x, size_t n, int shape, uint64_t *seed) {             \
+    const T extremes[] = {MINV, MAXV, 0, 1, (T)(MAXV - 1), (T)(MINV + 1), (T)-1}; \
+    T base = (T)splitmix64(seed);                                              \
+    for (size_t i = 0; i < n; i++) {                                           \
+      uint64_t r = splitmix64(seed);                                           \
+      switch (shape) {                                                         \
+      case SH_BITS: x[i] = (T)r; break;                                        \
+      case SH_SMALL: x[i] = (T)((int64_t)(r % 7) - 3); break;                  \
+      case SH_SORTED: x[i] = (T)(MINV + (T)(i / 3)); break;                     \
+      case SH_REVERSE: x[i] = (T)(MAXV - (T)(i / 2)); break;                    \
+      case SH_EQUAL: x[i] = base; break;                                       \
+      case SH_SPECIAL: x[i] = extremes[r % 7]; break;                          \
+      default: x[i] = (T)(r % 1000); break;                                    \
+      }                                                                        \
+    }                                                                          \
+  }
+GEN_INT(int8_t, i8, INT8_MIN, INT8_MAX)
+GEN_INT(uint8_t, u8, 0, UINT8_MAX)
+GEN_INT(int16_t, i16, INT16_MIN, INT16_MAX)
+GEN_INT(uint16_t, u16, 0, UINT16_MAX)
+GEN_INT(int32_t, i32, INT32_MIN, INT32_MAX)
+GEN_INT(uint32_t, u32, 0, UINT32_MAX)
+GEN_INT(int64_t, i64, INT64_MIN, INT64_MAX)
+GEN_INT(uint64_t, u64, 0, UINT64_MAX)
+
+static void gen_f64(double *x, size_t n, int shape, uint64_t *seed) {
+  double base = (double)(splitmix64(seed) % 1000) / 7.0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t r = splitmix64(seed);
+    switch (shape) {
+    case SH_BITS: memcpy(&x[i], &r, 8); break;
+    case SH_SMALL: x[i] = (double)((int64_t)(r % 7) - 3) * 0.5; break;
+    case SH_SORTED: x[i] = (double)i * 0.25 - 100.0; break;
+    case SH_REVERSE: x[i] = 1e6 - (double)(i / 2); break;
+    case SH_EQUAL: x[i] = base; break;
+    case SH_SPECIAL: {
+      unsigned k = (unsigned)(r % 20);
+      x[i] = k < 15 ? special_f[k] : nan_f64((int)(r >> 40) & 1, r >> 8);
+      break;
+    }
+    default: x[i] = (double)(r >> 11) * 0x1p-53; break;
+    }
+  }
+}
+
+static void gen_f32(float *x, size_t n, int shape, uint64_t *seed) {
+  float base = (float)(splitmix64(seed) % 1000) / 7.0f;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t r = splitmix64(seed);
+    switch (shape) {
+    case SH_BITS: {
+      uint32_t b = (uint32_t)r;
+      memcpy(&x[i], &b, 4);
+      break;
+    }
+    case SH_SMALL: x[i] = (float)((int64_t)(r % 7) - 3) * 0.5f; break;
+    case SH_SORTED: x[i] = (float)i * 0.25f - 100.0f; break;
+    case SH_REVERSE: x[i] = 1e6f - (float)(i / 2); break;
+    case SH_EQUAL: x[i] = base; break;
+    case SH_SPECIAL: {
+      unsigned k = (unsigned)(r % 20);
+      x[i] = k < 15 ? (float)special_f[k] : nan_f32((int)(r >> 40) & 1, (uint32_t)(r >> 8));
+      break;
+    }
+    default: x[i] = (float)(r >> 40) * 0x1p-24f; break;
+    }
+  }
+}
+
+/* Lengths: 0, 1, small odd ones, around the insertion-sort and block
+   thresholds, and large enough for several blocks with 4 threads. */
+static const size_t sizes[] = {0, 1, 2, 3, 5, 17, 24, 25, 31, 64, 100, 255, 1000, 4097, 65537, 140001};
+#define NSIZES (sizeof sizes / sizeof *sizes)
+
+/* Stable merge sort of indices 0..n-1 by cmp on x. */
+#define REF_ARGSORT(T, s)                                                      \
+  static void ref_argsort_##s(const T *x, size_t n, uint32_t *idx, int desc) { \
+    uint32_t *tmp = xmalloc(n * sizeof *tmp);                                  \
+    for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;                       \
+    for (size_t w = 1; w < n; w *= 2) {                                        \
+      for (size_t lo = 0; lo < n; lo += 2 * w) {                               \
+        size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n; \
+        size_t a = lo, b = mid, o = lo;                                        \
+        while (a < mid && b < hi) {                                            \
+          int c = desc ? ref_cmpd_##s(x[idx[b]], x[idx[a]])                    \
+                       : ref_cmp_##s(x[idx[b]], x[idx[a]]);                    \
+          tmp[o++] = c < 0 ? idx[b++] : idx[a++];                              \
+        }                                                                      \
+        while (a < mid) tmp[o++] = idx[a++];                                   \
+        while (b < hi) tmp[o++] = idx[b++];                                    \
+      }                                                                        \
+      memcpy(idx, tmp, n * sizeof *idx);                                       \
+    }                                                                          \
+    free(tmp);                                                                 \
+  }
+PW_ARRAY_TYPES(REF_ARGSORT)
+
+/* qsort comparators. */
+#define QSORT_CMP(T, s)                                                        \
+  static int qcmp_##s(const void *a, const void *b) {                          \
+    return ref_cmp_##s(*(const T *)a, *(const T *)b);                          \
+  }                                                                            \
+  static int qcmpd_##s(const void *a, const void *b) {                         \
+    return ref_cmpd_##s(*(const T *)a, *(const T *)b);                         \
+  }                                                                            \
+  static int qbits_##s(const void *a, const void *b) {                         \
+    return memcmp(a, b, sizeof(T));                                            \
+  }
+PW_ARRAY_TYPES(QSORT_CMP)
+
+/* ---------------------------------------------------------------------- */
+/* Sort, argsort, gather                                                  */
+/* ---------------------------------------------------------------------- */
+
+#define TEST_SORT(T, s)                                                        \
+  static void test_sort_##s(void) {                                            \
+    uint64_t seed = 1000 + sizeof(T);                                          \
+    for (size_t si = 0; si < NSIZES; si++) {                                   \
+      size_t n = sizes[si];                                                    \
+      T *buf = xmalloc((n + 1) * sizeof(T)), *ref = xmalloc((n + 1) * sizeof(T)); \
+      T *a = xmalloc((n + 1) * sizeof(T)), *b = xmalloc((n + 1) * sizeof(T));  \
+      uint32_t *order = xmalloc((n + 1) * sizeof(uint32_t));                   \
+      uint32_t *rorder = xmalloc((n + 1) * sizeof(uint32_t));                  \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        if (n > 70000 && shape != SH_BITS && shape != SH_SMALL &&              \
+            shape != SH_SPECIAL && shape != SH_UNIT) continue;                 \
+        for (int desc = 0; desc < 2; desc++) {                                 \
+          T *x = buf + (si & 1); /* odd element offsets for odd si */          \
+          gen_##s(x, n, shape, &seed);                                         \
+          memcpy(ref, x, n * sizeof(T));                                       \
+          if (n) qsort(ref, n, sizeof(T), desc ? qcmpd_##s : qcmp_##s);        \
+          /* argsort first (x unchanged), then sort */                         \
+          ref_argsort_##s(x, n, rorder, desc);                                 \
+          pw_status st = pw_array_argsort_##s(x, n, order, desc);              \
+          CHECK(st == PW_OK, #s " argsort n=%zu: status %d", n, st);           \
+          CHECK(n == 0 || memcmp(order, rorder, n * 4) == 0,                   \
+                #s " argsort n=%zu %s desc=%d: differs from the stable reference", \
+                n, shape_names[shape], desc);                                  \
+          memcpy(a, x, n * sizeof(T));                                         \
+          st = pw_array_sort_##s(x, n, desc);                                  \
+          CHECK(st == PW_OK, #s " sort n=%zu: status %d", n, st);              \
+          size_t bad = SIZE_MAX;                                               \
+          for (size_t i = 0; i < n && bad == SIZE_MAX; i++)                    \
+            if ((desc ? ref_cmpd_##s(x[i], ref[i]) : ref_cmp_##s(x[i], ref[i])) != 0) bad = i; \
+          CHECK(bad == SIZE_MAX, #s " sort n=%zu %s desc=%d: differs at %zu",  \
+                n, shape_names[shape], desc, bad);                             \
+          /* the same elements, bit for bit */                                 \
+          memcpy(b, x, n * sizeof(T));                                         \
+          if (n) qsort(a, n, sizeof(T), qbits_##s);                            \
+          if (n) qsort(b, n, sizeof(T), qbits_##s);                            \
+          CHECK(n == 0 || memcmp(a, b, n * sizeof(T)) == 0,                    \
+                #s " sort n=%zu %s: elements changed", n, shape_names[shape]);  \
+          /* gather with the reference order reproduces the sort's order */   \
+          gen_##s(a, n, shape, &seed);                                         \
+          st = pw_array_gather_##s(a, n, rorder, n, b);                        \
+          CHECK(st == PW_OK, #s " gather n=%zu: status %d", n, st);            \
+          bad = SIZE_MAX;                                                      \
+          for (size_t i = 0; i < n && bad == SIZE_MAX; i++)                    \
+            if (memcmp(&b[i], &a[rorder[i]], sizeof(T)) != 0) bad = i;         \
+          CHECK(bad == SIZE_MAX, #s " gather n=%zu: differs at %zu", n, bad);  \
+        }                                                                      \
+      }                                                                        \
+      free(buf), free(ref), free(a), free(b), free(order), free(rorder);       \
+    }                                                                          \
+    /* gather: an index out of range is an error and writes nothing */        \
+    T src[4] = {1, 2, 3, 4}, dst[3] = {9, 9, 9};                               \
+    uint32_t ix[3] = {0, 3, 4};                                                \
+    CHECK(pw_array_gather_##s(src, 4, ix, 3, dst) == PW_ERANGE, #s " gather out of range"); \
+    CHECK(dst[0] == 9 && dst[1] == 9 && dst[2] == 9, #s " gather wrote on error"); \
+    ix[2] = 1;                                                                 \
+    CHECK(pw_array_gather_##s(src, 4, ix, 3, dst) == PW_OK && dst[0] == 1 && dst[1] == 4 && dst[2] == 2, \
+          #s " gather");                                                       \
+  }
+PW_ARRAY_TYPES(TEST_SORT)
+
+/* NaNs keep their bits through sort, ordered among themselves by key. */
+static void test_sort_nan_bits(void) {
+  double x[6] = {nan_f64(1, 5), 1.0, nan_f64(0, 7), -0.0, nan_f64(0, 1), 0.0};
+  CHECK(pw_array_sort_f64(x, 6, false) == PW_OK, "sort nan bits");
+  uint64_t b[6];
+  memcpy(b, x, sizeof b);
+  CHECK(b[0] == UINT64_C(0x8000000000000000) && b[1] == 0 && b[2] == UINT64_C(0x3ff0000000000000),
+        "sort: -0, +0, 1 first");
+  CHECK(b[3] == UINT64_C(0x7ff0000000000001) && b[4] == UINT64_C(0x7ff0000000000007) &&
+            b[5] == UINT64_C(0xfff0000000000005),
+        "sort: positive NaNs by payload, then negative NaNs");
+  double y[5] = {1.0, -0.0, 0.0, -INFINITY, nan_f64(1, 3)};
+  CHECK(pw_array_sort_f64(y, 5, true) == PW_OK, "sort desc");
+  CHECK(y[0] == 1.0 && y[1] == 0.0 && !signbit(y[1]) && y[2] == 0.0 && signbit(y[2]) &&
+            y[3] == -INFINITY && y[4] != y[4],
+        "sort desc: 1, +0, -0, -Inf, NaN");
+}
+
+/* ---------------------------------------------------------------------- */
+
+#define RUN_SORT_TEST_(T, s) test_sort_##s();
+
+int main(void) {
+  PW_ARRAY_TYPES(RUN_SORT_TEST_)
+  test_sort_nan_bits();
+  return test_summary("test_array");
+}
