@@ -313,12 +313,134 @@ static void test_sort_nan_bits(void) {
         "sort desc: 1, +0, -0, -Inf, NaN");
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* kth, quantiles, topk                                                   */
+/* ---------------------------------------------------------------------- */
+
+static double to_double_i8(int8_t v) { return v; }
+static double to_double_u8(uint8_t v) { return v; }
+static double to_double_i16(int16_t v) { return v; }
+static double to_double_u16(uint16_t v) { return v; }
+static double to_double_i32(int32_t v) { return v; }
+static double to_double_u32(uint32_t v) { return v; }
+static double to_double_i64(int64_t v) { return (double)v; }
+static double to_double_u64(uint64_t v) { return (double)v; }
+static double to_double_f32(float v) { return v; }
+static double to_double_f64(double v) { return v; }
+
+/* Same double, NaN equal to NaN. */
+static int same_double(double a, double b) {
+  return (a != a && b != b) || memcmp(&a, &b, 8) == 0 || (a == b && a != 0);
+}
+
+static const double probs[] = {0.0, 1.0, 0.5, 0.25, 0.75, 0.1, 0.9, 0.333, 0.999, 1e-9};
+#define NPROBS (sizeof probs / sizeof *probs)
+
+#define TEST_SELECT(T, s)                                                      \
+  static void test_select_##s(void) {                                          \
+    uint64_t seed = 2000 + sizeof(T);                                          \
+    static const size_t ns[] = {1, 2, 3, 7, 33, 1000, 40000, 140001};          \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T)), *ref = xmalloc(n * sizeof(T));    \
+      T *vals = xmalloc(n * sizeof(T));                                        \
+      uint32_t *idx = xmalloc(n * 4), *rorder = xmalloc(n * 4);                \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        T *x = buf + (si & 1);                                                 \
+        gen_##s(x, n, shape, &seed);                                           \
+        memcpy(ref, x, n * sizeof(T));                                         \
+        qsort(ref, n, sizeof(T), qcmp_##s);                                    \
+        /* kth: a few ranks (every rank for small n) */                       \
+        size_t nk = n < 40 ? n : 12;                                           \
+        for (size_t j = 0; j < nk; j++) {                                      \
+          size_t k = n < 40 ? j : (j == 0 ? 0 : j == 1 ? n - 1 : (size_t)below(&seed, n)); \
+          T v;                                                                 \
+          memset(&v, 0x55, sizeof v);                                          \
+          pw_status st = pw_array_kth_##s(x, n, k, &v);                        \
+          CHECK(st == PW_OK && ref_cmp_##s(v, ref[k]) == 0,                    \
+                #s " kth n=%zu k=%zu %s: status %d", n, k, shape_names[shape], st); \
+        }                                                                      \
+        /* quantiles against the sorted non-NaN values */                     \
+        size_t c = n;                                                          \
+        while (c > 0 && is_nan_##s(ref[c - 1])) c--;                           \
+        double got[NPROBS];                                                    \
+        pw_status st = pw_array_quantiles_##s(x, n, probs, NPROBS, got);       \
+        CHECK(st == PW_OK, #s " quantiles: status %d", st);                    \
+        for (size_t j = 0; j < NPROBS; j++) {                                  \
+          double want = NAN;                                                   \
+          if (c > 0) {                                                         \
+            double h = probs[j] * (double)(c - 1), f = floor(h);               \
+            size_t lo = (size_t)f, hi = lo + 1 < c ? lo + 1 : lo;              \
+            double a = to_double_##s(ref[lo]), b = to_double_##s(ref[hi]);     \
+            want = h == f ? a : a + (h - f) * (b - a);                         \
+          }                                                                    \
+          CHECK(same_double(got[j], want), #s " quantile %g n=%zu %s: %.17g, want %.17g", \
+                probs[j], n, shape_names[shape], got[j], want);                \
+        }                                                                      \
+        /* topk both ways against the stable argsort */                       \
+        for (int smallest = 0; smallest < 2; smallest++) {                     \
+          size_t ks[3] = {1, n / 2, n};                                        \
+          ref_argsort_##s(x, n, rorder, !smallest);                            \
+          for (int kj = 0; kj < 3; kj++) {                                     \
+            size_t k = ks[kj];                                                 \
+            st = pw_array_topk_##s(x, n, k, vals, idx, smallest);              \
+            CHECK(st == PW_OK, #s " topk: status %d", st);                     \
+            CHECK(k == 0 || memcmp(idx, rorder, k * 4) == 0,                   \
+                  #s " topk n=%zu k=%zu smallest=%d %s: indices differ", n, k, smallest, \
+                  shape_names[shape]);                                         \
+            size_t bad = SIZE_MAX;                                             \
+            for (size_t i = 0; i < k && bad == SIZE_MAX; i++)                  \
+              if (memcmp(&vals[i], &x[rorder[i]], sizeof(T)) != 0) bad = i;     \
+            CHECK(bad == SIZE_MAX, #s " topk values differ at %zu", bad);       \
+          }                                                                    \
+        }                                                                      \
+      }                                                                        \
+      free(buf), free(ref), free(vals), free(idx), free(rorder);               \
+    }                                                                          \
+    /* errors */                                                               \
+    T x3[3] = {3, 1, 2}, v;                                                    \
+    uint32_t i3[4];                                                            \
+    T v3[4];                                                                   \
+    double q[2] = {0.5, 1.5}, out[2];                                          \
+    CHECK(pw_array_kth_##s(x3, 3, 3, &v) == PW_ERANGE, #s " kth k = n");       \
+    CHECK(pw_array_kth_##s(NULL, 0, 0, &v) == PW_ERANGE, #s " kth empty");     \
+    CHECK(pw_array_topk_##s(x3, 3, 4, v3, i3, false) == PW_ERANGE, #s " topk k > n"); \
+    CHECK(pw_array_topk_##s(NULL, 0, 0, v3, i3, false) == PW_OK, #s " topk k = 0"); \
+    CHECK(pw_array_quantiles_##s(x3, 3, q, 2, out) == PW_ERANGE, #s " quantile 1.5"); \
+    q[1] = NAN;                                                                \
+    CHECK(pw_array_quantiles_##s(x3, 3, q, 2, out) == PW_ERANGE, #s " quantile NaN"); \
+    q[1] = 0.0;                                                                \
+    CHECK(pw_array_quantiles_##s(NULL, 0, q, 2, out) == PW_OK && out[0] != out[0], \
+          #s " quantiles of nothing are NaN");                                 \
+  }
+PW_ARRAY_TYPES(TEST_SELECT)
+
+/* Many quantiles (the sorting path) agree with few (the selection path). */
+static void test_quantiles_many(void) {
+  uint64_t seed = 77;
+  size_t n = 50001;
+  double *x = xmalloc(n * sizeof *x);
+  gen_f64(x, n, SH_SPECIAL, &seed);
+  double q[200], a[200], b[1];
+  for (int i = 0; i < 200; i++) q[i] = (double)i / 199.0;
+  CHECK(pw_array_quantiles_f64(x, n, q, 200, a) == PW_OK, "200 quantiles");
+  for (int i = 0; i < 200; i += 13) {
+    CHECK(pw_array_quantiles_f64(x, n, &q[i], 1, b) == PW_OK && same_double(a[i], b[0]),
+          "quantile %g: %.17g by sorting, %.17g by selection", q[i], a[i], b[0]);
+  }
+  free(x);
+}
+
 /* ---------------------------------------------------------------------- */
 
 #define RUN_SORT_TEST_(T, s) test_sort_##s();
+#define RUN_SELECT_TEST_(T, s) test_select_##s();
 
 int main(void) {
   PW_ARRAY_TYPES(RUN_SORT_TEST_)
   test_sort_nan_bits();
+  PW_ARRAY_TYPES(RUN_SELECT_TEST_)
+  test_quantiles_many();
   return test_summary("test_array");
 }

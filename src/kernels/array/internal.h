@@ -50,7 +50,10 @@ enum {
   PWA_SINT_ASC = 2,
   PWA_SINT_DESC = 3,
   PWA_FLOAT_ASC = 4,
-  PWA_FLOAT_DESC = 5
+  PWA_FLOAT_DESC = 5,
+  /* floats with every NaN made K_NAN (for orders where NaNs tie) */
+  PWA_FLOATC_ASC = 6,
+  PWA_FLOATC_DESC = 7
 };
 enum { PWA_UINT = 0, PWA_SINT = 1, PWA_FLOAT = 2 };
 
@@ -111,16 +114,26 @@ enum { PWA_UINT = 0, PWA_SINT = 1, PWA_FLOAT = 2 };
     case PWA_SINT_ASC: return (UT)(b ^ pwa_sign##W##_());                           \
     case PWA_SINT_DESC: return (UT)(b ^ (UT)~pwa_sign##W##_());                     \
     case PWA_FLOAT_ASC: return pwa_fkey##W(b);                                 \
-    default: {                                                                 \
+    case PWA_FLOAT_DESC: {                                                     \
       UT k = pwa_fkey##W(b), inf = pwa_kinf##W();                              \
       return k > inf ? k : (UT)(inf - k);                                      \
+    }                                                                          \
+    case PWA_FLOATC_ASC: {                                                     \
+      UT k = pwa_fkey##W(b);                                                   \
+      return k > pwa_kinf##W() ? pwa_knan##W() : k;                            \
+    }                                                                          \
+    default: {                                                                 \
+      UT k = pwa_fkey##W(b), inf = pwa_kinf##W();                              \
+      return k > inf ? pwa_knan##W() : (UT)(inf - k);                          \
     }                                                                          \
     }                                                                          \
   }                                                                            \
   PW_INLINE UT pwa_unkey##W(UT k, int mode) {                                  \
     switch (mode) {                                                            \
-    case PWA_FLOAT_ASC: return pwa_funkey##W(k);                               \
-    case PWA_FLOAT_DESC: {                                                     \
+    case PWA_FLOAT_ASC:                                                        \
+    case PWA_FLOATC_ASC: return pwa_funkey##W(k);                              \
+    case PWA_FLOAT_DESC:                                                       \
+    case PWA_FLOATC_DESC: {                                                    \
       UT inf = pwa_kinf##W();                                                  \
       return pwa_funkey##W(k > inf ? k : (UT)(inf - k));                       \
     }                                                                          \
@@ -129,9 +142,7 @@ enum { PWA_UINT = 0, PWA_SINT = 1, PWA_FLOAT = 2 };
   }                                                                            \
   /* the key with every NaN made one (K_NAN), for orders where NaNs tie */     \
   PW_INLINE UT pwa_keyc##W(UT b, int mode) {                                   \
-    UT k = pwa_key##W(b, mode);                                                \
-    if (mode >= PWA_FLOAT_ASC && k > pwa_kinf##W()) k = pwa_knan##W();         \
-    return k;                                                                  \
+    return pwa_key##W(b, mode >= PWA_FLOAT_ASC ? (mode | PWA_FLOATC_ASC) : mode); \
   }
 
 /* 8 and 16 bits have no float type: MANT is a placeholder. */
@@ -256,13 +267,27 @@ pw_status pwa_sort_keys(void *keys, void *tmp, size_t n, int width);
 pw_status pwa_sort_pairs(void *keys, uint32_t *idx, void *k2, uint32_t *i2, size_t n, int width);
 
 /*
- * Multi-rank selection over the ascending keys of x (mode PWA_*_ASC,
- * kind-specific; NaNs keep their own keys): for each of the r ranks
- * (ascending, each < n) writes the key of rank ranks[j] to out[j]
- * (uint<W>_t). Scratch is allocated inside. Returns PW_OK, PW_ENOMEM or
+ * Multi-rank selection over the keys of x's raw elements under `mode`:
+ * for each of the r ranks (non-decreasing, each < n) writes the key of
+ * rank ranks[j] (the ranks[j]-th smallest key, from 0) to out[j].
+ * Scratch is allocated inside (see select.c). Returns PW_OK, PW_ENOMEM or
  * PW_ECANCELED.
  */
 pw_status pwa_select_keys(const void *x, size_t n, int width, int mode, const uint64_t *ranks,
-                          size_t r, void *out);
+                          size_t r, uint64_t *out);
+
+/* Calls CALL(m) with m the constant equal to `mode` (so that inlined
+   key functions fold). */
+#define PWA_MODE_SWITCH(mode, CALL)                                            \
+  switch (mode) {                                                              \
+  case PWA_UINT_ASC: CALL(PWA_UINT_ASC); break;                                \
+  case PWA_UINT_DESC: CALL(PWA_UINT_DESC); break;                              \
+  case PWA_SINT_ASC: CALL(PWA_SINT_ASC); break;                                \
+  case PWA_SINT_DESC: CALL(PWA_SINT_DESC); break;                              \
+  case PWA_FLOAT_ASC: CALL(PWA_FLOAT_ASC); break;                              \
+  case PWA_FLOAT_DESC: CALL(PWA_FLOAT_DESC); break;                            \
+  case PWA_FLOATC_ASC: CALL(PWA_FLOATC_ASC); break;                            \
+  default: CALL(PWA_FLOATC_DESC); break;                                       \
+  }
 
 #endif /* PW_ARRAY_INTERNAL_H */

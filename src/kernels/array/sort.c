@@ -82,16 +82,6 @@ typedef struct {
   const void *x;   /* argsort: the elements whose keys are made */
 } rs_ctx;
 
-#define RS_MODE_SWITCH(mode, CALL)                                             \
-  switch (mode) {                                                              \
-  case PWA_UINT_ASC: CALL(PWA_UINT_ASC); break;                                \
-  case PWA_UINT_DESC: CALL(PWA_UINT_DESC); break;                              \
-  case PWA_SINT_ASC: CALL(PWA_SINT_ASC); break;                                \
-  case PWA_SINT_DESC: CALL(PWA_SINT_DESC); break;                              \
-  case PWA_FLOAT_ASC: CALL(PWA_FLOAT_ASC); break;                              \
-  default: CALL(PWA_FLOAT_DESC); break;                                        \
-  }
-
 #define RS_DEFINE(W, UT)                                                       \
   /* counts of every digit of the keys of x[begin, end) into h */             \
   PW_INLINE void rs_count_all_##W##_m(const UT *x, size_t begin, size_t end,   \
@@ -110,7 +100,7 @@ typedef struct {
       memset(h, 0, (W / 8) * RADIX * sizeof *h);                               \
       const UT *x = c->src;                                                    \
       int mode = c->mode;                                                      \
-      RS_MODE_SWITCH(mode, RS_COUNT_ALL_CALL_##W)                              \
+      PWA_MODE_SWITCH(mode, RS_COUNT_ALL_CALL_##W)                              \
     }                                                                          \
   }                                                                            \
   /* counts of the digit at c->shift, per block, into c->off */               \
@@ -128,7 +118,7 @@ typedef struct {
       const UT *x = c->src;                                                    \
       unsigned shift = c->shift;                                               \
       int mode = c->mode;                                                      \
-      RS_MODE_SWITCH(mode, RS_COUNT_ONE_CALL_##W)                              \
+      PWA_MODE_SWITCH(mode, RS_COUNT_ONE_CALL_##W)                              \
     }                                                                          \
   }                                                                            \
   /* stable scatter of block b by the digit at shift */                       \
@@ -149,7 +139,7 @@ typedef struct {
       UT *dst = c->dst;                                                        \
       unsigned shift = c->shift;                                               \
       int mode = c->mode;                                                      \
-      RS_MODE_SWITCH(mode, RS_SCATTER_CALL_##W)                                \
+      PWA_MODE_SWITCH(mode, RS_SCATTER_CALL_##W)                                \
     }                                                                          \
   }                                                                            \
   /* pairs: stable scatter of (key, index) by the digit at shift */           \
