@@ -433,8 +433,78 @@ static void test_quantiles_many(void) {
 }
 
 /* ---------------------------------------------------------------------- */
+/* searchSorted, unique                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* SameValueZero. */
+#define SVZ(T, s)                                                              \
+  static int svz_##s(T a, T b) { return a == b || (is_nan_##s(a) && is_nan_##s(b)); }
+PW_ARRAY_TYPES(SVZ)
+
+#define TEST_SEARCH(T, s)                                                      \
+  static void test_search_##s(void) {                                          \
+    uint64_t seed = 3000 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 2, 5, 100, 1001, 140001};                \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si], m = 97;                                               \
+      T *buf = xmalloc((n + 1) * sizeof(T)), *nd = xmalloc(m * sizeof(T));     \
+      uint32_t *got = xmalloc(m * 4);                                          \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        T *a = buf + (si & 1);                                                 \
+        gen_##s(a, n, shape, &seed);                                           \
+        if (n) qsort(a, n, sizeof(T), qcmp_##s);                               \
+        gen_##s(nd, m, shape, &seed);                                          \
+        for (size_t j = 0; j < m; j += 3)                                      \
+          if (n) nd[j] = a[below(&seed, n)]; /* needles that are present */   \
+        for (int right = 0; right < 2; right++) {                              \
+          pw_status st = pw_array_search_sorted_##s(a, n, nd, m, got, right);  \
+          CHECK(st == PW_OK, #s " searchSorted: status %d", st);               \
+          for (size_t j = 0; j < m; j++) {                                     \
+            size_t want = 0;                                                   \
+            for (size_t i = 0; i < n; i++) {                                   \
+              int c = ref_cmp_##s(a[i], nd[j]);                                \
+              want += right ? c <= 0 : c < 0;                                  \
+            }                                                                  \
+            CHECK(got[j] == want, #s " searchSorted n=%zu %s right=%d needle %zu: %u, want %zu", \
+                  n, shape_names[shape], right, j, got[j], want);              \
+          }                                                                    \
+        }                                                                      \
+        /* unique with counts */                                               \
+        gen_##s(a, n, shape, &seed);                                           \
+        T *ref = xmalloc((n + 1) * sizeof(T));                                 \
+        memcpy(ref, a, n * sizeof(T));                                         \
+        if (n) qsort(ref, n, sizeof(T), qcmp_##s);                             \
+        pw_result rv = {NULL, 0}, rc = {NULL, 0};                              \
+        pw_status st = pw_array_unique_##s(a, n, &rv, &rc);                    \
+        CHECK(st == PW_OK, #s " unique: status %d", st);                       \
+        size_t u = rv.size / sizeof(T), j = 0, ok = rc.size == u * 4;          \
+        const T *uv = rv.data;                                                 \
+        const uint32_t *uc = rc.data;                                          \
+        for (size_t i = 0; i < n && ok;) {                                     \
+          size_t e = i + 1;                                                    \
+          while (e < n && svz_##s(ref[e], ref[i])) e++;                        \
+          T want = ref[i];                                                     \
+          if (want == 0) want = 0; /* +0 for the zero group */                 \
+          if (j >= u || !svz_##s(uv[j], want) || uc[j] != e - i) ok = 0;       \
+          else if (is_nan_##s(want) && sizeof(T) == 8 && memcmp(&uv[j], &(uint64_t){UINT64_C(0x7ff8000000000000)}, 8)) ok = 0; \
+          else if (is_nan_##s(want) && sizeof(T) == 4 && memcmp(&uv[j], &(uint32_t){UINT32_C(0x7fc00000)}, 4)) ok = 0; \
+          else if (!is_nan_##s(want) && memcmp(&uv[j], &want, sizeof(T))) ok = 0; \
+          j++;                                                                 \
+          i = e;                                                               \
+        }                                                                      \
+        CHECK(ok && j == u, #s " unique n=%zu %s: differs (%zu values, %zu expected)", n, \
+              shape_names[shape], u, j);                                       \
+        free(rv.data), free(rc.data), free(ref);                               \
+      }                                                                        \
+      free(buf), free(nd), free(got);                                          \
+    }                                                                          \
+  }
+PW_ARRAY_TYPES(TEST_SEARCH)
+
+/* ---------------------------------------------------------------------- */
 
 #define RUN_SORT_TEST_(T, s) test_sort_##s();
+#define RUN_SEARCH_TEST_(T, s) test_search_##s();
 #define RUN_SELECT_TEST_(T, s) test_select_##s();
 
 int main(void) {
@@ -442,5 +512,6 @@ int main(void) {
   test_sort_nan_bits();
   PW_ARRAY_TYPES(RUN_SELECT_TEST_)
   test_quantiles_many();
+  PW_ARRAY_TYPES(RUN_SEARCH_TEST_)
   return test_summary("test_array");
 }
