@@ -502,9 +502,603 @@ PW_ARRAY_TYPES(SVZ)
 PW_ARRAY_TYPES(TEST_SEARCH)
 
 /* ---------------------------------------------------------------------- */
+/* Exact float sums: Shewchuk's partials, rounded as Python's math.fsum   */
+/* ---------------------------------------------------------------------- */
+
+typedef struct {
+  double *p;
+  size_t n, cap;
+  double special; /* running sum of the non-finite inputs */
+  int have_special;
+  int overflow; /* a partial overflowed: the exact sum is not known */
+} exact_sum;
+
+static void es_init(exact_sum *e) { memset(e, 0, sizeof *e); }
+static void es_free(exact_sum *e) { free(e->p); }
+
+static void es_add(exact_sum *e, double x) {
+  if (e->overflow) return;
+  if (!isfinite(x)) {
+    e->special = e->have_special ? e->special + x : x;
+    e->have_special = 1;
+    return;
+  }
+  size_t i = 0;
+  for (size_t j = 0; j < e->n; j++) {
+    double y = e->p[j];
+    if (fabs(x) < fabs(y)) { double t = x; x = y; y = t; }
+    double hi = x + y, lo = y - (hi - x);
+    if (!isfinite(hi)) {
+      e->overflow = 1;
+      return;
+    }
+    if (lo != 0.0) e->p[i++] = lo;
+    x = hi;
+  }
+  if (i + 1 > e->cap) {
+    e->cap = e->cap ? 2 * e->cap : 16;
+    e->p = realloc(e->p, e->cap * sizeof *e->p);
+  }
+  e->p[i++] = x;
+  e->n = i;
+}
+
+/* The exact sum rounded to nearest (fsum's final step). */
+static double es_value(const exact_sum *e) {
+  if (e->have_special) return e->special;
+  if (e->n == 0) return 0.0;
+  size_t i = e->n;
+  double hi = e->p[--i], lo = 0;
+  while (i > 0) {
+    double x = hi, y = e->p[--i];
+    hi = x + y;
+    double yr = hi - x;
+    lo = y - yr;
+    if (lo != 0.0) break;
+  }
+  if (i > 0 && ((lo < 0 && e->p[i - 1] < 0) || (lo > 0 && e->p[i - 1] > 0))) {
+    double y = lo * 2, x = hi + y, yr = x - hi;
+    if (y == yr) hi = x;
+  }
+  return hi;
+}
+
+/* x * y = p + err exactly (Dekker/Veltkamp, no FMA). */
+static void two_prod(double a, double b, double *p, double *err) {
+  const double split = 134217729.0; /* 2^27 + 1 */
+  double ca = split * a, ah = ca - (ca - a), al = a - ah;
+  double cb = split * b, bh = cb - (cb - b), bl = b - bh;
+  *p = a * b;
+  *err = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
+}
+
+static double ulp_of(double v) {
+  v = fabs(v);
+  if (!isfinite(v)) return 0;
+  return nextafter(v, INFINITY) - v;
+}
+
+/* gamma(N)^2 sum|x| with N = n + 8200: the bound's second term. */
+static double gamma2(size_t n) {
+  double g = ((double)n + 8200.0) * 0x1p-53;
+  g = g / (1 - g);
+  return g * g;
+}
+
+/* The bits of a double, for the thread-count comparisons. */
+static uint64_t dbits(double v) {
+  uint64_t b;
+  memcpy(&b, &v, 8);
+  return b;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reductions                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* Extra shapes for sums: large cancellation. */
+static void gen_cancel_f64(double *x, size_t n, uint64_t *seed) {
+  for (size_t i = 0; i < n; i++) {
+    uint64_t r = splitmix64(seed);
+    double big = ldexp((double)(r >> 40), (int)(r % 60));
+    x[i] = (i % 2 ? big : -big) + (double)(r % 1000) * 1e-3;
+  }
+}
+
+#define TEST_REDUCE_FLOAT(T, s, EPS)                                           \
+  static void test_reduce_##s(void) {                                          \
+    uint64_t seed = 4000 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 2, 7, 8, 9, 15, 100, 2047, 2049, 32769, 100003, 1000003}; \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T)), *ybuf = xmalloc((n + 1) * sizeof(T)); \
+      for (int shape = 0; shape <= SH_COUNT; shape++) {                        \
+        T *x = buf + (si & 1), *y = ybuf + ((si >> 1) & 1);                    \
+        if (shape == SH_COUNT) { /* cancellation */                            \
+          double *tmp = xmalloc((n + 1) * sizeof *tmp);                        \
+          gen_cancel_f64(tmp, n, &seed);                                       \
+          for (size_t i = 0; i < n; i++) x[i] = (T)tmp[i];                     \
+          free(tmp);                                                           \
+        } else {                                                               \
+          gen_##s(x, n, shape, &seed);                                         \
+        }                                                                      \
+        gen_##s(y, n, shape == SH_BITS ? SH_UNIT : shape, &seed);              \
+        /* exact references */                                                 \
+        exact_sum es, ea, ed, eda, eq;                                         \
+        es_init(&es), es_init(&ea), es_init(&ed), es_init(&eda), es_init(&eq); \
+        int nan = 0, inf = 0;                                                  \
+        for (size_t i = 0; i < n; i++) {                                       \
+          double v = x[i];                                                     \
+          es_add(&es, v);                                                      \
+          es_add(&ea, fabs(v));                                                \
+          nan |= v != v, inf |= isinf(v);                                      \
+          double p, err;                                                       \
+          two_prod(v, (double)y[i], &p, &err);                                 \
+          if (sizeof(T) == 8) { /* f64: the products rounded once, as documented */ \
+            es_add(&ed, p);                                                    \
+            es_add(&eda, fabs(p));                                             \
+          } else { /* f32: exact products */                                   \
+            es_add(&ed, p), es_add(&ed, err);                                  \
+            es_add(&eda, fabs(p));                                             \
+          }                                                                    \
+        }                                                                      \
+        double sum_ref = es_value(&es), abs_ref = es_value(&ea);               \
+        double dot_ref = es_value(&ed), dabs_ref = es_value(&eda);             \
+        double got[THREAD_RUNS][6];                                            \
+        for (int run = 0; run < THREAD_RUNS; run++) {                          \
+          set_threads(run);                                                    \
+          got[run][0] = pw_array_sum_##s(x, n);                                \
+          got[run][1] = pw_array_mean_##s(x, n);                               \
+          got[run][2] = pw_array_variance_##s(x, n, 0);                        \
+          got[run][3] = pw_array_variance_##s(x, n, 1);                        \
+          got[run][4] = pw_array_dot_##s(x, n, y);                             \
+          got[run][5] = pw_array_norm_##s(x, n);                               \
+        }                                                                      \
+        set_threads(0);                                                        \
+        for (int run = 1; run < THREAD_RUNS; run++)                            \
+          for (int j = 0; j < 6; j++)                                          \
+            CHECK(dbits(got[run][j]) == dbits(got[0][j]),                      \
+                  #s " reduction %d n=%zu: %.17g with 1 thread, %.17g with 4", j, n, \
+                  got[run][j], got[0][j]);                                     \
+        double sum = got[0][0];                                                \
+        if (nan || (es.have_special && es.special != es.special)) {            \
+          CHECK(sum != sum, #s " sum n=%zu %s: NaN expected, got %g", n, shape_names[shape % SH_COUNT], sum); \
+        } else if (inf) {                                                      \
+          CHECK(sum == sum_ref, #s " sum with Inf: %g, want %g", sum, sum_ref); \
+        } else if (isfinite(sum)) {                                            \
+          double bound = 0x1p-52 * fabs(sum_ref) + gamma2(n) * abs_ref + 0x1p-1074; \
+          CHECK(fabs(sum - sum_ref) <= bound, #s " sum n=%zu shape %d: %.17g, exact %.17g", \
+                n, shape, sum, sum_ref);                                       \
+          double mean = got[0][1];                                             \
+          if (n == 0) {                                                        \
+            CHECK(mean != mean, #s " mean of nothing is NaN");                 \
+          } else {                                                             \
+            double mref = sum_ref / (double)n;                                 \
+            CHECK(fabs(mean - mref) <= bound / (double)n + 2 * ulp_of(mref),   \
+                  #s " mean n=%zu: %.17g, want %.17g", n, mean, mref);         \
+          }                                                                    \
+        }                                                                      \
+        /* variance against a long-double two-pass reference */                \
+        if (!nan && !inf && n > 0) {                                           \
+          long double m = 0, v = 0;                                            \
+          for (size_t i = 0; i < n; i++) m += (long double)x[i];               \
+          m /= (long double)n;                                                 \
+          for (size_t i = 0; i < n; i++) v += ((long double)x[i] - m) * ((long double)x[i] - m); \
+          double var0 = (double)(v / (long double)n);                          \
+          double tol = (16 + 4 * log2((double)n + 1)) * 0x1p-53 * (var0 + (double)(m * m)) + 0x1p-1074; \
+          if (isfinite(var0) && isfinite((double)(m * m)))                     \
+            CHECK(fabs(got[0][2] - var0) <= tol, #s " variance n=%zu shape %d: %.17g, want %.17g", \
+                  n, shape, got[0][2], var0);                                  \
+          if (n > 1 && isfinite(var0) && isfinite((double)(m * m))) {          \
+            double var1 = (double)(v / (long double)(n - 1));                  \
+            CHECK(fabs(got[0][3] - var1) <= tol * 2, #s " sample variance n=%zu: %.17g, want %.17g", \
+                  n, got[0][3], var1);                                         \
+          }                                                                    \
+          CHECK(dbits(pw_array_std_##s(x, n, 0)) == dbits(sqrt(got[0][2])), #s " std is sqrt(variance)"); \
+        } else if (n > 0) {                                                    \
+          CHECK(got[0][2] != got[0][2], #s " variance with NaN/Inf is NaN");   \
+        } else {                                                               \
+          CHECK(got[0][2] != got[0][2] && got[0][3] != got[0][3], #s " variance of nothing is NaN"); \
+        }                                                                      \
+        if (n == 1) CHECK(got[0][3] != got[0][3], #s " sample variance of one element is NaN"); \
+        /* dot */                                                              \
+        if (!nan && !inf && !ed.overflow && !eda.overflow && isfinite(dot_ref) && isfinite(got[0][4])) {        \
+          double bound = 0x1p-52 * fabs(dot_ref) + gamma2(n) * dabs_ref + 0x1p-1074; \
+          CHECK(fabs(got[0][4] - dot_ref) <= bound, #s " dot n=%zu shape %d: %.17g, want %.17g", \
+                n, shape, got[0][4], dot_ref);                                 \
+        }                                                                      \
+        /* norm: exact squares, scaled by a power of two */                    \
+        {                                                                      \
+          double mag = 0;                                                      \
+          int ninf = 0, nnan = 0;                                              \
+          for (size_t i = 0; i < n; i++) {                                     \
+            double v = fabs((double)x[i]);                                     \
+            ninf |= isinf(v), nnan |= v != v;                                  \
+            if (v > mag) mag = v;                                              \
+          }                                                                    \
+          double want;                                                         \
+          if (ninf) want = INFINITY;                                           \
+          else if (nnan) want = NAN;                                           \
+          else if (mag == 0) want = 0;                                         \
+          else {                                                               \
+            int ex;                                                            \
+            frexp(mag, &ex);                                                   \
+            exact_sum e2;                                                      \
+            es_init(&e2);                                                      \
+            for (size_t i = 0; i < n; i++) {                                   \
+              double v = ldexp((double)x[i], -ex), p, err;                     \
+              two_prod(v, v, &p, &err);                                        \
+              es_add(&e2, p), es_add(&e2, err);                                \
+            }                                                                  \
+            want = ldexp(sqrt(es_value(&e2)), ex);                             \
+            es_free(&e2);                                                      \
+          }                                                                    \
+          double gotn = got[0][5];                                             \
+          CHECK(same_double(gotn, want) ||                                     \
+                fabs(gotn - want) <= 2 * 0x1p-53 * want + 2 * ulp_of(want) * (ex_subnormal(want)), \
+                #s " norm n=%zu shape %d: %.17g, want %.17g", n, shape, gotn, want); \
+        }                                                                      \
+        es_free(&es), es_free(&ea), es_free(&ed), es_free(&eda), es_free(&eq); \
+      }                                                                        \
+      free(buf), free(ybuf);                                                   \
+    }                                                                          \
+    /* cancellation a naive sum gets wrong */                                  \
+    T c3[3] = {(T)1e30, 1, (T)-1e30};                                          \
+    CHECK(pw_array_sum_##s(c3, 3) == 1.0, #s " sum(1e30, 1, -1e30) = %g", pw_array_sum_##s(c3, 3)); \
+    T inf2[2] = {INFINITY, -INFINITY};                                         \
+    CHECK(pw_array_sum_##s(inf2, 2) != pw_array_sum_##s(inf2, 2), #s " sum(Inf, -Inf) is NaN"); \
+    CHECK(pw_array_sum_##s(inf2, 1) == INFINITY, #s " sum(Inf) is Inf");       \
+    T hyp[2] = {NAN, INFINITY};                                                \
+    CHECK(pw_array_norm_##s(hyp, 2) == INFINITY, #s " norm(NaN, Inf) is Inf"); \
+    CHECK(pw_array_norm_##s(hyp, 1) != pw_array_norm_##s(hyp, 1), #s " norm(NaN) is NaN"); \
+    (void)EPS;                                                                 \
+  }
+
+/* ulp slack only where the result is subnormal-adjacent (not used otherwise) */
+static int ex_subnormal(double v) { return v < 0x1p-1000 ? 1 : 0; }
+
+TEST_REDUCE_FLOAT(float, f32, FLT_EPSILON)
+TEST_REDUCE_FLOAT(double, f64, DBL_EPSILON)
+
+/* norm without overflow or underflow */
+static void test_norm_range(void) {
+  double big[3] = {3e200, 4e200, 0}, tiny[2] = {3e-310, 4e-310};
+  double r = pw_array_norm_f64(big, 3);
+  CHECK(fabs(r - 5e200) <= 2 * ulp_of(5e200), "norm(3e200, 4e200) = %.17g", r);
+  r = pw_array_norm_f64(tiny, 2);
+  CHECK(fabs(r - 5e-310) <= 0x1p-1074, "norm(3e-310, 4e-310) = %.17g", r);
+  double z[4] = {0, -0.0, 0, 0};
+  CHECK(pw_array_norm_f64(z, 4) == 0 && pw_array_norm_f64(NULL, 0) == 0, "norm of zeros");
+  CHECK(pw_array_dot_f64(NULL, 0, NULL) == 0 && pw_array_sum_f64(NULL, 0) == 0, "empty dot and sum");
+}
+
+/* Integer sums and means against 128-bit loops; min and max everywhere. */
+#define TEST_REDUCE_INT(T, s, IS_SIGNED)                                       \
+  static void test_isum_##s(void) {                                            \
+    uint64_t seed = 5000 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 3, 100, 32769, 300007};                  \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T));                                   \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        T *x = buf + (si & 1);                                                 \
+        gen_##s(x, n, shape, &seed);                                           \
+        pwa_ref_i128 want = 0;                                                 \
+        for (size_t i = 0; i < n; i++) want += (pwa_ref_i128)x[i];             \
+        pwa_ref_i128 got = sum_as_i128_##s(x, n);                              \
+        CHECK(got == want, #s " sum n=%zu %s: differs", n, shape_names[shape]); \
+        double mean = pw_array_mean_##s(x, n);                                 \
+        if (n == 0) {                                                          \
+          CHECK(mean != mean, #s " mean of nothing");                          \
+        } else {                                                               \
+          long double lm = (long double)want / (long double)n;                 \
+          CHECK(fabs(mean - (double)lm) <= ulp_of((double)lm), #s " mean n=%zu: %.17g, want %.17Lg", \
+                n, mean, lm);                                                  \
+        }                                                                      \
+        (void)IS_SIGNED;                                                       \
+      }                                                                        \
+      free(buf);                                                               \
+    }                                                                          \
+  }
+
+__extension__ typedef __int128 pwa_ref_i128;
+#define SUM_SMALL_I128(T, s)                                                   \
+  static pwa_ref_i128 sum_as_i128_##s(const T *x, size_t n) { return (pwa_ref_i128)pw_array_sum_##s(x, n); }
+SUM_SMALL_I128(int8_t, i8)
+SUM_SMALL_I128(uint8_t, u8)
+SUM_SMALL_I128(int16_t, i16)
+SUM_SMALL_I128(uint16_t, u16)
+SUM_SMALL_I128(int32_t, i32)
+SUM_SMALL_I128(uint32_t, u32)
+static pwa_ref_i128 sum_as_i128_i64(const int64_t *x, size_t n) {
+  pw_u128 r = pw_array_sum_i64(x, n);
+  unsigned __int128 u = ((unsigned __int128)r.hi << 64) | r.lo;
+  return (pwa_ref_i128)u;
+}
+static pwa_ref_i128 sum_as_i128_u64(const uint64_t *x, size_t n) {
+  pw_u128 r = pw_array_sum_u64(x, n);
+  unsigned __int128 u = ((unsigned __int128)r.hi << 64) | r.lo;
+  return (pwa_ref_i128)u; /* below 2^127 for these sizes */
+}
+TEST_REDUCE_INT(int8_t, i8, 1)
+TEST_REDUCE_INT(uint8_t, u8, 0)
+TEST_REDUCE_INT(int16_t, i16, 1)
+TEST_REDUCE_INT(uint16_t, u16, 0)
+TEST_REDUCE_INT(int32_t, i32, 1)
+TEST_REDUCE_INT(uint32_t, u32, 0)
+TEST_REDUCE_INT(int64_t, i64, 1)
+TEST_REDUCE_INT(uint64_t, u64, 0)
+
+/* 64-bit sums beyond 2^64: the 128-bit result. */
+static void test_isum_wide(void) {
+  size_t n = 1000;
+  uint64_t *u = xmalloc(n * 8);
+  int64_t *v = xmalloc(n * 8);
+  for (size_t i = 0; i < n; i++) u[i] = UINT64_MAX, v[i] = INT64_MIN;
+  pw_u128 r = pw_array_sum_u64(u, n);
+  unsigned __int128 want = (unsigned __int128)UINT64_MAX * n;
+  CHECK(r.lo == (uint64_t)want && r.hi == (uint64_t)(want >> 64), "u64 sum beyond 2^64");
+  r = pw_array_sum_i64(v, n);
+  __int128 w = (__int128)INT64_MIN * (__int128)n;
+  unsigned __int128 wu = (unsigned __int128)w;
+  CHECK(r.lo == (uint64_t)wu && r.hi == (uint64_t)(wu >> 64), "i64 sum below -2^63 (two's complement)");
+  CHECK(pw_array_mean_i64(v, n) == -0x1p63, "i64 mean of INT64_MIN");
+  free(u), free(v);
+}
+
+/* min/max with first indices against a linear scan. */
+#define TEST_MINMAX(T, s)                                                      \
+  static void test_minmax_##s(void) {                                          \
+    uint64_t seed = 6000 + sizeof(T);                                          \
+    static const size_t ns[] = {1, 2, 3, 33, 1000, 70001, 300007};             \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T));                                   \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        T *x = buf + (si & 1);                                                 \
+        gen_##s(x, n, shape, &seed);                                           \
+        if (shape == SH_UNIT && n > 10) x[n - 3] = (T)-0.0, x[n / 2] = 0;       \
+        for (int mx = 0; mx < 2; mx++) {                                       \
+          size_t wi = 0;                                                       \
+          for (size_t i = 1; i < n; i++) {                                     \
+            if (is_nan_##s(x[wi])) break;                                      \
+            if (is_nan_##s(x[i])) { wi = i; break; }                           \
+            int c = ref_cmp_##s(x[i], x[wi]);                                  \
+            if (mx ? c > 0 : c < 0) wi = i;                                    \
+          }                                                                    \
+          T v;                                                                 \
+          uint32_t at;                                                         \
+          pw_status st = mx ? pw_array_max_##s(x, n, &v, &at) : pw_array_min_##s(x, n, &v, &at); \
+          CHECK(st == PW_OK && at == wi && memcmp(&v, &x[wi], sizeof(T)) == 0,   \
+                #s " %s n=%zu %s: index %u, want %zu", mx ? "max" : "min", n,  \
+                shape_names[shape], at, wi);                                   \
+        }                                                                      \
+      }                                                                        \
+      free(buf);                                                               \
+    }                                                                          \
+    T v;                                                                       \
+    uint32_t at;                                                               \
+    CHECK(pw_array_min_##s(NULL, 0, &v, &at) == PW_EINVAL, #s " min of nothing"); \
+    CHECK(pw_array_max_##s(NULL, 0, &v, &at) == PW_EINVAL, #s " max of nothing"); \
+  }
+PW_ARRAY_TYPES(TEST_MINMAX)
+
+/* Integer variance against long double (values exact in double). */
+#define TEST_IVAR(T, s)                                                        \
+  static void test_ivar_##s(void) {                                            \
+    uint64_t seed = 7000 + sizeof(T);                                          \
+    size_t n = 50001;                                                          \
+    T *x = xmalloc(n * sizeof(T));                                             \
+    for (int shape = 0; shape < SH_COUNT; shape++) {                           \
+      gen_##s(x, n, shape, &seed);                                             \
+      long double m = 0, v = 0;                                                \
+      for (size_t i = 0; i < n; i++) m += (long double)(double)x[i];           \
+      m /= n;                                                                  \
+      for (size_t i = 0; i < n; i++) v += ((long double)(double)x[i] - m) * ((long double)(double)x[i] - m); \
+      double want = (double)(v / n), tol = 64 * 0x1p-53 * (want + (double)(m * m)); \
+      double got[THREAD_RUNS];                                                 \
+      for (int run = 0; run < THREAD_RUNS; run++) {                            \
+        set_threads(run);                                                      \
+        got[run] = pw_array_variance_##s(x, n, 0);                             \
+      }                                                                        \
+      set_threads(0);                                                          \
+      CHECK(fabs(got[0] - want) <= tol, #s " variance %s: %.17g, want %.17g", shape_names[shape], got[0], want); \
+      for (int run = 1; run < THREAD_RUNS; run++)                              \
+        CHECK(dbits(got[run]) == dbits(got[0]), #s " variance depends on threads"); \
+    }                                                                          \
+    free(x);                                                                   \
+  }
+TEST_IVAR(int8_t, i8)
+TEST_IVAR(uint8_t, u8)
+TEST_IVAR(int16_t, i16)
+TEST_IVAR(uint16_t, u16)
+TEST_IVAR(int32_t, i32)
+TEST_IVAR(uint32_t, u32)
+TEST_IVAR(int64_t, i64)
+TEST_IVAR(uint64_t, u64)
+
+/* ---------------------------------------------------------------------- */
+/* Prefix sums                                                            */
+/* ---------------------------------------------------------------------- */
+
+#define TEST_CUMSUM_INT(T, s, UT)                                              \
+  static void test_cumsum_##s(void) {                                          \
+    uint64_t seed = 8000 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 2, 31, 1000, 65537, 300007};             \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T)), *out = xmalloc((n + 1) * sizeof(T)); \
+      for (int shape = 0; shape < SH_COUNT; shape += 2) {                      \
+        T *x = buf + (si & 1);                                                 \
+        gen_##s(x, n, shape, &seed);                                           \
+        for (int ex = 0; ex < 2; ex++) {                                       \
+          for (int run = 0; run < THREAD_RUNS; run++) {                        \
+            set_threads(run);                                                  \
+            CHECK(pw_array_cumsum_##s(x, n, out, ex) == PW_OK, #s " cumsum status"); \
+            UT acc = 0;                                                        \
+            size_t bad = SIZE_MAX;                                             \
+            for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {                \
+              UT before = acc;                                                 \
+              acc = (UT)(acc + (UT)x[i]);                                      \
+              UT want = ex ? before : acc;                                     \
+              if ((UT)out[i] != want) bad = i;                                 \
+            }                                                                  \
+            CHECK(bad == SIZE_MAX, #s " cumsum n=%zu exclusive=%d run %d: differs at %zu", n, ex, run, bad); \
+          }                                                                    \
+          set_threads(0);                                                      \
+          /* in place */                                                       \
+          T *y = xmalloc((n + 1) * sizeof(T));                                 \
+          memcpy(y, x, n * sizeof(T));                                         \
+          CHECK(pw_array_cumsum_##s(y, n, y, ex) == PW_OK && (n == 0 || memcmp(y, out, n * sizeof(T)) == 0), \
+                #s " cumsum in place n=%zu", n);                               \
+          free(y);                                                             \
+        }                                                                      \
+      }                                                                        \
+      free(buf), free(out);                                                    \
+    }                                                                          \
+  }
+TEST_CUMSUM_INT(int8_t, i8, uint8_t)
+TEST_CUMSUM_INT(uint8_t, u8, uint8_t)
+TEST_CUMSUM_INT(int16_t, i16, uint16_t)
+TEST_CUMSUM_INT(uint16_t, u16, uint16_t)
+TEST_CUMSUM_INT(int32_t, i32, uint32_t)
+TEST_CUMSUM_INT(uint32_t, u32, uint32_t)
+TEST_CUMSUM_INT(int64_t, i64, uint64_t)
+TEST_CUMSUM_INT(uint64_t, u64, uint64_t)
+
+#define TEST_CUMSUM_FLT(T, s, REL)                                             \
+  static void test_cumsum_##s(void) {                                          \
+    uint64_t seed = 8100 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 2, 9, 1000, 40001, 140001};              \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T));                                   \
+      T *out[THREAD_RUNS + 1];                                                 \
+      for (int r = 0; r <= THREAD_RUNS; r++) out[r] = xmalloc((n + 1) * sizeof(T)); \
+      for (int shape = 0; shape <= SH_COUNT; shape++) {                        \
+        if (shape == SH_BITS) continue;                                        \
+        T *x = buf + (si & 1);                                                 \
+        if (shape == SH_COUNT) {                                               \
+          double *tmp = xmalloc((n + 1) * sizeof *tmp);                        \
+          gen_cancel_f64(tmp, n, &seed);                                       \
+          for (size_t i = 0; i < n; i++) x[i] = (T)tmp[i];                     \
+          free(tmp);                                                           \
+        } else {                                                               \
+          gen_##s(x, n, shape, &seed);                                         \
+        }                                                                      \
+        for (int ex = 0; ex < 2; ex++) {                                       \
+          for (int run = 0; run < THREAD_RUNS; run++) {                        \
+            set_threads(run);                                                  \
+            CHECK(pw_array_cumsum_##s(x, n, out[run], ex) == PW_OK, #s " cumsum status"); \
+          }                                                                    \
+          set_threads(0);                                                      \
+          for (int run = 1; run < THREAD_RUNS; run++)                          \
+            CHECK(n == 0 || memcmp(out[run], out[0], n * sizeof(T)) == 0,      \
+                  #s " cumsum n=%zu depends on the thread count", n);          \
+          memcpy(out[THREAD_RUNS], x, n * sizeof(T));                          \
+          CHECK(pw_array_cumsum_##s(out[THREAD_RUNS], n, out[THREAD_RUNS], ex) == PW_OK && \
+                    (n == 0 || memcmp(out[THREAD_RUNS], out[0], n * sizeof(T)) == 0), \
+                #s " cumsum in place n=%zu", n);                               \
+          exact_sum es, ea;                                                    \
+          es_init(&es), es_init(&ea);                                          \
+          size_t bad = SIZE_MAX;                                               \
+          int special = 0;                                                     \
+          for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {                  \
+            if (!ex) es_add(&es, x[i]), es_add(&ea, fabs((double)x[i]));       \
+            double want = es_value(&es), got = out[0][i];                      \
+            special |= es.have_special || es.overflow;                         \
+            if (special) {                                                     \
+              if (!same_double(got, (T)want) && !(es.overflow)) bad = i;       \
+            } else {                                                           \
+              double bound = REL * fabs(want) + gamma2(i + 1) * es_value(&ea) + 0x1p-1074; \
+              if (!(fabs(got - want) <= bound) && !((T)want == got)) bad = i;  \
+            }                                                                  \
+            if (ex) es_add(&es, x[i]), es_add(&ea, fabs((double)x[i]));        \
+          }                                                                    \
+          CHECK(bad == SIZE_MAX, #s " cumsum n=%zu shape %d exclusive=%d: off at %zu", n, shape, ex, bad); \
+          es_free(&es), es_free(&ea);                                          \
+        }                                                                      \
+      }                                                                        \
+      free(buf);                                                               \
+      for (int r = 0; r <= THREAD_RUNS; r++) free(out[r]);                     \
+    }                                                                          \
+  }
+TEST_CUMSUM_FLT(float, f32, 0x1p-23)
+TEST_CUMSUM_FLT(double, f64, 0x1p-52)
+
+/* ---------------------------------------------------------------------- */
+/* Histograms                                                             */
+/* ---------------------------------------------------------------------- */
+
+#define TEST_HIST(T, s)                                                        \
+  static void test_hist_##s(void) {                                            \
+    uint64_t seed = 9000 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 5, 1000, 70001};                         \
+    struct { uint32_t bins; double lo, hi; } cases[] = {                       \
+        {1, 0, 1}, {10, 0, 1000}, {7, -3, 3}, {256, 0, 256}, {33, -1e6, 1e6},  \
+        {1000, 0.1, 0.2}, {5, -100, 100}};                                     \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T));                                   \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        T *x = buf + (si & 1);                                                 \
+        gen_##s(x, n, shape, &seed);                                           \
+        for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {         \
+          uint32_t bins = cases[ci].bins;                                      \
+          double lo = cases[ci].lo, hi = cases[ci].hi, w = (hi - lo) / bins;   \
+          uint32_t *got = xmalloc(bins * 4), *want = calloc(bins, 4);          \
+          for (size_t i = 0; i < n; i++) {                                     \
+            double v = (double)x[i];                                           \
+            if (!(v >= lo && v <= hi)) continue;                               \
+            for (uint32_t j = 0; j < bins; j++) {                              \
+              double e0 = lo + j * w, e1 = j + 1 == bins ? hi : lo + (j + 1) * w; \
+              if (v >= e0 && (v < e1 || j + 1 == bins)) { want[j]++; break; }  \
+            }                                                                  \
+          }                                                                    \
+          memset(got, 0xee, bins * 4);                                         \
+          pw_status st = pw_array_histogram_##s(x, n, bins, lo, hi, got);      \
+          CHECK(st == PW_OK && memcmp(got, want, bins * 4) == 0,               \
+                #s " histogram n=%zu %s bins=%u [%g, %g]: differs", n, shape_names[shape], bins, lo, hi); \
+          /* the same bins as explicit edges */                                \
+          double *edges = xmalloc((bins + 1) * sizeof *edges);                 \
+          for (uint32_t j = 0; j <= bins; j++) edges[j] = j == bins ? hi : lo + j * w; \
+          memset(got, 0xee, bins * 4);                                         \
+          st = pw_array_histogram_edges_##s(x, n, edges, bins + 1, got);       \
+          CHECK(st == PW_OK && memcmp(got, want, bins * 4) == 0,               \
+                #s " histogramEdges n=%zu %s bins=%u: differs", n, shape_names[shape], bins); \
+          free(edges), free(got), free(want);                                  \
+        }                                                                      \
+      }                                                                        \
+      free(buf);                                                               \
+    }                                                                          \
+    T x5[5] = {0, 1, 2, 3, 4};                                                 \
+    uint32_t c2[2], c3[3];                                                     \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, 0, 4, c2) == PW_OK && c2[0] == 2 && c2[1] == 3, \
+          #s " histogram([0..4], 2 bins over [0, 4]) = [2, 3]");               \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, 4, 4, c2) == PW_ERANGE, #s " lo == hi"); \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, 5, 4, c2) == PW_ERANGE, #s " lo > hi"); \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, NAN, 4, c2) == PW_ERANGE, #s " lo NaN"); \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, 0, INFINITY, c2) == PW_ERANGE, #s " hi Inf"); \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, -DBL_MAX, DBL_MAX, c2) == PW_ERANGE, #s " range overflows"); \
+    CHECK(pw_array_histogram_##s(x5, 5, 0, 0, 4, c2) == PW_ERANGE, #s " bins 0"); \
+    double e4[4] = {-INFINITY, 1, 3, INFINITY};                                \
+    CHECK(pw_array_histogram_edges_##s(x5, 5, e4, 4, c3) == PW_OK && c3[0] == 1 && c3[1] == 2 && c3[2] == 2, \
+          #s " histogramEdges with infinite edges");                           \
+    e4[2] = 1;                                                                 \
+    CHECK(pw_array_histogram_edges_##s(x5, 5, e4, 4, c3) == PW_EINVAL, #s " edges not increasing"); \
+    e4[2] = NAN;                                                               \
+    CHECK(pw_array_histogram_edges_##s(x5, 5, e4, 4, c3) == PW_EINVAL, #s " edge NaN"); \
+    CHECK(pw_array_histogram_edges_##s(x5, 5, e4, 1, c3) == PW_EINVAL, #s " one edge"); \
+  }
+PW_ARRAY_TYPES(TEST_HIST)
+
+/* ---------------------------------------------------------------------- */
 
 #define RUN_SORT_TEST_(T, s) test_sort_##s();
+#define RUN_HIST_TEST_(T, s) test_hist_##s();
+#define RUN_CUMSUM_TEST_(T, s) test_cumsum_##s();
 #define RUN_SEARCH_TEST_(T, s) test_search_##s();
+#define RUN_MINMAX_TEST_(T, s) test_minmax_##s();
 #define RUN_SELECT_TEST_(T, s) test_select_##s();
 
 int main(void) {
@@ -513,5 +1107,16 @@ int main(void) {
   PW_ARRAY_TYPES(RUN_SELECT_TEST_)
   test_quantiles_many();
   PW_ARRAY_TYPES(RUN_SEARCH_TEST_)
+  test_reduce_f32();
+  test_reduce_f64();
+  test_norm_range();
+  test_isum_i8(), test_isum_u8(), test_isum_i16(), test_isum_u16();
+  test_isum_i32(), test_isum_u32(), test_isum_i64(), test_isum_u64();
+  test_isum_wide();
+  PW_ARRAY_TYPES(RUN_MINMAX_TEST_)
+  test_ivar_i8(), test_ivar_u8(), test_ivar_i16(), test_ivar_u16();
+  test_ivar_i32(), test_ivar_u32(), test_ivar_i64(), test_ivar_u64();
+  PW_ARRAY_TYPES(RUN_CUMSUM_TEST_)
+  PW_ARRAY_TYPES(RUN_HIST_TEST_)
   return test_summary("test_array");
 }

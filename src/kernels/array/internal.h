@@ -276,6 +276,14 @@ pw_status pwa_sort_pairs(void *keys, uint32_t *idx, void *k2, uint32_t *i2, size
 pw_status pwa_select_keys(const void *x, size_t n, int width, int mode, const uint64_t *ranks,
                           size_t r, uint64_t *out);
 
+/*
+ * Compensated sum of x[b, e) (reduce.c): the pair (*S, *C) whose value
+ * S + C is the sum, with the lane structure and the error bound of
+ * pw_array_sum. Deterministic for given (b, e).
+ */
+void pwa_sum2_f64(const double *x, size_t b, size_t e, double *S, double *C);
+void pwa_sum2_f32(const float *x, size_t b, size_t e, double *S, double *C);
+
 /* Calls CALL(m) with m the constant equal to `mode` (so that inlined
    key functions fold). */
 #define PWA_MODE_SWITCH(mode, CALL)                                            \
