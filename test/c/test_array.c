@@ -585,6 +585,12 @@ static double gamma2(size_t n) {
   return g * g;
 }
 
+static double pwa_test_f64(uint64_t b) {
+  double v;
+  memcpy(&v, &b, 8);
+  return v;
+}
+
 /* The bits of a double, for the thread-count comparisons. */
 static uint64_t dbits(double v) {
   uint64_t b;
@@ -1093,8 +1099,270 @@ TEST_CUMSUM_FLT(double, f64, 0x1p-52)
 PW_ARRAY_TYPES(TEST_HIST)
 
 /* ---------------------------------------------------------------------- */
+/* axpy, clamp                                                            */
+/* ---------------------------------------------------------------------- */
+
+#define TEST_AXPY(T, s)                                                        \
+  static void test_axpy_##s(void) {                                            \
+    uint64_t seed = 9500 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 7, 1000, 300007};                        \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *x = xmalloc((n + 1) * sizeof(T)), *y = xmalloc((n + 1) * sizeof(T));  \
+      T *want = xmalloc((n + 1) * sizeof(T));                                  \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        gen_##s(x + 1, n, shape, &seed);                                       \
+        gen_##s(y, n, SH_UNIT, &seed);                                         \
+        T a = (T)-1.75;                                                        \
+        for (size_t i = 0; i < n; i++) {                                       \
+          volatile T prod = a * x[i + 1];                                      \
+          want[i] = prod + y[i];                                               \
+        }                                                                      \
+        CHECK(pw_array_axpy_##s(a, x + 1, n, y) == PW_OK, #s " axpy status");  \
+        CHECK(n == 0 || memcmp(y, want, n * sizeof(T)) == 0, #s " axpy n=%zu %s", n, shape_names[shape]); \
+        /* y aliasing x: y = (a + 1) x computed as a*x + x */                 \
+        memcpy(y, x + 1, n * sizeof(T));                                       \
+        for (size_t i = 0; i < n; i++) {                                       \
+          volatile T prod = a * y[i];                                          \
+          want[i] = prod + y[i];                                               \
+        }                                                                      \
+        CHECK(pw_array_axpy_##s(a, y, n, y) == PW_OK && (n == 0 || memcmp(y, want, n * sizeof(T)) == 0), \
+              #s " axpy in place n=%zu", n);                                   \
+      }                                                                        \
+      free(x), free(y), free(want);                                            \
+    }                                                                          \
+  }
+PW_ARRAY_FLOAT_TYPES(TEST_AXPY)
+
+#define TEST_CLAMP(T, s)                                                       \
+  static void test_clamp_##s(void) {                                           \
+    uint64_t seed = 9600 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 9, 1000, 300007};                        \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *x = xmalloc((n + 1) * sizeof(T)), *out = xmalloc((n + 1) * sizeof(T)); \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        gen_##s(x + 1, n, shape, &seed);                                       \
+        T lims[2];                                                             \
+        gen_##s(lims, 2, shape == SH_EQUAL ? SH_SMALL : shape, &seed);         \
+        if (is_nan_##s(lims[0])) lims[0] = 0;                                  \
+        if (is_nan_##s(lims[1])) lims[1] = 0;                                  \
+        T lo = lims[0] < lims[1] ? lims[0] : lims[1], hi = lims[0] < lims[1] ? lims[1] : lims[0]; \
+        CHECK(pw_array_clamp_##s(x + 1, n, out, lo, hi) == PW_OK, #s " clamp status"); \
+        size_t bad = SIZE_MAX;                                                 \
+        for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {                    \
+          T v = x[i + 1], w;                                                   \
+          if (v < lo) w = lo;                                                  \
+          else if (v > hi) w = hi;                                             \
+          else w = v;                                                          \
+          if (memcmp(&w, &out[i], sizeof(T)) != 0) bad = i;                    \
+        }                                                                      \
+        CHECK(bad == SIZE_MAX, #s " clamp n=%zu %s: differs at %zu", n, shape_names[shape], bad); \
+        CHECK(pw_array_clamp_##s(x + 1, n, x + 1, lo, hi) == PW_OK &&          \
+                  (n == 0 || memcmp(x + 1, out, n * sizeof(T)) == 0),          \
+              #s " clamp in place");                                           \
+      }                                                                        \
+      free(x), free(out);                                                      \
+    }                                                                          \
+    T one[1] = {5}, o1[1];                                                     \
+    CHECK(pw_array_clamp_##s(one, 1, o1, 3, 2) == PW_ERANGE, #s " clamp lo > hi"); \
+  }
+PW_ARRAY_TYPES(TEST_CLAMP)
+
+static void test_clamp_nan(void) {
+  double x[3] = {NAN, -0.0, 5}, o[3];
+  CHECK(pw_array_clamp_f64(x, 3, o, 0.0, 1.0) == PW_OK && o[0] != o[0] && o[1] == 0 && signbit(o[1]) && o[2] == 1,
+        "clamp keeps NaN and -0");
+  CHECK(pw_array_clamp_f64(x, 3, o, NAN, 1.0) == PW_ERANGE, "clamp lo NaN");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Conversion                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* A source value, read exactly. */
+typedef struct {
+  int is_float;
+  double f;
+  __int128 i;
+} cv_val;
+
+static const int cv_bytes[11] = {1, 1, 1, 2, 2, 4, 4, 8, 8, 4, 8};
+static const int cv_signed[11] = {1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 1};
+
+static cv_val cv_read(const void *p, size_t i, int t) {
+  cv_val v = {0, 0, 0};
+  switch (t) {
+  case 0: v.i = ((const int8_t *)p)[i]; break;
+  case 1: case 2: v.i = ((const uint8_t *)p)[i]; break;
+  case 3: v.i = ((const int16_t *)p)[i]; break;
+  case 4: v.i = ((const uint16_t *)p)[i]; break;
+  case 5: v.i = ((const int32_t *)p)[i]; break;
+  case 6: v.i = ((const uint32_t *)p)[i]; break;
+  case 7: v.i = ((const int64_t *)p)[i]; break;
+  case 8: v.i = ((const uint64_t *)p)[i]; break;
+  case 9: v.is_float = 1, v.f = ((const float *)p)[i]; break;
+  default: v.is_float = 1, v.f = ((const double *)p)[i]; break;
+  }
+  return v;
+}
+
+/* Round half to even, written out. */
+static double round_even(double d) {
+  double r = floor(d), diff = d - r;
+  if (diff > 0.5 || (diff == 0.5 && fmod(r, 2.0) != 0)) r += 1;
+  return r;
+}
+
+/* The expected destination bits (in a uint64_t) of converting v to type t. */
+static uint64_t cv_expect(cv_val v, int t, int normalize, int src_t) {
+  int bits = 8 * cv_bytes[t];
+  if (t == 9 || t == 10) {
+    if (normalize) {
+      int sb = 8 * cv_bytes[src_t];
+      if (cv_signed[src_t]) {
+        double m = ldexp(1, sb - 1) - 1;
+        if (t == 9) {
+          float r = (float)v.i / (float)m;
+          if (r < -1) r = -1;
+          uint32_t b; memcpy(&b, &r, 4); return b;
+        }
+        double r = (double)v.i / m;
+        if (r < -1) r = -1;
+        return dbits(r);
+      }
+      double m = ldexp(1, sb) - 1;
+      if (t == 9) { float r = (float)v.i / (float)m; uint32_t b; memcpy(&b, &r, 4); return b; }
+      return dbits((double)v.i / m);
+    }
+    if (v.is_float) {
+      if (t == 10) return dbits(v.f);
+      float r = (float)v.f; uint32_t b; memcpy(&b, &r, 4); return b;
+    }
+    long double li = (long double)v.i; /* exact: the integer has at most 64 bits */
+    if (t == 10) return dbits((double)li);
+    float r = (float)li; uint32_t b; memcpy(&b, &r, 4); return b;
+  }
+  if (t == 2) { /* Uint8Clamped */
+    if (normalize) {
+      double d = v.f > 0 ? (v.f < 1 ? v.f : 1) : 0;
+      return (uint64_t)round_even(d * 255);
+    }
+    if (!v.is_float) return v.i < 0 ? 0 : v.i > 255 ? 255 : (uint64_t)v.i;
+    if (!(v.f > 0)) return 0;
+    if (v.f >= 255) return 255;
+    return (uint64_t)round_even(v.f);
+  }
+  uint64_t mask = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+  if (normalize) { /* float -> integer */
+    if (cv_signed[t]) {
+      double m = ldexp(1, bits - 1) - 1, d = v.f != v.f ? 0 : v.f < -1 ? -1 : v.f > 1 ? 1 : v.f;
+      return (uint64_t)(int64_t)round_even(d * m) & mask;
+    }
+    double m = ldexp(1, bits) - 1, d = v.f != v.f ? 0 : v.f < 0 ? 0 : v.f > 1 ? 1 : v.f;
+    return (uint64_t)round_even(d * m) & mask;
+  }
+  if (!v.is_float) return (uint64_t)(unsigned __int128)v.i & mask;
+  if (!isfinite(v.f)) return 0;
+  long double tr = truncl((long double)v.f);
+  long double r = fmodl(tr, 18446744073709551616.0L);
+  if (r < 0) r += 18446744073709551616.0L;
+  return (uint64_t)r & mask;
+}
+
+static uint64_t cv_got(const void *p, size_t i, int t) {
+  switch (cv_bytes[t]) {
+  case 1: return ((const uint8_t *)p)[i];
+  case 2: return ((const uint16_t *)p)[i];
+  case 4: return ((const uint32_t *)p)[i];
+  default: return ((const uint64_t *)p)[i];
+  }
+}
+
+static void cv_fill(void *p, size_t n, int t, uint64_t *seed) {
+  switch (t) {
+  case 0: gen_i8(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 1: case 2: gen_u8(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 3: gen_i16(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 4: gen_u16(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 5: gen_i32(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 6: gen_u32(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 7: gen_i64(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 8: gen_u64(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 9: {
+    float *f = p;
+    gen_f32(f, n, (int)below(seed, SH_COUNT), seed);
+    for (size_t i = 0; i < n; i += 5) f[i] = (float)((double)(splitmix64(seed) % 2000001) / 1000.0 - 1000.0);
+    for (size_t i = 1; i < n; i += 7) f[i] = (float)((double)(splitmix64(seed) % 4001) / 1000.0 - 2.0);
+    break;
+  }
+  default: {
+    double *d = p;
+    gen_f64(d, n, (int)below(seed, SH_COUNT), seed);
+    static const double hard[] = {0.5, 1.5, 2.5, 254.5, 255.5, -0.5, 127.5, 0x1p63, -0x1p63, 0x1p64,
+                                  1e19, -1e19, 1e30, 4294967296.5, -2147483648.7, 0x1p53 + 2, 1e300};
+    for (size_t i = 0; i < n; i += 3) d[i] = hard[(i / 3) % (sizeof hard / sizeof *hard)];
+    for (size_t i = 1; i < n; i += 7) d[i] = (double)(splitmix64(seed) % 4001) / 1000.0 - 2.0;
+    break;
+  }
+  }
+}
+
+static void test_convert(void) {
+  uint64_t seed = 9700;
+  static const size_t ns[] = {0, 1, 13, 999, 100003};
+  for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {
+    size_t n = ns[si];
+    uint64_t *src = xmalloc((n + 2) * 8), *dst = xmalloc((n + 2) * 8);
+    for (int st = 0; st < 11; st++) {
+      for (int dt = 0; dt < 11; dt++) {
+        for (int norm = 0; norm < 2; norm++) {
+          int sf = st >= 9, df = dt >= 9;
+          int ok_norm = sf != df && cv_bytes[sf ? dt : st] <= 4;
+          if (norm && !ok_norm) {
+            CHECK(pw_array_convert(src, 0, (uint32_t)st, dst, 0, (uint32_t)dt, true) == PW_EINVAL,
+                  "convert %d -> %d normalized must be refused", st, dt);
+            continue;
+          }
+          /* odd element offsets: the source starts one element in */
+          char *s0 = (char *)src + cv_bytes[st] * (si & 1);
+          cv_fill(s0, n, st, &seed);
+          memset(dst, 0xa5, (n + 2) * 8);
+          pw_status stt = pw_array_convert(s0, n * cv_bytes[st], (uint32_t)st, dst, n * cv_bytes[dt],
+                                           (uint32_t)dt, norm);
+          CHECK(stt == PW_OK, "convert %d -> %d: status %d", st, dt, stt);
+          size_t bad = SIZE_MAX;
+          for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {
+            cv_val v = cv_read(s0, i, st);
+            uint64_t want = cv_expect(v, dt, norm, st), got = cv_got(dst, i, dt);
+            int both_nan = 0;
+            if (dt == 10) { double a = pwa_test_f64(want), b = pwa_test_f64(got); both_nan = a != a && b != b; }
+            if (dt == 9) { float a, b; uint32_t wa = (uint32_t)want, gb = (uint32_t)got; memcpy(&a, &wa, 4); memcpy(&b, &gb, 4); both_nan = a != a && b != b; }
+            if (got != want && !both_nan) bad = i;
+          }
+          if (bad != SIZE_MAX) {
+            cv_val v = cv_read(s0, bad, st);
+            CHECK(0, "convert %d -> %d norm=%d n=%zu at %zu (src %.17g / %lld): got %llx, want %llx", st, dt, norm,
+                  n, bad, v.f, (long long)v.i, (unsigned long long)cv_got(dst, bad, dt),
+                  (unsigned long long)cv_expect(v, dt, norm, st));
+          }
+        }
+      }
+    }
+    free(src), free(dst);
+  }
+  CHECK(pw_array_convert(NULL, 0, 11, NULL, 0, 0, false) == PW_EINVAL, "convert: bad source code");
+  CHECK(pw_array_convert(NULL, 0, 0, NULL, 0, 99, false) == PW_EINVAL, "convert: bad destination code");
+  uint8_t b3[3];
+  float f2[2];
+  CHECK(pw_array_convert(f2, 6, 9, b3, 3, 1, false) == PW_EINVAL, "convert: src bytes not whole elements");
+  CHECK(pw_array_convert(f2, 8, 9, b3, 3, 1, false) == PW_EINVAL, "convert: dst length differs");
+}
+
+/* ---------------------------------------------------------------------- */
 
 #define RUN_SORT_TEST_(T, s) test_sort_##s();
+#define RUN_CLAMP_TEST_(T, s) test_clamp_##s();
 #define RUN_HIST_TEST_(T, s) test_hist_##s();
 #define RUN_CUMSUM_TEST_(T, s) test_cumsum_##s();
 #define RUN_SEARCH_TEST_(T, s) test_search_##s();
@@ -1118,5 +1386,10 @@ int main(void) {
   test_ivar_i32(), test_ivar_u32(), test_ivar_i64(), test_ivar_u64();
   PW_ARRAY_TYPES(RUN_CUMSUM_TEST_)
   PW_ARRAY_TYPES(RUN_HIST_TEST_)
+  test_axpy_f32();
+  test_axpy_f64();
+  PW_ARRAY_TYPES(RUN_CLAMP_TEST_)
+  test_clamp_nan();
+  test_convert();
   return test_summary("test_array");
 }
