@@ -1360,8 +1360,129 @@ static void test_convert(void) {
 }
 
 /* ---------------------------------------------------------------------- */
+/* Matrices                                                               */
+/* ---------------------------------------------------------------------- */
+
+static int same_float_or_nan(double a, double b) { return (a != a && b != b) || a == b; }
+
+#define TEST_MATMUL(T, s, EPS)                                                 \
+  static void test_matmul_##s(void) {                                          \
+    uint64_t seed = 9800 + sizeof(T);                                          \
+    static const size_t shapes[][3] = {{1, 1, 1}, {0, 3, 2}, {3, 0, 2}, {2, 3, 0}, {5, 7, 3}, \
+                                       {4, 8, 8}, {65, 257, 9}, {67, 300, 33}, {3, 1000, 1030}, \
+                                       {130, 513, 70}};                        \
+    for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {           \
+      size_t m = shapes[si][0], k = shapes[si][1], n = shapes[si][2];          \
+      T *a = xmalloc((m * k + 1) * sizeof(T)), *b = xmalloc((k * n + 1) * sizeof(T)); \
+      T *c[THREAD_RUNS], *want = xmalloc((m * n + 1) * sizeof(T));             \
+      for (size_t i = 0; i < m * k; i++) a[i] = (T)((double)(splitmix64(&seed) >> 11) * 0x1p-52 - 1.0); \
+      for (size_t i = 0; i < k * n; i++) b[i] = (T)((double)(splitmix64(&seed) >> 11) * 0x1p-52 - 1.0); \
+      if (si == 4) a[3] = (T)NAN, b[5] = (T)INFINITY;                          \
+      for (size_t i = 0; i < m; i++)                                           \
+        for (size_t j = 0; j < n; j++) {                                       \
+          T acc = 0;                                                           \
+          for (size_t p = 0; p < k; p++) {                                     \
+            volatile T prod = a[i * k + p] * b[p * n + j];                     \
+            acc = acc + prod;                                                  \
+          }                                                                    \
+          want[i * n + j] = acc;                                               \
+        }                                                                      \
+      for (int run = 0; run < THREAD_RUNS; run++) {                            \
+        set_threads(run);                                                      \
+        c[run] = xmalloc((m * n + 1) * sizeof(T));                             \
+        memset(c[run], 0x7f, (m * n + 1) * sizeof(T));                         \
+        pw_status st = pw_array_matmul_##s(a, m * k, b, k * n, c[run], m * n, m, k, n); \
+        CHECK(st == PW_OK, #s " matmul %zux%zux%zu: status %d", m, k, n, st);  \
+        size_t bad = SIZE_MAX;                                                 \
+        for (size_t i = 0; i < m * n && bad == SIZE_MAX; i++)                  \
+          if (!same_float_or_nan(c[run][i], want[i]) || (c[run][i] == 0 && signbit(c[run][i]) != signbit(want[i]))) bad = i; \
+        CHECK(bad == SIZE_MAX, #s " matmul %zux%zux%zu run %d: differs from the plain loop at %zu", m, k, n, run, bad); \
+      }                                                                        \
+      set_threads(0);                                                          \
+      /* the plain loop itself against long double: the documented error */   \
+      if (si != 4) {                                                           \
+        size_t bad = SIZE_MAX;                                                 \
+        for (size_t i = 0; i < m && bad == SIZE_MAX; i++)                      \
+          for (size_t j = 0; j < n; j++) {                                     \
+            long double r = 0, mag = 0;                                        \
+            for (size_t p = 0; p < k; p++) {                                   \
+              r += (long double)a[i * k + p] * b[p * n + j];                   \
+              mag += fabsl((long double)a[i * k + p] * b[p * n + j]);          \
+            }                                                                  \
+            if (fabsl((long double)c[0][i * n + j] - r) > (long double)(k + 1) * EPS * mag) bad = i * n + j; \
+          }                                                                    \
+        CHECK(bad == SIZE_MAX, #s " matmul %zux%zux%zu: beyond k eps sum|ab| at %zu", m, k, n, bad); \
+      }                                                                        \
+      for (int run = 0; run < THREAD_RUNS; run++) free(c[run]);                \
+      free(a), free(b), free(want);                                            \
+    }                                                                          \
+    T a6[6] = {0}, b6[6] = {0}, c4[4];                                         \
+    CHECK(pw_array_matmul_##s(a6, 5, b6, 6, c4, 4, 2, 3, 2) == PW_EINVAL, #s " matmul: a length"); \
+    CHECK(pw_array_matmul_##s(a6, 6, b6, 5, c4, 4, 2, 3, 2) == PW_EINVAL, #s " matmul: b length"); \
+    CHECK(pw_array_matmul_##s(a6, 6, b6, 6, c4, 3, 2, 3, 2) == PW_EINVAL, #s " matmul: c length"); \
+    CHECK(pw_array_matmul_##s(a6, 6, b6, 6, c4, 4, 2, 3, 2) == PW_OK, #s " matmul 2x3x2"); \
+  }
+TEST_MATMUL(float, f32, 0x1p-24L)
+TEST_MATMUL(double, f64, 0x1p-53L)
+
+#define TEST_MATVEC(T, s)                                                      \
+  static void test_matvec_##s(void) {                                          \
+    uint64_t seed = 9900 + sizeof(T);                                          \
+    static const size_t shapes[][2] = {{1, 1}, {0, 5}, {5, 0}, {3, 7}, {9, 8}, {1000, 37}, {70000, 17}, {5, 100001}}; \
+    for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {          \
+      size_t m = shapes[si][0], n = shapes[si][1];                             \
+      T *a = xmalloc((m * n + 1) * sizeof(T)), *x = xmalloc((n + 1) * sizeof(T)); \
+      T *y = xmalloc((m + 1) * sizeof(T)), *want = xmalloc((m + 1) * sizeof(T)); \
+      for (size_t i = 0; i < m * n; i++) a[i] = (T)((double)(splitmix64(&seed) >> 11) * 0x1p-52 - 1.0); \
+      for (size_t i = 0; i < n; i++) x[i] = (T)((double)(splitmix64(&seed) >> 11) * 0x1p-50 - 2.0); \
+      for (size_t i = 0; i < m; i++) {                                         \
+        T l[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                     \
+        for (size_t j = 0; j < n; j++) {                                       \
+          volatile T prod = a[i * n + j] * x[j];                               \
+          l[j % 8] = l[j % 8] + prod;                                          \
+        }                                                                      \
+        want[i] = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7])); \
+      }                                                                        \
+      for (int run = 0; run < THREAD_RUNS; run++) {                            \
+        set_threads(run);                                                      \
+        pw_status st = pw_array_matvec_##s(a, m * n, x, n, y, m);              \
+        CHECK(st == PW_OK && (m == 0 || memcmp(y, want, m * sizeof(T)) == 0),  \
+              #s " matvec %zux%zu run %d", m, n, run);                         \
+      }                                                                        \
+      set_threads(0);                                                          \
+      free(a), free(x), free(y), free(want);                                   \
+    }                                                                          \
+    T a6[6] = {0}, x3[3] = {0}, y2[2];                                         \
+    CHECK(pw_array_matvec_##s(a6, 5, x3, 3, y2, 2) == PW_EINVAL, #s " matvec shape"); \
+  }
+TEST_MATVEC(float, f32)
+TEST_MATVEC(double, f64)
+
+#define TEST_TRANSPOSE(T, s)                                                   \
+  static void test_transpose_##s(void) {                                       \
+    uint64_t seed = 9950 + sizeof(T);                                          \
+    static const size_t shapes[][2] = {{1, 1}, {0, 3}, {3, 0}, {1, 7}, {7, 1}, {31, 33}, {64, 64}, {1000, 517}}; \
+    for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {          \
+      size_t r = shapes[si][0], c = shapes[si][1];                             \
+      T *a = xmalloc((r * c + 1) * sizeof(T)), *o = xmalloc((r * c + 1) * sizeof(T)); \
+      gen_##s(a + 1, r * c, SH_BITS, &seed);                                   \
+      CHECK(pw_array_transpose_##s(a + 1, r * c, o, r, c) == PW_OK, #s " transpose status"); \
+      size_t bad = SIZE_MAX;                                                   \
+      for (size_t i = 0; i < r && bad == SIZE_MAX; i++)                        \
+        for (size_t j = 0; j < c; j++)                                         \
+          if (memcmp(&o[j * r + i], &a[1 + i * c + j], sizeof(T))) bad = i;    \
+      CHECK(bad == SIZE_MAX, #s " transpose %zux%zu", r, c);                   \
+      free(a), free(o);                                                        \
+    }                                                                          \
+    T a6[6], o6[6];                                                            \
+    CHECK(pw_array_transpose_##s(a6, 6, o6, 4, 2) == PW_EINVAL, #s " transpose shape"); \
+  }
+PW_ARRAY_TYPES(TEST_TRANSPOSE)
+
+/* ---------------------------------------------------------------------- */
 
 #define RUN_SORT_TEST_(T, s) test_sort_##s();
+#define RUN_TRANSPOSE_TEST_(T, s) test_transpose_##s();
 #define RUN_CLAMP_TEST_(T, s) test_clamp_##s();
 #define RUN_HIST_TEST_(T, s) test_hist_##s();
 #define RUN_CUMSUM_TEST_(T, s) test_cumsum_##s();
@@ -1391,5 +1512,10 @@ int main(void) {
   PW_ARRAY_TYPES(RUN_CLAMP_TEST_)
   test_clamp_nan();
   test_convert();
+  test_matmul_f32();
+  test_matmul_f64();
+  test_matvec_f32();
+  test_matvec_f64();
+  PW_ARRAY_TYPES(RUN_TRANSPOSE_TEST_)
   return test_summary("test_array");
 }
