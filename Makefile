@@ -213,6 +213,18 @@ build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c $(RUNTI
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c,$^) -o $@ -lm
 
+# the array kernels timed on one thread, the same C native and in wasm (the
+# wasm build also times JavaScript's built-ins in the same process)
+ARRAY_BENCH_SRCS := test/bench/native_array.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(ARRAY_SRCS)
+build/native/native_array: $(ARRAY_BENCH_SRCS) $(HEADERS) $(ARRAY_H) $(RUNTIME_H) $(wildcard src/kernels/*.h src/kernels/array/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(ARRAY_BENCH_SRCS) -o $@ -lm
+build/wasm-bench/native_array.js: $(ARRAY_BENCH_SRCS) $(HEADERS) $(ARRAY_H) $(RUNTIME_H) $(wildcard src/kernels/*.h src/kernels/array/*.h) | deps-apt
+	@mkdir -p $(@D)
+	echo '{ "type": "commonjs" }' > $(@D)/package.json
+	$(EMCC) $(EM_CFLAGS) $(ARRAY_BENCH_SRCS) -o $@ \
+	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
+
 # the same C tests, compiled to wasm with SIMD: they run the SIMD paths
 # (SINGLE_FILE: Node's fetch cannot load a .wasm from a path)
 build/wasm-test/package.json:
