@@ -237,6 +237,31 @@ static const char *const cv_name[PW_ARRAY_TYPE_COUNT] = {
 
 static int cv_is_float(uint32_t t) { return t == PW_ARRAY_F32 || t == PW_ARRAY_F64; }
 
+#ifdef __wasm_simd128__
+/*
+ * Bytes to floats (pixels to normalised floats), 16 at a time: clang 14
+ * converts them one by one otherwise. The same IEEE operations as the
+ * generic loop: exact conversion, then one division.
+ */
+static void cv_u8_f32_simd(void *p, size_t b, size_t e) {
+  cv_ctx *c = p;
+  const uint8_t *x = c->src;
+  float *y = c->dst;
+  size_t i = b;
+  const v128_t d = wasm_f32x4_splat(255.0f);
+  for (; e - i >= 16; i += 16) {
+    v128_t v = wasm_v128_load(x + i);
+    v128_t w0 = wasm_u16x8_extend_low_u8x16(v), w1 = wasm_u16x8_extend_high_u8x16(v);
+    v128_t q[4] = {wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(w0)),
+                   wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(w0)),
+                   wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(w1)),
+                   wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(w1))};
+    for (int j = 0; j < 4; j++) wasm_v128_store(y + i + 4 * j, c->normalize ? wasm_f32x4_div(q[j], d) : q[j]);
+  }
+  for (; i < e; i++) y[i] = c->normalize ? (float)x[i] / 255.0f : (float)x[i];
+}
+#endif
+
 pw_status pw_array_convert(const void *src, size_t src_bytes, uint32_t src_type, void *dst,
                            size_t dst_bytes, uint32_t dst_type, bool normalize) {
   if (src_type >= PW_ARRAY_TYPE_COUNT)
@@ -261,5 +286,10 @@ pw_status pw_array_convert(const void *src, size_t src_bytes, uint32_t src_type,
                      cv_name[it]);
   }
   cv_ctx c = {src, dst, normalize};
-  return pw_parallel_for(n, pw_grain(ss + ds), cv_table[src_type][dst_type], &c);
+  pw_range_fn body = cv_table[src_type][dst_type];
+#ifdef __wasm_simd128__
+  if ((src_type == PW_ARRAY_U8 || src_type == PW_ARRAY_U8C) && dst_type == PW_ARRAY_F32)
+    body = cv_u8_f32_simd;
+#endif
+  return pw_parallel_for(n, pw_grain(ss + ds), body, &c);
 }

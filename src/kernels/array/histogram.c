@@ -10,7 +10,12 @@
  * element on the wrong side of an edge, and edges that round to the same
  * double (a tiny w next to a large lo) still give a consistent answer.
  * The estimate is off by at most one bin in practice, so the loops cost a
- * compare or two.
+ * compare or two. Up to 2^16 bins the edges are computed once into a
+ * table (the same doubles), which halves the work per element in wasm.
+ *
+ * 8- and 16-bit elements: the bin of each of the 256 or 65536 possible
+ * values is found once by that rule, and each element is a table lookup
+ * (16-bit arrays shorter than 65536 elements count directly).
  *
  * Explicit edges: a binary search in the edges per element.
  *
@@ -35,7 +40,9 @@ typedef struct {
   uint32_t *counts; /* block 0's counters */
   uint32_t *more;   /* blocks 1.. */
   double lo, hi, w, scale;
+  const double *etab; /* equal bins: the bins + 1 edges, when bins is small */
   const double *edges;
+  const uint32_t *lut; /* 8/16-bit elements: the bin of every value (bins: none) */
   size_t m;
   void (*count)(const void *x, size_t b, size_t e, uint32_t *h, const void *ctx);
 } hist_ctx;
@@ -45,13 +52,25 @@ PW_INLINE double edge_at(const hist_ctx *c, size_t i) {
   return i == c->bins ? c->hi : c->lo + (double)i * c->w;
 }
 
+/* The bin of v among the equal bins, or c->bins when v is outside. */
+PW_INLINE size_t bin_equal(const hist_ctx *c, double v) {
+  if (!(v >= c->lo && v <= c->hi)) return c->bins; /* NaN too */
+  double f = (v - c->lo) * c->scale; /* >= 0 */
+  size_t j = f < (double)c->bins ? (size_t)(uint32_t)f : c->bins - 1;
+  const double *t = c->etab;
+  if (t != NULL) { /* the same edges, read from the table */
+    while (j > 0 && v < t[j]) j--;
+    while (j + 1 < c->bins && v >= t[j + 1]) j++;
+  } else {
+    while (j > 0 && v < edge_at(c, j)) j--;
+    while (j + 1 < c->bins && v >= edge_at(c, j + 1)) j++;
+  }
+  return j;
+}
+
 PW_INLINE void count_equal(const hist_ctx *c, double v, uint32_t *h) {
-  if (!(v >= c->lo && v <= c->hi)) return; /* NaN too */
-  double f = (v - c->lo) * c->scale;
-  size_t j = f < (double)c->bins ? (size_t)f : c->bins - 1;
-  while (j > 0 && v < edge_at(c, j)) j--;
-  while (j + 1 < c->bins && v >= edge_at(c, j + 1)) j++;
-  h[j]++;
+  size_t j = bin_equal(c, v);
+  if (j < c->bins) h[j]++;
 }
 
 PW_INLINE void count_edges(const hist_ctx *c, double v, uint32_t *h) {
@@ -72,14 +91,37 @@ PW_INLINE void count_edges(const hist_ctx *c, double v, uint32_t *h) {
   h[lo]++;
 }
 
+/* The loops read the context through a local copy: in wasm32, size_t and
+   uint32_t are one type, so stores to the counters could otherwise alias
+   its fields and force a reload of each of them per element. */
+/* 8- and 16-bit elements: one table lookup an element. */
+static void count_lut8(const void *xv, size_t b, size_t e, uint32_t *h, const void *ctx) {
+  const uint8_t *x = xv;
+  const uint32_t *lut = ((const hist_ctx *)ctx)->lut, bins = (uint32_t)((const hist_ctx *)ctx)->bins;
+  for (size_t i = b; i < e; i++) {
+    uint32_t j = lut[x[i]];
+    if (j < bins) h[j]++;
+  }
+}
+static void count_lut16(const void *xv, size_t b, size_t e, uint32_t *h, const void *ctx) {
+  const uint16_t *x = xv;
+  const uint32_t *lut = ((const hist_ctx *)ctx)->lut, bins = (uint32_t)((const hist_ctx *)ctx)->bins;
+  for (size_t i = b; i < e; i++) {
+    uint32_t j = lut[x[i]];
+    if (j < bins) h[j]++;
+  }
+}
+
 #define COUNTERS(T, s)                                                         \
   static void count_eq_##s(const void *xv, size_t b, size_t e, uint32_t *h, const void *ctx) { \
     const T *x = xv;                                                           \
-    for (size_t i = b; i < e; i++) count_equal(ctx, (double)x[i], h);          \
+    const hist_ctx c = *(const hist_ctx *)ctx;                                 \
+    for (size_t i = b; i < e; i++) count_equal(&c, (double)x[i], h);           \
   }                                                                            \
   static void count_ed_##s(const void *xv, size_t b, size_t e, uint32_t *h, const void *ctx) { \
     const T *x = xv;                                                           \
-    for (size_t i = b; i < e; i++) count_edges(ctx, (double)x[i], h);          \
+    const hist_ctx c = *(const hist_ctx *)ctx;                                 \
+    for (size_t i = b; i < e; i++) count_edges(&c, (double)x[i], h);           \
   }
 PW_ARRAY_TYPES(COUNTERS)
 
@@ -117,7 +159,8 @@ static pw_status hist_run(hist_ctx *c) {
 
 static pw_status histogram_any(const void *x, size_t n, uint32_t bins, double lo, double hi,
                                uint32_t *counts,
-                               void (*count)(const void *, size_t, size_t, uint32_t *, const void *)) {
+                               void (*count)(const void *, size_t, size_t, uint32_t *, const void *),
+                               int width, int is_signed) {
   if ((uint64_t)n > PWA_MAX_INDEXED)
     return pw_fail(PW_ERANGE, "x has %.0f elements; histogram counts at most 2^32 - 1",
                    (double)n);
@@ -143,7 +186,29 @@ static pw_status histogram_any(const void *x, size_t n, uint32_t bins, double lo
     memset(counts, 0, bins * sizeof *counts);
     return PW_OK;
   }
-  return hist_run(&c);
+  /* up to 2^16 bins, the edges in a table (a load, not a conversion, a
+     multiplication and an addition per edge looked at) */
+  double *etab = NULL;
+  if (bins <= (1u << 16) && (etab = pwa_alloc((size_t)bins + 1, sizeof *etab)) != NULL) {
+    for (size_t i = 0; i <= bins; i++) etab[i] = edge_at(&c, i);
+    c.etab = etab;
+  }
+  /* 8- and 16-bit elements (with 2^16 elements or more for 16 bits): the
+     bin of every possible value, found by the same rule, then a lookup */
+  uint32_t *lut = NULL;
+  size_t nvals = width <= 16 ? (size_t)1 << width : 0;
+  if (nvals != 0 && (width == 8 || n >= nvals) && (lut = pwa_alloc(nvals, sizeof *lut)) != NULL) {
+    for (size_t k = 0; k < nvals; k++) {
+      double v = is_signed ? (double)(k < nvals / 2 ? (int64_t)k : (int64_t)k - (int64_t)nvals) : (double)k;
+      lut[k] = (uint32_t)bin_equal(&c, v); /* bins: outside, not counted */
+    }
+    c.lut = lut;
+    c.count = width == 8 ? count_lut8 : count_lut16;
+  }
+  pw_status s = hist_run(&c);
+  free(etab);
+  free(lut);
+  return s;
 }
 
 static pw_status histogram_edges_any(const void *x, size_t n, const double *edges, size_t m,
@@ -178,7 +243,8 @@ static pw_status histogram_edges_any(const void *x, size_t n, const double *edge
 #define PWA_HIST_DEFS(T, s)                                                    \
   pw_status pw_array_histogram_##s(const T *x, size_t n, uint32_t bins,        \
                                    double lo, double hi, uint32_t *counts) {   \
-    return histogram_any(x, n, bins, lo, hi, counts, count_eq_##s);            \
+    return histogram_any(x, n, bins, lo, hi, counts, count_eq_##s,             \
+                         (int)sizeof(T) * 8, PWA_KIND_##s == PWA_SINT);        \
   }                                                                            \
   pw_status pw_array_histogram_edges_##s(const T *x, size_t n,                 \
                                          const double *edges, size_t m,        \

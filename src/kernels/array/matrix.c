@@ -157,7 +157,29 @@ static pwa_u128 mul2(size_t a, size_t b) { return (pwa_u128)a * (pwa_u128)b; }
 MATMUL(float, f32, NR_f32)
 MATMUL(double, f64, NR_f64)
 
-/* The portable micro-kernel: the same sums on arrays. */
+/*
+ * The portable micro-kernel: the same sums. With GCC or clang, a row of
+ * the block is one generic vector (AVX natively), which the compilers
+ * keep in registers; otherwise plain arrays.
+ */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(PW_NO_VECTOR_EXT)
+#define MICRO_PORTABLE(T, s, NR)                                               \
+  typedef T vrow_##s __attribute__((vector_size(NR * sizeof(T))));             \
+  static void mm_micro_##s(size_t kc, const T *ap, const T *bp, T *cc,         \
+                           size_t ldc, size_t mr, size_t nr, int first) {      \
+    vrow_##s acc[MR];                                                          \
+    for (size_t r = 0; r < MR; r++)                                            \
+      for (size_t j = 0; j < NR; j++)                                          \
+        acc[r][j] = (!first && r < mr && j < nr) ? cc[r * ldc + j] : 0;        \
+    for (size_t q = 0; q < kc; q++) {                                          \
+      vrow_##s b;                                                              \
+      memcpy(&b, bp + q * NR, sizeof b);                                       \
+      for (size_t r = 0; r < MR; r++) acc[r] = acc[r] + ap[q * MR + r] * b;    \
+    }                                                                          \
+    for (size_t r = 0; r < mr; r++)                                            \
+      for (size_t j = 0; j < nr; j++) cc[r * ldc + j] = acc[r][j];             \
+  }
+#else
 #define MICRO_PORTABLE(T, s, NR)                                               \
   static void mm_micro_##s(size_t kc, const T *ap, const T *bp, T *cc,         \
                            size_t ldc, size_t mr, size_t nr, int first) {      \
@@ -171,6 +193,7 @@ MATMUL(double, f64, NR_f64)
     for (size_t r = 0; r < mr; r++)                                            \
       for (size_t j = 0; j < nr; j++) cc[r * ldc + j] = acc[r][j];             \
   }
+#endif
 
 #ifdef __wasm_simd128__
 /* 4 x 8 floats: rows in pairs of f32x4. */

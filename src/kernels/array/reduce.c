@@ -121,6 +121,8 @@ PW_INLINE void lanes_store(double *s, double *c, const v128_t *vs, const v128_t 
 /* The two doubles of floats 2h and 2h+1 of v. */
 #define PROMOTE_LO(v) wasm_f64x2_promote_low_f32x4(v)
 #define PROMOTE_HI(v) wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3))
+/* The doubles of the two floats at p (one 64-bit load, no shuffle). */
+#define PROMOTE_AT(p) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p))
 #endif
 
 /*
@@ -175,13 +177,8 @@ static void csum_f32(const void *xv, const void *yv, size_t b, size_t e, double 
   v128_t s[4], c[4];
   for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
   size_t i = b;
-  for (; e - i >= LANES; i += LANES) {
-    v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 4);
-    sum2_add_v(&s[0], &c[0], PROMOTE_LO(v0));
-    sum2_add_v(&s[1], &c[1], PROMOTE_HI(v0));
-    sum2_add_v(&s[2], &c[2], PROMOTE_LO(v1));
-    sum2_add_v(&s[3], &c[3], PROMOTE_HI(v1));
-  }
+  for (; e - i >= LANES; i += LANES)
+    for (int j = 0; j < 4; j++) sum2_add_v(&s[j], &c[j], PROMOTE_AT(x + i + 2 * j));
   double sl[LANES], cl[LANES];
   lanes_store(sl, cl, s, c);
   for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i]);
@@ -216,14 +213,9 @@ static void cdot_f32(const void *xv, const void *yv, size_t b, size_t e, double 
   v128_t s[4], c[4];
   for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
   size_t i = b;
-  for (; e - i >= LANES; i += LANES) {
-    v128_t a0 = wasm_v128_load(x + i), a1 = wasm_v128_load(x + i + 4);
-    v128_t b0 = wasm_v128_load(y + i), b1 = wasm_v128_load(y + i + 4);
-    sum2_add_v(&s[0], &c[0], wasm_f64x2_mul(PROMOTE_LO(a0), PROMOTE_LO(b0)));
-    sum2_add_v(&s[1], &c[1], wasm_f64x2_mul(PROMOTE_HI(a0), PROMOTE_HI(b0)));
-    sum2_add_v(&s[2], &c[2], wasm_f64x2_mul(PROMOTE_LO(a1), PROMOTE_LO(b1)));
-    sum2_add_v(&s[3], &c[3], wasm_f64x2_mul(PROMOTE_HI(a1), PROMOTE_HI(b1)));
-  }
+  for (; e - i >= LANES; i += LANES)
+    for (int j = 0; j < 4; j++)
+      sum2_add_v(&s[j], &c[j], wasm_f64x2_mul(PROMOTE_AT(x + i + 2 * j), PROMOTE_AT(y + i + 2 * j)));
   double sl[LANES], cl[LANES];
   lanes_store(sl, cl, s, c);
   for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], (double)x[i] * (double)y[i]);
@@ -261,14 +253,11 @@ static void csq_f32(const void *xv, const void *yv, size_t b, size_t e, double *
   v128_t s[4], c[4];
   for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
   size_t i = b;
-  for (; e - i >= LANES; i += LANES) {
-    v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 4);
-    v128_t p;
-    p = PROMOTE_LO(v0), sum2_add_v(&s[0], &c[0], wasm_f64x2_mul(p, p));
-    p = PROMOTE_HI(v0), sum2_add_v(&s[1], &c[1], wasm_f64x2_mul(p, p));
-    p = PROMOTE_LO(v1), sum2_add_v(&s[2], &c[2], wasm_f64x2_mul(p, p));
-    p = PROMOTE_HI(v1), sum2_add_v(&s[3], &c[3], wasm_f64x2_mul(p, p));
-  }
+  for (; e - i >= LANES; i += LANES)
+    for (int j = 0; j < 4; j++) {
+      v128_t p = PROMOTE_AT(x + i + 2 * j);
+      sum2_add_v(&s[j], &c[j], wasm_f64x2_mul(p, p));
+    }
   double sl[LANES], cl[LANES];
   lanes_store(sl, cl, s, c);
   for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], (double)x[i] * (double)x[i]);
@@ -336,7 +325,7 @@ typedef struct {
 #define ISUM_SMALL(T, s, ACC)                                                  \
   static void isum_body_##s(void *p, size_t b, size_t e, void *partial) {      \
     const T *x = ((isum_ctx *)p)->x;                                           \
-    ACC acc = 0;                                                               \
+    ACC acc = isum_simd_##s(x, &b, e);                                         \
     for (size_t i = b; i < e; i++) acc += (ACC)x[i];                           \
     *(ACC *)partial += acc;                                                    \
   }                                                                            \
@@ -344,6 +333,67 @@ typedef struct {
     (void)ctx;                                                                 \
     *(ACC *)acc += *(const ACC *)partial;                                      \
   }
+
+/*
+ * The vector part of the small integer sums (wasm SIMD; 0 elsewhere, where
+ * the compiler vectorises the plain loop itself): sums x[*b ..] in whole
+ * vectors and advances *b past them. 8- and 16-bit elements add pairwise
+ * into 32-bit lanes, widened to 64 bits every 2^16 elements (no lane can
+ * overflow before); 32-bit elements widen into 64-bit lanes at once.
+ */
+#ifdef __wasm_simd128__
+PW_INLINE int64_t lanes64_sum(v128_t v) {
+  return wasm_i64x2_extract_lane(v, 0) + wasm_i64x2_extract_lane(v, 1);
+}
+#define ISUM_SIMD_NARROW(T, s, ACC, PAIRWISE, WIDEN_LO, WIDEN_HI, PER)         \
+  PW_INLINE ACC isum_simd_##s(const T *x, size_t *bp, size_t e) {              \
+    size_t i = *bp;                                                            \
+    v128_t wide = wasm_i64x2_splat(0);                                         \
+    while (e - i >= PER) {                                                     \
+      size_t stop = e - i > 65536 ? i + 65536 : e;                             \
+      v128_t acc = wasm_i32x4_splat(0);                                        \
+      for (; stop - i >= PER; i += PER) acc = wasm_i32x4_add(acc, PAIRWISE(wasm_v128_load(x + i))); \
+      wide = wasm_i64x2_add(wide, wasm_i64x2_add(WIDEN_LO(acc), WIDEN_HI(acc))); \
+    }                                                                          \
+    *bp = i;                                                                   \
+    return (ACC)lanes64_sum(wide);                                             \
+  }
+#define PAIR_I8(v) wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_extadd_pairwise_i8x16(v))
+#define PAIR_U8(v) wasm_u32x4_extadd_pairwise_u16x8(wasm_u16x8_extadd_pairwise_u8x16(v))
+#define PAIR_I16(v) wasm_i32x4_extadd_pairwise_i16x8(v)
+#define PAIR_U16(v) wasm_u32x4_extadd_pairwise_u16x8(v)
+ISUM_SIMD_NARROW(int8_t, i8, int64_t, PAIR_I8, wasm_i64x2_extend_low_i32x4, wasm_i64x2_extend_high_i32x4, 16)
+ISUM_SIMD_NARROW(uint8_t, u8, uint64_t, PAIR_U8, wasm_u64x2_extend_low_u32x4, wasm_u64x2_extend_high_u32x4, 16)
+ISUM_SIMD_NARROW(int16_t, i16, int64_t, PAIR_I16, wasm_i64x2_extend_low_i32x4, wasm_i64x2_extend_high_i32x4, 8)
+ISUM_SIMD_NARROW(uint16_t, u16, uint64_t, PAIR_U16, wasm_u64x2_extend_low_u32x4, wasm_u64x2_extend_high_u32x4, 8)
+#define ISUM_SIMD_32(T, s, ACC, WIDEN_LO, WIDEN_HI)                            \
+  PW_INLINE ACC isum_simd_##s(const T *x, size_t *bp, size_t e) {              \
+    size_t i = *bp;                                                            \
+    v128_t a0 = wasm_i64x2_splat(0), a1 = wasm_i64x2_splat(0);                 \
+    for (; e - i >= 8; i += 8) {                                               \
+      v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 4);       \
+      a0 = wasm_i64x2_add(a0, wasm_i64x2_add(WIDEN_LO(v0), WIDEN_HI(v0)));     \
+      a1 = wasm_i64x2_add(a1, wasm_i64x2_add(WIDEN_LO(v1), WIDEN_HI(v1)));     \
+    }                                                                          \
+    *bp = i;                                                                   \
+    return (ACC)lanes64_sum(wasm_i64x2_add(a0, a1));                           \
+  }
+ISUM_SIMD_32(int32_t, i32, int64_t, wasm_i64x2_extend_low_i32x4, wasm_i64x2_extend_high_i32x4)
+ISUM_SIMD_32(uint32_t, u32, uint64_t, wasm_u64x2_extend_low_u32x4, wasm_u64x2_extend_high_u32x4)
+#else
+#define ISUM_NO_SIMD(T, s, ACC)                                                \
+  PW_INLINE ACC isum_simd_##s(const T *x, size_t *bp, size_t e) {              \
+    (void)x, (void)bp, (void)e;                                                \
+    return 0;                                                                  \
+  }
+ISUM_NO_SIMD(int8_t, i8, int64_t)
+ISUM_NO_SIMD(uint8_t, u8, uint64_t)
+ISUM_NO_SIMD(int16_t, i16, int64_t)
+ISUM_NO_SIMD(uint16_t, u16, uint64_t)
+ISUM_NO_SIMD(int32_t, i32, int64_t)
+ISUM_NO_SIMD(uint32_t, u32, uint64_t)
+#endif
+
 ISUM_SMALL(int8_t, i8, int64_t)
 ISUM_SMALL(uint8_t, u8, uint64_t)
 ISUM_SMALL(int16_t, i16, int64_t)

@@ -427,18 +427,101 @@ done:
   return s;
 }
 
+/*
+ * Float arrays: the window from the smallest and largest values (the
+ * plain min/max loops vectorise, where the unsigned 64-bit key min/max
+ * does not in wasm), widened to hold both zeros and every NaN key. The
+ * window only has to contain every key; a loose one costs at most a
+ * narrowing round.
+ */
+typedef struct {
+  const void *x;
+  int width;
+} fmm_ctx;
+
+/* partial: {min, max, any NaN, any number} */
+static void fmm_body(void *p, size_t b, size_t e, void *partial) {
+  fmm_ctx *c = p;
+  double *r = partial;
+  int nan = 0;
+  if (c->width == 32) {
+    const float *x = c->x;
+    float lo = (float)r[0], hi = (float)r[1];
+    for (size_t i = b; i < e; i++) {
+      lo = x[i] < lo ? x[i] : lo;
+      hi = x[i] > hi ? x[i] : hi;
+      nan |= x[i] != x[i];
+    }
+    r[0] = lo, r[1] = hi;
+  } else {
+    const double *x = c->x;
+    double lo = r[0], hi = r[1];
+    for (size_t i = b; i < e; i++) {
+      lo = x[i] < lo ? x[i] : lo;
+      hi = x[i] > hi ? x[i] : hi;
+      nan |= x[i] != x[i];
+    }
+    r[0] = lo, r[1] = hi;
+  }
+  if (nan) r[2] = 1;
+}
+static void fmm_join(void *ctx, void *acc, const void *partial) {
+  (void)ctx;
+  double *a = acc;
+  const double *p = partial;
+  a[0] = p[0] < a[0] ? p[0] : a[0];
+  a[1] = p[1] > a[1] ? p[1] : a[1];
+  a[2] = a[2] != 0 || p[2] != 0;
+}
+
+/* The key of a double value v under a float mode, for width 32 or 64. */
+static uint64_t fkey_of(double v, int width, int mode) {
+  if (width == 32) return pwa_key32(pwa_bits32((float)v), mode);
+  return pwa_key64(pwa_bits64(v), mode);
+}
+
+static pw_status float_window(const void *x, size_t n, int width, int mode, uint64_t *lo,
+                              uint64_t *hi) {
+  fmm_ctx c = {x, width};
+  double r[3] = {INFINITY, -INFINITY, 0};
+  pw_status s = pwa_reduce(n, pw_grain((size_t)width / 8) * 4, sizeof r, fmm_body, fmm_join, &c, r);
+  if (s != PW_OK) return s;
+  uint64_t all = width == 64 ? UINT64_MAX : UINT32_MAX;
+  int desc = mode & 1;
+  if (r[0] > r[1]) { /* no number: every element is NaN */
+    *lo = 0, *hi = all;
+    return PW_OK;
+  }
+  /* the extreme values' keys, zeros of both signs included */
+  double vmin = r[0], vmax = r[1];
+  uint64_t kmin = fkey_of(vmin == 0 ? -0.0 : vmin, width, mode);
+  uint64_t kmax = fkey_of(vmax == 0 ? 0.0 : vmax, width, mode);
+  /* descending keys reverse the numbers (NaN keys stay on top) */
+  *lo = desc ? kmax : kmin;
+  *hi = desc ? kmin : kmax;
+  if (r[2] != 0) *hi = all; /* NaN keys lie above every number's */
+  return PW_OK;
+}
+
 pw_status pwa_select_keys(const void *x, size_t n, int width, int mode, const uint64_t *ranks,
                           size_t r, uint64_t *out) {
   if (r == 0 || n == 0) return PW_OK;
-  sel_ctx c;
-  memset(&c, 0, sizeof c);
-  c.src = x;
-  c.mode = mode;
-  uint64_t mm[2] = {width == 64 ? UINT64_MAX : (UINT64_C(1) << width) - 1, 0};
-  pw_status s = pwa_reduce(n, pw_grain((size_t)width / 8) * 4, sizeof mm, sel_fns_of(width).minmax,
-                           minmax_join, &c, mm);
+  uint64_t lo, hi;
+  pw_status s;
+  if (mode >= PWA_FLOAT_ASC) {
+    s = float_window(x, n, width, mode, &lo, &hi);
+  } else {
+    sel_ctx c;
+    memset(&c, 0, sizeof c);
+    c.src = x;
+    c.mode = mode;
+    uint64_t mm[2] = {width == 64 ? UINT64_MAX : (UINT64_C(1) << width) - 1, 0};
+    s = pwa_reduce(n, pw_grain((size_t)width / 8) * 4, sizeof mm, sel_fns_of(width).minmax,
+                   minmax_join, &c, mm);
+    lo = mm[0], hi = mm[1];
+  }
   if (s != PW_OK) return s;
-  return sel_level(x, n, width, mode, mm[0], mm[1], n, ranks, r, out, 0);
+  return sel_level(x, n, width, mode, lo, hi, n, ranks, r, out, 0);
 }
 
 /* ------------------------------------------------------------------------ */
