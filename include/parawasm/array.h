@@ -97,8 +97,9 @@ PW_NAMESPACE(array)
  * the order described at the top of this file: for floats, -0 before +0
  * and NaN last, as TypedArray.prototype.sort. Elements keep their bits
  * (NaN payloads included; NaNs end up ordered by their bits).
- * Parallel LSD radix sort on order-preserving integer keys (counting sort
- * for 8- and 16-bit types); n elements of scratch memory.
+ * Radix sort on order-preserving integer keys (MSD buckets over the key
+ * range, finished by LSD passes in cache; counting sort for 8- and 16-bit
+ * types), parallel on the pool; n elements of scratch memory.
  * @param x           the array; may be NULL if n is 0
  * @param n           number of elements
  * @param descending  false: ascending; true: descending, NaN still last
