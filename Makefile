@@ -213,6 +213,16 @@ build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c $(RUNTI
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c,$^) -o $@ -lm
 
+# the array kernels on the real native pool (plain and ThreadSanitizer):
+# the same bits as serially, no data race between chunks
+THREADS_ARRAY_SRCS := test/c/threads_array.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/pool.c $(ARRAY_SRCS)
+build/native/threads_array: $(THREADS_ARRAY_SRCS) $(HEADERS) $(ARRAY_H) $(RUNTIME_H) $(wildcard src/kernels/array/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(THREADS_ARRAY_SRCS) -o $@ -lpthread -lm
+build/native/threads_array_tsan: $(THREADS_ARRAY_SRCS) $(HEADERS) $(ARRAY_H) $(RUNTIME_H) $(wildcard src/kernels/array/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) -fsanitize=thread $(THREADS_ARRAY_SRCS) -o $@ -lpthread -lm
+
 # the array kernels timed on one thread, the same C native and in wasm (the
 # wasm build also times JavaScript's built-ins in the same process)
 ARRAY_BENCH_SRCS := test/bench/native_array.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(ARRAY_SRCS)
@@ -242,11 +252,13 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) | deps-apt build/
 test: deps ## install what is missing, build, run every test (C, wasm, JS, browser)
 	$(MAKE) test-c test-wasm-c test-js test-types test-browser test-pack
 
-test-c: $(KTEST_NATIVE) build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan)
+test-c: $(KTEST_NATIVE) build/native/test_pool build/native/test_pool_tsan build/native/threads_array build/native/threads_array_tsan ## native C tests (plain, ASan+UBSan, TSan)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
 	build/native/test_pool 1
 	build/native/test_pool 3
 	TSAN_OPTIONS=halt_on_error=1 build/native/test_pool_tsan 2
+	build/native/threads_array 3
+	TSAN_OPTIONS=halt_on_error=1 build/native/threads_array_tsan 2
 
 test-wasm-c: $(KTEST_WASM) ## the C tests compiled to wasm (SIMD paths)
 	@set -e; for t in $(KTEST_WASM); do echo "$$t"; $(NODE) $$t; done
