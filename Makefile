@@ -285,6 +285,10 @@ build/native/native_bandwidth: test/bench/native_bandwidth.c
 bench: pkg testpkg build/native/native_bench build/native/native_bandwidth ## benchmarks (parawasm vs references), writes build/bench/
 	$(NODE) test/bench/run.mjs
 
+.PHONY: bench-array
+bench-array: build/native/native_array build/wasm-bench/native_array.js ## array kernels on one thread: native vs wasm vs the JS built-ins (ROUNDS=n)
+	$(NODE) test/bench/array.mjs --rounds $(or $(ROUNDS),3)
+
 FUZZ_SECONDS ?= 60
 build/fuzz/fuzz_checksum: test/fuzz/fuzz_checksum.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(HEADERS) $(RUNTIME_H)
 	@mkdir -p $(@D)

@@ -217,6 +217,18 @@ static const size_t sizes[] = {0, 1, 2, 3, 5, 17, 24, 25, 31, 64, 100, 255, 1000
   }
 PW_ARRAY_TYPES(REF_ARGSORT)
 
+/* A hash of a multiset of elements: the sum of a mixing of each one's bits. */
+static uint64_t multiset_hash(const void *p, size_t n, size_t size) {
+  uint64_t h = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t v = 0;
+    memcpy(&v, (const char *)p + i * size, size);
+    uint64_t t = v + UINT64_C(0x632be59bd9b4e019);
+    h += splitmix64(&t);
+  }
+  return h;
+}
+
 /* qsort comparators. */
 #define QSORT_CMP(T, s)                                                        \
   static int qcmp_##s(const void *a, const void *b) {                          \
@@ -224,9 +236,6 @@ PW_ARRAY_TYPES(REF_ARGSORT)
   }                                                                            \
   static int qcmpd_##s(const void *a, const void *b) {                         \
     return ref_cmpd_##s(*(const T *)a, *(const T *)b);                         \
-  }                                                                            \
-  static int qbits_##s(const void *a, const void *b) {                         \
-    return memcmp(a, b, sizeof(T));                                            \
   }
 PW_ARRAY_TYPES(QSORT_CMP)
 
@@ -244,7 +253,7 @@ PW_ARRAY_TYPES(QSORT_CMP)
       uint32_t *order = xmalloc((n + 1) * sizeof(uint32_t));                   \
       uint32_t *rorder = xmalloc((n + 1) * sizeof(uint32_t));                  \
       for (int shape = 0; shape < SH_COUNT; shape++) {                         \
-        if (n > 70000 && shape != SH_BITS && shape != SH_SMALL &&              \
+        if (n > 60000 && shape != SH_BITS && shape != SH_SMALL &&              \
             shape != SH_SPECIAL && shape != SH_UNIT) continue;                 \
         for (int desc = 0; desc < 2; desc++) {                                 \
           T *x = buf + (si & 1); /* odd element offsets for odd si */          \
@@ -266,11 +275,9 @@ PW_ARRAY_TYPES(QSORT_CMP)
             if ((desc ? ref_cmpd_##s(x[i], ref[i]) : ref_cmp_##s(x[i], ref[i])) != 0) bad = i; \
           CHECK(bad == SIZE_MAX, #s " sort n=%zu %s desc=%d: differs at %zu",  \
                 n, shape_names[shape], desc, bad);                             \
-          /* the same elements, bit for bit */                                 \
-          memcpy(b, x, n * sizeof(T));                                         \
-          if (n) qsort(a, n, sizeof(T), qbits_##s);                            \
-          if (n) qsort(b, n, sizeof(T), qbits_##s);                            \
-          CHECK(n == 0 || memcmp(a, b, n * sizeof(T)) == 0,                    \
+          /* the same elements, bit for bit (a sum of mixed bits: equal for  \
+             equal multisets, and different otherwise but with odds 2^-64) */  \
+          CHECK(multiset_hash(a, n, sizeof(T)) == multiset_hash(x, n, sizeof(T)), \
                 #s " sort n=%zu %s: elements changed", n, shape_names[shape]);  \
           /* gather with the reference order reproduces the sort's order */   \
           gen_##s(a, n, shape, &seed);                                         \
@@ -450,6 +457,7 @@ PW_ARRAY_TYPES(SVZ)
       T *buf = xmalloc((n + 1) * sizeof(T)), *nd = xmalloc(m * sizeof(T));     \
       uint32_t *got = xmalloc(m * 4);                                          \
       for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        if (n > 10000 && shape != SH_BITS && shape != SH_SMALL && shape != SH_SPECIAL) continue; \
         T *a = buf + (si & 1);                                                 \
         gen_##s(a, n, shape, &seed);                                           \
         if (n) qsort(a, n, sizeof(T), qcmp_##s);                               \
@@ -614,7 +622,7 @@ static void gen_cancel_f64(double *x, size_t n, uint64_t *seed) {
 #define TEST_REDUCE_FLOAT(T, s, EPS)                                           \
   static void test_reduce_##s(void) {                                          \
     uint64_t seed = 4000 + sizeof(T);                                          \
-    static const size_t ns[] = {0, 1, 2, 7, 8, 9, 15, 100, 2047, 2049, 32769, 100003, 1000003}; \
+    static const size_t ns[] = {0, 1, 2, 7, 8, 9, 15, 100, 2047, 2049, 32769, 300007}; \
     for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
       size_t n = ns[si];                                                       \
       T *buf = xmalloc((n + 1) * sizeof(T)), *ybuf = xmalloc((n + 1) * sizeof(T)); \
@@ -1098,6 +1106,36 @@ TEST_CUMSUM_FLT(double, f64, 0x1p-52)
   }
 PW_ARRAY_TYPES(TEST_HIST)
 
+/* Elements on and next to every computed edge: the bin must follow the
+   edges exactly, whatever the roundings of the bin estimate. */
+static void test_hist_edges_exact(void) {
+  struct { uint32_t bins; double lo, hi; } cases[] = {
+      {3, 0.1, 0.7}, {10, 0.1, 0.2}, {7, -1, 1e-3}, {1000, 1e15, 1e15 + 999}, {49, -0.3, 0.3},
+      {100, 1e-300, 3e-300}, {64, -1e300, 1e300}, {5, 1e16, 1e16 + 8}};
+  for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
+    uint32_t bins = cases[ci].bins;
+    double lo = cases[ci].lo, hi = cases[ci].hi, w = (hi - lo) / bins;
+    size_t n = 3 * ((size_t)bins + 1);
+    double *x = xmalloc(n * sizeof *x);
+    for (uint32_t j = 0; j <= bins; j++) {
+      double e = j == bins ? hi : lo + j * w;
+      x[3 * j] = e, x[3 * j + 1] = nextafter(e, -INFINITY), x[3 * j + 2] = nextafter(e, INFINITY);
+    }
+    uint32_t *got = xmalloc(bins * 4), *want = calloc(bins, 4);
+    for (size_t i = 0; i < n; i++) {
+      double v = x[i];
+      if (!(v >= lo && v <= hi)) continue;
+      for (uint32_t j = 0; j < bins; j++) {
+        double e0 = lo + j * w, e1 = j + 1 == bins ? hi : lo + (j + 1) * w;
+        if (v >= e0 && (v < e1 || j + 1 == bins)) { want[j]++; break; }
+      }
+    }
+    CHECK(pw_array_histogram_f64(x, n, bins, lo, hi, got) == PW_OK && memcmp(got, want, bins * 4) == 0,
+          "histogram at the edges: %u bins over [%g, %g]", bins, lo, hi);
+    free(x), free(got), free(want);
+  }
+}
+
 /* ---------------------------------------------------------------------- */
 /* axpy, clamp                                                            */
 /* ---------------------------------------------------------------------- */
@@ -1507,6 +1545,7 @@ int main(void) {
   test_ivar_i32(), test_ivar_u32(), test_ivar_i64(), test_ivar_u64();
   PW_ARRAY_TYPES(RUN_CUMSUM_TEST_)
   PW_ARRAY_TYPES(RUN_HIST_TEST_)
+  test_hist_edges_exact();
   test_axpy_f32();
   test_axpy_f64();
   PW_ARRAY_TYPES(RUN_CLAMP_TEST_)
