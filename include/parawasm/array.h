@@ -96,7 +96,8 @@ PW_NAMESPACE(array)
  * Sorts x in place, ascending (or descending with { descending: true }) in
  * the order described at the top of this file: for floats, -0 before +0
  * and NaN last, as TypedArray.prototype.sort. Elements keep their bits
- * (NaN payloads included; NaNs end up ordered by their bits).
+ * (NaN payloads included; the NaNs come last in both directions, those
+ * with the sign bit clear first, each group by payload).
  * Radix sort on order-preserving integer keys (MSD buckets over the key
  * range, finished by LSD passes in cache; counting sort for 8- and 16-bit
  * types), parallel on the pool; n elements of scratch memory.
@@ -156,7 +157,9 @@ PW_ARRAY_TYPES(PW_ARRAY_GATHER_)
  * sorting and without changing x: value[0] is the element that sort would
  * put at index k (NaNs are the largest elements; -0 is below +0).
  * Radix selection: a few passes over x, each narrowing the range of keys
- * that holds rank k; scratch of at most n / 2 elements (usually far less).
+ * that holds rank k; scratch of a few thousand keys for data that spread
+ * over their range, at most about 2n keys for data so skewed that the
+ * ranges cannot be narrowed (then a copy is sorted).
  * @param x      the elements (not changed)
  * @param n      number of elements
  * @param k      rank, 0 <= k < n
@@ -201,8 +204,8 @@ PW_ARRAY_TYPES(PW_ARRAY_QUANTILES_)
  * ties in index order, and NaN only when fewer than k elements are not
  * NaN (NaN is last in both directions).
  * Work: a radix selection for the k-th key, then one pass collecting the
- * k winners and a sort of those k; scratch about k * (sizeof(T) + 12)
- * bytes and at most n / 2 elements for the selection.
+ * k winners and a sort of those k; scratch about k * (2 sizeof(T) + 8)
+ * bytes, plus the selection's (see pw_array_kth).
  * @param x        the elements (not changed)
  * @param n        number of elements, at most 2^32 - 1
  * @param k        how many, 0 <= k <= n
@@ -279,7 +282,8 @@ PW_ARRAY_TYPES(PW_ARRAY_UNIQUE_)
  * is captured exactly with TwoSum and summed separately, Ogita-Rump-Oishi
  * Sum2, in 8 lanes per chunk and chunks joined in order), so the result
  * is as accurate as a sum in twice the precision, then rounded:
- *     |result - sum| <= 2^-53 |sum| + (n 2^-53)^2 sum(|x[i]|)   (n < 2^26)
+ *     |result - sum| <= 2^-53 |sum| + g^2 sum(|x[i]|),
+ *     g = N 2^-53 / (1 - N 2^-53), N = n + 8200
  * float input is widened to double exactly, and the result is a double.
  * NaN in x gives NaN; +Inf and -Inf both present give NaN; otherwise an
  * infinite element gives that infinity. An intermediate sum beyond the
@@ -354,8 +358,8 @@ PW_ARRAY_TYPES(PW_ARRAY_MAX_)
 /**
  * Dot product sum(x[i] * y[i]) of two equal-length float arrays, as a
  * double; 0 when empty. float: the products are exact in double and
- * summed as in pw_array_sum, so |error| <= 2^-53 |x.y| + (n 2^-53)^2
- * sum|x[i] y[i]|. double: each product is rounded once, then summed as in
+ * summed as in pw_array_sum, so |error| <= 2^-53 |x.y| + g^2
+ * sum|x[i] y[i]| (g as in pw_array_sum). double: each product is rounded once, then summed as in
  * pw_array_sum: |error| <= 2^-53 |x.y| + 1.01 * 2^-53 sum|x[i] y[i]|.
  * NaN and infinities follow IEEE arithmetic.
  */
@@ -390,9 +394,9 @@ PW_ARRAY_FLOAT_TYPES(PW_ARRAY_NORM_)
  * Integers: in the element type, wrapping modulo 2^bits (exact modulo
  * 2^bits; convert to a wider type first to avoid wrapping).
  * Floats: a compensated running sum in double (TwoSum, as pw_array_sum),
- * each output rounded once to T, so each out[i] is within
- * 2^-53 |s_i| + (i 2^-53)^2 sum|x[0..i]| of the exact prefix s_i before
- * that final rounding. Parallel in two passes (chunk totals, then each
+ * each output rounded once to T, so before that final rounding each
+ * out[i] is within 2^-53 |s_i| + g^2 sum|x[0..i]| of the exact prefix
+ * s_i (g as in pw_array_sum, with i + 1 for n). Parallel in two passes (chunk totals, then each
  * chunk's scan from its offset); chunk boundaries depend on n only.
  * @return PW_OK or PW_ECANCELED (out unspecified)
  */
