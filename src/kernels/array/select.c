@@ -29,10 +29,13 @@
  * the copy-and-sort case), plus 2048 counters per block.
  *
  * Top-k: the threshold key t of rank k - 1 in the order asked for (keys
- * with NaNs made one, so NaN is last both ways), then one pass counts per
- * block the keys below t and equal to t, and a second copies every
- * (key, index) below t and the first k - below of those equal to t (in
- * index order, block by block), and the k pairs are sorted stably.
+ * with NaNs made one, so NaN is last both ways), then every (key, index)
+ * below t and the first k - below of those equal to t (in index order,
+ * block by block) are collected and the k pairs sorted stably. For small
+ * k (k * blocks <= n / 4) each block collects into its own regions of k
+ * pairs in one pass (fewer than k keys lie below t, and no block needs
+ * more than k ties); otherwise one pass counts per block and a second
+ * copies to the places the counts give.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -182,6 +185,48 @@ typedef struct {
       PWA_MODE_SWITCH(c->mode, TOPK_COPY_CALL_##W)                             \
     }                                                                          \
   }
+
+/* top-k in one pass (small k): each block keeps every pair below t and the
+   first k equal to t in its own two regions of k pairs */
+#define TOPK_COLLECT_DEFINE(W, UT)                                             \
+  PW_INLINE void topk_collect_##W##_m(const UT *x, size_t b, size_t e, UT t,   \
+                                     UT *lk, uint32_t *li, UT *ek,             \
+                                     uint32_t *ei, size_t k, size_t *nl,       \
+                                     size_t *ne, int mode) {                   \
+    size_t a = 0, q = 0;                                                       \
+    for (size_t i = b; i < e; i++) {                                           \
+      UT key = pwa_key##W(x[i], mode);                                         \
+      if (key < t) {                                                           \
+        lk[a] = key;                                                           \
+        li[a++] = (uint32_t)i;                                                 \
+      } else if (key == t && q < k) {                                          \
+        ek[q] = key;                                                           \
+        ei[q++] = (uint32_t)i;                                                 \
+      }                                                                        \
+    }                                                                          \
+    *nl = a;                                                                   \
+    *ne = q;                                                                   \
+  }                                                                            \
+  static void topk_collect_##W(void *p, size_t b0, size_t b1) {                \
+    sel_ctx *c = p;                                                            \
+    for (size_t blk = b0; blk < b1; blk++) {                                   \
+      size_t b, e, k = c->nbelow;                                              \
+      pwa_block(c->n, c->nb, blk, &b, &e);                                     \
+      const UT *x = c->src;                                                    \
+      UT t = (UT)c->t, *lk = (UT *)c->out + blk * k, *ek = (UT *)c->out + (c->nb + blk) * k; \
+      uint32_t *li = c->idx + blk * k, *ei = c->idx + (c->nb + blk) * k;        \
+      size_t *nl = &c->below[blk], *ne = &c->equal[blk];                       \
+      PWA_MODE_SWITCH(c->mode, TOPK_COLLECT_CALL_##W)                          \
+    }                                                                          \
+  }
+#define TOPK_COLLECT_CALL_8(m) topk_collect_8_m(x, b, e, t, lk, li, ek, ei, k, nl, ne, m)
+#define TOPK_COLLECT_CALL_16(m) topk_collect_16_m(x, b, e, t, lk, li, ek, ei, k, nl, ne, m)
+#define TOPK_COLLECT_CALL_32(m) topk_collect_32_m(x, b, e, t, lk, li, ek, ei, k, nl, ne, m)
+#define TOPK_COLLECT_CALL_64(m) topk_collect_64_m(x, b, e, t, lk, li, ek, ei, k, nl, ne, m)
+TOPK_COLLECT_DEFINE(8, uint8_t)
+TOPK_COLLECT_DEFINE(16, uint16_t)
+TOPK_COLLECT_DEFINE(32, uint32_t)
+TOPK_COLLECT_DEFINE(64, uint64_t)
 
 #define SEL_MM_CALL_8(m) sel_minmax_8_m(x, b, e, mm, m)
 #define SEL_MM_CALL_16(m) sel_minmax_16_m(x, b, e, mm, m)
@@ -708,26 +753,54 @@ static pw_status topk_any(const void *x, size_t n, size_t k, void *values, uint3
   c.mode = mode;
   c.t = t;
   c.below = pwa_alloc(3 * c.nb, sizeof(size_t));
-  c.out = pwa_alloc(2 * k, kb);
-  c.idx = pwa_alloc(2 * k, sizeof(uint32_t));
-  if (c.below == NULL || c.out == NULL || c.idx == NULL) {
-    s = pwa_nomem(k, 2 * kb + 8);
-    goto out;
-  }
+  if (c.below == NULL) return pwa_nomem(3 * c.nb, sizeof(size_t));
   c.equal = c.below + c.nb;
   c.take = c.equal + c.nb;
-  s = pw_parallel_for(c.nb, 1, f.topk_count, &c);
-  if (s != PW_OK) goto out;
-  size_t nbelow = 0;
-  for (size_t b = 0; b < c.nb; b++) nbelow += c.below[b];
-  size_t left = k - nbelow; /* rank k - 1 has key t: nbelow < k */
-  for (size_t b = 0; b < c.nb; b++) {
-    c.take[b] = c.equal[b] < left ? c.equal[b] : left;
-    left -= c.take[b];
+  if (k <= n / 4 / c.nb) {
+    /* small k: one pass, each block into its own regions of k pairs */
+    c.out = pwa_alloc(2 * c.nb * k, kb);
+    c.idx = pwa_alloc(2 * c.nb * k, sizeof(uint32_t));
+    if (c.out == NULL || c.idx == NULL) {
+      s = pwa_nomem(2 * c.nb * k, kb + 4);
+      goto out;
+    }
+    c.nbelow = k; /* the region size */
+    pw_range_fn collect = width == 8 ? topk_collect_8 : width == 16 ? topk_collect_16
+                        : width == 32 ? topk_collect_32 : topk_collect_64;
+    s = pw_parallel_for(c.nb, 1, collect, &c);
+    if (s != PW_OK) goto out;
+    /* every pair below t (fewer than k), then the first ties, in index
+       order: packed to the front of the arrays */
+    size_t at = 0;
+    for (size_t pass = 0; pass < 2; pass++) {
+      for (size_t b = 0; b < c.nb && at < k; b++) {
+        size_t from = (pass * c.nb + b) * k, cnt = pass ? c.equal[b] : c.below[b];
+        if (cnt > k - at) cnt = k - at;
+        memmove((char *)c.out + at * kb, (char *)c.out + from * kb, cnt * kb);
+        memmove(c.idx + at, c.idx + from, cnt * sizeof *c.idx);
+        at += cnt;
+      }
+    }
+  } else {
+    c.out = pwa_alloc(2 * k, kb);
+    c.idx = pwa_alloc(2 * k, sizeof(uint32_t));
+    if (c.out == NULL || c.idx == NULL) {
+      s = pwa_nomem(k, 2 * kb + 8);
+      goto out;
+    }
+    s = pw_parallel_for(c.nb, 1, f.topk_count, &c);
+    if (s != PW_OK) goto out;
+    size_t nbelow = 0;
+    for (size_t b = 0; b < c.nb; b++) nbelow += c.below[b];
+    size_t left = k - nbelow; /* rank k - 1 has key t: nbelow < k */
+    for (size_t b = 0; b < c.nb; b++) {
+      c.take[b] = c.equal[b] < left ? c.equal[b] : left;
+      left -= c.take[b];
+    }
+    c.nbelow = nbelow;
+    s = pw_parallel_for(c.nb, 1, f.topk_copy, &c);
+    if (s != PW_OK) goto out;
   }
-  c.nbelow = nbelow;
-  s = pw_parallel_for(c.nb, 1, f.topk_copy, &c);
-  if (s != PW_OK) goto out;
   s = pwa_sort_pairs(c.out, c.idx, (char *)c.out + k * kb, c.idx + k, k, width);
   if (s != PW_OK) goto out;
   memcpy(indices, c.idx, k * sizeof *indices);
