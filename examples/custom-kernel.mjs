@@ -32,7 +32,7 @@
 //        await pool.replaceByte(view, 0x2c, 0x3b)   // and core.replaceByte(...)
 //
 //   node examples/custom-kernel.mjs
-import { createPool } from '../pkg/lib/index.js';
+import { createPool } from '../pkg/index.js';
 
 const pool = await createPool({ threads: 2 });
 

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { createHash as nodeHash } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { createPool, hex, loadCore } from '../pkg/lib/index.js';
+import { createPool, hex, loadCore } from '../pkg/index.js';
 
 const MiB = 1 << 20;
 

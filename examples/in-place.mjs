@@ -2,7 +2,7 @@
 // into A-Z inside the buffer you pass, and returns how many bytes it changed.
 //
 //   node examples/in-place.mjs
-import { loadCore } from '../pkg/lib/index.js';
+import { loadCore } from '../pkg/index.js';
 
 const core = await loadCore();
 const encoder = new TextEncoder();

@@ -3,7 +3,7 @@
 //
 //   node examples/pool-responsive.mjs
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { createPool, hex } from '../pkg/lib/index.js';
+import { createPool, hex } from '../pkg/index.js';
 
 const pool = await createPool(); // one thread per core
 const buf = pool.alloc(256 << 20); // a Uint8Array in the pool's shared memory

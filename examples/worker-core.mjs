@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { hex, loadCore } from '../pkg/lib/index.js';
+import { hex, loadCore } from '../pkg/index.js';
 
 const MiB = 1 << 20;
 

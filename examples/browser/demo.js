@@ -5,7 +5,7 @@
 // show that the page stays responsive while the pool works.
 //
 // Served by examples/browser/serve.mjs (`make demo-browser`), which maps
-// the name "parawasm" to /pkg/lib/browser.js with the page's import map.
+// the name "parawasm" to /pkg/browser.js with the page's import map.
 import { createPool, hex } from 'parawasm';
 
 const MiB = 1 << 20;
@@ -36,6 +36,10 @@ const demo = {
   runs: 0, // inputs hashed so far
   last: null, // the last result (see hashInput)
 };
+// The page's pool, once started, for a script that runs calls on it too;
+// not enumerable, so that the state above stays a small plain object that
+// can be copied out of the page as it is.
+Object.defineProperty(demo, 'pool', { value: null, writable: true, enumerable: false });
 globalThis.parawasmDemo = demo;
 
 // ------------------------------------------------------------ formatting
@@ -89,6 +93,7 @@ let thumbUrl = null;
 
 async function start() {
   pool = await createPool(); // one thread per core; the fallback pool without isolation
+  demo.pool = pool;
   demo.isShared = pool.isShared;
   demo.threads = pool.threads;
   el.isolated.textContent = demo.isolated ? 'yes' : 'no';

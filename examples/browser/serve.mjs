@@ -45,7 +45,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a port number (got "${process.env.PORT}")`);
   process.exit(2);
 }
-if (!fs.existsSync(path.join(REPO, 'pkg/lib/browser.js')) || !fs.existsSync(path.join(REPO, 'pkg/wasm/parawasm-mt.wasm'))) {
+if (!fs.existsSync(path.join(REPO, 'pkg/browser.js')) || !fs.existsSync(path.join(REPO, 'pkg/wasm/parawasm-mt.wasm'))) {
   console.error('pkg/ is not built: run `make pkg` (or `make demo-browser`) first');
   process.exit(1);
 }

@@ -45,7 +45,7 @@ PW_KERNEL void pw_blake3(PW_IN(len) const void *data, size_t len,
  * @param out      receives the output; may be NULL if out_len is 0
  * @param out_len  output bytes (32 by default, any length)
  */
-PW_KERNEL void pw_blake3_keyed(PW_IN(len) const void *data, size_t len, PW_IN(32) const uint8_t *key,
+PW_KERNEL void pw_blake3_keyed(PW_IN(len) const void *data, size_t len, PW_IN(32) const void *key,
                                PW_RETURN(out_len) uint8_t *out, PW_DEFAULT(32) size_t out_len);
 
 /**

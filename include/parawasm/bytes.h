@@ -20,7 +20,7 @@ extern "C" {
  * @param len   number of bytes
  * @return the number of bytes that were changed
  */
-PW_KERNEL size_t pw_ascii_upper(PW_INOUT(len) uint8_t *data, size_t len);
+PW_KERNEL size_t pw_ascii_upper(PW_INOUT(len) void *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -32,7 +32,7 @@ extern "C" {
  * @param crc   running value: 0 to start, else the CRC of the data before
  * @return the CRC of everything fed so far; crc32("123456789") = 0xcbf43926
  */
-PW_KERNEL uint32_t pw_crc32(PW_IN(len) const uint8_t *data, size_t len,
+PW_KERNEL uint32_t pw_crc32(PW_IN(len) const void *data, size_t len,
                             PW_DEFAULT(0) PW_CHAIN uint32_t crc);
 
 /**
@@ -43,7 +43,7 @@ PW_KERNEL uint32_t pw_crc32(PW_IN(len) const uint8_t *data, size_t len,
  * @param crc   running value: 0 to start, else the CRC-32C of the data before
  * @return the CRC-32C of everything fed so far; crc32c("123456789") = 0xe3069283
  */
-PW_KERNEL uint32_t pw_crc32c(PW_IN(len) const uint8_t *data, size_t len,
+PW_KERNEL uint32_t pw_crc32c(PW_IN(len) const void *data, size_t len,
                              PW_DEFAULT(0) PW_CHAIN uint32_t crc);
 
 /**
@@ -54,7 +54,7 @@ PW_KERNEL uint32_t pw_crc32c(PW_IN(len) const uint8_t *data, size_t len,
  * @param adler  running value: 1 to start, else the Adler-32 of the data before
  * @return the Adler-32 of everything fed so far; adler32("123456789") = 0x091e01de
  */
-PW_KERNEL uint32_t pw_adler32(PW_IN(len) const uint8_t *data, size_t len,
+PW_KERNEL uint32_t pw_adler32(PW_IN(len) const void *data, size_t len,
                               PW_DEFAULT(1) PW_CHAIN uint32_t adler);
 
 /**

@@ -67,7 +67,7 @@ enum {
  */
 PW_INTERNAL PW_KERNEL pw_status pw_hash_init(PW_INOUT(state_len) uint8_t *state, size_t state_len,
                                              uint32_t alg, uint64_t seed, uint32_t mode,
-                                             PW_IN(key_len) const uint8_t *key, size_t key_len);
+                                             PW_IN(key_len) const void *key, size_t key_len);
 
 /**
  * Feeds `len` bytes to the hash in `state`. A BLAKE3 update of many
@@ -75,7 +75,7 @@ PW_INTERNAL PW_KERNEL pw_status pw_hash_init(PW_INOUT(state_len) uint8_t *state,
  * @return PW_OK, or PW_EINVAL if state does not hold a started hash
  */
 PW_INTERNAL PW_KERNEL pw_status pw_hash_update(PW_INOUT(state_len) uint8_t *state, size_t state_len,
-                                               PW_IN(len) const uint8_t *data, size_t len);
+                                               PW_IN(len) const void *data, size_t len);
 
 /**
  * Writes the digest of everything fed so far (the state is unchanged, so
@@ -95,7 +95,7 @@ PW_INTERNAL PW_KERNEL pw_status pw_hash_digest(PW_IN(state_len) const uint8_t *s
  *         PW_ECANCELED
  */
 PW_INTERNAL PW_KERNEL pw_status pw_hash_many(uint32_t alg, uint64_t seed, uint32_t mode,
-                                             PW_IN(key_len) const uint8_t *key, size_t key_len,
+                                             PW_IN(key_len) const void *key, size_t key_len,
                                              PW_IN(n2) const uint64_t *items, size_t n2,
                                              PW_RETURN(out_len) uint8_t *out, size_t out_len);
 

@@ -272,6 +272,18 @@ static inline size_t pw_chunks(size_t n, size_t size) {
 }
 
 /*
+ * Bytes per chunk for cutting `len` bytes into pieces for pw_parallel_for:
+ * as many chunks as `max_chunks` allows without any being shorter than
+ * `min_chunk` bytes (but at least one), the size rounded up to a multiple
+ * of `align` bytes. There are then pw_chunks(len, chunk) chunks, at most
+ * max_chunks (and 1 when len < 2 * min_chunk); every one but the last is
+ * `chunk` bytes, and the last is 1..chunk bytes. Computed without overflow
+ * for every len up to SIZE_MAX (in wasm32, up to 4 GiB - 1). Zero arguments
+ * are taken as 1; len 0 gives 1 (and no chunks).
+ */
+size_t pw_chunk_size(size_t len, size_t min_chunk, size_t max_chunks, size_t align);
+
+/*
  * A grain for pw_parallel_for over items of about `item_bytes` bytes of work
  * each: chunks of about 256 KiB of work, at least one item. It depends only
  * on its argument, so a kernel whose result depends on its chunking (a

@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 // bindgen — reads the annotated kernel declarations in C headers and writes
 //   --c    the C trampolines and kernel table (compiled into the wasm),
-//   --js   the kernel specs that js/bind.js turns into JS functions,
-//   --dts  the TypeScript declarations of every kernel (sync and async).
-// The headers are the only list of kernels; see include/parawasm.h for the
-// annotation grammar.
+//   --js   the package's kernel bundle (ES module) that the JS runtime turns
+//          into methods: specs, status codes, X-macro lists, ABI hash,
+//   --cjs  the same bundle as a CommonJS module,
+//   --dts  the TypeScript declarations of every kernel (core and pool).
+// The headers are the only list of kernels; include/parawasm/kernel.h
+// documents the annotation language.
 //
-//   node js/tools/bindgen.mjs --c out.c --js out.js --dts out.d.ts a.h b.h ...
+//   node js/tools/bindgen.mjs [--prefix pw_] --c out.c --js out.js --dts out.d.ts a.h b.h ...
+//
+// What it understands of C: declarations at file scope, comments, string
+// literals, preprocessor lines (skipped, except function-like #defines,
+// which it expands where they are invoked at file scope: per-type kernels
+// through X-macros). It does not evaluate #if.
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,14 +25,14 @@ const SCALARS = {
   unsigned: 'u32', 'unsigned int': 'u32', int: 'i32',
   size_t: 'usize', float: 'f32', double: 'f64', bool: 'bool', _Bool: 'bool',
 };
-// C element types of buffers -> binding element type ('u8' takes any view).
+// C element types of buffers -> binding element type ('bytes' takes any view).
 const ELEMS = {
-  void: 'u8', uint8_t: 'u8', char: 'u8', 'unsigned char': 'u8', int8_t: 'i8',
+  void: 'bytes', uint8_t: 'u8', 'unsigned char': 'u8', char: 'char', int8_t: 'i8',
   uint16_t: 'u16', int16_t: 'i16', uint32_t: 'u32', int32_t: 'i32',
   uint64_t: 'u64', int64_t: 'i64', float: 'f32', double: 'f64',
 };
+const ELEM_SIZE = { bytes: 1, u8: 1, char: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, u64: 8, i64: 8, f32: 4, f64: 8 };
 const RETURNS = { ...SCALARS, void: 'void', pw_status: 'status', pw_u128: 'u128' };
-// Ranges of the integer types, for PW_DEFAULT values (size_t is 32-bit in wasm32).
 const INT_LIMITS = {
   u8: [0n, 0xffn], i8: [-0x80n, 0x7fn], u16: [0n, 0xffffn], i16: [-0x8000n, 0x7fffn],
   u32: [0n, 0xffffffffn], i32: [-0x80000000n, 0x7fffffffn], usize: [0n, 0xffffffffn],
@@ -37,30 +44,44 @@ const SLOT_FIELD = {
   i8: 'i32', i16: 'i32', i32: 'i32', u64: 'u64', i64: 'i64', f32: 'f32', f64: 'f64',
 };
 const TS_ARRAY = {
-  u8: 'ArrayBufferView', i8: 'Int8Array', u16: 'Uint16Array', i16: 'Int16Array',
-  u32: 'Uint32Array', i32: 'Int32Array', u64: 'BigUint64Array', i64: 'BigInt64Array',
-  f32: 'Float32Array', f64: 'Float64Array',
+  bytes: 'ArrayBufferView', u8: 'Uint8Array | Uint8ClampedArray', char: 'Uint8Array', i8: 'Int8Array',
+  u16: 'Uint16Array', i16: 'Int16Array', u32: 'Uint32Array', i32: 'Int32Array', u64: 'BigUint64Array',
+  i64: 'BigInt64Array', f32: 'Float32Array', f64: 'Float64Array',
 };
-const TS_RESULT_ARRAY = { ...TS_ARRAY, u8: 'Uint8Array' };
+const TS_RESULT_ARRAY = { ...TS_ARRAY, bytes: 'Uint8Array', u8: 'Uint8Array', char: 'Uint8Array' };
 const TS_SCALAR = (t) => (t === 'u64' || t === 'i64' ? 'number | bigint' : t === 'bool' ? 'boolean' : 'number');
 const TS_RETURN = (t) => (t === 'u64' || t === 'i64' || t === 'u128' ? 'bigint' : t === 'void' ? 'void' : t === 'bool' ? 'boolean' : 'number');
-// Names the JS objects already use: a kernel may not take them.
-const RESERVED = new Set(['alloc', 'free', 'stats', 'destroy', 'threads', 'isShared', 'heapSize',
-  'createHash', 'hashMany', 'invoke', 'inHeap', 'flush', 'digest', 'update',
-  'kernels', 'then', 'constructor', 'memory', 'toString', 'valueOf']);
+// Annotations: name -> takes an argument.
+const ANNOTATIONS = {
+  PW_IN: true, PW_INOUT: true, PW_OUT: true, PW_RETURN: true, PW_RESULT: true, PW_ALIAS: true,
+  PW_DEFAULT: true, PW_RANGE: true, PW_OPTION: false, PW_CHAIN: false,
+};
+const ANNOTATION_MACROS = new Set([...Object.keys(ANNOTATIONS), 'PW_KERNEL', 'PW_INTERNAL', 'PW_NAME', 'PW_NAMESPACE']);
+// Names the JS objects already have: no kernel or namespace may take them.
+export const RESERVED = new Set(['alloc', 'free', 'view', 'stats', 'destroy', 'threads', 'isShared', 'heapSize',
+  'createHash', 'hashMany', 'invoke', 'inHeap', 'flush', 'digest', 'update', 'kernels', 'then',
+  'constructor', 'memory', 'toString', 'valueOf', 'state', 'prototype', '__proto__']);
+// Names of the call options: no PW_OPTION parameter may take them.
+const CALL_OPTIONS = new Set(['signal', 'onProgress']);
 const MAX_ARGS = 12; // PW_MAX_ARGS in src/runtime/runtime.h
 
-class BindgenError extends Error {}
+export class BindgenError extends Error {}
 
-function fail(file, text, index, message) {
-  const line = text.slice(0, index).split('\n').length;
+const lineAt = (text, index) => text.slice(0, index).split('\n').length;
+
+function fail(file, line, message) {
   throw new BindgenError(`${file}:${line}: ${message}`);
 }
 
-// Blank out comments, string literals and preprocessor lines (keeping offsets)
-// so that only declarations are searched; remember doc comments by end offset.
+// ------------------------------------------------------------------ lexing
+
+// Blank out comments, string literals and preprocessor lines (keeping
+// offsets) so that only declarations are searched; remember doc comments
+// (/** ... */ and runs of /// lines) by end offset, and function-like
+// #defines with their bodies.
 function mask(text) {
   const docs = [];
+  const defines = [];
   let out = '';
   let i = 0;
   let lineStart = true;
@@ -69,7 +90,7 @@ function mask(text) {
     if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
       const stop = end < 0 ? text.length : end + 2;
-      if (text[i + 2] === '*') docs.push({ end: stop, body: text.slice(i + 3, stop - 2) });
+      if (text[i + 2] === '*' && text[i + 3] !== '/') docs.push({ end: stop, body: text.slice(i + 3, stop - 2) });
       out += text.slice(i, stop).replace(/[^\n]/g, ' ');
       i = stop;
       continue;
@@ -77,8 +98,21 @@ function mask(text) {
     if (c === '/' && text[i + 1] === '/') {
       let end = text.indexOf('\n', i);
       if (end < 0) end = text.length;
+      if (text[i + 2] === '/' && text[i + 3] !== '/') {
+        // consecutive /// lines form one doc comment
+        const body = text.slice(i + 3, end);
+        const prev = docs[docs.length - 1];
+        if (prev && prev.slash && !text.slice(prev.end, i).trim()) { prev.body += `\n${body}`; prev.end = end; } else docs.push({ end, body, slash: true });
+      }
       out += ' '.repeat(end - i);
       i = end;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      out += ' '.repeat(Math.min(j + 1, text.length) - i);
+      i = j + 1;
       continue;
     }
     if (lineStart && /^[ \t]*#/.test(text.slice(i, i + 64))) {
@@ -91,7 +125,14 @@ function mask(text) {
         end = nl;
         break;
       }
-      out += text.slice(i, end).replace(/[^\n]/g, ' ');
+      const directive = text.slice(i, end);
+      const dm = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)([\s\S]*)$/.exec(directive);
+      if (dm && !ANNOTATION_MACROS.has(dm[1]) && !dm[2].includes('...')) {
+        const body = stripComments(dm[3].replace(/\\\n/g, ' ')).trim();
+        const params = dm[2].split(',').map((s) => s.trim()).filter(Boolean);
+        defines.push({ name: dm[1], params, body, line: lineAt(text, i) });
+      }
+      out += directive.replace(/[^\n]/g, ' ');
       i = end;
       continue;
     }
@@ -99,7 +140,21 @@ function mask(text) {
     out += c;
     i++;
   }
-  return { masked: out, docs };
+  return { masked: out, docs, defines };
+}
+
+function stripComments(s) {
+  return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+}
+
+/** Index just past the ')' that closes the '(' at `open`, or -1. */
+function closeParen(s, open) {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')' && --depth === 0) return i + 1;
+  }
+  return -1;
 }
 
 function splitTop(s) {
@@ -111,28 +166,98 @@ function splitTop(s) {
     if (c === ')') depth--;
     if (c === ',' && depth === 0) { parts.push(cur); cur = ''; } else cur += c;
   }
-  if (cur.trim()) parts.push(cur);
+  if (cur.trim() || parts.length) parts.push(cur);
   return parts.map((p) => p.trim());
 }
 
-const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+// ------------------------------------------------------- macro expansion
+
+/**
+ * Expands the function-like macros of `macros` invoked in `text` (masked
+ * text: no comments or directives), as the C preprocessor would for the
+ * simple forms kernels use: arguments substituted, `#p` stringized,
+ * `a ## b` pasted, the result rescanned; a macro is not expanded inside
+ * its own expansion.
+ */
+function expandMacros(text, macros, where, active = new Set(), depth = 0) {
+  if (depth > 32) where('macro expansion nests too deeply');
+  let out = '';
+  let i = 0;
+  const re = /[A-Za-z_]\w*/g;
+  for (;;) {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (!m) break;
+    const name = m[0];
+    const mac = macros.get(name);
+    let j = m.index + name.length;
+    while (j < text.length && /\s/.test(text[j])) j++;
+    if (!mac || active.has(name) || text[j] !== '(') {
+      out += text.slice(i, m.index + name.length);
+      i = m.index + name.length;
+      continue;
+    }
+    const end = closeParen(text, j);
+    if (end < 0) where(`unclosed invocation of macro ${name}`);
+    const args = splitTop(text.slice(j + 1, end - 1));
+    const given = args.length === 1 && args[0] === '' && mac.params.length === 0 ? [] : args;
+    if (given.length !== mac.params.length) where(`macro ${name} takes ${mac.params.length} arguments (got ${given.length})`);
+    let body = mac.body;
+    mac.params.forEach((p, k) => {
+      const arg = given[k];
+      // #p stringizes (but not the second # of a ## paste)
+      body = body.replace(new RegExp(`(?<!#)#(?!#)\\s*\\b${p}\\b`, 'g'), () => JSON.stringify(arg));
+      body = body.replace(new RegExp(`\\b${p}\\b`, 'g'), arg);
+    });
+    body = body.replace(/\s*##\s*/g, '');
+    const inner = new Set(active);
+    inner.add(name);
+    out += text.slice(i, m.index) + expandMacros(body, macros, where, inner, depth + 1);
+    i = end;
+  }
+  return out + text.slice(i);
+}
+
+// ------------------------------------------------------------ parsing
+
+/** Finds `NAME(...)` annotations in s; returns { annotations, rest }. */
+function takeAnnotations(s, where) {
+  const annotations = {};
+  let rest = '';
+  let i = 0;
+  const re = /\bPW_[A-Z_]+\b/g;
+  for (;;) {
+    re.lastIndex = i;
+    const m = re.exec(s);
+    if (!m) break;
+    const name = m[0];
+    if (!(name in ANNOTATIONS)) where(`unknown annotation ${name} in "${s.trim()}"`);
+    rest += s.slice(i, m.index) + ' ';
+    let j = m.index + name.length;
+    let arg = true;
+    if (ANNOTATIONS[name]) {
+      while (/\s/.test(s[j])) j++;
+      if (s[j] !== '(') where(`${name} needs an argument: ${name}(...)`);
+      const end = closeParen(s, j);
+      if (end < 0) where(`unclosed ${name}(`);
+      arg = s.slice(j + 1, end - 1).trim();
+      j = end;
+    }
+    const key = name.slice(3);
+    if (key in annotations) where(`${name} given twice`);
+    annotations[key] = arg;
+    i = j;
+  }
+  rest += s.slice(i);
+  return { annotations, rest };
+}
 
 function parseParam(src, where) {
-  const p = { annotations: {} };
-  let rest = src.replace(/\bPW_(IN|INOUT|OUT|RETURN|DEFAULT)\s*\(([^()]*)\)|\bPW_CHAIN\b/g, (m, kind, arg) => {
-    if (!kind) { p.annotations.chain = true; return ' '; }
-    if (p.annotations[kind]) where(`${kind} given twice`);
-    p.annotations[kind] = arg.trim();
-    return ' ';
-  });
-  if (/\bPW_[A-Z_]+/.test(rest)) where(`unknown annotation in "${src}"`);
-  rest = rest.replace(/\b(const|restrict|__restrict|volatile)\b/g, ' ');
+  const { annotations, rest: r0 } = takeAnnotations(src, where);
+  const rest = r0.replace(/\b(const|restrict|__restrict|volatile)\b/g, ' ');
   const m = /^\s*([A-Za-z_][\w\s]*?)\s*(\*?)\s*([A-Za-z_]\w*)\s*$/.exec(rest.replace(/\s*\*\s*/, ' * ').replace(/\s+/g, ' '));
   if (!m) where(`cannot read parameter "${src.trim()}"`);
-  p.ctype = m[1].trim();
-  p.pointer = m[2] === '*';
-  p.name = m[3];
-  return p;
+  return { annotations, ctype: m[1].trim(), pointer: m[2] === '*', name: m[3] };
 }
 
 function parseDoc(body) {
@@ -151,130 +276,382 @@ function parseDoc(body) {
   return { text: text.join('\n').trim(), params, returns };
 }
 
-export function parseHeader(file, source) {
+/**
+ * Reads one declaration `decl` (the text after PW_KERNEL up to ';', with
+ * `lead` the text before PW_KERNEL back to the previous declaration).
+ */
+function parseDecl(decl, lead, ctx) {
+  const { file, line, doc, namespace, prefix } = ctx;
+  const where = (msg) => fail(file, line, msg);
+  let body = decl.replace(/\s+/g, ' ').trim();
+  let internal = /\bPW_INTERNAL\b/.test(lead);
+  let jsName = null;
+  const nm = /\bPW_NAME\s*\(\s*([A-Za-z_$][\w$]*)\s*\)/.exec(lead);
+  if (nm) jsName = nm[1];
+  // PW_INTERNAL / PW_NAME may also follow PW_KERNEL
+  for (;;) {
+    const a = /^PW_INTERNAL\b\s*/.exec(body);
+    const b = /^PW_NAME\s*\(\s*([A-Za-z_$][\w$]*)\s*\)\s*/.exec(body);
+    if (a) { internal = true; body = body.slice(a[0].length); } else if (b) { jsName = b[1]; body = body.slice(b[0].length); } else break;
+  }
+  const dm = /^(.*?)\s*\b([A-Za-z_]\w*)\s*\((.*)\)$/.exec(body);
+  if (!dm) where(`cannot read the kernel declaration "${body}"`);
+  const cname = dm[2];
+  if (!cname.startsWith(prefix)) where(`kernel ${cname}: its name must start with the prefix "${prefix}"`);
+  const retC = dm[1].replace(/\bconst\b/g, '').trim();
+  if (!(retC in RETURNS)) where(`unsupported return type "${retC}" of ${cname}`);
+  const params = dm[3].trim() === 'void' || dm[3].trim() === '' ? [] : splitTop(dm[3]).map((s) => parseParam(s, where));
+  return { file, line, cname, retC, params, internal, jsName, namespace, prefix, doc: doc ? parseDoc(doc.body) : null, where };
+}
+
+/**
+ * Every PW_KERNEL declaration of a header: those written out, and those
+ * made by function-like macros invoked at file scope. `prefix` is the C
+ * prefix that JS names lose (pw_ by default). `macros` collects the
+ * function-like macros of the headers read so far (a header may expand a
+ * macro of an earlier one).
+ */
+export function parseHeader(file, source, { prefix = 'pw_', macros = new Map() } = {}) {
   const text = source.replace(/\r\n?/g, '\n'); // CRLF headers read like LF ones
-  const { masked, docs } = mask(text);
-  const kernels = [];
-  const re = /\bPW_KERNEL\b/g;
+  const { masked, docs, defines } = mask(text);
+  for (const d of defines) macros.set(d.name, d);
+  const docBefore = (at) => docs.filter((d) => d.end <= at && !masked.slice(d.end, at).trim()).pop() ?? null;
+
+  // file-scope items in order: namespaces, declarations, macro invocations
+  const items = [];
+  const nsRe = /\bPW_NAMESPACE\s*\(\s*([A-Za-z_$][\w$]*)?\s*\)/g;
   let m;
-  while ((m = re.exec(masked))) {
-    const at = m.index;
-    const where = (msg) => fail(file, text, at, msg);
-    const semi = masked.indexOf(';', at);
-    if (semi < 0) where('PW_KERNEL declaration without ";"');
-    let decl = masked.slice(at + m[0].length, semi).replace(/\s+/g, ' ').trim();
-    // PW_INTERNAL before or after PW_KERNEL: callable by parawasm's JS only
-    const internal = /\bPW_INTERNAL\s*$/.test(masked.slice(Math.max(0, at - 40), at)) || /^PW_INTERNAL\b/.test(decl);
-    decl = decl.replace(/^PW_INTERNAL\s*/, '');
-    const dm = /^(.*?)\s*\b(pw_[a-z0-9_]+)\s*\((.*)\)$/.exec(decl);
-    if (!dm) where(`cannot read the kernel declaration "${decl}" (a kernel's name must start with pw_)`);
-    const retC = dm[1].replace(/\bconst\b/g, '').trim();
-    if (!(retC in RETURNS)) where(`unsupported return type "${retC}" of ${dm[2]}`);
-    const params = dm[3].trim() === 'void' || dm[3].trim() === '' ? [] : splitTop(dm[3]).map((s) => parseParam(s, where));
-    const doc = docs.filter((d) => d.end <= at && !masked.slice(d.end, at).trim()).pop();
-    kernels.push({ file, line: text.slice(0, at).split('\n').length, cname: dm[2], retC, params, internal, doc: doc ? parseDoc(doc.body) : null, where });
+  while ((m = nsRe.exec(masked))) items.push({ at: m.index, ns: m[1] ?? '' });
+  const kRe = /\bPW_KERNEL\b/g;
+  const spans = [];
+  while ((m = kRe.exec(masked))) {
+    const semi = masked.indexOf(';', m.index);
+    if (semi < 0) fail(file, lineAt(text, m.index), 'PW_KERNEL declaration without ";"');
+    // the leading annotations (PW_INTERNAL, PW_NAME(x)) just before it
+    const start = leadStart(masked, m.index);
+    spans.push([start, semi + 1]);
+    items.push({ at: m.index, decl: masked.slice(m.index + m[0].length, semi), lead: masked.slice(start, m.index), docAt: start });
+  }
+  // macro invocations outside kernel declarations (those whose expansion
+  // declares kernels count; others, such as a MIN() in an inline function,
+  // expand to nothing of interest)
+  if (macros.size) {
+    const re = /[A-Za-z_]\w*/g;
+    while ((m = re.exec(masked))) {
+      if (!macros.has(m[0]) || spans.some(([a, b]) => m.index >= a && m.index < b)) continue;
+      let j = m.index + m[0].length;
+      while (/\s/.test(masked[j] ?? '')) j++;
+      if (masked[j] !== '(') continue;
+      const end = closeParen(masked, j);
+      if (end < 0) fail(file, lineAt(text, m.index), `unclosed invocation of macro ${m[0]}`);
+      items.push({ at: m.index, invocation: masked.slice(m.index, end), docAt: m.index });
+      re.lastIndex = end;
+    }
+  }
+  items.sort((a, b) => a.at - b.at);
+
+  const kernels = [];
+  let namespace = '';
+  for (const it of items) {
+    if (it.ns !== undefined) { namespace = it.ns; continue; }
+    const line = lineAt(text, it.at);
+    const doc = docBefore(it.docAt);
+    const ctx = { file, line, doc, namespace, prefix };
+    if (it.decl !== undefined) {
+      kernels.push(parseDecl(it.decl, it.lead, ctx));
+      continue;
+    }
+    const where = (msg) => fail(file, line, msg);
+    let expanded;
+    try {
+      expanded = expandMacros(it.invocation, macros, where);
+    } catch (e) {
+      // a macro that cannot declare kernels may be used in ways this
+      // expander does not follow (variadic, say): not our business
+      if (!declaresKernels(it.invocation.split('(')[0].trim(), macros)) continue;
+      throw e;
+    }
+    const eRe = /\bPW_KERNEL\b/g;
+    let e;
+    let prev = 0;
+    while ((e = eRe.exec(expanded))) {
+      const semi = expanded.indexOf(';', e.index);
+      if (semi < 0) where(`the expansion of ${it.invocation.split('(')[0]} has a PW_KERNEL declaration without ";"`);
+      kernels.push(parseDecl(expanded.slice(e.index + e[0].length, semi), expanded.slice(prev, e.index), ctx));
+      prev = semi + 1;
+      eRe.lastIndex = semi + 1;
+    }
   }
   return kernels;
 }
 
-// Turn parsed declarations into the spec that JS and C generation share.
+/** Where the annotations that lead the PW_KERNEL at `at` start. */
+function leadStart(masked, at) {
+  let i = at;
+  for (;;) {
+    let j = i;
+    while (j > 0 && /\s/.test(masked[j - 1])) j--;
+    if (masked.slice(Math.max(0, j - 11), j) === 'PW_INTERNAL' && !/\w/.test(masked[j - 12] ?? '')) { i = j - 11; continue; }
+    if (masked[j - 1] === ')') {
+      const open = masked.lastIndexOf('(', j - 1);
+      const nm = /PW_NAME\s*$/.exec(masked.slice(Math.max(0, open - 16), open));
+      if (open >= 0 && nm && /^\(\s*[\w$]+\s*\)$/.test(masked.slice(open, j))) { i = open - nm[0].length; continue; }
+    }
+    return i;
+  }
+}
+
+/** True if macro `name` (or a macro it names) has PW_KERNEL in its body. */
+function declaresKernels(name, macros, seen = new Set()) {
+  const mac = macros.get(name);
+  if (!mac || seen.has(name)) return false;
+  seen.add(name);
+  if (/\bPW_KERNEL\b/.test(mac.body)) return true;
+  return (mac.body.match(/[A-Za-z_]\w*/g) ?? []).some((id) => declaresKernels(id, macros, seen));
+}
+
+// ---------------------------------------------------------- expressions
+
+/**
+ * Compiles a length expression over parameters into JS source evaluated
+ * with `v` (the JS argument values) and `L` (the length parameters, by C
+ * index). Returns { src, refs } or throws through `where`.
+ */
+function compileExpr(src, resolve, where) {
+  const tokens = src.match(/\s*(0x[0-9a-fA-F]+|\d+|[A-Za-z_]\w*|[-+*/%()])/gy);
+  if (!tokens || tokens.join('').replace(/\s+/g, '') !== src.replace(/\s+/g, '')) where(`cannot read the length expression "${src}"`);
+  const toks = tokens.map((t) => t.trim());
+  let pos = 0;
+  const peek = () => toks[pos];
+  const refs = [];
+  // expr := term (('+'|'-') term)*; term := unary (('*'|'/'|'%') unary)*; unary := '-' unary | atom
+  function expr() {
+    let s = term();
+    while (peek() === '+' || peek() === '-') { const op = toks[pos++]; s = `(${s} ${op} ${term()})`; }
+    return s;
+  }
+  function term() {
+    let s = unary();
+    while (peek() === '*' || peek() === '/' || peek() === '%') {
+      const op = toks[pos++];
+      const r = unary();
+      s = op === '/' ? `Math.trunc(${s} / ${r})` : `(${s} ${op} ${r})`;
+    }
+    return s;
+  }
+  function unary() {
+    if (peek() === '-') { pos++; return `(-${unary()})`; }
+    return atom();
+  }
+  function atom() {
+    const t = toks[pos++];
+    if (t === undefined) where(`the length expression "${src}" ends too early`);
+    if (t === '(') {
+      const s = expr();
+      if (toks[pos++] !== ')') where(`unbalanced parentheses in "${src}"`);
+      return s;
+    }
+    if (/^(0x[0-9a-fA-F]+|\d+)$/.test(t)) return String(Number(t));
+    if (/^[A-Za-z_]\w*$/.test(t)) {
+      const r = resolve(t);
+      refs.push(t);
+      return r;
+    }
+    where(`unexpected "${t}" in the length expression "${src}"`);
+    return '';
+  }
+  const out = expr();
+  if (pos !== toks.length) where(`unexpected "${toks[pos]}" in the length expression "${src}"`);
+  return { src: out, refs };
+}
+
+function parseNumber(s, where, what) {
+  const t = s.trim().replace(/[fF]$/, '').replace(/[uUlL]+$/, '');
+  const v = /^-?0x[0-9a-fA-F]+$/.test(t) ? (t.startsWith('-') ? -Number(t.slice(1)) : Number(t)) : Number(t);
+  if (t === '' || !Number.isFinite(v)) where(`${what} "${s}" is not a number`);
+  return v;
+}
+
+// ------------------------------------------------------------ the spec
+
+const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+/**
+ * Turns a parsed declaration into the spec that JS and C generation share.
+ *
+ * JS arguments: the buffers and scalars in C order, without the length
+ * parameters that buffers fill in, PW_RETURN / PW_RESULT outputs and
+ * PW_OPTION scalars; then the options object. `params` lists the
+ * positional ones first and the options after them (option: true); a
+ * call's values are indexed the same way.
+ */
 export function buildSpec(decl) {
-  const { cname, params, where } = decl;
-  const name = camel(cname.replace(/^pw_/, ''));
-  if (RESERVED.has(name) && !decl.internal) where(`kernel name "${name}" is reserved by the JS API`);
+  const { cname, params, where, namespace, prefix } = decl;
+  const base = cname.slice(prefix.length);
+  const stem = namespace && base.startsWith(`${namespace}_`) ? base.slice(namespace.length + 1) : base;
+  const name = decl.jsName ?? camel(stem);
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) where(`${cname}: "${name}" is not a JS name`);
+  if (!namespace && RESERVED.has(name) && !decl.internal) where(`kernel name "${name}" is reserved by the JS API`);
+  if (namespace && RESERVED.has(namespace)) where(`namespace "${namespace}" is reserved by the JS API`);
   if (params.length > MAX_ARGS) where(`${cname} takes ${params.length} arguments; at most ${MAX_ARGS}`);
   const byName = new Map(params.map((p, i) => [p.name, i]));
-  const lenOwners = new Map(); // C index of a length parameter -> JS buffer names
-  const js = [];
-  const cargs = params.map(() => null);
-  let retBuf = null;
-  params.forEach((p, i) => {
+  const kinds = params.map((p) => {
     const a = p.annotations;
-    const bufKind = a.IN !== undefined ? 'in' : a.INOUT !== undefined ? 'inout' : a.OUT !== undefined ? 'out' : a.RETURN !== undefined ? 'ret' : null;
-    if ((a.IN !== undefined) + (a.INOUT !== undefined) + (a.OUT !== undefined) + (a.RETURN !== undefined) > 1) where(`${p.name}: more than one of PW_IN/PW_INOUT/PW_OUT/PW_RETURN`);
-    if (bufKind) {
+    const k = ['IN', 'INOUT', 'OUT', 'RETURN', 'RESULT'].filter((x) => a[x] !== undefined);
+    if (k.length > 1) where(`${cname}: ${p.name}: more than one of PW_IN/PW_INOUT/PW_OUT/PW_RETURN/PW_RESULT`);
+    if (p.ctype === 'pw_result') {
+      if (!p.pointer) where(`${cname}: ${p.name}: a pw_result is passed by pointer`);
+      if (k.length && k[0] !== 'RESULT') where(`${cname}: ${p.name}: a pw_result * takes PW_RESULT(T) or no annotation`);
+      return 'result';
+    }
+    if (k[0] === 'RESULT') where(`${cname}: ${p.name}: PW_RESULT is for pw_result * parameters`);
+    return k.length ? k[0].toLowerCase() : null;
+  });
+  // length parameters: size_t parameters that a buffer names as its length
+  const lenOwners = new Map(); // C index -> C indices of the buffers
+  params.forEach((p, i) => {
+    const k = kinds[i];
+    if (!k || k === 'result' || k === 'return') return;
+    const len = p.annotations[k.toUpperCase()];
+    if (/^[A-Za-z_]\w*$/.test(len) && byName.has(len)) {
+      const li = byName.get(len);
+      const lp = params[li];
+      if (lp.pointer || SCALARS[lp.ctype] !== 'usize') where(`${cname}: length parameter ${len} of ${p.name} must be a size_t`);
+      if (lp.annotations.OPTION !== undefined || lp.annotations.DEFAULT !== undefined || lp.annotations.CHAIN !== undefined || lp.annotations.RANGE !== undefined) {
+        where(`${cname}: ${len} is a length filled in from ${p.name}; it takes no annotations`);
+      }
+      if (!lenOwners.has(li)) lenOwners.set(li, []);
+      lenOwners.get(li).push(i);
+    }
+  });
+  // JS arguments: positional first, then options
+  const jsOrder = [];
+  params.forEach((p, i) => {
+    if (lenOwners.has(i) || kinds[i] === 'return' || kinds[i] === 'result') return;
+    if (!kinds[i] && p.annotations.OPTION === undefined) jsOrder.push(i);
+    else if (kinds[i]) jsOrder.push(i);
+  });
+  params.forEach((p, i) => {
+    if (!lenOwners.has(i) && !kinds[i] && p.annotations.OPTION !== undefined) jsOrder.push(i);
+  });
+  const jsIndex = new Map(jsOrder.map((ci, j) => [ci, j]));
+  const resolve = (id) => {
+    if (!byName.has(id)) where(`${cname}: "${id}" in a length expression is not a parameter`);
+    const ci = byName.get(id);
+    const p = params[ci];
+    if (lenOwners.has(ci)) return `L[${ci}]`;
+    if (p.pointer || !INT_LIMITS[SCALARS[p.ctype]]) where(`${cname}: "${id}" in a length expression must be an integer parameter`);
+    return SCALARS[p.ctype] === 'u64' || SCALARS[p.ctype] === 'i64' ? `Number(v[${jsIndex.get(ci)}])` : `v[${jsIndex.get(ci)}]`;
+  };
+  const lengthOf = (p, k) => {
+    const len = p.annotations[k.toUpperCase()];
+    if (len === true || len === '') where(`${cname}: ${p.name}: PW_${k.toUpperCase()} needs a length`);
+    if (/^\d+$/.test(len)) return { fixed: Number(len) };
+    if (/^[A-Za-z_]\w*$/.test(len) && byName.has(len) && lenOwners.has(byName.get(len))) return { param: byName.get(len) };
+    const e = compileExpr(len, resolve, (msg) => where(`${cname}: ${p.name}: ${msg}`));
+    return { expr: e.src, lenText: len };
+  };
+
+  const js = jsOrder.map((ci) => {
+    const p = params[ci];
+    const a = p.annotations;
+    const k = kinds[ci];
+    const jsName = camel(p.name);
+    if (k) {
       if (!p.pointer) where(`${cname}: ${p.name} is annotated as a buffer but is not a pointer`);
       const elem = ELEMS[p.ctype];
       if (!elem) where(`${cname}: unsupported buffer element type "${p.ctype}" of ${p.name}`);
-      if (a.DEFAULT !== undefined || a.chain) where(`${cname}: ${p.name}: PW_DEFAULT/PW_CHAIN apply to scalars`);
-      const lenName = a[bufKind === 'ret' ? 'RETURN' : bufKind.toUpperCase()];
-      const fixed = /^\d+$/.test(lenName) ? Number(lenName) : undefined;
-      if (bufKind === 'ret') {
-        // the binding allocates the result: a literal count or a scalar parameter's value
-        if (retBuf) where(`${cname}: at most one PW_RETURN buffer`);
-        retBuf = { index: i, elem, fixed, count: fixed === undefined ? lenName : undefined };
-        if (fixed === undefined) {
-          const ci = byName.get(lenName);
-          if (ci === undefined || params[ci].pointer || !INT_LIMITS[SCALARS[params[ci].ctype]]) {
-            where(`${cname}: PW_RETURN(${lenName}) of ${p.name} needs an integer literal or an integer parameter`);
-          }
-        }
-        cargs[i] = { use: 'ret' };
-        return;
+      if (a.DEFAULT !== undefined || a.CHAIN !== undefined || a.OPTION !== undefined || a.RANGE !== undefined) {
+        where(`${cname}: ${p.name}: PW_DEFAULT/PW_CHAIN/PW_OPTION/PW_RANGE apply to scalars`);
       }
-      if (fixed !== undefined) {
-        if (bufKind !== 'in') where(`${cname}: a literal count is for PW_IN (a fixed-size input) or PW_RETURN`);
-        const jsIndex = js.length;
-        js.push({ name: p.name, kind: bufKind, elem, fixed, ...(p.ctype === 'char' ? { text: true } : {}) });
-        cargs[i] = { arg: jsIndex, use: 'ptr', ctype: p.ctype };
-        return;
+      const spec = { name: jsName, kind: k, elem, ...lengthOf(p, k) };
+      if (p.ctype === 'char' && k === 'in') spec.text = true;
+      if (a.ALIAS !== undefined) {
+        if (k !== 'out' && k !== 'inout') where(`${cname}: ${p.name}: PW_ALIAS is for PW_OUT and PW_INOUT buffers`);
+        const oi = byName.get(a.ALIAS);
+        if (oi === undefined || !jsIndex.has(oi) || !kinds[oi]) where(`${cname}: ${p.name}: PW_ALIAS(${a.ALIAS}) must name another buffer parameter`);
+        spec.alias = jsIndex.get(oi);
       }
-      const li = byName.get(lenName);
-      if (li === undefined) where(`${cname}: length parameter "${lenName}" of ${p.name} is not a parameter`);
-      const lp = params[li];
-      if (lp.pointer || SCALARS[lp.ctype] !== 'usize') where(`${cname}: length parameter ${lenName} must be a size_t`);
-      const jsIndex = js.length;
-      js.push({ name: p.name, kind: bufKind, elem, ...(p.ctype === 'char' && bufKind === 'in' ? { text: true } : {}) });
-      cargs[i] = { arg: jsIndex, use: 'ptr', ctype: p.ctype };
-      if (!lenOwners.has(li)) lenOwners.set(li, []);
-      lenOwners.get(li).push(jsIndex);
+      return spec;
     }
-  });
-  params.forEach((p, i) => {
-    if (cargs[i]) return;
-    if (lenOwners.has(i)) {
-      cargs[i] = { buffers: lenOwners.get(i), use: 'len', type: 'usize' };
-      if (p.annotations.DEFAULT !== undefined || p.annotations.chain) where(`${cname}: ${p.name} is a length; it takes no PW_DEFAULT/PW_CHAIN`);
-      return;
-    }
-    if (p.pointer) where(`${cname}: pointer parameter ${p.name} needs PW_IN, PW_INOUT or PW_OUT`);
+    if (p.pointer) where(`${cname}: pointer parameter ${p.name} needs PW_IN, PW_INOUT, PW_OUT, PW_RETURN or PW_RESULT`);
     const type = SCALARS[p.ctype];
     if (!type) where(`${cname}: unsupported scalar type "${p.ctype}" of ${p.name}`);
-    const s = { name: p.name, kind: 'scalar', type };
-    if (p.annotations.DEFAULT !== undefined) s.default = parseDefault(p.annotations.DEFAULT, type, (msg) => where(`${cname}: ${p.name}: ${msg}`));
-    if (p.annotations.chain) s.chain = true;
-    cargs[i] = { arg: js.length, use: 'value', type };
-    js.push(s);
+    if (a.ALIAS !== undefined) where(`${cname}: ${p.name}: PW_ALIAS applies to buffers`);
+    const s = { name: jsName, kind: 'scalar', type };
+    const w2 = (msg) => where(`${cname}: ${p.name}: ${msg}`);
+    if (a.DEFAULT !== undefined) s.default = parseDefault(a.DEFAULT, type, w2);
+    if (a.CHAIN !== undefined) s.chain = true;
+    if (a.OPTION !== undefined) {
+      if (CALL_OPTIONS.has(jsName)) w2(`"${jsName}" is a call option (signal, onProgress); a kernel option may not take that name`);
+      s.option = true;
+    }
+    if (a.RANGE !== undefined) {
+      const parts = splitTop(a.RANGE);
+      if (parts.length !== 2) w2('PW_RANGE takes two values: PW_RANGE(lo, hi)');
+      if (type === 'bool') w2('PW_RANGE does not apply to bool');
+      const [lo, hi] = parts.map((x) => parseNumber(x, w2, 'PW_RANGE bound'));
+      if (!(lo <= hi)) w2(`PW_RANGE(${parts.join(', ')}): lo must not exceed hi`);
+      s.range = [lo, hi];
+    }
+    return s;
   });
-  // Order JS parameters as in C, length parameters and the result left out.
-  const order = [];
-  params.forEach((p, i) => { if (cargs[i].use !== 'len' && cargs[i].use !== 'ret') order.push(cargs[i].arg); });
-  const remap = new Map(order.map((old, neu) => [old, neu]));
-  const jsParams = order.map((old) => js[old]);
-  for (const c of cargs) {
-    if (c.use === 'len') c.buffers = c.buffers.map((b) => remap.get(b));
-    else if (c.use !== 'ret') c.arg = remap.get(c.arg);
+  const names = new Set();
+  for (const s of js) {
+    if (names.has(s.name)) where(`${cname}: two parameters are both "${s.name}" in JS`);
+    names.add(s.name);
   }
+  const npos = js.filter((s) => !s.option).length;
   let seenDefault = false;
-  for (const jp of jsParams) {
-    if (jp.default !== undefined) seenDefault = true;
-    else if (seenDefault) where(`${cname}: ${jp.name} has no PW_DEFAULT but follows a parameter that has one`);
+  for (const s of js.slice(0, npos)) {
+    if (s.default !== undefined) seenDefault = true;
+    else if (seenDefault) where(`${cname}: ${s.name} has no PW_DEFAULT but follows a parameter that has one`);
   }
+
+  // outputs: PW_RETURN and PW_RESULT, in C order
+  const outputs = [];
+  const outIndex = new Map();
+  params.forEach((p, i) => {
+    const k = kinds[i];
+    if (k !== 'return' && k !== 'result') return;
+    if (k === 'return') {
+      if (!p.pointer) where(`${cname}: ${p.name}: PW_RETURN is for pointers`);
+      const elem = ELEMS[p.ctype];
+      if (!elem) where(`${cname}: unsupported buffer element type "${p.ctype}" of ${p.name}`);
+      const len = p.annotations.RETURN;
+      let count;
+      if (/^\d+$/.test(len)) count = { fixed: Number(len) };
+      else count = { expr: compileExpr(len, resolve, (msg) => where(`${cname}: ${p.name}: ${msg}`)).src, lenText: len };
+      outIndex.set(i, outputs.length);
+      outputs.push({ name: camel(p.name), kind: 'ret', elem: elem === 'char' || elem === 'bytes' ? 'u8' : elem, ...count });
+    } else {
+      const t = p.annotations.RESULT;
+      const elem = t === undefined ? 'u8' : ELEMS[t.replace(/\bconst\b/g, '').trim()];
+      if (!elem) where(`${cname}: ${p.name}: unsupported element type "${t}" in PW_RESULT`);
+      outIndex.set(i, outputs.length);
+      outputs.push({ name: camel(p.name), kind: 'result', elem: elem === 'char' || elem === 'bytes' ? 'u8' : elem });
+    }
+  });
+  for (const o of outputs) if (names.has(o.name) || CALL_OPTIONS.has(o.name)) where(`${cname}: output ${o.name} has the name of a parameter`);
+
+  const cargs = params.map((p, i) => {
+    if (lenOwners.has(i)) return { use: 'len', buffers: lenOwners.get(i).map((b) => jsIndex.get(b)) };
+    if (kinds[i] === 'return') return { use: 'ret', out: outIndex.get(i) };
+    if (kinds[i] === 'result') return { use: 'result', out: outIndex.get(i) };
+    if (kinds[i]) return { use: 'ptr', arg: jsIndex.get(i) };
+    return { use: 'value', arg: jsIndex.get(i), type: js[jsIndex.get(i)].type };
+  });
+  // expressions refer to C-index lengths; make them JS-computable: L[ci]
   let ret = RETURNS[decl.retC];
-  let out;
-  if (retBuf) {
-    if (ret !== 'void' && ret !== 'status') where(`${cname}: a kernel with a PW_RETURN buffer returns void or pw_status`);
-    out = { elem: retBuf.elem, status: ret === 'status' };
-    if (retBuf.fixed !== undefined) out.count = retBuf.fixed;
-    else out.countFrom = byName.get(retBuf.count); // C argument that gives the count
-    ret = 'out';
-  }
-  const chains = jsParams.filter((jp) => jp.chain);
+  if (outputs.length && ret !== 'void' && ret !== 'status') where(`${cname}: a kernel with PW_RETURN or PW_RESULT outputs returns void or pw_status`);
+  const chains = js.filter((s) => s.chain);
   if (chains.length > 1) where(`${cname}: at most one PW_CHAIN parameter`);
-  if (chains.length && (chains[0].type !== ret || jsParams.filter((jp) => jp.kind !== 'scalar').length !== 1 || jsParams.some((jp) => jp.kind === 'out' || jp.kind === 'inout')))
-    where(`${cname}: PW_CHAIN needs one PW_IN buffer and a return type equal to the chained parameter's`);
-  const spec = { name, cname, ret, params: jsParams, cargs: cargs.map(({ ctype, ...rest }) => rest), decl };
-  if (out) spec.out = out;
+  if (chains.length && (chains[0].type !== ret || js.filter((s) => s.kind !== 'scalar').length !== 1
+    || js.some((s) => s.kind === 'out' || s.kind === 'inout') || outputs.length || chains[0].option)) {
+    where(`${cname}: PW_CHAIN needs one PW_IN buffer, a positional scalar and a return type equal to the chained parameter's`);
+  }
+  if (outputs.length) ret = ret === 'status' ? 'status-out' : 'out';
+  const spec = { name, ns: namespace, cname, ret, params: js, outputs, cargs, decl };
   if (decl.internal) spec.internal = true;
   return spec;
 }
@@ -299,6 +676,53 @@ function parseDefault(src, type, where) {
   return type === 'u64' || type === 'i64' ? `${v}n` : Number(v);
 }
 
+/**
+ * Checks the kernels of a package together: unique names per namespace;
+ * kernels that share a name (PW_NAME) dispatch on the element type of their
+ * first buffer, so those must differ; namespaces and kernels do not clash.
+ */
+export function checkSpecs(specs) {
+  const groups = new Map();
+  for (const s of specs) {
+    if (s.internal) continue;
+    const key = `${s.ns}\0${s.name}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(s);
+  }
+  const nsNames = new Set(specs.filter((s) => s.ns).map((s) => s.ns));
+  for (const [, group] of groups) {
+    const first = group[0];
+    if (!first.ns && nsNames.has(first.name)) first.decl.where(`kernel ${first.name} has the name of a namespace`);
+    if (group.length === 1) continue;
+    const plain = group.find((s) => !s.decl.jsName);
+    if (plain) {
+      const other = group.find((s) => s !== plain);
+      plain.decl.where(`kernel ${plain.ns ? `${plain.ns}.` : ''}${plain.name} is declared twice (also ${other.cname} at ` +
+        `${other.decl.file}:${other.decl.line}); several kernels may share a name only through PW_NAME`);
+    }
+    const seen = new Map();
+    for (const s of group) {
+      const b = s.params.find((p) => p.kind !== 'scalar');
+      if (!b) s.decl.where(`${s.cname}: kernels sharing the JS name ${s.name} dispatch on their first buffer parameter, and this one has none`);
+      const at = s.params.indexOf(b);
+      const at0 = first.params.findIndex((p) => p.kind !== 'scalar');
+      if (at !== at0) s.decl.where(`${s.cname}: kernels sharing the JS name ${s.name} must have their first buffer at the same argument (${first.params[at0]?.name ?? 'none'} in ${first.cname})`);
+      const key = b.elem === 'char' || b.elem === 'u8' ? 'u8' : b.elem;
+      if (key === 'bytes') s.decl.where(`${s.cname}: kernels sharing the JS name ${s.name} must not take void * (any view) as their first buffer`);
+      if (seen.has(key)) {
+        s.decl.where(`kernel ${s.ns ? `${s.ns}.` : ''}${s.name} is declared twice for ${TS_ARRAY[key]} (also ${seen.get(key).cname} at ${seen.get(key).decl.file}:${seen.get(key).decl.line})`);
+      }
+      seen.set(key, s);
+    }
+  }
+  const internal = new Map();
+  for (const s of specs.filter((x) => x.internal)) {
+    const key = `${s.ns}.${s.name}`;
+    if (internal.has(key)) s.decl.where(`internal kernel ${key} is declared twice`);
+    internal.set(key, s);
+  }
+}
+
 function fnv1a(str) {
   let h = 0x811c9dc5;
   for (let i = 0; i < str.length; i++) {
@@ -308,42 +732,201 @@ function fnv1a(str) {
   return h >>> 0;
 }
 
+/** The signature string whose hash ties JS specs to the wasm (the kernel ABI). */
 export function abiString(specs) {
   const arg = (s, c) => {
-    if (c.use === 'ptr') return `*${s.params[c.arg].elem}${s.params[c.arg].fixed ? `[${s.params[c.arg].fixed}]` : ''}`;
-    if (c.use === 'ret') return `ret*${s.out.elem}`;
+    if (c.use === 'ptr') {
+      const p = s.params[c.arg];
+      return `*${p.elem}${p.fixed !== undefined ? `[${p.fixed}]` : ''}${p.expr ? `[${p.lenText}]` : ''}`;
+    }
+    if (c.use === 'ret') return `ret*${s.outputs[c.out].elem}`;
+    if (c.use === 'result') return `result*${s.outputs[c.out].elem}`;
     return c.use === 'len' ? 'len' : c.type;
   };
   return specs.map((s) => `${s.cname}:${s.ret}(${s.cargs.map((c) => arg(s, c)).join(',')})`).join(';');
 }
 
+
+// ------------------------------------------------------- the fast paths
+//
+// For every kernel, the JS of one core call specialised to its signature:
+// the argument checks, the writes of the task record and the read of the
+// result, inlined, with no allocation but the result. It takes the common
+// case only — views that alloc() made (used in place) or small foreign
+// input views (copied into the core's scratch block), scalars that need no
+// conversion, outputs of a fixed size — and hands anything else, every
+// error case included, to the generic path (js/runtime/bind.js), which
+// stays the reference: the fast path never accepts what it would refuse.
+// The runtime builds each from `rt` (js/runtime/core.js, fastContext()).
+
+const ELEM_CTORS = {
+  u8: ['Uint8Array', 'Uint8ClampedArray'], char: ['Uint8Array'], i8: ['Int8Array'], u16: ['Uint16Array'], i16: ['Int16Array'],
+  u32: ['Uint32Array'], i32: ['Int32Array'], u64: ['BigUint64Array'], i64: ['BigInt64Array'], f32: ['Float32Array'], f64: ['Float64Array'],
+};
+const INT_CHECK = {
+  u8: (a) => `(${a} & 0xff) === ${a}`, i8: (a) => `(${a} << 24 >> 24) === ${a}`, u16: (a) => `(${a} & 0xffff) === ${a}`,
+  i16: (a) => `(${a} << 16 >> 16) === ${a}`, u32: (a) => `(${a} >>> 0) === ${a}`, usize: (a) => `(${a} >>> 0) === ${a}`,
+  i32: (a) => `(${a} | 0) === ${a}`,
+};
+
+/** The source of the core fast path of spec (a function of rt), or null if it has none. */
+function fastCore(spec) {
+  if (spec.outputs.some((o) => o.kind !== 'ret' || o.fixed === undefined)) return null;
+  const P = spec.params;
+  const npos = P.filter((p) => !p.option).length;
+  const required = P.filter((p) => !p.option && p.default === undefined).length;
+  if (P.some((p) => p.option && p.default === undefined)) return null; // needs an options object
+  const names = P.map((p, i) => `a${i}`);
+  const posNames = names.filter((_, i) => !P[i].option);
+  const L = [];
+  const bail = 'return $slow($spec, arguments);';
+  // (a call from inside another's onProgress goes the generic way, which refuses it)
+  L.push(`if (arguments.length > ${npos} || arguments.length < ${required} || $C.busy) ${bail}`);
+  L.push('let u32 = $H.u32;', 'if (u32.length === 0) { $H.refresh(); u32 = $H.u32; }', 'let at = $S0;');
+  // options take their defaults on the fast path (an options object goes to the generic path)
+  P.forEach((p, i) => { if (p.option) L.push(`const ${names[i]} = ${jsDefault(p.default)};`); });
+  const counts = {};
+  P.forEach((p, i) => {
+    const a = names[i];
+    if (p.kind === 'scalar') {
+      if (p.default !== undefined && !p.option) L.push(`if (${a} === undefined) ${a} = ${jsDefault(p.default)};`);
+      if (INT_CHECK[p.type]) L.push(`if (typeof ${a} !== 'number' || !(${INT_CHECK[p.type](a)})) ${bail}`);
+      else if (p.type === 'f32' || p.type === 'f64') L.push(`if (typeof ${a} !== 'number') ${bail}`);
+      else if (p.type === 'bool') L.push(`if (${a} !== true && ${a} !== false) ${bail}`);
+      else L.push(`if (typeof ${a} !== 'number' || !Number.isSafeInteger(${a})${p.type === 'u64' ? ` || ${a} < 0` : ''}) ${bail}`);
+      if (p.range) L.push(`if (!(${a} >= ${p.range[0]} && ${a} <= ${p.range[1]})) ${bail}`);
+      return;
+    }
+    const size = ELEM_SIZE[p.elem];
+    const ctorOk = p.elem === 'bytes' ? 'true' : ELEM_CTORS[p.elem].map((c) => `${a}.constructor === ${c}`).join(' || ');
+    const ctorCheck = p.elem === 'bytes' ? '' : ` || !(${ctorOk})`;
+    L.push(`let p${i}, n${i};`, `{`, `  const b = $OWN.get(${a});`,
+      `  if (b !== undefined) {`,
+      `    if (b.heap !== $H || !b.live${ctorCheck}) ${bail}`,
+      `    p${i} = ${a}.byteOffset; n${i} = ${a}.byteLength;`,
+      `    if (n${i} === 0 && !$H.shared) ${bail} // (perhaps detached)`,
+      `  } else {`,
+      p.kind === 'in'
+        ? `    if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || at + n${i} + 16 > $SE || $H.owns(${a}.buffer)) ${bail}`
+        : `    ${bail}`,
+      ...(p.kind === 'in' ? [
+        `    p${i} = (at + 15) & -16; at = p${i} + n${i};`,
+        `    $H.u8.set(${a}.constructor === Uint8Array ? ${a} : new Uint8Array(${a}.buffer, ${a}.byteOffset, n${i}), p${i});`,
+      ] : []),
+      `  }`, `}`);
+    counts[i] = size === 1 ? `n${i}` : `(n${i} / ${size})`;
+  });
+  // lengths: shared ones agree, literal and expression ones match
+  const lenOf = {};
+  spec.cargs.forEach((c, ci) => {
+    if (c.use !== 'len') return;
+    const [first, ...rest] = c.buffers;
+    lenOf[ci] = counts[first];
+    for (const b of rest) L.push(`if (${counts[b]} !== ${counts[first]}) ${bail}`);
+  });
+  const vExpr = (src) => src.replace(/v\[(\d+)\]/g, (_, j) => names[Number(j)]).replace(/L\[(\d+)\]/g, (_, ci) => `(${lenOf[ci]})`);
+  P.forEach((p, i) => {
+    if (p.kind === 'scalar') return;
+    if (p.fixed !== undefined) L.push(`if (${counts[i]} !== ${p.fixed}) ${bail}`);
+    else if (p.expr) L.push(`if (${counts[i]} !== ${vExpr(p.expr)}) ${bail}`);
+  });
+  // a written buffer overlapping another (in the heap: the same memory)
+  P.forEach((p, i) => {
+    if (p.kind !== 'out' && p.kind !== 'inout') return;
+    P.forEach((q, j) => {
+      if (j === i || q.kind === 'scalar') return;
+      const overlap = `n${i} !== 0 && n${j} !== 0 && p${i} < p${j} + n${j} && p${j} < p${i} + n${i}`;
+      const same = p.alias === j || q.alias === i ? ` && !(p${i} === p${j} && n${i} === n${j})` : '';
+      L.push(`if (${overlap}${same}) ${bail}`);
+    });
+  });
+  // outputs of a fixed size, zero-filled, in the scratch block
+  spec.outputs.forEach((o, k) => {
+    const bytes = o.fixed * ELEM_SIZE[o.elem];
+    L.push(`const o${k} = (at + 15) & -16; at = o${k} + ${bytes};`, `if (at > $SE) ${bail}`);
+    if (bytes) L.push(`$H.u8.fill(0, o${k}, at);`);
+  });
+  // the task record
+  L.push(`u32[$KW] = ${spec.__id}; u32[$SW] = 0; u32[$CW] = 0; u32[$FW] = 0;`);
+  spec.cargs.forEach((c, ci) => {
+    const w = `$AW + ${2 * ci}`;
+    if (c.use === 'ptr') L.push(`u32[${w}] = p${c.arg}; u32[${w} + 1] = 0;`);
+    else if (c.use === 'len') L.push(`u32[${w}] = ${lenOf[ci]}; u32[${w} + 1] = 0;`);
+    else if (c.use === 'ret') L.push(`u32[${w}] = o${c.out}; u32[${w} + 1] = 0;`);
+    else {
+      const a = names[c.arg];
+      switch (c.type) {
+        case 'f64': L.push(`$H.f64[(${w}) >>> 1] = ${a};`); break;
+        case 'f32': L.push(`$H.f32[${w}] = ${a}; u32[${w} + 1] = 0;`); break;
+        case 'bool': L.push(`u32[${w}] = ${a} ? 1 : 0; u32[${w} + 1] = 0;`); break;
+        case 'u64': case 'i64': L.push(`u32[${w}] = ${a} >>> 0; u32[${w} + 1] = Math.floor(${a} / 4294967296) >>> 0;`); break;
+        default: L.push(`u32[${w}] = ${a} >>> 0; u32[${w} + 1] = ${a} < 0 ? 0xffffffff : 0;`);
+      }
+    }
+  });
+  L.push('$run($T);');
+  const st = 'const st = $H.i32[$SW];';
+  if (spec.ret === 'status' || spec.ret === 'status-out') L.push(st, 'if (st < 0) return $fail($spec, st);');
+  else L.push(st, 'if (st < 0) return $fail($spec, st);');
+  const slot = { u32: '$H.u32[$RW]', usize: '$H.u32[$RW]', u8: '$H.u32[$RW]', u16: '$H.u32[$RW]', i8: '$H.i32[$RW]', i16: '$H.i32[$RW]', i32: '$H.i32[$RW]',
+    status: '$H.i32[$RW]', bool: '$H.u32[$RW] !== 0', f64: '$H.f64[$RW >>> 1]', f32: '$H.f32[$RW]', u64: '$H.u64[$RW >>> 1]', i64: '$H.i64[$RW >>> 1]',
+    u128: '($H.u64[($RW >>> 1) + 1] << 64n) | $H.u64[$RW >>> 1]', void: 'undefined' };
+  if (spec.outputs.length) {
+    const outs = spec.outputs.map((o, k) => {
+      const bytes = o.fixed * ELEM_SIZE[o.elem];
+      const copy = `$H.u8.slice(o${k}, o${k} + ${bytes})`;
+      return o.elem === 'u8' ? copy : `new ${RESULT_CTOR[o.elem]}(${copy}.buffer)`;
+    });
+    L.push(spec.outputs.length === 1 ? `return ${outs[0]};` : `return { ${spec.outputs.map((o, k) => `${o.name}: ${outs[k]}`).join(', ')} };`);
+  } else {
+    L.push(`return ${slot[spec.ret]};`);
+  }
+  const body = L.map((l) => `      ${l}`).join('\n');
+  return `(rt) => {
+    const { C: $C, H: $H, OWN: $OWN, run: $run, T: $T, KW: $KW, SW: $SW, CW: $CW, FW: $FW, AW: $AW, RW: $RW, S0: $S0, SE: $SE, slow: $slow, fail: $fail } = rt;
+    const $spec = rt.spec;
+    return function ${spec.name}(${posNames.join(', ')}) {
+${body}
+    };
+  }`;
+}
+
+const RESULT_CTOR = { u8: 'Uint8Array', i8: 'Int8Array', u16: 'Uint16Array', i16: 'Int16Array', u32: 'Uint32Array', i32: 'Int32Array',
+  u64: 'BigUint64Array', i64: 'BigInt64Array', f32: 'Float32Array', f64: 'Float64Array' };
+const jsDefault = (d) => (typeof d === 'string' && /^-?\d+n$/.test(d) ? String(Number(d.slice(0, -1))) : JSON.stringify(d));
+
+// ------------------------------------------------------------ emitters
+
 function emitC(specs, headers, outFile) {
   const abi = fnv1a(abiString(specs));
   const incl = headers.map((h) => `#include "${relative(dirname(outFile), h).split('\\').join('/')}"`);
   const lines = [
-    '/* Generated by js/tools/bindgen.mjs from the annotated headers. Do not edit. */',
+    '/* Generated by parawasm\'s bindgen from the annotated headers. Do not edit. */',
     '#include "runtime.h"',
     ...incl,
     '',
   ];
   for (const s of specs) {
     const args = s.cargs.map((c, i) => {
-      if (c.use === 'ptr' || c.use === 'ret') return `(${s.decl.params[i].ctype} *)t->args[${i}].ptr`;
+      const ct = s.decl.params[i].ctype;
+      if (c.use === 'ptr' || c.use === 'ret') return `(${ct} *)t->args[${i}].ptr`;
+      if (c.use === 'result') return `(pw_result *)t->args[${i}].ptr`;
+      if (c.use === 'len') return `(size_t)t->args[${i}].u32`;
       if (c.type === 'bool') return `t->args[${i}].u32 != 0`;
-      return `(${s.decl.params[i].ctype})t->args[${i}].${SLOT_FIELD[c.type]}`;
+      return `(${ct})t->args[${i}].${SLOT_FIELD[c.type]}`;
     });
     const call = `${s.cname}(${args.join(', ')})`;
-    lines.push(`static void pw__call_${s.cname.slice(3)}(pw_task *t) {`);
-    if (!s.cargs.length && s.ret === 'void') lines.push('  (void)t;');
-    if (s.ret === 'void' || (s.ret === 'out' && !s.out.status)) lines.push(`  ${call};`);
+    lines.push(`static void pw__call_${s.cname}(pw_task *t) {`);
+    if (!s.cargs.length && (s.ret === 'void' || s.ret === 'out')) lines.push('  (void)t;');
+    if (s.ret === 'void' || s.ret === 'out') lines.push(`  ${call};`);
     else if (s.ret === 'u128') lines.push(`  pw_u128 r = ${call};`, '  t->ret.u64 = r.lo;', '  t->ret_hi.u64 = r.hi;');
-    else if (s.ret === 'status' || s.ret === 'out') lines.push(`  pw_status s = ${call};`, '  if (s < 0) t->status = s;', '  else t->ret.i32 = s;');
+    else if (s.ret === 'status' || s.ret === 'status-out') lines.push(`  pw_status s = ${call};`, '  if (s < 0) t->status = s;', '  else t->ret.i32 = s;');
     else if (s.ret === 'bool') lines.push(`  t->ret.u32 = ${call} ? 1u : 0u;`);
     else lines.push(`  t->ret.${SLOT_FIELD[s.ret]} = ${call};`);
     lines.push('}', '');
   }
   lines.push('const pw_trampoline pw__kernels[] = {');
-  for (const s of specs) lines.push(`  pw__call_${s.cname.slice(3)},`);
+  for (const s of specs) lines.push(`  pw__call_${s.cname},`);
   if (!specs.length) lines.push('  0,');
   lines.push('};', 'const char *const pw__kernel_names[] = {');
   for (const s of specs) lines.push(`  "${s.cname}",`);
@@ -352,74 +935,151 @@ function emitC(specs, headers, outFile) {
   return lines.join('\n');
 }
 
-function emitJs(specs, statuses, hashes = { list: [], stateSize: 0 }) {
-  const abi = fnv1a(abiString(specs));
-  const plain = specs.map((s, id) => ({
-    name: s.name,
-    id,
-    ret: s.ret,
-    params: s.params,
-    cargs: s.cargs,
-    ...(s.out ? { out: s.out } : {}),
-    ...(s.internal ? { internal: true } : {}),
-  }));
-  let body = `[\n${plain.map((k) => `  ${JSON.stringify(k)}`).join(',\n')},\n]`;
-  body = body.replace(/"(-?\d+)n"/g, '$1n'); // bigint defaults
-  return [
-    '// Generated by js/tools/bindgen.mjs from the annotated C headers. Do not edit.',
-    `export const KERNEL_ABI = 0x${abi.toString(16).padStart(8, '0')};`,
-    `export const STATUS = ${JSON.stringify(statuses)};`,
-    `export const KERNELS = ${body};`,
-    `export const HASHES = ${JSON.stringify(hashes.list)};`,
-    `export const HASH_STATE_SIZE = ${hashes.stateSize};`,
-    '',
-  ].join('\n');
+/** The kernel bundle's data (what gen/kernels.js exports). */
+function bundleData(specs, statuses, lists, constants) {
+  return {
+    abi: fnv1a(abiString(specs)),
+    statuses,
+    lists,
+    constants,
+    fast: specs.map((s, id) => fastCore({ ...s, __id: id })),
+    kernels: specs.map((s, id) => ({
+      name: s.name,
+      ns: s.ns,
+      id,
+      ret: s.ret,
+      params: s.params,
+      outputs: s.outputs,
+      cargs: s.cargs,
+      ...(s.internal ? { internal: true } : {}),
+    })),
+  };
 }
 
-function tsDoc(s, indent) {
+// Writes JS source for a bundle value: JSON, except bigint defaults
+// ("-3n" strings) and length expressions (functions of v and L).
+function jsValue(v, indent = '') {
+  if (Array.isArray(v)) return `[${v.map((x) => jsValue(x, indent)).join(', ')}]`;
+  if (v && typeof v === 'object') {
+    return `{ ${Object.entries(v).map(([k, x]) => {
+      if (k === 'expr') return `expr: (v, L) => ${x}`;
+      return `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${jsValue(x, indent)}`;
+    }).join(', ')} }`;
+  }
+  if (typeof v === 'string' && /^-?\d+n$/.test(v)) return v;
+  return JSON.stringify(v);
+}
+
+function emitBundle(data, format) {
+  const header = '// Generated by parawasm\'s bindgen from the annotated C headers. Do not edit.';
+  const fields = [
+    ['KERNEL_ABI', `0x${data.abi.toString(16).padStart(8, '0')}`],
+    ['STATUS', JSON.stringify(data.statuses)],
+    ['LISTS', JSON.stringify(data.lists)],
+    ['CONSTANTS', JSON.stringify(data.constants)],
+    ['KERNELS', `[\n${data.kernels.map((k) => `  ${jsValue(k)}`).join(',\n')}${data.kernels.length ? ',' : ''}\n]`],
+    // the core's fast path of each kernel, by id (null: the generic path only)
+    ['FAST_CORE', `[\n${data.fast.map((f) => `  ${f ?? 'null'}`).join(',\n')}${data.fast.length ? ',' : ''}\n]`],
+  ];
+  if (format === 'cjs') {
+    return [header, "'use strict';", ...fields.map(([k, v]) => `exports.${k} = ${v};`), ''].join('\n');
+  }
+  return [header, ...fields.map(([k, v]) => `export const ${k} = ${v};`), ''].join('\n');
+}
+
+function tsDoc(s, indent, ts) {
   const d = s.decl.doc;
   const out = [];
   if (d) {
     for (const l of d.text.split('\n')) out.push(l);
-    for (const p of s.params) if (d.params[p.name]) out.push(`@param ${p.name} ${d.params[p.name]}`);
+    for (const p of s.decl.params) if (d.params[p.name]) out.push(`@param ${camel(p.name)} ${d.params[p.name]}`);
     if (d.returns) out.push(`@returns ${d.returns}`);
   }
-  out.push(`C: \`${s.cname}\` (${relative(process.cwd(), s.decl.file)}:${s.decl.line})`);
-  return [`${indent}/**`, ...out.map((l) => `${indent} * ${l}`.trimEnd()), `${indent} */`].join('\n');
+  out.push(`C: \`${s.cname}\` (${relative(process.cwd(), s.decl.file).split('\\').join('/')}:${s.decl.line})`);
+  return [`${indent}/**`, ...out.map((l) => `${indent} * ${l.replace(/\*\//g, '*\\/')}`.trimEnd()), `${indent} */`].join('\n') + (ts ? '' : '');
 }
 
-function emitDts(specs) {
-  const pub = specs.filter((s) => !s.internal);
-  const sig = (s, async) => {
-    const required = s.params.filter((p) => p.default === undefined);
-    const optional = s.params.filter((p) => p.default !== undefined);
-    const ptype = (p) => (p.kind === 'scalar' ? TS_SCALAR(p.type) : p.text ? `string | ${TS_ARRAY[p.elem]}` : TS_ARRAY[p.elem]);
-    const ret = s.ret === 'out' ? TS_RESULT_ARRAY[s.out.elem] : TS_RETURN(s.ret);
-    const req = required.map((p) => `${p.name}: ${ptype(p)}`);
-    const lines = [];
-    if (!async) {
-      lines.push(`  ${s.name}(${[...req, ...optional.map((p) => `${p.name}?: ${ptype(p)}`)].join(', ')}): ${ret};`);
+function tsSignatures(s, async, indent) {
+  const pos = s.params.filter((p) => !p.option);
+  const opts = s.params.filter((p) => p.option);
+  const ptype = (p) => (p.kind === 'scalar' ? TS_SCALAR(p.type) : p.text ? `string | ${TS_ARRAY[p.elem]}` : TS_ARRAY[p.elem]);
+  const outType = (o) => TS_RESULT_ARRAY[o.elem];
+  let ret;
+  if (s.outputs.length === 1) ret = outType(s.outputs[0]);
+  else if (s.outputs.length > 1) ret = `{ ${s.outputs.map((o) => `${o.name}: ${outType(o)}`).join('; ')} }`;
+  else ret = TS_RETURN(s.ret === 'status' ? 'i32' : s.ret);
+  const callOpts = async ? 'PoolCallOptions' : 'CoreCallOptions';
+  const optionsType = opts.length
+    ? `{ ${opts.map((p) => `${p.name}${p.default !== undefined ? '?' : ''}: ${ptype(p)}`).join('; ')} } & ${callOpts}`
+    : callOpts;
+  const optionsRequired = opts.some((p) => p.default === undefined);
+  const required = pos.filter((p) => p.default === undefined);
+  const optional = pos.filter((p) => p.default !== undefined);
+  const lines = [];
+  const r = async ? `Promise<${ret}>` : ret;
+  for (let k = 0; k <= optional.length; k++) {
+    const ps = [...required.map((p) => `${p.name}: ${ptype(p)}`), ...optional.slice(0, k).map((p) => `${p.name}: ${ptype(p)}`)];
+    if (optionsRequired) {
+      if (k < optional.length) continue; // options follow every positional argument
+      ps.push(`options: ${optionsType}`);
     } else {
-      // one overload per number of optional scalars given, so that options may follow any of them
-      for (let k = 0; k <= optional.length; k++) {
-        const ps = [...req, ...optional.slice(0, k).map((p) => `${p.name}: ${ptype(p)}`), 'options?: CallOptions'];
-        lines.push(`  ${s.name}(${ps.join(', ')}): Promise<${ret}>;`);
+      ps.push(`options?: ${optionsType}`);
+    }
+    lines.push(`${indent}${s.name}(${ps.join(', ')}): ${r};`);
+  }
+  if (optionsRequired && optional.length) {
+    // the optional positional scalars may be left out before the options
+    for (let k = 0; k < optional.length; k++) {
+      const ps = [...required.map((p) => `${p.name}: ${ptype(p)}`), ...optional.slice(0, k).map((p) => `${p.name}: ${ptype(p)}`), `options: ${optionsType}`];
+      lines.push(`${indent}${s.name}(${ps.join(', ')}): ${r};`);
+    }
+  }
+  return lines;
+}
+
+// For each X-macro list, the union of each column whose values are all
+// strings: `PW_HASH_LIST_2` is 'crc32' | 'crc32c' | ... (types of the
+// families' JS, generated from the same list as everything else).
+function listTypes(lists) {
+  const out = [];
+  for (const [name, rows] of Object.entries(lists)) {
+    if (!rows.length) continue;
+    for (let col = 0; col < rows[0].length; col++) {
+      if (rows.every((r) => typeof r[col] === 'string' && !/^[A-Z_][A-Z0-9_]*$/.test(r[col]))) {
+        out.push(`/** Column ${col} of ${name} (a C X-macro list). */`, `export type ${name}_${col} = ${rows.map((r) => JSON.stringify(r[col])).join(' | ')};`);
       }
     }
-    return `${tsDoc(s, '  ')}\n${lines.join('\n')}`;
+  }
+  return out;
+}
+
+function emitDts(specs, lists = {}, skipNamespaces = []) {
+  // a namespace whose family's JS declares its own types is left out here
+  const pub = specs.filter((s) => !s.internal && !skipNamespaces.includes(s.ns));
+  const block = (async) => {
+    const top = pub.filter((s) => !s.ns);
+    const spaces = [...new Set(pub.filter((s) => s.ns).map((s) => s.ns))];
+    const members = (list, indent) => list.map((s) => `${tsDoc(s, indent)}\n${tsSignatures(s, async, indent).join('\n')}`).join('\n');
+    const out = [members(top, '  ')];
+    for (const ns of spaces) {
+      out.push(`  /** The ${ns} kernels. */`, `  readonly ${ns}: {`, members(pub.filter((s) => s.ns === ns), '    '), '  };');
+    }
+    return out.filter(Boolean).join('\n');
   };
   return [
-    '// Generated by js/tools/bindgen.mjs from the annotated C headers. Do not edit.',
-    "import type { CallOptions } from '../index.js';",
+    '// Generated by parawasm\'s bindgen from the annotated C headers. Do not edit.',
+    "import type { CoreCallOptions, PoolCallOptions } from '../lib/runtime/types.js';",
+    '',
+    ...listTypes(lists),
     '',
     '/** Every kernel, as a synchronous function (the single-thread core). */',
     'export interface CoreKernels {',
-    pub.map((s) => sig(s, false)).join('\n'),
+    block(false),
     '}',
     '',
-    '/** Every kernel, as an async method of the pool; the last argument may be CallOptions. */',
+    '/** Every kernel, as an async method of the pool; the last argument may be an options object. */',
     'export interface PoolKernels {',
-    pub.map((s) => sig(s, true)).join('\n'),
+    block(true),
     '}',
     '',
   ].join('\n');
@@ -428,52 +1088,90 @@ function emitDts(specs) {
 function parseStatuses(text) {
   const out = {};
   const re = /X\(\s*(PW_\w+)\s*,\s*(-?\d+)\s*,\s*"([^"]*)"\s*,\s*"([^"]*)"\s*\)/g;
+  const m0 = /#define\s+PW_STATUS_LIST\(X\)((?:[^\n]*\\\n)*[^\n]*)/.exec(text);
+  if (!m0) return out;
   let m;
-  while ((m = re.exec(text))) out[m[2]] = { name: m[1], code: m[3], message: m[4] };
+  while ((m = re.exec(m0[1]))) out[m[2]] = { name: m[1], code: m[3], message: m[4] };
   return out;
 }
 
-// The hash algorithms of PW_HASH_LIST (include/parawasm/hash.h) and the state size.
-function parseHashes(text) {
-  const out = [];
-  const re = /X\(\s*PW_HASH_\w+\s*,\s*(\d+)\s*,\s*"([^"]*)"\s*,\s*(\d+)\s*,\s*"([^"]*)"\s*\)/g;
+// X-macro lists (#define NAME_LIST(X) X(...) X(...)) whose rows are
+// literals: the JS side reads them (the hash algorithms, say). Rows are
+// arrays of numbers, strings and identifiers (as strings).
+function parseLists(text) {
+  const lists = {};
+  const re = /#define\s+([A-Z][A-Z0-9_]*_LIST)\(X\)((?:[^\n]*\\\n)*[^\n]*)/g;
   let m;
-  while ((m = re.exec(text))) out.push({ id: Number(m[1]), name: m[2], bytes: Number(m[3]), kind: m[4] });
-  const sm = /#define\s+PW_HASH_STATE_SIZE\s+(\d+)/.exec(text);
-  return { list: out, stateSize: sm ? Number(sm[1]) : 0 };
+  while ((m = re.exec(text))) {
+    if (m[1] === 'PW_STATUS_LIST') continue;
+    const rows = [];
+    const rowRe = /X\(([^()]*)\)/g;
+    let r;
+    while ((r = rowRe.exec(m[2]))) {
+      rows.push(splitTop(r[1]).map((v) => (/^"/.test(v) ? JSON.parse(v) : /^-?\d+$/.test(v) ? Number(v) : v)));
+    }
+    lists[m[1]] = rows;
+  }
+  return lists;
+}
+
+// Integer constants of the headers (#define NAME 123), for the JS side.
+function parseConstants(text, prefixUpper) {
+  const out = {};
+  const re = /#define\s+([A-Z][A-Z0-9_]*)\s+\(?(-?(?:0x[0-9a-fA-F]+|\d+))[uUlL]*\)?\s*$/gm;
+  let m;
+  while ((m = re.exec(text))) if (m[1].startsWith(prefixUpper)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
+/** Reads headers; returns { specs, statuses, lists, constants }. */
+export function readHeaders(headers, { prefix = 'pw_', read = (h) => readFileSync(h, 'utf8') } = {}) {
+  const statuses = {};
+  const lists = {};
+  const constants = {};
+  const specs = [];
+  const macros = new Map();
+  const prefixUpper = prefix.toUpperCase();
+  for (const h of headers) {
+    const text = read(h);
+    Object.assign(statuses, parseStatuses(text));
+    Object.assign(lists, parseLists(text));
+    Object.assign(constants, parseConstants(text, 'PW_'), prefixUpper !== 'PW_' ? parseConstants(text, prefixUpper) : {});
+    // parawasm's own headers (under parawasm/) use pw_; the user's, their prefix
+    const own = /(^|\/)parawasm(\/|\.h$)/.test(h.replace(/\\/g, '/'));
+    for (const decl of parseHeader(h, text, { prefix: own ? 'pw_' : prefix, macros })) specs.push(buildSpec(decl));
+  }
+  checkSpecs(specs);
+  return { specs, statuses, lists, constants };
+}
+
+/** Generates every output; `out` maps c/js/cjs/dts to file paths (any may be missing). */
+export function generate(headers, out, opts = {}) {
+  const { specs, statuses, lists, constants } = readHeaders(headers, opts);
+  const write = (file, text) => { mkdirSync(dirname(file), { recursive: true }); writeFileSync(file, text); };
+  const data = bundleData(specs, statuses, lists, constants);
+  if (out.c) write(out.c, emitC(specs, headers, out.c));
+  if (out.js) write(out.js, emitBundle(data, 'esm'));
+  if (out.cjs) write(out.cjs, emitBundle(data, 'cjs'));
+  if (out.dts) write(out.dts, emitDts(specs, lists, opts.skipNamespaces));
+  return specs;
 }
 
 function main(argv) {
-  const opts = { headers: [] };
+  const out = {};
+  const headers = [];
+  let prefix = 'pw_';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--c' || a === '--js' || a === '--dts') opts[a.slice(2)] = argv[++i];
+    if (a === '--c' || a === '--js' || a === '--cjs' || a === '--dts') out[a.slice(2)] = argv[++i];
+    else if (a === '--prefix') prefix = argv[++i];
     else if (a.startsWith('--')) throw new BindgenError(`unknown option ${a}`);
-    else opts.headers.push(a);
+    else headers.push(a);
   }
-  if (!opts.headers.length) throw new BindgenError('usage: bindgen.mjs [--c out.c] [--js out.js] [--dts out.d.ts] header.h...');
-  let statuses = {};
-  const hashes = { list: [], stateSize: 0 };
-  const specs = [];
-  const names = new Map();
-  for (const h of opts.headers) {
-    const text = readFileSync(h, 'utf8');
-    Object.assign(statuses, parseStatuses(text));
-    const found = parseHashes(text);
-    hashes.list.push(...found.list);
-    if (found.stateSize) hashes.stateSize = found.stateSize;
-    for (const decl of parseHeader(h, text)) {
-      const spec = buildSpec(decl);
-      if (names.has(spec.name)) decl.where(`kernel ${spec.name} is declared twice (also at ${names.get(spec.name)})`);
-      names.set(spec.name, `${h}:${decl.line}`);
-      specs.push(spec);
-    }
-  }
-  const write = (file, text) => { mkdirSync(dirname(file), { recursive: true }); writeFileSync(file, text); };
-  if (opts.c) write(opts.c, emitC(specs, opts.headers, opts.c));
-  if (opts.js) write(opts.js, emitJs(specs, statuses, hashes));
-  if (opts.dts) write(opts.dts, emitDts(specs));
-  process.stdout.write(`bindgen: ${specs.length} kernels (${specs.map((s) => s.name).join(', ')})\n`);
+  if (!headers.length) throw new BindgenError('usage: bindgen.mjs [--prefix pw_] [--c out.c] [--js out.js] [--cjs out.cjs] [--dts out.d.ts] header.h...');
+  const specs = generate(headers, out, { prefix });
+  const label = (s) => (s.ns ? `${s.ns}.${s.name}` : s.name);
+  process.stdout.write(`bindgen: ${specs.length} kernels (${[...new Set(specs.map(label))].join(', ')})\n`);
 }
 
 const invokedDirectly = (() => {

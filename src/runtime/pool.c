@@ -134,6 +134,23 @@ static void close_job(pw_job *job) {
   if (atomic_compare_exchange_strong(&job->open, &one, 0)) atomic_fetch_sub(&P.open_jobs, 1);
 }
 
+/*
+ * Claims the next chunk [*begin, *end) of job; false when none is left.
+ * A compare-and-swap, not a fetch-and-add: every thread that finds the loop
+ * done would still add a grain, and near the top of the range (n close to
+ * 2^64 natively) the counter would wrap and hand out chunks again.
+ */
+static bool claim_chunk(pw_job *job, uint64_t *begin, uint64_t *end) {
+  uint64_t b = atomic_load_explicit(&job->next, memory_order_relaxed), e;
+  do {
+    if (b >= job->n) return false;
+    e = job->n - b > job->grain ? b + job->grain : job->n;
+  } while (!atomic_compare_exchange_weak(&job->next, &b, e));
+  *begin = b;
+  *end = e;
+  return true;
+}
+
 /* Claims and runs chunks of job until none is left or it is cancelled. */
 static void run_chunks(pw_job *job) {
   pw_task *saved = pw__current;
@@ -145,9 +162,8 @@ static void run_chunks(pw_job *job) {
       atomic_store(&job->cancelled, 1);
       break;
     }
-    uint64_t begin = atomic_fetch_add(&job->next, job->grain);
-    if (begin >= job->n) break;
-    uint64_t end = job->n - begin > job->grain ? begin + job->grain : job->n;
+    uint64_t begin, end;
+    if (!claim_chunk(job, &begin, &end)) break;
     job->body(job->ctx, (size_t)begin, (size_t)end);
   }
   close_job(job);
@@ -207,8 +223,8 @@ pw_status pw_parallel_for(size_t n, size_t grain, pw_range_fn body, void *ctx) {
   atomic_init(&job.open, 1);
   atomic_init(&job.cancelled, 0);
   if (!publish(&job)) return pw__serial_for(n, grain, body, ctx);
-  uint64_t chunks = (n + grain - 1) / grain;
-  wake_workers(chunks - 1 < (uint64_t)P.nthreads ? (int)(chunks - 1) : P.nthreads);
+  size_t chunks = pw_chunks(n, grain); /* >= 2 here; (n + grain - 1) would wrap near 4 GiB */
+  wake_workers(chunks - 1 < (size_t)P.nthreads ? (int)(chunks - 1) : P.nthreads);
   run_chunks(&job);
   unpublish(&job);
   /* Wait for the helpers still running chunks; help other loops meanwhile. */

@@ -14,6 +14,13 @@
  * pw_feed: sequential kernels (a streaming hash) cannot split their input
  * across threads, but they can check for cancellation between pieces; one
  * helper instead of a loop in every hash.
+ *
+ * pw_chunk_size: byte ranges for the kernels that split a buffer (CRC,
+ * Adler-32, ASCII). size_t is 32 bits in wasm32 and inputs reach 4 GiB - 1,
+ * so the textbook (len + chunk - 1) / chunk wraps around for any len within
+ * `chunk` of 4 GiB (a 3.6 GiB buffer cut in 8 gave 0 chunks, and the
+ * kernels returned their starting value). No sum here can pass SIZE_MAX,
+ * and counts come from pw_chunks().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +58,8 @@ pw_status pw_parallel_reduce(size_t n, size_t grain, size_t partial_size, pw_red
   if (grain < min_grain) grain = min_grain;
   size_t chunks = pw_chunks(n, grain);
   if (partial_size == 0) return PW_EINVAL;
+  /* chunks <= 4096, but partial_size is the caller's: the product may wrap */
+  if (partial_size > SIZE_MAX / chunks) return PW_ENOMEM;
   unsigned char *partials = malloc(chunks * partial_size);
   if (partials == NULL) return PW_ENOMEM;
   for (size_t c = 0; c < chunks; c++) memcpy(partials + c * partial_size, result, partial_size);
@@ -74,4 +83,19 @@ pw_status pw_feed(const void *data, size_t len, size_t piece, pw_piece_fn fn, vo
     len -= take;
   }
   return PW_OK;
+}
+
+size_t pw_chunk_size(size_t len, size_t min_chunk, size_t max_chunks, size_t align) {
+  if (min_chunk == 0) min_chunk = 1;
+  if (max_chunks == 0) max_chunks = 1;
+  if (align == 0) align = 1;
+  if (len == 0) return 1;
+  size_t chunks = len / min_chunk;
+  if (chunks > max_chunks) chunks = max_chunks;
+  if (chunks == 0) chunks = 1;
+  /* ceil(len / chunks) rounded up to align may pass len (even SIZE_MAX):
+     then the whole input is one chunk */
+  size_t chunk = pw_chunks(len, chunks), rem = chunk % align;
+  if (rem != 0) chunk = chunk > len - (align - rem) ? len : chunk + (align - rem);
+  return chunk;
 }

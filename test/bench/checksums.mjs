@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createAdler32, createCRC32 } from 'hash-wasm';
-import { loadCore } from '../../pkg/lib/index.js';
+import { loadCore } from '../../pkg/index.js';
 import { ROOT, alternate, fmt, fmtSummary, hex32, log, summarize, testData } from './lib.mjs';
 
 const require = createRequire(import.meta.url);

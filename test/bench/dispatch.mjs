@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { createPool } from '../../build/testpkg/lib/index.js';
+import { createPool } from '../../build/testpkg/index.js';
 import { FIXTURES, alternate, fmt, fmtSummary, log, median, summarize } from './lib.mjs';
 
 const LATENCY_FACTOR = 0.5; // parawasm latency ≤ this x piscina's

@@ -2,7 +2,7 @@
 // free; the same work done synchronously with the core does not.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
-import { createPool, loadCore } from '../../pkg/lib/index.js';
+import { createPool, loadCore } from '../../pkg/index.js';
 import { alternate, fmt, fmtSummary, hex32, log, median, summarize, testData } from './lib.mjs';
 
 const POOL_P99_MAX_MS = 5;

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as hashWasm from 'hash-wasm';
 import xxhashWasm from 'xxhash-wasm';
-import { createPool, loadCore } from '../../pkg/lib/index.js';
+import { createPool, loadCore } from '../../pkg/index.js';
 import { NATIVE_BENCH } from './checksums.mjs';
 import { ROOT, alternate, digitsFor, fmt, fmtSummary, log, summarize, testData } from './lib.mjs';
 

@@ -9,17 +9,22 @@
 //   BENCH_RUNS=9                            runs per contender
 //   BENCH_ONLY=2,4                          only those benchmarks
 //                                           (1 checksums, 2 dispatch, 3 scaling,
-//                                           4 event loop, 5 hashes)
+//                                           4 event loop, 5 hashes, 6 latency of
+//                                           aborts, destroy() and crashes, 7 frames
+//                                           of a page in Chromium, 8 own kernels)
 //
-// Needs pkg/, build/testpkg/ and build/native/native_bench
-// (make pkg testpkg build/native/native_bench; `make bench` does it).
+// Needs pkg/, build/testpkg/, build/example/bench-pkg/, the native programs
+// of build/native/ and (for 7) Chromium (`make bench` builds them).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchChecksums } from './checksums.mjs';
 import { benchDispatch } from './dispatch.mjs';
 import { benchEventLoop } from './eventloop.mjs';
+import { benchFrames } from './frames.mjs';
 import { benchHashes } from './hashes.mjs';
+import { benchLatency } from './latency.mjs';
+import { benchOwnKernels } from './own-kernels.mjs';
 import { ROOT, dropTestData, log, readConfig, testData } from './lib.mjs';
 import { machineLines, toJson, toMarkdown } from './report.mjs';
 import { benchScaling } from './scaling.mjs';
@@ -33,6 +38,9 @@ const BENCHES = [
   [3, 'crc32 scaling', benchScaling],
   [4, 'event-loop delay', benchEventLoop],
   [5, 'hashes', benchHashes],
+  [6, 'stopping calls', benchLatency],
+  [7, 'page frames in Chromium', benchFrames],
+  [8, 'own kernels (parawasm build)', benchOwnKernels],
 ];
 
 function machineInfo() {
@@ -75,7 +83,7 @@ async function main() {
   // the test data, once, at the largest size any selected benchmark uses
   const sizes = [];
   if (cfg.only.includes(1)) sizes.push(cfg.checksumBytes);
-  if (cfg.only.includes(3) || cfg.only.includes(4)) sizes.push(cfg.scalingBytes);
+  if (cfg.only.includes(3) || cfg.only.includes(4) || cfg.only.includes(6)) sizes.push(cfg.scalingBytes);
   if (cfg.only.includes(5)) sizes.push(cfg.hashBytes);
   if (sizes.length) {
     const t = performance.now();

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { createPool } from '../../pkg/lib/index.js';
+import { createPool } from '../../pkg/index.js';
 import { alternate, fmt, fmtSummary, hex32, log, median, summarize, testData } from './lib.mjs';
 
 const EFFICIENCY = 0.9; // scaling target: all/1 ≥ 0.9 x threads (1.8 on 2 threads)

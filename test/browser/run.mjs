@@ -8,13 +8,13 @@
 //
 // Suites (test/browser/suites/*.js, imported into a blank page, each
 // returning a list of { name, ok, ms, message }):
-//   a  core in a module Web Worker importing pkg/lib/browser.js (both origins)
+//   a  core in a module Web Worker importing pkg/browser.js (both origins)
 //   b  core on the page's main thread (both origins)
 //   c  pool on the isolated page, and in a module worker there
 //      (build/testpkg: the built-in kernels + testNoop/testSpin/testTrap/testGrow)
 //   d  createPool()/loadCore() on the non-isolated page
 //   e  esbuild bundles (bundle/worker.js, bundle/page.js) of user code that
-//      imports pkg/lib/browser.js: the core in a module worker, the pool on
+//      imports pkg/browser.js: the core in a module worker, the pool on
 //      the isolated page, createPool() on the non-isolated page
 //
 // Usage: node test/browser/run.mjs [--verbose] [filter ...]
@@ -23,22 +23,22 @@
 // Exit status: 0 if every check passed, 1 otherwise.
 //
 // The bundler path (test e), as found here with esbuild 0.28:
-//   - esbuild leaves `new URL('../wasm/x.wasm', import.meta.url)` alone (it has
+//   - esbuild leaves `new URL('./wasm/x.wasm', import.meta.url)` alone (it has
 //     no asset support for that pattern: evanw/esbuild#795), and with
 //     --format=esm import.meta.url is the bundle's own URL at run time. So the
-//     files must be copied so that `<bundle dir>/../wasm/` holds
+//     files must be copied so that `<bundle dir>/wasm/` holds
 //     parawasm.wasm (core), and for the pool parawasm-mt.wasm,
 //     parawasm-mt.js (importScripts()ed by the pthread workers) and
 //     parawasm-mt.worker.js. This harness bundles into
-//     build/browser-bundle/js/ and copies them to build/browser-bundle/wasm/.
+//     build/browser-bundle/js/ and copies them to build/browser-bundle/js/wasm/.
 //   - The Emscripten glue (pkg/wasm/*.mjs) has Node-only branches with
 //     require("fs") and the like; the .mjs starts with a line that declares
 //     require/process/... as local variables, so esbuild leaves them alone:
 //     the plain command must work (no --external flags).
-//   - The fallback pool's worker, new Worker(new URL('./fallback-worker.js',
+//   - The fallback pool's worker, new Worker(new URL('./parawasm-fallback-worker.js',
 //     import.meta.url)), is not discovered by esbuild either: it is bundled as
-//     one more entry point (pkg/lib/fallback-worker.js, --entry-names=[name])
-//     so that it lands beside the bundle as js/fallback-worker.js.
+//     one more entry point (pkg/parawasm-fallback-worker.js, --entry-names=[name])
+//     so that it lands beside the bundle as js/parawasm-fallback-worker.js.
 //   - Each bundle must fetch nothing outside build/browser-bundle/ (checked).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,14 +46,19 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { CHROMIUM, launchChromium } from '../lib/chromium.mjs';
+import { HANG_MS } from '../lib/hold.js';
 
 import { PROGRESS_TAG } from './lib/runner.js';
 import { REPO, startServer } from './server.mjs';
 
 const run = promisify(execFile);
 
-const TEST_TIMEOUT_MS = Number(process.env.PW_BROWSER_TIMEOUT_MS) || 30000; // per suite
-const GLOBAL_TIMEOUT_MS = 150000; // the whole run, whatever happens
+// Hang guards, not speed limits (a loaded machine only makes the run
+// slower): a test inside a page gives up after HANG_MS (test/lib/hold.js),
+// a suite whose page stops answering after three times that, the whole
+// run after an hour.
+const TEST_TIMEOUT_MS = Number(process.env.PW_BROWSER_TIMEOUT_MS) || 3 * HANG_MS; // per suite
+const GLOBAL_TIMEOUT_MS = 3600e3; // the whole run, whatever happens
 
 const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose') || argv.includes('-v');
@@ -62,9 +67,9 @@ const filters = argv.filter((a) => !a.startsWith('-'));
 const BUNDLE_DIR = path.join(REPO, 'build/browser-bundle');
 const BUNDLE_OUTDIR = 'build/browser-bundle/js';
 // the user's code: a module worker and a page module, both importing
-// pkg/lib/browser.js; plus the library's own fallback-pool worker, which
+// pkg/browser.js; plus the library's own fallback-pool worker, which
 // esbuild cannot discover (new Worker(new URL(...))) and so must be an entry
-const BUNDLE_ENTRIES = ['test/browser/bundle/worker.js', 'test/browser/bundle/page.js', 'pkg/lib/fallback-worker.js'];
+const BUNDLE_ENTRIES = ['test/browser/bundle/worker.js', 'test/browser/bundle/page.js', 'pkg/parawasm-fallback-worker.js'];
 const BUNDLE_ASSETS = ['parawasm.wasm', 'parawasm-mt.wasm', 'parawasm-mt.js', 'parawasm-mt.worker.js'];
 
 const t0 = performance.now();
@@ -75,19 +80,19 @@ const notes = []; // printed with the summary, not failures
 
 function preflight() {
   const need = [
-    'pkg/lib/browser.js', 'pkg/gen/kernels.js', 'pkg/wasm/parawasm.mjs', 'pkg/wasm/parawasm.wasm',
+    'pkg/browser.js', 'pkg/gen/kernels.js', 'pkg/wasm/parawasm.mjs', 'pkg/wasm/parawasm.wasm',
     'pkg/wasm/parawasm-mt.mjs', 'pkg/wasm/parawasm-mt.js', 'pkg/wasm/parawasm-mt.wasm', 'pkg/wasm/parawasm-mt.worker.js',
-    'build/testpkg/lib/browser.js', 'build/testpkg/wasm/parawasm-mt.wasm', 'build/testpkg/wasm/parawasm.wasm',
+    'build/testpkg/browser.js', 'build/testpkg/wasm/parawasm-test-mt.wasm', 'build/testpkg/wasm/parawasm-test.wasm',
   ];
   const missing = need.filter((f) => !fs.existsSync(path.join(REPO, f)));
   if (missing.length) return `missing build files (run \`make pkg testpkg\`): ${missing.join(', ')}`;
   if (!fs.existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (set CHROMIUM=/path, or \`make deps\`)`;
   // a stale pkg/ would test old code: say so
   try {
-    const stamp = fs.statSync(path.join(REPO, 'pkg/lib/.stamp')).mtimeMs;
-    const newer = fs.readdirSync(path.join(REPO, 'js')).filter((f) => f.endsWith('.js') &&
-      fs.statSync(path.join(REPO, 'js', f)).mtimeMs > stamp);
-    if (newer.length) notes.push(`pkg/lib is older than js/${newer.join(', js/')}: run \`make pkg testpkg\` to test the current code`);
+    const stamp = fs.statSync(path.join(REPO, 'build/stamps/pkg')).mtimeMs;
+    const newer = ['runtime', 'families'].flatMap((d) => fs.readdirSync(path.join(REPO, 'js', d))
+      .filter((f) => f.endsWith('.js') && fs.statSync(path.join(REPO, 'js', d, f)).mtimeMs > stamp).map((f) => `js/${d}/${f}`));
+    if (newer.length) notes.push(`pkg/ is older than ${newer.join(', ')}: run \`make pkg testpkg\` to test the current code`);
   } catch { /* no stamp: nothing to compare */ }
   return null;
 }
@@ -100,7 +105,7 @@ async function esbuild(extra) {
   const args = [...entries, '--bundle', '--format=esm', '--platform=browser', `--outdir=${BUNDLE_OUTDIR}`,
     '--entry-names=[name]', '--log-level=error', ...extra];
   try {
-    await run(bin, args, { cwd: REPO, timeout: 30000 });
+    await run(bin, args, { cwd: REPO, timeout: HANG_MS });
     return { ok: true, cmd: `esbuild ${args.join(' ')}` };
   } catch (e) {
     return { ok: false, cmd: `esbuild ${args.join(' ')}`, error: (e.stderr || e.message || String(e)).trim() };
@@ -111,16 +116,16 @@ async function esbuild(extra) {
 async function buildBundle() {
   const results = [];
   fs.rmSync(BUNDLE_DIR, { recursive: true, force: true });
-  fs.mkdirSync(path.join(BUNDLE_DIR, 'wasm'), { recursive: true });
+  fs.mkdirSync(path.join(BUNDLE_DIR, 'js/wasm'), { recursive: true });
   const b = await esbuild([]);
-  results.push({ name: 'bundle: esbuild bundles a worker and a page module that import pkg/lib/browser.js', ok: b.ok, ms: 0,
+  results.push({ name: 'bundle: esbuild bundles a worker and a page module that import pkg/browser.js', ok: b.ok, ms: 0,
     message: b.ok ? undefined : `${b.cmd}\n${b.error}` });
   if (!b.ok) return { ok: false, results };
   const out = fs.readFileSync(path.join(REPO, BUNDLE_OUTDIR, 'worker.js'), 'utf8');
-  const keepsMeta = /new URL\("\.\.\/wasm\/parawasm\.wasm", import\.meta\.url\)/.test(out);
-  results.push({ name: 'bundle: the output still locates the wasm with new URL("../wasm/...", import.meta.url)', ok: keepsMeta, ms: 0,
+  const keepsMeta = /new URL\("\.\/wasm\/parawasm\.wasm", import\.meta\.url\)/.test(out);
+  results.push({ name: 'bundle: the output still locates the wasm with new URL("./wasm/...", import.meta.url)', ok: keepsMeta, ms: 0,
     message: keepsMeta ? undefined : 'esbuild rewrote the URL expressions: the asset layout below no longer applies' });
-  for (const f of BUNDLE_ASSETS) fs.copyFileSync(path.join(REPO, 'pkg/wasm', f), path.join(BUNDLE_DIR, 'wasm', f));
+  for (const f of BUNDLE_ASSETS) fs.copyFileSync(path.join(REPO, 'pkg/wasm', f), path.join(BUNDLE_DIR, 'js/wasm', f));
   return { ok: true, results };
 }
 
@@ -141,7 +146,7 @@ function tests(iso, plain, bundle) {
     { id: 'd-no-shared-memory', server: plain, module: '/test/suites/no-shared.js' },
     {
       id: 'e-bundle-worker', server: iso, module: '/test/suites/bundle.js', pre: bundle,
-      allowed: (p) => bundleOnly(p) || p.startsWith('/test/suites/') || p.startsWith('/test/lib/'),
+      allowed: (p) => bundleOnly(p) || p.startsWith('/test/suites/') || p.startsWith('/test/lib/') || p === '/lib/hold.js',
     },
     { id: 'e-bundle-page-pool', server: iso, module: '/bundle/js/page.js', pre: bundle, after: true, allowed: bundleOnly },
     { id: 'e-bundle-page-not-isolated', server: plain, module: '/bundle/js/page.js', pre: bundle, after: true, allowed: bundleOnly },

@@ -26,7 +26,7 @@
 
 #include "parawasm.h"
 #include "parawasm/blake3.h"
-#include "../../src/kernels/blake3.h"
+#include "../../src/kernels/hash/blake3.h"
 
 #include "testlib.h"
 

@@ -9,9 +9,16 @@
  * park between tasks (lost wake-ups); cancellation before start and in the
  * middle of a parallel loop; nested fork-join; parallel CRC-32 equal to the
  * serial result; pw_parallel_for called from outside the pool; clean stop.
+ *
+ * Nothing here depends on the machine's speed: threads are kept busy with
+ * pw_test_hold, which runs until this program opens its gate or cancels
+ * it, never for a fixed time; the only clock is the alarm that turns a hang
+ * into a failure.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -117,7 +124,7 @@ static void drain_all(on_done_fn on_done) {
 
 /* ---- kernels' expected results ---- */
 
-static uint32_t K_NOOP, K_SUM, K_SPIN, K_NESTED, K_CRC32;
+static uint32_t K_NOOP, K_SUM, K_HOLD, K_NESTED, K_CRC32;
 static uint32_t words[4096];
 static uint64_t expect_sum[CAP];
 static long bad_results;
@@ -175,17 +182,30 @@ static void note_state(uint32_t idx, pw_task *t) {
   if (s == PW_TASK_DONE) ran_seen++;
 }
 
+/* Submits a pw_test_hold task of `chunks` chunks on gate ([0] PW_TEST_HOLD to hold, [1] started). */
+static void submit_hold(uint32_t *idx, uint32_t *gate, uint32_t chunks, on_done_fn on_done) {
+  pw_task *t = take_slot(idx, on_done);
+  t->kernel = K_HOLD;
+  t->args[0].ptr = (uintptr_t)gate;
+  t->args[1].u32 = 2;
+  t->args[2].u32 = chunks;
+  submit(*idx, t);
+}
+
+/* Waits until `n` chunks hold gate (no clock: a hang ends at the alarm). */
+static void wait_holding(uint32_t *gate, uint32_t n) {
+  while (__atomic_load_n(&gate[1], __ATOMIC_ACQUIRE) < n) sleep_us(100);
+}
+
 static void test_cancel(int threads) {
-  /* occupy every thread, then queue tasks and drop them before they start */
+  /* occupy every thread until the gate opens, then queue tasks and drop
+     them before they start: they cannot have started, whatever the speed */
+  static uint32_t gate[2];
+  __atomic_store_n(&gate[0], PW_TEST_HOLD, __ATOMIC_RELEASE);
+  __atomic_store_n(&gate[1], 0, __ATOMIC_RELEASE);
   uint32_t busy[64];
-  for (int i = 0; i < threads; i++) {
-    pw_task *t = take_slot(&busy[i], note_state);
-    t->kernel = K_SPIN;
-    t->args[0].u32 = 150; /* ms */
-    t->args[1].u32 = 1;
-    submit(busy[i], t);
-  }
-  sleep_us(20000);
+  for (int i = 0; i < threads; i++) submit_hold(&busy[i], gate, 1, note_state);
+  wait_holding(gate, (uint32_t)threads);
   uint32_t q[8];
   for (int i = 0; i < 8; i++) {
     pw_task *t = take_slot(&q[i], note_state);
@@ -198,25 +218,31 @@ static void test_cancel(int threads) {
     if (atomic_compare_exchange_strong(&pw__pool_task(q[i])->state, &want, PW_TASK_DROPPED)) dropped++;
   }
   CHECK(dropped == 8, "cancel: only %d of 8 queued tasks could be dropped", dropped);
+  __atomic_store_n(&gate[0], 0, __ATOMIC_RELEASE);
   dropped_seen = ran_seen = 0;
   drain_all(note_state);
   CHECK(dropped_seen == 8 && ran_seen == threads, "cancel: %d dropped, %d ran", dropped_seen, ran_seen);
+  for (int i = 0; i < threads; i++) {
+    pw_task *t = pw__pool_task(busy[i]);
+    CHECK(t->status == PW_OK && t->ret.i32 == 1, "cancel: a held task returned %d (status %d)", t->ret.i32,
+          t->status);
+  }
 
-  /* a running parallel loop stops at its next chunk */
+  /* a running parallel loop stops: 400 chunks that each wait for a gate
+     that never opens end only through the cancel flag (or hang) */
+  static uint32_t never[2];
+  __atomic_store_n(&never[0], PW_TEST_HOLD, __ATOMIC_RELEASE);
+  __atomic_store_n(&never[1], 0, __ATOMIC_RELEASE);
   uint32_t idx;
-  pw_task *t = take_slot(&idx, NULL);
-  t->kernel = K_SPIN;
-  t->args[0].u32 = 4000; /* ms in all */
-  t->args[1].u32 = 400;  /* chunks of 10 ms */
-  submit(idx, t);
-  sleep_us(60000);
-  double t0 = now_ms();
+  submit_hold(&idx, never, 400, NULL);
+  pw_task *t = pw__pool_task(idx);
+  uint32_t started = threads < 400 ? (uint32_t)threads : 400;
+  wait_holding(never, started); /* every thread holds one of its chunks */
   atomic_store(&t->cancel, 1);
   drain_all(NULL);
-  double waited = now_ms() - t0;
   CHECK(t->status == PW_ECANCELED, "cancel mid-run: status %d", t->status);
-  CHECK(t->ret.u32 < 400, "cancel mid-run: all %u chunks ran", t->ret.u32);
-  CHECK(waited < 1000, "cancel mid-run: took %.0f ms to stop", waited);
+  CHECK(__atomic_load_n(&never[1], __ATOMIC_ACQUIRE) == started,
+        "cancel mid-run: %u chunks started, %u before the cancel", never[1], started);
 }
 
 static void test_nested(void) {
@@ -251,6 +277,45 @@ static void test_crc(uint8_t *data, size_t len, uint32_t serial) {
   CHECK(t->ret.u32 == serial, "parallel crc32 %08x, serial %08x", t->ret.u32, serial);
 }
 
+/* A loop over the whole size_t range in a few huge chunks: each item once,
+   with no chunk handed out twice when the claim counter nears 2^64. */
+#define HUGE_MAX_CHUNKS 16
+static _Atomic int huge_count;
+static size_t huge_begin[HUGE_MAX_CHUNKS], huge_end[HUGE_MAX_CHUNKS];
+
+static void huge_body(void *ctx, size_t begin, size_t end) {
+  (void)ctx;
+  int i = atomic_fetch_add(&huge_count, 1);
+  if (i < HUGE_MAX_CHUNKS) {
+    huge_begin[i] = begin;
+    huge_end[i] = end;
+  }
+}
+
+static void test_huge_range(void) {
+  static const size_t grains[] = {SIZE_MAX / 4 + 1, SIZE_MAX / 3, SIZE_MAX / 2 + 1, SIZE_MAX - 1};
+  for (size_t g = 0; g < sizeof grains / sizeof *grains; g++) {
+    atomic_store(&huge_count, 0);
+    pw_status st = pw_parallel_for(SIZE_MAX, grains[g], huge_body, NULL);
+    int n = atomic_load(&huge_count);
+    size_t want = pw_chunks(SIZE_MAX, grains[g]);
+    CHECK(st == PW_OK && n == (int)want, "huge range, grain %zu: %d chunks ran, want %zu", grains[g], n,
+          want);
+    if (n != (int)want) continue;
+    /* in order of their starts, the chunks must tile [0, SIZE_MAX) */
+    size_t at = 0;
+    for (int k = 0; k < n; k++) {
+      int found = -1;
+      for (int i = 0; i < n; i++)
+        if (huge_begin[i] == at) found = i;
+      CHECK(found >= 0, "huge range, grain %zu: no chunk starts at %zu", grains[g], at);
+      if (found < 0) break;
+      at = huge_end[found];
+    }
+    CHECK(at == SIZE_MAX, "huge range, grain %zu: the chunks end at %zu", grains[g], at);
+  }
+}
+
 static void on_alarm(int sig) {
   (void)sig;
   static const char msg[] = "test_pool: FAIL: no progress for 120 s (lost wake-up or deadlock)\n";
@@ -264,7 +329,7 @@ int main(int argc, char **argv) {
   int threads = argc > 1 ? atoi(argv[1]) : 3;
   K_NOOP = kernel_id("pw_test_noop");
   K_SUM = kernel_id("pw_test_sum_u32");
-  K_SPIN = kernel_id("pw_test_spin");
+  K_HOLD = kernel_id("pw_test_hold");
   K_NESTED = kernel_id("pw_test_nested");
   K_CRC32 = kernel_id("pw_crc32");
   for (int i = 0; i < 4096; i++) words[i] = rnd();
@@ -285,6 +350,7 @@ int main(int argc, char **argv) {
   test_cancel(threads);
   test_nested();
   test_crc(crc_data, crc_len, serial);
+  test_huge_range();
   test_bursts();
 
   pw_pool_stop();

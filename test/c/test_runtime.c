@@ -1,8 +1,10 @@
 /*
  * test_runtime.c — the runtime services that kernels call (src/runtime/task.c
  * and split.c): pw_parallel_reduce, pw_feed, pw_fail, pw_progress and
- * pw_result_resize. Built like every kernel test: serial, sanitized, with
- * the fake pool (chunks in a scrambled order), and in wasm.
+ * pw_result_resize, and the chunking helpers pw_chunks/pw_chunk_size at
+ * sizes up to SIZE_MAX. Built like every kernel test: serial, sanitized,
+ * with the fake pool (chunks in a scrambled order), 32-bit (size_t as in
+ * wasm32), and in wasm.
  */
 #include <math.h>
 
@@ -65,6 +67,71 @@ static void test_reduce(void) {
   sum_ctx c = {NULL};
   CHECK(pw_parallel_reduce(10, 1, 0, sum_body, sum_join, &c, &r) == PW_EINVAL, "partial_size 0 is PW_EINVAL");
   CHECK(pw_parallel_reduce(0, 1, sizeof r, sum_body, sum_join, &c, &r) == PW_OK && r == 3, "n 0 leaves the result");
+}
+
+/* A huge partial_size: chunks * partial_size would wrap; it must be refused,
+   not turned into a small allocation that the initial copies overrun. */
+static void test_reduce_huge_partial(void) {
+  float r = 0;
+  sum_ctx c = {NULL};
+  CHECK(pw_parallel_reduce(100, 1, SIZE_MAX / 2, sum_body, sum_join, &c, &r) == PW_ENOMEM,
+        "partial_size * chunks past SIZE_MAX is PW_ENOMEM");
+}
+
+/* ---- pw_chunks and pw_chunk_size: sizes up to SIZE_MAX (4 GiB - 1 in wasm32
+   and in the -m32 build, where (len + chunk - 1) / chunk wraps) */
+
+static void check_chunking(size_t len, size_t min_chunk, size_t max_chunks, size_t align) {
+  size_t chunk = pw_chunk_size(len, min_chunk, max_chunks, align);
+  if (min_chunk == 0) min_chunk = 1; /* zero arguments are taken as 1 */
+  if (max_chunks == 0) max_chunks = 1;
+  if (align == 0) align = 1;
+  CHECK(chunk >= 1, "chunk_size(%zu, %zu, %zu, %zu) is 0", len, min_chunk, max_chunks, align);
+  if (chunk == 0 || len == 0) return;
+  size_t count = pw_chunks(len, chunk);
+  /* the chunks cover len: (count - 1) whole chunks end before it (by division: no overflow) */
+  CHECK(count >= 1 && count <= max_chunks && (len - 1) / chunk == count - 1,
+        "chunk_size(%zu, %zu, %zu, %zu) = %zu: %zu chunks", len, min_chunk, max_chunks, align, chunk, count);
+  CHECK(count == 1 || chunk % align == 0, "chunk_size(%zu, ..., align %zu) = %zu not aligned", len, align,
+        chunk);
+  CHECK(count == 1 || chunk >= min_chunk, "chunk_size(%zu, min %zu, ...) = %zu is short", len, min_chunk,
+        chunk);
+  /* a split that may use several chunks does so once the input allows it */
+  if (max_chunks >= 2 && min_chunk >= align && len / 2 >= min_chunk && len / 2 >= align)
+    CHECK(count >= 2, "chunk_size(%zu, %zu, %zu, %zu) = %zu: one chunk", len, min_chunk, max_chunks, align,
+          chunk);
+}
+
+static void test_chunking(void) {
+  const size_t top = SIZE_MAX;
+  CHECK(pw_chunks(top, 1) == top && pw_chunks(top, top) == 1 && pw_chunks(top - 1, top) == 1,
+        "pw_chunks at SIZE_MAX");
+  CHECK(pw_chunks(top, 2) == top / 2 + 1 && pw_chunks(top, top / 2) == 3, "pw_chunks(SIZE_MAX, k)");
+  CHECK(pw_chunks(0, 7) == 0 && pw_chunks(7, 7) == 1 && pw_chunks(8, 7) == 2, "pw_chunks small");
+  static const size_t mins[] = {0, 1, 64, 512u << 10};
+  static const size_t maxes[] = {0, 1, 2, 7, 8, 16, 4096};
+  static const size_t aligns[] = {0, 1, 16, 64, 4096};
+  /* lengths of every kind: small, around 2^31, and within a chunk of SIZE_MAX
+     (3.56 GiB in 8 chunks of 445 MiB was the first to wrap in wasm32) */
+  size_t lens[] = {0, 1, 2, 63, 64, 65, 1000, 511u << 10, 512u << 10, (1u << 20) + 1, (2u << 20) - 1,
+                   (2u << 20), 100000007, (size_t)0x7fffffff, (size_t)0x80000000, (size_t)0x80000001,
+                   (size_t)3822520320u, (size_t)3900000000u, top - (445u << 20), top - (64u << 20), top - 4096,
+                   top - 64, top - 1, top, top / 2, top / 3 + 1};
+  for (size_t a = 0; a < sizeof lens / sizeof *lens; a++)
+    for (size_t b = 0; b < sizeof mins / sizeof *mins; b++)
+      for (size_t c = 0; c < sizeof maxes / sizeof *maxes; c++)
+        for (size_t d = 0; d < sizeof aligns / sizeof *aligns; d++) check_chunking(lens[a], mins[b], maxes[c], aligns[d]);
+  uint64_t seed = 31;
+  for (int i = 0; i < 20000; i++) {
+    uint64_t bits = splitmix64(&seed), shift = splitmix64(&seed) % 64;
+    size_t len = (size_t)(bits >> shift);
+    size_t min_chunk = (size_t)below(&seed, 1u << 21), max_chunks = (size_t)below(&seed, 70);
+    check_chunking(len, min_chunk, max_chunks, (size_t)1 << below(&seed, 8));
+  }
+  /* the kernels' split (crc32, adler32, asciiUpper): 2 threads x 4 chunks of >= 512 KiB, 64-aligned */
+  size_t chunk = pw_chunk_size((size_t)3822520320u, 512u << 10, 8, 64);
+  CHECK(pw_chunks((size_t)3822520320u, chunk) == 8, "3.56 GiB in 8 chunks (got %zu of %zu)",
+        pw_chunks((size_t)3822520320u, chunk), chunk);
 }
 
 /* ---- pw_feed: pieces in order, none empty, cancellation between pieces */
@@ -162,7 +229,9 @@ static void test_result(void) {
 }
 
 int main(void) {
+  test_chunking();
   test_reduce();
+  test_reduce_huge_partial();
   test_feed();
   test_task_services();
   test_result();

@@ -36,8 +36,8 @@
 
 #include "testlib.h"
 
-#include "../../src/kernels/legacy.h"
-#include "../../src/kernels/sha2.h"
+#include "../../src/kernels/hash/legacy.h"
+#include "../../src/kernels/hash/sha2.h"
 
 /* ---------------------------------------------------------------------- */
 /* Reference implementations (from FIPS 180-4 and RFC 1321, not fast)     */

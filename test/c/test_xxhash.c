@@ -36,7 +36,7 @@
 #include "parawasm.h"
 #include "parawasm/xxhash.h"
 
-#include "../../src/kernels/xxhash.h"
+#include "../../src/kernels/hash/xxhash.h"
 #include "testlib.h"
 
 #define PRIME32 UINT32_C(2654435761)

@@ -3,11 +3,16 @@
  * interface (make fuzz). Differential, for every algorithm of
  * PW_HASH_LIST: the one-shot kernel against pw_hash_init/update/digest fed
  * in pieces whose sizes come from the input, against pw_hash_many of the
- * same input, and for BLAKE3 the SIMD paths against the portable one and a
- * long output against its prefix.
+ * same input (with 1 to 4 "threads", fuzz_pool.h), and for BLAKE3 the SIMD
+ * paths against the portable one and a long output against its prefix;
+ * for one input in 32, BLAKE3's parallel subtrees (256 KiB to 1.25 MiB
+ * made from the input, 2 to 16 "threads" whose pieces run in a shuffled
+ * order) against its serial path, one-shot and streamed.
  *
- * Input: byte 0 seeds the piece sizes, byte 1 picks the seed and the BLAKE3
- * mode, the rest is the data.
+ * Input: byte 0 seeds the piece sizes and picks the mode, byte 1 picks the
+ * seed and the BLAKE3 mode, the rest is the data.
+ *
+ * FUZZ-OPTIONS: -max_len=20000
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +20,7 @@
 
 #include "parawasm.h"
 #include "blake3.h"
+#include "fuzz_pool.h"
 
 #define CHECK(c)       \
   do {                 \
@@ -50,12 +56,63 @@ static size_t one_shot(uint32_t alg, const uint8_t *d, size_t n, uint64_t seed, 
   return bytes;
 }
 
+/* BLAKE3's parallel threshold (blake3.c). */
+#define B3_PAR_MIN (256u << 10)
+
+/* len bytes made of d[0..n) repeated, each 4 KiB block changed by its
+   number (left out of the coverage feedback: it would only slow the
+   fuzzer down). */
+__attribute__((no_sanitize("coverage"))) static void expand(const uint8_t *d, size_t n, uint8_t *big,
+                                                            size_t len) {
+  size_t filled = n < len ? n : len;
+  memcpy(big, d, filled);
+  while (filled < len) {
+    size_t k = filled < len - filled ? filled : len - filled;
+    memcpy(big + filled, big, k);
+    filled += k;
+  }
+  for (size_t i = 0; i < len; i += 4096) big[i] ^= (uint8_t)(i >> 12), big[i + 1 < len ? i + 1 : i] ^= (uint8_t)(i >> 20);
+}
+
+/*
+ * BLAKE3 of 256 KiB to 1.25 MiB made of the data (repeated, each 4 KiB
+ * block changed): 1 "thread" (serial) against 2 to 16 whose pieces run in a
+ * shuffled order, one-shot and fed in three pieces.
+ */
+static void check_split(const uint8_t *d, size_t n, uint8_t sel) {
+  size_t len = B3_PAR_MIN + ((size_t)d[0] << 12 | (size_t)d[n / 2] << 4 | sel >> 4) % (1u << 20);
+  uint8_t *big = malloc(len);
+  CHECK(big != NULL);
+  expand(d, n, big, len);
+  uint8_t want[40], got[40];
+  pw_fuzz_threads = 1;
+  pw_blake3(big, len, want, sizeof want);
+  pw_fuzz_threads = 2 + sel % 15;
+  pw_fuzz_order = (uint32_t)len * 2654435761u ^ sel;
+  pw_blake3(big, len, got, sizeof got);
+  CHECK(memcmp(got, want, sizeof want) == 0);
+  pw_blake3_state s;
+  pw_blake3_init(&s);
+  size_t c1 = len / 3 + d[0], c2 = len - len / 5;
+  pw_blake3_update(&s, big, c1);
+  pw_blake3_update(&s, big + c1, c2 - c1);
+  pw_blake3_update(&s, big + c2, len - c2);
+  pw_blake3_finalize(&s, 0, got, sizeof got);
+  CHECK(memcmp(got, want, sizeof want) == 0);
+  pw_fuzz_threads = 1;
+  free(big);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size) {
   if (size < 2) return 0;
   uint32_t rng = in[0] * 2654435761u + 1;
   uint64_t seed = in[1] & 1 ? (uint64_t)in[1] * 0x9e3779b97f4a7c15ull : 0;
   const uint8_t *d = in + 2;
   size_t n = size - 2;
+  if (n > 0 && in[0] % 32 == 31) check_split(d, n, in[0]);
+  /* hashMany spreads its inputs over pw_concurrency() threads */
+  pw_fuzz_threads = 1 + in[0] % 4;
+  pw_fuzz_order = in[0] * 40503u + 1;
   static const uint32_t algs[] = {
 #define PW_FUZZ_ALG_(name, id, js, bytes, kind) id,
       PW_HASH_LIST(PW_FUZZ_ALG_)
@@ -109,5 +166,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size) {
   CHECK(memcmp(a, c, sizeof c) == 0);
   pw_blake3_finalize(&simd, 70, c, sizeof c);
   CHECK(memcmp(a + 70, c, sizeof c) == 0);
+  pw_fuzz_threads = 1;
   return 0;
 }

@@ -7,10 +7,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { loadCore, createPool, ParawasmError } from '../../build/testpkg/lib/index.js';
+import { loadCore, createPool, ParawasmError } from '../../build/testpkg/index.js';
 import { prng } from '../lib/ref.js';
+import { HANG_MS } from './helpers/pool-test-utils.js';
 
-const TESTPKG_URL = new URL('../../build/testpkg/lib/index.js', import.meta.url).href;
+const TESTPKG_URL = new URL('../../build/testpkg/index.js', import.meta.url).href;
 
 const r64 = (r) => (BigInt(r()) << 32n) | BigInt(r());
 
@@ -432,7 +433,7 @@ test('core: a call whose foreign input copy grows the heap does not corrupt the 
     res.crc = core.crc32(new TextEncoder().encode('123456789'));
     console.log(JSON.stringify(res));
   `;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10000 });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: HANG_MS });
   assert.equal(child.signal, null, `the child hung (killed by ${child.signal}); stderr: ${child.stderr}`);
   assert.equal(child.status, 0, child.stderr);
   const res = JSON.parse(child.stdout.trim().split('\n').pop());
@@ -453,7 +454,7 @@ test('the child-process helper itself works (module path, JSON output)', () => {
     const core = await loadCore();
     console.log(JSON.stringify({ crc: core.crc32(new TextEncoder().encode('123456789')), heap: core.heapSize }));
   `;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10000 });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: HANG_MS });
   assert.equal(child.status, 0, child.stderr);
   const res = JSON.parse(child.stdout.trim());
   assert.equal(res.crc, 0xcbf43926);

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync,
+  mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 import { fillRandom, refAdler32, refCrc32 } from '../lib/ref.js';
+import { HANG_MS } from './helpers/pool-test-utils.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'pkg/lib/cli.js');
@@ -30,7 +31,7 @@ const MiB = 1 << 20;
 const PIECE = 4 * MiB;
 const SMALL = MiB;
 
-const { loadCore } = await import(join(ROOT, 'pkg/lib/index.js'));
+const { loadCore } = await import(join(ROOT, 'pkg/index.js'));
 
 /**
  * True if the build implements `alg`. A build without it either refuses it
@@ -142,7 +143,7 @@ function expectedLines(names, fn, bytesOf = (n) => data.get(n)) {
  * Runs `node pkg/lib/cli.js ...args` in the data folder; resolves to
  * { code, stdout, stderr }. PARAWASM_PROGRESS is unset unless env sets it.
  */
-function cli(args, { input, env = {}, timeout = 20000 } = {}) {
+function cli(args, { input, env = {}, timeout = HANG_MS } = {}) {
   const childEnv = { ...process.env, ...env };
   if (!('PARAWASM_PROGRESS' in env)) delete childEnv.PARAWASM_PROGRESS;
   return new Promise((resolve, reject) => {
@@ -545,4 +546,286 @@ test('xxh64 with --seed', { skip: notBuilt('xxh64') }, async () => {
   const want = await Promise.all(names.map(async (n) => `${await xxhash64(data.get(n),
     Number(seed & 0xffffffffn), Number(seed >> 32n))}  ${n}\n`));
   assert.equal(r.stdout, want.join(''));
+});
+
+// ------------------------------------------------- names that are not UTF-8
+// A file name is bytes. These tests run the CLI and the coreutils through
+// bash, whose $'\xHH' quoting passes any bytes as an argument (Node's own
+// spawn() can pass UTF-8 only), and take their output as bytes.
+
+/** An argument (a string, as UTF-8, or bytes) quoted for bash, byte by byte. */
+const shq = (a) => `$'${[...Buffer.from(a)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')}'`;
+/** A command line of bash from arguments (strings and Buffers). */
+const shCommand = (argv) => argv.map(shq).join(' ');
+const CLI_ARGV = [process.execPath, CLI];
+
+/**
+ * Runs a bash script in the data folder; resolves to { code, signal,
+ * stdout, stderr } (Buffers). stdout: 'pipe' or a file descriptor.
+ */
+function bash(script, { input, stdout = 'pipe', timeout = HANG_MS } = {}) {
+  const env = { ...process.env };
+  delete env.PARAWASM_PROGRESS;
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { cwd: dir, env, stdio: ['pipe', stdout, 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout?.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', reject);
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') reject(new Error(`${script}: did not end by itself; stderr: ${Buffer.concat(err)}`));
+      else resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+    });
+  });
+}
+
+/** `parawasm sum -j 2 ...args` through bash (args: strings and Buffers). */
+const sumBytes = (args, opts) => bash(`exec ${shCommand([...CLI_ARGV, 'sum', '-j', '2', ...args])}`, opts);
+/** A coreutils tool through bash. */
+const toolBytes = (cmd, args, opts) => bash(`exec ${shCommand([cmd, ...args])}`, opts);
+
+const b = (s) => Buffer.from(s, 'latin1'); // one character a byte: b('\xff') is the byte 0xff
+const bcat = (...parts) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+
+/** A name (bytes) as coreutils writes it in a line: [prefix, escaped name]. */
+function gnuNameBytes(name) {
+  if (!/[\\\n\r]/.test(name.toString('latin1'))) return ['', name];
+  return ['\\', b(name.toString('latin1').replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\r', '\\r'))];
+}
+
+/** The expected `HEX  NAME` lines (bytes) of files (paths as bytes, relative to dir). */
+function expectedLinesBytes(paths, alg) {
+  return bcat(...paths.map((p) => {
+    const [pre, esc] = gnuNameBytes(p);
+    return bcat(pre, createHash(alg).update(readFileSync(bcat(dir, '/', p))).digest('hex'), '  ', esc, '\n');
+  }));
+}
+
+// under bytes/: names that are not UTF-8, alone and with a newline or a
+// backslash, a valid UTF-8 one, and a folder whose name is not UTF-8
+const ODD_NAMES = [b('bad\xffname'), b('latin1 caf\xe9'), b('nl\n\xfe'), b('bs\\\xfd'), Buffer.from('utf8 café'), b('cr\r\xfc')];
+const ODD_SUB = b('sub\xfa');
+const ODD_INNER = [b('inner\xfb'), b('Inner\xf9')];
+const oddTop = ODD_NAMES.map((n) => bcat('bytes/', n));
+const oddAll = [...oddTop, ...ODD_INNER.map((n) => bcat('bytes/', ODD_SUB, '/', n))];
+const byBytes = (x, y) => Buffer.compare(x, y);
+
+before(() => {
+  mkdirSync(join(dir, 'bytes'));
+  mkdirSync(bcat(dir, '/bytes/', ODD_SUB));
+  oddAll.forEach((p, i) => writeFileSync(bcat(dir, '/', p), randomBytes(100 + 37 * i, 500 + i)));
+});
+
+test('non-UTF-8 names as arguments: opened, and written as their bytes, as sha256sum does', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  const [r, gnu, tag, gnuTag] = await Promise.all([
+    sumBytes(['-a', 'sha256', ...oddTop]), toolBytes('sha256sum', oddTop),
+    sumBytes(['-a', 'sha256', '--tag', ...oddTop]), toolBytes('sha256sum', ['--tag', ...oddTop]),
+  ]);
+  assert.equal(r.code, 0, r.stderr.toString());
+  assert.equal(r.stderr.length, 0);
+  assert.deepEqual(r.stdout, expectedLinesBytes(oddTop, 'sha256'));
+  assert.equal(gnu.code, 0);
+  assert.deepEqual(r.stdout, gnu.stdout, 'byte for byte as sha256sum');
+  assert.deepEqual(tag.stdout, gnuTag.stdout, '--tag: byte for byte as sha256sum --tag');
+
+  const missing = await sumBytes(['-a', 'sha256', b('no\xffsuch'), oddTop[0], b('no\n\xffline')]);
+  assert.equal(missing.code, 1);
+  assert.deepEqual(missing.stdout, expectedLinesBytes([oddTop[0]], 'sha256'));
+  assert.deepEqual(missing.stderr, b('parawasm sum: no\xffsuch: No such file or directory\n' +
+    'parawasm sum: no\\n\xffline: No such file or directory\n'), 'the name as its bytes, escaped as in lines');
+});
+
+test('-r walks names that are not UTF-8, in byte order, as sha256sum of each path', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  const sorted = [...oddAll].sort(byBytes);
+  const [r, slash, gnu] = await Promise.all([
+    sumBytes(['-r', '-a', 'sha256', 'bytes']),
+    sumBytes(['-r', '-a', 'sha256', bcat('bytes/', ODD_SUB, '/')]),
+    toolBytes('sha256sum', sorted),
+  ]);
+  assert.equal(r.code, 0, r.stderr.toString());
+  assert.deepEqual(r.stdout, expectedLinesBytes(sorted, 'sha256'));
+  assert.deepEqual(r.stdout, gnu.stdout, 'byte for byte as sha256sum of the sorted paths');
+  const inner = ODD_INNER.map((n) => bcat('bytes/', ODD_SUB, '/', n)).sort(byBytes);
+  assert.equal(slash.code, 0, slash.stderr.toString());
+  assert.deepEqual(slash.stdout, expectedLinesBytes(inner, 'sha256'), 'a non-UTF-8 directory operand');
+});
+
+test('-c of a list of non-UTF-8 names written by sha256sum: the same output and status', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  const victim = b('bytes/victim\xff');
+  const gone = bcat('bytes/', b('gone\n\xfe'));
+  writeFileSync(bcat(dir, '/', victim), randomBytes(300, 61));
+  writeFileSync(bcat(dir, '/', gone), randomBytes(30, 62));
+  const names = [...oddAll, victim, gone];
+  const made = await toolBytes('sha256sum', names);
+  assert.equal(made.code, 0);
+  writeFileSync(join(dir, 'odd.sha256'), made.stdout);
+  const madeTag = await toolBytes('sha256sum', ['--tag', ...names]);
+  writeFileSync(join(dir, 'odd-tag.sha256'), madeTag.stdout);
+  writeFileSync(bcat(dir, '/', victim), randomBytes(300, 63));
+  rmSync(bcat(dir, '/', gone));
+  try {
+    const [want, r, stdin, tagged, wantTagged] = await Promise.all([
+      toolBytes('sha256sum', ['-c', 'odd.sha256']),
+      sumBytes(['-a', 'sha256', '-c', 'odd.sha256']),
+      sumBytes(['-a', 'sha256', '-c'], { input: made.stdout }),
+      sumBytes(['-c', 'odd-tag.sha256']),
+      toolBytes('sha256sum', ['-c', 'odd-tag.sha256']),
+    ]);
+    assert.equal(want.code, 1);
+    for (const [x, w] of [[r, want], [stdin, want], [tagged, wantTagged]]) {
+      assert.equal(x.code, w.code);
+      assert.deepEqual(x.stdout, w.stdout, 'byte for byte as sha256sum -c');
+      const warnings = (s) => s.toString('latin1').split('\n').filter((l) => l.includes('WARNING')).map((l) => l.replace(/^[^:]+: /, ''));
+      assert.deepEqual(warnings(x.stderr), warnings(w.stderr));
+      assert.ok(x.stderr.includes(b('parawasm sum: bytes/gone\\n\xfe: No such file or directory\n')), x.stderr.toString('latin1'));
+    }
+    // independent of sha256sum: every name but the two changed ones is OK
+    const oks = r.stdout.toString('latin1').split('\n').filter((l) => l.endsWith(': OK'));
+    assert.equal(oks.length, oddAll.length);
+    assert.ok(r.stdout.includes(bcat(victim, ': FAILED\n')));
+    assert.ok(r.stdout.includes(b('\\bytes/gone\\n\xfe: FAILED open or read\n')));
+  } finally {
+    rmSync(bcat(dir, '/', victim));
+  }
+});
+
+test('the bytes of the arguments: from /proc/self/cmdline when they line up, else their UTF-8', async () => {
+  const { rawArgs } = await import(join(ROOT, 'pkg/lib/cli/args.js'));
+  const args = ['sum', 'a\ufffdb', '', 'é'];
+  const cmdline = (...entries) => () => bcat(...entries.map((e) => bcat(e, '\0')));
+  const real = cmdline('node', '--no-warnings', '/x/cli.js', 'sum', b('a\xffb'), '', 'é');
+  assert.deepEqual(rawArgs(args, real), [Buffer.from('sum'), b('a\xffb'), Buffer.alloc(0), Buffer.from('é')]);
+  const utf8 = args.map((a) => Buffer.from(a));
+  assert.deepEqual(rawArgs(args, () => { throw Object.assign(new Error('no /proc'), { code: 'ENOENT' }); }), utf8, 'no /proc');
+  assert.deepEqual(rawArgs(args, cmdline('renamed')), utf8, 'fewer entries than arguments');
+  assert.deepEqual(rawArgs(args, cmdline('node', 'x', 'sum', b('a\xffc'), '', 'é')), utf8, 'a changed argument');
+  assert.deepEqual(rawArgs(args, cmdline('node', 'x', 'sum', 'a\ufffdb', 'é', '')), utf8, 'not lined up');
+  assert.deepEqual(rawArgs([], real), []);
+  // this process's own arguments: the test runner's, which are UTF-8
+  assert.deepEqual(rawArgs(), process.argv.slice(2).map((a) => Buffer.from(a)));
+});
+
+// ------------------------------------------------------ options as in GNU
+
+const gnuPrefix = (text, cmd) => text.replaceAll(`${cmd}: `, 'parawasm sum: ');
+
+test('--status, --quiet and -w override each other as in sha256sum: the last one wins', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  put('changes', randomBytes(500, 71));
+  put('vanishes', randomBytes(50, 72));
+  const made = tool('sha256sum', ['odd', 'changes', 'vanishes', 'three']).stdout;
+  const lines = made.split('\n');
+  list('modes.sha256', `${lines[0]}\nnot a checksum line\n${lines.slice(1).join('\n')}`);
+  put('changes', randomBytes(500, 73));
+  rmSync(join(dir, 'vanishes'));
+  data.delete('vanishes');
+  const combos = [
+    [], ['--status'], ['--quiet'], ['-w'], ['--warn'],
+    ['--status', '--quiet'], ['--quiet', '--status'], ['--status', '-w'], ['-w', '--status'],
+    ['--quiet', '-w'], ['-w', '--quiet'], ['--status', '--quiet', '-w'], ['-w', '--quiet', '--status'],
+    ['--quiet', '--status', '--quiet'], ['--status', '--strict', '--quiet'], ['-w', '--strict', '--status'],
+    ['--status', '--ignore-missing', '-w'], ['--quiet', '--ignore-missing'],
+  ];
+  for (const c of combos) { // one at a time: each starts a pool
+    const what = `-c ${c.join(' ')}`;
+    const r = await sum(['-a', 'sha256', '-c', ...c, 'modes.sha256']);
+    const want = tool('sha256sum', ['-c', ...c, 'modes.sha256']);
+    assert.equal(r.code, want.code, `${what}: exit status`);
+    assert.equal(r.stdout, want.stdout, `${what}: stdout`);
+    assert.equal(r.stderr, gnuPrefix(want.stderr, 'sha256sum'), `${what}: stderr`);
+  }
+});
+
+test('-b and -t: the last one wins; the options that need -c are refused in the order sha256sum checks them', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  for (const c of [['-b', '-t'], ['-t', '-b'], ['-b', '-t', '-b'], ['--text', '--binary', '--text']]) {
+    const r = await sum(['-a', 'sha256', ...c, 'odd', 'back\\slash']);
+    assertOk(r, c.join(' '));
+    assert.equal(r.stdout, tool('sha256sum', [...c, 'odd', 'back\\slash']).stdout, c.join(' '));
+  }
+  const refused = [
+    ['--quiet', '-w'], ['-w', '--quiet'], ['--status', '--quiet'], ['--quiet', '--status'], ['--status', '-w'],
+    ['-w', '--status'], ['--strict', '--quiet'], ['--quiet', '--strict'], ['--ignore-missing', '--quiet'],
+    ['--quiet', '--ignore-missing'], ['--strict', '-w'], ['--strict'], ['-c', '-b'], ['-c', '-t'], ['-c', '-t', '-b'],
+    ['-c', '--tag', '-b'],
+  ];
+  const runs = await Promise.all(refused.map((c) => sum(['-a', 'sha256', ...c, 'odd'])));
+  runs.forEach((r, i) => {
+    const want = tool('sha256sum', [...refused[i], 'odd']);
+    assert.notEqual(want.code, 0);
+    assert.equal(r.code, 2, `${refused[i].join(' ')}: a usage error`);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.split('\n')[0], gnuPrefix(want.stderr.split('\n')[0], 'sha256sum'), refused[i].join(' '));
+  });
+});
+
+// ------------------------------------------------------------ write errors
+
+const hasDevFull = (() => {
+  try {
+    return statSync('/dev/full').isCharacterDevice();
+  } catch {
+    return false;
+  }
+})();
+
+test('a full stdout (> /dev/full): "write error" and status 1 as sha256sum, no stack trace', {
+  skip: skipUnless('sha256', 'sha256sum') || (!hasDevFull && 'no /dev/full'),
+}, async () => {
+  list('full.sha256', `${tool('sha256sum', ['odd', 'three']).stdout}${'0'.repeat(64)}  empty\n`);
+  const inTree = [...data.keys()].filter((k) => k.startsWith('tree/')).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  const cases = [
+    [['odd'], ['odd']],
+    [['odd', 'nosuch', 'three'], ['odd', 'nosuch', 'three']],
+    [['--tag', 'odd'], ['--tag', 'odd']],
+    [['-r', 'tree'], inTree], // more than one write
+    [['--help'], ['--help']],
+    [['--version'], ['--version']],
+    [['-c', 'full.sha256'], ['-c', 'full.sha256']],
+    [['-c', '--quiet', 'full.sha256'], ['-c', '--quiet', 'full.sha256']],
+    [['-c', '--status', 'full.sha256'], ['-c', '--status', 'full.sha256']], // writes nothing
+    [['nosuch'], ['nosuch']],
+  ];
+  for (const [ours, theirs] of cases) {
+    const r = await bash(`exec ${shCommand([...CLI_ARGV, 'sum', '-j', '2', '-a', 'sha256', ...ours])} > /dev/full`);
+    const want = await bash(`exec ${shCommand(['sha256sum', ...theirs])} > /dev/full`);
+    assert.equal(r.code, want.code, `${ours.join(' ')}: exit status`);
+    assert.equal(r.stderr.toString(), gnuPrefix(want.stderr.toString(), 'sha256sum'), `${ours.join(' ')}: stderr`);
+  }
+  const top = await bash(`exec ${shCommand([...CLI_ARGV, '--help'])} > /dev/full`);
+  assert.equal(top.code, 1);
+  assert.equal(top.stderr.toString(), 'parawasm: write error\n');
+});
+
+test('a closed pipe (| head -1): silent, status 1 where sha256sum dies of SIGPIPE', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  // ten times the tree: far more output than a pipe holds, so that writes
+  // go on after head has exited
+  const inTree = [...data.keys()].filter((k) => k.startsWith('tree/')).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  const piped = (command, input) => bash(`${command} | head -1; echo "status \${PIPESTATUS[0]}"`, { input });
+  const [r, want] = await Promise.all([
+    piped(shCommand([...CLI_ARGV, 'sum', '-j', '2', '-a', 'sha256', '-r', ...Array(10).fill('tree')])),
+    // the names come on stdin: one script argument cannot hold them all
+    piped('mapfile -t f; sha256sum "${f[@]}"', Array(10).fill(inTree).flat().join('\n')),
+  ]);
+  const [line, status] = r.stdout.toString().split('\n');
+  const [wantLine, wantStatus] = want.stdout.toString().split('\n');
+  assert.equal(line, wantLine);
+  assert.equal(r.stderr.toString(), '', 'nothing on stderr');
+  assert.equal(want.stderr.toString(), '');
+  assert.equal(status, 'status 1');
+  assert.equal(wantStatus, 'status 141', 'sha256sum: killed by SIGPIPE (128 + 13)');
+});
+
+test('a failing stderr (2> /dev/full) changes neither stdout nor the status, as with sha256sum', {
+  skip: skipUnless('sha256', 'sha256sum') || (!hasDevFull && 'no /dev/full'),
+}, async () => {
+  for (const args of [['odd'], ['odd', 'nosuch', 'three']]) {
+    const r = await bash(`exec ${shCommand([...CLI_ARGV, 'sum', '-j', '2', '-a', 'sha256', ...args])} 2> /dev/full`);
+    const want = await bash(`exec ${shCommand(['sha256sum', ...args])} 2> /dev/full`);
+    assert.equal(r.code, want.code, args.join(' '));
+    assert.deepEqual(r.stdout, want.stdout, args.join(' '));
+  }
 });

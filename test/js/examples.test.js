@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
-import { runProcess } from './helpers/pool-test-utils.js';
+import { HANG_MS, runProcess } from './helpers/pool-test-utils.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES = readdirSync(new URL('../../examples/', import.meta.url))
@@ -28,9 +28,17 @@ const CHECKS = {
   },
   'pool-responsive.mjs': (out) => {
     assert.match(out, /^crc32 [0-9a-f]{8}, crc32c [0-9a-f]{8}, adler32 [0-9a-f]{8} of 256 MiB on \d+ threads$/m);
-    const [, ticks] = out.match(/^took [\d.]+ ms; the timer ticked (\d+) times meanwhile$/m) ?? [];
-    assert.ok(Number(ticks) >= 1, 'the main thread\'s timer ticked while the pool worked');
+    // how often the timer ticked depends on the machine's speed and load:
+    // only the report is checked here (test/js/pool-responsive.test.js
+    // checks that timers run while the pool works, without a clock)
+    assert.match(out, /^took [\d.]+ ms; the timer ticked \d+ times meanwhile$/m);
     assert.match(out, /^zlib\.crc32 [0-9a-f]{8}: matches$/m);
+  },
+  'image-thumbnails.mjs': (out) => {
+    const lines = out.match(/^ {2}sample-\d+\.(png|jpg): \d+x\d+ -> \d+x\d+ jpeg, \d+ bytes, [\d.]+ ms$/gm) ?? [];
+    assert.ok(lines.length >= 8, 'the sample photos, each thumbnailed within the box');
+    assert.match(out, new RegExp(`^${lines.length} thumbnails in [\\d.]+ ms: [\\d.]+ megapixels/s`, 'm'));
+    assert.match(out, /^bytes copied between steps: 0$/m);
   },
   'custom-kernel.mjs': (out) => {
     assert.match(out, /^pool\.asciiUpper changed 2750000 of 3700000 bytes in place$/m);
@@ -46,8 +54,8 @@ test('the examples folder holds the documented examples', () => {
 
 for (const name of EXAMPLES) {
   test(`examples/${name} runs and prints what it should`, async () => {
-    const r = await runProcess(process.execPath, [`examples/${name}`], { cwd: ROOT, timeout: 60000 });
-    assert.equal(r.timedOut, false, `still running after 60 s; stdout: ${r.stdout}`);
+    const r = await runProcess(process.execPath, [`examples/${name}`], { cwd: ROOT });
+    assert.equal(r.timedOut, false, `still running after ${HANG_MS / 1000} s (a hang); stdout: ${r.stdout}`);
     assert.equal(r.code, 0, `exit code ${r.code}; stderr: ${r.stderr}`);
     assert.ok(r.stdout.trim().length > 0, 'it prints something');
     assert.doesNotMatch(r.stdout, /MISMATCH/);

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import * as hw from 'hash-wasm';
 import xxhashWasm from 'xxhash-wasm';
-import { HASH_ALGORITHMS, ParawasmError, createPool, hex, loadCore } from '../../pkg/lib/index.js';
+import { HASH_ALGORITHMS, ParawasmError, createPool, hex, loadCore } from '../../pkg/index.js';
 import { prng, refAdler32, refCrc32c } from '../lib/ref.js';
 
 const require = createRequire(import.meta.url);

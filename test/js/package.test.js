@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HANG_MS } from './helpers/pool-test-utils.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PKG = join(ROOT, 'pkg');
@@ -43,7 +44,7 @@ after(() => {
 });
 
 /** Writes `source` to dir/name and runs it with node; returns the spawnSync result. */
-function run(name, source, { timeout = 20000 } = {}) {
+function run(name, source, { timeout = HANG_MS } = {}) {
   writeFileSync(join(dir, name), source);
   return spawnSync(process.execPath, [name], { cwd: dir, encoding: 'utf8', timeout });
 }
@@ -169,15 +170,15 @@ test('a .js file of a CommonJS project can require it too', () => {
 
 // ------------------------------------------------------------- exports
 
-test('the exports map: require → dist/index.cjs, import → lib/index.js, package.json exported, internals not', () => {
+test('the exports map: require → index.cjs, import → index.js, package.json exported, internals not', () => {
   const r = spawnSync(process.execPath, ['-e', `
     const out = { require: require.resolve('parawasm'), pkg: require.resolve('parawasm/package.json') };
-    try { require.resolve('parawasm/lib/core.js'); out.internal = 'resolved'; } catch (e) { out.internal = e.code; }
+    try { require.resolve('parawasm/lib/runtime/core.js'); out.internal = 'resolved'; } catch (e) { out.internal = e.code; }
     console.log(JSON.stringify(out));
   `], { cwd: dir, encoding: 'utf8' });
   const out = resultOf(r, 'require.resolve');
-  assert.equal(out.require, join(installed, 'dist', 'index.cjs'));
-  assert.ok(out.require.endsWith(`${sep}dist${sep}index.cjs`));
+  assert.equal(out.require, join(installed, 'index.cjs'));
+  assert.ok(out.require.endsWith(`${sep}parawasm${sep}index.cjs`));
   assert.equal(out.pkg, join(installed, 'package.json'));
   assert.equal(out.internal, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
 
@@ -185,7 +186,7 @@ test('the exports map: require → dist/index.cjs, import → lib/index.js, pack
     console.log(JSON.stringify({ url: import.meta.resolve('parawasm') }));
   `);
   const url = resultOf(m, 'import.meta.resolve').url;
-  assert.equal(fileURLToPath(url), join(installed, 'lib', 'index.js'));
+  assert.equal(fileURLToPath(url), join(installed, 'index.js'));
 });
 
 // -------------------------------------------------------- process life
@@ -299,7 +300,7 @@ test('the types compile for a TypeScript user (tsc --strict, module nodenext)', 
     export = main;
   `);
   const r = spawnSync(TSC, ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-    '--target', 'es2022', '--lib', 'es2022,dom', 'user.mts', 'user.cts'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+    '--target', 'es2022', '--lib', 'es2022,dom', 'user.mts', 'user.cts'], { cwd: dir, encoding: 'utf8', timeout: HANG_MS });
   assert.equal(r.status, 0, `tsc:\n${r.stdout}${r.stderr}`);
 
   // and a type error is reported: the check can fail
@@ -310,7 +311,7 @@ test('the types compile for a TypeScript user (tsc --strict, module nodenext)', 
     export { s };
   `);
   const w = spawnSync(TSC, ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-    '--target', 'es2022', '--lib', 'es2022,dom', 'wrong.mts'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+    '--target', 'es2022', '--lib', 'es2022,dom', 'wrong.mts'], { cwd: dir, encoding: 'utf8', timeout: HANG_MS });
   assert.notEqual(w.status, 0);
   assert.match(w.stdout, /wrong\.mts.*TS2322/);
 });

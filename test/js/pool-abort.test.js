@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { getEventListeners, setMaxListeners } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 
-import { AbortError, ParawasmError, createPool } from '../../build/testpkg/lib/index.js';
+import { AbortError, ParawasmError, createPool } from '../../build/testpkg/index.js';
 import {
-  MiB, SEED, blockUntilStarted, fillRandom, refCrc32, stateOf, until,
+  MiB, SEED, blockUntilStarted, fillRandom, holdThreads, newGate, refCrc32, settleEarlierCalls, stateOf, until,
 } from './helpers/pool-test-utils.js';
 
 const listeners = (signal) => getEventListeners(signal, 'abort').length;
@@ -40,12 +40,9 @@ describe('pool abort', () => {
   after(() => pool?.destroy());
 
   test('abort before start: queued calls reject at once with AbortError and never run', async (t) => {
-    // occupy both threads until stopSpins is aborted
-    const stopSpins = new AbortController();
-    const spins = [0, 1].map(() => pool.testSpin(10000, 1, { signal: stopSpins.signal }));
-    const spinsEnd = Promise.allSettled(spins);
+    // both threads held until released: every call below can only wait
+    const held = await holdThreads(pool);
     try {
-      await until(() => pool.stats().running === 2, 5000, 'both threads to run testSpin');
       const done0 = pool.stats().done;
 
       const ac = new AbortController();
@@ -73,73 +70,86 @@ describe('pool abort', () => {
       await new Promise((r) => setImmediate(r));
       t.diagnostic(`all rejected ${(performance.now() - t0).toFixed(1)} ms after abort()`);
       assert.equal(aborted.filter((p) => stateOf(p) !== 'rejected').length, 0, 'every aborted call is rejected');
-      assert.equal(pool.stats().running, 2, 'while the spins still run');
-      assert.equal(stateOf(spins[0]), 'pending');
+      assert.equal(pool.stats().running, 2, 'while both threads are still held');
+      assert.ok(held.calls.every((p) => stateOf(p) === 'pending'));
+      assert.equal(pool.stats().queued, 1, 'only the unrelated call waits');
       for (const r of await settled) assertAbortError(r.reason, reason);
       assert.equal(listeners(signal), 0, 'no listener left on the signal');
 
-      stopSpins.abort();
-      for (const r of await spinsEnd) assert.equal(r.reason?.name, 'AbortError');
+      held.release();
+      assert.deepEqual((await held.settled).map((r) => r.value), [1, 1]);
       assert.equal(await unrelated, refCrc32(data), 'the unrelated call ran');
+      await settleEarlierCalls(pool); // the dropped task records came back
       assert.ok(bufs.every(isLower), 'no aborted asciiUpper ran');
-      await until(() => pool.stats().queued === 0, 5000, 'the queue to empty');
-      assert.equal(pool.stats().done - done0, 3, 'only the two spins and the unrelated call ran');
+      assert.equal(pool.stats().queued, 0);
+      assert.equal(pool.stats().done - done0, 3 + 2, 'only the two holds, the unrelated call and the rendezvous ran');
       for (const b of [...bufs, data]) pool.free(b);
     } finally {
-      stopSpins.abort();
-      await spinsEnd;
+      await held.end();
     }
   });
 
   test('stats().queued stops counting calls aborted before they started', async () => {
-    const spins = [pool.testSpin(400), pool.testSpin(400)];
-    await until(() => pool.stats().running === 2, 5000, 'both threads to run testSpin');
-    const ac = new AbortController();
-    const aborted = Array.from({ length: 10 }, () => pool.testNoop({ signal: ac.signal }));
-    const kept = pool.testNoop();
-    assert.equal(pool.stats().queued, 11);
-    ac.abort();
-    await Promise.allSettled(aborted);
+    const held = await holdThreads(pool);
     try {
+      const ac = new AbortController();
+      const aborted = Array.from({ length: 10 }, () => pool.testNoop({ signal: ac.signal }));
+      const kept = pool.testNoop();
+      assert.equal(pool.stats().queued, 11);
+      ac.abort();
+      await Promise.allSettled(aborted);
       assert.equal(pool.stats().queued, 1, 'only the call that was not aborted waits');
+      held.release();
+      assert.equal(await kept, undefined);
     } finally {
-      await Promise.all([...spins, kept]);
+      await held.end();
     }
   });
 
   test('an already-aborted signal rejects at once and the call never runs', async () => {
     const buf = textBuffer(pool);
-    const done0 = pool.stats().done;
-    for (const signal of [AbortSignal.abort('already'), AbortSignal.abort()]) {
-      const p = pool.asciiUpper(buf, { signal });
-      assert.equal(stateOf(p), 'rejected', 'rejected at once');
-      await assert.rejects(p, (e) => assertAbortError(e, signal.reason));
-      assert.equal(listeners(signal), 0);
+    // with both threads held, a call that was submitted all the same would
+    // be seen waiting in the queue
+    const held = await holdThreads(pool);
+    try {
+      const done0 = pool.stats().done;
+      for (const signal of [AbortSignal.abort('already'), AbortSignal.abort()]) {
+        const p = pool.asciiUpper(buf, { signal });
+        assert.equal(stateOf(p), 'rejected', 'rejected at once');
+        await assert.rejects(p, (e) => assertAbortError(e, signal.reason));
+        assert.equal(listeners(signal), 0);
+      }
+      const dflt = AbortSignal.abort();
+      await assert.rejects(pool.testNoop({ signal: dflt }), (e) => {
+        assert.equal(e.cause.name, 'AbortError', 'the default reason is a DOMException AbortError');
+        return true;
+      });
+      assert.equal(pool.stats().queued, 0, 'nothing was submitted');
+      assert.equal(pool.stats().done, done0);
+    } finally {
+      await held.end();
     }
-    const dflt = AbortSignal.abort();
-    await assert.rejects(pool.testNoop({ signal: dflt }), (e) => {
-      assert.equal(e.cause.name, 'AbortError', 'the default reason is a DOMException AbortError');
-      return true;
-    });
-    await new Promise((r) => setTimeout(r, 20));
+    await settleEarlierCalls(pool);
     assert.ok(isLower(buf), 'it did not run');
-    assert.equal(pool.stats().done, done0);
     pool.free(buf);
   });
 
-  test('abort mid-run: testSpin(5000 ms, 500 chunks) stops at its next chunk', async () => {
+  test('abort mid-run: a split call that would never end stops, its remaining chunks skipped', async (t) => {
+    // 500 chunks that each wait until released: the call can only end
+    // through the abort (were it ignored, this test would hang)
+    const gate = newGate(pool);
     const ac = new AbortController();
-    const t0 = performance.now();
-    const p = pool.testSpin(5000, 500, { signal: ac.signal });
-    await until(() => pool.stats().running > 0, 5000, 'testSpin to start');
-    await new Promise((r) => setTimeout(r, 100));
+    const p = pool.testHold(gate, 500, { signal: ac.signal });
+    await until(() => Atomics.load(gate, 1) === 2, 'both threads holding a chunk');
     const reason = new Error('enough');
+    const t0 = performance.now();
     ac.abort(reason);
     await assert.rejects(p, (e) => assertAbortError(e, reason));
-    const elapsed = performance.now() - t0;
-    assert.ok(elapsed < 2000, `rejected after ${elapsed.toFixed(0)} ms, well before 5 s`);
+    t.diagnostic(`rejected ${(performance.now() - t0).toFixed(1)} ms after abort()`);
+    assert.equal(Atomics.load(gate, 1), 2, 'no chunk started after the abort');
     assert.equal(listeners(ac.signal), 0);
-    await until(() => pool.stats().running === 0, 2000, 'the thread to be free');
+    assert.equal(pool.stats().running, 0, 'the call has left the thread when it rejects');
+    pool.free(gate);
 
     // the pool keeps working
     const buf = fillRandom(pool.alloc(4 * MiB + 3), SEED + 1);
@@ -150,15 +160,16 @@ describe('pool abort', () => {
 
   test('aborting one running call does not cancel the calls running beside it', async () => {
     const ac = new AbortController();
-    const victim = pool.testSpin(5000, 500, { signal: ac.signal });
+    const gate = newGate(pool);
+    const victim = pool.testHold(gate, 500, { signal: ac.signal }); // ends only by the abort
     const bystanders = [
       pool.testSpin(600, 60), pool.testNested(4, 4), pool.testSpin(300, 30, { signal: new AbortController().signal }),
     ];
-    await until(() => pool.stats().running > 0, 5000, 'the calls to start');
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => Atomics.load(gate, 1) > 0, 'the victim to run');
     ac.abort();
     await assert.rejects(victim, { name: 'AbortError' });
     assert.deepEqual(await Promise.all(bystanders), [60, 256n, 30], 'every chunk of the others ran');
+    pool.free(gate);
   });
 
   test('a 256 MiB crc32 aborted mid-run rejects with AbortError or resolves correctly', async (t) => {

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { createPool } from '../../build/testpkg/lib/index.js';
+import { createPool } from '../../build/testpkg/index.js';
 import {
-  MiB, SEED, blockUntilStarted, fillRandom, prng, refAdler32, refCrc32, refCrc32c, until,
+  MiB, SEED, blockUntilStarted, fillRandom, holdThreads, prng, refAdler32, refCrc32, refCrc32c,
+  settleEarlierCalls,
 } from './helpers/pool-test-utils.js';
 
 describe('pool concurrency', () => {
@@ -126,21 +127,26 @@ describe('pool concurrency', () => {
   });
 
   test('free() of a buffer whose call is queued: the call still sees its data', async () => {
-    // both threads busy: the call waits in the queue while its buffer is freed
-    const spins = [pool.testSpin(300), pool.testSpin(300)];
-    const N = 32 * MiB;
-    const buf = fillRandom(pool.alloc(N), SEED + 30);
-    const want = refCrc32(buf);
-    const call = pool.crc32(buf);
-    pool.free(buf);
-    // the memory must not be handed out again while the call waits
-    const other = pool.alloc(N);
-    other.fill(0xff);
-    assert.ok(other.byteOffset + N <= buf.byteOffset || buf.byteOffset + N <= other.byteOffset,
-      'a new allocation does not overlap the buffer still in use');
-    assert.equal(await call, want);
-    await Promise.all(spins);
-    pool.free(other);
+    // both threads held: the call waits in the queue while its buffer is freed
+    const held = await holdThreads(pool);
+    try {
+      const N = 32 * MiB;
+      const buf = fillRandom(pool.alloc(N), SEED + 30);
+      const want = refCrc32(buf);
+      const call = pool.crc32(buf);
+      pool.free(buf);
+      assert.equal(pool.stats().queued, 1, 'the call waits');
+      // the memory must not be handed out again while the call waits
+      const other = pool.alloc(N);
+      other.fill(0xff);
+      assert.ok(other.byteOffset + N <= buf.byteOffset || buf.byteOffset + N <= other.byteOffset,
+        'a new allocation does not overlap the buffer still in use');
+      held.release();
+      assert.equal(await call, want);
+      pool.free(other);
+    } finally {
+      await held.end();
+    }
   });
 
   test('free() of a buffer whose call is running: the call still sees its data', async (t) => {
@@ -182,10 +188,8 @@ describe('pool concurrency', () => {
   });
 
   test('buffers freed while their calls wait, then aborted: the memory is released', async () => {
-    const stopSpins = new AbortController();
-    const spins = Promise.allSettled([0, 1].map(() => pool.testSpin(10000, 1, { signal: stopSpins.signal })));
+    const held = await holdThreads(pool);
     try {
-      await until(() => pool.stats().running === 2, 5000, 'both threads to run testSpin');
       const N = 16 * MiB;
       const rounds = 20;
       for (let i = 0; i < rounds; i++) {
@@ -196,18 +200,17 @@ describe('pool concurrency', () => {
         ac.abort();
         await assert.rejects(call, { name: 'AbortError' });
       }
-      stopSpins.abort();
-      await spins;
-      await until(() => pool.stats().queued === 0 && pool.stats().running === 0, 5000, 'the queue to drain');
-      await new Promise((r) => setTimeout(r, 10));
+      await held.end();
+      // the dropped task records come back through the threads, and with
+      // them the blocks their calls held
+      await settleEarlierCalls(pool);
       // the 20 blocks came back: allocating them again does not grow the heap
       const heap = pool.stats().heapSize;
       const again = Array.from({ length: rounds }, () => pool.alloc(N));
       assert.ok(pool.stats().heapSize <= heap + N, `heap ${heap} -> ${pool.stats().heapSize}`);
       for (const b of again) pool.free(b);
     } finally {
-      stopSpins.abort();
-      await spins;
+      await held.end();
     }
   });
 

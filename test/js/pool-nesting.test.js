@@ -1,17 +1,17 @@
 // Nested fork-join: a kernel's parallel loop whose chunks run parallel loops
 // of their own (testNested(depth, width) counts width^depth leaves). The
 // thread that waits for a loop helps run other chunks, so nesting never
-// deadlocks, whatever the number of threads; each test has a timeout so that
-// a deadlock fails instead of hanging.
+// deadlocks, whatever the number of threads; each test has a timeout (a hang
+// guard, not a speed limit) so that a deadlock fails instead of hanging.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { createPool } from '../../build/testpkg/lib/index.js';
+import { createPool } from '../../build/testpkg/index.js';
 import {
-  MiB, SEED, fillRandom, prng, refCrc32,
+  HANG_MS, MiB, SEED, fillRandom, prng, refCrc32,
 } from './helpers/pool-test-utils.js';
 
-const TIMEOUT = 20000;
+const TIMEOUT = HANG_MS;
 
 for (const threads of [1, 2, 3]) {
   describe(`nested parallel loops on ${threads} thread${threads > 1 ? 's' : ''}`, () => {

@@ -1,5 +1,5 @@
 /* Test-only kernels: see pw_test.h. */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, nanosleep */
 #include "pw_test.h"
 
 #include <stdatomic.h>
@@ -45,6 +45,38 @@ uint32_t pw_test_spin(uint32_t ms, uint32_t chunks) {
   atomic_init(&ctx.ran, 0);
   pw_parallel_for(chunks, 1, spin_body, &ctx);
   return atomic_load(&ctx.ran);
+}
+
+typedef struct {
+  uint32_t *gate;
+  _Atomic uint32_t released;
+} hold_ctx;
+
+static void hold_body(void *vctx, size_t begin, size_t end) {
+  hold_ctx *ctx = vctx;
+  /* sleeps, not a busy loop: a held thread leaves its core to the rest of
+     the machine (a loaded CI host, the browser that a test drives) */
+  const struct timespec nap = {0, 50 * 1000}; /* 50 us */
+  for (size_t i = begin; i < end; i++) {
+    __atomic_fetch_add(&ctx->gate[1], 1, __ATOMIC_ACQ_REL);
+    for (;;) {
+      if (__atomic_load_n(ctx->gate, __ATOMIC_ACQUIRE) != PW_TEST_HOLD) {
+        atomic_fetch_add(&ctx->released, 1);
+        break;
+      }
+      if (pw_cancelled()) return;
+      nanosleep(&nap, NULL);
+    }
+  }
+}
+
+pw_status pw_test_hold(uint32_t *gate, size_t words, uint32_t chunks) {
+  if (words < 2) return PW_EINVAL;
+  if (chunks == 0) chunks = 1;
+  hold_ctx ctx = {.gate = gate};
+  atomic_init(&ctx.released, 0);
+  pw_parallel_for(chunks, 1, hold_body, &ctx);
+  return (pw_status)atomic_load(&ctx.released);
 }
 
 uint64_t pw_test_sum_u32(const uint32_t *data, size_t n) {
@@ -118,7 +150,8 @@ pw_status pw_test_iota(uint16_t *out, uint32_t n, uint16_t start) {
   return PW_OK;
 }
 
-void pw_test_tag(const uint8_t *key, const char *text, size_t len, uint8_t *out) {
+void pw_test_tag(const void *key_, const char *text, size_t len, uint8_t *out) {
+  const uint8_t *key = key_;
   uint32_t h = 0x811c9dc5u;
   for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)text[i]) * 0x01000193u;
   memcpy(out, key, 4);

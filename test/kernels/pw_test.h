@@ -24,15 +24,41 @@ PW_KERNEL void pw_test_trap(uint32_t kind);
  */
 PW_KERNEL uint32_t pw_test_spin(uint32_t ms, PW_DEFAULT(1) uint32_t chunks);
 
+/** gate[0] of pw_test_hold while it holds ("HOLD"); any other value releases. */
+#define PW_TEST_HOLD 0x484f4c44u
+
+/**
+ * Runs until released, whatever the machine's speed: `chunks` parallel
+ * chunks, each of which adds 1 to gate[1] when it starts, then waits (in
+ * short sleeps) while gate[0] is PW_TEST_HOLD and the call is not
+ * cancelled (its AbortSignal fired). Tests use it to keep threads occupied
+ * for exactly as long as a check needs, instead of a spin of a fixed
+ * duration that a slow or loaded machine can outlast: on a pool.alloc()
+ * view, gate[1] says how many chunks are holding, and Atomics.store(gate,
+ * 0, 0) releases them (a copied view is a snapshot: only an abort ends the
+ * call then). A gate of zeros does not hold at all, so that a call with
+ * made-up arguments (a generic test of every kernel) returns at once; on
+ * the single-thread core, where nothing could open it during the call, a
+ * closed gate would never open.
+ * @param gate    words used atomically: [0] holds while PW_TEST_HOLD,
+ *                [1] counts the chunks that have started
+ * @param words   length of gate, at least 2
+ * @param chunks  parallel chunks (0 is taken as 1)
+ * @return the number of chunks that saw the gate open, or PW_EINVAL if
+ *         words < 2
+ */
+PW_KERNEL pw_status pw_test_hold(PW_INOUT(words) uint32_t *gate, size_t words,
+                                 PW_DEFAULT(1) uint32_t chunks);
+
 /** Sum of 32-bit words, as a 64-bit value. */
 PW_KERNEL uint64_t pw_test_sum_u32(PW_IN(n) const uint32_t *data, size_t n);
 
 /** x[i] *= k, in place. */
 PW_KERNEL void pw_test_scale_f64(PW_INOUT(n) double *x, size_t n, double k);
 
-/** out[i] = a[i] + b[i]; all three must have the same length. Returns n. */
+/** out[i] = a[i] + b[i]; all three must have the same length; out may be a itself. Returns n. */
 PW_KERNEL pw_status pw_test_add_i32(PW_IN(n) const int32_t *a, PW_IN(n) const int32_t *b,
-                                    PW_OUT(n) int32_t *out, size_t n);
+                                    PW_OUT(n) PW_ALIAS(a) int32_t *out, size_t n);
 
 /** Returns `s` as a status (negative values are errors). */
 PW_KERNEL pw_status pw_test_status(int32_t s);
@@ -61,7 +87,7 @@ PW_KERNEL uint64_t pw_test_nested(uint32_t depth, uint32_t width);
 PW_KERNEL pw_status pw_test_iota(PW_RETURN(n) uint16_t *out, uint32_t n, PW_DEFAULT(0) uint16_t start);
 
 /** Returns the 8 bytes key[0..3] ++ (FNV-1a of text, big-endian): a fixed-size input, a text input and a fixed-size result. */
-PW_KERNEL void pw_test_tag(PW_IN(4) const uint8_t *key, PW_IN(len) const char *text, size_t len,
+PW_KERNEL void pw_test_tag(PW_IN(4) const void *key, PW_IN(len) const char *text, size_t len,
                            PW_RETURN(8) uint8_t *out);
 
 /** Returns hi * 2^64 + lo as a 128-bit result. */

@@ -7,6 +7,7 @@ import {
 } from '../../pkg/index.js';
 import type {
   Core, Pool, PoolStats, CallOptions, CreatePoolOptions, AsyncHash, HashAlgorithm, HashValue, SyncHash,
+  Image, ImageResult, ImageInfo, ImageStats, ImageHistogram,
 } from '../../pkg/index.js';
 
 const bytes = new Uint8Array(16);
@@ -24,6 +25,12 @@ const u8: Uint8Array = core.alloc(64);
 const f32: Float32Array = core.alloc(64, Float32Array);
 const dv: DataView = core.alloc(8, DataView);
 const big: BigUint64Array = core.alloc(16, BigUint64Array);
+const whole: Uint8Array = core.view(f32);
+const part: Float64Array = core.view(u8, Float64Array, 8, 4);
+// @ts-expect-error: view() takes a view from alloc(), not a size
+core.view(64);
+void whole;
+void part;
 core.free(u8);
 core.free(f32);
 core.free(dv);
@@ -41,6 +48,8 @@ const p3: number = await pool.crc32(bytes, p1, callOptions);
 const p4: number = await pool.adler32Combine(1, 1, 5n, { signal: ac.signal });
 const pending: Promise<number> = pool.crc32c(bytes);
 const shared: Float64Array = pool.alloc(64, Float64Array);
+const sharedBytes: Uint8Array = pool.view(shared);
+void sharedBytes;
 pool.free(shared);
 const stats: PoolStats = pool.stats();
 const state: 'ready' | 'destroyed' | 'crashed' = stats.state;
@@ -83,7 +92,46 @@ const algs: readonly HashAlgorithm[] = HASH_ALGORITHMS;
 const shashed: SyncHash = core.createHash('md5');
 shashed.dispose();
 
+// ------------------------------------------------------------ images
+const rgba: Image = { data: new Uint8ClampedArray(16), width: 2, height: 2 };
+const fromImageData: Image = new ImageData(2, 2);
+const small: ImageResult = core.image.resize(rgba, 1);
+const small2: ImageResult = core.image.resize(rgba, null, 1, { filter: 'mitchell' });
+const blurred: ImageResult = core.image.blur(fromImageData, 2, { dst: rgba });
+const bare: ImageResult = core.image.invert(new Uint8Array(4), { width: 2, height: 2, channels: 1 });
+const conv: ImageResult = core.image.convolve(rgba, [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], { bias: 1 });
+const ext: ImageResult = core.image.extend(rgba, { top: 2, background: '#ffffff80' });
+const rot: ImageResult = core.image.rotate(rgba, 90);
+const cropped: ImageResult = core.image.crop(rgba, { left: 1, width: 1 });
+const comp: ImageResult = core.image.composite(rgba, small, { left: -1, opacity: 0.5 });
+const st: ImageStats = core.image.stats(rgba);
+const hi: ImageHistogram = core.image.histogram(core.image.toGrey(rgba));
+const info: ImageInfo = core.image.info(new ArrayBuffer(8));
+const png: Uint8Array = core.image.encodePng(rgba);
+const jpg: Uint8Array = core.image.encode(rgba, { format: 'jpeg', quality: 80 });
+const dec: ImageResult = core.image.decode(png, { channels: 1 });
+const decs: ImageResult[] = core.image.decodeMany([png, jpg]);
+const pooled: Promise<ImageResult> = pool.image.sharpen(rgba, { sigma: 1, amount: 2, signal: ac.signal });
+const thumb: Uint8Array = await pool.image.chain(png, { signal: ac.signal }).resize(100).sharpen().encodeJpeg(80);
+const ran: ImageResult = core.image.chain(rgba).flip().gamma(2.2).run();
+const pdecs: ImageResult[] = await pool.image.decodeMany(new Set([png]));
+pool.image.free(await pooled);
+core.image.free(ran);
+const made: ImageResult = pool.image.create(4, 4, { channels: 1 });
+
 // ------------------------------------------------------------ misuse
+// @ts-expect-error: no such filter
+core.image.resize(rgba, 4, 4, { filter: 'lanczos5' });
+// @ts-expect-error: a pool image call is a promise
+const notAnImage: ImageResult = pool.image.flip(rgba);
+// @ts-expect-error: the core takes no signal
+core.image.flip(rgba, { signal: ac.signal });
+// @ts-expect-error: channels is 1 or 4
+core.image.create(2, 2, { channels: 3 });
+// @ts-expect-error: no such preset
+core.image.convolve(rgba, 'blur');
+// @ts-expect-error: chain steps take no dst
+core.image.chain(rgba).blur(2, { dst: rgba });
 // @ts-expect-error: no such algorithm
 core.createHash('sha3');
 // @ts-expect-error: a pool hash's digest is a promise
@@ -116,4 +164,5 @@ const wrongState: 'idle' = pool.stats().state;
 export {
   c1, c2, c3, a1, comb, upper, heap, p1, p2, p3, p4, pending, state, counts, threads, isShared, h, err, notAwaited, wrongState,
   shBytes, shHex, many, manyHex, ahB64, pm, pmv, algs, notAString,
+  small, small2, blurred, bare, conv, ext, rot, cropped, comp, st, hi, info, jpg, dec, decs, thumb, pdecs, made, notAnImage,
 };

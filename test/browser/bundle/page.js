@@ -2,11 +2,13 @@
 // esbuild into build/browser-bundle/js/page.js and imported into a page,
 // on the isolated origin (the pool, pthread workers and all) and on the
 // non-isolated one (the fallback, or the ERR_PW_NO_SHARED_MEMORY error).
-import * as api from '../../../pkg/lib/browser.js';
+import * as api from '../../../pkg/browser.js';
 import { CHECK, CHECK_INPUT, fillRandom, refCrc32 } from '../../lib/ref.js';
 import {
-  assert, checkError, equal, rejects, Suite, withTimeout,
+  HANG_MS, assert, checkError, equal, rejects, Suite, withTimeout,
 } from '../lib/runner.js';
+
+const INNER_MS = HANG_MS / 2; // a hang guard inside a test's own
 
 export async function run() {
   const s = new Suite('bundle (page)');
@@ -19,7 +21,7 @@ export async function run() {
 
   if (globalThis.crossOriginIsolated) {
     await s.test('createPool({ threads: 2 }) from the bundle: the pthread workers load, crc32 of a pooled buffer is right', async () => {
-      const pool = await withTimeout(createPool({ threads: 2 }), 10000, 'createPool');
+      const pool = await withTimeout(createPool({ threads: 2 }), INNER_MS, 'createPool');
       try {
         equal(pool.isShared, true, 'pool.isShared');
         const buf = fillRandom(pool.alloc(8 << 20), 5);
@@ -37,7 +39,7 @@ export async function run() {
     await s.test('createPool() from the bundle without isolation: the fallback pool works, or ERR_PW_NO_SHARED_MEMORY', async () => {
       let pool;
       try {
-        pool = await withTimeout(createPool(), 10000, 'createPool');
+        pool = await withTimeout(createPool(), INNER_MS, 'createPool');
       } catch (e) {
         checkError(e, { Ctor: ParawasmError, code: 'ERR_PW_NO_SHARED_MEMORY' }, 'createPool()');
         return;

@@ -1,6 +1,11 @@
 // A tiny test runner for pages and workers: each test is an async function;
 // results are plain objects ({ name, ok, ms, message }) so that they cross
-// postMessage and page.evaluate unchanged.
+// postMessage and page.evaluate unchanged. Its time limits are hang guards
+// (HANG_MS), never speed limits: a slow or loaded machine must not fail a
+// test.
+import { HANG_MS } from '../../lib/hold.js';
+
+export { HANG_MS };
 
 /** Rejects after `ms` with a clear message, unless `promise` settles first. */
 export function withTimeout(promise, ms, what) {
@@ -40,7 +45,7 @@ export class Suite {
   }
 
   /** Runs one test; never throws. Returns true if it passed. */
-  async test(name, fn, { timeout = 20000 } = {}) {
+  async test(name, fn, { timeout = HANG_MS } = {}) {
     const full = this.prefix ? `${this.prefix}: ${name}` : name;
     const t0 = performance.now();
     progress('start', { name: full });
@@ -152,7 +157,7 @@ export async function rejects(promise, expected, what = 'call') {
  * its results. A worker that fails to load or throws is reported as a
  * rejection with the reason, never a hang (timeout).
  */
-export function runWorker(url, options, timeout = 20000, message = undefined) {
+export function runWorker(url, options, timeout = HANG_MS, message = undefined) {
   return new Promise((resolve, reject) => {
     let worker;
     const timer = setTimeout(() => {

@@ -5,7 +5,7 @@ import { runWorker, Suite } from '../lib/runner.js';
 export async function run({ url = '/bundle/js/worker.js' } = {}) {
   const s = new Suite();
   try {
-    s.add(await runWorker(url, { type: 'module' }, 25000));
+    s.add(await runWorker(url, { type: 'module' }));
   } catch (e) {
     s.fail('bundled core in a module worker', e);
   }

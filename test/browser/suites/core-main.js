@@ -2,7 +2,7 @@
 import { coreChecks } from '../lib/core-checks.js';
 import { Suite } from '../lib/runner.js';
 
-export async function run({ lib = '/pkg/lib/browser.js' } = {}) {
+export async function run({ lib = '/pkg/browser.js' } = {}) {
   const s = new Suite('main thread');
   const api = await s.import(lib);
   if (!api) return s.results;

@@ -8,14 +8,17 @@
 //    (isShared false) and it must work;
 //  - loadCore() works in any case.
 import {
-  assert, bytesEqual, checkError, equal, rejects, Suite, withTimeout,
+  HANG_MS, assert, bytesEqual, checkError, equal, rejects, Suite, withTimeout,
 } from '../lib/runner.js';
+
+const INNER_MS = HANG_MS / 2; // a hang guard inside a test's own
 import { CHECK, CHECK_INPUT, fillRandom, refAsciiUpper, refCrc32 } from '../../lib/ref.js';
+import { callsUntilFrames } from '../lib/frames.js';
 import { hashChecks } from '../lib/hash-checks.js';
 
 const ISOLATION = /cross-origin isolat/i;
 
-export async function run({ lib = '/pkg/lib/browser.js' } = {}) {
+export async function run({ lib = '/pkg/browser.js' } = {}) {
   const s = new Suite('not isolated');
   const api = await s.import(lib);
   if (!api) return s.results;
@@ -60,7 +63,7 @@ export async function run({ lib = '/pkg/lib/browser.js' } = {}) {
       console.warn = (...a) => { warnings.push(a.join(' ')); warn.apply(console, a); };
       let pool;
       try {
-        pool = await withTimeout(createPool({ threads: 2 }), 10000, 'createPool() fallback');
+        pool = await withTimeout(createPool({ threads: 2 }), INNER_MS, 'createPool() fallback');
       } finally {
         console.warn = warn;
       }
@@ -89,6 +92,18 @@ export async function run({ lib = '/pkg/lib/browser.js' } = {}) {
       }
       await rejects(pool.crc32(CHECK_INPUT), { Ctor: PoolDestroyedError }, 'a call after destroy()');
       fallbackWarnings = warnings;
+    });
+    await s.test('the page draws frames while the fallback pool copies and checksums 64 MiB, call after call', async () => {
+      const pool = await createPool({ threads: 2 });
+      try {
+        const big = fillRandom(new Uint8Array(64 << 20), 0xf4a3e);
+        const want = refCrc32(big);
+        const r = await callsUntilFrames(() => pool.crc32(big), { lanes: 1 });
+        assert(r.values.length >= 1 && r.frames >= 3, `${r.values.length} calls, ${r.frames} frames`);
+        equal(r.values.filter((v) => v !== want).length, 0, 'calls whose crc32 differs from the JS reference');
+      } finally {
+        await pool.destroy();
+      }
     });
     const hashPool = await createPool({ threads: 2 });
     await hashChecks(s, hashPool, 'fallback pool');

@@ -1,21 +1,33 @@
 // Test c: the pool on a cross-origin-isolated page, with the test build
-// (build/testpkg: the built-in kernels plus testNoop, testSpin, testTrap).
+// (build/testpkg: the built-in kernels plus testNoop, testSpin, testHold,
+// testTrap). Nothing here depends on the machine's speed: threads are kept
+// busy with testHold (until released or aborted), never for a fixed time,
+// and time limits are hang guards.
 import {
-  assert, bytesEqual, checkError, equal, rejects, Suite, withTimeout,
+  HANG_MS, assert, bytesEqual, checkError, equal, rejects, Suite, withTimeout,
 } from '../lib/runner.js';
 import {
   CHECK, CHECK_INPUT, fillRandom, refAdler32, refAsciiUpper, refCrc32, refCrc32c,
 } from '../../lib/ref.js';
+import { holdThreads, newGate, until } from '../../lib/hold.js';
+import { callsUntilFrames, nextFrame } from '../lib/frames.js';
 import { hashChecks } from '../lib/hash-checks.js';
 
 const MiB = 1 << 20;
+const INNER_MS = HANG_MS / 2; // a hang guard inside a test's own
 
-/** Settles all promises, failing if any is still pending after `ms`. */
-function settleAll(promises, ms, what) {
-  return withTimeout(Promise.allSettled(promises), ms, `${what}: some promises never settled`);
+/** Settles all promises, failing if any is still pending after INNER_MS (a hang). */
+function settleAll(promises, what) {
+  return withTimeout(Promise.allSettled(promises), INNER_MS, `${what}: some promises never settled`);
 }
 
-export async function run({ lib = '/testpkg/lib/browser.js' } = {}) {
+const stateOf = (p) => {
+  let state = 'pending';
+  p.then(() => { state = 'fulfilled'; }, () => { state = 'rejected'; });
+  return () => state;
+};
+
+export async function run({ lib = '/testpkg/browser.js' } = {}) {
   const s = new Suite('pool');
   const api = await s.import(lib);
   if (!api) return s.results;
@@ -106,70 +118,96 @@ export async function run({ lib = '/testpkg/lib/browser.js' } = {}) {
   await s.test('2,000 concurrent testNoop calls all resolve', async () => {
     const done0 = pool.stats().done;
     const calls = Array.from({ length: 2000 }, () => pool.testNoop());
-    const res = await settleAll(calls, 15000, '2,000 testNoop calls');
+    const res = await settleAll(calls, '2,000 testNoop calls');
     const bad = res.filter((r) => r.status !== 'fulfilled' || r.value !== undefined);
     equal(bad.length, 0, `calls that did not resolve to undefined (first: ${bad[0]?.reason?.message})`);
     equal(pool.stats().done - done0, 2000, 'stats().done counts each call');
     equal(pool.stats().queued, 0, 'nothing left queued');
   });
 
+  await s.test('the page draws frames while every thread holds a call', async () => {
+    const held = await holdThreads(pool); // pending until released
+    const states = held.calls.map(stateOf);
+    for (let i = 0; i < 3; i++) await nextFrame();
+    equal(states.map((st) => st()).join(), 'pending,pending', 'the calls were pending throughout');
+    const spun = await withTimeout(held.end(), INNER_MS, 'the held calls');
+    equal(spun.map((r) => r.value).join(), '1,1', 'each held call saw the gate open');
+  });
+
+  await s.test('the page draws frames while the pool checksums: 16 MiB crc32 calls until 3 frames came during them', async () => {
+    const buf = fillRandom(pool.alloc(16 * MiB), 0xf4a3e);
+    try {
+      const want = refCrc32(buf);
+      const r = await callsUntilFrames(() => pool.crc32(buf));
+      assert(r.values.length >= 1 && r.frames >= 3, `${r.values.length} calls, ${r.frames} frames`);
+      equal(r.values.filter((v) => v !== want).length, 0, 'calls whose crc32 differs from the JS reference');
+    } finally {
+      pool.free(buf);
+    }
+  });
+
   await s.test('an AbortSignal aborts a queued call; an aborted signal rejects at once', async () => {
-    // both threads busy, then a call that can only wait in the queue
-    const busy = [pool.testSpin(300), pool.testSpin(300)];
-    await new Promise((r) => setTimeout(r, 30));
+    // both threads held until released, then a call that can only wait in the queue
+    const held = await holdThreads(pool);
+    const heldStates = held.calls.map(stateOf);
     const ac = new AbortController();
     const reason = new Error('stop it');
-    const t0 = performance.now();
     const queued = pool.crc32(CHECK_INPUT, { signal: ac.signal });
     ac.abort(reason);
     const e = await rejects(queued, { Ctor: AbortError, code: 'ABORT_ERR' }, 'the aborted queued call');
     assert(e instanceof ParawasmError, 'AbortError is a ParawasmError');
     equal(e.cause, reason, "the error's cause is the signal's reason");
-    assert(performance.now() - t0 < 200, `the queued call rejected at once (took ${Math.round(performance.now() - t0)} ms)`);
-    const spun = await settleAll(busy, 5000, 'the busy calls');
-    for (const r of spun) equal(r.status, 'fulfilled', `busy call (${r.reason?.message})`);
+    // at once: the threads are still held, so it did not wait for one
+    equal(heldStates.map((st) => st()).join(), 'pending,pending', 'the held calls are still running');
+    equal(pool.stats().queued, 0, 'nothing left in the queue');
+    const spun = await withTimeout(held.end(), INNER_MS, 'the held calls');
+    for (const r of spun) equal(r.value, 1, `held call (${r.reason?.message})`);
     await rejects(pool.testNoop({ signal: AbortSignal.abort() }), { Ctor: AbortError }, 'a call with an aborted signal');
     equal(await pool.crc32(CHECK_INPUT), CHECK.crc32, 'the pool still works after aborts');
   });
 
   await s.test('an AbortSignal stops a running call that splits its work', async () => {
+    // 80 chunks that each wait for a gate that never opens: the call ends
+    // only through the abort (were it ignored, the test would hang)
     const ac = new AbortController();
-    const t0 = performance.now();
-    const running = pool.testSpin(4000, 80, { signal: ac.signal });
-    setTimeout(() => ac.abort(), 100);
+    const gate = newGate(pool);
+    const running = pool.testHold(gate, 80, { signal: ac.signal });
+    await until(() => Atomics.load(gate, 1) === 2, 'both threads holding a chunk');
+    ac.abort();
     await rejects(running, { Ctor: AbortError }, 'the aborted running call');
-    const ms = performance.now() - t0;
-    assert(ms < 2000, `it stopped early (took ${Math.round(ms)} ms of 4000)`);
+    equal(Atomics.load(gate, 1), 2, 'no chunk started after the abort');
+    pool.free(gate);
     equal(await pool.testSpin(10, 2), 2, 'the pool still works');
   });
 
   await s.test('destroy() rejects pending calls, resolves, and later calls reject with PoolDestroyedError', async () => {
-    const pending = [pool.testSpin(2000), pool.testSpin(2000), pool.testNoop()];
-    await new Promise((r) => setTimeout(r, 20));
-    const t0 = performance.now();
-    await withTimeout(pool.destroy(), 5000, 'pool.destroy()');
-    const res = await settleAll(pending, 1000, 'calls pending at destroy()');
+    // two calls that never end by themselves: they settle only if destroy()
+    // does not wait for the running kernels
+    const { calls } = await holdThreads(pool);
+    const pending = [...calls, pool.testNoop()];
+    await withTimeout(pool.destroy(), INNER_MS, 'pool.destroy()');
+    const res = await settleAll(pending, 'calls pending at destroy()');
     for (const r of res) {
       equal(r.status, 'rejected', 'a call pending at destroy()');
       checkError(r.reason, { Ctor: PoolDestroyedError, code: 'ERR_PW_POOL_DESTROYED' }, 'pending call');
     }
-    assert(performance.now() - t0 < 1500, 'destroy() did not wait for the running kernels');
     await rejects(pool.crc32(CHECK_INPUT), { Ctor: PoolDestroyedError, code: 'ERR_PW_POOL_DESTROYED' }, 'crc32 after destroy()');
     equal(pool.stats().state, 'destroyed', 'stats().state');
-    await withTimeout(pool.destroy(), 2000, 'a second destroy()');
+    await withTimeout(pool.destroy(), INNER_MS, 'a second destroy()');
   });
 
   for (const [kind, what] of [[0, 'a trap (unreachable)'], [1, 'abort()'], [2, 'an out-of-bounds read']]) {
     await s.test(`${what} in a kernel rejects pending calls with PoolCrashedError, and a new pool works`, async () => {
       const p = await createPool({ threads: 2 });
-      const others = [p.testSpin(3000), ...Array.from({ length: 50 }, () => p.testNoop())];
+      const gate = newGate(p);
+      const others = [p.testHold(gate), ...Array.from({ length: 50 }, () => p.testNoop())]; // the hold is never released
       const trap = p.testTrap(kind);
       const later = p.testSpin(50);
-      const [t, ...rest] = await settleAll([trap, ...others, later], 10000, 'calls of the crashed pool');
+      const [t, ...rest] = await settleAll([trap, ...others, later], 'calls of the crashed pool');
       equal(t.status, 'rejected', `testTrap(${kind})`);
       const e = checkError(t.reason, { Ctor: PoolCrashedError, code: 'ERR_PW_POOL_CRASHED' }, `testTrap(${kind})`);
       assert(e instanceof ParawasmError, 'PoolCrashedError is a ParawasmError');
-      // the 3 s spin and the call queued after the trap cannot have finished
+      // the hold and the call queued after the trap cannot have finished
       for (const r of [rest[0], rest[rest.length - 1]]) {
         equal(r.status, 'rejected', 'a call pending at the crash');
         checkError(r.reason, { Ctor: PoolCrashedError }, 'a call pending at the crash');
@@ -177,11 +215,11 @@ export async function run({ lib = '/testpkg/lib/browser.js' } = {}) {
       for (const r of rest) if (r.status === 'rejected') checkError(r.reason, { Ctor: PoolCrashedError }, 'testNoop');
       equal(p.stats().state, 'crashed', 'stats().state');
       await rejects(p.testNoop(), { Ctor: PoolCrashedError }, 'a call after the crash');
-      await withTimeout(p.destroy(), 3000, 'destroy() of a crashed pool');
+      await withTimeout(p.destroy(), INNER_MS, 'destroy() of a crashed pool');
       const q = await createPool({ threads: 2 });
       try {
         equal(await q.crc32(CHECK_INPUT), CHECK.crc32, 'crc32 on a new pool');
-        const calls = await settleAll(Array.from({ length: 100 }, () => q.testNoop()), 5000, 'new pool calls');
+        const calls = await settleAll(Array.from({ length: 100 }, () => q.testNoop()), 'new pool calls');
         equal(calls.filter((r) => r.status !== 'fulfilled').length, 0, 'new pool: all calls resolve');
       } finally {
         await q.destroy();

@@ -1,9 +1,9 @@
 // Module worker: loads parawasm's browser entry (the ?lib= URL, by default
-// /pkg/lib/browser.js) and runs the core checks here, off the main thread.
+// /pkg/browser.js) and runs the core checks here, off the main thread.
 import { coreChecks } from '../lib/core-checks.js';
 import { equal, Suite } from '../lib/runner.js';
 
-const lib = new URL(self.location.href).searchParams.get('lib') ?? '/pkg/lib/browser.js';
+const lib = new URL(self.location.href).searchParams.get('lib') ?? '/pkg/browser.js';
 
 try {
   const s = new Suite('module worker');

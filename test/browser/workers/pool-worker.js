@@ -1,10 +1,14 @@
 // Module worker on the isolated origin that runs a pool itself: the
 // pthread workers are then nested workers, and the completions are awaited
 // with Atomics.waitAsync in this worker.
-import { assert, equal, rejects, Suite, withTimeout } from '../lib/runner.js';
+import {
+  HANG_MS, assert, equal, rejects, Suite, withTimeout,
+} from '../lib/runner.js';
+
+const INNER_MS = HANG_MS / 2; // a hang guard inside a test's own
 import { CHECK, CHECK_INPUT, fillRandom, refCrc32 } from '../../lib/ref.js';
 
-const lib = new URL(self.location.href).searchParams.get('lib') ?? '/testpkg/lib/browser.js';
+const lib = new URL(self.location.href).searchParams.get('lib') ?? '/testpkg/browser.js';
 
 try {
   const { createPool, PoolDestroyedError } = await import(lib);
@@ -14,7 +18,7 @@ try {
     equal(typeof SharedArrayBuffer, 'function', 'typeof SharedArrayBuffer');
   });
   await s.test('createPool({ threads: 2 }) in a worker: crc32 of a pooled buffer, 1,000 calls, destroy()', async () => {
-    const pool = await withTimeout(createPool({ threads: 2 }), 10000, 'createPool in a worker');
+    const pool = await withTimeout(createPool({ threads: 2 }), INNER_MS, 'createPool in a worker');
     try {
       equal(pool.isShared, true, 'pool.isShared');
       const buf = fillRandom(pool.alloc(8 << 20), 3);
@@ -23,7 +27,7 @@ try {
       assert(all.every((v, i) => (i % 2 ? v === undefined : v === CHECK.crc32)), '1,000 mixed calls');
       pool.free(buf);
     } finally {
-      await withTimeout(pool.destroy(), 5000, 'destroy');
+      await withTimeout(pool.destroy(), INNER_MS, 'destroy');
     }
     await rejects(pool.testNoop(), { Ctor: PoolDestroyedError }, 'a call after destroy()');
   });

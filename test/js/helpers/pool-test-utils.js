@@ -1,9 +1,12 @@
 // Shared by the pool tests (test/js/pool-*.test.js): a seeded PRNG, plain-JS
 // reference checksums written from their definitions (independent of the C
-// kernels), and a small child-process runner. Not a test file itself.
+// kernels), a small child-process runner, and (from test/lib/hold.js)
+// threads held by testHold and waits that are hang guards, not speed
+// limits. Not a test file itself.
 import { spawn } from 'node:child_process';
 import { inspect } from 'node:util';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import { HANG_MS } from '../../lib/hold.js';
 import { prng as mulberry32 } from '../../lib/ref.js';
 
 export const KiB = 1024;
@@ -64,19 +67,13 @@ export function stateOf(promise) {
   return shown.includes('<rejected>') ? 'rejected' : 'fulfilled';
 }
 
-/** Polls `cond` every few ms until it is true; throws after `ms`. */
-export async function until(cond, ms = 5000, what = 'condition') {
-  const t0 = performance.now();
-  while (!cond()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+export { HANG_MS, holdThreads, newGate, settleEarlierCalls, until } from '../../lib/hold.js';
 
 /**
  * Blocks this thread (so that the pool handles no completion meanwhile)
  * until no call waits in the pool's queue: the last call submitted has been
- * taken by a thread, and is running or has run. At most `ms` milliseconds.
+ * taken by a thread, and is running or has run. At most `ms` milliseconds:
+ * callers accept either outcome (started or not).
  */
 export function blockUntilStarted(pool, ms = 2000) {
   const t0 = performance.now();
@@ -87,15 +84,16 @@ export function blockUntilStarted(pool, ms = 2000) {
 }
 
 /**
- * Runs `node --input-type=module -e source` in a child process with a
- * timeout; resolves to { code, signal, stdout, stderr, ms, timedOut }.
+ * Runs `node --input-type=module -e source` in a child process, killed
+ * if it has not ended after `timeout` ms (a hang); resolves to { code,
+ * signal, stdout, stderr, ms, timedOut }.
  */
-export function runNode(source, { timeout = 15000, args = [], cwd } = {}) {
+export function runNode(source, { timeout = HANG_MS, args = [], cwd } = {}) {
   return runProcess(process.execPath, [...args, '--input-type=module', '-e', source], { timeout, cwd });
 }
 
-/** Runs a process with a timeout (SIGKILL when it expires). */
-export function runProcess(cmd, argv, { timeout = 15000, cwd } = {}) {
+/** Runs a process, killed (SIGKILL) if it has not ended after `timeout` ms. */
+export function runProcess(cmd, argv, { timeout = HANG_MS, cwd } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,156 @@
+// `parawasm sum --check`: reads checksum lists (the lines sha256sum, md5sum,
+// b3sum and `parawasm sum` write, and BSD-style tagged lines), hashes every
+// file they name, and reports OK / FAILED as coreutils does, with the same
+// warnings and exit status.
+
+import fs from 'node:fs';
+import { ALGORITHMS, AMBIGUOUS, BY_HEX_LENGTH, BY_TAG, MAX_LENGTH, hashSpec } from './algorithms.js';
+import { Hasher, Ordered, bytes, errorText, escapeName, isStdin, readAll, unescapeName } from './io.js';
+
+// A list is read as bytes and its lines decoded as latin1, one character a
+// byte: the syntax is ASCII, and a name is taken back to the exact bytes
+// it was written with, UTF-8 or not, to be opened as they are.
+
+/**
+ * One line of a checksum list (a latin1 string): { hex, name, tagged }
+ * (name: bytes; tagged: the algorithm of a BSD-style line), 'skip' for
+ * blank lines and comments, or null if it is improperly formatted. `st.reversed` follows the list's style as
+ * coreutils does: after a "HEX NAME" line (one space), a list may not
+ * switch to "HEX  NAME" and back.
+ */
+function parseLine(raw, st) {
+  const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  let i = 0;
+  while (line[i] === ' ' || line[i] === '\t') i++;
+  if (i === line.length || line[i] === '#') return 'skip';
+  const escaped = line[i] === '\\';
+  const s = line.slice(escaped ? i + 1 : i);
+  let hex;
+  let name;
+  let tagged;
+  const m = /^([A-Za-z0-9]+) \((.*)\) = ([0-9A-Fa-f]+)$/s.exec(s);
+  if (m) {
+    tagged = BY_TAG.get(m[1].toUpperCase());
+    if (!tagged) return null;
+    [, , name, hex] = m;
+  } else {
+    hex = /^[0-9A-Fa-f]+/.exec(s)?.[0];
+    if (!hex || !/^[ \t]/.test(s.slice(hex.length))) return null;
+    let j = hex.length + 1;
+    if (s.length - j === 1 || (s[j] !== ' ' && s[j] !== '*')) {
+      if (st.reversed === false) return null;
+      st.reversed = true;
+    } else if (st.reversed !== true) {
+      st.reversed = false;
+      j++;
+    }
+    name = s.slice(j);
+  }
+  if (!name) return null;
+  if (escaped) {
+    name = unescapeName(name);
+    if (name === null) return null;
+  }
+  return { hex: hex.toLowerCase(), name: Buffer.from(name, 'latin1'), tagged };
+}
+
+/** The hash spec of a parsed line, or null (improperly formatted), or { ambiguous }. */
+function lineSpec(o, parsed) {
+  const digits = parsed.hex.length;
+  if (digits % 2) return null;
+  if (parsed.tagged && o.algorithm && parsed.tagged !== o.algorithm) return null;
+  let alg = parsed.tagged ?? o.algorithm;
+  if (!alg) {
+    if (AMBIGUOUS[digits]) return { ambiguous: AMBIGUOUS[digits] };
+    alg = BY_HEX_LENGTH[digits] ?? 'blake3';
+  }
+  const bytes = digits / 2;
+  if (alg === 'blake3' ? bytes > MAX_LENGTH : bytes !== ALGORITHMS[alg].bytes) return null;
+  return hashSpec(alg, bytes, o.seed);
+}
+
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Checks list `listName` (bytes; "-" is standard input); returns its exit status. */
+async function checkList(o, listName, pool, output, progress) {
+  const listShown = isStdin(listName) ? 'standard input' : escapeName(listName);
+  let text;
+  try {
+    text = (isStdin(listName) ? await readAll(0) : await fs.promises.readFile(listName)).toString('latin1');
+  } catch (e) {
+    output.error(listShown, `: ${errorText(e)}`);
+    return 1;
+  }
+  const lines = text.split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+
+  const hasher = new Hasher(pool, progress);
+  const count = { misformatted: 0, unread: 0, mismatched: 0, ok: 0, proper: 0 };
+  const ambiguous = new Map(); // hex length -> lines
+  const ordered = new Ordered((entry, hex, error) => {
+    // as coreutils 9 writes it: escaped only if the name holds a newline
+    const label = entry.name.includes(0x0a) ? bytes('\\', escapeName(entry.name)) : entry.name;
+    if (error) {
+      if (o.ignoreMissing && error.code === 'ENOENT') return;
+      count.unread++;
+      output.error(escapeName(entry.name), `: ${errorText(error)}`);
+      if (!o.status) output.out(label, ': FAILED open or read\n');
+    } else if (hex === entry.hex) {
+      count.ok++;
+      if (!o.status && !o.quiet) output.out(label, ': OK\n');
+    } else {
+      count.mismatched++;
+      if (!o.status) output.out(label, ': FAILED\n');
+    }
+  }, output);
+
+  const st = { reversed: undefined };
+  const algName = o.algorithm ? `${ALGORITHMS[o.algorithm].tag} ` : '';
+  for (let n = 0; n < lines.length; n++) {
+    const parsed = parseLine(lines[n], st);
+    if (parsed === 'skip') continue;
+    const spec = parsed && lineSpec(o, parsed);
+    if (!spec || spec.ambiguous) {
+      count.misformatted++;
+      if (spec?.ambiguous) ambiguous.set(parsed.hex.length, spec.ambiguous);
+      if (o.warn) output.error(listShown, `: ${n + 1}: improperly formatted ${algName}checksum line`);
+      continue;
+    }
+    count.proper++;
+    const entry = { name: parsed.name, hex: parsed.hex };
+    const r = await hasher.hash(parsed.name, spec, parsed.name);
+    ordered.push(entry, r.error ? Promise.reject(r.error) : r.result);
+  }
+  await hasher.finish();
+  await ordered.end();
+
+  for (const [digits, names] of ambiguous) {
+    output.error(listShown, `: ${digits}-digit checksums could be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}; name the algorithm with -a`);
+  }
+  if (count.proper === 0) {
+    output.error(listShown, ': no properly formatted checksum lines found');
+    return 1;
+  }
+  if (!o.status) {
+    if (count.misformatted) output.error(`WARNING: ${plural(count.misformatted, 'line is', 'lines are')} improperly formatted`);
+    if (count.unread) output.error(`WARNING: ${plural(count.unread, 'listed file', 'listed files')} could not be read`);
+    if (count.mismatched) output.error(`WARNING: ${plural(count.mismatched, 'computed checksum', 'computed checksums')} did NOT match`);
+    if (o.ignoreMissing && count.ok + count.mismatched + count.unread === 0) output.error(listShown, ': no file was verified');
+  }
+  const bad = count.unread || count.mismatched || (o.strict && count.misformatted) ||
+    (o.ignoreMissing && count.ok + count.mismatched + count.unread === 0);
+  return bad ? 1 : 0;
+}
+
+/**
+ * Checks every list of o.files (o: the options of sumOptions()) on `pool`;
+ * writes through `output`; returns the exit status (0, or 1 if a file did
+ * not match or could not be read, or a list was bad).
+ */
+export async function checkFiles(o, pool, output, progress) {
+  let status = 0;
+  for (const list of o.files) status = Math.max(status, await checkList(o, list, pool, output, progress));
+  return status;
+}

@@ -1,0 +1,501 @@
+// The hash family's JS, beyond its generated kernels: algorithm names and
+// options, digests in each encoding, createHash() (a streaming hash whose
+// state lives in the heap: synchronous on the core, ordered async calls on
+// a pool) and hashMany() (many inputs hashed at once, split across threads
+// in C). The algorithms come from PW_HASH_LIST in include/parawasm/hash.h,
+// through the package's generated bundle.
+import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
+import { hex } from '../runtime/hex.js';
+import { blockOf } from '../runtime/memory.js';
+import { makeSpec } from '../runtime/bind.js';
+
+const MODE = { plain: 0, keyed: 1, derive: 2 };
+const SEEDED = new Set(['xxh32', 'xxh64', 'xxh3', 'xxh128']);
+const ENCODINGS = ['hex', 'base64', 'bytes'];
+// Longest blake3 output asked for in one call (a result is one JS array).
+const MAX_OUTPUT = 2 ** 31 - 1;
+const utf8 = new TextEncoder();
+
+/** The algorithms of a package's bundle: [{ id, name, bytes, kind }], in order. */
+export function hashList(bundle) {
+  const rows = bundle.LISTS?.PW_HASH_LIST ?? [];
+  return rows.map(([, id, name, bytes, kind]) => ({ id, name, bytes, kind }));
+}
+
+// Per bundle: the algorithms by name, the names, the state size.
+const INFO = new WeakMap();
+function infoOf(bundle) {
+  let info = INFO.get(bundle);
+  if (!info) {
+    const list = hashList(bundle);
+    info = {
+      byName: new Map(list.map((h) => [h.name, h])),
+      names: list.map((h) => h.name),
+      stateSize: bundle.CONSTANTS.PW_HASH_STATE_SIZE,
+    };
+    INFO.set(bundle, info);
+  }
+  return info;
+}
+
+/** The algorithm record for a name (case-insensitive); throws for others. */
+export function hashAlgorithm(family, algorithm, where) {
+  if (typeof algorithm !== 'string') {
+    throw typeError(`${where}: algorithm must be a string (got ${describe(algorithm)})`);
+  }
+  const info = family.byName.get(algorithm.toLowerCase());
+  if (!info) {
+    const e = typeError(`${where}: unknown algorithm "${algorithm}" (known: ${family.names.join(', ')})`);
+    e.code = 'ERR_PW_UNKNOWN_HASH';
+    throw e;
+  }
+  return info;
+}
+
+/**
+ * Checks the options of a hash: seed (xxHash), key / context / outputLength
+ * (blake3), and those in `extra` (encoding, signal) where the caller takes
+ * them. Returns { seed, mode, key, outLength, encoding, signal }.
+ */
+export function hashOptions(info, options, where, extra = []) {
+  const r = { seed: 0n, mode: MODE.plain, key: new Uint8Array(0), outLength: info.bytes, encoding: undefined, signal: undefined };
+  if (options === undefined) return r;
+  if (!isPlainObject(options)) throw typeError(`${where}: options must be an object (got ${describe(options)})`);
+  const known = [...(SEEDED.has(info.name) ? ['seed'] : []),
+    ...(info.kind === 'xof' ? ['key', 'context', 'outputLength'] : []), ...extra];
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) {
+      throw typeError(`${where}: option "${k}" does not apply to ${info.name}` +
+        `${known.length ? ` (its options: ${known.join(', ')})` : ' (it takes no options)'}`);
+    }
+  }
+  const { seed, key, context, outputLength, encoding, signal } = options;
+  if (seed !== undefined) {
+    const max = info.name === 'xxh32' ? 0xffffffffn : (1n << 64n) - 1n;
+    if (typeof seed === 'number') {
+      if (!Number.isSafeInteger(seed)) throw rangeError(`${where}: options.seed must be an integer or a bigint (got ${seed})`);
+    } else if (typeof seed !== 'bigint') {
+      throw typeError(`${where}: options.seed must be a number or a bigint (got ${describe(seed)})`);
+    }
+    const b = BigInt(seed);
+    if (b < 0n || b > max) throw rangeError(`${where}: options.seed must be from 0 to ${max} (got ${b})`);
+    r.seed = b;
+  }
+  if (key !== undefined && context !== undefined) {
+    throw typeError(`${where}: options.key (keyed hash) and options.context (key derivation) exclude each other`);
+  }
+  if (key !== undefined) {
+    if (!ArrayBuffer.isView(key)) throw typeError(`${where}: options.key must be a TypedArray, DataView or Buffer (got ${describe(key)})`);
+    if (key.byteLength !== 32) throw rangeError(`${where}: options.key must be 32 bytes long (got ${key.byteLength})`);
+    r.mode = MODE.keyed;
+    r.key = new Uint8Array(key.buffer, key.byteOffset, 32).slice();
+  }
+  if (context !== undefined) {
+    if (typeof context === 'string') r.key = utf8.encode(context);
+    else if (ArrayBuffer.isView(context)) r.key = new Uint8Array(context.buffer, context.byteOffset, context.byteLength).slice();
+    else throw typeError(`${where}: options.context must be a string or a view (got ${describe(context)})`);
+    r.mode = MODE.derive;
+  }
+  if (outputLength !== undefined) {
+    if (typeof outputLength !== 'number') throw typeError(`${where}: options.outputLength must be a number (got ${describe(outputLength)})`);
+    if (!Number.isInteger(outputLength) || outputLength < 0 || outputLength > MAX_OUTPUT) {
+      throw rangeError(`${where}: options.outputLength must be an integer from 0 to ${MAX_OUTPUT} (got ${outputLength})`);
+    }
+    r.outLength = outputLength;
+  }
+  if (encoding !== undefined) r.encoding = checkEncoding(encoding, `${where}: options.encoding`);
+  if (signal !== undefined) r.signal = signal;
+  return r;
+}
+
+function checkEncoding(encoding, where) {
+  if (encoding === undefined || ENCODINGS.includes(encoding)) return encoding;
+  throw typeError(`${where} must be one of ${ENCODINGS.map((e) => `'${e}'`).join(', ')} (got ${describe(encoding)})`);
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 (with padding) of bytes, as Node's digest('base64'). */
+export function base64(bytes) {
+  let s = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    s += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+  }
+  if (i < bytes.length) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8);
+    s += B64[n >> 18] + B64[(n >> 12) & 63] + (i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=') + '=';
+  }
+  return s;
+}
+
+/**
+ * A digest (the algorithm's canonical bytes) in an encoding: 'hex',
+ * 'base64', 'bytes', or (undefined) the algorithm's natural value when
+ * `natural` is set: a number (32-bit), a bigint (64/128-bit) or the bytes.
+ */
+export function encodeDigest(info, bytes, encoding, natural) {
+  if (encoding === 'hex') return hex(bytes);
+  if (encoding === 'base64') return base64(bytes);
+  if (encoding === 'bytes' || !natural) return bytes;
+  if (info.kind === 'u32') return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+  if (info.kind === 'u64' || info.kind === 'u128') {
+    let v = 0n;
+    for (const b of bytes) v = (v << 8n) | BigInt(b);
+    return v;
+  }
+  return bytes;
+}
+
+/** The arguments of the hashInit kernel for a checked options record. */
+function initArgs(state, info, o) {
+  return [state, info.id, o.seed, o.mode, o.key];
+}
+
+function finalized(where) {
+  return new ParawasmError(`${where}: digest() was already called; create a new hash`, 'ERR_PW_HASH_FINALIZED');
+}
+
+function checkData(data, where) {
+  if (typeof data === 'string') return utf8.encode(data);
+  if (!ArrayBuffer.isView(data)) {
+    throw typeError(`${where}: data must be a TypedArray, DataView, Buffer or string (got ${describe(data)})`);
+  }
+  return data;
+}
+
+// Foreign input larger than this goes to the core in pieces (no full copy).
+const PIECE = 1 << 18;
+
+/**
+ * A streaming hash on the single-thread core (`core`: its invoke() runs
+ * the internal hash kernels): every method is synchronous.
+ */
+export class SyncHash {
+  constructor(core, family, algorithm, options) {
+    this.info = hashAlgorithm(family, algorithm, 'createHash');
+    this.options = hashOptions(this.info, options, 'createHash');
+    this.core = core;
+    this.state = core.alloc(family.stateSize);
+    try {
+      core.invoke('hashInit', initArgs(this.state, this.info, this.options));
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  get algorithm() {
+    return this.info.name;
+  }
+
+  /** Feeds data (a view, or a string as UTF-8); returns the hash, for chaining. */
+  update(data) {
+    if (!this.state) throw finalized(`${this.info.name}.update`);
+    const v = checkData(data, `${this.info.name}.update`);
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    if (bytes.byteLength <= PIECE || this.core.inHeap(v)) {
+      this.core.invoke('hashUpdate', [this.state, v]);
+    } else {
+      for (let off = 0; off < bytes.byteLength; off += PIECE) {
+        this.core.invoke('hashUpdate', [this.state, bytes.subarray(off, off + PIECE)]);
+      }
+    }
+    return this;
+  }
+
+  /** The digest: bytes (a Uint8Array), or a 'hex' / 'base64' string. Frees the state. */
+  digest(encoding) {
+    if (!this.state) throw finalized(`${this.info.name}.digest`);
+    checkEncoding(encoding, `${this.info.name}.digest: encoding`);
+    const bytes = this.core.invoke('hashDigest', [this.state, this.options.outLength]);
+    this.dispose();
+    return encodeDigest(this.info, bytes, encoding, false);
+  }
+
+  /** Frees the state without a digest. Safe to call twice. */
+  dispose() {
+    if (!this.state) return;
+    this.core.free(this.state);
+    this.state = null;
+  }
+}
+
+// Foreign inputs to a pool hash are copied at once into staging blocks of
+// this size (small ones share a block), so the caller may reuse its buffer.
+const STAGE = 1 << 16;
+
+/**
+ * A streaming hash on a pool: update() returns at once (chainable) and the
+ * hashing happens on a pool thread, in order; digest() returns a promise.
+ * Views from pool.alloc() are read in place when their turn comes; other
+ * views are copied at once.
+ */
+export class AsyncHash {
+  constructor(pool, family, algorithm, options) {
+    this.info = hashAlgorithm(family, algorithm, 'createHash');
+    this.options = hashOptions(this.info, options, 'createHash');
+    this.pool = pool;
+    this.state = pool.alloc(family.stateSize);
+    this.stage = null; // block being filled with small foreign inputs
+    this.used = 0;
+    this.done = false;
+    this.released = false; // the state's free() is queued
+    this.tail = this.after(() => pool.invoke('hashInit', initArgs(this.state, this.info, this.options)));
+  }
+
+  get algorithm() {
+    return this.info.name;
+  }
+
+  // Runs fn after every earlier step; a failed step fails those after it.
+  after(fn) {
+    const p = (this.tail ?? Promise.resolve()).then(fn);
+    p.catch(() => {}); // reported by digest() or flush(), not as unhandled
+    this.tail = p;
+    return p;
+  }
+
+  /** Queues data (a view, or a string as UTF-8); returns the hash, for chaining. */
+  update(data) {
+    if (this.done) throw finalized(`${this.info.name}.update`);
+    const v = checkData(data, `${this.info.name}.update`);
+    if (v.byteLength === 0) return this;
+    if (this.pool.inHeap(v)) {
+      this.sendStage();
+      this.after(() => this.pool.invoke('hashUpdate', [this.state, v]));
+      return this;
+    }
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    if (bytes.byteLength > STAGE) {
+      this.sendStage();
+      const copy = this.pool.alloc(bytes.byteLength);
+      copy.set(bytes);
+      this.send(copy, copy);
+      return this;
+    }
+    if (this.stage && this.used + bytes.byteLength > STAGE) this.sendStage();
+    if (!this.stage) {
+      this.stage = this.pool.alloc(STAGE);
+      this.used = 0;
+    }
+    this.stage.set(bytes, this.used);
+    this.used += bytes.byteLength;
+    return this;
+  }
+
+  // Queues the update of `view`, then frees `block`.
+  send(view, block) {
+    const free = () => this.pool.free(block);
+    this.after(() => this.pool.invoke('hashUpdate', [this.state, view])).then(free, free);
+  }
+
+  sendStage() {
+    if (!this.stage) return;
+    this.send(this.stage.subarray(0, this.used), this.stage);
+    this.stage = null;
+  }
+
+  /** Resolves when every update so far has been hashed (rejects if one failed). */
+  flush() {
+    this.sendStage();
+    return this.tail.then(() => undefined);
+  }
+
+  /** Resolves to the digest: bytes, or a 'hex' / 'base64' string. Frees the state. */
+  digest(encoding) {
+    if (this.done) return Promise.reject(finalized(`${this.info.name}.digest`));
+    try {
+      checkEncoding(encoding, `${this.info.name}.digest: encoding`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.sendStage();
+    this.done = true;
+    const result = this.after(() => this.pool.invoke('hashDigest', [this.state, this.options.outLength]));
+    this.release();
+    return result.then((bytes) => encodeDigest(this.info, bytes, encoding, false));
+  }
+
+  /** Drops the hash: queued updates finish, then the state is freed. */
+  dispose() {
+    this.sendStage();
+    this.done = true;
+    this.release();
+  }
+
+  release() {
+    if (this.released) return;
+    this.released = true;
+    const free = () => this.pool.free(this.state);
+    this.tail.then(free, free);
+  }
+}
+
+/**
+ * Checks hashMany's arguments. Returns { info, o, views, n } with every
+ * input as a view (strings as UTF-8).
+ */
+export function checkMany(family, algorithm, views, options, where, extra) {
+  const info = hashAlgorithm(family, algorithm, where);
+  const o = hashOptions(info, options, where, extra);
+  if (views === null || typeof views !== 'object' || typeof views[Symbol.iterator] !== 'function' || ArrayBuffer.isView(views)) {
+    throw typeError(`${where}: views must be an array (or iterable) of views (got ${describe(views)})`);
+  }
+  const list = Array.from(views, (v, i) => {
+    if (typeof v === 'string') return utf8.encode(v);
+    if (!ArrayBuffer.isView(v)) throw typeError(`${where}: views[${i}] must be a TypedArray, DataView, Buffer or string (got ${describe(v)})`);
+    return v;
+  });
+  if (list.length * o.outLength > MAX_OUTPUT) {
+    throw rangeError(`${where}: ${list.length} outputs of ${o.outLength} bytes are more than ${MAX_OUTPUT} bytes`);
+  }
+  return { info, o, views: list };
+}
+
+/**
+ * Places hashMany's inputs in `heap`: views already there are used in place
+ * (their blocks are returned, to be pinned), the others are copied into one
+ * new block. Returns { items, temp, blocks, copied }; items holds the
+ * address and length of each input.
+ */
+export function placeMany(heap, views, where) {
+  const items = new BigUint64Array(2 * views.length);
+  const at = new Array(views.length);
+  const blocks = [];
+  let foreign = 0;
+  views.forEach((v, i) => {
+    at[i] = heap.locate(v, `${where}: views[${i}]`);
+    if (at[i] < 0) foreign += v.byteLength;
+    else if (v.byteLength) blocks.push(blockOf(v));
+  });
+  const temp = foreign ? heap.malloc(foreign, where) : 0;
+  let off = temp;
+  const u8 = heap.views().u8;
+  views.forEach((v, i) => {
+    let p = at[i];
+    if (p < 0) {
+      p = off;
+      u8.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), off);
+      off += v.byteLength;
+    }
+    items[2 * i] = BigInt(p);
+    items[2 * i + 1] = BigInt(v.byteLength);
+  });
+  return { items, temp, blocks, copied: foreign };
+}
+
+/** The hashMany kernel's arguments (items as placed by placeMany). */
+export function manyArgs(m, items) {
+  return [m.info.id, m.o.seed, m.o.mode, m.o.key, items, m.views.length * m.o.outLength];
+}
+
+/** Splits hashMany's output into one result per input. */
+export function splitMany(m, out) {
+  const d = m.o.outLength;
+  const r = new Array(m.views.length);
+  for (let i = 0; i < r.length; i++) {
+    r[i] = encodeDigest(m.info, out.slice(i * d, (i + 1) * d), m.o.encoding, true);
+  }
+  return r;
+}
+
+// The methods the family adds to a core and to a pool.
+
+/** Installs createHash() and hashMany() on a core. */
+function installCore(core, ctx) {
+  const family = infoOf(ctx.bundle);
+  const manySpec = ctx.kernels.get('hashMany');
+  define(core, {
+    /**
+     * A streaming hash (like Node's crypto.createHash): update(data) feeds
+     * it, digest([encoding]) ends it. See README for algorithms and options.
+     */
+    createHash(algorithm, options) {
+      return new SyncHash(core, family, algorithm, options);
+    },
+    /**
+     * Hashes every view of `views` with one algorithm; returns one result per
+     * view (a number, bigint or Uint8Array as the one-shot kernel, or a string
+     * with options.encoding).
+     */
+    hashMany(algorithm, views, options) {
+      const m = checkMany(family, algorithm, views, options, 'hashMany', ['encoding']);
+      const placed = placeMany(core.heap, m.views, 'hashMany');
+      try {
+        return splitMany(m, core.call(manySpec, manyArgs(m, placed.items)));
+      } finally {
+        if (placed.temp) core.heap.mfree(placed.temp);
+      }
+    },
+  });
+}
+
+/** Installs createHash() and hashMany() on a pool (shared or fallback). */
+function installPool(pool, ctx) {
+  const family = infoOf(ctx.bundle);
+  const manySpec = ctx.kernels.get('hashMany');
+  const fallbackSpec = makeSpec('hashMany');
+  define(pool, {
+    /**
+     * A streaming hash (like Node's crypto.createHash): update(data) queues
+     * data and returns the hash, digest([encoding]) resolves to the digest.
+     * See README for algorithms and options.
+     */
+    createHash(algorithm, options) {
+      if (pool.failure) throw pool.failedError();
+      return new AsyncHash(pool, family, algorithm, options);
+    },
+    /**
+     * Hashes every view of `views` with one algorithm, the inputs spread over
+     * the threads. Resolves to one result per view (a number, bigint or
+     * Uint8Array as the one-shot kernel, or a string with options.encoding).
+     */
+    hashMany(algorithm, views, options) {
+      let m;
+      try {
+        if (pool.failure) throw pool.failedError();
+        m = checkMany(family, algorithm, views, options, 'hashMany', ['encoding', 'signal']);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      const callOptions = m.o.signal === undefined ? [] : [{ signal: m.o.signal }];
+      if (!pool.isShared) {
+        // the worker's core runs hashMany on copies (the caller may reuse its buffers at once)
+        const { signal, ...rest } = options ?? {};
+        const copies = m.views.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice());
+        const copied = copies.reduce((n, v) => n + v.byteLength, 0);
+        return pool.invokeRaw(fallbackSpec, callOptions, {
+          payload: { method: 'hashMany', args: [algorithm, copies, rest], transfer: copies.map((v) => v.buffer) },
+          copied,
+        });
+      }
+      let placed;
+      try {
+        placed = placeMany(pool.heap, m.views, 'hashMany');
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      const extra = { temps: placed.temp ? [placed.temp] : [], blocks: placed.blocks, copied: placed.copied };
+      return pool.invokeRaw(manySpec, [...manyArgs(m, placed.items), ...callOptions], extra).then((out) => splitMany(m, out));
+    },
+  });
+}
+
+function define(target, methods) {
+  for (const [name, fn] of Object.entries(methods)) {
+    if (name in target) {
+      throw new ParawasmError(`the hash family's ${name} has the name of a kernel or member; rename the kernel`, 'ERR_PW_KERNEL_NAME');
+    }
+    Object.defineProperty(target, name, { value: fn, enumerable: true });
+  }
+}
+
+/** The hash family, as a package's entry passes it to makePackage(). */
+export const hashFamily = { name: 'hash', core: installCore, pool: installPool };
+
+/** The names createHash() and hashMany() accept, for a package's HASH_ALGORITHMS export. */
+export function hashAlgorithms(bundle) {
+  return Object.freeze(infoOf(bundle).names.slice());
+}

@@ -1,0 +1,108 @@
+// Types of the hash family (parawasm's own package, and packages built
+// with `parawasm build --with hash`): createHash(), hashMany(),
+// HASH_ALGORITHMS.
+import type { PoolCallOptions } from '../runtime/types.js';
+import type { PW_HASH_LIST_2 } from '../../gen/kernels.js';
+
+/** Names of the hash and checksum algorithms of createHash() and hashMany(). */
+export type HashAlgorithm = PW_HASH_LIST_2;
+
+/** Every algorithm name that createHash() and hashMany() accept, in order. */
+export const HASH_ALGORITHMS: readonly HashAlgorithm[];
+
+/** Options of createHash() and hashMany(); each applies to some algorithms only. */
+export interface HashOptions {
+  /** xxh32 (0 to 2^32-1), xxh64, xxh3, xxh128 (0 to 2^64-1): the seed; default 0. */
+  seed?: number | bigint;
+  /** blake3: a 32-byte key, for the keyed hash (a MAC). */
+  key?: ArrayBufferView;
+  /** blake3: the context string (or bytes) of key derivation; the data is the key material. */
+  context?: string | ArrayBufferView;
+  /** blake3: output bytes, 0 to 2^31-1 (extendable output); default 32. */
+  outputLength?: number;
+}
+
+/** Encodings of a digest: hex or base64 strings, or the bytes. */
+export type DigestEncoding = 'hex' | 'base64' | 'bytes';
+
+/** Options of hashMany(). */
+export interface HashManyOptions extends HashOptions {
+  /**
+   * Results as strings ('hex', 'base64') or bytes ('bytes'). Default: as the
+   * one-shot kernel returns them: a number (32-bit checksums, xxh32), a
+   * bigint (xxh64, xxh3, xxh128) or a Uint8Array (the digests).
+   */
+  encoding?: DigestEncoding;
+}
+
+/** A result of hashMany() without an encoding. */
+export type HashValue = number | bigint | Uint8Array;
+
+/**
+ * A streaming hash of the core, shaped like Node's crypto Hash: feed it with
+ * update(), end it with digest(). Its state lives in the core's heap until
+ * digest() or dispose().
+ */
+export interface SyncHash {
+  /** The algorithm's name. */
+  readonly algorithm: HashAlgorithm;
+  /** Feeds bytes (a string is taken as UTF-8); returns this hash. */
+  update(data: ArrayBufferView | string): this;
+  /**
+   * The digest (the algorithm's canonical bytes: big-endian for the numeric
+   * checksums) as a Uint8Array, or as a hex / base64 string; frees the state.
+   * A second call throws a ParawasmError with code 'ERR_PW_HASH_FINALIZED'.
+   */
+  digest(): Uint8Array;
+  digest(encoding: 'bytes'): Uint8Array;
+  digest(encoding: 'hex' | 'base64'): string;
+  /** Frees the state without a digest; safe to call twice. */
+  dispose(): void;
+}
+
+/**
+ * A streaming hash of a pool: update() returns at once and the bytes are
+ * hashed on a pool thread, in order. A view from pool.alloc() is read in
+ * place when its turn comes (do not change or free it before flush() or the
+ * digest resolves); other views and strings are copied at once.
+ */
+export interface AsyncHash {
+  readonly algorithm: HashAlgorithm;
+  /** Queues bytes (a string is taken as UTF-8); returns this hash. */
+  update(data: ArrayBufferView | string): this;
+  /** Resolves when every update so far has been hashed; rejects if one failed. */
+  flush(): Promise<void>;
+  /** Resolves to the digest (see SyncHash.digest); frees the state. */
+  digest(): Promise<Uint8Array>;
+  digest(encoding: 'bytes'): Promise<Uint8Array>;
+  digest(encoding: 'hex' | 'base64'): Promise<string>;
+  /** Drops the hash: queued updates finish, then the state is freed. */
+  dispose(): void;
+}
+
+/** What the hash family adds to a core. */
+export interface HashCoreMethods {
+  /**
+   * A streaming hash of `algorithm`, like Node's crypto.createHash. Throws a
+   * TypeError (code 'ERR_PW_UNKNOWN_HASH') for an unknown name and for
+   * options the algorithm does not take.
+   */
+  createHash(algorithm: HashAlgorithm, options?: HashOptions): SyncHash;
+  /** Hashes each view (a string as UTF-8); one result per view, in order. */
+  hashMany(algorithm: HashAlgorithm, views: Iterable<ArrayBufferView | string>, options: HashManyOptions & { encoding: 'hex' | 'base64' }): string[];
+  hashMany(algorithm: HashAlgorithm, views: Iterable<ArrayBufferView | string>, options?: HashManyOptions): HashValue[];
+}
+
+/** What the hash family adds to a pool. */
+export interface HashPoolMethods {
+  /** A streaming hash whose work runs on the pool's threads (see AsyncHash). */
+  createHash(algorithm: HashAlgorithm, options?: HashOptions): AsyncHash;
+  /**
+   * Hashes each view on the pool's threads, the inputs spread across them;
+   * views from pool.alloc() are read in place. One result per view, in order.
+   */
+  hashMany(algorithm: HashAlgorithm, views: Iterable<ArrayBufferView | string>,
+    options: HashManyOptions & Pick<PoolCallOptions, 'signal'> & { encoding: 'hex' | 'base64' }): Promise<string[]>;
+  hashMany(algorithm: HashAlgorithm, views: Iterable<ArrayBufferView | string>,
+    options?: HashManyOptions & Pick<PoolCallOptions, 'signal'>): Promise<HashValue[]>;
+}

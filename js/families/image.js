@@ -1,0 +1,1053 @@
+// The image family's JS: core.image.* and pool.image.*, the API users see
+// over the generated image kernels (include/parawasm/image.h).
+//
+// What it adds to the generated methods, and why:
+//   - Images are objects, { data, width, height, channels }: ImageData works
+//     as it is (channels defaults to 4, RGBA), and grey images are the same
+//     objects with channels 1. One method serves both: blur() picks the
+//     kernel pw_image_blur or pw_image_blur_grey from the image, so a grey
+//     pipeline needs no other names. A bare Uint8Array/Uint8ClampedArray
+//     with { width, height, channels } in the options is accepted too.
+//   - Enums are strings ('lanczos3', 'edge', ...), colours are '#rrggbbaa',
+//     [r, g, b, a] or 0xRRGGBBAA, and sizes follow from what is known
+//     (resize(img, 320) keeps the aspect ratio).
+//   - The destination is optional. Without options.dst a new image is made:
+//     on a pool its data comes from pool.alloc(), so that a pipeline stays
+//     in the pool's memory and no step copies (free it with
+//     pool.image.free(img), or pool.free(img.data)); on a core it is a plain
+//     Uint8ClampedArray (garbage-collected: a core without shared memory may
+//     detach its heap views when the heap grows, so handing those out would
+//     be a trap). With options.dst the result is written there; dst may be
+//     the source itself where the kernel is declared PW_ALIAS(src).
+//   - Every argument is checked here with messages in this API's own names
+//     (options.dst, rect.width, ...), before a kernel runs; the generated
+//     binding checks again, as a backstop.
+//   - Steps that take more than one kernel call (decode: info, then decode
+//     into a buffer of the right size; composite without dst: copy, then
+//     draw) are written once, as generator functions that yield kernel
+//     calls. A driver runs them synchronously on a core and asynchronously
+//     on a pool, so the core and the pool cannot drift apart; memory made
+//     by a step is freed in the generator's catch when a later call fails.
+//   - decodeMany() decodes files concurrently: each file is one call, and
+//     the pool runs as many at once as it has threads.
+//   - chain() runs steps one after the other, each on the previous step's
+//     image, and frees every intermediate image as soon as the next step is
+//     done with it.
+import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
+import { blockOf } from '../runtime/memory.js';
+
+const MAX_SIDE = 16777216; // PW_IMAGE_MAX_SIDE
+const MAX_BYTES = 2 ** 32 - 1; // one buffer of wasm32
+// PW_IMAGE_NEAREST .. PW_IMAGE_LANCZOS3 (image.h); 'bicubic' is Catmull-Rom
+const FILTERS = { nearest: 0, bilinear: 1, bicubic: 2, 'catmull-rom': 2, mitchell: 3, lanczos3: 4 };
+// the 3x3 presets, as pw_image_convolve_preset defines them (divisor 1, bias 0)
+const PRESETS = {
+  edge: [-1, -1, -1, -1, 8, -1, -1, -1, -1],
+  emboss: [-2, -1, 0, -1, 1, 1, 0, 1, 2],
+  sharpen: [0, -1, 0, -1, 5, -1, 0, -1, 0],
+};
+const FORMATS = { 1: 'png', 2: 'jpeg' }; // PW_IMAGE_PNG, PW_IMAGE_JPEG
+const BYTE_TAGS = ['Uint8Array', 'Uint8ClampedArray'];
+// the generated methods of the namespace, replaced by this file's
+const RAW = ['resize', 'blur', 'boxBlur', 'unsharp', 'convolve', 'convolvePreset', 'greyscale', 'toGrey', 'fromGrey',
+  'invert', 'brightnessContrast', 'gamma', 'levels', 'colorMatrix', 'threshold', 'premultiply', 'unpremultiply',
+  'crop', 'flip', 'flop', 'rotate', 'extend', 'composite', 'histogram', 'stats', 'info', 'decode', 'encodePng',
+  'encodeJpeg'].flatMap((n) => [n, `${n}Grey`]);
+
+// ------------------------------------------------------------ checks
+
+const W = (where) => `image.${where}`;
+
+function number(where, what, v, lo, hi, integer = false) {
+  if (typeof v !== 'number') throw typeError(`${W(where)}: ${what} must be a number (got ${describe(v)})`);
+  if (integer ? !Number.isInteger(v) || v < lo || v > hi : !(v >= lo && v <= hi)) {
+    throw rangeError(`${W(where)}: ${what} must be ${integer ? 'an integer' : 'a number'} from ${lo} to ${hi} (got ${v})`);
+  }
+  return v;
+}
+
+const side = (where, what, v) => number(where, what, v, 1, MAX_SIDE, true);
+
+function isBytes(v) {
+  return ArrayBuffer.isView(v) && BYTE_TAGS.includes(v[Symbol.toStringTag]);
+}
+
+function checkBytes(where, what, v) {
+  if (!isBytes(v)) throw typeError(`${W(where)}: ${what} must be a Uint8Array or Uint8ClampedArray (got ${describe(v)})`);
+  return v;
+}
+
+function checkChannels(where, what, v) {
+  if (v === undefined) return 4;
+  if (v !== 1 && v !== 4) {
+    if (typeof v !== 'number') throw typeError(`${W(where)}: ${what} must be 4 (RGBA) or 1 (grey) (got ${describe(v)})`);
+    throw rangeError(`${W(where)}: ${what} must be 4 (RGBA) or 1 (grey) (got ${v})`);
+  }
+  return v;
+}
+
+function byteCount(where, what, width, height, channels) {
+  const n = width * height * channels;
+  if (n > MAX_BYTES) {
+    throw rangeError(`${W(where)}: ${what} would be ${width} x ${height} x ${channels} = ${n} bytes; ` +
+      `one image holds at most ${MAX_BYTES} bytes (4 GiB, wasm32)`);
+  }
+  return n;
+}
+
+/**
+ * The image argument `name` of a call: an image object ({ data, width,
+ * height, channels? }, ImageData) or a bare byte view whose size is in
+ * `options` (width, height, channels). Returns { data, width, height,
+ * channels, obj } (obj: the object given, or null).
+ */
+function imageArg(where, name, v, options, bareAllowed = true) {
+  let data;
+  let width;
+  let height;
+  let channels;
+  let obj = null;
+  if (ArrayBuffer.isView(v)) {
+    if (!bareAllowed) throw typeError(`${W(where)}: ${name} must be an image { data, width, height } (got ${describe(v)})`);
+    if (options?.width === undefined || options?.height === undefined) {
+      throw typeError(`${W(where)}: ${name} is a bare view, so options.width and options.height must give its size ` +
+        '(or pass an image { data, width, height })');
+    }
+    data = checkBytes(where, name, v);
+    width = side(where, 'options.width', options.width);
+    height = side(where, 'options.height', options.height);
+    channels = checkChannels(where, 'options.channels', options.channels);
+  } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    if (name === 'src' && options) {
+      for (const k of ['width', 'height', 'channels']) {
+        if (options[k] !== undefined) {
+          throw typeError(`${W(where)}: options.${k} is for a bare view; src is an image with its own ${k}`);
+        }
+      }
+    }
+    obj = v;
+    data = checkBytes(where, `${name}.data`, v.data);
+    width = side(where, `${name}.width`, v.width);
+    height = side(where, `${name}.height`, v.height);
+    channels = checkChannels(where, `${name}.channels`, v.channels);
+  } else {
+    throw typeError(`${W(where)}: ${name} must be an image { data, width, height[, channels] } or a Uint8Array / ` +
+      `Uint8ClampedArray with options.width and options.height (got ${describe(v)})`);
+  }
+  const n = byteCount(where, name, width, height, channels);
+  if (data.length !== n) {
+    throw rangeError(`${W(where)}: ${obj ? `${name}.data` : name} must be ${n} bytes long ` +
+      `(${width} x ${height} x ${channels}${channels === 4 ? ' RGBA' : ' grey'}) (got ${data.length})`);
+  }
+  return { data, width, height, channels, obj };
+}
+
+/** Encoded bytes (a file): any view or an ArrayBuffer, as a Uint8Array over the same memory. */
+function fileArg(where, what, v) {
+  if (isBytes(v)) return v;
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && v instanceof SharedArrayBuffer)) return new Uint8Array(v);
+  throw typeError(`${W(where)}: ${what} must be the file's bytes: a Uint8Array, Buffer, any view or an ArrayBuffer (got ${describe(v)})`);
+}
+
+function rgbaOnly(where, img, name = 'src') {
+  if (img.channels !== 4) {
+    throw typeError(`${W(where)}: ${name} must be an RGBA image (channels 4), not grey (channels 1); ` +
+      'toRgba() converts it');
+  }
+}
+
+/** The memory a view lies in, for overlap checks (an alloc() block's heap, else its buffer). */
+const memoryOf = (v) => blockOf(v)?.heap ?? v.buffer;
+
+function overlaps(a, b) {
+  if (!a.byteLength || !b.byteLength || memoryOf(a) !== memoryOf(b)) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+const sameBytes = (a, b) => memoryOf(a) === memoryOf(b) && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+
+/**
+ * Checks the options object of a call: a plain object (or undefined) whose
+ * keys are in `known` or are the call options of this core or pool.
+ * Returns it (or {}).
+ */
+function optionsArg(env, where, o, known) {
+  if (o === undefined) return {};
+  if (!isPlainObject(o)) throw typeError(`${W(where)}: options must be an object (got ${describe(o)})`);
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k) && !env.callOptions.includes(k)) {
+      throw typeError(`${W(where)}: unknown option "${k}" (the options are: ${[...known, ...env.callOptions].join(', ')})`);
+    }
+  }
+  return o;
+}
+
+/** The call options of a kernel call: signal (pool) and onProgress, and what a chain injects. */
+function callOptionsOf(o, inject) {
+  const c = {};
+  if (o.signal !== undefined) c.signal = o.signal;
+  if (o.onProgress !== undefined) c.onProgress = o.onProgress;
+  if (inject?.signal !== undefined && c.signal === undefined) c.signal = inject.signal;
+  return c;
+}
+
+function arity(where, args, most) {
+  if (args.length > most) throw typeError(`${W(where)}: takes at most ${most} arguments (got ${args.length})`);
+}
+
+/**
+ * `op(src, main, options)` or `op(src, options)` with `main` inside the
+ * options: returns [main, options]. `isMain` tells a main argument from an
+ * options object.
+ */
+function mainArg(where, args, name, isMain) {
+  arity(where, args, 3);
+  if (args.length >= 2 && isMain(args[1])) return [args[1], args[2]];
+  if (args[1] === undefined || isPlainObject(args[1])) {
+    if (args.length === 3 && args[2] !== undefined) {
+      throw typeError(`${W(where)}: ${name} must come before the options (got ${describe(args[1])} then ${describe(args[2])})`);
+    }
+    return [args[1]?.[name], args[1]];
+  }
+  return [args[1], args[2]]; // the main argument's own check reports it
+}
+
+// -------------------------------------------------------------- colours
+
+function luma(r, g, b) {
+  return Math.floor((2126 * r + 7152 * g + 722 * b + 5000) / 10000); // as the kernels' Rec. 709 luma
+}
+
+/**
+ * A background colour: 0xRRGGBBAA (RGBA) or 0..255 (grey), '#rgb',
+ * '#rgba', '#rrggbb', '#rrggbbaa', or [r, g, b(, a)] (grey: [v] too).
+ * Returns the kernel's value: 0xRRGGBBAA, or the grey level.
+ */
+function colourArg(where, what, v, channels) {
+  let rgba;
+  if (typeof v === 'number') {
+    if (channels === 1) return number(where, `${what} (a grey level)`, v, 0, 255, true);
+    return number(where, `${what} (0xRRGGBBAA)`, v, 0, 0xffffffff, true) >>> 0;
+  }
+  if (typeof v === 'string') {
+    const m = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.exec(v);
+    if (!m) throw rangeError(`${W(where)}: ${what} must be '#rgb', '#rgba', '#rrggbb' or '#rrggbbaa' (got ${JSON.stringify(v)})`);
+    let hex = m[1];
+    if (hex.length <= 4) hex = [...hex].map((c) => c + c).join('');
+    if (hex.length === 6) hex += 'ff';
+    rgba = [0, 2, 4, 6].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  } else if (Array.isArray(v)) {
+    if (!(v.length === 3 || v.length === 4 || (channels === 1 && v.length === 1))) {
+      throw rangeError(`${W(where)}: ${what} must be [r, g, b] or [r, g, b, a]${channels === 1 ? ' or [v]' : ''} (got ${v.length} values)`);
+    }
+    v.forEach((c, i) => number(where, `${what}[${i}]`, c, 0, 255, true));
+    rgba = v.length === 1 ? [v[0], v[0], v[0], 255] : [v[0], v[1], v[2], v[3] ?? 255];
+  } else {
+    throw typeError(`${W(where)}: ${what} must be a colour: '#rrggbbaa', [r, g, b, a] or 0xRRGGBBAA (got ${describe(v)})`);
+  }
+  if (channels === 1) return rgba[0] === rgba[1] && rgba[1] === rgba[2] ? rgba[0] : luma(rgba[0], rgba[1], rgba[2]);
+  return ((rgba[0] << 24) | (rgba[1] << 16) | (rgba[2] << 8) | rgba[3]) >>> 0;
+}
+
+// --------------------------------------------------------- destinations
+
+/**
+ * The destination of a result of `shape` ({ width, height, channels }):
+ * options.dst checked (its size, and overlaps with the inputs: it may be
+ * the very same bytes as src only where `inPlace`), or null if none.
+ */
+function dstArg(env, where, o, shape, src, inPlace, inject, others = []) {
+  const d = o.dst;
+  if (d === undefined) return null;
+  if (inject?.chain) throw typeError(`${W(where)}: options.dst is not taken in a chain (each step makes its own image)`);
+  let data;
+  if (ArrayBuffer.isView(d)) {
+    data = checkBytes(where, 'options.dst', d);
+  } else if (d !== null && typeof d === 'object') {
+    data = checkBytes(where, 'options.dst.data', d.data);
+    if (d !== src?.obj) {
+      const dc = d.channels ?? 4;
+      if (d.width !== shape.width || d.height !== shape.height || dc !== shape.channels) {
+        throw rangeError(`${W(where)}: options.dst is ${String(d.width)} x ${String(d.height)} with ${String(dc)} channels, ` +
+          `but the result is ${shape.width} x ${shape.height} with ${shape.channels}`);
+      }
+    }
+  } else {
+    throw typeError(`${W(where)}: options.dst must be an image or a Uint8Array / Uint8ClampedArray (got ${describe(d)})`);
+  }
+  const n = shape.width * shape.height * shape.channels;
+  if (data.length !== n) {
+    throw rangeError(`${W(where)}: options.dst must be ${n} bytes long (the result, ${shape.width} x ${shape.height} x ` +
+      `${shape.channels}) (got ${data.length})`);
+  }
+  if (src && overlaps(data, src.data)) {
+    if (!inPlace) {
+      throw rangeError(`${W(where)}: options.dst overlaps src; ${where} cannot work in place, so they must not share memory`);
+    }
+    if (!sameBytes(data, src.data)) {
+      throw rangeError(`${W(where)}: options.dst overlaps src; it may be src itself (in place), but not a part of it`);
+    }
+  }
+  for (const [name, view] of others) {
+    if (overlaps(data, view)) throw rangeError(`${W(where)}: options.dst overlaps ${name}; they must not share memory`);
+  }
+  return data;
+}
+
+/**
+ * Runs one kernel call that writes a result of `shape` into options.dst or
+ * a new image; returns the result image. `call(dstData)` makes the call.
+ */
+function* produce(env, where, o, shape, src, inPlace, inject, call, others) {
+  const dst = dstArg(env, where, o, shape, src, inPlace, inject, others);
+  const out = dst ? { data: dst, ...shape } : env.newImage(where, shape);
+  try {
+    yield call(out.data);
+  } catch (e) {
+    if (!dst) env.release(out.data);
+    throw e;
+  }
+  return out;
+}
+
+const shapeOf = (img) => ({ width: img.width, height: img.height, channels: img.channels });
+const grey = (name, img) => (img.channels === 1 ? `${name}Grey` : name);
+// a kernel call of the public method `where` (its errors are named after it)
+const k = (where, kernel, buffers, scalars, call) => ({ where, kernel, args: [...buffers, { ...scalars, ...call }] });
+
+// ------------------------------------------------------------ operations
+// Each is a generator function (env, args, inject): it checks its
+// arguments, yields kernel calls ({ kernel, args }) and returns the result.
+// `inject` is what a chain adds to every step ({ chain: true, signal }).
+
+/** A pixel operation with one optional main argument and the same size out as in. */
+function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'number', known = [], inPlace = true, rgba = false, scalars } = {}) {
+  return function* op(env, args, inject) {
+    let m;
+    let oArg;
+    if (main) [m, oArg] = mainArg(name, args, main, isMain);
+    else {
+      arity(name, args, 2);
+      oArg = args[1];
+    }
+    const o = optionsArg(env, name, oArg, [...(main ? [main] : []), ...known, 'dst', 'width', 'height', 'channels']);
+    const src = imageArg(name, 'src', args[0], o);
+    if (rgba) rgbaOnly(name, src);
+    const s = scalars ? scalars(m, o, src) : {};
+    const call = callOptionsOf(o, inject);
+    return yield* produce(env, name, o, shapeOf(src), src, inPlace, inject,
+      (d) => k(name, rgba ? kernel : grey(kernel, src), [src.data, d], { width: src.width, height: src.height, ...s }, call));
+  };
+}
+
+const OPS = {
+  resize: function* resize(env, args, inject) {
+    const where = 'resize';
+    arity(where, args, 4);
+    let [, width, height, oArg] = args;
+    if (isPlainObject(height) && oArg === undefined) [height, oArg] = [undefined, height];
+    const o = optionsArg(env, where, oArg, ['filter', 'fit', 'dst', 'width', 'height', 'channels']);
+    if (isPlainObject(width)) {
+      throw typeError(`${W(where)}: the new size is resize(src, width, height[, options]) (got an object as width)`);
+    }
+    const src = imageArg(where, 'src', args[0], o);
+    if (width == null && height == null) throw typeError(`${W(where)}: give the new width, the new height, or both`);
+    if (width != null) side(where, 'width', width);
+    if (height != null) side(where, 'height', height);
+    const fit = o.fit ?? 'fill';
+    if (!['fill', 'inside', 'cover'].includes(fit)) {
+      const e = `${W(where)}: options.fit must be 'fill', 'inside' or 'cover' (got ${describe(fit)})`;
+      throw typeof fit === 'string' ? rangeError(e) : typeError(e);
+    }
+    const clampSide = (v) => Math.min(MAX_SIDE, Math.max(1, Math.round(v)));
+    // the size the filter makes: one side given, the other keeps the aspect
+    // ratio; both given, 'fill' takes them as they are, 'inside' scales to
+    // fit in the box, 'cover' to cover it (then the middle is cut out)
+    let w = width ?? clampSide((src.width * height) / src.height);
+    let h = height ?? clampSide((src.height * width) / src.width);
+    let box = null;
+    if (width != null && height != null && fit !== 'fill') {
+      const s = (fit === 'inside' ? Math.min : Math.max)(width / src.width, height / src.height);
+      w = clampSide(src.width * s);
+      h = clampSide(src.height * s);
+      if (fit === 'inside') {
+        w = Math.min(w, width);
+        h = Math.min(h, height);
+      } else {
+        w = Math.max(w, width);
+        h = Math.max(h, height);
+        if (w !== width || h !== height) box = { width, height };
+      }
+    }
+    let filter = 4;
+    if (o.filter !== undefined) {
+      if (typeof o.filter !== 'string' || !(o.filter in FILTERS)) {
+        const e = `${W(where)}: options.filter must be one of ${Object.keys(FILTERS).map((f) => `'${f}'`).join(', ')} (got ${describe(o.filter)})`;
+        throw typeof o.filter === 'string' ? rangeError(e) : typeError(e);
+      }
+      filter = FILTERS[o.filter];
+    }
+    const shape = { width: w, height: h, channels: src.channels };
+    byteCount(where, 'the result', w, h, src.channels);
+    const call = callOptionsOf(o, inject);
+    const resizeInto = (d) => k(where, grey('resize', src), [src.data, d],
+      { width: src.width, height: src.height, dstWidth: w, dstHeight: h, filter }, call);
+    if (!box) return yield* produce(env, where, o, shape, src, false, inject, resizeInto);
+    // cover: resized into a temporary image, whose middle is the result
+    const outShape = { ...box, channels: src.channels };
+    dstArg(env, where, o, outShape, src, false, inject); // checked before any work
+    const tmp = env.newImage(where, shape);
+    try {
+      yield resizeInto(tmp.data);
+      const left = Math.floor((w - box.width) / 2);
+      const top = Math.floor((h - box.height) / 2);
+      return yield* produce(env, where, o, outShape, src, false, inject, (d) => k(where, grey('crop', src), [tmp.data, d],
+        { width: w, height: h, left, top, dstWidth: box.width, dstHeight: box.height }, call));
+    } finally {
+      env.release(tmp.data);
+    }
+  },
+
+  blur: sameSize('blur', { main: 'sigma', scalars: (sigma) => ({ sigma: number('blur', 'sigma', sigma, 0, 100000) }) }),
+
+  boxBlur: sameSize('boxBlur', {
+    main: 'radius', scalars: (radius) => ({ radius: number('boxBlur', 'radius', radius, 0, 32767, true) }),
+  }),
+
+  sharpen: sameSize('sharpen', {
+    kernel: 'unsharp', main: 'sigma', known: ['amount', 'threshold'],
+    scalars: (sigma, o) => ({
+      sigma: sigma === undefined ? 1 : number('sharpen', 'sigma', sigma, 0, 100000),
+      amount: o.amount === undefined ? 1 : number('sharpen', 'options.amount', o.amount, 0, 1000),
+      threshold: o.threshold === undefined ? 0 : number('sharpen', 'options.threshold', o.threshold, 0, 255),
+    }),
+  }),
+
+  convolve: function* convolve(env, args, inject) {
+    const where = 'convolve';
+    arity(where, args, 3);
+    const [, kernelArg, oArg] = args;
+    const o = optionsArg(env, where, oArg, ['divisor', 'bias', 'kernelWidth', 'kernelHeight', 'dst', 'width', 'height', 'channels']);
+    const src = imageArg(where, 'src', args[0], o);
+    const kern = kernelArg;
+    const { weights, kw, kh } = convolutionKernel(where, kern, o);
+    const divisor = o.divisor === undefined ? (typeof kern === 'string' ? 1 : 0)
+      : number(where, 'options.divisor', o.divisor, -Number.MAX_VALUE, Number.MAX_VALUE);
+    const bias = o.bias === undefined ? 0 : number(where, 'options.bias', o.bias, -1e6, 1e6);
+    const call = callOptionsOf(o, inject);
+    return yield* produce(env, where, o, shapeOf(src), src, true, inject, (d) => k(where, grey('convolve', src),
+      [src.data, d, weights], { width: src.width, height: src.height, kernelWidth: kw, kernelHeight: kh, divisor, bias }, call));
+  },
+
+  greyscale: sameSize('greyscale', { rgba: true }),
+  invert: sameSize('invert'),
+  premultiply: sameSize('premultiply', { rgba: true }),
+  unpremultiply: sameSize('unpremultiply', { rgba: true }),
+
+  brightnessContrast: sameSize('brightnessContrast', {
+    known: ['brightness', 'contrast'],
+    scalars: (m, o) => ({
+      brightness: o.brightness === undefined ? 0 : number('brightnessContrast', 'options.brightness', o.brightness, -1, 1),
+      contrast: o.contrast === undefined ? 1 : number('brightnessContrast', 'options.contrast', o.contrast, 0, 1000),
+    }),
+  }),
+
+  gamma: sameSize('gamma', { main: 'gamma', scalars: (g) => ({ gamma: number('gamma', 'gamma', g, 0.01, 100) }) }),
+
+  levels: sameSize('levels', {
+    known: ['inBlack', 'inWhite', 'gamma', 'outBlack', 'outWhite'],
+    scalars: (m, o) => {
+      const inBlack = o.inBlack === undefined ? 0 : number('levels', 'options.inBlack', o.inBlack, 0, 254, true);
+      const inWhite = o.inWhite === undefined ? 255 : number('levels', 'options.inWhite', o.inWhite, 1, 255, true);
+      if (inWhite <= inBlack) {
+        throw rangeError(`${W('levels')}: options.inWhite (${inWhite}) must be greater than options.inBlack (${inBlack})`);
+      }
+      return {
+        inBlack,
+        inWhite,
+        gamma: o.gamma === undefined ? 1 : number('levels', 'options.gamma', o.gamma, 0.01, 100),
+        outBlack: o.outBlack === undefined ? 0 : number('levels', 'options.outBlack', o.outBlack, 0, 255, true),
+        outWhite: o.outWhite === undefined ? 255 : number('levels', 'options.outWhite', o.outWhite, 0, 255, true),
+      };
+    },
+  }),
+
+  threshold: sameSize('threshold', {
+    main: 'threshold',
+    scalars: (t) => ({ threshold: t === undefined ? 128 : number('threshold', 'threshold', t, 0, 256, true) }),
+  }),
+
+  colorMatrix: function* colorMatrix(env, args, inject) {
+    const where = 'colorMatrix';
+    const [m, oArg] = mainArg(where, args, 'matrix', (v) => Array.isArray(v) || ArrayBuffer.isView(v));
+    const o = optionsArg(env, where, oArg, ['matrix', 'dst', 'width', 'height', 'channels']);
+    const src = imageArg(where, 'src', args[0], o);
+    rgbaOnly(where, src);
+    const flat = Array.isArray(m) && m.length === 4 && m.every(Array.isArray) ? m.flat() : m;
+    const matrix = floats(where, 'matrix', flat);
+    if (matrix.length !== 20) {
+      throw rangeError(`${W(where)}: matrix must have 20 numbers (4 rows of 5, as feColorMatrix) (got ${matrix.length})`);
+    }
+    const call = callOptionsOf(o, inject);
+    return yield* produce(env, where, o, shapeOf(src), src, true, inject,
+      (d) => k(where, 'colorMatrix', [src.data, d, matrix], { width: src.width, height: src.height }, call));
+  },
+
+  toGrey: function* toGrey(env, args, inject) {
+    const where = 'toGrey';
+    arity(where, args, 2);
+    const o = optionsArg(env, where, args[1], ['dst', 'width', 'height', 'channels']);
+    const src = imageArg(where, 'src', args[0], o);
+    rgbaOnly(where, src);
+    const call = callOptionsOf(o, inject);
+    return yield* produce(env, where, o, { width: src.width, height: src.height, channels: 1 }, src, false, inject,
+      (d) => k(where, 'toGrey', [src.data, d], { width: src.width, height: src.height }, call));
+  },
+
+  toRgba: function* toRgba(env, args, inject) {
+    const where = 'toRgba';
+    arity(where, args, 2);
+    const o = optionsArg(env, where, args[1], ['dst', 'width', 'height', 'channels']);
+    const src = imageArg(where, 'src', args[0], ArrayBuffer.isView(args[0]) ? { channels: 1, ...o } : o);
+    if (src.channels !== 1) throw typeError(`${W(where)}: src must be a grey image (channels 1); it is RGBA already`);
+    const call = callOptionsOf(o, inject);
+    return yield* produce(env, where, o, { width: src.width, height: src.height, channels: 4 }, src, false, inject,
+      (d) => k(where, 'fromGrey', [src.data, d], { width: src.width, height: src.height }, call));
+  },
+
+  crop: function* crop(env, args, inject) {
+    const where = 'crop';
+    arity(where, args, 3);
+    const [, rect, oArg] = args;
+    const o = optionsArg(env, where, oArg, ['dst', 'width', 'height', 'channels']);
+    const src = imageArg(where, 'src', args[0], o);
+    if (!isPlainObject(rect)) {
+      throw typeError(`${W(where)}: rect must be an object { left, top, width, height } (got ${describe(rect)})`);
+    }
+    for (const key of Object.keys(rect)) {
+      if (!['left', 'top', 'width', 'height'].includes(key)) throw typeError(`${W(where)}: rect.${key} is not a field of rect (left, top, width, height)`);
+    }
+    const left = rect.left === undefined ? 0 : number(where, 'rect.left', rect.left, 0, MAX_SIDE - 1, true);
+    const top = rect.top === undefined ? 0 : number(where, 'rect.top', rect.top, 0, MAX_SIDE - 1, true);
+    const width = rect.width === undefined ? src.width - left : side(where, 'rect.width', rect.width);
+    const height = rect.height === undefined ? src.height - top : side(where, 'rect.height', rect.height);
+    if (left + width > src.width || width < 1) {
+      throw rangeError(`${W(where)}: rect.left + rect.width (${left} + ${width}) must be at most the width of src (${src.width})`);
+    }
+    if (top + height > src.height || height < 1) {
+      throw rangeError(`${W(where)}: rect.top + rect.height (${top} + ${height}) must be at most the height of src (${src.height})`);
+    }
+    const call = callOptionsOf(o, inject);
+    return yield* produce(env, where, o, { width, height, channels: src.channels }, src, false, inject,
+      (d) => k(where, grey('crop', src), [src.data, d], { width: src.width, height: src.height, left, top, dstWidth: width, dstHeight: height }, call));
+  },
+
+  flip: sameSize('flip'),
+  flop: sameSize('flop'),
+
+  rotate: function* rotate(env, args, inject) {
+    const where = 'rotate';
+    const [a, oArg] = mainArg(where, args, 'angle', (v) => typeof v === 'number');
+    const o = optionsArg(env, where, oArg, ['angle', 'dst', 'width', 'height', 'channels']);
+    const src = imageArg(where, 'src', args[0], o);
+    if (typeof a !== 'number') throw typeError(`${W(where)}: angle must be a number of degrees (got ${describe(a)})`);
+    if (!Number.isInteger(a) || a % 90 !== 0) {
+      throw rangeError(`${W(where)}: angle must be a multiple of 90 degrees (90, 180, 270, -90, ...) (got ${a})`);
+    }
+    const angle = ((a % 360) + 360) % 360;
+    const quarter = angle === 90 || angle === 270;
+    const shape = quarter ? { width: src.height, height: src.width, channels: src.channels } : shapeOf(src);
+    const call = callOptionsOf(o, inject);
+    return yield* produce(env, where, o, shape, src, true, inject,
+      (d) => k(where, grey('rotate', src), [src.data, d], { width: src.width, height: src.height, angle }, call));
+  },
+
+  extend: function* extend(env, args, inject) {
+    const where = 'extend';
+    arity(where, args, 3);
+    let sides = {};
+    let oArg;
+    if (typeof args[1] === 'number') {
+      number(where, 'the side', args[1], 0, MAX_SIDE - 1, true);
+      sides = { top: args[1], right: args[1], bottom: args[1], left: args[1] };
+      oArg = args[2];
+    } else if (args.length === 3 && args[2] !== undefined) {
+      throw typeError(`${W(where)}: extend(src, n[, options]) or extend(src, { top, right, bottom, left, background })`);
+    } else {
+      oArg = args[1];
+    }
+    const o = optionsArg(env, where, oArg, ['top', 'right', 'bottom', 'left', 'background', 'dst', 'width', 'height', 'channels']);
+    const src = imageArg(where, 'src', args[0], o);
+    const by = {};
+    for (const s of ['top', 'right', 'bottom', 'left']) {
+      by[s] = o[s] === undefined ? sides[s] ?? 0 : number(where, `options.${s}`, o[s], 0, MAX_SIDE - 1, true);
+    }
+    const width = src.width + by.left + by.right;
+    const height = src.height + by.top + by.bottom;
+    if (width > MAX_SIDE) throw rangeError(`${W(where)}: the result would be ${width} pixels wide; at most ${MAX_SIDE}`);
+    if (height > MAX_SIDE) throw rangeError(`${W(where)}: the result would be ${height} pixels high; at most ${MAX_SIDE}`);
+    byteCount(where, 'the result', width, height, src.channels);
+    const background = o.background === undefined ? 0 : colourArg(where, 'options.background', o.background, src.channels);
+    const call = callOptionsOf(o, inject);
+    return yield* produce(env, where, o, { width, height, channels: src.channels }, src, false, inject,
+      (d) => k(where, grey('extend', src), [src.data, d], { width: src.width, height: src.height, ...by, background }, call));
+  },
+
+  composite: function* composite(env, args, inject) {
+    const where = 'composite';
+    arity(where, args, 3);
+    const o = optionsArg(env, where, args[2], ['left', 'top', 'opacity', 'dst', 'width', 'height', 'channels']);
+    const base = imageArg(where, 'src', args[0], o);
+    const over = imageArg(where, 'overlay', args[1], undefined, false);
+    rgbaOnly(where, base);
+    rgbaOnly(where, over, 'overlay');
+    const left = o.left === undefined ? 0 : number(where, 'options.left', o.left, -MAX_SIDE, MAX_SIDE, true);
+    const top = o.top === undefined ? 0 : number(where, 'options.top', o.top, -MAX_SIDE, MAX_SIDE, true);
+    const opacity = o.opacity === undefined ? 1 : number(where, 'options.opacity', o.opacity, 0, 1);
+    const shape = shapeOf(base);
+    const dst = dstArg(env, where, o, shape, base, true, inject, [['overlay', over.data]]);
+    const inPlace = dst !== null && sameBytes(dst, base.data);
+    const out = dst ? { data: dst, ...shape } : env.newImage(where, shape);
+    const call = callOptionsOf(o, inject);
+    try {
+      if (!inPlace) {
+        // the result starts as a copy of src: on a pool, copied by a kernel (rows on every thread)
+        if (env.async) {
+          yield k(where, grey('crop', base), [base.data, out.data],
+            { width: base.width, height: base.height, left: 0, top: 0, dstWidth: base.width, dstHeight: base.height }, call);
+        } else {
+          out.data.set(base.data);
+        }
+      }
+      yield k(where, 'composite', [out.data, over.data], {
+        width: base.width, height: base.height, overlayWidth: over.width, overlayHeight: over.height, left, top, opacity,
+      }, call);
+    } catch (e) {
+      if (!dst) env.release(out.data);
+      throw e;
+    }
+    return out;
+  },
+
+  histogram: function* histogram(env, args, inject) {
+    const where = 'histogram';
+    arity(where, args, 2);
+    const o = optionsArg(env, where, args[1], ['width', 'height', 'channels']);
+    const src = imageArg(where, 'src', args[0], o);
+    const h = yield k(where, grey('histogram', src), [src.data], { width: src.width, height: src.height }, callOptionsOf(o, inject));
+    if (src.channels === 1) return { grey: h };
+    return { r: h.subarray(0, 256), g: h.subarray(256, 512), b: h.subarray(512, 768), a: h.subarray(768, 1024) };
+  },
+
+  stats: function* stats(env, args, inject) {
+    const where = 'stats';
+    arity(where, args, 2);
+    const o = optionsArg(env, where, args[1], ['width', 'height', 'channels']);
+    const src = imageArg(where, 'src', args[0], o);
+    const s = yield k(where, grey('stats', src), [src.data], { width: src.width, height: src.height }, callOptionsOf(o, inject));
+    if (src.channels === 1) return { grey: { mean: s[0], min: s[1], max: s[2] } };
+    const ch = (i) => ({ mean: s[i], min: s[4 + i], max: s[8 + i] });
+    return { r: ch(0), g: ch(1), b: ch(2), a: ch(3) };
+  },
+
+  info: function* info(env, args, inject) {
+    const where = 'info';
+    arity(where, args, 2);
+    const o = optionsArg(env, where, args[1], []);
+    const bytes = fileArg(where, 'data', args[0]);
+    const r = yield k(where, 'info', [bytes], {}, callOptionsOf(o, inject));
+    return { width: r[0], height: r[1], channels: r[2], format: FORMATS[r[3]] };
+  },
+
+  decode: function* decode(env, args, inject) {
+    const where = 'decode';
+    arity(where, args, 2);
+    const o = optionsArg(env, where, args[1], ['channels', 'dst']);
+    const bytes = fileArg(where, 'data', args[0]);
+    const channels = checkChannels(where, 'options.channels', o.channels);
+    return yield* decodeInto(env, where, bytes, channels, o, inject);
+  },
+
+  decodeMany: function* decodeMany(env, args, inject) {
+    const where = 'decodeMany';
+    arity(where, args, 2);
+    const o = optionsArg(env, where, args[1], ['channels']);
+    const list = args[0];
+    if (list === null || typeof list !== 'object' || typeof list[Symbol.iterator] !== 'function' || ArrayBuffer.isView(list)) {
+      throw typeError(`${W(where)}: files must be an array (or iterable) of files' bytes (got ${describe(list)})`);
+    }
+    const files = Array.from(list, (f, i) => fileArg(where, `files[${i}]`, f));
+    const channels = checkChannels(where, 'options.channels', o.channels);
+    const call = { ...o };
+    delete call.channels;
+    const settled = yield { all: files.map((f) => decodeInto(env, 'decode', f, channels, call, inject)) };
+    const failed = settled.findIndex((r) => r.status === 'rejected');
+    if (failed < 0) return settled.map((r) => r.value);
+    for (const r of settled) if (r.status === 'fulfilled') env.release(r.value.data);
+    const e = settled[failed].reason;
+    if (e && typeof e === 'object') {
+      try {
+        e.message = `${W(where)}: files[${failed}]: ${e.message}`;
+        e.index = failed;
+      } catch { /* a frozen error: thrown as it is */ }
+    }
+    throw e;
+  },
+
+  encode: function* encode(env, args, inject) {
+    const where = 'encode';
+    arity(where, args, 2);
+    const o = optionsArg(env, where, args[1], ['format', 'quality', 'width', 'height', 'channels']);
+    const format = o.format ?? 'png';
+    if (format !== 'png' && format !== 'jpeg') {
+      const e = `${W(where)}: options.format must be 'png' or 'jpeg' (got ${describe(format)})`;
+      throw typeof format === 'string' ? rangeError(e) : typeError(e);
+    }
+    if (format === 'png' && o.quality !== undefined) throw typeError(`${W(where)}: options.quality is for JPEG only`);
+    return yield* encodeImage(env, where, args[0], format, o, inject);
+  },
+
+  encodePng: function* encodePng(env, args, inject) {
+    arity('encodePng', args, 2);
+    const o = optionsArg(env, 'encodePng', args[1], ['width', 'height', 'channels']);
+    return yield* encodeImage(env, 'encodePng', args[0], 'png', o, inject);
+  },
+
+  encodeJpeg: function* encodeJpeg(env, args, inject) {
+    const [q, oArg] = mainArg('encodeJpeg', args, 'quality', (v) => typeof v === 'number');
+    const o = optionsArg(env, 'encodeJpeg', oArg, ['quality', 'width', 'height', 'channels']);
+    return yield* encodeImage(env, 'encodeJpeg', args[0], 'jpeg', { ...o, quality: q }, inject);
+  },
+};
+OPS.unsharp = OPS.sharpen;
+
+function floats(where, what, v) {
+  if (!Array.isArray(v) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) {
+    throw typeError(`${W(where)}: ${what} must be an array of numbers or a typed array (got ${describe(v)})`);
+  }
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = typeof v[i] === 'bigint' ? Number(v[i]) : v[i];
+    if (typeof x !== 'number') throw typeError(`${W(where)}: ${what}[${i}] must be a number (got ${describe(x)})`);
+    if (!Number.isFinite(x)) throw rangeError(`${W(where)}: ${what}[${i}] must be finite (got ${x})`);
+    out[i] = x;
+  }
+  return out;
+}
+
+/** A convolution kernel: a preset name, rows of numbers, or a flat list (square, or sized by the options). */
+function convolutionKernel(where, kern, o) {
+  const odd = (what, n) => {
+    number(where, what, n, 1, 255, true);
+    if (n % 2 === 0) throw rangeError(`${W(where)}: ${what} must be odd (got ${n})`);
+    return n;
+  };
+  if (typeof kern === 'string') {
+    if (!(kern in PRESETS)) {
+      throw rangeError(`${W(where)}: kernel must be one of ${Object.keys(PRESETS).map((p) => `'${p}'`).join(', ')}, or numbers (got ${JSON.stringify(kern)})`);
+    }
+    if (o.kernelWidth !== undefined || o.kernelHeight !== undefined) throw typeError(`${W(where)}: a preset kernel has its own size (3 x 3)`);
+    return { weights: Float32Array.from(PRESETS[kern]), kw: 3, kh: 3 };
+  }
+  if (Array.isArray(kern) && kern.length && kern.every(Array.isArray)) {
+    const kh = odd('the number of rows of kernel', kern.length);
+    const kw = odd('the length of kernel[0]', kern[0].length);
+    kern.forEach((row, i) => {
+      if (row.length !== kw) throw rangeError(`${W(where)}: kernel[${i}] has ${row.length} numbers but kernel[0] has ${kw}`);
+    });
+    if (o.kernelWidth !== undefined || o.kernelHeight !== undefined) throw typeError(`${W(where)}: a kernel given as rows has its own size`);
+    return { weights: floats(where, 'kernel', kern.flat()), kw, kh };
+  }
+  const weights = floats(where, 'kernel', kern);
+  let kw;
+  let kh;
+  if (o.kernelWidth === undefined && o.kernelHeight === undefined) {
+    const s = Math.round(Math.sqrt(weights.length));
+    if (s * s !== weights.length) {
+      throw rangeError(`${W(where)}: kernel has ${weights.length} numbers, not a square: give options.kernelWidth and options.kernelHeight`);
+    }
+    kw = kh = odd('the side of kernel', s);
+  } else {
+    kw = odd('options.kernelWidth', o.kernelWidth ?? weights.length / o.kernelHeight);
+    kh = odd('options.kernelHeight', o.kernelHeight ?? weights.length / kw);
+    if (kw * kh !== weights.length) {
+      throw rangeError(`${W(where)}: kernel has ${weights.length} numbers but options.kernelWidth x options.kernelHeight is ${kw * kh}`);
+    }
+  }
+  return { weights, kw, kh };
+}
+
+/**
+ * Decodes `bytes` into options.dst or a new image: the header first (its
+ * size), then the pixels. On a shared pool, bytes from outside its memory
+ * are copied in once (not once a call) and counted in bytesCopied.
+ */
+function* decodeInto(env, where, bytes, channels, o, inject) {
+  const call = callOptionsOf(o, inject);
+  let file = bytes;
+  let staged = null;
+  let copied = 0;
+  if (env.stage && bytes.byteLength && !env.host.inHeap(bytes)) {
+    staged = env.host.alloc(bytes.byteLength);
+    staged.set(bytes);
+    file = staged;
+    copied = bytes.byteLength;
+  }
+  try {
+    const { signal } = call;
+    const info = yield { ...k(where, 'info', [file], {}, signal === undefined ? {} : { signal }), copied };
+    const shape = { width: info[0], height: info[1], channels };
+    byteCount(where, 'the image', shape.width, shape.height, channels);
+    return yield* produce(env, where, o, shape, null, false, inject,
+      (d) => k(where, channels === 1 ? 'decodeGrey' : 'decode', [file, d], { width: shape.width, height: shape.height }, call), [['data', file]]);
+  } finally {
+    if (staged) env.host.free(staged);
+  }
+}
+
+function* encodeImage(env, where, srcArg, format, o, inject) {
+  const src = imageArg(where, 'src', srcArg, o);
+  const scalars = { width: src.width, height: src.height };
+  if (format === 'jpeg' && o.quality !== undefined) scalars.quality = number(where, 'quality', o.quality, 1, 100, true);
+  const kernel = format === 'png' ? 'encodePng' : 'encodeJpeg';
+  return yield k(where, grey(kernel, src), [src.data], scalars, callOptionsOf(o, inject));
+}
+
+// ------------------------------------------------------------- drivers
+
+function runSync(env, gen) {
+  let r = gen.next();
+  while (!r.done) {
+    const y = r.value;
+    let value;
+    let error;
+    let failed = false;
+    try {
+      value = y.all ? y.all.map((g) => settleSync(env, g)) : env.exec(y);
+    } catch (e) {
+      failed = true;
+      error = e;
+    }
+    r = failed ? gen.throw(error) : gen.next(value);
+  }
+  return r.value;
+}
+
+function settleSync(env, gen) {
+  try {
+    return { status: 'fulfilled', value: runSync(env, gen) };
+  } catch (e) {
+    return { status: 'rejected', reason: e };
+  }
+}
+
+function runAsync(env, gen) {
+  return new Promise((resolve, reject) => {
+    const step = (method, arg) => {
+      let r;
+      try {
+        r = gen[method](arg);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      if (r.done) {
+        resolve(r.value);
+        return;
+      }
+      const y = r.value;
+      let p;
+      try {
+        p = y.all ? Promise.allSettled(y.all.map((g) => runAsync(env, g))) : env.exec(y);
+      } catch (e) {
+        p = Promise.reject(e);
+      }
+      p.then((v) => step('next', v), (e) => step('throw', e));
+    };
+    step('next');
+  });
+}
+
+// --------------------------------------------------------------- chain
+
+const CHAIN_STEPS = ['resize', 'crop', 'extend', 'rotate', 'flip', 'flop', 'blur', 'boxBlur', 'sharpen', 'unsharp',
+  'convolve', 'greyscale', 'toGrey', 'toRgba', 'invert', 'brightnessContrast', 'gamma', 'levels', 'colorMatrix',
+  'threshold', 'premultiply', 'unpremultiply', 'composite'];
+const CHAIN_ENDS = ['encode', 'encodePng', 'encodeJpeg', 'histogram', 'stats'];
+
+/**
+ * chain(input[, options]): steps recorded by its methods, run by a final
+ * method: run() (the image), encode*(), histogram(), stats(). input is an
+ * image, or a file's bytes (decoded first; a bare pixel view needs
+ * options.width and options.height). Images the chain makes in between are
+ * freed as soon as the next step has read them; options.signal (pool)
+ * reaches every step.
+ */
+function makeChain(env, args) {
+  arity('chain', args, 2);
+  const [input, oArg] = args;
+  const o = optionsArg(env, 'chain', oArg, ['channels', 'width', 'height']);
+  if (o.onProgress !== undefined) throw typeError(`${W('chain')}: options.onProgress is not taken by a chain (give it to a step)`);
+  const isFile = input instanceof ArrayBuffer || (ArrayBuffer.isView(input) && o.width === undefined && o.height === undefined);
+  let img = null;
+  if (isFile) {
+    fileArg('chain', 'input', input);
+    checkChannels('chain', 'options.channels', o.channels);
+  } else {
+    const s = imageArg('chain', 'src', input, o);
+    img = { data: s.data, width: s.width, height: s.height, channels: s.channels };
+  }
+  const inject = { chain: true, signal: o.signal };
+  const steps = [];
+  const chain = {};
+  const define = (name, value) => Object.defineProperty(chain, name, { enumerable: true, value });
+  for (const name of CHAIN_STEPS) {
+    define(name, (...a) => {
+      steps.push([name, a]);
+      return chain;
+    });
+  }
+  const finish = (end, a) => {
+    const gen = (function* run() {
+      let cur = img;
+      let owned = false;
+      if (isFile) {
+        cur = yield* OPS.decode(env, [input, o.channels === undefined ? {} : { channels: o.channels }], inject);
+        owned = true;
+      }
+      try {
+        for (const [name, stepArgs] of steps) {
+          const next = yield* OPS[name](env, [cur, ...stepArgs], inject);
+          if (owned) env.release(cur.data);
+          cur = next;
+          owned = true;
+        }
+        if (end === null) {
+          owned = false; // the caller's now
+          return cur;
+        }
+        return yield* OPS[end](env, [cur, ...a], inject);
+      } finally {
+        if (owned) env.release(cur.data);
+      }
+    }());
+    return env.async ? runAsync(env, gen) : runSync(env, gen);
+  };
+  define('run', (...a) => {
+    if (a.length) {
+      const e = typeError(`${W('chain.run')} takes no arguments (give options to chain())`);
+      if (env.async) return Promise.reject(e);
+      throw e;
+    }
+    return finish(null, a);
+  });
+  for (const end of CHAIN_ENDS) define(end, (...a) => finish(end, a));
+  return chain;
+}
+
+// ------------------------------------------------------------ install
+
+/**
+ * A kernel's error named after the public method that made the call
+ * (`image.info failed: ...` from decode() reads `image.decode failed: ...`).
+ */
+function renamed(e, y) {
+  const from = `image.${y.kernel}`;
+  if (y.where !== y.kernel && e instanceof Error && typeof e.message === 'string' && e.message.startsWith(from)) {
+    try {
+      e.message = `${W(y.where)}${e.message.slice(from.length)}`;
+    } catch { /* left as it is */ }
+  }
+  return e;
+}
+
+function makeEnv(host, ctx, async) {
+  const owned = new WeakSet(); // data of the images made here (freed by free())
+  return {
+    host,
+    async,
+    callOptions: async ? ['signal', 'onProgress'] : ['onProgress'],
+    // a shared pool: files from outside its memory are staged once (decode)
+    stage: async && host.isShared === true,
+    newImage(where, shape) {
+      const bytes = shape.width * shape.height * shape.channels;
+      let data;
+      if (async) {
+        data = host.alloc(bytes, Uint8ClampedArray);
+      } else {
+        try {
+          data = new Uint8ClampedArray(bytes);
+        } catch (e) {
+          throw rangeError(`${W(where)}: cannot allocate ${bytes} bytes for the result (${e.message})`);
+        }
+      }
+      owned.add(data);
+      return { data, ...shape };
+    },
+    release(data) {
+      if (!owned.has(data)) return;
+      owned.delete(data);
+      if (async) host.free(data);
+    },
+    exec(y) {
+      const spec = ctx.kernels.get(`image.${y.kernel}`);
+      if (!async) {
+        try {
+          return host.call(spec, y.args);
+        } catch (e) {
+          throw renamed(e, y);
+        }
+      }
+      const p = y.copied && host.isShared ? host.invokeRaw(spec, y.args, { copied: y.copied }) : host.call(spec, y.args);
+      return p.catch((e) => {
+        throw renamed(e, y);
+      });
+    },
+  };
+}
+
+function install(target, ctx, async) {
+  const ns = target.image;
+  if (ns === undefined || ns === null) {
+    throw new ParawasmError('the image family needs the image kernels (include/parawasm/image.h) in the package', 'ERR_PW_NO_KERNEL');
+  }
+  for (const name of RAW) if (Object.prototype.hasOwnProperty.call(ns, name)) delete ns[name];
+  const env = makeEnv(target, ctx, async);
+  const methods = {};
+  for (const [name, op] of Object.entries(OPS)) {
+    methods[name] = async ? (...args) => runAsync(env, op(env, args, null)) : (...args) => runSync(env, op(env, args, null));
+  }
+  /**
+   * A new image of width x height (channels 4 or 1), zero-filled: on a pool
+   * its data is from pool.alloc(). Free it with free().
+   */
+  methods.create = (width, height, options) => {
+    const o = optionsArg(env, 'create', options, ['channels']);
+    for (const k2 of env.callOptions) if (o[k2] !== undefined) throw typeError(`${W('create')}: unknown option "${k2}" (the options are: channels)`);
+    const shape = { width: side('create', 'width', width), height: side('create', 'height', height), channels: checkChannels('create', 'options.channels', o.channels) };
+    byteCount('create', 'the image', shape.width, shape.height, shape.channels);
+    return env.newImage('create', shape);
+  };
+  /**
+   * Releases the memory of an image that a method of this namespace made
+   * (its data from pool.alloc()); other images are left as they are.
+   */
+  methods.free = (img) => {
+    const data = ArrayBuffer.isView(img) ? img : img?.data;
+    if (!ArrayBuffer.isView(data)) throw typeError(`${W('free')}: img must be an image or its data (got ${describe(img)})`);
+    env.release(data);
+  };
+  /** A chain of steps on one image; see makeChain. */
+  methods.chain = (...args) => makeChain(env, args);
+  for (const [name, fn] of Object.entries(methods)) {
+    Object.defineProperty(ns, name, { value: fn, enumerable: true, configurable: true });
+  }
+}
+
+/** The image family, as a package's entry passes it to makePackage(). */
+export const imageFamily = {
+  name: 'image',
+  core: (core, ctx) => install(core, ctx, false),
+  pool: (pool, ctx) => install(pool, ctx, true),
+};

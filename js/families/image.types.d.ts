@@ -1,0 +1,357 @@
+// Types of the image family (parawasm's own package, and packages built
+// with `parawasm build --with image`): core.image.* and pool.image.*.
+// The methods are the same on both; a pool's return promises.
+import type { CoreCallOptions, PoolCallOptions } from '../runtime/types.js';
+
+/** Bytes of pixels: Uint8ClampedArray (as ImageData), Uint8Array or a Node Buffer. */
+export type PixelData = Uint8Array | Uint8ClampedArray;
+
+/**
+ * An image: `width * height * channels` bytes, rows top to bottom, tightly
+ * packed. channels 4 (the default) is RGBA with straight (not
+ * premultiplied) alpha, the layout of ImageData, which is an Image as it
+ * is; channels 1 is grey. Sides are 1 to 2^24 pixels.
+ */
+export interface Image {
+  data: PixelData;
+  width: number;
+  height: number;
+  /** 4 (RGBA, the default) or 1 (grey). */
+  channels?: 4 | 1;
+}
+
+/** An image that a method made: channels is always set. */
+export interface ImageResult {
+  /** On a pool: a view of its memory from pool.alloc() (free it with image.free()); on a core: a new array. */
+  data: Uint8ClampedArray;
+  width: number;
+  height: number;
+  channels: 4 | 1;
+}
+
+/**
+ * A source image: an Image (ImageData, or { data, width, height, channels })
+ * or a bare byte view whose size is in the options (BareViewOptions).
+ */
+export type ImageSource = Image | PixelData;
+
+/**
+ * With a bare view as the source: its size. Not taken with an Image (it
+ * has its own); with chain() on a file, channels chooses grey decoding.
+ */
+export interface BareViewOptions {
+  /** The bare view's width in pixels. */
+  width?: number;
+  /** The bare view's height in pixels. */
+  height?: number;
+  /** The bare view's channels: 4 (RGBA, the default) or 1 (grey). */
+  channels?: 4 | 1;
+}
+
+/** Where a result goes: options.dst, an Image or a byte view of the result's size; default a new image. */
+export interface DstOptions {
+  /**
+   * Written with the result (its size must be the result's); it may be the
+   * source itself (in place) for the operations that say so. Without it a
+   * new image is made.
+   */
+  dst?: Image | PixelData;
+}
+
+/** A file's bytes (PNG or JPEG): any view or ArrayBuffer. */
+export type FileBytes = ArrayBufferView | ArrayBuffer;
+
+/** Resampling filters of resize(); 'bicubic' is Catmull-Rom. */
+export type ResizeFilter = 'nearest' | 'bilinear' | 'bicubic' | 'catmull-rom' | 'mitchell' | 'lanczos3';
+
+/** The 3x3 presets of convolve(): edge (Laplacian), emboss, sharpen. */
+export type ConvolvePreset = 'edge' | 'emboss' | 'sharpen';
+
+/**
+ * A colour: 0xRRGGBBAA (for a grey image: the grey level 0..255),
+ * '#rgb', '#rgba', '#rrggbb', '#rrggbbaa', or [r, g, b] / [r, g, b, a]
+ * (0..255 each; alpha 255 when left out). For a grey image a colour is
+ * taken by its Rec. 709 luma.
+ */
+export type Colour = number | string | readonly number[];
+
+/** Per-channel statistics. */
+export interface ChannelStats {
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** stats() of an RGBA image: { r, g, b, a }; of a grey image: { grey }. */
+export type ImageStats =
+  | { r: ChannelStats; g: ChannelStats; b: ChannelStats; a: ChannelStats }
+  | { grey: ChannelStats };
+
+/** histogram() of an RGBA image: 256 counts a channel; of a grey image: { grey }. */
+export type ImageHistogram =
+  | { r: Uint32Array; g: Uint32Array; b: Uint32Array; a: Uint32Array }
+  | { grey: Uint32Array };
+
+/** info() of a PNG or JPEG file. */
+export interface ImageInfo {
+  width: number;
+  height: number;
+  /** In the file: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA. */
+  channels: 1 | 2 | 3 | 4;
+  format: 'png' | 'jpeg';
+}
+
+/** A rectangle of crop(), in pixels: width and height default to the rest of the image. */
+export interface CropRect {
+  left?: number;
+  top?: number;
+  width?: number;
+  height?: number;
+}
+
+export interface ResizeOptions extends BareViewOptions, DstOptions {
+  /** Default 'lanczos3'. */
+  filter?: ResizeFilter;
+  /**
+   * With both sides given: 'fill' (default) makes exactly width x height;
+   * 'inside' keeps the aspect ratio and fits within them; 'cover' keeps the
+   * aspect ratio, covers them, and cuts out the middle width x height.
+   */
+  fit?: 'fill' | 'inside' | 'cover';
+}
+export interface SharpenOptions extends BareViewOptions, DstOptions {
+  /** Standard deviation of the blur, in pixels (0 to 100000; default 1). */
+  sigma?: number;
+  /** Strength: 0 to 1000 (default 1, the difference added once). */
+  amount?: number;
+  /** Smallest difference that is sharpened, 0 to 255 (default 0). */
+  threshold?: number;
+}
+export interface ConvolveOptions extends BareViewOptions, DstOptions {
+  /** The sum is divided by it; 0 means the sum of the weights (1 if that is 0). Default: 0; 1 for a preset. */
+  divisor?: number;
+  /** Added after dividing, in 0..255 units (default 0). */
+  bias?: number;
+  /** Width of a kernel given as a flat list (odd, 1 to 255); default: square. */
+  kernelWidth?: number;
+  /** Height of a kernel given as a flat list (odd, 1 to 255). */
+  kernelHeight?: number;
+}
+export interface BrightnessContrastOptions extends BareViewOptions, DstOptions {
+  /** Added, in units of full scale: -1 to 1 (default 0). */
+  brightness?: number;
+  /** Slope about mid-grey: 0 to 1000 (default 1). */
+  contrast?: number;
+}
+export interface LevelsOptions extends BareViewOptions, DstOptions {
+  /** Input value mapped to outBlack, 0 to 254 (default 0). */
+  inBlack?: number;
+  /** Input value mapped to outWhite, inBlack + 1 to 255 (default 255). */
+  inWhite?: number;
+  /** Mid-tone exponent as in gamma(), 0.01 to 100 (default 1). */
+  gamma?: number;
+  /** 0 to 255 (default 0). */
+  outBlack?: number;
+  /** 0 to 255 (default 255); below outBlack inverts. */
+  outWhite?: number;
+}
+export interface ExtendOptions extends BareViewOptions, DstOptions {
+  top?: number;
+  right?: number;
+  bottom?: number;
+  left?: number;
+  /** The colour of the new pixels; default transparent black (grey: 0). */
+  background?: Colour;
+}
+export interface CompositeOptions extends BareViewOptions, DstOptions {
+  /** Position of the overlay's top-left corner in src (may be negative). */
+  left?: number;
+  top?: number;
+  /** 0 to 1 (default 1). */
+  opacity?: number;
+}
+export interface EncodeOptions extends BareViewOptions {
+  /** Default 'png'. */
+  format?: 'png' | 'jpeg';
+  /** JPEG quality, 1 to 100 (default 90). */
+  quality?: number;
+}
+export interface DecodeOptions extends DstOptions {
+  /** 4 (RGBA, the default) or 1 (grey, by the decoder's luma). */
+  channels?: 4 | 1;
+}
+/** Options of chain(): the size of a bare pixel view (else a view is a file), or the channels a file decodes to. */
+export interface ChainOptions extends BareViewOptions {}
+
+/**
+ * The image operations; R is how a result is returned (the value on a
+ * core, a promise on a pool) and C the call options (onProgress on both;
+ * signal on a pool).
+ */
+export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
+  /**
+   * Resizes to width x height; give one of them as null (or leave height
+   * out) to keep the aspect ratio. Filters widen when shrinking
+   * (area-correct), colours are weighted by alpha. Not in place.
+   */
+  resize(src: ImageSource, width: number | null, height?: number | null, options?: ResizeOptions & C): ImageReturn<Wrap, ImageResult>;
+  resize(src: ImageSource, width: number | null, options?: ResizeOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** Gaussian blur of standard deviation sigma pixels (0 to 100000; 0 copies). In place allowed. */
+  blur(src: ImageSource, sigma: number, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  blur(src: ImageSource, options: { sigma: number } & BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** Box blur: the mean of the (2 radius + 1)^2 square, exact (radius 0 to 32767). In place allowed. */
+  boxBlur(src: ImageSource, radius: number, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  boxBlur(src: ImageSource, options: { radius: number } & BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** Unsharp mask: c + amount (c - blur(c)) where |c - blur(c)| >= threshold. In place allowed. */
+  sharpen(src: ImageSource, sigma?: number, options?: Omit<SharpenOptions, 'sigma'> & C): ImageReturn<Wrap, ImageResult>;
+  sharpen(src: ImageSource, options?: SharpenOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** The same as sharpen() (the C kernel's name). */
+  unsharp(src: ImageSource, sigma?: number, options?: Omit<SharpenOptions, 'sigma'> & C): ImageReturn<Wrap, ImageResult>;
+  unsharp(src: ImageSource, options?: SharpenOptions & C): ImageReturn<Wrap, ImageResult>;
+  /**
+   * Convolves R, G, B (alpha kept) with a preset, rows of weights
+   * ([[...], [...]]), or a flat list (square, or options.kernelWidth x
+   * options.kernelHeight); both sides odd, 1 to 255. In place allowed.
+   */
+  convolve(src: ImageSource, kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array,
+    options?: ConvolveOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** RGBA only: R = G = B = Rec. 709 luma, alpha kept. In place allowed. */
+  greyscale(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** RGBA to a grey image (channels 1) by Rec. 709 luma; alpha dropped. */
+  toGrey(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** A grey image to RGBA (alpha 255). A bare view is taken as grey. */
+  toRgba(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** 255 - c for colours (alpha kept). In place allowed. */
+  invert(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** (c - 127.5) contrast + 127.5 + 255 brightness. In place allowed. */
+  brightnessContrast(src: ImageSource, options?: BrightnessContrastOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** 255 (c / 255)^(1 / gamma), gamma 0.01 to 100. In place allowed. */
+  gamma(src: ImageSource, gamma: number, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  gamma(src: ImageSource, options: { gamma: number } & BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** Input and output black and white points and a mid-tone gamma. In place allowed. */
+  levels(src: ImageSource, options?: LevelsOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** RGBA only: a 4x5 colour matrix (20 numbers, or 4 rows of 5), as SVG's feColorMatrix. In place allowed. */
+  colorMatrix(src: ImageSource, matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array,
+    options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** Luma >= threshold (0 to 256, default 128) becomes white, the rest black; alpha kept. In place allowed. */
+  threshold(src: ImageSource, threshold?: number, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  threshold(src: ImageSource, options?: { threshold?: number } & BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** RGBA only: colours multiplied by alpha. In place allowed. */
+  premultiply(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** RGBA only: undoes premultiply(). In place allowed. */
+  unpremultiply(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** The rectangle rect of src (inside it). Not in place. */
+  crop(src: ImageSource, rect: CropRect, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** Top to bottom. In place allowed. */
+  flip(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** Left to right. In place allowed. */
+  flop(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** Clockwise by a multiple of 90 degrees; 90 and 270 swap width and height. In place allowed. */
+  rotate(src: ImageSource, angle: number, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  rotate(src: ImageSource, options: { angle: number } & BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** Pads with n pixels on every side, or as options say, of options.background. Not in place. */
+  extend(src: ImageSource, n: number, options?: ExtendOptions & C): ImageReturn<Wrap, ImageResult>;
+  extend(src: ImageSource, options: ExtendOptions & C): ImageReturn<Wrap, ImageResult>;
+  /**
+   * RGBA only: draws overlay over src at (left, top), Porter-Duff over on
+   * straight alpha, with an opacity. Without options.dst a new image; with
+   * dst: src, in place.
+   */
+  composite(src: ImageSource, overlay: Image, options?: CompositeOptions & C): ImageReturn<Wrap, ImageResult>;
+  /** Per-channel histograms of 256 counts. */
+  histogram(src: ImageSource, options?: BareViewOptions & C): ImageReturn<Wrap, ImageHistogram>;
+  /** Per-channel mean, minimum and maximum. */
+  stats(src: ImageSource, options?: BareViewOptions & C): ImageReturn<Wrap, ImageStats>;
+  /** The header of a PNG or JPEG file. ParawasmError 'ERR_PW_BAD_FORMAT' for other or damaged files. */
+  info(data: FileBytes, options?: C): ImageReturn<Wrap, ImageInfo>;
+  /** Decodes a PNG or JPEG file (its size from its header). ParawasmError 'ERR_PW_BAD_FORMAT' for a corrupt or truncated file. */
+  decode(data: FileBytes, options?: DecodeOptions & C): ImageReturn<Wrap, ImageResult>;
+  /**
+   * Decodes every file, at the same time on a pool's threads. If one fails
+   * the images already made are freed and the error (its message prefixed
+   * with files[i], its `index` set) is thrown.
+   */
+  decodeMany(files: Iterable<FileBytes>, options?: { channels?: 4 | 1 } & C): ImageReturn<Wrap, ImageResult[]>;
+  /** A PNG (default) or JPEG file. */
+  encode(src: ImageSource, options?: EncodeOptions & C): ImageReturn<Wrap, Uint8Array>;
+  /** An 8-bit PNG file (RGBA or grey). */
+  encodePng(src: ImageSource, options?: BareViewOptions & C): ImageReturn<Wrap, Uint8Array>;
+  /** A baseline JPEG file (alpha ignored); quality 1 to 100, default 90. */
+  encodeJpeg(src: ImageSource, quality?: number, options?: BareViewOptions & C): ImageReturn<Wrap, Uint8Array>;
+  encodeJpeg(src: ImageSource, options?: { quality?: number } & BareViewOptions & C): ImageReturn<Wrap, Uint8Array>;
+  /** A new zero-filled image (on a pool, in its memory: free it with free()). */
+  create(width: number, height: number, options?: { channels?: 4 | 1 }): ImageResult;
+  /**
+   * Releases an image a method of this namespace made (on a pool its data
+   * is from pool.alloc(); this is pool.free(img.data)). Images that were
+   * not made here (yours, ImageData) are left as they are.
+   */
+  free(img: Image | PixelData): void;
+  /**
+   * Steps on one image, one after the other; the images made in between are
+   * freed as soon as the next step has read them. input is an image, or a
+   * PNG/JPEG file's bytes (decoded first; options.channels chooses grey).
+   */
+  chain(input: ImageSource | FileBytes, options?: ChainOptions & Omit<C, 'onProgress'>): ImageChain<Wrap>;
+}
+
+/** ImageReturn<'sync', T> is T; ImageReturn<'async', T> is Promise<T>. */
+export type ImageReturn<Wrap extends 'sync' | 'async', T> = Wrap extends 'async' ? Promise<T> : T;
+
+/** A chain of image steps (see ImageMethods.chain); each step method returns the chain. */
+export interface ImageChain<Wrap extends 'sync' | 'async'> {
+  resize(width: number | null, height?: number | null, options?: Omit<ResizeOptions, 'dst'>): this;
+  resize(width: number | null, options?: Omit<ResizeOptions, 'dst'>): this;
+  crop(rect: CropRect): this;
+  extend(n: number, options?: Omit<ExtendOptions, 'dst'>): this;
+  extend(options: Omit<ExtendOptions, 'dst'>): this;
+  rotate(angle: number): this;
+  flip(): this;
+  flop(): this;
+  blur(sigma: number): this;
+  boxBlur(radius: number): this;
+  sharpen(sigma?: number, options?: Omit<SharpenOptions, 'sigma' | 'dst'>): this;
+  sharpen(options?: Omit<SharpenOptions, 'dst'>): this;
+  unsharp(sigma?: number, options?: Omit<SharpenOptions, 'sigma' | 'dst'>): this;
+  unsharp(options?: Omit<SharpenOptions, 'dst'>): this;
+  convolve(kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array,
+    options?: Omit<ConvolveOptions, 'dst'>): this;
+  greyscale(): this;
+  toGrey(): this;
+  toRgba(): this;
+  invert(): this;
+  brightnessContrast(options?: Omit<BrightnessContrastOptions, 'dst'>): this;
+  gamma(gamma: number): this;
+  levels(options?: Omit<LevelsOptions, 'dst'>): this;
+  colorMatrix(matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array): this;
+  threshold(threshold?: number): this;
+  premultiply(): this;
+  unpremultiply(): this;
+  composite(overlay: Image, options?: Omit<CompositeOptions, 'dst'>): this;
+  /** Runs the steps; the last image is the caller's (free it with image.free()). */
+  run(): ImageReturn<Wrap, ImageResult>;
+  encode(options?: Omit<EncodeOptions, keyof BareViewOptions>): ImageReturn<Wrap, Uint8Array>;
+  encodePng(): ImageReturn<Wrap, Uint8Array>;
+  encodeJpeg(quality?: number): ImageReturn<Wrap, Uint8Array>;
+  encodeJpeg(options?: { quality?: number }): ImageReturn<Wrap, Uint8Array>;
+  histogram(): ImageReturn<Wrap, ImageHistogram>;
+  stats(): ImageReturn<Wrap, ImageStats>;
+}
+
+/** core.image: every method synchronous. */
+export interface ImageCore extends ImageMethods<CoreCallOptions, 'sync'> {}
+
+/** pool.image: every method returns a promise (but create, free, chain). */
+export interface ImagePool extends ImageMethods<PoolCallOptions, 'async'> {}
+
+/** What the image family adds to a core. */
+export interface ImageCoreMethods {
+  /** The image operations (see README, "Images: core.image and pool.image"). */
+  readonly image: ImageCore;
+}
+
+/** What the image family adds to a pool. */
+export interface ImagePoolMethods {
+  /** The image operations, run on the pool's threads (see README, "Images: core.image and pool.image"). */
+  readonly image: ImagePool;
+}

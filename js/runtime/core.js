@@ -1,0 +1,209 @@
+// The core: every kernel as a synchronous function on the calling thread
+// (the main thread, or the user's own worker).
+//
+// Where shared memory exists (Node, Deno, Bun, cross-origin isolated pages
+// and their workers) the core runs the threaded build's module with no
+// threads: its memory is shared, so views from alloc() never detach when
+// the heap grows. Elsewhere (a page without isolation) it runs the
+// single-thread build, whose memory detaches its old buffer when it grows.
+import { Call, readMessage, readTaskLayout, statusError } from './bind.js';
+import { ParawasmError, describe, typeError } from './errors.js';
+import { Heap, OWNERS } from './memory.js';
+
+// Inputs from outside the heap larger than this are fed to chainable
+// kernels (crc32 and the like) in pieces of STREAM_PIECE bytes through one
+// scratch block instead of being copied in whole.
+const STREAM_MIN = 1 << 20;
+const STREAM_PIECE = 1 << 18;
+const CALL_OPTIONS = ['onProgress'];
+
+export class Core {
+  /**
+   * Use loadCore(). `mod` is an instantiated module, `kernels` the
+   * package's KernelSet, `shared` true when its memory is shared.
+   */
+  constructor(mod, kernels, shared) {
+    const exports = mod.pwExports;
+    this.mod = mod;
+    this.kernels = kernels;
+    this.heap = new Heap(mod.pwMemory, exports, shared);
+    this.layout = readTaskLayout(this.heap, exports.pw_task_layout() >>> 0);
+    kernels.checkAbi(this.layout, 'loadCore');
+    this.task = this.heap.malloc(this.layout.size, 'loadCore');
+    this.heap.u8.fill(0, this.task, this.task + this.layout.size);
+    this.run = exports.pw_run;
+    // allocated now, so that small calls never grow the heap
+    this.scratch = this.heap.malloc(STREAM_PIECE, 'loadCore');
+    // small copies and results of a call go to the scratch block too
+    this.arena = { ptr: this.scratch, size: STREAM_PIECE };
+    this.calls = [];
+    this.busy = false;
+    this.progressError = undefined;
+    const fast = kernels.bundle.FAST_CORE ?? [];
+    kernels.install(this, (spec) => {
+      const generic = spec.chain >= 0 ? (...args) => this.callChained(spec, args) : (...args) => this.call(spec, args);
+      return fast[spec.id] ? fast[spec.id](this.fastContext(spec, generic)) : generic;
+    }, false);
+  }
+
+  /**
+   * What a kernel's generated fast path (gen/kernels.js, FAST_CORE) works
+   * with: the heap, the task record's word indexes, the scratch block, and
+   * the generic path for anything it does not take.
+   */
+  fastContext(spec, generic) {
+    const L = this.layout;
+    const T = this.task;
+    return {
+      C: this, H: this.heap, OWN: OWNERS, run: this.run, T, spec,
+      KW: (T + L.kernel) >>> 2, SW: (T + L.status) >>> 2, CW: (T + L.cancel) >>> 2, FW: (T + L.flags) >>> 2,
+      AW: (T + L.args) >>> 2, RW: (T + L.ret) >>> 2,
+      S0: this.arena.ptr, SE: this.arena.ptr + this.arena.size,
+      slow: (s, args) => generic(...args),
+      fail: (s, st) => { throw statusError(st, s, readMessage(this.heap, T, L)); },
+    };
+  }
+
+  /** Runs any kernel, internal ones included, by its JS path ('crc32', 'image.blur'). */
+  invoke(name, args) {
+    return this.call(this.kernels.get(name), args);
+  }
+
+  /** True if view lies in the core's heap (a kernel reads it in place). */
+  inHeap(view) {
+    return this.heap.locate(view, 'view') >= 0;
+  }
+
+  /** True when the heap is shared memory: views from alloc() never detach. */
+  get isShared() {
+    return this.heap.shared;
+  }
+
+  // Calls run one at a time on one task record, so each kernel reuses one
+  // Call; a kernel called from inside another (from onProgress) is refused.
+  begin(spec, args) {
+    if (this.busy) {
+      throw new ParawasmError(`${spec.label}: a core kernel cannot be called while another core call runs ` +
+        '(from its onProgress callback); use another core, or call it after', 'ERR_PW_REENTRANT');
+    }
+    const c = (this.calls[spec.id] ??= new Call(spec, this.heap)).reuse();
+    const o = c.check(args, CALL_OPTIONS);
+    if (o?.onProgress !== undefined) {
+      if (typeof o.onProgress !== 'function') {
+        c.reuse();
+        throw typeError(`${spec.label}: options.onProgress must be a function (got ${describe(o.onProgress)})`);
+      }
+      c.onProgress = o.onProgress;
+    }
+    return c;
+  }
+
+  call(spec, args) {
+    const c = this.begin(spec, args);
+    try {
+      c.place(this.arena);
+    } catch (e) {
+      c.release();
+      throw e;
+    }
+    return this.runCall(c);
+  }
+
+  // Runs a placed call on the task record; returns its value or throws.
+  runCall(c) {
+    const L = this.layout;
+    this.busy = true;
+    try {
+      c.write(this.task, L);
+      if (c.onProgress) this.watch(c);
+      this.run(this.task);
+      if (this.progressError !== undefined) throw this.progressError;
+      return c.finish(this.task, L);
+    } finally {
+      this.busy = false;
+      if (c.onProgress) this.mod.pwProgress = undefined;
+      this.progressError = undefined;
+      c.release();
+    }
+  }
+
+  // onProgress on the core: pw_progress() calls back at once (at most every
+  // 50 ms, and at the end). An exception thrown by the callback stops the
+  // kernel at its next chunk and is thrown by the call.
+  watch(c) {
+    const h = this.heap.low();
+    h.u32[(this.task + this.layout.flags) >>> 2] = 1; // PW_TASK_PROGRESS_JS
+    this.mod.pwProgress = (done, total) => {
+      if (this.progressError !== undefined) return;
+      try {
+        c.onProgress(done, total);
+      } catch (e) {
+        this.progressError = e;
+        h.u32[(this.task + this.layout.cancel) >>> 2] = 1;
+      }
+    };
+  }
+
+  // A kernel whose result continues its running value (see PW_CHAIN): a big
+  // input from outside the heap goes through the scratch block in pieces.
+  callChained(spec, args) {
+    const c = this.begin(spec, args);
+    const bi = spec.buffers[0];
+    const view = c.values[bi];
+    try {
+      if (view.byteLength < STREAM_MIN || this.heap.locate(view, spec.params[bi].label) >= 0) {
+        c.place(this.arena);
+        return this.runCall(c);
+      }
+    } catch (e) {
+      c.release();
+      throw e;
+    }
+    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    const lenIndex = spec.lens[0];
+    let value = c.values[spec.chain];
+    try {
+      for (let off = 0; off < bytes.byteLength; off += STREAM_PIECE) {
+        const piece = bytes.subarray(off, Math.min(off + STREAM_PIECE, bytes.byteLength));
+        this.heap.views().u8.set(piece, this.scratch);
+        c.ptrs[bi] = this.scratch;
+        c.bytes[bi] = piece.byteLength;
+        c.L[lenIndex] = piece.byteLength;
+        c.values[spec.chain] = value;
+        value = this.runCall(c);
+      }
+    } finally {
+      c.reuse();
+    }
+    return value;
+  }
+
+  /**
+   * A zero-filled view of `bytes` bytes in the core's heap (a Uint8Array
+   * unless Ctor is given), used by kernels without a copy. It stays valid
+   * until free(); see README for when a core's views can detach.
+   */
+  alloc(bytes, Ctor) {
+    return this.heap.alloc(bytes, Ctor);
+  }
+
+  /**
+   * Another view of the block that `of` (a view from alloc()) belongs to:
+   * a `Ctor` (default Uint8Array) from `byteOffset` bytes into `of`, of
+   * `length` elements (default: to the end of `of`).
+   */
+  view(of, Ctor, byteOffset, length) {
+    return this.heap.view(of, Ctor, byteOffset, length);
+  }
+
+  /** Releases a view returned by alloc(). */
+  free(view) {
+    const block = this.heap.freeable(view);
+    this.heap.mfree(this.heap.retire(block));
+  }
+
+  /** Current size of the core's heap in bytes. */
+  get heapSize() {
+    return this.heap.byteLength;
+  }
+}

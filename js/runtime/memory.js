@@ -1,0 +1,251 @@
+// The module's memory as seen from JS: cached views that follow growth, the
+// blocks handed out by alloc(), and the test "where does this view lie".
+//
+// A view's identity is its allocation, not its address: freed memory is
+// handed out again, so an address inside a live block says nothing about
+// whether a view was made for that block. A WeakMap therefore ties every
+// view that alloc() makes, and every subarray() of one, to its Block. A
+// kernel call accepts a view of the heap only through that tie: a freed
+// block is a RangeError even after its address was reused, and a view
+// built by hand over the heap's buffer (whose block cannot be known) is
+// refused with a message saying how to make one that can be checked.
+import { checkInteger, describe, rangeError, typeError } from './errors.js';
+
+export const MAX_HEAP = 2 ** 32; // wasm32: 4 GiB at most
+// Largest alignment any element type needs; SIMD kernels like 16.
+const ALLOC_ALIGN = 16;
+
+/** The constructors alloc() takes. */
+const VIEW_CTORS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView];
+if (typeof globalThis.Float16Array === 'function') VIEW_CTORS.push(globalThis.Float16Array);
+
+/** One alloc() block: where it is, and whether it is still the caller's. */
+export class Block {
+  constructor(heap, p, size) {
+    this.heap = heap;
+    this.p = p; // byte address
+    this.size = size; // bytes
+    this.live = true; // false once freed
+    this.pins = 0; // unfinished pool calls that use it in place
+  }
+}
+
+// view -> Block, for every view made by alloc() or by subarray() of one
+// (the generated fast paths read it too)
+export const OWNERS = new WeakMap();
+
+
+// The views of a block carry their own subarray() (a non-enumerable own
+// property: the view is still a plain Uint8Array, Float64Array, ..., equal
+// to any other by value), which passes the block on to the part it makes.
+const TYPED_SUBARRAY = Object.getPrototypeOf(Uint8Array).prototype.subarray;
+const SUBARRAY = { value: trackedSubarray, writable: true, configurable: true, enumerable: false };
+function trackedSubarray(begin, end) {
+  const v = TYPED_SUBARRAY.call(this, begin, end);
+  const block = OWNERS.get(this);
+  if (block !== undefined) track(v, block);
+  return v;
+}
+function track(view, block) {
+  OWNERS.set(view, block);
+  if (!(view instanceof DataView)) Object.defineProperty(view, 'subarray', SUBARRAY);
+  return view;
+}
+
+/** The Block a view belongs to (made by alloc() of any heap of this runtime), or undefined. */
+export function blockOf(view) {
+  return OWNERS.get(view);
+}
+
+/** True if the view's buffer has been detached (transferred, or a private memory that grew). */
+export function isDetached(view) {
+  const buf = view.buffer;
+  if (buf.byteLength !== 0) return false;
+  if (typeof buf.detached === 'boolean') return buf.detached;
+  try {
+    new Uint8Array(buf); // eslint-disable-line no-new
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Checks alloc()'s arguments; returns the element size. */
+export function checkAlloc(bytes, Ctor, what = 'alloc') {
+  if (!VIEW_CTORS.includes(Ctor)) {
+    throw typeError(`${what}: the second argument must be a TypedArray constructor (Uint8Array, Float64Array, ...) or DataView (got ${describe(Ctor)})`);
+  }
+  checkInteger(bytes, `${what}: bytes`, 0, MAX_HEAP - 1);
+  const size = Ctor.BYTES_PER_ELEMENT ?? 1;
+  if (bytes % size) throw rangeError(`${what}: bytes must be a multiple of ${size} for ${Ctor.name} (got ${bytes})`);
+  return size;
+}
+
+export function freedError(what) {
+  return rangeError(`${what} is a view of memory that was freed with free(); ` +
+    'a freed view may not be used (its memory may belong to another allocation now)');
+}
+
+export function detachedError(what) {
+  return typeError(`${what} is detached: its memory was transferred, or it is a view from alloc() of a core ` +
+    'whose heap grew since (a core without shared memory: allocate what you need first, see README)');
+}
+
+export class Heap {
+  /**
+   * @param memory  the module's WebAssembly.Memory
+   * @param exports the wasm exports (pw_alloc, pw_free)
+   * @param shared  true when the memory is shared: it never detaches, and
+   *                other threads may grow it
+   */
+  constructor(memory, exports, shared) {
+    this.memory = memory;
+    this.exports = exports;
+    this.shared = shared;
+    this.buffers = new WeakSet(); // every buffer object this memory has had
+    this.liveBytes = 0; // bytes in live alloc() blocks
+    this.refresh();
+  }
+
+  /** Re-creates the views if the memory has grown (here or on another thread). */
+  refresh() {
+    const buf = this.memory.buffer;
+    if (this.u8 && this.u8.buffer === buf) return;
+    this.buffers.add(buf);
+    this.u8 = new Uint8Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.f32 = new Float32Array(buf);
+    this.f64 = new Float64Array(buf);
+    this.u64 = new BigUint64Array(buf);
+    this.i64 = new BigInt64Array(buf);
+  }
+
+  /** Current views: cheap when nothing changed. */
+  views() {
+    // a private memory detaches its old buffer when it grows (length 0);
+    // a shared one does not, so ask it for its size
+    if (this.shared ? this.u8.byteLength !== this.memory.buffer.byteLength : this.u8.length === 0) this.refresh();
+    return this;
+  }
+
+  /**
+   * Views for the runtime's own records (task records, rings), which lie
+   * below the initial heap size: a shared memory's older views still cover
+   * them, so only a detached (non-shared, grown) buffer needs a refresh.
+   * Much cheaper than views(), which asks the memory for its current size.
+   */
+  low() {
+    if (this.u32.length === 0) this.refresh();
+    return this;
+  }
+
+  get byteLength() {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** True if buf is (one of the buffer objects of) this memory. */
+  owns(buf) {
+    if (this.buffers.has(buf)) return true;
+    if (buf !== this.memory.buffer) return false;
+    this.buffers.add(buf);
+    return true;
+  }
+
+  /**
+   * Where a view lies in this heap: its byte address, or -1 if it is not in
+   * this memory (it is then copied in). Throws for a freed block's view, a
+   * detached view, and a view of this memory that alloc() did not make.
+   */
+  locate(view, what) {
+    const block = OWNERS.get(view);
+    if (block !== undefined) {
+      if (!block.live) throw freedError(what);
+      if (block.heap !== this) return -1; // another core's or pool's memory: copied like any foreign view
+      if (!this.shared && view.buffer.byteLength === 0) throw detachedError(what);
+      return view.byteOffset;
+    }
+    if (!this.owns(view.buffer)) return -1;
+    if (!this.shared && view.buffer.byteLength === 0) throw detachedError(what);
+    throw rangeError(`${what} is a view of parawasm's memory that alloc() did not make (a view built by hand ` +
+      "over the heap's buffer), so its allocation cannot be checked: pass the views of alloc(), their subarray()s, " +
+      'or views made with view(block, Ctor, byteOffset, length)');
+  }
+
+  /** Raw allocation for internal use (not zeroed): an address; RangeError if full. */
+  malloc(bytes, what = 'allocation') {
+    // wasm32's size_t: a larger count would reach pw_alloc wrapped (2^32 as 0)
+    if (bytes > MAX_HEAP - 1) {
+      throw rangeError(`${what}: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP})`);
+    }
+    const p = this.exports.pw_alloc(Math.max(bytes, 1), ALLOC_ALIGN) >>> 0;
+    if (p === 0) {
+      throw rangeError(`${what}: cannot allocate ${bytes} bytes: parawasm's heap cannot grow that far ` +
+        `(it holds ${this.byteLength} bytes, of which ${this.liveBytes} in alloc() blocks; at most ${MAX_HEAP})`);
+    }
+    this.views();
+    return p;
+  }
+
+  mfree(p) {
+    this.exports.pw_free(p);
+  }
+
+  /** alloc(bytes[, Ctor]) of the public API: a zero-filled block's view. */
+  alloc(bytes, Ctor = Uint8Array, what = 'alloc') {
+    const size = checkAlloc(bytes, Ctor, what);
+    const p = this.malloc(bytes, what);
+    this.u8.fill(0, p, p + bytes); // no stale heap bytes reach JS
+    const block = new Block(this, p, bytes);
+    this.liveBytes += bytes;
+    const view = Ctor === DataView ? new DataView(this.u8.buffer, p, bytes) : new Ctor(this.u8.buffer, p, bytes / size);
+    return track(view, block);
+  }
+
+  /**
+   * view(of, Ctor, byteOffset, length) of the public API: another view of
+   * the alloc() block that `of` belongs to (a Uint8Array of a Float64Array
+   * block, say), `byteOffset` bytes into `of`, `length` elements (default:
+   * to the end of `of`). Kernels accept it as they accept the block's own.
+   */
+  view(of, Ctor = Uint8Array, byteOffset = 0, length = undefined, what = 'view') {
+    if (!ArrayBuffer.isView(of)) throw typeError(`${what}: the first argument must be a view from alloc() (got ${describe(of)})`);
+    const block = OWNERS.get(of);
+    if (!block || block.heap !== this) throw typeError(`${what}: the first argument is not a view from alloc() of this core or pool`);
+    if (!block.live) throw rangeError(`${what}: the first argument was freed`);
+    checkAlloc(0, Ctor, what);
+    const size = Ctor.BYTES_PER_ELEMENT ?? 1;
+    checkInteger(byteOffset, `${what}: byteOffset`, 0, of.byteLength);
+    const start = of.byteOffset + byteOffset;
+    if (start % size) throw rangeError(`${what}: the view would start at byte ${start}, not a multiple of ${size} for ${Ctor.name}`);
+    const room = Math.floor((of.byteLength - byteOffset) / size);
+    const n = length === undefined ? room : checkInteger(length, `${what}: length`, 0, room);
+    const buf = this.views().u8.buffer;
+    return track(Ctor === DataView ? new DataView(buf, start, n) : new Ctor(buf, start, n), block);
+  }
+
+  /**
+   * The block of a view that free() may release: the view alloc() returned
+   * (or one starting where it starts); throws otherwise. Does not free.
+   */
+  freeable(view, what = 'free') {
+    if (!ArrayBuffer.isView(view)) throw typeError(`${what}: view must be a TypedArray or DataView (got ${describe(view)})`);
+    const block = OWNERS.get(view);
+    if (!block || block.heap !== this) {
+      throw typeError(`${what}: view was not returned by alloc() of this core or pool`);
+    }
+    if (!block.live) throw typeError(`${what}: view was already freed`);
+    if (view.buffer.byteLength !== 0 && view.byteOffset !== block.p) {
+      throw typeError(`${what}: view is a part of a block (a subarray); pass the view alloc() returned`);
+    }
+    return block;
+  }
+
+  /** Marks a block freed: its views are refused from now on. Returns its address. */
+  retire(block) {
+    block.live = false;
+    this.liveBytes -= block.size;
+    return block.p;
+  }
+}

@@ -1,0 +1,286 @@
+// The pool where shared memory is missing (a browser page that is not
+// cross-origin isolated) or threads cannot start (a Node-like runtime whose
+// workers cannot run Emscripten's thread glue): the single-thread core in
+// one worker (a Web Worker, or a worker_threads worker). Calls still leave
+// the main thread, but their buffers are copied to the worker and back, and
+// they run one at a time. `pool.isShared` is false.
+import { AbortError, ParawasmError, PoolDestroyedError, checkInteger, rangeError, typeError } from './errors.js';
+import { checkAlloc } from './memory.js';
+import { PoolBase, abortError } from './pool-base.js';
+
+const ERRORS = { TypeError, RangeError, ParawasmError, AbortError };
+
+// Buffers are copied to and from the worker in slices of this size, with
+// the event loop let run in between: a page stays responsive while hundreds
+// of MiB are copied.
+const SLICE = 8 << 20;
+const breathe = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+
+/** Copies src into dst; false if `live()` turned false between slices. */
+async function copyInSlices(dst, src, live) {
+  for (let off = 0; off < src.length; off += SLICE) {
+    if (off) {
+      await breathe();
+      if (!live()) return false;
+    }
+    dst.set(src.subarray(off, off + SLICE), off);
+  }
+  return true;
+}
+
+export class FallbackPool extends PoolBase {
+  /**
+   * Use createPool(); `worker` runs the package's <name>-fallback-worker.js (or,
+   * in a Node-like runtime, lib/runtime/fallback-worker-node.js) and has
+   * said it is ready.
+   */
+  constructor(worker, env, kernels) {
+    super(kernels);
+    this.worker = worker;
+    this.env = env;
+    this.threads = 1;
+    this.queue = []; // calls not yet sent
+    this.current = null; // the call the worker runs
+    this.heapSize = 0;
+    this.allocated = new WeakSet(); // buffers of live alloc() views
+    this.freed = new WeakSet(); // buffers of freed alloc() views
+    // the worker does not keep a Node process alive; this does, while calls
+    // are unfinished
+    this.keepAlive = env.keepAlive();
+    env.onWorkerMessage(worker, (data) => this.onMessage(data));
+    env.hookWorker(worker, (msg) => this.crash(msg));
+    this.defineKernels();
+  }
+
+  get isShared() {
+    return false;
+  }
+
+  call(spec, args) {
+    return this.invokeRaw(spec, args);
+  }
+
+  /**
+   * A call of `spec`; `extra.payload`, if given, is what the worker runs
+   * instead of the kernel (a family's call on the worker's core, with its
+   * own copies: { family, method, args }).
+   */
+  invokeRaw(spec, args, extra) {
+    let c;
+    try {
+      c = this.begin(spec, args, null);
+      for (const i of spec.buffers) {
+        if (this.freed.has(c.values[i].buffer)) {
+          throw rangeError(`${spec.params[i].label} is a view of memory that was freed with free(); a freed view may not be used`);
+        }
+      }
+      if (extra?.payload) {
+        c.payload = extra.payload;
+        this.counters.bytesCopied += extra.copied ?? 0;
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.enqueue(c, () => {
+      this.queue.push(c);
+      this.next();
+    });
+  }
+
+  /** Always false: the worker's memory is its own. */
+  inHeap() {
+    return false;
+  }
+
+  // Holds the process open while calls are unfinished (Node-like runtimes).
+  holdProcess() {
+    if (this.current || this.queue.length) this.keepAlive.ref();
+    else this.keepAlive.unref();
+  }
+
+  // Sends the next call: buffers go as copies, transferred.
+  next() {
+    if (this.failure) return;
+    this.holdProcess();
+    if (this.current) return;
+    const c = this.queue.shift();
+    if (!c) return;
+    if (c.payload) {
+      this.current = c;
+      c.sent = true;
+      this.worker.postMessage({ payload: c.payload }, c.payload.transfer ?? []);
+      return;
+    }
+    this.current = c;
+    this.send(c).catch((e) => this.crash(`copying the arguments failed: ${e?.message ?? e}`));
+  }
+
+  // Copies c's buffers (in slices, see copyInSlices) and posts the call.
+  async send(c) {
+    const transfer = [];
+    const args = [];
+    const options = {};
+    const live = () => !c.settled && !this.failure;
+    const ps = c.spec.params;
+    for (let i = 0; i < c.values.length; i++) {
+      const v = c.values[i];
+      const p = ps[i];
+      if (p.kind === 'scalar') {
+        if (p.option) options[p.name] = v;
+        else args.push(v);
+        continue;
+      }
+      const bytes = new Uint8Array(v.byteLength);
+      if (p.kind !== 'out') {
+        if (!(await copyInSlices(bytes, new Uint8Array(v.buffer, v.byteOffset, v.byteLength), live))) break;
+        this.counters.bytesCopied += v.byteLength;
+      }
+      transfer.push(bytes.buffer);
+      const type = v instanceof DataView ? 'DataView' : v[Symbol.toStringTag];
+      args.push({ view: bytes.buffer, type: p.elem === 'bytes' ? 'Uint8Array' : type });
+    }
+    if (!live()) { // aborted (or the pool ended) while copying: never sent
+      if (this.current === c) this.current = null;
+      this.next();
+      return;
+    }
+    c.sent = true;
+    this.worker.postMessage({ name: c.spec.label, args, options, progress: c.onProgress !== null }, transfer);
+  }
+
+  onMessage(m) {
+    const c = this.current;
+    if (!c) return;
+    if (m.progress) {
+      this.report(c, m.progress[0], m.progress[1]);
+      return;
+    }
+    this.heapSize = m.heapSize;
+    if (m.crashed) {
+      this.crash(m.error.message);
+      return;
+    }
+    this.current = null;
+    this.counters.done++;
+    if (c.abortRequested) {
+      this.settleCall(c, abortError(c));
+    } else if (m.error) {
+      const E = ERRORS[m.error.name] ?? ParawasmError;
+      const err = E === ParawasmError ? new E(m.error.message, m.error.code) : new E(m.error.message);
+      if (m.error.code) err.code = m.error.code;
+      this.settleCall(c, err);
+    } else {
+      // buffers the kernel wrote: copied back into the caller's views before
+      // the call settles and before the next call copies anything in
+      this.current = c;
+      this.copyBack(c, m).then(() => {
+        if (this.current === c) this.current = null;
+        this.settleCall(c, null, m.value);
+        this.next();
+      }, (e) => this.crash(`copying the results back failed: ${e?.message ?? e}`));
+      return;
+    }
+    this.next();
+  }
+
+  async copyBack(c, m) {
+    if (!m.args) return;
+    // m.args holds the positional arguments in order: the buffers among them
+    const positional = c.spec.params.map((p, i) => i).filter((i) => !c.spec.params[i].option);
+    for (let k = 0; k < m.args.length; k++) {
+      const a = m.args[k];
+      const i = positional[k];
+      if (a === null || c.spec.params[i].kind === 'in') continue;
+      const v = c.values[i];
+      await copyInSlices(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), new Uint8Array(a), () => !this.failure);
+      this.counters.bytesCopied += v.byteLength;
+    }
+  }
+
+  abort(c) {
+    if (c.settled) return;
+    const i = this.queue.indexOf(c);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      this.holdProcess();
+      this.settleCall(c, abortError(c, 'before it started'));
+    } else if (c === this.current && !c.sent) {
+      this.settleCall(c, abortError(c, 'before it started')); // still copying its arguments
+    } else {
+      c.abortRequested = true; // the single-thread core cannot stop mid-call
+    }
+  }
+
+  alloc(bytes, Ctor = Uint8Array) {
+    if (this.failure) throw this.failedError();
+    checkAlloc(bytes, Ctor);
+    let buf;
+    try {
+      buf = new ArrayBuffer(bytes);
+    } catch (e) {
+      throw rangeError(`alloc: cannot allocate ${bytes} bytes (${e.message})`);
+    }
+    const view = Ctor === DataView ? new DataView(buf) : new Ctor(buf);
+    this.allocated.add(buf);
+    return view;
+  }
+
+  /** Another view of the alloc() block of `of` (see the shared pool's view()). */
+  view(of, Ctor = Uint8Array, byteOffset = 0, length = undefined) {
+    if (this.failure) throw this.failedError();
+    if (!ArrayBuffer.isView(of) || !this.allocated.has(of.buffer)) {
+      if (ArrayBuffer.isView(of) && this.freed.has(of.buffer)) throw rangeError('view: the first argument was freed');
+      throw typeError('view: the first argument is not a view from alloc() of this pool');
+    }
+    checkAlloc(0, Ctor, 'view');
+    const size = Ctor.BYTES_PER_ELEMENT ?? 1;
+    checkInteger(byteOffset, 'view: byteOffset', 0, of.byteLength);
+    const start = of.byteOffset + byteOffset;
+    if (start % size) throw rangeError(`view: the view would start at byte ${start}, not a multiple of ${size} for ${Ctor.name}`);
+    const room = Math.floor((of.byteLength - byteOffset) / size);
+    const n = length === undefined ? room : checkInteger(length, 'view: length', 0, room);
+    return Ctor === DataView ? new DataView(of.buffer, start, n) : new Ctor(of.buffer, start, n);
+  }
+
+  free(view) {
+    if (this.failure) return;
+    if (!ArrayBuffer.isView(view)) throw typeError(`free: view must be a TypedArray or DataView (got ${typeof view})`);
+    if (this.freed.has(view.buffer)) throw typeError('free: view was already freed');
+    if (!this.allocated.has(view.buffer) || view.byteOffset !== 0) {
+      throw typeError('free: view was not returned by alloc() of this pool');
+    }
+    this.allocated.delete(view.buffer);
+    this.freed.add(view.buffer);
+  }
+
+  stats() {
+    return {
+      threads: 1,
+      queued: this.queue.length,
+      running: this.current ? 1 : 0,
+      done: this.counters.done,
+      bytesCopied: this.counters.bytesCopied,
+      heapSize: this.heapSize,
+      state: this.state,
+    };
+  }
+
+  // Ends the pool with err: every unfinished call rejects with a copy.
+  end(err) {
+    const pending = [...(this.current ? [this.current] : []), ...this.queue];
+    this.queue = [];
+    this.current = null;
+    this.failAll(err, pending);
+    this.env.clearKeepAlive(this.keepAlive);
+    this.env.terminateWorker(this.worker);
+  }
+
+  crash(reason) {
+    if (!this.failure) this.end(this.crashError("in the pool's worker", this.current ? [this.current.spec.label] : [], reason));
+  }
+
+  async destroy() {
+    if (!this.failure) this.end(new PoolDestroyedError('the pool was destroyed'));
+    else this.env.terminateWorker(this.worker);
+  }
+}

@@ -1,0 +1,380 @@
+// The pool: every kernel as an async method, run on the threaded build's
+// pthreads, which share one WebAssembly.Memory with this thread.
+//
+// Scheduling is in C (src/runtime/pool.c); this file fills task records,
+// submits them, awaits completions with Atomics.waitAsync on done_seq (or a
+// call proxied to this thread where waitAsync is missing), and settles the
+// promises. Nothing here blocks.
+import { readTaskLayout } from './bind.js';
+import { ParawasmError, PoolDestroyedError } from './errors.js';
+import { Heap, blockOf } from './memory.js';
+import { PoolBase, abortError } from './pool-base.js';
+
+// Task states: see PW_TASK_* in src/runtime/runtime.h.
+const QUEUED = 1;
+const RUNNING = 2;
+const DROPPED = 3;
+
+const CAP_LOG2 = 12; // 4096 task records; more calls wait in a JS queue
+const DEFAULT_SPIN = 20000; // idle polls before a thread parks (~50-100 µs)
+const PROGRESS_MS = 50; // how often running calls' progress is read for onProgress
+
+export class Pool extends PoolBase {
+  /**
+   * Use createPool(). `mod` is an instantiated threaded module whose
+   * PTHREAD_POOL_SIZE workers are loaded; `env` is the environment adapter;
+   * `kernels` the package's KernelSet.
+   */
+  constructor(mod, env, threads, spin = DEFAULT_SPIN, kernels) {
+    super(kernels);
+    this.mod = mod;
+    this.env = env;
+    this.threads = threads;
+    const ex = mod.pwExports;
+    this.ex = ex;
+    this.heap = new Heap(mod.pwMemory, ex, true);
+    this.L = readTaskLayout(this.heap, ex.pw_task_layout() >>> 0);
+    kernels.checkAbi(this.L, 'createPool');
+    const rc = ex.pw_pool_start(threads, CAP_LOG2, spin);
+    if (rc !== 0) throw new ParawasmError(`createPool: the pool's threads could not start (status ${rc})`, 'ERR_PW_START');
+    const at = ex.pw_pool_layout() >>> 2;
+    [this.cap, this.tasks, this.comp, this.doneSeq, this.jsWait, this.running] = this.heap.views().u32.slice(at, at + 6);
+    this.mask = this.cap - 1;
+    this.freeSlots = new Int32Array(this.cap);
+    for (let i = 0; i < this.cap; i++) this.freeSlots[i] = this.cap - 1 - i;
+    this.top = this.cap;
+    this.calls = new Array(this.cap); // call occupying each task record
+    this.backlog = []; // calls waiting for a free task record
+    this.backlogHead = 0;
+    this.compHead = 0;
+    this.inflight = 0; // task records in use
+    this.waiting = false; // a wait for completions is armed
+    this.watched = new Set(); // calls with onProgress
+    this.progressTimer = null;
+    this.useWaitAsync = typeof Atomics.waitAsync === 'function' && env.waitAsyncWakes();
+    this.onWake = () => {
+      Atomics.store(this.heap.low().i32, this.jsWait >>> 2, 0); // threads stop notifying
+      this.wait();
+    };
+    mod.pwNotify = () => { if (this.waiting) this.wait(); };
+    this.keepAlive = env.keepAlive();
+    this.workers = [...mod.PThread.runningWorkers, ...mod.PThread.unusedWorkers];
+    this.defineKernels();
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  call(spec, args) {
+    return this.invokeRaw(spec, args);
+  }
+
+  /**
+   * A call of `spec` with `extra` resources of the caller's (parawasm's own
+   * families): `temps`, heap addresses freed when the call ends; `blocks`,
+   * alloc() blocks the kernel reads through pointers in its arguments
+   * (pinned while it runs); `copied`, bytes already copied in.
+   */
+  invokeRaw(spec, args, extra) {
+    let c;
+    try {
+      c = this.begin(spec, args, this.heap);
+      c.place();
+    } catch (e) {
+      c?.release();
+      if (extra?.temps) for (const p of extra.temps) this.heap.mfree(p);
+      return Promise.reject(e);
+    }
+    if (extra) {
+      if (extra.temps) (c.temps ??= []).push(...extra.temps);
+      if (extra.blocks) c.extraBlocks = extra.blocks;
+      c.copied += extra.copied ?? 0;
+    }
+    return this.queueCall(c);
+  }
+
+  // Queues a placed call c: pins the alloc() blocks it reads in place.
+  queueCall(c) {
+    this.counters.bytesCopied += c.copied;
+    this.pin(c, 1);
+    return this.enqueue(c, () => {
+      if (this.top > 0 && this.backlogHead === this.backlog.length) this.submit(c);
+      else this.backlog.push(c);
+    });
+  }
+
+  /** True if view lies in the pool's memory (a kernel reads it in place). */
+  inHeap(view) {
+    return this.heap.locate(view, 'view') >= 0;
+  }
+
+  submit(c) {
+    const idx = this.freeSlots[--this.top];
+    const task = this.tasks + idx * this.L.size;
+    c.slot = idx;
+    c.task = task;
+    c.write(task, this.L);
+    Atomics.store(this.heap.u32, (task + this.L.state) >>> 2, QUEUED);
+    this.calls[idx] = c;
+    this.inflight++;
+    if (c.onProgress) this.watch(c);
+    this.ex.pw_pool_submit(idx);
+    if (!this.waiting) {
+      this.waiting = true;
+      this.keepAlive.ref();
+      this.wait();
+    }
+  }
+
+  // Drains completions, then arms a wait for more while calls are in flight.
+  wait() {
+    for (;;) {
+      if (this.failure) break;
+      const i32 = this.heap.low().i32;
+      const seen = Atomics.load(i32, this.doneSeq >>> 2);
+      this.drain();
+      if (this.inflight === 0 || this.failure) break;
+      if (this.useWaitAsync) {
+        Atomics.store(i32, this.jsWait >>> 2, 1);
+        const r = Atomics.waitAsync(i32, this.doneSeq >>> 2, seen);
+        if (r.async) {
+          r.value.then(this.onWake);
+          return;
+        }
+        Atomics.store(i32, this.jsWait >>> 2, 0); // done_seq moved on: drain again
+      } else {
+        Atomics.store(i32, this.jsWait >>> 2, 2);
+        if (Atomics.load(i32, this.doneSeq >>> 2) === seen) return; // pwNotify() resumes
+      }
+    }
+    this.waiting = false;
+    this.keepAlive.unref();
+  }
+
+  drain() {
+    const u32 = this.heap.low().u32;
+    for (;;) {
+      const at = (this.comp + 4 * (this.compHead & this.mask)) >>> 2;
+      const e = Atomics.load(u32, at);
+      if (e === 0) break;
+      Atomics.store(u32, at, 0);
+      this.compHead = (this.compHead + 1) >>> 0;
+      this.settle(e - 1);
+    }
+    while (this.top > 0 && this.backlogHead < this.backlog.length && !this.failure) {
+      const c = this.backlog[this.backlogHead];
+      this.backlog[this.backlogHead++] = undefined;
+      if (!c.settled) this.submit(c);
+    }
+    if (this.backlogHead === this.backlog.length && this.backlogHead > 0) {
+      this.backlog = [];
+      this.backlogHead = 0;
+    }
+  }
+
+  settle(idx) {
+    const c = this.calls[idx];
+    this.calls[idx] = undefined;
+    this.freeSlots[this.top++] = idx;
+    this.inflight--;
+    if (!c) return;
+    let value;
+    let error;
+    if (c.onProgress) this.unwatch(c, true);
+    if (!c.settled && this.heap.u32[(c.task + this.L.state) >>> 2] !== DROPPED) {
+      this.counters.done++;
+      const before = c.copied;
+      try {
+        if (c.abortRequested) error = abortError(c);
+        else value = c.finish(c.task, this.L);
+      } catch (e) {
+        error = e;
+      }
+      this.counters.bytesCopied += c.copied - before;
+    }
+    c.release();
+    this.pin(c, -1);
+    this.settleCall(c, error, value);
+  }
+
+  abort(c) {
+    if (c.settled) return;
+    if (c.slot === undefined) {
+      // still in the JS queue: it never reaches a thread
+      c.release();
+      this.pin(c, -1);
+      this.settleCall(c, abortError(c, 'before it started'));
+      return;
+    }
+    if (c.onProgress) this.unwatch(c, false);
+    const u32 = this.heap.low().u32;
+    if (Atomics.compareExchange(u32, (c.task + this.L.state) >>> 2, QUEUED, DROPPED) === QUEUED) {
+      // queued in C: no thread will run it; the record comes back through the completion ring
+      this.settleCall(c, abortError(c, 'before it started'));
+    } else {
+      // running: ask it to stop at its next chunk; settle() rejects when it has stopped
+      Atomics.store(u32, (c.task + this.L.cancel) >>> 2, 1);
+      c.abortRequested = true;
+    }
+  }
+
+  // Counts unfinished calls per alloc() block so that free() of a block in
+  // use waits for them instead of pulling memory from under a kernel.
+  pin(c, delta) {
+    if (delta > 0) {
+      const { spec } = c;
+      for (const i of spec.buffers) {
+        const b = c.ptrs[i] > 0 ? blockOf(c.values[i]) : undefined;
+        if (b !== undefined && b.heap === this.heap) (c.pinned ??= []).push(b);
+      }
+      if (c.extraBlocks?.length) (c.pinned ??= []).push(...c.extraBlocks);
+    }
+    if (!c.pinned) return;
+    for (const b of c.pinned) {
+      b.pins += delta;
+      if (b.pins === 0 && b.deferred) {
+        b.deferred = false;
+        this.heap.mfree(b.p);
+      }
+    }
+    if (delta < 0) c.pinned = null;
+  }
+
+  // onProgress: the task records of running calls are read every
+  // PROGRESS_MS while any such call is in flight, and once when it ends.
+  watch(c) {
+    this.watched.add(c);
+    if (this.progressTimer) return;
+    this.progressTimer = setInterval(() => {
+      for (const w of this.watched) this.readProgress(w);
+    }, PROGRESS_MS);
+    this.progressTimer.unref?.();
+  }
+
+  unwatch(c, final) {
+    if (final && !c.abortRequested) this.readProgress(c);
+    this.watched.delete(c);
+    if (!this.watched.size && this.progressTimer) {
+      clearInterval(this.progressTimer);
+      this.progressTimer = null;
+    }
+  }
+
+  readProgress(c) {
+    if (this.failure || c.settled || c.task === undefined) return;
+    const h = this.heap.low();
+    const total = Number(h.u64[(c.task + this.L.progressTotal) >>> 3]);
+    if (!total) return;
+    this.report(c, Number(h.u64[(c.task + this.L.progressDone) >>> 3]), total);
+  }
+
+  // -------------------------------------------------------------- memory
+
+  /**
+   * A view of `bytes` bytes of the pool's shared memory (a Uint8Array unless
+   * Ctor is given). Kernels use it in place, on any thread, without a copy.
+   */
+  alloc(bytes, Ctor) {
+    if (this.failure) throw this.failedError();
+    return this.heap.alloc(bytes, Ctor);
+  }
+
+  /**
+   * Another view of the block that `of` (a view from alloc()) belongs to:
+   * a `Ctor` (default Uint8Array) from `byteOffset` bytes into `of`, of
+   * `length` elements (default: to the end of `of`).
+   */
+  view(of, Ctor, byteOffset, length) {
+    if (this.failure) throw this.failedError();
+    return this.heap.view(of, Ctor, byteOffset, length);
+  }
+
+  /**
+   * Releases a view returned by alloc(). If calls that use it are still
+   * running, the memory is released when the last of them finishes.
+   */
+  free(view) {
+    if (this.failure) return;
+    const block = this.heap.freeable(view);
+    this.heap.retire(block);
+    if (block.pins > 0) block.deferred = true;
+    else this.heap.mfree(block.p);
+  }
+
+  /** Counters: see README (pool.stats()). */
+  stats() {
+    const failed = this.failure !== null;
+    const u32 = failed ? null : this.heap.views().u32;
+    let queuedInC = 0; // submitted, not started, not dropped by an abort
+    for (let i = 0; i < this.cap && !failed; i++) {
+      const c = this.calls[i];
+      if (c && Atomics.load(u32, (c.task + this.L.state) >>> 2) === QUEUED) queuedInC++;
+    }
+    let waitingInJs = 0;
+    for (let i = this.backlogHead; i < this.backlog.length; i++) if (!this.backlog[i].settled) waitingInJs++;
+    return {
+      threads: this.threads,
+      queued: waitingInJs + queuedInC,
+      running: failed ? 0 : Atomics.load(u32, this.running >>> 2),
+      done: this.counters.done,
+      bytesCopied: this.counters.bytesCopied,
+      heapSize: failed ? 0 : this.heap.byteLength,
+      state: this.state,
+    };
+  }
+
+  /** True: the pool's threads and this thread share memory (zero-copy views). */
+  get isShared() {
+    return true;
+  }
+
+  // ----------------------------------------------------------- lifecycle
+
+  // Ends the pool with err: every unfinished call rejects with a copy.
+  end(err) {
+    if (this.progressTimer) clearInterval(this.progressTimer);
+    this.progressTimer = null;
+    this.watched.clear();
+    const pending = [...this.calls.filter(Boolean), ...this.backlog.slice(this.backlogHead)];
+    this.calls.fill(undefined);
+    this.backlog = [];
+    this.backlogHead = 0;
+    this.failAll(err, pending);
+  }
+
+  /**
+   * Rejects every unfinished call with a PoolDestroyedError and ends the
+   * threads. Resolves when they have ended. Safe to call more than once.
+   */
+  destroy() {
+    if (!this.ending) {
+      if (!this.failure) this.end(new PoolDestroyedError('the pool was destroyed'));
+      this.ending = this.shutdown();
+    }
+    return this.ending;
+  }
+
+  crash(reason) {
+    if (this.failure) return;
+    const running = [];
+    try {
+      const u32 = this.heap.views().u32;
+      for (let i = 0; i < this.cap; i++) {
+        const c = this.calls[i];
+        if (c && Atomics.load(u32, (c.task + this.L.state) >>> 2) === RUNNING) running.push(c.spec.label);
+      }
+    } catch { /* memory unreadable: report without names */ }
+    this.end(this.crashError('on a pool thread', running, reason));
+    this.ending = this.shutdown();
+  }
+
+  async shutdown() {
+    try {
+      this.ex.pw_pool_stop();
+      Atomics.notify(this.heap.low().i32, this.doneSeq >>> 2); // release a pending waitAsync
+    } catch { /* a crashed module may refuse; the workers end below anyway */ }
+    this.keepAlive.unref();
+    this.waiting = false;
+    await Promise.all(this.workers.map((w) => this.env.terminateWorker(w)));
+    this.env.clearKeepAlive(this.keepAlive);
+  }
+}

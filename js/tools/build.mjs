@@ -1,0 +1,547 @@
+// parawasm build — a user's annotated C (headers and sources) into a
+// complete npm package of their own: both wasm builds, the generated
+// bindings and types, and a copy of parawasm's JS runtime.
+//
+//   parawasm build [--name NAME] [--out DIR] [--prefix PREFIX] [--with FAMILY[,FAMILY]]
+//                  [-I DIR] [-D NAME[=VALUE]] [-O LEVEL] [--quiet] FILE...
+//
+// The package it writes (DIR, default ./pkg):
+//   package.json        name, exports (node import/require, browser, types)
+//   index.js            Node ESM entry        index.cjs  CommonJS entry
+//   browser.js          browsers and bundlers (literal asset URLs)
+//   <base>-fallback-worker.js  the worker of a pool without shared memory
+//                       (browsers); named after the package, like its wasm
+//                       files, so that several packages' workers can lie
+//                       side by side beside one bundle
+//   index.d.ts, index.d.cts   types, with the C doc comments
+//   gen/                the kernel bundle (specs) and its types
+//   lib/runtime/, lib/families/, lib/runtime.cjs   parawasm's JS runtime (vendored)
+//   wasm/<base>.*, wasm/<base>-mt.*                 the two builds, named after the package
+// Why the runtime is vendored rather than a dependency: README, "Your own kernels".
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BindgenError, generate } from './bindgen.mjs';
+import { compileArgs, emccArgs } from './flags.mjs';
+import { FAMILIES, LIBS, familyHeaders, findLib, resolveFamilies } from './families.mjs';
+import { patchGlue, patchWorker } from './glue.mjs';
+
+export class BuildError extends Error {}
+
+const MIN_EMCC = [3, 1, 6];
+
+/**
+ * Where parawasm's SDK lies: in a clone of the repository (include/, src/,
+ * js/) or in the installed npm package (sdk/, lib/). The tool finds it from
+ * its own location, so the same command serves both.
+ */
+export function sdkLayout() {
+  const top = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  if (existsSync(join(top, 'include/parawasm/kernel.h'))) {
+    return {
+      top,
+      include: join(top, 'include'),
+      runtimeC: join(top, 'src/runtime'),
+      kernels: join(top, 'src/kernels'),
+      jsRuntime: join(top, 'js/runtime'),
+      jsFamilies: join(top, 'js/families'),
+      runtimeCjs: join(top, 'build/sdk/runtime.cjs'),
+    };
+  }
+  if (existsSync(join(top, 'sdk/include/parawasm/kernel.h'))) {
+    return {
+      top,
+      include: join(top, 'sdk/include'),
+      runtimeC: join(top, 'sdk/src/runtime'),
+      kernels: join(top, 'sdk/src/kernels'),
+      jsRuntime: join(top, 'lib/runtime'),
+      jsFamilies: join(top, 'lib/families'),
+      runtimeCjs: join(top, 'lib/runtime.cjs'),
+    };
+  }
+  throw new BuildError(`cannot find parawasm's SDK beside ${top} (include/parawasm/kernel.h or sdk/include/parawasm/kernel.h)`);
+}
+
+export const USAGE = `usage: parawasm build [options] FILE...
+
+Builds annotated C headers (.h) and sources (.c) into an npm package of
+your own, with parawasm's core, pool and types.
+
+  --name NAME        package name (default: "name" of ./package.json, else the folder's name)
+  --out DIR          output folder (default: pkg)
+  --prefix PREFIX    C prefix that JS names lose (default: pw_): my_xor_bytes -> xorBytes
+  --with FAMILY      add a parawasm kernel family (${Object.keys(FAMILIES).join(', ')}); repeat or comma-separate
+  -I DIR             include directory for the C compiler
+  -D NAME[=VALUE]    preprocessor definition
+  -O LEVEL           optimisation level: 0, 1, 2, 3, s or z (default 3)
+  --quiet            print only errors
+  -h, --help         this text
+
+Headers are read for PW_KERNEL declarations (see parawasm/kernel.h);
+every .c file is compiled into both builds. Needs emcc (Emscripten) ${MIN_EMCC.join('.')} or newer.`;
+
+/** Parses the command's arguments (after "build"). */
+export function parseBuildArgs(argv) {
+  const o = { name: undefined, out: 'pkg', prefix: 'pw_', with: [], includes: [], defines: [], opt: '3', files: [], quiet: false, help: false };
+  const value = (i, flag) => {
+    if (i + 1 >= argv.length) throw new BuildError(`${flag} needs a value`);
+    return argv[i + 1];
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    let m;
+    if (a === '-h' || a === '--help') o.help = true;
+    else if (a === '--quiet' || a === '-q') o.quiet = true;
+    else if (a === '--name') o.name = value(i++, a);
+    else if (a === '--out') o.out = value(i++, a);
+    else if (a === '--prefix') o.prefix = value(i++, a);
+    else if (a === '--with') o.with.push(...value(i++, a).split(',').filter(Boolean));
+    else if ((m = /^--(name|out|prefix|with)=(.*)$/.exec(a))) {
+      if (m[1] === 'with') o.with.push(...m[2].split(',').filter(Boolean)); else o[m[1]] = m[2];
+    } else if (a === '-I') o.includes.push(value(i++, a));
+    else if (a.startsWith('-I')) o.includes.push(a.slice(2));
+    else if (a === '-D') o.defines.push(value(i++, a));
+    else if (a.startsWith('-D')) o.defines.push(a.slice(2));
+    else if (a === '-O') o.opt = value(i++, a);
+    else if (/^-O./.test(a)) o.opt = a.slice(2);
+    else if (a === '--') o.files.push(...argv.slice(i + 1)), (i = argv.length);
+    else if (a.startsWith('-')) throw new BuildError(`unknown option ${a}`);
+    else o.files.push(a);
+  }
+  if (!/^[0-3sz]$/.test(o.opt)) throw new BuildError(`-O takes 0, 1, 2, 3, s or z (got "${o.opt}")`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.prefix)) throw new BuildError(`--prefix must be a C identifier prefix such as my_ (got "${o.prefix}")`);
+  for (const d of o.defines) if (!/^[A-Za-z_]\w*(=.*)?$/.test(d)) throw new BuildError(`-D takes NAME or NAME=VALUE (got "${d}")`);
+  return o;
+}
+
+/** The npm name checks npm applies (lower case, url-safe, at most 214 characters). */
+export function checkPackageName(name) {
+  if (typeof name !== 'string' || !name.length || name.length > 214 ||
+      !/^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/.test(name)) {
+    throw new BuildError(`"${name}" is not a valid npm package name (lower case letters, digits, - . _ ~, optionally @scope/)`);
+  }
+  return name;
+}
+
+/** The file base of a package's builds: @scope/my-kernels -> scope-my-kernels. */
+export const fileBase = (name) => name.replace(/^@/, '').replace(/\//g, '-');
+const exportName = (base, build) => `Pw_${base.replace(/[^A-Za-z0-9_]/g, '_')}_${build}`;
+
+/** emcc's version as [major, minor, patch], or a BuildError saying how to install it. */
+export function emccVersion(emcc) {
+  const r = spawnSync(emcc, ['--version'], { encoding: 'utf8', env: emccEnv() });
+  if (r.error || r.status !== 0) {
+    throw new BuildError(`${emcc} (Emscripten) was not found or does not run${r.error ? ` (${r.error.code})` : `: ${(r.stderr || '').trim().split('\n').pop()}`}.\n` +
+      'Install Emscripten: on Debian or Ubuntu `sudo apt-get install emscripten`; elsewhere the emsdk ' +
+      '(https://emscripten.org/docs/getting_started/downloads.html). Or set EMCC to its path.');
+  }
+  const m = /(\d+)\.(\d+)\.(\d+)/.exec(r.stdout);
+  if (!m) throw new BuildError(`cannot read the version of ${emcc} from: ${r.stdout.split('\n')[0]}`);
+  const v = m.slice(1, 4).map(Number);
+  for (let i = 0; i < 3; i++) {
+    if (v[i] > MIN_EMCC[i]) break;
+    if (v[i] < MIN_EMCC[i]) {
+      throw new BuildError(`${emcc} is Emscripten ${v.join('.')}; parawasm needs ${MIN_EMCC.join('.')} or newer ` +
+        '(Debian: `sudo apt-get install emscripten`; or the emsdk: `emsdk install latest`)');
+    }
+  }
+  return v;
+}
+
+// Debian's emcc runs on Node and needs Debian's acorn (NODE_PATH).
+export function emccEnv() {
+  const env = { ...process.env };
+  if (!env.NODE_PATH && existsSync('/usr/share/nodejs/acorn')) env.NODE_PATH = '/usr/share/nodejs';
+  return env;
+}
+
+function run(cmd, args, opts) {
+  return new Promise((resolveRun, reject) => {
+    const p = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { out += d; });
+    p.on('error', reject);
+    p.on('close', (code) => resolveRun({ code, out }));
+  });
+}
+
+const cFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.c')).sort().map((f) => join(dir, f)) : []);
+
+/** Reads package.json of the current folder, if any. */
+function ownPackageJson(dir) {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Builds a package. `o`: parsed options (parseBuildArgs). `log`: progress
+ * lines. Returns { out, name, base, kernels }.
+ */
+export async function buildPackage(o, { cwd = process.cwd(), log = (s) => process.stdout.write(`${s}\n`), emcc = process.env.EMCC || 'emcc' } = {}) {
+  const started = Date.now();
+  const sdk = sdkLayout();
+  const files = o.files.map((f) => resolve(cwd, f));
+  for (const f of files) {
+    if (!existsSync(f) || !statSync(f).isFile()) throw new BuildError(`${relative(cwd, f) || f}: no such file`);
+    if (!/\.(h|c)$/.test(f)) throw new BuildError(`${relative(cwd, f)}: not a .h or .c file`);
+  }
+  const families = resolveFamilies(o.with);
+  const userHeaders = files.filter((f) => f.endsWith('.h'));
+  const userSources = files.filter((f) => f.endsWith('.c'));
+  if (!userHeaders.length && !families.length) {
+    throw new BuildError('no kernels: give the headers (.h) that declare your PW_KERNEL functions, or --with a family');
+  }
+  const name = checkPackageName(o.name ?? ownPackageJson(cwd)?.name ?? basename(cwd).toLowerCase());
+  const base = fileBase(name);
+  const out = resolve(cwd, o.out);
+  const version = emccVersion(emcc);
+
+  // 1. bindings: every header of the SDK that matters, then the user's
+  const sdkHeaders = familyHeaders(sdk.include, families);
+  const work = mkdtempSync(join(tmpdir(), 'parawasm-build-'));
+  let specs;
+  try {
+    mkdirSync(join(out, 'gen'), { recursive: true });
+    try {
+      specs = generate([...sdkHeaders, ...userHeaders], {
+        c: join(work, 'kernels.c'), js: join(out, 'gen/kernels.js'), cjs: join(out, 'gen/kernels.cjs'), dts: join(out, 'gen/kernels.d.ts'),
+      }, { prefix: o.prefix, skipNamespaces: families.map((f) => f.js?.namespace).filter(Boolean) });
+    } catch (e) {
+      if (e instanceof BindgenError) throw new BuildError(e.message);
+      throw e;
+    }
+    if (!specs.length) throw new BuildError('no PW_KERNEL declarations found in the headers given');
+    if (!o.quiet) { const n = specs.filter((s) => !s.internal).length; log(`parawasm build: ${name}: ${n} kernel${n === 1 ? '' : 's'} (emcc ${version.join('.')})`); }
+
+    // 2. the two wasm builds, at the same time
+    const unitFiles = new Set(families.flatMap((f) => (f.units ?? []).map((u) => join(sdk.kernels, f.dir, u.src))));
+    const familySources = families.flatMap((f) => cFiles(join(sdk.kernels, f.dir))).filter((f) => !unitFiles.has(f));
+    const includes = [sdk.include, sdk.runtimeC, sdk.kernels, ...families.map((f) => join(sdk.kernels, f.dir)),
+      ...new Set(userHeaders.map((h) => dirname(h))), ...o.includes.map((d) => resolve(cwd, d))];
+    const runtime = ['task.c', 'split.c', 'alloc.c'].map((f) => join(sdk.runtimeC, f));
+    const common = [...runtime, ...familySources, ...userSources, join(work, 'kernels.c')];
+    mkdirSync(join(out, 'wasm'), { recursive: true });
+    const builds = [
+      { build: 'st', file: base, srcs: [...common, join(sdk.runtimeC, 'serial.c')] },
+      { build: 'mt', file: `${base}-mt`, srcs: [...common, join(sdk.runtimeC, 'pool.c')] },
+    ];
+    // the families' library units (stb_image), an object for each build
+    const units = families.flatMap((f) => (f.units ?? []).map((u) => ({ ...u, path: join(sdk.kernels, f.dir, u.src) })));
+    for (const u of units) {
+      const dir = findLib(u.lib, o.includes.map((d) => resolve(cwd, d)), existsSync);
+      if (!dir) {
+        throw new BuildError(`the ${families.find((f) => (f.units ?? []).some((x) => x.src === u.src)).name} family needs the ` +
+          `${u.lib} headers (${LIBS[u.lib].headers.join(', ')}), found in none of ${LIBS[u.lib].dirs.join(', ')} nor the -I folders. ` +
+          `${LIBS[u.lib].install}`);
+      }
+      u.dir = dir;
+    }
+    const unitObjects = await Promise.all(builds.flatMap(({ build }) => units.map(async (u) => {
+      const obj = join(work, `${basename(u.src, '.c')}-${build}.o`);
+      const args = [...compileArgs(build, { opt: o.opt, defines: o.defines, includes: [...includes, u.dir] }),
+        ...(u.wasmFlags ?? []), '-c', u.path, '-o', obj];
+      const r = await run(emcc, args, { cwd, env: emccEnv() });
+      if (r.code !== 0) throw new BuildError(`emcc failed on ${u.src} (${build === 'mt' ? 'threaded' : 'single-thread'} build):\n${r.out.trim()}`);
+      return { build, obj };
+    })));
+    for (const b of builds) b.srcs.push(...unitObjects.filter((x) => x.build === b.build).map((x) => x.obj));
+    const results = await Promise.all(builds.map(({ build, file, srcs }) => {
+      const args = [...emccArgs(build, { opt: o.opt, exportName: exportName(base, build), defines: o.defines, includes }),
+        '-Wall', '-Wextra', ...srcs, '-o', join(out, 'wasm', `${file}.js`)];
+      return run(emcc, args, { cwd, env: emccEnv() }).then((r) => ({ ...r, build }));
+    }));
+    for (const r of results) {
+      if (r.code !== 0) throw new BuildError(`emcc failed (${r.build === 'mt' ? 'threaded' : 'single-thread'} build):\n${r.out.trim()}`);
+      const warnings = r.out.trim();
+      if (warnings && !o.quiet && r.build === 'st') log(warnings);
+    }
+    for (const { build, file } of builds) {
+      const js = join(out, 'wasm', `${file}.js`);
+      const worker = join(out, 'wasm', `${file}.worker.js`);
+      try {
+        writeFileSync(js, patchGlue(readFileSync(js, 'utf8'), build, version, js));
+        if (build === 'mt' && existsSync(worker)) writeFileSync(worker, patchWorker(readFileSync(worker, 'utf8'), version, worker));
+      } catch (e) {
+        rmSync(js, { force: true }); // a half-made build must not look finished
+        throw new BuildError(e.message);
+      }
+      writeModuleGlue(join(out, 'wasm'), file, exportName(base, build));
+    }
+    writeFileSync(join(out, 'wasm/package.json'), '{ "type": "commonjs" }\n');
+
+    // 3. the JS runtime, the families' JS, the entries and the types
+    writeRuntime(sdk, out, families);
+    writeEntries(out, { name, base, families });
+    writePackageJson(out, name, base, families);
+    if (!existsSync(join(out, 'README.md'))) writeFileSync(join(out, 'README.md'), packageReadme(name, specs, families));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (!o.quiet) log(`parawasm build: wrote ${relative(cwd, out) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { out, name, base, kernels: specs };
+}
+
+// Browsers and module workers import the same glue as an ES module: the
+// first line hides Node's globals from its Node-only branches, so that
+// bundlers do not try to resolve require("fs") and the like.
+function writeModuleGlue(dir, file, name) {
+  const glue = readFileSync(join(dir, `${file}.js`), 'utf8');
+  writeFileSync(join(dir, `${file}.mjs`), `var require, module, exports, __filename, __dirname, process;\n${glue}\nexport default ${name};\n`);
+}
+
+function copyDir(from, to, filter = () => true) {
+  mkdirSync(to, { recursive: true });
+  for (const f of readdirSync(from)) {
+    if (statSync(join(from, f)).isFile() && filter(f)) copyFileSync(join(from, f), join(to, f));
+  }
+}
+
+function writeRuntime(sdk, out, families) {
+  rmSync(join(out, 'lib/runtime'), { recursive: true, force: true });
+  copyDir(sdk.jsRuntime, join(out, 'lib/runtime'), (f) => f.endsWith('.js') || f.endsWith('.d.ts'));
+  rmSync(join(out, 'lib/families'), { recursive: true, force: true });
+  const fjs = families.filter((f) => f.js);
+  if (fjs.length) {
+    mkdirSync(join(out, 'lib/families'), { recursive: true });
+    for (const f of fjs) {
+      copyFileSync(join(sdk.jsFamilies, f.js.module), join(out, 'lib/families', f.js.module));
+      if (f.js.types) copyFileSync(join(sdk.jsFamilies, f.js.types), join(out, 'lib/families', f.js.types));
+    }
+  }
+  if (!existsSync(sdk.runtimeCjs)) throw new BuildError(`missing ${sdk.runtimeCjs} (in parawasm's repository, run make)`);
+  copyFileSync(sdk.runtimeCjs, join(out, 'lib/runtime.cjs'));
+}
+
+const GEN = (name) => `// Generated by parawasm build for ${name}. Do not edit.`;
+
+function writeEntries(out, { name, base, families }) {
+  const fjs = families.filter((f) => f.js);
+  const famImports = fjs.map((f) => `import { ${[f.js.family, ...Object.values(f.js.exports ?? {})].join(', ')} } from './lib/families/${f.js.module}';`);
+  const famList = `[${fjs.map((f) => f.js.family).join(', ')}]`;
+  const famExports = fjs.flatMap((f) => Object.entries(f.js.exports ?? {}).map(([k, fn]) => `export const ${k} = ${fn}(bundle);`));
+  const names = JSON.stringify({ st: base, mt: `${base}-mt` });
+  writeFileSync(join(out, 'index.js'), [
+    GEN(name),
+    '// Node.js (and Deno, Bun): ES modules. CommonJS: index.cjs; browsers and bundlers: browser.js.',
+    "import { makePackage } from './lib/runtime/api.js';",
+    "import { makeNodeEnv } from './lib/runtime/env-node.js';",
+    "import * as bundle from './gen/kernels.js';",
+    ...famImports,
+    '',
+    `export const { loadCore, createPool } = makePackage(bundle, makeNodeEnv(new URL('./', import.meta.url), ${names}), ${famList});`,
+    "export * from './lib/runtime/exports.js';",
+    ...famExports,
+    '',
+  ].join('\n'));
+  // literal URLs and imports, so that bundlers see every file
+  writeFileSync(join(out, 'browser.js'), [
+    GEN(name),
+    '// Browsers, Web Workers and bundlers. The URLs are literal so that bundlers find the files.',
+    "import { makePackage } from './lib/runtime/api.js';",
+    "import { makeBrowserEnv } from './lib/runtime/env-browser.js';",
+    "import * as bundle from './gen/kernels.js';",
+    ...famImports,
+    '',
+    'const env = makeBrowserEnv({',
+    `  st: { wasm: new URL('./wasm/${base}.wasm', import.meta.url), glue: () => import('./wasm/${base}.mjs') },`,
+    '  mt: {',
+    `    wasm: new URL('./wasm/${base}-mt.wasm', import.meta.url),`,
+    `    glue: () => import('./wasm/${base}-mt.mjs'),`,
+    `    worker: new URL('./wasm/${base}-mt.worker.js', import.meta.url),`,
+    `    script: new URL('./wasm/${base}-mt.js', import.meta.url),`,
+    '  },',
+    `  fallbackWorker: (Worker) => new Worker(new URL('./${base}-fallback-worker.js', import.meta.url), { type: 'module' }),`,
+    '});',
+    `export const { loadCore, createPool } = makePackage(bundle, env, ${famList});`,
+    "export * from './lib/runtime/exports.js';",
+    ...famExports,
+    '',
+  ].join('\n'));
+  // the fallback worker of an earlier layout, if this folder has one
+  const old = join(out, 'fallback-worker.js');
+  if (existsSync(old) && readFileSync(old, 'utf8').startsWith('// Generated by parawasm build')) rmSync(old);
+  writeFileSync(join(out, `${base}-fallback-worker.js`), [
+    GEN(name),
+    '// The worker of a pool without shared memory (a page that is not cross-origin isolated).',
+    "import { loadCore } from './browser.js';",
+    "import { serveFallback } from './lib/runtime/fallback-worker.js';",
+    '',
+    'serveFallback(loadCore);',
+    '',
+  ].join('\n'));
+  const cjsFam = fjs.map((f) => `rt.${f.js.family}`).join(', ');
+  writeFileSync(join(out, 'index.cjs'), [
+    GEN(name),
+    "'use strict';",
+    "const { join } = require('node:path');",
+    "const { pathToFileURL } = require('node:url');",
+    "const rt = require('./lib/runtime.cjs');",
+    "const bundle = require('./gen/kernels.cjs');",
+    '',
+    `const api = rt.makePackage(bundle, rt.makeNodeEnv(pathToFileURL(join(__dirname, '/')), ${names}), [${cjsFam}]);`,
+    'module.exports = {',
+    '  loadCore: api.loadCore,',
+    '  createPool: api.createPool,',
+    '  AbortError: rt.AbortError,',
+    '  ParawasmError: rt.ParawasmError,',
+    '  PoolCrashedError: rt.PoolCrashedError,',
+    '  PoolDestroyedError: rt.PoolDestroyedError,',
+    '  hex: rt.hex,',
+    ...fjs.flatMap((f) => Object.entries(f.js.exports ?? {}).map(([k, fn]) => `  ${k}: rt.${fn}(bundle),`)),
+    '};',
+    '',
+  ].join('\n'));
+  writeTypes(out, name, fjs);
+}
+
+function writeTypes(out, name, fjs) {
+  const famTypes = fjs.filter((f) => f.js.types);
+  const mod = (f) => `./lib/families/${f.js.types.replace(/\.d\.ts$/, '.js')}`;
+  const coreExt = ['CoreBase', 'CoreKernels', ...famTypes.map((f) => `${cap(f.name)}CoreMethods`)];
+  const poolExt = ['PoolBase', 'PoolKernels', ...famTypes.map((f) => `${cap(f.name)}PoolMethods`)];
+  const body = [
+    "export * from './lib/runtime/types.js';",
+    ...famTypes.map((f) => `export * from '${mod(f)}';`),
+    "export type { CoreKernels, PoolKernels } from './gen/kernels.js';",
+    "import type { CoreBase, PoolBase, LoadCoreOptions, CreatePoolOptions } from './lib/runtime/types.js';",
+    "import type { CoreKernels, PoolKernels } from './gen/kernels.js';",
+    ...famTypes.map((f) => `import type { ${cap(f.name)}CoreMethods, ${cap(f.name)}PoolMethods } from '${mod(f)}';`),
+    '',
+    `/** A core of ${name}: every kernel as a synchronous function. */`,
+    `export interface Core extends ${coreExt.join(', ')} {}`,
+    `/** A pool of ${name}: every kernel as an async method, run on the pool's threads. */`,
+    `export interface Pool extends ${poolExt.join(', ')} {}`,
+    '',
+    '/** Loads the core (synchronous kernels on the calling thread). */',
+    'export function loadCore(options?: LoadCoreOptions): Promise<Core>;',
+    '/** Starts a pool of threads sharing one memory. */',
+    'export function createPool(options?: CreatePoolOptions): Promise<Pool>;',
+    '',
+  ];
+  writeFileSync(join(out, 'index.d.ts'), [GEN(name), ...body].join('\n'));
+  // the types of require(): one self-contained file with every declaration
+  // (a CommonJS declaration file cannot re-export the ESM ones)
+  const parts = ['lib/runtime/types.d.ts', ...famTypes.map((f) => `lib/families/${f.js.types}`), 'gen/kernels.d.ts'];
+  const inlined = parts.map((f) => readFileSync(join(out, f), 'utf8').split('\n')
+    .filter((l) => !/^import type .* from '[^']+';$/.test(l)).join('\n'));
+  const decls = body.filter((l) => !/^(export|import)( type)? .* from /.test(l) && !/^export \* from /.test(l));
+  writeFileSync(join(out, 'index.d.cts'), [GEN(name), ...inlined, ...decls].join('\n'));
+}
+
+const cap = (s) => s[0].toUpperCase() + s.slice(1);
+
+const OWNED = ['type', 'main', 'module', 'browser', 'types', 'exports', 'sideEffects'];
+const shipped = (base) => ['index.js', 'index.cjs', 'browser.js', `${base}-fallback-worker.js`, 'index.d.ts', 'index.d.cts', 'lib', 'gen', 'wasm', 'README.md'];
+
+function writePackageJson(out, name, base, families) {
+  const SHIPPED = shipped(base);
+  const file = join(out, 'package.json');
+  let pj = {};
+  if (existsSync(file)) {
+    try {
+      pj = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new BuildError(`${file}: not valid JSON (${e.message})`);
+    }
+  }
+  const generated = {
+    name,
+    version: pj.version ?? '0.1.0',
+    description: pj.description ?? `C kernels on every core, built with parawasm${families.length ? ` (with ${families.map((f) => f.name).join(', ')})` : ''}`,
+    type: 'module',
+    main: './index.cjs',
+    module: './index.js',
+    browser: './browser.js',
+    types: './index.d.ts',
+    exports: {
+      '.': {
+        types: { require: './index.d.cts', default: './index.d.ts' },
+        browser: './browser.js',
+        node: { import: './index.js', require: './index.cjs' },
+        default: './browser.js',
+      },
+      './package.json': './package.json',
+    },
+    sideEffects: false,
+  };
+  const merged = { ...pj, ...generated };
+  for (const k of Object.keys(pj)) if (!OWNED.includes(k) && k !== 'name' && k !== 'version' && k !== 'description') merged[k] = pj[k];
+  merged.name = name;
+  // (an earlier layout's fallback worker, fallback-worker.js, is not kept)
+  const generatedBefore = (f) => /(^|-)fallback-worker\.js$/.test(f);
+  merged.files = [...new Set([...SHIPPED, ...(pj.files ?? []).filter((f) => !SHIPPED.includes(f) && !generatedBefore(f))])];
+  merged.engines ??= { node: '>=18' };
+  // keys in a stable order: what npm shows first, then the rest as they were
+  const order = ['name', 'version', 'description', 'keywords', 'license', 'author', 'homepage', 'repository', 'bugs', 'type', 'main', 'module', 'browser', 'types', 'bin', 'exports', 'files', 'sideEffects', 'engines'];
+  const sorted = {};
+  for (const k of order) if (k in merged) sorted[k] = merged[k];
+  for (const k of Object.keys(merged)) if (!(k in sorted)) sorted[k] = merged[k];
+  writeFileSync(file, `${JSON.stringify(sorted, null, 2)}\n`);
+}
+
+function packageReadme(name, specs, families) {
+  const pub = specs.filter((s) => !s.internal);
+  const sig = (s) => `${s.ns ? `${s.ns}.` : ''}${s.name}(${[...s.params.filter((p) => !p.option).map((p) => p.name), ...(s.params.some((p) => p.option) ? [`{ ${s.params.filter((p) => p.option).map((p) => p.name).join(', ')} }`] : [])].join(', ')})`;
+  return [
+    `# ${name}`,
+    '',
+    'C kernels compiled to WebAssembly with [parawasm](https://www.npmjs.com/package/parawasm): a synchronous',
+    'core for the calling thread, and a pool of threads over one shared memory.',
+    '',
+    '```js',
+    `import { loadCore, createPool } from '${name}';`,
+    'const core = await loadCore();      // kernels as functions',
+    'const pool = await createPool();    // kernels as async methods, on every core',
+    '```',
+    '',
+    '## Kernels',
+    '',
+    ...[...new Set(pub.map(sig))].map((s) => `- \`${s}\``),
+    ...(families.length ? ['', `Families: ${families.map((f) => `${f.name} (${f.about})`).join('; ')}.`] : []),
+    '',
+    'Types and documentation of every kernel: `index.d.ts`. The API of cores and pools (alloc, free,',
+    'AbortSignal, errors) is parawasm\'s: see its README.',
+    '',
+  ].join('\n');
+}
+
+/** The `build` command: returns the exit code. */
+export async function main(argv, { stdout = process.stdout, stderr = process.stderr } = {}) {
+  let o;
+  try {
+    o = parseBuildArgs(argv);
+  } catch (e) {
+    stderr.write(`parawasm build: ${e.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (o.help) {
+    stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!o.files.length && !o.with.length) {
+    stderr.write(`parawasm build: no input files\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    await buildPackage(o, { log: (s) => stdout.write(`${s}\n`) });
+    return 0;
+  } catch (e) {
+    if (e instanceof BuildError) {
+      stderr.write(`parawasm build: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

@@ -1,0 +1,92 @@
+// parawasm's kernel families: what `parawasm build --with FAMILY` adds to a
+// package. A family is a folder of C sources under src/kernels/<dir>/ (all
+// of its .c files), its annotated headers under include/parawasm/, and
+// optionally the JS it needs beyond its generated methods (js/families/).
+// parawasm's own package is built with every family.
+//
+// A family may compile a third-party library: `units` are its source files
+// that include that library's headers, compiled apart with the library's
+// include folder and their own flags (`libs` says where the headers are
+// found and how to install them). They are not kernel sources.
+
+export const FAMILIES = {
+  hash: {
+    about: 'checksums and hashes: crc32, crc32c, adler32, xxHash, SHA-256/224, SHA-1, MD5, BLAKE3; createHash(), hashMany()',
+    dir: 'hash',
+    headers: ['checksum.h', 'xxhash.h', 'sha2.h', 'legacy.h', 'blake3.h', 'hash.h'],
+    js: { module: 'hash.js', family: 'hashFamily', types: 'hash.types.d.ts', exports: { HASH_ALGORITHMS: 'hashAlgorithms' } },
+  },
+  bytes: {
+    about: 'byte-buffer transforms in place (asciiUpper)',
+    dir: 'bytes',
+    headers: ['bytes.h'],
+  },
+  image: {
+    about: 'RGBA and grey images: resize, blur, sharpen, convolve, colour, geometry, compose, measure; PNG and JPEG',
+    dir: 'image',
+    headers: ['image.h'],
+    // the image namespace's methods and types are the family's JS (images as objects, string options)
+    js: { module: 'image.js', family: 'imageFamily', types: 'image.types.d.ts', namespace: 'image' },
+    // -msse2 in wasm: emscripten maps stb's SSE2 JPEG code onto wasm SIMD
+    units: [{ src: 'stb_impl.c', lib: 'stb', wasmFlags: ['-msse2'] }],
+  },
+};
+
+/** Third-party libraries of the families' units: their headers, where they are found, how to install them. */
+export const LIBS = {
+  stb: {
+    headers: ['stb_image.h', 'stb_image_write.h'],
+    dirs: ['/usr/include/stb', '/usr/local/include/stb'],
+    install: 'Debian/Ubuntu: sudo apt-get install libstb-dev; elsewhere, the stb headers from https://github.com/nothings/stb and -I DIR',
+  },
+};
+
+/** The families of a --with list ("hash,bytes"), checked; in the order of FAMILIES. */
+export function resolveFamilies(names) {
+  for (const n of names) {
+    if (!FAMILIES[n]) {
+      throw new Error(`unknown family "${n}" (families: ${Object.keys(FAMILIES).join(', ')})`);
+    }
+  }
+  return Object.keys(FAMILIES).filter((n) => names.includes(n)).map((n) => ({ name: n, ...FAMILIES[n] }));
+}
+
+/** The headers a package with these families is generated from, in order: the SDK's, then each family's. */
+export function familyHeaders(includeDir, families) {
+  return [`${includeDir}/parawasm/kernel.h`, ...families.flatMap((f) => f.headers.map((h) => `${includeDir}/parawasm/${h}`))];
+}
+
+/** The folder that holds every header of a library, from `extra` folders first; null if none does. */
+export function findLib(name, extra = [], exists) {
+  const lib = LIBS[name];
+  for (const dir of [...extra, ...lib.dirs]) {
+    if (lib.headers.every((h) => exists(`${dir}/${h}`))) return dir;
+  }
+  return null;
+}
+
+/**
+ * The make fragment of the families, for the repository's Makefile:
+ * FAMILIES, FAMILY_UNITS, and FLAGS_<unit> / NATIVE_FLAGS_<unit> (the
+ * library's include folder; FLAGS_ adds the unit's wasm flags).
+ */
+export function makeFragment(exists) {
+  const lines = ['# generated from js/tools/families.mjs (do not edit)', `FAMILIES := ${Object.keys(FAMILIES).join(',')}`];
+  const units = [];
+  for (const f of Object.values(FAMILIES)) {
+    for (const u of f.units ?? []) {
+      const path = `src/kernels/${f.dir}/${u.src}`;
+      units.push(path);
+      const name = u.src.replace(/\.c$/, '');
+      const dir = findLib(u.lib, [], exists) ?? LIBS[u.lib].dirs[0];
+      lines.push(`NATIVE_FLAGS_${name} := -I${dir}`, `FLAGS_${name} := -I${dir} ${(u.wasmFlags ?? []).join(' ')}`.trimEnd());
+    }
+  }
+  lines.push(`FAMILY_UNITS := ${units.join(' ')}`, '');
+  return lines.join('\n');
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const { existsSync } = await import('node:fs');
+  process.stdout.write(makeFragment(existsSync));
+}

@@ -1,0 +1,307 @@
+/*
+ * blur.c — Gaussian blur, unsharp mask and box blur.
+ *
+ * Gaussian blur and unsharp mask run on the separable engine
+ * (separable.c) with the taps of pw__img_taps_gauss: the sampled Gaussian
+ * exp(-k^2 / 2 sigma^2) for |k| <= ceil(3 sigma) (99.7% of the mass; the
+ * kernel is then normalised), edge pixels repeated. Repeating the edge
+ * pixel r times is the same as giving the edge pixel the weight of every
+ * tap beyond it, so an output pixel never has more than min(2r + 1, side)
+ * taps and a huge sigma on a small image stays cheap.
+ *
+ * Box blur is exact: integer sums of premultiplied values in a window
+ * that slides along rows (one add and one subtract a pixel) and then down
+ * columns, so its cost does not depend on the radius. Row sums fit 32 bits
+ * (65535 pixels of at most 65025); column sums are 64-bit ((2 * 32767 +
+ * 1)^2 pixels need 49 bits). A chunk keeps the row sums of its window in a
+ * ring of 2r + 1 rows when that takes at most 16 MiB, so each row is summed
+ * once; beyond that the leaving row is summed again. Measured (callgrind,
+ * native, radius 5 on 1000x750 RGBA): 204 instructions a pixel with two
+ * row sums a row and an edge test a pixel, 85 with the ring and padding.
+ */
+#include "image_internal.h"
+
+/* ------------------------------------------------------------------------ */
+/* Gaussian blur and unsharp mask                                           */
+/* ------------------------------------------------------------------------ */
+
+static pw_status check_sigma(float sigma) {
+  if (!(sigma >= 0.0f && sigma <= 100000.0f))
+    return pw_fail(PW_EINVAL, "sigma must be 0 to 100000 (got %g)", (double)sigma);
+  return PW_OK;
+}
+
+/* Runs the Gaussian engine with `sink`; src and dst may be the same buffer. */
+static pw_status gauss_run(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                           float sigma, unsigned ch, int sink, float amount, float threshold,
+                           unsigned flags) {
+  size_t bytes = pw__img_bytes(width, height, ch);
+  pw_status s = pw__img_check_alias(src, dst, bytes);
+  if (s != PW_OK) return s;
+  uint8_t *copy;
+  const uint8_t *in = pw__img_source(src, dst, bytes, &copy);
+  if (in == NULL) return pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
+  pw__img_taps xt = {0}, yt = {0};
+  if (pw__img_taps_gauss(&xt, width, sigma) != PW_OK || pw__img_taps_gauss(&yt, height, sigma) != PW_OK) {
+    pw__img_taps_free(&xt);
+    free(copy);
+    return pw_fail(PW_ENOMEM, "out of memory for filter weights");
+  }
+  pw__img_sep job = {in, width, height, dst, width, height, ch, &xt, &yt, sink, in, amount, threshold, flags};
+  s = pw__img_separable(&job);
+  pw__img_taps_free(&xt);
+  pw__img_taps_free(&yt);
+  free(copy);
+  return s;
+}
+
+pw_status pw__image_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                         float sigma, unsigned channels, unsigned flags) {
+  pw_status s = pw__img_check("", width, height, channels);
+  if (s == PW_OK) s = check_sigma(sigma);
+  if (s != PW_OK) return s;
+  if (sigma == 0.0f) {
+    size_t bytes = pw__img_bytes(width, height, channels);
+    if ((s = pw__img_check_alias(src, dst, bytes)) != PW_OK) return s;
+    if (src != dst) memcpy(dst, src, bytes);
+    return PW_OK;
+  }
+  return gauss_run(src, dst, width, height, sigma, channels, PW__IMG_SINK_PLAIN, 0.0f, 0.0f, flags);
+}
+
+pw_status pw__image_unsharp(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                            float sigma, float amount, float threshold, unsigned channels,
+                            unsigned flags) {
+  pw_status s = pw__img_check("", width, height, channels);
+  if (s == PW_OK) s = check_sigma(sigma);
+  if (s != PW_OK) return s;
+  if (!(amount >= 0.0f && amount <= 1000.0f))
+    return pw_fail(PW_EINVAL, "amount must be 0 to 1000 (got %g)", (double)amount);
+  if (!(threshold >= 0.0f && threshold <= 255.0f))
+    return pw_fail(PW_EINVAL, "threshold must be 0 to 255 (got %g)", (double)threshold);
+  if (sigma == 0.0f) { /* the blur is the image: nothing to sharpen */
+    size_t bytes = pw__img_bytes(width, height, channels);
+    if ((s = pw__img_check_alias(src, dst, bytes)) != PW_OK) return s;
+    if (src != dst) memcpy(dst, src, bytes);
+    return PW_OK;
+  }
+  return gauss_run(src, dst, width, height, sigma, channels, PW__IMG_SINK_UNSHARP, amount, threshold,
+                   flags);
+}
+
+pw_status pw_image_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, float sigma) {
+  return pw__image_blur(src, dst, width, height, sigma, 4, 0);
+}
+
+pw_status pw_image_blur_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                             float sigma) {
+  return pw__image_blur(src, dst, width, height, sigma, 1, 0);
+}
+
+pw_status pw_image_unsharp(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                           float sigma, float amount, float threshold) {
+  return pw__image_unsharp(src, dst, width, height, sigma, amount, threshold, 4, 0);
+}
+
+pw_status pw_image_unsharp_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                float sigma, float amount, float threshold) {
+  return pw__image_unsharp(src, dst, width, height, sigma, amount, threshold, 1, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Box blur                                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  const uint8_t *src;
+  uint8_t *dst;
+  uint32_t w, h, r;
+  unsigned ch;
+  int ring; /* keep the 2r + 1 row sums of the window (else compute each twice) */
+  atomic_int failed;
+} box_ctx;
+
+/* Index i clamped to [0, n). */
+static inline uint32_t clampi(int64_t i, uint32_t n) {
+  return i < 0 ? 0 : i >= (int64_t)n ? n - 1 : (uint32_t)i;
+}
+
+/*
+ * hs = the sums of row y over [x - r, x + r] (edges repeated), of the
+ * premultiplied values (r a, g a, b a, a) or the grey values, all exact in
+ * 32 bits (65025 * 65535 < 2^32). P is scratch for the row's values, with
+ * room for r + 1 repeated pixels after the last (so that the sliding loop
+ * has no edge tests on its right; the left is handled apart).
+ */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(PW_NO_VECTOR_EXT)
+typedef uint32_t box_u4 __attribute__((vector_size(16)));
+#define BOX_VEC 1
+#else
+#define BOX_VEC 0
+#endif
+
+static void box_hsum(const box_ctx *c, uint32_t y, uint32_t *P, uint32_t *hs) {
+  const unsigned ch = c->ch;
+  const uint32_t w = c->w, r = c->r;
+  const uint8_t *row = c->src + (size_t)y * w * ch;
+  const size_t pad = (size_t)r + 1; /* pixels past the right edge */
+  if (ch == 4) {
+    for (size_t x = 0; x < w; x++) {
+      const uint8_t *p = row + 4 * x;
+      uint32_t a = p[3];
+      P[4 * x] = p[0] * a, P[4 * x + 1] = p[1] * a, P[4 * x + 2] = p[2] * a, P[4 * x + 3] = a;
+    }
+  } else {
+    for (size_t x = 0; x < w; x++) P[x] = row[x];
+  }
+  for (size_t x = w; x < w + pad; x++)
+    for (unsigned k = 0; k < ch; k++) P[x * ch + k] = P[(size_t)(w - 1) * ch + k];
+  /* window of x = 0: pixel 0 counted r + 1 times, pixels 1 .. r (repeated past the edge) once */
+  uint32_t s[4] = {0, 0, 0, 0};
+  uint32_t direct = r < w - 1 ? r : w - 1;
+  for (unsigned k = 0; k < ch; k++) {
+    s[k] = P[k] * (r + 1);
+    for (uint32_t x = 1; x <= direct; x++) s[k] += P[(size_t)x * ch + k];
+    if (r > w - 1) s[k] += P[(size_t)(w - 1) * ch + k] * (r - (w - 1));
+  }
+  /* x < r: the pixel leaving is pixel 0; then pixel x - r */
+  uint32_t lead = r < w ? r : w;
+  for (uint32_t x = 0; x < lead; x++)
+    for (unsigned k = 0; k < ch; k++) {
+      hs[(size_t)x * ch + k] = s[k];
+      s[k] += P[(size_t)(x + r + 1 < w + pad ? x + r + 1 : w + pad - 1) * ch + k] - P[k];
+    }
+  if (lead == w) return;
+  const uint32_t *in = P + (size_t)(lead + r + 1) * ch, *out = P + (size_t)(lead - r) * ch;
+#if BOX_VEC
+  if (ch == 4) {
+    box_u4 v;
+    memcpy(&v, s, 16);
+    for (uint32_t x = lead; x < w; x++, in += 4, out += 4) {
+      box_u4 i4, o4;
+      memcpy(hs + 4 * (size_t)x, &v, 16);
+      memcpy(&i4, in, 16);
+      memcpy(&o4, out, 16);
+      v += i4 - o4;
+    }
+    return;
+  }
+#endif
+  for (uint32_t x = lead; x < w; x++, in += ch, out += ch)
+    for (unsigned k = 0; k < ch; k++) {
+      hs[(size_t)x * ch + k] = s[k];
+      s[k] += in[k] - out[k];
+    }
+}
+
+/*
+ * Rounds a window's sums to a pixel. Exact in double: every sum is below
+ * 2^49, so the quotient is correctly rounded, a tie (n + 1/2) is exact, and
+ * anything else is at least 1/2^45 from one, more than the rounding error.
+ */
+static inline void box_out(const uint64_t *cs, unsigned ch, double area, uint8_t *d) {
+  if (ch == 1) {
+    d[0] = (uint8_t)((double)cs[0] / area + 0.5);
+    return;
+  }
+  uint8_t a = (uint8_t)((double)cs[3] / area + 0.5);
+  if (a == 0) {
+    d[0] = d[1] = d[2] = d[3] = 0;
+    return;
+  }
+  double A = (double)cs[3];
+  d[0] = (uint8_t)((double)cs[0] / A + 0.5);
+  d[1] = (uint8_t)((double)cs[1] / A + 0.5);
+  d[2] = (uint8_t)((double)cs[2] / A + 0.5);
+  d[3] = a;
+}
+
+static void box_chunk(void *p, size_t y0, size_t y1) {
+  box_ctx *c = p;
+  const unsigned ch = c->ch;
+  const size_t n = (size_t)c->w * ch;
+  const uint32_t h = c->h, r = c->r, R = 2 * r + 1;
+  const size_t rows = c->ring ? R : 2;
+  uint64_t *cs = malloc(n * sizeof *cs);
+  uint32_t *P = malloc(((size_t)c->w + r + 1) * ch * sizeof *P), *hin = malloc(n * sizeof *hin);
+  uint32_t *hs = malloc(rows * n * sizeof *hs); /* the ring, or the leaving row's sums */
+  if (cs == NULL || P == NULL || hin == NULL || hs == NULL) {
+    atomic_store(&c->failed, 1);
+    goto done;
+  }
+  memset(cs, 0, n * sizeof *cs);
+  if (c->ring) {
+    /* window position t = y + k + r (k = -r .. r) lives in slot t % R */
+    for (uint32_t k = 0; k < R; k++) {
+      uint32_t *slot = hs + ((y0 + k) % R) * n;
+      box_hsum(c, clampi((int64_t)y0 + k - r, h), P, slot);
+      for (size_t i = 0; i < n; i++) cs[i] += slot[i];
+    }
+  } else {
+    /* each distinct row once, times the window rows that clamp to it */
+    int64_t lo = (int64_t)y0 - r, hi = (int64_t)y0 + r;
+    for (uint32_t j = clampi(lo, h); j <= clampi(hi, h); j++) {
+      uint64_t times = 1;
+      if (j == 0 && lo < 0) times += (uint64_t)(-lo);
+      if (j == h - 1 && hi > (int64_t)h - 1) times += (uint64_t)(hi - (h - 1));
+      box_hsum(c, j, P, hs);
+      for (size_t i = 0; i < n; i++) cs[i] += hs[i] * times;
+    }
+  }
+  const double area = (2.0 * r + 1.0) * (2.0 * r + 1.0);
+  for (size_t y = y0; y < y1; y++) {
+    uint8_t *d = c->dst + y * n;
+    for (size_t i = 0; i < n; i += ch) box_out(cs + i, ch, area, d + i);
+    if (y + 1 == y1) break;
+    /* slide: row y + r + 1 enters, row y - r leaves */
+    box_hsum(c, clampi((int64_t)y + r + 1, h), P, hin);
+    uint32_t *out = hs;
+    if (c->ring) out = hs + (y % R) * n; /* slot of window position y: row y - r */
+    else box_hsum(c, clampi((int64_t)y - r, h), P, hs);
+    for (size_t i = 0; i < n; i++) cs[i] += (uint64_t)hin[i] - out[i];
+    if (c->ring) memcpy(out, hin, n * sizeof *hin); /* position y + 2r + 1 takes that slot */
+  }
+  pw_progress_add(y1 - y0, h);
+done:
+  free(cs);
+  free(P);
+  free(hin);
+  free(hs);
+}
+
+static pw_status box_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                          uint32_t radius, unsigned ch) {
+  pw_status s = pw__img_check("", width, height, ch);
+  if (s != PW_OK) return s;
+  if (radius > 32767) return pw_fail(PW_EINVAL, "radius must be 0 to 32767 (got %u)", radius);
+  size_t bytes = pw__img_bytes(width, height, ch);
+  if ((s = pw__img_check_alias(src, dst, bytes)) != PW_OK) return s;
+  if (radius == 0) {
+    if (src != dst) memcpy(dst, src, bytes);
+    return PW_OK;
+  }
+  uint8_t *copy;
+  const uint8_t *in = pw__img_source(src, dst, bytes, &copy);
+  if (in == NULL) return pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
+  /* the ring of row sums when it is small (16 MiB at most) */
+  int ring = (2 * (uint64_t)radius + 1) * width * ch * sizeof(uint32_t) <= ((uint64_t)16 << 20);
+  box_ctx c = {in, dst, width, height, radius, ch, ring, 0};
+  /* a chunk starts by summing up to 2r + 1 rows: keep chunks at least that tall */
+  size_t grain = pw_chunks(height, 4 * (size_t)pw_concurrency());
+  size_t least = 2 * (size_t)radius + 1;
+  if (grain < least) grain = least;
+  s = pw_parallel_for(height, grain, box_chunk, &c);
+  free(copy);
+  if (s == PW_OK && atomic_load(&c.failed)) s = pw_fail(PW_ENOMEM, "out of memory for box sums");
+  return s;
+}
+
+pw_status pw_image_box_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                            uint32_t radius) {
+  return box_blur(src, dst, width, height, radius, 4);
+}
+
+pw_status pw_image_box_blur_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                 uint32_t radius) {
+  return box_blur(src, dst, width, height, radius, 1);
+}

@@ -1,0 +1,314 @@
+/*
+ * codec.c — PNG and JPEG: pw_image_info, pw_image_decode(_grey),
+ * pw_image_encode_png(_grey), pw_image_encode_jpeg(_grey).
+ *
+ * The pixels are decoded and encoded by stb_image / stb_image_write
+ * (stb_impl.c). What this file adds is what a decoder of untrusted bytes
+ * must do before and around one:
+ *   - the structure of the file is walked first. PNG: signature, IHDR
+ *     first, every chunk inside the file with a correct CRC-32, IEND
+ *     present. JPEG: SOI, every marker segment inside the file, the
+ *     entropy-coded data of each scan followed by a marker, EOI present.
+ *     So a truncated file or a damaged PNG fails with a message instead of
+ *     decoding to whatever stb makes of it (stb fills missing JPEG data
+ *     with grey and does not check PNG CRCs).
+ *   - the size in the header is bounded (PW_IMAGE_CODEC_MAX_PIXELS, and
+ *     65535 a side for JPEG) before anything is allocated, and every
+ *     allocation stb makes is bounded by what that size needs.
+ *   - the caller's width and height must be the file's, so that JS can
+ *     size the destination from pw_image_info and decode straight into it.
+ * One decode runs on one thread (the formats are sequential); many files
+ * decode at once as separate calls.
+ */
+#include <limits.h>
+
+#include "image_codec.h"
+#include "image_internal.h"
+#include "parawasm/checksum.h"
+
+static uint32_t be32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int is_png(const uint8_t *d, size_t n) {
+  static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  return n >= 8 && memcmp(d, sig, 8) == 0;
+}
+
+static int is_jpeg(const uint8_t *d, size_t n) { return n >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff; }
+
+static pw_status check_png(const uint8_t *d, size_t n) {
+  size_t at = 8;
+  int first = 1;
+  for (;;) {
+    if (n - at < 12)
+      return pw_fail(PW_EFORMAT, "truncated PNG: %zu bytes left at byte %zu, no IEND chunk", n - at, at);
+    uint32_t len = be32(d + at);
+    const uint8_t *type = d + at + 4;
+    char name[5] = {0};
+    for (int i = 0; i < 4; i++) {
+      uint8_t c = type[i];
+      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+        return pw_fail(PW_EFORMAT, "corrupt PNG: bad chunk type at byte %zu", at + 4);
+      name[i] = (char)c;
+    }
+    if (len > 0x7fffffffu || (uint64_t)len + 12 > n - at)
+      return pw_fail(PW_EFORMAT, "truncated PNG: chunk %s at byte %zu runs past the end", name, at);
+    if (first && (memcmp(name, "IHDR", 4) != 0 || len != 13))
+      return pw_fail(PW_EFORMAT, "corrupt PNG: the first chunk is not IHDR");
+    first = 0;
+    uint32_t crc = pw_crc32(type, (size_t)len + 4, 0);
+    if (crc != be32(type + 4 + len))
+      return pw_fail(PW_EFORMAT, "corrupt PNG: bad CRC in chunk %s at byte %zu", name, at);
+    at += (size_t)len + 12;
+    if (memcmp(name, "IEND", 4) == 0) return PW_OK;
+  }
+}
+
+static pw_status check_jpeg(const uint8_t *d, size_t n) {
+  size_t at = 2; /* after SOI */
+  int frame = 0;
+  for (;;) {
+    if (at >= n || d[at] != 0xff) {
+      if (at >= n) return pw_fail(PW_EFORMAT, "truncated JPEG: no EOI marker");
+      return pw_fail(PW_EFORMAT, "corrupt JPEG: no marker at byte %zu", at);
+    }
+    while (at < n && d[at] == 0xff) at++; /* fill bytes */
+    if (at >= n) return pw_fail(PW_EFORMAT, "truncated JPEG: no EOI marker");
+    uint8_t m = d[at++];
+    if (m == 0xd9) return frame ? PW_OK : pw_fail(PW_EFORMAT, "corrupt JPEG: no frame header");
+    if (m == 0x01 || (m >= 0xd0 && m <= 0xd7)) continue; /* no length */
+    if (m == 0x00 || m == 0xd8) return pw_fail(PW_EFORMAT, "corrupt JPEG: bad marker at byte %zu", at - 1);
+    if (n - at < 2) return pw_fail(PW_EFORMAT, "truncated JPEG: segment at byte %zu", at - 2);
+    size_t len = (size_t)d[at] << 8 | d[at + 1];
+    if (len < 2 || len > n - at)
+      return pw_fail(PW_EFORMAT, "truncated JPEG: segment 0x%02X at byte %zu runs past the end", m, at - 2);
+    if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) frame = 1;
+    if (m == 0xc4) { /* Huffman tables: stb_image 2.27 trusts their counts; check them here */
+      size_t t = at + 2, end = at + len;
+      while (t < end) {
+        if (end - t < 17 || (d[t] >> 4) > 1 || (d[t] & 15) > 3)
+          return pw_fail(PW_EFORMAT, "corrupt JPEG: bad Huffman table at byte %zu", t);
+        size_t count = 0;
+        for (int i = 1; i <= 16; i++) count += d[t + i];
+        if (count > 256 || count > end - t - 17)
+          return pw_fail(PW_EFORMAT, "corrupt JPEG: bad Huffman table at byte %zu", t);
+        t += 17 + count;
+      }
+    }
+    at += len;
+    if (m != 0xda) continue;
+    /* entropy-coded data: up to the next 0xFF that is not 0xFF00 or a restart marker */
+    for (;;) {
+      const uint8_t *ff = at < n ? memchr(d + at, 0xff, n - at) : NULL;
+      if (ff == NULL) return pw_fail(PW_EFORMAT, "truncated JPEG: scan data runs to the end of the file");
+      at = (size_t)(ff - d);
+      if (at + 1 >= n) return pw_fail(PW_EFORMAT, "truncated JPEG: scan data runs to the end of the file");
+      uint8_t next = d[at + 1];
+      if (next == 0x00 || (next >= 0xd0 && next <= 0xd7)) {
+        at += 2;
+        continue;
+      }
+      if (next == 0xff) { /* fill byte before a marker */
+        at += 1;
+        continue;
+      }
+      break;
+    }
+  }
+}
+
+/* The size and channels in a PNG's IHDR (the signature checked). */
+static pw_status png_header(const uint8_t *d, size_t n, int64_t *w, int64_t *h, int *comp) {
+  if (n < 33 || memcmp(d + 12, "IHDR", 4) != 0 || be32(d + 8) != 13)
+    return pw_fail(PW_EFORMAT, "corrupt PNG: no IHDR chunk at the start");
+  *w = be32(d + 16), *h = be32(d + 20);
+  uint8_t depth = d[24], type = d[25];
+  int ok_depth = depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
+  switch (type) {
+  case 0: *comp = 1; break;
+  case 2: *comp = 3, ok_depth = depth >= 8; break;
+  case 3: *comp = 3, ok_depth = depth <= 8; break; /* 4 with a tRNS chunk; stb says so when decoding */
+  case 4: *comp = 2, ok_depth = depth >= 8; break;
+  case 6: *comp = 4, ok_depth = depth >= 8; break;
+  default: return pw_fail(PW_EFORMAT, "corrupt PNG: colour type %u", type);
+  }
+  if (!ok_depth) return pw_fail(PW_EFORMAT, "corrupt PNG: bit depth %u with colour type %u", depth, type);
+  return PW_OK;
+}
+
+/* The size and components in a JPEG's frame header (SOFn). */
+static pw_status jpeg_header(const uint8_t *d, size_t n, int64_t *w, int64_t *h, int *comp) {
+  size_t at = 2;
+  while (at + 4 <= n && d[at] == 0xff) {
+    uint8_t m = d[at + 1];
+    if (m == 0xff) { at++; continue; }
+    size_t len = (size_t)d[at + 2] << 8 | d[at + 3];
+    if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) {
+      if (len < 8 || at + 2 + len > n) break;
+      if (m != 0xc0 && m != 0xc1 && m != 0xc2)
+        return pw_fail(PW_EFORMAT, "JPEG coding 0x%02X is not supported (baseline and progressive are)", m);
+      *h = (int64_t)d[at + 5] << 8 | d[at + 6];
+      *w = (int64_t)d[at + 7] << 8 | d[at + 8];
+      *comp = d[at + 9];
+      return PW_OK;
+    }
+    if (m == 0xda || m == 0xd9 || len < 2) break;
+    at += 2 + len;
+  }
+  return pw_fail(PW_EFORMAT, "corrupt JPEG: no frame header before the image data");
+}
+
+/* Reads and bounds the header and checks the file's structure: fills w, h, comp, format. */
+static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *comp, int *format) {
+  if (data == NULL || len == 0) return pw_fail(PW_EFORMAT, "data is empty");
+  if (len > INT_MAX) return pw_fail(PW_ERANGE, "data is %zu bytes; at most %d", len, INT_MAX);
+  int64_t hw = 0, hh = 0;
+  pw_status s;
+  if (is_png(data, len)) *format = PW_IMAGE_PNG, s = png_header(data, len, &hw, &hh, comp);
+  else if (is_jpeg(data, len)) *format = PW_IMAGE_JPEG, s = jpeg_header(data, len, &hw, &hh, comp);
+  else return pw_fail(PW_EFORMAT, "data is neither PNG nor JPEG");
+  if (s != PW_OK) return s;
+  const char *fmt = *format == PW_IMAGE_PNG ? "PNG" : "JPEG";
+  if (hw < 1 || hh < 1) return pw_fail(PW_EFORMAT, "corrupt %s: the image is %lldx%lld", fmt, (long long)hw, (long long)hh);
+  if (hw > PW_IMAGE_MAX_SIDE || hh > PW_IMAGE_MAX_SIDE || hw * hh > PW_IMAGE_CODEC_MAX_PIXELS)
+    return pw_fail(PW_ERANGE, "the %s is %lldx%lld: more than %u pixels or a side over %u", fmt, (long long)hw,
+                   (long long)hh, PW_IMAGE_CODEC_MAX_PIXELS, PW_IMAGE_MAX_SIDE);
+  /* the whole structure, before stb reads any of it */
+  s = *format == PW_IMAGE_PNG ? check_png(data, len) : check_jpeg(data, len);
+  if (s != PW_OK) return s;
+  /* what stb reads from the same header must agree */
+  int sw, sh;
+  if (!pw__stb_info(data, (int)len, &sw, &sh, comp) || sw != hw || sh != hh)
+    return pw_fail(PW_EFORMAT, "corrupt %s header", fmt);
+  *w = (int)hw, *h = (int)hh;
+  return PW_OK;
+}
+
+pw_status pw_image_info(const uint8_t *data, size_t len, uint32_t *info) {
+  int w = 0, h = 0, comp = 0, format = 0;
+  pw_status s = header(data, len, &w, &h, &comp, &format);
+  if (s != PW_OK) return s;
+  info[0] = (uint32_t)w;
+  info[1] = (uint32_t)h;
+  info[2] = (uint32_t)comp;
+  info[3] = (uint32_t)format;
+  return PW_OK;
+}
+
+static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t width, uint32_t height,
+                        int channels) {
+  int w = 0, h = 0, comp = 0, format = 0;
+  pw_status s = header(data, len, &w, &h, &comp, &format);
+  if (s != PW_OK) return s;
+  if ((uint32_t)w != width) return pw_fail(PW_EINVAL, "width is %u but the image is %d wide", width, w);
+  if ((uint32_t)h != height) return pw_fail(PW_EINVAL, "height is %u but the image is %d high", height, h);
+  /* no block stb needs is larger than twice 8 bytes a pixel (16-bit RGBA) plus a filter byte a row */
+  size_t limit = (size_t)(2 * ((uint64_t)w * h * 8 + (uint64_t)h) + (1u << 20));
+  int dw, dh;
+  const char *why;
+  uint8_t *px = pw__stb_load(data, (int)len, &dw, &dh, channels, limit, &why);
+  const char *fmt = format == PW_IMAGE_PNG ? "PNG" : "JPEG";
+  if (px == NULL) {
+    if (why && strcmp(why, "outofmem") == 0) return pw_fail(PW_ENOMEM, "out of memory decoding the %s", fmt);
+    return pw_fail(PW_EFORMAT, "corrupt %s: %s", fmt, why ? why : "decoder failed");
+  }
+  if (dw != w || dh != h) {
+    pw__stb_free(px);
+    return pw_fail(PW_EFORMAT, "corrupt %s: size changed while decoding", fmt);
+  }
+  memcpy(dst, px, (size_t)w * h * channels);
+  pw__stb_free(px);
+  return PW_OK;
+}
+
+pw_status pw_image_decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t width, uint32_t height) {
+  return decode(data, len, dst, width, height, 4);
+}
+
+pw_status pw_image_decode_grey(const uint8_t *data, size_t len, uint8_t *dst, uint32_t width,
+                               uint32_t height) {
+  return decode(data, len, dst, width, height, 1);
+}
+
+/* ---- encoding */
+
+static pw_status encode_checks(uint32_t width, uint32_t height, unsigned ch, int jpeg) {
+  pw_status s = pw__img_check("", width, height, ch);
+  if (s != PW_OK) return s;
+  if ((uint64_t)width * height > PW_IMAGE_CODEC_MAX_PIXELS)
+    return pw_fail(PW_ERANGE, "the image is %ux%u: more than %u pixels", width, height, PW_IMAGE_CODEC_MAX_PIXELS);
+  if (jpeg && (width > 65535 || height > 65535))
+    return pw_fail(PW_ERANGE, "a JPEG side is at most 65535 pixels (the image is %ux%u)", width, height);
+  return PW_OK;
+}
+
+static pw_status encode_png(const uint8_t *src, uint32_t width, uint32_t height, unsigned ch, pw_result *out) {
+  pw_status s = encode_checks(width, height, ch, 0);
+  if (s != PW_OK) return s;
+  int n = 0;
+  uint8_t *png = pw__stb_png(src, (int)width, (int)height, (int)ch, &n);
+  if (png == NULL) return pw_fail(PW_ENOMEM, "out of memory encoding the PNG");
+  void *p = pw_result_resize(out, (size_t)n);
+  if (p != NULL) memcpy(p, png, (size_t)n);
+  free(png);
+  return p ? PW_OK : pw_fail(PW_ENOMEM, "out of memory for the PNG");
+}
+
+pw_status pw_image_encode_png(const uint8_t *src, uint32_t width, uint32_t height, pw_result *out) {
+  return encode_png(src, width, height, 4, out);
+}
+
+pw_status pw_image_encode_png_grey(const uint8_t *src, uint32_t width, uint32_t height, pw_result *out) {
+  return encode_png(src, width, height, 1, out);
+}
+
+typedef struct {
+  uint8_t *buf;
+  size_t len, cap;
+  int failed;
+} sink;
+
+static void sink_write(void *ctx, void *data, int size) {
+  sink *k = ctx;
+  if (k->failed || size <= 0) return;
+  if (k->cap - k->len < (size_t)size) {
+    size_t cap = k->cap ? k->cap : 65536;
+    while (cap - k->len < (size_t)size) cap *= 2;
+    uint8_t *b = realloc(k->buf, cap);
+    if (b == NULL) {
+      k->failed = 1;
+      return;
+    }
+    k->buf = b, k->cap = cap;
+  }
+  memcpy(k->buf + k->len, data, (size_t)size);
+  k->len += (size_t)size;
+}
+
+static pw_status encode_jpeg(const uint8_t *src, uint32_t width, uint32_t height, uint32_t quality,
+                             unsigned ch, pw_result *out) {
+  pw_status s = encode_checks(width, height, ch, 1);
+  if (s != PW_OK) return s;
+  if (quality < 1 || quality > 100) return pw_fail(PW_EINVAL, "quality must be 1 to 100 (got %u)", quality);
+  sink k = {0};
+  int ok = pw__stb_jpeg(src, (int)width, (int)height, (int)ch, (int)quality, sink_write, &k);
+  if (!ok || k.failed) {
+    free(k.buf);
+    return pw_fail(k.failed ? PW_ENOMEM : PW_EINVAL, k.failed ? "out of memory encoding the JPEG" : "JPEG encoder failed");
+  }
+  void *p = pw_result_resize(out, k.len);
+  if (p != NULL) memcpy(p, k.buf, k.len);
+  free(k.buf);
+  return p ? PW_OK : pw_fail(PW_ENOMEM, "out of memory for the JPEG");
+}
+
+pw_status pw_image_encode_jpeg(const uint8_t *src, uint32_t width, uint32_t height, uint32_t quality,
+                               pw_result *out) {
+  return encode_jpeg(src, width, height, quality, 4, out);
+}
+
+pw_status pw_image_encode_jpeg_grey(const uint8_t *src, uint32_t width, uint32_t height, uint32_t quality,
+                                    pw_result *out) {
+  return encode_jpeg(src, width, height, quality, 1, out);
+}

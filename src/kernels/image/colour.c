@@ -1,0 +1,389 @@
+/*
+ * colour.c — pixel-by-pixel colour operations: greyscale, grey <-> RGBA,
+ * invert, brightness/contrast, gamma, levels (through a 256-entry table
+ * computed in double per call), the 4x5 colour matrix, threshold, and
+ * (un)premultiplying alpha.
+ *
+ * All of them read each pixel once and write it once, so in place is free
+ * and the work is split into row chunks of about 256 KiB.
+ *
+ * Exact integer forms: Rec. 709 luma is round(0.2126 R + 0.7152 G +
+ * 0.0722 B) = (2126 R + 7152 G + 722 B + 5000) / 10000 (the weights are
+ * exact decimals); premultiplying is round(c a / 255) = (2 c a + 255) /
+ * 510; unpremultiplying is round(c 255 / a) = (510 c + a) / (2 a).
+ */
+#include <math.h>
+
+#include "image_internal.h"
+
+enum { OP_LUT, OP_GREYSCALE, OP_TO_GREY, OP_FROM_GREY, OP_THRESHOLD, OP_PREMUL, OP_UNPREMUL, OP_MATRIX };
+
+typedef struct {
+  const uint8_t *src;
+  uint8_t *dst;
+  size_t row_pixels;
+  unsigned ch; /* channels of src (1 or 4) */
+  int op;
+  uint8_t lut[256];
+  uint32_t threshold;
+  float m[20];
+  int simd;
+} map_ctx;
+
+#if PW_IMG_SIMD
+/*
+ * Luma of 4 pixels at p (16 bytes) as i32 lanes: the sum 2126 R + 7152 G +
+ * 722 B + 5000 is exact in f32 (< 2^22) and so is floor(sum / 10000) after
+ * the correctly rounded division: the quotient's fraction is a multiple of
+ * 1/10000, and floats near 255 are 2^-16 apart, so it never rounds up to
+ * the next integer. The same bytes as pw__img_luma.
+ */
+static inline v128_t luma4(v128_t px) {
+  v128_t mask = wasm_i32x4_splat(0xff);
+  v128_t r = wasm_v128_and(px, mask);
+  v128_t g = wasm_v128_and(wasm_u32x4_shr(px, 8), mask);
+  v128_t b = wasm_v128_and(wasm_u32x4_shr(px, 16), mask);
+  v128_t s = wasm_i32x4_add(wasm_i32x4_add(wasm_i32x4_mul(r, wasm_i32x4_splat(2126)),
+                                           wasm_i32x4_mul(g, wasm_i32x4_splat(7152))),
+                            wasm_i32x4_add(wasm_i32x4_mul(b, wasm_i32x4_splat(722)), wasm_i32x4_splat(5000)));
+  v128_t q = wasm_f32x4_div(wasm_f32x4_convert_i32x4(s), wasm_f32x4_splat(10000.0f));
+  return wasm_i32x4_trunc_sat_f32x4(q);
+}
+#endif
+
+#if PW_IMG_SIMD
+/*
+ * round(c a / 255) for 8 u16 lanes holding c a (< 2^16): with t = c a + 128,
+ * (t + (t >> 8)) >> 8 — the same as (2 c a + 255) / 510 for every byte pair
+ * (test_image.c checks all 65536).
+ */
+static inline v128_t div255(v128_t x) {
+  v128_t t = wasm_i16x8_add(x, wasm_i16x8_splat(128));
+  return wasm_u16x8_shr(wasm_i16x8_add(t, wasm_u16x8_shr(t, 8)), 8);
+}
+
+/* Premultiplies 4 RGBA pixels. */
+static inline v128_t premul4(v128_t px) {
+  v128_t lo = wasm_u16x8_extend_low_u8x16(px), hi = wasm_u16x8_extend_high_u8x16(px);
+  v128_t alo = wasm_i16x8_shuffle(lo, lo, 3, 3, 3, 3, 7, 7, 7, 7);
+  v128_t ahi = wasm_i16x8_shuffle(hi, hi, 3, 3, 3, 3, 7, 7, 7, 7);
+  v128_t rlo = wasm_i16x8_shuffle(div255(wasm_i16x8_mul(lo, alo)), lo, 0, 1, 2, 11, 4, 5, 6, 15);
+  v128_t rhi = wasm_i16x8_shuffle(div255(wasm_i16x8_mul(hi, ahi)), hi, 0, 1, 2, 11, 4, 5, 6, 15);
+  return wasm_u8x16_narrow_i16x8(rlo, rhi);
+}
+
+/*
+ * One RGBA pixel through the colour matrix, lane k = output channel k: the
+ * same operations in the same order as the scalar loop (columns times R,
+ * G, B, A added in that order, / 255, + offset, clamped to 0..1, * 255,
+ * rounded as pw__img_u8). Returns the 4 bytes in the low 32 bits.
+ */
+static inline v128_t matrix1(v128_t px4, const v128_t *col) {
+  v128_t v = wasm_f32x4_convert_i32x4(px4);
+  v128_t t = wasm_f32x4_mul(col[0], wasm_i32x4_shuffle(v, v, 0, 0, 0, 0));
+  t = wasm_f32x4_add(t, wasm_f32x4_mul(col[1], wasm_i32x4_shuffle(v, v, 1, 1, 1, 1)));
+  t = wasm_f32x4_add(t, wasm_f32x4_mul(col[2], wasm_i32x4_shuffle(v, v, 2, 2, 2, 2)));
+  t = wasm_f32x4_add(t, wasm_f32x4_mul(col[3], wasm_i32x4_shuffle(v, v, 3, 3, 3, 3)));
+  t = wasm_f32x4_add(wasm_f32x4_div(t, wasm_f32x4_splat(255.0f)), col[4]);
+  t = wasm_f32x4_pmin(wasm_f32x4_pmax(t, wasm_f32x4_splat(0.0f)), wasm_f32x4_splat(1.0f));
+  t = wasm_f32x4_mul(t, wasm_f32x4_splat(255.0f));
+  t = wasm_f32x4_pmin(wasm_f32x4_pmax(t, wasm_f32x4_splat(0.0f)), wasm_f32x4_splat(255.0f));
+  return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_add(t, wasm_f32x4_splat(0.5f)));
+}
+#endif
+
+static void map_rows(void *p, size_t y0, size_t y1) {
+  const map_ctx *c = p;
+  const size_t n = (y1 - y0) * c->row_pixels;
+  const uint8_t *s = c->src + y0 * c->row_pixels * c->ch;
+  const int rgba = c->ch == 4;
+  uint8_t *d = c->dst + y0 * c->row_pixels * (c->op == OP_TO_GREY ? 1 : c->op == OP_FROM_GREY ? 4 : c->ch);
+  size_t i = 0;
+  switch (c->op) {
+  case OP_LUT:
+    if (!rgba) {
+      for (; i < n; i++) d[i] = c->lut[s[i]];
+    } else {
+      for (; i < n; i++, s += 4, d += 4) {
+        uint8_t a = s[3];
+        d[0] = c->lut[s[0]], d[1] = c->lut[s[1]], d[2] = c->lut[s[2]], d[3] = a;
+      }
+    }
+    break;
+  case OP_GREYSCALE:
+#if PW_IMG_SIMD
+    if (c->simd) {
+      for (; i + 4 <= n; i += 4, s += 16, d += 16) {
+        v128_t px = wasm_v128_load(s);
+        v128_t y = luma4(px);
+        v128_t rgb = wasm_i32x4_mul(y, wasm_i32x4_splat(0x010101));
+        v128_t alpha = wasm_v128_and(px, wasm_i32x4_splat((int32_t)0xff000000u));
+        wasm_v128_store(d, wasm_v128_or(rgb, alpha));
+      }
+    }
+#endif
+    for (; i < n; i++, s += 4, d += 4) {
+      uint8_t y = pw__img_luma(s[0], s[1], s[2]), a = s[3];
+      d[0] = d[1] = d[2] = y;
+      d[3] = a;
+    }
+    break;
+  case OP_TO_GREY:
+    for (; i < n; i++, s += 4) d[i] = pw__img_luma(s[0], s[1], s[2]);
+    break;
+  case OP_FROM_GREY:
+    for (; i < n; i++, d += 4) d[0] = d[1] = d[2] = s[i], d[3] = 255;
+    break;
+  case OP_THRESHOLD:
+    if (!rgba) {
+      for (; i < n; i++) d[i] = s[i] >= c->threshold ? 255 : 0;
+    } else {
+      for (; i < n; i++, s += 4, d += 4) {
+        uint8_t v = pw__img_luma(s[0], s[1], s[2]) >= c->threshold ? 255 : 0, a = s[3];
+        d[0] = d[1] = d[2] = v;
+        d[3] = a;
+      }
+    }
+    break;
+  case OP_PREMUL:
+#if PW_IMG_SIMD
+    if (c->simd)
+      for (; i + 4 <= n; i += 4, s += 16, d += 16) wasm_v128_store(d, premul4(wasm_v128_load(s)));
+#endif
+    for (; i < n; i++, s += 4, d += 4) {
+      uint32_t a = s[3];
+      d[0] = (uint8_t)((2 * s[0] * a + 255) / 510);
+      d[1] = (uint8_t)((2 * s[1] * a + 255) / 510);
+      d[2] = (uint8_t)((2 * s[2] * a + 255) / 510);
+      d[3] = (uint8_t)a;
+    }
+    break;
+  case OP_UNPREMUL:
+    for (; i < n; i++, s += 4, d += 4) {
+      uint32_t a = s[3];
+      if (a == 0) {
+        d[0] = d[1] = d[2] = d[3] = 0;
+        continue;
+      }
+      for (int k = 0; k < 3; k++) {
+        uint32_t v = (510 * (uint32_t)s[k] + a) / (2 * a);
+        d[k] = (uint8_t)(v > 255 ? 255 : v);
+      }
+      d[3] = (uint8_t)a;
+    }
+    break;
+  case OP_MATRIX: {
+    const float *m = c->m;
+#if PW_IMG_SIMD
+    if (c->simd) {
+      v128_t col[5];
+      for (int k = 0; k < 5; k++) col[k] = wasm_f32x4_make(m[k], m[5 + k], m[10 + k], m[15 + k]);
+      for (; i + 4 <= n; i += 4, s += 16, d += 16) {
+        v128_t px = wasm_v128_load(s);
+        v128_t lo = wasm_u16x8_extend_low_u8x16(px), hi = wasm_u16x8_extend_high_u8x16(px);
+        v128_t q0 = matrix1(wasm_u32x4_extend_low_u16x8(lo), col), q1 = matrix1(wasm_u32x4_extend_high_u16x8(lo), col);
+        v128_t q2 = matrix1(wasm_u32x4_extend_low_u16x8(hi), col), q3 = matrix1(wasm_u32x4_extend_high_u16x8(hi), col);
+        wasm_v128_store(d, wasm_u8x16_narrow_i16x8(wasm_u16x8_narrow_i32x4(q0, q1), wasm_u16x8_narrow_i32x4(q2, q3)));
+      }
+    }
+#endif
+    for (; i < n; i++, s += 4, d += 4) {
+      float r = s[0], g = s[1], b = s[2], a = s[3], v[4];
+      for (int k = 0; k < 4; k++) {
+        const float *row = m + 5 * k;
+        float t = (row[0] * r + row[1] * g + row[2] * b + row[3] * a) / 255.0f + row[4];
+        v[k] = t < 0.0f ? 0.0f : t > 1.0f ? 1.0f : t;
+      }
+      for (int k = 0; k < 4; k++) d[k] = pw__img_u8(v[k] * 255.0f);
+    }
+    break;
+  }
+  }
+}
+
+/* Checks, then maps src into dst row by row. */
+static pw_status map_run(map_ctx *c, uint32_t width, uint32_t height, int may_alias) {
+  unsigned dch = c->op == OP_TO_GREY ? 1 : c->op == OP_FROM_GREY ? 4 : c->ch;
+  pw_status s = pw__img_check("", width, height, c->ch > dch ? c->ch : dch);
+  if (s != PW_OK) return s;
+  size_t sbytes = pw__img_bytes(width, height, c->ch), dbytes = pw__img_bytes(width, height, dch);
+  uintptr_t a = (uintptr_t)c->src, b = (uintptr_t)c->dst;
+  int overlap = (a <= b && b - a < sbytes) || (b <= a && a - b < dbytes);
+  if (overlap && !(may_alias && a == b))
+    return pw_fail(PW_EINVAL, may_alias ? "dst overlaps src without being the same buffer"
+                                        : "dst overlaps src (this kernel cannot work in place)");
+  c->row_pixels = width;
+  return pw__img_rows(height, (size_t)width * (c->ch + dch), map_rows, c);
+}
+
+static pw_status lut_run(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, unsigned ch,
+                         const double *table) {
+  map_ctx c = {.src = src, .dst = dst, .ch = ch, .op = OP_LUT};
+  for (int v = 0; v < 256; v++) c.lut[v] = pw__img_u8d(table[v]);
+  return map_run(&c, width, height, 1);
+}
+
+/* ---- greyscale, conversions */
+
+pw_status pw__image_greyscale(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                              unsigned flags) {
+  map_ctx c = {.src = src, .dst = dst, .ch = 4, .op = OP_GREYSCALE, .simd = pw__img_simd(flags)};
+  return map_run(&c, width, height, 1);
+}
+
+pw_status pw_image_greyscale(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  return pw__image_greyscale(src, dst, width, height, 0);
+}
+
+pw_status pw_image_to_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  map_ctx c = {.src = src, .dst = dst, .ch = 4, .op = OP_TO_GREY};
+  return map_run(&c, width, height, 0);
+}
+
+pw_status pw_image_from_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  map_ctx c = {.src = src, .dst = dst, .ch = 1, .op = OP_FROM_GREY};
+  return map_run(&c, width, height, 0);
+}
+
+/* ---- table operations */
+
+static pw_status invert(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, unsigned ch) {
+  double t[256];
+  for (int v = 0; v < 256; v++) t[v] = 255 - v;
+  return lut_run(src, dst, width, height, ch, t);
+}
+
+pw_status pw_image_invert(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  return invert(src, dst, width, height, 4);
+}
+
+pw_status pw_image_invert_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  return invert(src, dst, width, height, 1);
+}
+
+static pw_status brightness_contrast(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                     float brightness, float contrast, unsigned ch) {
+  if (!(brightness >= -1.0f && brightness <= 1.0f))
+    return pw_fail(PW_EINVAL, "brightness must be -1 to 1 (got %g)", (double)brightness);
+  if (!(contrast >= 0.0f && contrast <= 1000.0f))
+    return pw_fail(PW_EINVAL, "contrast must be 0 to 1000 (got %g)", (double)contrast);
+  double t[256];
+  for (int v = 0; v < 256; v++) t[v] = (v - 127.5) * (double)contrast + 127.5 + (double)brightness * 255.0;
+  return lut_run(src, dst, width, height, ch, t);
+}
+
+pw_status pw_image_brightness_contrast(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                       float brightness, float contrast) {
+  return brightness_contrast(src, dst, width, height, brightness, contrast, 4);
+}
+
+pw_status pw_image_brightness_contrast_grey(const uint8_t *src, uint8_t *dst, uint32_t width,
+                                            uint32_t height, float brightness, float contrast) {
+  return brightness_contrast(src, dst, width, height, brightness, contrast, 1);
+}
+
+static pw_status check_gamma(float gamma) {
+  if (!(gamma >= 0.01f && gamma <= 100.0f))
+    return pw_fail(PW_EINVAL, "gamma must be 0.01 to 100 (got %g)", (double)gamma);
+  return PW_OK;
+}
+
+static pw_status gamma_op(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, float gamma,
+                          unsigned ch) {
+  pw_status s = check_gamma(gamma);
+  if (s != PW_OK) return s;
+  double t[256];
+  for (int v = 0; v < 256; v++) t[v] = 255.0 * pow(v / 255.0, 1.0 / (double)gamma);
+  return lut_run(src, dst, width, height, ch, t);
+}
+
+pw_status pw_image_gamma(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, float gamma) {
+  return gamma_op(src, dst, width, height, gamma, 4);
+}
+
+pw_status pw_image_gamma_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                              float gamma) {
+  return gamma_op(src, dst, width, height, gamma, 1);
+}
+
+static pw_status levels(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                        uint32_t in_black, uint32_t in_white, float gamma, uint32_t out_black,
+                        uint32_t out_white, unsigned ch) {
+  if (in_black > 254) return pw_fail(PW_EINVAL, "in_black must be 0 to 254 (got %u)", in_black);
+  if (in_white > 255 || in_white <= in_black)
+    return pw_fail(PW_EINVAL, "in_white must be in_black+1 to 255 (got %u, in_black %u)", in_white, in_black);
+  if (out_black > 255) return pw_fail(PW_EINVAL, "out_black must be 0 to 255 (got %u)", out_black);
+  if (out_white > 255) return pw_fail(PW_EINVAL, "out_white must be 0 to 255 (got %u)", out_white);
+  pw_status s = check_gamma(gamma);
+  if (s != PW_OK) return s;
+  double t[256];
+  for (int v = 0; v < 256; v++) {
+    double x = ((double)v - in_black) / ((double)in_white - in_black);
+    x = x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
+    x = pow(x, 1.0 / (double)gamma);
+    t[v] = out_black + x * ((double)out_white - out_black);
+  }
+  return lut_run(src, dst, width, height, ch, t);
+}
+
+pw_status pw_image_levels(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                          uint32_t in_black, uint32_t in_white, float gamma, uint32_t out_black,
+                          uint32_t out_white) {
+  return levels(src, dst, width, height, in_black, in_white, gamma, out_black, out_white, 4);
+}
+
+pw_status pw_image_levels_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                               uint32_t in_black, uint32_t in_white, float gamma, uint32_t out_black,
+                               uint32_t out_white) {
+  return levels(src, dst, width, height, in_black, in_white, gamma, out_black, out_white, 1);
+}
+
+/* ---- matrix, threshold, alpha */
+
+pw_status pw__image_color_matrix(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                 const float *matrix, unsigned flags) {
+  if (matrix == NULL) return pw_fail(PW_EINVAL, "matrix is missing");
+  map_ctx c = {.src = src, .dst = dst, .ch = 4, .op = OP_MATRIX, .simd = pw__img_simd(flags)};
+  for (int i = 0; i < 20; i++) {
+    if (!isfinite(matrix[i])) return pw_fail(PW_EINVAL, "matrix[%d] is not finite", i);
+    c.m[i] = matrix[i];
+  }
+  return map_run(&c, width, height, 1);
+}
+
+pw_status pw_image_color_matrix(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                const float *matrix) {
+  return pw__image_color_matrix(src, dst, width, height, matrix, 0);
+}
+
+static pw_status threshold_op(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                              uint32_t threshold, unsigned ch) {
+  if (threshold > 256) return pw_fail(PW_EINVAL, "threshold must be 0 to 256 (got %u)", threshold);
+  map_ctx c = {.src = src, .dst = dst, .ch = ch, .op = OP_THRESHOLD, .threshold = threshold};
+  return map_run(&c, width, height, 1);
+}
+
+pw_status pw_image_threshold(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                             uint32_t threshold) {
+  return threshold_op(src, dst, width, height, threshold, 4);
+}
+
+pw_status pw_image_threshold_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                  uint32_t threshold) {
+  return threshold_op(src, dst, width, height, threshold, 1);
+}
+
+pw_status pw__image_premultiply(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                unsigned flags) {
+  map_ctx c = {.src = src, .dst = dst, .ch = 4, .op = OP_PREMUL, .simd = pw__img_simd(flags)};
+  return map_run(&c, width, height, 1);
+}
+
+pw_status pw_image_premultiply(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  return pw__image_premultiply(src, dst, width, height, 0);
+}
+
+pw_status pw_image_unpremultiply(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  map_ctx c = {.src = src, .dst = dst, .ch = 4, .op = OP_UNPREMUL};
+  return map_run(&c, width, height, 1);
+}

@@ -1,0 +1,193 @@
+/*
+ * convolve.c — any odd-sized kernel, and the 3x3 presets.
+ *
+ * Not separable in general, so each output pixel costs kernel_width *
+ * kernel_height multiply-adds. A chunk of output rows keeps the source rows
+ * it needs as floats in a ring of kernel_height rows, each padded with
+ * kernel_width / 2 repeated edge pixels on both sides, so the inner loop
+ * has no edge tests. RGBA pixels are one float vector (the alpha lane is
+ * computed and dropped: alpha is kept from the source).
+ *
+ * Sum order: kernel rows top to bottom, each left to right, from 0, in both
+ * paths (identical bytes, see image_internal.h).
+ */
+#include <math.h>
+
+#include "image_internal.h"
+
+typedef struct {
+  const uint8_t *src;
+  uint8_t *dst;
+  uint32_t w, h;
+  const float *k;
+  uint32_t kw, kh;
+  float divisor, bias;
+  unsigned ch;
+  int simd;
+  atomic_int failed;
+} conv_ctx;
+
+/* Source row y as floats, padded with rx repeated pixels on each side. */
+static void conv_load(const conv_ctx *c, uint32_t y, float *out) {
+  const unsigned ch = c->ch;
+  const uint32_t rx = c->kw / 2, w = c->w;
+  const uint8_t *s = c->src + (size_t)y * w * ch;
+  for (uint32_t i = 0; i < rx; i++)
+    for (unsigned k = 0; k < ch; k++) out[(size_t)i * ch + k] = s[k];
+  float *mid = out + (size_t)rx * ch;
+  for (size_t i = 0; i < (size_t)w * ch; i++) mid[i] = s[i];
+  float *right = mid + (size_t)w * ch;
+  const uint8_t *last = s + (size_t)(w - 1) * ch;
+  for (uint32_t i = 0; i < rx; i++)
+    for (unsigned k = 0; k < ch; k++) right[(size_t)i * ch + k] = last[k];
+}
+
+static void conv_row_c(const conv_ctx *c, const float *const *rows, const uint8_t *s, uint8_t *d) {
+  const uint32_t kw = c->kw, kh = c->kh, w = c->w;
+  if (c->ch == 1) {
+    for (uint32_t x = 0; x < w; x++) {
+      float a = 0.0f;
+      for (uint32_t j = 0; j < kh; j++) {
+        const float *r = rows[j] + x, *k = c->k + (size_t)j * kw;
+        for (uint32_t i = 0; i < kw; i++) a += k[i] * r[i];
+      }
+      d[x] = pw__img_u8(a / c->divisor + c->bias);
+    }
+    return;
+  }
+  for (uint32_t x = 0; x < w; x++) {
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f;
+    for (uint32_t j = 0; j < kh; j++) {
+      const float *r = rows[j] + 4 * (size_t)x, *k = c->k + (size_t)j * kw;
+      for (uint32_t i = 0; i < kw; i++, r += 4) {
+        a0 += k[i] * r[0];
+        a1 += k[i] * r[1];
+        a2 += k[i] * r[2];
+      }
+    }
+    uint8_t *p = d + 4 * (size_t)x;
+    p[0] = pw__img_u8(a0 / c->divisor + c->bias);
+    p[1] = pw__img_u8(a1 / c->divisor + c->bias);
+    p[2] = pw__img_u8(a2 / c->divisor + c->bias);
+    p[3] = s[4 * (size_t)x + 3];
+  }
+}
+
+#if PW_IMG_SIMD
+static void conv_row4_simd(const conv_ctx *c, const float *const *rows, const uint8_t *s, uint8_t *d) {
+  const uint32_t kw = c->kw, kh = c->kh, w = c->w;
+  for (uint32_t x = 0; x < w; x++) {
+    v128_t a = wasm_f32x4_splat(0.0f);
+    for (uint32_t j = 0; j < kh; j++) {
+      const float *r = rows[j] + 4 * (size_t)x, *k = c->k + (size_t)j * kw;
+      for (uint32_t i = 0; i < kw; i++, r += 4)
+        a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(k[i]), wasm_v128_load(r)));
+    }
+    uint8_t *p = d + 4 * (size_t)x;
+    p[0] = pw__img_u8(wasm_f32x4_extract_lane(a, 0) / c->divisor + c->bias);
+    p[1] = pw__img_u8(wasm_f32x4_extract_lane(a, 1) / c->divisor + c->bias);
+    p[2] = pw__img_u8(wasm_f32x4_extract_lane(a, 2) / c->divisor + c->bias);
+    p[3] = s[4 * (size_t)x + 3];
+  }
+}
+#endif
+
+static void conv_chunk(void *p, size_t y0, size_t y1) {
+  conv_ctx *c = p;
+  const unsigned ch = c->ch;
+  const uint32_t kh = c->kh, ry = kh / 2, h = c->h;
+  const size_t rowf = ((size_t)c->w + c->kw - 1) * ch;
+  float *ring = malloc((size_t)kh * rowf * sizeof(float));
+  const float **rows = malloc((size_t)kh * sizeof *rows);
+  int32_t *held = malloc((size_t)kh * sizeof *held); /* source row in each ring slot, or -1 */
+  if (ring == NULL || rows == NULL || held == NULL) {
+    atomic_store(&c->failed, 1);
+    goto done;
+  }
+  for (uint32_t i = 0; i < kh; i++) held[i] = -1;
+  for (size_t y = y0; y < y1; y++) {
+    for (uint32_t j = 0; j < kh; j++) {
+      int64_t sy = (int64_t)y + j - ry;
+      uint32_t row = sy < 0 ? 0 : sy >= (int64_t)h ? h - 1 : (uint32_t)sy;
+      /* rows y-ry .. y+ry use slots by window position mod kh; clamped rows repeat */
+      uint32_t slot = (uint32_t)(((uint64_t)y + j) % kh);
+      if (held[slot] != (int32_t)row) {
+        conv_load(c, row, ring + (size_t)slot * rowf);
+        held[slot] = (int32_t)row;
+      }
+      rows[j] = ring + (size_t)slot * rowf;
+    }
+    const uint8_t *s = c->src + y * (size_t)c->w * ch;
+    uint8_t *d = c->dst + y * (size_t)c->w * ch;
+#if PW_IMG_SIMD
+    if (c->simd && ch == 4) {
+      conv_row4_simd(c, rows, s, d);
+      continue;
+    }
+#endif
+    conv_row_c(c, rows, s, d);
+  }
+  pw_progress_add(y1 - y0, h);
+done:
+  free(ring);
+  free(rows);
+  free(held);
+}
+
+pw_status pw__image_convolve(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                             const float *kernel, uint32_t kernel_width, uint32_t kernel_height,
+                             float divisor, float bias, unsigned channels, unsigned flags) {
+  pw_status s = pw__img_check("", width, height, channels);
+  if (s != PW_OK) return s;
+  if (kernel_width < 1 || kernel_width > 255 || kernel_width % 2 == 0)
+    return pw_fail(PW_EINVAL, "kernel_width must be odd, 1 to 255 (got %u)", kernel_width);
+  if (kernel_height < 1 || kernel_height > 255 || kernel_height % 2 == 0)
+    return pw_fail(PW_EINVAL, "kernel_height must be odd, 1 to 255 (got %u)", kernel_height);
+  if (kernel == NULL) return pw_fail(PW_EINVAL, "kernel is missing");
+  double sum = 0.0;
+  for (uint32_t i = 0; i < kernel_width * kernel_height; i++) {
+    if (!isfinite(kernel[i])) return pw_fail(PW_EINVAL, "kernel[%u] is not finite", i);
+    sum += kernel[i];
+  }
+  if (!isfinite(divisor)) return pw_fail(PW_EINVAL, "divisor is not finite");
+  if (!(bias >= -1e6f && bias <= 1e6f)) return pw_fail(PW_EINVAL, "bias must be -1000000 to 1000000");
+  if (divisor == 0.0f) divisor = sum != 0.0 ? (float)sum : 1.0f;
+  size_t bytes = pw__img_bytes(width, height, channels);
+  if ((s = pw__img_check_alias(src, dst, bytes)) != PW_OK) return s;
+  uint8_t *copy;
+  const uint8_t *in = pw__img_source(src, dst, bytes, &copy);
+  if (in == NULL) return pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
+  conv_ctx c = {in, dst, width, height, kernel, kernel_width, kernel_height, divisor, bias,
+                channels, pw__img_simd(flags), 0};
+  size_t grain = pw_chunks(height, 4 * (size_t)pw_concurrency());
+  if (grain < 8) grain = 8;
+  s = pw_parallel_for(height, grain, conv_chunk, &c);
+  free(copy);
+  if (s == PW_OK && atomic_load(&c.failed)) s = pw_fail(PW_ENOMEM, "out of memory for kernel rows");
+  return s;
+}
+
+pw_status pw_image_convolve(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                            const float *kernel, uint32_t kernel_width, uint32_t kernel_height,
+                            float divisor, float bias) {
+  return pw__image_convolve(src, dst, width, height, kernel, kernel_width, kernel_height, divisor,
+                            bias, 4, 0);
+}
+
+pw_status pw_image_convolve_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                 const float *kernel, uint32_t kernel_width, uint32_t kernel_height,
+                                 float divisor, float bias) {
+  return pw__image_convolve(src, dst, width, height, kernel, kernel_width, kernel_height, divisor,
+                            bias, 1, 0);
+}
+
+pw_status pw_image_convolve_preset(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                   uint32_t preset) {
+  static const float presets[3][9] = {
+      {-1, -1, -1, -1, 8, -1, -1, -1, -1}, /* PW_IMAGE_EDGE */
+      {-2, -1, 0, -1, 1, 1, 0, 1, 2},      /* PW_IMAGE_EMBOSS */
+      {0, -1, 0, -1, 5, -1, 0, -1, 0},     /* PW_IMAGE_SHARPEN */
+  };
+  if (preset > PW_IMAGE_SHARPEN) return pw_fail(PW_EINVAL, "preset must be 0 to 2 (got %u)", preset);
+  return pw__image_convolve(src, dst, width, height, presets[preset], 3, 3, 1.0f, 0.0f, 4, 0);
+}

@@ -1,0 +1,275 @@
+/*
+ * geometry.c — crop, flip, flop, rotate by quarter turns, extend.
+ *
+ * Pure byte moves, split by rows. In place, flip swaps row y with row
+ * h-1-y and rotate 180 swaps pixel i with pixel n-1-i, so a chunk handles
+ * pairs (the top half's rows) and never touches another chunk's pixels.
+ * Rotating by 90 or 270 degrees changes the shape, so in place it reads
+ * from a copy. Quarter turns go through 32x32-pixel tiles so that the
+ * column-wise reads stay in cache.
+ */
+#include "image_internal.h"
+
+typedef struct {
+  const uint8_t *src;
+  uint8_t *dst;
+  uint32_t w, h;     /* source size */
+  unsigned ch;
+  uint32_t left, top, dw, dh; /* crop / extend */
+  uint32_t angle;
+  uint8_t bg[4];
+} geo_ctx;
+
+/* ---- crop */
+
+static void crop_rows(void *p, size_t y0, size_t y1) {
+  const geo_ctx *c = p;
+  const size_t pw = c->ch;
+  for (size_t y = y0; y < y1; y++)
+    memcpy(c->dst + y * c->dw * pw, c->src + ((y + c->top) * c->w + c->left) * pw, c->dw * pw);
+}
+
+static pw_status crop(const uint8_t *src, uint32_t width, uint32_t height, uint8_t *dst, uint32_t left,
+                      uint32_t top, uint32_t dst_width, uint32_t dst_height, unsigned ch) {
+  pw_status s = pw__img_check("", width, height, ch);
+  if (s == PW_OK) s = pw__img_check("dst_", dst_width, dst_height, ch);
+  if (s != PW_OK) return s;
+  if ((uint64_t)left + dst_width > width)
+    return pw_fail(PW_ERANGE, "left + dst_width = %llu is beyond the width %u",
+                   (unsigned long long)left + dst_width, width);
+  if ((uint64_t)top + dst_height > height)
+    return pw_fail(PW_ERANGE, "top + dst_height = %llu is beyond the height %u",
+                   (unsigned long long)top + dst_height, height);
+  size_t sb = pw__img_bytes(width, height, ch), db = pw__img_bytes(dst_width, dst_height, ch);
+  uintptr_t a = (uintptr_t)src, b = (uintptr_t)dst;
+  if ((a <= b && b - a < sb) || (b <= a && a - b < db))
+    return pw_fail(PW_EINVAL, "dst overlaps src (crop cannot work in place)");
+  geo_ctx c = {.src = src, .dst = dst, .w = width, .h = height, .ch = ch, .left = left, .top = top,
+               .dw = dst_width, .dh = dst_height};
+  return pw__img_rows(dst_height, (size_t)dst_width * ch, crop_rows, &c);
+}
+
+pw_status pw_image_crop(const uint8_t *src, uint32_t width, uint32_t height, uint8_t *dst, uint32_t left,
+                        uint32_t top, uint32_t dst_width, uint32_t dst_height) {
+  return crop(src, width, height, dst, left, top, dst_width, dst_height, 4);
+}
+
+pw_status pw_image_crop_grey(const uint8_t *src, uint32_t width, uint32_t height, uint8_t *dst,
+                             uint32_t left, uint32_t top, uint32_t dst_width, uint32_t dst_height) {
+  return crop(src, width, height, dst, left, top, dst_width, dst_height, 1);
+}
+
+/* ---- flip, flop, rotate 180 */
+
+/* Reverses the order of n pixels from s into d (d may be s). */
+static void reverse_px(const uint8_t *s, uint8_t *d, size_t n, unsigned ch) {
+  if (ch == 4) {
+    for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+      uint8_t t[4];
+      memcpy(t, s + 4 * i, 4);
+      memmove(d + 4 * i, s + 4 * j, 4);
+      memcpy(d + 4 * j, t, 4);
+    }
+  } else {
+    for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+      uint8_t t = s[i];
+      d[i] = s[j];
+      d[j] = t;
+    }
+  }
+  if (n % 2) memmove(d + (n / 2) * ch, s + (n / 2) * ch, ch);
+}
+
+/* Row pairs (y, h-1-y) for y < ceil(h/2): flip (angle 0) or rotate 180 (angle 180). */
+static void pair_rows(void *p, size_t y0, size_t y1) {
+  const geo_ctx *c = p;
+  const size_t rb = (size_t)c->w * c->ch;
+  uint8_t *tmp = NULL;
+  for (size_t y = y0; y < y1; y++) {
+    size_t z = c->h - 1 - y;
+    const uint8_t *sy = c->src + y * rb, *sz = c->src + z * rb;
+    uint8_t *dy = c->dst + y * rb, *dz = c->dst + z * rb;
+    if (c->angle == 180) {
+      if (y == z) { reverse_px(sy, dy, c->w, c->ch); continue; }
+      /* dst row y = reversed src row z, dst row z = reversed src row y */
+      for (size_t i = 0, j = c->w - 1; i < c->w; i++, j--) {
+        uint8_t t[4];
+        memcpy(t, sy + i * c->ch, c->ch);
+        memmove(dy + i * c->ch, sz + j * c->ch, c->ch);
+        memcpy(dz + j * c->ch, t, c->ch);
+      }
+    } else {
+      if (y == z) { if (dy != sy) memcpy(dy, sy, rb); continue; }
+      if (c->src == c->dst) {
+        /* swap in pieces through a small buffer */
+        uint8_t buf[1024];
+        for (size_t off = 0; off < rb; off += sizeof buf) {
+          size_t len = rb - off < sizeof buf ? rb - off : sizeof buf;
+          memcpy(buf, dy + off, len);
+          memcpy(dy + off, dz + off, len);
+          memcpy(dz + off, buf, len);
+        }
+      } else {
+        memcpy(dy, sz, rb);
+        memcpy(dz, sy, rb);
+      }
+    }
+  }
+  free(tmp);
+}
+
+static void flop_rows(void *p, size_t y0, size_t y1) {
+  const geo_ctx *c = p;
+  const size_t rb = (size_t)c->w * c->ch;
+  for (size_t y = y0; y < y1; y++) reverse_px(c->src + y * rb, c->dst + y * rb, c->w, c->ch);
+}
+
+static pw_status same_size_checks(const uint8_t *src, uint8_t *dst, uint32_t w, uint32_t h, unsigned ch) {
+  pw_status s = pw__img_check("", w, h, ch);
+  if (s != PW_OK) return s;
+  return pw__img_check_alias(src, dst, pw__img_bytes(w, h, ch));
+}
+
+static pw_status flip(const uint8_t *src, uint8_t *dst, uint32_t w, uint32_t h, unsigned ch, uint32_t angle) {
+  pw_status s = same_size_checks(src, dst, w, h, ch);
+  if (s != PW_OK) return s;
+  geo_ctx c = {.src = src, .dst = dst, .w = w, .h = h, .ch = ch, .angle = angle};
+  return pw__img_rows(((size_t)h + 1) / 2, 2 * (size_t)w * ch, pair_rows, &c);
+}
+
+pw_status pw_image_flip(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  return flip(src, dst, width, height, 4, 0);
+}
+
+pw_status pw_image_flip_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  return flip(src, dst, width, height, 1, 0);
+}
+
+static pw_status flop(const uint8_t *src, uint8_t *dst, uint32_t w, uint32_t h, unsigned ch) {
+  pw_status s = same_size_checks(src, dst, w, h, ch);
+  if (s != PW_OK) return s;
+  geo_ctx c = {.src = src, .dst = dst, .w = w, .h = h, .ch = ch};
+  return pw__img_rows(h, (size_t)w * ch, flop_rows, &c);
+}
+
+pw_status pw_image_flop(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  return flop(src, dst, width, height, 4);
+}
+
+pw_status pw_image_flop_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height) {
+  return flop(src, dst, width, height, 1);
+}
+
+/* ---- quarter turns */
+
+#define TILE 32
+
+/* Rows [y0, y1) of the result (which is h wide, w high). */
+static void quarter_rows(void *p, size_t y0, size_t y1) {
+  const geo_ctx *c = p;
+  const size_t ch = c->ch, ow = c->h; /* output width */
+  for (size_t ty = y0; ty < y1; ty += TILE) {
+    size_t ey = ty + TILE < y1 ? ty + TILE : y1;
+    for (size_t tx = 0; tx < ow; tx += TILE) {
+      size_t ex = tx + TILE < ow ? tx + TILE : ow;
+      for (size_t y = ty; y < ey; y++) {
+        uint8_t *d = c->dst + (y * ow + tx) * ch;
+        for (size_t x = tx; x < ex; x++, d += ch) {
+          /* 90 clockwise: out(x, y) = in(y, h-1-x); 270: out(x, y) = in(w-1-y, x) */
+          size_t sx = c->angle == 90 ? y : c->w - 1 - y;
+          size_t sy = c->angle == 90 ? c->h - 1 - x : x;
+          memcpy(d, c->src + (sy * c->w + sx) * ch, ch);
+        }
+      }
+    }
+  }
+}
+
+static pw_status rotate(const uint8_t *src, uint8_t *dst, uint32_t w, uint32_t h, uint32_t angle, unsigned ch) {
+  pw_status s = same_size_checks(src, dst, w, h, ch);
+  if (s != PW_OK) return s;
+  if (angle != 0 && angle != 90 && angle != 180 && angle != 270)
+    return pw_fail(PW_EINVAL, "angle must be 0, 90, 180 or 270 (got %u)", angle);
+  size_t bytes = pw__img_bytes(w, h, ch);
+  if (angle == 0) {
+    if (src != dst) memcpy(dst, src, bytes);
+    return PW_OK;
+  }
+  if (angle == 180) return flip(src, dst, w, h, ch, 180);
+  uint8_t *copy;
+  const uint8_t *in = pw__img_source(src, dst, bytes, &copy);
+  if (in == NULL) return pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
+  geo_ctx c = {.src = in, .dst = dst, .w = w, .h = h, .ch = ch, .angle = angle};
+  /* chunks of whole tile rows */
+  size_t grain = pw_chunks(w, 4 * (size_t)pw_concurrency());
+  grain = pw_chunks(grain, TILE) * TILE;
+  s = pw_parallel_for(w, grain, quarter_rows, &c);
+  free(copy);
+  return s;
+}
+
+pw_status pw_image_rotate(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, uint32_t angle) {
+  return rotate(src, dst, width, height, angle, 4);
+}
+
+pw_status pw_image_rotate_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                               uint32_t angle) {
+  return rotate(src, dst, width, height, angle, 1);
+}
+
+/* ---- extend */
+
+static void extend_rows(void *p, size_t y0, size_t y1) {
+  const geo_ctx *c = p;
+  const size_t ch = c->ch, dw = c->dw;
+  for (size_t y = y0; y < y1; y++) {
+    uint8_t *d = c->dst + y * dw * ch;
+    int inside = y >= c->top && y - c->top < c->h;
+    for (size_t x = 0; x < dw; x++) {
+      if (inside && x == c->left) {
+        memcpy(d + x * ch, c->src + (y - c->top) * c->w * ch, (size_t)c->w * ch);
+        x += c->w - 1;
+        continue;
+      }
+      memcpy(d + x * ch, c->bg, ch);
+    }
+  }
+}
+
+static pw_status extend(const uint8_t *src, uint32_t width, uint32_t height, uint8_t *dst, uint32_t top,
+                        uint32_t right, uint32_t bottom, uint32_t left, uint32_t background, unsigned ch) {
+  pw_status s = pw__img_check("", width, height, ch);
+  if (s != PW_OK) return s;
+  uint64_t dw = (uint64_t)width + left + right, dh = (uint64_t)height + top + bottom;
+  if (dw > PW_IMAGE_MAX_SIDE)
+    return pw_fail(PW_EINVAL, "width + left + right = %llu is over %u", (unsigned long long)dw, PW_IMAGE_MAX_SIDE);
+  if (dh > PW_IMAGE_MAX_SIDE)
+    return pw_fail(PW_EINVAL, "height + top + bottom = %llu is over %u", (unsigned long long)dh, PW_IMAGE_MAX_SIDE);
+  if ((s = pw__img_check("result ", (uint32_t)dw, (uint32_t)dh, ch)) != PW_OK) return s;
+  if (ch == 1 && background > 255)
+    return pw_fail(PW_EINVAL, "background must be 0 to 255 for grey pixels (got %u)", background);
+  size_t sb = pw__img_bytes(width, height, ch), db = pw__img_bytes((uint32_t)dw, (uint32_t)dh, ch);
+  uintptr_t a = (uintptr_t)src, b = (uintptr_t)dst;
+  if ((a <= b && b - a < sb) || (b <= a && a - b < db))
+    return pw_fail(PW_EINVAL, "dst overlaps src (extend cannot work in place)");
+  geo_ctx c = {.src = src, .dst = dst, .w = width, .h = height, .ch = ch, .left = left, .top = top,
+               .dw = (uint32_t)dw, .dh = (uint32_t)dh};
+  if (ch == 4) {
+    c.bg[0] = (uint8_t)(background >> 24), c.bg[1] = (uint8_t)(background >> 16);
+    c.bg[2] = (uint8_t)(background >> 8), c.bg[3] = (uint8_t)background;
+  } else {
+    c.bg[0] = (uint8_t)background;
+  }
+  return pw__img_rows((size_t)dh, (size_t)dw * ch, extend_rows, &c);
+}
+
+pw_status pw_image_extend(const uint8_t *src, uint32_t width, uint32_t height, uint8_t *dst, uint32_t top,
+                          uint32_t right, uint32_t bottom, uint32_t left, uint32_t background) {
+  return extend(src, width, height, dst, top, right, bottom, left, background, 4);
+}
+
+pw_status pw_image_extend_grey(const uint8_t *src, uint32_t width, uint32_t height, uint8_t *dst,
+                               uint32_t top, uint32_t right, uint32_t bottom, uint32_t left,
+                               uint32_t background) {
+  return extend(src, width, height, dst, top, right, bottom, left, background, 1);
+}

@@ -1,0 +1,189 @@
+/*
+ * image_internal.h — what the image kernels in src/kernels/image/ share:
+ * argument checks with messages, rounding to bytes, row-parallel loops,
+ * the temporary copy that makes a neighbourhood filter work in place, and
+ * the separable filter engine of resize, blur and unsharp mask
+ * (separable.c).
+ *
+ * Identical bytes in every build. The float code is written so that the
+ * wasm SIMD path and the portable C path do the same IEEE operations in
+ * the same order for every output value (no fused multiply-add: wasm has
+ * none, GCC in ISO C mode contracts nothing, and clang is told so below);
+ * a vector lane is then just one more copy of the scalar sum. Kernels with
+ * a SIMD path take PW__IMG_PORTABLE in their internal entry points so that
+ * test_image.c runs both paths in one wasm build and compares the bytes.
+ */
+#ifndef PW_IMAGE_INTERNAL_H
+#define PW_IMAGE_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parawasm/image.h"
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#define PW_IMG_SIMD 1
+#else
+#define PW_IMG_SIMD 0
+#endif
+
+/* Flags of the internal entry points. */
+#define PW__IMG_PORTABLE 1u /* use the portable C path even where SIMD is built */
+
+/* Nonzero when the SIMD path is to run. */
+static inline int pw__img_simd(unsigned flags) { return PW_IMG_SIMD && !(flags & PW__IMG_PORTABLE); }
+
+/* ------------------------------------------------------------------------ */
+/* Checks                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Checks an image's size: each side 1..PW_IMAGE_MAX_SIDE, and
+ * width*height*channels bytes addressable (it always is in wasm32, where
+ * the buffer exists; natively it guards size_t). `what` names the image in
+ * messages ("" for the main one, "dst_" or "overlay_" for others).
+ */
+pw_status pw__img_check(const char *what, uint32_t width, uint32_t height, unsigned channels);
+
+/* PW_EINVAL unless `dst` is `src` or does not overlap it (bytes each). */
+pw_status pw__img_check_alias(const void *src, const void *dst, size_t bytes);
+
+/* Bytes of a width x height image of `channels` channels (after pw__img_check). */
+static inline size_t pw__img_bytes(uint32_t width, uint32_t height, unsigned channels) {
+  return (size_t)width * height * channels;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rounding                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* round(v) clamped to 0..255, halves up; NaN gives 0. */
+static inline uint8_t pw__img_u8(float v) {
+  if (!(v > 0.0f)) return 0;
+  if (v >= 255.0f) return 255;
+  return (uint8_t)(int32_t)(v + 0.5f);
+}
+
+/* The same for doubles (colour tables). */
+static inline uint8_t pw__img_u8d(double v) {
+  if (!(v > 0.0)) return 0;
+  if (v >= 255.0) return 255;
+  return (uint8_t)(int32_t)(v + 0.5);
+}
+
+/* Rec. 709 luma of 8-bit R, G, B, rounded, halves up: exact integers. */
+static inline uint8_t pw__img_luma(uint32_t r, uint32_t g, uint32_t b) {
+  return (uint8_t)((2126u * r + 7152u * g + 722u * b + 5000u) / 10000u);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Row-parallel loops                                                       */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Runs body over rows [0, rows) in chunks of about 256 KiB of work
+ * (row_work bytes a row), or finer so that every thread gets several
+ * chunks. The kernels' results never depend on the chunking (each output
+ * row is computed the same way wherever it runs).
+ */
+pw_status pw__img_rows(size_t rows, size_t row_work, pw_range_fn body, void *ctx);
+
+/*
+ * A neighbourhood filter reads rows that other chunks write: when the call
+ * is in place (dst == src), it reads from a copy. Returns the pointer to
+ * read (src itself, or *copy, a malloc'd copy the caller frees), or NULL
+ * when out of memory.
+ */
+const uint8_t *pw__img_source(const uint8_t *src, const uint8_t *dst, size_t bytes, uint8_t **copy);
+
+/* ------------------------------------------------------------------------ */
+/* Separable filters (separable.c)                                          */
+/* ------------------------------------------------------------------------ */
+
+/* The taps of one output pixel: source pixels [start, start + n), weights at weight[w]. */
+typedef struct {
+  uint32_t start;
+  uint32_t n;
+  size_t w;
+  uint32_t sym; /* 1: n is odd and w[k] == w[n - 1 - k] (summed in pairs) */
+} pw__img_tap;
+
+/* The taps of every output pixel along one axis. */
+typedef struct {
+  pw__img_tap *tap; /* one per output pixel */
+  float *weight;    /* the weights, shared by output pixels whose taps are alike */
+  uint32_t max_n;   /* most taps of any output pixel */
+} pw__img_taps;
+
+/*
+ * Taps that resize `src` pixels to `dst` with `filter` (not nearest): the
+ * filter widened by src/dst when shrinking, weights normalised over the
+ * taps inside the image. PW_OK or PW_ENOMEM.
+ */
+pw_status pw__img_taps_resize(pw__img_taps *t, uint32_t src, uint32_t dst, uint32_t filter);
+
+/*
+ * Taps of a Gaussian blur of `n` pixels: exp(-k^2 / 2 sigma^2) for
+ * |k| <= ceil(3 sigma), normalised, with the weight of taps beyond an edge
+ * given to the edge pixel. sigma > 0. PW_OK or PW_ENOMEM.
+ */
+pw_status pw__img_taps_gauss(pw__img_taps *t, uint32_t n, double sigma);
+
+void pw__img_taps_free(pw__img_taps *t);
+
+/* What the engine does with each filtered row. */
+enum {
+  PW__IMG_SINK_PLAIN = 0,  /* the filtered pixels (alpha-weighted for RGBA) */
+  PW__IMG_SINK_UNSHARP = 1 /* unsharp mask of `orig` by the filtered pixels */
+};
+
+/* A separable filter: rows through xt, then columns through yt. */
+typedef struct {
+  const uint8_t *src; /* sw x sh pixels of `channels` bytes */
+  uint32_t sw, sh;
+  uint8_t *dst; /* dw x dh pixels; must not overlap src */
+  uint32_t dw, dh;
+  unsigned channels; /* 1 (grey) or 4 (RGBA, alpha-weighted) */
+  const pw__img_taps *xt, *yt;
+  int sink;                /* PW__IMG_SINK_* */
+  const uint8_t *orig;     /* unsharp: the unblurred image (sw == dw, sh == dh) */
+  float amount, threshold; /* unsharp */
+  unsigned flags;          /* PW__IMG_PORTABLE */
+} pw__img_sep;
+
+/* Runs a separable filter. PW_OK, PW_ENOMEM or PW_ECANCELED. */
+pw_status pw__img_separable(const pw__img_sep *job);
+
+/* ------------------------------------------------------------------------ */
+/* Internal entry points with flags (the public kernels pass 0)             */
+/* ------------------------------------------------------------------------ */
+
+pw_status pw__image_resize(const uint8_t *src, uint32_t width, uint32_t height, uint8_t *dst,
+                           uint32_t dst_width, uint32_t dst_height, uint32_t filter,
+                           unsigned channels, unsigned flags);
+pw_status pw__image_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                         float sigma, unsigned channels, unsigned flags);
+pw_status pw__image_unsharp(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                            float sigma, float amount, float threshold, unsigned channels,
+                            unsigned flags);
+pw_status pw__image_convolve(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                             const float *kernel, uint32_t kernel_width, uint32_t kernel_height,
+                             float divisor, float bias, unsigned channels, unsigned flags);
+pw_status pw__image_greyscale(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                              unsigned flags);
+pw_status pw__image_color_matrix(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                 const float *matrix, unsigned flags);
+pw_status pw__image_premultiply(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
+                                unsigned flags);
+pw_status pw__image_composite(uint8_t *dst, uint32_t width, uint32_t height, const uint8_t *overlay,
+                              uint32_t overlay_width, uint32_t overlay_height, int32_t left,
+                              int32_t top, float opacity, unsigned flags);
+
+#endif /* PW_IMAGE_INTERNAL_H */

@@ -1,0 +1,100 @@
+/*
+ * stb_impl.c — the PNG/JPEG codecs of stb_image and stb_image_write
+ * (Debian's libstb-dev, /usr/include/stb), compiled here and nowhere else,
+ * behind the few functions codec.c calls (image_codec.h). Only this file
+ * needs -I/usr/include/stb.
+ *
+ * Configuration, all at compile time (kernels run on many threads at once,
+ * so stb's run-time setters, which write globals, are never called):
+ *   - PNG and JPEG only, from memory only (no stdio), no float/HDR API;
+ *   - stb's SSE2 JPEG paths (IDCT, YCbCr to RGB, upsampling), which stb
+ *     writes to give the same bits as its scalar code: natively on x86-64,
+ *     and in wasm too, where emscripten implements the SSE2 intrinsics with
+ *     wasm SIMD (this file is built with -msse2 there; stb only looks for
+ *     an x86 target, so we name one). Measured in wasm on a 2-megapixel
+ *     JPEG: see test/bench/native_image.c;
+ *   - failure reasons are thread-local in stb (C11 _Thread_local), so a
+ *     decode on one thread never reads another's message;
+ *   - every allocation stb makes during a decode goes through
+ *     limited_alloc, which refuses blocks larger than the limit the caller
+ *     set for that decode (from the header's size), so a small file that
+ *     inflates to gigabytes (a zlib bomb in a PNG) fails instead of
+ *     exhausting memory. The limit is thread-local for the same reason.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "image_codec.h"
+
+static _Thread_local size_t alloc_limit; /* 0: no limit (encoders) */
+static _Thread_local int limit_hit;        /* the running decode asked for more */
+
+static void *limited_malloc(size_t n) {
+  if (alloc_limit && n > alloc_limit) return limit_hit = 1, NULL;
+  return malloc(n);
+}
+
+static void *limited_realloc(void *p, size_t n) {
+  if (alloc_limit && n > alloc_limit) return limit_hit = 1, NULL;
+  return realloc(p, n);
+}
+
+#define STBI_MALLOC(sz) limited_malloc(sz)
+#define STBI_REALLOC(p, sz) limited_realloc(p, sz)
+#define STBI_FREE(p) free(p)
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_NO_STDIO
+#define STBI_NO_LINEAR
+#define STBI_NO_HDR
+#if defined(__wasm_simd128__) && defined(__SSE2__)
+#define STBI__X64_TARGET
+#endif
+#define STBI_MAX_DIMENSIONS 16777216
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+
+#define STBI_WRITE_NO_STDIO
+#define STB_IMAGE_WRITE_STATIC
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include "stb_image.h"
+#include "stb_image_write.h"
+/* (not popped: "declared static but never defined" is reported at the end of the file) */
+
+int pw__stb_info(const uint8_t *data, int len, int *w, int *h, int *comp) {
+  return stbi_info_from_memory(data, len, w, h, comp);
+}
+
+uint8_t *pw__stb_load(const uint8_t *data, int len, int *w, int *h, int channels, size_t limit,
+                      const char **why) {
+  int comp;
+  alloc_limit = limit;
+  limit_hit = 0;
+  uint8_t *p = stbi_load_from_memory(data, len, w, h, &comp, channels);
+  alloc_limit = 0;
+  *why = p ? NULL : limit_hit ? "more data than the image's size holds" : stbi_failure_reason();
+  return p;
+}
+
+void pw__stb_free(void *p) { stbi_image_free(p); }
+
+uint8_t *pw__stb_png(const uint8_t *pixels, int w, int h, int channels, int *out_len) {
+  return stbi_write_png_to_mem(pixels, w * channels, w, h, channels, out_len);
+}
+
+int pw__stb_jpeg(const uint8_t *pixels, int w, int h, int channels, int quality,
+                 void (*write)(void *ctx, void *data, int size), void *ctx) {
+  return stbi_write_jpg_to_func(write, ctx, w, h, channels, pixels, quality);
+}

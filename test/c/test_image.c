@@ -1,0 +1,1347 @@
+/*
+ * test_image.c — tests of the image kernels (include/parawasm/image.h)
+ * against simple references written here, independently of the kernels:
+ *
+ *   - resize, Gaussian blur, unsharp mask, convolve, composite and the
+ *     colour matrix against double-precision references that follow the
+ *     documented definitions literally (every source pixel visited,
+ *     clamped indices, no shared code with the kernels): at most 1 apart
+ *     per channel;
+ *   - box blur, greyscale, invert, threshold, (un)premultiply, the table
+ *     operations, geometry, histograms and statistics exactly;
+ *   - edge cases: 1x1, 1xN, Nx1, odd sizes, sigma 0 and huge, resizing to
+ *     1x1 and up 100x, transparent pixels (no colour bleeding);
+ *   - every kernel: the same bytes in place and not, with the SIMD and the
+ *     portable path (wasm builds), and, with the fake pool, for 1 and 4
+ *     threads with chunks run in a scrambled order;
+ *   - bad input: the status and the message (read from a task record, as
+ *     JS reads it);
+ *   - codecs: PNGs written here by a small independent encoder (stored
+ *     deflate blocks, CRC and Adler written here) in several colour types
+ *     decode to their pixels exactly; PNG and JPEG round trips; every
+ *     truncation and many corruptions of a PNG and a JPEG fail with
+ *     PW_EFORMAT (under ASan in the sanitized build) and never crash.
+ *
+ * Random inputs come from a fixed-seed splitmix64 (testlib.h).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parawasm.h"
+#include "parawasm/image.h"
+#include "runtime.h"
+
+#include "../../src/kernels/image/image_internal.h"
+#include "testlib.h"
+
+#ifdef PW_TEST_FAKE_POOL
+#define SET_THREADS(n) (fake_threads = (n))
+#else
+#define SET_THREADS(n) ((void)0)
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Images                                                                 */
+/* ---------------------------------------------------------------------- */
+
+typedef struct {
+  uint32_t w, h;
+  unsigned ch;
+  uint8_t *px;
+} img;
+
+static img img_new(uint32_t w, uint32_t h, unsigned ch) {
+  img m = {w, h, ch, xmalloc((size_t)w * h * ch)};
+  memset(m.px, 0, (size_t)w * h * ch);
+  return m;
+}
+
+static size_t img_len(const img *m) { return (size_t)m->w * m->h * m->ch; }
+
+/* Random pixels; alpha mode: 0 random, 1 opaque, 2 a third transparent (random colours), a third opaque. */
+static img img_random(uint32_t w, uint32_t h, unsigned ch, int alpha, uint64_t seed) {
+  img m = img_new(w, h, ch);
+  fill_random(m.px, img_len(&m), seed);
+  if (ch == 4) {
+    uint64_t s = seed ^ 0x5555;
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+      uint8_t *p = m.px + 4 * i;
+      if (alpha == 1) p[3] = 255;
+      else if (alpha == 2) {
+        uint64_t r = below(&s, 3);
+        p[3] = r == 0 ? 0 : r == 1 ? 255 : p[3];
+      }
+    }
+  }
+  return m;
+}
+
+/* A smooth image (gradients and a soft disc): compresses like a photo. */
+static img img_smooth(uint32_t w, uint32_t h, unsigned ch) {
+  img m = img_new(w, h, ch);
+  for (uint32_t y = 0; y < h; y++)
+    for (uint32_t x = 0; x < w; x++) {
+      double dx = x - w / 2.0, dy = y - h / 2.0, d = sqrt(dx * dx + dy * dy);
+      uint8_t v[4] = {(uint8_t)(255.0 * x / (w > 1 ? w - 1 : 1)), (uint8_t)(255.0 * y / (h > 1 ? h - 1 : 1)),
+                      (uint8_t)(d < w / 3.0 ? 200 : 40), 255};
+      memcpy(m.px + ((size_t)y * w + x) * ch, ch == 4 ? v : v + 1, ch);
+    }
+  return m;
+}
+
+static void img_free(img *m) {
+  free(m->px);
+  m->px = NULL;
+}
+
+/* Largest difference of two buffers; *at gets its index. */
+static int max_diff(const uint8_t *a, const uint8_t *b, size_t n, size_t *at) {
+  int m = 0;
+  for (size_t i = 0; i < n; i++) {
+    int d = abs((int)a[i] - (int)b[i]);
+    if (d > m) m = d, *at = i;
+  }
+  return m;
+}
+
+/*
+ * Compares RGBA results with a reference: alpha within tol; colours within
+ * tol where both alphas are nonzero (a pixel whose alpha rounds to 0 on one
+ * side only is 0,0,0,0 there and may differ in colour).
+ */
+static int rgba_close(const uint8_t *got, const uint8_t *want, size_t pixels, int tol, size_t *at) {
+  for (size_t i = 0; i < pixels; i++) {
+    const uint8_t *g = got + 4 * i, *w = want + 4 * i;
+    if (abs(g[3] - w[3]) > tol) return *at = 4 * i + 3, 0;
+    if (g[3] == 0 || w[3] == 0) {
+      if (g[3] == 0 && (g[0] | g[1] | g[2])) return *at = 4 * i, 0; /* alpha 0 must be 0,0,0,0 */
+      continue;
+    }
+    for (int c = 0; c < 3; c++)
+      if (abs(g[c] - w[c]) > tol) return *at = 4 * i + c, 0;
+  }
+  return 1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Calling the kernels in every variant                                   */
+/* ---------------------------------------------------------------------- */
+
+enum { K_RESIZE, K_BLUR, K_UNSHARP, K_BOX, K_CONVOLVE, K_GREYSCALE, K_COMPOSITE, K_MATRIX, K_PREMUL };
+
+typedef struct {
+  int kind;
+  img src;
+  uint32_t dw, dh, filter, radius;
+  float sigma, amount, threshold;
+  const float *kernel;
+  uint32_t kw, kh;
+  float divisor, bias;
+  const float *matrix;
+  img overlay;
+  int32_t left, top;
+  float opacity;
+} op;
+
+/* Runs op into dst (dst_len bytes; src is copied into dst first for in-place runs). */
+static pw_status run_op(const op *o, uint8_t *dst, unsigned flags, int in_place) {
+  const uint8_t *src = o->src.px;
+  if (in_place) {
+    memcpy(dst, o->src.px, img_len(&o->src));
+    src = dst;
+  }
+  switch (o->kind) {
+  case K_RESIZE:
+    return pw__image_resize(src, o->src.w, o->src.h, dst, o->dw, o->dh, o->filter, o->src.ch, flags);
+  case K_BLUR: return pw__image_blur(src, dst, o->src.w, o->src.h, o->sigma, o->src.ch, flags);
+  case K_UNSHARP:
+    return pw__image_unsharp(src, dst, o->src.w, o->src.h, o->sigma, o->amount, o->threshold, o->src.ch, flags);
+  case K_BOX:
+    return o->src.ch == 4 ? pw_image_box_blur(src, dst, o->src.w, o->src.h, o->radius)
+                          : pw_image_box_blur_grey(src, dst, o->src.w, o->src.h, o->radius);
+  case K_CONVOLVE:
+    return pw__image_convolve(src, dst, o->src.w, o->src.h, o->kernel, o->kw, o->kh, o->divisor, o->bias,
+                              o->src.ch, flags);
+  case K_GREYSCALE: return pw__image_greyscale(src, dst, o->src.w, o->src.h, flags);
+  case K_COMPOSITE:
+    if (!in_place) memcpy(dst, o->src.px, img_len(&o->src));
+    return pw__image_composite(dst, o->src.w, o->src.h, o->overlay.px, o->overlay.w, o->overlay.h, o->left,
+                               o->top, o->opacity, flags);
+  case K_MATRIX: return pw__image_color_matrix(src, dst, o->src.w, o->src.h, o->matrix, flags);
+  case K_PREMUL: return pw__image_premultiply(src, dst, o->src.w, o->src.h, flags);
+  }
+  return PW_EINVAL;
+}
+
+/*
+ * Runs op in every variant (threads 4 and 1 with the fake pool, SIMD and
+ * portable, in place when the kernel allows it) and checks that they agree
+ * byte for byte. Returns the result (malloc'd, dst_len bytes).
+ */
+static uint8_t *run_all(const char *name, const op *o, size_t dst_len, int may_in_place) {
+  uint8_t *first = xmalloc(dst_len), *other = xmalloc(dst_len);
+  SET_THREADS(4);
+  pw_status s = run_op(o, first, 0, 0);
+  CHECK(s == PW_OK, "%s: status %d", name, s);
+  struct {
+    int threads;
+    unsigned flags;
+    int in_place;
+  } v[] = {{1, 0, 0}, {4, PW__IMG_PORTABLE, 0}, {3, 0, 1}, {1, PW__IMG_PORTABLE, 1}};
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+    if (v[i].in_place && !may_in_place) continue;
+    SET_THREADS(v[i].threads);
+    memset(other, 0xa5, dst_len);
+    s = run_op(o, other, v[i].flags, v[i].in_place);
+    size_t at = 0;
+    int d = max_diff(first, other, dst_len, &at);
+    CHECK(s == PW_OK && d == 0, "%s (%ux%u): variant threads %d flags %u in place %d differs by %d at %zu",
+          name, o->src.w, o->src.h, v[i].threads, v[i].flags, v[i].in_place, d, at);
+  }
+  SET_THREADS(4);
+  free(other);
+  return first;
+}
+
+/* ---------------------------------------------------------------------- */
+/* References                                                             */
+/* ---------------------------------------------------------------------- */
+
+static const double PI = 3.14159265358979323846;
+
+static double ref_kernel(uint32_t filter, double t) {
+  t = fabs(t);
+  switch (filter) {
+  case PW_IMAGE_BILINEAR: return t < 1 ? 1 - t : 0;
+  case PW_IMAGE_CATMULL_ROM: /* Keys cubic, a = -0.5 */
+    if (t < 1) return 1.5 * t * t * t - 2.5 * t * t + 1;
+    if (t < 2) return -0.5 * t * t * t + 2.5 * t * t - 4 * t + 2;
+    return 0;
+  case PW_IMAGE_MITCHELL: /* B = C = 1/3, written out */
+    if (t < 1) return (7.0 * t * t * t - 12.0 * t * t + 16.0 / 3.0) / 6.0;
+    if (t < 2) return (-7.0 / 3.0 * t * t * t + 12.0 * t * t - 20.0 * t + 32.0 / 3.0) / 6.0;
+    return 0;
+  case PW_IMAGE_LANCZOS3:
+    if (t == 0) return 1;
+    if (t >= 3) return 0;
+    return 3.0 * sin(PI * t) * sin(PI * t / 3.0) / (PI * PI * t * t);
+  }
+  return 0;
+}
+
+/* weights[o * n + i]: weight of source pixel i for output pixel o (rows normalised). */
+static double *ref_resize_weights(uint32_t n, uint32_t out, uint32_t filter) {
+  double *w = xmalloc((size_t)n * out * sizeof *w);
+  double scale = (double)n / out, s = scale > 1 ? scale : 1;
+  for (uint32_t o = 0; o < out; o++) {
+    double centre = (o + 0.5) * scale, sum = 0;
+    for (uint32_t i = 0; i < n; i++) sum += w[(size_t)o * n + i] = ref_kernel(filter, (i + 0.5 - centre) / s);
+    for (uint32_t i = 0; i < n; i++) w[(size_t)o * n + i] /= sum;
+  }
+  return w;
+}
+
+/* Gaussian weights: w[o * n + i] with clamped edges, |k| <= ceil(3 sigma). */
+static double *ref_gauss_weights(uint32_t n, double sigma) {
+  double *w = xmalloc((size_t)n * n * sizeof *w);
+  memset(w, 0, (size_t)n * n * sizeof *w);
+  long r = (long)ceil(3 * sigma);
+  if (r < 1) r = 1;
+  double z = 0;
+  for (long k = -r; k <= r; k++) z += exp(-(double)k * k / (2 * sigma * sigma));
+  for (uint32_t o = 0; o < n; o++)
+    for (long k = -r; k <= r; k++) {
+      long i = (long)o + k;
+      i = i < 0 ? 0 : i >= (long)n ? (long)n - 1 : i;
+      w[(size_t)o * n + (size_t)i] += exp(-(double)k * k / (2 * sigma * sigma)) / z;
+    }
+  return w;
+}
+
+/* Separable filtering in double: out (dw x dh x ch) premultiplied-unnormalised sums. */
+static double *ref_separable(const img *m, const double *wx, uint32_t dw, const double *wy, uint32_t dh) {
+  const unsigned ch = m->ch;
+  double *tmp = xmalloc((size_t)m->h * dw * ch * sizeof *tmp);
+  double *out = xmalloc((size_t)dh * dw * ch * sizeof *out);
+  for (uint32_t y = 0; y < m->h; y++)
+    for (uint32_t x = 0; x < dw; x++) {
+      double acc[4] = {0, 0, 0, 0};
+      for (uint32_t i = 0; i < m->w; i++) {
+        double wt = wx[(size_t)x * m->w + i];
+        if (wt == 0) continue;
+        const uint8_t *p = m->px + ((size_t)y * m->w + i) * ch;
+        if (ch == 4)
+          for (int c = 0; c < 4; c++) acc[c] += wt * (c < 3 ? (double)p[c] * p[3] : p[3]);
+        else
+          acc[0] += wt * p[0];
+      }
+      memcpy(tmp + ((size_t)y * dw + x) * ch, acc, ch * sizeof(double));
+    }
+  for (uint32_t y = 0; y < dh; y++)
+    for (size_t x = 0; x < (size_t)dw * ch; x++) {
+      double acc = 0;
+      for (uint32_t j = 0; j < m->h; j++) acc += wy[(size_t)y * m->h + j] * tmp[(size_t)j * dw * ch + x];
+      out[(size_t)y * dw * ch + x] = acc;
+    }
+  free(tmp);
+  return out;
+}
+
+static uint8_t ref_round(double v) { return v <= 0 ? 0 : v >= 255 ? 255 : (uint8_t)floor(v + 0.5); }
+
+/* Rounds filtered sums to pixels as the definition says. */
+static void ref_to_pixels(const double *acc, size_t pixels, unsigned ch, uint8_t *out) {
+  for (size_t i = 0; i < pixels; i++) {
+    if (ch == 1) {
+      out[i] = ref_round(acc[i]);
+      continue;
+    }
+    const double *a = acc + 4 * i;
+    uint8_t al = ref_round(a[3]);
+    uint8_t *o = out + 4 * i;
+    if (al == 0) {
+      o[0] = o[1] = o[2] = o[3] = 0;
+      continue;
+    }
+    for (int c = 0; c < 3; c++) o[c] = ref_round(a[c] / a[3]);
+    o[3] = al;
+  }
+}
+
+static uint8_t *ref_resize(const img *m, uint32_t dw, uint32_t dh, uint32_t filter) {
+  uint8_t *out = xmalloc((size_t)dw * dh * m->ch);
+  if (filter == PW_IMAGE_NEAREST) {
+    for (uint32_t y = 0; y < dh; y++)
+      for (uint32_t x = 0; x < dw; x++) {
+        uint32_t sx = (uint32_t)floor((x + 0.5) * m->w / dw), sy = (uint32_t)floor((y + 0.5) * m->h / dh);
+        memcpy(out + ((size_t)y * dw + x) * m->ch, m->px + ((size_t)sy * m->w + sx) * m->ch, m->ch);
+      }
+    return out;
+  }
+  double *wx = ref_resize_weights(m->w, dw, filter), *wy = ref_resize_weights(m->h, dh, filter);
+  double *acc = ref_separable(m, wx, dw, wy, dh);
+  ref_to_pixels(acc, (size_t)dw * dh, m->ch, out);
+  free(wx);
+  free(wy);
+  free(acc);
+  return out;
+}
+
+/* Gaussian blur sums (unrounded), for blur and unsharp. */
+static double *ref_gauss_acc(const img *m, double sigma) {
+  double *wx = ref_gauss_weights(m->w, sigma), *wy = ref_gauss_weights(m->h, sigma);
+  double *acc = ref_separable(m, wx, m->w, wy, m->h);
+  free(wx);
+  free(wy);
+  return acc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Resize                                                                 */
+/* ---------------------------------------------------------------------- */
+
+static void test_resize(void) {
+  static const uint32_t sizes[][4] = {
+      {1, 1, 1, 1},   {1, 1, 5, 3},    {1, 9, 4, 2},    {9, 1, 2, 4},   {37, 23, 37, 23}, {37, 23, 13, 7},
+      {64, 48, 1, 1}, {97, 61, 30, 19}, {3, 2, 300, 200}, {5, 7, 11, 13}, {40, 30, 41, 29}, {200, 3, 7, 3},
+  };
+  for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+    for (unsigned ch = 1; ch <= 4; ch += 3) {
+      for (uint32_t f = 0; f <= PW_IMAGE_LANCZOS3; f++) {
+        img m = img_random(sizes[t][0], sizes[t][1], ch, (int)(t % 3), 100 + t);
+        op o = {.kind = K_RESIZE, .src = m, .dw = sizes[t][2], .dh = sizes[t][3], .filter = f};
+        size_t n = (size_t)o.dw * o.dh * ch;
+        char name[64];
+        snprintf(name, sizeof name, "resize ch%u filter %u", ch, f);
+        uint8_t *got = run_all(name, &o, n, 0);
+        uint8_t *want = ref_resize(&m, o.dw, o.dh, f);
+        size_t at = 0;
+        int ok = f == PW_IMAGE_NEAREST ? max_diff(got, want, n, &at) == 0
+                 : ch == 4              ? rgba_close(got, want, n / 4, 1, &at)
+                                        : max_diff(got, want, n, &at) <= 1;
+        CHECK(ok, "%s %ux%u -> %ux%u: byte %zu is %d, reference %d", name, m.w, m.h, o.dw, o.dh, at, got[at],
+              want[at]);
+        /* the public kernels give the same bytes */
+        uint8_t *pub = xmalloc(n);
+        pw_status s = ch == 4 ? pw_image_resize(m.px, m.w, m.h, pub, o.dw, o.dh, f)
+                              : pw_image_resize_grey(m.px, m.w, m.h, pub, o.dw, o.dh, f);
+        CHECK(s == PW_OK && memcmp(pub, got, n) == 0, "%s: public kernel differs", name);
+        free(pub);
+        free(got);
+        free(want);
+        img_free(&m);
+      }
+    }
+  }
+  /* same size, a filter with zeros at the integers: the image comes back (alpha-0 pixels as 0,0,0,0) */
+  img m = img_random(31, 17, 4, 2, 7);
+  uint8_t *out = xmalloc(img_len(&m));
+  for (uint32_t f = PW_IMAGE_BILINEAR; f <= PW_IMAGE_LANCZOS3; f++) {
+    if (f == PW_IMAGE_MITCHELL) continue; /* Mitchell blurs even at scale 1 */
+    CHECK(pw_image_resize(m.px, m.w, m.h, out, m.w, m.h, f) == PW_OK, "identity resize");
+    int same = 1;
+    for (size_t i = 0; i < (size_t)m.w * m.h; i++) {
+      const uint8_t *a = m.px + 4 * i, *b = out + 4 * i;
+      if (a[3] == 0 ? (b[0] | b[1] | b[2] | b[3]) != 0 : memcmp(a, b, 4) != 0) same = 0;
+    }
+    CHECK(same, "resize to the same size with filter %u is the identity", f);
+  }
+  free(out);
+  img_free(&m);
+}
+
+/* Transparent red next to opaque blue: no red may appear in a visible pixel. */
+static void test_no_bleeding(void) {
+  img m = img_new(40, 30, 4);
+  for (size_t i = 0; i < 40 * 30; i++) {
+    uint8_t *p = m.px + 4 * i;
+    int left = (i % 40) < 20;
+    p[0] = left ? 255 : 0, p[1] = 0, p[2] = left ? 0 : 255, p[3] = left ? 0 : 255;
+  }
+  uint8_t *out = xmalloc(100 * 100 * 4);
+  int bad = 0;
+  for (uint32_t f = 0; f <= PW_IMAGE_LANCZOS3; f++) {
+    CHECK(pw_image_resize(m.px, 40, 30, out, 100, 77, f) == PW_OK, "resize");
+    for (size_t i = 0; i < 100 * 77; i++) bad += out[4 * i] != 0 && out[4 * i + 3] != 0;
+    CHECK(pw_image_resize(m.px, 40, 30, out, 7, 5, f) == PW_OK, "resize");
+    for (size_t i = 0; i < 7 * 5; i++) bad += out[4 * i] != 0 && out[4 * i + 3] != 0;
+  }
+  CHECK(pw_image_blur(m.px, out, 40, 30, 3.0f) == PW_OK, "blur");
+  for (size_t i = 0; i < 40 * 30; i++) bad += out[4 * i] != 0;
+  CHECK(pw_image_box_blur(m.px, out, 40, 30, 4) == PW_OK, "box blur");
+  for (size_t i = 0; i < 40 * 30; i++) bad += out[4 * i] != 0;
+  CHECK(pw_image_unsharp(m.px, out, 40, 30, 2.0f, 3.0f, 0.0f) == PW_OK, "unsharp");
+  for (size_t i = 0; i < 40 * 30; i++) bad += out[4 * i] != 0 && m.px[4 * i + 3] != 0;
+  CHECK(bad == 0, "colour of transparent pixels bled into %d results", bad);
+  free(out);
+  img_free(&m);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Blur, box blur, unsharp                                                */
+/* ---------------------------------------------------------------------- */
+
+static void test_blur(void) {
+  static const struct { uint32_t w, h; float sigma; } cases[] = {
+      {1, 1, 1.0f}, {1, 17, 2.0f}, {23, 1, 0.7f}, {37, 23, 0.3f}, {37, 23, 1.5f},  {64, 40, 5.0f},
+      {13, 9, 40.0f}, {5, 4, 10000.0f}, {29, 31, 0.0f}, {50, 3, 3.3f}, {2, 2, 0.5f},
+  };
+  for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+    for (unsigned ch = 1; ch <= 4; ch += 3) {
+      img m = img_random(cases[t].w, cases[t].h, ch, (int)(t % 3), 300 + t);
+      op o = {.kind = K_BLUR, .src = m, .sigma = cases[t].sigma};
+      size_t n = img_len(&m);
+      char name[64];
+      snprintf(name, sizeof name, "blur ch%u sigma %g", ch, (double)cases[t].sigma);
+      uint8_t *got = run_all(name, &o, n, 1);
+      uint8_t *want = xmalloc(n);
+      if (cases[t].sigma == 0.0f) {
+        memcpy(want, m.px, n);
+      } else {
+        double *acc = ref_gauss_acc(&m, cases[t].sigma);
+        ref_to_pixels(acc, (size_t)m.w * m.h, ch, want);
+        free(acc);
+      }
+      size_t at = 0;
+      int ok = ch == 4 && cases[t].sigma != 0.0f ? rgba_close(got, want, n / 4, 1, &at)
+                                                 : max_diff(got, want, n, &at) <= (cases[t].sigma == 0.0f ? 0 : 1);
+      CHECK(ok, "%s %ux%u: byte %zu is %d, reference %d", name, m.w, m.h, at, got[at], want[at]);
+      free(got);
+      free(want);
+      img_free(&m);
+    }
+  }
+  /* a flat opaque image stays flat under any sigma */
+  img flat = img_new(20, 10, 4);
+  for (size_t i = 0; i < 200; i++) memcpy(flat.px + 4 * i, "\x12\x34\x56\xff", 4);
+  uint8_t *out = xmalloc(800);
+  float sig[] = {0.5f, 3.0f, 1000.0f, 100000.0f};
+  for (int i = 0; i < 4; i++) {
+    CHECK(pw_image_blur(flat.px, out, 20, 10, sig[i]) == PW_OK && memcmp(out, flat.px, 800) == 0,
+          "a flat image stays flat (sigma %g)", (double)sig[i]);
+  }
+  free(out);
+  img_free(&flat);
+}
+
+/* Exact box blur reference: window sums by brute force, rows then columns (the sums are separable). */
+static void ref_box(const img *m, uint32_t r, uint8_t *out) {
+  const long W = m->w, H = m->h, R = r;
+  const unsigned ch = m->ch;
+  const uint64_t area = (uint64_t)(2 * R + 1) * (uint64_t)(2 * R + 1);
+  uint64_t *rs = xmalloc((size_t)W * H * 4 * sizeof *rs);
+  for (long y = 0; y < H; y++)
+    for (long x = 0; x < W; x++)
+      for (unsigned c = 0; c < ch; c++) {
+        uint64_t s = 0;
+        for (long dx = -R; dx <= R; dx++) {
+          long sx = x + dx < 0 ? 0 : x + dx >= W ? W - 1 : x + dx;
+          const uint8_t *p = m->px + ((size_t)y * W + (size_t)sx) * ch;
+          s += ch == 1 ? p[0] : c < 3 ? (uint64_t)p[c] * p[3] : p[3];
+        }
+        rs[((size_t)y * W + (size_t)x) * 4 + c] = s;
+      }
+  for (long y = 0; y < H; y++)
+    for (long x = 0; x < W; x++) {
+      uint64_t s[4] = {0, 0, 0, 0};
+      for (long dy = -R; dy <= R; dy++) {
+        long sy = y + dy < 0 ? 0 : y + dy >= H ? H - 1 : y + dy;
+        for (unsigned c = 0; c < ch; c++) s[c] += rs[((size_t)sy * W + (size_t)x) * 4 + c];
+      }
+      uint8_t *o = out + ((size_t)y * W + (size_t)x) * ch;
+      if (ch == 1) {
+        o[0] = (uint8_t)floor((double)s[0] / area + 0.5);
+        continue;
+      }
+      uint8_t a = (uint8_t)floor((double)s[3] / area + 0.5);
+      if (a == 0) { o[0] = o[1] = o[2] = o[3] = 0; continue; }
+      for (int c = 0; c < 3; c++) o[c] = (uint8_t)((2 * s[c] + s[3]) / (2 * s[3])); /* exact, halves up */
+      o[3] = a;
+    }
+  free(rs);
+}
+
+static void test_box(void) {
+  static const struct { uint32_t w, h, r; } cases[] = {
+      {1, 1, 3}, {1, 12, 2}, {15, 1, 1}, {33, 21, 1}, {33, 21, 4}, {20, 18, 30}, {7, 5, 0}, {40, 39, 9},
+      {2000, 5, 300}, {9000, 3, 500}, /* window row sums over 16 MiB (RGBA, grey): no ring */
+  };
+  for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++)
+    for (unsigned ch = 1; ch <= 4; ch += 3) {
+      img m = img_random(cases[t].w, cases[t].h, ch, (int)(t % 3), 500 + t);
+      op o = {.kind = K_BOX, .src = m, .radius = cases[t].r};
+      size_t n = img_len(&m), at = 0;
+      uint8_t *got = run_all("box blur", &o, n, 1), *want = xmalloc(n);
+      ref_box(&m, cases[t].r, want);
+      int d = max_diff(got, want, n, &at);
+      CHECK(d == 0, "box blur ch%u %ux%u r %u: byte %zu is %d, reference %d", ch, m.w, m.h, cases[t].r, at,
+            got[at], want[at]);
+      free(got);
+      free(want);
+      img_free(&m);
+    }
+}
+
+static void test_unsharp(void) {
+  static const struct { uint32_t w, h; float sigma, amount, threshold; } cases[] = {
+      {1, 1, 1.0f, 1.0f, 0.0f},   {30, 20, 1.0f, 1.0f, 0.0f}, {30, 20, 2.5f, 2.0f, 10.0f},
+      {17, 1, 1.0f, 0.5f, 3.0f},  {1, 19, 3.0f, 4.0f, 0.0f},  {25, 25, 0.0f, 3.0f, 0.0f},
+      {40, 30, 5.0f, 1.5f, 20.0f},
+  };
+  for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++)
+    for (unsigned ch = 1; ch <= 4; ch += 3) {
+      img m = img_random(cases[t].w, cases[t].h, ch, (int)(t % 3), 700 + t);
+      op o = {.kind = K_UNSHARP, .src = m, .sigma = cases[t].sigma, .amount = cases[t].amount,
+              .threshold = cases[t].threshold};
+      size_t n = img_len(&m);
+      uint8_t *got = run_all("unsharp", &o, n, 1);
+      double *acc = cases[t].sigma > 0 ? ref_gauss_acc(&m, cases[t].sigma) : NULL;
+      int bad = 0, near = 0;
+      for (size_t i = 0; i < (size_t)m.w * m.h; i++) {
+        const uint8_t *p = m.px + i * ch, *g = got + i * ch;
+        if (ch == 4 && p[3] == 0) {
+          bad += memcmp(p, g, 4) != 0;
+          continue;
+        }
+        if (ch == 4) bad += g[3] != p[3];
+        for (unsigned c = 0; c < (ch == 4 ? 3u : 1u); c++) {
+          double blurred = acc ? (ch == 4 ? acc[4 * i + c] / acc[4 * i + 3] : acc[i]) : p[c];
+          double d = p[c] - blurred;
+          if (fabs(fabs(d) - cases[t].threshold) < 1e-3) { near++; continue; } /* float vs double at the threshold */
+          int want = fabs(d) < cases[t].threshold ? p[c] : ref_round(p[c] + cases[t].amount * d);
+          if (abs(want - g[c]) > 1) {
+            if (bad++ < 3) fprintf(stderr, "unsharp pixel %zu channel %u: %d, reference %d\n", i, c, g[c], want);
+          }
+        }
+      }
+      CHECK(bad == 0, "unsharp ch%u %ux%u sigma %g: %d values off (%d at the threshold skipped)", ch, m.w, m.h,
+            (double)cases[t].sigma, bad, near);
+      free(acc);
+      free(got);
+      img_free(&m);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Convolve                                                               */
+/* ---------------------------------------------------------------------- */
+
+static void ref_convolve(const img *m, const float *k, uint32_t kw, uint32_t kh, double divisor, double bias,
+                         uint8_t *out) {
+  const long W = m->w, H = m->h;
+  if (divisor == 0) {
+    double s = 0;
+    for (uint32_t i = 0; i < kw * kh; i++) s += k[i];
+    divisor = s != 0 ? s : 1;
+  }
+  for (long y = 0; y < H; y++)
+    for (long x = 0; x < W; x++) {
+      double acc[3] = {0, 0, 0};
+      for (long j = 0; j < (long)kh; j++)
+        for (long i = 0; i < (long)kw; i++) {
+          long sx = x + i - (long)kw / 2, sy = y + j - (long)kh / 2;
+          sx = sx < 0 ? 0 : sx >= W ? W - 1 : sx;
+          sy = sy < 0 ? 0 : sy >= H ? H - 1 : sy;
+          const uint8_t *p = m->px + ((size_t)sy * W + (size_t)sx) * m->ch;
+          for (unsigned c = 0; c < (m->ch == 4 ? 3u : 1u); c++) acc[c] += k[j * kw + i] * (double)p[c];
+        }
+      uint8_t *o = out + ((size_t)y * W + (size_t)x) * m->ch;
+      for (unsigned c = 0; c < (m->ch == 4 ? 3u : 1u); c++) o[c] = ref_round(acc[c] / divisor + bias);
+      if (m->ch == 4) o[3] = m->px[((size_t)y * W + (size_t)x) * 4 + 3];
+    }
+}
+
+static void test_convolve(void) {
+  static const float gauss3[9] = {1, 2, 1, 2, 4, 2, 1, 2, 1};
+  static const float edge[9] = {-1, -1, -1, -1, 8, -1, -1, -1, -1};
+  float wide[7 * 3];
+  uint64_t seed = 99;
+  for (int i = 0; i < 21; i++) wide[i] = (float)((int)below(&seed, 21) - 10) / 4.0f;
+  static const float one[1] = {2.0f};
+  const struct { uint32_t w, h; const float *k; uint32_t kw, kh; float div, bias; } cases[] = {
+      {30, 20, gauss3, 3, 3, 0, 0}, {30, 20, edge, 3, 3, 0, 0},  {1, 1, edge, 3, 3, 1, 128},
+      {17, 1, gauss3, 3, 3, 0, 0},  {1, 13, wide, 7, 3, 0, 10}, {33, 21, wide, 7, 3, 3.5f, -20},
+      {9, 8, one, 1, 1, 0, 0},      {12, 11, edge, 3, 3, 2, 64},
+  };
+  for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++)
+    for (unsigned ch = 1; ch <= 4; ch += 3) {
+      img m = img_random(cases[t].w, cases[t].h, ch, 0, 900 + t);
+      op o = {.kind = K_CONVOLVE, .src = m, .kernel = cases[t].k, .kw = cases[t].kw, .kh = cases[t].kh,
+              .divisor = cases[t].div, .bias = cases[t].bias};
+      size_t n = img_len(&m), at = 0;
+      uint8_t *got = run_all("convolve", &o, n, 1), *want = xmalloc(n);
+      ref_convolve(&m, cases[t].k, cases[t].kw, cases[t].kh, cases[t].div, cases[t].bias, want);
+      int d = max_diff(got, want, n, &at);
+      CHECK(d <= 1, "convolve case %zu ch%u: byte %zu is %d, reference %d", t, ch, at, got[at], want[at]);
+      free(got);
+      free(want);
+      img_free(&m);
+    }
+  /* presets */
+  img m = img_random(21, 14, 4, 0, 77);
+  uint8_t *got = xmalloc(img_len(&m)), *want = xmalloc(img_len(&m));
+  static const float emboss[9] = {-2, -1, 0, -1, 1, 1, 0, 1, 2}, sharpen[9] = {0, -1, 0, -1, 5, -1, 0, -1, 0};
+  const float *presets[3] = {edge, emboss, sharpen};
+  for (uint32_t p = 0; p < 3; p++) {
+    CHECK(pw_image_convolve_preset(m.px, got, m.w, m.h, p) == PW_OK, "preset %u", p);
+    ref_convolve(&m, presets[p], 3, 3, 1, 0, want);
+    size_t at = 0;
+    CHECK(max_diff(got, want, img_len(&m), &at) == 0, "preset %u: byte %zu", p, at);
+  }
+  free(got);
+  free(want);
+  img_free(&m);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Colour                                                                 */
+/* ---------------------------------------------------------------------- */
+
+typedef pw_status (*map_fn)(const uint8_t *, uint8_t *, uint32_t, uint32_t);
+
+/* Runs a same-size pixel kernel out of place and in place; both must equal want. */
+static void check_map(const char *name, const img *m, pw_status (*call)(const img *, const uint8_t *, uint8_t *),
+                      const uint8_t *want) {
+  size_t n = img_len(m), at = 0;
+  uint8_t *got = xmalloc(n);
+  SET_THREADS(1);
+  pw_status s = call(m, m->px, got);
+  int d = max_diff(got, want, n, &at);
+  CHECK(s == PW_OK && d == 0, "%s %ux%u: status %d, byte %zu is %d, reference %d", name, m->w, m->h, s, at, got[at],
+        want[at]);
+  SET_THREADS(4);
+  memcpy(got, m->px, n);
+  s = call(m, got, got);
+  d = max_diff(got, want, n, &at);
+  CHECK(s == PW_OK && d == 0, "%s in place: status %d, byte %zu is %d, reference %d", name, s, at, got[at], want[at]);
+  free(got);
+}
+
+static float g_a, g_b;
+static uint32_t g_u[5];
+static pw_status c_invert(const img *m, const uint8_t *s, uint8_t *d) {
+  return m->ch == 4 ? pw_image_invert(s, d, m->w, m->h) : pw_image_invert_grey(s, d, m->w, m->h);
+}
+static pw_status c_bc(const img *m, const uint8_t *s, uint8_t *d) {
+  return m->ch == 4 ? pw_image_brightness_contrast(s, d, m->w, m->h, g_a, g_b)
+                    : pw_image_brightness_contrast_grey(s, d, m->w, m->h, g_a, g_b);
+}
+static pw_status c_gamma(const img *m, const uint8_t *s, uint8_t *d) {
+  return m->ch == 4 ? pw_image_gamma(s, d, m->w, m->h, g_a) : pw_image_gamma_grey(s, d, m->w, m->h, g_a);
+}
+static pw_status c_levels(const img *m, const uint8_t *s, uint8_t *d) {
+  return m->ch == 4 ? pw_image_levels(s, d, m->w, m->h, g_u[0], g_u[1], g_a, g_u[2], g_u[3])
+                    : pw_image_levels_grey(s, d, m->w, m->h, g_u[0], g_u[1], g_a, g_u[2], g_u[3]);
+}
+static pw_status c_threshold(const img *m, const uint8_t *s, uint8_t *d) {
+  return m->ch == 4 ? pw_image_threshold(s, d, m->w, m->h, g_u[0]) : pw_image_threshold_grey(s, d, m->w, m->h, g_u[0]);
+}
+static pw_status c_premul(const img *m, const uint8_t *s, uint8_t *d) { return pw_image_premultiply(s, d, m->w, m->h); }
+static pw_status c_unpremul(const img *m, const uint8_t *s, uint8_t *d) {
+  return pw_image_unpremultiply(s, d, m->w, m->h);
+}
+
+static double luma_ref(const uint8_t *p) { return 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2]; }
+
+/* Rec. 709 luma rounded half up, from the exact decimal weights (ties decided exactly). */
+static uint8_t luma_exact(const uint8_t *p) {
+  long s = 2126L * p[0] + 7152L * p[1] + 722L * p[2]; /* 10000 * luma */
+  return (uint8_t)(s / 10000 + (s % 10000 >= 5000));
+}
+
+/* Every (colour, alpha) pair through premultiply and unpremultiply, in every variant. */
+static void test_alpha_exhaustive(void) {
+  img m = img_new(256, 256, 4);
+  for (uint32_t a = 0; a < 256; a++)
+    for (uint32_t c = 0; c < 256; c++) {
+      uint8_t *p = m.px + 4 * (a * 256 + c);
+      p[0] = (uint8_t)c, p[1] = (uint8_t)(255 - c), p[2] = (uint8_t)(c ^ 0x5a), p[3] = (uint8_t)a;
+    }
+  op o = {.kind = K_PREMUL, .src = m};
+  uint8_t *got = run_all("premultiply", &o, img_len(&m), 1), *back = xmalloc(img_len(&m));
+  int bad = 0;
+  for (size_t i = 0; i < 65536; i++)
+    for (int c = 0; c < 4; c++) {
+      const uint8_t *p = m.px + 4 * i;
+      uint8_t want = c == 3 ? p[3] : ref_round(p[c] * p[3] / 255.0);
+      bad += got[4 * i + c] != want;
+    }
+  CHECK(bad == 0, "premultiply, all pairs: %d values off", bad);
+  CHECK(pw_image_unpremultiply(m.px, back, 256, 256) == PW_OK, "unpremultiply");
+  bad = 0;
+  for (size_t i = 0; i < 65536; i++) {
+    const uint8_t *p = m.px + 4 * i;
+    for (int c = 0; c < 3; c++) bad += back[4 * i + c] != (p[3] ? ref_round(p[c] * 255.0 / p[3]) : 0);
+    bad += back[4 * i + 3] != p[3];
+  }
+  CHECK(bad == 0, "unpremultiply, all pairs: %d values off", bad);
+  free(got);
+  free(back);
+  img_free(&m);
+}
+
+static void test_colour(void) {
+  static const uint32_t sizes[][2] = {{1, 1}, {1, 7}, {9, 1}, {37, 23}, {64, 33}};
+  for (size_t t = 0; t < 5; t++)
+    for (unsigned ch = 1; ch <= 4; ch += 3) {
+      img m = img_random(sizes[t][0], sizes[t][1], ch, 2, 1100 + t);
+      size_t n = img_len(&m), px = (size_t)m.w * m.h;
+      uint8_t *want = xmalloc(n);
+      const unsigned cc = ch == 4 ? 3 : 1;
+#define EACH(expr)                                                   \
+  for (size_t i = 0; i < px; i++) {                                  \
+    const uint8_t *p = m.px + i * ch;                                \
+    uint8_t *o = want + i * ch;                                      \
+    for (unsigned c = 0; c < cc; c++) o[c] = (expr);                 \
+    if (ch == 4) o[3] = p[3];                                        \
+  }
+      EACH((uint8_t)(255 - p[c]));
+      check_map("invert", &m, c_invert, want);
+      float bcs[][2] = {{0, 1}, {0.2f, 1.5f}, {-0.3f, 0.5f}, {1, 1000}, {-1, 0}};
+      for (int k = 0; k < 5; k++) {
+        g_a = bcs[k][0], g_b = bcs[k][1];
+        EACH(ref_round((p[c] - 127.5) * (double)g_b + 127.5 + (double)g_a * 255.0));
+        check_map("brightness/contrast", &m, c_bc, want);
+      }
+      float gammas[] = {1.0f, 2.2f, 0.45f, 0.01f, 100.0f};
+      for (int k = 0; k < 5; k++) {
+        g_a = gammas[k];
+        EACH(ref_round(255.0 * pow(p[c] / 255.0, 1.0 / (double)g_a)));
+        check_map("gamma", &m, c_gamma, want);
+      }
+      uint32_t lv[][4] = {{0, 255, 0, 255}, {20, 200, 10, 240}, {100, 101, 0, 255}, {0, 255, 255, 0}};
+      float lg[] = {1.0f, 1.7f, 0.5f, 1.0f};
+      for (int k = 0; k < 4; k++) {
+        memcpy(g_u, lv[k], sizeof lv[k]);
+        g_a = lg[k];
+        EACH(ref_round(lv[k][2] + ((double)lv[k][3] - lv[k][2]) *
+                                      pow(fmin(1.0, fmax(0.0, ((double)p[c] - lv[k][0]) / ((double)lv[k][1] - lv[k][0]))),
+                                          1.0 / (double)lg[k])));
+        check_map("levels", &m, c_levels, want);
+      }
+      uint32_t ths[] = {0, 1, 128, 255, 256};
+      for (int k = 0; k < 5; k++) {
+        g_u[0] = ths[k];
+        EACH((uint8_t)((ch == 4 ? luma_exact(p) : p[0]) >= ths[k] ? 255 : 0));
+        check_map("threshold", &m, c_threshold, want);
+      }
+      if (ch == 4) {
+        EACH(ref_round(p[c] * p[3] / 255.0));
+        check_map("premultiply", &m, c_premul, want);
+        for (size_t i = 0; i < px; i++) {
+          const uint8_t *p = m.px + 4 * i;
+          uint8_t *o = want + 4 * i;
+          for (int c = 0; c < 3; c++) o[c] = p[3] ? ref_round(p[c] * 255.0 / p[3]) : 0;
+          o[3] = p[3];
+          if (!p[3]) o[0] = o[1] = o[2] = 0;
+        }
+        check_map("unpremultiply", &m, c_unpremul, want);
+        /* greyscale: against the luma in double, which is never within 1e-9 of a tie by accident */
+        op o = {.kind = K_GREYSCALE, .src = m};
+        uint8_t *got = run_all("greyscale", &o, n, 1);
+        int bad = 0;
+        for (size_t i = 0; i < px; i++) {
+          const uint8_t *p = m.px + 4 * i, *g = got + 4 * i;
+          double l = luma_ref(p);
+          uint8_t e = luma_exact(p);
+          bad += fabs(l - floor(l) - 0.5) > 1e-9 && e != (uint8_t)floor(l + 0.5);
+          bad += g[0] != e || g[1] != e || g[2] != e || g[3] != p[3];
+        }
+        CHECK(bad == 0, "greyscale %ux%u: %d pixels off", m.w, m.h, bad);
+        uint8_t *grey = xmalloc(px), *back = xmalloc(n);
+        CHECK(pw_image_to_grey(m.px, grey, m.w, m.h) == PW_OK, "to_grey");
+        CHECK(pw_image_from_grey(grey, back, m.w, m.h) == PW_OK, "from_grey");
+        bad = 0;
+        for (size_t i = 0; i < px; i++)
+          bad += grey[i] != got[4 * i] || back[4 * i] != grey[i] || back[4 * i + 2] != grey[i] || back[4 * i + 3] != 255;
+        CHECK(bad == 0, "to_grey / from_grey: %d pixels off", bad);
+        free(grey);
+        free(back);
+        free(got);
+        /* colour matrix: sepia, an alpha-from-luma, and the identity */
+        static const float mats[3][20] = {
+            {0.393f, 0.769f, 0.189f, 0, 0, 0.349f, 0.686f, 0.168f, 0, 0, 0.272f, 0.534f, 0.131f, 0, 0, 0, 0, 0, 1, 0},
+            {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0.2126f, 0.7152f, 0.0722f, 0, 0},
+            {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0},
+        };
+        for (int k = 0; k < 3; k++) {
+          op om = {.kind = K_MATRIX, .src = m, .matrix = mats[k]};
+          got = run_all("color matrix", &om, n, 1);
+          bad = 0;
+          for (size_t i = 0; i < px; i++) {
+            const uint8_t *p = m.px + 4 * i;
+            for (int r = 0; r < 4; r++) {
+              const float *row = mats[k] + 5 * r;
+              double v = (row[0] * (double)p[0] + row[1] * (double)p[1] + row[2] * (double)p[2] + row[3] * (double)p[3]) / 255.0 + row[4];
+              v = v < 0 ? 0 : v > 1 ? 1 : v;
+              bad += abs(ref_round(v * 255.0) - got[4 * i + r]) > (k == 2 ? 0 : 1);
+            }
+          }
+          CHECK(bad == 0, "color matrix %d: %d values off", k, bad);
+          free(got);
+        }
+      }
+#undef EACH
+      free(want);
+      img_free(&m);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Geometry                                                               */
+/* ---------------------------------------------------------------------- */
+
+static const uint8_t *at_px(const img *m, uint32_t x, uint32_t y) { return m->px + ((size_t)y * m->w + x) * m->ch; }
+
+static void test_geometry(void) {
+  static const uint32_t sizes[][2] = {{1, 1}, {1, 9}, {8, 1}, {37, 23}, {64, 64}, {70, 33}};
+  for (size_t t = 0; t < 6; t++)
+    for (unsigned ch = 1; ch <= 4; ch += 3) {
+      img m = img_random(sizes[t][0], sizes[t][1], ch, 0, 1300 + t);
+      const uint32_t w = m.w, h = m.h;
+      const size_t n = img_len(&m);
+      uint8_t *got = xmalloc(n + 64 * 64 * 4 * 4), *want = xmalloc(n + 64 * 64 * 4 * 4);
+      for (int inplace = 0; inplace < 2; inplace++) {
+        SET_THREADS(inplace ? 1 : 4);
+        /* flip */
+        for (uint32_t y = 0; y < h; y++) memcpy(want + (size_t)y * w * ch, at_px(&m, 0, h - 1 - y), (size_t)w * ch);
+        memcpy(got, m.px, n);
+        pw_status s = ch == 4 ? pw_image_flip(inplace ? got : m.px, got, w, h) : pw_image_flip_grey(inplace ? got : m.px, got, w, h);
+        CHECK(s == PW_OK && memcmp(got, want, n) == 0, "flip %ux%u ch%u in place %d", w, h, ch, inplace);
+        /* flop */
+        for (uint32_t y = 0; y < h; y++)
+          for (uint32_t x = 0; x < w; x++) memcpy(want + ((size_t)y * w + x) * ch, at_px(&m, w - 1 - x, y), ch);
+        memcpy(got, m.px, n);
+        s = ch == 4 ? pw_image_flop(inplace ? got : m.px, got, w, h) : pw_image_flop_grey(inplace ? got : m.px, got, w, h);
+        CHECK(s == PW_OK && memcmp(got, want, n) == 0, "flop %ux%u ch%u in place %d", w, h, ch, inplace);
+        /* rotate: 90 clockwise puts the bottom-left pixel at the top-left */
+        for (uint32_t angle = 0; angle < 360; angle += 90) {
+          uint32_t ow = angle % 180 ? h : w, oh = angle % 180 ? w : h;
+          for (uint32_t y = 0; y < oh; y++)
+            for (uint32_t x = 0; x < ow; x++) {
+              uint32_t sx, sy;
+              if (angle == 0) sx = x, sy = y;
+              else if (angle == 90) sx = y, sy = h - 1 - x;
+              else if (angle == 180) sx = w - 1 - x, sy = h - 1 - y;
+              else sx = w - 1 - y, sy = x;
+              memcpy(want + ((size_t)y * ow + x) * ch, at_px(&m, sx, sy), ch);
+            }
+          memcpy(got, m.px, n);
+          s = ch == 4 ? pw_image_rotate(inplace ? got : m.px, got, w, h, angle)
+                      : pw_image_rotate_grey(inplace ? got : m.px, got, w, h, angle);
+          CHECK(s == PW_OK && memcmp(got, want, n) == 0, "rotate %u %ux%u ch%u in place %d", angle, w, h, ch, inplace);
+        }
+      }
+      SET_THREADS(4);
+      /* crop: every corner and a middle rectangle */
+      uint32_t rects[][4] = {{0, 0, w, h}, {0, 0, 1, 1}, {w - 1, h - 1, 1, 1}, {w / 3, h / 4, w - w / 3, (h + 1) / 2}};
+      for (int k = 0; k < 4; k++) {
+        uint32_t l = rects[k][0], tp = rects[k][1], cw = rects[k][2], chh = rects[k][3];
+        if (tp + chh > h) chh = h - tp;
+        for (uint32_t y = 0; y < chh; y++) memcpy(want + (size_t)y * cw * ch, at_px(&m, l, tp + y), (size_t)cw * ch);
+        pw_status s = ch == 4 ? pw_image_crop(m.px, w, h, got, l, tp, cw, chh) : pw_image_crop_grey(m.px, w, h, got, l, tp, cw, chh);
+        CHECK(s == PW_OK && memcmp(got, want, (size_t)cw * chh * ch) == 0, "crop %u,%u %ux%u of %ux%u", l, tp, cw, chh, w, h);
+      }
+      /* extend */
+      uint32_t pads[][4] = {{0, 0, 0, 0}, {1, 2, 3, 4}, {5, 0, 0, 7}, {0, 9, 2, 0}};
+      uint32_t bg = 0x11223344u;
+      for (int k = 0; k < 4; k++) {
+        uint32_t tp = pads[k][0], rt = pads[k][1], bt = pads[k][2], lf = pads[k][3];
+        uint32_t ow = w + lf + rt, oh = h + tp + bt;
+        uint8_t bgp[4] = {0x11, 0x22, 0x33, 0x44};
+        if (ch == 1) bgp[0] = 0x44;
+        for (uint32_t y = 0; y < oh; y++)
+          for (uint32_t x = 0; x < ow; x++) {
+            int in = x >= lf && x < lf + w && y >= tp && y < tp + h;
+            memcpy(want + ((size_t)y * ow + x) * ch, in ? at_px(&m, x - lf, y - tp) : bgp, ch);
+          }
+        pw_status s = ch == 4 ? pw_image_extend(m.px, w, h, got, tp, rt, bt, lf, bg)
+                              : pw_image_extend_grey(m.px, w, h, got, tp, rt, bt, lf, 0x44);
+        CHECK(s == PW_OK && memcmp(got, want, (size_t)ow * oh * ch) == 0, "extend %u,%u,%u,%u of %ux%u ch%u", tp, rt, bt, lf, w, h, ch);
+      }
+      free(got);
+      free(want);
+      img_free(&m);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Compose, measure                                                       */
+/* ---------------------------------------------------------------------- */
+
+static void test_composite(void) {
+  static const struct { uint32_t w, h, ow, oh; int32_t l, t; float op; } cases[] = {
+      {40, 30, 10, 8, 3, 4, 1.0f},   {40, 30, 10, 8, -5, -3, 0.5f}, {40, 30, 50, 40, -5, -3, 0.8f},
+      {40, 30, 10, 8, 35, 27, 1.0f}, {40, 30, 10, 8, 40, 0, 1.0f},  {1, 1, 1, 1, 0, 0, 0.3f},
+      {17, 1, 5, 1, 14, 0, 1.0f},    {20, 20, 20, 20, 0, 0, 0.0f},
+  };
+  for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+    img d = img_random(cases[t].w, cases[t].h, 4, 2, 1500 + t), o = img_random(cases[t].ow, cases[t].oh, 4, 2, 1600 + t);
+    op oc = {.kind = K_COMPOSITE, .src = d, .overlay = o, .left = cases[t].l, .top = cases[t].t, .opacity = cases[t].op};
+    uint8_t *got = run_all("composite", &oc, img_len(&d), 0);
+    int bad = 0;
+    for (uint32_t y = 0; y < d.h; y++)
+      for (uint32_t x = 0; x < d.w; x++) {
+        const uint8_t *dp = at_px(&d, x, y), *g = got + ((size_t)y * d.w + x) * 4;
+        long ox = (long)x - cases[t].l, oy = (long)y - cases[t].t;
+        uint8_t want[4];
+        memcpy(want, dp, 4);
+        if (ox >= 0 && oy >= 0 && ox < (long)o.w && oy < (long)o.h) {
+          const uint8_t *op = at_px(&o, (uint32_t)ox, (uint32_t)oy);
+          double as = op[3] / 255.0 * cases[t].op, ad = dp[3] / 255.0, a = as + ad * (1 - as);
+          if (as > 0) {
+            if (ref_round(a * 255) == 0) memset(want, 0, 4);
+            else {
+              for (int c = 0; c < 3; c++) want[c] = ref_round((op[c] * as + dp[c] * ad * (1 - as)) / a);
+              want[3] = ref_round(a * 255);
+            }
+          }
+        }
+        for (int c = 0; c < 4; c++) bad += abs(want[c] - g[c]) > 1;
+      }
+    CHECK(bad == 0, "composite case %zu: %d values off", t, bad);
+    free(got);
+    img_free(&d);
+    img_free(&o);
+  }
+}
+
+static void test_measure(void) {
+  static const uint32_t sizes[][2] = {{1, 1}, {1, 50}, {77, 1}, {300, 200}, {1023, 301}};
+  for (size_t t = 0; t < 5; t++)
+    for (unsigned ch = 1; ch <= 4; ch += 3) {
+      img m = img_random(sizes[t][0], sizes[t][1], ch, 2, 1700 + t);
+      size_t px = (size_t)m.w * m.h;
+      uint32_t want[1024] = {0}, got[1024];
+      uint64_t sum[4] = {0};
+      int mn[4] = {255, 255, 255, 255}, mx[4] = {0};
+      for (size_t i = 0; i < px; i++)
+        for (unsigned c = 0; c < ch; c++) {
+          uint8_t v = m.px[i * ch + c];
+          want[c * 256 + v]++;
+          sum[c] += v;
+          if (v < mn[c]) mn[c] = v;
+          if (v > mx[c]) mx[c] = v;
+        }
+      uint32_t first[1024];
+      for (int th = 1; th <= 4; th += 3) {
+        SET_THREADS(th);
+        memset(got, 0xff, sizeof got);
+        pw_status s = ch == 4 ? pw_image_histogram(m.px, m.w, m.h, got) : pw_image_histogram_grey(m.px, m.w, m.h, got);
+        CHECK(s == PW_OK && memcmp(got, want, 256 * ch * sizeof(uint32_t)) == 0, "histogram %ux%u ch%u", m.w, m.h, ch);
+        if (th == 1) memcpy(first, got, sizeof got);
+        else CHECK(memcmp(first, got, 256 * ch * 4) == 0, "histogram differs between thread counts");
+        double st[12];
+        s = ch == 4 ? pw_image_stats(m.px, m.w, m.h, st) : pw_image_stats_grey(m.px, m.w, m.h, st);
+        int ok = s == PW_OK;
+        for (unsigned c = 0; c < ch; c++)
+          ok = ok && st[c] == (double)sum[c] / (double)px && st[ch + c] == mn[c] && st[2 * ch + c] == mx[c];
+        CHECK(ok, "stats %ux%u ch%u", m.w, m.h, ch);
+      }
+      SET_THREADS(4);
+      img_free(&m);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Bad input: statuses and messages                                       */
+/* ---------------------------------------------------------------------- */
+
+static pw_task task;
+
+/* Starts recording pw_fail messages (as a call from JS would). */
+static void msg_begin(void) {
+  memset(&task, 0, sizeof task);
+  pw__current = &task;
+}
+static void msg_end(void) { pw__current = NULL; }
+
+#define EXPECT_FAIL(call, status, text)                                                                    \
+  do {                                                                                                     \
+    msg_begin();                                                                                           \
+    pw_status s_ = (call);                                                                                 \
+    msg_end();                                                                                             \
+    CHECK(s_ == (status) && strstr(task.message, (text)) != NULL, "%s: status %d (want %d), message \"%s\"", \
+          #call, s_, (status), task.message);                                                              \
+  } while (0)
+
+static void test_bad_input(void) {
+  uint8_t a[64 * 4], b[64 * 4];
+  memset(a, 0, sizeof a);
+  float k3[9] = {0, 0, 0, 0, 1, 0, 0, 0, 0}, knan[9] = {0, 0, 0, 0, NAN, 0, 0, 0, 0};
+  EXPECT_FAIL(pw_image_blur(a, b, 0, 4, 1.0f), PW_EINVAL, "width must be 1 to");
+  EXPECT_FAIL(pw_image_blur(a, b, 4, 0, 1.0f), PW_EINVAL, "height must be 1 to");
+  EXPECT_FAIL(pw_image_blur(a, b, 16777217, 1, 1.0f), PW_EINVAL, "width must be 1 to");
+  EXPECT_FAIL(pw_image_blur(a, b, 4, 4, -1.0f), PW_EINVAL, "sigma must be");
+  EXPECT_FAIL(pw_image_blur(a, b, 4, 4, NAN), PW_EINVAL, "sigma must be");
+  EXPECT_FAIL(pw_image_blur(a, a + 4, 4, 4, 1.0f), PW_EINVAL, "overlaps");
+  EXPECT_FAIL(pw_image_resize(a, 4, 4, b, 0, 2, 4), PW_EINVAL, "dst_width must be");
+  EXPECT_FAIL(pw_image_resize(a, 4, 4, b, 2, 2, 5), PW_EINVAL, "filter must be 0 to 4");
+  EXPECT_FAIL(pw_image_resize(a, 4, 4, a, 2, 2, 4), PW_EINVAL, "cannot work in place");
+  EXPECT_FAIL(pw_image_unsharp(a, b, 4, 4, 1.0f, -1.0f, 0), PW_EINVAL, "amount must be");
+  EXPECT_FAIL(pw_image_unsharp(a, b, 4, 4, 1.0f, 1.0f, 300.0f), PW_EINVAL, "threshold must be");
+  EXPECT_FAIL(pw_image_box_blur(a, b, 4, 4, 40000), PW_EINVAL, "radius must be");
+  EXPECT_FAIL(pw_image_convolve(a, b, 4, 4, k3, 2, 3, 0, 0), PW_EINVAL, "kernel_width must be odd");
+  EXPECT_FAIL(pw_image_convolve(a, b, 4, 4, k3, 3, 4, 0, 0), PW_EINVAL, "kernel_height must be odd");
+  EXPECT_FAIL(pw_image_convolve(a, b, 4, 4, knan, 3, 3, 0, 0), PW_EINVAL, "kernel[4] is not finite");
+  EXPECT_FAIL(pw_image_convolve(a, b, 4, 4, k3, 3, 3, INFINITY, 0), PW_EINVAL, "divisor is not finite");
+  EXPECT_FAIL(pw_image_convolve_preset(a, b, 4, 4, 3), PW_EINVAL, "preset must be");
+  EXPECT_FAIL(pw_image_gamma(a, b, 4, 4, 0.0f), PW_EINVAL, "gamma must be");
+  EXPECT_FAIL(pw_image_levels(a, b, 4, 4, 100, 100, 1, 0, 255), PW_EINVAL, "in_white must be");
+  EXPECT_FAIL(pw_image_brightness_contrast(a, b, 4, 4, 2.0f, 1.0f), PW_EINVAL, "brightness must be");
+  EXPECT_FAIL(pw_image_threshold(a, b, 4, 4, 257), PW_EINVAL, "threshold must be");
+  EXPECT_FAIL(pw_image_color_matrix(a, b, 4, 4, knan), PW_EINVAL, "matrix[4] is not finite");
+  EXPECT_FAIL(pw_image_to_grey(a, a, 4, 4), PW_EINVAL, "cannot work in place");
+  EXPECT_FAIL(pw_image_crop(a, 4, 4, b, 3, 0, 2, 2), PW_ERANGE, "left + dst_width");
+  EXPECT_FAIL(pw_image_crop(a, 4, 4, b, 0, 3, 2, 2), PW_ERANGE, "top + dst_height");
+  EXPECT_FAIL(pw_image_rotate(a, b, 4, 4, 45), PW_EINVAL, "angle must be");
+  EXPECT_FAIL(pw_image_extend(a, 4, 4, b, 0, 16777215, 0, 0, 0), PW_EINVAL, "width + left + right");
+  EXPECT_FAIL(pw_image_extend_grey(a, 4, 4, b, 1, 0, 0, 0, 256), PW_EINVAL, "background must be");
+  EXPECT_FAIL(pw_image_composite(a, 4, 4, b, 2, 2, 0, 0, 1.5f), PW_EINVAL, "opacity must be");
+  EXPECT_FAIL(pw_image_composite(a, 4, 4, a + 8, 2, 2, 0, 0, 1.0f), PW_EINVAL, "overlay overlaps");
+  uint32_t info[4];
+  EXPECT_FAIL(pw_image_info(a, 0, info), PW_EFORMAT, "data is empty");
+  EXPECT_FAIL(pw_image_info(a, 64, info), PW_EFORMAT, "neither PNG nor JPEG");
+  pw_result r = {0};
+  EXPECT_FAIL(pw_image_encode_jpeg(a, 70000, 1, 90, &r), PW_ERANGE, "at most 65535");
+  EXPECT_FAIL(pw_image_encode_png(a, 16384, 16384, &r), PW_ERANGE, "more than");
+  EXPECT_FAIL(pw_image_encode_jpeg(a, 4, 4, 0, &r), PW_EINVAL, "quality must be");
+  free(r.data);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Codecs                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* An independent PNG writer: stored (uncompressed) deflate blocks. */
+typedef struct {
+  uint8_t *p;
+  size_t n, cap;
+} buf;
+
+static void put(buf *b, const void *d, size_t n) {
+  if (b->n + n > b->cap) {
+    b->cap = (b->n + n) * 2;
+    b->p = realloc(b->p, b->cap);
+    if (!b->p) exit(2);
+  }
+  memcpy(b->p + b->n, d, n);
+  b->n += n;
+}
+static void put32(buf *b, uint32_t v) {
+  uint8_t q[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+  put(b, q, 4);
+}
+static uint32_t crc_bitwise(const uint8_t *p, size_t n) {
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
+  }
+  return ~c;
+}
+static void chunk(buf *b, const char *type, const uint8_t *d, size_t n) {
+  put32(b, (uint32_t)n);
+  size_t at = b->n;
+  put(b, type, 4);
+  if (n) put(b, d, n);
+  put32(b, crc_bitwise(b->p + at, n + 4));
+}
+
+/* PNG of `raw` rows (each starting with filter byte 0), colour type and depth given. */
+static buf png_write(uint32_t w, uint32_t h, uint8_t depth, uint8_t ctype, const uint8_t *rows, size_t rows_len,
+                     const uint8_t *plte, size_t plte_len, const uint8_t *trns, size_t trns_len) {
+  buf b = {0}, z = {0};
+  put(&b, "\x89PNG\r\n\x1a\n", 8);
+  uint8_t ihdr[13] = {(uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w, (uint8_t)(h >> 24),
+                      (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h, depth, ctype, 0, 0, 0};
+  chunk(&b, "IHDR", ihdr, 13);
+  if (plte) chunk(&b, "PLTE", plte, plte_len);
+  if (trns) chunk(&b, "tRNS", trns, trns_len);
+  put(&z, "\x78\x01", 2);
+  uint32_t s1 = 1, s2 = 0;
+  for (size_t i = 0; i < rows_len; i++) s1 = (s1 + rows[i]) % 65521, s2 = (s2 + s1) % 65521;
+  size_t at = 0;
+  do {
+    size_t len = rows_len - at > 65535 ? 65535 : rows_len - at;
+    uint8_t hdr[5] = {(uint8_t)(at + len == rows_len), (uint8_t)len, (uint8_t)(len >> 8), (uint8_t)~len,
+                      (uint8_t)(~len >> 8)};
+    put(&z, hdr, 5);
+    put(&z, rows + at, len);
+    at += len;
+  } while (at < rows_len);
+  put32(&z, s2 << 16 | s1);
+  chunk(&b, "IDAT", z.p, z.n);
+  chunk(&b, "IEND", NULL, 0);
+  free(z.p);
+  return b;
+}
+
+static pw_status decode_img(const buf *f, unsigned ch, img *out) {
+  uint32_t info[4];
+  pw_status s = pw_image_info(f->p, f->n, info);
+  if (s != PW_OK) return s;
+  *out = img_new(info[0], info[1], ch);
+  s = ch == 4 ? pw_image_decode(f->p, f->n, out->px, info[0], info[1])
+              : pw_image_decode_grey(f->p, f->n, out->px, info[0], info[1]);
+  if (s != PW_OK) img_free(out);
+  return s;
+}
+
+static void test_png_decode(void) {
+  const uint32_t w = 13, h = 7;
+  img m = img_random(w, h, 4, 2, 2100);
+  uint8_t *rows = xmalloc((size_t)h * (1 + w * 8));
+  /* RGBA 8-bit */
+  for (uint32_t y = 0; y < h; y++) {
+    rows[y * (1 + w * 4)] = 0;
+    memcpy(rows + y * (1 + w * 4) + 1, at_px(&m, 0, y), (size_t)w * 4);
+  }
+  buf f = png_write(w, h, 8, 6, rows, (size_t)h * (1 + w * 4), NULL, 0, NULL, 0);
+  img d;
+  uint32_t info[4];
+  CHECK(pw_image_info(f.p, f.n, info) == PW_OK && info[0] == w && info[1] == h && info[2] == 4 && info[3] == PW_IMAGE_PNG,
+        "png info");
+  CHECK(decode_img(&f, 4, &d) == PW_OK && memcmp(d.px, m.px, img_len(&m)) == 0, "png rgba decodes exactly");
+  img_free(&d);
+  /* grey decode of an RGBA PNG: the decoder's own luma, checked within 1 of Rec. 601-ish weights */
+  CHECK(decode_img(&f, 1, &d) == PW_OK, "png decode grey");
+  int bad = 0;
+  for (size_t i = 0; i < (size_t)w * h; i++) {
+    const uint8_t *p = m.px + 4 * i;
+    double l = (77 * p[0] + 150 * p[1] + 29 * p[2]) / 256.0;
+    bad += fabs(l - d.px[i]) > 1.0;
+  }
+  CHECK(bad == 0, "grey decode: %d pixels off", bad);
+  img_free(&d);
+  /* the bytes after the last chunk do not matter; a wrong size is named */
+  msg_begin();
+  uint8_t *dst = xmalloc((size_t)w * h * 4);
+  pw_status s = pw_image_decode(f.p, f.n, dst, w + 1, h);
+  msg_end();
+  CHECK(s == PW_EINVAL && strstr(task.message, "width is 14 but the image is 13 wide"), "wrong width: %s", task.message);
+  /* every truncation fails with PW_EFORMAT */
+  int ok = 1;
+  for (size_t cut = 0; cut < f.n; cut++) {
+    s = pw_image_decode(f.p, cut, dst, w, h);
+    if (s != PW_EFORMAT) ok = 0, fprintf(stderr, "truncated PNG at %zu: status %d\n", cut, s);
+  }
+  CHECK(ok, "every truncated PNG fails with PW_EFORMAT");
+  /* every single-byte change after the signature is caught (CRC, type, length, or header) */
+  int caught = 0, total = 0;
+  for (size_t i = 8; i < f.n; i++) {
+    f.p[i] ^= 0x10;
+    s = pw_image_decode(f.p, f.n, dst, w, h);
+    total++;
+    caught += s != PW_OK;
+    f.p[i] ^= 0x10;
+  }
+  CHECK(caught == total, "corrupt PNG bytes caught: %d of %d", caught, total);
+  free(dst);
+  free(f.p);
+
+  /* RGB, grey, grey+alpha, palette with tRNS, 16-bit RGBA: pixels expanded as PNG says */
+  for (int kind = 0; kind < 5; kind++) {
+    uint8_t ctype = (uint8_t[]){2, 0, 4, 3, 6}[kind], depth = kind == 4 ? 16 : 8;
+    unsigned spp = (unsigned[]){3, 1, 2, 1, 8}[kind];
+    size_t stride = 1 + (size_t)w * spp;
+    uint8_t plte[16 * 3], trns[16];
+    uint64_t seed = 2200 + kind;
+    fill_random(plte, sizeof plte, seed);
+    fill_random(trns, sizeof trns, seed + 1);
+    uint8_t *want = xmalloc((size_t)w * h * 4);
+    for (uint32_t y = 0; y < h; y++) {
+      uint8_t *r = rows + y * stride;
+      r[0] = 0;
+      fill_random(r + 1, stride - 1, seed + 10 + y);
+      for (uint32_t x = 0; x < w; x++) {
+        uint8_t *o = want + ((size_t)y * w + x) * 4, *p = r + 1 + (size_t)x * spp;
+        switch (kind) {
+        case 0: o[0] = p[0], o[1] = p[1], o[2] = p[2], o[3] = 255; break;
+        case 1: o[0] = o[1] = o[2] = p[0], o[3] = 255; break;
+        case 2: o[0] = o[1] = o[2] = p[0], o[3] = p[1]; break;
+        case 3: p[0] &= 15, memcpy(o, plte + 3 * p[0], 3), o[3] = trns[p[0]]; break;
+        case 4: /* 16-bit samples cut to their high byte (stb rounds: (v + 128) / 257 is not used) */
+          for (int c = 0; c < 4; c++) o[c] = p[2 * c];
+          break;
+        }
+      }
+    }
+    f = png_write(w, h, depth, ctype, rows, h * stride, kind == 3 ? plte : NULL, sizeof plte, kind == 3 ? trns : NULL,
+                  sizeof trns);
+    CHECK(decode_img(&f, 4, &d) == PW_OK, "png colour type %u decodes", ctype);
+    if (d.px) {
+      size_t at = 0;
+      int diff = max_diff(d.px, want, (size_t)w * h * 4, &at);
+      CHECK(diff == 0, "png colour type %u depth %u: byte %zu is %d, expected %d", ctype, depth, at, d.px[at], want[at]);
+      img_free(&d);
+    }
+    free(want);
+    free(f.p);
+  }
+  free(rows);
+  img_free(&m);
+
+  /* a header claiming 100000 x 100000 pixels is refused before any allocation */
+  uint8_t rowz[2] = {0, 0};
+  f = png_write(100000, 100000, 8, 0, rowz, 2, NULL, 0, NULL, 0);
+  msg_begin();
+  s = pw_image_info(f.p, f.n, info);
+  msg_end();
+  CHECK(s == PW_ERANGE && strstr(task.message, "more than"), "huge PNG: %d %s", s, task.message);
+  free(f.p);
+  /* 1x1 grey PNG whose IDAT holds far more data than the image: refused, no crash */
+  size_t big = 3 << 20;
+  uint8_t *bomb = xmalloc(big);
+  memset(bomb, 0, big);
+  f = png_write(1, 1, 8, 0, bomb, big, NULL, 0, NULL, 0);
+  uint8_t one[4];
+  s = pw_image_decode(f.p, f.n, one, 1, 1);
+  CHECK(s == PW_EFORMAT, "oversized IDAT: status %d", s);
+  free(f.p);
+  free(bomb);
+}
+
+static void test_codec_round_trips(void) {
+  static const uint32_t sizes[][2] = {{1, 1}, {1, 17}, {23, 1}, {64, 48}, {333, 101}};
+  for (size_t t = 0; t < 5; t++)
+    for (unsigned ch = 1; ch <= 4; ch += 3) {
+      img m = img_random(sizes[t][0], sizes[t][1], ch, 2, 2300 + t);
+      pw_result r = {0};
+      pw_status s = ch == 4 ? pw_image_encode_png(m.px, m.w, m.h, &r) : pw_image_encode_png_grey(m.px, m.w, m.h, &r);
+      CHECK(s == PW_OK && r.size > 8, "encode png %ux%u", m.w, m.h);
+      /* check the file's structure independently: signature, IHDR, CRCs */
+      const uint8_t *p = r.data;
+      int ok = r.size > 33 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0 && memcmp(p + 12, "IHDR", 4) == 0;
+      size_t at = 8;
+      while (ok && at + 12 <= r.size) {
+        uint32_t len = (uint32_t)p[at] << 24 | (uint32_t)p[at + 1] << 16 | (uint32_t)p[at + 2] << 8 | p[at + 3];
+        if (at + 12 + len > r.size) { ok = 0; break; }
+        uint32_t crc = (uint32_t)p[at + 8 + len] << 24 | (uint32_t)p[at + 9 + len] << 16 | (uint32_t)p[at + 10 + len] << 8 | p[at + 11 + len];
+        ok = crc == crc_bitwise(p + at + 4, len + 4);
+        if (memcmp(p + at + 4, "IEND", 4) == 0) break;
+        at += 12 + len;
+      }
+      CHECK(ok, "encoded PNG structure");
+      buf f = {r.data, r.size, r.size};
+      img d = {0};
+      CHECK(decode_img(&f, ch, &d) == PW_OK && d.w == m.w && d.h == m.h && memcmp(d.px, m.px, img_len(&m)) == 0,
+            "png round trip %ux%u ch%u", m.w, m.h, ch);
+      img_free(&d);
+      free(r.data);
+      img_free(&m);
+
+      /* JPEG: a smooth image comes back close at quality 95 */
+      img sm = img_smooth(sizes[t][0] * 2 + 7, sizes[t][1] * 2 + 7, ch);
+      r = (pw_result){0};
+      s = ch == 4 ? pw_image_encode_jpeg(sm.px, sm.w, sm.h, 95, &r) : pw_image_encode_jpeg_grey(sm.px, sm.w, sm.h, 95, &r);
+      CHECK(s == PW_OK && r.size > 100, "encode jpeg");
+      f = (buf){r.data, r.size, r.size};
+      uint32_t info[4];
+      CHECK(pw_image_info(f.p, f.n, info) == PW_OK && info[0] == sm.w && info[1] == sm.h && info[3] == PW_IMAGE_JPEG,
+            "jpeg info");
+      CHECK(decode_img(&f, ch, &d) == PW_OK, "jpeg decode");
+      if (d.px) {
+        double err = 0;
+        int worst = 0;
+        for (size_t i = 0; i < img_len(&sm); i++) {
+          if (ch == 4 && i % 4 == 3) {
+            worst = d.px[i] != 255 ? 999 : worst; /* JPEG has no alpha: 255 */
+            continue;
+          }
+          int e = abs((int)d.px[i] - sm.px[i]);
+          err += e;
+          if (e > worst) worst = e;
+        }
+        err /= (double)img_len(&sm);
+        CHECK(err < 2.0 && worst < 60, "jpeg round trip %ux%u ch%u: mean error %.2f, worst %d", sm.w, sm.h, ch, err, worst);
+        img_free(&d);
+      }
+      /* every truncation of the JPEG fails with PW_EFORMAT */
+      if (t == 3) {
+        uint8_t *dst = xmalloc((size_t)sm.w * sm.h * ch);
+        int bad = 0;
+        for (size_t cut = 0; cut < r.size; cut++) {
+          pw_status st = ch == 4 ? pw_image_decode(r.data, cut, dst, sm.w, sm.h) : pw_image_decode_grey(r.data, cut, dst, sm.w, sm.h);
+          bad += st != PW_EFORMAT;
+        }
+        CHECK(bad == 0, "truncated JPEGs decoded: %d", bad);
+        /* random damage: any status, never a crash (ASan watches in the sanitized build) */
+        uint64_t seed = 2400 + ch;
+        uint8_t *copy = xmalloc(r.size);
+        for (int k = 0; k < 400; k++) {
+          memcpy(copy, r.data, r.size);
+          int hits = 1 + (int)below(&seed, 4);
+          for (int j = 0; j < hits; j++) copy[below(&seed, r.size)] ^= (uint8_t)(1 + below(&seed, 255));
+          uint32_t inf[4];
+          if (pw_image_info(copy, r.size, inf) == PW_OK && inf[0] * (uint64_t)inf[1] <= (uint64_t)sm.w * sm.h)
+            (void)(ch == 4 ? pw_image_decode(copy, r.size, dst, inf[0], inf[1]) : pw_image_decode_grey(copy, r.size, dst, inf[0], inf[1]));
+        }
+        free(copy);
+        free(dst);
+      }
+      free(r.data);
+      img_free(&sm);
+    }
+}
+
+int main(void) {
+  test_resize();
+  test_no_bleeding();
+  test_blur();
+  test_box();
+  test_unsharp();
+  test_convolve();
+  test_colour();
+  test_alpha_exhaustive();
+  test_geometry();
+  test_composite();
+  test_measure();
+  test_bad_input();
+  test_png_decode();
+  test_codec_round_trips();
+  return test_summary("test_image");
+}

@@ -1,0 +1,789 @@
+// core.image and pool.image (js/families/image.js over the image kernels).
+//
+// Every operation runs on the core and on pools of 1, 2 and 4 threads; the
+// results must be byte-identical, and equal (or, for the floating-point
+// filters, within 1 per channel of) the plain-JS references of
+// helpers/image-ref.js, written from the documented definitions. Then the
+// edge cases the issue names (1x1, 1xN, Nx1, sigma 0 and huge, resizing to
+// 1x1 and up 100x, odd sizes, alpha-0 pixels), the API's shapes (image
+// objects, ImageData-like objects, bare views, dst, in place, string
+// options, colours), the codecs against sharp (libvips: libspng and
+// mozjpeg) as an independent decoder and encoder, decodeMany, chain()
+// with zero copies, bad input, and the fallback pool.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+import sharp from 'sharp';
+import { ParawasmError, PoolDestroyedError, createPool, loadCore } from '../../pkg/index.js';
+import * as R from './helpers/image-ref.js';
+import { runProcess } from './helpers/pool-test-utils.js';
+
+const THREADS = [1, 2, 4];
+let core;
+const pools = {};
+
+before(async () => {
+  core = await loadCore();
+  for (const t of THREADS) pools[t] = await createPool({ threads: t });
+});
+
+after(async () => {
+  for (const t of THREADS) await pools[t]?.destroy();
+});
+
+const bytes = (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+const equalBytes = (a, b) => a.byteLength === b.byteLength && Buffer.compare(bytes(a), bytes(b)) === 0;
+
+/** The same result, deeply: views by their bytes (and element type), the rest by value. */
+function assertSame(got, want, where) {
+  if (ArrayBuffer.isView(want)) {
+    assert.ok(ArrayBuffer.isView(got), `${where}: a view`);
+    assert.equal(got[Symbol.toStringTag], want[Symbol.toStringTag], `${where}: element type`);
+    assert.ok(equalBytes(got, want), `${where}: the same bytes`);
+  } else if (want !== null && typeof want === 'object') {
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), `${where}: the same fields`);
+    for (const key of Object.keys(want)) assertSame(got[key], want[key], `${where}.${key}`);
+  } else {
+    assert.equal(got, want, where);
+  }
+}
+
+/**
+ * Runs `call(api)` on the core and on every pool; checks that the pools'
+ * results are the core's, byte for byte; frees the pools' images; returns
+ * the core's result.
+ */
+async function everywhere(call, label = '') {
+  const base = call(core.image);
+  for (const t of THREADS) {
+    const r = await call(pools[t].image);
+    assertSame(r, base, `${label} pool of ${t} thread${t > 1 ? 's' : ''} vs core`);
+    if (r && typeof r === 'object' && 'data' in r) pools[t].image.free(r);
+  }
+  return base;
+}
+
+/**
+ * Checks an image against a reference: the same size and channels, and
+ * every byte within `tol`. For RGBA with unrounded reference values, a
+ * pixel whose exact alpha lies within 1e-3 of 0.5 is skipped (whether it
+ * rounds to 0, and so becomes 0,0,0,0, is a matter of rounding error).
+ */
+function assertImage(got, ref, tol, where) {
+  assert.equal(got.width, ref.width, `${where}: width`);
+  assert.equal(got.height, ref.height, `${where}: height`);
+  assert.equal(got.channels, ref.channels, `${where}: channels`);
+  assert.equal(got.data.length, ref.data.length, `${where}: bytes`);
+  const C = ref.channels;
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < ref.data.length; i++) {
+    const d = Math.abs(got.data[i] - ref.data[i]);
+    if (d <= worst) continue;
+    if (C === 4 && ref.exact && Math.abs(ref.exact[i - (i % 4) + 3] - 0.5) < 1e-3) continue;
+    worst = d;
+    at = i;
+  }
+  assert.ok(worst <= tol, `${where}: byte ${at} (pixel ${Math.floor(at / C)}, channel ${at % C}) is ${got.data[at]}, ` +
+    `the reference ${ref.data[at]}${ref.exact ? ` (exact ${ref.exact[at]})` : ''}: ${worst} apart, at most ${tol} allowed`);
+}
+
+// The test images: odd sizes, RGBA with random alpha (a quarter fully
+// transparent, with random colour bytes), grey, and a larger RGBA image
+// whose rows the pools split into many chunks.
+const IMAGES = {
+  rgba: R.makeImage(37, 23, 'alpha', 1),
+  grey: R.makeImage(37, 23, 'grey', 2),
+  large: R.makeImage(403, 301, 'alpha', 3),
+};
+const FILTERS = ['nearest', 'bilinear', 'catmull-rom', 'mitchell', 'lanczos3'];
+const MATRIX = [0.393, 0.769, 0.189, 0, 0, 0.349, 0.686, 0.168, 0, 0, 0.272, 0.534, 0.131, 0, 0, 0, 0, 0, 1, 0]; // sepia
+const KERNEL_5x3 = Array.from({ length: 15 }, (_, i) => (i % 4) / 3 - 0.37);
+
+// Each case: the call on an api (core.image or pool.image), the reference,
+// the tolerance (0: exact integer operations), and the images it takes.
+const CASES = [
+  ...FILTERS.flatMap((f) => [
+    { name: `resize down ${f}`, run: (api, img) => api.resize(img, 11, 7, { filter: f }), ref: (img) => R.refResize(img, 11, 7, f), tol: f === 'nearest' ? 0 : 1 },
+    { name: `resize up ${f}`, run: (api, img) => api.resize(img, 61, 40, { filter: f }), ref: (img) => R.refResize(img, 61, 40, f), tol: f === 'nearest' ? 0 : 1 },
+    { name: `resize to another aspect ${f}`, run: (api, img) => api.resize(img, 50, 9, { filter: f }), ref: (img) => R.refResize(img, 50, 9, f), tol: f === 'nearest' ? 0 : 1 },
+  ]),
+  { name: 'resize (default lanczos3)', run: (api, img) => api.resize(img, 19, 29), ref: (img) => R.refResize(img, 19, 29, 'lanczos3'), tol: 1 },
+  { name: 'resize bicubic is catmull-rom', run: (api, img) => api.resize(img, 19, 29, { filter: 'bicubic' }), ref: (img) => R.refResize(img, 19, 29, 'catmull-rom'), tol: 1 },
+  ...[0.4, 1, 2.5, 6].map((s) => ({ name: `blur ${s}`, run: (api, img) => api.blur(img, s), ref: (img) => R.refBlur(img, s), tol: 1 })),
+  { name: 'blur { sigma }', run: (api, img) => api.blur(img, { sigma: 1.7 }), ref: (img) => R.refBlur(img, 1.7), tol: 1 },
+  ...[1, 2, 9].map((r) => ({ name: `boxBlur ${r}`, run: (api, img) => api.boxBlur(img, r), ref: (img) => R.refBoxBlur(img, r), tol: 0 })),
+  { name: 'sharpen (sigma 1)', run: (api, img) => api.sharpen(img), ref: (img) => R.refUnsharp(img, 1), tol: 1 },
+  { name: 'sharpen sigma, amount, threshold', run: (api, img) => api.sharpen(img, 2, { amount: 1.5, threshold: 4 }), ref: (img) => R.refUnsharp(img, 2, 1.5, 4), tol: 1 },
+  { name: 'unsharp { sigma, amount }', run: (api, img) => api.unsharp(img, { sigma: 0.8, amount: 3 }), ref: (img) => R.refUnsharp(img, 0.8, 3), tol: 1 },
+  { name: 'convolve edge', run: (api, img) => api.convolve(img, 'edge'), ref: (img) => R.refConvolve(img, [-1, -1, -1, -1, 8, -1, -1, -1, -1], 3, 3, 1), tol: 0 },
+  { name: 'convolve emboss', run: (api, img) => api.convolve(img, 'emboss'), ref: (img) => R.refConvolve(img, [-2, -1, 0, -1, 1, 1, 0, 1, 2], 3, 3, 1), tol: 0 },
+  { name: 'convolve sharpen', run: (api, img) => api.convolve(img, 'sharpen'), ref: (img) => R.refConvolve(img, [0, -1, 0, -1, 5, -1, 0, -1, 0], 3, 3, 1), tol: 0 },
+  { name: 'convolve rows (auto divisor)', run: (api, img) => api.convolve(img, [[1, 2, 1], [2, 4, 2], [1, 2, 1]]), ref: (img) => R.refConvolve(img, [1, 2, 1, 2, 4, 2, 1, 2, 1], 3, 3), tol: 1 },
+  {
+    name: 'convolve 5x3, divisor, bias',
+    run: (api, img) => api.convolve(img, Float64Array.from(KERNEL_5x3), { kernelWidth: 5, divisor: 0.7, bias: 20 }),
+    ref: (img) => R.refConvolve(img, KERNEL_5x3.map(Math.fround), 5, 3, Math.fround(0.7), 20),
+    tol: 1,
+  },
+  { name: 'invert', run: (api, img) => api.invert(img), ref: R.refInvert, tol: 0 },
+  { name: 'brightnessContrast', run: (api, img) => api.brightnessContrast(img, { brightness: -0.13, contrast: 1.4 }), ref: (img) => R.refBrightnessContrast(img, -0.13, 1.4), tol: 0 },
+  { name: 'gamma', run: (api, img) => api.gamma(img, 2.2), ref: (img) => R.refGamma(img, 2.2), tol: 0 },
+  {
+    name: 'levels',
+    run: (api, img) => api.levels(img, { inBlack: 12, inWhite: 230, gamma: 0.7, outBlack: 250, outWhite: 5 }),
+    ref: (img) => R.refLevels(img, { inBlack: 12, inWhite: 230, gamma: 0.7, outBlack: 250, outWhite: 5 }),
+    tol: 0,
+  },
+  { name: 'threshold', run: (api, img) => api.threshold(img, 97), ref: (img) => R.refThreshold(img, 97), tol: 0 },
+  { name: 'threshold (128)', run: (api, img) => api.threshold(img), ref: (img) => R.refThreshold(img, 128), tol: 0 },
+  { name: 'greyscale', rgbaOnly: true, run: (api, img) => api.greyscale(img), ref: R.refGreyscale, tol: 0 },
+  { name: 'toGrey', rgbaOnly: true, run: (api, img) => api.toGrey(img), ref: R.refToGrey, tol: 0 },
+  { name: 'toRgba', greyOnly: true, run: (api, img) => api.toRgba(img), ref: R.refToRgba, tol: 0 },
+  { name: 'premultiply', rgbaOnly: true, run: (api, img) => api.premultiply(img), ref: R.refPremultiply, tol: 0 },
+  { name: 'unpremultiply', rgbaOnly: true, run: (api, img) => api.unpremultiply(img), ref: R.refUnpremultiply, tol: 0 },
+  // single precision in C against double here: results on an exact half may round either way
+  { name: 'colorMatrix (sepia)', rgbaOnly: true, run: (api, img) => api.colorMatrix(img, MATRIX), ref: (img) => R.refColorMatrix(img, MATRIX), tol: 1 },
+  {
+    name: 'colorMatrix (rows, offsets)',
+    rgbaOnly: true,
+    run: (api, img) => api.colorMatrix(img, [[1, 0, 0, 0, 0.1], [0, 0.5, 0, 0, 0], [0, 0, 1, 0, -0.2], [0, 0, 0, 0.5, 0.25]]),
+    ref: (img) => R.refColorMatrix(img, [1, 0, 0, 0, 0.1, 0, 0.5, 0, 0, 0, 0, 0, 1, 0, -0.2, 0, 0, 0, 0.5, 0.25]),
+    tol: 1,
+  },
+  { name: 'crop', run: (api, img) => api.crop(img, { left: 3, top: 5, width: 20, height: 9 }), ref: (img) => R.refCrop(img, 3, 5, 20, 9), tol: 0 },
+  { name: 'crop to the end', run: (api, img) => api.crop(img, { left: 30, top: 20 }), ref: (img) => R.refCrop(img, 30, 20, img.width - 30, img.height - 20), tol: 0 },
+  { name: 'flip', run: (api, img) => api.flip(img), ref: R.refFlip, tol: 0 },
+  { name: 'flop', run: (api, img) => api.flop(img), ref: R.refFlop, tol: 0 },
+  ...[0, 90, 180, 270].map((a) => ({ name: `rotate ${a}`, run: (api, img) => api.rotate(img, a), ref: (img) => R.refRotate(img, a), tol: 0 })),
+  { name: 'rotate -90 is 270', run: (api, img) => api.rotate(img, { angle: -90 }), ref: (img) => R.refRotate(img, 270), tol: 0 },
+  { name: 'rotate 450 is 90', run: (api, img) => api.rotate(img, 450), ref: (img) => R.refRotate(img, 90), tol: 0 },
+  {
+    name: 'extend (sides, #rrggbbaa)',
+    run: (api, img) => api.extend(img, { top: 1, right: 2, bottom: 3, left: 4, background: '#11223344' }),
+    ref: (img) => R.refExtend(img, { top: 1, right: 2, bottom: 3, left: 4 }, img.channels === 4 ? [0x11, 0x22, 0x33, 0x44] : [R.luma(0x11, 0x22, 0x33)]),
+    tol: 0,
+  },
+  {
+    name: 'extend (n, default transparent)',
+    run: (api, img) => api.extend(img, 3),
+    ref: (img) => R.refExtend(img, { top: 3, right: 3, bottom: 3, left: 3 }, img.channels === 4 ? [0, 0, 0, 0] : [0]),
+    tol: 0,
+  },
+];
+
+describe('every operation against its reference, on the core and on pools of 1, 2 and 4 threads', () => {
+  for (const c of CASES) {
+    test(c.name, async () => {
+      for (const [kind, img] of Object.entries(IMAGES)) {
+        if ((c.rgbaOnly && img.channels !== 4) || (c.greyOnly && img.channels !== 1)) continue;
+        if (kind === 'large' && c.greyOnly) continue;
+        const got = await everywhere((api) => c.run(api, img), `${c.name} (${kind})`);
+        assertImage(got, c.ref(img), c.tol, `${c.name} (${kind} ${img.width}x${img.height})`);
+      }
+    });
+  }
+
+  test('toRgba of the large grey image, and every op on a large grey image, byte-identical', async () => {
+    const g = R.makeImage(403, 301, 'grey', 4);
+    assertImage(await everywhere((api) => api.toRgba(g)), R.refToRgba(g), 0, 'toRgba');
+    for (const c of CASES.filter((x) => !x.rgbaOnly && !x.greyOnly && /blur|resize|sharpen|convolve|rotate/.test(x.name))) {
+      await everywhere((api) => c.run(api, g), c.name);
+    }
+  });
+
+  test('composite: over, opacity, position (negative, partly outside)', async () => {
+    const base = IMAGES.rgba;
+    const over = R.makeImage(15, 12, 'alpha', 9);
+    for (const [left, top, opacity] of [[0, 0, 1], [-3, 14, 0.7], [30, -5, 0.25], [40, 0, 1], [2, 2, 0]]) {
+      const got = await everywhere((api) => api.composite(base, over, { left, top, opacity }), 'composite');
+      assertImage(got, R.refComposite(base, over, left, top, opacity), 1, `composite at ${left},${top} opacity ${opacity}`);
+    }
+    const big = R.makeImage(150, 110, 'alpha', 10);
+    const got = await everywhere((api) => api.composite(IMAGES.large, big, { left: 101, top: -7, opacity: 0.6 }), 'composite large');
+    assertImage(got, R.refComposite(IMAGES.large, big, 101, -7, 0.6), 1, 'composite large');
+  });
+
+  test('histogram and stats', async () => {
+    for (const img of Object.values(IMAGES)) {
+      const h = await everywhere((api) => api.histogram(img), 'histogram');
+      assertSame(h, R.refHistogram(img), 'histogram');
+      const s = await everywhere((api) => api.stats(img), 'stats');
+      const ref = R.refStats(img);
+      for (const ch of Object.keys(ref)) {
+        assert.equal(s[ch].min, ref[ch].min);
+        assert.equal(s[ch].max, ref[ch].max);
+        assert.ok(Math.abs(s[ch].mean - ref[ch].mean) < 1e-9, `mean of ${ch}`);
+      }
+    }
+  });
+});
+
+describe('edge cases', () => {
+  const thin = {
+    '1x1': R.makeImage(1, 1, 'alpha', 11),
+    '1x17': R.makeImage(1, 17, 'alpha', 12),
+    '17x1': R.makeImage(17, 1, 'alpha', 13),
+    '1x1 grey': R.makeImage(1, 1, 'grey', 14),
+    '1x9 grey': R.makeImage(1, 9, 'grey', 15),
+    '9x1 grey': R.makeImage(9, 1, 'grey', 16),
+  };
+
+  test('1x1, 1xN and Nx1 images through every filter and geometry operation', async () => {
+    for (const [name, img] of Object.entries(thin)) {
+      for (const c of CASES) {
+        if ((c.rgbaOnly && img.channels !== 4) || (c.greyOnly && img.channels !== 1) || /^crop|^convolve 5x3/.test(c.name)) continue;
+        const got = await everywhere((api) => c.run(api, img), `${c.name} (${name})`);
+        assertImage(got, c.ref(img), c.tol, `${c.name} (${name})`);
+      }
+    }
+  });
+
+  test('sigma 0 copies; a huge sigma on a small image', async () => {
+    for (const img of [IMAGES.rgba, IMAGES.grey, thin['1x17'], thin['9x1 grey']]) {
+      const same = await everywhere((api) => api.blur(img, 0), 'blur 0');
+      assert.ok(equalBytes(same.data, img.data), 'blur with sigma 0 is the image');
+      assert.ok(equalBytes((await everywhere((api) => api.sharpen(img, 0), 'sharpen 0')).data, img.data), 'sharpen with sigma 0');
+      assert.ok(equalBytes((await everywhere((api) => api.boxBlur(img, 0), 'box 0')).data, img.data), 'box blur radius 0');
+      for (const s of [300, 100000]) {
+        assertImage(await everywhere((api) => api.blur(img, s), `blur ${s}`), R.refBlur(img, s), 1, `blur ${s}`);
+      }
+      // a radius far beyond the sides (the kernels' box blur costs grow with radius^2 on such
+      // images today: 32767 takes about 20 s a call on a grey 37x23 image, so it is not run here)
+      assertImage(await everywhere((api) => api.boxBlur(img, 1000), 'box 1000'), R.refBoxBlur(img, 1000), 0, 'box blur radius 1000');
+    }
+  });
+
+  test('resize to 1x1, and up 100x', async () => {
+    const small = R.makeImage(3, 2, 'alpha', 17);
+    const smallGrey = R.makeImage(3, 2, 'grey', 18);
+    for (const f of FILTERS) {
+      const tol = f === 'nearest' ? 0 : 1;
+      for (const img of [IMAGES.rgba, IMAGES.grey, IMAGES.large]) {
+        assertImage(await everywhere((api) => api.resize(img, 1, 1, { filter: f })), R.refResize(img, 1, 1, f), tol, `${f} to 1x1`);
+      }
+      for (const img of [small, smallGrey]) {
+        assertImage(await everywhere((api) => api.resize(img, 300, 200, { filter: f })), R.refResize(img, 300, 200, f), tol, `${f} up 100x`);
+      }
+    }
+  });
+
+  test('alpha 0 pixels add no colour: transparent red between opaque blue', async () => {
+    // a checkerboard: opaque blue, and transparent pixels whose colour bytes are bright red
+    const w = 31;
+    const h = 19;
+    const data = new Uint8ClampedArray(w * h * 4);
+    for (let i = 0; i < w * h; i++) data.set((i % w + Math.floor(i / w)) % 2 ? [255, 0, 0, 0] : [0, 0, 255, 255], i * 4);
+    const img = { data, width: w, height: h };
+    const calls = [
+      ...FILTERS.filter((f) => f !== 'nearest').flatMap((f) => [(api) => api.resize(img, 13, 8, { filter: f }), (api) => api.resize(img, 70, 45, { filter: f })]),
+      (api) => api.blur(img, 1.3), (api) => api.blur(img, 30), (api) => api.boxBlur(img, 2), (api) => api.sharpen(img, 1, { amount: 5 }),
+    ];
+    for (const call of calls) {
+      const out = await everywhere(call, String(call));
+      for (let i = 0; i < out.width * out.height; i++) {
+        const [r, g, b, a] = out.data.subarray(i * 4, i * 4 + 4);
+        if (String(call).includes('sharpen')) continue; // checked below
+        if (a === 0) {
+          assert.deepEqual([r, g, b], [0, 0, 0], `${call}: transparent results are 0,0,0,0`);
+        } else {
+          assert.ok(r === 0 && g === 0 && b >= 254, `${call}: pixel ${i} is ${[r, g, b, a]}: red bled in`);
+        }
+      }
+    }
+    // nearest mixes nothing: every pixel is one of the source's, as it was
+    for (const [w2, h2] of [[13, 8], [70, 45]]) {
+      const out = await everywhere((api) => api.resize(img, w2, h2, { filter: 'nearest' }), 'nearest');
+      for (let i = 0; i < w2 * h2; i++) {
+        const px = [...out.data.subarray(i * 4, i * 4 + 4)];
+        assert.ok(px.join() === '255,0,0,0' || px.join() === '0,0,255,255', `nearest pixel ${i} is ${px}`);
+      }
+    }
+    // sharpen keeps transparent pixels as they are and never mixes their colour into the blue ones
+    const s = core.image.sharpen(img, 1, { amount: 5 });
+    for (let i = 0; i < w * h; i++) {
+      const px = [...s.data.subarray(i * 4, i * 4 + 4)];
+      assert.deepEqual(px, (i % w + Math.floor(i / w)) % 2 ? [255, 0, 0, 0] : [0, 0, 255, 255], `sharpen pixel ${i}`);
+    }
+  });
+});
+
+describe('the shapes of the API', () => {
+  // an object shaped like the DOM's ImageData: data, width and height are getters
+  class FakeImageData {
+    #d;
+    #w;
+    #h;
+    constructor(d, w, h) {
+      this.#d = d;
+      this.#w = w;
+      this.#h = h;
+    }
+
+    get data() { return this.#d; }
+    get width() { return this.#w; }
+    get height() { return this.#h; }
+  }
+
+  test('ImageData-like objects, Buffers and bare views give the same results', async () => {
+    const img = IMAGES.rgba;
+    const want = core.image.blur(img, 1.2);
+    const fake = new FakeImageData(img.data, img.width, img.height);
+    assertSame(await everywhere((api) => api.blur(fake, 1.2)), want, 'ImageData-like');
+    assertSame(await everywhere((api) => api.blur({ data: Buffer.from(img.data), width: 37, height: 23 }, 1.2)), want, 'a Buffer');
+    assertSame(await everywhere((api) => api.blur(new Uint8Array(img.data), 1.2, { width: 37, height: 23 })), want, 'a bare view');
+    assertSame(await everywhere((api) => api.blur(img.data, { sigma: 1.2, width: 37, height: 23, channels: 4 })), want, 'a bare view, sigma in the options');
+    const g = IMAGES.grey;
+    assertSame(await everywhere((api) => api.invert(g.data, { width: 37, height: 23, channels: 1 })), core.image.invert(g), 'a bare grey view');
+    assertSame(await everywhere((api) => api.toRgba(g.data, { width: 37, height: 23 })), core.image.toRgba(g), 'toRgba takes a bare view as grey');
+  });
+
+  test('results: new images; on a pool in its memory, on the core plain arrays', async () => {
+    const r = core.image.flip(IMAGES.rgba);
+    assert.ok(r.data instanceof Uint8ClampedArray);
+    assert.equal(core.inHeap(r.data), false);
+    assert.deepEqual(Object.keys(r).sort(), ['channels', 'data', 'height', 'width']);
+    const p = await pools[2].image.flip(IMAGES.rgba);
+    assert.ok(p.data instanceof Uint8ClampedArray);
+    assert.equal(pools[2].inHeap(p.data), true, 'a pool result lies in the pool\'s memory');
+    pools[2].image.free(p);
+    assert.throws(() => pools[2].free(p.data), /already freed/, 'image.free() released it');
+    pools[2].image.free(IMAGES.rgba); // not the pool's: left alone
+    pools[2].image.free(IMAGES.rgba.data);
+    const made = pools[2].image.create(5, 3, { channels: 1 });
+    assert.deepEqual([made.width, made.height, made.channels, made.data.length], [5, 3, 1, 15]);
+    assert.equal(pools[2].inHeap(made.data), true);
+    pools[2].image.free(made);
+  });
+
+  test('dst: in place where the kernel allows it, a view, an image; the same bytes as a new image', async () => {
+    const img = IMAGES.rgba;
+    const inPlace = ['blur', 'boxBlur', 'sharpen', 'convolve', 'invert', 'gamma', 'flip', 'flop', 'rotate', 'greyscale', 'premultiply', 'colorMatrix', 'threshold'];
+    const args = { blur: [2], boxBlur: [2], sharpen: [1], convolve: ['emboss'], gamma: [0.5], rotate: [90], colorMatrix: [MATRIX], threshold: [50] };
+    for (const name of inPlace) {
+      const want = core.image[name](img, ...(args[name] ?? []));
+      for (const api of [core.image, ...THREADS.map((t) => pools[t].image)]) {
+        const copy = { data: img.data.slice(), width: img.width, height: img.height };
+        const r = await api[name](copy, ...(args[name] ?? []), { dst: copy });
+        assert.equal(r.data, copy.data, `${name}: written into src`);
+        assertSame(r, want, `${name} in place`);
+      }
+    }
+    // into a pool view of the result's size: no copy at all
+    const pool = pools[2];
+    const src = pool.image.create(img.width, img.height);
+    src.data.set(img.data);
+    const dst = pool.alloc(11 * 7 * 4);
+    const before = pool.stats().bytesCopied;
+    const r = await pool.image.resize(src, 11, 7, { dst });
+    assert.equal(r.data, dst);
+    assert.equal(pool.stats().bytesCopied, before, 'pool memory in and out: nothing copied');
+    assert.ok(equalBytes(r.data, core.image.resize(img, 11, 7).data), 'resize into dst');
+    // into an image object of the right shape, outside the pool
+    const obj = { data: new Uint8ClampedArray(11 * 7 * 4), width: 11, height: 7 };
+    assert.equal((await pool.image.resize(src, 11, 7, { dst: obj })).data, obj.data);
+    assert.ok(equalBytes(obj.data, r.data), 'an image as dst');
+    pool.free(dst);
+    pool.image.free(src);
+  });
+
+  test('resize keeps the aspect ratio when one side is left out', async () => {
+    const img = IMAGES.rgba; // 37 x 23
+    assert.deepEqual(pick(await everywhere((api) => api.resize(img, 20))), [20, 12]);
+    assert.deepEqual(pick(await everywhere((api) => api.resize(img, null, 10))), [16, 10]);
+    assert.deepEqual(pick(await everywhere((api) => api.resize(img, undefined, 1, { filter: 'mitchell' }))), [2, 1]);
+    assert.deepEqual(pick(core.image.resize(img, 1000, { filter: 'nearest' })), [1000, 622]);
+    // fit 'inside': within the box; 'cover': covers it, and the middle is cut out
+    for (const [kind, src] of [['rgba', img], ['grey', IMAGES.grey], ['large', IMAGES.large]]) {
+      const inside = await everywhere((api) => api.resize(src, 20, 20, { fit: 'inside' }), `inside ${kind}`);
+      const s = Math.min(20 / src.width, 20 / src.height);
+      assertImage(inside, R.refResize(src, Math.round(src.width * s), Math.round(src.height * s)), 1, `fit inside (${kind})`);
+      const cover = await everywhere((api) => api.resize(src, 20, 30, { fit: 'cover', filter: 'mitchell' }), `cover ${kind}`);
+      const c = Math.max(20 / src.width, 30 / src.height);
+      const [cw, ch] = [Math.round(src.width * c), Math.round(src.height * c)];
+      const big = R.refResize(src, cw, ch, 'mitchell');
+      assertImage(cover, { ...R.refCrop(big, Math.floor((cw - 20) / 2), Math.floor((ch - 30) / 2), 20, 30), exact: undefined }, 1, `fit cover (${kind})`);
+    }
+    const live = pools[2].heap.liveBytes;
+    const dst = pools[2].alloc(20 * 30 * 4);
+    await pools[2].image.resize(img, 20, 30, { fit: 'cover', dst });
+    pools[2].free(dst);
+    assert.equal(pools[2].heap.liveBytes, live, 'cover frees its temporary image');
+    assert.deepEqual(pick(core.image.resize(img, 20, 20, { fit: 'fill' })), [20, 20]);
+  });
+  const pick = (r) => [r.width, r.height];
+
+  test('colours: #rgb, #rgba, #rrggbb, [r, g, b(, a)], 0xRRGGBBAA; grey takes levels or luma', async () => {
+    const img = R.makeImage(3, 2, 'alpha', 19);
+    const corner = (bg) => [...core.image.extend(img, 1, { background: bg }).data.subarray(0, 4)];
+    assert.deepEqual(corner('#abc'), [0xaa, 0xbb, 0xcc, 255]);
+    assert.deepEqual(corner('#abcd'), [0xaa, 0xbb, 0xcc, 0xdd]);
+    assert.deepEqual(corner('#A1B2C3'), [0xa1, 0xb2, 0xc3, 255]);
+    assert.deepEqual(corner('#a1b2c3d4'), [0xa1, 0xb2, 0xc3, 0xd4]);
+    assert.deepEqual(corner([1, 2, 3]), [1, 2, 3, 255]);
+    assert.deepEqual(corner([1, 2, 3, 4]), [1, 2, 3, 4]);
+    assert.deepEqual(corner(0x01020304), [1, 2, 3, 4]);
+    const g = R.makeImage(3, 2, 'grey', 20);
+    const gc = (bg) => core.image.extend(g, 1, { background: bg }).data[0];
+    assert.equal(gc(77), 77);
+    assert.equal(gc('#ffffff'), 255);
+    assert.equal(gc([10, 200, 30]), R.luma(10, 200, 30));
+    assert.equal(gc([99]), 99);
+  });
+
+  test('pool calls take an AbortSignal; an aborted signal rejects before anything runs', async () => {
+    const pool = pools[2];
+    const signal = AbortSignal.abort(new Error('stop'));
+    for (const p of [
+      pool.image.blur(IMAGES.rgba, 2, { signal }),
+      pool.image.resize(IMAGES.rgba, 5, 5, { signal }),
+      pool.image.decodeMany([pngOf(IMAGES.rgba)], { signal }),
+      pool.image.chain(IMAGES.rgba, { signal }).blur(2).run(),
+    ]) {
+      await assert.rejects(p, (e) => e.name === 'AbortError' && e.code === 'ABORT_ERR');
+    }
+    assert.throws(() => core.image.blur(IMAGES.rgba, 2, { signal }), (e) => e instanceof TypeError && /unknown option "signal"/.test(e.message));
+  });
+});
+
+// -------------------------------------------------------------- codecs
+
+const sharpRaw = (img) => sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength),
+  { raw: { width: img.width, height: img.height, channels: img.channels } });
+const pngOf = (img) => core.image.encodePng(img);
+
+function pngChunk(type, data) {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
+  return out;
+}
+
+/** A 16-bit RGBA PNG written here from the format's definition (filter 0 on every row). */
+function png16(w, h, samples) {
+  const stride = w * 8 + 1;
+  const raw = Buffer.alloc(stride * h);
+  for (let y = 0; y < h; y++) {
+    for (let i = 0; i < w * 4; i++) raw.writeUInt16BE(samples[y * w * 4 + i], y * stride + 1 + 2 * i);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([16, 6, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', zlib.deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+function meanAbs(a, b) {
+  let s = 0;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    s += d;
+    if (d > max) max = d;
+  }
+  return { mean: s / a.length, max };
+}
+
+describe('codecs', () => {
+  const smooth = R.makeImage(123, 77, 'smooth', 21);
+
+  test('encodePng is lossless: sharp decodes the same pixels (RGBA and grey)', async () => {
+    for (const img of [IMAGES.rgba, IMAGES.grey, IMAGES.large, R.makeImage(1, 1, 'alpha', 22)]) {
+      const png = await everywhere((api) => api.encodePng(img), 'encodePng');
+      assert.ok(png instanceof Uint8Array);
+      const meta = await sharp(png).metadata();
+      assert.deepEqual([meta.format, meta.width, meta.height, meta.channels], ['png', img.width, img.height, img.channels]);
+      // (sharp expands grey to RGB unless asked for one channel)
+      const back = await (img.channels === 1 ? sharp(png).extractChannel(0) : sharp(png)).raw().toBuffer();
+      assert.ok(equalBytes(back, img.data), 'the same pixels');
+      assertSame(await everywhere((api) => api.decode(png, { channels: img.channels })), { ...img, data: Uint8ClampedArray.from(img.data) }, 'decode(encodePng(img))');
+      assertSame(await everywhere((api) => api.encode(img)), png, 'encode() is PNG by default');
+    }
+  });
+
+  test('decode reads the PNGs sharp writes: RGBA, RGB, grey, grey + alpha, palette, interlaced; 16-bit cut to 8', async () => {
+    const img = R.makeImage(45, 31, 'alpha', 23);
+    const rgba = await sharpRaw(img).png().toBuffer();
+    assertSame((await everywhere((api) => api.decode(rgba))).data, Uint8ClampedArray.from(img.data), 'RGBA');
+    const rgb = await sharpRaw(img).removeAlpha().png().toBuffer();
+    const rgbWant = Uint8ClampedArray.from(img.data, (v, i) => (i % 4 === 3 ? 255 : v));
+    assertSame((await everywhere((api) => api.decode(rgb))).data, rgbWant, 'RGB (alpha 255)');
+    assert.deepEqual(core.image.info(rgb), { width: 45, height: 31, channels: 3, format: 'png' });
+    const grey = R.makeImage(45, 31, 'grey', 24);
+    const g = await sharpRaw(grey).png().toBuffer();
+    assertSame((await everywhere((api) => api.decode(g, { channels: 1 }))).data, Uint8ClampedArray.from(grey.data), 'grey');
+    assertSame((await everywhere((api) => api.decode(g))).data, R.refToRgba(grey).data, 'grey as RGBA');
+    const ga = await sharpRaw(img).toColourspace('b-w').png().toBuffer();
+    assert.equal(core.image.info(ga).channels, 2);
+    const gaWant = await sharp(ga).raw().toBuffer({ resolveWithObject: true }); // grey and alpha, expanded to RGBA by sharp
+    assert.equal(gaWant.info.channels, 4);
+    assertSame((await everywhere((api) => api.decode(ga))).data, Uint8ClampedArray.from(gaWant.data), 'grey + alpha');
+    const pal = await sharpRaw(smooth).png({ palette: true, colours: 20 }).toBuffer();
+    assertSame((await everywhere((api) => api.decode(pal))).data, Uint8ClampedArray.from(await sharp(pal).ensureAlpha().raw().toBuffer()), 'palette');
+    const inter = await sharpRaw(img).png({ progressive: true }).toBuffer();
+    assertSame((await everywhere((api) => api.decode(inter))).data, Uint8ClampedArray.from(img.data), 'interlaced (Adam7)');
+    const next = R.rng(25);
+    const samples = Uint16Array.from({ length: 7 * 5 * 4 }, () => next() & 0xffff);
+    assertSame((await everywhere((api) => api.decode(png16(7, 5, samples)))).data, Uint8ClampedArray.from(samples, (v) => v >> 8), '16-bit');
+    // grey from colour: stb_image's luma, (77 R + 150 G + 29 B) >> 8
+    const fromColour = core.image.decode(rgb, { channels: 1 });
+    assertSame(fromColour.data, Uint8ClampedArray.from({ length: 45 * 31 }, (_, i) => (77 * img.data[4 * i] + 150 * img.data[4 * i + 1] + 29 * img.data[4 * i + 2]) >> 8), 'grey decode of RGB');
+  });
+
+  test('decode reads the JPEGs sharp writes: within 2 of libjpeg\'s pixels (baseline, progressive, 4:4:4, grey)', async () => {
+    for (const opts of [{ quality: 90 }, { quality: 95, chromaSubsampling: '4:4:4' }, { quality: 75, progressive: true }, { quality: 80, mozjpeg: true }]) {
+      const jpg = await sharpRaw(smooth).removeAlpha().jpeg(opts).toBuffer();
+      const got = await everywhere((api) => api.decode(jpg), 'decode jpeg');
+      const want = await sharp(jpg).ensureAlpha().raw().toBuffer();
+      const d = meanAbs(got.data, want);
+      // two correct decoders differ only in IDCT and upsampling rounding
+      assert.ok(d.max <= 3 && d.mean < 0.2, `${JSON.stringify(opts)}: max ${d.max}, mean ${d.mean}`);
+      assert.deepEqual(core.image.info(jpg), { width: 123, height: 77, channels: 3, format: 'jpeg' });
+    }
+    const gj = await sharpRaw(smooth).removeAlpha().toColourspace('b-w').jpeg({ quality: 90 }).toBuffer();
+    assert.equal(core.image.info(gj).channels, 1);
+    const d = meanAbs((await everywhere((api) => api.decode(gj, { channels: 1 }))).data, await sharp(gj).toColourspace('b-w').raw().toBuffer());
+    assert.ok(d.max <= 3 && d.mean < 0.2, `grey JPEG: max ${d.max}, mean ${d.mean}`);
+  });
+
+  test('encodeJpeg: sharp reads it; the error falls as quality rises; alpha is ignored; grey', async () => {
+    let lastMean = Infinity;
+    let lastSize = 0;
+    for (const q of [30, 75, 90, 100]) {
+      const jpg = await everywhere((api) => api.encodeJpeg(smooth, q), `encodeJpeg ${q}`);
+      assertSame(await pools[2].image.encode(smooth, { format: 'jpeg', quality: q }), jpg, 'encode({ format: jpeg })');
+      const meta = await sharp(jpg).metadata();
+      assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 123, 77]);
+      const back = await sharp(jpg).ensureAlpha().raw().toBuffer();
+      const d = meanAbs(back, smooth.data);
+      assert.ok(d.mean < lastMean && jpg.length > lastSize, `quality ${q}: mean error ${d.mean}, ${jpg.length} bytes`);
+      assert.ok(d.mean < (q >= 90 ? 1.5 : 4), `quality ${q}: mean error ${d.mean}`);
+      lastMean = d.mean;
+      lastSize = jpg.length;
+    }
+    assertSame(core.image.encodeJpeg(smooth), core.image.encodeJpeg(smooth, { quality: 90 }), 'default quality 90');
+    const seeThrough = { ...smooth, data: smooth.data.map((v, i) => (i % 4 === 3 ? 0 : v)) };
+    assertSame(core.image.encodeJpeg(seeThrough), core.image.encodeJpeg(smooth), 'alpha ignored');
+    const grey = core.image.toGrey(smooth);
+    const gj = await everywhere((api) => api.encodeJpeg(grey, 95), 'grey JPEG');
+    const d = meanAbs(await sharp(gj).toColourspace('b-w').raw().toBuffer(), grey.data);
+    assert.ok(d.mean < 1.5, `grey JPEG mean error ${d.mean}`);
+  });
+
+  test('corrupt, truncated and foreign files are ERR_PW_BAD_FORMAT errors naming the problem, never a crash', async () => {
+    const png = pngOf(IMAGES.large);
+    const jpg = core.image.encodeJpeg(IMAGES.large, 80);
+    const bad = [
+      ['empty', new Uint8Array(0)],
+      ['text', Buffer.from('not an image at all')],
+      ['PNG signature only', png.subarray(0, 8)],
+      ['PNG header only', png.subarray(0, 33)],
+      ['PNG cut in half', png.subarray(0, png.length >> 1)],
+      ['PNG without its last byte', png.subarray(0, png.length - 1)],
+      ['PNG with a flipped IDAT byte', Uint8Array.from(png, (v, i) => (i === 100 ? v ^ 0x10 : v))],
+      ['PNG with a flipped IHDR size', Uint8Array.from(png, (v, i) => (i === 18 ? v ^ 0x01 : v))],
+      ['JPEG markers only', jpg.subarray(0, 4)],
+      ['JPEG cut in half', jpg.subarray(0, jpg.length >> 1)],
+      ['JPEG without its end', jpg.subarray(0, jpg.length - 2)],
+    ];
+    for (const [what, file] of bad) {
+      const check = (e) => {
+        assert.ok(e instanceof ParawasmError, `${what}: a ParawasmError (got ${e})`);
+        assert.equal(e.code, 'ERR_PW_BAD_FORMAT', `${what}: ${e.message}`);
+        assert.match(e.message, /^image\.(decode|info) failed: \S/, what);
+        return true;
+      };
+      assert.throws(() => core.image.decode(file), check);
+      assert.throws(() => core.image.info(file), check);
+      for (const t of THREADS) await assert.rejects(pools[t].image.decode(file), check);
+    }
+    // damage inside a JPEG's entropy-coded data cannot be detected: damaged pixels, or an error; never a crash
+    for (let at = 700; at < jpg.length - 10; at += 997) {
+      const hurt = Uint8Array.from(jpg, (v, i) => (i === at ? v ^ 0x5a : v));
+      for (const api of [core.image, pools[2].image]) {
+        try {
+          const r = await api.decode(hurt);
+          assert.equal(r.width, IMAGES.large.width);
+        } catch (e) {
+          assert.equal(e.code, 'ERR_PW_BAD_FORMAT', e.message);
+        }
+      }
+    }
+    assertSame(await pools[2].image.decode(png), core.image.decode(png), 'the pools still work');
+  });
+
+  test('decodeMany decodes many files at once across the pool\'s threads', async () => {
+    const files = [];
+    const want = [];
+    for (let i = 0; i < 24; i++) {
+      const img = R.makeImage(40 + i * 7, 30 + (i % 5) * 11, i % 3 ? 'smooth' : 'alpha', 30 + i);
+      const file = i % 2 ? core.image.encodeJpeg(img, 70 + i) : pngOf(img);
+      files.push(file);
+      want.push(core.image.decode(file));
+    }
+    for (const t of THREADS) {
+      const pool = pools[t];
+      const got = await pool.image.decodeMany(files);
+      assert.equal(got.length, 24);
+      got.forEach((g, i) => assertSame(g, want[i], `file ${i}`));
+      for (const g of got) pool.image.free(g);
+      // from the pool's memory: no copy
+      const inPool = files.map((f) => {
+        const v = pool.alloc(f.length);
+        v.set(f);
+        return v;
+      });
+      const before = pool.stats().bytesCopied;
+      const again = await pool.image.decodeMany(inPool, { channels: 1 });
+      assert.equal(pool.stats().bytesCopied, before, 'files in pool memory are read in place');
+      again.forEach((g, i) => assertSame(g, core.image.decode(files[i], { channels: 1 }), `grey file ${i}`));
+      for (const g of again) pool.image.free(g);
+      for (const v of inPool) pool.free(v);
+    }
+    assertSame(core.image.decodeMany(files.slice(0, 3)), want.slice(0, 3), 'on the core, one after the other');
+    // one bad file: the error names it, and the images already made are freed
+    const pool = pools[4];
+    const live = pool.heap.liveBytes;
+    const withBad = [...files.slice(0, 5), files[6].subarray(0, 50), ...files.slice(7, 12)];
+    await assert.rejects(pool.image.decodeMany(withBad), (e) => e.code === 'ERR_PW_BAD_FORMAT' && e.index === 5 &&
+      /^image\.decodeMany: files\[5\]: image\.decode failed: /.test(e.message));
+    assert.equal(pool.heap.liveBytes, live, 'no image of the failed call is left allocated');
+  });
+});
+
+describe('chain(): a pipeline in the pool\'s memory', () => {
+  test('decode -> resize -> sharpen -> encodeJpeg copies nothing and frees every image between steps', async () => {
+    const photo = R.makeImage(640, 480, 'smooth', 40);
+    const png = pngOf(photo);
+    const want = core.image.encodeJpeg(core.image.sharpen(core.image.resize(core.image.decode(png), 160), 0.8, { amount: 0.6 }), 82);
+    assertSame(core.image.chain(png).resize(160).sharpen(0.8, { amount: 0.6 }).encodeJpeg(82), want, 'the chain on the core');
+    for (const t of THREADS) {
+      const pool = pools[t];
+      const file = pool.alloc(png.length); // a file read straight into pool memory
+      file.set(png);
+      const live = pool.heap.liveBytes;
+      const copied = pool.stats().bytesCopied;
+      const jpg = await pool.image.chain(file).resize(160).sharpen(0.8, { amount: 0.6 }).encodeJpeg(82);
+      assert.equal(pool.stats().bytesCopied, copied, 'bytesCopied did not move: zero copies from file to JPEG');
+      assert.equal(pool.heap.liveBytes, live, 'every image the chain made is freed');
+      assertSame(jpg, want, `the same JPEG as the core (${t} threads)`);
+      const meta = await sharp(jpg).metadata();
+      assert.deepEqual([meta.width, meta.height], [160, 120]);
+      // run() hands the last image to the caller
+      const img = await pool.image.chain(file).resize(160).toGrey().run();
+      assert.equal(pool.inHeap(img.data), true);
+      assert.equal(pool.heap.liveBytes, live + 160 * 120);
+      pool.image.free(img);
+      assert.equal(pool.heap.liveBytes, live);
+      pool.free(file);
+    }
+  });
+
+  test('a failing step rejects and frees what the chain made; an image input is never freed', async () => {
+    const pool = pools[2];
+    const src = pool.image.create(50, 40);
+    const live = pool.heap.liveBytes;
+    await assert.rejects(pool.image.chain(src).blur(2).crop({ left: 45, width: 10 }).run(), (e) => e instanceof RangeError && /rect\.left/.test(e.message));
+    assert.equal(pool.heap.liveBytes, live, 'the blurred image was freed');
+    assert.equal(pool.inHeap(src.data), true, 'the input is still the caller\'s');
+    await assert.rejects(pool.image.chain(src).blur(1, { dst: src }).run(), /not taken in a chain/);
+    const h = await pool.image.chain(src).invert().histogram();
+    assert.equal(h.r[255], 50 * 40);
+    pool.image.free(src);
+  });
+});
+
+describe('bad input: typed errors naming the argument', () => {
+  const img = IMAGES.rgba;
+  const cases = [
+    ['data length not width*height*4', (api) => api.blur({ data: new Uint8Array(99), width: 5, height: 5 }, 1), RangeError, /src\.data must be 100 bytes long/],
+    ['non-integer width', (api) => api.blur({ data: new Uint8Array(100), width: 2.5, height: 10 }, 1), RangeError, /src\.width must be an integer/],
+    ['zero height', (api) => api.invert({ data: new Uint8Array(0), width: 4, height: 0 }), RangeError, /src\.height must be an integer from 1/],
+    ['width as a string', (api) => api.flip({ data: new Uint8Array(16), width: '2', height: 2 }), TypeError, /src\.width must be a number/],
+    ['data of floats', (api) => api.flip({ data: new Float32Array(16), width: 2, height: 2 }), TypeError, /src\.data must be a Uint8Array/],
+    ['not an image', (api) => api.flip('picture.png'), TypeError, /src must be an image/],
+    ['a bare view without its size', (api) => api.flip(new Uint8Array(16)), TypeError, /options\.width and options\.height/],
+    ['a size beside an image', (api) => api.flip(img, { width: 37 }), TypeError, /options\.width is for a bare view/],
+    ['bad channels', (api) => api.flip({ data: new Uint8Array(12), width: 2, height: 2, channels: 3 }), RangeError, /src\.channels must be 4 \(RGBA\) or 1/],
+    ['resize in place', (api) => api.resize(img, 37, 23, { dst: img }), RangeError, /options\.dst overlaps src; resize cannot work in place/],
+    ['a dst that is a part of src', (api) => {
+      const buf = new Uint8ClampedArray(img.data.length + 4);
+      const s = { data: buf.subarray(0, img.data.length), width: 37, height: 23 };
+      return api.blur(s, 1, { dst: buf.subarray(4) });
+    }, RangeError, /options\.dst overlaps src; it may be src itself/],
+    ['a dst of the wrong size', (api) => api.blur(img, 1, { dst: new Uint8Array(10) }), RangeError, /options\.dst must be 3404 bytes long/],
+    ['a dst image of another shape', (api) => api.blur(img, 1, { dst: { data: new Uint8Array(3404), width: 23, height: 37 } }), RangeError, /options\.dst is 23 x 37/],
+    ['an unknown option', (api) => api.blur(img, 1, { radius: 3 }), TypeError, /unknown option "radius"/],
+    ['sigma missing', (api) => api.blur(img), TypeError, /sigma must be a number \(got undefined\)/],
+    ['sigma negative', (api) => api.blur(img, -1), RangeError, /sigma must be a number from 0 to 100000/],
+    ['sigma NaN', (api) => api.blur(img, NaN), RangeError, /sigma/],
+    ['an unknown fit', (api) => api.resize(img, 5, 5, { fit: 'contain' }), RangeError, /options\.fit must be 'fill', 'inside' or 'cover'/],
+    ['an unknown filter', (api) => api.resize(img, 5, 5, { filter: 'lanczos5' }), RangeError, /options\.filter must be one of 'nearest'/],
+    ['a filter number', (api) => api.resize(img, 5, 5, { filter: 4 }), TypeError, /options\.filter/],
+    ['no size for resize', (api) => api.resize(img), TypeError, /the new width, the new height, or both/],
+    ['resize to 0', (api) => api.resize(img, 0, 5), RangeError, /width must be an integer from 1/],
+    ['rotate by 45', (api) => api.rotate(img, 45), RangeError, /multiple of 90/],
+    ['crop outside', (api) => api.crop(img, { left: 30, width: 10 }), RangeError, /rect\.left \+ rect\.width \(30 \+ 10\)/],
+    ['crop with a stray field', (api) => api.crop(img, { x: 1 }), TypeError, /rect\.x is not a field/],
+    ['a bad colour', (api) => api.extend(img, 1, { background: '#12345' }), RangeError, /options\.background must be '#rgb'/],
+    ['a colour out of range', (api) => api.extend(img, 1, { background: [1, 2, 300] }), RangeError, /options\.background\[2\]/],
+    ['extend too far', (api) => api.extend(img, { left: 16777215 }), RangeError, /16777252 pixels wide/],
+    ['greyscale of grey', (api) => api.greyscale(IMAGES.grey), TypeError, /must be an RGBA image/],
+    ['toRgba of RGBA', (api) => api.toRgba(img), TypeError, /must be a grey image/],
+    ['an even kernel', (api) => api.convolve(img, [1, 1, 1, 1]), RangeError, /side of kernel must be odd/],
+    ['a kernel not square', (api) => api.convolve(img, [1, 1, 1, 1, 1]), RangeError, /not a square/],
+    ['an unknown preset', (api) => api.convolve(img, 'blur'), RangeError, /'edge', 'emboss', 'sharpen'/],
+    ['a kernel with NaN', (api) => api.convolve(img, [1, NaN, 1, 1, 1, 1, 1, 1, 1]), RangeError, /kernel\[1\] must be finite/],
+    ['a short matrix', (api) => api.colorMatrix(img, [1, 0, 0]), RangeError, /20 numbers/],
+    ['levels inverted', (api) => api.levels(img, { inBlack: 100, inWhite: 50 }), RangeError, /inWhite \(50\) must be greater than options\.inBlack/],
+    ['a bare overlay', (api) => api.composite(img, new Uint8Array(16)), TypeError, /overlay must be an image/],
+    ['composite onto its overlay', (api) => api.composite(img, img, { dst: img }), RangeError, /options\.dst overlaps overlay/],
+    ['decode of a string', (api) => api.decode('file.png'), TypeError, /data must be the file's bytes/],
+    ['decode with a dst of the wrong size', (api) => api.decode(pngOf(img), { dst: new Uint8Array(5) }), RangeError, /options\.dst must be 3404 bytes/],
+    ['decodeMany of a view', (api) => api.decodeMany(new Uint8Array(8)), TypeError, /files must be an array/],
+    ['decodeMany with a bad file', (api) => api.decodeMany([pngOf(img), 7]), TypeError, /files\[1\] must be the file's bytes/],
+    ['JPEG quality 0', (api) => api.encodeJpeg(img, 0), RangeError, /quality must be an integer from 1 to 100/],
+    ['PNG with a quality', (api) => api.encode(img, { quality: 50 }), TypeError, /quality is for JPEG only/],
+    ['an unknown format', (api) => api.encode(img, { format: 'gif' }), RangeError, /'png' or 'jpeg'/],
+    ['too many arguments', (api) => api.flip(img, {}, {}), TypeError, /at most 2 arguments/],
+    ['options of the wrong kind', (api) => api.invert(img, 5), TypeError, /options must be an object/],
+  ];
+  for (const [what, call, E, re] of cases) {
+    test(what, async () => {
+      const check = (e) => {
+        assert.ok(e instanceof E, `a ${E.name} (got ${e?.name}: ${e?.message})`);
+        assert.equal(e.code, E === TypeError ? 'ERR_INVALID_ARG_TYPE' : 'ERR_OUT_OF_RANGE');
+        assert.match(e.message, /^image\.\w+: /);
+        assert.match(e.message, re);
+        return true;
+      };
+      assert.throws(() => call(core.image), check);
+      const p = call(pools[2].image);
+      assert.ok(p instanceof Promise, 'a pool method rejects, it does not throw');
+      await assert.rejects(p, check);
+    });
+  }
+
+  test('a destroyed pool rejects with PoolDestroyedError', async () => {
+    const pool = await createPool({ threads: 1 });
+    await pool.destroy();
+    await assert.rejects(pool.image.blur(img, 1), PoolDestroyedError);
+    await assert.rejects(pool.image.decode(pngOf(img)), PoolDestroyedError);
+  });
+});
+
+test('the fallback pool (no shared memory) gives the core\'s results', async () => {
+  const child = fileURLToPath(new URL('./helpers/image-fallback-child.mjs', import.meta.url));
+  const preload = fileURLToPath(new URL('../runtimes/no-sab-preload.mjs', import.meta.url));
+  const r = await runProcess(process.execPath, ['--import', preload, child], { timeout: 120000 });
+  assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.isShared, false);
+  const { results } = await import('./helpers/image-fallback-child.mjs').then((m) => m.run(core.image, false));
+  assert.deepEqual(out.results, results);
+});
