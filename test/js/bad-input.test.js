@@ -17,6 +17,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { KERNELS } from '../../build/testpkg/gen/kernels.js';
+import { FAMILIES } from '../../js/tools/families.mjs';
 import { createPool, loadCore } from '../../build/testpkg/index.js';
 
 const CHECK = new TextEncoder().encode('123456789');
@@ -37,7 +38,11 @@ before(async () => {
 });
 after(() => pool?.destroy());
 
-const pub = KERNELS.filter((k) => !k.internal);
+// kernels in a namespace that a family's JS owns (image.*, array.*) are not
+// methods as generated: the family's own API replaces them, and its bad
+// input is tested with it (image.test.js, array.test.js)
+const OWNED = new Set(Object.values(FAMILIES).map((f) => f.js?.namespace).filter(Boolean));
+const pub = KERNELS.filter((k) => !k.internal && !OWNED.has(k.ns));
 const label = (k) => (k.ns ? `${k.ns}.${k.name}` : k.name);
 // kernels sharing a name dispatch on their first buffer: the element types that the method takes
 const GROUP_ELEMS = new Map();
