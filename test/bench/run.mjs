@@ -11,13 +11,15 @@
 //                                           (1 checksums, 2 dispatch, 3 scaling,
 //                                           4 event loop, 5 hashes, 6 latency of
 //                                           aborts, destroy() and crashes, 7 frames
-//                                           of a page in Chromium, 8 own kernels)
+//                                           of a page in Chromium, 8 own kernels,
+//                                           9 arrays)
 //
 // Needs pkg/, build/testpkg/, build/example/bench-pkg/, the native programs
 // of build/native/ and (for 7) Chromium (`make bench` builds them).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchArrays } from './arrays.mjs';
 import { benchChecksums } from './checksums.mjs';
 import { benchDispatch } from './dispatch.mjs';
 import { benchEventLoop } from './eventloop.mjs';
@@ -41,6 +43,7 @@ const BENCHES = [
   [6, 'stopping calls', benchLatency],
   [7, 'page frames in Chromium', benchFrames],
   [8, 'own kernels (parawasm build)', benchOwnKernels],
+  [9, 'arrays (core.array, pool.array)', benchArrays],
 ];
 
 function machineInfo() {
