@@ -218,11 +218,34 @@ const OPS = {
     const o = optionsArg(env, 'sortByKey', options, ['descending']);
     const descending = boolArg('sortByKey', 'options.descending', o.descending);
     const order = yield { k: 'argsort', args: [keys, call(env, o, { descending })] };
-    // every array through one scratch array of its type: gather, then copy back
-    for (const v of [keys, ...list]) {
-      const tmp = new TYPES[v[Symbol.toStringTag]].Ctor(v.length);
-      yield { k: 'gather', args: [v, order, tmp, call(env, o)] };
-      v.set(tmp);
+    if (keys.length === 0) return order;
+    if (!env.async) {
+      // every array through one scratch array of its type: gather, then copy back
+      for (const v of [keys, ...list]) {
+        const tmp = new TYPES[v[Symbol.toStringTag]].Ctor(v.length);
+        yield { k: 'gather', args: [v, order, tmp, call(env, o)] };
+        v.set(tmp);
+      }
+      return order;
+    }
+    // on a pool: the order and the scratch arrays in its memory, and the
+    // copies back done by the pool too (convert to the same type), so that
+    // the calling thread copies the order once and nothing else
+    const ord = env.alloc(order.length, Uint32Array);
+    try {
+      ord.set(order);
+      for (const v of [keys, ...list]) {
+        const t = TYPES[v[Symbol.toStringTag]];
+        const tmp = env.alloc(v.length, t.Ctor);
+        try {
+          yield { k: 'gather', args: [v, ord, tmp, call(env, o)] };
+          yield { spec: 'convert', args: [tmp, t.code, v, t.code, call(env, o)] };
+        } finally {
+          env.free(tmp);
+        }
+      }
+    } finally {
+      env.free(ord);
     }
     return order;
   },
@@ -659,7 +682,10 @@ function install(target, ctx, async) {
   for (const name of Object.keys(raw)) delete ns[name];
   const convert = ctx.kernels.get('array.convert');
   const env = {
+    async,
     callOptions: async ? ['signal', 'onProgress'] : ['onProgress'],
+    alloc: (n, Ctor) => target.alloc(n * Ctor.BYTES_PER_ELEMENT, Ctor),
+    free: (v) => target.free(v),
     exec(y) {
       return y.spec ? target.call(convert, y.args) : raw[y.k](...y.args);
     },
