@@ -451,6 +451,10 @@ demo-browser: pkg ## the browser demo: BLAKE3 and SHA-256 of a file on the pool 
 demo-image: pkg ## the image demo: live resize, blur and sharpen of a photo on the pool (PORT=n to choose the port)
 	$(NODE) examples/image/serve.mjs
 
+.PHONY: demo-array
+demo-array: pkg ## the array demo: sort, quantiles and a histogram of millions of values on the pool, the page live (PORT=n to choose the port)
+	$(NODE) examples/array/serve.mjs
+
 clean: ## remove everything make built
 	rm -rf build pkg/wasm pkg/lib pkg/gen pkg/sdk pkg/index.js pkg/index.cjs pkg/browser.js pkg/*-fallback-worker.js pkg/fallback-worker.js \
 	  pkg/index.d.ts pkg/index.d.cts pkg/README.md
