@@ -13,8 +13,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { fileURLToPath } from 'node:url';
+
 import { createPool, loadCore } from '../../pkg/index.js';
 import * as R from './helpers/array-ref.js';
+import { runProcess } from './helpers/pool-test-utils.js';
 
 const THREADS = [1, 2, 4];
 let core;
@@ -597,4 +600,15 @@ describe('bad input', () => {
     await assert.rejects(pools[2].array.sortByKey(new Float64Array(10), [new Int8Array(10)], { signal: ac.signal }), (e) => e.name === 'AbortError');
     assert.equal((await pools[2].array.min(Int8Array.of(5, -3))).min, -3);
   });
+});
+
+test('the fallback pool (no shared memory) gives the core\'s results, sortByKey included', async () => {
+  const child = fileURLToPath(new URL('./helpers/array-fallback-child.mjs', import.meta.url));
+  const preload = fileURLToPath(new URL('../runtimes/no-sab-preload.mjs', import.meta.url));
+  const r = await runProcess(process.execPath, ['--import', preload, child], { timeout: 120000 });
+  assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.isShared, false);
+  const { results } = await import('./helpers/array-fallback-child.mjs').then((m) => m.run(core.array));
+  assert.deepEqual(out.results, results);
 });
