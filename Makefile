@@ -246,6 +246,29 @@ bench-image: build/native/native_image build/wasm-bench/native_image.js ## image
 	build/native/native_image
 	$(NODE) build/wasm-bench/native_image.js
 
+# the array kernels on the real native pool (plain and ThreadSanitizer):
+# the same bits as serially, no data race between chunks
+ARRAY_SRCS := $(filter src/kernels/array/%,$(KERNEL_SRCS))
+THREADS_ARRAY_SRCS := test/c/threads_array.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/pool.c $(ARRAY_SRCS)
+build/native/threads_array: $(THREADS_ARRAY_SRCS) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(THREADS_ARRAY_SRCS) -o $@ -lpthread -lm
+build/native/threads_array_tsan: $(THREADS_ARRAY_SRCS) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) -fsanitize=thread $(THREADS_ARRAY_SRCS) -o $@ -lpthread -lm
+
+# the array kernels timed on one thread, the same C native and in wasm (the
+# wasm build also times JavaScript's built-ins in the same process)
+ARRAY_BENCH_SRCS := test/bench/native_array.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(ARRAY_SRCS)
+build/native/native_array: $(ARRAY_BENCH_SRCS) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(ARRAY_BENCH_SRCS) -o $@ -lm
+build/wasm-bench/native_array.js: $(ARRAY_BENCH_SRCS) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS) | deps-apt
+	@mkdir -p $(@D)
+	echo '{ "type": "commonjs" }' > $(@D)/package.json
+	$(EMCC) $(EM_CFLAGS) $(ARRAY_BENCH_SRCS) -o $@ \
+	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
+
 # the same C tests, compiled to wasm with SIMD: they run the SIMD paths
 # (SINGLE_FILE: Node's fetch cannot load a .wasm from a path)
 build/wasm-test/package.json:
@@ -267,13 +290,15 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | d
 test: deps ## install what is missing, build, run every test (C, wasm, fuzz, JS, browser, runtimes, the example project)
 	$(MAKE) test-c test-wasm-c test-fuzz test-js test-types test-browser test-pack test-runtimes test-example
 
-test-c: $(KTEST_NATIVE) build/native/test_runtime_m32 build/native/m32_probe build/native/test_pool build/native/test_pool_tsan ## native C tests (plain, ASan+UBSan, TSan, 32-bit sizes)
+test-c: $(KTEST_NATIVE) build/native/test_runtime_m32 build/native/m32_probe build/native/test_pool build/native/test_pool_tsan build/native/threads_array build/native/threads_array_tsan ## native C tests (plain, ASan+UBSan, TSan, 32-bit sizes)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
 	@# the size and chunking helpers with a 32-bit size_t (every kernel: make test-big)
 	$(M32_RUN) build/native/test_runtime_m32
 	build/native/test_pool 1
 	build/native/test_pool 3
 	TSAN_OPTIONS=halt_on_error=1 build/native/test_pool_tsan 2
+	build/native/threads_array 3
+	TSAN_OPTIONS=halt_on_error=1 build/native/threads_array_tsan 2
 
 test-wasm-c: $(KTEST_WASM) ## the C tests compiled to wasm (SIMD paths)
 	@set -e; for t in $(KTEST_WASM); do echo "$$t"; $(NODE) $$t; done
@@ -328,7 +353,11 @@ build/native/native_bandwidth: test/bench/native_bandwidth.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O3 -march=native $< -o $@ -lpthread
 
-bench: pkg testpkg build/stamps/bench-pkg build/native/native_bench build/native/native_bandwidth build/native/native_own_kernels ## benchmarks (parawasm vs references), writes build/bench/
+.PHONY: bench-array
+bench-array: build/native/native_array build/wasm-bench/native_array.js ## array kernels on one thread: native vs wasm vs the JS built-ins (ROUNDS=n)
+	$(NODE) test/bench/array.mjs --rounds $(or $(ROUNDS),3)
+
+bench: pkg testpkg build/stamps/bench-pkg build/native/native_bench build/native/native_bandwidth build/native/native_own_kernels build/native/native_array ## benchmarks (parawasm vs references), writes build/bench/
 	$(NODE) test/bench/run.mjs
 
 # ------------------------------------------------------------------ fuzz
@@ -421,6 +450,10 @@ demo-browser: pkg ## the browser demo: BLAKE3 and SHA-256 of a file on the pool 
 .PHONY: demo-image
 demo-image: pkg ## the image demo: live resize, blur and sharpen of a photo on the pool (PORT=n to choose the port)
 	$(NODE) examples/image/serve.mjs
+
+.PHONY: demo-array
+demo-array: pkg ## the array demo: sort, quantiles and a histogram of millions of values on the pool, the page live (PORT=n to choose the port)
+	$(NODE) examples/array/serve.mjs
 
 clean: ## remove everything make built
 	rm -rf build pkg/wasm pkg/lib pkg/gen pkg/sdk pkg/index.js pkg/index.cjs pkg/browser.js pkg/*-fallback-worker.js pkg/fallback-worker.js \

@@ -101,7 +101,9 @@ export class KernelSet {
   constructor(bundle) {
     this.bundle = bundle;
     this.specs = bundle.KERNELS.map((s) => normalize(s, bundle.STATUS));
+    // kernels that share a name (one per element type) have one label: by id, each
     this.byName = new Map(this.specs.map((s) => [s.label, s]));
+    this.byId = new Map(this.specs.map((s) => [s.id, s]));
     this.statuses = bundle.STATUS;
     this.abi = bundle.KERNEL_ABI;
   }
@@ -110,6 +112,13 @@ export class KernelSet {
   get(name) {
     const s = this.byName.get(name);
     if (!s) throw new ParawasmError(`no kernel named ${name} in this package`, 'ERR_PW_NO_KERNEL');
+    return s;
+  }
+
+  /** A kernel by its id (the one of its element type, for kernels that dispatch on it). */
+  getById(id) {
+    const s = this.byId.get(id);
+    if (!s) throw new ParawasmError(`no kernel with id ${id} in this package`, 'ERR_PW_NO_KERNEL');
     return s;
   }
 

@@ -8,7 +8,9 @@
 
 /**
  * Answers one request with `core`, through post(message, transfer):
- *   { name, args, options, progress }  a kernel call on copies of its buffers
+ *   { name, id, args, options, progress }  a kernel call on copies of its
+ *                                      buffers (id: the kernel of that element
+ *                                      type, where several share the name)
  *   { payload: { method, args } }      a family's method on the core (hashMany)
  * A kernel's buffers go back (transferred: the copies are the worker's).
  */
@@ -19,11 +21,11 @@ export function answer(core, data, post) {
       post({ value: core[method](...args), args: null, heapSize: core.heapSize }, []);
       return;
     }
-    const { name, args, options, progress } = data;
+    const { name, id, args, options, progress } = data;
     const views = args.map((a) => (a && a.view ? new globalThis[a.type](a.view) : a));
     const o = { ...options };
     if (progress) o.onProgress = (done, total) => post({ progress: [done, total] }, []);
-    const value = core.invoke(name, [...views, o]);
+    const value = id === undefined ? core.invoke(name, [...views, o]) : core.call(core.kernels.getById(id), [...views, o]);
     const back = args.map((a, i) => (a && a.view ? views[i].buffer : null));
     post({ value, args: back, heapSize: core.heapSize }, back.filter(Boolean));
   } catch (e) {

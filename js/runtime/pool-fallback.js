@@ -145,7 +145,8 @@ export class FallbackPool extends PoolBase {
       return;
     }
     c.sent = true;
-    this.worker.postMessage({ name: c.spec.label, args, options, progress: c.onProgress !== null }, transfer);
+    // the id names the kernel of this element type where several share the label
+    this.worker.postMessage({ name: c.spec.label, id: c.spec.id, args, options, progress: c.onProgress !== null }, transfer);
   }
 
   onMessage(m) {

@@ -30,6 +30,13 @@ export const FAMILIES = {
     // -msse2 in wasm: emscripten maps stb's SSE2 JPEG code onto wasm SIMD
     units: [{ src: 'stb_impl.c', lib: 'stb', wasmFlags: ['-msse2'] }],
   },
+  array: {
+    about: 'typed arrays of every element type: sort, argsort, sortByKey, select, search, unique, reductions, prefix sums, histograms, axpy, clamp, convert, matmul',
+    dir: 'array',
+    headers: ['array.h'],
+    // one method per operation over every element type; results as objects, sortByKey, quantiles
+    js: { module: 'array.js', family: 'arrayFamily', types: 'array.types.d.ts', namespace: 'array' },
+  },
 };
 
 /** Third-party libraries of the families' units: their headers, where they are found, how to install them. */

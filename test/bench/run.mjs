@@ -12,13 +12,15 @@
 //                                           4 event loop, 5 hashes, 6 latency of
 //                                           aborts, destroy() and crashes, 7 frames
 //                                           of a page in Chromium, 8 own kernels,
-//                                           9 small calls in cold processes)
+//                                           9 small calls in cold processes,
+//                                           10 arrays)
 //
 // Needs pkg/, build/testpkg/, build/example/bench-pkg/, the native programs
 // of build/native/ and (for 7) Chromium (`make bench` builds them).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchArrays } from './arrays.mjs';
 import { benchChecksums } from './checksums.mjs';
 import { benchDispatch } from './dispatch.mjs';
 import { benchEventLoop } from './eventloop.mjs';
@@ -44,6 +46,7 @@ const BENCHES = [
   [7, 'page frames in Chromium', benchFrames],
   [8, 'own kernels (parawasm build)', benchOwnKernels],
   [9, 'small calls (cold processes)', benchSmallCalls],
+  [10, 'arrays (core.array, pool.array)', benchArrays],
 ];
 
 function machineInfo() {

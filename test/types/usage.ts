@@ -7,7 +7,7 @@ import {
 } from '../../pkg/index.js';
 import type {
   Core, Pool, PoolStats, CallOptions, CreatePoolOptions, AsyncHash, HashAlgorithm, HashValue, SyncHash,
-  Image, ImageResult, ImageInfo, ImageStats, ImageHistogram,
+  Image, ImageResult, ImageInfo, ImageStats, ImageHistogram, NumericArray,
 } from '../../pkg/index.js';
 
 const bytes = new Uint8Array(16);
@@ -119,7 +119,44 @@ pool.image.free(await pooled);
 core.image.free(ran);
 const made: ImageResult = pool.image.create(4, 4, { channels: 1 });
 
+// ------------------------------------------------------------ arrays
+const f64 = new Float64Array(8);
+const sorted: Float64Array = core.array.sort(f64, { descending: true });
+const order: Uint32Array = core.array.argsort(new BigInt64Array(4));
+const byKey: Promise<Uint32Array> = pool.array.sortByKey(f64, [new Int8Array(8), new Float32Array(8)], { signal: ac.signal });
+const kthBig: bigint = core.array.kth(new BigUint64Array(3), 1);
+const kthNum: number = core.array.kth(new Int16Array(3), 1);
+const qs: Float64Array = core.array.quantiles(new Uint8ClampedArray(3), [0.1, 0.9]);
+const med: number = await pool.array.median(f64);
+const top: { values: Float32Array; indices: Uint32Array } = core.array.topk(new Float32Array(5), 2, { smallest: true });
+const pos: Uint32Array = core.array.searchSorted(f64, [1, 2], { right: true });
+const pos1: number = core.array.searchSorted(new BigInt64Array(2), 5n);
+const uniq: { values: Int32Array; counts: Uint32Array } = core.array.unique(new Int32Array(3));
+const sumN: number = core.array.sum(new Uint32Array(3));
+const sumB: bigint = core.array.sum(new Int32Array(3), { bigint: true });
+const sumB64: bigint = await pool.array.sum(new BigInt64Array(3));
+const mm: { min: number; argmin: number } = core.array.min(f64);
+const mx: { max: bigint; argmax: number } = core.array.max(new BigInt64Array(2));
+const v: number = core.array.variance(f64, { ddof: 1 });
+const cs: Int16Array = core.array.cumsum(new Int16Array(3), { exclusive: true });
+const hist: Uint32Array = core.array.histogram(f64, { bins: 4, lo: 0, hi: 1 });
+const hist2: Uint32Array = core.array.histogram(f64, { edges: [0, 1, Infinity] });
+const conv32: Float32Array = core.array.convert(new Uint8Array(4), new Float32Array(4), { normalize: true });
+const conv2: NumericArray = core.array.convert(f64, Int8Array);
+const prod: Float32Array = core.array.matmul(new Float32Array(4), new Float32Array(4), { m: 2 });
+const tr: Uint8Array = core.array.transpose(new Uint8Array(6), { rows: 2 });
+const ax: Float64Array = core.array.axpy(2, f64, f64);
+const cl: BigInt64Array = core.array.clamp(new BigInt64Array(2), 0n, 5n);
+
 // ------------------------------------------------------------ misuse
+// @ts-expect-error: a plain array is not a typed array
+core.array.sort([3, 1, 2]);
+// @ts-expect-error: dot takes float arrays
+core.array.dot(new Int32Array(2), new Int32Array(2));
+// @ts-expect-error: a pool array call is a promise
+const notSorted: Float64Array = pool.array.sort(f64);
+// @ts-expect-error: matmul needs its shape
+core.array.matmul(new Float32Array(4), new Float32Array(4));
 // @ts-expect-error: no such filter
 core.image.resize(rgba, 4, 4, { filter: 'lanczos5' });
 // @ts-expect-error: a pool image call is a promise
@@ -165,4 +202,6 @@ export {
   c1, c2, c3, a1, comb, upper, heap, p1, p2, p3, p4, pending, state, counts, threads, isShared, h, err, notAwaited, wrongState,
   shBytes, shHex, many, manyHex, ahB64, pm, pmv, algs, notAString,
   small, small2, blurred, bare, conv, ext, rot, cropped, comp, st, hi, info, jpg, dec, decs, thumb, pdecs, made, notAnImage,
+  sorted, order, byKey, kthBig, kthNum, qs, med, top, pos, pos1, uniq, sumN, sumB, sumB64, mm, mx, v, cs, hist, hist2, conv32,
+  conv2, prod, tr, ax, cl, notSorted,
 };

@@ -1,0 +1,704 @@
+// The array family's JS: core.array.* and pool.array.*, the API users see
+// over the generated array kernels (include/parawasm/array.h).
+//
+// The generated bindings already give one method per operation that
+// dispatches on the typed array it is given (pw_array_sort_f64 for a
+// Float64Array, ...). What this file adds, and why:
+//   - Results as JS values: min/max as { min, argmin } / { max, argmax },
+//     topk as { values, indices }, unique as { values, counts }, kth and
+//     quantile as a number (a bigint for BigInt64Array/BigUint64Array),
+//     sort/axpy/cumsum return the array written (not a status code).
+//   - sum's exact integer results: a number (the exact sum rounded once to
+//     the nearest double) or, with { bigint: true } and always for the
+//     64-bit element types, the exact BigInt (the 128-bit sum of a
+//     BigInt64Array read as signed).
+//   - Operations of several kernel calls: sortByKey (a stable argsort of the
+//     keys, then one gather per array permutes the keys and every payload),
+//     median, quantiles given as a plain array, histogram's default range
+//     (the smallest and largest non-NaN element, as numpy does).
+//   - Outputs are optional: without options.out a new plain typed array of
+//     the right type and size is made (on a pool too: the binding copies
+//     the result out of the pool's memory, so nothing needs freeing); with
+//     options.out (e.g. a view from pool.alloc()) the result is written
+//     there without copies.
+//   - Matrix shapes from the lengths (matmul needs one of m, k, n; matvec
+//     none), checked: a length that does not fit is a RangeError.
+//   - Every argument is checked here, before any kernel runs, with the
+//     names of this API: TypeError for a value that is not a typed array or
+//     an element type the operation does not support, RangeError for a bad
+//     k, q, lo >= hi, mismatched lengths or shapes. Every message starts
+//     'array.<method>: '. The generated binding checks again (a backstop).
+//   - Steps of several calls are generator functions yielding kernel calls;
+//     one driver runs them synchronously on a core, another asynchronously
+//     on a pool, so the two cannot drift apart.
+import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
+
+// Element types: JS tag -> what the family needs to know. code: the
+// pw_array_type of include/parawasm/array.h (PW_ARRAY_TYPE_LIST).
+const TYPES = {
+  Int8Array: { code: 0, bits: 8, signed: true, float: false, big: false, Ctor: Int8Array },
+  Uint8Array: { code: 1, bits: 8, signed: false, float: false, big: false, Ctor: Uint8Array },
+  Uint8ClampedArray: { code: 2, bits: 8, signed: false, float: false, big: false, Ctor: Uint8ClampedArray },
+  Int16Array: { code: 3, bits: 16, signed: true, float: false, big: false, Ctor: Int16Array },
+  Uint16Array: { code: 4, bits: 16, signed: false, float: false, big: false, Ctor: Uint16Array },
+  Int32Array: { code: 5, bits: 32, signed: true, float: false, big: false, Ctor: Int32Array },
+  Uint32Array: { code: 6, bits: 32, signed: false, float: false, big: false, Ctor: Uint32Array },
+  BigInt64Array: { code: 7, bits: 64, signed: true, float: false, big: true, Ctor: BigInt64Array },
+  BigUint64Array: { code: 8, bits: 64, signed: false, float: false, big: true, Ctor: BigUint64Array },
+  Float32Array: { code: 9, bits: 32, signed: true, float: true, big: false, Ctor: Float32Array },
+  Float64Array: { code: 10, bits: 64, signed: true, float: true, big: false, Ctor: Float64Array },
+};
+const ALL = Object.keys(TYPES);
+const FLOATS = ['Float32Array', 'Float64Array'];
+const MAX_INDEX = 2 ** 32 - 1; // indices are Uint32
+const MAX_BINS = 16777216; // PW_RANGE of pw_array_histogram's bins
+
+const W = (where) => `array.${where}`;
+
+/** The element type of `v`, checked against the tags an operation takes. */
+function viewArg(where, what, v, tags = ALL) {
+  const tag = ArrayBuffer.isView(v) ? v[Symbol.toStringTag] : undefined;
+  if (tag === undefined || !tags.includes(tag)) {
+    const kind = Array.isArray(v) ? 'a plain Array (make it a typed array first, e.g. Float64Array.from(values))' : describe(v);
+    throw typeError(`${W(where)}: ${what} must be ${tags.length === 1 ? `a ${tags[0]}` : `one of ${tags.join(', ')}`} (got ${kind})`);
+  }
+  return TYPES[tag];
+}
+
+/** A view that must have x's element type (Uint8Array and Uint8ClampedArray pass for each other). */
+function sameTypeArg(where, what, v, t, xname = 'x') {
+  const tags = t.code === 1 || t.code === 2 ? ['Uint8Array', 'Uint8ClampedArray'] : [ALL.find((k) => TYPES[k] === t)];
+  if (!ArrayBuffer.isView(v) || !tags.includes(v[Symbol.toStringTag])) {
+    throw typeError(`${W(where)}: ${what} must be a ${tags.join(' or ')} like ${xname} (got ${describe(v)})`);
+  }
+  return v;
+}
+
+function sameLength(where, what, v, n, xname = 'x') {
+  if (v.length !== n) {
+    throw rangeError(`${W(where)}: ${what} has ${v.length} elements but ${xname} has ${n} (they must match)`);
+  }
+}
+
+function integerArg(where, what, v, lo, hi) {
+  if (typeof v !== 'number') throw typeError(`${W(where)}: ${what} must be a number (got ${describe(v)})`);
+  if (!Number.isInteger(v) || v < lo || v > hi) {
+    throw rangeError(`${W(where)}: ${what} must be an integer from ${lo} to ${hi} (got ${v})`);
+  }
+  return v;
+}
+
+function numberArg(where, what, v) {
+  if (typeof v !== 'number') throw typeError(`${W(where)}: ${what} must be a number (got ${describe(v)})`);
+  return v;
+}
+
+function boolArg(where, what, v) {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw typeError(`${W(where)}: ${what} must be a boolean (got ${describe(v)})`);
+  return v;
+}
+
+/** A value of element type t (clamp's limits): checked to be representable and not NaN. */
+function elementArg(where, what, v, t) {
+  if (t.float) {
+    numberArg(where, what, v);
+    if (Number.isNaN(v)) throw rangeError(`${W(where)}: ${what} must not be NaN`);
+    return v;
+  }
+  const lo = t.signed ? -(2n ** BigInt(t.bits - 1)) : 0n;
+  const hi = t.signed ? 2n ** BigInt(t.bits - 1) - 1n : 2n ** BigInt(t.bits) - 1n;
+  let b;
+  if (typeof v === 'bigint') b = v;
+  else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
+  else if (typeof v === 'number') throw rangeError(`${W(where)}: ${what} must be an integer for a ${t.Ctor.name} (got ${v})`);
+  else throw typeError(`${W(where)}: ${what} must be a number${t.big ? ' or a bigint' : ''} (got ${describe(v)})`);
+  if (b < lo || b > hi) throw rangeError(`${W(where)}: ${what} must be from ${lo} to ${hi} for a ${t.Ctor.name} (got ${v})`);
+  return t.big ? b : Number(b);
+}
+
+/** The options object: its own names and the call options, nothing else. */
+function optionsArg(env, where, o, known) {
+  if (o === undefined) return {};
+  if (!isPlainObject(o)) throw typeError(`${W(where)}: options must be an object (got ${describe(o)})`);
+  const all = [...known, ...env.callOptions];
+  for (const k of Object.keys(o)) {
+    if (!all.includes(k)) throw typeError(`${W(where)}: unknown option "${k}" (the options are: ${all.join(', ')})`);
+  }
+  return o;
+}
+
+function arity(where, args, most) {
+  if (args.length > most) {
+    throw typeError(`${W(where)}: takes at most ${most} arguments (got ${args.length}); options go in one object`);
+  }
+}
+
+/** The call options (signal, onProgress) of `o` merged into a kernel's own options. */
+function call(env, o, own = {}) {
+  const r = { ...own };
+  for (const k of env.callOptions) if (o[k] !== undefined) r[k] = o[k];
+  return r;
+}
+
+/** options.out, checked (type and length), or a new array of that type and length. */
+function outArg(where, o, Ctor, n, like) {
+  if (o.out === undefined) {
+    try {
+      return new Ctor(n);
+    } catch (e) {
+      throw rangeError(`${W(where)}: cannot allocate ${n} elements for the result (${e.message})`);
+    }
+  }
+  const want = Ctor === Uint8Array || Ctor === Uint8ClampedArray ? ['Uint8Array', 'Uint8ClampedArray'] : [Ctor.name];
+  if (!ArrayBuffer.isView(o.out) || !want.includes(o.out[Symbol.toStringTag])) {
+    throw typeError(`${W(where)}: options.out must be a ${want.join(' or ')}${like ? ` like ${like}` : ''} (got ${describe(o.out)})`);
+  }
+  if (o.out.length !== n) throw rangeError(`${W(where)}: options.out has ${o.out.length} elements; the result has ${n}`);
+  return o.out;
+}
+
+/** True when two views share bytes (same memory, overlapping ranges). */
+function overlaps(a, b) {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+function noOverlap(where, what, out, others) {
+  for (const [name, v] of others) {
+    if (v.length && out.length && overlaps(out, v)) throw rangeError(`${W(where)}: ${what} must not overlap ${name}`);
+  }
+}
+
+const first = (v) => v[0];
+// the value of a one-element result (kth): a number, or a bigint for 64-bit integers
+const scalarOf = (v) => v[0];
+
+// ---------------------------------------------------------------- operations
+// Each is a generator: it checks its arguments, yields kernel calls
+// ({ k: name of the generated method, args }) and returns the result.
+
+const OPS = {
+  *sort(env, args) {
+    arity('sort', args, 2);
+    const [x, options] = args;
+    viewArg('sort', 'x', x);
+    const o = optionsArg(env, 'sort', options, ['descending']);
+    const descending = boolArg('sort', 'options.descending', o.descending);
+    yield { k: 'sort', args: [x, call(env, o, { descending })] };
+    return x;
+  },
+
+  *argsort(env, args) {
+    arity('argsort', args, 2);
+    const [x, options] = args;
+    viewArg('argsort', 'x', x);
+    if (x.length > MAX_INDEX) throw rangeError(`${W('argsort')}: x has ${x.length} elements; at most ${MAX_INDEX}`);
+    const o = optionsArg(env, 'argsort', options, ['descending']);
+    const descending = boolArg('argsort', 'options.descending', o.descending);
+    return yield { k: 'argsort', args: [x, call(env, o, { descending })] };
+  },
+
+  *sortByKey(env, args) {
+    arity('sortByKey', args, 3);
+    const [keys, payloads, options] = args;
+    viewArg('sortByKey', 'keys', keys);
+    const list = payloads === undefined ? [] : ArrayBuffer.isView(payloads) ? [payloads] : payloads;
+    if (!Array.isArray(list)) {
+      throw typeError(`${W('sortByKey')}: payloads must be a typed array or an array of typed arrays (got ${describe(payloads)})`);
+    }
+    list.forEach((p, i) => {
+      const what = ArrayBuffer.isView(payloads) ? 'payloads' : `payloads[${i}]`;
+      viewArg('sortByKey', what, p);
+      sameLength('sortByKey', what, p, keys.length, 'keys');
+      if (p.length && overlaps(p, keys)) throw rangeError(`${W('sortByKey')}: ${what} must not overlap keys`);
+      for (let j = 0; j < i; j++) {
+        if (p.length && overlaps(p, list[j])) throw rangeError(`${W('sortByKey')}: ${what} must not overlap payloads[${j}]`);
+      }
+    });
+    const o = optionsArg(env, 'sortByKey', options, ['descending']);
+    const descending = boolArg('sortByKey', 'options.descending', o.descending);
+    const order = yield { k: 'argsort', args: [keys, call(env, o, { descending })] };
+    if (keys.length === 0) return order;
+    if (!env.async) {
+      // every array through one scratch array of its type: gather, then copy back
+      for (const v of [keys, ...list]) {
+        const tmp = new TYPES[v[Symbol.toStringTag]].Ctor(v.length);
+        yield { k: 'gather', args: [v, order, tmp, call(env, o)] };
+        v.set(tmp);
+      }
+      return order;
+    }
+    // on a pool: the order and the scratch arrays in its memory, and the
+    // copies back done by the pool too (convert to the same type), so that
+    // the calling thread copies the order once and nothing else
+    const ord = env.alloc(order.length, Uint32Array);
+    try {
+      ord.set(order);
+      for (const v of [keys, ...list]) {
+        const t = TYPES[v[Symbol.toStringTag]];
+        const tmp = env.alloc(v.length, t.Ctor);
+        try {
+          yield { k: 'gather', args: [v, ord, tmp, call(env, o)] };
+          yield { spec: 'convert', args: [tmp, t.code, v, t.code, call(env, o)] };
+        } finally {
+          env.free(tmp);
+        }
+      }
+    } finally {
+      env.free(ord);
+    }
+    return order;
+  },
+
+  *gather(env, args) {
+    arity('gather', args, 3);
+    const [x, index, options] = args;
+    const t = viewArg('gather', 'x', x);
+    viewArg('gather', 'index', index, ['Uint32Array']);
+    for (let i = 0; i < index.length; i++) {
+      if (index[i] >= x.length) throw rangeError(`${W('gather')}: index[${i}] = ${index[i]} is out of range for x of length ${x.length}`);
+    }
+    const o = optionsArg(env, 'gather', options, ['out']);
+    const out = outArg('gather', o, x.constructor === Uint8ClampedArray ? Uint8ClampedArray : t.Ctor, index.length, 'x');
+    noOverlap('gather', 'options.out', out, [['x', x], ['index', index]]);
+    yield { k: 'gather', args: [x, index, out, call(env, o)] };
+    return out;
+  },
+
+  *kth(env, args) {
+    arity('kth', args, 3);
+    const [x, k, options] = args;
+    viewArg('kth', 'x', x);
+    if (x.length === 0) throw rangeError(`${W('kth')}: x is empty`);
+    integerArg('kth', 'k', k, 0, x.length - 1);
+    const o = optionsArg(env, 'kth', options, []);
+    return scalarOf(yield { k: 'kth', args: [x, k, call(env, o)] });
+  },
+
+  *quantile(env, args) {
+    arity('quantile', args, 3);
+    const [x, q, options] = args;
+    viewArg('quantile', 'x', x);
+    numberArg('quantile', 'q', q);
+    if (!(q >= 0 && q <= 1)) throw rangeError(`${W('quantile')}: q must be from 0 to 1 (got ${q})`);
+    const o = optionsArg(env, 'quantile', options, []);
+    return first(yield { k: 'quantiles', args: [x, Float64Array.of(q), call(env, o)] });
+  },
+
+  *median(env, args) {
+    arity('median', args, 2);
+    const [x, options] = args;
+    viewArg('median', 'x', x);
+    const o = optionsArg(env, 'median', options, []);
+    return first(yield { k: 'quantiles', args: [x, Float64Array.of(0.5), call(env, o)] });
+  },
+
+  *quantiles(env, args) {
+    arity('quantiles', args, 3);
+    const [x, q, options] = args;
+    viewArg('quantiles', 'x', x);
+    let qs;
+    if (Array.isArray(q) || (ArrayBuffer.isView(q) && q[Symbol.toStringTag] === 'Float64Array')) {
+      qs = new Float64Array(q.length);
+      for (let i = 0; i < q.length; i++) {
+        const v = q[i];
+        if (typeof v !== 'number') throw typeError(`${W('quantiles')}: q[${i}] must be a number (got ${describe(v)})`);
+        if (!(v >= 0 && v <= 1)) throw rangeError(`${W('quantiles')}: q[${i}] must be from 0 to 1 (got ${v})`);
+        qs[i] = v;
+      }
+    } else {
+      throw typeError(`${W('quantiles')}: q must be an array of numbers or a Float64Array (got ${describe(q)})`);
+    }
+    const o = optionsArg(env, 'quantiles', options, []);
+    return yield { k: 'quantiles', args: [x, qs, call(env, o)] };
+  },
+
+  *topk(env, args) {
+    arity('topk', args, 3);
+    const [x, k, options] = args;
+    viewArg('topk', 'x', x);
+    if (x.length > MAX_INDEX) throw rangeError(`${W('topk')}: x has ${x.length} elements; at most ${MAX_INDEX}`);
+    integerArg('topk', 'k', k, 0, x.length);
+    const o = optionsArg(env, 'topk', options, ['smallest']);
+    const smallest = boolArg('topk', 'options.smallest', o.smallest);
+    const r = yield { k: 'topk', args: [x, k, call(env, o, { smallest })] };
+    const values = x.constructor === Uint8ClampedArray ? new Uint8ClampedArray(r.values.buffer) : r.values;
+    return { values, indices: r.indices };
+  },
+
+  *searchSorted(env, args) {
+    arity('searchSorted', args, 3);
+    const [sorted, needles, options] = args;
+    const t = viewArg('searchSorted', 'sorted', sorted);
+    if (sorted.length > MAX_INDEX) throw rangeError(`${W('searchSorted')}: sorted has ${sorted.length} elements; at most ${MAX_INDEX}`);
+    const o = optionsArg(env, 'searchSorted', options, ['right']);
+    const right = boolArg('searchSorted', 'options.right', o.right);
+    let ns;
+    let single = false;
+    if (ArrayBuffer.isView(needles)) {
+      ns = sameTypeArg('searchSorted', 'needles', needles, t, 'sorted');
+    } else if (Array.isArray(needles) || typeof needles === 'number' || typeof needles === 'bigint') {
+      single = !Array.isArray(needles);
+      const list = single ? [needles] : needles;
+      ns = new t.Ctor(list.length);
+      for (let i = 0; i < list.length; i++) {
+        const what = single ? 'needles' : `needles[${i}]`;
+        ns[i] = t.float ? numberArg('searchSorted', what, list[i]) : elementArg('searchSorted', what, list[i], t);
+      }
+    } else {
+      throw typeError(`${W('searchSorted')}: needles must be a typed array like sorted, an array or a single value (got ${describe(needles)})`);
+    }
+    const r = yield { k: 'searchSorted', args: [sorted, ns, call(env, o, { right })] };
+    return single ? r[0] : r;
+  },
+
+  *unique(env, args) {
+    arity('unique', args, 2);
+    const [x, options] = args;
+    viewArg('unique', 'x', x);
+    if (x.length > MAX_INDEX) throw rangeError(`${W('unique')}: x has ${x.length} elements; at most ${MAX_INDEX}`);
+    const o = optionsArg(env, 'unique', options, []);
+    const r = yield { k: 'unique', args: [x, call(env, o)] };
+    const values = x.constructor === Uint8ClampedArray ? new Uint8ClampedArray(r.values.buffer) : r.values;
+    return { values, counts: r.counts };
+  },
+
+  *sum(env, args) {
+    arity('sum', args, 2);
+    const [x, options] = args;
+    const t = viewArg('sum', 'x', x);
+    const o = optionsArg(env, 'sum', options, ['bigint']);
+    const bigint = boolArg('sum', 'options.bigint', o.bigint);
+    if (bigint && t.float) throw typeError(`${W('sum')}: options.bigint is for integer arrays (x is a ${t.Ctor.name})`);
+    let s = yield { k: 'sum', args: [x, call(env, o)] };
+    if (t.float) return s;
+    if (t.big && t.signed) s = BigInt.asIntN(128, s);
+    return bigint || t.big ? s : Number(s);
+  },
+
+  ...reduction('mean'),
+  ...reduction('variance', ['ddof']),
+  ...reduction('std', ['ddof']),
+
+  *min(env, args) {
+    return yield* extreme(env, args, 'min');
+  },
+
+  *max(env, args) {
+    return yield* extreme(env, args, 'max');
+  },
+
+  *dot(env, args) {
+    arity('dot', args, 3);
+    const [x, y, options] = args;
+    const t = viewArg('dot', 'x', x, FLOATS);
+    sameTypeArg('dot', 'y', y, t);
+    sameLength('dot', 'y', y, x.length);
+    const o = optionsArg(env, 'dot', options, []);
+    return yield { k: 'dot', args: [x, y, call(env, o)] };
+  },
+
+  *norm(env, args) {
+    arity('norm', args, 2);
+    const [x, options] = args;
+    viewArg('norm', 'x', x, FLOATS);
+    const o = optionsArg(env, 'norm', options, []);
+    return yield { k: 'norm', args: [x, call(env, o)] };
+  },
+
+  *cumsum(env, args) {
+    arity('cumsum', args, 2);
+    const [x, options] = args;
+    const t = viewArg('cumsum', 'x', x);
+    const o = optionsArg(env, 'cumsum', options, ['exclusive', 'out']);
+    const exclusive = boolArg('cumsum', 'options.exclusive', o.exclusive);
+    const out = outArg('cumsum', o, x.constructor === Uint8ClampedArray ? Uint8ClampedArray : t.Ctor, x.length, 'x');
+    // out may be x itself (in place), but not a part of it elsewhere
+    if (out !== x && !(out.buffer === x.buffer && out.byteOffset === x.byteOffset)) noOverlap('cumsum', 'options.out', out, [['x', x]]);
+    yield { k: 'cumsum', args: [x, out, call(env, o, { exclusive })] };
+    return out;
+  },
+
+  *histogram(env, args) {
+    arity('histogram', args, 2);
+    const [x, options] = args;
+    viewArg('histogram', 'x', x);
+    if (x.length > MAX_INDEX) throw rangeError(`${W('histogram')}: x has ${x.length} elements; at most ${MAX_INDEX}`);
+    const o = optionsArg(env, 'histogram', options, ['bins', 'lo', 'hi', 'edges']);
+    if (o.edges !== undefined) {
+      for (const k of ['bins', 'lo', 'hi']) {
+        if (o[k] !== undefined) throw typeError(`${W('histogram')}: options.${k} cannot go with options.edges`);
+      }
+      const e = o.edges;
+      if (!Array.isArray(e) && !(ArrayBuffer.isView(e) && e[Symbol.toStringTag] === 'Float64Array')) {
+        throw typeError(`${W('histogram')}: options.edges must be an array of numbers or a Float64Array (got ${describe(e)})`);
+      }
+      if (e.length < 2) throw rangeError(`${W('histogram')}: options.edges must hold at least 2 edges (got ${e.length})`);
+      const edges = new Float64Array(e.length);
+      for (let i = 0; i < e.length; i++) {
+        const v = e[i];
+        if (typeof v !== 'number') throw typeError(`${W('histogram')}: options.edges[${i}] must be a number (got ${describe(v)})`);
+        if (Number.isNaN(v)) throw rangeError(`${W('histogram')}: options.edges[${i}] is NaN`);
+        if (i > 0 && !(v > edges[i - 1])) {
+          throw rangeError(`${W('histogram')}: options.edges must increase strictly (edges[${i}] = ${v} after ${edges[i - 1]})`);
+        }
+        edges[i] = v;
+      }
+      return yield { k: 'histogramEdges', args: [x, edges, call(env, o)] };
+    }
+    const bins = o.bins === undefined ? 10 : integerArg('histogram', 'options.bins', o.bins, 1, MAX_BINS);
+    let lo = o.lo === undefined ? undefined : numberArg('histogram', 'options.lo', o.lo);
+    let hi = o.hi === undefined ? undefined : numberArg('histogram', 'options.hi', o.hi);
+    for (const [k, v] of [['lo', lo], ['hi', hi]]) {
+      if (v !== undefined && !Number.isFinite(v)) throw rangeError(`${W('histogram')}: options.${k} must be finite (got ${v})`);
+    }
+    if (lo === undefined || hi === undefined) {
+      // numpy's default range: the smallest and largest element (NaN left out)
+      const [mn, mx] = yield { k: 'quantiles', args: [x, Float64Array.of(0, 1), call(env, o)] };
+      const empty = Number.isNaN(mn);
+      if (!empty && (!Number.isFinite(mn) || !Number.isFinite(mx))) {
+        throw rangeError(`${W('histogram')}: x holds an infinity; give options.lo and options.hi`);
+      }
+      if (lo === undefined) lo = empty ? 0 : mn;
+      if (hi === undefined) hi = empty ? 1 : mx;
+      if (lo === hi && o.lo === undefined && o.hi === undefined) {
+        // one value: a bin around it, as numpy (widened where 0.5 is below its ulp)
+        const d = Math.max(0.5, Math.abs(lo) * 2 ** -52);
+        lo -= d;
+        hi += d;
+      }
+    }
+    if (!(lo < hi)) throw rangeError(`${W('histogram')}: options.lo (${lo}) must be less than options.hi (${hi})`);
+    if (!Number.isFinite(hi - lo)) throw rangeError(`${W('histogram')}: options.hi - options.lo must be finite`);
+    return yield { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
+  },
+
+  *axpy(env, args) {
+    arity('axpy', args, 4);
+    const [a, x, y, options] = args;
+    const t = viewArg('axpy', 'x', x, FLOATS);
+    numberArg('axpy', 'a', a);
+    sameTypeArg('axpy', 'y', y, t);
+    sameLength('axpy', 'y', y, x.length);
+    if (y !== x && y.length && overlaps(x, y) && y.byteOffset !== x.byteOffset) {
+      throw rangeError(`${W('axpy')}: y must be x itself or not overlap it`);
+    }
+    const o = optionsArg(env, 'axpy', options, []);
+    yield { k: 'axpy', args: [a, x, y, call(env, o)] };
+    return y;
+  },
+
+  *clamp(env, args) {
+    arity('clamp', args, 4);
+    const [x, lo, hi, options] = args;
+    const t = viewArg('clamp', 'x', x);
+    const l = elementArg('clamp', 'lo', lo, t);
+    const h = elementArg('clamp', 'hi', hi, t);
+    if (l > h) throw rangeError(`${W('clamp')}: lo (${lo}) must not be greater than hi (${hi})`);
+    const o = optionsArg(env, 'clamp', options, ['out']);
+    const out = outArg('clamp', o, x.constructor === Uint8ClampedArray ? Uint8ClampedArray : t.Ctor, x.length, 'x');
+    if (out !== x && !(out.buffer === x.buffer && out.byteOffset === x.byteOffset)) noOverlap('clamp', 'options.out', out, [['x', x]]);
+    yield { k: 'clamp', args: [x, out, call(env, o, { lo: l, hi: h })] };
+    return out;
+  },
+
+  *convert(env, args) {
+    arity('convert', args, 3);
+    const [x, to, options] = args;
+    const t = viewArg('convert', 'x', x);
+    const o = optionsArg(env, 'convert', options, ['normalize']);
+    const normalize = boolArg('convert', 'options.normalize', o.normalize);
+    let out;
+    if (typeof to === 'function' && ALL.some((k) => TYPES[k].Ctor === to)) {
+      out = new to(x.length);
+    } else if (ArrayBuffer.isView(to) && ALL.includes(to[Symbol.toStringTag])) {
+      out = to;
+      sameLength('convert', 'to', out, x.length);
+      if (out.length && overlaps(out, x)) throw rangeError(`${W('convert')}: to must not overlap x`);
+    } else {
+      throw typeError(`${W('convert')}: to must be a typed array constructor (Float32Array, ...) or a typed array to write (got ${describe(to)})`);
+    }
+    const u = TYPES[out[Symbol.toStringTag]];
+    if (normalize) {
+      if (t.float === u.float) throw typeError(`${W('convert')}: options.normalize needs exactly one float side (${t.Ctor.name} to ${u.Ctor.name})`);
+      if ((t.float ? u : t).big) throw typeError(`${W('convert')}: options.normalize does not take 64-bit integers`);
+    }
+    yield { spec: 'convert', args: [x, t.code, out, u.code, call(env, o, { normalize })] };
+    return out;
+  },
+
+  *matmul(env, args) {
+    arity('matmul', args, 3);
+    const [a, b, options] = args;
+    const t = viewArg('matmul', 'a', a, FLOATS);
+    sameTypeArg('matmul', 'b', b, t, 'a');
+    const o = optionsArg(env, 'matmul', options, ['m', 'k', 'n', 'out']);
+    for (const d of ['m', 'k', 'n']) if (o[d] !== undefined) integerArg('matmul', `options.${d}`, o[d], 0, MAX_INDEX);
+    let { m, k, n } = o;
+    const div = (len, d) => (d === 0 ? (len === 0 ? 0 : NaN) : len / d);
+    if (k === undefined) {
+      if (m !== undefined) k = div(a.length, m);
+      else if (n !== undefined) k = div(b.length, n);
+      else throw typeError(`${W('matmul')}: the shape needs options.m, options.k or options.n`);
+    }
+    if (m === undefined) m = div(a.length, k);
+    if (n === undefined) n = div(b.length, k);
+    if (!Number.isInteger(m) || !Number.isInteger(k) || !Number.isInteger(n) || m * k !== a.length || k * n !== b.length) {
+      throw rangeError(`${W('matmul')}: shapes do not match: a has ${a.length} elements, b has ${b.length} ` +
+        `(a must be m x k = ${o.m ?? '?'} x ${o.k ?? '?'}, b k x n = ${o.k ?? '?'} x ${o.n ?? '?'})`);
+    }
+    if (m * n > MAX_INDEX) throw rangeError(`${W('matmul')}: the result would have ${m * n} elements; at most ${MAX_INDEX}`);
+    const out = outArg('matmul', o, t.Ctor, m * n, 'a');
+    noOverlap('matmul', 'options.out', out, [['a', a], ['b', b]]);
+    yield { k: 'matmul', args: [a, b, out, call(env, o, { m, k, n })] };
+    return out;
+  },
+
+  *matvec(env, args) {
+    arity('matvec', args, 3);
+    const [a, x, options] = args;
+    const t = viewArg('matvec', 'a', a, FLOATS);
+    sameTypeArg('matvec', 'x', x, t, 'a');
+    const rows = x.length === 0 ? (a.length === 0 ? 0 : NaN) : a.length / x.length;
+    if (!Number.isInteger(rows)) {
+      throw rangeError(`${W('matvec')}: shapes do not match: a has ${a.length} elements, not a multiple of x's ${x.length}`);
+    }
+    const o = optionsArg(env, 'matvec', options, ['out']);
+    const out = outArg('matvec', o, t.Ctor, rows, 'a');
+    noOverlap('matvec', 'options.out', out, [['a', a], ['x', x]]);
+    yield { k: 'matvec', args: [a, x, out, call(env, o)] };
+    return out;
+  },
+
+  *transpose(env, args) {
+    arity('transpose', args, 2);
+    const [a, options] = args;
+    const t = viewArg('transpose', 'a', a);
+    const o = optionsArg(env, 'transpose', options, ['rows', 'cols', 'out']);
+    for (const d of ['rows', 'cols']) if (o[d] !== undefined) integerArg('transpose', `options.${d}`, o[d], 0, MAX_INDEX);
+    let { rows, cols } = o;
+    const div = (len, d) => (d === 0 ? (len === 0 ? 0 : NaN) : len / d);
+    if (rows === undefined && cols === undefined) throw typeError(`${W('transpose')}: the shape needs options.rows or options.cols`);
+    if (rows === undefined) rows = div(a.length, cols);
+    if (cols === undefined) cols = div(a.length, rows);
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows * cols !== a.length) {
+      throw rangeError(`${W('transpose')}: shapes do not match: a has ${a.length} elements, not rows x cols = ${o.rows ?? '?'} x ${o.cols ?? '?'}`);
+    }
+    const out = outArg('transpose', o, a.constructor === Uint8ClampedArray ? Uint8ClampedArray : t.Ctor, a.length, 'a');
+    noOverlap('transpose', 'options.out', out, [['a', a]]);
+    yield { k: 'transpose', args: [a, out, call(env, o, { rows, cols })] };
+    return out;
+  },
+};
+
+function reduction(name, opts = []) {
+  return {
+    *[name](env, args) {
+      arity(name, args, 2);
+      const [x, options] = args;
+      viewArg(name, 'x', x);
+      const o = optionsArg(env, name, options, opts);
+      const own = {};
+      if (o.ddof !== undefined) own.ddof = integerArg(name, 'options.ddof', o.ddof, 0, MAX_INDEX);
+      return yield { k: name, args: [x, call(env, o, own)] };
+    },
+  };
+}
+
+function* extreme(env, args, name) {
+  arity(name, args, 2);
+  const [x, options] = args;
+  viewArg(name, 'x', x);
+  if (x.length === 0) throw rangeError(`${W(name)}: x is empty (it has no ${name})`);
+  if (x.length > MAX_INDEX) throw rangeError(`${W(name)}: x has ${x.length} elements; at most ${MAX_INDEX}`);
+  const o = optionsArg(env, name, options, []);
+  const r = yield { k: name, args: [x, call(env, o)] };
+  return { [name]: r.value[0], [`arg${name}`]: r.index[0] };
+}
+
+// --------------------------------------------------------------- drivers
+
+function renamed(e, where, k) {
+  const from = `array.${k}`;
+  if (where !== k && e instanceof Error && typeof e.message === 'string' && e.message.startsWith(`${from}:`)) {
+    try {
+      e.message = `${W(where)}${e.message.slice(from.length)}`;
+    } catch { /* left as it is */ }
+  }
+  return e;
+}
+
+function runSync(env, where, gen) {
+  let r = gen.next();
+  while (!r.done) {
+    let value;
+    let error;
+    let failed = false;
+    try {
+      value = env.exec(r.value);
+    } catch (e) {
+      failed = true;
+      error = renamed(e, where, r.value.k ?? r.value.spec);
+    }
+    r = failed ? gen.throw(error) : gen.next(value);
+  }
+  return r.value;
+}
+
+function runAsync(env, where, gen) {
+  return new Promise((resolve, reject) => {
+    const step = (method, arg) => {
+      let r;
+      try {
+        r = gen[method](arg);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      if (r.done) {
+        resolve(r.value);
+        return;
+      }
+      const y = r.value;
+      let p;
+      try {
+        p = Promise.resolve(env.exec(y));
+      } catch (e) {
+        p = Promise.reject(e);
+      }
+      p.then((v) => step('next', v), (e) => step('throw', renamed(e, where, y.k ?? y.spec)));
+    };
+    step('next');
+  });
+}
+
+function install(target, ctx, async) {
+  const ns = target.array;
+  if (ns === undefined || ns === null) {
+    throw new ParawasmError('the array family needs the array kernels (include/parawasm/array.h) in the package', 'ERR_PW_NO_KERNEL');
+  }
+  // the generated methods (one per operation, dispatching on the element type)
+  const raw = { ...ns };
+  for (const name of Object.keys(raw)) delete ns[name];
+  const convert = ctx.kernels.get('array.convert');
+  const env = {
+    async,
+    callOptions: async ? ['signal', 'onProgress'] : ['onProgress'],
+    alloc: (n, Ctor) => target.alloc(n * Ctor.BYTES_PER_ELEMENT, Ctor),
+    free: (v) => target.free(v),
+    exec(y) {
+      return y.spec ? target.call(convert, y.args) : raw[y.k](...y.args);
+    },
+  };
+  for (const [name, op] of Object.entries(OPS)) {
+    const fn = async ? (...args) => runAsync(env, name, op(env, args)) : (...args) => runSync(env, name, op(env, args));
+    Object.defineProperty(ns, name, { value: fn, enumerable: true, configurable: true });
+  }
+}
+
+/** The array family, as a package's entry passes it to makePackage(). */
+export const arrayFamily = {
+  name: 'array',
+  core: (core, ctx) => install(core, ctx, false),
+  pool: (pool, ctx) => install(pool, ctx, true),
+};

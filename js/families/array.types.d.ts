@@ -1,0 +1,152 @@
+// Types of the array family (parawasm's own package, and packages built
+// with `parawasm build --with array`): core.array.* and pool.array.*.
+// The methods are the same on both; a pool's return promises.
+import type { CoreCallOptions, PoolCallOptions } from '../runtime/types.js';
+
+/** Every typed array the array family takes (Uint8ClampedArray as Uint8Array). */
+export type NumericArray =
+  | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array
+  | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+
+/** The typed arrays of number elements (not the 64-bit integer ones). */
+export type NumberArray =
+  | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array
+  | Float32Array | Float64Array;
+
+/** The typed arrays of bigint elements. */
+export type BigIntArray = BigInt64Array | BigUint64Array;
+
+/** The float arrays (dot, norm, axpy, matmul, matvec). */
+export type FloatArray = Float32Array | Float64Array;
+
+/** A typed array constructor (convert's target type). */
+export type NumericArrayConstructor =
+  | Int8ArrayConstructor | Uint8ArrayConstructor | Uint8ClampedArrayConstructor | Int16ArrayConstructor
+  | Uint16ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Float32ArrayConstructor
+  | Float64ArrayConstructor | BigInt64ArrayConstructor | BigUint64ArrayConstructor;
+
+/** An element of array A: bigint for the 64-bit integer arrays, else number. */
+export type ElementOf<A extends NumericArray> = A extends BigIntArray ? bigint : number;
+
+/** A sorted array with its order (sort, argsort, sortByKey, topk). */
+export interface OrderOptions {
+  /** Descending (+Inf ... +0, -0 ... -Inf); NaN stays last. Default false. */
+  descending?: boolean;
+}
+
+/** Where a result goes: a view of the result's type and length (e.g. from pool.alloc()); default a new array. */
+export interface OutOptions<A> {
+  out?: A;
+}
+
+/** The options of histogram(): `bins` over [lo, hi] (default 10 over the data's range), or explicit `edges`. */
+export interface HistogramOptions {
+  /** Number of equal bins, 1 to 2^24 (default 10). */
+  bins?: number;
+  /** Low edge, finite (default: the smallest non-NaN element). */
+  lo?: number;
+  /** High edge, finite, above lo (default: the largest non-NaN element). */
+  hi?: number;
+  /** Explicit edges, strictly increasing (at least 2); not with bins, lo or hi. */
+  edges?: number[] | Float64Array;
+}
+
+/** Matrix shape of matmul: a is m x k, b is k x n; give at least one of them. */
+export interface MatmulOptions<A> extends OutOptions<A> {
+  m?: number;
+  k?: number;
+  n?: number;
+}
+
+/** Shape of transpose's input: rows x cols; give at least one of them. */
+export interface TransposeOptions<A> extends OutOptions<A> {
+  rows?: number;
+  cols?: number;
+}
+
+/** A value with the result type of a core (T) or a pool (Promise<T>). */
+export type ArrayReturn<Wrap extends 'sync' | 'async', T> = Wrap extends 'async' ? Promise<T> : T;
+
+/**
+ * The array operations; Wrap says how a result is returned (the value on
+ * a core, a promise on a pool) and C the call options (onProgress on
+ * both; signal on a pool). See README, "Arrays".
+ */
+export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
+  /** Sorts x in place (floats: -0 before +0, NaN last, as TypedArray.prototype.sort); returns x. */
+  sort<A extends NumericArray>(x: A, options?: OrderOptions & C): ArrayReturn<Wrap, A>;
+  /** Stable argsort: the indices that sort x. */
+  argsort(x: NumericArray, options?: OrderOptions & C): ArrayReturn<Wrap, Uint32Array>;
+  /** Sorts keys in place and permutes every payload (same length) with them; returns the order. */
+  sortByKey(keys: NumericArray, payloads?: NumericArray | NumericArray[], options?: OrderOptions & C): ArrayReturn<Wrap, Uint32Array>;
+  /** out[i] = x[index[i]]. */
+  gather<A extends NumericArray>(x: A, index: Uint32Array, options?: OutOptions<A> & C): ArrayReturn<Wrap, A>;
+  /** The element sort would put at index k (0 <= k < length), without sorting. */
+  kth<A extends NumericArray>(x: A, k: number, options?: C): ArrayReturn<Wrap, ElementOf<A>>;
+  /** The median (quantile 0.5), NaN left out; NaN if no element is left. */
+  median(x: NumericArray, options?: C): ArrayReturn<Wrap, number>;
+  /** Quantile q in [0, 1] (linear interpolation, R type 7), NaN left out. */
+  quantile(x: NumericArray, q: number, options?: C): ArrayReturn<Wrap, number>;
+  /** Several quantiles at once. */
+  quantiles(x: NumericArray, q: number[] | Float64Array, options?: C): ArrayReturn<Wrap, Float64Array>;
+  /** The k largest (or smallest) elements and their indices, as a stable argsort's first k. */
+  topk<A extends NumericArray>(x: A, k: number, options?: { smallest?: boolean } & C): ArrayReturn<Wrap, { values: A; indices: Uint32Array }>;
+  /** Insertion points of needles in an ascending array (left, or right with { right: true }). */
+  searchSorted<A extends NumericArray>(sorted: A, needles: A | Array<ElementOf<A>>, options?: { right?: boolean } & C): ArrayReturn<Wrap, Uint32Array>;
+  searchSorted<A extends NumericArray>(sorted: A, needle: ElementOf<A>, options?: { right?: boolean } & C): ArrayReturn<Wrap, number>;
+  /** Distinct values (SameValueZero), ascending, with their counts. */
+  unique<A extends NumericArray>(x: A, options?: C): ArrayReturn<Wrap, { values: A; counts: Uint32Array }>;
+  /** Sum: exact for integers (a number rounded once, or the exact bigint), compensated for floats. */
+  sum(x: NumberArray, options?: { bigint?: false } & C): ArrayReturn<Wrap, number>;
+  sum(x: NumberArray, options: { bigint: true } & C): ArrayReturn<Wrap, bigint>;
+  sum(x: BigIntArray, options?: C): ArrayReturn<Wrap, bigint>;
+  /** Mean as a number; NaN when empty. */
+  mean(x: NumericArray, options?: C): ArrayReturn<Wrap, number>;
+  /** Variance sum((x - mean)^2) / (n - ddof); NaN when n <= ddof. */
+  variance(x: NumericArray, options?: { ddof?: number } & C): ArrayReturn<Wrap, number>;
+  /** Standard deviation: the square root of variance. */
+  std(x: NumericArray, options?: { ddof?: number } & C): ArrayReturn<Wrap, number>;
+  /** The smallest element and its first index (NaN wins, as Math.min). RangeError when empty. */
+  min<A extends NumericArray>(x: A, options?: C): ArrayReturn<Wrap, { min: ElementOf<A>; argmin: number }>;
+  /** The largest element and its first index (NaN wins, as Math.max). RangeError when empty. */
+  max<A extends NumericArray>(x: A, options?: C): ArrayReturn<Wrap, { max: ElementOf<A>; argmax: number }>;
+  /** Dot product of two float arrays of one type and length. */
+  dot<A extends FloatArray>(x: A, y: A, options?: C): ArrayReturn<Wrap, number>;
+  /** Euclidean norm, without overflow or underflow on the way. */
+  norm(x: FloatArray, options?: C): ArrayReturn<Wrap, number>;
+  /** Prefix sums (inclusive, or exclusive); out may be x. */
+  cumsum<A extends NumericArray>(x: A, options?: { exclusive?: boolean } & OutOptions<A> & C): ArrayReturn<Wrap, A>;
+  /** Bin counts. */
+  histogram(x: NumericArray, options?: HistogramOptions & C): ArrayReturn<Wrap, Uint32Array>;
+  /** y = a * x + y in place; returns y. */
+  axpy<A extends FloatArray>(a: number, x: A, y: A, options?: C): ArrayReturn<Wrap, A>;
+  /** Each element limited to [lo, hi]; out may be x. */
+  clamp<A extends NumericArray>(x: A, lo: ElementOf<A>, hi: ElementOf<A>, options?: OutOptions<A> & C): ArrayReturn<Wrap, A>;
+  /** Conversion to another element type (typed-array assignment rules, or unorm/snorm with normalize). */
+  convert<T extends NumericArray>(x: NumericArray, to: T, options?: { normalize?: boolean } & C): ArrayReturn<Wrap, T>;
+  convert(x: NumericArray, to: NumericArrayConstructor, options?: { normalize?: boolean } & C): ArrayReturn<Wrap, NumericArray>;
+  /** Matrix product of row-major matrices (m x k times k x n). */
+  matmul<A extends FloatArray>(a: A, b: A, options: MatmulOptions<A> & C): ArrayReturn<Wrap, A>;
+  /** Matrix-vector product; a has x.length columns. */
+  matvec<A extends FloatArray>(a: A, x: A, options?: OutOptions<A> & C): ArrayReturn<Wrap, A>;
+  /** Transpose of a row-major matrix. */
+  transpose<A extends NumericArray>(a: A, options: TransposeOptions<A> & C): ArrayReturn<Wrap, A>;
+}
+
+/** core.array: every method synchronous. */
+export interface ArrayCore extends ArrayMethods<CoreCallOptions, 'sync'> {}
+
+/** pool.array: every method returns a promise. */
+export interface ArrayPool extends ArrayMethods<PoolCallOptions, 'async'> {}
+
+/** What the array family adds to a core. */
+export interface ArrayCoreMethods {
+  /** The array operations (see README, "Arrays: core.array and pool.array"). */
+  readonly array: ArrayCore;
+}
+
+/** What the array family adds to a pool. */
+export interface ArrayPoolMethods {
+  /** The array operations, run on the pool's threads (see README, "Arrays: core.array and pool.array"). */
+  readonly array: ArrayPool;
+}

@@ -1,0 +1,295 @@
+/*
+ * elementwise.c — axpy, clamp and type conversion (parawasm/array.h).
+ *
+ * Plain loops over chunks split across threads; the compiler vectorises
+ * them (wasm SIMD128 with -msimd128, AVX natively). axpy is written as a
+ * multiplication then an addition, and neither build contracts them into
+ * a fused multiply-add (ISO C11 mode for GCC; wasm has no FMA), so every
+ * build gives the same bits.
+ *
+ * Conversion: one loop per (source, destination) pair of the 11 element
+ * types, made by expanding the type list twice, so that each loop has
+ * fixed types and vectorises where the conversion allows (f64 -> f32,
+ * u8 -> f32 normalised, integer widening). The element rules are
+ * JavaScript's typed-array assignment rules (see the header), with the
+ * 64-bit integer types following BigInt.asIntN/asUintN:
+ *   float -> integer: NaN and +-Inf give 0; otherwise the value truncated
+ *   toward zero, modulo 2^bits. Below 2^63 in magnitude that is a plain
+ *   conversion to int64 and a narrowing; above, the double is an integer
+ *   M * 2^k (M < 2^53, k >= 11) whose residue modulo 2^64 is M << k
+ *   (0 once k >= 64), negated for negative values.
+ *   to Uint8Clamped: clamp to [0, 255], floats rounded half to even
+ *   (nearbyint in the default rounding mode; wasm's f64.nearest).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------------ */
+/* axpy, clamp                                                              */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  const void *x;
+  void *y;
+  double a;
+  uint64_t lo, hi; /* clamp limits, as the element's bits */
+} ew_ctx;
+
+#define AXPY(T, s)                                                             \
+  static void axpy_body_##s(void *p, size_t b, size_t e) {                     \
+    ew_ctx *c = p;                                                             \
+    const T *x = c->x;                                                         \
+    T *y = c->y, a = (T)c->a;                                                  \
+    for (size_t i = b; i < e; i++) {                                           \
+      T t = a * x[i];                                                          \
+      y[i] = t + y[i];                                                         \
+    }                                                                          \
+  }                                                                            \
+  pw_status pw_array_axpy_##s(T a, const T *x, size_t n, T *y) {               \
+    ew_ctx c = {x, y, a, 0, 0};                                                \
+    return pw_parallel_for(n, pw_grain(2 * sizeof(T)), axpy_body_##s, &c);     \
+  }
+PW_ARRAY_FLOAT_TYPES(AXPY)
+
+/* Formats a limit for an error message. */
+#define FMT_i8 "%d"
+#define FMT_u8 "%u"
+#define FMT_i16 "%d"
+#define FMT_u16 "%u"
+#define FMT_i32 "%" PRId32
+#define FMT_u32 "%" PRIu32
+#define FMT_i64 "%" PRId64
+#define FMT_u64 "%" PRIu64
+#define FMT_f32 "%.9g"
+#define FMT_f64 "%.17g"
+#define PROMOTE_f32(v) ((double)(v))
+#define PROMOTE_f64(v) (v)
+#define PROMOTE_i8(v) ((int)(v))
+#define PROMOTE_u8(v) ((unsigned)(v))
+#define PROMOTE_i16(v) ((int)(v))
+#define PROMOTE_u16(v) ((unsigned)(v))
+#define PROMOTE_i32(v) (v)
+#define PROMOTE_u32(v) (v)
+#define PROMOTE_i64(v) (v)
+#define PROMOTE_u64(v) (v)
+
+#define CLAMP(T, s)                                                            \
+  static void clamp_body_##s(void *p, size_t b, size_t e) {                    \
+    ew_ctx *c = p;                                                             \
+    const T *x = c->x;                                                         \
+    T *y = c->y, lo, hi;                                                       \
+    memcpy(&lo, &c->lo, sizeof lo);                                            \
+    memcpy(&hi, &c->hi, sizeof hi);                                            \
+    for (size_t i = b; i < e; i++) {                                           \
+      T v = x[i];                                                              \
+      v = v < lo ? lo : v;                                                     \
+      y[i] = v > hi ? hi : v;                                                  \
+    }                                                                          \
+  }                                                                            \
+  pw_status pw_array_clamp_##s(const T *x, size_t n, T *out, T lo, T hi) {     \
+    if (lo != lo || hi != hi)                                                  \
+      return pw_fail(PW_ERANGE, "lo and hi must not be NaN");                  \
+    if (lo > hi)                                                               \
+      return pw_fail(PW_ERANGE, "lo (" FMT_##s ") must not exceed hi (" FMT_##s ")", \
+                     PROMOTE_##s(lo), PROMOTE_##s(hi));                        \
+    ew_ctx c = {x, out, 0, 0, 0};                                              \
+    memcpy(&c.lo, &lo, sizeof lo);                                             \
+    memcpy(&c.hi, &hi, sizeof hi);                                             \
+    return pw_parallel_for(n, pw_grain(2 * sizeof(T)), clamp_body_##s, &c);    \
+  }
+PW_ARRAY_TYPES(CLAMP)
+
+/* ------------------------------------------------------------------------ */
+/* Conversion                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* An integer-valued double's residue modulo 2^64 (JS ToBigInt64 & co.). */
+static inline uint64_t wrap64(double d) {
+  if (!isfinite(d)) return 0;
+  double t = trunc(d);
+  if (fabs(t) < 0x1p63) return (uint64_t)(int64_t)t;
+  int ex;
+  double m = frexp(fabs(t), &ex); /* |t| = m 2^ex, m in [0.5, 1), ex >= 64 */
+  uint64_t mant = (uint64_t)ldexp(m, 53);
+  int k = ex - 53;
+  uint64_t r = k >= 64 ? 0 : mant << k;
+  return t < 0 ? (uint64_t)0 - r : r;
+}
+
+/* ToUint8Clamp. */
+static inline uint8_t clamp_u8(double d) {
+  if (!(d > 0)) return 0; /* NaN too */
+  if (d >= 255) return 255;
+  return (uint8_t)nearbyint(d);
+}
+
+/* Normalised float -> integer of `max` (2^b - 1, or 2^(b-1) - 1 signed). */
+static inline double unorm(double d, double max) {
+  double v = d > 0 ? (d < 1 ? d : 1) : 0; /* NaN -> 0 */
+  return nearbyint(v * max);
+}
+static inline double snorm(double d, double max) {
+  double v = d > -1 ? (d < 1 ? d : 1) : (d == d ? -1 : 0);
+  return nearbyint(v * max);
+}
+
+/*
+ * The element conversions, by the categories of the source (I signed
+ * integer, U unsigned integer, F float) and destination (the same, and
+ * C for Uint8Clamped): CV_<S>_<D>(destination type, value).
+ */
+#define CV_I_I(DT, v) ((DT)(uint64_t)(int64_t)(v))
+#define CV_I_U(DT, v) ((DT)(uint64_t)(int64_t)(v))
+#define CV_U_I(DT, v) ((DT)(uint64_t)(v))
+#define CV_U_U(DT, v) ((DT)(uint64_t)(v))
+#define CV_F_I(DT, v) ((DT)wrap64((double)(v)))
+#define CV_F_U(DT, v) ((DT)wrap64((double)(v)))
+#define CV_I_C(DT, v) ((DT)((int64_t)(v) < 0 ? 0 : (int64_t)(v) > 255 ? 255 : (v)))
+#define CV_U_C(DT, v) ((DT)((uint64_t)(v) > 255 ? 255 : (v)))
+#define CV_F_C(DT, v) ((DT)clamp_u8((double)(v)))
+#define CV_I_F(DT, v) ((DT)(v))
+#define CV_U_F(DT, v) ((DT)(v))
+#define CV_F_F(DT, v) ((DT)(v))
+/* normalised: m is the integer side's maximum; only int <-> float occur */
+#define CVN_I_F(DT, v, m) ((DT)(v) / (DT)(m) > (DT)-1 ? (DT)(v) / (DT)(m) : (DT)-1)
+#define CVN_U_F(DT, v, m) ((DT)(v) / (DT)(m))
+#define CVN_F_U(DT, v, m) ((DT)unorm((double)(v), (double)(m)))
+#define CVN_F_C(DT, v, m) ((DT)unorm((double)(v), (double)(m)))
+#define CVN_F_I(DT, v, m) ((DT)snorm((double)(v), (double)(m)))
+#define CVN_I_I(DT, v, m) CV_I_I(DT, v)
+#define CVN_I_U(DT, v, m) CV_I_U(DT, v)
+#define CVN_U_I(DT, v, m) CV_U_I(DT, v)
+#define CVN_U_U(DT, v, m) CV_U_U(DT, v)
+#define CVN_I_C(DT, v, m) CV_I_C(DT, v)
+#define CVN_U_C(DT, v, m) CV_U_C(DT, v)
+#define CVN_F_F(DT, v, m) CV_F_F(DT, v)
+
+/* X(code, C type, category as source, as destination, normalising max) */
+#define CV_TYPES_A(X, ...)                                                     \
+  X(0, int8_t, I, I, 127.0, __VA_ARGS__)                                       \
+  X(1, uint8_t, U, U, 255.0, __VA_ARGS__)                                      \
+  X(2, uint8_t, U, C, 255.0, __VA_ARGS__)                                      \
+  X(3, int16_t, I, I, 32767.0, __VA_ARGS__)                                    \
+  X(4, uint16_t, U, U, 65535.0, __VA_ARGS__)                                   \
+  X(5, int32_t, I, I, 2147483647.0, __VA_ARGS__)                               \
+  X(6, uint32_t, U, U, 4294967295.0, __VA_ARGS__)                              \
+  X(7, int64_t, I, I, 0.0, __VA_ARGS__)                                        \
+  X(8, uint64_t, U, U, 0.0, __VA_ARGS__)                                       \
+  X(9, float, F, F, 0.0, __VA_ARGS__)                                          \
+  X(10, double, F, F, 0.0, __VA_ARGS__)
+#define CV_TYPES_B(X, ...)                                                     \
+  X(0, int8_t, I, I, 127.0, __VA_ARGS__)                                       \
+  X(1, uint8_t, U, U, 255.0, __VA_ARGS__)                                      \
+  X(2, uint8_t, U, C, 255.0, __VA_ARGS__)                                      \
+  X(3, int16_t, I, I, 32767.0, __VA_ARGS__)                                    \
+  X(4, uint16_t, U, U, 65535.0, __VA_ARGS__)                                   \
+  X(5, int32_t, I, I, 2147483647.0, __VA_ARGS__)                               \
+  X(6, uint32_t, U, U, 4294967295.0, __VA_ARGS__)                              \
+  X(7, int64_t, I, I, 0.0, __VA_ARGS__)                                        \
+  X(8, uint64_t, U, U, 0.0, __VA_ARGS__)                                       \
+  X(9, float, F, F, 0.0, __VA_ARGS__)                                          \
+  X(10, double, F, F, 0.0, __VA_ARGS__)
+
+_Static_assert(PW_ARRAY_TYPE_COUNT == 11, "the conversion table lists every type code");
+
+typedef struct {
+  const void *src;
+  void *dst;
+  int normalize;
+} cv_ctx;
+
+/* One loop per (source, destination); the integer side's max is whichever
+   side is not float (both are never float when normalising). */
+#define CV_LOOP(dc, DT, DSC, DDC, DMAX, sc, ST, SSC, SDC, SMAX)                 \
+  static void cv_##sc##_##dc(void *p, size_t b, size_t e) {                    \
+    cv_ctx *c = p;                                                             \
+    const ST *x = c->src;                                                      \
+    DT *y = c->dst;                                                            \
+    if (c->normalize) {                                                        \
+      const double m = (SMAX) != 0.0 ? (SMAX) : (DMAX);                        \
+      (void)m;                                                                 \
+      for (size_t i = b; i < e; i++) y[i] = CVN_##SSC##_##DDC(DT, x[i], m);    \
+    } else {                                                                   \
+      for (size_t i = b; i < e; i++) y[i] = CV_##SSC##_##DDC(DT, x[i]);        \
+    }                                                                          \
+  }
+#define CV_INNER(sc, ST, SSC, SDC, SMAX, ...) CV_TYPES_B(CV_LOOP, sc, ST, SSC, SDC, SMAX)
+CV_TYPES_A(CV_INNER, ~)
+
+#define CV_ROW_ENTRY(dc, DT, DSC, DDC, DMAX, sc) cv_##sc##_##dc,
+#define CV_ROW(sc, ST, SSC, SDC, SMAX, ...) {CV_TYPES_B(CV_ROW_ENTRY, sc)},
+static const pw_range_fn cv_table[PW_ARRAY_TYPE_COUNT][PW_ARRAY_TYPE_COUNT] = {CV_TYPES_A(CV_ROW, ~)};
+
+static const uint8_t cv_size[PW_ARRAY_TYPE_COUNT] = {
+#define CV_SIZE_(name, code, bytes, view) bytes,
+    PW_ARRAY_TYPE_LIST(CV_SIZE_)
+#undef CV_SIZE_
+};
+static const char *const cv_name[PW_ARRAY_TYPE_COUNT] = {
+#define CV_NAME_(name, code, bytes, view) #view,
+    PW_ARRAY_TYPE_LIST(CV_NAME_)
+#undef CV_NAME_
+};
+
+static int cv_is_float(uint32_t t) { return t == PW_ARRAY_F32 || t == PW_ARRAY_F64; }
+
+#ifdef __wasm_simd128__
+/*
+ * Bytes to floats (pixels to normalised floats), 16 at a time: clang 14
+ * converts them one by one otherwise. The same IEEE operations as the
+ * generic loop: exact conversion, then one division.
+ */
+static void cv_u8_f32_simd(void *p, size_t b, size_t e) {
+  cv_ctx *c = p;
+  const uint8_t *x = c->src;
+  float *y = c->dst;
+  size_t i = b;
+  const v128_t d = wasm_f32x4_splat(255.0f);
+  for (; e - i >= 16; i += 16) {
+    v128_t v = wasm_v128_load(x + i);
+    v128_t w0 = wasm_u16x8_extend_low_u8x16(v), w1 = wasm_u16x8_extend_high_u8x16(v);
+    v128_t q[4] = {wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(w0)),
+                   wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(w0)),
+                   wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(w1)),
+                   wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(w1))};
+    for (int j = 0; j < 4; j++) wasm_v128_store(y + i + 4 * j, c->normalize ? wasm_f32x4_div(q[j], d) : q[j]);
+  }
+  for (; i < e; i++) y[i] = c->normalize ? (float)x[i] / 255.0f : (float)x[i];
+}
+#endif
+
+pw_status pw_array_convert(const void *src, size_t src_bytes, uint32_t src_type, void *dst,
+                           size_t dst_bytes, uint32_t dst_type, bool normalize) {
+  if (src_type >= PW_ARRAY_TYPE_COUNT)
+    return pw_fail(PW_EINVAL, "srcType (%lu) is not an element type code", (unsigned long)src_type);
+  if (dst_type >= PW_ARRAY_TYPE_COUNT)
+    return pw_fail(PW_EINVAL, "dstType (%lu) is not an element type code", (unsigned long)dst_type);
+  size_t ss = cv_size[src_type], ds = cv_size[dst_type];
+  if (src_bytes % ss != 0)
+    return pw_fail(PW_EINVAL, "src has %.0f bytes, not a whole number of %s elements",
+                   (double)src_bytes, cv_name[src_type]);
+  size_t n = src_bytes / ss;
+  if (dst_bytes % ds != 0 || dst_bytes / ds != n)
+    return pw_fail(PW_EINVAL, "dst has %.0f bytes; %.0f %s elements (%.0f bytes) are needed",
+                   (double)dst_bytes, (double)n, cv_name[dst_type], (double)n * (double)ds);
+  if (normalize) {
+    if (cv_is_float(src_type) == cv_is_float(dst_type))
+      return pw_fail(PW_EINVAL, "normalize converts between an integer and a float type, not %s to %s",
+                     cv_name[src_type], cv_name[dst_type]);
+    uint32_t it = cv_is_float(src_type) ? dst_type : src_type;
+    if (it == PW_ARRAY_I64 || it == PW_ARRAY_U64)
+      return pw_fail(PW_EINVAL, "normalize is for 8-, 16- and 32-bit integer types, not %s",
+                     cv_name[it]);
+  }
+  cv_ctx c = {src, dst, normalize};
+  pw_range_fn body = cv_table[src_type][dst_type];
+#ifdef __wasm_simd128__
+  if ((src_type == PW_ARRAY_U8 || src_type == PW_ARRAY_U8C) && dst_type == PW_ARRAY_F32)
+    body = cv_u8_f32_simd;
+#endif
+  return pw_parallel_for(n, pw_grain(ss + ds), body, &c);
+}

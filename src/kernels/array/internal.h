@@ -1,0 +1,301 @@
+/*
+ * internal.h — what the array kernels (the .c files beside it) share:
+ * order-preserving integer keys for every element type, scratch
+ * allocation with overflow checks, the split of work into blocks, and a
+ * deterministic reduction that cannot fail for lack of memory.
+ *
+ * Keys. Sorting, selection and search work on unsigned integer keys of
+ * the element's width whose unsigned order is the order of
+ * parawasm/array.h (TypedArray.prototype.sort's: -0 before +0, NaN last):
+ *   unsigned  k = b
+ *   signed    k = b ^ SIGN
+ *   float     s = sign set ? ~b : b ^ SIGN      (the classic transform:
+ *                                                -Inf < ... < -0 < +0 < ... < +Inf,
+ *                                                but negative NaNs first)
+ *             k = s - R, R = 2^mantissa_bits - 1 (mod 2^W)
+ * The subtraction rotates the 2^M - 1 negative NaNs (the lowest s values)
+ * to the top, so every NaN, whatever its sign and payload, lands above
+ * +Inf (positive NaNs, then negative ones), and the map is still a
+ * bijection: raw bits can be sorted by key and keep their bits.
+ * K_INF = key(+Inf); a key above it is a NaN.
+ * Descending order with NaN last: integers ~k; floats K_INF - k for
+ * k <= K_INF and k itself for NaNs (so they stay above every number).
+ * Both are involutions on their domain, so the same function decodes.
+ * Where NaNs must compare equal (argsort, search, unique) their keys are
+ * made one: K_NAN = key(quiet NaN 0x7ff8.../0x7fc00000).
+ */
+#ifndef PW_ARRAY_INTERNAL_H
+#define PW_ARRAY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parawasm/array.h"
+#include "../simd.h"
+
+/* The signed 128-bit integer of gcc and clang (wasm32 included). */
+__extension__ typedef __int128 pwa_i128;
+__extension__ typedef unsigned __int128 pwa_u128;
+
+/* ------------------------------------------------------------------------ */
+/* Key modes                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* How raw bits become keys: kind * 2 + descending. */
+enum {
+  PWA_UINT_ASC = 0,
+  PWA_UINT_DESC = 1,
+  PWA_SINT_ASC = 2,
+  PWA_SINT_DESC = 3,
+  PWA_FLOAT_ASC = 4,
+  PWA_FLOAT_DESC = 5,
+  /* floats with every NaN made K_NAN (for orders where NaNs tie) */
+  PWA_FLOATC_ASC = 6,
+  PWA_FLOATC_DESC = 7
+};
+enum { PWA_UINT = 0, PWA_SINT = 1, PWA_FLOAT = 2 };
+
+/* The kind of each element type, by suffix. */
+#define PWA_KIND_i8 PWA_SINT
+#define PWA_KIND_u8 PWA_UINT
+#define PWA_KIND_i16 PWA_SINT
+#define PWA_KIND_u16 PWA_UINT
+#define PWA_KIND_i32 PWA_SINT
+#define PWA_KIND_u32 PWA_UINT
+#define PWA_KIND_i64 PWA_SINT
+#define PWA_KIND_u64 PWA_UINT
+#define PWA_KIND_f32 PWA_FLOAT
+#define PWA_KIND_f64 PWA_FLOAT
+
+/* The unsigned type of each element type's width, by suffix. */
+#define PWA_UT_i8 uint8_t
+#define PWA_UT_u8 uint8_t
+#define PWA_UT_i16 uint16_t
+#define PWA_UT_u16 uint16_t
+#define PWA_UT_i32 uint32_t
+#define PWA_UT_u32 uint32_t
+#define PWA_UT_i64 uint64_t
+#define PWA_UT_u64 uint64_t
+#define PWA_UT_f32 uint32_t
+#define PWA_UT_f64 uint64_t
+
+/*
+ * Key functions for width W (8, 16, 32, 64):
+ *   pwa_key<W>(b, mode)    the key of raw bits b
+ *   pwa_unkey<W>(k, mode)  the raw bits of key k
+ *   pwa_kinf<W>, pwa_knan<W>  key(+Inf), key(quiet NaN) (ascending)
+ * mode is a constant at every call site that matters, so the switch
+ * folds away. Floats exist for W = 32 and 64 only.
+ */
+#define PWA_KEYFNS_(W, UT, MANT)                                               \
+  PW_INLINE UT pwa_sign##W##_(void) { return (UT)((UT)1 << (W - 1)); }         \
+  PW_INLINE UT pwa_rot##W##_(void) { return (UT)(((UT)1 << (MANT)) - 1); }      \
+  PW_INLINE UT pwa_fkey##W(UT b) {                                             \
+    UT neg = (UT)0 - (UT)(b >> (W - 1)); /* all ones if the sign is set */     \
+    return (UT)((UT)(b ^ (neg | pwa_sign##W##_())) - pwa_rot##W##_());                   \
+  }                                                                            \
+  PW_INLINE UT pwa_funkey##W(UT k) {                                           \
+    UT s = (UT)(k + pwa_rot##W##_());                                               \
+    UT pos = (UT)0 - (UT)(s >> (W - 1)); /* all ones if it was positive */     \
+    return (UT)(s ^ ((UT)~pos | pwa_sign##W##_()));                                 \
+  }                                                                            \
+  PW_INLINE UT pwa_kinf##W(void) {                                             \
+    return pwa_fkey##W((UT)((UT)~(UT)0 << (MANT)) & (UT)~pwa_sign##W##_());         \
+  }                                                                            \
+  PW_INLINE UT pwa_knan##W(void) {                                             \
+    return pwa_fkey##W((UT)(((UT)~(UT)0 << ((MANT)-1)) & (UT)~pwa_sign##W##_()));   \
+  }                                                                            \
+  PW_INLINE UT pwa_key##W(UT b, int mode) {                                    \
+    switch (mode) {                                                            \
+    case PWA_UINT_ASC: return b;                                               \
+    case PWA_UINT_DESC: return (UT)~b;                                         \
+    case PWA_SINT_ASC: return (UT)(b ^ pwa_sign##W##_());                           \
+    case PWA_SINT_DESC: return (UT)(b ^ (UT)~pwa_sign##W##_());                     \
+    case PWA_FLOAT_ASC: return pwa_fkey##W(b);                                 \
+    case PWA_FLOAT_DESC: {                                                     \
+      UT k = pwa_fkey##W(b), inf = pwa_kinf##W();                              \
+      return k > inf ? k : (UT)(inf - k);                                      \
+    }                                                                          \
+    case PWA_FLOATC_ASC: {                                                     \
+      UT k = pwa_fkey##W(b);                                                   \
+      return k > pwa_kinf##W() ? pwa_knan##W() : k;                            \
+    }                                                                          \
+    default: {                                                                 \
+      UT k = pwa_fkey##W(b), inf = pwa_kinf##W();                              \
+      return k > inf ? pwa_knan##W() : (UT)(inf - k);                          \
+    }                                                                          \
+    }                                                                          \
+  }                                                                            \
+  PW_INLINE UT pwa_unkey##W(UT k, int mode) {                                  \
+    switch (mode) {                                                            \
+    case PWA_FLOAT_ASC:                                                        \
+    case PWA_FLOATC_ASC: return pwa_funkey##W(k);                              \
+    case PWA_FLOAT_DESC:                                                       \
+    case PWA_FLOATC_DESC: {                                                    \
+      UT inf = pwa_kinf##W();                                                  \
+      return pwa_funkey##W(k > inf ? k : (UT)(inf - k));                       \
+    }                                                                          \
+    default: return pwa_key##W(k, mode); /* integer keys are involutions */    \
+    }                                                                          \
+  }                                                                            \
+  /* the key with every NaN made one (K_NAN), for orders where NaNs tie */     \
+  PW_INLINE UT pwa_keyc##W(UT b, int mode) {                                   \
+    return pwa_key##W(b, mode >= PWA_FLOAT_ASC ? (mode | PWA_FLOATC_ASC) : mode); \
+  }
+
+/* 8 and 16 bits have no float type: MANT is a placeholder. */
+PWA_KEYFNS_(8, uint8_t, 3)
+PWA_KEYFNS_(16, uint16_t, 10)
+PWA_KEYFNS_(32, uint32_t, 23)
+PWA_KEYFNS_(64, uint64_t, 52)
+
+/* ------------------------------------------------------------------------ */
+/* Raw bits of floats                                                       */
+/* ------------------------------------------------------------------------ */
+
+PW_INLINE uint64_t pwa_bits64(double v) {
+  uint64_t b;
+  memcpy(&b, &v, 8);
+  return b;
+}
+PW_INLINE double pwa_f64(uint64_t b) {
+  double v;
+  memcpy(&v, &b, 8);
+  return v;
+}
+PW_INLINE uint32_t pwa_bits32(float v) {
+  uint32_t b;
+  memcpy(&b, &v, 4);
+  return b;
+}
+PW_INLINE float pwa_f32(uint32_t b) {
+  float v;
+  memcpy(&v, &b, 4);
+  return v;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sizes and scratch                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Largest element count whose indices fit the uint32_t results. */
+#define PWA_MAX_INDEXED ((uint64_t)UINT32_MAX)
+
+/* malloc(count * size), NULL when the product does not fit size_t. */
+static inline void *pwa_alloc(size_t count, size_t size) {
+  if (size != 0 && count > SIZE_MAX / size) return NULL;
+  size_t bytes = count * size;
+  return malloc(bytes ? bytes : 1);
+}
+
+/* The PW_ENOMEM failure of a kernel that wanted count * size bytes. */
+static inline pw_status pwa_nomem(size_t count, size_t size) {
+  return pw_fail(PW_ENOMEM, "no memory for %.0f bytes of scratch", (double)count * (double)size);
+}
+
+/*
+ * Number of blocks to split n items into for work whose result does not
+ * depend on the split (sorts, histograms: exact results): one block per
+ * thread when each gets at least `min_per_block` items, else fewer.
+ */
+static inline size_t pwa_blocks(size_t n, size_t min_per_block) {
+  size_t t = (size_t)pw_concurrency();
+  size_t most = n / (min_per_block ? min_per_block : 1);
+  if (t > most) t = most;
+  return t ? t : 1;
+}
+
+/* Bounds of block b of nb blocks over n items: [*begin, *end). */
+static inline void pwa_block(size_t n, size_t nb, size_t b, size_t *begin, size_t *end) {
+  uint64_t q = n / nb, r = n % nb;
+  *begin = (size_t)(b * q + (b < r ? b : r));
+  *end = (size_t)(*begin + q + (b < r));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Deterministic reduction                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Largest partial that pwa_reduce's fallback keeps on its stack. */
+#define PWA_REDUCE_MAX_PARTIAL 128
+
+/*
+ * pw_parallel_reduce, and when its partial slots cannot be allocated, the
+ * very same chunks folded and joined in order on the caller, each partial
+ * on the stack: same result, no failure for lack of memory. The chunking
+ * repeats the one pw_parallel_reduce documents (grain widened so there
+ * are at most 4096 chunks). partial_size <= PWA_REDUCE_MAX_PARTIAL.
+ * Returns PW_OK or PW_ECANCELED.
+ */
+static inline pw_status pwa_reduce(size_t n, size_t grain, size_t partial_size, pw_reduce_fn body,
+                                   pw_join_fn join, void *ctx, void *result) {
+  pw_status s = pw_parallel_reduce(n, grain, partial_size, body, join, ctx, result);
+  if (s != PW_ENOMEM) return s;
+  unsigned char partial[PWA_REDUCE_MAX_PARTIAL];
+  if (grain == 0) grain = 1;
+  size_t min_grain = pw_chunks(n, 4096);
+  if (grain < min_grain) grain = min_grain;
+  for (size_t begin = 0; begin < n; begin += grain) {
+    if (pw_cancelled()) return PW_ECANCELED;
+    size_t end = n - begin > grain ? begin + grain : n;
+    memcpy(partial, result, partial_size);
+    body(ctx, begin, end, partial);
+    join(ctx, result, partial);
+  }
+  return PW_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Shared between files                                                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Sorts n unsigned keys of width W (8, 16, 32, 64 bits; `keys` points to
+ * uint<W>_t) ascending in place, using `tmp` (n keys) as scratch.
+ * Used by unique (keys of a copy) and selection (small candidate sets).
+ * Returns PW_OK or PW_ECANCELED.
+ */
+pw_status pwa_sort_keys(void *keys, void *tmp, size_t n, int width);
+
+/*
+ * Stable sort of n (key, index) pairs by key, ascending, keys of width W;
+ * keys and idx are sorted in place, k2/i2 are scratch of n each.
+ * Returns PW_OK or PW_ECANCELED.
+ */
+pw_status pwa_sort_pairs(void *keys, uint32_t *idx, void *k2, uint32_t *i2, size_t n, int width);
+
+/*
+ * Multi-rank selection over the keys of x's raw elements under `mode`:
+ * for each of the r ranks (non-decreasing, each < n) writes the key of
+ * rank ranks[j] (the ranks[j]-th smallest key, from 0) to out[j].
+ * Scratch is allocated inside (see select.c). Returns PW_OK, PW_ENOMEM or
+ * PW_ECANCELED.
+ */
+pw_status pwa_select_keys(const void *x, size_t n, int width, int mode, const uint64_t *ranks,
+                          size_t r, uint64_t *out);
+
+/*
+ * Compensated sum of x[b, e) (reduce.c): the pair (*S, *C) whose value
+ * S + C is the sum, with the lane structure and the error bound of
+ * pw_array_sum. Deterministic for given (b, e).
+ */
+void pwa_sum2_f64(const double *x, size_t b, size_t e, double *S, double *C);
+void pwa_sum2_f32(const float *x, size_t b, size_t e, double *S, double *C);
+
+/* Calls CALL(m) with m the constant equal to `mode` (so that inlined
+   key functions fold). */
+#define PWA_MODE_SWITCH(mode, CALL)                                            \
+  switch (mode) {                                                              \
+  case PWA_UINT_ASC: CALL(PWA_UINT_ASC); break;                                \
+  case PWA_UINT_DESC: CALL(PWA_UINT_DESC); break;                              \
+  case PWA_SINT_ASC: CALL(PWA_SINT_ASC); break;                                \
+  case PWA_SINT_DESC: CALL(PWA_SINT_DESC); break;                              \
+  case PWA_FLOAT_ASC: CALL(PWA_FLOAT_ASC); break;                              \
+  case PWA_FLOAT_DESC: CALL(PWA_FLOAT_DESC); break;                            \
+  case PWA_FLOATC_ASC: CALL(PWA_FLOATC_ASC); break;                            \
+  default: CALL(PWA_FLOATC_DESC); break;                                       \
+  }
+
+#endif /* PW_ARRAY_INTERNAL_H */

@@ -1,0 +1,887 @@
+/*
+ * reduce.c — sum, mean, variance, std, min, max (with argmin/argmax), dot
+ * and norm (parawasm/array.h).
+ *
+ * Determinism. Every reduction goes through pwa_reduce (internal.h): the
+ * chunks depend on n and the element size only, each chunk folds into its
+ * own partial, and the partials are joined in chunk order. Inside a chunk
+ * the float reductions use 8 lanes (lane l takes elements begin + l,
+ * begin + l + 8, ...; a tail of r < 8 elements goes to lanes 0..r-1), and
+ * the lanes are folded in a fixed order. The wasm SIMD path holds lanes
+ * 2l and 2l+1 in one f64x2 and performs the same IEEE operations in the
+ * same order as the portable path, so both give the same bits (and no
+ * build may contract a*b+c into an FMA: the Makefile compiles as ISO C11,
+ * where GCC does not contract, and clang does not by default for wasm).
+ *
+ * Compensated sums (Ogita, Rump and Oishi's Sum2). Each addition s + v is
+ * done with Knuth's TwoSum, which also yields its rounding error e exactly
+ * (s + v = t + e, 6 flops, no branch); the errors are summed plainly in a
+ * second accumulator c, and the result is s + c. The error bound is that
+ * of a sum in twice the precision, then rounded:
+ *     |result - sum| <= eps |sum| + gamma(N)^2 sum|x[i]|,
+ *     eps = 2^-53, gamma(N) = N eps / (1 - N eps), N = n + 8200
+ * (N counts the additions of the error accumulator: one per element, two
+ * per lane and chunk fold). With 8 lanes the dependency chains are 8
+ * TwoSums long, and the wasm SIMD loop reads memory at about the speed of
+ * a plain sum (see test/bench/native_array.c).
+ * If s ends infinite or NaN, the result is s: Inf with an Inf element (the
+ * error terms are then NaN and meaningless), NaN with a NaN or with both
+ * infinities.
+ *
+ * Integer sums are exact: 8- to 32-bit elements in a 64-bit accumulator;
+ * 64-bit elements split in 32-bit halves, each half summed in 64 bits
+ * (no overflow below 2^32 elements a chunk), and joined in 128 bits.
+ *
+ * Variance: blocks of 2048 elements, each in two passes while it is in
+ * cache (mean, then the sum of squared deviations, both in 8 plain
+ * lanes), merged with Chan-Golub-LeVeque's pairwise update, chunks too.
+ * Two passes per block avoid the cancellation of the one-pass
+ * sum-of-squares formula; the pairwise merge keeps the error growth
+ * logarithmic in the number of blocks.
+ *
+ * min/max: a first pass over a chunk finds the extreme value (a plain
+ * loop the compiler vectorises; NaN noted apart), a second, while the
+ * chunk is in cache, the first index holding it (for floats, the first
+ * NaN if there is one, and the first -0 before any +0 for a minimum of
+ * zero). Chunks are joined in order, a later chunk winning only when
+ * strictly better, so the index is the first in the whole array.
+ *
+ * norm: the compensated sum of squares. If it is not finite, or below
+ * 2^-900 (where squares of small elements lose bits to underflow), a
+ * second pass finds the largest magnitude (and Inf/NaN, Math.hypot's
+ * rules), and a third sums the squares of the elements scaled by the
+ * power of two that brings that magnitude into [0.5, 1).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define LANES 8
+#define VAR_BLOCK 2048
+
+/* ------------------------------------------------------------------------ */
+/* Compensated lanes                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* a + b = *s + *e exactly (Knuth's TwoSum). */
+PW_INLINE void two_sum(double a, double b, double *s, double *e) {
+  double t = a + b, z = t - a;
+  *e = (a - (t - z)) + (b - z);
+  *s = t;
+}
+
+/* Lane l of (s, c) adds v. */
+PW_INLINE void sum2_add(double *s, double *c, double v) {
+  double t = *s + v, z = t - *s;
+  *c += (*s - (t - z)) + (v - z);
+  *s = t;
+}
+
+/* Folds 8 compensated lanes into (*S, *C), in lane order. */
+static void sum2_fold(const double *s, const double *c, double *S, double *C) {
+  double S0 = s[0], C0 = c[0], e;
+  for (int l = 1; l < LANES; l++) {
+    two_sum(S0, s[l], &S0, &e);
+    C0 += c[l];
+    C0 += e;
+  }
+  *S = S0;
+  *C = C0;
+}
+
+/* (acc) += (S, C): the join of two compensated partials. */
+PW_INLINE void sum2_join(double *acc, double S, double C) {
+  double e;
+  two_sum(acc[0], S, &acc[0], &e);
+  acc[1] += C;
+  acc[1] += e;
+}
+
+/* The value of a compensated pair. */
+PW_INLINE double sum2_value(const double *acc) {
+  return isfinite(acc[0]) ? acc[0] + acc[1] : acc[0];
+}
+
+#ifdef __wasm_simd128__
+/* Lanes (2j, 2j+1) of (s, c) add v. */
+PW_INLINE void sum2_add_v(v128_t *s, v128_t *c, v128_t v) {
+  v128_t t = wasm_f64x2_add(*s, v), z = wasm_f64x2_sub(t, *s);
+  v128_t e = wasm_f64x2_add(wasm_f64x2_sub(*s, wasm_f64x2_sub(t, z)), wasm_f64x2_sub(v, z));
+  *c = wasm_f64x2_add(*c, e);
+  *s = t;
+}
+PW_INLINE void lanes_store(double *s, double *c, const v128_t *vs, const v128_t *vc) {
+  for (int j = 0; j < 4; j++) {
+    wasm_v128_store(s + 2 * j, vs[j]);
+    wasm_v128_store(c + 2 * j, vc[j]);
+  }
+}
+/* The two doubles of floats 2h and 2h+1 of v. */
+#define PROMOTE_LO(v) wasm_f64x2_promote_low_f32x4(v)
+#define PROMOTE_HI(v) wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3))
+/* The doubles of the two floats at p (one 64-bit load, no shuffle). */
+#define PROMOTE_AT(p) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p))
+#endif
+
+/*
+ * Element loaders for the compensated lane loops: LD_<op>_<s>(x, y, i)
+ * is the double added at position i.
+ */
+#define LD_SUM_f32(x, y, i) ((double)(x)[i])
+#define LD_SUM_f64(x, y, i) ((x)[i])
+#define LD_DOT_f32(x, y, i) ((double)(x)[i] * (double)(y)[i])
+#define LD_DOT_f64(x, y, i) ((x)[i] * (y)[i])
+#define LD_SQ_f32(x, y, i) ((double)(x)[i] * (double)(x)[i])
+#define LD_SQ_f64(x, y, i) ((x)[i] * (x)[i])
+#define LD_SQS_f64(x, y, i) ((((x)[i] * (y)[0]) * (y)[1]) * (((x)[i] * (y)[0]) * (y)[1])) /* y: scales */
+
+/* Portable compensated lanes over [b, e) with loader LD: sets (S, C). */
+#define SUM2_PORTABLE(LD, x, y, b, e, S, C)                                    \
+  do {                                                                         \
+    double s_[LANES] = {0}, c_[LANES] = {0};                                   \
+    size_t i_ = (b);                                                           \
+    for (; (e) - i_ >= LANES; i_ += LANES)                                     \
+      for (int l_ = 0; l_ < LANES; l_++) sum2_add(&s_[l_], &c_[l_], LD(x, y, i_ + l_)); \
+    for (int l_ = 0; i_ < (e); i_++, l_++) sum2_add(&s_[l_], &c_[l_], LD(x, y, i_)); \
+    sum2_fold(s_, c_, &(S), &(C));                                             \
+  } while (0)
+
+/* ------------------------------------------------------------------------ */
+/* Compensated chunk sums, one function per (operation, type)               */
+/* ------------------------------------------------------------------------ */
+
+static void csum_f64(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
+  const double *x = xv, *y = yv;
+  (void)y;
+#ifdef __wasm_simd128__
+  v128_t s[4], c[4];
+  for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
+  size_t i = b;
+  for (; e - i >= LANES; i += LANES)
+    for (int j = 0; j < 4; j++) sum2_add_v(&s[j], &c[j], wasm_v128_load(x + i + 2 * j));
+  double sl[LANES], cl[LANES];
+  lanes_store(sl, cl, s, c);
+  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i]);
+  sum2_fold(sl, cl, S, C);
+#else
+  SUM2_PORTABLE(LD_SUM_f64, x, y, b, e, *S, *C);
+#endif
+}
+
+static void csum_f32(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
+  const float *x = xv, *y = yv;
+  (void)y;
+#ifdef __wasm_simd128__
+  v128_t s[4], c[4];
+  for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
+  size_t i = b;
+  for (; e - i >= LANES; i += LANES)
+    for (int j = 0; j < 4; j++) sum2_add_v(&s[j], &c[j], PROMOTE_AT(x + i + 2 * j));
+  double sl[LANES], cl[LANES];
+  lanes_store(sl, cl, s, c);
+  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i]);
+  sum2_fold(sl, cl, S, C);
+#else
+  SUM2_PORTABLE(LD_SUM_f32, x, y, b, e, *S, *C);
+#endif
+}
+
+static void cdot_f64(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
+  const double *x = xv, *y = yv;
+#ifdef __wasm_simd128__
+  v128_t s[4], c[4];
+  for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
+  size_t i = b;
+  for (; e - i >= LANES; i += LANES)
+    for (int j = 0; j < 4; j++)
+      sum2_add_v(&s[j], &c[j],
+                 wasm_f64x2_mul(wasm_v128_load(x + i + 2 * j), wasm_v128_load(y + i + 2 * j)));
+  double sl[LANES], cl[LANES];
+  lanes_store(sl, cl, s, c);
+  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i] * y[i]);
+  sum2_fold(sl, cl, S, C);
+#else
+  SUM2_PORTABLE(LD_DOT_f64, x, y, b, e, *S, *C);
+#endif
+}
+
+static void cdot_f32(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
+  const float *x = xv, *y = yv;
+#ifdef __wasm_simd128__
+  v128_t s[4], c[4];
+  for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
+  size_t i = b;
+  for (; e - i >= LANES; i += LANES)
+    for (int j = 0; j < 4; j++)
+      sum2_add_v(&s[j], &c[j], wasm_f64x2_mul(PROMOTE_AT(x + i + 2 * j), PROMOTE_AT(y + i + 2 * j)));
+  double sl[LANES], cl[LANES];
+  lanes_store(sl, cl, s, c);
+  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], (double)x[i] * (double)y[i]);
+  sum2_fold(sl, cl, S, C);
+#else
+  SUM2_PORTABLE(LD_DOT_f32, x, y, b, e, *S, *C);
+#endif
+}
+
+static void csq_f64(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
+  const double *x = xv, *y = yv;
+  (void)y;
+#ifdef __wasm_simd128__
+  v128_t s[4], c[4];
+  for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
+  size_t i = b;
+  for (; e - i >= LANES; i += LANES)
+    for (int j = 0; j < 4; j++) {
+      v128_t v = wasm_v128_load(x + i + 2 * j);
+      sum2_add_v(&s[j], &c[j], wasm_f64x2_mul(v, v));
+    }
+  double sl[LANES], cl[LANES];
+  lanes_store(sl, cl, s, c);
+  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i] * x[i]);
+  sum2_fold(sl, cl, S, C);
+#else
+  SUM2_PORTABLE(LD_SQ_f64, x, y, b, e, *S, *C);
+#endif
+}
+
+static void csq_f32(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
+  const float *x = xv, *y = yv;
+  (void)y;
+#ifdef __wasm_simd128__
+  v128_t s[4], c[4];
+  for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
+  size_t i = b;
+  for (; e - i >= LANES; i += LANES)
+    for (int j = 0; j < 4; j++) {
+      v128_t p = PROMOTE_AT(x + i + 2 * j);
+      sum2_add_v(&s[j], &c[j], wasm_f64x2_mul(p, p));
+    }
+  double sl[LANES], cl[LANES];
+  lanes_store(sl, cl, s, c);
+  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], (double)x[i] * (double)x[i]);
+  sum2_fold(sl, cl, S, C);
+#else
+  SUM2_PORTABLE(LD_SQ_f32, x, y, b, e, *S, *C);
+#endif
+}
+
+/* Scaled squares (the rare path of norm: portable is enough). */
+static void csqs_f64(const void *xv, const void *scale, size_t b, size_t e, double *S, double *C) {
+  const double *x = xv, *y = scale;
+  SUM2_PORTABLE(LD_SQS_f64, x, y, b, e, *S, *C);
+}
+
+void pwa_sum2_f64(const double *x, size_t b, size_t e, double *S, double *C) {
+  csum_f64(x, NULL, b, e, S, C);
+}
+void pwa_sum2_f32(const float *x, size_t b, size_t e, double *S, double *C) {
+  csum_f32(x, NULL, b, e, S, C);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Compensated reductions on the pool                                       */
+/* ------------------------------------------------------------------------ */
+
+typedef void (*csum_fn)(const void *x, const void *y, size_t b, size_t e, double *S, double *C);
+
+typedef struct {
+  const void *x, *y;
+  csum_fn fn;
+} cs_ctx;
+
+static void cs_body(void *p, size_t b, size_t e, void *partial) {
+  cs_ctx *c = p;
+  double S, C;
+  c->fn(c->x, c->y, b, e, &S, &C);
+  sum2_join(partial, S, C);
+}
+
+static void cs_join(void *ctx, void *acc, const void *partial) {
+  (void)ctx;
+  const double *p = partial;
+  sum2_join(acc, p[0], p[1]);
+}
+
+/* The compensated pair (acc[0], acc[1]) of fn over [0, n). */
+static pw_status csum_run(const void *x, const void *y, size_t n, size_t item_bytes, csum_fn fn,
+                          double *acc) {
+  cs_ctx c = {x, y, fn};
+  acc[0] = acc[1] = 0.0;
+  return pwa_reduce(n, pw_grain(item_bytes), 2 * sizeof(double), cs_body, cs_join, &c, acc);
+}
+
+#define CSUM(fn) (fn)
+
+/* ------------------------------------------------------------------------ */
+/* Integer sums                                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  const void *x;
+} isum_ctx;
+
+#define ISUM_SMALL(T, s, ACC)                                                  \
+  static void isum_body_##s(void *p, size_t b, size_t e, void *partial) {      \
+    const T *x = ((isum_ctx *)p)->x;                                           \
+    ACC acc = isum_simd_##s(x, &b, e);                                         \
+    for (size_t i = b; i < e; i++) acc += (ACC)x[i];                           \
+    *(ACC *)partial += acc;                                                    \
+  }                                                                            \
+  static void isum_join_##s(void *ctx, void *acc, const void *partial) {       \
+    (void)ctx;                                                                 \
+    *(ACC *)acc += *(const ACC *)partial;                                      \
+  }
+
+/*
+ * The vector part of the small integer sums (wasm SIMD; 0 elsewhere, where
+ * the compiler vectorises the plain loop itself): sums x[*b ..] in whole
+ * vectors and advances *b past them. 8- and 16-bit elements add pairwise
+ * into 32-bit lanes, widened to 64 bits every 2^16 elements (no lane can
+ * overflow before); 32-bit elements widen into 64-bit lanes at once.
+ */
+#ifdef __wasm_simd128__
+PW_INLINE int64_t lanes64_sum(v128_t v) {
+  return wasm_i64x2_extract_lane(v, 0) + wasm_i64x2_extract_lane(v, 1);
+}
+#define ISUM_SIMD_NARROW(T, s, ACC, PAIRWISE, WIDEN_LO, WIDEN_HI, PER)         \
+  PW_INLINE ACC isum_simd_##s(const T *x, size_t *bp, size_t e) {              \
+    size_t i = *bp;                                                            \
+    v128_t wide = wasm_i64x2_splat(0);                                         \
+    while (e - i >= PER) {                                                     \
+      size_t stop = e - i > 65536 ? i + 65536 : e;                             \
+      v128_t acc = wasm_i32x4_splat(0);                                        \
+      for (; stop - i >= PER; i += PER) acc = wasm_i32x4_add(acc, PAIRWISE(wasm_v128_load(x + i))); \
+      wide = wasm_i64x2_add(wide, wasm_i64x2_add(WIDEN_LO(acc), WIDEN_HI(acc))); \
+    }                                                                          \
+    *bp = i;                                                                   \
+    return (ACC)lanes64_sum(wide);                                             \
+  }
+#define PAIR_I8(v) wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_extadd_pairwise_i8x16(v))
+#define PAIR_U8(v) wasm_u32x4_extadd_pairwise_u16x8(wasm_u16x8_extadd_pairwise_u8x16(v))
+#define PAIR_I16(v) wasm_i32x4_extadd_pairwise_i16x8(v)
+#define PAIR_U16(v) wasm_u32x4_extadd_pairwise_u16x8(v)
+ISUM_SIMD_NARROW(int8_t, i8, int64_t, PAIR_I8, wasm_i64x2_extend_low_i32x4, wasm_i64x2_extend_high_i32x4, 16)
+ISUM_SIMD_NARROW(uint8_t, u8, uint64_t, PAIR_U8, wasm_u64x2_extend_low_u32x4, wasm_u64x2_extend_high_u32x4, 16)
+ISUM_SIMD_NARROW(int16_t, i16, int64_t, PAIR_I16, wasm_i64x2_extend_low_i32x4, wasm_i64x2_extend_high_i32x4, 8)
+ISUM_SIMD_NARROW(uint16_t, u16, uint64_t, PAIR_U16, wasm_u64x2_extend_low_u32x4, wasm_u64x2_extend_high_u32x4, 8)
+#define ISUM_SIMD_32(T, s, ACC, WIDEN_LO, WIDEN_HI)                            \
+  PW_INLINE ACC isum_simd_##s(const T *x, size_t *bp, size_t e) {              \
+    size_t i = *bp;                                                            \
+    v128_t a0 = wasm_i64x2_splat(0), a1 = wasm_i64x2_splat(0);                 \
+    for (; e - i >= 8; i += 8) {                                               \
+      v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 4);       \
+      a0 = wasm_i64x2_add(a0, wasm_i64x2_add(WIDEN_LO(v0), WIDEN_HI(v0)));     \
+      a1 = wasm_i64x2_add(a1, wasm_i64x2_add(WIDEN_LO(v1), WIDEN_HI(v1)));     \
+    }                                                                          \
+    *bp = i;                                                                   \
+    return (ACC)lanes64_sum(wasm_i64x2_add(a0, a1));                           \
+  }
+ISUM_SIMD_32(int32_t, i32, int64_t, wasm_i64x2_extend_low_i32x4, wasm_i64x2_extend_high_i32x4)
+ISUM_SIMD_32(uint32_t, u32, uint64_t, wasm_u64x2_extend_low_u32x4, wasm_u64x2_extend_high_u32x4)
+#else
+#define ISUM_NO_SIMD(T, s, ACC)                                                \
+  PW_INLINE ACC isum_simd_##s(const T *x, size_t *bp, size_t e) {              \
+    (void)x, (void)bp, (void)e;                                                \
+    return 0;                                                                  \
+  }
+ISUM_NO_SIMD(int8_t, i8, int64_t)
+ISUM_NO_SIMD(uint8_t, u8, uint64_t)
+ISUM_NO_SIMD(int16_t, i16, int64_t)
+ISUM_NO_SIMD(uint16_t, u16, uint64_t)
+ISUM_NO_SIMD(int32_t, i32, int64_t)
+ISUM_NO_SIMD(uint32_t, u32, uint64_t)
+#endif
+
+ISUM_SMALL(int8_t, i8, int64_t)
+ISUM_SMALL(uint8_t, u8, uint64_t)
+ISUM_SMALL(int16_t, i16, int64_t)
+ISUM_SMALL(uint16_t, u16, uint64_t)
+ISUM_SMALL(int32_t, i32, int64_t)
+ISUM_SMALL(uint32_t, u32, uint64_t)
+
+/* 64-bit: halves summed apart (a chunk has fewer than 2^32 elements). */
+static void isum_body_i64(void *p, size_t b, size_t e, void *partial) {
+  const int64_t *x = ((isum_ctx *)p)->x;
+  uint64_t lo = 0;
+  int64_t hi = 0;
+  for (size_t i = b; i < e; i++) {
+    lo += (uint32_t)x[i];
+    hi += x[i] >> 32; /* arithmetic shift: gcc and clang */
+  }
+  pwa_i128 v = (pwa_i128)hi * ((pwa_i128)1 << 32) + (pwa_i128)lo, acc;
+  memcpy(&acc, partial, sizeof acc);
+  acc += v;
+  memcpy(partial, &acc, sizeof acc);
+}
+static void isum_body_u64(void *p, size_t b, size_t e, void *partial) {
+  const uint64_t *x = ((isum_ctx *)p)->x;
+  uint64_t lo = 0, hi = 0;
+  for (size_t i = b; i < e; i++) {
+    lo += (uint32_t)x[i];
+    hi += x[i] >> 32;
+  }
+  pwa_u128 v = ((pwa_u128)hi << 32) + (pwa_u128)lo, acc;
+  memcpy(&acc, partial, sizeof acc);
+  acc += v;
+  memcpy(partial, &acc, sizeof acc);
+}
+static void isum_join_128(void *ctx, void *acc, const void *partial) {
+  (void)ctx;
+  pwa_u128 a, p;
+  memcpy(&a, acc, sizeof a);
+  memcpy(&p, partial, sizeof p);
+  a += p;
+  memcpy(acc, &a, sizeof a);
+}
+
+/* The exact sum of an integer array as a signed 128-bit integer. */
+static pwa_i128 isum128(const void *x, size_t n, int width, int kind) {
+  isum_ctx c = {x};
+  size_t g = pw_grain((size_t)width / 8);
+  switch (width * 2 + (kind == PWA_SINT)) {
+#define ISUM_CASE(W, s, ACC)                                                   \
+  case W * 2 + (PWA_KIND_##s == PWA_SINT): {                                   \
+    ACC acc = 0;                                                               \
+    pwa_reduce(n, g, sizeof acc, isum_body_##s, isum_join_##s, &c, &acc);      \
+    return (pwa_i128)acc;                                                      \
+  }
+    ISUM_CASE(8, i8, int64_t)
+    ISUM_CASE(8, u8, uint64_t)
+    ISUM_CASE(16, i16, int64_t)
+    ISUM_CASE(16, u16, uint64_t)
+    ISUM_CASE(32, i32, int64_t)
+    ISUM_CASE(32, u32, uint64_t)
+#undef ISUM_CASE
+  case 64 * 2 + 1: {
+    pwa_i128 acc = 0;
+    pwa_reduce(n, g, sizeof acc, isum_body_i64, isum_join_128, &c, &acc);
+    return acc;
+  }
+  default: {
+    pwa_u128 acc = 0;
+    pwa_reduce(n, g, sizeof acc, isum_body_u64, isum_join_128, &c, &acc);
+    return (pwa_i128)acc; /* a u64 sum of < 2^64 terms is < 2^128: read as unsigned by callers */
+  }
+  }
+}
+
+static pw_u128 to_pw_u128(pwa_u128 v) {
+  pw_u128 r = {(uint64_t)v, (uint64_t)(v >> 64)};
+  return r;
+}
+
+/* The exact mean of an integer array: q + r / n with q, r from S / n. */
+static double imean(pwa_i128 S, size_t n, int is_u64) {
+  if (n == 0) return NAN;
+  if (is_u64) {
+    pwa_u128 u = (pwa_u128)S, q = u / n, r = u % n;
+    return (double)q + (double)r / (double)n;
+  }
+  pwa_i128 q = S / (pwa_i128)n, r = S % (pwa_i128)n;
+  return (double)q + (double)r / (double)n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Variance                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* A partial: count, mean, sum of squared deviations. */
+typedef struct {
+  double n, mean, m2;
+} var_part;
+
+/* a (+)= b (Chan, Golub and LeVeque). */
+PW_INLINE void var_merge(var_part *a, double nb, double mb, double m2b) {
+  if (nb == 0) return;
+  if (a->n == 0) {
+    a->n = nb, a->mean = mb, a->m2 = m2b;
+    return;
+  }
+  double n = a->n + nb, d = mb - a->mean;
+  a->mean += d * (nb / n);
+  a->m2 += m2b + d * d * (a->n * nb / n);
+  a->n = n;
+}
+
+/* The plain 8-lane fold used by variance (and matvec's documentation). */
+PW_INLINE double lanes8_fold(const double *s) {
+  return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+}
+
+#define VAR_BLOCK_PORTABLE(T, s)                                               \
+  static void var_block_##s(const void *xv, size_t b, size_t e, double *mean, double *m2) { \
+    const T *x = xv;                                                           \
+    double acc[LANES] = {0};                                                   \
+    size_t i = b;                                                              \
+    for (; e - i >= LANES; i += LANES)                                         \
+      for (int l = 0; l < LANES; l++) acc[l] += (double)x[i + l];              \
+    for (int l = 0; i < e; i++, l++) acc[l] += (double)x[i];                   \
+    double m = lanes8_fold(acc) / (double)(e - b);                             \
+    for (int l = 0; l < LANES; l++) acc[l] = 0;                                \
+    for (i = b; e - i >= LANES; i += LANES)                                    \
+      for (int l = 0; l < LANES; l++) {                                        \
+        double d = (double)x[i + l] - m;                                       \
+        acc[l] += d * d;                                                       \
+      }                                                                        \
+    for (int l = 0; i < e; i++, l++) {                                         \
+      double d = (double)x[i] - m;                                             \
+      acc[l] += d * d;                                                         \
+    }                                                                          \
+    *mean = m;                                                                 \
+    *m2 = lanes8_fold(acc);                                                    \
+  }
+VAR_BLOCK_PORTABLE(int8_t, i8)
+VAR_BLOCK_PORTABLE(uint8_t, u8)
+VAR_BLOCK_PORTABLE(int16_t, i16)
+VAR_BLOCK_PORTABLE(uint16_t, u16)
+VAR_BLOCK_PORTABLE(int32_t, i32)
+VAR_BLOCK_PORTABLE(uint32_t, u32)
+VAR_BLOCK_PORTABLE(int64_t, i64)
+VAR_BLOCK_PORTABLE(uint64_t, u64)
+#ifndef __wasm_simd128__
+VAR_BLOCK_PORTABLE(float, f32)
+VAR_BLOCK_PORTABLE(double, f64)
+#else
+/* The same operations, lanes (2j, 2j+1) in one vector. */
+#define VAR_BLOCK_SIMD(T, s, LOAD4)                                            \
+  static void var_block_##s(const void *xv, size_t b, size_t e, double *mean, double *m2) { \
+    const T *x = xv;                                                           \
+    v128_t v[4], a[4];                                                         \
+    double acc[LANES];                                                         \
+    for (int j = 0; j < 4; j++) a[j] = wasm_f64x2_splat(0.0);                  \
+    size_t i = b;                                                              \
+    for (; e - i >= LANES; i += LANES) {                                       \
+      LOAD4(x + i, v);                                                         \
+      for (int j = 0; j < 4; j++) a[j] = wasm_f64x2_add(a[j], v[j]);           \
+    }                                                                          \
+    for (int j = 0; j < 4; j++) wasm_v128_store(acc + 2 * j, a[j]);            \
+    for (int l = 0; i < e; i++, l++) acc[l] += (double)x[i];                   \
+    double m = lanes8_fold(acc) / (double)(e - b);                             \
+    v128_t mv = wasm_f64x2_splat(m);                                           \
+    for (int j = 0; j < 4; j++) a[j] = wasm_f64x2_splat(0.0);                  \
+    for (i = b; e - i >= LANES; i += LANES) {                                  \
+      LOAD4(x + i, v);                                                         \
+      for (int j = 0; j < 4; j++) {                                            \
+        v128_t d = wasm_f64x2_sub(v[j], mv);                                   \
+        a[j] = wasm_f64x2_add(a[j], wasm_f64x2_mul(d, d));                     \
+      }                                                                        \
+    }                                                                          \
+    for (int j = 0; j < 4; j++) wasm_v128_store(acc + 2 * j, a[j]);            \
+    for (int l = 0; i < e; i++, l++) {                                         \
+      double d = (double)x[i] - m;                                             \
+      acc[l] += d * d;                                                         \
+    }                                                                          \
+    *mean = m;                                                                 \
+    *m2 = lanes8_fold(acc);                                                    \
+  }
+#define LOAD4_F64(p, v)                                                        \
+  do {                                                                         \
+    for (int j_ = 0; j_ < 4; j_++) v[j_] = wasm_v128_load((p) + 2 * j_);       \
+  } while (0)
+#define LOAD4_F32(p, v)                                                        \
+  do {                                                                         \
+    v128_t q0_ = wasm_v128_load(p), q1_ = wasm_v128_load((p) + 4);             \
+    v[0] = PROMOTE_LO(q0_), v[1] = PROMOTE_HI(q0_);                            \
+    v[2] = PROMOTE_LO(q1_), v[3] = PROMOTE_HI(q1_);                            \
+  } while (0)
+VAR_BLOCK_SIMD(float, f32, LOAD4_F32)
+VAR_BLOCK_SIMD(double, f64, LOAD4_F64)
+#endif
+
+typedef struct {
+  const void *x;
+  void (*block)(const void *x, size_t b, size_t e, double *mean, double *m2);
+} var_ctx;
+
+static void var_body(void *p, size_t b, size_t e, void *partial) {
+  var_ctx *c = p;
+  var_part acc = {0, 0, 0};
+  for (size_t i = b; i < e; i += VAR_BLOCK) {
+    size_t stop = e - i > VAR_BLOCK ? i + VAR_BLOCK : e;
+    double m, m2;
+    c->block(c->x, i, stop, &m, &m2);
+    var_merge(&acc, (double)(stop - i), m, m2);
+  }
+  var_merge(partial, acc.n, acc.mean, acc.m2);
+}
+
+static void var_join(void *ctx, void *acc, const void *partial) {
+  (void)ctx;
+  const var_part *p = partial;
+  var_merge(acc, p->n, p->mean, p->m2);
+}
+
+static double variance_any(const void *x, size_t n, uint32_t ddof, size_t size,
+                           void (*block)(const void *, size_t, size_t, double *, double *)) {
+  if ((uint64_t)n <= ddof) return NAN;
+  var_ctx c = {x, block};
+  var_part acc = {0, 0, 0};
+  pwa_reduce(n, pw_grain(size), sizeof acc, var_body, var_join, &c, &acc);
+  return acc.m2 / (double)((uint64_t)n - ddof);
+}
+
+#define VARBLK(fn) (fn)
+
+/* ------------------------------------------------------------------------ */
+/* min / max                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* A partial: the winner's raw bits, its index, and whether it is a NaN. */
+typedef struct {
+  uint64_t bits;
+  uint64_t index;
+  int32_t nan;
+  int32_t set;
+} mm_part;
+
+typedef struct {
+  const void *x;
+  int width, kind, max;
+} mm_ctx;
+
+/* Ascending key of raw bits, widened (a larger key is a larger value). */
+static uint64_t mm_key(const mm_ctx *c, uint64_t bits) {
+  int mode = c->kind * 2;
+  switch (c->width) {
+  case 8: return pwa_key8((uint8_t)bits, mode);
+  case 16: return pwa_key16((uint16_t)bits, mode);
+  case 32: return pwa_key32((uint32_t)bits, mode);
+  default: return pwa_key64(bits, mode);
+  }
+}
+
+static void mm_join(void *ctx, void *acc, const void *partial) {
+  const mm_ctx *c = ctx;
+  mm_part *a = acc;
+  const mm_part *p = partial;
+  if (!p->set || a->nan) return;
+  if (!a->set || p->nan) {
+    *a = *p;
+    return;
+  }
+  uint64_t ka = mm_key(c, a->bits), kp = mm_key(c, p->bits);
+  if (c->max ? kp > ka : kp < ka) *a = *p;
+}
+
+#define MM_INT(T, s, UT)                                                       \
+  static void mm_body_##s(void *p, size_t b, size_t e, void *partial) {        \
+    mm_ctx *c = p;                                                             \
+    const T *x = c->x;                                                         \
+    T m = x[b];                                                                \
+    if (c->max) {                                                              \
+      for (size_t i = b + 1; i < e; i++) m = x[i] > m ? x[i] : m;              \
+    } else {                                                                   \
+      for (size_t i = b + 1; i < e; i++) m = x[i] < m ? x[i] : m;              \
+    }                                                                          \
+    size_t at = b;                                                             \
+    while (x[at] != m) at++;                                                   \
+    mm_part r = {(uint64_t)(UT)m, at, 0, 1};                                   \
+    mm_join(c, partial, &r);                                                   \
+  }
+MM_INT(int8_t, i8, uint8_t)
+MM_INT(uint8_t, u8, uint8_t)
+MM_INT(int16_t, i16, uint16_t)
+MM_INT(uint16_t, u16, uint16_t)
+MM_INT(int32_t, i32, uint32_t)
+MM_INT(uint32_t, u32, uint32_t)
+MM_INT(int64_t, i64, uint64_t)
+MM_INT(uint64_t, u64, uint64_t)
+
+/*
+ * Floats: pass 1, the extreme of the non-NaN elements (as x < m ? x : m,
+ * which wasm's pmin/pmax compute, so the vector loop and the portable
+ * one agree) and whether there is a NaN; pass 2, the first index.
+ */
+#define MM_FLT(T, s, UT, BITS, INF)                                            \
+  static void mm_body_##s(void *p, size_t b, size_t e, void *partial) {        \
+    mm_ctx *c = p;                                                             \
+    const T *x = c->x;                                                         \
+    T m = c->max ? -INF : INF;                                                 \
+    int nan = 0;                                                               \
+    if (c->max) {                                                              \
+      for (size_t i = b; i < e; i++) {                                         \
+        m = m < x[i] ? x[i] : m;                                               \
+        nan |= x[i] != x[i];                                                   \
+      }                                                                        \
+    } else {                                                                   \
+      for (size_t i = b; i < e; i++) {                                         \
+        m = x[i] < m ? x[i] : m;                                               \
+        nan |= x[i] != x[i];                                                   \
+      }                                                                        \
+    }                                                                          \
+    size_t at = b;                                                             \
+    if (nan) {                                                                 \
+      while (x[at] == x[at]) at++;                                             \
+    } else if (m == 0) {                                                       \
+      /* a minimum of zero is -0 if there is one; a maximum +0 likewise */     \
+      int want_neg = !c->max;                                                  \
+      size_t first = SIZE_MAX;                                                 \
+      for (size_t i = b; i < e; i++) {                                         \
+        if (x[i] == 0 && (signbit(x[i]) != 0) == want_neg) {                   \
+          first = i;                                                           \
+          break;                                                               \
+        }                                                                      \
+      }                                                                        \
+      if (first == SIZE_MAX) {                                                 \
+        while (x[at] != 0) at++;                                               \
+      } else {                                                                 \
+        at = first;                                                            \
+      }                                                                        \
+    } else {                                                                   \
+      while (x[at] != m) at++;                                                 \
+    }                                                                          \
+    mm_part r = {BITS(x[at]), at, nan, 1};                                     \
+    mm_join(c, partial, &r);                                                   \
+  }
+MM_FLT(float, f32, uint32_t, pwa_bits32, INFINITY)
+MM_FLT(double, f64, uint64_t, pwa_bits64, INFINITY)
+
+static pw_status minmax_any(const void *x, size_t n, void *value, uint32_t *index, int width,
+                            int kind, int max, pw_reduce_fn body) {
+  if (n == 0) return pw_fail(PW_EINVAL, "x is empty: it has no %s", max ? "maximum" : "minimum");
+  if ((uint64_t)n > PWA_MAX_INDEXED)
+    return pw_fail(PW_ERANGE, "x has %.0f elements; %s takes at most 2^32 - 1", (double)n,
+                   max ? "max" : "min");
+  mm_ctx c = {x, width, kind, max};
+  mm_part acc = {0, 0, 0, 0};
+  pw_status s = pwa_reduce(n, pw_grain((size_t)width / 8), sizeof acc, body, mm_join, &c, &acc);
+  if (s != PW_OK) return s;
+  switch (width) {
+  case 8: *(uint8_t *)value = (uint8_t)acc.bits; break;
+  case 16: *(uint16_t *)value = (uint16_t)acc.bits; break;
+  case 32: *(uint32_t *)value = (uint32_t)acc.bits; break;
+  default: *(uint64_t *)value = acc.bits; break;
+  }
+  *index = (uint32_t)acc.index;
+  return PW_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* norm                                                                     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  const void *x;
+  int width;
+} mag_ctx;
+
+/* partial: {largest magnitude, any Inf, any NaN} */
+static void mag_body(void *p, size_t b, size_t e, void *partial) {
+  mag_ctx *c = p;
+  double *r = partial, m = r[0];
+  int inf = r[1] != 0, nan = r[2] != 0;
+  for (size_t i = b; i < e; i++) {
+    double v = c->width == 32 ? fabs((double)((const float *)c->x)[i]) : fabs(((const double *)c->x)[i]);
+    nan |= v != v;
+    inf |= v == INFINITY;
+    m = v > m ? v : m;
+  }
+  r[0] = m, r[1] = inf, r[2] = nan;
+}
+static void mag_join(void *ctx, void *acc, const void *partial) {
+  (void)ctx;
+  double *a = acc;
+  const double *p = partial;
+  a[0] = p[0] > a[0] ? p[0] : a[0];
+  a[1] = a[1] != 0 || p[1] != 0;
+  a[2] = a[2] != 0 || p[2] != 0;
+}
+
+static double norm_any(const void *x, size_t n, int width) {
+  double acc[2];
+  csum_run(x, NULL, n, (size_t)width / 8, width == 32 ? CSUM(csq_f32) : CSUM(csq_f64), acc);
+  double ss = sum2_value(acc);
+  if (isfinite(ss) && (ss >= 0x1p-900 || width == 32)) return sqrt(ss);
+  /* the rare path: infinities, NaN, or magnitudes near the ends of the range */
+  mag_ctx mc = {x, width};
+  double mag[3] = {0, 0, 0};
+  pwa_reduce(n, pw_grain((size_t)width / 8), sizeof mag, mag_body, mag_join, &mc, mag);
+  if (mag[1] != 0) return INFINITY;
+  if (mag[2] != 0) return NAN;
+  if (mag[0] == 0) return 0.0;
+  if (width == 32) return sqrt(ss); /* float squares neither overflow nor underflow in double */
+  int ex;
+  frexp(mag[0], &ex); /* mag = f * 2^ex, f in [0.5, 1) */
+  /* 2^-ex in two factors, each representable for any ex */
+  double scale[2] = {ldexp(1.0, -ex / 2), ldexp(1.0, -ex - (-ex / 2))};
+  csum_run(x, scale, n, 8, CSUM(csqs_f64), acc);
+  return ldexp(sqrt(sum2_value(acc)), ex);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Per-type kernels                                                         */
+/* ------------------------------------------------------------------------ */
+
+#define PWA_SUM_SMALL(T, s, S)                                                 \
+  S pw_array_sum_##s(const T *x, size_t n) {                                   \
+    return (S)isum128(x, n, (int)sizeof(T) * 8, PWA_KIND_##s);                 \
+  }
+PWA_SUM_SMALL(int8_t, i8, int64_t)
+PWA_SUM_SMALL(uint8_t, u8, uint64_t)
+PWA_SUM_SMALL(int16_t, i16, int64_t)
+PWA_SUM_SMALL(uint16_t, u16, uint64_t)
+PWA_SUM_SMALL(int32_t, i32, int64_t)
+PWA_SUM_SMALL(uint32_t, u32, uint64_t)
+
+pw_u128 pw_array_sum_i64(const int64_t *x, size_t n) {
+  return to_pw_u128((pwa_u128)isum128(x, n, 64, PWA_SINT));
+}
+pw_u128 pw_array_sum_u64(const uint64_t *x, size_t n) {
+  return to_pw_u128((pwa_u128)isum128(x, n, 64, PWA_UINT));
+}
+double pw_array_sum_f32(const float *x, size_t n) {
+  double acc[2];
+  csum_run(x, NULL, n, 4, CSUM(csum_f32), acc);
+  return sum2_value(acc);
+}
+double pw_array_sum_f64(const double *x, size_t n) {
+  double acc[2];
+  csum_run(x, NULL, n, 8, CSUM(csum_f64), acc);
+  return sum2_value(acc);
+}
+
+#define PWA_MEAN_INT(T, s)                                                     \
+  double pw_array_mean_##s(const T *x, size_t n) {                             \
+    return imean(isum128(x, n, (int)sizeof(T) * 8, PWA_KIND_##s), n,           \
+                 sizeof(T) == 8 && PWA_KIND_##s == PWA_UINT);                  \
+  }
+PWA_MEAN_INT(int8_t, i8)
+PWA_MEAN_INT(uint8_t, u8)
+PWA_MEAN_INT(int16_t, i16)
+PWA_MEAN_INT(uint16_t, u16)
+PWA_MEAN_INT(int32_t, i32)
+PWA_MEAN_INT(uint32_t, u32)
+PWA_MEAN_INT(int64_t, i64)
+PWA_MEAN_INT(uint64_t, u64)
+double pw_array_mean_f32(const float *x, size_t n) { return pw_array_sum_f32(x, n) / (double)n; }
+double pw_array_mean_f64(const double *x, size_t n) { return pw_array_sum_f64(x, n) / (double)n; }
+
+#define PWA_VAR_DEFS(T, s)                                                     \
+  double pw_array_variance_##s(const T *x, size_t n, uint32_t ddof) {          \
+    return variance_any(x, n, ddof, sizeof(T), VARBLK(var_block_##s));         \
+  }                                                                            \
+  double pw_array_std_##s(const T *x, size_t n, uint32_t ddof) {               \
+    return sqrt(pw_array_variance_##s(x, n, ddof));                            \
+  }                                                                            \
+  pw_status pw_array_min_##s(const T *x, size_t n, T *value, uint32_t *index) { \
+    return minmax_any(x, n, value, index, (int)sizeof(T) * 8, PWA_KIND_##s, 0, mm_body_##s); \
+  }                                                                            \
+  pw_status pw_array_max_##s(const T *x, size_t n, T *value, uint32_t *index) { \
+    return minmax_any(x, n, value, index, (int)sizeof(T) * 8, PWA_KIND_##s, 1, mm_body_##s); \
+  }
+PW_ARRAY_TYPES(PWA_VAR_DEFS)
+
+double pw_array_dot_f32(const float *x, size_t n, const float *y) {
+  double acc[2];
+  csum_run(x, y, n, 8, CSUM(cdot_f32), acc);
+  return sum2_value(acc);
+}
+double pw_array_dot_f64(const double *x, size_t n, const double *y) {
+  double acc[2];
+  csum_run(x, y, n, 16, CSUM(cdot_f64), acc);
+  return sum2_value(acc);
+}
+double pw_array_norm_f32(const float *x, size_t n) { return norm_any(x, n, 32); }
+double pw_array_norm_f64(const double *x, size_t n) { return norm_any(x, n, 64); }

@@ -1,0 +1,169 @@
+/*
+ * scan.c — inclusive and exclusive prefix sums (parawasm/array.h).
+ *
+ * Parallel in two passes over chunks whose boundaries depend on n and the
+ * element size only (as pw_parallel_reduce's): pass 1 sums each chunk on
+ * its own, the caller turns the chunk sums into each chunk's starting
+ * offset, and pass 2 scans each chunk from its offset. Pass 1 only reads,
+ * so the whole costs about 1.5 times the traffic of a sequential scan and
+ * splits across every thread.
+ *
+ * Integers wrap modulo 2^bits (unsigned arithmetic in the element's
+ * width): exact, so the result cannot depend on the chunks, and with one
+ * thread a single sequential pass does it.
+ *
+ * Floats: a compensated running sum in double, (s, c) with TwoSum as in
+ * reduce.c, written out as s + c rounded to the element type. Pass 1 sums
+ * each chunk with the compensated lanes of pw_array_sum; chunk offsets
+ * are joined in order the same way; pass 2 starts each chunk from its
+ * offset pair. The running sum is sequential within a chunk (each TwoSum
+ * waits for the previous s), about 4 cycles an element, which the split
+ * across threads pays back. The chunking fixes the operations, so every
+ * thread count gives the same bits, with one thread too (which still
+ * makes pass 1).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Most chunks of a scan (as pw_parallel_reduce: bounded scratch). */
+#define SCAN_MAX_CHUNKS 4096u
+
+typedef struct {
+  const void *x;
+  void *out;
+  size_t n, grain;
+  double *fsum;   /* floats: per chunk (S, C), then offsets */
+  uint64_t *isum; /* integers: per chunk sums, then offsets */
+  int exclusive;
+} scan_ctx;
+
+PW_INLINE void two_sum(double a, double b, double *s, double *e) {
+  double t = a + b, z = t - a;
+  *e = (a - (t - z)) + (b - z);
+  *s = t;
+}
+
+/* Integer scans: per element width, in the unsigned type (wraps). */
+#define SCAN_INT(W)                                                            \
+  static void iscan_sum_##W(void *p, size_t b, size_t e) {                     \
+    scan_ctx *c = p;                                                           \
+    const uint##W##_t *x = c->x;                                               \
+    uint##W##_t acc = 0;                                                       \
+    for (size_t i = b; i < e; i++) acc = (uint##W##_t)(acc + x[i]);            \
+    c->isum[b / c->grain] = acc;                                               \
+  }                                                                            \
+  static void iscan_run_##W(void *p, size_t b, size_t e) {                     \
+    scan_ctx *c = p;                                                           \
+    const uint##W##_t *x = c->x;                                               \
+    uint##W##_t *o = c->out;                                                   \
+    uint##W##_t acc = (uint##W##_t)c->isum[b / c->grain];                      \
+    if (c->exclusive) {                                                        \
+      for (size_t i = b; i < e; i++) {                                         \
+        uint##W##_t v = x[i];                                                  \
+        o[i] = acc;                                                            \
+        acc = (uint##W##_t)(acc + v);                                          \
+      }                                                                        \
+    } else {                                                                   \
+      for (size_t i = b; i < e; i++) {                                         \
+        acc = (uint##W##_t)(acc + x[i]);                                       \
+        o[i] = acc;                                                            \
+      }                                                                        \
+    }                                                                          \
+  }
+SCAN_INT(8)
+SCAN_INT(16)
+SCAN_INT(32)
+SCAN_INT(64)
+
+/* Float scans: pass 1 is the compensated chunk sum, pass 2 the running sum. */
+#define SCAN_FLT(T, s)                                                         \
+  static void fscan_sum_##s(void *p, size_t b, size_t e) {                     \
+    scan_ctx *c = p;                                                           \
+    double *f = c->fsum + 2 * (b / c->grain);                                  \
+    pwa_sum2_##s(c->x, b, e, &f[0], &f[1]);                                    \
+  }                                                                            \
+  static void fscan_run_##s(void *p, size_t b, size_t e) {                     \
+    scan_ctx *c = p;                                                           \
+    const T *x = c->x;                                                         \
+    T *o = c->out;                                                             \
+    const double *f = c->fsum + 2 * (b / c->grain);                            \
+    double sum = f[0], err = f[1], t;                                          \
+    if (c->exclusive) {                                                        \
+      for (size_t i = b; i < e; i++) {                                         \
+        double v = x[i];                                                       \
+        o[i] = (T)(isfinite(sum) ? sum + err : sum);                           \
+        two_sum(sum, v, &sum, &t);                                             \
+        err += t;                                                              \
+      }                                                                        \
+    } else {                                                                   \
+      for (size_t i = b; i < e; i++) {                                         \
+        two_sum(sum, x[i], &sum, &t);                                          \
+        err += t;                                                              \
+        o[i] = (T)(isfinite(sum) ? sum + err : sum);                           \
+      }                                                                        \
+    }                                                                          \
+  }
+SCAN_FLT(float, f32)
+SCAN_FLT(double, f64)
+
+static pw_status scan_any(const void *x, size_t n, void *out, bool exclusive, int width,
+                          int kind) {
+  if (n == 0) return PW_OK;
+  size_t grain = pw_grain((size_t)width / 8);
+  if (grain < pw_chunks(n, SCAN_MAX_CHUNKS)) grain = pw_chunks(n, SCAN_MAX_CHUNKS);
+  size_t chunks = pw_chunks(n, grain);
+  scan_ctx c = {x, out, n, grain, NULL, NULL, exclusive};
+  pw_status s;
+  if (kind != PWA_FLOAT) {
+    pw_range_fn sum = width == 8 ? iscan_sum_8 : width == 16 ? iscan_sum_16 : width == 32 ? iscan_sum_32 : iscan_sum_64;
+    pw_range_fn run = width == 8 ? iscan_run_8 : width == 16 ? iscan_run_16 : width == 32 ? iscan_run_32 : iscan_run_64;
+    uint64_t zero = 0;
+    if (pw_concurrency() == 1 || chunks == 1) {
+      /* exact: one sequential pass gives the same result */
+      c.isum = &zero;
+      c.grain = n;
+      return pw_parallel_for(n, n, run, &c);
+    }
+    c.isum = pwa_alloc(chunks, sizeof *c.isum);
+    if (c.isum == NULL) return pwa_nomem(chunks, sizeof *c.isum);
+    s = pw_parallel_for(n, grain, sum, &c);
+    if (s == PW_OK) {
+      uint64_t acc = 0;
+      for (size_t j = 0; j < chunks; j++) {
+        uint64_t t = c.isum[j];
+        c.isum[j] = acc;
+        acc += t; /* wraps mod 2^64; each chunk keeps the low bits it needs */
+      }
+      s = pw_parallel_for(n, grain, run, &c);
+    }
+    free(c.isum);
+    return s;
+  }
+  c.fsum = pwa_alloc(chunks, 2 * sizeof(double));
+  if (c.fsum == NULL) return pwa_nomem(chunks, 2 * sizeof(double));
+  s = pw_parallel_for(n, grain, width == 32 ? fscan_sum_f32 : fscan_sum_f64, &c);
+  if (s == PW_OK) {
+    /* chunk j starts from the join of chunks 0..j-1, in order */
+    double S = 0, C = 0, e;
+    for (size_t j = 0; j < chunks; j++) {
+      double cs = c.fsum[2 * j], cc = c.fsum[2 * j + 1];
+      c.fsum[2 * j] = S;
+      c.fsum[2 * j + 1] = C;
+      two_sum(S, cs, &S, &e);
+      C += cc;
+      C += e;
+    }
+    s = pw_parallel_for(n, grain, width == 32 ? fscan_run_f32 : fscan_run_f64, &c);
+  }
+  free(c.fsum);
+  return s;
+}
+
+#define PWA_SCAN_DEFS(T, s)                                                    \
+  pw_status pw_array_cumsum_##s(const T *x, size_t n, T *out, bool exclusive) { \
+    return scan_any(x, n, out, exclusive, (int)sizeof(T) * 8, PWA_KIND_##s);   \
+  }
+PW_ARRAY_TYPES(PWA_SCAN_DEFS)

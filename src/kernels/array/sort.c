@@ -1,0 +1,393 @@
+/*
+ * sort.c — sort, argsort and gather for every element type
+ * (parawasm/array.h), and the key sorts the other array kernels share.
+ *
+ * Keys. Elements become unsigned keys whose unsigned order is the array
+ * order (internal.h: one xor for integers, an xor and a subtraction for
+ * floats; descending is a second cheap map, and every map is a bijection,
+ * so elements keep their bits). A sort converts x to keys in place in its
+ * first pass (which also finds the smallest and largest key), sorts the
+ * keys, and converts them back at the end of each finished range while it
+ * is still in cache.
+ *
+ * The engine (sort_engine.h, one copy per key width) is a most-significant
+ * digit radix sort over the key range, finished by least-significant
+ * digit passes in cache:
+ *   - MSD step: [lo, hi] is cut into up to 2^11 equal buckets,
+ *     bucket = (key - lo) >> shift; one pass counts, per block of the
+ *     array, the keys of each bucket, and one pass scatters each block to
+ *     its own offsets (laid out bucket-major, block-minor: stable, and the
+ *     same result for any number of blocks). Blocks run on the pool.
+ *   - each bucket is then a separate problem over its own key range,
+ *     buckets split across threads: up to SORT_LSD_MAX keys (128 KiB of
+ *     64-bit keys: L2) it is finished by LSD passes of 8-bit digits over
+ *     key - lo (one counting pass for every digit, digits that are the
+ *     same in every key skipped, each other digit one stable scatter
+ *     between the two buffers); larger buckets (skewed data) take another
+ *     MSD step.
+ * Buckets over the range, rather than over fixed leading bits, adapt to
+ * the data: doubles drawn uniformly from [0, 1) share their top 12 key
+ * bits, but their range splits them 2048 ways at once.
+ * Measured against the plain 8-bit LSD sort this engine replaced
+ * (test/bench/native_array.c, one thread, alternating runs): 10M doubles
+ * take 3 passes over memory (keys and range, count, scatter) plus passes
+ * over cache-resident buckets instead of 8 full passes, 1.4x faster
+ * natively and 1.15x in wasm; 10M uint32 are about 20% slower (4 LSD
+ * passes suit 32-bit keys well). Counting the top-level buckets in the
+ * keys pass, when leading key bits spread well, would save a pass there.
+ *
+ * Small ranges (at most PWA_INSERTION_MAX keys) use insertion sort:
+ * stable, and cheaper than clearing counters. If the MSD counters cannot
+ * be allocated, the range is finished by LSD passes, which need none: a
+ * sort fails for lack of memory only before it starts (its n-element
+ * scratch buffer), so x is never left half sorted.
+ *
+ * 8- and 16-bit types are counted instead (counting sort: one pass of
+ * counts, one pass writing each key's value count times), except 16-bit
+ * arrays shorter than 2^16 elements, where 65536 counters cost more than
+ * the engine.
+ *
+ * Argsort: the keys (with every NaN made one key, so that NaNs tie and
+ * keep their index order) and the indices 0..n-1 are written by the first
+ * pass into scratch and into the caller's order array, and (key, index)
+ * pairs go through the same engine, stable throughout.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define PWA_INSERTION_MAX 24
+/* Least elements per block before a pass is split across threads. */
+#define SORT_MIN_BLOCK ((size_t)1 << 16)
+/* Ranges of at most this many keys are sorted by LSD passes in cache. */
+#define SORT_LSD_MAX ((size_t)1 << 14)
+/* Most bits of one MSD digit (2^11 buckets). */
+#define SORT_MSD_BITS 11
+/* 16-bit arrays at least this long are counted rather than radix sorted. */
+#define COUNT16_MIN ((size_t)1 << 16)
+
+#define ENG_K uint8_t
+#define ENG_W 8
+#include "sort_engine.h"
+#undef ENG_K
+#undef ENG_W
+#define ENG_K uint16_t
+#define ENG_W 16
+#include "sort_engine.h"
+#undef ENG_K
+#undef ENG_W
+#define ENG_K uint32_t
+#define ENG_W 32
+#include "sort_engine.h"
+#undef ENG_K
+#undef ENG_W
+#define ENG_K uint64_t
+#define ENG_W 64
+#include "sort_engine.h"
+#undef ENG_K
+#undef ENG_W
+
+/*
+ * The first pass: keys of x under mode (into k, which may be x itself),
+ * with their smallest and largest, and for argsort the indices 0..n-1.
+ */
+typedef struct {
+  const void *x;
+  void *k;
+  uint32_t *ix;
+  int mode;
+} kp_ctx;
+
+#define KP_LOOP(W)                                                             \
+  do {                                                                         \
+    const uint##W##_t *x = c->x;                                               \
+    uint##W##_t *k = c->k, lo = (uint##W##_t)r[0], hi = (uint##W##_t)r[1];     \
+    PWA_MODE_SWITCH(c->mode, KP_CALL_##W)                                      \
+    r[0] = lo, r[1] = hi;                                                      \
+  } while (0)
+#define KP_BODY(W, m)                                                          \
+  for (size_t i = b; i < e; i++) {                                             \
+    uint##W##_t v = pwa_key##W(x[i], m);                                       \
+    k[i] = v;                                                                  \
+    lo = v < lo ? v : lo;                                                      \
+    hi = v > hi ? v : hi;                                                      \
+  }
+#define KP_CALL_8(m) KP_BODY(8, m)
+#define KP_CALL_16(m) KP_BODY(16, m)
+#define KP_CALL_32(m) KP_BODY(32, m)
+#define KP_CALL_64(m) KP_BODY(64, m)
+
+#define KP_FN(W)                                                               \
+  static void kp_body_##W(void *p, size_t b, size_t e, void *partial) {        \
+    kp_ctx *c = p;                                                             \
+    uint64_t *r = partial;                                                     \
+    KP_LOOP(W);                                                                \
+    if (c->ix != NULL)                                                         \
+      for (size_t i = b; i < e; i++) c->ix[i] = (uint32_t)i;                   \
+  }
+KP_FN(8)
+KP_FN(16)
+KP_FN(32)
+KP_FN(64)
+
+static void kp_join(void *ctx, void *acc, const void *partial) {
+  (void)ctx;
+  uint64_t *a = acc;
+  const uint64_t *p = partial;
+  if (p[0] < a[0]) a[0] = p[0];
+  if (p[1] > a[1]) a[1] = p[1];
+}
+
+/* Keys of x into k (and indices into ix): *lo, *hi their range. */
+static pw_status make_keys(const void *x, void *k, uint32_t *ix, size_t n, int width, int mode,
+                           uint64_t *lo, uint64_t *hi) {
+  kp_ctx c = {x, k, ix, mode};
+  uint64_t r[2] = {width == 64 ? UINT64_MAX : (UINT64_C(1) << width) - 1, 0};
+  pw_reduce_fn body = width == 8 ? kp_body_8 : width == 16 ? kp_body_16 : width == 32 ? kp_body_32 : kp_body_64;
+  pw_status s = pwa_reduce(n, pw_grain((size_t)width / 8), sizeof r, body, kp_join, &c, r);
+  *lo = r[0], *hi = r[1];
+  return s;
+}
+
+/* The engine of a width, on keys at k (scratch k2; indices ix, ix2). */
+static pw_status eng_sort_any(void *k, uint32_t *ix, void *k2, uint32_t *ix2, size_t n, int width,
+                              int unkey, int have_range, uint64_t lo, uint64_t hi) {
+  switch (width) {
+  case 8: return eng_sort8(k, ix, k2, ix2, n, 0, unkey, have_range, (uint8_t)lo, (uint8_t)hi);
+  case 16: return eng_sort16(k, ix, k2, ix2, n, 0, unkey, have_range, (uint16_t)lo, (uint16_t)hi);
+  case 32: return eng_sort32(k, ix, k2, ix2, n, 0, unkey, have_range, (uint32_t)lo, (uint32_t)hi);
+  default: return eng_sort64(k, ix, k2, ix2, n, 0, unkey, have_range, lo, hi);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Counting sort (8 and 16 bits)                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  const void *x;
+  void *out;
+  size_t n, nb, nkeys;
+  size_t *hist; /* nb x nkeys, then the cumulative counts (nkeys + 1) */
+  int width, mode;
+} cs_ctx;
+
+static void cs_count(void *p, size_t b0, size_t b1) {
+  cs_ctx *c = p;
+  for (size_t b = b0; b < b1; b++) {
+    size_t begin, end, *h = c->hist + b * c->nkeys;
+    pwa_block(c->n, c->nb, b, &begin, &end);
+    memset(h, 0, c->nkeys * sizeof *h);
+    if (c->width == 8) {
+      const uint8_t *x = c->x;
+      /* keys of 8-bit integers: an xor with a constant (internal.h) */
+      uint8_t m = pwa_key8(0, c->mode);
+      for (size_t i = begin; i < end; i++) h[x[i] ^ m]++;
+    } else {
+      const uint16_t *x = c->x;
+      uint16_t m = pwa_key16(0, c->mode);
+      for (size_t i = begin; i < end; i++) h[(uint16_t)(x[i] ^ m)]++;
+    }
+  }
+}
+
+/* Writes output positions [begin, end): each key's value, count times. */
+static void cs_fill(void *p, size_t begin, size_t end) {
+  cs_ctx *c = p;
+  const size_t *cum = c->hist + c->nb * c->nkeys; /* cum[k]: first position of key k */
+  /* the key at position begin: the last k with cum[k] <= begin */
+  size_t lo = 0, hi = c->nkeys; /* cum[lo] <= begin < cum[hi] (cum[nkeys] = n) */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (cum[mid] <= begin) lo = mid;
+    else hi = mid;
+  }
+  for (size_t k = lo, i = begin; i < end; k++) {
+    size_t stop = cum[k + 1] < end ? cum[k + 1] : end;
+    if (c->width == 8) {
+      uint8_t v = (uint8_t)(k ^ pwa_key8(0, c->mode));
+      memset((uint8_t *)c->out + i, v, stop - i);
+    } else {
+      uint16_t v = (uint16_t)(k ^ pwa_key16(0, c->mode));
+      uint16_t *o = (uint16_t *)c->out;
+      for (size_t j = i; j < stop; j++) o[j] = v;
+    }
+    i = stop;
+  }
+}
+
+static pw_status cs_sort(void *x, size_t n, int width, int mode) {
+  cs_ctx c = {x, x, n, pwa_blocks(n, SORT_MIN_BLOCK), (size_t)1 << width, NULL, width, mode};
+  size_t words = c.nb * c.nkeys + c.nkeys + 1;
+  c.hist = pwa_alloc(words, sizeof(size_t));
+  if (c.hist == NULL) return pwa_nomem(words, sizeof(size_t));
+  pw_status s = pw_parallel_for(c.nb, 1, cs_count, &c);
+  if (s == PW_OK) {
+    size_t *cum = c.hist + c.nb * c.nkeys, sum = 0;
+    for (size_t k = 0; k < c.nkeys; k++) {
+      cum[k] = sum;
+      for (size_t b = 0; b < c.nb; b++) sum += c.hist[b * c.nkeys + k];
+    }
+    cum[c.nkeys] = sum;
+    s = pw_parallel_for(n, pw_grain((size_t)width / 8) * 4, cs_fill, &c);
+  }
+  free(c.hist);
+  return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entry points                                                             */
+/* ------------------------------------------------------------------------ */
+
+static pw_status sort_any(void *x, size_t n, int width, int kind, bool descending) {
+  int mode = kind * 2 + (descending ? 1 : 0);
+  if (n < 2) return PW_OK;
+  if (n > PWA_INSERTION_MAX && (width == 8 || (width == 16 && n >= COUNT16_MIN)))
+    return cs_sort(x, n, width, mode);
+  size_t kb = (size_t)width / 8;
+  void *tmp = pwa_alloc(n, kb);
+  if (tmp == NULL) return pwa_nomem(n, kb);
+  /* x becomes its keys, is sorted, and becomes elements again */
+  uint64_t lo, hi;
+  pw_status s = make_keys(x, x, NULL, n, width, mode, &lo, &hi);
+  if (s == PW_OK) s = eng_sort_any(x, NULL, tmp, NULL, n, width, mode, 1, lo, hi);
+  free(tmp);
+  return s;
+}
+
+pw_status pwa_sort_keys(void *keys, void *tmp, size_t n, int width) {
+  return eng_sort_any(keys, NULL, tmp, NULL, n, width, -1, 0, 0, 0);
+}
+
+pw_status pwa_sort_pairs(void *keys, uint32_t *idx, void *k2, uint32_t *i2, size_t n, int width) {
+  return eng_sort_any(keys, idx, k2, i2, n, width, -1, 0, 0, 0);
+}
+
+static pw_status argsort_any(const void *x, size_t n, uint32_t *order, int width, int kind,
+                             bool descending) {
+  if ((uint64_t)n > PWA_MAX_INDEXED)
+    return pw_fail(PW_ERANGE, "x has %.0f elements; argsort takes at most 2^32 - 1", (double)n);
+  if (n == 0) return PW_OK;
+  size_t kb = (size_t)width / 8;
+  /* NaNs tie: the canonical float modes */
+  int mode = kind == PWA_FLOAT ? (descending ? PWA_FLOATC_DESC : PWA_FLOATC_ASC)
+                               : kind * 2 + (descending ? 1 : 0);
+  /* keys, second keys, second indices in one block */
+  if (n > SIZE_MAX / (2 * kb + 4)) return pwa_nomem(n, 2 * kb + 4);
+  size_t bytes_k = n * kb;
+  size_t koff = (2 * bytes_k + 3) & ~(size_t)3;
+  char *mem = pwa_alloc(koff + n * sizeof(uint32_t), 1);
+  if (mem == NULL) return pwa_nomem(koff + n * sizeof(uint32_t), 1);
+  void *k = mem, *k2 = mem + bytes_k;
+  uint32_t *i2 = (uint32_t *)(mem + koff);
+  uint64_t lo, hi;
+  pw_status s = make_keys(x, k, order, n, width, mode, &lo, &hi);
+  if (s == PW_OK) s = eng_sort_any(k, order, k2, i2, n, width, -1, 1, lo, hi);
+  free(mem);
+  return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Gather                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  const void *x;
+  const uint32_t *index;
+  void *out;
+  size_t n;
+  size_t size;
+  size_t *first_bad; /* per chunk of the check: first bad position or SIZE_MAX */
+  size_t grain;
+} ga_ctx;
+
+static void ga_check(void *p, size_t begin, size_t end) {
+  ga_ctx *c = p;
+  size_t bad = SIZE_MAX;
+  for (size_t i = begin; i < end; i++) {
+    if (c->index[i] >= c->n) {
+      bad = i;
+      break;
+    }
+  }
+  c->first_bad[begin / c->grain] = bad;
+}
+
+static void ga_copy(void *p, size_t begin, size_t end) {
+  ga_ctx *c = p;
+  const uint32_t *ix = c->index;
+  switch (c->size) {
+  case 1: {
+    const uint8_t *x = c->x;
+    uint8_t *o = c->out;
+    for (size_t i = begin; i < end; i++) o[i] = x[ix[i]];
+    break;
+  }
+  case 2: {
+    const uint16_t *x = c->x;
+    uint16_t *o = c->out;
+    for (size_t i = begin; i < end; i++) o[i] = x[ix[i]];
+    break;
+  }
+  case 4: {
+    const uint32_t *x = c->x;
+    uint32_t *o = c->out;
+    for (size_t i = begin; i < end; i++) o[i] = x[ix[i]];
+    break;
+  }
+  default: {
+    const uint64_t *x = c->x;
+    uint64_t *o = c->out;
+    for (size_t i = begin; i < end; i++) o[i] = x[ix[i]];
+    break;
+  }
+  }
+}
+
+static pw_status gather_any(const void *x, size_t n, const uint32_t *index, size_t m, void *out,
+                            size_t size) {
+  if (m == 0) return PW_OK;
+  /* the check: at most 4096 chunks, each noting its first bad index */
+  size_t grain = pw_chunks(m, 4096);
+  if (grain < 4096) grain = 4096;
+  size_t chunks = pw_chunks(m, grain);
+  size_t bad_stack[64];
+  size_t *bad = chunks <= 64 ? bad_stack : pwa_alloc(chunks, sizeof *bad);
+  if (bad == NULL) return pwa_nomem(chunks, sizeof *bad);
+  ga_ctx c = {x, index, out, n, size, bad, grain};
+  pw_status s = pw_parallel_for(m, grain, ga_check, &c);
+  if (s == PW_OK) {
+    for (size_t j = 0; j < chunks; j++) {
+      if (bad[j] != SIZE_MAX) {
+        size_t i = bad[j];
+        s = pw_fail(PW_ERANGE, "index[%.0f] = %lu is out of range for x of length %.0f", (double)i,
+                    (unsigned long)index[i], (double)n);
+        break;
+      }
+    }
+  }
+  if (bad != bad_stack) free(bad);
+  if (s != PW_OK) return s;
+  return pw_parallel_for(m, pw_grain(size + 4), ga_copy, &c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Per-type kernels                                                         */
+/* ------------------------------------------------------------------------ */
+
+#define PWA_SORT_DEFS(T, s)                                                    \
+  pw_status pw_array_sort_##s(T *x, size_t n, bool descending) {               \
+    return sort_any(x, n, (int)sizeof(T) * 8, PWA_KIND_##s, descending);       \
+  }                                                                            \
+  pw_status pw_array_argsort_##s(const T *x, size_t n, uint32_t *order,        \
+                                 bool descending) {                            \
+    return argsort_any(x, n, order, (int)sizeof(T) * 8, PWA_KIND_##s,          \
+                       descending);                                            \
+  }                                                                            \
+  pw_status pw_array_gather_##s(const T *x, size_t n, const uint32_t *index,   \
+                                size_t m, T *out) {                            \
+    return gather_any(x, n, index, m, out, sizeof(T));                         \
+  }
+
+PW_ARRAY_TYPES(PWA_SORT_DEFS)

@@ -1,0 +1,264 @@
+/*
+ * sort_engine.h — the radix sort engine of sort.c, for one key width.
+ * sort.c includes it once per width with
+ *     #define ENG_K   the unsigned key type (uint8_t ... uint64_t)
+ *     #define ENG_W   its width in bits
+ * and gets eng_sort_<W>() and its helpers (see sort.c for the method).
+ *
+ * The engine sorts unsigned keys (with an optional uint32_t payload, the
+ * indices of argsort) stably. Data are in (k, ix); (k2, ix2) is scratch of
+ * the same size; `res_other` says whether the result must end in (k2, ix2)
+ * instead; `unkey` (a key mode, or -1) turns the result's keys back into
+ * raw elements at the end.
+ */
+#define ENG_CAT2(a, b) a##b
+#define ENG_CAT(a, b) ENG_CAT2(a, b)
+#define ENG(name) ENG_CAT(eng_##name, ENG_W)
+
+/* Result of one level, for the recursion into buckets. */
+typedef struct {
+  ENG_K *k, *k2;
+  uint32_t *ix, *ix2;
+  size_t n, nb, nbk;
+  ENG_K lo, hi;
+  unsigned shift;
+  size_t *hist;  /* nb x nbk counts, then offsets */
+  size_t *start; /* nbk + 1 bucket starts */
+  int res_other, unkey;
+  _Atomic int failed; /* a bucket's recursion was cancelled */
+} ENG(msd_ctx);
+
+/* Keys back to raw elements, in place. */
+#define ENG_UNKEY_CALL(m)                                                      \
+  for (size_t i = 0; i < n; i++) k[i] = ENG_CAT(pwa_unkey, ENG_W)(k[i], m)
+static void ENG(unkey_range)(ENG_K *k, size_t n, int mode) { PWA_MODE_SWITCH(mode, ENG_UNKEY_CALL) }
+
+/* The sorted range is in (k, ix): bring it to its result place and form. */
+static void ENG(finish)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n, int res_other,
+                        int unkey) {
+  if (res_other) {
+    memcpy(k2, k, n * sizeof *k);
+    if (ix != NULL) memcpy(ix2, ix, n * sizeof *ix);
+    k = k2;
+  }
+  if (unkey >= 0) ENG(unkey_range)(k, n, unkey);
+}
+
+static void ENG(insertion)(ENG_K *k, uint32_t *ix, size_t n) {
+  for (size_t i = 1; i < n; i++) {
+    ENG_K v = k[i];
+    uint32_t t = ix ? ix[i] : 0;
+    size_t j = i;
+    while (j > 0 && k[j - 1] > v) {
+      k[j] = k[j - 1];
+      if (ix) ix[j] = ix[j - 1];
+      j--;
+    }
+    k[j] = v;
+    if (ix) ix[j] = t;
+  }
+}
+
+static void ENG(minmax)(const ENG_K *k, size_t n, ENG_K *lo, ENG_K *hi) {
+  ENG_K a = k[0], b = k[0];
+  for (size_t i = 1; i < n; i++) {
+    a = k[i] < a ? k[i] : a;
+    b = k[i] > b ? k[i] : b;
+  }
+  *lo = a;
+  *hi = b;
+}
+
+/*
+ * LSD on the `bits` low bits of key - lo, for ranges that fit in cache:
+ * one pass counts every 8-bit digit, digits with one bucket are skipped,
+ * each other digit is a stable scatter between the two buffers.
+ */
+static void ENG(lsd)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n, ENG_K lo,
+                     unsigned bits, int res_other, int unkey) {
+  enum { ND = (ENG_W + 7) / 8 };
+  size_t cnt[ND][256];
+  unsigned nd = (bits + 7) / 8;
+  memset(cnt, 0, nd * sizeof cnt[0]);
+  for (size_t i = 0; i < n; i++) {
+    ENG_K r = (ENG_K)(k[i] - lo);
+    for (unsigned d = 0; d < nd; d++) cnt[d][(r >> (8 * d)) & 0xff]++;
+  }
+  ENG_K *src = k, *dst = k2;
+  uint32_t *isrc = ix, *idst = ix2;
+  for (unsigned d = 0; d < nd; d++) {
+    size_t *c = cnt[d], sum = 0;
+    int live = 1;
+    for (unsigned v = 0; v < 256; v++) {
+      if (c[v] == n) live = 0;
+      size_t t = c[v];
+      c[v] = sum;
+      sum += t;
+    }
+    if (!live) continue;
+    unsigned sh = 8 * d;
+    if (ix != NULL) {
+      for (size_t i = 0; i < n; i++) {
+        ENG_K key = src[i];
+        size_t o = c[(ENG_K)(key - lo) >> sh & 0xff]++;
+        dst[o] = key;
+        idst[o] = isrc[i];
+      }
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        ENG_K key = src[i];
+        dst[c[(ENG_K)(key - lo) >> sh & 0xff]++] = key;
+      }
+    }
+    ENG_K *t = src;
+    src = dst, dst = t;
+    uint32_t *it = isrc;
+    isrc = idst, idst = it;
+  }
+  /* the data are in src: the original buffers or the others */
+  int in_other = src != k;
+  if (in_other) ENG(finish)(k2, ix2, k, ix, n, !res_other, unkey);
+  else ENG(finish)(k, ix, k2, ix2, n, res_other, unkey);
+}
+
+static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n,
+                           int res_other, int unkey, int have_range, ENG_K lo, ENG_K hi);
+
+/* counts of each block's buckets */
+static void ENG(msd_count)(void *p, size_t b0, size_t b1) {
+  ENG(msd_ctx) *c = p;
+  for (size_t b = b0; b < b1; b++) {
+    size_t begin, end, *h = c->hist + b * c->nbk;
+    pwa_block(c->n, c->nb, b, &begin, &end);
+    memset(h, 0, c->nbk * sizeof *h);
+    const ENG_K *k = c->k;
+    ENG_K lo = c->lo;
+    unsigned sh = c->shift;
+    for (size_t i = begin; i < end; i++) h[(ENG_K)(k[i] - lo) >> sh]++;
+  }
+}
+
+/* each block scatters to its offsets: stable */
+static void ENG(msd_scatter)(void *p, size_t b0, size_t b1) {
+  ENG(msd_ctx) *c = p;
+  for (size_t b = b0; b < b1; b++) {
+    size_t begin, end, *off = c->hist + b * c->nbk;
+    pwa_block(c->n, c->nb, b, &begin, &end);
+    const ENG_K *k = c->k;
+    ENG_K *k2 = c->k2, lo = c->lo;
+    unsigned sh = c->shift;
+    if (c->ix != NULL) {
+      const uint32_t *ix = c->ix;
+      uint32_t *ix2 = c->ix2;
+      for (size_t i = begin; i < end; i++) {
+        ENG_K key = k[i];
+        size_t o = off[(ENG_K)(key - lo) >> sh]++;
+        k2[o] = key;
+        ix2[o] = ix[i];
+      }
+    } else {
+      for (size_t i = begin; i < end; i++) {
+        ENG_K key = k[i];
+        k2[off[(ENG_K)(key - lo) >> sh]++] = key;
+      }
+    }
+  }
+}
+
+/* buckets [b0, b1): each sorted on its own, data now in (k2, ix2) */
+static void ENG(msd_buckets)(void *p, size_t b0, size_t b1) {
+  ENG(msd_ctx) *c = p;
+  for (size_t b = b0; b < b1; b++) {
+    size_t s = c->start[b], m = c->start[b + 1] - s;
+    if (m == 0) continue;
+    uint32_t *ix = c->ix ? c->ix + s : NULL, *ix2 = c->ix2 ? c->ix2 + s : NULL;
+    if (c->shift == 0) { /* one key a bucket: already sorted */
+      ENG(finish)(c->k2 + s, ix2, c->k + s, ix, m, !c->res_other, c->unkey);
+      continue;
+    }
+    /* the bucket's key range, from its number: no pass to find it (the
+       LSD count skips digits that turn out constant) */
+    ENG_K blo = (ENG_K)(c->lo + ((ENG_K)b << c->shift));
+    ENG_K width = (ENG_K)(((ENG_K)1 << c->shift) - 1);
+    ENG_K bhi = (ENG_K)(c->hi - blo) < width ? c->hi : (ENG_K)(blo + width);
+    if (ENG(sort)(c->k2 + s, ix2, c->k + s, ix, m, !c->res_other, c->unkey, 1, blo, bhi) != PW_OK)
+      c->failed = 1; /* cancelled */
+  }
+}
+
+static unsigned ENG(bit_length)(ENG_K v) {
+  unsigned b = 0;
+  while (v) b++, v >>= 1;
+  return b;
+}
+
+/*
+ * Sorts (k, ix) by key, stably; see the top of this file. With
+ * have_range, [lo, hi] are the smallest and largest keys.
+ */
+static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n,
+                           int res_other, int unkey, int have_range, ENG_K lo, ENG_K hi) {
+  if (n <= PWA_INSERTION_MAX) {
+    ENG(insertion)(k, ix, n);
+    ENG(finish)(k, ix, k2, ix2, n, res_other, unkey);
+    return PW_OK;
+  }
+  if (!have_range) ENG(minmax)(k, n, &lo, &hi);
+  if (lo == hi) {
+    ENG(finish)(k, ix, k2, ix2, n, res_other, unkey);
+    return PW_OK;
+  }
+  unsigned bits = ENG(bit_length)((ENG_K)(hi - lo));
+  if (n <= SORT_LSD_MAX) {
+    ENG(lsd)(k, ix, k2, ix2, n, lo, bits, res_other, unkey);
+    return PW_OK;
+  }
+  /* MSD: 2^D buckets over [lo, hi], D chosen so that buckets of uniform
+     data come out a few thousand keys long */
+  unsigned D = ENG(bit_length)((ENG_K)(n / 2048));
+  if (D < 4) D = 4;
+  if (D > SORT_MSD_BITS) D = SORT_MSD_BITS;
+  ENG(msd_ctx) c;
+  memset(&c, 0, sizeof c);
+  c.k = k, c.k2 = k2, c.ix = ix, c.ix2 = ix2, c.n = n, c.lo = lo, c.hi = hi;
+  c.shift = bits > D ? bits - D : 0;
+  c.nbk = (size_t)((ENG_K)(hi - lo) >> c.shift) + 1;
+  c.nb = pwa_blocks(n, SORT_MIN_BLOCK);
+  c.res_other = res_other, c.unkey = unkey;
+  size_t words = c.nb * c.nbk + c.nbk + 1;
+  c.hist = pwa_alloc(words, sizeof(size_t));
+  if (c.hist == NULL) {
+    /* no memory for the counters: LSD over the whole range needs none
+       (slower out of cache, but the sort cannot fail half done) */
+    ENG(lsd)(k, ix, k2, ix2, n, lo, bits, res_other, unkey);
+    return PW_OK;
+  }
+  c.start = c.hist + c.nb * c.nbk;
+  pw_status s = pw_parallel_for(c.nb, 1, ENG(msd_count), &c);
+  if (s == PW_OK) {
+    size_t sum = 0;
+    for (size_t v = 0; v < c.nbk; v++) {
+      c.start[v] = sum;
+      for (size_t b = 0; b < c.nb; b++) {
+        size_t t = c.hist[b * c.nbk + v];
+        c.hist[b * c.nbk + v] = sum;
+        sum += t;
+      }
+    }
+    c.start[c.nbk] = sum;
+    s = pw_parallel_for(c.nb, 1, ENG(msd_scatter), &c);
+  }
+  if (s == PW_OK) {
+    /* buckets in groups of about SORT_MIN_BLOCK keys per chunk */
+    size_t grain = c.nbk / (pw_chunks(n, SORT_MIN_BLOCK) * 4 + 1) + 1;
+    s = pw_parallel_for(c.nbk, grain, ENG(msd_buckets), &c);
+    if (s == PW_OK && c.failed) s = PW_ECANCELED;
+  }
+  free(c.hist);
+  return s;
+}
+
+#undef ENG_UNKEY_CALL
+#undef ENG
+#undef ENG_CAT
+#undef ENG_CAT2

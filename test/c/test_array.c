@@ -1,0 +1,1560 @@
+/*
+ * test_array.c — the array kernels (parawasm/array.h) against references
+ * written here independently of them:
+ *   sort        qsort with a comparator written from the TypedArray sort
+ *               order (NaN last, -0 before +0), plus a bitwise multiset check
+ *   argsort     a stable merge sort of indices with the same comparator
+ *   selection   the reference sort, indexed
+ *   search      linear scans
+ *   sums        exact: 128-bit integers, and for floats an exact expansion
+ *               (Shewchuk's grow-expansion of doubles)
+ *   matmul      the naive triple loop in T (bitwise) and in long double
+ *   the rest    plain loops
+ * on random bits, small ranges with many ties, sorted, reverse-sorted,
+ * all-equal, special values (NaN payloads of both signs, +-Inf, +-0,
+ * subnormals, integer extremes), lengths 0, 1, odd and around every
+ * internal threshold, and views starting at odd element offsets.
+ *
+ * Built like every kernel test (Makefile): serial, ASan+UBSan, the fake
+ * pool (chunks in a scrambled order, concurrency 4), wasm SIMD. With the
+ * fake pool, kernels whose result could depend on the split are run with
+ * 1 and 4 fake threads and must give the same bits.
+ */
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parawasm/array.h"
+
+#include "testlib.h"
+
+/* ---------------------------------------------------------------------- */
+/* Thread counts                                                          */
+/* ---------------------------------------------------------------------- */
+
+#ifdef PW_TEST_FAKE_POOL
+#define THREAD_RUNS 2
+static void set_threads(int run) { fake_threads = run == 0 ? 4 : 1; }
+#else
+#define THREAD_RUNS 1
+static void set_threads(int run) { (void)run; }
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Per-type reference order and data                                      */
+/* ---------------------------------------------------------------------- */
+
+/* The order of TypedArray.prototype.sort, written from its definition. */
+static int cmp_num_f64(double a, double b) {
+  int an = a != a, bn = b != b;
+  if (an || bn) return an - bn;
+  if (a < b) return -1;
+  if (a > b) return 1;
+  int as = signbit(a) != 0, bs = signbit(b) != 0;
+  return bs - as; /* -0 before +0 */
+}
+
+#define INT_CMP(T, s)                                                          \
+  static int ref_cmp_##s(T a, T b) { return (a > b) - (a < b); }
+INT_CMP(int8_t, i8)
+INT_CMP(uint8_t, u8)
+INT_CMP(int16_t, i16)
+INT_CMP(uint16_t, u16)
+INT_CMP(int32_t, i32)
+INT_CMP(uint32_t, u32)
+INT_CMP(int64_t, i64)
+INT_CMP(uint64_t, u64)
+static int ref_cmp_f32(float a, float b) { return cmp_num_f64(a, b); }
+static int ref_cmp_f64(double a, double b) { return cmp_num_f64(a, b); }
+
+static int is_nan_f32(float v) { return v != v; }
+static int is_nan_f64(double v) { return v != v; }
+#define NOT_FLOAT_NAN(T, s)                                                    \
+  static int is_nan_##s(T v) { (void)v; return 0; }
+NOT_FLOAT_NAN(int8_t, i8)
+NOT_FLOAT_NAN(uint8_t, u8)
+NOT_FLOAT_NAN(int16_t, i16)
+NOT_FLOAT_NAN(uint16_t, u16)
+NOT_FLOAT_NAN(int32_t, i32)
+NOT_FLOAT_NAN(uint32_t, u32)
+NOT_FLOAT_NAN(int64_t, i64)
+NOT_FLOAT_NAN(uint64_t, u64)
+
+/* Descending with NaN still last. */
+#define DESC_CMP(T, s)                                                         \
+  static int ref_cmpd_##s(T a, T b) {                                          \
+    int an = is_nan_##s(a), bn = is_nan_##s(b);                                \
+    if (an || bn) return an - bn;                                              \
+    return -ref_cmp_##s(a, b);                                                 \
+  }
+PW_ARRAY_TYPES(DESC_CMP)
+
+/* Data shapes. */
+enum { SH_BITS, SH_SMALL, SH_SORTED, SH_REVERSE, SH_EQUAL, SH_SPECIAL, SH_UNIT, SH_COUNT };
+static const char *const shape_names[] = {"random bits", "small range", "sorted", "reverse",
+                                          "all equal", "special", "uniform"};
+
+static const double special_f[] = {0.0, -0.0, 1.0, -1.0, INFINITY, -INFINITY, 1e-310, -1e-310,
+                                   DBL_MAX, -DBL_MAX, 0.5, 3.0, -2.5, 1e300, -1e-300};
+
+/* A NaN of the given sign and payload bits (never zero). */
+static double nan_f64(int neg, uint64_t payload) {
+  uint64_t b = UINT64_C(0x7ff0000000000000) | (payload & UINT64_C(0x000fffffffffffff));
+  if ((b & UINT64_C(0x000fffffffffffff)) == 0) b |= 1;
+  if (neg) b |= UINT64_C(1) << 63;
+  double v;
+  memcpy(&v, &b, 8);
+  return v;
+}
+static float nan_f32(int neg, uint32_t payload) {
+  uint32_t b = UINT32_C(0x7f800000) | (payload & UINT32_C(0x007fffff));
+  if ((b & UINT32_C(0x007fffff)) == 0) b |= 1;
+  if (neg) b |= UINT32_C(1) << 31;
+  float v;
+  memcpy(&v, &b, 4);
+  return v;
+}
+
+#define GEN_INT(T, s, MINV, MAXV)                                              \
+  static void gen_##s(T *x, size_t n, int shape, uint64_t *seed) {             \
+    const T extremes[] = {MINV, MAXV, 0, 1, (T)(MAXV - 1), (T)(MINV + 1), (T)-1}; \
+    T base = (T)splitmix64(seed);                                              \
+    for (size_t i = 0; i < n; i++) {                                           \
+      uint64_t r = splitmix64(seed);                                           \
+      switch (shape) {                                                         \
+      case SH_BITS: x[i] = (T)r; break;                                        \
+      case SH_SMALL: x[i] = (T)((int64_t)(r % 7) - 3); break;                  \
+      case SH_SORTED: x[i] = (T)(MINV + (T)(i / 3)); break;                     \
+      case SH_REVERSE: x[i] = (T)(MAXV - (T)(i / 2)); break;                    \
+      case SH_EQUAL: x[i] = base; break;                                       \
+      case SH_SPECIAL: x[i] = extremes[r % 7]; break;                          \
+      default: x[i] = (T)(r % 1000); break;                                    \
+      }                                                                        \
+    }                                                                          \
+  }
+GEN_INT(int8_t, i8, INT8_MIN, INT8_MAX)
+GEN_INT(uint8_t, u8, 0, UINT8_MAX)
+GEN_INT(int16_t, i16, INT16_MIN, INT16_MAX)
+GEN_INT(uint16_t, u16, 0, UINT16_MAX)
+GEN_INT(int32_t, i32, INT32_MIN, INT32_MAX)
+GEN_INT(uint32_t, u32, 0, UINT32_MAX)
+GEN_INT(int64_t, i64, INT64_MIN, INT64_MAX)
+GEN_INT(uint64_t, u64, 0, UINT64_MAX)
+
+static void gen_f64(double *x, size_t n, int shape, uint64_t *seed) {
+  double base = (double)(splitmix64(seed) % 1000) / 7.0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t r = splitmix64(seed);
+    switch (shape) {
+    case SH_BITS: memcpy(&x[i], &r, 8); break;
+    case SH_SMALL: x[i] = (double)((int64_t)(r % 7) - 3) * 0.5; break;
+    case SH_SORTED: x[i] = (double)i * 0.25 - 100.0; break;
+    case SH_REVERSE: x[i] = 1e6 - (double)(i / 2); break;
+    case SH_EQUAL: x[i] = base; break;
+    case SH_SPECIAL: {
+      unsigned k = (unsigned)(r % 20);
+      x[i] = k < 15 ? special_f[k] : nan_f64((int)(r >> 40) & 1, r >> 8);
+      break;
+    }
+    default: x[i] = (double)(r >> 11) * 0x1p-53; break;
+    }
+  }
+}
+
+static void gen_f32(float *x, size_t n, int shape, uint64_t *seed) {
+  float base = (float)(splitmix64(seed) % 1000) / 7.0f;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t r = splitmix64(seed);
+    switch (shape) {
+    case SH_BITS: {
+      uint32_t b = (uint32_t)r;
+      memcpy(&x[i], &b, 4);
+      break;
+    }
+    case SH_SMALL: x[i] = (float)((int64_t)(r % 7) - 3) * 0.5f; break;
+    case SH_SORTED: x[i] = (float)i * 0.25f - 100.0f; break;
+    case SH_REVERSE: x[i] = 1e6f - (float)(i / 2); break;
+    case SH_EQUAL: x[i] = base; break;
+    case SH_SPECIAL: {
+      unsigned k = (unsigned)(r % 20);
+      x[i] = k < 15 ? (float)special_f[k] : nan_f32((int)(r >> 40) & 1, (uint32_t)(r >> 8));
+      break;
+    }
+    default: x[i] = (float)(r >> 40) * 0x1p-24f; break;
+    }
+  }
+}
+
+/* Lengths: 0, 1, small odd ones, around the insertion-sort and block
+   thresholds, and large enough for several blocks with 4 threads. */
+static const size_t sizes[] = {0, 1, 2, 3, 5, 17, 24, 25, 31, 64, 100, 255, 1000, 4097, 65537, 140001};
+#define NSIZES (sizeof sizes / sizeof *sizes)
+
+/* Stable merge sort of indices 0..n-1 by cmp on x. */
+#define REF_ARGSORT(T, s)                                                      \
+  static void ref_argsort_##s(const T *x, size_t n, uint32_t *idx, int desc) { \
+    uint32_t *tmp = xmalloc(n * sizeof *tmp);                                  \
+    for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;                       \
+    for (size_t w = 1; w < n; w *= 2) {                                        \
+      for (size_t lo = 0; lo < n; lo += 2 * w) {                               \
+        size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n; \
+        size_t a = lo, b = mid, o = lo;                                        \
+        while (a < mid && b < hi) {                                            \
+          int c = desc ? ref_cmpd_##s(x[idx[b]], x[idx[a]])                    \
+                       : ref_cmp_##s(x[idx[b]], x[idx[a]]);                    \
+          tmp[o++] = c < 0 ? idx[b++] : idx[a++];                              \
+        }                                                                      \
+        while (a < mid) tmp[o++] = idx[a++];                                   \
+        while (b < hi) tmp[o++] = idx[b++];                                    \
+      }                                                                        \
+      memcpy(idx, tmp, n * sizeof *idx);                                       \
+    }                                                                          \
+    free(tmp);                                                                 \
+  }
+PW_ARRAY_TYPES(REF_ARGSORT)
+
+/* A hash of a multiset of elements: the sum of a mixing of each one's bits. */
+static uint64_t multiset_hash(const void *p, size_t n, size_t size) {
+  uint64_t h = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t v = 0;
+    memcpy(&v, (const char *)p + i * size, size);
+    uint64_t t = v + UINT64_C(0x632be59bd9b4e019);
+    h += splitmix64(&t);
+  }
+  return h;
+}
+
+/* qsort comparators. */
+#define QSORT_CMP(T, s)                                                        \
+  static int qcmp_##s(const void *a, const void *b) {                          \
+    return ref_cmp_##s(*(const T *)a, *(const T *)b);                          \
+  }                                                                            \
+  static int qcmpd_##s(const void *a, const void *b) {                         \
+    return ref_cmpd_##s(*(const T *)a, *(const T *)b);                         \
+  }
+PW_ARRAY_TYPES(QSORT_CMP)
+
+/* ---------------------------------------------------------------------- */
+/* Sort, argsort, gather                                                  */
+/* ---------------------------------------------------------------------- */
+
+#define TEST_SORT(T, s)                                                        \
+  static void test_sort_##s(void) {                                            \
+    uint64_t seed = 1000 + sizeof(T);                                          \
+    for (size_t si = 0; si < NSIZES; si++) {                                   \
+      size_t n = sizes[si];                                                    \
+      T *buf = xmalloc((n + 1) * sizeof(T)), *ref = xmalloc((n + 1) * sizeof(T)); \
+      T *a = xmalloc((n + 1) * sizeof(T)), *b = xmalloc((n + 1) * sizeof(T));  \
+      uint32_t *order = xmalloc((n + 1) * sizeof(uint32_t));                   \
+      uint32_t *rorder = xmalloc((n + 1) * sizeof(uint32_t));                  \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        if (n > 60000 && shape != SH_BITS && shape != SH_SMALL &&              \
+            shape != SH_SPECIAL && shape != SH_UNIT) continue;                 \
+        for (int desc = 0; desc < 2; desc++) {                                 \
+          T *x = buf + (si & 1); /* odd element offsets for odd si */          \
+          gen_##s(x, n, shape, &seed);                                         \
+          memcpy(ref, x, n * sizeof(T));                                       \
+          if (n) qsort(ref, n, sizeof(T), desc ? qcmpd_##s : qcmp_##s);        \
+          /* argsort first (x unchanged), then sort */                         \
+          ref_argsort_##s(x, n, rorder, desc);                                 \
+          pw_status st = pw_array_argsort_##s(x, n, order, desc);              \
+          CHECK(st == PW_OK, #s " argsort n=%zu: status %d", n, st);           \
+          CHECK(n == 0 || memcmp(order, rorder, n * 4) == 0,                   \
+                #s " argsort n=%zu %s desc=%d: differs from the stable reference", \
+                n, shape_names[shape], desc);                                  \
+          memcpy(a, x, n * sizeof(T));                                         \
+          st = pw_array_sort_##s(x, n, desc);                                  \
+          CHECK(st == PW_OK, #s " sort n=%zu: status %d", n, st);              \
+          size_t bad = SIZE_MAX;                                               \
+          for (size_t i = 0; i < n && bad == SIZE_MAX; i++)                    \
+            if ((desc ? ref_cmpd_##s(x[i], ref[i]) : ref_cmp_##s(x[i], ref[i])) != 0) bad = i; \
+          CHECK(bad == SIZE_MAX, #s " sort n=%zu %s desc=%d: differs at %zu",  \
+                n, shape_names[shape], desc, bad);                             \
+          /* the same elements, bit for bit (a sum of mixed bits: equal for  \
+             equal multisets, and different otherwise but with odds 2^-64) */  \
+          CHECK(multiset_hash(a, n, sizeof(T)) == multiset_hash(x, n, sizeof(T)), \
+                #s " sort n=%zu %s: elements changed", n, shape_names[shape]);  \
+          /* gather with the reference order reproduces the sort's order */   \
+          gen_##s(a, n, shape, &seed);                                         \
+          st = pw_array_gather_##s(a, n, rorder, n, b);                        \
+          CHECK(st == PW_OK, #s " gather n=%zu: status %d", n, st);            \
+          bad = SIZE_MAX;                                                      \
+          for (size_t i = 0; i < n && bad == SIZE_MAX; i++)                    \
+            if (memcmp(&b[i], &a[rorder[i]], sizeof(T)) != 0) bad = i;         \
+          CHECK(bad == SIZE_MAX, #s " gather n=%zu: differs at %zu", n, bad);  \
+        }                                                                      \
+      }                                                                        \
+      free(buf), free(ref), free(a), free(b), free(order), free(rorder);       \
+    }                                                                          \
+    /* gather: an index out of range is an error and writes nothing */        \
+    T src[4] = {1, 2, 3, 4}, dst[3] = {9, 9, 9};                               \
+    uint32_t ix[3] = {0, 3, 4};                                                \
+    CHECK(pw_array_gather_##s(src, 4, ix, 3, dst) == PW_ERANGE, #s " gather out of range"); \
+    CHECK(dst[0] == 9 && dst[1] == 9 && dst[2] == 9, #s " gather wrote on error"); \
+    ix[2] = 1;                                                                 \
+    CHECK(pw_array_gather_##s(src, 4, ix, 3, dst) == PW_OK && dst[0] == 1 && dst[1] == 4 && dst[2] == 2, \
+          #s " gather");                                                       \
+  }
+PW_ARRAY_TYPES(TEST_SORT)
+
+/* NaNs keep their bits through sort, ordered among themselves by key. */
+static void test_sort_nan_bits(void) {
+  double x[6] = {nan_f64(1, 5), 1.0, nan_f64(0, 7), -0.0, nan_f64(0, 1), 0.0};
+  CHECK(pw_array_sort_f64(x, 6, false) == PW_OK, "sort nan bits");
+  uint64_t b[6];
+  memcpy(b, x, sizeof b);
+  CHECK(b[0] == UINT64_C(0x8000000000000000) && b[1] == 0 && b[2] == UINT64_C(0x3ff0000000000000),
+        "sort: -0, +0, 1 first");
+  CHECK(b[3] == UINT64_C(0x7ff0000000000001) && b[4] == UINT64_C(0x7ff0000000000007) &&
+            b[5] == UINT64_C(0xfff0000000000005),
+        "sort: positive NaNs by payload, then negative NaNs");
+  double y[5] = {1.0, -0.0, 0.0, -INFINITY, nan_f64(1, 3)};
+  CHECK(pw_array_sort_f64(y, 5, true) == PW_OK, "sort desc");
+  CHECK(y[0] == 1.0 && y[1] == 0.0 && !signbit(y[1]) && y[2] == 0.0 && signbit(y[2]) &&
+            y[3] == -INFINITY && y[4] != y[4],
+        "sort desc: 1, +0, -0, -Inf, NaN");
+}
+
+
+/* ---------------------------------------------------------------------- */
+/* kth, quantiles, topk                                                   */
+/* ---------------------------------------------------------------------- */
+
+static double to_double_i8(int8_t v) { return v; }
+static double to_double_u8(uint8_t v) { return v; }
+static double to_double_i16(int16_t v) { return v; }
+static double to_double_u16(uint16_t v) { return v; }
+static double to_double_i32(int32_t v) { return v; }
+static double to_double_u32(uint32_t v) { return v; }
+static double to_double_i64(int64_t v) { return (double)v; }
+static double to_double_u64(uint64_t v) { return (double)v; }
+static double to_double_f32(float v) { return v; }
+static double to_double_f64(double v) { return v; }
+
+/* Same double, NaN equal to NaN. */
+static int same_double(double a, double b) {
+  return (a != a && b != b) || memcmp(&a, &b, 8) == 0 || (a == b && a != 0);
+}
+
+static const double probs[] = {0.0, 1.0, 0.5, 0.25, 0.75, 0.1, 0.9, 0.333, 0.999, 1e-9};
+#define NPROBS (sizeof probs / sizeof *probs)
+
+#define TEST_SELECT(T, s)                                                      \
+  static void test_select_##s(void) {                                          \
+    uint64_t seed = 2000 + sizeof(T);                                          \
+    static const size_t ns[] = {1, 2, 3, 7, 33, 1000, 40000, 140001};          \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T)), *ref = xmalloc(n * sizeof(T));    \
+      T *vals = xmalloc(n * sizeof(T));                                        \
+      uint32_t *idx = xmalloc(n * 4), *rorder = xmalloc(n * 4);                \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        T *x = buf + (si & 1);                                                 \
+        gen_##s(x, n, shape, &seed);                                           \
+        memcpy(ref, x, n * sizeof(T));                                         \
+        qsort(ref, n, sizeof(T), qcmp_##s);                                    \
+        /* kth: a few ranks (every rank for small n) */                       \
+        size_t nk = n < 40 ? n : 12;                                           \
+        for (size_t j = 0; j < nk; j++) {                                      \
+          size_t k = n < 40 ? j : (j == 0 ? 0 : j == 1 ? n - 1 : (size_t)below(&seed, n)); \
+          T v;                                                                 \
+          memset(&v, 0x55, sizeof v);                                          \
+          pw_status st = pw_array_kth_##s(x, n, k, &v);                        \
+          CHECK(st == PW_OK && ref_cmp_##s(v, ref[k]) == 0,                    \
+                #s " kth n=%zu k=%zu %s: status %d", n, k, shape_names[shape], st); \
+        }                                                                      \
+        /* quantiles against the sorted non-NaN values */                     \
+        size_t c = n;                                                          \
+        while (c > 0 && is_nan_##s(ref[c - 1])) c--;                           \
+        double got[NPROBS];                                                    \
+        pw_status st = pw_array_quantiles_##s(x, n, probs, NPROBS, got);       \
+        CHECK(st == PW_OK, #s " quantiles: status %d", st);                    \
+        for (size_t j = 0; j < NPROBS; j++) {                                  \
+          double want = NAN;                                                   \
+          if (c > 0) {                                                         \
+            double h = probs[j] * (double)(c - 1), f = floor(h);               \
+            size_t lo = (size_t)f, hi = lo + 1 < c ? lo + 1 : lo;              \
+            double a = to_double_##s(ref[lo]), b = to_double_##s(ref[hi]);     \
+            want = h == f ? a : a + (h - f) * (b - a);                         \
+          }                                                                    \
+          CHECK(same_double(got[j], want), #s " quantile %g n=%zu %s: %.17g, want %.17g", \
+                probs[j], n, shape_names[shape], got[j], want);                \
+        }                                                                      \
+        /* topk both ways against the stable argsort */                       \
+        for (int smallest = 0; smallest < 2; smallest++) {                     \
+          size_t ks[3] = {1, n / 2, n};                                        \
+          ref_argsort_##s(x, n, rorder, !smallest);                            \
+          for (int kj = 0; kj < 3; kj++) {                                     \
+            size_t k = ks[kj];                                                 \
+            st = pw_array_topk_##s(x, n, k, vals, idx, smallest);              \
+            CHECK(st == PW_OK, #s " topk: status %d", st);                     \
+            CHECK(k == 0 || memcmp(idx, rorder, k * 4) == 0,                   \
+                  #s " topk n=%zu k=%zu smallest=%d %s: indices differ", n, k, smallest, \
+                  shape_names[shape]);                                         \
+            size_t bad = SIZE_MAX;                                             \
+            for (size_t i = 0; i < k && bad == SIZE_MAX; i++)                  \
+              if (memcmp(&vals[i], &x[rorder[i]], sizeof(T)) != 0) bad = i;     \
+            CHECK(bad == SIZE_MAX, #s " topk values differ at %zu", bad);       \
+          }                                                                    \
+        }                                                                      \
+      }                                                                        \
+      free(buf), free(ref), free(vals), free(idx), free(rorder);               \
+    }                                                                          \
+    /* errors */                                                               \
+    T x3[3] = {3, 1, 2}, v;                                                    \
+    uint32_t i3[4];                                                            \
+    T v3[4];                                                                   \
+    double q[2] = {0.5, 1.5}, out[2];                                          \
+    CHECK(pw_array_kth_##s(x3, 3, 3, &v) == PW_ERANGE, #s " kth k = n");       \
+    CHECK(pw_array_kth_##s(NULL, 0, 0, &v) == PW_ERANGE, #s " kth empty");     \
+    CHECK(pw_array_topk_##s(x3, 3, 4, v3, i3, false) == PW_ERANGE, #s " topk k > n"); \
+    CHECK(pw_array_topk_##s(NULL, 0, 0, v3, i3, false) == PW_OK, #s " topk k = 0"); \
+    CHECK(pw_array_quantiles_##s(x3, 3, q, 2, out) == PW_ERANGE, #s " quantile 1.5"); \
+    q[1] = NAN;                                                                \
+    CHECK(pw_array_quantiles_##s(x3, 3, q, 2, out) == PW_ERANGE, #s " quantile NaN"); \
+    q[1] = 0.0;                                                                \
+    CHECK(pw_array_quantiles_##s(NULL, 0, q, 2, out) == PW_OK && out[0] != out[0], \
+          #s " quantiles of nothing are NaN");                                 \
+  }
+PW_ARRAY_TYPES(TEST_SELECT)
+
+/* Many quantiles (the sorting path) agree with few (the selection path). */
+static void test_quantiles_many(void) {
+  uint64_t seed = 77;
+  size_t n = 50001;
+  double *x = xmalloc(n * sizeof *x);
+  gen_f64(x, n, SH_SPECIAL, &seed);
+  double q[200], a[200], b[1];
+  for (int i = 0; i < 200; i++) q[i] = (double)i / 199.0;
+  CHECK(pw_array_quantiles_f64(x, n, q, 200, a) == PW_OK, "200 quantiles");
+  for (int i = 0; i < 200; i += 13) {
+    CHECK(pw_array_quantiles_f64(x, n, &q[i], 1, b) == PW_OK && same_double(a[i], b[0]),
+          "quantile %g: %.17g by sorting, %.17g by selection", q[i], a[i], b[0]);
+  }
+  free(x);
+}
+
+/* ---------------------------------------------------------------------- */
+/* searchSorted, unique                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* SameValueZero. */
+#define SVZ(T, s)                                                              \
+  static int svz_##s(T a, T b) { return a == b || (is_nan_##s(a) && is_nan_##s(b)); }
+PW_ARRAY_TYPES(SVZ)
+
+#define TEST_SEARCH(T, s)                                                      \
+  static void test_search_##s(void) {                                          \
+    uint64_t seed = 3000 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 2, 5, 100, 1001, 140001};                \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si], m = 97;                                               \
+      T *buf = xmalloc((n + 1) * sizeof(T)), *nd = xmalloc(m * sizeof(T));     \
+      uint32_t *got = xmalloc(m * 4);                                          \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        if (n > 10000 && shape != SH_BITS && shape != SH_SMALL && shape != SH_SPECIAL) continue; \
+        T *a = buf + (si & 1);                                                 \
+        gen_##s(a, n, shape, &seed);                                           \
+        if (n) qsort(a, n, sizeof(T), qcmp_##s);                               \
+        gen_##s(nd, m, shape, &seed);                                          \
+        for (size_t j = 0; j < m; j += 3)                                      \
+          if (n) nd[j] = a[below(&seed, n)]; /* needles that are present */   \
+        for (int right = 0; right < 2; right++) {                              \
+          pw_status st = pw_array_search_sorted_##s(a, n, nd, m, got, right);  \
+          CHECK(st == PW_OK, #s " searchSorted: status %d", st);               \
+          for (size_t j = 0; j < m; j++) {                                     \
+            size_t want = 0;                                                   \
+            for (size_t i = 0; i < n; i++) {                                   \
+              int c = ref_cmp_##s(a[i], nd[j]);                                \
+              want += right ? c <= 0 : c < 0;                                  \
+            }                                                                  \
+            CHECK(got[j] == want, #s " searchSorted n=%zu %s right=%d needle %zu: %u, want %zu", \
+                  n, shape_names[shape], right, j, got[j], want);              \
+          }                                                                    \
+        }                                                                      \
+        /* unique with counts */                                               \
+        gen_##s(a, n, shape, &seed);                                           \
+        T *ref = xmalloc((n + 1) * sizeof(T));                                 \
+        memcpy(ref, a, n * sizeof(T));                                         \
+        if (n) qsort(ref, n, sizeof(T), qcmp_##s);                             \
+        pw_result rv = {NULL, 0}, rc = {NULL, 0};                              \
+        pw_status st = pw_array_unique_##s(a, n, &rv, &rc);                    \
+        CHECK(st == PW_OK, #s " unique: status %d", st);                       \
+        size_t u = rv.size / sizeof(T), j = 0, ok = rc.size == u * 4;          \
+        const T *uv = rv.data;                                                 \
+        const uint32_t *uc = rc.data;                                          \
+        for (size_t i = 0; i < n && ok;) {                                     \
+          size_t e = i + 1;                                                    \
+          while (e < n && svz_##s(ref[e], ref[i])) e++;                        \
+          T want = ref[i];                                                     \
+          if (want == 0) want = 0; /* +0 for the zero group */                 \
+          if (j >= u || !svz_##s(uv[j], want) || uc[j] != e - i) ok = 0;       \
+          else if (is_nan_##s(want) && sizeof(T) == 8 && memcmp(&uv[j], &(uint64_t){UINT64_C(0x7ff8000000000000)}, 8)) ok = 0; \
+          else if (is_nan_##s(want) && sizeof(T) == 4 && memcmp(&uv[j], &(uint32_t){UINT32_C(0x7fc00000)}, 4)) ok = 0; \
+          else if (!is_nan_##s(want) && memcmp(&uv[j], &want, sizeof(T))) ok = 0; \
+          j++;                                                                 \
+          i = e;                                                               \
+        }                                                                      \
+        CHECK(ok && j == u, #s " unique n=%zu %s: differs (%zu values, %zu expected)", n, \
+              shape_names[shape], u, j);                                       \
+        free(rv.data), free(rc.data), free(ref);                               \
+      }                                                                        \
+      free(buf), free(nd), free(got);                                          \
+    }                                                                          \
+  }
+PW_ARRAY_TYPES(TEST_SEARCH)
+
+/* ---------------------------------------------------------------------- */
+/* Exact float sums: Shewchuk's partials, rounded as Python's math.fsum   */
+/* ---------------------------------------------------------------------- */
+
+typedef struct {
+  double *p;
+  size_t n, cap;
+  double special; /* running sum of the non-finite inputs */
+  int have_special;
+  int overflow; /* a partial overflowed: the exact sum is not known */
+} exact_sum;
+
+static void es_init(exact_sum *e) { memset(e, 0, sizeof *e); }
+static void es_free(exact_sum *e) { free(e->p); }
+
+static void es_add(exact_sum *e, double x) {
+  if (e->overflow) return;
+  if (!isfinite(x)) {
+    e->special = e->have_special ? e->special + x : x;
+    e->have_special = 1;
+    return;
+  }
+  size_t i = 0;
+  for (size_t j = 0; j < e->n; j++) {
+    double y = e->p[j];
+    if (fabs(x) < fabs(y)) { double t = x; x = y; y = t; }
+    double hi = x + y, lo = y - (hi - x);
+    if (!isfinite(hi)) {
+      e->overflow = 1;
+      return;
+    }
+    if (lo != 0.0) e->p[i++] = lo;
+    x = hi;
+  }
+  if (i + 1 > e->cap) {
+    e->cap = e->cap ? 2 * e->cap : 16;
+    e->p = realloc(e->p, e->cap * sizeof *e->p);
+  }
+  e->p[i++] = x;
+  e->n = i;
+}
+
+/* The exact sum rounded to nearest (fsum's final step). */
+static double es_value(const exact_sum *e) {
+  if (e->have_special) return e->special;
+  if (e->n == 0) return 0.0;
+  size_t i = e->n;
+  double hi = e->p[--i], lo = 0;
+  while (i > 0) {
+    double x = hi, y = e->p[--i];
+    hi = x + y;
+    double yr = hi - x;
+    lo = y - yr;
+    if (lo != 0.0) break;
+  }
+  if (i > 0 && ((lo < 0 && e->p[i - 1] < 0) || (lo > 0 && e->p[i - 1] > 0))) {
+    double y = lo * 2, x = hi + y, yr = x - hi;
+    if (y == yr) hi = x;
+  }
+  return hi;
+}
+
+/* x * y = p + err exactly (Dekker/Veltkamp, no FMA). */
+static void two_prod(double a, double b, double *p, double *err) {
+  const double split = 134217729.0; /* 2^27 + 1 */
+  double ca = split * a, ah = ca - (ca - a), al = a - ah;
+  double cb = split * b, bh = cb - (cb - b), bl = b - bh;
+  *p = a * b;
+  *err = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
+}
+
+static double ulp_of(double v) {
+  v = fabs(v);
+  if (!isfinite(v)) return 0;
+  return nextafter(v, INFINITY) - v;
+}
+
+/* gamma(N)^2 sum|x| with N = n + 8200: the bound's second term. */
+static double gamma2(size_t n) {
+  double g = ((double)n + 8200.0) * 0x1p-53;
+  g = g / (1 - g);
+  return g * g;
+}
+
+static double pwa_test_f64(uint64_t b) {
+  double v;
+  memcpy(&v, &b, 8);
+  return v;
+}
+
+/* The bits of a double, for the thread-count comparisons. */
+static uint64_t dbits(double v) {
+  uint64_t b;
+  memcpy(&b, &v, 8);
+  return b;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reductions                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* Extra shapes for sums: large cancellation. */
+static void gen_cancel_f64(double *x, size_t n, uint64_t *seed) {
+  for (size_t i = 0; i < n; i++) {
+    uint64_t r = splitmix64(seed);
+    double big = ldexp((double)(r >> 40), (int)(r % 60));
+    x[i] = (i % 2 ? big : -big) + (double)(r % 1000) * 1e-3;
+  }
+}
+
+#define TEST_REDUCE_FLOAT(T, s, EPS)                                           \
+  static void test_reduce_##s(void) {                                          \
+    uint64_t seed = 4000 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 2, 7, 8, 9, 15, 100, 2047, 2049, 32769, 300007}; \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T)), *ybuf = xmalloc((n + 1) * sizeof(T)); \
+      for (int shape = 0; shape <= SH_COUNT; shape++) {                        \
+        T *x = buf + (si & 1), *y = ybuf + ((si >> 1) & 1);                    \
+        if (shape == SH_COUNT) { /* cancellation */                            \
+          double *tmp = xmalloc((n + 1) * sizeof *tmp);                        \
+          gen_cancel_f64(tmp, n, &seed);                                       \
+          for (size_t i = 0; i < n; i++) x[i] = (T)tmp[i];                     \
+          free(tmp);                                                           \
+        } else {                                                               \
+          gen_##s(x, n, shape, &seed);                                         \
+        }                                                                      \
+        gen_##s(y, n, shape == SH_BITS ? SH_UNIT : shape, &seed);              \
+        /* exact references */                                                 \
+        exact_sum es, ea, ed, eda, eq;                                         \
+        es_init(&es), es_init(&ea), es_init(&ed), es_init(&eda), es_init(&eq); \
+        int nan = 0, inf = 0;                                                  \
+        for (size_t i = 0; i < n; i++) {                                       \
+          double v = x[i];                                                     \
+          es_add(&es, v);                                                      \
+          es_add(&ea, fabs(v));                                                \
+          nan |= v != v, inf |= isinf(v);                                      \
+          double p, err;                                                       \
+          two_prod(v, (double)y[i], &p, &err);                                 \
+          if (sizeof(T) == 8) { /* f64: the products rounded once, as documented */ \
+            es_add(&ed, p);                                                    \
+            es_add(&eda, fabs(p));                                             \
+          } else { /* f32: exact products */                                   \
+            es_add(&ed, p), es_add(&ed, err);                                  \
+            es_add(&eda, fabs(p));                                             \
+          }                                                                    \
+        }                                                                      \
+        double sum_ref = es_value(&es), abs_ref = es_value(&ea);               \
+        double dot_ref = es_value(&ed), dabs_ref = es_value(&eda);             \
+        double got[THREAD_RUNS][6];                                            \
+        for (int run = 0; run < THREAD_RUNS; run++) {                          \
+          set_threads(run);                                                    \
+          got[run][0] = pw_array_sum_##s(x, n);                                \
+          got[run][1] = pw_array_mean_##s(x, n);                               \
+          got[run][2] = pw_array_variance_##s(x, n, 0);                        \
+          got[run][3] = pw_array_variance_##s(x, n, 1);                        \
+          got[run][4] = pw_array_dot_##s(x, n, y);                             \
+          got[run][5] = pw_array_norm_##s(x, n);                               \
+        }                                                                      \
+        set_threads(0);                                                        \
+        for (int run = 1; run < THREAD_RUNS; run++)                            \
+          for (int j = 0; j < 6; j++)                                          \
+            CHECK(dbits(got[run][j]) == dbits(got[0][j]),                      \
+                  #s " reduction %d n=%zu: %.17g with 1 thread, %.17g with 4", j, n, \
+                  got[run][j], got[0][j]);                                     \
+        double sum = got[0][0];                                                \
+        if (nan || (es.have_special && es.special != es.special)) {            \
+          CHECK(sum != sum, #s " sum n=%zu %s: NaN expected, got %g", n, shape_names[shape % SH_COUNT], sum); \
+        } else if (inf) {                                                      \
+          CHECK(sum == sum_ref, #s " sum with Inf: %g, want %g", sum, sum_ref); \
+        } else if (isfinite(sum)) {                                            \
+          double bound = 0x1p-52 * fabs(sum_ref) + gamma2(n) * abs_ref + 0x1p-1074; \
+          CHECK(fabs(sum - sum_ref) <= bound, #s " sum n=%zu shape %d: %.17g, exact %.17g", \
+                n, shape, sum, sum_ref);                                       \
+          double mean = got[0][1];                                             \
+          if (n == 0) {                                                        \
+            CHECK(mean != mean, #s " mean of nothing is NaN");                 \
+          } else {                                                             \
+            double mref = sum_ref / (double)n;                                 \
+            CHECK(fabs(mean - mref) <= bound / (double)n + 2 * ulp_of(mref),   \
+                  #s " mean n=%zu: %.17g, want %.17g", n, mean, mref);         \
+          }                                                                    \
+        }                                                                      \
+        /* variance against a long-double two-pass reference */                \
+        if (!nan && !inf && n > 0) {                                           \
+          long double m = 0, v = 0;                                            \
+          for (size_t i = 0; i < n; i++) m += (long double)x[i];               \
+          m /= (long double)n;                                                 \
+          for (size_t i = 0; i < n; i++) v += ((long double)x[i] - m) * ((long double)x[i] - m); \
+          double var0 = (double)(v / (long double)n);                          \
+          double tol = (16 + 4 * log2((double)n + 1)) * 0x1p-53 * (var0 + (double)(m * m)) + 0x1p-1074; \
+          if (isfinite(var0) && isfinite((double)(m * m)))                     \
+            CHECK(fabs(got[0][2] - var0) <= tol, #s " variance n=%zu shape %d: %.17g, want %.17g", \
+                  n, shape, got[0][2], var0);                                  \
+          if (n > 1 && isfinite(var0) && isfinite((double)(m * m))) {          \
+            double var1 = (double)(v / (long double)(n - 1));                  \
+            CHECK(fabs(got[0][3] - var1) <= tol * 2, #s " sample variance n=%zu: %.17g, want %.17g", \
+                  n, got[0][3], var1);                                         \
+          }                                                                    \
+          CHECK(dbits(pw_array_std_##s(x, n, 0)) == dbits(sqrt(got[0][2])), #s " std is sqrt(variance)"); \
+        } else if (n > 0) {                                                    \
+          CHECK(got[0][2] != got[0][2], #s " variance with NaN/Inf is NaN");   \
+        } else {                                                               \
+          CHECK(got[0][2] != got[0][2] && got[0][3] != got[0][3], #s " variance of nothing is NaN"); \
+        }                                                                      \
+        if (n == 1) CHECK(got[0][3] != got[0][3], #s " sample variance of one element is NaN"); \
+        /* dot */                                                              \
+        if (!nan && !inf && !ed.overflow && !eda.overflow && isfinite(dot_ref) && isfinite(got[0][4])) {        \
+          double bound = 0x1p-52 * fabs(dot_ref) + gamma2(n) * dabs_ref + 0x1p-1074; \
+          CHECK(fabs(got[0][4] - dot_ref) <= bound, #s " dot n=%zu shape %d: %.17g, want %.17g", \
+                n, shape, got[0][4], dot_ref);                                 \
+        }                                                                      \
+        /* norm: exact squares, scaled by a power of two */                    \
+        {                                                                      \
+          double mag = 0;                                                      \
+          int ninf = 0, nnan = 0;                                              \
+          for (size_t i = 0; i < n; i++) {                                     \
+            double v = fabs((double)x[i]);                                     \
+            ninf |= isinf(v), nnan |= v != v;                                  \
+            if (v > mag) mag = v;                                              \
+          }                                                                    \
+          double want;                                                         \
+          if (ninf) want = INFINITY;                                           \
+          else if (nnan) want = NAN;                                           \
+          else if (mag == 0) want = 0;                                         \
+          else {                                                               \
+            int ex;                                                            \
+            frexp(mag, &ex);                                                   \
+            exact_sum e2;                                                      \
+            es_init(&e2);                                                      \
+            for (size_t i = 0; i < n; i++) {                                   \
+              double v = ldexp((double)x[i], -ex), p, err;                     \
+              two_prod(v, v, &p, &err);                                        \
+              es_add(&e2, p), es_add(&e2, err);                                \
+            }                                                                  \
+            want = ldexp(sqrt(es_value(&e2)), ex);                             \
+            es_free(&e2);                                                      \
+          }                                                                    \
+          double gotn = got[0][5];                                             \
+          CHECK(same_double(gotn, want) ||                                     \
+                fabs(gotn - want) <= 2 * 0x1p-53 * want + 2 * ulp_of(want) * (ex_subnormal(want)), \
+                #s " norm n=%zu shape %d: %.17g, want %.17g", n, shape, gotn, want); \
+        }                                                                      \
+        es_free(&es), es_free(&ea), es_free(&ed), es_free(&eda), es_free(&eq); \
+      }                                                                        \
+      free(buf), free(ybuf);                                                   \
+    }                                                                          \
+    /* cancellation a naive sum gets wrong */                                  \
+    T c3[3] = {(T)1e30, 1, (T)-1e30};                                          \
+    CHECK(pw_array_sum_##s(c3, 3) == 1.0, #s " sum(1e30, 1, -1e30) = %g", pw_array_sum_##s(c3, 3)); \
+    T inf2[2] = {INFINITY, -INFINITY};                                         \
+    CHECK(pw_array_sum_##s(inf2, 2) != pw_array_sum_##s(inf2, 2), #s " sum(Inf, -Inf) is NaN"); \
+    CHECK(pw_array_sum_##s(inf2, 1) == INFINITY, #s " sum(Inf) is Inf");       \
+    T hyp[2] = {NAN, INFINITY};                                                \
+    CHECK(pw_array_norm_##s(hyp, 2) == INFINITY, #s " norm(NaN, Inf) is Inf"); \
+    CHECK(pw_array_norm_##s(hyp, 1) != pw_array_norm_##s(hyp, 1), #s " norm(NaN) is NaN"); \
+    (void)EPS;                                                                 \
+  }
+
+/* ulp slack only where the result is subnormal-adjacent (not used otherwise) */
+static int ex_subnormal(double v) { return v < 0x1p-1000 ? 1 : 0; }
+
+TEST_REDUCE_FLOAT(float, f32, FLT_EPSILON)
+TEST_REDUCE_FLOAT(double, f64, DBL_EPSILON)
+
+/* norm without overflow or underflow */
+static void test_norm_range(void) {
+  double big[3] = {3e200, 4e200, 0}, tiny[2] = {3e-310, 4e-310};
+  double r = pw_array_norm_f64(big, 3);
+  CHECK(fabs(r - 5e200) <= 2 * ulp_of(5e200), "norm(3e200, 4e200) = %.17g", r);
+  r = pw_array_norm_f64(tiny, 2);
+  CHECK(fabs(r - 5e-310) <= 0x1p-1074, "norm(3e-310, 4e-310) = %.17g", r);
+  double z[4] = {0, -0.0, 0, 0};
+  CHECK(pw_array_norm_f64(z, 4) == 0 && pw_array_norm_f64(NULL, 0) == 0, "norm of zeros");
+  CHECK(pw_array_dot_f64(NULL, 0, NULL) == 0 && pw_array_sum_f64(NULL, 0) == 0, "empty dot and sum");
+}
+
+/* Integer sums and means against 128-bit loops; min and max everywhere. */
+#define TEST_REDUCE_INT(T, s, IS_SIGNED)                                       \
+  static void test_isum_##s(void) {                                            \
+    uint64_t seed = 5000 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 3, 100, 32769, 300007};                  \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T));                                   \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        T *x = buf + (si & 1);                                                 \
+        gen_##s(x, n, shape, &seed);                                           \
+        pwa_ref_i128 want = 0;                                                 \
+        for (size_t i = 0; i < n; i++) want += (pwa_ref_i128)x[i];             \
+        pwa_ref_i128 got = sum_as_i128_##s(x, n);                              \
+        CHECK(got == want, #s " sum n=%zu %s: differs", n, shape_names[shape]); \
+        double mean = pw_array_mean_##s(x, n);                                 \
+        if (n == 0) {                                                          \
+          CHECK(mean != mean, #s " mean of nothing");                          \
+        } else {                                                               \
+          long double lm = (long double)want / (long double)n;                 \
+          CHECK(fabs(mean - (double)lm) <= ulp_of((double)lm), #s " mean n=%zu: %.17g, want %.17Lg", \
+                n, mean, lm);                                                  \
+        }                                                                      \
+        (void)IS_SIGNED;                                                       \
+      }                                                                        \
+      free(buf);                                                               \
+    }                                                                          \
+  }
+
+__extension__ typedef __int128 pwa_ref_i128;
+#define SUM_SMALL_I128(T, s)                                                   \
+  static pwa_ref_i128 sum_as_i128_##s(const T *x, size_t n) { return (pwa_ref_i128)pw_array_sum_##s(x, n); }
+SUM_SMALL_I128(int8_t, i8)
+SUM_SMALL_I128(uint8_t, u8)
+SUM_SMALL_I128(int16_t, i16)
+SUM_SMALL_I128(uint16_t, u16)
+SUM_SMALL_I128(int32_t, i32)
+SUM_SMALL_I128(uint32_t, u32)
+static pwa_ref_i128 sum_as_i128_i64(const int64_t *x, size_t n) {
+  pw_u128 r = pw_array_sum_i64(x, n);
+  unsigned __int128 u = ((unsigned __int128)r.hi << 64) | r.lo;
+  return (pwa_ref_i128)u;
+}
+static pwa_ref_i128 sum_as_i128_u64(const uint64_t *x, size_t n) {
+  pw_u128 r = pw_array_sum_u64(x, n);
+  unsigned __int128 u = ((unsigned __int128)r.hi << 64) | r.lo;
+  return (pwa_ref_i128)u; /* below 2^127 for these sizes */
+}
+TEST_REDUCE_INT(int8_t, i8, 1)
+TEST_REDUCE_INT(uint8_t, u8, 0)
+TEST_REDUCE_INT(int16_t, i16, 1)
+TEST_REDUCE_INT(uint16_t, u16, 0)
+TEST_REDUCE_INT(int32_t, i32, 1)
+TEST_REDUCE_INT(uint32_t, u32, 0)
+TEST_REDUCE_INT(int64_t, i64, 1)
+TEST_REDUCE_INT(uint64_t, u64, 0)
+
+/* 64-bit sums beyond 2^64: the 128-bit result. */
+static void test_isum_wide(void) {
+  size_t n = 1000;
+  uint64_t *u = xmalloc(n * 8);
+  int64_t *v = xmalloc(n * 8);
+  for (size_t i = 0; i < n; i++) u[i] = UINT64_MAX, v[i] = INT64_MIN;
+  pw_u128 r = pw_array_sum_u64(u, n);
+  unsigned __int128 want = (unsigned __int128)UINT64_MAX * n;
+  CHECK(r.lo == (uint64_t)want && r.hi == (uint64_t)(want >> 64), "u64 sum beyond 2^64");
+  r = pw_array_sum_i64(v, n);
+  __int128 w = (__int128)INT64_MIN * (__int128)n;
+  unsigned __int128 wu = (unsigned __int128)w;
+  CHECK(r.lo == (uint64_t)wu && r.hi == (uint64_t)(wu >> 64), "i64 sum below -2^63 (two's complement)");
+  CHECK(pw_array_mean_i64(v, n) == -0x1p63, "i64 mean of INT64_MIN");
+  free(u), free(v);
+}
+
+/* min/max with first indices against a linear scan. */
+#define TEST_MINMAX(T, s)                                                      \
+  static void test_minmax_##s(void) {                                          \
+    uint64_t seed = 6000 + sizeof(T);                                          \
+    static const size_t ns[] = {1, 2, 3, 33, 1000, 70001, 300007};             \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T));                                   \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        T *x = buf + (si & 1);                                                 \
+        gen_##s(x, n, shape, &seed);                                           \
+        if (shape == SH_UNIT && n > 10) x[n - 3] = (T)-0.0, x[n / 2] = 0;       \
+        for (int mx = 0; mx < 2; mx++) {                                       \
+          size_t wi = 0;                                                       \
+          for (size_t i = 1; i < n; i++) {                                     \
+            if (is_nan_##s(x[wi])) break;                                      \
+            if (is_nan_##s(x[i])) { wi = i; break; }                           \
+            int c = ref_cmp_##s(x[i], x[wi]);                                  \
+            if (mx ? c > 0 : c < 0) wi = i;                                    \
+          }                                                                    \
+          T v;                                                                 \
+          uint32_t at;                                                         \
+          pw_status st = mx ? pw_array_max_##s(x, n, &v, &at) : pw_array_min_##s(x, n, &v, &at); \
+          CHECK(st == PW_OK && at == wi && memcmp(&v, &x[wi], sizeof(T)) == 0,   \
+                #s " %s n=%zu %s: index %u, want %zu", mx ? "max" : "min", n,  \
+                shape_names[shape], at, wi);                                   \
+        }                                                                      \
+      }                                                                        \
+      free(buf);                                                               \
+    }                                                                          \
+    T v;                                                                       \
+    uint32_t at;                                                               \
+    CHECK(pw_array_min_##s(NULL, 0, &v, &at) == PW_EINVAL, #s " min of nothing"); \
+    CHECK(pw_array_max_##s(NULL, 0, &v, &at) == PW_EINVAL, #s " max of nothing"); \
+  }
+PW_ARRAY_TYPES(TEST_MINMAX)
+
+/* Integer variance against long double (values exact in double). */
+#define TEST_IVAR(T, s)                                                        \
+  static void test_ivar_##s(void) {                                            \
+    uint64_t seed = 7000 + sizeof(T);                                          \
+    size_t n = 50001;                                                          \
+    T *x = xmalloc(n * sizeof(T));                                             \
+    for (int shape = 0; shape < SH_COUNT; shape++) {                           \
+      gen_##s(x, n, shape, &seed);                                             \
+      long double m = 0, v = 0;                                                \
+      for (size_t i = 0; i < n; i++) m += (long double)(double)x[i];           \
+      m /= n;                                                                  \
+      for (size_t i = 0; i < n; i++) v += ((long double)(double)x[i] - m) * ((long double)(double)x[i] - m); \
+      double want = (double)(v / n), tol = 64 * 0x1p-53 * (want + (double)(m * m)); \
+      double got[THREAD_RUNS];                                                 \
+      for (int run = 0; run < THREAD_RUNS; run++) {                            \
+        set_threads(run);                                                      \
+        got[run] = pw_array_variance_##s(x, n, 0);                             \
+      }                                                                        \
+      set_threads(0);                                                          \
+      CHECK(fabs(got[0] - want) <= tol, #s " variance %s: %.17g, want %.17g", shape_names[shape], got[0], want); \
+      for (int run = 1; run < THREAD_RUNS; run++)                              \
+        CHECK(dbits(got[run]) == dbits(got[0]), #s " variance depends on threads"); \
+    }                                                                          \
+    free(x);                                                                   \
+  }
+TEST_IVAR(int8_t, i8)
+TEST_IVAR(uint8_t, u8)
+TEST_IVAR(int16_t, i16)
+TEST_IVAR(uint16_t, u16)
+TEST_IVAR(int32_t, i32)
+TEST_IVAR(uint32_t, u32)
+TEST_IVAR(int64_t, i64)
+TEST_IVAR(uint64_t, u64)
+
+/* ---------------------------------------------------------------------- */
+/* Prefix sums                                                            */
+/* ---------------------------------------------------------------------- */
+
+#define TEST_CUMSUM_INT(T, s, UT)                                              \
+  static void test_cumsum_##s(void) {                                          \
+    uint64_t seed = 8000 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 2, 31, 1000, 65537, 300007};             \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T)), *out = xmalloc((n + 1) * sizeof(T)); \
+      for (int shape = 0; shape < SH_COUNT; shape += 2) {                      \
+        T *x = buf + (si & 1);                                                 \
+        gen_##s(x, n, shape, &seed);                                           \
+        for (int ex = 0; ex < 2; ex++) {                                       \
+          for (int run = 0; run < THREAD_RUNS; run++) {                        \
+            set_threads(run);                                                  \
+            CHECK(pw_array_cumsum_##s(x, n, out, ex) == PW_OK, #s " cumsum status"); \
+            UT acc = 0;                                                        \
+            size_t bad = SIZE_MAX;                                             \
+            for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {                \
+              UT before = acc;                                                 \
+              acc = (UT)(acc + (UT)x[i]);                                      \
+              UT want = ex ? before : acc;                                     \
+              if ((UT)out[i] != want) bad = i;                                 \
+            }                                                                  \
+            CHECK(bad == SIZE_MAX, #s " cumsum n=%zu exclusive=%d run %d: differs at %zu", n, ex, run, bad); \
+          }                                                                    \
+          set_threads(0);                                                      \
+          /* in place */                                                       \
+          T *y = xmalloc((n + 1) * sizeof(T));                                 \
+          memcpy(y, x, n * sizeof(T));                                         \
+          CHECK(pw_array_cumsum_##s(y, n, y, ex) == PW_OK && (n == 0 || memcmp(y, out, n * sizeof(T)) == 0), \
+                #s " cumsum in place n=%zu", n);                               \
+          free(y);                                                             \
+        }                                                                      \
+      }                                                                        \
+      free(buf), free(out);                                                    \
+    }                                                                          \
+  }
+TEST_CUMSUM_INT(int8_t, i8, uint8_t)
+TEST_CUMSUM_INT(uint8_t, u8, uint8_t)
+TEST_CUMSUM_INT(int16_t, i16, uint16_t)
+TEST_CUMSUM_INT(uint16_t, u16, uint16_t)
+TEST_CUMSUM_INT(int32_t, i32, uint32_t)
+TEST_CUMSUM_INT(uint32_t, u32, uint32_t)
+TEST_CUMSUM_INT(int64_t, i64, uint64_t)
+TEST_CUMSUM_INT(uint64_t, u64, uint64_t)
+
+#define TEST_CUMSUM_FLT(T, s, REL)                                             \
+  static void test_cumsum_##s(void) {                                          \
+    uint64_t seed = 8100 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 2, 9, 1000, 40001, 140001};              \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T));                                   \
+      T *out[THREAD_RUNS + 1];                                                 \
+      for (int r = 0; r <= THREAD_RUNS; r++) out[r] = xmalloc((n + 1) * sizeof(T)); \
+      for (int shape = 0; shape <= SH_COUNT; shape++) {                        \
+        if (shape == SH_BITS) continue;                                        \
+        T *x = buf + (si & 1);                                                 \
+        if (shape == SH_COUNT) {                                               \
+          double *tmp = xmalloc((n + 1) * sizeof *tmp);                        \
+          gen_cancel_f64(tmp, n, &seed);                                       \
+          for (size_t i = 0; i < n; i++) x[i] = (T)tmp[i];                     \
+          free(tmp);                                                           \
+        } else {                                                               \
+          gen_##s(x, n, shape, &seed);                                         \
+        }                                                                      \
+        for (int ex = 0; ex < 2; ex++) {                                       \
+          for (int run = 0; run < THREAD_RUNS; run++) {                        \
+            set_threads(run);                                                  \
+            CHECK(pw_array_cumsum_##s(x, n, out[run], ex) == PW_OK, #s " cumsum status"); \
+          }                                                                    \
+          set_threads(0);                                                      \
+          for (int run = 1; run < THREAD_RUNS; run++)                          \
+            CHECK(n == 0 || memcmp(out[run], out[0], n * sizeof(T)) == 0,      \
+                  #s " cumsum n=%zu depends on the thread count", n);          \
+          memcpy(out[THREAD_RUNS], x, n * sizeof(T));                          \
+          CHECK(pw_array_cumsum_##s(out[THREAD_RUNS], n, out[THREAD_RUNS], ex) == PW_OK && \
+                    (n == 0 || memcmp(out[THREAD_RUNS], out[0], n * sizeof(T)) == 0), \
+                #s " cumsum in place n=%zu", n);                               \
+          exact_sum es, ea;                                                    \
+          es_init(&es), es_init(&ea);                                          \
+          size_t bad = SIZE_MAX;                                               \
+          int special = 0;                                                     \
+          for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {                  \
+            if (!ex) es_add(&es, x[i]), es_add(&ea, fabs((double)x[i]));       \
+            double want = es_value(&es), got = out[0][i];                      \
+            special |= es.have_special || es.overflow;                         \
+            if (special) {                                                     \
+              if (!same_double(got, (T)want) && !(es.overflow)) bad = i;       \
+            } else {                                                           \
+              double bound = REL * fabs(want) + gamma2(i + 1) * es_value(&ea) + 0x1p-1074; \
+              if (!(fabs(got - want) <= bound) && !((T)want == got)) bad = i;  \
+            }                                                                  \
+            if (ex) es_add(&es, x[i]), es_add(&ea, fabs((double)x[i]));        \
+          }                                                                    \
+          CHECK(bad == SIZE_MAX, #s " cumsum n=%zu shape %d exclusive=%d: off at %zu", n, shape, ex, bad); \
+          es_free(&es), es_free(&ea);                                          \
+        }                                                                      \
+      }                                                                        \
+      free(buf);                                                               \
+      for (int r = 0; r <= THREAD_RUNS; r++) free(out[r]);                     \
+    }                                                                          \
+  }
+TEST_CUMSUM_FLT(float, f32, 0x1p-23)
+TEST_CUMSUM_FLT(double, f64, 0x1p-52)
+
+/* ---------------------------------------------------------------------- */
+/* Histograms                                                             */
+/* ---------------------------------------------------------------------- */
+
+#define TEST_HIST(T, s)                                                        \
+  static void test_hist_##s(void) {                                            \
+    uint64_t seed = 9000 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 5, 1000, 70001};                         \
+    struct { uint32_t bins; double lo, hi; } cases[] = {                       \
+        {1, 0, 1}, {10, 0, 1000}, {7, -3, 3}, {256, 0, 256}, {33, -1e6, 1e6},  \
+        {1000, 0.1, 0.2}, {5, -100, 100}};                                     \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *buf = xmalloc((n + 1) * sizeof(T));                                   \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        T *x = buf + (si & 1);                                                 \
+        gen_##s(x, n, shape, &seed);                                           \
+        for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {         \
+          uint32_t bins = cases[ci].bins;                                      \
+          double lo = cases[ci].lo, hi = cases[ci].hi, w = (hi - lo) / bins;   \
+          uint32_t *got = xmalloc(bins * 4), *want = calloc(bins, 4);          \
+          for (size_t i = 0; i < n; i++) {                                     \
+            double v = (double)x[i];                                           \
+            if (!(v >= lo && v <= hi)) continue;                               \
+            for (uint32_t j = 0; j < bins; j++) {                              \
+              double e0 = lo + j * w, e1 = j + 1 == bins ? hi : lo + (j + 1) * w; \
+              if (v >= e0 && (v < e1 || j + 1 == bins)) { want[j]++; break; }  \
+            }                                                                  \
+          }                                                                    \
+          memset(got, 0xee, bins * 4);                                         \
+          pw_status st = pw_array_histogram_##s(x, n, bins, lo, hi, got);      \
+          CHECK(st == PW_OK && memcmp(got, want, bins * 4) == 0,               \
+                #s " histogram n=%zu %s bins=%u [%g, %g]: differs", n, shape_names[shape], bins, lo, hi); \
+          /* the same bins as explicit edges */                                \
+          double *edges = xmalloc((bins + 1) * sizeof *edges);                 \
+          for (uint32_t j = 0; j <= bins; j++) edges[j] = j == bins ? hi : lo + j * w; \
+          memset(got, 0xee, bins * 4);                                         \
+          st = pw_array_histogram_edges_##s(x, n, edges, bins + 1, got);       \
+          CHECK(st == PW_OK && memcmp(got, want, bins * 4) == 0,               \
+                #s " histogramEdges n=%zu %s bins=%u: differs", n, shape_names[shape], bins); \
+          free(edges), free(got), free(want);                                  \
+        }                                                                      \
+      }                                                                        \
+      free(buf);                                                               \
+    }                                                                          \
+    T x5[5] = {0, 1, 2, 3, 4};                                                 \
+    uint32_t c2[2], c3[3];                                                     \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, 0, 4, c2) == PW_OK && c2[0] == 2 && c2[1] == 3, \
+          #s " histogram([0..4], 2 bins over [0, 4]) = [2, 3]");               \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, 4, 4, c2) == PW_ERANGE, #s " lo == hi"); \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, 5, 4, c2) == PW_ERANGE, #s " lo > hi"); \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, NAN, 4, c2) == PW_ERANGE, #s " lo NaN"); \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, 0, INFINITY, c2) == PW_ERANGE, #s " hi Inf"); \
+    CHECK(pw_array_histogram_##s(x5, 5, 2, -DBL_MAX, DBL_MAX, c2) == PW_ERANGE, #s " range overflows"); \
+    CHECK(pw_array_histogram_##s(x5, 5, 0, 0, 4, c2) == PW_ERANGE, #s " bins 0"); \
+    double e4[4] = {-INFINITY, 1, 3, INFINITY};                                \
+    CHECK(pw_array_histogram_edges_##s(x5, 5, e4, 4, c3) == PW_OK && c3[0] == 1 && c3[1] == 2 && c3[2] == 2, \
+          #s " histogramEdges with infinite edges");                           \
+    e4[2] = 1;                                                                 \
+    CHECK(pw_array_histogram_edges_##s(x5, 5, e4, 4, c3) == PW_EINVAL, #s " edges not increasing"); \
+    e4[2] = NAN;                                                               \
+    CHECK(pw_array_histogram_edges_##s(x5, 5, e4, 4, c3) == PW_EINVAL, #s " edge NaN"); \
+    CHECK(pw_array_histogram_edges_##s(x5, 5, e4, 1, c3) == PW_EINVAL, #s " one edge"); \
+  }
+PW_ARRAY_TYPES(TEST_HIST)
+
+/* Elements on and next to every computed edge: the bin must follow the
+   edges exactly, whatever the roundings of the bin estimate. */
+static void test_hist_edges_exact(void) {
+  struct { uint32_t bins; double lo, hi; } cases[] = {
+      {3, 0.1, 0.7}, {10, 0.1, 0.2}, {7, -1, 1e-3}, {1000, 1e15, 1e15 + 999}, {49, -0.3, 0.3},
+      {100, 1e-300, 3e-300}, {64, -1e300, 1e300}, {5, 1e16, 1e16 + 8}};
+  for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
+    uint32_t bins = cases[ci].bins;
+    double lo = cases[ci].lo, hi = cases[ci].hi, w = (hi - lo) / bins;
+    size_t n = 3 * ((size_t)bins + 1);
+    double *x = xmalloc(n * sizeof *x);
+    for (uint32_t j = 0; j <= bins; j++) {
+      double e = j == bins ? hi : lo + j * w;
+      x[3 * j] = e, x[3 * j + 1] = nextafter(e, -INFINITY), x[3 * j + 2] = nextafter(e, INFINITY);
+    }
+    uint32_t *got = xmalloc(bins * 4), *want = calloc(bins, 4);
+    for (size_t i = 0; i < n; i++) {
+      double v = x[i];
+      if (!(v >= lo && v <= hi)) continue;
+      for (uint32_t j = 0; j < bins; j++) {
+        double e0 = lo + j * w, e1 = j + 1 == bins ? hi : lo + (j + 1) * w;
+        if (v >= e0 && (v < e1 || j + 1 == bins)) { want[j]++; break; }
+      }
+    }
+    CHECK(pw_array_histogram_f64(x, n, bins, lo, hi, got) == PW_OK && memcmp(got, want, bins * 4) == 0,
+          "histogram at the edges: %u bins over [%g, %g]", bins, lo, hi);
+    free(x), free(got), free(want);
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* axpy, clamp                                                            */
+/* ---------------------------------------------------------------------- */
+
+#define TEST_AXPY(T, s)                                                        \
+  static void test_axpy_##s(void) {                                            \
+    uint64_t seed = 9500 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 7, 1000, 300007};                        \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *x = xmalloc((n + 1) * sizeof(T)), *y = xmalloc((n + 1) * sizeof(T));  \
+      T *want = xmalloc((n + 1) * sizeof(T));                                  \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        gen_##s(x + 1, n, shape, &seed);                                       \
+        gen_##s(y, n, SH_UNIT, &seed);                                         \
+        T a = (T)-1.75;                                                        \
+        for (size_t i = 0; i < n; i++) {                                       \
+          volatile T prod = a * x[i + 1];                                      \
+          want[i] = prod + y[i];                                               \
+        }                                                                      \
+        CHECK(pw_array_axpy_##s(a, x + 1, n, y) == PW_OK, #s " axpy status");  \
+        CHECK(n == 0 || memcmp(y, want, n * sizeof(T)) == 0, #s " axpy n=%zu %s", n, shape_names[shape]); \
+        /* y aliasing x: y = (a + 1) x computed as a*x + x */                 \
+        memcpy(y, x + 1, n * sizeof(T));                                       \
+        for (size_t i = 0; i < n; i++) {                                       \
+          volatile T prod = a * y[i];                                          \
+          want[i] = prod + y[i];                                               \
+        }                                                                      \
+        CHECK(pw_array_axpy_##s(a, y, n, y) == PW_OK && (n == 0 || memcmp(y, want, n * sizeof(T)) == 0), \
+              #s " axpy in place n=%zu", n);                                   \
+      }                                                                        \
+      free(x), free(y), free(want);                                            \
+    }                                                                          \
+  }
+PW_ARRAY_FLOAT_TYPES(TEST_AXPY)
+
+#define TEST_CLAMP(T, s)                                                       \
+  static void test_clamp_##s(void) {                                           \
+    uint64_t seed = 9600 + sizeof(T);                                          \
+    static const size_t ns[] = {0, 1, 9, 1000, 300007};                        \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *x = xmalloc((n + 1) * sizeof(T)), *out = xmalloc((n + 1) * sizeof(T)); \
+      for (int shape = 0; shape < SH_COUNT; shape++) {                         \
+        gen_##s(x + 1, n, shape, &seed);                                       \
+        T lims[2];                                                             \
+        gen_##s(lims, 2, shape == SH_EQUAL ? SH_SMALL : shape, &seed);         \
+        if (is_nan_##s(lims[0])) lims[0] = 0;                                  \
+        if (is_nan_##s(lims[1])) lims[1] = 0;                                  \
+        T lo = lims[0] < lims[1] ? lims[0] : lims[1], hi = lims[0] < lims[1] ? lims[1] : lims[0]; \
+        CHECK(pw_array_clamp_##s(x + 1, n, out, lo, hi) == PW_OK, #s " clamp status"); \
+        size_t bad = SIZE_MAX;                                                 \
+        for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {                    \
+          T v = x[i + 1], w;                                                   \
+          if (v < lo) w = lo;                                                  \
+          else if (v > hi) w = hi;                                             \
+          else w = v;                                                          \
+          if (memcmp(&w, &out[i], sizeof(T)) != 0) bad = i;                    \
+        }                                                                      \
+        CHECK(bad == SIZE_MAX, #s " clamp n=%zu %s: differs at %zu", n, shape_names[shape], bad); \
+        CHECK(pw_array_clamp_##s(x + 1, n, x + 1, lo, hi) == PW_OK &&          \
+                  (n == 0 || memcmp(x + 1, out, n * sizeof(T)) == 0),          \
+              #s " clamp in place");                                           \
+      }                                                                        \
+      free(x), free(out);                                                      \
+    }                                                                          \
+    T one[1] = {5}, o1[1];                                                     \
+    CHECK(pw_array_clamp_##s(one, 1, o1, 3, 2) == PW_ERANGE, #s " clamp lo > hi"); \
+  }
+PW_ARRAY_TYPES(TEST_CLAMP)
+
+static void test_clamp_nan(void) {
+  double x[3] = {NAN, -0.0, 5}, o[3];
+  CHECK(pw_array_clamp_f64(x, 3, o, 0.0, 1.0) == PW_OK && o[0] != o[0] && o[1] == 0 && signbit(o[1]) && o[2] == 1,
+        "clamp keeps NaN and -0");
+  CHECK(pw_array_clamp_f64(x, 3, o, NAN, 1.0) == PW_ERANGE, "clamp lo NaN");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Conversion                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* A source value, read exactly. */
+typedef struct {
+  int is_float;
+  double f;
+  __int128 i;
+} cv_val;
+
+static const int cv_bytes[11] = {1, 1, 1, 2, 2, 4, 4, 8, 8, 4, 8};
+static const int cv_signed[11] = {1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 1};
+
+static cv_val cv_read(const void *p, size_t i, int t) {
+  cv_val v = {0, 0, 0};
+  switch (t) {
+  case 0: v.i = ((const int8_t *)p)[i]; break;
+  case 1: case 2: v.i = ((const uint8_t *)p)[i]; break;
+  case 3: v.i = ((const int16_t *)p)[i]; break;
+  case 4: v.i = ((const uint16_t *)p)[i]; break;
+  case 5: v.i = ((const int32_t *)p)[i]; break;
+  case 6: v.i = ((const uint32_t *)p)[i]; break;
+  case 7: v.i = ((const int64_t *)p)[i]; break;
+  case 8: v.i = ((const uint64_t *)p)[i]; break;
+  case 9: v.is_float = 1, v.f = ((const float *)p)[i]; break;
+  default: v.is_float = 1, v.f = ((const double *)p)[i]; break;
+  }
+  return v;
+}
+
+/* Round half to even, written out. */
+static double round_even(double d) {
+  double r = floor(d), diff = d - r;
+  if (diff > 0.5 || (diff == 0.5 && fmod(r, 2.0) != 0)) r += 1;
+  return r;
+}
+
+/* The expected destination bits (in a uint64_t) of converting v to type t. */
+static uint64_t cv_expect(cv_val v, int t, int normalize, int src_t) {
+  int bits = 8 * cv_bytes[t];
+  if (t == 9 || t == 10) {
+    if (normalize) {
+      int sb = 8 * cv_bytes[src_t];
+      if (cv_signed[src_t]) {
+        double m = ldexp(1, sb - 1) - 1;
+        if (t == 9) {
+          float r = (float)v.i / (float)m;
+          if (r < -1) r = -1;
+          uint32_t b; memcpy(&b, &r, 4); return b;
+        }
+        double r = (double)v.i / m;
+        if (r < -1) r = -1;
+        return dbits(r);
+      }
+      double m = ldexp(1, sb) - 1;
+      if (t == 9) { float r = (float)v.i / (float)m; uint32_t b; memcpy(&b, &r, 4); return b; }
+      return dbits((double)v.i / m);
+    }
+    if (v.is_float) {
+      if (t == 10) return dbits(v.f);
+      float r = (float)v.f; uint32_t b; memcpy(&b, &r, 4); return b;
+    }
+    long double li = (long double)v.i; /* exact: the integer has at most 64 bits */
+    if (t == 10) return dbits((double)li);
+    float r = (float)li; uint32_t b; memcpy(&b, &r, 4); return b;
+  }
+  if (t == 2) { /* Uint8Clamped */
+    if (normalize) {
+      double d = v.f > 0 ? (v.f < 1 ? v.f : 1) : 0;
+      return (uint64_t)round_even(d * 255);
+    }
+    if (!v.is_float) return v.i < 0 ? 0 : v.i > 255 ? 255 : (uint64_t)v.i;
+    if (!(v.f > 0)) return 0;
+    if (v.f >= 255) return 255;
+    return (uint64_t)round_even(v.f);
+  }
+  uint64_t mask = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+  if (normalize) { /* float -> integer */
+    if (cv_signed[t]) {
+      double m = ldexp(1, bits - 1) - 1, d = v.f != v.f ? 0 : v.f < -1 ? -1 : v.f > 1 ? 1 : v.f;
+      return (uint64_t)(int64_t)round_even(d * m) & mask;
+    }
+    double m = ldexp(1, bits) - 1, d = v.f != v.f ? 0 : v.f < 0 ? 0 : v.f > 1 ? 1 : v.f;
+    return (uint64_t)round_even(d * m) & mask;
+  }
+  if (!v.is_float) return (uint64_t)(unsigned __int128)v.i & mask;
+  if (!isfinite(v.f)) return 0;
+  long double tr = truncl((long double)v.f);
+  long double r = fmodl(tr, 18446744073709551616.0L);
+  if (r < 0) r += 18446744073709551616.0L;
+  return (uint64_t)r & mask;
+}
+
+static uint64_t cv_got(const void *p, size_t i, int t) {
+  switch (cv_bytes[t]) {
+  case 1: return ((const uint8_t *)p)[i];
+  case 2: return ((const uint16_t *)p)[i];
+  case 4: return ((const uint32_t *)p)[i];
+  default: return ((const uint64_t *)p)[i];
+  }
+}
+
+static void cv_fill(void *p, size_t n, int t, uint64_t *seed) {
+  switch (t) {
+  case 0: gen_i8(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 1: case 2: gen_u8(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 3: gen_i16(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 4: gen_u16(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 5: gen_i32(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 6: gen_u32(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 7: gen_i64(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 8: gen_u64(p, n, (int)below(seed, SH_COUNT), seed); break;
+  case 9: {
+    float *f = p;
+    gen_f32(f, n, (int)below(seed, SH_COUNT), seed);
+    for (size_t i = 0; i < n; i += 5) f[i] = (float)((double)(splitmix64(seed) % 2000001) / 1000.0 - 1000.0);
+    for (size_t i = 1; i < n; i += 7) f[i] = (float)((double)(splitmix64(seed) % 4001) / 1000.0 - 2.0);
+    break;
+  }
+  default: {
+    double *d = p;
+    gen_f64(d, n, (int)below(seed, SH_COUNT), seed);
+    static const double hard[] = {0.5, 1.5, 2.5, 254.5, 255.5, -0.5, 127.5, 0x1p63, -0x1p63, 0x1p64,
+                                  1e19, -1e19, 1e30, 4294967296.5, -2147483648.7, 0x1p53 + 2, 1e300};
+    for (size_t i = 0; i < n; i += 3) d[i] = hard[(i / 3) % (sizeof hard / sizeof *hard)];
+    for (size_t i = 1; i < n; i += 7) d[i] = (double)(splitmix64(seed) % 4001) / 1000.0 - 2.0;
+    break;
+  }
+  }
+}
+
+static void test_convert(void) {
+  uint64_t seed = 9700;
+  static const size_t ns[] = {0, 1, 13, 999, 100003};
+  for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {
+    size_t n = ns[si];
+    uint64_t *src = xmalloc((n + 2) * 8), *dst = xmalloc((n + 2) * 8);
+    for (int st = 0; st < 11; st++) {
+      for (int dt = 0; dt < 11; dt++) {
+        for (int norm = 0; norm < 2; norm++) {
+          int sf = st >= 9, df = dt >= 9;
+          int ok_norm = sf != df && cv_bytes[sf ? dt : st] <= 4;
+          if (norm && !ok_norm) {
+            CHECK(pw_array_convert(src, 0, (uint32_t)st, dst, 0, (uint32_t)dt, true) == PW_EINVAL,
+                  "convert %d -> %d normalized must be refused", st, dt);
+            continue;
+          }
+          /* odd element offsets: the source starts one element in */
+          char *s0 = (char *)src + cv_bytes[st] * (si & 1);
+          cv_fill(s0, n, st, &seed);
+          memset(dst, 0xa5, (n + 2) * 8);
+          pw_status stt = pw_array_convert(s0, n * cv_bytes[st], (uint32_t)st, dst, n * cv_bytes[dt],
+                                           (uint32_t)dt, norm);
+          CHECK(stt == PW_OK, "convert %d -> %d: status %d", st, dt, stt);
+          size_t bad = SIZE_MAX;
+          for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {
+            cv_val v = cv_read(s0, i, st);
+            uint64_t want = cv_expect(v, dt, norm, st), got = cv_got(dst, i, dt);
+            int both_nan = 0;
+            if (dt == 10) { double a = pwa_test_f64(want), b = pwa_test_f64(got); both_nan = a != a && b != b; }
+            if (dt == 9) { float a, b; uint32_t wa = (uint32_t)want, gb = (uint32_t)got; memcpy(&a, &wa, 4); memcpy(&b, &gb, 4); both_nan = a != a && b != b; }
+            if (got != want && !both_nan) bad = i;
+          }
+          if (bad != SIZE_MAX) {
+            cv_val v = cv_read(s0, bad, st);
+            CHECK(0, "convert %d -> %d norm=%d n=%zu at %zu (src %.17g / %lld): got %llx, want %llx", st, dt, norm,
+                  n, bad, v.f, (long long)v.i, (unsigned long long)cv_got(dst, bad, dt),
+                  (unsigned long long)cv_expect(v, dt, norm, st));
+          }
+        }
+      }
+    }
+    free(src), free(dst);
+  }
+  CHECK(pw_array_convert(NULL, 0, 11, NULL, 0, 0, false) == PW_EINVAL, "convert: bad source code");
+  CHECK(pw_array_convert(NULL, 0, 0, NULL, 0, 99, false) == PW_EINVAL, "convert: bad destination code");
+  uint8_t b3[3];
+  float f2[2];
+  CHECK(pw_array_convert(f2, 6, 9, b3, 3, 1, false) == PW_EINVAL, "convert: src bytes not whole elements");
+  CHECK(pw_array_convert(f2, 8, 9, b3, 3, 1, false) == PW_EINVAL, "convert: dst length differs");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Matrices                                                               */
+/* ---------------------------------------------------------------------- */
+
+static int same_float_or_nan(double a, double b) { return (a != a && b != b) || a == b; }
+
+#define TEST_MATMUL(T, s, EPS)                                                 \
+  static void test_matmul_##s(void) {                                          \
+    uint64_t seed = 9800 + sizeof(T);                                          \
+    static const size_t shapes[][3] = {{1, 1, 1}, {0, 3, 2}, {3, 0, 2}, {2, 3, 0}, {5, 7, 3}, \
+                                       {4, 8, 8}, {65, 257, 9}, {67, 300, 33}, {3, 1000, 1030}, \
+                                       {130, 513, 70}};                        \
+    for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {           \
+      size_t m = shapes[si][0], k = shapes[si][1], n = shapes[si][2];          \
+      T *a = xmalloc((m * k + 1) * sizeof(T)), *b = xmalloc((k * n + 1) * sizeof(T)); \
+      T *c[THREAD_RUNS], *want = xmalloc((m * n + 1) * sizeof(T));             \
+      for (size_t i = 0; i < m * k; i++) a[i] = (T)((double)(splitmix64(&seed) >> 11) * 0x1p-52 - 1.0); \
+      for (size_t i = 0; i < k * n; i++) b[i] = (T)((double)(splitmix64(&seed) >> 11) * 0x1p-52 - 1.0); \
+      if (si == 4) a[3] = (T)NAN, b[5] = (T)INFINITY;                          \
+      for (size_t i = 0; i < m; i++)                                           \
+        for (size_t j = 0; j < n; j++) {                                       \
+          T acc = 0;                                                           \
+          for (size_t p = 0; p < k; p++) {                                     \
+            volatile T prod = a[i * k + p] * b[p * n + j];                     \
+            acc = acc + prod;                                                  \
+          }                                                                    \
+          want[i * n + j] = acc;                                               \
+        }                                                                      \
+      for (int run = 0; run < THREAD_RUNS; run++) {                            \
+        set_threads(run);                                                      \
+        c[run] = xmalloc((m * n + 1) * sizeof(T));                             \
+        memset(c[run], 0x7f, (m * n + 1) * sizeof(T));                         \
+        pw_status st = pw_array_matmul_##s(a, m * k, b, k * n, c[run], m * n, m, k, n); \
+        CHECK(st == PW_OK, #s " matmul %zux%zux%zu: status %d", m, k, n, st);  \
+        size_t bad = SIZE_MAX;                                                 \
+        for (size_t i = 0; i < m * n && bad == SIZE_MAX; i++)                  \
+          if (!same_float_or_nan(c[run][i], want[i]) || (c[run][i] == 0 && signbit(c[run][i]) != signbit(want[i]))) bad = i; \
+        CHECK(bad == SIZE_MAX, #s " matmul %zux%zux%zu run %d: differs from the plain loop at %zu", m, k, n, run, bad); \
+      }                                                                        \
+      set_threads(0);                                                          \
+      /* the plain loop itself against long double: the documented error */   \
+      if (si != 4) {                                                           \
+        size_t bad = SIZE_MAX;                                                 \
+        for (size_t i = 0; i < m && bad == SIZE_MAX; i++)                      \
+          for (size_t j = 0; j < n; j++) {                                     \
+            long double r = 0, mag = 0;                                        \
+            for (size_t p = 0; p < k; p++) {                                   \
+              r += (long double)a[i * k + p] * b[p * n + j];                   \
+              mag += fabsl((long double)a[i * k + p] * b[p * n + j]);          \
+            }                                                                  \
+            if (fabsl((long double)c[0][i * n + j] - r) > (long double)(k + 1) * EPS * mag) bad = i * n + j; \
+          }                                                                    \
+        CHECK(bad == SIZE_MAX, #s " matmul %zux%zux%zu: beyond k eps sum|ab| at %zu", m, k, n, bad); \
+      }                                                                        \
+      for (int run = 0; run < THREAD_RUNS; run++) free(c[run]);                \
+      free(a), free(b), free(want);                                            \
+    }                                                                          \
+    T a6[6] = {0}, b6[6] = {0}, c4[4];                                         \
+    CHECK(pw_array_matmul_##s(a6, 5, b6, 6, c4, 4, 2, 3, 2) == PW_EINVAL, #s " matmul: a length"); \
+    CHECK(pw_array_matmul_##s(a6, 6, b6, 5, c4, 4, 2, 3, 2) == PW_EINVAL, #s " matmul: b length"); \
+    CHECK(pw_array_matmul_##s(a6, 6, b6, 6, c4, 3, 2, 3, 2) == PW_EINVAL, #s " matmul: c length"); \
+    CHECK(pw_array_matmul_##s(a6, 6, b6, 6, c4, 4, 2, 3, 2) == PW_OK, #s " matmul 2x3x2"); \
+  }
+TEST_MATMUL(float, f32, 0x1p-24L)
+TEST_MATMUL(double, f64, 0x1p-53L)
+
+#define TEST_MATVEC(T, s)                                                      \
+  static void test_matvec_##s(void) {                                          \
+    uint64_t seed = 9900 + sizeof(T);                                          \
+    static const size_t shapes[][2] = {{1, 1}, {0, 5}, {5, 0}, {3, 7}, {9, 8}, {1000, 37}, {70000, 17}, {5, 100001}}; \
+    for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {          \
+      size_t m = shapes[si][0], n = shapes[si][1];                             \
+      T *a = xmalloc((m * n + 1) * sizeof(T)), *x = xmalloc((n + 1) * sizeof(T)); \
+      T *y = xmalloc((m + 1) * sizeof(T)), *want = xmalloc((m + 1) * sizeof(T)); \
+      for (size_t i = 0; i < m * n; i++) a[i] = (T)((double)(splitmix64(&seed) >> 11) * 0x1p-52 - 1.0); \
+      for (size_t i = 0; i < n; i++) x[i] = (T)((double)(splitmix64(&seed) >> 11) * 0x1p-50 - 2.0); \
+      for (size_t i = 0; i < m; i++) {                                         \
+        T l[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                     \
+        for (size_t j = 0; j < n; j++) {                                       \
+          volatile T prod = a[i * n + j] * x[j];                               \
+          l[j % 8] = l[j % 8] + prod;                                          \
+        }                                                                      \
+        want[i] = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7])); \
+      }                                                                        \
+      for (int run = 0; run < THREAD_RUNS; run++) {                            \
+        set_threads(run);                                                      \
+        pw_status st = pw_array_matvec_##s(a, m * n, x, n, y, m);              \
+        CHECK(st == PW_OK && (m == 0 || memcmp(y, want, m * sizeof(T)) == 0),  \
+              #s " matvec %zux%zu run %d", m, n, run);                         \
+      }                                                                        \
+      set_threads(0);                                                          \
+      free(a), free(x), free(y), free(want);                                   \
+    }                                                                          \
+    T a6[6] = {0}, x3[3] = {0}, y2[2];                                         \
+    CHECK(pw_array_matvec_##s(a6, 5, x3, 3, y2, 2) == PW_EINVAL, #s " matvec shape"); \
+  }
+TEST_MATVEC(float, f32)
+TEST_MATVEC(double, f64)
+
+#define TEST_TRANSPOSE(T, s)                                                   \
+  static void test_transpose_##s(void) {                                       \
+    uint64_t seed = 9950 + sizeof(T);                                          \
+    static const size_t shapes[][2] = {{1, 1}, {0, 3}, {3, 0}, {1, 7}, {7, 1}, {31, 33}, {64, 64}, {1000, 517}}; \
+    for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {          \
+      size_t r = shapes[si][0], c = shapes[si][1];                             \
+      T *a = xmalloc((r * c + 1) * sizeof(T)), *o = xmalloc((r * c + 1) * sizeof(T)); \
+      gen_##s(a + 1, r * c, SH_BITS, &seed);                                   \
+      CHECK(pw_array_transpose_##s(a + 1, r * c, o, r, c) == PW_OK, #s " transpose status"); \
+      size_t bad = SIZE_MAX;                                                   \
+      for (size_t i = 0; i < r && bad == SIZE_MAX; i++)                        \
+        for (size_t j = 0; j < c; j++)                                         \
+          if (memcmp(&o[j * r + i], &a[1 + i * c + j], sizeof(T))) bad = i;    \
+      CHECK(bad == SIZE_MAX, #s " transpose %zux%zu", r, c);                   \
+      free(a), free(o);                                                        \
+    }                                                                          \
+    T a6[6], o6[6];                                                            \
+    CHECK(pw_array_transpose_##s(a6, 6, o6, 4, 2) == PW_EINVAL, #s " transpose shape"); \
+  }
+PW_ARRAY_TYPES(TEST_TRANSPOSE)
+
+/* ---------------------------------------------------------------------- */
+
+#define RUN_SORT_TEST_(T, s) test_sort_##s();
+#define RUN_TRANSPOSE_TEST_(T, s) test_transpose_##s();
+#define RUN_CLAMP_TEST_(T, s) test_clamp_##s();
+#define RUN_HIST_TEST_(T, s) test_hist_##s();
+#define RUN_CUMSUM_TEST_(T, s) test_cumsum_##s();
+#define RUN_SEARCH_TEST_(T, s) test_search_##s();
+#define RUN_MINMAX_TEST_(T, s) test_minmax_##s();
+#define RUN_SELECT_TEST_(T, s) test_select_##s();
+
+int main(void) {
+  PW_ARRAY_TYPES(RUN_SORT_TEST_)
+  test_sort_nan_bits();
+  PW_ARRAY_TYPES(RUN_SELECT_TEST_)
+  test_quantiles_many();
+  PW_ARRAY_TYPES(RUN_SEARCH_TEST_)
+  test_reduce_f32();
+  test_reduce_f64();
+  test_norm_range();
+  test_isum_i8(), test_isum_u8(), test_isum_i16(), test_isum_u16();
+  test_isum_i32(), test_isum_u32(), test_isum_i64(), test_isum_u64();
+  test_isum_wide();
+  PW_ARRAY_TYPES(RUN_MINMAX_TEST_)
+  test_ivar_i8(), test_ivar_u8(), test_ivar_i16(), test_ivar_u16();
+  test_ivar_i32(), test_ivar_u32(), test_ivar_i64(), test_ivar_u64();
+  PW_ARRAY_TYPES(RUN_CUMSUM_TEST_)
+  PW_ARRAY_TYPES(RUN_HIST_TEST_)
+  test_hist_edges_exact();
+  test_axpy_f32();
+  test_axpy_f64();
+  PW_ARRAY_TYPES(RUN_CLAMP_TEST_)
+  test_clamp_nan();
+  test_convert();
+  test_matmul_f32();
+  test_matmul_f64();
+  test_matvec_f32();
+  test_matvec_f64();
+  PW_ARRAY_TYPES(RUN_TRANSPOSE_TEST_)
+  return test_summary("test_array");
+}

@@ -1,0 +1,614 @@
+// core.array and pool.array (js/families/array.js over the array kernels).
+//
+// Every operation runs on the core and on pools of 1, 2 and 4 threads; the
+// pools' results must be the core's, bit for bit, and equal the plain-JS
+// references of helpers/array-ref.js (TypedArray.prototype.sort, a stable
+// index sort, BigInt and Shewchuk sums, triple loops), or lie within the
+// error bound array.h states where the operation rounds. Data: every
+// element type, random, sorted, reverse, all-equal, NaN/±Infinity/-0,
+// integer extremes, lengths 0, 1, odd and large (large enough that the
+// pools split the work), views at odd element offsets. Then the bad-input
+// matrix: plain arrays, unsupported element types, mismatched lengths and
+// shapes, lo >= hi, k out of range, unknown options.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { fileURLToPath } from 'node:url';
+
+import { createPool, loadCore } from '../../pkg/index.js';
+import * as R from './helpers/array-ref.js';
+import { runProcess } from './helpers/pool-test-utils.js';
+
+const THREADS = [1, 2, 4];
+let core;
+const pools = {};
+
+before(async () => {
+  core = await loadCore();
+  for (const t of THREADS) pools[t] = await createPool({ threads: t });
+});
+
+after(async () => {
+  for (const t of THREADS) await pools[t]?.destroy();
+});
+
+const CTORS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  BigInt64Array, BigUint64Array, Float32Array, Float64Array];
+const FLOAT_CTORS = [Float32Array, Float64Array];
+const SHAPES = ['random', 'sorted', 'reverse', 'equal', 'special', 'narrow'];
+const LENGTHS = [0, 1, 2, 7, 101, 4099];
+const BIG = 150001; // large enough to be split across threads
+
+// a deterministic generator (mulberry32)
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function limits(C) {
+  if (C === BigInt64Array) return [-(2n ** 63n), 2n ** 63n - 1n];
+  if (C === BigUint64Array) return [0n, 2n ** 64n - 1n];
+  if (C === Float32Array) return [-3.4028234663852886e38, 3.4028234663852886e38];
+  if (C === Float64Array) return [-Number.MAX_VALUE, Number.MAX_VALUE];
+  const bits = C.BYTES_PER_ELEMENT * 8;
+  return C.name.startsWith('Int') ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
+}
+
+/** n elements of type C in one of SHAPES; floats include specials in 'special'. */
+function data(C, n, shape, seed = 1) {
+  const r = rng(seed * 7919 + n * 31 + SHAPES.indexOf(shape));
+  const x = new C(n);
+  const big = C === BigInt64Array || C === BigUint64Array;
+  const [lo, hi] = limits(C);
+  const rand = () => {
+    if (big) {
+      const v = (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
+      return C === BigInt64Array ? BigInt.asIntN(64, v) : v;
+    }
+    if (C === Float32Array || C === Float64Array) return (r() - 0.5) * 2 ** Math.floor(r() * 40 - 20);
+    return Math.floor(lo + r() * (hi - lo + 1));
+  };
+  for (let i = 0; i < n; i++) x[i] = rand();
+  if (shape === 'sorted') x.sort();
+  if (shape === 'reverse') x.sort().reverse();
+  if (shape === 'equal' && n) x.fill(x[0]);
+  if (shape === 'narrow') for (let i = 0; i < n; i++) x[i] = big ? BigInt(Math.floor(r() * 5)) : Math.floor(r() * 5) - (lo < 0 ? 2 : 0);
+  if (shape === 'special') {
+    const sp = big ? [lo, hi, 0n, lo + 1n, hi - 1n]
+      : R.isFloat(x) ? [NaN, Infinity, -Infinity, -0, 0, lo, hi, 5e-324, -1.5, 1.5]
+        : [lo, hi, 0, lo + 1, hi - 1];
+    for (let i = 0; i < n; i++) if (r() < 0.4) x[i] = sp[Math.floor(r() * sp.length)];
+  }
+  return x;
+}
+
+/** The same elements in a view at an odd element offset of a larger buffer. */
+function offsetView(x, at = 3) {
+  const C = x.constructor;
+  const v = new C(new ArrayBuffer((x.length + at + 2) * C.BYTES_PER_ELEMENT), at * C.BYTES_PER_ELEMENT, x.length);
+  v.set(x);
+  return v;
+}
+
+const bytes = (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+const sameBits = (a, b) => a.byteLength === b.byteLength && Buffer.compare(bytes(a), bytes(b)) === 0;
+
+/** The same result, deeply: views by element type and bits; numbers with Object.is. */
+function assertSame(got, want, where) {
+  if (ArrayBuffer.isView(want)) {
+    assert.ok(ArrayBuffer.isView(got), `${where}: a view`);
+    assert.equal(got[Symbol.toStringTag], want[Symbol.toStringTag], `${where}: element type`);
+    assert.ok(sameBits(got, want), `${where}: the same bits`);
+  } else if (want !== null && typeof want === 'object') {
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), `${where}: the same fields`);
+    for (const key of Object.keys(want)) assertSame(got[key], want[key], `${where}.${key}`);
+  } else {
+    assert.ok(Object.is(got, want), `${where}: ${String(got)} vs ${String(want)}`);
+  }
+}
+
+/**
+ * Runs op on the core and every pool, each on fresh arguments from
+ * makeArgs() (operations write in place); checks the pools against the
+ * core, bit for bit, results and written arguments alike. Returns the
+ * core's result and arguments.
+ */
+async function everywhere(op, makeArgs, label) {
+  const args = makeArgs();
+  const result = core.array[op](...args);
+  for (const t of THREADS) {
+    const a = makeArgs();
+    const r = await pools[t].array[op](...a);
+    assertSame(r, result, `${label} pool(${t})`);
+    a.forEach((v, i) => {
+      if (ArrayBuffer.isView(v)) assertSame(v, args[i], `${label} pool(${t}) argument ${i}`);
+    });
+  }
+  return { result, args };
+}
+
+// every shape at the small lengths; at BIG (the threads' split) the random, sorted and special ones
+const cases = (Cs = CTORS, lengths = LENGTHS) => Cs.flatMap((C) => lengths.flatMap((n) =>
+  SHAPES.filter((s) => n < BIG || ['random', 'sorted', 'special'].includes(s)).map((s) => ({ C, n, s }))));
+const name = ({ C, n, s }) => `${C.name}[${n}] ${s}`;
+
+describe('sort, argsort, sortByKey, gather', () => {
+  test('sort (both directions) equals TypedArray.prototype.sort; every type, shape, length; offset views', async () => {
+    for (const c of [...cases(), ...cases(CTORS, [BIG]).filter((x) => x.s !== 'equal')]) {
+      for (const descending of [false, true]) {
+        const x = data(c.C, c.n, c.s);
+        const { result, args } = await everywhere('sort', () => [offsetView(x), { descending }], `${name(c)} desc=${descending}`);
+        assert.equal(result, args[0], 'sort returns x');
+        assert.ok(R.sameElements(result, R.sortRef(x, descending)), `${name(c)} desc=${descending}`);
+      }
+    }
+  });
+
+  test('argsort is the stable index sort; sortByKey permutes every payload', async () => {
+    for (const c of [...cases(CTORS, [0, 1, 7, 1001]), ...cases([Float64Array, Uint32Array, Int8Array], [BIG])]) {
+      for (const descending of [false, true]) {
+        const x = data(c.C, c.n, c.s);
+        const want = R.argsortRef(x, descending);
+        const { result } = await everywhere('argsort', () => [offsetView(x), { descending }], `${name(c)} desc=${descending}`);
+        assertSame(result, want, `argsort ${name(c)} desc=${descending}`);
+        if (c.n > 5000) continue;
+        const p1 = Float64Array.from({ length: c.n }, (_, i) => i + 0.5);
+        const p2 = data(BigInt64Array, c.n, 'random', 3);
+        const { result: order, args } = await everywhere('sortByKey',
+          () => [x.slice(), [p1.slice(), offsetView(p2)], { descending }], `sortByKey ${name(c)}`);
+        assertSame(order, want, `sortByKey order ${name(c)}`);
+        assert.ok(R.sameElements(args[0], c.C.from(want, (i) => x[i])), 'keys sorted');
+        assert.deepEqual([...args[1][0]], [...want].map((i) => p1[i]));
+        assert.deepEqual([...args[1][1]], [...want].map((i) => p2[i]));
+      }
+    }
+  });
+
+  test('gather, with and without options.out', async () => {
+    for (const C of CTORS) {
+      const x = data(C, 50, 'special');
+      const idx = Uint32Array.from({ length: 77 }, (_, i) => (i * 13) % 50);
+      const { result } = await everywhere('gather', () => [x, idx], C.name);
+      assert.ok(R.sameElements(result, C.from(idx, (i) => x[i])), C.name);
+      const out = new C(77);
+      assert.equal(core.array.gather(x, idx, { out }), out);
+    }
+  });
+});
+
+describe('selection and search', () => {
+  test('kth, median, quantile(s), topk against the sorted reference', async () => {
+    for (const c of cases(CTORS, [1, 2, 7, 1001, 10001])) {
+      const x = data(c.C, c.n, c.s);
+      const sorted = R.sortRef(x);
+      for (const k of new Set([0, c.n >> 1, c.n - 1])) {
+        const { result } = await everywhere('kth', () => [offsetView(x), k], `kth ${name(c)} k=${k}`);
+        assert.ok(Object.is(result, sorted[k]), `kth ${name(c)} k=${k}: ${result} vs ${sorted[k]}`);
+      }
+      const qs = [0, 0.1, 0.25, 0.5, 0.9, 1];
+      const { result: q } = await everywhere('quantiles', () => [x, qs], `quantiles ${name(c)}`);
+      assertSame(q, Float64Array.from(qs, (p) => R.quantileRef(x, p)), `quantiles ${name(c)}`);
+      assert.ok(Object.is(core.array.median(x), R.quantileRef(x, 0.5)), `median ${name(c)}`);
+      assert.ok(Object.is(core.array.quantile(x, 0.25), R.quantileRef(x, 0.25)), `quantile ${name(c)}`);
+      for (const smallest of [false, true]) {
+        const k = Math.min(c.n, 17);
+        const order = R.argsortRef(x, !smallest).subarray(0, k);
+        const { result } = await everywhere('topk', () => [x, k, { smallest }], `topk ${name(c)}`);
+        assertSame(result.indices, Uint32Array.from(order), `topk indices ${name(c)} smallest=${smallest}`);
+        assert.ok(R.sameElements(result.values, c.C.from(order, (i) => x[i])), `topk values ${name(c)}`);
+      }
+    }
+    assert.ok(Number.isNaN(core.array.median(new Float64Array(0))));
+    assert.ok(Number.isNaN(core.array.median(Float32Array.of(NaN, NaN))));
+  });
+
+  test('searchSorted left and right, arrays and single needles', async () => {
+    for (const c of cases(CTORS, [0, 1, 7, 300])) {
+      const sorted = R.sortRef(data(c.C, c.n, c.s));
+      const needles = c.C.from([...data(c.C, 40, c.s, 5), ...sorted.subarray(0, 10)]);
+      for (const right of [false, true]) {
+        const { result } = await everywhere('searchSorted', () => [offsetView(sorted), needles, { right }], `${name(c)} right=${right}`);
+        assertSame(result, R.searchRef(sorted, needles, right), `${name(c)} right=${right}`);
+      }
+      if (c.n) assert.equal(core.array.searchSorted(sorted, sorted[0]), R.searchRef(sorted, [sorted[0]], false)[0]);
+    }
+  });
+
+  test('unique with counts (SameValueZero: one zero, one NaN)', async () => {
+    for (const c of cases(CTORS, [0, 1, 7, 1001, 20001])) {
+      const x = data(c.C, c.n, c.s);
+      const want = R.uniqueRef(x);
+      const { result } = await everywhere('unique', () => [offsetView(x)], `unique ${name(c)}`);
+      assert.equal(result.values[Symbol.toStringTag], c.C.name);
+      assert.ok(R.sameElements(result.values, c.C.from(want.values)), `unique values ${name(c)}`);
+      assert.deepEqual([...result.counts], want.counts, `unique counts ${name(c)}`);
+    }
+  });
+});
+
+describe('reductions', () => {
+  test('sum: integers exact (number or bigint), floats within the documented bound', async () => {
+    for (const c of cases(CTORS, [0, 1, 7, 4099, BIG])) {
+      const x = data(c.C, c.n, c.s);
+      const { result } = await everywhere('sum', () => [offsetView(x)], `sum ${name(c)}`);
+      if (R.isFloat(x)) {
+        const exact = R.fsum(x);
+        const absSum = Array.from(x, Math.abs).reduce((a, v) => a + v, 0);
+        if (Number.isNaN(exact) || (!Number.isFinite(exact) && Number.isFinite(absSum))) {
+          assert.ok(Object.is(result, exact), `sum ${name(c)}: ${result} vs ${exact}`);
+          continue;
+        }
+        if (!Number.isFinite(absSum)) {
+          // partial sums may leave the double range: +-Inf then (array.h), else within the bound below
+          if (!Number.isFinite(result)) {
+            assert.ok(result === Infinity || result === -Infinity, `sum ${name(c)}: ${result}`);
+            continue;
+          }
+        }
+        const err = Math.abs(R.fsum([result, ...Array.from(x, (v) => -v)]));
+        const bound = R.sumBound(exact, Number.isFinite(absSum) ? R.fsum(Array.from(x, Math.abs)) : absSum, c.n);
+        assert.ok(err <= bound, `sum ${name(c)}: error ${err} > bound ${bound}`);
+      } else if (R.isBig(x)) {
+        assert.equal(result, R.bigSum(x), `sum ${name(c)}`);
+      } else {
+        assert.equal(result, Number(R.bigSum(x)), `sum ${name(c)}`);
+        assert.equal(core.array.sum(x, { bigint: true }), R.bigSum(x), `sum bigint ${name(c)}`);
+      }
+    }
+    // cancellation the naive loop gets wrong; exact halves
+    assert.equal(core.array.sum(Float64Array.of(1e100, 1, -1e100)), 1);
+    assert.equal(core.array.sum(new Float64Array(0)), 0);
+  });
+
+  test('mean, variance, std against exact and two-pass references', async () => {
+    for (const c of cases(CTORS, [1, 2, 7, 4099, BIG]).filter((c) => c.s !== 'special')) {
+      const x = data(c.C, c.n, c.s);
+      const { result: mean } = await everywhere('mean', () => [x], `mean ${name(c)}`);
+      const ref = R.isFloat(x) ? R.fsum(x) / c.n : Number(R.bigSum(x)) / c.n;
+      assert.ok(Math.abs(mean - ref) <= 4.5e-16 * Math.abs(ref), `mean ${name(c)}: ${mean} vs ${ref}`);
+      const xs = Array.from(x, Number);
+      const m = R.fsum(xs) / c.n;
+      for (const ddof of [0, 1]) {
+        const { result: v } = await everywhere('variance', () => [x, { ddof }], `variance ${name(c)}`);
+        if (c.n <= ddof) {
+          assert.ok(Number.isNaN(v));
+          continue;
+        }
+        const want = R.fsum(xs.map((e) => (e - m) ** 2)) / (c.n - ddof);
+        const tol = 64 * 2 ** -53 * (want + m * m); // array.h: relative (2 + log2(n / 2048)) 2^-53 (1 + mean^2 / var)
+        assert.ok(Math.abs(v - want) <= tol, `variance ${name(c)} ddof=${ddof}: ${v} vs ${want}`);
+        const { result: s } = await everywhere('std', () => [x, { ddof }], `std ${name(c)}`);
+        assert.equal(s, Math.sqrt(v));
+      }
+    }
+    assert.ok(Number.isNaN(core.array.mean(new Float64Array(0))));
+    assert.ok(Number.isNaN(core.array.variance(Float64Array.of(1, NaN))));
+    assert.ok(Number.isNaN(core.array.variance(Float64Array.of(1), { ddof: 1 })));
+  });
+
+  test('min/max with argmin/argmax (first index; NaN wins as in Math.min; -0 < +0)', async () => {
+    for (const c of cases(CTORS, [1, 2, 7, 4099, BIG])) {
+      const x = data(c.C, c.n, c.s);
+      let mi = 0;
+      let ma = 0;
+      for (let i = 1; i < c.n; i++) {
+        const v = x[i];
+        if (x[mi] === x[mi] && (v !== v || v < x[mi] || (v === 0 && Object.is(v, -0) && Object.is(x[mi], 0)))) mi = i;
+        if (x[ma] === x[ma] && (v !== v || v > x[ma] || (v === 0 && Object.is(v, 0) && Object.is(x[ma], -0)))) ma = i;
+      }
+      const { result: rmin } = await everywhere('min', () => [offsetView(x)], `min ${name(c)}`);
+      assertSame(rmin, { min: x[mi], argmin: mi }, `min ${name(c)}`);
+      const { result: rmax } = await everywhere('max', () => [x], `max ${name(c)}`);
+      assertSame(rmax, { max: x[ma], argmax: ma }, `max ${name(c)}`);
+    }
+  });
+
+  test('dot and norm within the documented bounds', async () => {
+    for (const c of cases(FLOAT_CTORS, [0, 1, 7, 4099, BIG]).filter((c) => c.s !== 'special')) {
+      const x = data(c.C, c.n, c.s);
+      const y = data(c.C, c.n, 'random', 9);
+      const { result: d } = await everywhere('dot', () => [x, offsetView(y)], `dot ${name(c)}`);
+      const prods = Array.from(x, (v, i) => v * y[i]);
+      const exact = c.C === Float32Array ? R.fsum(prods) : R.fsum(prods); // f32 products are exact in double
+      const abs = R.fsum(prods.map(Math.abs));
+      const bound = c.C === Float32Array ? R.sumBound(exact, abs, c.n) : 2 ** -53 * Math.abs(exact) + 1.01 * 2 ** -53 * abs + R.sumBound(0, abs, c.n);
+      assert.ok(Math.abs(d - exact) <= bound, `dot ${name(c)}: ${d} vs ${exact}`);
+      const { result: nm } = await everywhere('norm', () => [x], `norm ${name(c)}`);
+      const want = Math.sqrt(R.fsum(Array.from(x, (v) => v * v)));
+      assert.ok(Math.abs(nm - want) <= 4 * 2 ** -53 * want, `norm ${name(c)}: ${nm} vs ${want}`);
+    }
+    assert.equal(core.array.norm(Float64Array.of(3e300, 4e300)), 5e300); // no overflow on the way
+    assert.equal(core.array.norm(Float64Array.of(NaN, Infinity)), Infinity); // as Math.hypot
+  });
+});
+
+describe('scan, histogram, elementwise', () => {
+  test('cumsum inclusive and exclusive: integers wrap as the type, floats within the bound; in place', async () => {
+    for (const c of cases(CTORS, [0, 1, 7, 4099, BIG]).filter((c) => !(R.isFloat(new c.C(0)) && c.s === 'special'))) {
+      const x = data(c.C, c.n, c.s);
+      for (const exclusive of [false, true]) {
+        const { result } = await everywhere('cumsum', () => [offsetView(x), { exclusive }], `cumsum ${name(c)}`);
+        if (R.isFloat(x)) {
+          let exactParts = [];
+          let absParts = 0;
+          for (let i = 0; i < c.n; i++) {
+            if (exclusive && i === 0) {
+              assert.equal(result[0], 0);
+            }
+            const parts = exclusive ? exactParts : [...exactParts, x[i]];
+            if (!(exclusive && i === 0)) {
+              const s = R.fsum(parts);
+              const b = R.sumBound(s, absParts + (exclusive ? 0 : Math.abs(x[i])), i + 1) + (c.C === Float32Array ? 2 ** -24 * Math.abs(s) : 0);
+              assert.ok(Math.abs(result[i] - s) <= b, `cumsum ${name(c)} [${i}] ${result[i]} vs ${s}`);
+            }
+            exactParts.push(x[i]);
+            absParts += Math.abs(x[i]);
+            if (i > 200) break; // the prefix bound checked on the first elements; the rest by thread agreement
+          }
+        } else {
+          let s = 0n;
+          const bits = c.C.BYTES_PER_ELEMENT * 8;
+          const wrap = c.C.name.startsWith('Int') || c.C === BigInt64Array ? (v) => BigInt.asIntN(bits, v) : (v) => BigInt.asUintN(bits, v);
+          for (let i = 0; i < c.n; i++) {
+            const before = s;
+            s += BigInt(x[i]);
+            const want = wrap(exclusive ? before : s);
+            const got = R.isBig(x) ? result[i] : BigInt(result[i]);
+            if (got !== want) assert.fail(`cumsum ${name(c)} exclusive=${exclusive} [${i}]: ${got} vs ${want}`);
+          }
+        }
+      }
+    }
+    const x = Int32Array.of(1, 2, 3);
+    assert.equal(core.array.cumsum(x, { out: x }), x);
+    assert.deepEqual([...x], [1, 3, 6]);
+  });
+
+  test('histogram: equal bins (given or default range) and explicit edges', async () => {
+    for (const c of cases(CTORS, [0, 1, 7, 4099, BIG])) {
+      const x = data(c.C, c.n, c.s);
+      const xs = Array.from(x, Number).filter((v) => v === v);
+      const lo = xs.length ? Math.min(...xs.slice(0, 50000)) : 0;
+      const finite = xs.every(Number.isFinite);
+      for (const bins of c.n >= BIG ? [256] : [1, 7, 256]) {
+        const mn = xs.reduce((a, v) => Math.min(a, v), Infinity);
+        const mx = xs.reduce((a, v) => Math.max(a, v), -Infinity);
+        if (finite) {
+          let [l, h] = xs.length ? [mn, mx] : [0, 1];
+          if (l === h) [l, h] = [l - Math.max(0.5, Math.abs(l) * 2 ** -52), h + Math.max(0.5, Math.abs(l) * 2 ** -52)];
+          if (Number.isFinite(h - l)) {
+            const { result } = await everywhere('histogram', () => [x, { bins }], `histogram ${name(c)} bins=${bins}`);
+            assertSame(result, R.histogramRef(x, R.equalEdges(l, h, bins)), `histogram default ${name(c)} bins=${bins}`);
+          }
+        }
+        const range = [Number.isFinite(lo) ? lo * 0.5 - 1 : -1, 1e3];
+        if (range[0] < range[1]) {
+          const { result } = await everywhere('histogram', () => [offsetView(x), { bins, lo: range[0], hi: range[1] }], `histogram ${name(c)}`);
+          assertSame(result, R.histogramRef(x, R.equalEdges(range[0], range[1], bins)), `histogram ${name(c)} bins=${bins}`);
+        }
+      }
+      const edges = [-Infinity, -100, -1, 0, 0.5, 3, 1e6, Infinity];
+      const { result } = await everywhere('histogram', () => [x, { edges }], `histogram edges ${name(c)}`);
+      assertSame(result, R.histogramRef(x, edges), `histogram edges ${name(c)}`);
+    }
+  });
+
+  test('axpy in the type\'s arithmetic (no fused multiply-add), y may be x', async () => {
+    for (const c of cases(FLOAT_CTORS, [0, 1, 7, 4099, BIG])) {
+      const x = data(c.C, c.n, c.s);
+      const y = data(c.C, c.n, 'random', 4);
+      const a = 1.25;
+      const { result } = await everywhere('axpy', () => [a, offsetView(x), y.slice()], `axpy ${name(c)}`);
+      const r = c.C === Float32Array ? Math.fround : (v) => v;
+      assert.ok(R.sameElements(result, c.C.from(y, (v, i) => r(r(a * x[i]) + v))), `axpy ${name(c)}`);
+    }
+    const x = Float64Array.of(1, 2);
+    core.array.axpy(2, x, x);
+    assert.deepEqual([...x], [3, 6]);
+  });
+
+  test('clamp', async () => {
+    for (const c of cases(CTORS, [0, 1, 7, 4099])) {
+      const x = data(c.C, c.n, c.s);
+      const big = R.isBig(x);
+      const [lo, hi] = big ? (c.C === BigInt64Array ? [-5n, 1n << 40n] : [3n, 1n << 40n]) : R.isFloat(x) ? [-0.5, 2] : c.C.name.startsWith('Int') ? [-3, 7] : [2, 9];
+      const { result } = await everywhere('clamp', () => [offsetView(x), lo, hi], `clamp ${name(c)}`);
+      assert.ok(R.sameElements(result, c.C.from(x, (v) => (v < lo ? lo : v > hi ? hi : v))), `clamp ${name(c)}`);
+    }
+  });
+
+  test('convert between every pair of types (typed-array assignment rules), and normalize', async () => {
+    for (const S of CTORS) {
+      const x = data(S, 301, 'special', 2);
+      for (const D of CTORS) {
+        const { result } = await everywhere('convert', () => [offsetView(x), D], `convert ${S.name} -> ${D.name}`);
+        assert.ok(R.sameElements(result, R.convertRef(x, D)), `convert ${S.name} -> ${D.name}`);
+      }
+    }
+    const u8 = Uint8Array.of(0, 1, 128, 255);
+    assert.deepEqual([...core.array.convert(u8, Float64Array, { normalize: true })], [...u8].map((v) => v / 255));
+    const i16 = Int16Array.of(-32768, -32767, 0, 32767);
+    assert.deepEqual([...core.array.convert(i16, Float64Array, { normalize: true })], [-1, -1, 0, 1]);
+    const f = Float32Array.of(-1, 0, 0.5, 1, 2, NaN);
+    assert.deepEqual([...core.array.convert(f, Uint8Array, { normalize: true })], [0, 0, 128, 255, 255, 0]);
+    const to = new Int8Array(6);
+    assert.equal(core.array.convert(f, to, { normalize: true }), to);
+    assert.deepEqual([...to], [-127, 0, 64, 127, 127, 0]);
+  });
+});
+
+describe('matrices', () => {
+  test('matmul equals the plain loop in its type, and the float64 loop within k eps sum|a||b|', async () => {
+    const shapes = [[0, 3, 2], [1, 1, 1], [3, 0, 4], [5, 7, 3], [17, 33, 9], [64, 64, 64], [130, 67, 129]];
+    for (const C of FLOAT_CTORS) {
+      for (const [m, k, n] of shapes) {
+        const a = data(C, m * k, 'random', m);
+        const b = data(C, k * n, 'random', n);
+        const { result } = await everywhere('matmul', () => [offsetView(a), b, { m, k, n }], `matmul ${C.name} ${m}x${k}x${n}`);
+        assertSame(result, R.matmulRef(a, b, m, k, n), `matmul ${C.name} ${m}x${k}x${n}`);
+        const { c, abs } = R.matmul64(a, b, m, k, n);
+        const eps = C === Float32Array ? 2 ** -24 : 2 ** -53;
+        for (let i = 0; i < c.length; i++) {
+          assert.ok(Math.abs(result[i] - c[i]) <= (k + 2) * eps * abs[i] + 1e-300, `matmul ${C.name} [${i}]`);
+        }
+        if (k) assertSame(core.array.matmul(a, b, { k }), result, 'shape from k');
+      }
+    }
+  });
+
+  test('matvec (8 lanes, documented order) and transpose', async () => {
+    for (const C of FLOAT_CTORS) {
+      for (const [rows, cols] of [[0, 0], [1, 1], [3, 5], [17, 33], [100, 257]]) {
+        const a = data(C, rows * cols, 'random', rows);
+        const x = data(C, cols, 'random', cols);
+        if (cols) {
+          const { result } = await everywhere('matvec', () => [a, offsetView(x)], `matvec ${C.name} ${rows}x${cols}`);
+          assertSame(result, R.matvecRef(a, x), `matvec ${C.name} ${rows}x${cols}`);
+        }
+      }
+    }
+    for (const C of CTORS) {
+      for (const [rows, cols] of [[1, 1], [1, 9], [9, 1], [33, 65], [200, 130]]) {
+        const a = data(C, rows * cols, 'special', rows);
+        const { result } = await everywhere('transpose', () => [offsetView(a), { rows }], `transpose ${C.name} ${rows}x${cols}`);
+        const want = new C(rows * cols);
+        for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[j * rows + i] = a[i * cols + j];
+        assert.ok(R.sameElements(result, want), `transpose ${C.name} ${rows}x${cols}`);
+      }
+    }
+  });
+});
+
+describe('bad input', () => {
+  const F = Float64Array.of(1, 2, 3);
+  // [call, error class, message start, text the message must hold]
+  const BAD = [
+    [(a) => a.sort([3, 1, 2]), TypeError, 'array.sort: x', 'plain Array'],
+    [(a) => a.sort(new DataView(new ArrayBuffer(8))), TypeError, 'array.sort: x', 'DataView'],
+    [(a) => a.sort('abc'), TypeError, 'array.sort: x', 'string'],
+    [(a) => a.sort(F, { descending: 1 }), TypeError, 'array.sort: options.descending', 'boolean'],
+    [(a) => a.sort(F, { down: true }), TypeError, 'array.sort: unknown option', 'down'],
+    [(a) => a.argsort({ length: 3 }), TypeError, 'array.argsort: x', 'Object'],
+    [(a) => a.sortByKey(F, [Int32Array.of(1, 2)]), RangeError, 'array.sortByKey: payloads[0]', 'must match'],
+    [(a) => a.sortByKey(F, Int32Array.of(1, 2)), RangeError, 'array.sortByKey: payloads', 'must match'],
+    [(a) => a.sortByKey(F, [[1, 2, 3]]), TypeError, 'array.sortByKey: payloads[0]', 'plain Array'],
+    [(a) => a.sortByKey(F, [F]), RangeError, 'array.sortByKey: payloads[0]', 'overlap'],
+    [(a) => a.gather(F, Int32Array.of(0)), TypeError, 'array.gather: index', 'Uint32Array'],
+    [(a) => a.gather(F, Uint32Array.of(3)), RangeError, 'array.gather', '3'],
+    [(a) => a.kth(F, 3), RangeError, 'array.kth: k', 'from 0 to 2'],
+    [(a) => a.kth(F, -1), RangeError, 'array.kth: k', 'from 0 to 2'],
+    [(a) => a.kth(F, 1.5), RangeError, 'array.kth: k', 'integer'],
+    [(a) => a.kth(new Float64Array(0), 0), RangeError, 'array.kth: x', 'empty'],
+    [(a) => a.kth(F, '1'), TypeError, 'array.kth: k', 'number'],
+    [(a) => a.quantiles(F, [0.5, 1.5]), RangeError, 'array.quantiles: q[1]', 'from 0 to 1'],
+    [(a) => a.quantiles(F, [NaN]), RangeError, 'array.quantiles: q[0]', 'from 0 to 1'],
+    [(a) => a.quantiles(F, 0.5), TypeError, 'array.quantiles: q', 'array'],
+    [(a) => a.quantile(F, -0.1), RangeError, 'array.quantile: q', 'from 0 to 1'],
+    [(a) => a.topk(F, 4), RangeError, 'array.topk: k', 'from 0 to 3'],
+    [(a) => a.searchSorted(F, Int32Array.of(1)), TypeError, 'array.searchSorted: needles', 'Float64Array'],
+    [(a) => a.searchSorted(Int8Array.of(1), [300]), RangeError, 'array.searchSorted: needles[0]', '-128'],
+    [(a) => a.sum(F, { bigint: true }), TypeError, 'array.sum: options.bigint', 'integer'],
+    [(a) => a.variance(F, { ddof: -1 }), RangeError, 'array.variance: options.ddof', 'integer'],
+    [(a) => a.min(new Int32Array(0)), RangeError, 'array.min: x', 'empty'],
+    [(a) => a.max(new Float32Array(0)), RangeError, 'array.max: x', 'empty'],
+    [(a) => a.dot(F, Float64Array.of(1)), RangeError, 'array.dot: y', 'must match'],
+    [(a) => a.dot(F, Float32Array.of(1, 2, 3)), TypeError, 'array.dot: y', 'Float64Array'],
+    [(a) => a.dot(Int32Array.of(1), Int32Array.of(1)), TypeError, 'array.dot: x', 'Float32Array, Float64Array'],
+    [(a) => a.norm(Uint8Array.of(1)), TypeError, 'array.norm: x', 'Float32Array'],
+    [(a) => a.cumsum(F, { out: new Float64Array(2) }), RangeError, 'array.cumsum: options.out', 'elements'],
+    [(a) => a.cumsum(F, { out: new Float32Array(3) }), TypeError, 'array.cumsum: options.out', 'Float64Array'],
+    [(a) => a.histogram(F, { lo: 2, hi: 2 }), RangeError, 'array.histogram: options.lo', 'less than'],
+    [(a) => a.histogram(F, { lo: 3, hi: 1 }), RangeError, 'array.histogram: options.lo', 'less than'],
+    [(a) => a.histogram(F, { lo: 0, hi: Infinity }), RangeError, 'array.histogram: options.hi', 'finite'],
+    [(a) => a.histogram(F, { bins: 0 }), RangeError, 'array.histogram: options.bins', 'from 1'],
+    [(a) => a.histogram(F, { edges: [0, 2, 1] }), RangeError, 'array.histogram: options.edges', 'increase'],
+    [(a) => a.histogram(F, { edges: [0] }), RangeError, 'array.histogram: options.edges', 'at least 2'],
+    [(a) => a.histogram(F, { edges: [0, 1], bins: 3 }), TypeError, 'array.histogram: options.bins', 'edges'],
+    [(a) => a.histogram(Float64Array.of(1, Infinity)), RangeError, 'array.histogram: x', 'infinity'],
+    [(a) => a.axpy(2, F, Float64Array.of(1)), RangeError, 'array.axpy: y', 'must match'],
+    [(a) => a.axpy('2', F, F), TypeError, 'array.axpy: a', 'number'],
+    [(a) => a.clamp(F, 3, 1), RangeError, 'array.clamp: lo', 'greater than hi'],
+    [(a) => a.clamp(F, NaN, 1), RangeError, 'array.clamp: lo', 'NaN'],
+    [(a) => a.clamp(Uint8Array.of(1), -1, 5), RangeError, 'array.clamp: lo', 'from 0 to 255'],
+    [(a) => a.clamp(Int32Array.of(1), 0.5, 5), RangeError, 'array.clamp: lo', 'integer'],
+    [(a) => a.convert(F, Array), TypeError, 'array.convert: to', 'constructor'],
+    [(a) => a.convert(F, new Int8Array(2)), RangeError, 'array.convert: to', 'must match'],
+    [(a) => a.convert(F, Float32Array, { normalize: true }), TypeError, 'array.convert: options.normalize', 'float side'],
+    [(a) => a.convert(BigInt64Array.of(1n), Float32Array, { normalize: true }), TypeError, 'array.convert: options.normalize', '64-bit'],
+    [(a) => a.matmul(Float32Array.of(1, 2, 3), Float32Array.of(1, 2), { k: 2 }), RangeError, 'array.matmul: shapes', 'do not match'],
+    [(a) => a.matmul(Float32Array.of(1, 2), Float32Array.of(1, 2)), TypeError, 'array.matmul: the shape', 'options.m'],
+    [(a) => a.matmul(Float32Array.of(1, 2), Float64Array.of(1, 2), { k: 1 }), TypeError, 'array.matmul: b', 'Float32Array'],
+    [(a) => a.matmul(Float32Array.of(1, 2, 3, 4), Float32Array.of(1, 2, 3, 4), { m: 2, k: 2, n: 3 }), RangeError, 'array.matmul: shapes', 'do not match'],
+    [(a) => a.matvec(Float64Array.of(1, 2, 3), Float64Array.of(1, 2)), RangeError, 'array.matvec: shapes', 'multiple'],
+    [(a) => a.transpose(F, { rows: 2 }), RangeError, 'array.transpose: shapes', 'do not match'],
+    [(a) => a.transpose(F), TypeError, 'array.transpose: the shape', 'options.rows'],
+    [(a) => a.transpose(F, { rows: 3, out: F }), RangeError, 'array.transpose: options.out', 'overlap'],
+    [(a) => a.sort(F, {}, 3), TypeError, 'array.sort: takes at most', 'arguments'],
+  ];
+
+  test('every bad input is a typed error naming the argument, on the core and the pools; the array stays usable', async () => {
+    for (const [fn, E, start, has] of BAD) {
+      const check = (e, where) => {
+        assert.ok(e instanceof E, `${where} ${start}: ${e?.constructor?.name} ${e?.message}`);
+        assert.ok(e.message.startsWith(start), `${where}: "${e.message}" should start with "${start}"`);
+        assert.ok(e.message.includes(has), `${where}: "${e.message}" should mention "${has}"`);
+      };
+      let thrown = null;
+      try {
+        fn(core.array);
+      } catch (e) {
+        thrown = e;
+      }
+      check(thrown, 'core');
+      for (const t of THREADS) {
+        let e = null;
+        let p;
+        try {
+          p = fn(pools[t].array);
+        } catch (err) {
+          assert.fail(`pool(${t}) ${start}: threw synchronously (${err.message}); a pool method rejects`);
+        }
+        assert.ok(p instanceof Promise, `pool(${t}) ${start}: a promise`);
+        try {
+          await p;
+        } catch (err) {
+          e = err;
+        }
+        check(e, `pool(${t})`);
+      }
+    }
+    // still working after all of that
+    assert.deepEqual([...core.array.sort(Float64Array.of(3, 1, 2))], [1, 2, 3]);
+    assert.deepEqual([...(await pools[2].array.sort(Float64Array.of(3, 1, 2)))], [1, 2, 3]);
+  });
+
+  test('an unsupported element type (Float16Array where it exists) is a TypeError naming x', () => {
+    if (typeof globalThis.Float16Array !== 'function') return;
+    assert.throws(() => core.array.sum(new globalThis.Float16Array(2)), (e) => e instanceof TypeError && e.message.startsWith('array.sum: x'));
+  });
+
+  test('an aborted pool call rejects with AbortError and leaves the pool working', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(pools[2].array.sort(new Float64Array(1000), { signal: ac.signal }), (e) => e.name === 'AbortError');
+    await assert.rejects(pools[2].array.sortByKey(new Float64Array(10), [new Int8Array(10)], { signal: ac.signal }), (e) => e.name === 'AbortError');
+    assert.equal((await pools[2].array.min(Int8Array.of(5, -3))).min, -3);
+  });
+});
+
+test('the fallback pool (no shared memory) gives the core\'s results, sortByKey included', async () => {
+  const child = fileURLToPath(new URL('./helpers/array-fallback-child.mjs', import.meta.url));
+  const preload = fileURLToPath(new URL('../runtimes/no-sab-preload.mjs', import.meta.url));
+  const r = await runProcess(process.execPath, ['--import', preload, child], { timeout: 120000 });
+  assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.isShared, false);
+  const { results } = await import('./helpers/array-fallback-child.mjs').then((m) => m.run(core.array));
+  assert.deepEqual(out.results, results);
+});
