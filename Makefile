@@ -189,26 +189,46 @@ M32_RUN = $$(build/native/m32_probe 2>/dev/null || echo qemu-i386)
 KTEST_WASM := $(foreach t,$(filter-out test_cancel,$(KERNEL_TESTS)),build/wasm-test/$(t).js build/wasm-test/$(t)_split.js) \
   build/wasm-test/test_alloc_sbrk.js
 
-build/native/test_%: test/c/test_%.c $(KTEST_DEPS) $(UNITS_NATIVE)
+# The library under the tests (the runtime and every kernel), compiled once
+# a build (plain, sanitized, wasm) rather than once a test program; the
+# fake-pool builds (-DPW_TEST_FAKE_POOL, only seen by the test programs and
+# parawasm/testing.h) link the same objects, less serial.c.
+KLIB_SRCS := $(KTEST_LIBS) src/runtime/serial.c
+KLIB_HDRS := $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
+klib = $(patsubst %.c,build/klib/$(1)/%.o,$(if $(2),$(KTEST_LIBS),$(KLIB_SRCS)))
+build/klib/plain/%.o: %.c $(KLIB_HDRS) | deps-apt
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -march=native $< $(KTEST_LIBS) src/runtime/serial.c $(UNITS_NATIVE) -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) -march=native -c $< -o $@
+build/klib/san/%.o: %.c $(KLIB_HDRS) | deps-apt
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+build/klib/wasm/%.o: %.c $(KLIB_HDRS) | deps-apt
+	@mkdir -p $(@D)
+	$(EMCC) $(EM_CFLAGS) -c $< -o $@
+KTEST_HDRS := test/c/testlib.h include/parawasm/testing.h $(KLIB_HDRS)
 
-build/native/test_%_san: test/c/test_%.c $(KTEST_DEPS) $(UNITS_SAN)
+build/native/test_%: test/c/test_%.c $(KTEST_HDRS) $(call klib,plain) $(UNITS_NATIVE)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $< $(KTEST_LIBS) src/runtime/serial.c $(UNITS_SAN) -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) -march=native $< $(call klib,plain) $(UNITS_NATIVE) -o $@ -lm
+
+build/native/test_%_san: test/c/test_%.c $(KTEST_HDRS) $(call klib,san) $(UNITS_SAN)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $< $(call klib,san) $(UNITS_SAN) -o $@ -lm
 
 build/native/m32_probe: | deps-apt
 	@mkdir -p $(@D)
 	echo 'int main(void) { return 0; }' | $(CC) -m32 -x c - -o $@
 
+# (the array kernels need __int128, which 32-bit gcc lacks: not in the 32-bit builds yet)
+KTEST_LIBS_M32 := $(filter-out src/kernels/array/%,$(KTEST_LIBS))
 build/native/test_%_m32: test/c/test_%.c $(KTEST_DEPS) $(UNITS_M32) | deps-apt
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -m32 -msse2 -fsanitize=undefined -fno-sanitize-recover=all $< $(KTEST_LIBS) \
+	$(CC) $(NATIVE_CFLAGS) -m32 -msse2 -fsanitize=undefined -fno-sanitize-recover=all $< $(KTEST_LIBS_M32) \
 	  src/runtime/serial.c $(UNITS_M32) -o $@ -lm
 
-build/native/test_%_split: test/c/test_%.c $(KTEST_DEPS) $(UNITS_SAN)
+build/native/test_%_split: test/c/test_%.c $(KTEST_HDRS) $(call klib,san,noserial) $(UNITS_SAN)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) $(UNITS_SAN) -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) -DPW_TEST_FAKE_POOL $< $(call klib,san,noserial) $(UNITS_SAN) -o $@ -lm
 
 # the kernel table of the test kernels, for the pool's native test
 build/gen-test/kernels.c: $(SDK_HEADERS) $(TEST_HEADERS) $(JS_TOOLS)
@@ -274,15 +294,15 @@ build/wasm-bench/native_array.js: $(ARRAY_BENCH_SRCS) $(SDK_HEADERS) $(RUNTIME_H
 build/wasm-test/package.json:
 	@mkdir -p $(@D)
 	echo '{ "type": "commonjs" }' > $@
-build/wasm-test/test_%.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | deps-apt build/wasm-test/package.json
-	$(EMCC) $(EM_CFLAGS) $< $(KTEST_LIBS) src/runtime/serial.c $(UNITS_WASM) -o $@ \
+build/wasm-test/test_%.js: test/c/test_%.c $(KTEST_HDRS) $(call klib,wasm) $(UNITS_WASM) | deps-apt build/wasm-test/package.json
+	$(EMCC) $(EM_CFLAGS) $< $(call klib,wasm) $(UNITS_WASM) -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
 # the allocator as the packages link it: malloc() itself, up to 4 GiB
 build/wasm-test/test_alloc_sbrk.js: test/c/test_alloc.c $(KTEST_DEPS) $(UNITS_WASM) | deps-apt build/wasm-test/package.json
 	$(EMCC) $(EM_CFLAGS) -DPW_TEST_SBRK $(EM_MALLOC) $< $(KTEST_LIBS) src/runtime/serial.c $(UNITS_WASM) -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
-build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_DEPS) $(UNITS_WASM) | deps-apt build/wasm-test/package.json
-	$(EMCC) $(EM_CFLAGS) -DPW_TEST_FAKE_POOL $< $(KTEST_LIBS) $(UNITS_WASM) -o $@ \
+build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_HDRS) $(call klib,wasm,noserial) $(UNITS_WASM) | deps-apt build/wasm-test/package.json
+	$(EMCC) $(EM_CFLAGS) -DPW_TEST_FAKE_POOL $< $(call klib,wasm,noserial) $(UNITS_WASM) -o $@ \
 	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sENVIRONMENT=node -sSINGLE_FILE=1
 
 # ---------------------------------------------------------------- tests
