@@ -41,6 +41,16 @@ export function readTaskLayout(heap, ptr) {
   };
 }
 
+/**
+ * The word offsets in a task record of the fields the generated fast paths
+ * write and read (gen/kernels.js, FAST_CORE and FAST_POOL).
+ */
+export function taskWords(L) {
+  return {
+    $KO: L.kernel >>> 2, $SO: L.status >>> 2, $CO: L.cancel >>> 2, $FO: L.flags >>> 2, $AO: L.args >>> 2, $RO: L.ret >>> 2,
+  };
+}
+
 /** The label of a kernel in messages: its JS path. */
 const labelOf = (s) => (s.ns ? `${s.ns}.${s.name}` : s.name);
 

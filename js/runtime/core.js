@@ -6,7 +6,7 @@
 // threads: its memory is shared, so views from alloc() never detach when
 // the heap grows. Elsewhere (a page without isolation) it runs the
 // single-thread build, whose memory detaches its old buffer when it grows.
-import { Call, readMessage, readTaskLayout, statusError } from './bind.js';
+import { Call, readMessage, readTaskLayout, statusError, taskWords } from './bind.js';
 import { ParawasmError, describe, typeError } from './errors.js';
 import { Heap, OWNERS } from './memory.js';
 
@@ -53,14 +53,12 @@ export class Core {
    */
   fastContext(spec, generic) {
     const L = this.layout;
-    const T = this.task;
     return {
-      C: this, H: this.heap, OWN: OWNERS, run: this.run, T, spec,
-      KW: (T + L.kernel) >>> 2, SW: (T + L.status) >>> 2, CW: (T + L.cancel) >>> 2, FW: (T + L.flags) >>> 2,
-      AW: (T + L.args) >>> 2, RW: (T + L.ret) >>> 2,
-      S0: this.arena.ptr, SE: this.arena.ptr + this.arena.size,
-      slow: (s, args) => generic(...args),
-      fail: (s, st) => { throw statusError(st, s, readMessage(this.heap, T, L)); },
+      $C: this, $H: this.heap, $OWN: OWNERS, $run: this.run, spec,
+      $TW0: this.task >>> 2, $S00: this.arena.ptr, $SE: this.arena.ptr + this.arena.size,
+      ...taskWords(L),
+      $slow: (s, args) => generic(...args),
+      $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW << 2, L)); },
     };
   }
 

@@ -173,13 +173,13 @@ export class Heap {
       'or views made with view(block, Ctor, byteOffset, length)');
   }
 
-  /** Raw allocation for internal use (not zeroed): an address; RangeError if full. */
-  malloc(bytes, what = 'allocation') {
+  /** Raw allocation for internal use (zero-filled if `zeroed`, else not): an address; RangeError if full. */
+  malloc(bytes, what = 'allocation', zeroed = false) {
     // wasm32's size_t: a larger count would reach pw_alloc wrapped (2^32 as 0)
     if (bytes > MAX_HEAP - 1) {
       throw rangeError(`${what}: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP})`);
     }
-    const p = this.exports.pw_alloc(Math.max(bytes, 1), ALLOC_ALIGN) >>> 0;
+    const p = (zeroed ? this.exports.pw_alloc_zeroed(Math.max(bytes, 1)) : this.exports.pw_alloc(Math.max(bytes, 1), ALLOC_ALIGN)) >>> 0;
     if (p === 0) {
       throw rangeError(`${what}: cannot allocate ${bytes} bytes: parawasm's heap cannot grow that far ` +
         `(it holds ${this.byteLength} bytes, of which ${this.liveBytes} in alloc() blocks; at most ${MAX_HEAP})`);
@@ -195,8 +195,9 @@ export class Heap {
   /** alloc(bytes[, Ctor]) of the public API: a zero-filled block's view. */
   alloc(bytes, Ctor = Uint8Array, what = 'alloc') {
     const size = checkAlloc(bytes, Ctor, what);
-    const p = this.malloc(bytes, what);
-    this.u8.fill(0, p, p + bytes); // no stale heap bytes reach JS
+    // zero-filled (no stale heap bytes reach JS) by the allocator, which
+    // does not write fresh memory again: a large block costs address space
+    const p = this.malloc(bytes, what, true);
     const block = new Block(this, p, bytes);
     this.liveBytes += bytes;
     const view = Ctor === DataView ? new DataView(this.u8.buffer, p, bytes) : new Ctor(this.u8.buffer, p, bytes / size);

@@ -5,9 +5,9 @@
 // submits them, awaits completions with Atomics.waitAsync on done_seq (or a
 // call proxied to this thread where waitAsync is missing), and settles the
 // promises. Nothing here blocks.
-import { readTaskLayout } from './bind.js';
+import { readMessage, readTaskLayout, statusError, taskWords } from './bind.js';
 import { ParawasmError, PoolDestroyedError } from './errors.js';
-import { Heap, blockOf } from './memory.js';
+import { Heap, OWNERS, blockOf } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
 // Task states: see PW_TASK_* in src/runtime/runtime.h.
@@ -15,7 +15,10 @@ const QUEUED = 1;
 const RUNNING = 2;
 const DROPPED = 3;
 
-const CAP_LOG2 = 12; // 4096 task records; more calls wait in a JS queue
+// 16384 task records (a burst of that many calls takes the fast paths;
+// records and slot scratch are touched only when used); more calls wait in a
+// JS queue
+const CAP_LOG2 = 14;
 const DEFAULT_SPIN = 20000; // idle polls before a thread parks (~50-100 µs)
 const PROGRESS_MS = 50; // how often running calls' progress is read for onProgress
 
@@ -44,6 +47,11 @@ export class Pool extends PoolBase {
     for (let i = 0; i < this.cap; i++) this.freeSlots[i] = this.cap - 1 - i;
     this.top = this.cap;
     this.calls = new Array(this.cap); // call occupying each task record
+    // the generated fast paths (gen/kernels.js, FAST_POOL): each slot has a
+    // record to reuse and a scratch block for small inputs and fixed outputs
+    this.slotBytes = kernels.bundle.POOL_SLOT_SCRATCH ?? 0;
+    this.slotScratch = this.slotBytes ? this.heap.malloc(this.cap * this.slotBytes, 'createPool') : 0;
+    this.fast = new Array(this.cap); // made on first use: newFast()
     this.backlog = []; // calls waiting for a free task record
     this.backlogHead = 0;
     this.compHead = 0;
@@ -63,6 +71,97 @@ export class Pool extends PoolBase {
   }
 
   // ---------------------------------------------------------------- calls
+
+  /** Adds the kernel methods: each its generated fast path where it has one, else the generic call. */
+  defineKernels() {
+    const fast = this.kernels.bundle.FAST_POOL ?? [];
+    this.kernels.install(this, (spec) => {
+      const generic = (...args) => this.call(spec, args);
+      return fast[spec.id] && this.slotScratch ? fast[spec.id](this.fastContext(spec, generic)) : generic;
+    }, true);
+  }
+
+  /**
+   * What a kernel's generated fast path (gen/kernels.js, FAST_POOL) works
+   * with: the pool (its free slots and queue), the heap, the task records'
+   * and slot scratch blocks' places, and the generic path for anything it
+   * does not take.
+   */
+  fastContext(spec, generic) {
+    const L = this.L;
+    return {
+      $P: this, $H: this.heap, $OWN: OWNERS, spec,
+      $TW0: this.tasks >>> 2, $TWN: L.size >>> 2, $S00: this.slotScratch, $SN: this.slotBytes,
+      ...taskWords(L),
+      $submit: (idx, r, nb, read, S0, cp) => this.submitFast(spec, idx, r, nb, read, S0, cp),
+      $slow: (s, args) => generic(...args),
+      $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW << 2, L)); },
+    };
+  }
+
+  /**
+   * Submits a call that a fast path wrote into the task record of slot idx
+   * (the last free one) with the blocks it uses in place pinned: `r` is the
+   * slot's record, `read` reads the result from the task record and S0.
+   */
+  submitFast(spec, idx, r, nb, read, S0, cp) {
+    this.top--;
+    const task = this.tasks + idx * this.L.size;
+    r.spec = spec;
+    r.read = read;
+    r.S0 = S0;
+    r.nb = nb;
+    r.task = task;
+    r.settled = false;
+    const promise = new Promise(r.exec);
+    this.counters.bytesCopied += cp;
+    Atomics.store(this.heap.u32, (task + this.L.state) >>> 2, QUEUED);
+    this.calls[idx] = r;
+    this.inflight++;
+    this.ex.pw_pool_submit(idx);
+    if (!this.waiting) {
+      this.waiting = true;
+      this.keepAlive.ref();
+      this.wait();
+    }
+    return promise;
+  }
+
+  // Settles a fast call: reads its result, unpins its blocks.
+  settleFast(r) {
+    let value;
+    let error;
+    const ended = r.settled; // rejected already: the pool ended
+    if (!ended) {
+      r.settled = true;
+      this.counters.done++;
+      try {
+        value = r.read(r.task >>> 2, r.S0);
+      } catch (e) {
+        error = e ?? new ParawasmError(`${r.spec.label} failed`);
+      }
+    }
+    const { blocks } = r;
+    for (let k = 0; k < r.nb; k++) {
+      const b = blocks[k];
+      blocks[k] = undefined;
+      if (--b.pins === 0 && b.deferred) {
+        b.deferred = false;
+        this.heap.mfree(b.p);
+      }
+    }
+    const { resolve, reject } = r;
+    r.resolve = r.reject = r.read = null;
+    r.nb = 0;
+    if (ended) return;
+    if (error !== undefined) reject(error);
+    else resolve(value);
+  }
+
+  /** The record of slot idx for fast calls, made on its first use. */
+  newFast(idx) {
+    return (this.fast[idx] = new FastCall());
+  }
 
   call(spec, args) {
     return this.invokeRaw(spec, args);
@@ -177,6 +276,10 @@ export class Pool extends PoolBase {
     this.freeSlots[this.top++] = idx;
     this.inflight--;
     if (!c) return;
+    if (c.isFast === true) {
+      this.settleFast(c);
+      return;
+    }
     let value;
     let error;
     if (c.onProgress) this.unwatch(c, true);
@@ -376,5 +479,28 @@ export class Pool extends PoolBase {
     this.waiting = false;
     await Promise.all(this.workers.map((w) => this.env.terminateWorker(w)));
     this.env.clearKeepAlive(this.keepAlive);
+  }
+}
+
+// The record of a fast call, one per task slot, reused by every fast call
+// that takes the slot. It has what end(), crash() and stats() read of a
+// generic Call (spec, task, settled, signal, resolve, reject).
+class FastCall {
+  constructor() {
+    this.isFast = true;
+    this.spec = null;
+    this.read = null; // reads the result (gen/kernels.js)
+    this.task = 0;
+    this.S0 = 0; // the slot's scratch block
+    this.settled = true;
+    this.signal = undefined;
+    this.resolve = null;
+    this.reject = null;
+    this.blocks = []; // alloc() blocks pinned while the call runs
+    this.nb = 0;
+    this.exec = (resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    };
   }
 }

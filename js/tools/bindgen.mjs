@@ -749,15 +749,22 @@ export function abiString(specs) {
 
 // ------------------------------------------------------- the fast paths
 //
-// For every kernel, the JS of one core call specialised to its signature:
-// the argument checks, the writes of the task record and the read of the
-// result, inlined, with no allocation but the result. It takes the common
-// case only — views that alloc() made (used in place) or small foreign
-// input views (copied into the core's scratch block), scalars that need no
-// conversion, outputs of a fixed size — and hands anything else, every
-// error case included, to the generic path (js/runtime/bind.js), which
-// stays the reference: the fast path never accepts what it would refuse.
-// The runtime builds each from `rt` (js/runtime/core.js, fastContext()).
+// For every kernel, the JS of one call specialised to its signature: the
+// argument checks, the writes of the task record and the read of the
+// result, inlined, with no allocation but the result (and, on the pool, its
+// promise). It takes the common case only — views that alloc() made (used
+// in place) or small foreign input views (copied into a scratch block),
+// scalars that need no conversion, outputs of a fixed size, no options
+// object — and hands anything else, every error case included, to the
+// generic path (js/runtime/bind.js), which stays the reference: the fast
+// path never accepts what it would refuse.
+//
+// Two modes share the checks and the writes:
+//   core  the core's one task record and its scratch block; runs the kernel
+//         and returns its value (js/runtime/core.js, fastContext());
+//   pool  the task record of the free slot the call takes and that slot's
+//         scratch block; submits it and returns the promise that the pool
+//         settles with the same read (js/runtime/pool.js, fastContext()).
 
 const ELEM_CTORS = {
   u8: ['Uint8Array', 'Uint8ClampedArray'], char: ['Uint8Array'], i8: ['Int8Array'], u16: ['Uint16Array'], i16: ['Int16Array'],
@@ -768,24 +775,50 @@ const INT_CHECK = {
   i16: (a) => `(${a} << 16 >> 16) === ${a}`, u32: (a) => `(${a} >>> 0) === ${a}`, usize: (a) => `(${a} >>> 0) === ${a}`,
   i32: (a) => `(${a} | 0) === ${a}`,
 };
+// bytes of scratch each pool slot has (js/runtime/pool.js reads it from
+// the bundle): small foreign inputs and fixed outputs of fast pool calls
+export const POOL_SLOT_SCRATCH = 256;
 
-/** The source of the core fast path of spec (a function of rt), or null if it has none. */
-function fastCore(spec) {
+/**
+ * The source of spec's fast path in `mode` ('core' or 'pool'): a function
+ * of the runtime's context `rt`, or null if the kernel has none.
+ */
+function fastPath(spec, mode) {
+  const pool = mode === 'pool';
   if (spec.outputs.some((o) => o.kind !== 'ret' || o.fixed === undefined)) return null;
   const P = spec.params;
   const npos = P.filter((p) => !p.option).length;
   const required = P.filter((p) => !p.option && p.default === undefined).length;
   if (P.some((p) => p.option && p.default === undefined)) return null; // needs an options object
+  // outputs first, at offsets fixed here, so that the read finds them again
+  const outOff = [];
+  let off = 0;
+  for (const o of spec.outputs) {
+    off = (off + 15) & -16;
+    outOff.push(off);
+    off += o.fixed * ELEM_SIZE[o.elem];
+  }
+  if (pool && off > POOL_SLOT_SCRATCH) return null;
   const names = P.map((p, i) => `a${i}`);
   const posNames = names.filter((_, i) => !P[i].option);
   const L = [];
   const bail = 'return $slow($spec, arguments);';
-  // (a call from inside another's onProgress goes the generic way, which refuses it)
-  L.push(`if (arguments.length > ${npos} || arguments.length < ${required} || $C.busy) ${bail}`);
-  L.push('let u32 = $H.u32;', 'if (u32.length === 0) { $H.refresh(); u32 = $H.u32; }', 'let at = $S0;');
+  if (pool) {
+    // a free slot and nobody waiting for one (a call never overtakes the queue)
+    L.push(`if (arguments.length > ${npos} || arguments.length < ${required} || $P.top === 0 || ` +
+      `$P.failure !== null || $P.backlogHead !== $P.backlog.length) ${bail}`);
+    L.push('const u32 = $H.low().u32;', 'const idx = $P.freeSlots[$P.top - 1];',
+      'const TW = $TW0 + idx * $TWN;', 'const S0 = $S00 + idx * $SN;', 'const SE = S0 + $SN;', 'let cp = 0;');
+  } else {
+    // (a call from inside another's onProgress goes the generic way, which refuses it)
+    L.push(`if (arguments.length > ${npos} || arguments.length < ${required} || $C.busy) ${bail}`);
+    L.push('const u32 = $H.low().u32;', 'const TW = $TW0;', 'const S0 = $S00;', 'const SE = $SE;');
+  }
+  L.push(`let at = S0 + ${off};`, `if (at > SE) ${bail}`);
   // options take their defaults on the fast path (an options object goes to the generic path)
   P.forEach((p, i) => { if (p.option) L.push(`const ${names[i]} = ${jsDefault(p.default)};`); });
   const counts = {};
+  const blocks = [];
   P.forEach((p, i) => {
     const a = names[i];
     if (p.kind === 'scalar') {
@@ -800,20 +833,22 @@ function fastCore(spec) {
     const size = ELEM_SIZE[p.elem];
     const ctorOk = p.elem === 'bytes' ? 'true' : ELEM_CTORS[p.elem].map((c) => `${a}.constructor === ${c}`).join(' || ');
     const ctorCheck = p.elem === 'bytes' ? '' : ` || !(${ctorOk})`;
-    L.push(`let p${i}, n${i};`, `{`, `  const b = $OWN.get(${a});`,
-      `  if (b !== undefined) {`,
-      `    if (b.heap !== $H || !b.live${ctorCheck}) ${bail}`,
-      `    p${i} = ${a}.byteOffset; n${i} = ${a}.byteLength;`,
-      `    if (n${i} === 0 && !$H.shared) ${bail} // (perhaps detached)`,
-      `  } else {`,
+    blocks.push(i);
+    L.push(`let p${i}, n${i};`, `const b${i} = $OWN.get(${a});`,
+      `if (b${i} !== undefined) {`,
+      `  if (b${i}.heap !== $H || !b${i}.live${ctorCheck}) ${bail}`,
+      `  p${i} = ${a}.byteOffset; n${i} = ${a}.byteLength;`,
+      `  if (n${i} === 0 && !$H.shared) ${bail} // (perhaps detached)`,
+      `} else {`,
       p.kind === 'in'
-        ? `    if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || at + n${i} + 16 > $SE || $H.owns(${a}.buffer)) ${bail}`
-        : `    ${bail}`,
+        ? `  if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || at + n${i} + 16 > SE || $H.owns(${a}.buffer)) ${bail}`
+        : `  ${bail}`,
       ...(p.kind === 'in' ? [
-        `    p${i} = (at + 15) & -16; at = p${i} + n${i};`,
-        `    $H.u8.set(${a}.constructor === Uint8Array ? ${a} : new Uint8Array(${a}.buffer, ${a}.byteOffset, n${i}), p${i});`,
+        `  p${i} = (at + 15) & -16; at = p${i} + n${i};`,
+        `  $H.u8.set(${a}.constructor === Uint8Array ? ${a} : new Uint8Array(${a}.buffer, ${a}.byteOffset, n${i}), p${i});`,
+        ...(pool ? [`  cp += n${i};`] : []),
       ] : []),
-      `  }`, `}`);
+      `}`);
     counts[i] = size === 1 ? `n${i}` : `(n${i} / ${size})`;
   });
   // lengths: shared ones agree, literal and expression ones match
@@ -840,19 +875,18 @@ function fastCore(spec) {
       L.push(`if (${overlap}${same}) ${bail}`);
     });
   });
-  // outputs of a fixed size, zero-filled, in the scratch block
+  // outputs of a fixed size, zero-filled, at the start of the scratch block
   spec.outputs.forEach((o, k) => {
     const bytes = o.fixed * ELEM_SIZE[o.elem];
-    L.push(`const o${k} = (at + 15) & -16; at = o${k} + ${bytes};`, `if (at > $SE) ${bail}`);
-    if (bytes) L.push(`$H.u8.fill(0, o${k}, at);`);
+    if (bytes) L.push(`$H.u8.fill(0, S0 + ${outOff[k]}, S0 + ${outOff[k] + bytes});`);
   });
   // the task record
-  L.push(`u32[$KW] = ${spec.__id}; u32[$SW] = 0; u32[$CW] = 0; u32[$FW] = 0;`);
+  L.push(`u32[TW + $KO] = ${spec.__id}; u32[TW + $SO] = 0; u32[TW + $CO] = 0; u32[TW + $FO] = 0;`, 'const AW = TW + $AO;');
   spec.cargs.forEach((c, ci) => {
-    const w = `$AW + ${2 * ci}`;
+    const w = `AW + ${2 * ci}`;
     if (c.use === 'ptr') L.push(`u32[${w}] = p${c.arg}; u32[${w} + 1] = 0;`);
     else if (c.use === 'len') L.push(`u32[${w}] = ${lenOf[ci]}; u32[${w} + 1] = 0;`);
-    else if (c.use === 'ret') L.push(`u32[${w}] = o${c.out}; u32[${w} + 1] = 0;`);
+    else if (c.use === 'ret') L.push(`u32[${w}] = S0 + ${outOff[c.out]}; u32[${w} + 1] = 0;`);
     else {
       const a = names[c.arg];
       switch (c.type) {
@@ -864,27 +898,40 @@ function fastCore(spec) {
       }
     }
   });
-  L.push('$run($T);');
-  const st = 'const st = $H.i32[$SW];';
-  if (spec.ret === 'status' || spec.ret === 'status-out') L.push(st, 'if (st < 0) return $fail($spec, st);');
-  else L.push(st, 'if (st < 0) return $fail($spec, st);');
-  const slot = { u32: '$H.u32[$RW]', usize: '$H.u32[$RW]', u8: '$H.u32[$RW]', u16: '$H.u32[$RW]', i8: '$H.i32[$RW]', i16: '$H.i32[$RW]', i32: '$H.i32[$RW]',
-    status: '$H.i32[$RW]', bool: '$H.u32[$RW] !== 0', f64: '$H.f64[$RW >>> 1]', f32: '$H.f32[$RW]', u64: '$H.u64[$RW >>> 1]', i64: '$H.i64[$RW >>> 1]',
-    u128: '($H.u64[($RW >>> 1) + 1] << 64n) | $H.u64[$RW >>> 1]', void: 'undefined' };
+  if (pool) {
+    // the slot's record: the blocks used in place stay pinned until it settles
+    L.push('const r = $P.fast[idx] ?? $P.newFast(idx);', 'let nb = 0;');
+    for (const i of blocks) L.push(`if (b${i} !== undefined) { b${i}.pins++; r.blocks[nb++] = b${i}; }`);
+    L.push('return $submit(idx, r, nb, $read, S0, cp);');
+  } else {
+    L.push('$run(TW << 2);', 'return $read(TW, S0);');
+  }
+  // the read of the result: the status, then the return value or the outputs
+  const R = ['const h = $H.low();', 'const st = h.i32[TW + $SO];', 'if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;'];
+  const slot = { u32: 'h.u32[RW]', usize: 'h.u32[RW]', u8: 'h.u32[RW]', u16: 'h.u32[RW]', i8: 'h.i32[RW]', i16: 'h.i32[RW]', i32: 'h.i32[RW]',
+    status: 'h.i32[RW]', bool: 'h.u32[RW] !== 0', f64: 'h.f64[RW >>> 1]', f32: 'h.f32[RW]', u64: 'h.u64[RW >>> 1]', i64: 'h.i64[RW >>> 1]',
+    u128: '(h.u64[(RW >>> 1) + 1] << 64n) | h.u64[RW >>> 1]', void: 'undefined' };
   if (spec.outputs.length) {
     const outs = spec.outputs.map((o, k) => {
       const bytes = o.fixed * ELEM_SIZE[o.elem];
-      const copy = `$H.u8.slice(o${k}, o${k} + ${bytes})`;
+      const copy = `h.u8.slice(S0 + ${outOff[k]}, S0 + ${outOff[k] + bytes})`;
       return o.elem === 'u8' ? copy : `new ${RESULT_CTOR[o.elem]}(${copy}.buffer)`;
     });
-    L.push(spec.outputs.length === 1 ? `return ${outs[0]};` : `return { ${spec.outputs.map((o, k) => `${o.name}: ${outs[k]}`).join(', ')} };`);
+    R.push(spec.outputs.length === 1 ? `return ${outs[0]};` : `return { ${spec.outputs.map((o, k) => `${o.name}: ${outs[k]}`).join(', ')} };`);
   } else {
-    L.push(`return ${slot[spec.ret]};`);
+    R.push(`return ${slot[spec.ret]};`);
   }
   const body = L.map((l) => `      ${l}`).join('\n');
+  const read = R.map((l) => `      ${l}`).join('\n');
+  const ctx = pool
+    ? '$P, $H, $OWN, $TW0, $TWN, $S00, $SN, $submit'
+    : '$C, $H, $OWN, $TW0, $S00, $SE, $run';
   return `(rt) => {
-    const { C: $C, H: $H, OWN: $OWN, run: $run, T: $T, KW: $KW, SW: $SW, CW: $CW, FW: $FW, AW: $AW, RW: $RW, S0: $S0, SE: $SE, slow: $slow, fail: $fail } = rt;
+    const { ${ctx}, $KO, $SO, $CO, $FO, $AO, $RO, $slow, $fail } = rt;
     const $spec = rt.spec;
+    const $read = (TW, S0) => {
+${read}
+    };
     return function ${spec.name}(${posNames.join(', ')}) {
 ${body}
     };
@@ -942,7 +989,8 @@ function bundleData(specs, statuses, lists, constants) {
     statuses,
     lists,
     constants,
-    fast: specs.map((s, id) => fastCore({ ...s, __id: id })),
+    fast: specs.map((s, id) => fastPath({ ...s, __id: id }, 'core')),
+    fastPool: specs.map((s, id) => fastPath({ ...s, __id: id }, 'pool')),
     kernels: specs.map((s, id) => ({
       name: s.name,
       ns: s.ns,
@@ -980,6 +1028,9 @@ function emitBundle(data, format) {
     ['KERNELS', `[\n${data.kernels.map((k) => `  ${jsValue(k)}`).join(',\n')}${data.kernels.length ? ',' : ''}\n]`],
     // the core's fast path of each kernel, by id (null: the generic path only)
     ['FAST_CORE', `[\n${data.fast.map((f) => `  ${f ?? 'null'}`).join(',\n')}${data.fast.length ? ',' : ''}\n]`],
+    // the pool's, likewise, and the scratch bytes of each pool slot it uses
+    ['FAST_POOL', `[\n${data.fastPool.map((f) => `  ${f ?? 'null'}`).join(',\n')}${data.fastPool.length ? ',' : ''}\n]`],
+    ['POOL_SLOT_SCRATCH', String(POOL_SLOT_SCRATCH)],
   ];
   if (format === 'cjs') {
     return [header, "'use strict';", ...fields.map(([k, v]) => `exports.${k} = ${v};`), ''].join('\n');
@@ -1161,15 +1212,21 @@ function main(argv) {
   const out = {};
   const headers = [];
   let prefix = 'pw_';
+  const skip = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--c' || a === '--js' || a === '--cjs' || a === '--dts') out[a.slice(2)] = argv[++i];
     else if (a === '--prefix') prefix = argv[++i];
+    else if (a === '--skip-namespace') skip.push(argv[++i]);
     else if (a.startsWith('--')) throw new BindgenError(`unknown option ${a}`);
     else headers.push(a);
   }
-  if (!headers.length) throw new BindgenError('usage: bindgen.mjs [--prefix pw_] [--c out.c] [--js out.js] [--cjs out.cjs] [--dts out.d.ts] header.h...');
-  const specs = generate(headers, out, { prefix });
+  if (!headers.length) {
+    throw new BindgenError('usage: bindgen.mjs [--prefix pw_] [--skip-namespace NS]... [--c out.c] [--js out.js] ' +
+      '[--cjs out.cjs] [--dts out.d.ts] header.h...');
+  }
+  // --skip-namespace: a namespace whose types a family's JS declares (left out of the .d.ts)
+  const specs = generate(headers, out, { prefix, skipNamespaces: skip });
   const label = (s) => (s.ns ? `${s.ns}.${s.name}` : s.name);
   process.stdout.write(`bindgen: ${specs.length} kernels (${[...new Set(specs.map(label))].join(', ')})\n`);
 }

@@ -252,6 +252,7 @@ static int open_segment(pw_heap *h, char *q, size_t got) {
   h->top = at(r, MIN_CHUNK);
   h->top_size = usable - MIN_CHUNK;
   h->top->head = h->top_size | PINUSE;
+  h->clean = (char *)mem_of(h->top);
   return 1;
 }
 
@@ -282,6 +283,13 @@ static int grow(pw_heap *h, size_t want) {
   return 1;
 }
 
+/* The top moved up: the bytes below its payload may have been handed out
+   or written (its head), those from its payload on have not. */
+static void note_top(pw_heap *h) {
+  char *p = (char *)mem_of(h->top);
+  if (p > h->clean) h->clean = p;
+}
+
 /* s bytes from the start of the top (top_size >= s + MIN_CHUNK). */
 static void *from_top(pw_heap *h, size_t s) {
   pw_chunk *c = h->top;
@@ -290,6 +298,7 @@ static void *from_top(pw_heap *h, size_t s) {
   h->top_size -= s;
   h->top->head = h->top_size | PINUSE;
   h->in_use += s;
+  note_top(h);
   return mem_of(c);
 }
 
@@ -304,6 +313,27 @@ void *pw_heap_malloc(pw_heap *h, size_t n) {
   if (c) return use(h, c, csize(c), s);
   if (!grow(h, s + MIN_CHUNK)) return NULL;
   return from_top(h, s);
+}
+
+void *pw_heap_zalloc(pw_heap *h, size_t n) {
+  size_t s = request_size(n);
+  if (s == 0) return NULL;
+  char *p;
+  char *dirty_end; /* the block's bytes from here on are zero already */
+  pw_chunk *c = take_fit(h, s);
+  if (c) {
+    p = use(h, c, csize(c), s);
+    dirty_end = p + n;
+  } else {
+    if (!grow(h, s + MIN_CHUNK)) return NULL;
+    /* the top's bytes below `clean` may hold old data (freed blocks that
+       joined it); the rest is as `more` gave it */
+    char *clean = h->clean;
+    p = from_top(h, s);
+    dirty_end = h->more_zeroed ? clean : p + n;
+  }
+  if (dirty_end > p) memset(p, 0, (size_t)(dirty_end - p) < n ? (size_t)(dirty_end - p) : n);
+  return p;
 }
 
 void pw_heap_free(pw_heap *h, void *p) {
@@ -345,6 +375,7 @@ void *pw_heap_realloc(pw_heap *h, void *p, size_t n) {
     h->top_size -= s - cs;
     h->top = at(c, s);
     h->top->head = h->top_size | PINUSE;
+    note_top(h);
     c->head = s | (c->head & PINUSE) | CINUSE;
     h->in_use += s - cs;
     return p;
@@ -502,7 +533,8 @@ static void *grow_memory(void *ctx, size_t bytes) {
   return p;
 }
 
-static pw_heap heap = {.more = grow_memory};
+/* memory.grow gives zeroed pages, and nothing else writes past heap_end */
+static pw_heap heap = {.more = grow_memory, .more_zeroed = 1};
 
 void *malloc(size_t n) {
   LOCK();
@@ -518,13 +550,19 @@ void free(void *p) {
   UNLOCK();
 }
 
-/* Not malloc() + memset(): compilers fold that pair into a call to calloc(). */
+void *pw__zalloc(size_t n) {
+  LOCK();
+  void *p = pw_heap_zalloc(&heap, n);
+  UNLOCK();
+  return p;
+}
+
+/* Fresh memory is not cleared again (pw_heap_zalloc). */
 void *calloc(size_t count, size_t size) {
   if (size != 0 && count > SIZE_MAX / size) return NULL;
   LOCK();
-  void *p = pw_heap_malloc(&heap, count * size);
+  void *p = pw_heap_zalloc(&heap, count * size);
   UNLOCK();
-  if (p) memset(p, 0, count * size);
   return p;
 }
 
@@ -562,4 +600,10 @@ void *__libc_malloc(size_t n) { return malloc(n); }
 void __libc_free(void *p) { free(p); }
 void *__libc_calloc(size_t count, size_t size) { return calloc(count, size); }
 void *__libc_realloc(void *p, size_t n) { return realloc(p, n); }
+#else /* !PW_REPLACE_MALLOC: the system's malloc (native builds) */
+
+#include <stdlib.h>
+
+void *pw__zalloc(size_t n) { return calloc(1, n ? n : 1); }
+
 #endif /* PW_REPLACE_MALLOC */

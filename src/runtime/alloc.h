@@ -39,6 +39,11 @@ typedef struct pw_heap {
   size_t in_use;         /* bytes of chunks handed out, headers included */
   uint32_t map[(PW_HEAP_BINS + 31) / 32]; /* bit b: bin b is not empty */
   struct pw_chunk *bins[PW_HEAP_BINS];
+  /* [clean, seg_end) of the newest segment has never been handed out nor
+     written (the allocator writes nothing there either): zero when `more`
+     gives zeroed memory (more_zeroed), as wasm's memory.grow does */
+  char *clean;
+  int more_zeroed;
 } pw_heap;
 
 /* malloc: n bytes, 16-byte aligned; NULL when they do not fit. */
@@ -49,6 +54,19 @@ void pw_heap_free(pw_heap *h, void *p);
 void *pw_heap_realloc(pw_heap *h, void *p, size_t n);
 /* memalign: n bytes at a multiple of `align` (a power of two); NULL otherwise. */
 void *pw_heap_memalign(pw_heap *h, size_t align, size_t n);
+/*
+ * calloc(1, n) without writing memory that is zero already: with
+ * `more_zeroed` set, only the part of the block that was handed out or
+ * written before is cleared, so that a block of fresh memory (a large
+ * allocation that grew the heap) costs address space, not a pass over its
+ * bytes. NULL when n bytes do not fit.
+ */
+void *pw_heap_zalloc(pw_heap *h, size_t n);
+
+/* Zero-filled allocation for JS (pw_alloc_zeroed): the wasm builds' heap
+   through pw_heap_zalloc; calloc() elsewhere. */
+void *pw__zalloc(size_t n);
+
 /* Bytes usable at p (n or a little more). */
 size_t pw_heap_usable(const void *p);
 

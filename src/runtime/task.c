@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "runtime.h"
 
 _Thread_local pw_task *pw__current;
@@ -149,6 +150,10 @@ PW_EXPORT void *pw_alloc(size_t size, size_t align) {
   if (posix_memalign(&p, align, size) != 0) return NULL;
   return p;
 }
+
+/* pw_alloc() of zero-filled memory (alloc() of the JS API), 16-byte
+   aligned; fresh memory from heap growth is not written again. */
+PW_EXPORT void *pw_alloc_zeroed(size_t size) { return pw__zalloc(size ? size : 1); }
 
 PW_EXPORT void pw_free(void *p) { free(p); }
 

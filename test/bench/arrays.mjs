@@ -1,4 +1,4 @@
-// 9. The array family (core.array / pool.array) against JavaScript's own
+// 10. The array family (core.array / pool.array) against JavaScript's own
 // way of doing the job and the same C built natively, side by side in one
 // run (the issue's table):
 //   sort of 10M Float64 and 10M Uint32 (TypedArray.prototype.sort),
@@ -76,7 +76,7 @@ export async function benchArrays(cfg) {
   const pw = await import(pathToFileURL(path.join(ROOT, 'pkg/index.js')).href);
   const threads = Math.max(2, cfg.cores);
   const section = {
-    id: 9,
+    id: 10,
     title: 'Arrays: core.array and pool.array against JavaScript and native C (ms a call, lower is better)',
     intro: [
       `Core: synchronous on this thread; pools of 1 and ${threads} threads; JS: the built-in or a plain loop on this thread; ` +

@@ -29,7 +29,7 @@ function intFromEnv(name, fallback, min, max) {
  * test, its figures are not comparable). BENCH_RUNS=n: runs per contender.
  * BENCH_ONLY=1,3: run only those benchmarks.
  */
-export const ALL_BENCHES = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+export const ALL_BENCHES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 export function readConfig() {
   const quick = process.env.BENCH_QUICK === '1';
@@ -67,7 +67,7 @@ export function readConfig() {
     // 6. own kernels: the Mandelbrot tile of the scaling and native rows
     // (the whole set), the side of the 64 MiB jobs, small calls queued and
     // one at a time, core calls a run and pool calls a run (per-call overhead)
-    // 9. arrays: sort and argsort length, sum length, matmul side
+    // 10. arrays: sort and argsort length, sum length, matmul side
     arraySortN: quick ? 1e6 : 1e7,
     arraySumN: quick ? 1e7 : 1e8,
     arrayMatSide: quick ? 256 : 1024,

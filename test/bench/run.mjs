@@ -12,7 +12,8 @@
 //                                           4 event loop, 5 hashes, 6 latency of
 //                                           aborts, destroy() and crashes, 7 frames
 //                                           of a page in Chromium, 8 own kernels,
-//                                           9 arrays)
+//                                           9 small calls in cold processes,
+//                                           10 arrays)
 //
 // Needs pkg/, build/testpkg/, build/example/bench-pkg/, the native programs
 // of build/native/ and (for 7) Chromium (`make bench` builds them).
@@ -30,6 +31,7 @@ import { benchOwnKernels } from './own-kernels.mjs';
 import { ROOT, dropTestData, log, readConfig, testData } from './lib.mjs';
 import { machineLines, toJson, toMarkdown } from './report.mjs';
 import { benchScaling } from './scaling.mjs';
+import { benchSmallCalls } from './small-calls.mjs';
 
 const OUT_DIR = path.join(ROOT, 'build/bench');
 const EXIT_GRACE_MS = 15e3;
@@ -43,7 +45,8 @@ const BENCHES = [
   [6, 'stopping calls', benchLatency],
   [7, 'page frames in Chromium', benchFrames],
   [8, 'own kernels (parawasm build)', benchOwnKernels],
-  [9, 'arrays (core.array, pool.array)', benchArrays],
+  [9, 'small calls (cold processes)', benchSmallCalls],
+  [10, 'arrays (core.array, pool.array)', benchArrays],
 ];
 
 function machineInfo() {

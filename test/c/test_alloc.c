@@ -387,8 +387,74 @@ static void test_sbrk(void) {
 }
 #endif
 
+/* pw_heap_zalloc: every byte of every block is zero, whatever was handed
+   out, written and freed before (blocks from the bins, from a top that
+   freed blocks joined, from a top that realloc() moved, from new segments);
+   with `zeroed`, the region starts zero and the heap may skip fresh bytes,
+   without, it starts as garbage and every byte must be cleared. */
+static void test_zalloc(int zeroed) {
+  const size_t size = 48u << 20;
+  region r = {region_alloc(size), size, 0, 1, 7, 0};
+  if (r.base == NULL) return;
+  memset(r.base, zeroed ? 0 : 0xcd, size);
+  pw_heap h = heap_on(&r);
+  h.more_zeroed = zeroed;
+  uint64_t s = zeroed ? 11 : 12;
+  enum { SLOTS = 128 };
+  unsigned char *live[SLOTS] = {0};
+  size_t len[SLOTS] = {0};
+  size_t nonzero = 0, checked = 0;
+  /* a block from the top, dirtied and freed back into it, then zalloc'ed again */
+  for (size_t n = 1; n <= (4u << 20); n = n * 3 + 1) {
+    unsigned char *a = pw_heap_malloc(&h, n);
+    CHECK(a != NULL, "malloc(%zu)", n);
+    if (a == NULL) break;
+    memset(a, 0xab, n);
+    unsigned char *b = pw_heap_realloc(&h, a, n + 100000); /* grows into the top */
+    CHECK(b != NULL, "realloc(%zu)", n + 100000);
+    if (b == NULL) break;
+    memset(b, 0xab, n + 100000);
+    pw_heap_free(&h, b);
+    unsigned char *z = pw_heap_zalloc(&h, n + 100000);
+    CHECK(z != NULL, "zalloc(%zu)", n + 100000);
+    if (z == NULL) break;
+    for (size_t i = 0; i < n + 100000; i++) nonzero += z[i] != 0;
+    checked += n + 100000;
+    memset(z, 0xab, n + 100000);
+    pw_heap_free(&h, z);
+  }
+  for (int op = 0; op < 40000; op++) {
+    unsigned k = (unsigned)below(&s, SLOTS);
+    if (live[k]) {
+      pw_heap_free(&h, live[k]);
+      live[k] = NULL;
+      continue;
+    }
+    size_t n = below(&s, 8) == 0 ? (size_t)below(&s, 1u << 20) + 1 : (size_t)below(&s, 2000) + 1;
+    unsigned how = (unsigned)below(&s, 4);
+    unsigned char *p = how == 0 ? pw_heap_malloc(&h, n) : how == 1 ? pw_heap_memalign(&h, 64, n) : pw_heap_zalloc(&h, n);
+    if (p == NULL) continue; /* full: frees follow */
+    if (how >= 2) {
+      for (size_t i = 0; i < n; i++) nonzero += p[i] != 0;
+      checked += n;
+    }
+    memset(p, 0xab, n);
+    live[k] = p;
+    len[k] = n;
+    if (op % 5000 == 0) CHECK_HEAP(&h, "zalloc, op %d", op);
+  }
+  CHECK(nonzero == 0, "zalloc (%s region): %zu of %zu bytes not zero", zeroed ? "zeroed" : "garbage", nonzero, checked);
+  CHECK(checked > (100u << 20), "zalloc: only %zu bytes checked", checked);
+  for (int k = 0; k < SLOTS; k++) pw_heap_free(&h, live[k]);
+  CHECK_HEAP(&h, "zalloc, end");
+  (void)len;
+  region_free(r.base, size);
+}
+
 int main(void) {
   test_realloc_memalign();
+  test_zalloc(1);
+  test_zalloc(0);
   stress("stress", 256u << 20, 0, 200000, 1u << 20, 3);
   stress("stress, odd start", 256u << 20, 0, 100000, 1u << 20, 1);
   stress("stress with gaps", 256u << 20, 1, 100000, 1u << 20, 2);

@@ -144,11 +144,13 @@ typedef struct {
   img overlay;
   int32_t left, top;
   float opacity;
+  unsigned flags; /* internal flags added to every variant's (PW__IMG_FLOAT) */
 } op;
 
 /* Runs op into dst (dst_len bytes; src is copied into dst first for in-place runs). */
 static pw_status run_op(const op *o, uint8_t *dst, unsigned flags, int in_place) {
   const uint8_t *src = o->src.px;
+  flags |= o->flags;
   if (in_place) {
     memcpy(dst, o->src.px, img_len(&o->src));
     src = dst;
@@ -467,6 +469,80 @@ static void test_blur(void) {
   img_free(&flat);
 }
 
+/*
+ * The fixed-point blur (grey, and opaque RGBA): every variant alike, and
+ * every value within 0.5 + the plan's error bound of the exact filter
+ * (which is tighter than 1 apart after rounding), for sizes around the
+ * vector width (16 values), the band height (32 rows) and the chunking;
+ * the float engine on the same images within 1 of the reference too. Then
+ * the plan itself: the bound is small where it applies, and the float
+ * engine takes over where it does not (a large sigma, r not below a side).
+ */
+static void test_blur_fixed(void) {
+  static const struct { uint32_t w, h; float sigma; } cases[] = {
+      {16, 16, 0.3f}, {17, 33, 0.8f},  {5, 70, 1.0f},   {64, 40, 1.5f}, {31, 97, 2.5f},
+      {100, 65, 5.0f}, {37, 150, 5.0f}, {123, 45, 7.3f}, {90, 90, 14.0f}, {200, 130, 25.0f},
+  };
+  int fixed_cases = 0;
+  for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+    for (unsigned ch = 1; ch <= 4; ch += 3) {
+      img m = img_random(cases[t].w, cases[t].h, ch, 1, 2300 + t);
+      if (t % 2) { /* a smooth image for half the cases: values near ties are likelier there */
+        img sm = img_smooth(m.w, m.h, ch);
+        for (size_t i = 0; i < img_len(&m); i++) m.px[i] = (uint8_t)((sm.px[i] + (m.px[i] & 7)) & 0xff);
+        if (ch == 4)
+          for (size_t i = 0; i < (size_t)m.w * m.h; i++) m.px[4 * i + 3] = 255;
+        img_free(&sm);
+      }
+      pw__img_gfix g;
+      int plan = pw__img_gfix_plan(&g, cases[t].sigma, m.w, m.h);
+      CHECK(plan >= 0, "gfix plan");
+      fixed_cases += plan > 0;
+      size_t n = img_len(&m), px = (size_t)m.w * m.h;
+      double *acc = ref_gauss_acc(&m, cases[t].sigma);
+      uint8_t *want = xmalloc(n);
+      ref_to_pixels(acc, px, ch, want);
+      for (unsigned variant = 0; variant < 2; variant++) {
+        op o = {.kind = K_BLUR, .src = m, .sigma = cases[t].sigma, .flags = variant ? PW__IMG_FLOAT : 0};
+        char name[80];
+        snprintf(name, sizeof name, "blur %s ch%u sigma %g", variant ? "float" : "fixed", ch, (double)cases[t].sigma);
+        uint8_t *got = run_all(name, &o, n, 1);
+        size_t at = 0;
+        int ok = ch == 4 ? rgba_close(got, want, px, 1, &at) : max_diff(got, want, n, &at) <= 1;
+        CHECK(ok, "%s %ux%u: byte %zu is %d, reference %d", name, m.w, m.h, at, got[at], want[at]);
+        if (variant == 0 && plan > 0) {
+          double worst = 0.0;
+          for (size_t i = 0; i < n; i++) {
+            double exact = ch == 4 ? (i % 4 == 3 ? acc[i] : acc[i] / acc[i - i % 4 + 3]) : acc[i];
+            double d = fabs(got[i] - exact);
+            if (d > worst) worst = d, at = i;
+          }
+          CHECK(worst <= 0.5 + g.bound, "%s %ux%u: byte %zu is %d, %.4f off the exact filter (bound %.4f)", name, m.w,
+                m.h, at, got[at], worst, 0.5 + g.bound);
+        }
+        free(got);
+      }
+      pw__img_gfix_free(&g);
+      free(acc);
+      free(want);
+      img_free(&m);
+    }
+  }
+  CHECK(fixed_cases >= 16, "the fixed-point blur ran in %d cases", fixed_cases);
+  /* the plan: a small bound for common sigmas; the float engine beyond */
+  pw__img_gfix g;
+  float small[] = {0.01f, 0.5f, 1.0f, 2.0f, 5.0f, 10.0f};
+  for (int i = 0; i < 6; i++) {
+    CHECK(pw__img_gfix_plan(&g, small[i], 4000, 3000) == 1 && g.bound < 0.1, "gfix plan sigma %g: bound %g",
+          (double)small[i], g.bound);
+    pw__img_gfix_free(&g);
+  }
+  CHECK(pw__img_gfix_plan(&g, 5.0f, 15, 3000) == 0, "gfix plan: r 15 on a side of 15");
+  CHECK(pw__img_gfix_plan(&g, 5.0f, 3000, 16) == 1, "gfix plan: r 15 on a side of 16");
+  pw__img_gfix_free(&g);
+  CHECK(pw__img_gfix_plan(&g, 90.0f, 4000, 3000) == 0, "gfix plan sigma 90");
+}
+
 /* Exact box blur reference: window sums by brute force, rows then columns (the sums are separable). */
 static void ref_box(const img *m, uint32_t r, uint8_t *out) {
   const long W = m->w, H = m->h, R = r;
@@ -508,6 +584,7 @@ static void test_box(void) {
   static const struct { uint32_t w, h, r; } cases[] = {
       {1, 1, 3}, {1, 12, 2}, {15, 1, 1}, {33, 21, 1}, {33, 21, 4}, {20, 18, 30}, {7, 5, 0}, {40, 39, 9},
       {2000, 5, 300}, {9000, 3, 500}, /* window row sums over 16 MiB (RGBA, grey): no ring */
+      {300, 4, 2100}, /* 64-bit column sums for grey too (RGBA: above radius 128) */
   };
   for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++)
     for (unsigned ch = 1; ch <= 4; ch += 3) {
@@ -620,6 +697,15 @@ static void test_convolve(void) {
       free(want);
       img_free(&m);
     }
+  /* huge weights: sums overflow to +-inf and inf - inf = NaN; the SIMD and
+     the portable path must still agree byte for byte (no reference) */
+  static const float huge[9] = {3e38f, 3e38f, -3e38f, 1e38f, -2e38f, 0, -3e38f, 5, 3e38f};
+  for (unsigned ch = 1; ch <= 4; ch += 3) {
+    img m = img_random(37, 9, ch, 0, 950 + ch);
+    op o = {.kind = K_CONVOLVE, .src = m, .kernel = huge, .kw = 3, .kh = 3, .divisor = 1, .bias = 0};
+    free(run_all("convolve huge", &o, img_len(&m), 1));
+    img_free(&m);
+  }
   /* presets */
   img m = img_random(21, 14, 4, 0, 77);
   uint8_t *got = xmalloc(img_len(&m)), *want = xmalloc(img_len(&m));
@@ -801,15 +887,24 @@ static void test_colour(void) {
         free(grey);
         free(back);
         free(got);
-        /* colour matrix: sepia, an alpha-from-luma, and the identity */
-        static const float mats[3][20] = {
+        /* colour matrix: sepia, an alpha-from-luma, the identity, one that scales
+           alpha (-0 in its alpha row), and huge
+           entries whose sums overflow to +-inf or inf - inf = NaN (the SIMD
+           and the portable path must agree there too; no reference) */
+        static const float mats[5][20] = {
             {0.393f, 0.769f, 0.189f, 0, 0, 0.349f, 0.686f, 0.168f, 0, 0, 0.272f, 0.534f, 0.131f, 0, 0, 0, 0, 0, 1, 0},
             {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0.2126f, 0.7152f, 0.0722f, 0, 0},
             {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0},
+            {3e38f, -3e38f, 0, 0, 0, -3e38f, 0, 0, 0, 0.5f, 1e36f, 1e36f, -1e36f, 0, -0.25f, 0, 0, -0.5f, 2, 0.1f},
+            {0.5f, 0.5f, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, -0.0f, 0.5f, 0.2f},
         };
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 5; k++) {
           op om = {.kind = K_MATRIX, .src = m, .matrix = mats[k]};
           got = run_all("color matrix", &om, n, 1);
+          if (k == 3) {
+            free(got);
+            continue;
+          }
           bad = 0;
           for (size_t i = 0; i < px; i++) {
             const uint8_t *p = m.px + 4 * i;
@@ -1332,6 +1427,7 @@ int main(void) {
   test_resize();
   test_no_bleeding();
   test_blur();
+  test_blur_fixed();
   test_box();
   test_unsharp();
   test_convolve();

@@ -17,8 +17,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { KERNELS } from '../../build/testpkg/gen/kernels.js';
-import { FAMILIES } from '../../js/tools/families.mjs';
 import { createPool, loadCore } from '../../build/testpkg/index.js';
+import { FAMILIES } from '../../js/tools/families.mjs';
 
 const CHECK = new TextEncoder().encode('123456789');
 const ELEM = {

@@ -2,8 +2,9 @@
 // its largest allocation does not depend on what was tried before; a
 // request that cannot fit is a RangeError with code ERR_OUT_OF_RANGE, also
 // for foreign inputs whose copies would pass 4 GiB (never a silent wrap of
-// wasm32's 32-bit size_t). Allocations here are not written, so they cost
-// address space, not memory.
+// wasm32's 32-bit size_t). alloc() zero-fills only memory that was handed
+// out before (fresh memory from growth is zero already), so most
+// allocations here cost address space rather than passes over their bytes.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
@@ -13,20 +14,29 @@ const GiB = 2 ** 30;
 
 const isOutOfRange = (e) => e instanceof RangeError && e.code === 'ERR_OUT_OF_RANGE';
 
-/** The largest n for which api.alloc(n) succeeds (each success is freed). */
+/**
+ * The largest n for which api.alloc(n) succeeds. The search runs on the
+ * allocation under alloc() (the heap's malloc, which does not zero-fill:
+ * some thirty blocks of up to 4 GiB, each freed), so that it costs address
+ * space, not passes over gigabytes; then alloc() itself must give that
+ * size and refuse one byte more.
+ */
 function largestAlloc(api) {
+  const heap = api.heap;
   let lo = 0;
   let hi = 2 ** 32 - 1;
   while (lo < hi) {
     const mid = lo + Math.ceil((hi - lo) / 2);
     try {
-      api.free(api.alloc(mid));
+      heap.mfree(heap.malloc(mid));
       lo = mid;
     } catch (e) {
-      assert.ok(isOutOfRange(e), `a failed alloc(${mid}) is a RangeError with code ERR_OUT_OF_RANGE (got ${e})`);
+      assert.ok(isOutOfRange(e), `a failed allocation of ${mid} bytes is a RangeError with code ERR_OUT_OF_RANGE (got ${e})`);
       hi = mid - 1;
     }
   }
+  api.free(api.alloc(lo));
+  assert.throws(() => api.alloc(lo + 1), isOutOfRange, `alloc(${lo + 1}) after alloc(${lo}) succeeded`);
   return lo;
 }
 

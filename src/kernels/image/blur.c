@@ -13,7 +13,9 @@
  * that slides along rows (one add and one subtract a pixel) and then down
  * columns, so its cost does not depend on the radius. Row sums fit 32 bits
  * (65535 pixels of at most 65025); column sums are 64-bit ((2 * 32767 +
- * 1)^2 pixels need 49 bits). A chunk keeps the row sums of its window in a
+ * 1)^2 pixels need 49 bits), or 32-bit where they fit (RGBA radius <= 128,
+ * grey <= 2047): wasm, radius 5 on 12 MP RGBA, 137 -> 79 ms with that, the
+ * output rounding in f64x2 lanes and the premultiplication in SIMD. A chunk keeps the row sums of its window in a
  * ring of 2r + 1 rows when that takes at most 16 MiB, so each row is summed
  * once; beyond that the leaving row is summed again. Measured (callgrind,
  * native, radius 5 on 1000x750 RGBA): 204 instructions a pixel with two
@@ -65,6 +67,22 @@ pw_status pw__image_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint3
     if ((s = pw__img_check_alias(src, dst, bytes)) != PW_OK) return s;
     if (src != dst) memcpy(dst, src, bytes);
     return PW_OK;
+  }
+  if (!(flags & PW__IMG_FLOAT)) {
+    pw__img_gfix g;
+    int plan = pw__img_gfix_plan(&g, sigma, width, height);
+    if (plan < 0) return pw_fail(PW_ENOMEM, "out of memory for filter weights");
+    if (plan > 0 && (channels == 1 || pw__img_opaque(src, width, height))) {
+      size_t bytes = pw__img_bytes(width, height, channels);
+      uint8_t *copy = NULL;
+      const uint8_t *in = (s = pw__img_check_alias(src, dst, bytes)) == PW_OK ? pw__img_source(src, dst, bytes, &copy) : NULL;
+      if (s == PW_OK && in == NULL) s = pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
+      if (s == PW_OK) s = pw__img_gauss_fixed(in, dst, width, height, channels, &g, flags);
+      free(copy);
+      pw__img_gfix_free(&g);
+      return s;
+    }
+    pw__img_gfix_free(&g);
   }
   return gauss_run(src, dst, width, height, sigma, channels, PW__IMG_SINK_PLAIN, 0.0f, 0.0f, flags);
 }
@@ -146,7 +164,20 @@ static void box_hsum(const box_ctx *c, uint32_t y, uint32_t *P, uint32_t *hs) {
   const uint8_t *row = c->src + (size_t)y * w * ch;
   const size_t pad = (size_t)r + 1; /* pixels past the right edge */
   if (ch == 4) {
-    for (size_t x = 0; x < w; x++) {
+    size_t x = 0;
+#if PW_IMG_SIMD
+    for (; x + 4 <= w; x += 4) { /* (c a, ..., a) of 4 pixels: 4 lanes of 32 bits a pixel */
+      v128_t px = wasm_v128_load(row + 4 * x);
+      v128_t lo = wasm_u16x8_extend_low_u8x16(px), hi = wasm_u16x8_extend_high_u8x16(px);
+      v128_t q[4] = {wasm_u32x4_extend_low_u16x8(lo), wasm_u32x4_extend_high_u16x8(lo),
+                     wasm_u32x4_extend_low_u16x8(hi), wasm_u32x4_extend_high_u16x8(hi)};
+      for (int k = 0; k < 4; k++) {
+        v128_t a = wasm_i32x4_shuffle(q[k], q[k], 3, 3, 3, 3);
+        wasm_v128_store(P + 4 * x + 4 * k, wasm_i32x4_shuffle(wasm_i32x4_mul(q[k], a), q[k], 0, 1, 2, 7));
+      }
+    }
+#endif
+    for (; x < w; x++) {
       const uint8_t *p = row + 4 * x;
       uint32_t a = p[3];
       P[4 * x] = p[0] * a, P[4 * x + 1] = p[1] * a, P[4 * x + 2] = p[2] * a, P[4 * x + 3] = a;
@@ -216,26 +247,94 @@ static inline void box_out(const uint64_t *cs, unsigned ch, double area, uint8_t
   d[3] = a;
 }
 
+#if PW_IMG_SIMD
+/*
+ * box_out for the 4 RGBA pixels of cs (32-bit sums), with SIMD: the same
+ * double divisions (lanes R, G by A; B by A and A by the area), + 0.5 and
+ * truncation, and 0,0,0,0 where the alpha byte is 0. (A 0 alpha sum makes
+ * R, G, B 0 / 0 = NaN, which i32x4.trunc_sat_f64x2_zero turns into 0, and
+ * the pixel is zeroed anyway.)
+ */
+static inline v128_t box_out4_simd(const uint32_t *cs, v128_t area) {
+  const v128_t half = wasm_f64x2_splat(0.5);
+  v128_t q[4];
+  for (int k = 0; k < 4; k++) {
+    v128_t v = wasm_v128_load(cs + 4 * k);
+    v128_t lo = wasm_f64x2_convert_low_u32x4(v);                               /* R, G */
+    v128_t hi = wasm_f64x2_convert_low_u32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)); /* B, A */
+    v128_t A = wasm_i64x2_shuffle(hi, hi, 1, 1);
+    v128_t rg = wasm_i32x4_trunc_sat_f64x2_zero(wasm_f64x2_add(wasm_f64x2_div(lo, A), half));
+    v128_t ba = wasm_i32x4_trunc_sat_f64x2_zero(
+        wasm_f64x2_add(wasm_f64x2_div(hi, wasm_i64x2_shuffle(A, area, 0, 3)), half));
+    v128_t px = wasm_i32x4_shuffle(rg, ba, 0, 1, 4, 5);
+    v128_t a = wasm_i32x4_shuffle(px, px, 3, 3, 3, 3);
+    q[k] = wasm_v128_andnot(px, wasm_i32x4_eq(a, wasm_i32x4_splat(0)));
+  }
+  return wasm_u8x16_narrow_i16x8(wasm_u16x8_narrow_i32x4(q[0], q[1]), wasm_u16x8_narrow_i32x4(q[2], q[3]));
+}
+#endif
+
+/*
+ * The column sums: 64-bit in general, 32-bit (half the memory traffic,
+ * and 4 lanes a vector) when the largest, area * 65025 (RGBA) or
+ * area * 255 (grey), fits: radius 128 or less for RGBA. Both give the
+ * same sums, hence the same bytes.
+ */
+#define BOX_CS_LOOPS(T)                                                                                  \
+  static void box_cs_add_##T(T *cs, const uint32_t *h, uint64_t times, size_t n) {                   \
+    for (size_t i = 0; i < n; i++) cs[i] += (T)(h[i] * times);                                         \
+  }                                                                                                      \
+  static void box_cs_slide_##T(T *cs, const uint32_t *in, const uint32_t *out, size_t n) {           \
+    for (size_t i = 0; i < n; i++) cs[i] += (T)in[i] - (T)out[i];                                      \
+  }
+BOX_CS_LOOPS(uint64_t)
+BOX_CS_LOOPS(uint32_t)
+
+static void box_row_out(const box_ctx *c, const void *cs, int narrow, double area, uint8_t *d) {
+  const unsigned ch = c->ch;
+  const size_t n = (size_t)c->w * ch;
+  size_t i = 0;
+  if (narrow) {
+    const uint32_t *cs32 = cs;
+    uint64_t t[4];
+#if PW_IMG_SIMD
+    if (ch == 4) {
+      const v128_t ar = wasm_f64x2_splat(area);
+      for (; i + 16 <= n; i += 16) wasm_v128_store(d + i, box_out4_simd(cs32 + i, ar));
+    }
+#endif
+    for (; i < n; i += ch) {
+      for (unsigned k = 0; k < ch; k++) t[k] = cs32[i + k];
+      box_out(t, ch, area, d + i);
+    }
+    return;
+  }
+  const uint64_t *cs64 = cs;
+  for (; i < n; i += ch) box_out(cs64 + i, ch, area, d + i);
+}
+
 static void box_chunk(void *p, size_t y0, size_t y1) {
   box_ctx *c = p;
   const unsigned ch = c->ch;
   const size_t n = (size_t)c->w * ch;
   const uint32_t h = c->h, r = c->r, R = 2 * r + 1;
   const size_t rows = c->ring ? R : 2;
-  uint64_t *cs = malloc(n * sizeof *cs);
+  const int narrow = (uint64_t)R * R * (ch == 4 ? 65025u : 255u) <= UINT32_MAX;
+  void *cs = malloc(n * (narrow ? sizeof(uint32_t) : sizeof(uint64_t)));
   uint32_t *P = malloc(((size_t)c->w + r + 1) * ch * sizeof *P), *hin = malloc(n * sizeof *hin);
   uint32_t *hs = malloc(rows * n * sizeof *hs); /* the ring, or the leaving row's sums */
   if (cs == NULL || P == NULL || hin == NULL || hs == NULL) {
     atomic_store(&c->failed, 1);
     goto done;
   }
-  memset(cs, 0, n * sizeof *cs);
+  memset(cs, 0, n * (narrow ? sizeof(uint32_t) : sizeof(uint64_t)));
   if (c->ring) {
     /* window position t = y + k + r (k = -r .. r) lives in slot t % R */
     for (uint32_t k = 0; k < R; k++) {
       uint32_t *slot = hs + ((y0 + k) % R) * n;
       box_hsum(c, clampi((int64_t)y0 + k - r, h), P, slot);
-      for (size_t i = 0; i < n; i++) cs[i] += slot[i];
+      if (narrow) box_cs_add_uint32_t(cs, slot, 1, n);
+      else box_cs_add_uint64_t(cs, slot, 1, n);
     }
   } else {
     /* each distinct row once, times the window rows that clamp to it */
@@ -245,20 +344,21 @@ static void box_chunk(void *p, size_t y0, size_t y1) {
       if (j == 0 && lo < 0) times += (uint64_t)(-lo);
       if (j == h - 1 && hi > (int64_t)h - 1) times += (uint64_t)(hi - (h - 1));
       box_hsum(c, j, P, hs);
-      for (size_t i = 0; i < n; i++) cs[i] += hs[i] * times;
+      if (narrow) box_cs_add_uint32_t(cs, hs, times, n);
+      else box_cs_add_uint64_t(cs, hs, times, n);
     }
   }
   const double area = (2.0 * r + 1.0) * (2.0 * r + 1.0);
   for (size_t y = y0; y < y1; y++) {
-    uint8_t *d = c->dst + y * n;
-    for (size_t i = 0; i < n; i += ch) box_out(cs + i, ch, area, d + i);
+    box_row_out(c, cs, narrow, area, c->dst + y * n);
     if (y + 1 == y1) break;
     /* slide: row y + r + 1 enters, row y - r leaves */
     box_hsum(c, clampi((int64_t)y + r + 1, h), P, hin);
     uint32_t *out = hs;
     if (c->ring) out = hs + (y % R) * n; /* slot of window position y: row y - r */
     else box_hsum(c, clampi((int64_t)y - r, h), P, hs);
-    for (size_t i = 0; i < n; i++) cs[i] += (uint64_t)hin[i] - out[i];
+    if (narrow) box_cs_slide_uint32_t(cs, hin, out, n);
+    else box_cs_slide_uint64_t(cs, hin, out, n);
     if (c->ring) memcpy(out, hin, n * sizeof *hin); /* position y + 2r + 1 takes that slot */
   }
   pw_progress_add(y1 - y0, h);

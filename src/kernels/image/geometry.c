@@ -6,8 +6,12 @@
  * pairs (the top half's rows) and never touches another chunk's pixels.
  * Rotating by 90 or 270 degrees changes the shape, so in place it reads
  * from a copy. Quarter turns go through 32x32-pixel tiles so that the
- * column-wise reads stay in cache.
+ * column-wise reads stay in cache; in wasm, RGBA tiles go as 4x4 blocks of
+ * pixels transposed in SIMD registers (12 MP rotate 90, one thread, CPU
+ * ms: wasm 96 -> 12, native byte-wise copies 48).
  */
+#include <stddef.h>
+
 #include "image_internal.h"
 
 typedef struct {
@@ -164,23 +168,59 @@ pw_status pw_image_flop_grey(const uint8_t *src, uint8_t *dst, uint32_t width, u
 
 #define TILE 32
 
+/* Output pixel (x, y) of a quarter turn: 90 clockwise is in(y, h-1-x), 270 is in(w-1-y, x). */
+static inline void quarter_px(const geo_ctx *c, size_t x, size_t y) {
+  size_t sx = c->angle == 90 ? y : c->w - 1 - y;
+  size_t sy = c->angle == 90 ? c->h - 1 - x : x;
+  memcpy(c->dst + (y * c->h + x) * c->ch, c->src + (sy * c->w + sx) * c->ch, c->ch);
+}
+
+#if PW_IMG_SIMD
+/*
+ * Output pixels x..x+3 of rows y..y+3 (RGBA), a 4x4 block of 32-bit
+ * pixels transposed in 8 shuffles (which V8 compiles to the unpack
+ * instructions): 4 source rows of 4 pixels are loaded in the order of the
+ * output columns, and column l of the block is output row y+l (90) or
+ * y+3-l (270). Byte for byte the same as quarter_px.
+ */
+static inline void quarter4x4(const geo_ctx *c, size_t x, size_t y) {
+  const size_t row = (size_t)c->w * 4;
+  const uint8_t *s0;
+  ptrdiff_t step;
+  if (c->angle == 90) s0 = c->src + ((c->h - 1 - x) * c->w + y) * 4, step = -(ptrdiff_t)row;
+  else s0 = c->src + (x * c->w + (c->w - 4 - y)) * 4, step = (ptrdiff_t)row;
+  v128_t a = wasm_v128_load(s0), b = wasm_v128_load(s0 + step);
+  v128_t e = wasm_v128_load(s0 + 2 * step), f = wasm_v128_load(s0 + 3 * step);
+  v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(e, f, 0, 4, 1, 5);
+  v128_t t2 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(e, f, 2, 6, 3, 7);
+  v128_t col[4] = {wasm_i64x2_shuffle(t0, t1, 0, 2), wasm_i64x2_shuffle(t0, t1, 1, 3),
+                   wasm_i64x2_shuffle(t2, t3, 0, 2), wasm_i64x2_shuffle(t2, t3, 1, 3)};
+  uint8_t *d = c->dst + (y * c->h + x) * 4;
+  const size_t orow = (size_t)c->h * 4;
+  for (int l = 0; l < 4; l++) wasm_v128_store(d + (size_t)(c->angle == 90 ? l : 3 - l) * orow, col[l]);
+}
+#endif
+
 /* Rows [y0, y1) of the result (which is h wide, w high). */
 static void quarter_rows(void *p, size_t y0, size_t y1) {
   const geo_ctx *c = p;
-  const size_t ch = c->ch, ow = c->h; /* output width */
+  const size_t ow = c->h; /* output width */
   for (size_t ty = y0; ty < y1; ty += TILE) {
     size_t ey = ty + TILE < y1 ? ty + TILE : y1;
     for (size_t tx = 0; tx < ow; tx += TILE) {
       size_t ex = tx + TILE < ow ? tx + TILE : ow;
-      for (size_t y = ty; y < ey; y++) {
-        uint8_t *d = c->dst + (y * ow + tx) * ch;
-        for (size_t x = tx; x < ex; x++, d += ch) {
-          /* 90 clockwise: out(x, y) = in(y, h-1-x); 270: out(x, y) = in(w-1-y, x) */
-          size_t sx = c->angle == 90 ? y : c->w - 1 - y;
-          size_t sy = c->angle == 90 ? c->h - 1 - x : x;
-          memcpy(d, c->src + (sy * c->w + sx) * ch, ch);
+      size_t y = ty;
+#if PW_IMG_SIMD
+      if (c->ch == 4)
+        for (; y + 4 <= ey; y += 4) {
+          size_t x = tx;
+          for (; x + 4 <= ex; x += 4) quarter4x4(c, x, y);
+          for (size_t k = 0; k < 4; k++)
+            for (size_t xr = x; xr < ex; xr++) quarter_px(c, xr, y + k);
         }
-      }
+#endif
+      for (; y < ey; y++)
+        for (size_t x = tx; x < ex; x++) quarter_px(c, x, y);
     }
   }
 }

@@ -36,6 +36,7 @@
 
 /* Flags of the internal entry points. */
 #define PW__IMG_PORTABLE 1u /* use the portable C path even where SIMD is built */
+#define PW__IMG_FLOAT 2u    /* blur: the float engine even where the fixed-point one applies */
 
 /* Nonzero when the SIMD path is to run. */
 static inline int pw__img_simd(unsigned flags) { return PW_IMG_SIMD && !(flags & PW__IMG_PORTABLE); }
@@ -160,6 +161,34 @@ typedef struct {
 
 /* Runs a separable filter. PW_OK, PW_ENOMEM or PW_ECANCELED. */
 pw_status pw__img_separable(const pw__img_sep *job);
+
+/* ------------------------------------------------------------------------ */
+/* Gaussian blur in fixed point (gauss_fixed.c)                             */
+/* ------------------------------------------------------------------------ */
+
+/* The integer filter of a Gaussian blur: folded weights and shifts. */
+typedef struct {
+  uint32_t r;          /* taps k = -r .. r */
+  int16_t *w1, *w2;    /* W[0..r] of the row and the column pass, then W[r + 1] = 0 */
+  unsigned sh1, sh2;   /* the passes' shifts: sums / 2^sh, rounded */
+  double bound;        /* worst-case distance from the exact filter before the final rounding */
+} pw__img_gfix;
+
+/*
+ * Plans the fixed-point blur of a width x height image: 1 when it applies
+ * (r = ceil(3 sigma) is below both sides and at most 255, and the error
+ * bound is at most 1/4), 0 when the float engine is to be used, -1 when out
+ * of memory. On 1, free with pw__img_gfix_free.
+ */
+int pw__img_gfix_plan(pw__img_gfix *g, double sigma, uint32_t width, uint32_t height);
+void pw__img_gfix_free(pw__img_gfix *g);
+
+/* Runs a planned fixed-point blur of ch (1, or 4 all opaque) channels; dst must not overlap src. */
+pw_status pw__img_gauss_fixed(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, unsigned ch,
+                              const pw__img_gfix *g, unsigned flags);
+
+/* Nonzero when every alpha byte of the RGBA image is 255. */
+int pw__img_opaque(const uint8_t *px, uint32_t width, uint32_t height);
 
 /* ------------------------------------------------------------------------ */
 /* Internal entry points with flags (the public kernels pass 0)             */

@@ -1,0 +1,263 @@
+// The generated fast paths (gen/kernels.js, FAST_CORE and FAST_POOL) against
+// the generic path (js/runtime/bind.js), which is the reference: the same
+// values and the same errors for every kernel that has a fast path, on the
+// core and the pool, for views of alloc() blocks (in place) and small
+// foreign views (copied into scratch). A call with an options object takes
+// the generic path, so `f(...args)` and `f(...args, {})` compare the two;
+// whether a call really took the fast path is seen by counting the calls
+// that reach the generic path (Core/Pool.prototype.call).
+//
+// Then what only the pool's fast path has: slots reused by bursts larger
+// than the task table (the rest queue on the generic path, in order),
+// alloc() blocks pinned while a fast call is queued (free() waits for it),
+// a kernel's error status, and destroy() with fast calls in flight.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import { after, before, describe, test } from 'node:test';
+
+import { PoolDestroyedError, createPool, loadCore } from '../../build/testpkg/index.js';
+import * as gen from '../../build/testpkg/gen/kernels.js';
+import { FAMILIES } from '../../js/tools/families.mjs';
+import { holdThreads } from '../lib/hold.js';
+
+const label = (k) => (k.ns ? `${k.ns}.${k.name}` : k.name);
+// namespaces whose methods a family's JS wraps (image, array) are reached
+// through the family, which its own tests cover
+const OWNED = new Set(Object.values(FAMILIES).map((f) => f.js?.namespace).filter(Boolean));
+const fastNames = (list) => gen.KERNELS.filter((k, i) => list[i] && !k.internal && !OWNED.has(k.ns)).map(label);
+
+// One call per kernel with a fast path, made with `mk(bytes)` (a view of
+// `bytes` bytes: alloc() or foreign), and how the result is compared.
+function callsFor(mk, typed = (v, Ctor, n) => new Ctor(v.buffer, v.byteOffset, n)) {
+  const bytes = (n, seed) => {
+    const v = mk(n);
+    for (let i = 0; i < n; i++) v[i] = (i * 131 + seed * 7 + (i >> 3)) & 0xff;
+    return v;
+  };
+  const u32s = (n) => {
+    const v = mk(4 * n);
+    const w = typed(v, Uint32Array, n);
+    for (let i = 0; i < n; i++) w[i] = (i * 2654435761) >>> 0;
+    return w;
+  };
+  const f64s = (n) => {
+    const v = mk(8 * n);
+    const w = typed(v, Float64Array, n);
+    for (let i = 0; i < n; i++) w[i] = Math.sin(i) * 1e3;
+    return w;
+  };
+  const d = bytes(100, 1);
+  return [
+    ['crc32', [d]], ['crc32', [d, 12345]], ['crc32c', [d]], ['adler32', [d]], ['adler32', [d, 7]],
+    ['crc32Combine', [0x12345678, 0x9abcdef0, 1000]], ['crc32cCombine', [1, 2, 3]], ['adler32Combine', [5, 9, 100]],
+    ['xxh32', [d]], ['xxh32', [d, 99]], ['xxh64', [d]], ['xxh64', [d, 2 ** 40]], ['xxh3', [d]], ['xxh128', [d]],
+    ['sha256', [d]], ['sha224', [d]], ['sha1', [d]], ['md5', [d]], ['md5', [bytes(1, 3)]],
+    ['testNoop', []], ['testSumU32', [u32s(17)]], ['testScalars', [-5, 65535, -7, 2 ** 50, -(2 ** 50), 1.5, 2.25, true]],
+    ['testU128', [3, 4]], ['testTag', [bytes(4, 2), bytes(20, 5)]],
+    ['sdk.minMax', [f64s(9)]],
+  ];
+}
+
+function run(target, name, args) {
+  const f = name.split('.').reduce((o, k) => o[k], target);
+  try {
+    return { value: f.apply(name.includes('.') ? target[name.split('.')[0]] : target, args) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+async function settle(r) {
+  if (r.error) return r;
+  try {
+    return { value: await r.value };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function same(a, b, what) {
+  if (a.error || b.error) {
+    assert.ok(a.error && b.error, `${what}: one path threw (${a.error?.message ?? b.error?.message})`);
+    assert.equal(a.error.constructor, b.error.constructor, `${what}: error classes`);
+    assert.equal(a.error.message, b.error.message, `${what}: error messages`);
+    assert.equal(a.error.code, b.error.code, `${what}: error codes`);
+    return;
+  }
+  assert.deepEqual(a.value, b.value, what);
+}
+
+// counts the calls that reach the generic path of `target`
+function countGeneric(target) {
+  const counter = { n: 0 };
+  for (const m of ['call', 'callChained']) {
+    const orig = target[m];
+    if (!orig) continue;
+    target[m] = function counted(...a) {
+      counter.n++;
+      return orig.apply(this, a);
+    };
+  }
+  return counter;
+}
+
+function uncount(target) {
+  delete target.call;
+  delete target.callChained;
+}
+
+test('every public kernel with a core fast path has a pool fast path too, and the cases tested cover them', () => {
+  assert.deepEqual(fastNames(gen.FAST_POOL), fastNames(gen.FAST_CORE));
+  const tested = new Set(callsFor((n) => new Uint8Array(n)).map(([n]) => n));
+  const untested = fastNames(gen.FAST_POOL).filter((n) => !tested.has(n) &&
+    !['testTrap', 'testSpin', 'testHold', 'testScaleF64', 'testAddI32', 'testStatus', 'testGrow', 'testNested',
+      'hashInit', 'hashUpdate', 'asciiUpper', 'sdk.scale', 'sdk.fail', 'sdk.count', 'sdk.sumF32Ordered', 'sdk.sum'].includes(n));
+  assert.deepEqual(untested, [], 'kernels with a fast path that this test does not call');
+});
+
+describe('fast paths agree with the generic path', () => {
+  let core;
+  let pool;
+  before(async () => {
+    core = await loadCore();
+    pool = await createPool({ threads: 2 });
+  });
+  after(() => pool.destroy());
+
+  for (const where of ['alloc', 'foreign']) {
+    test(`core, ${where} views: values and errors, fast path taken`, () => {
+      const blocks = [];
+      const mk = where === 'alloc' ? (n) => { const v = core.alloc(Math.max(n, 8)).subarray(0, n); blocks.push(v); return v; } : (n) => new Uint8Array(n);
+      const counter = countGeneric(core);
+      try {
+        for (const [name, args] of callsFor(mk, where === 'alloc' ? (v, C, n) => core.view(v, C, 0, n) : undefined)) {
+          const before = counter.n;
+          const fast = run(core, name, args);
+          assert.equal(counter.n, before, `${name}: took the fast path`);
+          const generic = run(core, name, [...args, {}]);
+          assert.equal(counter.n, before + 1, `${name} with {}: took the generic path`);
+          same(fast, generic, `core.${name}`);
+        }
+      } finally {
+        uncount(core);
+      }
+    });
+
+    test(`pool, ${where} views: values and errors, fast path taken`, async () => {
+      const mk = where === 'alloc' ? (n) => pool.alloc(Math.max(n, 8)).subarray(0, n) : (n) => new Uint8Array(n);
+      const counter = countGeneric(pool);
+      try {
+        for (const [name, args] of callsFor(mk, where === 'alloc' ? (v, C, n) => pool.view(v, C, 0, n) : undefined)) {
+          const before = counter.n;
+          const fast = await settle(run(pool, name, args));
+          assert.equal(counter.n, before, `${name}: took the fast path`);
+          const generic = await settle(run(pool, name, [...args, {}]));
+          assert.equal(counter.n, before + 1, `${name} with {}: took the generic path`);
+          same(fast, generic, `pool.${name}`);
+          same(fast, run(core, name, args), `pool.${name} and core.${name}`);
+        }
+      } finally {
+        uncount(pool);
+      }
+    });
+  }
+
+  test('the values equal independent references (zlib, crypto)', async () => {
+    const d = crypto.randomBytes(300);
+    const v = pool.alloc(300);
+    v.set(d);
+    assert.equal(await pool.crc32(v), zlib.crc32(d));
+    assert.equal(await pool.crc32(d), zlib.crc32(d));
+    assert.equal(core.crc32(d), zlib.crc32(d));
+    for (const alg of ['sha256', 'sha1', 'md5']) {
+      const want = crypto.createHash(alg).update(d).digest('hex');
+      assert.equal(Buffer.from(await pool[alg](v)).toString('hex'), want, alg);
+      assert.equal(Buffer.from(await pool[alg](d)).toString('hex'), want, alg);
+      assert.equal(Buffer.from(core[alg](d)).toString('hex'), want, alg);
+    }
+    pool.free(v);
+  });
+
+  test('bad arguments: the fast path hands them to the generic path, which rejects them', async () => {
+    const counter = countGeneric(pool);
+    try {
+      await assert.rejects(pool.crc32('abc'), TypeError);
+      await assert.rejects(pool.crc32(new Uint8Array(4), -1), RangeError);
+      await assert.rejects(pool.testScalars(1.5, 0, 0, 0, 0, 0, 0, false), RangeError);
+      const v = pool.alloc(16);
+      pool.free(v);
+      await assert.rejects(pool.crc32(v), RangeError); // a freed view
+      assert.equal(counter.n, 4);
+    } finally {
+      uncount(pool);
+    }
+  });
+
+  test('a kernel error status read by the fast path is the generic path\'s error', async () => {
+    for (const s of [-1, -2, -3, -5]) {
+      const fast = await settle(run(pool, 'testStatus', [s]));
+      const generic = await settle(run(pool, 'testStatus', [s, {}]));
+      assert.ok(fast.error, `testStatus(${s}) rejects`);
+      same(fast, generic, `testStatus(${s})`);
+      same(run(core, 'testStatus', [s]), run(core, 'testStatus', [s, {}]), `core.testStatus(${s})`);
+    }
+  });
+});
+
+describe('pool fast path: slots, pins, bursts and destroy()', () => {
+  test('a burst larger than the task table: every call settles with its own value, in order of submission', async () => {
+    const pool = await createPool({ threads: 2 });
+    try {
+      const n = 40000; // more than the 16384 task records: the rest queue on the generic path
+      const one = pool.alloc(4, Uint32Array);
+      const views = Array.from({ length: 64 }, (_, i) => { const v = pool.alloc(4, Uint32Array); v[0] = i * 7919; return v; });
+      const order = [];
+      const calls = [];
+      for (let i = 0; i < n; i++) {
+        const v = views[i % views.length];
+        calls.push(pool.testSumU32(v).then((x) => { order.push(i); return x; }));
+      }
+      const got = await Promise.all(calls);
+      for (let i = 0; i < n; i++) assert.equal(got[i], BigInt((i % views.length) * 7919), `call ${i}`);
+      assert.equal(order.length, n);
+      pool.free(one);
+      assert.equal(pool.stats().queued, 0);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  test('free() of a block that a queued fast call reads waits until the call has run', async () => {
+    const pool = await createPool({ threads: 1 });
+    try {
+      const hold = await holdThreads(pool);
+      const a = pool.alloc(4096);
+      crypto.randomFillSync(a);
+      const want = zlib.crc32(a);
+      const p = pool.crc32(a); // queued behind the held thread
+      pool.free(a);
+      // the block is pinned: new blocks do not take its memory while the call waits
+      const others = Array.from({ length: 8 }, () => pool.alloc(4096).fill(0xee));
+      hold.release();
+      assert.equal(await p, want);
+      await hold.end();
+      for (const o of others) pool.free(o);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  test('destroy() with fast calls queued and running: each rejects once with PoolDestroyedError', async () => {
+    const pool = await createPool({ threads: 2 });
+    const hold = await holdThreads(pool);
+    const d = pool.alloc(64);
+    const calls = Array.from({ length: 1000 }, () => pool.crc32(d));
+    const results = Promise.allSettled(calls);
+    await pool.destroy();
+    const r = await results;
+    assert.ok(r.every((x) => x.status === 'rejected' && x.reason instanceof PoolDestroyedError));
+    await hold.settled;
+    await assert.rejects(pool.crc32(new Uint8Array(1)), PoolDestroyedError);
+  });
+});
