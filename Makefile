@@ -150,7 +150,8 @@ build/stamps/testpkg: $(PKG_INPUTS) $(TEST_HEADERS) $(TEST_SRCS) | deps-apt
 # native with ASan+UBSan, native against testlib.h's fake pool (chunks in a
 # scrambled order, concurrency > 1: the parallel split and join), 32-bit
 # native (gcc -m32 with UBSan: size_t is 32 bits as in wasm32, so a size or
-# count that wraps near 4 GiB wraps here too), and wasm with SIMD, plain and
+# count that wraps near 4 GiB wraps here too; SSE arithmetic, -mfpmath=sse,
+# rounds floats and doubles as wasm does, where x87 would keep extra bits), and wasm with SIMD, plain and
 # fake pool.
 KERNEL_TESTS := $(patsubst test/c/%.c,%,$(filter-out test/c/test_pool.c,$(sort $(wildcard test/c/test_*.c))))
 KTEST_LIBS := test/c/no_kernels.c $(RUNTIME_CORE) $(KERNEL_SRCS)
@@ -171,7 +172,7 @@ build/native/%_san.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
 	$(CC) $(NATIVE_CFLAGS) $(NATIVE_FLAGS_$*) $(SAN_FLAGS) -fno-sanitize=shift -c $(call unit_src,$*) -o $@
 build/native/%_m32.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) $(NATIVE_FLAGS_$*) -m32 -msse2 -c $(call unit_src,$*) -o $@
+	$(CC) $(NATIVE_CFLAGS) $(NATIVE_FLAGS_$*) -m32 -msse2 -mfpmath=sse -c $(call unit_src,$*) -o $@
 build/native/%.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) $(NATIVE_FLAGS_$*) -march=native -c $(call unit_src,$*) -o $@
@@ -219,11 +220,9 @@ build/native/m32_probe: | deps-apt
 	@mkdir -p $(@D)
 	echo 'int main(void) { return 0; }' | $(CC) -m32 -x c - -o $@
 
-# (the array kernels need __int128, which 32-bit gcc lacks: not in the 32-bit builds yet)
-KTEST_LIBS_M32 := $(filter-out src/kernels/array/%,$(KTEST_LIBS))
 build/native/test_%_m32: test/c/test_%.c $(KTEST_DEPS) $(UNITS_M32) | deps-apt
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -m32 -msse2 -fsanitize=undefined -fno-sanitize-recover=all $< $(KTEST_LIBS_M32) \
+	$(CC) $(NATIVE_CFLAGS) -m32 -msse2 -mfpmath=sse -fsanitize=undefined -fno-sanitize-recover=all $< $(KTEST_LIBS) \
 	  src/runtime/serial.c $(UNITS_M32) -o $@ -lm
 
 build/native/test_%_split: test/c/test_%.c $(KTEST_HDRS) $(call klib,san,noserial) $(UNITS_SAN)

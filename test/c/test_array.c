@@ -797,42 +797,65 @@ static void test_norm_range(void) {
       for (int shape = 0; shape < SH_COUNT; shape++) {                         \
         T *x = buf + (si & 1);                                                 \
         gen_##s(x, n, shape, &seed);                                           \
-        pwa_ref_i128 want = 0;                                                 \
-        for (size_t i = 0; i < n; i++) want += (pwa_ref_i128)x[i];             \
-        pwa_ref_i128 got = sum_as_i128_##s(x, n);                              \
-        CHECK(got == want, #s " sum n=%zu %s: differs", n, shape_names[shape]); \
+        ref128 want = {0, 0};                                                  \
+        for (size_t i = 0; i < n; i++) want = ref128_add(want, (int64_t)x[i], IS_SIGNED); \
+        ref128 got = sum_as_128_##s(x, n);                                     \
+        CHECK(got.lo == want.lo && got.hi == want.hi, #s " sum n=%zu %s: differs", n, shape_names[shape]); \
         double mean = pw_array_mean_##s(x, n);                                 \
         if (n == 0) {                                                          \
           CHECK(mean != mean, #s " mean of nothing");                          \
         } else {                                                               \
-          long double lm = (long double)want / (long double)n;                 \
+          long double lm = ref128_ld(want, IS_SIGNED) / (long double)n;        \
           CHECK(fabs(mean - (double)lm) <= ulp_of((double)lm), #s " mean n=%zu: %.17g, want %.17Lg", \
                 n, mean, lm);                                                  \
         }                                                                      \
-        (void)IS_SIGNED;                                                       \
       }                                                                        \
       free(buf);                                                               \
     }                                                                          \
   }
 
-__extension__ typedef __int128 pwa_ref_i128;
-#define SUM_SMALL_I128(T, s)                                                   \
-  static pwa_ref_i128 sum_as_i128_##s(const T *x, size_t n) { return (pwa_ref_i128)pw_array_sum_##s(x, n); }
-SUM_SMALL_I128(int8_t, i8)
-SUM_SMALL_I128(uint8_t, u8)
-SUM_SMALL_I128(int16_t, i16)
-SUM_SMALL_I128(uint16_t, u16)
-SUM_SMALL_I128(int32_t, i32)
-SUM_SMALL_I128(uint32_t, u32)
-static pwa_ref_i128 sum_as_i128_i64(const int64_t *x, size_t n) {
-  pw_u128 r = pw_array_sum_i64(x, n);
-  unsigned __int128 u = ((unsigned __int128)r.hi << 64) | r.lo;
-  return (pwa_ref_i128)u;
+/*
+ * The reference: 128-bit two's complement as two words, each element
+ * sign-extended (signed types) or zero-extended and added with its carry,
+ * one at a time. (No __int128: the 32-bit build has none.)
+ */
+typedef struct {
+  uint64_t lo, hi;
+} ref128;
+static ref128 ref128_add(ref128 a, int64_t v, int is_signed) {
+  uint64_t lo = (uint64_t)v, hi = is_signed && v < 0 ? UINT64_MAX : 0;
+  ref128 r = {a.lo + lo, a.hi + hi};
+  if (r.lo < a.lo) r.hi++;
+  return r;
 }
-static pwa_ref_i128 sum_as_i128_u64(const uint64_t *x, size_t n) {
+/* The value as a long double (exact for the sums here: below 2^64 in magnitude but for u64). */
+static long double ref128_ld(ref128 a, int is_signed) {
+  if (is_signed && (a.hi >> 63)) {
+    ref128 m = {~a.lo + 1, ~a.hi + (a.lo == 0)};
+    return -((long double)m.hi * 18446744073709551616.0L + (long double)m.lo);
+  }
+  return (long double)a.hi * 18446744073709551616.0L + (long double)a.lo;
+}
+#define SUM_SMALL_128(T, s, IS_SIGNED)                                         \
+  static ref128 sum_as_128_##s(const T *x, size_t n) {                         \
+    ref128 r = {0, 0};                                                         \
+    return ref128_add(r, (int64_t)pw_array_sum_##s(x, n), IS_SIGNED);         \
+  }
+SUM_SMALL_128(int8_t, i8, 1)
+SUM_SMALL_128(uint8_t, u8, 0)
+SUM_SMALL_128(int16_t, i16, 1)
+SUM_SMALL_128(uint16_t, u16, 0)
+SUM_SMALL_128(int32_t, i32, 1)
+SUM_SMALL_128(uint32_t, u32, 0)
+static ref128 sum_as_128_i64(const int64_t *x, size_t n) {
+  pw_u128 r = pw_array_sum_i64(x, n);
+  ref128 v = {r.lo, r.hi};
+  return v;
+}
+static ref128 sum_as_128_u64(const uint64_t *x, size_t n) {
   pw_u128 r = pw_array_sum_u64(x, n);
-  unsigned __int128 u = ((unsigned __int128)r.hi << 64) | r.lo;
-  return (pwa_ref_i128)u; /* below 2^127 for these sizes */
+  ref128 v = {r.lo, r.hi};
+  return v;
 }
 TEST_REDUCE_INT(int8_t, i8, 1)
 TEST_REDUCE_INT(uint8_t, u8, 0)
@@ -850,12 +873,11 @@ static void test_isum_wide(void) {
   int64_t *v = xmalloc(n * 8);
   for (size_t i = 0; i < n; i++) u[i] = UINT64_MAX, v[i] = INT64_MIN;
   pw_u128 r = pw_array_sum_u64(u, n);
-  unsigned __int128 want = (unsigned __int128)UINT64_MAX * n;
-  CHECK(r.lo == (uint64_t)want && r.hi == (uint64_t)(want >> 64), "u64 sum beyond 2^64");
+  ref128 want = {0, 0}, w = {0, 0};
+  for (size_t i = 0; i < n; i++) want = ref128_add(want, (int64_t)u[i], 0), w = ref128_add(w, v[i], 1);
+  CHECK(want.hi == 999 && r.lo == want.lo && r.hi == want.hi, "u64 sum beyond 2^64");
   r = pw_array_sum_i64(v, n);
-  __int128 w = (__int128)INT64_MIN * (__int128)n;
-  unsigned __int128 wu = (unsigned __int128)w;
-  CHECK(r.lo == (uint64_t)wu && r.hi == (uint64_t)(wu >> 64), "i64 sum below -2^63 (two's complement)");
+  CHECK(r.lo == w.lo && r.hi == w.hi, "i64 sum below -2^63 (two's complement)");
   CHECK(pw_array_mean_i64(v, n) == -0x1p63, "i64 mean of INT64_MIN");
   free(u), free(v);
 }
@@ -1222,8 +1244,11 @@ static void test_clamp_nan(void) {
 typedef struct {
   int is_float;
   double f;
-  __int128 i;
+  long double i; /* an integer source: exact (64 bits of mantissa or more) */
 } cv_val;
+
+/* An integer held in a long double, modulo 2^64. */
+static uint64_t cv_wrap(long double x) { return x < 0 ? (uint64_t)0 - (uint64_t)(-x) : (uint64_t)x; }
 
 static const int cv_bytes[11] = {1, 1, 1, 2, 2, 4, 4, 8, 8, 4, 8};
 static const int cv_signed[11] = {1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 1};
@@ -1300,7 +1325,7 @@ static uint64_t cv_expect(cv_val v, int t, int normalize, int src_t) {
     double m = ldexp(1, bits) - 1, d = v.f != v.f ? 0 : v.f < 0 ? 0 : v.f > 1 ? 1 : v.f;
     return (uint64_t)round_even(d * m) & mask;
   }
-  if (!v.is_float) return (uint64_t)(unsigned __int128)v.i & mask;
+  if (!v.is_float) return cv_wrap(v.i) & mask;
   if (!isfinite(v.f)) return 0;
   long double tr = truncl((long double)v.f);
   long double r = fmodl(tr, 18446744073709551616.0L);
@@ -1380,8 +1405,8 @@ static void test_convert(void) {
           }
           if (bad != SIZE_MAX) {
             cv_val v = cv_read(s0, bad, st);
-            CHECK(0, "convert %d -> %d norm=%d n=%zu at %zu (src %.17g / %lld): got %llx, want %llx", st, dt, norm,
-                  n, bad, v.f, (long long)v.i, (unsigned long long)cv_got(dst, bad, dt),
+            CHECK(0, "convert %d -> %d norm=%d n=%zu at %zu (src %.17g / %.0Lf): got %llx, want %llx", st, dt, norm,
+                  n, bad, v.f, v.i, (unsigned long long)cv_got(dst, bad, dt),
                   (unsigned long long)cv_expect(v, dt, norm, st));
           }
         }

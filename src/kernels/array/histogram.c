@@ -161,7 +161,7 @@ static pw_status histogram_any(const void *x, size_t n, uint32_t bins, double lo
                                uint32_t *counts,
                                void (*count)(const void *, size_t, size_t, uint32_t *, const void *),
                                int width, int is_signed) {
-  if ((uint64_t)n > PWA_MAX_INDEXED)
+  if (pwa_too_many(n))
     return pw_fail(PW_ERANGE, "x has %.0f elements; histogram counts at most 2^32 - 1",
                    (double)n);
   if (bins < 1 || bins > (1u << 24))
@@ -214,7 +214,7 @@ static pw_status histogram_any(const void *x, size_t n, uint32_t bins, double lo
 static pw_status histogram_edges_any(const void *x, size_t n, const double *edges, size_t m,
                                      uint32_t *counts,
                                      void (*count)(const void *, size_t, size_t, uint32_t *, const void *)) {
-  if ((uint64_t)n > PWA_MAX_INDEXED)
+  if (pwa_too_many(n))
     return pw_fail(PW_ERANGE, "x has %.0f elements; histogram counts at most 2^32 - 1",
                    (double)n);
   if (m < 2) return pw_fail(PW_EINVAL, "edges has %.0f values; at least 2 are needed", (double)m);

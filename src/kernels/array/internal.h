@@ -27,6 +27,7 @@
 #ifndef PW_ARRAY_INTERNAL_H
 #define PW_ARRAY_INTERNAL_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,9 +36,64 @@
 #include "parawasm/array.h"
 #include "../simd.h"
 
-/* The signed 128-bit integer of gcc and clang (wasm32 included). */
-__extension__ typedef __int128 pwa_i128;
-__extension__ typedef unsigned __int128 pwa_u128;
+/*
+ * 128-bit integers as two 64-bit words, two's complement (the exact sums of
+ * 64-bit elements). Written out rather than __int128, which 32-bit x86
+ * (gcc -m32, the 32-bit size_t tests) does not have; only the joins of
+ * partial sums and a mean's one division use them.
+ */
+typedef struct {
+  uint64_t lo, hi;
+} pwa_128;
+
+PW_INLINE pwa_128 pwa_128_u64(uint64_t v) {
+  pwa_128 r = {v, 0};
+  return r;
+}
+PW_INLINE pwa_128 pwa_128_i64(int64_t v) {
+  pwa_128 r = {(uint64_t)v, v < 0 ? UINT64_MAX : 0};
+  return r;
+}
+PW_INLINE pwa_128 pwa_128_add(pwa_128 a, pwa_128 b) {
+  pwa_128 r = {a.lo + b.lo, a.hi + b.hi};
+  r.hi += r.lo < a.lo;
+  return r;
+}
+PW_INLINE pwa_128 pwa_128_shl32(pwa_128 a) {
+  pwa_128 r = {a.lo << 32, (a.hi << 32) | (a.lo >> 32)};
+  return r;
+}
+PW_INLINE bool pwa_128_negative(pwa_128 a) { return (a.hi >> 63) != 0; }
+PW_INLINE pwa_128 pwa_128_neg(pwa_128 a) {
+  pwa_128 r = {~a.lo + 1, ~a.hi + (a.lo == 0)};
+  return r;
+}
+/* The nearest double to an unsigned 128-bit value (rounded once). */
+PW_INLINE double pwa_128_to_double(pwa_128 a) {
+  if (a.hi == 0) return (double)a.lo;
+  int sh = 64 - __builtin_clzll(a.hi); /* bits of a above the low 64: 1 to 64 */
+  uint64_t m = sh == 64 ? a.hi : (a.hi << (64 - sh)) | (a.lo >> sh);
+  uint64_t dropped = sh == 64 ? a.lo : a.lo & ((UINT64_C(1) << sh) - 1);
+  m |= dropped != 0; /* a sticky bit, far below double's 53 bits: the one rounding stays correct */
+  return ldexp((double)m, sh);
+}
+/* q = a / d and r = a % d of unsigned values, d > 0 (bit by bit: once a call). */
+PW_INLINE void pwa_128_divmod(pwa_128 a, uint64_t d, pwa_128 *q, uint64_t *r) {
+  pwa_128 qq = {0, 0};
+  uint64_t rr = 0;
+  for (int i = 127; i >= 0; i--) {
+    uint64_t bit = i >= 64 ? (a.hi >> (i - 64)) & 1 : (a.lo >> i) & 1;
+    uint64_t top = rr >> 63;
+    rr = (rr << 1) | bit;
+    if (top || rr >= d) {
+      rr -= d;
+      if (i >= 64) qq.hi |= UINT64_C(1) << (i - 64);
+      else qq.lo |= UINT64_C(1) << i;
+    }
+  }
+  *q = qq;
+  *r = rr;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Key modes                                                                */
@@ -182,6 +238,8 @@ PW_INLINE float pwa_f32(uint32_t b) {
 
 /* Largest element count whose indices fit the uint32_t results. */
 #define PWA_MAX_INDEXED ((uint64_t)UINT32_MAX)
+/* True when n elements cannot all have 32-bit indices (a 64-bit size_t only). */
+PW_INLINE bool pwa_too_many(uint64_t n) { return n > PWA_MAX_INDEXED; }
 
 /* malloc(count * size), NULL when the product does not fit size_t. */
 static inline void *pwa_alloc(size_t count, size_t size) {

@@ -410,9 +410,9 @@ static void isum_body_i64(void *p, size_t b, size_t e, void *partial) {
     lo += (uint32_t)x[i];
     hi += x[i] >> 32; /* arithmetic shift: gcc and clang */
   }
-  pwa_i128 v = (pwa_i128)hi * ((pwa_i128)1 << 32) + (pwa_i128)lo, acc;
+  pwa_128 acc;
   memcpy(&acc, partial, sizeof acc);
-  acc += v;
+  acc = pwa_128_add(acc, pwa_128_add(pwa_128_shl32(pwa_128_i64(hi)), pwa_128_u64(lo)));
   memcpy(partial, &acc, sizeof acc);
 }
 static void isum_body_u64(void *p, size_t b, size_t e, void *partial) {
@@ -422,65 +422,71 @@ static void isum_body_u64(void *p, size_t b, size_t e, void *partial) {
     lo += (uint32_t)x[i];
     hi += x[i] >> 32;
   }
-  pwa_u128 v = ((pwa_u128)hi << 32) + (pwa_u128)lo, acc;
+  pwa_128 acc;
   memcpy(&acc, partial, sizeof acc);
-  acc += v;
+  acc = pwa_128_add(acc, pwa_128_add(pwa_128_shl32(pwa_128_u64(hi)), pwa_128_u64(lo)));
   memcpy(partial, &acc, sizeof acc);
 }
 static void isum_join_128(void *ctx, void *acc, const void *partial) {
   (void)ctx;
-  pwa_u128 a, p;
+  pwa_128 a, p;
   memcpy(&a, acc, sizeof a);
   memcpy(&p, partial, sizeof p);
-  a += p;
+  a = pwa_128_add(a, p);
   memcpy(acc, &a, sizeof a);
 }
 
-/* The exact sum of an integer array as a signed 128-bit integer. */
-static pwa_i128 isum128(const void *x, size_t n, int width, int kind) {
+/*
+ * The exact sum of an integer array in 128 bits, two's complement (a sum
+ * of unsigned 64-bit elements, below 2^128, is read as unsigned).
+ */
+static pwa_128 isum128(const void *x, size_t n, int width, int kind) {
   isum_ctx c = {x};
   size_t g = pw_grain((size_t)width / 8);
   switch (width * 2 + (kind == PWA_SINT)) {
-#define ISUM_CASE(W, s, ACC)                                                   \
+#define ISUM_CASE(W, s, ACC, WIDEN)                                            \
   case W * 2 + (PWA_KIND_##s == PWA_SINT): {                                   \
     ACC acc = 0;                                                               \
     pwa_reduce(n, g, sizeof acc, isum_body_##s, isum_join_##s, &c, &acc);      \
-    return (pwa_i128)acc;                                                      \
+    return WIDEN(acc);                                                         \
   }
-    ISUM_CASE(8, i8, int64_t)
-    ISUM_CASE(8, u8, uint64_t)
-    ISUM_CASE(16, i16, int64_t)
-    ISUM_CASE(16, u16, uint64_t)
-    ISUM_CASE(32, i32, int64_t)
-    ISUM_CASE(32, u32, uint64_t)
+    ISUM_CASE(8, i8, int64_t, pwa_128_i64)
+    ISUM_CASE(8, u8, uint64_t, pwa_128_u64)
+    ISUM_CASE(16, i16, int64_t, pwa_128_i64)
+    ISUM_CASE(16, u16, uint64_t, pwa_128_u64)
+    ISUM_CASE(32, i32, int64_t, pwa_128_i64)
+    ISUM_CASE(32, u32, uint64_t, pwa_128_u64)
 #undef ISUM_CASE
   case 64 * 2 + 1: {
-    pwa_i128 acc = 0;
+    pwa_128 acc = {0, 0};
     pwa_reduce(n, g, sizeof acc, isum_body_i64, isum_join_128, &c, &acc);
     return acc;
   }
   default: {
-    pwa_u128 acc = 0;
+    pwa_128 acc = {0, 0};
     pwa_reduce(n, g, sizeof acc, isum_body_u64, isum_join_128, &c, &acc);
-    return (pwa_i128)acc; /* a u64 sum of < 2^64 terms is < 2^128: read as unsigned by callers */
+    return acc;
   }
   }
 }
 
-static pw_u128 to_pw_u128(pwa_u128 v) {
-  pw_u128 r = {(uint64_t)v, (uint64_t)(v >> 64)};
+static pw_u128 to_pw_u128(pwa_128 v) {
+  pw_u128 r = {v.lo, v.hi};
   return r;
 }
 
-/* The exact mean of an integer array: q + r / n with q, r from S / n. */
-static double imean(pwa_i128 S, size_t n, int is_u64) {
+/*
+ * The mean of an integer array from its exact sum S: q + r / n with q, r
+ * from |S| / n (truncated), the sign put back; q is rounded once to double.
+ */
+static double imean(pwa_128 S, size_t n, int is_u64) {
   if (n == 0) return NAN;
-  if (is_u64) {
-    pwa_u128 u = (pwa_u128)S, q = u / n, r = u % n;
-    return (double)q + (double)r / (double)n;
-  }
-  pwa_i128 q = S / (pwa_i128)n, r = S % (pwa_i128)n;
-  return (double)q + (double)r / (double)n;
+  bool neg = !is_u64 && pwa_128_negative(S);
+  pwa_128 q;
+  uint64_t r;
+  pwa_128_divmod(neg ? pwa_128_neg(S) : S, (uint64_t)n, &q, &r);
+  double m = pwa_128_to_double(q) + (double)r / (double)n;
+  return neg ? -m : m;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -741,7 +747,7 @@ MM_FLT(double, f64, uint64_t, pwa_bits64, INFINITY)
 static pw_status minmax_any(const void *x, size_t n, void *value, uint32_t *index, int width,
                             int kind, int max, pw_reduce_fn body) {
   if (n == 0) return pw_fail(PW_EINVAL, "x is empty: it has no %s", max ? "maximum" : "minimum");
-  if ((uint64_t)n > PWA_MAX_INDEXED)
+  if (pwa_too_many(n))
     return pw_fail(PW_ERANGE, "x has %.0f elements; %s takes at most 2^32 - 1", (double)n,
                    max ? "max" : "min");
   mm_ctx c = {x, width, kind, max};
@@ -816,7 +822,7 @@ static double norm_any(const void *x, size_t n, int width) {
 
 #define PWA_SUM_SMALL(T, s, S)                                                 \
   S pw_array_sum_##s(const T *x, size_t n) {                                   \
-    return (S)isum128(x, n, (int)sizeof(T) * 8, PWA_KIND_##s);                 \
+    return (S)isum128(x, n, (int)sizeof(T) * 8, PWA_KIND_##s).lo;              \
   }
 PWA_SUM_SMALL(int8_t, i8, int64_t)
 PWA_SUM_SMALL(uint8_t, u8, uint64_t)
@@ -826,10 +832,10 @@ PWA_SUM_SMALL(int32_t, i32, int64_t)
 PWA_SUM_SMALL(uint32_t, u32, uint64_t)
 
 pw_u128 pw_array_sum_i64(const int64_t *x, size_t n) {
-  return to_pw_u128((pwa_u128)isum128(x, n, 64, PWA_SINT));
+  return to_pw_u128(isum128(x, n, 64, PWA_SINT));
 }
 pw_u128 pw_array_sum_u64(const uint64_t *x, size_t n) {
-  return to_pw_u128((pwa_u128)isum128(x, n, 64, PWA_UINT));
+  return to_pw_u128(isum128(x, n, 64, PWA_UINT));
 }
 double pw_array_sum_f32(const float *x, size_t n) {
   double acc[2];

@@ -98,7 +98,7 @@ SS_DEFINE(64, uint64_t)
 
 static pw_status search_any(const void *sorted, size_t n, const void *needles, size_t m,
                             uint32_t *index, bool right, int width, int kind) {
-  if ((uint64_t)n > PWA_MAX_INDEXED)
+  if (pwa_too_many(n))
     return pw_fail(PW_ERANGE, "sorted has %.0f elements; searchSorted takes at most 2^32 - 1",
                    (double)n);
   /* NaNs tie: the canonical float modes */
@@ -281,7 +281,7 @@ out:
 
 static pw_status unique_any(const void *x, size_t n, pw_result *values, pw_result *counts,
                             int width, int kind) {
-  if ((uint64_t)n > PWA_MAX_INDEXED)
+  if (pwa_too_many(n))
     return pw_fail(PW_ERANGE, "x has %.0f elements; unique takes at most 2^32 - 1", (double)n);
   if (n == 0) return PW_OK;
   if (width <= 16) return unique_counted(x, n, width, kind, values, counts);

@@ -731,7 +731,7 @@ out:
 
 static pw_status topk_any(const void *x, size_t n, size_t k, void *values, uint32_t *indices,
                           bool smallest, int width, int kind) {
-  if ((uint64_t)n > PWA_MAX_INDEXED)
+  if (pwa_too_many(n))
     return pw_fail(PW_ERANGE, "x has %.0f elements; topk takes at most 2^32 - 1", (double)n);
   if (k > n)
     return pw_fail(PW_ERANGE, "k (%.0f) must not exceed the length of x (%.0f)", (double)k,

@@ -266,7 +266,7 @@ pw_status pwa_sort_pairs(void *keys, uint32_t *idx, void *k2, uint32_t *i2, size
 
 static pw_status argsort_any(const void *x, size_t n, uint32_t *order, int width, int kind,
                              bool descending) {
-  if ((uint64_t)n > PWA_MAX_INDEXED)
+  if (pwa_too_many(n))
     return pw_fail(PW_ERANGE, "x has %.0f elements; argsort takes at most 2^32 - 1", (double)n);
   if (n == 0) return PW_OK;
   size_t kb = (size_t)width / 8;
