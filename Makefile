@@ -207,6 +207,8 @@ build/klib/wasm/%.o: %.c $(KLIB_HDRS) | deps-apt
 	@mkdir -p $(@D)
 	$(EMCC) $(EM_CFLAGS) -c $< -o $@
 KTEST_HDRS := test/c/testlib.h include/parawasm/testing.h $(KLIB_HDRS)
+# kept between runs (make would delete them as intermediate files)
+.PRECIOUS: build/klib/%.o
 
 build/native/test_%: test/c/test_%.c $(KTEST_HDRS) $(call klib,plain) $(UNITS_NATIVE)
 	@mkdir -p $(@D)
