@@ -82,3 +82,24 @@ export async function holdThreads(pool, n = pool.threads, options = undefined) {
 export async function settleEarlierCalls(pool) {
   await (await holdThreads(pool)).end();
 }
+
+/**
+ * Runs `runOnce` (a page's pool run, resolving to a result with
+ * `framesDuring`: the frames the page drew while that run was pending)
+ * again and again until the runs together saw `frames` frames, passing
+ * each result to `check`. How many frames one run sees depends on the
+ * machine's speed and load; that the page draws at all while its pool
+ * works does not: a page that froze never gets there and fails at the
+ * hang guard. Returns { runs, frames }.
+ */
+export async function runsUntilFrames(runOnce, check, frames = 2) {
+  let seen = 0;
+  let runs = 0;
+  while (seen < frames) {
+    const r = await runOnce();
+    runs++;
+    check(r, runs);
+    seen += r.framesDuring;
+  }
+  return { runs, frames: seen };
+}
