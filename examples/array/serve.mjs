@@ -7,9 +7,9 @@
 //   /          this folder (index.html, demo.js, dataset.js, demo.css)
 //   /pkg/...   the package as built by `make pkg` (lib/, gen/, wasm/)
 //
-// PORT, --no-isolation and the headers: see ../serve-demo.mjs.
+// PORT, --no-isolation and the headers: see ../lib/serve-demo.mjs.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serveDemo } from '../serve-demo.mjs';
+import { serveDemo } from '../lib/serve-demo.mjs';
 
 serveDemo('array', path.dirname(fileURLToPath(import.meta.url)));

@@ -19,8 +19,8 @@ describe('pool concurrency', () => {
   });
   after(() => pool?.destroy());
 
-  test('10,000 calls queued at once all resolve correctly', async () => {
-    const N = 10000;
+  test('20,000 calls queued at once all resolve correctly', async () => {
+    const N = 20000;
     const rng = prng(SEED);
     // distinct small pooled buffers with known CRCs, interleaved with no-ops
     const calls = [];
@@ -35,7 +35,7 @@ describe('pool concurrency', () => {
     const before = pool.stats();
     assert.equal(before.queued, 0);
     const promises = calls.map((c) => (c.kind === 'noop' ? pool.testNoop() : pool.crc32(c.buf)));
-    // the task table holds 4096 records: the rest wait in the pool's queue
+    // the task table holds 16384 records: the rest wait in the pool's queue
     assert.ok(pool.stats().queued > 0, 'calls are queued');
 
     const results = await Promise.allSettled(promises);
@@ -52,7 +52,7 @@ describe('pool concurrency', () => {
         pool.free(c.buf);
       }
     }
-    assert.ok(crcs > 4000 && crcs < 6000);
+    assert.ok(crcs > 0.4 * N && crcs < 0.6 * N); // about half, from the seeded draw
     const s = pool.stats();
     assert.equal(s.done - before.done, N, 'stats().done counts each call once');
     assert.equal(s.queued, 0);
