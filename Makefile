@@ -243,15 +243,17 @@ build/native/test_pool_tsan: test/c/test_pool.c $(RUNTIME_CORE) src/runtime/pool
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) -fsanitize=thread -Itest/kernels $(filter %.c %.o,$^) -o $@ -lpthread -lm
 
+# the family units built -O3 -march=native, for the native benchmarks (defined
+# before the rules that list them: make expands prerequisites as it reads)
+UNITS_O3 := $(UNIT_NAMES:%=build/bench/%.o)
+build/bench/%.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(NATIVE_FLAGS_$*) -O3 -march=native -c $(call unit_src,$*) -o $@
 build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS) $(UNITS_O3) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c %.o,$^) -o $@ -lm
 
 # image kernels, one thread: the same C native (-O3 -march=native) and wasm
-UNITS_O3 := $(UNIT_NAMES:%=build/bench/%.o)
-build/bench/%.o: $(FAMILY_UNITS) $(KERNEL_HDRS) | deps-apt
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(NATIVE_FLAGS_$*) -O3 -march=native -c $(call unit_src,$*) -o $@
 IMAGE_BENCH_SRCS := test/bench/native_image.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS)
 build/native/native_image: $(IMAGE_BENCH_SRCS) $(UNITS_O3) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
 	@mkdir -p $(@D)
