@@ -417,7 +417,8 @@ PW_KERNEL pw_status pw_image_levels_grey(PW_IN(width * height) const uint8_t *sr
  * straight R, G, B, A scaled to 0..1,
  *     R' = m[0] R + m[1] G + m[2] B + m[3] A + m[4]      (and so on, row by row
  *     G' = m[5] R + ...   B' = m[10] R + ...   A' = m[15] R + ... + m[19])
- * then each is clamped to 0..1 and rounded to 0..255. In place: yes, free.
+ * then each is clamped to 0..1 and scaled to 0..255, rounded to the nearest
+ * integer (ties to even). In place: yes, free.
  * @param matrix  20 finite floats, row-major
  * @return PW_OK, PW_ECANCELED, or PW_EINVAL for a bad size or a non-finite entry
  */
