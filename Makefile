@@ -380,7 +380,7 @@ build/native/native_bandwidth: test/bench/native_bandwidth.c
 bench-array: build/native/native_array build/wasm-bench/native_array.js ## array kernels on one thread: native vs wasm vs the JS built-ins (ROUNDS=n)
 	$(NODE) test/bench/array.mjs --rounds $(or $(ROUNDS),3)
 
-bench: pkg testpkg build/stamps/bench-pkg build/native/native_bench build/native/native_bandwidth build/native/native_own_kernels build/native/native_array ## benchmarks (parawasm vs references), writes build/bench/
+bench: pkg testpkg build/stamps/bench-pkg build/native/native_bench build/native/native_bandwidth build/native/native_own_kernels build/native/native_array build/native/native_image ## benchmarks (parawasm vs references), writes build/bench/
 	$(NODE) test/bench/run.mjs
 
 # ------------------------------------------------------------------ fuzz

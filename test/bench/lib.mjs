@@ -29,7 +29,7 @@ function intFromEnv(name, fallback, min, max) {
  * test, its figures are not comparable). BENCH_RUNS=n: runs per contender.
  * BENCH_ONLY=1,3: run only those benchmarks.
  */
-export const ALL_BENCHES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+export const ALL_BENCHES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
 export function readConfig() {
   const quick = process.env.BENCH_QUICK === '1';
@@ -71,6 +71,9 @@ export function readConfig() {
     arraySortN: quick ? 1e6 : 1e7,
     arraySumN: quick ? 1e7 : 1e8,
     arrayMatSide: quick ? 256 : 1024,
+    // 11. images: the picture's size (each side a multiple of 4: resizes to a quarter)
+    imageWidth: quick ? 1000 : 4000,
+    imageHeight: quick ? 752 : 3000,
     ownTile: quick
       ? { width: 256, height: 192, x0: -2.2, y0: -1.2, step: 3.2 / 256, maxIter: 200 }
       : { width: 800, height: 600, x0: -2.2, y0: -1.2, step: 3.2 / 800, maxIter: 500 },

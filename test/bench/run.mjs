@@ -13,7 +13,7 @@
 //                                           aborts, destroy() and crashes, 7 frames
 //                                           of a page in Chromium, 8 own kernels,
 //                                           9 small calls in cold processes,
-//                                           10 arrays)
+//                                           10 arrays, 11 images)
 //
 // Needs pkg/, build/testpkg/, build/example/bench-pkg/, the native programs
 // of build/native/ and (for 7) Chromium (`make bench` builds them).
@@ -26,6 +26,7 @@ import { benchDispatch } from './dispatch.mjs';
 import { benchEventLoop } from './eventloop.mjs';
 import { benchFrames } from './frames.mjs';
 import { benchHashes } from './hashes.mjs';
+import { benchImages } from './images.mjs';
 import { benchLatency } from './latency.mjs';
 import { benchOwnKernels } from './own-kernels.mjs';
 import { ROOT, dropTestData, log, readConfig, testData } from './lib.mjs';
@@ -47,6 +48,7 @@ const BENCHES = [
   [8, 'own kernels (parawasm build)', benchOwnKernels],
   [9, 'small calls (cold processes)', benchSmallCalls],
   [10, 'arrays (core.array, pool.array)', benchArrays],
+  [11, 'images (core.image, pool.image)', benchImages],
 ];
 
 function machineInfo() {
