@@ -27,7 +27,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BindgenError, generate } from './bindgen.mjs';
 import { compileArgs, emccArgs } from './flags.mjs';
-import { FAMILIES, LIBS, familyHeaders, findLib, resolveFamilies } from './families.mjs';
+import { FAMILIES, LIBS, borrowedSources, familyHeaders, findLib, resolveFamilies } from './families.mjs';
 import { patchGlue, patchWorker } from './glue.mjs';
 
 export class BuildError extends Error {}
@@ -223,8 +223,11 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
 
     // 2. the two wasm builds, at the same time
     const unitFiles = new Set(families.flatMap((f) => (f.units ?? []).map((u) => join(sdk.kernels, f.dir, u.src))));
-    const familySources = families.flatMap((f) => cFiles(join(sdk.kernels, f.dir))).filter((f) => !unitFiles.has(f));
+    const borrowed = borrowedSources(families);
+    const familySources = [...families.flatMap((f) => cFiles(join(sdk.kernels, f.dir))).filter((f) => !unitFiles.has(f)),
+      ...borrowed.map((b) => join(sdk.kernels, b.path))];
     const includes = [sdk.include, sdk.runtimeC, sdk.kernels, ...families.map((f) => join(sdk.kernels, f.dir)),
+      ...new Set(borrowed.map((b) => join(sdk.kernels, b.dir))),
       ...new Set(userHeaders.map((h) => dirname(h))), ...o.includes.map((d) => resolve(cwd, d))];
     const runtime = ['task.c', 'split.c', 'alloc.c'].map((f) => join(sdk.runtimeC, f));
     const common = [...runtime, ...familySources, ...userSources, join(work, 'kernels.c')];

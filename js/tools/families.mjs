@@ -29,6 +29,9 @@ export const FAMILIES = {
     js: { module: 'image.js', family: 'imageFamily', types: 'image.types.d.ts', namespace: 'image' },
     // -msse2 in wasm: emscripten maps stb's SSE2 JPEG code onto wasm SIMD
     units: [{ src: 'stb_impl.c', lib: 'stb', wasmFlags: ['-msse2'] }],
+    // C of another family it calls (pw_crc32 for PNG chunk checks), compiled
+    // in without that family's methods when the package does not have it
+    borrows: [{ family: 'hash', sources: ['crc32.c'] }],
   },
   array: {
     about: 'typed arrays of every element type: sort, argsort, sortByKey, select, search, unique, reductions, prefix sums, histograms, axpy, clamp, convert, matmul',
@@ -47,6 +50,23 @@ export const LIBS = {
     install: 'Debian/Ubuntu: sudo apt-get install libstb-dev; elsewhere, the stb headers from https://github.com/nothings/stb and -I DIR',
   },
 };
+
+/**
+ * The C sources that `families` borrow from families not among them
+ * ({ dir, path } relative to the kernels folder), each once.
+ */
+export function borrowedSources(families) {
+  const have = new Set(families.map((f) => f.name));
+  const out = new Map();
+  for (const f of families) {
+    for (const b of f.borrows ?? []) {
+      if (have.has(b.family)) continue;
+      const dir = FAMILIES[b.family].dir;
+      for (const src of b.sources) out.set(`${dir}/${src}`, { dir, path: `${dir}/${src}` });
+    }
+  }
+  return [...out.values()];
+}
 
 /** The families of a --with list ("hash,bytes"), checked; in the order of FAMILIES. */
 export function resolveFamilies(names) {

@@ -9,6 +9,9 @@
 //                    own tests (npm test: every kernel on the core and on
 //                    pools of 1-4 threads against plain-JS references, bad
 //                    input, Node ESM, CommonJS and worker_threads)
+//   image-only       the example project's kernels built again with the
+//                    image family and without the hash family (--with image):
+//                    PNG decoding with its chunk CRCs (image-only-check.mjs)
 //   stb-user         test/example/stb-user built the same way: stb_image
 //                    (Debian's libstb-dev) wrapped by a user, checked
 //                    against pngjs and jpeg-js (stb-check.mjs)
@@ -41,6 +44,7 @@ import zlib from 'node:zlib';
 import pngjs from 'pngjs';
 import { startServer } from '../browser/server.mjs';
 import { CHROMIUM, launchChromium } from '../lib/chromium.mjs';
+import { checkImageOnly } from './image-only-check.mjs';
 import { checkStbUser } from './stb-check.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -394,6 +398,16 @@ async function main() {
         const fail = Number(/^# fail (\d+)/m.exec(r.stdout)?.[1]);
         ok(pass > 0 && fail === 0, `npm test: ${pass} passed, ${fail} failed\n${r.stdout}`);
         return `npm test: ${pass} passed, 0 failed`;
+      });
+    }
+
+    // a family without the family whose C it calls (image without hash)
+    if (state.example) {
+      await scenario('image-only', async () => {
+        const b = await buildProject(state.example, ['--name', 'image-only', '--prefix', 'my_', '--with', 'image',
+          '--out', 'pkg-image', 'src/own_kernels.h', 'src/own_kernels.c']);
+        const note = await checkImageOnly(path.join(state.example, 'pkg-image'));
+        return `built in ${secs(b.ms)} (CPU ${b.cpu.toFixed(1)} s); ${note}`;
       });
     }
 
