@@ -101,18 +101,36 @@ export class KernelSet {
   constructor(bundle) {
     this.bundle = bundle;
     this.specs = bundle.KERNELS.map((s) => normalize(s, bundle.STATUS));
-    // kernels that share a name (one per element type) have one label: by id, each
-    this.byName = new Map(this.specs.map((s) => [s.label, s]));
+    // kernels that share a name (one per element type) have one label: by
+    // name, the group; by id, each
+    this.byName = new Map();
+    for (const s of this.specs) {
+      const g = this.byName.get(s.label);
+      if (g) g.push(s);
+      else this.byName.set(s.label, [s]);
+    }
     this.byId = new Map(this.specs.map((s) => [s.id, s]));
     this.statuses = bundle.STATUS;
     this.abi = bundle.KERNEL_ABI;
   }
 
-  /** A kernel by its JS path ('crc32', 'image.blur'), internal ones included. */
-  get(name) {
-    const s = this.byName.get(name);
-    if (!s) throw new ParawasmError(`no kernel named ${name} in this package`, 'ERR_PW_NO_KERNEL');
-    return s;
+  /**
+   * A kernel by its JS path ('crc32', 'image.blur'), internal ones included.
+   * Kernels that share a name (one per element type: 'array.sort') are told
+   * apart as their method does it, by the type of the first buffer in
+   * `args`, the call's arguments.
+   */
+  get(name, args) {
+    const g = this.byName.get(name);
+    if (!g) throw new ParawasmError(`no kernel named ${name} in this package`, 'ERR_PW_NO_KERNEL');
+    if (g.length === 1) return g[0];
+    const at = g[0].buffers[0];
+    const v = args?.[at];
+    const tag = ArrayBuffer.isView(v) ? v[Symbol.toStringTag] : undefined;
+    const s = g.find((k) => ELEM_TAGS[k.params[k.buffers[0]].elem].includes(tag));
+    if (s) return s;
+    const list = [...new Set(g.flatMap((k) => ELEM_TAGS[k.params[k.buffers[0]].elem]))].join(', ');
+    throw typeError(`${g[0].params[at].label} must be one of ${list} (got ${describe(v)})`);
   }
 
   /** A kernel by its id (the one of its element type, for kernels that dispatch on it). */

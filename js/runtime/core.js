@@ -64,7 +64,7 @@ export class Core {
 
   /** Runs any kernel, internal ones included, by its JS path ('crc32', 'image.blur'). */
   invoke(name, args) {
-    return this.call(this.kernels.get(name), args);
+    return this.call(this.kernels.get(name, args), args);
   }
 
   /** True if view lies in the core's heap (a kernel reads it in place). */

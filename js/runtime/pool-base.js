@@ -25,7 +25,13 @@ export class PoolBase {
 
   /** Runs any kernel, internal ones included, by its JS path ('crc32', 'image.blur'). */
   invoke(name, args) {
-    return this.call(this.kernels.get(name), args);
+    let spec;
+    try {
+      spec = this.kernels.get(name, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.call(spec, args);
   }
 
   /**

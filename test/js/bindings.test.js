@@ -513,6 +513,24 @@ test('pw_u128 results are bigints; PW_INTERNAL kernels are not methods', async (
   }
 });
 
+test('invoke() of a name that several kernels share (one per element type) runs the one for its arguments', async () => {
+  for (const t of TARGETS) {
+    for (const [C, values, sorted] of [
+      [Float32Array, [3.5, -0, NaN, -2, 0], [-2, -0, 0, 3.5, NaN]],
+      [Float64Array, [1e300, -1e-300, 7], [-1e-300, 7, 1e300]],
+      [Int8Array, [5, -128, 127, 0], [-128, 0, 5, 127]],
+      [BigUint64Array, [2n ** 64n - 1n, 0n, 5n], [0n, 5n, 2n ** 64n - 1n]],
+    ]) {
+      const x = C.from(values);
+      await t.api.invoke('array.sort', [x]);
+      assert.deepEqual([...x].map(String), sorted.map(String), `${t.name}: invoke('array.sort') of a ${C.name}`);
+    }
+    const bad = (e) => e instanceof TypeError && /array\.sort: x must be one of .*Float64Array \(got an instance of Array\)/.test(e.message);
+    if (t.name.startsWith('core')) assert.throws(() => t.api.invoke('array.sort', [[3, 1, 2]]), bad, `${t.name}: a plain array`);
+    else await assert.rejects(t.api.invoke('array.sort', [[3, 1, 2]]), bad, `${t.name}: a plain array`);
+  }
+});
+
 test('64-bit scalars given as numbers (negative, above 2^32, near 2^53) equal the same values as bigints', async () => {
   const cases = [
     [1, 2, 3, 2 ** 52 + 3, -(2 ** 52) - 7], [0, 0, 0, 0, -1], [0, 0, 0, 4294967297, -4294967297],
