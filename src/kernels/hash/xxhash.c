@@ -7,10 +7,11 @@
  * Where the time goes, and what each build does there:
  *
  * - XXH32: four 32-bit lanes, each  acc = rotl(acc + lane * P2, 13) * P1
- *   per 16-byte stripe. Under __wasm_simd128__ the four lanes are one i32x4
- *   vector; the portable path keeps four scalars. Both are bound by the
- *   add-rotate-multiply latency of a stripe (measured in Node: the same
- *   speed on 64 KiB, the vector slightly faster on 1 KiB).
+ *   per 16-byte stripe, four scalar chains bound by the add-rotate-multiply
+ *   latency of a stripe. An i32x4 version (the four lanes one vector) was
+ *   slower in Node on this project's machine: 215-285 ns against 158-236 ns
+ *   for 1 KiB, 11.5-12.3 us against 7.4-9.4 us for 64 KiB (i32x4.mul is
+ *   pmulld, of longer latency than imul).
  * - XXH64: the same with 64-bit lanes; 64-bit lane multiplications have no
  *   vector instruction in wasm (i64x2.mul is emulated), so both paths are
  *   scalar: four independent multiply chains.
@@ -120,18 +121,14 @@ static void xxh32_init(uint32_t acc[4], uint32_t seed) {
   acc[3] = seed - P32_1;
 }
 
-/* Consumes n 16-byte stripes at p into the lanes. */
+/* Consumes n 16-byte stripes at p into the lanes. Four scalar chains, in
+   every build: each stripe is bound by the add-rotate-multiply latency of
+   a lane, 5 cycles with scalar rotl and imul; as one i32x4 vector the
+   multiply alone (pmulld) takes longer, so the vector path that wasm SIMD
+   allows was slower here (1 KiB and 64 KiB, in Node); an empty asm
+   statement keeps the compiler from turning the four chains back into that
+   vector (SLP vectorisation). */
 static void xxh32_stripes(uint32_t acc[4], const uint8_t *p, size_t n) {
-#ifdef __wasm_simd128__
-  v128_t a = wasm_v128_load(acc);
-  const v128_t k2 = wasm_i32x4_splat((int32_t)P32_2), k1 = wasm_i32x4_splat((int32_t)P32_1);
-  for (; n != 0; n--, p += 16) {
-    a = wasm_i32x4_add(a, wasm_i32x4_mul(wasm_v128_load(p), k2));
-    a = wasm_v128_or(wasm_i32x4_shl(a, 13), wasm_u32x4_shr(a, 19));
-    a = wasm_i32x4_mul(a, k1);
-  }
-  wasm_v128_store(acc, a);
-#else
 #define xxh32_round(acc, lane) (rotl32((acc) + (lane) * P32_2, 13) * P32_1)
   uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
   for (; n != 0; n--, p += 16) {
@@ -139,10 +136,12 @@ static void xxh32_stripes(uint32_t acc[4], const uint8_t *p, size_t n) {
     a1 = xxh32_round(a1, rd32(p + 4));
     a2 = xxh32_round(a2, rd32(p + 8));
     a3 = xxh32_round(a3, rd32(p + 12));
+    /* an empty asm statement that "changes" each lane: four scalars to the
+       compiler, never one vector */
+    __asm__("" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3));
   }
   acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
 #undef xxh32_round
-#endif
 }
 
 /* Steps 3-6: h is the converged (or short-input) value; p[0..n) the
