@@ -136,7 +136,7 @@ export class Pool extends PoolBase {
       r.settled = true;
       this.counters.done++;
       try {
-        value = r.read(r.task >>> 2, r.S0);
+        value = r.read(r.task >>> 2, r.S0, r.DO, r.DB);
       } catch (e) {
         error = e ?? new ParawasmError(`${r.spec.label} failed`);
       }
@@ -492,6 +492,8 @@ class FastCall {
     this.read = null; // reads the result (gen/kernels.js)
     this.task = 0;
     this.S0 = 0; // the slot's scratch block
+    this.DO = 0; // an output sized by an expression: its address and bytes
+    this.DB = 0;
     this.settled = true;
     this.signal = undefined;
     this.resolve = null;

@@ -785,8 +785,14 @@ export const POOL_SLOT_SCRATCH = 256;
  */
 function fastPath(spec, mode) {
   const pool = mode === 'pool';
-  if (spec.outputs.some((o) => o.kind !== 'ret' || o.fixed === undefined)) return null;
   const P = spec.params;
+  if (spec.outputs.some((o) => o.kind !== 'ret')) return null;
+  // one output whose length is an expression of scalar arguments
+  // (blake3's outLen): placed after the inputs, its place and bytes handed
+  // to the read
+  const dyn = spec.outputs.length === 1 && spec.outputs[0].fixed === undefined ? spec.outputs[0] : null;
+  if (dyn && !(dyn.expr && [...dyn.expr.matchAll(/v\[(\d+)\]|L\[/g)].every((m) => m[1] !== undefined && P[Number(m[1])].kind === 'scalar'))) return null;
+  if (!dyn && spec.outputs.some((o) => o.fixed === undefined)) return null;
   const npos = P.filter((p) => !p.option).length;
   const required = P.filter((p) => !p.option && p.default === undefined).length;
   if (P.some((p) => p.option && p.default === undefined)) return null; // needs an options object
@@ -794,6 +800,7 @@ function fastPath(spec, mode) {
   const outOff = [];
   let off = 0;
   for (const o of spec.outputs) {
+    if (o === dyn) break;
     off = (off + 15) & -16;
     outOff.push(off);
     off += o.fixed * ELEM_SIZE[o.elem];
@@ -877,16 +884,23 @@ function fastPath(spec, mode) {
   });
   // outputs of a fixed size, zero-filled, at the start of the scratch block
   spec.outputs.forEach((o, k) => {
+    if (o === dyn) return;
     const bytes = o.fixed * ELEM_SIZE[o.elem];
     if (bytes) L.push(`$H.u8.fill(0, S0 + ${outOff[k]}, S0 + ${outOff[k] + bytes});`);
   });
+  // an output sized by an expression: after the inputs, if it fits; zero-filled
+  if (dyn) {
+    L.push(`const dn = ${vExpr(dyn.expr)};`, `if (!Number.isSafeInteger(dn) || dn < 0) ${bail}`,
+      'const DO = (at + 15) & -16;', `const DB = dn * ${ELEM_SIZE[dyn.elem]};`, `if (DO + DB > SE) ${bail}`,
+      '$H.u8.fill(0, DO, DO + DB);');
+  }
   // the task record
   L.push(`u32[TW + $KO] = ${spec.__id}; u32[TW + $SO] = 0; u32[TW + $CO] = 0; u32[TW + $FO] = 0;`, 'const AW = TW + $AO;');
   spec.cargs.forEach((c, ci) => {
     const w = `AW + ${2 * ci}`;
     if (c.use === 'ptr') L.push(`u32[${w}] = p${c.arg}; u32[${w} + 1] = 0;`);
     else if (c.use === 'len') L.push(`u32[${w}] = ${lenOf[ci]}; u32[${w} + 1] = 0;`);
-    else if (c.use === 'ret') L.push(`u32[${w}] = S0 + ${outOff[c.out]}; u32[${w} + 1] = 0;`);
+    else if (c.use === 'ret') L.push(spec.outputs[c.out] === dyn ? `u32[${w}] = DO; u32[${w} + 1] = 0;` : `u32[${w}] = S0 + ${outOff[c.out]}; u32[${w} + 1] = 0;`);
     else {
       const a = names[c.arg];
       switch (c.type) {
@@ -901,10 +915,11 @@ function fastPath(spec, mode) {
   if (pool) {
     // the slot's record: the blocks used in place stay pinned until it settles
     L.push('const r = $P.fast[idx] ?? $P.newFast(idx);', 'let nb = 0;');
+    if (dyn) L.push('r.DO = DO; r.DB = DB;');
     for (const i of blocks) L.push(`if (b${i} !== undefined) { b${i}.pins++; r.blocks[nb++] = b${i}; }`);
     L.push('return $submit(idx, r, nb, $read, S0, cp);');
   } else {
-    L.push('$run(TW << 2);', 'return $read(TW, S0);');
+    L.push('$run(TW << 2);', dyn ? 'return $read(TW, S0, DO, DB);' : 'return $read(TW, S0);');
   }
   // the read of the result: the status, then the return value or the outputs
   const R = ['const h = $H.low();', 'const st = h.i32[TW + $SO];', 'if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;'];
@@ -914,7 +929,7 @@ function fastPath(spec, mode) {
   if (spec.outputs.length) {
     const outs = spec.outputs.map((o, k) => {
       const bytes = o.fixed * ELEM_SIZE[o.elem];
-      const copy = `h.u8.slice(S0 + ${outOff[k]}, S0 + ${outOff[k] + bytes})`;
+      const copy = o === dyn ? 'h.u8.slice(DO, DO + DB)' : `h.u8.slice(S0 + ${outOff[k]}, S0 + ${outOff[k] + bytes})`;
       return o.elem === 'u8' ? copy : `new ${RESULT_CTOR[o.elem]}(${copy}.buffer)`;
     });
     R.push(spec.outputs.length === 1 ? `return ${outs[0]};` : `return { ${spec.outputs.map((o, k) => `${o.name}: ${outs[k]}`).join(', ')} };`);
@@ -929,7 +944,7 @@ function fastPath(spec, mode) {
   return `(rt) => {
     const { ${ctx}, $KO, $SO, $CO, $FO, $AO, $RO, $slow, $fail } = rt;
     const $spec = rt.spec;
-    const $read = (TW, S0) => {
+    const $read = (TW, S0${dyn ? ', DO, DB' : ''}) => {
 ${read}
     };
     return function ${spec.name}(${posNames.join(', ')}) {

@@ -56,6 +56,10 @@ function callsFor(mk, typed = (v, Ctor, n) => new Ctor(v.buffer, v.byteOffset, n
     ['testNoop', []], ['testSumU32', [u32s(17)]], ['testScalars', [-5, 65535, -7, 2 ** 50, -(2 ** 50), 1.5, 2.25, true]],
     ['testU128', [3, 4]], ['testTag', [bytes(4, 2), bytes(20, 5)]],
     ['sdk.minMax', [f64s(9)]],
+    // outputs sized by a scalar argument
+    ['blake3', [d]], ['blake3', [d, 64]], ['blake3', [d, 0]], ['blake3Keyed', [d, bytes(32, 4)]],
+    ['blake3Keyed', [d, bytes(32, 4), 40]], ['blake3DeriveKey', [bytes(11, 6), d, 33]],
+    ['testIota', [5]], ['testIota', [0]], ['testIota', [20, 65530]],
   ];
 }
 
@@ -189,6 +193,23 @@ describe('fast paths agree with the generic path', () => {
       pool.free(v);
       await assert.rejects(pool.crc32(v), RangeError); // a freed view
       assert.equal(counter.n, 4);
+    } finally {
+      uncount(pool);
+    }
+  });
+
+  test('an output sized by an argument that does not fit a pool slot\'s scratch goes the generic way, with the same bytes', async () => {
+    const d = crypto.randomBytes(100);
+    const counter = countGeneric(pool);
+    try {
+      const big = await pool.blake3(d, 1000); // 100 bytes in and 1000 out: over the 256 bytes of a slot
+      assert.equal(counter.n, 1, 'the generic path');
+      const small = await pool.blake3(d, 100);
+      assert.equal(counter.n, 1, 'the fast path');
+      assert.deepEqual(big, core.blake3(d, 1000));
+      assert.deepEqual(small, big.subarray(0, 100), 'an XOF: the shorter output is the start of the longer');
+      assert.equal(big.byteOffset, 0, 'a result of its own');
+      assert.equal(big.buffer.byteLength, 1000, 'a result of its own');
     } finally {
       uncount(pool);
     }
