@@ -324,8 +324,9 @@ typedef void (*pw_piece_fn)(void *ctx, const uint8_t *piece, size_t len);
  * Feeds `len` bytes at `data` to `fn` in order, in pieces of at most
  * `piece` bytes (0: 1 MiB), checking for cancellation between pieces.
  * For sequential kernels (streaming hashes): they then stop within one
- * piece of an abort. `fn` is never called with 0 bytes. Returns PW_OK or
- * PW_ECANCELED.
+ * piece of an abort. An input of more than one piece reports its progress
+ * after each (pw_progress(bytes fed, len)), for the call's onProgress.
+ * `fn` is never called with 0 bytes. Returns PW_OK or PW_ECANCELED.
  */
 pw_status pw_feed(const void *data, size_t len, size_t piece, pw_piece_fn fn, void *ctx);
 

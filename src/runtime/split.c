@@ -75,12 +75,15 @@ pw_status pw_parallel_reduce(size_t n, size_t grain, size_t partial_size, pw_red
 pw_status pw_feed(const void *data, size_t len, size_t piece, pw_piece_fn fn, void *ctx) {
   const uint8_t *p = data;
   if (piece == 0) piece = (size_t)1 << 20;
+  const size_t total = len;
+  const int report = len > piece; /* one piece: nothing to report on the way */
   while (len > 0) {
     if (pw_cancelled()) return PW_ECANCELED;
     size_t take = len < piece ? len : piece;
     fn(ctx, p, take);
     p += take;
     len -= take;
+    if (report) pw_progress(total - len, total);
   }
   return PW_OK;
 }

@@ -210,6 +210,28 @@ test('large inputs (odd lengths, several MiB) equal the references, core and poo
   }
 });
 
+test('sequential hashes of inputs over one piece report progress to onProgress (core and pool)', async () => {
+  const data = randomBytes(9_437_185, 12); // 9 MiB + 1: ten pieces of 1 MiB
+  const shared = pool.alloc(data.length);
+  shared.set(data);
+  try {
+    for (const name of ['sha256', 'sha224', 'sha1', 'md5', 'xxh32', 'xxh64', 'xxh3', 'xxh128']) {
+      for (const [where, run] of [['core', (o) => core[name](data, o)], ['pool', (o) => pool[name](shared, o)]]) {
+        const seen = [];
+        const v = await run({ onProgress: (done, total) => seen.push([done, total]) });
+        assert.equal(hexOf(name, v), refHex(name, data), `${where} ${name} with onProgress`);
+        assert.ok(seen.length >= 1, `${where} ${name}: onProgress called`);
+        assert.deepEqual(seen.at(-1), [data.length, data.length], `${where} ${name}: the last report is the whole input`);
+        for (let i = 1; i < seen.length; i++) {
+          assert.ok(seen[i][0] >= seen[i - 1][0] && seen[i][1] === data.length, `${where} ${name}: reports in order (${seen})`);
+        }
+      }
+    }
+  } finally {
+    pool.free(shared);
+  }
+});
+
 test('blake3 split across the pool threads equals the single-thread digest', async () => {
   for (const n of [1 << 20, (1 << 20) + 1, 33_554_431, 40_000_000]) {
     const data = randomBytes(n, n);
