@@ -786,6 +786,8 @@ export const POOL_SLOT_SCRATCH = 256;
 function fastPath(spec, mode) {
   const pool = mode === 'pool';
   const P = spec.params;
+  // internal kernels are no methods: the package's JS calls them the generic way
+  if (spec.internal) return null;
   if (spec.outputs.some((o) => o.kind !== 'ret')) return null;
   // one output whose length is an expression of scalar arguments
   // (blake3's outLen): placed after the inputs, its place and bytes handed
