@@ -254,7 +254,7 @@ build/native/native_bench: test/bench/native_bench.c test/c/no_kernels.c $(RUNTI
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c %.o,$^) -o $@ -lm
 
 # image kernels, one thread: the same C native (-O3 -march=native) and wasm
-IMAGE_BENCH_SRCS := test/bench/native_image.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS)
+IMAGE_BENCH_SRCS := test/bench/bench_cpu.h test/bench/native_image.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(KERNEL_SRCS)
 build/native/native_image: $(IMAGE_BENCH_SRCS) $(UNITS_O3) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c %.o,$^) -o $@ -lm
@@ -283,10 +283,10 @@ build/native/threads_array_tsan: $(THREADS_ARRAY_SRCS) $(SDK_HEADERS) $(RUNTIME_
 # the array kernels timed on one thread, the same C native and in wasm (the
 # wasm build also times JavaScript's built-ins in the same process)
 ARRAY_BENCH_SRCS := test/bench/native_array.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(ARRAY_SRCS)
-build/native/native_array: $(ARRAY_BENCH_SRCS) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
+build/native/native_array: $(ARRAY_BENCH_SRCS) test/bench/bench_cpu.h $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(ARRAY_BENCH_SRCS) -o $@ -lm
-build/wasm-bench/native_array.js: $(ARRAY_BENCH_SRCS) $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS) | deps-apt
+build/wasm-bench/native_array.js: $(ARRAY_BENCH_SRCS) test/bench/bench_cpu.h $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS) | deps-apt
 	@mkdir -p $(@D)
 	echo '{ "type": "commonjs" }' > $(@D)/package.json
 	$(EMCC) $(EM_CFLAGS) $(ARRAY_BENCH_SRCS) -o $@ \

@@ -57,19 +57,7 @@ static double wall_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
-#ifdef __EMSCRIPTEN__
-/* the Node process's CPU time (user + system), in ms */
-EM_JS(double, cpu_ms, (void), {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-});
-#else
-static double cpu_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-#endif
+#include "bench_cpu.h"
 
 static uint64_t splitmix64(uint64_t *s) {
   uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));

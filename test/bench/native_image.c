@@ -15,7 +15,7 @@
  * maximum, in milliseconds. Run both on a quiet machine and compare the
  * medians: wasm / native is the figure the project tracks (target <= 1.5).
  * On a loaded machine, --cpu times the process's CPU time instead of the
- * wall clock (getrusage natively, process.cpuUsage() in Node): time spent
+ * wall clock (the process CPU clock natively, process.cpuUsage() in Node): time spent
  * waiting for a core is then left out, and the figures hold still enough
  * to compare the two builds.
  */
@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
@@ -38,19 +37,7 @@ static uint32_t W = 4000, H = 3000; /* --size WxH to change (for callgrind runs)
 static const char *only;           /* --only A|B|...: the rows whose name contains A or B ... */
 static int cpu;                    /* --cpu: CPU time, not wall-clock time */
 
-#ifdef __EMSCRIPTEN__
-/* user + system CPU time of the Node process, ms */
-EM_JS(double, cpu_ms, (void), {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-});
-#else
-static double cpu_ms(void) {
-  struct rusage u;
-  getrusage(RUSAGE_SELF, &u);
-  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
-}
-#endif
+#include "bench_cpu.h"
 
 /* Does name contain one of the |-separated parts of list? */
 static int matches(const char *name, const char *list) {
