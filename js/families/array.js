@@ -193,9 +193,10 @@ const OPS = {
     const [x, options] = args;
     viewArg('argsort', 'x', x);
     if (x.length > MAX_INDEX) throw rangeError(`${W('argsort')}: x has ${x.length} elements; at most ${MAX_INDEX}`);
-    const o = optionsArg(env, 'argsort', options, ['descending']);
+    const o = optionsArg(env, 'argsort', options, ['descending', 'out']);
     const descending = boolArg('argsort', 'options.descending', o.descending);
-    return yield { k: 'argsort', args: [x, call(env, o, { descending })] };
+    // options.out (checked by the kernel's binding): where the indices go, in place when it is a view of this memory
+    return yield { k: 'argsort', args: [x, call(env, o, o.out === undefined ? { descending } : { descending, out: o.out })] };
   },
 
   *sortByKey(env, args) {

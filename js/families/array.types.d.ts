@@ -75,8 +75,8 @@ export type ArrayReturn<Wrap extends 'sync' | 'async', T> = Wrap extends 'async'
 export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
   /** Sorts x in place (floats: -0 before +0, NaN last, as TypedArray.prototype.sort); returns x. */
   sort<A extends NumericArray>(x: A, options?: OrderOptions & C): ArrayReturn<Wrap, A>;
-  /** Stable argsort: the indices that sort x. */
-  argsort(x: NumericArray, options?: OrderOptions & C): ArrayReturn<Wrap, Uint32Array>;
+  /** Stable argsort: the indices that sort x (into options.out, a Uint32Array of x.length, if given: in place when it is a view of this memory). */
+  argsort(x: NumericArray, options?: OrderOptions & OutOptions<Uint32Array> & C): ArrayReturn<Wrap, Uint32Array>;
   /** Sorts keys in place and permutes every payload (same length) with them; returns the order. */
   sortByKey(keys: NumericArray, payloads?: NumericArray | NumericArray[], options?: OrderOptions & C): ArrayReturn<Wrap, Uint32Array>;
   /** out[i] = x[index[i]]. */

@@ -81,6 +81,8 @@ function normalize(s, statuses) {
     npos: params.filter((p) => !p.option).length,
     required: params.filter((p) => !p.option && p.default === undefined).length,
     optionNames,
+    // one PW_RETURN result: options.out may name where it goes (a view of its type and length)
+    retOut: outputs.length === 1 && outputs[0].kind === 'ret' && !optionNames.includes('out'),
     lens: cargs.map((c, i) => (c.use === 'len' ? i : -1)).filter((i) => i >= 0),
     buffers: params.map((p, i) => (p.kind !== 'scalar' ? i : -1)).filter((i) => i >= 0),
     written: params.map((p, i) => (p.kind === 'out' || p.kind === 'inout' ? i : -1)).filter((i) => i >= 0),
@@ -291,6 +293,8 @@ export class Call {
     this.L = new Array(spec.cargs.length); // values of the length parameters, by C index
     this.outCounts = new Array(spec.outputs.length); // elements of each PW_RETURN output
     this.outPtrs = new Array(spec.outputs.length); // heap address of each output (a pw_result for PW_RESULT)
+    this.out = null; // options.out: the view the one PW_RETURN result goes to
+    this.outInPlace = false; // ... written by the kernel where it is (a view of this heap)
     this.temps = null; // addresses this call allocated (freed by release())
     this.copies = null; // indices of the buffers copied in
     this.copied = 0; // bytes copied in and out
@@ -303,6 +307,8 @@ export class Call {
   /** Makes a finished call ready to be used again (the core reuses one per kernel). */
   reuse() {
     this.values.fill(undefined); // hold no reference to the last call's views
+    this.out = null;
+    this.outInPlace = false;
     this.temps = null;
     this.copies = null;
     this.copied = 0;
@@ -337,8 +343,8 @@ export class Call {
       for (const k of Object.keys(options)) {
         if (callOptions.includes(k)) {
           if (options[k] !== undefined) (call ??= {})[k] = options[k];
-        } else if (!spec.optionNames.includes(k)) {
-          const known = [...spec.optionNames, ...callOptions];
+        } else if (!spec.optionNames.includes(k) && !(k === 'out' && spec.retOut)) {
+          const known = [...spec.optionNames, ...(spec.retOut ? ['out'] : []), ...callOptions];
           throw typeError(`${spec.label}: unknown option "${k}" (the options are: ${known.join(', ') || 'none'})`);
         }
       }
@@ -362,7 +368,35 @@ export class Call {
     }
     this.checkLengths();
     if (spec.written.length) this.checkOverlaps();
+    if (spec.retOut && options?.out !== undefined) this.checkOut(options.out);
     return call;
+  }
+
+  // options.out: a view of the result's type and length, sharing no memory
+  // with the arguments (the kernel writes it while it reads them).
+  checkOut(out) {
+    const { spec, values } = this;
+    const what = `${spec.label}: options.out`;
+    const A = RESULT_ARRAY[spec.outputs[0].elem];
+    if (!(out instanceof A) && !(A === Uint8Array && out instanceof Uint8ClampedArray)) {
+      throw typeError(`${what} must be a ${A.name} (got ${describe(out)})`);
+    }
+    if (isDetached(out)) throw detachedError(what);
+    if (out.length !== this.outCounts[0]) {
+      throw rangeError(`${what} must have ${this.outCounts[0]} elements, the length of the result (got ${out.length})`);
+    }
+    if (this.heap !== null && blockOf(out) === undefined && this.heap.owns(out.buffer)) this.heap.locate(out, what);
+    if (out.byteLength > 0) {
+      const mo = memoryOf(out);
+      for (const j of spec.buffers) {
+        const b = values[j];
+        if (b.byteLength === 0 || memoryOf(b) !== mo) continue;
+        if (out.byteOffset >= b.byteOffset + b.byteLength || b.byteOffset >= out.byteOffset + out.byteLength) continue;
+        throw rangeError(`${what} overlaps ${spec.params[j].name}; the kernel writes the result while it reads ` +
+          'its arguments, so the two must not share memory');
+      }
+    }
+    this.out = out;
   }
 
   count(i) {
@@ -453,7 +487,16 @@ export class Call {
     this.next = arena ? arena.ptr : 0;
     this.end = arena ? arena.ptr + arena.size : 0;
     const outs = spec.outputs;
-    for (let k = 0; k < outs.length; k++) {
+    if (this.out !== null) {
+      // options.out in this heap: the kernel writes it where it is (zeroed first, as a new result is)
+      const at = this.out.byteLength ? heap.locate(this.out, `${spec.label}: options.out`) : -1;
+      if (at >= 0) {
+        heap.views().u8.fill(0, at, at + this.out.byteLength);
+        this.outPtrs[0] = at;
+        this.outInPlace = true;
+      }
+    }
+    for (let k = this.outInPlace ? 1 : 0; k < outs.length; k++) {
       const bytes = outs[k].kind === 'ret' ? this.outCounts[k] * outs[k].size : RESULT_STRUCT;
       this.outPtrs[k] = bytes ? this.room(bytes, `${spec.label}: result`, true) : 0;
     }
@@ -587,6 +630,14 @@ export class Call {
         throw new ParawasmError(`${this.spec.label}: the kernel made a result ${o.name} of ${bytes} bytes, ` +
           `not a whole number of ${o.size}-byte elements`, 'ERR_PW_KERNEL_RESULT');
       }
+    }
+    if (this.out !== null) {
+      // options.out: written in place, or copied into it here
+      if (!this.outInPlace && bytes) {
+        new Uint8Array(this.out.buffer, this.out.byteOffset, bytes).set(h.u8.subarray(from, from + bytes));
+        this.copied += bytes;
+      }
+      return this.out;
     }
     if (!bytes) return new A(0);
     const copy = h.u8.slice(from, from + bytes);

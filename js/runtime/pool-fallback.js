@@ -196,6 +196,14 @@ export class FallbackPool extends PoolBase {
       await copyInSlices(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), new Uint8Array(a), () => !this.failure);
       this.counters.bytesCopied += v.byteLength;
     }
+    if (c.out !== null && ArrayBuffer.isView(m.value)) {
+      // options.out: the worker's new result copied into it, which the call returns
+      const r = m.value;
+      await copyInSlices(new Uint8Array(c.out.buffer, c.out.byteOffset, c.out.byteLength),
+        new Uint8Array(r.buffer, r.byteOffset, r.byteLength), () => !this.failure);
+      this.counters.bytesCopied += r.byteLength;
+      m.value = c.out;
+    }
   }
 
   abort(c) {

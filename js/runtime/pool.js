@@ -330,6 +330,8 @@ export class Pool extends PoolBase {
         if (b !== undefined && b.heap === this.heap) (c.pinned ??= []).push(b);
       }
       if (c.extraBlocks?.length) (c.pinned ??= []).push(...c.extraBlocks);
+      const ob = c.outInPlace ? blockOf(c.out) : undefined;
+      if (ob !== undefined && ob.heap === this.heap) (c.pinned ??= []).push(ob);
     }
     if (!c.pinned) return;
     for (const b of c.pinned) {

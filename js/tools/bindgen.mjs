@@ -1077,9 +1077,10 @@ function tsSignatures(s, async, indent) {
   else if (s.outputs.length > 1) ret = `{ ${s.outputs.map((o) => `${o.name}: ${outType(o)}`).join('; ')} }`;
   else ret = TS_RETURN(s.ret === 'status' ? 'i32' : s.ret);
   const callOpts = async ? 'PoolCallOptions' : 'CoreCallOptions';
-  const optionsType = opts.length
-    ? `{ ${opts.map((p) => `${p.name}${p.default !== undefined ? '?' : ''}: ${ptype(p)}`).join('; ')} } & ${callOpts}`
-    : callOpts;
+  // one PW_RETURN result: options.out (js/runtime/bind.js, spec.retOut)
+  const fields = opts.map((p) => `${p.name}${p.default !== undefined ? '?' : ''}: ${ptype(p)}`);
+  if (s.outputs.length === 1 && s.outputs[0].kind === 'ret' && !opts.some((p) => p.name === 'out')) fields.push(`out?: ${ret}`);
+  const optionsType = fields.length ? `{ ${fields.join('; ')} } & ${callOpts}` : callOpts;
   const optionsRequired = opts.some((p) => p.default === undefined);
   const required = pos.filter((p) => p.default === undefined);
   const optional = pos.filter((p) => p.default !== undefined);

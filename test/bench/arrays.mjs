@@ -6,14 +6,18 @@
 //   sum of 100M Float64 (a plain loop, and the machine's read bandwidth
 //   measured in the same run by build/native/native_bandwidth),
 //   matmul 1024x1024 Float32 (a plain JS loop in i-k-j order, the fastest
-//   order of the three loops).
+//   order of the three loops), and @tensorflow/tfjs-backend-wasm's matMul
+//   (its SIMD build; in Node it runs on one thread: its threaded build needs
+//   a global Worker) on tensors made once, untimed, the result read back
+//   with dataSync(), timed: what a tfjs user writes to get the numbers.
 // Contenders: the core (synchronous, on this thread), a pool of 1 thread, a
 // pool of 2 (or one per core) threads, the JS way, and native C (one
 // thread: build/native/native_array, gcc -O3 -march=native, which times 5
 // runs in its own process and reports the median CPU time). The wasm
 // contenders work on views from alloc() of their own memory (no copies in);
-// argsort's indices are copied out (a new Uint32Array), which its times
-// include. Every sort result is checked sorted, and sums and products are
+// argsort writes its indices into an alloc() view too (options.out): a new
+// 40 MB Uint32Array costs about 145 ms of first-touch page faults on this
+// VM, more than half of the sort itself. Every sort result is checked sorted, and sums and products are
 // checked equal between contenders.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -60,6 +64,40 @@ function random(C, n, seed) {
   return x;
 }
 
+/**
+ * @tensorflow/tfjs-backend-wasm's matMul as a contender, or null where it
+ * does not load (the dev dependency missing, or its wasm failing here).
+ */
+async function tfjsMatmul(src, n) {
+  let tf;
+  let wasmBackend;
+  try {
+    tf = await import('@tensorflow/tfjs-core');
+    wasmBackend = await import('@tensorflow/tfjs-backend-wasm');
+    if (!(await tf.setBackend('wasm'))) throw new Error('setBackend("wasm") returned false');
+    await tf.ready();
+  } catch (e) {
+    log(`  tfjs-backend-wasm not compared: ${e.message}`);
+    return null;
+  }
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = wasmBackend.getThreadsCount();
+  const a = tf.tensor2d(src, [n, n]);
+  return {
+    about: `@tensorflow/tfjs-backend-wasm ${wasmBackend.version_wasm ?? ''} (SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'})`,
+    contender: {
+      name: `tfjs-backend-wasm matMul (${threads} thread${threads === 1 ? '' : 's'})`,
+      run: () => timed(null, () => {
+        const c = tf.matMul(a, a);
+        const d = c.dataSync();
+        c.dispose();
+        return Number(d[12345 % d.length]).toPrecision(5);
+      }),
+    },
+    dispose: () => a.dispose(),
+  };
+}
+
 function isSorted(x) {
   for (let i = 1; i < x.length; i++) if (x[i - 1] > x[i]) return false;
   return true;
@@ -101,7 +139,8 @@ export async function benchArrays(cfg) {
       { key: 'sort_u32', C: Uint32Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Uint32`, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Uint32Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x) },
       {
         key: 'argsort_f64', C: Float64Array, n: cfg.arraySortN, what: `argsort ${fmt(cfg.arraySortN)} Float64`, readOnly: true,
-        op: async (a, x) => { const o = await a.array.argsort(x); return x[o[o.length >> 1]]; },
+        out: Uint32Array, // the indices into an alloc() view (options.out): no copy out
+        op: async (a, x, out) => { const o = await a.array.argsort(x, { out }); return x[o[o.length >> 1]]; },
         js: (x) => { const idx = new Uint32Array(x.length); for (let i = 0; i < idx.length; i++) idx[i] = i; idx.sort((p, q) => x[p] - x[q]); return x[idx[idx.length >> 1]]; },
         jsName: 'index sort idx.sort((a, b) => x[a] - x[b])', jsRuns: Math.min(cfg.runs, 3), target: ARGSORT_TARGET,
       },
@@ -136,7 +175,8 @@ export async function benchArrays(cfg) {
       const src = random(job.C, len, 12345);
       const coreCpu = [];
       const views = targets.map(([, t]) => t.alloc(len * job.C.BYTES_PER_ELEMENT, job.C));
-      const outs = job.matrix ? targets.map(([, t]) => t.alloc(len * 4, Float32Array)) : [];
+      const OutC = job.matrix ? Float32Array : job.out;
+      const outs = OutC ? targets.map(([, t]) => t.alloc(len * OutC.BYTES_PER_ELEMENT, OutC)) : [];
       views.forEach((v) => v.set(src));
       const jsWork = job.readOnly ? src : new job.C(len);
       const contenders = targets.map(([k, t], i) => ({
@@ -162,7 +202,13 @@ export async function benchArrays(cfg) {
           return job.checkNear ? Number(r).toPrecision(job.checkNear) : job.readOnly ? r : jsWork[len >> 1];
         }),
       };
+      const tfjs = job.matrix ? await tfjsMatmul(src, job.n) : null;
+      if (tfjs) {
+        contenders.push(tfjs.contender);
+        section.notes.push(`${job.what}: ${tfjs.about}; in Node its threaded build does not start (it needs a global Worker).`);
+      }
       const res = await alternate(job.jsRuns ? contenders : [...contenders, jsC], cfg.runs);
+      tfjs?.dispose();
       if (job.jsRuns) {
         const r2 = await alternate([jsC], job.jsRuns, { warmup: 0 });
         res.set(jsC.name, r2.get(jsC.name));
@@ -222,7 +268,6 @@ export async function benchArrays(cfg) {
         if (outs[i]) t.free(outs[i]);
       });
     }
-    section.notes.push('@tensorflow/tfjs-backend-wasm is not compared: it is not installed here (no such dependency of the repository).');
   } finally {
     await pool1.destroy();
     await poolN.destroy();

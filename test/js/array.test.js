@@ -170,6 +170,39 @@ describe('sort, argsort, sortByKey, gather', () => {
     }
   });
 
+  test('argsort into options.out: in place in the memory that holds it, copied into any other view', async () => {
+    for (const C of [Float64Array, Int16Array, BigUint64Array]) {
+      for (const n of [0, 1, 7, BIG]) {
+        const x = data(C, n, 'random', 5);
+        const want = R.argsortRef(x, true);
+        for (const api of [core, ...THREADS.map((t) => pools[t])]) {
+          const where = `${C.name}[${n}] ${api === core ? 'core' : `pool of ${api.threads}`}`;
+          const xs = api.alloc(n * C.BYTES_PER_ELEMENT, C);
+          xs.set(x);
+          const block = api.alloc((n + 2) * 4, Uint32Array).fill(0xdeadbeef);
+          const out = block.subarray(1, n + 1);
+          const r = await api.array.argsort(xs, { descending: true, out });
+          assert.equal(r, out, `${where}: returns options.out`);
+          assertSame(r, want, `${where}: in place`);
+          assert.ok(block[0] === 0xdeadbeef && block[n + 1] === 0xdeadbeef, `${where}: nothing written around it`);
+          const foreign = new Uint32Array(n);
+          assertSame(await api.array.argsort(xs, { descending: true, out: foreign }), want, `${where}: a foreign view`);
+          if (n > 1) {
+            // indices over the keys they are computed from: refused, the keys untouched
+            const len = Math.min(n, xs.byteLength >> 2);
+            const overlapping = api.view(xs, Uint32Array, 0, len);
+            const isOverlap = (e) => e instanceof RangeError && /options\.out overlaps x/.test(e.message);
+            if (api === core) assert.throws(() => api.array.argsort(xs.subarray(0, len), { out: overlapping }), isOverlap, where);
+            else await assert.rejects(api.array.argsort(xs.subarray(0, len), { out: overlapping }), isOverlap, where);
+            assert.ok(sameBits(xs, x), `${where}: x unchanged`);
+          }
+          api.free(block);
+          api.free(xs);
+        }
+      }
+    }
+  });
+
   test('gather, with and without options.out', async () => {
     for (const C of CTORS) {
       const x = data(C, 50, 'special');
@@ -521,6 +554,8 @@ describe('bad input', () => {
     [(a) => a.dot(F, Float32Array.of(1, 2, 3)), TypeError, 'array.dot: y', 'Float64Array'],
     [(a) => a.dot(Int32Array.of(1), Int32Array.of(1)), TypeError, 'array.dot: x', 'Float32Array, Float64Array'],
     [(a) => a.norm(Uint8Array.of(1)), TypeError, 'array.norm: x', 'Float32Array'],
+    [(a) => a.argsort(F, { out: new Int32Array(3) }), TypeError, 'array.argsort: options.out', 'Uint32Array'],
+    [(a) => a.argsort(F, { out: new Uint32Array(2) }), RangeError, 'array.argsort: options.out', '3 elements'],
     [(a) => a.cumsum(F, { out: new Float64Array(2) }), RangeError, 'array.cumsum: options.out', 'elements'],
     [(a) => a.cumsum(F, { out: new Float32Array(3) }), TypeError, 'array.cumsum: options.out', 'Float64Array'],
     [(a) => a.histogram(F, { lo: 2, hi: 2 }), RangeError, 'array.histogram: options.lo', 'less than'],

@@ -479,6 +479,67 @@ test('PW_RETURN: a new array of the length a parameter gives, with its status', 
   }
 });
 
+test('PW_RETURN with options.out: the result written into a given view, in place when it is of this memory', async () => {
+  for (const t of TARGETS) {
+    const { api } = t;
+    // a view of this memory (an alloc() block, and a subarray of one at an odd offset): written where it is
+    const block = api.alloc(32, Uint16Array); // (alloc takes bytes)
+    block.fill(0xaaaa);
+    const inPlace = block.subarray(3, 8);
+    const r = await t.run('testIota', 5, 10, { out: inPlace });
+    assert.equal(r, inPlace, `${t.name}: returns options.out itself`);
+    assert.deepEqual([...block], [0xaaaa, 0xaaaa, 0xaaaa, 10, 11, 12, 13, 14, ...new Array(8).fill(0xaaaa)],
+      `${t.name}: the result in place, nothing around it touched`);
+    // a view of any other memory: the result copied into it
+    const foreign = new Uint16Array(7).fill(7);
+    const r2 = await t.run('testIota', 7, 65000, { out: foreign });
+    assert.equal(r2, foreign, `${t.name}: returns the foreign view`);
+    assert.deepEqual([...foreign], [65000, 65001, 65002, 65003, 65004, 65005, 65006], t.name);
+    // a large one, split across the pool's threads the same way as a new result
+    const big = api.alloc(200000, Uint16Array);
+    const r3 = await t.run('testIota', 100000, 1, { out: big });
+    assert.deepEqual(r3, await t.run('testIota', 100000, 1), `${t.name}: the same values as a new result`);
+    assert.equal((await t.run('testIota', 0, { out: new Uint16Array(0) })).length, 0, `${t.name}: empty`);
+    // the checks: type, length, a hand-made view of the heap, a freed block, the status
+    await t.fails('testIota', [5, { out: new Uint32Array(5) }], isType('options.out'), `${t.name}: wrong type`);
+    await t.fails('testIota', [5, { out: [0, 0, 0, 0, 0] }], isType('options.out'), `${t.name}: a plain array`);
+    await t.fails('testIota', [5, { out: new Uint16Array(6) }], isRange('options.out'), `${t.name}: wrong length`);
+    await t.fails('testIota', [5, { out: new Uint16Array(api.alloc(16).buffer, 0, 5) }], isRange('options.out'),
+      `${t.name}: a view of the heap that alloc() did not make`);
+    const gone = api.alloc(10, Uint16Array);
+    api.free(gone);
+    await t.fails('testIota', [5, { out: gone }], (e) => e.message.includes('options.out'), `${t.name}: a freed block`);
+    const kept = api.alloc(6, Uint16Array).fill(9);
+    await t.fails('testIota', [3, 0xffff, { out: kept }], (e) => e instanceof ParawasmError && e.code === 'ERR_PW_OUT_OF_RANGE',
+      `${t.name}: the kernel's status still rejects`);
+    // kernels without one PW_RETURN result keep refusing it as an unknown option
+    const shared = api.alloc(16);
+    await t.fails('testTag', [shared.subarray(0, 4), 'abc', { out: shared.subarray(2, 10) }], isRange('options.out overlaps key'),
+      `${t.name}: out overlapping an input`);
+    assert.equal((await t.run('testTag', shared.subarray(0, 4), 'abc', { out: shared.subarray(8, 16) })).length, 8, `${t.name}: next to it`);
+    // kernels without one PW_RETURN result keep refusing it as an unknown option
+    await t.fails('testSumU32', [new Uint32Array(3), { out: new Uint32Array(3) }], isType('unknown option "out"'), `${t.name}: no PW_RETURN`);
+    for (const v of [block, big, kept, shared]) api.free(v);
+  }
+});
+
+test('PW_RETURN with options.out on the pool: the block stays allocated while the kernel writes it', async () => {
+  const out = pool.alloc(400000, Uint16Array);
+  const [lo, hi] = [out.byteOffset, out.byteOffset + out.byteLength];
+  const p = pool.testIota(200000, 5, { out });
+  pool.free(out); // deferred until the call is done: no other allocation may take the memory meanwhile
+  const others = [];
+  for (let k = 0; k < 4; k++) others.push(pool.alloc(100000).fill(0x55));
+  for (const o of others) {
+    assert.ok(o.byteOffset >= hi || o.byteOffset + o.byteLength <= lo, `a new block at ${o.byteOffset} inside the pinned out [${lo}, ${hi})`);
+  }
+  assert.equal(await p, out);
+  for (const o of others) {
+    assert.ok(o.every((b) => b === 0x55), 'the kernel wrote nothing outside out');
+    pool.free(o);
+  }
+});
+
 test('PW_IN(4): a fixed-size input is checked; a char input takes a string as UTF-8', async () => {
   const fnv = (bytes) => {
     let h = 0x811c9dc5;

@@ -123,6 +123,10 @@ const made: ImageResult = pool.image.create(4, 4, { channels: 1 });
 const f64 = new Float64Array(8);
 const sorted: Float64Array = core.array.sort(f64, { descending: true });
 const order: Uint32Array = core.array.argsort(new BigInt64Array(4));
+const orderInto: Uint32Array = core.array.argsort(f64, { out: new Uint32Array(8) });
+// @ts-expect-error: argsort's out is a Uint32Array
+core.array.argsort(f64, { out: new Float64Array(8) });
+const digestInto: Promise<Uint8Array> = pool.sha256(new Uint8Array(3), { out: pool.alloc(32) });
 const byKey: Promise<Uint32Array> = pool.array.sortByKey(f64, [new Int8Array(8), new Float32Array(8)], { signal: ac.signal });
 const kthBig: bigint = core.array.kth(new BigUint64Array(3), 1);
 const kthNum: number = core.array.kth(new Int16Array(3), 1);

@@ -28,6 +28,10 @@ export async function run(api) {
   results.sortByKey = json([await api.sortByKey(keys, [ids, big], { descending: true }), keys, ids, big]);
   results.sort = json(await api.sort(x.slice()));
   results.argsort = json(await api.argsort(x));
+  // options.out (a foreign view here): the same indices, returned in it
+  const out = new Uint32Array(n);
+  const into = await api.argsort(x, { out });
+  results.argsortOut = json([into === out, out]);
   results.quantiles = json(await api.quantiles(x, [0.1, 0.5, 0.99]));
   results.topk = json(await api.topk(x, 10));
   results.unique = json(await api.unique(x));
