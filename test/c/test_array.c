@@ -1524,7 +1524,7 @@ TEST_MATVEC(double, f64)
 #define TEST_TRANSPOSE(T, s)                                                   \
   static void test_transpose_##s(void) {                                       \
     uint64_t seed = 9950 + sizeof(T);                                          \
-    static const size_t shapes[][2] = {{1, 1}, {0, 3}, {3, 0}, {1, 7}, {7, 1}, {31, 33}, {64, 64}, {1000, 517}}; \
+    static const size_t shapes[][2] = {{1, 1}, {0, 3}, {3, 0}, {1, 7}, {7, 1}, {4, 4}, {6, 37}, {37, 6}, {31, 33}, {64, 64}, {1000, 517}}; \
     for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {          \
       size_t r = shapes[si][0], c = shapes[si][1];                             \
       T *a = xmalloc((r * c + 1) * sizeof(T)), *o = xmalloc((r * c + 1) * sizeof(T)); \

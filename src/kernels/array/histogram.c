@@ -52,11 +52,30 @@ PW_INLINE double edge_at(const hist_ctx *c, size_t i) {
   return i == c->bins ? c->hi : c->lo + (double)i * c->w;
 }
 
+/*
+ * floor(f) for 0 <= f < 2^31. In wasm without a float-to-integer
+ * conversion, which is a guarded sequence there and the slowest step of
+ * the loop: f + 2^52 is f rounded to an integer, held in the low bits of
+ * the double; one less when that rounded up. Natively the conversion is
+ * one instruction.
+ */
+PW_INLINE uint32_t floor_small(double f) {
+#ifdef __wasm__
+  const double big = 4503599627370496.0; /* 2^52 */
+  double r = f + big;
+  uint64_t bits;
+  memcpy(&bits, &r, sizeof bits);
+  return (uint32_t)bits - (r - big > f);
+#else
+  return (uint32_t)(int32_t)f;
+#endif
+}
+
 /* The bin of v among the equal bins, or c->bins when v is outside. */
 PW_INLINE size_t bin_equal(const hist_ctx *c, double v) {
   if (!(v >= c->lo && v <= c->hi)) return c->bins; /* NaN too */
   double f = (v - c->lo) * c->scale; /* >= 0 */
-  size_t j = f < (double)c->bins ? (size_t)(uint32_t)f : c->bins - 1;
+  size_t j = f < (double)c->bins ? floor_small(f) : c->bins - 1;
   const double *t = c->etab;
   if (t != NULL) { /* the same edges, read from the table */
     while (j > 0 && v < t[j]) j--;
@@ -112,10 +131,71 @@ static void count_lut16(const void *xv, size_t b, size_t e, uint32_t *h, const v
   }
 }
 
+/*
+ * Equal bins with the edge table (bins <= 2^16): bin_equal's rule in a
+ * loop of its own, the context's fields in locals. Measured on 20M
+ * doubles into 256 bins (build/wasm-bench/native_array.js under node
+ * --no-liftoff, median ms): through count_equal with a conversion 84,
+ * with floor_small 65; this loop 58, with count_tab_f64x2 53; the same C
+ * natively 35.
+ */
+PW_INLINE void count_tab(double v, double lo, double hi, double scale, const double *t,
+                         uint32_t last, uint32_t *h) {
+  if (!(v >= lo && v <= hi)) return; /* NaN too */
+  double f = (v - lo) * scale;
+  uint32_t j = floor_small(f < (double)last ? f : (double)last);
+  while (j > 0 && v < t[j]) j--;
+  while (j < last && v >= t[j + 1]) j++;
+  h[j]++;
+}
+
+#ifdef __wasm_simd128__
+/*
+ * count_tab over doubles two at a time: the range check, the scaling and
+ * floor_small on both lanes at once, then each lane's corrections and
+ * count. Returns where it stopped (the last odd element is left over).
+ */
+static size_t count_tab_f64x2(const double *x, size_t b, size_t e, double lo, double hi, double scale,
+                              const double *t, uint32_t last, uint32_t *h) {
+  const v128_t vlo = wasm_f64x2_splat(lo), vhi = wasm_f64x2_splat(hi), vs = wasm_f64x2_splat(scale);
+  const v128_t vlast = wasm_f64x2_splat((double)last), big = wasm_f64x2_splat(4503599627370496.0);
+  size_t i = b;
+  for (; i + 2 <= e; i += 2) {
+    v128_t v = wasm_v128_load(x + i);
+    uint32_t in = (uint32_t)wasm_i64x2_bitmask(wasm_v128_and(wasm_f64x2_ge(v, vlo), wasm_f64x2_le(v, vhi)));
+    if (in == 0) continue;
+    v128_t f = wasm_f64x2_pmin(vlast, wasm_f64x2_mul(wasm_f64x2_sub(v, vlo), vs)); /* f < last ? f : last */
+    v128_t r = wasm_f64x2_add(f, big);
+    /* floor_small on both lanes: the low bits of r, less one where r - 2^52 > f (a lane of all ones) */
+    v128_t jv = wasm_i64x2_add(r, wasm_f64x2_gt(wasm_f64x2_sub(r, big), f));
+    for (unsigned k = 0; k < 2; k++) {
+      if (!(in >> k & 1)) continue;
+      double vk = x[i + k];
+      uint32_t j = (uint32_t)(k ? wasm_i64x2_extract_lane(jv, 1) : wasm_i64x2_extract_lane(jv, 0));
+      while (j > 0 && vk < t[j]) j--;
+      while (j < last && vk >= t[j + 1]) j++;
+      h[j]++;
+    }
+  }
+  return i;
+}
+#define COUNT_TAB_SIMD(T, s, xv, b, e, ...)                                    \
+  ((PWA_KIND_##s == PWA_FLOAT && sizeof(T) == 8) ? count_tab_f64x2((const double *)(xv), b, e, __VA_ARGS__) : (b))
+#else
+#define COUNT_TAB_SIMD(T, s, xv, b, e, ...) (b)
+#endif
+
 #define COUNTERS(T, s)                                                         \
   static void count_eq_##s(const void *xv, size_t b, size_t e, uint32_t *h, const void *ctx) { \
     const T *x = xv;                                                           \
     const hist_ctx c = *(const hist_ctx *)ctx;                                 \
+    if (c.etab != NULL) {                                                      \
+      const double lo = c.lo, hi = c.hi, scale = c.scale, *t = c.etab;         \
+      const uint32_t last = (uint32_t)c.bins - 1;                              \
+      size_t i = COUNT_TAB_SIMD(T, s, xv, b, e, lo, hi, scale, t, last, h);     \
+      for (; i < e; i++) count_tab((double)x[i], lo, hi, scale, t, last, h);   \
+      return;                                                                  \
+    }                                                                          \
     for (size_t i = b; i < e; i++) count_equal(&c, (double)x[i], h);           \
   }                                                                            \
   static void count_ed_##s(const void *xv, size_t b, size_t e, uint32_t *h, const void *ctx) { \

@@ -389,6 +389,41 @@ typedef struct {
   size_t rows, cols;
 } tr_ctx;
 
+#ifdef __wasm_simd128__
+/*
+ * The 4-aligned part of a tile of 32-bit elements, rows [i0, i1) and
+ * columns [j0, j1) of a (both spans multiples of 4): 4 x 4 blocks, each 4
+ * loads, 8 shuffles and 4 stores. Measured on 4096 x 4096 (test/bench/
+ * array.mjs, wasm under --no-liftoff): 38 -> 27 ms; natively gcc's scalar loop takes 19.
+ */
+static void tr_tile4_b4(const uint32_t *a, uint32_t *o, size_t rows, size_t cols, size_t i0,
+                        size_t i1, size_t j0, size_t j1) {
+  for (size_t i = i0; i < i1; i += 4) {
+    for (size_t j = j0; j < j1; j += 4) {
+      const uint32_t *s = a + i * cols + j;
+      v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + cols);
+      v128_t r2 = wasm_v128_load(s + 2 * cols), r3 = wasm_v128_load(s + 3 * cols);
+      v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+      v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+      uint32_t *d = o + j * rows + i;
+      wasm_v128_store(d, wasm_i64x2_shuffle(t0, t2, 0, 2));
+      wasm_v128_store(d + rows, wasm_i64x2_shuffle(t0, t2, 1, 3));
+      wasm_v128_store(d + 2 * rows, wasm_i64x2_shuffle(t1, t3, 0, 2));
+      wasm_v128_store(d + 3 * rows, wasm_i64x2_shuffle(t1, t3, 1, 3));
+    }
+  }
+}
+#define TR_TILE4(T, a, o, rows, cols, i0, i1, j0, j1)                         \
+  (sizeof(T) == 4 && (i1) - (i0) >= 4 && (j1) - (j0) >= 4                       \
+       ? (tr_tile4_b4((const uint32_t *)(const void *)(a), (uint32_t *)(void *)(o), rows, cols, i0, \
+                      (i0) + (((i1) - (i0)) & ~(size_t)3), j0, (j0) + (((j1) - (j0)) & ~(size_t)3)), 1) \
+       : 0)
+#else
+#define TR_TILE4(T, a, o, rows, cols, i0, i1, j0, j1) 0
+#endif
+
+/* One tile: its 4-aligned part by tr_tile4 where there is one, the rest
+   (or all of it) element by element. */
 #define TRANSPOSE(T, s)                                                        \
   static void tr_body_##s(void *p, size_t b, size_t e) {                       \
     tr_ctx *c = p;                                                             \
@@ -399,8 +434,15 @@ typedef struct {
       size_t i0 = ti * TT, i1 = rows - i0 < TT ? rows : i0 + TT;               \
       for (size_t j0 = 0; j0 < cols; j0 += TT) {                               \
         size_t j1 = cols - j0 < TT ? cols : j0 + TT;                           \
-        for (size_t j = j0; j < j1; j++)                                       \
-          for (size_t i = i0; i < i1; i++) o[j * rows + i] = a[i * cols + j];  \
+        size_t im = i0, jm = j0; /* the block [i0, im) x [j0, jm) is done */    \
+        if (TR_TILE4(T, a, o, rows, cols, i0, i1, j0, j1)) {                   \
+          im = i0 + ((i1 - i0) & ~(size_t)3);                                  \
+          jm = j0 + ((j1 - j0) & ~(size_t)3);                                  \
+        }                                                                      \
+        for (size_t j = j0; j < j1; j++) {                                     \
+          size_t from = j < jm ? im : i0; /* left of jm: the rows below im only */ \
+          for (size_t i = from; i < i1; i++) o[j * rows + i] = a[i * cols + j]; \
+        }                                                                      \
       }                                                                        \
     }                                                                          \
   }                                                                            \
