@@ -295,6 +295,7 @@ export class Call {
     this.outPtrs = new Array(spec.outputs.length); // heap address of each output (a pw_result for PW_RESULT)
     this.out = null; // options.out: the view the one PW_RETURN result goes to
     this.outInPlace = false; // ... written by the kernel where it is (a view of this heap)
+    this.outLength = 0; // ... its elements (a detached view reports 0)
     this.temps = null; // addresses this call allocated (freed by release())
     this.copies = null; // indices of the buffers copied in
     this.copied = 0; // bytes copied in and out
@@ -377,10 +378,12 @@ export class Call {
   checkOut(out) {
     const { spec, values } = this;
     const what = `${spec.label}: options.out`;
-    const A = RESULT_ARRAY[spec.outputs[0].elem];
-    if (!(out instanceof A) && !(A === Uint8Array && out instanceof Uint8ClampedArray)) {
-      throw typeError(`${what} must be a ${A.name} (got ${describe(out)})`);
+    const tags = ELEM_TAGS[spec.outputs[0].elem];
+    // by tag, as checkView: a typed array of another realm (an iframe's, a vm context's) is one too
+    if (!ArrayBuffer.isView(out) || !tags.includes(out[Symbol.toStringTag])) {
+      throw typeError(`${what} must be a ${tags.join(' or ')} (got ${describe(out)})`);
     }
+    if (blockOf(out)?.live === false) throw freedError(what);
     if (isDetached(out)) throw detachedError(what);
     if (out.length !== this.outCounts[0]) {
       throw rangeError(`${what} must have ${this.outCounts[0]} elements, the length of the result (got ${out.length})`);
@@ -397,6 +400,7 @@ export class Call {
       }
     }
     this.out = out;
+    this.outLength = out.length;
   }
 
   count(i) {
@@ -631,17 +635,31 @@ export class Call {
           `not a whole number of ${o.size}-byte elements`, 'ERR_PW_KERNEL_RESULT');
       }
     }
-    if (this.out !== null) {
-      // options.out: written in place, or copied into it here
-      if (!this.outInPlace && bytes) {
-        new Uint8Array(this.out.buffer, this.out.byteOffset, bytes).set(h.u8.subarray(from, from + bytes));
-        this.copied += bytes;
-      }
-      return this.out;
-    }
+    if (this.out !== null) return this.outResult(h, from, bytes);
     if (!bytes) return new A(0);
     const copy = h.u8.slice(from, from + bytes);
     return o.elem === 'u8' ? copy : new A(copy.buffer);
+  }
+
+  // options.out after the call: written in place, or the result copied into it
+  outResult(h, from, bytes) {
+    const out = this.out;
+    const what = `${this.spec.label}: options.out`;
+    const block = blockOf(out);
+    if (this.outInPlace) {
+      // a core's private memory that the call grew detached every view of
+      // it, out too: the result is in out's block, in a view made anew
+      if (isDetached(out)) return this.heap.viewAt(block, out.constructor, this.outPtrs[0], this.outLength);
+      return out;
+    }
+    // a view of another memory: it may have been freed or detached while a pool call ran
+    if (block !== undefined && !block.live) throw freedError(what);
+    if (isDetached(out)) throw detachedError(what);
+    if (bytes) {
+      new Uint8Array(out.buffer, out.byteOffset, bytes).set(h.u8.subarray(from, from + bytes));
+      this.copied += bytes;
+    }
+    return out;
   }
 
   /** Copies back what the kernel wrote into buffers that were copied in. */

@@ -227,6 +227,15 @@ export class Heap {
   }
 
   /**
+   * A view of `length` Ctor elements at heap address `at`, inside `block`
+   * (live, of this heap), tracked as the block's: a view of the block made
+   * anew, where the one the caller had was detached by growth.
+   */
+  viewAt(block, Ctor, at, length) {
+    return track(new Ctor(this.views().u8.buffer, at, length), block);
+  }
+
+  /**
    * The block of a view that free() may release: the view alloc() returned
    * (or one starting where it starts); throws otherwise. Does not free.
    */

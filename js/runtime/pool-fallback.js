@@ -5,7 +5,7 @@
 // the main thread, but their buffers are copied to the worker and back, and
 // they run one at a time. `pool.isShared` is false.
 import { AbortError, ParawasmError, PoolDestroyedError, checkInteger, rangeError, typeError } from './errors.js';
-import { checkAlloc } from './memory.js';
+import { blockOf, checkAlloc, detachedError, freedError, isDetached } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
 const ERRORS = { TypeError, RangeError, ParawasmError, AbortError };
@@ -73,6 +73,9 @@ export class FallbackPool extends PoolBase {
         if (this.freed.has(c.values[i].buffer)) {
           throw rangeError(`${spec.params[i].label} is a view of memory that was freed with free(); a freed view may not be used`);
         }
+      }
+      if (c.out !== null && this.freed.has(c.out.buffer)) {
+        throw rangeError(`${spec.label}: options.out is a view of memory that was freed with free(); a freed view may not be used`);
       }
       if (extra?.payload) {
         c.payload = extra.payload;
@@ -174,9 +177,9 @@ export class FallbackPool extends PoolBase {
       // buffers the kernel wrote: copied back into the caller's views before
       // the call settles and before the next call copies anything in
       this.current = c;
-      this.copyBack(c, m).then(() => {
+      this.copyBack(c, m).then((err) => {
         if (this.current === c) this.current = null;
-        this.settleCall(c, null, m.value);
+        this.settleCall(c, err, err ? undefined : m.value);
         this.next();
       }, (e) => this.crash(`copying the results back failed: ${e?.message ?? e}`));
       return;
@@ -184,10 +187,25 @@ export class FallbackPool extends PoolBase {
     this.next();
   }
 
+  // Copies the results into the caller's views; resolves to null, or to the
+  // error of this call alone when one of those views went away while it ran
+  // (detached: transferred, or a private memory that grew; or freed).
   async copyBack(c, m) {
-    if (!m.args) return;
+    if (!m.args) return null;
     // m.args holds the positional arguments in order: the buffers among them
     const positional = c.spec.params.map((p, i) => i).filter((i) => !c.spec.params[i].option);
+    for (let k = 0; k < m.args.length; k++) {
+      const i = positional[k];
+      if (m.args[k] === null || c.spec.params[i].kind === 'in') continue;
+      const v = c.values[i];
+      if (isDetached(v)) return detachedError(c.spec.params[i].label);
+      if (this.freed.has(v.buffer) || blockOf(v)?.live === false) return freedError(c.spec.params[i].label);
+    }
+    if (c.out !== null) {
+      const what = `${c.spec.label}: options.out`;
+      if (isDetached(c.out)) return detachedError(what);
+      if (this.freed.has(c.out.buffer) || blockOf(c.out)?.live === false) return freedError(what);
+    }
     for (let k = 0; k < m.args.length; k++) {
       const a = m.args[k];
       const i = positional[k];
@@ -204,6 +222,7 @@ export class FallbackPool extends PoolBase {
       this.counters.bytesCopied += r.byteLength;
       m.value = c.out;
     }
+    return null;
   }
 
   abort(c) {

@@ -1079,7 +1079,9 @@ function tsSignatures(s, async, indent) {
   const callOpts = async ? 'PoolCallOptions' : 'CoreCallOptions';
   // one PW_RETURN result: options.out (js/runtime/bind.js, spec.retOut)
   const fields = opts.map((p) => `${p.name}${p.default !== undefined ? '?' : ''}: ${ptype(p)}`);
-  if (s.outputs.length === 1 && s.outputs[0].kind === 'ret' && !opts.some((p) => p.name === 'out')) fields.push(`out?: ${ret}`);
+  if (s.outputs.length === 1 && s.outputs[0].kind === 'ret' && !opts.some((p) => p.name === 'out')) {
+    fields.push(`out?: ${ret === 'Uint8Array' ? 'Uint8Array | Uint8ClampedArray' : ret}`);
+  }
   const optionsType = fields.length ? `{ ${fields.join('; ')} } & ${callOpts}` : callOpts;
   const optionsRequired = opts.some((p) => p.default === undefined);
   const required = pos.filter((p) => p.default === undefined);

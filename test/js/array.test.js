@@ -11,6 +11,7 @@
 // matrix: plain arrays, unsupported element types, mismatched lengths and
 // shapes, lo >= hi, k out of range, unknown options.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { fileURLToPath } from 'node:url';
@@ -646,4 +647,14 @@ test('the fallback pool (no shared memory) gives the core\'s results, sortByKey 
   assert.equal(out.isShared, false);
   const { results } = await import('./helpers/array-fallback-child.mjs').then((m) => m.run(core.array));
   assert.deepEqual(out.results, results);
+  // options.out without shared memory (see outChecks in the helper)
+  const { inputs, json, OUT_N } = await import('./helpers/array-fallback-child.mjs');
+  const o = out.out;
+  assert.ok(o.coreOut.detached, 'the core\'s heap grew during argsort: the view given as out detached');
+  assert.ok(!o.coreOut.same && o.coreOut.length === OUT_N, 'argsort returned a new view of out\'s block instead');
+  assert.equal(o.coreOut.result, json(core.array.argsort(inputs(OUT_N).x)), 'holding the indices');
+  assert.match(o.fallbackDetached, /^TypeError: sha256: options\.out is detached/);
+  // the fallback pool still works after: the SHA-256 of 1000 zero bytes
+  const want = createHash('sha256').update(createHash('sha256').update(new Uint8Array(1000)).digest()).digest('hex');
+  assert.equal(JSON.parse(o.poolAfter), want, 'the fallback pool still works after');
 });

@@ -10,6 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { loadCore, createPool, ParawasmError } from '../../build/testpkg/index.js';
 import { prng } from '../lib/ref.js';
 import { HANG_MS } from './helpers/pool-test-utils.js';
+import { holdThreads } from '../lib/hold.js';
+import vm from 'node:vm';
 
 const TESTPKG_URL = new URL('../../build/testpkg/index.js', import.meta.url).href;
 
@@ -524,6 +526,8 @@ test('PW_RETURN with options.out: the result written into a given view, in place
 });
 
 test('PW_RETURN with options.out on the pool: the block stays allocated while the kernel writes it', async () => {
+  // both threads held: the call waits in the queue, its out pinned
+  const hold = await holdThreads(pool);
   const out = pool.alloc(400000, Uint16Array);
   const [lo, hi] = [out.byteOffset, out.byteOffset + out.byteLength];
   const p = pool.testIota(200000, 5, { out });
@@ -533,11 +537,33 @@ test('PW_RETURN with options.out on the pool: the block stays allocated while th
   for (const o of others) {
     assert.ok(o.byteOffset >= hi || o.byteOffset + o.byteLength <= lo, `a new block at ${o.byteOffset} inside the pinned out [${lo}, ${hi})`);
   }
+  await hold.end();
   assert.equal(await p, out);
   for (const o of others) {
     assert.ok(o.every((b) => b === 0x55), 'the kernel wrote nothing outside out');
     pool.free(o);
   }
+});
+
+test('PW_RETURN with options.out: another realm\'s typed array, a freed view, a view freed while the call waits', async () => {
+  const other = vm.runInNewContext('new Uint16Array(4)');
+  for (const t of TARGETS) {
+    assert.deepEqual([...await t.run('testIota', 4, 7, { out: other })], [7, 8, 9, 10], `${t.name}: a typed array of another realm`);
+    const empty = t.api.alloc(0, Uint16Array);
+    t.api.free(empty);
+    await t.fails('testIota', [0, { out: empty }], isRange('options.out'), `${t.name}: a freed empty view`);
+  }
+  // a view of another memory (the core's), freed while the pool call waits: refused, not written
+  const hold = await holdThreads(pool);
+  const out = core.alloc(8, Uint16Array);
+  const p = pool.testIota(4, 1, { out });
+  core.free(out);
+  const reuse = core.alloc(8, Uint16Array).fill(0xabcd);
+  const refused = assert.rejects(p, isRange('options.out')); // (handled before the call can settle)
+  await hold.end();
+  await refused;
+  assert.ok(reuse.every((v) => v === 0xabcd), 'nothing written into the memory out had');
+  core.free(reuse);
 });
 
 test('PW_IN(4): a fixed-size input is checked; a char input takes a string as UTF-8', async () => {

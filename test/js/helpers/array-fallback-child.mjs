@@ -8,11 +8,10 @@ import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 
 const sha = (v) => createHash('sha256').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('hex');
-const json = (v) => JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? `${x}n` : ArrayBuffer.isView(x) ? sha(x) : x));
+export const json = (v) => JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? `${x}n` : ArrayBuffer.isView(x) ? sha(x) : x));
 
-/** The operations, on `api` (core.array or pool.array); resolves to { results }. */
-export async function run(api) {
-  const n = 100003;
+/** The keys of the operations (n doubles), with ids and bigint payloads. */
+export function inputs(n = 100003) {
   const x = new Float64Array(n);
   const ids = new Int32Array(n);
   const big = new BigInt64Array(n);
@@ -23,6 +22,12 @@ export async function run(api) {
     ids[i] = i;
     big[i] = BigInt(s) << 20n;
   }
+  return { n, x, ids, big };
+}
+
+/** The operations, on `api` (core.array or pool.array); resolves to { results }. */
+export async function run(api) {
+  const { n, x, ids, big } = inputs();
   const results = {};
   const keys = x.slice();
   results.sortByKey = json([await api.sortByKey(keys, [ids, big], { descending: true }), keys, ids, big]);
@@ -44,10 +49,36 @@ export async function run(api) {
   return { results };
 }
 
+/** Elements of the argsort into out: its scratch (20 bytes an element) is more than the core's first heap. */
+export const OUT_N = 1000003;
+
+/**
+ * options.out where memory is not shared: on the core, in place in an
+ * alloc() view that argsort's own scratch detaches (the heap grows); on the
+ * fallback pool, into a core view that detaches while the call waits.
+ */
+async function outChecks(core, pool) {
+  const r = {};
+  const { n, x } = inputs(OUT_N);
+  const xs = core.alloc(n * 8, Float64Array);
+  xs.set(x);
+  const out = core.alloc(n * 4, Uint32Array);
+  const got = core.array.argsort(xs, { out });
+  r.coreOut = { detached: out.length === 0, same: got === out, length: got.length, result: json(got) };
+  const digest = core.alloc(32);
+  const p = pool.sha256(new Uint8Array(1000), { out: digest });
+  core.alloc(64 << 20); // grows the core's heap: digest detaches before the pool's result comes back
+  r.fallbackDetached = await p.then(() => 'resolved', (e) => `${e.name}: ${e.message}`);
+  const after = await pool.sha256(new Uint8Array(1000));
+  r.poolAfter = json(after);
+  return r;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { createPool } = await import('../../../pkg/index.js');
+  const { createPool, loadCore } = await import('../../../pkg/index.js');
   const pool = await createPool();
   const { results } = await run(pool.array);
-  process.stdout.write(JSON.stringify({ isShared: pool.isShared, results }));
+  const out = await outChecks(await loadCore(), pool);
+  process.stdout.write(JSON.stringify({ isShared: pool.isShared, results, out }));
   await pool.destroy();
 }
