@@ -80,9 +80,30 @@ static void ENG(lsd)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n,
   size_t cnt[ND][256];
   unsigned nd = (bits + 7) / 8;
   memset(cnt, 0, nd * sizeof cnt[0]);
-  for (size_t i = 0; i < n; i++) {
-    ENG_K r = (ENG_K)(k[i] - lo);
-    for (unsigned d = 0; d < nd; d++) cnt[d][(r >> (8 * d)) & 0xff]++;
+  /* one loop per digit count, its digits unrolled: a loop over the digits
+     inside the loop over the keys cost wasm about a third more than
+     native code (eng_lsd64 on 10M doubles: 1.66x native's time) */
+  switch (nd) {
+#define ENG_COUNT_CASE(m)                                                      \
+  case m:                                                                      \
+    if ((m) <= ND) {                                                           \
+      for (size_t i = 0; i < n; i++) {                                         \
+        ENG_K r = (ENG_K)(k[i] - lo);                                          \
+        for (unsigned d = 0; d < (m); d++) cnt[d][(r >> (8 * d)) & 0xff]++;    \
+      }                                                                        \
+    }                                                                          \
+    break;
+    ENG_COUNT_CASE(1)
+    ENG_COUNT_CASE(2)
+    ENG_COUNT_CASE(3)
+    ENG_COUNT_CASE(4)
+    ENG_COUNT_CASE(5)
+    ENG_COUNT_CASE(6)
+    ENG_COUNT_CASE(7)
+    ENG_COUNT_CASE(8)
+#undef ENG_COUNT_CASE
+  default:
+    break;
   }
   ENG_K *src = k, *dst = k2;
   uint32_t *isrc = ix, *idst = ix2;
