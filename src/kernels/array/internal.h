@@ -207,6 +207,34 @@ PWA_KEYFNS_(16, uint16_t, 10)
 PWA_KEYFNS_(32, uint32_t, 23)
 PWA_KEYFNS_(64, uint64_t, 52)
 
+#ifdef __wasm_simd128__
+/*
+ * pwa_key64 on two elements at once (wasm SIMD, which has only signed
+ * 64-bit compares: an unsigned a > b is a signed compare of a and b with
+ * their top bits flipped). The same keys, bit for bit.
+ */
+PW_INLINE v128_t pwa_key64x2(v128_t b, int mode) {
+  const v128_t sign = wasm_i64x2_splat((int64_t)pwa_sign64_());
+  switch (mode) {
+  case PWA_UINT_ASC: return b;
+  case PWA_UINT_DESC: return wasm_v128_not(b);
+  case PWA_SINT_ASC: return wasm_v128_xor(b, sign);
+  case PWA_SINT_DESC: return wasm_v128_xor(b, wasm_v128_not(sign));
+  default: break;
+  }
+  v128_t neg = wasm_i64x2_shr(b, 63); /* all ones if the sign is set */
+  v128_t k = wasm_i64x2_sub(wasm_v128_xor(b, wasm_v128_or(neg, sign)), wasm_i64x2_splat((int64_t)pwa_rot64_()));
+  if (mode == PWA_FLOAT_ASC) return k;
+  const v128_t inf = wasm_i64x2_splat((int64_t)pwa_kinf64());
+  v128_t above = wasm_i64x2_gt(wasm_v128_xor(k, sign), wasm_v128_xor(inf, sign)); /* k > inf: a NaN */
+  switch (mode) {
+  case PWA_FLOAT_DESC: return wasm_v128_bitselect(k, wasm_i64x2_sub(inf, k), above);
+  case PWA_FLOATC_ASC: return wasm_v128_bitselect(wasm_i64x2_splat((int64_t)pwa_knan64()), k, above);
+  default: return wasm_v128_bitselect(wasm_i64x2_splat((int64_t)pwa_knan64()), wasm_i64x2_sub(inf, k), above);
+  }
+}
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* Raw bits of floats                                                       */
 /* ------------------------------------------------------------------------ */

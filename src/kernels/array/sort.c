@@ -106,12 +106,49 @@ typedef struct {
     PWA_MODE_SWITCH(c->mode, KP_CALL_##W)                                      \
     r[0] = lo, r[1] = hi;                                                      \
   } while (0)
+#ifdef __wasm_simd128__
+/*
+ * 64-bit keys two at a time, with the range in two lanes of unsigned
+ * minimum and maximum (signed compares on flipped top bits). Scalar, this
+ * pass took 1.9x its native time (perf, argsort of 10M doubles); the whole
+ * argsort in wasm went from 243 to 223 ms with it (native: 160).
+ */
+#define KP_SIMD_64(m)                                                          \
+  do {                                                                         \
+    const v128_t sign = wasm_i64x2_splat(INT64_MIN);                           \
+    v128_t vlo = wasm_i64x2_splat((int64_t)(lo ^ (uint64_t)INT64_MIN));        \
+    v128_t vhi = wasm_i64x2_splat((int64_t)(hi ^ (uint64_t)INT64_MIN));        \
+    for (; i + 2 <= e; i += 2) {                                               \
+      v128_t kv = pwa_key64x2(wasm_v128_load(x + i), m);                       \
+      wasm_v128_store(k + i, kv);                                              \
+      v128_t kf = wasm_v128_xor(kv, sign);                                     \
+      vlo = wasm_v128_bitselect(kf, vlo, wasm_i64x2_lt(kf, vlo));              \
+      vhi = wasm_v128_bitselect(kf, vhi, wasm_i64x2_gt(kf, vhi));              \
+    }                                                                          \
+    for (int l = 0; l < 2; l++) {                                              \
+      uint64_t a = (uint64_t)(l ? wasm_i64x2_extract_lane(vlo, 1) : wasm_i64x2_extract_lane(vlo, 0)) ^ (uint64_t)INT64_MIN; \
+      uint64_t z = (uint64_t)(l ? wasm_i64x2_extract_lane(vhi, 1) : wasm_i64x2_extract_lane(vhi, 0)) ^ (uint64_t)INT64_MIN; \
+      lo = a < lo ? a : lo;                                                    \
+      hi = z > hi ? z : hi;                                                    \
+    }                                                                          \
+  } while (0)
+#else
+#define KP_SIMD_64(m) ((void)0)
+#endif
+#define KP_SIMD_8(m) ((void)0)
+#define KP_SIMD_16(m) ((void)0)
+#define KP_SIMD_32(m) ((void)0)
+
 #define KP_BODY(W, m)                                                          \
-  for (size_t i = b; i < e; i++) {                                             \
-    uint##W##_t v = pwa_key##W(x[i], m);                                       \
-    k[i] = v;                                                                  \
-    lo = v < lo ? v : lo;                                                      \
-    hi = v > hi ? v : hi;                                                      \
+  {                                                                            \
+    size_t i = b;                                                              \
+    KP_SIMD_##W(m);                                                            \
+    for (; i < e; i++) {                                                       \
+      uint##W##_t v = pwa_key##W(x[i], m);                                     \
+      k[i] = v;                                                                \
+      lo = v < lo ? v : lo;                                                    \
+      hi = v > hi ? v : hi;                                                    \
+    }                                                                          \
   }
 #define KP_CALL_8(m) KP_BODY(8, m)
 #define KP_CALL_16(m) KP_BODY(16, m)
