@@ -194,17 +194,17 @@ export class FallbackPool extends PoolBase {
     if (!m.args) return null;
     // m.args holds the positional arguments in order: the buffers among them
     const positional = c.spec.params.map((p, i) => i).filter((i) => !c.spec.params[i].option);
+    const gone = (v, what) => (isDetached(v) ? detachedError(what)
+      : this.freed.has(v.buffer) || blockOf(v)?.live === false ? freedError(what) : null);
     for (let k = 0; k < m.args.length; k++) {
       const i = positional[k];
       if (m.args[k] === null || c.spec.params[i].kind === 'in') continue;
-      const v = c.values[i];
-      if (isDetached(v)) return detachedError(c.spec.params[i].label);
-      if (this.freed.has(v.buffer) || blockOf(v)?.live === false) return freedError(c.spec.params[i].label);
+      const e = gone(c.values[i], c.spec.params[i].label);
+      if (e) return e;
     }
     if (c.out !== null) {
-      const what = `${c.spec.label}: options.out`;
-      if (isDetached(c.out)) return detachedError(what);
-      if (this.freed.has(c.out.buffer) || blockOf(c.out)?.live === false) return freedError(what);
+      const e = gone(c.out, `${c.spec.label}: options.out`);
+      if (e) return e;
     }
     for (let k = 0; k < m.args.length; k++) {
       const a = m.args[k];

@@ -71,6 +71,13 @@ PW_INLINE uint32_t floor_small(double f) {
 #endif
 }
 
+/* An estimate j of v's bin moved to the bin whose table edges hold v. */
+PW_INLINE uint32_t tab_fix(double v, uint32_t j, const double *t, uint32_t last) {
+  while (j > 0 && v < t[j]) j--;
+  while (j < last && v >= t[j + 1]) j++;
+  return j;
+}
+
 /* The bin of v among the equal bins, or c->bins when v is outside. */
 PW_INLINE size_t bin_equal(const hist_ctx *c, double v) {
   if (!(v >= c->lo && v <= c->hi)) return c->bins; /* NaN too */
@@ -78,8 +85,7 @@ PW_INLINE size_t bin_equal(const hist_ctx *c, double v) {
   size_t j = f < (double)c->bins ? floor_small(f) : c->bins - 1;
   const double *t = c->etab;
   if (t != NULL) { /* the same edges, read from the table */
-    while (j > 0 && v < t[j]) j--;
-    while (j + 1 < c->bins && v >= t[j + 1]) j++;
+    j = tab_fix(v, (uint32_t)j, t, (uint32_t)c->bins - 1);
   } else {
     while (j > 0 && v < edge_at(c, j)) j--;
     while (j + 1 < c->bins && v >= edge_at(c, j + 1)) j++;
@@ -143,10 +149,7 @@ PW_INLINE void count_tab(double v, double lo, double hi, double scale, const dou
                          uint32_t last, uint32_t *h) {
   if (!(v >= lo && v <= hi)) return; /* NaN too */
   double f = (v - lo) * scale;
-  uint32_t j = floor_small(f < (double)last ? f : (double)last);
-  while (j > 0 && v < t[j]) j--;
-  while (j < last && v >= t[j + 1]) j++;
-  h[j]++;
+  h[tab_fix(v, floor_small(f < (double)last ? f : (double)last), t, last)]++;
 }
 
 #ifdef __wasm_simd128__
@@ -172,9 +175,7 @@ static size_t count_tab_f64x2(const double *x, size_t b, size_t e, double lo, do
       if (!(in >> k & 1)) continue;
       double vk = x[i + k];
       uint32_t j = (uint32_t)(k ? wasm_i64x2_extract_lane(jv, 1) : wasm_i64x2_extract_lane(jv, 0));
-      while (j > 0 && vk < t[j]) j--;
-      while (j < last && vk >= t[j + 1]) j++;
-      h[j]++;
+      h[tab_fix(vk, j, t, last)]++;
     }
   }
   return i;
