@@ -417,8 +417,14 @@ PW_KERNEL pw_status pw_image_levels_grey(PW_IN(width * height) const uint8_t *sr
  * straight R, G, B, A scaled to 0..1,
  *     R' = m[0] R + m[1] G + m[2] B + m[3] A + m[4]      (and so on, row by row
  *     G' = m[5] R + ...   B' = m[10] R + ...   A' = m[15] R + ... + m[19])
- * then each is clamped to 0..1 and scaled to 0..255, rounded to the nearest
- * integer (ties to even). In place: yes, free.
+ * then each is clamped to 0..1 and scaled to 0..255 as a byte. When every
+ * multiplier (m[0..3], m[5..8], ...) is below 16 in magnitude, the sums are
+ * taken in fixed point (the multipliers rounded to multiples of 2^-11 or
+ * finer): each byte is within 1 of the exact value rounded to the nearest
+ * integer, equal to it wherever the exact value is within 0.25 of an
+ * integer, and exact for multipliers that are multiples of 2^-11 (the
+ * identity, channel swaps, halves); halves round up. Larger multipliers are
+ * taken in float, rounded to nearest, ties to even. In place: yes, free.
  * @param matrix  20 finite floats, row-major
  * @return PW_OK, PW_ECANCELED, or PW_EINVAL for a bad size or a non-finite entry
  */

@@ -891,14 +891,21 @@ static void test_colour(void) {
            alpha (-0 in its alpha row), and huge
            entries whose sums overflow to +-inf or inf - inf = NaN (the SIMD
            and the portable path must agree there too; no reference) */
-        static const float mats[5][20] = {
+        static const float mats[8][20] = {
             {0.393f, 0.769f, 0.189f, 0, 0, 0.349f, 0.686f, 0.168f, 0, 0, 0.272f, 0.534f, 0.131f, 0, 0, 0, 0, 0, 1, 0},
             {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0.2126f, 0.7152f, 0.0722f, 0, 0},
             {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0},
             {3e38f, -3e38f, 0, 0, 0, -3e38f, 0, 0, 0, 0.5f, 1e36f, 1e36f, -1e36f, 0, -0.25f, 0, 0, -0.5f, 2, 0.1f},
             {0.5f, 0.5f, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, -0.0f, 0.5f, 0.2f},
+            /* the widest multipliers of the fixed-point form (shift 11), and
+               its offset clamp */
+            {15.99f, -15.5f, 0.001f, 0, 0.3f, -2, 3, 0, -15.9f, 40, 0.25f, 0.25f, 0.25f, 0.25f, -9e6f, 0, 0, 0, 1, 1e7f},
+            /* a multiplier of 16 and more: the float form */
+            {16.5f, -16, 0.5f, 0, 0.1f, 0, 1, 0, 0, 0, -20, 0, 21, 0, 0, 0, 0, 0, 1, 0},
+            /* multiples of 2^-8: exact in the fixed-point form */
+            {0.25f, 0.5f, 0.25f, 0, 0, 0.125f, 0.75f, 0.125f, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0.5f, 0.5f},
         };
-        for (int k = 0; k < 5; k++) {
+        for (int k = 0; k < 8; k++) {
           op om = {.kind = K_MATRIX, .src = m, .matrix = mats[k]};
           got = run_all("color matrix", &om, n, 1);
           if (k == 3) {
@@ -910,9 +917,10 @@ static void test_colour(void) {
             const uint8_t *p = m.px + 4 * i;
             for (int r = 0; r < 4; r++) {
               const float *row = mats[k] + 5 * r;
-              double v = (row[0] * (double)p[0] + row[1] * (double)p[1] + row[2] * (double)p[2] + row[3] * (double)p[3]) / 255.0 + row[4];
-              v = v < 0 ? 0 : v > 1 ? 1 : v;
-              bad += abs(ref_round(v * 255.0) - got[4 * i + r]) > (k == 2 ? 0 : 1);
+              /* on the 0..255 scale: exact in double for matrices 2 and 7 */
+              double v = row[0] * (double)p[0] + row[1] * (double)p[1] + row[2] * (double)p[2] + row[3] * (double)p[3] +
+                         row[4] * 255.0;
+              bad += abs(ref_round(v) - got[4 * i + r]) > (k == 2 || k == 7 ? 0 : 1);
             }
           }
           CHECK(bad == 0, "color matrix %d: %d values off", k, bad);
