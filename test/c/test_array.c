@@ -1414,6 +1414,19 @@ static void test_convert(void) {
     }
     free(src), free(dst);
   }
+  /* convert_u8_norm: every byte, at each offset of a 16-byte vector, to a
+     normalised float (the wasm path has no division: see elementwise.c) */
+  for (int st = 1; st <= 2; st++)
+    for (size_t off = 0; off < 16; off += 5) {
+      uint8_t bytes[256 + 16 + 13];
+      float out[256 + 16 + 13];
+      size_t n = 256 + 16 + 13 - off;
+      for (size_t i = 0; i < n; i++) bytes[off + i] = (uint8_t)(i * 7 + off);
+      CHECK(pw_array_convert(bytes + off, n, (uint32_t)st, out, n * 4, 9, true) == PW_OK, "convert_u8_norm: status");
+      size_t bad = 0;
+      for (size_t i = 0; i < n; i++) bad += out[i] != (float)bytes[off + i] / 255.0f;
+      CHECK(bad == 0, "convert_u8_norm: type %d offset %zu: %zu floats differ from x / 255.0f", st, off, bad);
+    }
   CHECK(pw_array_convert(NULL, 0, 11, NULL, 0, 0, false) == PW_EINVAL, "convert: bad source code");
   CHECK(pw_array_convert(NULL, 0, 0, NULL, 0, 99, false) == PW_EINVAL, "convert: bad destination code");
   uint8_t b3[3];
