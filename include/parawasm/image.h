@@ -424,7 +424,9 @@ PW_KERNEL pw_status pw_image_levels_grey(PW_IN(width * height) const uint8_t *sr
  * integer, equal to it wherever the exact value is within 0.25 of an
  * integer, and exact for multipliers that are multiples of 2^-11 (the
  * identity, channel swaps, halves); halves round up. Larger multipliers are
- * taken in float, rounded to nearest, ties to even. In place: yes, free.
+ * taken in double (no overflow, no cancellation to speak of), rounded to
+ * nearest, ties to even; the matrix itself is 32-bit floats (entries
+ * rounded to 24 bits; from JS, finite as 32-bit floats). In place: yes, free.
  * @param matrix  20 finite floats, row-major
  * @return PW_OK, PW_ECANCELED, or PW_EINVAL for a bad size or a non-finite entry
  */

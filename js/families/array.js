@@ -416,6 +416,20 @@ const OPS = {
     const out = outArg('cumsum', o, x.constructor === Uint8ClampedArray ? Uint8ClampedArray : t.Ctor, x.length, 'x');
     // out may be x itself (in place), but not a part of it elsewhere
     if (out !== x && !(out.buffer === x.buffer && out.byteOffset === x.byteOffset)) noOverlap('cumsum', 'options.out', out, [['x', x]]);
+    if (x.constructor === Uint8ClampedArray && x.length) {
+      // stores into a Uint8ClampedArray clamp: the sums in Float64 (exact,
+      // at most 255 (2^32 - 1) < 2^53), then converted into out, clamped
+      const F = TYPES.Float64Array;
+      const tmp = env.async ? env.alloc(x.length, Float64Array) : new Float64Array(x.length);
+      try {
+        yield { spec: 'convert', args: [x, t.code, tmp, F.code, call(env, o)] };
+        yield { k: 'cumsum', args: [tmp, tmp, call(env, o, { exclusive })] };
+        yield { spec: 'convert', args: [tmp, F.code, out, t.code, call(env, o)] };
+      } finally {
+        if (env.async) env.free(tmp);
+      }
+      return out;
+    }
     yield { k: 'cumsum', args: [x, out, call(env, o, { exclusive })] };
     return out;
   },

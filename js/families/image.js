@@ -58,6 +58,9 @@ const RAW = ['resize', 'blur', 'boxBlur', 'unsharp', 'convolve', 'convolvePreset
 
 const W = (where) => `image.${where}`;
 
+// the largest finite 32-bit float: the kernels take their matrices, weights and divisors as floats
+const FLT_MAX = 3.4028234663852886e38;
+
 function number(where, what, v, lo, hi, integer = false) {
   if (typeof v !== 'number') throw typeError(`${W(where)}: ${what} must be a number (got ${describe(v)})`);
   if (integer ? !Number.isInteger(v) || v < lo || v > hi : !(v >= lo && v <= hi)) {
@@ -433,7 +436,7 @@ const OPS = {
     const kern = kernelArg;
     const { weights, kw, kh } = convolutionKernel(where, kern, o);
     const divisor = o.divisor === undefined ? (typeof kern === 'string' ? 1 : 0)
-      : number(where, 'options.divisor', o.divisor, -Number.MAX_VALUE, Number.MAX_VALUE);
+      : number(where, 'options.divisor', o.divisor, -FLT_MAX, FLT_MAX);
     const bias = o.bias === undefined ? 0 : number(where, 'options.bias', o.bias, -1e6, 1e6);
     const call = callOptionsOf(o, inject);
     return yield* produce(env, where, o, shapeOf(src), src, true, inject, (d) => k(where, grey('convolve', src),
@@ -730,7 +733,9 @@ function floats(where, what, v) {
   for (let i = 0; i < v.length; i++) {
     const x = typeof v[i] === 'bigint' ? Number(v[i]) : v[i];
     if (typeof x !== 'number') throw typeError(`${W(where)}: ${what}[${i}] must be a number (got ${describe(x)})`);
-    if (!Number.isFinite(x)) throw rangeError(`${W(where)}: ${what}[${i}] must be finite (got ${x})`);
+    if (!Number.isFinite(Math.fround(x))) {
+      throw rangeError(`${W(where)}: ${what}[${i}] must be finite as a 32-bit float, from -${FLT_MAX} to ${FLT_MAX} (got ${x})`);
+    }
     out[i] = x;
   }
   return out;

@@ -388,7 +388,9 @@ describe('scan, histogram, elementwise', () => {
         } else {
           let s = 0n;
           const bits = c.C.BYTES_PER_ELEMENT * 8;
-          const wrap = c.C.name.startsWith('Int') || c.C === BigInt64Array ? (v) => BigInt.asIntN(bits, v) : (v) => BigInt.asUintN(bits, v);
+          // as JS stores: Uint8ClampedArray clamps (the sums only grow), the rest wrap
+          const wrap = c.C === Uint8ClampedArray ? (v) => (v > 255n ? 255n : v)
+            : c.C.name.startsWith('Int') || c.C === BigInt64Array ? (v) => BigInt.asIntN(bits, v) : (v) => BigInt.asUintN(bits, v);
           for (let i = 0; i < c.n; i++) {
             const before = s;
             s += BigInt(x[i]);
@@ -402,6 +404,18 @@ describe('scan, histogram, elementwise', () => {
     const x = Int32Array.of(1, 2, 3);
     assert.equal(core.array.cumsum(x, { out: x }), x);
     assert.deepEqual([...x], [1, 3, 6]);
+    // Uint8ClampedArray: clamped as a JS store would, in place and into out, core and pool
+    for (const api of [core.array, pools[2].array]) {
+      const u = Uint8ClampedArray.of(200, 100, 1, 0);
+      assert.deepEqual([...await api.cumsum(u)], [200, 255, 255, 255]);
+      assert.deepEqual([...await api.cumsum(u, { exclusive: true })], [0, 200, 255, 255]);
+      const into = new Uint8ClampedArray(4);
+      assert.equal(await api.cumsum(u, { out: into }), into);
+      assert.deepEqual([...into], [200, 255, 255, 255]);
+      assert.equal(await api.cumsum(u, { out: u }), u);
+      assert.deepEqual([...u], [200, 255, 255, 255]);
+      assert.equal((await api.cumsum(new Uint8ClampedArray(0))).length, 0);
+    }
   });
 
   test('histogram: equal bins (given or default range) and explicit edges', async () => {

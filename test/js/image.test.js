@@ -153,6 +153,14 @@ const CASES = [
     ref: (img) => R.refColorMatrix(img, [1, 0, 0, 0, 0.1, 0, 0.5, 0, 0, 0, 0, 0, 1, 0, -0.2, 0, 0, 0, 0.5, 0.25]),
     tol: 1,
   },
+  {
+    // multipliers of 16 and more (the float form, in double): products near the float range's end that cancel
+    name: 'colorMatrix (huge multipliers)',
+    rgbaOnly: true,
+    run: (api, img) => api.colorMatrix(img, [3e38, 3e38, -3e38, -3e38, 0.5, 0, 1, 0, 0, 0, 20, -20, 0.5, 0, 0.1, 0, 0, 0, 1, 0]),
+    ref: (img) => R.refColorMatrix(img, [3e38, 3e38, -3e38, -3e38, 0.5, 0, 1, 0, 0, 0, 20, -20, 0.5, 0, 0.1, 0, 0, 0, 1, 0].map(Math.fround)),
+    tol: 1,
+  },
   { name: 'crop', run: (api, img) => api.crop(img, { left: 3, top: 5, width: 20, height: 9 }), ref: (img) => R.refCrop(img, 3, 5, 20, 9), tol: 0 },
   { name: 'crop to the end', run: (api, img) => api.crop(img, { left: 30, top: 20 }), ref: (img) => R.refCrop(img, 30, 20, img.width - 30, img.height - 20), tol: 0 },
   { name: 'flip', run: (api, img) => api.flip(img), ref: R.refFlip, tol: 0 },
@@ -230,6 +238,18 @@ describe('edge cases', () => {
     '1x9 grey': R.makeImage(1, 9, 'grey', 15),
     '9x1 grey': R.makeImage(9, 1, 'grey', 16),
   };
+
+  test('colorMatrix: products that cancel near the 32-bit float range keep the offset; the fixed-point form is exact for halves', async () => {
+    const px = { data: Uint8ClampedArray.of(255, 255, 255, 255, 10, 20, 30, 40), width: 2, height: 1 };
+    const cancel = [3e38, 3e38, -3e38, -3e38, 0.5, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0];
+    const halves = [0.5, 0.5, 0, 0, 0, 0, 0.25, 0.75, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0];
+    for (const api of [core.image, ...THREADS.map((t) => pools[t].image)]) {
+      // white: 3e38 (1 + 1 - 1 - 1) + 0.5 = 0.5 exactly, 127.5 rounded to even
+      assert.deepEqual([...(await api.colorMatrix(px, cancel)).data.subarray(0, 4)], [128, 255, 255, 255]);
+      // (10 + 20) / 2 = 15; 20 / 4 + 30 * 3 / 4 = 27.5 -> 28 (halves round up)
+      assert.deepEqual([...(await api.colorMatrix(px, halves)).data.subarray(4, 8)], [15, 28, 30, 40]);
+    }
+  });
 
   test('1x1, 1xN and Nx1 images through every filter and geometry operation', async () => {
     for (const [name, img] of Object.entries(thin)) {
@@ -740,6 +760,9 @@ describe('bad input: typed errors naming the argument', () => {
     ['an unknown preset', (api) => api.convolve(img, 'blur'), RangeError, /'edge', 'emboss', 'sharpen'/],
     ['a kernel with NaN', (api) => api.convolve(img, [1, NaN, 1, 1, 1, 1, 1, 1, 1]), RangeError, /kernel\[1\] must be finite/],
     ['a short matrix', (api) => api.colorMatrix(img, [1, 0, 0]), RangeError, /20 numbers/],
+    ['a matrix entry beyond 32-bit floats', (api) => api.colorMatrix(img, [1e39, ...Array(19).fill(0)]), RangeError, /matrix\[0\] must be finite as a 32-bit float/],
+    ['a kernel entry beyond 32-bit floats', (api) => api.convolve(img, [1, 1, 1, 1, -1e39, 1, 1, 1, 1]), RangeError, /kernel\[4\] must be finite as a 32-bit float/],
+    ['a divisor beyond 32-bit floats', (api) => api.convolve(img, [1], { divisor: 1e39 }), RangeError, /options\.divisor must be a number from/],
     ['levels inverted', (api) => api.levels(img, { inBlack: 100, inWhite: 50 }), RangeError, /inWhite \(50\) must be greater than options\.inBlack/],
     ['a bare overlay', (api) => api.composite(img, new Uint8Array(16)), TypeError, /overlay must be an image/],
     ['composite onto its overlay', (api) => api.composite(img, img, { dst: img }), RangeError, /options\.dst overlaps overlay/],

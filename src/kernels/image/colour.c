@@ -12,19 +12,14 @@
  * exact decimals); premultiplying is round(c a / 255) = (2 c a + 255) /
  * 510; unpremultiplying is round(c 255 / a) = (510 c + a) / (2 a).
  *
- * Wasm SIMD paths (greyscale, premultiply, colour matrix) give the same
- * bytes as the portable loops, which stay as the reference (the tests run
- * both). The colour matrix there works on 4 pixels a vector per channel
- * (one pixel a vector, as first written, spent its time on lane shuffles
- * and i32x4.trunc_sat_f32x4, which V8 expands to several instructions),
- * rounds with floor and + 2^23, and copies alpha when the alpha row keeps
- * it: sepia on 12 MP RGBA, one thread, CPU ms, wasm 70 -> 26 (native 15).
- * Then the formula times 255 (offsets scaled once, no division or
- * multiplication a value) and rounding to even (rintf; + 2^23 in SIMD):
- * wasm 25 -> 23 ms wall-clock, and natively 15 -> 7 ms, where gcc now
- * vectorises the portable loop with 8-lane AVX2 (make bench-image).
- * Then the fixed-point form (matrix_fixed; i32x4.dot_i16x8_s on R G and
- * B A pairs): wasm 21 -> 9.2 ms, native 7.3 -> 8.5 ms.
+ * Wasm SIMD paths (greyscale, premultiply, the colour matrix's fixed-point
+ * form) give the same bytes as the portable loops, which stay as the
+ * reference (the tests run both). The colour matrix: a float form, 4 pixels
+ * a vector per channel, took sepia on 12 MP RGBA, one thread, from 70 to
+ * 21 ms in wasm, but gcc vectorises the same loop 8 floats wide (7 ms); the
+ * fixed-point form (matrix_fixed; i32x4.dot_i16x8_s on R G and B A pairs)
+ * takes 9.2 ms in wasm, 8.5 natively (make bench-image). Multipliers of 16
+ * or more, which it cannot hold, take a plain loop in double.
  */
 #include <math.h>
 
@@ -40,33 +35,24 @@ typedef struct {
   int op;
   uint8_t lut[256];
   uint32_t threshold;
-  float m[20];
-  int keep_alpha; /* the matrix's alpha row gives every alpha back unchanged */
+  double m[20]; /* the matrix, its offsets times 255 (the float form) */
   /* the matrix in fixed point (see matrix_fixed): qshift 0 = the float form */
   int qshift;
   int16_t q[16];   /* row k, input j: round(m[5k + j] 2^qshift) */
   int32_t qoff[4]; /* row k: its offset times 255 times 2^qshift, + 2^(qshift - 1) */
-  double off255[4]; /* row k's offset times 255, in double */
   int simd;
 } map_ctx;
 
 /*
- * A colour matrix output on the 0..255 scale to a byte: clamped to 0..255
- * (NaN, from inf - inf with huge entries, to 0), then rounded to nearest,
- * ties to even (rintf in the default rounding mode; the SIMD path adds 2^23
- * and takes the low byte of the sum's bits, the same integer).
+ * The float form's output on the 0..255 scale to a byte: clamped to 0..255,
+ * then rounded to nearest, ties to even. In double, the sums of 32-bit
+ * float multipliers times bytes neither overflow nor lose more than about
+ * 2^-50 of their largest term.
  */
-static inline uint8_t matrix_byte(float t) {
-  t = t > 0.0f ? t : 0.0f;
-  t = t < 255.0f ? t : 255.0f;
-  return (uint8_t)rintf(t);
-}
-
-/* The scalar loop's output channel (written out again there, where it vectorises natively) for
-   inputs r, g, b, a through matrix row `row` (its offset times 255 already: see
-   pw__image_color_matrix). */
-static uint8_t matrix_out(const float *row, float r, float g, float b, float a) {
-  return matrix_byte(row[0] * r + row[1] * g + row[2] * b + row[3] * a + row[4]);
+static inline uint8_t matrix_byte(double t) {
+  t = t > 0.0 ? t : 0.0;
+  t = t < 255.0 ? t : 255.0;
+  return (uint8_t)rint(t);
 }
 
 #if PW_IMG_SIMD
@@ -111,48 +97,6 @@ static inline v128_t premul4(v128_t px) {
   return wasm_u8x16_narrow_i16x8(rlo, rhi);
 }
 
-/*
- * Four RGBA pixels through the colour matrix, one vector a channel (lane j
- * = pixel j): R, G, B, A are the input channels as floats, out channel k is
- * the same operations in the same order as the scalar loop (row k times R,
- * G, B, A added in that order, + the offset times 255, clamped to 0..255,
- * rounded as matrix_byte). The rounding: + 2^23 rounds the clamped value to
- * an integer (to nearest, ties to even) in the low byte of the float's
- * bits, so the bytes are packed with shifts, where i32x4.trunc_sat_f32x4
- * costs several x86 instructions. The clamp's lower end is a compare and an and,
- * so that a NaN (inf - inf from huge matrix entries) becomes 0, as in the
- * scalar loop, whatever the NaN's bits.
- */
-static inline v128_t matrix_ch(const v128_t *m, v128_t R, v128_t G, v128_t B, v128_t A) {
-  const v128_t zero = wasm_f32x4_splat(0.0f);
-  v128_t t = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(m[0], R), wasm_f32x4_mul(m[1], G)),
-                                           wasm_f32x4_mul(m[2], B)),
-                            wasm_f32x4_mul(m[3], A));
-  t = wasm_f32x4_add(t, m[4]);
-  t = wasm_v128_and(t, wasm_f32x4_gt(t, zero));
-  t = wasm_f32x4_pmin(t, wasm_f32x4_splat(255.0f));
-  return wasm_f32x4_add(t, wasm_f32x4_splat(8388608.0f));
-}
-
-/*
- * 4 RGBA pixels (16 bytes) through the matrix m (20 splats, row by row);
- * keep_alpha: the alpha row is known to give each alpha back (see
- * matrix_keeps_alpha), so the alpha bytes are copied.
- */
-static inline v128_t matrix4(v128_t px, const v128_t *m, int keep_alpha) {
-  const v128_t mask = wasm_i32x4_splat(0xff);
-  v128_t R = wasm_f32x4_convert_i32x4(wasm_v128_and(px, mask));
-  v128_t G = wasm_f32x4_convert_i32x4(wasm_v128_and(wasm_u32x4_shr(px, 8), mask));
-  v128_t B = wasm_f32x4_convert_i32x4(wasm_v128_and(wasm_u32x4_shr(px, 16), mask));
-  v128_t A = wasm_f32x4_convert_i32x4(wasm_u32x4_shr(px, 24));
-  v128_t r = matrix_ch(m, R, G, B, A), g = matrix_ch(m + 5, R, G, B, A);
-  v128_t b = matrix_ch(m + 10, R, G, B, A);
-  /* each lane's bits are 0x4b0000xx: shifting left by 8 or more drops the 0x4b */
-  v128_t a = keep_alpha ? wasm_v128_and(px, wasm_i32x4_splat((int32_t)0xff000000u))
-                        : wasm_i32x4_shl(matrix_ch(m + 15, R, G, B, A), 24);
-  return wasm_v128_or(wasm_v128_or(wasm_v128_and(r, mask), wasm_i32x4_shl(g, 8)),
-                      wasm_v128_or(wasm_i32x4_shl(b, 16), a));
-}
 #endif
 
 #if PW_IMG_SIMD
@@ -313,21 +257,13 @@ static void map_rows(void *p, size_t y0, size_t y1) {
       }
       break;
     }
-    const float *m = c->m;
-#if PW_IMG_SIMD
-    if (c->simd) {
-      v128_t mv[20];
-      for (int k = 0; k < 20; k++) mv[k] = wasm_f32x4_splat(m[k]);
-      if (c->keep_alpha)
-        for (; i + 4 <= n; i += 4, s += 16, d += 16) wasm_v128_store(d, matrix4(wasm_v128_load(s), mv, 1));
-      else
-        for (; i + 4 <= n; i += 4, s += 16, d += 16) wasm_v128_store(d, matrix4(wasm_v128_load(s), mv, 0));
-    }
-#endif
+    /* the float form (a multiplier of 16 or more), in double: rare */
+    double m[20];
+    for (int k = 0; k < 20; k++) m[k] = c->m[k];
     for (; i < n; i++, s += 4, d += 4) {
-      float r = s[0], g = s[1], b = s[2], a = s[3], v[4];
+      double r = s[0], g = s[1], b = s[2], a = s[3], v[4];
       for (int k = 0; k < 4; k++) {
-        const float *row = m + 5 * k;
+        const double *row = m + 5 * k;
         v[k] = row[0] * r + row[1] * g + row[2] * b + row[3] * a + row[4];
       }
       for (int k = 0; k < 4; k++) d[k] = matrix_byte(v[k]);
@@ -476,22 +412,6 @@ pw_status pw_image_levels_grey(const uint8_t *src, uint8_t *dst, uint32_t width,
 /* ---- matrix, threshold, alpha */
 
 /*
- * Does the alpha row (m[15..19]) give back every alpha, whatever r, g, b?
- * When m[15..17] are +0, their products with bytes are +0 and the sum is
- * that of r = g = b = 0, so trying the 256 alphas through the scalar
- * formula decides it. (Most colour matrices, sepia and saturation among
- * them, leave alpha alone; the SIMD path then copies the alpha bytes,
- * which gives the same bytes with a quarter less work.)
- */
-static int matrix_keeps_alpha(const float *m) {
-  for (int k = 15; k < 18; k++)
-    if (m[k] != 0.0f || signbit(m[k])) return 0;
-  for (int a = 0; a < 256; a++)
-    if (matrix_out(m + 15, 0.0f, 0.0f, 0.0f, (float)a) != a) return 0;
-  return 1;
-}
-
-/*
  * The fixed-point form, taken when every multiplier fits: with the largest
  * shift s in 11..15 for which each round(m 2^s) fits in an int16, each
  * output is
@@ -509,7 +429,7 @@ static int matrix_keeps_alpha(const float *m) {
 static void matrix_fixed(map_ctx *c) {
   double big = 0;
   for (int k = 0; k < 4; k++)
-    for (int j = 0; j < 4; j++) big = fmax(big, fabs((double)c->m[5 * k + j]));
+    for (int j = 0; j < 4; j++) big = fmax(big, fabs(c->m[5 * k + j]));
   c->qshift = 0;
   for (int sh = 15; sh >= 11; sh--)
     if (nearbyint(big * (double)(1 << sh)) <= 32767.0) {
@@ -519,8 +439,8 @@ static void matrix_fixed(map_ctx *c) {
   if (!c->qshift) return;
   const double one = (double)(1 << c->qshift), lim = 268435456.0;
   for (int k = 0; k < 4; k++) {
-    for (int j = 0; j < 4; j++) c->q[4 * k + j] = (int16_t)nearbyint((double)c->m[5 * k + j] * one);
-    double o = nearbyint(c->off255[k] * one) + one / 2;
+    for (int j = 0; j < 4; j++) c->q[4 * k + j] = (int16_t)nearbyint(c->m[5 * k + j] * one);
+    double o = nearbyint(c->m[5 * k + 4] * one) + one / 2;
     c->qoff[k] = (int32_t)(o > lim ? lim : o < -lim ? -lim : o);
   }
 }
@@ -530,15 +450,12 @@ pw_status pw__image_color_matrix(const uint8_t *src, uint8_t *dst, uint32_t widt
   if (matrix == NULL) return pw_fail(PW_EINVAL, "matrix is missing");
   map_ctx c = {.src = src, .dst = dst, .ch = 4, .op = OP_MATRIX, .simd = pw__img_simd(flags)};
   /* The whole formula times 255: the bytes go in as they are and each sum
-     comes out on the 0..255 scale, with the offsets times 255 (in double,
-     then rounded to float) once here, not a division and a multiplication
-     a value. */
+     comes out on the 0..255 scale, with the offsets times 255 once here,
+     not a division and a multiplication a value. */
   for (int i = 0; i < 20; i++) {
     if (!isfinite(matrix[i])) return pw_fail(PW_EINVAL, "matrix[%d] is not finite", i);
-    c.m[i] = i % 5 == 4 ? (float)((double)matrix[i] * 255.0) : matrix[i];
-    if (i % 5 == 4) c.off255[i / 5] = (double)matrix[i] * 255.0;
+    c.m[i] = i % 5 == 4 ? (double)matrix[i] * 255.0 : (double)matrix[i];
   }
-  c.keep_alpha = matrix_keeps_alpha(c.m);
   matrix_fixed(&c);
   return map_run(&c, width, height, 1);
 }

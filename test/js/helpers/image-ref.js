@@ -400,11 +400,14 @@ export const refUnpremultiply = (img) => perPixel(img, (s, d) => {
 export function refColorMatrix(img, m) {
   const exact = new Float64Array(img.data.length);
   const r = perPixel(img, (s, d) => {
-    const v = [s[0] / 255, s[1] / 255, s[2] / 255, s[3] / 255];
+    // on the 0..255 scale, the products (exact: a 32-bit float times a
+    // byte) summed first, then the offset: products that cancel exactly
+    // leave the offset whole, however large they are
     for (let row = 0; row < 4; row++) {
-      let x = m[row * 5 + 4];
-      for (let c = 0; c < 4; c++) x += Math.fround(m[row * 5 + c]) * v[c];
-      d[row] = u8(Math.min(1, Math.max(0, x)) * 255);
+      let p = 0;
+      for (let c = 0; c < 4; c++) p += Math.fround(m[row * 5 + c]) * s[c];
+      const x = p + Math.fround(m[row * 5 + 4]) * 255;
+      d[row] = u8(Math.min(255, Math.max(0, x)));
     }
   });
   return { ...r, exact };
