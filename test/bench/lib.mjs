@@ -4,6 +4,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = path.join(ROOT, 'test/bench/fixtures');
@@ -110,6 +112,19 @@ export function summarize(samples) {
   };
 }
 
+// A full garbage collection, then a pause, before each timed run: the
+// engine's concurrent marking and sweeping after a contender that made
+// much garbage (jimp's 48 MB bitmaps, a JS loop's arrays) would otherwise
+// run on the background threads during the next contender's run and take
+// one of this machine's two cores from it (a 10 ms colour matrix measured
+// 22 ms as a median that way).
+v8.setFlagsFromString('--expose-gc');
+const fullGc = vm.runInNewContext('gc');
+async function settle() {
+  fullGc();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /**
  * Runs every contender `runs` times, alternating: round r runs each
  * contender once, in an order rotated by r, so that no contender always
@@ -130,6 +145,7 @@ export async function alternate(contenders, runs, { warmup = 1, timeoutMs = RUN_
   const once = async (c, timed) => {
     const rec = out.get(c.name);
     if (rec.error) return;
+    if (timed) await settle();
     let timer;
     try {
       const r = await Promise.race([
