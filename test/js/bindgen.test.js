@@ -391,6 +391,9 @@ test('regenerating from the real headers reproduces pkg/gen, and the C compiles'
   for (const ns of owned) assert.match(readFileSync(join(dir, 'kernels.d.ts'), 'utf8'), new RegExp(`readonly ${ns}: \\{`), `the CLI declares ${ns}.*`);
   const g = gccSyntax(join(dir, 'kernels.c'), ['-Isrc/kernels']);
   assert.equal(g.status, 0, g.stderr);
+  // an ES module wherever the temporary directory is (a package.json of
+  // "type": "commonjs" above it would make Node read it as CommonJS)
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   const gen = await import(pathToFileURL(join(dir, 'kernels.js')).href);
   assert.deepEqual(Object.fromEntries(Object.entries(gen.STATUS).map(([k, v]) => [k, v.code])), {
     0: 'OK', '-1': 'ERR_PW_INVALID_ARG', '-2': 'ERR_PW_NO_MEMORY', '-3': 'ABORT_ERR', '-4': 'ERR_PW_OUT_OF_RANGE',
