@@ -8,9 +8,9 @@
  *   JS main thread                        pool threads
  *   --------------                        ------------
  *   fill tasks[i] (kernel, args)
- *   pw_pool_submit(i): ring[tail++] = i   claim: CAS head -> ring[head]
- *                      wake a sleeper     state QUEUED -> RUNNING, pw_run()
- *                                         comp[reserve++] = i + 1
+ *   ring[t++] = i; publish tail = t       claim: CAS head -> ring[head]
+ *   (pw_pool_submit, or JS itself:        state QUEUED -> RUNNING, pw_run()
+ *   Pool.push, grouped), wake a sleeper   comp[reserve++] = i + 1
  *   Atomics.waitAsync(done_seq)   <------ done_seq++, wake JS if it waits
  *   drain comp[], settle promises
  *
@@ -392,6 +392,13 @@ PW_EXPORT void pw_pool_submit(uint32_t idx) {
   if (atomic_load(&P.spinners) == 0) wake_one();
 }
 
+/*
+ * The second half of pw_pool_submit, for JS, which does the first itself
+ * (js/runtime/pool.js: the ring entry, a sequentially consistent store of
+ * tail, then a load of spinners that finds it 0): wakes a parked thread.
+ */
+PW_EXPORT void pw_pool_wake(void) { wake_one(); }
+
 /* Asks every thread to stop after its current chunk or task. */
 PW_EXPORT void pw_pool_stop(void) {
   atomic_store(&P.stop, 1);
@@ -406,16 +413,19 @@ void pw_pool_join(void) {
 
 /*
  * Addresses JS needs, in the order js/pool.js reads them:
- * capacity, tasks, comp, done_seq, js_wait, running.
+ * capacity, tasks, comp, done_seq, js_wait, running, ring, tail, spinners.
  */
 PW_EXPORT const uint32_t *pw_pool_layout(void) {
-  static uint32_t out[6];
+  static uint32_t out[9];
   out[0] = P.cap;
   out[1] = (uint32_t)(uintptr_t)P.tasks;
   out[2] = (uint32_t)(uintptr_t)P.comp;
   out[3] = (uint32_t)(uintptr_t)&P.done_seq;
   out[4] = (uint32_t)(uintptr_t)&P.js_wait;
   out[5] = (uint32_t)(uintptr_t)&P.running;
+  out[6] = (uint32_t)(uintptr_t)P.ring;
+  out[7] = (uint32_t)(uintptr_t)&P.tail;
+  out[8] = (uint32_t)(uintptr_t)&P.spinners;
   return out;
 }
 

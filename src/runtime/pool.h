@@ -10,6 +10,7 @@
 
 pw_status pw_pool_start(int nthreads, int cap_log2, uint32_t spin);
 void pw_pool_submit(uint32_t idx);
+void pw_pool_wake(void);
 void pw_pool_stop(void);
 void pw_pool_join(void);
 const uint32_t *pw_pool_layout(void);

@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { PoolDestroyedError, createPool, loadCore } from '../../build/testpkg/index.js';
 import * as gen from '../../build/testpkg/gen/kernels.js';
 import { FAMILIES } from '../../js/tools/families.mjs';
-import { holdThreads } from '../lib/hold.js';
+import { HANG_MS, holdThreads, newGate } from '../lib/hold.js';
 
 const label = (k) => (k.ns ? `${k.ns}.${k.name}` : k.name);
 // namespaces whose methods a family's JS wraps (image, array) are reached
@@ -280,5 +280,48 @@ describe('pool fast path: slots, pins, bursts and destroy()', () => {
     assert.ok(r.every((x) => x.status === 'rejected' && x.reason instanceof PoolDestroyedError));
     await hold.settled;
     await assert.rejects(pool.crc32(new Uint8Array(1)), PoolDestroyedError);
+  });
+
+  // Calls queued in one synchronous stretch reach the threads in groups
+  // (Pool.push): the first `threads` at once, the rest by the stretch's end.
+  test('the first `threads` calls of a synchronous stretch start while the stretch still runs', async () => {
+    const pool = await createPool({ threads: 2 });
+    const gate = newGate(pool);
+    try {
+      const calls = [pool.testHold(gate, 1), pool.testHold(gate, 1), pool.testHold(gate, 1)];
+      // still in the same stretch: no microtask has run
+      const t0 = performance.now();
+      while (Atomics.load(gate, 1) < 2) {
+        if (performance.now() - t0 > HANG_MS) assert.fail('the first two calls of the stretch did not start: a hang');
+      }
+      assert.equal(Atomics.load(gate, 1), 2); // the third waits for a thread
+      Atomics.store(gate, 0, 0);
+      assert.deepEqual(await Promise.all(calls), [1, 1, 1]);
+    } finally {
+      Atomics.store(gate, 0, 0);
+      await pool.destroy();
+    }
+  });
+
+  test('every call of a stretch is published when it ends, whatever its length', async () => {
+    const pool = await createPool({ threads: 2 });
+    try {
+      const d = pool.alloc(3).fill(7);
+      const want = zlib.crc32(d);
+      // lengths around the groups: after the first 2, groups of 16
+      for (const n of [1, 2, 3, 17, 18, 19, 33, 34, 35, 1000]) {
+        const got = await Promise.all(Array.from({ length: n }, () => pool.crc32(d)));
+        assert.equal(got.length, n);
+        assert.ok(got.every((x) => x === want), `a stretch of ${n} calls`);
+      }
+      // a stretch that ends while another call is awaited
+      const a = pool.crc32(d);
+      await null;
+      const b = [pool.crc32(d), pool.crc32(d), pool.crc32(d), pool.crc32(d)];
+      assert.deepEqual(await Promise.all([a, ...b]), [want, want, want, want, want]);
+      assert.equal(pool.stats().queued, 0);
+    } finally {
+      await pool.destroy();
+    }
   });
 });
