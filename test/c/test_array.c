@@ -94,9 +94,13 @@ NOT_FLOAT_NAN(uint64_t, u64)
 PW_ARRAY_TYPES(DESC_CMP)
 
 /* Data shapes. */
-enum { SH_BITS, SH_SMALL, SH_SORTED, SH_REVERSE, SH_EQUAL, SH_SPECIAL, SH_UNIT, SH_COUNT };
+/* SH_CROWD: 64 clusters spread over the type's range, each of keys a few
+   thousand apart at most, with repeats: within a cluster's part of the
+   range, keys share their leading bits (sort_engine.h's lsd_top gives up
+   on them and LSD passes finish). */
+enum { SH_BITS, SH_SMALL, SH_SORTED, SH_REVERSE, SH_EQUAL, SH_SPECIAL, SH_UNIT, SH_CROWD, SH_COUNT };
 static const char *const shape_names[] = {"random bits", "small range", "sorted", "reverse",
-                                          "all equal", "special", "uniform"};
+                                          "all equal", "special", "uniform", "crowded"};
 
 static const double special_f[] = {0.0, -0.0, 1.0, -1.0, INFINITY, -INFINITY, 1e-310, -1e-310,
                                    DBL_MAX, -DBL_MAX, 0.5, 3.0, -2.5, 1e300, -1e-300};
@@ -132,6 +136,9 @@ static float nan_f32(int neg, uint32_t payload) {
       case SH_REVERSE: x[i] = (T)(MAXV - (T)(i / 2)); break;                    \
       case SH_EQUAL: x[i] = base; break;                                       \
       case SH_SPECIAL: x[i] = extremes[r % 7]; break;                          \
+      case SH_CROWD:                                                           \
+        x[i] = (T)((uint64_t)(MINV) + (r % 64) * (uint64_t)(MAXV / 32) + (r >> 8) % 4096); \
+        break;                                                                 \
       default: x[i] = (T)(r % 1000); break;                                    \
       }                                                                        \
     }                                                                          \
@@ -160,6 +167,7 @@ static void gen_f64(double *x, size_t n, int shape, uint64_t *seed) {
       x[i] = k < 15 ? special_f[k] : nan_f64((int)(r >> 40) & 1, r >> 8);
       break;
     }
+    case SH_CROWD: x[i] = ((double)(r % 64) - 32.0) * 1e6 + (double)((r >> 8) % 4096) * 1e-3; break;
     default: x[i] = (double)(r >> 11) * 0x1p-53; break;
     }
   }
@@ -184,6 +192,7 @@ static void gen_f32(float *x, size_t n, int shape, uint64_t *seed) {
       x[i] = k < 15 ? (float)special_f[k] : nan_f32((int)(r >> 40) & 1, (uint32_t)(r >> 8));
       break;
     }
+    case SH_CROWD: x[i] = ((float)(r % 64) - 32.0f) * 1e4f + (float)((r >> 8) % 4096) * 1e-3f; break;
     default: x[i] = (float)(r >> 40) * 0x1p-24f; break;
     }
   }
@@ -254,7 +263,7 @@ PW_ARRAY_TYPES(QSORT_CMP)
       uint32_t *rorder = xmalloc((n + 1) * sizeof(uint32_t));                  \
       for (int shape = 0; shape < SH_COUNT; shape++) {                         \
         if (n > 60000 && shape != SH_BITS && shape != SH_SMALL &&              \
-            shape != SH_SPECIAL && shape != SH_UNIT) continue;                 \
+            shape != SH_SPECIAL && shape != SH_UNIT && shape != SH_CROWD) continue; \
         for (int desc = 0; desc < 2; desc++) {                                 \
           T *x = buf + (si & 1); /* odd element offsets for odd si */          \
           gen_##s(x, n, shape, &seed);                                         \

@@ -25,6 +25,13 @@
  *     same in every key skipped, each other digit one stable scatter
  *     between the two buffers); larger buckets (skewed data) take another
  *     MSD step.
+ *   - a bucket over more than 24 bits is first sorted by the top 16 bits
+ *     of key - lo (two passes) and finished by insertion sort, which
+ *     moves few keys where they spread over the bucket (lsd_top); where
+ *     they crowd, it gives up after a few moves a key and the LSD passes
+ *     finish. 10M doubles on one thread, alternating runs: native
+ *     108-121 -> 80-87 ms, wasm 157-190 -> 108-115 ms; argsort of them
+ *     wasm 356 -> 252 ms.
  * Buckets over the range, rather than over fixed leading bits, adapt to
  * the data: doubles drawn uniformly from [0, 1) share their top 12 key
  * bits, but their range splits them 2048 ways at once.
@@ -64,6 +71,10 @@
 #define SORT_LSD_MAX ((size_t)1 << 14)
 /* Most bits of one MSD digit (2^11 buckets). */
 #define SORT_MSD_BITS 11
+/* Ranges of at least this many bits take lsd_top (sort_engine.h). */
+#define SORT_TOP_MIN_BITS 25
+/* lsd_top's insertion sort gives up after this many moves a key. */
+#define SORT_TOP_BUDGET 4
 /* 16-bit arrays at least this long are counted rather than radix sorted. */
 #define COUNT16_MIN ((size_t)1 << 16)
 

@@ -142,6 +142,101 @@ static void ENG(lsd)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n,
   else ENG(finish)(k, ix, k2, ix2, n, res_other, unkey);
 }
 
+/*
+ * Insertion sort of nearly sorted (k, ix) that gives up once it has moved
+ * more than `budget` keys: 1 if it finished. Either way (k, ix) is a
+ * permutation of its input in which equal keys keep their order.
+ */
+static int ENG(insertion_budget)(ENG_K *k, uint32_t *ix, size_t n, size_t budget) {
+  size_t moved = 0;
+  for (size_t i = 1; i < n; i++) {
+    ENG_K v = k[i];
+    if (k[i - 1] <= v) continue;
+    size_t j = i;
+    if (ix == NULL) {
+      do {
+        k[j] = k[j - 1];
+        j--;
+      } while (j > 0 && k[j - 1] > v);
+      k[j] = v;
+    } else {
+      uint32_t t = ix[i];
+      do {
+        k[j] = k[j - 1];
+        ix[j] = ix[j - 1];
+        j--;
+      } while (j > 0 && k[j - 1] > v);
+      k[j] = v;
+      ix[j] = t;
+    }
+    moved += i - j;
+    if (moved > budget) return 0;
+  }
+  return 1;
+}
+
+/*
+ * For ranges of more than 24 bits (SORT_TOP_MIN_BITS): the top 16 bits of
+ * key - lo by two stable 8-bit passes, then insertion sort by the whole
+ * key. Spread keys (a few thousand over 2^16 prefixes) rarely share a
+ * prefix, so the insertion sort moves few keys, and a range takes 3
+ * passes instead of one per 8-bit digit (4 to 8). Keys that crowd into
+ * a few prefixes make the insertion sort give up after SORT_TOP_BUDGET
+ * moves a key; LSD passes over every digit then finish from that order,
+ * which every step so far kept stable.
+ */
+static void ENG(lsd_top)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n, ENG_K lo,
+                         unsigned bits, int res_other, int unkey) {
+  unsigned sh = bits - 16;
+  size_t cnt[2][256];
+  memset(cnt, 0, sizeof cnt);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t r = (uint32_t)((ENG_K)(k[i] - lo) >> sh); /* < 2^16: key - lo < 2^bits */
+    cnt[0][r & 0xff]++;
+    cnt[1][r >> 8]++;
+  }
+  ENG_K *src = k, *dst = k2;
+  uint32_t *isrc = ix, *idst = ix2;
+  for (unsigned d = 0; d < 2; d++) {
+    size_t *c = cnt[d], sum = 0;
+    int live = 1;
+    for (unsigned v = 0; v < 256; v++) {
+      if (c[v] == n) live = 0;
+      size_t t = c[v];
+      c[v] = sum;
+      sum += t;
+    }
+    if (!live) continue;
+    unsigned s2 = sh + 8 * d;
+    if (ix != NULL) {
+      for (size_t i = 0; i < n; i++) {
+        ENG_K key = src[i];
+        size_t o = c[(ENG_K)(key - lo) >> s2 & 0xff]++;
+        dst[o] = key;
+        idst[o] = isrc[i];
+      }
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        ENG_K key = src[i];
+        dst[c[(ENG_K)(key - lo) >> s2 & 0xff]++] = key;
+      }
+    }
+    ENG_K *t = src;
+    src = dst, dst = t;
+    uint32_t *it = isrc;
+    isrc = idst, idst = it;
+  }
+  int in_other = src != k;
+  if (ENG(insertion_budget)(src, isrc, n, SORT_TOP_BUDGET * n)) {
+    if (in_other) ENG(finish)(k2, ix2, k, ix, n, !res_other, unkey);
+    else ENG(finish)(k, ix, k2, ix2, n, res_other, unkey);
+  } else if (in_other) {
+    ENG(lsd)(k2, ix2, k, ix, n, lo, bits, !res_other, unkey);
+  } else {
+    ENG(lsd)(k, ix, k2, ix2, n, lo, bits, res_other, unkey);
+  }
+}
+
 static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n,
                            int res_other, int unkey, int have_range, ENG_K lo, ENG_K hi);
 
@@ -231,7 +326,8 @@ static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, siz
   }
   unsigned bits = ENG(bit_length)((ENG_K)(hi - lo));
   if (n <= SORT_LSD_MAX) {
-    ENG(lsd)(k, ix, k2, ix2, n, lo, bits, res_other, unkey);
+    if (bits >= SORT_TOP_MIN_BITS) ENG(lsd_top)(k, ix, k2, ix2, n, lo, bits, res_other, unkey);
+    else ENG(lsd)(k, ix, k2, ix2, n, lo, bits, res_other, unkey);
     return PW_OK;
   }
   /* MSD: 2^D buckets over [lo, hi], D chosen so that buckets of uniform
