@@ -555,6 +555,11 @@ export class Call {
     u32[(task + L.status) >>> 2] = 0;
     u32[(task + L.cancel) >>> 2] = 0;
     u32[(task + L.flags) >>> 2] = 0;
+    if (this.onProgress) {
+      // the slot's previous call left its progress here; pw_run clears it only when this one starts
+      u32[(task + L.progressDone) >>> 2] = 0; u32[((task + L.progressDone) >>> 2) + 1] = 0;
+      u32[(task + L.progressTotal) >>> 2] = 0; u32[((task + L.progressTotal) >>> 2) + 1] = 0;
+    }
     const base = task + L.args;
     const cargs = spec.cargs;
     for (let i = 0; i < cargs.length; i++) {

@@ -298,7 +298,12 @@ export class Pool extends PoolBase {
       const at = (this.comp + 4 * (this.compHead & this.mask)) >>> 2;
       const e = Atomics.load(u32, at);
       if (e === 0) break;
-      u32[at] = 0; // seen by a thread only after a later submission's store of tail
+      // A plain store: a thread writes this entry again only for the
+      // reservation `cap` later, and at least one of the calls between
+      // must be published after this store (there are `cap` slots); the
+      // sequentially consistent reservations (comp_reserve in pool.c)
+      // order this store before that write.
+      u32[at] = 0;
       this.compHead = (this.compHead + 1) >>> 0;
       this.settle(e - 1);
     }

@@ -14,6 +14,8 @@ import {
   MiB, SEED, fillRandom, holdThreads, refCrc32, runNode,
 } from './helpers/pool-test-utils.js';
 
+import { newGate, until } from '../lib/hold.js';
+
 const LIB = new URL('../../build/testpkg/index.js', import.meta.url).href;
 const UTILS = new URL('./helpers/pool-test-utils.js', import.meta.url).href;
 
@@ -322,5 +324,31 @@ describe('the completion path without Atomics.waitAsync', () => {
     assert.deepEqual(report, {
       ok: 1000, serial: 100, bigOk: true, done: 1102, queued: 0, running: 0, waitAsync: 'undefined',
     });
+  });
+});
+
+describe('onProgress', () => {
+  test('a queued call reports no progress before it starts, whatever its task slot ran before', async () => {
+    const pool = await createPool({ threads: 1 });
+    try {
+      const big = fillRandom(pool.alloc(4 * MiB), SEED);
+      // the 4 MiB call leaves its progress (4 MiB of 4 MiB) in its task slot,
+      // which is freed last, so the next call takes it
+      const first = pool.sha256(big, { onProgress: () => {} });
+      const gate = newGate(pool);
+      const held = pool.testHold(gate, 1); // then occupies the thread
+      await first;
+      await until(() => Atomics.load(gate, 1) === 1, 'testHold running');
+      const seen = [];
+      const small = pool.sha256(new Uint8Array(10), { onProgress: (done, total) => seen.push([done, total]) });
+      // progress is read every 50 ms while the call is watched: wait for several reads
+      await new Promise((r) => { setTimeout(r, 300); });
+      assert.deepEqual(seen, [], 'reports of a call that has not started');
+      Atomics.store(gate, 0, 0);
+      await Promise.all([small, held]);
+      assert.ok(seen.every(([done, total]) => total === 10 && done <= 10), `reports of the 10-byte call: ${JSON.stringify(seen)}`);
+    } finally {
+      await pool.destroy();
+    }
   });
 });
