@@ -44,19 +44,36 @@ static void ENG(finish)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t
   if (unkey >= 0) ENG(unkey_range)(k, n, unkey);
 }
 
-static void ENG(insertion)(ENG_K *k, uint32_t *ix, size_t n) {
-  for (size_t i = 1; i < n; i++) {
-    ENG_K v = k[i];
-    uint32_t t = ix ? ix[i] : 0;
-    size_t j = i;
-    while (j > 0 && k[j - 1] > v) {
-      k[j] = k[j - 1];
-      if (ix) ix[j] = ix[j - 1];
-      j--;
-    }
-    k[j] = v;
-    if (ix) ix[j] = t;
+/*
+ * One stable LSD pass: c holds the counts of the 8-bit digit at bit sh of
+ * key - lo; they become offsets and (src, isrc) is scattered into (dst,
+ * idst). Returns 0, having moved nothing, if every key has the same digit.
+ */
+PW_INLINE int ENG(digit_pass)(const ENG_K *src, const uint32_t *isrc, ENG_K *dst, uint32_t *idst,
+                              size_t n, ENG_K lo, unsigned sh, size_t *c) {
+  size_t sum = 0;
+  int live = 1;
+  for (unsigned v = 0; v < 256; v++) {
+    if (c[v] == n) live = 0;
+    size_t t = c[v];
+    c[v] = sum;
+    sum += t;
   }
+  if (!live) return 0;
+  if (isrc != NULL) {
+    for (size_t i = 0; i < n; i++) {
+      ENG_K key = src[i];
+      size_t o = c[(ENG_K)(key - lo) >> sh & 0xff]++;
+      dst[o] = key;
+      idst[o] = isrc[i];
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      ENG_K key = src[i];
+      dst[c[(ENG_K)(key - lo) >> sh & 0xff]++] = key;
+    }
+  }
+  return 1;
 }
 
 static void ENG(minmax)(const ENG_K *k, size_t n, ENG_K *lo, ENG_K *hi) {
@@ -108,29 +125,7 @@ static void ENG(lsd)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n,
   ENG_K *src = k, *dst = k2;
   uint32_t *isrc = ix, *idst = ix2;
   for (unsigned d = 0; d < nd; d++) {
-    size_t *c = cnt[d], sum = 0;
-    int live = 1;
-    for (unsigned v = 0; v < 256; v++) {
-      if (c[v] == n) live = 0;
-      size_t t = c[v];
-      c[v] = sum;
-      sum += t;
-    }
-    if (!live) continue;
-    unsigned sh = 8 * d;
-    if (ix != NULL) {
-      for (size_t i = 0; i < n; i++) {
-        ENG_K key = src[i];
-        size_t o = c[(ENG_K)(key - lo) >> sh & 0xff]++;
-        dst[o] = key;
-        idst[o] = isrc[i];
-      }
-    } else {
-      for (size_t i = 0; i < n; i++) {
-        ENG_K key = src[i];
-        dst[c[(ENG_K)(key - lo) >> sh & 0xff]++] = key;
-      }
-    }
+    if (!ENG(digit_pass)(src, isrc, dst, idst, n, lo, 8 * d, cnt[d])) continue;
     ENG_K *t = src;
     src = dst, dst = t;
     uint32_t *it = isrc;
@@ -143,8 +138,8 @@ static void ENG(lsd)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n,
 }
 
 /*
- * Insertion sort of nearly sorted (k, ix) that gives up once it has moved
- * more than `budget` keys: 1 if it finished. Either way (k, ix) is a
+ * Insertion sort of (k, ix) that gives up once it has moved more than
+ * `budget` keys (SIZE_MAX: never): 1 if it finished. Either way (k, ix) is a
  * permutation of its input in which equal keys keep their order.
  */
 static int ENG(insertion_budget)(ENG_K *k, uint32_t *ix, size_t n, size_t budget) {
@@ -198,29 +193,7 @@ static void ENG(lsd_top)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_
   ENG_K *src = k, *dst = k2;
   uint32_t *isrc = ix, *idst = ix2;
   for (unsigned d = 0; d < 2; d++) {
-    size_t *c = cnt[d], sum = 0;
-    int live = 1;
-    for (unsigned v = 0; v < 256; v++) {
-      if (c[v] == n) live = 0;
-      size_t t = c[v];
-      c[v] = sum;
-      sum += t;
-    }
-    if (!live) continue;
-    unsigned s2 = sh + 8 * d;
-    if (ix != NULL) {
-      for (size_t i = 0; i < n; i++) {
-        ENG_K key = src[i];
-        size_t o = c[(ENG_K)(key - lo) >> s2 & 0xff]++;
-        dst[o] = key;
-        idst[o] = isrc[i];
-      }
-    } else {
-      for (size_t i = 0; i < n; i++) {
-        ENG_K key = src[i];
-        dst[c[(ENG_K)(key - lo) >> s2 & 0xff]++] = key;
-      }
-    }
+    if (!ENG(digit_pass)(src, isrc, dst, idst, n, lo, sh + 8 * d, cnt[d])) continue;
     ENG_K *t = src;
     src = dst, dst = t;
     uint32_t *it = isrc;
@@ -315,7 +288,7 @@ static unsigned ENG(bit_length)(ENG_K v) {
 static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n,
                            int res_other, int unkey, int have_range, ENG_K lo, ENG_K hi) {
   if (n <= PWA_INSERTION_MAX) {
-    ENG(insertion)(k, ix, n);
+    ENG(insertion_budget)(k, ix, n, SIZE_MAX);
     ENG(finish)(k, ix, k2, ix2, n, res_other, unkey);
     return PW_OK;
   }
