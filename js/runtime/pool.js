@@ -180,7 +180,7 @@ export class Pool extends PoolBase {
       r.settled = true;
       this.counters.done++;
       try {
-        value = r.read(r.task >>> 2, r.S0, r.DO, r.DB);
+        value = r.read(r.task >>> 2, r.S0, r.DO, r.DB, r.OUT, r.PO);
       } catch (e) {
         error = e ?? new ParawasmError(`${r.spec.label} failed`);
       }
@@ -196,6 +196,7 @@ export class Pool extends PoolBase {
     }
     const { resolve, reject } = r;
     r.resolve = r.reject = r.read = null;
+    r.OUT = undefined;
     r.nb = 0;
     if (ended) return;
     if (error !== undefined) reject(error);
@@ -544,6 +545,8 @@ class FastCall {
     this.S0 = 0; // the slot's scratch block
     this.DO = 0; // an output sized by an expression: its address and bytes
     this.DB = 0;
+    this.OUT = undefined; // options.out, an alloc() view written in place, and its address
+    this.PO = -1;
     this.settled = true;
     this.signal = undefined;
     this.resolve = null;

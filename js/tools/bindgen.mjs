@@ -812,15 +812,29 @@ function fastPath(spec, mode) {
   const posNames = names.filter((_, i) => !P[i].option);
   const L = [];
   const bail = 'return $slow($spec, arguments);';
+  // one PW_RETURN result: an options object { out } names where it goes
+  // (any other option, or an empty object, takes the generic path). The
+  // object may stand in place of trailing optional arguments, which then
+  // take their defaults, as on the generic path.
+  const retOut = spec.outputs.length === 1 && !P.some((p) => p.option && p.name === 'out');
+  let nargs = 'arguments.length';
+  if (retOut) {
+    nargs = 'nargs';
+    L.push('let nargs = arguments.length, OUT;', `if (nargs > ${required}) {`, '  const o = arguments[nargs - 1];',
+      "  if (o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype) {",
+      `    for (const k in o) if (k !== 'out') ${bail}`, `    OUT = o.out; if (OUT === undefined) ${bail}`, '    nargs--;');
+    for (let j = required; j < npos; j++) L.push(`    if (nargs === ${j}) ${posNames[j]} = undefined;`);
+    L.push('  }', '}');
+  }
   if (pool) {
     // a free slot and nobody waiting for one (a call never overtakes the queue)
-    L.push(`if (arguments.length > ${npos} || arguments.length < ${required} || $P.top === 0 || ` +
+    L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $P.top === 0 || ` +
       `$P.failure !== null || $P.backlogHead !== $P.backlog.length) ${bail}`);
     L.push('const u32 = $H.low().u32;', 'const idx = $P.freeSlots[$P.top - 1];',
       'const TW = $TW0 + idx * $TWN;', 'const S0 = $S00 + idx * $SN;', 'const SE = S0 + $SN;', 'let cp = 0;');
   } else {
     // (a call from inside another's onProgress goes the generic way, which refuses it)
-    L.push(`if (arguments.length > ${npos} || arguments.length < ${required} || $C.busy) ${bail}`);
+    L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $C.busy) ${bail}`);
     L.push('const u32 = $H.low().u32;', 'const TW = $TW0;', 'const S0 = $S00;', 'const SE = $SE;');
   }
   L.push(`let at = S0 + ${off};`, `if (at > SE) ${bail}`);
@@ -884,17 +898,43 @@ function fastPath(spec, mode) {
       L.push(`if (${overlap}${same}) ${bail}`);
     });
   });
+  if (dyn) L.push(`const dn = ${vExpr(dyn.expr)};`, `if (!Number.isSafeInteger(dn) || dn < 0) ${bail}`);
+  // options.out: of the result's type and length, not empty, sharing no
+  // memory with the arguments. An alloc() view of this heap is written in
+  // place (PO: its address); on the core, any other view gets the result
+  // copied into it after the call (on the pool it takes the generic path,
+  // which checks it again when the call settles).
+  if (retOut) {
+    const o = spec.outputs[0];
+    const outCtor = ELEM_CTORS[o.elem].map((c) => `OUT.constructor === ${c}`).join(' || ');
+    L.push('let PO = -1, bO;', 'if (OUT !== undefined) {',
+      `  if (!ArrayBuffer.isView(OUT) || !(${outCtor}) || OUT.length !== ${o === dyn ? 'dn' : o.fixed} || OUT.byteLength === 0) ${bail}`,
+      '  bO = $OWN.get(OUT);', '  if (bO !== undefined) {', `    if (bO.heap !== $H || !bO.live) ${bail}`, '    PO = OUT.byteOffset;');
+    for (const i of blocks) L.push(`    if (b${i} !== undefined && n${i} !== 0 && PO < p${i} + n${i} && p${i} < PO + OUT.byteLength) ${bail}`);
+    L.push('  } else {', pool ? `    ${bail}` : `    if ($H.owns(OUT.buffer)) ${bail}`);
+    if (!pool) {
+      for (const i of blocks) {
+        L.push(`    if (b${i} === undefined && n${i} !== 0 && ${names[i]}.buffer === OUT.buffer && ` +
+          `OUT.byteOffset < ${names[i]}.byteOffset + n${i} && ${names[i]}.byteOffset < OUT.byteOffset + OUT.byteLength) ${bail}`);
+      }
+    }
+    L.push('  }', '}');
+  }
   // outputs of a fixed size, zero-filled, at the start of the scratch block
+  // (or in options.out)
   spec.outputs.forEach((o, k) => {
     if (o === dyn) return;
     const bytes = o.fixed * ELEM_SIZE[o.elem];
-    if (bytes) L.push(`$H.u8.fill(0, S0 + ${outOff[k]}, S0 + ${outOff[k] + bytes});`);
+    if (retOut) L.push(`const R0 = PO >= 0 ? PO : S0 + ${outOff[k]};`);
+    if (bytes) L.push(retOut ? `$H.u8.fill(0, R0, R0 + ${bytes});` : `$H.u8.fill(0, S0 + ${outOff[k]}, S0 + ${outOff[k] + bytes});`);
   });
-  // an output sized by an expression: after the inputs, if it fits; zero-filled
+  // an output sized by an expression: after the inputs, if it fits (or in
+  // options.out); zero-filled
   if (dyn) {
-    L.push(`const dn = ${vExpr(dyn.expr)};`, `if (!Number.isSafeInteger(dn) || dn < 0) ${bail}`,
-      'const DO = (at + 15) & -16;', `const DB = dn * ${ELEM_SIZE[dyn.elem]};`, `if (DO + DB > SE) ${bail}`,
-      '$H.u8.fill(0, DO, DO + DB);');
+    L.push(`const DB = dn * ${ELEM_SIZE[dyn.elem]};`);
+    if (retOut) L.push('let DO = PO;', `if (PO < 0) { DO = (at + 15) & -16; if (DO + DB > SE) ${bail} }`);
+    else L.push('const DO = (at + 15) & -16;', `if (DO + DB > SE) ${bail}`);
+    L.push('$H.u8.fill(0, DO, DO + DB);');
   }
   // the task record
   L.push(`u32[TW + $KO] = ${spec.__id}; u32[TW + $SO] = 0; u32[TW + $CO] = 0; u32[TW + $FO] = 0;`, 'const AW = TW + $AO;');
@@ -902,7 +942,10 @@ function fastPath(spec, mode) {
     const w = `AW + ${2 * ci}`;
     if (c.use === 'ptr') L.push(`u32[${w}] = p${c.arg}; u32[${w} + 1] = 0;`);
     else if (c.use === 'len') L.push(`u32[${w}] = ${lenOf[ci]}; u32[${w} + 1] = 0;`);
-    else if (c.use === 'ret') L.push(spec.outputs[c.out] === dyn ? `u32[${w}] = DO; u32[${w} + 1] = 0;` : `u32[${w}] = S0 + ${outOff[c.out]}; u32[${w} + 1] = 0;`);
+    else if (c.use === 'ret') {
+      const at = spec.outputs[c.out] === dyn ? 'DO' : retOut ? 'R0' : `S0 + ${outOff[c.out]}`;
+      L.push(`u32[${w}] = ${at}; u32[${w} + 1] = 0;`);
+    }
     else {
       const a = names[c.arg];
       switch (c.type) {
@@ -919,15 +962,30 @@ function fastPath(spec, mode) {
     L.push('const r = $P.fast[idx] ?? $P.newFast(idx);', 'let nb = 0;');
     if (dyn) L.push('r.DO = DO; r.DB = DB;');
     for (const i of blocks) L.push(`if (b${i} !== undefined) { b${i}.pins++; r.blocks[nb++] = b${i}; }`);
+    if (retOut) L.push('if (bO !== undefined) { bO.pins++; r.blocks[nb++] = bO; }', 'r.OUT = OUT; r.PO = PO;');
     L.push('return $submit(idx, r, nb, $read, S0, cp);');
   } else {
-    L.push('$run(TW << 2);', dyn ? 'return $read(TW, S0, DO, DB);' : 'return $read(TW, S0);');
+    L.push('$run(TW << 2);', `return $read(TW, S0${dyn ? ', DO, DB' : retOut ? ', 0, 0' : ''}${retOut ? ', OUT, PO' : ''});`);
   }
   // the read of the result: the status, then the return value or the outputs
   const R = ['const h = $H.low();', 'const st = h.i32[TW + $SO];', 'if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;'];
   const slot = { u32: 'h.u32[RW]', usize: 'h.u32[RW]', u8: 'h.u32[RW]', u16: 'h.u32[RW]', i8: 'h.i32[RW]', i16: 'h.i32[RW]', i32: 'h.i32[RW]',
     status: 'h.i32[RW]', bool: 'h.u32[RW] !== 0', f64: 'h.f64[RW >>> 1]', f32: 'h.f32[RW]', u64: 'h.u64[RW >>> 1]', i64: 'h.i64[RW >>> 1]',
     u128: '(h.u64[(RW >>> 1) + 1] << 64n) | h.u64[RW >>> 1]', void: 'undefined' };
+  if (retOut) {
+    // options.out: written in place, or the result copied into it. (A
+    // core's private memory that the call grew detached every view of it,
+    // out too: the result is in out's block, in a view made anew.)
+    const o = spec.outputs[0];
+    const from = o === dyn ? 'DO' : `S0 + ${outOff[0]}`;
+    const bytes = o === dyn ? 'DB' : `${o.fixed * ELEM_SIZE[o.elem]}`;
+    R.push('if (OUT !== undefined) {',
+      pool ? '  return OUT;' : '  if (PO >= 0) return OUT.byteLength !== 0 ? OUT : $H.viewAt($OWN.get(OUT), OUT.constructor, PO, OUT.length);',
+      ...(pool ? [] : [o.elem === 'u8'
+        ? `  OUT.set(h.u8.subarray(${from}, ${from} + ${bytes}));`
+        : `  new Uint8Array(OUT.buffer, OUT.byteOffset, ${bytes}).set(h.u8.subarray(${from}, ${from} + ${bytes}));`,
+      '  return OUT;']), '}');
+  }
   if (spec.outputs.length) {
     const outs = spec.outputs.map((o, k) => {
       const bytes = o.fixed * ELEM_SIZE[o.elem];
@@ -946,10 +1004,11 @@ function fastPath(spec, mode) {
   return `(rt) => {
     const { ${ctx}, $KO, $SO, $CO, $FO, $AO, $RO, $slow, $fail } = rt;
     const $spec = rt.spec;
-    const $read = (TW, S0${dyn ? ', DO, DB' : ''}) => {
+    const $read = (TW, S0${dyn || retOut ? ', DO, DB' : ''}${retOut ? ', OUT, PO' : ''}) => {
 ${read}
     };
     return function ${spec.name}(${posNames.join(', ')}) {
+      'use strict'; // (arguments does not follow the parameters, which the checks set to their defaults)
 ${body}
     };
   }`;

@@ -325,3 +325,156 @@ describe('pool fast path: slots, pins, bursts and destroy()', () => {
     }
   });
 });
+
+// options.out ({ out } alone) stays on the fast path: an alloc() view of
+// the same core or pool is written in place; on the core any other view
+// gets the result copied in (on the pool it goes the generic way). Every
+// case is compared with the generic path, which `{ out, onProgress: undefined }`
+// takes (any key but out does).
+describe('options.out on the fast paths', () => {
+  let core;
+  let pool;
+  before(async () => {
+    core = await loadCore();
+    pool = await createPool({ threads: 2 });
+  });
+  after(() => pool.destroy());
+
+  // the calls of callsFor whose result is one array (a PW_RETURN result),
+  // not empty (an empty out goes the generic way, which also checks that it
+  // is not detached)
+  const arrayCalls = () => callsFor((n) => new Uint8Array(n)).filter(([name, args]) => {
+    const r = run(core, name, args).value;
+    return ArrayBuffer.isView(r) && r.length > 0;
+  });
+
+  for (const mode of ['core', 'pool']) {
+    const api = () => (mode === 'core' ? core : pool);
+    const call = async (name, args) => settle(run(api(), name, args));
+
+    test(`${mode}: an alloc() view as out is written in place, on the fast path, over stale bytes`, async () => {
+      const calls = arrayCalls();
+      assert.ok(calls.length >= 8, 'digests, blake3 with a length, testIota');
+      const counter = countGeneric(api());
+      try {
+        for (const [name, args] of calls) {
+          const want = run(core, name, args).value;
+          const out = api().alloc(Math.max(want.byteLength, 8), want.constructor).subarray(0, want.length).fill(0xff);
+          const before = counter.n;
+          const got = await call(name, [...args, { out }]);
+          assert.equal(counter.n, before, `${name}: the fast path`);
+          assert.ok(got.value === out, `${name}: returns out itself`);
+          assert.deepEqual(out, want, `${name}: out holds the result`);
+          const again = api().alloc(Math.max(want.byteLength, 8), want.constructor).subarray(0, want.length).fill(0xff);
+          const generic = await call(name, [...args, { out: again, onProgress: undefined }]);
+          assert.equal(counter.n, before + 1, `${name} with another option: the generic path`);
+          assert.deepEqual(again, out, `${name}: the generic path wrote the same`);
+          assert.ok(generic.value === again);
+          api().free(out);
+          api().free(again);
+        }
+      } finally {
+        uncount(api());
+      }
+    });
+
+    test(`${mode}: a foreign view as out gets the result copied in (core: on the fast path)`, async () => {
+      const counter = countGeneric(api());
+      try {
+        for (const [name, args] of arrayCalls()) {
+          const want = run(core, name, args).value;
+          const out = new want.constructor(want.length).fill(0xff);
+          const before = counter.n;
+          const got = await call(name, [...args, { out }]);
+          assert.equal(counter.n, before + (mode === 'pool' ? 1 : 0), `${name}: ${mode === 'pool' ? 'the generic path' : 'the fast path'}`);
+          assert.ok(got.value === out, `${name}: returns out itself`);
+          assert.deepEqual(out, want, `${name}: out holds the result`);
+        }
+        // a Uint8ClampedArray for a byte result, and out at an odd offset of a bigger buffer
+        const d = new Uint8Array(50).fill(3);
+        const clamped = new Uint8ClampedArray(32);
+        assert.ok((await call('sha256', [d, { out: clamped }])).value === clamped);
+        assert.deepEqual([...clamped], [...crypto.createHash('sha256').update(d).digest()]);
+        const big = new Uint8Array(100).fill(9);
+        const mid = big.subarray(33, 33 + 16);
+        assert.ok((await call('md5', [d, { out: mid }])).value === mid);
+        assert.deepEqual(Buffer.from(mid), crypto.createHash('md5').update(d).digest());
+        assert.equal(big[32], 9, 'the byte before out is untouched');
+        assert.equal(big[49], 9, 'the byte after out is untouched');
+      } finally {
+        uncount(api());
+      }
+    });
+
+    test(`${mode}: blake3(data, { out }): the object takes the place of outLen, whose length comes from out's default`, async () => {
+      const d = crypto.randomBytes(77);
+      const want = core.blake3(d);
+      const out = api().alloc(32);
+      assert.ok((await call('blake3', [d, { out }])).value === out);
+      assert.deepEqual(out, want);
+      assert.ok((await call('blake3', [d, undefined, { out }])).value === out, 'an explicit undefined outLen');
+      const o64 = api().alloc(64);
+      assert.ok((await call('blake3', [d, 64, { out: o64 }])).value === o64);
+      assert.deepEqual(o64, core.blake3(d, 64));
+      api().free(out);
+      api().free(o64);
+    });
+
+    test(`${mode}: bad out: the same errors as the generic path`, async () => {
+      const d = api().alloc(64).fill(1);
+      const freed = api().alloc(32);
+      api().free(freed);
+      const handMade = new Uint8Array(d.buffer, d.byteOffset + 8, 32); // over the heap, not from alloc()
+      const detached = new Uint8Array(32);
+      structuredClone(detached.buffer, { transfer: [detached.buffer] });
+      const foreign = new Uint8Array(64).fill(2);
+      const cases = [
+        ['sha256', [d, { out: new Uint8Array(31) }]], // length
+        ['sha256', [d, { out: new Uint16Array(16) }]], // type
+        ['sha256', [d, { out: [0, 1] }]], // not a view
+        ['sha256', [d, { out: null }]],
+        ['sha256', [d, { out: d.subarray(16, 48) }]], // overlaps data, in the heap
+        ['sha256', [foreign, { out: foreign.subarray(8, 40) }]], // overlaps data, in a foreign buffer
+        ['sha256', [d, { out: freed }]],
+        ['sha256', [d, { out: handMade }]],
+        ['sha256', [d, { out: detached }]],
+        ['sha256', [d, { out: api().alloc(32), bogus: 1 }]], // an unknown option
+        ['blake3', [d, 16, { out: api().alloc(32) }]], // out's length is not outLen
+        ['blake3', [d, { out: new Uint8Array(0) }]],
+        ['testIota', [4, { out: new Uint8Array(8) }]],
+      ];
+      for (const [name, args] of cases) {
+        const what = `${mode}.${name}(${args.length} args, out ${describeOut(args.at(-1).out)})`;
+        const fast = await call(name, args);
+        assert.ok(fast.error, `${what}: refused`);
+        const generic = await call(name, [...args.slice(0, -1), { ...args.at(-1), onProgress: undefined }]);
+        same(fast, generic, what);
+      }
+      api().free(d);
+    });
+  }
+
+  test('pool: an out block freed while its call is queued stays reserved until the call has written it', async () => {
+    // (were it not, the blocks allocated meanwhile would take its memory, and the digest would land in one of them)
+    const p = await createPool({ threads: 1 });
+    try {
+      const hold = await holdThreads(p);
+      const d = crypto.randomBytes(200);
+      const out = p.alloc(32);
+      const call = p.sha256(d, { out });
+      p.free(out); // pinned: freed when the call settles
+      const others = Array.from({ length: 8 }, () => p.alloc(32).fill(0xee));
+      hold.release();
+      assert.ok((await call) === out); // (its memory is free again by now: its bytes are not to be read)
+      await hold.end();
+      for (const o of others) assert.ok(o.every((x) => x === 0xee), 'no new block took out\'s memory');
+    } finally {
+      await p.destroy();
+    }
+  });
+});
+
+function describeOut(v) {
+  if (v === null || typeof v !== 'object') return String(v);
+  return `${v.constructor.name}(${v.length})`;
+}
