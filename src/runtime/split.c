@@ -11,6 +11,11 @@
  * runs; and the caller joins the slots in index order. The sequence of
  * operations is then fixed, and so is the result.
  *
+ * The partial slots are a whole number of 64-byte cache lines apart, from
+ * a line boundary: chunks next to each other run on different threads,
+ * and slots sharing a line would make every write of one thread's partial
+ * take the line from the other (false sharing).
+ *
  * pw_feed: sequential kernels (a streaming hash) cannot split their input
  * across threads, but they can check for cancellation between pieces; one
  * helper instead of a loop in every hash.
@@ -27,6 +32,9 @@
 
 #include "runtime.h"
 
+/* A cache line: partial slots start this many bytes apart, or a multiple. */
+#define PW_LINE ((size_t)64)
+
 /* Most partial slots of one reduction: bounds its scratch memory. */
 #define PW_REDUCE_MAX_CHUNKS 4096u
 
@@ -34,7 +42,7 @@ typedef struct {
   pw_reduce_fn body;
   void *ctx;
   unsigned char *partials;
-  size_t partial_size;
+  size_t stride; /* bytes from one slot to the next: partial_size in whole lines */
   size_t grain;
   size_t n;
 } reduce_ctx;
@@ -45,7 +53,7 @@ static void reduce_chunks(void *p, size_t first, size_t last) {
   for (size_t c = first; c < last; c++) {
     size_t begin = c * r->grain; /* c < chunks, so c * grain < n: no overflow */
     size_t end = r->n - begin > r->grain ? begin + r->grain : r->n;
-    r->body(r->ctx, begin, end, r->partials + c * r->partial_size);
+    r->body(r->ctx, begin, end, r->partials + c * r->stride);
   }
 }
 
@@ -58,17 +66,20 @@ pw_status pw_parallel_reduce(size_t n, size_t grain, size_t partial_size, pw_red
   if (grain < min_grain) grain = min_grain;
   size_t chunks = pw_chunks(n, grain);
   if (partial_size == 0) return PW_EINVAL;
-  /* chunks <= 4096, but partial_size is the caller's: the product may wrap */
-  if (partial_size > SIZE_MAX / chunks) return PW_ENOMEM;
-  unsigned char *partials = malloc(chunks * partial_size);
-  if (partials == NULL) return PW_ENOMEM;
-  for (size_t c = 0; c < chunks; c++) memcpy(partials + c * partial_size, result, partial_size);
-  reduce_ctx r = {body, ctx, partials, partial_size, grain, n};
+  /* chunks <= 4096, but partial_size is the caller's: the sums may wrap */
+  if (partial_size > SIZE_MAX - PW_LINE) return PW_ENOMEM;
+  size_t stride = (partial_size + PW_LINE - 1) / PW_LINE * PW_LINE;
+  if (stride > (SIZE_MAX - PW_LINE) / chunks) return PW_ENOMEM;
+  unsigned char *raw = malloc(chunks * stride + PW_LINE - 1);
+  if (raw == NULL) return PW_ENOMEM;
+  unsigned char *partials = raw + (PW_LINE - (uintptr_t)raw % PW_LINE) % PW_LINE;
+  for (size_t c = 0; c < chunks; c++) memcpy(partials + c * stride, result, partial_size);
+  reduce_ctx r = {body, ctx, partials, stride, grain, n};
   pw_status s = pw_parallel_for(chunks, 1, reduce_chunks, &r);
   if (s == PW_OK) {
-    for (size_t c = 0; c < chunks; c++) join(ctx, result, partials + c * partial_size);
+    for (size_t c = 0; c < chunks; c++) join(ctx, result, partials + c * stride);
   }
-  free(partials);
+  free(raw);
   return s;
 }
 

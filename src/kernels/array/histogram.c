@@ -211,7 +211,7 @@ static void hist_body(void *p, size_t b0, size_t b1) {
   for (size_t blk = b0; blk < b1; blk++) {
     size_t b, e;
     pwa_block(c->n, c->nb, blk, &b, &e);
-    uint32_t *h = blk == 0 ? c->counts : c->more + (blk - 1) * c->bins;
+    uint32_t *h = blk == 0 ? c->counts : c->more + pwa_padded(0, sizeof *h) + (blk - 1) * pwa_padded(c->bins, sizeof *h);
     memset(h, 0, c->bins * sizeof *h);
     c->count(c->x, b, e, h, c);
   }
@@ -224,13 +224,16 @@ static pw_status hist_run(hist_ctx *c) {
   c->nb = nb;
   c->more = NULL;
   if (nb > 1) {
-    c->more = pwa_alloc((nb - 1) * c->bins, sizeof *c->more);
-    if (c->more == NULL) return pwa_nomem((nb - 1) * c->bins, sizeof *c->more);
+    /* each block's counters padded, after one line of padding (pwa_padded):
+       no two threads write one cache line */
+    size_t words = pwa_padded(0, sizeof *c->more) + (nb - 1) * pwa_padded(c->bins, sizeof *c->more);
+    c->more = pwa_alloc(words, sizeof *c->more);
+    if (c->more == NULL) return pwa_nomem(words, sizeof *c->more);
   }
   pw_status s = pw_parallel_for(nb, 1, hist_body, c);
   if (s == PW_OK) {
     for (size_t blk = 1; blk < nb; blk++) {
-      const uint32_t *h = c->more + (blk - 1) * c->bins;
+      const uint32_t *h = c->more + pwa_padded(0, sizeof *h) + (blk - 1) * pwa_padded(c->bins, sizeof *h);
       for (size_t j = 0; j < c->bins; j++) c->counts[j] += h[j];
     }
   }

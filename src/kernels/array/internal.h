@@ -293,6 +293,23 @@ static inline size_t pwa_blocks(size_t n, size_t min_per_block) {
   return t ? t : 1;
 }
 
+/*
+ * The stride between the counters of consecutive blocks: `count` counters
+ * of `size` bytes rounded up to whole 64-byte cache lines, plus one line,
+ * so that two threads counting different blocks never write the same
+ * line, whatever the base address. (Blocks laid end to end put the last
+ * counter of one block beside the first of the next: sorting 10M doubles
+ * of both signs, whose keys crowd into the first and last buckets, made
+ * the two threads' counts fight over that line, and the count and scatter
+ * passes took twice as long on two threads as on one.) SIZE_MAX if it
+ * overflows, which the allocation then refuses.
+ */
+static inline size_t pwa_padded(size_t count, size_t size) {
+  size_t line = size < 64 ? 64 / size : 1;
+  if (count > SIZE_MAX - 2 * line) return SIZE_MAX;
+  return (count + line - 1) / line * line + line;
+}
+
 /* Bounds of block b of nb blocks over n items: [*begin, *end). */
 static inline void pwa_block(size_t n, size_t nb, size_t b, size_t *begin, size_t *end) {
   uint64_t q = n / nb, r = n % nb;

@@ -128,7 +128,7 @@ static pw_status search_any(const void *sorted, size_t n, const void *needles, s
 
 typedef struct {
   const void *x;
-  size_t n, nb, nkeys;
+  size_t n, nb, nkeys, stride; /* stride: counters between blocks (pwa_padded) */
   size_t *hist;
   int mode;
 } uc_ctx;
@@ -137,7 +137,7 @@ typedef struct {
 static void uc_count(void *p, size_t b0, size_t b1) {
   uc_ctx *c = p;
   for (size_t b = b0; b < b1; b++) {
-    size_t begin, end, *h = c->hist + b * c->nkeys;
+    size_t begin, end, *h = c->hist + b * c->stride;
     pwa_block(c->n, c->nb, b, &begin, &end);
     memset(h, 0, c->nkeys * sizeof *h);
     if (c->nkeys == 256) {
@@ -154,15 +154,16 @@ static void uc_count(void *p, size_t b0, size_t b1) {
 
 static pw_status unique_counted(const void *x, size_t n, int width, int kind, pw_result *values,
                                 pw_result *counts) {
-  uc_ctx c = {x, n, pwa_blocks(n, UQ_MIN_BLOCK), (size_t)1 << width, NULL, kind * 2};
-  c.hist = pwa_alloc(c.nb * c.nkeys, sizeof(size_t));
-  if (c.hist == NULL) return pwa_nomem(c.nb * c.nkeys, sizeof(size_t));
+  uc_ctx c = {x, n, pwa_blocks(n, UQ_MIN_BLOCK), (size_t)1 << width, 0, NULL, kind * 2};
+  c.stride = pwa_padded(c.nkeys, sizeof(size_t));
+  c.hist = pwa_alloc(c.nb * c.stride, sizeof(size_t));
+  if (c.hist == NULL) return pwa_nomem(c.nb * c.stride, sizeof(size_t));
   pw_status s = pw_parallel_for(c.nb, 1, uc_count, &c);
   if (s == PW_OK) {
     size_t u = 0;
     for (size_t k = 0; k < c.nkeys; k++) {
       size_t t = 0;
-      for (size_t b = 0; b < c.nb; b++) t += c.hist[b * c.nkeys + k];
+      for (size_t b = 0; b < c.nb; b++) t += c.hist[b * c.stride + k];
       c.hist[k] = t; /* block 0's row now holds the totals */
       u += t != 0;
     }

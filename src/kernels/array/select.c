@@ -45,6 +45,8 @@
 
 #define SEL_BITS 11
 #define SEL_BUCKETS (1u << SEL_BITS)
+/* counters between blocks: SEL_BUCKETS padded (pwa_padded: no shared cache line) */
+#define SEL_STRIDE pwa_padded(SEL_BUCKETS, sizeof(size_t))
 /* Windows of at most this many keys, once copied, are sorted. */
 #define SEL_SORT_MAX ((size_t)1 << 15)
 #define SEL_MIN_BLOCK ((size_t)1 << 16)
@@ -57,10 +59,10 @@ typedef struct {
   int mode;
   uint64_t lo, span; /* the window is [lo, lo + span] */
   unsigned shift;
-  size_t *hist;       /* nb x SEL_BUCKETS counts */
+  size_t *hist;       /* nb x SEL_STRIDE counts */
   const int32_t *slot; /* bucket -> segment, or -1 */
-  size_t *pos;        /* nb x nslots write positions */
-  size_t nslots;
+  size_t *pos;        /* nb x pstride write positions */
+  size_t nslots, pstride; /* pstride: nslots padded (pwa_padded) */
   void *out;          /* copied keys (uint<W>_t) */
   /* top-k */
   uint64_t t;
@@ -97,7 +99,7 @@ typedef struct {
   static void sel_hist_##W(void *p, size_t b0, size_t b1) {                    \
     sel_ctx *c = p;                                                            \
     for (size_t blk = b0; blk < b1; blk++) {                                   \
-      size_t b, e, *h = c->hist + blk * SEL_BUCKETS;                           \
+      size_t b, e, *h = c->hist + blk * SEL_STRIDE;                           \
       pwa_block(c->n, c->nb, blk, &b, &e);                                     \
       memset(h, 0, SEL_BUCKETS * sizeof *h);                                   \
       const UT *x = c->src;                                                    \
@@ -120,7 +122,7 @@ typedef struct {
   static void sel_compact_##W(void *p, size_t b0, size_t b1) {                 \
     sel_ctx *c = p;                                                            \
     for (size_t blk = b0; blk < b1; blk++) {                                   \
-      size_t b, e, *pos = c->pos + blk * c->nslots;                            \
+      size_t b, e, *pos = c->pos + blk * c->pstride;                            \
       pwa_block(c->n, c->nb, blk, &b, &e);                                     \
       const UT *x = c->src;                                                    \
       UT *out = c->out;                                                        \
@@ -333,7 +335,7 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
   c.n = n;
   c.nb = pwa_blocks(n, SEL_MIN_BLOCK);
   c.mode = mode;
-  size_t words = (c.nb + 1) * SEL_BUCKETS; /* per block, then the totals */
+  size_t words = c.nb * SEL_STRIDE + SEL_BUCKETS; /* per block, then the totals */
   c.hist = pwa_alloc(words, sizeof(size_t));
   if (c.hist == NULL) return pwa_nomem(words, sizeof(size_t));
   int32_t *slot = pwa_alloc(SEL_BUCKETS, sizeof *slot);
@@ -358,10 +360,10 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
     s = pw_parallel_for(c.nb, 1, f.hist, &c);
     if (s != PW_OK) goto done;
     /* totals, and for each rank its bucket */
-    size_t *tot = c.hist + c.nb * SEL_BUCKETS;
+    size_t *tot = c.hist + c.nb * SEL_STRIDE;
     for (size_t v = 0; v < nbkt; v++) {
       size_t t = 0;
-      for (size_t b = 0; b < c.nb; b++) t += c.hist[b * SEL_BUCKETS + v];
+      for (size_t b = 0; b < c.nb; b++) t += c.hist[b * SEL_STRIDE + v];
       tot[v] = t;
     }
     for (size_t v = 0; v < SEL_BUCKETS; v++) slot[v] = -1;
@@ -406,7 +408,8 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
     }
     /* segment starts, then per-block positions */
     size_t *seg = pwa_alloc(nslots + 1, sizeof *seg);
-    c.pos = pwa_alloc(c.nb * nslots, sizeof *c.pos);
+    size_t pstride = pwa_padded(nslots, sizeof *c.pos);
+    c.pos = pwa_alloc(c.nb * pstride, sizeof *c.pos);
     c.out = pwa_alloc(selected, kb);
     if (seg == NULL || c.pos == NULL || c.out == NULL) {
       s = pwa_nomem(selected, kb);
@@ -419,8 +422,8 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
         at += tot[u];
         /* each block's share of the bucket, in block order */
         for (size_t b = 0; b < c.nb; b++) {
-          c.pos[b * nslots + sl] = seg[sl];
-          for (size_t b2 = 0; b2 < b; b2++) c.pos[b * nslots + sl] += c.hist[b2 * SEL_BUCKETS + u];
+          c.pos[b * pstride + sl] = seg[sl];
+          for (size_t b2 = 0; b2 < b; b2++) c.pos[b * pstride + sl] += c.hist[b2 * SEL_STRIDE + u];
         }
         sl++;
       }
@@ -428,13 +431,14 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
         size_t p = 0;
         seg[0] = 0;
         for (size_t b = 0; b < c.nb; b++) {
-          c.pos[b] = p;
-          for (size_t u = 0; u < nbkt; u++) p += c.hist[b * SEL_BUCKETS + u];
+          c.pos[b * pstride] = p;
+          for (size_t u = 0; u < nbkt; u++) p += c.hist[b * SEL_STRIDE + u];
         }
       }
       seg[nslots] = selected;
       c.slot = slot;
       c.nslots = nslots;
+      c.pstride = pstride;
       s = pw_parallel_for(c.nb, 1, f.compact, &c);
       if (s == PW_OK && whole) {
         s = sel_sort_pick(c.out, wcount, width, rel, r, out);

@@ -216,15 +216,15 @@ static pw_status eng_sort_any(void *k, uint32_t *ix, void *k2, uint32_t *ix2, si
 typedef struct {
   const void *x;
   void *out;
-  size_t n, nb, nkeys;
-  size_t *hist; /* nb x nkeys, then the cumulative counts (nkeys + 1) */
+  size_t n, nb, nkeys, stride; /* stride: counters between blocks (pwa_padded) */
+  size_t *hist; /* nb x stride counts, then the cumulative counts (nkeys + 1) */
   int width, mode;
 } cs_ctx;
 
 static void cs_count(void *p, size_t b0, size_t b1) {
   cs_ctx *c = p;
   for (size_t b = b0; b < b1; b++) {
-    size_t begin, end, *h = c->hist + b * c->nkeys;
+    size_t begin, end, *h = c->hist + b * c->stride;
     pwa_block(c->n, c->nb, b, &begin, &end);
     memset(h, 0, c->nkeys * sizeof *h);
     if (c->width == 8) {
@@ -243,7 +243,7 @@ static void cs_count(void *p, size_t b0, size_t b1) {
 /* Writes output positions [begin, end): each key's value, count times. */
 static void cs_fill(void *p, size_t begin, size_t end) {
   cs_ctx *c = p;
-  const size_t *cum = c->hist + c->nb * c->nkeys; /* cum[k]: first position of key k */
+  const size_t *cum = c->hist + c->nb * c->stride; /* cum[k]: first position of key k */
   /* the key at position begin: the last k with cum[k] <= begin */
   size_t lo = 0, hi = c->nkeys; /* cum[lo] <= begin < cum[hi] (cum[nkeys] = n) */
   while (hi - lo > 1) {
@@ -266,16 +266,17 @@ static void cs_fill(void *p, size_t begin, size_t end) {
 }
 
 static pw_status cs_sort(void *x, size_t n, int width, int mode) {
-  cs_ctx c = {x, x, n, pwa_blocks(n, SORT_MIN_BLOCK), (size_t)1 << width, NULL, width, mode};
-  size_t words = c.nb * c.nkeys + c.nkeys + 1;
+  cs_ctx c = {x, x, n, pwa_blocks(n, SORT_MIN_BLOCK), (size_t)1 << width, 0, NULL, width, mode};
+  c.stride = pwa_padded(c.nkeys, sizeof(size_t));
+  size_t words = c.nb * c.stride + c.nkeys + 1;
   c.hist = pwa_alloc(words, sizeof(size_t));
   if (c.hist == NULL) return pwa_nomem(words, sizeof(size_t));
   pw_status s = pw_parallel_for(c.nb, 1, cs_count, &c);
   if (s == PW_OK) {
-    size_t *cum = c.hist + c.nb * c.nkeys, sum = 0;
+    size_t *cum = c.hist + c.nb * c.stride, sum = 0;
     for (size_t k = 0; k < c.nkeys; k++) {
       cum[k] = sum;
-      for (size_t b = 0; b < c.nb; b++) sum += c.hist[b * c.nkeys + k];
+      for (size_t b = 0; b < c.nb; b++) sum += c.hist[b * c.stride + k];
     }
     cum[c.nkeys] = sum;
     s = pw_parallel_for(n, pw_grain((size_t)width / 8) * 4, cs_fill, &c);

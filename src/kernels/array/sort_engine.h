@@ -20,9 +20,10 @@ typedef struct {
   ENG_K *k, *k2;
   uint32_t *ix, *ix2;
   size_t n, nb, nbk;
+  size_t stride; /* counters between blocks: nbk padded (pwa_padded) */
   ENG_K lo, hi;
   unsigned shift;
-  size_t *hist;  /* nb x nbk counts, then offsets */
+  size_t *hist;  /* nb x stride counts, then offsets */
   size_t *start; /* nbk + 1 bucket starts */
   int res_other, unkey;
   _Atomic int failed; /* a bucket's recursion was cancelled */
@@ -217,7 +218,7 @@ static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, siz
 static void ENG(msd_count)(void *p, size_t b0, size_t b1) {
   ENG(msd_ctx) *c = p;
   for (size_t b = b0; b < b1; b++) {
-    size_t begin, end, *h = c->hist + b * c->nbk;
+    size_t begin, end, *h = c->hist + b * c->stride;
     pwa_block(c->n, c->nb, b, &begin, &end);
     memset(h, 0, c->nbk * sizeof *h);
     const ENG_K *k = c->k;
@@ -231,7 +232,7 @@ static void ENG(msd_count)(void *p, size_t b0, size_t b1) {
 static void ENG(msd_scatter)(void *p, size_t b0, size_t b1) {
   ENG(msd_ctx) *c = p;
   for (size_t b = b0; b < b1; b++) {
-    size_t begin, end, *off = c->hist + b * c->nbk;
+    size_t begin, end, *off = c->hist + b * c->stride;
     pwa_block(c->n, c->nb, b, &begin, &end);
     const ENG_K *k = c->k;
     ENG_K *k2 = c->k2, lo = c->lo;
@@ -315,7 +316,8 @@ static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, siz
   c.nbk = (size_t)((ENG_K)(hi - lo) >> c.shift) + 1;
   c.nb = pwa_blocks(n, SORT_MIN_BLOCK);
   c.res_other = res_other, c.unkey = unkey;
-  size_t words = c.nb * c.nbk + c.nbk + 1;
+  c.stride = pwa_padded(c.nbk, sizeof(size_t));
+  size_t words = c.nb * c.stride + c.nbk + 1;
   c.hist = pwa_alloc(words, sizeof(size_t));
   if (c.hist == NULL) {
     /* no memory for the counters: LSD over the whole range needs none
@@ -323,15 +325,15 @@ static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, siz
     ENG(lsd)(k, ix, k2, ix2, n, lo, bits, res_other, unkey);
     return PW_OK;
   }
-  c.start = c.hist + c.nb * c.nbk;
+  c.start = c.hist + c.nb * c.stride;
   pw_status s = pw_parallel_for(c.nb, 1, ENG(msd_count), &c);
   if (s == PW_OK) {
     size_t sum = 0;
     for (size_t v = 0; v < c.nbk; v++) {
       c.start[v] = sum;
       for (size_t b = 0; b < c.nb; b++) {
-        size_t t = c.hist[b * c.nbk + v];
-        c.hist[b * c.nbk + v] = sum;
+        size_t t = c.hist[b * c.stride + v];
+        c.hist[b * c.stride + v] = sum;
         sum += t;
       }
     }
