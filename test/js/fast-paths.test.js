@@ -120,6 +120,31 @@ test('every public kernel with a core fast path has a pool fast path too, and th
   assert.deepEqual(untested, [], 'kernels with a fast path that this test does not call');
 });
 
+test('kernels share fast-path code only with kernels of their own name, and each method has its kernel\'s name', async () => {
+  // an entry is `(rt) => $FC[k](rt, ...)`: k names the code it runs
+  const factoryOf = (f) => /\$F[CP]\[(\d+)\]/.exec(String(f))?.[1];
+  for (const list of [gen.FAST_CORE, gen.FAST_POOL]) {
+    const byFactory = new Map();
+    gen.KERNELS.forEach((k, id) => {
+      if (!list[id]) return;
+      const f = factoryOf(list[id]);
+      assert.ok(f !== undefined, `the fast path of ${k.name} names no factory: ${list[id]}`);
+      if (!byFactory.has(f)) byFactory.set(f, new Set());
+      byFactory.get(f).add(`${k.ns}.${k.name}`);
+    });
+    for (const names of byFactory.values()) assert.equal(names.size, 1, `kernels of different names share code: ${[...names]}`);
+    // the element types of one name do share it (array.sum's differ in
+    // the type of the result it reads: 4 codes for 10 types)
+    for (const [name, codes] of [['gather', 1], ['sum', 4]]) {
+      const ks = gen.KERNELS.filter((k) => k.ns === 'array' && k.name === name && list[k.id]);
+      assert.equal(ks.length, 10);
+      assert.equal(new Set(ks.map((k) => factoryOf(list[k.id]))).size, codes, `array.${name}: codes for its 10 types`);
+    }
+  }
+  const core = await loadCore();
+  for (const n of ['crc32', 'xxh64', 'md5', 'blake3']) assert.equal(core[n].name, n);
+});
+
 describe('fast paths agree with the generic path', () => {
   let core;
   let pool;
