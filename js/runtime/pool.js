@@ -22,6 +22,7 @@ const CAP_LOG2 = 14;
 const DEFAULT_SPIN = 20000; // idle polls before a thread parks (~50-100 µs)
 const PROGRESS_MS = 50; // how often running calls' progress is read for onProgress
 const PUBLISH_GROUP = 16; // queued calls published together after a stretch's first `threads` (push())
+const BATCH = 16; // fast calls that settle together after a stretch's first `threads` (submitFast())
 
 export class Pool extends PoolBase {
   /**
@@ -51,8 +52,13 @@ export class Pool extends PoolBase {
     this.tail = Atomics.load(this.heap.u32, this.tailW); // JS is the ring's one producer
     this.stretch = 0; // calls queued in this synchronous stretch (push())
     this.unpublished = 0; // of which not yet published
+    this.batch = null; // the open Batch of this stretch's fast calls (submitFast())
     this.endStretch = () => {
       this.stretch = 0;
+      if (this.batch !== null) {
+        closeBatch(this.batch);
+        this.batch = null;
+      }
       if (this.unpublished > 0) this.publish();
     };
     this.mask = this.cap - 1;
@@ -65,6 +71,15 @@ export class Pool extends PoolBase {
     this.slotBytes = kernels.bundle.POOL_SLOT_SCRATCH ?? 0;
     this.slotScratch = this.slotBytes ? this.heap.malloc(this.cap * this.slotBytes, 'createPool') : 0;
     this.fast = new Array(this.cap); // made on first use: newFast()
+    // the executor of a fast call's own promise, for the record execFor
+    // (the engine calls it at once: one for all records, not one each)
+    this.execFor = null;
+    this.execFast = (resolve, reject) => {
+      const r = this.execFor;
+      this.execFor = null;
+      r.resolve = resolve;
+      r.reject = reject;
+    };
     this.backlog = []; // calls waiting for a free task record
     this.backlogHead = 0;
     this.compHead = 0;
@@ -126,7 +141,25 @@ export class Pool extends PoolBase {
     r.nb = nb;
     r.task = task;
     r.settled = false;
-    const promise = new Promise(r.exec);
+    let promise;
+    if (this.stretch < this.threads) {
+      r.batch = null;
+      this.execFor = r;
+      promise = new Promise(this.execFast);
+    } else {
+      // a burst: this call's promise follows its batch's (see Batch)
+      let b = this.batch;
+      if (b === null) b = this.batch = Batch.get();
+      r.batch = b;
+      r.bj = b.n++;
+      b.left++;
+      r.reject = rejectMember;
+      promise = b.promise.then(takeMember);
+      if (b.n === BATCH) {
+        closeBatch(b);
+        this.batch = null;
+      }
+    }
     this.counters.bytesCopied += cp;
     this.calls[idx] = r;
     this.inflight++;
@@ -194,12 +227,14 @@ export class Pool extends PoolBase {
         this.heap.mfree(b.p);
       }
     }
-    const { resolve, reject } = r;
+    const { resolve, reject, batch } = r;
     r.resolve = r.reject = r.read = null;
+    r.batch = null;
     r.OUT = undefined;
     r.nb = 0;
     if (ended) return;
-    if (error !== undefined) reject(error);
+    if (batch !== null) settleMember(batch, r.bj, error !== undefined, error !== undefined ? error : value);
+    else if (error !== undefined) reject(error);
     else resolve(value);
   }
 
@@ -533,6 +568,83 @@ export class Pool extends PoolBase {
   }
 }
 
+/*
+ * A batch of fast calls: the calls of one synchronous stretch after its
+ * first `threads` (a burst), up to BATCH consecutive ones, settle together.
+ * Each call's promise is batch.promise.then(takeMember): a promise derived
+ * from another needs no resolving functions of its own, so a queued call
+ * costs about 100 bytes of the engine's heap instead of about 220, which
+ * the first bursts of a fresh process feel (the young generation grows with
+ * what is live). The batch's promise is fulfilled with the batch once it is
+ * closed (full, or its stretch has ended) and every call in it has ended;
+ * the engine then runs the reactions in the order they were added, so the
+ * j-th takeMember takes call j's result (or throws its error). Nothing else
+ * can add a reaction to batch.promise: it never leaves this file.
+ */
+class Batch {
+  constructor() {
+    this.n = 0; // calls in the batch
+    this.left = 0; // of which not yet ended
+    this.open = true;
+    this.k = 0; // the next call takeMember settles
+    this.failed = 0; // bit j: call j failed, vals[j] its error
+    this.vals = new Array(BATCH).fill(undefined); // any value, no elements-kind changes
+    this.resolve = null;
+    this.exec = (resolve) => {
+      this.resolve = resolve;
+    };
+    this.promise = new Promise(this.exec);
+  }
+
+  /** A batch to fill: a spare one (its promise new) or a new one. */
+  static get() {
+    const b = spareBatches.pop();
+    if (b === undefined) return new Batch();
+    b.promise = new Promise(b.exec);
+    return b;
+  }
+}
+
+// Batches whose calls have all settled, for Batch.get() (any pool's)
+const spareBatches = [];
+const SPARE_BATCHES = 1024;
+
+function closeBatch(b) {
+  b.open = false;
+  if (b.left === 0) b.resolve(b);
+}
+
+// call j of batch b ended with `val` (its error if `failed`)
+function settleMember(b, j, failed, val) {
+  b.vals[j] = val;
+  if (failed) b.failed |= 1 << j;
+  if (--b.left === 0 && !b.open) b.resolve(b);
+}
+
+function takeMember(b) {
+  const j = b.k++;
+  const v = b.vals[j];
+  b.vals[j] = undefined;
+  const failed = (b.failed & (1 << j)) !== 0;
+  if (b.k === b.n) {
+    // the last reaction: b.promise has no other, so b can be filled again
+    b.n = b.k = b.failed = 0;
+    b.open = true;
+    b.resolve = b.promise = null;
+    if (spareBatches.length < SPARE_BATCHES) spareBatches.push(b);
+  }
+  if (failed) throw v;
+  return v;
+}
+
+// FastCall.reject of a call in a batch (as failAll() calls it: c.reject(error))
+function rejectMember(error) {
+  const b = this.batch;
+  this.batch = null;
+  this.reject = null;
+  settleMember(b, this.bj, true, error);
+}
+
 // The record of a fast call, one per task slot, reused by every fast call
 // that takes the slot. It has what end(), crash() and stats() read of a
 // generic Call (spec, task, settled, signal, resolve, reject).
@@ -551,11 +663,9 @@ class FastCall {
     this.signal = undefined;
     this.resolve = null;
     this.reject = null;
+    this.batch = null; // its Batch, when it settles with one, and its index there
+    this.bj = 0;
     this.blocks = []; // alloc() blocks pinned while the call runs
     this.nb = 0;
-    this.exec = (resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    };
   }
 }

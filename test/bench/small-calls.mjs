@@ -33,7 +33,10 @@ function pageTouchUs() {
 
 function child(who, rounds, warm) {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--max-semi-space-size=64', path.join(FIXTURES, 'cold-burst.mjs'), who, String(BURST), String(rounds), String(warm)],
+    // the engine's default flags: a script as its users run it (a larger
+    // young generation, --max-semi-space-size, changes how the first bursts
+    // of a process meet garbage collection and fresh pages)
+    execFile(process.execPath, [path.join(FIXTURES, 'cold-burst.mjs'), who, String(BURST), String(rounds), String(warm)],
       { timeout: 300000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
         if (err) reject(new Error(`cold-burst ${who}: ${err.message}\n${stderr}`));
         else resolve(JSON.parse(stdout.trim().split('\n').pop()));
@@ -110,7 +113,8 @@ export async function benchSmallCalls(cfg) {
     ],
     notes: [
       `A first touch of a fresh 4 KiB page costs ${fmt(touch, 1)} µs on this machine (measured here: a new 64 MiB ArrayBuffer ` +
-      'written once a page). A queued call\'s promise is 216 JS heap bytes in Node 20 (the floor of `new Promise`); while the ' +
+      'written once a page). A promise made with `new Promise` is 216 JS heap bytes in Node 20, one derived with `then` about 90 ' +
+      '(parawasm\'s queued calls past the first of a burst: see Pool in the README); while the ' +
       'engine\'s young generation grows, in a cold process, it grows into fresh pages, so a burst pays about ' +
       `bytes per call ÷ 4096 × ${fmt(touch, 1)} µs per call for them (the page-fault column), whatever the library.`,
     ],

@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { PoolDestroyedError, createPool, loadCore } from '../../build/testpkg/index.js';
 import * as gen from '../../build/testpkg/gen/kernels.js';
 import { FAMILIES } from '../../js/tools/families.mjs';
-import { HANG_MS, holdThreads, newGate } from '../lib/hold.js';
+import { HANG_MS, holdThreads, newGate, until } from '../lib/hold.js';
 
 const label = (k) => (k.ns ? `${k.ns}.${k.name}` : k.name);
 // namespaces whose methods a family's JS wraps (image, array) are reached
@@ -346,6 +346,62 @@ describe('pool fast path: slots, pins, bursts and destroy()', () => {
       assert.deepEqual(await Promise.all([a, ...b]), [want, want, want, want, want]);
       assert.equal(pool.stats().queued, 0);
     } finally {
+      await pool.destroy();
+    }
+  });
+
+  // After the first `threads` calls of a stretch, fast calls settle in
+  // batches of up to 16 (Batch in js/runtime/pool.js): each call's promise
+  // is derived from its batch's, and takes its own value or error.
+  test('a burst of mixed kernels, values and errors: each call settles with its own', async () => {
+    const core = await loadCore();
+    const pool = await createPool({ threads: 2 });
+    try {
+      const inputs = Array.from({ length: 37 }, (_, i) => { const v = pool.alloc(8 + i); crypto.randomFillSync(v); return v; });
+      const make = (t, i) => {
+        const v = inputs[i % inputs.length];
+        switch (i % 7) {
+          case 0: return run(t, 'testStatus', [-1 - (i % 5)]); // an error
+          case 1: return run(t, 'md5', [v]);
+          case 2: return run(t, 'testStatus', [i]);
+          case 3: return run(t, 'xxh64', [v, i]);
+          case 4: return run(t, 'crc32', ['not bytes']); // a TypeError (the generic path)
+          default: return run(t, 'crc32', [v, i]);
+        }
+      };
+      for (const n of [3, 18, 19, 50, 1001]) {
+        const calls = Array.from({ length: n }, (_, i) => make(pool, i)); // one stretch
+        const got = await Promise.all(calls.map(settle));
+        for (let i = 0; i < n; i++) same(got[i], make(core, i), `call ${i} of a stretch of ${n}`);
+      }
+      for (const v of inputs) pool.free(v);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  test('a batch settles when its last call has ended; the stretch\'s first `threads` calls and other batches do not wait for it', async () => {
+    const pool = await createPool({ threads: 2 });
+    const gate = newGate(pool);
+    try {
+      const d = pool.alloc(5).fill(9);
+      const want = zlib.crc32(d);
+      const settled = new Set();
+      const track = (name, p) => p.then((v) => { settled.add(name); return v; });
+      // one stretch: 2 calls of their own, a batch of 16 whose last call is
+      // held, a batch of 4
+      const first = [0, 1].map((i) => track(`first ${i}`, pool.crc32(d)));
+      const held = Array.from({ length: 15 }, (_, i) => track(`held ${i}`, pool.crc32(d)));
+      held.push(track('held 15', pool.testHold(gate, 1)));
+      const next = Array.from({ length: 4 }, (_, i) => track(`next ${i}`, pool.crc32(d)));
+      await until(() => Atomics.load(gate, 1) === 1 && settled.size === 6, 'the held call running and the others settled');
+      assert.deepEqual([...settled].sort(), ['first 0', 'first 1', 'next 0', 'next 1', 'next 2', 'next 3']);
+      assert.equal(pool.stats().done, 2 + 15 + 4, 'the held batch\'s other calls have ended');
+      Atomics.store(gate, 0, 0);
+      assert.deepEqual(await Promise.all(held), [...Array(15).fill(want), 1]);
+      assert.deepEqual(await Promise.all([...first, ...next]), Array(6).fill(want));
+    } finally {
+      Atomics.store(gate, 0, 0);
       await pool.destroy();
     }
   });
