@@ -938,6 +938,27 @@ static void test_colour(void) {
 
 static const uint8_t *at_px(const img *m, uint32_t x, uint32_t y) { return m->px + ((size_t)y * m->w + x) * m->ch; }
 
+/* flop of every width from 1 to 80 (both ends of the vector loops and their tails), in place and not */
+static void test_flop_widths(void) {
+  for (unsigned ch = 1; ch <= 4; ch += 3)
+    for (uint32_t w = 1; w <= 80; w++) {
+      img m = img_random(w, 3, ch, 0, 1400 + w);
+      const size_t n = img_len(&m);
+      uint8_t *got = xmalloc(n), *want = xmalloc(n);
+      for (uint32_t y = 0; y < 3; y++)
+        for (uint32_t x = 0; x < w; x++) memcpy(want + ((size_t)y * w + x) * ch, at_px(&m, w - 1 - x, y), ch);
+      for (int inplace = 0; inplace < 2; inplace++) {
+        memset(got, 0xa5, n);
+        if (inplace) memcpy(got, m.px, n);
+        pw_status s = ch == 4 ? pw_image_flop(inplace ? got : m.px, got, w, 3) : pw_image_flop_grey(inplace ? got : m.px, got, w, 3);
+        CHECK(s == PW_OK && memcmp(got, want, n) == 0, "flop width %u ch%u in place %d", w, ch, inplace);
+      }
+      free(got);
+      free(want);
+      img_free(&m);
+    }
+}
+
 static void test_geometry(void) {
   static const uint32_t sizes[][2] = {{1, 1}, {1, 9}, {8, 1}, {37, 23}, {64, 64}, {70, 33}};
   for (size_t t = 0; t < 6; t++)
@@ -1441,6 +1462,7 @@ int main(void) {
   test_colour();
   test_alpha_exhaustive();
   test_geometry();
+  test_flop_widths();
   test_composite();
   test_measure();
   test_bad_input();

@@ -65,24 +65,55 @@ pw_status pw_image_crop_grey(const uint8_t *src, uint32_t width, uint32_t height
 
 /* ---- flip, flop, rotate 180 */
 
-/* Reverses the order of n pixels from s into d (d may be s). */
+/*
+ * Reverses the order of n pixels of ch bytes (1 or 4) from s into d (d may
+ * be s): pixels i and j-1 trade places while i < j-1, from both ends
+ * inwards. With wasm SIMD, whole vectors from both ends first: both are
+ * loaded before either is stored, and they do not overlap (j - i >= 2k),
+ * so in place works the same.
+ */
+#define REVERSE_SCALAR(CH)                                                     \
+  do {                                                                         \
+    for (; j - i >= 2; i++, j--) {                                             \
+      uint8_t t_[CH];                                                          \
+      memcpy(t_, s + i * (CH), CH);                                            \
+      memmove(d + i * (CH), s + (j - 1) * (CH), CH);                           \
+      memcpy(d + (j - 1) * (CH), t_, CH);                                      \
+    }                                                                          \
+    if (j - i == 1) memmove(d + i * (CH), s + i * (CH), CH);                   \
+  } while (0)
+
+/* Whole vectors (16 / CH pixels) from both ends first (wasm SIMD), then REVERSE_SCALAR. */
+#define REVERSE_SIMD(CH, REV)                                                  \
+  do {                                                                         \
+    const size_t k_ = 16 / (CH);                                               \
+    for (; j - i >= 2 * k_; i += k_, j -= k_) {                                \
+      v128_t a_ = wasm_v128_load(s + i * (CH)), b_ = wasm_v128_load(s + (j - k_) * (CH)); \
+      wasm_v128_store(d + i * (CH), REV(b_));                                  \
+      wasm_v128_store(d + (j - k_) * (CH), REV(a_));                           \
+    }                                                                          \
+  } while (0)
+#define REV32(v) wasm_i32x4_shuffle(v, v, 3, 2, 1, 0)
+#define REV8(v) wasm_i8x16_shuffle(v, v, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+
 static void reverse_px(const uint8_t *s, uint8_t *d, size_t n, unsigned ch) {
+  size_t i = 0, j = n; /* pixels [i, j) are not done yet */
   if (ch == 4) {
-    for (size_t i = 0, j = n - 1; i < j; i++, j--) {
-      uint8_t t[4];
-      memcpy(t, s + 4 * i, 4);
-      memmove(d + 4 * i, s + 4 * j, 4);
-      memcpy(d + 4 * j, t, 4);
-    }
+#ifdef __wasm_simd128__
+    REVERSE_SIMD(4, REV32);
+#endif
+    REVERSE_SCALAR(4);
   } else {
-    for (size_t i = 0, j = n - 1; i < j; i++, j--) {
-      uint8_t t = s[i];
-      d[i] = s[j];
-      d[j] = t;
-    }
+#ifdef __wasm_simd128__
+    REVERSE_SIMD(1, REV8);
+#endif
+    REVERSE_SCALAR(1);
   }
-  if (n % 2) memmove(d + (n / 2) * ch, s + (n / 2) * ch, ch);
 }
+#undef REVERSE_SIMD
+#undef REV32
+#undef REV8
+#undef REVERSE_SCALAR
 
 /* Row pairs (y, h-1-y) for y < ceil(h/2): flip (angle 0) or rotate 180 (angle 180). */
 static void pair_rows(void *p, size_t y0, size_t y1) {
