@@ -267,7 +267,7 @@ build/wasm-bench/native_image.js: $(IMAGE_BENCH_SRCS) $(UNITS_WASM) $(SDK_HEADER
 .PHONY: bench-image
 bench-image: build/native/native_image build/wasm-bench/native_image.js ## image kernels, one thread: native C and the same C in wasm
 	build/native/native_image
-	$(NODE) build/wasm-bench/native_image.js
+	$(NODE) --no-liftoff build/wasm-bench/native_image.js
 
 # the array kernels on the real native pool (plain and ThreadSanitizer):
 # the same bits as serially, no data race between chunks
