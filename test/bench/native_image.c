@@ -114,6 +114,7 @@ static pw_status b_premul(void) { return pw_image_premultiply(src, dst, W, H); }
 static pw_status b_flip(void) { return pw_image_flip(src, dst, W, H); }
 static pw_status b_flop(void) { return pw_image_flop(src, dst, W, H); }
 static pw_status b_rot90(void) { return pw_image_rotate(src, dst, W, H, 90); }
+static pw_status b_rot180(void) { return pw_image_rotate(src, dst, W, H, 180); }
 static pw_status b_crop(void) { return pw_image_crop(src, W, H, dst, W / 8, H / 6, W * 3 / 4, H * 2 / 3); }
 static pw_status b_composite(void) { return pw_image_composite(dst, W, H, small, SW, SH, (int32_t)W / 4, (int32_t)H / 4, 0.7f); }
 static pw_status b_hist(void) {
@@ -158,6 +159,7 @@ static const struct {
     {"flip", b_flip},
     {"flop", b_flop},
     {"rotate 90", b_rot90},
+    {"rotate 180", b_rot180},
     {"crop 3/4 x 2/3", b_crop},
     {"composite 2 MP at 0.7", b_composite},
     {"histogram", b_hist},

@@ -119,38 +119,37 @@ static void reverse_px(const uint8_t *s, uint8_t *d, size_t n, unsigned ch) {
 static void pair_rows(void *p, size_t y0, size_t y1) {
   const geo_ctx *c = p;
   const size_t rb = (size_t)c->w * c->ch;
-  uint8_t *tmp = NULL;
   for (size_t y = y0; y < y1; y++) {
     size_t z = c->h - 1 - y;
     const uint8_t *sy = c->src + y * rb, *sz = c->src + z * rb;
     uint8_t *dy = c->dst + y * rb, *dz = c->dst + z * rb;
-    if (c->angle == 180) {
-      if (y == z) { reverse_px(sy, dy, c->w, c->ch); continue; }
-      /* dst row y = reversed src row z, dst row z = reversed src row y */
-      for (size_t i = 0, j = c->w - 1; i < c->w; i++, j--) {
-        uint8_t t[4];
-        memcpy(t, sy + i * c->ch, c->ch);
-        memmove(dy + i * c->ch, sz + j * c->ch, c->ch);
-        memcpy(dz + j * c->ch, t, c->ch);
+    if (y == z) { /* the middle row of an odd height */
+      if (c->angle == 180) reverse_px(sy, dy, c->w, c->ch);
+      else if (dy != sy) memcpy(dy, sy, rb);
+      continue;
+    }
+    if (c->src == c->dst) {
+      /* in place: rows y and z trade places in pieces through a small
+         buffer, for rotate 180 after each is reversed where it is */
+      if (c->angle == 180) {
+        reverse_px(dy, dy, c->w, c->ch);
+        reverse_px(dz, dz, c->w, c->ch);
       }
+      uint8_t buf[1024];
+      for (size_t off = 0; off < rb; off += sizeof buf) {
+        size_t len = rb - off < sizeof buf ? rb - off : sizeof buf;
+        memcpy(buf, dy + off, len);
+        memcpy(dy + off, dz + off, len);
+        memcpy(dz + off, buf, len);
+      }
+    } else if (c->angle == 180) {
+      reverse_px(sz, dy, c->w, c->ch);
+      reverse_px(sy, dz, c->w, c->ch);
     } else {
-      if (y == z) { if (dy != sy) memcpy(dy, sy, rb); continue; }
-      if (c->src == c->dst) {
-        /* swap in pieces through a small buffer */
-        uint8_t buf[1024];
-        for (size_t off = 0; off < rb; off += sizeof buf) {
-          size_t len = rb - off < sizeof buf ? rb - off : sizeof buf;
-          memcpy(buf, dy + off, len);
-          memcpy(dy + off, dz + off, len);
-          memcpy(dz + off, buf, len);
-        }
-      } else {
-        memcpy(dy, sz, rb);
-        memcpy(dz, sy, rb);
-      }
+      memcpy(dy, sz, rb);
+      memcpy(dz, sy, rb);
     }
   }
-  free(tmp);
 }
 
 static void flop_rows(void *p, size_t y0, size_t y1) {
