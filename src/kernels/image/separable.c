@@ -432,6 +432,11 @@ static int sep_plan(size_t tmp_bytes, size_t row_bytes, uint32_t cap, sep_layout
   return L->total != SIZE_MAX;
 }
 
+/* Row r of the ring (rows L.stride bytes apart). */
+static inline float *ring_row(float *ring, size_t stride, size_t r) {
+  return (float *)((unsigned char *)ring + r * stride);
+}
+
 static void sep_chunk(void *p, size_t y0, size_t y1) {
   sep_ctx *c = p;
   const pw__img_sep *j = c->job;
@@ -445,7 +450,6 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
                              ? aligned_alloc(SEP_PAGE, L.total)
                              : NULL;
   float *tmp = (float *)block, *acc = NULL, *ring = NULL;
-  const size_t stride_b = L.stride;
   if (block != NULL) {
     acc = (float *)(block + L.acc);
     ring = (float *)(block + L.ring);
@@ -467,7 +471,7 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
       else
 #endif
         load_row(srow, j->sw, ch, tmp);
-      float *out = (float *)((unsigned char *)ring + (size_t)(hi % cap) * stride_b);
+      float *out = ring_row(ring, L.stride, hi % cap);
 #if PW_IMG_SIMD
       if (simd) {
         if (ch == 4) hpass4_simd(j->xt, j->dw, tmp, out);
@@ -478,7 +482,7 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
       if (ch == 4) hpass4_c(j->xt, j->dw, tmp, out);
       else hpass1_c(j->xt, j->dw, tmp, out);
     }
-    for (uint32_t k = 0; k < tp.n; k++) rows[k] = (const float *)((const unsigned char *)ring + (size_t)((tp.start + k) % cap) * stride_b);
+    for (uint32_t k = 0; k < tp.n; k++) rows[k] = ring_row(ring, L.stride, (tp.start + k) % cap);
     const float *w = j->yt->weight + tp.w;
 #if PW_IMG_SIMD
     if (simd) vpass_simd(rows, w, tp.n, (int)tp.sym, rowf, acc);
