@@ -30,9 +30,11 @@
  *                              gets it as a new typed array. With several
  *                              PW_RETURN buffers JS gets an object of them,
  *                              keyed by their camelCase names. A kernel with
- *                              PW_RETURN buffers returns void, pw_status, or
- *                              a size_t count: then every returned array is
- *                              cut to that many elements.
+ *                              PW_RETURN buffers returns void or pw_status
+ *                              (a negative status is the call's error; 0 or
+ *                              more is success, and the arrays keep their
+ *                              declared length: a result whose length the
+ *                              kernel finds out is a PW_RESULT).
  *   PW_RESULT(T) pw_result *r
  *                              not a JS argument: a result whose size the
  *                              kernel finds out as it runs (an encoded
@@ -210,7 +212,7 @@ void *pw_result_resize(pw_result *r, size_t bytes);
 /*
  * Sets the message of the running call's error and returns `status`, so
  * that a kernel writes `return pw_fail(PW_EFORMAT, "bad PNG header");`.
- * The JS error then reads "<kernel>: <message>" and carries the status's
+ * The JS error then reads "<kernel> failed: <message>" and carries the status's
  * code. printf-style; longer messages are cut. Outside a call it only
  * returns `status`. `status` should be negative.
  */

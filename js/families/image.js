@@ -363,7 +363,9 @@ const OPS = {
       const e = `${W(where)}: options.fit must be 'fill', 'inside' or 'cover' (got ${describe(fit)})`;
       throw typeof fit === 'string' ? rangeError(e) : typeError(e);
     }
-    const clampSide = (v) => Math.min(MAX_SIDE, Math.max(1, Math.round(v)));
+    // a side worked out from the aspect ratio: rounded, at least 1, and
+    // never cut to the largest side (that would change the aspect ratio)
+    const clampSide = (v) => Math.max(1, Math.round(v));
     // the size the filter makes: one side given, the other keeps the aspect
     // ratio; both given, 'fill' takes them as they are, 'inside' scales to
     // fit in the box, 'cover' to cover it (then the middle is cut out)
@@ -390,6 +392,10 @@ const OPS = {
         throw typeof o.filter === 'string' ? rangeError(e) : typeError(e);
       }
       filter = FILTERS[o.filter];
+    }
+    if (w > MAX_SIDE || h > MAX_SIDE) {
+      throw rangeError(`${W(where)}: keeping the aspect ratio of the ${src.width} x ${src.height} source, the result would be ` +
+        `${w} x ${h}; a side is at most ${MAX_SIDE}`);
     }
     const shape = { width: w, height: h, channels: src.channels };
     byteCount(where, 'the result', w, h, src.channels);

@@ -32,6 +32,9 @@ export class Core {
     this.task = this.heap.malloc(this.layout.size, 'loadCore');
     this.heap.u8.fill(0, this.task, this.task + this.layout.size);
     this.run = exports.pw_run;
+    // the C stack pointer between calls: a trap unwinds the kernel's frames
+    // without popping them, so it is put back (trapped())
+    this.stackTop = mod.stackSave();
     // allocated now, so that small calls never grow the heap
     this.scratch = this.heap.malloc(STREAM_PIECE, 'loadCore');
     // small copies and results of a call go to the scratch block too
@@ -54,7 +57,14 @@ export class Core {
   fastContext(spec, generic) {
     const L = this.layout;
     return {
-      $C: this, $H: this.heap, $OWN: OWNERS, $run: this.run, spec,
+      $C: this, $H: this.heap, $OWN: OWNERS, spec,
+      $run: (t) => {
+        try {
+          this.run(t);
+        } catch (e) {
+          throw this.trapped(e, spec.label);
+        }
+      },
       $TW0: this.task >>> 2, $S00: this.arena.ptr, $SE: this.arena.ptr + this.arena.size,
       ...taskWords(L),
       $slow: (s, args) => generic(...args),
@@ -67,9 +77,23 @@ export class Core {
     return this.call(this.kernels.get(name, args), args);
   }
 
+  /**
+   * A kernel stopped by an exception (a wasm trap: out-of-bounds access,
+   * unreachable, integer division by zero, stack overflow): puts the C
+   * stack pointer back, so the core stays usable, and returns the error to
+   * throw (a trap as a ParawasmError, ERR_PW_TRAP, with the trap as its
+   * cause). Memory the kernel allocated before it trapped is not freed.
+   */
+  trapped(e, label) {
+    this.mod.stackRestore(this.stackTop);
+    if (!(e instanceof WebAssembly.RuntimeError)) return e;
+    return new ParawasmError(`${label}: the kernel trapped (${e.message}): a fault in its C code; ` +
+      'the core is still usable, but memory the kernel allocated before the trap is lost', 'ERR_PW_TRAP', { cause: e });
+  }
+
   /** True if view lies in the core's heap (a kernel reads it in place). */
   inHeap(view) {
-    return this.heap.locate(view, 'view') >= 0;
+    return this.heap.locate(view, 'inHeap: view') >= 0;
   }
 
   /** True when the heap is shared memory: views from alloc() never detach. */
@@ -114,7 +138,11 @@ export class Core {
     try {
       c.write(this.task, L);
       if (c.onProgress) this.watch(c);
-      this.run(this.task);
+      try {
+        this.run(this.task);
+      } catch (e) {
+        throw this.trapped(e, c.spec.label);
+      }
       if (this.progressError !== undefined) throw this.progressError;
       return c.finish(this.task, L);
     } finally {

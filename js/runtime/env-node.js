@@ -115,7 +115,10 @@ export function makeNodeEnv(root, names) {
           reject(new ParawasmError(`createPool: the pool's worker ${fileURLToPath(url)} failed to start: ${msg}`, 'ERR_PW_LOAD'));
         };
         try {
-          worker = new Worker(url, { workerData: { entry } });
+          // the process's flags, but --input-type (a script given with -e),
+          // which a worker whose entry is a file refuses to start with
+          const execArgv = process.execArgv.filter((a) => !/^--input-type(=|$)/.test(a));
+          worker = new Worker(url, { workerData: { entry }, execArgv });
         } catch (e) {
           fail(e?.message ?? String(e));
           return;

@@ -90,8 +90,9 @@ export class FallbackPool extends PoolBase {
     });
   }
 
-  /** Always false: the worker's memory is its own. */
-  inHeap() {
+  /** False: the worker's memory is its own. A freed view is refused, as everywhere. */
+  inHeap(view) {
+    if (ArrayBuffer.isView(view) && this.freed.has(view.buffer)) throw freedError('inHeap: view');
     return false;
   }
 
@@ -129,8 +130,10 @@ export class FallbackPool extends PoolBase {
       const v = c.values[i];
       const p = ps[i];
       if (p.kind === 'scalar') {
-        if (p.option) options[p.name] = v;
-        else args.push(v);
+        // (a bigint is kept as its 64-bit pattern: the worker checks it again as the caller gave it)
+        const given = typeof v === 'bigint' && p.type === 'i64' ? BigInt.asIntN(64, v) : v;
+        if (p.option) options[p.name] = given;
+        else args.push(given);
         continue;
       }
       const bytes = new Uint8Array(v.byteLength);
@@ -194,8 +197,10 @@ export class FallbackPool extends PoolBase {
     if (!m.args) return null;
     // m.args holds the positional arguments in order: the buffers among them
     const positional = c.spec.params.map((p, i) => i).filter((i) => !c.spec.params[i].option);
-    const gone = (v, what) => (isDetached(v) ? detachedError(what)
-      : this.freed.has(v.buffer) || blockOf(v)?.live === false ? freedError(what) : null);
+    // (a block of this pool freed while the call ran still takes its
+    // results, as the shared pool's does: its memory is never handed out
+    // again; a freed block of a core's heap may be, so it takes nothing)
+    const gone = (v, what) => (isDetached(v) ? detachedError(what) : blockOf(v)?.live === false ? freedError(what) : null);
     for (let k = 0; k < m.args.length; k++) {
       const i = positional[k];
       if (m.args[k] === null || c.spec.params[i].kind === 'in') continue;

@@ -283,7 +283,7 @@ export class Pool extends PoolBase {
 
   /** True if view lies in the pool's memory (a kernel reads it in place). */
   inHeap(view) {
-    return this.heap.locate(view, 'view') >= 0;
+    return this.heap.locate(view, 'inHeap: view') >= 0;
   }
 
   submit(c) {

@@ -18,6 +18,8 @@ import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { memberClash, objectClash } from '../runtime/members.js';
+
 // C scalar types -> binding type.
 const SCALARS = {
   uint8_t: 'u8', int8_t: 'i8', uint16_t: 'u16', int16_t: 'i16',
@@ -57,10 +59,6 @@ const ANNOTATIONS = {
   PW_DEFAULT: true, PW_RANGE: true, PW_OPTION: false, PW_CHAIN: false,
 };
 const ANNOTATION_MACROS = new Set([...Object.keys(ANNOTATIONS), 'PW_KERNEL', 'PW_INTERNAL', 'PW_NAME', 'PW_NAMESPACE']);
-// Names the JS objects already have: no kernel or namespace may take them.
-export const RESERVED = new Set(['alloc', 'free', 'view', 'stats', 'destroy', 'threads', 'isShared', 'heapSize',
-  'createHash', 'hashMany', 'invoke', 'inHeap', 'flush', 'digest', 'update', 'kernels', 'then',
-  'constructor', 'memory', 'toString', 'valueOf', 'state', 'prototype', '__proto__']);
 // Names of the call options: no PW_OPTION parameter may take them.
 const CALL_OPTIONS = new Set(['signal', 'onProgress']);
 const MAX_ARGS = 12; // PW_MAX_ARGS in src/runtime/runtime.h
@@ -82,6 +80,12 @@ function fail(file, line, message) {
 function mask(text) {
   const docs = [];
   const defines = [];
+  // conditional blocks (#if ... #endif) other than include guards, as
+  // offset ranges: bindgen does not evaluate them, so no kernel may be
+  // declared in one (it would be bound whether or not it is compiled)
+  const conditionals = [];
+  const open = [];
+  let guardOf = null; // the #ifndef NAME just read, while its #define NAME may follow
   let out = '';
   let i = 0;
   let lineStart = true;
@@ -126,6 +130,21 @@ function mask(text) {
         break;
       }
       const directive = text.slice(i, end);
+      const word = /^[ \t]*#[ \t]*(\w*)\s*(.*)$/s.exec(directive);
+      const kw = word[1];
+      const arg = stripComments(word[2]).trim();
+      if (kw === 'if' || kw === 'ifdef' || kw === 'ifndef') {
+        open.push({ start: i, line: lineAt(text, i), head: `#${kw} ${arg}`.trim(), guard: false });
+        const g = kw === 'ifndef' ? /^([A-Za-z_]\w*)$/.exec(arg) : /^!\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?$/.exec(arg);
+        guardOf = g ? g[1] : null;
+      } else {
+        if (kw === 'define' && guardOf !== null && new RegExp(`^${guardOf}\\b`).test(arg) && open.length) open[open.length - 1].guard = true;
+        guardOf = null;
+        if (kw === 'endif' && open.length) {
+          const c = open.pop();
+          if (!c.guard) conditionals.push({ start: c.start, end, line: c.line, head: c.head });
+        }
+      }
       const dm = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)([\s\S]*)$/.exec(directive);
       if (dm && !ANNOTATION_MACROS.has(dm[1]) && !dm[2].includes('...')) {
         const body = stripComments(dm[3].replace(/\\\n/g, ' ')).trim();
@@ -140,7 +159,8 @@ function mask(text) {
     out += c;
     i++;
   }
-  return { masked: out, docs, defines };
+  for (const c of open) conditionals.push({ start: c.start, end: text.length, line: c.line, head: c.head });
+  return { masked: out, docs, defines, conditionals };
 }
 
 function stripComments(s) {
@@ -286,13 +306,18 @@ function parseDecl(decl, lead, ctx) {
   let body = decl.replace(/\s+/g, ' ').trim();
   let internal = /\bPW_INTERNAL\b/.test(lead);
   let jsName = null;
-  const nm = /\bPW_NAME\s*\(\s*([A-Za-z_$][\w$]*)\s*\)/.exec(lead);
-  if (nm) jsName = nm[1];
+  const jsIdent = (arg) => {
+    const v = arg.trim();
+    if (!/^[A-Za-z_$][\w$]*$/.test(v)) where(`PW_NAME(${v}): the name must be a JS identifier (letters, digits, _ and $; not starting with a digit)`);
+    return v;
+  };
+  const nm = /\bPW_NAME\s*\(([^()]*)\)/.exec(lead);
+  if (nm) jsName = jsIdent(nm[1]);
   // PW_INTERNAL / PW_NAME may also follow PW_KERNEL
   for (;;) {
     const a = /^PW_INTERNAL\b\s*/.exec(body);
-    const b = /^PW_NAME\s*\(\s*([A-Za-z_$][\w$]*)\s*\)\s*/.exec(body);
-    if (a) { internal = true; body = body.slice(a[0].length); } else if (b) { jsName = b[1]; body = body.slice(b[0].length); } else break;
+    const b = /^PW_NAME\s*\(([^()]*)\)\s*/.exec(body);
+    if (a) { internal = true; body = body.slice(a[0].length); } else if (b) { jsName = jsIdent(b[1]); body = body.slice(b[0].length); } else break;
   }
   const dm = /^(.*?)\s*\b([A-Za-z_]\w*)\s*\((.*)\)$/.exec(body);
   if (!dm) where(`cannot read the kernel declaration "${body}"`);
@@ -313,7 +338,8 @@ function parseDecl(decl, lead, ctx) {
  */
 export function parseHeader(file, source, { prefix = 'pw_', macros = new Map() } = {}) {
   const text = source.replace(/\r\n?/g, '\n'); // CRLF headers read like LF ones
-  const { masked, docs, defines } = mask(text);
+  const { masked, docs, defines, conditionals } = mask(text);
+  const inConditional = (at) => conditionals.find((c) => at >= c.start && at < c.end);
   for (const d of defines) macros.set(d.name, d);
   const docBefore = (at) => docs.filter((d) => d.end <= at && !masked.slice(d.end, at).trim()).pop() ?? null;
 
@@ -357,7 +383,12 @@ export function parseHeader(file, source, { prefix = 'pw_', macros = new Map() }
     const line = lineAt(text, it.at);
     const doc = docBefore(it.docAt);
     const ctx = { file, line, doc, namespace, prefix };
+    const cond = inConditional(it.at);
+    const conditional = () => fail(file, line, `a PW_KERNEL declaration inside "${cond.head}" (line ${cond.line}): ` +
+      'parawasm build does not evaluate #if, so it would bind the kernel whether or not it is compiled; ' +
+      'declare it outside the conditional, or in a header of its own that you pass to the build only when it is built');
     if (it.decl !== undefined) {
+      if (cond) conditional();
       kernels.push(parseDecl(it.decl, it.lead, ctx));
       continue;
     }
@@ -375,6 +406,7 @@ export function parseHeader(file, source, { prefix = 'pw_', macros = new Map() }
     let e;
     let prev = 0;
     while ((e = eRe.exec(expanded))) {
+      if (cond) conditional();
       const semi = expanded.indexOf(';', e.index);
       if (semi < 0) where(`the expansion of ${it.invocation.split('(')[0]} has a PW_KERNEL declaration without ";"`);
       kernels.push(parseDecl(expanded.slice(e.index + e[0].length, semi), expanded.slice(prev, e.index), ctx));
@@ -395,7 +427,7 @@ function leadStart(masked, at) {
     if (masked[j - 1] === ')') {
       const open = masked.lastIndexOf('(', j - 1);
       const nm = /PW_NAME\s*$/.exec(masked.slice(Math.max(0, open - 16), open));
-      if (open >= 0 && nm && /^\(\s*[\w$]+\s*\)$/.test(masked.slice(open, j))) { i = open - nm[0].length; continue; }
+      if (open >= 0 && nm && /^\([^()]*\)$/.test(masked.slice(open, j))) { i = open - nm[0].length; continue; }
     }
     return i;
   }
@@ -435,6 +467,7 @@ function compileExpr(src, resolve, where) {
     while (peek() === '*' || peek() === '/' || peek() === '%') {
       const op = toks[pos++];
       const r = unary();
+      if ((op === '/' || op === '%') && /^\(?-?0\)?$/.test(r)) where(`division by zero in the length expression "${src}"`);
       s = op === '/' ? `Math.trunc(${s} / ${r})` : `(${s} ${op} ${r})`;
     }
     return s;
@@ -462,6 +495,11 @@ function compileExpr(src, resolve, where) {
   }
   const out = expr();
   if (pos !== toks.length) where(`unexpected "${toks[pos]}" in the length expression "${src}"`);
+  if (!refs.length) {
+    // a constant: it must be a length (the expression is made of numbers and operators only)
+    const v = Function(`return ${out};`)();
+    if (!Number.isSafeInteger(v) || v < 0) where(`the length expression "${src}" is the constant ${v}; a length must be an integer 0 or more`);
+  }
   return { src: out, refs };
 }
 
@@ -491,8 +529,11 @@ export function buildSpec(decl) {
   const stem = namespace && base.startsWith(`${namespace}_`) ? base.slice(namespace.length + 1) : base;
   const name = decl.jsName ?? camel(stem);
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) where(`${cname}: "${name}" is not a JS name`);
-  if (!namespace && RESERVED.has(name) && !decl.internal) where(`kernel name "${name}" is reserved by the JS API`);
-  if (namespace && RESERVED.has(namespace)) where(`namespace "${namespace}" is reserved by the JS API`);
+  // a namespace is a plain object: only Object.prototype's names are taken
+  const clash = decl.internal ? null : namespace ? objectClash(name) : memberClash(name);
+  if (clash) where(`kernel name "${name}" is ${clash}: rename the C function or give it PW_NAME`);
+  const nsClash = namespace ? memberClash(namespace) : null;
+  if (nsClash) where(`namespace "${namespace}" is ${nsClash}`);
   if (params.length > MAX_ARGS) where(`${cname} takes ${params.length} arguments; at most ${MAX_ARGS}`);
   const byName = new Map(params.map((p, i) => [p.name, i]));
   const kinds = params.map((p) => {
@@ -516,7 +557,11 @@ export function buildSpec(decl) {
     if (/^[A-Za-z_]\w*$/.test(len) && byName.has(len)) {
       const li = byName.get(len);
       const lp = params[li];
-      if (lp.pointer || SCALARS[lp.ctype] !== 'usize') where(`${cname}: length parameter ${len} of ${p.name} must be a size_t`);
+      // a size_t is filled in from the view; another integer is a count the
+      // caller passes, which the view's length is checked against (as any
+      // length expression)
+      if (!lp.pointer && SCALARS[lp.ctype] !== 'usize' && INT_LIMITS[SCALARS[lp.ctype]]) return;
+      if (lp.pointer || SCALARS[lp.ctype] !== 'usize') where(`${cname}: length parameter ${len} of ${p.name} must be a size_t (filled in from the view) or an integer the caller passes`);
       if (lp.annotations.OPTION !== undefined || lp.annotations.DEFAULT !== undefined || lp.annotations.CHAIN !== undefined || lp.annotations.RANGE !== undefined) {
         where(`${cname}: ${len} is a length filled in from ${p.name}; it takes no annotations`);
       }
@@ -593,6 +638,8 @@ export function buildSpec(decl) {
       const [lo, hi] = parts.map((x) => parseNumber(x, w2, 'PW_RANGE bound'));
       if (!(lo <= hi)) w2(`PW_RANGE(${parts.join(', ')}): lo must not exceed hi`);
       s.range = [lo, hi];
+      const d = typeof s.default === 'string' ? Number(s.default.slice(0, -1)) : s.default;
+      if (d !== undefined && !(d >= lo && d <= hi)) w2(`PW_DEFAULT(${a.DEFAULT.trim()}) is outside PW_RANGE(${parts.join(', ')}): a call that leaves ${jsName} out would always fail`);
     }
     return s;
   });
@@ -658,6 +705,8 @@ export function buildSpec(decl) {
 
 function parseDefault(src, type, where) {
   const s = src.trim();
+  // (string and character literals are blanked before this is read)
+  if (s === '') where('PW_DEFAULT needs a number literal (or true/false for a bool); a string, a character or nothing is not one');
   if (type === 'bool') {
     if (s === 'true' || s === '1') return true;
     if (s === 'false' || s === '0') return false;
@@ -1059,7 +1108,18 @@ const jsDefault = (d) => (typeof d === 'string' && /^-?\d+n$/.test(d) ? String(N
 
 function emitC(specs, headers, outFile) {
   const abi = fnv1a(abiString(specs));
-  const incl = headers.map((h) => `#include "${relative(dirname(outFile), h).split('\\').join('/')}"`);
+  // relative between the real paths: a folder reached through a symbolic
+  // link (a temporary folder under /tmp -> /private/tmp, say) would make
+  // the compiler's ".." leave the link's target, not the link
+  const real = (p) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  mkdirSync(dirname(outFile), { recursive: true });
+  const incl = headers.map((h) => `#include "${relative(real(dirname(outFile)), real(h)).split('\\').join('/')}"`);
   const lines = [
     '/* Generated by parawasm\'s bindgen from the annotated headers. Do not edit. */',
     '#include "runtime.h"',
@@ -1166,12 +1226,25 @@ function tsDoc(s, indent, ts) {
   const out = [];
   if (d) {
     for (const l of d.text.split('\n')) out.push(l);
-    for (const p of s.decl.params) if (d.params[p.name]) out.push(`@param ${camel(p.name)} ${d.params[p.name]}`);
+    const options = new Set(s.params.filter((p) => p.option).map((p) => p.name));
+    for (const p of s.decl.params) {
+      const js = camel(p.name);
+      if (d.params[p.name]) out.push(`@param ${options.has(js) ? js : tsParamName(js)} ${d.params[p.name]}`);
+    }
     if (d.returns) out.push(`@returns ${d.returns}`);
   }
   out.push(`C: \`${s.cname}\` (${relative(process.cwd(), s.decl.file).split('\\').join('/')}:${s.decl.line})`);
   return [`${indent}/**`, ...out.map((l) => `${indent} * ${l.replace(/\*\//g, '*\\/')}`.trimEnd()), `${indent} */`].join('\n') + (ts ? '' : '');
 }
+
+// Words a TypeScript parameter may not be named (reserved and strict-mode
+// words, and `this`, which would declare the type of `this`): a C
+// parameter with such a name gets a trailing _ in the declarations.
+const TS_RESERVED = new Set(('arguments await break case catch class const continue debugger default delete do ' +
+  'else enum eval export extends false finally for function if implements import in instanceof interface let new ' +
+  'null package private protected public return static super switch this throw true try typeof var void while ' +
+  'with yield').split(' '));
+const tsParamName = (name) => (TS_RESERVED.has(name) ? `${name}_` : name);
 
 function tsSignatures(s, async, indent) {
   const pos = s.params.filter((p) => !p.option);
@@ -1195,7 +1268,7 @@ function tsSignatures(s, async, indent) {
   const lines = [];
   const r = async ? `Promise<${ret}>` : ret;
   for (let k = 0; k <= optional.length; k++) {
-    const ps = [...required.map((p) => `${p.name}: ${ptype(p)}`), ...optional.slice(0, k).map((p) => `${p.name}: ${ptype(p)}`)];
+    const ps = [...required.map((p) => `${tsParamName(p.name)}: ${ptype(p)}`), ...optional.slice(0, k).map((p) => `${tsParamName(p.name)}: ${ptype(p)}`)];
     if (optionsRequired) {
       if (k < optional.length) continue; // options follow every positional argument
       ps.push(`options: ${optionsType}`);
@@ -1207,7 +1280,7 @@ function tsSignatures(s, async, indent) {
   if (optionsRequired && optional.length) {
     // the optional positional scalars may be left out before the options
     for (let k = 0; k < optional.length; k++) {
-      const ps = [...required.map((p) => `${p.name}: ${ptype(p)}`), ...optional.slice(0, k).map((p) => `${p.name}: ${ptype(p)}`), `options: ${optionsType}`];
+      const ps = [...required.map((p) => `${tsParamName(p.name)}: ${ptype(p)}`), ...optional.slice(0, k).map((p) => `${tsParamName(p.name)}: ${ptype(p)}`), `options: ${optionsType}`];
       lines.push(`${indent}${s.name}(${ps.join(', ')}): ${r};`);
     }
   }

@@ -113,6 +113,7 @@ export function parseBuildArgs(argv) {
     else o.files.push(a);
   }
   if (!/^[0-3sz]$/.test(o.opt)) throw new BuildError(`-O takes 0, 1, 2, 3, s or z (got "${o.opt}")`);
+  for (const f of o.with) if (!FAMILIES[f]) throw new BuildError(`--with: unknown family "${f}" (families: ${Object.keys(FAMILIES).join(', ')})`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.prefix)) throw new BuildError(`--prefix must be a C identifier prefix such as my_ (got "${o.prefix}")`);
   for (const d of o.defines) if (!/^[A-Za-z_]\w*(=.*)?$/.test(d)) throw new BuildError(`-D takes NAME or NAME=VALUE (got "${d}")`);
   return o;
@@ -207,12 +208,17 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
   // 1. bindings: every header of the SDK that matters, then the user's
   const sdkHeaders = familyHeaders(sdk.include, families);
   const work = mkdtempSync(join(tmpdir(), 'parawasm-build-'));
+  // the bindings and the builds are made in `stage` and moved into `out`
+  // only when both builds have succeeded: a failed build leaves the
+  // package of the last good one as it was
+  const stage = join(work, 'pkg');
+  let keepWork = false;
   let specs;
   try {
-    mkdirSync(join(out, 'gen'), { recursive: true });
+    mkdirSync(join(stage, 'gen'), { recursive: true });
     try {
       specs = generate([...sdkHeaders, ...userHeaders], {
-        c: join(work, 'kernels.c'), js: join(out, 'gen/kernels.js'), cjs: join(out, 'gen/kernels.cjs'), dts: join(out, 'gen/kernels.d.ts'),
+        c: join(work, 'kernels.c'), js: join(stage, 'gen/kernels.js'), cjs: join(stage, 'gen/kernels.cjs'), dts: join(stage, 'gen/kernels.d.ts'),
       }, { prefix: o.prefix, skipNamespaces: families.map((f) => f.js?.namespace).filter(Boolean) });
     } catch (e) {
       if (e instanceof BindgenError) throw new BuildError(e.message);
@@ -231,7 +237,13 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
       ...new Set(userHeaders.map((h) => dirname(h))), ...o.includes.map((d) => resolve(cwd, d))];
     const runtime = ['task.c', 'split.c', 'alloc.c'].map((f) => join(sdk.runtimeC, f));
     const common = [...runtime, ...familySources, ...userSources, join(work, 'kernels.c')];
-    mkdirSync(join(out, 'wasm'), { recursive: true });
+    mkdirSync(join(stage, 'wasm'), { recursive: true });
+    // an error in the generated bindings is shown with the file kept to read
+    const failed = (what, text) => {
+      const inBindings = text.includes(join(work, 'kernels.c'));
+      if (inBindings) keepWork = true;
+      return new BuildError(`emcc failed ${what}:\n${text}${inBindings ? `\n(the generated bindings, ${join(work, 'kernels.c')}, are kept for you to read)` : ''}`);
+    };
     const builds = [
       { build: 'st', file: base, srcs: [...common, join(sdk.runtimeC, 'serial.c')] },
       { build: 'mt', file: `${base}-mt`, srcs: [...common, join(sdk.runtimeC, 'pool.c')] },
@@ -252,41 +264,46 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
       const args = [...compileArgs(build, { opt: o.opt, defines: o.defines, includes: [...includes, u.dir] }),
         ...(u.wasmFlags ?? []), '-c', u.path, '-o', obj];
       const r = await run(emcc, args, { cwd, env: emccEnv() });
-      if (r.code !== 0) throw new BuildError(`emcc failed on ${u.src} (${build === 'mt' ? 'threaded' : 'single-thread'} build):\n${r.out.trim()}`);
+      if (r.code !== 0) throw failed(`on ${u.src} (${build === 'mt' ? 'threaded' : 'single-thread'} build)`, r.out.trim());
       return { build, obj };
     })));
     for (const b of builds) b.srcs.push(...unitObjects.filter((x) => x.build === b.build).map((x) => x.obj));
     const results = await Promise.all(builds.map(({ build, file, srcs }) => {
       const args = [...emccArgs(build, { opt: o.opt, exportName: exportName(base, build), defines: o.defines, includes }),
-        '-Wall', '-Wextra', ...srcs, '-o', join(out, 'wasm', `${file}.js`)];
+        '-Wall', '-Wextra', ...srcs, '-o', join(stage, 'wasm', `${file}.js`)];
       return run(emcc, args, { cwd, env: emccEnv() }).then((r) => ({ ...r, build }));
     }));
     for (const r of results) {
-      if (r.code !== 0) throw new BuildError(`emcc failed (${r.build === 'mt' ? 'threaded' : 'single-thread'} build):\n${r.out.trim()}`);
+      if (r.code !== 0) throw failed(`(${r.build === 'mt' ? 'threaded' : 'single-thread'} build)`, r.out.trim());
       const warnings = r.out.trim();
       if (warnings && !o.quiet && r.build === 'st') log(warnings);
     }
     for (const { build, file } of builds) {
-      const js = join(out, 'wasm', `${file}.js`);
-      const worker = join(out, 'wasm', `${file}.worker.js`);
+      const js = join(stage, 'wasm', `${file}.js`);
+      const worker = join(stage, 'wasm', `${file}.worker.js`);
       try {
         writeFileSync(js, patchGlue(readFileSync(js, 'utf8'), build, version, js));
         if (build === 'mt' && existsSync(worker)) writeFileSync(worker, patchWorker(readFileSync(worker, 'utf8'), version, worker));
       } catch (e) {
-        rmSync(js, { force: true }); // a half-made build must not look finished
         throw new BuildError(e.message);
       }
-      writeModuleGlue(join(out, 'wasm'), file, exportName(base, build));
+      writeModuleGlue(join(stage, 'wasm'), file, exportName(base, build));
     }
-    writeFileSync(join(out, 'wasm/package.json'), '{ "type": "commonjs" }\n');
+    writeFileSync(join(stage, 'wasm/package.json'), '{ "type": "commonjs" }\n');
 
-    // 3. the JS runtime, the families' JS, the entries and the types
+    // 3. both builds succeeded: the bindings and builds replace the old
+    // ones (files of an earlier name included), then the JS runtime, the
+    // families' JS, the entries and the types
+    for (const dir of ['gen', 'wasm']) {
+      rmSync(join(out, dir), { recursive: true, force: true });
+      copyDir(join(stage, dir), join(out, dir));
+    }
     writeRuntime(sdk, out, families);
     writeEntries(out, { name, base, families });
-    writePackageJson(out, name, base, families);
-    if (!existsSync(join(out, 'README.md'))) writeFileSync(join(out, 'README.md'), packageReadme(name, specs, families));
+    writePackageJson(out, name, base, families, ownPackageJson(cwd));
+    writeReadme(out, name, specs, families);
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (!keepWork) rmSync(work, { recursive: true, force: true });
   }
   if (!o.quiet) log(`parawasm build: wrote ${relative(cwd, out) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { out, name, base, kernels: specs };
@@ -369,8 +386,11 @@ function writeEntries(out, { name, base, families }) {
     '',
   ].join('\n'));
   // the fallback worker of an earlier layout, if this folder has one
-  const old = join(out, 'fallback-worker.js');
-  if (existsSync(old) && readFileSync(old, 'utf8').startsWith('// Generated by parawasm build')) rmSync(old);
+  // and the fallback workers this build wrote under an earlier package name
+  for (const f of readdirSync(out)) {
+    if (!/(^|-)fallback-worker\.js$/.test(f) || f === `${base}-fallback-worker.js`) continue;
+    if (readFileSync(join(out, f), 'utf8').startsWith('// Generated by parawasm build')) rmSync(join(out, f));
+  }
   writeFileSync(join(out, `${base}-fallback-worker.js`), [
     GEN(name),
     '// The worker of a pool without shared memory (a page that is not cross-origin isolated).',
@@ -444,7 +464,13 @@ const cap = (s) => s[0].toUpperCase() + s.slice(1);
 const OWNED = ['type', 'main', 'module', 'browser', 'types', 'exports', 'sideEffects'];
 const shipped = (base) => ['index.js', 'index.cjs', 'browser.js', `${base}-fallback-worker.js`, 'index.d.ts', 'index.d.cts', 'lib', 'gen', 'wasm', 'README.md'];
 
-function writePackageJson(out, name, base, families) {
+// What the package takes from the project's own package.json (the folder the
+// build runs in) where its own package.json does not have it yet (the
+// first build): afterwards the package's package.json is the user's to
+// edit, and the build keeps what it says.
+const FROM_PROJECT = ['version', 'description', 'license', 'author', 'contributors', 'homepage', 'repository', 'bugs', 'keywords'];
+
+function writePackageJson(out, name, base, families, project) {
   const SHIPPED = shipped(base);
   const file = join(out, 'package.json');
   let pj = {};
@@ -455,6 +481,7 @@ function writePackageJson(out, name, base, families) {
       throw new BuildError(`${file}: not valid JSON (${e.message})`);
     }
   }
+  if (project) for (const k of FROM_PROJECT) if (pj[k] === undefined && project[k] !== undefined) pj[k] = project[k];
   const generated = {
     name,
     version: pj.version ?? '0.1.0',
@@ -488,6 +515,21 @@ function writePackageJson(out, name, base, families) {
   for (const k of order) if (k in merged) sorted[k] = merged[k];
   for (const k of Object.keys(merged)) if (!(k in sorted)) sorted[k] = merged[k];
   writeFileSync(file, `${JSON.stringify(sorted, null, 2)}\n`);
+}
+
+// The first line of the README the build writes: a README without it is the
+// user's own, and is never overwritten.
+const README_MARK = '<!-- Written by parawasm build from the headers: it is rewritten on every build unless this line is removed. -->';
+
+function writeReadme(out, name, specs, families) {
+  const file = join(out, 'README.md');
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    // (a README of an earlier version of the tool, which had no mark, is recognised by its text)
+    const ours = text.startsWith(README_MARK) || /^# [^\n]*\n\nC kernels compiled to WebAssembly with \[parawasm\]/.test(text);
+    if (!ours) return;
+  }
+  writeFileSync(file, `${README_MARK}\n${packageReadme(name, specs, families)}`);
 }
 
 function packageReadme(name, specs, families) {

@@ -30,6 +30,7 @@ export const LINK = [
   ['-sFILESYSTEM=0', 'kernels do no I/O'],
   ['-sTOTAL_STACK=1MB', 'the C stack of the thread that calls the core: kernels keep large data on the heap'],
   ['-lexports.js', 'keep wasm export names, so that JS calls exports directly, without wrappers'],
+  ['-sEXPORTED_RUNTIME_METHODS=stackSave,stackRestore', 'the C stack pointer as wasm exports: the core puts it back after a kernel traps (js/runtime/core.js, trapped())'],
 ];
 
 /**

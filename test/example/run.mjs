@@ -401,6 +401,62 @@ async function main() {
       });
     }
 
+    // building again in a copy of the example: a failed build leaves the
+    // last good package; a build under another name replaces its files,
+    // from a temporary folder reached through a symbolic link; the
+    // project's version and description reach the package
+    if (state.example) {
+      await scenario('example-rebuild', async () => {
+        const dir = path.join(work, 'rebuild');
+        copyTree(state.example, dir, (n) => n === 'node_modules');
+        fs.symlinkSync(path.join(state.example, 'node_modules'), path.join(dir, 'node_modules'));
+        const pkgDir = path.join(dir, 'pkg');
+        const snapshot = () => fs.readdirSync(pkgDir, { recursive: true }).sort().map((f) => {
+          const p = path.join(pkgDir, f);
+          return fs.statSync(p).isFile() ? `${f} ${createHash('sha256').update(fs.readFileSync(p)).digest('hex')}` : f;
+        });
+        const before = snapshot();
+        fs.writeFileSync(path.join(dir, 'src/broken.h'), '#include <parawasm/kernel.h>\nPW_KERNEL unsigned my_broken(unsigned a);\n');
+        fs.writeFileSync(path.join(dir, 'src/broken.c'), '#include "broken.h"\nunsigned my_broken(unsigned a) { return a +; }\n');
+        const quoted = ['--prefix', 'my_', '--out', 'pkg', 'src/own_kernels.h', 'src/broken.h', 'src/own_kernels.c', 'src/broken.c'];
+        const bad = await exec('npx', ['--offline', 'parawasm', 'build', ...quoted], { cwd: dir, timeout: 600e3 });
+        equal(bad.code, 1, 'a build with a C error exits 1');
+        ok(/broken\.c:2:/.test(bad.stderr), `the error names the file and line:\n${bad.stderr}`);
+        equal(snapshot(), before, 'the package of the last good build is left as it was');
+        const load = await exec('node', ['--input-type=module', '-e',
+          "import { loadCore } from './pkg/index.js'; const c = await loadCore(); console.log(c.weightedMean(Float32Array.of(1, 3), Float32Array.of(1, 1)));"],
+        { cwd: dir });
+        equal(load.stdout.trim(), '2', `the old package still loads and runs (${load.stderr.trim()})`);
+        // renamed, from a temporary folder that is a symbolic link
+        const realTmp = path.join(work, 'real-tmp/deeper');
+        fs.mkdirSync(realTmp, { recursive: true });
+        fs.symlinkSync(realTmp, path.join(work, 'tmp-link'));
+        const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+        fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ ...pj, version: '2.3.4', license: 'ISC' }, null, 2));
+        fs.rmSync(path.join(pkgDir, 'package.json')); // as on a first build
+        const good = await exec('npx', ['--offline', 'parawasm', 'build', '--name', 'renamed-kernels', '--prefix', 'my_', '--out', 'pkg',
+          'src/own_kernels.h', 'src/own_kernels.c'], { cwd: dir, timeout: 600e3, env: { ...process.env, TMPDIR: path.join(work, 'tmp-link') } });
+        equal(good.code, 0, `the renamed build from a linked temporary folder succeeds: ${good.stderr}`);
+        equal(listWasm(pkgDir), ['package.json', 'renamed-kernels-mt.js', 'renamed-kernels-mt.mjs', 'renamed-kernels-mt.wasm',
+          'renamed-kernels-mt.worker.js', 'renamed-kernels.js', 'renamed-kernels.mjs', 'renamed-kernels.wasm'].filter((f) => /\.(wasm|js|mjs)$/.test(f)),
+        'only the new name\'s builds are left');
+        ok(!fs.existsSync(path.join(pkgDir, 'own-kernels-example-fallback-worker.js')), 'the old name\'s fallback worker is gone');
+        ok(fs.existsSync(path.join(pkgDir, 'renamed-kernels-fallback-worker.js')), 'the new name\'s fallback worker is there');
+        const readme = fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
+        ok(/^# renamed-kernels$/m.test(readme), 'the README is written again for the new name');
+        const out = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+        equal([out.name, out.version, out.license, out.description], ['renamed-kernels', '2.3.4', 'ISC', pj.description],
+          'name, and on a first build version, license and description, from the project');
+        // a README of the user's own is never overwritten
+        fs.writeFileSync(path.join(pkgDir, 'README.md'), '# mine\n');
+        const again = await exec('npx', ['--offline', 'parawasm', 'build', '--name', 'renamed-kernels', '--prefix', 'my_', '--out', 'pkg',
+          'src/own_kernels.h', 'src/own_kernels.c'], { cwd: dir, timeout: 600e3 });
+        equal(again.code, 0, `the third build succeeds: ${again.stderr}`);
+        equal(fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8'), '# mine\n', 'the user\'s README is kept');
+        return 'a failed build left the package as it was; a renamed build replaced every file';
+      });
+    }
+
     // a family without the family whose C it calls (image without hash)
     if (state.example) {
       await scenario('image-only', async () => {

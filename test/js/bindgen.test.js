@@ -270,7 +270,7 @@ TYPES(OUTER)
 
 const INVALID = [
   ['pointer without PW_IN/PW_OUT/PW_INOUT', 'PW_KERNEL uint32_t pw_f(const uint8_t *data, size_t len);', /data/],
-  ['length parameter that is not a size_t', 'PW_KERNEL uint32_t pw_f(PW_IN(len) const uint8_t *data, uint32_t len);', /size_t/],
+  ['length parameter that is not an integer', 'PW_KERNEL uint32_t pw_f(PW_IN(len) const uint8_t *data, float len);', /size_t \(filled in from the view\) or an integer/],
   ['length parameter that does not exist', 'PW_KERNEL uint32_t pw_f(PW_IN(n) const uint8_t *data, size_t len);', /"n"/],
   ['unsupported scalar type', 'PW_KERNEL void pw_f(long double x);', /long double/],
   ['unsupported buffer element type', 'PW_KERNEL void pw_f(PW_IN(n) const long *x, size_t n);', /long/],
@@ -279,6 +279,24 @@ const INVALID = [
   ['reserved name free', 'PW_KERNEL void pw_free(uint32_t x);', /free/],
   ['reserved name view', 'PW_KERNEL void pw_view(uint32_t x);', /view/],
   ['reserved name destroy', 'PW_KERNEL void pw_destroy(void);', /destroy/],
+  ['a name of the core\'s internals (run)', 'PW_KERNEL uint32_t pw_run(uint32_t a);', /kernel name "run" is a member of the core or the pool/],
+  ['a name of the pool\'s internals (abort)', 'PW_KERNEL void pw_abort(void);', /"abort" is a member/],
+  ['a name of the fallback pool\'s internals (queue)', 'PW_KERNEL void pw_queue(void);', /"queue" is a member/],
+  ['the name then', 'PW_KERNEL void pw_then(void);', /look like a promise/],
+  ['a name of Object.prototype', 'PW_KERNEL void pw_to_string(void);', /"toString" is a name every JS object has/],
+  ['a namespaced name of Object.prototype', 'PW_NAMESPACE(ns)\nPW_KERNEL void pw_ns_has_own_property(void);', /"hasOwnProperty" is a name every JS object has/, 7],
+  ['a namespace named after a member', 'PW_NAMESPACE(heap)\nPW_KERNEL void pw_heap_x(void);', /namespace "heap" is a member/, 7],
+  ['PW_NAME that is no JS identifier (digits)', 'PW_NAME(123) PW_KERNEL void pw_f(void);', /PW_NAME\(123\): the name must be a JS identifier/],
+  ['PW_NAME that is no JS identifier (dash)', 'PW_NAME(my-f) PW_KERNEL void pw_f(void);', /PW_NAME\(my-f\)/],
+  ['PW_NAME after PW_KERNEL that is no JS identifier', 'PW_KERNEL PW_NAME(a b) void pw_f(void);', /PW_NAME\(a b\)/],
+  ['a declaration inside #ifdef', '#ifdef NOT_DEFINED\nPW_KERNEL void pw_f(void);\n#endif', /inside "#ifdef NOT_DEFINED" \(line 6\)/, 7],
+  ['a declaration inside #if ... #else', '#if 0\n#else\nPW_KERNEL void pw_f(void);\n#endif', /inside "#if 0" \(line 6\)/, 8],
+  ['a macro declaring kernels invoked inside #if', '#define K(s) PW_KERNEL void pw_##s(void);\n#if defined(X)\nK(f)\n#endif', /inside "#if defined\(X\)" \(line 7\)/, 8],
+  ['a default outside PW_RANGE', 'PW_KERNEL void pw_f(PW_RANGE(1, 10) PW_DEFAULT(0) uint32_t a);', /PW_DEFAULT\(0\) is outside PW_RANGE\(1, 10\)/],
+  ['a negative constant length', 'PW_KERNEL void pw_f(PW_OUT(-1) uint8_t *x);', /constant -1; a length must be an integer 0 or more/],
+  ['a constant length that is no integer', 'PW_KERNEL void pw_f(PW_OUT(2 - 3) uint8_t *x);', /constant -1/],
+  ['a division by zero in a length', 'PW_KERNEL void pw_f(PW_OUT(n / 0) uint8_t *x, uint32_t n);', /division by zero/],
+  ['a string default', 'PW_KERNEL void pw_f(PW_DEFAULT("x") float a);', /PW_DEFAULT needs a number literal/],
   ['PW_DEFAULT on a buffer', 'PW_KERNEL void pw_f(PW_DEFAULT(0) PW_IN(n) const uint8_t *x, size_t n);', /PW_DEFAULT/],
   ['a positional parameter without default after one with a default', 'PW_KERNEL void pw_f(PW_DEFAULT(0) uint32_t a, uint32_t b);', /\bb\b/],
   ['more than 12 arguments', `PW_KERNEL void pw_f(${Array.from({ length: 13 }, (_, i) => `int a${i}`).join(', ')});`, /13/],
@@ -310,19 +328,19 @@ const INVALID = [
   ['an annotation given twice', 'PW_KERNEL void pw_f(PW_OPTION PW_OPTION int32_t a);', /given twice/],
 ];
 
-for (const [what, decl, fragment] of INVALID) {
+for (const [what, decl, fragment, line = 6] of INVALID) {
   test(`invalid: ${what} fails naming file:line (library and CLI)`, () => {
     const text = `${PRE}${decl}\n`;
     const file = header(text);
     assert.throws(() => parseHeader(file, text).map(buildSpec), (e) => {
-      assert.ok(e.message.startsWith(`${file}:6: `), `message: ${e.message}`);
+      assert.ok(e.message.startsWith(`${file}:${line}: `), `message: ${e.message}`);
       assert.match(e.message, fragment);
       return true;
     });
     const out = join(tmp, `out-${seq}.js`);
     const r = cli(['--js', out, file]);
     assert.equal(r.status, 1, `status ${r.status}; stderr: ${r.stderr}`);
-    assert.ok(r.stderr.startsWith(`bindgen: error: ${file}:6: `), `stderr: ${r.stderr}`);
+    assert.ok(r.stderr.startsWith(`bindgen: error: ${file}:${line}: `), `stderr: ${r.stderr}`);
     assert.match(r.stderr, fragment);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(existsSync(out), false, 'nothing written');
@@ -362,10 +380,13 @@ test('the CLI rejects unknown options and a missing header list', () => {
 
 test('the CLI works from a path with a space and through a symlinked directory', () => {
   const dir = join(tmp, 'dir with space');
-  mkdirSync(dir, { recursive: true });
-  for (const f of ['bindgen.mjs']) cpSync(join(ROOT, 'js/tools', f), join(dir, f));
+  mkdirSync(join(dir, 'tools'), { recursive: true });
+  mkdirSync(join(dir, 'runtime'), { recursive: true });
+  cpSync(join(ROOT, 'js/tools/bindgen.mjs'), join(dir, 'tools/bindgen.mjs'));
+  cpSync(join(ROOT, 'js/runtime/members.js'), join(dir, 'runtime/members.js'));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   let out = join(tmp, 'space-out.js');
-  let r = cli(['--js', out, header(VALID)], tmp, join(dir, 'bindgen.mjs'));
+  let r = cli(['--js', out, header(VALID)], tmp, join(dir, 'tools/bindgen.mjs'));
   assert.equal(r.status, 0, r.stderr);
   assert.ok(existsSync(out));
   const link = join(tmp, 'linked-js');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { loadCore, createPool, ParawasmError } from '../../build/testpkg/index.js';
 import { prng } from '../lib/ref.js';
-import { HANG_MS } from './helpers/pool-test-utils.js';
+import { HANG_MS, runNode } from './helpers/pool-test-utils.js';
 import { holdThreads } from '../lib/hold.js';
 import vm from 'node:vm';
 
@@ -630,4 +630,71 @@ test('64-bit scalars given as numbers (negative, above 2^32, near 2^53) equal th
       assert.equal(await t.run('testScalars', a, b, c, BigInt(d), BigInt(e), 0.5, 0.25, true), want, `${t.name}: bigints`);
     }
   }
+});
+
+test('a trap on the core is a ParawasmError naming the kernel; the C stack is put back, so the core stays usable', () => {
+  // each trapping call leaves 64 KiB of C stack behind unless the core
+  // restores it: 100 of them are more than the core's 1 MiB stack
+  for (let i = 0; i < 100; i++) {
+    assert.throws(() => core.testStackTrap(i, true), (e) => {
+      assert.ok(e instanceof ParawasmError, String(e));
+      assert.equal(e.code, 'ERR_PW_TRAP');
+      assert.match(e.message, /^testStackTrap: the kernel trapped \(/);
+      assert.ok(e.cause instanceof WebAssembly.RuntimeError, 'the trap is the cause');
+      return true;
+    });
+  }
+  assert.equal(core.testStackTrap(7, false), 65536 * 7);
+  for (const kind of [0, 2]) {
+    assert.throws(() => core.testTrap(kind), (e) => e.code === 'ERR_PW_TRAP' && /^testTrap: /.test(e.message), `kind ${kind}`);
+  }
+  // the generic path (options given) as well as the fast one
+  assert.throws(() => core.testStackTrap(1, true, {}), (e) => e.code === 'ERR_PW_TRAP');
+  assert.equal(core.testStackTrap(3, false, {}), 65536 * 3);
+  const x = core.alloc(4000, Uint32Array);
+  x.fill(9);
+  assert.equal(core.testSumU32(x), 9000n);
+  core.free(x);
+});
+
+test('the fallback pool (no shared memory): negative bigints for int64_t, and a view freed while its call runs, as on the shared pool', async () => {
+  const preload = new URL('../runtimes/no-sab-preload.mjs', import.meta.url).pathname;
+  const script = `
+    import { createPool } from ${JSON.stringify(TESTPKG_URL)};
+    const results = {};
+    for (const shared of [true, false]) {
+      const pool = await createPool({ threads: 1 });
+      if (pool.isShared !== shared) continue;
+      const r = {};
+      r.neg = String(await pool.testScalars(0, 0, 0, 0n, -3n, 0, 0, false));
+      r.negNumber = String(await pool.testScalars(0, 0, 0, 0n, -3, 0, 0, false));
+      r.min = String(await pool.testScalars(0, 0, 0, 0n, -(2n ** 63n) + 5n, 0, 0, false));
+      const x = pool.alloc(4e6, Float64Array);
+      x.fill(1.5);
+      const p = pool.testScaleF64(x, 2);
+      pool.free(x);
+      await p;
+      r.scaled = [x[0], x[x.length - 1]];
+      r.freedAfter = await pool.testScaleF64(x, 2).then(() => 'resolved', (e) => e.constructor.name + ': ' + /freed/.test(e.message));
+      r.inHeapFreed = (() => { try { return pool.inHeap(x); } catch (e) { return e.constructor.name + ': ' + e.message; } })();
+      await pool.destroy();
+      results[shared ? 'shared' : 'fallback'] = r;
+    }
+    console.log(JSON.stringify(results));
+  `;
+  const run = async (args) => {
+    const r = await runNode(script, { args });
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const { shared } = await run([]);
+  const { fallback } = await run(['--import', preload]);
+  assert.ok(shared && fallback, 'both pools ran');
+  // testScalars mixes its arguments into one int64: e alone
+  const core64 = String(core.testScalars(0, 0, 0, 0n, -3n, 0, 0, false));
+  assert.equal(shared.neg, core64);
+  assert.deepEqual(fallback, shared);
+  assert.deepEqual(shared.scaled, [3, 3]);
+  assert.equal(shared.freedAfter, 'RangeError: true');
+  assert.match(shared.inHeapFreed, /^RangeError: inHeap: view is a view of memory that was freed/);
 });

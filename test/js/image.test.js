@@ -550,9 +550,10 @@ describe('codecs', () => {
     const next = R.rng(25);
     const samples = Uint16Array.from({ length: 7 * 5 * 4 }, () => next() & 0xffff);
     assertSame((await everywhere((api) => api.decode(png16(7, 5, samples)))).data, Uint8ClampedArray.from(samples, (v) => v >> 8), '16-bit');
-    // grey from colour: stb_image's luma, (77 R + 150 G + 29 B) >> 8
-    const fromColour = core.image.decode(rgb, { channels: 1 });
-    assertSame(fromColour.data, Uint8ClampedArray.from({ length: 45 * 31 }, (_, i) => (77 * img.data[4 * i] + 150 * img.data[4 * i + 1] + 29 * img.data[4 * i + 2]) >> 8), 'grey decode of RGB');
+    // grey from colour: the Rec. 709 luma of toGrey and greyscale, not stb_image's own
+    const fromColour = await everywhere((api) => api.decode(rgb, { channels: 1 }));
+    assertSame(fromColour.data, Uint8ClampedArray.from(R.refToGrey(img).data), 'grey decode of RGB');
+    assertSame(fromColour.data, core.image.toGrey(core.image.decode(rgb)).data, 'decode({ channels: 1 }) = toGrey(decode())');
   });
 
   test('decode reads the JPEGs sharp writes: within 2 of libjpeg\'s pixels (baseline, progressive, 4:4:4, grey)', async () => {
@@ -634,6 +635,23 @@ describe('codecs', () => {
         }
       }
     }
+    // damage in a JPEG's tables: the JPEG decoder's reason, never another format's
+    const tiny = await sharp({ create: { width: 1, height: 1, channels: 3, background: { r: 10, g: 200, b: 30 } } })
+      .jpeg({ chromaSubsampling: '4:4:4' }).toBuffer();
+    const sos = tiny.indexOf(Buffer.from([0xff, 0xda]));
+    let failed = 0;
+    for (let at = 2; at < sos; at++) {
+      const hurt = Uint8Array.from(tiny, (v, i) => (i === at ? 0 : v));
+      try {
+        core.image.decode(hurt);
+      } catch (e) {
+        failed++;
+        assert.ok(e instanceof ParawasmError, `byte ${at}: ${e}`);
+        assert.doesNotMatch(e.message, /png sig|not PNG|IHDR|corrupt PNG/i, `byte ${at}: a PNG decoder's reason`);
+        assert.match(e.message, /JPEG|data is/, `byte ${at}`);
+      }
+    }
+    assert.ok(failed > 10, `${failed} damaged headers refused`);
     assertSame(await pools[2].image.decode(png), core.image.decode(png), 'the pools still work');
   });
 
@@ -747,6 +765,10 @@ describe('bad input: typed errors naming the argument', () => {
     ['a filter number', (api) => api.resize(img, 5, 5, { filter: 4 }), TypeError, /options\.filter/],
     ['no size for resize', (api) => api.resize(img), TypeError, /the new width, the new height, or both/],
     ['resize to 0', (api) => api.resize(img, 0, 5), RangeError, /width must be an integer from 1/],
+    ['a kept aspect ratio past the largest side', (api) => api.resize({ data: new Uint8Array(4 * 1000), width: 1, height: 1000 }, 20000),
+      RangeError, /the result would be 20000 x 20000000; a side is at most 16777216/],
+    ['a kept aspect ratio past the largest side (width)', (api) => api.resize({ data: new Uint8Array(4 * 1000), width: 1000, height: 1 }, null, 17000),
+      RangeError, /the result would be 17000000 x 17000/],
     ['rotate by 45', (api) => api.rotate(img, 45), RangeError, /multiple of 90/],
     ['crop outside', (api) => api.crop(img, { left: 30, width: 10 }), RangeError, /rect\.left \+ rect\.width \(30 \+ 10\)/],
     ['crop with a stray field', (api) => api.crop(img, { x: 1 }), TypeError, /rect\.x is not a field/],

@@ -18,6 +18,15 @@ void pw_test_trap(uint32_t kind) {
   __builtin_trap();
 }
 
+uint32_t pw_test_stack_trap(uint32_t seed, bool trap) {
+  volatile uint8_t big[65536];
+  for (size_t i = 0; i < sizeof big; i++) big[i] = (uint8_t)seed;
+  if (trap) __builtin_trap();
+  uint32_t sum = 0;
+  for (size_t i = 0; i < sizeof big; i++) sum += big[i];
+  return sum;
+}
+
 static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -19,6 +19,12 @@ PW_KERNEL void pw_test_noop(void);
 PW_KERNEL void pw_test_trap(uint32_t kind);
 
 /**
+ * Fills 64 KiB of C stack with `seed`, then traps if `trap` is true.
+ * @return the sum of the bytes (65536 * (seed & 255))
+ */
+PW_KERNEL uint32_t pw_test_stack_trap(uint32_t seed, bool trap);
+
+/**
  * Busy-waits about `ms` milliseconds split into `chunks` parallel chunks.
  * @return the number of chunks that ran (fewer when cancelled)
  */

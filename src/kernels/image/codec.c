@@ -207,17 +207,26 @@ static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t 
   size_t limit = (size_t)(2 * ((uint64_t)w * h * 8 + (uint64_t)h) + (1u << 20));
   int dw, dh;
   const char *why;
-  uint8_t *px = pw__stb_load(data, (int)len, &dw, &dh, channels, limit, &why);
+  /* grey from colour: decoded as RGB and made grey with the Rec. 709 luma
+     of toGrey/greyscale (stb's own conversion weighs the channels
+     otherwise), so that both ways to a grey image agree */
+  int luma = channels == 1 && comp >= 3;
+  uint8_t *px = pw__stb_load(data, (int)len, &dw, &dh, luma ? 3 : channels, limit, &why);
   const char *fmt = format == PW_IMAGE_PNG ? "PNG" : "JPEG";
   if (px == NULL) {
     if (why && strcmp(why, "outofmem") == 0) return pw_fail(PW_ENOMEM, "out of memory decoding the %s", fmt);
-    return pw_fail(PW_EFORMAT, "corrupt %s: %s", fmt, why ? why : "decoder failed");
+    return pw_fail(PW_EFORMAT, "data is a corrupt %s: %s", fmt, why ? why : "decoder failed");
   }
   if (dw != w || dh != h) {
     pw__stb_free(px);
-    return pw_fail(PW_EFORMAT, "corrupt %s: size changed while decoding", fmt);
+    return pw_fail(PW_EFORMAT, "data is a corrupt %s: its size changed while decoding", fmt);
   }
-  memcpy(dst, px, (size_t)w * h * channels);
+  size_t n = (size_t)w * h;
+  if (luma) {
+    for (size_t i = 0; i < n; i++) dst[i] = pw__img_luma(px[3 * i], px[3 * i + 1], px[3 * i + 2]);
+  } else {
+    memcpy(dst, px, n * channels);
+  }
   pw__stb_free(px);
   return PW_OK;
 }

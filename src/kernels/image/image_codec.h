@@ -12,7 +12,7 @@
 int pw__stb_info(const uint8_t *data, int len, int *w, int *h, int *comp);
 
 /*
- * Decodes to `channels` (1 or 4) bytes a pixel; every allocation of the
+ * Decodes to `channels` (1, 3 or 4) bytes a pixel; every allocation of the
  * decode is refused above `limit` bytes. Returns the pixels (free with
  * pw__stb_free), or NULL with *why set to stb's reason.
  */

@@ -82,9 +82,23 @@ uint8_t *pw__stb_load(const uint8_t *data, int len, int *w, int *h, int channels
   int comp;
   alloc_limit = limit;
   limit_hit = 0;
-  uint8_t *p = stbi_load_from_memory(data, len, w, h, &comp, channels);
+  uint8_t *p;
+  stbi__g_failure_reason = NULL;
+  if (len >= 2 && data[0] == 0xff && data[1] == 0xd8) {
+    /* a JPEG straight to stb's JPEG decoder (what stbi_load would reach
+       after testing for PNG, whose "bad png sig" would be the reason given
+       where the JPEG decoder fails without one); its pixels are 8-bit,
+       which stbi_load would not change */
+    stbi__context s;
+    stbi__result_info ri = {8, 0, 0};
+    stbi__start_mem(&s, data, len);
+    p = stbi__jpeg_load(&s, w, h, &comp, channels, &ri);
+  } else {
+    p = stbi_load_from_memory(data, len, w, h, &comp, channels);
+  }
   alloc_limit = 0;
   *why = p ? NULL : limit_hit ? "more data than the image's size holds" : stbi_failure_reason();
+  if (p == NULL && *why == NULL) *why = "damaged data";
   return p;
 }
 

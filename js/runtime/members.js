@@ -1,0 +1,43 @@
+// Every name the core, the pool and the fallback pool have besides their
+// kernels: methods (their own and inherited) and instance fields. A kernel
+// or namespace may take none of them (bindgen refuses them when it reads
+// the C; bind.js's install() refuses them again when a package loads). A
+// test (test/js/members.test.js) makes a core, a pool and a fallback pool
+// and checks that this list is exactly their names.
+export const MEMBERS = Object.freeze([
+  // public API (README)
+  'alloc', 'begin', 'createHash', 'destroy', 'free', 'hashMany', 'heapSize', 'inHeap', 'invoke',
+  'isShared', 'kernels', 'state', 'stats', 'threads', 'view',
+  // internal: Core
+  'arena', 'busy', 'call', 'callChained', 'calls', 'fastContext', 'heap', 'layout', 'mod',
+  'progressError', 'run', 'runCall', 'scratch', 'stackTop', 'task', 'trapped', 'watch',
+  // internal: PoolBase, Pool
+  'L', 'abort', 'aborts', 'backlog', 'backlogHead', 'batch', 'cap', 'comp', 'compHead', 'counters',
+  'crash', 'crashError', 'defineKernels', 'doneSeq', 'drain', 'end', 'endStretch', 'enqueue', 'env',
+  'ex', 'execFast', 'execFor', 'failAll', 'failedError', 'failure', 'fast', 'freeSlots', 'inflight',
+  'invokeRaw', 'jsWait', 'keepAlive', 'mask', 'newFast', 'onWake', 'pin', 'progressTimer', 'publish',
+  'push', 'queueCall', 'readProgress', 'report', 'ringW', 'running', 'settle', 'settleCall',
+  'settleFast', 'shutdown', 'slotBytes', 'slotScratch', 'spinnersW', 'stretch', 'submit',
+  'submitFast', 'tail', 'tailW', 'tasks', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
+  'waiting', 'watched', 'workers',
+  // internal: FallbackPool
+  'allocated', 'copyBack', 'current', 'freed', 'holdProcess', 'next', 'onMessage', 'queue', 'send',
+  'worker',
+]);
+
+/**
+ * Why `name` cannot be a kernel's or a namespace's JS name, or null: a
+ * member above, a name every object has (Object.prototype's), or `then`
+ * (which would make the core and the pool look like promises to await).
+ */
+export function memberClash(name) {
+  if (MEMBERS.includes(name)) return 'a member of the core or the pool';
+  return objectClash(name);
+}
+
+/** Why `name` cannot be a method of a plain object (a namespace), or null. */
+export function objectClash(name) {
+  if (name === 'then') return 'then (the object would look like a promise to await)';
+  if (name in Object.prototype || name === 'prototype') return 'a name every JS object has';
+  return null;
+}
