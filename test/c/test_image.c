@@ -349,6 +349,8 @@ static void test_resize(void) {
   static const uint32_t sizes[][4] = {
       {1, 1, 1, 1},   {1, 1, 5, 3},    {1, 9, 4, 2},    {9, 1, 2, 4},   {37, 23, 37, 23}, {37, 23, 13, 7},
       {64, 48, 1, 1}, {97, 61, 30, 19}, {3, 2, 300, 200}, {5, 7, 11, 13}, {40, 30, 41, 29}, {200, 3, 7, 3},
+      /* wider and much shorter: the engine sums columns first (separable.c, columns_first) */
+      {2, 300, 40, 5}, {1, 500, 60, 2},   {7, 120, 90, 11}, {30, 200, 45, 20},
   };
   for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
     for (unsigned ch = 1; ch <= 4; ch += 3) {

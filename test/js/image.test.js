@@ -409,6 +409,25 @@ describe('the shapes of the API', () => {
     pool.image.free(src);
   });
 
+  test('resize that widens and shortens (columns first): the reference\'s pixels, and memory of the size of the images', async () => {
+    for (const [w, h, dw, dh] of [[2, 300, 40, 5], [3, 157, 29, 3], [9, 400, 80, 13]]) {
+      for (const kind of ['alpha', 'grey']) {
+        const src = R.makeImage(w, h, kind, w + h);
+        for (const f of ['lanczos3', 'bilinear', 'mitchell']) {
+          const got = await everywhere((api) => api.resize(src, dw, dh, { filter: f }), `${w}x${h} -> ${dw}x${dh} ${f} ${kind}`);
+          assertImage(got, R.refResize(src, dw, dh, f), 1, `${w}x${h} -> ${dw}x${dh} ${f} ${kind}`);
+        }
+      }
+    }
+    // rows first would keep ~30,000 rows of 2,000 filtered pixels (about 1 GB) for this one
+    const fresh = await loadCore();
+    const before = fresh.heapSize;
+    const tall = { data: new Uint8ClampedArray(4 * 20000).fill(200), width: 1, height: 20000 };
+    const out = fresh.image.resize(tall, 2000, 4);
+    assert.deepEqual([out.width, out.height, out.data[0], out.data[out.data.length - 1]], [2000, 4, 200, 200]);
+    assert.ok(fresh.heapSize - before < 64 << 20, `the heap grew by ${(fresh.heapSize - before) >> 20} MiB`);
+  });
+
   test('resize keeps the aspect ratio when one side is left out', async () => {
     const img = IMAGES.rgba; // 37 x 23
     assert.deepEqual(pick(await everywhere((api) => api.resize(img, 20))), [20, 12]);

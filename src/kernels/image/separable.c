@@ -392,6 +392,7 @@ static void sink_unsharp(const pw__img_sep *j, const float *acc, size_t pixels, 
 
 typedef struct {
   const pw__img_sep *job;
+  int vfirst; /* columns first (see pw__img_separable) */
   atomic_int failed;
 } sep_ctx;
 
@@ -422,11 +423,11 @@ typedef struct {
 static size_t sat_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 static size_t round_up(size_t a, size_t to) { return sat_add(a, to - 1) == SIZE_MAX ? SIZE_MAX : (a + to - 1) & ~(to - 1); }
 
-/* The layout for rows of tmp_bytes and row_bytes and a ring of cap rows; 0 if too big. */
-static int sep_plan(size_t tmp_bytes, size_t row_bytes, uint32_t cap, sep_layout *L) {
-  L->stride = round_up(row_bytes, 64);
+/* The layout for tmp of tmp_bytes, acc of acc_bytes and a ring of cap rows of ring_bytes; 0 if too big. */
+static int sep_plan(size_t tmp_bytes, size_t acc_bytes, size_t ring_bytes, uint32_t cap, sep_layout *L) {
+  L->stride = round_up(ring_bytes, 64);
   L->acc = sat_add(round_up(tmp_bytes, SEP_PAGE), SEP_ACC_SKEW);
-  L->ring = sat_add(round_up(sat_add(L->acc, row_bytes), SEP_PAGE), SEP_RING_SKEW);
+  L->ring = sat_add(round_up(sat_add(L->acc, acc_bytes), SEP_PAGE), SEP_RING_SKEW);
   if (L->stride == SIZE_MAX || L->ring == SIZE_MAX || (cap != 0 && L->stride > (SIZE_MAX - L->ring) / cap)) return 0;
   L->total = round_up(L->ring + (size_t)cap * L->stride, SEP_PAGE); /* aligned_alloc wants a whole number of pages */
   return L->total != SIZE_MAX;
@@ -437,16 +438,77 @@ static inline float *ring_row(float *ring, size_t stride, size_t r) {
   return (float *)((unsigned char *)ring + r * stride);
 }
 
+/* Source row y as floats (premultiplied for RGBA) into out. */
+static void src_row(const pw__img_sep *j, int simd, uint32_t y, float *out) {
+  const uint8_t *srow = j->src + (size_t)y * j->sw * j->channels;
+#if PW_IMG_SIMD
+  if (simd && j->channels == 4) {
+    load_row4_simd(srow, j->sw, out);
+    return;
+  }
+#endif
+  (void)simd;
+  load_row(srow, j->sw, j->channels, out);
+}
+
+/* The row filter xt over in (a row of sw pixels) into out (dw pixels). */
+static void row_pass(const pw__img_sep *j, int simd, const float *in, float *out) {
+#if PW_IMG_SIMD
+  if (simd) {
+    if (j->channels == 4) hpass4_simd(j->xt, j->dw, in, out);
+    else hpass1_simd(j->xt, j->dw, in, out);
+    return;
+  }
+#endif
+  (void)simd;
+  if (j->channels == 4) hpass4_c(j->xt, j->dw, in, out);
+  else hpass1_c(j->xt, j->dw, in, out);
+}
+
+/* The column filter of output row y over rows (tp.n of them, count floats each) into out. */
+static void column_pass(const pw__img_sep *j, int simd, const float **rows, uint32_t y, size_t count, float *out) {
+  const pw__img_tap tp = j->yt->tap[y];
+  const float *w = j->yt->weight + tp.w;
+#if PW_IMG_SIMD
+  if (simd) {
+    vpass_simd(rows, w, tp.n, (int)tp.sym, count, out);
+    return;
+  }
+#endif
+  (void)simd;
+  vpass_c(rows, w, tp.n, (int)tp.sym, count, out);
+}
+
+/* Output row y from its filtered floats. */
+static void sink_row(const pw__img_sep *j, int simd, const float *acc, size_t y) {
+  const size_t rowb = (size_t)j->dw * j->channels;
+  uint8_t *d = j->dst + y * rowb;
+  if (j->sink == PW__IMG_SINK_UNSHARP) sink_unsharp(j, acc, j->dw, j->orig + y * rowb, d);
+#if PW_IMG_SIMD
+  else if (simd && j->channels == 4) sink_plain4_simd(acc, j->dw, d);
+#endif
+  else sink_plain(acc, j->dw, j->channels, d);
+  (void)simd;
+}
+
+/*
+ * Output rows [y0, y1). Rows first (the usual order): the ring holds
+ * row-filtered source rows (dw pixels), tmp a source row, acc the column
+ * sums. Columns first: the ring holds source rows as floats (sw pixels),
+ * tmp the column sums of an output row (sw pixels), acc its row-filtered
+ * pixels. Either way a source row enters the ring once per chunk.
+ */
 static void sep_chunk(void *p, size_t y0, size_t y1) {
   sep_ctx *c = p;
   const pw__img_sep *j = c->job;
   const unsigned ch = j->channels;
   const uint32_t cap = j->yt->max_n;
-  const size_t rowf = (size_t)j->dw * ch; /* floats in a row-filtered row */
+  const size_t srcf = (size_t)j->sw * ch, dstf = (size_t)j->dw * ch; /* floats in a source / output row */
   const int simd = pw__img_simd(j->flags);
+  const size_t ringf = c->vfirst ? srcf : dstf;
   /* tmp, acc and the ring in one block (see sep_plan) */
   sep_layout L = {0, 0, 0, 0};
-  unsigned char *block = sep_plan((size_t)j->sw * ch * sizeof(float), rowf * sizeof(float), cap, &L)
+  unsigned char *block = sep_plan(srcf * sizeof(float), dstf * sizeof(float), ringf * sizeof(float), cap, &L)
                              ? aligned_alloc(SEP_PAGE, L.total)
                              : NULL;
   float *tmp = (float *)block, *acc = NULL, *ring = NULL;
@@ -459,52 +521,58 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
     atomic_store(&c->failed, 1);
     goto done;
   }
-  uint32_t hi = 0; /* the ring holds the row-filtered rows below hi (the last cap of them) */
+  uint32_t hi = 0; /* the ring holds the rows below hi (the last cap of them) */
   int any = 0;
   for (size_t y = y0; y < y1; y++) {
     const pw__img_tap tp = j->yt->tap[y];
     if (!any || hi < tp.start) hi = tp.start, any = 1;
     for (; hi < tp.start + tp.n; hi++) {
-      const uint8_t *srow = j->src + (size_t)hi * j->sw * ch;
-#if PW_IMG_SIMD
-      if (simd && ch == 4) load_row4_simd(srow, j->sw, tmp);
-      else
-#endif
-        load_row(srow, j->sw, ch, tmp);
-      float *out = ring_row(ring, L.stride, hi % cap);
-#if PW_IMG_SIMD
-      if (simd) {
-        if (ch == 4) hpass4_simd(j->xt, j->dw, tmp, out);
-        else hpass1_simd(j->xt, j->dw, tmp, out);
-        continue;
+      float *r = ring_row(ring, L.stride, hi % cap);
+      if (c->vfirst) {
+        src_row(j, simd, hi, r);
+      } else {
+        src_row(j, simd, hi, tmp);
+        row_pass(j, simd, tmp, r);
       }
-#endif
-      if (ch == 4) hpass4_c(j->xt, j->dw, tmp, out);
-      else hpass1_c(j->xt, j->dw, tmp, out);
     }
     for (uint32_t k = 0; k < tp.n; k++) rows[k] = ring_row(ring, L.stride, (tp.start + k) % cap);
-    const float *w = j->yt->weight + tp.w;
-#if PW_IMG_SIMD
-    if (simd) vpass_simd(rows, w, tp.n, (int)tp.sym, rowf, acc);
-    else
-#endif
-      vpass_c(rows, w, tp.n, (int)tp.sym, rowf, acc);
-    uint8_t *d = j->dst + y * rowf;
-    if (j->sink == PW__IMG_SINK_UNSHARP) sink_unsharp(j, acc, j->dw, j->orig + y * rowf, d);
-#if PW_IMG_SIMD
-    else if (simd && ch == 4) sink_plain4_simd(acc, j->dw, d);
-#endif
-    else sink_plain(acc, j->dw, ch, d);
+    if (c->vfirst) {
+      column_pass(j, simd, rows, (uint32_t)y, srcf, tmp);
+      row_pass(j, simd, tmp, acc);
+    } else {
+      column_pass(j, simd, rows, (uint32_t)y, dstf, acc);
+    }
+    sink_row(j, simd, acc, y);
   }
-  (void)simd;
   pw_progress_add(y1 - y0, j->dh);
 done:
   free(block);
   free(rows);
 }
 
+/*
+ * Rows first or columns first: whichever filters fewer values. Rows first
+ * row-filters every source row to dw pixels (sh dw xn multiply-adds) and
+ * then sums columns of dw pixels for every output row (dh dw yn); columns
+ * first sums columns of sw pixels for every output row (dh sw yn) and then
+ * row-filters one row per output row (dh dw xn). For a resize that widens
+ * and shortens (1 x 50000 to 5000 x 5) rows first filters every source
+ * row to the full new width and keeps yn such rows in its ring: millions
+ * of times the work and gigabytes of memory. The choice depends on the
+ * sizes and filters only (never the thread count), so every run gives the
+ * same bytes; columns first is taken only when it saves a quarter, so that
+ * blur, sharpen and resizes with the same scale both ways keep the
+ * measured rows-first order.
+ */
+static int columns_first(const pw__img_sep *j) {
+  double xn = j->xt->max_n, yn = j->yt->max_n;
+  double rows_first = (double)j->sh * j->dw * xn + (double)j->dh * j->dw * yn;
+  double cols_first = (double)j->dh * j->sw * yn + (double)j->dh * j->dw * xn;
+  return cols_first < 0.75 * rows_first;
+}
+
 pw_status pw__img_separable(const pw__img_sep *job) {
-  sep_ctx c = {job, 0};
+  sep_ctx c = {job, columns_first(job), 0};
   size_t grain = pw_chunks(job->dh, 4 * (size_t)pw_concurrency());
   if (grain < 16) grain = 16;
   pw_status s = pw_parallel_for(job->dh, grain, sep_chunk, &c);
