@@ -206,7 +206,13 @@ function arity(where, args, most) {
  */
 function mainArg(where, args, name, isMain) {
   arity(where, args, 3);
-  if (args.length >= 2 && isMain(args[1])) return [args[1], args[2]];
+  if (args.length >= 2 && isMain(args[1])) {
+    if (isPlainObject(args[2]) && Object.prototype.hasOwnProperty.call(args[2], name) && args[2][name] !== undefined) {
+      throw typeError(`${W(where)}: ${name} is given twice, as an argument (${args[1]}) and as options.${name} ` +
+        `(${describe(args[2][name])}); give it once`);
+    }
+    return [args[1], args[2]];
+  }
   if (args[1] === undefined || isPlainObject(args[1])) {
     if (args.length === 3 && args[2] !== undefined) {
       throw typeError(`${W(where)}: ${name} must come before the options (got ${describe(args[1])} then ${describe(args[2])})`);
@@ -975,6 +981,7 @@ function renamed(e, y) {
 
 function makeEnv(host, ctx, async) {
   const owned = new WeakSet(); // data of the images made here (freed by free())
+  const released = new WeakSet(); // and of those that free() has released
   return {
     host,
     async,
@@ -999,8 +1006,10 @@ function makeEnv(host, ctx, async) {
     release(data) {
       if (!owned.has(data)) return;
       owned.delete(data);
+      released.add(data);
       if (async) host.free(data);
     },
+    released: (data) => released.has(data),
     exec(y) {
       const spec = ctx.kernels.get(`image.${y.kernel}`);
       if (!async) {
@@ -1047,6 +1056,7 @@ function install(target, ctx, async) {
   methods.free = (img) => {
     const data = ArrayBuffer.isView(img) ? img : img?.data;
     if (!ArrayBuffer.isView(data)) throw typeError(`${W('free')}: img must be an image or its data (got ${describe(img)})`);
+    if (env.released(data)) throw typeError(`${W('free')}: img was already freed`);
     env.release(data);
   };
   /** A chain of steps on one image; see makeChain. */

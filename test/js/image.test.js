@@ -370,6 +370,7 @@ describe('the shapes of the API', () => {
     assert.equal(pools[2].inHeap(p.data), true, 'a pool result lies in the pool\'s memory');
     pools[2].image.free(p);
     assert.throws(() => pools[2].free(p.data), /already freed/, 'image.free() released it');
+    assert.throws(() => pools[2].image.free(p), (e) => e instanceof TypeError && /image\.free: img was already freed/.test(e.message), 'freed twice');
     pools[2].image.free(IMAGES.rgba); // not the pool's: left alone
     pools[2].image.free(IMAGES.rgba.data);
     const made = pools[2].image.create(5, 3, { channels: 1 });
@@ -789,6 +790,8 @@ describe('bad input: typed errors naming the argument', () => {
     ['a kept aspect ratio past the largest side (width)', (api) => api.resize({ data: new Uint8Array(4 * 1000), width: 1000, height: 1 }, null, 17000),
       RangeError, /the result would be 17000000 x 17000/],
     ['rotate by 45', (api) => api.rotate(img, 45), RangeError, /multiple of 90/],
+    ['an angle given twice', (api) => api.rotate(img, 90, { angle: 180 }), TypeError, /angle is given twice, as an argument \(90\) and as options\.angle \(number 180\)/],
+    ['a sigma given twice', (api) => api.blur(img, 1, { sigma: 2 }), TypeError, /sigma is given twice/],
     ['crop outside', (api) => api.crop(img, { left: 30, width: 10 }), RangeError, /rect\.left \+ rect\.width \(30 \+ 10\)/],
     ['crop with a stray field', (api) => api.crop(img, { x: 1 }), TypeError, /rect\.x is not a field/],
     ['a bad colour', (api) => api.extend(img, 1, { background: '#12345' }), RangeError, /options\.background must be '#rgb'/],
