@@ -96,8 +96,9 @@ PW_NAMESPACE(array)
  * Sorts x in place, ascending (or descending with { descending: true }) in
  * the order described at the top of this file: for floats, -0 before +0
  * and NaN last, as TypedArray.prototype.sort. Elements keep their bits
- * (NaN payloads included; the NaNs come last in both directions, those
- * with the sign bit clear first, each group by payload).
+ * (NaN payloads included; the NaNs come last in both directions: those
+ * with the sign bit clear first, by increasing payload, then those with
+ * it set, by decreasing payload).
  * Radix sort on order-preserving integer keys (MSD buckets over the key
  * range, finished by LSD passes in cache; counting sort for 8- and 16-bit
  * types), parallel on the pool; n elements of scratch memory.

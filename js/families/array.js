@@ -32,6 +32,7 @@
 //     one driver runs them synchronously on a core, another asynchronously
 //     on a pool, so the two cannot drift apart.
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
+import { detachedError, isDetached } from '../runtime/memory.js';
 
 // Element types: JS tag -> what the family needs to know. code: the
 // pw_array_type of include/parawasm/array.h (PW_ARRAY_TYPE_LIST).
@@ -207,9 +208,13 @@ const OPS = {
     if (!Array.isArray(list)) {
       throw typeError(`${W('sortByKey')}: payloads must be a typed array or an array of typed arrays (got ${describe(payloads)})`);
     }
+    env.usable('sortByKey', 'keys', keys);
+    // every payload checked before the keys are sorted: a bad one must
+    // leave every array as it was
     list.forEach((p, i) => {
       const what = ArrayBuffer.isView(payloads) ? 'payloads' : `payloads[${i}]`;
       viewArg('sortByKey', what, p);
+      env.usable('sortByKey', what, p);
       sameLength('sortByKey', what, p, keys.length, 'keys');
       if (p.length && overlaps(p, keys)) throw rangeError(`${W('sortByKey')}: ${what} must not overlap keys`);
       for (let j = 0; j < i; j++) {
@@ -414,6 +419,8 @@ const OPS = {
     const o = optionsArg(env, 'cumsum', options, ['exclusive', 'out']);
     const exclusive = boolArg('cumsum', 'options.exclusive', o.exclusive);
     const out = outArg('cumsum', o, x.constructor === Uint8ClampedArray ? Uint8ClampedArray : t.Ctor, x.length, 'x');
+    env.usable('cumsum', 'x', x);
+    if (o.out !== undefined) env.usable('cumsum', 'options.out', out);
     // out may be x itself (in place), but not a part of it elsewhere
     if (out !== x && !(out.buffer === x.buffer && out.byteOffset === x.byteOffset)) noOverlap('cumsum', 'options.out', out, [['x', x]]);
     if (x.constructor === Uint8ClampedArray && x.length) {
@@ -534,6 +541,8 @@ const OPS = {
       throw typeError(`${W('convert')}: to must be a typed array constructor (Float32Array, ...) or a typed array to write (got ${describe(to)})`);
     }
     const u = TYPES[out[Symbol.toStringTag]];
+    env.usable('convert', 'x', x);
+    env.usable('convert', 'to', out);
     if (normalize) {
       if (t.float === u.float) throw typeError(`${W('convert')}: options.normalize needs exactly one float side (${t.Ctor.name} to ${u.Ctor.name})`);
       if ((t.float ? u : t).big) throw typeError(`${W('convert')}: options.normalize does not take 64-bit integers`);
@@ -564,6 +573,9 @@ const OPS = {
     }
     if (m * n > MAX_INDEX) throw rangeError(`${W('matmul')}: the result would have ${m * n} elements; at most ${MAX_INDEX}`);
     const out = outArg('matmul', o, t.Ctor, m * n, 'a');
+    env.usable('matmul', 'a', a);
+    env.usable('matmul', 'b', b);
+    if (o.out !== undefined) env.usable('matmul', 'options.out', out);
     noOverlap('matmul', 'options.out', out, [['a', a], ['b', b]]);
     yield { k: 'matmul', args: [a, b, out, call(env, o, { m, k, n })] };
     return out;
@@ -580,6 +592,9 @@ const OPS = {
     }
     const o = optionsArg(env, 'matvec', options, ['out']);
     const out = outArg('matvec', o, t.Ctor, rows, 'a');
+    env.usable('matvec', 'a', a);
+    env.usable('matvec', 'x', x);
+    if (o.out !== undefined) env.usable('matvec', 'options.out', out);
     noOverlap('matvec', 'options.out', out, [['a', a], ['x', x]]);
     yield { k: 'matvec', args: [a, x, out, call(env, o)] };
     return out;
@@ -600,6 +615,8 @@ const OPS = {
       throw rangeError(`${W('transpose')}: shapes do not match: a has ${a.length} elements, not rows x cols = ${o.rows ?? '?'} x ${o.cols ?? '?'}`);
     }
     const out = outArg('transpose', o, a.constructor === Uint8ClampedArray ? Uint8ClampedArray : t.Ctor, a.length, 'a');
+    env.usable('transpose', 'a', a);
+    if (o.out !== undefined) env.usable('transpose', 'options.out', out);
     noOverlap('transpose', 'options.out', out, [['a', a]]);
     yield { k: 'transpose', args: [a, out, call(env, o, { rows, cols })] };
     return out;
@@ -701,6 +718,20 @@ function install(target, ctx, async) {
     callOptions: async ? ['signal', 'onProgress'] : ['onProgress'],
     alloc: (n, Ctor) => target.alloc(n * Ctor.BYTES_PER_ELEMENT, Ctor),
     free: (v) => target.free(v),
+    /**
+     * Refuses, naming the argument, a view that no kernel may use (freed,
+     * detached, or built by hand over the memory): what the kernel's
+     * binding would refuse under its C parameter's name, later.
+     */
+    usable(where, what, v) {
+      try {
+        target.inHeap(v);
+      } catch (e) {
+        if (!(e instanceof RangeError || e instanceof TypeError) || !/^inHeap: view /.test(e.message)) throw e;
+        throw (e instanceof RangeError ? rangeError : typeError)(e.message.replace(/^inHeap: view/, `${W(where)}: ${what}`));
+      }
+      if (isDetached(v)) throw detachedError(`${W(where)}: ${what}`);
+    },
     exec(y) {
       return y.spec ? target.call(convert, y.args) : raw[y.k](...y.args);
     },

@@ -638,6 +638,43 @@ describe('bad input', () => {
     assert.deepEqual([...(await pools[2].array.sort(Float64Array.of(3, 1, 2)))], [1, 2, 3]);
   });
 
+  test('freed views are refused naming the argument; sortByKey with a bad payload changes nothing', async () => {
+    for (const [name, api, host] of [['core', core.array, core], ...THREADS.map((t) => [`pool(${t})`, pools[t].array, pools[t]])]) {
+      const freed = (n, C) => {
+        const v = host.alloc(n * C.BYTES_PER_ELEMENT, C);
+        host.free(v);
+        return v;
+      };
+      const run = async (f) => {
+        try {
+          await f();
+        } catch (e) {
+          return e;
+        }
+        return null;
+      };
+      const cases = [
+        [() => api.convert(Float64Array.of(1), freed(1, Int32Array)), 'array.convert: to'],
+        [() => api.convert(freed(1, Float64Array), Int32Array), 'array.convert: x'],
+        [() => api.cumsum(freed(2, Uint8ClampedArray)), 'array.cumsum: x'],
+        [() => api.cumsum(Uint8ClampedArray.of(1, 2), { out: freed(2, Uint8ClampedArray) }), 'array.cumsum: options.out'],
+        [() => api.matmul(Float32Array.of(1, 2), Float32Array.of(3, 4), { m: 1, out: freed(1, Float32Array) }), 'array.matmul: options.out'],
+        [() => api.matvec(freed(2, Float64Array), Float64Array.of(1, 2)), 'array.matvec: a'],
+        [() => api.transpose(Float64Array.of(1, 2), { rows: 1, out: freed(2, Float64Array) }), 'array.transpose: options.out'],
+        [() => api.sortByKey(freed(3, Float64Array), [Int32Array.of(1, 2, 3)]), 'array.sortByKey: keys'],
+      ];
+      for (const [f, start] of cases) {
+        const e = await run(f);
+        assert.ok(e instanceof RangeError && e.message.startsWith(`${start} is a view of memory that was freed`), `${name} ${start}: ${e?.message}`);
+      }
+      const keys = Float64Array.of(3, 1, 2);
+      const p0 = Int32Array.of(30, 10, 20);
+      const e = await run(() => api.sortByKey(keys, [p0, freed(3, Float64Array)]));
+      assert.ok(e instanceof RangeError && e.message.startsWith('array.sortByKey: payloads[1] is a view of memory that was freed'), `${name}: ${e?.message}`);
+      assert.deepEqual([[...keys], [...p0]], [[3, 1, 2], [30, 10, 20]], `${name}: nothing sorted`);
+    }
+  });
+
   test('an unsupported element type (Float16Array where it exists) is a TypeError naming x', () => {
     if (typeof globalThis.Float16Array !== 'function') return;
     assert.throws(() => core.array.sum(new globalThis.Float16Array(2)), (e) => e instanceof TypeError && e.message.startsWith('array.sum: x'));
