@@ -386,8 +386,18 @@ const OPS = {
         w = Math.min(w, width);
         h = Math.min(h, height);
       } else {
-        w = Math.max(w, width);
-        h = Math.max(h, height);
+        // the middle of the covering image is cut out: a side whose excess
+        // over the box is odd would put the cut half a pixel off the middle
+        // (for a cut to a few pixels, many source rows off), so of the two
+        // whole sizes next to the exact one, the one with an even excess
+        const even = (exact, box) => {
+          const lo = Math.max(box, Math.floor(exact)), hi = Math.max(box, Math.ceil(exact));
+          const near = Math.max(box, Math.round(exact));
+          if ((near - box) % 2 === 0) return near;
+          return [lo, hi].find((v) => (v - box) % 2 === 0) ?? near;
+        };
+        w = even(src.width * s, width);
+        h = even(src.height * s, height);
         if (w !== width || h !== height) box = { width, height };
       }
     }

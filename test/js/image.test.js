@@ -442,9 +442,21 @@ describe('the shapes of the API', () => {
       assertImage(inside, R.refResize(src, Math.round(src.width * s), Math.round(src.height * s)), 1, `fit inside (${kind})`);
       const cover = await everywhere((api) => api.resize(src, 20, 30, { fit: 'cover', filter: 'mitchell' }), `cover ${kind}`);
       const c = Math.max(20 / src.width, 30 / src.height);
-      const [cw, ch] = [Math.round(src.width * c), Math.round(src.height * c)];
+      // the covering size: a whole size next to the exact one whose excess over the box is even (README)
+      const side = (exact, box) => [Math.round(exact), Math.floor(exact), Math.ceil(exact)].map((v) => Math.max(box, v))
+        .find((v) => (v - box) % 2 === 0) ?? Math.max(box, Math.round(exact));
+      const [cw, ch] = [side(src.width * c, 20), side(src.height * c, 30)];
       const big = R.refResize(src, cw, ch, 'mitchell');
-      assertImage(cover, { ...R.refCrop(big, Math.floor((cw - 20) / 2), Math.floor((ch - 30) / 2), 20, 30), exact: undefined }, 1, `fit cover (${kind})`);
+      assertImage(cover, { ...R.refCrop(big, (cw - 20) / 2, (ch - 30) / 2, 20, 30), exact: undefined }, 1, `fit cover (${kind})`);
+    }
+    // a cover cut to a few pixels takes the middle of the source: a vertical
+    // ramp cut to one row gives the ramp's middle value
+    const ramp = { data: new Uint8ClampedArray(333 * 211 * 4), width: 333, height: 211 };
+    for (let y = 0; y < 211; y++) for (let x = 0; x < 333; x++) ramp.data.set([y, 255 - y, 7, 255], 4 * (y * 333 + x));
+    for (const bw of [7, 9, 40]) {
+      const r = await everywhere((api) => api.resize(ramp, bw, 1, { fit: 'cover', filter: 'bilinear' }), `cover ${bw}x1`);
+      const mid = r.data[4 * Math.floor(bw / 2)];
+      assert.ok(Math.abs(mid - 105) <= 2, `cover ${bw}x1: the row's value is ${mid}; the source's middle row is 105`);
     }
     const live = pools[2].heap.liveBytes;
     const dst = pools[2].alloc(20 * 30 * 4);
