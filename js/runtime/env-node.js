@@ -20,6 +20,23 @@ const noop = () => {};
  * of the package's directory, ending in /): wasm/<names.st>.wasm and .js
  * (the single-thread build), wasm/<names.mt>.* (the threaded build).
  */
+
+/**
+ * A worker_threads worker with the process's flags (the default), except
+ * where the process runs a script given with -e and --input-type, which a
+ * worker whose entry is a file refuses to start with: then the flags
+ * without it, or none if the worker refuses those too (V8 flags such as
+ * --max-old-space-size, which a worker takes only by inheriting them).
+ */
+function startWorker(url, options) {
+  if (!process.execArgv.some((a) => /^--input-type(=|$)/.test(a))) return new Worker(url, options);
+  try {
+    return new Worker(url, { ...options, execArgv: process.execArgv.filter((a) => !/^--input-type(=|$)/.test(a)) });
+  } catch (e) {
+    if (e?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return new Worker(url, { ...options, execArgv: [] });
+  }
+}
 export function makeNodeEnv(root, names) {
   const require = createRequire(new URL('wasm/', root));
   const wasmPath = (build) => fileURLToPath(new URL(`wasm/${names[build]}.wasm`, root));
@@ -115,10 +132,7 @@ export function makeNodeEnv(root, names) {
           reject(new ParawasmError(`createPool: the pool's worker ${fileURLToPath(url)} failed to start: ${msg}`, 'ERR_PW_LOAD'));
         };
         try {
-          // the process's flags, but --input-type (a script given with -e),
-          // which a worker whose entry is a file refuses to start with
-          const execArgv = process.execArgv.filter((a) => !/^--input-type(=|$)/.test(a));
-          worker = new Worker(url, { workerData: { entry }, execArgv });
+          worker = startWorker(url, { workerData: { entry } });
         } catch (e) {
           fail(e?.message ?? String(e));
           return;

@@ -689,6 +689,16 @@ test('the fallback pool (no shared memory): negative bigints for int64_t, and a 
   };
   const { shared } = await run([]);
   const { fallback } = await run(['--import', preload]);
+  // the fallback worker starts whatever flags the process has: V8 flags, and
+  // a script given with -e (--input-type, which runNode uses) at once
+  const flagged = await runNode(`
+    import { createPool } from ${JSON.stringify(TESTPKG_URL)};
+    const pool = await createPool({ threads: 1 });
+    console.log(pool.isShared, await pool.testSumU32(Uint32Array.of(40, 2)));
+    await pool.destroy();
+  `, { args: ['--max-old-space-size=2048', '--expose-gc', '--stack-size=900', '--import', preload] });
+  assert.equal(flagged.code, 0, flagged.stderr);
+  assert.equal(flagged.stdout.trim(), 'false 42n');
   assert.ok(shared && fallback, 'both pools ran');
   // testScalars mixes its arguments into one int64: e alone
   const core64 = String(core.testScalars(0, 0, 0, 0n, -3n, 0, 0, false));
