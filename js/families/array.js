@@ -305,6 +305,7 @@ const OPS = {
     viewArg('quantiles', 'x', x);
     let qs;
     if (Array.isArray(q) || (ArrayBuffer.isView(q) && q[Symbol.toStringTag] === 'Float64Array')) {
+      if (ArrayBuffer.isView(q)) env.usable('quantiles', 'q', q); // read here, not by a kernel
       qs = new Float64Array(q.length);
       for (let i = 0; i < q.length; i++) {
         const v = q[i];
@@ -455,6 +456,7 @@ const OPS = {
       if (!Array.isArray(e) && !(ArrayBuffer.isView(e) && e[Symbol.toStringTag] === 'Float64Array')) {
         throw typeError(`${W('histogram')}: options.edges must be an array of numbers or a Float64Array (got ${describe(e)})`);
       }
+      if (ArrayBuffer.isView(e)) env.usable('histogram', 'options.edges', e); // read here, not by a kernel
       if (e.length < 2) throw rangeError(`${W('histogram')}: options.edges must hold at least 2 edges (got ${e.length})`);
       const edges = new Float64Array(e.length);
       for (let i = 0; i < e.length; i++) {

@@ -662,6 +662,9 @@ describe('bad input', () => {
         [() => api.matvec(freed(2, Float64Array), Float64Array.of(1, 2)), 'array.matvec: a'],
         [() => api.transpose(Float64Array.of(1, 2), { rows: 1, out: freed(2, Float64Array) }), 'array.transpose: options.out'],
         [() => api.sortByKey(freed(3, Float64Array), [Int32Array.of(1, 2, 3)]), 'array.sortByKey: keys'],
+        // small arrays the JS reads itself: a freed one may hold another allocation's bytes
+        [() => api.quantiles(Float64Array.of(1, 2, 3), freed(2, Float64Array)), 'array.quantiles: q'],
+        [() => api.histogram(Float64Array.of(1, 2, 3), { edges: freed(3, Float64Array) }), 'array.histogram: options.edges'],
       ];
       for (const [f, start] of cases) {
         const e = await run(f);

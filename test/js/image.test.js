@@ -371,6 +371,16 @@ describe('the shapes of the API', () => {
     pools[2].image.free(p);
     assert.throws(() => pools[2].free(p.data), /already freed/, 'image.free() released it');
     assert.throws(() => pools[2].image.free(p), (e) => e instanceof TypeError && /image\.free: img was already freed/.test(e.message), 'freed twice');
+    // a kernel or a matrix that the JS reads itself, from memory that was freed
+    for (const host of [core, pools[2]]) {
+      const w = host.alloc(9 * 4, Float32Array);
+      host.free(w);
+      const m = host.alloc(20 * 8, Float64Array);
+      host.free(m);
+      const api = host.image;
+      await assert.rejects(async () => api.convolve(IMAGES.rgba, w), (e) => e instanceof RangeError && /^image\.convolve: kernel is a view of memory that was freed/.test(e.message));
+      await assert.rejects(async () => api.colorMatrix(IMAGES.rgba, m), (e) => e instanceof RangeError && /^image\.colorMatrix: matrix is a view of memory that was freed/.test(e.message));
+    }
     pools[2].image.free(IMAGES.rgba); // not the pool's: left alone
     pools[2].image.free(IMAGES.rgba.data);
     const made = pools[2].image.create(5, 3, { channels: 1 });
