@@ -294,10 +294,15 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     // 3. both builds succeeded: the bindings and builds replace the old
     // ones (files of an earlier name included), then the JS runtime, the
     // families' JS, the entries and the types
-    for (const dir of ['gen', 'wasm']) {
-      rmSync(join(out, dir), { recursive: true, force: true });
-      copyDir(join(stage, dir), join(out, dir));
+    // (only the kinds of file a build writes there are removed: the
+    // builds of an earlier name; gen/'s names never change)
+    const oldWasm = join(out, 'wasm');
+    if (existsSync(oldWasm)) {
+      for (const f of readdirSync(oldWasm)) {
+        if ((/\.(wasm|js|mjs)$/.test(f) || f === 'package.json') && statSync(join(oldWasm, f)).isFile()) rmSync(join(oldWasm, f));
+      }
     }
+    for (const dir of ['gen', 'wasm']) copyDir(join(stage, dir), join(out, dir));
     writeRuntime(sdk, out, families);
     writeEntries(out, { name, base, families });
     writePackageJson(out, name, base, families, ownPackageJson(cwd));

@@ -434,6 +434,7 @@ async function main() {
         const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
         fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ ...pj, version: '2.3.4', license: 'ISC' }, null, 2));
         fs.rmSync(path.join(pkgDir, 'package.json')); // as on a first build
+        fs.writeFileSync(path.join(pkgDir, 'wasm/NOTES.txt'), 'mine\n'); // a file the build did not write stays
         const good = await exec('npx', ['--offline', 'parawasm', 'build', '--name', 'renamed-kernels', '--prefix', 'my_', '--out', 'pkg',
           'src/own_kernels.h', 'src/own_kernels.c'], { cwd: dir, timeout: 600e3, env: { ...process.env, TMPDIR: path.join(work, 'tmp-link') } });
         equal(good.code, 0, `the renamed build from a linked temporary folder succeeds: ${good.stderr}`);
@@ -441,6 +442,7 @@ async function main() {
           'renamed-kernels-mt.worker.js', 'renamed-kernels.js', 'renamed-kernels.mjs', 'renamed-kernels.wasm'].filter((f) => /\.(wasm|js|mjs)$/.test(f)),
         'only the new name\'s builds are left');
         ok(!fs.existsSync(path.join(pkgDir, 'own-kernels-example-fallback-worker.js')), 'the old name\'s fallback worker is gone');
+        ok(fs.existsSync(path.join(pkgDir, 'wasm/NOTES.txt')), 'a file of the user\'s in wasm/ is kept');
         ok(fs.existsSync(path.join(pkgDir, 'renamed-kernels-fallback-worker.js')), 'the new name\'s fallback worker is there');
         const readme = fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
         ok(/^# renamed-kernels$/m.test(readme), 'the README is written again for the new name');
