@@ -34,7 +34,7 @@
 //     image, and frees every intermediate image as soon as the next step is
 //     done with it.
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
-import { blockOf, detachedError, freedError, isDetached } from '../runtime/memory.js';
+import { blockOf, checkLive } from '../runtime/memory.js';
 
 const MAX_SIDE = 16777216; // PW_IMAGE_MAX_SIDE
 const MAX_BYTES = 2 ** 32 - 1; // one buffer of wasm32
@@ -752,8 +752,7 @@ function floats(where, what, v) {
     throw typeError(`${W(where)}: ${what} must be an array of numbers or a typed array (got ${describe(v)})`);
   }
   // a view is read here, not by a kernel: refused as a kernel would refuse it
-  if (ArrayBuffer.isView(v) && blockOf(v)?.live === false) throw freedError(`${W(where)}: ${what}`);
-  if (ArrayBuffer.isView(v) && isDetached(v)) throw detachedError(`${W(where)}: ${what}`);
+  if (ArrayBuffer.isView(v)) checkLive(v, `${W(where)}: ${what}`);
   const out = new Float32Array(v.length);
   for (let i = 0; i < v.length; i++) {
     const x = typeof v[i] === 'bigint' ? Number(v[i]) : v[i];

@@ -3,7 +3,7 @@
 // reads. One driver serves every kernel; the core runs a prepared call at
 // once, the pool queues it.
 import { AbortError, ParawasmError, describe, isPlainObject, rangeError, typeError } from './errors.js';
-import { blockOf, detachedError, freedError, isDetached } from './memory.js';
+import { blockOf, checkLive, detachedError, freedError, isDetached } from './memory.js';
 
 export const PW_ECANCELED = -3;
 
@@ -258,10 +258,7 @@ function checkView(v, p) {
   if (p.elem !== 'bytes' && !ELEM_TAGS[p.elem].includes(v[Symbol.toStringTag])) {
     throw typeError(`${where} must be a ${ELEM_TAGS[p.elem].join(' or ')} (got ${describe(v)})`);
   }
-  if (v.byteLength === 0 && isDetached(v)) throw detachedError(where);
-  const block = blockOf(v);
-  if (block !== undefined && !block.live) throw freedError(where);
-  return v;
+  return checkLive(v, where);
 }
 
 /** A length from a spec (literal or expression); checks it is a count. */

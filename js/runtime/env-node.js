@@ -16,12 +16,6 @@ const hooked = new WeakSet();
 const noop = () => {};
 
 /**
- * The environment of a package whose files lie under `root` (a file: URL
- * of the package's directory, ending in /): wasm/<names.st>.wasm and .js
- * (the single-thread build), wasm/<names.mt>.* (the threaded build).
- */
-
-/**
  * A worker_threads worker with the process's flags (the default), except
  * where the process runs a script given with -e and --input-type, which a
  * worker whose entry is a file refuses to start with: then the flags
@@ -37,6 +31,12 @@ function startWorker(url, options) {
     return new Worker(url, { ...options, execArgv: [] });
   }
 }
+
+/**
+ * The environment of a package whose files lie under `root` (a file: URL
+ * of the package's directory, ending in /): wasm/<names.st>.wasm and .js
+ * (the single-thread build), wasm/<names.mt>.* (the threaded build).
+ */
 export function makeNodeEnv(root, names) {
   const require = createRequire(new URL('wasm/', root));
   const wasmPath = (build) => fileURLToPath(new URL(`wasm/${names[build]}.wasm`, root));

@@ -87,6 +87,13 @@ export function freedError(what) {
     'a freed view may not be used (its memory may belong to another allocation now)');
 }
 
+/** Throws, naming `what`, if the view is detached or its alloc() block was freed; returns it. */
+export function checkLive(view, what) {
+  if (view.byteLength === 0 && isDetached(view)) throw detachedError(what);
+  if (blockOf(view)?.live === false) throw freedError(what);
+  return view;
+}
+
 export function detachedError(what) {
   return typeError(`${what} is detached: its memory was transferred, or it is a view from alloc() of a core ` +
     'whose heap grew since (a core without shared memory: allocate what you need first, see README)');
