@@ -282,6 +282,11 @@ build/native/threads_array_tsan: $(THREADS_ARRAY_SRCS) $(SDK_HEADERS) $(RUNTIME_
 
 # the array kernels timed on one thread, the same C native and in wasm (the
 # wasm build also times JavaScript's built-ins in the same process)
+# The array kernels' scalar fallbacks (compilers without vector extensions)
+NOVEC_ARRAY_SRCS := test/c/test_array.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(ARRAY_SRCS)
+build/native/test_array_novec: $(NOVEC_ARRAY_SRCS) $(KTEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) -DPW_NO_VECTOR_EXT $(NOVEC_ARRAY_SRCS) -o $@ -lm
 ARRAY_BENCH_SRCS := test/bench/native_array.c test/c/no_kernels.c $(RUNTIME_CORE) src/runtime/serial.c $(ARRAY_SRCS)
 build/native/native_array: $(ARRAY_BENCH_SRCS) test/bench/bench_cpu.h $(SDK_HEADERS) $(RUNTIME_H) $(KERNEL_HDRS)
 	@mkdir -p $(@D)
@@ -313,8 +318,9 @@ build/wasm-test/test_%_split.js: test/c/test_%.c $(KTEST_HDRS) $(call klib,wasm,
 test: deps ## install what is missing, build, run every test (C, wasm, fuzz, JS, browser, runtimes, the example project)
 	$(MAKE) test-c test-wasm-c test-fuzz test-js test-types test-browser test-pack test-runtimes test-example
 
-test-c: $(KTEST_NATIVE) build/native/test_runtime_m32 build/native/m32_probe build/native/test_pool build/native/test_pool_tsan build/native/threads_array build/native/threads_array_tsan ## native C tests (plain, ASan+UBSan, TSan, 32-bit sizes)
+test-c: $(KTEST_NATIVE) build/native/test_runtime_m32 build/native/m32_probe build/native/test_pool build/native/test_pool_tsan build/native/threads_array build/native/threads_array_tsan build/native/test_array_novec ## native C tests (plain, ASan+UBSan, TSan, 32-bit sizes, no vector extensions)
 	@set -e; for t in $(KTEST_NATIVE); do echo "$$t"; $$t; done
+	build/native/test_array_novec
 	@# the size and chunking helpers with a 32-bit size_t (every kernel: make test-big)
 	$(M32_RUN) build/native/test_runtime_m32
 	build/native/test_pool 1

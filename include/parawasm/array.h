@@ -374,10 +374,10 @@ PW_ARRAY_FLOAT_TYPES(PW_ARRAY_DOT_)
  * if any is NaN. No overflow or underflow on the way: when the plain sum
  * of squares would leave the double range (elements beyond about 1e150
  * or below about 1e-150), the elements are scaled by an exact power of 2.
- * Relative error at most about 1.5 * 2^-53 for double (each square rounded
- * once, compensated sum, one square root), and for float input the
- * squares are exact in double, so it is nearly the correctly rounded
- * double.
+ * Relative error at most about 2.5 * 2^-53 for double (each square rounded
+ * once, squares added in pairs, compensated sum, one square root), and for
+ * float input the squares are exact in double and summed compensated one
+ * by one, so it is nearly the correctly rounded double.
  */
 PW_ARRAY_FLOAT_TYPES(PW_ARRAY_NORM_)
 

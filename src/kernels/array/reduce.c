@@ -46,7 +46,13 @@
  * zero). Chunks are joined in order, a later chunk winning only when
  * strictly better, so the index is the first in the whole array.
  *
- * norm: the compensated sum of squares. If it is not finite, or below
+ * float sums take blocks of 256 whose total is exact in double plainly
+ * (see exact_block_f32); the rest as above.
+ *
+ * norm: the compensated sum of squares, with FastTwoSum (the terms are
+ * non-negative, so the larger is known; see sum2_add_pos) and, for
+ * double, the squares of elements i and i + 8 added (rounded) before they
+ * enter lane i: 2.5 * 2^-53 relative at most, half the flops. If it is not finite, or below
  * 2^-900 (where squares of small elements lose bits to underflow), a
  * second pass finds the largest magnitude (and Inf/NaN, Math.hypot's
  * rules), and a third sums the squares of the elements scaled by the
@@ -76,6 +82,21 @@ PW_INLINE void two_sum(double a, double b, double *s, double *e) {
 PW_INLINE void sum2_add(double *s, double *c, double v) {
   double t = *s + v, z = t - *s;
   *c += (*s - (t - z)) + (v - z);
+  *s = t;
+}
+
+/*
+ * Lane l of (s, c) adds v >= 0 (or NaN) to s >= 0: the squares of norm.
+ * With both terms non-negative the larger is known by comparing them, so
+ * the rounding error of t = s + v is Dekker's FastTwoSum lo - (t - hi)
+ * (hi, lo the larger and the smaller): the same t and e as TwoSum with 3
+ * additions instead of 6, and the comparisons are off the chain from one s
+ * to the next. A NaN v makes t NaN for good; an infinite t makes e NaN.
+ * Either way the sum is not finite and norm takes its careful path.
+ */
+PW_INLINE void sum2_add_pos(double *s, double *c, double v) {
+  double t = *s + v, hi = v < *s ? *s : v, lo = *s < v ? *s : v;
+  *c += lo - (t - hi);
   *s = t;
 }
 
@@ -112,6 +133,12 @@ PW_INLINE void sum2_add_v(v128_t *s, v128_t *c, v128_t v) {
   *c = wasm_f64x2_add(*c, e);
   *s = t;
 }
+/* sum2_add_pos on lanes (2j, 2j+1) (pmax and pmin are v < s ? s : v, s < v ? s : v). */
+PW_INLINE void sum2_add_pos_v(v128_t *s, v128_t *c, v128_t v) {
+  v128_t t = wasm_f64x2_add(*s, v), hi = wasm_f64x2_pmax(v, *s), lo = wasm_f64x2_pmin(v, *s);
+  *c = wasm_f64x2_add(*c, wasm_f64x2_sub(lo, wasm_f64x2_sub(t, hi)));
+  *s = t;
+}
 PW_INLINE void lanes_store(double *s, double *c, const v128_t *vs, const v128_t *vc) {
   for (int j = 0; j < 4; j++) {
     wasm_v128_store(s + 2 * j, vs[j]);
@@ -125,6 +152,59 @@ PW_INLINE void lanes_store(double *s, double *c, const v128_t *vs, const v128_t 
 #define PROMOTE_AT(p) wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p))
 #endif
 
+#if !defined(__wasm_simd128__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(PW_NO_VECTOR_EXT)
+/*
+ * Native builds: the 8 lanes of sum2_add_pos as one GCC/clang vector (the
+ * compilers do not vectorise its comparisons from the scalar lanes). Lane
+ * l is element l: the same operations, so the same bits.
+ */
+#define PWA_POS_VEC 1
+typedef double pwa_v8d __attribute__((vector_size(64)));
+typedef float pwa_v8f __attribute__((vector_size(32)));
+typedef __typeof__((pwa_v8d){0} < (pwa_v8d){0}) pwa_v8m;
+/* m ? a : b, lane by lane (vectors go by pointer: no vector ABI to warn of) */
+#define PWA_SELECT(m, a, b) ((pwa_v8d)(((pwa_v8m)(a) & (m)) | ((pwa_v8m)(b) & ~(m))))
+PW_INLINE void sum2_add_pos_v8(pwa_v8d *s, pwa_v8d *c, const pwa_v8d *v) {
+  pwa_v8d t = *s + *v, hi = PWA_SELECT(*v < *s, *s, *v), lo = PWA_SELECT(*s < *v, *s, *v);
+  *c += lo - (t - hi);
+  *s = t;
+}
+PW_INLINE void pwa_load8_double(pwa_v8d *v, const double *p) { memcpy(v, p, sizeof *v); }
+PW_INLINE void pwa_load8_float(pwa_v8d *v, const float *p) {
+  pwa_v8f f;
+  memcpy(&f, p, sizeof f);
+  *v = __builtin_convertvector(f, pwa_v8d);
+}
+/* csq_f32 and csq_f64 (PAIRS: 1) for native builds; T the element type. */
+#define SQ_POS_VEC(T, PAIRS, x, b, e, S, C)                                    \
+  do {                                                                         \
+    pwa_v8d s_ = {0}, c_ = {0};                                                \
+    size_t i_ = (b);                                                           \
+    for (; (PAIRS) && (e) - i_ >= 2 * LANES; i_ += 2 * LANES) {                \
+      pwa_v8d v_, w_;                                                          \
+      pwa_load8_##T(&v_, (x) + i_);                                            \
+      pwa_load8_##T(&w_, (x) + i_ + LANES);                                    \
+      v_ *= v_; /* apart: no contraction to FMA */                             \
+      w_ *= w_;                                                                \
+      v_ += w_;                                                                \
+      sum2_add_pos_v8(&s_, &c_, &v_);                                          \
+    }                                                                          \
+    for (; (e) - i_ >= LANES; i_ += LANES) {                                   \
+      pwa_v8d v_;                                                              \
+      pwa_load8_##T(&v_, (x) + i_);                                            \
+      v_ *= v_;                                                                \
+      sum2_add_pos_v8(&s_, &c_, &v_);                                          \
+    }                                                                          \
+    double sl_[LANES], cl_[LANES];                                             \
+    memcpy(sl_, &s_, sizeof sl_);                                              \
+    memcpy(cl_, &c_, sizeof cl_);                                              \
+    for (int l_ = 0; i_ < (e); i_++, l_++)                                     \
+      sum2_add_pos(&sl_[l_], &cl_[l_], (double)(x)[i_] * (double)(x)[i_]);     \
+    sum2_fold(sl_, cl_, &(S), &(C));                                           \
+  } while (0)
+#endif
+
 /*
  * Element loaders for the compensated lane loops: LD_<op>_<s>(x, y, i)
  * is the double added at position i.
@@ -134,19 +214,22 @@ PW_INLINE void lanes_store(double *s, double *c, const v128_t *vs, const v128_t 
 #define LD_DOT_f32(x, y, i) ((double)(x)[i] * (double)(y)[i])
 #define LD_DOT_f64(x, y, i) ((x)[i] * (y)[i])
 #define LD_SQ_f32(x, y, i) ((double)(x)[i] * (double)(x)[i])
-#define LD_SQ_f64(x, y, i) ((x)[i] * (x)[i])
 #define LD_SQS_f64(x, y, i) ((((x)[i] * (y)[0]) * (y)[1]) * (((x)[i] * (y)[0]) * (y)[1])) /* y: scales */
 
-/* Portable compensated lanes over [b, e) with loader LD: sets (S, C). */
-#define SUM2_PORTABLE(LD, x, y, b, e, S, C)                                    \
+/*
+ * Portable compensated lanes over [b, e) with loader LD and lane adder ADD
+ * (sum2_add, or sum2_add_pos for non-negative terms): sets (S, C).
+ */
+#define SUM2_PORTABLE_WITH(ADD, LD, x, y, b, e, S, C)                          \
   do {                                                                         \
     double s_[LANES] = {0}, c_[LANES] = {0};                                   \
     size_t i_ = (b);                                                           \
     for (; (e) - i_ >= LANES; i_ += LANES)                                     \
-      for (int l_ = 0; l_ < LANES; l_++) sum2_add(&s_[l_], &c_[l_], LD(x, y, i_ + l_)); \
-    for (int l_ = 0; i_ < (e); i_++, l_++) sum2_add(&s_[l_], &c_[l_], LD(x, y, i_)); \
+      for (int l_ = 0; l_ < LANES; l_++) ADD(&s_[l_], &c_[l_], LD(x, y, i_ + l_)); \
+    for (int l_ = 0; i_ < (e); i_++, l_++) ADD(&s_[l_], &c_[l_], LD(x, y, i_)); \
     sum2_fold(s_, c_, &(S), &(C));                                             \
   } while (0)
+#define SUM2_PORTABLE(LD, x, y, b, e, S, C) SUM2_PORTABLE_WITH(sum2_add, LD, x, y, b, e, S, C)
 
 /* ------------------------------------------------------------------------ */
 /* Compensated chunk sums, one function per (operation, type)               */
@@ -170,22 +253,150 @@ static void csum_f64(const void *xv, const void *yv, size_t b, size_t e, double 
 #endif
 }
 
-static void csum_f32(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
-  const float *x = xv, *y = yv;
-  (void)y;
+/*
+ * float sums: exact blocks. The floats of a block of XBLOCK = 256 whose
+ * nonzero magnitudes lie within 2^21 of each other (biased exponents
+ * emin..emax, emax - emin <= 21, subnormals counted as exponent 1, no Inf
+ * or NaN) are all multiples of 2^(emin - 150) and below 2^(emax - 126), so
+ * every partial sum of them, in any order, is below 2^(emax - 118): at most
+ * 21 + 32 = 53 bits in those units, exact in a double. Such a block is
+ * summed plainly (2 flops an element, where TwoSum takes 7) and its exact
+ * total goes through one TwoSum into a pair of its own; a block that fails
+ * the test (or contains Inf or NaN) goes through the compensated lanes as
+ * before, and after a failure the next XSKIP blocks go there without the
+ * test. Which blocks take which path depends on the data only, and an
+ * exact total is the same whatever order the build added it in, so the
+ * result is the same in every build and for every thread count. The error
+ * bound is unchanged: each element or exact block adds at most one
+ * rounding error to the error accumulator, the fold and joins a fixed few.
+ * Random data rarely fails the test: a uniform (-1, 1) float lies below
+ * 2^-21 with probability 2^-21, which fails one block in 8000.
+ */
+#define XBLOCK 256
+#define XSKIP 15
+
+/* The total of x[b, e) (e - b <= XBLOCK) if it is exact (see above). */
+static bool exact_block_f32(const float *x, size_t b, size_t e, double *total) {
+  uint32_t hi = 0, lo = UINT32_MAX; /* largest magnitude bits, smallest nonzero's minus 1 */
+  double p;
+  size_t i = b;
 #ifdef __wasm_simd128__
-  v128_t s[4], c[4];
-  for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
+  v128_t vhi = wasm_u32x4_splat(0), vlo = wasm_u32x4_splat(UINT32_MAX);
+  v128_t mask = wasm_u32x4_splat(0x7fffffff), one = wasm_u32x4_splat(1);
+  v128_t acc[4];
+  for (int j = 0; j < 4; j++) acc[j] = wasm_f64x2_splat(0.0);
+  for (; e - i >= 8; i += 8) {
+    v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 4);
+    v128_t a0 = wasm_v128_and(v0, mask), a1 = wasm_v128_and(v1, mask);
+    vhi = wasm_u32x4_max(vhi, wasm_u32x4_max(a0, a1));
+    vlo = wasm_u32x4_min(vlo, wasm_u32x4_min(wasm_i32x4_sub(a0, one), wasm_i32x4_sub(a1, one)));
+    acc[0] = wasm_f64x2_add(acc[0], PROMOTE_LO(v0));
+    acc[1] = wasm_f64x2_add(acc[1], PROMOTE_HI(v0));
+    acc[2] = wasm_f64x2_add(acc[2], PROMOTE_LO(v1));
+    acc[3] = wasm_f64x2_add(acc[3], PROMOTE_HI(v1));
+  }
+  uint32_t h[4], m[4];
+  wasm_v128_store(h, vhi);
+  wasm_v128_store(m, vlo);
+  for (int l = 0; l < 4; l++) {
+    hi = h[l] > hi ? h[l] : hi;
+    lo = m[l] < lo ? m[l] : lo;
+  }
+  v128_t t = wasm_f64x2_add(wasm_f64x2_add(acc[0], acc[1]), wasm_f64x2_add(acc[2], acc[3]));
+  p = wasm_f64x2_extract_lane(t, 0) + wasm_f64x2_extract_lane(t, 1);
+  for (; i < e; i++) {
+    uint32_t a;
+    memcpy(&a, x + i, 4);
+    a &= 0x7fffffff;
+    hi = a > hi ? a : hi;
+    lo = a - 1 < lo ? a - 1 : lo;
+    p += x[i];
+  }
+#else
+  /* two loops over the block (in cache): compilers vectorise both */
+  for (; i < e; i++) {
+    uint32_t a;
+    memcpy(&a, x + i, 4);
+    a &= 0x7fffffff;
+    hi = a > hi ? a : hi;
+    lo = a - 1 < lo ? a - 1 : lo;
+  }
+  double acc[LANES] = {0};
+  for (i = b; e - i >= LANES; i += LANES)
+    for (int l = 0; l < LANES; l++) acc[l] += x[i + l];
+  p = 0;
+  for (int l = 0; l < LANES; l++) p += acc[l];
+  for (; i < e; i++) p += x[i];
+#endif
+  uint32_t emax = hi >> 23, emin = (lo + 1) >> 23; /* all zero: lo + 1 wraps to 0 */
+  if (emin < 1) emin = 1;
+  if (emax > 254 || emax > emin + 21) return false;
+  *total = p;
+  return true;
+}
+
+/* The compensated lanes over [b, e) of csum_f32, in place in (s, c). */
+#ifdef __wasm_simd128__
+static void lanes_f32(const float *x, size_t b, size_t e, v128_t *s, v128_t *c, double *sl,
+                      double *cl, bool *spilled) {
   size_t i = b;
   for (; e - i >= LANES; i += LANES)
     for (int j = 0; j < 4; j++) sum2_add_v(&s[j], &c[j], PROMOTE_AT(x + i + 2 * j));
-  double sl[LANES], cl[LANES];
-  lanes_store(sl, cl, s, c);
-  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i]);
-  sum2_fold(sl, cl, S, C);
+  if (i < e) { /* the tail of the chunk: lanes 0..r-1 */
+    lanes_store(sl, cl, s, c);
+    *spilled = true;
+    for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i]);
+  }
+}
 #else
-  SUM2_PORTABLE(LD_SUM_f32, x, y, b, e, *S, *C);
+static void lanes_f32(const float *x, size_t b, size_t e, double *s, double *c) {
+  size_t i = b;
+  for (; e - i >= LANES; i += LANES)
+    for (int l = 0; l < LANES; l++) sum2_add(&s[l], &c[l], x[i + l]);
+  for (int l = 0; i < e; i++, l++) sum2_add(&s[l], &c[l], x[i]);
+}
 #endif
+
+static void csum_f32(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
+  const float *x = xv;
+  (void)yv;
+  double sl[LANES] = {0}, cl[LANES] = {0}, xs = 0, xc = 0;
+  bool exact_any = false;
+#ifdef __wasm_simd128__
+  v128_t s[4], c[4];
+  for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
+  bool spilled = false;
+#endif
+  int skip = 0;
+  for (size_t i = b; i < e;) {
+    size_t len = e - i < XBLOCK ? e - i : XBLOCK;
+    double total;
+    if (skip > 0) {
+      skip--;
+    } else if (exact_block_f32(x, i, i + len, &total)) {
+      sum2_add(&xs, &xc, total);
+      exact_any = true;
+      i += len;
+      continue;
+    } else {
+      skip = XSKIP;
+    }
+#ifdef __wasm_simd128__
+    lanes_f32(x, i, i + len, s, c, sl, cl, &spilled);
+#else
+    lanes_f32(x, i, i + len, sl, cl);
+#endif
+    i += len;
+  }
+#ifdef __wasm_simd128__
+  if (!spilled) lanes_store(sl, cl, s, c);
+#endif
+  sum2_fold(sl, cl, S, C);
+  if (exact_any) {
+    double acc[2] = {*S, *C};
+    sum2_join(acc, xs, xc);
+    *S = acc[0], *C = acc[1];
+  }
 }
 
 static void cdot_f64(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
@@ -226,23 +437,38 @@ static void cdot_f32(const void *xv, const void *yv, size_t b, size_t e, double 
 }
 
 static void csq_f64(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
-  const double *x = xv, *y = yv;
-  (void)y;
+  const double *x = xv;
+  (void)yv;
 #ifdef __wasm_simd128__
   v128_t s[4], c[4];
   for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
   size_t i = b;
+  for (; e - i >= 2 * LANES; i += 2 * LANES)
+    for (int j = 0; j < 4; j++) {
+      v128_t v = wasm_v128_load(x + i + 2 * j), w = wasm_v128_load(x + i + LANES + 2 * j);
+      sum2_add_pos_v(&s[j], &c[j], wasm_f64x2_add(wasm_f64x2_mul(v, v), wasm_f64x2_mul(w, w)));
+    }
   for (; e - i >= LANES; i += LANES)
     for (int j = 0; j < 4; j++) {
       v128_t v = wasm_v128_load(x + i + 2 * j);
-      sum2_add_v(&s[j], &c[j], wasm_f64x2_mul(v, v));
+      sum2_add_pos_v(&s[j], &c[j], wasm_f64x2_mul(v, v));
     }
   double sl[LANES], cl[LANES];
   lanes_store(sl, cl, s, c);
-  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i] * x[i]);
+  for (int l = 0; i < e; i++, l++) sum2_add_pos(&sl[l], &cl[l], x[i] * x[i]);
   sum2_fold(sl, cl, S, C);
+#elif defined(PWA_POS_VEC)
+  SQ_POS_VEC(double, 1, x, b, e, *S, *C);
 #else
-  SUM2_PORTABLE(LD_SQ_f64, x, y, b, e, *S, *C);
+  double sl[LANES] = {0}, cl[LANES] = {0};
+  size_t i = b;
+  for (; e - i >= 2 * LANES; i += 2 * LANES)
+    for (int l = 0; l < LANES; l++) {
+      double vv = x[i + l] * x[i + l], ww = x[i + LANES + l] * x[i + LANES + l];
+      sum2_add_pos(&sl[l], &cl[l], vv + ww);
+    }
+  for (int l = 0; i < e; i++, l = (l + 1) % LANES) sum2_add_pos(&sl[l], &cl[l], x[i] * x[i]);
+  sum2_fold(sl, cl, S, C);
 #endif
 }
 
@@ -256,14 +482,16 @@ static void csq_f32(const void *xv, const void *yv, size_t b, size_t e, double *
   for (; e - i >= LANES; i += LANES)
     for (int j = 0; j < 4; j++) {
       v128_t p = PROMOTE_AT(x + i + 2 * j);
-      sum2_add_v(&s[j], &c[j], wasm_f64x2_mul(p, p));
+      sum2_add_pos_v(&s[j], &c[j], wasm_f64x2_mul(p, p));
     }
   double sl[LANES], cl[LANES];
   lanes_store(sl, cl, s, c);
-  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], (double)x[i] * (double)x[i]);
+  for (int l = 0; i < e; i++, l++) sum2_add_pos(&sl[l], &cl[l], (double)x[i] * (double)x[i]);
   sum2_fold(sl, cl, S, C);
+#elif defined(PWA_POS_VEC)
+  SQ_POS_VEC(float, 0, x, b, e, *S, *C);
 #else
-  SUM2_PORTABLE(LD_SQ_f32, x, y, b, e, *S, *C);
+  SUM2_PORTABLE_WITH(sum2_add_pos, LD_SQ_f32, x, y, b, e, *S, *C);
 #endif
 }
 
