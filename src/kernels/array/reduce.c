@@ -155,50 +155,56 @@ PW_INLINE void lanes_store(double *s, double *c, const v128_t *vs, const v128_t 
 #if !defined(__wasm_simd128__) && (defined(__GNUC__) || defined(__clang__)) && \
     !defined(PW_NO_VECTOR_EXT)
 /*
- * Native builds: the 8 lanes of sum2_add_pos as one GCC/clang vector (the
+ * Native builds: the 8 lanes of sum2_add_pos in GCC/clang vectors (the
  * compilers do not vectorise its comparisons from the scalar lanes). Lane
  * l is element l: the same operations, so the same bits.
  */
 #define PWA_POS_VEC 1
-typedef double pwa_v8d __attribute__((vector_size(64)));
-typedef float pwa_v8f __attribute__((vector_size(32)));
-typedef __typeof__((pwa_v8d){0} < (pwa_v8d){0}) pwa_v8m;
+typedef double pwa_v4d __attribute__((vector_size(32)));
+typedef float pwa_v4f __attribute__((vector_size(16)));
+typedef __typeof__((pwa_v4d){0} < (pwa_v4d){0}) pwa_v4m;
 /* m ? a : b, lane by lane (vectors go by pointer: no vector ABI to warn of) */
-#define PWA_SELECT(m, a, b) ((pwa_v8d)(((pwa_v8m)(a) & (m)) | ((pwa_v8m)(b) & ~(m))))
-PW_INLINE void sum2_add_pos_v8(pwa_v8d *s, pwa_v8d *c, const pwa_v8d *v) {
-  pwa_v8d t = *s + *v, hi = PWA_SELECT(*v < *s, *s, *v), lo = PWA_SELECT(*s < *v, *s, *v);
+#define PWA_SELECT(m, a, b) ((pwa_v4d)(((pwa_v4m)(a) & (m)) | ((pwa_v4m)(b) & ~(m))))
+PW_INLINE void sum2_add_pos_v4(pwa_v4d *s, pwa_v4d *c, const pwa_v4d *v) {
+  pwa_v4d t = *s + *v, hi = PWA_SELECT(*v < *s, *s, *v), lo = PWA_SELECT(*s < *v, *s, *v);
   *c += lo - (t - hi);
   *s = t;
 }
-PW_INLINE void pwa_load8_double(pwa_v8d *v, const double *p) { memcpy(v, p, sizeof *v); }
-PW_INLINE void pwa_load8_float(pwa_v8d *v, const float *p) {
-  pwa_v8f f;
+PW_INLINE void pwa_load4_double(pwa_v4d *v, const double *p) { memcpy(v, p, sizeof *v); }
+PW_INLINE void pwa_load4_float(pwa_v4d *v, const float *p) {
+  pwa_v4f f;
   memcpy(&f, p, sizeof f);
-  *v = __builtin_convertvector(f, pwa_v8d);
+  *v = __builtin_convertvector(f, pwa_v4d);
 }
-/* csq_f32 and csq_f64 (PAIRS: 1) for native builds; T the element type. */
+/*
+ * csq_f32 and csq_f64 (PAIRS: 1) for native builds, T the element type:
+ * lanes 0-3 and 4-7 in two vectors of 4 (32-byte loads split fewer cache
+ * lines than 64-byte ones).
+ */
 #define SQ_POS_VEC(T, PAIRS, x, b, e, S, C)                                    \
   do {                                                                         \
-    pwa_v8d s_ = {0}, c_ = {0};                                                \
+    pwa_v4d s_[2] = {{0}, {0}}, c_[2] = {{0}, {0}};                            \
     size_t i_ = (b);                                                           \
-    for (; (PAIRS) && (e) - i_ >= 2 * LANES; i_ += 2 * LANES) {                \
-      pwa_v8d v_, w_;                                                          \
-      pwa_load8_##T(&v_, (x) + i_);                                            \
-      pwa_load8_##T(&w_, (x) + i_ + LANES);                                    \
-      v_ *= v_; /* apart: no contraction to FMA */                             \
-      w_ *= w_;                                                                \
-      v_ += w_;                                                                \
-      sum2_add_pos_v8(&s_, &c_, &v_);                                          \
-    }                                                                          \
-    for (; (e) - i_ >= LANES; i_ += LANES) {                                   \
-      pwa_v8d v_;                                                              \
-      pwa_load8_##T(&v_, (x) + i_);                                            \
-      v_ *= v_;                                                                \
-      sum2_add_pos_v8(&s_, &c_, &v_);                                          \
-    }                                                                          \
+    for (; (PAIRS) && (e) - i_ >= 2 * LANES; i_ += 2 * LANES)                  \
+      for (int h_ = 0; h_ < 2; h_++) {                                         \
+        pwa_v4d v_, w_;                                                        \
+        pwa_load4_##T(&v_, (x) + i_ + 4 * h_);                                 \
+        pwa_load4_##T(&w_, (x) + i_ + LANES + 4 * h_);                         \
+        v_ *= v_; /* apart: no contraction to FMA */                           \
+        w_ *= w_;                                                              \
+        v_ += w_;                                                              \
+        sum2_add_pos_v4(&s_[h_], &c_[h_], &v_);                                \
+      }                                                                        \
+    for (; (e) - i_ >= LANES; i_ += LANES)                                     \
+      for (int h_ = 0; h_ < 2; h_++) {                                         \
+        pwa_v4d v_;                                                            \
+        pwa_load4_##T(&v_, (x) + i_ + 4 * h_);                                 \
+        v_ *= v_;                                                              \
+        sum2_add_pos_v4(&s_[h_], &c_[h_], &v_);                                \
+      }                                                                        \
     double sl_[LANES], cl_[LANES];                                             \
-    memcpy(sl_, &s_, sizeof sl_);                                              \
-    memcpy(cl_, &c_, sizeof cl_);                                              \
+    memcpy(sl_, s_, sizeof sl_);                                               \
+    memcpy(cl_, c_, sizeof cl_);                                               \
     for (int l_ = 0; i_ < (e); i_++, l_++)                                     \
       sum2_add_pos(&sl_[l_], &cl_[l_], (double)(x)[i_] * (double)(x)[i_]);     \
     sum2_fold(sl_, cl_, &(S), &(C));                                           \
