@@ -156,6 +156,7 @@ export interface LevelsOptions extends BareViewOptions, DstOptions {
   outWhite?: number;
 }
 export interface ExtendOptions extends BareViewOptions, DstOptions {
+  /** Pixels added above (default 0, or `n` when extend is given one; likewise the other sides). */
   top?: number;
   right?: number;
   bottom?: number;

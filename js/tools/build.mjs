@@ -160,15 +160,46 @@ export function emccEnv() {
   return env;
 }
 
+// the compilers a build is running (stopped with it: see onStopSignal)
+const running = new Set();
+
 function run(cmd, args, opts) {
   return new Promise((resolveRun, reject) => {
-    const p = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    // a group of its own (POSIX), so that a stop reaches emcc's clang and wasm-ld too
+    const p = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    running.add(p);
     let out = '';
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { out += d; });
-    p.on('error', reject);
-    p.on('close', (code) => resolveRun({ code, out }));
+    p.on('error', (e) => { running.delete(p); reject(e); });
+    p.on('close', (code) => { running.delete(p); resolveRun({ code, out }); });
   });
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * While a build runs, Ctrl-C or a kill stops its compilers and removes its
+ * temporary folder (`cleanup`) before the process ends as the signal asks:
+ * the handler takes itself away and sends the signal again, so the
+ * default action (or the program's own handler) follows. Returns the
+ * function that takes the handler away when the build ends.
+ */
+function onStopSignal(cleanup) {
+  const handler = (signal) => {
+    off();
+    for (const p of running) {
+      try {
+        if (process.platform === 'win32') p.kill('SIGTERM');
+        else process.kill(-p.pid, 'SIGTERM');
+      } catch { /* already gone */ }
+    }
+    cleanup();
+    process.kill(process.pid, signal);
+  };
+  const off = () => { for (const sig of STOP_SIGNALS) process.removeListener(sig, handler); };
+  for (const sig of STOP_SIGNALS) process.on(sig, handler);
+  return off;
 }
 
 const cFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.c')).sort().map((f) => join(dir, f)) : []);
@@ -214,7 +245,12 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
   const stage = join(work, 'pkg');
   let keepWork = false;
   let specs;
+  const offStopSignal = onStopSignal(() => rmSync(work, { recursive: true, force: true, maxRetries: 5 }));
+  // emcc's own temporary files go in there too: a stopped emcc leaves them
+  const emTmp = join(work, 'tmp');
+  const emEnv = { ...emccEnv(), TMPDIR: emTmp, TMP: emTmp, TEMP: emTmp };
   try {
+    mkdirSync(emTmp);
     mkdirSync(join(stage, 'gen'), { recursive: true });
     try {
       specs = generate([...sdkHeaders, ...userHeaders], {
@@ -263,7 +299,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
       const obj = join(work, `${basename(u.src, '.c')}-${build}.o`);
       const args = [...compileArgs(build, { opt: o.opt, defines: o.defines, includes: [...includes, u.dir] }),
         ...(u.wasmFlags ?? []), '-c', u.path, '-o', obj];
-      const r = await run(emcc, args, { cwd, env: emccEnv() });
+      const r = await run(emcc, args, { cwd, env: emEnv });
       if (r.code !== 0) throw failed(`on ${u.src} (${build === 'mt' ? 'threaded' : 'single-thread'} build)`, r.out.trim());
       return { build, obj };
     })));
@@ -271,7 +307,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     const results = await Promise.all(builds.map(({ build, file, srcs }) => {
       const args = [...emccArgs(build, { opt: o.opt, exportName: exportName(base, build), defines: o.defines, includes }),
         '-Wall', '-Wextra', ...srcs, '-o', join(stage, 'wasm', `${file}.js`)];
-      return run(emcc, args, { cwd, env: emccEnv() }).then((r) => ({ ...r, build }));
+      return run(emcc, args, { cwd, env: emEnv }).then((r) => ({ ...r, build }));
     }));
     for (const r of results) {
       if (r.code !== 0) throw failed(`(${r.build === 'mt' ? 'threaded' : 'single-thread'} build)`, r.out.trim());
@@ -308,6 +344,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     writePackageJson(out, name, base, families, ownPackageJson(cwd));
     writeReadme(out, name, specs, families);
   } finally {
+    offStopSignal();
     if (!keepWork) rmSync(work, { recursive: true, force: true });
   }
   if (!o.quiet) log(`parawasm build: wrote ${relative(cwd, out) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -33,7 +33,7 @@
 //   --keep   keep the temporary folder (its path is printed)
 //   filter   run the scenarios whose name contains one of the words (the
 //            steps they need run too)
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -427,6 +427,24 @@ async function main() {
           "import { loadCore } from './pkg/index.js'; const c = await loadCore(); console.log(c.weightedMean(Float32Array.of(1, 3), Float32Array.of(1, 1)));"],
         { cwd: dir });
         equal(load.stdout.trim(), '2', `the old package still loads and runs (${load.stderr.trim()})`);
+        // stopped by a signal while emcc runs: no temporary folder of its own or of emcc's is left
+        const cli = fs.realpathSync(path.join(dir, 'node_modules/.bin/parawasm'));
+        for (const signal of ['SIGTERM', 'SIGINT']) {
+          const tmp = path.join(work, `tmp-${signal}`);
+          fs.mkdirSync(tmp);
+          const stopped = await new Promise((resolve) => {
+            const child = spawn(process.execPath, [cli, 'build', '--prefix', 'my_', '--out', 'pkg', 'src/own_kernels.h', 'src/own_kernels.c'],
+              { cwd: dir, env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
+            const poll = setInterval(() => { // once the bindings are written, emcc runs
+              const w = fs.readdirSync(tmp).find((f) => f.startsWith('parawasm-build-'));
+              if (w && fs.existsSync(path.join(tmp, w, 'kernels.c'))) { clearInterval(poll); setTimeout(() => child.kill(signal), 500); }
+            }, 20);
+            child.on('exit', (code, sig) => { clearInterval(poll); resolve({ code, sig }); });
+          });
+          equal(stopped.sig, signal, `the build ends by the ${signal} it was sent (exit ${stopped.code})`);
+          equal(fs.readdirSync(tmp), [], `a build stopped by ${signal} leaves nothing in its temporary folder`);
+          equal(snapshot(), before, `a build stopped by ${signal} leaves the package as it was`);
+        }
         // renamed, from a temporary folder that is a symbolic link
         const realTmp = path.join(work, 'real-tmp/deeper');
         fs.mkdirSync(realTmp, { recursive: true });

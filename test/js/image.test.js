@@ -175,6 +175,12 @@ const CASES = [
     tol: 0,
   },
   {
+    name: 'extend (n for every side, options.bottom over it)',
+    run: (api, img) => api.extend(img, 2, { bottom: 5, background: [9, 8, 7, 6] }),
+    ref: (img) => R.refExtend(img, { top: 2, right: 2, bottom: 5, left: 2 }, img.channels === 4 ? [9, 8, 7, 6] : [R.luma(9, 8, 7)]),
+    tol: 0,
+  },
+  {
     name: 'extend (n, default transparent)',
     run: (api, img) => api.extend(img, 3),
     ref: (img) => R.refExtend(img, { top: 3, right: 3, bottom: 3, left: 3 }, img.channels === 4 ? [0, 0, 0, 0] : [0]),
