@@ -261,11 +261,14 @@ const OPS = {
     const [x, index, options] = args;
     const t = viewArg('gather', 'x', x);
     viewArg('gather', 'index', index, ['Uint32Array']);
+    env.usable('gather', 'x', x);
+    env.usable('gather', 'index', index); // read here first
     for (let i = 0; i < index.length; i++) {
       if (index[i] >= x.length) throw rangeError(`${W('gather')}: index[${i}] = ${index[i]} is out of range for x of length ${x.length}`);
     }
     const o = optionsArg(env, 'gather', options, ['out']);
     const out = outArg('gather', o, x.constructor === Uint8ClampedArray ? Uint8ClampedArray : t.Ctor, index.length, 'x');
+    if (o.out !== undefined) env.usable('gather', 'options.out', out);
     noOverlap('gather', 'options.out', out, [['x', x], ['index', index]]);
     yield { k: 'gather', args: [x, index, out, call(env, o)] };
     return out;
@@ -521,6 +524,8 @@ const OPS = {
     if (l > h) throw rangeError(`${W('clamp')}: lo (${lo}) must not be greater than hi (${hi})`);
     const o = optionsArg(env, 'clamp', options, ['out']);
     const out = outArg('clamp', o, x.constructor === Uint8ClampedArray ? Uint8ClampedArray : t.Ctor, x.length, 'x');
+    env.usable('clamp', 'x', x);
+    if (o.out !== undefined) env.usable('clamp', 'options.out', out);
     if (out !== x && !(out.buffer === x.buffer && out.byteOffset === x.byteOffset)) noOverlap('clamp', 'options.out', out, [['x', x]]);
     yield { k: 'clamp', args: [x, out, call(env, o, { lo: l, hi: h })] };
     return out;

@@ -662,8 +662,13 @@ describe('bad input', () => {
         [() => api.matvec(freed(2, Float64Array), Float64Array.of(1, 2)), 'array.matvec: a'],
         [() => api.transpose(Float64Array.of(1, 2), { rows: 1, out: freed(2, Float64Array) }), 'array.transpose: options.out'],
         [() => api.sortByKey(freed(3, Float64Array), [Int32Array.of(1, 2, 3)]), 'array.sortByKey: keys'],
+        [() => api.gather(Float64Array.of(1, 2), Uint32Array.of(1, 0), { out: freed(2, Float64Array) }), 'array.gather: options.out'],
+        [() => api.gather(freed(2, Float64Array), Uint32Array.of(1, 0)), 'array.gather: x'],
+        [() => api.clamp(Int16Array.of(1, 2), 0, 1, { out: freed(2, Int16Array) }), 'array.clamp: options.out'],
+        [() => api.clamp(freed(2, Int16Array), 0, 1), 'array.clamp: x'],
         // small arrays the JS reads itself: a freed one may hold another allocation's bytes
         [() => api.quantiles(Float64Array.of(1, 2, 3), freed(2, Float64Array)), 'array.quantiles: q'],
+        [() => api.gather(Float64Array.of(1, 2), freed(2, Uint32Array)), 'array.gather: index'],
         [() => api.histogram(Float64Array.of(1, 2, 3), { edges: freed(3, Float64Array) }), 'array.histogram: options.edges'],
       ];
       for (const [f, start] of cases) {
