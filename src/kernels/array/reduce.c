@@ -281,6 +281,15 @@ static void csum_f64(const void *xv, const void *yv, size_t b, size_t e, double 
 #define XBLOCK 256
 #define XSKIP 15
 
+/* *hi: the largest magnitude's bits so far; *lo: the smallest nonzero's, minus 1. */
+PW_INLINE void magnitude_range(const float *v, uint32_t *hi, uint32_t *lo) {
+  uint32_t a;
+  memcpy(&a, v, 4);
+  a &= 0x7fffffff;
+  *hi = a > *hi ? a : *hi;
+  *lo = a - 1 < *lo ? a - 1 : *lo; /* 0 wraps to UINT32_MAX: left out */
+}
+
 /* The total of x[b, e) (e - b <= XBLOCK) if it is exact (see above). */
 static bool exact_block_f32(const float *x, size_t b, size_t e, double *total) {
   uint32_t hi = 0, lo = UINT32_MAX; /* largest magnitude bits, smallest nonzero's minus 1 */
@@ -311,22 +320,12 @@ static bool exact_block_f32(const float *x, size_t b, size_t e, double *total) {
   v128_t t = wasm_f64x2_add(wasm_f64x2_add(acc[0], acc[1]), wasm_f64x2_add(acc[2], acc[3]));
   p = wasm_f64x2_extract_lane(t, 0) + wasm_f64x2_extract_lane(t, 1);
   for (; i < e; i++) {
-    uint32_t a;
-    memcpy(&a, x + i, 4);
-    a &= 0x7fffffff;
-    hi = a > hi ? a : hi;
-    lo = a - 1 < lo ? a - 1 : lo;
+    magnitude_range(x + i, &hi, &lo);
     p += x[i];
   }
 #else
   /* two loops over the block (in cache): compilers vectorise both */
-  for (; i < e; i++) {
-    uint32_t a;
-    memcpy(&a, x + i, 4);
-    a &= 0x7fffffff;
-    hi = a > hi ? a : hi;
-    lo = a - 1 < lo ? a - 1 : lo;
-  }
+  for (; i < e; i++) magnitude_range(x + i, &hi, &lo);
   double acc[LANES] = {0};
   for (i = b; e - i >= LANES; i += LANES)
     for (int l = 0; l < LANES; l++) acc[l] += x[i + l];
