@@ -160,27 +160,36 @@ export function emccEnv() {
   return env;
 }
 
-// the compilers a build is running (stopped with it: see onStopSignal)
-const running = new Set();
-
-function run(cmd, args, opts) {
+// Runs cmd; `jobs`: the set of a build's running compilers (see stopCompilers).
+function run(cmd, args, { jobs, ...opts }) {
   return new Promise((resolveRun, reject) => {
     // a group of its own (POSIX), so that a stop reaches emcc's clang and wasm-ld too
     const p = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
-    running.add(p);
+    jobs.add(p);
     let out = '';
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { out += d; });
-    p.on('error', (e) => { running.delete(p); reject(e); });
-    p.on('close', (code) => { running.delete(p); resolveRun({ code, out }); });
+    p.on('error', (e) => { jobs.delete(p); reject(e); });
+    p.on('close', (code) => { jobs.delete(p); resolveRun({ code, out }); });
   });
 }
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/** Stops the compilers of `jobs` (each emcc's whole process group on POSIX). */
+function stopCompilers(jobs) {
+  for (const p of jobs) {
+    try {
+      if (process.platform === 'win32') p.kill('SIGTERM');
+      else process.kill(-p.pid, 'SIGTERM');
+    } catch { /* already gone */ }
+  }
+}
+
 /**
- * While a build runs, Ctrl-C or a kill stops its compilers and removes its
- * temporary folder (`cleanup`) before the process ends as the signal asks:
+ * While a build runs, Ctrl-C or a kill runs `cleanup` (which stops the
+ * build's compilers and removes its temporary folder) before the process
+ * ends as the signal asks:
  * the handler takes itself away and sends the signal again, so the
  * default action (or the program's own handler) follows. Returns the
  * function that takes the handler away when the build ends.
@@ -188,12 +197,6 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 function onStopSignal(cleanup) {
   const handler = (signal) => {
     off();
-    for (const p of running) {
-      try {
-        if (process.platform === 'win32') p.kill('SIGTERM');
-        else process.kill(-p.pid, 'SIGTERM');
-      } catch { /* already gone */ }
-    }
     cleanup();
     process.kill(process.pid, signal);
   };
@@ -245,7 +248,11 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
   const stage = join(work, 'pkg');
   let keepWork = false;
   let specs;
-  const offStopSignal = onStopSignal(() => rmSync(work, { recursive: true, force: true, maxRetries: 5 }));
+  const jobs = new Set();
+  const offStopSignal = onStopSignal(() => {
+    stopCompilers(jobs);
+    rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+  });
   // emcc's own temporary files go in there too: a stopped emcc leaves them
   const emTmp = join(work, 'tmp');
   const emEnv = { ...emccEnv(), TMPDIR: emTmp, TMP: emTmp, TEMP: emTmp };
@@ -299,7 +306,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
       const obj = join(work, `${basename(u.src, '.c')}-${build}.o`);
       const args = [...compileArgs(build, { opt: o.opt, defines: o.defines, includes: [...includes, u.dir] }),
         ...(u.wasmFlags ?? []), '-c', u.path, '-o', obj];
-      const r = await run(emcc, args, { cwd, env: emEnv });
+      const r = await run(emcc, args, { cwd, env: emEnv, jobs });
       if (r.code !== 0) throw failed(`on ${u.src} (${build === 'mt' ? 'threaded' : 'single-thread'} build)`, r.out.trim());
       return { build, obj };
     })));
@@ -307,7 +314,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     const results = await Promise.all(builds.map(({ build, file, srcs }) => {
       const args = [...emccArgs(build, { opt: o.opt, exportName: exportName(base, build), defines: o.defines, includes }),
         '-Wall', '-Wextra', ...srcs, '-o', join(stage, 'wasm', `${file}.js`)];
-      return run(emcc, args, { cwd, env: emEnv }).then((r) => ({ ...r, build }));
+      return run(emcc, args, { cwd, env: emEnv, jobs }).then((r) => ({ ...r, build }));
     }));
     for (const r of results) {
       if (r.code !== 0) throw failed(`(${r.build === 'mt' ? 'threaded' : 'single-thread'} build)`, r.out.trim());
@@ -345,7 +352,8 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     writeReadme(out, name, specs, families);
   } finally {
     offStopSignal();
-    if (!keepWork) rmSync(work, { recursive: true, force: true });
+    stopCompilers(jobs); // the other build, when one failed
+    if (!keepWork) rmSync(work, { recursive: true, force: true, maxRetries: 5 });
   }
   if (!o.quiet) log(`parawasm build: wrote ${relative(cwd, out) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { out, name, base, kernels: specs };
