@@ -215,7 +215,6 @@ PW_INLINE void pwa_load4_float(pwa_v4d *v, const float *p) {
  * Element loaders for the compensated lane loops: LD_<op>_<s>(x, y, i)
  * is the double added at position i.
  */
-#define LD_SUM_f32(x, y, i) ((double)(x)[i])
 #define LD_SUM_f64(x, y, i) ((x)[i])
 #define LD_DOT_f32(x, y, i) ((double)(x)[i] * (double)(y)[i])
 #define LD_DOT_f64(x, y, i) ((x)[i] * (y)[i])
@@ -340,18 +339,18 @@ static bool exact_block_f32(const float *x, size_t b, size_t e, double *total) {
   return true;
 }
 
-/* The compensated lanes over [b, e) of csum_f32, in place in (s, c). */
+/*
+ * The compensated lanes of csum_f32 over [b, e), in place in (s, c). The
+ * wasm build stops before a tail of fewer than 8 (only the chunk's last
+ * block has one) and returns where it stopped; its caller adds the tail
+ * to lanes 0..r-1 once the lanes are stored.
+ */
 #ifdef __wasm_simd128__
-static void lanes_f32(const float *x, size_t b, size_t e, v128_t *s, v128_t *c, double *sl,
-                      double *cl, bool *spilled) {
+static size_t lanes_f32(const float *x, size_t b, size_t e, v128_t *s, v128_t *c) {
   size_t i = b;
   for (; e - i >= LANES; i += LANES)
     for (int j = 0; j < 4; j++) sum2_add_v(&s[j], &c[j], PROMOTE_AT(x + i + 2 * j));
-  if (i < e) { /* the tail of the chunk: lanes 0..r-1 */
-    lanes_store(sl, cl, s, c);
-    *spilled = true;
-    for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i]);
-  }
+  return i;
 }
 #else
 static void lanes_f32(const float *x, size_t b, size_t e, double *s, double *c) {
@@ -370,10 +369,10 @@ static void csum_f32(const void *xv, const void *yv, size_t b, size_t e, double 
 #ifdef __wasm_simd128__
   v128_t s[4], c[4];
   for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
-  bool spilled = false;
+  size_t tail = e; /* where lanes_f32 left a tail */
 #endif
   int skip = 0;
-  for (size_t i = b; i < e;) {
+  for (size_t i = b; i < e; i += XBLOCK) {
     size_t len = e - i < XBLOCK ? e - i : XBLOCK;
     double total;
     if (skip > 0) {
@@ -381,20 +380,20 @@ static void csum_f32(const void *xv, const void *yv, size_t b, size_t e, double 
     } else if (exact_block_f32(x, i, i + len, &total)) {
       sum2_add(&xs, &xc, total);
       exact_any = true;
-      i += len;
       continue;
     } else {
       skip = XSKIP;
     }
 #ifdef __wasm_simd128__
-    lanes_f32(x, i, i + len, s, c, sl, cl, &spilled);
+    size_t stop = lanes_f32(x, i, i + len, s, c);
+    if (stop < i + len) tail = stop; /* the last block only */
 #else
     lanes_f32(x, i, i + len, sl, cl);
 #endif
-    i += len;
   }
 #ifdef __wasm_simd128__
-  if (!spilled) lanes_store(sl, cl, s, c);
+  lanes_store(sl, cl, s, c);
+  for (int l = 0; tail < e; tail++, l++) sum2_add(&sl[l], &cl[l], x[tail]);
 #endif
   sum2_fold(sl, cl, S, C);
   if (exact_any) {
