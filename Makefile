@@ -484,6 +484,6 @@ demo-image: pkg ## the image demo: live resize, blur and sharpen of a photo on t
 demo-array: pkg ## the array demo: sort, quantiles and a histogram of millions of values on the pool, the page live (PORT=n to choose the port)
 	$(NODE) examples/array/serve.mjs
 
-clean: ## remove everything make built
-	rm -rf build pkg/wasm pkg/lib pkg/gen pkg/sdk pkg/index.js pkg/index.cjs pkg/browser.js pkg/*-fallback-worker.js pkg/fallback-worker.js \
+clean: ## remove everything make built (and parawasm build's object cache)
+	rm -rf build node_modules/.cache/parawasm pkg/wasm pkg/lib pkg/gen pkg/sdk pkg/index.js pkg/index.cjs pkg/browser.js pkg/*-fallback-worker.js pkg/fallback-worker.js \
 	  pkg/index.d.ts pkg/index.d.cts pkg/README.md

@@ -22,11 +22,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BindgenError, generate } from './bindgen.mjs';
-import { compileArgs, emccArgs } from './flags.mjs';
+import { MALLOC_DEFINES, compileArgs, emccArgs } from './flags.mjs';
+import { ObjectCache, compileSources } from './objcache.mjs';
 import { FAMILIES, LIBS, borrowedSources, familyHeaders, findLib, resolveFamilies } from './families.mjs';
 import { patchGlue, patchWorker } from './glue.mjs';
 
@@ -78,6 +79,10 @@ your own, with parawasm's core, pool and types.
   -I DIR             include directory for the C compiler
   -D NAME[=VALUE]    preprocessor definition
   -O LEVEL           optimisation level: 0, 1, 2, 3, s or z (default 3)
+  --cache DIR        the object cache: a source is compiled again only when it,
+                     a header it includes, the flags or emcc change (default:
+                     node_modules/.cache/parawasm, else ~/.cache/parawasm)
+  --no-cache         compile every source, store nothing
   --quiet            print only errors
   -h, --help         this text
 
@@ -86,7 +91,9 @@ every .c file is compiled into both builds. Needs emcc (Emscripten) ${MIN_EMCC.j
 
 /** Parses the command's arguments (after "build"). */
 export function parseBuildArgs(argv) {
-  const o = { name: undefined, out: 'pkg', prefix: 'pw_', with: [], includes: [], defines: [], opt: '3', files: [], quiet: false, help: false };
+  const o = {
+    name: undefined, out: 'pkg', prefix: 'pw_', with: [], includes: [], defines: [], opt: '3', cache: undefined, files: [], quiet: false, help: false,
+  };
   const value = (i, flag) => {
     if (i + 1 >= argv.length) throw new BuildError(`${flag} needs a value`);
     return argv[i + 1];
@@ -99,8 +106,10 @@ export function parseBuildArgs(argv) {
     else if (a === '--name') o.name = value(i++, a);
     else if (a === '--out') o.out = value(i++, a);
     else if (a === '--prefix') o.prefix = value(i++, a);
+    else if (a === '--cache') o.cache = value(i++, a);
+    else if (a === '--no-cache') o.cache = false;
     else if (a === '--with') o.with.push(...value(i++, a).split(',').filter(Boolean));
-    else if ((m = /^--(name|out|prefix|with)=(.*)$/.exec(a))) {
+    else if ((m = /^--(name|out|prefix|with|cache)=(.*)$/.exec(a))) {
       if (m[1] === 'with') o.with.push(...m[2].split(',').filter(Boolean)); else o[m[1]] = m[2];
     } else if (a === '-I') o.includes.push(value(i++, a));
     else if (a.startsWith('-I')) o.includes.push(a.slice(2));
@@ -112,6 +121,7 @@ export function parseBuildArgs(argv) {
     else if (a.startsWith('-')) throw new BuildError(`unknown option ${a}`);
     else o.files.push(a);
   }
+  if (o.cache === '') throw new BuildError('--cache needs a folder (or --no-cache)');
   if (!/^[0-3sz]$/.test(o.opt)) throw new BuildError(`-O takes 0, 1, 2, 3, s or z (got "${o.opt}")`);
   for (const f of o.with) if (!FAMILIES[f]) throw new BuildError(`--with: unknown family "${f}" (families: ${Object.keys(FAMILIES).join(', ')})`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.prefix)) throw new BuildError(`--prefix must be a C identifier prefix such as my_ (got "${o.prefix}")`);
@@ -207,6 +217,17 @@ function onStopSignal(cleanup) {
 
 const cFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.c')).sort().map((f) => join(dir, f)) : []);
 
+/**
+ * The object cache's folder: --cache DIR; else node_modules/.cache/parawasm
+ * in a project that has node_modules (where build tools keep their caches);
+ * else the user's cache folder.
+ */
+function objectCacheDir(dir, cwd) {
+  if (dir) return resolve(cwd, dir);
+  if (existsSync(join(cwd, 'node_modules'))) return join(cwd, 'node_modules/.cache/parawasm');
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'parawasm');
+}
+
 /** Reads package.json of the current folder, if any. */
 function ownPackageJson(dir) {
   try {
@@ -238,6 +259,8 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
   const base = fileBase(name);
   const out = resolve(cwd, o.out);
   const version = emccVersion(emcc);
+  const cache = new ObjectCache(o.cache === false ? null : objectCacheDir(o.cache, cwd), `parawasm-objects-1 emcc ${version.join('.')}`,
+    (msg) => { if (!o.quiet) log(msg); });
 
   // 1. bindings: every header of the SDK that matters, then the user's
   const sdkHeaders = familyHeaders(sdk.include, families);
@@ -302,18 +325,30 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
       }
       u.dir = dir;
     }
-    const unitObjects = await Promise.all(builds.flatMap(({ build }) => units.map(async (u) => {
-      const obj = join(work, `${basename(u.src, '.c')}-${build}.o`);
-      const args = [...compileArgs(build, { opt: o.opt, defines: o.defines, includes: [...includes, u.dir] }),
-        ...(u.wasmFlags ?? []), '-c', u.path, '-o', obj];
-      const r = await run(emcc, args, { cwd, env: emEnv, jobs });
-      if (r.code !== 0) throw failed(`on ${u.src} (${build === 'mt' ? 'threaded' : 'single-thread'} build)`, r.out.trim());
-      return { build, obj };
-    })));
-    for (const b of builds) b.srcs.push(...unitObjects.filter((x) => x.build === b.build).map((x) => x.obj));
-    const results = await Promise.all(builds.map(({ build, file, srcs }) => {
+    // every source of each build compiled into an object (from the object
+    // cache where nothing it depends on changed), then each build linked
+    const srcArgs = (build) => [...compileArgs(build, { opt: o.opt, defines: [...o.defines, ...MALLOC_DEFINES], includes }), '-Wall', '-Wextra'];
+    const compiles = builds.flatMap(({ build, srcs }) => [
+      ...srcs.map((src) => ({ build, src, args: srcArgs(build), what: build === 'mt' ? 'threaded build' : 'single-thread build' })),
+      // the families' library units (stb_image): their own flags, no warnings
+      ...units.map((u) => ({
+        build, src: u.path, args: [...compileArgs(build, { opt: o.opt, defines: o.defines, includes: [...includes, u.dir] }), ...(u.wasmFlags ?? [])],
+        what: `${u.src}, ${build === 'mt' ? 'threaded' : 'single-thread'} build`,
+      })),
+    ]);
+    // the generated bindings lie in this build's own folder: their key is their text
+    const keyId = (src) => (src === join(work, 'kernels.c') ? 'parawasm:kernels.c' : src);
+    const objects = await compileSources(compiles, {
+      cache, keyId, dir: join(work, 'obj'), jobs: Math.max(1, availableParallelism()),
+      run: (args, at) => run(emcc, args, { cwd: at, env: emEnv, jobs }),
+      failed,
+      // each warning once: the single-thread build's
+      warn: (text, c) => { if (!o.quiet && c.build === 'st') log(text); },
+    });
+    const results = await Promise.all(builds.map(({ build, file }) => {
+      const objs = compiles.map((c, i) => (c.build === build ? objects[i] : null)).filter(Boolean);
       const args = [...emccArgs(build, { opt: o.opt, exportName: exportName(base, build), defines: o.defines, includes }),
-        '-Wall', '-Wextra', ...srcs, '-o', join(stage, 'wasm', `${file}.js`)];
+        ...objs, '-o', join(stage, 'wasm', `${file}.js`)];
       return run(emcc, args, { cwd, env: emEnv, jobs }).then((r) => ({ ...r, build }));
     }));
     for (const r of results) {
@@ -355,7 +390,11 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     stopCompilers(jobs); // the other build, when one failed
     if (!keepWork) rmSync(work, { recursive: true, force: true, maxRetries: 5 });
   }
-  if (!o.quiet) log(`parawasm build: wrote ${relative(cwd, out) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  cache.prune();
+  if (!o.quiet) {
+    const from = cache.hits ? `, ${cache.hits} of ${cache.hits + cache.misses} objects from the cache` : '';
+    log(`parawasm build: wrote ${relative(cwd, out) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s${from}`);
+  }
   return { out, name, base, kernels: specs };
 }
 

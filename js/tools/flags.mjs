@@ -45,6 +45,9 @@ export const MALLOC = [
   ['-DPW_REPLACE_MALLOC=1', 'alloc.c defines them'],
 ];
 
+/** MALLOC's definitions: what compiling a source (-c) takes of it. */
+export const MALLOC_DEFINES = MALLOC.map(([f]) => f).filter((f) => f.startsWith('-D')).map((f) => f.slice(2));
+
 /** Link flags of the single-thread build only (the core where shared memory is missing). */
 export const LINK_ST = [
   ['-sINITIAL_MEMORY=16MB', 'small to start; it grows'],

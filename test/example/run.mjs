@@ -477,6 +477,48 @@ async function main() {
       });
     }
 
+    // the object cache with emcc: a second build compiles nothing and writes
+    // the same bytes; a changed header compiles again what includes it, and
+    // the kernel's result changes with it; a cache folder that cannot be
+    // made is reported and the build goes on without it, to the same bytes
+    if (state.example) {
+      await scenario('object-cache', async () => {
+        const dir = path.join(work, 'cached');
+        copyTree(state.example, dir, NOT_SOURCES);
+        fs.symlinkSync(path.join(state.example, 'node_modules'), path.join(dir, 'node_modules'));
+        const cacheDir = path.join(work, 'object-cache');
+        fs.writeFileSync(path.join(dir, 'src/answer.h'), '#include <parawasm/kernel.h>\nPW_KERNEL unsigned my_answer(unsigned a);\n');
+        fs.writeFileSync(path.join(dir, 'src/value.h'), '#define VALUE 41u\n');
+        fs.writeFileSync(path.join(dir, 'src/answer.c'), '#include "answer.h"\n#include "value.h"\nunsigned my_answer(unsigned a) { return a + VALUE; }\n');
+        const build = async (cache) => {
+          const r = await must('npx', ['--offline', 'parawasm', 'build', '--prefix', 'my_', '--out', 'pkg', '--cache', cache,
+            'src/own_kernels.h', 'src/answer.h', 'src/own_kernels.c', 'src/answer.c'], { cwd: dir, timeout: 600e3 });
+          const m = /(\d+) of (\d+) objects from the cache/.exec(r.stdout);
+          const wasm = ['', '-mt'].map((s) => createHash('sha256').update(fs.readFileSync(path.join(dir, `pkg/wasm/own-kernels-example${s}.wasm`))).digest('hex'));
+          const run = await must('node', ['--input-type=module', '-e',
+            "import { loadCore, createPool } from './pkg/index.js'; const c = await loadCore(); const p = await createPool({ threads: 2 });" +
+            ' console.log(c.answer(1), await p.answer(2)); await p.destroy();'], { cwd: dir });
+          return { out: r.stdout, ms: r.ms, hits: m ? Number(m[1]) : 0, total: m ? Number(m[2]) : null, wasm, answer: run.stdout.trim() };
+        };
+        const cold = await build(cacheDir);
+        equal([cold.hits, cold.answer], [0, '42 43'], 'a first build: nothing from the cache; core and pool run the kernel');
+        const objects = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.o')).length;
+        ok(objects >= 10, `the cache holds the objects of both builds (${objects})`);
+        const warm = await build(cacheDir);
+        equal(warm.hits, warm.total, `a second build takes every object from the cache:\n${warm.out}`);
+        equal(warm.wasm, cold.wasm, 'and writes the same wasm bytes');
+        fs.writeFileSync(path.join(dir, 'src/value.h'), '#define VALUE 42u\n');
+        const changed = await build(cacheDir);
+        equal([changed.total - changed.hits, changed.answer], [2, '43 44'],
+          `a changed header: answer.c compiled again for both builds, and nothing else:\n${changed.out}`);
+        const blocked = await build(path.join(dir, 'package.json', 'cache'));
+        ok(/cannot write the object cache .*package\.json\/cache .*building without it/.test(blocked.out), `the cache folder that cannot be made is reported:\n${blocked.out}`);
+        equal([blocked.wasm, blocked.answer], [changed.wasm, changed.answer], 'and the build without it writes the same bytes');
+        return `a second build took all ${warm.total} objects from the cache (${secs(warm.ms)}, the first ${secs(cold.ms)}); ` +
+          'a changed header compiled 2 again; an unwritable cache was reported';
+      });
+    }
+
     // a family without the family whose C it calls (image without hash)
     if (state.example) {
       await scenario('image-only', async () => {

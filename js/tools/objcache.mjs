@@ -1,0 +1,196 @@
+// The object cache of `parawasm build`: each C source of each build is
+// compiled into an object once, and again only when the source, a header it
+// includes (as the compiler's dependency list names them), the compiler or
+// the flags change. A second build of an unchanged project compiles
+// nothing; a changed kernel recompiles its own source and what includes
+// the changed header, then links.
+//
+// An entry is two files named by its key: <key>.o, the object, and
+// <key>.json, written after it (an entry without its .json does not exist):
+//   { deps: [[path, sha256], ...], obj: sha256 of the object }
+// The key hashes the compiler's version, the arguments, the source's path
+// (or, for a generated source, its name) and its text. A hit needs every
+// dependency's content and the object's own hash to match; anything else
+// (a missing or corrupt file included) is a miss, and the source is
+// compiled again. Files are written under a temporary name and renamed, so
+// builds that share a cache never see a half-written entry. Entries unused
+// for PRUNE_DAYS are removed.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+
+const PRUNE_DAYS = 30;
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * The dependencies of a make-style dependency file (clang -MD): the paths
+ * after "target:", with line continuations joined and "\ " as a space in a
+ * path; relative paths are taken from `cwd`.
+ */
+export function parseDepfile(text, cwd) {
+  const body = text.replace(/\\\r?\n/g, ' ');
+  const colon = body.search(/:(\s|$)/);
+  const rest = colon < 0 ? '' : body.slice(colon + 1);
+  const deps = [];
+  let cur = '';
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === '\\' && (rest[i + 1] === ' ' || rest[i + 1] === '#')) cur += rest[++i];
+    else if (c === '$' && rest[i + 1] === '$') cur += rest[++i];
+    else if (/\s/.test(c)) { if (cur) deps.push(resolve(cwd, cur)); cur = ''; } else cur += c;
+  }
+  if (cur) deps.push(resolve(cwd, cur));
+  return deps;
+}
+
+export class ObjectCache {
+  /**
+   * `dir`: the cache folder (made when first written), or null for no
+   * cache (every lookup misses, nothing is stored). `salt`: what else
+   * decides an object (the compiler's version). `warn`: called once if the
+   * folder cannot be written; the build goes on without storing.
+   */
+  constructor(dir, salt, warn = () => {}) {
+    this.dir = dir;
+    this.salt = salt;
+    this.warn = warn;
+    this.hashes = new Map(); // path -> sha256 of its content (null: unreadable), for this build
+    this.hits = 0;
+    this.misses = 0;
+  }
+
+  fileHash(path) {
+    if (!this.hashes.has(path)) {
+      let h = null;
+      try { h = sha256(readFileSync(path)); } catch { /* missing: no match */ }
+      this.hashes.set(path, h);
+    }
+    return this.hashes.get(path);
+  }
+
+  /** The key of compiling `text` (the source named `id`) with `args`. */
+  key(args, id, text) {
+    return sha256(JSON.stringify([this.salt, args, id, sha256(text)]));
+  }
+
+  /** The cached object of `key` if every dependency is unchanged, else null. */
+  lookup(key) {
+    if (!this.dir) { this.misses++; return null; }
+    const obj = join(this.dir, `${key}.o`);
+    try {
+      const m = JSON.parse(readFileSync(join(this.dir, `${key}.json`), 'utf8'));
+      if (m.deps.every(([p, h]) => this.fileHash(p) === h) && sha256(readFileSync(obj)) === m.obj) {
+        const now = new Date();
+        try { utimesSync(join(this.dir, `${key}.json`), now, now); } catch { /* read-only: still a hit */ }
+        this.hits++;
+        return obj;
+      }
+    } catch { /* no entry, or a broken one */ }
+    this.misses++;
+    return null;
+  }
+
+  /**
+   * Stores the object `objPath` under `key` with its dependencies (paths;
+   * `skip`: the source itself, already in the key). A failure to write
+   * turns the cache off for the rest of the build.
+   */
+  store(key, objPath, deps, skip) {
+    if (!this.dir) return;
+    try {
+      const obj = readFileSync(objPath);
+      const manifest = { deps: [...new Set(deps)].filter((p) => p !== skip).map((p) => [p, this.fileHash(p)]), obj: sha256(obj) };
+      if (manifest.deps.some(([, h]) => h === null)) return; // a dependency already gone: nothing safe to store
+      mkdirSync(this.dir, { recursive: true });
+      const tmp = `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+      writeFileSync(join(this.dir, `${key}.o${tmp}`), obj);
+      renameSync(join(this.dir, `${key}.o${tmp}`), join(this.dir, `${key}.o`));
+      writeFileSync(join(this.dir, `${key}.json${tmp}`), JSON.stringify(manifest));
+      renameSync(join(this.dir, `${key}.json${tmp}`), join(this.dir, `${key}.json`));
+    } catch (e) {
+      this.warn(`parawasm build: cannot write the object cache ${this.dir} (${e.code || e.message}); building without it`);
+      this.dir = null;
+    }
+  }
+
+  /** Removes entries unused for PRUNE_DAYS, and temporary files and objects without a manifest older than a day. */
+  prune(now = Date.now()) {
+    if (!this.dir) return;
+    let names;
+    try { names = readdirSync(this.dir); } catch { return; }
+    const age = (f) => { try { return now - statSync(join(this.dir, f)).mtimeMs; } catch { return 0; } };
+    const have = new Set(names);
+    for (const f of names) {
+      const m = /^([0-9a-f]{64})\.json$/.exec(f);
+      const stray = f.includes('.tmp-') || (/^[0-9a-f]{64}\.o$/.test(f) && !have.has(f.replace(/\.o$/, '.json')));
+      const old = m ? age(f) > PRUNE_DAYS * 864e5 : stray && age(f) > 864e5;
+      if (!old) continue;
+      rmSync(join(this.dir, f), { force: true });
+      if (m) rmSync(join(this.dir, `${m[1]}.o`), { force: true });
+    }
+  }
+}
+
+/**
+ * Compiles `compiles` (each { src, args, what }) into objects, returned in
+ * the same order: from `cache` where it has them, the others with one
+ * compiler run per batch — the sources of the same arguments, spread over up
+ * to `jobs` batches (a compiler costs about 0.3 s to start, so one run per
+ * source would cost more than it saves) with no two files of the same name
+ * in one batch (each batch writes <name>.o into a folder of its own under
+ * `dir`) — at most `jobs` runs at a time. `keyId(src)`: the name a source
+ * is known by in its key. `run(args, cwd)` resolves to { code, out };
+ * `failed(what, out)` makes the error of a failed run; `warn(text)` gets
+ * the output of each run that succeeded with something to say.
+ */
+export async function compileSources(compiles, { cache, keyId, dir, jobs, run, failed, warn = () => {} }) {
+  const objects = new Array(compiles.length);
+  const groups = new Map();
+  compiles.forEach((c, i) => {
+    const key = cache.key(c.args, keyId(c.src), readFileSync(c.src));
+    const hit = cache.lookup(key);
+    if (hit) { objects[i] = hit; return; }
+    const g = JSON.stringify(c.args);
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g).push({ ...c, i, key, name: basename(c.src, '.c') });
+  });
+  const batches = [];
+  for (const list of groups.values()) {
+    const mine = Array.from({ length: Math.min(jobs, list.length) }, () => []);
+    list.forEach((m, j) => {
+      // round robin, past the batches that already hold a file of its name
+      let b = -1;
+      for (let k = 0; k < mine.length && b < 0; k++) {
+        const t = (j + k) % mine.length;
+        if (!mine[t].some((x) => x.name === m.name)) b = t;
+      }
+      if (b < 0) b = mine.push([]) - 1;
+      mine[b].push(m);
+    });
+    batches.push(...mine.filter((b) => b.length));
+  }
+  let next = 0;
+  let stop = false;
+  const worker = async () => {
+    while (!stop && next < batches.length) {
+      const n = next++;
+      const batch = batches[n];
+      const cwd = join(dir, String(n));
+      mkdirSync(cwd, { recursive: true });
+      const r = await run([...batch[0].args, '-MD', '-c', ...batch.map((m) => m.src)], cwd);
+      const out = r.out.trim();
+      if (r.code !== 0) {
+        stop = true;
+        throw failed(`on ${batch.map((m) => basename(m.src)).join(', ')} (${batch[0].what})`, out);
+      }
+      if (out) warn(out, batch[0]);
+      for (const m of batch) {
+        const obj = join(cwd, `${m.name}.o`);
+        cache.store(m.key, obj, parseDepfile(readFileSync(join(cwd, `${m.name}.d`), 'utf8'), cwd), m.src);
+        objects[m.i] = obj;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, batches.length) }, worker));
+  return objects;
+}

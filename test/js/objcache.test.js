@@ -1,0 +1,243 @@
+// js/tools/objcache.mjs, the object cache of `parawasm build`, without a
+// compiler: dependency files as clang writes them; hits only while the
+// source, every header it included, the flags and the compiler are the
+// same, and the object is whole; an unwritable folder turns the cache off
+// with one warning; pruning; compileSources' batches (a stand-in compiler
+// that writes <name>.o and <name>.d as emcc -MD -c does). The same cache
+// with the real emcc: test/example/run.mjs, scenario object-cache.
+//
+//   node --test test/js/objcache.test.js
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { ObjectCache, compileSources, parseDepfile } from '../../js/tools/objcache.mjs';
+
+let tmp;
+before(() => { tmp = mkdtempSync(join(tmpdir(), 'pw-objcache-')); });
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+let n = 0;
+const fresh = () => { const d = join(tmp, String(n++)); mkdirSync(d, { recursive: true }); return d; };
+
+test('parseDepfile: continuations, escaped spaces and $$, relative paths from the folder given', () => {
+  const text = 'a.o: /src/a.c /inc/x\\ y.h \\\n  rel/b.h \\\r\n /inc/c$$d.h\n';
+  assert.deepEqual(parseDepfile(text, '/work'), ['/src/a.c', '/inc/x y.h', '/work/rel/b.h', '/inc/c$d.h']);
+  assert.deepEqual(parseDepfile('a.o:\n', '/w'), []);
+  assert.deepEqual(parseDepfile('C:/x/a.o: /s/a.c\n', '/w'), ['/s/a.c'], 'a colon inside the target is not the separator');
+});
+
+/** A source, a header and an object in a fresh folder, and a cache in another. */
+function setup() {
+  const d = fresh();
+  const src = join(d, 'a.c');
+  const hdr = join(d, 'a.h');
+  const obj = join(d, 'a.o');
+  writeFileSync(src, '#include "a.h"\n');
+  writeFileSync(hdr, '#define A 1\n');
+  writeFileSync(obj, 'object bytes');
+  return { d, src, hdr, obj, cacheDir: join(d, 'cache') };
+}
+
+test('a stored object is a hit until the source, a header, the flags or the compiler change', () => {
+  const { src, hdr, obj, cacheDir } = setup();
+  const c = new ObjectCache(cacheDir, 'emcc 1');
+  const key = c.key(['-O3'], src, readFileSync(src));
+  assert.equal(c.lookup(key), null, 'empty cache: a miss');
+  c.store(key, obj, [src, hdr], src);
+  const manifest = JSON.parse(readFileSync(join(cacheDir, `${key}.json`), 'utf8'));
+  assert.deepEqual(manifest.deps.map(([p]) => p), [hdr], 'the source itself is in the key, not the dependencies');
+  const again = new ObjectCache(cacheDir, 'emcc 1');
+  const hit = again.lookup(key);
+  assert.equal(readFileSync(hit, 'utf8'), 'object bytes');
+  assert.equal([again.hits, again.misses].join(), '1,0');
+  // the key: flags, compiler, name and text each change it
+  assert.notEqual(c.key(['-O2'], src, readFileSync(src)), key);
+  assert.notEqual(new ObjectCache(cacheDir, 'emcc 2').key(['-O3'], src, readFileSync(src)), key);
+  assert.notEqual(c.key(['-O3'], `${src}x`, readFileSync(src)), key);
+  assert.notEqual(c.key(['-O3'], src, `${readFileSync(src)} `), key);
+  // a header changed: a miss (hashes are read once per build, so a new ObjectCache)
+  writeFileSync(hdr, '#define A 2\n');
+  assert.equal(new ObjectCache(cacheDir, 'emcc 1').lookup(key), null, 'a changed header is a miss');
+  writeFileSync(hdr, '#define A 1\n');
+  assert.ok(new ObjectCache(cacheDir, 'emcc 1').lookup(key), 'the header as it was: a hit again');
+  rmSync(hdr);
+  assert.equal(new ObjectCache(cacheDir, 'emcc 1').lookup(key), null, 'a header gone is a miss');
+});
+
+test('a truncated or changed object, or a broken manifest, is a miss', () => {
+  const { src, obj, cacheDir } = setup();
+  const c = new ObjectCache(cacheDir, 'emcc 1');
+  const key = c.key([], src, readFileSync(src));
+  c.store(key, obj, [src], src);
+  writeFileSync(join(cacheDir, `${key}.o`), 'object by');
+  assert.equal(new ObjectCache(cacheDir, 'emcc 1').lookup(key), null, 'truncated');
+  c.store(key, obj, [src], src);
+  assert.ok(new ObjectCache(cacheDir, 'emcc 1').lookup(key), 'stored again: a hit');
+  writeFileSync(join(cacheDir, `${key}.json`), '{"deps": [');
+  assert.equal(new ObjectCache(cacheDir, 'emcc 1').lookup(key), null, 'manifest cut short');
+  rmSync(join(cacheDir, `${key}.json`));
+  assert.equal(new ObjectCache(cacheDir, 'emcc 1').lookup(key), null, 'an object without its manifest does not exist');
+});
+
+test('no cache folder: every lookup misses and nothing is written', () => {
+  const { src, obj, d } = setup();
+  const c = new ObjectCache(null, 'emcc 1');
+  const key = c.key([], src, readFileSync(src));
+  c.store(key, obj, [src], src);
+  assert.equal(c.lookup(key), null);
+  assert.deepEqual(readdirSync(d).sort(), ['a.c', 'a.h', 'a.o']);
+});
+
+test('a cache folder that cannot be made: one warning, then the build goes on without it', () => {
+  const { src, obj, d } = setup();
+  const file = join(d, 'not-a-folder');
+  writeFileSync(file, 'x');
+  const warnings = [];
+  const c = new ObjectCache(join(file, 'cache'), 'emcc 1', (m) => warnings.push(m));
+  const key = c.key([], src, readFileSync(src));
+  c.store(key, obj, [src], src);
+  c.store(key, obj, [src], src);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /cannot write the object cache .*not-a-folder.*building without it/);
+  assert.equal(c.lookup(key), null);
+});
+
+test('prune: entries unused for 30 days go, with stray temporary files and objects without a manifest; used ones stay', () => {
+  const { src, obj, cacheDir } = setup();
+  const c = new ObjectCache(cacheDir, 'emcc 1');
+  const keys = ['x', 'y'].map((t) => c.key([t], src, readFileSync(src)));
+  for (const k of keys) c.store(k, obj, [src], src);
+  const old = new Date(Date.now() - 31 * 864e5);
+  utimesSync(join(cacheDir, `${keys[0]}.json`), old, old);
+  writeFileSync(join(cacheDir, `${'e'.repeat(64)}.o.tmp-1-abc`), 'half');
+  writeFileSync(join(cacheDir, `${'f'.repeat(64)}.o`), 'orphan');
+  writeFileSync(join(cacheDir, `${'0'.repeat(64)}.o`), 'orphan, recent');
+  for (const f of [`${'e'.repeat(64)}.o.tmp-1-abc`, `${'f'.repeat(64)}.o`]) utimesSync(join(cacheDir, f), new Date(Date.now() - 2 * 864e5), new Date(Date.now() - 2 * 864e5));
+  // a hit renews its entry
+  const d = new ObjectCache(cacheDir, 'emcc 1');
+  utimesSync(join(cacheDir, `${keys[1]}.json`), old, old);
+  assert.ok(d.lookup(keys[1]));
+  d.prune();
+  assert.deepEqual(readdirSync(cacheDir).sort(), [`${'0'.repeat(64)}.o`, `${keys[1]}.json`, `${keys[1]}.o`].sort());
+});
+
+/**
+ * A stand-in for emcc -MD -c: for each source after -c, writes <name>.o
+ * (its path, the flags and its text) and <name>.d (the source and the
+ * headers it names in "// deps: a.h b.h") in the folder it runs in.
+ * Records each run; a source containing "ERROR" fails the run.
+ */
+function fakeCompiler() {
+  const runs = [];
+  let running = 0;
+  let most = 0;
+  const run = async (args, cwd) => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((r) => setTimeout(r, 5));
+    const srcs = args.slice(args.indexOf('-c') + 1);
+    runs.push({ srcs, cwd, args });
+    running--;
+    for (const s of srcs) {
+      const text = readFileSync(s, 'utf8');
+      if (text.includes('ERROR')) return { code: 1, out: `${s}:1:1: error: asked to fail` };
+      const deps = /deps: (.*)/.exec(text)?.[1].split(' ') ?? [];
+      writeFileSync(join(cwd, `${basename(s, '.c')}.o`), `${s} ${args.slice(0, args.indexOf('-MD')).join(' ')} ${text}`);
+      writeFileSync(join(cwd, `${basename(s, '.c')}.d`), `${basename(s, '.c')}.o: ${s} ${deps.join(' ')}\n`);
+    }
+    return { code: 0, out: srcs.some((s) => readFileSync(s, 'utf8').includes('WARN')) ? 'a warning' : '' };
+  };
+  return { run, runs, most: () => most };
+}
+
+test('compileSources: batches without two files of one name, at most `jobs` at a time, objects in order; then every object from the cache', async () => {
+  const d = fresh();
+  const hdr = join(d, 'common.h');
+  writeFileSync(hdr, '#define X 1\n');
+  const files = [];
+  for (const sub of ['p', 'q']) {
+    mkdirSync(join(d, sub));
+    for (const name of ['a', 'b', 'c', 'util']) {
+      const f = join(d, sub, `${name}.c`);
+      writeFileSync(f, `// ${sub}/${name} deps: ${hdr}\n${name === 'c' ? '// WARN\n' : ''}`);
+      files.push(f);
+    }
+  }
+  const compiles = [
+    ...files.map((src) => ({ src, args: ['-O3'], what: 'st', build: 'st' })),
+    ...files.slice(0, 3).map((src) => ({ src, args: ['-O3', '-pthread'], what: 'mt', build: 'mt' })),
+  ];
+  const cacheDir = join(d, 'cache');
+  const fc = fakeCompiler();
+  const warned = [];
+  const opts = (cache, run, dir) => ({
+    cache, keyId: (s) => s, dir, jobs: 2, run, failed: (what, out) => new Error(`${what}: ${out}`), warn: (t, c) => warned.push([t, c.build]),
+  });
+  const cache = new ObjectCache(cacheDir, 'emcc 1');
+  const objs = await compileSources(compiles, opts(cache, fc.run, join(d, 'obj1')));
+  assert.equal(objs.length, compiles.length);
+  compiles.forEach((c, i) => {
+    const text = readFileSync(objs[i], 'utf8');
+    assert.ok(text.startsWith(`${c.src} ${c.args.join(' ')} `), `object ${i} is ${c.src}'s with its own flags: ${text}`);
+  });
+  for (const r of fc.runs) {
+    const names = r.srcs.map((s) => basename(s));
+    assert.equal(new Set(names).size, names.length, `one file of each name in a batch: ${names}`);
+  }
+  assert.ok(fc.most() <= 2, `at most 2 compilers at once (saw ${fc.most()})`);
+  assert.equal(fc.runs.reduce((s, r) => s + r.srcs.length, 0), compiles.length, 'each source compiled once');
+  assert.ok(fc.runs.length <= 5, `sources batched (${fc.runs.length} runs for ${compiles.length} sources)`);
+  assert.ok(warned.length >= 1 && warned.every(([t]) => t === 'a warning'), 'a run\'s output reaches warn');
+  assert.equal([cache.hits, cache.misses].join(), `0,${compiles.length}`);
+
+  // the same again: nothing compiled, the same objects' bytes
+  const fc2 = fakeCompiler();
+  const cache2 = new ObjectCache(cacheDir, 'emcc 1');
+  const objs2 = await compileSources(compiles, opts(cache2, fc2.run, join(d, 'obj2')));
+  assert.equal(fc2.runs.length, 0);
+  assert.deepEqual(objs2.map((o) => readFileSync(o, 'utf8')), objs.map((o) => readFileSync(o, 'utf8')));
+  assert.equal(cache2.hits, compiles.length);
+
+  // the shared header changed: everything that includes it is compiled again
+  writeFileSync(hdr, '#define X 2\n');
+  const fc3 = fakeCompiler();
+  await compileSources(compiles, opts(new ObjectCache(cacheDir, 'emcc 1'), fc3.run, join(d, 'obj3')));
+  assert.equal(fc3.runs.reduce((s, r) => s + r.srcs.length, 0), compiles.length);
+  // one source changed: only its two objects (st and mt)
+  writeFileSync(files[0], `${readFileSync(files[0], 'utf8')}// more\n`);
+  const fc4 = fakeCompiler();
+  await compileSources(compiles, opts(new ObjectCache(cacheDir, 'emcc 1'), fc4.run, join(d, 'obj4')));
+  assert.deepEqual(fc4.runs.flatMap((r) => r.srcs), [files[0], files[0]]);
+});
+
+test('compileSources: a failed run is the error, no later batch starts, and nothing of it is stored', async () => {
+  const d = fresh();
+  const files = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => {
+    const f = join(d, `${x}.c`);
+    writeFileSync(f, x === 'a' ? 'ERROR\n' : `// ${x}\n`);
+    return f;
+  });
+  const fc = fakeCompiler();
+  const cacheDir = join(d, 'cache');
+  const compiles = files.map((src, i) => ({ src, args: [String(i % 3)], what: 'st', build: 'st' }));
+  await assert.rejects(compileSources(compiles, {
+    cache: new ObjectCache(cacheDir, 'emcc 1'), keyId: (s) => s, dir: join(d, 'obj'), jobs: 1, run: fc.run, failed: (what, out) => new Error(`${what}: ${out}`),
+  }), /^Error: on a\.c, d\.c \(st\): .*a\.c:1:1: error: asked to fail/);
+  assert.equal(fc.runs.length, 1, 'with one job, the first failure stops the rest');
+  assert.ok(!existsSync(cacheDir), 'nothing stored');
+});
+
+test('parawasm build: --cache DIR, --cache=DIR and --no-cache (the last one given wins); an empty folder is an error', async () => {
+  const { parseBuildArgs, BuildError } = await import('../../js/tools/build.mjs');
+  assert.equal(parseBuildArgs(['a.h']).cache, undefined, 'default: the project\'s or the user\'s cache folder');
+  assert.equal(parseBuildArgs(['--cache', 'c', 'a.h']).cache, 'c');
+  assert.equal(parseBuildArgs(['--cache=c', 'a.h']).cache, 'c');
+  assert.equal(parseBuildArgs(['--cache', 'c', '--no-cache', 'a.h']).cache, false);
+  assert.equal(parseBuildArgs(['--no-cache', '--cache', 'c', 'a.h']).cache, 'c');
+  assert.throws(() => parseBuildArgs(['--cache=', 'a.h']), (e) => e instanceof BuildError && /--cache needs a folder/.test(e.message));
+  assert.throws(() => parseBuildArgs(['a.h', '--cache']), (e) => e instanceof BuildError && /--cache needs a value/.test(e.message));
+});
