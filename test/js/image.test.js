@@ -296,6 +296,27 @@ describe('edge cases', () => {
     }
   });
 
+  test('resize along a side of millions of pixels: a flat opaque image stays flat and opaque; noise within 1 of the reference', async () => {
+    // millions of taps for one output value: summed in floats, the sum
+    // drifted (4000037x1 -> 1x1 bilinear gave alpha 254)
+    const flat = (w, h) => {
+      const data = new Uint8ClampedArray(w * h * 4);
+      for (let i = 0; i < data.length; i += 4) data[i] = 200, data[i + 1] = 13, data[i + 2] = 255, data[i + 3] = 255;
+      return { data, width: w, height: h };
+    };
+    for (const [w, h] of [[4000037, 1], [1, 4000037]]) {
+      const img = flat(w, h);
+      for (const f of FILTERS.filter((x) => x !== 'nearest')) {
+        const r = await everywhere((api) => api.resize(img, 1, 1, { filter: f }), `${w}x${h} ${f}`);
+        assert.deepEqual([...r.data], [200, 13, 255, 255], `${w}x${h} -> 1x1 ${f}`);
+      }
+    }
+    for (const [w, h, dw, dh, f] of [[2000003, 1, 1, 1, 'lanczos3'], [1, 2000003, 1, 2, 'mitchell'], [2000003, 1, 3, 1, 'bilinear']]) {
+      const img = R.makeImage(w, h, 'alpha', 5);
+      assertImage(await everywhere((api) => api.resize(img, dw, dh, { filter: f })), R.refResize(img, dw, dh, f), 1, `${w}x${h} -> ${dw}x${dh} ${f}`);
+    }
+  });
+
   test('alpha 0 pixels add no colour: transparent red between opaque blue', async () => {
     // a checkerboard: opaque blue, and transparent pixels whose colour bytes are bright red
     const w = 31;

@@ -224,6 +224,41 @@ static void load_row(const uint8_t *s, size_t pixels, unsigned channels, float *
 }
 
 /*
+ * Long taps: an output value of more than PW__IMG_LONG_TAPS taps (a resize
+ * by a factor of several hundred, to a thumbnail of a very long strip, or
+ * a blur of sigma over ~700) is summed in double. In floats, adding
+ * millions of small terms to a sum of up to 65025 loses up to half an ulp
+ * each time: shrinking a flat 4000037x1 strip to 1x1 gave alpha 254
+ * instead of 255. In double the rounding of the sum stays under 2^-29 of
+ * it for any count of taps the sizes allow (2^24). Below the threshold the
+ * float loops' worst case is 4096 half-ulps of 65025, 0.03 of a level
+ * after the division by alpha. These functions are plain C, called by both
+ * variants of the loops, so every build gives the same bits; sym taps are
+ * stored whole, so they are summed as any others.
+ */
+#define PW__IMG_LONG_TAPS 4096u
+
+static void long_row(const float *w, uint32_t n, const float *p, unsigned channels, float *out) {
+  double a[4] = {0.0, 0.0, 0.0, 0.0};
+  for (uint32_t k = 0; k < n; k++)
+    for (unsigned ch = 0; ch < channels; ch++) a[ch] += (double)w[k] * p[(size_t)k * channels + ch];
+  for (unsigned ch = 0; ch < channels; ch++) out[ch] = (float)a[ch];
+}
+
+static void long_col(const float *const *rows, const float *w, uint32_t n, size_t len, float *out) {
+  for (size_t i = 0; i < len; i += 16) {
+    const size_t m = len - i < 16 ? len - i : 16;
+    double a[16] = {0.0};
+    for (uint32_t k = 0; k < n; k++) {
+      const double wk = w[k];
+      const float *r = rows[k] + i;
+      for (size_t t = 0; t < m; t++) a[t] += wk * r[t];
+    }
+    for (size_t t = 0; t < m; t++) out[i + t] = (float)a[t];
+  }
+}
+
+/*
  * The inner loops (separable_loops.h), twice: with the portable vector
  * type, and with wasm SIMD intrinsics.
  */

@@ -13,6 +13,9 @@
  * which halves the multiplications; otherwise
  *     s = 0;  s += w[k] v[k]  for k = 0 .. n - 1.
  *
+ * Taps longer than PW__IMG_LONG_TAPS go to long_row/long_col (separable.c,
+ * summed in double, plain C shared by every variant).
+ *
  * Blocking: the row pass handles 4 output pixels at once when their taps
  * share weights and start at consecutive pixels (the inside of a blur), so
  * each weight is splat once for 4 pixels; the column pass handles 16
@@ -37,6 +40,10 @@ static void NAME(hpass4)(const pw__img_taps *xt, uint32_t dw, const float *in, f
     const pw__img_tap tp = taps[x];
     const float *w = xt->weight + tp.w;
     const float *p = in + (size_t)4 * tp.start;
+    if (tp.n > PW__IMG_LONG_TAPS) {
+      long_row(w, tp.n, p, 4, out + 4 * (size_t)x++);
+      continue;
+    }
     if (NAME(same4)(taps, x, dw)) {
       V4 a0, a1, a2, a3;
       if (tp.sym) {
@@ -93,6 +100,10 @@ static void NAME(hpass1)(const pw__img_taps *xt, uint32_t dw, const float *in, f
     const pw__img_tap tp = taps[x];
     const float *w = xt->weight + tp.w;
     const float *p = in + tp.start;
+    if (tp.n > PW__IMG_LONG_TAPS) {
+      long_row(w, tp.n, p, 1, out + x++);
+      continue;
+    }
     if (NAME(same4)(taps, x, dw)) {
       V4 a;
       if (tp.sym) {
@@ -124,6 +135,10 @@ static void NAME(hpass1)(const pw__img_taps *xt, uint32_t dw, const float *in, f
 
 /* Column pass: out[i] = the filtered value of rows[.][i], for i < len. */
 static void NAME(vpass)(const float *const *rows, const float *w, uint32_t n, int sym, size_t len, float *out) {
+  if (n > PW__IMG_LONG_TAPS) {
+    long_col(rows, w, n, len, out);
+    return;
+  }
   const uint32_t c = n / 2;
   size_t i = 0;
   for (; i + 16 <= len; i += 16) {
