@@ -13,7 +13,7 @@ export const MEMBERS = Object.freeze([
   'progressError', 'run', 'runCall', 'scratch', 'stackTop', 'task', 'trapped', 'watch',
   // internal: PoolBase, Pool
   'L', 'abort', 'aborts', 'backlog', 'backlogHead', 'batch', 'cap', 'comp', 'compHead', 'counters',
-  'crash', 'crashError', 'defineKernels', 'doneSeq', 'drain', 'end', 'endStretch', 'enqueue', 'env',
+  'crash', 'crashError', 'defineKernels', 'doneSeq', 'drain', 'drainRing', 'end', 'endStretch', 'enqueue', 'env',
   'ex', 'execFast', 'execFor', 'failAll', 'failedError', 'failure', 'fast', 'freeSlots', 'inflight',
   'invokeRaw', 'jsWait', 'keepAlive', 'mask', 'newFast', 'onWake', 'pin', 'progressTimer', 'publish',
   'push', 'queueCall', 'readProgress', 'report', 'ringW', 'running', 'settle', 'settleCall',

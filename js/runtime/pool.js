@@ -329,6 +329,20 @@ export class Pool extends PoolBase {
   }
 
   drain() {
+    this.drainRing();
+    while (this.top > 0 && this.backlogHead < this.backlog.length && !this.failure) {
+      const c = this.backlog[this.backlogHead];
+      this.backlog[this.backlogHead++] = undefined;
+      if (!c.settled) this.submit(c);
+    }
+    if (this.backlogHead === this.backlog.length && this.backlogHead > 0) {
+      this.backlog = [];
+      this.backlogHead = 0;
+    }
+  }
+
+  // Settles the calls whose records the threads have put in the completion ring.
+  drainRing() {
     const u32 = this.heap.low().u32;
     for (;;) {
       const at = (this.comp + 4 * (this.compHead & this.mask)) >>> 2;
@@ -342,15 +356,6 @@ export class Pool extends PoolBase {
       u32[at] = 0;
       this.compHead = (this.compHead + 1) >>> 0;
       this.settle(e - 1);
-    }
-    while (this.top > 0 && this.backlogHead < this.backlog.length && !this.failure) {
-      const c = this.backlog[this.backlogHead];
-      this.backlog[this.backlogHead++] = undefined;
-      if (!c.settled) this.submit(c);
-    }
-    if (this.backlogHead === this.backlog.length && this.backlogHead > 0) {
-      this.backlog = [];
-      this.backlogHead = 0;
     }
   }
 
@@ -542,17 +547,38 @@ export class Pool extends PoolBase {
     return this.ending;
   }
 
+  /**
+   * A pool thread ended abnormally (a kernel trapped). What each unfinished
+   * call's outcome says: a call the threads had not started is taken off
+   * their queue first (the same exchange abort() makes), so it rejects
+   * without having run; a call that had ended, its record in the
+   * completion ring but not yet read, settles with its own result (a burst
+   * of calls is read in batches, so many may be waiting there); a call
+   * still running on another thread rejects, and may have run in part or
+   * whole (README, "Pool": errors).
+   */
   crash(reason) {
     if (this.failure) return;
     const running = [];
+    const notStarted = [];
     try {
       const u32 = this.heap.views().u32;
       for (let i = 0; i < this.cap; i++) {
         const c = this.calls[i];
-        if (c && Atomics.load(u32, (c.task + this.L.state) >>> 2) === RUNNING) running.push(c.spec.label);
+        if (!c || c.settled) continue;
+        const at = (c.task + this.L.state) >>> 2;
+        if (Atomics.compareExchange(u32, at, QUEUED, DROPPED) === QUEUED) notStarted.push(c);
+        else if (Atomics.load(u32, at) === RUNNING) running.push(c.spec.label);
       }
     } catch { /* memory unreadable: report without names */ }
-    this.end(this.crashError('on a pool thread', running, reason));
+    const err = this.crashError('on a pool thread', running, reason);
+    // from here on no call is submitted (this.failure), and onProgress is not called
+    this.failure = err;
+    for (const c of notStarted) this.settleCall(c, this.failedError());
+    try {
+      this.drainRing();
+    } catch { /* unreadable: what is left rejects below */ }
+    this.end(err);
     this.ending = this.shutdown();
   }
 

@@ -219,6 +219,47 @@ describe('a crash on a pool thread', () => {
   }
 });
 
+// A burst of in-place calls (each doubles its own 1-element view) with a
+// trap in the middle: prints, per call, whether it resolved and whether it ran.
+const burstCrashScript = (threads) => `
+  import { createPool } from ${JSON.stringify(LIB)};
+  const pool = await createPool({ threads: ${threads} });
+  const N = 3000;
+  const views = Array.from({ length: N }, () => { const v = pool.alloc(8, Float64Array); v[0] = 1; return v; });
+  const calls = [];
+  let trap;
+  for (let i = 0; i < N; i++) {
+    if (i === N / 2) trap = pool.testTrap(0);
+    calls.push(pool.testScaleF64(views[i], 2));
+  }
+  const settled = await Promise.allSettled(calls);
+  const trapped = await trap.then(() => 'resolved', (e) => e.code);
+  const rows = settled.map((r, i) => [r.status === 'fulfilled' ? 1 : 0, views[i][0] === 2 ? 1 : 0, r.reason?.code ?? '']);
+  console.log(JSON.stringify({ trapped, rows }));
+`;
+
+describe('a crash in a burst of calls: the outcome of each call says whether it ran', () => {
+  for (const threads of [1, 2]) {
+    test(`pool of ${threads}: calls that ended resolve, calls not started reject and did not run`, async () => {
+      const r = await runNode(burstCrashScript(threads));
+      assertCleanExit(r, 'burst crash');
+      const { trapped, rows } = JSON.parse(r.stdout.trim().split('\n').at(-1));
+      assert.equal(trapped, 'ERR_PW_POOL_CRASHED');
+      const resolvedNotRun = rows.filter(([ok, ran]) => ok && !ran).length;
+      const rejectedRan = rows.filter(([ok, ran]) => !ok && ran).length;
+      const before = rows.slice(0, rows.length / 2);
+      const after = rows.slice(rows.length / 2);
+      assert.equal(resolvedNotRun, 0, 'a resolved call ran');
+      assert.ok(rows.every(([ok, , code]) => ok || code === 'ERR_PW_POOL_CRASHED'), 'a rejection is PoolCrashedError');
+      // at most one call per other thread was running when the crash was seen
+      assert.ok(rejectedRan <= threads - 1, `${rejectedRan} calls rejected but ran`);
+      assert.ok(before.filter(([ok]) => !ok).length <= threads - 1,
+        `the calls queued before the trap had ended or were running: ${before.filter(([ok]) => !ok).length} rejected`);
+      if (threads === 1) assert.ok(after.every(([ok, ran]) => !ok && !ran), 'on one thread nothing after the trap ran');
+    });
+  }
+});
+
 describe('createPool() options', () => {
   test('threads must be an integer from 1 to 256', async () => {
     for (const threads of [0, -1, 1.5, 257, NaN, Infinity, 2 ** 32]) {
