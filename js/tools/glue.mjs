@@ -71,15 +71,20 @@ export function patchGlue(text, build, version, file) {
 // (Deno before 2.7.6 has one more defect, in Atomics.waitAsync: see
 // waitAsyncWakes() in js/runtime/env-node.js.) Node, Bun and browsers run
 // the edited script as they ran the original: test/runtimes/ and
-// test/browser/ check both. Each edit must match exactly once.
+// test/browser/ check both. Each edit must match exactly once. The script
+// is minified at -O1 and above and written as Emscripten's source has it
+// at -O0 (spaces, line breaks, single quotes, semicolons), so each pattern
+// allows both.
 
 const WORKER_EDITS = [
-  ['1: location', 'location:{href:__filename},', ''],
-  ['2: postMessage', 'postMessage:function(msg){parentPort.postMessage(msg)}',
+  ['1: location', /location\s*:\s*\{\s*href\s*:\s*__filename\s*\}\s*,/g, ''],
+  ['2: postMessage', /postMessage\s*:\s*function\s*\(\s*(\w+)\s*\)\s*\{\s*parentPort\.postMessage\(\s*\1\s*\)\s*;?\s*\}/g,
     'postMessage:parentPort.postMessage.bind(parentPort)'],
-  ['3: the message handler, called by parentPort', 'parentPort.on("message",function(data){onmessage({data:data})})',
+  ['3: the message handler, called by parentPort',
+    /parentPort\.on\(\s*["']message["']\s*,\s*function\s*\(\s*(\w+)\s*\)\s*\{\s*onmessage\(\s*\{\s*data\s*:\s*\1\s*\}\s*\)\s*;?\s*\}\s*\)/g,
     'parentPort.on("message",function(data){pwOnMessage({data:data})})'],
-  ['3: the message handler, named', 'self.onmessage=(e=>{', 'var pwOnMessage=(e=>{'],
+  // the handler itself (an arrow function, in parentheses when minified) stays as it is
+  ['3: the message handler, named', /self\.onmessage\s*=\s*(?=\(\s*e\s*(?:\)\s*)?=>)/g, 'var pwOnMessage='],
 ];
 // appended: the handler is the web worker's onmessage outside the Node branch
 const WORKER_TAIL = '\nif(!ENVIRONMENT_IS_NODE)self.onmessage=pwOnMessage;\n';
@@ -88,13 +93,13 @@ const WORKER_TAIL = '\nif(!ENVIRONMENT_IS_NODE)self.onmessage=pwOnMessage;\n';
 export function patchWorker(text, version, file) {
   if (!le(version, [3, 1, 57])) return text;
   let out = text;
-  for (const [name, from, to] of WORKER_EDITS) {
-    const n = out.split(from).length - 1;
+  for (const [name, pattern, to] of WORKER_EDITS) {
+    const n = (out.match(pattern) ?? []).length;
     if (n !== 1) {
-      throw new Error(`${file}: edit ${name}: ${JSON.stringify(from)} found ${n} times, expected once ` +
+      throw new Error(`${file}: edit ${name}: ${pattern} found ${n} times, expected once ` +
         `(the pthread worker script of Emscripten ${version.join('.')} differs; see js/tools/glue.mjs)`);
     }
-    out = out.replace(from, () => to);
+    out = out.replace(pattern, () => to);
   }
   return out.replace(/\n*$/, WORKER_TAIL);
 }
