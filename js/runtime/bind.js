@@ -222,6 +222,10 @@ function checkScalar(v, p) {
     }
   } else if (t === 'f64' || t === 'f32') {
     if (typeof v !== 'number') throw typeError(`${where} must be a number (got ${describe(v)})`);
+    // a finite number beyond float's range (C leaves its conversion undefined); Infinity and NaN are floats
+    if (t === 'f32' && Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
+      throw rangeError(`${where} must be within float's range, ±3.4028234663852886e38 (got ${v})`);
+    }
   } else if (t === 'bool') {
     if (typeof v !== 'boolean') throw typeError(`${where} must be a boolean (got ${describe(v)})`);
     return v;

@@ -276,7 +276,11 @@ function parseParam(src, where) {
   const { annotations, rest: r0 } = takeAnnotations(src, where);
   const rest = r0.replace(/\b(const|restrict|__restrict|volatile)\b/g, ' ');
   const m = /^\s*([A-Za-z_][\w\s]*?)\s*(\*?)\s*([A-Za-z_]\w*)\s*$/.exec(rest.replace(/\s*\*\s*/, ' * ').replace(/\s+/g, ' '));
-  if (!m) where(`cannot read parameter "${src.trim()}"`);
+  if (!m) {
+    const tok = /([^\s*]+)\s*$/.exec(rest)?.[1];
+    if (tok !== undefined && /[^\x00-\x7f]/.test(tok)) where(`parameter ${tok}: names must be ASCII C identifiers (letters, digits and _)`);
+    where(`cannot read parameter "${src.trim()}"`);
+  }
   return { annotations, ctype: m[1].trim(), pointer: m[2] === '*', name: m[3] };
 }
 
@@ -319,6 +323,8 @@ function parseDecl(decl, lead, ctx) {
     const b = /^PW_NAME\s*\(([^()]*)\)\s*/.exec(body);
     if (a) { internal = true; body = body.slice(a[0].length); } else if (b) { jsName = jsIdent(b[1]); body = body.slice(b[0].length); } else break;
   }
+  const tok = /([^\s*()]+)\s*\((.*)\)$/.exec(body)?.[1];
+  if (tok !== undefined && /[^\x00-\x7f]/.test(tok)) where(`kernel ${tok}: names must be ASCII C identifiers (letters, digits and _)`);
   const dm = /^(.*?)\s*\b([A-Za-z_]\w*)\s*\((.*)\)$/.exec(body);
   if (!dm) where(`cannot read the kernel declaration "${body}"`);
   const cname = dm[2];
@@ -680,6 +686,10 @@ export function buildSpec(decl) {
     }
   });
   for (const o of outputs) if (names.has(o.name) || CALL_OPTIONS.has(o.name)) where(`${cname}: output ${o.name} has the name of a parameter`);
+  if (outputs.length === 1 && outputs[0].kind === 'ret' && js.some((s) => s.option && s.name === 'out')) {
+    where(`${cname}: out: a kernel with one PW_RETURN result takes options.out (an array to write the result into); ` +
+      'a kernel option may not take that name');
+  }
 
   const cargs = params.map((p, i) => {
     if (lenOwners.has(i)) return { use: 'len', buffers: lenOwners.get(i).map((b) => jsIndex.get(b)) };
@@ -901,7 +911,9 @@ function fastPath(spec, mode) {
     if (p.kind === 'scalar') {
       if (p.default !== undefined && !p.option) L.push(`if (${a} === undefined) ${a} = ${jsDefault(p.default)};`);
       if (INT_CHECK[p.type]) L.push(`if (typeof ${a} !== 'number' || !(${INT_CHECK[p.type](a)})) ${bail}`);
-      else if (p.type === 'f32' || p.type === 'f64') L.push(`if (typeof ${a} !== 'number') ${bail}`);
+      else if (p.type === 'f64') L.push(`if (typeof ${a} !== 'number') ${bail}`);
+      // beyond FLT_MAX (and not infinite): the generic path decides (Math.fround)
+      else if (p.type === 'f32') L.push(`if (typeof ${a} !== 'number' || (${a} > 3.4028234663852886e38 || ${a} < -3.4028234663852886e38) && ${a} !== Infinity && ${a} !== -Infinity) ${bail}`);
       else if (p.type === 'bool') L.push(`if (${a} !== true && ${a} !== false) ${bail}`);
       else L.push(`if (typeof ${a} !== 'number' || !Number.isSafeInteger(${a})${p.type === 'u64' ? ` || ${a} < 0` : ''}) ${bail}`);
       if (p.range) L.push(`if (!(${a} >= ${p.range[0]} && ${a} <= ${p.range[1]})) ${bail}`);

@@ -228,6 +228,18 @@ function objectCacheDir(dir, cwd) {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'parawasm');
 }
 
+/**
+ * The output folder must be a folder, or not exist yet below one: checked
+ * before anything is compiled.
+ */
+function checkOutFolder(out, cwd) {
+  let p = out;
+  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+  if (existsSync(p) && !statSync(p).isDirectory()) {
+    throw new BuildError(`--out ${relative(cwd, out) || '.'}: ${p === out ? 'it' : relative(cwd, p) || p} is a file, not a folder`);
+  }
+}
+
 /** Reads package.json of the current folder, if any. */
 function ownPackageJson(dir) {
   try {
@@ -258,6 +270,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
   const name = checkPackageName(o.name ?? ownPackageJson(cwd)?.name ?? basename(cwd).toLowerCase());
   const base = fileBase(name);
   const out = resolve(cwd, o.out);
+  checkOutFolder(out, cwd);
   const version = emccVersion(emcc);
   const cache = new ObjectCache(o.cache === false ? null : objectCacheDir(o.cache, cwd), `parawasm-objects-1 emcc ${version.join('.')}`,
     (msg) => { if (!o.quiet) log(msg); });
@@ -374,17 +387,22 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     // families' JS, the entries and the types
     // (only the kinds of file a build writes there are removed: the
     // builds of an earlier name; gen/'s names never change)
-    const oldWasm = join(out, 'wasm');
-    if (existsSync(oldWasm)) {
-      for (const f of readdirSync(oldWasm)) {
-        if ((/\.(wasm|js|mjs)$/.test(f) || f === 'package.json') && statSync(join(oldWasm, f)).isFile()) rmSync(join(oldWasm, f));
+    try {
+      const oldWasm = join(out, 'wasm');
+      if (existsSync(oldWasm)) {
+        for (const f of readdirSync(oldWasm)) {
+          if ((/\.(wasm|js|mjs)$/.test(f) || f === 'package.json') && statSync(join(oldWasm, f)).isFile()) rmSync(join(oldWasm, f));
+        }
       }
+      for (const dir of ['gen', 'wasm']) copyDir(join(stage, dir), join(out, dir));
+      writeRuntime(sdk, out, families);
+      writeEntries(out, { name, base, families });
+      writePackageJson(out, name, base, families, ownPackageJson(cwd));
+      writeReadme(out, name, specs, families);
+    } catch (e) {
+      if (e instanceof BuildError || !e.code) throw e;
+      throw new BuildError(`cannot write the package in ${relative(cwd, out) || '.'}: ${e.message}`);
     }
-    for (const dir of ['gen', 'wasm']) copyDir(join(stage, dir), join(out, dir));
-    writeRuntime(sdk, out, families);
-    writeEntries(out, { name, base, families });
-    writePackageJson(out, name, base, families, ownPackageJson(cwd));
-    writeReadme(out, name, specs, families);
   } finally {
     offStopSignal();
     stopCompilers(jobs); // the other build, when one failed

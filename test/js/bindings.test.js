@@ -117,6 +117,15 @@ for (const T of TARGETS) {
     }
   });
 
+  test(`${T.name}: a float argument beyond float's range is a RangeError (C leaves its conversion undefined)`, async () => {
+    for (const f of [1e39, -1e39, 3.5e38, 2 ** 128 - 2 ** 103, Number.MAX_VALUE]) {
+      await assert.rejects(async () => T.run('testScalars', ...withArg(5, f)),
+        (e) => e instanceof RangeError && /f must be within float's range/.test(e.message), `f = ${f}`);
+    }
+    // the threshold is 2^128 - 2^103 (it rounds to infinity, ties to even); the double below it rounds to FLT_MAX
+    assert.equal(Math.fround(2 ** 128 - 2 ** 103 - 2 ** 75), 3.4028234663852886e38);
+  });
+
   test(`${T.name}: testScalars on random arguments (numbers and bigints) matches the BigInt reference`, async () => {
     const r = prng(T.name === 'core' ? 101 : 102);
     const calls = [];

@@ -4,7 +4,8 @@
 // same, and the object is whole; an unwritable folder turns the cache off
 // with one warning; pruning; compileSources' batches (a stand-in compiler
 // that writes <name>.o and <name>.d as emcc -MD -c does). The same cache
-// with the real emcc: test/example/run.mjs, scenario object-cache.
+// with the real emcc: test/example/run.mjs, scenario object-cache. Also
+// parawasm build's --cache options and its --out check.
 //
 //   node --test test/js/objcache.test.js
 import { test, before, after } from 'node:test';
@@ -240,4 +241,17 @@ test('parawasm build: --cache DIR, --cache=DIR and --no-cache (the last one give
   assert.equal(parseBuildArgs(['--no-cache', '--cache', 'c', 'a.h']).cache, 'c');
   assert.throws(() => parseBuildArgs(['--cache=', 'a.h']), (e) => e instanceof BuildError && /--cache needs a folder/.test(e.message));
   assert.throws(() => parseBuildArgs(['a.h', '--cache']), (e) => e instanceof BuildError && /--cache needs a value/.test(e.message));
+});
+
+test('parawasm build: an --out that is, or lies below, a file is refused before anything is compiled', async () => {
+  const { buildPackage, BuildError } = await import('../../js/tools/build.mjs');
+  const d = fresh();
+  writeFileSync(join(d, 'k.h'), '#include <parawasm/kernel.h>\nPW_KERNEL unsigned pw_one(unsigned a);\n');
+  writeFileSync(join(d, 'afile'), 'x');
+  const o = (out) => ({ name: 'x', out, prefix: 'pw_', with: [], includes: [], defines: [], opt: '3', cache: false, files: ['k.h'], quiet: true });
+  // emcc is never reached: the check comes first
+  const opts = { cwd: d, log: () => {}, emcc: join(d, 'no-such-emcc') };
+  await assert.rejects(buildPackage(o('afile'), opts), (e) => e instanceof BuildError && e.message === '--out afile: it is a file, not a folder');
+  await assert.rejects(buildPackage(o('afile/pkg/deeper'), opts), (e) => e instanceof BuildError && e.message === '--out afile/pkg/deeper: afile is a file, not a folder');
+  await assert.rejects(buildPackage(o('new/pkg'), opts), (e) => e instanceof BuildError && /no-such-emcc/.test(e.message), 'a folder to be made passes the check');
 });
