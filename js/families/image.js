@@ -34,7 +34,7 @@
 //     image, and frees every intermediate image as soon as the next step is
 //     done with it.
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
-import { blockOf, checkLive } from '../runtime/memory.js';
+import { blockOf, checkLive, detachedError, isDetached } from '../runtime/memory.js';
 
 const MAX_SIDE = 16777216; // PW_IMAGE_MAX_SIDE
 const MAX_BYTES = 2 ** 32 - 1; // one buffer of wasm32
@@ -77,6 +77,8 @@ function isBytes(v) {
 
 function checkBytes(where, what, v) {
   if (!isBytes(v)) throw typeError(`${W(where)}: ${what} must be a Uint8Array or Uint8ClampedArray (got ${describe(v)})`);
+  // before its length (0) is compared with the image's: the length is not what is wrong
+  if (v.byteLength === 0 && isDetached(v)) throw detachedError(`${W(where)}: ${what}`);
   return v;
 }
 
@@ -829,7 +831,8 @@ function* decodeInto(env, where, bytes, channels, o, inject) {
     const shape = { width: info[0], height: info[1], channels };
     byteCount(where, 'the image', shape.width, shape.height, channels);
     return yield* produce(env, where, o, shape, null, false, inject,
-      (d) => k(where, channels === 1 ? 'decodeGrey' : 'decode', [file, d], { width: shape.width, height: shape.height }, call), [['data', file]]);
+      // dst is checked against the caller's bytes, staged or not: the same rule on the core and the pool
+      (d) => k(where, channels === 1 ? 'decodeGrey' : 'decode', [file, d], { width: shape.width, height: shape.height }, call), [['data', bytes]]);
   } finally {
     if (staged) env.host.free(staged);
   }

@@ -807,6 +807,11 @@ describe('chain(): a pipeline in the pool\'s memory', () => {
 
 describe('bad input: typed errors naming the argument', () => {
   const img = IMAGES.rgba;
+  const detached = (n) => {
+    const v = new Uint8Array(n);
+    structuredClone(v.buffer, { transfer: [v.buffer] });
+    return v;
+  };
   const cases = [
     ['data length not width*height*4', (api) => api.blur({ data: new Uint8Array(99), width: 5, height: 5 }, 1), RangeError, /src\.data must be 100 bytes long/],
     ['non-integer width', (api) => api.blur({ data: new Uint8Array(100), width: 2.5, height: 10 }, 1), RangeError, /src\.width must be an integer/],
@@ -861,6 +866,12 @@ describe('bad input: typed errors naming the argument', () => {
     ['composite onto its overlay', (api) => api.composite(img, img, { dst: img }), RangeError, /options\.dst overlaps overlay/],
     ['decode of a string', (api) => api.decode('file.png'), TypeError, /data must be the file's bytes/],
     ['decode with a dst of the wrong size', (api) => api.decode(pngOf(img), { dst: new Uint8Array(5) }), RangeError, /options\.dst must be 3404 bytes/],
+    ['decode into a dst that overlaps the file (a plain buffer: the pool copies it, and refuses as the core does)', (api) => {
+      const png = pngOf(img);
+      const buf = new Uint8Array(png.length + img.data.length);
+      buf.set(png);
+      return api.decode(buf.subarray(0, png.length), { dst: buf.subarray(png.length - 4, png.length - 4 + img.data.length) });
+    }, RangeError, /options\.dst overlaps data/],
     ['decodeMany of a view', (api) => api.decodeMany(new Uint8Array(8)), TypeError, /files must be an array/],
     ['decodeMany with a bad file', (api) => api.decodeMany([pngOf(img), 7]), TypeError, /files\[1\] must be the file's bytes/],
     ['JPEG quality 0', (api) => api.encodeJpeg(img, 0), RangeError, /quality must be an integer from 1 to 100/],
@@ -868,6 +879,12 @@ describe('bad input: typed errors naming the argument', () => {
     ['an unknown format', (api) => api.encode(img, { format: 'gif' }), RangeError, /'png' or 'jpeg'/],
     ['too many arguments', (api) => api.flip(img, {}, {}), TypeError, /at most 2 arguments/],
     ['options of the wrong kind', (api) => api.invert(img, 5), TypeError, /options must be an object/],
+    // a detached view (transferred here; on a core without shared memory, growth detaches alloc() views too)
+    ['a detached image', (api) => api.blur({ data: detached(100), width: 5, height: 5 }, 1), TypeError, /blur: src\.data is detached/],
+    ['a detached bare view', (api) => api.invert(detached(100), { width: 5, height: 5 }), TypeError, /invert: src is detached/],
+    ['a detached image to encode', (api) => api.encodePng({ data: detached(16), width: 2, height: 2 }), TypeError, /encodePng: src\.data is detached/],
+    ['a detached dst', (api) => api.blur(img, 1, { dst: detached(3404) }), TypeError, /blur: options\.dst is detached/],
+    ['a detached overlay', (api) => api.composite(img, { data: detached(16), width: 2, height: 2 }), TypeError, /overlay\.data is detached/],
   ];
   for (const [what, call, E, re] of cases) {
     test(what, async () => {
