@@ -96,7 +96,11 @@ export type ImageHistogram =
 export interface ImageInfo {
   width: number;
   height: number;
-  /** In the file: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA. */
+  /**
+   * In the file, as the decoder reads it: 1 grey, 2 grey + alpha, 3 RGB,
+   * 4 RGBA (a PNG's tRNS chunk not counted); a JPEG is 1 or 3 (CMYK and
+   * YCCK JPEGs are read as RGB: 3).
+   */
   channels: 1 | 2 | 3 | 4;
   format: 'png' | 'jpeg';
 }
@@ -213,6 +217,9 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
    * Convolves R, G, B (alpha kept) with a preset, rows of weights
    * ([[...], [...]]), or a flat list (square, or options.kernelWidth x
    * options.kernelHeight); both sides odd, 1 to 255. In place allowed.
+   * The colours are convolved as stored (straight, not weighted by
+   * alpha): a transparent pixel's colour counts as any other's. For
+   * alpha-correct smoothing use blur() or boxBlur().
    */
   convolve(src: ImageSource, kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array,
     options?: ConvolveOptions & C): ImageReturn<Wrap, ImageResult>;
