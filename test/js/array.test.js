@@ -447,6 +447,32 @@ describe('scan, histogram, elementwise', () => {
     }
   });
 
+  test('histogram over a range of subnormals: the bins the same values get scaled by 2^1074 (a normal range)', async () => {
+    const d = 2 ** -1074;
+    const scale = (v) => v * 2 ** 537 * 2 ** 537; // times 2^1074, exact: every value below is a multiple of d
+    const rnd = rng(91);
+    const noise = Float64Array.from({ length: 65537 }, () => Math.floor(rnd() * 1000001) * d);
+    const at = 1000000 * d;
+    noise[7] = at; // the range's top: the last bin
+    const cases = [
+      [Float64Array.of(0, 50 * d, 100 * d), { bins: 1000 }],
+      [noise, { bins: 256 }],
+      [noise, { bins: 1000, lo: 0, hi: at }],
+      [noise, { bins: 2 ** 20, lo: 0, hi: at }],
+      [Float64Array.of(-3 * d, 0, 2 * d, 5 * d, 1e-300, -1, NaN), { bins: 7, lo: -3 * d, hi: 5 * d }],
+    ];
+    for (const [x, o] of cases) {
+      const xs = Array.from(x).filter((v) => v === v);
+      const lo = o.lo ?? xs.reduce((a, b) => Math.min(a, b));
+      const hi = o.hi ?? xs.reduce((a, b) => Math.max(a, b));
+      const { result } = await everywhere('histogram', () => [x, o], `histogram subnormal bins=${o.bins}`);
+      const ref = R.histogramRef(Array.from(x, scale), R.equalEdges(scale(lo), scale(hi), o.bins));
+      assert.ok(ref.reduce((a, b) => Math.max(a, b), 0) < x.length, 'the reference spreads the values');
+      assertSame(result, ref, `histogram of ${x.length} subnormals, bins=${o.bins}`);
+      assert.equal(result.reduce((a, b) => a + b, 0), ref.reduce((a, b) => a + b, 0));
+    }
+  });
+
   test('axpy in the type\'s arithmetic (no fused multiply-add), y may be x', async () => {
     for (const c of cases(FLOAT_CTORS, [0, 1, 7, 4099, BIG])) {
       const x = data(c.C, c.n, c.s);

@@ -40,6 +40,7 @@ typedef struct {
   uint32_t *counts; /* block 0's counters */
   uint32_t *more;   /* blocks 1.. */
   double lo, hi, w, scale;
+  double f1, f2; /* a subnormal range: every value times f1 then f2 (powers of two), else 1 */
   const double *etab; /* equal bins: the bins + 1 edges, when bins is small */
   const double *edges;
   const uint32_t *lut; /* 8/16-bit elements: the bin of every value (bins: none) */
@@ -199,6 +200,11 @@ static size_t count_tab_f64x2(const double *x, size_t b, size_t e, double lo, do
     }                                                                          \
     for (size_t i = b; i < e; i++) count_equal(&c, (double)x[i], h);           \
   }                                                                            \
+  static void count_sc_##s(const void *xv, size_t b, size_t e, uint32_t *h, const void *ctx) { \
+    const T *x = xv;                                                           \
+    const hist_ctx c = *(const hist_ctx *)ctx;                                 \
+    for (size_t i = b; i < e; i++) count_equal(&c, (double)x[i] * c.f1 * c.f2, h); \
+  }                                                                            \
   static void count_ed_##s(const void *xv, size_t b, size_t e, uint32_t *h, const void *ctx) { \
     const T *x = xv;                                                           \
     const hist_ctx c = *(const hist_ctx *)ctx;                                 \
@@ -244,6 +250,7 @@ static pw_status hist_run(hist_ctx *c) {
 static pw_status histogram_any(const void *x, size_t n, uint32_t bins, double lo, double hi,
                                uint32_t *counts,
                                void (*count)(const void *, size_t, size_t, uint32_t *, const void *),
+                               void (*count_scaled)(const void *, size_t, size_t, uint32_t *, const void *),
                                int width, int is_signed) {
   if (pwa_too_many(n))
     return pw_fail(PW_ERANGE, "x has %.0f elements; histogram counts at most 2^32 - 1",
@@ -261,11 +268,34 @@ static pw_status histogram_any(const void *x, size_t n, uint32_t bins, double lo
   c.n = n;
   c.bins = bins;
   c.counts = counts;
+  c.f1 = c.f2 = 1.0;
+  c.count = count;
+  /*
+   * A range so narrow that the bins' width falls below 2^-968 (a range of
+   * subnormals): the width and the edges would lose their low bits, and
+   * bins / (hi - lo) overflow, so values landed in the wrong bins. The
+   * range and every value are first scaled by 2^k, which is exact for
+   * every double (scaling up never rounds; values that overflow were
+   * outside the range), so the bins are the ones the same arithmetic
+   * gives any other range. k puts the larger of |lo| and |hi| just below
+   * 2^900 (then hi - lo is 2^847 or more: a width far from underflow); k
+   * is at most 1973, past a double's largest power of two, so it is two
+   * factors of at most 2^987.
+   */
+  if ((hi - lo) / (double)bins < 0x1p-968) {
+    double m = fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
+    int k = 899 - ilogb(m);
+    int k1 = k / 2;
+    c.f1 = ldexp(1.0, k1);
+    c.f2 = ldexp(1.0, k - k1);
+    lo = lo * c.f1 * c.f2;
+    hi = hi * c.f1 * c.f2;
+    c.count = count_scaled;
+  }
   c.lo = lo;
   c.hi = hi;
   c.w = (hi - lo) / (double)bins;
   c.scale = (double)bins / (hi - lo);
-  c.count = count;
   if (n == 0) {
     memset(counts, 0, bins * sizeof *counts);
     return PW_OK;
@@ -284,7 +314,7 @@ static pw_status histogram_any(const void *x, size_t n, uint32_t bins, double lo
   if (nvals != 0 && (width == 8 || n >= nvals) && (lut = pwa_alloc(nvals, sizeof *lut)) != NULL) {
     for (size_t k = 0; k < nvals; k++) {
       double v = is_signed ? (double)(k < nvals / 2 ? (int64_t)k : (int64_t)k - (int64_t)nvals) : (double)k;
-      lut[k] = (uint32_t)bin_equal(&c, v); /* bins: outside, not counted */
+      lut[k] = (uint32_t)bin_equal(&c, v * c.f1 * c.f2); /* bins: outside, not counted */
     }
     c.lut = lut;
     c.count = width == 8 ? count_lut8 : count_lut16;
@@ -327,7 +357,7 @@ static pw_status histogram_edges_any(const void *x, size_t n, const double *edge
 #define PWA_HIST_DEFS(T, s)                                                    \
   pw_status pw_array_histogram_##s(const T *x, size_t n, uint32_t bins,        \
                                    double lo, double hi, uint32_t *counts) {   \
-    return histogram_any(x, n, bins, lo, hi, counts, count_eq_##s,             \
+    return histogram_any(x, n, bins, lo, hi, counts, count_eq_##s, count_sc_##s, \
                          (int)sizeof(T) * 8, PWA_KIND_##s == PWA_SINT);        \
   }                                                                            \
   pw_status pw_array_histogram_edges_##s(const T *x, size_t n,                 \
