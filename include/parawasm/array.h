@@ -287,8 +287,10 @@ PW_ARRAY_TYPES(PW_ARRAY_UNIQUE_)
  *     g = N 2^-53 / (1 - N 2^-53), N = n + 8200
  * float input is widened to double exactly, and the result is a double.
  * NaN in x gives NaN; +Inf and -Inf both present give NaN; otherwise an
- * infinite element gives that infinity. An intermediate sum beyond the
- * double range gives +-Inf (as plain summation would).
+ * infinite element gives that infinity. A double sum whose running sum
+ * passes the double range is computed again over x * 2^-64 and scaled
+ * back, so it is +-Inf only when the result is (1e308 + 1e308 - 1e308 is
+ * 1e308); mean likewise. (A float sum cannot overflow a double.)
  */
 PW_ARRAY_SUM_TYPES(PW_ARRAY_SUM_)
 

@@ -272,21 +272,22 @@ describe('reductions', () => {
       const x = data(c.C, c.n, c.s);
       const { result } = await everywhere('sum', () => [offsetView(x)], `sum ${name(c)}`);
       if (R.isFloat(x)) {
-        const exact = R.fsum(x);
+        const exact = R.fsumWide(x);
         const absSum = Array.from(x, Math.abs).reduce((a, v) => a + v, 0);
         if (Number.isNaN(exact) || (!Number.isFinite(exact) && Number.isFinite(absSum))) {
           assert.ok(Object.is(result, exact), `sum ${name(c)}: ${result} vs ${exact}`);
           continue;
         }
-        if (!Number.isFinite(absSum)) {
-          // partial sums may leave the double range: +-Inf then (array.h), else within the bound below
-          if (!Number.isFinite(result)) {
-            assert.ok(result === Infinity || result === -Infinity, `sum ${name(c)}: ${result}`);
-            continue;
-          }
+        if (!Number.isFinite(exact)) {
+          assert.equal(result, exact, `sum ${name(c)}: the exact sum is beyond the range`);
+          continue;
         }
-        const err = Math.abs(R.fsum([result, ...Array.from(x, (v) => -v)]));
-        const bound = R.sumBound(exact, Number.isFinite(absSum) ? R.fsum(Array.from(x, Math.abs)) : absSum, c.n);
+        // partial sums may leave the double range where the exact sum does not: still within the bound
+        // (Σ|x| then taken at 2^-64, exactly, to stay finite)
+        assert.ok(Number.isFinite(result), `sum ${name(c)}: ${result} where the exact sum is ${exact}`);
+        const err = Math.abs(R.fsumWide([result, ...Array.from(x, (v) => -v)]));
+        const abs = Number.isFinite(absSum) ? R.fsum(Array.from(x, Math.abs)) : R.fsum(Array.from(x, (v) => Math.abs(v) * 2 ** -64)) * 2 ** 64;
+        const bound = R.sumBound(exact, abs, c.n);
         assert.ok(err <= bound, `sum ${name(c)}: error ${err} > bound ${bound}`);
       } else if (R.isBig(x)) {
         assert.equal(result, R.bigSum(x), `sum ${name(c)}`);
@@ -298,6 +299,32 @@ describe('reductions', () => {
     // cancellation the naive loop gets wrong; exact halves
     assert.equal(core.array.sum(Float64Array.of(1e100, 1, -1e100)), 1);
     assert.equal(core.array.sum(new Float64Array(0)), 0);
+  });
+
+  test('sum and mean of doubles whose running sum passes the double range: finite where the exact result is', async () => {
+    const MAX = Number.MAX_VALUE;
+    const n = 100003;
+    const long = new Float64Array(n); // 1e308, 1e308, then -1e308, 1e308 pairs, and -1e308: 1e308 in all
+    long[0] = 1e308;
+    for (let i = 1; i < n; i++) long[i] = i % 2 ? 1e308 : -1e308;
+    const cases = [
+      [Float64Array.of(1e308, 1e308, -1e308), 1e308, 1e308 / 3],
+      [Float64Array.of(MAX, MAX, -MAX, 5), MAX, (MAX + 5) / 4],
+      [Float64Array.of(MAX, MAX), Infinity, MAX],
+      [Float64Array.of(-MAX, -MAX, 1), -Infinity, -((MAX * 2 ** -64 * 2) / 3) * 2 ** 64],
+      [long, 1e308, 1e308 / n],
+      [Float64Array.of(MAX, MAX, Infinity), Infinity, Infinity],
+      [Float64Array.of(MAX, MAX, -Infinity), -Infinity, -Infinity],
+      [Float64Array.of(MAX, MAX, NaN), NaN, NaN],
+      [Float64Array.of(Infinity, -Infinity), NaN, NaN],
+    ];
+    assert.equal(R.fsumWide(long), 1e308, 'the reference');
+    for (const [x, sum, mean] of cases) {
+      const { result: s } = await everywhere('sum', () => [x], `sum of ${x.length}`);
+      assert.ok(Object.is(s, sum), `sum of ${x.length} from ${x[0]}: ${s}, expected ${sum}`);
+      const { result: m } = await everywhere('mean', () => [x], `mean of ${x.length}`);
+      assert.ok(Object.is(m, mean), `mean of ${x.length} from ${x[0]}: ${m}, expected ${mean}`);
+    }
   });
 
   test('mean, variance, std against exact and two-pass references', async () => {

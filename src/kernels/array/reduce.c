@@ -220,6 +220,7 @@ PW_INLINE void pwa_load4_float(pwa_v4d *v, const float *p) {
 #define LD_DOT_f64(x, y, i) ((x)[i] * (y)[i])
 #define LD_SQ_f32(x, y, i) ((double)(x)[i] * (double)(x)[i])
 #define LD_SQS_f64(x, y, i) ((((x)[i] * (y)[0]) * (y)[1]) * (((x)[i] * (y)[0]) * (y)[1])) /* y: scales */
+#define LD_SCALED_f64(x, y, i) ((x)[i] * (y)[0]) /* y: a power of two */
 
 /*
  * Portable compensated lanes over [b, e) with loader LD and lane adder ADD
@@ -503,6 +504,12 @@ static void csq_f32(const void *xv, const void *yv, size_t b, size_t e, double *
 static void csqs_f64(const void *xv, const void *scale, size_t b, size_t e, double *S, double *C) {
   const double *x = xv, *y = scale;
   SUM2_PORTABLE(LD_SQS_f64, x, y, b, e, *S, *C);
+}
+
+/* Scaled doubles (the rare path of a sum that overflowed: portable is enough). */
+static void csum_scaled_f64(const void *xv, const void *scale, size_t b, size_t e, double *S, double *C) {
+  const double *x = xv, *y = scale;
+  SUM2_PORTABLE(LD_SCALED_f64, x, y, b, e, *S, *C);
 }
 
 void pwa_sum2_f64(const double *x, size_t b, size_t e, double *S, double *C) {
@@ -1074,10 +1081,31 @@ double pw_array_sum_f32(const float *x, size_t n) {
   csum_run(x, NULL, n, 4, CSUM(csum_f32), acc);
   return sum2_value(acc);
 }
-double pw_array_sum_f64(const double *x, size_t n) {
+/*
+ * The compensated sum of doubles, divided by `div` (1, or n for the mean).
+ * A partial sum can overflow where the exact total does not (1e308 +
+ * 1e308 - 1e308): a result that is not finite is computed again over
+ * x * 2^-64 (exact, except for values below 2^-958, whose loss is far
+ * within the documented bound of such a sum), divided, then scaled back;
+ * if that too is not finite, it is what an Inf or NaN element makes it.
+ * Both passes are chunked by n alone: the same bits for every thread
+ * count.
+ */
+static double sum_f64_over(const double *x, size_t n, double div) {
   double acc[2];
   csum_run(x, NULL, n, 8, CSUM(csum_f64), acc);
-  return sum2_value(acc);
+  double v = sum2_value(acc);
+  if (isfinite(v)) return v / div;
+  const double down = 0x1p-64;
+  csum_run(x, &down, n, 8, CSUM(csum_scaled_f64), acc);
+  double w = sum2_value(acc);
+  /* not finite at 2^-64: an infinite or NaN element decides (the first
+     pass may have made NaN of Inf - Inf where one infinity was an overflow) */
+  return isfinite(w) ? (w / div) * 0x1p64 : w / div;
+}
+
+double pw_array_sum_f64(const double *x, size_t n) {
+  return sum_f64_over(x, n, 1.0);
 }
 
 #define PWA_MEAN_INT(T, s)                                                     \
@@ -1094,7 +1122,7 @@ PWA_MEAN_INT(uint32_t, u32)
 PWA_MEAN_INT(int64_t, i64)
 PWA_MEAN_INT(uint64_t, u64)
 double pw_array_mean_f32(const float *x, size_t n) { return pw_array_sum_f32(x, n) / (double)n; }
-double pw_array_mean_f64(const double *x, size_t n) { return pw_array_sum_f64(x, n) / (double)n; }
+double pw_array_mean_f64(const double *x, size_t n) { return sum_f64_over(x, n, (double)n); }
 
 #define PWA_VAR_DEFS(T, s)                                                     \
   double pw_array_variance_##s(const T *x, size_t n, uint32_t ddof) {          \

@@ -79,6 +79,18 @@ export function uniqueRef(x) {
 
 // ------------------------------------------------------------------ sums
 
+/**
+ * fsum where a partial sum passes the double range but the exact sum may
+ * not (fsum then gives +-Inf, as Python's raises): the sum of the values
+ * times 2^-64 (exact for all but values below 2^-958), times 2^64.
+ */
+export function fsumWide(values) {
+  const xs = Array.from(values, Number);
+  const e = fsum(xs);
+  if (Number.isFinite(e) || Number.isNaN(e) || xs.some((v) => !Number.isFinite(v))) return e;
+  return fsum(xs.map((v) => v * 2 ** -64)) * 2 ** 64;
+}
+
 /** Shewchuk's exact summation: the sum of doubles, correctly rounded (as Python's math.fsum). */
 export function fsum(values) {
   values = Array.from(values);
