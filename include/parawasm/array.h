@@ -420,13 +420,19 @@ PW_ARRAY_TYPES(PW_ARRAY_CUMSUM_)
  * w = (hi - lo) / bins, and e[bins] = hi; element v (converted to
  * double) is counted in bin i when e[i] <= v < e[i+1], the last bin
  * also taking v = hi. Elements outside [lo, hi] and NaN are not counted.
+ * Two ranges are binned on scaled values, where this arithmetic would
+ * break down: one wider than the largest double (hi - lo overflows) on
+ * every value and edge halved, and one so narrow that w falls below
+ * 2^-968 (subnormals) on every value and edge times a power of two that
+ * makes the range normal; both scalings are exact (but for halved
+ * subnormals), so the bins are the ones this arithmetic gives any range.
  * @param x       the elements
  * @param n       number of elements, at most 2^32 - 1
  * @param bins    number of bins, 1 to 2^24
  * @param lo      low edge, finite
- * @param hi      high edge, finite, lo < hi, and hi - lo finite
+ * @param hi      high edge, finite, lo < hi
  * @param counts  bins counts, written
- * @return PW_OK, PW_ERANGE (lo >= hi, a range that is not finite, n too
+ * @return PW_OK, PW_ERANGE (lo >= hi, lo or hi not finite, n too
  *         large), PW_ENOMEM or PW_ECANCELED
  */
 PW_ARRAY_TYPES(PW_ARRAY_HISTOGRAM_)

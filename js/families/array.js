@@ -496,7 +496,6 @@ const OPS = {
       }
     }
     if (!(lo < hi)) throw rangeError(`${W('histogram')}: options.lo (${lo}) must be less than options.hi (${hi})`);
-    if (!Number.isFinite(hi - lo)) throw rangeError(`${W('histogram')}: options.hi - options.lo must be finite`);
     return yield { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
   },
 

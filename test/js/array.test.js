@@ -500,6 +500,31 @@ describe('scan, histogram, elementwise', () => {
     }
   });
 
+  test('histogram over a range wider than the largest double: the bins the values get halved', async () => {
+    const MAX = Number.MAX_VALUE;
+    const rnd = rng(92);
+    const wide = Float64Array.from({ length: 40001 }, () => (rnd() * 2 - 1) * MAX);
+    wide[5] = MAX;
+    wide[6] = -MAX;
+    const cases = [
+      [Float64Array.of(-1.5e308, 0, 1.5e308), {}],
+      [wide, { bins: 1000 }],
+      [wide, { bins: 7, lo: -MAX, hi: MAX }],
+      [Float32Array.of(-3e38, 1, 3e38), { lo: -MAX, hi: MAX, bins: 4 }],
+      [Int32Array.of(-5, 0, 5), { lo: -MAX, hi: 1e308, bins: 3 }],
+    ];
+    for (const [x, o] of cases) {
+      const xs = Array.from(x, Number);
+      const lo = o.lo ?? xs.reduce((a, b) => Math.min(a, b));
+      const hi = o.hi ?? xs.reduce((a, b) => Math.max(a, b));
+      const bins = o.bins ?? 10;
+      const { result } = await everywhere('histogram', () => [x, o], `histogram wide bins=${bins}`);
+      const ref = R.histogramRef(xs.map((v) => v / 2), R.equalEdges(lo / 2, hi / 2, bins));
+      assertSame(result, ref, `histogram of ${x.length} over [${lo}, ${hi}], bins=${bins}`);
+      assert.equal(result.reduce((a, b) => a + b, 0), x.length);
+    }
+  });
+
   test('axpy in the type\'s arithmetic (no fused multiply-add), y may be x', async () => {
     for (const c of cases(FLOAT_CTORS, [0, 1, 7, 4099, BIG])) {
       const x = data(c.C, c.n, c.s);

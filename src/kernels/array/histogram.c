@@ -260,8 +260,6 @@ static pw_status histogram_any(const void *x, size_t n, uint32_t bins, double lo
   if (!isfinite(lo) || !isfinite(hi))
     return pw_fail(PW_ERANGE, "lo (%g) and hi (%g) must be finite", lo, hi);
   if (!(lo < hi)) return pw_fail(PW_ERANGE, "lo (%g) must be less than hi (%g)", lo, hi);
-  if (!isfinite(hi - lo))
-    return pw_fail(PW_ERANGE, "the range hi - lo (%g - %g) overflows", hi, lo);
   hist_ctx c;
   memset(&c, 0, sizeof c);
   c.x = x;
@@ -282,7 +280,15 @@ static pw_status histogram_any(const void *x, size_t n, uint32_t bins, double lo
    * is at most 1973, past a double's largest power of two, so it is two
    * factors of at most 2^987.
    */
-  if ((hi - lo) / (double)bins < 0x1p-968) {
+  if (!isfinite(hi - lo)) {
+    /* a range wider than the largest double (-DBL_MAX to DBL_MAX): the
+       same on the values halved (exact but for subnormals, which lose
+       their last bit: a bin's edge falls there only in a contrived range) */
+    c.f1 = 0.5;
+    lo *= 0.5;
+    hi *= 0.5;
+    c.count = count_scaled;
+  } else if ((hi - lo) / (double)bins < 0x1p-968) {
     double m = fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
     int k = 899 - ilogb(m);
     int k1 = k / 2;
