@@ -565,14 +565,23 @@ const OPS = {
     const o = optionsArg(env, 'matmul', options, ['m', 'k', 'n', 'out']);
     for (const d of ['m', 'k', 'n']) if (o[d] !== undefined) integerArg('matmul', `options.${d}`, o[d], 0, MAX_INDEX);
     let { m, k, n } = o;
-    const div = (len, d) => (d === 0 ? (len === 0 ? 0 : NaN) : len / d);
+    // a zero side leaves the side it multiplies unknown (0 elements whatever it is): it must be given
+    const unknown = (d, zero) => rangeError(`${W('matmul')}: ${zero} is 0, so options.${d} cannot be found from the lengths; give it`);
     if (k === undefined) {
-      if (m !== undefined) k = div(a.length, m);
-      else if (n !== undefined) k = div(b.length, n);
-      else throw typeError(`${W('matmul')}: the shape needs options.m, options.k or options.n`);
+      if (m === undefined && n === undefined) throw typeError(`${W('matmul')}: the shape needs options.m, options.k or options.n`);
+      if (m > 0) k = a.length / m;
+      else if (n > 0) k = b.length / n;
+      else if (m === 0 && n === 0) k = 0; // an empty result, whatever k is (a and b must be empty)
+      else throw unknown('k', m === 0 ? 'options.m' : 'options.n');
     }
-    if (m === undefined) m = div(a.length, k);
-    if (n === undefined) n = div(b.length, k);
+    if (m === undefined) {
+      if (k === 0) throw unknown('m', 'k');
+      m = a.length / k;
+    }
+    if (n === undefined) {
+      if (k === 0) throw unknown('n', 'k');
+      n = b.length / k;
+    }
     if (!Number.isInteger(m) || !Number.isInteger(k) || !Number.isInteger(n) || m * k !== a.length || k * n !== b.length) {
       throw rangeError(`${W('matmul')}: shapes do not match: a has ${a.length} elements, b has ${b.length} ` +
         `(a must be m x k = ${o.m ?? '?'} x ${o.k ?? '?'}, b k x n = ${o.k ?? '?'} x ${o.n ?? '?'})`);

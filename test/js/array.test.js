@@ -584,6 +584,8 @@ describe('matrices', () => {
           assert.ok(Math.abs(result[i] - c[i]) <= (k + 2) * eps * abs[i] + 1e-300, `matmul ${C.name} [${i}]`);
         }
         if (k) assertSame(core.array.matmul(a, b, { k }), result, 'shape from k');
+        if (k && m) assertSame(core.array.matmul(a, b, { m }), result, 'shape from m');
+        if (m === 0 || k === 0) assertSame(core.array.matmul(a, b, { m, n }), result, 'shape from m and n');
       }
     }
   });
@@ -671,6 +673,10 @@ describe('bad input', () => {
     [(a) => a.convert(BigInt64Array.of(1n), Float32Array, { normalize: true }), TypeError, 'array.convert: options.normalize', '64-bit'],
     [(a) => a.matmul(Float32Array.of(1, 2, 3), Float32Array.of(1, 2), { k: 2 }), RangeError, 'array.matmul: shapes', 'do not match'],
     [(a) => a.matmul(Float32Array.of(1, 2), Float32Array.of(1, 2)), TypeError, 'array.matmul: the shape', 'options.m'],
+    // a zero side: the side it multiplies cannot be found from the (empty) lengths
+    [(a) => a.matmul(new Float64Array(0), new Float64Array(0), { m: 2 }), RangeError, 'array.matmul: k is 0', 'options.n cannot be found'],
+    [(a) => a.matmul(new Float64Array(0), new Float64Array(0), { k: 0 }), RangeError, 'array.matmul: k is 0', 'options.m cannot be found'],
+    [(a) => a.matmul(new Float64Array(0), Float64Array.of(1, 2, 3), { m: 0 }), RangeError, 'array.matmul: options.m is 0', 'options.k cannot be found'],
     [(a) => a.matmul(Float32Array.of(1, 2), Float64Array.of(1, 2), { k: 1 }), TypeError, 'array.matmul: b', 'Float32Array'],
     [(a) => a.matmul(Float32Array.of(1, 2, 3, 4), Float32Array.of(1, 2, 3, 4), { m: 2, k: 2, n: 3 }), RangeError, 'array.matmul: shapes', 'do not match'],
     [(a) => a.matvec(Float64Array.of(1, 2, 3), Float64Array.of(1, 2)), RangeError, 'array.matvec: shapes', 'multiple'],
