@@ -31,7 +31,7 @@
 //   - Steps of several calls are generator functions yielding kernel calls;
 //     one driver runs them synchronously on a core, another asynchronously
 //     on a pool, so the two cannot drift apart.
-import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
+import { ParawasmError, article, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { checkLive } from '../runtime/memory.js';
 
 // Element types: JS tag -> what the family needs to know. code: the
@@ -70,7 +70,7 @@ function viewArg(where, what, v, tags = ALL) {
 function sameTypeArg(where, what, v, t, xname = 'x') {
   const tags = t.code === 1 || t.code === 2 ? ['Uint8Array', 'Uint8ClampedArray'] : [ALL.find((k) => TYPES[k] === t)];
   if (!ArrayBuffer.isView(v) || !tags.includes(v[Symbol.toStringTag])) {
-    throw typeError(`${W(where)}: ${what} must be a ${tags.join(' or ')} like ${xname} (got ${describe(v)})`);
+    throw typeError(`${W(where)}: ${what} must be ${article(tags[0])} ${tags.join(' or ')} like ${xname} (got ${describe(v)})`);
   }
   return v;
 }
@@ -153,7 +153,7 @@ function outArg(where, o, Ctor, n, like) {
   }
   const want = Ctor === Uint8Array || Ctor === Uint8ClampedArray ? ['Uint8Array', 'Uint8ClampedArray'] : [Ctor.name];
   if (!ArrayBuffer.isView(o.out) || !want.includes(o.out[Symbol.toStringTag])) {
-    throw typeError(`${W(where)}: options.out must be a ${want.join(' or ')}${like ? ` like ${like}` : ''} (got ${describe(o.out)})`);
+    throw typeError(`${W(where)}: options.out must be ${article(want[0])} ${want.join(' or ')}${like ? ` like ${like}` : ''} (got ${describe(o.out)})`);
   }
   if (o.out.length !== n) throw rangeError(`${W(where)}: options.out has ${o.out.length} elements; the result has ${n}`);
   return o.out;

@@ -2,7 +2,7 @@
 // codes, ABI hash) into argument checks, task-record writes and result
 // reads. One driver serves every kernel; the core runs a prepared call at
 // once, the pool queues it.
-import { AbortError, ParawasmError, describe, isPlainObject, rangeError, typeError } from './errors.js';
+import { AbortError, ParawasmError, article, describe, isPlainObject, rangeError, typeError } from './errors.js';
 import { blockOf, checkLive, detachedError, freedError, isDetached } from './memory.js';
 
 export const PW_ECANCELED = -3;
@@ -256,11 +256,11 @@ function checkView(v, p) {
   const where = p.label;
   if (!ArrayBuffer.isView(v)) {
     const want = p.elem === 'bytes' ? 'a TypedArray, DataView or Buffer'
-      : `a ${ELEM_TAGS[p.elem].join(' or ')}${p.text ? ' or a string' : ''}`;
+      : `${article(ELEM_TAGS[p.elem][0])} ${ELEM_TAGS[p.elem].join(' or ')}${p.text ? ' or a string' : ''}`;
     throw typeError(`${where} must be ${want} (got ${describe(v)})`);
   }
   if (p.elem !== 'bytes' && !ELEM_TAGS[p.elem].includes(v[Symbol.toStringTag])) {
-    throw typeError(`${where} must be a ${ELEM_TAGS[p.elem].join(' or ')} (got ${describe(v)})`);
+    throw typeError(`${where} must be ${article(ELEM_TAGS[p.elem][0])} ${ELEM_TAGS[p.elem].join(' or ')} (got ${describe(v)})`);
   }
   return checkLive(v, where);
 }
@@ -382,7 +382,7 @@ export class Call {
     const tags = ELEM_TAGS[spec.outputs[0].elem];
     // by tag, as checkView: a typed array of another realm (an iframe's, a vm context's) is one too
     if (!ArrayBuffer.isView(out) || !tags.includes(out[Symbol.toStringTag])) {
-      throw typeError(`${what} must be a ${tags.join(' or ')} (got ${describe(out)})`);
+      throw typeError(`${what} must be ${article(tags[0])} ${tags.join(' or ')} (got ${describe(out)})`);
     }
     if (blockOf(out)?.live === false) throw freedError(what);
     if (isDetached(out)) throw detachedError(what);

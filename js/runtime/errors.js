@@ -76,6 +76,11 @@ export function isPlainObject(v) {
   return proto === Object.prototype || proto === null;
 }
 
+/** "a" or "an" before a type's name in a message: an Int32Array, a Uint8Array, a Float64Array. */
+export function article(name) {
+  return /^(Int|[AEIO])/.test(name) ? 'an' : 'a';
+}
+
 /** A short description of a value for error messages. */
 export function describe(v) {
   if (v === null) return 'null';

@@ -294,6 +294,14 @@ test('pool: in-place views are not copied, foreign ones are copied in and out (s
 // ----------------------------------------------------------- testAddI32
 
 for (const T of TARGETS) {
+  test(`${T.name}: a view of the wrong element type is named with its article (an Int32Array, a Uint8Array)`, async () => {
+    const one = Int32Array.of(1);
+    await assert.rejects(async () => T.run('testAddI32', Float32Array.of(1), one, new Int32Array(1)),
+      (e) => e instanceof TypeError && /a must be an Int32Array \(got Float32Array/.test(e.message));
+    await assert.rejects(async () => T.run('testIota', 3, { out: new Int16Array(3) }),
+      (e) => e instanceof TypeError && /options\.out must be a Uint16Array/.test(e.message));
+  });
+
   test(`${T.name}: testAddI32 writes out (copied back when foreign) and returns the length`, async () => {
     const r = prng(17);
     const n = 5000;
