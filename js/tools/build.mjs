@@ -343,10 +343,11 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     const srcArgs = (build) => [...compileArgs(build, { opt: o.opt, defines: [...o.defines, ...MALLOC_DEFINES], includes }), '-Wall', '-Wextra'];
     const compiles = builds.flatMap(({ build, srcs }) => [
       ...srcs.map((src) => ({ build, src, args: srcArgs(build), what: build === 'mt' ? 'threaded build' : 'single-thread build' })),
-      // the families' library units (stb_image): their own flags, no warnings
+      // the families' library units (stb_image): their own flags; a
+      // library's warnings are not the user's to read, only its errors
       ...units.map((u) => ({
         build, src: u.path, args: [...compileArgs(build, { opt: o.opt, defines: o.defines, includes: [...includes, u.dir] }), ...(u.wasmFlags ?? [])],
-        what: `${u.src}, ${build === 'mt' ? 'threaded' : 'single-thread'} build`,
+        what: `${u.src}, ${build === 'mt' ? 'threaded' : 'single-thread'} build`, unit: true,
       })),
     ]);
     // the generated bindings lie in this build's own folder: their key is their text
@@ -356,7 +357,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
       run: (args, at) => run(emcc, args, { cwd: at, env: emEnv, jobs }),
       failed,
       // each warning once: the single-thread build's
-      warn: (text, c) => { if (!o.quiet && c.build === 'st') log(text); },
+      warn: (text, c) => { if (!o.quiet && c.build === 'st' && !c.unit) log(text); },
     });
     const results = await Promise.all(builds.map(({ build, file }) => {
       const objs = compiles.map((c, i) => (c.build === build ? objects[i] : null)).filter(Boolean);

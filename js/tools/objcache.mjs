@@ -134,9 +134,10 @@ export class ObjectCache {
 /**
  * Compiles `compiles` (each { src, args, what }) into objects, returned in
  * the same order: from `cache` where it has them, the others with one
- * compiler run per batch — the sources of the same arguments, spread over up
- * to `jobs` batches (a compiler costs about 0.3 s to start, so one run per
- * source would cost more than it saves) with no two files of the same name
+ * compiler run per batch — the sources of the same arguments, spread over
+ * as many batches as the group's share of `jobs` (at least one; emcc costs
+ * about 0.3 s of CPU to start, so a run per source, or more runs than
+ * cores, cost more than they save) with no two files of the same name
  * in one batch (each batch writes <name>.o into a folder of its own under
  * `dir`) — at most `jobs` runs at a time. `keyId(src)`: the name a source
  * is known by in its key. `run(args, cwd)` resolves to { code, out };
@@ -155,8 +156,10 @@ export async function compileSources(compiles, { cache, keyId, dir, jobs, run, f
     groups.get(g).push({ ...c, i, key, name: basename(c.src, '.c') });
   });
   const batches = [];
+  // the cores shared among the groups (each group a run at least)
+  const per = Math.max(1, Math.floor(jobs / groups.size));
   for (const list of groups.values()) {
-    const mine = Array.from({ length: Math.min(jobs, list.length) }, () => []);
+    const mine = Array.from({ length: Math.min(per, list.length) }, () => []);
     list.forEach((m, j) => {
       // round robin, past the batches that already hold a file of its name
       let b = -1;
