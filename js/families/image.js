@@ -34,7 +34,7 @@
 //     image, and frees every intermediate image as soon as the next step is
 //     done with it.
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
-import { blockOf, checkLive, detachedError, isDetached } from '../runtime/memory.js';
+import { blockOf, checkAttached, checkLive } from '../runtime/memory.js';
 
 const MAX_SIDE = 16777216; // PW_IMAGE_MAX_SIDE
 const MAX_BYTES = 2 ** 32 - 1; // one buffer of wasm32
@@ -78,7 +78,7 @@ function isBytes(v) {
 function checkBytes(where, what, v) {
   if (!isBytes(v)) throw typeError(`${W(where)}: ${what} must be a Uint8Array or Uint8ClampedArray (got ${describe(v)})`);
   // before its length (0) is compared with the image's: the length is not what is wrong
-  if (v.byteLength === 0 && isDetached(v)) throw detachedError(`${W(where)}: ${what}`);
+  checkAttached(v, `${W(where)}: ${what}`);
   return v;
 }
 

@@ -87,9 +87,14 @@ export function freedError(what) {
     'a freed view may not be used (its memory may belong to another allocation now)');
 }
 
+/** Throws, naming `what`, if the view is detached (a check before its length is read: a detached view has 0). */
+export function checkAttached(view, what) {
+  if (view.byteLength === 0 && isDetached(view)) throw detachedError(what);
+}
+
 /** Throws, naming `what`, if the view is detached or its alloc() block was freed; returns it. */
 export function checkLive(view, what) {
-  if (view.byteLength === 0 && isDetached(view)) throw detachedError(what);
+  checkAttached(view, what);
   if (blockOf(view)?.live === false) throw freedError(what);
   return view;
 }
