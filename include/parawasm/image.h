@@ -80,7 +80,9 @@ enum { PW_IMAGE_PNG = 1, PW_IMAGE_JPEG = 2 };
  * shrinking, the filter is widened by the scale factor so that every
  * source pixel counts (area-correct, as libvips and Pillow do). Colours
  * are weighted by alpha. Negative lobes (Catmull-Rom, Lanczos) may
- * overshoot; results are clamped.
+ * overshoot; results are clamped. A side that keeps its size is not
+ * filtered (each output pixel takes its source pixel's value there), and
+ * the same size in both is a copy of src, with any filter.
  *
  * In place: no (the sizes differ); src and dst must not overlap.
  * @param src         the source pixels, width*height*4 bytes

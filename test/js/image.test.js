@@ -466,6 +466,32 @@ describe('the shapes of the API', () => {
     assert.ok(fresh.heapSize - before < 64 << 20, `the heap grew by ${(fresh.heapSize - before) >> 20} MiB`);
   });
 
+  test('resize to the same size is a copy, and a side that keeps its size is not filtered (Mitchell does not interpolate)', async () => {
+    for (const [kind, src] of [['rgba', IMAGES.rgba], ['grey', IMAGES.grey]]) {
+      const { width: w, height: h } = src;
+      for (const f of ['lanczos3', 'bilinear', 'catmull-rom', 'mitchell', 'nearest']) {
+        // the same size: the source's bytes, transparent pixels' colours too
+        const same = await everywhere((api) => api.resize(src, w, h, { filter: f }), `${kind} ${f} same size`);
+        assert.ok(equalBytes(same.data, src.data), `${kind} ${f}: resize to the same size changed the image`);
+        // one side kept: that side unfiltered (the reference filters only the other)
+        for (const [dw, dh] of [[w, 9], [13, h], [w, 2 * h + 1]]) {
+          const got = await everywhere((api) => api.resize(src, dw, dh, { filter: f }), `${kind} ${f} ${dw}x${dh}`);
+          assertImage(got, R.refResize(src, dw, dh, f), f === 'nearest' ? 0 : 1, `${kind} ${f} ${w}x${h} -> ${dw}x${dh}`);
+        }
+      }
+      // with Mitchell, a column of a picture resized in height only is the
+      // same column resized alone: no column leaks into its neighbours
+      const col = (img, x) => {
+        const c = img.channels, out = new Uint8ClampedArray(img.height * c);
+        for (let y = 0; y < img.height; y++) for (let k = 0; k < c; k++) out[y * c + k] = img.data[(y * img.width + x) * c + k];
+        return { data: out, width: 1, height: img.height, channels: c };
+      };
+      const tall = core.image.resize(src, w, 17, { filter: 'mitchell' });
+      const one = core.image.resize(col(src, 5), 1, 17, { filter: 'mitchell' });
+      assert.ok(equalBytes(col(tall, 5).data, one.data), `${kind}: Mitchell mixed columns of a height-only resize`);
+    }
+  });
+
   test('resize keeps the aspect ratio when one side is left out', async () => {
     const img = IMAGES.rgba; // 37 x 23
     assert.deepEqual(pick(await everywhere((api) => api.resize(img, 20))), [20, 12]);

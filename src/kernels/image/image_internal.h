@@ -126,7 +126,9 @@ typedef struct {
 /*
  * Taps that resize `src` pixels to `dst` with `filter` (not nearest): the
  * filter widened by src/dst when shrinking, weights normalised over the
- * taps inside the image. PW_OK or PW_ENOMEM.
+ * taps inside the image; src == dst gives one tap of weight 1 per pixel.
+ * Computed in parallel (pw_parallel_for): PW_OK, PW_ENOMEM or
+ * PW_ECANCELED.
  */
 pw_status pw__img_taps_resize(pw__img_taps *t, uint32_t src, uint32_t dst, uint32_t filter);
 

@@ -144,9 +144,11 @@ export const FILTER_FNS = {
  * The weights of one axis of a resize from n to m pixels: output pixel x
  * has its centre at source coordinate (x + 0.5) n / m; source pixel j
  * (centre j + 0.5) weighs K((j + 0.5 - centre) / s), s = max(1, n / m);
- * the weights of the pixels inside the image are normalised.
+ * the weights of the pixels inside the image are normalised. A side that
+ * keeps its size is not filtered: each pixel is its source pixel (README).
  */
 function resizeWeights(n, m, K) {
+  if (n === m) return Array.from({ length: m }, (_, x) => [[x, 1]]);
   const scale = n / m;
   const s = Math.max(1, scale);
   const list = [];
@@ -180,6 +182,7 @@ export function refResize(img, m, k, filter = 'lanczos3') {
     }
     return { data: out, width: m, height: k, channels: C };
   }
+  if (W === m && H === k) return { data: Uint8ClampedArray.from(data), width: m, height: k, channels: C }; // a copy (README)
   const K = FILTER_FNS[filter === 'bicubic' ? 'catmull-rom' : filter];
   return rounded(separable(img, resizeWeights(W, m, K), resizeWeights(H, k, K)));
 }
