@@ -44,10 +44,23 @@ export async function instantiate(env, build, extra = {}, onThreadError = null) 
       reject(e instanceof Error ? e : new ParawasmError(`cannot start ${env.describe(build)}: ${e}`, 'ERR_PW_LOAD'));
     };
     const threadError = (msg) => (settled && onThreadError ? onThreadError(msg) : fail(threadsError(`a pool thread failed while starting: ${msg}`)));
+    // Emscripten's glue prints "Aborted(...)" right after it calls onAbort;
+    // a kernel's abort() is already the error its call rejects or throws
+    // with (ERR_PW_TRAP), so that one line is not printed. Every other line
+    // a kernel writes to stderr is, as the glue would.
+    let abortLine = null;
     const Module = {
       ...env.moduleOptions(build),
+      printErr: (line) => {
+        if (line === abortLine) abortLine = null;
+        else console.warn(line);
+      },
       ...extra,
-      onAbort: (what) => (settled && onThreadError ? onThreadError(`abort(${what})`) : fail(`abort(${what})`)),
+      onAbort: (what) => {
+        abortLine = `Aborted(${what})`;
+        if (settled && onThreadError) onThreadError(`abort(${what})`);
+        else fail(`abort(${what})`);
+      },
       instantiateWasm(imports, receiveInstance) {
         WebAssembly.instantiate(wasmModule, imports).then((instance) => {
           // the exports and the memory, from the instance itself rather than

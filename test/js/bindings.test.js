@@ -674,6 +674,25 @@ test('a trap on the core is a ParawasmError naming the kernel; the C stack is pu
   core.free(x);
 });
 
+test('abort() on the core: ERR_PW_TRAP, without the glue\'s "Aborted()" line on stderr; what the kernel itself writes there is kept', () => {
+  const script = `
+    import { loadCore } from ${JSON.stringify(TESTPKG_URL)};
+    const core = await loadCore();
+    const codes = [];
+    for (const kind of [1, 3, 1]) {
+      try { core.testTrap(kind); codes.push('returned'); } catch (e) { codes.push(e.code); }
+    }
+    const x = core.alloc(4000, Uint32Array);
+    x.fill(9);
+    console.log(JSON.stringify({ codes, sum: String(core.testSumU32(x)) }));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { codes: ['ERR_PW_TRAP', 'ERR_PW_TRAP', 'ERR_PW_TRAP'], sum: '9000' });
+  assert.doesNotMatch(r.stderr, /Aborted\(/, 'the glue printed its abort line');
+  assert.match(r.stderr, /pw_test_trap: about to abort/, "the kernel's own line to stderr");
+});
+
 test('the fallback pool (no shared memory): negative bigints for int64_t, and a view freed while its call runs, as on the shared pool', async () => {
   const preload = new URL('../runtimes/no-sab-preload.mjs', import.meta.url).pathname;
   const script = `

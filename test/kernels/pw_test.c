@@ -3,6 +3,7 @@
 #include "pw_test.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +11,10 @@
 void pw_test_noop(void) {}
 
 void pw_test_trap(uint32_t kind) {
+  if (kind == 3) {
+    fprintf(stderr, "pw_test_trap: about to abort\n");
+    abort();
+  }
   if (kind == 1) abort();
   if (kind == 2) {
     volatile uint8_t *far = (volatile uint8_t *)(uintptr_t)0xfffffff0u;

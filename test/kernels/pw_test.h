@@ -15,7 +15,10 @@
 /** Does nothing: measures dispatch cost. */
 PW_KERNEL void pw_test_noop(void);
 
-/** Crashes the thread: kind 0 traps (unreachable), 1 calls abort(), 2 reads far out of bounds. */
+/**
+ * Crashes the thread: kind 0 traps (unreachable), 1 calls abort(), 2 reads
+ * far out of bounds, 3 writes a line to stderr and calls abort().
+ */
 PW_KERNEL void pw_test_trap(uint32_t kind);
 
 /**
