@@ -500,20 +500,28 @@ typedef struct {
 #define SEP_PAGE ((size_t)4096)
 
 typedef struct {
-  size_t acc, ring, stride, total; /* byte offsets of acc and the ring, ring row stride, block size */
+  size_t acc, ring, stride, rows, total; /* byte offsets of acc, the ring and rows; ring row stride; block size */
 } sep_layout;
 
 /* a + b, or SIZE_MAX if it does not fit (sizes here are at most SIZE_MAX) */
 static size_t sat_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 static size_t round_up(size_t a, size_t to) { return sat_add(a, to - 1) == SIZE_MAX ? SIZE_MAX : (a + to - 1) & ~(to - 1); }
 
-/* The layout for tmp of tmp_bytes, acc of acc_bytes and a ring of cap rows of ring_bytes; 0 if too big. */
+/*
+ * The layout for tmp of tmp_bytes, acc of acc_bytes, a ring of cap rows of
+ * ring_bytes, and after it the column pass's cap row pointers (rows, read
+ * for every 16 floats: in the chunk's own pages rather than a small malloc
+ * of their own, which could share a cache line with another thread's
+ * data); 0 if too big.
+ */
 static int sep_plan(size_t tmp_bytes, size_t acc_bytes, size_t ring_bytes, uint32_t cap, sep_layout *L) {
   L->stride = round_up(ring_bytes, 64);
   L->acc = sat_add(round_up(tmp_bytes, SEP_PAGE), SEP_ACC_SKEW);
   L->ring = sat_add(round_up(sat_add(L->acc, acc_bytes), SEP_PAGE), SEP_RING_SKEW);
   if (L->stride == SIZE_MAX || L->ring == SIZE_MAX || (cap != 0 && L->stride > (SIZE_MAX - L->ring) / cap)) return 0;
-  L->total = round_up(L->ring + (size_t)cap * L->stride, SEP_PAGE); /* aligned_alloc wants a whole number of pages */
+  L->rows = round_up(L->ring + (size_t)cap * L->stride, 64);
+  if (L->rows == SIZE_MAX || cap > (SIZE_MAX - L->rows) / sizeof(float *)) return 0;
+  L->total = round_up(L->rows + (size_t)cap * sizeof(float *), SEP_PAGE); /* aligned_alloc wants a whole number of pages */
   return L->total != SIZE_MAX;
 }
 
@@ -590,21 +598,17 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
   const size_t srcf = (size_t)j->sw * ch, dstf = (size_t)j->dw * ch; /* floats in a source / output row */
   const int simd = pw__img_simd(j->flags);
   const size_t ringf = c->vfirst ? srcf : dstf;
-  /* tmp, acc and the ring in one block (see sep_plan) */
-  sep_layout L = {0, 0, 0, 0};
+  /* tmp, acc, the ring and the row pointers in one block (see sep_plan) */
+  sep_layout L = {0, 0, 0, 0, 0};
   unsigned char *block = sep_plan(srcf * sizeof(float), dstf * sizeof(float), ringf * sizeof(float), cap, &L)
                              ? aligned_alloc(SEP_PAGE, L.total)
                              : NULL;
-  float *tmp = (float *)block, *acc = NULL, *ring = NULL;
-  if (block != NULL) {
-    acc = (float *)(block + L.acc);
-    ring = (float *)(block + L.ring);
-  }
-  const float **rows = malloc((size_t)cap * sizeof *rows);
-  if (block == NULL || rows == NULL) {
+  if (block == NULL) {
     atomic_store(&c->failed, 1);
-    goto done;
+    return;
   }
+  float *tmp = (float *)block, *acc = (float *)(block + L.acc), *ring = (float *)(block + L.ring);
+  const float **rows = (const float **)(void *)(block + L.rows);
   uint32_t hi = 0; /* the ring holds the rows below hi (the last cap of them) */
   int any = 0;
   for (size_t y = y0; y < y1; y++) {
@@ -629,9 +633,7 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
     sink_row(j, simd, acc, y);
   }
   pw_progress_add(y1 - y0, j->dh);
-done:
   free(block);
-  free(rows);
 }
 
 /*
