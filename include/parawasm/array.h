@@ -159,8 +159,12 @@ PW_ARRAY_TYPES(PW_ARRAY_GATHER_)
  * put at index k (NaNs are the largest elements; -0 is below +0).
  * Radix selection: a few passes over x, each narrowing the range of keys
  * that holds rank k; scratch of a few thousand keys for data that spread
- * over their range, at most about 2n keys for data so skewed that the
- * ranges cannot be narrowed (then a copy is sorted).
+ * over their range, none for 8-bit elements (a range of fewer than 2048
+ * keys is answered from its counts), and none for a range that holds more
+ * than half of the elements (many equal values: it is read again rather
+ * than copied). At most about 2n keys when the ranks wanted lie in ranges
+ * that hold more than half of the elements between them (then a copy is
+ * sorted).
  * @param x      the elements (not changed)
  * @param n      number of elements
  * @param k      rank, 0 <= k < n
@@ -257,7 +261,8 @@ PW_ARRAY_TYPES(PW_ARRAY_SEARCH_SORTED_)
  * (SameValueZero): -0 and +0 are one value, reported as +0, and every NaN
  * is one value, reported last as the quiet NaN 0x7ff8... (0x7fc00000).
  * x need not be sorted. 8- and 16-bit types are counted directly; wider
- * types sort a copy of their keys (n elements of scratch).
+ * types sort a copy of their keys (2n elements of scratch: the copy and
+ * the sort's buffer).
  * @param x       the elements (not changed)
  * @param n       number of elements, at most 2^32 - 1
  * @param values  the distinct values (u of them), resized and filled

@@ -480,8 +480,16 @@ const OPS = {
       if (v !== undefined && !Number.isFinite(v)) throw rangeError(`${W('histogram')}: options.${k} must be finite (got ${v})`);
     }
     if (lo === undefined || hi === undefined) {
-      // numpy's default range: the smallest and largest element (NaN left out)
-      const [mn, mx] = yield { k: 'quantiles', args: [x, Float64Array.of(0, 1), call(env, o)] };
+      // numpy's default range: the smallest and largest element (NaN left
+      // out): min and max, two passes without scratch; where a NaN makes
+      // them NaN, the quantiles 0 and 1, which leave NaN out
+      let mn = NaN;
+      let mx = NaN;
+      if (x.length > 0) {
+        mn = Number((yield { k: 'min', args: [x, call(env, o)] }).value[0]);
+        mx = Number((yield { k: 'max', args: [x, call(env, o)] }).value[0]);
+        if (Number.isNaN(mn) || Number.isNaN(mx)) [mn, mx] = yield { k: 'quantiles', args: [x, Float64Array.of(0, 1), call(env, o)] };
+      }
       const empty = Number.isNaN(mn);
       if (!empty && (!Number.isFinite(mn) || !Number.isFinite(mx))) {
         throw rangeError(`${W('histogram')}: x holds an infinity; give options.lo and options.hi`);
@@ -667,7 +675,9 @@ function* extreme(env, args, name) {
 
 function renamed(e, where, k) {
   const from = `array.${k}`;
-  if (where !== k && e instanceof Error && typeof e.message === 'string' && e.message.startsWith(`${from}:`)) {
+  // 'array.quantiles: ...' (an argument) and 'array.quantiles failed: ...' (the kernel's status)
+  if (where !== k && e instanceof Error && typeof e.message === 'string' && /^[: ]/.test(e.message.slice(from.length)) &&
+      e.message.startsWith(from)) {
     try {
       e.message = `${W(where)}${e.message.slice(from.length)}`;
     } catch { /* left as it is */ }

@@ -242,6 +242,45 @@ describe('selection and search', () => {
     assert.ok(Number.isNaN(core.array.median(Float32Array.of(NaN, NaN))));
   });
 
+  test('selection needs no scratch the size of the array: one-value buckets (8-bit data), a bucket of most elements, histogram\'s default range', async () => {
+    // a fresh core: what the heap grows by is what these calls allocated
+    const fresh = await loadCore();
+    const N = 1 << 24;
+    const u8 = fresh.alloc(N, Uint8Array);
+    for (let i = 0; i < N; i++) u8[i] = i % 2 ? 200 : 3;
+    const f64 = fresh.alloc(8 * N, Float64Array); // N zeros, and one 1 among them
+    f64[12345] = 1;
+    const before = fresh.heapSize;
+    assert.equal(fresh.array.median(u8), (3 + 200) / 2);
+    assert.equal(fresh.array.kth(u8, N / 2 - 1), 3);
+    assert.equal(fresh.array.kth(u8, N / 2), 200);
+    assertSame(fresh.array.quantiles(u8, [0, 0.25, 0.75, 1]), Float64Array.of(3, 3, 200, 200), 'u8 quantiles');
+    const top = fresh.array.topk(u8, 3);
+    assertSame(top.indices, Uint32Array.of(1, 3, 5), 'u8 topk indices');
+    assertSame(fresh.array.quantiles(f64, [0, 1]), Float64Array.of(0, 1), 'f64 quantiles 0 and 1');
+    assertSame(fresh.array.quantiles(f64, [0, 0.5, 1]), Float64Array.of(0, 0, 1), 'f64 quantiles 0, 0.5, 1');
+    const h = fresh.array.histogram(f64, { bins: 2 });
+    assert.deepEqual([h[0], h[1]], [N - 1, 1], 'histogram over the default range [0, 1]');
+    const grew = fresh.heapSize - before;
+    assert.ok(grew < 8 << 20, `the heap grew by ${(grew / 2 ** 20).toFixed(1)} MiB for arrays of 16 and 128 MiB`);
+    // the same answers on a pool
+    const pu8 = pools[2].alloc(N, Uint8Array);
+    pu8.set(u8);
+    assert.equal(await pools[2].array.median(pu8), (3 + 200) / 2);
+    pools[2].free(pu8);
+  });
+
+  test('quantiles whose ranks step back (q given twice: r, r + 1, r, r + 1) where r ends a bucket of the selection', async () => {
+    // a permutation of 0 .. n - 1 (rank r is r); the first round's buckets
+    // are 64 values wide, so each r = 64 k + 63 ends one and r + 1 starts the next
+    const n = 100000;
+    const x = Uint32Array.from({ length: n }, (_, i) => (i * 7919) % n);
+    const qs = [];
+    for (let k = 0; qs.length < 64; k += 37) qs.push((64 * k + 63.25) / (n - 1), (64 * k + 63.5) / (n - 1));
+    const { result } = await everywhere('quantiles', () => [x, qs], 'quantiles at bucket ends');
+    assertSame(result, Float64Array.from(qs, (p) => R.quantileRef(x, p)), 'quantiles at bucket ends');
+  });
+
   test('searchSorted left and right, arrays and single needles', async () => {
     for (const c of cases(CTORS, [0, 1, 7, 300])) {
       const sorted = R.sortRef(data(c.C, c.n, c.s));

@@ -18,11 +18,14 @@
  * hardly vary: the first histogram already splits them 2048 ways. Each
  * round narrows a segment's window 2048-fold, so a 64-bit key needs at
  * most 6 rounds, and random data about 2 passes over the input plus work
- * on a few thousand keys. When a single bucket holds more than half of
- * the window and every rank (many equal keys, or a cluster among
- * outliers) the window is narrowed to it without copying, at the cost of
- * another read pass; when ranks fall in buckets holding more than half of
- * the window between them, the window is copied and sorted.
+ * on a few thousand keys. A bucket of one key (a window narrower than
+ * 2048 keys: always for 8-bit elements) answers its ranks without a copy.
+ * A bucket holding more than half of the window (many equal keys, or a
+ * cluster among outliers) is never copied: its ranks are found by
+ * narrowing the window to it, at the cost of another read pass (the
+ * other ranks' buckets are copied as usual); when the ranks' other
+ * buckets hold more than half of the window between them, the window is
+ * copied and sorted.
  *
  * Scratch: the copied segments, at most n / 2 keys at the first round and
  * at most the window at each later one (at most about 2n keys in all, in
@@ -366,26 +369,31 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
       for (size_t b = 0; b < c.nb; b++) t += c.hist[b * SEL_STRIDE + v];
       tot[v] = t;
     }
-    for (size_t v = 0; v < SEL_BUCKETS; v++) slot[v] = -1;
-    size_t cum = 0, v = 0, nslots = 0, selected = 0;
-    size_t first_bucket = SIZE_MAX;
-    int one_bucket = 1;
-    /* bucket of each rank (ranks are non-decreasing) */
+    /*
+     * Bucket of each rank. The ranks are non-decreasing but for a step
+     * back within a quantile's pair (q = 0.5 twice: r, r + 1, r, r + 1),
+     * where the scan starts again; so a run of ranks in one bucket may
+     * come back after another bucket's (handled run by run below), while
+     * buckets are first met in increasing order.
+     */
     size_t *rb = (size_t *)pwa_alloc(r, sizeof *rb);
     if (rb == NULL) {
       s = pwa_nomem(r, sizeof *rb);
       goto done;
     }
-    for (size_t j = 0; j < r; j++) {
+    int one_bucket = 1;
+    for (size_t j = 0, cum = 0, v = 0; j < r; j++) {
+      if (rel[j] < cum) cum = 0, v = 0;
       while (cum + tot[v] <= rel[j]) cum += tot[v++];
       rb[j] = v;
-      if (slot[v] < 0) {
-        slot[v] = (int32_t)nslots++;
-        selected += tot[v];
-      }
-      if (first_bucket == SIZE_MAX) first_bucket = v;
-      if (v != first_bucket) one_bucket = 0;
+      if (v != rb[0]) one_bucket = 0;
     }
+    if (c.shift == 0) { /* every bucket is one key, lo + its number: nothing to copy */
+      for (size_t j = 0; j < r; j++) out[j] = lo + rb[j];
+      free(rb);
+      goto done;
+    }
+    const size_t first_bucket = rb[0];
     if (one_bucket && tot[first_bucket] > wcount / 2 && tot[first_bucket] > SEL_SORT_MAX) {
       /* narrow the window to that bucket, without copying */
       size_t below = 0;
@@ -400,6 +408,25 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
       free(rb);
       continue;
     }
+    /*
+     * A bucket holding more than half of the window (at most one does) is
+     * not copied: its ranks are found in it by narrowing the window to it,
+     * another read of src (owned 0: src holds keys outside it too). Many
+     * equal keys beside a few others (the smallest and largest of a
+     * mostly-zero array) cost reads then, not a copy of the array.
+     */
+    size_t big = SIZE_MAX;
+    for (size_t j = 0; j < r && big == SIZE_MAX; j++)
+      if (tot[rb[j]] > wcount / 2 && tot[rb[j]] > SEL_SORT_MAX) big = rb[j];
+    for (size_t v = 0; v < SEL_BUCKETS; v++) slot[v] = -1;
+    size_t nslots = 0, selected = 0;
+    for (size_t j = 0; j < r; j++) {
+      if (rb[j] != big && slot[rb[j]] < 0) {
+        slot[rb[j]] = (int32_t)nslots++;
+        selected += tot[rb[j]];
+      }
+    }
+    /* without big, selected <= wcount / 2 (and with it wcount > SEL_SORT_MAX) */
     int whole = selected > wcount / 2 || wcount <= SEL_SORT_MAX;
     if (whole) { /* copy the whole window and sort it */
       for (size_t u = 0; u < nbkt; u++) slot[u] = 0;
@@ -439,7 +466,7 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
       c.slot = slot;
       c.nslots = nslots;
       c.pstride = pstride;
-      s = pw_parallel_for(c.nb, 1, f.compact, &c);
+      if (nslots > 0) s = pw_parallel_for(c.nb, 1, f.compact, &c); /* none: only big's ranks */
       if (s == PW_OK && whole) {
         s = sel_sort_pick(c.out, wcount, width, rel, r, out);
       } else if (s == PW_OK) {
@@ -455,10 +482,13 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
           uint64_t blo = lo + ((uint64_t)bkt << c.shift);
           uint64_t bhi = blo + (((uint64_t)1 << c.shift) - 1);
           if (bhi > hi || bhi < blo) bhi = hi;
-          size_t sl = (size_t)slot[bkt];
-          void *segp = (char *)c.out + seg[sl] * kb;
-          s = sel_level(segp, tot[bkt], width, PWA_UINT_ASC, blo, bhi, tot[bkt], rel + j, j2 - j,
-                        out + j, 1);
+          if (bkt == big) { /* not copied: the window narrowed to it, over src again */
+            s = sel_level(src, n, width, mode, blo, bhi, tot[bkt], rel + j, j2 - j, out + j, 0);
+          } else {
+            void *segp = (char *)c.out + seg[(size_t)slot[bkt]] * kb;
+            s = sel_level(segp, tot[bkt], width, PWA_UINT_ASC, blo, bhi, tot[bkt], rel + j, j2 - j,
+                          out + j, 1);
+          }
           j = j2;
         }
       }
