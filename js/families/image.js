@@ -1006,14 +1006,11 @@ function makeEnv(host, ctx, async) {
     newImage(where, shape) {
       const bytes = shape.width * shape.height * shape.channels;
       let data;
-      if (async) {
-        data = host.alloc(bytes, Uint8ClampedArray);
-      } else {
-        try {
-          data = new Uint8ClampedArray(bytes);
-        } catch (e) {
-          throw rangeError(`${W(where)}: cannot allocate ${bytes} bytes for the result (${e.message})`);
-        }
+      try {
+        data = async ? host.alloc(bytes, Uint8ClampedArray) : new Uint8ClampedArray(bytes);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        throw rangeError(`${W(where)}: cannot allocate ${bytes} bytes for the result (${e.message})`);
       }
       owned.add(data);
       return { data, ...shape };

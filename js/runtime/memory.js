@@ -11,7 +11,9 @@
 // refused with a message saying how to make one that can be checked.
 import { checkInteger, describe, rangeError, typeError } from './errors.js';
 
-export const MAX_HEAP = 2 ** 32; // wasm32: 4 GiB at most
+// The most the heap can hold: wasm32's 4 GiB less its last 64 KiB page,
+// which Emscripten's growth never adds (emscripten_get_heap_max).
+export const MAX_HEAP = 2 ** 32 - 65536;
 // Largest alignment any element type needs; SIMD kernels like 16.
 const ALLOC_ALIGN = 16;
 
@@ -76,7 +78,7 @@ export function checkAlloc(bytes, Ctor, what = 'alloc') {
   if (!VIEW_CTORS.includes(Ctor)) {
     throw typeError(`${what}: the second argument must be a TypedArray constructor (Uint8Array, Float64Array, ...) or DataView (got ${describe(Ctor)})`);
   }
-  checkInteger(bytes, `${what}: bytes`, 0, MAX_HEAP - 1);
+  checkInteger(bytes, `${what}: bytes`, 0, MAX_HEAP);
   const size = Ctor.BYTES_PER_ELEMENT ?? 1;
   if (bytes % size) throw rangeError(`${what}: bytes must be a multiple of ${size} for ${Ctor.name} (got ${bytes})`);
   return size;
@@ -187,14 +189,14 @@ export class Heap {
 
   /** Raw allocation for internal use (zero-filled if `zeroed`, else not): an address; RangeError if full. */
   malloc(bytes, what = 'allocation', zeroed = false) {
-    // wasm32's size_t: a larger count would reach pw_alloc wrapped (2^32 as 0)
-    if (bytes > MAX_HEAP - 1) {
-      throw rangeError(`${what}: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP})`);
+    // beyond what the heap can hold (and wasm32's size_t would wrap 2^32 to 0)
+    if (bytes > MAX_HEAP) {
+      throw rangeError(`${what}: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP} bytes)`);
     }
     const p = (zeroed ? this.exports.pw_alloc_zeroed(Math.max(bytes, 1)) : this.exports.pw_alloc(Math.max(bytes, 1), ALLOC_ALIGN)) >>> 0;
     if (p === 0) {
       throw rangeError(`${what}: cannot allocate ${bytes} bytes: parawasm's heap cannot grow that far ` +
-        `(it holds ${this.byteLength} bytes, of which ${this.liveBytes} in alloc() blocks; at most ${MAX_HEAP})`);
+        `(it holds ${this.byteLength} bytes, of which ${this.liveBytes} in alloc() blocks; it can hold at most ${MAX_HEAP})`);
     }
     this.views();
     return p;
