@@ -258,6 +258,11 @@ IMAGE_BENCH_SRCS := test/bench/bench_cpu.h test/bench/native_image.c test/c/no_k
 build/native/native_image: $(IMAGE_BENCH_SRCS) $(UNITS_O3) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c %.o,$^) -o $@ -lm
+# the same on PW_THREADS pthreads (test/bench/native_threads.c): the C's own scaling
+IMAGE_BENCH_MT_SRCS := $(filter-out src/runtime/serial.c,$(IMAGE_BENCH_SRCS)) test/bench/native_threads.c
+build/native/native_image_mt: $(IMAGE_BENCH_MT_SRCS) $(UNITS_O3) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) -O3 -march=native $(filter %.c %.o,$^) -o $@ -lm -lpthread
 build/wasm-bench/native_image.js: $(IMAGE_BENCH_SRCS) $(UNITS_WASM) $(SDK_HEADERS) $(KERNEL_HDRS) $(RUNTIME_H)
 	@mkdir -p $(@D)
 	echo '{ "type": "commonjs" }' > $(@D)/package.json

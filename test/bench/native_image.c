@@ -218,7 +218,8 @@ int main(int argc, char **argv) {
   const char *build = "native";
 #endif
   if (json) printf("{\"build\":\"%s\",\"runs\":%d,\"rows\":[\n", build, runs);
-  else printf("%s, one thread, median of %d runs (min-max), %s ms\n", build, runs, cpu ? "CPU" : "wall-clock");
+  else printf("%s, %d thread%s, median of %d runs (min-max), %s ms\n", build, pw_concurrency(),
+              pw_concurrency() > 1 ? "s" : "", runs, cpu ? "CPU" : "wall-clock");
   double *t = xmalloc((size_t)runs * sizeof *t);
   for (size_t b = 0; b < sizeof benches / sizeof benches[0]; b++) {
     if (only && !matches(benches[b].name, only)) continue;
