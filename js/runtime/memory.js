@@ -78,7 +78,7 @@ export function checkAlloc(bytes, Ctor, what = 'alloc') {
   if (!VIEW_CTORS.includes(Ctor)) {
     throw typeError(`${what}: the second argument must be a TypedArray constructor (Uint8Array, Float64Array, ...) or DataView (got ${describe(Ctor)})`);
   }
-  checkInteger(bytes, `${what}: bytes`, 0, MAX_HEAP);
+  checkInteger(bytes, `${what}: bytes`, 0, 2 ** 32 - 1); // wasm32's size_t; beyond MAX_HEAP: 'cannot allocate'
   const size = Ctor.BYTES_PER_ELEMENT ?? 1;
   if (bytes % size) throw rangeError(`${what}: bytes must be a multiple of ${size} for ${Ctor.name} (got ${bytes})`);
   return size;
