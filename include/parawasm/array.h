@@ -183,9 +183,11 @@ PW_ARRAY_TYPES(PW_ARRAY_KTH_)
  * elements in ascending order v[0..c), quantile q is linear interpolation
  * at h = q * (c - 1) (R's type 7, numpy's "linear"):
  *     v[floor(h)] + (h - floor(h)) * (v[floor(h) + 1] - v[floor(h)])
- * computed in double (64-bit integers beyond 2^53 are rounded first).
- * With no element left (c = 0) every quantile is NaN. An infinite v makes
- * the interpolation follow IEEE rules (Inf - Inf is NaN).
+ * computed in double (64-bit integers beyond 2^53 are rounded first),
+ * or v[floor(h)] itself where the two neighbours are equal (as R does: two
+ * infinities give that infinity, two -0 give -0). With no element left
+ * (c = 0) every quantile is NaN. Between -Inf and +Inf the interpolation
+ * follows IEEE rules (NaN).
  * Work: one radix selection for all q together; when q has many values
  * (more than about 64), a copy of x is sorted instead.
  * @param x      the elements (not changed)

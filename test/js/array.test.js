@@ -281,6 +281,24 @@ describe('selection and search', () => {
     assertSame(result, Float64Array.from(qs, (p) => R.quantileRef(x, p)), 'quantiles at bucket ends');
   });
 
+  test('quantiles between equal neighbours are that value: two infinities give Infinity, two -0 give -0 (R type 7)', async () => {
+    const cases = [
+      [Float64Array.of(Infinity, Infinity), [0.5], [Infinity]],
+      [Float64Array.of(-Infinity, -Infinity, 1), [0.25], [-Infinity]],
+      [Float32Array.of(1, Infinity, Infinity, 2), [0.9], [Infinity]],
+      [Float64Array.of(-0, -0), [0.5], [-0]],
+      [Float64Array.of(1, 3), [0.5], [2]],
+    ];
+    for (const [x, qs, want] of cases) {
+      const { result } = await everywhere('quantiles', () => [x, qs], `quantiles of ${Array.from(x)}`);
+      assertSame(result, Float64Array.from(want), `quantiles of ${Array.from(x)} at ${qs}`);
+      assertSame(Float64Array.from(qs, (p) => R.quantileRef(x, p)), Float64Array.from(want), `reference at ${qs}`);
+    }
+    assert.ok(Object.is(core.array.median(Float64Array.of(-0, -0)), -0), 'median of two -0');
+    assert.equal(core.array.median(Float64Array.of(Infinity, Infinity)), Infinity, 'median of two infinities');
+    assert.ok(Number.isNaN(core.array.median(Float64Array.of(-Infinity, Infinity))), 'median of -Infinity and Infinity: NaN, as in R');
+  });
+
   test('searchSorted left and right, arrays and single needles', async () => {
     for (const c of cases(CTORS, [0, 1, 7, 300])) {
       const sorted = R.sortRef(data(c.C, c.n, c.s));

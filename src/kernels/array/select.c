@@ -749,7 +749,10 @@ static pw_status quantiles_any(const void *x, size_t n, const double *q, size_t 
       double frac = h - floor(h);
       double a = key_value(keys[2 * j], width, kind);
       double b = key_value(keys[2 * j + 1], width, kind);
-      value[order[j]] = frac == 0.0 ? a : a + frac * (b - a);
+      /* equal neighbours give the lower one, as R's type 7 does:
+         interpolating between two infinities would give NaN, and between
+         two -0 a +0 */
+      value[order[j]] = frac == 0.0 || a == b ? a : a + frac * (b - a);
     }
   }
 out:

@@ -57,7 +57,9 @@ export function quantileRef(x, q) {
   const a = v[f];
   const b = v[Math.min(f + 1, v.length - 1)];
   const frac = h - f;
-  return frac === 0 ? a : a + frac * (b - a);
+  // R's type 7 takes the lower neighbour where the two are equal (two
+  // infinities: no NaN; -0 and +0 count as equal there too)
+  return frac === 0 || a === b ? a : a + frac * (b - a);
 }
 
 /** searchSorted by a linear count with compare(). */
