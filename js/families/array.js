@@ -496,12 +496,7 @@ const OPS = {
       }
       if (lo === undefined) lo = empty ? 0 : mn;
       if (hi === undefined) hi = empty ? 1 : mx;
-      if (lo === hi && o.lo === undefined && o.hi === undefined) {
-        // one value: a bin around it, as numpy (widened where 0.5 is below its ulp)
-        const d = Math.max(0.5, Math.abs(lo) * 2 ** -52);
-        lo -= d;
-        hi += d;
-      }
+      if (lo === hi && o.lo === undefined && o.hi === undefined) [lo, hi] = aroundOne(lo, bins);
     }
     if (!(lo < hi)) throw rangeError(`${W('histogram')}: options.lo (${lo}) must be less than options.hi (${hi})`);
     return yield { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
@@ -775,3 +770,33 @@ export const arrayFamily = {
   core: (core, ctx) => install(core, ctx, false),
   pool: (pool, ctx) => install(pool, ctx, true),
 };
+
+/** The distance from |v| to the next larger double. */
+function spacing(v) {
+  const a = Math.abs(v);
+  if (a < 2 ** -1022) return 2 ** -1074;
+  let e = Math.floor(Math.log2(a)); // may be one off near a power of two
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  return 2 ** (e - 52);
+}
+
+/**
+ * histogram()'s default range for data of one value v: numpy's
+ * [v - 0.5, v + 0.5] where the doubles near v are at most 1 / (4 bins)
+ * apart (every edge then rounds by less than a quarter of a bin). Where
+ * they are further apart, bins of w = twice that spacing (a power of
+ * two): every edge lo + i w is then a double and the bin arithmetic
+ * exact, and v lies in the middle bin (bins >> 1). Next to the largest
+ * double the range ends at v, which falls in the last bin (the first
+ * for -v).
+ */
+function aroundOne(v, bins) {
+  const u = spacing(v);
+  if (u * 4 * bins <= 1) return [v - 0.5, v + 0.5];
+  const w = 2 * u;
+  const lo = Math.floor(v / w) * w - Math.floor(bins / 2) * w;
+  const hi = lo + bins * w;
+  if (Number.isFinite(lo) && Number.isFinite(hi)) return [lo, hi];
+  return v > 0 ? [v - bins * w, v] : [v, v + bins * w];
+}

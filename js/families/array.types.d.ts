@@ -39,7 +39,7 @@ export interface OutOptions<A> {
   out?: A;
 }
 
-/** The options of histogram(): `bins` over [lo, hi] (default 10 over the data's range), or explicit `edges`. */
+/** The options of histogram(): `bins` over [lo, hi] (default 10 over the data's range; data of one value falls in the middle bin), or explicit `edges`. */
 export interface HistogramOptions {
   /** Number of equal bins, 1 to 2^24 (default 10). */
   bins?: number;

@@ -512,9 +512,14 @@ describe('scan, histogram, elementwise', () => {
         const mn = xs.reduce((a, v) => Math.min(a, v), Infinity);
         const mx = xs.reduce((a, v) => Math.max(a, v), -Infinity);
         if (finite) {
-          let [l, h] = xs.length ? [mn, mx] : [0, 1];
-          if (l === h) [l, h] = [l - Math.max(0.5, Math.abs(l) * 2 ** -52), h + Math.max(0.5, Math.abs(l) * 2 ** -52)];
-          if (Number.isFinite(h - l)) {
+          const [l, h] = xs.length ? [mn, mx] : [0, 1];
+          if (l === h) {
+            // one value: every element in the middle bin (see the next test)
+            const { result } = await everywhere('histogram', () => [x, { bins }], `histogram one value ${name(c)} bins=${bins}`);
+            const want = new Uint32Array(bins);
+            want[Math.abs(l) === Number.MAX_VALUE ? (l > 0 ? bins - 1 : 0) : bins >> 1] = xs.length;
+            assertSame(result, want, `histogram of one value ${l} ${name(c)} bins=${bins}`);
+          } else if (Number.isFinite(h - l)) {
             const { result } = await everywhere('histogram', () => [x, { bins }], `histogram ${name(c)} bins=${bins}`);
             assertSame(result, R.histogramRef(x, R.equalEdges(l, h, bins)), `histogram default ${name(c)} bins=${bins}`);
           }
@@ -528,6 +533,37 @@ describe('scan, histogram, elementwise', () => {
       const edges = [-Infinity, -100, -1, 0, 0.5, 3, 1e6, Infinity];
       const { result } = await everywhere('histogram', () => [x, { edges }], `histogram edges ${name(c)}`);
       assertSame(result, R.histogramRef(x, edges), `histogram edges ${name(c)}`);
+    }
+  });
+
+  test('histogram of one value: the middle bin, however far apart the doubles near it are; the last (first) bin next to the largest double', async () => {
+    const values = [
+      [Float64Array, [0, 1.5, -3, 5e-324, 2 ** 44 + 1, 2 ** 52 - 1, 2 ** 52, 2 ** 53 + 2, 2 ** 60, -(2 ** 60), 2442526953794541056, 1e300, 2 ** 1023, -(2 ** 1023) * 1.5]],
+      [Float32Array, [3.4028234663852886e38, -3.4028234663852886e38, 16777217 * 64, 1e-45]],
+      [BigUint64Array, [2442526953794541056n, 2442526953794541000n, 2n ** 64n - 1n, 2n ** 53n + 1n, 1000n]],
+      [BigInt64Array, [-(2n ** 62n) - 7n, -(2n ** 63n), 2n ** 63n - 1n]],
+      [Uint32Array, [4294967295]],
+      [Int32Array, [-2147483648]],
+    ];
+    for (const [C, vs] of values) {
+      for (const v of vs) {
+        for (const bins of [1, 2, 7, 10, 255, 256, 65537]) {
+          const x = new C(5).fill(v);
+          const { result } = await everywhere('histogram', () => [x, { bins }], `histogram of ${C.name} ${v} bins=${bins}`);
+          const want = new Uint32Array(bins);
+          want[bins >> 1] = 5;
+          assertSame(result, want, `histogram of ${C.name} ${v}, bins=${bins}`);
+        }
+      }
+    }
+    // next to the largest double the range cannot reach past the value: it ends there
+    for (const [v, bin] of [[Number.MAX_VALUE, (b) => b - 1], [-Number.MAX_VALUE, () => 0]]) {
+      for (const bins of [1, 7, 10]) {
+        const { result } = await everywhere('histogram', () => [Float64Array.of(v, v), { bins }], `histogram of ${v} bins=${bins}`);
+        const want = new Uint32Array(bins);
+        want[bin(bins)] = 2;
+        assertSame(result, want, `histogram of ${v}, bins=${bins}`);
+      }
     }
   });
 
