@@ -928,6 +928,26 @@ describe('bad input: typed errors naming the argument', () => {
     });
   }
 
+  test('a pool result too large for the heap: a RangeError naming the operation and the size, and the pool works on', async () => {
+    const pool = pools[2];
+    const small = { data: new Uint8Array(16).fill(7), width: 2, height: 2 };
+    const before = pool.stats().heapSize;
+    // 65536 x 16383 x 4 = 4294705152 bytes: a legal image, beyond what the 4 GiB heap can still hold
+    const calls = [
+      ['resize', () => pool.image.resize(small, 65536, 16383)],
+      ['extend', () => pool.image.extend(small, { right: 65534, bottom: 16381 })],
+      ['resize', () => pool.image.chain(small).invert().resize(65536, 16383).run()],
+    ];
+    for (const [op, call] of calls) {
+      await assert.rejects(call(), (e) => e instanceof RangeError && e.code === 'ERR_OUT_OF_RANGE' &&
+        new RegExp(`^image\\.${op}: cannot allocate 4294705152 bytes for the result \\(alloc: .*at most 4294901760`).test(e.message));
+    }
+    assert.equal(pool.stats().heapSize, before, 'the heap did not grow');
+    const r = await pool.image.resize(small, 3, 3);
+    assert.deepEqual([r.width, r.height, Array.from(r.data.subarray(0, 4))], [3, 3, [7, 7, 7, 7]]);
+    pool.image.free(r);
+  });
+
   test('a destroyed pool rejects with PoolDestroyedError', async () => {
     const pool = await createPool({ threads: 1 });
     await pool.destroy();
