@@ -390,27 +390,57 @@ typedef struct {
 } tr_ctx;
 
 #ifdef __wasm_simd128__
+/* One 4 x 4 block of 32-bit elements, a[i..i+4][j..j+4] to o: 4 loads, 8 shuffles, 4 stores. */
+static inline void tr_block4(const uint32_t *a, uint32_t *o, size_t rows, size_t cols, size_t i, size_t j) {
+  const uint32_t *s = a + i * cols + j;
+  v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + cols);
+  v128_t r2 = wasm_v128_load(s + 2 * cols), r3 = wasm_v128_load(s + 3 * cols);
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  uint32_t *d = o + j * rows + i;
+  wasm_v128_store(d, wasm_i64x2_shuffle(t0, t2, 0, 2));
+  wasm_v128_store(d + rows, wasm_i64x2_shuffle(t0, t2, 1, 3));
+  wasm_v128_store(d + 2 * rows, wasm_i64x2_shuffle(t1, t3, 0, 2));
+  wasm_v128_store(d + 3 * rows, wasm_i64x2_shuffle(t1, t3, 1, 3));
+}
+
+/*
+ * The most of TT rows `stride` bytes apart that fall in one set of a
+ * 64-set cache of 64-byte lines (the usual L1: 32 or 48 KiB, 8 or 12
+ * ways). Only stride mod 4096 matters, so nothing here overflows.
+ */
+static unsigned tr_crowding(size_t stride) {
+  unsigned char n[64] = {0};
+  unsigned most = 0;
+  for (size_t k = 0; k < TT; k++) {
+    unsigned set = (unsigned)(((k * (stride % 4096)) % 4096) >> 6);
+    if (++n[set] > most) most = n[set];
+  }
+  return most;
+}
+
 /*
  * The 4-aligned part of a tile of 32-bit elements, rows [i0, i1) and
- * columns [j0, j1) of a (both spans multiples of 4): 4 x 4 blocks, each 4
- * loads, 8 shuffles and 4 stores. Measured on 4096 x 4096 (test/bench/
- * array.mjs, wasm under --no-liftoff): 38 -> 27 ms; natively gcc's scalar loop takes 19.
+ * columns [j0, j1) of a (both spans multiples of 4), in 4 x 4 blocks.
+ * Row by row of blocks, the loads run along a's rows and the stores jump
+ * from one output row to the next; that is the faster order unless the
+ * output rows of a tile crowd into a few cache sets, as they do when a
+ * row of the output is a multiple of 4 KiB or close to one (4096 x 4096
+ * floats: 24.5 ms; 4097: 27.8), where the other order, down the columns
+ * of blocks, keeps the stores along the output rows (11.9 and 14.6 ms;
+ * it loses a third at 3000 x 3000: 5.0 -> 7.1 ms; test/bench/array.mjs
+ * and native_array.js -n, wasm under --no-liftoff, 2026-12-04).
+ * Measured before the blocks: 38 -> 27 ms at 4096; natively gcc's scalar
+ * loop takes 13-19.
  */
 static void tr_tile4_b4(const uint32_t *a, uint32_t *o, size_t rows, size_t cols, size_t i0,
                         size_t i1, size_t j0, size_t j1) {
-  for (size_t i = i0; i < i1; i += 4) {
-    for (size_t j = j0; j < j1; j += 4) {
-      const uint32_t *s = a + i * cols + j;
-      v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + cols);
-      v128_t r2 = wasm_v128_load(s + 2 * cols), r3 = wasm_v128_load(s + 3 * cols);
-      v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
-      v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-      uint32_t *d = o + j * rows + i;
-      wasm_v128_store(d, wasm_i64x2_shuffle(t0, t2, 0, 2));
-      wasm_v128_store(d + rows, wasm_i64x2_shuffle(t0, t2, 1, 3));
-      wasm_v128_store(d + 2 * rows, wasm_i64x2_shuffle(t1, t3, 0, 2));
-      wasm_v128_store(d + 3 * rows, wasm_i64x2_shuffle(t1, t3, 1, 3));
-    }
+  if (tr_crowding(rows * sizeof *o) > 8) {
+    for (size_t j = j0; j < j1; j += 4)
+      for (size_t i = i0; i < i1; i += 4) tr_block4(a, o, rows, cols, i, j);
+  } else {
+    for (size_t i = i0; i < i1; i += 4)
+      for (size_t j = j0; j < j1; j += 4) tr_block4(a, o, rows, cols, i, j);
   }
 }
 #define TR_TILE4(T, a, o, rows, cols, i0, i1, j0, j1)                         \
