@@ -63,6 +63,7 @@ const OPS = {
   matmul_f64: [1024],
   matvec_f32: [4096],
   transpose_f32: [4096],
+  transpose_f64: [4096],
 };
 
 const args = process.argv.slice(2);

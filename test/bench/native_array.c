@@ -151,7 +151,7 @@ static const op_info ops[] = {
     {"histogram_f64", 20000000}, {"axpy_f32", 20000000}, {"clamp_f32", 20000000},
     {"convert_f64_f32", 20000000}, {"convert_u8_f32n", 20000000},
     {"matmul_f32", 1024}, {"matmul_f64", 1024}, {"matvec_f32", 4096},
-    {"transpose_f32", 4096},
+    {"transpose_f32", 4096}, {"transpose_f64", 4096},
 #ifdef __EMSCRIPTEN__
     {"js_sort_f64", 10000000}, {"js_sort_u32", 10000000}, {"js_argsort_f64", 1000000},
     {"js_sum_f64", 50000000}, {"js_matmul_f32", 512}, {"js_histogram_f64", 20000000},
@@ -333,6 +333,10 @@ static int run(const char *op, size_t n) {
       if (r == -1) fill_unit_f32((float *)X, n * n, seed);
       TIME(pw_array_transpose_f32((float *)X, n * n, (float *)Y, n, n));
       snprintf(check, sizeof check, "%.9g", ((float *)Y)[n * n / 2 + 3]);
+    } else if (strcmp(op, "transpose_f64") == 0) {
+      if (r == -1) fill_unit((double *)X, n * n, seed);
+      TIME(pw_array_transpose_f64((double *)X, n * n, (double *)Y, n, n));
+      snprintf(check, sizeof check, "%.17g", ((double *)Y)[n * n / 2 + 3]);
 #ifdef __EMSCRIPTEN__
     } else if (strcmp(op, "js_sort_f64") == 0) {
       PREP((fill_unit((double *)X, n, seed), js_prepare(0, X, n)));

@@ -443,17 +443,44 @@ static void tr_tile4_b4(const uint32_t *a, uint32_t *o, size_t rows, size_t cols
       for (size_t j = j0; j < j1; j += 4) tr_block4(a, o, rows, cols, i, j);
   }
 }
-#define TR_TILE4(T, a, o, rows, cols, i0, i1, j0, j1)                         \
+/* One 2 x 2 block of 64-bit elements, a[i..i+2][j..j+2] to o. */
+static inline void tr_block2(const uint64_t *a, uint64_t *o, size_t rows, size_t cols, size_t i, size_t j) {
+  const uint64_t *s = a + i * cols + j;
+  v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + cols);
+  uint64_t *d = o + j * rows + i;
+  wasm_v128_store(d, wasm_i64x2_shuffle(r0, r1, 0, 2));
+  wasm_v128_store(d + rows, wasm_i64x2_shuffle(r0, r1, 1, 3));
+}
+
+/* tr_tile4_b4 for 64-bit elements in 2 x 2 blocks (both spans multiples
+   of 2), in the same two orders (4096 x 4096 doubles: 35.5 ms for the
+   element loop, native 20.4). */
+static void tr_tile2_b8(const uint64_t *a, uint64_t *o, size_t rows, size_t cols, size_t i0,
+                        size_t i1, size_t j0, size_t j1) {
+  if (tr_crowding(rows * sizeof *o) > 8) {
+    for (size_t j = j0; j < j1; j += 2)
+      for (size_t i = i0; i < i1; i += 2) tr_block2(a, o, rows, cols, i, j);
+  } else {
+    for (size_t i = i0; i < i1; i += 2)
+      for (size_t j = j0; j < j1; j += 2) tr_block2(a, o, rows, cols, i, j);
+  }
+}
+
+/* The vector part of a tile where T has one: its side (the block's), else 0. */
+#define TR_TILE_V(T, a, o, rows, cols, i0, i1, j0, j1)                         \
   (sizeof(T) == 4 && (i1) - (i0) >= 4 && (j1) - (j0) >= 4                       \
        ? (tr_tile4_b4((const uint32_t *)(const void *)(a), (uint32_t *)(void *)(o), rows, cols, i0, \
-                      (i0) + (((i1) - (i0)) & ~(size_t)3), j0, (j0) + (((j1) - (j0)) & ~(size_t)3)), 1) \
-       : 0)
+                      (i0) + (((i1) - (i0)) & ~(size_t)3), j0, (j0) + (((j1) - (j0)) & ~(size_t)3)), 4) \
+   : sizeof(T) == 8 && (i1) - (i0) >= 2 && (j1) - (j0) >= 2                     \
+       ? (tr_tile2_b8((const uint64_t *)(const void *)(a), (uint64_t *)(void *)(o), rows, cols, i0, \
+                      (i0) + (((i1) - (i0)) & ~(size_t)1), j0, (j0) + (((j1) - (j0)) & ~(size_t)1)), 2) \
+       : (size_t)0)
 #else
-#define TR_TILE4(T, a, o, rows, cols, i0, i1, j0, j1) 0
+#define TR_TILE_V(T, a, o, rows, cols, i0, i1, j0, j1) ((size_t)0)
 #endif
 
-/* One tile: its 4-aligned part by tr_tile4 where there is one, the rest
-   (or all of it) element by element. */
+/* One tile: its block-aligned part by TR_TILE_V where there is one, the
+   rest (or all of it) element by element. */
 #define TRANSPOSE(T, s)                                                        \
   static void tr_body_##s(void *p, size_t b, size_t e) {                       \
     tr_ctx *c = p;                                                             \
@@ -465,9 +492,10 @@ static void tr_tile4_b4(const uint32_t *a, uint32_t *o, size_t rows, size_t cols
       for (size_t j0 = 0; j0 < cols; j0 += TT) {                               \
         size_t j1 = cols - j0 < TT ? cols : j0 + TT;                           \
         size_t im = i0, jm = j0; /* the block [i0, im) x [j0, jm) is done */    \
-        if (TR_TILE4(T, a, o, rows, cols, i0, i1, j0, j1)) {                   \
-          im = i0 + ((i1 - i0) & ~(size_t)3);                                  \
-          jm = j0 + ((j1 - j0) & ~(size_t)3);                                  \
+        size_t bk = TR_TILE_V(T, a, o, rows, cols, i0, i1, j0, j1);            \
+        if (bk) {                                                              \
+          im = i0 + ((i1 - i0) & ~(bk - 1));                                   \
+          jm = j0 + ((j1 - j0) & ~(bk - 1));                                   \
         }                                                                      \
         for (size_t j = j0; j < j1; j++) {                                     \
           size_t from = j < jm ? im : i0; /* left of jm: the rows below im only */ \
