@@ -387,22 +387,8 @@ typedef struct {
   const void *a;
   void *out;
   size_t rows, cols;
+  int down; /* the vector paths' order: tr_crowding(output row) > 8, once a call */
 } tr_ctx;
-
-#ifdef __wasm_simd128__
-/* One 4 x 4 block of 32-bit elements, a[i..i+4][j..j+4] to o: 4 loads, 8 shuffles, 4 stores. */
-static inline void tr_block4(const uint32_t *a, uint32_t *o, size_t rows, size_t cols, size_t i, size_t j) {
-  const uint32_t *s = a + i * cols + j;
-  v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + cols);
-  v128_t r2 = wasm_v128_load(s + 2 * cols), r3 = wasm_v128_load(s + 3 * cols);
-  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
-  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-  uint32_t *d = o + j * rows + i;
-  wasm_v128_store(d, wasm_i64x2_shuffle(t0, t2, 0, 2));
-  wasm_v128_store(d + rows, wasm_i64x2_shuffle(t0, t2, 1, 3));
-  wasm_v128_store(d + 2 * rows, wasm_i64x2_shuffle(t1, t3, 0, 2));
-  wasm_v128_store(d + 3 * rows, wasm_i64x2_shuffle(t1, t3, 1, 3));
-}
 
 /*
  * The most of TT rows `stride` bytes apart that fall in one set of a
@@ -417,6 +403,21 @@ static unsigned tr_crowding(size_t stride) {
     if (++n[set] > most) most = n[set];
   }
   return most;
+}
+
+#ifdef __wasm_simd128__
+/* One 4 x 4 block of 32-bit elements, a[i..i+4][j..j+4] to o: 4 loads, 8 shuffles, 4 stores. */
+static inline void tr_block4(const uint32_t *a, uint32_t *o, size_t rows, size_t cols, size_t i, size_t j) {
+  const uint32_t *s = a + i * cols + j;
+  v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + cols);
+  v128_t r2 = wasm_v128_load(s + 2 * cols), r3 = wasm_v128_load(s + 3 * cols);
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  uint32_t *d = o + j * rows + i;
+  wasm_v128_store(d, wasm_i64x2_shuffle(t0, t2, 0, 2));
+  wasm_v128_store(d + rows, wasm_i64x2_shuffle(t0, t2, 1, 3));
+  wasm_v128_store(d + 2 * rows, wasm_i64x2_shuffle(t1, t3, 0, 2));
+  wasm_v128_store(d + 3 * rows, wasm_i64x2_shuffle(t1, t3, 1, 3));
 }
 
 /*
@@ -435,8 +436,8 @@ static unsigned tr_crowding(size_t stride) {
  */
 #define TR_TILE_FN(name, T, k, block)                                          \
   static void name(const T *a, T *o, size_t rows, size_t cols, size_t i0, size_t i1, size_t j0, \
-                   size_t j1) {                                                \
-    if (tr_crowding(rows * sizeof *o) > 8) {                                   \
+                   size_t j1, int down) {                                      \
+    if (down) {                                                                \
       for (size_t j = j0; j < j1; j += k)                                      \
         for (size_t i = i0; i < i1; i += k) block(a, o, rows, cols, i, j);     \
     } else {                                                                   \
@@ -461,16 +462,16 @@ static inline void tr_block2(const uint64_t *a, uint64_t *o, size_t rows, size_t
 TR_TILE_FN(tr_tile2_b8, uint64_t, 2, tr_block2)
 
 /* The vector part of a tile where T has one: its side (the block's), else 0. */
-#define TR_TILE_V(T, a, o, rows, cols, i0, i1, j0, j1)                         \
+#define TR_TILE_V(T, a, o, rows, cols, i0, i1, j0, j1, down)                   \
   (sizeof(T) == 4 && (i1) - (i0) >= 4 && (j1) - (j0) >= 4                       \
        ? (tr_tile4_b4((const uint32_t *)(const void *)(a), (uint32_t *)(void *)(o), rows, cols, i0, \
-                      (i0) + (((i1) - (i0)) & ~(size_t)3), j0, (j0) + (((j1) - (j0)) & ~(size_t)3)), 4) \
+                      (i0) + (((i1) - (i0)) & ~(size_t)3), j0, (j0) + (((j1) - (j0)) & ~(size_t)3), down), 4) \
    : sizeof(T) == 8 && (i1) - (i0) >= 2 && (j1) - (j0) >= 2                     \
        ? (tr_tile2_b8((const uint64_t *)(const void *)(a), (uint64_t *)(void *)(o), rows, cols, i0, \
-                      (i0) + (((i1) - (i0)) & ~(size_t)1), j0, (j0) + (((j1) - (j0)) & ~(size_t)1)), 2) \
+                      (i0) + (((i1) - (i0)) & ~(size_t)1), j0, (j0) + (((j1) - (j0)) & ~(size_t)1), down), 2) \
        : (size_t)0)
 #else
-#define TR_TILE_V(T, a, o, rows, cols, i0, i1, j0, j1) ((size_t)0)
+#define TR_TILE_V(T, a, o, rows, cols, i0, i1, j0, j1, down) ((size_t)0)
 #endif
 
 /* One tile: its block-aligned part by TR_TILE_V where there is one, the
@@ -486,7 +487,7 @@ TR_TILE_FN(tr_tile2_b8, uint64_t, 2, tr_block2)
       for (size_t j0 = 0; j0 < cols; j0 += TT) {                               \
         size_t j1 = cols - j0 < TT ? cols : j0 + TT;                           \
         size_t im = i0, jm = j0; /* the block [i0, im) x [j0, jm) is done */    \
-        size_t bk = TR_TILE_V(T, a, o, rows, cols, i0, i1, j0, j1);            \
+        size_t bk = TR_TILE_V(T, a, o, rows, cols, i0, i1, j0, j1, c->down);   \
         if (bk) {                                                              \
           im = i0 + ((i1 - i0) & ~(bk - 1));                                   \
           jm = j0 + ((j1 - j0) & ~(bk - 1));                                   \
@@ -504,7 +505,7 @@ TR_TILE_FN(tr_tile2_b8, uint64_t, 2, tr_block2)
       return pw_fail(PW_EINVAL, "a has %.0f elements; rows * cols = %.0f * %.0f", \
                      (double)len, (double)rows, (double)cols);                 \
     if (len == 0) return PW_OK;                                                \
-    tr_ctx c = {a, out, rows, cols};                                           \
+    tr_ctx c = {a, out, rows, cols, tr_crowding(rows * sizeof(T)) > 8};        \
     size_t grain = pw_grain(cols * TT * sizeof(T));                            \
     return pw_parallel_for(pw_chunks(rows, TT), grain, tr_body_##s, &c);       \
   }
