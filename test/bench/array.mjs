@@ -57,6 +57,7 @@ const OPS = {
   axpy_f32: [2e7],
   clamp_f32: [2e7],
   convert_f64_f32: [2e7],
+  convert_u8_f32: [2e7],
   convert_u8_f32n: [2e7],
   matmul_f32: [1024],
   'matmul_f32@512': [512, ['js_matmul_f32', 512]],

@@ -149,7 +149,7 @@ static const op_info ops[] = {
     {"min_f64", 20000000}, {"dot_f64", 20000000}, {"dot_f32", 20000000},
     {"norm_f64", 20000000}, {"cumsum_f64", 20000000}, {"cumsum_i32", 20000000},
     {"histogram_f64", 20000000}, {"axpy_f32", 20000000}, {"clamp_f32", 20000000},
-    {"convert_f64_f32", 20000000}, {"convert_u8_f32n", 20000000},
+    {"convert_f64_f32", 20000000}, {"convert_u8_f32", 20000000}, {"convert_u8_f32n", 20000000},
     {"matmul_f32", 1024}, {"matmul_f64", 1024}, {"matvec_f32", 4096},
     {"transpose_f32", 4096}, {"transpose_f64", 4096},
 #ifdef __EMSCRIPTEN__
@@ -313,9 +313,9 @@ static int run(const char *op, size_t n) {
       if (r == -1) fill_unit((double *)X, n, seed);
       TIME(pw_array_convert(X, n * 8, PW_ARRAY_F64, Y, n * 4, PW_ARRAY_F32, false));
       snprintf(check, sizeof check, "%.9g", ((float *)Y)[n / 2]);
-    } else if (strcmp(op, "convert_u8_f32n") == 0) {
+    } else if (strcmp(op, "convert_u8_f32") == 0 || strcmp(op, "convert_u8_f32n") == 0) {
       if (r == -1) fill_bits(X, n, seed);
-      TIME(pw_array_convert(X, n, PW_ARRAY_U8, Y, n * 4, PW_ARRAY_F32, true));
+      TIME(pw_array_convert(X, n, PW_ARRAY_U8, Y, n * 4, PW_ARRAY_F32, op[14] == 'n'));
       snprintf(check, sizeof check, "%.9g", ((float *)Y)[n / 2]);
     } else if (strcmp(op, "matmul_f32") == 0) {
       if (r == -1) fill_unit_f32((float *)X, n * n, seed), fill_unit_f32((float *)Y, n * n, seed + 1);

@@ -239,43 +239,38 @@ static int cv_is_float(uint32_t t) { return t == PW_ARRAY_F32 || t == PW_ARRAY_F
 
 #ifdef __wasm_simd128__
 /*
- * Bytes to floats (pixels to normalised floats), 16 at a time: clang 14
- * converts them one by one otherwise. Plain: the exact conversion.
- * Normalised: the same floats as the generic loop's x / 255.0f, without
- * its division (f32x4.div was the loop's bottleneck: wasm/native 2.3 in
- * make bench-array, 1.5 without it): x / 255 is 0.xxxx... in base 256, so
- * a lane of x's byte four times, M = x * 0x01010101, is x / 255 * 2^32
- * truncated; N = M / 2 + (x != 0) (a sticky bit for the truncated rest;
- * 0x7fffffff for x = 255) converts to the correctly rounded
- * x / 255 * 2^31, scaled exactly by 2^-31. Checked for every byte in the C
- * tests (convert_u8_norm).
+ * Bytes to floats (pixels to normalised floats), 16 at a time. Plain: the
+ * exact conversion, as the float bits 0x4b000000 | x (2^23 + x) minus
+ * 2^23: clang 14 turns an f32x4.convert of zero-extended bytes into 16
+ * scalar conversions. Normalised: the same floats as the generic loop's
+ * x / 255.0f, without its division (f32x4.div was the loop's bottleneck:
+ * wasm/native 2.3 in make bench-array). x / 255 = F (1 + 2^-24 + 2^-48 +
+ * ...) with F = x * 0x1.0101p-8 (x * 65793 / 2^24: at most 24 bits, so
+ * exact), and the float nearest F + F 2^-24 (that product is exact too)
+ * is the float nearest x / 255: the two differ by less than 2^-23 of an
+ * ulp, while x / 255 is at least 1/510 of an ulp away from every halfway
+ * point between floats (x 2^k - 255 (2j + 1) is a nonzero integer). Three
+ * operations a lane after the conversion, where the previous integer form
+ * took six; checked for every byte in the C tests (convert_u8_norm).
  */
 static void cv_u8_f32_simd(void *p, size_t b, size_t e) {
   cv_ctx *c = p;
   const uint8_t *x = c->src;
   float *y = c->dst;
+  const v128_t k = wasm_f32x4_splat(0x1.0101p-8f), tiny = wasm_f32x4_splat(0x1p-24f);
+  const v128_t magic = wasm_i32x4_splat(0x4b000000), two23 = wasm_f32x4_splat(0x1p23f);
   size_t i = b;
-  if (c->normalize) {
-    const v128_t one = wasm_i32x4_splat(1), top = wasm_i32x4_splat(0x7fffffff), scale = wasm_f32x4_splat(0x1p-31f);
-    for (; e - i >= 16; i += 16) {
-      v128_t v = wasm_v128_load(x + i);
-      v128_t m[4] = {wasm_i8x16_shuffle(v, v, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
-                     wasm_i8x16_shuffle(v, v, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7),
-                     wasm_i8x16_shuffle(v, v, 8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11),
-                     wasm_i8x16_shuffle(v, v, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15)};
-      for (int j = 0; j < 4; j++) {
-        v128_t n = wasm_u32x4_min(wasm_i32x4_add(wasm_u32x4_shr(m[j], 1), wasm_u32x4_min(m[j], one)), top);
-        wasm_v128_store(y + i + 4 * j, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(n), scale));
-      }
-    }
-  }
   for (; e - i >= 16; i += 16) {
     v128_t v = wasm_v128_load(x + i);
     v128_t w0 = wasm_u16x8_extend_low_u8x16(v), w1 = wasm_u16x8_extend_high_u8x16(v);
-    v128_t q[4] = {wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(w0)),
-                   wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(w0)),
-                   wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(w1)),
-                   wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(w1))};
+    v128_t q[4] = {wasm_u32x4_extend_low_u16x8(w0), wasm_u32x4_extend_high_u16x8(w0),
+                   wasm_u32x4_extend_low_u16x8(w1), wasm_u32x4_extend_high_u16x8(w1)};
+    for (int j = 0; j < 4; j++) q[j] = wasm_f32x4_sub(wasm_v128_or(q[j], magic), two23);
+    if (c->normalize)
+      for (int j = 0; j < 4; j++) {
+        v128_t f = wasm_f32x4_mul(q[j], k);
+        q[j] = wasm_f32x4_add(f, wasm_f32x4_mul(f, tiny));
+      }
     for (int j = 0; j < 4; j++) wasm_v128_store(y + i + 4 * j, q[j]);
   }
   for (; i < e; i++) y[i] = c->normalize ? (float)x[i] / 255.0f : (float)x[i];
