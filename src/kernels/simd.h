@@ -29,6 +29,31 @@ PW_INLINE void pw_v128_store(void *p, pw_v128 v) { wasm_v128_store(p, v); }
 PW_INLINE pw_v128 pw_v128_xor(pw_v128 a, pw_v128 b) { return wasm_v128_xor(a, b); }
 PW_INLINE pw_v128 pw_v128_zero(void) { return wasm_i64x2_const(0, 0); }
 
+/*
+ * The four 32-bit lanes of v, each below 2^23, as exact floats: the float
+ * with bits 0x4b000000 | x is 2^23 + x. (clang 14 turns f32x4.convert of
+ * lanes it knows were zero-extended from bytes or halves into one scalar
+ * conversion a lane, several times slower.)
+ */
+PW_INLINE v128_t pw_f32x4_small_u32x4(v128_t v) {
+  return wasm_f32x4_sub(wasm_v128_or(v, wasm_i32x4_const_splat(0x4b000000)), wasm_f32x4_const_splat(0x1p23f));
+}
+
+/* The same for signed lanes, each of magnitude below 2^22: 0x4b400000 + x is 1.5 2^23 + x. */
+PW_INLINE v128_t pw_f32x4_small_i32x4(v128_t v) {
+  return wasm_f32x4_sub(wasm_i32x4_add(v, wasm_i32x4_const_splat(0x4b400000)), wasm_f32x4_const_splat(0x1.8p23f));
+}
+
+/* The 16 bytes at s as 16 exact floats, in order, in q[0..3]. */
+PW_INLINE void pw_u8x16_f32(const uint8_t *s, v128_t q[4]) {
+  v128_t b = wasm_v128_load(s);
+  v128_t lo = wasm_u16x8_extend_low_u8x16(b), hi = wasm_u16x8_extend_high_u8x16(b);
+  q[0] = pw_f32x4_small_u32x4(wasm_u32x4_extend_low_u16x8(lo));
+  q[1] = pw_f32x4_small_u32x4(wasm_u32x4_extend_high_u16x8(lo));
+  q[2] = pw_f32x4_small_u32x4(wasm_u32x4_extend_low_u16x8(hi));
+  q[3] = pw_f32x4_small_u32x4(wasm_u32x4_extend_high_u16x8(hi));
+}
+
 #elif (defined(__GNUC__) || defined(__clang__)) && !defined(PW_NO_VECTOR_EXT)
 
 /* GCC/clang vector extension: SSE2/NEON code where the target has it. */

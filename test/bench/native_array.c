@@ -150,6 +150,7 @@ static const op_info ops[] = {
     {"norm_f64", 20000000}, {"cumsum_f64", 20000000}, {"cumsum_i32", 20000000},
     {"histogram_f64", 20000000}, {"axpy_f32", 20000000}, {"clamp_f32", 20000000},
     {"convert_f64_f32", 20000000}, {"convert_u8_f32", 20000000}, {"convert_u8_f32n", 20000000},
+    {"convert_i16_f32", 20000000}, {"convert_i16_f32n", 20000000}, {"convert_i16_f64n", 20000000},
     {"matmul_f32", 1024}, {"matmul_f64", 1024}, {"matvec_f32", 4096},
     {"transpose_f32", 4096}, {"transpose_f64", 4096},
 #ifdef __EMSCRIPTEN__
@@ -317,6 +318,11 @@ static int run(const char *op, size_t n) {
       if (r == -1) fill_bits(X, n, seed);
       TIME(pw_array_convert(X, n, PW_ARRAY_U8, Y, n * 4, PW_ARRAY_F32, op[14] == 'n'));
       snprintf(check, sizeof check, "%.9g", ((float *)Y)[n / 2]);
+    } else if (strncmp(op, "convert_i16_f", 13) == 0) { /* convert_i16_f32, _f32n, _f64, _f64n */
+      int f64 = op[13] == '6', norm = op[15] == 'n';
+      if (r == -1) fill_bits(X, n * 2, seed);
+      TIME(pw_array_convert(X, n * 2, PW_ARRAY_I16, Y, n * (f64 ? 8 : 4), f64 ? PW_ARRAY_F64 : PW_ARRAY_F32, norm));
+      snprintf(check, sizeof check, "%.17g", f64 ? ((double *)Y)[n / 2] : ((float *)Y)[n / 2]);
     } else if (strcmp(op, "matmul_f32") == 0) {
       if (r == -1) fill_unit_f32((float *)X, n * n, seed), fill_unit_f32((float *)Y, n * n, seed + 1);
       TIME(pw_array_matmul_f32((float *)X, n * n, (float *)Y, n * n, (float *)Z, n * n, n, n, n));

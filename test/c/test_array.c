@@ -1535,6 +1535,42 @@ static void test_convert(void) {
       for (size_t i = 0; i < n; i++) bad += out[i] != (float)bytes[off + i] / 255.0f;
       CHECK(bad == 0, "convert_u8_norm: type %d offset %zu: %zu floats differ from x / 255.0f", st, off, bad);
     }
+  /* every value of each 8- and 16-bit type, normalised to Float32 and
+     Float64, plain too: the division (and -1 for the most negative value)
+     as the generic loop does it, bit for bit */
+  {
+    static const struct { int type; int32_t lo, hi; double max; } all[] = {
+        {0, -128, 127, 127.0}, {1, 0, 255, 255.0}, {2, 0, 255, 255.0}, {3, -32768, 32767, 32767.0}, {4, 0, 65535, 65535.0}};
+    for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) {
+      size_t n = (size_t)(all[t].hi - all[t].lo + 1), w = cv_bytes[all[t].type];
+      unsigned char *in = xmalloc(n * w);
+      double *d = xmalloc(n * 8);
+      float *f = xmalloc(n * 4);
+      for (size_t i = 0; i < n; i++) {
+        int32_t v = all[t].lo + (int32_t)i;
+        if (w == 1) in[i] = (unsigned char)v;
+        else {
+          uint16_t h = (uint16_t)v;
+          memcpy(in + 2 * i, &h, 2);
+        }
+      }
+      for (int norm = 0; norm < 2; norm++) {
+        CHECK(pw_array_convert(in, n * w, (uint32_t)all[t].type, d, n * 8, 10, norm) == PW_OK, "convert all: status");
+        CHECK(pw_array_convert(in, n * w, (uint32_t)all[t].type, f, n * 4, 9, norm) == PW_OK, "convert all: status");
+        size_t bad_d = 0, bad_f = 0;
+        for (size_t i = 0; i < n; i++) {
+          double v = all[t].lo + (int32_t)i, wd = norm ? v / all[t].max : v;
+          float wf = norm ? (float)v / (float)all[t].max : (float)v;
+          if (norm && wd < -1) wd = -1;
+          if (norm && wf < -1) wf = -1;
+          bad_d += d[i] != wd, bad_f += f[i] != wf;
+        }
+        CHECK(bad_d == 0 && bad_f == 0, "convert all values of type %d norm=%d: %zu doubles, %zu floats differ",
+              all[t].type, norm, bad_d, bad_f);
+      }
+      free(in), free(d), free(f);
+    }
+  }
   CHECK(pw_array_convert(NULL, 0, 11, NULL, 0, 0, false) == PW_EINVAL, "convert: bad source code");
   CHECK(pw_array_convert(NULL, 0, 0, NULL, 0, 99, false) == PW_EINVAL, "convert: bad destination code");
   uint8_t b3[3];

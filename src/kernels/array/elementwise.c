@@ -235,15 +235,20 @@ static const char *const cv_name[PW_ARRAY_TYPE_COUNT] = {
 #undef CV_NAME_
 };
 
+/* A conversion's context with its source type (the SIMD loops for 8- and 16-bit integers). */
+typedef struct {
+  cv_ctx cv;
+  uint32_t src_type;
+} cv_small_ctx;
+
 static int cv_is_float(uint32_t t) { return t == PW_ARRAY_F32 || t == PW_ARRAY_F64; }
 
 #ifdef __wasm_simd128__
 /*
  * Bytes to floats (pixels to normalised floats), 16 at a time. Plain: the
- * exact conversion, as the float bits 0x4b000000 | x (2^23 + x) minus
- * 2^23: clang 14 turns an f32x4.convert of zero-extended bytes into 16
- * scalar conversions. Normalised: the same floats as the generic loop's
- * x / 255.0f, without its division (f32x4.div was the loop's bottleneck:
+ * exact conversion (pw_u8x16_f32: clang 14 makes 16 scalar conversions of
+ * an f32x4.convert of zero-extended bytes). Normalised: the same floats
+ * as the generic loop's x / 255.0f, without its division (f32x4.div was the loop's bottleneck:
  * wasm/native 2.3 in make bench-array). x / 255 = F (1 + 2^-24 + 2^-48 +
  * ...) with F = x * 0x1.0101p-8 (x * 65793 / 2^24: at most 24 bits, so
  * exact), and the float nearest F + F 2^-24 (that product is exact too)
@@ -258,14 +263,10 @@ static void cv_u8_f32_simd(void *p, size_t b, size_t e) {
   const uint8_t *x = c->src;
   float *y = c->dst;
   const v128_t k = wasm_f32x4_splat(0x1.0101p-8f), tiny = wasm_f32x4_splat(0x1p-24f);
-  const v128_t magic = wasm_i32x4_splat(0x4b000000), two23 = wasm_f32x4_splat(0x1p23f);
   size_t i = b;
   for (; e - i >= 16; i += 16) {
-    v128_t v = wasm_v128_load(x + i);
-    v128_t w0 = wasm_u16x8_extend_low_u8x16(v), w1 = wasm_u16x8_extend_high_u8x16(v);
-    v128_t q[4] = {wasm_u32x4_extend_low_u16x8(w0), wasm_u32x4_extend_high_u16x8(w0),
-                   wasm_u32x4_extend_low_u16x8(w1), wasm_u32x4_extend_high_u16x8(w1)};
-    for (int j = 0; j < 4; j++) q[j] = wasm_f32x4_sub(wasm_v128_or(q[j], magic), two23);
+    v128_t q[4];
+    pw_u8x16_f32(x + i, q);
     if (c->normalize)
       for (int j = 0; j < 4; j++) {
         v128_t f = wasm_f32x4_mul(q[j], k);
@@ -274,6 +275,101 @@ static void cv_u8_f32_simd(void *p, size_t b, size_t e) {
     for (int j = 0; j < 4; j++) wasm_v128_store(y + i + 4 * j, q[j]);
   }
   for (; i < e; i++) y[i] = c->normalize ? (float)x[i] / 255.0f : (float)x[i];
+}
+
+/*
+ * 8- and 16-bit integers to Float32 or Float64, 8 at a time (clang 14
+ * makes one scalar conversion an element of the generic loops): the
+ * integers widened to 32-bit lanes, made exact floats (pw_f32x4_small_*),
+ * promoted for Float64; normalised, x / m correctly rounded (m the type's
+ * maximum) and, for signed types, raised to -1, as CVN_I_F and CVN_U_F
+ * do: the same bits. Elements i..i+7 of the source as two vectors of
+ * exact floats:
+ */
+PW_INLINE void cv_small_load(const void *src, uint32_t t, size_t i, v128_t f[2]) {
+  v128_t v;
+  switch (t) {
+  case PW_ARRAY_I8: v = wasm_i16x8_load8x8((const int8_t *)src + i); break;
+  case PW_ARRAY_I16: v = wasm_v128_load((const int16_t *)src + i); break;
+  case PW_ARRAY_U16: v = wasm_v128_load((const uint16_t *)src + i); break;
+  default: v = wasm_u16x8_load8x8((const uint8_t *)src + i); break;
+  }
+  if (t == PW_ARRAY_I8 || t == PW_ARRAY_I16) {
+    f[0] = pw_f32x4_small_i32x4(wasm_i32x4_extend_low_i16x8(v));
+    f[1] = pw_f32x4_small_i32x4(wasm_i32x4_extend_high_i16x8(v));
+  } else {
+    f[0] = pw_f32x4_small_u32x4(wasm_u32x4_extend_low_u16x8(v));
+    f[1] = pw_f32x4_small_u32x4(wasm_u32x4_extend_high_u16x8(v));
+  }
+}
+
+static double cv_small_max(uint32_t t) {
+  return t == PW_ARRAY_I8 ? 127.0 : t == PW_ARRAY_I16 ? 32767.0 : t == PW_ARRAY_U16 ? 65535.0 : 255.0;
+}
+
+/*
+ * Normalised to Float64 without f64x2.div (wasm/native 1.9 with it; 11x
+ * in the generic loop): the type's maximum is m = 2^b - 1, and
+ * x / m = x 2^-b (1 + 2^-b + 2^-2b + ...) = F / (1 - e) with F = x C,
+ * C = 2^-b (1 + ... + 2^-(k-1)b) and e = 2^-kb, k as large as keeps x C
+ * exact (at most 53 bits). The double nearest F + F e (both exact) is the
+ * double nearest x / m: they differ by about F e^2, under 2^-37 of an
+ * ulp, while x / m is at least 1/(2m) of an ulp from any halfway point
+ * between doubles. Checked for every value of every type in the C tests.
+ */
+static void cv_small_recip(uint32_t t, double *c, double *e) {
+  switch (t) {
+  case PW_ARRAY_I8: *c = 0x1.02040810204p-7, *e = 0x1p-49; break;   /* 127: k = 7 */
+  case PW_ARRAY_I16: *c = 0x1.00020004p-15, *e = 0x1p-45; break;    /* 32767: k = 3 */
+  case PW_ARRAY_U16: *c = 0x1.00010001p-16, *e = 0x1p-48; break;    /* 65535: k = 3 */
+  default: *c = 0x1.0101010101p-8, *e = 0x1p-48; break;             /* 255: k = 6 */
+  }
+}
+
+static void cv_small_f32_simd(void *p, size_t b, size_t e) {
+  const cv_small_ctx *c = p;
+  const uint32_t t = c->src_type;
+  const int norm = c->cv.normalize, sgn = t == PW_ARRAY_I8 || t == PW_ARRAY_I16;
+  /* f32x4.div: through doubles as cv_small_f64_simd does (then demoted) took 1.7x as long */
+  const v128_t m = wasm_f32x4_splat((float)cv_small_max(t)), neg1 = wasm_f32x4_splat(-1.0f);
+  float *y = c->cv.dst;
+  size_t i = b;
+  for (; e - i >= 8; i += 8) {
+    v128_t f[2];
+    cv_small_load(c->cv.src, t, i, f);
+    for (int h = 0; h < 2; h++) {
+      if (norm) f[h] = wasm_f32x4_div(f[h], m);
+      if (norm && sgn) f[h] = wasm_f32x4_pmax(neg1, f[h]);
+      wasm_v128_store(y + i + 4 * h, f[h]);
+    }
+  }
+  if (i < e) cv_table[t][PW_ARRAY_F32]((void *)&c->cv, i, e);
+}
+
+static void cv_small_f64_simd(void *p, size_t b, size_t e) {
+  const cv_small_ctx *c = p;
+  const uint32_t t = c->src_type;
+  const int norm = c->cv.normalize, sgn = t == PW_ARRAY_I8 || t == PW_ARRAY_I16;
+  double rc, re;
+  cv_small_recip(t, &rc, &re);
+  const v128_t kc = wasm_f64x2_splat(rc), ke = wasm_f64x2_splat(re), neg1 = wasm_f64x2_splat(-1.0);
+  double *y = c->cv.dst;
+  size_t i = b;
+  for (; e - i >= 8; i += 8) {
+    v128_t f[2];
+    cv_small_load(c->cv.src, t, i, f);
+    for (int q = 0; q < 4; q++) {
+      v128_t h = f[q >> 1];
+      v128_t d = wasm_f64x2_promote_low_f32x4(q & 1 ? wasm_i32x4_shuffle(h, h, 2, 3, 2, 3) : h);
+      if (norm) {
+        v128_t f = wasm_f64x2_mul(d, kc);
+        d = wasm_f64x2_add(f, wasm_f64x2_mul(f, ke));
+      }
+      if (norm && sgn) d = wasm_f64x2_pmax(neg1, d);
+      wasm_v128_store(y + i + 2 * q, d);
+    }
+  }
+  if (i < e) cv_table[t][PW_ARRAY_F64]((void *)&c->cv, i, e);
 }
 #endif
 
@@ -300,11 +396,18 @@ pw_status pw_array_convert(const void *src, size_t src_bytes, uint32_t src_type,
       return pw_fail(PW_EINVAL, "normalize is for 8-, 16- and 32-bit integer types, not %s",
                      cv_name[it]);
   }
-  cv_ctx c = {src, dst, normalize};
+  cv_small_ctx c = {{src, dst, normalize}, src_type};
   pw_range_fn body = cv_table[src_type][dst_type];
+  void *ctx = &c.cv;
 #ifdef __wasm_simd128__
-  if ((src_type == PW_ARRAY_U8 || src_type == PW_ARRAY_U8C) && dst_type == PW_ARRAY_F32)
-    body = cv_u8_f32_simd;
+  if (src_type <= PW_ARRAY_U16 && cv_is_float(dst_type)) {
+    if ((src_type == PW_ARRAY_U8 || src_type == PW_ARRAY_U8C) && dst_type == PW_ARRAY_F32) {
+      body = cv_u8_f32_simd;
+    } else {
+      body = dst_type == PW_ARRAY_F32 ? cv_small_f32_simd : cv_small_f64_simd;
+      ctx = &c;
+    }
+  }
 #endif
-  return pw_parallel_for(n, pw_grain(ss + ds), body, &c);
+  return pw_parallel_for(n, pw_grain(ss + ds), body, ctx);
 }

@@ -44,12 +44,9 @@ static void conv_load(const conv_ctx *c, uint32_t y, float *out) {
 #if PW_IMG_SIMD
   if (c->simd)
     for (; i + 16 <= (size_t)w * ch; i += 16) { /* 16 bytes to 16 floats */
-      v128_t b = wasm_v128_load(s + i);
-      v128_t lo = wasm_u16x8_extend_low_u8x16(b), hi = wasm_u16x8_extend_high_u8x16(b);
-      wasm_v128_store(mid + i, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(lo)));
-      wasm_v128_store(mid + i + 4, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(lo)));
-      wasm_v128_store(mid + i + 8, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(hi)));
-      wasm_v128_store(mid + i + 12, wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(hi)));
+      v128_t q[4];
+      pw_u8x16_f32(s + i, q);
+      for (int k = 0; k < 4; k++) wasm_v128_store(mid + i + 4 * k, q[k]);
     }
 #endif
   for (; i < (size_t)w * ch; i++) mid[i] = s[i];

@@ -28,7 +28,7 @@
 #endif
 
 #ifdef __wasm_simd128__
-#include <wasm_simd128.h>
+#include "../simd.h"
 #define PW_IMG_SIMD 1
 #else
 #define PW_IMG_SIMD 0

@@ -399,6 +399,17 @@ static void sink_plain(const float *acc, size_t pixels, unsigned channels, uint8
 }
 
 #if PW_IMG_SIMD
+/* load_row for grey with SIMD: 16 pixels a step. */
+static void load_row1_simd(const uint8_t *s, size_t pixels, float *out) {
+  size_t i = 0;
+  for (; i + 16 <= pixels; i += 16) {
+    v128_t q[4];
+    pw_u8x16_f32(s + i, q);
+    for (int k = 0; k < 4; k++) wasm_v128_store(out + i + 4 * k, q[k]);
+  }
+  for (; i < pixels; i++) out[i] = (float)s[i];
+}
+
 /* load_row for RGBA with SIMD: (c a, ..., a) as exact floats, 4 pixels a step. */
 static void load_row4_simd(const uint8_t *s, size_t pixels, float *out) {
   size_t i = 0;
@@ -535,8 +546,9 @@ static inline float *ring_row(float *ring, size_t stride, size_t r) {
 static void src_row(const pw__img_sep *j, int simd, uint32_t y, float *out) {
   const uint8_t *srow = j->src + (size_t)y * j->sw * j->channels;
 #if PW_IMG_SIMD
-  if (simd && j->channels == 4) {
-    load_row4_simd(srow, j->sw, out);
+  if (simd) {
+    if (j->channels == 4) load_row4_simd(srow, j->sw, out);
+    else load_row1_simd(srow, j->sw, out);
     return;
   }
 #endif
