@@ -151,6 +151,7 @@ static const op_info ops[] = {
     {"histogram_f64", 20000000}, {"axpy_f32", 20000000}, {"clamp_f32", 20000000},
     {"convert_f64_f32", 20000000}, {"convert_u8_f32", 20000000}, {"convert_u8_f32n", 20000000},
     {"convert_i16_f32", 20000000}, {"convert_i16_f32n", 20000000}, {"convert_i16_f64n", 20000000},
+    {"convert_f32_u8c", 20000000}, {"convert_f32_u8n", 20000000}, {"convert_f64_i32", 20000000},
     {"matmul_f32", 1024}, {"matmul_f64", 1024}, {"matvec_f32", 4096},
     {"transpose_f32", 4096}, {"transpose_f64", 4096},
 #ifdef __EMSCRIPTEN__
@@ -161,11 +162,37 @@ static const op_info ops[] = {
 
 static int cmp_ms(const void *a, const void *b) { return cmp_double(a, b); }
 
+/* The element types of a convert_<source>_<destination>[n] op. */
+typedef struct {
+  uint32_t src, dst;
+  size_t sb, db;
+  bool norm;
+} conv_types;
+
+static int conv_type(const char *s, size_t len, uint32_t *code, size_t *bytes) {
+  static const struct { const char *name; uint32_t code; size_t bytes; } t[] = {
+      {"i8", PW_ARRAY_I8, 1},   {"u8", PW_ARRAY_U8, 1},   {"u8c", PW_ARRAY_U8C, 1}, {"i16", PW_ARRAY_I16, 2},
+      {"u16", PW_ARRAY_U16, 2}, {"i32", PW_ARRAY_I32, 4}, {"u32", PW_ARRAY_U32, 4}, {"i64", PW_ARRAY_I64, 8},
+      {"u64", PW_ARRAY_U64, 8}, {"f32", PW_ARRAY_F32, 4}, {"f64", PW_ARRAY_F64, 8}};
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (strlen(t[i].name) == len && strncmp(s, t[i].name, len) == 0) return *code = t[i].code, *bytes = t[i].bytes, 1;
+  return 0;
+}
+
+static int conv_parse(const char *s, conv_types *ct) {
+  const char *u = strchr(s, '_');
+  if (u == NULL) return 0;
+  size_t len = strlen(u + 1);
+  ct->norm = len > 0 && u[len] == 'n';
+  return conv_type(s, (size_t)(u - s), &ct->src, &ct->sb) && conv_type(u + 1, len - ct->norm, &ct->dst, &ct->db);
+}
+
 /* Runs op at size n; prints its line. Returns 0, or 2 for an unknown op. */
 static int run(const char *op, size_t n) {
   double ms[REPS];
   char check[64] = "";
   uint64_t seed = 42;
+  conv_types ct;
   /* buffers: x (8n bytes), y (8n), z (8n), scratch */
   size_t bytes = n * 8 + 64;
   int matrix = strncmp(op, "mat", 3) == 0 || strncmp(op, "transpose", 9) == 0 ||
@@ -310,19 +337,17 @@ static int run(const char *op, size_t n) {
       if (r == -1) fill_unit_f32((float *)X, n, seed);
       TIME(pw_array_clamp_f32((float *)X, n, (float *)Y, 0.25f, 0.75f));
       snprintf(check, sizeof check, "%.9g", ((float *)Y)[n / 2]);
-    } else if (strcmp(op, "convert_f64_f32") == 0) {
-      if (r == -1) fill_unit((double *)X, n, seed);
-      TIME(pw_array_convert(X, n * 8, PW_ARRAY_F64, Y, n * 4, PW_ARRAY_F32, false));
-      snprintf(check, sizeof check, "%.9g", ((float *)Y)[n / 2]);
-    } else if (strcmp(op, "convert_u8_f32") == 0 || strcmp(op, "convert_u8_f32n") == 0) {
-      if (r == -1) fill_bits(X, n, seed);
-      TIME(pw_array_convert(X, n, PW_ARRAY_U8, Y, n * 4, PW_ARRAY_F32, op[14] == 'n'));
-      snprintf(check, sizeof check, "%.9g", ((float *)Y)[n / 2]);
-    } else if (strncmp(op, "convert_i16_f", 13) == 0) { /* convert_i16_f32, _f32n, _f64, _f64n */
-      int f64 = op[13] == '6', norm = op[15] == 'n';
-      if (r == -1) fill_bits(X, n * 2, seed);
-      TIME(pw_array_convert(X, n * 2, PW_ARRAY_I16, Y, n * (f64 ? 8 : 4), f64 ? PW_ARRAY_F64 : PW_ARRAY_F32, norm));
-      snprintf(check, sizeof check, "%.17g", f64 ? ((double *)Y)[n / 2] : ((float *)Y)[n / 2]);
+    } else if (strncmp(op, "convert_", 8) == 0 && conv_parse(op + 8, &ct)) {
+      /* convert_<source>_<destination>[n]: any two element types (n: normalised) */
+      if (r == -1) {
+        if (ct.src == PW_ARRAY_F64) fill_unit((double *)X, n, seed);
+        else if (ct.src == PW_ARRAY_F32) fill_unit_f32((float *)X, n, seed);
+        else fill_bits(X, n * ct.sb, seed);
+      }
+      TIME(pw_array_convert(X, n * ct.sb, ct.src, Y, n * ct.db, ct.dst, ct.norm));
+      uint64_t bits = 0;
+      memcpy(&bits, Y + (n / 2) * ct.db, ct.db);
+      snprintf(check, sizeof check, "%llx", (unsigned long long)bits);
     } else if (strcmp(op, "matmul_f32") == 0) {
       if (r == -1) fill_unit_f32((float *)X, n * n, seed), fill_unit_f32((float *)Y, n * n, seed + 1);
       TIME(pw_array_matmul_f32((float *)X, n * n, (float *)Y, n * n, (float *)Z, n * n, n, n, n));

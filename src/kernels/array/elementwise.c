@@ -235,15 +235,29 @@ static const char *const cv_name[PW_ARRAY_TYPE_COUNT] = {
 #undef CV_NAME_
 };
 
-/* A conversion's context with its source type (the SIMD loops for 8- and 16-bit integers). */
+/* A conversion's context with its types (the SIMD loops). */
 typedef struct {
   cv_ctx cv;
-  uint32_t src_type;
+  uint32_t src_type, dst_type;
 } cv_small_ctx;
 
 static int cv_is_float(uint32_t t) { return t == PW_ARRAY_F32 || t == PW_ARRAY_F64; }
 
 #ifdef __wasm_simd128__
+static int cv_signed(uint32_t t) { return t == PW_ARRAY_I8 || t == PW_ARRAY_I16 || t == PW_ARRAY_I32; }
+
+/* The normalising maximum of an 8- to 32-bit integer type. */
+static double cv_int_max(uint32_t t) {
+  switch (t) {
+  case PW_ARRAY_I8: return 127.0;
+  case PW_ARRAY_I16: return 32767.0;
+  case PW_ARRAY_U16: return 65535.0;
+  case PW_ARRAY_I32: return 2147483647.0;
+  case PW_ARRAY_U32: return 4294967295.0;
+  default: return 255.0;
+  }
+}
+
 /*
  * Bytes to floats (pixels to normalised floats), 16 at a time. Plain: the
  * exact conversion (pw_u8x16_f32: clang 14 makes 16 scalar conversions of
@@ -303,10 +317,6 @@ PW_INLINE void cv_small_load(const void *src, uint32_t t, size_t i, v128_t f[2])
   }
 }
 
-static double cv_small_max(uint32_t t) {
-  return t == PW_ARRAY_I8 ? 127.0 : t == PW_ARRAY_I16 ? 32767.0 : t == PW_ARRAY_U16 ? 65535.0 : 255.0;
-}
-
 /*
  * Normalised to Float64 without f64x2.div (wasm/native 1.9 with it; 11x
  * in the generic loop): the type's maximum is m = 2^b - 1, and
@@ -331,7 +341,7 @@ static void cv_small_f32_simd(void *p, size_t b, size_t e) {
   const uint32_t t = c->src_type;
   const int norm = c->cv.normalize, sgn = t == PW_ARRAY_I8 || t == PW_ARRAY_I16;
   /* f32x4.div: through doubles as cv_small_f64_simd does (then demoted) took 1.7x as long */
-  const v128_t m = wasm_f32x4_splat((float)cv_small_max(t)), neg1 = wasm_f32x4_splat(-1.0f);
+  const v128_t m = wasm_f32x4_splat((float)cv_int_max(t)), neg1 = wasm_f32x4_splat(-1.0f);
   float *y = c->cv.dst;
   size_t i = b;
   for (; e - i >= 8; i += 8) {
@@ -371,6 +381,84 @@ static void cv_small_f64_simd(void *p, size_t b, size_t e) {
   }
   if (i < e) cv_table[t][PW_ARRAY_F64]((void *)&c->cv, i, e);
 }
+
+/*
+ * Floats to 8-, 16- and 32-bit integers, 8 at a time (the generic loops
+ * convert one element at a time: Float32 -> Uint8Clamped took 7.7x native,
+ * Float32 -> Uint8 normalised 2.9x, Float64 -> Int32 1.9x). Every value
+ * as a double (a float's double is exact), then the generic loop's rule
+ * lane by lane: Uint8Clamped clamps to [0, 255] (NaN 0) and rounds half to
+ * even; normalised clamps to [0, 1] or [-1, 1] (NaN 0), multiplies by the
+ * type's maximum and rounds half to even; plain truncates and wraps
+ * (the low bits), for blocks whose values all lie within +-2^31 (others,
+ * and NaN or infinities there, take the generic loop). The rounding and
+ * the conversion are one addition of 1.5 2^52, whose sum has the integer
+ * (rounded half to even) in its low 32 bits: f64x2.nearest and
+ * i32x4.trunc_sat_f64x2_zero took 5x as long in Node 20, slower than the
+ * generic loop. The 32-bit results then keep their low 8 or 16 bits: the
+ * same bits as the generic loops.
+ */
+static void cv_float_int_simd(void *p, size_t b, size_t e) {
+  const cv_small_ctx *c = p;
+  const uint32_t st = c->src_type, dt = c->dst_type;
+  const int norm = c->cv.normalize, clamp = dt == PW_ARRAY_U8C || (norm && !cv_signed(dt)), sgn = norm && cv_signed(dt);
+  const v128_t lo = wasm_f64x2_splat(sgn ? -1.0 : 0.0), hi = wasm_f64x2_splat(!norm ? 255.0 : 1.0);
+  const v128_t m = wasm_f64x2_splat(cv_int_max(dt)), lim = wasm_f64x2_splat(0x1p31);
+  const v128_t magic = wasm_f64x2_splat(0x1.8p52); /* 1.5 2^52 + v (|v| < 2^51) has v in its low bits */
+  unsigned char *y = c->cv.dst;
+  const size_t db = cv_size[dt];
+  size_t i = b;
+  if (st == PW_ARRAY_F32 && dt == PW_ARRAY_U8C && !norm) {
+    /* floats to clamped bytes in floats, 4 lanes a vector: 1.5 2^23 + v (0 <= v <= 255) rounds v half to even */
+    const float *x = c->cv.src;
+    const v128_t lo4 = wasm_f32x4_splat(0.0f), hi4 = wasm_f32x4_splat(255.0f), magic4 = wasm_f32x4_splat(0x1.8p23f);
+    for (; e - i >= 16; i += 16) {
+      v128_t q[4];
+      for (int k = 0; k < 4; k++)
+        q[k] = wasm_f32x4_add(wasm_f32x4_pmin(hi4, wasm_f32x4_pmax(lo4, wasm_v128_load(x + i + 4 * k))), magic4);
+      wasm_v128_store(y + i, wasm_i8x16_shuffle(wasm_i8x16_shuffle(q[0], q[1], 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0),
+                                                wasm_i8x16_shuffle(q[2], q[3], 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0),
+                                                0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+    }
+  }
+  for (; e - i >= 8; i += 8) {
+    v128_t d[4];
+    if (st == PW_ARRAY_F32) {
+      const float *x = (const float *)c->cv.src + i;
+      for (int k = 0; k < 4; k++) d[k] = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(x + 2 * k));
+    } else {
+      const double *x = (const double *)c->cv.src + i;
+      for (int k = 0; k < 4; k++) d[k] = wasm_v128_load(x + 2 * k);
+    }
+    v128_t ok = wasm_i64x2_splat(-1);
+    for (int k = 0; k < 4; k++) {
+      v128_t v = d[k];
+      if (norm || clamp) {
+        if (sgn) v = wasm_v128_and(v, wasm_f64x2_eq(v, v)); /* NaN -> 0 (pmax below makes it lo) */
+        v = wasm_f64x2_pmin(hi, wasm_f64x2_pmax(lo, v));
+        if (norm) v = wasm_f64x2_mul(v, m);
+      } else {
+        v = wasm_f64x2_trunc(v);
+        ok = wasm_v128_and(ok, wasm_f64x2_lt(wasm_f64x2_abs(v), lim)); /* false for NaN too */
+      }
+      d[k] = wasm_f64x2_add(v, magic); /* rounded half to even; the integer in the low 32 bits */
+    }
+    if (!wasm_i64x2_all_true(ok)) {
+      cv_table[st][dt]((void *)&c->cv, i, i + 8);
+      continue;
+    }
+    v128_t a = wasm_i32x4_shuffle(d[0], d[1], 0, 2, 4, 6), q = wasm_i32x4_shuffle(d[2], d[3], 0, 2, 4, 6);
+    if (db == 4) {
+      wasm_v128_store(y + 4 * i, a);
+      wasm_v128_store(y + 4 * i + 16, q);
+    } else if (db == 2) {
+      wasm_v128_store(y + 2 * i, wasm_i8x16_shuffle(a, q, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29));
+    } else {
+      wasm_v128_store64_lane(y + i, wasm_i8x16_shuffle(a, q, 0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28), 0);
+    }
+  }
+  if (i < e) cv_table[st][dt]((void *)&c->cv, i, e);
+}
 #endif
 
 pw_status pw_array_convert(const void *src, size_t src_bytes, uint32_t src_type, void *dst,
@@ -396,7 +484,7 @@ pw_status pw_array_convert(const void *src, size_t src_bytes, uint32_t src_type,
       return pw_fail(PW_EINVAL, "normalize is for 8-, 16- and 32-bit integer types, not %s",
                      cv_name[it]);
   }
-  cv_small_ctx c = {{src, dst, normalize}, src_type};
+  cv_small_ctx c = {{src, dst, normalize}, src_type, dst_type};
   pw_range_fn body = cv_table[src_type][dst_type];
   void *ctx = &c.cv;
 #ifdef __wasm_simd128__
@@ -407,6 +495,9 @@ pw_status pw_array_convert(const void *src, size_t src_bytes, uint32_t src_type,
       body = dst_type == PW_ARRAY_F32 ? cv_small_f32_simd : cv_small_f64_simd;
       ctx = &c;
     }
+  } else if (cv_is_float(src_type) && dst_type <= PW_ARRAY_U32) {
+    body = cv_float_int_simd;
+    ctx = &c;
   }
 #endif
   return pw_parallel_for(n, pw_grain(ss + ds), body, ctx);
