@@ -308,7 +308,7 @@ PW_INLINE void cv_small_load(const void *src, uint32_t t, size_t i, v128_t f[2])
   case PW_ARRAY_U16: v = wasm_v128_load((const uint16_t *)src + i); break;
   default: v = wasm_u16x8_load8x8((const uint8_t *)src + i); break;
   }
-  if (t == PW_ARRAY_I8 || t == PW_ARRAY_I16) {
+  if (cv_signed(t)) {
     f[0] = pw_f32x4_small_i32x4(wasm_i32x4_extend_low_i16x8(v));
     f[1] = pw_f32x4_small_i32x4(wasm_i32x4_extend_high_i16x8(v));
   } else {
@@ -339,7 +339,7 @@ static void cv_small_recip(uint32_t t, double *c, double *e) {
 static void cv_small_f32_simd(void *p, size_t b, size_t e) {
   const cv_small_ctx *c = p;
   const uint32_t t = c->src_type;
-  const int norm = c->cv.normalize, sgn = t == PW_ARRAY_I8 || t == PW_ARRAY_I16;
+  const int norm = c->cv.normalize, sgn = cv_signed(t);
   /* f32x4.div: through doubles as cv_small_f64_simd does (then demoted) took 1.7x as long */
   const v128_t m = wasm_f32x4_splat((float)cv_int_max(t)), neg1 = wasm_f32x4_splat(-1.0f);
   float *y = c->cv.dst;
@@ -359,7 +359,7 @@ static void cv_small_f32_simd(void *p, size_t b, size_t e) {
 static void cv_small_f64_simd(void *p, size_t b, size_t e) {
   const cv_small_ctx *c = p;
   const uint32_t t = c->src_type;
-  const int norm = c->cv.normalize, sgn = t == PW_ARRAY_I8 || t == PW_ARRAY_I16;
+  const int norm = c->cv.normalize, sgn = cv_signed(t);
   double rc, re;
   cv_small_recip(t, &rc, &re);
   const v128_t kc = wasm_f64x2_splat(rc), ke = wasm_f64x2_splat(re), neg1 = wasm_f64x2_splat(-1.0);
