@@ -690,11 +690,30 @@ static int columns_first(const pw__img_sep *j) {
   return cols_first < 0.75 * rows_first;
 }
 
+/*
+ * Output rows per chunk. A chunk of r output rows reads about r sh / dh
+ * source rows and a halo of yn more that the chunk before it reads too,
+ * filtered again. Up to 4 chunks a thread (the threads even out their
+ * loads), as long as the halo stays within 1/16 of a chunk's own source
+ * rows, and never fewer chunks than threads, in whole rounds of threads.
+ * A blur of sigma 20 (yn 121) of 2000 rows had taken 8 chunks on two
+ * threads, a halo of half of each chunk's 250 rows, and 4 on one: two
+ * threads did 11% more work than one and scaled 1.78x. The chunks
+ * depend on the thread count; the bytes do not (each output row is
+ * computed the same way in any chunk).
+ */
+static size_t sep_grain(const pw__img_sep *j) {
+  const size_t conc = (size_t)pw_concurrency(), most = 4 * conc;
+  /* r >= 16 yn dh / sh keeps the halo within 1/16; m chunks of that size fit */
+  const double m = (double)j->sh / (16.0 * (double)j->yt->max_n);
+  size_t chunks = m >= (double)most ? most : m < (double)conc ? conc : (size_t)m / conc * conc;
+  size_t grain = pw_chunks(j->dh, chunks);
+  return grain < 16 ? 16 : grain;
+}
+
 pw_status pw__img_separable(const pw__img_sep *job) {
   sep_ctx c = {job, columns_first(job), 0};
-  size_t grain = pw_chunks(job->dh, 4 * (size_t)pw_concurrency());
-  if (grain < 16) grain = 16;
-  pw_status s = pw_parallel_for(job->dh, grain, sep_chunk, &c);
+  pw_status s = pw_parallel_for(job->dh, sep_grain(job), sep_chunk, &c);
   if (s != PW_OK) return s;
   if (atomic_load(&c.failed)) return pw_fail(PW_ENOMEM, "out of memory for filter rows");
   return PW_OK;
