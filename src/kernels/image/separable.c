@@ -694,7 +694,7 @@ static int columns_first(const pw__img_sep *j) {
  * Output rows per chunk. A chunk of r output rows reads about r sh / dh
  * source rows and a halo of yn more that the chunk before it reads too,
  * filtered again. Up to 4 chunks a thread (the threads even out their
- * loads), as long as the halo stays within 1/16 of a chunk's own source
+ * loads), as long as the halo stays within 1/12 of a chunk's own source
  * rows, and never fewer chunks than threads, in whole rounds of threads.
  * A blur of sigma 20 (yn 121) of 2000 rows had taken 8 chunks on two
  * threads, a halo of half of each chunk's 250 rows, and 4 on one: two
@@ -704,8 +704,8 @@ static int columns_first(const pw__img_sep *j) {
  */
 static size_t sep_grain(const pw__img_sep *j) {
   const size_t conc = (size_t)pw_concurrency(), most = 4 * conc;
-  /* r >= 16 yn dh / sh keeps the halo within 1/16; m chunks of that size fit */
-  const double m = (double)j->sh / (16.0 * (double)j->yt->max_n);
+  /* r >= 12 yn dh / sh keeps the halo within 1/12; m chunks of that size fit */
+  const double m = (double)j->sh / (12.0 * (double)j->yt->max_n);
   size_t chunks = m >= (double)most ? most : m < (double)conc ? conc : (size_t)m / conc * conc;
   size_t grain = pw_chunks(j->dh, chunks);
   return grain < 16 ? 16 : grain;
