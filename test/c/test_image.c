@@ -940,20 +940,29 @@ static void test_colour(void) {
 
 static const uint8_t *at_px(const img *m, uint32_t x, uint32_t y) { return m->px + ((size_t)y * m->w + x) * m->ch; }
 
-/* flop of every width from 1 to 80 (both ends of the vector loops and their tails), in place and not */
+/*
+ * flop and rotate 180 of every width from 1 to 300 (both ends of the
+ * vector loops, four vectors a step and one, and their tails, for grey and
+ * RGBA), in place and not; height 3 has a row pair and a middle row.
+ */
 static void test_flop_widths(void) {
   for (unsigned ch = 1; ch <= 4; ch += 3)
-    for (uint32_t w = 1; w <= 80; w++) {
+    for (uint32_t w = 1; w <= 300; w++) {
       img m = img_random(w, 3, ch, 0, 1400 + w);
       const size_t n = img_len(&m);
       uint8_t *got = xmalloc(n), *want = xmalloc(n);
-      for (uint32_t y = 0; y < 3; y++)
-        for (uint32_t x = 0; x < w; x++) memcpy(want + ((size_t)y * w + x) * ch, at_px(&m, w - 1 - x, y), ch);
-      for (int inplace = 0; inplace < 2; inplace++) {
-        memset(got, 0xa5, n);
-        if (inplace) memcpy(got, m.px, n);
-        pw_status s = ch == 4 ? pw_image_flop(inplace ? got : m.px, got, w, 3) : pw_image_flop_grey(inplace ? got : m.px, got, w, 3);
-        CHECK(s == PW_OK && memcmp(got, want, n) == 0, "flop width %u ch%u in place %d", w, ch, inplace);
+      for (int angle = 0; angle <= 180; angle += 180) {
+        for (uint32_t y = 0; y < 3; y++)
+          for (uint32_t x = 0; x < w; x++)
+            memcpy(want + ((size_t)y * w + x) * ch, at_px(&m, w - 1 - x, angle ? 2 - y : y), ch);
+        for (int inplace = 0; inplace < 2; inplace++) {
+          memset(got, 0xa5, n);
+          if (inplace) memcpy(got, m.px, n);
+          const uint8_t *in = inplace ? got : m.px;
+          pw_status s = angle ? (ch == 4 ? pw_image_rotate(in, got, w, 3, 180) : pw_image_rotate_grey(in, got, w, 3, 180))
+                              : (ch == 4 ? pw_image_flop(in, got, w, 3) : pw_image_flop_grey(in, got, w, 3));
+          CHECK(s == PW_OK && memcmp(got, want, n) == 0, "%s width %u ch%u in place %d", angle ? "rotate 180" : "flop", w, ch, inplace);
+        }
       }
       free(got);
       free(want);

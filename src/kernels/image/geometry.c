@@ -83,10 +83,29 @@ pw_status pw_image_crop_grey(const uint8_t *src, uint32_t width, uint32_t height
     if (j - i == 1) memmove(d + i * (CH), s + i * (CH), CH);                   \
   } while (0)
 
-/* Whole vectors (16 / CH pixels) from both ends first (wasm SIMD), then REVERSE_SCALAR. */
+/*
+ * Whole vectors (16 / CH pixels) from both ends first (wasm SIMD), four
+ * from each end a step while 8 fit, then one, then REVERSE_SCALAR.
+ */
 #define REVERSE_SIMD(CH, REV)                                                  \
   do {                                                                         \
     const size_t k_ = 16 / (CH);                                               \
+    for (; j - i >= 8 * k_; i += 4 * k_, j -= 4 * k_) {                        \
+      const uint8_t *p_ = s + i * (CH), *q_ = s + (j - 4 * k_) * (CH);         \
+      uint8_t *dp_ = d + i * (CH), *dq_ = d + (j - 4 * k_) * (CH);             \
+      v128_t a0_ = wasm_v128_load(p_), a1_ = wasm_v128_load(p_ + 16);          \
+      v128_t a2_ = wasm_v128_load(p_ + 32), a3_ = wasm_v128_load(p_ + 48);     \
+      v128_t b0_ = wasm_v128_load(q_), b1_ = wasm_v128_load(q_ + 16);          \
+      v128_t b2_ = wasm_v128_load(q_ + 32), b3_ = wasm_v128_load(q_ + 48);     \
+      wasm_v128_store(dp_, REV(b3_));                                          \
+      wasm_v128_store(dp_ + 16, REV(b2_));                                     \
+      wasm_v128_store(dp_ + 32, REV(b1_));                                     \
+      wasm_v128_store(dp_ + 48, REV(b0_));                                     \
+      wasm_v128_store(dq_, REV(a3_));                                          \
+      wasm_v128_store(dq_ + 16, REV(a2_));                                     \
+      wasm_v128_store(dq_ + 32, REV(a1_));                                     \
+      wasm_v128_store(dq_ + 48, REV(a0_));                                     \
+    }                                                                          \
     for (; j - i >= 2 * k_; i += k_, j -= k_) {                                \
       v128_t a_ = wasm_v128_load(s + i * (CH)), b_ = wasm_v128_load(s + (j - k_) * (CH)); \
       wasm_v128_store(d + i * (CH), REV(b_));                                  \
