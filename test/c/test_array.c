@@ -1479,6 +1479,81 @@ static void cv_fill(void *p, size_t n, int t, uint64_t *seed) {
   }
 }
 
+/*
+ * 64-bit integers <-> floats, where the wasm build converts 8 elements at
+ * a time when a block allows it (elementwise.c: within +-2^53 for Int64 ->
+ * Float32, truncating within +-2^51 for floats -> Int64) and takes the
+ * generic loop for other blocks: random values of every bit length within
+ * those limits, the limits themselves and the first values beyond, -0,
+ * fractions, NaN and infinities, some blocks all within, some with one
+ * element beyond at each place; odd offsets and lengths.
+ */
+static double cv64_float(uint64_t *seed) {
+  static const double edge[] = {0x1p51 - 0.5, -0x1p51 + 0.5, 0x1p51 - 1, -0x1p51 + 1, 0x1p51, -0x1p51,
+                                0x1p52 - 1, 0.75, -0.75, -0.0, 0.0, 0.5, -0.5, 1.5, -2.5, 0x1p31, -0x1p31 - 0.5};
+  uint64_t r = splitmix64(seed);
+  if (r % 8 == 0) return edge[(r >> 8) % (sizeof edge / sizeof *edge)];
+  int bits = (int)((r >> 8) % 52) + 1; /* magnitude below 2^bits, with a fraction */
+  double d = ldexp((double)(splitmix64(seed) >> 11), bits - 53);
+  return r & (1u << 7) ? -d : d;
+}
+static int64_t cv64_int(uint64_t *seed) {
+  static const int64_t edge[] = {(INT64_C(1) << 53) - 1, -(INT64_C(1) << 53) + 1, 0, -1, 1,
+                                 (INT64_C(1) << 32) - 1, INT64_C(1) << 32, -(INT64_C(1) << 31) - 1};
+  uint64_t r = splitmix64(seed);
+  if (r % 8 == 0) return edge[(r >> 8) % (sizeof edge / sizeof *edge)];
+  int bits = (int)((r >> 8) % 53); /* |x| below 2^bits <= 2^53 */
+  int64_t v = (int64_t)(splitmix64(seed) >> (64 - (bits ? bits : 1))) & ((INT64_C(1) << bits) - 1);
+  return r & (1u << 7) ? -v : v;
+}
+static void test_convert64(void) {
+  uint64_t seed = 6464;
+  static const double far_f[] = {0x1p53, -0x1p53, 1e19, -1e19, 0x1p63, 0x1p64, 1e300, NAN, INFINITY, -INFINITY, 0x1p51 + 1};
+  static const int64_t far_i[] = {INT64_C(1) << 53, -(INT64_C(1) << 53), INT64_MAX, INT64_MIN, (INT64_C(1) << 53) + 1, -(INT64_C(1) << 62) - 7,
+                                 /* through a double, rounds to a tie and then down */
+                                 (INT64_C(1) << 60) + (INT64_C(1) << 36) + 1, -(INT64_C(1) << 60) - (INT64_C(1) << 36) - 1,
+                                 /* just below a halfway point between floats, with 64 bits (Uint64) and
+                                    near -2^63: a sticky bit below bit 11 would round the double up to it */
+                                 (int64_t)(UINT64_C(0x8000018000000000) - 1), -(INT64_C(0x4000006000000000)) + 1,
+                                 -(INT64_C(0x7ffffe8000000000)) - 1};
+  static const int pairs[][2] = {{7, 9}, {7, 10}, {8, 9}, {8, 10}, {9, 7}, {9, 8}, {10, 7}, {10, 8}};
+  for (size_t pi = 0; pi < sizeof pairs / sizeof *pairs; pi++)
+    for (size_t off = 0; off < 2; off++) {
+      const int st = pairs[pi][0], dt = pairs[pi][1];
+      const size_t n = 8 * 300 + 5 + off * 2;
+      uint64_t *src = xmalloc((n + 1) * 8), *dst = xmalloc((n + 1) * 8);
+      char *s0 = (char *)src + cv_bytes[st] * off;
+      for (size_t i = 0; i < n; i++) {
+        size_t blk = i / 8;
+        /* blocks 0 mod 3: all within; others: one element beyond, at place blk % 8 */
+        int far = blk % 3 != 0 && i % 8 == blk % 8;
+        if (st >= 9) {
+          double d = far ? far_f[(blk / 3) % (sizeof far_f / sizeof *far_f)] : cv64_float(&seed);
+          if (st == 9) ((float *)s0)[i] = (float)d;
+          else ((double *)s0)[i] = d;
+        } else {
+          int64_t v = far ? far_i[(blk / 3) % (sizeof far_i / sizeof *far_i)] : cv64_int(&seed);
+          if (st == 8 && !far) v = v < 0 ? -v : v; /* Uint64: the same magnitudes */
+          memcpy(s0 + 8 * i, &v, 8);
+        }
+      }
+      memset(dst, 0xa5, (n + 1) * 8);
+      CHECK(pw_array_convert(s0, n * cv_bytes[st], (uint32_t)st, dst, n * cv_bytes[dt], (uint32_t)dt, false) == PW_OK,
+            "convert64 %d -> %d: status", st, dt);
+      size_t bad = 0, first = SIZE_MAX;
+      for (size_t i = 0; i < n; i++) {
+        cv_val v = cv_read(s0, i, st);
+        if (cv_got(dst, i, dt) != cv_expect(v, dt, 0, st)) bad++, first = first == SIZE_MAX ? i : first;
+      }
+      if (bad) {
+        cv_val v = cv_read(s0, first, st);
+        CHECK(0, "convert64 %d -> %d offset %zu: %zu of %zu differ, first at %zu (src %.17g / %.0Lf): got %llx, want %llx", st, dt, off,
+              bad, n, first, v.f, v.i, (unsigned long long)cv_got(dst, first, dt), (unsigned long long)cv_expect(v, dt, 0, st));
+      }
+      free(src), free(dst);
+    }
+}
+
 static void test_convert(void) {
   uint64_t seed = 9700;
   static const size_t ns[] = {0, 1, 13, 999, 100003};
@@ -1735,6 +1810,7 @@ int main(void) {
   PW_ARRAY_TYPES(RUN_CLAMP_TEST_)
   test_clamp_nan();
   test_convert();
+  test_convert64();
   test_matmul_f32();
   test_matmul_f64();
   test_matvec_f32();
