@@ -1515,7 +1515,9 @@ static void test_convert64(void) {
                                  /* just below a halfway point between floats, with 64 bits (Uint64) and
                                     near -2^63: a sticky bit below bit 11 would round the double up to it */
                                  (int64_t)(UINT64_C(0x8000018000000000) - 1), -(INT64_C(0x4000006000000000)) + 1,
-                                 -(INT64_C(0x7ffffe8000000000)) - 1};
+                                 -(INT64_C(0x7ffffe8000000000)) - 1,
+                                 /* Uint64 just above a halfway point: halved without its last bit, a tie */
+                                 (int64_t)UINT64_C(0x8000008000000001)};
   static const int pairs[][2] = {{7, 9}, {7, 10}, {8, 9}, {8, 10}, {9, 7}, {9, 8}, {10, 7}, {10, 8}};
   for (size_t pi = 0; pi < sizeof pairs / sizeof *pairs; pi++)
     for (size_t off = 0; off < 2; off++) {
