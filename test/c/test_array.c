@@ -813,6 +813,37 @@ static void test_norm_range(void) {
  * Then blocks whose exponents end at the range limits, subnormals, zeros,
  * and NaN or Inf in a block that would otherwise be exact.
  */
+/*
+ * 32-bit integer sums of a million elements (the wasm loop sums each lane
+ * modulo 2^32 with the elements' high halves apart): the extremes of each
+ * type, which overflow a lane's 32 bits first, and random values, against
+ * a plain 64-bit sum. (The loop restarts its lanes every 8 x 65535
+ * elements; sums are chunked by 65536 elements, so that limit only guards
+ * against a larger grain.)
+ */
+static void test_sum_blocks_i32(void) {
+  const size_t n = (size_t)8 * 65535 * 2 + 13;
+  int32_t *x = xmalloc(n * 4);
+  uint32_t *u = (uint32_t *)(void *)x;
+  uint64_t seed = 3232;
+  for (int kind = 0; kind < 5; kind++) {
+    for (size_t i = 0; i < n; i++) {
+      uint32_t r = (uint32_t)splitmix64(&seed);
+      x[i] = kind == 0 ? INT32_MIN : kind == 1 ? INT32_MAX : kind == 2 ? -1 : kind == 3 ? (i & 1 ? INT32_MIN : INT32_MAX) : (int32_t)r;
+    }
+    int64_t want = 0;
+    uint64_t uwant = 0;
+    for (size_t i = 0; i < n; i++) want += x[i], uwant += u[i];
+    for (size_t off = 0; off < 2; off++) {
+      int64_t o = off ? x[0] : 0;
+      uint64_t uo = off ? u[0] : 0;
+      CHECK(pw_array_sum_i32(x + off, n - off) == want - o, "i32 sum of %zu, kind %d, offset %zu", n - off, kind, off);
+      CHECK(pw_array_sum_u32(u + off, n - off) == uwant - uo, "u32 sum of %zu, kind %d, offset %zu", n - off, kind, off);
+    }
+  }
+  free(x);
+}
+
 static void test_sum_blocks_f32(void) {
   static const int exps[] = {150, 40, 22};
   float *x = xmalloc(1024 * sizeof *x);
@@ -1797,6 +1828,7 @@ int main(void) {
   test_reduce_f64();
   test_norm_range();
   test_sum_blocks_f32();
+  test_sum_blocks_i32();
   test_norm_nan_lanes();
   test_isum_i8(), test_isum_u8(), test_isum_i16(), test_isum_u16();
   test_isum_i32(), test_isum_u32(), test_isum_i64(), test_isum_u64();

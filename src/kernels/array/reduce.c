@@ -605,20 +605,39 @@ ISUM_SIMD_NARROW(int8_t, i8, int64_t, PAIR_I8, wasm_i64x2_extend_low_i32x4, wasm
 ISUM_SIMD_NARROW(uint8_t, u8, uint64_t, PAIR_U8, wasm_u64x2_extend_low_u32x4, wasm_u64x2_extend_high_u32x4, 16)
 ISUM_SIMD_NARROW(int16_t, i16, int64_t, PAIR_I16, wasm_i64x2_extend_low_i32x4, wasm_i64x2_extend_high_i32x4, 8)
 ISUM_SIMD_NARROW(uint16_t, u16, uint64_t, PAIR_U16, wasm_u64x2_extend_low_u32x4, wasm_u64x2_extend_high_u32x4, 8)
-#define ISUM_SIMD_32(T, s, ACC, WIDEN_LO, WIDEN_HI)                            \
+/*
+ * 32-bit elements: each lane adds the elements themselves, modulo 2^32,
+ * and their high 16 bits (x >> 16, arithmetic for Int32), for at most
+ * 65535 elements a lane. The exact sum of a lane is S = 2^16 H + L, H the
+ * sum of the high halves (within 32 bits) and L that of the low halves,
+ * 0 <= L < 2^32, so L = (the lane's sum modulo 2^32) - 2^16 H, modulo
+ * 2^32: three operations a vector where widening to 64-bit lanes took
+ * four to six (wasm/native 1.6 at 50M).
+ */
+#define ISUM_SIMD_32(T, s, ACC, SHR, WIDEN_LO, WIDEN_HI)                       \
   PW_INLINE ACC isum_simd_##s(const T *x, size_t *bp, size_t e) {              \
     size_t i = *bp;                                                            \
-    v128_t a0 = wasm_i64x2_splat(0), a1 = wasm_i64x2_splat(0);                 \
-    for (; e - i >= 8; i += 8) {                                               \
-      v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 4);       \
-      a0 = wasm_i64x2_add(a0, wasm_i64x2_add(WIDEN_LO(v0), WIDEN_HI(v0)));     \
-      a1 = wasm_i64x2_add(a1, wasm_i64x2_add(WIDEN_LO(v1), WIDEN_HI(v1)));     \
+    v128_t total = wasm_i64x2_splat(0);                                        \
+    while (e - i >= 8) {                                                       \
+      size_t stop = e - i > (size_t)8 * 65535 ? i + (size_t)8 * 65535 : e;     \
+      v128_t a[2], h[2];                                                       \
+      a[0] = a[1] = h[0] = h[1] = wasm_i32x4_splat(0);                         \
+      for (; stop - i >= 8; i += 8) {                                          \
+        v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 4);     \
+        a[0] = wasm_i32x4_add(a[0], v0), a[1] = wasm_i32x4_add(a[1], v1);      \
+        h[0] = wasm_i32x4_add(h[0], SHR(v0, 16)), h[1] = wasm_i32x4_add(h[1], SHR(v1, 16)); \
+      }                                                                        \
+      for (int k = 0; k < 2; k++) {                                            \
+        v128_t lo = wasm_i32x4_sub(a[k], wasm_i32x4_shl(h[k], 16));            \
+        total = wasm_i64x2_add(total, wasm_i64x2_shl(wasm_i64x2_add(WIDEN_LO(h[k]), WIDEN_HI(h[k])), 16)); \
+        total = wasm_i64x2_add(total, wasm_i64x2_add(wasm_u64x2_extend_low_u32x4(lo), wasm_u64x2_extend_high_u32x4(lo))); \
+      }                                                                        \
     }                                                                          \
     *bp = i;                                                                   \
-    return (ACC)lanes64_sum(wasm_i64x2_add(a0, a1));                           \
+    return (ACC)lanes64_sum(total);                                            \
   }
-ISUM_SIMD_32(int32_t, i32, int64_t, wasm_i64x2_extend_low_i32x4, wasm_i64x2_extend_high_i32x4)
-ISUM_SIMD_32(uint32_t, u32, uint64_t, wasm_u64x2_extend_low_u32x4, wasm_u64x2_extend_high_u32x4)
+ISUM_SIMD_32(int32_t, i32, int64_t, wasm_i32x4_shr, wasm_i64x2_extend_low_i32x4, wasm_i64x2_extend_high_i32x4)
+ISUM_SIMD_32(uint32_t, u32, uint64_t, wasm_u32x4_shr, wasm_u64x2_extend_low_u32x4, wasm_u64x2_extend_high_u32x4)
 #else
 #define ISUM_NO_SIMD(T, s, ACC)                                                \
   PW_INLINE ACC isum_simd_##s(const T *x, size_t *bp, size_t e) {              \
