@@ -382,6 +382,17 @@ static void cv_small_f64_simd(void *p, size_t b, size_t e) {
   if (i < e) cv_table[t][PW_ARRAY_F64]((void *)&c->cv, i, e);
 }
 
+/* Elements i..i+7 of a Float32 (promoted, exactly) or Float64 source as four vectors of doubles. */
+PW_INLINE void cv_load8_f64(const void *src, uint32_t st, size_t i, v128_t d[4]) {
+  if (st == PW_ARRAY_F32) {
+    const float *x = (const float *)src + i;
+    for (int k = 0; k < 4; k++) d[k] = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(x + 2 * k));
+  } else {
+    const double *x = (const double *)src + i;
+    for (int k = 0; k < 4; k++) d[k] = wasm_v128_load(x + 2 * k);
+  }
+}
+
 /*
  * Floats to 8-, 16- and 32-bit integers, 8 at a time (the generic loops
  * convert one element at a time: Float32 -> Uint8Clamped took 7.7x native,
@@ -423,13 +434,7 @@ static void cv_float_int_simd(void *p, size_t b, size_t e) {
   }
   for (; e - i >= 8; i += 8) {
     v128_t d[4];
-    if (st == PW_ARRAY_F32) {
-      const float *x = (const float *)c->cv.src + i;
-      for (int k = 0; k < 4; k++) d[k] = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(x + 2 * k));
-    } else {
-      const double *x = (const double *)c->cv.src + i;
-      for (int k = 0; k < 4; k++) d[k] = wasm_v128_load(x + 2 * k);
-    }
+    cv_load8_f64(c->cv.src, st, i, d);
     v128_t ok = wasm_i64x2_splat(-1);
     for (int k = 0; k < 4; k++) {
       v128_t v = d[k];
@@ -531,13 +536,7 @@ static void cv_float_i64_simd(void *p, size_t b, size_t e) {
   size_t i = b;
   for (; e - i >= 8; i += 8) {
     v128_t d[4], ok = wasm_i64x2_splat(-1);
-    if (st == PW_ARRAY_F32) {
-      const float *x = (const float *)c->cv.src + i;
-      for (int k = 0; k < 4; k++) d[k] = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(x + 2 * k));
-    } else {
-      const double *x = (const double *)c->cv.src + i;
-      for (int k = 0; k < 4; k++) d[k] = wasm_v128_load(x + 2 * k);
-    }
+    cv_load8_f64(c->cv.src, st, i, d);
     for (int k = 0; k < 4; k++) {
       v128_t t = wasm_f64x2_trunc(d[k]);
       ok = wasm_v128_and(ok, wasm_f64x2_lt(wasm_f64x2_abs(t), lim)); /* false for NaN too */
