@@ -79,6 +79,16 @@ PW_INLINE uint32_t tab_fix(double v, uint32_t j, const double *t, uint32_t last)
   return j;
 }
 
+/*
+ * tab_fix for an estimate that is nearly always right (lo <= v <= hi):
+ * one test of both edges, the loops only when it fails (and for v = hi,
+ * which the last bin holds).
+ */
+PW_INLINE uint32_t tab_bin(double v, uint32_t j, const double *t, uint32_t last) {
+  if (v < t[j] || v >= t[j + 1]) j = tab_fix(v, j, t, last);
+  return j;
+}
+
 /* The bin of v among the equal bins, or c->bins when v is outside. */
 PW_INLINE size_t bin_equal(const hist_ctx *c, double v) {
   if (!(v >= c->lo && v <= c->hi)) return c->bins; /* NaN too */
@@ -150,7 +160,7 @@ PW_INLINE void count_tab(double v, double lo, double hi, double scale, const dou
                          uint32_t last, uint32_t *h) {
   if (!(v >= lo && v <= hi)) return; /* NaN too */
   double f = (v - lo) * scale;
-  h[tab_fix(v, floor_small(f < (double)last ? f : (double)last), t, last)]++;
+  h[tab_bin(v, floor_small(f < (double)last ? f : (double)last), t, last)]++;
 }
 
 #ifdef __wasm_simd128__
@@ -176,7 +186,7 @@ static size_t count_tab_f64x2(const double *x, size_t b, size_t e, double lo, do
       if (!(in >> k & 1)) continue;
       double vk = x[i + k];
       uint32_t j = (uint32_t)(k ? wasm_i64x2_extract_lane(jv, 1) : wasm_i64x2_extract_lane(jv, 0));
-      h[tab_fix(vk, j, t, last)]++;
+      h[tab_bin(vk, j, t, last)]++;
     }
   }
   return i;
