@@ -926,6 +926,47 @@ static void test_norm_nan_lanes(void) {
   }
 }
 
+/*
+ * dot with infinities and NaN, at every position of lengths around the
+ * lanes (8), the paired products of doubles (16) and a chunk: the IEEE
+ * result of the sum of the products (NaN from Inf * 0, from +Inf and -Inf
+ * products, from a NaN element; else the infinity's sign), every thread
+ * count alike.
+ */
+#define TEST_DOT_SPECIAL(T, s)                                                 \
+  static void test_dot_special_##s(void) {                                     \
+    static const size_t ns[] = {1, 7, 8, 9, 16, 17, 31, 33, 100, 70001};        \
+    for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {                   \
+      size_t n = ns[si];                                                       \
+      T *x = xmalloc(n * sizeof(T)), *y = xmalloc(n * sizeof(T));              \
+      size_t step = n > 100 ? 9973 : 1;                                        \
+      for (size_t pos = 0; pos < n; pos += step) {                             \
+        for (int kind = 0; kind < 5; kind++) {                                 \
+          for (size_t i = 0; i < n; i++) x[i] = (T)(1 + i % 7), y[i] = (T)(0.5 + (double)(i % 3)); \
+          size_t other = (pos + n / 2) % n;                                    \
+          double want;                                                         \
+          if (kind == 0) x[pos] = (T)INFINITY, want = INFINITY;                \
+          else if (kind == 1) x[pos] = (T)-INFINITY, want = -INFINITY;         \
+          else if (kind == 2) x[pos] = (T)INFINITY, y[pos] = 0, want = NAN;    \
+          else if (kind == 3) x[pos] = (T)NAN, want = NAN;                     \
+          else if (other != pos) x[pos] = (T)INFINITY, x[other] = (T)-INFINITY, want = NAN; \
+          else x[pos] = (T)-INFINITY, want = -INFINITY;                        \
+          for (int run = 0; run < THREAD_RUNS; run++) {                        \
+            set_threads(run);                                                  \
+            double got = pw_array_dot_##s(x, n, y);                            \
+            CHECK(want != want ? got != got : got == want,                     \
+                  #s " dot n=%zu kind %d at %zu: %g, want %g", n, kind, pos, got, want); \
+          }                                                                    \
+          set_threads(0);                                                      \
+        }                                                                      \
+      }                                                                        \
+      free(x);                                                                 \
+      free(y);                                                                 \
+    }                                                                          \
+  }
+TEST_DOT_SPECIAL(float, f32)
+TEST_DOT_SPECIAL(double, f64)
+
 /* Integer sums and means against 128-bit loops; min and max everywhere. */
 #define TEST_REDUCE_INT(T, s, IS_SIGNED)                                       \
   static void test_isum_##s(void) {                                            \
@@ -1832,6 +1873,8 @@ int main(void) {
   test_sum_blocks_f32();
   test_sum_blocks_i32();
   test_norm_nan_lanes();
+  test_dot_special_f32();
+  test_dot_special_f64();
   test_isum_i8(), test_isum_u8(), test_isum_i16(), test_isum_u16();
   test_isum_i32(), test_isum_u32(), test_isum_i64(), test_isum_u64();
   test_isum_wide();
