@@ -217,7 +217,9 @@ PW_INLINE void pwa_load4_float(pwa_v4d *v, const float *p) {
  */
 #define LD_SUM_f64(x, y, i) ((x)[i])
 #define LD_DOT_f32(x, y, i) ((double)(x)[i] * (double)(y)[i])
+#define LD_DOT_f64(x, y, i) ((x)[i] * (y)[i])
 #define LD_SQ_f32(x, y, i) ((double)(x)[i] * (double)(x)[i])
+#define LD_SQ_f64(x, y, i) ((x)[i] * (x)[i])
 #define LD_SQS_f64(x, y, i) ((((x)[i] * (y)[0]) * (y)[1]) * (((x)[i] * (y)[0]) * (y)[1])) /* y: scales */
 #define LD_SCALED_f64(x, y, i) ((x)[i] * (y)[0]) /* y: a power of two */
 
@@ -235,6 +237,24 @@ PW_INLINE void pwa_load4_float(pwa_v4d *v, const float *p) {
     sum2_fold(s_, c_, &(S), &(C));                                             \
   } while (0)
 #define SUM2_PORTABLE(LD, x, y, b, e, S, C) SUM2_PORTABLE_WITH(sum2_add, LD, x, y, b, e, S, C)
+
+/*
+ * The same with the terms of elements i and i + LANES of each block of
+ * 2 LANES added (rounded) before they enter lane i: dot of doubles and
+ * norm's squares. The tail goes to lanes 0, 1, ... in turn.
+ */
+#define SUM2_PAIRS_PORTABLE(ADD, LD, x, y, b, e, S, C)                         \
+  do {                                                                         \
+    double s_[LANES] = {0}, c_[LANES] = {0};                                   \
+    size_t i_ = (b);                                                           \
+    for (; (e) - i_ >= 2 * LANES; i_ += 2 * LANES)                             \
+      for (int l_ = 0; l_ < LANES; l_++) {                                     \
+        double p_ = LD(x, y, i_ + l_), q_ = LD(x, y, i_ + LANES + l_);         \
+        ADD(&s_[l_], &c_[l_], p_ + q_);                                        \
+      }                                                                        \
+    for (int l_ = 0; i_ < (e); i_++, l_ = (l_ + 1) % LANES) ADD(&s_[l_], &c_[l_], LD(x, y, i_)); \
+    sum2_fold(s_, c_, &(S), &(C));                                             \
+  } while (0)
 
 /* ------------------------------------------------------------------------ */
 /* Compensated chunk sums, one function per (operation, type)               */
@@ -431,17 +451,7 @@ static void cdot_f64(const void *xv, const void *yv, size_t b, size_t e, double 
   for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i] * y[i]);
   sum2_fold(sl, cl, S, C);
 #else
-  double s[LANES] = {0}, c[LANES] = {0};
-  size_t i = b;
-  for (; e - i >= 2 * LANES; i += 2 * LANES)
-    for (int l = 0; l < LANES; l++) {
-      double p = x[i + l] * y[i + l], q = x[i + LANES + l] * y[i + LANES + l];
-      sum2_add(&s[l], &c[l], p + q);
-    }
-  for (; e - i >= LANES; i += LANES)
-    for (int l = 0; l < LANES; l++) sum2_add(&s[l], &c[l], x[i + l] * y[i + l]);
-  for (int l = 0; i < e; i++, l++) sum2_add(&s[l], &c[l], x[i] * y[i]);
-  sum2_fold(s, c, S, C);
+  SUM2_PAIRS_PORTABLE(sum2_add, LD_DOT_f64, x, y, b, e, *S, *C);
 #endif
 }
 
@@ -487,15 +497,7 @@ static void csq_f64(const void *xv, const void *yv, size_t b, size_t e, double *
 #elif defined(PWA_POS_VEC)
   SQ_POS_VEC(double, 1, x, b, e, *S, *C);
 #else
-  double sl[LANES] = {0}, cl[LANES] = {0};
-  size_t i = b;
-  for (; e - i >= 2 * LANES; i += 2 * LANES)
-    for (int l = 0; l < LANES; l++) {
-      double vv = x[i + l] * x[i + l], ww = x[i + LANES + l] * x[i + LANES + l];
-      sum2_add_pos(&sl[l], &cl[l], vv + ww);
-    }
-  for (int l = 0; i < e; i++, l = (l + 1) % LANES) sum2_add_pos(&sl[l], &cl[l], x[i] * x[i]);
-  sum2_fold(sl, cl, S, C);
+  SUM2_PAIRS_PORTABLE(sum2_add_pos, LD_SQ_f64, x, yv, b, e, *S, *C);
 #endif
 }
 
