@@ -427,6 +427,30 @@ describe('reductions', () => {
     }
   });
 
+  test('dot with infinities and NaN: the IEEE sum of the products, on the core and every pool', async () => {
+    for (const C of [Float32Array, Float64Array]) {
+      for (const n of [1, 9, 17, 33, BIG]) {
+        for (const pos of [0, n >> 1, n - 1]) {
+          const kinds = [
+            [(x) => { x[pos] = Infinity; }, Infinity],
+            [(x) => { x[pos] = -Infinity; }, -Infinity],
+            [(x, y) => { x[pos] = Infinity; y[pos] = 0; }, NaN],
+            [(x) => { x[pos] = NaN; }, NaN],
+            [(x) => { x[pos] = Infinity; x[(pos + 1) % n] = -Infinity; }, n > 1 ? NaN : -Infinity],
+          ];
+          for (const [k, [spoil, want]] of kinds.entries()) {
+            const x = C.from({ length: n }, (_, i) => 1 + (i % 7));
+            const y = C.from({ length: n }, (_, i) => 0.5 + (i % 3));
+            spoil(x, y);
+            const { result } = await everywhere('dot', () => [x, offsetView(y)], `dot ${C.name}[${n}] kind ${k} at ${pos}`);
+            assert.ok(Object.is(result, want) || (Number.isNaN(want) && Number.isNaN(result)),
+              `dot ${C.name}[${n}] kind ${k} at ${pos}: ${result}, want ${want}`);
+          }
+        }
+      }
+    }
+  });
+
   test('dot and norm within the documented bounds', async () => {
     for (const c of cases(FLOAT_CTORS, [0, 1, 7, 4099, BIG]).filter((c) => c.s !== 'special')) {
       const x = data(c.C, c.n, c.s);
