@@ -72,20 +72,16 @@ PW_INLINE uint32_t floor_small(double f) {
 #endif
 }
 
-/* An estimate j of v's bin moved to the bin whose table edges hold v. */
+/*
+ * An estimate j of v's bin (lo <= v <= hi) moved to the bin whose table
+ * edges hold v. The estimate is nearly always right: one test of both
+ * edges, the loops only when it fails (and for v = hi, which the last bin
+ * holds; t[last + 1] is hi).
+ */
 PW_INLINE uint32_t tab_fix(double v, uint32_t j, const double *t, uint32_t last) {
+  if (v >= t[j] && v < t[j + 1]) return j;
   while (j > 0 && v < t[j]) j--;
   while (j < last && v >= t[j + 1]) j++;
-  return j;
-}
-
-/*
- * tab_fix for an estimate that is nearly always right (lo <= v <= hi):
- * one test of both edges, the loops only when it fails (and for v = hi,
- * which the last bin holds).
- */
-PW_INLINE uint32_t tab_bin(double v, uint32_t j, const double *t, uint32_t last) {
-  if (v < t[j] || v >= t[j + 1]) j = tab_fix(v, j, t, last);
   return j;
 }
 
@@ -160,7 +156,7 @@ PW_INLINE void count_tab(double v, double lo, double hi, double scale, const dou
                          uint32_t last, uint32_t *h) {
   if (!(v >= lo && v <= hi)) return; /* NaN too */
   double f = (v - lo) * scale;
-  h[tab_bin(v, floor_small(f < (double)last ? f : (double)last), t, last)]++;
+  h[tab_fix(v, floor_small(f < (double)last ? f : (double)last), t, last)]++;
 }
 
 #ifdef __wasm_simd128__
@@ -186,7 +182,7 @@ static size_t count_tab_f64x2(const double *x, size_t b, size_t e, double lo, do
       if (!(in >> k & 1)) continue;
       double vk = x[i + k];
       uint32_t j = (uint32_t)(k ? wasm_i64x2_extract_lane(jv, 1) : wasm_i64x2_extract_lane(jv, 0));
-      h[tab_bin(vk, j, t, last)]++;
+      h[tab_fix(vk, j, t, last)]++;
     }
   }
   return i;
