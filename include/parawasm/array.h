@@ -367,12 +367,12 @@ PW_ARRAY_TYPES(PW_ARRAY_MAX_)
       PW_IN(n) const T *x, size_t n, PW_IN(n) const T *y);
 /**
  * Dot product sum(x[i] * y[i]) of two equal-length float arrays, as a
- * double; 0 when empty. float: the products are exact in double and
- * summed as in pw_array_sum, so |error| <= 2^-53 |x.y| + g^2
- * sum|x[i] y[i]| (g as in pw_array_sum). double: each product is rounded
- * once, the products of elements i and i + 8 are added (rounded once
- * more), and the pairs summed as in pw_array_sum:
- * |error| <= 2^-53 |x.y| + 2.01 * 2^-53 sum|x[i] y[i]|.
+ * double; 0 when empty. The products of elements i and i + 8 (of each
+ * block of 16) are added in double, rounded once, and these pairs summed
+ * as in pw_array_sum. float: the products are exact in double, so
+ * |error| <= 2^-53 |x.y| + (2^-53 + g^2) sum|x[i] y[i]| (g as in
+ * pw_array_sum); double: each product is rounded once too, so
+ * |error| <= 2^-53 |x.y| + (2 * 2^-53 + g^2) sum|x[i] y[i]|.
  * NaN and infinities follow IEEE arithmetic.
  */
 PW_ARRAY_FLOAT_TYPES(PW_ARRAY_DOT_)

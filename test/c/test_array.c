@@ -735,8 +735,8 @@ static void gen_cancel_f64(double *x, size_t n, uint64_t *seed) {
         if (n == 1) CHECK(got[0][3] != got[0][3], #s " sample variance of one element is NaN"); \
         /* dot */                                                              \
         if (!nan && !inf && !ed.overflow && !eda.overflow && isfinite(dot_ref) && isfinite(got[0][4])) {        \
-          /* f64: products of i and i + 8 added, one more rounding (reduce.c) */ \
-          double pairs = sizeof(T) == 8 ? 0x1p-53 * dabs_ref : 0.0;            \
+          /* products of i and i + 8 added, one more rounding (reduce.c) */    \
+          double pairs = 0x1p-53 * dabs_ref;                                   \
           double bound = 0x1p-52 * fabs(dot_ref) + pairs + gamma2(n) * dabs_ref + 0x1p-1074; \
           CHECK(fabs(got[0][4] - dot_ref) <= bound, #s " dot n=%zu shape %d: %.17g, want %.17g", \
                 n, shape, got[0][4], dot_ref);                                 \

@@ -459,9 +459,10 @@ describe('reductions', () => {
       const prods = Array.from(x, (v, i) => v * y[i]);
       const exact = c.C === Float32Array ? R.fsum(prods) : R.fsum(prods); // f32 products are exact in double
       const abs = R.fsum(prods.map(Math.abs));
-      // doubles, against the rounded products: the pairs' one more rounding
-      // (2^-53 sum|p|; the documented 2.01 counts the products' own rounding too)
-      const bound = c.C === Float32Array ? R.sumBound(exact, abs, c.n) : 2 ** -53 * Math.abs(exact) + 1.01 * 2 ** -53 * abs + R.sumBound(0, abs, c.n);
+      // against the products (rounded for doubles, exact for floats): the
+      // pairs' one more rounding, 2^-53 sum|p| (the documented 2.01 for
+      // doubles counts the products' own rounding too)
+      const bound = 2 ** -53 * Math.abs(exact) + 1.01 * 2 ** -53 * abs + R.sumBound(0, abs, c.n);
       assert.ok(Math.abs(d - exact) <= bound, `dot ${name(c)}: ${d} vs ${exact}`);
       const { result: nm } = await everywhere('norm', () => [x], `norm ${name(c)}`);
       const want = Math.sqrt(R.fsum(Array.from(x, (v) => v * v)));

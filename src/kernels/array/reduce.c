@@ -49,6 +49,9 @@
  * float sums take blocks of 256 whose total is exact in double plainly
  * (see exact_block_f32); the rest as above.
  *
+ * dot: the products of elements i and i + 8 added (rounded once) before
+ * the compensated sum (see CDOT_BODY).
+ *
  * norm: the compensated sum of squares, with FastTwoSum (the terms are
  * non-negative, so the larger is known; see sum2_add_pos) and, for
  * double, the squares of elements i and i + 8 added (rounded) before they
@@ -176,37 +179,48 @@ PW_INLINE void pwa_load4_float(pwa_v4d *v, const float *p) {
   memcpy(&f, p, sizeof f);
   *v = __builtin_convertvector(f, pwa_v4d);
 }
+/* sum2_add on 4 lanes (the same operations, so the same bits). */
+PW_INLINE void sum2_add_v4(pwa_v4d *s, pwa_v4d *c, const pwa_v4d *v) {
+  pwa_v4d t = *s + *v, z = t - *s;
+  *c += (*s - (t - z)) + (*v - z);
+  *s = t;
+}
 /*
- * csq_f32 and csq_f64 (PAIRS: 1) for native builds, T the element type:
- * lanes 0-3 and 4-7 in two vectors of 4 (32-byte loads split fewer cache
- * lines than 64-byte ones).
+ * The compensated lanes of dot (ADD sum2_add) and norm's squares (ADD
+ * sum2_add_pos, y = x) for native builds, T the element type: lanes 0-3
+ * and 4-7 in two vectors of 4 (32-byte loads split fewer cache lines than
+ * 64-byte ones). PAIRS: the products of elements i and i + LANES added
+ * before they enter lane i, as SUM2_PAIRS_PORTABLE does.
  */
-#define SQ_POS_VEC(T, PAIRS, x, b, e, S, C)                                    \
+#define PAIRS_VEC(T, ADD, PAIRS, x, y, b, e, S, C)                             \
   do {                                                                         \
     pwa_v4d s_[2] = {{0}, {0}}, c_[2] = {{0}, {0}};                            \
     size_t i_ = (b);                                                           \
     for (; (PAIRS) && (e) - i_ >= 2 * LANES; i_ += 2 * LANES)                  \
       for (int h_ = 0; h_ < 2; h_++) {                                         \
-        pwa_v4d v_, w_;                                                        \
+        pwa_v4d v_, w_, v2_, w2_;                                              \
         pwa_load4_##T(&v_, (x) + i_ + 4 * h_);                                 \
+        pwa_load4_##T(&v2_, (y) + i_ + 4 * h_);                                \
         pwa_load4_##T(&w_, (x) + i_ + LANES + 4 * h_);                         \
-        v_ *= v_; /* apart: no contraction to FMA */                           \
-        w_ *= w_;                                                              \
+        pwa_load4_##T(&w2_, (y) + i_ + LANES + 4 * h_);                        \
+        v_ *= v2_; /* apart: no contraction to FMA */                          \
+        w_ *= w2_;                                                             \
         v_ += w_;                                                              \
-        sum2_add_pos_v4(&s_[h_], &c_[h_], &v_);                                \
+        ADD##_v4(&s_[h_], &c_[h_], &v_);                                       \
       }                                                                        \
     for (; (e) - i_ >= LANES; i_ += LANES)                                     \
       for (int h_ = 0; h_ < 2; h_++) {                                         \
-        pwa_v4d v_;                                                            \
+        pwa_v4d v_, v2_;                                                       \
         pwa_load4_##T(&v_, (x) + i_ + 4 * h_);                                 \
-        v_ *= v_;                                                              \
-        sum2_add_pos_v4(&s_[h_], &c_[h_], &v_);                                \
+        pwa_load4_##T(&v2_, (y) + i_ + 4 * h_);                                \
+        v_ *= v2_;                                                             \
+        ADD##_v4(&s_[h_], &c_[h_], &v_);                                       \
       }                                                                        \
     double sl_[LANES], cl_[LANES];                                             \
     memcpy(sl_, s_, sizeof sl_);                                               \
     memcpy(cl_, c_, sizeof cl_);                                               \
     for (int l_ = 0; i_ < (e); i_++, l_++)                                     \
-      sum2_add_pos(&sl_[l_], &cl_[l_], (double)(x)[i_] * (double)(x)[i_]);     \
+      ADD(&sl_[l_], &cl_[l_], (double)(x)[i_] * (double)(y)[i_]);              \
     sum2_fold(sl_, cl_, &(S), &(C));                                           \
   } while (0)
 #endif
@@ -240,8 +254,8 @@ PW_INLINE void pwa_load4_float(pwa_v4d *v, const float *p) {
 
 /*
  * The same with the terms of elements i and i + LANES of each block of
- * 2 LANES added (rounded) before they enter lane i: dot of doubles and
- * norm's squares. The tail goes to lanes 0, 1, ... in turn.
+ * 2 LANES added (rounded) before they enter lane i: dot and norm's
+ * squares of doubles. The tail goes to lanes 0, 1, ... in turn.
  */
 #define SUM2_PAIRS_PORTABLE(ADD, LD, x, y, b, e, S, C)                         \
   do {                                                                         \
@@ -424,53 +438,50 @@ static void csum_f32(const void *xv, const void *yv, size_t b, size_t e, double 
 }
 
 /*
- * dot of doubles: the products of elements i and i + 8 added (rounded)
- * before they enter lane i, as norm does with squares: the products round
- * anyway, and one more rounding of their pair (at most 2^-53 of
- * |x[i] y[i]| + |x[i+8] y[i+8]|) halves the TwoSums. Error beside the
- * compensated sum's: at most 2.01 * 2^-53 sum|x y|.
+ * dot: the products of elements i and i + 8 added (rounded) before they
+ * enter lane i, as norm does with squares: half the TwoSums. Doubles'
+ * products round anyway, and the pair's one more rounding (at most 2^-53
+ * of |x[i] y[i]| + |x[i+8] y[i+8]|) puts the error beside the compensated
+ * sum's at 2 * 2^-53 sum|x y|; floats' products are exact in double,
+ * so theirs is 2^-53 sum|x y|. LD2_<s>(p): the doubles of elements p[0]
+ * and p[1] in one vector.
  */
+#ifdef __wasm_simd128__
+#define LD2_f64(p) wasm_v128_load(p)
+#define LD2_f32(p) PROMOTE_AT(p)
+#define CDOT_BODY(T, s_)                                                        \
+  do {                                                                         \
+    v128_t s[4], c[4];                                                         \
+    for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);           \
+    size_t i = b;                                                              \
+    for (; e - i >= 2 * LANES; i += 2 * LANES)                                 \
+      for (int j = 0; j < 4; j++) {                                            \
+        v128_t p = wasm_f64x2_mul(LD2_##s_(x + i + 2 * j), LD2_##s_(y + i + 2 * j)); \
+        v128_t q = wasm_f64x2_mul(LD2_##s_(x + i + LANES + 2 * j), LD2_##s_(y + i + LANES + 2 * j)); \
+        sum2_add_v(&s[j], &c[j], wasm_f64x2_add(p, q));                        \
+      }                                                                        \
+    for (; e - i >= LANES; i += LANES)                                         \
+      for (int j = 0; j < 4; j++)                                              \
+        sum2_add_v(&s[j], &c[j], wasm_f64x2_mul(LD2_##s_(x + i + 2 * j), LD2_##s_(y + i + 2 * j))); \
+    double sl[LANES], cl[LANES];                                               \
+    lanes_store(sl, cl, s, c);                                                 \
+    for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], LD_DOT_##s_(x, y, i)); \
+    sum2_fold(sl, cl, S, C);                                                   \
+  } while (0)
+#elif defined(PWA_POS_VEC)
+#define CDOT_BODY(T, s_) PAIRS_VEC(T, sum2_add, 1, x, y, b, e, *S, *C)
+#else
+#define CDOT_BODY(T, s_) SUM2_PAIRS_PORTABLE(sum2_add, LD_DOT_##s_, x, y, b, e, *S, *C)
+#endif
+
 static void cdot_f64(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
   const double *x = xv, *y = yv;
-#ifdef __wasm_simd128__
-  v128_t s[4], c[4];
-  for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
-  size_t i = b;
-  for (; e - i >= 2 * LANES; i += 2 * LANES)
-    for (int j = 0; j < 4; j++) {
-      v128_t p = wasm_f64x2_mul(wasm_v128_load(x + i + 2 * j), wasm_v128_load(y + i + 2 * j));
-      v128_t q = wasm_f64x2_mul(wasm_v128_load(x + i + LANES + 2 * j), wasm_v128_load(y + i + LANES + 2 * j));
-      sum2_add_v(&s[j], &c[j], wasm_f64x2_add(p, q));
-    }
-  for (; e - i >= LANES; i += LANES)
-    for (int j = 0; j < 4; j++)
-      sum2_add_v(&s[j], &c[j],
-                 wasm_f64x2_mul(wasm_v128_load(x + i + 2 * j), wasm_v128_load(y + i + 2 * j)));
-  double sl[LANES], cl[LANES];
-  lanes_store(sl, cl, s, c);
-  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], x[i] * y[i]);
-  sum2_fold(sl, cl, S, C);
-#else
-  SUM2_PAIRS_PORTABLE(sum2_add, LD_DOT_f64, x, y, b, e, *S, *C);
-#endif
+  CDOT_BODY(double, f64);
 }
 
 static void cdot_f32(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
   const float *x = xv, *y = yv;
-#ifdef __wasm_simd128__
-  v128_t s[4], c[4];
-  for (int j = 0; j < 4; j++) s[j] = c[j] = wasm_f64x2_splat(0.0);
-  size_t i = b;
-  for (; e - i >= LANES; i += LANES)
-    for (int j = 0; j < 4; j++)
-      sum2_add_v(&s[j], &c[j], wasm_f64x2_mul(PROMOTE_AT(x + i + 2 * j), PROMOTE_AT(y + i + 2 * j)));
-  double sl[LANES], cl[LANES];
-  lanes_store(sl, cl, s, c);
-  for (int l = 0; i < e; i++, l++) sum2_add(&sl[l], &cl[l], (double)x[i] * (double)y[i]);
-  sum2_fold(sl, cl, S, C);
-#else
-  SUM2_PORTABLE(LD_DOT_f32, x, y, b, e, *S, *C);
-#endif
+  CDOT_BODY(float, f32);
 }
 
 static void csq_f64(const void *xv, const void *yv, size_t b, size_t e, double *S, double *C) {
@@ -495,7 +506,7 @@ static void csq_f64(const void *xv, const void *yv, size_t b, size_t e, double *
   for (int l = 0; i < e; i++, l++) sum2_add_pos(&sl[l], &cl[l], x[i] * x[i]);
   sum2_fold(sl, cl, S, C);
 #elif defined(PWA_POS_VEC)
-  SQ_POS_VEC(double, 1, x, b, e, *S, *C);
+  PAIRS_VEC(double, sum2_add_pos, 1, x, x, b, e, *S, *C);
 #else
   SUM2_PAIRS_PORTABLE(sum2_add_pos, LD_SQ_f64, x, yv, b, e, *S, *C);
 #endif
@@ -518,7 +529,7 @@ static void csq_f32(const void *xv, const void *yv, size_t b, size_t e, double *
   for (int l = 0; i < e; i++, l++) sum2_add_pos(&sl[l], &cl[l], (double)x[i] * (double)x[i]);
   sum2_fold(sl, cl, S, C);
 #elif defined(PWA_POS_VEC)
-  SQ_POS_VEC(float, 0, x, b, e, *S, *C);
+  PAIRS_VEC(float, sum2_add_pos, 0, x, x, b, e, *S, *C);
 #else
   SUM2_PORTABLE_WITH(sum2_add_pos, LD_SQ_f32, x, y, b, e, *S, *C);
 #endif
