@@ -670,24 +670,36 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
 }
 
 /*
- * Rows first or columns first: whichever filters fewer values. Rows first
+ * Rows first or columns first: whichever costs less. Rows first
  * row-filters every source row to dw pixels (sh dw xn multiply-adds) and
  * then sums columns of dw pixels for every output row (dh dw yn); columns
  * first sums columns of sw pixels for every output row (dh sw yn) and then
- * row-filters one row per output row (dh dw xn). For a resize that widens
- * and shortens (1 x 50000 to 5000 x 5) rows first filters every source
- * row to the full new width and keeps yn such rows in its ring: millions
- * of times the work and gigabytes of memory. The choice depends on the
- * sizes and filters only (never the thread count), so every run gives the
- * same bytes; columns first is taken only when it saves a quarter, so that
- * blur, sharpen and resizes with the same scale both ways keep the
- * measured rows-first order.
+ * row-filters one row per output row (dh dw xn). A multiply-add of the
+ * row filter costs about SEP_ROW_COST of the column filter's (each output
+ * pixel has taps of its own there, where a column sum runs along whole
+ * rows): fitted to one-thread CPU times of both orders on 4000x3000
+ * pictures (2026-12-04, native and wasm; `make bench-image` and variants
+ * forced to each order), whose choices it all predicts: columns first
+ * took Lanczos-3 to 1/4 from 40 to 34 ms (wasm; native 37 -> 32), to 1/2
+ * 53 -> 48, to 4/5 70 -> 66, to 1/8 37 -> 28, Mitchell to 1/2 41 -> 36,
+ * the height alone to 1/4 51 -> 36, while rows first stayed faster for
+ * Catmull-Rom x2 (49 against 61) and the width alone to 1/4 (40 against
+ * 42). Columns first also filters less again at the chunks' edges: a
+ * chunk's halo rows are only converted to floats again, not row-filtered,
+ * so threads scale better. For a resize that widens and shortens
+ * (1 x 50000 to 5000 x 5) rows first would filter every source row to
+ * the full new width and keep yn such rows in its ring: millions of times
+ * the work and gigabytes of memory. The choice depends on the sizes and
+ * filters only (never the thread count), so every run gives the same
+ * bytes; a tie (blur, sharpen: the same filter both ways, sw = dw) keeps
+ * rows first.
  */
+#define SEP_ROW_COST 1.5
 static int columns_first(const pw__img_sep *j) {
   double xn = j->xt->max_n, yn = j->yt->max_n;
-  double rows_first = (double)j->sh * j->dw * xn + (double)j->dh * j->dw * yn;
-  double cols_first = (double)j->dh * j->sw * yn + (double)j->dh * j->dw * xn;
-  return cols_first < 0.75 * rows_first;
+  double rows_first = SEP_ROW_COST * (double)j->sh * j->dw * xn + (double)j->dh * j->dw * yn;
+  double cols_first = (double)j->dh * j->sw * yn + SEP_ROW_COST * (double)j->dh * j->dw * xn;
+  return cols_first < rows_first;
 }
 
 /*
