@@ -1630,6 +1630,44 @@ static void test_convert64(void) {
     }
 }
 
+/*
+ * Uint64 -> Float32 over the whole range (the wasm build goes through the
+ * nearest double, 8 at a time, and must catch the doubles that land
+ * halfway between two floats): random values of every bit length 1 to 64,
+ * and values at a halfway point between floats and 1 or 2 above or below
+ * it (beyond 2^53 those round to the halfway double), against C's own
+ * conversion, correctly rounded; at every place in a block of 8.
+ */
+static void test_convert_u64_f32(void) {
+  uint64_t seed = 6432;
+  const size_t n = 8 * 4096 + 3;
+  uint64_t *src = xmalloc(n * 8);
+  float *dst = xmalloc(n * 4);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t r = splitmix64(&seed), v = splitmix64(&seed);
+    int bits = (int)(r % 64) + 1;
+    v = bits == 64 ? v : v & ((UINT64_C(1) << bits) - 1);
+    if (r & 0x300) { /* three in four: beside a halfway point */
+      int k = (int)((r >> 10) % 40) + 25; /* bit length of the value, 25 to 64 */
+      uint64_t top = (UINT64_C(1) << 23) | (v & ((UINT64_C(1) << 23) - 1)); /* 24 bits */
+      uint64_t mid = (top << (k - 24)) | (UINT64_C(1) << (k - 25));
+      static const int64_t delta[] = {0, 1, -1, 2, -2};
+      int64_t dl = delta[(r >> 16) % 5];
+      v = mid + (uint64_t)dl;
+    }
+    src[i] = v;
+  }
+  CHECK(pw_array_convert(src, n * 8, PW_ARRAY_U64, dst, n * 4, PW_ARRAY_F32, false) == PW_OK, "u64 -> f32: status");
+  size_t bad = 0, first = 0;
+  for (size_t i = 0; i < n; i++) {
+    float want = (float)src[i];
+    if (memcmp(&want, dst + i, 4) != 0) first = bad++ ? first : i;
+  }
+  CHECK(bad == 0, "u64 -> f32: %zu of %zu differ, first at %zu (%llu): got %.9g, want %.9g", bad, n, first,
+        (unsigned long long)src[first], (double)dst[first], (double)(float)src[first]);
+  free(src), free(dst);
+}
+
 static void test_convert(void) {
   uint64_t seed = 9700;
   static const size_t ns[] = {0, 1, 13, 999, 100003};
@@ -1890,6 +1928,7 @@ int main(void) {
   test_clamp_nan();
   test_convert();
   test_convert64();
+  test_convert_u64_f32();
   test_matmul_f32();
   test_matmul_f64();
   test_matvec_f32();
