@@ -13,14 +13,17 @@
 // Contenders: the core (synchronous, on this thread), a pool of 1 thread, a
 // pool of 2 (or one per core) threads, the JS way, and native C (one
 // thread: build/native/native_array, gcc -O3 -march=native, which times 5
-// runs in its own process and reports the median CPU time). The wasm
+// runs in its own process and reports the median CPU time; the sorts and
+// argsort read the very input the wasm contenders sort from a file,
+// --input, because a sort's time depends on its data: 10M doubles in
+// +-500,000 took 82 ms natively where native_array's own [0, 1) took 64). The wasm
 // contenders work on views from alloc() of their own memory (no copies in);
 // argsort writes its indices into an alloc() view too (options.out): a new
 // 40 MB Uint32Array costs about 145 ms of first-touch page faults on this
 // VM, more than half of the sort itself. Every sort result is checked sorted, and sums and products are
 // checked equal between contenders.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, alternate, fmt, fmtSummary, log, summarize } from './lib.mjs';
@@ -37,15 +40,24 @@ const NATIVE_TARGET = 1.5;
 const SUM_BANDWIDTH_TARGET = 0.7; // sum GB/s ÷ read bandwidth, all threads
 const SCALING_TARGET = 1.8;
 
-function native(op, n) {
+// native_array's timing of op at size n; `input`, a typed array, is the data
+// it sorts (written to a file for its --input), else its own random data
+function native(op, n, input) {
   if (!existsSync(NATIVE)) return null;
+  const file = input ? path.join(ROOT, 'build/bench', `native-input-${op}.bin`) : null;
   try {
-    const out = execFileSync(NATIVE, ['-n', String(n), op], { encoding: 'utf8', timeout: 600e3 });
+    if (file) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, input);
+    }
+    const out = execFileSync(NATIVE, ['-n', String(n), ...(file ? ['--input', file] : []), op], { encoding: 'utf8', timeout: 600e3 });
     const r = JSON.parse(out.trim().split('\n').pop());
     return { median: r.median_ms, min: Math.min(...r.ms), max: Math.max(...r.ms), runs: r.ms.length };
   } catch (e) {
     log(`  native ${op} failed: ${e.message}`);
     return null;
+  } finally {
+    if (file) rmSync(file, { force: true });
   }
 }
 
@@ -119,7 +131,7 @@ export async function benchArrays(cfg) {
     intro: [
       `Core: synchronous on this thread; pools of 1 and ${threads} threads; JS: the built-in or a plain loop on this thread; ` +
       'native: the same C built with gcc -O3 -march=native, one thread, median CPU time of 5 runs in its own process ' +
-      '(build/native/native_array, its own random data of the same size and type). The wasm contenders work on alloc() views ' +
+      '(build/native/native_array: for the sorts and argsort the same input, read from a file; for the rest its own random data of the same size and type). The wasm contenders work on alloc() views ' +
       `of their own memory; inputs are restored before each run, untimed. Runs alternate between contenders, ${cfg.runs} timed runs each ` +
       '(the JS index sort: at most 3). The machine may be shared: compare within this run.',
     ],
@@ -135,10 +147,10 @@ export async function benchArrays(cfg) {
   const label = { core: 'wasm core', pool1: 'wasm pool, 1 thread', [`pool${threads}`]: `wasm pool, ${threads} threads` };
   try {
     const jobs = [
-      { key: 'sort_f64', C: Float64Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Float64`, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Float64Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x) },
-      { key: 'sort_u32', C: Uint32Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Uint32`, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Uint32Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x) },
+      { key: 'sort_f64', C: Float64Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Float64`, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Float64Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x), sameInput: true },
+      { key: 'sort_u32', C: Uint32Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Uint32`, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Uint32Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x), sameInput: true },
       {
-        key: 'argsort_f64', C: Float64Array, n: cfg.arraySortN, what: `argsort ${fmt(cfg.arraySortN)} Float64`, readOnly: true,
+        key: 'argsort_f64', C: Float64Array, n: cfg.arraySortN, what: `argsort ${fmt(cfg.arraySortN)} Float64`, readOnly: true, sameInput: true,
         out: Uint32Array, // the indices into an alloc() view (options.out): no copy out
         op: async (a, x, out) => { const o = await a.array.argsort(x, { out }); return x[o[o.length >> 1]]; },
         js: (x) => { const idx = new Uint32Array(x.length); for (let i = 0; i < idx.length; i++) idx[i] = i; idx.sort((p, q) => x[p] - x[q]); return x[idx[idx.length >> 1]]; },
@@ -213,7 +225,7 @@ export async function benchArrays(cfg) {
         const r2 = await alternate([jsC], job.jsRuns, { warmup: 0 });
         res.set(jsC.name, r2.get(jsC.name));
       }
-      const nat = native(job.key, job.n);
+      const nat = native(job.key, job.n, job.sameInput ? src : null);
       const checks = new Set([...res.values()].flatMap((r) => [...r.checks]).map(String));
       const s = {};
       for (const [name, rec] of res) s[name] = rec.error ? null : summarize(rec.samples);

@@ -7,6 +7,11 @@
  *
  * Usage: native_array [op ...]   (no op: every op at its default size)
  *        native_array -n N op     (one op at size N)
+ *        native_array -n N --input FILE op
+ *            (sort_f64, sort_u32, argsort_f64: the elements are FILE's
+ *            bytes instead of this program's random data, so that a
+ *            caller can time the same input in both builds; FILE must
+ *            hold exactly N elements)
  * Prints one JSON object a line:
  *   {"op":"sort_f64","build":"native","n":10000000,"reps":5,
  *    "ms":[...],"median_ms":...,"check":"..."}
@@ -187,6 +192,37 @@ static int conv_parse(const char *s, conv_types *ct) {
   return conv_type(s, (size_t)(u - s), &ct->src, &ct->sb) && conv_type(u + 1, len - ct->norm, &ct->dst, &ct->db);
 }
 
+/* --input: the elements of the sorts, read once (see the usage above) */
+static const char *input_path;
+static unsigned char *input_data;
+static size_t input_len;
+
+/* Copies the --input elements (bytes of them) into dst; 0 without --input. */
+static int from_input(void *dst, size_t bytes) {
+  if (input_path == NULL) return 0;
+  if (input_data == NULL) {
+    FILE *f = fopen(input_path, "rb");
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0) {
+      fprintf(stderr, "native_array: cannot read %s\n", input_path);
+      exit(1);
+    }
+    input_len = (size_t)ftell(f);
+    input_data = xmalloc(input_len + 1);
+    rewind(f);
+    if (fread(input_data, 1, input_len, f) != input_len) {
+      fprintf(stderr, "native_array: cannot read %s\n", input_path);
+      exit(1);
+    }
+    fclose(f);
+  }
+  if (input_len != bytes) {
+    fprintf(stderr, "native_array: %s has %zu bytes, the op takes %zu\n", input_path, input_len, bytes);
+    exit(1);
+  }
+  memcpy(dst, input_data, bytes);
+  return 1;
+}
+
 /* Runs op at size n; prints its line. Returns 0, or 2 for an unknown op. */
 static int run(const char *op, size_t n) {
   double ms[REPS];
@@ -215,7 +251,7 @@ static int run(const char *op, size_t n) {
     w1 = wall_ms();  \
   } while (0)
     if (strcmp(op, "sort_f64") == 0) {
-      PREP(fill_unit((double *)X, n, seed));
+      PREP(if (!from_input(X, n * 8)) fill_unit((double *)X, n, seed));
       TIME(pw_array_sort_f64((double *)X, n, false));
       snprintf(check, sizeof check, "%.17g", ((double *)X)[n / 2]);
     } else if (strcmp(op, "sort_f32") == 0) {
@@ -223,7 +259,7 @@ static int run(const char *op, size_t n) {
       TIME(pw_array_sort_f32((float *)X, n, false));
       snprintf(check, sizeof check, "%.9g", ((float *)X)[n / 2]);
     } else if (strcmp(op, "sort_u32") == 0) {
-      PREP(fill_bits(X, n * 4, seed));
+      PREP(if (!from_input(X, n * 4)) fill_bits(X, n * 4, seed));
       TIME(pw_array_sort_u32((uint32_t *)X, n, false));
       snprintf(check, sizeof check, "%u", ((uint32_t *)X)[n / 2]);
     } else if (strcmp(op, "sort_i64") == 0) {
@@ -239,7 +275,7 @@ static int run(const char *op, size_t n) {
       TIME(pw_array_sort_u8((uint8_t *)X, n, false));
       snprintf(check, sizeof check, "%u", X[n / 2]);
     } else if (strcmp(op, "argsort_f64") == 0) {
-      if (r == -1) fill_unit((double *)X, n, seed);
+      if (r == -1 && !from_input(X, n * 8)) fill_unit((double *)X, n, seed);
       TIME(pw_array_argsort_f64((double *)X, n, idx, false));
       snprintf(check, sizeof check, "%u", idx[n / 2]);
     } else if (strcmp(op, "argsort_u32") == 0) {
@@ -423,6 +459,10 @@ int main(int argc, char **argv) {
   if (argc > 2 && strcmp(argv[1], "-n") == 0) {
     n = (size_t)strtoull(argv[2], NULL, 10);
     first = 3;
+  }
+  if (argc > first + 1 && strcmp(argv[first], "--input") == 0) {
+    input_path = argv[first + 1];
+    first += 2;
   }
   size_t nops = sizeof ops / sizeof *ops;
   if (first >= argc) {
