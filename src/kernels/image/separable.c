@@ -10,9 +10,9 @@
  * alpha at the end.
  *
  * Work split: output rows are cut into chunks (several per thread); a chunk
- * walks its rows top to bottom and keeps the row-filtered source rows it
- * needs in a ring of yt.max_n rows. Each source row is row-filtered once
- * per chunk (the halo rows at a chunk's edges are filtered again by the
+ * walks its rows top to bottom, band by band (sep_rows_first), and keeps
+ * the row-filtered source rows a band needs in a ring (yt.max_n rows and
+ * the band's span). Each source row is row-filtered once per chunk (the halo rows at a chunk's edges are filtered again by the
  * neighbouring chunk: with 4 chunks a thread that is a few percent for a
  * sigma-5 blur of a 3000-row image). Memory per chunk: the ring
  * (max_n * dst_width * channels floats), a row of source floats and an
@@ -26,10 +26,12 @@
  * Why a ring and not two whole-image passes: a whole-image intermediate is
  * 16 bytes a pixel (192 MB for 12 MP) and twice the memory traffic; the
  * ring stays in cache. A band-by-band column pass over column blocks (as
- * gauss_fixed.c does) was tried too: on 12 MP, one thread, CPU ms, wasm
- * sigma-5 blur 281 -> 264, Lanczos-3 53 -> 55, Catmull-Rom x2 65 -> 63,
- * all within the noise, while natively Catmull-Rom x2 went 66 -> 108; so
- * the ring stays.
+ * gauss_fixed.c does) was tried before the scratch layout below, with no
+ * gain beyond the noise (wasm sigma-5 blur 281 -> 264 ms, natively
+ * Catmull-Rom x2 66 -> 108); once that layout had removed larger losses,
+ * the column pass was half of a sigma-5 blur's time, reading its ring
+ * from L3, and bands took that blur from 179 to 155 ms natively (see
+ * sep_rows_first).
  *
  * Measured (callgrind, native x86-64-v3, sigma-5 blur of 1000x750 RGBA):
  * 593 instructions a pixel with a scalar row pass and taps summed one by
