@@ -475,22 +475,22 @@ static void cv_float_int_simd(void *p, size_t b, size_t e) {
  * first rounds once: the double nearest x, as the generic loop's
  * conversion.
  */
+/* The doubles nearest the two 64-bit integers of v (Int64 if sgn), as above. */
+PW_INLINE v128_t i64x2_nearest_f64(v128_t v, int sgn) {
+  const v128_t lo = wasm_v128_or(wasm_v128_and(v, wasm_i64x2_splat(0xffffffff)), wasm_i64x2_splat(0x4330000000000000));
+  const v128_t hi = wasm_v128_or(wasm_v128_xor(wasm_u64x2_shr(v, 32), wasm_i64x2_splat(sgn ? 0x80000000 : 0)),
+                                 wasm_i64x2_splat(0x4530000000000000));
+  return wasm_f64x2_add(wasm_f64x2_sub(hi, wasm_f64x2_splat(sgn ? 0x1p84 + 0x1p63 + 0x1p52 : 0x1p84 + 0x1p52)), lo);
+}
+
 static void cv_i64_f64_simd(void *p, size_t b, size_t e) {
   const cv_small_ctx *c = p;
   const int sgn = c->src_type == PW_ARRAY_I64;
   const int64_t *x = c->cv.src;
   double *y = c->cv.dst;
-  const v128_t lomask = wasm_i64x2_splat(0xffffffff), flip = wasm_i64x2_splat(sgn ? 0x80000000 : 0);
-  const v128_t lobits = wasm_i64x2_splat(0x4330000000000000), hibits = wasm_i64x2_splat(0x4530000000000000);
-  const v128_t bias = wasm_f64x2_splat(sgn ? 0x1p84 + 0x1p63 + 0x1p52 : 0x1p84 + 0x1p52);
   size_t i = b;
   for (; e - i >= 8; i += 8)
-    for (int k = 0; k < 4; k++) {
-      v128_t v = wasm_v128_load(x + i + 2 * k);
-      v128_t lo = wasm_v128_or(wasm_v128_and(v, lomask), lobits);
-      v128_t hi = wasm_v128_or(wasm_v128_xor(wasm_u64x2_shr(v, 32), flip), hibits);
-      wasm_v128_store(y + i + 2 * k, wasm_f64x2_add(wasm_f64x2_sub(hi, bias), lo));
-    }
+    for (int k = 0; k < 4; k++) wasm_v128_store(y + i + 2 * k, i64x2_nearest_f64(wasm_v128_load(x + i + 2 * k), sgn));
   if (i < e) cv_table[c->src_type][PW_ARRAY_F64]((void *)&c->cv, i, e);
 }
 
@@ -520,7 +520,7 @@ static void cv_u64_f32(void *p, size_t b, size_t e) {
 
 /*
  * Uint64 to Float32, 8 at a time: each element to the double nearest it
- * as in cv_i64_f64_simd (one rounding), then to a float. Rounding twice
+ * (i64x2_nearest_f64: one rounding), then to a float. Rounding twice
  * gives the float nearest the element except where the double lands
  * exactly halfway between two floats (a halfway point has 25 significant
  * bits, so it is a double, and rounding to the nearest double never
@@ -533,18 +533,12 @@ static void cv_u64_f32_simd(void *p, size_t b, size_t e) {
   const cv_ctx *c = p;
   const uint64_t *x = c->src;
   float *y = c->dst;
-  const v128_t lomask = wasm_i64x2_splat(0xffffffff);
-  const v128_t lobits = wasm_i64x2_splat(0x4330000000000000), hibits = wasm_i64x2_splat(0x4530000000000000);
-  const v128_t bias = wasm_f64x2_splat(0x1p84 + 0x1p52);
   const v128_t low29 = wasm_i64x2_splat(0x1fffffff), half = wasm_i64x2_splat(0x10000000);
   size_t i = b;
   for (; e - i >= 8; i += 8) {
     v128_t d[4], tie = wasm_i64x2_splat(0);
     for (int k = 0; k < 4; k++) {
-      v128_t v = wasm_v128_load(x + i + 2 * k);
-      v128_t lo = wasm_v128_or(wasm_v128_and(v, lomask), lobits);
-      v128_t hi = wasm_v128_or(wasm_u64x2_shr(v, 32), hibits);
-      d[k] = wasm_f64x2_add(wasm_f64x2_sub(hi, bias), lo);
+      d[k] = i64x2_nearest_f64(wasm_v128_load(x + i + 2 * k), 0);
       tie = wasm_v128_or(tie, wasm_i64x2_eq(wasm_v128_and(d[k], low29), half));
     }
     if (wasm_v128_any_true(tie)) {

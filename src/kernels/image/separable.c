@@ -11,12 +11,14 @@
  *
  * Work split: output rows are cut into chunks (several per thread); a chunk
  * walks its rows top to bottom, band by band (sep_rows_first), and keeps
- * the row-filtered source rows a band needs in a ring (yt.max_n rows and
- * the band's span). Each source row is row-filtered once per chunk (the halo rows at a chunk's edges are filtered again by the
- * neighbouring chunk: with 4 chunks a thread that is a few percent for a
- * sigma-5 blur of a 3000-row image). Memory per chunk: the ring
- * (max_n * dst_width * channels floats), a row of source floats and an
- * accumulator row; nothing the size of the image.
+ * the row-filtered source rows a band needs in a ring. Each source row is
+ * row-filtered once per chunk (the halo rows at a chunk's edges are
+ * filtered again by the neighbouring chunk: with 4 chunks a thread that
+ * is a few percent for a sigma-5 blur of a 3000-row image). Memory per
+ * chunk: the ring (the rows a band spans, about max_n + 15 rows of
+ * dst_width * channels floats for a blur), a row of source floats and the
+ * band's accumulator rows (at most SEP_ACC_MAX bytes); nothing the size of
+ * the image.
  *
  * Why floats and not 16-bit fixed point: an alpha-weighted colour is
  * c a / a, and for a = 1 a fixed-point error of 1/256 in c a becomes an
@@ -648,6 +650,12 @@ static unsigned char *sep_block(sep_ctx *c, size_t tmp_bytes, size_t acc_bytes, 
 #define SEP_BAND ((size_t)16)
 #define SEP_COLS ((size_t)1024)
 #define SEP_ACC_MAX ((size_t)4 << 20)
+/* The end of the source rows that output rows [y, e) read (tap ends grow with y). */
+static uint32_t taps_end(const pw__img_tap *tap, size_t y, size_t e) {
+  uint32_t s1 = 0;
+  for (size_t b = y; b < e; b++) s1 = tap[b].start + tap[b].n > s1 ? tap[b].start + tap[b].n : s1;
+  return s1;
+}
 static void sep_rows_first(sep_ctx *c, size_t y0, size_t y1) {
   const pw__img_sep *j = c->job;
   const size_t srcf = (size_t)j->sw * j->channels, dstf = (size_t)j->dw * j->channels;
@@ -656,37 +664,32 @@ static void sep_rows_first(sep_ctx *c, size_t y0, size_t y1) {
   const pw__img_tap *tap = j->yt->tap;
   size_t band = SEP_ACC_MAX / (dstf * sizeof(float));
   band = band < 1 ? 1 : band > SEP_BAND ? SEP_BAND : band;
-  /* ring rows: the most that one band spans (tap starts and ends grow with y) */
+  /* ring rows: the most that one band spans (tap starts grow with y) */
   uint32_t cap = 0;
   for (size_t y = y0; y < y1; y += band) {
-    const size_t e = y1 - y < band ? y1 : y + band;
-    uint32_t s1 = 0;
-    for (size_t b = y; b < e; b++) s1 = tap[b].start + tap[b].n > s1 ? tap[b].start + tap[b].n : s1;
-    cap = s1 - tap[y].start > cap ? s1 - tap[y].start : cap;
+    const uint32_t span = taps_end(tap, y, y1 - y < band ? y1 : y + band) - tap[y].start;
+    cap = span > cap ? span : cap;
   }
   sep_layout L = {0, 0, 0, 0, 0, 0};
   unsigned char *block = sep_block(c, srcf * sizeof(float), band * dstf * sizeof(float), dstf * sizeof(float), cap,
-                                   (band + 1) * maxn, &L);
+                                   maxn, &L);
   if (block == NULL) return;
   float *tmp = (float *)block, *acc = (float *)(block + L.acc), *ring = (float *)(block + L.ring);
-  const float **rows = (const float **)(void *)(block + L.rows), **part = rows + band * maxn;
+  const float **part = (const float **)(void *)(block + L.rows); /* one output row's ring rows, from one block */
   uint32_t hi = 0; /* the ring holds the rows below hi (the last cap of them) */
   int any = 0;
   for (size_t y = y0; y < y1; y += band) {
     const size_t e = y1 - y < band ? y1 : y + band;
-    uint32_t s1 = 0;
-    for (size_t b = y; b < e; b++) s1 = tap[b].start + tap[b].n > s1 ? tap[b].start + tap[b].n : s1;
+    const uint32_t s1 = taps_end(tap, y, e);
     if (!any || hi < tap[y].start) hi = tap[y].start, any = 1;
     for (; hi < s1; hi++) {
       src_row(j, simd, hi, tmp);
       row_pass(j, simd, tmp, ring_row(ring, L.stride, hi % cap));
     }
-    for (size_t b = y; b < e; b++)
-      for (uint32_t k = 0; k < tap[b].n; k++) rows[(b - y) * maxn + k] = ring_row(ring, L.stride, (tap[b].start + k) % cap);
     for (size_t x0 = 0; x0 < dstf; x0 += SEP_COLS) {
       const size_t cnt = dstf - x0 < SEP_COLS ? dstf - x0 : SEP_COLS;
       for (size_t b = y; b < e; b++) {
-        for (uint32_t k = 0; k < tap[b].n; k++) part[k] = rows[(b - y) * maxn + k] + x0;
+        for (uint32_t k = 0; k < tap[b].n; k++) part[k] = ring_row(ring, L.stride, (tap[b].start + k) % cap) + x0;
         column_pass(j, simd, part, (uint32_t)b, cnt, acc + (b - y) * dstf + x0);
       }
     }
