@@ -122,8 +122,10 @@ PW_KERNEL pw_status pw_image_resize_grey(PW_IN(width * height) const uint8_t *sr
  * Gaussian blur of standard deviation `sigma` pixels: the sampled kernel
  * exp(-k^2 / (2 sigma^2)) for |k| <= ceil(3 sigma), normalised, applied to
  * rows then columns (exact, not a box approximation). Pixels beyond an
- * edge repeat the edge pixel. Colours are weighted by alpha. sigma 0 copies
- * the image. The cost per pixel grows with min(6 sigma, image side).
+ * edge repeat the edge pixel. Colours are weighted by alpha. Each byte is
+ * within 1 of the exact filter's value rounded, and a pixel whose blurred
+ * alpha rounds to 0 is 0,0,0,0. sigma 0 copies the image. The cost per
+ * pixel grows with min(6 sigma, image side).
  *
  * In place: yes (dst may be src); it then costs a temporary copy.
  * @param src     the source pixels, width*height*4 bytes

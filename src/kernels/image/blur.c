@@ -7,7 +7,11 @@
  * kernel is then normalised), edge pixels repeated. Repeating the edge
  * pixel r times is the same as giving the edge pixel the weight of every
  * tap beyond it, so an output pixel never has more than min(2r + 1, side)
- * taps and a huge sigma on a small image stays cheap.
+ * taps and a huge sigma on a small image stays cheap. Gaussian blur takes
+ * the 16-bit fixed-point engine (gauss_fixed.c: grey, opaque RGBA, or RGBA
+ * premultiplied where no alpha is small) wherever its plan applies
+ * (ceil(3 sigma) at most 255 and below both sides), the float engine
+ * elsewhere; both are within 1 of the exact filter.
  *
  * Box blur is exact: integer sums of premultiplied values in a window
  * that slides along rows (one add and one subtract a pixel) and then down
@@ -69,10 +73,20 @@ pw_status pw__image_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint3
     return PW_OK;
   }
   if (!(flags & PW__IMG_FLOAT)) {
+    /* RGBA: the opaque plan if every alpha is 255, else the premultiplied one if no alpha is
+       below its min_alpha (a small blurred alpha would multiply its colour errors up) */
     pw__img_gfix g;
-    int plan = pw__img_gfix_plan(&g, sigma, width, height);
+    int plan = pw__img_gfix_plan(&g, sigma, width, height, channels == 4);
+    if (channels == 4 && plan >= 0) {
+      unsigned floor = plan > 0 ? g.min_alpha : 255;
+      unsigned least = pw__img_min_alpha(src, width, height, floor);
+      if (least == 255 || least < floor) {
+        pw__img_gfix_free(&g);
+        plan = least == 255 ? pw__img_gfix_plan(&g, sigma, width, height, 0) : 0;
+      }
+    }
     if (plan < 0) return pw_fail(PW_ENOMEM, "out of memory for filter weights");
-    if (plan > 0 && (channels == 1 || pw__img_opaque(src, width, height))) {
+    if (plan > 0) {
       size_t bytes = pw__img_bytes(width, height, channels);
       uint8_t *copy = NULL;
       const uint8_t *in = (s = pw__img_check_alias(src, dst, bytes)) == PW_OK ? pw__img_source(src, dst, bytes, &copy) : NULL;

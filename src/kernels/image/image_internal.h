@@ -173,24 +173,38 @@ typedef struct {
   uint32_t r;          /* taps k = -r .. r */
   int16_t *w1, *w2;    /* W[0..r] of the row and the column pass, then W[r + 1] = 0 */
   unsigned sh1, sh2;   /* the passes' shifts: sums / 2^sh, rounded */
-  double bound;        /* worst-case distance from the exact filter before the final rounding */
+  double bound;        /* worst-case distance from the exact filter before the final rounding (of
+                          the grey or opaque value; with alpha, of the alpha value) */
+  /* RGBA with alpha (premultiplied, gauss_fixed.c): */
+  int alpha;           /* the plan is for RGBA pixels with alpha */
+  double cbound;       /* a colour is within cbound / alpha of the exact filter (alpha in 0..255) */
+  unsigned min_alpha;  /* the plan holds for images whose every alpha is at least this */
 } pw__img_gfix;
 
 /*
  * Plans the fixed-point blur of a width x height image: 1 when it applies
  * (r = ceil(3 sigma) is below both sides and at most 255, and the error
  * bound is at most 1/4), 0 when the float engine is to be used, -1 when out
- * of memory. On 1, free with pw__img_gfix_free.
+ * of memory. alpha: for RGBA pixels with alpha below 255 (else grey or
+ * opaque RGBA); such a plan holds for images whose every alpha is at least
+ * g->min_alpha. On 1, free with pw__img_gfix_free.
  */
-int pw__img_gfix_plan(pw__img_gfix *g, double sigma, uint32_t width, uint32_t height);
+int pw__img_gfix_plan(pw__img_gfix *g, double sigma, uint32_t width, uint32_t height, int alpha);
 void pw__img_gfix_free(pw__img_gfix *g);
 
-/* Runs a planned fixed-point blur of ch (1, or 4 all opaque) channels; dst must not overlap src. */
+/*
+ * Runs a planned fixed-point blur of ch channels (1; or 4, all opaque, or
+ * with every alpha at least g->min_alpha for an alpha plan); dst must not
+ * overlap src.
+ */
 pw_status pw__img_gauss_fixed(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, unsigned ch,
                               const pw__img_gfix *g, unsigned flags);
 
-/* Nonzero when every alpha byte of the RGBA image is 255. */
-int pw__img_opaque(const uint8_t *px, uint32_t width, uint32_t height);
+/*
+ * The smallest alpha byte of the RGBA image; the scan may stop at the first
+ * alpha below floor, and then returns some alpha below floor.
+ */
+unsigned pw__img_min_alpha(const uint8_t *px, uint32_t width, uint32_t height, unsigned floor);
 
 /* ------------------------------------------------------------------------ */
 /* Internal entry points with flags (the public kernels pass 0)             */
