@@ -200,6 +200,23 @@ describe('every operation against its reference, on the core and on pools of 1, 
     });
   }
 
+  test('blur of translucent and opaque pictures (the fixed-point plans) and of transparent ones', async () => {
+    // alpha 20..255 everywhere: the premultiplied fixed-point plan for these sigmas; opaque: the
+    // plain one; a transparent background: the float engine. Each within 1 of the exact filter.
+    const pictures = {
+      translucent: R.makeImage(61, 47, 'translucent', 51),
+      'translucent, large': R.makeImage(203, 151, 'translucent', 52),
+      opaque: R.makeImage(61, 47, 'smooth', 53),
+      transparent: R.makeImage(61, 47, 'alpha', 54),
+    };
+    for (const [kind, img] of Object.entries(pictures)) {
+      for (const s of [0.5, 1.5, 4, 9]) {
+        const got = await everywhere((api) => api.blur(img, s), `blur ${s} (${kind})`);
+        assertImage(got, R.refBlur(img, s), 1, `blur ${s} (${kind} ${img.width}x${img.height})`);
+      }
+    }
+  });
+
   test('toRgba of the large grey image, and every op on a large grey image, byte-identical', async () => {
     const g = R.makeImage(403, 301, 'grey', 4);
     assertImage(await everywhere((api) => api.toRgba(g)), R.refToRgba(g), 0, 'toRgba');

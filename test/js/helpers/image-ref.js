@@ -26,8 +26,9 @@ export function rng(seed) {
 /**
  * A w x h test image: `kind` 'random' (every byte random), 'alpha' (random
  * colours, alpha random with about a quarter of the pixels fully
- * transparent and a quarter opaque), 'smooth' (gradients and rings, opaque:
- * what photos look like to a codec), or 'grey' (channels 1, random).
+ * transparent and a quarter opaque), 'translucent' (random colours, alpha
+ * random in 20..255: no pixel transparent), 'smooth' (gradients and rings,
+ * opaque: what photos look like to a codec), or 'grey' (channels 1, random).
  */
 export function makeImage(w, h, kind = 'alpha', seed = 1) {
   const next = rng(seed * 2654435761);
@@ -51,6 +52,8 @@ export function makeImage(w, h, kind = 'alpha', seed = 1) {
           const r = next() & 3;
           if (r === 0) data[o + 3] = 0;
           else if (r === 1) data[o + 3] = 255;
+        } else if (kind === 'translucent') {
+          data[o + 3] = 20 + ((next() >>> 0) % 236);
         }
       }
     }
