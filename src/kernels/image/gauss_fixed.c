@@ -499,6 +499,20 @@ static void gf_hrow(const gf_ctx *c, int64_t y, int16_t *pad, int16_t *out) {
   gf_row_c(pad, n, ch, r, g->w1, g->sh1, out);
 }
 
+/* The column pass over values [i0, i1) of one output row, in the plan's form. */
+static void gf_col(const gf_ctx *c, const int16_t *base, size_t n, size_t i0, size_t i1, uint8_t *d) {
+  const pw__img_gfix *g = c->g;
+#if PW_IMG_SIMD
+  if (c->simd) {
+    if (g->alpha) gfa_col_simd(base, n, i0, i1, g->r, g->w2, c->wp2, g->sh2, d);
+    else gf_col_simd(base, n, i0, i1, g->r, g->w2, c->wp2, g->sh2, d);
+    return;
+  }
+#endif
+  if (g->alpha) gfa_col_c(base, n, i0, i1, g->r, g->w2, g->sh2, d);
+  else gf_col_c(base, n, i0, i1, g->r, g->w2, g->sh2, d);
+}
+
 /*
  * A chunk of output rows, band by band. buf holds the row-filtered source
  * rows ys - r .. ye - 1 + r of the band [ys, ye) (clamped rows repeated),
@@ -527,25 +541,7 @@ static void gf_chunk(void *p, size_t y0, size_t y1) {
     for (size_t i0 = 0; i0 < n; i0 += GF_BLOCK) {
       const size_t i1 = i0 + GF_BLOCK < n ? i0 + GF_BLOCK : n;
       for (size_t y = ys; y < ye; y++) {
-        const int16_t *base = buf + (y - ys) * n;
-        uint8_t *d = c->dst + y * n;
-        if (g->alpha) {
-#if PW_IMG_SIMD
-          if (c->simd) {
-            gfa_col_simd(base, n, i0, i1, r, g->w2, c->wp2, g->sh2, d);
-            continue;
-          }
-#endif
-          gfa_col_c(base, n, i0, i1, r, g->w2, g->sh2, d);
-          continue;
-        }
-#if PW_IMG_SIMD
-        if (c->simd) {
-          gf_col_simd(base, n, i0, i1, r, g->w2, c->wp2, g->sh2, d);
-          continue;
-        }
-#endif
-        gf_col_c(base, n, i0, i1, r, g->w2, g->sh2, d);
+        gf_col(c, buf + (y - ys) * n, n, i0, i1, c->dst + y * n);
       }
     }
   }
