@@ -188,7 +188,9 @@ PW_KERNEL pw_status pw_image_box_blur_grey(PW_IN(width * height) const uint8_t *
  * unrounded) and d = c - B per colour channel (straight colours),
  *     c' = c                        if |d| < threshold
  *     c' = round(c + amount * d)    otherwise (clamped).
- * Alpha is kept; pixels with alpha 0 are copied.
+ * Alpha is kept; pixels with alpha 0 are copied. Each byte is within 1 of
+ * that formula on the exact blur (away from |d| = threshold, where a
+ * rounding of B can decide the case).
  *
  * In place: yes (dst may be src); it then costs a temporary copy.
  * @param src        the source pixels, width*height*4 bytes

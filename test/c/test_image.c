@@ -715,6 +715,56 @@ static void test_unsharp(void) {
     }
 }
 
+/*
+ * Unsharp masks of threshold 0 on the fixed-point engine: grey, opaque and
+ * translucent (alpha 120..255) pictures, sizes around the vector width and
+ * the band height, amounts up to 4; every variant alike and each value
+ * within 1 of o + amount (o - exact blur) rounded, alpha kept. The plan
+ * rule (amount times the blur's error bound within 0.45) is checked to
+ * have held in most of the cases, so they ran on that engine.
+ */
+static void test_unsharp_fixed(void) {
+  static const struct { uint32_t w, h; float sigma, amount; } cases[] = {
+      {30, 20, 0.5f, 1.0f}, {17, 33, 1.0f, 0.6f}, {64, 40, 1.5f, 2.0f}, {31, 37, 2.5f, 4.0f}, {70, 45, 5.0f, 1.0f},
+  };
+  int fixed = 0;
+  for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++)
+    for (int kind = 0; kind < 3; kind++) {
+      const unsigned ch = kind == 0 ? 1 : 4;
+      img m = img_random(cases[t].w, cases[t].h, ch, 1, 800 + 3 * t + (uint64_t)kind);
+      if (kind == 2)
+        for (size_t i = 0; i < (size_t)m.w * m.h; i++) m.px[4 * i + 3] = (uint8_t)(120 + m.px[4 * i + 3] % 136);
+      pw__img_gfix g;
+      if (pw__img_gfix_plan(&g, cases[t].sigma, m.w, m.h, kind == 2) == 1) {
+        fixed += kind == 2 ? cases[t].amount * g.cbound / (120.0 - g.bound) <= 0.45
+                           : cases[t].amount * g.bound <= 0.45;
+        pw__img_gfix_free(&g);
+      }
+      op o = {.kind = K_UNSHARP, .src = m, .sigma = cases[t].sigma, .amount = cases[t].amount};
+      size_t n = img_len(&m), at = 0;
+      char name[64];
+      snprintf(name, sizeof name, "unsharp fixed %d sigma %g", kind, (double)cases[t].sigma);
+      uint8_t *got = run_all(name, &o, n, 1);
+      double *acc = ref_gauss_acc(&m, cases[t].sigma);
+      int worst = 0;
+      for (size_t i = 0; i < n; i++) {
+        int want;
+        if (ch == 4 && i % 4 == 3) want = m.px[i];
+        else {
+          double blurred = ch == 4 ? acc[i] / acc[i - i % 4 + 3] : acc[i];
+          want = ref_round(m.px[i] + cases[t].amount * (m.px[i] - blurred));
+        }
+        if (abs(want - got[i]) > worst) worst = abs(want - got[i]), at = i;
+      }
+      CHECK(worst <= (ch == 4 && at % 4 == 3 ? 0 : 1), "%s %ux%u amount %g: byte %zu is %d, %d off", name, m.w, m.h,
+            (double)cases[t].amount, at, got[at], worst);
+      free(acc);
+      free(got);
+      img_free(&m);
+    }
+  CHECK(fixed >= 12, "the fixed-point unsharp mask ran in %d cases", fixed);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Convolve                                                               */
 /* ---------------------------------------------------------------------- */
@@ -1535,6 +1585,7 @@ int main(void) {
   test_blur();
   test_blur_fixed();
   test_blur_alpha_small();
+  test_unsharp_fixed();
   test_box();
   test_unsharp();
   test_convolve();

@@ -200,7 +200,7 @@ describe('every operation against its reference, on the core and on pools of 1, 
     });
   }
 
-  test('blur of translucent and opaque pictures (the fixed-point plans) and of transparent ones', async () => {
+  test('blur and sharpen of translucent and opaque pictures (the fixed-point plans) and of transparent ones', async () => {
     // alpha 20..255 everywhere: the premultiplied fixed-point plan for these sigmas; opaque: the
     // plain one; a transparent background: the float engine. Each within 1 of the exact filter.
     const pictures = {
@@ -213,6 +213,11 @@ describe('every operation against its reference, on the core and on pools of 1, 
       for (const s of [0.5, 1.5, 4, 9]) {
         const got = await everywhere((api) => api.blur(img, s), `blur ${s} (${kind})`);
         assertImage(got, R.refBlur(img, s), 1, `blur ${s} (${kind} ${img.width}x${img.height})`);
+      }
+      // sharpen with threshold 0 takes the same engine where amount times its error is small
+      for (const [s, amount] of [[0.7, 1], [1.5, 0.5], [3, 2.5]]) {
+        const got = await everywhere((api) => api.sharpen(img, s, { amount }), `sharpen ${s} ${amount} (${kind})`);
+        assertImage(got, R.refUnsharp(img, s, amount, 0), 1, `sharpen ${s} amount ${amount} (${kind} ${img.width}x${img.height})`);
       }
     }
   });

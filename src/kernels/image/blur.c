@@ -11,7 +11,11 @@
  * the 16-bit fixed-point engine (gauss_fixed.c: grey, opaque RGBA, or RGBA
  * premultiplied where no alpha is small) wherever its plan applies
  * (ceil(3 sigma) at most 255 and below both sides), the float engine
- * elsewhere; both are within 1 of the exact filter.
+ * elsewhere; both are within 1 of the exact filter. The unsharp mask takes
+ * it too where its threshold is 0 (with a threshold, a blurred value a
+ * little off could move a difference across it) and amount times the
+ * blur's error bound stays within 0.45 (fixed_plan): 1.9x faster at sigma
+ * 1 on 4000x3000 in wasm (core sharpen, 113 -> 59 ms).
  *
  * Box blur is exact: integer sums of premultiplied values in a window
  * that slides along rows (one add and one subtract a pixel) and then down
@@ -25,6 +29,8 @@
  * native, radius 5 on 1000x750 RGBA): 204 instructions a pixel with two
  * row sums a row and an edge test a pixel, 85 with the ring and padding.
  */
+#include <math.h>
+
 #include "image_internal.h"
 
 /* ------------------------------------------------------------------------ */
@@ -61,6 +67,55 @@ static pw_status gauss_run(const uint8_t *src, uint8_t *dst, uint32_t width, uin
   return s;
 }
 
+/*
+ * The fixed-point plan for this picture (1), or 0 for the float engine, -1
+ * out of memory. `gain` is what multiplies an error of the blurred value
+ * in the result: 1 for the blur (a byte within 1 of the exact filter needs
+ * the error below 1, pw__img_gfix_plan's bounds), `amount` for an unsharp
+ * mask, whose result o + amount (o - blur) stays within 1 of the exact one
+ * when amount times the error is below 1/2 (GFU_ERR, with room for the
+ * float roundings). RGBA takes the opaque plan if every alpha is 255, else
+ * the premultiplied one if no alpha is small enough to multiply its colour
+ * errors past that: its bound is cbound / alpha.
+ */
+#define GFU_ERR 0.45
+static int fixed_plan(pw__img_gfix *g, const uint8_t *src, uint32_t width, uint32_t height, float sigma,
+                      unsigned ch, int unsharp, float amount) {
+  int plan = pw__img_gfix_plan(g, sigma, width, height, ch == 4);
+  if (ch == 4 && plan >= 0) {
+    unsigned floor = 255;
+    if (plan > 0 && !unsharp) floor = g->min_alpha;
+    if (plan > 0 && unsharp) {
+      double need = ceil(g->cbound * amount / GFU_ERR + g->bound);
+      floor = need < (double)g->min_alpha ? g->min_alpha : need > 255.0 ? 255 : (unsigned)need;
+    }
+    unsigned least = pw__img_min_alpha(src, width, height, floor);
+    if (least == 255 || least < floor) {
+      pw__img_gfix_free(g);
+      plan = least == 255 ? pw__img_gfix_plan(g, sigma, width, height, 0) : 0;
+    }
+  }
+  if (plan > 0 && unsharp && !g->alpha && !(amount * g->bound <= GFU_ERR)) {
+    pw__img_gfix_free(g);
+    plan = 0;
+  }
+  return plan;
+}
+
+/* The fixed-point engine on a planned picture; src and dst may be the same buffer. */
+static pw_status fixed_run(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, unsigned ch,
+                           pw__img_gfix *g, int unsharp, float amount, unsigned flags) {
+  size_t bytes = pw__img_bytes(width, height, ch);
+  uint8_t *copy = NULL;
+  pw_status s = pw__img_check_alias(src, dst, bytes);
+  const uint8_t *in = s == PW_OK ? pw__img_source(src, dst, bytes, &copy) : NULL;
+  if (s == PW_OK && in == NULL) s = pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
+  if (s == PW_OK) s = pw__img_gauss_fixed(in, dst, width, height, ch, g, unsharp, amount, flags);
+  free(copy);
+  pw__img_gfix_free(g);
+  return s;
+}
+
 pw_status pw__image_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
                          float sigma, unsigned channels, unsigned flags) {
   pw_status s = pw__img_check("", width, height, channels);
@@ -73,30 +128,10 @@ pw_status pw__image_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint3
     return PW_OK;
   }
   if (!(flags & PW__IMG_FLOAT)) {
-    /* RGBA: the opaque plan if every alpha is 255, else the premultiplied one if no alpha is
-       below its min_alpha (a small blurred alpha would multiply its colour errors up) */
     pw__img_gfix g;
-    int plan = pw__img_gfix_plan(&g, sigma, width, height, channels == 4);
-    if (channels == 4 && plan >= 0) {
-      unsigned floor = plan > 0 ? g.min_alpha : 255;
-      unsigned least = pw__img_min_alpha(src, width, height, floor);
-      if (least == 255 || least < floor) {
-        pw__img_gfix_free(&g);
-        plan = least == 255 ? pw__img_gfix_plan(&g, sigma, width, height, 0) : 0;
-      }
-    }
+    int plan = fixed_plan(&g, src, width, height, sigma, channels, 0, 0.0f);
     if (plan < 0) return pw_fail(PW_ENOMEM, "out of memory for filter weights");
-    if (plan > 0) {
-      size_t bytes = pw__img_bytes(width, height, channels);
-      uint8_t *copy = NULL;
-      const uint8_t *in = (s = pw__img_check_alias(src, dst, bytes)) == PW_OK ? pw__img_source(src, dst, bytes, &copy) : NULL;
-      if (s == PW_OK && in == NULL) s = pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
-      if (s == PW_OK) s = pw__img_gauss_fixed(in, dst, width, height, channels, &g, flags);
-      free(copy);
-      pw__img_gfix_free(&g);
-      return s;
-    }
-    pw__img_gfix_free(&g);
+    if (plan > 0) return fixed_run(src, dst, width, height, channels, &g, 0, 0.0f, flags);
   }
   return gauss_run(src, dst, width, height, sigma, channels, PW__IMG_SINK_PLAIN, 0.0f, 0.0f, flags);
 }
@@ -116,6 +151,13 @@ pw_status pw__image_unsharp(const uint8_t *src, uint8_t *dst, uint32_t width, ui
     if ((s = pw__img_check_alias(src, dst, bytes)) != PW_OK) return s;
     if (src != dst) memcpy(dst, src, bytes);
     return PW_OK;
+  }
+  /* with a threshold, a blurred value a little off could move a difference across it: float */
+  if (!(flags & PW__IMG_FLOAT) && threshold == 0.0f) {
+    pw__img_gfix g;
+    int plan = fixed_plan(&g, src, width, height, sigma, channels, 1, amount);
+    if (plan < 0) return pw_fail(PW_ENOMEM, "out of memory for filter weights");
+    if (plan > 0) return fixed_run(src, dst, width, height, channels, &g, 1, amount, flags);
   }
   return gauss_run(src, dst, width, height, sigma, channels, PW__IMG_SINK_UNSHARP, amount, threshold,
                    flags);

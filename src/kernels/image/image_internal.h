@@ -194,11 +194,12 @@ void pw__img_gfix_free(pw__img_gfix *g);
 
 /*
  * Runs a planned fixed-point blur of ch channels (1; or 4, all opaque, or
- * with every alpha at least g->min_alpha for an alpha plan); dst must not
- * overlap src.
+ * with every alpha at least g->min_alpha for an alpha plan), or with
+ * unsharp, the unsharp mask of threshold 0 and `amount` on that blur; dst
+ * must not overlap src.
  */
 pw_status pw__img_gauss_fixed(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, unsigned ch,
-                              const pw__img_gfix *g, unsigned flags);
+                              const pw__img_gfix *g, int unsharp, float amount, unsigned flags);
 
 /*
  * The smallest alpha byte of the RGBA image; the scan may stop at the first
