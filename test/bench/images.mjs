@@ -204,6 +204,11 @@ export async function benchImages(cfg) {
       sharp: { name: 'sharp sharpen({ sigma: 1 }) (its own method, on L of LAB)', run: () => sharpIn().sharpen({ sigma: 1 }).raw().toBuffer() },
     },
     {
+      // sharpen's defaults (threshold 0): the fixed-point engine, where a threshold keeps the float one
+      key: 'unsharp0', what: 'sharpen, defaults (unsharp mask sigma 1, threshold 0)', native: 'unsharp sigma 1 threshold 0', out: [W, H],
+      op: (api, img, dst) => api.image.sharpen(img, 1, { dst }),
+    },
+    {
       key: 'rotate90', what: 'rotate 90', native: 'rotate 90', out: [H, W],
       op: (api, img, dst) => api.image.rotate(img, 90, { dst }),
       sharp: { name: 'sharp rotate(90)', run: () => sharpIn().rotate(90).raw().toBuffer() },
@@ -233,7 +238,7 @@ export async function benchImages(cfg) {
         },
       }));
       let sharpOut = null;
-      contenders.push({
+      if (job.sharp) contenders.push({
         name: job.sharp.name,
         run: async () => {
           const t0 = performance.now();
@@ -285,7 +290,7 @@ export async function benchImages(cfg) {
       const s = {};
       for (const [name, rec] of res) s[name] = rec.error || rec.samples.length === 0 ? null : summarize(rec.samples);
       const n = nat.get(job.native) ?? null;
-      const sharpS = s[job.sharp.name];
+      const sharpS = job.sharp ? s[job.sharp.name] : undefined;
       const table = { headers: ['contender', 'ms, median (min–max)', 'this ÷ pool of ' + threads, 'this ÷ native'], rows: [], caption: job.what };
       const all = s[wasm[2][2]];
       const one = s[wasm[1][2]];

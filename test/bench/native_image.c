@@ -100,6 +100,7 @@ static pw_status b_bilinear(void) { return pw_image_resize(src, W, H, dst, W / 4
 static pw_status b_up2(void) { return pw_image_resize(src, W / 2, H / 2, dst, W, H, PW_IMAGE_CATMULL_ROM); }
 static pw_status b_nearest(void) { return pw_image_resize(src, W, H, dst, W / 4, H / 4, PW_IMAGE_NEAREST); }
 static pw_status b_unsharp(void) { return pw_image_unsharp(src, dst, W, H, 1.0f, 1.0f, 2.0f); }
+static pw_status b_unsharp0(void) { return pw_image_unsharp(src, dst, W, H, 1.0f, 1.0f, 0.0f); }
 static pw_status b_box(void) { return pw_image_box_blur(src, dst, W, H, 5); }
 static pw_status b_conv(void) { return pw_image_convolve_preset(src, dst, W, H, PW_IMAGE_SHARPEN); }
 static pw_status b_grey(void) { return pw_image_greyscale(src, dst, W, H); }
@@ -149,6 +150,7 @@ static const struct {
     {"resize nearest to 1/4", b_nearest},
     {"resize catmull-rom x2 (to 12 MP)", b_up2},
     {"unsharp sigma 1", b_unsharp},
+    {"unsharp sigma 1 threshold 0", b_unsharp0},
     {"box blur r 5", b_box},
     {"convolve 3x3 sharpen", b_conv},
     {"greyscale", b_grey},
