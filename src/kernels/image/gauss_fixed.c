@@ -394,20 +394,29 @@ static void gf_col_simd(const int16_t *base, size_t stride, size_t i0, size_t i1
   if (i < i1) gf_col_c(base, stride, i, i1, r, W, sh, d);
 }
 
+/*
+ * The 4 pixels' alpha sums S_a (lane 3 of each of a[0..3]) in one vector,
+ * and 256 / S_a in *inv: the reciprocal both premultiplied column passes
+ * scale colours by (S_a = 0 would give inf, and 0 * inf = NaN).
+ */
+PW_INLINE v128_t gfa_alpha4(const v128_t a[4], v128_t *inv) {
+  v128_t sa = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a[0], a[1], 3, 7, 3, 7),
+                                 wasm_i32x4_shuffle(a[2], a[3], 3, 7, 3, 7), 0, 1, 4, 5);
+  *inv = wasm_f32x4_div(wasm_f32x4_splat(256.0f), wasm_f32x4_convert_i32x4(sa));
+  return sa;
+}
+
 /* gfa_col_c with SIMD, 4 pixels a step: the same operations, so the same bytes. */
 static void gfa_col_simd(const int16_t *base, size_t stride, size_t i0, size_t i1, uint32_t r, const int16_t *W,
                          const uint32_t *wp, unsigned sh, uint8_t *d) {
   const unsigned sha = sh + 6;
   const v128_t rnd = wasm_i32x4_splat((int32_t)1 << (sha - 1));
-  const v128_t c256 = wasm_f32x4_splat(256.0f), half = wasm_f32x4_splat(0.5f);
+  const v128_t half = wasm_f32x4_splat(0.5f);
   size_t i = i0;
   for (; i + 16 <= i1; i += 16) {
-    v128_t a[4], q[4];
+    v128_t a[4], q[4], inv;
     gf_sums16(base + i, stride, r, wp, a);
-    /* the 4 alpha sums; S_a = 0 would make 0 * inf = NaN below, which truncates to 0 */
-    v128_t sa = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a[0], a[1], 3, 7, 3, 7),
-                                   wasm_i32x4_shuffle(a[2], a[3], 3, 7, 3, 7), 0, 1, 4, 5);
-    v128_t inv = wasm_f32x4_div(c256, wasm_f32x4_convert_i32x4(sa));
+    v128_t sa = gfa_alpha4(a, &inv); /* S_a = 0: NaN colours, which truncate to 0 */
     v128_t al = wasm_i32x4_shr(wasm_i32x4_add(sa, rnd), sha);
 #define GFA_PX(m)                                                                                           \
   q[m] = wasm_i32x4_shuffle(                                                                                \
@@ -473,20 +482,18 @@ static void gfu_sink_c(const uint8_t *o, const float *b, size_t i0, size_t i1, u
 #if PW_IMG_SIMD
 static void gfu_col_simd(const int16_t *base, size_t stride, size_t i0, size_t i1, uint32_t r, const int16_t *W,
                          const uint32_t *wp, unsigned sh, int alpha, float *b) {
-  const v128_t k = wasm_f32x4_splat(ldexpf(1.0f, -(int)sh)), c256 = wasm_f32x4_splat(256.0f);
+  const v128_t k = wasm_f32x4_splat(ldexpf(1.0f, -(int)sh));
   const v128_t colour = wasm_i32x4_make(-1, -1, -1, 0);
   size_t i = i0;
   for (; i + 16 <= i1; i += 16) {
-    v128_t a[4];
+    v128_t a[4], inv;
     gf_sums16(base + i, stride, r, wp, a);
     float *o = b + (i - i0);
     if (!alpha) {
       for (int m = 0; m < 4; m++) wasm_v128_store(o + 4 * m, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a[m]), k));
       continue;
     }
-    v128_t sa = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a[0], a[1], 3, 7, 3, 7),
-                                   wasm_i32x4_shuffle(a[2], a[3], 3, 7, 3, 7), 0, 1, 4, 5);
-    v128_t inv = wasm_f32x4_div(c256, wasm_f32x4_convert_i32x4(sa));
+    gfa_alpha4(a, &inv);
 #define GFU_PX(m)                                                                                      \
   wasm_v128_store(o + 4 * (m), wasm_v128_and(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a[m]),             \
                                                             wasm_i32x4_shuffle(inv, inv, m, m, m, m)), \
@@ -633,21 +640,18 @@ static void gf_col(const gf_ctx *c, const int16_t *base, size_t n, size_t i0, si
  * blur's in gf_chunk, the blur took 1.5x as long in wasm (V8), though the
  * mask's code never ran.
  */
+#define GF_COLS(name, col)                                                     \
+  static void name(const gf_ctx *c, const int16_t *buf, size_t ys, size_t ye) { \
+    const size_t n = (size_t)c->w * c->ch;                                      \
+    for (size_t i0 = 0; i0 < n; i0 += GF_BLOCK) {                               \
+      const size_t i1 = i0 + GF_BLOCK < n ? i0 + GF_BLOCK : n;                  \
+      for (size_t y = ys; y < ye; y++) col(c, buf + (y - ys) * n, n, i0, i1, c->dst + y * n); \
+    }                                                                           \
+  }
+GF_COLS(gf_cols, gf_col)
+GF_COLS(gf_cols_unsharp, gf_col_unsharp)
+#undef GF_COLS
 typedef void (*gf_cols_fn)(const gf_ctx *c, const int16_t *buf, size_t ys, size_t ye);
-static void gf_cols(const gf_ctx *c, const int16_t *buf, size_t ys, size_t ye) {
-  const size_t n = (size_t)c->w * c->ch;
-  for (size_t i0 = 0; i0 < n; i0 += GF_BLOCK) {
-    const size_t i1 = i0 + GF_BLOCK < n ? i0 + GF_BLOCK : n;
-    for (size_t y = ys; y < ye; y++) gf_col(c, buf + (y - ys) * n, n, i0, i1, c->dst + y * n);
-  }
-}
-static void gf_cols_unsharp(const gf_ctx *c, const int16_t *buf, size_t ys, size_t ye) {
-  const size_t n = (size_t)c->w * c->ch;
-  for (size_t i0 = 0; i0 < n; i0 += GF_BLOCK) {
-    const size_t i1 = i0 + GF_BLOCK < n ? i0 + GF_BLOCK : n;
-    for (size_t y = ys; y < ye; y++) gf_col_unsharp(c, buf + (y - ys) * n, n, i0, i1, c->dst + y * n);
-  }
-}
 
 /*
  * A chunk of output rows, band by band. buf holds the row-filtered source
