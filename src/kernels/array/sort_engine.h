@@ -30,8 +30,21 @@ typedef struct {
 } ENG(msd_ctx);
 
 /* Keys back to raw elements, in place. */
+#if defined(__wasm_simd128__) && ENG_W == 64
+/* two at a time: scalar (or as clang vectorises it, with 64-bit arithmetic
+   shifts that x86 lacks) this took 6x its native time (perf, sort of 1M
+   doubles) */
+#define ENG_UNKEY_SIMD(m)                                                      \
+  for (; i + 2 <= n; i += 2) wasm_v128_store(k + i, pwa_unkey64x2(wasm_v128_load(k + i), m))
+#else
+#define ENG_UNKEY_SIMD(m) ((void)0)
+#endif
 #define ENG_UNKEY_CALL(m)                                                      \
-  for (size_t i = 0; i < n; i++) k[i] = ENG_CAT(pwa_unkey, ENG_W)(k[i], m)
+  do {                                                                         \
+    size_t i = 0;                                                              \
+    ENG_UNKEY_SIMD(m);                                                         \
+    for (; i < n; i++) k[i] = ENG_CAT(pwa_unkey, ENG_W)(k[i], m);              \
+  } while (0)
 static void ENG(unkey_range)(ENG_K *k, size_t n, int mode) { PWA_MODE_SWITCH(mode, ENG_UNKEY_CALL) }
 
 /* The sorted range is in (k, ix): bring it to its result place and form. */
@@ -62,6 +75,7 @@ PW_INLINE int ENG(digit_pass)(const ENG_K *src, const uint32_t *isrc, ENG_K *dst
   }
   if (!live) return 0;
   if (isrc != NULL) {
+    PWA_UNROLL4
     for (size_t i = 0; i < n; i++) {
       ENG_K key = src[i];
       size_t o = c[(ENG_K)(key - lo) >> sh & 0xff]++;
@@ -69,6 +83,7 @@ PW_INLINE int ENG(digit_pass)(const ENG_K *src, const uint32_t *isrc, ENG_K *dst
       idst[o] = isrc[i];
     }
   } else {
+    PWA_UNROLL4
     for (size_t i = 0; i < n; i++) {
       ENG_K key = src[i];
       dst[c[(ENG_K)(key - lo) >> sh & 0xff]++] = key;
@@ -240,6 +255,7 @@ static void ENG(msd_scatter)(void *p, size_t b0, size_t b1) {
     if (c->ix != NULL) {
       const uint32_t *ix = c->ix;
       uint32_t *ix2 = c->ix2;
+      PWA_UNROLL4
       for (size_t i = begin; i < end; i++) {
         ENG_K key = k[i];
         size_t o = off[(ENG_K)(key - lo) >> sh]++;
@@ -247,6 +263,7 @@ static void ENG(msd_scatter)(void *p, size_t b0, size_t b1) {
         ix2[o] = ix[i];
       }
     } else {
+      PWA_UNROLL4
       for (size_t i = begin; i < end; i++) {
         ENG_K key = k[i];
         k2[off[(ENG_K)(key - lo) >> sh]++] = key;
@@ -351,6 +368,7 @@ static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, siz
 }
 
 #undef ENG_UNKEY_CALL
+#undef ENG_UNKEY_SIMD
 #undef ENG
 #undef ENG_CAT
 #undef ENG_CAT2
