@@ -616,6 +616,60 @@ static void test_blur_alpha_small(void) {
   }
 }
 
+/*
+ * Pictures with transparent parts (blur.c, hybrid_blur): the fixed-point
+ * engine where every alpha within reach is at least min_alpha or every
+ * one is 0, the float engine in windows over the fringes. Each result
+ * within 1 of the double-precision reference, every variant alike; and
+ * for sigma up to 3 the fixed-point engine must have been used
+ * (the bytes differ from the float engine's somewhere), so these
+ * pictures test the hybrid and not the float engine alone.
+ */
+static void test_blur_hybrid(void) {
+  static const float sigmas[] = {0.8f, 3.0f, 9.0f};
+  for (int kind = 0; kind < 3; kind++) {
+    const uint32_t w = kind == 1 ? 645 : 563, h = kind == 1 ? 97 : 361;
+    img m = img_random(w, h, 4, 0, 8300 + (uint64_t)kind);
+    for (uint32_t y = 0; y < h; y++)
+      for (uint32_t x = 0; x < w; x++) {
+        uint8_t *p = m.px + ((size_t)y * w + x) * 4;
+        double d; /* signed distance to the shape's edge, negative inside */
+        if (kind == 0) d = sqrt((x - 281.5) * (x - 281.5) + (y - 180.0) * (y - 180.0)) - 100.0; /* a disc */
+        else if (kind == 1) d = x - 333.0;                                                /* the left part */
+        else d = fmax(fabs(x - 280.0) - 130.0, fabs(y - 180.0) - 90.0);                  /* a box */
+        /* an edge of every alpha (antialiased); inside the box: stripes of 255 and 200, and alphas 1-2 */
+        int a = d < -2.0 ? 255 : d > 2.0 ? 0 : (int)lround(255.0 * (2.0 - d) / 4.0);
+        if (kind == 2 && d < -2.0 && (x / 7) % 3 == 0) a = 200;
+        if (kind == 2 && d < -2.0 && x >= 300 && x < 330) { /* faint, away from the clear: colours the */
+          a = 1 + (int)(y % 2);                                /* fixed-point engine would miss by 2 */
+          p[0] = 2, p[1] = 130, p[2] = 254;
+        }
+        p[3] = (uint8_t)a;
+        if (a == 0 && (x + y) % 5 == 0) p[0] = p[1] = p[2] = 0; /* transparent pixels of either colour */
+      }
+    for (size_t t = 0; t < sizeof sigmas / sizeof sigmas[0]; t++) {
+      char name[64];
+      snprintf(name, sizeof name, "blur hybrid picture %d sigma %g", kind, (double)sigmas[t]);
+      op o = {.kind = K_BLUR, .src = m, .sigma = sigmas[t]};
+      size_t n = img_len(&m), px = (size_t)w * h, at = 0;
+      uint8_t *got = run_all(name, &o, n, 1);
+      double *acc = ref_gauss_acc(&m, sigmas[t]);
+      uint8_t *want = xmalloc(n), *flt = xmalloc(n);
+      ref_to_pixels(acc, px, 4, want);
+      CHECK(rgba_close(got, want, px, 1, &at), "%s %ux%u: byte %zu is %d, reference %d", name, w, h, at, got[at],
+            want[at]);
+      CHECK(pw__image_blur(m.px, flt, w, h, sigmas[t], 4, PW__IMG_FLOAT) == PW_OK, "%s: float engine", name);
+      if (sigmas[t] <= 3.0f)
+        CHECK(max_diff(got, flt, n, &at) > 0, "%s: the same bytes as the float engine (no fixed-point part)", name);
+      free(acc);
+      free(want);
+      free(flt);
+      free(got);
+    }
+    img_free(&m);
+  }
+}
+
 /* Exact box blur reference: window sums by brute force, rows then columns (the sums are separable). */
 static void ref_box(const img *m, uint32_t r, uint8_t *out) {
   const long W = m->w, H = m->h, R = r;
@@ -1585,6 +1639,7 @@ int main(void) {
   test_blur();
   test_blur_fixed();
   test_blur_alpha_small();
+  test_blur_hybrid();
   test_unsharp_fixed();
   test_box();
   test_unsharp();

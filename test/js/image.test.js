@@ -202,12 +202,15 @@ describe('every operation against its reference, on the core and on pools of 1, 
 
   test('blur and sharpen of translucent and opaque pictures (the fixed-point plans) and of transparent ones', async () => {
     // alpha 20..255 everywhere: the premultiplied fixed-point plan for these sigmas; opaque: the
-    // plain one; a transparent background: the float engine. Each within 1 of the exact filter.
+    // plain one; a transparent background: the float engine; a disc cut out of a transparent
+    // picture: the fixed-point engine with the float one over its fringes (test_image.c checks
+    // that both run). Each within 1 of the exact filter.
     const pictures = {
       translucent: R.makeImage(61, 47, 'translucent', 51),
       'translucent, large': R.makeImage(203, 151, 'translucent', 52),
       opaque: R.makeImage(61, 47, 'smooth', 53),
       transparent: R.makeImage(61, 47, 'alpha', 54),
+      cutout: R.makeImage(512, 384, 'cutout', 55),
     };
     for (const [kind, img] of Object.entries(pictures)) {
       for (const s of [0.5, 1.5, 4, 9]) {

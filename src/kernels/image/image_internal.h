@@ -159,10 +159,19 @@ typedef struct {
   const uint8_t *orig;     /* unsharp: the unblurred image (sw == dw, sh == dh) */
   float amount, threshold; /* unsharp */
   unsigned flags;          /* PW__IMG_PORTABLE */
+  /* bytes from one row to the next of src, and of dst (and orig); 0: rows
+     packed (sw, dw pixels). A window of a larger image has its rows. */
+  size_t sstride, dstride;
 } pw__img_sep;
 
 /* Runs a separable filter. PW_OK, PW_ENOMEM or PW_ECANCELED. */
 pw_status pw__img_separable(const pw__img_sep *job);
+
+/*
+ * Output rows [y0, y1) of a separable filter on this thread, rows first,
+ * without reporting progress (a part of a larger job). PW_OK or PW_ENOMEM.
+ */
+pw_status pw__img_separable_rows(const pw__img_sep *job, uint32_t y0, uint32_t y1);
 
 /* ------------------------------------------------------------------------ */
 /* Gaussian blur in fixed point (gauss_fixed.c)                             */

@@ -76,7 +76,7 @@ pw_status pw__image_resize(const uint8_t *src, uint32_t width, uint32_t height, 
     return s == PW_ENOMEM ? pw_fail(PW_ENOMEM, "out of memory for filter weights") : s;
   }
   pw__img_sep job = {src, width, height, dst, dst_width, dst_height, channels, &xt, &yt,
-                     PW__IMG_SINK_PLAIN, NULL, 0.0f, 0.0f, flags};
+                     PW__IMG_SINK_PLAIN, NULL, 0.0f, 0.0f, flags, 0, 0};
   s = pw__img_separable(&job);
   pw__img_taps_free(&xt);
   pw__img_taps_free(&yt);

@@ -494,6 +494,7 @@ typedef struct {
   const pw__img_sep *job;
   int vfirst; /* columns first (see pw__img_separable) */
   atomic_int failed;
+  int quiet; /* no progress (pw__img_separable_rows) */
 } sep_ctx;
 
 /*
@@ -567,7 +568,7 @@ static inline float *ring_row(float *ring, size_t stride, size_t r) {
 
 /* Source row y as floats (premultiplied for RGBA) into out. */
 static void src_row(const pw__img_sep *j, int simd, uint32_t y, float *out) {
-  const uint8_t *srow = j->src + (size_t)y * j->sw * j->channels;
+  const uint8_t *srow = j->src + (size_t)y * (j->sstride ? j->sstride : (size_t)j->sw * j->channels);
 #if PW_IMG_SIMD
   if (simd) {
     if (j->channels == 4) load_row4_simd(srow, j->sw, out);
@@ -609,7 +610,7 @@ static void column_pass(const pw__img_sep *j, int simd, const float **rows, uint
 
 /* Output row y from its filtered floats. */
 static void sink_row(const pw__img_sep *j, int simd, const float *acc, size_t y) {
-  const size_t rowb = (size_t)j->dw * j->channels;
+  const size_t rowb = j->dstride ? j->dstride : (size_t)j->dw * j->channels;
   uint8_t *d = j->dst + y * rowb;
   if (j->sink == PW__IMG_SINK_UNSHARP) sink_unsharp(j, acc, j->dw, j->orig + y * rowb, d);
 #if PW_IMG_SIMD
@@ -695,7 +696,7 @@ static void sep_rows_first(sep_ctx *c, size_t y0, size_t y1) {
     }
     for (size_t b = y; b < e; b++) sink_row(j, simd, acc + (b - y) * dstf, b);
   }
-  pw_progress_add(y1 - y0, j->dh);
+  if (!c->quiet) pw_progress_add(y1 - y0, j->dh);
   free(block);
 }
 
@@ -803,8 +804,14 @@ static size_t sep_grain(const pw__img_sep *j) {
   return grain < 16 ? 16 : grain;
 }
 
+pw_status pw__img_separable_rows(const pw__img_sep *job, uint32_t y0, uint32_t y1) {
+  sep_ctx c = {job, 0, 0, 1};
+  if (y0 < y1) sep_rows_first(&c, y0, y1);
+  return atomic_load(&c.failed) ? PW_ENOMEM : PW_OK;
+}
+
 pw_status pw__img_separable(const pw__img_sep *job) {
-  sep_ctx c = {job, columns_first(job), 0};
+  sep_ctx c = {job, columns_first(job), 0, 0};
   pw_status s = pw_parallel_for(job->dh, sep_grain(job), sep_chunk, &c);
   if (s != PW_OK) return s;
   if (atomic_load(&c.failed)) return pw_fail(PW_ENOMEM, "out of memory for filter rows");

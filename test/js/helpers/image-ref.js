@@ -27,7 +27,9 @@ export function rng(seed) {
  * A w x h test image: `kind` 'random' (every byte random), 'alpha' (random
  * colours, alpha random with about a quarter of the pixels fully
  * transparent and a quarter opaque), 'translucent' (random colours, alpha
- * random in 20..255: no pixel transparent), 'smooth' (gradients and rings,
+ * random in 20..255: no pixel transparent), 'cutout' (random colours, an
+ * antialiased opaque disc on a transparent picture, with a faint band of
+ * alpha 1 and 2 inside), 'smooth' (gradients and rings,
  * opaque: what photos look like to a codec), or 'grey' (channels 1, random).
  */
 export function makeImage(w, h, kind = 'alpha', seed = 1) {
@@ -54,6 +56,9 @@ export function makeImage(w, h, kind = 'alpha', seed = 1) {
           else if (r === 1) data[o + 3] = 255;
         } else if (kind === 'translucent') {
           data[o + 3] = 20 + ((next() >>> 0) % 236);
+        } else if (kind === 'cutout') {
+          const d = Math.hypot(x - w * 0.5, y - h * 0.5) - Math.min(w, h) * 0.25;
+          data[o + 3] = d < -2 ? (Math.abs(x - w * 0.5) < 6 ? 1 + (y & 1) : 255) : d > 2 ? 0 : Math.round((255 * (2 - d)) / 4);
         }
       }
     }
