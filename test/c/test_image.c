@@ -623,7 +623,8 @@ static void test_blur_alpha_small(void) {
  * within 1 of the double-precision reference, every variant alike; and
  * for sigma up to 3 the fixed-point engine must have been used
  * (the bytes differ from the float engine's somewhere), so these
- * pictures test the hybrid and not the float engine alone.
+ * pictures test the hybrid and not the float engine alone. The same for
+ * the unsharp mask of threshold 0 (amounts 0.6 and 2).
  */
 static void test_blur_hybrid(void) {
   static const float sigmas[] = {0.8f, 3.0f, 9.0f};
@@ -661,6 +662,28 @@ static void test_blur_hybrid(void) {
       CHECK(pw__image_blur(m.px, flt, w, h, sigmas[t], 4, PW__IMG_FLOAT) == PW_OK, "%s: float engine", name);
       if (sigmas[t] <= 3.0f)
         CHECK(max_diff(got, flt, n, &at) > 0, "%s: the same bytes as the float engine (no fixed-point part)", name);
+      /* the unsharp mask of threshold 0 takes the same path; a pixel of alpha 0 keeps its bytes */
+      for (int k = 0; k < 2 && sigmas[t] <= 3.0f; k++) {
+        const float amount = k ? 2.0f : 0.6f;
+        snprintf(name, sizeof name, "unsharp hybrid picture %d sigma %g amount %g", kind, (double)sigmas[t],
+                 (double)amount);
+        op u = {.kind = K_UNSHARP, .src = m, .sigma = sigmas[t], .amount = amount};
+        uint8_t *sharp = run_all(name, &u, n, 1);
+        int worst = 0;
+        for (size_t i = 0; i < n; i++) {
+          const uint8_t *o = m.px + (i - i % 4);
+          int ref = o[3] == 0 || i % 4 == 3 ? m.px[i]
+                                            : ref_round(m.px[i] + amount * (m.px[i] - acc[i] / acc[i - i % 4 + 3]));
+          int d = abs(ref - sharp[i]) + (o[3] == 0 || i % 4 == 3 ? 2 * abs(ref - sharp[i]) : 0);
+          if (d > worst) worst = d, at = i;
+        }
+        CHECK(worst <= 1, "%s: byte %zu is %d, source %d (alpha %d), off by %d (alpha-0 pixels and alpha count 3x)",
+              name, at, sharp[at], m.px[at], m.px[at - at % 4 + 3], worst);
+        CHECK(pw__image_unsharp(m.px, flt, w, h, sigmas[t], amount, 0.0f, 4, PW__IMG_FLOAT) == PW_OK, "%s: float", name);
+        if (k == 0)
+          CHECK(max_diff(sharp, flt, n, &at) > 0, "%s: the same bytes as the float engine (no fixed-point part)", name);
+        free(sharp);
+      }
       free(acc);
       free(want);
       free(flt);

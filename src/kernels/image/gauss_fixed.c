@@ -65,7 +65,7 @@
  * min_alpha); a picture with a smaller one (a transparent background)
  * takes this engine where every alpha within reach is at least min_alpha
  * or every one is 0, and the float engine over the rest (blur.c,
- * hybrid_blur). (A per-pixel float fallback where the blurred
+ * hybrid). (A per-pixel float fallback where the blurred
  * alpha is small was tried: on discs over a transparent background it
  * took 238 ms at sigma 5 and 2.7 s at sigma 20, against the float
  * engine's 153 and 578, natively.) Measured (wasm, one thread, 4000x3000,
