@@ -4,8 +4,9 @@
  * Node), one thread each (the serial runtime), on a 12-megapixel RGBA
  * image (4000x3000) of smooth gradients with noise, as a photo has, with
  * a seventh of its 64x64 tiles half transparent; the "opaque" rows take the
- * same picture with every alpha 255 (a decoded photo), the "grey" rows its
- * luma.
+ * same picture with every alpha 255 (a decoded photo), the "cutout" row
+ * that photo cut out (an antialiased disc on a transparent picture), the
+ * "grey" rows its luma.
  *
  *   make bench-image      builds both and prints both tables
  *   build/native/native_image [runs] [--json]
@@ -69,7 +70,7 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static uint8_t *src, *dst, *grey, *small, *opaque;
+static uint8_t *src, *dst, *grey, *small, *opaque, *cutout;
 static pw_result res;
 static uint8_t *png, *jpeg;
 static size_t png_len, jpeg_len;
@@ -91,6 +92,7 @@ typedef pw_status (*bench_fn)(void);
 
 static pw_status b_blur5(void) { return pw_image_blur(src, dst, W, H, 5.0f); }
 static pw_status b_blur5_opaque(void) { return pw_image_blur(opaque, dst, W, H, 5.0f); }
+static pw_status b_blur5_cutout(void) { return pw_image_blur(cutout, dst, W, H, 5.0f); }
 static pw_status b_blur5_grey(void) { return pw_image_blur_grey(grey, dst, W, H, 5.0f); }
 static pw_status b_lanczos_opaque(void) { return pw_image_resize(opaque, W, H, dst, W / 4, H / 4, PW_IMAGE_LANCZOS3); }
 static pw_status b_blur5_inplace(void) { return pw_image_blur(dst, dst, W, H, 5.0f); }
@@ -141,6 +143,7 @@ static const struct {
 } benches[] = {
     {"blur sigma 5 (12 MP)", b_blur5},
     {"blur sigma 5 opaque", b_blur5_opaque},
+    {"blur sigma 5 cutout", b_blur5_cutout},
     {"blur sigma 5 grey", b_blur5_grey},
     {"blur sigma 5 in place", b_blur5_inplace},
     {"blur sigma 1", b_blur1},
@@ -208,6 +211,14 @@ int main(int argc, char **argv) {
   opaque = xmalloc((size_t)W * H * 4);
   memcpy(opaque, src, (size_t)W * H * 4);
   for (size_t i = 0; i < (size_t)W * H; i++) opaque[4 * i + 3] = 255;
+  /* and cut out: an antialiased disc on a transparent picture (images.mjs's cutout()) */
+  cutout = xmalloc((size_t)W * H * 4);
+  memcpy(cutout, opaque, (size_t)W * H * 4);
+  for (uint32_t y = 0; y < H; y++)
+    for (uint32_t x = 0; x < W; x++) {
+      double radius = 0.43 * (W < H ? W : H), d = hypot(x - W / 2.0, y - H / 2.0) - radius;
+      cutout[((size_t)y * W + x) * 4 + 3] = d < -2.0 ? 255 : d > 2.0 ? 0 : (uint8_t)lround(255.0 * (2.0 - d) / 4.0);
+    }
   if (pw_image_to_grey(opaque, grey, W, H) != PW_OK) return 1;
   memcpy(dst, src, (size_t)W * H * 4);
   if (pw_image_encode_png(small, SW, SH, &res) != PW_OK) return 1;

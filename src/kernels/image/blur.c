@@ -125,46 +125,51 @@ static pw_status fixed_run(const uint8_t *src, uint8_t *dst, uint32_t width, uin
  * RGBA pictures with transparent parts (a cutout, a logo, text on a clear
  * background) have alphas below the premultiplied plan's min_alpha (or
  * for an unsharp mask of threshold 0, alpha_floor), so they would take
- * the float engine whole. Yet the plan's bound is per
- * output pixel: a colour is within cbound / alpha' of the exact filter,
- * alpha' the pixel's blurred alpha, which is at least min_alpha - bound
- * wherever every source alpha within r = ceil(3 sigma) of it is at least
+ * the float engine whole. Yet the plan's bound is per output pixel: a
+ * colour is within cbound / alpha' of the exact filter, alpha' the
+ * pixel's blurred alpha, which is at least min_alpha - bound wherever
+ * every source alpha within r = ceil(3 sigma) of it is at least
  * min_alpha, and exactly 0 (0,0,0,0 from both engines) wherever every
  * such alpha is 0. So the source is cut into HY_MARK-pixel squares, each
- * marked by its alphas (all at least min_alpha; all 0; or other), and an
- * output tile (HY_TW x HY_TH) whose squares within r are all of the first
- * kind or all of the second is left to the fixed-point engine, run over
- * the whole picture; the others (the fringes, where opaque meets
- * transparent, and faint parts) are computed again by the float engine,
- * each run of such tiles along a tile row a window of its own (stacked
- * with the same run of the rows below, up to HY_WIN_ROWS), through
- * pw__img_separable_rows on the window's columns with the picture's own
- * taps, the windows spread over the threads. The marks depend on the
- * picture alone, so the bytes do not depend on the threads. Where more
- * than HY_MAX_SHARE of the tiles need the float engine it runs whole
- * instead: there the fixed-point pass and the windows cost as much (discs
- * of radius 400 a 1000-pixel grid, a fifth of the tiles: native 145
- * against 152 ms). Measured (wasm, 4000x3000, sigma 5; pool of 2 against
- * sharp on the same pixels in the same run, build/scratch-style scripts
- * timing both alternately): the left half opaque and the right
- * transparent, 96 -> 60 ms (sharp 54.5); an antialiased disc of radius
- * 1300 cut out of a transparent picture (5% of the tiles float), 96 ->
- * 70 (sharp 57); on one thread (core) that disc takes 117-120 ms, the
- * same picture all at alpha 200 103-107, and the float engine 176; its
- * sharpen (sigma 1, threshold 0) 66 ms against 60 at alpha 200 and the
- * float engine's 113. An unsharp mask keeps a pixel of alpha 0 as it is
- * (the float engine's mask does; the fixed-point one would make it
- * 0,0,0,0), so tiles whose reach is all transparent are copied. Tiles of 16 x 32 pixels measured best
- * among 8, 16 and 32 wide and 16, 32 and 64 tall. 4,000 random pictures
- * (sides 1-300, sigma 0.2-20, antialiased discs over transparency, faint
- * specks), each blurred and sharpened (amount 0-4), natively under ASan
- * and UBSan and in wasm: every byte within 1 of a double-precision
- * reference.
+ * marked by its alphas (all at least min_alpha; all 0; or other); the
+ * fixed-point engine runs over the whole picture, and an output tile
+ * (HY_TW x HY_TH) whose squares within r mix the kinds (the fringes where
+ * opaque meets transparent, faint parts) is computed again by the float
+ * engine unless (blur only, hy_check) its every blurred alpha came out
+ * large enough for the bound anyway: then only the blur's faint outer
+ * tail around a shape is left. Each run of such tiles along a tile row is
+ * a window of its own (stacked with the same run of the rows below, up to
+ * HY_WIN_ROWS), computed by pw__img_separable_rows on the window's columns
+ * with the picture's own taps, the windows spread over the threads. The
+ * choices depend on the picture alone (and the fixed-point result, which
+ * does not depend on the threads), so neither do the bytes. Where more
+ * than HY_MAX_SHARE of the tiles mix the kinds, the float engine runs
+ * whole instead (discs of radius 150 on a 400-pixel grid). An unsharp
+ * mask keeps a pixel of alpha 0 as it is (the float engine's mask does;
+ * the fixed-point one would make it 0,0,0,0), so tiles whose reach is all
+ * transparent are copied.
+ *
+ * Measured (4000x3000, sigma 5): wasm, pool of 2 against sharp on the
+ * same pixels in the same script, alternately (the float engine before:
+ * 96 ms): the left half opaque and the right transparent 60 ms (sharp
+ * 54.5); an antialiased disc of radius 1300 cut out of a transparent
+ * picture 65-66 (sharp 57), twelve discs of radius 400 74 (sharp 53.5).
+ * One thread: that disc, native 107.7 ms against 107.8 for the same
+ * picture at alpha 200 everywhere and 145 in the float engine; wasm
+ * (core) 111 against 103 and 168-176 (the windows about 6 ms of it, the
+ * marks 2: node --prof). Core sharpen (sigma 1, threshold 0) of the disc:
+ * 66 ms against 60 at alpha 200 and the float engine's 113. Tiles of 16 x
+ * 32 pixels measured best among 8, 16 and 32 wide and 16, 32 and 64 tall.
+ * 4,000 random pictures (sides 1-300, sigma 0.2-20, antialiased discs
+ * over transparency, faint specks), each blurred and sharpened (amount
+ * 0-4), natively under ASan and UBSan and in wasm: every byte within 1 of
+ * a double-precision reference.
  */
 #define HY_TW 16u /* output tiles, HY_TW x HY_TH: the float engine's windows are runs of them */
 #define HY_TH 32u
 #define HY_MARK 8u  /* source tiles, marked by their alphas */
-#define HY_MAX_SHARE 0.25
+#define HY_MAX_SHARE 0.25      /* unsharp */
+#define HY_MAX_SHARE_BLUR 0.25 /* blur (hy_check drops some of the tiles counted) */
 
 enum { HY_SOLID = 1, HY_CLEAR = 2, HY_OTHER = 3 }; /* marks; an OR of them 3: the float engine */
 
@@ -318,6 +323,84 @@ static void hy_windows(void *p, size_t i0, size_t i1) {
  * its result), 0 if the float engine is to do it whole. The mask's
  * fixed-point part needs every alpha within reach at least alpha_floor.
  */
+/* Tiles' needs: HY_FIXED the fixed-point result stands, HY_FLOAT the float engine, HY_COPY the source. */
+enum { HY_FIXED = 0, HY_FLOAT = 1, HY_COPY = 2 };
+
+typedef struct {
+  const uint8_t *dst;
+  uint32_t w, h, tw;
+  unsigned least; /* a blurred alpha at least this is far enough from 0 */
+  uint8_t *need;
+} hy_check_ctx;
+
+/*
+ * Tile rows [t0, t1) after the fixed-point pass of a blur: a float tile
+ * whose every blurred alpha is at least `least` keeps the fixed-point
+ * result. That alpha is within bound of the exact one, so the exact one
+ * is then at least min_alpha - bound, where the colour bound holds as it
+ * does for pictures of no smaller alpha: inside a cutout's edge, or just
+ * outside it, the blurred alpha is large though transparent pixels are
+ * within reach, and only the outer fringe (the blur's faint tail) needs
+ * the float engine.
+ */
+static void hy_check(void *p, size_t t0, size_t t1) {
+  hy_check_ctx *c = p;
+  for (size_t ty = t0; ty < t1; ty++) {
+    const size_t y0 = ty * HY_TH, y1 = y0 + HY_TH < c->h ? y0 + HY_TH : c->h;
+    for (size_t tx = 0; tx < c->tw; tx++) {
+      if (c->need[ty * c->tw + tx] != HY_FLOAT) continue;
+      const size_t x0 = tx * HY_TW, x1 = x0 + HY_TW < c->w ? x0 + HY_TW : c->w;
+      unsigned low = 255;
+      for (size_t y = y0; y < y1 && low >= c->least; y++)
+        for (size_t x = x0; x < x1; x++) low = c->dst[(y * c->w + x) * 4 + 3] < low ? c->dst[(y * c->w + x) * 4 + 3] : low;
+      if (low >= c->least) c->need[ty * c->tw + tx] = HY_FIXED;
+    }
+  }
+}
+
+/*
+ * The windows of the tiles' needs: each tile row's runs of float tiles, a
+ * run joining the window above it where that window has the same columns
+ * (open[0..nopen): the windows open at the row above, by column; cur: the
+ * next row's), and runs of tiles to copy. Returns their count.
+ */
+static size_t hy_windows_of(const uint8_t *need, uint32_t tw, uint32_t th, hy_run *run, size_t *open, size_t *cur) {
+  size_t nrun = 0, nopen = 0;
+  for (uint32_t ty = 0; ty < th; ty++) {
+    size_t ncur = 0, k = 0;
+    const uint8_t *nd = need + (size_t)ty * tw;
+    for (uint32_t tx = 0; tx < tw; tx++) {
+      if (nd[tx] == HY_FIXED) continue;
+      uint32_t t1 = tx + 1; /* the run [tx, t1) */
+      while (t1 < tw && nd[t1] == nd[tx]) t1++;
+      if (nd[tx] == HY_COPY) {
+        run[nrun++] = (hy_run){ty, ty + 1, tx, t1, 1};
+      } else {
+        while (k < nopen && run[open[k]].tx0 < tx) k++;
+        if (k < nopen && run[open[k]].tx0 == tx && run[open[k]].tx1 == t1 &&
+            run[open[k]].ty1 - run[open[k]].ty0 < HY_WIN_ROWS) {
+          run[open[k]].ty1 = ty + 1;
+          cur[ncur++] = open[k++];
+        } else {
+          run[nrun] = (hy_run){ty, ty + 1, tx, t1, 0};
+          cur[ncur++] = nrun++;
+        }
+      }
+      tx = t1 - 1; /* the loop goes on at t1, a tile of another need (or the end) */
+    }
+    size_t *t = open;
+    open = cur, cur = t, nopen = ncur;
+  }
+  return nrun;
+}
+
+/*
+ * The blur, or with unsharp the unsharp mask of threshold 0 and `amount`,
+ * of an RGBA picture with transparent parts as above: 1 if done (*status
+ * its result), 0 if the float engine is to do it whole. The mask's
+ * fixed-point part needs every alpha within reach at least alpha_floor,
+ * and as its result keeps the source alpha, hy_check does not apply.
+ */
 static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, float sigma, int unsharp,
                   float amount, unsigned flags, pw_status *status) {
   pw__img_gfix g;
@@ -331,27 +414,21 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
   const uint32_t tw = (width + HY_TW - 1) / HY_TW, th = (height + HY_TH - 1) / HY_TH;
   const uint32_t mw = (width + HY_MARK - 1) / HY_MARK, mh = (height + HY_MARK - 1) / HY_MARK;
   const size_t tiles = (size_t)tw * th;
-  /* the marks (mw x mh) and their ORs along rows over each output tile's reach (tw x mh) */
-  uint8_t *mark = malloc((size_t)mw * mh + (size_t)tw * mh);
-  hy_run *run = malloc((size_t)th * ((tw + 1) / 2) * sizeof *run); /* at most (tw + 1) / 2 runs a tile row */
-  size_t *open = malloc((size_t)(tw + 1) * sizeof *open), *cur = open + (tw + 1) / 2, *idx = open;
-  /* with unsharp, runs of tiles to copy too: at most (tw + 1) / 2 more a tile row */
-  if (unsharp && run != NULL) {
-    hy_run *more = realloc(run, 2 * (size_t)th * ((tw + 1) / 2) * sizeof *run);
-    if (more == NULL) free(run);
-    run = more;
-  }
+  /* the marks (mw x mh), their ORs along rows over each output tile's reach (tw x mh), the needs
+     (tw x th); runs: at most (tw + 1) / 2 a tile row of either kind */
+  uint8_t *mark = malloc((size_t)mw * mh + (size_t)tw * mh + tiles);
+  hy_run *run = malloc((size_t)th * (tw + 1) * sizeof *run);
+  size_t *open = malloc((size_t)(tw + 1) * sizeof *open);
   pw__img_taps xt = {0}, yt = {0};
   int done = 0;
   if (mark == NULL || run == NULL || open == NULL) goto out;
   hy_mark_ctx mc = {src, width, height, mw, floor, mark, 0};
   if (pw_parallel_for(mh, 1, hy_mark, &mc) != PW_OK || atomic_load(&mc.failed)) goto out;
-  pw__img_taps_gauss(&xt, width, sigma);
   /* the reach of both engines' taps */
   uint32_t r = (uint32_t)ceil(3.0 * sigma);
   r = r > g.r ? r : g.r;
   if (r == 0) r = 1;
-  uint8_t *rows = mark + (size_t)mw * mh;
+  uint8_t *rows = mark + (size_t)mw * mh, *need = rows + (size_t)tw * mh;
   for (uint32_t tx = 0; tx < tw; tx++) {
     uint32_t a, b;
     hy_reach(tx * HY_TW, tx * HY_TW + HY_TW < width ? tx * HY_TW + HY_TW : width, width, r, &a, &b);
@@ -361,45 +438,18 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
       rows[(size_t)my * tw + tx] = m;
     }
   }
-  /* windows: each row's runs of float tiles, a run joining the window above it where that window
-     has the same columns (windows open at the row above: open[0..nopen), by column) */
-  size_t nrun = 0, nfloat = 0, nopen = 0;
+  size_t nfloat = 0;
   for (uint32_t ty = 0; ty < th; ty++) {
     uint32_t a, b;
     hy_reach(ty * HY_TH, ty * HY_TH + HY_TH < height ? ty * HY_TH + HY_TH : height, height, r, &a, &b);
-    size_t ncur = 0, k = 0;
     for (uint32_t tx = 0; tx < tw; tx++) {
       uint8_t m = 0;
       for (uint32_t j = a; j <= b; j++) m |= rows[(size_t)j * tw + tx];
-      if (m == HY_CLEAR && unsharp) {
-        if (nrun > 0 && run[nrun - 1].copy && run[nrun - 1].ty0 == ty && run[nrun - 1].tx1 == tx) run[nrun - 1].tx1++;
-        else run[nrun++] = (hy_run){ty, ty + 1, tx, tx + 1, 1};
-        continue;
-      }
-      if (m != HY_OTHER) continue;
-      nfloat++;
-      uint32_t t1 = tx + 1; /* the run [tx, t1) */
-      while (t1 < tw) {
-        m = 0;
-        for (uint32_t j = a; j <= b; j++) m |= rows[(size_t)j * tw + t1];
-        if (m != HY_OTHER) break;
-        nfloat++, t1++;
-      }
-      while (k < nopen && run[open[k]].tx0 < tx) k++;
-      if (k < nopen && run[open[k]].tx0 == tx && run[open[k]].tx1 == t1 &&
-          run[open[k]].ty1 - run[open[k]].ty0 < HY_WIN_ROWS) {
-        run[open[k]].ty1 = ty + 1;
-        cur[ncur++] = open[k++];
-      } else {
-        run[nrun] = (hy_run){ty, ty + 1, tx, t1, 0};
-        cur[ncur++] = nrun++;
-      }
-      tx = t1 - 1; /* the loop goes on at t1, not a float tile (or the end) */
+      need[(size_t)ty * tw + tx] = m == HY_OTHER ? HY_FLOAT : m == HY_CLEAR && unsharp ? HY_COPY : HY_FIXED;
+      nfloat += m == HY_OTHER;
     }
-    size_t *t = open;
-    open = cur, cur = t, nopen = ncur;
   }
-  if ((double)nfloat > HY_MAX_SHARE * (double)tiles) goto out;
+  if ((double)nfloat > (unsharp ? HY_MAX_SHARE : HY_MAX_SHARE_BLUR) * (double)tiles) goto out;
   done = 1;
   size_t bytes = pw__img_bytes(width, height, 4);
   uint8_t *copy = NULL;
@@ -407,8 +457,13 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
   const uint8_t *in = s == PW_OK ? pw__img_source(src, dst, bytes, &copy) : NULL;
   if (s == PW_OK && in == NULL) s = pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
   if (s == PW_OK) s = pw__img_gauss_fixed(in, dst, width, height, 4, &g, unsharp, amount, flags);
-  if (s == PW_OK && nrun > 0) {
-    if (xt.tap == NULL || pw__img_taps_gauss(&yt, height, sigma) != PW_OK) {
+  if (s == PW_OK && !unsharp && nfloat > 0) {
+    hy_check_ctx cc = {dst, width, height, tw, g.min_alpha + 1, need};
+    s = pw_parallel_for(th, 1, hy_check, &cc);
+  }
+  const size_t nrun = s == PW_OK ? hy_windows_of(need, tw, th, run, open, open + (tw + 1) / 2) : 0;
+  if (nrun > 0) {
+    if (pw__img_taps_gauss(&xt, width, sigma) != PW_OK || pw__img_taps_gauss(&yt, height, sigma) != PW_OK) {
       s = pw_fail(PW_ENOMEM, "out of memory for filter weights");
     } else {
       hy_win_ctx wc = {in, dst, width, height, &xt, &yt, run, unsharp, amount, flags, 0};
@@ -423,7 +478,7 @@ out:
   pw__img_taps_free(&yt);
   free(mark);
   free(run);
-  free(idx);
+  free(open);
   pw__img_gfix_free(&g);
   return done;
 }
