@@ -147,23 +147,28 @@ static pw_status fixed_run(const uint8_t *src, uint8_t *dst, uint32_t width, uin
  * whole instead (discs of radius 150 on a 400-pixel grid). An unsharp
  * mask keeps a pixel of alpha 0 as it is (the float engine's mask does;
  * the fixed-point one would make it 0,0,0,0), so tiles whose reach is all
- * transparent are copied.
+ * transparent are copied. The fixed-point engine itself runs only on a
+ * window of whole tiles holding every pixel within r of one that is not
+ * transparent; the rest is 0,0,0,0 (the blur) or the source (the mask):
+ * a cutout's transparent surroundings cost a memset.
  *
  * Measured (4000x3000, sigma 5): wasm, pool of 2 against sharp on the
  * same pixels in the same script, alternately (the float engine before:
- * 96 ms): the left half opaque and the right transparent 60 ms (sharp
- * 54.5); an antialiased disc of radius 1300 cut out of a transparent
- * picture 65-66 (sharp 57), twelve discs of radius 400 74 (sharp 53.5).
- * One thread: that disc, native 107.7 ms against 107.8 for the same
- * picture at alpha 200 everywhere and 145 in the float engine; wasm
- * (core) 111 against 103 and 168-176 (the windows about 6 ms of it, the
- * marks 2: node --prof). Core sharpen (sigma 1, threshold 0) of the disc:
- * 66 ms against 60 at alpha 200 and the float engine's 113. Tiles of 16 x
- * 32 pixels measured best among 8, 16 and 32 wide and 16, 32 and 64 tall.
- * 4,000 random pictures (sides 1-300, sigma 0.2-20, antialiased discs
- * over transparency, faint specks), each blurred and sharpened (amount
- * 0-4), natively under ASan and UBSan and in wasm: every byte within 1 of
- * a double-precision reference.
+ * 96 ms): the left half opaque and the right transparent 40.6 ms (sharp
+ * 55.5); an antialiased disc of radius 1300 cut out of a transparent
+ * picture 48.3 (sharp 58.0), twelve discs of radius 400 74-85 (sharp
+ * 53.5-59.5: they span the picture, so the window is all of it). One
+ * thread: that disc, native 81.5 ms (the same picture at alpha 200
+ * everywhere: 113; the float engine 152); wasm (core) 77 (108; 168-176).
+ * Before the window the disc took 107.7 natively and 111 in wasm, whose
+ * float windows took about 6 ms and the marks 2 (node --prof). Core
+ * sharpen (sigma 1, threshold 0) of the disc: 43 ms against 58 at alpha
+ * 200 and the float engine's 113. Tiles of 16 x 32 pixels measured best
+ * among 8, 16 and 32 wide and 16, 32 and 64 tall. 4,000 random pictures
+ * (sides 1-300, sigma 0.2-20, antialiased discs over transparency, faint
+ * specks), each blurred and sharpened (amount 0-4), natively under ASan
+ * and UBSan and in wasm: every byte within 1 of a double-precision
+ * reference.
  */
 #define HY_TW 16u /* output tiles, HY_TW x HY_TH: the float engine's windows are runs of them */
 #define HY_TH 32u
@@ -317,12 +322,6 @@ static void hy_windows(void *p, size_t i0, size_t i1) {
   }
 }
 
-/*
- * The blur, or with unsharp the unsharp mask of threshold 0 and `amount`,
- * of an RGBA picture with transparent parts as above: 1 if done (*status
- * its result), 0 if the float engine is to do it whole. The mask's
- * fixed-point part needs every alpha within reach at least alpha_floor.
- */
 /* Tiles' needs: HY_FIXED the fixed-point result stands, HY_FLOAT the float engine, HY_COPY the source. */
 enum { HY_FIXED = 0, HY_FLOAT = 1, HY_COPY = 2 };
 
@@ -394,6 +393,29 @@ static size_t hy_windows_of(const uint8_t *need, uint32_t tw, uint32_t th, hy_ru
   return nrun;
 }
 
+typedef struct {
+  const uint8_t *in;
+  uint8_t *dst;
+  uint32_t w, x0, x1, y0, y1; /* the window [x0, x1) x [y0, y1) */
+  int copy;                   /* the source's pixels (unsharp) rather than 0,0,0,0 (blur) */
+} hy_fill_ctx;
+
+/* Rows [y0, y1) outside the window: pixels whose reach is all transparent. */
+static void hy_fill(void *p, size_t y0, size_t y1) {
+  hy_fill_ctx *c = p;
+  for (size_t y = y0; y < y1; y++) {
+    const size_t row = y * c->w * 4;
+    const int in = y >= c->y0 && y < c->y1;
+    const size_t spans[2][2] = {{0, in ? c->x0 : c->w}, {in ? c->x1 : c->w, c->w}};
+    for (int k = 0; k < 2; k++) {
+      const size_t a = spans[k][0] * 4, b = spans[k][1] * 4;
+      if (a >= b) continue;
+      if (c->copy) memcpy(c->dst + row + a, c->in + row + a, b - a);
+      else memset(c->dst + row + a, 0, b - a);
+    }
+  }
+}
+
 /*
  * The blur, or with unsharp the unsharp mask of threshold 0 and `amount`,
  * of an RGBA picture with transparent parts as above: 1 if done (*status
@@ -456,7 +478,39 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
   pw_status s = pw__img_check_alias(src, dst, bytes);
   const uint8_t *in = s == PW_OK ? pw__img_source(src, dst, bytes, &copy) : NULL;
   if (s == PW_OK && in == NULL) s = pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
-  if (s == PW_OK) s = pw__img_gauss_fixed(in, dst, width, height, 4, &g, unsharp, amount, flags);
+  /* the fixed-point engine on a window (whole tiles) that holds every pixel within r of a
+     pixel that is not transparent; beyond it every pixel's reach is transparent: 0,0,0,0 for
+     the blur, the source pixel for the mask. In the window the engine's sums are the whole
+     picture's: the pixels it repeats at its edges are transparent, as are those they stand for,
+     and transparent pixels add 0 (or it is the picture's own edge). */
+  uint32_t bx0 = mw, bx1 = 0, by0 = mh, by1 = 0; /* the squares not all transparent: [bx0, bx1) x [by0, by1) */
+  for (uint32_t my = 0; my < mh; my++)
+    for (uint32_t mx = 0; mx < mw; mx++)
+      if (mark[(size_t)my * mw + mx] != HY_CLEAR) {
+        bx0 = mx < bx0 ? mx : bx0, bx1 = mx + 1 > bx1 ? mx + 1 : bx1;
+        by0 = my < by0 ? my : by0, by1 = my + 1 > by1 ? my + 1 : by1;
+      }
+  hy_fill_ctx fc = {in, dst, width, 0, 0, 0, 0, unsharp};
+  if (bx1 > 0) {
+    const uint64_t x0 = (uint64_t)bx0 * HY_MARK, x1 = (uint64_t)bx1 * HY_MARK, y0 = (uint64_t)by0 * HY_MARK,
+                   y1 = (uint64_t)by1 * HY_MARK;
+    fc.x0 = (uint32_t)(x0 > r ? x0 - r : 0) / HY_TW * HY_TW;
+    fc.y0 = (uint32_t)(y0 > r ? y0 - r : 0) / HY_TH * HY_TH;
+    fc.x1 = x1 + r + HY_TW - 1 < width ? (uint32_t)((x1 + r + HY_TW - 1) / HY_TW * HY_TW) : width;
+    fc.y1 = y1 + r + HY_TH - 1 < height ? (uint32_t)((y1 + r + HY_TH - 1) / HY_TH * HY_TH) : height;
+  }
+  if (s == PW_OK) s = pw__img_rows(height, (size_t)width * 4, hy_fill, &fc);
+  if (s == PW_OK && fc.x1 > fc.x0) {
+    const size_t at = ((size_t)fc.y0 * width + fc.x0) * 4;
+    s = pw__img_gauss_fixed_window(in + at, (size_t)width * 4, dst + at, (size_t)width * 4, fc.x1 - fc.x0,
+                                   fc.y1 - fc.y0, 4, &g, unsharp, amount, flags);
+  }
+  /* tiles to copy that the fill has copied */
+  for (uint32_t ty = 0; ty < th; ty++)
+    for (uint32_t tx = 0; tx < tw; tx++)
+      if (need[(size_t)ty * tw + tx] == HY_COPY &&
+          (tx * HY_TW >= fc.x1 || (tx + 1) * HY_TW <= fc.x0 || ty * HY_TH >= fc.y1 || (ty + 1) * HY_TH <= fc.y0))
+        need[(size_t)ty * tw + tx] = HY_FIXED;
   if (s == PW_OK && !unsharp && nfloat > 0) {
     hy_check_ctx cc = {dst, width, height, tw, g.min_alpha + 1, need};
     s = pw_parallel_for(th, 1, hy_check, &cc);

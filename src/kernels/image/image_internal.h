@@ -211,6 +211,15 @@ pw_status pw__img_gauss_fixed(const uint8_t *src, uint8_t *dst, uint32_t width, 
                               const pw__img_gfix *g, int unsharp, float amount, unsigned flags);
 
 /*
+ * The same on a window of a larger image: rows sstride bytes apart in src
+ * and dstride in dst; the window's edges are its image's edges (pixels
+ * beyond them repeat its edge pixels).
+ */
+pw_status pw__img_gauss_fixed_window(const uint8_t *src, size_t sstride, uint8_t *dst, size_t dstride,
+                                     uint32_t width, uint32_t height, unsigned ch, const pw__img_gfix *g,
+                                     int unsharp, float amount, unsigned flags);
+
+/*
  * The smallest alpha byte of the RGBA image; the scan may stop at the first
  * alpha below floor, and then returns some alpha below floor.
  */
