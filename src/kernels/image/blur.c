@@ -357,6 +357,46 @@ static void hy_check(void *p, size_t t0, size_t t1) {
   }
 }
 
+typedef struct {
+  const uint8_t *mark;
+  uint8_t *rows, *need;
+  uint32_t w, h, mw, tw, r;
+  int unsharp;
+  atomic_size_t nfloat; /* tiles whose reach mixes the kinds */
+} hy_need_ctx;
+
+/* Rows [m0, m1) of squares: for each output tile column, the OR of the marks within its reach. */
+static void hy_or_rows(void *p, size_t m0, size_t m1) {
+  hy_need_ctx *c = p;
+  for (uint32_t tx = 0; tx < c->tw; tx++) {
+    uint32_t a, b;
+    hy_reach(tx * HY_TW, tx * HY_TW + HY_TW < c->w ? tx * HY_TW + HY_TW : c->w, c->w, c->r, &a, &b);
+    for (size_t my = m0; my < m1; my++) {
+      uint8_t m = 0;
+      for (uint32_t k = a; k <= b; k++) m |= c->mark[my * c->mw + k];
+      c->rows[my * c->tw + tx] = m;
+    }
+  }
+}
+
+/* Tile rows [t0, t1): each tile's need, from the ORs of the square rows within its reach. */
+static void hy_needs(void *p, size_t t0, size_t t1) {
+  hy_need_ctx *c = p;
+  size_t nfloat = 0;
+  for (size_t ty = t0; ty < t1; ty++) {
+    uint32_t a, b;
+    hy_reach((uint32_t)ty * HY_TH, (uint32_t)ty * HY_TH + HY_TH < c->h ? (uint32_t)ty * HY_TH + HY_TH : c->h, c->h,
+             c->r, &a, &b);
+    for (uint32_t tx = 0; tx < c->tw; tx++) {
+      uint8_t m = 0;
+      for (uint32_t j = a; j <= b; j++) m |= c->rows[(size_t)j * c->tw + tx];
+      c->need[ty * c->tw + tx] = m == HY_OTHER ? HY_FLOAT : m == HY_CLEAR && c->unsharp ? HY_COPY : HY_FIXED;
+      nfloat += m == HY_OTHER;
+    }
+  }
+  atomic_fetch_add(&c->nfloat, nfloat);
+}
+
 /*
  * The windows of the tiles' needs: each tile row's runs of float tiles, a
  * run joining the window above it where that window has the same columns
@@ -451,26 +491,9 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
   r = r > g.r ? r : g.r;
   if (r == 0) r = 1;
   uint8_t *rows = mark + (size_t)mw * mh, *need = rows + (size_t)tw * mh;
-  for (uint32_t tx = 0; tx < tw; tx++) {
-    uint32_t a, b;
-    hy_reach(tx * HY_TW, tx * HY_TW + HY_TW < width ? tx * HY_TW + HY_TW : width, width, r, &a, &b);
-    for (uint32_t my = 0; my < mh; my++) {
-      uint8_t m = 0;
-      for (uint32_t k = a; k <= b; k++) m |= mark[(size_t)my * mw + k];
-      rows[(size_t)my * tw + tx] = m;
-    }
-  }
-  size_t nfloat = 0;
-  for (uint32_t ty = 0; ty < th; ty++) {
-    uint32_t a, b;
-    hy_reach(ty * HY_TH, ty * HY_TH + HY_TH < height ? ty * HY_TH + HY_TH : height, height, r, &a, &b);
-    for (uint32_t tx = 0; tx < tw; tx++) {
-      uint8_t m = 0;
-      for (uint32_t j = a; j <= b; j++) m |= rows[(size_t)j * tw + tx];
-      need[(size_t)ty * tw + tx] = m == HY_OTHER ? HY_FLOAT : m == HY_CLEAR && unsharp ? HY_COPY : HY_FIXED;
-      nfloat += m == HY_OTHER;
-    }
-  }
+  hy_need_ctx nc = {mark, rows, need, width, height, mw, tw, r, unsharp, 0};
+  if (pw_parallel_for(mh, 16, hy_or_rows, &nc) != PW_OK || pw_parallel_for(th, 4, hy_needs, &nc) != PW_OK) goto out;
+  const size_t nfloat = atomic_load(&nc.nfloat);
   if ((double)nfloat > (unsharp ? HY_MAX_SHARE : HY_MAX_SHARE_BLUR) * (double)tiles) goto out;
   done = 1;
   size_t bytes = pw__img_bytes(width, height, 4);
