@@ -223,26 +223,41 @@ PWA_KEYFNS_(64, uint64_t, 52)
 
 #ifdef __wasm_simd128__
 /*
+ * The integer modes of the SIMD key maps, whose lanes' sign bits are in
+ * sign: 1 and *k the keys of b if mode is one, else 0.
+ */
+PW_INLINE int pwa_intkey_v(v128_t b, v128_t sign, int mode, v128_t *k) {
+  switch (mode) {
+  case PWA_UINT_ASC: *k = b; return 1;
+  case PWA_UINT_DESC: *k = wasm_v128_not(b); return 1;
+  case PWA_SINT_ASC: *k = wasm_v128_xor(b, sign); return 1;
+  case PWA_SINT_DESC: *k = wasm_v128_xor(b, wasm_v128_not(sign)); return 1;
+  default: return 0;
+  }
+}
+
+/* Unsigned a > b in 64-bit lanes: a signed compare with the top bits flipped. */
+PW_INLINE v128_t pwa_ugt64x2(v128_t a, v128_t b) {
+  const v128_t sign = wasm_i64x2_splat(INT64_MIN);
+  return wasm_i64x2_gt(wasm_v128_xor(a, sign), wasm_v128_xor(b, sign));
+}
+
+/*
  * pwa_key64 on two elements at once (wasm SIMD, which has only signed
  * 64-bit compares: an unsigned a > b is a signed compare of a and b with
  * their top bits flipped). The same keys, bit for bit.
  */
 PW_INLINE v128_t pwa_key64x2(v128_t b, int mode) {
   const v128_t sign = wasm_i64x2_splat((int64_t)pwa_sign64_());
-  switch (mode) {
-  case PWA_UINT_ASC: return b;
-  case PWA_UINT_DESC: return wasm_v128_not(b);
-  case PWA_SINT_ASC: return wasm_v128_xor(b, sign);
-  case PWA_SINT_DESC: return wasm_v128_xor(b, wasm_v128_not(sign));
-  default: break;
-  }
+  v128_t ik;
+  if (pwa_intkey_v(b, sign, mode, &ik)) return ik;
   /* all ones if the sign is set: a compare, as x86 before AVX-512 has no
      64-bit arithmetic shift (V8 spends several instructions on one) */
   v128_t neg = wasm_i64x2_lt(b, wasm_i64x2_splat(0));
   v128_t k = wasm_i64x2_sub(wasm_v128_xor(b, wasm_v128_or(neg, sign)), wasm_i64x2_splat((int64_t)pwa_rot64_()));
   if (mode == PWA_FLOAT_ASC) return k;
   const v128_t inf = wasm_i64x2_splat((int64_t)pwa_kinf64());
-  v128_t above = wasm_i64x2_gt(wasm_v128_xor(k, sign), wasm_v128_xor(inf, sign)); /* k > inf: a NaN */
+  v128_t above = pwa_ugt64x2(k, inf); /* k > inf: a NaN */
   switch (mode) {
   case PWA_FLOAT_DESC: return wasm_v128_bitselect(k, wasm_i64x2_sub(inf, k), above);
   case PWA_FLOATC_ASC: return wasm_v128_bitselect(wasm_i64x2_splat((int64_t)pwa_knan64()), k, above);
@@ -256,8 +271,7 @@ PW_INLINE v128_t pwa_unkey64x2(v128_t k, int mode) {
   if (mode < PWA_FLOAT_ASC) return pwa_key64x2(k, mode); /* integer keys are involutions */
   if (mode == PWA_FLOAT_DESC || mode == PWA_FLOATC_DESC) {
     const v128_t inf = wasm_i64x2_splat((int64_t)pwa_kinf64());
-    v128_t above = wasm_i64x2_gt(wasm_v128_xor(k, sign), wasm_v128_xor(inf, sign));
-    k = wasm_v128_bitselect(k, wasm_i64x2_sub(inf, k), above);
+    k = wasm_v128_bitselect(k, wasm_i64x2_sub(inf, k), pwa_ugt64x2(k, inf));
   }
   v128_t s = wasm_i64x2_add(k, wasm_i64x2_splat((int64_t)pwa_rot64_()));
   v128_t pos = wasm_i64x2_lt(s, wasm_i64x2_splat(0)); /* all ones if it was positive */
@@ -267,13 +281,8 @@ PW_INLINE v128_t pwa_unkey64x2(v128_t k, int mode) {
 /* pwa_key32 on four elements at once: the same keys, bit for bit. */
 PW_INLINE v128_t pwa_key32x4(v128_t b, int mode) {
   const v128_t sign = wasm_i32x4_splat((int32_t)pwa_sign32_());
-  switch (mode) {
-  case PWA_UINT_ASC: return b;
-  case PWA_UINT_DESC: return wasm_v128_not(b);
-  case PWA_SINT_ASC: return wasm_v128_xor(b, sign);
-  case PWA_SINT_DESC: return wasm_v128_xor(b, wasm_v128_not(sign));
-  default: break;
-  }
+  v128_t ik;
+  if (pwa_intkey_v(b, sign, mode, &ik)) return ik;
   v128_t neg = wasm_i32x4_shr(b, 31); /* all ones if the sign is set */
   v128_t k = wasm_i32x4_sub(wasm_v128_xor(b, wasm_v128_or(neg, sign)), wasm_i32x4_splat((int32_t)pwa_rot32_()));
   if (mode == PWA_FLOAT_ASC) return k;

@@ -145,9 +145,8 @@ static pw_status fixed_run(const uint8_t *src, uint8_t *dst, uint32_t width, uin
  * does not depend on the threads), so neither do the bytes. Where more
  * than HY_MAX_SHARE of the tiles mix the kinds, the float engine runs
  * whole instead (discs of radius 150 on a 400-pixel grid). An unsharp
- * mask keeps a pixel of alpha 0 as it is (the float engine's mask does;
- * the fixed-point one would make it 0,0,0,0), so tiles whose reach is all
- * transparent are copied. The fixed-point engine itself runs only on a
+ * mask keeps a pixel of alpha 0 as it is, in both engines. The
+ * fixed-point engine itself runs only on a
  * window of whole tiles holding every pixel within r of one that is not
  * transparent; the rest is 0,0,0,0 (the blur) or the source (the mask):
  * a cutout's transparent surroundings cost a memset.
@@ -173,8 +172,7 @@ static pw_status fixed_run(const uint8_t *src, uint8_t *dst, uint32_t width, uin
 #define HY_TW 16u /* output tiles, HY_TW x HY_TH: the float engine's windows are runs of them */
 #define HY_TH 32u
 #define HY_MARK 8u  /* source tiles, marked by their alphas */
-#define HY_MAX_SHARE 0.25      /* unsharp */
-#define HY_MAX_SHARE_BLUR 0.25 /* blur (hy_check drops some of the tiles counted) */
+#define HY_MAX_SHARE 0.25 /* of the tiles mixing the kinds (before hy_check drops some) */
 
 enum { HY_SOLID = 1, HY_CLEAR = 2, HY_OTHER = 3 }; /* marks; an OR of them 3: the float engine */
 
@@ -191,21 +189,20 @@ static void hy_mark(void *p, size_t t0, size_t t1) {
   hy_mark_ctx *c = p;
   const size_t mw = c->mw;
 #if PW_IMG_SIMD
-  const size_t full = c->w / HY_MARK; /* whole tiles (the last may be short) */
-  v128_t *vl = malloc(2 * mw * sizeof *vl), *vh = vl + mw;
-  if (vl == NULL) {
+  const size_t full = c->w / HY_MARK, nv = 2 * mw; /* whole tiles (the last may be short); vectors */
+#else
+  const size_t nv = 0;
+#endif
+  /* each tile's least and largest alpha; with SIMD, each whole tile's lanes first */
+  unsigned char *block = malloc(nv * 16 + 2 * mw);
+  if (block == NULL) {
     atomic_store(&c->failed, 1);
     return;
   }
-#endif
-  uint8_t *lo = malloc(2 * mw), *hi = lo + mw;
-  if (lo == NULL) {
-    atomic_store(&c->failed, 1);
+  uint8_t *lo = block + nv * 16, *hi = lo + mw;
 #if PW_IMG_SIMD
-    free(vl);
+  v128_t *vl = (v128_t *)(void *)block, *vh = vl + mw;
 #endif
-    return;
-  }
   for (size_t ty = t0; ty < t1; ty++) {
     memset(lo, 255, mw);
     memset(hi, 0, mw);
@@ -247,10 +244,7 @@ static void hy_mark(void *p, size_t t0, size_t t1) {
     for (size_t tx = 0; tx < mw; tx++)
       c->mark[ty * mw + tx] = hi[tx] == 0 ? HY_CLEAR : lo[tx] >= c->floor ? HY_SOLID : HY_OTHER;
   }
-  free(lo);
-#if PW_IMG_SIMD
-  free(vl);
-#endif
+  free(block);
 }
 
 /* The source tiles [*a, *b] that output pixels [p0, p1) of a side of n reach within r. */
@@ -268,8 +262,6 @@ static void hy_reach(uint32_t p0, uint32_t p1, uint32_t n, uint32_t r, uint32_t 
 #define HY_WIN_ROWS 8u
 typedef struct {
   uint32_t ty0, ty1, tx0, tx1;
-  int copy; /* unsharp: tiles whose reach is all transparent keep their source pixels, as the float
-               engine's mask keeps a pixel of alpha 0 (the fixed-point one would make it 0,0,0,0) */
 } hy_run;
 
 typedef struct {
@@ -291,11 +283,6 @@ static void hy_windows(void *p, size_t i0, size_t i1) {
     const hy_run r = c->run[i];
     const uint32_t x0 = r.tx0 * HY_TW, x1 = r.tx1 * HY_TW < c->w ? r.tx1 * HY_TW : c->w;
     const uint32_t y0 = r.ty0 * HY_TH, y1 = r.ty1 * HY_TH < c->h ? r.ty1 * HY_TH : c->h;
-    if (r.copy) {
-      for (size_t y = y0; y < y1; y++)
-        memcpy(c->dst + (y * c->w + x0) * 4, c->in + (y * c->w + x0) * 4, (size_t)(x1 - x0) * 4);
-      continue;
-    }
     /* the window's source columns [s0, s1): those its pixels' taps reach */
     uint32_t s0 = c->xt->tap[x0].start, s1 = 0, most = 0;
     pw__img_tap *tap = malloc((size_t)(x1 - x0) * sizeof *tap);
@@ -322,8 +309,8 @@ static void hy_windows(void *p, size_t i0, size_t i1) {
   }
 }
 
-/* Tiles' needs: HY_FIXED the fixed-point result stands, HY_FLOAT the float engine, HY_COPY the source. */
-enum { HY_FIXED = 0, HY_FLOAT = 1, HY_COPY = 2 };
+/* Tiles' needs: HY_FIXED the fixed-point result stands, HY_FLOAT the float engine. */
+enum { HY_FIXED = 0, HY_FLOAT = 1 };
 
 typedef struct {
   const uint8_t *dst;
@@ -361,7 +348,6 @@ typedef struct {
   const uint8_t *mark;
   uint8_t *rows, *need;
   uint32_t w, h, mw, tw, r;
-  int unsharp;
   atomic_size_t nfloat; /* tiles whose reach mixes the kinds */
 } hy_need_ctx;
 
@@ -390,7 +376,7 @@ static void hy_needs(void *p, size_t t0, size_t t1) {
     for (uint32_t tx = 0; tx < c->tw; tx++) {
       uint8_t m = 0;
       for (uint32_t j = a; j <= b; j++) m |= c->rows[(size_t)j * c->tw + tx];
-      c->need[ty * c->tw + tx] = m == HY_OTHER ? HY_FLOAT : m == HY_CLEAR && c->unsharp ? HY_COPY : HY_FIXED;
+      c->need[ty * c->tw + tx] = m == HY_OTHER ? HY_FLOAT : HY_FIXED;
       nfloat += m == HY_OTHER;
     }
   }
@@ -401,7 +387,7 @@ static void hy_needs(void *p, size_t t0, size_t t1) {
  * The windows of the tiles' needs: each tile row's runs of float tiles, a
  * run joining the window above it where that window has the same columns
  * (open[0..nopen): the windows open at the row above, by column; cur: the
- * next row's), and runs of tiles to copy. Returns their count.
+ * next row's). Returns their count.
  */
 static size_t hy_windows_of(const uint8_t *need, uint32_t tw, uint32_t th, hy_run *run, size_t *open, size_t *cur) {
   size_t nrun = 0, nopen = 0;
@@ -409,23 +395,19 @@ static size_t hy_windows_of(const uint8_t *need, uint32_t tw, uint32_t th, hy_ru
     size_t ncur = 0, k = 0;
     const uint8_t *nd = need + (size_t)ty * tw;
     for (uint32_t tx = 0; tx < tw; tx++) {
-      if (nd[tx] == HY_FIXED) continue;
+      if (nd[tx] != HY_FLOAT) continue;
       uint32_t t1 = tx + 1; /* the run [tx, t1) */
-      while (t1 < tw && nd[t1] == nd[tx]) t1++;
-      if (nd[tx] == HY_COPY) {
-        run[nrun++] = (hy_run){ty, ty + 1, tx, t1, 1};
+      while (t1 < tw && nd[t1] == HY_FLOAT) t1++;
+      while (k < nopen && run[open[k]].tx0 < tx) k++;
+      if (k < nopen && run[open[k]].tx0 == tx && run[open[k]].tx1 == t1 &&
+          run[open[k]].ty1 - run[open[k]].ty0 < HY_WIN_ROWS) {
+        run[open[k]].ty1 = ty + 1;
+        cur[ncur++] = open[k++];
       } else {
-        while (k < nopen && run[open[k]].tx0 < tx) k++;
-        if (k < nopen && run[open[k]].tx0 == tx && run[open[k]].tx1 == t1 &&
-            run[open[k]].ty1 - run[open[k]].ty0 < HY_WIN_ROWS) {
-          run[open[k]].ty1 = ty + 1;
-          cur[ncur++] = open[k++];
-        } else {
-          run[nrun] = (hy_run){ty, ty + 1, tx, t1, 0};
-          cur[ncur++] = nrun++;
-        }
+        run[nrun] = (hy_run){ty, ty + 1, tx, t1};
+        cur[ncur++] = nrun++;
       }
-      tx = t1 - 1; /* the loop goes on at t1, a tile of another need (or the end) */
+      tx = t1; /* t1 is not a float tile (or the end) */
     }
     size_t *t = open;
     open = cur, cur = t, nopen = ncur;
@@ -477,9 +459,9 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
   const uint32_t mw = (width + HY_MARK - 1) / HY_MARK, mh = (height + HY_MARK - 1) / HY_MARK;
   const size_t tiles = (size_t)tw * th;
   /* the marks (mw x mh), their ORs along rows over each output tile's reach (tw x mh), the needs
-     (tw x th); runs: at most (tw + 1) / 2 a tile row of either kind */
+     (tw x th); runs: at most (tw + 1) / 2 a tile row */
   uint8_t *mark = malloc((size_t)mw * mh + (size_t)tw * mh + tiles);
-  hy_run *run = malloc((size_t)th * (tw + 1) * sizeof *run);
+  hy_run *run = malloc((size_t)th * ((tw + 1) / 2) * sizeof *run);
   size_t *open = malloc((size_t)(tw + 1) * sizeof *open);
   pw__img_taps xt = {0}, yt = {0};
   int done = 0;
@@ -491,10 +473,10 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
   r = r > g.r ? r : g.r;
   if (r == 0) r = 1;
   uint8_t *rows = mark + (size_t)mw * mh, *need = rows + (size_t)tw * mh;
-  hy_need_ctx nc = {mark, rows, need, width, height, mw, tw, r, unsharp, 0};
+  hy_need_ctx nc = {mark, rows, need, width, height, mw, tw, r, 0};
   if (pw_parallel_for(mh, 16, hy_or_rows, &nc) != PW_OK || pw_parallel_for(th, 4, hy_needs, &nc) != PW_OK) goto out;
   const size_t nfloat = atomic_load(&nc.nfloat);
-  if ((double)nfloat > (unsharp ? HY_MAX_SHARE : HY_MAX_SHARE_BLUR) * (double)tiles) goto out;
+  if ((double)nfloat > HY_MAX_SHARE * (double)tiles) goto out;
   done = 1;
   size_t bytes = pw__img_bytes(width, height, 4);
   uint8_t *copy = NULL;
@@ -528,12 +510,6 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
     s = pw__img_gauss_fixed_window(in + at, (size_t)width * 4, dst + at, (size_t)width * 4, fc.x1 - fc.x0,
                                    fc.y1 - fc.y0, 4, &g, unsharp, amount, flags);
   }
-  /* tiles to copy that the fill has copied */
-  for (uint32_t ty = 0; ty < th; ty++)
-    for (uint32_t tx = 0; tx < tw; tx++)
-      if (need[(size_t)ty * tw + tx] == HY_COPY &&
-          (tx * HY_TW >= fc.x1 || (tx + 1) * HY_TW <= fc.x0 || ty * HY_TH >= fc.y1 || (ty + 1) * HY_TH <= fc.y0))
-        need[(size_t)ty * tw + tx] = HY_FIXED;
   if (s == PW_OK && !unsharp && nfloat > 0) {
     hy_check_ctx cc = {dst, width, height, tw, g.min_alpha + 1, need};
     s = pw_parallel_for(th, 1, hy_check, &cc);

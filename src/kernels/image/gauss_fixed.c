@@ -467,12 +467,14 @@ static void gfu_col_c(const int16_t *base, size_t stride, size_t i0, size_t i1, 
 /*
  * The mask over values [i0, i1) of a row (source o, blurred b from i0):
  * v = o + amount (o - b), rounded as separable.c's sink_unsharp rounds it
- * (its threshold is 0 here); RGBA keeps the source alpha.
+ * (its threshold is 0 here); RGBA keeps the source alpha, and a pixel of
+ * alpha 0 as it is (as sink_unsharp does; its blurred colour may be
+ * undefined: blur.c's hybrid runs this engine where alphas are 0).
  */
 static void gfu_sink_c(const uint8_t *o, const float *b, size_t i0, size_t i1, unsigned ch, float amount,
                        uint8_t *d) {
   for (size_t i = i0; i < i1; i++) {
-    if (ch == 4 && i % 4 == 3) {
+    if (ch == 4 && (i % 4 == 3 || o[i - i % 4 + 3] == 0)) {
       d[i] = o[i];
       continue;
     }
@@ -512,17 +514,21 @@ static void gfu_col_simd(const int16_t *base, size_t stride, size_t i0, size_t i
 static void gfu_sink_simd(const uint8_t *o, const float *b, size_t i0, size_t i1, unsigned ch, float amount,
                           uint8_t *d) {
   const v128_t am = wasm_f32x4_splat(amount), half = wasm_f32x4_splat(0.5f);
-  const v128_t keep = ch == 4 ? wasm_i32x4_splat((int32_t)0xff000000u) : wasm_i32x4_splat(0);
+  const v128_t amask = wasm_i32x4_splat((int32_t)0xff000000u);
+  const v128_t keep = ch == 4 ? amask : wasm_i32x4_splat(0);
   size_t i = i0;
   for (; i + 16 <= i1; i += 16) {
     v128_t x[4], q[4];
+    const v128_t src = wasm_v128_load(o + i);
+    /* RGBA: the source's alphas, and its pixels of alpha 0 whole */
+    const v128_t kept = ch == 4 ? wasm_v128_or(keep, wasm_i32x4_eq(wasm_v128_and(src, amask), wasm_i32x4_splat(0))) : keep;
     pw_u8x16_f32(o + i, x);
     for (int m = 0; m < 4; m++) {
       v128_t v = wasm_f32x4_add(x[m], wasm_f32x4_mul(am, wasm_f32x4_sub(x[m], wasm_v128_load(b + (i - i0) + 4 * m))));
       q[m] = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_add(v, half)); /* NaN and v <= 0 give 0 below */
     }
     v128_t r8 = wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(q[0], q[1]), wasm_i16x8_narrow_i32x4(q[2], q[3]));
-    wasm_v128_store(d + i, wasm_v128_bitselect(wasm_v128_load(o + i), r8, keep));
+    wasm_v128_store(d + i, wasm_v128_bitselect(src, r8, kept));
   }
   if (i < i1) gfu_sink_c(o, b + (i - i0), i, i1, ch, amount, d);
 }
