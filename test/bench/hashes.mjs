@@ -200,11 +200,16 @@ export async function benchHashes(cfg) {
   const haveNative = nativeKernels();
   if (!haveNative.size) notes.push(`${path.relative(ROOT, NATIVE_BENCH)} is missing (make build/native/native_bench): no native rows.`);
 
-  // two cores: the alloc() views live in one; the other takes plain
-  // Buffers, whose copy into its heap may grow the heap and would detach
-  // the first one's views (see checksums.mjs)
+  // One core. A second one would run the same generated call code as a
+  // second closure, and V8 then compiles it without the constants of one
+  // closure (such as the kernel export as a known target): 13-15 ns more a
+  // call for both cores (build/scratch measurements, 2026-12-05), which a
+  // process with one core does not pay. A plain Buffer is copied into the
+  // heap through a scratch block that may grow the heap and so detach
+  // alloc() views: every algorithm takes the big Buffer once first, before
+  // the views exist (inHeap checks they stay attached).
   const core = await loadCore();
-  const coreB = await loadCore();
+  for (const { alg } of ALGS) if (typeof core[alg] === 'function') core[alg](data);
   const view = core.alloc(B);
   const viewSmall = core.alloc(s);
   view.set(data);
@@ -317,7 +322,7 @@ export async function benchHashes(cfg) {
         const expMany = isBig ? expSlices : expSmallMany;
         L.push({ name: 'parawasm core, alloc() view (zero copy)', role: 'pw', exp,
           run: syncLoop(bytes, T, ownSite(core, alg, v), one), pre: () => inHeap(v, bytes) });
-        L.push({ name: 'parawasm core, plain Buffer (copied in)', role: 'pwCopy', exp, run: syncLoop(bytes, T, ownSite(coreB, alg, d), one) });
+        L.push({ name: 'parawasm core, plain Buffer (copied in)', role: 'pwCopy', exp, run: syncLoop(bytes, T, ownSite(core, alg, d), one) });
         if (!isBig) {
           L.push({ name: "parawasm core.createHash(), alloc() view: update/digest per call", role: 'pwStream', exp,
             run: syncLoop(bytes, T, () => core.createHash(alg).update(v).digest(), one), pre: () => inHeap(v, bytes) });
