@@ -583,6 +583,24 @@ test('PW_RETURN with options.out: another realm\'s typed array, a freed view, a 
   core.free(reuse);
 });
 
+test('PW_RETURN of a fixed size: bytes the kernel does not write are zeros, after calls that wrote them', async () => {
+  const want = (n) => Array.from({ length: 16 }, (_, i) => (i < n ? 0xa5 : 0));
+  for (const t of TARGETS) {
+    for (const n of [16, 3, 16, 0, 15, 1]) {
+      assert.deepEqual([...await t.run('testPartial', n)], want(n), `${t.name}: ${n} bytes written`);
+    }
+    // into options.out: an alloc() view (written in place) and a plain array (copied), both dirty
+    const heapOut = t.api.alloc(16);
+    for (const [what, out] of [['an alloc() view', heapOut], ['a plain array', new Uint8Array(16)]]) {
+      out.fill(0x5a);
+      const got = await t.run('testPartial', 5, { out });
+      assert.deepEqual([...got], want(5), `${t.name}: out ${what}`);
+      assert.deepEqual([...out], want(5), `${t.name}: out ${what}, read again`);
+    }
+    t.api.free(heapOut);
+  }
+});
+
 test('PW_IN(4): a fixed-size input is checked; a char input takes a string as UTF-8', async () => {
   const fnv = (bytes) => {
     let h = 0x811c9dc5;

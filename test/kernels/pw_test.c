@@ -172,6 +172,10 @@ void pw_test_tag(const void *key_, const char *text, size_t len, uint8_t *out) {
   for (int i = 0; i < 4; i++) out[4 + i] = (uint8_t)(h >> (24 - 8 * i));
 }
 
+void pw_test_partial(uint32_t n, uint8_t *out) {
+  for (uint32_t i = 0; i < n && i < 16; i++) out[i] = 0xa5;
+}
+
 pw_u128 pw_test_u128(uint64_t hi, uint64_t lo) {
   pw_u128 r = {lo, hi};
   return r;

@@ -99,6 +99,12 @@ PW_KERNEL pw_status pw_test_iota(PW_RETURN(n) uint16_t *out, uint32_t n, PW_DEFA
 PW_KERNEL void pw_test_tag(PW_IN(4) const void *key, PW_IN(len) const char *text, size_t len,
                            PW_RETURN(8) uint8_t *out);
 
+/**
+ * Writes 0xa5 into out[0..n) and nothing into the rest of its 16 bytes:
+ * what a caller gets for result bytes a kernel did not write (zeros).
+ */
+PW_KERNEL void pw_test_partial(PW_RANGE(0, 16) uint32_t n, PW_RETURN(16) uint8_t *out);
+
 /** Returns hi * 2^64 + lo as a 128-bit result. */
 PW_KERNEL pw_u128 pw_test_u128(uint64_t hi, uint64_t lo);
 

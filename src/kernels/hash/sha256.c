@@ -92,34 +92,41 @@ static const uint32_t IV224[8] = {0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939
   ROUND(c, d, e, f, g, h, a, b, WK((t) + 6), m0, m1); \
   ROUND(b, c, d, e, f, g, h, a, WK((t) + 7), m1, m0)
 
-static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks) {
+/* One block into st. Not inlined into sha256_blocks' loop: V8 (TurboFan,
+   x64) compiled that loop around the 64 written-out rounds so that a call
+   of n >= 2 blocks cost about 140 ns more than n calls of one (one block
+   takes 120): 190 ns a block at n = 2, 136 at n = 8, against 119-120 at
+   every n this way (a wasm build of this file, Node 20). */
+__attribute__((noinline)) static void sha256_block(uint32_t st[8], const uint8_t *p) {
   uint32_t w[16];
   uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
-  for (; nblocks != 0; nblocks--, p += 64) {
-    uint32_t m0, m1 = b ^ c;
+  uint32_t m0, m1 = b ^ c;
 #define WK_LOAD(t) (K256[t] + (w[t] = pw_load32be(p + 4 * (t))))
 #define WK_NEXT(t)                                                                         \
   (K256[t] + (w[(t) & 15] += SSIG1(w[((t) - 2) & 15]) + w[((t) - 7) & 15] +               \
                              SSIG0(w[((t) - 15) & 15])))
-    ROUND8(0, WK_LOAD);
-    ROUND8(8, WK_LOAD);
-    ROUND8(16, WK_NEXT);
-    ROUND8(24, WK_NEXT);
-    ROUND8(32, WK_NEXT);
-    ROUND8(40, WK_NEXT);
-    ROUND8(48, WK_NEXT);
-    ROUND8(56, WK_NEXT);
+  ROUND8(0, WK_LOAD);
+  ROUND8(8, WK_LOAD);
+  ROUND8(16, WK_NEXT);
+  ROUND8(24, WK_NEXT);
+  ROUND8(32, WK_NEXT);
+  ROUND8(40, WK_NEXT);
+  ROUND8(48, WK_NEXT);
+  ROUND8(56, WK_NEXT);
 #undef WK_LOAD
 #undef WK_NEXT
-    a = st[0] += a;
-    b = st[1] += b;
-    c = st[2] += c;
-    d = st[3] += d;
-    e = st[4] += e;
-    f = st[5] += f;
-    g = st[6] += g;
-    h = st[7] += h;
-  }
+  st[0] += a;
+  st[1] += b;
+  st[2] += c;
+  st[3] += d;
+  st[4] += e;
+  st[5] += f;
+  st[6] += g;
+  st[7] += h;
+}
+
+static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks) {
+  for (; nblocks != 0; nblocks--, p += 64) sha256_block(st, p);
 }
 
 
