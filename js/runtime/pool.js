@@ -656,7 +656,10 @@ function takeMember(b) {
     // the last reaction: b.promise has no other, so b can be filled again
     b.n = b.k = b.failed = 0;
     b.open = true;
-    b.resolve = b.promise = null;
+    // (b.promise stays until Batch.get() replaces it: a null there would
+    // change the field's type that the optimised submitFast relies on, and
+    // throw that code away at the end of a process's first burst)
+    b.resolve = null;
     if (spareBatches.length < SPARE_BATCHES) spareBatches.push(b);
   }
   if (failed) throw v;
