@@ -1416,6 +1416,33 @@ static void test_clamp_nan(void) {
   CHECK(pw_array_clamp_f64(x, 3, o, 0.0, 1.0) == PW_OK && o[0] != o[0] && o[1] == 0 && signbit(o[1]) && o[2] == 1,
         "clamp keeps NaN and -0");
   CHECK(pw_array_clamp_f64(x, 3, o, NAN, 1.0) == PW_ERANGE, "clamp lo NaN");
+  /* the same at every position of vectors and unrolled loops: NaN kept,
+     -0 and +0 as they are at a limit of 0 (neither is below the other) */
+  enum { N = 67 };
+  float xf[N], of[N];
+  double xd[N], od[N];
+  const double vals[] = {NAN, -0.0, 0.0, -5, 5, 0.25, 1, 2, -INFINITY, INFINITY};
+  for (int lim = 0; lim < 2; lim++) {
+    double lo = lim ? -0.0 : 0.0, hi = 1;
+    for (int r = 0; r < 10; r++) {
+      for (int i = 0; i < N; i++) xd[i] = vals[(i * 7 + r) % 10], xf[i] = (float)xd[i];
+      CHECK(pw_array_clamp_f64(xd, N, od, lo, hi) == PW_OK && pw_array_clamp_f32(xf, N, of, (float)lo, (float)hi) == PW_OK,
+            "clamp status");
+      int bad = -1;
+      for (int i = 0; i < N && bad < 0; i++) {
+        double w = xd[i] < lo ? lo : xd[i] > hi ? hi : xd[i];
+        uint64_t a, b;
+        memcpy(&a, &od[i], 8);
+        memcpy(&b, &w, 8);
+        float wf = (float)w;
+        uint32_t c, d;
+        memcpy(&c, &of[i], 4);
+        memcpy(&d, &wf, 4);
+        if ((w == w && (a != b || c != d)) || (w != w && (od[i] == od[i] || of[i] == of[i]))) bad = i;
+      }
+      CHECK(bad < 0, "clamp of NaN, -0, +0 and infinities (lo %g, round %d): element %d", lo, r, bad);
+    }
+  }
 }
 
 /* ---------------------------------------------------------------------- */

@@ -87,7 +87,7 @@ PW_ARRAY_FLOAT_TYPES(AXPY)
     for (size_t i = b; i < e; i++) {                                           \
       T v = x[i];                                                              \
       v = v < lo ? lo : v;                                                     \
-      y[i] = v > hi ? hi : v;                                                  \
+      y[i] = hi < v ? hi : v; /* (as wasm's pmin: one minps in V8) */          \
     }                                                                          \
   }                                                                            \
   pw_status pw_array_clamp_##s(const T *x, size_t n, T *out, T lo, T hi) {     \

@@ -694,11 +694,52 @@ ISUM_SMALL(uint16_t, u16, uint64_t)
 ISUM_SMALL(int32_t, i32, int64_t)
 ISUM_SMALL(uint32_t, u32, uint64_t)
 
-/* 64-bit: halves summed apart (a chunk has fewer than 2^32 elements). */
+/*
+ * 64-bit: halves summed apart (a chunk has fewer than 2^32 elements):
+ * sum x = 2^32 sum hi(x) + sum lo(x), lo the low 32 bits (unsigned), hi
+ * the high 32 (signed for int64). In wasm the vector part sums the
+ * elements themselves (wrapping) and the high halves read as
+ * (x ^ 2^63) >>> 32 = hi(x) + 2^31 (unsigned, the sign bit flipped; n 2^31
+ * taken off after); sum lo(x), below n 2^32 < 2^64, is then the wrapped sum
+ * less 2^32 sum hi(x), modulo 2^64. Four operations a vector of two, where
+ * clang made the plain loop of i64x2.shr_s, which has no SSE instruction
+ * and which V8 builds of several: the int64 sum of 1M elements (in the
+ * caches) took 3.2x the native build's time.
+ */
+#ifdef __wasm_simd128__
+/* Sums x[*bp ..] in pairs of vectors: *lo += sum lo(x), *hi += sum hi(x)
+   (hi signed when `is_signed`); advances *bp. */
+PW_INLINE void isum64_simd(const uint64_t *x, size_t *bp, size_t e, bool is_signed, uint64_t *lo, uint64_t *hi) {
+  size_t i = *bp;
+  const v128_t flip = is_signed ? wasm_i64x2_const_splat(INT64_MIN) : wasm_i64x2_splat(0);
+  v128_t s0 = wasm_i64x2_splat(0), s1 = s0, h0 = s0, h1 = s0;
+  for (; e - i >= 4; i += 4) {
+    v128_t a = wasm_v128_load(x + i), c = wasm_v128_load(x + i + 2);
+    s0 = wasm_i64x2_add(s0, a);
+    s1 = wasm_i64x2_add(s1, c);
+    h0 = wasm_i64x2_add(h0, wasm_u64x2_shr(wasm_v128_xor(a, flip), 32));
+    h1 = wasm_i64x2_add(h1, wasm_u64x2_shr(wasm_v128_xor(c, flip), 32));
+  }
+  s0 = wasm_i64x2_add(s0, s1);
+  h0 = wasm_i64x2_add(h0, h1);
+  uint64_t sum = (uint64_t)wasm_i64x2_extract_lane(s0, 0) + (uint64_t)wasm_i64x2_extract_lane(s0, 1);
+  uint64_t high = (uint64_t)wasm_i64x2_extract_lane(h0, 0) + (uint64_t)wasm_i64x2_extract_lane(h0, 1);
+  if (is_signed) high -= (uint64_t)(i - *bp) << 31;
+  *hi += high;
+  *lo += sum - (high << 32);
+  *bp = i;
+}
+#endif
+
 static void isum_body_i64(void *p, size_t b, size_t e, void *partial) {
   const int64_t *x = ((isum_ctx *)p)->x;
   uint64_t lo = 0;
   int64_t hi = 0;
+#ifdef __wasm_simd128__
+  uint64_t high = 0;
+  isum64_simd((const uint64_t *)x, &b, e, true, &lo, &high);
+  hi = (int64_t)high;
+#endif
   for (size_t i = b; i < e; i++) {
     lo += (uint32_t)x[i];
     hi += x[i] >> 32; /* arithmetic shift: gcc and clang */
@@ -711,6 +752,9 @@ static void isum_body_i64(void *p, size_t b, size_t e, void *partial) {
 static void isum_body_u64(void *p, size_t b, size_t e, void *partial) {
   const uint64_t *x = ((isum_ctx *)p)->x;
   uint64_t lo = 0, hi = 0;
+#ifdef __wasm_simd128__
+  isum64_simd(x, &b, e, false, &lo, &hi);
+#endif
   for (size_t i = b; i < e; i++) {
     lo += (uint32_t)x[i];
     hi += x[i] >> 32;
