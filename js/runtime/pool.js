@@ -95,6 +95,7 @@ export class Pool extends PoolBase {
     mod.pwNotify = () => { if (this.waiting) this.wait(); };
     this.keepAlive = env.keepAlive();
     this.workers = [...mod.PThread.runningWorkers, ...mod.PThread.unusedWorkers];
+    this.warmSpec = null; // a kernel's spec for warmUp()
     this.defineKernels();
   }
 
@@ -104,6 +105,7 @@ export class Pool extends PoolBase {
   defineKernels() {
     const fast = this.kernels.bundle.FAST_POOL ?? [];
     this.kernels.install(this, (spec) => {
+      this.warmSpec ??= spec;
       const generic = (...args) => this.call(spec, args);
       return fast[spec.id] && this.slotScratch ? fast[spec.id](this.fastContext(spec, generic)) : generic;
     }, true);
@@ -236,6 +238,54 @@ export class Pool extends PoolBase {
     if (batch !== null) settleMember(batch, r.bj, error !== undefined, error !== undefined ? error : value);
     else if (error !== undefined) reject(error);
     else resolve(value);
+  }
+
+  /**
+   * Runs the fast calls' own paths once per kind before the pool is handed
+   * out: submitFast and push (a stretch's start, its first `threads` calls,
+   * the rest in batches new and spare), the end of a stretch, settleFast's
+   * two ways of settling and a pinned block's last unpin. V8 gives a
+   * function its type feedback only after several calls, and paths taken
+   * once a stretch would otherwise first run in a process's second burst,
+   * after the code was optimised without them, and throw that code away
+   * there. The tasks name no kernel (an index past the last): a thread
+   * marks each failed without running anything, and their read ignores it.
+   * The counters of stats() are as before; it never throws (a thread that
+   * failed meanwhile leaves the pool failed, as it would be after a call).
+   */
+  async warmUp(stretches = 3) {
+    if (!this.slotScratch || !this.warmSpec || this.failure) return;
+    const counters = { ...this.counters };
+    const spec = this.warmSpec; // any kernel's: the records keep one shape
+    const read = () => 0;
+    const view = this.heap.alloc(1);
+    const block = OWNERS.get(view);
+    const { size, kernel, status, cancel, flags, kernelCount } = this.L;
+    const n = this.threads + 2 * BATCH + 1;
+    try {
+      for (let s = 0; s < stretches && !this.failure; s++) {
+        const ps = [];
+        for (let i = 0; i < n && this.top > 0; i++) {
+          const idx = this.freeSlots[this.top - 1];
+          const task = this.tasks + idx * size;
+          const u32 = this.heap.low().u32;
+          u32[(task + kernel) >>> 2] = kernelCount;
+          u32[(task + status) >>> 2] = 0;
+          u32[(task + cancel) >>> 2] = 0;
+          u32[(task + flags) >>> 2] = 0;
+          const r = this.fast[idx] ?? this.newFast(idx);
+          block.pins++;
+          r.blocks[0] = block;
+          ps.push(this.submitFast(spec, idx, r, 1, read, this.slotScratch + idx * this.slotBytes, 0));
+        }
+        await Promise.all(ps);
+      }
+    } catch {
+      // a pool whose thread failed here: its calls report it from now on
+    } finally {
+      if (!this.failure) this.free(view);
+      Object.assign(this.counters, counters);
+    }
   }
 
   /** The record of slot idx for fast calls, made on its first use. */
