@@ -564,6 +564,26 @@ static void test_blur_fixed(void) {
 }
 
 /*
+ * Blurs the RGBA picture m in every variant (run_all) and checks each
+ * result within 1 of the double-precision reference; returns the result,
+ * and in *acc (if not NULL) the reference's sums. The caller frees both.
+ */
+static uint8_t *blur_checked(const char *name, const img *m, float sigma, double **acc) {
+  op o = {.kind = K_BLUR, .src = *m, .sigma = sigma};
+  size_t n = img_len(m), px = (size_t)m->w * m->h, at = 0;
+  uint8_t *got = run_all(name, &o, n, 1);
+  double *sums = ref_gauss_acc(m, sigma);
+  uint8_t *want = xmalloc(n);
+  ref_to_pixels(sums, px, 4, want);
+  CHECK(rgba_close(got, want, px, 1, &at), "%s %ux%u: byte %zu is %d, reference %d", name, m->w, m->h, at, got[at],
+        want[at]);
+  free(want);
+  if (acc != NULL) *acc = sums;
+  else free(sums);
+  return got;
+}
+
+/*
  * Blur where alpha gets small. The premultiplied fixed-point plan holds
  * for pictures whose every alpha is at least its min_alpha (a small
  * blurred alpha would multiply its colour errors up): pictures at exactly
@@ -600,17 +620,7 @@ static void test_blur_alpha_small(void) {
       CHECK(pw__img_min_alpha(m.px, w, h, 0) == (kind < 2 ? least : 0), "min alpha of picture %d", kind);
       char name[64];
       snprintf(name, sizeof name, "blur small alpha %d sigma %g", kind, (double)sigmas[t]);
-      op o = {.kind = K_BLUR, .src = m, .sigma = sigmas[t]};
-      size_t n = img_len(&m), px = (size_t)w * h, at = 0;
-      uint8_t *got = run_all(name, &o, n, 1);
-      double *acc = ref_gauss_acc(&m, sigmas[t]);
-      uint8_t *want = xmalloc(n);
-      ref_to_pixels(acc, px, 4, want);
-      CHECK(rgba_close(got, want, px, 1, &at), "%s %ux%u: byte %zu is %d, reference %d", name, w, h, at, got[at],
-            want[at]);
-      free(acc);
-      free(want);
-      free(got);
+      free(blur_checked(name, &m, sigmas[t], NULL));
       img_free(&m);
     }
   }
@@ -651,14 +661,9 @@ static void test_blur_hybrid(void) {
     for (size_t t = 0; t < sizeof sigmas / sizeof sigmas[0]; t++) {
       char name[64];
       snprintf(name, sizeof name, "blur hybrid picture %d sigma %g", kind, (double)sigmas[t]);
-      op o = {.kind = K_BLUR, .src = m, .sigma = sigmas[t]};
-      size_t n = img_len(&m), px = (size_t)w * h, at = 0;
-      uint8_t *got = run_all(name, &o, n, 1);
-      double *acc = ref_gauss_acc(&m, sigmas[t]);
-      uint8_t *want = xmalloc(n), *flt = xmalloc(n);
-      ref_to_pixels(acc, px, 4, want);
-      CHECK(rgba_close(got, want, px, 1, &at), "%s %ux%u: byte %zu is %d, reference %d", name, w, h, at, got[at],
-            want[at]);
+      size_t n = img_len(&m), at = 0;
+      double *acc;
+      uint8_t *got = blur_checked(name, &m, sigmas[t], &acc), *flt = xmalloc(n);
       CHECK(pw__image_blur(m.px, flt, w, h, sigmas[t], 4, PW__IMG_FLOAT) == PW_OK, "%s: float engine", name);
       if (sigmas[t] <= 3.0f)
         CHECK(max_diff(got, flt, n, &at) > 0, "%s: the same bytes as the float engine (no fixed-point part)", name);
@@ -685,7 +690,6 @@ static void test_blur_hybrid(void) {
         free(sharp);
       }
       free(acc);
-      free(want);
       free(flt);
       free(got);
     }
