@@ -19,7 +19,7 @@ export const MEMBERS = Object.freeze([
   'push', 'queueCall', 'readProgress', 'report', 'ringW', 'running', 'settle', 'settleCall',
   'settleFast', 'shutdown', 'slotBytes', 'slotScratch', 'spinnersW', 'stretch', 'submit',
   'submitFast', 'tail', 'tailW', 'tasks', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
-  'waiting', 'warmSpec', 'warmUp', 'watched', 'workers',
+  'waiting', 'warmUp', 'watched', 'workers',
   // internal: FallbackPool
   'allocated', 'copyBack', 'current', 'freed', 'holdProcess', 'next', 'onMessage', 'queue', 'send',
   'worker',

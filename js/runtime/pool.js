@@ -95,7 +95,6 @@ export class Pool extends PoolBase {
     mod.pwNotify = () => { if (this.waiting) this.wait(); };
     this.keepAlive = env.keepAlive();
     this.workers = [...mod.PThread.runningWorkers, ...mod.PThread.unusedWorkers];
-    this.warmSpec = null; // a kernel's spec for warmUp()
     this.defineKernels();
   }
 
@@ -105,7 +104,6 @@ export class Pool extends PoolBase {
   defineKernels() {
     const fast = this.kernels.bundle.FAST_POOL ?? [];
     this.kernels.install(this, (spec) => {
-      this.warmSpec ??= spec;
       const generic = (...args) => this.call(spec, args);
       return fast[spec.id] && this.slotScratch ? fast[spec.id](this.fastContext(spec, generic)) : generic;
     }, true);
@@ -254,9 +252,9 @@ export class Pool extends PoolBase {
    * failed meanwhile leaves the pool failed, as it would be after a call).
    */
   async warmUp(stretches = 3) {
-    if (!this.slotScratch || !this.warmSpec || this.failure) return;
+    const spec = this.kernels.specs[0]; // any kernel's: the records keep one shape
+    if (!this.slotScratch || !spec || this.failure) return;
     const counters = { ...this.counters };
-    const spec = this.warmSpec; // any kernel's: the records keep one shape
     const read = () => 0;
     const view = this.heap.alloc(1);
     const block = OWNERS.get(view);
