@@ -122,9 +122,10 @@ function elementArg(where, what, v, t) {
 function optionsArg(env, where, o, known) {
   if (o === undefined) return {};
   if (!isPlainObject(o)) throw typeError(`${W(where)}: options must be an object (got ${describe(o)})`);
-  const all = [...known, ...env.callOptions];
-  for (const k of Object.keys(o)) {
-    if (!all.includes(k)) throw typeError(`${W(where)}: unknown option "${k}" (the options are: ${all.join(', ')})`);
+  for (const k in o) { // (own keys, as Object.keys gives; no array made)
+    if (Object.prototype.hasOwnProperty.call(o, k) && !known.includes(k) && !env.callOptions.includes(k)) {
+      throw typeError(`${W(where)}: unknown option "${k}" (the options are: ${[...known, ...env.callOptions].join(', ')})`);
+    }
   }
   return o;
 }
@@ -135,11 +136,14 @@ function arity(where, args, most) {
   }
 }
 
-/** The call options (signal, onProgress) of `o` merged into a kernel's own options. */
+/**
+ * The call options (signal on a pool, onProgress) of `o` added to a
+ * kernel's own options `own` (the caller's new object), which it returns.
+ */
 function call(env, o, own = {}) {
-  const r = { ...own };
-  for (const k of env.callOptions) if (o[k] !== undefined) r[k] = o[k];
-  return r;
+  if (env.async && o.signal !== undefined) own.signal = o.signal;
+  if (o.onProgress !== undefined) own.onProgress = o.onProgress;
+  return own;
 }
 
 /** options.out, checked (type and length), or a new array of that type and length. */
@@ -697,32 +701,31 @@ function runSync(env, where, gen) {
   return r.value;
 }
 
+// The promise of a generator's result: each yielded call awaited in turn,
+// its value or error handed back in; the promise `then` derives from the
+// last call's (as in image.js: no promise of its own, two closures a step).
 function runAsync(env, where, gen) {
-  return new Promise((resolve, reject) => {
-    const step = (method, arg) => {
-      let r;
-      try {
-        r = gen[method](arg);
-      } catch (e) {
-        reject(e);
-        return;
-      }
-      if (r.done) {
-        resolve(r.value);
-        return;
-      }
-      const y = r.value;
-      let p;
-      try {
-        p = Promise.resolve(env.exec(y));
-      } catch (e) {
-        p = Promise.reject(e);
-      }
-      p.then((v) => step('next', v), (e) => step('throw', renamed(e, where, y.k ?? y.spec)));
-    };
-    step('next');
-  });
+  let r;
+  try {
+    r = gen.next();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return r.done ? Promise.resolve(r.value) : awaitStep(env, where, gen, r.value);
 }
+
+function awaitStep(env, where, gen, y) {
+  let p;
+  try {
+    p = Promise.resolve(env.exec(y));
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  return p.then((v) => resume(env, where, gen, gen.next(v)),
+    (e) => resume(env, where, gen, gen.throw(renamed(e, where, y.k ?? y.spec))));
+}
+
+const resume = (env, where, gen, r) => (r.done ? r.value : awaitStep(env, where, gen, r.value));
 
 function install(target, ctx, async) {
   const ns = target.array;

@@ -78,8 +78,19 @@ function isBytes(v) {
 function checkBytes(where, what, v) {
   if (!isBytes(v)) throw typeError(`${W(where)}: ${what} must be a Uint8Array or Uint8ClampedArray (got ${describe(v)})`);
   // before its length (0) is compared with the image's: the length is not what is wrong
-  checkAttached(v, `${W(where)}: ${what}`);
+  // (the name built only then: a call's checks allocate no strings)
+  if (v.byteLength === 0) checkAttached(v, `${W(where)}: ${what}`);
   return v;
+}
+
+// `${name}.${field}` for the checks' messages, made once per pair
+const dottedNames = new Map();
+function dotted(name, field) {
+  let m = dottedNames.get(name);
+  if (m === undefined) dottedNames.set(name, (m = new Map()));
+  let s = m.get(field);
+  if (s === undefined) m.set(field, (s = `${name}.${field}`));
+  return s;
 }
 
 function checkChannels(where, what, v) {
@@ -131,10 +142,10 @@ function imageArg(where, name, v, options, bareAllowed = true) {
       }
     }
     obj = v;
-    data = checkBytes(where, `${name}.data`, v.data);
-    width = side(where, `${name}.width`, v.width);
-    height = side(where, `${name}.height`, v.height);
-    channels = checkChannels(where, `${name}.channels`, v.channels);
+    data = checkBytes(where, dotted(name, 'data'), v.data);
+    width = side(where, dotted(name, 'width'), v.width);
+    height = side(where, dotted(name, 'height'), v.height);
+    channels = checkChannels(where, dotted(name, 'channels'), v.channels);
   } else {
     throw typeError(`${W(where)}: ${name} must be an image { data, width, height[, channels] } or a Uint8Array / ` +
       `Uint8ClampedArray with options.width and options.height (got ${describe(v)})`);
@@ -180,7 +191,8 @@ const sameBytes = (a, b) => memoryOf(a) === memoryOf(b) && a.byteOffset === b.by
 function optionsArg(env, where, o, known) {
   if (o === undefined) return {};
   if (!isPlainObject(o)) throw typeError(`${W(where)}: options must be an object (got ${describe(o)})`);
-  for (const k of Object.keys(o)) {
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) continue; // (own keys, as Object.keys gives; no array made)
     if (!known.includes(k) && !env.callOptions.includes(k)) {
       throw typeError(`${W(where)}: unknown option "${k}" (the options are: ${[...known, ...env.callOptions].join(', ')})`);
     }
@@ -311,21 +323,65 @@ function dstArg(env, where, o, shape, src, inPlace, inject, others = []) {
  * a new image; returns the result image. `call(dstData)` makes the call.
  */
 function* produce(env, where, o, shape, src, inPlace, inject, call, others) {
+  return yield* step(env, prepare(env, where, o, shape, src, inPlace, inject, call, others));
+}
+
+/**
+ * What produce() does before its call: the destination checked or a new
+ * image made, and the call built. Returns { y, out, owned }: the kernel
+ * call, the result image, and whether out's memory is a new image of the
+ * family's (released if the call fails).
+ */
+function prepare(env, where, o, shape, src, inPlace, inject, call, others) {
   const dst = dstArg(env, where, o, shape, src, inPlace, inject, others);
-  const out = dst ? { data: dst, ...shape } : env.newImage(where, shape);
+  const out = dst ? { data: dst, width: shape.width, height: shape.height, channels: shape.channels } : env.newImage(where, shape);
   try {
-    yield call(out.data);
+    return { y: call(out.data), out, owned: !dst };
   } catch (e) {
     if (!dst) env.release(out.data);
     throw e;
   }
-  return out;
+}
+
+/** The prepared call `st` as a step of a generator: its result image, or its error (a new image released). */
+function* step(env, st) {
+  try {
+    yield st.y;
+  } catch (e) {
+    if (st.owned) env.release(st.out.data);
+    throw e;
+  }
+  return st.out;
+}
+
+/**
+ * An operation of one kernel call: `plan(env, args, inject)` checks the
+ * arguments and prepares the call (prepare()). The generator (chains use
+ * it) and, for the methods, `op.plan`, which runPlanSync/runPlanAsync run
+ * without a generator (the small-call cost: pool.image.invert of a 16x16
+ * tile into options.dst took 3.5 µs a queued call through the generators).
+ */
+function oneCall(plan) {
+  const op = function* op(env, args, inject) {
+    return yield* step(env, plan(env, args, inject));
+  };
+  op.plan = plan;
+  return op;
 }
 
 const shapeOf = (img) => ({ width: img.width, height: img.height, channels: img.channels });
 const grey = (name, img) => (img.channels === 1 ? `${name}Grey` : name);
 // a kernel call of the public method `where` (its errors are named after it)
-const k = (where, kernel, buffers, scalars, call) => ({ where, kernel, args: [...buffers, { ...scalars, ...call }] });
+// (`scalars` is the caller's own new object: the call options are added to it)
+const k = (where, kernel, buffers, scalars, call) => {
+  if (call.signal !== undefined) scalars.signal = call.signal;
+  if (call.onProgress !== undefined) scalars.onProgress = call.onProgress;
+  // (written out: an array spread allocates about 140 bytes more in V8)
+  const n = buffers.length;
+  const args = n === 1 ? [buffers[0], scalars] : n === 2 ? [buffers[0], buffers[1], scalars]
+    : n === 3 ? [buffers[0], buffers[1], buffers[2], scalars] : [...buffers, scalars];
+  return { where, kernel, args };
+};
 
 // ------------------------------------------------------------ operations
 // Each is a generator function (env, args, inject): it checks its
@@ -334,7 +390,8 @@ const k = (where, kernel, buffers, scalars, call) => ({ where, kernel, args: [..
 
 /** A pixel operation with one optional main argument and the same size out as in. */
 function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'number', known = [], inPlace = true, rgba = false, scalars } = {}) {
-  return function* op(env, args, inject) {
+  const names = [...(main ? [main] : []), ...known, 'dst', 'width', 'height', 'channels'];
+  return oneCall((env, args, inject) => {
     let m;
     let oArg;
     if (main) [m, oArg] = mainArg(name, args, main, isMain);
@@ -342,14 +399,14 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
       arity(name, args, 2);
       oArg = args[1];
     }
-    const o = optionsArg(env, name, oArg, [...(main ? [main] : []), ...known, 'dst', 'width', 'height', 'channels']);
+    const o = optionsArg(env, name, oArg, names);
     const src = imageArg(name, 'src', args[0], o);
     if (rgba) rgbaOnly(name, src);
-    const s = scalars ? scalars(m, o, src) : {};
+    const s = scalars ? scalars(m, o, src) : null;
     const call = callOptionsOf(o, inject);
-    return yield* produce(env, name, o, shapeOf(src), src, inPlace, inject,
-      (d) => k(name, rgba ? kernel : grey(kernel, src), [src.data, d], { width: src.width, height: src.height, ...s }, call));
-  };
+    return prepare(env, name, o, shapeOf(src), src, inPlace, inject, (d) => k(name, rgba ? kernel : grey(kernel, src), [src.data, d],
+      s === null ? { width: src.width, height: src.height } : { width: src.width, height: src.height, ...s }, call));
+  });
 }
 
 const OPS = {
@@ -866,6 +923,38 @@ function runSync(env, gen) {
   return r.value;
 }
 
+/** An operation of one call (oneCall), on the core: its result image. */
+function runPlanSync(env, plan, args) {
+  const st = plan(env, args, null);
+  try {
+    env.exec(st.y);
+  } catch (e) {
+    if (st.owned) env.release(st.out.data);
+    throw e;
+  }
+  return st.out;
+}
+
+/** The same on a pool: the promise `then` derives from the call's. */
+function runPlanAsync(env, plan, args) {
+  let st;
+  try {
+    st = plan(env, args, null);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  let p;
+  try {
+    p = env.exec(st.y);
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  return p.then(() => st.out, (e) => {
+    if (st.owned) env.release(st.out.data);
+    throw renamed(e, st.y);
+  });
+}
+
 function settleSync(env, gen) {
   try {
     return { status: 'fulfilled', value: runSync(env, gen) };
@@ -874,32 +963,32 @@ function settleSync(env, gen) {
   }
 }
 
+// The promise of a generator's result: each yielded call (or group, `all`)
+// awaited in turn, its value or error handed back in. The promise is the
+// one `then` derives from the last call's (no promise of its own, and no
+// closures but the two of each step): the small-call cost of a pool's
+// image methods.
 function runAsync(env, gen) {
-  return new Promise((resolve, reject) => {
-    const step = (method, arg) => {
-      let r;
-      try {
-        r = gen[method](arg);
-      } catch (e) {
-        reject(e);
-        return;
-      }
-      if (r.done) {
-        resolve(r.value);
-        return;
-      }
-      const y = r.value;
-      let p;
-      try {
-        p = y.all ? Promise.allSettled(y.all.map((g) => runAsync(env, g))) : env.exec(y);
-      } catch (e) {
-        p = Promise.reject(e);
-      }
-      p.then((v) => step('next', v), (e) => step('throw', e));
-    };
-    step('next');
-  });
+  let r;
+  try {
+    r = gen.next();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return r.done ? Promise.resolve(r.value) : awaitStep(env, gen, r.value);
 }
+
+function awaitStep(env, gen, y) {
+  let p;
+  try {
+    p = y.all ? Promise.allSettled(y.all.map((g) => runAsync(env, g))) : env.exec(y);
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  return p.then((v) => resume(env, gen, gen.next(v)), (e) => resume(env, gen, gen.throw(y.all ? e : renamed(e, y))));
+}
+
+const resume = (env, gen, r) => (r.done ? r.value : awaitStep(env, gen, r.value));
 
 // --------------------------------------------------------------- chain
 
@@ -994,7 +1083,7 @@ function renamed(e, y) {
   return e;
 }
 
-function makeEnv(host, ctx, async) {
+function makeEnv(host, ctx, async, raw) {
   const owned = new WeakSet(); // data of the images made here (freed by free())
   const released = new WeakSet(); // and of those that free() has released
   return {
@@ -1022,19 +1111,20 @@ function makeEnv(host, ctx, async) {
       if (async) host.free(data);
     },
     released: (data) => released.has(data),
+    // a kernel call: through the kernel's method (its fast path where the
+    // arguments allow, else the generic path with the same checks)
     exec(y) {
-      const spec = ctx.kernels.get(`image.${y.kernel}`);
+      const fn = raw[y.kernel];
       if (!async) {
         try {
-          return host.call(spec, y.args);
+          return fn !== undefined ? fn(...y.args) : host.call(ctx.kernels.get(`image.${y.kernel}`), y.args);
         } catch (e) {
           throw renamed(e, y);
         }
       }
-      const p = y.copied && host.isShared ? host.invokeRaw(spec, y.args, { copied: y.copied }) : host.call(spec, y.args);
-      return p.catch((e) => {
-        throw renamed(e, y);
-      });
+      // (its errors renamed by runAsync)
+      return y.copied && host.isShared ? host.invokeRaw(ctx.kernels.get(`image.${y.kernel}`), y.args, { copied: y.copied })
+        : fn !== undefined ? fn(...y.args) : host.call(ctx.kernels.get(`image.${y.kernel}`), y.args);
     },
   };
 }
@@ -1044,11 +1134,21 @@ function install(target, ctx, async) {
   if (ns === undefined || ns === null) {
     throw new ParawasmError('the image family needs the image kernels (include/parawasm/image.h) in the package', 'ERR_PW_NO_KERNEL');
   }
-  for (const name of RAW) if (Object.prototype.hasOwnProperty.call(ns, name)) delete ns[name];
-  const env = makeEnv(target, ctx, async);
+  // the kernels' own methods (their generated fast paths), which the
+  // family's methods call; off the namespace
+  const raw = {};
+  for (const name of RAW) {
+    if (Object.prototype.hasOwnProperty.call(ns, name)) {
+      raw[name] = ns[name];
+      delete ns[name];
+    }
+  }
+  const env = makeEnv(target, ctx, async, raw);
   const methods = {};
   for (const [name, op] of Object.entries(OPS)) {
-    methods[name] = async ? (...args) => runAsync(env, op(env, args, null)) : (...args) => runSync(env, op(env, args, null));
+    const { plan } = op;
+    if (plan) methods[name] = async ? (...args) => runPlanAsync(env, plan, args) : (...args) => runPlanSync(env, plan, args);
+    else methods[name] = async ? (...args) => runAsync(env, op(env, args, null)) : (...args) => runSync(env, op(env, args, null));
   }
   /**
    * A new image of width x height (channels 4 or 1), zero-filled: on a pool

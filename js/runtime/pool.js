@@ -23,6 +23,7 @@ const DEFAULT_SPIN = 20000; // idle polls before a thread parks (~50-100 µs)
 const PROGRESS_MS = 50; // how often running calls' progress is read for onProgress
 const PUBLISH_GROUP = 16; // queued calls published together after a stretch's first `threads` (push())
 const BATCH = 16; // fast calls that settle together after a stretch's first `threads` (submitFast())
+const BATCH_BYTES = 65536; // ... whose buffers total at most this many bytes (bigger calls settle on their own)
 
 export class Pool extends PoolBase {
   /**
@@ -121,7 +122,7 @@ export class Pool extends PoolBase {
       $P: this, $H: this.heap, $OWN: OWNERS, spec,
       $TW0: this.tasks >>> 2, $TWN: L.size >>> 2, $S00: this.slotScratch, $SN: this.slotBytes,
       ...taskWords(L),
-      $submit: (idx, r, nb, read, S0, cp) => this.submitFast(spec, idx, r, nb, read, S0, cp),
+      $submit: (idx, r, nb, read, S0, cp, bytes) => this.submitFast(spec, idx, r, nb, read, S0, cp, bytes),
       $slow: (s, args) => generic(...args),
       $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW << 2, L)); },
     };
@@ -130,9 +131,11 @@ export class Pool extends PoolBase {
   /**
    * Submits a call that a fast path wrote into the task record of slot idx
    * (the last free one) with the blocks it uses in place pinned: `r` is the
-   * slot's record, `read` reads the result from the task record and S0.
+   * slot's record, `read` reads the result from the task record and S0;
+   * `bytes`, the size of its buffers, decides whether its promise may
+   * follow a batch's (small calls of a burst) or is its own.
    */
-  submitFast(spec, idx, r, nb, read, S0, cp) {
+  submitFast(spec, idx, r, nb, read, S0, cp, bytes) {
     this.top--;
     const task = this.tasks + idx * this.L.size;
     r.spec = spec;
@@ -142,7 +145,7 @@ export class Pool extends PoolBase {
     r.task = task;
     r.settled = false;
     let promise;
-    if (this.stretch < this.threads) {
+    if (this.stretch < this.threads || bytes > BATCH_BYTES) {
       r.batch = null;
       this.execFor = r;
       promise = new Promise(this.execFast);
@@ -274,7 +277,7 @@ export class Pool extends PoolBase {
           const r = this.fast[idx] ?? this.newFast(idx);
           block.pins++;
           r.blocks[0] = block;
-          ps.push(this.submitFast(spec, idx, r, 1, read, this.slotScratch + idx * this.slotBytes, 0));
+          ps.push(this.submitFast(spec, idx, r, 1, read, this.slotScratch + idx * this.slotBytes, 0, 0));
         }
         await Promise.all(ps);
       }

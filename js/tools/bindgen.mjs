@@ -815,8 +815,9 @@ export function abiString(specs) {
 // result, inlined, with no allocation but the result (and, on the pool, its
 // promise). It takes the common case only — views that alloc() made (used
 // in place) or small foreign input views (copied into a scratch block),
-// scalars that need no conversion, outputs of a fixed size, no options
-// object — and hands anything else, every error case included, to the
+// scalars that need no conversion, outputs of a fixed size, an options
+// object of the kernel's own options only (PW_OPTION scalars and `out`:
+// `signal` and `onProgress` go the generic way) — and hands anything else, every error case included, to the
 // generic path (js/runtime/bind.js), which stays the reference: the fast
 // path never accepts what it would refuse.
 //
@@ -858,7 +859,6 @@ function fastPath(spec, mode) {
   if (!dyn && spec.outputs.some((o) => o.fixed === undefined)) return null;
   const npos = P.filter((p) => !p.option).length;
   const required = P.filter((p) => !p.option && p.default === undefined).length;
-  if (P.some((p) => p.option && p.default === undefined)) return null; // needs an options object
   // outputs first, at offsets fixed here, so that the read finds them again
   const outOff = [];
   let off = 0;
@@ -878,20 +878,22 @@ function fastPath(spec, mode) {
   const c = (src) => { consts.push(src); return `$c${consts.length - 1}`; };
   const L = [];
   const bail = 'return $slow($spec, arguments);';
-  // one PW_RETURN result: an options object { out } names where it goes
-  // (any other option, or an empty object, takes the generic path). The
-  // object may stand in place of trailing optional arguments, which then
-  // take their defaults, as on the generic path.
+  // The options object: a plain object after the required arguments, as
+  // on the generic path, holding only the kernel's PW_OPTION scalars (and,
+  // for one PW_RETURN result, `out`, where the result goes); any other key
+  // (the call options signal and onProgress, an unknown one) takes the
+  // generic path. The object may stand in place of trailing optional
+  // arguments, which then take their defaults, as on the generic path.
   const retOut = spec.outputs.length === 1 && !P.some((p) => p.option && p.name === 'out');
-  let nargs = 'arguments.length';
-  if (retOut) {
-    nargs = 'nargs';
-    L.push('let nargs = arguments.length, OUT;', `if (nargs > ${required}) {`, '  const o = arguments[nargs - 1];',
-      "  if (o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype) {",
-      `    for (const k in o) if (k !== 'out') ${bail}`, `    OUT = o.out; if (OUT === undefined) ${bail}`, '    nargs--;');
-    for (let j = required; j < npos; j++) L.push(`    if (nargs === ${j}) ${posNames[j]} = undefined;`);
-    L.push('  }', '}');
-  }
+  const optKeys = [...P.filter((p) => p.option).map((p) => p.name), ...(retOut ? ['out'] : [])];
+  const nargs = 'nargs';
+  L.push(`let nargs = arguments.length, O${retOut ? ', OUT' : ''};`, `if (nargs > ${required}) {`, '  const o = arguments[nargs - 1];',
+    "  if (o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype) {",
+    `    for (const k in o) ${optKeys.length ? `if (${optKeys.map((k) => `k !== ${JSON.stringify(k)}`).join(' && ')}) ` : ''}${bail}`,
+    '    O = o; nargs--;');
+  for (let j = required; j < npos; j++) L.push(`    if (nargs === ${j}) ${posNames[j]} = undefined;`);
+  L.push('  }', '}');
+  if (retOut) L.push("if (O !== undefined) OUT = O.out;");
   if (pool) {
     // a free slot and nobody waiting for one (a call never overtakes the queue)
     L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $P.top === 0 || ` +
@@ -904,8 +906,13 @@ function fastPath(spec, mode) {
     L.push('const u32 = $H.low().u32;', 'const TW = $TW0;', 'const S0 = $S00;', 'const SE = $SE;');
   }
   L.push(`let at = S0 + ${off};`, `if (at > SE) ${bail}`);
-  // options take their defaults on the fast path (an options object goes to the generic path)
-  P.forEach((p, i) => { if (p.option) L.push(`const ${names[i]} = ${jsDefault(p.default)};`); });
+  // the options: from the options object, else their defaults (one
+  // without a default missing: the generic path reports it)
+  P.forEach((p, i) => {
+    if (!p.option) return;
+    L.push(`let ${names[i]} = O === undefined ? undefined : O[${JSON.stringify(p.name)}];`,
+      `if (${names[i]} === undefined) ${p.default === undefined ? bail : `${names[i]} = ${jsDefault(p.default)};`}`);
+  });
   const counts = {};
   const blocks = [];
   P.forEach((p, i) => {
@@ -1035,7 +1042,8 @@ function fastPath(spec, mode) {
     if (dyn) L.push('r.DO = DO; r.DB = DB;');
     for (const i of blocks) L.push(`if (b${i} !== undefined) { b${i}.pins++; r.blocks[nb++] = b${i}; }`);
     if (retOut) L.push('if (bO !== undefined) { bO.pins++; r.blocks[nb++] = bO; }', 'r.OUT = OUT; r.PO = PO;');
-    L.push('return $submit(idx, r, nb, $read, S0, cp);');
+    // the bytes of its buffers: a big call settles on its own, not in a batch (pool.js)
+    L.push(`return $submit(idx, r, nb, $read, S0, cp, ${blocks.length ? blocks.map((i) => `n${i}`).join(' + ') : '0'});`);
   } else {
     L.push('$run(TW << 2);', `return $read(TW, S0${dyn ? ', DO, DB' : retOut ? ', 0, 0' : ''}${retOut ? ', OUT, PO' : ''});`);
   }

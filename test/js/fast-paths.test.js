@@ -2,10 +2,12 @@
 // the generic path (js/runtime/bind.js), which is the reference: the same
 // values and the same errors for every kernel that has a fast path, on the
 // core and the pool, for views of alloc() blocks (in place) and small
-// foreign views (copied into scratch). A call with an options object takes
-// the generic path, so `f(...args)` and `f(...args, {})` compare the two;
-// whether a call really took the fast path is seen by counting the calls
-// that reach the generic path (Core/Pool.prototype.call).
+// foreign views (copied into scratch). A call whose options object names a
+// call option (`onProgress`, even undefined) takes the generic path, so
+// `f(...args)` and `f(...args, { onProgress: undefined })` compare the two
+// (forced(); an options object of the kernel's own options takes the fast
+// path); whether a call really took the fast path is seen by counting the
+// calls that reach the generic path (Core/Pool.prototype.call).
 //
 // Then what only the pool's fast path has: slots reused by bursts larger
 // than the task table (the rest queue on the generic path, in order),
@@ -63,6 +65,13 @@ function callsFor(mk, typed = (v, Ctor, n) => new Ctor(v.buffer, v.byteOffset, n
   ];
 }
 
+// args with the call option onProgress (undefined): the generic path's call
+function forced(args) {
+  const last = args[args.length - 1];
+  const plain = last !== null && typeof last === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(last));
+  return plain ? [...args.slice(0, -1), { ...last, onProgress: undefined }] : [...args, { onProgress: undefined }];
+}
+
 function run(target, name, args) {
   const f = name.split('.').reduce((o, k) => o[k], target);
   try {
@@ -116,7 +125,7 @@ test('every public kernel with a core fast path has a pool fast path too, and th
   const tested = new Set(callsFor((n) => new Uint8Array(n)).map(([n]) => n));
   const untested = fastNames(gen.FAST_POOL).filter((n) => !tested.has(n) &&
     !['testTrap', 'testSpin', 'testHold', 'testScaleF64', 'testAddI32', 'testStatus', 'testGrow', 'testNested',
-      'hashInit', 'hashUpdate', 'asciiUpper', 'sdk.scale', 'sdk.fail', 'sdk.count', 'sdk.sumF32Ordered', 'sdk.sum'].includes(n));
+      'hashInit', 'hashUpdate', 'asciiUpper', 'sdk.scale', 'sdk.fail', 'sdk.count', 'sdk.sumF32Ordered', 'sdk.sum', 'sdk.fill'].includes(n));
   assert.deepEqual(untested, [], 'kernels with a fast path that this test does not call');
 });
 
@@ -164,8 +173,8 @@ describe('fast paths agree with the generic path', () => {
           const before = counter.n;
           const fast = run(core, name, args);
           assert.equal(counter.n, before, `${name}: took the fast path`);
-          const generic = run(core, name, [...args, {}]);
-          assert.equal(counter.n, before + 1, `${name} with {}: took the generic path`);
+          const generic = run(core, name, forced(args));
+          assert.equal(counter.n, before + 1, `${name} with onProgress: took the generic path`);
           same(fast, generic, `core.${name}`);
         }
       } finally {
@@ -181,8 +190,8 @@ describe('fast paths agree with the generic path', () => {
           const before = counter.n;
           const fast = await settle(run(pool, name, args));
           assert.equal(counter.n, before, `${name}: took the fast path`);
-          const generic = await settle(run(pool, name, [...args, {}]));
-          assert.equal(counter.n, before + 1, `${name} with {}: took the generic path`);
+          const generic = await settle(run(pool, name, forced(args)));
+          assert.equal(counter.n, before + 1, `${name} with onProgress: took the generic path`);
           same(fast, generic, `pool.${name}`);
           same(fast, run(core, name, args), `pool.${name} and core.${name}`);
         }
@@ -206,6 +215,127 @@ describe('fast paths agree with the generic path', () => {
       assert.equal(Buffer.from(core[alg](d)).toString('hex'), want, alg);
     }
     pool.free(v);
+  });
+
+  test('options objects of the kernel\'s own options take the fast path: the same values and errors', async () => {
+    // [name, args, fast?]: an options object with only the kernel's
+    // PW_OPTION names (and out) is the fast path's; a call option, an
+    // unknown name, a required option missing or a value out of range
+    // goes the generic way, which gives the error
+    const cases = (t) => {
+      const f32 = t.alloc(7 * 4, Float32Array);
+      f32.set([1, -2.5, 3, 4.25, -5, 6, 0.125]);
+      const out = t.alloc(7 * 4, Float32Array);
+      const d = t.alloc(100);
+      for (let i = 0; i < 100; i++) d[i] = (i * 37) & 0xff;
+      return [
+        ['sdk.fill', [t.alloc(2 * 3 * 4), { width: 2, height: 3 }], true],
+        ['sdk.fill', [t.alloc(2 * 3 * 2), { width: 2, height: 3, channels: 2 }], true],
+        ['sdk.fill', [t.alloc(2 * 3 * 2), { height: 3, width: 2, channels: 2 }], true],
+        ['sdk.fill', [t.alloc(6), { width: 2, height: 3, channels: undefined }], false], // 6 bytes, not 24: the generic error
+        ['sdk.fill', [t.alloc(24), { width: 2, height: 3, channels: undefined }], true],
+        ['sdk.fill', [t.alloc(4), { width: 0, height: 1 }], false],
+        ['sdk.fill', [t.alloc(4), { height: 1 }], false],
+        ['sdk.fill', [t.alloc(4), { width: 1, height: 1, depth: 1 }], false],
+        ['sdk.fill', [t.alloc(4), { width: 1.5, height: 1 }], false],
+        ['sdk.fill', [t.alloc(4), { width: '1', height: 1 }], false],
+        ['sdk.fill', [t.alloc(4), Object.assign(Object.create(null), { width: 1, height: 1 })], false],
+        ['sdk.scale', [f32, out, { k: 3 }], true],
+        ['sdk.scale', [f32, out, {}], true],
+        ['sdk.scale', [f32, f32.subarray(1), { k: 3 }], false],
+        ['sdk.count', [1000, { step: 7 }], true],
+        ['sdk.count', [1000, { step: -1 }], false],
+        ['sdk.sumF32Ordered', [f32, { grain: 2 }], true],
+        ['crc32', [d, {}], true], // in place of the optional crc: its default
+        ['crc32', [d, 5, {}], true],
+        ['crc32', [d, { crc: 5 }], false], // crc is positional: an unknown option
+        ['blake3', [d, 40, {}], true],
+        ['blake3', [d, 40, { out: t.alloc(40) }], true],
+        ['blake3', [d, 40, { out: t.alloc(41) }], false],
+      ];
+    };
+    for (const t of [core, pool]) {
+      const counter = countGeneric(t);
+      try {
+        for (const [name, args, fast] of cases(t)) {
+          const what = `${t === core ? 'core' : 'pool'}.${name}(${args.map((a) => (ArrayBuffer.isView(a) ? `[${a.length}]` : JSON.stringify(a))).join(', ')})`;
+          // the views' bytes after a call (what the kernel wrote), zeroed before it
+          const views = args.flatMap((x) => (ArrayBuffer.isView(x) ? [x] : x?.out ? [x.out] : []))
+            .filter((v) => v !== args[0] || name === 'sdk.fill');
+          const written = () => views.map((v) => [...v]);
+          const zero = () => views.forEach((v) => v.fill(0));
+          const before = counter.n;
+          zero();
+          const a = await settle(run(t, name, args));
+          const wa = written();
+          assert.equal(counter.n - before, fast ? 0 : 1, `${what}: ${fast ? 'the fast' : 'the generic'} path`);
+          zero();
+          const b = await settle(run(t, name, forced(args)));
+          assert.equal(counter.n - before, fast ? 1 : 2, `${what} with onProgress: the generic path`);
+          assert.deepEqual(wa, written(), `${what}: the bytes written`);
+          if (ArrayBuffer.isView(a.value) && ArrayBuffer.isView(b.value)) {
+            assert.deepEqual([...a.value], [...b.value], what);
+          } else same(a, b, what);
+          if (name === 'sdk.fill' && !a.error) {
+            // the kernel wrote what the options say: x + 3 y + 7 c (test/kernels/pw_sdk.c)
+            const [img, { width: w, channels: ch = 4 }] = args;
+            assert.ok(img.every((v, i) => v === ((Math.floor(i / ch) % w) + 3 * Math.floor(i / ch / w) + 7 * (i % ch)) % 256), `${what}: the image written`);
+          }
+        }
+      } finally {
+        uncount(t);
+      }
+    }
+  });
+
+  test('the image and array families call their kernels\' fast paths, with the generic path\'s results', async () => {
+    // invert of a 16x16 tile into options.dst, blur, sum, sort: against
+    // plain JS (invert: 255 - c, alpha kept; sum and sort: the built-ins)
+    // and against the same calls with an onProgress function (the generic
+    // path: the families pass no undefined call option on)
+    const onProgress = () => {};
+    const tile = crypto.randomBytes(16 * 16 * 4);
+    const inverted = tile.map((v, i) => (i % 4 === 3 ? v : 255 - v));
+    const values = Float64Array.from({ length: 37 }, (_, i) => Math.sin(i) * 100);
+    const sorted = values.slice().sort();
+    const jsSum = (xs) => xs.reduce((a, b) => a + b, 0);
+    for (const t of [core, pool]) {
+      const what = t === core ? 'core' : 'pool';
+      const src = t.alloc(tile.length);
+      src.set(tile);
+      const img = { data: src, width: 16, height: 16 };
+      const dst = t.alloc(tile.length);
+      const x = t.alloc(values.length * 8, Float64Array);
+      const counter = countGeneric(t);
+      try {
+        for (const viaGeneric of [false, true]) {
+          const extra = viaGeneric ? { onProgress } : {};
+          const before = counter.n;
+          dst.fill(0);
+          const out = await t.image.invert(img, { dst, ...extra });
+          assert.equal(out.data, dst, `${what}: the result is options.dst`);
+          assert.deepEqual([...dst], [...inverted], `${what}: image.invert`);
+          const blurred = await t.image.blur(img, 0.8, { dst, ...extra });
+          assert.equal(blurred.data, dst);
+          const again = await t.image.blur(img, 0.8, { onProgress });
+          assert.deepEqual([...dst], [...again.data], `${what}: image.blur on both paths`);
+          if (t === pool) t.image.free(again);
+          x.set(values);
+          const s = await t.array.sum(x, extra);
+          assert.ok(Math.abs(s - jsSum(values)) <= 1e-9 * jsSum(values.map(Math.abs)), `${what}: array.sum ${s}`);
+          assert.equal(s, await t.array.sum(x, { onProgress }), `${what}: array.sum on both paths`);
+          assert.equal(await t.array.sort(x, extra), x);
+          assert.deepEqual([...x], [...sorted], `${what}: array.sort`);
+          // six calls a round, two of them with onProgress
+          assert.equal(counter.n - before, viaGeneric ? 6 : 2, `${what}: calls on the generic path (viaGeneric ${viaGeneric})`);
+        }
+      } finally {
+        uncount(t);
+        t.free(src);
+        t.free(dst);
+        t.free(x);
+      }
+    }
   });
 
   test('bad arguments: the fast path hands them to the generic path, which rejects them', async () => {
@@ -243,10 +373,10 @@ describe('fast paths agree with the generic path', () => {
   test('a kernel error status read by the fast path is the generic path\'s error', async () => {
     for (const s of [-1, -2, -3, -5]) {
       const fast = await settle(run(pool, 'testStatus', [s]));
-      const generic = await settle(run(pool, 'testStatus', [s, {}]));
+      const generic = await settle(run(pool, 'testStatus', forced([s])));
       assert.ok(fast.error, `testStatus(${s}) rejects`);
       same(fast, generic, `testStatus(${s})`);
-      same(run(core, 'testStatus', [s]), run(core, 'testStatus', [s, {}]), `core.testStatus(${s})`);
+      same(run(core, 'testStatus', [s]), run(core, 'testStatus', forced([s])), `core.testStatus(${s})`);
     }
   });
 });
@@ -400,6 +530,36 @@ describe('pool fast path: slots, pins, bursts and destroy()', () => {
       Atomics.store(gate, 0, 0);
       assert.deepEqual(await Promise.all(held), [...Array(15).fill(want), 1]);
       assert.deepEqual(await Promise.all([...first, ...next]), Array(6).fill(want));
+    } finally {
+      Atomics.store(gate, 0, 0);
+      await pool.destroy();
+    }
+  });
+
+  test('a fast call whose buffers total more than 64 KiB settles on its own, not with its batch', async () => {
+    const pool = await createPool({ threads: 2 });
+    const gate = newGate(pool);
+    try {
+      const small = pool.alloc(5).fill(3);
+      const atLimit = crypto.randomFillSync(pool.alloc(65536));
+      const over = crypto.randomFillSync(pool.alloc(65537));
+      const settled = new Set();
+      const track = (name, p) => p.then((v) => { settled.add(name); return v; });
+      const counter = countGeneric(pool);
+      // one stretch: 2 calls of their own, then a batch whose first call is
+      // held; 64 KiB is a member of it, 64 KiB + 1 is not
+      const first = [0, 1].map((i) => track(`first ${i}`, pool.crc32(small)));
+      const held = track('held', pool.testHold(gate, 1));
+      const limit = track('64 KiB', pool.crc32(atLimit));
+      const big = track('64 KiB + 1', pool.crc32(over));
+      await until(() => Atomics.load(gate, 1) === 1 && settled.size === 3, 'the held call running and the others settled');
+      assert.deepEqual([...settled].sort(), ['64 KiB + 1', 'first 0', 'first 1']);
+      assert.equal(pool.stats().done, 4, 'the 64 KiB call has ended, its promise waits for its batch');
+      assert.equal(counter.n, 0, 'every call took the fast path');
+      Atomics.store(gate, 0, 0);
+      assert.deepEqual(await Promise.all([held, limit, big, ...first]),
+        [1, zlib.crc32(atLimit), zlib.crc32(over), zlib.crc32(small), zlib.crc32(small)]);
+      uncount(pool);
     } finally {
       Atomics.store(gate, 0, 0);
       await pool.destroy();
