@@ -180,18 +180,34 @@ const scalarOf = (v) => v[0];
 
 // ---------------------------------------------------------------- operations
 // Each is a generator: it checks its arguments, yields kernel calls
-// ({ k: name of the generated method, args }) and returns the result.
+// ({ k: name of the generated method, args }) and returns the result; or,
+// for an operation of one call, oneCall(plan): plan(env, args) checks the
+// arguments and returns the call, whose `map(value, call)`, if any, makes
+// the result of the kernel's value. These run without a generator: a pool
+// call whose result is the kernel's own (sum of floats) returns the
+// kernel method's promise itself (the small-call cost).
+
+function oneCall(plan) {
+  const op = function* op(env, args) {
+    const y = plan(env, args);
+    const v = yield y;
+    return y.map === undefined ? v : y.map(v, y);
+  };
+  op.plan = plan;
+  return op;
+}
+
+const returnX = (v, y) => y.x;
 
 const OPS = {
-  *sort(env, args) {
+  sort: oneCall((env, args) => {
     arity('sort', args, 2);
-    const [x, options] = args;
+    const x = args[0];
     viewArg('sort', 'x', x);
-    const o = optionsArg(env, 'sort', options, ['descending']);
+    const o = optionsArg(env, 'sort', args[1], ['descending']);
     const descending = boolArg('sort', 'options.descending', o.descending);
-    yield { k: 'sort', args: [x, call(env, o, { descending })] };
-    return x;
-  },
+    return { k: 'sort', args: [x, call(env, o, { descending })], map: returnX, x };
+  }),
 
   *argsort(env, args) {
     arity('argsort', args, 2);
@@ -377,48 +393,42 @@ const OPS = {
     return { values, counts: r.counts };
   },
 
-  *sum(env, args) {
+  sum: oneCall((env, args) => {
     arity('sum', args, 2);
-    const [x, options] = args;
+    const x = args[0];
     const t = viewArg('sum', 'x', x);
-    const o = optionsArg(env, 'sum', options, ['bigint']);
+    const o = optionsArg(env, 'sum', args[1], ['bigint']);
     const bigint = boolArg('sum', 'options.bigint', o.bigint);
     if (bigint && t.float) throw typeError(`${W('sum')}: options.bigint is for integer arrays (x is a ${t.Ctor.name})`);
-    let s = yield { k: 'sum', args: [x, call(env, o)] };
-    if (t.float) return s;
-    if (t.big && t.signed) s = BigInt.asIntN(128, s);
-    return bigint || t.big ? s : Number(s);
-  },
+    // the kernel's value (a double for floats, the exact 128-bit sum as a bigint for integers)
+    const map = t.float ? undefined : t.big ? (t.signed ? int128 : undefined) : bigint ? undefined : Number;
+    return { k: 'sum', args: [x, call(env, o)], map };
+  }),
 
   ...reduction('mean'),
   ...reduction('variance', ['ddof']),
   ...reduction('std', ['ddof']),
 
-  *min(env, args) {
-    return yield* extreme(env, args, 'min');
-  },
+  min: oneCall((env, args) => extreme(env, args, 'min')),
+  max: oneCall((env, args) => extreme(env, args, 'max')),
 
-  *max(env, args) {
-    return yield* extreme(env, args, 'max');
-  },
-
-  *dot(env, args) {
+  dot: oneCall((env, args) => {
     arity('dot', args, 3);
     const [x, y, options] = args;
     const t = viewArg('dot', 'x', x, FLOATS);
     sameTypeArg('dot', 'y', y, t);
     sameLength('dot', 'y', y, x.length);
     const o = optionsArg(env, 'dot', options, []);
-    return yield { k: 'dot', args: [x, y, call(env, o)] };
-  },
+    return { k: 'dot', args: [x, y, call(env, o)] };
+  }),
 
-  *norm(env, args) {
+  norm: oneCall((env, args) => {
     arity('norm', args, 2);
-    const [x, options] = args;
+    const x = args[0];
     viewArg('norm', 'x', x, FLOATS);
-    const o = optionsArg(env, 'norm', options, []);
-    return yield { k: 'norm', args: [x, call(env, o)] };
-  },
+    const o = optionsArg(env, 'norm', args[1], []);
+    return { k: 'norm', args: [x, call(env, o)] };
+  }),
 
   *cumsum(env, args) {
     arity('cumsum', args, 2);
@@ -647,27 +657,30 @@ const OPS = {
 
 function reduction(name, opts = []) {
   return {
-    *[name](env, args) {
+    [name]: oneCall((env, args) => {
       arity(name, args, 2);
-      const [x, options] = args;
+      const x = args[0];
       viewArg(name, 'x', x);
-      const o = optionsArg(env, name, options, opts);
+      const o = optionsArg(env, name, args[1], opts);
       const own = {};
       if (o.ddof !== undefined) own.ddof = integerArg(name, 'options.ddof', o.ddof, 0, MAX_INDEX);
-      return yield { k: name, args: [x, call(env, o, own)] };
-    },
+      return { k: name, args: [x, call(env, o, own)] };
+    }),
   };
 }
 
-function* extreme(env, args, name) {
+const int128 = (s) => BigInt.asIntN(128, s);
+const minOf = (r) => ({ min: r.value[0], argmin: r.index[0] });
+const maxOf = (r) => ({ max: r.value[0], argmax: r.index[0] });
+
+function extreme(env, args, name) {
   arity(name, args, 2);
-  const [x, options] = args;
+  const x = args[0];
   viewArg(name, 'x', x);
   if (x.length === 0) throw rangeError(`${W(name)}: x is empty (it has no ${name})`);
   if (x.length > MAX_INDEX) throw rangeError(`${W(name)}: x has ${x.length} elements; at most ${MAX_INDEX}`);
-  const o = optionsArg(env, name, options, []);
-  const r = yield { k: name, args: [x, call(env, o)] };
-  return { [name]: r.value[0], [`arg${name}`]: r.index[0] };
+  const o = optionsArg(env, name, args[1], []);
+  return { k: name, args: [x, call(env, o)], map: name === 'min' ? minOf : maxOf };
 }
 
 // --------------------------------------------------------------- drivers
@@ -699,6 +712,39 @@ function runSync(env, where, gen) {
     r = failed ? gen.throw(error) : gen.next(value);
   }
   return r.value;
+}
+
+/** An operation of one call (oneCall), on the core: its result. */
+function runOneSync(env, where, plan, args) {
+  const y = plan(env, args);
+  let v;
+  try {
+    v = env.exec(y);
+  } catch (e) {
+    throw renamed(e, where, y.k ?? y.spec);
+  }
+  return y.map === undefined ? v : y.map(v, y);
+}
+
+/**
+ * The same on a pool: the kernel method's promise itself where neither
+ * the value nor an error's name needs changing, else the one `then`
+ * derives from it.
+ */
+function runOneAsync(env, where, plan, args) {
+  let y;
+  let p;
+  try {
+    y = plan(env, args);
+    p = Promise.resolve(env.exec(y));
+  } catch (e) {
+    return Promise.reject(y === undefined ? e : renamed(e, where, y.k ?? y.spec));
+  }
+  const k = y.k ?? y.spec;
+  if (k === where && y.map === undefined) return p;
+  return p.then((v) => (y.map === undefined ? v : y.map(v, y)), (e) => {
+    throw renamed(e, where, k);
+  });
 }
 
 // The promise of a generator's result: each yielded call awaited in turn,
@@ -762,7 +808,10 @@ function install(target, ctx, async) {
     },
   };
   for (const [name, op] of Object.entries(OPS)) {
-    const fn = async ? (...args) => runAsync(env, name, op(env, args)) : (...args) => runSync(env, name, op(env, args));
+    const { plan } = op;
+    let fn;
+    if (plan) fn = async ? (...args) => runOneAsync(env, name, plan, args) : (...args) => runOneSync(env, name, plan, args);
+    else fn = async ? (...args) => runAsync(env, name, op(env, args)) : (...args) => runSync(env, name, op(env, args));
     Object.defineProperty(ns, name, { value: fn, enumerable: true, configurable: true });
   }
 }

@@ -2,8 +2,10 @@
 // fresh processes (test/bench/fixtures/cold-burst.mjs), each with one
 // warm-up burst of 10,000 queued calls and then timed bursts, alternating
 // between parawasm's pool (crc32 of a 1-byte alloc() view: the generated
-// fast path) and piscina (an empty task); the JS heap allocated per queued
-// call; and the core's empty call (testNoop) in ns.
+// fast path), piscina (an empty task) and two family calls of the pool
+// (image.invert of a 16x16 tile into an alloc() view, array.sum of 64
+// doubles); the JS heap allocated per queued call; and the core's empty
+// call (testNoop) in ns.
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,23 +51,26 @@ export async function benchSmallCalls(cfg) {
   const rounds = cfg.quick ? 2 : 5;
   const warmBursts = cfg.quick ? 5 : 40;
   log(`9. small calls: ${procs} cold processes each of parawasm, piscina and the core`);
-  const got = { parawasm: [], piscina: [], core: [] };
+  const got = { parawasm: [], piscina: [], core: [], image: [], array: [] };
   for (let i = 0; i < procs; i++) {
     for (const who of Object.keys(got)) got[who].push(await child(who, rounds, warmBursts));
   }
   // each process's figure: the median of its timed bursts
   const perProc = (who, key) => got[who].map((r) => median(r[key]));
-  const us = { parawasm: summarize(perProc('parawasm', 'usPerCall')), piscina: summarize(perProc('piscina', 'usPerCall')) };
+  const us = Object.fromEntries(['parawasm', 'piscina', 'image', 'array'].map((w) => [w, summarize(perProc(w, 'usPerCall'))]));
   const heap = (who) => {
     const xs = got[who].flatMap((r) => r.heapBytesPerCall);
     return xs.length ? summarize(xs) : null;
   };
   const ns = summarize(perProc('core', 'nsPerCall'));
-  const warm = { parawasm: summarize(perProc('parawasm', 'usPerCallWarm')), piscina: summarize(perProc('piscina', 'usPerCallWarm')) };
+  const warm = Object.fromEntries(['parawasm', 'piscina', 'image', 'array'].map((w) => [w, summarize(perProc(w, 'usPerCallWarm'))]));
   const faults = (who) => median(got[who].flatMap((r) => r.pageFaults));
   const touch = pageTouchUs();
   // the worst process's ratio, since every run must meet the target
-  const ratios = got.parawasm.map((r, i) => median(got.piscina[i].usPerCall) / median(r.usPerCall));
+  const ratiosOf = (who) => got[who].map((r, i) => median(got.piscina[i].usPerCall) / median(r.usPerCall));
+  const ratios = ratiosOf('parawasm');
+  const familyRow = (who, label) => [label, fmtSummary(us[who], 2), fmt(faults(who)), heap(who) ? fmt(heap(who).median) : 'n/a',
+    fmtSummary(warm[who], 2)];
   const section = {
     id: 9,
     title: `Small calls: cold processes, ${os.availableParallelism()} threads`,
@@ -83,6 +88,8 @@ export async function benchSmallCalls(cfg) {
           heap('parawasm') ? fmt(heap('parawasm').median) : 'n/a', fmtSummary(warm.parawasm, 2)],
         ['piscina empty task', fmtSummary(us.piscina, 2), fmt(faults('piscina')),
           heap('piscina') ? fmt(heap('piscina').median) : 'n/a', fmtSummary(warm.piscina, 2)],
+        familyRow('image', 'parawasm pool.image.invert(16x16 tile, { dst: alloc() view })'),
+        familyRow('array', 'parawasm pool.array.sum(64 doubles, an alloc() view)'),
       ],
     }, {
       headers: ['core', 'ns per call, median (min–max) of processes', 'JS heap bytes per call'],
@@ -103,6 +110,13 @@ export async function benchSmallCalls(cfg) {
         value: us.parawasm.median,
         pass: us.parawasm.median <= US_PER_CALL,
       },
+      ...[['image', 'pool.image.invert of a tile'], ['array', 'pool.array.sum of 64 doubles']].map(([who, what]) => ({
+        name: `cold burst of family calls, ${what}: ≤ ${US_PER_CALL} µs per queued call`,
+        requirement: `median ≤ ${US_PER_CALL} µs`,
+        measured: `${fmt(us[who].median, 2)} µs (${fmt(median(ratiosOf(who)), 1)}x piscina, worst process ${fmt(Math.min(...ratiosOf(who)), 1)}x)`,
+        value: us[who].median,
+        pass: us[who].median <= US_PER_CALL,
+      })),
       {
         name: `empty core call ≤ ${CORE_NS} ns`,
         requirement: `median ≤ ${CORE_NS} ns`,
