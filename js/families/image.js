@@ -48,6 +48,7 @@ const PRESETS = {
 };
 const FORMATS = { 1: 'png', 2: 'jpeg' }; // PW_IMAGE_PNG, PW_IMAGE_JPEG
 const BYTE_TAGS = ['Uint8Array', 'Uint8ClampedArray'];
+const SIZE_OPTIONS = ['width', 'height', 'channels']; // a bare view's size
 // the generated methods of the namespace, replaced by this file's
 const RAW = ['resize', 'blur', 'boxBlur', 'unsharp', 'convolve', 'convolvePreset', 'greyscale', 'toGrey', 'fromGrey',
   'invert', 'brightnessContrast', 'gamma', 'levels', 'colorMatrix', 'threshold', 'premultiply', 'unpremultiply',
@@ -135,7 +136,7 @@ function imageArg(where, name, v, options, bareAllowed = true) {
     channels = checkChannels(where, 'options.channels', options.channels);
   } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
     if (name === 'src' && options) {
-      for (const k of ['width', 'height', 'channels']) {
+      for (const k of SIZE_OPTIONS) {
         if (options[k] !== undefined) {
           throw typeError(`${W(where)}: options.${k} is for a bare view; src is an image with its own ${k}`);
         }
@@ -280,7 +281,7 @@ function colourArg(where, what, v, channels) {
  * options.dst checked (its size, and overlaps with the inputs: it may be
  * the very same bytes as src only where `inPlace`), or null if none.
  */
-function dstArg(env, where, o, shape, src, inPlace, inject, others = []) {
+function dstArg(env, where, o, shape, src, inPlace, inject, others) {
   const d = o.dst;
   if (d === undefined) return null;
   if (inject?.chain) throw typeError(`${W(where)}: options.dst is not taken in a chain (each step makes its own image)`);
@@ -312,8 +313,10 @@ function dstArg(env, where, o, shape, src, inPlace, inject, others = []) {
       throw rangeError(`${W(where)}: options.dst overlaps src; it may be src itself (in place), but not a part of it`);
     }
   }
-  for (const [name, view] of others) {
-    if (overlaps(data, view)) throw rangeError(`${W(where)}: options.dst overlaps ${name}; they must not share memory`);
+  if (others !== undefined) {
+    for (const [name, view] of others) {
+      if (overlaps(data, view)) throw rangeError(`${W(where)}: options.dst overlaps ${name}; they must not share memory`);
+    }
   }
   return data;
 }
@@ -404,8 +407,13 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
     if (rgba) rgbaOnly(name, src);
     const s = scalars ? scalars(m, o, src) : null;
     const call = callOptionsOf(o, inject);
-    return prepare(env, name, o, shapeOf(src), src, inPlace, inject, (d) => k(name, rgba ? kernel : grey(kernel, src), [src.data, d],
-      s === null ? { width: src.width, height: src.height } : { width: src.width, height: src.height, ...s }, call));
+    // prepare()'s steps, written out (no closure a call)
+    const shape = shapeOf(src);
+    const dst = dstArg(env, name, o, shape, src, inPlace, inject);
+    const out = dst ? { data: dst, width: shape.width, height: shape.height, channels: shape.channels } : env.newImage(name, shape);
+    const y = k(name, rgba ? kernel : grey(kernel, src), [src.data, out.data],
+      s === null ? { width: src.width, height: src.height } : { width: src.width, height: src.height, ...s }, call);
+    return { y, out, owned: !dst };
   });
 }
 
