@@ -16,8 +16,8 @@ export const MEMBERS = Object.freeze([
   'crash', 'crashError', 'defineKernels', 'doneSeq', 'drain', 'drainRing', 'end', 'endStretch', 'enqueue', 'env',
   'ex', 'execFast', 'execFor', 'failAll', 'failedError', 'failure', 'fast', 'freeSlots', 'inflight',
   'invokeRaw', 'jsWait', 'keepAlive', 'mask', 'newFast', 'onWake', 'pin', 'progressTimer', 'publish',
-  'push', 'queueCall', 'readProgress', 'report', 'ringW', 'running', 'settle', 'settleCall',
-  'settleFast', 'shutdown', 'slotBytes', 'slotScratch', 'spinnersW', 'stretch', 'submit',
+  'push', 'queueCall', 'readProgress', 'recycleArena', 'report', 'ringW', 'running', 'settle', 'settleCall',
+  'settleFast', 'shutdown', 'slotBytes', 'slotScratch', 'spinnersW', 'stage', 'stageArena', 'stageSpare', 'stretch', 'submit',
   'submitFast', 'tail', 'tailW', 'tasks', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
   'waiting', 'warmUp', 'watched', 'workers',
   // internal: FallbackPool

@@ -24,6 +24,12 @@ const PROGRESS_MS = 50; // how often running calls' progress is read for onProgr
 const PUBLISH_GROUP = 16; // queued calls published together after a stretch's first `threads` (push())
 const BATCH = 16; // fast calls that settle together after a stretch's first `threads` (submitFast())
 const BATCH_BYTES = 65536; // ... whose buffers total at most this many bytes (bigger calls settle on their own)
+// Foreign inputs of fast calls too big for the slot's scratch block are
+// staged in an arena (stageArena()): up to STAGE_MAX bytes an input
+const STAGE_ARENA = 1 << 20; // bytes of an arena
+const STAGE_MAX = 16384;
+const STAGE_ROOM = 2 * STAGE_MAX + 64; // what the current arena must have left to take another call
+const STAGE_SPARE = 2; // emptied arenas kept for reuse (others go back to the heap)
 
 export class Pool extends PoolBase {
   /**
@@ -72,6 +78,8 @@ export class Pool extends PoolBase {
     this.slotBytes = kernels.bundle.POOL_SLOT_SCRATCH ?? 0;
     this.slotScratch = this.slotBytes ? this.heap.malloc(this.cap * this.slotBytes, 'createPool') : 0;
     this.fast = new Array(this.cap); // made on first use: newFast()
+    this.stage = null; // the arena fast calls stage foreign inputs in (stageArena())
+    this.stageSpare = [];
     // the executor of a fast call's own promise, for the record execFor
     // (the engine calls it at once: one for all records, not one each)
     this.execFor = null;
@@ -122,7 +130,8 @@ export class Pool extends PoolBase {
       $P: this, $H: this.heap, $OWN: OWNERS, spec,
       $TW0: this.tasks >>> 2, $TWN: L.size >>> 2, $S00: this.slotScratch, $SN: this.slotBytes,
       ...taskWords(L),
-      $submit: (idx, r, nb, read, S0, cp, bytes) => this.submitFast(spec, idx, r, nb, read, S0, cp, bytes),
+      $submit: (idx, r, nb, read, S0, cp, bytes, stg, stgEnd) => this.submitFast(spec, idx, r, nb, read, S0, cp, bytes, stg, stgEnd),
+      $SMAX: STAGE_MAX,
       $slow: (s, args) => generic(...args),
       $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW << 2, L)); },
     };
@@ -133,10 +142,17 @@ export class Pool extends PoolBase {
    * (the last free one) with the blocks it uses in place pinned: `r` is the
    * slot's record, `read` reads the result from the task record and S0;
    * `bytes`, the size of its buffers, decides whether its promise may
-   * follow a batch's (small calls of a burst) or is its own.
+   * follow a batch's (small calls of a burst) or is its own. `stg`, if not
+   * null, is the arena (stageArena()) where the call staged inputs up to
+   * address stgEnd: that space is the call's until it settles.
    */
-  submitFast(spec, idx, r, nb, read, S0, cp, bytes) {
+  submitFast(spec, idx, r, nb, read, S0, cp, bytes, stg, stgEnd) {
     this.top--;
+    if (stg !== null) {
+      stg.at = stgEnd;
+      stg.refs++;
+    }
+    r.stg = stg;
     const task = this.tasks + idx * this.L.size;
     r.spec = spec;
     r.read = read;
@@ -207,6 +223,37 @@ export class Pool extends PoolBase {
     if (Atomics.load(u32, this.spinnersW) === 0) this.ex.pw_pool_wake();
   }
 
+  /**
+   * The arena a fast call may stage foreign inputs in: the current one if
+   * it has STAGE_ROOM bytes left, else a new current one (a spare, or from
+   * the heap; null if the heap is full). A fast call that stages there
+   * takes its space in submitFast(); an arena goes back when no call uses
+   * it and it is no longer current (releaseArena()).
+   */
+  stageArena() {
+    let a = this.stage;
+    if (a !== null && a.end - a.at >= STAGE_ROOM) return a;
+    if (a !== null && a.refs === 0) this.recycleArena(a);
+    a = this.stageSpare.pop() ?? null;
+    if (a === null) {
+      try {
+        const base = this.heap.malloc(STAGE_ARENA, 'a pool call');
+        a = { base, at: base, end: base + STAGE_ARENA, refs: 0 };
+      } catch {
+        a = null; // the heap is full: the generic path's own allocation reports it
+      }
+    }
+    this.stage = a;
+    return a;
+  }
+
+  // An arena that no call uses: kept for reuse (up to STAGE_SPARE) or freed.
+  recycleArena(a) {
+    a.at = a.base;
+    if (this.stageSpare.length < STAGE_SPARE) this.stageSpare.push(a);
+    else this.heap.mfree(a.base);
+  }
+
   // Settles a fast call: reads its result, unpins its blocks.
   settleFast(r) {
     let value;
@@ -220,6 +267,11 @@ export class Pool extends PoolBase {
       } catch (e) {
         error = e ?? new ParawasmError(`${r.spec.label} failed`);
       }
+    }
+    const { stg } = r; // (after the read: a result may lie in the arena)
+    if (stg !== null) {
+      r.stg = null;
+      if (--stg.refs === 0 && stg !== this.stage) this.recycleArena(stg);
     }
     const { blocks } = r;
     for (let k = 0; k < r.nb; k++) {
@@ -277,7 +329,7 @@ export class Pool extends PoolBase {
           const r = this.fast[idx] ?? this.newFast(idx);
           block.pins++;
           r.blocks[0] = block;
-          ps.push(this.submitFast(spec, idx, r, 1, read, this.slotScratch + idx * this.slotBytes, 0, 0));
+          ps.push(this.submitFast(spec, idx, r, 1, read, this.slotScratch + idx * this.slotBytes, 0, 0, null, 0));
         }
         await Promise.all(ps);
       }
@@ -747,5 +799,6 @@ class FastCall {
     this.bj = 0;
     this.blocks = []; // alloc() blocks pinned while the call runs
     this.nb = 0;
+    this.stg = null; // the arena it staged inputs in (Pool.stageArena())
   }
 }

@@ -899,7 +899,7 @@ function fastPath(spec, mode) {
     L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $P.top === 0 || ` +
       `$P.failure !== null || $P.backlogHead !== $P.backlog.length) ${bail}`);
     L.push('const u32 = $H.low().u32;', 'const idx = $P.freeSlots[$P.top - 1];',
-      'const TW = $TW0 + idx * $TWN;', 'const S0 = $S00 + idx * $SN;', 'const SE = S0 + $SN;', 'let cp = 0;');
+      'const TW = $TW0 + idx * $TWN;', 'const S0 = $S00 + idx * $SN;', 'let SE = S0 + $SN, STG = null;', 'let cp = 0;');
   } else {
     // (a call from inside another's onProgress goes the generic way, which refuses it)
     L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $C.busy) ${bail}`);
@@ -938,9 +938,17 @@ function fastPath(spec, mode) {
       `  p${i} = ${a}.byteOffset; n${i} = ${a}.byteLength;`,
       `  if (n${i} === 0 && !$H.shared) ${bail} // (perhaps detached)`,
       `} else {`,
-      p.kind === 'in'
-        ? `  if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || at + n${i} + 16 > SE || $H.owns(${a}.buffer)) ${bail}`
-        : `  ${bail}`,
+      ...(p.kind !== 'in' ? [`  ${bail}`] : pool ? [
+        // too big for the slot's scratch block: staged in the pool's arena
+        // (one switch a call; its space taken when the call is submitted)
+        `  if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || $H.owns(${a}.buffer)) ${bail}`,
+        `  if (at + n${i} + 16 > SE) {`,
+        `    if (STG !== null || n${i} > $SMAX || (STG = $P.stageArena()) === null) ${bail}`,
+        '    at = STG.at; SE = STG.end;',
+        '  }',
+      ] : [
+        `  if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || at + n${i} + 16 > SE || $H.owns(${a}.buffer)) ${bail}`,
+      ]),
       ...(p.kind === 'in' ? [
         `  p${i} = (at + 15) & -16; at = p${i} + n${i};`,
         `  $H.u8.set(${a}.constructor === Uint8Array ? ${a} : new Uint8Array(${a}.buffer, ${a}.byteOffset, n${i}), p${i});`,
@@ -1011,8 +1019,13 @@ function fastPath(spec, mode) {
   // options.out); zero-filled
   if (dyn) {
     L.push(`const DB = dn * ${ELEM_SIZE[dyn.elem]};`);
-    if (retOut) L.push('let DO = PO;', `if (PO < 0) { DO = (at + 15) & -16; if (DO + DB > SE) ${bail} }`);
-    else L.push('const DO = (at + 15) & -16;', `if (DO + DB > SE) ${bail}`);
+    // (on the pool, an output too big for the slot's scratch goes to the arena, as inputs do)
+    const place = pool
+      ? `DO = (at + 15) & -16; if (DO + DB > SE) { if (STG !== null || DB > $SMAX || (STG = $P.stageArena()) === null) ${bail} ` +
+        `SE = STG.end; DO = (STG.at + 15) & -16; } at = DO + DB;`
+      : `DO = (at + 15) & -16; if (DO + DB > SE) ${bail} at = DO + DB;`;
+    if (retOut) L.push('let DO = PO;', `if (PO < 0) { ${place} }`);
+    else L.push('let DO;', place);
     L.push('$H.u8.fill(0, DO, DO + DB);');
   }
   // the task record
@@ -1043,7 +1056,7 @@ function fastPath(spec, mode) {
     for (const i of blocks) L.push(`if (b${i} !== undefined) { b${i}.pins++; r.blocks[nb++] = b${i}; }`);
     if (retOut) L.push('if (bO !== undefined) { bO.pins++; r.blocks[nb++] = bO; }', 'r.OUT = OUT; r.PO = PO;');
     // the bytes of its buffers: a big call settles on its own, not in a batch (pool.js)
-    L.push(`return $submit(idx, r, nb, $read, S0, cp, ${blocks.length ? blocks.map((i) => `n${i}`).join(' + ') : '0'});`);
+    L.push(`return $submit(idx, r, nb, $read, S0, cp, ${blocks.length ? blocks.map((i) => `n${i}`).join(' + ') : '0'}, STG, at);`);
   } else {
     L.push('$run(TW << 2);', `return $read(TW, S0${dyn ? ', DO, DB' : retOut ? ', 0, 0' : ''}${retOut ? ', OUT, PO' : ''});`);
   }
@@ -1079,7 +1092,7 @@ function fastPath(spec, mode) {
   const body = L.map((l) => `      ${l}`).join('\n');
   const read = R.map((l) => `      ${l}`).join('\n');
   const ctx = pool
-    ? '$P, $H, $OWN, $TW0, $TWN, $S00, $SN, $submit'
+    ? '$P, $H, $OWN, $TW0, $TWN, $S00, $SN, $SMAX, $submit'
     : '$C, $H, $OWN, $TW0, $S00, $SE, $run';
   const name = c(JSON.stringify(spec.name));
   const code = `(rt, ${consts.map((_, i) => `$c${i}`).join(', ')}) => {

@@ -353,18 +353,68 @@ describe('fast paths agree with the generic path', () => {
     }
   });
 
-  test('an output sized by an argument that does not fit a pool slot\'s scratch goes the generic way, with the same bytes', async () => {
+  test('an output sized by an argument: over a slot\'s scratch in the arena, over 16 KiB the generic way, with the same bytes', async () => {
     const d = crypto.randomBytes(100);
     const counter = countGeneric(pool);
     try {
-      const big = await pool.blake3(d, 1000); // 100 bytes in and 1000 out: over the 256 bytes of a slot
+      const huge = await pool.blake3(d, 16385); // over the 16 KiB an arena takes from a call
       assert.equal(counter.n, 1, 'the generic path');
+      const big = await pool.blake3(d, 1000); // 100 bytes in and 1000 out: over the 256 bytes of a slot
       const small = await pool.blake3(d, 100);
       assert.equal(counter.n, 1, 'the fast path');
-      assert.deepEqual(big, core.blake3(d, 1000));
-      assert.deepEqual(small, big.subarray(0, 100), 'an XOF: the shorter output is the start of the longer');
-      assert.equal(big.byteOffset, 0, 'a result of its own');
-      assert.equal(big.buffer.byteLength, 1000, 'a result of its own');
+      assert.deepEqual(huge, core.blake3(d, 16385));
+      assert.deepEqual(big, huge.subarray(0, 1000), 'an XOF: the shorter output is the start of the longer');
+      assert.deepEqual(small, big.subarray(0, 100));
+      for (const [r, n] of [[huge, 16385], [big, 1000]]) {
+        assert.equal(r.byteOffset, 0, 'a result of its own');
+        assert.equal(r.buffer.byteLength, n, 'a result of its own');
+      }
+    } finally {
+      uncount(pool);
+    }
+  });
+
+  test('foreign inputs too big for a slot\'s scratch are staged in arenas, up to 16 KiB an input; arenas are reused', async () => {
+    const counter = countGeneric(pool);
+    try {
+      // one call each: which path, and the value against zlib, crypto and the core
+      for (const [n, fast] of [[200, true], [300, true], [4096, true], [16384, true], [16385, false], [70000, false]]) {
+        const d = crypto.randomBytes(n);
+        const before = counter.n;
+        assert.equal(await pool.crc32(d), zlib.crc32(d), `crc32 of ${n} bytes`);
+        assert.equal(Buffer.from(await pool.sha256(d)).toString('hex'), crypto.createHash('sha256').update(d).digest('hex'));
+        assert.deepEqual(await pool.blake3(d, 100), core.blake3(d, 100), `blake3 of ${n} bytes, 100 out (after the input)`);
+        assert.equal(counter.n - before, fast ? 0 : 3, `${n} bytes: ${fast ? 'the fast' : 'the generic'} path`);
+      }
+      // two foreign inputs, the second after the switch to the arena
+      const data = crypto.randomBytes(1000);
+      const key = crypto.randomBytes(32);
+      const before = counter.n;
+      assert.deepEqual(await pool.blake3Keyed(data, key, 40), core.blake3Keyed(data, key, 40));
+      assert.equal(counter.n, before, 'blake3Keyed: the fast path');
+      // bursts that fill several arenas (1 MiB each): every call reads its own input
+      const inputs = Array.from({ length: 3000 }, (_, i) => crypto.randomBytes(700 + (i % 300)));
+      const want = inputs.map((d) => zlib.crc32(d));
+      const { malloc } = pool.heap;
+      let arenas = 0;
+      pool.heap.malloc = function counted(...a) {
+        arenas++;
+        return malloc.apply(this, a);
+      };
+      try {
+        for (let round = 0; round < 3; round++) {
+          const got = await Promise.all(inputs.map((d) => pool.crc32(d)));
+          assert.deepEqual(got, want, `burst ${round}`);
+        }
+      } finally {
+        delete pool.heap.malloc;
+      }
+      assert.equal(counter.n, before, 'the bursts took the fast path');
+      // each burst stages about 2.5 MB at once: three arenas, made in the first and reused after
+      assert.ok(arenas >= 2 && arenas <= 4, `arenas made: ${arenas}`);
+      // every arena is back: the current one, and at most two spares
+      for (const a of [pool.stage, ...pool.stageSpare]) assert.equal(a.refs, 0);
+      assert.ok(pool.stageSpare.length <= 2);
     } finally {
       uncount(pool);
     }
