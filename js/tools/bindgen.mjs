@@ -19,6 +19,7 @@ import { dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { memberClash, objectClash } from '../runtime/members.js';
+import { FAMILIES } from './families.mjs';
 
 // C scalar types -> binding type.
 const SCALARS = {
@@ -889,7 +890,7 @@ function fastPath(spec, mode) {
   const nargs = 'nargs';
   L.push(`let nargs = arguments.length, O${retOut ? ', OUT' : ''};`, `if (nargs > ${required}) {`, '  const o = arguments[nargs - 1];',
     "  if (o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype) {",
-    `    for (const k in o) ${optKeys.length ? `if (${optKeys.map((k) => `k !== ${JSON.stringify(k)}`).join(' && ')}) ` : ''}${bail}`,
+    `    for (const k in o) ${optKeys.length ? `if (${optKeys.map((k) => `k !== ${c(JSON.stringify(k))}`).join(' && ')}) ` : ''}${bail}`,
     '    O = o; nargs--;');
   for (let j = required; j < npos; j++) L.push(`    if (nargs === ${j}) ${posNames[j]} = undefined;`);
   L.push('  }', '}');
@@ -910,7 +911,7 @@ function fastPath(spec, mode) {
   // without a default missing: the generic path reports it)
   P.forEach((p, i) => {
     if (!p.option) return;
-    L.push(`let ${names[i]} = O === undefined ? undefined : O[${JSON.stringify(p.name)}];`,
+    L.push(`let ${names[i]} = O === undefined ? undefined : O[${c(JSON.stringify(p.name))}];`,
       `if (${names[i]} === undefined) ${p.default === undefined ? bail : `${names[i]} = ${jsDefault(p.default)};`}`);
   });
   const counts = {};
@@ -925,7 +926,7 @@ function fastPath(spec, mode) {
       else if (p.type === 'f32') L.push(`if (typeof ${a} !== 'number' || (${a} > 3.4028234663852886e38 || ${a} < -3.4028234663852886e38) && ${a} !== Infinity && ${a} !== -Infinity) ${bail}`);
       else if (p.type === 'bool') L.push(`if (${a} !== true && ${a} !== false) ${bail}`);
       else L.push(`if (typeof ${a} !== 'number' || !Number.isSafeInteger(${a})${p.type === 'u64' ? ` || ${a} < 0` : ''}) ${bail}`);
-      if (p.range) L.push(`if (!(${a} >= ${p.range[0]} && ${a} <= ${p.range[1]})) ${bail}`);
+      if (p.range) L.push(`if (!(${a} >= ${c(String(p.range[0]))} && ${a} <= ${c(String(p.range[1]))})) ${bail}`);
       return;
     }
     const size = ELEM_SIZE[p.elem];
@@ -965,7 +966,11 @@ function fastPath(spec, mode) {
     lenOf[ci] = counts[first];
     for (const b of rest) L.push(`if (${counts[b]} !== ${counts[first]}) ${bail}`);
   });
-  const vExpr = (src) => src.replace(/v\[(\d+)\]/g, (_, j) => names[Number(j)]).replace(/L\[(\d+)\]/g, (_, ci) => `(${lenOf[ci]})`);
+  // (the numbers in it are constants of the factory too, and an expression
+  // without one gets a factor 1: an RGBA kernel's width * height * 4 and its
+  // grey form's width * height share code)
+  const vExpr = (src) => (/\d/.test(src.replace(/[vL]\[\d+\]/g, '')) ? src : `(${src} * 1)`).replace(/(?<![\w$[.])(\d+(?:\.\d+)?)(?![\w\].])/g, (m) => c(m))
+    .replace(/v\[(\d+)\]/g, (_, j) => names[Number(j)]).replace(/L\[(\d+)\]/g, (_, ci) => `(${lenOf[ci]})`);
   P.forEach((p, i) => {
     if (p.kind === 'scalar') return;
     if (p.fixed !== undefined) L.push(`if (${counts[i]} !== ${p.fixed}) ${bail}`);
@@ -1126,13 +1131,24 @@ function ctorTest(a, elem, c) {
 // such as xxh64 of 64 bytes 9 ns (18%) slower; the element types of one
 // name are one method, behind the dispatch on the view's type, and sharing
 // their code cut the generated module from 739 to ~400 KB.
+// Namespaces whose methods a family's JS wraps (image, array): there a
+// call costs the family's checks too, and kernels of one shape (invert,
+// greyscale, their grey forms...) share fast-path code whatever their
+// names, which keeps the generated module small.
+const WRAPPED = new Set(Object.values(FAMILIES).map((f) => f.js?.namespace).filter(Boolean));
+// and there a kernel that needs an options object gets a fast path only if
+// its family lists it (js.fast: the kernels of its one-call operations)
+const WRAPPED_FAST = new Map(Object.values(FAMILIES).filter((f) => f.js?.namespace).map((f) => [f.js.namespace, new Set(f.js.fast ?? [])]));
+const needsOptions = (s) => s.params.some((p) => p.option && p.default === undefined);
+
 function fastPaths(specs, mode) {
   const code = new Map();
   const factories = [];
   const entries = specs.map((s, id) => {
+    if (WRAPPED.has(s.ns) && needsOptions(s) && !WRAPPED_FAST.get(s.ns).has(s.name)) return null;
     const f = fastPath({ ...s, __id: id }, mode);
     if (!f) return null;
-    const key = `${s.ns}.${s.name}\n${f.code}`;
+    const key = WRAPPED.has(s.ns) ? f.code : `${s.ns}.${s.name}\n${f.code}`;
     if (!code.has(key)) { code.set(key, factories.length); factories.push(f.code); }
     return { factory: code.get(key), consts: f.consts };
   });

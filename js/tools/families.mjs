@@ -26,7 +26,16 @@ export const FAMILIES = {
     dir: 'image',
     headers: ['image.h'],
     // the image namespace's methods and types are the family's JS (images as objects, string options)
-    js: { module: 'image.js', family: 'imageFamily', types: 'image.types.d.ts', namespace: 'image' },
+    js: {
+      module: 'image.js', family: 'imageFamily', types: 'image.types.d.ts', namespace: 'image',
+      // the kernels of its one-call operations (sameSize in js/families/image.js),
+      // which alone get generated fast paths: the others need an options
+      // object on every call and run behind more of the family's JS, and
+      // fast paths for all would double the generated module
+      // (test/js/fast-paths.test.js checks the list against the operations)
+      fast: ['blur', 'boxBlur', 'unsharp', 'greyscale', 'invert', 'premultiply', 'unpremultiply', 'brightnessContrast',
+        'gamma', 'levels', 'threshold', 'flip', 'flop'].flatMap((k) => (['greyscale', 'premultiply', 'unpremultiply'].includes(k) ? [k] : [k, `${k}Grey`])),
+    },
     // -msse2 in wasm: emscripten maps stb's SSE2 JPEG code onto wasm SIMD
     units: [{ src: 'stb_impl.c', lib: 'stb', wasmFlags: ['-msse2'] }],
     // C of another family it calls (pw_crc32 for PNG chunk checks), compiled

@@ -386,6 +386,7 @@ test('the CLI works from a path with a space and through a symlinked directory',
   mkdirSync(join(dir, 'tools'), { recursive: true });
   mkdirSync(join(dir, 'runtime'), { recursive: true });
   cpSync(join(ROOT, 'js/tools/bindgen.mjs'), join(dir, 'tools/bindgen.mjs'));
+  cpSync(join(ROOT, 'js/tools/families.mjs'), join(dir, 'tools/families.mjs'));
   cpSync(join(ROOT, 'js/runtime/members.js'), join(dir, 'runtime/members.js'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   let out = join(tmp, 'space-out.js');

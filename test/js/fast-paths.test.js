@@ -129,7 +129,7 @@ test('every public kernel with a core fast path has a pool fast path too, and th
   assert.deepEqual(untested, [], 'kernels with a fast path that this test does not call');
 });
 
-test('kernels share fast-path code only with kernels of their own name, and each method has its kernel\'s name', async () => {
+test('kernels share fast-path code only with kernels of their own name (in a family\'s namespace: of their shape), and each method has its kernel\'s name', async () => {
   // an entry is `(rt) => $FC[k](rt, ...)`: k names the code it runs
   const factoryOf = (f) => /\$F[CP]\[(\d+)\]/.exec(String(f))?.[1];
   for (const list of [gen.FAST_CORE, gen.FAST_POOL]) {
@@ -141,7 +141,19 @@ test('kernels share fast-path code only with kernels of their own name, and each
       if (!byFactory.has(f)) byFactory.set(f, new Set());
       byFactory.get(f).add(`${k.ns}.${k.name}`);
     });
-    for (const names of byFactory.values()) assert.equal(names.size, 1, `kernels of different names share code: ${[...names]}`);
+    for (const names of byFactory.values()) {
+      // the image and array namespaces' kernels may share code across names (bindgen.mjs, WRAPPED)
+      const free = [...names].filter((n) => !OWNED.has(n.split('.')[0]));
+      assert.ok(free.length === names.size ? names.size === 1 : free.length === 0, `kernels of different names share code: ${[...names]}`);
+    }
+    // an RGBA kernel and its grey form share code (width * height * 4 and width * height)
+    const blurs = ['blur', 'blurGrey'].map((n) => factoryOf(list[gen.KERNELS.findIndex((k) => k.ns === 'image' && k.name === n)]));
+    assert.equal(blurs[0], blurs[1], 'image.blur and image.blurGrey: one code');
+    // the image kernels that need an options object and have a fast path
+    // are those its family lists (one-call operations)
+    const needsOptions = (k) => k.params.some((p) => p.option && p.default === undefined);
+    assert.deepEqual(gen.KERNELS.filter((k, id) => k.ns === 'image' && needsOptions(k) && list[id]).map((k) => k.name).sort(),
+      [...FAMILIES.image.js.fast].sort());
     // the element types of one name do share it (array.sum's differ in
     // the type of the result it reads: 4 codes for 10 types)
     for (const [name, codes] of [['gather', 1], ['sum', 4]]) {
@@ -334,6 +346,52 @@ describe('fast paths agree with the generic path', () => {
         t.free(src);
         t.free(dst);
         t.free(x);
+      }
+    }
+  });
+
+  test('every one-call image operation takes its kernel\'s fast path, RGBA and grey, with the generic path\'s bytes', async () => {
+    // [method, kernel, extra arguments]: the kernels FAMILIES.image.js.fast lists
+    const ops = [['blur', 'blur', [1.2]], ['boxBlur', 'boxBlur', [2]], ['sharpen', 'unsharp', [1, { amount: 2 }]],
+      ['greyscale', 'greyscale', []], ['invert', 'invert', []], ['premultiply', 'premultiply', []],
+      ['unpremultiply', 'unpremultiply', []], ['brightnessContrast', 'brightnessContrast', [{ brightness: 0.2, contrast: 1.5 }]],
+      ['gamma', 'gamma', [2.2]], ['levels', 'levels', [{ inBlack: 10, inWhite: 200 }]], ['threshold', 'threshold', [100]],
+      ['flip', 'flip', []], ['flop', 'flop', []]];
+    const rgbaOnly = new Set(['greyscale', 'premultiply', 'unpremultiply']);
+    const kernels = ops.flatMap(([, k]) => (rgbaOnly.has(k) ? [k] : [k, `${k}Grey`]));
+    assert.deepEqual(kernels.sort(), [...FAMILIES.image.js.fast].sort(), 'the ops cover the list');
+    const onProgress = () => {};
+    for (const t of [core, pool]) {
+      const counter = countGeneric(t);
+      try {
+        for (const channels of [4, 1]) {
+          const bytes = crypto.randomBytes(13 * 7 * channels);
+          const src = t.alloc(bytes.length);
+          src.set(bytes);
+          const img = { data: src, width: 13, height: 7, channels };
+          const dst = t.alloc(bytes.length);
+          for (const [method, , extra] of ops) {
+            if (channels === 1 && rgbaOnly.has(method)) continue;
+            const what = `${t === core ? 'core' : 'pool'}.image.${method} (${channels} channels)`;
+            // the options object is the last argument: dst added to it (or a new one)
+            const withOptions = (o) => {
+              const last = extra[extra.length - 1];
+              return last !== null && typeof last === 'object' ? [...extra.slice(0, -1), { ...last, ...o }] : [...extra, o];
+            };
+            const before = counter.n;
+            await t.image[method](img, ...withOptions({ dst }));
+            assert.equal(counter.n, before, `${what}: the fast path`);
+            const fast = [...dst];
+            dst.fill(0);
+            await t.image[method](img, ...withOptions({ dst, onProgress }));
+            assert.equal(counter.n, before + 1, `${what} with onProgress: the generic path`);
+            assert.deepEqual(fast, [...dst], `${what}: the same bytes`);
+          }
+          t.free(src);
+          t.free(dst);
+        }
+      } finally {
+        uncount(t);
       }
     }
   });
