@@ -84,15 +84,11 @@ function checkBytes(where, what, v) {
   return v;
 }
 
-// `${name}.${field}` for the checks' messages, made once per pair
-const dottedNames = new Map();
-function dotted(name, field) {
-  let m = dottedNames.get(name);
-  if (m === undefined) dottedNames.set(name, (m = new Map()));
-  let s = m.get(field);
-  if (s === undefined) m.set(field, (s = `${name}.${field}`));
-  return s;
-}
+// `${name}.data` and the like for the checks' messages, made once per name
+const fieldNames = Object.create(null);
+const fieldsOf = (name) => (fieldNames[name] ??= {
+  data: `${name}.data`, width: `${name}.width`, height: `${name}.height`, channels: `${name}.channels`,
+});
 
 function checkChannels(where, what, v) {
   if (v === undefined) return 4;
@@ -143,10 +139,11 @@ function imageArg(where, name, v, options, bareAllowed = true) {
       }
     }
     obj = v;
-    data = checkBytes(where, dotted(name, 'data'), v.data);
-    width = side(where, dotted(name, 'width'), v.width);
-    height = side(where, dotted(name, 'height'), v.height);
-    channels = checkChannels(where, dotted(name, 'channels'), v.channels);
+    const f = fieldsOf(name);
+    data = checkBytes(where, f.data, v.data);
+    width = side(where, f.width, v.width);
+    height = side(where, f.height, v.height);
+    channels = checkChannels(where, f.channels, v.channels);
   } else {
     throw typeError(`${W(where)}: ${name} must be an image { data, width, height[, channels] } or a Uint8Array / ` +
       `Uint8ClampedArray with options.width and options.height (got ${describe(v)})`);
