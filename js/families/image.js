@@ -199,7 +199,9 @@ function optionsArg(env, where, o, known) {
 }
 
 /** The call options of a kernel call: signal (pool) and onProgress, and what a chain injects. */
+const NO_CALL_OPTIONS = Object.freeze({});
 function callOptionsOf(o, inject) {
+  if (o.signal === undefined && o.onProgress === undefined && inject?.signal === undefined) return NO_CALL_OPTIONS;
   const c = {};
   if (o.signal !== undefined) c.signal = o.signal;
   if (o.onProgress !== undefined) c.onProgress = o.onProgress;
@@ -404,10 +406,9 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
     if (rgba) rgbaOnly(name, src);
     const s = scalars ? scalars(m, o, src) : null;
     const call = callOptionsOf(o, inject);
-    // prepare()'s steps, written out (no closure a call)
-    const shape = shapeOf(src);
-    const dst = dstArg(env, name, o, shape, src, inPlace, inject);
-    const out = dst ? { data: dst, width: shape.width, height: shape.height, channels: shape.channels } : env.newImage(name, shape);
+    // prepare()'s steps, written out (no closure a call; src is the shape)
+    const dst = dstArg(env, name, o, src, src, inPlace, inject);
+    const out = dst ? { data: dst, width: src.width, height: src.height, channels: src.channels } : env.newImage(name, shapeOf(src));
     const y = k(name, rgba ? kernel : grey(kernel, src), [src.data, out.data],
       s === null ? { width: src.width, height: src.height } : { width: src.width, height: src.height, ...s }, call);
     return { y, out, owned: !dst };
