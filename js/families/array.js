@@ -187,15 +187,7 @@ const scalarOf = (v) => v[0];
 // call whose result is the kernel's own (sum of floats) returns the
 // kernel method's promise itself (the small-call cost).
 
-function oneCall(plan) {
-  const op = function* op(env, args) {
-    const y = plan(env, args);
-    const v = yield y;
-    return y.map === undefined ? v : y.map(v, y);
-  };
-  op.plan = plan;
-  return op;
-}
+const oneCall = (plan) => ({ plan });
 
 const returnX = (v, y) => y.x;
 

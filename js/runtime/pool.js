@@ -228,7 +228,7 @@ export class Pool extends PoolBase {
    * it has STAGE_ROOM bytes left, else a new current one (a spare, or from
    * the heap; null if the heap is full). A fast call that stages there
    * takes its space in submitFast(); an arena goes back when no call uses
-   * it and it is no longer current (releaseArena()).
+   * it and it is no longer current (recycleArena()).
    */
   stageArena() {
     let a = this.stage;
