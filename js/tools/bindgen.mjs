@@ -818,9 +818,11 @@ export function abiString(specs) {
 // in place) or small foreign input views (copied into a scratch block),
 // scalars that need no conversion, outputs of a fixed size, an options
 // object of the kernel's own options only (PW_OPTION scalars and `out`:
-// `signal` and `onProgress` go the generic way) — and hands anything else, every error case included, to the
-// generic path (js/runtime/bind.js), which stays the reference: the fast
-// path never accepts what it would refuse.
+// `signal` and `onProgress` go the generic way); on the pool, foreign
+// inputs too big for the slot's scratch are staged in an arena — and hands
+// anything else, every error case included, to the generic path
+// (js/runtime/bind.js), which stays the reference: the fast path never
+// accepts what it would refuse.
 //
 // Two modes share the checks and the writes:
 //   core  the core's one task record and its scratch block; runs the kernel
