@@ -889,14 +889,20 @@ function fastPath(spec, mode) {
   // arguments, which then take their defaults, as on the generic path.
   const retOut = spec.outputs.length === 1 && !P.some((p) => p.option && p.name === 'out');
   const optKeys = [...P.filter((p) => p.option).map((p) => p.name), ...(retOut ? ['out'] : [])];
+  // On the pool a getter or proxy trap of the object that throws hands the
+  // call to the generic path, whose promise rejects with that error (a
+  // pool method never throws); on the core the error is thrown as it is.
   const nargs = 'nargs';
-  L.push(`let nargs = arguments.length, O${retOut ? ', OUT' : ''};`, `if (nargs > ${required}) {`, '  const o = arguments[nargs - 1];',
+  const [tryOpen, tryClose] = pool ? ['try {', `} catch { ${bail} }`] : ['{', '}'];
+  L.push(`let nargs = arguments.length, O${retOut ? ', OUT' : ''};`, `if (nargs > ${required}) ${tryOpen}`, '  const o = arguments[nargs - 1];',
     "  if (o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype) {",
     `    for (const k in o) ${optKeys.length ? `if (${optKeys.map((k) => `k !== ${c(JSON.stringify(k))}`).join(' && ')}) ` : ''}${bail}`,
     '    O = o; nargs--;');
   for (let j = required; j < npos; j++) L.push(`    if (nargs === ${j}) ${posNames[j]} = undefined;`);
-  L.push('  }', '}');
-  if (retOut) L.push("if (O !== undefined) OUT = O.out;");
+  L.push('  }', tryClose);
+  const optNames = P.filter((p) => p.option);
+  const readOpts = [...(retOut ? ['OUT = O.out;'] : []),
+    ...optNames.map((p) => `${names[P.indexOf(p)]} = O[${c(JSON.stringify(p.name))}];`)];
   if (pool) {
     // a free slot and nobody waiting for one (a call never overtakes the queue)
     L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $P.top === 0 || ` +
@@ -911,10 +917,10 @@ function fastPath(spec, mode) {
   L.push(`let at = S0 + ${off};`, `if (at > SE) ${bail}`);
   // the options: from the options object, else their defaults (one
   // without a default missing: the generic path reports it)
+  if (optNames.length) L.push(`let ${optNames.map((p) => names[P.indexOf(p)]).join(', ')};`);
+  if (readOpts.length) L.push(`if (O !== undefined) ${tryOpen} ${readOpts.join(' ')} ${tryClose}`);
   P.forEach((p, i) => {
-    if (!p.option) return;
-    L.push(`let ${names[i]} = O === undefined ? undefined : O[${c(JSON.stringify(p.name))}];`,
-      `if (${names[i]} === undefined) ${p.default === undefined ? bail : `${names[i]} = ${jsDefault(p.default)};`}`);
+    if (p.option) L.push(`if (${names[i]} === undefined) ${p.default === undefined ? bail : `${names[i]} = ${jsDefault(p.default)};`}`);
   });
   const counts = {};
   const blocks = [];

@@ -300,6 +300,33 @@ describe('fast paths agree with the generic path', () => {
     }
   });
 
+  test('an options object whose getter or proxy trap throws: the pool rejects (never throws), the core throws that error', async () => {
+    const boom = () => { throw new RangeError('boom'); };
+    const objects = () => [
+      { height: 1, get width() { return boom(); } },
+      new Proxy({ width: 1, height: 1 }, { ownKeys: boom }),
+      new Proxy({ width: 1, height: 1 }, { getPrototypeOf: boom }),
+    ];
+    for (const t of [core, pool]) {
+      for (const o of objects()) {
+        let r;
+        try {
+          r = t.sdk.fill(t.alloc(4), o);
+        } catch (e) {
+          assert.equal(t, core, `pool.sdk.fill threw synchronously: ${e.message}`);
+          assert.equal(e.message, 'boom');
+          continue;
+        }
+        assert.equal(t, pool, 'core.sdk.fill returned instead of throwing');
+        await assert.rejects(r, { name: 'RangeError', message: 'boom' });
+      }
+    }
+    // out's getter, on a kernel with one PW_RETURN result
+    const d = pool.alloc(10);
+    await assert.rejects(pool.blake3(d, 32, { get out() { return boom(); } }), { message: 'boom' });
+    assert.throws(() => core.blake3(core.alloc(10), 32, { get out() { return boom(); } }), { message: 'boom' });
+  });
+
   test('the image and array families call their kernels\' fast paths, with the generic path\'s results', async () => {
     // invert of a 16x16 tile into options.dst, blur, sum, sort: against
     // plain JS (invert: 255 - c, alpha kept; sum and sort: the built-ins)
