@@ -31,6 +31,7 @@
 //   - Steps of several calls are generator functions yielding kernel calls;
 //     one driver runs them synchronously on a core, another asynchronously
 //     on a pool, so the two cannot drift apart.
+import { RESULT } from '../runtime/bind.js';
 import { ParawasmError, article, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { checkLive } from '../runtime/memory.js';
 
@@ -720,20 +721,25 @@ function runOneSync(env, where, plan, args) {
 
 /**
  * The same on a pool: the kernel method's promise itself where neither
- * the value nor an error's name needs changing, else the one `then`
- * derives from it.
+ * the value nor an error's name needs changing (on the threaded pool also
+ * where the result is an argument, sort's x: the RESULT option), else the
+ * one `then` derives from it.
  */
 function runOneAsync(env, where, plan, args) {
   let y;
   let p;
+  let direct = false;
   try {
     y = plan(env, args);
+    const k = y.k ?? y.spec;
+    direct = k === where && (y.map === undefined || (y.map === returnX && env.settleWith));
+    if (direct && y.map === returnX) y.args[y.args.length - 1][RESULT] = y.x;
     p = Promise.resolve(env.exec(y));
   } catch (e) {
     return Promise.reject(y === undefined ? e : renamed(e, where, y.k ?? y.spec));
   }
+  if (direct) return p;
   const k = y.k ?? y.spec;
-  if (k === where && y.map === undefined) return p;
   return p.then((v) => (y.map === undefined ? v : y.map(v, y)), (e) => {
     throw renamed(e, where, k);
   });
@@ -776,6 +782,8 @@ function install(target, ctx, async) {
   const convert = ctx.kernels.get('array.convert');
   const env = {
     async,
+    // the threaded pool's calls take the RESULT option (the fallback pool's cannot: it posts them)
+    settleWith: async && target.isShared === true,
     callOptions: async ? ['signal', 'onProgress'] : ['onProgress'],
     alloc: (n, Ctor) => target.alloc(n * Ctor.BYTES_PER_ELEMENT, Ctor),
     free: (v) => target.free(v),

@@ -33,6 +33,7 @@
 //   - chain() runs steps one after the other, each on the previous step's
 //     image, and frees every intermediate image as soon as the next step is
 //     done with it.
+import { RESULT } from '../runtime/bind.js';
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { blockOf, checkAttached, checkLive } from '../runtime/memory.js';
 
@@ -941,13 +942,27 @@ function runPlanSync(env, plan, args) {
   return st.out;
 }
 
-/** The same on a pool: the promise `then` derives from the call's. */
+/**
+ * The same on a pool: the kernel call's own promise, settling with the
+ * image (RESULT), for a call into options.dst on the threaded pool whose
+ * errors keep their names (the kernel's name is the method's); else the
+ * promise `then` derives from the call's.
+ */
 function runPlanAsync(env, plan, args) {
   let st;
   try {
     st = plan(env, args, null);
   } catch (e) {
     return Promise.reject(e);
+  }
+  const { y } = st;
+  if (env.settleWith && !st.owned && y.where === y.kernel) {
+    y.args[y.args.length - 1][RESULT] = st.out;
+    try {
+      return env.exec(y);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
   let p;
   try {
@@ -1098,6 +1113,8 @@ function makeEnv(host, ctx, async, raw) {
     callOptions: async ? ['signal', 'onProgress'] : ['onProgress'],
     // a shared pool: files from outside its memory are staged once (decode)
     stage: async && host.isShared === true,
+    // the threaded pool's calls take the RESULT option (the fallback pool's cannot: it posts them)
+    settleWith: async && host.isShared === true,
     newImage(where, shape) {
       const bytes = shape.width * shape.height * shape.channels;
       let data;

@@ -283,6 +283,15 @@ const memoryOf = (v) => blockOf(v)?.heap ?? v.buffer;
  * buffers in the heap (in place when they already are there, else copied)
  * and writes the task record.
  */
+/**
+ * A runtime option: a symbol key of a call's options object (which
+ * for-in, Object.keys and structured cloning do not see, and no user code
+ * can name) whose value a successful call settles with instead of the
+ * kernel's. The image family's calls into options.dst on the threaded pool
+ * use it to return the kernel call's own promise, with the image.
+ */
+export const RESULT = Symbol('parawasm: the value a call settles with');
+
 export class Call {
   constructor(spec, heap) {
     this.spec = spec;
@@ -304,6 +313,7 @@ export class Call {
     this.onProgress = null;
     this.next = 0; // free arena space: [next, end)
     this.end = 0;
+    this.result = undefined; // options[RESULT]: the value the call settles with
   }
 
   /** Makes a finished call ready to be used again (the core reuses one per kernel). */
@@ -315,6 +325,7 @@ export class Call {
     this.copies = null;
     this.copied = 0;
     this.onProgress = null;
+    this.result = undefined;
     return this;
   }
 
@@ -371,6 +382,7 @@ export class Call {
     this.checkLengths();
     if (spec.written.length) this.checkOverlaps();
     if (spec.retOut && options?.out !== undefined) this.checkOut(options.out);
+    if (options !== undefined) this.result = options[RESULT];
     return call;
   }
 
@@ -613,7 +625,7 @@ export class Call {
       this.release();
     }
     if (status < 0) throw statusError(status, this.spec, readMessage(this.heap, task, L));
-    return value;
+    return this.result !== undefined ? this.result : value;
   }
 
   /** The outputs: new arrays (not views of the heap) with what the kernel wrote. */

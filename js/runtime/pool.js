@@ -5,7 +5,7 @@
 // submits them, awaits completions with Atomics.waitAsync on done_seq (or a
 // call proxied to this thread where waitAsync is missing), and settles the
 // promises. Nothing here blocks.
-import { readMessage, readTaskLayout, statusError, taskWords } from './bind.js';
+import { RESULT, readMessage, readTaskLayout, statusError, taskWords } from './bind.js';
 import { ParawasmError, PoolDestroyedError } from './errors.js';
 import { Heap, OWNERS, blockOf } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
@@ -130,8 +130,9 @@ export class Pool extends PoolBase {
       $P: this, $H: this.heap, $OWN: OWNERS, spec,
       $TW0: this.tasks >>> 2, $TWN: L.size >>> 2, $S00: this.slotScratch, $SN: this.slotBytes,
       ...taskWords(L),
-      $submit: (idx, r, nb, read, S0, cp, bytes, stg, stgEnd) => this.submitFast(spec, idx, r, nb, read, S0, cp, bytes, stg, stgEnd),
-      $SMAX: STAGE_MAX,
+      $submit: (idx, r, nb, read, S0, cp, bytes, stg, stgEnd, result) =>
+        this.submitFast(spec, idx, r, nb, read, S0, cp, bytes, stg, stgEnd, result),
+      $SMAX: STAGE_MAX, $RES: RESULT,
       $slow: (s, args) => generic(...args),
       $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW << 2, L)); },
     };
@@ -144,15 +145,17 @@ export class Pool extends PoolBase {
    * `bytes`, the size of its buffers, decides whether its promise may
    * follow a batch's (small calls of a burst) or is its own. `stg`, if not
    * null, is the arena (stageArena()) where the call staged inputs up to
-   * address stgEnd: that space is the call's until it settles.
+   * address stgEnd: that space is the call's until it settles. `result`,
+   * if not undefined, is what it settles with if it succeeds (RESULT).
    */
-  submitFast(spec, idx, r, nb, read, S0, cp, bytes, stg, stgEnd) {
+  submitFast(spec, idx, r, nb, read, S0, cp, bytes, stg, stgEnd, result) {
     this.top--;
     if (stg !== null) {
       stg.at = stgEnd;
       stg.refs++;
     }
     r.stg = stg;
+    r.result = result;
     const task = this.tasks + idx * this.L.size;
     r.spec = spec;
     r.read = read;
@@ -264,6 +267,7 @@ export class Pool extends PoolBase {
       this.counters.done++;
       try {
         value = r.read(r.task >>> 2, r.S0, r.DO, r.DB, r.OUT, r.PO);
+        if (r.result !== undefined) value = r.result;
       } catch (e) {
         error = e ?? new ParawasmError(`${r.spec.label} failed`);
       }
@@ -284,6 +288,7 @@ export class Pool extends PoolBase {
     }
     const { resolve, reject, batch } = r;
     r.resolve = r.reject = r.read = null;
+    r.result = undefined;
     r.batch = null;
     r.OUT = undefined;
     r.nb = 0;
@@ -329,7 +334,7 @@ export class Pool extends PoolBase {
           const r = this.fast[idx] ?? this.newFast(idx);
           block.pins++;
           r.blocks[0] = block;
-          ps.push(this.submitFast(spec, idx, r, 1, read, this.slotScratch + idx * this.slotBytes, 0, 0, null, 0));
+          ps.push(this.submitFast(spec, idx, r, 1, read, this.slotScratch + idx * this.slotBytes, 0, 0, null, 0, undefined));
         }
         await Promise.all(ps);
       }
@@ -800,5 +805,6 @@ class FastCall {
     this.blocks = []; // alloc() blocks pinned while the call runs
     this.nb = 0;
     this.stg = null; // the arena it staged inputs in (Pool.stageArena())
+    this.result = undefined; // what it settles with if it succeeds (RESULT), if not its value
   }
 }

@@ -894,15 +894,16 @@ function fastPath(spec, mode) {
   // pool method never throws); on the core the error is thrown as it is.
   const nargs = 'nargs';
   const [tryOpen, tryClose] = pool ? ['try {', `} catch { ${bail} }`] : ['{', '}'];
-  L.push(`let nargs = arguments.length, O${retOut ? ', OUT' : ''};`, `if (nargs > ${required}) ${tryOpen}`, '  const o = arguments[nargs - 1];',
+  L.push(`let nargs = arguments.length, O${retOut ? ', OUT' : ''}${pool ? ', RV' : ''};`, `if (nargs > ${required}) ${tryOpen}`, '  const o = arguments[nargs - 1];',
     "  if (o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype) {",
     `    for (const k in o) ${optKeys.length ? `if (${optKeys.map((k) => `k !== ${c(JSON.stringify(k))}`).join(' && ')}) ` : ''}${bail}`,
     '    O = o; nargs--;');
   for (let j = required; j < npos; j++) L.push(`    if (nargs === ${j}) ${posNames[j]} = undefined;`);
   L.push('  }', tryClose);
   const optNames = P.filter((p) => p.option);
+  // (on the pool, RV: the value the call settles with, the runtime option RESULT of js/runtime/bind.js)
   const readOpts = [...(retOut ? ['OUT = O.out;'] : []),
-    ...optNames.map((p) => `${names[P.indexOf(p)]} = O[${c(JSON.stringify(p.name))}];`)];
+    ...optNames.map((p) => `${names[P.indexOf(p)]} = O[${c(JSON.stringify(p.name))}];`), ...(pool ? ['RV = O[$RES];'] : [])];
   if (pool) {
     // a free slot and nobody waiting for one (a call never overtakes the queue)
     L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $P.top === 0 || ` +
@@ -1069,7 +1070,7 @@ function fastPath(spec, mode) {
     for (const i of blocks) L.push(`if (b${i} !== undefined) { b${i}.pins++; r.blocks[nb++] = b${i}; }`);
     if (retOut) L.push('if (bO !== undefined) { bO.pins++; r.blocks[nb++] = bO; }', 'r.OUT = OUT; r.PO = PO;');
     // the bytes of its buffers: a big call settles on its own, not in a batch (pool.js)
-    L.push(`return $submit(idx, r, nb, $read, S0, cp, ${blocks.length ? blocks.map((i) => `n${i}`).join(' + ') : '0'}, STG, at);`);
+    L.push(`return $submit(idx, r, nb, $read, S0, cp, ${blocks.length ? blocks.map((i) => `n${i}`).join(' + ') : '0'}, STG, at, RV);`);
   } else {
     L.push('$run(TW << 2);', `return $read(TW, S0${dyn ? ', DO, DB' : retOut ? ', 0, 0' : ''}${retOut ? ', OUT, PO' : ''});`);
   }
@@ -1105,7 +1106,7 @@ function fastPath(spec, mode) {
   const body = L.map((l) => `      ${l}`).join('\n');
   const read = R.map((l) => `      ${l}`).join('\n');
   const ctx = pool
-    ? '$P, $H, $OWN, $TW0, $TWN, $S00, $SN, $SMAX, $submit'
+    ? '$P, $H, $OWN, $TW0, $TWN, $S00, $SN, $SMAX, $RES, $submit'
     : '$C, $H, $OWN, $TW0, $S00, $SE, $run';
   const name = c(JSON.stringify(spec.name));
   const code = `(rt, ${consts.map((_, i) => `$c${i}`).join(', ')}) => {

@@ -406,12 +406,14 @@ describe('fast paths agree with the generic path', () => {
               return last !== null && typeof last === 'object' ? [...extra.slice(0, -1), { ...last, ...o }] : [...extra, o];
             };
             const before = counter.n;
-            await t.image[method](img, ...withOptions({ dst }));
+            const a = await t.image[method](img, ...withOptions({ dst }));
             assert.equal(counter.n, before, `${what}: the fast path`);
             const fast = [...dst];
             dst.fill(0);
-            await t.image[method](img, ...withOptions({ dst, onProgress }));
+            const b = await t.image[method](img, ...withOptions({ dst, onProgress }));
             assert.equal(counter.n, before + 1, `${what} with onProgress: the generic path`);
+            // the result image on both paths (on the pool, the RESULT option of the kernel call)
+            for (const r of [a, b]) assert.deepEqual([r.data, r.width, r.height, r.channels], [dst, 13, 7, channels], what);
             assert.deepEqual(fast, [...dst], `${what}: the same bytes`);
           }
           t.free(src);
