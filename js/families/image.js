@@ -199,8 +199,9 @@ function optionsArg(env, where, o, known) {
   return o;
 }
 
-/** The call options of a kernel call: signal (pool) and onProgress, and what a chain injects. */
 const NO_CALL_OPTIONS = Object.freeze({});
+
+/** The call options of a kernel call: signal (pool) and onProgress, and what a chain injects. */
 function callOptionsOf(o, inject) {
   if (o.signal === undefined && o.onProgress === undefined && inject?.signal === undefined) return NO_CALL_OPTIONS;
   const c = {};
