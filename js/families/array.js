@@ -727,19 +727,19 @@ function runOneSync(env, where, plan, args) {
  */
 function runOneAsync(env, where, plan, args) {
   let y;
+  let k;
   let p;
   let direct = false;
   try {
     y = plan(env, args);
-    const k = y.k ?? y.spec;
+    k = y.k ?? y.spec;
     direct = k === where && (y.map === undefined || (y.map === returnX && env.settleWith));
     if (direct && y.map === returnX) y.args[y.args.length - 1][RESULT] = y.x;
     p = Promise.resolve(env.exec(y));
   } catch (e) {
-    return Promise.reject(y === undefined ? e : renamed(e, where, y.k ?? y.spec));
+    return Promise.reject(y === undefined ? e : renamed(e, where, k));
   }
   if (direct) return p;
-  const k = y.k ?? y.spec;
   return p.then((v) => (y.map === undefined ? v : y.map(v, y)), (e) => {
     throw renamed(e, where, k);
   });

@@ -331,20 +331,28 @@ function* produce(env, where, o, shape, src, inPlace, inject, call, others) {
 }
 
 /**
- * What produce() does before its call: the destination checked or a new
- * image made, and the call built. Returns { y, out, owned }: the kernel
- * call, the result image, and whether out's memory is a new image of the
- * family's (released if the call fails).
+ * The result image of a call: options.dst checked (dstArg) or a new image
+ * of `shape` (any object with width, height and channels: src will do).
+ * Returns { y: null, out, owned }: y for the kernel call, out the result
+ * image, owned whether its memory is a new image of the family's
+ * (released if the call fails).
  */
-function prepare(env, where, o, shape, src, inPlace, inject, call, others) {
+function destination(env, where, o, shape, src, inPlace, inject, others) {
   const dst = dstArg(env, where, o, shape, src, inPlace, inject, others);
   const out = dst ? { data: dst, width: shape.width, height: shape.height, channels: shape.channels } : env.newImage(where, shape);
+  return { y: null, out, owned: !dst };
+}
+
+/** What produce() does before its call: the destination, and the call `call(out.data)` built. */
+function prepare(env, where, o, shape, src, inPlace, inject, call, others) {
+  const st = destination(env, where, o, shape, src, inPlace, inject, others);
   try {
-    return { y: call(out.data), out, owned: !dst };
+    st.y = call(st.out.data);
   } catch (e) {
-    if (!dst) env.release(out.data);
+    if (st.owned) env.release(st.out.data);
     throw e;
   }
+  return st;
 }
 
 /** The prepared call `st` as a step of a generator: its result image, or its error (a new image released). */
@@ -408,12 +416,11 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
     if (rgba) rgbaOnly(name, src);
     const s = scalars ? scalars(m, o, src) : null;
     const call = callOptionsOf(o, inject);
-    // prepare()'s steps, written out (no closure a call; src is the shape)
-    const dst = dstArg(env, name, o, src, src, inPlace, inject);
-    const out = dst ? { data: dst, width: src.width, height: src.height, channels: src.channels } : env.newImage(name, shapeOf(src));
-    const y = k(name, rgba ? kernel : grey(kernel, src), [src.data, out.data],
+    // prepare() without its closure (k() does not throw); src is the shape
+    const st = destination(env, name, o, src, src, inPlace, inject);
+    st.y = k(name, rgba ? kernel : grey(kernel, src), [src.data, st.out.data],
       s === null ? { width: src.width, height: src.height } : { width: src.width, height: src.height, ...s }, call);
-    return { y, out, owned: !dst };
+    return st;
   });
 }
 
@@ -697,10 +704,9 @@ const OPS = {
     const left = o.left === undefined ? 0 : number(where, 'options.left', o.left, -MAX_SIDE, MAX_SIDE, true);
     const top = o.top === undefined ? 0 : number(where, 'options.top', o.top, -MAX_SIDE, MAX_SIDE, true);
     const opacity = o.opacity === undefined ? 1 : number(where, 'options.opacity', o.opacity, 0, 1);
-    const shape = shapeOf(base);
-    const dst = dstArg(env, where, o, shape, base, true, inject, [['overlay', over.data]]);
-    const inPlace = dst !== null && sameBytes(dst, base.data);
-    const out = dst ? { data: dst, ...shape } : env.newImage(where, shape);
+    const st = destination(env, where, o, base, base, true, inject, [['overlay', over.data]]);
+    const { out } = st;
+    const inPlace = !st.owned && sameBytes(out.data, base.data);
     const call = callOptionsOf(o, inject);
     try {
       if (!inPlace) {
@@ -716,7 +722,7 @@ const OPS = {
         width: base.width, height: base.height, overlayWidth: over.width, overlayHeight: over.height, left, top, opacity,
       }, call);
     } catch (e) {
-      if (!dst) env.release(out.data);
+      if (st.owned) env.release(out.data);
       throw e;
     }
     return out;
@@ -1106,6 +1112,7 @@ function renamed(e, y) {
 }
 
 function makeEnv(host, ctx, async, raw) {
+  const specOf = (kernel) => ctx.kernels.get(`image.${kernel}`);
   const owned = new WeakSet(); // data of the images made here (freed by free())
   const released = new WeakSet(); // and of those that free() has released
   return {
@@ -1126,7 +1133,7 @@ function makeEnv(host, ctx, async, raw) {
         throw rangeError(`${W(where)}: cannot allocate ${bytes} bytes for the result (${e.message})`);
       }
       owned.add(data);
-      return { data, ...shape };
+      return { data, width: shape.width, height: shape.height, channels: shape.channels };
     },
     release(data) {
       if (!owned.has(data)) return;
@@ -1141,14 +1148,14 @@ function makeEnv(host, ctx, async, raw) {
       const fn = raw[y.kernel];
       if (!async) {
         try {
-          return fn !== undefined ? fn(...y.args) : host.call(ctx.kernels.get(`image.${y.kernel}`), y.args);
+          return fn !== undefined ? fn(...y.args) : host.call(specOf(y.kernel), y.args);
         } catch (e) {
           throw renamed(e, y);
         }
       }
       // (its errors renamed by runAsync)
-      return y.copied && host.isShared ? host.invokeRaw(ctx.kernels.get(`image.${y.kernel}`), y.args, { copied: y.copied })
-        : fn !== undefined ? fn(...y.args) : host.call(ctx.kernels.get(`image.${y.kernel}`), y.args);
+      if (y.copied && host.isShared) return host.invokeRaw(specOf(y.kernel), y.args, { copied: y.copied });
+      return fn !== undefined ? fn(...y.args) : host.call(specOf(y.kernel), y.args);
     },
   };
 }
