@@ -55,6 +55,8 @@
 #define SEL_MIN_BLOCK ((size_t)1 << 16)
 /* Quantile calls with more ranks than this sort a copy of the keys. */
 #define SEL_MAX_RANKS 128
+/* at most this many elements: selection by sorting a copy (pwa_select_keys) */
+#define SEL_SMALL ((size_t)256)
 
 typedef struct {
   const void *src;
@@ -582,9 +584,41 @@ static pw_status float_window(const void *x, size_t n, int width, int mode, uint
   return PW_OK;
 }
 
+/*
+ * The keys (under mode) of the elements of ranks `ranks` among all n of x:
+ * a sorted copy of the keys, read at the ranks.
+ */
+static pw_status sort_pick(const void *x, size_t n, int width, int mode, const uint64_t *ranks,
+                           size_t r, uint64_t *out) {
+  size_t kb = (size_t)width / 8;
+  void *k = pwa_alloc(n, kb), *tmp = pwa_alloc(n, kb);
+  pw_status s = PW_OK;
+  if (k == NULL || tmp == NULL) {
+    s = pwa_nomem(n, 2 * kb);
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      switch (width) {
+      case 8: ((uint8_t *)k)[i] = pwa_key8(((const uint8_t *)x)[i], mode); break;
+      case 16: ((uint16_t *)k)[i] = pwa_key16(((const uint16_t *)x)[i], mode); break;
+      case 32: ((uint32_t *)k)[i] = pwa_key32(((const uint32_t *)x)[i], mode); break;
+      default: ((uint64_t *)k)[i] = pwa_key64(((const uint64_t *)x)[i], mode); break;
+      }
+    }
+    s = pwa_sort_keys(k, tmp, n, width);
+    if (s == PW_OK)
+      for (size_t j = 0; j < r; j++) out[j] = key_at(k, (size_t)ranks[j], width);
+  }
+  free(k);
+  free(tmp);
+  return s;
+}
+
 pw_status pwa_select_keys(const void *x, size_t n, int width, int mode, const uint64_t *ranks,
                           size_t r, uint64_t *out) {
   if (r == 0 || n == 0) return PW_OK;
+  /* few elements: a sorted copy (the bucket passes below cost their
+     histograms, SEL_BUCKETS words each, more than sorting this many) */
+  if (n <= SEL_SMALL) return sort_pick(x, n, width, mode, ranks, r, out);
   uint64_t lo, hi;
   pw_status s;
   if (mode >= PWA_FLOAT_ASC) {
@@ -721,25 +755,7 @@ static pw_status quantiles_any(const void *x, size_t n, const double *q, size_t 
   int mode = kind * 2;
   if (m > SEL_MAX_RANKS / 2) {
     /* many quantiles: sort a copy of the keys once */
-    size_t kb = (size_t)width / 8;
-    void *k = pwa_alloc(n, kb), *tmp = pwa_alloc(n, kb);
-    if (k == NULL || tmp == NULL) {
-      s = pwa_nomem(n, 2 * kb);
-    } else {
-      for (size_t i = 0; i < n; i++) {
-        switch (width) {
-        case 8: ((uint8_t *)k)[i] = pwa_key8(((const uint8_t *)x)[i], mode); break;
-        case 16: ((uint16_t *)k)[i] = pwa_key16(((const uint16_t *)x)[i], mode); break;
-        case 32: ((uint32_t *)k)[i] = pwa_key32(((const uint32_t *)x)[i], mode); break;
-        default: ((uint64_t *)k)[i] = pwa_key64(((const uint64_t *)x)[i], mode); break;
-        }
-      }
-      s = pwa_sort_keys(k, tmp, n, width);
-      if (s == PW_OK)
-        for (size_t j = 0; j < 2 * m; j++) keys[j] = key_at(k, (size_t)ranks[j], width);
-    }
-    free(k);
-    free(tmp);
+    s = sort_pick(x, n, width, mode, ranks, 2 * m, keys);
   } else {
     s = pwa_select_keys(x, n, width, mode, ranks, 2 * m, keys);
   }
