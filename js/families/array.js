@@ -180,13 +180,18 @@ const first = (v) => v[0];
 const scalarOf = (v) => v[0];
 
 // ---------------------------------------------------------------- operations
-// Each is a generator: it checks its arguments, yields kernel calls
-// ({ k: name of the generated method, args }) and returns the result; or,
-// for an operation of one call, oneCall(plan): plan(env, args) checks the
-// arguments and returns the call, whose `map(value, call)`, if any, makes
-// the result of the kernel's value. These run without a generator: a pool
-// call whose result is the kernel's own (sum of floats) returns the
-// kernel method's promise itself (the small-call cost).
+// An operation of one kernel call is oneCall(plan): plan(env, args)
+// checks the arguments and returns the call ({ k: name of the generated
+// method, args }, or { spec: 'convert', args }), whose `map(value, call)`,
+// if any, makes the result of the kernel's value (returnX: the array the
+// call wrote, `x`). These run without a generator: a pool call whose
+// result is the kernel's own (sum of floats), or on the threaded pool the
+// array it wrote, returns the kernel method's promise itself (the
+// small-call cost). A plan that needs more than one call for the
+// arguments it was given (histogram's default range, cumsum of a
+// Uint8ClampedArray) returns a generator instead, as sortByKey is: it
+// yields the calls, is handed back their values or errors, and returns
+// the result.
 
 const oneCall = (plan) => ({ plan });
 
@@ -202,7 +207,7 @@ const OPS = {
     return { k: 'sort', args: [x, call(env, o, { descending })], map: returnX, x };
   }),
 
-  *argsort(env, args) {
+  argsort: oneCall((env, args) => {
     arity('argsort', args, 2);
     const [x, options] = args;
     viewArg('argsort', 'x', x);
@@ -210,8 +215,8 @@ const OPS = {
     const o = optionsArg(env, 'argsort', options, ['descending', 'out']);
     const descending = boolArg('argsort', 'options.descending', o.descending);
     // options.out (checked by the kernel's binding): where the indices go, in place when it is a view of this memory
-    return yield { k: 'argsort', args: [x, call(env, o, o.out === undefined ? { descending } : { descending, out: o.out })] };
-  },
+    return { k: 'argsort', args: [x, call(env, o, o.out === undefined ? { descending } : { descending, out: o.out })] };
+  }),
 
   *sortByKey(env, args) {
     arity('sortByKey', args, 3);
@@ -269,7 +274,7 @@ const OPS = {
     return order;
   },
 
-  *gather(env, args) {
+  gather: oneCall((env, args) => {
     arity('gather', args, 3);
     const [x, index, options] = args;
     const t = viewArg('gather', 'x', x);
@@ -283,39 +288,38 @@ const OPS = {
     const out = outArg('gather', o, x.constructor === Uint8ClampedArray ? Uint8ClampedArray : t.Ctor, index.length, 'x');
     if (o.out !== undefined) env.usable('gather', 'options.out', out);
     noOverlap('gather', 'options.out', out, [['x', x], ['index', index]]);
-    yield { k: 'gather', args: [x, index, out, call(env, o)] };
-    return out;
-  },
+    return { k: 'gather', args: [x, index, out, call(env, o)], map: returnX, x: out };
+  }),
 
-  *kth(env, args) {
+  kth: oneCall((env, args) => {
     arity('kth', args, 3);
     const [x, k, options] = args;
     viewArg('kth', 'x', x);
     if (x.length === 0) throw rangeError(`${W('kth')}: x is empty`);
     integerArg('kth', 'k', k, 0, x.length - 1);
     const o = optionsArg(env, 'kth', options, []);
-    return scalarOf(yield { k: 'kth', args: [x, k, call(env, o)] });
-  },
+    return { k: 'kth', args: [x, k, call(env, o)], map: scalarOf };
+  }),
 
-  *quantile(env, args) {
+  quantile: oneCall((env, args) => {
     arity('quantile', args, 3);
     const [x, q, options] = args;
     viewArg('quantile', 'x', x);
     numberArg('quantile', 'q', q);
     if (!(q >= 0 && q <= 1)) throw rangeError(`${W('quantile')}: q must be from 0 to 1 (got ${q})`);
     const o = optionsArg(env, 'quantile', options, []);
-    return first(yield { k: 'quantiles', args: [x, Float64Array.of(q), call(env, o)] });
-  },
+    return { k: 'quantiles', args: [x, Float64Array.of(q), call(env, o)], map: first };
+  }),
 
-  *median(env, args) {
+  median: oneCall((env, args) => {
     arity('median', args, 2);
     const [x, options] = args;
     viewArg('median', 'x', x);
     const o = optionsArg(env, 'median', options, []);
-    return first(yield { k: 'quantiles', args: [x, Float64Array.of(0.5), call(env, o)] });
-  },
+    return { k: 'quantiles', args: [x, Float64Array.of(0.5), call(env, o)], map: first };
+  }),
 
-  *quantiles(env, args) {
+  quantiles: oneCall((env, args) => {
     arity('quantiles', args, 3);
     const [x, q, options] = args;
     viewArg('quantiles', 'x', x);
@@ -333,10 +337,10 @@ const OPS = {
       throw typeError(`${W('quantiles')}: q must be an array of numbers or a Float64Array (got ${describe(q)})`);
     }
     const o = optionsArg(env, 'quantiles', options, []);
-    return yield { k: 'quantiles', args: [x, qs, call(env, o)] };
-  },
+    return { k: 'quantiles', args: [x, qs, call(env, o)] };
+  }),
 
-  *topk(env, args) {
+  topk: oneCall((env, args) => {
     arity('topk', args, 3);
     const [x, k, options] = args;
     viewArg('topk', 'x', x);
@@ -344,12 +348,10 @@ const OPS = {
     integerArg('topk', 'k', k, 0, x.length);
     const o = optionsArg(env, 'topk', options, ['smallest']);
     const smallest = boolArg('topk', 'options.smallest', o.smallest);
-    const r = yield { k: 'topk', args: [x, k, call(env, o, { smallest })] };
-    const values = x.constructor === Uint8ClampedArray ? new Uint8ClampedArray(r.values.buffer) : r.values;
-    return { values, indices: r.indices };
-  },
+    return { k: 'topk', args: [x, k, call(env, o, { smallest })], map: topkOf, x };
+  }),
 
-  *searchSorted(env, args) {
+  searchSorted: oneCall((env, args) => {
     arity('searchSorted', args, 3);
     const [sorted, needles, options] = args;
     const t = viewArg('searchSorted', 'sorted', sorted);
@@ -371,20 +373,17 @@ const OPS = {
     } else {
       throw typeError(`${W('searchSorted')}: needles must be a typed array like sorted, an array or a single value (got ${describe(needles)})`);
     }
-    const r = yield { k: 'searchSorted', args: [sorted, ns, call(env, o, { right })] };
-    return single ? r[0] : r;
-  },
+    return { k: 'searchSorted', args: [sorted, ns, call(env, o, { right })], map: single ? first : undefined };
+  }),
 
-  *unique(env, args) {
+  unique: oneCall((env, args) => {
     arity('unique', args, 2);
     const [x, options] = args;
     viewArg('unique', 'x', x);
     if (x.length > MAX_INDEX) throw rangeError(`${W('unique')}: x has ${x.length} elements; at most ${MAX_INDEX}`);
     const o = optionsArg(env, 'unique', options, []);
-    const r = yield { k: 'unique', args: [x, call(env, o)] };
-    const values = x.constructor === Uint8ClampedArray ? new Uint8ClampedArray(r.values.buffer) : r.values;
-    return { values, counts: r.counts };
-  },
+    return { k: 'unique', args: [x, call(env, o)], map: uniqueOf, x };
+  }),
 
   sum: oneCall((env, args) => {
     arity('sum', args, 2);
@@ -423,7 +422,7 @@ const OPS = {
     return { k: 'norm', args: [x, call(env, o)] };
   }),
 
-  *cumsum(env, args) {
+  cumsum: oneCall((env, args) => {
     arity('cumsum', args, 2);
     const [x, options] = args;
     const t = viewArg('cumsum', 'x', x);
@@ -434,25 +433,11 @@ const OPS = {
     if (o.out !== undefined) env.usable('cumsum', 'options.out', out);
     // out may be x itself (in place), but not a part of it elsewhere
     if (out !== x && !(out.buffer === x.buffer && out.byteOffset === x.byteOffset)) noOverlap('cumsum', 'options.out', out, [['x', x]]);
-    if (x.constructor === Uint8ClampedArray && x.length) {
-      // stores into a Uint8ClampedArray clamp: the sums in Float64 (exact,
-      // at most 255 (2^32 - 1) < 2^53), then converted into out, clamped
-      const F = TYPES.Float64Array;
-      const tmp = env.async ? env.alloc(x.length, Float64Array) : new Float64Array(x.length);
-      try {
-        yield { spec: 'convert', args: [x, t.code, tmp, F.code, call(env, o)] };
-        yield { k: 'cumsum', args: [tmp, tmp, call(env, o, { exclusive })] };
-        yield { spec: 'convert', args: [tmp, F.code, out, t.code, call(env, o)] };
-      } finally {
-        if (env.async) env.free(tmp);
-      }
-      return out;
-    }
-    yield { k: 'cumsum', args: [x, out, call(env, o, { exclusive })] };
-    return out;
-  },
+    if (x.constructor === Uint8ClampedArray && x.length) return cumsumClamped(env, x, t, out, o, exclusive);
+    return { k: 'cumsum', args: [x, out, call(env, o, { exclusive })], map: returnX, x: out };
+  }),
 
-  *histogram(env, args) {
+  histogram: oneCall((env, args) => {
     arity('histogram', args, 2);
     const [x, options] = args;
     viewArg('histogram', 'x', x);
@@ -478,7 +463,7 @@ const OPS = {
         }
         edges[i] = v;
       }
-      return yield { k: 'histogramEdges', args: [x, edges, call(env, o)] };
+      return { k: 'histogramEdges', args: [x, edges, call(env, o)] };
     }
     const bins = o.bins === undefined ? 10 : integerArg('histogram', 'options.bins', o.bins, 1, MAX_BINS);
     let lo = o.lo === undefined ? undefined : numberArg('histogram', 'options.lo', o.lo);
@@ -486,30 +471,12 @@ const OPS = {
     for (const [k, v] of [['lo', lo], ['hi', hi]]) {
       if (v !== undefined && !Number.isFinite(v)) throw rangeError(`${W('histogram')}: options.${k} must be finite (got ${v})`);
     }
-    if (lo === undefined || hi === undefined) {
-      // numpy's default range: the smallest and largest element (NaN left
-      // out): min and max, two passes without scratch; where a NaN makes
-      // them NaN, the quantiles 0 and 1, which leave NaN out
-      let mn = NaN;
-      let mx = NaN;
-      if (x.length > 0) {
-        mn = Number((yield { k: 'min', args: [x, call(env, o)] }).value[0]);
-        mx = Number((yield { k: 'max', args: [x, call(env, o)] }).value[0]);
-        if (Number.isNaN(mn) || Number.isNaN(mx)) [mn, mx] = yield { k: 'quantiles', args: [x, Float64Array.of(0, 1), call(env, o)] };
-      }
-      const empty = Number.isNaN(mn);
-      if (!empty && (!Number.isFinite(mn) || !Number.isFinite(mx))) {
-        throw rangeError(`${W('histogram')}: x holds an infinity; give options.lo and options.hi`);
-      }
-      if (lo === undefined) lo = empty ? 0 : mn;
-      if (hi === undefined) hi = empty ? 1 : mx;
-      if (lo === hi && o.lo === undefined && o.hi === undefined) [lo, hi] = aroundOne(lo, bins);
-    }
+    if (lo === undefined || hi === undefined) return autoRange(env, x, o, bins, lo, hi);
     if (!(lo < hi)) throw rangeError(`${W('histogram')}: options.lo (${lo}) must be less than options.hi (${hi})`);
-    return yield { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
-  },
+    return { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
+  }),
 
-  *axpy(env, args) {
+  axpy: oneCall((env, args) => {
     arity('axpy', args, 4);
     const [a, x, y, options] = args;
     const t = viewArg('axpy', 'x', x, FLOATS);
@@ -520,11 +487,10 @@ const OPS = {
       throw rangeError(`${W('axpy')}: y must be x itself or not overlap it`);
     }
     const o = optionsArg(env, 'axpy', options, []);
-    yield { k: 'axpy', args: [a, x, y, call(env, o)] };
-    return y;
-  },
+    return { k: 'axpy', args: [a, x, y, call(env, o)], map: returnX, x: y };
+  }),
 
-  *clamp(env, args) {
+  clamp: oneCall((env, args) => {
     arity('clamp', args, 4);
     const [x, lo, hi, options] = args;
     const t = viewArg('clamp', 'x', x);
@@ -536,11 +502,10 @@ const OPS = {
     env.usable('clamp', 'x', x);
     if (o.out !== undefined) env.usable('clamp', 'options.out', out);
     if (out !== x && !(out.buffer === x.buffer && out.byteOffset === x.byteOffset)) noOverlap('clamp', 'options.out', out, [['x', x]]);
-    yield { k: 'clamp', args: [x, out, call(env, o, { lo: l, hi: h })] };
-    return out;
-  },
+    return { k: 'clamp', args: [x, out, call(env, o, { lo: l, hi: h })], map: returnX, x: out };
+  }),
 
-  *convert(env, args) {
+  convert: oneCall((env, args) => {
     arity('convert', args, 3);
     const [x, to, options] = args;
     const t = viewArg('convert', 'x', x);
@@ -563,11 +528,10 @@ const OPS = {
       if (t.float === u.float) throw typeError(`${W('convert')}: options.normalize needs exactly one float side (${t.Ctor.name} to ${u.Ctor.name})`);
       if ((t.float ? u : t).big) throw typeError(`${W('convert')}: options.normalize does not take 64-bit integers`);
     }
-    yield { spec: 'convert', args: [x, t.code, out, u.code, call(env, o, { normalize })] };
-    return out;
-  },
+    return { spec: 'convert', args: [x, t.code, out, u.code, call(env, o, { normalize })], map: returnX, x: out };
+  }),
 
-  *matmul(env, args) {
+  matmul: oneCall((env, args) => {
     arity('matmul', args, 3);
     const [a, b, options] = args;
     const t = viewArg('matmul', 'a', a, FLOATS);
@@ -602,11 +566,10 @@ const OPS = {
     env.usable('matmul', 'b', b);
     if (o.out !== undefined) env.usable('matmul', 'options.out', out);
     noOverlap('matmul', 'options.out', out, [['a', a], ['b', b]]);
-    yield { k: 'matmul', args: [a, b, out, call(env, o, { m, k, n })] };
-    return out;
-  },
+    return { k: 'matmul', args: [a, b, out, call(env, o, { m, k, n })], map: returnX, x: out };
+  }),
 
-  *matvec(env, args) {
+  matvec: oneCall((env, args) => {
     arity('matvec', args, 3);
     const [a, x, options] = args;
     const t = viewArg('matvec', 'a', a, FLOATS);
@@ -621,11 +584,10 @@ const OPS = {
     env.usable('matvec', 'x', x);
     if (o.out !== undefined) env.usable('matvec', 'options.out', out);
     noOverlap('matvec', 'options.out', out, [['a', a], ['x', x]]);
-    yield { k: 'matvec', args: [a, x, out, call(env, o)] };
-    return out;
-  },
+    return { k: 'matvec', args: [a, x, out, call(env, o)], map: returnX, x: out };
+  }),
 
-  *transpose(env, args) {
+  transpose: oneCall((env, args) => {
     arity('transpose', args, 2);
     const [a, options] = args;
     const t = viewArg('transpose', 'a', a);
@@ -643,9 +605,8 @@ const OPS = {
     env.usable('transpose', 'a', a);
     if (o.out !== undefined) env.usable('transpose', 'options.out', out);
     noOverlap('transpose', 'options.out', out, [['a', a]]);
-    yield { k: 'transpose', args: [a, out, call(env, o, { rows, cols })] };
-    return out;
-  },
+    return { k: 'transpose', args: [a, out, call(env, o, { rows, cols })], map: returnX, x: out };
+  }),
 };
 
 function reduction(name, opts = []) {
@@ -660,6 +621,55 @@ function reduction(name, opts = []) {
       return { k: name, args: [x, call(env, o, own)] };
     }),
   };
+}
+
+// topk's and unique's results: values as a Uint8ClampedArray for one (the kernel's are Uint8Array)
+const clampedLike = (x, v) => (x.constructor === Uint8ClampedArray ? new Uint8ClampedArray(v.buffer) : v);
+const topkOf = (r, y) => ({ values: clampedLike(y.x, r.values), indices: r.indices });
+const uniqueOf = (r, y) => ({ values: clampedLike(y.x, r.values), counts: r.counts });
+
+/**
+ * cumsum of a Uint8ClampedArray: stores into one clamp, so the sums go
+ * through Float64 (exact: at most 255 (2^32 - 1) < 2^53) and are then
+ * converted into out, clamped. Three calls: a generator of them.
+ */
+function* cumsumClamped(env, x, t, out, o, exclusive) {
+  const F = TYPES.Float64Array;
+  const tmp = env.async ? env.alloc(x.length, Float64Array) : new Float64Array(x.length);
+  try {
+    yield { spec: 'convert', args: [x, t.code, tmp, F.code, call(env, o)] };
+    yield { k: 'cumsum', args: [tmp, tmp, call(env, o, { exclusive })] };
+    yield { spec: 'convert', args: [tmp, F.code, out, t.code, call(env, o)] };
+  } finally {
+    if (env.async) env.free(tmp);
+  }
+  return out;
+}
+
+/**
+ * histogram() without options.lo or options.hi: numpy's default range,
+ * the smallest and largest element (NaN left out), found first: min and
+ * max, two passes without scratch; where a NaN makes them NaN, the
+ * quantiles 0 and 1, which leave NaN out. A generator of those calls and
+ * the histogram's.
+ */
+function* autoRange(env, x, o, bins, lo, hi) {
+  let mn = NaN;
+  let mx = NaN;
+  if (x.length > 0) {
+    mn = Number((yield { k: 'min', args: [x, call(env, o)] }).value[0]);
+    mx = Number((yield { k: 'max', args: [x, call(env, o)] }).value[0]);
+    if (Number.isNaN(mn) || Number.isNaN(mx)) [mn, mx] = yield { k: 'quantiles', args: [x, Float64Array.of(0, 1), call(env, o)] };
+  }
+  const empty = Number.isNaN(mn);
+  if (!empty && (!Number.isFinite(mn) || !Number.isFinite(mx))) {
+    throw rangeError(`${W('histogram')}: x holds an infinity; give options.lo and options.hi`);
+  }
+  if (lo === undefined) lo = empty ? 0 : mn;
+  if (hi === undefined) hi = empty ? 1 : mx;
+  if (lo === hi && o.lo === undefined && o.hi === undefined) [lo, hi] = aroundOne(lo, bins);
+  if (!(lo < hi)) throw rangeError(`${W('histogram')}: options.lo (${lo}) must be less than options.hi (${hi})`);
+  return yield { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
 }
 
 const int128 = (s) => BigInt.asIntN(128, s);
@@ -707,9 +717,14 @@ function runSync(env, where, gen) {
   return r.value;
 }
 
-/** An operation of one call (oneCall), on the core: its result. */
+/**
+ * An operation of one call (oneCall), on the core: its result. (A plan
+ * that needs more calls for its arguments, histogram's default range,
+ * returns a generator of them instead.)
+ */
 function runOneSync(env, where, plan, args) {
   const y = plan(env, args);
+  if (y.next !== undefined) return runSync(env, where, y);
   let v;
   try {
     v = env.exec(y);
@@ -732,6 +747,7 @@ function runOneAsync(env, where, plan, args) {
   let direct = false;
   try {
     y = plan(env, args);
+    if (y.next !== undefined) return runAsync(env, where, y);
     k = y.k ?? y.spec;
     direct = k === where && (y.map === undefined || (y.map === returnX && env.settleWith));
     if (direct && y.map === returnX) y.args[y.args.length - 1][RESULT] = y.x;
