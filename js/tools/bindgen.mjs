@@ -840,6 +840,8 @@ const INT_CHECK = {
   i16: (a) => `(${a} << 16 >> 16) === ${a}`, u32: (a) => `(${a} >>> 0) === ${a}`, usize: (a) => `(${a} >>> 0) === ${a}`,
   i32: (a) => `(${a} | 0) === ${a}`,
 };
+const INT_RANGE = { u8: [0, 255], i8: [-128, 127], u16: [0, 65535], i16: [-32768, 32767], u32: [0, 4294967295], usize: [0, 4294967295],
+  i32: [-2147483648, 2147483647], u64: [0, 9007199254740991], i64: [-9007199254740991, 9007199254740991] };
 // bytes of scratch each pool slot has (js/runtime/pool.js reads it from
 // the bundle): small foreign inputs and fixed outputs of fast pool calls
 export const POOL_SLOT_SCRATCH = 256;
@@ -854,11 +856,11 @@ function fastPath(spec, mode) {
   // internal kernels are no methods: the package's JS calls them the generic way
   if (spec.internal) return null;
   if (spec.outputs.some((o) => o.kind !== 'ret')) return null;
-  // one output whose length is an expression of scalar arguments
-  // (blake3's outLen): placed after the inputs, its place and bytes handed
-  // to the read
+  // one output whose length is an expression of scalar arguments and
+  // buffer lengths (blake3's outLen, argsort's n): placed after the
+  // inputs, its place and bytes handed to the read
   const dyn = spec.outputs.length === 1 && spec.outputs[0].fixed === undefined ? spec.outputs[0] : null;
-  if (dyn && !(dyn.expr && [...dyn.expr.matchAll(/v\[(\d+)\]|L\[/g)].every((m) => m[1] !== undefined && P[Number(m[1])].kind === 'scalar'))) return null;
+  if (dyn && !(dyn.expr && [...dyn.expr.matchAll(/v\[(\d+)\]/g)].every((m) => P[Number(m[1])].kind === 'scalar'))) return null;
   if (!dyn && spec.outputs.some((o) => o.fixed === undefined)) return null;
   const npos = P.filter((p) => !p.option).length;
   const required = P.filter((p) => !p.option && p.default === undefined).length;
@@ -879,6 +881,9 @@ function fastPath(spec, mode) {
   // so that kernels of one shape share its code (see fastPaths)
   const consts = [];
   const c = (src) => { consts.push(src); return `$c${consts.length - 1}`; };
+  // a size of a fixed output: in a shared namespace a constant too (kth's
+  // and min's results of 1, 2, 4 or 8 bytes then share one code)
+  const num = (n) => (spec.__shared ? c(String(n)) : String(n));
   const L = [];
   const bail = 'return $slow($spec, arguments);';
   // The options object: a plain object after the required arguments, as
@@ -915,7 +920,9 @@ function fastPath(spec, mode) {
     L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $C.busy) ${bail}`);
     L.push('const u32 = $H.low().u32;', 'const TW = $TW0;', 'const S0 = $S00;', 'const SE = $SE;');
   }
-  L.push(`let at = S0 + ${off};`, `if (at > SE) ${bail}`);
+  // (inputs go at 16-byte boundaries after the outputs: rounded up here,
+  // which keeps kth's 1- to 8-byte result types on one code)
+  L.push(`let at = S0 + ${(off + 15) & -16};`, `if (at > SE) ${bail}`);
   // the options: from the options object, else their defaults (one
   // without a default missing: the generic path reports it)
   if (optNames.length) L.push(`let ${optNames.map((p) => names[P.indexOf(p)]).join(', ')};`);
@@ -929,7 +936,10 @@ function fastPath(spec, mode) {
     const a = names[i];
     if (p.kind === 'scalar') {
       if (p.default !== undefined && !p.option) L.push(`if (${a} === undefined) ${a} = ${jsDefault(p.default)};`);
-      if (INT_CHECK[p.type]) L.push(`if (typeof ${a} !== 'number' || !(${INT_CHECK[p.type](a)})) ${bail}`);
+      // (in a shared namespace, integers by their range, factory constants:
+      // array.clamp's lo and hi give one code for eight integer types)
+      if (INT_RANGE[p.type] && spec.__shared) L.push(`if (!Number.isInteger(${a}) || ${a} < ${c(String(INT_RANGE[p.type][0]))} || ${a} > ${c(String(INT_RANGE[p.type][1]))}) ${bail}`);
+      else if (INT_CHECK[p.type]) L.push(`if (typeof ${a} !== 'number' || !(${INT_CHECK[p.type](a)})) ${bail}`);
       else if (p.type === 'f64') L.push(`if (typeof ${a} !== 'number') ${bail}`);
       // beyond FLT_MAX (and not infinite): the generic path decides (Math.fround)
       else if (p.type === 'f32') L.push(`if (typeof ${a} !== 'number' || (${a} > 3.4028234663852886e38 || ${a} < -3.4028234663852886e38) && ${a} !== Infinity && ${a} !== -Infinity) ${bail}`);
@@ -1026,8 +1036,8 @@ function fastPath(spec, mode) {
     // (a few bytes zeroed by a loop: fill() on the heap's view is a call
     // into the engine's C++ runtime, 10-20 ns of a 1-byte sha256's 340)
     const from = retOut ? 'R0' : `S0 + ${outOff[k]}`;
-    if (bytes > ZERO_LOOP_MAX) L.push(`$H.u8.fill(0, ${from}, ${from} + ${bytes});`);
-    else if (bytes) L.push(`{ const z8 = $H.u8, z0 = ${from}; for (let z = 0; z < ${bytes}; z++) z8[z0 + z] = 0; }`);
+    if (bytes > ZERO_LOOP_MAX) L.push(`$H.u8.fill(0, ${from}, ${from} + ${num(bytes)});`);
+    else if (bytes) L.push(`{ const z8 = $H.u8, z0 = ${from}; for (let z = 0; z < ${num(bytes)}; z++) z8[z0 + z] = 0; }`);
   });
   // an output sized by an expression: after the inputs, if it fits (or in
   // options.out); zero-filled
@@ -1059,7 +1069,9 @@ function fastPath(spec, mode) {
         case 'f32': L.push(`$H.f32[${w}] = ${a}; u32[${w} + 1] = 0;`); break;
         case 'bool': L.push(`u32[${w}] = ${a} ? 1 : 0; u32[${w} + 1] = 0;`); break;
         case 'u64': case 'i64': L.push(`u32[${w}] = ${a} >>> 0; u32[${w} + 1] = Math.floor(${a} / 4294967296) >>> 0;`); break;
-        default: L.push(`u32[${w}] = ${a} >>> 0; u32[${w} + 1] = ${a} < 0 ? 0xffffffff : 0;`);
+        // (in a shared namespace as 64-bit ones are: the same for any integer below 2^32 in size)
+        default: L.push(spec.__shared ? `u32[${w}] = ${a} >>> 0; u32[${w} + 1] = Math.floor(${a} / 4294967296) >>> 0;`
+          : `u32[${w}] = ${a} >>> 0; u32[${w} + 1] = ${a} < 0 ? 0xffffffff : 0;`);
       }
     }
   });
@@ -1085,10 +1097,11 @@ function fastPath(spec, mode) {
     // out too: the result is in out's block, in a view made anew.)
     const o = spec.outputs[0];
     const from = o === dyn ? 'DO' : `S0 + ${outOff[0]}`;
-    const bytes = o === dyn ? 'DB' : `${o.fixed * ELEM_SIZE[o.elem]}`;
+    const bytes = o === dyn ? 'DB' : num(o.fixed * ELEM_SIZE[o.elem]);
     R.push('if (OUT !== undefined) {',
-      pool ? '  return OUT;' : '  if (PO >= 0) return OUT.byteLength !== 0 ? OUT : $H.viewAt($OWN.get(OUT), OUT.constructor, PO, OUT.length);',
-      ...(pool ? [] : [o.elem === 'u8'
+      // (a detached view's length is 0: the result's own)
+      pool ? '  return OUT;' : `  if (PO >= 0) return OUT.byteLength !== 0 ? OUT : $H.viewAt($OWN.get(OUT), OUT.constructor, PO, ${o === dyn ? `DB / ${num(ELEM_SIZE[o.elem])}` : num(o.fixed)});`,
+      ...(pool ? [] : [o.elem === 'u8' && !spec.__shared
         ? `  OUT.set(h.u8.subarray(${from}, ${from} + ${bytes}));`
         : `  new Uint8Array(OUT.buffer, OUT.byteOffset, ${bytes}).set(h.u8.subarray(${from}, ${from} + ${bytes}));`,
       '  return OUT;']), '}');
@@ -1096,8 +1109,9 @@ function fastPath(spec, mode) {
   if (spec.outputs.length) {
     const outs = spec.outputs.map((o, k) => {
       const bytes = o.fixed * ELEM_SIZE[o.elem];
-      const copy = o === dyn ? 'h.u8.slice(DO, DO + DB)' : `h.u8.slice(S0 + ${outOff[k]}, S0 + ${outOff[k] + bytes})`;
-      return o.elem === 'u8' ? copy : `new ${c(RESULT_CTOR[o.elem])}(${copy}.buffer)`;
+      const copy = o === dyn ? 'h.u8.slice(DO, DO + DB)' : `h.u8.slice(S0 + ${outOff[k]}, S0 + ${num(outOff[k] + bytes)})`;
+      // (in a shared namespace bytes too through a constructor, a factory constant)
+      return o.elem === 'u8' && !spec.__shared ? copy : `new ${c(RESULT_CTOR[o.elem])}(${copy}.buffer)`;
     });
     R.push(spec.outputs.length === 1 ? `return ${outs[0]};` : `return { ${spec.outputs.map((o, k) => `${o.name}: ${outs[k]}`).join(', ')} };`);
   } else {
@@ -1155,7 +1169,7 @@ function fastPaths(specs, mode) {
   const factories = [];
   const entries = specs.map((s, id) => {
     if (WRAPPED.has(s.ns) && needsOptions(s) && !WRAPPED_FAST.get(s.ns).has(s.name)) return null;
-    const f = fastPath({ ...s, __id: id }, mode);
+    const f = fastPath({ ...s, __id: id, __shared: WRAPPED.has(s.ns) }, mode);
     if (!f) return null;
     const key = WRAPPED.has(s.ns) ? f.code : `${s.ns}.${s.name}\n${f.code}`;
     if (!code.has(key)) { code.set(key, factories.length); factories.push(f.code); }

@@ -47,7 +47,14 @@ export const FAMILIES = {
     dir: 'array',
     headers: ['array.h'],
     // one method per operation over every element type; results as objects, sortByKey, quantiles
-    js: { module: 'array.js', family: 'arrayFamily', types: 'array.types.d.ts', namespace: 'array' },
+    js: {
+      module: 'array.js', family: 'arrayFamily', types: 'array.types.d.ts', namespace: 'array',
+      // its kernels that need an options object and get fast paths: those
+      // of the operations that small calls use (clamp, histogram); matmul's
+      // and transpose's calls are big, their fast paths would only make the
+      // generated module bigger
+      fast: ['clamp', 'histogram'],
+    },
   },
 };
 

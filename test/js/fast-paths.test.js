@@ -149,14 +149,18 @@ test('kernels share fast-path code only with kernels of their own name (in a fam
     // an RGBA kernel and its grey form share code (width * height * 4 and width * height)
     const blurs = ['blur', 'blurGrey'].map((n) => factoryOf(list[gen.KERNELS.findIndex((k) => k.ns === 'image' && k.name === n)]));
     assert.equal(blurs[0], blurs[1], 'image.blur and image.blurGrey: one code');
-    // the image kernels that need an options object and have a fast path
-    // are those its family lists (one-call operations)
+    // the image and array kernels that need an options object and have a
+    // fast path are those their families list
     const needsOptions = (k) => k.params.some((p) => p.option && p.default === undefined);
-    assert.deepEqual(gen.KERNELS.filter((k, id) => k.ns === 'image' && needsOptions(k) && list[id]).map((k) => k.name).sort(),
-      [...FAMILIES.image.js.fast].sort());
+    for (const ns of ['image', 'array']) {
+      assert.deepEqual([...new Set(gen.KERNELS.filter((k, id) => k.ns === ns && needsOptions(k) && list[id]).map((k) => k.name))].sort(),
+        [...FAMILIES[ns].js.fast].sort(), ns);
+    }
     // the element types of one name do share it (array.sum's differ in
-    // the type of the result it reads: 4 codes for 10 types)
-    for (const [name, codes] of [['gather', 1], ['sum', 4]]) {
+    // the type of the result it reads: 4 codes for 10 types; kth's results
+    // of 1 to 8 bytes have one; clamp's lo and hi, integers of any size,
+    // Float32 and Float64: 3)
+    for (const [name, codes] of [['gather', 1], ['sum', 4], ['kth', 1], ['clamp', 3], ['argsort', 1]]) {
       const ks = gen.KERNELS.filter((k) => k.ns === 'array' && k.name === name && list[k.id]);
       assert.equal(ks.length, 10);
       assert.equal(new Set(ks.map((k) => factoryOf(list[k.id]))).size, codes, `array.${name}: codes for its 10 types`);
@@ -423,6 +427,72 @@ describe('fast paths agree with the generic path', () => {
         uncount(t);
       }
     }
+  });
+
+  test('the array family\'s operations of one call take their kernels\' fast paths, with the generic path\'s values', async () => {
+    // [operation, arguments (x: the values below as that type), the
+    // calls it makes on the generic path when one is forced]; every
+    // options object gets onProgress added for the generic run. (Arrays
+    // for options.out are not freed: the test's pool and core end with it.)
+    const ops = [
+      ['argsort', (x) => [x], 1], ['argsort', (x) => [x, { descending: true }], 1],
+      ['argsort', (x, t) => [x, { out: t.alloc(4 * x.length, Uint32Array) }], 1],
+      ['kth', (x) => [x, 5], 1], ['median', (x) => [x], 1], ['quantile', (x) => [x, 0.3], 1],
+      ['quantiles', (x) => [x, [0, 0.25, 0.9, 1]], 1], ['searchSorted', (x) => [x, [x[3], x[20]]], 1],
+      ['searchSorted', (x) => [x, x[7], { right: true }], 1],
+      ['histogram', (x) => [x, { bins: 7, lo: -60, hi: 200 }], 1], ['histogram', (x) => [x, { edges: [-100, 0, 3, 50, 300] }], 1],
+      ['histogram', (x) => [x, { bins: 5 }], 3], // the default range: min, max, then the histogram
+      // (an array result without options.out is a new array outside the memory: the generic path)
+      ['clamp', (x, t) => [x, 0, 50, { out: t.alloc(x.byteLength, x.constructor) }], 1],
+      ['cumsum', (x, t) => [x, { out: t.alloc(x.byteLength, x.constructor) }], 1], ['min', (x) => [x], 1], ['max', (x) => [x], 1],
+      ['sum', (x) => [x], 1], ['mean', (x) => [x], 1],
+    ];
+    const values = Array.from({ length: 41 }, (_, i) => Math.round(Math.sin(i * 1.3) * 120) + 60);
+    const onProgress = () => {};
+    const withOnProgress = (args) => {
+      const last = args[args.length - 1];
+      return last !== null && typeof last === 'object' && !ArrayBuffer.isView(last) && !Array.isArray(last)
+        ? [...args.slice(0, -1), { ...last, onProgress }] : [...args, { onProgress }];
+    };
+    const plain = (v) => (ArrayBuffer.isView(v) ? [...v] : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, w]) => [k, plain(w)])) : v);
+    for (const t of [core, pool]) {
+      const counter = countGeneric(t);
+      try {
+        for (const Ctor of [Int16Array, Uint8Array, Int32Array, Float32Array, Float64Array]) {
+          const x = t.alloc(values.length * Ctor.BYTES_PER_ELEMENT, Ctor);
+          x.set(Ctor === Uint8Array ? values.map((v) => Math.max(0, v)) : values);
+          const sorted = x.slice().sort();
+          for (const [name, argsOf, generic] of ops) {
+            const what = `${t === core ? 'core' : 'pool'}.array.${name} of a ${Ctor.name}`;
+            const arr = name === 'searchSorted' ? t.alloc(sorted.byteLength, Ctor).fill(0) : x;
+            if (arr !== x) arr.set(sorted);
+            const args = argsOf(arr, t);
+            const before = counter.n;
+            const a = plain(await t.array[name](...args));
+            assert.equal(counter.n, before, `${what}: the fast path`);
+            const b = plain(await t.array[name](...withOnProgress(args)));
+            assert.equal(counter.n, before + generic, `${what} with onProgress: the generic path`);
+            assert.deepEqual(a, b, `${what}: the same value on both paths`);
+            if (arr !== x) t.free(arr);
+          }
+          t.free(x);
+        }
+      } finally {
+        uncount(t);
+      }
+    }
+    // plain-JS references for a few (the families' own tests check every operation)
+    const x = pool.alloc(values.length * 8, Float64Array);
+    x.set(values);
+    const order = [...values.keys()].sort((i, j) => values[i] - values[j] || i - j);
+    assert.deepEqual([...await pool.array.argsort(x)], order, 'argsort: a stable index sort');
+    assert.deepEqual([...await pool.array.clamp(x, -20, 90)], values.map((v) => Math.min(90, Math.max(-20, v))), 'clamp');
+    const s = values.slice().sort((p, q) => p - q);
+    assert.equal(await pool.array.median(x), (s[20]), 'median of 41: the 21st value');
+    const counts = new Array(7).fill(0);
+    for (const v of values) if (v >= -60 && v <= 200) counts[Math.min(6, Math.floor(((v + 60) / 260) * 7))]++;
+    assert.deepEqual([...await pool.array.histogram(x, { bins: 7, lo: -60, hi: 200 })], counts, 'histogram');
+    pool.free(x);
   });
 
   test('bad arguments: the fast path hands them to the generic path, which rejects them', async () => {
