@@ -33,6 +33,7 @@
 //     on a pool, so the two cannot drift apart.
 import { RESULT } from '../runtime/bind.js';
 import { ParawasmError, article, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
+import { runAsync, runSync } from '../runtime/drive.js';
 import { checkLive } from '../runtime/memory.js';
 
 // Element types: JS tag -> what the family needs to know. code: the
@@ -687,6 +688,8 @@ function extreme(env, args, name) {
 }
 
 // --------------------------------------------------------------- drivers
+// Operations of several calls run on the drivers of js/runtime/drive.js;
+// those of one call, below, without a generator.
 
 function renamed(e, where, k) {
   const from = `array.${k}`;
@@ -698,23 +701,6 @@ function renamed(e, where, k) {
     } catch { /* left as it is */ }
   }
   return e;
-}
-
-function runSync(env, where, gen) {
-  let r = gen.next();
-  while (!r.done) {
-    let value;
-    let error;
-    let failed = false;
-    try {
-      value = env.exec(r.value);
-    } catch (e) {
-      failed = true;
-      error = renamed(e, where, r.value.k ?? r.value.spec);
-    }
-    r = failed ? gen.throw(error) : gen.next(value);
-  }
-  return r.value;
 }
 
 /**
@@ -761,32 +747,6 @@ function runOneAsync(env, where, plan, args) {
   });
 }
 
-// The promise of a generator's result: each yielded call awaited in turn,
-// its value or error handed back in; the promise `then` derives from the
-// last call's (as in image.js: no promise of its own, two closures a step).
-function runAsync(env, where, gen) {
-  let r;
-  try {
-    r = gen.next();
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return r.done ? Promise.resolve(r.value) : awaitStep(env, where, gen, r.value);
-}
-
-function awaitStep(env, where, gen, y) {
-  let p;
-  try {
-    p = Promise.resolve(env.exec(y));
-  } catch (e) {
-    p = Promise.reject(e);
-  }
-  return p.then((v) => resume(env, where, gen, gen.next(v)),
-    (e) => resume(env, where, gen, gen.throw(renamed(e, where, y.k ?? y.spec))));
-}
-
-const resume = (env, where, gen, r) => (r.done ? r.value : awaitStep(env, where, gen, r.value));
-
 function install(target, ctx, async) {
   const ns = target.array;
   if (ns === undefined || ns === null) {
@@ -822,6 +782,7 @@ function install(target, ctx, async) {
     exec(y) {
       return y.spec ? target.call(convert, y.args) : raw[y.k](...y.args);
     },
+    rename: (e, where, y) => renamed(e, where, y.k ?? y.spec),
   };
   for (const [name, op] of Object.entries(OPS)) {
     const { plan } = op;

@@ -35,6 +35,7 @@
 //     done with it.
 import { RESULT } from '../runtime/bind.js';
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
+import { runAsync, runSync } from '../runtime/drive.js';
 import { blockOf, checkAttached, checkLive } from '../runtime/memory.js';
 
 const MAX_SIDE = 16777216; // PW_IMAGE_MAX_SIDE
@@ -918,24 +919,8 @@ function* encodeImage(env, where, srcArg, format, o, inject) {
 }
 
 // ------------------------------------------------------------- drivers
-
-function runSync(env, gen) {
-  let r = gen.next();
-  while (!r.done) {
-    const y = r.value;
-    let value;
-    let error;
-    let failed = false;
-    try {
-      value = y.all ? y.all.map((g) => settleSync(env, g)) : env.exec(y);
-    } catch (e) {
-      failed = true;
-      error = e;
-    }
-    r = failed ? gen.throw(error) : gen.next(value);
-  }
-  return r.value;
-}
+// Operations of several calls (and chains) run on the drivers of
+// js/runtime/drive.js; those of one call, below, without a generator.
 
 /** An operation of one call (oneCall), on the core: its result image. */
 function runPlanSync(env, plan, args) {
@@ -944,7 +929,7 @@ function runPlanSync(env, plan, args) {
     env.exec(st.y);
   } catch (e) {
     if (st.owned) env.release(st.out.data);
-    throw e;
+    throw renamed(e, st.y);
   }
   return st.out;
 }
@@ -982,41 +967,6 @@ function runPlanAsync(env, plan, args) {
     throw renamed(e, st.y);
   });
 }
-
-function settleSync(env, gen) {
-  try {
-    return { status: 'fulfilled', value: runSync(env, gen) };
-  } catch (e) {
-    return { status: 'rejected', reason: e };
-  }
-}
-
-// The promise of a generator's result: each yielded call (or group, `all`)
-// awaited in turn, its value or error handed back in. The promise is the
-// one `then` derives from the last call's (no promise of its own, and no
-// closures but the two of each step): the small-call cost of a pool's
-// image methods.
-function runAsync(env, gen) {
-  let r;
-  try {
-    r = gen.next();
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return r.done ? Promise.resolve(r.value) : awaitStep(env, gen, r.value);
-}
-
-function awaitStep(env, gen, y) {
-  let p;
-  try {
-    p = y.all ? Promise.allSettled(y.all.map((g) => runAsync(env, g))) : env.exec(y);
-  } catch (e) {
-    p = Promise.reject(e);
-  }
-  return p.then((v) => resume(env, gen, gen.next(v)), (e) => resume(env, gen, gen.throw(y.all ? e : renamed(e, y))));
-}
-
-const resume = (env, gen, r) => (r.done ? r.value : awaitStep(env, gen, r.value));
 
 // --------------------------------------------------------------- chain
 
@@ -1081,7 +1031,7 @@ function makeChain(env, args) {
         if (owned) env.release(cur.data);
       }
     }());
-    return env.async ? runAsync(env, gen) : runSync(env, gen);
+    return env.async ? runAsync(env, 'chain', gen) : runSync(env, 'chain', gen);
   };
   define('run', (...a) => {
     if (a.length) {
@@ -1145,18 +1095,13 @@ function makeEnv(host, ctx, async, raw) {
     // a kernel call: through the kernel's method (its fast path where the
     // arguments allow, else the generic path with the same checks)
     exec(y) {
+      // (its errors renamed by the drivers)
+      if (async && y.copied && host.isShared) return host.invokeRaw(specOf(y.kernel), y.args, { copied: y.copied });
       const fn = raw[y.kernel];
-      if (!async) {
-        try {
-          return fn !== undefined ? fn(...y.args) : host.call(specOf(y.kernel), y.args);
-        } catch (e) {
-          throw renamed(e, y);
-        }
-      }
-      // (its errors renamed by runAsync)
-      if (y.copied && host.isShared) return host.invokeRaw(specOf(y.kernel), y.args, { copied: y.copied });
       return fn !== undefined ? fn(...y.args) : host.call(specOf(y.kernel), y.args);
     },
+    // (a call's y names the method that made it)
+    rename: (e, where, y) => renamed(e, y),
   };
 }
 
@@ -1179,7 +1124,7 @@ function install(target, ctx, async) {
   for (const [name, op] of Object.entries(OPS)) {
     const { plan } = op;
     if (plan) methods[name] = async ? (...args) => runPlanAsync(env, plan, args) : (...args) => runPlanSync(env, plan, args);
-    else methods[name] = async ? (...args) => runAsync(env, op(env, args, null)) : (...args) => runSync(env, op(env, args, null));
+    else methods[name] = async ? (...args) => runAsync(env, name, op(env, args, null)) : (...args) => runSync(env, name, op(env, args, null));
   }
   /**
    * A new image of width x height (channels 4 or 1), zero-filled: on a pool

@@ -889,6 +889,23 @@ describe('bad input', () => {
     }
   });
 
+  test('an error of a later call of an operation of several calls is named after the operation', async () => {
+    // histogram's default range: min, max, then the histogram; x freed
+    // while the first call runs, so the second call's binding refuses it
+    for (const t of THREADS) {
+      const pool = pools[t];
+      const x = pool.alloc(100 * 8, Float64Array);
+      x.fill(1.5);
+      x[3] = 7;
+      const p = pool.array.histogram(x, { bins: 5 });
+      pool.free(x);
+      await assert.rejects(p, (e) => e instanceof RangeError && e.message.startsWith('array.histogram: x is a view of memory that was freed'),
+        `pool(${t})`);
+      // and the pool goes on
+      assert.deepEqual([...await pool.array.histogram(Float64Array.of(1, 2, 3, 4), { bins: 2 })], [2, 2]);
+    }
+  });
+
   test('an unsupported element type (Float16Array where it exists) is a TypeError naming x', () => {
     if (typeof globalThis.Float16Array !== 'function') return;
     assert.throws(() => core.array.sum(new globalThis.Float16Array(2)), (e) => e instanceof TypeError && e.message.startsWith('array.sum: x'));

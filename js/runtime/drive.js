@@ -1,0 +1,66 @@
+// The drivers of the kernel families' operations (js/families/image.js,
+// array.js) that take more than one kernel call: an operation is a
+// generator that checks its arguments, yields kernel calls, is handed back
+// each call's value (or its error, thrown in) and returns the result.
+//
+// A yielded step is a call for env.exec(y), or a group { all: [generators] }
+// whose members run in turn (on the core) or at once (on a pool) and give
+// back an array of { status, value | reason } (Promise.allSettled's).
+// env.rename(e, where, y) names a call's error after the public method
+// `where` that made it. Operations of one kernel call do not come here:
+// each family runs those without a generator (the small-call cost).
+
+/** On the core: the generator's result, every call made in turn. */
+export function runSync(env, where, gen) {
+  let r = gen.next();
+  while (!r.done) {
+    const y = r.value;
+    let value;
+    let error;
+    let failed = false;
+    try {
+      value = y.all ? y.all.map((g) => settleSync(env, where, g)) : env.exec(y);
+    } catch (e) {
+      failed = true;
+      error = y.all ? e : env.rename(e, where, y);
+    }
+    r = failed ? gen.throw(error) : gen.next(value);
+  }
+  return r.value;
+}
+
+function settleSync(env, where, gen) {
+  try {
+    return { status: 'fulfilled', value: runSync(env, where, gen) };
+  } catch (e) {
+    return { status: 'rejected', reason: e };
+  }
+}
+
+/**
+ * On a pool: the promise of the generator's result, each call awaited in
+ * turn. It is the promise `then` derives from the last call's (no promise
+ * of its own, and no closures but the two of each step).
+ */
+export function runAsync(env, where, gen) {
+  let r;
+  try {
+    r = gen.next();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return r.done ? Promise.resolve(r.value) : awaitStep(env, where, gen, r.value);
+}
+
+function awaitStep(env, where, gen, y) {
+  let p;
+  try {
+    p = y.all ? Promise.allSettled(y.all.map((g) => runAsync(env, where, g))) : Promise.resolve(env.exec(y));
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  return p.then((v) => resume(env, where, gen, gen.next(v)),
+    (e) => resume(env, where, gen, gen.throw(y.all ? e : env.rename(e, where, y))));
+}
+
+const resume = (env, where, gen, r) => (r.done ? r.value : awaitStep(env, where, gen, r.value));
