@@ -655,8 +655,11 @@ export class Call {
     }
     if (this.out !== null) return this.outResult(h, from, bytes);
     if (!bytes) return new A(0);
-    const copy = h.u8.slice(from, from + bytes);
-    return o.elem === 'u8' ? copy : new A(copy.buffer);
+    // (a slice of the heap's view of the element type: a small result is
+    // then one object, where a byte slice's .buffer would make it a
+    // separate ArrayBuffer, 0.2 µs)
+    if (from % o.size === 0) return h[o.elem].slice(from / o.size, (from + bytes) / o.size);
+    return new A(h.u8.slice(from, from + bytes).buffer);
   }
 
   // options.out after the call: written in place, or the result copied into it

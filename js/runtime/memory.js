@@ -128,6 +128,9 @@ export class Heap {
     if (this.u8 && this.u8.buffer === buf) return;
     this.buffers.add(buf);
     this.u8 = new Uint8Array(buf);
+    this.i8 = new Int8Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.i16 = new Int16Array(buf);
     this.u32 = new Uint32Array(buf);
     this.i32 = new Int32Array(buf);
     this.f32 = new Float32Array(buf);
