@@ -386,21 +386,24 @@ static inline void pwa_block(size_t n, size_t nb, size_t b, size_t *begin, size_
 #define PWA_REDUCE_MAX_PARTIAL 128
 
 /*
- * pw_parallel_reduce, and when its partial slots cannot be allocated, the
- * very same chunks folded and joined in order on the caller, each partial
- * on the stack: same result, no failure for lack of memory. The chunking
- * repeats the one pw_parallel_reduce documents (grain widened so there
- * are at most 4096 chunks). partial_size <= PWA_REDUCE_MAX_PARTIAL.
- * Returns PW_OK or PW_ECANCELED.
+ * pw_parallel_reduce, and when its partial slots cannot be allocated (or
+ * there is one chunk, which needs no threads), the very same chunks
+ * folded and joined in order on the caller, each partial on the stack:
+ * same result, no failure for lack of memory, and no allocation for a
+ * small array. The chunking repeats the one pw_parallel_reduce documents
+ * (grain widened so there are at most 4096 chunks). partial_size <=
+ * PWA_REDUCE_MAX_PARTIAL. Returns PW_OK or PW_ECANCELED.
  */
 static inline pw_status pwa_reduce(size_t n, size_t grain, size_t partial_size, pw_reduce_fn body,
                                    pw_join_fn join, void *ctx, void *result) {
-  pw_status s = pw_parallel_reduce(n, grain, partial_size, body, join, ctx, result);
-  if (s != PW_ENOMEM) return s;
-  unsigned char partial[PWA_REDUCE_MAX_PARTIAL];
   if (grain == 0) grain = 1;
   size_t min_grain = pw_chunks(n, 4096);
   if (grain < min_grain) grain = min_grain;
+  if (n > grain) {
+    pw_status s = pw_parallel_reduce(n, grain, partial_size, body, join, ctx, result);
+    if (s != PW_ENOMEM) return s;
+  }
+  unsigned char partial[PWA_REDUCE_MAX_PARTIAL];
   for (size_t begin = 0; begin < n; begin += grain) {
     if (pw_cancelled()) return PW_ECANCELED;
     size_t end = n - begin > grain ? begin + grain : n;

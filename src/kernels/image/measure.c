@@ -58,8 +58,15 @@ static pw_status histogram(const uint8_t *src, uint32_t width, uint32_t height, 
   if (hist == NULL) return pw_fail(PW_EINVAL, "hist is missing");
   memset(hist, 0, 256 * ch * sizeof *hist);
   hist_ctx c = {src, width, ch};
-  s = pw_parallel_reduce(height, pw_grain((size_t)width * ch), 256 * ch * sizeof(uint32_t), hist_body,
-                         hist_join, &c, hist);
+  const size_t grain = pw_grain((size_t)width * ch);
+  /* one chunk (a tile): counted straight into the zeroed hist, the counts
+     the reduction would join into it, without its partial slots */
+  if (height <= grain) {
+    if (pw_cancelled()) return PW_ECANCELED;
+    hist_body(&c, 0, height, hist);
+    return PW_OK;
+  }
+  s = pw_parallel_reduce(height, grain, 256 * ch * sizeof(uint32_t), hist_body, hist_join, &c, hist);
   if (s == PW_ENOMEM) return pw_fail(PW_ENOMEM, "out of memory for partial histograms");
   return s;
 }
@@ -72,8 +79,33 @@ pw_status pw_image_histogram_grey(const uint8_t *src, uint32_t width, uint32_t h
   return histogram(src, width, height, 1, hist);
 }
 
+/* Below this many pixels, stats() sums and compares the pixels directly:
+   a histogram is 256 counts a channel to clear, merge and scan, more work
+   than a tile's pixels. */
+#define STATS_DIRECT_MAX 4096u
+
 /* stats: means[ch], mins[ch], maxs[ch] */
 static pw_status stats(const uint8_t *src, uint32_t width, uint32_t height, unsigned ch, double *out) {
+  if ((uint64_t)width * height <= STATS_DIRECT_MAX) {
+    pw_status s = pw__img_check("", width, height, ch);
+    if (s != PW_OK) return s;
+    const size_t n = (size_t)width * height;
+    for (unsigned k = 0; k < ch; k++) {
+      uint32_t sum = 0; /* at most 4096 * 255 */
+      uint8_t lo = 255, hi = 0;
+      for (size_t i = k; i < n * ch; i += ch) {
+        const uint8_t v = src[i];
+        sum += v;
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+      }
+      /* the same figures as from the histogram: the exact sum divided once */
+      out[k] = (double)sum / (double)n;
+      out[ch + k] = lo;
+      out[2 * ch + k] = hi;
+    }
+    return PW_OK;
+  }
   uint32_t hist[1024];
   pw_status s = histogram(src, width, height, ch, hist);
   if (s != PW_OK) return s;
