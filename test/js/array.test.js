@@ -735,6 +735,64 @@ describe('matrices', () => {
   });
 });
 
+describe('calls racing on the same memory', () => {
+  // Two pool calls that write the same array at once, or an array the
+  // caller writes while a call reads it, are a race: the results are
+  // unspecified, but every call settles, no kernel writes or reads outside
+  // its memory, and the pool goes on. (In-place sorts of one array in a
+  // burst trapped a thread on every run before the kernels kept their
+  // data-derived places inside their buffers.)
+  const fill = (x, salt) => {
+    for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 7.3 + salt) * 1000;
+  };
+  const healthy = async (pool, what) => {
+    assert.equal(pool.state, 'ready', `${what}: the pool is still ready`);
+    const y = Float64Array.from({ length: 3000 }, (_, i) => Math.cos(i * 1.7));
+    assert.deepEqual([...await pool.array.sort(y.slice())], [...y.slice().sort()], `${what}: a later sort is right`);
+  };
+
+  test('in-place sorts of one array in a burst (LSD, top-digit and MSD sizes) settle, and the pool goes on', async () => {
+    for (const t of [2, 4]) {
+      const pool = pools[t];
+      for (const [n, calls] of [[64, 600], [5000, 300], [100000, 24]]) {
+        const x = pool.alloc(n * 8, Float64Array);
+        fill(x, n);
+        const rs = await Promise.allSettled(Array.from({ length: calls }, () => pool.array.sort(x)));
+        assert.equal(rs.filter((r) => r.status === 'fulfilled').length, calls, `pool(${t}) sort of ${n}: every call resolves`);
+        pool.free(x);
+        await healthy(pool, `pool(${t}) after sorts of ${n}`);
+      }
+    }
+  });
+
+  test('selection, top-k, unique and gather while the array (or the index) is written meanwhile settle, and the pool goes on', async () => {
+    const pool = pools[2];
+    const n = 200000;
+    const x = pool.alloc(n * 8, Float64Array);
+    const ops = [() => pool.array.topk(x, 60000), () => pool.array.topk(x, 10), () => pool.array.median(x),
+      () => pool.array.quantiles(x, [0.1, 0.9]), () => pool.array.unique(x), () => pool.array.sort(x)];
+    for (let r = 0; r < 6; r++) {
+      const ps = [];
+      for (const op of ops) {
+        fill(x, r * 10 + ps.length); // written while the calls before read it
+        ps.push(op());
+      }
+      const rs = await Promise.allSettled(ps);
+      for (const s of rs) assert.ok(s.status === 'fulfilled' || s.reason instanceof Error, 'each call settles');
+    }
+    pool.free(x);
+    // gather: its index sorted in place by racing calls while gathers read it
+    const src = pool.alloc(1000 * 8, Float64Array);
+    const index = pool.alloc(50000 * 4, Uint32Array);
+    for (let i = 0; i < index.length; i++) index[i] = (i * 7919) % 1000;
+    const out = pool.alloc(50000 * 8, Float64Array);
+    const rs = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => (i % 2 ? pool.array.sort(index) : pool.array.gather(src, index, { out }))));
+    for (const s of rs) assert.ok(s.status === 'fulfilled' || s.reason instanceof RangeError, 'each gather settles');
+    for (const v of [src, index, out]) pool.free(v);
+    await healthy(pool, 'pool(2) after the races');
+  });
+});
+
 describe('bad input', () => {
   const F = Float64Array.of(1, 2, 3);
   // [call, error class, message start, text the message must hold]

@@ -382,6 +382,15 @@ static inline void pwa_block(size_t n, size_t nb, size_t b, size_t *begin, size_
 /* Deterministic reduction                                                  */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * i if i < n, else n - 1 (n > 0): a place computed from data that another
+ * call or thread may write while a kernel runs (an in-place sort's keys,
+ * an array the caller writes while a pool call reads it), kept inside its
+ * buffer. Such a race gives an unspecified result, never a write or read
+ * outside the kernel's own memory.
+ */
+PW_INLINE size_t pwa_in_n(size_t i, size_t n) { return i < n ? i : n - 1; }
+
 /* Largest partial that pwa_reduce's fallback keeps on its stack. */
 #define PWA_REDUCE_MAX_PARTIAL 128
 

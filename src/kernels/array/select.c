@@ -69,6 +69,7 @@ typedef struct {
   size_t *pos;        /* nb x pstride write positions */
   size_t nslots, pstride; /* pstride: nslots padded (pwa_padded) */
   void *out;          /* copied keys (uint<W>_t) */
+  size_t cap;         /* ... room for this many (compaction writes stay below it) */
   /* top-k */
   uint64_t t;
   size_t *below, *equal, *take; /* per block */
@@ -115,12 +116,13 @@ typedef struct {
   }                                                                            \
   PW_INLINE void sel_compact_##W##_m(const UT *x, size_t b, size_t e, UT *out, \
                                     size_t *pos, const int32_t *slot, UT lo,   \
-                                    UT span, unsigned shift, int mode) {       \
+                                    UT span, unsigned shift, int mode,         \
+                                    size_t cap) {                              \
     for (size_t i = b; i < e; i++) {                                           \
       UT k = pwa_key##W(x[i], mode), d = (UT)(k - lo);                         \
       if (d <= span) {                                                         \
         int32_t s = slot[d >> shift];                                          \
-        if (s >= 0) out[pos[s]++] = k;                                         \
+        if (s >= 0) out[pwa_in_n(pos[s]++, cap)] = k;                          \
       }                                                                        \
     }                                                                          \
   }                                                                            \
@@ -134,6 +136,7 @@ typedef struct {
       const int32_t *slot = c->slot;                                           \
       UT lo = (UT)c->lo, span = (UT)c->span;                                   \
       unsigned shift = c->shift;                                               \
+      size_t cap = c->cap;                                                     \
       PWA_MODE_SWITCH(c->mode, SEL_COMPACT_CALL_##W)                           \
     }                                                                          \
   }                                                                            \
@@ -163,15 +166,18 @@ typedef struct {
   /* top-k: (key, index) of the winners of block blk, into out / idx */       \
   PW_INLINE void topk_copy_##W##_m(const UT *x, size_t b, size_t e, UT t,      \
                                   UT *out, uint32_t *idx, size_t plt,          \
-                                  size_t peq, size_t take, int mode) {         \
+                                  size_t peq, size_t take, int mode,           \
+                                  size_t cap) {                                \
     for (size_t i = b; i < e; i++) {                                           \
       UT k = pwa_key##W(x[i], mode);                                           \
       if (k < t) {                                                             \
-        out[plt] = k;                                                          \
-        idx[plt++] = (uint32_t)i;                                              \
+        size_t o = pwa_in_n(plt++, cap);                                       \
+        out[o] = k;                                                            \
+        idx[o] = (uint32_t)i;                                                  \
       } else if (k == t && take > 0) {                                         \
-        out[peq] = k;                                                          \
-        idx[peq++] = (uint32_t)i;                                              \
+        size_t o = pwa_in_n(peq++, cap);                                       \
+        out[o] = k;                                                            \
+        idx[o] = (uint32_t)i;                                                  \
         take--;                                                                \
       }                                                                        \
     }                                                                          \
@@ -188,7 +194,7 @@ typedef struct {
       const UT *x = c->src;                                                    \
       UT t = (UT)c->t, *out = c->out;                                          \
       uint32_t *idx = c->idx;                                                  \
-      size_t take = c->take[blk];                                              \
+      size_t take = c->take[blk], cap = c->cap;                                \
       PWA_MODE_SWITCH(c->mode, TOPK_COPY_CALL_##W)                             \
     }                                                                          \
   }
@@ -204,8 +210,10 @@ typedef struct {
     for (size_t i = b; i < e; i++) {                                           \
       UT key = pwa_key##W(x[i], mode);                                         \
       if (key < t) {                                                           \
-        lk[a] = key;                                                           \
-        li[a++] = (uint32_t)i;                                                 \
+        if (a < k) { /* (fewer than k unless x was written meanwhile) */       \
+          lk[a] = key;                                                         \
+          li[a++] = (uint32_t)i;                                               \
+        }                                                                      \
       } else if (key == t && q < k) {                                          \
         ek[q] = key;                                                           \
         ei[q++] = (uint32_t)i;                                                 \
@@ -243,18 +251,18 @@ TOPK_COLLECT_DEFINE(64, uint64_t)
 #define SEL_HIST_CALL_16(m) sel_hist_16_m(x, b, e, h, lo, span, shift, m)
 #define SEL_HIST_CALL_32(m) sel_hist_32_m(x, b, e, h, lo, span, shift, m)
 #define SEL_HIST_CALL_64(m) sel_hist_64_m(x, b, e, h, lo, span, shift, m)
-#define SEL_COMPACT_CALL_8(m) sel_compact_8_m(x, b, e, out, pos, slot, lo, span, shift, m)
-#define SEL_COMPACT_CALL_16(m) sel_compact_16_m(x, b, e, out, pos, slot, lo, span, shift, m)
-#define SEL_COMPACT_CALL_32(m) sel_compact_32_m(x, b, e, out, pos, slot, lo, span, shift, m)
-#define SEL_COMPACT_CALL_64(m) sel_compact_64_m(x, b, e, out, pos, slot, lo, span, shift, m)
+#define SEL_COMPACT_CALL_8(m) sel_compact_8_m(x, b, e, out, pos, slot, lo, span, shift, m, cap)
+#define SEL_COMPACT_CALL_16(m) sel_compact_16_m(x, b, e, out, pos, slot, lo, span, shift, m, cap)
+#define SEL_COMPACT_CALL_32(m) sel_compact_32_m(x, b, e, out, pos, slot, lo, span, shift, m, cap)
+#define SEL_COMPACT_CALL_64(m) sel_compact_64_m(x, b, e, out, pos, slot, lo, span, shift, m, cap)
 #define TOPK_COUNT_CALL_8(m) topk_count_8_m(x, b, e, t, below, equal, m)
 #define TOPK_COUNT_CALL_16(m) topk_count_16_m(x, b, e, t, below, equal, m)
 #define TOPK_COUNT_CALL_32(m) topk_count_32_m(x, b, e, t, below, equal, m)
 #define TOPK_COUNT_CALL_64(m) topk_count_64_m(x, b, e, t, below, equal, m)
-#define TOPK_COPY_CALL_8(m) topk_copy_8_m(x, b, e, t, out, idx, plt, peq, take, m)
-#define TOPK_COPY_CALL_16(m) topk_copy_16_m(x, b, e, t, out, idx, plt, peq, take, m)
-#define TOPK_COPY_CALL_32(m) topk_copy_32_m(x, b, e, t, out, idx, plt, peq, take, m)
-#define TOPK_COPY_CALL_64(m) topk_copy_64_m(x, b, e, t, out, idx, plt, peq, take, m)
+#define TOPK_COPY_CALL_8(m) topk_copy_8_m(x, b, e, t, out, idx, plt, peq, take, m, cap)
+#define TOPK_COPY_CALL_16(m) topk_copy_16_m(x, b, e, t, out, idx, plt, peq, take, m, cap)
+#define TOPK_COPY_CALL_32(m) topk_copy_32_m(x, b, e, t, out, idx, plt, peq, take, m, cap)
+#define TOPK_COPY_CALL_64(m) topk_copy_64_m(x, b, e, t, out, idx, plt, peq, take, m, cap)
 
 SEL_DEFINE(8, uint8_t)
 SEL_DEFINE(16, uint16_t)
@@ -317,7 +325,8 @@ static pw_status sel_sort_pick(void *keys, size_t wcount, int width, const uint6
   pw_status s = pwa_sort_keys(keys, tmp, wcount, width);
   free(tmp);
   if (s != PW_OK) return s;
-  for (size_t j = 0; j < r; j++) out[j] = key_at(keys, (size_t)ranks[j], width);
+  /* (a rank beyond the keys only when they were written meanwhile: kept inside) */
+  for (size_t j = 0; j < r; j++) out[j] = wcount ? key_at(keys, pwa_in_n((size_t)ranks[j], wcount), width) : 0;
   return PW_OK;
 }
 
@@ -386,7 +395,9 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
     int one_bucket = 1;
     for (size_t j = 0, cum = 0, v = 0; j < r; j++) {
       if (rel[j] < cum) cum = 0, v = 0;
-      while (cum + tot[v] <= rel[j]) cum += tot[v++];
+      /* (v stays a bucket: the keys may have been written meanwhile, so
+         that the totals fall short of a rank) */
+      while (v + 1 < nbkt && cum + tot[v] <= rel[j]) cum += tot[v++];
       rb[j] = v;
       if (v != rb[0]) one_bucket = 0;
     }
@@ -439,7 +450,7 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
     size_t *seg = pwa_alloc(nslots + 1, sizeof *seg);
     size_t pstride = pwa_padded(nslots, sizeof *c.pos);
     c.pos = pwa_alloc(c.nb * pstride, sizeof *c.pos);
-    c.out = pwa_alloc(selected, kb);
+    c.out = pwa_alloc(selected ? selected : 1, kb);
     if (seg == NULL || c.pos == NULL || c.out == NULL) {
       s = pwa_nomem(selected, kb);
     } else {
@@ -465,6 +476,7 @@ static pw_status sel_level(const void *src, size_t n, int width, int mode, uint6
         }
       }
       seg[nslots] = selected;
+      c.cap = selected ? selected : 1;
       c.slot = slot;
       c.nslots = nslots;
       c.pstride = pstride;
@@ -845,18 +857,22 @@ static pw_status topk_any(const void *x, size_t n, size_t k, void *values, uint3
     if (s != PW_OK) goto out;
     size_t nbelow = 0;
     for (size_t b = 0; b < c.nb; b++) nbelow += c.below[b];
+    if (nbelow > k) nbelow = k; /* (only if x was written meanwhile) */
     size_t left = k - nbelow; /* rank k - 1 has key t: nbelow < k */
     for (size_t b = 0; b < c.nb; b++) {
       c.take[b] = c.equal[b] < left ? c.equal[b] : left;
       left -= c.take[b];
     }
     c.nbelow = nbelow;
+    c.cap = k;
     s = pw_parallel_for(c.nb, 1, f.topk_copy, &c);
     if (s != PW_OK) goto out;
   }
   s = pwa_sort_pairs(c.out, c.idx, (char *)c.out + k * kb, c.idx + k, k, width);
   if (s != PW_OK) goto out;
-  memcpy(indices, c.idx, k * sizeof *indices);
+  /* (an index the copy did not write, or any index, lies in x: x may have
+     been written meanwhile, and then fewer pairs came than were counted) */
+  for (size_t i = 0; i < k; i++) indices[i] = c.idx[i] < n ? c.idx[i] : 0;
   switch (width) {
   case 8:
     for (size_t i = 0; i < k; i++) ((uint8_t *)values)[i] = ((const uint8_t *)x)[indices[i]];

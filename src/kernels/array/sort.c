@@ -402,29 +402,31 @@ static void ga_check(void *p, size_t begin, size_t end) {
 static void ga_copy(void *p, size_t begin, size_t end) {
   ga_ctx *c = p;
   const uint32_t *ix = c->index;
+  /* (checked above; kept inside x again: index may be written meanwhile) */
+  const size_t n = c->n;
   switch (c->size) {
   case 1: {
     const uint8_t *x = c->x;
     uint8_t *o = c->out;
-    for (size_t i = begin; i < end; i++) o[i] = x[ix[i]];
+    for (size_t i = begin; i < end; i++) o[i] = x[pwa_in_n(ix[i], n)];
     break;
   }
   case 2: {
     const uint16_t *x = c->x;
     uint16_t *o = c->out;
-    for (size_t i = begin; i < end; i++) o[i] = x[ix[i]];
+    for (size_t i = begin; i < end; i++) o[i] = x[pwa_in_n(ix[i], n)];
     break;
   }
   case 4: {
     const uint32_t *x = c->x;
     uint32_t *o = c->out;
-    for (size_t i = begin; i < end; i++) o[i] = x[ix[i]];
+    for (size_t i = begin; i < end; i++) o[i] = x[pwa_in_n(ix[i], n)];
     break;
   }
   default: {
     const uint64_t *x = c->x;
     uint64_t *o = c->out;
-    for (size_t i = begin; i < end; i++) o[i] = x[ix[i]];
+    for (size_t i = begin; i < end; i++) o[i] = x[pwa_in_n(ix[i], n)];
     break;
   }
   }

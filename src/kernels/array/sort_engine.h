@@ -62,6 +62,11 @@ static void ENG(finish)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t
  * One stable LSD pass: c holds the counts of the 8-bit digit at bit sh of
  * key - lo; they become offsets and (src, isrc) is scattered into (dst,
  * idst). Returns 0, having moved nothing, if every key has the same digit.
+ *
+ * The keys may be the caller's memory (an in-place sort), which another
+ * call or thread can write meanwhile: then the counts need not match the
+ * keys, and every place written from them is kept below n (pwa_in_n): the
+ * result of such a race is unspecified, but no write leaves the buffers.
  */
 PW_INLINE int ENG(digit_pass)(const ENG_K *src, const uint32_t *isrc, ENG_K *dst, uint32_t *idst,
                               size_t n, ENG_K lo, unsigned sh, size_t *c) {
@@ -78,7 +83,7 @@ PW_INLINE int ENG(digit_pass)(const ENG_K *src, const uint32_t *isrc, ENG_K *dst
     PWA_UNROLL4
     for (size_t i = 0; i < n; i++) {
       ENG_K key = src[i];
-      size_t o = c[(ENG_K)(key - lo) >> sh & 0xff]++;
+      size_t o = pwa_in_n(c[(ENG_K)(key - lo) >> sh & 0xff]++, n);
       dst[o] = key;
       idst[o] = isrc[i];
     }
@@ -86,7 +91,7 @@ PW_INLINE int ENG(digit_pass)(const ENG_K *src, const uint32_t *isrc, ENG_K *dst
     PWA_UNROLL4
     for (size_t i = 0; i < n; i++) {
       ENG_K key = src[i];
-      dst[c[(ENG_K)(key - lo) >> sh & 0xff]++] = key;
+      dst[pwa_in_n(c[(ENG_K)(key - lo) >> sh & 0xff]++, n)] = key;
     }
   }
   return 1;
@@ -204,7 +209,7 @@ static void ENG(lsd_top)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_
   for (size_t i = 0; i < n; i++) {
     uint32_t r = (uint32_t)((ENG_K)(k[i] - lo) >> sh); /* < 2^16: key - lo < 2^bits */
     cnt[0][r & 0xff]++;
-    cnt[1][r >> 8]++;
+    cnt[1][(r >> 8) & 0xff]++; /* (masked: a key written meanwhile may lie outside [lo, hi]) */
   }
   ENG_K *src = k, *dst = k2;
   uint32_t *isrc = ix, *idst = ix2;
@@ -239,7 +244,8 @@ static void ENG(msd_count)(void *p, size_t b0, size_t b1) {
     const ENG_K *k = c->k;
     ENG_K lo = c->lo;
     unsigned sh = c->shift;
-    for (size_t i = begin; i < end; i++) h[(ENG_K)(k[i] - lo) >> sh]++;
+    /* (kept inside: a key written meanwhile may lie outside [lo, hi]) */
+    for (size_t i = begin; i < end; i++) h[pwa_in_n((size_t)((ENG_K)(k[i] - lo) >> sh), c->nbk)]++;
   }
 }
 
@@ -258,7 +264,7 @@ static void ENG(msd_scatter)(void *p, size_t b0, size_t b1) {
       PWA_UNROLL4
       for (size_t i = begin; i < end; i++) {
         ENG_K key = k[i];
-        size_t o = off[(ENG_K)(key - lo) >> sh]++;
+        size_t o = pwa_in_n(off[pwa_in_n((size_t)((ENG_K)(key - lo) >> sh), c->nbk)]++, c->n);
         k2[o] = key;
         ix2[o] = ix[i];
       }
@@ -266,7 +272,7 @@ static void ENG(msd_scatter)(void *p, size_t b0, size_t b1) {
       PWA_UNROLL4
       for (size_t i = begin; i < end; i++) {
         ENG_K key = k[i];
-        k2[off[(ENG_K)(key - lo) >> sh]++] = key;
+        k2[pwa_in_n(off[pwa_in_n((size_t)((ENG_K)(key - lo) >> sh), c->nbk)]++, c->n)] = key;
       }
     }
   }
