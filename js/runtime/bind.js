@@ -4,13 +4,10 @@
 // once, the pool queues it.
 import { AbortError, ParawasmError, article, describe, isPlainObject, rangeError, typeError } from './errors.js';
 import { blockOf, checkLive, detachedError, freedError, isDetached } from './memory.js';
+import { INT_RANGE } from './scalars.js';
 
 export const PW_ECANCELED = -3;
 
-const INT_RANGE = {
-  u8: [0, 0xff], i8: [-0x80, 0x7f], u16: [0, 0xffff], i16: [-0x8000, 0x7fff],
-  u32: [0, 0xffffffff], i32: [-0x80000000, 0x7fffffff], usize: [0, 0xffffffff],
-};
 // The views each element type takes (by Symbol.toStringTag).
 const ELEM_TAGS = {
   u8: ['Uint8Array', 'Uint8ClampedArray'], char: ['Uint8Array'], i8: ['Int8Array'], u16: ['Uint16Array'],

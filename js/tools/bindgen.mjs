@@ -18,6 +18,7 @@ import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { INT_RANGE } from '../runtime/scalars.js';
 import { memberClash, objectClash } from '../runtime/members.js';
 import { FAMILIES } from './families.mjs';
 
@@ -840,8 +841,10 @@ const INT_CHECK = {
   i16: (a) => `(${a} << 16 >> 16) === ${a}`, u32: (a) => `(${a} >>> 0) === ${a}`, usize: (a) => `(${a} >>> 0) === ${a}`,
   i32: (a) => `(${a} | 0) === ${a}`,
 };
-const INT_RANGE = { u8: [0, 255], i8: [-128, 127], u16: [0, 65535], i16: [-32768, 32767], u32: [0, 4294967295], usize: [0, 4294967295],
-  i32: [-2147483648, 2147483647], u64: [0, 9007199254740991], i64: [-9007199254740991, 9007199254740991] };
+// the integers a shared namespace's fast path takes by range: the
+// runtime's ranges, and for 64-bit types the numbers that are exact
+// (bigints and the rest go the generic way)
+const FAST_INT_RANGE = { ...INT_RANGE, u64: [0, Number.MAX_SAFE_INTEGER], i64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] };
 // bytes of scratch each pool slot has (js/runtime/pool.js reads it from
 // the bundle): small foreign inputs and fixed outputs of fast pool calls
 export const POOL_SLOT_SCRATCH = 256;
@@ -938,7 +941,7 @@ function fastPath(spec, mode) {
       if (p.default !== undefined && !p.option) L.push(`if (${a} === undefined) ${a} = ${jsDefault(p.default)};`);
       // (in a shared namespace, integers by their range, factory constants:
       // array.clamp's lo and hi give one code for eight integer types)
-      if (INT_RANGE[p.type] && spec.__shared) L.push(`if (!Number.isInteger(${a}) || ${a} < ${c(String(INT_RANGE[p.type][0]))} || ${a} > ${c(String(INT_RANGE[p.type][1]))}) ${bail}`);
+      if (FAST_INT_RANGE[p.type] && spec.__shared) L.push(`if (!Number.isInteger(${a}) || ${a} < ${c(String(FAST_INT_RANGE[p.type][0]))} || ${a} > ${c(String(FAST_INT_RANGE[p.type][1]))}) ${bail}`);
       else if (INT_CHECK[p.type]) L.push(`if (typeof ${a} !== 'number' || !(${INT_CHECK[p.type](a)})) ${bail}`);
       else if (p.type === 'f64') L.push(`if (typeof ${a} !== 'number') ${bail}`);
       // beyond FLT_MAX (and not infinite): the generic path decides (Math.fround)

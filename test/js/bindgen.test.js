@@ -388,6 +388,7 @@ test('the CLI works from a path with a space and through a symlinked directory',
   cpSync(join(ROOT, 'js/tools/bindgen.mjs'), join(dir, 'tools/bindgen.mjs'));
   cpSync(join(ROOT, 'js/tools/families.mjs'), join(dir, 'tools/families.mjs'));
   cpSync(join(ROOT, 'js/runtime/members.js'), join(dir, 'runtime/members.js'));
+  cpSync(join(ROOT, 'js/runtime/scalars.js'), join(dir, 'runtime/scalars.js'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   let out = join(tmp, 'space-out.js');
   let r = cli(['--js', out, header(VALID)], tmp, join(dir, 'tools/bindgen.mjs'));
