@@ -33,7 +33,7 @@
 //     on a pool, so the two cannot drift apart.
 import { RESULT } from '../runtime/bind.js';
 import { ParawasmError, article, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
-import { runAsync, runSync } from '../runtime/drive.js';
+import { renamed, runAsync, runSync } from '../runtime/drive.js';
 import { checkLive } from '../runtime/memory.js';
 
 // Element types: JS tag -> what the family needs to know. code: the
@@ -691,18 +691,6 @@ function extreme(env, args, name) {
 // Operations of several calls run on the drivers of js/runtime/drive.js;
 // those of one call, below, without a generator.
 
-function renamed(e, where, k) {
-  const from = `array.${k}`;
-  // 'array.quantiles: ...' (an argument) and 'array.quantiles failed: ...' (the kernel's status)
-  if (where !== k && e instanceof Error && typeof e.message === 'string' && /^[: ]/.test(e.message.slice(from.length)) &&
-      e.message.startsWith(from)) {
-    try {
-      e.message = `${W(where)}${e.message.slice(from.length)}`;
-    } catch { /* left as it is */ }
-  }
-  return e;
-}
-
 /**
  * An operation of one call (oneCall), on the core: its result. (A plan
  * that needs more calls for its arguments, histogram's default range,
@@ -715,7 +703,7 @@ function runOneSync(env, where, plan, args) {
   try {
     v = env.exec(y);
   } catch (e) {
-    throw renamed(e, where, y.k ?? y.spec);
+    throw renamed(e, 'array', where, y.k ?? y.spec);
   }
   return y.map === undefined ? v : y.map(v, y);
 }
@@ -739,11 +727,11 @@ function runOneAsync(env, where, plan, args) {
     if (direct && y.map === returnX) y.args[y.args.length - 1][RESULT] = y.x;
     p = Promise.resolve(env.exec(y));
   } catch (e) {
-    return Promise.reject(y === undefined ? e : renamed(e, where, k));
+    return Promise.reject(y === undefined ? e : renamed(e, 'array', where, k));
   }
   if (direct) return p;
   return p.then((v) => (y.map === undefined ? v : y.map(v, y)), (e) => {
-    throw renamed(e, where, k);
+    throw renamed(e, 'array', where, k);
   });
 }
 
@@ -782,7 +770,7 @@ function install(target, ctx, async) {
     exec(y) {
       return y.spec ? target.call(convert, y.args) : raw[y.k](...y.args);
     },
-    rename: (e, where, y) => renamed(e, where, y.k ?? y.spec),
+    rename: (e, where, y) => renamed(e, 'array', where, y.k ?? y.spec),
   };
   for (const [name, op] of Object.entries(OPS)) {
     const { plan } = op;

@@ -35,7 +35,7 @@
 //     done with it.
 import { RESULT } from '../runtime/bind.js';
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
-import { runAsync, runSync } from '../runtime/drive.js';
+import { renamed, runAsync, runSync } from '../runtime/drive.js';
 import { blockOf, checkAttached, checkLive } from '../runtime/memory.js';
 
 const MAX_SIDE = 16777216; // PW_IMAGE_MAX_SIDE
@@ -930,7 +930,7 @@ function runPlanSync(env, plan, args) {
     env.exec(st.y);
   } catch (e) {
     if (st.owned) env.release(st.out.data);
-    throw renamed(e, st.y);
+    throw renamed(e, 'image', st.y.where, st.y.kernel);
   }
   return st.out;
 }
@@ -965,7 +965,7 @@ function runPlanAsync(env, plan, args) {
   }
   return p.then(() => st.out, (e) => {
     if (st.owned) env.release(st.out.data);
-    throw renamed(e, st.y);
+    throw renamed(e, 'image', st.y.where, st.y.kernel);
   });
 }
 
@@ -1048,20 +1048,6 @@ function makeChain(env, args) {
 
 // ------------------------------------------------------------ install
 
-/**
- * A kernel's error named after the public method that made the call
- * (`image.info failed: ...` from decode() reads `image.decode failed: ...`).
- */
-function renamed(e, y) {
-  const from = `image.${y.kernel}`;
-  if (y.where !== y.kernel && e instanceof Error && typeof e.message === 'string' && e.message.startsWith(from)) {
-    try {
-      e.message = `${W(y.where)}${e.message.slice(from.length)}`;
-    } catch { /* left as it is */ }
-  }
-  return e;
-}
-
 function makeEnv(host, ctx, async, raw) {
   const specOf = (kernel) => ctx.kernels.get(`image.${kernel}`);
   const owned = new WeakSet(); // data of the images made here (freed by free())
@@ -1102,7 +1088,7 @@ function makeEnv(host, ctx, async, raw) {
       return fn !== undefined ? fn(...y.args) : host.call(specOf(y.kernel), y.args);
     },
     // (a call's y names the method that made it)
-    rename: (e, where, y) => renamed(e, y),
+    rename: (e, where, y) => renamed(e, 'image', y.where, y.kernel),
   };
 }
 

@@ -64,3 +64,20 @@ function awaitStep(env, where, gen, y) {
 }
 
 const resume = (env, where, gen, r) => (r.done ? r.value : awaitStep(env, where, gen, r.value));
+
+/**
+ * A kernel's error named after the public method that made the call:
+ * `${ns}.${kernel}: ...` (an argument) or `${ns}.${kernel} failed: ...` (the
+ * kernel's status) becomes `${ns}.${where}...` (array.median's call of the
+ * quantiles kernel, image.decode's of info). Returns e.
+ */
+export function renamed(e, ns, where, kernel) {
+  const from = `${ns}.${kernel}`;
+  if (where !== kernel && e instanceof Error && typeof e.message === 'string' && e.message.startsWith(from) &&
+      /^[: ]/.test(e.message.slice(from.length))) {
+    try {
+      e.message = `${ns}.${where}${e.message.slice(from.length)}`;
+    } catch { /* left as it is */ }
+  }
+  return e;
+}
