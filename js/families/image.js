@@ -334,15 +334,29 @@ function* produce(env, where, o, shape, src, inPlace, inject, call, others) {
 /**
  * The result image of a call: options.dst checked (dstArg) or a new image
  * of `shape` (any object with width, height and channels: src will do).
- * Returns { y: null, out, owned }: y for the kernel call, out the result
- * image, owned whether its memory is a new image of the family's
- * (released if the call fails).
+ * Returns { y: null, out, owned, map: undefined }: y for the kernel call,
+ * out the result image, owned whether its memory is a new image of the
+ * family's (released if the call fails).
  */
 function destination(env, where, o, shape, src, inPlace, inject, others) {
   const dst = dstArg(env, where, o, shape, src, inPlace, inject, others);
   const out = dst ? { data: dst, width: shape.width, height: shape.height, channels: shape.channels } : env.newImage(where, shape);
-  return { y: null, out, owned: !dst };
+  return { y: null, out, owned: !dst, map: undefined };
 }
+
+/**
+ * The prepared call of an operation whose result is made of the kernel's
+ * value `v` by `map(v)` (no image: histogram, stats, encode); `same` for
+ * the value itself.
+ */
+const measured = (y, map) => ({ y, out: null, owned: false, map });
+const same = (v) => v;
+const greyHistogram = (h) => ({ grey: h });
+const rgbaHistogram = (h) => ({ r: h.subarray(0, 256), g: h.subarray(256, 512), b: h.subarray(512, 768), a: h.subarray(768, 1024) });
+const greyStats = (s) => ({ grey: { mean: s[0], min: s[1], max: s[2] } });
+const channelStats = (s, i) => ({ mean: s[i], min: s[4 + i], max: s[8 + i] });
+const rgbaStats = (s) => ({ r: channelStats(s, 0), g: channelStats(s, 1), b: channelStats(s, 2), a: channelStats(s, 3) });
+const infoOf = (r) => ({ width: r[0], height: r[1], channels: r[2], format: FORMATS[r[3]] });
 
 /** What produce() does before its call: the destination, and the call `call(out.data)` built. */
 function prepare(env, where, o, shape, src, inPlace, inject, call, others) {
@@ -356,27 +370,37 @@ function prepare(env, where, o, shape, src, inPlace, inject, call, others) {
   return st;
 }
 
-/** The prepared call `st` as a step of a generator: its result image, or its error (a new image released). */
+/**
+ * The prepared call `st` as a step of a generator: its result (the image,
+ * or st.map of the kernel's value), or its error (a new image released).
+ */
 function* step(env, st) {
+  let v;
   try {
-    yield st.y;
+    v = yield st.y;
   } catch (e) {
     if (st.owned) env.release(st.out.data);
     throw e;
   }
-  return st.out;
+  return st.map !== undefined ? st.map(v) : st.out;
 }
 
 /**
  * An operation of one kernel call: `plan(env, args, inject)` checks the
- * arguments and prepares the call (prepare()). The generator (chains use
- * it) and, for the methods, `op.plan`, which runPlanSync/runPlanAsync run
- * without a generator (the small-call cost: pool.image.invert of a 16x16
- * tile into options.dst took 3.5 µs a queued call through the generators).
+ * arguments and prepares the call (destination() and k(), or measured()).
+ * The generator (chains use it) and, for the methods, `op.plan`, which
+ * runPlanSync/runPlanAsync run without a generator (the small-call cost:
+ * pool.image.invert of a 16x16 tile into options.dst took 3.5 µs a queued
+ * call through the generators, pool.image.rotate 3.5 µs and 3.5 KB of the
+ * engine's heap). A plan that needs more than one call for the arguments
+ * it was given (resize with fit 'cover', composite into a new image on a
+ * pool) returns a generator of them instead.
  */
 function oneCall(plan) {
   const op = function* op(env, args, inject) {
-    return yield* step(env, plan(env, args, inject));
+    const st = plan(env, args, inject);
+    if (st.next !== undefined) return yield* st;
+    return yield* step(env, st);
   };
   op.plan = plan;
   return op;
@@ -427,7 +451,7 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
 }
 
 const OPS = {
-  resize: function* resize(env, args, inject) {
+  resize: oneCall((env, args, inject) => {
     const where = 'resize';
     arity(where, args, 4);
     let [, width, height, oArg] = args;
@@ -492,23 +516,12 @@ const OPS = {
     const shape = { width: w, height: h, channels: src.channels };
     byteCount(where, 'the result', w, h, src.channels);
     const call = callOptionsOf(o, inject);
-    const resizeInto = (d) => k(where, grey('resize', src), [src.data, d],
-      { width: src.width, height: src.height, dstWidth: w, dstHeight: h, filter }, call);
-    if (!box) return yield* produce(env, where, o, shape, src, false, inject, resizeInto);
-    // cover: resized into a temporary image, whose middle is the result
-    const outShape = { ...box, channels: src.channels };
-    dstArg(env, where, o, outShape, src, false, inject); // checked before any work
-    const tmp = env.newImage(where, shape);
-    try {
-      yield resizeInto(tmp.data);
-      const left = Math.floor((w - box.width) / 2);
-      const top = Math.floor((h - box.height) / 2);
-      return yield* produce(env, where, o, outShape, src, false, inject, (d) => k(where, grey('crop', src), [tmp.data, d],
-        { width: w, height: h, left, top, dstWidth: box.width, dstHeight: box.height }, call));
-    } finally {
-      env.release(tmp.data);
-    }
-  },
+    const scalars = { width: src.width, height: src.height, dstWidth: w, dstHeight: h, filter, [RESULT]: undefined };
+    if (box) return resizeCover(env, o, shape, box, src, inject, scalars, call);
+    const st = destination(env, where, o, shape, src, false, inject);
+    st.y = k(where, grey('resize', src), [src.data, st.out.data], scalars, call);
+    return st;
+  }),
 
   blur: sameSize('blur', { main: 'sigma', scalars: (sigma) => ({ sigma: number('blur', 'sigma', sigma, 0, 100000) }) }),
 
@@ -525,7 +538,7 @@ const OPS = {
     }),
   }),
 
-  convolve: function* convolve(env, args, inject) {
+  convolve: oneCall((env, args, inject) => {
     const where = 'convolve';
     arity(where, args, 3);
     const [, kernelArg, oArg] = args;
@@ -537,9 +550,11 @@ const OPS = {
       : number(where, 'options.divisor', o.divisor, -FLT_MAX, FLT_MAX);
     const bias = o.bias === undefined ? 0 : number(where, 'options.bias', o.bias, -1e6, 1e6);
     const call = callOptionsOf(o, inject);
-    return yield* produce(env, where, o, shapeOf(src), src, true, inject, (d) => k(where, grey('convolve', src),
-      [src.data, d, weights], { width: src.width, height: src.height, kernelWidth: kw, kernelHeight: kh, divisor, bias }, call));
-  },
+    const st = destination(env, where, o, src, src, true, inject);
+    st.y = k(where, grey('convolve', src), [src.data, st.out.data, weights],
+      { width: src.width, height: src.height, kernelWidth: kw, kernelHeight: kh, divisor, bias, [RESULT]: undefined }, call);
+    return st;
+  }),
 
   greyscale: sameSize('greyscale', { rgba: true }),
   invert: sameSize('invert'),
@@ -579,7 +594,7 @@ const OPS = {
     scalars: (t) => ({ threshold: t === undefined ? 128 : number('threshold', 'threshold', t, 0, 256, true) }),
   }),
 
-  colorMatrix: function* colorMatrix(env, args, inject) {
+  colorMatrix: oneCall((env, args, inject) => {
     const where = 'colorMatrix';
     const [m, oArg] = mainArg(where, args, 'matrix', (v) => Array.isArray(v) || ArrayBuffer.isView(v));
     const o = optionsArg(env, where, oArg, ['matrix', 'dst', 'width', 'height', 'channels']);
@@ -591,33 +606,36 @@ const OPS = {
       throw rangeError(`${W(where)}: matrix must have 20 numbers (4 rows of 5, as feColorMatrix) (got ${matrix.length})`);
     }
     const call = callOptionsOf(o, inject);
-    return yield* produce(env, where, o, shapeOf(src), src, true, inject,
-      (d) => k(where, 'colorMatrix', [src.data, d, matrix], { width: src.width, height: src.height }, call));
-  },
+    const st = destination(env, where, o, src, src, true, inject);
+    st.y = k(where, 'colorMatrix', [src.data, st.out.data, matrix], { width: src.width, height: src.height, [RESULT]: undefined }, call);
+    return st;
+  }),
 
-  toGrey: function* toGrey(env, args, inject) {
+  toGrey: oneCall((env, args, inject) => {
     const where = 'toGrey';
     arity(where, args, 2);
     const o = optionsArg(env, where, args[1], ['dst', 'width', 'height', 'channels']);
     const src = imageArg(where, 'src', args[0], o);
     rgbaOnly(where, src);
     const call = callOptionsOf(o, inject);
-    return yield* produce(env, where, o, { width: src.width, height: src.height, channels: 1 }, src, false, inject,
-      (d) => k(where, 'toGrey', [src.data, d], { width: src.width, height: src.height }, call));
-  },
+    const st = destination(env, where, o, { width: src.width, height: src.height, channels: 1 }, src, false, inject);
+    st.y = k(where, 'toGrey', [src.data, st.out.data], { width: src.width, height: src.height, [RESULT]: undefined }, call);
+    return st;
+  }),
 
-  toRgba: function* toRgba(env, args, inject) {
+  toRgba: oneCall((env, args, inject) => {
     const where = 'toRgba';
     arity(where, args, 2);
     const o = optionsArg(env, where, args[1], ['dst', 'width', 'height', 'channels']);
     const src = imageArg(where, 'src', args[0], ArrayBuffer.isView(args[0]) ? { channels: 1, ...o } : o);
     if (src.channels !== 1) throw typeError(`${W(where)}: src must be a grey image (channels 1); it is RGBA already`);
     const call = callOptionsOf(o, inject);
-    return yield* produce(env, where, o, { width: src.width, height: src.height, channels: 4 }, src, false, inject,
-      (d) => k(where, 'fromGrey', [src.data, d], { width: src.width, height: src.height }, call));
-  },
+    const st = destination(env, where, o, { width: src.width, height: src.height, channels: 4 }, src, false, inject);
+    st.y = k(where, 'fromGrey', [src.data, st.out.data], { width: src.width, height: src.height }, call);
+    return st;
+  }),
 
-  crop: function* crop(env, args, inject) {
+  crop: oneCall((env, args, inject) => {
     const where = 'crop';
     arity(where, args, 3);
     const [, rect, oArg] = args;
@@ -640,14 +658,16 @@ const OPS = {
       throw rangeError(`${W(where)}: rect.top + rect.height (${top} + ${height}) must be at most the height of src (${src.height})`);
     }
     const call = callOptionsOf(o, inject);
-    return yield* produce(env, where, o, { width, height, channels: src.channels }, src, false, inject,
-      (d) => k(where, grey('crop', src), [src.data, d], { width: src.width, height: src.height, left, top, dstWidth: width, dstHeight: height }, call));
-  },
+    const st = destination(env, where, o, { width, height, channels: src.channels }, src, false, inject);
+    st.y = k(where, grey('crop', src), [src.data, st.out.data],
+      { width: src.width, height: src.height, left, top, dstWidth: width, dstHeight: height, [RESULT]: undefined }, call);
+    return st;
+  }),
 
   flip: sameSize('flip'),
   flop: sameSize('flop'),
 
-  rotate: function* rotate(env, args, inject) {
+  rotate: oneCall((env, args, inject) => {
     const where = 'rotate';
     const [a, oArg] = mainArg(where, args, 'angle', (v) => typeof v === 'number');
     const o = optionsArg(env, where, oArg, ['angle', 'dst', 'width', 'height', 'channels']);
@@ -660,11 +680,12 @@ const OPS = {
     const quarter = angle === 90 || angle === 270;
     const shape = quarter ? { width: src.height, height: src.width, channels: src.channels } : shapeOf(src);
     const call = callOptionsOf(o, inject);
-    return yield* produce(env, where, o, shape, src, true, inject,
-      (d) => k(where, grey('rotate', src), [src.data, d], { width: src.width, height: src.height, angle }, call));
-  },
+    const st = destination(env, where, o, shape, src, true, inject);
+    st.y = k(where, grey('rotate', src), [src.data, st.out.data], { width: src.width, height: src.height, angle, [RESULT]: undefined }, call);
+    return st;
+  }),
 
-  extend: function* extend(env, args, inject) {
+  extend: oneCall((env, args, inject) => {
     const where = 'extend';
     arity(where, args, 3);
     let sides = {};
@@ -691,11 +712,13 @@ const OPS = {
     byteCount(where, 'the result', width, height, src.channels);
     const background = o.background === undefined ? 0 : colourArg(where, 'options.background', o.background, src.channels);
     const call = callOptionsOf(o, inject);
-    return yield* produce(env, where, o, { width, height, channels: src.channels }, src, false, inject,
-      (d) => k(where, grey('extend', src), [src.data, d], { width: src.width, height: src.height, ...by, background }, call));
-  },
+    const st = destination(env, where, o, { width, height, channels: src.channels }, src, false, inject);
+    st.y = k(where, grey('extend', src), [src.data, st.out.data],
+      { width: src.width, height: src.height, top: by.top, right: by.right, bottom: by.bottom, left: by.left, background, [RESULT]: undefined }, call);
+    return st;
+  }),
 
-  composite: function* composite(env, args, inject) {
+  composite: oneCall((env, args, inject) => {
     const where = 'composite';
     arity(where, args, 3);
     const o = optionsArg(env, where, args[2], ['left', 'top', 'opacity', 'dst', 'width', 'height', 'channels']);
@@ -710,55 +733,42 @@ const OPS = {
     const { out } = st;
     const inPlace = !st.owned && sameBytes(out.data, base.data);
     const call = callOptionsOf(o, inject);
-    try {
-      if (!inPlace) {
-        // the result starts as a copy of src: on a pool, copied by a kernel (rows on every thread)
-        if (env.async) {
-          yield k(where, grey('crop', base), [base.data, out.data],
-            { width: base.width, height: base.height, left: 0, top: 0, dstWidth: base.width, dstHeight: base.height }, call);
-        } else {
-          out.data.set(base.data);
-        }
-      }
-      yield k(where, 'composite', [out.data, over.data], {
-        width: base.width, height: base.height, overlayWidth: over.width, overlayHeight: over.height, left, top, opacity,
-      }, call);
-    } catch (e) {
-      if (st.owned) env.release(out.data);
-      throw e;
-    }
-    return out;
-  },
+    st.y = k(where, 'composite', [out.data, over.data], {
+      width: base.width, height: base.height, overlayWidth: over.width, overlayHeight: over.height, left, top, opacity, [RESULT]: undefined,
+    }, call);
+    if (inPlace) return st;
+    // the result starts as a copy of src: on a pool, copied by a kernel
+    // (rows on every thread) before the composite call, a generator of the two
+    if (env.async) return compositeCopy(env, st, base, call);
+    out.data.set(base.data);
+    return st;
+  }),
 
-  histogram: function* histogram(env, args, inject) {
+  histogram: oneCall((env, args, inject) => {
     const where = 'histogram';
     arity(where, args, 2);
     const o = optionsArg(env, where, args[1], ['width', 'height', 'channels']);
     const src = imageArg(where, 'src', args[0], o);
-    const h = yield k(where, grey('histogram', src), [src.data], { width: src.width, height: src.height }, callOptionsOf(o, inject));
-    if (src.channels === 1) return { grey: h };
-    return { r: h.subarray(0, 256), g: h.subarray(256, 512), b: h.subarray(512, 768), a: h.subarray(768, 1024) };
-  },
+    return measured(k(where, grey('histogram', src), [src.data], { width: src.width, height: src.height }, callOptionsOf(o, inject)),
+      src.channels === 1 ? greyHistogram : rgbaHistogram);
+  }),
 
-  stats: function* stats(env, args, inject) {
+  stats: oneCall((env, args, inject) => {
     const where = 'stats';
     arity(where, args, 2);
     const o = optionsArg(env, where, args[1], ['width', 'height', 'channels']);
     const src = imageArg(where, 'src', args[0], o);
-    const s = yield k(where, grey('stats', src), [src.data], { width: src.width, height: src.height }, callOptionsOf(o, inject));
-    if (src.channels === 1) return { grey: { mean: s[0], min: s[1], max: s[2] } };
-    const ch = (i) => ({ mean: s[i], min: s[4 + i], max: s[8 + i] });
-    return { r: ch(0), g: ch(1), b: ch(2), a: ch(3) };
-  },
+    return measured(k(where, grey('stats', src), [src.data], { width: src.width, height: src.height }, callOptionsOf(o, inject)),
+      src.channels === 1 ? greyStats : rgbaStats);
+  }),
 
-  info: function* info(env, args, inject) {
+  info: oneCall((env, args, inject) => {
     const where = 'info';
     arity(where, args, 2);
     const o = optionsArg(env, where, args[1], []);
     const bytes = fileArg(where, 'data', args[0]);
-    const r = yield k(where, 'info', [bytes], {}, callOptionsOf(o, inject));
-    return { width: r[0], height: r[1], channels: r[2], format: FORMATS[r[3]] };
-  },
+    return measured(k(where, 'info', [bytes], {}, callOptionsOf(o, inject)), infoOf);
+  }),
 
   decode: function* decode(env, args, inject) {
     const where = 'decode';
@@ -795,7 +805,7 @@ const OPS = {
     throw e;
   },
 
-  encode: function* encode(env, args, inject) {
+  encode: oneCall((env, args, inject) => {
     const where = 'encode';
     arity(where, args, 2);
     const o = optionsArg(env, where, args[1], ['format', 'quality', 'width', 'height', 'channels']);
@@ -805,22 +815,54 @@ const OPS = {
       throw typeof format === 'string' ? rangeError(e) : typeError(e);
     }
     if (format === 'png' && o.quality !== undefined) throw typeError(`${W(where)}: options.quality is for JPEG only`);
-    return yield* encodeImage(env, where, args[0], format, o, inject);
-  },
+    return encodeImage(env, where, args[0], format, o, inject);
+  }),
 
-  encodePng: function* encodePng(env, args, inject) {
+  encodePng: oneCall((env, args, inject) => {
     arity('encodePng', args, 2);
     const o = optionsArg(env, 'encodePng', args[1], ['width', 'height', 'channels']);
-    return yield* encodeImage(env, 'encodePng', args[0], 'png', o, inject);
-  },
+    return encodeImage(env, 'encodePng', args[0], 'png', o, inject);
+  }),
 
-  encodeJpeg: function* encodeJpeg(env, args, inject) {
+  encodeJpeg: oneCall((env, args, inject) => {
     const [q, oArg] = mainArg('encodeJpeg', args, 'quality', (v) => typeof v === 'number');
     const o = optionsArg(env, 'encodeJpeg', oArg, ['quality', 'width', 'height', 'channels']);
-    return yield* encodeImage(env, 'encodeJpeg', args[0], 'jpeg', { ...o, quality: q }, inject);
-  },
+    return encodeImage(env, 'encodeJpeg', args[0], 'jpeg', { ...o, quality: q }, inject);
+  }),
 };
 OPS.unsharp = OPS.sharpen;
+
+/**
+ * resize with fit 'cover': resized into a temporary image, whose middle
+ * is the result (two calls: a generator of them).
+ */
+function* resizeCover(env, o, shape, box, src, inject, scalars, call) {
+  const where = 'resize';
+  const outShape = { ...box, channels: src.channels };
+  dstArg(env, where, o, outShape, src, false, inject); // checked before any work
+  const tmp = env.newImage(where, shape);
+  try {
+    yield k(where, grey('resize', src), [src.data, tmp.data], scalars, call);
+    const left = Math.floor((shape.width - box.width) / 2);
+    const top = Math.floor((shape.height - box.height) / 2);
+    return yield* produce(env, where, o, outShape, src, false, inject, (d) => k(where, grey('crop', src), [tmp.data, d],
+      { width: shape.width, height: shape.height, left, top, dstWidth: box.width, dstHeight: box.height }, call));
+  } finally {
+    env.release(tmp.data);
+  }
+}
+
+/** composite on a pool into an image other than src: src copied into it first, then the composite call. */
+function* compositeCopy(env, st, base, call) {
+  try {
+    yield k('composite', grey('crop', base), [base.data, st.out.data],
+      { width: base.width, height: base.height, left: 0, top: 0, dstWidth: base.width, dstHeight: base.height }, call);
+  } catch (e) {
+    if (st.owned) env.release(st.out.data);
+    throw e;
+  }
+  return yield* step(env, st);
+}
 
 function floats(where, what, v) {
   if (!Array.isArray(v) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) {
@@ -911,46 +953,55 @@ function* decodeInto(env, where, bytes, channels, o, inject) {
   }
 }
 
-function* encodeImage(env, where, srcArg, format, o, inject) {
+/** The encoders' plan: the file's bytes are the kernel's value. */
+function encodeImage(env, where, srcArg, format, o, inject) {
   const src = imageArg(where, 'src', srcArg, o);
   const scalars = { width: src.width, height: src.height };
   if (format === 'jpeg' && o.quality !== undefined) scalars.quality = number(where, 'quality', o.quality, 1, 100, true);
   const kernel = format === 'png' ? 'encodePng' : 'encodeJpeg';
-  return yield k(where, grey(kernel, src), [src.data], scalars, callOptionsOf(o, inject));
+  return measured(k(where, grey(kernel, src), [src.data], scalars, callOptionsOf(o, inject)), same);
 }
 
 // ------------------------------------------------------------- drivers
 // Operations of several calls (and chains) run on the drivers of
 // js/runtime/drive.js; those of one call, below, without a generator.
 
-/** An operation of one call (oneCall), on the core: its result image. */
-function runPlanSync(env, plan, args) {
+/**
+ * An operation of one call (oneCall), on the core: its result (the image,
+ * or st.map of the kernel's value). A plan that returned a generator runs
+ * on the driver of operations of several calls.
+ */
+function runPlanSync(env, where, plan, args) {
   const st = plan(env, args, null);
+  if (st.next !== undefined) return runSync(env, where, st);
+  let v;
   try {
-    env.exec(st.y);
+    v = env.exec(st.y);
   } catch (e) {
     if (st.owned) env.release(st.out.data);
     throw renamed(e, 'image', st.y.where, st.y.kernel);
   }
-  return st.out;
+  return st.map !== undefined ? st.map(v) : st.out;
 }
 
 /**
- * The same on a pool: the kernel call's own promise, settling with the
- * image (RESULT), for a call into options.dst on the threaded pool whose
- * errors keep their names (the kernel's name is the method's); else the
- * promise `then` derives from the call's.
+ * The same on a pool: the kernel call's own promise where it settles with
+ * the result and its errors keep their names (the kernel's name is the
+ * method's): a value that is the result itself (encodePng), or on the
+ * threaded pool a call into options.dst settling with the image (RESULT);
+ * else the promise `then` derives from the call's.
  */
-function runPlanAsync(env, plan, args) {
+function runPlanAsync(env, where, plan, args) {
   let st;
   try {
     st = plan(env, args, null);
   } catch (e) {
     return Promise.reject(e);
   }
+  if (st.next !== undefined) return runAsync(env, where, st);
   const { y } = st;
-  if (env.settleWith && !st.owned && y.where === y.kernel) {
-    y.args[y.args.length - 1][RESULT] = st.out;
+  if (y.where === y.kernel && (st.map === same || (st.map === undefined && env.settleWith && !st.owned))) {
+    if (st.map === undefined) y.args[y.args.length - 1][RESULT] = st.out;
     try {
       return env.exec(y);
     } catch (e) {
@@ -959,13 +1010,13 @@ function runPlanAsync(env, plan, args) {
   }
   let p;
   try {
-    p = env.exec(st.y);
+    p = env.exec(y);
   } catch (e) {
     p = Promise.reject(e);
   }
-  return p.then(() => st.out, (e) => {
+  return p.then((v) => (st.map !== undefined ? st.map(v) : st.out), (e) => {
     if (st.owned) env.release(st.out.data);
-    throw renamed(e, 'image', st.y.where, st.y.kernel);
+    throw renamed(e, 'image', y.where, y.kernel);
   });
 }
 
@@ -1110,7 +1161,7 @@ function install(target, ctx, async) {
   const methods = {};
   for (const [name, op] of Object.entries(OPS)) {
     const { plan } = op;
-    if (plan) methods[name] = async ? (...args) => runPlanAsync(env, plan, args) : (...args) => runPlanSync(env, plan, args);
+    if (plan) methods[name] = async ? (...args) => runPlanAsync(env, name, plan, args) : (...args) => runPlanSync(env, name, plan, args);
     else methods[name] = async ? (...args) => runAsync(env, name, op(env, args, null)) : (...args) => runSync(env, name, op(env, args, null));
   }
   /**
