@@ -303,26 +303,57 @@ export class Call {
     this.out = null; // options.out: the view the one PW_RETURN result goes to
     this.outInPlace = false; // ... written by the kernel where it is (a view of this heap)
     this.outLength = 0; // ... its elements (a detached view reports 0)
-    this.temps = null; // addresses this call allocated (freed by release())
-    this.copies = null; // indices of the buffers copied in
+    // (lists with a count, which a reused call keeps with their room)
+    this.temps = []; // addresses this call allocated (freed by release()): the first nTemps
+    this.nTemps = 0;
+    this.copies = []; // indices of the buffers copied in: the first nCopies
+    this.nCopies = 0;
     this.copied = 0; // bytes copied in and out
-    this.pinned = null; // alloc() blocks this call uses in place (pool)
+    this.pinned = []; // alloc() blocks this call uses in place (pool): the first nPinned
+    this.nPinned = 0;
     this.onProgress = null;
     this.next = 0; // free arena space: [next, end)
     this.end = 0;
     this.result = undefined; // options[RESULT]: the value the call settles with
+    // what a pool keeps of the call
+    this.signal = undefined;
+    this.resolve = null;
+    this.reject = null;
+    this.settled = false;
+    this.slot = undefined; // its task slot, once submitted
+    this.task = 0;
+    this.extraBlocks = null;
+    this.abortRequested = false;
+    this.progressError = undefined;
+    this.lastDone = undefined;
+    this.lastTotal = undefined;
+    this.idle = false; // a pool's slot may hand it to a new call (Pool.newCall())
   }
 
-  /** Makes a finished call ready to be used again (the core reuses one per kernel). */
+  /**
+   * Makes a finished call ready to be used again (the core reuses one per
+   * kernel, the threaded pool one per task slot).
+   */
   reuse() {
     this.values.fill(undefined); // hold no reference to the last call's views
     this.out = null;
     this.outInPlace = false;
-    this.temps = null;
-    this.copies = null;
+    this.nTemps = 0;
+    this.nCopies = 0;
     this.copied = 0;
+    this.nPinned = 0;
     this.onProgress = null;
     this.result = undefined;
+    this.signal = undefined;
+    this.resolve = null;
+    this.reject = null;
+    this.settled = false;
+    this.slot = undefined;
+    this.extraBlocks = null;
+    this.abortRequested = false;
+    this.progressError = undefined;
+    this.lastDone = undefined;
+    this.lastTotal = undefined;
     return this;
   }
 
@@ -527,12 +558,12 @@ export class Call {
       if (a >= 0 && this.values[a] === v) {
         // the same foreign view as its alias partner: one copy serves both
         this.ptrs[i] = this.ptrs[a];
-        (this.copies ??= []).push(i);
+        this.copies[this.nCopies++] = i;
         continue;
       }
       const out = ps[i].kind === 'out';
       const ptr = this.room(bytes, ps[i].label, out);
-      (this.copies ??= []).push(i);
+      this.copies[this.nCopies++] = i;
       this.ptrs[i] = ptr;
       if (!out) {
         heap.views().u8.set(new Uint8Array(v.buffer, v.byteOffset, bytes), ptr);
@@ -550,7 +581,7 @@ export class Call {
       p = at;
     } else {
       p = this.heap.malloc(bytes, what);
-      (this.temps ??= []).push(p);
+      this.temps[this.nTemps++] = p;
     }
     if (zero) this.heap.views().u8.fill(0, p, p + bytes);
     return p;
@@ -682,9 +713,10 @@ export class Call {
 
   /** Copies back what the kernel wrote into buffers that were copied in. */
   copyOut() {
-    if (!this.copies) return;
+    if (this.nCopies === 0) return;
     const u8 = this.heap.views().u8;
-    for (const i of this.copies) {
+    for (let c = 0; c < this.nCopies; c++) {
+      const i = this.copies[c];
       const p = this.spec.params[i];
       if (p.kind === 'in') continue;
       const v = this.values[i];
@@ -710,9 +742,9 @@ export class Call {
         this.outPtrs[k] = 0;
       }
     }
-    if (!this.temps) return;
-    for (const p of this.temps) this.heap.mfree(p);
-    this.temps = null;
+    const n = this.nTemps;
+    this.nTemps = 0;
+    for (let i = 0; i < n; i++) this.heap.mfree(this.temps[i]);
   }
 }
 

@@ -12,12 +12,12 @@ export const MEMBERS = Object.freeze([
   'arena', 'busy', 'call', 'callChained', 'calls', 'fastContext', 'heap', 'layout', 'mod',
   'progressError', 'run', 'runCall', 'scratch', 'stackTop', 'task', 'trapped', 'watch',
   // internal: PoolBase, Pool
-  'L', 'abort', 'aborts', 'backlog', 'backlogHead', 'batch', 'cap', 'comp', 'compHead', 'counters',
+  'L', 'abort', 'aborts', 'backlog', 'backlogHead', 'batch', 'cap', 'checkCall', 'comp', 'compHead', 'counters',
   'crash', 'crashError', 'defineKernels', 'doneSeq', 'drain', 'drainRing', 'end', 'endStretch', 'enqueue', 'env',
   'ex', 'execFast', 'execFor', 'failAll', 'failedError', 'failure', 'fast', 'freeSlots', 'inflight',
   'invokeRaw', 'jsWait', 'keepAlive', 'mask', 'newFast', 'onWake', 'pin', 'progressTimer', 'publish',
   'push', 'queueCall', 'readProgress', 'recycleArena', 'report', 'ringW', 'running', 'settle', 'settleCall',
-  'settleFast', 'shutdown', 'slotBytes', 'slotScratch', 'spinnersW', 'stage', 'stageArena', 'stageSpare', 'stretch', 'submit',
+  'newCall', 'settleFast', 'shutdown', 'slotBytes', 'slotCalls', 'slotScratch', 'spinnersW', 'stage', 'stageArena', 'stageSpare', 'stretch', 'submit',
   'submitFast', 'tail', 'tailW', 'tasks', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
   'waiting', 'warmUp', 'watched', 'workers',
   // internal: FallbackPool

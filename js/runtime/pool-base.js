@@ -40,9 +40,13 @@ export class PoolBase {
    * aborted.
    */
   begin(spec, args, heap) {
+    return this.checkCall(new Call(spec, heap), args);
+  }
+
+  /** begin() with the Call `c` given (a new one, or one made ready by reuse()): returns c, checked. */
+  checkCall(c, args) {
     if (this.failure) throw this.failedError();
-    const c = new Call(spec, heap);
-    const o = checkCallOptions(c.check(args, POOL_CALL_OPTIONS), spec.label);
+    const o = checkCallOptions(c.check(args, POOL_CALL_OPTIONS), c.spec.label);
     c.signal = o?.signal;
     c.onProgress = o?.onProgress ?? null;
     if (c.signal?.aborted) throw abortError(c, 'before it started');
