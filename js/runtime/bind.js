@@ -328,6 +328,8 @@ export class Call {
     this.lastDone = undefined;
     this.lastTotal = undefined;
     this.idle = false; // a pool's slot may hand it to a new call (Pool.newCall())
+    this.batch = null; // the pool's Batch it settles with, and its index there
+    this.bj = 0;
   }
 
   /**
@@ -354,7 +356,18 @@ export class Call {
     this.progressError = undefined;
     this.lastDone = undefined;
     this.lastTotal = undefined;
+    this.batch = null;
     return this;
+  }
+
+  /** Bytes of its buffers and PW_RETURN results (after check()). */
+  size() {
+    const { spec } = this;
+    let n = 0;
+    for (const i of spec.buffers) n += this.bytes[i];
+    const outs = spec.outputs;
+    for (let k = 0; k < outs.length; k++) if (outs[k].kind === 'ret') n += this.outCounts[k] * outs[k].size;
+    return n;
   }
 
   /**
@@ -454,9 +467,11 @@ export class Call {
     const { spec, L, values } = this;
     const ps = spec.params;
     for (const ci of spec.lens) {
-      const [first, ...rest] = spec.cargs[ci].buffers;
+      const bs = spec.cargs[ci].buffers;
+      const first = bs[0];
       const n0 = this.count(first);
-      for (const b of rest) {
+      for (let j = 1; j < bs.length; j++) {
+        const b = bs[j];
         if (this.count(b) !== n0) {
           throw rangeError(`${spec.label}: ${ps[b].name} has ${this.count(b)} elements but ` +
             `${ps[first].name} has ${n0}; they must be the same length`);

@@ -15,7 +15,7 @@ export const MEMBERS = Object.freeze([
   'L', 'abort', 'aborts', 'backlog', 'backlogHead', 'batch', 'cap', 'checkCall', 'comp', 'compHead', 'counters',
   'crash', 'crashError', 'defineKernels', 'doneSeq', 'drain', 'drainRing', 'end', 'endStretch', 'enqueue', 'env',
   'ex', 'execFast', 'execFor', 'failAll', 'failedError', 'failure', 'fast', 'freeSlots', 'inflight',
-  'invokeRaw', 'jsWait', 'keepAlive', 'mask', 'newFast', 'onWake', 'pin', 'progressTimer', 'publish',
+  'invokeRaw', 'joinBatch', 'jsWait', 'keepAlive', 'mask', 'newFast', 'onWake', 'pin', 'progressTimer', 'publish',
   'push', 'queueCall', 'readProgress', 'recycleArena', 'report', 'ringW', 'running', 'settle', 'settleCall',
   'newCall', 'settleFast', 'shutdown', 'slotBytes', 'slotCalls', 'slotScratch', 'spinnersW', 'stage', 'stageArena', 'stageSpare', 'stretch', 'submit',
   'submitFast', 'tail', 'tailW', 'tasks', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',

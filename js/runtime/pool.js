@@ -170,18 +170,7 @@ export class Pool extends PoolBase {
       this.execFor = r;
       promise = new Promise(this.execFast);
     } else {
-      // a burst: this call's promise follows its batch's (see Batch)
-      let b = this.batch;
-      if (b === null) b = this.batch = Batch.get();
-      r.batch = b;
-      r.bj = b.n++;
-      b.left++;
-      r.reject = rejectMember;
-      promise = b.promise.then(takeMember);
-      if (b.n === BATCH) {
-        closeBatch(b);
-        this.batch = null;
-      }
+      promise = this.joinBatch(r);
     }
     this.counters.bytesCopied += cp;
     this.calls[idx] = r;
@@ -191,6 +180,26 @@ export class Pool extends PoolBase {
       this.waiting = true;
       this.keepAlive.ref();
       this.wait();
+    }
+    return promise;
+  }
+
+  /**
+   * The promise of a call `r` of a burst (a FastCall, or a generic Call):
+   * it follows its batch's (see Batch). r.reject (which end() calls) and
+   * settleFast() settle it as call r.bj of batch r.batch.
+   */
+  joinBatch(r) {
+    let b = this.batch;
+    if (b === null) b = this.batch = Batch.get();
+    r.batch = b;
+    r.bj = b.n++;
+    b.left++;
+    r.reject = rejectMember;
+    const promise = b.promise.then(takeMember);
+    if (b.n === BATCH) {
+      closeBatch(b);
+      this.batch = null;
     }
     return promise;
   }
@@ -403,13 +412,28 @@ export class Pool extends PoolBase {
   }
 
   // Queues a placed call c: pins the alloc() blocks it reads in place.
+  //
+  // A call submitted at once that a burst makes (after its stretch's first
+  // `threads` calls) settles with its batch, as fast calls do, unless it
+  // has a signal or onProgress (an abort or a report is its alone) or
+  // its buffers and results total more than BATCH_BYTES.
   queueCall(c) {
     this.counters.bytesCopied += c.copied;
     this.pin(c, 1);
-    return this.enqueue(c, () => {
-      if (this.top > 0 && this.backlogHead === this.backlog.length) this.submit(c);
-      else this.backlog.push(c);
-    });
+    if (this.top === 0 || this.backlogHead !== this.backlog.length) {
+      return this.enqueue(c, () => this.backlog.push(c));
+    }
+    let promise;
+    if (this.stretch < this.threads || c.signal !== undefined || c.onProgress !== null || c.size() > BATCH_BYTES) {
+      this.execFor = c;
+      promise = new Promise(this.execFast);
+      if (c.signal !== undefined) this.aborts.add(c.signal, c);
+    } else {
+      promise = this.joinBatch(c);
+      c.resolve = resolveMember;
+    }
+    this.submit(c);
+    return promise;
   }
 
   /** True if view lies in the pool's memory (a kernel reads it in place). */
@@ -804,12 +828,20 @@ function takeMember(b) {
   return v;
 }
 
-// FastCall.reject of a call in a batch (as failAll() calls it: c.reject(error))
+// FastCall.reject of a call in a batch (as failAll() calls it: c.reject(error)), and a Call's
 function rejectMember(error) {
   const b = this.batch;
   this.batch = null;
   this.reject = null;
   settleMember(b, this.bj, true, error);
+}
+
+// A generic Call's resolve in a batch (settleCall() calls c.resolve(value))
+function resolveMember(value) {
+  const b = this.batch;
+  this.batch = null;
+  this.resolve = this.reject = null;
+  settleMember(b, this.bj, false, value);
 }
 
 // The record of a fast call, one per task slot, reused by every fast call

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { AbortError, createPool } from '../../build/testpkg/index.js';
-import { holdThreads } from '../lib/hold.js';
+import { holdThreads, newGate, until } from '../lib/hold.js';
 
 const G = { onProgress: undefined }; // the generic path
 const g = (o = {}) => ({ ...o, onProgress: o.onProgress });
@@ -176,5 +176,38 @@ describe('the pool\'s generic path: each task slot reuses its Call', () => {
       assert.equal(Buffer.from(d2).toString('hex'), sha(small), `round ${r}: the nested small call`);
     }
     pool.free(big);
+  });
+
+  test('in a burst, generic calls settle with their batch, as fast calls do, but for calls with a signal or onProgress and calls over 64 KiB', async () => {
+    const gate = newGate(pool);
+    try {
+      const small = pool.alloc(4 * 3, Uint32Array).fill(7);
+      const atLimit = pool.alloc(65536, Uint32Array).fill(1);
+      const over = pool.alloc(65536 + 4, Uint32Array).fill(1);
+      const settled = new Set();
+      const track = (name, p) => p.then((v) => { settled.add(name); return v; }, (e) => { settled.add(name); throw e; });
+      const ac = new AbortController();
+      const ac2 = new AbortController();
+      // one stretch: 2 calls of their own (the pool's threads), then a batch
+      // whose first call is held
+      const first = [0, 1].map((i) => track(`first ${i}`, pool.testSumU32(small, G)));
+      const held = track('held', pool.testHold(gate, 1, G));
+      const limit = track('64 KiB', pool.testSumU32(atLimit, G));
+      const big = track('64 KiB + 4', pool.testSumU32(over, G));
+      const signalled = track('signal', pool.testSumU32(small, g({ signal: ac.signal })));
+      const progress = track('onProgress', pool.testSumU32(small, { onProgress() {} }));
+      const member = track('member', pool.testSumU32(small, G));
+      const aborted = track('aborted', pool.testSumU32(small, g({ signal: ac2.signal }))).then(() => null, (e) => e);
+      ac2.abort(); // the last call: queued behind the others or dropped; it rejects at once either way
+      await until(() => Atomics.load(gate, 1) === 1 && settled.size === 6, 'the held call running and the others settled');
+      assert.deepEqual([...settled].sort(), ['64 KiB + 4', 'aborted', 'first 0', 'first 1', 'onProgress', 'signal'].sort());
+      assert.ok((await aborted) instanceof AbortError, 'the aborted call rejects with an AbortError');
+      Atomics.store(gate, 0, 0);
+      assert.deepEqual(await Promise.all([held, limit, big, member, signalled, progress, ...first]),
+        [1, 16384n, 16385n, 21n, 21n, 21n, 21n, 21n]);
+      pool.free(small); pool.free(atLimit); pool.free(over);
+    } finally {
+      Atomics.store(gate, 0, 0);
+    }
   });
 });
