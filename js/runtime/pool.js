@@ -79,6 +79,7 @@ export class Pool extends PoolBase {
     this.slotScratch = this.slotBytes ? this.heap.malloc(this.cap * this.slotBytes, 'createPool') : 0;
     this.fast = new Array(this.cap); // made on first use: newFast()
     this.slotCalls = new Array(this.cap); // the Call each slot's generic calls reuse: newCall()
+    this.arena = { ptr: 0, size: this.slotBytes }; // a generic call's arena: slotArena()
     this.stage = null; // the arena fast calls stage foreign inputs in (stageArena())
     this.stageSpare = [];
     // the executor of a fast call's own promise, for the record execFor
@@ -375,7 +376,7 @@ export class Pool extends PoolBase {
     const c = this.newCall(spec);
     try {
       this.checkCall(c, args);
-      c.place();
+      c.place(this.slotArena());
     } catch (e) {
       c.release();
       c.reuse().idle = true;
@@ -388,6 +389,20 @@ export class Pool extends PoolBase {
       c.copied += extra.copied ?? 0;
     }
     return this.queueCall(c);
+  }
+
+  /**
+   * The scratch block of the task slot a call placed now will take, as
+   * the arena for its small results and copies (Call.place()), or
+   * undefined: no free slot, or calls waiting before it. The slot is taken
+   * in the same synchronous stretch (queueCall() submits at once under the
+   * same condition), and freed only after its results are read (settle()).
+   */
+  slotArena() {
+    if (this.top === 0 || this.backlogHead !== this.backlog.length || this.slotBytes === 0) return undefined;
+    const a = this.arena;
+    a.ptr = this.slotScratch + this.freeSlots[this.top - 1] * this.slotBytes;
+    return a;
   }
 
   /**
@@ -517,11 +532,10 @@ export class Pool extends PoolBase {
   settle(idx) {
     const c = this.calls[idx];
     this.calls[idx] = undefined;
-    this.freeSlots[this.top++] = idx;
     this.inflight--;
-    if (!c) return;
-    if (c.isFast === true) {
-      this.settleFast(c);
+    if (c === undefined || c.isFast === true) {
+      this.freeSlots[this.top++] = idx;
+      if (c !== undefined) this.settleFast(c);
       return;
     }
     let value;
@@ -538,6 +552,9 @@ export class Pool extends PoolBase {
       }
       this.counters.bytesCopied += c.copied - before;
     }
+    // (the slot after its results are read: a call made by onProgress above
+    // must not take the slot's scratch, where they may lie)
+    this.freeSlots[this.top++] = idx;
     c.release();
     this.pin(c, -1);
     this.settleCall(c, error, value);

@@ -2,10 +2,11 @@
 // fresh processes (test/bench/fixtures/cold-burst.mjs), each with one
 // warm-up burst of 10,000 queued calls and then timed bursts, alternating
 // between parawasm's pool (crc32 of a 1-byte alloc() view: the generated
-// fast path), piscina (an empty task) and two family calls of the pool
-// (image.invert of a 16x16 tile into an alloc() view, array.sum of 64
-// doubles); the JS heap allocated per queued call; and the core's empty
-// call (testNoop) in ns.
+// fast path), piscina (an empty task) and family calls of the pool on
+// their kernels' fast paths (image.invert of a 16x16 tile into an alloc()
+// view, array.sum of 64 doubles) and on the generic path (image.rotate of
+// the tile into an alloc() view, array.topk of the doubles); the JS heap
+// allocated per queued call; and the core's empty call (testNoop) in ns.
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,19 +52,20 @@ export async function benchSmallCalls(cfg) {
   const rounds = cfg.quick ? 2 : 5;
   const warmBursts = cfg.quick ? 5 : 40;
   log(`9. small calls: ${procs} cold processes each of parawasm, piscina and the core`);
-  const got = { parawasm: [], piscina: [], core: [], image: [], array: [] };
+  const got = { parawasm: [], piscina: [], core: [], image: [], array: [], 'image-generic': [], 'array-generic': [] };
   for (let i = 0; i < procs; i++) {
     for (const who of Object.keys(got)) got[who].push(await child(who, rounds, warmBursts));
   }
   // each process's figure: the median of its timed bursts
   const perProc = (who, key) => got[who].map((r) => median(r[key]));
-  const us = Object.fromEntries(['parawasm', 'piscina', 'image', 'array'].map((w) => [w, summarize(perProc(w, 'usPerCall'))]));
+  const POOLED = ['parawasm', 'piscina', 'image', 'array', 'image-generic', 'array-generic'];
+  const us = Object.fromEntries(POOLED.map((w) => [w, summarize(perProc(w, 'usPerCall'))]));
   const heap = (who) => {
     const xs = got[who].flatMap((r) => r.heapBytesPerCall);
     return xs.length ? summarize(xs) : null;
   };
   const ns = summarize(perProc('core', 'nsPerCall'));
-  const warm = Object.fromEntries(['parawasm', 'piscina', 'image', 'array'].map((w) => [w, summarize(perProc(w, 'usPerCallWarm'))]));
+  const warm = Object.fromEntries(POOLED.map((w) => [w, summarize(perProc(w, 'usPerCallWarm'))]));
   const faults = (who) => median(got[who].flatMap((r) => r.pageFaults));
   const touch = pageTouchUs();
   // the worst process's ratio, since every run must meet the target
@@ -90,6 +92,8 @@ export async function benchSmallCalls(cfg) {
           heap('piscina') ? fmt(heap('piscina').median) : 'n/a', fmtSummary(warm.piscina, 2)],
         familyRow('image', 'parawasm pool.image.invert(16x16 tile, { dst: alloc() view })'),
         familyRow('array', 'parawasm pool.array.sum(64 doubles, an alloc() view)'),
+        familyRow('image-generic', 'parawasm pool.image.rotate(16x16 tile, 90, { dst: alloc() view }) (generic path)'),
+        familyRow('array-generic', 'parawasm pool.array.topk(64 doubles, 3) (generic path)'),
       ],
     }, {
       headers: ['core', 'ns per call, median (min–max) of processes', 'JS heap bytes per call'],

@@ -1,7 +1,8 @@
 // The threaded pool's generic call path (js/runtime/pool.js, bind.js's
 // Call): a call that is submitted at once takes the Call its task slot's
 // last generic call of the same kernel had, once that one has settled
-// (Pool.newCall()). These tests check that a reused Call carries nothing
+// (Pool.newCall()), and places its small results and copies in the slot's
+// scratch block (Pool.slotArena()). These tests check that a reused Call carries nothing
 // of the call before it: inputs in the memory and copied in, results
 // copied out, options.out, errors of the arguments and of the kernel,
 // aborts, onProgress, and a call made from inside another's settling.
@@ -153,10 +154,11 @@ describe('the pool\'s generic path: each task slot reuses its Call', () => {
     for (const v of inputs) pool.free(v);
   });
 
-  test('a call made by onProgress while its call settles takes a Call of its own', async () => {
+  test('a call made by onProgress while its call settles takes a slot and a Call of its own', async () => {
     // sha256 of more than 1 MiB reports progress by the MiB; the last report
-    // comes from inside the call's settling, when its slot is free again and
-    // its Call not yet
+    // comes from inside the call's settling, before its result is read from
+    // its slot's scratch block: calls made there must not take that slot
+    // (they would write over the digest) nor its Call
     const big = pool.alloc(3 * 1024 * 1024 + 5).fill(0x61);
     const small = Buffer.from('parawasm');
     const sha = (d) => createHash('sha256').update(d).digest('hex');

@@ -600,28 +600,44 @@ static pw_status float_window(const void *x, size_t n, int width, int mode, uint
  * The keys (under mode) of the elements of ranks `ranks` among all n of x:
  * a sorted copy of the keys, read at the ranks.
  */
+/* The keys of x's n elements under mode, into k (n keys of width bits). */
+static void keys_of(const void *x, size_t n, int width, int mode, void *k) {
+  for (size_t i = 0; i < n; i++) {
+    switch (width) {
+    case 8: ((uint8_t *)k)[i] = pwa_key8(((const uint8_t *)x)[i], mode); break;
+    case 16: ((uint16_t *)k)[i] = pwa_key16(((const uint16_t *)x)[i], mode); break;
+    case 32: ((uint32_t *)k)[i] = pwa_key32(((const uint32_t *)x)[i], mode); break;
+    default: ((uint64_t *)k)[i] = pwa_key64(((const uint64_t *)x)[i], mode); break;
+    }
+  }
+}
+
+/*
+ * At most SEL_SMALL elements, the scratch of sort_pick and small_topk is
+ * on the stack (8 KiB at most): a small call then takes no lock of the
+ * heap, which the pool's threads and the JS thread share, and pays no
+ * malloc and free (pool.array.topk of 64 doubles made five of each).
+ */
 static pw_status sort_pick(const void *x, size_t n, int width, int mode, const uint64_t *ranks,
                            size_t r, uint64_t *out) {
   size_t kb = (size_t)width / 8;
-  void *k = pwa_alloc(n, kb), *tmp = pwa_alloc(n, kb);
+  uint64_t stack[2 * SEL_SMALL];
+  int small = n <= SEL_SMALL;
+  void *k = small ? (void *)stack : pwa_alloc(n, kb);
+  void *tmp = small ? (void *)(stack + SEL_SMALL) : pwa_alloc(n, kb);
   pw_status s = PW_OK;
   if (k == NULL || tmp == NULL) {
     s = pwa_nomem(n, 2 * kb);
   } else {
-    for (size_t i = 0; i < n; i++) {
-      switch (width) {
-      case 8: ((uint8_t *)k)[i] = pwa_key8(((const uint8_t *)x)[i], mode); break;
-      case 16: ((uint16_t *)k)[i] = pwa_key16(((const uint16_t *)x)[i], mode); break;
-      case 32: ((uint32_t *)k)[i] = pwa_key32(((const uint32_t *)x)[i], mode); break;
-      default: ((uint64_t *)k)[i] = pwa_key64(((const uint64_t *)x)[i], mode); break;
-      }
-    }
+    keys_of(x, n, width, mode, k);
     s = pwa_sort_keys(k, tmp, n, width);
     if (s == PW_OK)
       for (size_t j = 0; j < r; j++) out[j] = key_at(k, (size_t)ranks[j], width);
   }
-  free(k);
-  free(tmp);
+  if (!small) {
+    free(k);
+    free(tmp);
+  }
   return s;
 }
 
@@ -794,6 +810,42 @@ out:
 /* Top-k                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* The values of x at indices[0..k) into values (elements of width bits). */
+static void gather_values(const void *x, const uint32_t *indices, size_t k, void *values, int width) {
+  switch (width) {
+  case 8:
+    for (size_t i = 0; i < k; i++) ((uint8_t *)values)[i] = ((const uint8_t *)x)[indices[i]];
+    break;
+  case 16:
+    for (size_t i = 0; i < k; i++) ((uint16_t *)values)[i] = ((const uint16_t *)x)[indices[i]];
+    break;
+  case 32:
+    for (size_t i = 0; i < k; i++) ((uint32_t *)values)[i] = ((const uint32_t *)x)[indices[i]];
+    break;
+  default:
+    for (size_t i = 0; i < k; i++) ((uint64_t *)values)[i] = ((const uint64_t *)x)[indices[i]];
+    break;
+  }
+}
+
+/*
+ * Top-k of at most SEL_SMALL elements: every (key, index) pair sorted
+ * stably by key on the stack, the first k taken (the same pairs, in the
+ * same order, as the selection below: keys ascending, ties by index).
+ */
+static pw_status small_topk(const void *x, size_t n, size_t k, void *values, uint32_t *indices,
+                            int width, int mode) {
+  uint64_t keys[2 * SEL_SMALL];
+  uint32_t idx[2 * SEL_SMALL];
+  keys_of(x, n, width, mode, keys);
+  for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
+  pw_status s = pwa_sort_pairs(keys, idx, keys + SEL_SMALL, idx + SEL_SMALL, n, width);
+  if (s != PW_OK) return s;
+  memcpy(indices, idx, k * sizeof *indices);
+  gather_values(x, indices, k, values, width);
+  return PW_OK;
+}
+
 static pw_status topk_any(const void *x, size_t n, size_t k, void *values, uint32_t *indices,
                           bool smallest, int width, int kind) {
   if (pwa_too_many(n))
@@ -806,6 +858,7 @@ static pw_status topk_any(const void *x, size_t n, size_t k, void *values, uint3
   /* largest first is the descending order; NaNs tie (and come last) */
   int mode = kind == PWA_FLOAT ? (smallest ? PWA_FLOATC_ASC : PWA_FLOATC_DESC)
                                : kind * 2 + (smallest ? 0 : 1);
+  if (n <= SEL_SMALL) return small_topk(x, n, k, values, indices, width, mode);
   uint64_t rank = k - 1, t = 0;
   pw_status s = pwa_select_keys(x, n, width, mode, &rank, 1, &t);
   if (s != PW_OK) return s;
@@ -873,20 +926,7 @@ static pw_status topk_any(const void *x, size_t n, size_t k, void *values, uint3
   /* (an index the copy did not write, or any index, lies in x: x may have
      been written meanwhile, and then fewer pairs came than were counted) */
   for (size_t i = 0; i < k; i++) indices[i] = c.idx[i] < n ? c.idx[i] : 0;
-  switch (width) {
-  case 8:
-    for (size_t i = 0; i < k; i++) ((uint8_t *)values)[i] = ((const uint8_t *)x)[indices[i]];
-    break;
-  case 16:
-    for (size_t i = 0; i < k; i++) ((uint16_t *)values)[i] = ((const uint16_t *)x)[indices[i]];
-    break;
-  case 32:
-    for (size_t i = 0; i < k; i++) ((uint32_t *)values)[i] = ((const uint32_t *)x)[indices[i]];
-    break;
-  default:
-    for (size_t i = 0; i < k; i++) ((uint64_t *)values)[i] = ((const uint64_t *)x)[indices[i]];
-    break;
-  }
+  gather_values(x, indices, k, values, width);
 out:
   free(c.below);
   free(c.out);

@@ -69,6 +69,8 @@
 #define SORT_MIN_BLOCK ((size_t)1 << 16)
 /* Ranges of at most this many keys are sorted by LSD passes in cache. */
 #define SORT_LSD_MAX ((size_t)1 << 14)
+/* argsort's keys and scratch of at most this many bytes lie on the stack (256 doubles). */
+#define ARGSORT_STACK ((size_t)5 << 10)
 /* Most bits of one MSD digit (2^11 buckets). */
 #define SORT_MSD_BITS 11
 /* Ranges of at least this many bits take lsd_top (sort_engine.h). */
@@ -362,14 +364,18 @@ static pw_status argsort_any(const void *x, size_t n, uint32_t *order, int width
   if (n > SIZE_MAX / (2 * kb + 4)) return pwa_nomem(n, 2 * kb + 4);
   size_t bytes_k = n * kb;
   size_t koff = (2 * bytes_k + 3) & ~(size_t)3;
-  char *mem = pwa_alloc(koff + n * sizeof(uint32_t), 1);
+  /* a few elements: the block on the stack (no lock of the heap, which the
+     pool's threads and the JS thread share, and no malloc and free) */
+  uint64_t stack[ARGSORT_STACK / 8];
+  int small = koff + n * sizeof(uint32_t) <= sizeof stack;
+  char *mem = small ? (char *)stack : pwa_alloc(koff + n * sizeof(uint32_t), 1);
   if (mem == NULL) return pwa_nomem(koff + n * sizeof(uint32_t), 1);
   void *k = mem, *k2 = mem + bytes_k;
   uint32_t *i2 = (uint32_t *)(mem + koff);
   uint64_t lo, hi;
   pw_status s = make_keys(x, k, order, n, width, mode, &lo, &hi);
   if (s == PW_OK) s = eng_sort_any(k, order, k2, i2, n, width, -1, 1, lo, hi);
-  free(mem);
+  if (!small) free(mem);
   return s;
 }
 
