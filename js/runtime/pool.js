@@ -277,7 +277,7 @@ export class Pool extends PoolBase {
       r.settled = true;
       this.counters.done++;
       try {
-        value = r.read(r.task >>> 2, r.S0, r.DO, r.DB, r.OUT, r.PO);
+        value = r.read(r.task >>> 2, r.S0, r.DO, r.DB, r.OUT, r.PO, r.W, r.WP, r.WN);
         if (r.result !== undefined) value = r.result;
       } catch (e) {
         error = e ?? new ParawasmError(`${r.spec.label} failed`);
@@ -302,6 +302,7 @@ export class Pool extends PoolBase {
     r.result = undefined;
     r.batch = null;
     r.OUT = undefined;
+    r.W = undefined;
     r.nb = 0;
     if (ended) return;
     if (batch !== null) settleMember(batch, r.bj, error !== undefined, error !== undefined ? error : value);
@@ -875,6 +876,9 @@ class FastCall {
     this.DB = 0;
     this.OUT = undefined; // options.out, an alloc() view written in place, and its address
     this.PO = -1;
+    this.W = undefined; // a written buffer outside the memory, staged at WP (WN bytes): copied back by the read
+    this.WP = 0;
+    this.WN = 0;
     this.settled = true;
     this.signal = undefined;
     this.resolve = null;

@@ -935,6 +935,16 @@ function fastPath(spec, mode) {
   });
   const counts = {};
   const blocks = [];
+  // a buffer the kernel writes that is not in the heap (an array family's
+  // new result, a core image's new data): staged as an input is (zeroed,
+  // or copied in for inout), and copied back by the read once the kernel
+  // has succeeded, as the generic path's copyOut() does; one a call (W: the
+  // view, WP: its place, WN: its bytes)
+  // (not for the image family's kernels: its pool images are in the
+  // memory, and the generated module's size is counted)
+  const nwrites = P.filter((p) => p.kind === 'out' || p.kind === 'inout').length;
+  const writes = spec.ns !== 'image' && nwrites > 0;
+  if (writes) L.push('let W, WP = 0, WN = 0;');
   P.forEach((p, i) => {
     const a = names[i];
     if (p.kind === 'scalar') {
@@ -961,7 +971,9 @@ function fastPath(spec, mode) {
       `  p${i} = ${a}.byteOffset; n${i} = ${a}.byteLength;`,
       `  if (n${i} === 0 && !$H.shared) ${bail} // (perhaps detached)`,
       `} else {`,
-      ...(p.kind !== 'in' ? [`  ${bail}`] : pool ? [
+      ...(p.kind !== 'in' && !writes ? [`  ${bail}`] : [
+      ...(p.kind !== 'in' && nwrites > 1 ? [`  if (W !== undefined) ${bail}`] : []),
+      ...(pool ? [
         // too big for the slot's scratch block: staged in the pool's arena
         // (one switch a call; its space taken when the call is submitted)
         `  if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || $H.owns(${a}.buffer)) ${bail}`,
@@ -972,11 +984,11 @@ function fastPath(spec, mode) {
       ] : [
         `  if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || at + n${i} + 16 > SE || $H.owns(${a}.buffer)) ${bail}`,
       ]),
-      ...(p.kind === 'in' ? [
-        `  p${i} = (at + 15) & -16; at = p${i} + n${i};`,
-        `  $H.u8.set(${a}.constructor === Uint8Array ? ${a} : new Uint8Array(${a}.buffer, ${a}.byteOffset, n${i}), p${i});`,
-        ...(pool ? [`  cp += n${i};`] : []),
-      ] : []),
+      `  p${i} = (at + 15) & -16; at = p${i} + n${i};`,
+      ...(p.kind === 'out' ? [`  $H.u8.fill(0, p${i}, p${i} + n${i});`]
+        : [`  $H.u8.set(${a}.constructor === Uint8Array ? ${a} : new Uint8Array(${a}.buffer, ${a}.byteOffset, n${i}), p${i});`]),
+      ...(pool && p.kind !== 'out' ? [`  cp += n${i};`] : []),
+      ...(p.kind !== 'in' ? [`  W = ${a}; WP = p${i}; WN = n${i};`] : [])]),
       `}`);
     counts[i] = p.elem === 'bytes' ? `n${i}` : `(n${i} / ${c(String(size))})`;
   });
@@ -1007,6 +1019,18 @@ function fastPath(spec, mode) {
       const same = p.alias === j || q.alias === i ? ` && !(p${i} === p${j} && n${i} === n${j})` : '';
       L.push(`if (${overlap}${same}) ${bail}`);
     });
+  });
+  // (a staged written buffer no longer shares memory with the others: one
+  // that shares its buffer with another argument goes the generic way,
+  // whose overlap checks decide)
+  P.forEach((p, i) => {
+    if (!writes || (p.kind !== 'out' && p.kind !== 'inout')) return;
+    const a = names[i];
+    // (the very same view may be both where the kernel declares PW_ALIAS)
+    const others = P.map((q, j) => (j === i || q.kind === 'scalar' ? null
+      : `${names[j]}.buffer === ${a}.buffer${p.alias === j || q.alias === i ? ` && ${names[j]} !== ${a}` : ''}`)).filter(Boolean);
+    if (retOut) others.push(`OUT !== undefined && OUT.buffer === ${a}.buffer`);
+    if (others.length) L.push(`if (W === ${a} && (${others.join(' || ')})) ${bail}`);
   });
   if (dyn) L.push(`const dn = ${vExpr(dyn.expr)};`, `if (!Number.isSafeInteger(dn) || dn < 0) ${bail}`);
   // options.out: of the result's type and length, not empty, sharing no
@@ -1084,13 +1108,20 @@ function fastPath(spec, mode) {
     if (dyn) L.push('r.DO = DO; r.DB = DB;');
     for (const i of blocks) L.push(`if (b${i} !== undefined) { b${i}.pins++; r.blocks[nb++] = b${i}; }`);
     if (retOut) L.push('if (bO !== undefined) { bO.pins++; r.blocks[nb++] = bO; }', 'r.OUT = OUT; r.PO = PO;');
+    if (writes) L.push('r.W = W; r.WP = WP; r.WN = WN;');
     // the bytes of its buffers: a big call settles on its own, not in a batch (pool.js)
     L.push(`return $submit(idx, r, nb, $read, S0, cp, ${blocks.length ? blocks.map((i) => `n${i}`).join(' + ') : '0'}, STG, at, RV);`);
   } else {
-    L.push('$run(TW << 2);', `return $read(TW, S0${dyn ? ', DO, DB' : retOut ? ', 0, 0' : ''}${retOut ? ', OUT, PO' : ''});`);
+    L.push('$run(TW << 2);', `return $read(TW, S0${dyn ? ', DO, DB' : retOut || writes ? ', 0, 0' : ''}${retOut ? ', OUT, PO' : writes ? ', undefined, -1' : ''}${writes ? ', W, WP, WN' : ''});`);
   }
   // the read of the result: the status, then the return value or the outputs
   const R = ['const h = $H.low();', 'const st = h.i32[TW + $SO];', 'if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;'];
+  // a written buffer staged outside the heap: copied back (its view made
+  // with the bytes it had: a buffer detached meanwhile throws, as on the
+  // generic path)
+  if (writes) {
+    R.push(`if (W !== undefined) { new Uint8Array(W.buffer, W.byteOffset, WN).set(h.u8.subarray(WP, WP + WN));${pool ? ' $P.counters.bytesCopied += WN;' : ''} }`);
+  }
   const slot = { u32: 'h.u32[RW]', usize: 'h.u32[RW]', u8: 'h.u32[RW]', u16: 'h.u32[RW]', i8: 'h.i32[RW]', i16: 'h.i32[RW]', i32: 'h.i32[RW]',
     status: 'h.i32[RW]', bool: 'h.u32[RW] !== 0', f64: 'h.f64[RW >>> 1]', f32: 'h.f32[RW]', u64: 'h.u64[RW >>> 1]', i64: 'h.i64[RW >>> 1]',
     u128: '(h.u64[(RW >>> 1) + 1] << 64n) | h.u64[RW >>> 1]', void: 'undefined' };
@@ -1135,7 +1166,7 @@ function fastPath(spec, mode) {
   const code = `(rt, ${consts.map((_, i) => `$c${i}`).join(', ')}) => {
     const { ${ctx}, $KO, $SO, $CO, $FO, $AO, $RO, $slow, $fail } = rt;
     const $spec = rt.spec;
-    const $read = (TW, S0${dyn || retOut ? ', DO, DB' : ''}${retOut ? ', OUT, PO' : ''}) => {
+    const $read = (TW, S0${dyn || retOut || writes ? ', DO, DB' : ''}${retOut || writes ? ', OUT, PO' : ''}${writes ? ', W, WP, WN' : ''}) => {
 ${read}
     };
     return { [${name}]: function (${posNames.join(', ')}) { // (named by the computed key)
