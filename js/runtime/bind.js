@@ -300,20 +300,33 @@ export class Call {
     this.L = new Array(spec.cargs.length); // values of the length parameters, by C index
     this.outCounts = new Array(spec.outputs.length); // elements of each PW_RETURN output
     this.outPtrs = new Array(spec.outputs.length); // heap address of each output (a pw_result for PW_RESULT)
-    this.out = null; // options.out: the view the one PW_RETURN result goes to
-    this.outInPlace = false; // ... written by the kernel where it is (a view of this heap)
-    this.outLength = 0; // ... its elements (a detached view reports 0)
+    this.outLength = 0; // options.out's elements (a detached view reports 0)
     // (lists with a count, which a reused call keeps with their room)
     this.temps = []; // addresses this call allocated (freed by release()): the first nTemps
-    this.nTemps = 0;
     this.copies = []; // indices of the buffers copied in: the first nCopies
-    this.nCopies = 0;
-    this.copied = 0; // bytes copied in and out
     this.pinned = []; // alloc() blocks this call uses in place (pool): the first nPinned
-    this.nPinned = 0;
-    this.onProgress = null;
     this.next = 0; // free arena space: [next, end)
     this.end = 0;
+    this.task = 0; // its task record's address (pool)
+    this.idle = false; // a pool's slot may hand it to a new call (Pool.newCall())
+    this.bj = 0; // its index in its batch
+    this.reuse();
+  }
+
+  /**
+   * Makes a call ready for its (next) use: the constructor's, and a
+   * finished call's (the core reuses one per kernel, the threaded pool one
+   * per task slot). Holds no reference to the last call's views or options.
+   */
+  reuse() {
+    this.values.fill(undefined);
+    this.out = null; // options.out: the view the one PW_RETURN result goes to
+    this.outInPlace = false; // ... written by the kernel where it is (a view of this heap)
+    this.nTemps = 0;
+    this.nCopies = 0;
+    this.copied = 0; // bytes copied in and out
+    this.nPinned = 0;
+    this.onProgress = null;
     this.result = undefined; // options[RESULT]: the value the call settles with
     // what a pool keeps of the call
     this.signal = undefined;
@@ -321,42 +334,12 @@ export class Call {
     this.reject = null;
     this.settled = false;
     this.slot = undefined; // its task slot, once submitted
-    this.task = 0;
     this.extraBlocks = null;
     this.abortRequested = false;
     this.progressError = undefined;
     this.lastDone = undefined;
     this.lastTotal = undefined;
-    this.idle = false; // a pool's slot may hand it to a new call (Pool.newCall())
-    this.batch = null; // the pool's Batch it settles with, and its index there
-    this.bj = 0;
-  }
-
-  /**
-   * Makes a finished call ready to be used again (the core reuses one per
-   * kernel, the threaded pool one per task slot).
-   */
-  reuse() {
-    this.values.fill(undefined); // hold no reference to the last call's views
-    this.out = null;
-    this.outInPlace = false;
-    this.nTemps = 0;
-    this.nCopies = 0;
-    this.copied = 0;
-    this.nPinned = 0;
-    this.onProgress = null;
-    this.result = undefined;
-    this.signal = undefined;
-    this.resolve = null;
-    this.reject = null;
-    this.settled = false;
-    this.slot = undefined;
-    this.extraBlocks = null;
-    this.abortRequested = false;
-    this.progressError = undefined;
-    this.lastDone = undefined;
-    this.lastTotal = undefined;
-    this.batch = null;
+    this.batch = null; // the pool's Batch it settles with (index bj there)
     return this;
   }
 

@@ -102,6 +102,17 @@ function same(a, b, what) {
 }
 
 // counts the calls that reach the generic path of `target`
+/** A describe block's core and pool of 2 threads, handed to `set` before its tests; the pool destroyed after. */
+function coreAndPool(set) {
+  let pool;
+  before(async () => {
+    const core = await loadCore();
+    pool = await createPool({ threads: 2 });
+    set(core, pool);
+  });
+  after(() => pool.destroy());
+}
+
 function countGeneric(target) {
   const counter = { n: 0 };
   for (const m of ['call', 'callChained']) {
@@ -173,11 +184,7 @@ test('kernels share fast-path code only with kernels of their own name (in a fam
 describe('fast paths agree with the generic path', () => {
   let core;
   let pool;
-  before(async () => {
-    core = await loadCore();
-    pool = await createPool({ threads: 2 });
-  });
-  after(() => pool.destroy());
+  coreAndPool((c, p) => { core = c; pool = p; });
 
   for (const where of ['alloc', 'foreign']) {
     test(`core, ${where} views: values and errors, fast path taken`, () => {
@@ -782,11 +789,7 @@ describe('pool fast path: slots, pins, bursts and destroy()', () => {
 describe('options.out on the fast paths', () => {
   let core;
   let pool;
-  before(async () => {
-    core = await loadCore();
-    pool = await createPool({ threads: 2 });
-  });
-  after(() => pool.destroy());
+  coreAndPool((c, p) => { core = c; pool = p; });
 
   // the calls of callsFor whose result is one array (a PW_RETURN result),
   // not empty (an empty out goes the generic way, which also checks that it
@@ -936,11 +939,7 @@ function describeOut(v) {
 describe('buffers the kernel writes, outside the memory, on the fast paths', () => {
   let core;
   let pool;
-  before(async () => {
-    core = await loadCore();
-    pool = await createPool({ threads: 2 });
-  });
-  after(() => pool.destroy());
+  coreAndPool((c, p) => { core = c; pool = p; });
 
   const i32s = (n, seed) => Int32Array.from({ length: n }, (_, i) => ((i + 1) * 2654435761 + seed * 40503) | 0);
   const f64s = (n, seed) => Float64Array.from({ length: n }, (_, i) => Math.sin(i + seed) * 1e6);
