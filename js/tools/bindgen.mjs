@@ -940,10 +940,11 @@ function fastPath(spec, mode) {
   // or copied in for inout), and copied back by the read once the kernel
   // has succeeded, as the generic path's copyOut() does; one a call (W: the
   // view, WP: its place, WN: its bytes)
-  // (not for the image family's kernels: its pool images are in the
-  // memory, and the generated module's size is counted)
+  // (for the image family's kernels on the core only, whose new images
+  // are the caller's arrays: its pool images are in the memory, and the
+  // generated module's size is counted)
   const nwrites = P.filter((p) => p.kind === 'out' || p.kind === 'inout').length;
-  const writes = spec.ns !== 'image' && nwrites > 0;
+  const writes = (spec.ns !== 'image' || !pool) && nwrites > 0;
   if (writes) L.push('let W, WP = 0, WN = 0;');
   P.forEach((p, i) => {
     const a = names[i];

@@ -933,9 +933,10 @@ function describeOut(v) {
 // A buffer the kernel writes (PW_OUT, PW_INOUT) that is not in the memory:
 // the fast path stages it as it stages an input (zeroed, or copied in for
 // PW_INOUT) and copies it back once the kernel has succeeded, as the
-// generic path does (outside the image namespace, whose pool images are in
-// the memory). Each case runs on both paths with fresh copies of the
-// buffers; the written bytes, the value, bytesCopied and the errors agree.
+// generic path does (in the image namespace on the core only, whose new
+// images are JS arrays; a pool's are in its memory). Each case runs on both
+// paths with fresh copies of the buffers; the written bytes, the value,
+// bytesCopied and the errors agree.
 describe('buffers the kernel writes, outside the memory, on the fast paths', () => {
   let core;
   let pool;
@@ -1026,6 +1027,28 @@ describe('buffers the kernel writes, outside the memory, on the fast paths', () 
       // and the same call with good indices writes it
       await settle(run(t.array, 'gather', [x, new Uint32Array([2, 1, 0, 2]), { out }]));
       assert.deepEqual([...out], [3, 2, 1, 3]);
+    }
+  });
+
+  test('core image operations into new images take their kernels\' fast paths, with the generic path\'s bytes', () => {
+    const counter = countGeneric(core);
+    try {
+      const rgba = new Uint8ClampedArray(17 * 9 * 4);
+      for (let i = 0; i < rgba.length; i++) rgba[i] = (i * 37 + (i >> 4)) & 0xff;
+      const grey = rgba.filter((_, i) => i % 4 === 0);
+      for (const [src, what] of [[{ data: rgba, width: 17, height: 9 }, 'RGBA'], [{ data: grey, width: 17, height: 9, channels: 1 }, 'grey']]) {
+        for (const [op, args] of [['invert', []], ['blur', [1.5]], ['gamma', [2.2]], ['flip', []], ['threshold', [100]], ['boxBlur', [2]]]) {
+          const before = counter.n;
+          const fast = core.image[op](src, ...args);
+          assert.equal(counter.n, before, `core.image.${op} (${what}) into a new image: the fast path`);
+          const generic = core.image[op](src, ...args, { onProgress() {} });
+          assert.ok(counter.n > before, `core.image.${op} (${what}) with onProgress: the generic path`);
+          assert.deepEqual(fast.data, generic.data, `core.image.${op} (${what}): the same bytes`);
+          assert.equal(fast.width, 17);
+        }
+      }
+    } finally {
+      uncount(core);
     }
   });
 
