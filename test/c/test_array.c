@@ -200,7 +200,7 @@ static void gen_f32(float *x, size_t n, int shape, uint64_t *seed) {
 
 /* Lengths: 0, 1, small odd ones, around the insertion-sort and block
    thresholds, and large enough for several blocks with 4 threads. */
-static const size_t sizes[] = {0, 1, 2, 3, 5, 17, 24, 25, 31, 64, 100, 255, 256, 257, 1000, 4097, 65537, 140001};
+static const size_t sizes[] = {0, 1, 2, 3, 5, 17, 24, 25, 31, 64, 100, 128, 129, 255, 256, 257, 1000, 4097, 65537, 140001};
 #define NSIZES (sizeof sizes / sizeof *sizes)
 
 /* Stable merge sort of indices 0..n-1 by cmp on x. */

@@ -69,8 +69,9 @@
 #define SORT_MIN_BLOCK ((size_t)1 << 16)
 /* Ranges of at most this many keys are sorted by LSD passes in cache. */
 #define SORT_LSD_MAX ((size_t)1 << 14)
-/* At most this many keys spanning more than 8 bits are merge sorted (sort_engine.h). */
-#define SORT_MERGE_MAX ((size_t)256)
+/* At most this many keys spanning more than 8 bits are merge sorted (sort_engine.h): argsort of
+   doubles natively, merged against radix passes, 128 keys 726 against 838 ns, 160 1,029 against 1,005. */
+#define SORT_MERGE_MAX ((size_t)128)
 /* argsort's keys and scratch of at most this many bytes lie on the stack (256 doubles). */
 #define ARGSORT_STACK ((size_t)5 << 10)
 /* Most bits of one MSD digit (2^11 buckets). */
