@@ -177,6 +177,8 @@ function noOverlap(where, what, out, others) {
 }
 
 const first = (v) => v[0];
+// median's quantile, read by its kernel (which copies it in) and never written: one for every call
+const HALF = Float64Array.of(0.5);
 // the value of a one-element result (kth): a number, or a bigint for 64-bit integers
 const scalarOf = (v) => v[0];
 
@@ -317,7 +319,7 @@ const OPS = {
     const [x, options] = args;
     viewArg('median', 'x', x);
     const o = optionsArg(env, 'median', options, []);
-    return { k: 'quantiles', args: [x, Float64Array.of(0.5), call(env, o)], map: first };
+    return { k: 'quantiles', args: [x, HALF, call(env, o)], map: first };
   }),
 
   quantiles: oneCall((env, args) => {
