@@ -31,7 +31,7 @@
 //   - Steps of several calls are generator functions yielding kernel calls;
 //     one driver runs them synchronously on a core, another asynchronously
 //     on a pool, so the two cannot drift apart.
-import { RESULT } from '../runtime/bind.js';
+import { Mapped, RESULT } from '../runtime/bind.js';
 import { ParawasmError, article, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { renamed, runAsync, runSync } from '../runtime/drive.js';
 import { checkLive } from '../runtime/memory.js';
@@ -711,10 +711,11 @@ function runOneSync(env, where, plan, args) {
 }
 
 /**
- * The same on a pool: the kernel method's promise itself where neither
- * the value nor an error's name needs changing (on the threaded pool also
- * where the result is an argument, sort's x: the RESULT option), else the
- * one `then` derives from it.
+ * The same on a pool: the kernel method's promise itself where an error's
+ * name needs no change and the value none either, or, on the threaded
+ * pool, where the RESULT option gives the result (an argument, sort's x,
+ * or a Mapped: min's { min, argmin } made where the pool settles the
+ * call); else the one `then` derives from it.
  */
 function runOneAsync(env, where, plan, args) {
   let y;
@@ -725,8 +726,8 @@ function runOneAsync(env, where, plan, args) {
     y = plan(env, args);
     if (y.next !== undefined) return runAsync(env, where, y);
     k = y.k ?? y.spec;
-    direct = k === where && (y.map === undefined || (y.map === returnX && env.settleWith));
-    if (direct && y.map === returnX) y.args[y.args.length - 1][RESULT] = y.x;
+    direct = k === where && (y.map === undefined || env.settleWith);
+    if (direct && y.map !== undefined) y.args[y.args.length - 1][RESULT] = y.map === returnX ? y.x : new Mapped(y.map, y);
     p = Promise.resolve(env.exec(y));
   } catch (e) {
     return Promise.reject(y === undefined ? e : renamed(e, 'array', where, k));

@@ -33,7 +33,7 @@
 //   - chain() runs steps one after the other, each on the previous step's
 //     image, and frees every intermediate image as soon as the next step is
 //     done with it.
-import { RESULT } from '../runtime/bind.js';
+import { Mapped, RESULT } from '../runtime/bind.js';
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { renamed, runAsync, runSync } from '../runtime/drive.js';
 import { blockOf, checkAttached, checkLive } from '../runtime/memory.js';
@@ -1020,8 +1020,10 @@ function runPlanAsync(env, where, plan, args) {
   if (st instanceof Promise) return st;
   if (st.next !== undefined) return runAsync(env, where, st);
   const { y } = st;
-  if (y.where === y.kernel && (st.map === same || (st.map === undefined && env.settleWith && !st.owned))) {
+  if (y.where === y.kernel && (st.map === same || (env.settleWith && (st.map !== undefined || !st.owned)))) {
+    // (on the threaded pool the RESULT option: the image, or a result made of the kernel's value)
     if (st.map === undefined) y.args[y.args.length - 1][RESULT] = st.out;
+    else if (st.map !== same) y.args[y.args.length - 1][RESULT] = new Mapped(st.map, undefined);
     try {
       return env.exec(y);
     } catch (e) {

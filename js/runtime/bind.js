@@ -284,10 +284,24 @@ const memoryOf = (v) => blockOf(v)?.heap ?? v.buffer;
  * A runtime option: a symbol key of a call's options object (which
  * for-in, Object.keys and structured cloning do not see, and no user code
  * can name) whose value a successful call settles with instead of the
- * kernel's. The image family's calls into options.dst on the threaded pool
- * use it to return the kernel call's own promise, with the image.
+ * kernel's; a Mapped there makes it settle with its map of the kernel's
+ * value. The families' calls on the threaded pool use it to return the
+ * kernel call's own promise with their result (the image into
+ * options.dst, array.min's { min, argmin }), where a promise derived with
+ * `then` would cost its closures (about 300 bytes a call).
  */
 export const RESULT = Symbol('parawasm: the value a call settles with');
+
+/** RESULT's value for a call that settles with fn(value, arg) of its kernel's value. */
+export class Mapped {
+  constructor(fn, arg) {
+    this.fn = fn;
+    this.arg = arg;
+  }
+}
+
+/** What a successful call with RESULT `result` settles with, its kernel's value being `value`. */
+export const settledWith = (result, value) => (result instanceof Mapped ? result.fn(value, result.arg) : result);
 
 export class Call {
   constructor(spec, heap) {
@@ -651,7 +665,7 @@ export class Call {
       this.release();
     }
     if (status < 0) throw statusError(status, this.spec, readMessage(this.heap, task, L));
-    return this.result !== undefined ? this.result : value;
+    return this.result !== undefined ? settledWith(this.result, value) : value;
   }
 
   /** The outputs: new arrays (not views of the heap) with what the kernel wrote. */

@@ -5,7 +5,7 @@
 // submits them, awaits completions with Atomics.waitAsync on done_seq (or a
 // call proxied to this thread where waitAsync is missing), and settles the
 // promises. Nothing here blocks.
-import { Call, RESULT, readMessage, readTaskLayout, statusError, taskWords } from './bind.js';
+import { Call, RESULT, readMessage, readTaskLayout, settledWith, statusError, taskWords } from './bind.js';
 import { ParawasmError, PoolDestroyedError } from './errors.js';
 import { Heap, OWNERS, blockOf } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
@@ -278,7 +278,7 @@ export class Pool extends PoolBase {
       this.counters.done++;
       try {
         value = r.read(r.task >>> 2, r.S0, r.DO, r.DB, r.OUT, r.PO, r.W, r.WP, r.WN);
-        if (r.result !== undefined) value = r.result;
+        if (r.result !== undefined) value = settledWith(r.result, value);
       } catch (e) {
         error = e ?? new ParawasmError(`${r.spec.label} failed`);
       }
