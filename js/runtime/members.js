@@ -14,7 +14,7 @@ export const MEMBERS = Object.freeze([
   // internal: PoolBase, Pool
   'L', 'abort', 'aborts', 'backlog', 'backlogHead', 'batch', 'cap', 'checkCall', 'comp', 'compHead', 'counters',
   'crash', 'crashError', 'defineKernels', 'doneSeq', 'drain', 'drainRing', 'end', 'endStretch', 'enqueue', 'env',
-  'ex', 'execFast', 'execFor', 'failAll', 'failedError', 'failure', 'fast', 'freeSlots', 'inflight',
+  'ex', 'execFast', 'execFor', 'failAll', 'failedError', 'failure', 'fast', 'freeSlots', 'inflight', 'nextSlot',
   'invokeRaw', 'joinBatch', 'jsWait', 'keepAlive', 'mask', 'newFast', 'onWake', 'pin', 'progressTimer', 'publish',
   'push', 'queueCall', 'readProgress', 'recycleArena', 'report', 'ringW', 'running', 'settle', 'settleCall',
   'newCall', 'settleFast', 'shutdown', 'slotArena', 'slotBytes', 'slotCalls', 'slotScratch', 'spinnersW', 'stage', 'stageArena', 'stageSpare', 'stretch', 'submit',

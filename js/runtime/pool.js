@@ -278,6 +278,7 @@ export class Pool extends PoolBase {
       this.counters.done++;
       try {
         value = r.read(r.task >>> 2, r.S0, r.DO, r.DB, r.OUT, r.PO, r.W, r.WP, r.WN);
+        if (r.W !== undefined) this.counters.bytesCopied += r.WN; // (copied back by the read)
         if (r.result !== undefined) value = settledWith(r.result, value);
       } catch (e) {
         error = e ?? new ParawasmError(`${r.spec.label} failed`);
@@ -374,10 +375,11 @@ export class Pool extends PoolBase {
    * (pinned while it runs); `copied`, bytes already copied in.
    */
   invokeRaw(spec, args, extra) {
-    const c = this.newCall(spec);
+    const idx = this.nextSlot();
+    const c = this.newCall(spec, idx);
     try {
       this.checkCall(c, args);
-      c.place(this.slotArena());
+      c.place(idx >= 0 ? this.slotArena(idx) : undefined);
     } catch (e) {
       c.release();
       c.reuse().idle = true;
@@ -393,38 +395,43 @@ export class Pool extends PoolBase {
   }
 
   /**
-   * The scratch block of the task slot a call placed now will take, as
-   * the arena for its small results and copies (Call.place()), or
-   * undefined: no free slot, or calls waiting before it. The slot is taken
-   * in the same synchronous stretch (queueCall() submits at once under the
-   * same condition), and freed only after its results are read (settle()).
+   * The task slot a call queued now takes at once (the last free one), or
+   * -1: none is free, or calls wait for one before it (it goes to the
+   * backlog). Nothing between a call's placing and its queueCall() in
+   * the same synchronous stretch changes it.
    */
-  slotArena() {
-    if (this.top === 0 || this.backlogHead !== this.backlog.length || this.slotBytes === 0) return undefined;
+  nextSlot() {
+    return this.top > 0 && this.backlogHead === this.backlog.length ? this.freeSlots[this.top - 1] : -1;
+  }
+
+  /**
+   * The scratch block of slot idx (nextSlot()), as the arena for a call's
+   * small results and copies (Call.place()), or undefined if slots have
+   * none; the slot is freed only after the results are read (settle()).
+   */
+  slotArena(idx) {
+    if (this.slotBytes === 0) return undefined;
     const a = this.arena;
-    a.ptr = this.slotScratch + this.freeSlots[this.top - 1] * this.slotBytes;
+    a.ptr = this.slotScratch + idx * this.slotBytes;
     return a;
   }
 
   /**
-   * A Call for a generic call of `spec`. One that will be submitted at
-   * once (a free slot, nothing waiting before it) is the Call that slot's
-   * last generic call of the same kernel had, when that one has settled:
-   * a burst of calls then makes no Call objects and lists (about 0.4-0.8
-   * KB of the engine's heap a call, which the first bursts of a process
-   * pay for in collections and fresh pages). Others are new.
+   * A Call for a generic call of `spec` that takes slot idx (nextSlot()).
+   * One that takes a slot at once is the Call that slot's last generic
+   * call of the same kernel had, when that one has settled: a burst of
+   * calls then makes no Call objects and lists (about 0.4-0.8 KB of the
+   * engine's heap a call, which the first bursts of a process pay for in
+   * collections and fresh pages). Others are new.
    */
-  newCall(spec) {
-    if (this.top > 0 && this.backlogHead === this.backlog.length) {
-      const idx = this.freeSlots[this.top - 1];
-      const c = this.slotCalls[idx];
-      if (c !== undefined && c.idle && c.spec === spec) {
-        c.idle = false;
-        return c;
-      }
-      return (this.slotCalls[idx] = new Call(spec, this.heap));
+  newCall(spec, idx) {
+    if (idx < 0) return new Call(spec, this.heap);
+    const c = this.slotCalls[idx];
+    if (c !== undefined && c.idle && c.spec === spec) {
+      c.idle = false;
+      return c;
     }
-    return new Call(spec, this.heap);
+    return (this.slotCalls[idx] = new Call(spec, this.heap));
   }
 
   // Queues a placed call c: pins the alloc() blocks it reads in place.
@@ -436,9 +443,7 @@ export class Pool extends PoolBase {
   queueCall(c) {
     this.counters.bytesCopied += c.copied;
     this.pin(c, 1);
-    if (this.top === 0 || this.backlogHead !== this.backlog.length) {
-      return this.enqueue(c, () => this.backlog.push(c));
-    }
+    if (this.nextSlot() < 0) return this.enqueue(c, () => this.backlog.push(c));
     let promise;
     if (this.stretch < this.threads || c.signal !== undefined || c.onProgress !== null || c.size() > BATCH_BYTES) {
       this.execFor = c;

@@ -939,10 +939,9 @@ function fastPath(spec, mode) {
   // new result, a core image's new data): staged as an input is (zeroed,
   // or copied in for inout), and copied back by the read once the kernel
   // has succeeded, as the generic path's copyOut() does; one a call (W: the
-  // view, WP: its place, WN: its bytes)
-  // (for the image family's kernels on the core only, whose new images
-  // are the caller's arrays: its pool images are in the memory, and the
-  // generated module's size is counted)
+  // view, WP: its place, WN: its bytes). Image kernels take it on the core
+  // only, whose new images are the caller's arrays (a pool's are in its
+  // memory, and the generated module's size is counted).
   const nwrites = P.filter((p) => p.kind === 'out' || p.kind === 'inout').length;
   const writes = (spec.ns !== 'image' || !pool) && nwrites > 0;
   if (writes) L.push('let W, WP = 0, WN = 0;');
@@ -1119,10 +1118,8 @@ function fastPath(spec, mode) {
   const R = ['const h = $H.low();', 'const st = h.i32[TW + $SO];', 'if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;'];
   // a written buffer staged outside the heap: copied back (its view made
   // with the bytes it had: a buffer detached meanwhile throws, as on the
-  // generic path)
-  if (writes) {
-    R.push(`if (W !== undefined) { new Uint8Array(W.buffer, W.byteOffset, WN).set(h.u8.subarray(WP, WP + WN));${pool ? ' $P.counters.bytesCopied += WN;' : ''} }`);
-  }
+  // generic path; the pool counts the bytes, settleFast())
+  if (writes) R.push('if (W !== undefined) new Uint8Array(W.buffer, W.byteOffset, WN).set(h.u8.subarray(WP, WP + WN));');
   const slot = { u32: 'h.u32[RW]', usize: 'h.u32[RW]', u8: 'h.u32[RW]', u16: 'h.u32[RW]', i8: 'h.i32[RW]', i16: 'h.i32[RW]', i32: 'h.i32[RW]',
     status: 'h.i32[RW]', bool: 'h.u32[RW] !== 0', f64: 'h.f64[RW >>> 1]', f32: 'h.f32[RW]', u64: 'h.u64[RW >>> 1]', i64: 'h.i64[RW >>> 1]',
     u128: '(h.u64[(RW >>> 1) + 1] << 64n) | h.u64[RW >>> 1]', void: 'undefined' };
