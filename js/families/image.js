@@ -75,7 +75,9 @@ function number(where, what, v, lo, hi, integer = false) {
 const side = (where, what, v) => number(where, what, v, 1, MAX_SIDE, true);
 
 function isBytes(v) {
-  return ArrayBuffer.isView(v) && BYTE_TAGS.includes(v[Symbol.toStringTag]);
+  // (the two constructors first: the tag is a getter call; Buffer and other subclasses take it)
+  const c = v?.constructor;
+  return c === Uint8Array || c === Uint8ClampedArray || (ArrayBuffer.isView(v) && BYTE_TAGS.includes(v[Symbol.toStringTag]));
 }
 
 function checkBytes(where, what, v) {
@@ -177,8 +179,10 @@ function rgbaOnly(where, img, name = 'src') {
 const memoryOf = (v) => blockOf(v)?.heap ?? v.buffer;
 
 function overlaps(a, b) {
-  if (!a.byteLength || !b.byteLength || memoryOf(a) !== memoryOf(b)) return false;
-  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+  // (the byte ranges first: views far apart need no lookup of their memory)
+  if (!a.byteLength || !b.byteLength) return false;
+  if (!(a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength)) return false;
+  return memoryOf(a) === memoryOf(b);
 }
 
 const sameBytes = (a, b) => memoryOf(a) === memoryOf(b) && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
@@ -449,17 +453,19 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
     const s = scalars ? scalars(m, o, src) : null;
     const call = callOptionsOf(o, inject);
     const kname = rgba ? kernel : grey(kernel, src);
-    // (RESULT's slot in the literal: set later without adding a property, 32 bytes and 30 ns less)
-    const sc = s === null ? { width: src.width, height: src.height, [RESULT]: undefined }
-      : { width: src.width, height: src.height, ...s, [RESULT]: undefined };
     if (direct === true && kname === name && o.dst !== undefined) {
       // on the threaded pool, into options.dst: the kernel method's own
       // promise, settling with the image (RESULT), and no plan objects
       // (the small-call cost: 130 of a queued call's 520 bytes)
       const dst = dstArg(env, name, o, src, src, inPlace, inject);
-      sc[RESULT] = { data: dst, width: src.width, height: src.height, channels: src.channels };
+      const res = { data: dst, width: src.width, height: src.height, channels: src.channels };
+      const sc = s === null ? { width: src.width, height: src.height, [RESULT]: res }
+        : { width: src.width, height: src.height, ...s, [RESULT]: res };
       return env.execDirect(kname, src.data, dst, addCallOptions(sc, call));
     }
+    // (RESULT's slot in the literal: set later without adding a property, 32 bytes and 30 ns less)
+    const sc = s === null ? { width: src.width, height: src.height, [RESULT]: undefined }
+      : { width: src.width, height: src.height, ...s, [RESULT]: undefined };
     // prepare() without its closure (k() does not throw); src is the shape
     const st = destination(env, name, o, src, src, inPlace, inject);
     st.y = k(name, kname, [src.data, st.out.data], sc, call);

@@ -39,8 +39,13 @@
 
 #ifdef PW_TEST_FAKE_POOL
 #define SET_THREADS(n) (fake_threads = (n))
+/* chunks of any size (TINY_CHUNKS), or no smaller than the kernels' least work (0) */
+#define TINY_CHUNKS 20u
+#define SET_MIN_CHUNK(shift) (pw__img_min_chunk_shift = (shift))
 #else
 #define SET_THREADS(n) ((void)0)
+#define TINY_CHUNKS 0u
+#define SET_MIN_CHUNK(shift) ((void)0)
 #endif
 
 /* ---------------------------------------------------------------------- */
@@ -179,9 +184,10 @@ static pw_status run_op(const op *o, uint8_t *dst, unsigned flags, int in_place)
 }
 
 /*
- * Runs op in every variant (threads 4 and 1 with the fake pool, SIMD and
- * portable, in place when the kernel allows it) and checks that they agree
- * byte for byte. Returns the result (malloc'd, dst_len bytes).
+ * Runs op in every variant (threads 4 and 1 with the fake pool, chunks of
+ * any size and of the kernels' least work, SIMD and portable, in place
+ * when the kernel allows it) and checks that they agree byte for byte.
+ * Returns the result (malloc'd, dst_len bytes).
  */
 static uint8_t *run_all(const char *name, const op *o, size_t dst_len, int may_in_place) {
   uint8_t *first = xmalloc(dst_len), *other = xmalloc(dst_len);
@@ -192,18 +198,22 @@ static uint8_t *run_all(const char *name, const op *o, size_t dst_len, int may_i
     int threads;
     unsigned flags;
     int in_place;
-  } v[] = {{1, 0, 0}, {4, PW__IMG_PORTABLE, 0}, {3, 0, 1}, {1, PW__IMG_PORTABLE, 1}};
+    unsigned min_chunk_shift;
+  } v[] = {{1, 0, 0, TINY_CHUNKS}, {4, PW__IMG_PORTABLE, 0, TINY_CHUNKS}, {3, 0, 1, TINY_CHUNKS},
+           {1, PW__IMG_PORTABLE, 1, TINY_CHUNKS}, {4, 0, 0, 0}, {3, 0, 1, 0}};
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
     if (v[i].in_place && !may_in_place) continue;
     SET_THREADS(v[i].threads);
+    SET_MIN_CHUNK(v[i].min_chunk_shift);
     memset(other, 0xa5, dst_len);
     s = run_op(o, other, v[i].flags, v[i].in_place);
     size_t at = 0;
     int d = max_diff(first, other, dst_len, &at);
-    CHECK(s == PW_OK && d == 0, "%s (%ux%u): variant threads %d flags %u in place %d differs by %d at %zu",
-          name, o->src.w, o->src.h, v[i].threads, v[i].flags, v[i].in_place, d, at);
+    CHECK(s == PW_OK && d == 0, "%s (%ux%u): variant threads %d flags %u in place %d least chunk >> %u differs by %d at %zu",
+          name, o->src.w, o->src.h, v[i].threads, v[i].flags, v[i].in_place, v[i].min_chunk_shift, d, at);
   }
   SET_THREADS(4);
+  SET_MIN_CHUNK(TINY_CHUNKS);
   free(other);
   return first;
 }
@@ -1660,7 +1670,37 @@ static void test_codec_round_trips(void) {
     }
 }
 
+/*
+ * The chunks of row loops (pw__img_grain): a tile is one chunk, a large
+ * picture several a thread, a filter's halo never taller than half a chunk.
+ */
+static void test_grain(void) {
+  SET_MIN_CHUNK(0);
+  for (int threads = 1; threads <= 4; threads++) {
+    SET_THREADS(threads);
+    const size_t conc = (size_t)pw_concurrency();
+    /* a 16 x 16 RGBA tile: one chunk, for point operations and filters */
+    CHECK(pw__img_grain(16, 64, 4, PW_IMG_MIN_CHUNK, 1) >= 16, "grain: a tile is cut (%zu rows a chunk, %zu threads)",
+          pw__img_grain(16, 64, 4, PW_IMG_MIN_CHUNK, 1), conc);
+    CHECK(pw__img_grain(16, 64, 2, PW_IMG_MIN_FILTER_CHUNK, 1) >= 16, "grain: a tile's filter is cut");
+    /* no chunk under the least work */
+    size_t g = pw__img_grain(1000, 100, 4, PW_IMG_MIN_CHUNK, 1);
+    CHECK(g * 100 >= PW_IMG_MIN_CHUNK, "grain: %zu rows of 100 bytes is under the least chunk", g);
+    /* 4000 x 3000 RGBA: `per_thread` chunks a thread */
+    g = pw__img_grain(3000, 16000, 4, PW_IMG_MIN_CHUNK, 1);
+    CHECK(pw_chunks(3000, g) == 4 * conc, "grain: 3000 rows in %zu chunks on %zu threads", pw_chunks(3000, g), conc);
+    /* the least rows (a halo of 4r) */
+    CHECK(pw__img_grain(3000, 16000, 4, PW_IMG_MIN_FILTER_CHUNK, 400) >= 400, "grain: under the least rows");
+    /* never 0, whatever the arguments */
+    CHECK(pw__img_grain(0, 0, 4, 0, 0) == 1 && pw__img_grain(5, 0, 4, PW_IMG_MIN_CHUNK, 0) >= 1, "grain: 0");
+  }
+  SET_THREADS(4);
+  SET_MIN_CHUNK(TINY_CHUNKS);
+}
+
 int main(void) {
+  test_grain();
+  SET_MIN_CHUNK(TINY_CHUNKS); /* (the fake pool: chunk boundaries in small pictures too) */
   test_resize();
   test_no_bleeding();
   test_blur();

@@ -467,14 +467,16 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
   int done = 0;
   if (mark == NULL || run == NULL || open == NULL) goto out;
   hy_mark_ctx mc = {src, width, height, mw, floor, mark, 0};
-  if (pw_parallel_for(mh, 1, hy_mark, &mc) != PW_OK || atomic_load(&mc.failed)) goto out;
+  if (pw_parallel_for(mh, pw__img_grain(mh, (size_t)width * 4 * HY_MARK, 4, PW_IMG_MIN_CHUNK, 1), hy_mark, &mc) != PW_OK || atomic_load(&mc.failed)) goto out;
   /* the reach of both engines' taps */
   uint32_t r = (uint32_t)ceil(3.0 * sigma);
   r = r > g.r ? r : g.r;
   if (r == 0) r = 1;
   uint8_t *rows = mark + (size_t)mw * mh, *need = rows + (size_t)tw * mh;
   hy_need_ctx nc = {mark, rows, need, width, height, mw, tw, r, 0};
-  if (pw_parallel_for(mh, 16, hy_or_rows, &nc) != PW_OK || pw_parallel_for(th, 4, hy_needs, &nc) != PW_OK) goto out;
+  if (pw_parallel_for(mh, pw__img_grain(mh, mw, 4, PW_IMG_MIN_CHUNK, 16), hy_or_rows, &nc) != PW_OK ||
+      pw_parallel_for(th, pw__img_grain(th, tw, 4, PW_IMG_MIN_CHUNK, 4), hy_needs, &nc) != PW_OK)
+    goto out;
   const size_t nfloat = atomic_load(&nc.nfloat);
   if ((double)nfloat > HY_MAX_SHARE * (double)tiles) goto out;
   done = 1;
@@ -512,7 +514,7 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
   }
   if (s == PW_OK && !unsharp && nfloat > 0) {
     hy_check_ctx cc = {dst, width, height, tw, g.min_alpha + 1, need};
-    s = pw_parallel_for(th, 1, hy_check, &cc);
+    s = pw_parallel_for(th, pw__img_grain(th, (size_t)width * 4 * HY_TH, 4, PW_IMG_MIN_CHUNK, 1), hy_check, &cc);
   }
   const size_t nrun = s == PW_OK ? hy_windows_of(need, tw, th, run, open, open + (tw + 1) / 2) : 0;
   if (nrun > 0) {
@@ -867,9 +869,7 @@ static pw_status box_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint
   int ring = (2 * (uint64_t)radius + 1) * width * ch * sizeof(uint32_t) <= ((uint64_t)16 << 20);
   box_ctx c = {in, dst, width, height, radius, ch, ring, 0};
   /* a chunk starts by summing up to 2r + 1 rows: keep chunks at least that tall */
-  size_t grain = pw_chunks(height, 4 * (size_t)pw_concurrency());
-  size_t least = 2 * (size_t)radius + 1;
-  if (grain < least) grain = least;
+  size_t grain = pw__img_grain(height, (size_t)width * ch, 4, PW_IMG_MIN_FILTER_CHUNK, 2 * (size_t)radius + 1);
   s = pw_parallel_for(height, grain, box_chunk, &c);
   free(copy);
   if (s == PW_OK && atomic_load(&c.failed)) s = pw_fail(PW_ENOMEM, "out of memory for box sums");

@@ -24,12 +24,12 @@ pw_status pw__img_check_alias(const void *src, const void *dst, size_t bytes) {
   return PW_OK;
 }
 
+unsigned pw__img_min_chunk_shift = 0;
+
 pw_status pw__img_rows(size_t rows, size_t row_work, pw_range_fn body, void *ctx) {
   size_t grain = pw_grain(row_work);
-  size_t fine = pw_chunks(rows, 4 * (size_t)pw_concurrency());
-  if (fine < grain) grain = fine;
-  if (grain == 0) grain = 1;
-  return pw_parallel_for(rows, grain, body, ctx);
+  size_t fine = pw__img_grain(rows, row_work, 4, PW_IMG_MIN_CHUNK, 1);
+  return pw_parallel_for(rows, fine < grain ? fine : grain, body, ctx);
 }
 
 const uint8_t *pw__img_source(const uint8_t *src, const uint8_t *dst, size_t bytes, uint8_t **copy) {

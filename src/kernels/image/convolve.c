@@ -244,8 +244,7 @@ pw_status pw__image_convolve(const uint8_t *src, uint8_t *dst, uint32_t width, u
   if (in == NULL) return pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
   conv_ctx c = {in, dst, width, height, kernel, kernel_width, kernel_height, divisor, bias,
                 channels, pw__img_simd(flags), 0};
-  size_t grain = pw_chunks(height, 4 * (size_t)pw_concurrency());
-  if (grain < 8) grain = 8;
+  size_t grain = pw__img_grain(height, (size_t)width * channels, 4, PW_IMG_MIN_FILTER_CHUNK, 8);
   s = pw_parallel_for(height, grain, conv_chunk, &c);
   free(copy);
   if (s == PW_OK && atomic_load(&c.failed)) s = pw_fail(PW_ENOMEM, "out of memory for kernel rows");

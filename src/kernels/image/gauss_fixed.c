@@ -716,8 +716,9 @@ pw_status pw__img_gauss_fixed_window(const uint8_t *src, size_t sstride, uint8_t
   /* two chunks a thread: each chunk row-filters 2r rows beyond its own (sigma 5, 3000 rows, 2
      threads: 8 % more row-pass work with four chunks a thread, 4 % with two), so fewer chunks
      scale better: 4000x3000 sigma 5 on a pool of 2 took 53.6-54.9 ms with four a thread (rounded
-     to whole bands) and 52.1-52.8 with two */
-  size_t grain = pw_chunks(height, 2 * (size_t)pw_concurrency());
+     to whole bands) and 52.1-52.8 with two; and at least 4r rows: the halo at most half again
+     of a chunk's own rows */
+  size_t grain = pw__img_grain(height, (size_t)width * ch, 2, PW_IMG_MIN_FILTER_CHUNK, 4 * (size_t)r);
   pw_status s = pw_parallel_for(height, grain, gf_chunk, &c);
   free(wp);
   if (s == PW_OK && atomic_load(&c.failed)) s = pw_fail(PW_ENOMEM, "out of memory for filter rows");

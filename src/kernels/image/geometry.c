@@ -290,7 +290,7 @@ static pw_status rotate(const uint8_t *src, uint8_t *dst, uint32_t w, uint32_t h
   if (in == NULL) return pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
   geo_ctx c = {.src = in, .dst = dst, .w = w, .h = h, .ch = ch, .angle = angle};
   /* chunks of whole tile rows */
-  size_t grain = pw_chunks(w, 4 * (size_t)pw_concurrency());
+  size_t grain = pw__img_grain(w, (size_t)h * ch, 4, PW_IMG_MIN_CHUNK, 1);
   grain = pw_chunks(grain, TILE) * TILE;
   s = pw_parallel_for(w, grain, quarter_rows, &c);
   free(copy);

@@ -89,10 +89,43 @@ static inline uint8_t pw__img_luma(uint32_t r, uint32_t g, uint32_t b) {
 /* ------------------------------------------------------------------------ */
 
 /*
+ * The least work of a chunk that another thread may take, in bytes of
+ * output: handing a chunk over (publishing the loop, waking or joining a
+ * thread, the caches' traffic) costs a few microseconds, which a chunk
+ * of a point operation (PW_IMG_MIN_CHUNK) or of a filter, which does tens
+ * of operations a byte (PW_IMG_MIN_FILTER_CHUNK), takes about as long to
+ * run. A tile (16 x 16 RGBA, 1 KiB) is then one chunk: a pool's threads
+ * had passed its rows around, a Gaussian blur's halo filtered in each of
+ * 8 chunks of 2 rows, and a burst of tile blurs on two threads ran 1.4x
+ * slower than on one. Both are shifted right by pw__img_min_chunk_shift,
+ * 0 but in the fake-pool tests, which cut small pictures into many chunks
+ * (their boundaries are what they test) as well as into these.
+ */
+extern unsigned pw__img_min_chunk_shift;
+#define PW_IMG_MIN_CHUNK (((size_t)32 << 10) >> pw__img_min_chunk_shift)
+#define PW_IMG_MIN_FILTER_CHUNK (((size_t)8 << 10) >> pw__img_min_chunk_shift)
+
+/*
+ * Rows a chunk for a loop over `rows` rows of `row_bytes` output bytes:
+ * `per_thread` chunks a thread (the threads even out their loads), but no
+ * chunk under `min_bytes` of output (see above) nor under `least` rows (a
+ * filter's halo, which each chunk reads again). At least 1.
+ */
+static inline size_t pw__img_grain(size_t rows, size_t row_bytes, size_t per_thread, size_t min_bytes,
+                                   size_t least) {
+  size_t grain = pw_chunks(rows, per_thread * (size_t)pw_concurrency());
+  size_t small = pw_chunks(min_bytes, row_bytes ? row_bytes : 1);
+  if (grain < small) grain = small;
+  if (grain < least) grain = least;
+  return grain ? grain : 1;
+}
+
+/*
  * Runs body over rows [0, rows) in chunks of about 256 KiB of work
  * (row_work bytes a row), or finer so that every thread gets several
- * chunks. The kernels' results never depend on the chunking (each output
- * row is computed the same way wherever it runs).
+ * chunks, but not under PW_IMG_MIN_CHUNK. The kernels' results never
+ * depend on the chunking (each output row is computed the same way
+ * wherever it runs).
  */
 pw_status pw__img_rows(size_t rows, size_t row_work, pw_range_fn body, void *ctx);
 
