@@ -474,7 +474,12 @@ const OPS = {
     for (const [k, v] of [['lo', lo], ['hi', hi]]) {
       if (v !== undefined && !Number.isFinite(v)) throw rangeError(`${W('histogram')}: options.${k} must be finite (got ${v})`);
     }
-    if (lo === undefined || hi === undefined) return autoRange(env, x, o, bins, lo, hi);
+    if (lo === undefined || hi === undefined) {
+      if (x.length > RANGE_IN_JS) return autoRange(env, x, o, bins, lo, hi);
+      // a few elements: their range read here, one kernel call instead of three
+      env.usable('histogram', 'x', x);
+      [lo, hi] = defaultRange(o, bins, lo, hi, ...extent(x));
+    }
     if (!(lo < hi)) throw rangeError(`${W('histogram')}: options.lo (${lo}) must be less than options.hi (${hi})`);
     return { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
   }),
@@ -664,6 +669,53 @@ function* autoRange(env, x, o, bins, lo, hi) {
     mx = Number((yield { k: 'max', args: [x, call(env, o)] }).value[0]);
     if (Number.isNaN(mn) || Number.isNaN(mx)) [mn, mx] = yield { k: 'quantiles', args: [x, Float64Array.of(0, 1), call(env, o)] };
   }
+  [lo, hi] = defaultRange(o, bins, lo, hi, mn, mx);
+  if (!(lo < hi)) throw rangeError(`${W('histogram')}: options.lo (${lo}) must be less than options.hi (${hi})`);
+  return yield { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
+}
+
+// arrays of at most this many elements have their histogram's default
+// range found by extent() on the calling thread (about a microsecond),
+// not by the min, max (and quantiles) kernels: a queued pool.array.histogram
+// of 64 doubles with its default range 5-6 -> 1-2 µs
+const RANGE_IN_JS = 1024;
+
+/**
+ * The smallest and largest element of x that is not NaN, as numbers (what
+ * the min and max kernels give, or quantiles 0 and 1 with NaN in x; -0
+ * below +0), or [NaN, NaN] if there is none.
+ */
+function extent(x) {
+  const n = x.length;
+  if (typeof x[0] === 'bigint') {
+    let a = x[0];
+    let b = x[0];
+    for (let i = 1; i < n; i++) {
+      const v = x[i];
+      if (v < a) a = v;
+      if (v > b) b = v;
+    }
+    return [Number(a), Number(b)];
+  }
+  let a = NaN;
+  let b = NaN;
+  let i = 0;
+  while (i < n && Number.isNaN(x[i])) i++;
+  if (i < n) a = b = x[i];
+  for (; i < n; i++) {
+    const v = x[i];
+    if (v < a || (v === 0 && a === 0 && Object.is(v, -0))) a = v;
+    else if (v > b || (v === 0 && b === 0 && Object.is(b, -0))) b = v;
+  }
+  return [a, b];
+}
+
+/**
+ * The histogram's range: lo and hi as given, the missing ones from the
+ * extent [mn, mx] of x (NaN: x holds no number, then [0, 1]), numpy's
+ * widening around a single value; an infinity in x is refused.
+ */
+function defaultRange(o, bins, lo, hi, mn, mx) {
   const empty = Number.isNaN(mn);
   if (!empty && (!Number.isFinite(mn) || !Number.isFinite(mx))) {
     throw rangeError(`${W('histogram')}: x holds an infinity; give options.lo and options.hi`);
@@ -671,8 +723,7 @@ function* autoRange(env, x, o, bins, lo, hi) {
   if (lo === undefined) lo = empty ? 0 : mn;
   if (hi === undefined) hi = empty ? 1 : mx;
   if (lo === hi && o.lo === undefined && o.hi === undefined) [lo, hi] = aroundOne(lo, bins);
-  if (!(lo < hi)) throw rangeError(`${W('histogram')}: options.lo (${lo}) must be less than options.hi (${hi})`);
-  return yield { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
+  return [lo, hi];
 }
 
 const int128 = (s) => BigInt.asIntN(128, s);

@@ -563,6 +563,49 @@ describe('scan, histogram, elementwise', () => {
     }
   });
 
+  test('histogram\'s default range: read on the calling thread (up to 1,024 elements) as the kernels find it (more)', async () => {
+    const sets = [
+      [Float64Array, [0.5, NaN, -3, 7.25, NaN, 2]], [Float64Array, [NaN, NaN]], [Float64Array, []],
+      [Float64Array, [0, -0, 5]], [Float64Array, [-0, 0, -5]], [Float64Array, [-0, -0]], [Float64Array, [0, -0]],
+      [Float32Array, [NaN, 1.5, -2.25, 3]], [Float64Array, [4, 4, 4]], [Float64Array, [Number.MAX_VALUE, 1]],
+      [Int8Array, [-128, 127, 0]], [Uint8ClampedArray, [9, 200, 3]], [BigInt64Array, [-(2n ** 63n), 5n, 2n ** 63n - 1n]],
+      [BigUint64Array, [2n ** 64n - 1n, 2n ** 53n + 1n]], [BigInt64Array, [3n, 3n]], [Uint32Array, [0, 2 ** 32 - 1]],
+    ];
+    for (const [C, vals] of sets) {
+      const small = C.from(vals);
+      // the same values 2,000 times over (the kernels' path): the same range, counts times 2,000
+      const big = new C(vals.length * 2000);
+      for (let i = 0; i < big.length; i++) big[i] = small[i % vals.length];
+      for (const api of [core.array, pools[2].array, pools[1].array]) {
+        for (const bins of [1, 3, 10]) {
+          const a = await api.histogram(small, { bins });
+          const b = await api.histogram(big, { bins });
+          assert.deepEqual([...b], [...a].map((v) => v * 2000), `${C.name} [${vals}] bins ${bins}`);
+        }
+        const h = await api.histogram(small, { lo: -1 });
+        assert.deepEqual([...await api.histogram(big, { lo: -1 })], [...h].map((v) => v * 2000), `${C.name} [${vals}] lo -1`);
+      }
+    }
+    // an infinity: the same error either way; one of lo, hi given and the other found below it
+    for (const api of [core.array, pools[2].array]) {
+      for (const n of [3, 3000]) {
+        const x = new Float64Array(n).fill(1);
+        x[1] = -Infinity;
+        await assert.rejects(async () => api.histogram(x), (e) => e instanceof RangeError &&
+          e.message === 'array.histogram: x holds an infinity; give options.lo and options.hi', `n ${n}`);
+        x[1] = 0;
+        await assert.rejects(async () => api.histogram(x, { lo: 5 }), (e) => e instanceof RangeError &&
+          e.message === 'array.histogram: options.lo (5) must be less than options.hi (1)', `n ${n}`);
+      }
+      // a freed view is refused before it is read
+      const pool = pools[2];
+      const y = pool.alloc(10 * 8, Float64Array);
+      pool.free(y);
+      await assert.rejects(async () => pool.array.histogram(y), (e) => e instanceof RangeError &&
+        e.message.startsWith('array.histogram: x is a view of memory that was freed'));
+    }
+  });
+
   test('histogram of one value: the middle bin, however far apart the doubles near it are; the last (first) bin next to the largest double', async () => {
     const values = [
       [Float64Array, [0, 1.5, -3, 5e-324, 2 ** 44 + 1, 2 ** 52 - 1, 2 ** 52, 2 ** 53 + 2, 2 ** 60, -(2 ** 60), 2442526953794541056, 1e300, 2 ** 1023, -(2 ** 1023) * 1.5]],
@@ -948,11 +991,12 @@ describe('bad input', () => {
   });
 
   test('an error of a later call of an operation of several calls is named after the operation', async () => {
-    // histogram's default range: min, max, then the histogram; x freed
-    // while the first call runs, so the second call's binding refuses it
+    // histogram's default range of more than 1,024 elements: min, max,
+    // then the histogram; x freed while the first call runs, so the second
+    // call's binding refuses it
     for (const t of THREADS) {
       const pool = pools[t];
-      const x = pool.alloc(100 * 8, Float64Array);
+      const x = pool.alloc(2000 * 8, Float64Array);
       x.fill(1.5);
       x[3] = 7;
       const p = pool.array.histogram(x, { bins: 5 });
