@@ -986,7 +986,7 @@ function fastPath(spec, mode) {
       ]),
       `  p${i} = (at + 15) & -16; at = p${i} + n${i};`,
       ...(p.kind === 'out' ? [`  $H.u8.fill(0, p${i}, p${i} + n${i});`]
-        : [`  $H.u8.set(${a}.constructor === Uint8Array ? ${a} : new Uint8Array(${a}.buffer, ${a}.byteOffset, n${i}), p${i});`]),
+        : [`  $H.copyIn(${a}, p${i});`]),
       ...(pool && p.kind !== 'out' ? [`  cp += n${i};`] : []),
       ...(p.kind !== 'in' ? [`  W = ${a}; WP = p${i}; WN = n${i};`] : [])]),
       `}`);
