@@ -316,7 +316,11 @@ PW_ARRAY_TYPES(PW_ARRAY_MEAN_)
 /**
  * Variance of x: sum((x[i] - mean)^2) / (n - ddof), in double; ddof = 0
  * is the population variance, ddof = 1 the sample variance. NaN when
- * n <= ddof, and when x holds a NaN or an infinity.
+ * n <= ddof, and when x holds a NaN or an infinity. Finite doubles whose
+ * deviations or squares would pass the double range (beyond about
+ * 1e154) are computed again scaled by an exact power of two: their
+ * variance is +Inf only when it passes the range itself, and their
+ * standard deviation is finite when it is (1e308 and -1e308: 1e308).
  * Method: blocks of 2048 elements are done in two passes each (block mean,
  * then the sum of squared deviations from it, while the block is in
  * cache), and blocks and parallel chunks are merged with the pairwise
@@ -373,7 +377,12 @@ PW_ARRAY_TYPES(PW_ARRAY_MAX_)
  * |error| <= 2^-53 |x.y| + (2^-53 + g^2) sum|x[i] y[i]| (g as in
  * pw_array_sum); double: each product is rounded once too, so
  * |error| <= 2^-53 |x.y| + (2 * 2^-53 + g^2) sum|x[i] y[i]|.
- * NaN and infinities follow IEEE arithmetic.
+ * Infinite and NaN elements follow IEEE arithmetic. Finite doubles whose
+ * products or partial sums pass the double range are computed again
+ * scaled by an exact power of two, so that the result is +-Inf only when
+ * x.y passes the range (not NaN, as 1e300 * 1e300 - 1e300 * 1e300 would
+ * make). A product below the smallest double rounds to 0 or a subnormal,
+ * as in any double arithmetic (beyond the bound, which assumes none).
  */
 PW_ARRAY_FLOAT_TYPES(PW_ARRAY_DOT_)
 

@@ -864,7 +864,17 @@ function spacing(v) {
  */
 function aroundOne(v, bins) {
   const u = spacing(v);
-  if (u * 4 * bins <= 1) return [v - 0.5, v + 0.5];
+  if (u * 4 * bins <= 1) {
+    // with an even number of bins v is the middle bin's low edge, lo + (bins >> 1) w
+    // in exact arithmetic; as the kernel rounds it (w = (hi - lo) / bins), it
+    // may come out above v (v = 0.0092, 10 bins: bin 4): lo moves down by
+    // an ulp until it does not (array.h: equal bins)
+    let lo = v - 0.5;
+    const hi = v + 0.5;
+    const m = bins >> 1;
+    while (lo + m * ((hi - lo) / bins) > v) lo -= spacing(lo);
+    return [lo, hi];
+  }
   const w = 2 * u;
   const lo = Math.floor(v / w) * w - Math.floor(bins / 2) * w;
   const hi = lo + bins * w;

@@ -726,7 +726,8 @@ static void gen_cancel_f64(double *x, size_t n, uint64_t *seed) {
             CHECK(fabs(got[0][3] - var1) <= tol * 2, #s " sample variance n=%zu: %.17g, want %.17g", \
                   n, got[0][3], var1);                                         \
           }                                                                    \
-          CHECK(dbits(pw_array_std_##s(x, n, 0)) == dbits(sqrt(got[0][2])), #s " std is sqrt(variance)"); \
+          if (isfinite(got[0][2]))                                             \
+            CHECK(dbits(pw_array_std_##s(x, n, 0)) == dbits(sqrt(got[0][2])), #s " std is sqrt(variance)"); \
         } else if (n > 0) {                                                    \
           CHECK(got[0][2] != got[0][2], #s " variance with NaN/Inf is NaN");   \
         } else {                                                               \
@@ -966,6 +967,132 @@ static void test_norm_nan_lanes(void) {
   }
 TEST_DOT_SPECIAL(float, f32)
 TEST_DOT_SPECIAL(double, f64)
+
+/*
+ * Variance, standard deviation and dot product of finite doubles whose
+ * deviations, squares, products or partial sums pass the double range
+ * (where Inf - Inf had made NaN): against long-double references (whose
+ * range holds them), +Inf only where the result itself passes the range,
+ * every thread count alike; lengths across the 8 lanes, a 2,048-element
+ * block and chunks.
+ */
+/*
+ * Prefix sums of doubles near the top of the range, whose running sums,
+ * chunk sums and offsets pass it where the prefixes do not (Inf - Inf had
+ * made NaN of every later prefix): against long-double prefixes (their
+ * range holds them), +-Inf only where the prefix itself is beyond the
+ * range; inclusive and exclusive, in place and not, every thread count
+ * alike; lengths across chunks (70,001 doubles: 3).
+ */
+static void test_wide_cumsum_f64(void) {
+  uint64_t seed = 7717;
+  static const size_t ns[] = {3, 9, 1000, 70001};
+  for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {
+    size_t n = ns[si];
+    double *x = xmalloc(n * sizeof *x), *out = xmalloc(n * sizeof *out), *first = xmalloc(n * sizeof *first);
+    long double *ref = xmalloc(n * sizeof *ref), *mag = xmalloc(n * sizeof *mag);
+    for (int shape = 0; shape < 5; shape++) {
+      for (size_t i = 0; i < n; i++) {
+        double u = (double)(splitmix64(&seed) >> 11) * 0x1p-53;
+        switch (shape) {
+        case 0: x[i] = (i % 4 < 2 ? 1.0 : -1.0) * DBL_MAX; break;            /* up past the top, back */
+        case 1: x[i] = ((splitmix64(&seed) & 1) ? -1.0 : 1.0) * DBL_MAX * u; break;
+        case 2: x[i] = i < n / 2 ? DBL_MAX / 2 : -DBL_MAX / 2; break;         /* far beyond, then back */
+        case 3: x[i] = (i % 3 == 0) ? 1e-300 * (1 + u) : (i % 3 == 1 ? 1e308 : -1e308); break;
+        default: x[i] = i == n / 3 ? DBL_MAX : (i == n / 3 + 1 ? DBL_MAX : (i == n / 3 + 2 ? -DBL_MAX : u)); break;
+        }
+      }
+      long double s = 0, a = 0;
+      for (size_t i = 0; i < n; i++) s += (long double)x[i], a += fabsl((long double)x[i]), ref[i] = s, mag[i] = a;
+      for (int exclusive = 0; exclusive <= 1; exclusive++) {
+        for (int in_place = 0; in_place <= 1; in_place++) {
+          for (int run = 0; run < THREAD_RUNS; run++) {
+            set_threads(run);
+            double *o = out;
+            if (in_place) memcpy(out, x, n * sizeof *x);
+            CHECK(pw_array_cumsum_f64(in_place ? out : x, n, o, exclusive) == PW_OK, "wide cumsum status");
+            if (run == 0 && !in_place) memcpy(first, out, n * sizeof *out);
+            else CHECK(memcmp(first, out, n * sizeof *out) == 0, "wide cumsum n=%zu shape %d exclusive %d in place %d: "
+                       "not the bits of the first run", n, shape, exclusive, in_place);
+          }
+          set_threads(0);
+        }
+        size_t bad = SIZE_MAX;
+        for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {
+          long double want = exclusive ? (i ? ref[i - 1] : 0) : ref[i];
+          long double m = exclusive ? (i ? mag[i - 1] : 0) : mag[i];
+          double w = (double)want;
+          /* (the long-double prefix rounds too: near the top, a prefix of exactly DBL_MAX may read just above it) */
+          int near = isfinite(first[i]) && fabsl((long double)first[i] - want) <= 0x1p-52L * fabsl(want) + 0x1p-50L * m + 0x1p-1074L;
+          if (!(near || (isinf(w) && first[i] == w))) bad = i;
+        }
+        CHECK(bad == SIZE_MAX, "wide cumsum n=%zu shape %d exclusive %d: [%zu] %.17g, want %.17Lg", n, shape, exclusive,
+              bad, bad == SIZE_MAX ? 0.0 : first[bad], bad == SIZE_MAX ? 0.0L : (exclusive ? (bad ? ref[bad - 1] : 0) : ref[bad]));
+      }
+    }
+    free(x), free(out), free(first), free(ref), free(mag);
+  }
+}
+
+static void test_wide_range_f64(void) {
+  uint64_t seed = 9191;
+  static const size_t ns[] = {2, 3, 9, 17, 1000, 2049, 70001};
+  for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {
+    size_t n = ns[si];
+    double *x = xmalloc(n * sizeof *x), *y = xmalloc(n * sizeof *y);
+    for (int shape = 0; shape < 6; shape++) {
+      for (size_t i = 0; i < n; i++) {
+        double u = (double)(splitmix64(&seed) >> 11) * 0x1p-53; /* [0, 1) */
+        double sign = (splitmix64(&seed) & 1) ? -1.0 : 1.0;
+        switch (shape) {
+        case 0: x[i] = sign * DBL_MAX * (0.5 + u / 2), y[i] = DBL_MAX * u; break; /* all near the top */
+        case 1: x[i] = i == 0 ? 1e155 : 0, y[i] = i == 0 ? 1e300 : -1e-300; break; /* one outlier */
+        case 2: x[i] = DBL_MAX, y[i] = (i % 2 ? -1.0 : 1.0) * 1e300; break;      /* equal values; products cancel */
+        case 3: x[i] = sign * ldexp(1.0 + u, 500 + (int)(splitmix64(&seed) % 500)), y[i] = sign * ldexp(1.0, 200 + (int)(i % 300)); break;
+        case 4: x[i] = (i % 3 == 0) ? sign * 1e-300 * (1 + u) : sign * 1e200 * u, y[i] = 1e150 * u; break; /* tiny and huge */
+        default: x[i] = (i % 2 ? -1.0 : 1.0) * 1e308, y[i] = 1e10; break;         /* alternating signs */
+        }
+      }
+      long double m = 0, v = 0, d = 0;
+      for (size_t i = 0; i < n; i++) m += (long double)x[i], d += (long double)x[i] * (long double)y[i];
+      m /= (long double)n;
+      for (size_t i = 0; i < n; i++) v += ((long double)x[i] - m) * ((long double)x[i] - m);
+      if (shape == 2) v = 0; /* equal elements: exactly 0 (a long-double mean of 2,049 of them is inexact) */
+      long double var_l = v / (long double)n;
+      double var_ref = (double)var_l, std_ref = (double)sqrtl(var_l), dot_ref = (double)d;
+      double got[THREAD_RUNS][4];
+      for (int run = 0; run < THREAD_RUNS; run++) {
+        set_threads(run);
+        got[run][0] = pw_array_variance_f64(x, n, 0);
+        got[run][1] = pw_array_std_f64(x, n, 0);
+        got[run][2] = pw_array_dot_f64(x, n, y);
+        got[run][3] = pw_array_variance_f64(x, n, 1);
+      }
+      set_threads(0);
+      for (int run = 1; run < THREAD_RUNS; run++)
+        for (int j = 0; j < 4; j++)
+          CHECK(same_result(got[run][j], got[0][j]), "wide f64 n=%zu shape %d result %d depends on threads", n, shape, j);
+      /* relative errors far within the documented bounds (long double sums: 2^-64 a step) */
+      double tol = 0x1p-40;
+      if (isinf(var_ref)) CHECK(got[0][0] == INFINITY, "wide variance n=%zu shape %d: %g, want +Inf", n, shape, got[0][0]);
+      else CHECK(fabs(got[0][0] - var_ref) <= tol * var_ref + 0x1p-1074, "wide variance n=%zu shape %d: %.17g, want %.17g", n, shape, got[0][0], var_ref);
+      CHECK(isfinite(std_ref) && fabs(got[0][1] - std_ref) <= tol * std_ref + 0x1p-1074, "wide std n=%zu shape %d: %.17g, want %.17g", n, shape, got[0][1], std_ref);
+      if (n > 1) {
+        double var1 = (double)(v / (long double)(n - 1));
+        CHECK(isinf(var1) ? got[0][3] == INFINITY : fabs(got[0][3] - var1) <= tol * var1 + 0x1p-1074,
+              "wide sample variance n=%zu shape %d: %.17g, want %.17g", n, shape, got[0][3], var1);
+      }
+      /* the dot product's bound is relative to sum |x[i] y[i]| */
+      long double dabs = 0;
+      for (size_t i = 0; i < n; i++) dabs += fabsl((long double)x[i] * (long double)y[i]);
+      if (isinf(dot_ref)) CHECK(got[0][2] == dot_ref, "wide dot n=%zu shape %d: %g, want %g", n, shape, got[0][2], dot_ref);
+      else CHECK(fabsl((long double)got[0][2] - d) <= (long double)tol * dabs + 0x1p-1074L, "wide dot n=%zu shape %d: %.17g, want %.17g",
+                 n, shape, got[0][2], dot_ref);
+    }
+    free(x);
+    free(y);
+  }
+}
 
 /* Integer sums and means against 128-bit loops; min and max everywhere. */
 #define TEST_REDUCE_INT(T, s, IS_SIGNED)                                       \
@@ -1940,6 +2067,8 @@ int main(void) {
   test_norm_nan_lanes();
   test_dot_special_f32();
   test_dot_special_f64();
+  test_wide_range_f64();
+  test_wide_cumsum_f64();
   test_isum_i8(), test_isum_u8(), test_isum_i16(), test_isum_u16();
   test_isum_i32(), test_isum_u32(), test_isum_i64(), test_isum_u64();
   test_isum_wide();

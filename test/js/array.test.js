@@ -563,6 +563,24 @@ describe('scan, histogram, elementwise', () => {
     }
   });
 
+  test('histogram of one value whose [v - 0.5, v + 0.5] edges round: still the middle bin', async () => {
+    // the middle edge lo + (bins >> 1) w, as the kernel rounds it, had come out above v
+    const cases = [[Float64Array, 0.009213039921596647, 10], [Float64Array, -1e-20, 2], [Float32Array, -1.1754943508222875e-38, 10],
+      [Float64Array, 0.009213039921596647, 1000], [Float64Array, 0.009213039921596647, 4096]];
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 300; i++) cases.push([Float64Array, (rnd() - 0.5) * 10 ** Math.floor(rnd() * 12 - 6), [2, 4, 10, 1000, 4096][i % 5]]);
+    for (const [C, v, bins] of cases) {
+      for (const [api, n] of [[core.array, 1], [core.array, 3], [core.array, 2000], [pools[2].array, 2]]) {
+        const x = new C(n).fill(v);
+        const h = await api.histogram(x, { bins });
+        const want = new Uint32Array(bins);
+        want[bins >> 1] = n;
+        assertSame(h, want, `histogram of ${n} x ${C.name} ${x[0]}, bins ${bins}`);
+      }
+    }
+  });
+
   test('histogram\'s default range: read on the calling thread (up to 1,024 elements) as the kernels find it (more)', async () => {
     const sets = [
       [Float64Array, [0.5, NaN, -3, 7.25, NaN, 2]], [Float64Array, [NaN, NaN]], [Float64Array, []],

@@ -458,6 +458,8 @@ pw_status pwa_select_keys(const void *x, size_t n, int width, int mode, const ui
  * pw_array_sum. Deterministic for given (b, e).
  */
 void pwa_sum2_f64(const double *x, size_t b, size_t e, double *S, double *C);
+/* The same over x[i] * scale (a power of two), for sums beyond the double range. */
+void pwa_sum2_scaled_f64(const double *x, size_t b, size_t e, double scale, double *S, double *C);
 void pwa_sum2_f32(const float *x, size_t b, size_t e, double *S, double *C);
 
 /* Calls CALL(m) with m the constant equal to `mode` (so that inlined

@@ -236,6 +236,7 @@ PW_INLINE void sum2_add_v4(pwa_v4d *s, pwa_v4d *c, const pwa_v4d *v) {
 #define LD_SQ_f64(x, y, i) ((x)[i] * (x)[i])
 #define LD_SQS_f64(x, y, i) ((((x)[i] * (y)[0]) * (y)[1]) * (((x)[i] * (y)[0]) * (y)[1])) /* y: scales */
 #define LD_SCALED_f64(x, y, i) ((x)[i] * (y)[0]) /* y: a power of two */
+#define LD_DOT_SCALED_f64(x, d, i) (((x)[i] * (d)->s) * ((d)->y[i] * (d)->s)) /* d: a dot_scaled */
 
 /*
  * Portable compensated lanes over [b, e) with loader LD and lane adder ADD
@@ -541,6 +542,19 @@ static void csqs_f64(const void *xv, const void *scale, size_t b, size_t e, doub
   SUM2_PORTABLE(LD_SQS_f64, x, y, b, e, *S, *C);
 }
 
+/* y of a dot product and the power of two both its arrays are scaled by. */
+typedef struct {
+  const double *y;
+  double s;
+} dot_scaled;
+
+/* Scaled products (the rare path of a dot product that overflowed: portable is enough). */
+static void cdot_scaled_f64(const void *xv, const void *dv, size_t b, size_t e, double *S, double *C) {
+  const double *x = xv;
+  const dot_scaled *d = dv;
+  SUM2_PAIRS_PORTABLE(sum2_add, LD_DOT_SCALED_f64, x, d, b, e, *S, *C);
+}
+
 /* Scaled doubles (the rare path of a sum that overflowed: portable is enough). */
 static void csum_scaled_f64(const void *xv, const void *scale, size_t b, size_t e, double *S, double *C) {
   const double *x = xv, *y = scale;
@@ -549,6 +563,9 @@ static void csum_scaled_f64(const void *xv, const void *scale, size_t b, size_t 
 
 void pwa_sum2_f64(const double *x, size_t b, size_t e, double *S, double *C) {
   csum_f64(x, NULL, b, e, S, C);
+}
+void pwa_sum2_scaled_f64(const double *x, size_t b, size_t e, double scale, double *S, double *C) {
+  csum_scaled_f64(x, &scale, b, e, S, C);
 }
 void pwa_sum2_f32(const float *x, size_t b, size_t e, double *S, double *C) {
   csum_f32(x, NULL, b, e, S, C);
@@ -1222,30 +1239,126 @@ PWA_MEAN_INT(uint64_t, u64)
 double pw_array_mean_f32(const float *x, size_t n) { return pw_array_sum_f32(x, n) / (double)n; }
 double pw_array_mean_f64(const double *x, size_t n) { return sum_f64_over(x, n, (double)n); }
 
-#define PWA_VAR_DEFS(T, s)                                                     \
-  double pw_array_variance_##s(const T *x, size_t n, uint32_t ddof) {          \
-    return variance_any(x, n, ddof, sizeof(T), VARBLK(var_block_##s));         \
-  }                                                                            \
-  double pw_array_std_##s(const T *x, size_t n, uint32_t ddof) {               \
-    return sqrt(pw_array_variance_##s(x, n, ddof));                            \
-  }                                                                            \
+#define PWA_MINMAX_DEFS(T, s)                                                  \
   pw_status pw_array_min_##s(const T *x, size_t n, T *value, uint32_t *index) { \
     return minmax_any(x, n, value, index, (int)sizeof(T) * 8, PWA_KIND_##s, 0, mm_body_##s); \
   }                                                                            \
   pw_status pw_array_max_##s(const T *x, size_t n, T *value, uint32_t *index) { \
     return minmax_any(x, n, value, index, (int)sizeof(T) * 8, PWA_KIND_##s, 1, mm_body_##s); \
   }
-PW_ARRAY_TYPES(PWA_VAR_DEFS)
+PW_ARRAY_TYPES(PWA_MINMAX_DEFS)
+
+/* Integers and floats: their deviations and squares stay far inside the double range. */
+#define PWA_VAR_DEFS(T, s)                                                     \
+  double pw_array_variance_##s(const T *x, size_t n, uint32_t ddof) {          \
+    return variance_any(x, n, ddof, sizeof(T), VARBLK(var_block_##s));         \
+  }                                                                            \
+  double pw_array_std_##s(const T *x, size_t n, uint32_t ddof) {               \
+    return sqrt(pw_array_variance_##s(x, n, ddof));                            \
+  }
+PWA_VAR_DEFS(int8_t, i8)
+PWA_VAR_DEFS(uint8_t, u8)
+PWA_VAR_DEFS(int16_t, i16)
+PWA_VAR_DEFS(uint16_t, u16)
+PWA_VAR_DEFS(int32_t, i32)
+PWA_VAR_DEFS(uint32_t, u32)
+PWA_VAR_DEFS(int64_t, i64)
+PWA_VAR_DEFS(uint64_t, u64)
+PWA_VAR_DEFS(float, f32)
+
+/*
+ * Doubles of a wide range: blocks of x * 2^-VAR_DOWN. With elements
+ * below 2^1024, the block sums stay below 2^(1035 - VAR_DOWN) and the
+ * sums of squared deviations of up to 2^32 elements below
+ * 2^(2082 - 2 VAR_DOWN): inside the double range for VAR_DOWN 540. The
+ * block mean is corrected by the mean deviation from it before the
+ * squares are summed: at the top of the range the rounding of a plain
+ * mean, squared, is itself beyond it (equal elements of 1e300 had a
+ * variance of +Inf); corrected, equal elements have a mean of exactly
+ * their value and a variance of 0. (A rare path: portable, three passes.)
+ */
+#define VAR_DOWN 540
+static void var_block_down_f64(const void *xv, size_t b, size_t e, double *mean, double *m2) {
+  const double *x = xv;
+  const double s = 0x1p-540;
+  const double k = (double)(e - b);
+  double acc[LANES] = {0};
+  size_t i = b;
+  for (; e - i >= LANES; i += LANES)
+    for (int l = 0; l < LANES; l++) acc[l] += x[i + l] * s;
+  for (int l = 0; i < e; i++, l++) acc[l] += x[i] * s;
+  double m = lanes8_fold(acc) / k;
+  double dsum = 0;
+  for (i = b; i < e; i++) dsum += x[i] * s - m;
+  m += dsum / k;
+  for (int l = 0; l < LANES; l++) acc[l] = 0;
+  for (i = b; e - i >= LANES; i += LANES)
+    for (int l = 0; l < LANES; l++) {
+      double d = x[i + l] * s - m;
+      acc[l] += d * d;
+    }
+  for (int l = 0; i < e; i++, l++) {
+    double d = x[i] * s - m;
+    acc[l] += d * d;
+  }
+  *mean = m;
+  *m2 = lanes8_fold(acc);
+}
+
+/*
+ * The variance of doubles in units of 2^(2 *down): a deviation or its
+ * square can pass the double range where the variance does not (or the
+ * standard deviation does not: 1e308 and -1e308), and an Inf - Inf there
+ * made NaN of finite data. A result that is not finite is computed again
+ * over x * 2^-VAR_DOWN (exact, but for elements below 2^-534, whose loss
+ * is far within the documented error of a variance of at least 2^992, as
+ * such a one is); if that too is not finite, a NaN or infinite element
+ * makes it NaN. Both passes are chunked by n alone.
+ */
+static double variance_f64_scaled(const double *x, size_t n, uint32_t ddof, int *down) {
+  *down = 0;
+  double v = variance_any(x, n, ddof, sizeof *x, VARBLK(var_block_f64));
+  if (isfinite(v) || (uint64_t)n <= ddof) return v;
+  *down = VAR_DOWN;
+  return variance_any(x, n, ddof, sizeof *x, VARBLK(var_block_down_f64));
+}
+
+double pw_array_variance_f64(const double *x, size_t n, uint32_t ddof) {
+  int down;
+  double v = variance_f64_scaled(x, n, ddof, &down);
+  return down ? ldexp(v, 2 * down) : v; /* +Inf if the variance itself passes the range */
+}
+double pw_array_std_f64(const double *x, size_t n, uint32_t ddof) {
+  int down;
+  double v = variance_f64_scaled(x, n, ddof, &down);
+  return down ? ldexp(sqrt(v), down) : sqrt(v);
+}
 
 double pw_array_dot_f32(const float *x, size_t n, const float *y) {
   double acc[2];
   csum_run(x, y, n, 8, CSUM(cdot_f32), acc);
   return sum2_value(acc);
 }
+/*
+ * A product or a partial sum of doubles can pass the double range where
+ * the dot product does not (1e200 * 1e200 - 1e200 * 1e200 + 1, or the
+ * Inf - Inf of two products that overflowed, NaN of finite data): a
+ * result that is not finite is computed again over x * 2^-529 and
+ * y * 2^-529 (products below 2^990, sums of 2^32 of them inside the
+ * range; exact but for elements below 2^-545, whose products are far
+ * within the documented bound of a dot product that overflowed), then
+ * scaled back; if that too is not finite, it is what IEEE arithmetic
+ * makes of the Inf or NaN elements (without the first pass's overflows).
+ */
 double pw_array_dot_f64(const double *x, size_t n, const double *y) {
   double acc[2];
   csum_run(x, y, n, 16, CSUM(cdot_f64), acc);
-  return sum2_value(acc);
+  double v = sum2_value(acc);
+  if (isfinite(v)) return v;
+  dot_scaled d = {y, 0x1p-529};
+  csum_run(x, &d, n, 16, CSUM(cdot_scaled_f64), acc);
+  double w = sum2_value(acc);
+  return isfinite(w) ? ldexp(w, 1058) : w;
 }
 double pw_array_norm_f32(const float *x, size_t n) { return norm_any(x, n, 32); }
 double pw_array_norm_f64(const double *x, size_t n) { return norm_any(x, n, 64); }

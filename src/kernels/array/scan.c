@@ -21,6 +21,17 @@
  * across threads pays back. The chunking fixes the operations, so every
  * thread count gives the same bits, with one thread too (which still
  * makes pass 1).
+ *
+ * Doubles near the top of the range: a running sum, a chunk's sum or an
+ * offset can pass the double range where the prefix sums do not (1e308,
+ * 1e308, -1e308: the second prefix is +Inf, the third 1e308 again), and
+ * TwoSum's Inf - Inf then made NaN of every later prefix. Each of them is
+ * kept instead in units of 2^64 (SCAN_DOWN) from the point where it would
+ * have left the range: a chunk sum computed again over x * 2^-64, an
+ * offset or a running sum scaled (exactly: it is large) and its addition
+ * done again, every later output scaled back (+-Inf only if the prefix is
+ * beyond the range itself). Scaled, elements below 2^-958 lose bits, far
+ * within the documented bound (whose sum of |x| is then above 2^960).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -31,11 +42,14 @@
 /* Most chunks of a scan (as pw_parallel_reduce: bounded scratch). */
 #define SCAN_MAX_CHUNKS 4096u
 
+#define SCAN_DOWN 0x1p-64
+#define SCAN_UP 0x1p64
+
 typedef struct {
   const void *x;
   void *out;
   size_t n, grain;
-  double *fsum;   /* floats: per chunk (S, C), then offsets */
+  double *fsum;   /* floats: per chunk (S, C, scaled), then offsets */
   uint64_t *isum; /* integers: per chunk sums, then offsets */
   int exclusive;
 } scan_ctx;
@@ -79,17 +93,92 @@ SCAN_INT(32)
 SCAN_INT(64)
 
 /* Float scans: pass 1 is the compensated chunk sum, pass 2 the running sum. */
+static void fscan_sum_f32(void *p, size_t b, size_t e) {
+  scan_ctx *c = p;
+  double *f = c->fsum + 3 * (b / c->grain);
+  pwa_sum2_f32(c->x, b, e, &f[0], &f[1]); /* (a float chunk's sum cannot pass the double range) */
+}
+static void fscan_sum_f64(void *p, size_t b, size_t e) {
+  scan_ctx *c = p;
+  double *f = c->fsum + 3 * (b / c->grain);
+  pwa_sum2_f64(c->x, b, e, &f[0], &f[1]);
+  if (isfinite(f[0]) && isfinite(f[1])) return;
+  pwa_sum2_scaled_f64(c->x, b, e, SCAN_DOWN, &f[0], &f[1]);
+  f[2] = 1;
+}
+
+/*
+ * The running sum of doubles from element i (its state in units of 2^64)
+ * to e: pass 2 of a chunk once its sum would have left the range.
+ * v is x[i] (which an exclusive scan in place may have overwritten:
+ * `written`, o[i] is written already).
+ */
+static void fscan_run_scaled_f64(const double *x, double *o, size_t i, size_t e, double sum, double err,
+                                 double v, int written, int exclusive) {
+  double t;
+  if (i < e) {
+    if (exclusive && !written) o[i] = (isfinite(sum) ? sum + err : sum) * SCAN_UP;
+    two_sum(sum, v * SCAN_DOWN, &sum, &t);
+    err += t;
+    if (!exclusive) o[i] = (isfinite(sum) ? sum + err : sum) * SCAN_UP;
+    i++;
+  }
+  if (exclusive) {
+    for (; i < e; i++) {
+      double w = x[i] * SCAN_DOWN;
+      o[i] = (isfinite(sum) ? sum + err : sum) * SCAN_UP;
+      two_sum(sum, w, &sum, &t);
+      err += t;
+    }
+  } else {
+    for (; i < e; i++) {
+      two_sum(sum, x[i] * SCAN_DOWN, &sum, &t);
+      err += t;
+      o[i] = (isfinite(sum) ? sum + err : sum) * SCAN_UP;
+    }
+  }
+}
+
+static void fscan_run_f64(void *p, size_t b, size_t e) {
+  scan_ctx *c = p;
+  const double *x = c->x;
+  double *o = c->out;
+  const double *f = c->fsum + 3 * (b / c->grain);
+  double sum = f[0], err = f[1], t, s2, v = 0;
+  size_t i = b;
+  if (f[2] != 0) { /* the offset is scaled: the whole chunk */
+    if (i < e) fscan_run_scaled_f64(x, o, i, e, sum, err, x[i], 0, c->exclusive);
+    return;
+  }
+  /* plain, until an addition of finite values leaves the range */
+  if (c->exclusive) {
+    for (; i < e; i++) {
+      v = x[i];
+      o[i] = isfinite(sum) ? sum + err : sum;
+      two_sum(sum, v, &s2, &t);
+      if (!isfinite(s2) && isfinite(sum) && isfinite(v)) break;
+      sum = s2;
+      err += t;
+    }
+  } else {
+    for (; i < e; i++) {
+      v = x[i];
+      two_sum(sum, v, &s2, &t);
+      if (!isfinite(s2) && isfinite(sum) && isfinite(v)) break;
+      sum = s2;
+      err += t;
+      o[i] = isfinite(sum) ? sum + err : sum;
+    }
+  }
+  if (i < e) fscan_run_scaled_f64(x, o, i, e, sum * SCAN_DOWN, err * SCAN_DOWN, v, c->exclusive, c->exclusive);
+}
+
 #define SCAN_FLT(T, s)                                                         \
-  static void fscan_sum_##s(void *p, size_t b, size_t e) {                     \
-    scan_ctx *c = p;                                                           \
-    double *f = c->fsum + 2 * (b / c->grain);                                  \
-    pwa_sum2_##s(c->x, b, e, &f[0], &f[1]);                                    \
-  }                                                                            \
   static void fscan_run_##s(void *p, size_t b, size_t e) {                     \
     scan_ctx *c = p;                                                           \
     const T *x = c->x;                                                         \
     T *o = c->out;                                                             \
-    const double *f = c->fsum + 2 * (b / c->grain);                            \
+    const double *f = c->fsum + 3 * (b / c->grain);                            \
     double sum = f[0], err = f[1], t;                                          \
     if (c->exclusive) {                                                        \
       for (size_t i = b; i < e; i++) {                                         \
@@ -107,7 +196,6 @@ SCAN_INT(64)
     }                                                                          \
   }
 SCAN_FLT(float, f32)
-SCAN_FLT(double, f64)
 
 static pw_status scan_any(const void *x, size_t n, void *out, bool exclusive, int width,
                           int kind) {
@@ -142,17 +230,30 @@ static pw_status scan_any(const void *x, size_t n, void *out, bool exclusive, in
     free(c.isum);
     return s;
   }
-  c.fsum = pwa_alloc(chunks, 2 * sizeof(double));
-  if (c.fsum == NULL) return pwa_nomem(chunks, 2 * sizeof(double));
+  c.fsum = pwa_alloc(chunks, 3 * sizeof(double));
+  if (c.fsum == NULL) return pwa_nomem(chunks, 3 * sizeof(double));
+  for (size_t j = 0; j < chunks; j++) c.fsum[3 * j + 2] = 0;
   s = pw_parallel_for(n, grain, width == 32 ? fscan_sum_f32 : fscan_sum_f64, &c);
   if (s == PW_OK) {
-    /* chunk j starts from the join of chunks 0..j-1, in order */
-    double S = 0, C = 0, e;
+    /* chunk j starts from the join of chunks 0..j-1, in order (in units
+       of 2^64 from where a plain join would leave the range) */
+    double S = 0, C = 0, e, scaled = 0;
     for (size_t j = 0; j < chunks; j++) {
-      double cs = c.fsum[2 * j], cc = c.fsum[2 * j + 1];
-      c.fsum[2 * j] = S;
-      c.fsum[2 * j + 1] = C;
-      two_sum(S, cs, &S, &e);
+      double cs = c.fsum[3 * j], cc = c.fsum[3 * j + 1], cscaled = c.fsum[3 * j + 2];
+      c.fsum[3 * j] = S;
+      c.fsum[3 * j + 1] = C;
+      c.fsum[3 * j + 2] = scaled;
+      if (scaled != cscaled) {
+        if (scaled == 0) S *= SCAN_DOWN, C *= SCAN_DOWN, scaled = 1;
+        else cs *= SCAN_DOWN, cc *= SCAN_DOWN;
+      }
+      double S2;
+      two_sum(S, cs, &S2, &e);
+      if (scaled == 0 && !isfinite(S2) && isfinite(S) && isfinite(cs)) {
+        S *= SCAN_DOWN, C *= SCAN_DOWN, cs *= SCAN_DOWN, cc *= SCAN_DOWN, scaled = 1;
+        two_sum(S, cs, &S2, &e);
+      }
+      S = S2;
       C += cc;
       C += e;
     }
