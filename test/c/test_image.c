@@ -1670,6 +1670,86 @@ static void test_codec_round_trips(void) {
     }
 }
 
+/* The offset of the first marker segment m in a JPEG, or 0. */
+static size_t jpeg_segment(const uint8_t *d, size_t n, uint8_t m) {
+  size_t at = 2;
+  while (at + 4 <= n && d[at] == 0xff) {
+    if (d[at + 1] == m) return at;
+    if (d[at + 1] == 0xda) return 0;
+    at += 2 + ((size_t)d[at + 2] << 8 | d[at + 3]);
+  }
+  return 0;
+}
+
+/*
+ * A JPEG whose scan or frame names a Huffman or quantization table that
+ * no segment defines fails with PW_EFORMAT, the same on every call (stb
+ * had decoded with what its table memory held: an earlier file's tables,
+ * or reads outside the memory); a palette PNG's tRNS chunk is not counted
+ * by info (3 channels, as for the other colour types).
+ */
+static void test_jpeg_tables(void) {
+  img sm = img_smooth(40, 24, 4);
+  pw_result r = {0};
+  CHECK(pw_image_encode_jpeg(sm.px, sm.w, sm.h, 80, &r) == PW_OK, "encode jpeg");
+  uint8_t *dst = xmalloc(img_len(&sm)), *copy = xmalloc(r.size);
+  const uint8_t *d = r.data;
+  size_t dht = jpeg_segment(d, r.size, 0xc4), sos = jpeg_segment(d, r.size, 0xda), dqt = jpeg_segment(d, r.size, 0xdb);
+  size_t sof = jpeg_segment(d, r.size, 0xc0);
+  CHECK(dht && sos && dqt && sof, "the encoder's JPEG has DHT, DQT, SOF0 and SOS");
+  /* every table class/id byte of the DHT segment(s) and DQT segment(s), each given an id no other defines */
+  size_t targets[64];
+  uint8_t values[64];
+  int nt = 0;
+  for (size_t at = 2; at + 4 <= r.size && d[at] == 0xff && d[at + 1] != 0xda;
+       at += 2 + ((size_t)d[at + 2] << 8 | d[at + 3])) {
+    size_t t = at + 4, end = at + 2 + ((size_t)d[at + 2] << 8 | d[at + 3]);
+    if (d[at + 1] == 0xc4)
+      while (t < end && nt < 64) {
+        size_t count = 0;
+        for (int i = 1; i <= 16; i++) count += d[t + i];
+        targets[nt] = t, values[nt++] = (uint8_t)((d[t] & 0xf0) | 3); /* table 3 of its class: unused */
+        t += 17 + count;
+      }
+    if (d[at + 1] == 0xdb)
+      while (t < end && nt < 64) {
+        targets[nt] = t, values[nt++] = (uint8_t)((d[t] & 0xf0) | 3);
+        t += 1 + ((d[t] >> 4) ? 128 : 64);
+      }
+  }
+  /* the scan's table selectors and the frame's quantization ids, pointed at table 3 */
+  unsigned ns = d[sos + 4], nf = d[sof + 9];
+  for (unsigned i = 0; i < ns && nt < 62; i++) {
+    targets[nt] = sos + 6 + 2 * i, values[nt++] = (uint8_t)(0x30 | (d[sos + 6 + 2 * i] & 15));
+    targets[nt] = sos + 6 + 2 * i, values[nt++] = (uint8_t)((d[sos + 6 + 2 * i] & 0xf0) | 3);
+  }
+  for (unsigned i = 0; i < nf && nt < 64; i++) targets[nt] = sof + 12 + 3 * i, values[nt++] = 3;
+  CHECK(nt >= 6, "jpeg tables: %d edits", nt);
+  int bad = 0;
+  for (int k = 0; k < nt; k++) {
+    memcpy(copy, d, r.size);
+    copy[targets[k]] = values[k];
+    for (int rep = 0; rep < 2; rep++) {
+      pw_status s = pw_image_decode(copy, r.size, dst, sm.w, sm.h), g = pw_image_decode_grey(copy, r.size, dst, sm.w, sm.h);
+      if (s != PW_EFORMAT || g != PW_EFORMAT) bad++, fprintf(stderr, "jpeg edit %d (byte %zu = 0x%02x): status %d / %d\n", k,
+                                                               targets[k], values[k], s, g);
+    }
+  }
+  CHECK(bad == 0, "jpeg tables: %d decodes of files naming missing tables did not fail with PW_EFORMAT", bad);
+  free(copy), free(dst), free(r.data);
+  img_free(&sm);
+
+  /* palette PNG (colour type 3) with tRNS: info says 3 channels, decode gives RGBA */
+  const uint8_t plte[3] = {10, 20, 30}, trns[1] = {128}, row[2] = {0, 0};
+  buf f = png_write(1, 1, 8, 3, row, 2, plte, 3, trns, 1);
+  uint32_t info[4] = {0};
+  CHECK(pw_image_info(f.p, f.n, info) == PW_OK && info[2] == 3, "palette PNG with tRNS: info channels %u, want 3", info[2]);
+  uint8_t px[4] = {0};
+  CHECK(pw_image_decode(f.p, f.n, px, 1, 1) == PW_OK && px[0] == 10 && px[1] == 20 && px[2] == 30 && px[3] == 128,
+        "palette PNG with tRNS decodes to 10,20,30,128 (got %u,%u,%u,%u)", px[0], px[1], px[2], px[3]);
+  free(f.p);
+}
+
 /*
  * The chunks of row loops (pw__img_grain): a tile is one chunk, a large
  * picture several a thread, a filter's halo never taller than half a chunk.
@@ -1720,5 +1800,6 @@ int main(void) {
   test_bad_input();
   test_png_decode();
   test_codec_round_trips();
+  test_jpeg_tables();
   return test_summary("test_image");
 }

@@ -8,7 +8,11 @@
  *   - the structure of the file is walked first. PNG: signature, IHDR
  *     first, every chunk inside the file with a correct CRC-32, IEND
  *     present. JPEG: SOI, every marker segment inside the file, the
- *     entropy-coded data of each scan followed by a marker, EOI present.
+ *     entropy-coded data of each scan followed by a marker, EOI present,
+ *     and every Huffman and quantization table a scan uses defined before
+ *     it (stb decodes with whatever its table memory held: a file that
+ *     named a missing table decoded to the last file's tables on one call
+ *     and read outside the memory on another).
  *     So a truncated file or a damaged PNG fails with a message instead of
  *     decoding to whatever stb makes of it (stb fills missing JPEG data
  *     with grey and does not check PNG CRCs).
@@ -67,7 +71,9 @@ static pw_status check_png(const uint8_t *d, size_t n) {
 
 static pw_status check_jpeg(const uint8_t *d, size_t n) {
   size_t at = 2; /* after SOI */
-  int frame = 0;
+  int frame = 0, progressive = 0;
+  unsigned dqt = 0, dc = 0, ac = 0; /* the tables defined so far, a bit each */
+  unsigned nf = 0, tq[16] = {0};    /* the frame's components' quantization tables (the first 16) */
   for (;;) {
     if (at >= n || d[at] != 0xff) {
       if (at >= n) return pw_fail(PW_EFORMAT, "truncated JPEG: no EOI marker");
@@ -83,7 +89,22 @@ static pw_status check_jpeg(const uint8_t *d, size_t n) {
     size_t len = (size_t)d[at] << 8 | d[at + 1];
     if (len < 2 || len > n - at)
       return pw_fail(PW_EFORMAT, "truncated JPEG: segment 0x%02X at byte %zu runs past the end", m, at - 2);
-    if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) frame = 1;
+    if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc && !frame) {
+      if (len < 8 || len < 8 + 3 * (size_t)d[at + 7])
+        return pw_fail(PW_EFORMAT, "corrupt JPEG: bad frame header at byte %zu", at - 2);
+      frame = 1, progressive = m == 0xc2, nf = d[at + 7] < 16 ? d[at + 7] : 16;
+      for (unsigned i = 0; i < nf; i++) tq[i] = d[at + 10 + 3 * i];
+    }
+    if (m == 0xdb) { /* quantization tables: 64 values of 8 or 16 bits, ids 0-3 */
+      size_t t = at + 2, end = at + len;
+      while (t < end) {
+        size_t size = (d[t] >> 4) == 0 ? 64 : 128;
+        if ((d[t] >> 4) > 1 || (d[t] & 15) > 3 || end - t - 1 < size)
+          return pw_fail(PW_EFORMAT, "corrupt JPEG: bad quantization table at byte %zu", t);
+        dqt |= 1u << (d[t] & 15);
+        t += 1 + size;
+      }
+    }
     if (m == 0xc4) { /* Huffman tables: stb_image 2.27 trusts their counts; check them here */
       size_t t = at + 2, end = at + len;
       while (t < end) {
@@ -93,7 +114,26 @@ static pw_status check_jpeg(const uint8_t *d, size_t n) {
         for (int i = 1; i <= 16; i++) count += d[t + i];
         if (count > 256 || count > end - t - 17)
           return pw_fail(PW_EFORMAT, "corrupt JPEG: bad Huffman table at byte %zu", t);
+        *((d[t] >> 4) ? &ac : &dc) |= 1u << (d[t] & 15);
         t += 17 + count;
+      }
+    }
+    if (m == 0xda) { /* a scan: after the frame, its tables defined */
+      size_t ns = len >= 6 ? d[at + 2] : 0;
+      if (!frame) return pw_fail(PW_EFORMAT, "corrupt JPEG: a scan at byte %zu before the frame header", at - 2);
+      if (len < 6 || len < 6 + 2 * ns) return pw_fail(PW_EFORMAT, "corrupt JPEG: bad scan header at byte %zu", at - 2);
+      for (unsigned i = 0; i < nf; i++)
+        if (tq[i] > 3 || !(dqt >> tq[i] & 1))
+          return pw_fail(PW_EFORMAT, "corrupt JPEG: component %u uses quantization table %u, which is not defined", i,
+                         tq[i]);
+      unsigned ss = d[at + 3 + 2 * ns], ah = d[at + 5 + 2 * ns] >> 4;
+      /* baseline: both tables; progressive: DC first scans a DC table, AC scans an AC table */
+      int need_dc = !progressive || (ss == 0 && ah == 0), need_ac = !progressive || ss > 0;
+      for (size_t i = 0; i < ns; i++) {
+        unsigned td = d[at + 4 + 2 * i] >> 4, ta = d[at + 4 + 2 * i] & 15;
+        if ((need_dc && (td > 3 || !(dc >> td & 1))) || (need_ac && (ta > 3 || !(ac >> ta & 1))))
+          return pw_fail(PW_EFORMAT, "corrupt JPEG: the scan at byte %zu uses a Huffman table that is not defined",
+                         at - 2);
       }
     }
     at += len;
@@ -177,10 +217,13 @@ static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *co
   /* the whole structure, before stb reads any of it */
   s = *format == PW_IMAGE_PNG ? check_png(data, len) : check_jpeg(data, len);
   if (s != PW_OK) return s;
-  /* what stb reads from the same header must agree */
-  int sw, sh;
-  if (!pw__stb_info(data, (int)len, &sw, &sh, comp) || sw != hw || sh != hh)
+  /* what stb reads from the same header must agree; its channels are a
+     JPEG's (CMYK and YCCK read as RGB), a PNG's are IHDR's (stb counts a
+     palette's tRNS chunk as a fourth, and no other colour type's) */
+  int sw, sh, scomp;
+  if (!pw__stb_info(data, (int)len, &sw, &sh, &scomp) || sw != hw || sh != hh)
     return pw_fail(PW_EFORMAT, "corrupt %s header", fmt);
+  if (*format == PW_IMAGE_JPEG) *comp = scomp;
   *w = (int)hw, *h = (int)hh;
   return PW_OK;
 }

@@ -20,6 +20,9 @@
  *     set for that decode (from the header's size), so a small file that
  *     inflates to gigabytes (a zlib bomb in a PNG) fails instead of
  *     exhausting memory. The limit is thread-local for the same reason.
+ *     And every block is zeroed: what stb leaves unwritten in a damaged
+ *     file (a table, coefficients) is then 0, never bytes of an earlier
+ *     call, so a file decodes to the same pixels on every call and thread.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +35,7 @@ static _Thread_local int limit_hit;        /* the running decode asked for more 
 
 static void *limited_malloc(size_t n) {
   if (alloc_limit && n > alloc_limit) return limit_hit = 1, NULL;
-  return malloc(n);
+  return calloc(1, n ? n : 1);
 }
 
 static void *limited_realloc(void *p, size_t n) {
