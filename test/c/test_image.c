@@ -749,6 +749,7 @@ static void test_box(void) {
       {1, 1, 3}, {1, 12, 2}, {15, 1, 1}, {33, 21, 1}, {33, 21, 4}, {20, 18, 30}, {7, 5, 0}, {40, 39, 9},
       {2000, 5, 300}, {9000, 3, 500}, /* window row sums over 16 MiB (RGBA, grey): no ring */
       {300, 4, 2100}, /* 64-bit column sums for grey too (RGBA: above radius 128) */
+      {1, 1, 32767}, {8, 6, 32767}, {3, 40, 20000}, /* windows far beyond the picture: its rows and columns once each */
   };
   for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++)
     for (unsigned ch = 1; ch <= 4; ch += 3) {

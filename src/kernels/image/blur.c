@@ -642,7 +642,11 @@ static void box_hsum(const box_ctx *c, uint32_t y, uint32_t *P, uint32_t *hs) {
   const unsigned ch = c->ch;
   const uint32_t w = c->w, r = c->r;
   const uint8_t *row = c->src + (size_t)y * w * ch;
-  const size_t pad = (size_t)r + 1; /* pixels past the right edge */
+  /* pixels past the right edge: r + 1, which the sliding loop reads; none
+     when r >= w (the loop below reads the last pixel for every one of
+     them): filling r + 1 of a radius of 32767 for each row of a small
+     picture had made its cost grow with r, 3 s for a 1x1 picture */
+  const size_t pad = r < w ? (size_t)r + 1 : 0;
   if (ch == 4) {
     size_t x = 0;
 #if PW_IMG_SIMD
@@ -866,7 +870,10 @@ static pw_status box_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint
   const uint8_t *in = pw__img_source(src, dst, bytes, &copy);
   if (in == NULL) return pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
   /* the ring of row sums when it is small (16 MiB at most) */
-  int ring = (2 * (uint64_t)radius + 1) * width * ch * sizeof(uint32_t) <= ((uint64_t)16 << 20);
+  /* (a window taller than the picture: its distinct rows once each, as the
+     non-ring path starts, not 2r + 1 clamped copies of them) */
+  int ring = 2 * (uint64_t)radius + 1 <= height &&
+             (2 * (uint64_t)radius + 1) * width * ch * sizeof(uint32_t) <= ((uint64_t)16 << 20);
   box_ctx c = {in, dst, width, height, radius, ch, ring, 0};
   /* a chunk starts by summing up to 2r + 1 rows: keep chunks at least that tall */
   size_t grain = pw__img_grain(height, (size_t)width * ch, 4, PW_IMG_MIN_FILTER_CHUNK, 2 * (size_t)radius + 1);
