@@ -6,7 +6,7 @@
 // through the package's generated bundle.
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { hex } from '../runtime/hex.js';
-import { blockOf } from '../runtime/memory.js';
+import { blockOf, checkLive } from '../runtime/memory.js';
 import { makeSpec } from '../runtime/bind.js';
 
 const MODE = { plain: 0, keyed: 1, derive: 2 };
@@ -86,13 +86,17 @@ export function hashOptions(info, options, where, extra = []) {
   }
   if (key !== undefined) {
     if (!ArrayBuffer.isView(key)) throw typeError(`${where}: options.key must be a TypedArray, DataView or Buffer (got ${describe(key)})`);
+    checkLive(key, `${where}: options.key`);
     if (key.byteLength !== 32) throw rangeError(`${where}: options.key must be 32 bytes long (got ${key.byteLength})`);
     r.mode = MODE.keyed;
     r.key = new Uint8Array(key.buffer, key.byteOffset, 32).slice();
   }
   if (context !== undefined) {
     if (typeof context === 'string') r.key = utf8.encode(context);
-    else if (ArrayBuffer.isView(context)) r.key = new Uint8Array(context.buffer, context.byteOffset, context.byteLength).slice();
+    else if (ArrayBuffer.isView(context)) {
+      checkLive(context, `${where}: options.context`);
+      r.key = new Uint8Array(context.buffer, context.byteOffset, context.byteLength).slice();
+    }
     else throw typeError(`${where}: options.context must be a string or a view (got ${describe(context)})`);
     r.mode = MODE.derive;
   }
@@ -162,7 +166,8 @@ function checkData(data, where) {
   if (!ArrayBuffer.isView(data)) {
     throw typeError(`${where}: data must be a TypedArray, DataView, Buffer or string (got ${describe(data)})`);
   }
-  return data;
+  // (a detached view would be read as empty on a pool, or fail with the engine's uncoded error)
+  return checkLive(data, `${where}: data`);
 }
 
 // Foreign input larger than this goes to the core in pieces (no full copy).
@@ -346,7 +351,7 @@ export function checkMany(family, algorithm, views, options, where, extra) {
   const list = Array.from(views, (v, i) => {
     if (typeof v === 'string') return utf8.encode(v);
     if (!ArrayBuffer.isView(v)) throw typeError(`${where}: views[${i}] must be a TypedArray, DataView, Buffer or string (got ${describe(v)})`);
-    return v;
+    return checkLive(v, `${where}: views[${i}]`);
   });
   if (list.length * o.outLength > MAX_OUTPUT) {
     throw rangeError(`${where}: ${list.length} outputs of ${o.outLength} bytes are more than ${MAX_OUTPUT} bytes`);

@@ -89,9 +89,19 @@ export function freedError(what) {
     'a freed view may not be used (its memory may belong to another allocation now)');
 }
 
-/** Throws, naming `what`, if the view is detached (a check before its length is read: a detached view has 0). */
+/**
+ * Throws, naming `what`, if the view is detached (a check before its length
+ * is read: a detached TypedArray has 0; a detached DataView's getters throw
+ * the engine's own uncoded TypeError, this one instead).
+ */
 export function checkAttached(view, what) {
-  if (view.byteLength === 0 && isDetached(view)) throw detachedError(what);
+  let n;
+  try {
+    n = view.byteLength;
+  } catch {
+    throw detachedError(what);
+  }
+  if (n === 0 && isDetached(view)) throw detachedError(what);
 }
 
 /** Throws, naming `what`, if the view is detached or its alloc() block was freed; returns it. */

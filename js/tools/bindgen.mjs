@@ -963,7 +963,9 @@ function fastPath(spec, mode) {
     }
     const size = ELEM_SIZE[p.elem];
     const ctorOk = p.elem === 'bytes' ? 'true' : ctorTest(a, p.elem, c);
-    const ctorCheck = p.elem === 'bytes' ? '' : ` || !(${ctorOk})`;
+    // (any view of bytes but a DataView, whose getters throw once it is
+    // detached: it goes the generic way, which checks that first)
+    const ctorCheck = p.elem === 'bytes' ? ` || ${a} instanceof DataView` : ` || !(${ctorOk})`;
     blocks.push(i);
     L.push(`let p${i}, n${i};`, `const b${i} = $OWN.get(${a});`,
       `if (b${i} !== undefined) {`,

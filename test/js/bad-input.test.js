@@ -202,6 +202,11 @@ for (const target of ['core', 'pool']) {
         const d = new ELEM[p.elem](4);
         structuredClone(d.buffer, { transfer: [d.buffer] });
         expect(await callWith(api, k, i, d), TypeError, 'ERR_INVALID_ARG_TYPE', 'detached', `${where} detached`);
+        if (p.elem === 'bytes') { // a DataView's getters throw once it is detached: the same error, never the engine's
+          const dv = new DataView(new ArrayBuffer(8));
+          structuredClone(dv.buffer, { transfer: [dv.buffer] });
+          expect(await callWith(api, k, i, dv), TypeError, 'ERR_INVALID_ARG_TYPE', 'detached', `${where} detached DataView`);
+        }
         // freed, then its address reused
         const { views } = validArgs(k);
         const n = Math.max(views[i].byteLength, 8);

@@ -389,6 +389,34 @@ test('a pool hash reports a freed in-place view at digest(); an aborted hashMany
   await assert.rejects(pool.hashMany('sha256', [new Uint8Array(10)], { signal: ac.signal }), { name: 'AbortError' });
 });
 
+test('detached views (a TypedArray, a DataView) anywhere a hash reads bytes: a TypeError naming them, rejected on a pool', async () => {
+  const detached = (make) => {
+    const b = new ArrayBuffer(32);
+    const v = make(b);
+    structuredClone(b, { transfer: [b] });
+    return v;
+  };
+  const views = () => [detached((b) => new Uint8Array(b)), detached((b) => new DataView(b)), detached((b) => Buffer.from(b))];
+  const isDetachedError = (what) => (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_TYPE' &&
+    e.message.includes(what) && e.message.includes('is detached');
+  for (const v of views()) {
+    // one-shot, streaming, many, keys: the core throws, the pool rejects (never throws, never hashes nothing)
+    assert.throws(() => core.crc32(v), isDetachedError('crc32: data'));
+    assert.throws(() => core.createHash('sha256').update(v), isDetachedError('sha256.update: data'));
+    assert.throws(() => core.hashMany('xxh64', [new Uint8Array(3), v]), isDetachedError('hashMany: views[1]'));
+    assert.throws(() => core.createHash('blake3', { key: v }), isDetachedError('options.key'));
+    assert.throws(() => core.blake3Keyed(new Uint8Array(1), v), (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_TYPE');
+    let p;
+    assert.doesNotThrow(() => { p = pool.crc32(v); });
+    await assert.rejects(p, isDetachedError('crc32: data'));
+    const h = pool.createHash('sha256');
+    assert.throws(() => h.update(v), isDetachedError('sha256.update: data'));
+    assert.equal(await h.digest('hex'), crypto.createHash('sha256').digest('hex'), 'the hash goes on without it');
+    await assert.rejects(pool.hashMany('sha256', [v]), isDetachedError('hashMany: views[0]'));
+    await assert.rejects(async () => pool.hashMany('blake3', [new Uint8Array(2)], { context: v }), isDetachedError('options.context'));
+  }
+});
+
 test('disposed hashes give their state back', async () => {
   const before = core.heapSize;
   // 20,000 leaked states would be 40 MB: the heap would grow
