@@ -991,7 +991,7 @@ static void test_wide_cumsum_f64(void) {
     size_t n = ns[si];
     double *x = xmalloc(n * sizeof *x), *out = xmalloc(n * sizeof *out), *first = xmalloc(n * sizeof *first);
     long double *ref = xmalloc(n * sizeof *ref), *mag = xmalloc(n * sizeof *mag);
-    for (int shape = 0; shape < 5; shape++) {
+    for (int shape = 0; shape < 6; shape++) {
       for (size_t i = 0; i < n; i++) {
         double u = (double)(splitmix64(&seed) >> 11) * 0x1p-53;
         switch (shape) {
@@ -999,7 +999,12 @@ static void test_wide_cumsum_f64(void) {
         case 1: x[i] = ((splitmix64(&seed) & 1) ? -1.0 : 1.0) * DBL_MAX * u; break;
         case 2: x[i] = i < n / 2 ? DBL_MAX / 2 : -DBL_MAX / 2; break;         /* far beyond, then back */
         case 3: x[i] = (i % 3 == 0) ? 1e-300 * (1 + u) : (i % 3 == 1 ? 1e308 : -1e308); break;
-        default: x[i] = i == n / 3 ? DBL_MAX : (i == n / 3 + 1 ? DBL_MAX : (i == n / 3 + 2 ? -DBL_MAX : u)); break;
+        case 4: x[i] = i == n / 3 ? DBL_MAX : (i == n / 3 + 1 ? DBL_MAX : (i == n / 3 + 2 ? -DBL_MAX : u)); break;
+        default: { /* a sum in range whose TwoSum error term is not: -3e307 + MAX */
+          static const double v4[4] = {-5.992310449541053e+307, 8.988465674311579e+307, -5.992310449541053e+307, DBL_MAX};
+          x[i] = v4[i % 4] * (i % 8 < 4 ? 1 : -1);
+          break;
+        }
         }
       }
       long double s = 0, a = 0;

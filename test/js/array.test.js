@@ -563,6 +563,37 @@ describe('scan, histogram, elementwise', () => {
     }
   });
 
+  test('doubles near the top of the range: cumsum, variance, std and dot make no NaN of finite data (core and pools)', async () => {
+    const M = Number.MAX_VALUE;
+    const x = Float64Array.of(-5.992310449541053e+307, 8.988465674311579e+307, -5.992310449541053e+307, M);
+    const y = new Float64Array(16).fill(1);
+    const big = new Float64Array(32769);
+    big[0] = big[1] = M;
+    big[8] = -M;
+    for (const api of [core.array, pools[1].array, pools[2].array]) {
+      // the exact prefixes: -5.99e307, 2.996e307, -2.996e307, then what sum() of the four gives
+      const c = await api.cumsum(x);
+      assert.equal(c[3], await api.sum(x), 'cumsum: the last prefix is the sum');
+      assert.ok([...c].every(Number.isFinite), 'cumsum: no NaN, no Infinity');
+      // beyond the range while the prefix is, then back: [M, Infinity x 7, M, M, ...] across chunks of 32,768
+      const b = await api.cumsum(big);
+      assert.deepEqual([b[0], b[1], b[7], b[8], b[32767], b[32768]], [M, Infinity, Infinity, M, M, M]);
+      assert.equal(await api.variance(Float64Array.of(-M, M, -M, M)), Infinity);
+      assert.equal(await api.std(Float64Array.of(-M, M, -M, M)), M);
+      assert.equal(await api.variance(new Float64Array(4097).fill(M)), 0);
+      assert.equal(await api.variance(new Float64Array(255).fill(1e200)), 0);
+      const z = new Float64Array(16);
+      z[0] = z[8] = M;
+      z[1] = z[9] = -M;
+      assert.equal(await api.dot(z, y), 0, 'products that cancel (the pairs i, i + 8 overflow)');
+      const w = new Float64Array(16);
+      w[0] = w[8] = -M;
+      w[1] = w[2] = w[3] = 0.9 * M;
+      assert.equal(await api.dot(w, y), await api.sum(w), 'dot with ones is the sum');
+      assert.ok(Number.isFinite(await api.dot(w, y)));
+    }
+  });
+
   test('histogram of one value whose [v - 0.5, v + 0.5] edges round: still the middle bin', async () => {
     // the middle edge lo + (bins >> 1) w, as the kernel rounds it, had come out above v
     const cases = [[Float64Array, 0.009213039921596647, 10], [Float64Array, -1e-20, 2], [Float32Array, -1.1754943508222875e-38, 10],

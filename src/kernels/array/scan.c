@@ -150,13 +150,14 @@ static void fscan_run_f64(void *p, size_t b, size_t e) {
     if (i < e) fscan_run_scaled_f64(x, o, i, e, sum, err, x[i], 0, c->exclusive);
     return;
   }
-  /* plain, until an addition of finite values leaves the range */
+  /* plain, until an addition of finite values leaves the range (its sum,
+     or TwoSum's error: -3e307 + MAX is finite, but its t - a is not) */
   if (c->exclusive) {
     for (; i < e; i++) {
       v = x[i];
       o[i] = isfinite(sum) ? sum + err : sum;
       two_sum(sum, v, &s2, &t);
-      if (!isfinite(s2) && isfinite(sum) && isfinite(v)) break;
+      if (!(isfinite(s2) && isfinite(t)) && isfinite(sum) && isfinite(v)) break;
       sum = s2;
       err += t;
     }
@@ -164,7 +165,7 @@ static void fscan_run_f64(void *p, size_t b, size_t e) {
     for (; i < e; i++) {
       v = x[i];
       two_sum(sum, v, &s2, &t);
-      if (!isfinite(s2) && isfinite(sum) && isfinite(v)) break;
+      if (!(isfinite(s2) && isfinite(t)) && isfinite(sum) && isfinite(v)) break;
       sum = s2;
       err += t;
       o[i] = isfinite(sum) ? sum + err : sum;
@@ -249,7 +250,7 @@ static pw_status scan_any(const void *x, size_t n, void *out, bool exclusive, in
       }
       double S2;
       two_sum(S, cs, &S2, &e);
-      if (scaled == 0 && !isfinite(S2) && isfinite(S) && isfinite(cs)) {
+      if (scaled == 0 && !(isfinite(S2) && isfinite(e)) && isfinite(S) && isfinite(cs)) {
         S *= SCAN_DOWN, C *= SCAN_DOWN, cs *= SCAN_DOWN, cc *= SCAN_DOWN, scaled = 1;
         two_sum(S, cs, &S2, &e);
       }
