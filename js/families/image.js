@@ -75,9 +75,10 @@ function number(where, what, v, lo, hi, integer = false) {
 const side = (where, what, v) => number(where, what, v, 1, MAX_SIDE, true);
 
 function isBytes(v) {
+  if (!ArrayBuffer.isView(v)) return false;
   // (the two constructors first: the tag is a getter call; Buffer and other subclasses take it)
-  const c = v?.constructor;
-  return c === Uint8Array || c === Uint8ClampedArray || (ArrayBuffer.isView(v) && BYTE_TAGS.includes(v[Symbol.toStringTag]));
+  const c = v.constructor;
+  return c === Uint8Array || c === Uint8ClampedArray || BYTE_TAGS.includes(v[Symbol.toStringTag]);
 }
 
 function checkBytes(where, what, v) {
