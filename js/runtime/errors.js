@@ -47,7 +47,12 @@ function defineClasses() {
     }
   }
 
-  return Object.freeze({ ParawasmError, AbortError, PoolCrashedError, PoolDestroyedError });
+  const all = { ParawasmError, AbortError, PoolCrashedError, PoolDestroyedError };
+  // the names are set, not left to the declarations: a bundler that renames
+  // a class (the CommonJS build's esbuild made it ParawasmError2) would
+  // change what util.inspect and uncaught traces print
+  for (const [name, C] of Object.entries(all)) Object.defineProperty(C, 'name', { value: name });
+  return Object.freeze(all);
 }
 
 const classes = globalThis[REGISTRY] ?? defineClasses();

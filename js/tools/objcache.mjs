@@ -184,7 +184,13 @@ export async function compileSources(compiles, { cache, keyId, dir, jobs, run, f
       const out = r.out.trim();
       if (r.code !== 0) {
         stop = true;
-        throw failed(`on ${batch.map((m) => basename(m.src)).join(', ')} (${batch[0].what})`, out);
+        // the files the compiler's errors name (a batch compiles several in
+        // one run: the others were fine), and its output without emcc's
+        // echo of the whole compiler command
+        const named = [...new Set(Array.from(out.matchAll(/^([^\s:][^:\n]*?\.(?:c|h|cc|cpp|hpp)):\d+:\d+: (?:fatal )?error:/gm),
+          (m) => basename(m[1])))];
+        const text = out.split('\n').filter((l) => !l.startsWith("emcc: error: '")).join('\n').trim();
+        throw failed(`on ${(named.length ? named : batch.map((m) => basename(m.src))).join(', ')} (${batch[0].what})`, text || out);
       }
       if (out) warn(out, batch[0]);
       for (const m of batch) {

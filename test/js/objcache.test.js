@@ -227,9 +227,21 @@ test('compileSources: a failed run is the error, no later batch starts, and noth
   const compiles = files.map((src, i) => ({ src, args: [String(i % 3)], what: 'st', build: 'st' }));
   await assert.rejects(compileSources(compiles, {
     cache: new ObjectCache(cacheDir, 'emcc 1'), keyId: (s) => s, dir: join(d, 'obj'), jobs: 1, run: fc.run, failed: (what, out) => new Error(`${what}: ${out}`),
-  }), /^Error: on a\.c, d\.c \(st\): .*a\.c:1:1: error: asked to fail/);
+  }), /^Error: on a\.c \(st\): .*a\.c:1:1: error: asked to fail/, 'the file its errors name, not the batch\'s other (d.c)');
   assert.equal(fc.runs.length, 1, 'with one job, the first failure stops the rest');
   assert.ok(!existsSync(cacheDir), 'nothing stored');
+  // an error in a header names the header; output naming no file names the batch; emcc's echo of the command is left out
+  const run = async (args) => {
+    const srcs = args.slice(args.indexOf('-c') + 1);
+    const named = srcs.some((f) => f.endsWith('d.c'));
+    return { code: 1, out: `${named ? `${join(d, 'k.h')}:3:9: error: unknown type name 'longg'\n` : 'wasm-ld: something else\n'}` +
+      "emcc: error: '/usr/bin/clang-14 -target wasm32 a very long command' failed (returned 1)" };
+  };
+  const opts = { cache: new ObjectCache(cacheDir, 'emcc 1'), keyId: (x) => x, dir: join(d, 'obj2'), jobs: 1, run, failed: (what, out) => new Error(`${what}: ${out}`) };
+  await assert.rejects(compileSources([{ src: files[3], args: ['x'], what: 'st' }, { src: files[1], args: ['x'], what: 'st' }], opts),
+    (e) => e.message.startsWith('on k.h (st): ') && !e.message.includes('very long command'));
+  await assert.rejects(compileSources([{ src: files[1], args: ['y'], what: 'st' }, { src: files[2], args: ['y'], what: 'st' }], opts),
+    (e) => e.message.startsWith('on b.c, c.c (st): wasm-ld: something else'));
 });
 
 test('parawasm build: --cache DIR, --cache=DIR and --no-cache (the last one given wins); an empty folder is an error', async () => {

@@ -85,7 +85,8 @@ const USE = `
     out.classes = {};
     for (const n of ['ParawasmError', 'AbortError', 'PoolCrashedError', 'PoolDestroyedError']) {
       const e = n === 'ParawasmError' ? new pw[n]('m') : new pw[n]();
-      out.classes[n] = { name: e.name, code: e.code, isBase: e instanceof pw.ParawasmError, isError: e instanceof Error };
+      // (the class's own name too: util.inspect and uncaught traces print it)
+      out.classes[n] = { name: e.name, ctor: e.constructor.name, code: e.code, isBase: e instanceof pw.ParawasmError, isError: e instanceof Error };
     }
     // errors as they really arrive
     try { core.crc32('x'); } catch (e) { out.typeError = { ctor: e.constructor.name, code: e.code, message: e.message }; }
@@ -120,10 +121,10 @@ function checkUse(out, label) {
   assert.deepEqual(out.afterLoad, out.before, `${label}: loading the core and a pool adds no process listeners`);
   assert.deepEqual(out.afterDestroyCounts, out.before, `${label}: nor does destroying the pool`);
   assert.deepEqual(out.classes, {
-    ParawasmError: { name: 'ParawasmError', code: 'ERR_PW', isBase: true, isError: true },
-    AbortError: { name: 'AbortError', code: 'ABORT_ERR', isBase: true, isError: true },
-    PoolCrashedError: { name: 'PoolCrashedError', code: 'ERR_PW_POOL_CRASHED', isBase: true, isError: true },
-    PoolDestroyedError: { name: 'PoolDestroyedError', code: 'ERR_PW_POOL_DESTROYED', isBase: true, isError: true },
+    ParawasmError: { name: 'ParawasmError', ctor: 'ParawasmError', code: 'ERR_PW', isBase: true, isError: true },
+    AbortError: { name: 'AbortError', ctor: 'AbortError', code: 'ABORT_ERR', isBase: true, isError: true },
+    PoolCrashedError: { name: 'PoolCrashedError', ctor: 'PoolCrashedError', code: 'ERR_PW_POOL_CRASHED', isBase: true, isError: true },
+    PoolDestroyedError: { name: 'PoolDestroyedError', ctor: 'PoolDestroyedError', code: 'ERR_PW_POOL_DESTROYED', isBase: true, isError: true },
   }, label);
   assert.equal(out.typeError.ctor, 'TypeError', label);
   assert.equal(out.typeError.code, 'ERR_INVALID_ARG_TYPE', label);
