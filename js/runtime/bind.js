@@ -215,7 +215,9 @@ function checkScalar(v, p) {
   if (range) {
     if (typeof v !== 'number') throw typeError(`${where} must be a number (got ${describe(v)})`);
     if (!Number.isInteger(v) || v < range[0] || v > range[1]) {
-      throw rangeError(`${where} must be an integer from ${range[0]} to ${range[1]} (got ${v})`);
+      // (the declared range where there is one: it lies inside the type's)
+      const [lo, hi] = p.range ?? range;
+      throw rangeError(`${where} must be an integer from ${lo} to ${hi} (got ${v})`);
     }
   } else if (t === 'f64' || t === 'f32') {
     if (typeof v !== 'number') throw typeError(`${where} must be a number (got ${describe(v)})`);

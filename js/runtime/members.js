@@ -21,7 +21,7 @@ export const MEMBERS = Object.freeze([
   'submitFast', 'tail', 'tailW', 'tasks', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
   'waiting', 'warmUp', 'watched', 'workers',
   // internal: FallbackPool
-  'allocated', 'copyBack', 'current', 'freed', 'holdProcess', 'next', 'onMessage', 'queue', 'send',
+  'allocated', 'copyBack', 'current', 'freed', 'holdProcess', 'liveBytes', 'next', 'onMessage', 'queue', 'send',
   'worker',
 ]);
 

@@ -5,7 +5,7 @@
 // the main thread, but their buffers are copied to the worker and back, and
 // they run one at a time. `pool.isShared` is false.
 import { AbortError, ParawasmError, PoolDestroyedError, checkInteger, rangeError, typeError } from './errors.js';
-import { blockOf, checkAlloc, detachedError, freedError, isDetached } from './memory.js';
+import { MAX_HEAP, blockOf, checkAlloc, detachedError, freedError, isDetached } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
 const ERRORS = { TypeError, RangeError, ParawasmError, AbortError };
@@ -43,6 +43,7 @@ export class FallbackPool extends PoolBase {
     this.current = null; // the call the worker runs
     this.heapSize = 0;
     this.allocated = new WeakSet(); // buffers of live alloc() views
+    this.liveBytes = 0; // their bytes: at most MAX_HEAP, as a heap's
     this.freed = new WeakSet(); // buffers of freed alloc() views
     // the worker does not keep a Node process alive; this does, while calls
     // are unfinished
@@ -240,13 +241,28 @@ export class FallbackPool extends PoolBase {
     } else if (c === this.current && !c.sent) {
       this.settleCall(c, abortError(c, 'before it started')); // still copying its arguments
     } else {
-      c.abortRequested = true; // the single-thread core cannot stop mid-call
+      // the worker's single-thread core cannot stop mid-call: the call
+      // rejects now, and its result, when the worker ends it, is dropped
+      // (the next call starts only then)
+      c.abortRequested = true;
+      this.settleCall(c, abortError(c));
     }
   }
 
   alloc(bytes, Ctor = Uint8Array) {
     if (this.failure) throw this.failedError();
     checkAlloc(bytes, Ctor);
+    // the blocks are the calling thread's memory, copied to the worker's
+    // heap for each call; they are bounded as a heap's are (README: alloc),
+    // so that what a threaded pool refuses here is refused too, not by a
+    // later call, and "allocate until RangeError" ends
+    if (bytes > MAX_HEAP) {
+      throw rangeError(`alloc: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP} bytes)`);
+    }
+    if (bytes > MAX_HEAP - this.liveBytes) {
+      throw rangeError(`alloc: cannot allocate ${bytes} bytes: ${this.liveBytes} bytes are in alloc() blocks, and a pool ` +
+        `holds at most ${MAX_HEAP}`);
+    }
     let buf;
     try {
       buf = new ArrayBuffer(bytes);
@@ -255,6 +271,7 @@ export class FallbackPool extends PoolBase {
     }
     const view = Ctor === DataView ? new DataView(buf) : new Ctor(buf);
     this.allocated.add(buf);
+    this.liveBytes += bytes;
     return view;
   }
 
@@ -284,6 +301,7 @@ export class FallbackPool extends PoolBase {
     }
     this.allocated.delete(view.buffer);
     this.freed.add(view.buffer);
+    this.liveBytes -= view.buffer.byteLength;
   }
 
   stats() {
@@ -306,6 +324,7 @@ export class FallbackPool extends PoolBase {
     this.failAll(err, pending);
     this.env.clearKeepAlive(this.keepAlive);
     this.env.terminateWorker(this.worker);
+    this.heapSize = 0; // (as a threaded pool's: its worker's heap is gone)
   }
 
   crash(reason) {

@@ -647,6 +647,10 @@ export function buildSpec(decl) {
       if (type === 'bool') w2('PW_RANGE does not apply to bool');
       const [lo, hi] = parts.map((x) => parseNumber(x, w2, 'PW_RANGE bound'));
       if (!(lo <= hi)) w2(`PW_RANGE(${parts.join(', ')}): lo must not exceed hi`);
+      const lim = INT_LIMITS[type];
+      if (lim && !(lo >= Number(lim[0]) && hi <= Number(lim[1]))) {
+        w2(`PW_RANGE(${parts.join(', ')}) is wider than its type's values, ${lim[0]} to ${lim[1]}`);
+      }
       s.range = [lo, hi];
       const d = typeof s.default === 'string' ? Number(s.default.slice(0, -1)) : s.default;
       if (d !== undefined && !(d >= lo && d <= hi)) w2(`PW_DEFAULT(${a.DEFAULT.trim()}) is outside PW_RANGE(${parts.join(', ')}): a call that leaves ${jsName} out would always fail`);

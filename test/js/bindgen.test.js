@@ -324,6 +324,8 @@ const INVALID = [
   ['PW_ALIAS of a scalar', 'PW_KERNEL void pw_f(PW_OUT(n) PW_ALIAS(n) uint8_t *a, size_t n);', /must name another buffer/],
   ['PW_RANGE with one value', 'PW_KERNEL void pw_f(PW_RANGE(3) int32_t a);', /two values/],
   ['PW_RANGE with lo > hi', 'PW_KERNEL void pw_f(PW_RANGE(5, 1) int32_t a);', /lo must not exceed hi/],
+  ['PW_RANGE wider than uint8_t', 'PW_KERNEL void pw_f(PW_RANGE(0, 300) uint8_t a);', /PW_RANGE\(0, 300\) is wider than its type's values, 0 to 255/],
+  ['PW_RANGE below int16_t', 'PW_KERNEL void pw_f(PW_RANGE(-40000, 1) int16_t a);', /wider than its type's values, -32768 to 32767/],
   ['PW_RANGE on a buffer', 'PW_KERNEL void pw_f(PW_RANGE(0, 1) PW_IN(n) const uint8_t *a, size_t n);', /apply to scalars/],
   ['PW_RESULT on a plain pointer', 'PW_KERNEL void pw_f(PW_RESULT(uint8_t) uint8_t *a);', /PW_RESULT is for pw_result/],
   ['a pw_result by value', 'PW_KERNEL void pw_f(pw_result r);', /by pointer/],

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import zlib from 'node:zlib';
 import { loadCore, createPool, ParawasmError } from '../../build/testpkg/index.js';
 import { prng } from '../lib/ref.js';
 import { HANG_MS, runNode } from './helpers/pool-test-utils.js';
@@ -709,6 +710,39 @@ test('abort() on the core: ERR_PW_TRAP, without the glue\'s "Aborted()" line on 
   assert.deepEqual(JSON.parse(r.stdout), { codes: ['ERR_PW_TRAP', 'ERR_PW_TRAP', 'ERR_PW_TRAP'], sum: '9000' });
   assert.doesNotMatch(r.stderr, /Aborted\(/, 'the glue printed its abort line');
   assert.match(r.stderr, /pw_test_trap: about to abort/, "the kernel's own line to stderr");
+});
+
+test('the fallback pool: alloc() bounded as a heap is, an abort of a running kernel rejects at once, heapSize 0 after destroy()', async () => {
+  const preload = new URL('../runtimes/no-sab-preload.mjs', import.meta.url).pathname;
+  const r = await runNode(`
+    import { createPool } from ${JSON.stringify(new URL('../../pkg/index.js', import.meta.url).href)};
+    const pool = await createPool();
+    const out = { isShared: pool.isShared };
+    try { pool.alloc(2 ** 32 - 1); out.huge = 'allocated'; } catch (e) { out.huge = e.constructor.name + ': ' + e.message; }
+    const blocks = [];
+    try { for (;;) blocks.push(pool.alloc(256 << 20)); } catch (e) { out.filled = [blocks.length, e.constructor.name, e.message.includes('in alloc() blocks')]; }
+    for (const b of blocks) pool.free(b);
+    out.afterFree = pool.alloc(1 << 20).length;
+    // an abort while the worker runs the kernel: the call rejects while it still runs
+    const big = pool.alloc(512 << 20);
+    const ac = new AbortController();
+    let started = false;
+    const p = pool.sha256(big, { signal: ac.signal, onProgress: () => { if (!started) { started = true; ac.abort('stop'); } } });
+    out.abort = await p.then(() => 'resolved', (e) => [e.name, e.cause, pool.stats().running]);
+    out.next = (await pool.crc32(Uint8Array.of(1, 2, 3))) >>> 0;
+    await pool.destroy();
+    out.heapAfter = pool.stats().heapSize;
+    console.log(JSON.stringify(out));
+  `, { args: ['--import', preload] });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.isShared, false);
+  assert.match(out.huge, /^RangeError: alloc: cannot allocate 4294967295 bytes: more than parawasm's heap can ever hold/);
+  assert.deepEqual(out.filled, [15, 'RangeError', true], 'fifteen blocks of 256 MiB, then a RangeError');
+  assert.equal(out.afterFree, 1 << 20, 'freed blocks make room again');
+  assert.deepEqual(out.abort, ['AbortError', 'stop', 1], 'rejected while the worker still ran the kernel');
+  assert.equal(out.next, zlib.crc32(Uint8Array.of(1, 2, 3)), 'the next call runs after it');
+  assert.equal(out.heapAfter, 0);
 });
 
 test('the fallback pool (no shared memory): negative bigints for int64_t, and a view freed while its call runs, as on the shared pool', async () => {
