@@ -285,7 +285,10 @@ function parseParam(src, where) {
     if (tok !== undefined && /[^\x00-\x7f]/.test(tok)) where(`parameter ${tok}: names must be ASCII C identifiers (letters, digits and _)`);
     where(`cannot read parameter "${src.trim()}"`);
   }
-  return { annotations, ctype: m[1].trim(), pointer: m[2] === '*', name: m[3] };
+  // a pointer to const: `const` before the `*` (`T *const p` is a const pointer to T)
+  const star = r0.indexOf('*');
+  const constTarget = star >= 0 && /\bconst\b/.test(r0.slice(0, star));
+  return { annotations, ctype: m[1].trim(), pointer: m[2] === '*', name: m[3], constTarget };
 }
 
 function parseDoc(body) {
@@ -556,6 +559,9 @@ export function buildSpec(decl) {
       return 'result';
     }
     if (k[0] === 'RESULT') where(`${cname}: ${p.name}: PW_RESULT is for pw_result * parameters`);
+    if ((k[0] === 'OUT' || k[0] === 'INOUT' || k[0] === 'RETURN') && p.constTarget) {
+      where(`${cname}: ${p.name}: PW_${k[0]} is a buffer the kernel writes: a pointer to const cannot be one (T *${p.name}, not const T *${p.name})`);
+    }
     return k.length ? k[0].toLowerCase() : null;
   });
   // length parameters: size_t parameters that a buffer names as its length
