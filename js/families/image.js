@@ -437,6 +437,15 @@ const k = (where, kernel, buffers, scalars, call) => {
 // arguments, yields kernel calls ({ kernel, args }) and returns the result.
 // `inject` is what a chain adds to every step ({ chain: true, signal }).
 
+/**
+ * A same-size kernel's options: the picture's size, the operation's own
+ * scalars `s` (or null) and RESULT (`result`: the image a direct call
+ * settles with, or undefined, set later without adding a property: RESULT's
+ * slot in the literal, 32 bytes and 30 ns less than one added).
+ */
+const kernelScalars = (src, s, result) => (s === null ? { width: src.width, height: src.height, [RESULT]: result }
+  : { width: src.width, height: src.height, ...s, [RESULT]: result });
+
 /** A pixel operation with one optional main argument and the same size out as in. */
 function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'number', known = [], inPlace = true, rgba = false, scalars } = {}) {
   const names = [...(main ? [main] : []), ...known, 'dst', 'width', 'height', 'channels'];
@@ -460,13 +469,9 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
       // (the small-call cost: 130 of a queued call's 520 bytes)
       const dst = dstArg(env, name, o, src, src, inPlace, inject);
       const res = { data: dst, width: src.width, height: src.height, channels: src.channels };
-      const sc = s === null ? { width: src.width, height: src.height, [RESULT]: res }
-        : { width: src.width, height: src.height, ...s, [RESULT]: res };
-      return env.execDirect(kname, src.data, dst, addCallOptions(sc, call));
+      return env.execDirect(kname, src.data, dst, addCallOptions(kernelScalars(src, s, res), call));
     }
-    // (RESULT's slot in the literal: set later without adding a property, 32 bytes and 30 ns less)
-    const sc = s === null ? { width: src.width, height: src.height, [RESULT]: undefined }
-      : { width: src.width, height: src.height, ...s, [RESULT]: undefined };
+    const sc = kernelScalars(src, s, undefined);
     // prepare() without its closure (k() does not throw); src is the shape
     const st = destination(env, name, o, src, src, inPlace, inject);
     st.y = k(name, kname, [src.data, st.out.data], sc, call);

@@ -111,6 +111,11 @@ export function checkLive(view, what) {
   return view;
 }
 
+/** The RangeError of a request of more bytes than any heap can hold (MAX_HEAP). */
+export function beyondHeapError(what, bytes) {
+  return rangeError(`${what}: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP} bytes)`);
+}
+
 export function detachedError(what) {
   return typeError(`${what} is detached: its memory was transferred, or it is a view from alloc() of a core ` +
     'whose heap grew since (a core without shared memory: allocate what you need first, see README)');
@@ -224,9 +229,7 @@ export class Heap {
   /** Raw allocation for internal use (zero-filled if `zeroed`, else not): an address; RangeError if full. */
   malloc(bytes, what = 'allocation', zeroed = false) {
     // beyond what the heap can hold (and wasm32's size_t would wrap 2^32 to 0)
-    if (bytes > MAX_HEAP) {
-      throw rangeError(`${what}: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP} bytes)`);
-    }
+    if (bytes > MAX_HEAP) throw beyondHeapError(what, bytes);
     const p = (zeroed ? this.exports.pw_alloc_zeroed(Math.max(bytes, 1)) : this.exports.pw_alloc(Math.max(bytes, 1), ALLOC_ALIGN)) >>> 0;
     if (p === 0) {
       throw rangeError(`${what}: cannot allocate ${bytes} bytes: parawasm's heap cannot grow that far ` +

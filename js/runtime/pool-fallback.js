@@ -5,7 +5,7 @@
 // the main thread, but their buffers are copied to the worker and back, and
 // they run one at a time. `pool.isShared` is false.
 import { AbortError, ParawasmError, PoolDestroyedError, checkInteger, rangeError, typeError } from './errors.js';
-import { MAX_HEAP, blockOf, checkAlloc, detachedError, freedError, isDetached } from './memory.js';
+import { MAX_HEAP, beyondHeapError, blockOf, checkAlloc, detachedError, freedError, isDetached } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
 const ERRORS = { TypeError, RangeError, ParawasmError, AbortError };
@@ -256,9 +256,7 @@ export class FallbackPool extends PoolBase {
     // heap for each call; they are bounded as a heap's are (README: alloc),
     // so that what a threaded pool refuses here is refused too, not by a
     // later call, and "allocate until RangeError" ends
-    if (bytes > MAX_HEAP) {
-      throw rangeError(`alloc: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP} bytes)`);
-    }
+    if (bytes > MAX_HEAP) throw beyondHeapError('alloc', bytes);
     if (bytes > MAX_HEAP - this.liveBytes) {
       throw rangeError(`alloc: cannot allocate ${bytes} bytes: ${this.liveBytes} bytes are in alloc() blocks, and a pool ` +
         `holds at most ${MAX_HEAP}`);

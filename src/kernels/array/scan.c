@@ -174,29 +174,28 @@ static void fscan_run_f64(void *p, size_t b, size_t e) {
   if (i < e) fscan_run_scaled_f64(x, o, i, e, sum * SCAN_DOWN, err * SCAN_DOWN, v, c->exclusive, c->exclusive);
 }
 
-#define SCAN_FLT(T, s)                                                         \
-  static void fscan_run_##s(void *p, size_t b, size_t e) {                     \
-    scan_ctx *c = p;                                                           \
-    const T *x = c->x;                                                         \
-    T *o = c->out;                                                             \
-    const double *f = c->fsum + 3 * (b / c->grain);                            \
-    double sum = f[0], err = f[1], t;                                          \
-    if (c->exclusive) {                                                        \
-      for (size_t i = b; i < e; i++) {                                         \
-        double v = x[i];                                                       \
-        o[i] = (T)(isfinite(sum) ? sum + err : sum);                           \
-        two_sum(sum, v, &sum, &t);                                             \
-        err += t;                                                              \
-      }                                                                        \
-    } else {                                                                   \
-      for (size_t i = b; i < e; i++) {                                         \
-        two_sum(sum, x[i], &sum, &t);                                          \
-        err += t;                                                              \
-        o[i] = (T)(isfinite(sum) ? sum + err : sum);                           \
-      }                                                                        \
-    }                                                                          \
+/* Pass 2 of floats (whose running sum in double cannot leave its range). */
+static void fscan_run_f32(void *p, size_t b, size_t e) {
+  scan_ctx *c = p;
+  const float *x = c->x;
+  float *o = c->out;
+  const double *f = c->fsum + 3 * (b / c->grain);
+  double sum = f[0], err = f[1], t;
+  if (c->exclusive) {
+    for (size_t i = b; i < e; i++) {
+      double v = x[i];
+      o[i] = (float)(isfinite(sum) ? sum + err : sum);
+      two_sum(sum, v, &sum, &t);
+      err += t;
+    }
+  } else {
+    for (size_t i = b; i < e; i++) {
+      two_sum(sum, x[i], &sum, &t);
+      err += t;
+      o[i] = (float)(isfinite(sum) ? sum + err : sum);
+    }
   }
-SCAN_FLT(float, f32)
+}
 
 static pw_status scan_any(const void *x, size_t n, void *out, bool exclusive, int width,
                           int kind) {
