@@ -13,6 +13,10 @@ export type NumberArray =
   | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array
   | Float32Array | Float64Array;
 
+/** The integer typed arrays of number elements (sum's bigint option). */
+export type IntNumberArray =
+  | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
 /** The typed arrays of bigint elements. */
 export type BigIntArray = BigInt64Array | BigUint64Array;
 
@@ -98,7 +102,7 @@ export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
   unique<A extends NumericArray>(x: A, options?: C): ArrayReturn<Wrap, { values: A; counts: Uint32Array }>;
   /** Sum: exact for integers (a number rounded once, or the exact bigint), compensated for floats. */
   sum(x: NumberArray, options?: { bigint?: false } & C): ArrayReturn<Wrap, number>;
-  sum(x: NumberArray, options: { bigint: true } & C): ArrayReturn<Wrap, bigint>;
+  sum(x: IntNumberArray, options: { bigint: true } & C): ArrayReturn<Wrap, bigint>;
   sum(x: BigIntArray, options?: C): ArrayReturn<Wrap, bigint>;
   /** Mean as a number; NaN when empty. */
   mean(x: NumericArray, options?: C): ArrayReturn<Wrap, number>;
@@ -124,7 +128,7 @@ export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
   clamp<A extends NumericArray>(x: A, lo: ElementOf<A>, hi: ElementOf<A>, options?: OutOptions<A> & C): ArrayReturn<Wrap, A>;
   /** Conversion to another element type (typed-array assignment rules, or unorm/snorm with normalize). */
   convert<T extends NumericArray>(x: NumericArray, to: T, options?: { normalize?: boolean } & C): ArrayReturn<Wrap, T>;
-  convert(x: NumericArray, to: NumericArrayConstructor, options?: { normalize?: boolean } & C): ArrayReturn<Wrap, NumericArray>;
+  convert<K extends NumericArrayConstructor>(x: NumericArray, to: K, options?: { normalize?: boolean } & C): ArrayReturn<Wrap, InstanceType<K>>;
   /** Matrix product of row-major matrices (m x k times k x n). */
   matmul<A extends FloatArray>(a: A, b: A, options: MatmulOptions<A> & C): ArrayReturn<Wrap, A>;
   /** Matrix-vector product; a has x.length columns. */

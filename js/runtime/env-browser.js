@@ -61,10 +61,12 @@ function scriptUrl(url) {
  * The environment of a package from its files:
  *   { st: { wasm, glue }, mt: { wasm, glue, worker, script }, fallbackWorker }
  * wasm/worker/script are URLs; glue() imports a build's ES module glue;
- * fallbackWorker(Worker) starts the package's fallback worker with the
- * Worker class it is given: `new Worker(new URL('./<name>-fallback-worker.js',
- * import.meta.url), { type: 'module' })`, written out so that bundlers find
- * the worker and put in the URL of what they emit.
+ * fallbackWorker() starts the package's fallback worker: `new
+ * Worker(new URL('./<name>-fallback-worker.js', import.meta.url), { type:
+ * 'module' })`, written out with the global Worker so that bundlers find the
+ * worker and put in the URL of what they emit (webpack bundles it only if
+ * `Worker` is the global, not a parameter, and otherwise copies the file
+ * unbundled).
  */
 export function makeBrowserEnv(files) {
   let threadScript = null;
@@ -156,11 +158,22 @@ export function makeBrowserEnv(files) {
           super(u, options);
         }
       };
+      // the global Worker is Recording for the one synchronous call that
+      // starts the worker (the URL, which a bundler may have rewritten, is
+      // known only to that expression)
+      const Global = globalThis.Worker;
       let worker;
       try {
-        worker = files.fallbackWorker(Recording);
+        try {
+          globalThis.Worker = Recording;
+        } catch {
+          // not writable here: the error messages go without the URL
+        }
+        worker = files.fallbackWorker();
       } catch (e) {
         return Promise.reject(new ParawasmError(`createPool: the pool's worker could not be created: ${e.message}`, 'ERR_PW_LOAD'));
+      } finally {
+        if (globalThis.Worker !== Global) globalThis.Worker = Global;
       }
       worker.pwScript = url;
       return new Promise((resolve, reject) => {
@@ -171,7 +184,7 @@ export function makeBrowserEnv(files) {
         worker.onerror = async (e) => {
           e.preventDefault?.();
           worker.terminate();
-          const why = e.message || await scriptProblem(url);
+          const why = e.message || (url ? await scriptProblem(url) : 'the browser gives no detail: see its console');
           reject(new ParawasmError(`createPool: the pool's worker failed to start: ${why}`, 'ERR_PW_LOAD'));
         };
       });

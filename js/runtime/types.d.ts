@@ -123,8 +123,10 @@ export interface PoolBase {
   destroy(): Promise<void>;
 }
 
-/** Options of loadCore(): none today. */
-export interface LoadCoreOptions {}
+/** Options of loadCore(): none today (any property is a type error, as it is a TypeError at run time). */
+export interface LoadCoreOptions {
+  [option: string]: never;
+}
 
 export interface CreatePoolOptions {
   /** Threads to start: 1 to 256; default one per core. */

@@ -486,7 +486,7 @@ function writeEntries(out, { name, base, families }) {
     `    worker: new URL('./wasm/${base}-mt.worker.js', import.meta.url),`,
     `    script: new URL('./wasm/${base}-mt.js', import.meta.url),`,
     '  },',
-    `  fallbackWorker: (Worker) => new Worker(new URL('./${base}-fallback-worker.js', import.meta.url), { type: 'module' }),`,
+    `  fallbackWorker: () => new Worker(new URL('./${base}-fallback-worker.js', import.meta.url), { type: 'module' }),`,
     '});',
     `export const { loadCore, createPool } = makePackage(bundle, env, ${famList});`,
     "export * from './lib/runtime/exports.js';",

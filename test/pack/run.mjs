@@ -14,10 +14,10 @@
 //                  and CJS, bundler), then run       /
 //   bin            node_modules/.bin/parawasm (skipped while lib/cli.js is
 //                  not in the package)
-//   esbuild / vite the browser app (test/pack/app) bundled from the
-//                  installed package
+//   esbuild / vite / webpack  the browser app (test/pack/app) bundled
+//                  from the installed package
 //   browser-*      headless Chromium on 127.0.0.1, with and without
-//                  COOP/COEP: unbundled (import map), esbuild, vite
+//                  COOP/COEP: unbundled (import map), esbuild, vite, webpack
 //   esbuild-without-recipe  esbuild without the README's steps (nothing
 //                  copied; or wasm/ copied, no fallback-worker entry): the
 //                  app's error must name the missing URL and the README
@@ -455,6 +455,40 @@ async function vite(project) {
   return { root: out, page: '/index.html', note: `${assets.length} assets${inlined ? ', thread script inlined as a data: URL' : ''}` };
 }
 
+// webpack 5 through its Node API, with its defaults for a web target: it
+// must bundle parawasm's fallback-pool worker as a module worker (webpack
+// follows new Worker(new URL(...)) only with the global Worker) and emit
+// the wasm and thread files as assets.
+async function webpack(project) {
+  const out = path.join(project, 'dist-webpack');
+  fs.rmSync(out, { recursive: true, force: true });
+  const { default: webpackApi } = await import('webpack');
+  const stats = await new Promise((resolve, reject) => {
+    webpackApi({
+      mode: 'production',
+      context: project,
+      entry: './web/main.js',
+      output: { path: path.join(out, 'js'), filename: 'main.js', publicPath: 'auto' },
+      performance: { hints: false }, // (the wasm files are bigger than its size hint)
+      target: 'web',
+    }, (err, st) => (err ? reject(err) : resolve(st)));
+  });
+  const info = stats.toJson({ all: false, errors: true, warnings: true, assets: true });
+  const problems = [...info.errors, ...info.warnings].map((e) => e.message ?? String(e));
+  if (problems.length) throw new CheckError(`webpack printed:\n${problems.join('\n')}`);
+  const assets = info.assets.map((a) => a.name);
+  ok(assets.filter((f) => f.endsWith('.wasm')).length >= 2, `webpack emitted fewer than two .wasm assets: ${assets.join(', ')}`);
+  // the fallback worker is a bundle of its own (it imports the core), not
+  // the package's file copied as it is (which imports ./browser.js)
+  const js = assets.filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(path.join(out, 'js', f), 'utf8'));
+  ok(!js.some((t) => /from\s*["']\.\/browser\.js["']/.test(t)), 'webpack copied a worker unbundled (it imports ./browser.js)');
+  const html = fs.readFileSync(path.join(project, 'web/index.html'), 'utf8').replace('<!--IMPORTMAP-->', '')
+    .replace('src="./main.js"', 'src="./js/main.js"');
+  fs.writeFileSync(path.join(out, 'index.html'), html);
+  fs.writeFileSync(path.join(out, 'input.bin'), INPUT);
+  return { root: out, page: '/index.html', note: `${assets.length} assets` };
+}
+
 // -------------------------------------------------------------- browser
 
 function withTimeout(promise, ms, what) {
@@ -573,9 +607,10 @@ async function main() {
       ['esbuild', async () => { bundles.esbuild = await esbuild(project); return bundles.esbuild.note; }],
       ['esbuild-without-recipe', async () => { bundles.bare = await esbuildWithoutRecipe(project); return 'bundles made'; }],
       ['vite', async () => { bundles.vite = await vite(project); return bundles.vite.note; }],
+      ['webpack', async () => { bundles.webpack = await webpack(project); return bundles.webpack.note; }],
     ];
     // (a bundle is built when a browser scenario needs it)
-    const needed = (name) => wanted(name) || (['esbuild', 'vite', 'esbuild-without-recipe'].includes(name) &&
+    const needed = (name) => wanted(name) || (['esbuild', 'vite', 'webpack', 'esbuild-without-recipe'].includes(name) &&
       ['isolated', 'not-isolated'].some((i) => wanted(`browser-${name}-${i}`)));
     const queue = jobs.filter(([name]) => needed(name));
     await Promise.all([0, 1].map(async () => {
@@ -586,7 +621,8 @@ async function main() {
     }));
 
     // Chromium: each app on an isolated origin and on a plain one
-    const apps = [['unbundled', prepareUnbundled(project)], ['esbuild', bundles.esbuild], ['vite', bundles.vite]];
+    const apps = [['unbundled', prepareUnbundled(project)], ['esbuild', bundles.esbuild], ['vite', bundles.vite],
+      ['webpack', bundles.webpack]];
     const runs = apps.flatMap(([kind, app]) => [true, false].map((isolated) => ({
       name: `browser-${kind}-${isolated ? 'isolated' : 'not-isolated'}`, app, isolated, kind,
     })));

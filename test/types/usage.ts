@@ -147,6 +147,13 @@ const hist: Uint32Array = core.array.histogram(f64, { bins: 4, lo: 0, hi: 1 });
 const hist2: Uint32Array = core.array.histogram(f64, { edges: [0, 1, Infinity] });
 const conv32: Float32Array = core.array.convert(new Uint8Array(4), new Float32Array(4), { normalize: true });
 const conv2: NumericArray = core.array.convert(f64, Int8Array);
+const conv8: Uint8Array = core.array.convert(new Float32Array(3), Uint8Array, { normalize: true });
+// @ts-expect-error: a constructor gives an array of its own type
+const conv8wrong: Float32Array = core.array.convert(new Float32Array(3), Uint8Array);
+// @ts-expect-error: bigint sums are of integer arrays
+core.array.sum(new Float64Array(3), { bigint: true });
+// @ts-expect-error: loadCore takes no options
+await loadCore({ threads: 2 });
 const prod: Float32Array = core.array.matmul(new Float32Array(4), new Float32Array(4), { m: 2 });
 const tr: Uint8Array = core.array.transpose(new Uint8Array(6), { rows: 2 });
 const ax: Float64Array = core.array.axpy(2, f64, f64);
