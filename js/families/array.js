@@ -120,9 +120,14 @@ function elementArg(where, what, v, t) {
   return t.big ? b : Number(b);
 }
 
+// what optionsArg() gives for no options, and call() when the kernel call
+// has no options (one frozen object: no allocation per call; a kernel's
+// RESULT is written only into a call's own object, see runOneAsync)
+const NONE = Object.freeze({});
+
 /** The options object: its own names and the call options, nothing else. */
 function optionsArg(env, where, o, known) {
-  if (o === undefined) return {};
+  if (o === undefined) return NONE;
   if (!isPlainObject(o)) throw typeError(`${W(where)}: options must be an object (got ${describe(o)})`);
   for (const k in o) { // (own keys, as Object.keys gives; no array made)
     if (Object.prototype.hasOwnProperty.call(o, k) && !known.includes(k) && !env.callOptions.includes(k)) {
@@ -140,10 +145,16 @@ function arity(where, args, most) {
 
 /**
  * The call options (signal on a pool, onProgress) of `o` added to a
- * kernel's own options `own` (the caller's new object), which it returns.
+ * kernel's own options `own` (the caller's new object), which it returns;
+ * without `own`, a new object only if there are call options (else NONE).
  */
-function call(env, o, own = {}) {
-  if (env.async && o.signal !== undefined) own.signal = o.signal;
+function call(env, o, own) {
+  const signal = env.async ? o.signal : undefined;
+  if (own === undefined) {
+    if (signal === undefined && o.onProgress === undefined) return NONE;
+    own = {};
+  }
+  if (signal !== undefined) own.signal = signal;
   if (o.onProgress !== undefined) own.onProgress = o.onProgress;
   return own;
 }
@@ -778,7 +789,12 @@ function runOneAsync(env, where, plan, args) {
     if (y.next !== undefined) return runAsync(env, where, y);
     k = y.k ?? y.spec;
     direct = k === where && (y.map === undefined || env.settleWith);
-    if (direct && y.map !== undefined) y.args[y.args.length - 1][RESULT] = y.map === returnX ? y.x : new Mapped(y.map, y);
+    if (direct && y.map !== undefined) {
+      const last = y.args.length - 1;
+      const result = y.map === returnX ? y.x : new Mapped(y.map, y);
+      if (y.args[last] === NONE) y.args[last] = { [RESULT]: result };
+      else y.args[last][RESULT] = result;
+    }
     p = Promise.resolve(env.exec(y));
   } catch (e) {
     return Promise.reject(y === undefined ? e : renamed(e, 'array', where, k));

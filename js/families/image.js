@@ -191,10 +191,10 @@ const sameBytes = (a, b) => memoryOf(a) === memoryOf(b) && a.byteOffset === b.by
 /**
  * Checks the options object of a call: a plain object (or undefined) whose
  * keys are in `known` or are the call options of this core or pool.
- * Returns it (or {}).
+ * Returns it (or NO_OPTIONS, a frozen empty object).
  */
 function optionsArg(env, where, o, known) {
-  if (o === undefined) return {};
+  if (o === undefined) return NO_OPTIONS;
   if (!isPlainObject(o)) throw typeError(`${W(where)}: options must be an object (got ${describe(o)})`);
   for (const k in o) {
     if (!Object.prototype.hasOwnProperty.call(o, k)) continue; // (own keys, as Object.keys gives; no array made)
@@ -206,6 +206,8 @@ function optionsArg(env, where, o, known) {
 }
 
 const NO_CALL_OPTIONS = Object.freeze({});
+// what optionsArg() gives for no options (read, never written: no allocation per call)
+const NO_OPTIONS = Object.freeze({});
 
 /** The call options of a kernel call: signal (pool) and onProgress, and what a chain injects. */
 function callOptionsOf(o, inject) {
