@@ -482,7 +482,7 @@ function installPool(pool, ctx) {
       } catch (e) {
         return Promise.reject(e);
       }
-      const extra = { temps: placed.temp ? [placed.temp] : [], blocks: placed.blocks, copied: placed.copied };
+      const extra = { temps: placed.temp ? [placed.temp] : [], blocks: placed.blocks, copied: placed.copied, tables: placed.items.byteLength };
       return pool.invokeRaw(manySpec, [...manyArgs(m, placed.items), ...callOptions], extra).then((out) => splitMany(m, out));
     },
   });

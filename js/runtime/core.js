@@ -8,7 +8,7 @@
 // single-thread build, whose memory detaches its old buffer when it grows.
 import { Call, readMessage, readTaskLayout, statusError, taskWords } from './bind.js';
 import { ParawasmError, describe, typeError } from './errors.js';
-import { Heap, OWNERS } from './memory.js';
+import { Heap, OWNERS, checkView } from './memory.js';
 
 // Inputs from outside the heap larger than this are fed to chainable
 // kernels (crc32 and the like) in pieces of STREAM_PIECE bytes through one
@@ -93,6 +93,7 @@ export class Core {
 
   /** True if view lies in the core's heap (a kernel reads it in place). */
   inHeap(view) {
+    checkView(view, 'inHeap');
     return this.heap.locate(view, 'inHeap: view') >= 0;
   }
 

@@ -6,10 +6,10 @@
 // and checks that this list is exactly their names.
 export const MEMBERS = Object.freeze([
   // public API (README)
-  'alloc', 'begin', 'createHash', 'destroy', 'free', 'hashMany', 'heapSize', 'inHeap', 'invoke',
-  'isShared', 'kernels', 'state', 'stats', 'threads', 'view',
-  // internal: Core
-  'arena', 'busy', 'call', 'callChained', 'calls', 'fastContext', 'heap', 'layout', 'mod',
+  'alloc', 'createHash', 'destroy', 'free', 'hashMany', 'heapSize', 'inHeap', 'invoke',
+  'isShared', 'state', 'stats', 'threads', 'view',
+  // internal: Core (and PoolBase: begin, kernels)
+  'arena', 'begin', 'busy', 'kernels', 'call', 'callChained', 'calls', 'fastContext', 'heap', 'layout', 'mod',
   'progressError', 'run', 'runCall', 'scratch', 'stackTop', 'task', 'trapped', 'watch',
   // internal: PoolBase, Pool
   'L', 'abort', 'aborts', 'backlog', 'backlogHead', 'batch', 'cap', 'checkCall', 'comp', 'compHead', 'counters',

@@ -78,10 +78,17 @@ export function checkAlloc(bytes, Ctor, what = 'alloc') {
   if (!VIEW_CTORS.includes(Ctor)) {
     throw typeError(`${what}: the second argument must be a TypedArray constructor (Uint8Array, Float64Array, ...) or DataView (got ${describe(Ctor)})`);
   }
-  checkInteger(bytes, `${what}: bytes`, 0, 2 ** 32 - 1); // wasm32's size_t; beyond MAX_HEAP: 'cannot allocate'
+  // a whole count up to MAX_HEAP; one past it that wasm32's size_t still
+  // holds is refused by malloc ('more than the heap can ever hold')
+  if (!(Number.isInteger(bytes) && bytes > MAX_HEAP && bytes < 2 ** 32)) checkInteger(bytes, `${what}: bytes`, 0, MAX_HEAP);
   const size = Ctor.BYTES_PER_ELEMENT ?? 1;
   if (bytes % size) throw rangeError(`${what}: bytes must be a multiple of ${size} for ${Ctor.name} (got ${bytes})`);
   return size;
+}
+
+/** Throws, naming the method, unless `view` is a TypedArray or DataView (free(), inHeap()). */
+export function checkView(view, what) {
+  if (!ArrayBuffer.isView(view)) throw typeError(`${what}: view must be a TypedArray or DataView (got ${describe(view)})`);
 }
 
 export function freedError(what) {
@@ -291,7 +298,7 @@ export class Heap {
    * (or one starting where it starts); throws otherwise. Does not free.
    */
   freeable(view, what = 'free') {
-    if (!ArrayBuffer.isView(view)) throw typeError(`${what}: view must be a TypedArray or DataView (got ${describe(view)})`);
+    checkView(view, what);
     const block = OWNERS.get(view);
     if (!block || block.heap !== this) {
       throw typeError(`${what}: view was not returned by alloc() of this core or pool`);

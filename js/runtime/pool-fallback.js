@@ -5,7 +5,7 @@
 // the main thread, but their buffers are copied to the worker and back, and
 // they run one at a time. `pool.isShared` is false.
 import { AbortError, ParawasmError, PoolDestroyedError, checkInteger, rangeError, typeError } from './errors.js';
-import { MAX_HEAP, beyondHeapError, blockOf, checkAlloc, detachedError, freedError, isDetached } from './memory.js';
+import { MAX_HEAP, beyondHeapError, blockOf, checkAlloc, checkView, detachedError, freedError, isDetached } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
 const ERRORS = { TypeError, RangeError, ParawasmError, AbortError };
@@ -93,7 +93,8 @@ export class FallbackPool extends PoolBase {
 
   /** False: the worker's memory is its own. A freed view is refused, as everywhere. */
   inHeap(view) {
-    if (ArrayBuffer.isView(view) && this.freed.has(view.buffer)) throw freedError('inHeap: view');
+    checkView(view, 'inHeap');
+    if (this.freed.has(view.buffer)) throw freedError('inHeap: view');
     return false;
   }
 

@@ -7,7 +7,7 @@
 // promises. Nothing here blocks.
 import { Call, RESULT, readMessage, readTaskLayout, settledWith, statusError, taskWords } from './bind.js';
 import { ParawasmError, PoolDestroyedError } from './errors.js';
-import { Heap, OWNERS, blockOf } from './memory.js';
+import { Heap, OWNERS, blockOf, checkView } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
 // Task states: see PW_TASK_* in src/runtime/runtime.h.
@@ -372,7 +372,10 @@ export class Pool extends PoolBase {
    * A call of `spec` with `extra` resources of the caller's (parawasm's own
    * families): `temps`, heap addresses freed when the call ends; `blocks`,
    * alloc() blocks the kernel reads through pointers in its arguments
-   * (pinned while it runs); `copied`, bytes already copied in.
+   * (pinned while it runs); `copied`, bytes of the caller's views already
+   * copied in; `tables`, bytes of parawasm's own arguments (a family's
+   * table of addresses) that the binding copies in like a caller's view,
+   * which bytesCopied does not count.
    */
   invokeRaw(spec, args, extra) {
     const idx = this.nextSlot();
@@ -389,7 +392,7 @@ export class Pool extends PoolBase {
     if (extra) {
       if (extra.temps) for (const p of extra.temps) c.temps[c.nTemps++] = p;
       if (extra.blocks) c.extraBlocks = extra.blocks;
-      c.copied += extra.copied ?? 0;
+      c.copied += (extra.copied ?? 0) - (extra.tables ?? 0);
     }
     return this.queueCall(c);
   }
@@ -459,6 +462,7 @@ export class Pool extends PoolBase {
 
   /** True if view lies in the pool's memory (a kernel reads it in place). */
   inHeap(view) {
+    checkView(view, 'inHeap');
     return this.heap.locate(view, 'inHeap: view') >= 0;
   }
 

@@ -46,6 +46,13 @@ export type CallOptions = PoolCallOptions;
 /** Members of every core besides its kernels. */
 export interface CoreBase {
   /**
+   * Calls a kernel's generated binding by its JS name ('crc32',
+   * 'image.blur') with the arguments of its C declaration, PW_INTERNAL
+   * kernels included; throws a ParawasmError (ERR_PW_NO_KERNEL) for a name
+   * that is no kernel.
+   */
+  invoke(name: string, args: readonly unknown[]): unknown;
+  /**
    * A zero-filled view of `bytes` bytes of the core's heap (Uint8Array, or
    * `Ctor`), passed to kernels without a copy, and its subarray()s. Valid
    * until free(). Where the core's memory is shared (isShared: Node, Deno,
@@ -93,6 +100,10 @@ export interface PoolStats {
 export interface PoolBase {
   /** Number of threads. */
   readonly threads: number;
+  /** As stats().state: 'ready', or 'destroyed' / 'crashed' once the pool has ended. */
+  readonly state: 'ready' | 'destroyed' | 'crashed';
+  /** As CoreBase.invoke(), on the pool's threads: a promise (rejected for a name that is no kernel). */
+  invoke(name: string, args: readonly unknown[]): Promise<unknown>;
   /**
    * True when the threads share memory with this thread (views from alloc()
    * are used without copies). False for the fallback pool of a page without

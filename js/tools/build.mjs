@@ -411,7 +411,7 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
   }
   cache.prune();
   if (!o.quiet) {
-    const from = cache.hits ? `, ${cache.hits} of ${cache.hits + cache.misses} objects from the cache` : '';
+    const from = cache.dir ? `, ${cache.hits} of ${cache.hits + cache.misses} objects from the cache` : ' (no object cache)';
     log(`parawasm build: wrote ${relative(cwd, out) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s${from}`);
   }
   return { out, name, base, kernels: specs };

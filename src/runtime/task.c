@@ -91,8 +91,10 @@ static void progress_js(pw_task *t, uint64_t done, uint64_t total) {
 void pw_progress(uint64_t done, uint64_t total) {
   pw_task *t = pw__current;
   if (t == NULL) return;
-  atomic_store_explicit(&t->progress_total, total, memory_order_relaxed);
-  atomic_store_explicit(&t->progress_done, done, memory_order_relaxed);
+  uint64_t was_total = atomic_exchange_explicit(&t->progress_total, total, memory_order_relaxed);
+  uint64_t was_done = atomic_exchange_explicit(&t->progress_done, done, memory_order_relaxed);
+  /* the end reported again (a filter's pw__img_ended after its own last rows): JS heard it once */
+  if (done >= total && was_done == done && was_total == total) return;
   if (t->flags & PW_TASK_PROGRESS_JS) progress_js(t, done, total);
 }
 

@@ -765,6 +765,9 @@ test('the fallback pool (no shared memory): negative bigints for int64_t, and a 
       r.scaled = [x[0], x[x.length - 1]];
       r.freedAfter = await pool.testScaleF64(x, 2).then(() => 'resolved', (e) => e.constructor.name + ': ' + /freed/.test(e.message));
       r.inHeapFreed = (() => { try { return pool.inHeap(x); } catch (e) { return e.constructor.name + ': ' + e.message; } })();
+      r.inHeapNotView = ['x', 123, {}, null, undefined, new ArrayBuffer(8)].map((v) => {
+        try { return pool.inHeap(v); } catch (e) { return e.constructor.name + ' ' + e.code + ' ' + /^inHeap: view must be a TypedArray or DataView/.test(e.message); }
+      });
       await pool.destroy();
       results[shared ? 'shared' : 'fallback'] = r;
     }
@@ -795,4 +798,9 @@ test('the fallback pool (no shared memory): negative bigints for int64_t, and a 
   assert.deepEqual(shared.scaled, [3, 3]);
   assert.equal(shared.freedAfter, 'RangeError: true');
   assert.match(shared.inHeapFreed, /^RangeError: inHeap: view is a view of memory that was freed/);
+  // anything but a view is a TypeError naming the argument (it had been false, or the engine's uncoded error for null)
+  assert.deepEqual(shared.inHeapNotView, Array(6).fill('TypeError ERR_INVALID_ARG_TYPE true'));
+  for (const v of ['x', 123, {}, null, undefined, new ArrayBuffer(8)]) {
+    assert.throws(() => core.inHeap(v), isType('inHeap: view must be a TypedArray or DataView'), String(v));
+  }
 });

@@ -191,6 +191,8 @@ test('core kernels take an options object with onProgress only (nothing to abort
 test('alloc(): bad sizes', () => {
   for (const n of [-1, 1.5, 2 ** 32, 2 ** 40, NaN, Infinity, -Infinity]) {
     throwsRange(() => core.alloc(n), 'alloc: bytes', `alloc(${n})`);
+    // the limit named is the heap's (README), not size_t's 2^32 - 1
+    throwsRange(() => core.alloc(n), 'from 0 to 4294901760', `alloc(${n})`);
   }
   for (const n of ['8', 8n, null, undefined, {}, [8], true]) {
     throwsType(() => core.alloc(n), 'alloc: bytes', `alloc(${typeof n} ${String(n)})`);

@@ -339,6 +339,16 @@ test('hashMany equals one-shot for every algorithm, in place and copied, with en
   const long = await pool.hashMany('blake3', views.slice(0, 20), { outputLength: 100, encoding: 'bytes' });
   assert.deepEqual(long, views.slice(0, 20).map((v) => core.blake3(v, 100)));
   assert.deepEqual(await pool.hashMany('sha256', []), []);
+  // bytesCopied counts the caller's views copied in, not the table of inputs
+  // hashMany makes (16 bytes an input, which it had counted)
+  const copied = async (vs) => {
+    const before = pool.stats().bytesCopied;
+    await pool.hashMany('sha256', vs);
+    return pool.stats().bytesCopied - before;
+  };
+  assert.equal(await copied(views.slice(0, 40)), 0, 'alloc() views: nothing copied');
+  const outside = copies.slice(0, 40).filter((v, i) => i % 3 === 0);
+  assert.equal(await copied(copies.slice(0, 40)), outside.reduce((a, v) => a + v.byteLength, 0), 'the outside views\' bytes');
   assert.deepEqual(core.hashMany('md5', new Set(['abc'])), [crypto.createHash('md5').update('abc').digest()].map((b) => new Uint8Array(b)));
   pool.free(block);
 });

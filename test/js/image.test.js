@@ -629,6 +629,38 @@ function meanAbs(a, b) {
   return { mean: s / a.length, max };
 }
 
+test('onProgress: every filter that reports progress ends with (total, total) once, whatever path it takes', async () => {
+  // paths that do little or nothing: an all-transparent picture (blur and
+  // sharpen skip the engine), sigma or radius 0 (a copy), a same-size
+  // resize, and an ordinary picture for comparison
+  const W = 37;
+  const H = 23;
+  const clear = { data: new Uint8Array(W * H * 4), width: W, height: H };
+  const photo = { data: Uint8Array.from({ length: W * H * 4 }, (_, i) => (i * 37) & 255), width: W, height: H };
+  const calls = [
+    ['blur of a transparent picture', (api, o) => api.blur(clear, 2, o), H],
+    ['sharpen of a transparent picture', (api, o) => api.sharpen(clear, 1, o), H],
+    ['blur, sigma 0', (api, o) => api.blur(photo, 0, o), H],
+    ['sharpen, sigma 0', (api, o) => api.sharpen(photo, 0, o), H],
+    ['boxBlur, radius 0', (api, o) => api.boxBlur(photo, 0, o), H],
+    ['blur', (api, o) => api.blur(photo, 2, o), H],
+    ['boxBlur', (api, o) => api.boxBlur(photo, 3, o), H],
+    ['convolve', (api, o) => api.convolve(photo, 'edge', o), H],
+    ['resize to the same size', (api, o) => api.resize(photo, W, H, o), H],
+    ['resize', (api, o) => api.resize(photo, 11, 7, o), 7],
+  ];
+  for (const [what, call, rows] of calls) {
+    for (const [name, api] of [['core', core.image], ['pool', pools[2].image]]) {
+      const seen = [];
+      const r = await call(api, { onProgress: (done, total) => seen.push([done, total]) });
+      if (name === 'pool') api.free(r);
+      const ends = seen.filter(([d, t]) => d === t);
+      assert.deepEqual(ends, [[rows, rows]], `${name} ${what}: one end report of ${rows} rows (got ${JSON.stringify(seen)})`);
+      assert.deepEqual(seen.at(-1), [rows, rows], `${name} ${what}: the end is the last report`);
+    }
+  }
+});
+
 describe('codecs', () => {
   const smooth = R.makeImage(123, 77, 'smooth', 21);
 

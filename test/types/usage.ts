@@ -40,6 +40,11 @@ core.free(big);
 const options: CreatePoolOptions = { threads: 2, spin: 0 };
 const pool: Pool = await createPool(options);
 await createPool();
+const poolState: 'ready' | 'destroyed' | 'crashed' = pool.state;
+const invoked: Promise<unknown> = pool.invoke('crc32', [new Uint8Array(4)]);
+const invokedCore: unknown = core.invoke('crc32', [new Uint8Array(4)]);
+// @ts-expect-error: invoke takes the arguments as an array
+core.invoke('crc32', new Uint8Array(4));
 const ac = new AbortController();
 const callOptions: CallOptions = { signal: ac.signal };
 const p1: number = await pool.crc32(bytes);

@@ -588,22 +588,22 @@ pw_status pw__image_unsharp(const uint8_t *src, uint8_t *dst, uint32_t width, ui
 }
 
 pw_status pw_image_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height, float sigma) {
-  return pw__image_blur(src, dst, width, height, sigma, 4, 0);
+  return pw__img_ended(pw__image_blur(src, dst, width, height, sigma, 4, 0), height);
 }
 
 pw_status pw_image_blur_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
                              float sigma) {
-  return pw__image_blur(src, dst, width, height, sigma, 1, 0);
+  return pw__img_ended(pw__image_blur(src, dst, width, height, sigma, 1, 0), height);
 }
 
 pw_status pw_image_unsharp(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
                            float sigma, float amount, float threshold) {
-  return pw__image_unsharp(src, dst, width, height, sigma, amount, threshold, 4, 0);
+  return pw__img_ended(pw__image_unsharp(src, dst, width, height, sigma, amount, threshold, 4, 0), height);
 }
 
 pw_status pw_image_unsharp_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
                                 float sigma, float amount, float threshold) {
-  return pw__image_unsharp(src, dst, width, height, sigma, amount, threshold, 1, 0);
+  return pw__img_ended(pw__image_unsharp(src, dst, width, height, sigma, amount, threshold, 1, 0), height);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -885,10 +885,10 @@ static pw_status box_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint
 
 pw_status pw_image_box_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
                             uint32_t radius) {
-  return box_blur(src, dst, width, height, radius, 4);
+  return pw__img_ended(box_blur(src, dst, width, height, radius, 4), height);
 }
 
 pw_status pw_image_box_blur_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
                                  uint32_t radius) {
-  return box_blur(src, dst, width, height, radius, 1);
+  return pw__img_ended(box_blur(src, dst, width, height, radius, 1), height);
 }

@@ -254,15 +254,17 @@ pw_status pw__image_convolve(const uint8_t *src, uint8_t *dst, uint32_t width, u
 pw_status pw_image_convolve(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
                             const float *kernel, uint32_t kernel_width, uint32_t kernel_height,
                             float divisor, float bias) {
-  return pw__image_convolve(src, dst, width, height, kernel, kernel_width, kernel_height, divisor,
-                            bias, 4, 0);
+  return pw__img_ended(pw__image_convolve(src, dst, width, height, kernel, kernel_width, kernel_height,
+                                          divisor, bias, 4, 0),
+                       height);
 }
 
 pw_status pw_image_convolve_grey(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
                                  const float *kernel, uint32_t kernel_width, uint32_t kernel_height,
                                  float divisor, float bias) {
-  return pw__image_convolve(src, dst, width, height, kernel, kernel_width, kernel_height, divisor,
-                            bias, 1, 0);
+  return pw__img_ended(pw__image_convolve(src, dst, width, height, kernel, kernel_width, kernel_height,
+                                          divisor, bias, 1, 0),
+                       height);
 }
 
 pw_status pw_image_convolve_preset(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,
@@ -273,5 +275,6 @@ pw_status pw_image_convolve_preset(const uint8_t *src, uint8_t *dst, uint32_t wi
       {0, -1, 0, -1, 5, -1, 0, -1, 0},     /* PW_IMAGE_SHARPEN */
   };
   if (preset > PW_IMAGE_SHARPEN) return pw_fail(PW_EINVAL, "preset must be 0 to 2 (got %u)", preset);
-  return pw__image_convolve(src, dst, width, height, presets[preset], 3, 3, 1.0f, 0.0f, 4, 0);
+  return pw__img_ended(pw__image_convolve(src, dst, width, height, presets[preset], 3, 3, 1.0f, 0.0f, 4, 0),
+                       height);
 }

@@ -106,6 +106,17 @@ extern unsigned pw__img_min_chunk_shift;
 #define PW_IMG_MIN_FILTER_CHUNK (((size_t)8 << 10) >> pw__img_min_chunk_shift)
 
 /*
+ * A filter's status, its progress reported at the end (`rows` of `rows`)
+ * whatever path it took (a copy for sigma 0, a picture that is all
+ * transparent, ...): onProgress is called "at the end" (README) for every
+ * call of the filters that report progress.
+ */
+static inline pw_status pw__img_ended(pw_status s, uint32_t rows) {
+  if (s == PW_OK) pw_progress(rows, rows);
+  return s;
+}
+
+/*
  * Rows a chunk for a loop over `rows` rows of `row_bytes` output bytes:
  * `per_thread` chunks a thread (the threads even out their loads), but no
  * chunk under `min_bytes` of output (see above) nor under `least` rows (a

@@ -85,10 +85,10 @@ pw_status pw__image_resize(const uint8_t *src, uint32_t width, uint32_t height, 
 
 pw_status pw_image_resize(const uint8_t *src, uint32_t width, uint32_t height, uint8_t *dst,
                           uint32_t dst_width, uint32_t dst_height, uint32_t filter) {
-  return pw__image_resize(src, width, height, dst, dst_width, dst_height, filter, 4, 0);
+  return pw__img_ended(pw__image_resize(src, width, height, dst, dst_width, dst_height, filter, 4, 0), dst_height);
 }
 
 pw_status pw_image_resize_grey(const uint8_t *src, uint32_t width, uint32_t height, uint8_t *dst,
                                uint32_t dst_width, uint32_t dst_height, uint32_t filter) {
-  return pw__image_resize(src, width, height, dst, dst_width, dst_height, filter, 1, 0);
+  return pw__img_ended(pw__image_resize(src, width, height, dst, dst_width, dst_height, filter, 1, 0), dst_height);
 }
