@@ -275,7 +275,16 @@ export class AsyncHash {
     const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     if (bytes.byteLength > STAGE) {
       this.sendStage();
-      const copy = this.pool.alloc(bytes.byteLength);
+      let copy;
+      try {
+        copy = this.pool.alloc(bytes.byteLength);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        // (the copy that update() makes at once, so that the caller may reuse its buffer)
+        throw rangeError(`${this.info.name}.update: data is ${bytes.byteLength} bytes from outside the pool's memory, ` +
+          'more than the memory can take as one copy now; pass it in pieces, awaiting flush() between them, or hash ' +
+          `it on the core (core.createHash streams any size) (${e.message})`);
+      }
       copy.set(bytes);
       this.send(copy, copy);
       return this;
@@ -375,7 +384,7 @@ export function placeMany(heap, views, where) {
     if (at[i] < 0) foreign += v.byteLength;
     else if (v.byteLength) blocks.push(blockOf(v));
   });
-  const temp = foreign ? heap.malloc(foreign, where) : 0;
+  const temp = foreign ? heap.malloc(foreign, `${where}: views (their copies, of the views from outside the memory)`) : 0;
   let off = temp;
   const u8 = heap.views().u8;
   views.forEach((v, i) => {

@@ -68,7 +68,7 @@ export class Core {
       $TW0: this.task >>> 2, $S00: this.arena.ptr, $SE: this.arena.ptr + this.arena.size,
       ...taskWords(L),
       $slow: (s, args) => generic(...args),
-      $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW << 2, L)); },
+      $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW * 4, L)); },
     };
   }
 

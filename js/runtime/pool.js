@@ -136,7 +136,7 @@ export class Pool extends PoolBase {
         this.submitFast(spec, idx, r, nb, read, S0, cp, bytes, stg, stgEnd, result),
       $SMAX: STAGE_MAX, $RES: RESULT,
       $slow: (s, args) => generic(...args),
-      $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW << 2, L)); },
+      $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW * 4, L)); },
     };
   }
 

@@ -996,7 +996,8 @@ function fastPath(spec, mode) {
       ] : [
         `  if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || at + n${i} + 16 > SE || $H.owns(${a}.buffer)) ${bail}`,
       ]),
-      `  p${i} = (at + 15) & -16; at = p${i} + n${i};`,
+      // (>>> 0: an address at or above 2^31, an arena made after the heap grew past 2 GiB, stays positive)
+      `  p${i} = ((at + 15) & -16) >>> 0; at = p${i} + n${i};`,
       ...(p.kind === 'out' ? [`  $H.u8.fill(0, p${i}, p${i} + n${i});`]
         : [`  $H.copyIn(${a}, p${i});`]),
       ...(pool && p.kind !== 'out' ? [`  cp += n${i};`] : []),
@@ -1084,9 +1085,9 @@ function fastPath(spec, mode) {
     L.push(`const DB = dn * ${ELEM_SIZE[dyn.elem]};`);
     // (on the pool, an output too big for the slot's scratch goes to the arena, as inputs do)
     const place = pool
-      ? `DO = (at + 15) & -16; if (DO + DB > SE) { if (STG !== null || DB > $SMAX || (STG = $P.stageArena()) === null) ${bail} ` +
-        `SE = STG.end; DO = (STG.at + 15) & -16; } at = DO + DB;`
-      : `DO = (at + 15) & -16; if (DO + DB > SE) ${bail} at = DO + DB;`;
+      ? `DO = ((at + 15) & -16) >>> 0; if (DO + DB > SE) { if (STG !== null || DB > $SMAX || (STG = $P.stageArena()) === null) ${bail} ` +
+        `SE = STG.end; DO = ((STG.at + 15) & -16) >>> 0; } at = DO + DB;`
+      : `DO = ((at + 15) & -16) >>> 0; if (DO + DB > SE) ${bail} at = DO + DB;`;
     if (retOut) L.push('let DO = PO;', `if (PO < 0) { ${place} }`);
     else L.push('let DO;', place);
     L.push('$H.u8.fill(0, DO, DO + DB);');
@@ -1124,7 +1125,7 @@ function fastPath(spec, mode) {
     // the bytes of its buffers: a big call settles on its own, not in a batch (pool.js)
     L.push(`return $submit(idx, r, nb, $read, S0, cp, ${blocks.length ? blocks.map((i) => `n${i}`).join(' + ') : '0'}, STG, at, RV);`);
   } else {
-    L.push('$run(TW << 2);', `return $read(TW, S0${dyn ? ', DO, DB' : retOut || writes ? ', 0, 0' : ''}${retOut ? ', OUT, PO' : writes ? ', undefined, -1' : ''}${writes ? ', W, WP, WN' : ''});`);
+    L.push('$run(TW * 4);', `return $read(TW, S0${dyn ? ', DO, DB' : retOut || writes ? ', 0, 0' : ''}${retOut ? ', OUT, PO' : writes ? ', undefined, -1' : ''}${writes ? ', W, WP, WN' : ''});`);
   }
   // the read of the result: the status, then the return value or the outputs
   const R = ['const h = $H.low();', 'const st = h.i32[TW + $SO];', 'if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;'];
