@@ -33,7 +33,7 @@
 //     on a pool, so the two cannot drift apart.
 import { Mapped, RESULT } from '../runtime/bind.js';
 import { ParawasmError, article, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
-import { renamed, runAsync, runSync } from '../runtime/drive.js';
+import { argViews, renamed, runHeld, runSync } from '../runtime/drive.js';
 import { checkLive } from '../runtime/memory.js';
 
 // Element types: JS tag -> what the family needs to know. code: the
@@ -786,7 +786,7 @@ function runOneAsync(env, where, plan, args) {
   let direct = false;
   try {
     y = plan(env, args);
-    if (y.next !== undefined) return runAsync(env, where, y);
+    if (y.next !== undefined) return runHeld(env, where, y, args);
     k = y.k ?? y.spec;
     direct = k === where && (y.map === undefined || env.settleWith);
     if (direct && y.map !== undefined) {
@@ -841,12 +841,15 @@ function install(target, ctx, async) {
       return y.spec ? target.call(convert, y.args) : raw[y.k](...y.args);
     },
     rename: (e, where, y) => renamed(e, 'array', where, y.k ?? y.spec),
+    // (operations of several calls on a pool: drive.js runHeld)
+    hold: (args) => target.holdInputs(argViews(args)),
+    unhold: (held) => target.releaseInputs(held),
   };
   for (const [name, op] of Object.entries(OPS)) {
     const { plan } = op;
     let fn;
     if (plan) fn = async ? (...args) => runOneAsync(env, name, plan, args) : (...args) => runOneSync(env, name, plan, args);
-    else fn = async ? (...args) => runAsync(env, name, op(env, args)) : (...args) => runSync(env, name, op(env, args));
+    else fn = async ? (...args) => runHeld(env, name, op(env, args), args) : (...args) => runSync(env, name, op(env, args));
     Object.defineProperty(ns, name, { value: fn, enumerable: true, configurable: true });
   }
 }

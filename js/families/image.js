@@ -35,7 +35,7 @@
 //     done with it.
 import { Mapped, RESULT } from '../runtime/bind.js';
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
-import { renamed, runAsync, runSync } from '../runtime/drive.js';
+import { argViews, renamed, runHeld, runSync } from '../runtime/drive.js';
 import { blockOf, checkAttached, checkLive } from '../runtime/memory.js';
 
 const MAX_SIDE = 16777216; // PW_IMAGE_MAX_SIDE
@@ -1032,7 +1032,7 @@ function runPlanAsync(env, where, plan, args) {
     return Promise.reject(e);
   }
   if (st instanceof Promise) return st;
-  if (st.next !== undefined) return runAsync(env, where, st);
+  if (st.next !== undefined) return runHeld(env, where, st, args);
   const { y } = st;
   if (y.where === y.kernel && (st.map === same || (env.settleWith && (st.map !== undefined || !st.owned)))) {
     // (on the threaded pool the RESULT option: the image, or a result made of the kernel's value)
@@ -1119,7 +1119,8 @@ function makeChain(env, args) {
         if (owned) env.release(cur.data);
       }
     }());
-    return env.async ? runAsync(env, 'chain', gen) : runSync(env, 'chain', gen);
+    // (the input, and every step's arguments, held while the chain runs)
+    return env.async ? runHeld(env, 'chain', gen, [input, ...steps.map(([, stepArgs]) => stepArgs), a]) : runSync(env, 'chain', gen);
   };
   define('run', (...a) => {
     if (a.length) {
@@ -1185,6 +1186,9 @@ function makeEnv(host, ctx, async, raw) {
     },
     // (a call's y names the method that made it)
     rename: (e, where, y) => renamed(e, 'image', y.where, y.kernel),
+    // (operations of several calls on a pool: drive.js runHeld)
+    hold: (args) => host.holdInputs(argViews(args)),
+    unhold: (held) => host.releaseInputs(held),
   };
 }
 
@@ -1207,7 +1211,7 @@ function install(target, ctx, async) {
   for (const [name, op] of Object.entries(OPS)) {
     const { plan } = op;
     if (plan) methods[name] = async ? (...args) => runPlanAsync(env, name, plan, args) : (...args) => runPlanSync(env, name, plan, args);
-    else methods[name] = async ? (...args) => runAsync(env, name, op(env, args, null)) : (...args) => runSync(env, name, op(env, args, null));
+    else methods[name] = async ? (...args) => runHeld(env, name, op(env, args, null), args) : (...args) => runSync(env, name, op(env, args, null));
   }
   /**
    * A new image of width x height (channels 4 or 1), zero-filled: on a pool

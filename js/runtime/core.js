@@ -41,6 +41,7 @@ export class Core {
     this.arena = { ptr: this.scratch, size: STREAM_PIECE };
     this.calls = [];
     this.busy = false;
+    this.deferredFrees = []; // blocks freed by onProgress while a call ran (free())
     this.progressError = undefined;
     const fast = kernels.bundle.FAST_CORE ?? [];
     kernels.install(this, (spec) => {
@@ -144,10 +145,11 @@ export class Core {
       } catch (e) {
         throw this.trapped(e, c.spec.label);
       }
-      if (this.progressError !== undefined) throw this.progressError;
+      if (this.progressError !== undefined) throw this.progressError.error;
       return c.finish(this.task, L);
     } finally {
       this.busy = false;
+      if (this.deferredFrees.length) for (const p of this.deferredFrees.splice(0)) this.heap.mfree(p);
       if (c.onProgress) this.mod.pwProgress = undefined;
       this.progressError = undefined;
       c.release();
@@ -165,7 +167,7 @@ export class Core {
       try {
         c.onProgress(done, total);
       } catch (e) {
-        this.progressError = e;
+        this.progressError = { error: e }; // (boxed: a callback may throw undefined or null)
         h.u32[(this.task + this.layout.cancel) >>> 2] = 1;
       }
     };
@@ -226,7 +228,11 @@ export class Core {
   /** Releases a view returned by alloc(). */
   free(view) {
     const block = this.heap.freeable(view);
-    this.heap.mfree(this.heap.retire(block));
+    const p = this.heap.retire(block);
+    // from a call's onProgress: the running kernel may use the block, so
+    // its memory goes back when the call ends (as a pool's does)
+    if (this.busy) this.deferredFrees.push(p);
+    else this.heap.mfree(p);
   }
 
   /** Current size of the core's heap in bytes. */

@@ -66,6 +66,45 @@ function awaitStep(env, where, gen, y) {
 const resume = (env, where, gen, r) => (r.done ? r.value : awaitStep(env, where, gen, r.value));
 
 /**
+ * runAsync of an operation of several calls on a pool, with the alloc()
+ * blocks its arguments name held until it settles (env.hold(args), a
+ * token for env.unhold, or null): a free() of one of them meanwhile takes
+ * effect then, so that every step reads what the first did (a sortByKey
+ * whose payload was freed after the call would have reordered the keys
+ * and rejected at the payload's step).
+ */
+export function runHeld(env, where, gen, args) {
+  const held = env.hold(args);
+  const p = runAsync(env, where, gen);
+  return held === null ? p : p.finally(() => env.unhold(held));
+}
+
+/**
+ * The views among an operation's arguments: views, images' `data`, and
+ * those in arrays and option objects (`payloads`, `files`, `dst`, `out`),
+ * two levels deep. Getters are not run (own data properties only).
+ */
+export function argViews(args) {
+  const views = [];
+  const add = (v, depth) => {
+    if (ArrayBuffer.isView(v)) views.push(v);
+    else if (depth > 0 && Array.isArray(v)) for (const x of v) add(x, depth - 1);
+    else if (depth > 0 && v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      for (const k of Object.keys(v)) {
+        const d = Object.getOwnPropertyDescriptor(v, k);
+        if (d !== undefined && 'value' in d) add(d.value, depth - 1);
+      }
+    } else if (depth > 0 && v !== null && typeof v === 'object') {
+      // an image object of another kind (ImageData): its pixels
+      const d = Object.getOwnPropertyDescriptor(v, 'data');
+      if (d !== undefined && 'value' in d && ArrayBuffer.isView(d.value)) views.push(d.value);
+    }
+  };
+  for (const a of args) add(a, 2);
+  return views;
+}
+
+/**
  * A kernel's error named after the public method that made the call:
  * `${ns}.${kernel}: ...` (an argument) or `${ns}.${kernel} failed: ...` (the
  * kernel's status) becomes `${ns}.${where}...` (array.median's call of the

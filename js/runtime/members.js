@@ -9,7 +9,7 @@ export const MEMBERS = Object.freeze([
   'alloc', 'createHash', 'destroy', 'free', 'hashMany', 'heapSize', 'inHeap', 'invoke',
   'isShared', 'state', 'stats', 'threads', 'view',
   // internal: Core (and PoolBase: begin, kernels)
-  'arena', 'begin', 'busy', 'kernels', 'call', 'callChained', 'calls', 'fastContext', 'heap', 'layout', 'mod',
+  'arena', 'begin', 'busy', 'deferredFrees', 'kernels', 'call', 'callChained', 'calls', 'fastContext', 'heap', 'layout', 'mod',
   'progressError', 'run', 'runCall', 'scratch', 'stackTop', 'task', 'trapped', 'watch',
   // internal: PoolBase, Pool
   'L', 'abort', 'aborts', 'backlog', 'backlogHead', 'batch', 'cap', 'checkCall', 'comp', 'compHead', 'counters',
@@ -21,7 +21,7 @@ export const MEMBERS = Object.freeze([
   'submitFast', 'tail', 'tailW', 'tasks', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
   'waiting', 'warmUp', 'watched', 'workers',
   // internal: FallbackPool
-  'allocated', 'copyBack', 'current', 'freed', 'holdProcess', 'liveBytes', 'next', 'onMessage', 'queue', 'send',
+  'allocated', 'copyBack', 'copying', 'current', 'held', 'heldFreed', 'holdInputs', 'releaseBuffer', 'releaseInputs', 'releaseBlock', 'freed', 'holdProcess', 'liveBytes', 'next', 'onMessage', 'queue', 'send',
   'worker',
 ]);
 

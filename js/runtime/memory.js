@@ -30,6 +30,9 @@ export class Block {
     this.size = size; // bytes
     this.live = true; // false once freed
     this.pins = 0; // unfinished pool calls that use it in place
+    this.deferred = false; // freed while pinned: its memory goes back at the last unpin
+    this.holds = 0; // family methods of several calls that read or write it (pool.holdInputs)
+    this.freeHeld = false; // freed while held: released when the last hold ends
   }
 }
 

@@ -63,12 +63,16 @@ export class PoolBase {
     });
   }
 
-  /** Settles call c once: rejects with `error` if given, else resolves with `value`. */
-  settleCall(c, error, value) {
+  /**
+   * Settles call c once: rejects with `error` if `failed` (by default, if
+   * an error is given), else resolves with `value`. (An onProgress callback
+   * may throw null, 0 or undefined: those calls pass failed.)
+   */
+  settleCall(c, error, value, failed = error !== undefined && error !== null) {
     if (c.settled) return;
     c.settled = true;
     if (c.signal) this.aborts.remove(c.signal, c);
-    if (error) c.reject(error);
+    if (failed) c.reject(error);
     else c.resolve(value);
   }
 
@@ -83,7 +87,7 @@ export class PoolBase {
     try {
       c.onProgress(done, total);
     } catch (e) {
-      c.progressError = e;
+      c.progressError = { error: e }; // (boxed: a callback may throw undefined or null)
       this.abort(c);
     }
   }
@@ -113,6 +117,6 @@ export class PoolBase {
 
 /** The error of an aborted call c: its onProgress's exception, or an AbortError; `when` says at which point. */
 export function abortError(c, when = '') {
-  if (c.progressError !== undefined) return c.progressError;
+  if (c.progressError !== undefined) return c.progressError.error;
   return new AbortError(`${c.spec.label} was aborted${when ? ` ${when}` : ''}`, { cause: c.signal?.reason });
 }

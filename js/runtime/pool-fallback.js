@@ -41,10 +41,13 @@ export class FallbackPool extends PoolBase {
     this.threads = 1;
     this.queue = []; // calls not yet sent
     this.current = null; // the call the worker runs
+    this.copying = null; // the call whose results are being copied back (an abort then waits for the copy)
     this.heapSize = 0;
     this.allocated = new WeakSet(); // buffers of live alloc() views
     this.liveBytes = 0; // their bytes: at most MAX_HEAP, as a heap's
     this.freed = new WeakSet(); // buffers of freed alloc() views
+    this.held = new Map(); // buffer -> family methods of several calls that use it (holdInputs)
+    this.heldFreed = new Set(); // held buffers that free() was called on: freed when released
     // the worker does not keep a Node process alive; this does, while calls
     // are unfinished
     this.keepAlive = env.keepAlive();
@@ -172,7 +175,7 @@ export class FallbackPool extends PoolBase {
     this.current = null;
     this.counters.done++;
     if (c.abortRequested) {
-      this.settleCall(c, abortError(c));
+      this.settleCall(c, abortError(c), undefined, true);
     } else if (m.error) {
       const E = ERRORS[m.error.name] ?? ParawasmError;
       const err = E === ParawasmError ? new E(m.error.message, m.error.code) : new E(m.error.message);
@@ -182,9 +185,15 @@ export class FallbackPool extends PoolBase {
       // buffers the kernel wrote: copied back into the caller's views before
       // the call settles and before the next call copies anything in
       this.current = c;
+      this.copying = c;
       this.copyBack(c, m).then((err) => {
         if (this.current === c) this.current = null;
-        this.settleCall(c, err, err ? undefined : m.value);
+        this.copying = null;
+        // aborted while its results were copied: they are all written (as
+        // on the shared pool, whose in-place results stand when an abort
+        // comes late), and the call rejects; nothing is written after that
+        if (c.abortRequested) this.settleCall(c, abortError(c), undefined, true);
+        else this.settleCall(c, err, err ? undefined : m.value);
         this.next();
       }, (e) => this.crash(`copying the results back failed: ${e?.message ?? e}`));
       return;
@@ -238,15 +247,17 @@ export class FallbackPool extends PoolBase {
     if (i >= 0) {
       this.queue.splice(i, 1);
       this.holdProcess();
-      this.settleCall(c, abortError(c, 'before it started'));
+      this.settleCall(c, abortError(c, 'before it started'), undefined, true);
     } else if (c === this.current && !c.sent) {
-      this.settleCall(c, abortError(c, 'before it started')); // still copying its arguments
+      this.settleCall(c, abortError(c, 'before it started'), undefined, true); // still copying its arguments
+    } else if (c === this.copying) {
+      c.abortRequested = true; // rejects when the copy back ends (a few ms: slices of 8 MiB)
     } else {
       // the worker's single-thread core cannot stop mid-call: the call
       // rejects now, and its result, when the worker ends it, is dropped
       // (the next call starts only then)
       c.abortRequested = true;
-      this.settleCall(c, abortError(c));
+      this.settleCall(c, abortError(c), undefined, true);
     }
   }
 
@@ -298,9 +309,43 @@ export class FallbackPool extends PoolBase {
     if (!this.allocated.has(view.buffer) || view.byteOffset !== 0) {
       throw typeError('free: view was not returned by alloc() of this pool');
     }
-    this.allocated.delete(view.buffer);
-    this.freed.add(view.buffer);
-    this.liveBytes -= view.buffer.byteLength;
+    if (this.held.has(view.buffer)) {
+      // a family method of several calls reads it: freed when that ends (releaseInputs)
+      if (this.heldFreed.has(view.buffer)) throw typeError('free: view was already freed');
+      this.heldFreed.add(view.buffer);
+      return;
+    }
+    this.releaseBuffer(view.buffer);
+  }
+
+  releaseBuffer(buffer) {
+    this.allocated.delete(buffer);
+    this.freed.add(buffer);
+    this.liveBytes -= buffer.byteLength;
+  }
+
+  /** As the threaded pool's (pool.js): holds the alloc() blocks of `views`; a token, or null. */
+  holdInputs(views) {
+    let held = null;
+    for (const v of views) {
+      const b = v.buffer;
+      if (!this.allocated.has(b) || this.heldFreed.has(b)) continue;
+      this.held.set(b, (this.held.get(b) ?? 0) + 1);
+      (held ??= []).push(b);
+    }
+    return held;
+  }
+
+  releaseInputs(held) {
+    for (const b of held) {
+      const n = this.held.get(b) - 1;
+      if (n > 0) {
+        this.held.set(b, n);
+        continue;
+      }
+      this.held.delete(b);
+      if (this.heldFreed.delete(b) && !this.failure) this.releaseBuffer(b);
+    }
   }
 
   stats() {

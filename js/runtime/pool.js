@@ -6,7 +6,7 @@
 // call proxied to this thread where waitAsync is missing), and settles the
 // promises. Nothing here blocks.
 import { Call, RESULT, readMessage, readTaskLayout, settledWith, statusError, taskWords } from './bind.js';
-import { ParawasmError, PoolDestroyedError } from './errors.js';
+import { ParawasmError, PoolDestroyedError, typeError } from './errors.js';
 import { Heap, OWNERS, blockOf, checkView } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
@@ -550,15 +550,17 @@ export class Pool extends PoolBase {
     }
     let value;
     let error;
+    let failed = false;
     if (c.onProgress) this.unwatch(c, true);
     if (!c.settled && this.heap.u32[(c.task + this.L.state) >>> 2] !== DROPPED) {
       this.counters.done++;
       const before = c.copied;
       try {
-        if (c.abortRequested) error = abortError(c);
+        if (c.abortRequested) error = abortError(c), (failed = true);
         else value = c.finish(c.task, this.L);
       } catch (e) {
         error = e;
+        failed = true;
       }
       this.counters.bytesCopied += c.copied - before;
     }
@@ -567,7 +569,7 @@ export class Pool extends PoolBase {
     this.freeSlots[this.top++] = idx;
     c.release();
     this.pin(c, -1);
-    this.settleCall(c, error, value);
+    this.settleCall(c, error, value, failed);
     // (its slot's next generic call of the kernel may take it: newCall())
     c.reuse().idle = true;
   }
@@ -578,14 +580,14 @@ export class Pool extends PoolBase {
       // still in the JS queue: it never reaches a thread
       c.release();
       this.pin(c, -1);
-      this.settleCall(c, abortError(c, 'before it started'));
+      this.settleCall(c, abortError(c, 'before it started'), undefined, true);
       return;
     }
     if (c.onProgress) this.unwatch(c, false);
     const u32 = this.heap.low().u32;
     if (Atomics.compareExchange(u32, (c.task + this.L.state) >>> 2, QUEUED, DROPPED) === QUEUED) {
       // queued in C: no thread will run it; the record comes back through the completion ring
-      this.settleCall(c, abortError(c, 'before it started'));
+      this.settleCall(c, abortError(c, 'before it started'), undefined, true);
     } else {
       // running: ask it to stop at its next chunk; settle() rejects when it has stopped
       Atomics.store(u32, (c.task + this.L.cancel) >>> 2, 1);
@@ -678,9 +680,45 @@ export class Pool extends PoolBase {
   free(view) {
     if (this.failure) return;
     const block = this.heap.freeable(view);
+    if (block.holds > 0) {
+      // a family method of several calls reads it: freed when that ends (releaseInputs)
+      if (block.freeHeld) throw typeError('free: view was already freed');
+      block.freeHeld = true;
+      return;
+    }
+    this.releaseBlock(block);
+  }
+
+  // The memory of a freed block goes back now, or when the calls that use it end.
+  releaseBlock(block) {
     this.heap.retire(block);
     if (block.pins > 0) block.deferred = true;
     else this.heap.mfree(block.p);
+  }
+
+  /**
+   * Holds the alloc() blocks of `views` (a family method's inputs and
+   * outputs, drive.js runHeld) until releaseInputs(token): a free() of one
+   * meanwhile waits for it. Returns the token, or null if none is held.
+   */
+  holdInputs(views) {
+    let held = null;
+    for (const v of views) {
+      const b = blockOf(v);
+      if (b === undefined || b.heap !== this.heap || !b.live || b.freeHeld) continue;
+      b.holds++;
+      (held ??= []).push(b);
+    }
+    return held;
+  }
+
+  releaseInputs(held) {
+    for (const b of held) {
+      if (--b.holds === 0 && b.freeHeld) {
+        b.freeHeld = false;
+        if (!this.failure) this.releaseBlock(b);
+      }
+    }
   }
 
   /** Counters: see README (pool.stats()). */

@@ -1039,10 +1039,10 @@ describe('bad input', () => {
     }
   });
 
-  test('an error of a later call of an operation of several calls is named after the operation', async () => {
+  test('an input freed while an operation of several calls runs is freed when it ends, and the operation gives its result', async () => {
     // histogram's default range of more than 1,024 elements: min, max,
-    // then the histogram; x freed while the first call runs, so the second
-    // call's binding refuses it
+    // then the histogram; x freed while the first call runs (it had made
+    // the second call's binding refuse it)
     for (const t of THREADS) {
       const pool = pools[t];
       const x = pool.alloc(2000 * 8, Float64Array);
@@ -1050,8 +1050,8 @@ describe('bad input', () => {
       x[3] = 7;
       const p = pool.array.histogram(x, { bins: 5 });
       pool.free(x);
-      await assert.rejects(p, (e) => e instanceof RangeError && e.message.startsWith('array.histogram: x is a view of memory that was freed'),
-        `pool(${t})`);
+      assert.deepEqual([...await p], [1999, 0, 0, 0, 1], `pool(${t})`);
+      assert.throws(() => pool.free(x), (e) => e instanceof TypeError && /already freed/.test(e.message), 'then freed');
       // and the pool goes on
       assert.deepEqual([...await pool.array.histogram(Float64Array.of(1, 2, 3, 4), { bins: 2 })], [2, 2]);
     }

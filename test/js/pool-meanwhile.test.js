@@ -1,0 +1,196 @@
+// What a caller may do while its calls run, on the threaded pool, the
+// fallback pool (a child process without SharedArrayBuffer) and the core:
+// an onProgress that throws any value (undefined, null, 0 and '' too)
+// makes the call throw or reject with that value; a free() of an input
+// or output of a family method of several kernel calls (sortByKey,
+// histogram with its default range, decode, decodeMany, chain) takes effect
+// when the method ends, which then gives the right result; an abort while
+// the fallback pool copies a call's results back writes nothing after the
+// call has rejected; a core.free() from onProgress of the block the kernel
+// writes returns its memory only when the call ends.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, test } from 'node:test';
+
+import { createPool, loadCore } from '../../pkg/index.js';
+import { runNode } from './helpers/pool-test-utils.js';
+
+const PKG = JSON.stringify(new URL('../../pkg/index.js', import.meta.url).href);
+const PRELOAD = new URL('../runtimes/no-sab-preload.mjs', import.meta.url).pathname;
+
+let core;
+let pool;
+before(async () => {
+  core = await loadCore();
+  pool = await createPool({ threads: 2 });
+});
+after(() => pool?.destroy());
+
+/** Runs `body` (the source of an async function of `pool`) on a fallback pool in a child; its JSON result. */
+async function onFallback(body) {
+  const r = await runNode(`
+    import { createPool, loadCore } from ${PKG};
+    import crypto from 'node:crypto';
+    const pool = await createPool({ threads: 1 });
+    if (pool.isShared) throw new Error('not the fallback pool');
+    const out = await (async (pool) => { ${body} })(pool);
+    await pool.destroy();
+    console.log(JSON.stringify(out));
+  `, { args: ['--import', PRELOAD] });
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+// ------------------------------------------------------------- onProgress
+
+const THROWN = ['undefined', 'null', '0', "''", 'false'];
+
+test('an onProgress that throws undefined, null, 0, \'\' or false: the call throws (core) or rejects (pools) with that value', async () => {
+  const big = new Uint8Array(4 << 20); // sha256 reports progress after each 1 MiB
+  const src = `
+    const big = new Uint8Array(4 << 20);
+    const out = [];
+    for (const thrown of [undefined, null, 0, '', false]) {
+      out.push(await pool.sha256(big, { onProgress: () => { throw thrown; } }).then(
+        (v) => 'resolved ' + typeof v, (e) => (Object.is(e, thrown) ? 'rejected with it' : 'rejected with ' + String(e))));
+    }
+    return out;`;
+  const values = [undefined, null, 0, '', false];
+  for (const [i, thrown] of values.entries()) {
+    let got = 'returned';
+    try {
+      core.sha256(big, { onProgress: () => { throw thrown; } });
+    } catch (e) {
+      got = Object.is(e, thrown) ? 'threw it' : `threw ${String(e)}`;
+    }
+    assert.equal(got, 'threw it', `core, throw ${THROWN[i]}`);
+    const p = await pool.sha256(big, { onProgress: () => { throw thrown; } }).then(
+      (v) => `resolved ${typeof v}`, (e) => (Object.is(e, thrown) ? 'rejected with it' : `rejected with ${String(e)}`));
+    assert.equal(p, 'rejected with it', `threaded pool, throw ${THROWN[i]}`);
+  }
+  assert.deepEqual(await onFallback(src), Array(5).fill('rejected with it'), 'fallback pool');
+  // the pool and the core work on
+  assert.equal(Buffer.from(await pool.sha256(big)).toString('hex'), crypto.createHash('sha256').update(big).digest('hex'));
+});
+
+// ------------------------------------------------- free() during a method
+
+/**
+ * The source of a check run on a pool (here and in the fallback child):
+ * each family method of several calls, its inputs and outputs freed right
+ * after the call; the results it gives, compared by the caller.
+ */
+const FREE_DURING = `
+  const out = {};
+  const n = 50000;
+  const keys = pool.alloc(n * 8, Float64Array);
+  for (let i = 0; i < n; i++) keys[i] = (i * 7919) % n;
+  const p0 = pool.alloc(n * 4, Int32Array);
+  const p1 = pool.alloc(n * 4, Int32Array);
+  for (let i = 0; i < n; i++) { p0[i] = keys[i] * 2; p1[i] = keys[i] * 3; }
+  const sorted = pool.array.sortByKey(keys, [p0, p1]);
+  pool.free(p1); // (its memory goes back when the call ends: its contents are not read after)
+  await sorted;
+  let ok = true;
+  for (let i = 0; i < n; i++) if (keys[i] !== i || p0[i] !== 2 * i) ok = false;
+  out.sortByKey = ok;
+  const x = pool.alloc(1000 * 8, Float64Array);
+  for (let i = 0; i < 1000; i++) x[i] = i % 10;
+  const h = pool.array.histogram(x, { bins: 10 }); // the default range: two steps
+  pool.free(x);
+  out.histogram = Array.from(await h);
+  // a PNG in pool memory, decoded (info, then the pixels), and decodeMany, and a chain
+  const img = await pool.image.create(3, 2);
+  for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 37) & 255;
+  const png = await pool.image.encodePng(img);
+  pool.image.free(img);
+  const file = pool.alloc(png.length);
+  file.set(png);
+  const d = pool.image.decode(file);
+  const many = pool.image.decodeMany([file, file]);
+  const chained = pool.image.chain(file).flip().run();
+  pool.free(file);
+  const pixels = (r) => Array.from(r.data);
+  const [one, two, three] = [await d, await many, await chained];
+  out.decode = pixels(one);
+  out.decodeMany = two.map(pixels);
+  out.chain = pixels(three);
+  for (const r of [one, ...two, three]) pool.image.free(r);
+  // each freed block is freed: a second free() is refused
+  out.freedAfter = [p1, x, file].map((v) => { try { pool.free(v); return 'freed again'; } catch (e) { return e.code; } });
+  pool.free(keys);
+  pool.free(p0);
+  return out;`;
+
+test('free() of the inputs of a method of several calls right after the call: it ends with the right result, then the blocks are freed', async () => {
+  const run = new Function('pool', `return (async () => { ${FREE_DURING} })();`);
+  const want = (() => {
+    const rgba = Array.from({ length: 24 }, (_, i) => (i * 37) & 255);
+    const flipped = [...rgba.slice(12), ...rgba.slice(0, 12)];
+    return {
+      sortByKey: true, histogram: Array(10).fill(100), decode: rgba, decodeMany: [rgba, rgba], chain: flipped,
+      freedAfter: Array(3).fill('ERR_INVALID_ARG_TYPE'),
+    };
+  })();
+  assert.deepEqual(await run(pool), want, 'threaded pool');
+  assert.deepEqual(await onFallback(FREE_DURING), want, 'fallback pool');
+});
+
+// --------------------------------------- the fallback pool's copy back
+
+test('fallback pool: an abort while a call\'s results are copied back: nothing is written after the call rejects', async () => {
+  const out = await onFallback(`
+    const N = 8 << 20; // 64 MiB of doubles: copied back in 8 slices
+    const x = new Float64Array(N);
+    for (let i = 0; i < N; i++) x[i] = N - i;
+    const first = x[0];
+    const ac = new AbortController();
+    const p = pool.array.sort(x, { signal: ac.signal });
+    // the first slice of the copy back changes x[0]: abort then
+    await new Promise((resolve) => {
+      const tick = () => { if (x[0] !== first) { ac.abort('stop'); resolve(); } else setImmediate(tick); };
+      tick();
+    });
+    const outcome = await p.then(() => 'resolved', (e) => e.name + ' ' + e.cause);
+    x.fill(-1); // the caller's array again
+    await new Promise((r) => setTimeout(r, 300));
+    let changed = 0;
+    for (let i = 0; i < N; i++) if (x[i] !== -1) changed++;
+    return { outcome, changed };`);
+  assert.deepEqual(out, { outcome: 'AbortError stop', changed: 0 });
+});
+
+// ------------------------------------------------ core.free() in onProgress
+
+test('core: free() from onProgress of the block the kernel writes returns its memory when the call ends', () => {
+  // a picture big enough for a report before the end (at most every 50 ms)
+  for (let side = 1000; side <= 8000; side *= 2) {
+    const n = side * side * 4;
+    const src = core.alloc(n, Uint8ClampedArray);
+    for (let i = 0; i < n; i += 4093) src[i] = i & 255;
+    const dst = core.alloc(n, Uint8ClampedArray);
+    let other = null;
+    core.image.convolve({ data: src, width: side, height: side }, new Array(81).fill(1), {
+      dst,
+      onProgress: (done, total) => {
+        if (other !== null || done >= total) return;
+        core.free(dst);
+        other = core.alloc(n, Uint8ClampedArray); // must not be dst's memory while the kernel writes it
+        other.fill(42);
+      },
+    });
+    core.free(src);
+    if (other === null) {
+      core.free(dst);
+      continue; // no report before the end: a bigger picture
+    }
+    assert.ok(other.every((v) => v === 42), 'the block allocated in onProgress was not written by the kernel');
+    core.free(other);
+    // dst's memory is back: the heap serves the same size again without growing
+    const size = core.heapSize;
+    core.free(core.alloc(n));
+    assert.equal(core.heapSize, size);
+    return;
+  }
+  assert.fail('no progress report before the end at any size');
+});
