@@ -78,7 +78,8 @@
  *                    The same object carries the call options `signal` and
  *                    `onProgress`, which no kernel parameter may be named.
  *   PW_RANGE(lo, hi) the value must lie in [lo, hi] (NaN never does); a
- *                    RangeError naming the parameter otherwise.
+ *                    RangeError naming the parameter otherwise. A 64-bit
+ *                    integer's bounds are exact (compared as bigints).
  *   PW_CHAIN         a running value that the result continues
  *                    (crc = f(data, crc)): large foreign inputs may then be
  *                    fed in pieces instead of copied whole.

@@ -242,8 +242,8 @@ function checkScalar(v, p) {
     }
   }
   if (p.range !== null) {
-    const x = typeof v === 'bigint' ? Number(v) : v;
-    if (!(x >= p.range[0] && x <= p.range[1])) {
+    // (a bigint and a number compare exactly; a 64-bit type's bounds are bigints)
+    if (!(v >= p.range[0] && v <= p.range[1])) {
       throw rangeError(`${where} must be from ${p.range[0]} to ${p.range[1]} (got ${typeof v === 'bigint' ? `${v}n` : v})`);
     }
   }

@@ -651,14 +651,25 @@ export function buildSpec(decl) {
       const parts = splitTop(a.RANGE);
       if (parts.length !== 2) w2('PW_RANGE takes two values: PW_RANGE(lo, hi)');
       if (type === 'bool') w2('PW_RANGE does not apply to bool');
-      const [lo, hi] = parts.map((x) => parseNumber(x, w2, 'PW_RANGE bound'));
+      // 64-bit integers: the bounds exact, as bigints (a double would round
+      // those beyond 2^53, and a value next to the bound would pass)
+      const big = type === 'u64' || type === 'i64';
+      const bound = (x) => {
+        const t = x.trim().replace(/[uUlL]+$/, '');
+        if (big && /^-?(0x[0-9a-fA-F]+|\d+)$/.test(t)) return t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+        const v = parseNumber(x, w2, 'PW_RANGE bound');
+        if (big && !Number.isInteger(v)) w2(`PW_RANGE bound "${x.trim()}" of a 64-bit integer is not an integer`);
+        return big ? BigInt(v) : v;
+      };
+      const [lo, hi] = parts.map(bound);
       if (!(lo <= hi)) w2(`PW_RANGE(${parts.join(', ')}): lo must not exceed hi`);
       const lim = INT_LIMITS[type];
-      if (lim && !(lo >= Number(lim[0]) && hi <= Number(lim[1]))) {
+      if (lim && !(big ? lo >= lim[0] && hi <= lim[1] : lo >= Number(lim[0]) && hi <= Number(lim[1]))) {
         w2(`PW_RANGE(${parts.join(', ')}) is wider than its type's values, ${lim[0]} to ${lim[1]}`);
       }
-      s.range = [lo, hi];
-      const d = typeof s.default === 'string' ? Number(s.default.slice(0, -1)) : s.default;
+      // (bigints as "5n" strings: the bundle writes them as bigint literals)
+      s.range = big ? [`${lo}n`, `${hi}n`] : [lo, hi];
+      const d = typeof s.default === 'string' ? BigInt(s.default.slice(0, -1)) : s.default;
       if (d !== undefined && !(d >= lo && d <= hi)) w2(`PW_DEFAULT(${a.DEFAULT.trim()}) is outside PW_RANGE(${parts.join(', ')}): a call that leaves ${jsName} out would always fail`);
     }
     return s;

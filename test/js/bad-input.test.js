@@ -147,6 +147,12 @@ function badScalars(p) {
     out.push([true, T, 'a boolean'], [1.5, R, 'fractional'], [NaN, R, 'NaN'], [Infinity, R, 'Infinity'],
       [2 ** 53, R, '2^53 (not a safe integer)'], [p.type === 'u64' ? 2n ** 64n : 2n ** 63n, R, 'past the type']);
     if (p.type === 'u64') out.push([-1, R, 'negative'], [-1n, R, 'negative bigint']);
+    if (p.range) {
+      // (bigint bounds: exact beyond 2^53, where a value next to one must still be refused)
+      const [lo, hi] = p.range.map(BigInt);
+      if (lo > (p.type === 'u64' ? 0n : -(2n ** 63n))) out.push([lo - 1n, R, 'below PW_RANGE']);
+      if (hi < (p.type === 'u64' ? 2n ** 64n - 1n : 2n ** 63n - 1n)) out.push([hi + 1n, R, 'above PW_RANGE']);
+    }
     return out;
   }
   const [lo, hi] = INT_RANGE[p.type];

@@ -136,6 +136,12 @@ test('parseHeader finds exactly the PW_KERNEL declarations: lines, C names, docs
   assert.deepEqual(decls.map((d) => d.jsName), [null, null, null, null, null, null, 'sum', 'sum']);
 });
 
+test('buildSpec: a 64-bit integer\'s PW_RANGE is exact beyond 2^53 (bigint bounds)', () => {
+  const specs = readHeaders([header('#include "parawasm/kernel.h"\nPW_KERNEL void pw_r(PW_RANGE(5, 18000000000000000001) uint64_t h, ' +
+    'PW_RANGE(-9007199254740993, 0x20000000000001) int64_t g, PW_RANGE(1, 2) uint32_t u);\n')]).specs;
+  assert.deepEqual(specs[0].params.map((p) => p.range), [['5n', '18000000000000000001n'], ['-9007199254740993n', '9007199254740993n'], [1, 2]]);
+});
+
 test('buildSpec: camelCase, hidden lengths, defaults, options, ranges, aliases, expressions, outputs', () => {
   const specs = readHeaders([header(VALID, 'valid2.h')]).specs;
   const by = new Map(specs.map((s) => [s.cname, strip(s)]));
@@ -329,6 +335,8 @@ const INVALID = [
   ['PW_RETURN on a pointer to const', 'PW_KERNEL void pw_f(PW_RETURN(4) const uint32_t *r);', /PW_RETURN is a buffer the kernel writes/],
   ['PW_RANGE wider than uint8_t', 'PW_KERNEL void pw_f(PW_RANGE(0, 300) uint8_t a);', /PW_RANGE\(0, 300\) is wider than its type's values, 0 to 255/],
   ['PW_RANGE below int16_t', 'PW_KERNEL void pw_f(PW_RANGE(-40000, 1) int16_t a);', /wider than its type's values, -32768 to 32767/],
+  ['PW_RANGE past uint64_t (exact: 2^64)', 'PW_KERNEL void pw_f(PW_RANGE(0, 18446744073709551616) uint64_t a);', /wider than its type's values, 0 to 18446744073709551615/],
+  ['PW_RANGE of a 64-bit integer, not an integer', 'PW_KERNEL void pw_f(PW_RANGE(0, 1.5) int64_t a);', /PW_RANGE bound "1\.5" of a 64-bit integer is not an integer/],
   ['PW_RANGE on a buffer', 'PW_KERNEL void pw_f(PW_RANGE(0, 1) PW_IN(n) const uint8_t *a, size_t n);', /apply to scalars/],
   ['PW_RESULT on a plain pointer', 'PW_KERNEL void pw_f(PW_RESULT(uint8_t) uint8_t *a);', /PW_RESULT is for pw_result/],
   ['a pw_result by value', 'PW_KERNEL void pw_f(pw_result r);', /by pointer/],

@@ -56,7 +56,7 @@ function callsFor(mk, typed = (v, Ctor, n) => new Ctor(v.buffer, v.byteOffset, n
     ['xxh32', [d]], ['xxh32', [d, 99]], ['xxh64', [d]], ['xxh64', [d, 2 ** 40]], ['xxh3', [d]], ['xxh128', [d]],
     ['sha256', [d]], ['sha224', [d]], ['sha1', [d]], ['md5', [d]], ['md5', [bytes(1, 3)]],
     ['testNoop', []], ['testSumU32', [u32s(17)]], ['testScalars', [-5, 65535, -7, 2 ** 50, -(2 ** 50), 1.5, 2.25, true]],
-    ['testU128', [3, 4]], ['testPartial', [16]], ['testPartial', [3]], ['testTag', [bytes(4, 2), bytes(20, 5)]], ['testStackTrap', [7, false]],
+    ['testU128', [3, 4]], ['testRange64', []], ['testRange64', [{ h: 2 ** 53 - 1, g: -(2 ** 53) + 1 }]], ['testPartial', [16]], ['testPartial', [3]], ['testTag', [bytes(4, 2), bytes(20, 5)]], ['testStackTrap', [7, false]],
     ['sdk.minMax', [f64s(9)]],
     // outputs sized by a scalar argument
     ['blake3', [d]], ['blake3', [d, 64]], ['blake3', [d, 0]], ['blake3Keyed', [d, bytes(32, 4)]],

@@ -108,6 +108,13 @@ PW_KERNEL void pw_test_partial(PW_RANGE(0, 16) uint32_t n, PW_RETURN(16) uint8_t
 /** Returns hi * 2^64 + lo as a 128-bit result. */
 PW_KERNEL pw_u128 pw_test_u128(uint64_t hi, uint64_t lo);
 
+/**
+ * Returns h + g (wrapped to 64 bits): options whose ranges pass 2^53, which
+ * a value next to a bound must not pass.
+ */
+PW_KERNEL uint64_t pw_test_range64(PW_OPTION PW_DEFAULT(5) PW_RANGE(5, 18000000000000000000) uint64_t h,
+                                   PW_OPTION PW_DEFAULT(0) PW_RANGE(-9007199254740993, 9007199254740993) int64_t g);
+
 /** Doubles x: internal, so not a method of the core or the pool. */
 PW_INTERNAL PW_KERNEL uint32_t pw_test_hidden(uint32_t x);
 
