@@ -34,7 +34,7 @@
 import { Mapped, RESULT } from '../runtime/bind.js';
 import { ParawasmError, article, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { argViews, renamed, runHeld, runSync } from '../runtime/drive.js';
-import { checkLive } from '../runtime/memory.js';
+import { checkUsable } from '../runtime/memory.js';
 
 // Element types: JS tag -> what the family needs to know. code: the
 // pw_array_type of include/parawasm/array.h (PW_ARRAY_TYPE_LIST).
@@ -827,15 +827,7 @@ function install(target, ctx, async) {
      * binding would refuse under its C parameter's name, later.
      */
     usable(where, what, v) {
-      checkLive(v, `${W(where)}: ${what}`);
-      // what only the core or pool can tell (a view built by hand over its
-      // memory; a fallback pool's freed block): inHeap()'s error, renamed
-      try {
-        target.inHeap(v);
-      } catch (e) {
-        if (!(e instanceof RangeError || e instanceof TypeError) || !/^inHeap: view /.test(e.message)) throw e;
-        throw (e instanceof RangeError ? rangeError : typeError)(e.message.replace(/^inHeap: view/, `${W(where)}: ${what}`));
-      }
+      checkUsable(target, v, `${W(where)}: ${what}`);
     },
     exec(y) {
       return y.spec ? target.call(convert, y.args) : raw[y.k](...y.args);

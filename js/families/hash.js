@@ -6,7 +6,7 @@
 // through the package's generated bundle.
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { hex } from '../runtime/hex.js';
-import { blockOf, checkLive } from '../runtime/memory.js';
+import { blockOf, checkLive, checkUsable } from '../runtime/memory.js';
 import { makeSpec } from '../runtime/bind.js';
 
 const MODE = { plain: 0, keyed: 1, derive: 2 };
@@ -265,7 +265,7 @@ export class AsyncHash {
   /** Queues data (a view, or a string as UTF-8); returns the hash, for chaining. */
   update(data) {
     if (this.done) throw finalized(`${this.info.name}.update`);
-    const v = checkData(data, `${this.info.name}.update`);
+    const v = checkUsable(this.pool, checkData(data, `${this.info.name}.update`), `${this.info.name}.update: data`);
     if (v.byteLength === 0) return this;
     if (this.pool.inHeap(v)) {
       this.sendStage();
@@ -476,7 +476,13 @@ function installPool(pool, ctx) {
       }
       const callOptions = m.o.signal === undefined ? [] : [{ signal: m.o.signal }];
       if (!pool.isShared) {
-        // the worker's core runs hashMany on copies (the caller may reuse its buffers at once)
+        // the worker's core runs hashMany on copies (the caller may reuse its buffers at once);
+        // a freed block is refused as on the threaded pool (only the fallback pool knows its blocks)
+        try {
+          m.views.forEach((v, i) => checkUsable(pool, v, `hashMany: views[${i}]`));
+        } catch (e) {
+          return Promise.reject(e);
+        }
         const { signal, ...rest } = options ?? {};
         const copies = m.views.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice());
         const copied = copies.reduce((n, v) => n + v.byteLength, 0);

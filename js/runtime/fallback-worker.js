@@ -38,5 +38,5 @@ export function answer(core, data, post) {
 export async function serveFallback(loadCore) {
   const core = await loadCore();
   self.onmessage = ({ data }) => answer(core, data, (m, transfer) => self.postMessage(m, transfer));
-  self.postMessage({ ready: true, abi: core.kernels.abi });
+  self.postMessage({ ready: true, abi: core.kernels.abi, heapSize: core.heapSize });
 }

@@ -121,6 +121,22 @@ export function checkLive(view, what) {
   return view;
 }
 
+/**
+ * Throws, naming `what`, if `v` may not be given to a kernel of `host` (a
+ * core or a pool): detached, freed (a fallback pool's blocks too, which
+ * only it knows), or a view built by hand over its memory; returns v.
+ */
+export function checkUsable(host, v, what) {
+  checkLive(v, what);
+  try {
+    host.inHeap(v);
+  } catch (e) {
+    if (!(e instanceof RangeError || e instanceof TypeError) || !/^inHeap: view /.test(e.message)) throw e;
+    throw (e instanceof RangeError ? rangeError : typeError)(e.message.replace(/^inHeap: view/, what));
+  }
+  return v;
+}
+
 /** The RangeError of a request of more bytes than any heap can hold (MAX_HEAP). */
 export function beyondHeapError(what, bytes) {
   return rangeError(`${what}: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP} bytes)`);

@@ -42,7 +42,7 @@ export class FallbackPool extends PoolBase {
     this.queue = []; // calls not yet sent
     this.current = null; // the call the worker runs
     this.copying = null; // the call whose results are being copied back (an abort then waits for the copy)
-    this.heapSize = 0;
+    this.heapSize = worker.pwReady?.heapSize ?? 0; // (then from each answer)
     this.allocated = new WeakSet(); // buffers of live alloc() views
     this.liveBytes = 0; // their bytes: at most MAX_HEAP, as a heap's
     this.freed = new WeakSet(); // buffers of freed alloc() views

@@ -194,3 +194,30 @@ test('core: free() from onProgress of the block the kernel writes returns its me
   }
   assert.fail('no progress report before the end at any size');
 });
+
+// ------------------------------------------------- the two pools alike
+
+test('a freed alloc() view given to hashMany or createHash().update() is a RangeError naming it on both pools; heapSize from the start', async () => {
+  const src = `
+    const out = { heapSize: pool.stats().heapSize };
+    const v = pool.alloc(64);
+    pool.free(v);
+    const named = (e) => e.constructor.name + ' ' + e.code + ' ' + e.message.split(' is a view')[0];
+    out.hashMany = await pool.hashMany('crc32', [v]).then(() => 'resolved', named);
+    out.hashManySub = await pool.hashMany('crc32', [new Uint8Array(1), v.subarray(4)]).then(() => 'resolved', named);
+    try { pool.createHash('md5').update(v); out.update = 'accepted'; } catch (e) { out.update = named(e); }
+    return out;`;
+  const run = new Function('pool', `return (async () => { ${src} })();`);
+  const want = {
+    hashMany: 'RangeError ERR_OUT_OF_RANGE hashMany: views[0]',
+    hashManySub: 'RangeError ERR_OUT_OF_RANGE hashMany: views[1]',
+    update: 'RangeError ERR_OUT_OF_RANGE md5.update: data',
+  };
+  const shared = await run(pool);
+  const fallback = await onFallback(src);
+  assert.ok(shared.heapSize > 0 && fallback.heapSize > 0, `heapSize before any call: ${shared.heapSize}, ${fallback.heapSize}`);
+  delete shared.heapSize;
+  delete fallback.heapSize;
+  assert.deepEqual(shared, want, 'threaded pool');
+  assert.deepEqual(fallback, want, 'fallback pool');
+});
