@@ -207,6 +207,16 @@ function dispatcher(group, method, async) {
   };
 }
 
+/**
+ * The error of a fast call whose written buffer, staged outside the heap,
+ * was detached before its result could be copied back (the generated
+ * read's $gone): names the buffer where the kernel writes one.
+ */
+export function writtenGone(spec) {
+  const w = spec.params.filter((p) => p.kind === 'out' || p.kind === 'inout');
+  throw detachedError(w.length === 1 ? w[0].label : `${spec.label}: a buffer it writes`);
+}
+
 /** Checks one scalar argument; returns it as the binding stores it. */
 function checkScalar(v, p) {
   const where = p.label;
@@ -725,9 +735,18 @@ export class Call {
     return out;
   }
 
-  /** Copies back what the kernel wrote into buffers that were copied in. */
+  /**
+   * Copies back what the kernel wrote into buffers that were copied in;
+   * one detached meanwhile (transferred while a pool call ran, or from
+   * onProgress) is a TypeError naming it, and nothing is copied.
+   */
   copyOut() {
     if (this.nCopies === 0) return;
+    for (let c = 0; c < this.nCopies; c++) {
+      const i = this.copies[c];
+      const p = this.spec.params[i];
+      if (p.kind !== 'in' && this.bytes[i] > 0 && isDetached(this.values[i])) throw detachedError(p.label);
+    }
     const u8 = this.heap.views().u8;
     for (let c = 0; c < this.nCopies; c++) {
       const i = this.copies[c];

@@ -16,12 +16,18 @@ const ERRORS = { TypeError, RangeError, ParawasmError, AbortError };
 const SLICE = 8 << 20;
 const breathe = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 
-/** Copies src into dst; false if `live()` turned false between slices. */
+/**
+ * Copies src into dst; false if `live()` turned false between slices, null
+ * if the caller's view (either) was detached meanwhile (transferred: its
+ * length is 0 now, and the copy would stop short without a word).
+ */
 async function copyInSlices(dst, src, live) {
-  for (let off = 0; off < src.length; off += SLICE) {
+  const n = src.length;
+  for (let off = 0; off < n; off += SLICE) {
     if (off) {
       await breathe();
       if (!live()) return false;
+      if (src.length !== n || dst.length < n) return null;
     }
     dst.set(src.subarray(off, off + SLICE), off);
   }
@@ -141,9 +147,18 @@ export class FallbackPool extends PoolBase {
         else args.push(given);
         continue;
       }
+      // detached since the call was made (a view transferred while the call waited), or while it is copied
+      const gone = () => {
+        this.settleCall(c, detachedError(p.label), undefined, true);
+        if (this.current === c) this.current = null;
+        this.next();
+      };
+      if (isDetached(v)) return gone();
       const bytes = new Uint8Array(v.byteLength);
       if (p.kind !== 'out') {
-        if (!(await copyInSlices(bytes, new Uint8Array(v.buffer, v.byteOffset, v.byteLength), live))) break;
+        const copied = await copyInSlices(bytes, new Uint8Array(v.buffer, v.byteOffset, v.byteLength), live);
+        if (copied === null) return gone();
+        if (!copied) break;
         this.counters.bytesCopied += v.byteLength;
       }
       transfer.push(bytes.buffer);
@@ -227,14 +242,18 @@ export class FallbackPool extends PoolBase {
       const i = positional[k];
       if (a === null || c.spec.params[i].kind === 'in') continue;
       const v = c.values[i];
-      await copyInSlices(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), new Uint8Array(a), () => !this.failure);
+      const done = await copyInSlices(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), new Uint8Array(a), () => !this.failure);
+      if (done === null) return detachedError(c.spec.params[i].label);
+      if (!done) return null; // the pool ended (the call has rejected): no more writes
       this.counters.bytesCopied += v.byteLength;
     }
     if (c.out !== null && ArrayBuffer.isView(m.value)) {
       // options.out: the worker's new result copied into it, which the call returns
       const r = m.value;
-      await copyInSlices(new Uint8Array(c.out.buffer, c.out.byteOffset, c.out.byteLength),
+      const done = await copyInSlices(new Uint8Array(c.out.buffer, c.out.byteOffset, c.out.byteLength),
         new Uint8Array(r.buffer, r.byteOffset, r.byteLength), () => !this.failure);
+      if (done === null) return detachedError(`${c.spec.label}: options.out`);
+      if (!done) return null;
       this.counters.bytesCopied += r.byteLength;
       m.value = c.out;
     }

@@ -1140,10 +1140,10 @@ function fastPath(spec, mode) {
   }
   // the read of the result: the status, then the return value or the outputs
   const R = ['const h = $H.low();', 'const st = h.i32[TW + $SO];', 'if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;'];
-  // a written buffer staged outside the heap: copied back (its view made
-  // with the bytes it had: a buffer detached meanwhile throws, as on the
-  // generic path; the pool counts the bytes, settleFast())
-  if (writes) R.push('if (W !== undefined) new Uint8Array(W.buffer, W.byteOffset, WN).set(h.u8.subarray(WP, WP + WN));');
+  // a written buffer staged outside the heap: copied back (the pool counts
+  // the bytes, settleFast()); a staged buffer has bytes, so one with none
+  // now was detached meanwhile: a TypeError naming it, as on the generic path
+  if (writes) R.push('if (W !== undefined) { if (W.byteLength === 0) $gone($spec); new Uint8Array(W.buffer, W.byteOffset, WN).set(h.u8.subarray(WP, WP + WN)); }');
   const slot = { u32: 'h.u32[RW]', usize: 'h.u32[RW]', u8: 'h.u32[RW]', u16: 'h.u32[RW]', i8: 'h.i32[RW]', i16: 'h.i32[RW]', i32: 'h.i32[RW]',
     status: 'h.i32[RW]', bool: 'h.u32[RW] !== 0', f64: 'h.f64[RW >>> 1]', f32: 'h.f32[RW]', u64: 'h.u64[RW >>> 1]', i64: 'h.i64[RW >>> 1]',
     u128: '(h.u64[(RW >>> 1) + 1] << 64n) | h.u64[RW >>> 1]', void: 'undefined' };
@@ -1186,7 +1186,7 @@ function fastPath(spec, mode) {
     : '$C, $H, $OWN, $TW0, $S00, $SE, $run';
   const name = c(JSON.stringify(spec.name));
   const code = `(rt, ${consts.map((_, i) => `$c${i}`).join(', ')}) => {
-    const { ${ctx}, $KO, $SO, $CO, $FO, $AO, $RO, $slow, $fail } = rt;
+    const { ${ctx}, $KO, $SO, $CO, $FO, $AO, $RO, $slow, $fail${writes ? ', $gone' : ''} } = rt;
     const $spec = rt.spec;
     const $read = (TW, S0${dyn || retOut || writes ? ', DO, DB' : ''}${retOut || writes ? ', OUT, PO' : ''}${writes ? ', W, WP, WN' : ''}) => {
 ${read}

