@@ -74,21 +74,32 @@ const resume = (env, where, gen, r) => (r.done ? r.value : awaitStep(env, where,
  * and rejected at the payload's step).
  */
 export function runHeld(env, where, gen, args) {
-  const held = env.hold(args);
+  let held = null;
+  try {
+    held = env.hold(args);
+  } catch {
+    // arguments whose reading throws (a revoked Proxy): the operation's own
+    // checks reject them (a promise, never a synchronous throw)
+  }
   const p = runAsync(env, where, gen);
   return held === null ? p : p.finally(() => env.unhold(held));
 }
 
 /**
- * The views among an operation's arguments: views, images' `data`, and
- * those in arrays and option objects (`payloads`, `files`, `dst`, `out`),
- * two levels deep. Getters are not run (own data properties only).
+ * The views among an operation's arguments: views (and ArrayBuffers: a
+ * file may be one), images' `data`, and those in arrays and option objects
+ * (`payloads`, `files`, `dst`, `out`), two levels deep. Getters are not run
+ * (own data properties only); a Proxy's traps may be, and may throw.
  */
 export function argViews(args) {
   const views = [];
+  const value = (o, k) => {
+    const d = Object.getOwnPropertyDescriptor(o, k);
+    return d !== undefined && 'value' in d ? d.value : undefined;
+  };
   const add = (v, depth) => {
-    if (ArrayBuffer.isView(v)) views.push(v);
-    else if (depth > 0 && Array.isArray(v)) for (const x of v) add(x, depth - 1);
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) views.push(v);
+    else if (depth > 0 && Array.isArray(v)) for (let i = 0; i < v.length; i++) add(value(v, i), depth - 1);
     else if (depth > 0 && v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
       for (const k of Object.keys(v)) {
         const d = Object.getOwnPropertyDescriptor(v, k);

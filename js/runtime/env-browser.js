@@ -161,19 +161,19 @@ export function makeBrowserEnv(files) {
       // the global Worker is Recording for the one synchronous call that
       // starts the worker (the URL, which a bundler may have rewritten, is
       // known only to that expression)
+      // (only where Worker is a plain writable property: elsewhere the
+      // error messages go without the URL)
       const Global = globalThis.Worker;
+      const d = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
+      const swap = d !== undefined && 'value' in d && d.writable === true;
       let worker;
       try {
-        try {
-          globalThis.Worker = Recording;
-        } catch {
-          // not writable here: the error messages go without the URL
-        }
+        if (swap) globalThis.Worker = Recording;
         worker = files.fallbackWorker();
       } catch (e) {
         return Promise.reject(new ParawasmError(`createPool: the pool's worker could not be created: ${e.message}`, 'ERR_PW_LOAD'));
       } finally {
-        if (globalThis.Worker !== Global) globalThis.Worker = Global;
+        if (swap) globalThis.Worker = Global;
       }
       worker.pwScript = url;
       return new Promise((resolve, reject) => {

@@ -242,6 +242,8 @@ export class FallbackPool extends PoolBase {
       const i = positional[k];
       if (a === null || c.spec.params[i].kind === 'in') continue;
       const v = c.values[i];
+      // (checked again here: an earlier buffer's copy may have let the caller transfer this one)
+      if (isDetached(v)) return detachedError(c.spec.params[i].label);
       const done = await copyInSlices(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), new Uint8Array(a), () => !this.failure);
       if (done === null) return detachedError(c.spec.params[i].label);
       if (!done) return null; // the pool ended (the call has rejected): no more writes
@@ -250,6 +252,7 @@ export class FallbackPool extends PoolBase {
     if (c.out !== null && ArrayBuffer.isView(m.value)) {
       // options.out: the worker's new result copied into it, which the call returns
       const r = m.value;
+      if (isDetached(c.out)) return detachedError(`${c.spec.label}: options.out`);
       const done = await copyInSlices(new Uint8Array(c.out.buffer, c.out.byteOffset, c.out.byteLength),
         new Uint8Array(r.buffer, r.byteOffset, r.byteLength), () => !this.failure);
       if (done === null) return detachedError(`${c.spec.label}: options.out`);
@@ -347,7 +350,7 @@ export class FallbackPool extends PoolBase {
   holdInputs(views) {
     let held = null;
     for (const v of views) {
-      const b = v.buffer;
+      const b = v instanceof ArrayBuffer ? v : v.buffer; // (a file may be given as its block's ArrayBuffer)
       if (!this.allocated.has(b) || this.heldFreed.has(b)) continue;
       this.held.set(b, (this.held.get(b) ?? 0) + 1);
       (held ??= []).push(b);

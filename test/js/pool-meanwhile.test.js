@@ -10,6 +10,7 @@
 // writes returns its memory only when the call ends.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 
 import { createPool, loadCore } from '../../pkg/index.js';
@@ -247,4 +248,56 @@ test('a caller\'s view detached (transferred) while its call runs: a TypeError n
   for (const k of ['dst', 'x']) if (shared[k] === 'resolved') shared[k] = want[k]; // (ended before the transfer)
   assert.deepEqual(shared, want, 'threaded pool');
   assert.deepEqual(await onFallback(src), want, 'fallback pool');
+});
+
+test('arguments a method of several calls cannot read (a throwing getter, a revoked Proxy): a rejected promise, never a synchronous throw', async () => {
+  const keys = new Float64Array([3, 1, 2]);
+  const payloads = [new Int32Array(3)];
+  Object.defineProperty(payloads, 0, { get() { throw new Error('getter ran'); } });
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  for (const [what, call] of [
+    ['sortByKey(keys, [a throwing getter])', () => pool.array.sortByKey(keys, payloads)],
+    ['sortByKey(keys, a revoked Proxy)', () => pool.array.sortByKey(keys, proxy)],
+    ['image.decodeMany(a revoked Proxy)', () => pool.image.decodeMany(proxy)],
+  ]) {
+    let p;
+    assert.doesNotThrow(() => { p = call(); }, what);
+    await assert.rejects(p, Error, what);
+  }
+});
+
+test('fallback pool: a file given as its alloc() block\'s ArrayBuffer and freed right after decode() or chain() is held too', async () => {
+  const out = await onFallback(`
+    const img = await pool.image.create(3, 2);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 37) & 255;
+    const png = await pool.image.encodePng(img);
+    pool.image.free(img);
+    const got = [];
+    for (const how of ['decode', 'chain']) {
+      const file = pool.alloc(png.length);
+      file.set(png);
+      const p = how === 'chain' ? pool.image.chain(file.buffer).flip().run() : pool.image.decode(file.buffer);
+      pool.free(file);
+      got.push(await p.then((r) => r.width + 'x' + r.height, (e) => e.message));
+    }
+    return got;`);
+  assert.deepEqual(out, ['3x2', '3x2']);
+});
+
+test('fallback pool: a second written buffer transferred while the first is copied back: that call rejects naming it, and the pool lives', async () => {
+  // a kernel of two written buffers (an SDK kernel's PW_OUT a, PW_OUT b):
+  // its answer from the worker given to the pool as the worker would give it
+  const out = await onFallback(`
+    const a = new Uint8Array(20 << 20);
+    const b = new Uint8Array(64);
+    const spec = { label: 'my.twoOuts', params: [{ kind: 'out', label: 'my.twoOuts: a' }, { kind: 'out', label: 'my.twoOuts: b' }] };
+    const p = new Promise((resolve, reject) => {
+      pool.current = { spec, values: [a, b], out: null, settled: false, sent: true, resolve, reject, signal: undefined, abortRequested: false };
+    });
+    setTimeout(() => structuredClone(b.buffer, { transfer: [b.buffer] }), 0); // while a's 20 MiB are copied in slices
+    pool.onMessage({ heapSize: 1 << 24, args: [new ArrayBuffer(20 << 20), new ArrayBuffer(64)], value: undefined });
+    const r = await p.then(() => 'resolved', (e) => e.constructor.name + ' ' + e.code + ' ' + e.message.split(' is detached')[0]);
+    return [r, pool.state, (await pool.crc32(new Uint8Array(3))) >>> 0];`);
+  assert.deepEqual(out, ['TypeError ERR_INVALID_ARG_TYPE my.twoOuts: b', 'ready', zlib.crc32(new Uint8Array(3))]);
 });
