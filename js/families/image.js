@@ -36,7 +36,7 @@
 import { Mapped, RESULT } from '../runtime/bind.js';
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { argViews, renamed, runHeld, runSync } from '../runtime/drive.js';
-import { blockOf, checkAttached, checkLive } from '../runtime/memory.js';
+import { checkAttached, checkLive, memoryOf } from '../runtime/memory.js';
 
 const MAX_SIDE = 16777216; // PW_IMAGE_MAX_SIDE
 const MAX_BYTES = 2 ** 32 - 1; // one buffer of wasm32
@@ -176,8 +176,6 @@ function rgbaOnly(where, img, name = 'src') {
   }
 }
 
-/** The memory a view lies in, for overlap checks (an alloc() block's heap, else its buffer). */
-const memoryOf = (v) => blockOf(v)?.heap ?? v.buffer;
 
 function overlaps(a, b) {
   // (the byte ranges first: views far apart need no lookup of their memory)

@@ -3,7 +3,7 @@
 // reads. One driver serves every kernel; the core runs a prepared call at
 // once, the pool queues it.
 import { AbortError, ParawasmError, article, describe, isPlainObject, rangeError, typeError } from './errors.js';
-import { blockOf, checkLive, detachedError, freedError, isDetached } from './memory.js';
+import { blockOf, checkLive, detachedError, freedError, isDetached, memoryOf } from './memory.js';
 import { INT_RANGE } from './scalars.js';
 
 export const PW_ECANCELED = -3;
@@ -284,8 +284,6 @@ function countOf(fixed, expr, exprText, values, L, where) {
   return n;
 }
 
-/** The memory a view lies in, for overlap checks: its heap (alloc() blocks) or its buffer. */
-const memoryOf = (v) => blockOf(v)?.heap ?? v.buffer;
 
 /**
  * A call being prepared for one kernel: checks the JS arguments, places

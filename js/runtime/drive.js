@@ -86,10 +86,10 @@ export function runHeld(env, where, gen, args) {
 }
 
 /**
- * The views among an operation's arguments: views (and ArrayBuffers: a
- * file may be one), images' `data`, and those in arrays and option objects
- * (`payloads`, `files`, `dst`, `out`), two levels deep. Getters are not run
- * (own data properties only); a Proxy's traps may be, and may throw.
+ * The views among an operation's arguments: views, images' `data`, and
+ * those in arrays and option objects (`payloads`, `files`, `dst`, `out`),
+ * two levels deep. Getters are not run (own data properties only); a
+ * Proxy's traps may be, and may throw.
  */
 export function argViews(args) {
   const views = [];
@@ -98,7 +98,7 @@ export function argViews(args) {
     return d !== undefined && 'value' in d ? d.value : undefined;
   };
   const add = (v, depth) => {
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) views.push(v);
+    if (ArrayBuffer.isView(v)) views.push(v);
     else if (depth > 0 && Array.isArray(v)) for (let i = 0; i < v.length; i++) add(value(v, i), depth - 1);
     else if (depth > 0 && v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
       for (const k of Object.keys(v)) {

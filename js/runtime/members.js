@@ -21,7 +21,7 @@ export const MEMBERS = Object.freeze([
   'submitFast', 'tail', 'tailW', 'tasks', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
   'waiting', 'warmUp', 'watched', 'workers',
   // internal: FallbackPool
-  'allocated', 'copyBack', 'copying', 'current', 'held', 'heldFreed', 'holdInputs', 'releaseBuffer', 'releaseInputs', 'releaseBlock', 'freed', 'holdProcess', 'liveBytes', 'next', 'onMessage', 'queue', 'send',
+  'blocks', 'copyBack', 'copying', 'current', 'holdInputs', 'releaseInputs', 'releaseBlock', 'refuseUnusable', 'holdProcess', 'liveBytes', 'next', 'onMessage', 'queue', 'send',
   'worker',
 ]);
 

@@ -52,10 +52,20 @@ function trackedSubarray(begin, end) {
   if (block !== undefined) track(v, block);
   return v;
 }
-function track(view, block) {
+export function track(view, block) {
   OWNERS.set(view, block);
   if (!(view instanceof DataView)) Object.defineProperty(view, 'subarray', SUBARRAY);
   return view;
+}
+
+/**
+ * The memory a view lies in, for overlap checks: a heap's block's heap
+ * (a core's growing memory changes its buffer object, not its addresses),
+ * else its buffer (a fallback pool's block is an ArrayBuffer of its own).
+ */
+export function memoryOf(v) {
+  const b = OWNERS.get(v);
+  return b !== undefined && b.heap instanceof Heap ? b.heap : v.buffer;
 }
 
 /** The Block a view belongs to (made by alloc() of any heap of this runtime), or undefined. */
@@ -140,6 +150,50 @@ export function checkUsable(host, v, what) {
 /** The RangeError of a request of more bytes than any heap can hold (MAX_HEAP). */
 export function beyondHeapError(what, bytes) {
   return rangeError(`${what}: cannot allocate ${bytes} bytes: more than parawasm's heap can ever hold (${MAX_HEAP} bytes)`);
+}
+
+/** The RangeError of a view built by hand over the memory of a core or pool (or a fallback pool's block). */
+export function handMadeError(what) {
+  return rangeError(`${what} is a view of parawasm's memory that alloc() did not make (a view built by hand ` +
+    "over the heap's buffer), so its allocation cannot be checked: pass the views of alloc(), their subarray()s, " +
+    'or views made with view(block, Ctor, byteOffset, length)');
+}
+
+/**
+ * view(of, Ctor, byteOffset, length) of a core or pool (`owner`: the heap
+ * or fallback pool whose blocks it checks): a tracked view of the block of
+ * `of`, made on `buffer()` (the heap's memory, or the block's own).
+ */
+export function viewOfBlock(owner, of, Ctor, byteOffset, length, what, buffer) {
+  if (!ArrayBuffer.isView(of)) throw typeError(`${what}: the first argument must be a view from alloc() (got ${describe(of)})`);
+  const block = OWNERS.get(of);
+  if (!block || block.heap !== owner) throw typeError(`${what}: the first argument is not a view from alloc() of this core or pool`);
+  if (!block.live) throw rangeError(`${what}: the first argument was freed`);
+  checkAlloc(0, Ctor, what);
+  const size = Ctor.BYTES_PER_ELEMENT ?? 1;
+  checkInteger(byteOffset, `${what}: byteOffset`, 0, of.byteLength);
+  const start = of.byteOffset + byteOffset;
+  if (start % size) {
+    throw rangeError(`${what}: the view would start at byte ${start - block.p} of its block, not a multiple of ${size} for ${Ctor.name}`);
+  }
+  const room = Math.floor((of.byteLength - byteOffset) / size);
+  const n = length === undefined ? room : checkInteger(length, `${what}: length`, 0, room);
+  const buf = buffer();
+  return track(Ctor === DataView ? new DataView(buf, start, n) : new Ctor(buf, start, n), block);
+}
+
+/** The block of a view that free() of `owner` (a heap or fallback pool) may release, or throws. */
+export function freeableBlock(owner, view, what) {
+  checkView(view, what);
+  const block = OWNERS.get(view);
+  if (!block || block.heap !== owner) {
+    throw typeError(`${what}: view was not returned by alloc() of this core or pool`);
+  }
+  if (!block.live) throw typeError(`${what}: view was already freed`);
+  if (view.buffer.byteLength !== 0 && view.byteOffset !== block.p) {
+    throw typeError(`${what}: view is a part of a block (a subarray); pass the view alloc() returned`);
+  }
+  return block;
 }
 
 export function detachedError(what) {
@@ -247,9 +301,7 @@ export class Heap {
     }
     if (!this.owns(view.buffer)) return -1;
     if (!this.shared && view.buffer.byteLength === 0) throw detachedError(what);
-    throw rangeError(`${what} is a view of parawasm's memory that alloc() did not make (a view built by hand ` +
-      "over the heap's buffer), so its allocation cannot be checked: pass the views of alloc(), their subarray()s, " +
-      'or views made with view(block, Ctor, byteOffset, length)');
+    throw handMadeError(what);
   }
 
   /** Raw allocation for internal use (zero-filled if `zeroed`, else not): an address; RangeError if full. */
@@ -288,19 +340,7 @@ export class Heap {
    * to the end of `of`). Kernels accept it as they accept the block's own.
    */
   view(of, Ctor = Uint8Array, byteOffset = 0, length = undefined, what = 'view') {
-    if (!ArrayBuffer.isView(of)) throw typeError(`${what}: the first argument must be a view from alloc() (got ${describe(of)})`);
-    const block = OWNERS.get(of);
-    if (!block || block.heap !== this) throw typeError(`${what}: the first argument is not a view from alloc() of this core or pool`);
-    if (!block.live) throw rangeError(`${what}: the first argument was freed`);
-    checkAlloc(0, Ctor, what);
-    const size = Ctor.BYTES_PER_ELEMENT ?? 1;
-    checkInteger(byteOffset, `${what}: byteOffset`, 0, of.byteLength);
-    const start = of.byteOffset + byteOffset;
-    if (start % size) throw rangeError(`${what}: the view would start at byte ${start}, not a multiple of ${size} for ${Ctor.name}`);
-    const room = Math.floor((of.byteLength - byteOffset) / size);
-    const n = length === undefined ? room : checkInteger(length, `${what}: length`, 0, room);
-    const buf = this.views().u8.buffer;
-    return track(Ctor === DataView ? new DataView(buf, start, n) : new Ctor(buf, start, n), block);
+    return viewOfBlock(this, of, Ctor, byteOffset, length, what, () => this.views().u8.buffer);
   }
 
   /**
@@ -317,16 +357,7 @@ export class Heap {
    * (or one starting where it starts); throws otherwise. Does not free.
    */
   freeable(view, what = 'free') {
-    checkView(view, what);
-    const block = OWNERS.get(view);
-    if (!block || block.heap !== this) {
-      throw typeError(`${what}: view was not returned by alloc() of this core or pool`);
-    }
-    if (!block.live) throw typeError(`${what}: view was already freed`);
-    if (view.buffer.byteLength !== 0 && view.byteOffset !== block.p) {
-      throw typeError(`${what}: view is a part of a block (a subarray); pass the view alloc() returned`);
-    }
-    return block;
+    return freeableBlock(this, view, what);
   }
 
   /** Marks a block freed: its views are refused from now on. Returns its address. */

@@ -4,8 +4,11 @@
 // one worker (a Web Worker, or a worker_threads worker). Calls still leave
 // the main thread, but their buffers are copied to the worker and back, and
 // they run one at a time. `pool.isShared` is false.
-import { AbortError, ParawasmError, PoolDestroyedError, checkInteger, rangeError, typeError } from './errors.js';
-import { MAX_HEAP, beyondHeapError, blockOf, checkAlloc, checkView, detachedError, freedError, isDetached } from './memory.js';
+import { AbortError, ParawasmError, PoolDestroyedError, rangeError, typeError } from './errors.js';
+import {
+  Block, MAX_HEAP, beyondHeapError, blockOf, checkAlloc, checkView, detachedError, freeableBlock, freedError, handMadeError, isDetached, track,
+  viewOfBlock,
+} from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
 const ERRORS = { TypeError, RangeError, ParawasmError, AbortError };
@@ -49,11 +52,10 @@ export class FallbackPool extends PoolBase {
     this.current = null; // the call the worker runs
     this.copying = null; // the call whose results are being copied back (an abort then waits for the copy)
     this.heapSize = worker.pwReady?.heapSize ?? 0; // (then from each answer)
-    this.allocated = new WeakSet(); // buffers of live alloc() views
-    this.liveBytes = 0; // their bytes: at most MAX_HEAP, as a heap's
-    this.freed = new WeakSet(); // buffers of freed alloc() views
-    this.held = new Map(); // buffer -> family methods of several calls that use it (holdInputs)
-    this.heldFreed = new Set(); // held buffers that free() was called on: freed when released
+    // each alloc() block is an ArrayBuffer of the calling thread, its views
+    // tracked as a heap's are (memory.js: a Block with this pool as its heap)
+    this.blocks = new WeakMap(); // ArrayBuffer -> its Block
+    this.liveBytes = 0; // the live blocks' bytes: at most MAX_HEAP, as a heap's
     // the worker does not keep a Node process alive; this does, while calls
     // are unfinished
     this.keepAlive = env.keepAlive();
@@ -79,14 +81,8 @@ export class FallbackPool extends PoolBase {
     let c;
     try {
       c = this.begin(spec, args, null);
-      for (const i of spec.buffers) {
-        if (this.freed.has(c.values[i].buffer)) {
-          throw rangeError(`${spec.params[i].label} is a view of memory that was freed with free(); a freed view may not be used`);
-        }
-      }
-      if (c.out !== null && this.freed.has(c.out.buffer)) {
-        throw rangeError(`${spec.label}: options.out is a view of memory that was freed with free(); a freed view may not be used`);
-      }
+      for (const i of spec.buffers) this.refuseUnusable(c.values[i], spec.params[i].label);
+      if (c.out !== null) this.refuseUnusable(c.out, `${spec.label}: options.out`);
       if (extra?.payload) {
         c.payload = extra.payload;
         this.counters.bytesCopied += extra.copied ?? 0;
@@ -103,8 +99,19 @@ export class FallbackPool extends PoolBase {
   /** False: the worker's memory is its own. A freed view is refused, as everywhere. */
   inHeap(view) {
     checkView(view, 'inHeap');
-    if (this.freed.has(view.buffer)) throw freedError('inHeap: view');
+    this.refuseUnusable(view, 'inHeap: view');
     return false;
+  }
+
+  // Throws, naming `what`, for a view of a freed block of this pool or one
+  // built by hand over a block's buffer (as a heap's locate() does).
+  refuseUnusable(view, what) {
+    const b = blockOf(view);
+    if (b !== undefined) {
+      if (b.heap === this && !b.live) throw freedError(what);
+    } else if (this.blocks.has(view.buffer)) {
+      throw handMadeError(what);
+    }
   }
 
   // Holds the process open while calls are unfinished (Node-like runtimes).
@@ -226,7 +233,11 @@ export class FallbackPool extends PoolBase {
     // (a block of this pool freed while the call ran still takes its
     // results, as the shared pool's does: its memory is never handed out
     // again; a freed block of a core's heap may be, so it takes nothing)
-    const gone = (v, what) => (isDetached(v) ? detachedError(what) : blockOf(v)?.live === false ? freedError(what) : null);
+    const gone = (v, what) => {
+      if (isDetached(v)) return detachedError(what);
+      const b = blockOf(v);
+      return b !== undefined && !b.live && b.heap !== this ? freedError(what) : null;
+    };
     for (let k = 0; k < m.args.length; k++) {
       const i = positional[k];
       if (m.args[k] === null || c.spec.params[i].kind === 'in') continue;
@@ -301,58 +312,42 @@ export class FallbackPool extends PoolBase {
     } catch (e) {
       throw rangeError(`alloc: cannot allocate ${bytes} bytes (${e.message})`);
     }
-    const view = Ctor === DataView ? new DataView(buf) : new Ctor(buf);
-    this.allocated.add(buf);
+    const block = new Block(this, 0, bytes);
+    this.blocks.set(buf, block);
     this.liveBytes += bytes;
-    return view;
+    return track(Ctor === DataView ? new DataView(buf) : new Ctor(buf), block);
   }
 
   /** Another view of the alloc() block of `of` (see the shared pool's view()). */
   view(of, Ctor = Uint8Array, byteOffset = 0, length = undefined) {
     if (this.failure) throw this.failedError();
-    if (!ArrayBuffer.isView(of) || !this.allocated.has(of.buffer)) {
-      if (ArrayBuffer.isView(of) && this.freed.has(of.buffer)) throw rangeError('view: the first argument was freed');
-      throw typeError('view: the first argument is not a view from alloc() of this pool');
-    }
-    checkAlloc(0, Ctor, 'view');
-    const size = Ctor.BYTES_PER_ELEMENT ?? 1;
-    checkInteger(byteOffset, 'view: byteOffset', 0, of.byteLength);
-    const start = of.byteOffset + byteOffset;
-    if (start % size) throw rangeError(`view: the view would start at byte ${start}, not a multiple of ${size} for ${Ctor.name}`);
-    const room = Math.floor((of.byteLength - byteOffset) / size);
-    const n = length === undefined ? room : checkInteger(length, 'view: length', 0, room);
-    return Ctor === DataView ? new DataView(of.buffer, start, n) : new Ctor(of.buffer, start, n);
+    return viewOfBlock(this, of, Ctor, byteOffset, length, 'view', () => of.buffer);
   }
 
   free(view) {
     if (this.failure) return;
-    if (!ArrayBuffer.isView(view)) throw typeError(`free: view must be a TypedArray or DataView (got ${typeof view})`);
-    if (this.freed.has(view.buffer)) throw typeError('free: view was already freed');
-    if (!this.allocated.has(view.buffer) || view.byteOffset !== 0) {
-      throw typeError('free: view was not returned by alloc() of this pool');
-    }
-    if (this.held.has(view.buffer)) {
+    const block = freeableBlock(this, view, 'free');
+    if (block.holds > 0) {
       // a family method of several calls reads it: freed when that ends (releaseInputs)
-      if (this.heldFreed.has(view.buffer)) throw typeError('free: view was already freed');
-      this.heldFreed.add(view.buffer);
+      if (block.freeHeld) throw typeError('free: view was already freed');
+      block.freeHeld = true;
       return;
     }
-    this.releaseBuffer(view.buffer);
+    this.releaseBlock(block);
   }
 
-  releaseBuffer(buffer) {
-    this.allocated.delete(buffer);
-    this.freed.add(buffer);
-    this.liveBytes -= buffer.byteLength;
+  releaseBlock(block) {
+    block.live = false;
+    this.liveBytes -= block.size;
   }
 
   /** As the threaded pool's (pool.js): holds the alloc() blocks of `views`; a token, or null. */
   holdInputs(views) {
     let held = null;
     for (const v of views) {
-      const b = v instanceof ArrayBuffer ? v : v.buffer; // (a file may be given as its block's ArrayBuffer)
-      if (!this.allocated.has(b) || this.heldFreed.has(b)) continue;
-      this.held.set(b, (this.held.get(b) ?? 0) + 1);
+      const b = this.blocks.get(v.buffer);
+      if (b === undefined || !b.live || b.freeHeld) continue;
+      b.holds++;
       (held ??= []).push(b);
     }
     return held;
@@ -360,13 +355,10 @@ export class FallbackPool extends PoolBase {
 
   releaseInputs(held) {
     for (const b of held) {
-      const n = this.held.get(b) - 1;
-      if (n > 0) {
-        this.held.set(b, n);
-        continue;
+      if (--b.holds === 0 && b.freeHeld) {
+        b.freeHeld = false;
+        if (!this.failure) this.releaseBlock(b);
       }
-      this.held.delete(b);
-      if (this.heldFreed.delete(b) && !this.failure) this.releaseBuffer(b);
     }
   }
 

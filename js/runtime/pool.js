@@ -705,7 +705,7 @@ export class Pool extends PoolBase {
   holdInputs(views) {
     let held = null;
     for (const v of views) {
-      const b = ArrayBuffer.isView(v) ? blockOf(v) : undefined;
+      const b = blockOf(v);
       if (b === undefined || b.heap !== this.heap || !b.live || b.freeHeld) continue;
       b.holds++;
       (held ??= []).push(b);

@@ -267,22 +267,24 @@ test('arguments a method of several calls cannot read (a throwing getter, a revo
   }
 });
 
-test('fallback pool: a file given as its alloc() block\'s ArrayBuffer and freed right after decode() or chain() is held too', async () => {
-  const out = await onFallback(`
+test('a file given as the ArrayBuffer of an alloc() block is refused as a view built by hand, on both pools', async () => {
+  const src = `
     const img = await pool.image.create(3, 2);
-    for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 37) & 255;
     const png = await pool.image.encodePng(img);
     pool.image.free(img);
+    const file = pool.alloc(png.length);
+    file.set(png);
     const got = [];
-    for (const how of ['decode', 'chain']) {
-      const file = pool.alloc(png.length);
-      file.set(png);
-      const p = how === 'chain' ? pool.image.chain(file.buffer).flip().run() : pool.image.decode(file.buffer);
-      pool.free(file);
-      got.push(await p.then((r) => r.width + 'x' + r.height, (e) => e.message));
+    for (const p of [pool.image.decode(file.buffer), pool.image.decodeMany([file.buffer])]) {
+      got.push(await p.then((r) => r.width + 'x' + r.height, (e) => e.constructor.name + ' ' + / alloc\\(\\) did not make/.test(e.message)));
     }
-    return got;`);
-  assert.deepEqual(out, ['3x2', '3x2']);
+    got.push(await pool.image.decode(file).then((r) => r.width + 'x' + r.height));
+    pool.free(file);
+    return got;`;
+  const run = new Function('pool', `return (async () => { ${src} })();`);
+  const want = ['RangeError true', 'RangeError true', '3x2'];
+  assert.deepEqual(await run(pool), want, 'threaded pool');
+  assert.deepEqual(await onFallback(src), want, 'fallback pool');
 });
 
 test('fallback pool: a second written buffer transferred while the first is copied back: that call rejects naming it, and the pool lives', async () => {
@@ -300,4 +302,31 @@ test('fallback pool: a second written buffer transferred while the first is copi
     const r = await p.then(() => 'resolved', (e) => e.constructor.name + ' ' + e.code + ' ' + e.message.split(' is detached')[0]);
     return [r, pool.state, (await pool.crc32(new Uint8Array(3))) >>> 0];`);
   assert.deepEqual(out, ['TypeError ERR_INVALID_ARG_TYPE my.twoOuts: b', 'ready', zlib.crc32(new Uint8Array(3))]);
+});
+
+test('a view built by hand over an alloc() block, a freed block\'s view, free() of a subarray: the same errors on both pools', async () => {
+  const src = `
+    const msg = (f) => { try { const r = f(); return r instanceof Promise ? r.then(() => 'ok', (e) => e.constructor.name + ': ' + e.message) : 'ok'; } catch (e) { return e.constructor.name + ': ' + e.message; } };
+    const a = pool.alloc(64);
+    const hand = new Uint8Array(a.buffer, a.byteOffset + 8, 16);
+    const out = {};
+    out.kernel = await msg(() => pool.crc32(hand));
+    out.inHeap = await msg(() => pool.inHeap(hand));
+    out.hashMany = await msg(() => pool.hashMany('crc32', [hand]));
+    out.freeSub = await msg(() => pool.free(a.subarray(4)));
+    out.viewOfString = await msg(() => pool.view('abc'));
+    out.viewOfPlain = await msg(() => pool.view(new Uint8Array(4)));
+    out.misaligned = await msg(() => pool.view(a, Float64Array, 4));
+    out.subarrayKernel = (await pool.crc32(a.subarray(8, 24))) === (await pool.crc32(new Uint8Array(16)));
+    pool.free(a);
+    out.freedKernel = await msg(() => pool.crc32(a));
+    out.freedView = await msg(() => pool.view(a));
+    out.freeAgain = await msg(() => pool.free(a));
+    return out;`;
+  const run = new Function('pool', `return (async () => { ${src} })();`);
+  const shared = await run(pool);
+  assert.match(shared.kernel, /^RangeError: crc32: data is a view of parawasm's memory that alloc\(\) did not make/);
+  assert.match(shared.freedKernel, /^RangeError: crc32: data is a view of memory that was freed/);
+  assert.equal(shared.subarrayKernel, true);
+  assert.deepEqual(await onFallback(src), shared, 'the fallback pool as the threaded one');
 });
