@@ -13,7 +13,7 @@ export const MEMBERS = Object.freeze([
   'progressError', 'run', 'runCall', 'scratch', 'stackTop', 'task', 'trapped', 'watch',
   // internal: PoolBase, Pool
   'L', 'abort', 'aborts', 'backlog', 'backlogHead', 'batch', 'cap', 'checkCall', 'comp', 'compHead', 'counters',
-  'crash', 'crashError', 'defineKernels', 'doneSeq', 'drain', 'drainRing', 'end', 'endStretch', 'enqueue', 'env',
+  'crash', 'crashError', 'deferHeldFree', 'defineKernels', 'holdInputs', 'releaseInputs', 'releaseBlock', 'doneSeq', 'drain', 'drainRing', 'end', 'endStretch', 'enqueue', 'env',
   'ex', 'execFast', 'execFor', 'failAll', 'failedError', 'failure', 'fast', 'freeSlots', 'inflight', 'nextSlot',
   'invokeRaw', 'joinBatch', 'jsWait', 'keepAlive', 'mask', 'newFast', 'onWake', 'pin', 'progressTimer', 'publish',
   'push', 'queueCall', 'readProgress', 'recycleArena', 'report', 'ringW', 'running', 'settle', 'settleCall',
@@ -21,7 +21,7 @@ export const MEMBERS = Object.freeze([
   'submitFast', 'tail', 'tailW', 'tasks', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
   'waiting', 'warmUp', 'watched', 'workers',
   // internal: FallbackPool
-  'blocks', 'copyBack', 'copying', 'current', 'holdInputs', 'releaseInputs', 'releaseBlock', 'refuseUnusable', 'holdProcess', 'liveBytes', 'next', 'onMessage', 'queue', 'send',
+  'blocks', 'copyBack', 'copying', 'current', 'refuseUnusable', 'holdProcess', 'liveBytes', 'next', 'onMessage', 'queue', 'send',
   'worker',
 ]);
 

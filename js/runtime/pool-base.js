@@ -5,7 +5,8 @@
 // the error that ended it).
 import { AbortWatch } from './abort.js';
 import { Call, checkCallOptions } from './bind.js';
-import { AbortError, PoolCrashedError } from './errors.js';
+import { AbortError, PoolCrashedError, typeError } from './errors.js';
+import { blockOf } from './memory.js';
 
 export const POOL_CALL_OPTIONS = ['signal', 'onProgress'];
 
@@ -107,6 +108,42 @@ export class PoolBase {
     const what = running.length ? ` while running ${[...new Set(running)].join(', ')}` : '';
     return new PoolCrashedError(`a kernel crashed ${where}${what}: ${reason}. ` +
       'The pool cannot be used any more; create a new one with createPool()');
+  }
+
+  /**
+   * Holds the alloc() blocks of `views` (a family method's inputs and
+   * outputs, drive.js runHeld) until releaseInputs(token): a free() of one
+   * meanwhile waits for it (deferHeldFree). Returns the token, or null if
+   * none is held. (A block's heap is the threaded pool's Heap, or the
+   * fallback pool itself.)
+   */
+  holdInputs(views) {
+    let held = null;
+    const owner = this.heap ?? this;
+    for (const v of views) {
+      const b = blockOf(v);
+      if (b === undefined || b.heap !== owner || !b.live || b.freeHeld) continue;
+      b.holds++;
+      (held ??= []).push(b);
+    }
+    return held;
+  }
+
+  releaseInputs(held) {
+    for (const b of held) {
+      if (--b.holds === 0 && b.freeHeld) {
+        b.freeHeld = false;
+        if (!this.failure) this.releaseBlock(b);
+      }
+    }
+  }
+
+  /** free() of a block that a family method holds: true, and it is freed when that ends. */
+  deferHeldFree(block) {
+    if (block.holds === 0) return false;
+    if (block.freeHeld) throw typeError('free: view was already freed');
+    block.freeHeld = true;
+    return true;
   }
 
   get state() {

@@ -4,7 +4,7 @@
 // one worker (a Web Worker, or a worker_threads worker). Calls still leave
 // the main thread, but their buffers are copied to the worker and back, and
 // they run one at a time. `pool.isShared` is false.
-import { AbortError, ParawasmError, PoolDestroyedError, rangeError, typeError } from './errors.js';
+import { AbortError, ParawasmError, PoolDestroyedError, rangeError } from './errors.js';
 import {
   Block, MAX_HEAP, beyondHeapError, blockOf, checkAlloc, checkView, detachedError, freeableBlock, freedError, handMadeError, isDetached, track,
   viewOfBlock,
@@ -327,39 +327,12 @@ export class FallbackPool extends PoolBase {
   free(view) {
     if (this.failure) return;
     const block = freeableBlock(this, view, 'free');
-    if (block.holds > 0) {
-      // a family method of several calls reads it: freed when that ends (releaseInputs)
-      if (block.freeHeld) throw typeError('free: view was already freed');
-      block.freeHeld = true;
-      return;
-    }
-    this.releaseBlock(block);
+    if (!this.deferHeldFree(block)) this.releaseBlock(block);
   }
 
   releaseBlock(block) {
     block.live = false;
     this.liveBytes -= block.size;
-  }
-
-  /** As the threaded pool's (pool.js): holds the alloc() blocks of `views`; a token, or null. */
-  holdInputs(views) {
-    let held = null;
-    for (const v of views) {
-      const b = this.blocks.get(v.buffer);
-      if (b === undefined || !b.live || b.freeHeld) continue;
-      b.holds++;
-      (held ??= []).push(b);
-    }
-    return held;
-  }
-
-  releaseInputs(held) {
-    for (const b of held) {
-      if (--b.holds === 0 && b.freeHeld) {
-        b.freeHeld = false;
-        if (!this.failure) this.releaseBlock(b);
-      }
-    }
   }
 
   stats() {

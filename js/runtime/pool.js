@@ -6,7 +6,7 @@
 // call proxied to this thread where waitAsync is missing), and settles the
 // promises. Nothing here blocks.
 import { Call, RESULT, readMessage, readTaskLayout, settledWith, statusError, taskWords, writtenGone } from './bind.js';
-import { ParawasmError, PoolDestroyedError, typeError } from './errors.js';
+import { ParawasmError, PoolDestroyedError } from './errors.js';
 import { Heap, OWNERS, blockOf, checkView } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
@@ -681,13 +681,7 @@ export class Pool extends PoolBase {
   free(view) {
     if (this.failure) return;
     const block = this.heap.freeable(view);
-    if (block.holds > 0) {
-      // a family method of several calls reads it: freed when that ends (releaseInputs)
-      if (block.freeHeld) throw typeError('free: view was already freed');
-      block.freeHeld = true;
-      return;
-    }
-    this.releaseBlock(block);
+    if (!this.deferHeldFree(block)) this.releaseBlock(block);
   }
 
   // The memory of a freed block goes back now, or when the calls that use it end.
@@ -695,31 +689,6 @@ export class Pool extends PoolBase {
     this.heap.retire(block);
     if (block.pins > 0) block.deferred = true;
     else this.heap.mfree(block.p);
-  }
-
-  /**
-   * Holds the alloc() blocks of `views` (a family method's inputs and
-   * outputs, drive.js runHeld) until releaseInputs(token): a free() of one
-   * meanwhile waits for it. Returns the token, or null if none is held.
-   */
-  holdInputs(views) {
-    let held = null;
-    for (const v of views) {
-      const b = blockOf(v);
-      if (b === undefined || b.heap !== this.heap || !b.live || b.freeHeld) continue;
-      b.holds++;
-      (held ??= []).push(b);
-    }
-    return held;
-  }
-
-  releaseInputs(held) {
-    for (const b of held) {
-      if (--b.holds === 0 && b.freeHeld) {
-        b.freeHeld = false;
-        if (!this.failure) this.releaseBlock(b);
-      }
-    }
   }
 
   /** Counters: see README (pool.stats()). */
