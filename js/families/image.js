@@ -204,6 +204,13 @@ function optionsArg(env, where, o, known) {
 }
 
 const NO_CALL_OPTIONS = Object.freeze({});
+// The options object of a pool's direct call of a same-size operation
+// without scalars or call options of its own (invert, flip, greyscale, ...
+// into options.dst), reused: 48 bytes a call less (the small-call cost).
+// A call made while another is being made (from a getter of a subclassed
+// view among its arguments) takes a new one.
+const DIRECT = { width: 0, height: 0, [RESULT]: undefined };
+let directBusy = false;
 // what optionsArg() gives for no options (read, never written: no allocation per call)
 const NO_OPTIONS = Object.freeze({});
 
@@ -469,6 +476,19 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
       // (the small-call cost: 130 of a queued call's 520 bytes)
       const dst = dstArg(env, name, o, src, src, inPlace, inject);
       const res = { data: dst, width: src.width, height: src.height, channels: src.channels };
+      if (s === null && call === NO_CALL_OPTIONS && !directBusy) {
+        // (the kernel's method reads its options before it returns)
+        directBusy = true;
+        DIRECT.width = src.width;
+        DIRECT.height = src.height;
+        DIRECT[RESULT] = res;
+        try {
+          return env.execDirect(kname, src.data, dst, DIRECT);
+        } finally {
+          DIRECT[RESULT] = undefined;
+          directBusy = false;
+        }
+      }
       return env.execDirect(kname, src.data, dst, addCallOptions(kernelScalars(src, s, res), call));
     }
     const sc = kernelScalars(src, s, undefined);

@@ -330,3 +330,33 @@ test('a view built by hand over an alloc() block, a freed block\'s view, free() 
   assert.equal(shared.subarrayKernel, true);
   assert.deepEqual(await onFallback(src), shared, 'the fallback pool as the threaded one');
 });
+
+test('pool.image.invert into dst called again from a getter of its own source view: both calls give their own results', async () => {
+  // (a same-size operation's direct call reuses its options object; a call
+  // made while one is being made must not change the first one's)
+  const small = { data: Uint8Array.from({ length: 2 * 3 * 4 }, (_, i) => i), width: 2, height: 3 };
+  const inners = []; // a call at every read of the getter, the outer call's checks' included
+  class Sneaky extends Uint8Array {}
+  Object.defineProperty(Sneaky.prototype, 'constructor', {
+    get() {
+      if (inners.length < 20) {
+        const smallDst = new Uint8Array(2 * 3 * 4);
+        inners.push([smallDst, pool.image.invert(small, { dst: smallDst })]);
+      }
+      return Uint8Array;
+    },
+  });
+  // (over 16 KiB: the generic path, whose checks read the options after the getter has run)
+  const src = new Sneaky(80 * 60 * 4);
+  for (let i = 0; i < src.length; i++) src[i] = (i * 7) & 255;
+  const dst = new Uint8Array(80 * 60 * 4);
+  const outer = await pool.image.invert({ data: src, width: 80, height: 60 }, { dst });
+  assert.ok(inners.length > 1, `the getter ran ${inners.length} times`);
+  assert.deepEqual([outer.width, outer.height], [80, 60]);
+  assert.deepEqual(Array.from(dst), Array.from(src, (v, i) => (i % 4 === 3 ? v : 255 - v)));
+  for (const [smallDst, p] of inners) {
+    const got = await p;
+    assert.deepEqual([got.width, got.height], [2, 3]);
+    assert.deepEqual(Array.from(smallDst), Array.from(small.data, (v, i) => (i % 4 === 3 ? v : 255 - v)));
+  }
+});
