@@ -265,9 +265,10 @@ export class AsyncHash {
   /** Queues data (a view, or a string as UTF-8); returns the hash, for chaining. */
   update(data) {
     if (this.done) throw finalized(`${this.info.name}.update`);
-    const v = checkUsable(this.pool, checkData(data, `${this.info.name}.update`), `${this.info.name}.update: data`);
+    const v = checkData(data, `${this.info.name}.update`);
+    const inPlace = checkUsable(this.pool, v, `${this.info.name}.update: data`);
     if (v.byteLength === 0) return this;
-    if (this.pool.inHeap(v)) {
+    if (inPlace) {
       this.sendStage();
       this.after(() => this.pool.invoke('hashUpdate', [this.state, v]));
       return this;

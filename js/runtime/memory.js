@@ -134,17 +134,17 @@ export function checkLive(view, what) {
 /**
  * Throws, naming `what`, if `v` may not be given to a kernel of `host` (a
  * core or a pool): detached, freed (a fallback pool's blocks too, which
- * only it knows), or a view built by hand over its memory; returns v.
+ * only it knows), or a view built by hand over its memory; else returns
+ * host.inHeap(v) (true: kernels read it in place).
  */
 export function checkUsable(host, v, what) {
   checkLive(v, what);
   try {
-    host.inHeap(v);
+    return host.inHeap(v);
   } catch (e) {
     if (!(e instanceof RangeError || e instanceof TypeError) || !/^inHeap: view /.test(e.message)) throw e;
     throw (e instanceof RangeError ? rangeError : typeError)(e.message.replace(/^inHeap: view/, what));
   }
-  return v;
 }
 
 /** The RangeError of a request of more bytes than any heap can hold (MAX_HEAP). */

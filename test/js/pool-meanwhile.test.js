@@ -27,6 +27,9 @@ before(async () => {
 });
 after(() => pool?.destroy());
 
+/** Runs `body` (the source of an async function of `pool`) on the threaded pool here; its result. */
+const onThreaded = (body) => new Function('pool', `return (async () => { ${body} })();`)(pool);
+
 /** Runs `body` (the source of an async function of `pool`) on a fallback pool in a child; its JSON result. */
 async function onFallback(body) {
   const r = await runNode(`
@@ -124,7 +127,6 @@ const FREE_DURING = `
   return out;`;
 
 test('free() of the inputs of a method of several calls right after the call: it ends with the right result, then the blocks are freed', async () => {
-  const run = new Function('pool', `return (async () => { ${FREE_DURING} })();`);
   const want = (() => {
     const rgba = Array.from({ length: 24 }, (_, i) => (i * 37) & 255);
     const flipped = [...rgba.slice(12), ...rgba.slice(0, 12)];
@@ -133,7 +135,7 @@ test('free() of the inputs of a method of several calls right after the call: it
       freedAfter: Array(3).fill('ERR_INVALID_ARG_TYPE'),
     };
   })();
-  assert.deepEqual(await run(pool), want, 'threaded pool');
+  assert.deepEqual(await onThreaded(FREE_DURING), want, 'threaded pool');
   assert.deepEqual(await onFallback(FREE_DURING), want, 'fallback pool');
 });
 
@@ -208,13 +210,12 @@ test('a freed alloc() view given to hashMany or createHash().update() is a Range
     out.hashManySub = await pool.hashMany('crc32', [new Uint8Array(1), v.subarray(4)]).then(() => 'resolved', named);
     try { pool.createHash('md5').update(v); out.update = 'accepted'; } catch (e) { out.update = named(e); }
     return out;`;
-  const run = new Function('pool', `return (async () => { ${src} })();`);
   const want = {
     hashMany: 'RangeError ERR_OUT_OF_RANGE hashMany: views[0]',
     hashManySub: 'RangeError ERR_OUT_OF_RANGE hashMany: views[1]',
     update: 'RangeError ERR_OUT_OF_RANGE md5.update: data',
   };
-  const shared = await run(pool);
+  const shared = await onThreaded(src);
   const fallback = await onFallback(src);
   assert.ok(shared.heapSize > 0 && fallback.heapSize > 0, `heapSize before any call: ${shared.heapSize}, ${fallback.heapSize}`);
   delete shared.heapSize;
@@ -242,9 +243,8 @@ test('a caller\'s view detached (transferred) while its call runs: a TypeError n
     out.x = await q.then(() => 'resolved', named);
     out.after = Array.from(await pool.array.sort(Float64Array.of(3, 1, 2)));
     return out;`;
-  const run = new Function('pool', `return (async () => { ${src} })();`);
   const want = { dst: 'TypeError ERR_INVALID_ARG_TYPE image.blur: dst', x: 'TypeError ERR_INVALID_ARG_TYPE array.sort: x', after: [1, 2, 3] };
-  const shared = await run(pool);
+  const shared = await onThreaded(src);
   for (const k of ['dst', 'x']) if (shared[k] === 'resolved') shared[k] = want[k]; // (ended before the transfer)
   assert.deepEqual(shared, want, 'threaded pool');
   assert.deepEqual(await onFallback(src), want, 'fallback pool');
@@ -281,9 +281,8 @@ test('a file given as the ArrayBuffer of an alloc() block is refused as a view b
     got.push(await pool.image.decode(file).then((r) => r.width + 'x' + r.height));
     pool.free(file);
     return got;`;
-  const run = new Function('pool', `return (async () => { ${src} })();`);
   const want = ['RangeError true', 'RangeError true', '3x2'];
-  assert.deepEqual(await run(pool), want, 'threaded pool');
+  assert.deepEqual(await onThreaded(src), want, 'threaded pool');
   assert.deepEqual(await onFallback(src), want, 'fallback pool');
 });
 
@@ -323,8 +322,7 @@ test('a view built by hand over an alloc() block, a freed block\'s view, free() 
     out.freedView = await msg(() => pool.view(a));
     out.freeAgain = await msg(() => pool.free(a));
     return out;`;
-  const run = new Function('pool', `return (async () => { ${src} })();`);
-  const shared = await run(pool);
+  const shared = await onThreaded(src);
   assert.match(shared.kernel, /^RangeError: crc32: data is a view of parawasm's memory that alloc\(\) did not make/);
   assert.match(shared.freedKernel, /^RangeError: crc32: data is a view of memory that was freed/);
   assert.equal(shared.subarrayKernel, true);
