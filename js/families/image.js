@@ -119,7 +119,7 @@ function byteCount(where, what, width, height, channels) {
  * `options` (width, height, channels). Returns { data, width, height,
  * channels, obj } (obj: the object given, or null).
  */
-function imageArg(where, name, v, options, bareAllowed = true) {
+function imageArg(where, name, v, options, bareAllowed = true, into = undefined) {
   let data;
   let width;
   let height;
@@ -158,7 +158,13 @@ function imageArg(where, name, v, options, bareAllowed = true) {
     throw rangeError(`${W(where)}: ${obj ? `${name}.data` : name} must be ${n} bytes long ` +
       `(${width} x ${height} x ${channels}${channels === 4 ? ' RGBA' : ' grey'}) (got ${data.length})`);
   }
-  return { data, width, height, channels, obj };
+  if (into === undefined) return { data, width, height, channels, obj };
+  into.data = data;
+  into.width = width;
+  into.height = height;
+  into.channels = channels;
+  into.obj = obj;
+  return into;
 }
 
 /** Encoded bytes (a file): any view or an ArrayBuffer, as a Uint8Array over the same memory. */
@@ -210,6 +216,9 @@ const NO_CALL_OPTIONS = Object.freeze({});
 // A call made while another is being made (from a getter of a subclassed
 // view among its arguments) takes a new one.
 const DIRECT = { width: 0, height: 0, [RESULT]: undefined };
+// ... and its source, as imageArg() describes it (64 bytes a call less);
+// a call that does not end in a direct call copies it
+const SRC = { data: null, width: 0, height: 0, channels: 4, obj: null };
 let directBusy = false;
 // what optionsArg() gives for no options (read, never written: no allocation per call)
 const NO_OPTIONS = Object.freeze({});
@@ -457,6 +466,23 @@ const kernelScalars = (src, s, result) => (s === null ? { width: src.width, heig
 function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'number', known = [], inPlace = true, rgba = false, scalars } = {}) {
   const names = [...(main ? [main] : []), ...known, 'dst', 'width', 'height', 'channels'];
   return oneCall((env, args, inject, direct) => {
+    // a pool's direct call (none in progress: this is not one made from a
+    // getter of another's arguments) describes its source in SRC
+    const scratch = direct === true && !directBusy;
+    if (scratch) directBusy = true;
+    try {
+      return sameSizePlan(env, args, inject, direct, scratch);
+    } finally {
+      if (scratch) {
+        directBusy = false;
+        SRC.data = null; // (holds none of the caller's views)
+        SRC.obj = null;
+        DIRECT[RESULT] = undefined;
+      }
+    }
+  });
+
+  function sameSizePlan(env, args, inject, direct, scratch) {
     let m;
     let oArg;
     if (main) [m, oArg] = mainArg(name, args, main, isMain);
@@ -465,7 +491,7 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
       oArg = args[1];
     }
     const o = optionsArg(env, name, oArg, names);
-    const src = imageArg(name, 'src', args[0], o);
+    let src = imageArg(name, 'src', args[0], o, true, scratch ? SRC : undefined);
     if (rgba) rgbaOnly(name, src);
     const s = scalars ? scalars(m, o, src) : null;
     const call = callOptionsOf(o, inject);
@@ -476,27 +502,22 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
       // (the small-call cost: 130 of a queued call's 520 bytes)
       const dst = dstArg(env, name, o, src, src, inPlace, inject);
       const res = { data: dst, width: src.width, height: src.height, channels: src.channels };
-      if (s === null && call === NO_CALL_OPTIONS && !directBusy) {
+      if (s === null && call === NO_CALL_OPTIONS && scratch) {
         // (the kernel's method reads its options before it returns)
-        directBusy = true;
         DIRECT.width = src.width;
         DIRECT.height = src.height;
         DIRECT[RESULT] = res;
-        try {
-          return env.execDirect(kname, src.data, dst, DIRECT);
-        } finally {
-          DIRECT[RESULT] = undefined;
-          directBusy = false;
-        }
+        return env.execDirect(kname, src.data, dst, DIRECT);
       }
       return env.execDirect(kname, src.data, dst, addCallOptions(kernelScalars(src, s, res), call));
     }
+    if (scratch) src = { data: src.data, width: src.width, height: src.height, channels: src.channels, obj: src.obj };
     const sc = kernelScalars(src, s, undefined);
     // prepare() without its closure (k() does not throw); src is the shape
     const st = destination(env, name, o, src, src, inPlace, inject);
     st.y = k(name, kname, [src.data, st.out.data], sc, call);
     return st;
-  });
+  }
 }
 
 const OPS = {

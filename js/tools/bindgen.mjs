@@ -880,10 +880,13 @@ function fastPath(spec, mode) {
   // internal kernels are no methods: the package's JS calls them the generic way
   if (spec.internal) return null;
   if (spec.outputs.some((o) => o.kind !== 'ret')) return null;
-  // one output whose length is an expression of scalar arguments and
-  // buffer lengths (blake3's outLen, argsort's n): placed after the
-  // inputs, its place and bytes handed to the read
-  const dyn = spec.outputs.length === 1 && spec.outputs[0].fixed === undefined ? spec.outputs[0] : null;
+  // outputs whose length is an expression of scalar arguments and buffer
+  // lengths (blake3's outLen, argsort's n), one, or several of the same
+  // length (topk's values and indices, k of each): placed one after the
+  // other after the inputs, their place and the first one's bytes handed
+  // to the read (DO, DB), which finds the others from them
+  const dyns = spec.outputs.length >= 1 && spec.outputs.every((o) => o.fixed === undefined && o.expr === spec.outputs[0].expr) ? spec.outputs : [];
+  const dyn = dyns.length ? dyns[0] : null;
   if (dyn && !(dyn.expr && [...dyn.expr.matchAll(/v\[(\d+)\]/g)].every((m) => P[Number(m[1])].kind === 'scalar'))) return null;
   if (!dyn && spec.outputs.some((o) => o.fixed === undefined)) return null;
   const npos = P.filter((p) => !p.option).length;
@@ -892,7 +895,7 @@ function fastPath(spec, mode) {
   const outOff = [];
   let off = 0;
   for (const o of spec.outputs) {
-    if (o === dyn) break;
+    if (dyn) break;
     off = (off + 15) & -16;
     outOff.push(off);
     off += o.fixed * ELEM_SIZE[o.elem];
@@ -910,6 +913,24 @@ function fastPath(spec, mode) {
   const num = (n) => (spec.__shared ? c(String(n)) : String(n));
   const L = [];
   const bail = 'return $slow($spec, arguments);';
+  // the offsets of the outputs after the first, from its place DO and
+  // bytes DB (16-byte aligned, as the generic path's room()), and the span
+  // of them all, DT: lines of code, in the call and in the read
+  const dynLayout = () => {
+    if (dyns.length < 2) return ['const DT = DB;'];
+    const out = [];
+    let prev = 'DB';
+    let at = '0';
+    dyns.forEach((o, k) => {
+      if (k === 0) return;
+      out.push(`const DB${k} = DB / ${num(ELEM_SIZE[dyn.elem])} * ${num(ELEM_SIZE[o.elem])};`,
+        `const D${k} = (${at} + ${prev} + 15) & -16;`);
+      prev = `DB${k}`;
+      at = `D${k}`;
+    });
+    out.push(`const DT = ${at} + ${prev};`);
+    return out;
+  };
   // The options object: a plain object after the required arguments, as
   // on the generic path, holding only the kernel's PW_OPTION scalars (and,
   // for one PW_RETURN result, `out`, where the result goes); any other key
@@ -1056,7 +1077,9 @@ function fastPath(spec, mode) {
     if (retOut) others.push(`OUT !== undefined && OUT.buffer === ${a}.buffer`);
     if (others.length) L.push(`if (W === ${a} && (${others.join(' || ')})) ${bail}`);
   });
-  if (dyn) L.push(`const dn = ${vExpr(dyn.expr)};`, `if (!Number.isSafeInteger(dn) || dn < 0) ${bail}`);
+  // (several outputs: at most 2^24 elements each, so that their offsets
+  // stay below 2^31; larger ones go the generic way, which takes them)
+  if (dyn) L.push(`const dn = ${vExpr(dyn.expr)};`, `if (!Number.isSafeInteger(dn) || dn < 0${dyns.length > 1 ? ' || dn > 0x1000000' : ''}) ${bail}`);
   // options.out: of the result's type and length, not empty, sharing no
   // memory with the arguments. An alloc() view of this heap is written in
   // place (PO: its address); on the core, any other view gets the result
@@ -1081,7 +1104,7 @@ function fastPath(spec, mode) {
   // outputs of a fixed size, zero-filled, at the start of the scratch block
   // (or in options.out)
   spec.outputs.forEach((o, k) => {
-    if (o === dyn) return;
+    if (dyn) return;
     const bytes = o.fixed * ELEM_SIZE[o.elem];
     if (retOut) L.push(`const R0 = PO >= 0 ? PO : S0 + ${outOff[k]};`);
     // (a few bytes zeroed by a loop: fill() on the heap's view is a call
@@ -1093,15 +1116,15 @@ function fastPath(spec, mode) {
   // an output sized by an expression: after the inputs, if it fits (or in
   // options.out); zero-filled
   if (dyn) {
-    L.push(`const DB = dn * ${ELEM_SIZE[dyn.elem]};`);
-    // (on the pool, an output too big for the slot's scratch goes to the arena, as inputs do)
+    L.push(`const DB = dn * ${dyns.length > 1 ? num(ELEM_SIZE[dyn.elem]) : ELEM_SIZE[dyn.elem]};`, ...dynLayout());
+    // (on the pool, outputs too big for the slot's scratch go to the arena, as inputs do)
     const place = pool
-      ? `DO = ((at + 15) & -16) >>> 0; if (DO + DB > SE) { if (STG !== null || DB > $SMAX || (STG = $P.stageArena()) === null) ${bail} ` +
-        `SE = STG.end; DO = ((STG.at + 15) & -16) >>> 0; } at = DO + DB;`
-      : `DO = ((at + 15) & -16) >>> 0; if (DO + DB > SE) ${bail} at = DO + DB;`;
+      ? `DO = ((at + 15) & -16) >>> 0; if (DO + DT > SE) { if (STG !== null || DT > $SMAX || (STG = $P.stageArena()) === null) ${bail} ` +
+        `SE = STG.end; DO = ((STG.at + 15) & -16) >>> 0; } at = DO + DT;`
+      : `DO = ((at + 15) & -16) >>> 0; if (DO + DT > SE) ${bail} at = DO + DT;`;
     if (retOut) L.push('let DO = PO;', `if (PO < 0) { ${place} }`);
     else L.push('let DO;', place);
-    L.push('$H.u8.fill(0, DO, DO + DB);');
+    L.push('$H.u8.fill(0, DO, DO + DT);');
   }
   // the task record
   L.push(`u32[TW + $KO] = ${c(String(spec.__id))}; u32[TW + $SO] = 0; u32[TW + $CO] = 0; u32[TW + $FO] = 0;`, 'const AW = TW + $AO;');
@@ -1110,7 +1133,7 @@ function fastPath(spec, mode) {
     if (c.use === 'ptr') L.push(`u32[${w}] = p${c.arg}; u32[${w} + 1] = 0;`);
     else if (c.use === 'len') L.push(`u32[${w}] = ${lenOf[ci]}; u32[${w} + 1] = 0;`);
     else if (c.use === 'ret') {
-      const at = spec.outputs[c.out] === dyn ? 'DO' : retOut ? 'R0' : `S0 + ${outOff[c.out]}`;
+      const at = dyn ? (c.out === 0 ? 'DO' : `DO + D${c.out}`) : retOut ? 'R0' : `S0 + ${outOff[c.out]}`;
       L.push(`u32[${w}] = ${at}; u32[${w} + 1] = 0;`);
     }
     else {
@@ -1171,10 +1194,14 @@ function fastPath(spec, mode) {
       const size = ELEM_SIZE[o.elem];
       const shift = Math.log2(size);
       const [view, sh] = spec.__shared ? [`h[${c(JSON.stringify(o.elem))}]`, c(String(shift))] : [`h.${o.elem}`, String(shift)];
-      if (o === dyn) return shift ? `${view}.slice(DO >>> ${sh}, (DO + DB) >>> ${sh})` : `${view}.slice(DO, DO + DB)`;
+      if (dyn) {
+        const [from, bytes] = k === 0 ? ['DO', 'DB'] : [`(DO + D${k})`, `DB${k}`];
+        return shift ? `${view}.slice(${from} >>> ${sh}, (${from} + ${bytes}) >>> ${sh})` : `${view}.slice(${from}, ${from} + ${bytes})`;
+      }
       const first = shift || spec.__shared ? `((S0 + ${outOff[k]}) >>> ${sh})` : `S0 + ${outOff[k]}`;
       return `${view}.slice(${first}, ${first} + ${num(o.fixed)})`;
     });
+    if (dyns.length > 1) R.push(...dynLayout().slice(0, -1));
     R.push(spec.outputs.length === 1 ? `return ${outs[0]};` : `return { ${spec.outputs.map((o, k) => `${o.name}: ${outs[k]}`).join(', ')} };`);
   } else {
     R.push(`return ${slot[spec.ret]};`);

@@ -4,8 +4,9 @@
 // between parawasm's pool (crc32 of a 1-byte alloc() view: the generated
 // fast path), piscina (an empty task) and family calls of the pool on
 // their kernels' fast paths (image.invert of a 16x16 tile into an alloc()
-// view, array.sum of 64 doubles) and on the generic path (image.rotate of
-// the tile into an alloc() view, array.topk of the doubles); the JS heap
+// view, array.sum and array.topk of 64 doubles) and on the generic path
+// (image.rotate of the tile into an alloc() view, array.unique of 64
+// doubles of 4 values); the JS heap
 // allocated per queued call; and the core's empty call (testNoop) in ns.
 import { execFile } from 'node:child_process';
 import os from 'node:os';
@@ -52,13 +53,13 @@ export async function benchSmallCalls(cfg) {
   const rounds = cfg.quick ? 2 : 5;
   const warmBursts = cfg.quick ? 5 : 40;
   log(`9. small calls: ${procs} cold processes each of parawasm, piscina and the core`);
-  const got = { parawasm: [], piscina: [], core: [], image: [], array: [], 'image-generic': [], 'array-generic': [] };
+  const got = { parawasm: [], piscina: [], core: [], image: [], array: [], 'array-topk': [], 'image-generic': [], 'array-generic': [] };
   for (let i = 0; i < procs; i++) {
     for (const who of Object.keys(got)) got[who].push(await child(who, rounds, warmBursts));
   }
   // each process's figure: the median of its timed bursts
   const perProc = (who, key) => got[who].map((r) => median(r[key]));
-  const POOLED = ['parawasm', 'piscina', 'image', 'array', 'image-generic', 'array-generic'];
+  const POOLED = ['parawasm', 'piscina', 'image', 'array', 'array-topk', 'image-generic', 'array-generic'];
   const us = Object.fromEntries(POOLED.map((w) => [w, summarize(perProc(w, 'usPerCall'))]));
   const heap = (who) => {
     const xs = got[who].flatMap((r) => r.heapBytesPerCall);
@@ -92,8 +93,9 @@ export async function benchSmallCalls(cfg) {
           heap('piscina') ? fmt(heap('piscina').median) : 'n/a', fmtSummary(warm.piscina, 2)],
         familyRow('image', 'parawasm pool.image.invert(16x16 tile, { dst: alloc() view })'),
         familyRow('array', 'parawasm pool.array.sum(64 doubles, an alloc() view)'),
+        familyRow('array-topk', 'parawasm pool.array.topk(64 doubles, 3)'),
         familyRow('image-generic', 'parawasm pool.image.rotate(16x16 tile, 90, { dst: alloc() view }) (generic path)'),
-        familyRow('array-generic', 'parawasm pool.array.topk(64 doubles, 3) (generic path)'),
+        familyRow('array-generic', 'parawasm pool.array.unique(64 doubles of 4 values) (generic path)'),
       ],
     }, {
       headers: ['core', 'ns per call, median (min–max) of processes', 'JS heap bytes per call'],
@@ -114,7 +116,7 @@ export async function benchSmallCalls(cfg) {
         value: us.parawasm.median,
         pass: us.parawasm.median <= US_PER_CALL,
       },
-      ...[['image', 'pool.image.invert of a tile'], ['array', 'pool.array.sum of 64 doubles']].map(([who, what]) => ({
+      ...[['image', 'pool.image.invert of a tile'], ['array', 'pool.array.sum of 64 doubles'], ['array-topk', 'pool.array.topk of 64 doubles']].map(([who, what]) => ({
         name: `cold burst of family calls, ${what}: ≤ ${US_PER_CALL} µs per queued call`,
         requirement: `median ≤ ${US_PER_CALL} µs`,
         measured: `${fmt(us[who].median, 2)} µs (${fmt(median(ratiosOf(who)), 1)}x piscina, worst process ${fmt(Math.min(...ratiosOf(who)), 1)}x)`,

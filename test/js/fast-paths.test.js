@@ -62,6 +62,8 @@ function callsFor(mk, typed = (v, Ctor, n) => new Ctor(v.buffer, v.byteOffset, n
     ['blake3', [d]], ['blake3', [d, 64]], ['blake3', [d, 0]], ['blake3Keyed', [d, bytes(32, 4)]],
     ['blake3Keyed', [d, bytes(32, 4), 40]], ['blake3DeriveKey', [bytes(11, 6), d, 33]],
     ['testIota', [5]], ['testIota', [0]], ['testIota', [20, 65530]],
+    // several outputs of one length (the second and third placed after the first, aligned)
+    ['testIota3', [5]], ['testIota3', [0]], ['testIota3', [3, 7]], ['testIota3', [40, 65530]], ['testIota3', [2, 65535]],
   ];
 }
 
@@ -452,7 +454,7 @@ describe('fast paths agree with the generic path', () => {
       // (an array result without options.out is a new array outside the memory: the generic path)
       ['clamp', (x, t) => [x, 0, 50, { out: t.alloc(x.byteLength, x.constructor) }], 1],
       ['cumsum', (x, t) => [x, { out: t.alloc(x.byteLength, x.constructor) }], 1], ['min', (x) => [x], 1], ['max', (x) => [x], 1],
-      ['sum', (x) => [x], 1], ['mean', (x) => [x], 1],
+      ['sum', (x) => [x], 1], ['mean', (x) => [x], 1], ['topk', (x) => [x, 3], 1], ['topk', (x) => [x, 4, { smallest: true }], 1],
     ];
     const values = Array.from({ length: 41 }, (_, i) => Math.round(Math.sin(i * 1.3) * 120) + 60);
     const onProgress = () => {};
@@ -496,6 +498,9 @@ describe('fast paths agree with the generic path', () => {
     assert.deepEqual([...await pool.array.clamp(x, -20, 90)], values.map((v) => Math.min(90, Math.max(-20, v))), 'clamp');
     const s = values.slice().sort((p, q) => p - q);
     assert.equal(await pool.array.median(x), (s[20]), 'median of 41: the 21st value');
+    const top = await pool.array.topk(x, 3);
+    assert.deepEqual([...top.values], s.slice(-3).reverse(), 'topk: the 3 largest, largest first');
+    assert.deepEqual([...top.indices].map((i) => values[i]), [...top.values], 'topk: their indices');
     const counts = new Array(7).fill(0);
     for (const v of values) if (v >= -60 && v <= 200) counts[Math.min(6, Math.floor(((v + 60) / 260) * 7))]++;
     assert.deepEqual([...await pool.array.histogram(x, { bins: 7, lo: -60, hi: 200 })], counts, 'histogram');
@@ -511,7 +516,11 @@ describe('fast paths agree with the generic path', () => {
       const v = pool.alloc(16);
       pool.free(v);
       await assert.rejects(pool.crc32(v), RangeError); // a freed view
-      assert.equal(counter.n, 4);
+      await assert.rejects(pool.testIota3(-1), { name: 'RangeError', message: /testIota3: n must be an integer from 0 to 4294967295/ });
+      // more elements than the fast path places (2^24): the generic path, with the same values
+      const big = await pool.testIota3(2 ** 24 + 1, 3);
+      assert.deepEqual([big.lo.length, big.lo[2 ** 24], big.sq[2 ** 24], big.odd[2 ** 24]], [2 ** 24 + 1, (2 ** 24 + 3) & 0xffff, (2 ** 24 + 3) ** 2 / 4, 1]);
+      assert.equal(counter.n, 6);
     } finally {
       uncount(pool);
     }
@@ -535,6 +544,29 @@ describe('fast paths agree with the generic path', () => {
       }
     } finally {
       uncount(pool);
+    }
+  });
+
+  test('several outputs of one length: the fast path, in the slot\'s scratch or the arena, with a plain-JS reference\'s values', async () => {
+    const ref = (n, start = 0) => {
+      const v = Array.from({ length: n }, (_, i) => start + i);
+      return { lo: Uint16Array.from(v), sq: Float64Array.from(v, (x) => (x * x) / 4), odd: Uint8Array.from(v, (x) => x & 1) };
+    };
+    for (const t of [core, pool]) {
+      const counter = countGeneric(t);
+      try {
+        // 3 x 11 bytes fit a slot's 256; 23 x 11 and 1000 x 11 take the arena on the pool
+        for (const [n, start] of [[3, 5], [1, 0], [0, 9], [23, 65500], [1000, 7]]) {
+          const r = await t.testIota3(n, start);
+          assert.deepEqual(r, ref(n, start), `${n} from ${start}`);
+          for (const k of ['lo', 'sq', 'odd']) assert.equal(r[k].buffer.byteLength, r[k].byteLength, `${k}: an array of its own`);
+        }
+        assert.equal(counter.n, 0, 'the fast path');
+        // a status with results: the error, on both paths
+        await assert.rejects(async () => t.testIota3(2, 65535), { code: 'ERR_PW_OUT_OF_RANGE', message: 'testIota3 failed: value out of range' });
+      } finally {
+        uncount(t);
+      }
     }
   });
 

@@ -316,3 +316,19 @@ test('the types compile for a TypeScript user (tsc --strict, module nodenext)', 
   assert.notEqual(w.status, 0);
   assert.match(w.stdout, /wrong\.mts.*TS2322/);
 });
+
+test('import and require get the same exported names in their declarations (index.d.ts and index.d.cts)', async () => {
+  const { default: ts } = await import('typescript');
+  const files = ['index.d.ts', 'index.d.cts'].map((f) => join(installed, f));
+  const program = ts.createProgram(files, {
+    strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true,
+  });
+  const checker = program.getTypeChecker();
+  const [esm, cjs] = files.map((f) => {
+    const sf = program.getSourceFile(f);
+    assert.ok(sf, f);
+    return checker.getExportsOfModule(checker.getSymbolAtLocation(sf)).map((s) => s.name).sort();
+  });
+  assert.ok(esm.includes('createPool') && esm.includes('HashAlgorithm') && esm.includes('ImageResult'), esm.join(' '));
+  assert.deepEqual(cjs, esm);
+});

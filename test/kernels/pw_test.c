@@ -164,6 +164,17 @@ pw_status pw_test_iota(uint16_t *out, uint32_t n, uint16_t start) {
   return PW_OK;
 }
 
+pw_status pw_test_iota3(uint16_t *lo, double *sq, uint8_t *odd, uint32_t n, uint16_t start) {
+  if (start == 0xffff) return PW_ERANGE;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t v = (uint32_t)start + i;
+    lo[i] = (uint16_t)v;
+    sq[i] = (double)v * (double)v / 4.0;
+    odd[i] = (uint8_t)(v & 1u);
+  }
+  return PW_OK;
+}
+
 void pw_test_tag(const void *key_, const char *text, size_t len, uint8_t *out) {
   const uint8_t *key = key_;
   uint32_t h = 0x811c9dc5u;

@@ -95,6 +95,15 @@ PW_KERNEL uint64_t pw_test_nested(uint32_t depth, uint32_t width);
  */
 PW_KERNEL pw_status pw_test_iota(PW_RETURN(n) uint16_t *out, uint32_t n, PW_DEFAULT(0) uint16_t start);
 
+/**
+ * Three new arrays of `n` values each: lo[i] = start + i (16-bit), sq[i] =
+ * (start + i)^2 / 4 as a double and odd[i] = 1 if start + i is odd (bytes):
+ * several PW_RETURN results of one length, of element sizes that leave
+ * each next one to be aligned. Fails with PW_ERANGE if start is 0xffff.
+ */
+PW_KERNEL pw_status pw_test_iota3(PW_RETURN(n) uint16_t *lo, PW_RETURN(n) double *sq, PW_RETURN(n) uint8_t *odd,
+                                  uint32_t n, PW_DEFAULT(0) uint16_t start);
+
 /** Returns the 8 bytes key[0..3] ++ (FNV-1a of text, big-endian): a fixed-size input, a text input and a fixed-size result. */
 PW_KERNEL void pw_test_tag(PW_IN(4) const void *key, PW_IN(len) const char *text, size_t len,
                            PW_RETURN(8) uint8_t *out);
