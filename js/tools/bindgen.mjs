@@ -1196,7 +1196,8 @@ function fastPath(spec, mode) {
       const [view, sh] = spec.__shared ? [`h[${c(JSON.stringify(o.elem))}]`, c(String(shift))] : [`h.${o.elem}`, String(shift)];
       if (dyn) {
         const [from, bytes] = k === 0 ? ['DO', 'DB'] : [`(DO + D${k})`, `DB${k}`];
-        return shift ? `${view}.slice(${from} >>> ${sh}, (${from} + ${bytes}) >>> ${sh})` : `${view}.slice(${from}, ${from} + ${bytes})`;
+        // (in a shared namespace shifted by 0 too: a byte result's code is then its wider types')
+        return shift || spec.__shared ? `${view}.slice(${from} >>> ${sh}, (${from} + ${bytes}) >>> ${sh})` : `${view}.slice(${from}, ${from} + ${bytes})`;
       }
       const first = shift || spec.__shared ? `((S0 + ${outOff[k]}) >>> ${sh})` : `S0 + ${outOff[k]}`;
       return `${view}.slice(${first}, ${first} + ${num(o.fixed)})`;
