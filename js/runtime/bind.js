@@ -212,6 +212,12 @@ function dispatcher(group, method, async) {
  * was detached before its result could be copied back (the generated
  * read's $gone): names the buffer where the kernel writes one.
  */
+/** A PW_RESULT of `bytes` bytes that are no whole number of its `size`-byte elements (a kernel's bug). */
+export function resultSizeError(spec, name, bytes, size) {
+  return new ParawasmError(`${spec.label}: the kernel made a result ${name} of ${bytes} bytes, ` +
+    `not a whole number of ${size}-byte elements`, 'ERR_PW_KERNEL_RESULT');
+}
+
 export function writtenGone(spec) {
   const w = spec.params.filter((p) => p.kind === 'out' || p.kind === 'inout');
   throw detachedError(w.length === 1 ? w[0].label : `${spec.label}: a buffer it writes`);
@@ -698,10 +704,7 @@ export class Call {
     } else {
       from = h.u32[this.outPtrs[k] >>> 2];
       bytes = h.u32[(this.outPtrs[k] + 4) >>> 2];
-      if (bytes % o.size) {
-        throw new ParawasmError(`${this.spec.label}: the kernel made a result ${o.name} of ${bytes} bytes, ` +
-          `not a whole number of ${o.size}-byte elements`, 'ERR_PW_KERNEL_RESULT');
-      }
+      if (bytes % o.size) throw resultSizeError(this.spec, o.name, bytes, o.size);
     }
     if (this.out !== null) return this.outResult(h, from, bytes);
     if (!bytes) return new A(0);

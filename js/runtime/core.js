@@ -6,7 +6,7 @@
 // threads: its memory is shared, so views from alloc() never detach when
 // the heap grows. Elsewhere (a page without isolation) it runs the
 // single-thread build, whose memory detaches its old buffer when it grows.
-import { Call, readMessage, readTaskLayout, statusError, taskWords, writtenGone } from './bind.js';
+import { Call, readMessage, readTaskLayout, statusError, taskWords, writtenGone, resultSizeError } from './bind.js';
 import { ParawasmError, describe, typeError } from './errors.js';
 import { Heap, OWNERS, checkView } from './memory.js';
 
@@ -71,6 +71,7 @@ export class Core {
       $slow: (s, args) => generic(...args),
       $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW * 4, L)); },
       $gone: writtenGone,
+      $badResult: resultSizeError,
     };
   }
 

@@ -5,7 +5,7 @@
 // submits them, awaits completions with Atomics.waitAsync on done_seq (or a
 // call proxied to this thread where waitAsync is missing), and settles the
 // promises. Nothing here blocks.
-import { Call, RESULT, readMessage, readTaskLayout, settledWith, statusError, taskWords, writtenGone } from './bind.js';
+import { Call, RESULT, readMessage, readTaskLayout, settledWith, statusError, taskWords, writtenGone, resultSizeError } from './bind.js';
 import { ParawasmError, PoolDestroyedError } from './errors.js';
 import { Heap, OWNERS, blockOf, checkView } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
@@ -138,6 +138,7 @@ export class Pool extends PoolBase {
       $slow: (s, args) => generic(...args),
       $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW * 4, L)); },
       $gone: writtenGone,
+      $badResult: resultSizeError,
     };
   }
 

@@ -255,6 +255,10 @@ function takeAnnotations(s, where) {
     const m = re.exec(s);
     if (!m) break;
     const name = m[0];
+    if (name === 'PW_KERNEL' || name === 'PW_NAMESPACE' || name === 'PW_NAME') {
+      // (a declaration that runs on into the next one)
+      where(`${name} inside the declaration "${s.trim().slice(0, 80)}": is a ';' or a ')' missing before it?`);
+    }
     if (!(name in ANNOTATIONS)) where(`unknown annotation ${name} in "${s.trim()}"`);
     rest += s.slice(i, m.index) + ' ';
     let j = m.index + name.length;
@@ -497,7 +501,11 @@ function compileExpr(src, resolve, where) {
       if (toks[pos++] !== ')') where(`unbalanced parentheses in "${src}"`);
       return s;
     }
-    if (/^(0x[0-9a-fA-F]+|\d+)$/.test(t)) return String(Number(t));
+    if (/^(0x[0-9a-fA-F]+|\d+)$/.test(t)) {
+      const v = cInteger(t);
+      if (v === undefined) where(`"${t}" in the length expression "${src}" is not a C integer literal (a leading 0 makes it octal)`);
+      return String(v);
+    }
     if (/^[A-Za-z_]\w*$/.test(t)) {
       const r = resolve(t);
       refs.push(t);
@@ -516,10 +524,39 @@ function compileExpr(src, resolve, where) {
   return { src: out, refs };
 }
 
+/**
+ * A C integer literal, as C reads it: decimal, octal (a leading 0: 010 is
+ * 8), hexadecimal (0x), binary (0b); a suffix u, l, ll, ul, llu...; a sign
+ * before it. Its value as a bigint, or undefined if `text` is none.
+ */
+export function cInteger(text) {
+  const s = text.trim();
+  const body = /^[-+]/.test(s) ? s.slice(1).trim() : s;
+  const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9]\d*)(?:[uU](?:ll|LL|[lL])?|(?:ll|LL|[lL])[uU]?)?$/.exec(body);
+  if (!m) return undefined;
+  const v = /^0[0-7]+$/.test(m[1]) ? BigInt(`0o${m[1].slice(1)}`) : BigInt(m[1]);
+  return s.startsWith('-') ? -v : v;
+}
+
+/**
+ * A C number literal: an integer (cInteger) or a decimal floating one
+ * (1.5, .5, 1e3, 2.5e-3, with a suffix f or l), with a sign: its value
+ * (-0.0 is -0), or undefined.
+ */
+export function cNumber(text) {
+  const i = cInteger(text);
+  if (i !== undefined) return Number(i);
+  const s = text.trim();
+  const body = /^[-+]/.test(s) ? s.slice(1).trim() : s;
+  const m = /^((?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)[fFlL]?$/.exec(body);
+  if (!m) return undefined;
+  const v = Number(m[1]);
+  return s.startsWith('-') ? -v : v;
+}
+
 function parseNumber(s, where, what) {
-  const t = s.trim().replace(/[fF]$/, '').replace(/[uUlL]+$/, '');
-  const v = /^-?0x[0-9a-fA-F]+$/.test(t) ? (t.startsWith('-') ? -Number(t.slice(1)) : Number(t)) : Number(t);
-  if (t === '' || !Number.isFinite(v)) where(`${what} "${s}" is not a number`);
+  const v = cNumber(s);
+  if (v === undefined || !Number.isFinite(v)) where(`${what} "${s.trim()}" is not a C number literal`);
   return v;
 }
 
@@ -607,7 +644,7 @@ export function buildSpec(decl) {
   const lengthOf = (p, k) => {
     const len = p.annotations[k.toUpperCase()];
     if (len === true || len === '') where(`${cname}: ${p.name}: PW_${k.toUpperCase()} needs a length`);
-    if (/^\d+$/.test(len)) return { fixed: Number(len) };
+    if (/^\s*\d/.test(len) && cInteger(len) !== undefined) return { fixed: Number(cInteger(len)) };
     if (/^[A-Za-z_]\w*$/.test(len) && byName.has(len) && lenOwners.has(byName.get(len))) return { param: byName.get(len) };
     const e = compileExpr(len, resolve, (msg) => where(`${cname}: ${p.name}: ${msg}`));
     return { expr: e.src, lenText: len };
@@ -645,6 +682,8 @@ export function buildSpec(decl) {
     if (a.CHAIN !== undefined) s.chain = true;
     if (a.OPTION !== undefined) {
       if (CALL_OPTIONS.has(jsName)) w2(`"${jsName}" is a call option (signal, onProgress); a kernel option may not take that name`);
+      // (an options object without it would give it the value every object inherits)
+      if (jsName in Object.prototype) w2(`"${jsName}" is a property of every JS object (Object.prototype.${jsName}); a kernel option may not take that name`);
       s.option = true;
     }
     if (a.RANGE !== undefined) {
@@ -655,8 +694,8 @@ export function buildSpec(decl) {
       // those beyond 2^53, and a value next to the bound would pass)
       const big = type === 'u64' || type === 'i64';
       const bound = (x) => {
-        const t = x.trim().replace(/[uUlL]+$/, '');
-        if (big && /^-?(0x[0-9a-fA-F]+|\d+)$/.test(t)) return t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+        const exact = cInteger(x);
+        if (big && exact !== undefined) return exact;
         const v = parseNumber(x, w2, 'PW_RANGE bound');
         if (big && !Number.isInteger(v)) w2(`PW_RANGE bound "${x.trim()}" of a 64-bit integer is not an integer`);
         return big ? BigInt(v) : v;
@@ -698,7 +737,7 @@ export function buildSpec(decl) {
       if (!elem) where(`${cname}: unsupported buffer element type "${p.ctype}" of ${p.name}`);
       const len = p.annotations.RETURN;
       let count;
-      if (/^\d+$/.test(len)) count = { fixed: Number(len) };
+      if (/^\s*\d/.test(len) && cInteger(len) !== undefined) count = { fixed: Number(cInteger(len)) };
       else count = { expr: compileExpr(len, resolve, (msg) => where(`${cname}: ${p.name}: ${msg}`)).src, lenText: len };
       outIndex.set(i, outputs.length);
       outputs.push({ name: camel(p.name), kind: 'ret', elem: elem === 'char' || elem === 'bytes' ? 'u8' : elem, ...count });
@@ -748,13 +787,12 @@ function parseDefault(src, type, where) {
     where(`default "${s}" is not a bool`);
   }
   if (type === 'f32' || type === 'f64') {
-    const v = Number(s.replace(/f$/i, ''));
-    if (!Number.isFinite(v)) where(`default "${s}" is not a number`);
+    const v = cNumber(s);
+    if (v === undefined || !Number.isFinite(v)) where(`default "${s}" is not a C number literal`);
     return v;
   }
-  const t = s.replace(/[uUlL]+$/, '');
-  if (!/^-?(0x[0-9a-fA-F]+|\d+)$/.test(t)) where(`default "${s}" is not an integer literal`);
-  const v = t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+  const v = cInteger(s);
+  if (v === undefined) where(`default "${s}" is not a C integer literal`);
   const [lo, hi] = INT_LIMITS[type];
   if (v < lo || v > hi) where(`default ${s} is outside the range of the type (${lo} to ${hi})`);
   return type === 'u64' || type === 'i64' ? `${v}n` : Number(v);
@@ -869,6 +907,8 @@ const FAST_INT_RANGE = { ...INT_RANGE, u64: [0, Number.MAX_SAFE_INTEGER], i64: [
 // bytes of scratch each pool slot has (js/runtime/pool.js reads it from
 // the bundle): small foreign inputs and fixed outputs of fast pool calls
 export const POOL_SLOT_SCRATCH = 256;
+// bytes of a pw_result (include/parawasm/kernel.h: its data's address and bytes)
+const RESULT_STRUCT = 8;
 
 /**
  * The source of spec's fast path in `mode` ('core' or 'pool'): a function
@@ -879,16 +919,20 @@ function fastPath(spec, mode) {
   const P = spec.params;
   // internal kernels are no methods: the package's JS calls them the generic way
   if (spec.internal) return null;
-  if (spec.outputs.some((o) => o.kind !== 'ret')) return null;
+  // PW_RESULT outputs (sized by the kernel): each a pw_result of 8 bytes
+  // in the scratch block, read, copied out and freed by the read; all of
+  // a kernel's outputs, or none
+  const results = spec.outputs.length > 0 && spec.outputs.every((o) => o.kind === 'result');
+  if (!results && spec.outputs.some((o) => o.kind !== 'ret')) return null;
   // outputs whose length is an expression of scalar arguments and buffer
   // lengths (blake3's outLen, argsort's n), one, or several of the same
   // length (topk's values and indices, k of each): placed one after the
   // other after the inputs, their place and the first one's bytes handed
   // to the read (DO, DB), which finds the others from them
-  const dyns = spec.outputs.length >= 1 && spec.outputs.every((o) => o.fixed === undefined && o.expr === spec.outputs[0].expr) ? spec.outputs : [];
+  const dyns = !results && spec.outputs.length >= 1 && spec.outputs.every((o) => o.fixed === undefined && o.expr === spec.outputs[0].expr) ? spec.outputs : [];
   const dyn = dyns.length ? dyns[0] : null;
   if (dyn && !(dyn.expr && [...dyn.expr.matchAll(/v\[(\d+)\]/g)].every((m) => P[Number(m[1])].kind === 'scalar'))) return null;
-  if (!dyn && spec.outputs.some((o) => o.fixed === undefined)) return null;
+  if (!dyn && !results && spec.outputs.some((o) => o.fixed === undefined)) return null;
   const npos = P.filter((p) => !p.option).length;
   const required = P.filter((p) => !p.option && p.default === undefined).length;
   // outputs first, at offsets fixed here, so that the read finds them again
@@ -898,7 +942,7 @@ function fastPath(spec, mode) {
     if (dyn) break;
     off = (off + 15) & -16;
     outOff.push(off);
-    off += o.fixed * ELEM_SIZE[o.elem];
+    off += results ? RESULT_STRUCT : o.fixed * ELEM_SIZE[o.elem];
   }
   if (pool && off > POOL_SLOT_SCRATCH) return null;
   const names = P.map((p, i) => `a${i}`);
@@ -937,7 +981,7 @@ function fastPath(spec, mode) {
   // (the call options signal and onProgress, an unknown one) takes the
   // generic path. The object may stand in place of trailing optional
   // arguments, which then take their defaults, as on the generic path.
-  const retOut = spec.outputs.length === 1 && !P.some((p) => p.option && p.name === 'out');
+  const retOut = spec.outputs.length === 1 && !results && !P.some((p) => p.option && p.name === 'out');
   const optKeys = [...P.filter((p) => p.option).map((p) => p.name), ...(retOut ? ['out'] : [])];
   // On the pool a getter or proxy trap of the object that throws hands the
   // call to the generic path, whose promise rejects with that error (a
@@ -1105,7 +1149,7 @@ function fastPath(spec, mode) {
   // (or in options.out)
   spec.outputs.forEach((o, k) => {
     if (dyn) return;
-    const bytes = o.fixed * ELEM_SIZE[o.elem];
+    const bytes = results ? RESULT_STRUCT : o.fixed * ELEM_SIZE[o.elem];
     if (retOut) L.push(`const R0 = PO >= 0 ? PO : S0 + ${outOff[k]};`);
     // (a few bytes zeroed by a loop: fill() on the heap's view is a call
     // into the engine's C++ runtime, 10-20 ns of a 1-byte sha256's 340)
@@ -1132,7 +1176,7 @@ function fastPath(spec, mode) {
     const w = `AW + ${2 * ci}`;
     if (c.use === 'ptr') L.push(`u32[${w}] = p${c.arg}; u32[${w} + 1] = 0;`);
     else if (c.use === 'len') L.push(`u32[${w}] = ${lenOf[ci]}; u32[${w} + 1] = 0;`);
-    else if (c.use === 'ret') {
+    else if (c.use === 'ret' || c.use === 'result') {
       const at = dyn ? (c.out === 0 ? 'DO' : `DO + D${c.out}`) : retOut ? 'R0' : `S0 + ${outOff[c.out]}`;
       L.push(`u32[${w}] = ${at}; u32[${w} + 1] = 0;`);
     }
@@ -1162,7 +1206,15 @@ function fastPath(spec, mode) {
     L.push('$run(TW * 4);', `return $read(TW, S0${dyn ? ', DO, DB' : retOut || writes ? ', 0, 0' : ''}${retOut ? ', OUT, PO' : writes ? ', undefined, -1' : ''}${writes ? ', W, WP, WN' : ''});`);
   }
   // the read of the result: the status, then the return value or the outputs
-  const R = ['const h = $H.low();', 'const st = h.i32[TW + $SO];', 'if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;'];
+  const R = ['const h = $H.low();', 'const st = h.i32[TW + $SO];'];
+  if (results) {
+    // each result's place and bytes (q: its pw_result's word), freed
+    // whatever happens next: a failed kernel's too, as the generic path's
+    // release() does
+    spec.outputs.forEach((o, k) => R.push(`const q${k} = (S0 + ${outOff[k]}) >>> 2, r${k} = h.u32[q${k}], rb${k} = h.u32[q${k} + 1];`));
+    R.push('try {');
+  }
+  R.push('if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;');
   // a written buffer staged outside the heap: copied back (the pool counts
   // the bytes, settleFast()); a staged buffer has bytes, so one with none
   // now was detached meanwhile: a TypeError naming it, as on the generic path
@@ -1185,7 +1237,19 @@ function fastPath(spec, mode) {
         : `  new Uint8Array(OUT.buffer, OUT.byteOffset, ${bytes}).set(h.u8.subarray(${from}, ${from} + ${bytes}));`,
       '  return OUT;']), '}');
   }
-  if (spec.outputs.length) {
+  if (results) {
+    // a result whose place is aligned to its elements: a slice of the
+    // heap's view of its type; else of its bytes
+    const outs = spec.outputs.map((o, k) => {
+      const size = ELEM_SIZE[o.elem];
+      const shift = Math.log2(size);
+      const [view, sh, sz] = spec.__shared ? [`h[${c(JSON.stringify(o.elem))}]`, c(String(shift)), c(String(size))] : [`h.${o.elem}`, String(shift), String(size)];
+      R.push(`if (rb${k} % ${sz} !== 0) throw $badResult($spec, ${c(JSON.stringify(o.name))}, rb${k}, ${sz});`);
+      return `(r${k} % ${sz} === 0 ? ${view}.slice(r${k} >>> ${sh}, (r${k} + rb${k}) >>> ${sh}) : new ${view}.constructor(h.u8.slice(r${k}, r${k} + rb${k}).buffer))`;
+    });
+    R.push(spec.outputs.length === 1 ? `return ${outs[0]};` : `return { ${spec.outputs.map((o, k) => `${o.name}: ${outs[k]}`).join(', ')} };`);
+    R.push(`} finally { ${spec.outputs.map((o, k) => `if (r${k} !== 0) $H.mfree(r${k});`).join(' ')} }`);
+  } else if (spec.outputs.length) {
     // each output a slice of the heap's view of its element type (its
     // place is 16-byte aligned): a small result is then one object, where
     // a byte slice's .buffer would make it an ArrayBuffer too (0.2 µs). In
@@ -1214,7 +1278,7 @@ function fastPath(spec, mode) {
     : '$C, $H, $OWN, $TW0, $S00, $SE, $run';
   const name = c(JSON.stringify(spec.name));
   const code = `(rt, ${consts.map((_, i) => `$c${i}`).join(', ')}) => {
-    const { ${ctx}, $KO, $SO, $CO, $FO, $AO, $RO, $slow, $fail${writes ? ', $gone' : ''} } = rt;
+    const { ${ctx}, $KO, $SO, $CO, $FO, $AO, $RO, $slow, $fail${writes ? ', $gone' : ''}${results ? ', $badResult' : ''} } = rt;
     const $spec = rt.spec;
     const $read = (TW, S0${dyn || retOut || writes ? ', DO, DB' : ''}${retOut || writes ? ', OUT, PO' : ''}${writes ? ', W, WP, WN' : ''}) => {
 ${read}
@@ -1268,7 +1332,7 @@ function fastPaths(specs, mode) {
   return { factories, entries };
 }
 
-const jsDefault = (d) => (typeof d === 'string' && /^-?\d+n$/.test(d) ? String(Number(d.slice(0, -1))) : JSON.stringify(d));
+const jsDefault = (d) => (typeof d === 'string' && /^-?\d+n$/.test(d) ? String(Number(d.slice(0, -1))) : Object.is(d, -0) ? '-0' : JSON.stringify(d));
 
 // ------------------------------------------------------------ emitters
 
@@ -1354,6 +1418,7 @@ function jsValue(v, indent = '') {
     }).join(', ')} }`;
   }
   if (typeof v === 'string' && /^-?\d+n$/.test(v)) return v;
+  if (Object.is(v, -0)) return '-0'; // (a default of -0.0: JSON writes 0)
   return JSON.stringify(v);
 }
 
@@ -1441,13 +1506,15 @@ function tsSignatures(s, async, indent) {
     } else {
       ps.push(`options?: ${optionsType}`);
     }
-    lines.push(`${indent}${s.name}(${ps.join(', ')}): ${r};`);
+    // (quoted: `new(...)` in an interface is a construct signature, not a method)
+    lines.push(`${indent}${s.name === 'new' ? "'new'" : s.name}(${ps.join(', ')}): ${r};`);
   }
   if (optionsRequired && optional.length) {
     // the optional positional scalars may be left out before the options
     for (let k = 0; k < optional.length; k++) {
       const ps = [...required.map((p) => `${tsParamName(p.name)}: ${ptype(p)}`), ...optional.slice(0, k).map((p) => `${tsParamName(p.name)}: ${ptype(p)}`), `options: ${optionsType}`];
-      lines.push(`${indent}${s.name}(${ps.join(', ')}): ${r};`);
+      // (quoted: `new(...)` in an interface is a construct signature, not a method)
+    lines.push(`${indent}${s.name === 'new' ? "'new'" : s.name}(${ps.join(', ')}): ${r};`);
     }
   }
   return lines;

@@ -366,7 +366,16 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
       return run(emcc, args, { cwd, env: emEnv, jobs }).then((r) => ({ ...r, build }));
     }));
     for (const r of results) {
-      if (r.code !== 0) throw failed(`(${r.build === 'mt' ? 'threaded' : 'single-thread'} build)`, r.out.trim());
+      if (r.code !== 0) {
+        // a kernel declared but defined by no source: its declaration's file:line, not the linker's text
+        const names = new Set(Array.from(r.out.matchAll(/undefined symbol: ([A-Za-z_]\w*)/g), (m) => m[1]));
+        const declared = specs.filter((sp) => names.has(sp.cname) && sp.decl?.file);
+        if (declared.length) {
+          throw new BuildError(declared.map((sp) => `${relative(cwd, sp.decl.file) || sp.decl.file}:${sp.decl.line}: ${sp.cname} is declared ` +
+            'with PW_KERNEL, but no C source of the build defines it (a source file left out, or a misspelt function name?)').join('\n'));
+        }
+        throw failed(`(${r.build === 'mt' ? 'threaded' : 'single-thread'} build)`, r.out.trim());
+      }
       const warnings = r.out.trim();
       if (warnings && !o.quiet && r.build === 'st') log(warnings);
     }

@@ -7,7 +7,11 @@
 //
 // An entry is two files named by its key: <key>.o, the object, and
 // <key>.json, written after it (an entry without its .json does not exist):
-//   { deps: [[path, sha256], ...], obj: sha256 of the object }
+//   { deps: [[path, sha256], ...], absent: [path, ...], obj: sha256 of the object }
+// `absent` lists the places where a header that appears later would be
+// found before one the source included (absentPaths()): the same name in
+// the source's folder, an include folder or a folder of another
+// dependency. A hit needs every one of them still absent.
 // The key hashes the compiler's version, the arguments, the source's path
 // (or, for a generated source, its name) and its text. A hit needs every
 // dependency's content and the object's own hash to match; anything else
@@ -16,8 +20,8 @@
 // builds that share a cache never see a half-written entry. Entries unused
 // for PRUNE_DAYS are removed.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 const PRUNE_DAYS = 30;
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
@@ -43,6 +47,40 @@ export function parseDepfile(text, cwd) {
   return deps;
 }
 
+/**
+ * The paths where a new header would shadow one of `deps` (the headers a
+ * compile of `src` with `args` read) and that do not exist now: each
+ * dependency's last one, two and three path components under each folder
+ * the compiler may search before the one it was found in — the source's
+ * folder, the -I / -iquote / -isystem folders of `args` (taken from
+ * `cwd`), and the folders of the other dependencies (a quoted include
+ * searches its includer's folder first) — except the compiler's own
+ * (a sysroot's, which its version in the key covers).
+ */
+export function absentPaths(src, args, deps, cwd) {
+  const dirs = new Set([dirname(resolve(cwd, src))]);
+  for (let i = 0; i < args.length; i++) {
+    const m = /^-(I|iquote|isystem)(.*)$/.exec(args[i]);
+    if (!m) continue;
+    const d = m[2] || args[++i];
+    if (d) dirs.add(resolve(cwd, d));
+  }
+  for (const d of deps) dirs.add(dirname(d));
+  const searched = [...dirs].filter((d) => !d.split(sep).includes('sysroot'));
+  const out = new Set();
+  for (const d of deps) {
+    const parts = d.split(sep);
+    for (let k = 1; k <= 3 && k < parts.length; k++) {
+      const rel = parts.slice(-k);
+      for (const dir of searched) {
+        const p = join(dir, ...rel);
+        if (p !== d && !out.has(p) && !existsSync(p)) out.add(p);
+      }
+    }
+  }
+  return [...out];
+}
+
 export class ObjectCache {
   /**
    * `dir`: the cache folder (made when first written), or null for no
@@ -52,7 +90,8 @@ export class ObjectCache {
    */
   constructor(dir, salt, warn = () => {}) {
     this.dir = dir;
-    this.salt = salt;
+    // (EMCC_CFLAGS: flags emcc adds to every compile)
+    this.salt = [salt, process.env.EMCC_CFLAGS ?? ''];
     this.warn = warn;
     this.hashes = new Map(); // path -> sha256 of its content (null: unreadable), for this build
     this.hits = 0;
@@ -79,7 +118,8 @@ export class ObjectCache {
     const obj = join(this.dir, `${key}.o`);
     try {
       const m = JSON.parse(readFileSync(join(this.dir, `${key}.json`), 'utf8'));
-      if (m.deps.every(([p, h]) => this.fileHash(p) === h) && sha256(readFileSync(obj)) === m.obj) {
+      if (m.deps.every(([p, h]) => this.fileHash(p) === h) && Array.isArray(m.absent) && !m.absent.some((p) => existsSync(p)) &&
+        sha256(readFileSync(obj)) === m.obj) {
         const now = new Date();
         try { utimesSync(join(this.dir, `${key}.json`), now, now); } catch { /* read-only: still a hit */ }
         this.hits++;
@@ -95,11 +135,12 @@ export class ObjectCache {
    * `skip`: the source itself, already in the key). A failure to write
    * turns the cache off for the rest of the build.
    */
-  store(key, objPath, deps, skip) {
+  store(key, objPath, deps, skip, args = [], cwd = '.') {
     if (!this.dir) return;
     try {
       const obj = readFileSync(objPath);
-      const manifest = { deps: [...new Set(deps)].filter((p) => p !== skip).map((p) => [p, this.fileHash(p)]), obj: sha256(obj) };
+      const own = [...new Set(deps)].filter((p) => p !== skip);
+      const manifest = { deps: own.map((p) => [p, this.fileHash(p)]), absent: absentPaths(skip, args, own, cwd), obj: sha256(obj) };
       if (manifest.deps.some(([, h]) => h === null)) return; // a dependency already gone: nothing safe to store
       mkdirSync(this.dir, { recursive: true });
       const tmp = `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -195,7 +236,7 @@ export async function compileSources(compiles, { cache, keyId, dir, jobs, run, f
       if (out) warn(out, batch[0]);
       for (const m of batch) {
         const obj = join(cwd, `${m.name}.o`);
-        cache.store(m.key, obj, parseDepfile(readFileSync(join(cwd, `${m.name}.d`), 'utf8'), cwd), m.src);
+        cache.store(m.key, obj, parseDepfile(readFileSync(join(cwd, `${m.name}.d`), 'utf8'), cwd), m.src, m.args, cwd);
         objects[m.i] = obj;
       }
     }

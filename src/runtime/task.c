@@ -68,6 +68,21 @@ pw_status pw_fail(pw_status status, const char *fmt, ...) {
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/emscripten.h>
+
+/*
+ * exit() from a kernel (a library's way out of an error): in wasm the
+ * C library's would end the thread the kernel runs on without a word to
+ * JS (a pool call that never settles, one thread fewer; on the core an
+ * exception that is no error of parawasm's). Here it is a trap, as abort()
+ * is: ERR_PW_TRAP on the core, PoolCrashedError on a pool. (This
+ * definition takes the place of the C library's; nothing in a package
+ * built without a main() calls exit() otherwise.)
+ */
+_Noreturn void exit(int code) {
+  (void)code;
+  __builtin_trap();
+}
+
 /* A call on the JS thread (the core): hand progress to JS at once. */
 EM_JS(void, pw__js_progress, (double done, double total), {
   if (Module['pwProgress']) Module['pwProgress'](done, total);

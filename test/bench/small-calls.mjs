@@ -5,8 +5,8 @@
 // fast path), piscina (an empty task) and family calls of the pool on
 // their kernels' fast paths (image.invert of a 16x16 tile into an alloc()
 // view, array.sum and array.topk of 64 doubles) and on the generic path
-// (image.rotate of the tile into an alloc() view, array.unique of 64
-// doubles of 4 values); the JS heap
+// (image.rotate of the tile into an alloc() view, array.sum of the 64
+// doubles with an AbortSignal); the JS heap
 // allocated per queued call; and the core's empty call (testNoop) in ns.
 import { execFile } from 'node:child_process';
 import os from 'node:os';
@@ -95,7 +95,7 @@ export async function benchSmallCalls(cfg) {
         familyRow('array', 'parawasm pool.array.sum(64 doubles, an alloc() view)'),
         familyRow('array-topk', 'parawasm pool.array.topk(64 doubles, 3)'),
         familyRow('image-generic', 'parawasm pool.image.rotate(16x16 tile, 90, { dst: alloc() view }) (generic path)'),
-        familyRow('array-generic', 'parawasm pool.array.unique(64 doubles of 4 values) (generic path)'),
+        familyRow('array-generic', 'parawasm pool.array.sum(64 doubles, { signal }) (generic path)'),
       ],
     }, {
       headers: ['core', 'ns per call, median (min–max) of processes', 'JS heap bytes per call'],

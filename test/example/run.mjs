@@ -423,6 +423,14 @@ async function main() {
         equal(bad.code, 1, 'a build with a C error exits 1');
         ok(/broken\.c:2:/.test(bad.stderr), `the error names the file and line:\n${bad.stderr}`);
         equal(snapshot(), before, 'the package of the last good build is left as it was');
+        // a kernel declared that no source defines: the declaration's file:line, not the linker's text
+        fs.writeFileSync(path.join(dir, 'src/orphan.h'), '#include <parawasm/kernel.h>\nPW_KERNEL unsigned my_orphan(unsigned a);\n');
+        const orphan = await exec('npx', ['--offline', 'parawasm', 'build', '--prefix', 'my_', '--out', 'pkg', 'src/own_kernels.h', 'src/orphan.h',
+          'src/own_kernels.c'], { cwd: dir, timeout: 600e3 });
+        equal(orphan.code, 1, 'a build with a kernel no source defines exits 1');
+        ok(/src[/\\]orphan\.h:2: my_orphan is declared with PW_KERNEL, but no C source of the build defines it/.test(orphan.stderr),
+          `the error names the declaration:\n${orphan.stderr}`);
+        equal(snapshot(), before, 'the package of the last good build is left as it was');
         const load = await exec('node', ['--input-type=module', '-e',
           "import { loadCore } from './pkg/index.js'; const c = await loadCore(); console.log(c.weightedMean(Float32Array.of(1, 3), Float32Array.of(1, 1)));"],
         { cwd: dir });

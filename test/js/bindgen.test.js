@@ -142,6 +142,26 @@ test('buildSpec: a 64-bit integer\'s PW_RANGE is exact beyond 2^53 (bigint bound
   assert.deepEqual(specs[0].params.map((p) => p.range), [['5n', '18000000000000000001n'], ['-9007199254740993n', '9007199254740993n'], [1, 2]]);
 });
 
+test('buildSpec: numbers as C reads them: hex (with digits that are float suffixes), octal, binary, suffixes, -0.0', () => {
+  const h = header('#include "parawasm/kernel.h"\n' +
+    'PW_KERNEL void pw_lit(PW_IN(010) const uint8_t *d, PW_RETURN(0x1F) uint8_t *r, PW_RANGE(0, 0xFF) uint32_t a, PW_RANGE(0xf, 0x1F) uint32_t b,\n' +
+    '  PW_RANGE(010, 0100) uint32_t c, PW_DEFAULT(0xff) double e, PW_DEFAULT(-0.0) double z, PW_DEFAULT(0b101) uint8_t f,\n' +
+    '  PW_RANGE(1u, 0xFFFFFFFFul) PW_DEFAULT(1) uint32_t g, PW_DEFAULT(017) int32_t h, PW_RANGE(-1.5e1, .5f) PW_DEFAULT(0) float i);\n' +
+    'PW_KERNEL int32_t pw_new(int32_t a);\n', 'lit.h');
+  const specs = readHeaders([h]).specs;
+  const p = Object.fromEntries(specs[0].params.map((x) => [x.name, x]));
+  assert.equal(p.d.fixed, 8, 'PW_IN(010): 8 bytes');
+  assert.equal(specs[0].outputs[0].fixed, 31, 'PW_RETURN(0x1F)');
+  assert.deepEqual([p.a.range, p.b.range, p.c.range, p.g.range, p.i.range], [[0, 255], [15, 31], [8, 64], [1, 4294967295], [-15, 0.5]]);
+  assert.deepEqual([p.e.default, p.f.default, p.h.default], [255, 5, 15]);
+  assert.ok(Object.is(p.z.default, -0), 'PW_DEFAULT(-0.0) is -0');
+  // the bundle keeps -0 (JSON would write 0); a kernel named new is a method in the types, not a construct signature
+  const [js, dts] = ['lit.js', 'lit.d.ts'].map((f) => join(tmp, f));
+  generate([h], { js, dts });
+  assert.match(readFileSync(js, 'utf8'), /name: "z", kind: "scalar", type: "f64", default: -0 /);
+  assert.match(readFileSync(dts, 'utf8'), /^ {2}'new'\(a: number/m);
+});
+
 test('buildSpec: camelCase, hidden lengths, defaults, options, ranges, aliases, expressions, outputs', () => {
   const specs = readHeaders([header(VALID, 'valid2.h')]).specs;
   const by = new Map(specs.map((s) => [s.cname, strip(s)]));
@@ -323,6 +343,11 @@ const INVALID = [
   ['a default out of range for uint8_t', 'PW_KERNEL void pw_f(PW_DEFAULT(300) uint8_t a);', /300/],
   ['an option named signal', 'PW_KERNEL void pw_f(PW_OPTION int32_t signal);', /call option/],
   ['an option named on_progress', 'PW_KERNEL void pw_f(PW_OPTION int32_t on_progress);', /call option/],
+  ['a declaration without its ;', 'PW_KERNEL void pw_f(uint32_t x)\nPW_KERNEL void pw_g(uint32_t y);', /PW_KERNEL inside the declaration .*: is a ';' or a '\)' missing before it\?/],
+  ['an option named after Object.prototype (constructor)', 'PW_KERNEL void pw_f(PW_OPTION PW_DEFAULT(7) int32_t constructor);', /"constructor" is a property of every JS object/],
+  ['an option named after Object.prototype (to_string)', 'PW_KERNEL void pw_f(PW_OPTION int32_t to_string);', /"toString" is a property of every JS object/],
+  ['a length that is no C literal (08)', 'PW_KERNEL void pw_f(PW_IN(08) const uint8_t *d);', /"08" in the length expression "08" is not a C integer literal/],
+  ['a range bound that is no C literal (0x1p3)', 'PW_KERNEL void pw_f(PW_RANGE(0, 0x1p3) double x);', /PW_RANGE bound "0x1p3" is not a C number literal/],
   ['an option named out beside one PW_RETURN', 'PW_KERNEL void pw_f(PW_RETURN(4) uint8_t *r, PW_OPTION int32_t out);', /out: a kernel with one PW_RETURN result takes options\.out/],
   ['a kernel name that is not ASCII', 'PW_KERNEL int pw_gr\u00f6\u00dfe(int a);', /kernel pw_gr\u00f6\u00dfe: names must be ASCII C identifiers/],
   ['a parameter name that is not ASCII', 'PW_KERNEL int pw_f(int gr\u00f6\u00dfe);', /parameter gr\u00f6\u00dfe: names must be ASCII C identifiers/],

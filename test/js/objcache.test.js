@@ -69,6 +69,44 @@ test('a stored object is a hit until the source, a header, the flags or the comp
   assert.equal(new ObjectCache(cacheDir, 'emcc 1').lookup(key), null, 'a header gone is a miss');
 });
 
+test('a header that appears where the compiler would find it first is a miss; EMCC_CFLAGS is part of the key', () => {
+  // src.c in d includes "t.h" found in inc2 (-I inc1 -I inc2) and <sub/s.h> in inc2; a header by either name
+  // made later in inc1, or next to the source, or beside another header it read, shadows it
+  const d = fresh();
+  const [inc1, inc2] = ['inc1', 'inc2'].map((x) => join(d, x));
+  mkdirSync(join(inc2, 'sub'), { recursive: true });
+  mkdirSync(inc1);
+  const src = join(d, 'src.c');
+  writeFileSync(src, '#include "t.h"\n#include <sub/s.h>\n');
+  writeFileSync(join(inc2, 't.h'), '#define T 2000\n');
+  writeFileSync(join(inc2, 'sub', 's.h'), '#define S 1\n');
+  const obj = join(d, 'src.o');
+  writeFileSync(obj, 'object');
+  const cacheDir = join(d, 'cache');
+  const args = ['-I', inc1, `-I${inc2}`];
+  const c = new ObjectCache(cacheDir, 'emcc 1');
+  const key = c.key(args, src, readFileSync(src));
+  c.store(key, obj, [src, join(inc2, 't.h'), join(inc2, 'sub', 's.h')], src, args, d);
+  const lookup = () => new ObjectCache(cacheDir, 'emcc 1').lookup(key);
+  assert.ok(lookup(), 'unchanged: a hit');
+  for (const shadow of [join(inc1, 't.h'), join(d, 't.h'), join(inc1, 'sub', 's.h'), join(inc2, 'sub', 't.h')]) {
+    mkdirSync(join(shadow, '..'), { recursive: true });
+    writeFileSync(shadow, '#define T 5000\n');
+    assert.equal(lookup(), null, `${shadow} made: a miss`);
+    rmSync(shadow);
+    assert.ok(lookup(), `${shadow} gone again: a hit`);
+  }
+  // flags emcc takes from the environment
+  const saved = process.env.EMCC_CFLAGS;
+  try {
+    process.env.EMCC_CFLAGS = '-DHK_ALT';
+    assert.notEqual(new ObjectCache(cacheDir, 'emcc 1').key(args, src, readFileSync(src)), key, 'EMCC_CFLAGS set: another key');
+  } finally {
+    if (saved === undefined) delete process.env.EMCC_CFLAGS;
+    else process.env.EMCC_CFLAGS = saved;
+  }
+});
+
 test('a truncated or changed object, or a broken manifest, is a miss', () => {
   const { src, obj, cacheDir } = setup();
   const c = new ObjectCache(cacheDir, 'emcc 1');

@@ -196,7 +196,7 @@ const crashScript = (kind) => `
 `;
 
 describe('a crash on a pool thread', () => {
-  for (const [kind, what] of [[0, 'a trap (unreachable)'], [1, 'abort()'], [2, 'an out-of-bounds read']]) {
+  for (const [kind, what] of [[0, 'a trap (unreachable)'], [1, 'abort()'], [2, 'an out-of-bounds read'], [4, 'exit(3)']]) {
     test(`testTrap(${kind}), ${what}: all pending calls reject with PoolCrashedError; the process lives`, async (t) => {
       const r = await runNode(crashScript(kind));
       assertCleanExit(r, `testTrap(${kind})`);

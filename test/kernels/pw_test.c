@@ -16,6 +16,7 @@ void pw_test_trap(uint32_t kind) {
     abort();
   }
   if (kind == 1) abort();
+  if (kind == 4) exit(3);
   if (kind == 2) {
     volatile uint8_t *far = (volatile uint8_t *)(uintptr_t)0xfffffff0u;
     (void)*far;
@@ -162,6 +163,13 @@ pw_status pw_test_iota(uint16_t *out, uint32_t n, uint16_t start) {
   if (start == 0xffff) return PW_ERANGE;
   for (uint32_t i = 0; i < n; i++) out[i] = (uint16_t)(start + i);
   return PW_OK;
+}
+
+pw_status pw_test_result(uint32_t bytes, bool fail, pw_result *out) {
+  uint8_t *p = pw_result_resize(out, bytes);
+  if (p == NULL && bytes != 0) return PW_ENOMEM;
+  for (uint32_t i = 0; i < bytes; i++) p[i] = (uint8_t)i;
+  return fail ? PW_ERANGE : PW_OK;
 }
 
 pw_status pw_test_iota3(uint16_t *lo, double *sq, uint8_t *odd, uint32_t n, uint16_t start) {

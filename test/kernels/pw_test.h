@@ -17,7 +17,8 @@ PW_KERNEL void pw_test_noop(void);
 
 /**
  * Crashes the thread: kind 0 traps (unreachable), 1 calls abort(), 2 reads
- * far out of bounds, 3 writes a line to stderr and calls abort().
+ * far out of bounds, 3 writes a line to stderr and calls abort(), 4 calls
+ * exit(3) (in wasm a trap too: the runtime's exit()).
  */
 PW_KERNEL void pw_test_trap(uint32_t kind);
 
@@ -94,6 +95,14 @@ PW_KERNEL uint64_t pw_test_nested(uint32_t depth, uint32_t width);
  * start is 0xffff (to test a status with a result).
  */
 PW_KERNEL pw_status pw_test_iota(PW_RETURN(n) uint16_t *out, uint32_t n, PW_DEFAULT(0) uint16_t start);
+
+/**
+ * A PW_RESULT of `bytes` bytes, byte i holding i & 0xff: a whole number of
+ * its 4-byte elements or not (a kernel's bug, which the binding reports);
+ * with `fail` set, the kernel fails with PW_ERANGE after it has made the
+ * result (which the binding frees all the same).
+ */
+PW_KERNEL pw_status pw_test_result(uint32_t bytes, PW_DEFAULT(0) bool fail, PW_RESULT(uint32_t) pw_result *out);
 
 /**
  * Three new arrays of `n` values each: lo[i] = start + i (16-bit), sq[i] =
