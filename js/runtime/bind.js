@@ -207,17 +207,17 @@ function dispatcher(group, method, async) {
   };
 }
 
-/**
- * The error of a fast call whose written buffer, staged outside the heap,
- * was detached before its result could be copied back (the generated
- * read's $gone): names the buffer where the kernel writes one.
- */
 /** A PW_RESULT of `bytes` bytes that are no whole number of its `size`-byte elements (a kernel's bug). */
 export function resultSizeError(spec, name, bytes, size) {
   return new ParawasmError(`${spec.label}: the kernel made a result ${name} of ${bytes} bytes, ` +
     `not a whole number of ${size}-byte elements`, 'ERR_PW_KERNEL_RESULT');
 }
 
+/**
+ * The error of a fast call whose written buffer, staged outside the heap,
+ * was detached before its result could be copied back (the generated
+ * read's $gone): names the buffer where the kernel writes one.
+ */
 export function writtenGone(spec) {
   const w = spec.params.filter((p) => p.kind === 'out' || p.kind === 'inout');
   throw detachedError(w.length === 1 ? w[0].label : `${spec.label}: a buffer it writes`);

@@ -1206,7 +1206,9 @@ function fastPath(spec, mode) {
     L.push('$run(TW * 4);', `return $read(TW, S0${dyn ? ', DO, DB' : retOut || writes ? ', 0, 0' : ''}${retOut ? ', OUT, PO' : writes ? ', undefined, -1' : ''}${writes ? ', W, WP, WN' : ''});`);
   }
   // the read of the result: the status, then the return value or the outputs
-  const R = ['const h = $H.low();', 'const st = h.i32[TW + $SO];'];
+  // (views(), not low(), where the kernel made results: it may have grown
+  // the memory past the views this thread had, even a shared memory's)
+  const R = [results ? 'const h = $H.views();' : 'const h = $H.low();', 'const st = h.i32[TW + $SO];'];
   if (results) {
     // each result's place and bytes (q: its pw_result's word), freed
     // whatever happens next: a failed kernel's too, as the generic path's

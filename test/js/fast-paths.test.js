@@ -581,6 +581,11 @@ describe('fast paths agree with the generic path', () => {
       const counter = countGeneric(t);
       try {
         for (const n of [0, 4, 64, 1 << 20]) assert.deepEqual(await t.testResult(n), ref(n), `${what}: ${n} bytes`);
+        // a result that grows the memory past the views this thread had (a shared memory's too)
+        const size0 = t === core ? t.heapSize : t.stats().heapSize;
+        const huge = await t.testResult(size0 + (1 << 20));
+        assert.equal(huge.length, (size0 + (1 << 20)) / 4, `${what}: a result larger than the heap was`);
+        assert.equal(huge.at(-1), 0xfffefdfc, `${what}: its last element`);
         const d = Uint8Array.from([7, 3, 7, 7, 200, 3]);
         assert.deepEqual(await t.sdk.distinct(d), { values: Uint8Array.from([3, 7, 200]), counts: Uint32Array.from([2, 3, 1]) }, `${what}: sdk.distinct`);
         await assert.rejects(async () => t.testResult(6), { code: 'ERR_PW_KERNEL_RESULT', message: 'testResult: the kernel made a result out of 6 bytes, not a whole number of 4-byte elements' });
