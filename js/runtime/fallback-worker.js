@@ -30,7 +30,9 @@ export function answer(core, data, post) {
     post({ value, args: back, heapSize: core.heapSize }, back.filter(Boolean));
   } catch (e) {
     const crashed = e instanceof WebAssembly.RuntimeError;
-    post({ crashed, error: { name: e.name, message: e.message, code: e.code }, heapSize: core.heapSize }, []);
+    // (the cause by its name and message: an error's cause may hold what a message cannot carry)
+    const cause = e?.cause instanceof Error ? { name: e.cause.name, message: e.cause.message } : undefined;
+    post({ crashed, error: { name: e.name, message: e.message, code: e.code, cause }, heapSize: core.heapSize }, []);
   }
 }
 

@@ -200,7 +200,10 @@ export class FallbackPool extends PoolBase {
       this.settleCall(c, abortError(c), undefined, true);
     } else if (m.error) {
       const E = ERRORS[m.error.name] ?? ParawasmError;
-      const err = E === ParawasmError ? new E(m.error.message, m.error.code) : new E(m.error.message);
+      // (a kernel's trap has the engine's RuntimeError as its cause, as on the core)
+      const c0 = m.error.cause;
+      const options = c0 ? { cause: Object.assign(new (c0.name === 'RuntimeError' ? WebAssembly.RuntimeError : Error)(c0.message), { name: c0.name }) } : undefined;
+      const err = E === ParawasmError ? new E(m.error.message, m.error.code, options) : new E(m.error.message, options);
       if (m.error.code) err.code = m.error.code;
       this.settleCall(c, err);
     } else {

@@ -358,3 +358,25 @@ test('pool.image.invert into dst called again from a getter of its own source vi
     assert.deepEqual(Array.from(smallDst), Array.from(small.data, (v, i) => (i % 4 === 3 ? v : 255 - v)));
   }
 });
+
+test('a kernel that traps or calls exit(): ERR_PW_TRAP with the engine\'s RuntimeError as its cause on the core and the fallback pool, which lives on', async () => {
+  const TESTPKG = JSON.stringify(new URL('../../build/testpkg/index.js', import.meta.url).href);
+  const r = await runNode(`
+    import { createPool, loadCore } from ${TESTPKG};
+    const pool = await createPool({ threads: 1 });
+    if (pool.isShared) throw new Error('not the fallback pool');
+    const core = await loadCore();
+    const out = [];
+    for (const kind of [0, 4]) {
+      try { core.testTrap(kind); out.push('returned'); } catch (e) { out.push(['core', e.code, e.cause?.constructor?.name]); }
+      out.push(await pool.testTrap(kind).then(() => 'resolved', (e) => ['fallback', e.code, e.cause?.constructor?.name, e.cause instanceof WebAssembly.RuntimeError]));
+    }
+    out.push(await pool.testNoop().then(() => 'lives', (e) => e.code));
+    await pool.destroy();
+    console.log(JSON.stringify(out));
+  `, { args: ['--import', PRELOAD] });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()), [
+    ['core', 'ERR_PW_TRAP', 'RuntimeError'], ['fallback', 'ERR_PW_TRAP', 'RuntimeError', true],
+    ['core', 'ERR_PW_TRAP', 'RuntimeError'], ['fallback', 'ERR_PW_TRAP', 'RuntimeError', true], 'lives']);
+});
