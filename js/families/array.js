@@ -107,6 +107,10 @@ function elementArg(where, what, v, t) {
   if (t.float) {
     numberArg(where, what, v);
     if (Number.isNaN(v)) throw rangeError(`${W(where)}: ${what} must not be NaN`);
+    // (a Float32Array's element: within float's range, or an infinity)
+    if (t.bits === 32 && Number.isFinite(v) && Math.abs(v) > 3.4028234663852886e38) {
+      throw rangeError(`${W(where)}: ${what} must be within float's range, ±3.4028234663852886e38, or infinite (got ${v})`);
+    }
     return v;
   }
   const lo = t.signed ? -(2n ** BigInt(t.bits - 1)) : 0n;

@@ -437,6 +437,9 @@ describe('reductions', () => {
             [(x, y) => { x[pos] = Infinity; y[pos] = 0; }, NaN],
             [(x) => { x[pos] = NaN; }, NaN],
             [(x) => { x[pos] = Infinity; x[(pos + 1) % n] = -Infinity; }, n > 1 ? NaN : -Infinity],
+            // an infinity times an element so small that a rescaled second pass would make it 0 (0 * Inf)
+            [(x, y) => { x[pos] = -Infinity; y[pos] = C === Float64Array ? 1e-200 : 1e-40; }, -Infinity],
+            [(x, y) => { x[pos] = 1e-300; y[pos] = Infinity; }, C === Float64Array ? Infinity : NaN],
           ];
           for (const [k, [spoil, want]] of kinds.entries()) {
             const x = C.from({ length: n }, (_, i) => 1 + (i % 7));
@@ -937,6 +940,8 @@ describe('bad input', () => {
     [(a) => a.axpy('2', F, F), TypeError, 'array.axpy: a', 'number'],
     [(a) => a.clamp(F, 3, 1), RangeError, 'array.clamp: lo', 'greater than hi'],
     [(a) => a.clamp(F, NaN, 1), RangeError, 'array.clamp: lo', 'NaN'],
+    [(a) => a.clamp(Float32Array.of(1), -1e39, 1), RangeError, 'array.clamp: lo', 'float\'s range'],
+    [(a) => a.clamp(Float32Array.of(1), 0, 1e39), RangeError, 'array.clamp: hi', 'float\'s range'],
     [(a) => a.clamp(Uint8Array.of(1), -1, 5), RangeError, 'array.clamp: lo', 'from 0 to 255'],
     [(a) => a.clamp(Int32Array.of(1), 0.5, 5), RangeError, 'array.clamp: lo', 'integer'],
     [(a) => a.convert(F, Array), TypeError, 'array.convert: to', 'constructor'],

@@ -236,7 +236,16 @@ PW_INLINE void sum2_add_v4(pwa_v4d *s, pwa_v4d *c, const pwa_v4d *v) {
 #define LD_SQ_f64(x, y, i) ((x)[i] * (x)[i])
 #define LD_SQS_f64(x, y, i) ((((x)[i] * (y)[0]) * (y)[1]) * (((x)[i] * (y)[0]) * (y)[1])) /* y: scales */
 #define LD_SCALED_f64(x, y, i) ((x)[i] * (y)[0]) /* y: a power of two */
-#define LD_DOT_SCALED_f64(x, d, i) (((x)[i] * (d)->s) * ((d)->y[i] * (d)->s)) /* d: a dot_scaled */
+/*
+ * A product of x and y each scaled by s; where the scaling made an element
+ * 0 beside an infinite one (a 0 * Inf of elements that were not 0), the
+ * product of the elements themselves: IEEE's +-Inf, as unscaled.
+ */
+static inline double dot_scaled_product(double x, double y, double s) {
+  double p = (x * s) * (y * s);
+  return p == p ? p : x * y;
+}
+#define LD_DOT_SCALED_f64(x, d, i) dot_scaled_product((x)[i], (d)->y[i], (d)->s) /* d: a dot_scaled */
 
 /*
  * Portable compensated lanes over [b, e) with loader LD and lane adder ADD
