@@ -554,6 +554,12 @@ export function cNumber(text) {
   return s.startsWith('-') ? -v : v;
 }
 
+/** A length given as a C integer literal (PW_IN(16), PW_RETURN(0x20)): its value, or undefined. */
+function literalLength(text) {
+  const v = /^\s*\d/.test(text) ? cInteger(text) : undefined;
+  return v === undefined ? undefined : Number(v);
+}
+
 function parseNumber(s, where, what) {
   const v = cNumber(s);
   if (v === undefined || !Number.isFinite(v)) where(`${what} "${s.trim()}" is not a C number literal`);
@@ -644,7 +650,8 @@ export function buildSpec(decl) {
   const lengthOf = (p, k) => {
     const len = p.annotations[k.toUpperCase()];
     if (len === true || len === '') where(`${cname}: ${p.name}: PW_${k.toUpperCase()} needs a length`);
-    if (/^\s*\d/.test(len) && cInteger(len) !== undefined) return { fixed: Number(cInteger(len)) };
+    const fixed = literalLength(len);
+    if (fixed !== undefined) return { fixed };
     if (/^[A-Za-z_]\w*$/.test(len) && byName.has(len) && lenOwners.has(byName.get(len))) return { param: byName.get(len) };
     const e = compileExpr(len, resolve, (msg) => where(`${cname}: ${p.name}: ${msg}`));
     return { expr: e.src, lenText: len };
@@ -737,7 +744,8 @@ export function buildSpec(decl) {
       if (!elem) where(`${cname}: unsupported buffer element type "${p.ctype}" of ${p.name}`);
       const len = p.annotations.RETURN;
       let count;
-      if (/^\s*\d/.test(len) && cInteger(len) !== undefined) count = { fixed: Number(cInteger(len)) };
+      const fixed = literalLength(len);
+      if (fixed !== undefined) count = { fixed };
       else count = { expr: compileExpr(len, resolve, (msg) => where(`${cname}: ${p.name}: ${msg}`)).src, lenText: len };
       outIndex.set(i, outputs.length);
       outputs.push({ name: camel(p.name), kind: 'ret', elem: elem === 'char' || elem === 'bytes' ? 'u8' : elem, ...count });
