@@ -294,7 +294,8 @@ PW_ARRAY_TYPES(PW_ARRAY_UNIQUE_)
  *     g = N 2^-53 / (1 - N 2^-53), N = n + 8200
  * float input is widened to double exactly, and the result is a double.
  * NaN in x gives NaN; +Inf and -Inf both present give NaN; otherwise an
- * infinite element gives that infinity. A double sum whose running sum
+ * infinite element gives that infinity. Negative zeros only give -0 (as
+ * IEEE's -0 + -0), an empty x +0. A double sum whose running sum
  * passes the double range is computed again over x * 2^-64 and scaled
  * back, so it is +-Inf only when the result is (1e308 + 1e308 - 1e308 is
  * 1e308); mean likewise. (A float sum cannot overflow a double.)
@@ -417,7 +418,8 @@ PW_ARRAY_FLOAT_TYPES(PW_ARRAY_NORM_)
  * Floats: a compensated running sum in double (TwoSum, as pw_array_sum),
  * each output rounded once to T, so before that final rounding each
  * out[i] is within 2^-53 |s_i| + g^2 sum|x[0..i]| of the exact prefix
- * s_i (g as in pw_array_sum, with i + 1 for n). Parallel in two passes (chunk totals, then each
+ * s_i (g as in pw_array_sum, with i + 1 for n); a prefix of negative
+ * zeros only is -0. Parallel in two passes (chunk totals, then each
  * chunk's scan from its offset); chunk boundaries depend on n only.
  * @return PW_OK or PW_ECANCELED (out unspecified)
  */

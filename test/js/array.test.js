@@ -358,6 +358,66 @@ describe('reductions', () => {
     assert.equal(core.array.sum(new Float64Array(0)), 0);
   });
 
+  test('signed zeros: sum and mean of negative zeros only are -0, cumsum over a leading run of them too (IEEE addition)', async () => {
+    for (const C of [Float32Array, Float64Array]) {
+      for (const n of [1, 2, 7, 17, BIG]) {
+        const neg = () => new C(n).fill(-0);
+        for (const op of ['sum', 'mean']) {
+          const { result } = await everywhere(op, () => [neg()], `${op} of ${n} -0 ${C.name}`);
+          assert.ok(Object.is(result, -0), `${op} of ${n} -0 ${C.name}: ${Object.is(result, 0) ? '+0' : result}`);
+        }
+        // one +0 anywhere, or a non-zero that cancels: +0
+        for (const at of [0, n >> 1, n - 1]) {
+          const x = neg();
+          x[at] = 0;
+          const { result } = await everywhere('sum', () => [x.slice()], `sum of -0 with +0 at ${at}`);
+          assert.ok(Object.is(result, 0), `sum of ${n} -0 ${C.name} with +0 at ${at}`);
+        }
+        if (n > 1) {
+          const x = neg();
+          x[0] = 1;
+          x[n - 1] = -1;
+          assert.ok(Object.is((await everywhere('sum', () => [x.slice()], 'cancel')).result, 0), 'sum of 1, -0..., -1');
+        }
+        // cumsum: a run of -0 of `run` elements, then 1.5, then -0s and a -1.5
+        for (const run of [0, 1, n >> 1, n]) {
+          const make = () => {
+            const x = neg();
+            if (run < n) x[run] = 1.5;
+            if (run + 2 < n - 1) x[n - 1] = -1.5;
+            return x;
+          };
+          const ref = (exclusive) => {
+            const out = new C(n);
+            let acc = 0; // the prefix before the first element, then IEEE addition
+            let allNeg = true;
+            for (let i = 0; i < n; i++) {
+              if (exclusive) out[i] = i > 0 && allNeg ? -0 : acc;
+              allNeg = allNeg && Object.is(make()[i], -0);
+              acc += make()[i];
+              if (!exclusive) out[i] = allNeg ? -0 : acc;
+            }
+            return out;
+          };
+          for (const exclusive of [false, true]) {
+            const want = n <= 17 ? ref(exclusive) : null;
+            const { result } = await everywhere('cumsum', () => [make(), { exclusive }], `cumsum run ${run} of ${n}`);
+            for (let i = 0; i < Math.min(n, run + 2); i++) {
+              const w = exclusive ? (i >= 1 && i <= run ? -0 : i === 0 ? 0 : 1.5) : i < run ? -0 : 1.5;
+              assert.ok(Object.is(result[i], w), `cumsum ${C.name} n ${n} run ${run} exclusive ${exclusive} [${i}]: ${result[i]} vs ${w}`);
+            }
+            if (want) assert.ok(sameBits(result, want), `cumsum ${C.name} n ${n} run ${run} exclusive ${exclusive}: the reference`);
+            // in place: the same bits
+            const x = make();
+            core.array.cumsum(x, { exclusive, out: x });
+            assert.ok(sameBits(x, result), `cumsum in place ${C.name} n ${n} run ${run} exclusive ${exclusive}`);
+          }
+        }
+      }
+      assert.ok(Object.is(core.array.sum(new C(0)), 0), 'the empty sum is +0');
+    }
+  });
+
   test('sum and mean of doubles whose running sum passes the double range: finite where the exact result is', async () => {
     const MAX = Number.MAX_VALUE;
     const n = 100003;

@@ -461,6 +461,13 @@ void pwa_sum2_f64(const double *x, size_t b, size_t e, double *S, double *C);
 /* The same over x[i] * scale (a power of two), for sums beyond the double range. */
 void pwa_sum2_scaled_f64(const double *x, size_t b, size_t e, double scale, double *S, double *C);
 void pwa_sum2_f32(const float *x, size_t b, size_t e, double *S, double *C);
+/*
+ * The length of x's leading run of negative zeros (reduce.c). A sum is -0
+ * exactly when every element is -0 (IEEE: -0 + -0 is -0, any other sum
+ * of zeros +0), which the compensated sums, starting from +0, do not see.
+ */
+size_t pwa_negzero_run_f64(const double *x, size_t n);
+size_t pwa_negzero_run_f32(const float *x, size_t n);
 
 /* Calls CALL(m) with m the constant equal to `mode` (so that inlined
    key functions fold). */

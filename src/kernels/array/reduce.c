@@ -579,6 +579,16 @@ void pwa_sum2_scaled_f64(const double *x, size_t b, size_t e, double scale, doub
 void pwa_sum2_f32(const float *x, size_t b, size_t e, double *S, double *C) {
   csum_f32(x, NULL, b, e, S, C);
 }
+size_t pwa_negzero_run_f64(const double *x, size_t n) {
+  size_t i = 0;
+  while (i < n && x[i] == 0 && signbit(x[i])) i++;
+  return i;
+}
+size_t pwa_negzero_run_f32(const float *x, size_t n) {
+  size_t i = 0;
+  while (i < n && x[i] == 0 && signbit(x[i])) i++;
+  return i;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Compensated reductions on the pool                                       */
@@ -1203,7 +1213,8 @@ pw_u128 pw_array_sum_u64(const uint64_t *x, size_t n) {
 double pw_array_sum_f32(const float *x, size_t n) {
   double acc[2];
   csum_run(x, NULL, n, 4, CSUM(csum_f32), acc);
-  return sum2_value(acc);
+  double v = sum2_value(acc);
+  return v == 0 && n > 0 && pwa_negzero_run_f32(x, n) == n ? -0.0 : v;
 }
 /*
  * The compensated sum of doubles, divided by `div` (1, or n for the mean).
@@ -1219,6 +1230,7 @@ static double sum_f64_over(const double *x, size_t n, double div) {
   double acc[2];
   csum_run(x, NULL, n, 8, CSUM(csum_f64), acc);
   double v = sum2_value(acc);
+  if (v == 0 && n > 0 && pwa_negzero_run_f64(x, n) == n) return -0.0; /* (-0 / n is -0) */
   if (isfinite(v)) return v / div;
   const double down = 0x1p-64;
   csum_run(x, &down, n, 8, CSUM(csum_scaled_f64), acc);

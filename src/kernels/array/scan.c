@@ -230,6 +230,9 @@ static pw_status scan_any(const void *x, size_t n, void *out, bool exclusive, in
     free(c.isum);
     return s;
   }
+  /* the leading run of -0: its prefixes are -0, as IEEE's -0 + -0 (the
+     running sum starts from +0; counted before an in-place scan writes) */
+  size_t negz = width == 32 ? pwa_negzero_run_f32(x, n) : pwa_negzero_run_f64(x, n);
   c.fsum = pwa_alloc(chunks, 3 * sizeof(double));
   if (c.fsum == NULL) return pwa_nomem(chunks, 3 * sizeof(double));
   for (size_t j = 0; j < chunks; j++) c.fsum[3 * j + 2] = 0;
@@ -260,6 +263,13 @@ static pw_status scan_any(const void *x, size_t n, void *out, bool exclusive, in
     s = pw_parallel_for(n, grain, width == 32 ? fscan_run_f32 : fscan_run_f64, &c);
   }
   free(c.fsum);
+  /* inclusive: o[i] for i < negz; exclusive: o[i] for 1 <= i <= negz
+     (o[0], the sum of no element, stays +0) */
+  size_t z0 = exclusive ? 1 : 0, z1 = exclusive ? (negz < n ? negz + 1 : n) : negz;
+  for (size_t i = z0; s == PW_OK && i < z1; i++) {
+    if (width == 32) ((float *)out)[i] = -0.0f;
+    else ((double *)out)[i] = -0.0;
+  }
   return s;
 }
 
