@@ -20,10 +20,14 @@ export interface Image {
   channels?: 4 | 1;
 }
 
-/** An image that a method made: channels is always set. */
-export interface ImageResult {
-  /** On a pool: a view of its memory from pool.alloc() (free it with image.free()); on a core: a new array. */
-  data: Uint8ClampedArray;
+/**
+ * An image that a method made: channels is always set. D is the type of
+ * its data: a new Uint8ClampedArray, or the data of the options.dst it was
+ * written to (that very view: a Uint8Array, a Buffer...).
+ */
+export interface ImageResult<D extends PixelData = Uint8ClampedArray> {
+  /** On a pool: a view of its memory from pool.alloc() (free it with image.free()); on a core: a new array; with options.dst, dst's data. */
+  data: D;
   width: number;
   height: number;
   channels: 4 | 1;
@@ -57,6 +61,15 @@ export interface DstOptions {
    */
   dst?: Image | PixelData;
 }
+
+/** options.dst as the call gives it, so that the result's data has dst's type (DstData). */
+export interface DstOf<D> {
+  dst?: D;
+}
+
+/** The data type of a result written to a dst of type D: D's own data (D a view or an Image); Uint8ClampedArray without a dst. */
+export type DstData<D> = [D] extends [never] ? Uint8ClampedArray
+  : D extends PixelData ? D : D extends { data: infer E extends PixelData } ? E : PixelData;
 
 /** A file's bytes (PNG or JPEG): any view or ArrayBuffer. */
 export type FileBytes = ArrayBufferView | ArrayBuffer;
@@ -199,20 +212,20 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
    * out) to keep the aspect ratio. Filters widen when shrinking
    * (area-correct), colours are weighted by alpha. Not in place.
    */
-  resize(src: ImageSource, width: number | null, height?: number | null, options?: ResizeOptions & C): ImageReturn<Wrap, ImageResult>;
-  resize(src: ImageSource, width: number | null, options?: ResizeOptions & C): ImageReturn<Wrap, ImageResult>;
+  resize<D extends Image | PixelData = never>(src: ImageSource, width: number | null, height?: number | null, options?: ResizeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  resize<D extends Image | PixelData = never>(src: ImageSource, width: number | null, options?: ResizeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** Gaussian blur of standard deviation sigma pixels (0 to 100000; 0 copies). In place allowed. */
-  blur(src: ImageSource, sigma: number, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
-  blur(src: ImageSource, options: { sigma: number } & BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  blur<D extends Image | PixelData = never>(src: ImageSource, sigma: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  blur<D extends Image | PixelData = never>(src: ImageSource, options: { sigma: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** Box blur: the mean of the (2 radius + 1)^2 square, exact (radius 0 to 32767). In place allowed. */
-  boxBlur(src: ImageSource, radius: number, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
-  boxBlur(src: ImageSource, options: { radius: number } & BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  boxBlur<D extends Image | PixelData = never>(src: ImageSource, radius: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  boxBlur<D extends Image | PixelData = never>(src: ImageSource, options: { radius: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** Unsharp mask: c + amount (c - blur(c)) where |c - blur(c)| >= threshold. In place allowed. */
-  sharpen(src: ImageSource, sigma?: number, options?: Omit<SharpenOptions, 'sigma'> & C): ImageReturn<Wrap, ImageResult>;
-  sharpen(src: ImageSource, options?: SharpenOptions & C): ImageReturn<Wrap, ImageResult>;
+  sharpen<D extends Image | PixelData = never>(src: ImageSource, sigma?: number, options?: Omit<SharpenOptions, 'sigma'> & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  sharpen<D extends Image | PixelData = never>(src: ImageSource, options?: SharpenOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** The same as sharpen() (the C kernel's name). */
-  unsharp(src: ImageSource, sigma?: number, options?: Omit<SharpenOptions, 'sigma'> & C): ImageReturn<Wrap, ImageResult>;
-  unsharp(src: ImageSource, options?: SharpenOptions & C): ImageReturn<Wrap, ImageResult>;
+  unsharp<D extends Image | PixelData = never>(src: ImageSource, sigma?: number, options?: Omit<SharpenOptions, 'sigma'> & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  unsharp<D extends Image | PixelData = never>(src: ImageSource, options?: SharpenOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /**
    * Convolves R, G, B (alpha kept) with a preset, rows of weights
    * ([[...], [...]]), or a flat list (square, or options.kernelWidth x
@@ -221,51 +234,51 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
    * alpha): a transparent pixel's colour counts as any other's. For
    * alpha-correct smoothing use blur() or boxBlur().
    */
-  convolve(src: ImageSource, kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array,
-    options?: ConvolveOptions & C): ImageReturn<Wrap, ImageResult>;
+  convolve<D extends Image | PixelData = never>(src: ImageSource, kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array,
+    options?: ConvolveOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** RGBA only: R = G = B = Rec. 709 luma, alpha kept. In place allowed. */
-  greyscale(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  greyscale<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** RGBA to a grey image (channels 1) by Rec. 709 luma; alpha dropped. */
-  toGrey(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  toGrey<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** A grey image to RGBA (alpha 255). A bare view is taken as grey. */
-  toRgba(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  toRgba<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** 255 - c for colours (alpha kept). In place allowed. */
-  invert(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  invert<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** (c - 127.5) contrast + 127.5 + 255 brightness. In place allowed. */
-  brightnessContrast(src: ImageSource, options?: BrightnessContrastOptions & C): ImageReturn<Wrap, ImageResult>;
+  brightnessContrast<D extends Image | PixelData = never>(src: ImageSource, options?: BrightnessContrastOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** 255 (c / 255)^(1 / gamma), gamma 0.01 to 100. In place allowed. */
-  gamma(src: ImageSource, gamma: number, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
-  gamma(src: ImageSource, options: { gamma: number } & BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  gamma<D extends Image | PixelData = never>(src: ImageSource, gamma: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  gamma<D extends Image | PixelData = never>(src: ImageSource, options: { gamma: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** Input and output black and white points and a mid-tone gamma. In place allowed. */
-  levels(src: ImageSource, options?: LevelsOptions & C): ImageReturn<Wrap, ImageResult>;
+  levels<D extends Image | PixelData = never>(src: ImageSource, options?: LevelsOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** RGBA only: a 4x5 colour matrix (20 numbers, or 4 rows of 5), as SVG's feColorMatrix. In place allowed. */
-  colorMatrix(src: ImageSource, matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array,
-    options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  colorMatrix<D extends Image | PixelData = never>(src: ImageSource, matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array,
+    options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** Luma >= threshold (0 to 256, default 128) becomes white, the rest black; alpha kept. In place allowed. */
-  threshold(src: ImageSource, threshold?: number, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
-  threshold(src: ImageSource, options?: { threshold?: number } & BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  threshold<D extends Image | PixelData = never>(src: ImageSource, threshold?: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  threshold<D extends Image | PixelData = never>(src: ImageSource, options?: { threshold?: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** RGBA only: colours multiplied by alpha. In place allowed. */
-  premultiply(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  premultiply<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** RGBA only: undoes premultiply(). In place allowed. */
-  unpremultiply(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  unpremultiply<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** The rectangle rect of src (inside it). Not in place. */
-  crop(src: ImageSource, rect: CropRect, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  crop<D extends Image | PixelData = never>(src: ImageSource, rect: CropRect, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** Top to bottom. In place allowed. */
-  flip(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  flip<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** Left to right. In place allowed. */
-  flop(src: ImageSource, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  flop<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** Clockwise by a multiple of 90 degrees; 90 and 270 swap width and height. In place allowed. */
-  rotate(src: ImageSource, angle: number, options?: BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
-  rotate(src: ImageSource, options: { angle: number } & BareViewOptions & DstOptions & C): ImageReturn<Wrap, ImageResult>;
+  rotate<D extends Image | PixelData = never>(src: ImageSource, angle: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  rotate<D extends Image | PixelData = never>(src: ImageSource, options: { angle: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** Pads with n pixels on every side, or as options say, of options.background. Not in place. */
-  extend(src: ImageSource, n: number, options?: ExtendOptions & C): ImageReturn<Wrap, ImageResult>;
-  extend(src: ImageSource, options: ExtendOptions & C): ImageReturn<Wrap, ImageResult>;
+  extend<D extends Image | PixelData = never>(src: ImageSource, n: number, options?: ExtendOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  extend<D extends Image | PixelData = never>(src: ImageSource, options: ExtendOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /**
    * RGBA only: draws overlay over src at (left, top), Porter-Duff over on
    * straight alpha, with an opacity. Without options.dst a new image; with
    * dst: src, in place.
    */
-  composite(src: ImageSource, overlay: Image, options?: CompositeOptions & C): ImageReturn<Wrap, ImageResult>;
+  composite<D extends Image | PixelData = never>(src: ImageSource, overlay: Image, options?: CompositeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /** Per-channel histograms of 256 counts. */
   histogram(src: ImageSource, options?: BareViewOptions & C): ImageReturn<Wrap, ImageHistogram>;
   /** Per-channel mean, minimum and maximum. */
@@ -273,7 +286,7 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
   /** The header of a PNG or JPEG file. ParawasmError 'ERR_PW_BAD_FORMAT' for other or damaged files. */
   info(data: FileBytes, options?: C): ImageReturn<Wrap, ImageInfo>;
   /** Decodes a PNG or JPEG file (its size from its header). ParawasmError 'ERR_PW_BAD_FORMAT' for a corrupt or truncated file. */
-  decode(data: FileBytes, options?: DecodeOptions & C): ImageReturn<Wrap, ImageResult>;
+  decode<D extends Image | PixelData = never>(data: FileBytes, options?: DecodeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
   /**
    * Decodes every file, at the same time on a pool's threads. If one fails
    * the images already made are freed and the error (its message prefixed

@@ -7,7 +7,7 @@ import {
 } from '../../pkg/index.js';
 import type {
   Core, Pool, PoolStats, CallOptions, CreatePoolOptions, AsyncHash, HashAlgorithm, HashValue, SyncHash,
-  Image, ImageResult, ImageInfo, ImageStats, ImageHistogram, NumericArray,
+  Image, ImageResult, ImageInfo, ImageStats, ImageHistogram, NumericArray, PixelData,
 } from '../../pkg/index.js';
 
 const bytes = new Uint8Array(16);
@@ -102,7 +102,12 @@ const rgba: Image = { data: new Uint8ClampedArray(16), width: 2, height: 2 };
 const fromImageData: Image = new ImageData(2, 2);
 const small: ImageResult = core.image.resize(rgba, 1);
 const small2: ImageResult = core.image.resize(rgba, null, 1, { filter: 'mitchell' });
-const blurred: ImageResult = core.image.blur(fromImageData, 2, { dst: rgba });
+const blurred: ImageResult<PixelData> = core.image.blur(fromImageData, 2, { dst: rgba });
+// a result's data is dst's own: its type too
+const intoU8: ImageResult<Uint8Array> = core.image.invert(rgba, { dst: new Uint8Array(16) });
+const intoImage: Uint8Array = (await pool.image.blur(rgba, 1, { dst: { data: new Uint8Array(16), width: 2, height: 2 } })).data;
+const intoClamped: Uint8ClampedArray = core.image.resize(rgba, 2, 2, { dst: new ImageData(2, 2) }).data;
+const made2: Uint8ClampedArray = core.image.convolve(rgba, 'edge', { bias: 1 }).data;
 const bare: ImageResult = core.image.invert(new Uint8Array(4), { width: 2, height: 2, channels: 1 });
 const conv: ImageResult = core.image.convolve(rgba, [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], { bias: 1 });
 const ext: ImageResult = core.image.extend(rgba, { top: 2, background: '#ffffff80' });
@@ -175,6 +180,10 @@ const notSorted: Float64Array = pool.array.sort(f64);
 core.array.matmul(new Float32Array(4), new Float32Array(4));
 // @ts-expect-error: no such filter
 core.image.resize(rgba, 4, 4, { filter: 'lanczos5' });
+// @ts-expect-error: written to a Uint8Array, the result's data is no Uint8ClampedArray
+const notClamped: Uint8ClampedArray = core.image.invert(rgba, { dst: new Uint8Array(16) }).data;
+// @ts-expect-error: options are checked as before (no such option)
+core.image.invert(rgba, { dst: new Uint8Array(16), dts: 1 });
 // @ts-expect-error: a pool image call is a promise
 const notAnImage: ImageResult = pool.image.flip(rgba);
 // @ts-expect-error: the core takes no signal
