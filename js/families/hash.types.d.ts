@@ -10,7 +10,7 @@ export type HashAlgorithm = PW_HASH_LIST_2;
 /** Every algorithm name that createHash() and hashMany() accept, in order. */
 export const HASH_ALGORITHMS: readonly HashAlgorithm[];
 
-/** Options of createHash() and hashMany(); each applies to some algorithms only. */
+/** Options of createHash() and hashMany(); each applies to some algorithms only (HashOptionsFor). */
 export interface HashOptions {
   /** xxh32 (0 to 2^32-1), xxh64, xxh3, xxh128 (0 to 2^64-1): the seed; default 0. */
   seed?: number | bigint;
@@ -22,10 +22,23 @@ export interface HashOptions {
   outputLength?: number;
 }
 
+/** The algorithms that take a seed (xxHash). */
+export type SeededHashAlgorithm = Extract<HashAlgorithm, 'xxh32' | 'xxh64' | 'xxh3' | 'xxh128'>;
+
+/**
+ * The options algorithm A takes (the others are a TypeError at run time):
+ * seed for xxHash, key / context / outputLength for blake3, none for the
+ * rest. For A a union of names, the options of any of them.
+ */
+export type HashOptionsFor<A extends HashAlgorithm> =
+  A extends SeededHashAlgorithm ? Pick<HashOptions, 'seed'>
+  : A extends 'blake3' ? Pick<HashOptions, 'key' | 'context' | 'outputLength'>
+  : { [K in keyof HashOptions]?: never };
+
 /** Encodings of a digest: hex or base64 strings, or the bytes. */
 export type DigestEncoding = 'hex' | 'base64' | 'bytes';
 
-/** Options of hashMany(). */
+/** Options of hashMany(), beside the algorithm's own (HashOptionsFor). */
 export interface HashManyOptions extends HashOptions {
   /**
    * Results as strings ('hex', 'base64') or bytes ('bytes'). Default: as the
@@ -87,22 +100,24 @@ export interface HashCoreMethods {
    * TypeError (code 'ERR_PW_UNKNOWN_HASH') for an unknown name and for
    * options the algorithm does not take.
    */
-  createHash(algorithm: HashAlgorithm, options?: HashOptions): SyncHash;
+  createHash<A extends HashAlgorithm>(algorithm: A, options?: HashOptionsFor<A>): SyncHash;
   /** Hashes each view (a string as UTF-8); one result per view, in order. */
-  hashMany(algorithm: HashAlgorithm, views: Iterable<ArrayBufferView | string>, options: HashManyOptions & { encoding: 'hex' | 'base64' }): string[];
-  hashMany(algorithm: HashAlgorithm, views: Iterable<ArrayBufferView | string>, options?: HashManyOptions): HashValue[];
+  hashMany<A extends HashAlgorithm>(algorithm: A, views: Iterable<ArrayBufferView | string>,
+    options: HashOptionsFor<A> & Pick<HashManyOptions, 'encoding'> & { encoding: 'hex' | 'base64' }): string[];
+  hashMany<A extends HashAlgorithm>(algorithm: A, views: Iterable<ArrayBufferView | string>,
+    options?: HashOptionsFor<A> & Pick<HashManyOptions, 'encoding'>): HashValue[];
 }
 
 /** What the hash family adds to a pool. */
 export interface HashPoolMethods {
   /** A streaming hash whose work runs on the pool's threads (see AsyncHash). */
-  createHash(algorithm: HashAlgorithm, options?: HashOptions): AsyncHash;
+  createHash<A extends HashAlgorithm>(algorithm: A, options?: HashOptionsFor<A>): AsyncHash;
   /**
    * Hashes each view on the pool's threads, the inputs spread across them;
    * views from pool.alloc() are read in place. One result per view, in order.
    */
-  hashMany(algorithm: HashAlgorithm, views: Iterable<ArrayBufferView | string>,
-    options: HashManyOptions & Pick<PoolCallOptions, 'signal'> & { encoding: 'hex' | 'base64' }): Promise<string[]>;
-  hashMany(algorithm: HashAlgorithm, views: Iterable<ArrayBufferView | string>,
-    options?: HashManyOptions & Pick<PoolCallOptions, 'signal'>): Promise<HashValue[]>;
+  hashMany<A extends HashAlgorithm>(algorithm: A, views: Iterable<ArrayBufferView | string>,
+    options: HashOptionsFor<A> & Pick<HashManyOptions, 'encoding'> & Pick<PoolCallOptions, 'signal'> & { encoding: 'hex' | 'base64' }): Promise<string[]>;
+  hashMany<A extends HashAlgorithm>(algorithm: A, views: Iterable<ArrayBufferView | string>,
+    options?: HashOptionsFor<A> & Pick<HashManyOptions, 'encoding'> & Pick<PoolCallOptions, 'signal'>): Promise<HashValue[]>;
 }

@@ -332,3 +332,43 @@ test('import and require get the same exported names in their declarations (inde
   assert.ok(esm.includes('createPool') && esm.includes('HashAlgorithm') && esm.includes('ImageResult'), esm.join(' '));
   assert.deepEqual(cjs, esm);
 });
+
+test('the types refuse exactly the hash options the run time refuses (each algorithm and option of createHash and hashMany)', async () => {
+  const { default: ts } = await import('typescript');
+  const { loadCore, HASH_ALGORITHMS } = await import(join(installed, 'index.js'));
+  const core = await loadCore();
+  const OPTIONS = { seed: ['1', 1], key: ['new Uint8Array(32)', new Uint8Array(32)], context: ["'app v1'", 'app v1'], outputLength: ['16', 16] };
+  const cases = [];
+  for (const alg of HASH_ALGORITHMS) {
+    for (const [opt, [src, value]] of Object.entries(OPTIONS)) {
+      for (const fn of ['createHash', 'hashMany']) {
+        let runs = true;
+        try {
+          const o = { [opt]: value };
+          if (fn === 'createHash') core.createHash(alg, o).dispose();
+          else core.hashMany(alg, [new Uint8Array(1)], o);
+        } catch (e) {
+          assert.ok(e instanceof TypeError, `${fn}(${alg}, ${opt}): ${e}`);
+          runs = false;
+        }
+        const call = fn === 'createHash' ? `core.createHash('${alg}', { ${opt}: ${src} })` : `core.hashMany('${alg}', [new Uint8Array(1)], { ${opt}: ${src} })`;
+        cases.push({ label: `${fn}(${alg}, { ${opt} })`, runs, call });
+      }
+    }
+  }
+  const file = join(dir, 'hash-options.mts');
+  const lines = ["import { loadCore } from 'parawasm';", 'const core = await loadCore();', ...cases.map((c) => `${c.call};`), 'export {};'];
+  writeFileSync(file, lines.join('\n'));
+  const program = ts.createProgram([file], {
+    strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], noEmit: true,
+  });
+  const refused = new Set();
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    assert.ok(d.file?.fileName === file, `only the cases' lines have errors: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    refused.add(d.file.getLineAndCharacterOfPosition(d.start).line - 2);
+  }
+  const wrong = cases.filter((c, i) => c.runs === refused.has(i)).map((c) => `${c.label}: runs ${c.runs}, a type error ${c.runs ? 'though it runs' : 'missing'}`);
+  assert.deepEqual(wrong, []);
+  assert.ok(cases.some((c) => c.runs) && cases.some((c) => !c.runs), 'both kinds of cases');
+});

@@ -95,6 +95,9 @@ const pm: string[] = await pool.hashMany('sha256', new Set([bytes]), { encoding:
 const pmv: HashValue[] = await pool.hashMany('xxh3', [bytes]);
 const algs: readonly HashAlgorithm[] = HASH_ALGORITHMS;
 const shashed: SyncHash = core.createHash('md5');
+const anyAlg = HASH_ALGORITHMS[0] as HashAlgorithm; // a name known only at run time: the options of any algorithm
+core.createHash(anyAlg, { seed: 1 }).dispose();
+core.createHash('xxh128', { seed: 2n }).dispose();
 shashed.dispose();
 
 // ------------------------------------------------------------ images
@@ -196,6 +199,14 @@ core.image.convolve(rgba, 'blur');
 core.image.chain(rgba).blur(2, { dst: rgba });
 // @ts-expect-error: no such algorithm
 core.createHash('sha3');
+// @ts-expect-error: sha256 takes no seed
+core.createHash('sha256', { seed: 1 });
+// @ts-expect-error: xxHash takes no key
+core.createHash('xxh64', { key: new Uint8Array(32) });
+// @ts-expect-error: blake3 takes no seed
+pool.hashMany('blake3', [bytes], { seed: 1 });
+// @ts-expect-error: crc32 takes no outputLength
+core.hashMany('crc32', [bytes], { encoding: 'hex', outputLength: 8 });
 // @ts-expect-error: a pool hash's digest is a promise
 const notAString: string = pool.createHash('sha1').digest('hex');
 // @ts-expect-error: seed is a number or bigint
