@@ -237,10 +237,32 @@ function arity(where, args, most) {
   if (args.length > most) throw typeError(`${W(where)}: takes at most ${most} arguments (got ${args.length})`);
 }
 
+// the options argument mainArg() found, taken right after it returns
+// with takeMainOptions() (no array of two a call: 64 bytes less, the
+// small-call cost; and no caller's object held after)
+let mainOptions;
+const takeMainOptions = () => {
+  const o = mainOptions;
+  mainOptions = undefined;
+  return o;
+};
+
+/** A colour matrix given as rows: 4 rows of 5 numbers, flattened (their numbers are checked after). */
+function matrixRows(where, m) {
+  m.forEach((row, i) => {
+    if (!Array.isArray(row)) throw typeError(`${W(where)}: matrix[${i}] must be a row of 5 numbers, as the other rows (got ${describe(row)})`);
+  });
+  if (m.length !== 4) throw rangeError(`${W(where)}: matrix must have 4 rows of 5 numbers, as feColorMatrix (got ${m.length} rows)`);
+  m.forEach((row, i) => {
+    if (row.length !== 5) throw rangeError(`${W(where)}: matrix[${i}] must have 5 numbers, as feColorMatrix's rows (got ${row.length})`);
+  });
+  return m.flat();
+}
+
 /**
  * `op(src, main, options)` or `op(src, options)` with `main` inside the
- * options: returns [main, options]. `isMain` tells a main argument from an
- * options object.
+ * options: returns main; takeMainOptions() then gives the options argument.
+ * `isMain` tells a main argument from an options object.
  */
 function mainArg(where, args, name, isMain) {
   arity(where, args, 3);
@@ -249,15 +271,18 @@ function mainArg(where, args, name, isMain) {
       throw typeError(`${W(where)}: ${name} is given twice, as an argument (${args[1]}) and as options.${name} ` +
         `(${describe(args[2][name])}); give it once`);
     }
-    return [args[1], args[2]];
+    mainOptions = args[2];
+    return args[1];
   }
   if (args[1] === undefined || isPlainObject(args[1])) {
     if (args.length === 3 && args[2] !== undefined) {
       throw typeError(`${W(where)}: ${name} must come before the options (got ${describe(args[1])} then ${describe(args[2])})`);
     }
-    return [args[1]?.[name], args[1]];
+    mainOptions = args[1];
+    return args[1]?.[name];
   }
-  return [args[1], args[2]]; // the main argument's own check reports it
+  mainOptions = args[2];
+  return args[1]; // the main argument's own check reports it
 }
 
 // -------------------------------------------------------------- colours
@@ -462,16 +487,18 @@ const k = (where, kernel, buffers, scalars, call) => {
 const kernelScalars = (src, s, result) => (s === null ? { width: src.width, height: src.height, [RESULT]: result }
   : { width: src.width, height: src.height, ...s, [RESULT]: result });
 
-/** A pixel operation with one optional main argument and the same size out as in. */
-function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'number', known = [], inPlace = true, rgba = false, scalars } = {}) {
-  const names = [...(main ? [main] : []), ...known, 'dst', 'width', 'height', 'channels'];
-  return oneCall((env, args, inject, direct) => {
-    // a pool's direct call (none in progress: this is not one made from a
-    // getter of another's arguments) describes its source in SRC
+/**
+ * plan(env, args, inject, direct, scratch) as a plan: a pool's direct call
+ * (none in progress: this is not one made from a getter of another's
+ * arguments) has `scratch` true and may describe its source in SRC and
+ * use DIRECT, which are cleared when it returns.
+ */
+function withScratch(plan) {
+  return (env, args, inject, direct) => {
     const scratch = direct === true && !directBusy;
     if (scratch) directBusy = true;
     try {
-      return sameSizePlan(env, args, inject, direct, scratch);
+      return plan(env, args, inject, direct, scratch);
     } finally {
       if (scratch) {
         directBusy = false;
@@ -480,12 +507,21 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
         DIRECT[RESULT] = undefined;
       }
     }
-  });
+  };
+}
+
+/** A pixel operation with one optional main argument and the same size out as in. */
+function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'number', known = [], inPlace = true, rgba = false, scalars } = {}) {
+  const names = [...(main ? [main] : []), ...known, 'dst', 'width', 'height', 'channels'];
+  return oneCall(withScratch(sameSizePlan));
 
   function sameSizePlan(env, args, inject, direct, scratch) {
     let m;
     let oArg;
-    if (main) [m, oArg] = mainArg(name, args, main, isMain);
+    if (main) {
+      m = mainArg(name, args, main, isMain);
+      oArg = takeMainOptions();
+    }
     else {
       arity(name, args, 2);
       oArg = args[1];
@@ -666,12 +702,12 @@ const OPS = {
 
   colorMatrix: oneCall((env, args, inject) => {
     const where = 'colorMatrix';
-    const [m, oArg] = mainArg(where, args, 'matrix', (v) => Array.isArray(v) || ArrayBuffer.isView(v));
+    const m = mainArg(where, args, 'matrix', (v) => Array.isArray(v) || ArrayBuffer.isView(v));
+    const oArg = takeMainOptions();
     const o = optionsArg(env, where, oArg, ['matrix', 'dst', 'width', 'height', 'channels']);
     const src = imageArg(where, 'src', args[0], o);
     rgbaOnly(where, src);
-    const flat = Array.isArray(m) && m.length === 4 && m.every(Array.isArray) ? m.flat() : m;
-    const matrix = floats(where, 'matrix', flat);
+    const matrix = floats(where, 'matrix', Array.isArray(m) && m.some(Array.isArray) ? matrixRows(where, m) : m);
     if (matrix.length !== 20) {
       throw rangeError(`${W(where)}: matrix must have 20 numbers (4 rows of 5, as feColorMatrix) (got ${matrix.length})`);
     }
@@ -737,23 +773,34 @@ const OPS = {
   flip: sameSize('flip'),
   flop: sameSize('flop'),
 
-  rotate: oneCall((env, args, inject) => {
+  rotate: oneCall(withScratch((env, args, inject, direct, scratch) => {
     const where = 'rotate';
-    const [a, oArg] = mainArg(where, args, 'angle', (v) => typeof v === 'number');
-    const o = optionsArg(env, where, oArg, ['angle', 'dst', 'width', 'height', 'channels']);
-    const src = imageArg(where, 'src', args[0], o);
-    if (typeof a !== 'number') throw typeError(`${W(where)}: angle must be a number of degrees (got ${describe(a)})`);
-    if (!Number.isInteger(a) || a % 90 !== 0) {
-      throw rangeError(`${W(where)}: angle must be a multiple of 90 degrees (90, 180, 270, -90, ...) (got ${a})`);
+    const aArg = mainArg(where, args, 'angle', (v) => typeof v === 'number');
+    const o = optionsArg(env, where, takeMainOptions(), ['angle', 'dst', 'width', 'height', 'channels']);
+    let src = imageArg(where, 'src', args[0], o, true, scratch ? SRC : undefined);
+    if (typeof aArg !== 'number') throw typeError(`${W(where)}: angle must be a number of degrees (got ${describe(aArg)})`);
+    if (!Number.isInteger(aArg) || aArg % 90 !== 0) {
+      throw rangeError(`${W(where)}: angle must be a multiple of 90 degrees (90, 180, 270, -90, ...) (got ${aArg})`);
     }
-    const angle = ((a % 360) + 360) % 360;
+    const angle = ((aArg % 360) + 360) % 360;
     const quarter = angle === 90 || angle === 270;
-    const shape = quarter ? { width: src.height, height: src.width, channels: src.channels } : shapeOf(src);
     const call = callOptionsOf(o, inject);
+    if (direct === true && o.dst !== undefined && src.channels === 4) {
+      // on the threaded pool, into options.dst: the kernel method's own
+      // promise, settling with the image (RESULT), as sameSize's (RGBA:
+      // the kernel's errors are named after the method as they are)
+      const res = { data: null, width: quarter ? src.height : src.width, height: quarter ? src.width : src.height, channels: src.channels };
+      res.data = dstArg(env, where, o, res, src, true, inject);
+      // (the kernel's method reads its options before it returns)
+      return env.execDirect('rotate', src.data, res.data,
+        addCallOptions({ width: src.width, height: src.height, angle, [RESULT]: res }, call));
+    }
+    if (scratch) src = { data: src.data, width: src.width, height: src.height, channels: src.channels, obj: src.obj };
+    const shape = quarter ? { width: src.height, height: src.width, channels: src.channels } : shapeOf(src);
     const st = destination(env, where, o, shape, src, true, inject);
     st.y = k(where, grey('rotate', src), [src.data, st.out.data], { width: src.width, height: src.height, angle, [RESULT]: undefined }, call);
     return st;
-  }),
+  })),
 
   extend: oneCall((env, args, inject) => {
     const where = 'extend';
@@ -895,7 +942,8 @@ const OPS = {
   }),
 
   encodeJpeg: oneCall((env, args, inject) => {
-    const [q, oArg] = mainArg('encodeJpeg', args, 'quality', (v) => typeof v === 'number');
+    const q = mainArg('encodeJpeg', args, 'quality', (v) => typeof v === 'number');
+    const oArg = takeMainOptions();
     const o = optionsArg(env, 'encodeJpeg', oArg, ['quality', 'width', 'height', 'channels']);
     return encodeImage(env, 'encodeJpeg', args[0], 'jpeg', { ...o, quality: q }, inject);
   }),

@@ -399,9 +399,11 @@ describe('fast paths agree with the generic path', () => {
       ['greyscale', 'greyscale', []], ['invert', 'invert', []], ['premultiply', 'premultiply', []],
       ['unpremultiply', 'unpremultiply', []], ['brightnessContrast', 'brightnessContrast', [{ brightness: 0.2, contrast: 1.5 }]],
       ['gamma', 'gamma', [2.2]], ['levels', 'levels', [{ inBlack: 10, inWhite: 200 }]], ['threshold', 'threshold', [100]],
-      ['flip', 'flip', []], ['flop', 'flop', []]];
+      ['flip', 'flip', []], ['flop', 'flop', []], ['rotate', 'rotate', [180]],
+      // (a quarter turn: the result 7 x 13)
+      ['rotate', 'rotate', [90], true], ['rotate', 'rotate', [{ angle: -90 }], true]];
     const rgbaOnly = new Set(['greyscale', 'premultiply', 'unpremultiply']);
-    const kernels = ops.flatMap(([, k]) => (rgbaOnly.has(k) ? [k] : [k, `${k}Grey`]));
+    const kernels = [...new Set(ops.flatMap(([, k]) => (rgbaOnly.has(k) ? [k] : [k, `${k}Grey`])))];
     assert.deepEqual(kernels.sort(), [...FAMILIES.image.js.fast].sort(), 'the ops cover the list');
     const onProgress = () => {};
     for (const t of [core, pool]) {
@@ -413,7 +415,7 @@ describe('fast paths agree with the generic path', () => {
           src.set(bytes);
           const img = { data: src, width: 13, height: 7, channels };
           const dst = t.alloc(bytes.length);
-          for (const [method, , extra] of ops) {
+          for (const [method, , extra, swapped] of ops) {
             if (channels === 1 && rgbaOnly.has(method)) continue;
             const what = `${t === core ? 'core' : 'pool'}.image.${method} (${channels} channels)`;
             // the options object is the last argument: dst added to it (or a new one)
@@ -429,7 +431,7 @@ describe('fast paths agree with the generic path', () => {
             const b = await t.image[method](img, ...withOptions({ dst, onProgress }));
             assert.equal(counter.n, before + 1, `${what} with onProgress: the generic path`);
             // the result image on both paths (on the pool, the RESULT option of the kernel call)
-            for (const r of [a, b]) assert.deepEqual([r.data, r.width, r.height, r.channels], [dst, 13, 7, channels], what);
+            for (const r of [a, b]) assert.deepEqual([r.data, r.width, r.height, r.channels], [dst, ...(swapped ? [7, 13] : [13, 7]), channels], what);
             assert.deepEqual(fast, [...dst], `${what}: the same bytes`);
           }
           t.free(src);
