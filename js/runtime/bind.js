@@ -360,6 +360,9 @@ export class Call {
     this.result = undefined; // options[RESULT]: the value the call settles with
     // what a pool keeps of the call
     this.signal = undefined;
+    this.abortEntry = null; // its signal's list of calls (AbortWatch), while registered
+    this.abortPrev = null;
+    this.abortNext = null;
     this.resolve = null;
     this.reject = null;
     this.settled = false;
@@ -384,8 +387,8 @@ export class Call {
   }
 
   /**
-   * Checks the arguments; returns the call options (an object with the
-   * `callOptions` names found, or undefined). A plain object after the
+   * Checks the arguments; returns the call options (the options object if
+   * it has one of the `callOptions` names, else undefined). A plain object after the
    * positional arguments is the options object: the kernel's PW_OPTION
    * parameters and the call options (`signal` on the pool, `onProgress`).
    */
@@ -407,9 +410,11 @@ export class Call {
     }
     let call;
     if (options !== undefined) {
-      for (const k of Object.keys(options)) {
+      // (for-in over own keys, as Object.keys: no array of the keys a call)
+      for (const k in options) {
+        if (!Object.prototype.hasOwnProperty.call(options, k)) continue;
         if (callOptions.includes(k)) {
-          if (options[k] !== undefined) (call ??= {})[k] = options[k];
+          if (options[k] !== undefined) call = options;
         } else if (!spec.optionNames.includes(k) && !(k === 'out' && spec.retOut)) {
           const known = [...spec.optionNames, ...(spec.retOut ? ['out'] : []), ...callOptions];
           throw typeError(`${spec.label}: unknown option "${k}" (the options are: ${known.join(', ') || 'none'})`);

@@ -280,6 +280,36 @@ describe('pool abort', () => {
     for (const b of [small, large]) pool.free(b);
   });
 
+  test('one signal over calls that settle in any order, then an abort: only the calls still pending reject', async () => {
+    const ac = new AbortController();
+    const { signal } = ac;
+    setMaxListeners(0, signal);
+    const small = fillRandom(pool.alloc(1000), SEED + 6);
+    const want = refCrc32(small);
+    // settled calls leave the signal's list from its head, its middle and its end
+    for (let round = 0; round < 3; round++) {
+      const ps = Array.from({ length: 300 }, (_, i) => (i % 3 === round ? pool.crc32(small, { signal }) : pool.testNoop({ signal })));
+      await Promise.all(ps);
+      assert.equal(listeners(signal), 0, `round ${round}: no listener once every call settled`);
+    }
+    const held = await holdThreads(pool);
+    try {
+      const early = pool.crc32(small, { signal });
+      const pending = Array.from({ length: 50 }, () => pool.crc32(small, { signal }));
+      const other = pool.crc32(small); // no signal
+      assert.ok(listeners(signal) > 0);
+      ac.abort();
+      const results = await Promise.allSettled([early, ...pending]);
+      assert.ok(results.every((r) => r.status === 'rejected' && r.reason.name === 'AbortError'), 'every pending call rejects');
+      assert.equal(listeners(signal), 0);
+      held.release();
+      assert.equal(await other, want, 'the call without the signal runs');
+    } finally {
+      await held.end();
+    }
+    pool.free(small);
+  });
+
   test('aborting after the call settled changes nothing', async () => {
     const ac = new AbortController();
     const buf = textBuffer(pool);
