@@ -8,6 +8,7 @@ import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '.
 import { hex } from '../runtime/hex.js';
 import { blockOf, checkLive, checkUsable } from '../runtime/memory.js';
 import { makeSpec } from '../runtime/bind.js';
+import { relabeled } from '../runtime/drive.js';
 
 const MODE = { plain: 0, keyed: 1, derive: 2 };
 const SEEDED = new Set(['xxh32', 'xxh64', 'xxh3', 'xxh128']);
@@ -157,18 +158,99 @@ function initArgs(state, info, o) {
   return [state, info.id, o.seed, o.mode, o.key];
 }
 
-function finalized(where) {
-  return new ParawasmError(`${where}: digest() was already called; create a new hash`, 'ERR_PW_HASH_FINALIZED');
+/** The error of a method called after digest() (`how` 'digest') or dispose(). */
+function finalized(where, how) {
+  return new ParawasmError(how === 'digest' ? `${where}: digest() was already called; create a new hash`
+    : `${where}: the hash was disposed (dispose()); create a new hash`, 'ERR_PW_HASH_FINALIZED');
 }
 
-function checkData(data, where) {
-  if (typeof data === 'string') return utf8.encode(data);
+// Node's string encodings (Buffer.from(string, encoding)), as update() reads them
+const STRING_ENCODINGS = ['utf8', 'utf-8', 'hex', 'base64', 'base64url', 'latin1', 'binary', 'ascii', 'utf16le', 'utf-16le', 'ucs2', 'ucs-2'];
+// base64 digits' values by character code (-1: none)
+const B64_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64_VALUE[B64.charCodeAt(i)] = i;
+B64_VALUE[45] = 62; // '-' and '_': base64url's, taken by either name as Node does
+B64_VALUE[95] = 63;
+
+/**
+ * The bytes of string s in `encoding` (Node's names, any case; default
+ * UTF-8). Hex must be whole pairs of hex digits; base64 (either
+ * alphabet) may have padding and white space, nothing else.
+ */
+function stringBytes(s, encoding, where) {
+  const enc = encoding === undefined ? 'utf8' : typeof encoding === 'string' ? encoding.toLowerCase() : null;
+  if (enc === null || !STRING_ENCODINGS.includes(enc)) {
+    throw typeError(`${where}: inputEncoding must be one of ${STRING_ENCODINGS.join(', ')} (got ${describe(encoding)})`);
+  }
+  if (enc === 'utf8' || enc === 'utf-8') return utf8.encode(s);
+  if (enc === 'hex') {
+    if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) {
+      throw rangeError(`${where}: data is not hex: ${s.length % 2 ? 'an odd number of digits' : 'a character that is no hex digit'}`);
+    }
+    const out = new Uint8Array(s.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(2 * i, 2), 16);
+    return out;
+  }
+  if (enc === 'base64' || enc === 'base64url') {
+    const out = new Uint8Array((s.length * 3) >> 2);
+    let acc = 0;
+    let bits = 0;
+    let n = 0;
+    let end = false; // past the padding
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 61) { // '='
+        end = true;
+        continue;
+      }
+      if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+      const v = c < 128 ? B64_VALUE[c] : -1;
+      if (v < 0 || end) throw rangeError(`${where}: data is not base64: ${JSON.stringify(s[i])} at ${i}`);
+      acc = (acc << 6) | v;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out[n++] = (acc >> bits) & 0xff;
+      }
+    }
+    return out.subarray(0, n);
+  }
+  if (enc === 'utf16le' || enc === 'utf-16le' || enc === 'ucs2' || enc === 'ucs-2') {
+    const out = new Uint8Array(2 * s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      out[2 * i] = c & 0xff;
+      out[2 * i + 1] = c >> 8;
+    }
+    return out;
+  }
+  // latin1, binary, ascii: each code unit's low byte (as Node writes them)
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** update()'s data as a view: a string in inputEncoding (a view's encoding is ignored, as Node's). */
+function checkData(data, where, encoding) {
+  if (typeof data === 'string') return stringBytes(data, encoding, where);
   if (!ArrayBuffer.isView(data)) {
     throw typeError(`${where}: data must be a TypedArray, DataView, Buffer or string (got ${describe(data)})`);
   }
   // (a detached view would be read as empty on a pool, or fail with the engine's uncoded error)
   return checkLive(data, `${where}: data`);
 }
+
+// A hash dropped without digest() or dispose() has its heap blocks freed
+// when the garbage collector reclaims it: `res` is { owner, blocks } (the
+// core or pool, and the blocks it holds now), never the hash itself.
+const dropped = new FinalizationRegistry((res) => {
+  for (const b of res.blocks) {
+    if (b === null) continue;
+    try {
+      res.owner.free(b);
+    } catch { /* its core or pool is gone, or the block already freed */ }
+  }
+});
 
 // Foreign input larger than this goes to the core in pieces (no full copy).
 const PIECE = 1 << 18;
@@ -183,6 +265,8 @@ export class SyncHash {
     this.options = hashOptions(this.info, options, 'createHash');
     this.core = core;
     this.state = core.alloc(family.stateSize);
+    this.ended = null; // 'digest' or 'dispose'
+    dropped.register(this, { owner: core, blocks: [this.state] }, this);
     try {
       core.invoke('hashInit', initArgs(this.state, this.info, this.options));
     } catch (e) {
@@ -195,35 +279,49 @@ export class SyncHash {
     return this.info.name;
   }
 
-  /** Feeds data (a view, or a string as UTF-8); returns the hash, for chaining. */
-  update(data) {
-    if (!this.state) throw finalized(`${this.info.name}.update`);
-    const v = checkData(data, `${this.info.name}.update`);
+  /**
+   * Feeds data (a view, or a string: UTF-8, or as inputEncoding says, one
+   * of Node's names); returns the hash, for chaining.
+   */
+  update(data, inputEncoding) {
+    const where = `${this.info.name}.update`;
+    if (!this.state) throw finalized(where, this.ended);
+    const v = checkData(data, where, inputEncoding);
     const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-    if (bytes.byteLength <= PIECE || this.core.inHeap(v)) {
-      this.core.invoke('hashUpdate', [this.state, v]);
-    } else {
-      for (let off = 0; off < bytes.byteLength; off += PIECE) {
-        this.core.invoke('hashUpdate', [this.state, bytes.subarray(off, off + PIECE)]);
+    try {
+      if (bytes.byteLength <= PIECE || this.core.inHeap(v)) {
+        this.core.invoke('hashUpdate', [this.state, v]);
+      } else {
+        for (let off = 0; off < bytes.byteLength; off += PIECE) {
+          this.core.invoke('hashUpdate', [this.state, bytes.subarray(off, off + PIECE)]);
+        }
       }
+    } catch (e) {
+      throw relabeled(e, 'hashUpdate', where);
     }
     return this;
   }
 
   /** The digest: bytes (a Uint8Array), or a 'hex' / 'base64' string. Frees the state. */
   digest(encoding) {
-    if (!this.state) throw finalized(`${this.info.name}.digest`);
+    if (!this.state) throw finalized(`${this.info.name}.digest`, this.ended);
     checkEncoding(encoding, `${this.info.name}.digest: encoding`);
     const bytes = this.core.invoke('hashDigest', [this.state, this.options.outLength]);
-    this.dispose();
+    this.end('digest');
     return encodeDigest(this.info, bytes, encoding, false);
   }
 
   /** Frees the state without a digest. Safe to call twice. */
   dispose() {
+    this.end('dispose');
+  }
+
+  end(how) {
     if (!this.state) return;
+    dropped.unregister(this);
     this.core.free(this.state);
     this.state = null;
+    this.ended = how;
   }
 }
 
@@ -246,7 +344,11 @@ export class AsyncHash {
     this.stage = null; // block being filled with small foreign inputs
     this.used = 0;
     this.done = false;
+    this.ended = null; // 'digest' or 'dispose'
     this.released = false; // the state's free() is queued
+    // what a hash dropped meanwhile holds: its state and its stage block
+    this.res = { owner: pool, blocks: [this.state, null] };
+    dropped.register(this, this.res, this);
     this.tail = this.after(() => pool.invoke('hashInit', initArgs(this.state, this.info, this.options)));
   }
 
@@ -254,23 +356,36 @@ export class AsyncHash {
     return this.info.name;
   }
 
-  // Runs fn after every earlier step; a failed step fails those after it.
+  // Runs fn after every earlier step; a failed step fails those after it
+  // (an update's error named after update()).
   after(fn) {
-    const p = (this.tail ?? Promise.resolve()).then(fn);
+    const p = (this.tail ?? Promise.resolve()).then(fn).catch((e) => {
+      throw relabeled(e, 'hashUpdate', `${this.info.name}.update`);
+    });
     p.catch(() => {}); // reported by digest() or flush(), not as unhandled
     this.tail = p;
     return p;
   }
 
-  /** Queues data (a view, or a string as UTF-8); returns the hash, for chaining. */
-  update(data) {
-    if (this.done) throw finalized(`${this.info.name}.update`);
-    const v = checkData(data, `${this.info.name}.update`);
-    const inPlace = checkUsable(this.pool, v, `${this.info.name}.update: data`);
+  /**
+   * Queues data (a view, or a string: UTF-8, or as inputEncoding says);
+   * returns the hash, for chaining.
+   */
+  update(data, inputEncoding) {
+    const where = `${this.info.name}.update`;
+    if (this.done) throw finalized(where, this.ended);
+    const v = checkData(data, where, inputEncoding);
+    const inPlace = checkUsable(this.pool, v, `${where}: data`);
     if (v.byteLength === 0) return this;
     if (inPlace) {
       this.sendStage();
-      this.after(() => this.pool.invoke('hashUpdate', [this.state, v]));
+      // the block is held until its update has run: a free() meanwhile waits for it
+      const held = this.pool.holdInputs([v]);
+      const p = this.after(() => this.pool.invoke('hashUpdate', [this.state, v]));
+      if (held !== null) {
+        const release = () => this.pool.releaseInputs(held);
+        p.then(release, release);
+      }
       return this;
     }
     const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
@@ -293,6 +408,7 @@ export class AsyncHash {
     if (this.stage && this.used + bytes.byteLength > STAGE) this.sendStage();
     if (!this.stage) {
       this.stage = this.pool.alloc(STAGE);
+      this.res.blocks[1] = this.stage;
       this.used = 0;
     }
     this.stage.set(bytes, this.used);
@@ -310,6 +426,7 @@ export class AsyncHash {
     if (!this.stage) return;
     this.send(this.stage.subarray(0, this.used), this.stage);
     this.stage = null;
+    this.res.blocks[1] = null;
   }
 
   /** Resolves when every update so far has been hashed (rejects if one failed). */
@@ -320,7 +437,7 @@ export class AsyncHash {
 
   /** Resolves to the digest: bytes, or a 'hex' / 'base64' string. Frees the state. */
   digest(encoding) {
-    if (this.done) return Promise.reject(finalized(`${this.info.name}.digest`));
+    if (this.done) return Promise.reject(finalized(`${this.info.name}.digest`, this.ended));
     try {
       checkEncoding(encoding, `${this.info.name}.digest: encoding`);
     } catch (e) {
@@ -328,6 +445,7 @@ export class AsyncHash {
     }
     this.sendStage();
     this.done = true;
+    this.ended = 'digest';
     const result = this.after(() => this.pool.invoke('hashDigest', [this.state, this.options.outLength]));
     this.release();
     return result.then((bytes) => encodeDigest(this.info, bytes, encoding, false));
@@ -335,14 +453,17 @@ export class AsyncHash {
 
   /** Drops the hash: queued updates finish, then the state is freed. */
   dispose() {
+    if (this.done) return;
     this.sendStage();
     this.done = true;
+    this.ended = 'dispose';
     this.release();
   }
 
   release() {
     if (this.released) return;
     this.released = true;
+    dropped.unregister(this);
     const free = () => this.pool.free(this.state);
     this.tail.then(free, free);
   }

@@ -35,6 +35,13 @@ export type HashOptionsFor<A extends HashAlgorithm> =
   : A extends 'blake3' ? Pick<HashOptions, 'key' | 'context' | 'outputLength'>
   : { [K in keyof HashOptions]?: never };
 
+/**
+ * How update() reads a string (Node's names, any case; default UTF-8);
+ * ignored for a view, as Node's crypto ignores it.
+ */
+export type HashInputEncoding = 'utf8' | 'utf-8' | 'hex' | 'base64' | 'base64url' | 'latin1' | 'binary' | 'ascii'
+  | 'utf16le' | 'utf-16le' | 'ucs2' | 'ucs-2';
+
 /** Encodings of a digest: hex or base64 strings, or the bytes. */
 export type DigestEncoding = 'hex' | 'base64' | 'bytes';
 
@@ -59,8 +66,8 @@ export type HashValue = number | bigint | Uint8Array;
 export interface SyncHash {
   /** The algorithm's name. */
   readonly algorithm: HashAlgorithm;
-  /** Feeds bytes (a string is taken as UTF-8); returns this hash. */
-  update(data: ArrayBufferView | string): this;
+  /** Feeds bytes (a string as UTF-8, or in inputEncoding as Node names it); returns this hash. */
+  update(data: ArrayBufferView | string, inputEncoding?: HashInputEncoding): this;
   /**
    * The digest (the algorithm's canonical bytes: big-endian for the numeric
    * checksums) as a Uint8Array, or as a hex / base64 string; frees the state.
@@ -81,8 +88,8 @@ export interface SyncHash {
  */
 export interface AsyncHash {
   readonly algorithm: HashAlgorithm;
-  /** Queues bytes (a string is taken as UTF-8); returns this hash. */
-  update(data: ArrayBufferView | string): this;
+  /** Queues bytes (a string as UTF-8, or in inputEncoding as Node names it); returns this hash. */
+  update(data: ArrayBufferView | string, inputEncoding?: HashInputEncoding): this;
   /** Resolves when every update so far has been hashed; rejects if one failed. */
   flush(): Promise<void>;
   /** Resolves to the digest (see SyncHash.digest); frees the state. */

@@ -122,11 +122,15 @@ export function argViews(args) {
  * quantiles kernel, image.decode's of info). Returns e.
  */
 export function renamed(e, ns, where, kernel) {
-  const from = `${ns}.${kernel}`;
-  if (where !== kernel && e instanceof Error && typeof e.message === 'string' && e.message.startsWith(from) &&
+  return where === kernel ? e : relabeled(e, `${ns}.${kernel}`, `${ns}.${where}`);
+}
+
+/** An error whose message begins with the label `from` (then ':' or ' ') relabelled `to`. Returns e. */
+export function relabeled(e, from, to) {
+  if (e instanceof Error && typeof e.message === 'string' && e.message.startsWith(from) &&
       /^[: ]/.test(e.message.slice(from.length))) {
     try {
-      e.message = `${ns}.${where}${e.message.slice(from.length)}`;
+      e.message = `${to}${e.message.slice(from.length)}`;
     } catch { /* left as it is */ }
   }
   return e;

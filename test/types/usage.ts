@@ -98,6 +98,9 @@ const shashed: SyncHash = core.createHash('md5');
 const anyAlg = HASH_ALGORITHMS[0] as HashAlgorithm; // a name known only at run time: the options of any algorithm
 core.createHash(anyAlg, { seed: 1 }).dispose();
 core.createHash('xxh128', { seed: 2n }).dispose();
+const fromHex: string = core.createHash('sha256').update('616263', 'hex').digest('hex');
+// @ts-expect-error: no such input encoding
+core.createHash('sha256').update('abc', 'utf32');
 shashed.dispose();
 
 // ------------------------------------------------------------ images
