@@ -741,16 +741,17 @@ const OPS = {
     return st;
   }),
 
-  crop: oneCall((env, args, inject) => {
+  crop: oneCall(withScratch((env, args, inject, direct, scratch) => {
     const where = 'crop';
     arity(where, args, 3);
-    const [, rect, oArg] = args;
-    const o = optionsArg(env, where, oArg, ['dst', 'width', 'height', 'channels']);
-    const src = imageArg(where, 'src', args[0], o);
+    const rect = args[1];
+    const o = optionsArg(env, where, args[2], ['dst', 'width', 'height', 'channels']);
+    let src = imageArg(where, 'src', args[0], o, true, scratch ? SRC : undefined);
     if (!isPlainObject(rect)) {
       throw typeError(`${W(where)}: rect must be an object { left, top, width, height } (got ${describe(rect)})`);
     }
-    for (const key of Object.keys(rect)) {
+    for (const key in rect) { // (its own keys, as Object.keys: no array a call)
+      if (!Object.prototype.hasOwnProperty.call(rect, key)) continue;
       if (!['left', 'top', 'width', 'height'].includes(key)) throw typeError(`${W(where)}: rect.${key} is not a field of rect (left, top, width, height)`);
     }
     const left = rect.left === undefined ? 0 : number(where, 'rect.left', rect.left, 0, MAX_SIDE - 1, true);
@@ -764,11 +765,19 @@ const OPS = {
       throw rangeError(`${W(where)}: rect.top + rect.height (${top} + ${height}) must be at most the height of src (${src.height})`);
     }
     const call = callOptionsOf(o, inject);
+    if (direct === true && o.dst !== undefined && src.channels === 4) {
+      // on the threaded pool, into options.dst: as rotate's
+      const res = { data: null, width, height, channels: 4 };
+      res.data = dstArg(env, where, o, res, src, false, inject);
+      return env.execDirect('crop', src.data, res.data,
+        addCallOptions({ width: src.width, height: src.height, left, top, dstWidth: width, dstHeight: height, [RESULT]: res }, call));
+    }
+    if (scratch) src = { data: src.data, width: src.width, height: src.height, channels: src.channels, obj: src.obj };
     const st = destination(env, where, o, { width, height, channels: src.channels }, src, false, inject);
     st.y = k(where, grey('crop', src), [src.data, st.out.data],
       { width: src.width, height: src.height, left, top, dstWidth: width, dstHeight: height, [RESULT]: undefined }, call);
     return st;
-  }),
+  })),
 
   flip: sameSize('flip'),
   flop: sameSize('flop'),

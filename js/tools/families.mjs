@@ -28,8 +28,8 @@ export const FAMILIES = {
     // the image namespace's methods and types are the family's JS (images as objects, string options)
     js: {
       module: 'image.js', family: 'imageFamily', types: 'image.types.d.ts', namespace: 'image',
-      // the kernels of its one-call operations (sameSize in js/families/image.js),
-      // which alone get generated fast paths: the others need an options
+      // the kernels of its one-call operations (sameSize in js/families/image.js,
+      // and rotate), which alone get generated fast paths: the others need an options
       // object on every call and run behind more of the family's JS, and
       // fast paths for all would double the generated module
       // (test/js/fast-paths.test.js checks the list against the operations)

@@ -4,9 +4,10 @@
 // between parawasm's pool (crc32 of a 1-byte alloc() view: the generated
 // fast path), piscina (an empty task) and family calls of the pool on
 // their kernels' fast paths (image.invert of a 16x16 tile into an alloc()
-// view, array.sum and array.topk of 64 doubles) and on the generic path
-// (image.rotate of the tile into an alloc() view, array.sum of the 64
-// doubles with an AbortSignal); the JS heap
+// view, image.rotate of it by 90 degrees there, array.sum and array.topk
+// of 64 doubles) and on the generic path (image.crop of the tile's middle
+// into an alloc() view, array.sum of the 64 doubles with an AbortSignal);
+// the JS heap
 // allocated per queued call; and the core's empty call (testNoop) in ns.
 import { execFile } from 'node:child_process';
 import os from 'node:os';
@@ -53,13 +54,13 @@ export async function benchSmallCalls(cfg) {
   const rounds = cfg.quick ? 2 : 5;
   const warmBursts = cfg.quick ? 5 : 40;
   log(`9. small calls: ${procs} cold processes each of parawasm, piscina and the core`);
-  const got = { parawasm: [], piscina: [], core: [], image: [], array: [], 'array-topk': [], 'image-generic': [], 'array-generic': [] };
+  const got = { parawasm: [], piscina: [], core: [], image: [], 'image-rotate': [], array: [], 'array-topk': [], 'image-generic': [], 'array-generic': [] };
   for (let i = 0; i < procs; i++) {
     for (const who of Object.keys(got)) got[who].push(await child(who, rounds, warmBursts));
   }
   // each process's figure: the median of its timed bursts
   const perProc = (who, key) => got[who].map((r) => median(r[key]));
-  const POOLED = ['parawasm', 'piscina', 'image', 'array', 'array-topk', 'image-generic', 'array-generic'];
+  const POOLED = ['parawasm', 'piscina', 'image', 'image-rotate', 'array', 'array-topk', 'image-generic', 'array-generic'];
   const us = Object.fromEntries(POOLED.map((w) => [w, summarize(perProc(w, 'usPerCall'))]));
   const heap = (who) => {
     const xs = got[who].flatMap((r) => r.heapBytesPerCall);
@@ -94,7 +95,8 @@ export async function benchSmallCalls(cfg) {
         familyRow('image', 'parawasm pool.image.invert(16x16 tile, { dst: alloc() view })'),
         familyRow('array', 'parawasm pool.array.sum(64 doubles, an alloc() view)'),
         familyRow('array-topk', 'parawasm pool.array.topk(64 doubles, 3)'),
-        familyRow('image-generic', 'parawasm pool.image.rotate(16x16 tile, 90, { dst: alloc() view }) (generic path)'),
+        familyRow('image-rotate', 'parawasm pool.image.rotate(16x16 tile, 90, { dst: alloc() view })'),
+        familyRow('image-generic', 'parawasm pool.image.crop(16x16 tile, its middle 8x8, { dst: alloc() view }) (its kernel\'s generic path)'),
         familyRow('array-generic', 'parawasm pool.array.sum(64 doubles, { signal }) (generic path)'),
       ],
     }, {

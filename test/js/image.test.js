@@ -472,6 +472,39 @@ describe('the shapes of the API', () => {
     pool.image.free(src);
   });
 
+  test('crop and rotate into options.dst (a pool view, a plain view, an image): the reference\'s pixels on the core and every pool', async () => {
+    for (const img of [IMAGES.rgba, IMAGES.grey, R.makeImage(16, 16, 'alpha', 9)]) {
+      const C = img.channels;
+      const cases = [
+        ['crop', [{ left: 3, top: 2, width: 9, height: 5 }], R.refCrop(img, 3, 2, 9, 5)],
+        ['crop', [{ left: 1, top: 1 }], R.refCrop(img, 1, 1, img.width - 1, img.height - 1)],
+        ...[90, 180, 270, -90].map((a) => ['rotate', [a], R.refRotate(img, ((a % 360) + 360) % 360)]),
+      ];
+      for (const [name, args, ref] of cases) {
+        for (const [tname, t] of [['core', core], ...THREADS.map((n) => [`pool(${n})`, pools[n]])]) {
+          const n = ref.width * ref.height * C;
+          const targets = [['alloc()', () => t.alloc(n)], ['plain', () => new Uint8Array(n)],
+            ['image', () => ({ data: new Uint8ClampedArray(n), width: ref.width, height: ref.height, channels: C })]];
+          for (const [kind, make] of targets) {
+            const dst = make();
+            const src = t === core ? img : { ...img, data: t.alloc(img.data.length).fill(0) };
+            if (src !== img) src.data.set(img.data);
+            const where = `${tname} ${name}(${JSON.stringify(args)}) of ${img.width}x${img.height}x${C} into ${kind}`;
+            const r = await t.image[name](src, ...args, { dst });
+            const data = ArrayBuffer.isView(dst) ? dst : dst.data;
+            assert.equal(r.data, data, `${where}: the result is dst's data`);
+            assertImage(r, ref, 0, where);
+            if (src !== img) t.free(src.data);
+            if (kind === 'alloc()') t.free(dst);
+          }
+          // a dst of the wrong size names it, on every target
+          await assert.rejects(async () => t.image[name](img, ...args, { dst: new Uint8Array(n + C) }),
+            (e) => e instanceof RangeError && new RegExp(`^image\\.${name}: options\\.dst must be ${n} bytes long`).test(e.message), `${tname} ${name}`);
+        }
+      }
+    }
+  });
+
   test('resize that widens and shortens (columns first): the reference\'s pixels, and memory of the size of the images', async () => {
     for (const [w, h, dw, dh] of [[2, 300, 40, 5], [3, 157, 29, 3], [9, 400, 80, 13]]) {
       for (const kind of ['alpha', 'grey']) {
