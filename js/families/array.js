@@ -366,7 +366,8 @@ const OPS = {
     integerArg('topk', 'k', k, 0, x.length);
     const o = optionsArg(env, 'topk', options, ['smallest']);
     const smallest = boolArg('topk', 'options.smallest', o.smallest);
-    return { k: 'topk', args: [x, k, call(env, o, { smallest })], map: topkOf, x };
+    // (the kernel's { values, indices } as it is, but for a Uint8ClampedArray x)
+    return { k: 'topk', args: [x, k, call(env, o, { smallest })], map: x.constructor === Uint8ClampedArray ? topkOf : undefined, x };
   }),
 
   searchSorted: oneCall((env, args) => {
@@ -400,7 +401,7 @@ const OPS = {
     viewArg('unique', 'x', x);
     if (x.length > MAX_INDEX) throw rangeError(`${W('unique')}: x has ${x.length} elements; at most ${MAX_INDEX}`);
     const o = optionsArg(env, 'unique', options, []);
-    return { k: 'unique', args: [x, call(env, o)], map: uniqueOf, x };
+    return { k: 'unique', args: [x, call(env, o)], map: x.constructor === Uint8ClampedArray ? uniqueOf : undefined, x };
   }),
 
   sum: oneCall((env, args) => {
