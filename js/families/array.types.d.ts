@@ -32,6 +32,12 @@ export type NumericArrayConstructor =
 /** An element of array A: bigint for the 64-bit integer arrays, else number. */
 export type ElementOf<A extends NumericArray> = A extends BigIntArray ? bigint : number;
 
+/** A value given for array A's elements (a needle, a bound): for the 64-bit integer arrays a bigint or a number. */
+export type ValueOf<A extends NumericArray> = A extends BigIntArray ? bigint | number : number;
+
+/** A new array of A's element type, as a method makes one (a Buffer's is a plain Uint8Array). */
+export type NewArrayOf<A extends NumericArray> = A extends Uint8ClampedArray ? Uint8ClampedArray : A extends Uint8Array ? Uint8Array : A;
+
 /** A sorted array with its order (sort, argsort, sortByKey, topk). */
 export interface OrderOptions {
   /** Descending (+Inf ... +0, -0 ... -Inf); NaN stays last. Default false. */
@@ -52,7 +58,7 @@ export interface HistogramOptions {
   /** High edge, finite, above lo (default: the largest non-NaN element). */
   hi?: number;
   /** Explicit edges, strictly increasing (at least 2); not with bins, lo or hi. */
-  edges?: number[] | Float64Array;
+  edges?: readonly number[] | Float64Array;
 }
 
 /** Matrix shape of matmul: a is m x k, b is k x n; give at least one of them. */
@@ -84,7 +90,7 @@ export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
   /** Sorts keys in place and permutes every payload (same length) with them; returns the order. */
   sortByKey(keys: NumericArray, payloads?: NumericArray | NumericArray[], options?: OrderOptions & C): ArrayReturn<Wrap, Uint32Array>;
   /** out[i] = x[index[i]]. */
-  gather<A extends NumericArray>(x: A, index: Uint32Array, options?: OutOptions<A> & C): ArrayReturn<Wrap, A>;
+  gather<A extends NumericArray>(x: A, index: Uint32Array, options?: OutOptions<A> & C): ArrayReturn<Wrap, NewArrayOf<A>>;
   /** The element sort would put at index k (0 <= k < length), without sorting. */
   kth<A extends NumericArray>(x: A, k: number, options?: C): ArrayReturn<Wrap, ElementOf<A>>;
   /** The median (quantile 0.5), NaN left out; NaN if no element is left. */
@@ -92,18 +98,21 @@ export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
   /** Quantile q in [0, 1] (linear interpolation, R type 7), NaN left out. */
   quantile(x: NumericArray, q: number, options?: C): ArrayReturn<Wrap, number>;
   /** Several quantiles at once. */
-  quantiles(x: NumericArray, q: number[] | Float64Array, options?: C): ArrayReturn<Wrap, Float64Array>;
+  quantiles(x: NumericArray, q: readonly number[] | Float64Array, options?: C): ArrayReturn<Wrap, Float64Array>;
   /** The k largest (or smallest) elements and their indices, as a stable argsort's first k. */
-  topk<A extends NumericArray>(x: A, k: number, options?: { smallest?: boolean } & C): ArrayReturn<Wrap, { values: A; indices: Uint32Array }>;
+  topk<A extends NumericArray>(x: A, k: number, options?: { smallest?: boolean } & C): ArrayReturn<Wrap, { values: NewArrayOf<A>; indices: Uint32Array }>;
   /** Insertion points of needles in an ascending array (left, or right with { right: true }). */
-  searchSorted<A extends NumericArray>(sorted: A, needles: A | Array<ElementOf<A>>, options?: { right?: boolean } & C): ArrayReturn<Wrap, Uint32Array>;
-  searchSorted<A extends NumericArray>(sorted: A, needle: ElementOf<A>, options?: { right?: boolean } & C): ArrayReturn<Wrap, number>;
+  searchSorted<A extends NumericArray>(sorted: A, needles: A | NewArrayOf<A> | readonly ValueOf<A>[], options?: { right?: boolean } & C): ArrayReturn<Wrap, Uint32Array>;
+  searchSorted<A extends NumericArray>(sorted: A, needle: ValueOf<A>, options?: { right?: boolean } & C): ArrayReturn<Wrap, number>;
   /** Distinct values (SameValueZero), ascending, with their counts. */
-  unique<A extends NumericArray>(x: A, options?: C): ArrayReturn<Wrap, { values: A; counts: Uint32Array }>;
+  unique<A extends NumericArray>(x: A, options?: C): ArrayReturn<Wrap, { values: NewArrayOf<A>; counts: Uint32Array }>;
   /** Sum: exact for integers (a number rounded once, or the exact bigint), compensated for floats. */
   sum(x: NumberArray, options?: { bigint?: false } & C): ArrayReturn<Wrap, number>;
   sum(x: IntNumberArray, options: { bigint: true } & C): ArrayReturn<Wrap, bigint>;
-  sum(x: BigIntArray, options?: C): ArrayReturn<Wrap, bigint>;
+  sum(x: BigIntArray, options?: { bigint?: boolean } & C): ArrayReturn<Wrap, bigint>;
+  /** (an array or a bigint option whose type is known only at run time) */
+  sum(x: IntNumberArray | BigIntArray, options?: { bigint?: boolean } & C): ArrayReturn<Wrap, number | bigint>;
+  sum(x: NumericArray, options?: { bigint?: false } & C): ArrayReturn<Wrap, number | bigint>;
   /** Mean as a number; NaN when empty. */
   mean(x: NumericArray, options?: C): ArrayReturn<Wrap, number>;
   /** Variance sum((x - mean)^2) / (n - ddof); NaN when n <= ddof. */
@@ -119,13 +128,13 @@ export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
   /** Euclidean norm, without overflow or underflow on the way. */
   norm(x: FloatArray, options?: C): ArrayReturn<Wrap, number>;
   /** Prefix sums (inclusive, or exclusive); out may be x. */
-  cumsum<A extends NumericArray>(x: A, options?: { exclusive?: boolean } & OutOptions<A> & C): ArrayReturn<Wrap, A>;
+  cumsum<A extends NumericArray>(x: A, options?: { exclusive?: boolean } & OutOptions<A> & C): ArrayReturn<Wrap, NewArrayOf<A>>;
   /** Bin counts. */
   histogram(x: NumericArray, options?: HistogramOptions & C): ArrayReturn<Wrap, Uint32Array>;
   /** y = a * x + y in place; returns y. */
   axpy<A extends FloatArray>(a: number, x: A, y: A, options?: C): ArrayReturn<Wrap, A>;
   /** Each element limited to [lo, hi]; out may be x. */
-  clamp<A extends NumericArray>(x: A, lo: ElementOf<A>, hi: ElementOf<A>, options?: OutOptions<A> & C): ArrayReturn<Wrap, A>;
+  clamp<A extends NumericArray>(x: A, lo: ValueOf<A>, hi: ValueOf<A>, options?: OutOptions<A> & C): ArrayReturn<Wrap, NewArrayOf<A>>;
   /** Conversion to another element type (typed-array assignment rules, or unorm/snorm with normalize). */
   convert<T extends NumericArray>(x: NumericArray, to: T, options?: { normalize?: boolean } & C): ArrayReturn<Wrap, T>;
   convert<K extends NumericArrayConstructor>(x: NumericArray, to: K, options?: { normalize?: boolean } & C): ArrayReturn<Wrap, InstanceType<K>>;
@@ -134,7 +143,7 @@ export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
   /** Matrix-vector product; a has x.length columns. */
   matvec<A extends FloatArray>(a: A, x: A, options?: OutOptions<A> & C): ArrayReturn<Wrap, A>;
   /** Transpose of a row-major matrix. */
-  transpose<A extends NumericArray>(a: A, options: TransposeOptions<A> & C): ArrayReturn<Wrap, A>;
+  transpose<A extends NumericArray>(a: A, options: TransposeOptions<A> & C): ArrayReturn<Wrap, NewArrayOf<A>>;
 }
 
 /** core.array: every method synchronous. */

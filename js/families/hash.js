@@ -11,6 +11,8 @@ import { makeSpec } from '../runtime/bind.js';
 import { relabeled } from '../runtime/drive.js';
 
 const MODE = { plain: 0, keyed: 1, derive: 2 };
+// the options of some algorithm (hashOptions: an undefined one is left out for any)
+const HASH_OPTION_NAMES = ['seed', 'key', 'context', 'outputLength'];
 const SEEDED = new Set(['xxh32', 'xxh64', 'xxh3', 'xxh128']);
 const ENCODINGS = ['hex', 'base64', 'bytes'];
 // Longest blake3 output asked for in one call (a result is one JS array).
@@ -65,7 +67,8 @@ export function hashOptions(info, options, where, extra = []) {
   const known = [...(SEEDED.has(info.name) ? ['seed'] : []),
     ...(info.kind === 'xof' ? ['key', 'context', 'outputLength'] : []), ...extra];
   for (const k of Object.keys(options)) {
-    if (!known.includes(k)) {
+    // (one left undefined is as one left out, whichever algorithm)
+    if (!known.includes(k) && (options[k] !== undefined || !HASH_OPTION_NAMES.includes(k))) {
       throw typeError(`${where}: option "${k}" does not apply to ${info.name}` +
         `${known.length ? ` (its options: ${known.join(', ')})` : ' (it takes no options)'}`);
     }

@@ -7,6 +7,9 @@ import type { PW_HASH_LIST_2 } from '../../gen/kernels.js';
 /** Names of the hash and checksum algorithms of createHash() and hashMany(). */
 export type HashAlgorithm = PW_HASH_LIST_2;
 
+/** A name createHash() and hashMany() take: an algorithm in lower or upper case (the run time takes any case, as Node's). */
+export type HashAlgorithmName = HashAlgorithm | Uppercase<HashAlgorithm>;
+
 /** Every algorithm name that createHash() and hashMany() accept, in order. */
 export const HASH_ALGORITHMS: readonly HashAlgorithm[];
 
@@ -30,10 +33,10 @@ export type SeededHashAlgorithm = Extract<HashAlgorithm, 'xxh32' | 'xxh64' | 'xx
  * seed for xxHash, key / context / outputLength for blake3, none for the
  * rest. For A a union of names, the options of any of them.
  */
-export type HashOptionsFor<A extends HashAlgorithm> =
-  A extends SeededHashAlgorithm ? Pick<HashOptions, 'seed'>
-  : A extends 'blake3' ? Pick<HashOptions, 'key' | 'context' | 'outputLength'>
-  : { [K in keyof HashOptions]?: never };
+export type HashOptionsFor<A extends HashAlgorithmName> = A extends unknown ? (
+  Lowercase<A> extends SeededHashAlgorithm ? Pick<HashOptions, 'seed'>
+  : Lowercase<A> extends 'blake3' ? Pick<HashOptions, 'key' | 'context' | 'outputLength'>
+  : { [K in keyof HashOptions]?: never }) : never;
 
 /**
  * How update() reads a string (Node's names, any case; default UTF-8);
@@ -54,6 +57,9 @@ export interface HashManyOptions extends HashOptions {
    */
   encoding?: DigestEncoding;
 }
+
+/** A result of hashMany() with encoding E: a string for 'hex' and 'base64', bytes for 'bytes', else as the kernel returns it. */
+export type HashManyResult<E> = E extends 'hex' | 'base64' ? string : E extends 'bytes' ? Uint8Array : HashValue;
 
 /** A result of hashMany() without an encoding. */
 export type HashValue = number | bigint | Uint8Array;
@@ -76,6 +82,7 @@ export interface SyncHash {
   digest(): Uint8Array;
   digest(encoding: 'bytes'): Uint8Array;
   digest(encoding: 'hex' | 'base64'): string;
+  digest(encoding?: DigestEncoding): string | Uint8Array;
   /** Frees the state without a digest; safe to call twice. */
   dispose(): void;
 }
@@ -96,6 +103,7 @@ export interface AsyncHash {
   digest(): Promise<Uint8Array>;
   digest(encoding: 'bytes'): Promise<Uint8Array>;
   digest(encoding: 'hex' | 'base64'): Promise<string>;
+  digest(encoding?: DigestEncoding): Promise<string | Uint8Array>;
   /** Drops the hash: queued updates finish, then the state is freed. */
   dispose(): void;
 }
@@ -107,24 +115,21 @@ export interface HashCoreMethods {
    * TypeError (code 'ERR_PW_UNKNOWN_HASH') for an unknown name and for
    * options the algorithm does not take.
    */
-  createHash<A extends HashAlgorithm>(algorithm: A, options?: HashOptionsFor<A>): SyncHash;
-  /** Hashes each view (a string as UTF-8); one result per view, in order. */
-  hashMany<A extends HashAlgorithm>(algorithm: A, views: Iterable<ArrayBufferView | string>,
-    options: HashOptionsFor<A> & Pick<HashManyOptions, 'encoding'> & { encoding: 'hex' | 'base64' }): string[];
-  hashMany<A extends HashAlgorithm>(algorithm: A, views: Iterable<ArrayBufferView | string>,
-    options?: HashOptionsFor<A> & Pick<HashManyOptions, 'encoding'>): HashValue[];
+  createHash<A extends HashAlgorithmName>(algorithm: A, options?: HashOptionsFor<A>): SyncHash;
+  /** Hashes each view (a string as UTF-8); one result per view, in order (see HashManyResult). */
+  hashMany<A extends HashAlgorithmName, E extends DigestEncoding | undefined = undefined>(algorithm: A,
+    views: Iterable<ArrayBufferView | string>, options?: HashOptionsFor<A> & { encoding?: E }): HashManyResult<E>[];
 }
 
 /** What the hash family adds to a pool. */
 export interface HashPoolMethods {
   /** A streaming hash whose work runs on the pool's threads (see AsyncHash). */
-  createHash<A extends HashAlgorithm>(algorithm: A, options?: HashOptionsFor<A>): AsyncHash;
+  createHash<A extends HashAlgorithmName>(algorithm: A, options?: HashOptionsFor<A>): AsyncHash;
   /**
    * Hashes each view on the pool's threads, the inputs spread across them;
    * views from pool.alloc() are read in place. One result per view, in order.
    */
-  hashMany<A extends HashAlgorithm>(algorithm: A, views: Iterable<ArrayBufferView | string>,
-    options: HashOptionsFor<A> & Pick<HashManyOptions, 'encoding'> & Pick<PoolCallOptions, 'signal'> & { encoding: 'hex' | 'base64' }): Promise<string[]>;
-  hashMany<A extends HashAlgorithm>(algorithm: A, views: Iterable<ArrayBufferView | string>,
-    options?: HashOptionsFor<A> & Pick<HashManyOptions, 'encoding'> & Pick<PoolCallOptions, 'signal'>): Promise<HashValue[]>;
+  hashMany<A extends HashAlgorithmName, E extends DigestEncoding | undefined = undefined>(algorithm: A,
+    views: Iterable<ArrayBufferView | string>,
+    options?: HashOptionsFor<A> & { encoding?: E } & Pick<PoolCallOptions, 'signal'>): Promise<HashManyResult<E>[]>;
 }

@@ -71,8 +71,8 @@ export interface DstOf<D> {
 export type DstData<D> = [D] extends [never] ? Uint8ClampedArray
   : D extends PixelData ? D : D extends { data: infer E extends PixelData } ? E : PixelData;
 
-/** A file's bytes (PNG or JPEG): any view or ArrayBuffer. */
-export type FileBytes = ArrayBufferView | ArrayBuffer;
+/** A file's bytes (PNG or JPEG): any view, ArrayBuffer or SharedArrayBuffer. */
+export type FileBytes = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
 
 /** Resampling filters of resize(); 'bicubic' is Catmull-Rom. */
 export type ResizeFilter = 'nearest' | 'bilinear' | 'bicubic' | 'catmull-rom' | 'mitchell' | 'lanczos3';
@@ -316,39 +316,47 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
   chain(input: ImageSource | FileBytes, options?: ChainOptions & Omit<C, 'onProgress'>): ImageChain<Wrap>;
 }
 
+/** A chain step's own call options: its progress (the chain's signal reaches every step). */
+export type StepOptions = Pick<CoreCallOptions, 'onProgress'>;
+
 /** ImageReturn<'sync', T> is T; ImageReturn<'async', T> is Promise<T>. */
 export type ImageReturn<Wrap extends 'sync' | 'async', T> = Wrap extends 'async' ? Promise<T> : T;
 
 /** A chain of image steps (see ImageMethods.chain); each step method returns the chain. */
 export interface ImageChain<Wrap extends 'sync' | 'async'> {
-  resize(width: number | null, height?: number | null, options?: Omit<ResizeOptions, 'dst'>): this;
-  resize(width: number | null, options?: Omit<ResizeOptions, 'dst'>): this;
-  crop(rect: CropRect): this;
-  extend(n: number, options?: Omit<ExtendOptions, 'dst'>): this;
-  extend(options: Omit<ExtendOptions, 'dst'>): this;
-  rotate(angle: number): this;
-  flip(): this;
-  flop(): this;
-  blur(sigma: number): this;
-  boxBlur(radius: number): this;
-  sharpen(sigma?: number, options?: Omit<SharpenOptions, 'sigma' | 'dst'>): this;
-  sharpen(options?: Omit<SharpenOptions, 'dst'>): this;
-  unsharp(sigma?: number, options?: Omit<SharpenOptions, 'sigma' | 'dst'>): this;
-  unsharp(options?: Omit<SharpenOptions, 'dst'>): this;
+  resize(width: number | null, height?: number | null, options?: Omit<ResizeOptions, 'dst'> & StepOptions): this;
+  resize(width: number | null, options?: Omit<ResizeOptions, 'dst'> & StepOptions): this;
+  crop(rect: CropRect, options?: StepOptions): this;
+  extend(n: number, options?: Omit<ExtendOptions, 'dst'> & StepOptions): this;
+  extend(options: Omit<ExtendOptions, 'dst'> & StepOptions): this;
+  rotate(angle: number, options?: StepOptions): this;
+  rotate(options: { angle: number } & StepOptions): this;
+  flip(options?: StepOptions): this;
+  flop(options?: StepOptions): this;
+  blur(sigma: number, options?: StepOptions): this;
+  blur(options: { sigma: number } & StepOptions): this;
+  boxBlur(radius: number, options?: StepOptions): this;
+  boxBlur(options: { radius: number } & StepOptions): this;
+  sharpen(sigma?: number, options?: Omit<SharpenOptions, 'sigma' | 'dst'> & StepOptions): this;
+  sharpen(options?: Omit<SharpenOptions, 'dst'> & StepOptions): this;
+  unsharp(sigma?: number, options?: Omit<SharpenOptions, 'sigma' | 'dst'> & StepOptions): this;
+  unsharp(options?: Omit<SharpenOptions, 'dst'> & StepOptions): this;
   convolve(kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array,
-    options?: Omit<ConvolveOptions, 'dst'>): this;
-  greyscale(): this;
-  toGrey(): this;
-  toRgba(): this;
-  invert(): this;
-  brightnessContrast(options?: Omit<BrightnessContrastOptions, 'dst'>): this;
-  gamma(gamma: number): this;
-  levels(options?: Omit<LevelsOptions, 'dst'>): this;
-  colorMatrix(matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array): this;
-  threshold(threshold?: number): this;
-  premultiply(): this;
-  unpremultiply(): this;
-  composite(overlay: Image, options?: Omit<CompositeOptions, 'dst'>): this;
+    options?: Omit<ConvolveOptions, 'dst'> & StepOptions): this;
+  greyscale(options?: StepOptions): this;
+  toGrey(options?: StepOptions): this;
+  toRgba(options?: StepOptions): this;
+  invert(options?: StepOptions): this;
+  brightnessContrast(options?: Omit<BrightnessContrastOptions, 'dst'> & StepOptions): this;
+  gamma(gamma: number, options?: StepOptions): this;
+  gamma(options: { gamma: number } & StepOptions): this;
+  levels(options?: Omit<LevelsOptions, 'dst'> & StepOptions): this;
+  colorMatrix(matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array, options?: StepOptions): this;
+  threshold(threshold?: number, options?: StepOptions): this;
+  threshold(options?: { threshold?: number } & StepOptions): this;
+  premultiply(options?: StepOptions): this;
+  unpremultiply(options?: StepOptions): this;
+  composite(overlay: Image, options?: Omit<CompositeOptions, 'dst'> & StepOptions): this;
   /** Runs the steps; the last image is the caller's (free it with image.free()). */
   run(): ImageReturn<Wrap, ImageResult>;
   encode(options?: Omit<EncodeOptions, keyof BareViewOptions>): ImageReturn<Wrap, Uint8Array>;

@@ -173,10 +173,18 @@ export function hex(value: number | bigint | ArrayBufferView): string;
 export class ParawasmError extends Error {
   constructor(message: string, code?: string, options?: { cause?: unknown });
   readonly code: string;
+  /** image.decodeMany(): the index of the file that failed. */
+  readonly index?: number;
 }
 /** A call aborted through its AbortSignal (code 'ABORT_ERR'). */
-export class AbortError extends ParawasmError {}
+export class AbortError extends ParawasmError {
+  constructor(message?: string, options?: { cause?: unknown });
+}
 /** A kernel crashed a pool thread; the pool has ended (code 'ERR_PW_POOL_CRASHED'). */
-export class PoolCrashedError extends ParawasmError {}
+export class PoolCrashedError extends ParawasmError {
+  constructor(message?: string, options?: { cause?: unknown });
+}
 /** The pool was destroyed (code 'ERR_PW_POOL_DESTROYED'). */
-export class PoolDestroyedError extends ParawasmError {}
+export class PoolDestroyedError extends ParawasmError {
+  constructor(message?: string, options?: { cause?: unknown });
+}

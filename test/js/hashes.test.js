@@ -536,3 +536,12 @@ test('a hash dropped without digest() or dispose() has its heap blocks freed onc
   assert.ok(out.pool <= 64 * 2 ** 20, `the pool's heap grew ${out.pool} bytes`);
   assert.ok(out.core <= 16 * 2 ** 20, `the core's heap grew ${out.core} bytes`);
 });
+
+test('an option of another algorithm left undefined is ignored (as one left out); given, it is a TypeError', async () => {
+  const want = crypto.createHash('sha256').update('abc').digest('hex');
+  assert.equal(core.createHash('sha256', { seed: undefined, key: undefined }).update('abc').digest('hex'), want);
+  assert.equal(await pool.createHash('sha256', { outputLength: undefined }).update('abc').digest('hex'), want);
+  assert.deepEqual(core.hashMany('sha256', ['abc'], { seed: undefined, encoding: 'hex' }), [want]);
+  assert.throws(() => core.createHash('sha256', { seed: 1 }), (e) => e instanceof TypeError && /option "seed" does not apply to sha256/.test(e.message));
+  assert.throws(() => core.createHash('sha256', { sed: undefined }), (e) => e instanceof TypeError && /option "sed"/.test(e.message), 'an unknown name is refused even undefined');
+});

@@ -7,7 +7,7 @@ import {
 } from '../../pkg/index.js';
 import type {
   Core, Pool, PoolStats, CallOptions, CreatePoolOptions, AsyncHash, HashAlgorithm, HashValue, SyncHash,
-  Image, ImageResult, ImageInfo, ImageStats, ImageHistogram, NumericArray, PixelData,
+  Image, ImageResult, ImageInfo, ImageStats, ImageHistogram, NumericArray, PixelData, DigestEncoding,
 } from '../../pkg/index.js';
 
 const bytes = new Uint8Array(16);
@@ -164,6 +164,31 @@ const hist2: Uint32Array = core.array.histogram(f64, { edges: [0, 1, Infinity] }
 const conv32: Float32Array = core.array.convert(new Uint8Array(4), new Float32Array(4), { normalize: true });
 const conv2: NumericArray = core.array.convert(f64, Int8Array);
 const conv8: Uint8Array = core.array.convert(new Float32Array(3), Uint8Array, { normalize: true });
+// found by a review of the types against the run time: calls the run time takes
+const big64 = BigInt64Array.of(1n, 5n);
+const bigSum: bigint = core.array.sum(big64, { bigint: true });
+const anyArray: NumericArray = f64;
+const anySum: number | bigint = core.array.sum(anyArray);
+const flag = Math.random() > 2;
+const flagSum: number | bigint = core.array.sum(new Int8Array(2), { bigint: flag });
+const at: number = core.array.searchSorted(big64, 2);
+const ats: Uint32Array = core.array.searchSorted(big64, [1, 2n]);
+const clamped: BigInt64Array = core.array.clamp(big64, 1, 2n);
+const qsConst: Float64Array = core.array.quantiles(f64, [0.5, 0.99] as const);
+const edges: readonly number[] = [0, 1, 2];
+const histEdges: Uint32Array = core.array.histogram(f64, { edges });
+const upperName: string = core.createHash('SHA256').update('abc').digest('hex');
+const upperMany: string[] = core.hashMany('XXH3', [bytes], { encoding: 'hex', seed: 1 });
+const enc = 'hex' as DigestEncoding;
+const encoded: string | Uint8Array = core.createHash('md5').digest(enc);
+const encodedMany: (string | Uint8Array)[] = core.hashMany('md5', [bytes], { encoding: enc });
+const bytesMany: Uint8Array[] = core.hashMany('md5', [bytes], { encoding: 'bytes' });
+const stepped: ImageResult = core.image.chain(rgba).blur({ sigma: 1 }).rotate({ angle: 90 }).gamma({ gamma: 2 })
+  .threshold({ threshold: 9 }).boxBlur(1, { onProgress: () => {} }).invert({ onProgress: () => {} }).run();
+const sabInfo: ImageInfo = core.image.info(new SharedArrayBuffer(8));
+const aborted = new AbortError('stopped', { cause: new Error('user') });
+const destroyed: ParawasmError = new PoolDestroyedError();
+const failedAt: number | undefined = aborted.index;
 // @ts-expect-error: a constructor gives an array of its own type
 const conv8wrong: Float32Array = core.array.convert(new Float32Array(3), Uint8Array);
 // @ts-expect-error: bigint sums are of integer arrays
