@@ -67,8 +67,16 @@ export interface DstOf<D> {
   dst?: D;
 }
 
-/** The data type of a result written to a dst of type D: D's own data (D a view or an Image); Uint8ClampedArray without a dst. */
-export type DstData<D> = [D] extends [never] ? Uint8ClampedArray
+/**
+ * A new Uint8ClampedArray of unshared memory, as a core's new images have:
+ * Uint8ClampedArray<ArrayBuffer> where TypeScript's typed arrays name
+ * their buffer's type (5.7 and later), which `new ImageData(data, w, h)`
+ * asks for. (A pool's are views of its shared memory.)
+ */
+export type NewClampedArray = ReturnType<Uint8ClampedArray['slice']>;
+
+/** The data type of a result written to a dst of type D: D's own data (D a view or an Image); N (a new image's) without a dst. */
+export type DstData<D, N extends PixelData = Uint8ClampedArray> = [D] extends [never] ? N
   : D extends PixelData ? D : D extends { data: infer E extends PixelData } ? E : PixelData;
 
 /** A file's bytes (PNG or JPEG): any view, ArrayBuffer or SharedArrayBuffer. */
@@ -206,26 +214,26 @@ export interface ChainOptions extends BareViewOptions {}
  * core, a promise on a pool) and C the call options (onProgress on both;
  * signal on a pool).
  */
-export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
+export interface ImageMethods<C, Wrap extends 'sync' | 'async', N extends PixelData = Uint8ClampedArray> {
   /**
    * Resizes to width x height; give one of them as null (or leave height
    * out) to keep the aspect ratio. Filters widen when shrinking
    * (area-correct), colours are weighted by alpha. Not in place.
    */
-  resize<D extends Image | PixelData = never>(src: ImageSource, width: number | null, height?: number | null, options?: ResizeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
-  resize<D extends Image | PixelData = never>(src: ImageSource, width: number | null, options?: ResizeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  resize<D extends Image | PixelData = never>(src: ImageSource, width: number | null, height?: number | null, options?: ResizeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  resize<D extends Image | PixelData = never>(src: ImageSource, width: number | null, options?: ResizeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Gaussian blur of standard deviation sigma pixels (0 to 100000; 0 copies). In place allowed. */
-  blur<D extends Image | PixelData = never>(src: ImageSource, sigma: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
-  blur<D extends Image | PixelData = never>(src: ImageSource, options: { sigma: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  blur<D extends Image | PixelData = never>(src: ImageSource, sigma: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  blur<D extends Image | PixelData = never>(src: ImageSource, options: { sigma: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Box blur: the mean of the (2 radius + 1)^2 square, exact (radius 0 to 32767). In place allowed. */
-  boxBlur<D extends Image | PixelData = never>(src: ImageSource, radius: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
-  boxBlur<D extends Image | PixelData = never>(src: ImageSource, options: { radius: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  boxBlur<D extends Image | PixelData = never>(src: ImageSource, radius: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  boxBlur<D extends Image | PixelData = never>(src: ImageSource, options: { radius: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Unsharp mask: c + amount (c - blur(c)) where |c - blur(c)| >= threshold. In place allowed. */
-  sharpen<D extends Image | PixelData = never>(src: ImageSource, sigma?: number, options?: Omit<SharpenOptions, 'sigma'> & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
-  sharpen<D extends Image | PixelData = never>(src: ImageSource, options?: SharpenOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  sharpen<D extends Image | PixelData = never>(src: ImageSource, sigma?: number, options?: Omit<SharpenOptions, 'sigma'> & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  sharpen<D extends Image | PixelData = never>(src: ImageSource, options?: SharpenOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** The same as sharpen() (the C kernel's name). */
-  unsharp<D extends Image | PixelData = never>(src: ImageSource, sigma?: number, options?: Omit<SharpenOptions, 'sigma'> & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
-  unsharp<D extends Image | PixelData = never>(src: ImageSource, options?: SharpenOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  unsharp<D extends Image | PixelData = never>(src: ImageSource, sigma?: number, options?: Omit<SharpenOptions, 'sigma'> & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  unsharp<D extends Image | PixelData = never>(src: ImageSource, options?: SharpenOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /**
    * Convolves R, G, B (alpha kept) with a preset, rows of weights
    * ([[...], [...]]), or a flat list (square, or options.kernelWidth x
@@ -235,50 +243,50 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
    * alpha-correct smoothing use blur() or boxBlur().
    */
   convolve<D extends Image | PixelData = never>(src: ImageSource, kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array,
-    options?: ConvolveOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+    options?: ConvolveOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** RGBA only: R = G = B = Rec. 709 luma, alpha kept. In place allowed. */
-  greyscale<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  greyscale<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** RGBA to a grey image (channels 1) by Rec. 709 luma; alpha dropped. */
-  toGrey<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  toGrey<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** A grey image to RGBA (alpha 255). A bare view is taken as grey. */
-  toRgba<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  toRgba<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** 255 - c for colours (alpha kept). In place allowed. */
-  invert<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  invert<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** (c - 127.5) contrast + 127.5 + 255 brightness. In place allowed. */
-  brightnessContrast<D extends Image | PixelData = never>(src: ImageSource, options?: BrightnessContrastOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  brightnessContrast<D extends Image | PixelData = never>(src: ImageSource, options?: BrightnessContrastOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** 255 (c / 255)^(1 / gamma), gamma 0.01 to 100. In place allowed. */
-  gamma<D extends Image | PixelData = never>(src: ImageSource, gamma: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
-  gamma<D extends Image | PixelData = never>(src: ImageSource, options: { gamma: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  gamma<D extends Image | PixelData = never>(src: ImageSource, gamma: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  gamma<D extends Image | PixelData = never>(src: ImageSource, options: { gamma: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Input and output black and white points and a mid-tone gamma. In place allowed. */
-  levels<D extends Image | PixelData = never>(src: ImageSource, options?: LevelsOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  levels<D extends Image | PixelData = never>(src: ImageSource, options?: LevelsOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** RGBA only: a 4x5 colour matrix (20 numbers, or 4 rows of 5), as SVG's feColorMatrix. In place allowed. */
   colorMatrix<D extends Image | PixelData = never>(src: ImageSource, matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array,
-    options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+    options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Luma >= threshold (0 to 256, default 128) becomes white, the rest black; alpha kept. In place allowed. */
-  threshold<D extends Image | PixelData = never>(src: ImageSource, threshold?: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
-  threshold<D extends Image | PixelData = never>(src: ImageSource, options?: { threshold?: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  threshold<D extends Image | PixelData = never>(src: ImageSource, threshold?: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  threshold<D extends Image | PixelData = never>(src: ImageSource, options?: { threshold?: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** RGBA only: colours multiplied by alpha. In place allowed. */
-  premultiply<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  premultiply<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** RGBA only: undoes premultiply(). In place allowed. */
-  unpremultiply<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  unpremultiply<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** The rectangle rect of src (inside it). Not in place. */
-  crop<D extends Image | PixelData = never>(src: ImageSource, rect: CropRect, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  crop<D extends Image | PixelData = never>(src: ImageSource, rect: CropRect, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Top to bottom. In place allowed. */
-  flip<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  flip<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Left to right. In place allowed. */
-  flop<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  flop<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Clockwise by a multiple of 90 degrees; 90 and 270 swap width and height. In place allowed. */
-  rotate<D extends Image | PixelData = never>(src: ImageSource, angle: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
-  rotate<D extends Image | PixelData = never>(src: ImageSource, options: { angle: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  rotate<D extends Image | PixelData = never>(src: ImageSource, angle: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  rotate<D extends Image | PixelData = never>(src: ImageSource, options: { angle: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Pads with n pixels on every side, or as options say, of options.background. Not in place. */
-  extend<D extends Image | PixelData = never>(src: ImageSource, n: number, options?: ExtendOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
-  extend<D extends Image | PixelData = never>(src: ImageSource, options: ExtendOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  extend<D extends Image | PixelData = never>(src: ImageSource, n: number, options?: ExtendOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  extend<D extends Image | PixelData = never>(src: ImageSource, options: ExtendOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /**
    * RGBA only: draws overlay over src at (left, top), Porter-Duff over on
    * straight alpha, with an opacity. Without options.dst a new image; with
    * dst: src, in place.
    */
-  composite<D extends Image | PixelData = never>(src: ImageSource, overlay: Image, options?: CompositeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  composite<D extends Image | PixelData = never>(src: ImageSource, overlay: Image, options?: CompositeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Per-channel histograms of 256 counts. */
   histogram(src: ImageSource, options?: BareViewOptions & C): ImageReturn<Wrap, ImageHistogram>;
   /** Per-channel mean, minimum and maximum. */
@@ -286,13 +294,13 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
   /** The header of a PNG or JPEG file. ParawasmError 'ERR_PW_BAD_FORMAT' for other or damaged files. */
   info(data: FileBytes, options?: C): ImageReturn<Wrap, ImageInfo>;
   /** Decodes a PNG or JPEG file (its size from its header). ParawasmError 'ERR_PW_BAD_FORMAT' for a corrupt or truncated file. */
-  decode<D extends Image | PixelData = never>(data: FileBytes, options?: DecodeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D>>>;
+  decode<D extends Image | PixelData = never>(data: FileBytes, options?: DecodeOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /**
    * Decodes every file, at the same time on a pool's threads. If one fails
    * the images already made are freed and the error (its message prefixed
    * with files[i], its `index` set) is thrown.
    */
-  decodeMany(files: Iterable<FileBytes>, options?: { channels?: 4 | 1 } & C): ImageReturn<Wrap, ImageResult[]>;
+  decodeMany(files: Iterable<FileBytes>, options?: { channels?: 4 | 1 } & C): ImageReturn<Wrap, ImageResult<N>[]>;
   /** A PNG (default) or JPEG file. */
   encode(src: ImageSource, options?: EncodeOptions & C): ImageReturn<Wrap, Uint8Array>;
   /** An 8-bit PNG file (RGBA or grey). */
@@ -301,7 +309,7 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
   encodeJpeg(src: ImageSource, quality?: number, options?: BareViewOptions & C): ImageReturn<Wrap, Uint8Array>;
   encodeJpeg(src: ImageSource, options?: { quality?: number } & BareViewOptions & C): ImageReturn<Wrap, Uint8Array>;
   /** A new zero-filled image (on a pool, in its memory: free it with free()). */
-  create(width: number, height: number, options?: { channels?: 4 | 1 }): ImageResult;
+  create(width: number, height: number, options?: { channels?: 4 | 1 }): ImageResult<N>;
   /**
    * Releases an image a method of this namespace made (on a pool its data
    * is from pool.alloc(); this is pool.free(img.data)). Images that were
@@ -313,7 +321,7 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async'> {
    * freed as soon as the next step has read them. input is an image, or a
    * PNG/JPEG file's bytes (decoded first; options.channels chooses grey).
    */
-  chain(input: ImageSource | FileBytes, options?: ChainOptions & Omit<C, 'onProgress'>): ImageChain<Wrap>;
+  chain(input: ImageSource | FileBytes, options?: ChainOptions & Omit<C, 'onProgress'>): ImageChain<Wrap, N>;
 }
 
 /** A chain step's own call options: its progress (the chain's signal reaches every step). */
@@ -323,7 +331,7 @@ export type StepOptions = Pick<CoreCallOptions, 'onProgress'>;
 export type ImageReturn<Wrap extends 'sync' | 'async', T> = Wrap extends 'async' ? Promise<T> : T;
 
 /** A chain of image steps (see ImageMethods.chain); each step method returns the chain. */
-export interface ImageChain<Wrap extends 'sync' | 'async'> {
+export interface ImageChain<Wrap extends 'sync' | 'async', N extends PixelData = Uint8ClampedArray> {
   resize(width: number | null, height?: number | null, options?: Omit<ResizeOptions, 'dst'> & StepOptions): this;
   resize(width: number | null, options?: Omit<ResizeOptions, 'dst'> & StepOptions): this;
   crop(rect: CropRect, options?: StepOptions): this;
@@ -358,7 +366,7 @@ export interface ImageChain<Wrap extends 'sync' | 'async'> {
   unpremultiply(options?: StepOptions): this;
   composite(overlay: Image, options?: Omit<CompositeOptions, 'dst'> & StepOptions): this;
   /** Runs the steps; the last image is the caller's (free it with image.free()). */
-  run(): ImageReturn<Wrap, ImageResult>;
+  run(): ImageReturn<Wrap, ImageResult<N>>;
   encode(options?: Omit<EncodeOptions, keyof BareViewOptions>): ImageReturn<Wrap, Uint8Array>;
   encodePng(): ImageReturn<Wrap, Uint8Array>;
   encodeJpeg(quality?: number): ImageReturn<Wrap, Uint8Array>;
@@ -368,7 +376,7 @@ export interface ImageChain<Wrap extends 'sync' | 'async'> {
 }
 
 /** core.image: every method synchronous. */
-export interface ImageCore extends ImageMethods<CoreCallOptions, 'sync'> {}
+export interface ImageCore extends ImageMethods<CoreCallOptions, 'sync', NewClampedArray> {}
 
 /** pool.image: every method returns a promise (but create, free, chain). */
 export interface ImagePool extends ImageMethods<PoolCallOptions, 'async'> {}

@@ -185,6 +185,9 @@ const encodedMany: (string | Uint8Array)[] = core.hashMany('md5', [bytes], { enc
 const bytesMany: Uint8Array[] = core.hashMany('md5', [bytes], { encoding: 'bytes' });
 const stepped: ImageResult = core.image.chain(rgba).blur({ sigma: 1 }).rotate({ angle: 90 }).gamma({ gamma: 2 })
   .threshold({ threshold: 9 }).boxBlur(1, { onProgress: () => {} }).invert({ onProgress: () => {} }).run();
+// a core's new image is unshared memory: ImageData takes it
+const shown = new ImageData(core.image.invert(rgba).data, 2, 2);
+const shownChain = new ImageData(core.image.chain(rgba).flip().run().data, 2, 2);
 const sabInfo: ImageInfo = core.image.info(new SharedArrayBuffer(8));
 const aborted = new AbortError('stopped', { cause: new Error('user') });
 const destroyed: ParawasmError = new PoolDestroyedError();
