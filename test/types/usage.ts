@@ -185,6 +185,10 @@ const encodedMany: (string | Uint8Array)[] = core.hashMany('md5', [bytes], { enc
 const bytesMany: Uint8Array[] = core.hashMany('md5', [bytes], { encoding: 'bytes' });
 const stepped: ImageResult = core.image.chain(rgba).blur({ sigma: 1 }).rotate({ angle: 90 }).gamma({ gamma: 2 })
   .threshold({ threshold: 9 }).boxBlur(1, { onProgress: () => {} }).invert({ onProgress: () => {} }).run();
+// a new digest is an ArrayBuffer's: a Blob takes it; with out, the call returns out as it is
+const blob = new Blob([core.sha256(bytes)]);
+const intoClampedDigest: Uint8ClampedArray = core.sha256(bytes, { out: new Uint8ClampedArray(32) });
+const pooledDigest: Uint8Array = await pool.blake3(bytes);
 // a core's new image is unshared memory: ImageData takes it
 const shown = new ImageData(core.image.invert(rgba).data, 2, 2);
 const shownChain = new ImageData(core.image.chain(rgba).flip().run().data, 2, 2);
