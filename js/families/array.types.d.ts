@@ -61,6 +61,13 @@ export interface HistogramOptions {
   edges?: readonly number[] | Float64Array;
 }
 
+/** histogram()'s options as it takes them: edges, or bins/lo/hi, not both. */
+export type HistogramChoice = (Omit<HistogramOptions, 'edges'> & { edges?: undefined })
+  | (Pick<HistogramOptions, 'edges'> & { bins?: undefined; lo?: undefined; hi?: undefined });
+
+/** An options object with at least one of the numbers K (a shape's sides). */
+export type AtLeastOne<K extends string> = K extends unknown ? { [P in K]: number } : never;
+
 /** Matrix shape of matmul: a is m x k, b is k x n; give at least one of them. */
 export interface MatmulOptions<A> extends OutOptions<A> {
   m?: number;
@@ -130,7 +137,7 @@ export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
   /** Prefix sums (inclusive, or exclusive); out may be x. */
   cumsum<A extends NumericArray>(x: A, options?: { exclusive?: boolean } & OutOptions<A> & C): ArrayReturn<Wrap, NewArrayOf<A>>;
   /** Bin counts. */
-  histogram(x: NumericArray, options?: HistogramOptions & C): ArrayReturn<Wrap, Uint32Array>;
+  histogram(x: NumericArray, options?: HistogramChoice & C): ArrayReturn<Wrap, Uint32Array>;
   /** y = a * x + y in place; returns y. */
   axpy<A extends FloatArray>(a: number, x: A, y: A, options?: C): ArrayReturn<Wrap, A>;
   /** Each element limited to [lo, hi]; out may be x. */
@@ -139,11 +146,11 @@ export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
   convert<T extends NumericArray>(x: NumericArray, to: T, options?: { normalize?: boolean } & C): ArrayReturn<Wrap, T>;
   convert<K extends NumericArrayConstructor>(x: NumericArray, to: K, options?: { normalize?: boolean } & C): ArrayReturn<Wrap, InstanceType<K>>;
   /** Matrix product of row-major matrices (m x k times k x n). */
-  matmul<A extends FloatArray>(a: A, b: A, options: MatmulOptions<A> & C): ArrayReturn<Wrap, A>;
+  matmul<A extends FloatArray>(a: A, b: A, options: MatmulOptions<A> & AtLeastOne<'m' | 'k' | 'n'> & C): ArrayReturn<Wrap, A>;
   /** Matrix-vector product; a has x.length columns. */
   matvec<A extends FloatArray>(a: A, x: A, options?: OutOptions<A> & C): ArrayReturn<Wrap, A>;
   /** Transpose of a row-major matrix. */
-  transpose<A extends NumericArray>(a: A, options: TransposeOptions<A> & C): ArrayReturn<Wrap, NewArrayOf<A>>;
+  transpose<A extends NumericArray>(a: A, options: TransposeOptions<A> & AtLeastOne<'rows' | 'cols'> & C): ArrayReturn<Wrap, NewArrayOf<A>>;
 }
 
 /** core.array: every method synchronous. */

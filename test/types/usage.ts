@@ -216,6 +216,12 @@ core.array.dot(new Int32Array(2), new Int32Array(2));
 const notSorted: Float64Array = pool.array.sort(f64);
 // @ts-expect-error: matmul needs its shape
 core.array.matmul(new Float32Array(4), new Float32Array(4));
+// @ts-expect-error: an empty shape is none (the run time refuses it)
+core.array.matmul(new Float32Array(4), new Float32Array(4), {});
+// @ts-expect-error: transpose needs rows or cols
+core.array.transpose(new Uint8Array(6), {});
+// @ts-expect-error: edges or bins, not both
+core.array.histogram(f64, { edges: [0, 1], bins: 3 });
 // @ts-expect-error: no such filter
 core.image.resize(rgba, 4, 4, { filter: 'lanczos5' });
 // @ts-expect-error: written to a Uint8Array, the result's data is no Uint8ClampedArray
