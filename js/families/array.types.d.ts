@@ -35,6 +35,9 @@ export type ElementOf<A extends NumericArray> = A extends BigIntArray ? bigint :
 /** A value given for array A's elements (a needle, a bound): for the 64-bit integer arrays a bigint or a number. */
 export type ValueOf<A extends NumericArray> = A extends BigIntArray ? bigint | number : number;
 
+/** An array the run time takes as of A's type (Uint8Array and Uint8ClampedArray stand for each other). */
+export type SameTypeAs<A extends NumericArray> = A extends Uint8Array | Uint8ClampedArray ? Uint8Array | Uint8ClampedArray : A;
+
 /** A new array of A's element type, as a method makes one (a Buffer's is a plain Uint8Array). */
 export type NewArrayOf<A extends NumericArray> = A extends Uint8ClampedArray ? Uint8ClampedArray : A extends Uint8Array ? Uint8Array : A;
 
@@ -109,7 +112,7 @@ export interface ArrayMethods<C, Wrap extends 'sync' | 'async'> {
   /** The k largest (or smallest) elements and their indices, as a stable argsort's first k. */
   topk<A extends NumericArray>(x: A, k: number, options?: { smallest?: boolean } & C): ArrayReturn<Wrap, { values: NewArrayOf<A>; indices: Uint32Array }>;
   /** Insertion points of needles in an ascending array (left, or right with { right: true }). */
-  searchSorted<A extends NumericArray>(sorted: A, needles: A | NewArrayOf<A> | readonly ValueOf<A>[], options?: { right?: boolean } & C): ArrayReturn<Wrap, Uint32Array>;
+  searchSorted<A extends NumericArray>(sorted: A, needles: SameTypeAs<A> | readonly ValueOf<A>[], options?: { right?: boolean } & C): ArrayReturn<Wrap, Uint32Array>;
   searchSorted<A extends NumericArray>(sorted: A, needle: ValueOf<A>, options?: { right?: boolean } & C): ArrayReturn<Wrap, number>;
   /** Distinct values (SameValueZero), ascending, with their counts. */
   unique<A extends NumericArray>(x: A, options?: C): ArrayReturn<Wrap, { values: NewArrayOf<A>; counts: Uint32Array }>;

@@ -174,6 +174,7 @@ const flagSum: number | bigint = core.array.sum(new Int8Array(2), { bigint: flag
 const at: number = core.array.searchSorted(big64, 2);
 const ats: Uint32Array = core.array.searchSorted(big64, [1, 2n]);
 const clamped: BigInt64Array = core.array.clamp(big64, 1, 2n);
+const clampedAts: Uint32Array = core.array.searchSorted(new Uint8ClampedArray(4), Uint8Array.of(1, 2));
 const qsConst: Float64Array = core.array.quantiles(f64, [0.5, 0.99] as const);
 const edges: readonly number[] = [0, 1, 2];
 const histEdges: Uint32Array = core.array.histogram(f64, { edges });
