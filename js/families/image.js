@@ -487,6 +487,9 @@ const k = (where, kernel, buffers, scalars, call) => {
 const kernelScalars = (src, s, result) => (s === null ? { width: src.width, height: src.height, [RESULT]: result }
   : { width: src.width, height: src.height, ...s, [RESULT]: result });
 
+/** A source described in SRC, copied for a call that does not end in a direct call (SRC is cleared after). */
+const ownSource = (src) => ({ data: src.data, width: src.width, height: src.height, channels: src.channels, obj: src.obj });
+
 /**
  * plan(env, args, inject, direct, scratch) as a plan: a pool's direct call
  * (none in progress: this is not one made from a getter of another's
@@ -547,7 +550,7 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
       }
       return env.execDirect(kname, src.data, dst, addCallOptions(kernelScalars(src, s, res), call));
     }
-    if (scratch) src = { data: src.data, width: src.width, height: src.height, channels: src.channels, obj: src.obj };
+    if (scratch) src = ownSource(src);
     const sc = kernelScalars(src, s, undefined);
     // prepare() without its closure (k() does not throw); src is the shape
     const st = destination(env, name, o, src, src, inPlace, inject);
@@ -772,7 +775,7 @@ const OPS = {
       return env.execDirect('crop', src.data, res.data,
         addCallOptions({ width: src.width, height: src.height, left, top, dstWidth: width, dstHeight: height, [RESULT]: res }, call));
     }
-    if (scratch) src = { data: src.data, width: src.width, height: src.height, channels: src.channels, obj: src.obj };
+    if (scratch) src = ownSource(src);
     const st = destination(env, where, o, { width, height, channels: src.channels }, src, false, inject);
     st.y = k(where, grey('crop', src), [src.data, st.out.data],
       { width: src.width, height: src.height, left, top, dstWidth: width, dstHeight: height, [RESULT]: undefined }, call);
@@ -804,7 +807,7 @@ const OPS = {
       return env.execDirect('rotate', src.data, res.data,
         addCallOptions({ width: src.width, height: src.height, angle, [RESULT]: res }, call));
     }
-    if (scratch) src = { data: src.data, width: src.width, height: src.height, channels: src.channels, obj: src.obj };
+    if (scratch) src = ownSource(src);
     const shape = quarter ? { width: src.height, height: src.width, channels: src.channels } : shapeOf(src);
     const st = destination(env, where, o, shape, src, true, inject);
     st.y = k(where, grey('rotate', src), [src.data, st.out.data], { width: src.width, height: src.height, angle, [RESULT]: undefined }, call);

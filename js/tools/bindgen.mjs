@@ -1515,7 +1515,6 @@ function tsSignatures(s, async, indent) {
 
 /** The signatures of one variant: `extra` an options field added (null: none); `needsOptions` the options required. */
 function tsVariant(s, async, indent, pos, opts, baseFields, ret, generic, extra, needsOptions) {
-  const ptype = tsParamType;
   const callOpts = async ? 'PoolCallOptions' : 'CoreCallOptions';
   const fields = extra === null ? baseFields : [...baseFields, extra];
   const optionsType = fields.length ? `{ ${fields.join('; ')} } & ${callOpts}` : callOpts;
@@ -1525,7 +1524,7 @@ function tsVariant(s, async, indent, pos, opts, baseFields, ret, generic, extra,
   const lines = [];
   const r = async ? `Promise<${ret}>` : ret;
   for (let k = 0; k <= optional.length; k++) {
-    const ps = [...required.map((p) => `${tsParamName(p.name)}: ${ptype(p)}`), ...optional.slice(0, k).map((p) => `${tsParamName(p.name)}: ${ptype(p)}`)];
+    const ps = [...required.map((p) => `${tsParamName(p.name)}: ${tsParamType(p)}`), ...optional.slice(0, k).map((p) => `${tsParamName(p.name)}: ${tsParamType(p)}`)];
     if (optionsRequired) {
       if (k < optional.length) continue; // options follow every positional argument
       ps.push(`options: ${optionsType}`);
@@ -1538,7 +1537,7 @@ function tsVariant(s, async, indent, pos, opts, baseFields, ret, generic, extra,
   if (optionsRequired && optional.length) {
     // the optional positional scalars may be left out before the options
     for (let k = 0; k < optional.length; k++) {
-      const ps = [...required.map((p) => `${tsParamName(p.name)}: ${ptype(p)}`), ...optional.slice(0, k).map((p) => `${tsParamName(p.name)}: ${ptype(p)}`), `options: ${optionsType}`];
+      const ps = [...required.map((p) => `${tsParamName(p.name)}: ${tsParamType(p)}`), ...optional.slice(0, k).map((p) => `${tsParamName(p.name)}: ${tsParamType(p)}`), `options: ${optionsType}`];
       // (quoted: `new(...)` in an interface is a construct signature, not a method)
       lines.push(`${indent}${s.name === 'new' ? "'new'" : s.name}${generic}(${ps.join(', ')}): ${r};`);
     }
