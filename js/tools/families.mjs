@@ -34,7 +34,7 @@ export const FAMILIES = {
       // fast paths for all would double the generated module
       // (test/js/fast-paths.test.js checks the list against the operations)
       fast: ['blur', 'boxBlur', 'unsharp', 'greyscale', 'invert', 'premultiply', 'unpremultiply', 'brightnessContrast',
-        'gamma', 'levels', 'threshold', 'flip', 'flop', 'rotate'].flatMap((k) => (['greyscale', 'premultiply', 'unpremultiply'].includes(k) ? [k] : [k, `${k}Grey`])),
+        'gamma', 'levels', 'threshold', 'flip', 'flop', 'rotate', 'crop'].flatMap((k) => (['greyscale', 'premultiply', 'unpremultiply'].includes(k) ? [k] : [k, `${k}Grey`])),
     },
     // -msse2 in wasm: emscripten maps stb's SSE2 JPEG code onto wasm SIMD
     units: [{ src: 'stb_impl.c', lib: 'stb', wasmFlags: ['-msse2'] }],

@@ -5,8 +5,9 @@
 // fast path), piscina (an empty task) and family calls of the pool on
 // their kernels' fast paths (image.invert of a 16x16 tile into an alloc()
 // view, image.rotate of it by 90 degrees there, array.sum and array.topk
-// of 64 doubles) and on the generic path (image.crop of the tile's middle
-// into an alloc() view, array.sum of the 64 doubles with an AbortSignal);
+// of 64 doubles) and on the generic path (image.composite of an 8x8 tile
+// over its middle into an alloc() view, array.sum of the 64 doubles with
+// an AbortSignal);
 // the JS heap
 // allocated per queued call; and the core's empty call (testNoop) in ns.
 import { execFile } from 'node:child_process';
@@ -96,7 +97,7 @@ export async function benchSmallCalls(cfg) {
         familyRow('array', 'parawasm pool.array.sum(64 doubles, an alloc() view)'),
         familyRow('array-topk', 'parawasm pool.array.topk(64 doubles, 3)'),
         familyRow('image-rotate', 'parawasm pool.image.rotate(16x16 tile, 90, { dst: alloc() view })'),
-        familyRow('image-generic', 'parawasm pool.image.crop(16x16 tile, its middle 8x8, { dst: alloc() view }) (its kernel\'s generic path)'),
+        familyRow('image-generic', 'parawasm pool.image.composite(16x16 tile, 8x8 tile, { left: 4, top: 4, opacity: 0.5, dst: alloc() view }) (generic path)'),
         familyRow('array-generic', 'parawasm pool.array.sum(64 doubles, { signal }) (generic path)'),
       ],
     }, {

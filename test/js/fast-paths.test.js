@@ -401,7 +401,9 @@ describe('fast paths agree with the generic path', () => {
       ['gamma', 'gamma', [2.2]], ['levels', 'levels', [{ inBlack: 10, inWhite: 200 }]], ['threshold', 'threshold', [100]],
       ['flip', 'flip', []], ['flop', 'flop', []], ['rotate', 'rotate', [180]],
       // (a quarter turn: the result 7 x 13)
-      ['rotate', 'rotate', [90], true], ['rotate', 'rotate', [{ angle: -90 }], true]];
+      ['rotate', 'rotate', [90], [7, 13]], ['rotate', 'rotate', [{ angle: -90 }], [7, 13]],
+      // (the options after rect: the result 5 x 3, written to the front of dst)
+      ['crop', 'crop', [{ left: 6, top: 2, width: 5, height: 3 }, {}], [5, 3]], ['crop', 'crop', [{ left: 1, top: 1 }, {}], [12, 6]]];
     const rgbaOnly = new Set(['greyscale', 'premultiply', 'unpremultiply']);
     const kernels = [...new Set(ops.flatMap(([, k]) => (rgbaOnly.has(k) ? [k] : [k, `${k}Grey`])))];
     assert.deepEqual(kernels.sort(), [...FAMILIES.image.js.fast].sort(), 'the ops cover the list');
@@ -414,8 +416,9 @@ describe('fast paths agree with the generic path', () => {
           const src = t.alloc(bytes.length);
           src.set(bytes);
           const img = { data: src, width: 13, height: 7, channels };
-          const dst = t.alloc(bytes.length);
-          for (const [method, , extra, swapped] of ops) {
+          const whole = t.alloc(bytes.length);
+          for (const [method, , extra, size = [13, 7]] of ops) {
+            const dst = whole.subarray(0, size[0] * size[1] * channels);
             if (channels === 1 && rgbaOnly.has(method)) continue;
             const what = `${t === core ? 'core' : 'pool'}.image.${method} (${channels} channels)`;
             // the options object is the last argument: dst added to it (or a new one)
@@ -431,11 +434,23 @@ describe('fast paths agree with the generic path', () => {
             const b = await t.image[method](img, ...withOptions({ dst, onProgress }));
             assert.equal(counter.n, before + 1, `${what} with onProgress: the generic path`);
             // the result image on both paths (on the pool, the RESULT option of the kernel call)
-            for (const r of [a, b]) assert.deepEqual([r.data, r.width, r.height, r.channels], [dst, ...(swapped ? [7, 13] : [13, 7]), channels], what);
+            for (const r of [a, b]) {
+              assert.ok(r.data === dst, `${what}: the result's data is dst`);
+              assert.deepEqual([r.width, r.height, r.channels], [...size, channels], what);
+            }
             assert.deepEqual(fast, [...dst], `${what}: the same bytes`);
+            if (method === 'crop') {
+              // (and the pixels: the rows of the rectangle)
+              const { left = 0, top = 0 } = extra[0];
+              const row = size[0] * channels;
+              for (let y = 0; y < size[1]; y++) {
+                const at = ((top + y) * 13 + left) * channels;
+                assert.deepEqual([...dst.subarray(y * row, (y + 1) * row)], [...bytes.subarray(at, at + row)], `${what}: row ${y}`);
+              }
+            }
           }
           t.free(src);
-          t.free(dst);
+          t.free(whole);
         }
       } finally {
         uncount(t);
