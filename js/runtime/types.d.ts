@@ -13,6 +13,19 @@ export type ViewConstructor<T extends ArrayBufferView> = {
 };
 
 /**
+ * A view of a core's or pool's memory, of the type its constructor makes:
+ * its buffer is a SharedArrayBuffer where threads share the memory, else an
+ * ArrayBuffer. (TypeScript 5.7 and later name a typed array's buffer in its
+ * type and infer `Float64Array<ArrayBuffer>` from the constructor: this is
+ * `Float64Array<ArrayBufferLike>` there, and `Float64Array` before.)
+ */
+export type HeapView<T> =
+  T extends Uint8ClampedArray ? Uint8ClampedArray : T extends Uint8Array ? Uint8Array : T extends Int8Array ? Int8Array :
+  T extends Uint16Array ? Uint16Array : T extends Int16Array ? Int16Array : T extends Uint32Array ? Uint32Array :
+  T extends Int32Array ? Int32Array : T extends Float32Array ? Float32Array : T extends Float64Array ? Float64Array :
+  T extends BigInt64Array ? BigInt64Array : T extends BigUint64Array ? BigUint64Array : T extends DataView ? DataView : T;
+
+/**
  * Progress of a running call: `done` of `total` units, as the kernel
  * reports them with pw_progress() (bytes, rows, items: the kernel's
  * documentation says which). Called at most every 50 ms or so. An
@@ -60,7 +73,7 @@ export interface CoreBase {
    * allocation that grows the heap detaches earlier views (see README).
    */
   alloc(bytes: number): Uint8Array;
-  alloc<T extends ArrayBufferView>(bytes: number, Ctor: ViewConstructor<T>): T;
+  alloc<T extends ArrayBufferView>(bytes: number, Ctor: ViewConstructor<T>): HeapView<T>;
   /**
    * Another view of the alloc() block that `of` belongs to: `byteOffset`
    * bytes into `of` (default 0, a multiple of the element size), `length`
@@ -68,7 +81,7 @@ export interface CoreBase {
    * block's own view.
    */
   view(of: ArrayBufferView): Uint8Array;
-  view<T extends ArrayBufferView>(of: ArrayBufferView, Ctor: ViewConstructor<T>, byteOffset?: number, length?: number): T;
+  view<T extends ArrayBufferView>(of: ArrayBufferView, Ctor: ViewConstructor<T>, byteOffset?: number, length?: number): HeapView<T>;
   /** Releases a view returned by alloc(); its views may not be used after. */
   free(view: ArrayBufferView): void;
   /** True if the view lies in this core's heap (kernels use it in place). */
@@ -117,10 +130,10 @@ export interface PoolBase {
    * (4 GiB at most) cannot hold it.
    */
   alloc(bytes: number): Uint8Array;
-  alloc<T extends ArrayBufferView>(bytes: number, Ctor: ViewConstructor<T>): T;
+  alloc<T extends ArrayBufferView>(bytes: number, Ctor: ViewConstructor<T>): HeapView<T>;
   /** Another view of the alloc() block that `of` belongs to (see Core's view()). */
   view(of: ArrayBufferView): Uint8Array;
-  view<T extends ArrayBufferView>(of: ArrayBufferView, Ctor: ViewConstructor<T>, byteOffset?: number, length?: number): T;
+  view<T extends ArrayBufferView>(of: ArrayBufferView, Ctor: ViewConstructor<T>, byteOffset?: number, length?: number): HeapView<T>;
   /** Releases a view from alloc(); if calls still use it, once they finish. */
   free(view: ArrayBufferView): void;
   /** True if the view lies in the pool's memory (kernels use it in place). */

@@ -56,6 +56,18 @@ const shared: Float64Array = pool.alloc(64, Float64Array);
 const sharedBytes: Uint8Array = pool.view(shared);
 void sharedBytes;
 pool.free(shared);
+// a view of the memory is a SharedArrayBuffer's where threads share it:
+// its buffer is not typed an ArrayBuffer (TypeScript 5.7 and later name a
+// typed array's buffer in its type; before, a SharedArrayBuffer passed for
+// an ArrayBuffer, and the three lines below were no errors)
+const anyBuffer: ArrayBufferLike = pool.alloc(8, Float64Array).buffer;
+void anyBuffer;
+// @ts-expect-error: alloc() with a constructor: the buffer may be shared
+const onlyAB: ArrayBuffer = pool.alloc(8, Float64Array).buffer;
+// @ts-expect-error: view(): likewise
+const onlyAB2: ArrayBuffer = core.view(u8, Int16Array, 0, 2).buffer;
+// @ts-expect-error: a DataView of the memory: likewise
+const onlyAB3: ArrayBuffer = core.alloc(8, DataView).buffer;
 const stats: PoolStats = pool.stats();
 const state: 'ready' | 'destroyed' | 'crashed' = stats.state;
 const counts: number = stats.threads + stats.queued + stats.running + stats.done + stats.bytesCopied + stats.heapSize;
