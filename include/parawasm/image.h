@@ -677,14 +677,17 @@ PW_KERNEL pw_status pw_image_stats_grey(PW_IN(width * height) const uint8_t *src
  * decoded at once, one call each, on different threads.
  *
  * PNG: every colour type and bit depth, interlaced or not; 16-bit samples
- * are cut to 8 bits; the CRC of every chunk is checked. JPEG: baseline and
+ * are cut to 8 bits; the CRC of every chunk and the image data's Adler-32
+ * are checked. JPEG: baseline and
  * progressive, grey, YCbCr and CMYK (Adobe); not arithmetic-coded or
  * 12-bit. Colour profiles, gamma and EXIF orientation are ignored. Images
  * of more than PW_IMAGE_CODEC_MAX_PIXELS pixels, or a side over 65535
- * (JPEG) or 2^24 (PNG), are refused before anything is allocated. Corrupt
- * or truncated files fail with PW_EFORMAT and a message; damage inside a
- * JPEG's compressed data, which the format cannot detect, gives damaged
- * pixels.
+ * (JPEG) or 2^24 (PNG), are refused before anything is allocated, and so
+ * are files whose data cannot hold the image their header declares (PNG:
+ * less than 1/1032 of its bytes, deflate's densest; JPEG: less than a bit
+ * an 8x8 block). Corrupt or truncated files fail with PW_EFORMAT and a
+ * message; damage inside a JPEG's compressed data, which the format cannot
+ * detect, gives damaged pixels.
  */
 
 /**

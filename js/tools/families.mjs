@@ -38,9 +38,10 @@ export const FAMILIES = {
     },
     // -msse2 in wasm: emscripten maps stb's SSE2 JPEG code onto wasm SIMD
     units: [{ src: 'stb_impl.c', lib: 'stb', wasmFlags: ['-msse2'] }],
-    // C of another family it calls (pw_crc32 for PNG chunk checks), compiled
-    // in without that family's methods when the package does not have it
-    borrows: [{ family: 'hash', sources: ['crc32.c'] }],
+    // C of another family it calls (pw_crc32 for PNG chunk checks, pw_adler32
+    // for the image data's), compiled in without that family's methods when
+    // the package does not have it
+    borrows: [{ family: 'hash', sources: ['crc32.c', 'adler32.c'] }],
   },
   array: {
     about: 'typed arrays of every element type: sort, argsort, sortByKey, select, search, unique, reductions, prefix sums, histograms, axpy, clamp, convert, matmul',

@@ -1586,6 +1586,72 @@ static void test_png_decode(void) {
   CHECK(s == PW_EFORMAT, "oversized IDAT: status %d", s);
   free(f.p);
   free(bomb);
+
+  /* a few bytes of image data that declare 10000 x 10000 pixels (and
+     11585 x 11585 16-bit RGBA, just under the pixel limit): refused by
+     info and decode before anything is allocated (deflate makes at most
+     1032 bytes of one) */
+  const uint32_t bomb_sides[2][3] = {{10000, 8, 0}, {11585, 16, 6}};
+  for (int k = 0; k < 2; k++) {
+    f = png_write(bomb_sides[k][0], bomb_sides[k][0], (uint8_t)bomb_sides[k][1], (uint8_t)bomb_sides[k][2], rowz, 2, NULL,
+                  0, NULL, 0);
+    msg_begin();
+    s = pw_image_info(f.p, f.n, info);
+    msg_end();
+    CHECK(s == PW_EFORMAT && strstr(task.message, "cannot hold"), "PNG of %u pixels a side in %zu bytes: %d %s",
+          bomb_sides[k][0], f.n, s, task.message);
+    s = pw_image_decode(f.p, f.n, one, 1, 1);
+    CHECK(s == PW_EFORMAT, "PNG of %u pixels a side in %zu bytes: decode %d", bomb_sides[k][0], f.n, s);
+    free(f.p);
+  }
+  /* as much data as the bound allows (a row of zeros, 1032 bytes a byte) is not refused by it */
+  {
+    size_t raw = 1033 * 100;
+    uint8_t *zeros = xmalloc(raw);
+    memset(zeros, 0, raw);
+    f = png_write(1032, 100, 8, 0, zeros, raw, NULL, 0, NULL, 0); /* stored: 5 bytes a 64 KiB block more */
+    CHECK(pw_image_info(f.p, f.n, info) == PW_OK, "a PNG with enough image data passes the bound");
+    free(f.p);
+    free(zeros);
+  }
+  /* damage to the image data with the IDAT chunk's CRC made right again:
+     the zlib stream's Adler-32 catches it (stb's inflate does not check
+     it); the stream without its Adler-32: truncated */
+  {
+    uint8_t rows[3 * 5];
+    for (int i = 0; i < 15; i++) rows[i] = (uint8_t)(i % 5 ? 7 * i : 0);
+    for (int k = 0; k < 2; k++) {
+      f = png_write(4, 3, 8, 0, rows, sizeof rows, NULL, 0, NULL, 0);
+      size_t idat = 8 + 25; /* after the signature and IHDR */
+      CHECK(memcmp(f.p + idat + 4, "IDAT", 4) == 0, "IDAT after IHDR");
+      uint32_t len = (uint32_t)f.p[idat] << 24 | (uint32_t)f.p[idat + 1] << 16 | f.p[idat + 2] << 8 | f.p[idat + 3];
+      if (k == 0) {
+        f.p[idat + 8 + 2 + 5 + 6] ^= 0x21; /* a pixel byte in the stored block */
+      } else {
+        /* the 4 Adler-32 bytes cut from the chunk: the chunk and the file 4 bytes shorter */
+        memmove(f.p + idat + 8 + len - 4, f.p + idat + 8 + len, f.n - (idat + 8 + len));
+        f.n -= 4, len -= 4;
+        f.p[idat + 2] = (uint8_t)(len >> 8), f.p[idat + 3] = (uint8_t)len;
+      }
+      const uint32_t crc = crc_bitwise(f.p + idat + 4, len + 4);
+      for (int i = 0; i < 4; i++) f.p[idat + 8 + len + i] = (uint8_t)(crc >> (24 - 8 * i));
+      uint8_t px[12 * 4];
+      msg_begin();
+      s = pw_image_decode(f.p, f.n, px, 4, 3);
+      msg_end();
+      CHECK(s == PW_EFORMAT && strstr(task.message, k == 0 ? "Adler-32 is" : "without its Adler-32"),
+            "PNG image data %s: %d %s", k == 0 ? "damaged" : "without its Adler-32", s, task.message);
+      free(f.p);
+    }
+  }
+  /* a damaged header (a width byte changed, its CRC now wrong) is a bad CRC, not a size out of range */
+  f = png_write(5, 5, 8, 0, rowz, 2, NULL, 0, NULL, 0);
+  f.p[16] = 0x40;
+  msg_begin();
+  s = pw_image_info(f.p, f.n, info);
+  msg_end();
+  CHECK(s == PW_EFORMAT && strstr(task.message, "bad CRC in chunk IHDR"), "damaged IHDR: %d %s", s, task.message);
+  free(f.p);
 }
 
 static void test_codec_round_trips(void) {
@@ -1737,6 +1803,18 @@ static void test_jpeg_tables(void) {
     }
   }
   CHECK(bad == 0, "jpeg tables: %d decodes of files naming missing tables did not fail with PW_EFORMAT", bad);
+  /* the frame header patched to 11000 x 11000: its scan data cannot hold
+     the DC differences of that many blocks (a bit each), refused before
+     anything is allocated */
+  memcpy(copy, d, r.size);
+  copy[sof + 5] = copy[sof + 7] = 11000 >> 8, copy[sof + 6] = copy[sof + 8] = 11000 & 255;
+  uint32_t info4[4];
+  msg_begin();
+  pw_status bs = pw_image_info(copy, r.size, info4);
+  msg_end();
+  CHECK(bs == PW_EFORMAT && strstr(task.message, "cannot hold"), "JPEG declaring 11000x11000 in %zu bytes: %d %s", r.size, bs,
+        task.message);
+  CHECK(pw_image_decode(copy, r.size, dst, 11000, 11000) == PW_EFORMAT, "JPEG bomb: decode refused");
   free(copy), free(dst), free(r.data);
   img_free(&sm);
 

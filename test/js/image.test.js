@@ -840,6 +840,52 @@ describe('codecs', () => {
     assertSame(await pools[2].image.decode(png), core.image.decode(png), 'the pools still work');
   });
 
+  test('a small file that declares a huge image is refused before anything is allocated; the densest deflate still decodes', async () => {
+    // [what, file]: a few bytes of data under headers of big images (each
+    // under the pixel limit), the data bounds' message
+    const pngWith = (w, h, depth, ctype, idat) => {
+      const ihdr = Buffer.alloc(13);
+      ihdr.writeUInt32BE(w, 0);
+      ihdr.writeUInt32BE(h, 4);
+      ihdr.set([depth, ctype, 0, 0, 0], 8);
+      return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr),
+        pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
+    };
+    const jpg = Buffer.from(core.image.encodeJpeg(IMAGES.rgba, 80));
+    const sof = jpg.indexOf(Buffer.from([0xff, 0xc0]));
+    const jpgBomb = Buffer.from(jpg);
+    jpgBomb.writeUInt16BE(11000, sof + 5);
+    jpgBomb.writeUInt16BE(11000, sof + 7);
+    const bombs = [
+      ['PNG 11585x11585 16-bit RGBA in 4 bytes of zlib', pngWith(11585, 11585, 16, 6, zlib.deflateSync(Buffer.alloc(4)))],
+      ['PNG 10000x10000 grey in 50 KB of a zlib stream of zeros', pngWith(10000, 10000, 8, 0, zlib.deflateSync(Buffer.alloc(1e8), { level: 1 }).subarray(0, 5e4))],
+      [`JPEG 11000x11000 in ${jpg.length} bytes`, jpgBomb],
+    ];
+    const heapBefore = pools[2].stats().heapSize;
+    for (const [what, file] of bombs) {
+      const check = (e) => {
+        assert.ok(e instanceof ParawasmError, `${what}: a ParawasmError (got ${e})`);
+        assert.equal(e.code, 'ERR_PW_BAD_FORMAT', `${what}: ${e.message}`);
+        assert.match(e.message, /cannot hold the \d+x\d+ pixels its header declares/, what);
+        return true;
+      };
+      assert.throws(() => core.image.info(file), check);
+      assert.throws(() => core.image.decode(file), check);
+      for (const t of THREADS) await assert.rejects(pools[t].image.decode(file), check);
+      await assert.rejects(pools[2].image.decodeMany([file, file, file, file]), check);
+    }
+    assert.equal(pools[2].stats().heapSize, heapBefore, 'the pool\'s memory did not grow');
+    // zlib's densest stream (level 9, zeros: close to deflate's 1032 to 1)
+    // under the bound: a 6000x4000 grey picture and a 1-bit 16000x8000 one
+    for (const [w, h, depth] of [[6000, 4000, 8], [16000, 8000, 1]]) {
+      const raw = Buffer.alloc(h * (Math.ceil((w * depth) / 8) + 1));
+      const file = pngWith(w, h, depth, 0, zlib.deflateSync(raw, { level: 9 }));
+      assert.ok(raw.length / file.length > 1000, `${w}x${h}: ${raw.length / file.length} to 1`);
+      const got = core.image.decode(file, { channels: 1 });
+      assert.deepEqual([got.width, got.height, got.data.every((v) => v === 0)], [w, h, true], `${w}x${h} ${depth}-bit zeros`);
+    }
+  });
+
   test('decodeMany decodes many files at once across the pool\'s threads', async () => {
     const files = [];
     const want = [];

@@ -17,8 +17,12 @@
  *     decoding to whatever stb makes of it (stb fills missing JPEG data
  *     with grey and does not check PNG CRCs).
  *   - the size in the header is bounded (PW_IMAGE_CODEC_MAX_PIXELS, and
- *     65535 a side for JPEG) before anything is allocated, and every
+ *     65535 a side for JPEG) before anything is allocated, and so is what
+ *     the file's data can hold (a tiny file declaring a huge image is
+ *     refused, not decoded into gigabytes of zeros), and every
  *     allocation stb makes is bounded by what that size needs.
+ *   - a PNG's zlib stream is checked against its Adler-32 (stb's inflate
+ *     ignores it), at the cost of inflating it once more.
  *   - the caller's width and height must be the file's, so that JS can
  *     size the destination from pw_image_info and decode straight into it.
  * One decode runs on one thread (the formats are sequential); many files
@@ -34,6 +38,9 @@ static uint32_t be32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* A PNG pixel's samples by colour type (3: a palette index). */
+static unsigned png_samples(uint8_t type) { return type == 2 ? 3 : type == 4 ? 2 : type == 6 ? 4 : 1; }
+
 static int is_png(const uint8_t *d, size_t n) {
   static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   return n >= 8 && memcmp(d, sig, 8) == 0;
@@ -41,9 +48,11 @@ static int is_png(const uint8_t *d, size_t n) {
 
 static int is_jpeg(const uint8_t *d, size_t n) { return n >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff; }
 
-static pw_status check_png(const uint8_t *d, size_t n) {
+/* The structure of a PNG (the signature checked): *idat the bytes of its image data. */
+static pw_status check_png(const uint8_t *d, size_t n, uint64_t *idat) {
   size_t at = 8;
   int first = 1;
+  *idat = 0;
   for (;;) {
     if (n - at < 12)
       return pw_fail(PW_EFORMAT, "truncated PNG: %zu bytes left at byte %zu, no IEND chunk", n - at, at);
@@ -64,13 +73,16 @@ static pw_status check_png(const uint8_t *d, size_t n) {
     uint32_t crc = pw_crc32(type, (size_t)len + 4, 0);
     if (crc != be32(type + 4 + len))
       return pw_fail(PW_EFORMAT, "corrupt PNG: bad CRC in chunk %s at byte %zu", name, at);
+    if (memcmp(name, "IDAT", 4) == 0) *idat += len;
     at += (size_t)len + 12;
     if (memcmp(name, "IEND", 4) == 0) return PW_OK;
   }
 }
 
-static pw_status check_jpeg(const uint8_t *d, size_t n) {
+/* The structure of a JPEG (SOI checked): *coded the bytes of its scans' entropy-coded data. */
+static pw_status check_jpeg(const uint8_t *d, size_t n, uint64_t *coded) {
   size_t at = 2; /* after SOI */
+  *coded = 0;
   int frame = 0, progressive = 0;
   unsigned dqt = 0, dc = 0, ac = 0; /* the tables defined so far, a bit each */
   unsigned nf = 0, tq[16] = {0};    /* the frame's components' quantization tables (the first 16) */
@@ -139,6 +151,7 @@ static pw_status check_jpeg(const uint8_t *d, size_t n) {
     at += len;
     if (m != 0xda) continue;
     /* entropy-coded data: up to the next 0xFF that is not 0xFF00 or a restart marker */
+    const size_t data_at = at;
     for (;;) {
       const uint8_t *ff = at < n ? memchr(d + at, 0xff, n - at) : NULL;
       if (ff == NULL) return pw_fail(PW_EFORMAT, "truncated JPEG: scan data runs to the end of the file");
@@ -155,6 +168,7 @@ static pw_status check_jpeg(const uint8_t *d, size_t n) {
       }
       break;
     }
+    *coded += at - data_at;
   }
 }
 
@@ -199,8 +213,12 @@ static pw_status jpeg_header(const uint8_t *d, size_t n, int64_t *w, int64_t *h,
   return pw_fail(PW_EFORMAT, "corrupt JPEG: no frame header before the image data");
 }
 
-/* Reads and bounds the header and checks the file's structure: fills w, h, comp, format. */
-static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *comp, int *format) {
+/*
+ * Reads and bounds the header and checks the file's structure: fills w, h,
+ * comp, format, and *coded, the bytes of image data (PNG: of its IDAT
+ * chunks; JPEG: of its scans).
+ */
+static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *comp, int *format, uint64_t *coded) {
   if (data == NULL || len == 0) return pw_fail(PW_EFORMAT, "data is empty");
   if (len > INT_MAX) return pw_fail(PW_ERANGE, "data is %zu bytes; at most %d", len, INT_MAX);
   int64_t hw = 0, hh = 0;
@@ -210,13 +228,33 @@ static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *co
   else return pw_fail(PW_EFORMAT, "data is neither PNG nor JPEG");
   if (s != PW_OK) return s;
   const char *fmt = *format == PW_IMAGE_PNG ? "PNG" : "JPEG";
+  /* the whole structure, before stb reads any of it (and before the size
+     is trusted: a damaged header is a bad CRC, not a size out of range) */
+  s = *format == PW_IMAGE_PNG ? check_png(data, len, coded) : check_jpeg(data, len, coded);
+  if (s != PW_OK) return s;
   if (hw < 1 || hh < 1) return pw_fail(PW_EFORMAT, "corrupt %s: the image is %lldx%lld", fmt, (long long)hw, (long long)hh);
   if (hw > PW_IMAGE_MAX_SIDE || hh > PW_IMAGE_MAX_SIDE || hw * hh > PW_IMAGE_CODEC_MAX_PIXELS)
     return pw_fail(PW_ERANGE, "the %s is %lldx%lld: more than %u pixels or a side over %u", fmt, (long long)hw,
                    (long long)hh, PW_IMAGE_CODEC_MAX_PIXELS, PW_IMAGE_MAX_SIDE);
-  /* the whole structure, before stb reads any of it */
-  s = *format == PW_IMAGE_PNG ? check_png(data, len) : check_jpeg(data, len);
-  if (s != PW_OK) return s;
+  /* a small file that declares a big image is refused before anything is
+     allocated: its data cannot hold the pixels of that size. PNG: deflate
+     makes at most 1032 bytes of a byte (a 258-byte match in 2 bits), and
+     the rows hold at least width * height * bits a pixel / 8 bytes. JPEG:
+     every 8x8 block of the most sampled component has its DC difference
+     coded, at least 1 bit each (a Huffman code; progressive DC scans have
+     no end-of-band runs). */
+  uint64_t need, most;
+  if (*format == PW_IMAGE_PNG) {
+    need = ((uint64_t)hw * (uint64_t)hh * data[24] * png_samples(data[25])) / 8;
+    most = *coded * 1032;
+  } else {
+    need = (uint64_t)((hw + 7) / 8) * (uint64_t)((hh + 7) / 8);
+    most = *coded * 8;
+  }
+  if (most < need)
+    return pw_fail(PW_EFORMAT, "corrupt %s: its %llu bytes of %s cannot hold the %lldx%lld pixels its header declares", fmt,
+                   (unsigned long long)*coded, *format == PW_IMAGE_PNG ? "image data (IDAT)" : "scan data", (long long)hw,
+                   (long long)hh);
   /* what stb reads from the same header must agree; its channels are a
      JPEG's (CMYK and YCCK read as RGB), a PNG's are IHDR's (stb counts a
      palette's tRNS chunk as a fourth, and no other colour type's) */
@@ -230,7 +268,8 @@ static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *co
 
 pw_status pw_image_info(const uint8_t *data, size_t len, uint32_t *info) {
   int w = 0, h = 0, comp = 0, format = 0;
-  pw_status s = header(data, len, &w, &h, &comp, &format);
+  uint64_t coded = 0;
+  pw_status s = header(data, len, &w, &h, &comp, &format, &coded);
   if (s != PW_OK) return s;
   info[0] = (uint32_t)w;
   info[1] = (uint32_t)h;
@@ -239,15 +278,59 @@ pw_status pw_image_info(const uint8_t *data, size_t len, uint32_t *info) {
   return PW_OK;
 }
 
+/*
+ * A PNG's image data (the structure checked): its zlib stream, the IDAT
+ * chunks' data in order, is inflated here once and its Adler-32 checked,
+ * which stb's inflate does not do: damage to the image data with the
+ * chunks' CRCs made right again decoded to wrong pixels. `raw` is the
+ * inflated size the header implies (a first guess), `limit` as the decode's.
+ */
+static pw_status check_png_data(const uint8_t *d, size_t n, uint64_t idat, size_t raw, size_t limit) {
+  uint8_t *z = malloc((size_t)idat + 8);
+  if (z == NULL) return pw_fail(PW_ENOMEM, "out of memory for the PNG's image data");
+  size_t zn = 0;
+  for (size_t at = 8; at + 12 <= n;) {
+    const uint32_t len = be32(d + at);
+    if (memcmp(d + at + 4, "IDAT", 4) == 0) memcpy(z + zn, d + at + 8, len), zn += len;
+    if (memcmp(d + at + 4, "IEND", 4) == 0) break;
+    at += (size_t)len + 12;
+  }
+  memset(z + zn, 0, 8);
+  int out_len = 0;
+  size_t end = 0;
+  const char *why;
+  uint8_t *out = pw__stb_inflate(z, (int)zn, raw < INT_MAX ? (int)raw : INT_MAX, limit, &out_len, &end, &why);
+  pw_status s = PW_OK;
+  if (out == NULL) {
+    if (why && strcmp(why, "outofmem") == 0) s = pw_fail(PW_ENOMEM, "out of memory decoding the PNG");
+    else s = pw_fail(PW_EFORMAT, "data is a corrupt PNG: %s", why);
+  } else if (end > zn || zn - end < 4) {
+    s = pw_fail(PW_EFORMAT, "truncated PNG: the image data ends without its Adler-32");
+  } else {
+    const uint32_t want = be32(z + end), got = pw_adler32(out, (size_t)out_len, 1);
+    if (got != want)
+      s = pw_fail(PW_EFORMAT, "corrupt PNG: the image data's Adler-32 is %08x, its zlib stream says %08x", got, want);
+  }
+  if (out) pw__stb_free(out);
+  free(z);
+  return s;
+}
+
 static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t width, uint32_t height,
                         int channels) {
   int w = 0, h = 0, comp = 0, format = 0;
-  pw_status s = header(data, len, &w, &h, &comp, &format);
+  uint64_t coded = 0;
+  pw_status s = header(data, len, &w, &h, &comp, &format, &coded);
   if (s != PW_OK) return s;
   if ((uint32_t)w != width) return pw_fail(PW_EINVAL, "width is %u but the image is %d wide", width, w);
   if ((uint32_t)h != height) return pw_fail(PW_EINVAL, "height is %u but the image is %d high", height, h);
   /* no block stb needs is larger than twice 8 bytes a pixel (16-bit RGBA) plus a filter byte a row */
   size_t limit = (size_t)(2 * ((uint64_t)w * h * 8 + (uint64_t)h) + (1u << 20));
+  if (format == PW_IMAGE_PNG) {
+    const uint64_t row = ((uint64_t)w * data[24] * png_samples(data[25]) + 7) / 8;
+    s = check_png_data(data, len, coded, (size_t)((row + 1) * (uint64_t)h), limit);
+    if (s != PW_OK) return s;
+  }
   int dw, dh;
   const char *why;
   /* grey from colour: decoded as RGB and made grey with the Rec. 709 luma

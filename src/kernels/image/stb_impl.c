@@ -107,6 +107,33 @@ uint8_t *pw__stb_load(const uint8_t *data, int len, int *w, int *h, int channels
 
 void pw__stb_free(void *p) { stbi_image_free(p); }
 
+uint8_t *pw__stb_inflate(const uint8_t *z, int n, int size_hint, size_t limit, int *out_len, size_t *end,
+                         const char **why) {
+  alloc_limit = limit;
+  limit_hit = 0;
+  stbi__g_failure_reason = NULL;
+  stbi__zbuf a;
+  char *out = stbi__malloc(size_hint > 0 ? (size_t)size_hint : 1);
+  uint8_t *p = NULL;
+  if (out != NULL) {
+    /* the bytes after z[n) are in the buffer stb reads, so its bit reader
+       never runs out: the bits it holds unused are all from real bytes */
+    a.zbuffer = (stbi_uc *)z;
+    a.zbuffer_end = (stbi_uc *)z + n + 8;
+    if (stbi__do_zlib(&a, out, size_hint > 0 ? size_hint : 1, 1, 1)) {
+      p = (uint8_t *)a.zout_start;
+      *out_len = (int)(a.zout - a.zout_start);
+      *end = (size_t)(a.zbuffer - (stbi_uc *)z) - (size_t)a.num_bits / 8;
+    } else {
+      STBI_FREE(a.zout_start);
+    }
+  }
+  alloc_limit = 0;
+  *why = p ? NULL : limit_hit ? "more data than the image's size holds" : stbi_failure_reason();
+  if (p == NULL && *why == NULL) *why = "damaged data";
+  return p;
+}
+
 uint8_t *pw__stb_png(const uint8_t *pixels, int w, int h, int channels, int *out_len) {
   return stbi_write_png_to_mem(pixels, w * channels, w, h, channels, out_len);
 }
