@@ -23,7 +23,7 @@ import {
   copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BindgenError, generate } from './bindgen.mjs';
 import { MALLOC_DEFINES, compileArgs, emccArgs } from './flags.mjs';
@@ -163,10 +163,29 @@ export function emccVersion(emcc) {
   return v;
 }
 
-// Debian's emcc runs on Node and needs Debian's acorn (NODE_PATH).
+// The error for headers without a kernel: where a misspelt PW_KERNEL is
+// (PW_KERNELL, PW_KERNAL, PW_KERNELS: a word like it, at its file:line).
+function noKernels(headers, cwd) {
+  const near = [];
+  for (const h of headers) {
+    readFileSync(h, 'utf8').split('\n').forEach((line, i) => {
+      for (const m of line.matchAll(/\bPW_K[A-Z_]*\b/g)) {
+        if (m[0] !== 'PW_KERNEL' && m[0] !== 'PW_KERNEL_H' && /^PW_K[EA]?R?N/.test(m[0])) {
+          near.push(`${relative(cwd, h) || h}:${i + 1}: ${m[0]} is not PW_KERNEL`);
+        }
+      }
+    });
+  }
+  return ['no PW_KERNEL declarations found in the headers given', ...near.slice(0, 5)].join('\n');
+}
+
+// Debian's emcc runs on Node and needs Debian's acorn (NODE_PATH): its
+// folder is added to a NODE_PATH of the user's, after their folders.
 export function emccEnv() {
   const env = { ...process.env };
-  if (!env.NODE_PATH && existsSync('/usr/share/nodejs/acorn')) env.NODE_PATH = '/usr/share/nodejs';
+  const debian = '/usr/share/nodejs';
+  const paths = (env.NODE_PATH ?? '').split(delimiter).filter(Boolean);
+  if (!paths.includes(debian) && existsSync(join(debian, 'acorn'))) env.NODE_PATH = [...paths, debian].join(delimiter);
   return env;
 }
 
@@ -298,12 +317,12 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     try {
       specs = generate([...sdkHeaders, ...userHeaders], {
         c: join(work, 'kernels.c'), js: join(stage, 'gen/kernels.js'), cjs: join(stage, 'gen/kernels.cjs'), dts: join(stage, 'gen/kernels.d.ts'),
-      }, { prefix: o.prefix, skipNamespaces: families.map((f) => f.js?.namespace).filter(Boolean) });
+      }, { prefix: o.prefix, skipNamespaces: families.map((f) => f.js?.namespace).filter(Boolean), runtimeHeader: join(sdk.runtimeC, 'runtime.h') });
     } catch (e) {
       if (e instanceof BindgenError) throw new BuildError(e.message);
       throw e;
     }
-    if (!specs.length) throw new BuildError('no PW_KERNEL declarations found in the headers given');
+    if (!specs.length) throw new BuildError(noKernels(userHeaders, cwd));
     if (!o.quiet) { const n = specs.filter((s) => !s.internal).length; log(`parawasm build: ${name}: ${n} kernel${n === 1 ? '' : 's'} (emcc ${version.join('.')})`); }
 
     // 2. the two wasm builds, at the same time
@@ -311,10 +330,14 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     const borrowed = borrowedSources(families);
     const familySources = [...families.flatMap((f) => cFiles(join(sdk.kernels, f.dir))).filter((f) => !unitFiles.has(f)),
       ...borrowed.map((b) => join(sdk.kernels, b.path))];
+    // parawasm's sources see its private folders; the user's sources and
+    // the bindings see the user's folders first and parawasm's public
+    // headers, never its private ones (a user's pool.h or simd.h is theirs)
     const includes = [sdk.include, sdk.runtimeC, sdk.kernels, ...families.map((f) => join(sdk.kernels, f.dir)),
-      ...new Set(borrowed.map((b) => join(sdk.kernels, b.dir))),
-      ...new Set(userHeaders.map((h) => dirname(h))), ...o.includes.map((d) => resolve(cwd, d))];
+      ...new Set(borrowed.map((b) => join(sdk.kernels, b.dir)))];
+    const userIncludes = [...new Set([...userHeaders.map((h) => dirname(h)), ...o.includes.map((d) => resolve(cwd, d))]), sdk.include];
     const runtime = ['task.c', 'split.c', 'alloc.c'].map((f) => join(sdk.runtimeC, f));
+    const users = new Set([...userSources, join(work, 'kernels.c')]);
     const common = [...runtime, ...familySources, ...userSources, join(work, 'kernels.c')];
     mkdirSync(join(stage, 'wasm'), { recursive: true });
     // an error in the generated bindings is shown with the file kept to read
@@ -340,9 +363,11 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     }
     // every source of each build compiled into an object (from the object
     // cache where nothing it depends on changed), then each build linked
-    const srcArgs = (build) => [...compileArgs(build, { opt: o.opt, defines: [...o.defines, ...MALLOC_DEFINES], includes }), '-Wall', '-Wextra'];
+    const srcArgs = (build, src) => [...compileArgs(build, {
+      opt: o.opt, defines: [...o.defines, ...MALLOC_DEFINES], includes: users.has(src) ? userIncludes : includes,
+    }), '-Wall', '-Wextra'];
     const compiles = builds.flatMap(({ build, srcs }) => [
-      ...srcs.map((src) => ({ build, src, args: srcArgs(build), what: build === 'mt' ? 'threaded build' : 'single-thread build' })),
+      ...srcs.map((src) => ({ build, src, args: srcArgs(build, src), what: build === 'mt' ? 'threaded build' : 'single-thread build' })),
       // the families' library units (stb_image): their own flags; a
       // library's warnings are not the user's to read, only its errors
       ...units.map((u) => ({
@@ -645,12 +670,9 @@ const README_MARK = '<!-- Written by parawasm build from the headers: it is rewr
 
 function writeReadme(out, name, specs, families) {
   const file = join(out, 'README.md');
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
-    // (a README of an earlier version of the tool, which had no mark, is recognised by its text)
-    const ours = text.startsWith(README_MARK) || /^# [^\n]*\n\nC kernels compiled to WebAssembly with \[parawasm\]/.test(text);
-    if (!ours) return;
-  }
+  // (a README without the mark is the user's: one whose mark they removed
+  // to keep their edits, or one they wrote)
+  if (existsSync(file) && !readFileSync(file, 'utf8').startsWith(README_MARK)) return;
   writeFileSync(file, `${README_MARK}\n${packageReadme(name, specs, families)}`);
 }
 

@@ -87,8 +87,12 @@ export function runCtest(o, { cwd = process.cwd(), log = (s) => process.stdout.w
   const table = join(work, 'no_kernels.c');
   writeFileSync(table, '#include "runtime.h"\nconst pw_trampoline pw__kernels[1];\nconst char *const pw__kernel_names[1];\n' +
     'const uint32_t pw__kernel_count = 0;\nconst uint32_t pw__kernel_abi = 0;\n');
+  // parawasm's sources see its private folders; the user's files their own
+  // folders first and parawasm's public headers, never its private ones (a
+  // user's pool.h or simd.h is theirs): they compile apart
   const includes = [sdk.include, sdk.runtimeC, sdk.kernels, ...families.map((f) => join(sdk.kernels, f.dir)),
     ...o.includes.map((d) => resolve(cwd, d))].map((d) => `-I${d}`);
+  const userIncludes = [...o.includes.map((d) => resolve(cwd, d)), sdk.include].map((d) => `-I${d}`);
   const defines = o.defines.map((d) => `-D${d}`);
   const runtime = ['task.c', 'split.c', 'alloc.c'].map((f) => join(sdk.runtimeC, f));
   const serial = join(sdk.runtimeC, 'serial.c');
@@ -100,7 +104,7 @@ export function runCtest(o, { cwd = process.cwd(), log = (s) => process.stdout.w
       const started = Date.now();
       const out = join(work, `${name}-${mode}${mode === 'wasm' ? '.cjs' : ''}`);
       const fake = mode === 'split' ? ['-DPW_TEST_FAKE_POOL'] : [];
-      const srcs = [...files, ...famSrcs, table, ...runtime, ...(mode === 'split' ? [] : [serial])];
+      const srcs = [...famSrcs, table, ...runtime, ...(mode === 'split' ? [] : [serial])];
       const wasm = mode === 'wasm';
       const compiler = wasm ? process.env.EMCC || 'emcc' : cc;
       if (wasm) emccVersion(compiler);
@@ -110,7 +114,13 @@ export function runCtest(o, { cwd = process.cwd(), log = (s) => process.stdout.w
       // the families' library units: objects of their own, with their flags
       let build = { ok: true, out: '' };
       const objects = [];
-      for (const u of unitList) {
+      for (const [i, f] of files.entries()) {
+        const obj = join(work, `user${i}-${basename(f, '.c')}-${mode}.o`);
+        build = sh(compiler, [...flags, ...userIncludes, ...defines, '-c', f, '-o', obj], { cwd, env });
+        if (!build.ok) break;
+        objects.push(obj);
+      }
+      for (const u of build.ok ? unitList : []) {
         const obj = join(work, `${basename(u.path, '.c')}-${mode}.o`);
         const extra = wasm ? u.wasmFlags : mode === 'native' ? [] : ['-fno-sanitize=shift'];
         build = sh(compiler, [...flags, ...extra, ...includes, `-I${u.dir}`, ...defines, '-c', u.path, '-o', obj], { cwd, env });

@@ -475,12 +475,16 @@ async function main() {
         const out = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
         equal([out.name, out.version, out.license, out.description], ['renamed-kernels', '2.3.4', 'ISC', pj.description],
           'name, and on a first build version, license and description, from the project');
-        // a README of the user's own is never overwritten
-        fs.writeFileSync(path.join(pkgDir, 'README.md'), '# mine\n');
-        const again = await exec('npx', ['--offline', 'parawasm', 'build', '--name', 'renamed-kernels', '--prefix', 'my_', '--out', 'pkg',
-          'src/own_kernels.h', 'src/own_kernels.c'], { cwd: dir, timeout: 600e3 });
-        equal(again.code, 0, `the third build succeeds: ${again.stderr}`);
-        equal(fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8'), '# mine\n', 'the user\'s README is kept');
+        // a README of the user's own is never overwritten: the generated
+        // one with its first line removed and a note added, or their own
+        const edited = `${readme.slice(readme.indexOf('\n') + 1)}\nMY NOTE\n`;
+        for (const mine of [edited, '# mine\n']) {
+          fs.writeFileSync(path.join(pkgDir, 'README.md'), mine);
+          const again = await exec('npx', ['--offline', 'parawasm', 'build', '--name', 'renamed-kernels', '--prefix', 'my_', '--out', 'pkg',
+            'src/own_kernels.h', 'src/own_kernels.c'], { cwd: dir, timeout: 600e3 });
+          equal(again.code, 0, `the build after the README's edit succeeds: ${again.stderr}`);
+          equal(fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8'), mine, 'the user\'s README is kept');
+        }
         return 'a failed build left the package as it was; a renamed build replaced every file';
       });
     }
@@ -496,11 +500,17 @@ async function main() {
         fs.symlinkSync(path.join(state.example, 'node_modules'), path.join(dir, 'node_modules'));
         const cacheDir = path.join(work, 'object-cache');
         fs.writeFileSync(path.join(dir, 'src/answer.h'), '#include <parawasm/kernel.h>\nPW_KERNEL unsigned my_answer(unsigned a);\n');
-        fs.writeFileSync(path.join(dir, 'src/value.h'), '#define VALUE 41u\n');
-        fs.writeFileSync(path.join(dir, 'src/answer.c'), '#include "answer.h"\n#include "value.h"\nunsigned my_answer(unsigned a) { return a + VALUE; }\n');
+        // (the value's header has the name of a private header of parawasm's
+        // runtime, pool.h, in a -I folder of the user's: theirs is the one
+        // included; and the builds run with a NODE_PATH of the user's, to
+        // which emcc's own folder is added)
+        fs.mkdirSync(path.join(dir, 'inc'));
+        fs.writeFileSync(path.join(dir, 'inc/pool.h'), '#define VALUE 41u\n');
+        fs.writeFileSync(path.join(dir, 'src/answer.c'), '#include "answer.h"\n#include "pool.h"\nunsigned my_answer(unsigned a) { return a + VALUE; }\n');
         const build = async (cache) => {
-          const r = await must('npx', ['--offline', 'parawasm', 'build', '--prefix', 'my_', '--out', 'pkg', '--cache', cache,
-            'src/own_kernels.h', 'src/answer.h', 'src/own_kernels.c', 'src/answer.c'], { cwd: dir, timeout: 600e3 });
+          const r = await must('npx', ['--offline', 'parawasm', 'build', '--prefix', 'my_', '--out', 'pkg', '--cache', cache, '-I', 'inc',
+            'src/own_kernels.h', 'src/answer.h', 'src/own_kernels.c', 'src/answer.c'],
+          { cwd: dir, timeout: 600e3, env: { ...process.env, NODE_PATH: path.join(dir, 'no-such-folder') } });
           const m = /(\d+) of (\d+) objects from the cache/.exec(r.stdout);
           const wasm = ['', '-mt'].map((s) => createHash('sha256').update(fs.readFileSync(path.join(dir, `pkg/wasm/own-kernels-example${s}.wasm`))).digest('hex'));
           const run = await must('node', ['--input-type=module', '-e',
@@ -515,7 +525,7 @@ async function main() {
         const warm = await build(cacheDir);
         equal(warm.hits, warm.total, `a second build takes every object from the cache:\n${warm.out}`);
         equal(warm.wasm, cold.wasm, 'and writes the same wasm bytes');
-        fs.writeFileSync(path.join(dir, 'src/value.h'), '#define VALUE 42u\n');
+        fs.writeFileSync(path.join(dir, 'inc/pool.h'), '#define VALUE 42u\n');
         const changed = await build(cacheDir);
         equal([changed.total - changed.hits, changed.answer], [2, '43 44'],
           `a changed header: answer.c compiled again for both builds, and nothing else:\n${changed.out}`);

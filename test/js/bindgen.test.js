@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
-  cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync,
+  copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +160,26 @@ test('buildSpec: numbers as C reads them: hex (with digits that are float suffix
   generate([h], { js, dts });
   assert.match(readFileSync(js, 'utf8'), /name: "z", kind: "scalar", type: "f64", default: -0 /);
   assert.match(readFileSync(dts, 'utf8'), /^ {2}'new'\(a: number/m);
+});
+
+test('parameters named as TypeScript words or options get a trailing _ in the declarations, which compile', async () => {
+  const h = header('#include "parawasm/kernel.h"\n' +
+    'PW_KERNEL int32_t pw_opts(int32_t options, PW_DEFAULT(1) int32_t signal2);\n' +
+    'PW_KERNEL void pw_bytes_opts(PW_INOUT(n) uint8_t *options, size_t n, uint32_t await);\n', 'names.h');
+  const dir = join(tmp, 'names');
+  const dts = join(dir, 'gen/kernels.d.ts');
+  generate([h], { dts });
+  mkdirSync(join(dir, 'lib/runtime'), { recursive: true });
+  copyFileSync(join(ROOT, 'js/runtime/types.d.ts'), join(dir, 'lib/runtime/types.d.ts'));
+  const text = readFileSync(dts, 'utf8');
+  assert.ok(text.includes('opts(options_: number, signal2: number, options?: CoreCallOptions): number;'), text);
+  assert.match(text, /bytesOpts\(options_: [^,]+, await_: number, options\?: PoolCallOptions\)/);
+  const { default: ts } = await import('typescript');
+  const program = ts.createProgram([dts], {
+    strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true,
+  });
+  const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  assert.deepEqual(errors, []);
 });
 
 test('buildSpec: camelCase, hidden lengths, defaults, options, ranges, aliases, expressions, outputs', () => {
@@ -328,6 +348,7 @@ const INVALID = [
   ['a positional parameter without default after one with a default', 'PW_KERNEL void pw_f(PW_DEFAULT(0) uint32_t a, uint32_t b);', /\bb\b/],
   ['more than 12 arguments', `PW_KERNEL void pw_f(${Array.from({ length: 13 }, (_, i) => `int a${i}`).join(', ')});`, /13/],
   ['a buffer annotation on a non-pointer', 'PW_KERNEL void pw_f(PW_IN(n) uint8_t x, size_t n);', /pointer/],
+  ['PW_IN on a pointer to non-const', 'PW_KERNEL void pw_f(PW_IN(n) uint8_t *p, size_t n);', /pw_f: p: PW_IN is a buffer the kernel only reads: its pointer is to const .*PW_INOUT/],
   ['an unknown annotation', 'PW_KERNEL void pw_f(PW_FOO(1) int a);', /PW_FOO/],
   ['a kernel name without the prefix', 'PW_KERNEL void f(int a);', /prefix "pw_"/],
   ['a default that is not a literal', 'PW_KERNEL void pw_f(PW_DEFAULT(abc) int a);', /abc/],

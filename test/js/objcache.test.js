@@ -305,3 +305,13 @@ test('parawasm build: an --out that is, or lies below, a file is refused before 
   await assert.rejects(buildPackage(o('afile/pkg/deeper'), opts), (e) => e instanceof BuildError && e.message === '--out afile/pkg/deeper: afile is a file, not a folder');
   await assert.rejects(buildPackage(o('new/pkg'), opts), (e) => e instanceof BuildError && /no-such-emcc/.test(e.message), 'a folder to be made passes the check');
 });
+
+test('parawasm build: headers without a kernel name the misspelt PW_KERNEL at its file:line', async () => {
+  const { buildPackage, BuildError } = await import('../../js/tools/build.mjs');
+  const d = fresh();
+  writeFileSync(join(d, 'k.h'), '#include <parawasm/kernel.h>\nPW_KERNELL unsigned pw_one(unsigned a);\nPW_KERNAL unsigned pw_two(unsigned a);\n');
+  const o = { name: 'x', out: 'pkg', prefix: 'pw_', with: [], includes: [], defines: [], opt: '3', cache: false, files: ['k.h'], quiet: true };
+  await assert.rejects(buildPackage(o, { cwd: d, log: () => {} }), (e) => e instanceof BuildError &&
+    e.message === 'no PW_KERNEL declarations found in the headers given\nk.h:2: PW_KERNELL is not PW_KERNEL\nk.h:3: PW_KERNAL is not PW_KERNEL');
+  assert.ok(!existsSync(join(d, 'pkg')), 'no package written');
+});
