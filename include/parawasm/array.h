@@ -185,7 +185,9 @@ PW_ARRAY_TYPES(PW_ARRAY_KTH_)
  *     v[floor(h)] + (h - floor(h)) * (v[floor(h) + 1] - v[floor(h)])
  * computed in double (64-bit integers beyond 2^53 are rounded first),
  * or v[floor(h)] itself where the two neighbours are equal (as R does: two
- * infinities give that infinity, two -0 give -0). With no element left
+ * infinities give that infinity, two -0 give -0), and -Inf where the lower
+ * one is -Inf and the upper one finite (as a finite value below +Inf gives
+ * +Inf: mirrored data give mirrored quantiles). With no element left
  * (c = 0) every quantile is NaN. Between -Inf and +Inf the interpolation
  * follows IEEE rules (NaN).
  * Work: one radix selection for all q together; when q has many values
@@ -327,9 +329,9 @@ PW_ARRAY_TYPES(PW_ARRAY_MEAN_)
  * cache), and blocks and parallel chunks are merged with the pairwise
  * update of Chan, Golub and LeVeque (the parallel form of Welford's):
  *     M2 = M2a + M2b + d^2 na nb / (na + nb),  d = mean_b - mean_a.
- * Relative error about (2 + log2(n / 2048)) 2^-53 (1 + mean^2 / var):
- * close to the best a double result can hold. 64-bit integers are
- * rounded to double first.
+ * Relative error at most about (258 + log2(n / 2048)) 2^-53 (1 + mean^2 /
+ * var) (each block's lanes are plain sums of 256 terms), in practice a few
+ * units in the last place. 64-bit integers are rounded to double first.
  */
 PW_ARRAY_TYPES(PW_ARRAY_VARIANCE_)
 

@@ -63,7 +63,7 @@ function viewArg(where, what, v, tags = ALL) {
   const tag = ArrayBuffer.isView(v) ? v[Symbol.toStringTag] : undefined;
   if (tag === undefined || !tags.includes(tag)) {
     const kind = Array.isArray(v) ? 'a plain Array (make it a typed array first, e.g. Float64Array.from(values))' : describe(v);
-    throw typeError(`${W(where)}: ${what} must be ${tags.length === 1 ? `a ${tags[0]}` : `one of ${tags.join(', ')}`} (got ${kind})`);
+    throw typeError(`${W(where)}: ${what} must be ${tags.length === 1 ? `${article(tags[0])} ${tags[0]}` : `one of ${tags.join(', ')}`} (got ${kind})`);
   }
   return TYPES[tag];
 }
@@ -118,9 +118,9 @@ function elementArg(where, what, v, t) {
   let b;
   if (typeof v === 'bigint') b = v;
   else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
-  else if (typeof v === 'number') throw rangeError(`${W(where)}: ${what} must be an integer for a ${t.Ctor.name} (got ${v})`);
+  else if (typeof v === 'number') throw rangeError(`${W(where)}: ${what} must be an integer for ${article(t.Ctor.name)} ${t.Ctor.name} (got ${v})`);
   else throw typeError(`${W(where)}: ${what} must be a number${t.big ? ' or a bigint' : ''} (got ${describe(v)})`);
-  if (b < lo || b > hi) throw rangeError(`${W(where)}: ${what} must be from ${lo} to ${hi} for a ${t.Ctor.name} (got ${v})`);
+  if (b < lo || b > hi) throw rangeError(`${W(where)}: ${what} must be from ${lo} to ${hi} for ${article(t.Ctor.name)} ${t.Ctor.name} (got ${v})`);
   return t.big ? b : Number(b);
 }
 
@@ -410,7 +410,7 @@ const OPS = {
     const t = viewArg('sum', 'x', x);
     const o = optionsArg(env, 'sum', args[1], ['bigint']);
     const bigint = boolArg('sum', 'options.bigint', o.bigint);
-    if (bigint && t.float) throw typeError(`${W('sum')}: options.bigint is for integer arrays (x is a ${t.Ctor.name})`);
+    if (bigint && t.float) throw typeError(`${W('sum')}: options.bigint is for integer arrays (x is ${article(t.Ctor.name)} ${t.Ctor.name})`);
     // the kernel's value (a double for floats, the exact 128-bit sum as a bigint for integers)
     const map = t.float ? undefined : t.big ? (t.signed ? int128 : undefined) : bigint ? undefined : Number;
     return { k: 'sum', args: [x, call(env, o)], map };

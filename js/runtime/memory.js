@@ -119,9 +119,24 @@ export function checkAttached(view, what) {
   try {
     n = view.byteLength;
   } catch {
-    throw detachedError(what);
+    throw view.buffer.resizable === true && view.buffer.byteLength !== 0 ? outOfBoundsError(what) : detachedError(what);
   }
-  if (n === 0 && isDetached(view)) throw detachedError(what);
+  if (n === 0) {
+    if (isDetached(view)) throw detachedError(what);
+    // a view of fixed length over a resizable ArrayBuffer shrunk below it
+    // reads as empty; its methods throw (an empty view's do not)
+    if (view.buffer.resizable === true && !(view instanceof DataView)) {
+      try {
+        view.at(0);
+      } catch {
+        throw outOfBoundsError(what);
+      }
+    }
+  }
+}
+
+function outOfBoundsError(what) {
+  return typeError(`${what} is out of bounds: its resizable ArrayBuffer was resized to end before the view's end`);
 }
 
 /** Throws, naming `what`, if the view is detached or its alloc() block was freed; returns it. */

@@ -240,6 +240,20 @@ describe('selection and search', () => {
     }
     assert.ok(Number.isNaN(core.array.median(new Float64Array(0))));
     assert.ok(Number.isNaN(core.array.median(Float32Array.of(NaN, NaN))));
+    // an infinity next to a finite value gives that infinity, either side:
+    // mirrored data (x -> -x, q -> 1 - q) give mirrored quantiles
+    for (const C of [Float32Array, Float64Array]) {
+      for (const [x, q, want] of [[[1, Infinity], 0.5, Infinity], [[-Infinity, 1], 0.5, -Infinity],
+        [[1, Infinity], 0.25, Infinity], [[-Infinity, -1], 0.75, -Infinity], [[-Infinity, 0, 1, 2], 0.1, -Infinity],
+        [[-Infinity, Infinity], 0.5, NaN], [[-Infinity, -Infinity, 3], 0.5, -Infinity]]) {
+        for (const [data, p, w] of [[x, q, want], [x.map((v) => -v), 1 - q, -want]]) {
+          const got = core.array.quantile(C.from(data), p);
+          assert.ok(Object.is(got, w), `${C.name} quantile(${data}, ${p}): ${got}, want ${w}`);
+          assert.ok(Object.is((await pools[2].array.quantiles(C.from(data), [p]))[0], w), `pool ${C.name} quantiles(${data}, [${p}])`);
+        }
+      }
+      assert.deepEqual([...core.array.quantiles(C.of(-Infinity, 0, 1, 2), [0.1, 0.9])].map((v) => Math.round(v * 10) / 10), [-Infinity, 1.7]);
+    }
   });
 
   test('selection needs no scratch the size of the array: one-value buckets (8-bit data), a bucket of most elements, histogram\'s default range', async () => {
@@ -950,8 +964,18 @@ describe('calls racing on the same memory', () => {
 
 describe('bad input', () => {
   const F = Float64Array.of(1, 2, 3);
+  // a view of fixed length over a resizable ArrayBuffer shrunk below it (its length reads 0)
+  const outOfBounds = () => {
+    const rab = new ArrayBuffer(64, { maxByteLength: 64 });
+    const v = new Float64Array(rab, 8, 4);
+    rab.resize(16);
+    return v;
+  };
   // [call, error class, message start, text the message must hold]
   const BAD = [
+    [(a) => a.sum(outOfBounds()), TypeError, 'array.sum: x', 'out of bounds'],
+    [(a) => a.sort(outOfBounds()), TypeError, 'array.sort: x', 'out of bounds'],
+    [(a) => a.median(outOfBounds()), TypeError, 'array.median: x', 'out of bounds'],
     [(a) => a.sort([3, 1, 2]), TypeError, 'array.sort: x', 'plain Array'],
     [(a) => a.sort(new DataView(new ArrayBuffer(8))), TypeError, 'array.sort: x', 'DataView'],
     [(a) => a.sort('abc'), TypeError, 'array.sort: x', 'string'],

@@ -213,6 +213,17 @@ for (const target of ['core', 'pool']) {
           structuredClone(dv.buffer, { transfer: [dv.buffer] });
           expect(await callWith(api, k, i, dv), TypeError, 'ERR_INVALID_ARG_TYPE', 'detached', `${where} detached DataView`);
         }
+        // a view of fixed length over a resizable ArrayBuffer shrunk below it (its length reads 0)
+        const rab = new ArrayBuffer(64, { maxByteLength: 64 });
+        const oob = new ELEM[p.elem](rab, 8, 4);
+        rab.resize(8);
+        expect(await callWith(api, k, i, oob), TypeError, 'ERR_INVALID_ARG_TYPE', 'out of bounds', `${where} out of bounds`);
+        if (p.elem === 'bytes') {
+          const rab2 = new ArrayBuffer(64, { maxByteLength: 64 });
+          const dv = new DataView(rab2, 8, 16);
+          rab2.resize(16);
+          expect(await callWith(api, k, i, dv), TypeError, 'ERR_INVALID_ARG_TYPE', 'out of bounds', `${where} out-of-bounds DataView`);
+        }
         // freed, then its address reused
         const { views } = validArgs(k);
         const n = Math.max(views[i].byteLength, 8);

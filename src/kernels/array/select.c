@@ -795,8 +795,9 @@ static pw_status quantiles_any(const void *x, size_t n, const double *q, size_t 
       double b = key_value(keys[2 * j + 1], width, kind);
       /* equal neighbours give the lower one, as R's type 7 does:
          interpolating between two infinities would give NaN, and between
-         two -0 a +0 */
-      value[order[j]] = frac == 0.0 || a == b ? a : a + frac * (b - a);
+         two -0 a +0; so does -Inf below a finite value (-Inf + frac * Inf
+         is NaN; a finite value below +Inf gives +Inf by the formula) */
+      value[order[j]] = frac == 0.0 || a == b || (isinf(a) && !isinf(b)) ? a : a + frac * (b - a);
     }
   }
 out:

@@ -59,7 +59,8 @@ export function quantileRef(x, q) {
   const frac = h - f;
   // R's type 7 takes the lower neighbour where the two are equal (two
   // infinities: no NaN; -0 and +0 count as equal there too)
-  return frac === 0 || a === b ? a : a + frac * (b - a);
+  // (-Inf below a finite value: -Inf, as a finite value below +Inf gives +Inf)
+  return frac === 0 || a === b || (a === -Infinity && b !== Infinity) ? a : a + frac * (b - a);
 }
 
 /** searchSorted by a linear count with compare(). */
