@@ -43,6 +43,7 @@ import zlib from 'node:zlib';
 
 import pngjs from 'pngjs';
 import { startServer } from '../browser/server.mjs';
+import { withoutTimings } from '../lib/bundler-output.mjs';
 import { CHROMIUM, launchChromium } from '../lib/chromium.mjs';
 import { checkImageOnly } from './image-only-check.mjs';
 import { checkStbUser } from './stb-check.mjs';
@@ -248,7 +249,6 @@ let APP_IMAGE;
 
 // vite's bundler notes slow plugins on a loaded machine ([PLUGIN_TIMINGS]):
 // not a problem of the bundle
-const withoutTimings = (text) => text.replace(/\S*\[PLUGIN_TIMINGS\][\s\S]*?for more details\.\s*/g, '').trim();
 
 async function bundleExample(dir, kind) {
   const r = await must('npm', ['run', `bundle:${kind}`], { cwd: dir, env: BUNDLER_ENV, timeout: 180e3 });

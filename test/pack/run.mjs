@@ -41,6 +41,7 @@ import { blake3 } from 'hash-wasm';
 import { CHROMIUM, launchChromium } from '../lib/chromium.mjs';
 import { HANG_MS } from '../lib/hold.js';
 import { startServer } from '../browser/server.mjs';
+import { withoutTimings } from '../lib/bundler-output.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
@@ -436,7 +437,7 @@ async function vite(project) {
   const r = await exec(path.join(BIN, 'vite'), ['build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'],
     { cwd: path.join(project, 'web'), timeout: 2 * HANG_MS });
   if (r.code !== 0) throw new CheckError(describeRun(r, 'vite build'));
-  const warn = r.stderr.trim() + r.stdout.trim();
+  const warn = withoutTimings(r.stderr + r.stdout);
   ok(!warn, `vite build printed:\n${warn}`);
   fs.writeFileSync(path.join(out, 'input.bin'), INPUT);
   const assets = fs.readdirSync(path.join(out, 'assets'));
