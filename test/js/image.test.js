@@ -243,6 +243,20 @@ describe('every operation against its reference, on the core and on pools of 1, 
     const big = R.makeImage(150, 110, 'alpha', 10);
     const got = await everywhere((api) => api.composite(IMAGES.large, big, { left: 101, top: -7, opacity: 0.6 }), 'composite large');
     assertImage(got, R.refComposite(IMAGES.large, big, 101, -7, 0.6), 1, 'composite large');
+    // into a dst of the pool's memory, src untouched: a tile's copy is made
+    // on the calling thread, a large picture's by a kernel (16 KiB apart)
+    for (const [src, o] of [[base, over], [IMAGES.large, big]]) {
+      const want = R.refComposite(src, o, 5, 3, 0.5);
+      for (const t of THREADS) {
+        const dst = pools[t].alloc(src.data.length);
+        const before = Uint8ClampedArray.from(src.data);
+        const r = await pools[t].image.composite(src, o, { left: 5, top: 3, opacity: 0.5, dst });
+        assert.ok(r.data === dst, 'the result is dst');
+        assertImage(r, want, 1, `composite into dst, ${src.width}x${src.height}, pool of ${t}`);
+        assertSame(src.data, before, 'src unchanged');
+        pools[t].free(dst);
+      }
+    }
   });
 
   test('histogram and stats', async () => {
