@@ -191,8 +191,31 @@ static pw_status png_header(const uint8_t *d, size_t n, int64_t *w, int64_t *h, 
   return PW_OK;
 }
 
-/* The size and components in a JPEG's frame header (SOFn). */
-static pw_status jpeg_header(const uint8_t *d, size_t n, int64_t *w, int64_t *h, int *comp) {
+/*
+ * The 8x8 blocks of a JPEG's components (SOFn at d[at], its size w x h):
+ * component c, sampled Hc x Vc of the largest Hmax x Vmax, is
+ * ceil(w * Hc / Hmax) x ceil(h * Vc / Vmax) samples. 0 for sampling
+ * factors outside 1..4.
+ */
+static uint64_t jpeg_blocks(const uint8_t *d, size_t at, size_t len, int64_t w, int64_t h) {
+  const unsigned nf = d[at + 9];
+  if (len < 8 + 3 * (size_t)nf) return 0;
+  unsigned hmax = 1, vmax = 1;
+  for (unsigned i = 0; i < nf; i++) {
+    const unsigned hc = d[at + 11 + 3 * i] >> 4, vc = d[at + 11 + 3 * i] & 15;
+    if (hc < 1 || hc > 4 || vc < 1 || vc > 4) return 0;
+    hmax = hc > hmax ? hc : hmax, vmax = vc > vmax ? vc : vmax;
+  }
+  uint64_t blocks = 0;
+  for (unsigned i = 0; i < nf; i++) {
+    const int64_t cw = (w * (d[at + 11 + 3 * i] >> 4) + hmax - 1) / hmax, ch = (h * (d[at + 11 + 3 * i] & 15) + vmax - 1) / vmax;
+    blocks += (uint64_t)((cw + 7) / 8) * (uint64_t)((ch + 7) / 8);
+  }
+  return blocks;
+}
+
+/* The size and components in a JPEG's frame header (SOFn), and its 8x8 blocks (jpeg_blocks). */
+static pw_status jpeg_header(const uint8_t *d, size_t n, int64_t *w, int64_t *h, int *comp, uint64_t *blocks) {
   size_t at = 2;
   while (at + 4 <= n && d[at] == 0xff) {
     uint8_t m = d[at + 1];
@@ -205,6 +228,7 @@ static pw_status jpeg_header(const uint8_t *d, size_t n, int64_t *w, int64_t *h,
       *h = (int64_t)d[at + 5] << 8 | d[at + 6];
       *w = (int64_t)d[at + 7] << 8 | d[at + 8];
       *comp = d[at + 9];
+      *blocks = jpeg_blocks(d, at, len, *w, *h);
       return PW_OK;
     }
     if (m == 0xda || m == 0xd9 || len < 2) break;
@@ -222,9 +246,10 @@ static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *co
   if (data == NULL || len == 0) return pw_fail(PW_EFORMAT, "data is empty");
   if (len > INT_MAX) return pw_fail(PW_ERANGE, "data is %zu bytes; at most %d", len, INT_MAX);
   int64_t hw = 0, hh = 0;
+  uint64_t blocks = 0;
   pw_status s;
   if (is_png(data, len)) *format = PW_IMAGE_PNG, s = png_header(data, len, &hw, &hh, comp);
-  else if (is_jpeg(data, len)) *format = PW_IMAGE_JPEG, s = jpeg_header(data, len, &hw, &hh, comp);
+  else if (is_jpeg(data, len)) *format = PW_IMAGE_JPEG, s = jpeg_header(data, len, &hw, &hh, comp, &blocks);
   else return pw_fail(PW_EFORMAT, "data is neither PNG nor JPEG");
   if (s != PW_OK) return s;
   const char *fmt = *format == PW_IMAGE_PNG ? "PNG" : "JPEG";
@@ -240,15 +265,15 @@ static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *co
      allocated: its data cannot hold the pixels of that size. PNG: deflate
      makes at most 1032 bytes of a byte (a 258-byte match in 2 bits), and
      the rows hold at least width * height * bits a pixel / 8 bytes. JPEG:
-     every 8x8 block of the most sampled component has its DC difference
-     coded, at least 1 bit each (a Huffman code; progressive DC scans have
-     no end-of-band runs). */
+     every 8x8 block of every component has its DC difference coded, at
+     least 1 bit each (a Huffman code; progressive DC scans have no
+     end-of-band runs); at least the blocks of one full-size component */
   uint64_t need, most;
   if (*format == PW_IMAGE_PNG) {
     need = ((uint64_t)hw * (uint64_t)hh * data[24] * png_samples(data[25])) / 8;
     most = *coded * 1032;
   } else {
-    need = (uint64_t)((hw + 7) / 8) * (uint64_t)((hh + 7) / 8);
+    need = blocks ? blocks : (uint64_t)((hw + 7) / 8) * (uint64_t)((hh + 7) / 8);
     most = *coded * 8;
   }
   if (most < need)
