@@ -1515,17 +1515,14 @@ const TS_RESERVED = new Set(('arguments await break case catch class const conti
 const tsParamName = (name) => (TS_RESERVED.has(name) ? `${name}_` : name);
 
 // the TypeScript type of a JS parameter
-const tsParamType = (p) => (p.kind === 'scalar' ? TS_SCALAR(p.type) : p.text ? `string | ${TS_ARRAY[p.elem]}` : TS_ARRAY[p.elem]);
+// (tsType: the union of a name's kernels, unionSignatures)
+const tsParamType = (p) => p.tsType ?? (p.kind === 'scalar' ? TS_SCALAR(p.type) : p.text ? `string | ${TS_ARRAY[p.elem]}` : TS_ARRAY[p.elem]);
 
 function tsSignatures(s, async, indent) {
   const pos = s.params.filter((p) => !p.option);
   const opts = s.params.filter((p) => p.option);
   // (a new array: PwNew, its buffer an ArrayBuffer)
-  const outType = (o) => `PwNew<${TS_RESULT_ARRAY[o.elem]}>`;
-  let ret;
-  if (s.outputs.length === 1) ret = outType(s.outputs[0]);
-  else if (s.outputs.length > 1) ret = `{ ${s.outputs.map((o) => `${o.name}: ${outType(o)}`).join('; ')} }`;
-  else ret = TS_RETURN(s.ret === 'status' ? 'i32' : s.ret);
+  const ret = s.tsRet ?? tsReturn(s);
   // one PW_RETURN result: options.out (js/runtime/bind.js, spec.retOut),
   // which the call returns as it is: signatures without out (a new array)
   // and with out (O, its type)
@@ -1538,6 +1535,35 @@ function tsSignatures(s, async, indent) {
       `<O extends ${elem === 'Uint8Array' ? 'Uint8Array | Uint8ClampedArray' : elem}>`, 'out: O', true));
   }
   return lines;
+}
+
+// what a kernel's call gives (without options.out)
+function tsReturn(s) {
+  // (a new array: PwNew, its buffer an ArrayBuffer)
+  const outType = (o) => `PwNew<${TS_RESULT_ARRAY[o.elem]}>`;
+  if (s.outputs.length === 1) return outType(s.outputs[0]);
+  if (s.outputs.length > 1) return `{ ${s.outputs.map((o) => `${o.name}: ${outType(o)}`).join('; ')} }`;
+  return TS_RETURN(s.ret === 'status' ? 'i32' : s.ret);
+}
+
+/**
+ * The kernels of one name for several element types (PW_NAME) take a
+ * value typed as a union of their types too: one more signature, each
+ * parameter the union of theirs, the result the union of their results
+ * (the run time picks the kernel by the first buffer's type and refuses
+ * a mix). Only where they differ in nothing but types, and have no
+ * options.out; else none.
+ */
+function unionSignatures(group, async, indent) {
+  const shape = (s) => JSON.stringify([s.params.map((p) => [p.name, p.kind, p.option === true, p.default === undefined, p.text === true]),
+    s.outputs.map((o) => [o.name, o.kind])]);
+  const [first] = group;
+  if (group.length < 2 || group.some((s) => shape(s) !== shape(first))) return [];
+  if (first.outputs.length === 1 && first.outputs[0].kind === 'ret' && !first.params.some((p) => p.option && p.name === 'out')) return [];
+  const union = (types) => [...new Set(types.flatMap((t) => t.split(' | ')))].join(' | ');
+  const params = first.params.map((p, i) => ({ ...p, tsType: union(group.map((s) => tsParamType(s.params[i]))) }));
+  const rets = [...new Set(group.map(tsReturn))];
+  return tsSignatures({ ...first, params, tsRet: rets.length > 1 ? rets.map((r) => `(${r})`).join(' | ') : rets[0] }, async, indent);
 }
 
 /** The signatures of one variant: `extra` an options field added (null: none); `needsOptions` the options required. */
@@ -1594,7 +1620,12 @@ function emitDts(specs, lists = {}, skipNamespaces = []) {
   const block = (async) => {
     const top = pub.filter((s) => !s.ns);
     const spaces = [...new Set(pub.filter((s) => s.ns).map((s) => s.ns))];
-    const members = (list, indent) => list.map((s) => `${tsDoc(s, indent)}\n${tsSignatures(s, async, indent).join('\n')}`).join('\n');
+    const members = (list, indent) => list.map((s, i) => {
+      const lines = [tsDoc(s, indent), ...tsSignatures(s, async, indent)];
+      // after the last kernel of a name: its union signature, if any
+      if (list.findLastIndex((o) => o.name === s.name) === i) lines.push(...unionSignatures(list.filter((o) => o.name === s.name), async, indent));
+      return lines.join('\n');
+    }).join('\n');
     const out = [members(top, '  ')];
     for (const ns of spaces) {
       out.push(`  /** The ${ns} kernels. */`, `  readonly ${ns}: {`, members(pub.filter((s) => s.ns === ns), '    '), '  };');

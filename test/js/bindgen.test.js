@@ -182,6 +182,37 @@ test('parameters named as TypeScript words or options get a trailing _ in the de
   assert.deepEqual(errors, []);
 });
 
+test('kernels of one name (PW_NAME) also take a value typed as the union of their types; the declarations compile', async () => {
+  const h = header('#include "parawasm/kernel.h"\n' +
+    'PW_NAME(dot) PW_KERNEL double pw_dot_f32(PW_IN(n) const float *x, PW_IN(n) const float *y, size_t n);\n' +
+    'PW_NAME(dot) PW_KERNEL double pw_dot_f64(PW_IN(n) const double *x, PW_IN(n) const double *y, size_t n);\n' +
+    'PW_NAME(big4) PW_KERNEL void pw_big4_u8(PW_IN(n) const uint8_t *x, size_t n, PW_RETURN(4) uint8_t *r);\n' +
+    'PW_NAME(big4) PW_KERNEL void pw_big4_i16(PW_IN(n) const int16_t *x, size_t n, PW_RETURN(4) int16_t *r);\n' +
+    'PW_NAME(odd) PW_KERNEL uint32_t pw_odd_a(PW_IN(n) const float *x, size_t n);\n' +
+    'PW_NAME(odd) PW_KERNEL uint32_t pw_odd_b(PW_IN(n) const double *x, size_t n, uint32_t k);\n', 'union.h');
+  const dir = join(tmp, 'union');
+  const dts = join(dir, 'gen/kernels.d.ts');
+  generate([h], { dts });
+  mkdirSync(join(dir, 'lib/runtime'), { recursive: true });
+  copyFileSync(join(ROOT, 'js/runtime/types.d.ts'), join(dir, 'lib/runtime/types.d.ts'));
+  const text = readFileSync(dts, 'utf8');
+  assert.ok(text.includes('dot(x: Float32Array | Float64Array, y: Float32Array | Float64Array, options?: CoreCallOptions): number;'), text);
+  // (a kernel with options.out gets none; kernels of other parameters none)
+  assert.equal(text.match(/big4\(x: Uint8Array \| Uint8ClampedArray \| Int16Array/g), null);
+  assert.equal(text.match(/odd\(x: Float32Array \| Float64Array/g), null);
+  const use = join(dir, 'use.ts');
+  writeFileSync(use, "import type { CoreKernels, PoolKernels } from './gen/kernels.js';\n" +
+    'declare const core: CoreKernels;\ndeclare const pool: PoolKernels;\ndeclare const v: Float32Array | Float64Array;\n' +
+    'const a: number = core.dot(v, v);\nconst b: Promise<number> = pool.dot(v, v);\nconst c: number = core.dot(new Float32Array(2), new Float32Array(2));\n' +
+    'export { a, b, c };\n');
+  const { default: ts } = await import('typescript');
+  const program = ts.createProgram([use], {
+    strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true,
+  });
+  const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  assert.deepEqual(errors, []);
+});
+
 test('buildSpec: camelCase, hidden lengths, defaults, options, ranges, aliases, expressions, outputs', () => {
   const specs = readHeaders([header(VALID, 'valid2.h')]).specs;
   const by = new Map(specs.map((s) => [s.cname, strip(s)]));
