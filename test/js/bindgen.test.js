@@ -162,24 +162,37 @@ test('buildSpec: numbers as C reads them: hex (with digits that are float suffix
   assert.match(readFileSync(dts, 'utf8'), /^ {2}'new'\(a: number/m);
 });
 
+/**
+ * The declarations of `headers` in DIR/gen/kernels.d.ts (beside the
+ * runtime's types, as in a package); `compile(files)` type-checks files
+ * (in DIR, as TS source text by name; none: the declarations) and gives
+ * the errors.
+ */
+function declarations(name, headers) {
+  const dir = join(tmp, name);
+  const dts = join(dir, 'gen/kernels.d.ts');
+  generate(headers, { dts });
+  mkdirSync(join(dir, 'lib/runtime'), { recursive: true });
+  copyFileSync(join(ROOT, 'js/runtime/types.d.ts'), join(dir, 'lib/runtime/types.d.ts'));
+  const compile = async (files = {}) => {
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+    const { default: ts } = await import('typescript');
+    const program = ts.createProgram(Object.keys(files).length ? Object.keys(files).map((f) => join(dir, f)) : [dts], {
+      strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true,
+    });
+    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  };
+  return { text: readFileSync(dts, 'utf8'), compile };
+}
+
 test('parameters named as TypeScript words or options get a trailing _ in the declarations, which compile', async () => {
   const h = header('#include "parawasm/kernel.h"\n' +
     'PW_KERNEL int32_t pw_opts(int32_t options, PW_DEFAULT(1) int32_t signal2);\n' +
     'PW_KERNEL void pw_bytes_opts(PW_INOUT(n) uint8_t *options, size_t n, uint32_t await);\n', 'names.h');
-  const dir = join(tmp, 'names');
-  const dts = join(dir, 'gen/kernels.d.ts');
-  generate([h], { dts });
-  mkdirSync(join(dir, 'lib/runtime'), { recursive: true });
-  copyFileSync(join(ROOT, 'js/runtime/types.d.ts'), join(dir, 'lib/runtime/types.d.ts'));
-  const text = readFileSync(dts, 'utf8');
+  const { text, compile } = declarations('names', [h]);
   assert.ok(text.includes('opts(options_: number, signal2: number, options?: CoreCallOptions): number;'), text);
   assert.match(text, /bytesOpts\(options_: [^,]+, await_: number, options\?: PoolCallOptions\)/);
-  const { default: ts } = await import('typescript');
-  const program = ts.createProgram([dts], {
-    strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true,
-  });
-  const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-  assert.deepEqual(errors, []);
+  assert.deepEqual(await compile(), []);
 });
 
 test('kernels of one name (PW_NAME) also take a value typed as the union of their types; the declarations compile', async () => {
@@ -190,27 +203,17 @@ test('kernels of one name (PW_NAME) also take a value typed as the union of thei
     'PW_NAME(big4) PW_KERNEL void pw_big4_i16(PW_IN(n) const int16_t *x, size_t n, PW_RETURN(4) int16_t *r);\n' +
     'PW_NAME(odd) PW_KERNEL uint32_t pw_odd_a(PW_IN(n) const float *x, size_t n);\n' +
     'PW_NAME(odd) PW_KERNEL uint32_t pw_odd_b(PW_IN(n) const double *x, size_t n, uint32_t k);\n', 'union.h');
-  const dir = join(tmp, 'union');
-  const dts = join(dir, 'gen/kernels.d.ts');
-  generate([h], { dts });
-  mkdirSync(join(dir, 'lib/runtime'), { recursive: true });
-  copyFileSync(join(ROOT, 'js/runtime/types.d.ts'), join(dir, 'lib/runtime/types.d.ts'));
-  const text = readFileSync(dts, 'utf8');
+  const { text, compile } = declarations('union', [h]);
   assert.ok(text.includes('dot(x: Float32Array | Float64Array, y: Float32Array | Float64Array, options?: CoreCallOptions): number;'), text);
   // (a kernel with options.out gets none; kernels of other parameters none)
   assert.equal(text.match(/big4\(x: Uint8Array \| Uint8ClampedArray \| Int16Array/g), null);
   assert.equal(text.match(/odd\(x: Float32Array \| Float64Array/g), null);
-  const use = join(dir, 'use.ts');
-  writeFileSync(use, "import type { CoreKernels, PoolKernels } from './gen/kernels.js';\n" +
-    'declare const core: CoreKernels;\ndeclare const pool: PoolKernels;\ndeclare const v: Float32Array | Float64Array;\n' +
-    'const a: number = core.dot(v, v);\nconst b: Promise<number> = pool.dot(v, v);\nconst c: number = core.dot(new Float32Array(2), new Float32Array(2));\n' +
-    'export { a, b, c };\n');
-  const { default: ts } = await import('typescript');
-  const program = ts.createProgram([use], {
-    strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true,
-  });
-  const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-  assert.deepEqual(errors, []);
+  assert.deepEqual(await compile({
+    'use.ts': "import type { CoreKernels, PoolKernels } from './gen/kernels.js';\n" +
+      'declare const core: CoreKernels;\ndeclare const pool: PoolKernels;\ndeclare const v: Float32Array | Float64Array;\n' +
+      'const a: number = core.dot(v, v);\nconst b: Promise<number> = pool.dot(v, v);\n' +
+      'const c: number = core.dot(new Float32Array(2), new Float32Array(2));\nexport { a, b, c };\n',
+  }), []);
 });
 
 test('buildSpec: camelCase, hidden lengths, defaults, options, ranges, aliases, expressions, outputs', () => {
