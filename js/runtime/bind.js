@@ -569,7 +569,7 @@ export class Call {
       // options.out in this heap: the kernel writes it where it is (zeroed first, as a new result is)
       const at = this.out.byteLength ? heap.locate(this.out, `${spec.label}: options.out`) : -1;
       if (at >= 0) {
-        heap.views().u8.fill(0, at, at + this.out.byteLength);
+        heap.views().zero(at, this.out.byteLength);
         this.outPtrs[0] = at;
         this.outInPlace = true;
       }
@@ -616,7 +616,7 @@ export class Call {
       p = this.heap.malloc(bytes, what);
       this.temps[this.nTemps++] = p;
     }
-    if (zero) this.heap.views().u8.fill(0, p, p + bytes);
+    if (zero) this.heap.views().zero(p, bytes);
     return p;
   }
 

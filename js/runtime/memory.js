@@ -250,6 +250,24 @@ export class Heap {
   }
 
   /**
+   * Zeroes bytes [at, at + n) of the memory (the views must cover them):
+   * 8 bytes an element where they are aligned, for fill() on a shared
+   * memory's view stores an element at a time (4 KiB: 1.2 µs through the
+   * Uint8Array, 0.2 through the Float64Array; +0 is 8 zero bytes).
+   */
+  zero(at, n) {
+    if (n < 64) {
+      this.u8.fill(0, at, at + n);
+      return;
+    }
+    const a = at + ((8 - (at % 8)) % 8);
+    const e = at + n - ((at + n) % 8);
+    this.u8.fill(0, at, a);
+    this.f64.fill(0, a / 8, e / 8);
+    this.u8.fill(0, e, at + n);
+  }
+
+  /**
    * Copies view `a` (outside this memory) to byte `at` (a multiple of its
    * element size) through the heap's view of a's type: no view made a call
    * (a Uint8Array over a Float64Array's bytes had cost each staged input

@@ -1088,7 +1088,7 @@ function fastPath(spec, mode) {
       ]),
       // (>>> 0: an address at or above 2^31, an arena made after the heap grew past 2 GiB, stays positive)
       `  p${i} = ((at + 15) & -16) >>> 0; at = p${i} + n${i};`,
-      ...(p.kind === 'out' ? [`  $H.u8.fill(0, p${i}, p${i} + n${i});`]
+      ...(p.kind === 'out' ? [`  $H.zero(p${i}, n${i});`]
         : [`  $H.copyIn(${a}, p${i});`]),
       ...(pool && p.kind !== 'out' ? [`  cp += n${i};`] : []),
       ...(p.kind !== 'in' ? [`  W = ${a}; WP = p${i}; WN = n${i};`] : [])]),
@@ -1168,7 +1168,7 @@ function fastPath(spec, mode) {
     // (a few bytes zeroed by a loop: fill() on the heap's view is a call
     // into the engine's C++ runtime, 10-20 ns of a 1-byte sha256's 340)
     const from = retOut ? 'R0' : `S0 + ${outOff[k]}`;
-    if (bytes > ZERO_LOOP_MAX) L.push(`$H.u8.fill(0, ${from}, ${from} + ${num(bytes)});`);
+    if (bytes > ZERO_LOOP_MAX) L.push(`$H.zero(${from}, ${num(bytes)});`);
     else if (bytes) L.push(`{ const z8 = $H.u8, z0 = ${from}; for (let z = 0; z < ${num(bytes)}; z++) z8[z0 + z] = 0; }`);
   });
   // an output sized by an expression: after the inputs, if it fits (or in
@@ -1182,7 +1182,7 @@ function fastPath(spec, mode) {
       : `DO = ((at + 15) & -16) >>> 0; if (DO + DT > SE) ${bail} at = DO + DT;`;
     if (retOut) L.push('let DO = PO;', `if (PO < 0) { ${place} }`);
     else L.push('let DO;', place);
-    L.push('$H.u8.fill(0, DO, DO + DT);');
+    L.push('$H.zero(DO, DT);');
   }
   // the task record
   L.push(`u32[TW + $KO] = ${c(String(spec.__id))}; u32[TW + $SO] = 0; u32[TW + $CO] = 0; u32[TW + $FO] = 0;`, 'const AW = TW + $AO;');

@@ -165,3 +165,20 @@ test('pool: small calls whose staging arena is made above 2 GiB (after a big all
     await pool.destroy();
   }
 });
+
+test('Heap.zero: every start and length around the 8-byte lanes, shared and private memory, nothing outside touched', async () => {
+  const { Heap } = await import('../../pkg/lib/runtime/memory.js');
+  for (const shared of [true, false]) {
+    const heap = new Heap(new WebAssembly.Memory({ initial: 1, maximum: 2, shared }), {}, shared);
+    for (let at = 96; at < 112; at++) {
+      for (const n of [0, 1, 7, 63, 64, 65, 71, 72, 200, 1001]) {
+        heap.u8.fill(0xa5, 0, 4096);
+        heap.zero(at, n);
+        for (let i = 0; i < 4096; i++) {
+          const want = i >= at && i < at + n ? 0 : 0xa5;
+          if (heap.u8[i] !== want) assert.fail(`${shared ? 'shared' : 'private'} zero(${at}, ${n}): byte ${i} is ${heap.u8[i]}`);
+        }
+      }
+    }
+  }
+});
