@@ -237,6 +237,26 @@ function onStopSignal(cleanup) {
 const cFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.c')).sort().map((f) => join(dir, f)) : []);
 
 /**
+ * parawasm's C for `families` (build and ctest): `sources`, the families'
+ * kernel sources (their library units apart) and the C they borrow from
+ * families not among them; `includes`, the folders those see, its private
+ * ones; `userIncludes(dirs)`, the folders a user's sources see: theirs
+ * first, then parawasm's public headers, never its private ones (a user's
+ * pool.h or simd.h is theirs).
+ */
+export function sdkSources(sdk, families) {
+  const unitFiles = new Set(families.flatMap((f) => (f.units ?? []).map((u) => join(sdk.kernels, f.dir, u.src))));
+  const borrowed = borrowedSources(families);
+  return {
+    sources: [...families.flatMap((f) => cFiles(join(sdk.kernels, f.dir))).filter((f) => !unitFiles.has(f)),
+      ...borrowed.map((b) => join(sdk.kernels, b.path))],
+    includes: [sdk.include, sdk.runtimeC, sdk.kernels, ...families.map((f) => join(sdk.kernels, f.dir)),
+      ...new Set(borrowed.map((b) => join(sdk.kernels, b.dir)))],
+    userIncludes: (dirs) => [...new Set(dirs), sdk.include],
+  };
+}
+
+/**
  * The object cache's folder: --cache DIR; else node_modules/.cache/parawasm
  * in a project that has node_modules (where build tools keep their caches);
  * else the user's cache folder.
@@ -326,16 +346,9 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
     if (!o.quiet) { const n = specs.filter((s) => !s.internal).length; log(`parawasm build: ${name}: ${n} kernel${n === 1 ? '' : 's'} (emcc ${version.join('.')})`); }
 
     // 2. the two wasm builds, at the same time
-    const unitFiles = new Set(families.flatMap((f) => (f.units ?? []).map((u) => join(sdk.kernels, f.dir, u.src))));
-    const borrowed = borrowedSources(families);
-    const familySources = [...families.flatMap((f) => cFiles(join(sdk.kernels, f.dir))).filter((f) => !unitFiles.has(f)),
-      ...borrowed.map((b) => join(sdk.kernels, b.path))];
-    // parawasm's sources see its private folders; the user's sources and
-    // the bindings see the user's folders first and parawasm's public
-    // headers, never its private ones (a user's pool.h or simd.h is theirs)
-    const includes = [sdk.include, sdk.runtimeC, sdk.kernels, ...families.map((f) => join(sdk.kernels, f.dir)),
-      ...new Set(borrowed.map((b) => join(sdk.kernels, b.dir)))];
-    const userIncludes = [...new Set([...userHeaders.map((h) => dirname(h)), ...o.includes.map((d) => resolve(cwd, d))]), sdk.include];
+    // (the user's sources and the bindings: the user's folders, sdkSources)
+    const { sources: familySources, includes, userIncludes: userDirs } = sdkSources(sdk, families);
+    const userIncludes = userDirs([...userHeaders.map((h) => dirname(h)), ...o.includes.map((d) => resolve(cwd, d))]);
     const runtime = ['task.c', 'split.c', 'alloc.c'].map((f) => join(sdk.runtimeC, f));
     const users = new Set([...userSources, join(work, 'kernels.c')]);
     const common = [...runtime, ...familySources, ...userSources, join(work, 'kernels.c')];

@@ -14,11 +14,11 @@
 // the kernels directly; no bindings are generated. Exit status 0 when every
 // build passed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BuildError, emccEnv, emccVersion, sdkLayout } from './build.mjs';
+import { BuildError, emccEnv, emccVersion, sdkLayout, sdkSources } from './build.mjs';
 import { LIBS, findLib, resolveFamilies } from './families.mjs';
 import { COMPILE } from './flags.mjs';
 
@@ -72,11 +72,8 @@ export function runCtest(o, { cwd = process.cwd(), log = (s) => process.stdout.w
   if (!files.length) throw new BuildError('no test file');
   for (const f of files) if (!existsSync(f) || !statSync(f).isFile()) throw new BuildError(`${f}: no such file`);
   const families = resolveFamilies(o.with);
-  const famSrcs = families.flatMap((f) => {
-    const dir = join(sdk.kernels, f.dir);
-    const units = new Set((f.units ?? []).map((u) => u.src));
-    return readdirSync(dir).filter((n) => n.endsWith('.c') && !units.has(n)).map((n) => join(dir, n));
-  });
+  // (the C other families lend included: the image family's PNG checks use the hash family's)
+  const { sources: famSrcs, includes: sdkIncludes, userIncludes: userDirs } = sdkSources(sdk, families);
   const unitList = families.flatMap((f) => (f.units ?? []).map((u) => {
     const dir = findLib(u.lib, o.includes.map((d) => resolve(cwd, d)), existsSync);
     if (!dir) throw new BuildError(`the ${f.name} family needs the ${u.lib} headers: ${LIBS[u.lib].install}`);
@@ -87,12 +84,9 @@ export function runCtest(o, { cwd = process.cwd(), log = (s) => process.stdout.w
   const table = join(work, 'no_kernels.c');
   writeFileSync(table, '#include "runtime.h"\nconst pw_trampoline pw__kernels[1];\nconst char *const pw__kernel_names[1];\n' +
     'const uint32_t pw__kernel_count = 0;\nconst uint32_t pw__kernel_abi = 0;\n');
-  // parawasm's sources see its private folders; the user's files their own
-  // folders first and parawasm's public headers, never its private ones (a
-  // user's pool.h or simd.h is theirs): they compile apart
-  const includes = [sdk.include, sdk.runtimeC, sdk.kernels, ...families.map((f) => join(sdk.kernels, f.dir)),
-    ...o.includes.map((d) => resolve(cwd, d))].map((d) => `-I${d}`);
-  const userIncludes = [...o.includes.map((d) => resolve(cwd, d)), sdk.include].map((d) => `-I${d}`);
+  // the user's files see their folders and parawasm's public headers (sdkSources): they compile apart
+  const includes = sdkIncludes.map((d) => `-I${d}`);
+  const userIncludes = userDirs(o.includes.map((d) => resolve(cwd, d))).map((d) => `-I${d}`);
   const defines = o.defines.map((d) => `-D${d}`);
   const runtime = ['task.c', 'split.c', 'alloc.c'].map((f) => join(sdk.runtimeC, f));
   const serial = join(sdk.runtimeC, 'serial.c');

@@ -303,6 +303,12 @@ pw_status pw_image_info(const uint8_t *data, size_t len, uint32_t *info) {
   return PW_OK;
 }
 
+/* The status of a failed stb decode of a `fmt` file, `why` its reason. */
+static pw_status decode_failed(const char *why, const char *fmt) {
+  if (why && strcmp(why, "outofmem") == 0) return pw_fail(PW_ENOMEM, "out of memory decoding the %s", fmt);
+  return pw_fail(PW_EFORMAT, "data is a corrupt %s: %s", fmt, why ? why : "decoder failed");
+}
+
 /*
  * A PNG's image data (the structure checked): its zlib stream, the IDAT
  * chunks' data in order, is inflated here once and its Adler-32 checked,
@@ -327,8 +333,7 @@ static pw_status check_png_data(const uint8_t *d, size_t n, uint64_t idat, size_
   uint8_t *out = pw__stb_inflate(z, (int)zn, raw < INT_MAX ? (int)raw : INT_MAX, limit, &out_len, &end, &why);
   pw_status s = PW_OK;
   if (out == NULL) {
-    if (why && strcmp(why, "outofmem") == 0) s = pw_fail(PW_ENOMEM, "out of memory decoding the PNG");
-    else s = pw_fail(PW_EFORMAT, "data is a corrupt PNG: %s", why);
+    s = decode_failed(why, "PNG");
   } else if (end > zn || zn - end < 4) {
     s = pw_fail(PW_EFORMAT, "truncated PNG: the image data ends without its Adler-32");
   } else {
@@ -364,10 +369,7 @@ static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t 
   int luma = channels == 1 && comp >= 3;
   uint8_t *px = pw__stb_load(data, (int)len, &dw, &dh, luma ? 3 : channels, limit, &why);
   const char *fmt = format == PW_IMAGE_PNG ? "PNG" : "JPEG";
-  if (px == NULL) {
-    if (why && strcmp(why, "outofmem") == 0) return pw_fail(PW_ENOMEM, "out of memory decoding the %s", fmt);
-    return pw_fail(PW_EFORMAT, "data is a corrupt %s: %s", fmt, why ? why : "decoder failed");
-  }
+  if (px == NULL) return decode_failed(why, fmt);
   if (dw != w || dh != h) {
     pw__stb_free(px);
     return pw_fail(PW_EFORMAT, "data is a corrupt %s: its size changed while decoding", fmt);

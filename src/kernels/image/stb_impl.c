@@ -80,13 +80,26 @@ int pw__stb_info(const uint8_t *data, int len, int *w, int *h, int *comp) {
   return stbi_info_from_memory(data, len, w, h, comp);
 }
 
+/* A decode's allocation limit and failure reason: set before stb runs... */
+static void limit_begin(size_t limit) {
+  alloc_limit = limit;
+  limit_hit = 0;
+  stbi__g_failure_reason = NULL;
+}
+
+/* ...and after: *why for a failure (p NULL), NULL for a success. */
+static void *limit_end(void *p, const char **why) {
+  alloc_limit = 0;
+  *why = p ? NULL : limit_hit ? "more data than the image's size holds" : stbi_failure_reason();
+  if (p == NULL && *why == NULL) *why = "damaged data";
+  return p;
+}
+
 uint8_t *pw__stb_load(const uint8_t *data, int len, int *w, int *h, int channels, size_t limit,
                       const char **why) {
   int comp;
-  alloc_limit = limit;
-  limit_hit = 0;
+  limit_begin(limit);
   uint8_t *p;
-  stbi__g_failure_reason = NULL;
   if (len >= 2 && data[0] == 0xff && data[1] == 0xd8) {
     /* a JPEG straight to stb's JPEG decoder (what stbi_load would reach
        after testing for PNG, whose "bad png sig" would be the reason given
@@ -99,19 +112,14 @@ uint8_t *pw__stb_load(const uint8_t *data, int len, int *w, int *h, int channels
   } else {
     p = stbi_load_from_memory(data, len, w, h, &comp, channels);
   }
-  alloc_limit = 0;
-  *why = p ? NULL : limit_hit ? "more data than the image's size holds" : stbi_failure_reason();
-  if (p == NULL && *why == NULL) *why = "damaged data";
-  return p;
+  return limit_end(p, why);
 }
 
 void pw__stb_free(void *p) { stbi_image_free(p); }
 
 uint8_t *pw__stb_inflate(const uint8_t *z, int n, int size_hint, size_t limit, int *out_len, size_t *end,
                          const char **why) {
-  alloc_limit = limit;
-  limit_hit = 0;
-  stbi__g_failure_reason = NULL;
+  limit_begin(limit);
   stbi__zbuf a;
   char *out = stbi__malloc(size_hint > 0 ? (size_t)size_hint : 1);
   uint8_t *p = NULL;
@@ -128,10 +136,7 @@ uint8_t *pw__stb_inflate(const uint8_t *z, int n, int size_hint, size_t limit, i
       STBI_FREE(a.zout_start);
     }
   }
-  alloc_limit = 0;
-  *why = p ? NULL : limit_hit ? "more data than the image's size holds" : stbi_failure_reason();
-  if (p == NULL && *why == NULL) *why = "damaged data";
-  return p;
+  return limit_end(p, why);
 }
 
 uint8_t *pw__stb_png(const uint8_t *pixels, int w, int h, int channels, int *out_len) {
