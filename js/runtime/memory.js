@@ -86,10 +86,38 @@ export function isDetached(view) {
   }
 }
 
+// Node's Buffer (a Uint8Array whose constructor taking a buffer is deprecated)
+const NodeBuffer = typeof globalThis.Buffer === 'function' && globalThis.Buffer.prototype instanceof Uint8Array ? globalThis.Buffer : null;
+
+/** True if views of Ctor may be made over the heap: a TypedArray constructor, DataView, a subclass of one, or Buffer. */
+function isViewCtor(Ctor) {
+  if (VIEW_CTORS.includes(Ctor)) return true;
+  if (typeof Ctor !== 'function' || typeof Ctor.prototype !== 'object' || Ctor.prototype === null) return false;
+  return VIEW_CTORS.some((B) => Ctor.prototype instanceof B);
+}
+
+/**
+ * A view of `length` elements of Ctor (checked by checkAlloc; bytes for a
+ * DataView) at byte `at` of `buf`, or the whole of `buf`: new Ctor(), or
+ * Buffer.from() for a Buffer. Throws, naming `what`, if a subclass's
+ * constructor made a view of anything else.
+ */
+export function makeView(Ctor, buf, at = 0, length = undefined, what = 'alloc') {
+  if (Ctor === NodeBuffer) return NodeBuffer.from(buf, at, length ?? buf.byteLength - at);
+  const v = length === undefined ? new Ctor(buf, at) : new Ctor(buf, at, length);
+  // a subclass's constructor may make a view of its own
+  if (!VIEW_CTORS.includes(Ctor) && !(ArrayBuffer.isView(v) && v.buffer === buf && v.byteOffset === at &&
+    v.byteLength === (length === undefined ? buf.byteLength - at : length * (Ctor.BYTES_PER_ELEMENT ?? 1)))) {
+    throw typeError(`${what}: the constructor ${Ctor.name || '(anonymous)'} did not make a view of the buffer, byteOffset and length ` +
+      'it was given: alloc() and view() take constructors called as new Ctor(buffer, byteOffset, length)');
+  }
+  return v;
+}
+
 /** Checks alloc()'s arguments; returns the element size. */
 export function checkAlloc(bytes, Ctor, what = 'alloc') {
-  if (!VIEW_CTORS.includes(Ctor)) {
-    throw typeError(`${what}: the second argument must be a TypedArray constructor (Uint8Array, Float64Array, ...) or DataView (got ${describe(Ctor)})`);
+  if (!isViewCtor(Ctor)) {
+    throw typeError(`${what}: the second argument must be a TypedArray constructor (Uint8Array, Float64Array, ...), DataView, a subclass of one or Buffer (got ${describe(Ctor)})`);
   }
   // a whole count up to MAX_HEAP; one past it that wasm32's size_t still
   // holds is refused by malloc ('more than the heap can ever hold')
@@ -194,7 +222,7 @@ export function viewOfBlock(owner, of, Ctor, byteOffset, length, what, buffer) {
   const room = Math.floor((of.byteLength - byteOffset) / size);
   const n = length === undefined ? room : checkInteger(length, `${what}: length`, 0, room);
   const buf = buffer();
-  return track(Ctor === DataView ? new DataView(buf, start, n) : new Ctor(buf, start, n), block);
+  return track(makeView(Ctor, buf, start, n, what), block);
 }
 
 /** The block of a view that free() of `owner` (a heap or fallback pool) may release, or throws. */
@@ -360,9 +388,15 @@ export class Heap {
     // zero-filled (no stale heap bytes reach JS) by the allocator, which
     // does not write fresh memory again: a large block costs address space
     const p = this.malloc(bytes, what, true);
+    let view;
+    try {
+      view = makeView(Ctor, this.u8.buffer, p, bytes / size, what);
+    } catch (e) {
+      this.mfree(p);
+      throw e;
+    }
     const block = new Block(this, p, bytes);
     this.liveBytes += bytes;
-    const view = Ctor === DataView ? new DataView(this.u8.buffer, p, bytes) : new Ctor(this.u8.buffer, p, bytes / size);
     return track(view, block);
   }
 
@@ -382,7 +416,7 @@ export class Heap {
    * anew, where the one the caller had was detached by growth.
    */
   viewAt(block, Ctor, at, length) {
-    return track(new Ctor(this.views().u8.buffer, at, length), block);
+    return track(makeView(Ctor, this.views().u8.buffer, at, length), block);
   }
 
   /**

@@ -6,7 +6,7 @@
 // they run one at a time. `pool.isShared` is false.
 import { AbortError, ParawasmError, PoolDestroyedError, rangeError } from './errors.js';
 import {
-  Block, MAX_HEAP, beyondHeapError, blockOf, checkAlloc, checkView, detachedError, freeableBlock, freedError, handMadeError, isDetached, track,
+  Block, MAX_HEAP, beyondHeapError, blockOf, checkAlloc, checkView, detachedError, freeableBlock, freedError, handMadeError, isDetached, makeView, track,
   viewOfBlock,
 } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
@@ -315,10 +315,11 @@ export class FallbackPool extends PoolBase {
     } catch (e) {
       throw rangeError(`alloc: cannot allocate ${bytes} bytes (${e.message})`);
     }
+    const view = makeView(Ctor, buf);
     const block = new Block(this, 0, bytes);
     this.blocks.set(buf, block);
     this.liveBytes += bytes;
-    return track(Ctor === DataView ? new DataView(buf) : new Ctor(buf), block);
+    return track(view, block);
   }
 
   /** Another view of the alloc() block of `of` (see the shared pool's view()). */

@@ -6,7 +6,7 @@
 /** Any typed array, DataView or Node Buffer. */
 export type View = ArrayBufferView;
 
-/** A TypedArray constructor, or DataView. */
+/** A TypedArray constructor, DataView, a subclass of one, or Node's Buffer. */
 export type ViewConstructor<T extends ArrayBufferView> = {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
   readonly BYTES_PER_ELEMENT?: number;
@@ -17,13 +17,17 @@ export type ViewConstructor<T extends ArrayBufferView> = {
  * its buffer is a SharedArrayBuffer where threads share the memory, else an
  * ArrayBuffer. (TypeScript 5.7 and later name a typed array's buffer in its
  * type and infer `Float64Array<ArrayBuffer>` from the constructor: this is
- * `Float64Array<ArrayBufferLike>` there, and `Float64Array` before.)
+ * `Float64Array<ArrayBufferLike>` there, and `Float64Array` before.) A
+ * subclass with members of its own (Node's Buffer, say) keeps its type.
  */
 export type HeapView<T> =
-  T extends Uint8ClampedArray ? Uint8ClampedArray : T extends Uint8Array ? Uint8Array : T extends Int8Array ? Int8Array :
-  T extends Uint16Array ? Uint16Array : T extends Int16Array ? Int16Array : T extends Uint32Array ? Uint32Array :
-  T extends Int32Array ? Int32Array : T extends Float32Array ? Float32Array : T extends Float64Array ? Float64Array :
-  T extends BigInt64Array ? BigInt64Array : T extends BigUint64Array ? BigUint64Array : T extends DataView ? DataView : T;
+  T extends Uint8ClampedArray ? Own<T, Uint8ClampedArray> : T extends Uint8Array ? Own<T, Uint8Array> : T extends Int8Array ? Own<T, Int8Array> :
+  T extends Uint16Array ? Own<T, Uint16Array> : T extends Int16Array ? Own<T, Int16Array> : T extends Uint32Array ? Own<T, Uint32Array> :
+  T extends Int32Array ? Own<T, Int32Array> : T extends Float32Array ? Own<T, Float32Array> : T extends Float64Array ? Own<T, Float64Array> :
+  T extends BigInt64Array ? Own<T, BigInt64Array> : T extends BigUint64Array ? Own<T, BigUint64Array> : T extends DataView ? Own<T, DataView> : T;
+
+/** `Base` where T has no members beyond Base's (the built-in class), else T (a subclass). */
+type Own<T, Base> = keyof T extends keyof Base ? Base : T;
 
 /**
  * Progress of a running call: `done` of `total` units, as the kernel

@@ -225,6 +225,43 @@ test('alloc(): a second argument that is not a view constructor is a TypeError',
   core.free(dv);
 });
 
+test('alloc() and view(): Buffer and subclasses of the view classes give views of their class; a subclass making views of its own is refused', () => {
+  const b = core.alloc(16, Buffer);
+  assert.ok(Buffer.isBuffer(b));
+  assert.equal(b.length, 16);
+  const plain = core.alloc(0);
+  assert.equal(b.buffer, plain.buffer, 'a view of the heap');
+  core.free(plain);
+  b.write('123456789');
+  assert.equal(core.crc32(b.subarray(0, 9)), 0xcbf43926);
+  class Vec extends Float64Array { norm() { return Math.hypot(...this); } }
+  const v = core.alloc(24, Vec);
+  assert.ok(v instanceof Vec);
+  assert.equal(v.length, 3);
+  v.set([3, 4, 12]);
+  assert.equal(v.norm(), 13);
+  const bytes = core.view(v, Buffer, 8, 8);
+  assert.ok(Buffer.isBuffer(bytes));
+  assert.equal(bytes.readDoubleLE(0), 4);
+  class Dv extends DataView {}
+  const d = core.view(v, Dv, 16);
+  assert.ok(d instanceof Dv);
+  assert.equal(d.getFloat64(0, true), 12);
+  const heapSize = core.heapSize;
+  // constructors that do not make a view of what they are given
+  class Own extends Float32Array { constructor() { super(3); } }
+  throwsType(() => core.alloc(12, Own), 'alloc: the constructor Own', 'alloc(12, Own)');
+  throwsType(() => core.view(v, Own), 'view: the constructor Own', 'view(v, Own)');
+  class Short extends Uint8Array { constructor(buf, at, n) { super(buf, at, n - 1); } }
+  throwsType(() => core.alloc(8, Short), 'alloc: the constructor Short', 'alloc(8, Short)');
+  // a refused constructor keeps no block: 2,000 refused MiB leave the heap as it was
+  for (let i = 0; i < 2000; i++) assert.throws(() => core.alloc(1 << 20, Own), TypeError);
+  assert.equal(core.heapSize, heapSize);
+  core.free(b);
+  core.free(v);
+  assertHealthy();
+});
+
 test('alloc(): a block larger than the 4 GiB memory can hold is a RangeError, and the core still works', () => {
   const before = core.heapSize;
   throwsRange(() => core.alloc(2 ** 32 - 1), 'alloc', 'alloc(2^32 - 1)');

@@ -3,6 +3,7 @@
 // independent references (Node's zlib.crc32, plain-JS CRC-32C and Adler-32),
 // for sizes around every threshold of the parallel split; foreign views are
 // copied in and out and counted in stats().bytesCopied, pooled views are not.
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -244,6 +245,23 @@ describe(`pool results (seed ${hex(SEED)})`, () => {
       const z = pool.alloc(0);
       assert.equal(z.byteLength, 0);
       pool.free(z);
+    });
+
+    test('alloc(n, Buffer): a Buffer over the shared memory, zero-copy in and out of calls', async () => {
+      const b = pool.alloc(4096, Buffer);
+      assert.ok(Buffer.isBuffer(b));
+      assert.ok(b.buffer instanceof SharedArrayBuffer);
+      fillRandom(b, 4097);
+      const before = pool.stats().bytesCopied;
+      assert.equal(await pool.crc32(b), refCrc32(b));
+      const out = pool.alloc(32, Buffer);
+      assert.equal(await pool.sha256(b, { out }), out);
+      assert.equal(out.toString('hex'), createHash('sha256').update(b).digest('hex'));
+      assert.equal(pool.stats().bytesCopied, before);
+      class Bad extends Uint8Array { constructor() { super(8); } }
+      assert.throws(() => pool.alloc(8, Bad), { name: 'TypeError', message: /alloc: the constructor Bad did not make a view/ });
+      pool.free(b);
+      pool.free(out);
     });
 
     test('asciiUpper in place on a pooled buffer is visible in the caller\'s view', async () => {

@@ -25,6 +25,10 @@ const u8: Uint8Array = core.alloc(64);
 const f32: Float32Array = core.alloc(64, Float32Array);
 const dv: DataView = core.alloc(8, DataView);
 const big: BigUint64Array = core.alloc(16, BigUint64Array);
+// a subclass with members of its own keeps its type (Node's Buffer too)
+class Vec3 extends Float64Array { norm(): number { return Math.hypot(...this); } }
+const vec: Vec3 = core.alloc(24, Vec3);
+const vecNorm: number = vec.norm();
 const whole: Uint8Array = core.view(f32);
 const part: Float64Array = core.view(u8, Float64Array, 8, 4);
 // @ts-expect-error: view() takes a view from alloc(), not a size
