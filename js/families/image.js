@@ -403,6 +403,9 @@ const greyStats = (s) => ({ grey: { mean: s[0], min: s[1], max: s[2] } });
 const channelStats = (s, i) => ({ mean: s[i], min: s[4 + i], max: s[8 + i] });
 const rgbaStats = (s) => ({ r: channelStats(s, 0), g: channelStats(s, 1), b: channelStats(s, 2), a: channelStats(s, 3) });
 const infoOf = (r) => ({ width: r[0], height: r[1], channels: r[2], format: FORMATS[r[3]] });
+// maps that read the kernel's value at once and keep nothing of it: given a
+// view of the result in the memory, not a copy (a transient Mapped, bind.js)
+const TRANSIENT = new Set([greyStats, rgbaStats]);
 
 /** What produce() does before its call: the destination, and the call `call(out.data)` built. */
 function prepare(env, where, o, shape, src, inPlace, inject, call, others) {
@@ -1142,7 +1145,7 @@ function runPlanAsync(env, where, plan, args) {
   if (y.where === y.kernel && (st.map === same || (env.settleWith && (st.map !== undefined || !st.owned)))) {
     // (on the threaded pool the RESULT option: the image, or a result made of the kernel's value)
     if (st.map === undefined) y.args[y.args.length - 1][RESULT] = st.out;
-    else if (st.map !== same) y.args[y.args.length - 1][RESULT] = new Mapped(st.map, undefined);
+    else if (st.map !== same) y.args[y.args.length - 1][RESULT] = new Mapped(st.map, undefined, TRANSIENT.has(st.map));
     try {
       return env.exec(y);
     } catch (e) {
