@@ -1064,6 +1064,19 @@ function convolutionKernel(where, kern, o) {
 }
 
 /**
+ * True if `bytes` is a view of the pool's memory, or one that the call's own
+ * checks refuse (a freed view: they name the method and argument, where
+ * inHeap() would name itself).
+ */
+function inHeapOrRefused(env, bytes) {
+  try {
+    return env.host.inHeap(bytes);
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Decodes `bytes` into options.dst or a new image: the header first (its
  * size), then the pixels. On a shared pool, bytes from outside its memory
  * are copied in once (not once a call) and counted in bytesCopied.
@@ -1073,7 +1086,7 @@ function* decodeInto(env, where, bytes, channels, o, inject) {
   let file = bytes;
   let staged = null;
   let copied = 0;
-  if (env.stage && bytes.byteLength && !env.host.inHeap(bytes)) {
+  if (env.stage && bytes.byteLength && !inHeapOrRefused(env, bytes)) {
     staged = env.host.alloc(bytes.byteLength);
     staged.set(bytes);
     file = staged;

@@ -446,6 +446,11 @@ describe('the shapes of the API', () => {
       const api = host.image;
       await assert.rejects(async () => api.convolve(IMAGES.rgba, w), (e) => e instanceof RangeError && /^image\.convolve: kernel is a view of memory that was freed/.test(e.message));
       await assert.rejects(async () => api.colorMatrix(IMAGES.rgba, m), (e) => e instanceof RangeError && /^image\.colorMatrix: matrix is a view of memory that was freed/.test(e.message));
+      // a file's bytes that were freed: named as decode's data (on a pool they are looked for in its memory first)
+      const file = host.alloc(64);
+      host.free(file);
+      await assert.rejects(async () => api.decode(file), (e) => e instanceof RangeError && /^image\.decode: data is a view of memory that was freed/.test(e.message));
+      await assert.rejects(async () => api.decodeMany([file]), (e) => e instanceof RangeError && /^image\.decodeMany: files\[0\]: image\.decode: data is a view of memory that was freed/.test(e.message));
     }
     pools[2].image.free(IMAGES.rgba); // not the pool's: left alone
     pools[2].image.free(IMAGES.rgba.data);
