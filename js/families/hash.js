@@ -267,7 +267,7 @@ export class SyncHash {
     this.info = hashAlgorithm(family, algorithm, 'createHash');
     this.options = hashOptions(this.info, options, 'createHash');
     this.core = core;
-    this.state = core.alloc(family.stateSize);
+    this.state = allocFor(core, family.stateSize, 'createHash', "the memory has no room for the hash's state");
     this.ended = null; // 'digest' or 'dispose'
     dropped.register(this, { owner: core, blocks: [this.state] }, this);
     try {
@@ -328,9 +328,23 @@ export class SyncHash {
   }
 }
 
+/** host.alloc(bytes), a RangeError of which names `where` and says `why`. */
+function allocFor(host, bytes, where, why) {
+  try {
+    return host.alloc(bytes);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw rangeError(`${where}: ${why} (${e.message})`);
+  }
+}
+
 // Foreign inputs to a pool hash are copied at once into staging blocks of
-// this size (small ones share a block), so the caller may reuse its buffer.
+// up to this size (small ones share a block), so the caller may reuse its
+// buffer. A hash's block starts as small as its first input allows and
+// doubles as inputs fill it: a hash that is kept with a few bytes in it
+// holds STAGE_MIN bytes, not STAGE.
 const STAGE = 1 << 16;
+const STAGE_MIN = 256;
 
 /**
  * A streaming hash on a pool: update() returns at once (chainable) and the
@@ -343,7 +357,7 @@ export class AsyncHash {
     this.info = hashAlgorithm(family, algorithm, 'createHash');
     this.options = hashOptions(this.info, options, 'createHash');
     this.pool = pool;
-    this.state = pool.alloc(family.stateSize);
+    this.state = allocFor(pool, family.stateSize, 'createHash', "the pool's memory has no room for the hash's state");
     this.stage = null; // block being filled with small foreign inputs
     this.used = 0;
     this.done = false;
@@ -408,15 +422,32 @@ export class AsyncHash {
       this.send(copy, copy);
       return this;
     }
-    if (this.stage && this.used + bytes.byteLength > STAGE) this.sendStage();
+    const need = this.used + bytes.byteLength;
+    if (this.stage && need > STAGE) this.sendStage();
     if (!this.stage) {
-      this.stage = this.pool.alloc(STAGE);
-      this.res.blocks[1] = this.stage;
       this.used = 0;
+      this.setStage(this.stageAlloc(bytes.byteLength, where));
+    } else if (need > this.stage.byteLength) {
+      const grown = this.stageAlloc(need, where);
+      grown.set(this.stage.subarray(0, this.used));
+      this.pool.free(this.stage);
+      this.setStage(grown);
     }
     this.stage.set(bytes, this.used);
     this.used += bytes.byteLength;
     return this;
+  }
+
+  // A staging block for at least `bytes` bytes (a power of two from STAGE_MIN to STAGE).
+  stageAlloc(bytes, where) {
+    let size = STAGE_MIN;
+    while (size < bytes) size *= 2;
+    return allocFor(this.pool, size, where, "the pool's memory has no room to copy data into");
+  }
+
+  setStage(block) {
+    this.stage = block;
+    this.res.blocks[1] = block;
   }
 
   // Queues the update of `view`, then frees `block`.
@@ -428,8 +459,7 @@ export class AsyncHash {
   sendStage() {
     if (!this.stage) return;
     this.send(this.stage.subarray(0, this.used), this.stage);
-    this.stage = null;
-    this.res.blocks[1] = null;
+    this.setStage(null);
   }
 
   /** Resolves when every update so far has been hashed (rejects if one failed). */

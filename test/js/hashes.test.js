@@ -278,6 +278,35 @@ test('a pool hash copies foreign views at once: the caller may reuse its buffer'
   assert.equal(await h.digest('hex'), refHex('sha256', data));
 });
 
+test('a pool hash stages small foreign inputs in a block as large as they need (it grows to 64 KiB): live hashes of a few bytes hold little memory', async () => {
+  // pieces that fill, overflow and grow the staging block at every size
+  const data = randomBytes(300_000, 33);
+  const r = prng(34);
+  for (const name of ['sha256', 'xxh3', 'crc32']) {
+    const h = pool.createHash(name);
+    let off = 0;
+    for (const k of [1, 255, 1, 256, 300, 1000, 5000, 30000, 65536, 1, 65535, 2]) {
+      h.update(data.subarray(off, off + k));
+      off += k;
+    }
+    while (off < data.length) {
+      const k = Math.min(data.length - off, r() % 3 ? r() % 700 : r() % 70_000);
+      h.update(data.subarray(off, off + k));
+      off += k;
+    }
+    assert.equal(await h.digest('hex'), refHex(name, data), name);
+  }
+  const live = pool.heap.liveBytes;
+  const hashes = [];
+  for (let i = 0; i < 2000; i++) hashes.push(pool.createHash('sha256').update('abc'));
+  const perHash = (pool.heap.liveBytes - live) / hashes.length;
+  // (the state, of the largest algorithm's size, and the smallest staging block)
+  assert.ok(perHash <= 4096, `${perHash} bytes of alloc() blocks a hash holding 3 bytes (66 KiB each before)`);
+  const want = refHex('sha256', new TextEncoder().encode('abc'));
+  for (const h of hashes.slice(0, 20)) assert.equal(await h.digest('hex'), want);
+  for (const h of hashes.slice(20)) h.dispose();
+});
+
 test('pool hash: in-place views, flush(), double buffering as a file reader does', async () => {
   const data = randomBytes(8 << 20, 41);
   const a = pool.alloc(1 << 20);
