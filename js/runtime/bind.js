@@ -119,6 +119,13 @@ export class KernelSet {
    * apart as their method does it, by the type of the first buffer in
    * `args`, the call's arguments.
    */
+  /** get() for invoke(name, args) of the public API: name and args checked first. */
+  forInvoke(name, args) {
+    if (typeof name !== 'string') throw typeError(`invoke: name must be a kernel's name, a string (got ${describe(name)})`);
+    if (!Array.isArray(args)) throw typeError(`invoke: args must be an array of the kernel's arguments (got ${describe(args)})`);
+    return this.get(name, args);
+  }
+
   get(name, args) {
     const g = this.byName.get(name);
     if (!g) throw new ParawasmError(`no kernel named ${name} in this package`, 'ERR_PW_NO_KERNEL');

@@ -77,7 +77,7 @@ export class Core {
 
   /** Runs any kernel, internal ones included, by its JS path ('crc32', 'image.blur'). */
   invoke(name, args) {
-    return this.call(this.kernels.get(name, args), args);
+    return this.call(this.kernels.forInvoke(name, args), args);
   }
 
   /**

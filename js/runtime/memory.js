@@ -52,8 +52,12 @@ function trackedSubarray(begin, end) {
   if (block !== undefined) track(v, block);
   return v;
 }
+// the tracked views that span their whole block (free() takes those only)
+const WHOLE = new WeakSet();
+
 export function track(view, block) {
   OWNERS.set(view, block);
+  if (view.byteLength === block.size && view.byteOffset === (block.heap instanceof Heap ? block.p : 0)) WHOLE.add(view);
   if (!(view instanceof DataView)) Object.defineProperty(view, 'subarray', SUBARRAY);
   return view;
 }
@@ -212,6 +216,7 @@ export function viewOfBlock(owner, of, Ctor, byteOffset, length, what, buffer) {
   const block = OWNERS.get(of);
   if (!block || block.heap !== owner) throw typeError(`${what}: the first argument is not a view from alloc() of this core or pool`);
   if (!block.live) throw rangeError(`${what}: the first argument was freed`);
+  if (isDetached(of)) throw detachedError(`${what}: the first argument`);
   checkAlloc(0, Ctor, what);
   const size = Ctor.BYTES_PER_ELEMENT ?? 1;
   checkInteger(byteOffset, `${what}: byteOffset`, 0, of.byteLength);
@@ -233,8 +238,10 @@ export function freeableBlock(owner, view, what) {
     throw typeError(`${what}: view was not returned by alloc() of this core or pool`);
   }
   if (!block.live) throw typeError(`${what}: view was already freed`);
-  if (view.buffer.byteLength !== 0 && view.byteOffset !== block.p) {
-    throw typeError(`${what}: view is a part of a block (a subarray); pass the view alloc() returned`);
+  // (decided when the view was made: a detached view's offset and length read 0)
+  if (!WHOLE.has(view)) {
+    throw typeError(`${what}: view is a part of a block (a subarray, or a view() of part of it); pass the view alloc() returned ` +
+      'or another of its whole block');
   }
   return block;
 }
@@ -255,9 +262,13 @@ export class Heap {
     this.memory = memory;
     this.exports = exports;
     this.shared = shared;
-    this.buffers = new WeakSet(); // every buffer object this memory has had
+    this.buffers = new WeakSet(); // every buffer object this memory has had, and copies of it (aliases())
+    this.foreign = new WeakSet(); // SharedArrayBuffers found not to be this memory
     this.liveBytes = 0; // bytes in live alloc() blocks
     this.refresh();
+    // a word of the heap's own for aliases(), at the start of the heap (so
+    // that a copy of the memory's buffer made before it grew holds it too)
+    this.probe = shared ? this.malloc(4, 'the heap') : 0;
   }
 
   /** Re-creates the views if the memory has grown (here or on another thread). */
@@ -342,9 +353,32 @@ export class Heap {
   /** True if buf is (one of the buffer objects of) this memory. */
   owns(buf) {
     if (this.buffers.has(buf)) return true;
-    if (buf !== this.memory.buffer) return false;
+    if (buf !== this.memory.buffer && !(this.shared && buf instanceof SharedArrayBuffer && this.aliases(buf))) return false;
     this.buffers.add(buf);
     return true;
+  }
+
+  /**
+   * True if `sab`, a SharedArrayBuffer that is not one of this memory's
+   * buffer objects, is this memory all the same: a copy of its buffer made
+   * by structuredClone() or postMessage() (to a worker and back). Views of
+   * it are then refused as views built by hand, as views of the memory's
+   * own buffer are; as foreign views they were copied in and back out,
+   * which wrote over whatever the memory held there by then. Found by
+   * writing two tokens to a word of this heap's own and reading them
+   * through `sab`; each SharedArrayBuffer is probed once.
+   */
+  aliases(sab) {
+    if (this.foreign.has(sab)) return false;
+    const at = this.probe;
+    if (sab.byteLength >= at + 4) {
+      const theirs = new Int32Array(sab, at, 1);
+      const i = at >>> 2;
+      if ((Atomics.store(this.i32, i, 0x5a17c0de), Atomics.load(theirs, 0) === 0x5a17c0de)
+        && (Atomics.store(this.i32, i, -0x2e8ba2e9), Atomics.load(theirs, 0) === -0x2e8ba2e9)) return true;
+    }
+    this.foreign.add(sab);
+    return false;
   }
 
   /**

@@ -28,7 +28,7 @@ export class PoolBase {
   invoke(name, args) {
     let spec;
     try {
-      spec = this.kernels.get(name, args);
+      spec = this.kernels.forInvoke(name, args);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -98,6 +98,7 @@ export class FallbackPool extends PoolBase {
 
   /** False: the worker's memory is its own. A freed view is refused, as everywhere. */
   inHeap(view) {
+    if (this.failure) throw this.failedError();
     checkView(view, 'inHeap');
     this.refuseUnusable(view, 'inHeap: view');
     return false;
@@ -329,8 +330,11 @@ export class FallbackPool extends PoolBase {
   }
 
   free(view) {
-    if (this.failure) return;
     const block = freeableBlock(this, view, 'free');
+    if (this.failure) {
+      this.releaseBlock(block);
+      return;
+    }
     if (!this.deferHeldFree(block)) this.releaseBlock(block);
   }
 

@@ -464,6 +464,7 @@ export class Pool extends PoolBase {
 
   /** True if view lies in the pool's memory (a kernel reads it in place). */
   inHeap(view) {
+    if (this.failure) throw this.failedError();
     checkView(view, 'inHeap');
     return this.heap.locate(view, 'inHeap: view') >= 0;
   }
@@ -680,8 +681,11 @@ export class Pool extends PoolBase {
    * running, the memory is released when the last of them finishes.
    */
   free(view) {
-    if (this.failure) return;
     const block = this.heap.freeable(view);
+    if (this.failure) {
+      this.heap.retire(block); // (its memory went with the pool)
+      return;
+    }
     if (!this.deferHeldFree(block)) this.releaseBlock(block);
   }
 

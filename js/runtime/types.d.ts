@@ -18,16 +18,23 @@ export type ViewConstructor<T extends ArrayBufferView> = {
  * ArrayBuffer. (TypeScript 5.7 and later name a typed array's buffer in its
  * type and infer `Float64Array<ArrayBuffer>` from the constructor: this is
  * `Float64Array<ArrayBufferLike>` there, and `Float64Array` before.) A
- * subclass with members of its own (Node's Buffer, say) keeps its type.
+ * subclass with members of its own (Node's Buffer, say) keeps its type:
+ * `T` where T has keys beyond the built-in class's.
  */
 export type HeapView<T> =
-  T extends Uint8ClampedArray ? Own<T, Uint8ClampedArray> : T extends Uint8Array ? Own<T, Uint8Array> : T extends Int8Array ? Own<T, Int8Array> :
-  T extends Uint16Array ? Own<T, Uint16Array> : T extends Int16Array ? Own<T, Int16Array> : T extends Uint32Array ? Own<T, Uint32Array> :
-  T extends Int32Array ? Own<T, Int32Array> : T extends Float32Array ? Own<T, Float32Array> : T extends Float64Array ? Own<T, Float64Array> :
-  T extends BigInt64Array ? Own<T, BigInt64Array> : T extends BigUint64Array ? Own<T, BigUint64Array> : T extends DataView ? Own<T, DataView> : T;
-
-/** `Base` where T has no members beyond Base's (the built-in class), else T (a subclass). */
-type Own<T, Base> = keyof T extends keyof Base ? Base : T;
+  T extends Uint8ClampedArray ? (keyof T extends keyof Uint8ClampedArray ? Uint8ClampedArray : T) :
+  T extends Uint8Array ? (keyof T extends keyof Uint8Array ? Uint8Array : T) :
+  T extends Int8Array ? (keyof T extends keyof Int8Array ? Int8Array : T) :
+  T extends Uint16Array ? (keyof T extends keyof Uint16Array ? Uint16Array : T) :
+  T extends Int16Array ? (keyof T extends keyof Int16Array ? Int16Array : T) :
+  T extends Uint32Array ? (keyof T extends keyof Uint32Array ? Uint32Array : T) :
+  T extends Int32Array ? (keyof T extends keyof Int32Array ? Int32Array : T) :
+  T extends Float32Array ? (keyof T extends keyof Float32Array ? Float32Array : T) :
+  T extends Float64Array ? (keyof T extends keyof Float64Array ? Float64Array : T) :
+  T extends BigInt64Array ? (keyof T extends keyof BigInt64Array ? BigInt64Array : T) :
+  T extends BigUint64Array ? (keyof T extends keyof BigUint64Array ? BigUint64Array : T) :
+  T extends DataView ? (keyof T extends keyof DataView ? DataView : T) :
+  T;
 
 /**
  * Progress of a running call: `done` of `total` units, as the kernel

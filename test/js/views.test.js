@@ -1,0 +1,119 @@
+// A view's identity is its allocation (README, Memory), at the edges a
+// review of the memory layer found: free() takes only a view of a whole
+// block, never a part that starts where its block starts; view() of a
+// detached view says it is detached; a copy of a shared memory's buffer
+// (structuredClone, postMessage) is that memory, so views of it are
+// refused as views built by hand and never written through; after
+// destroy() free() still checks its argument and inHeap() says the pool
+// is gone; invoke() names its arguments.
+//
+//   node --test test/js/views.test.js
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import zlib from 'node:zlib';
+
+import { createPool, loadCore } from '../../pkg/index.js';
+import { runNode } from './helpers/pool-test-utils.js';
+
+const PKG = JSON.stringify(new URL('../../pkg/index.js', import.meta.url).href);
+const PRELOAD = new URL('../runtimes/no-sab-preload.mjs', import.meta.url).pathname;
+const isType = (re) => (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_TYPE' && re.test(e.message);
+const isHandMade = (re) => (e) => e instanceof RangeError && e.code === 'ERR_OUT_OF_RANGE' && re.test(e.message) && /did not make/.test(e.message);
+
+let core;
+let pool;
+before(async () => {
+  core = await loadCore();
+  pool = await createPool({ threads: 2 });
+});
+after(() => pool?.destroy());
+
+test('free(): a view of part of a block is refused, wherever it starts; a view of the whole block frees it', async () => {
+  for (const api of [core, pool]) {
+    const b = api.alloc(64);
+    b.fill(7);
+    for (const part of [b.subarray(0, 4), b.subarray(0, 63), b.subarray(1), api.view(b, Uint8Array, 0, 8), api.view(b, Uint32Array, 0, 15)]) {
+      assert.throws(() => api.free(part), isType(/^free: view is a part of a block/));
+    }
+    assert.equal(await api.crc32(b), zlib.crc32(new Uint8Array(64).fill(7)), 'the block survived');
+    // another view of the whole block (of another type) frees it
+    const whole = api.view(b, Float64Array);
+    api.free(whole);
+    assert.throws(() => api.free(b), isType(/^free: view was already freed/));
+    // an empty block: its view and an empty subarray of it are whole
+    const z = api.alloc(0);
+    api.free(z.subarray(0, 0));
+    assert.throws(() => api.free(z), isType(/already freed/));
+  }
+});
+
+test('a copy of the shared memory\'s buffer (structuredClone) is the memory: its views are refused as built by hand, and a block reused since is not written', async () => {
+  for (const api of [pool, core]) {
+    if (!api.isShared) continue;
+    const v = api.alloc(64);
+    v.fill(0x61); // 'a'
+    const alias = structuredClone(v); // a Uint8Array over a new SharedArrayBuffer object of the same memory
+    assert.ok(alias.buffer instanceof SharedArrayBuffer);
+    assert.notEqual(alias.buffer, v.buffer);
+    assert.throws(() => api.inHeap(alias), isHandMade(/^inHeap: view/));
+    api.free(v);
+    const w = api.alloc(64); // (in the freed block's place, as allocators do)
+    w.fill(0x77); // 'w'
+    const upper = async () => api.asciiUpper(alias);
+    await assert.rejects(upper, isHandMade(/asciiUpper: data/));
+    await assert.rejects(async () => api.crc32(alias), isHandMade(/crc32: data/));
+    assert.ok(w.every((c) => c === 0x77), 'the live block is untouched');
+    // a SharedArrayBuffer of its own is foreign: copied in as any other view
+    const own = new Uint8Array(new SharedArrayBuffer(64)).fill(0x61);
+    assert.equal(await api.asciiUpper(own), 64);
+    assert.ok(own.every((c) => c === 0x41));
+    assert.equal(api.inHeap(own), false);
+    api.free(w);
+  }
+});
+
+test('after destroy(): free() checks its argument as before and gives nothing back; inHeap() is the pool\'s error', async () => {
+  const p = await createPool({ threads: 1 });
+  const v = p.alloc(16);
+  const part = v.subarray(4);
+  await p.destroy();
+  for (const bad of ['garbage', undefined, new Uint8Array(4), part]) assert.throws(() => p.free(bad), TypeError);
+  p.free(v);
+  assert.throws(() => p.free(v), isType(/already freed/));
+  assert.throws(() => p.inHeap(v), (e) => e.code === 'ERR_PW_POOL_DESTROYED');
+});
+
+test('invoke(): a name that is no string and args that are no array are TypeErrors naming them', async () => {
+  for (const api of [core, pool]) {
+    const run = async (...a) => api.invoke(...a);
+    for (const args of [undefined, null, 5, '123456789', { 0: 1, length: 1 }]) {
+      await assert.rejects(run('crc32', args), isType(/^invoke: args must be an array/));
+    }
+    await assert.rejects(run(7, []), isType(/^invoke: name must be/));
+    assert.equal(await api.invoke('crc32', [Uint8Array.of(1, 2, 3)]), zlib.crc32(Uint8Array.of(1, 2, 3)));
+  }
+});
+
+test('a core without shared memory: view() of a view its heap\'s growth detached is a TypeError saying so; a detached part is not freed as its block', async () => {
+  const r = await runNode(`
+    import { loadCore } from ${PKG};
+    const core = await loadCore();
+    const out = { isShared: core.isShared };
+    const v = core.alloc(1024);
+    const part = v.subarray(16);
+    core.alloc(128 << 20); // grows the heap: v and part are detached
+    const err = (f) => { try { f(); return 'no error'; } catch (e) { return e.constructor.name + ' ' + e.message.slice(0, 41); } };
+    out.view = err(() => core.view(v));
+    out.viewAt = err(() => core.view(v, Float64Array, 8));
+    out.freePart = err(() => core.free(part));
+    out.free = err(() => core.free(v));
+    console.log(JSON.stringify(out));
+  `, { args: ['--import', PRELOAD] });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.isShared, false);
+  assert.equal(out.view, 'TypeError view: the first argument is detached: its');
+  assert.equal(out.viewAt, 'TypeError view: the first argument is detached: its');
+  assert.match(out.freePart, /^TypeError free: view is a part of a block/);
+  assert.equal(out.free, 'no error');
+});
