@@ -44,7 +44,7 @@ JS_RUNTIME := $(sort $(wildcard js/runtime/* js/families/*))
 JS_TOOLS := $(sort $(wildcard js/tools/*.mjs))
 JS_CLI := js/cli.js $(sort $(wildcard js/cli/*.js))
 # the tools that ship in the package (runtime-cjs.mjs is the repository's)
-PKG_TOOLS := $(filter-out js/tools/runtime-cjs.mjs,$(JS_TOOLS))
+PKG_TOOLS := $(filter-out js/tools/runtime-cjs.mjs js/tools/package-readme.mjs,$(JS_TOOLS))
 BUILD_TOOL := $(NODE) js/tools/build.mjs
 
 # ---------------------------------------------------------------- flags
@@ -135,7 +135,7 @@ build/stamps/pkg: $(PKG_INPUTS) $(JS_CLI) build/flags.mk pkg/package.json README
 	cp $(PKG_TOOLS) pkg/lib/tools/
 	cp js/cli.js pkg/lib/cli.js
 	if [ -d js/cli ]; then cp -r js/cli pkg/lib/cli; fi
-	cp README.md pkg/README.md
+	$(NODE) js/tools/package-readme.mjs README.md pkg/README.md
 	@mkdir -p $(@D) && touch $@
 
 testpkg: build/stamps/testpkg

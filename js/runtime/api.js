@@ -98,11 +98,6 @@ export function makePackage(bundle, env, families = []) {
    * worker. `reason` says why, in the one warning a process gets.
    */
   async function startFallback(reason) {
-    if (!globalThis[WARNED]) {
-      Object.defineProperty(globalThis, WARNED, { value: true, configurable: false, enumerable: false, writable: false });
-      console.warn(`parawasm: ${reason}; the pool runs the single-thread build in one ` +
-        'worker and copies every buffer (pool.isShared is false)');
-    }
     const worker = await env.startFallbackWorker();
     // a bundle that serves another package's worker at this package's URL
     const ready = worker.pwReady;
@@ -111,6 +106,12 @@ export function makePackage(bundle, env, families = []) {
       throw new ParawasmError(`createPool: the pool's worker ${ready.url} runs another package's kernels ` +
         `(kernel ABI ${Number(ready.abi).toString(16)} vs ${kernels.abi.toString(16)}): each package's ` +
         '<name>-fallback-worker.js must be served under its own name', 'ERR_PW_BUILD_MISMATCH');
+    }
+    // (once it runs: where no worker may start, createPool() rejects without it)
+    if (!globalThis[WARNED]) {
+      Object.defineProperty(globalThis, WARNED, { value: true, configurable: false, enumerable: false, writable: false });
+      console.warn(`parawasm: ${reason}; the pool runs the single-thread build in one ` +
+        'worker and copies every buffer (pool.isShared is false)');
     }
     return withFamilies(new FallbackPool(worker, env, kernels), 'pool');
   }

@@ -38,7 +38,9 @@ function startWorker(url, options) {
  * (the single-thread build), wasm/<names.mt>.* (the threaded build).
  */
 export function makeNodeEnv(root, names) {
-  const require = createRequire(new URL('wasm/', root));
+  // (from a file of the folder: Node's createRequire takes the folder too,
+  // but Jest's, which its tests get, reads any path as a file's)
+  const require = createRequire(new URL(`wasm/${names.st}.js`, root));
   const wasmPath = (build) => fileURLToPath(new URL(`wasm/${names[build]}.wasm`, root));
   return {
     name: 'node',

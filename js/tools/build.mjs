@@ -630,7 +630,7 @@ const shipped = (base) => ['index.js', 'index.cjs', 'browser.js', `${base}-fallb
 // edit, and the build keeps what it says.
 const FROM_PROJECT = ['version', 'description', 'license', 'author', 'contributors', 'homepage', 'repository', 'bugs', 'keywords'];
 
-function writePackageJson(out, name, base, families, project) {
+export function writePackageJson(out, name, base, families, project) {
   const SHIPPED = shipped(base);
   const file = join(out, 'package.json');
   let pj = {};
@@ -662,6 +662,11 @@ function writePackageJson(out, name, base, families, project) {
     },
     sideEffects: false,
   };
+  // subpaths of the user's own in exports (a file they ship beside the
+  // package's entries) are kept; '.' and './package.json' are the build's
+  if (pj.exports !== null && typeof pj.exports === 'object' && !Array.isArray(pj.exports)) {
+    for (const [k, v] of Object.entries(pj.exports)) if (k.startsWith('./') && !(k in generated.exports)) generated.exports[k] = v;
+  }
   const merged = { ...pj, ...generated };
   for (const k of Object.keys(pj)) if (!OWNED.includes(k) && k !== 'name' && k !== 'version' && k !== 'description') merged[k] = pj[k];
   merged.name = name;

@@ -62,7 +62,10 @@ export function parseCtestArgs(argv) {
 
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
-  return { ok: !r.error && r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`, error: r.error };
+  // (a command that is not there: say which, and how to name another)
+  const missing = r.error?.code === 'ENOENT'
+    ? `${cmd} was not found${cmd === (process.env.EMCC || 'emcc') ? ' (emscripten; EMCC names another)' : ' (a C compiler; CC names another)'}` : '';
+  return { ok: !r.error && r.status === 0, out: `${missing}${r.stdout ?? ''}${r.stderr ?? ''}`, error: r.error };
 }
 
 /** Builds and runs; returns the exit status. */

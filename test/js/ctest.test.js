@@ -51,3 +51,18 @@ test('a failing check: the mode fails with its file:line, status 1', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a C compiler that is not there is named, with the variable that names another', () => {
+  const dir = project({ 't.c': '#include "parawasm/testing.h"\nint main(void) { return test_summary("t"); }\n' });
+  const saved = process.env.CC;
+  process.env.CC = join(dir, 'no-such-cc');
+  try {
+    const r = ctest(dir, ['--only', 'native', 't.c']);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /^FAIL native: the build failed \(ENOENT\)\n.*no-such-cc was not found \(a C compiler; CC names another\)/m);
+  } finally {
+    if (saved === undefined) delete process.env.CC;
+    else process.env.CC = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

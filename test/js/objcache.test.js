@@ -315,3 +315,25 @@ test('parawasm build: headers without a kernel name the misspelt PW_KERNEL at it
     e.message === 'no PW_KERNEL declarations found in the headers given\nk.h:2: PW_KERNELL is not PW_KERNEL\nk.h:3: PW_KERNAL is not PW_KERNEL');
   assert.ok(!existsSync(join(d, 'pkg')), 'no package written');
 });
+
+test('parawasm build: package.json keeps the user\'s fields and exports subpaths of their own; the entries are the build\'s', async () => {
+  const { writePackageJson } = await import('../../js/tools/build.mjs');
+  const d = fresh();
+  const mine = {
+    name: 'old-name', version: '2.0.0', license: 'ISC', custom: { a: 1 },
+    exports: { '.': './somewhere-else.js', './extra': './extra.js', './data/*': './data/*.json', './package.json': './x.json' },
+    files: ['extra.js'],
+  };
+  writeFileSync(join(d, 'package.json'), JSON.stringify(mine));
+  writePackageJson(d, 'my-kernels', 'my-kernels', [], null);
+  const pj = JSON.parse(readFileSync(join(d, 'package.json'), 'utf8'));
+  assert.equal(pj.name, 'my-kernels');
+  assert.equal(pj.version, '2.0.0');
+  assert.equal(pj.license, 'ISC');
+  assert.deepEqual(pj.custom, { a: 1 });
+  assert.equal(pj.exports['./extra'], './extra.js');
+  assert.equal(pj.exports['./data/*'], './data/*.json');
+  assert.equal(pj.exports['./package.json'], './package.json', 'the build\'s');
+  assert.deepEqual(pj.exports['.'].node, { import: './index.js', require: './index.cjs' }, 'the build\'s');
+  assert.ok(pj.files.includes('extra.js') && pj.files.includes('index.js'));
+});

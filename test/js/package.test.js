@@ -372,3 +372,34 @@ test('the types refuse exactly the hash options the run time refuses (each algor
   assert.deepEqual(wrong, []);
   assert.ok(cases.some((c) => c.runs) && cases.some((c) => !c.runs), 'both kinds of cases');
 });
+
+test('under Jest (its own module loader, whose createRequire reads any path as a file\'s): the core and the pool load, from require and import', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pw-jest-'));
+  try {
+    const body = (from) => `
+  const data = new TextEncoder().encode('123456789');
+  const core = await loadCore();
+  expect(core.crc32(data)).toBe(zlib.crc32(data));
+  const pool = await createPool({ threads: 2 });
+  try {
+    expect(pool.isShared).toBe(true);
+    expect(await pool.crc32(data)).toBe(zlib.crc32(data));
+  } finally {
+    await pool.destroy();
+  }
+}); // (${from})
+`;
+    writeFileSync(join(dir, 'package.json'), '{}\n');
+    writeFileSync(join(dir, 'cjs.test.cjs'), `const zlib = require('node:zlib');\nconst { loadCore, createPool } = require(${JSON.stringify(join(PKG, 'index.cjs'))});\n` +
+      `test('require', async () => {${body('require')}`);
+    writeFileSync(join(dir, 'esm.test.mjs'), `import zlib from 'node:zlib';\nimport { loadCore, createPool } from ${JSON.stringify(join(PKG, 'index.js'))};\n` +
+      `test('import', async () => {${body('import')}`);
+    const r = spawnSync(join(ROOT, 'node_modules/.bin/jest'), ['--rootDir', dir, '--testMatch', '**/*.test.?(c|m)js', '--transform', '{}', '--ci'], {
+      cwd: dir, encoding: 'utf8', timeout: HANG_MS, env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules' },
+    });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /Tests: +2 passed, 2 total/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -387,7 +387,7 @@ async function esbuild(project) {
   const r = await exec(path.join(BIN, 'esbuild'), args, { cwd: project });
   if (r.code !== 0 || r.stderr.trim()) throw new CheckError(describeRun(r, `esbuild ${args.join(' ')}`));
   // esbuild keeps new URL('./wasm/…', import.meta.url) as it is: the files
-  // go to wasm/ beside the bundle (the README's `cp …/wasm/parawasm*.{js,wasm}`)
+  // go to wasm/ beside the bundle (the README's `cp …/wasm/parawasm*.js …/wasm/parawasm*.wasm`)
   const wasmDir = path.join(project, 'node_modules/parawasm/wasm');
   fs.mkdirSync(path.join(out, 'js/wasm'), { recursive: true });
   for (const f of fs.readdirSync(wasmDir).filter((n) => /^parawasm.*\.(js|wasm)$/.test(n))) {
