@@ -100,6 +100,8 @@ async function fuzz(seed) {
       const vs = values(api);
       const [where, f] = pick(ms);
       const args = Array.from({ length: Math.floor(r() * 5) }, () => pick(vs));
+      // (mostly an algorithm there is, so that the hash's methods are tried)
+      if (where === 'createHash' && r() < 0.7) args[0] = pick(['sha256', 'md5', 'sha1', 'xxh64', 'xxh3', 'blake3', 'crc32', 'adler32']);
       const what = () => `seed ${seed}, ${label} call ${i}: ${where}(${describeArgs(args)})`;
       let out;
       try {
@@ -109,6 +111,28 @@ async function fuzz(seed) {
         if (why) assert.fail(`${what()}: ${why}`);
         if (label === 'pool' && !SYNC.has(where)) assert.fail(`${what()}: threw instead of rejecting: ${e.message}`);
         continue;
+      }
+      // a hash: random calls of its methods, whose errors name <algorithm>.<method>
+      if (where === 'createHash' && out && typeof out.update === 'function') {
+        for (let j = 0; j < 4; j++) {
+          const m = pick(['update', 'update', 'digest', 'dispose', ...(label === 'pool' ? ['flush'] : [])]);
+          const margs = Array.from({ length: Math.floor(r() * 3) }, () => pick(vs));
+          const mwhat = () => `${what()}, then .${m}(${describeArgs(margs)})`;
+          let res;
+          try {
+            res = out[m](...margs);
+          } catch (e) {
+            const why = wrong(`${out.algorithm}.${m}`, e);
+            if (why) assert.fail(`${mwhat()}: ${why}`);
+            continue;
+          }
+          if (res && typeof res.then === 'function') {
+            const e = await res.then(() => null, (x) => x);
+            const why = e === null ? null : wrong(`${out.algorithm}.${m}`, e);
+            if (why) assert.fail(`${mwhat()}: ${why}`);
+          }
+        }
+        out.dispose();
       }
       if (out && typeof out.then === 'function') {
         let timer;
