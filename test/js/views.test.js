@@ -117,3 +117,29 @@ test('a core without shared memory: view() of a view its heap\'s growth detached
   assert.match(out.freePart, /^TypeError free: view is a part of a block/);
   assert.equal(out.free, 'no error');
 });
+
+test('the fallback pool (no shared memory), after destroy(): free() checks its argument, inHeap() is the pool\'s error; free() takes whole blocks only', async () => {
+  const r = await runNode(`
+    import { createPool } from ${PKG};
+    const pool = await createPool({ threads: 1 });
+    const err = (f) => { try { f(); return 'no error'; } catch (e) { return e.constructor.name + ' ' + (e.code ?? ''); } };
+    const out = { isShared: pool.isShared };
+    const b = pool.alloc(64);
+    out.freePart = err(() => pool.free(b.subarray(0, 8)));
+    out.freeWhole = err(() => pool.free(pool.view(b, Float64Array)));
+    const v = pool.alloc(16);
+    await pool.destroy();
+    out.garbage = err(() => pool.free('garbage'));
+    out.foreign = err(() => pool.free(new Uint8Array(4)));
+    out.free = err(() => pool.free(v));
+    out.again = err(() => pool.free(v));
+    out.inHeap = err(() => pool.inHeap(v));
+    console.log(JSON.stringify(out));
+  `, { args: ['--import', PRELOAD] });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), {
+    isShared: false, freePart: 'TypeError ERR_INVALID_ARG_TYPE', freeWhole: 'no error',
+    garbage: 'TypeError ERR_INVALID_ARG_TYPE', foreign: 'TypeError ERR_INVALID_ARG_TYPE', free: 'no error', again: 'TypeError ERR_INVALID_ARG_TYPE',
+    inHeap: 'PoolDestroyedError ERR_PW_POOL_DESTROYED',
+  });
+});
