@@ -125,7 +125,8 @@ PW_KERNEL pw_status pw_image_resize_grey(PW_IN(width * height) const uint8_t *sr
  * edge repeat the edge pixel. Colours are weighted by alpha. Each byte is
  * within 1 of the exact filter's value rounded, and a pixel whose blurred
  * alpha rounds to 0 is 0,0,0,0. sigma 0 copies the image. The cost per
- * pixel grows with min(6 sigma, image side).
+ * pixel grows with min(6 sigma, image side); the weights take memory of
+ * the order of the sides (not their square), for any sigma.
  *
  * In place: yes (dst may be src); it then costs a temporary copy.
  * @param src     the source pixels, width*height*4 bytes
@@ -429,7 +430,9 @@ PW_KERNEL pw_status pw_image_levels_grey(PW_IN(width * height) const uint8_t *sr
  * finer): each byte is within 1 of the exact value rounded to the nearest
  * integer, equal to it wherever the exact value is within 0.25 of an
  * integer, and exact for multipliers that are multiples of 2^-11 (the
- * identity, channel swaps, halves); halves round up. Larger multipliers are
+ * identity, channel swaps, halves) and offsets of 0 (an offset is taken to
+ * within 2^-12 of a byte: a value that close to a half may round the other
+ * way); halves round up. Larger multipliers are
  * taken in double (no overflow, no cancellation to speak of), rounded to
  * nearest, ties to even; the matrix itself is 32-bit floats (entries
  * rounded to 24 bits; from JS, finite as 32-bit floats). In place: yes, free.

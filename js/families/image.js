@@ -197,13 +197,13 @@ const sameBytes = (a, b) => memoryOf(a) === memoryOf(b) && a.byteOffset === b.by
  * keys are in `known` or are the call options of this core or pool.
  * Returns it (or NO_OPTIONS, a frozen empty object).
  */
-function optionsArg(env, where, o, known) {
+function optionsArg(env, where, o, known, calls = env.callOptions) {
   if (o === undefined) return NO_OPTIONS;
   if (!isPlainObject(o)) throw typeError(`${W(where)}: options must be an object (got ${describe(o)})`);
   for (const k in o) {
     if (!Object.prototype.hasOwnProperty.call(o, k)) continue; // (own keys, as Object.keys gives; no array made)
-    if (!known.includes(k) && !env.callOptions.includes(k)) {
-      throw typeError(`${W(where)}: unknown option "${k}" (the options are: ${[...known, ...env.callOptions].join(', ')})`);
+    if (!known.includes(k) && !calls.includes(k)) {
+      throw typeError(`${W(where)}: unknown option "${k}" (the options are: ${[...known, ...calls].join(', ')})`);
     }
   }
   return o;
@@ -602,11 +602,13 @@ const OPS = {
         // over the box is odd would put the cut half a pixel off the middle
         // (for a cut to a few pixels, many source rows off), so of the two
         // whole sizes next to the exact one, the one with an even excess
+        // (either side of the exact one where it is whole: 10 x 5 covering
+        // 5 x 5 is 11 x 5.5 -> 11 x 5 rather than 10 x 5 cut 2 and 3 pixels)
         const even = (exact, box) => {
-          const lo = Math.max(box, Math.floor(exact)), hi = Math.max(box, Math.ceil(exact));
           const near = Math.max(box, Math.round(exact));
           if ((near - box) % 2 === 0) return near;
-          return [lo, hi].find((v) => (v - box) % 2 === 0) ?? near;
+          const lo = Math.floor(exact), hi = Math.ceil(exact);
+          return (lo === hi ? [lo + 1, lo - 1] : [lo, hi]).find((v) => v >= box && (v - box) % 2 === 0) ?? near;
         };
         w = even(src.width * s, width);
         h = even(src.height * s, height);
@@ -652,11 +654,10 @@ const OPS = {
 
   convolve: oneCall((env, args, inject) => {
     const where = 'convolve';
-    arity(where, args, 3);
-    const [, kernelArg, oArg] = args;
-    const o = optionsArg(env, where, oArg, ['divisor', 'bias', 'kernelWidth', 'kernelHeight', 'dst', 'width', 'height', 'channels']);
+    const kern = mainArg(where, args, 'kernel', (v) => typeof v === 'string' || Array.isArray(v) || ArrayBuffer.isView(v));
+    const oArg = takeMainOptions();
+    const o = optionsArg(env, where, oArg, ['kernel', 'divisor', 'bias', 'kernelWidth', 'kernelHeight', 'dst', 'width', 'height', 'channels']);
     const src = imageArg(where, 'src', args[0], o);
-    const kern = kernelArg;
     const { weights, kw, kh } = convolutionKernel(where, kern, o);
     const divisor = o.divisor === undefined ? (typeof kern === 'string' ? 1 : 0)
       : number(where, 'options.divisor', o.divisor, -FLT_MAX, FLT_MAX);
@@ -1044,6 +1045,10 @@ function convolutionKernel(where, kern, o) {
     if (o.kernelWidth !== undefined || o.kernelHeight !== undefined) throw typeError(`${W(where)}: a kernel given as rows has its own size`);
     return { weights: floats(where, 'kernel', kern.flat()), kw, kh };
   }
+  if (!Array.isArray(kern) && !(ArrayBuffer.isView(kern) && !(kern instanceof DataView))) {
+    throw typeError(`${W(where)}: kernel must be one of ${Object.keys(PRESETS).map((p) => `'${p}'`).join(', ')}, rows of numbers, ` +
+      `or an array of numbers or a typed array (got ${describe(kern)})`);
+  }
   const weights = floats(where, 'kernel', kern);
   let kw;
   let kh;
@@ -1054,8 +1059,19 @@ function convolutionKernel(where, kern, o) {
     }
     kw = kh = odd('the side of kernel', s);
   } else {
-    kw = odd('options.kernelWidth', o.kernelWidth ?? weights.length / o.kernelHeight);
-    kh = odd('options.kernelHeight', o.kernelHeight ?? weights.length / kw);
+    // the sizes given first, then the one the kernel's length implies
+    if (o.kernelWidth !== undefined) kw = odd('options.kernelWidth', o.kernelWidth);
+    if (o.kernelHeight !== undefined) kh = odd('options.kernelHeight', o.kernelHeight);
+    const given = kw === undefined ? `options.kernelHeight ${kh}` : kh === undefined ? `options.kernelWidth ${kw}` : null;
+    if (given !== null) {
+      const other = weights.length / (kw ?? kh);
+      if (!Number.isInteger(other) || other % 2 === 0 || other > 255) {
+        throw rangeError(`${W(where)}: kernel has ${weights.length} numbers, which ${given} does not divide into an odd number ` +
+          'of 1 to 255; give both options.kernelWidth and options.kernelHeight, or numbers that fit');
+      }
+      kw ??= other;
+      kh ??= other;
+    }
     if (kw * kh !== weights.length) {
       throw rangeError(`${W(where)}: kernel has ${weights.length} numbers but options.kernelWidth x options.kernelHeight is ${kw * kh}`);
     }
@@ -1195,15 +1211,21 @@ const CHAIN_ENDS = ['encode', 'encodePng', 'encodeJpeg', 'histogram', 'stats'];
 function makeChain(env, args) {
   arity('chain', args, 2);
   const [input, oArg] = args;
-  const o = optionsArg(env, 'chain', oArg, ['channels', 'width', 'height']);
-  if (o.onProgress !== undefined) throw typeError(`${W('chain')}: options.onProgress is not taken by a chain (give it to a step)`);
+  if (isPlainObject(oArg) && oArg.onProgress !== undefined) {
+    throw typeError(`${W('chain')}: options.onProgress is not taken by a chain (give it to a step)`);
+  }
+  const o = optionsArg(env, 'chain', oArg, ['channels', 'width', 'height'], env.callOptions.filter((k) => k !== 'onProgress'));
   const isFile = input instanceof ArrayBuffer || (ArrayBuffer.isView(input) && o.width === undefined && o.height === undefined);
   let img = null;
   if (isFile) {
     fileArg('chain', 'input', input);
     checkChannels('chain', 'options.channels', o.channels);
   } else {
-    const s = imageArg('chain', 'src', input, o);
+    if (input === null || typeof input !== 'object') {
+      throw typeError(`${W('chain')}: input must be an image { data, width, height[, channels] }, or a PNG or JPEG file's bytes ` +
+        `(a Uint8Array, Buffer or ArrayBuffer) (got ${describe(input)})`);
+    }
+    const s = imageArg('chain', 'input', input, o);
     img = { data: s.data, width: s.width, height: s.height, channels: s.channels };
   }
   const inject = { chain: true, signal: o.signal };
@@ -1339,8 +1361,7 @@ function install(target, ctx, async) {
    * its data is from pool.alloc(). Free it with free().
    */
   methods.create = (width, height, options) => {
-    const o = optionsArg(env, 'create', options, ['channels']);
-    for (const k2 of env.callOptions) if (o[k2] !== undefined) throw typeError(`${W('create')}: unknown option "${k2}" (the options are: channels)`);
+    const o = optionsArg(env, 'create', options, ['channels'], []); // (no kernel runs: no call options)
     const shape = { width: side('create', 'width', width), height: side('create', 'height', height), channels: checkChannels('create', 'options.channels', o.channels) };
     byteCount('create', 'the image', shape.width, shape.height, shape.channels);
     return env.newImage('create', shape);

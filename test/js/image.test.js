@@ -71,6 +71,27 @@ async function everywhere(call, label = '') {
  * pixel whose exact alpha lies within 1e-3 of 0.5 is skipped (whether it
  * rounds to 0, and so becomes 0,0,0,0, is a matter of rounding error).
  */
+/**
+ * A resize with fit 'cover' to bw x bh (README): the middle of `src` resized
+ * to a whole size within a pixel of the exact covering size whose excess
+ * over the box is even on both sides, cut out centred to the pixel.
+ */
+function assertCover(got, src, bw, bh, filter, where) {
+  const c = Math.max(bw / src.width, bh / src.height);
+  const near = (exact, box) => [-1, 0, 1].map((d) => Math.round(exact) + d).filter((v) => v >= box && (v - box) % 2 === 0 && Math.abs(v - exact) < 1.5);
+  const tried = [];
+  for (const cw of near(src.width * c, bw)) {
+    for (const ch of near(src.height * c, bh)) {
+      const ref = R.refCrop(R.refResize(src, cw, ch, filter), (cw - bw) / 2, (ch - bh) / 2, bw, bh);
+      let worst = 0;
+      for (let i = 0; i < ref.data.length; i++) worst = Math.max(worst, Math.abs(got.data[i] - ref.data[i]));
+      if (got.width === bw && got.height === bh && worst <= 1) return;
+      tried.push(`${cw}x${ch}: worst ${worst}`);
+    }
+  }
+  assert.fail(`${where}: not the centred middle of a covering size with even excesses (${tried.join(', ') || 'none'})`);
+}
+
 function assertImage(got, ref, tol, where) {
   assert.equal(got.width, ref.width, `${where}: width`);
   assert.equal(got.height, ref.height, `${where}: height`);
@@ -122,6 +143,13 @@ const CASES = [
   { name: 'convolve emboss', run: (api, img) => api.convolve(img, 'emboss'), ref: (img) => R.refConvolve(img, [-2, -1, 0, -1, 1, 1, 0, 1, 2], 3, 3, 1), tol: 0 },
   { name: 'convolve sharpen', run: (api, img) => api.convolve(img, 'sharpen'), ref: (img) => R.refConvolve(img, [0, -1, 0, -1, 5, -1, 0, -1, 0], 3, 3, 1), tol: 0 },
   { name: 'convolve rows (auto divisor)', run: (api, img) => api.convolve(img, [[1, 2, 1], [2, 4, 2], [1, 2, 1]]), ref: (img) => R.refConvolve(img, [1, 2, 1, 2, 4, 2, 1, 2, 1], 3, 3), tol: 1 },
+  { name: 'convolve { kernel } in the options', run: (api, img) => api.convolve(img, { kernel: 'emboss' }), ref: (img) => R.refConvolve(img, [-2, -1, 0, -1, 1, 1, 0, 1, 2], 3, 3, 1), tol: 0 },
+  {
+    name: 'convolve { kernel, kernelHeight }',
+    run: (api, img) => api.convolve(img, { kernel: KERNEL_5x3, kernelHeight: 3, divisor: 0.7 }),
+    ref: (img) => R.refConvolve(img, KERNEL_5x3.map(Math.fround), 5, 3, Math.fround(0.7)),
+    tol: 1,
+  },
   {
     name: 'convolve 5x3, divisor, bias',
     run: (api, img) => api.convolve(img, Float64Array.from(KERNEL_5x3), { kernelWidth: 5, divisor: 0.7, bias: 20 }),
@@ -356,6 +384,22 @@ describe('edge cases', () => {
     }
   });
 
+  test('blur and sharpen with a sigma past a long side\'s sixth: within 1 of the reference on the core and every pool, in memory of the side\'s size', async () => {
+    // every pixel of such a side is near an edge: its weights were a table
+    // of side x side floats (20000 pixels: 1.6 GB, and ERR_PW_NO_MEMORY
+    // beyond); they are windows of one shared set now
+    const fresh = await loadCore();
+    for (const [w, h, sigma] of [[8000, 1, 20000], [1, 6000, 100000]]) {
+      const img = R.makeImage(w, h, 'alpha', w + h);
+      const blurred = await everywhere((api) => api.blur(img, sigma), `blur ${w}x${h} sigma ${sigma}`);
+      assertImage(blurred, R.refBlur(img, sigma), 1, `blur ${w}x${h} sigma ${sigma}`);
+      const sharp = await everywhere((api) => api.sharpen(img, sigma, { threshold: 1 }), `sharpen ${w}x${h} sigma ${sigma}`);
+      assertImage(sharp, R.refUnsharp(img, sigma, 1, 1), 1, `sharpen ${w}x${h} sigma ${sigma}`);
+      fresh.image.blur(img, sigma);
+    }
+    assert.ok(fresh.heapSize <= 256 * 2 ** 20, `a core's heap grew to ${fresh.heapSize} bytes`);
+  });
+
   test('alpha 0 pixels add no colour: transparent red between opaque blue', async () => {
     // a checkerboard: opaque blue, and transparent pixels whose colour bytes are bright red
     const w = 31;
@@ -581,13 +625,14 @@ describe('the shapes of the API', () => {
       const s = Math.min(20 / src.width, 20 / src.height);
       assertImage(inside, R.refResize(src, Math.round(src.width * s), Math.round(src.height * s)), 1, `fit inside (${kind})`);
       const cover = await everywhere((api) => api.resize(src, 20, 30, { fit: 'cover', filter: 'mitchell' }), `cover ${kind}`);
-      const c = Math.max(20 / src.width, 30 / src.height);
-      // the covering size: a whole size next to the exact one whose excess over the box is even (README)
-      const side = (exact, box) => [Math.round(exact), Math.floor(exact), Math.ceil(exact)].map((v) => Math.max(box, v))
-        .find((v) => (v - box) % 2 === 0) ?? Math.max(box, Math.round(exact));
-      const [cw, ch] = [side(src.width * c, 20), side(src.height * c, 30)];
-      const big = R.refResize(src, cw, ch, 'mitchell');
-      assertImage(cover, { ...R.refCrop(big, (cw - 20) / 2, (ch - 30) / 2, 20, 30), exact: undefined }, 1, `fit cover (${kind})`);
+      assertCover(cover, src, 20, 30, 'mitchell', `fit cover (${kind})`);
+    }
+    // exact covering sizes that are whole with an odd excess (10 x 5 covering
+    // 5 x 5 is exactly 10 x 5, cut 2 and 3 pixels): a size next to them
+    for (const [sw, sh, bw, bh] of [[10, 5, 5, 5], [5, 10, 5, 5], [64, 32, 31, 31], [200, 100, 99, 99], [100, 100, 33, 50]]) {
+      const src = R.makeImage(sw, sh, 'alpha', sw * 31 + sh);
+      const cover = await everywhere((api) => api.resize(src, bw, bh, { fit: 'cover', filter: 'bilinear' }), `cover ${sw}x${sh} to ${bw}x${bh}`);
+      assertCover(cover, src, bw, bh, 'bilinear', `fit cover ${sw}x${sh} to ${bw}x${bh}`);
     }
     // a cover cut to a few pixels takes the middle of the source: a vertical
     // ramp cut to one row gives the ramp's middle value
@@ -986,6 +1031,16 @@ describe('chain(): a pipeline in the pool\'s memory', () => {
   });
 });
 
+test('the methods that run no kernel themselves (create, chain) throw at once on the pool too, listing only the options they take', () => {
+  for (const [api, calls] of [[core.image, ''], [pools[2].image, ', signal']]) {
+    const img = IMAGES.rgba;
+    assert.throws(() => api.create(2, 2, { onProgress() {} }), { name: 'TypeError', message: 'image.create: unknown option "onProgress" (the options are: channels)' });
+    assert.throws(() => api.chain(img, { foo: 1 }), { name: 'TypeError', message: `image.chain: unknown option "foo" (the options are: channels, width, height${calls})` });
+    assert.throws(() => api.chain(img, { onProgress() {} }), { name: 'TypeError', message: /^image\.chain: options\.onProgress is not taken by a chain/ });
+    assert.throws(() => api.chain(null), { name: 'TypeError', message: /^image\.chain: input must be an image \{ data, width, height\[, channels\] \}, or a PNG or JPEG file's bytes .* \(got null\)$/ });
+  }
+});
+
 describe('bad input: typed errors naming the argument', () => {
   const img = IMAGES.rgba;
   const detached = (n) => {
@@ -1037,6 +1092,11 @@ describe('bad input: typed errors naming the argument', () => {
     ['an even kernel', (api) => api.convolve(img, [1, 1, 1, 1]), RangeError, /side of kernel must be odd/],
     ['a kernel not square', (api) => api.convolve(img, [1, 1, 1, 1, 1]), RangeError, /not a square/],
     ['an unknown preset', (api) => api.convolve(img, 'blur'), RangeError, /'edge', 'emboss', 'sharpen'/],
+    ['a kernel that is a number', (api) => api.convolve(img, 5), TypeError, /kernel must be one of 'edge', 'emboss', 'sharpen', rows of numbers, or an array of numbers or a typed array \(got number 5\)/],
+    ['an even options.kernelHeight', (api) => api.convolve(img, new Array(8).fill(1), { kernelHeight: 2 }), RangeError, /options\.kernelHeight must be odd \(got 2\)/],
+    ['a kernel options.kernelWidth does not divide', (api) => api.convolve(img, new Array(7).fill(1), { kernelWidth: 5 }), RangeError, /kernel has 7 numbers, which options\.kernelWidth 5 does not divide/],
+    ['a kernel options.kernelWidth divides into an even height', (api) => api.convolve(img, new Array(6).fill(1), { kernelWidth: 3 }), RangeError, /kernel has 6 numbers, which options\.kernelWidth 3 does not divide into an odd number/],
+    ['a kernel given twice', (api) => api.convolve(img, 'edge', { kernel: 'emboss' }), TypeError, /kernel is given twice/],
     ['a kernel with NaN', (api) => api.convolve(img, [1, NaN, 1, 1, 1, 1, 1, 1, 1]), RangeError, /kernel\[1\] must be finite/],
     ['a short matrix', (api) => api.colorMatrix(img, [1, 0, 0]), RangeError, /20 numbers/],
     ['a matrix of 3 rows', (api) => api.colorMatrix(img, [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0]]), RangeError, /matrix must have 4 rows of 5 numbers, as feColorMatrix \(got 3 rows\)/],

@@ -152,13 +152,23 @@ const uint8_t *pw__img_source(const uint8_t *src, const uint8_t *dst, size_t byt
 /* Separable filters (separable.c)                                          */
 /* ------------------------------------------------------------------------ */
 
-/* The taps of one output pixel: source pixels [start, start + n), weights at weight[w]. */
+/*
+ * The taps of one output pixel: source pixels [start, start + n), weights at
+ * weight[w]; but where `ends` says so (long taps only, more than
+ * PW__IMG_LONG_TAPS), the first weight is `first` and the last `last`
+ * instead (a Gaussian's pixels near an edge: each a window of one shared
+ * set, whose end weights fold the tail beyond the edge).
+ */
 typedef struct {
   uint32_t start;
   uint32_t n;
   size_t w;
-  uint32_t sym; /* 1: n is odd and w[k] == w[n - 1 - k] (summed in pairs) */
+  uint32_t sym;  /* 1: n is odd and w[k] == w[n - 1 - k] (summed in pairs) */
+  uint32_t ends; /* PW__IMG_TAP_FIRST | PW__IMG_TAP_LAST: the weights below replace w[0], w[n - 1] */
+  float first, last;
 } pw__img_tap;
+#define PW__IMG_TAP_FIRST 1u
+#define PW__IMG_TAP_LAST 2u
 
 /* The taps of every output pixel along one axis. */
 typedef struct {

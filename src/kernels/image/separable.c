@@ -48,6 +48,9 @@
 
 #include "image_internal.h"
 
+/* Taps of more than this many weights are summed in double (long_row, long_col below) */
+#define PW__IMG_LONG_TAPS 4096u
+
 /* ------------------------------------------------------------------------ */
 /* Taps                                                                     */
 /* ------------------------------------------------------------------------ */
@@ -145,6 +148,7 @@ static void resize_taps(void *p, size_t i0, size_t i1) {
     t->tap[i].n = hi - lo;
     t->tap[i].w = i * max_n;
     t->tap[i].sym = 0;
+    t->tap[i].ends = 0;
   }
   free(w);
 }
@@ -204,17 +208,33 @@ pw_status pw__img_taps_gauss(pw__img_taps *t, uint32_t n, double sigma) {
   uint32_t m = (uint32_t)((uint64_t)2 * r + 1 < n ? 2 * r + 1 : n);
   /* g[k] = exp(-k^2 / 2 sigma^2) for 0 <= k < min(r + 1, n); z = sum over |k| <= r */
   uint32_t gn = r + 1 < n ? r + 1 : n;
+  const uint32_t D = gn - 1; /* the farthest tap of any pixel: min(r, n - 1) */
+  /*
+   * Output pixels within r of an edge have weights of their own (their end
+   * weights fold the taps beyond the edge), the rest share one set. An edge
+   * pixel of more than PW__IMG_LONG_TAPS taps takes instead a window of one
+   * set of g(d) for |d| <= D shared by all such pixels, with its end
+   * weights in its tap (`ends`): a side of n pixels with sigma past about
+   * n / 6 would otherwise hold n x n weights (20000 pixels: 1.6 GB).
+   */
+  int any_inside = 0, any_long = 0;
+  uint64_t own = 0;
+  for (uint32_t x = 0; x < n; x++) {
+    uint32_t lo = x > r ? x - r : 0;
+    uint32_t hi = (uint64_t)x + r < (uint64_t)n - 1 ? x + r : n - 1;
+    if (x >= r && (uint64_t)x + r <= (uint64_t)n - 1) any_inside = 1;
+    else if (hi - lo + 1 > PW__IMG_LONG_TAPS) any_long = 1;
+    else own++;
+  }
+  const size_t stride = m < PW__IMG_LONG_TAPS ? m : PW__IMG_LONG_TAPS; /* an own set's room */
+  const uint64_t shared = own * stride, gat = shared + (any_inside ? m : 0);
+  const uint64_t nweights = gat + (any_long ? 2 * (uint64_t)D + 1 : 0);
   double *g = malloc((size_t)gn * sizeof *g);
   /* left[d] = sum of g(k) for k from -r to -d: the weight the left edge pixel
      gets from taps beyond it, for an output pixel d pixels from that edge */
   double *left = malloc((size_t)n * sizeof *left);
   t->tap = malloc((size_t)n * sizeof *t->tap);
-  /* output pixels within r of an edge have weights of their own, the rest share one set */
-  uint64_t own = 0;
-  for (uint32_t x = 0; x < n; x++)
-    if (x < r || (uint64_t)x + r > (uint64_t)n - 1) own++;
-  uint64_t nweights = (own + 1) * (uint64_t)m;
-  t->weight = nweights <= SIZE_MAX / sizeof(float) ? malloc((size_t)nweights * sizeof(float)) : NULL;
+  t->weight = nweights <= SIZE_MAX / sizeof(float) ? malloc((size_t)(nweights ? nweights : 1) * sizeof(float)) : NULL;
   if (g == NULL || left == NULL || t->tap == NULL || t->weight == NULL) {
     free(g);
     free(left);
@@ -234,32 +254,45 @@ pw_status pw__img_taps_gauss(pw__img_taps *t, uint32_t n, double sigma) {
   z += 1.0;
   left[0] = tail + 1.0;
   for (uint32_t d = r + 1; d < n; d++) left[d] = 0.0;
-  size_t shared = (size_t)own * m, next = 0;
+  /* the set the long edge pixels' windows share: weight[gat + D + d] = g(|d|) / z */
+  if (any_long)
+    for (uint32_t d = 0; d <= D; d++) t->weight[gat + D + d] = t->weight[gat + D - d] = (float)(g[d] / z);
+  size_t next = 0;
   int shared_done = 0;
   t->max_n = 0;
   for (uint32_t x = 0; x < n; x++) {
     uint32_t lo = x > r ? x - r : 0;
     uint32_t hi = (uint64_t)x + r < (uint64_t)n - 1 ? x + r : n - 1; /* inclusive */
     int edge = x < r || (uint64_t)x + r > (uint64_t)n - 1;
-    size_t at = edge ? next : shared;
-    if (edge || !shared_done) {
-      float *w = t->weight + at;
-      for (uint32_t j = lo; j <= hi; j++) {
-        uint32_t d = j > x ? j - x : x - j;
-        double v = g[d];
-        if (j == 0 && n > 1) v = left[x];           /* this pixel and all beyond the edge */
-        if (j == n - 1 && n > 1) v = left[n - 1 - x];
-        if (n == 1) v = z;
-        w[j - lo] = (float)(v / z);
+    pw__img_tap *tp = &t->tap[x];
+    tp->start = lo;
+    tp->n = hi - lo + 1;
+    tp->sym = !edge; /* g(-k) == g(k) inside; the edges fold the tails */
+    tp->ends = 0;
+    tp->first = tp->last = 0.0f;
+    if (edge && tp->n > PW__IMG_LONG_TAPS) {
+      /* a window of the shared set; the weights an edge pixel's ends take instead (as below) */
+      tp->w = (size_t)gat + D - (x - lo);
+      if (lo == 0 && n > 1) tp->ends |= PW__IMG_TAP_FIRST, tp->first = (float)(left[x] / z);
+      if (hi == n - 1 && n > 1) tp->ends |= PW__IMG_TAP_LAST, tp->last = (float)(left[n - 1 - x] / z);
+    } else {
+      size_t at = edge ? next : (size_t)shared;
+      if (edge || !shared_done) {
+        float *w = t->weight + at;
+        for (uint32_t j = lo; j <= hi; j++) {
+          uint32_t d = j > x ? j - x : x - j;
+          double v = g[d];
+          if (j == 0 && n > 1) v = left[x];           /* this pixel and all beyond the edge */
+          if (j == n - 1 && n > 1) v = left[n - 1 - x];
+          if (n == 1) v = z;
+          w[j - lo] = (float)(v / z);
+        }
+        if (edge) next += stride;
+        else shared_done = 1;
       }
-      if (edge) next += m;
-      else shared_done = 1;
+      tp->w = at;
     }
-    t->tap[x].start = lo;
-    t->tap[x].n = hi - lo + 1;
-    t->tap[x].w = at;
-    t->tap[x].sym = !edge; /* g(-k) == g(k) inside; the edges fold the tails */
-    if (hi - lo + 1 > t->max_n) t->max_n = hi - lo + 1;
+    if (tp->n > t->max_n) t->max_n = tp->n;
   }
   free(g);
   free(left);
@@ -298,21 +331,30 @@ static void load_row(const uint8_t *s, size_t pixels, unsigned channels, float *
  * variants of the loops, so every build gives the same bits; sym taps are
  * stored whole, so they are summed as any others.
  */
-#define PW__IMG_LONG_TAPS 4096u
+/* (PW__IMG_LONG_TAPS: defined with the taps, above) */
 
-static void long_row(const float *w, uint32_t n, const float *p, unsigned channels, float *out) {
+/* Weight k of a long tap (its ends may be its own, pw__img_tap). */
+static inline double long_weight(const pw__img_tap *tp, const float *w, uint32_t k) {
+  if (k == 0 && (tp->ends & PW__IMG_TAP_FIRST)) return tp->first;
+  if (k == tp->n - 1 && (tp->ends & PW__IMG_TAP_LAST)) return tp->last;
+  return w[k];
+}
+
+static void long_row(const pw__img_tap *tp, const float *w, const float *p, unsigned channels, float *out) {
   double a[4] = {0.0, 0.0, 0.0, 0.0};
-  for (uint32_t k = 0; k < n; k++)
-    for (unsigned ch = 0; ch < channels; ch++) a[ch] += (double)w[k] * p[(size_t)k * channels + ch];
+  for (uint32_t k = 0; k < tp->n; k++) {
+    const double wk = long_weight(tp, w, k);
+    for (unsigned ch = 0; ch < channels; ch++) a[ch] += wk * p[(size_t)k * channels + ch];
+  }
   for (unsigned ch = 0; ch < channels; ch++) out[ch] = (float)a[ch];
 }
 
-static void long_col(const float *const *rows, const float *w, uint32_t n, size_t len, float *out) {
+static void long_col(const float *const *rows, const pw__img_tap *tp, const float *w, size_t len, float *out) {
   for (size_t i = 0; i < len; i += 16) {
     const size_t m = len - i < 16 ? len - i : 16;
     double a[16] = {0.0};
-    for (uint32_t k = 0; k < n; k++) {
-      const double wk = w[k];
+    for (uint32_t k = 0; k < tp->n; k++) {
+      const double wk = long_weight(tp, w, k);
       const float *r = rows[k] + i;
       for (size_t t = 0; t < m; t++) a[t] += wk * r[t];
     }
@@ -608,12 +650,12 @@ static void column_pass(const pw__img_sep *j, int simd, const float **rows, uint
   const float *w = j->yt->weight + tp.w;
 #if PW_IMG_SIMD
   if (simd) {
-    vpass_simd(rows, w, tp.n, (int)tp.sym, count, out);
+    vpass_simd(rows, w, &tp, count, out);
     return;
   }
 #endif
   (void)simd;
-  vpass_c(rows, w, tp.n, (int)tp.sym, count, out);
+  vpass_c(rows, w, &tp, count, out);
 }
 
 /* Output row y from its filtered floats. */

@@ -41,7 +41,7 @@ static void NAME(hpass4)(const pw__img_taps *xt, uint32_t dw, const float *in, f
     const float *w = xt->weight + tp.w;
     const float *p = in + (size_t)4 * tp.start;
     if (tp.n > PW__IMG_LONG_TAPS) {
-      long_row(w, tp.n, p, 4, out + 4 * (size_t)x++);
+      long_row(&tp, w, p, 4, out + 4 * (size_t)x++);
       continue;
     }
     if (NAME(same4)(taps, x, dw)) {
@@ -101,7 +101,7 @@ static void NAME(hpass1)(const pw__img_taps *xt, uint32_t dw, const float *in, f
     const float *w = xt->weight + tp.w;
     const float *p = in + tp.start;
     if (tp.n > PW__IMG_LONG_TAPS) {
-      long_row(w, tp.n, p, 1, out + x++);
+      long_row(&tp, w, p, 1, out + x++);
       continue;
     }
     if (NAME(same4)(taps, x, dw)) {
@@ -134,9 +134,11 @@ static void NAME(hpass1)(const pw__img_taps *xt, uint32_t dw, const float *in, f
 }
 
 /* Column pass: out[i] = the filtered value of rows[.][i], for i < len. */
-static void NAME(vpass)(const float *const *rows, const float *w, uint32_t n, int sym, size_t len, float *out) {
+static void NAME(vpass)(const float *const *rows, const float *w, const pw__img_tap *tp, size_t len, float *out) {
+  const uint32_t n = tp->n;
+  const int sym = (int)tp->sym;
   if (n > PW__IMG_LONG_TAPS) {
-    long_col(rows, w, n, len, out);
+    long_col(rows, tp, w, len, out);
     return;
   }
   const uint32_t c = n / 2;

@@ -217,20 +217,24 @@ function gaussWeights(n, sigma) {
   T[0] = acc + 1;
   const tail = (d) => (d > top ? 0 : T[d]);
   const z = 1 + 2 * acc;
-  const list = [];
-  for (let x = 0; x < n; x++) {
+  const G = Float64Array.from({ length: Math.min(n, r) + 1 }, (_, k) => g(k));
+  const tapsOf = (x) => {
     const taps = [];
     if (n === 1) {
       taps.push([0, z]);
     } else {
       // the edge pixels take every tap that falls on them or beyond them
       if (x <= r) taps.push([0, tail(x)]);
-      for (let j = Math.max(1, x - r); j <= Math.min(n - 2, x + r); j++) taps.push([j, g(j - x)]);
+      for (let j = Math.max(1, x - r); j <= Math.min(n - 2, x + r); j++) taps.push([j, G[Math.abs(j - x)]]);
       if (n - 1 - x <= r) taps.push([n - 1, tail(n - 1 - x)]);
     }
-    list.push(taps.map(([j, w]) => [j, w / z]));
+    return taps.map(([j, w]) => [j, w / z]);
+  };
+  // a long side with a wide kernel: each pixel's taps made when asked (n x n of them would not fit)
+  if (n * Math.min(2 * r + 1, n) > 1 << 22) {
+    return new Proxy([], { get: (t, k) => (k === 'length' ? n : typeof k === 'string' && /^\d+$/.test(k) ? tapsOf(Number(k)) : t[k]) });
   }
-  return list;
+  return Array.from({ length: n }, (_, x) => tapsOf(x));
 }
 
 /** Gaussian blur (sigma as a float32, as the kernels take it); sigma 0 copies. */
