@@ -244,6 +244,7 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async', N extends PixelD
    */
   convolve<D extends Image | PixelData = never>(src: ImageSource, kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array,
     options?: ConvolveOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  convolve<D extends Image | PixelData = never>(src: ImageSource, options: { kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array } & ConvolveOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** RGBA only: R = G = B = Rec. 709 luma, alpha kept. In place allowed. */
   greyscale<D extends Image | PixelData = never>(src: ImageSource, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** RGBA to a grey image (channels 1) by Rec. 709 luma; alpha dropped. */
@@ -262,6 +263,7 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async', N extends PixelD
   /** RGBA only: a 4x5 colour matrix (20 numbers, or 4 rows of 5), as SVG's feColorMatrix. In place allowed. */
   colorMatrix<D extends Image | PixelData = never>(src: ImageSource, matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array,
     options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
+  colorMatrix<D extends Image | PixelData = never>(src: ImageSource, options: { matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   /** Luma >= threshold (0 to 256, default 128) becomes white, the rest black; alpha kept. In place allowed. */
   threshold<D extends Image | PixelData = never>(src: ImageSource, threshold?: number, options?: BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
   threshold<D extends Image | PixelData = never>(src: ImageSource, options?: { threshold?: number } & BareViewOptions & DstOptions & DstOf<D> & C): ImageReturn<Wrap, ImageResult<DstData<D, N>>>;
@@ -351,6 +353,7 @@ export interface ImageChain<Wrap extends 'sync' | 'async', N extends PixelData =
   unsharp(options?: Omit<SharpenOptions, 'dst'> & StepOptions): this;
   convolve(kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array,
     options?: Omit<ConvolveOptions, 'dst'> & StepOptions): this;
+  convolve(options: { kernel: ConvolvePreset | readonly (readonly number[])[] | readonly number[] | Float32Array | Float64Array } & Omit<ConvolveOptions, 'dst'> & StepOptions): this;
   greyscale(options?: StepOptions): this;
   toGrey(options?: StepOptions): this;
   toRgba(options?: StepOptions): this;
@@ -360,6 +363,7 @@ export interface ImageChain<Wrap extends 'sync' | 'async', N extends PixelData =
   gamma(options: { gamma: number } & StepOptions): this;
   levels(options?: Omit<LevelsOptions, 'dst'> & StepOptions): this;
   colorMatrix(matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array, options?: StepOptions): this;
+  colorMatrix(options: { matrix: readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array } & StepOptions): this;
   threshold(threshold?: number, options?: StepOptions): this;
   threshold(options?: { threshold?: number } & StepOptions): this;
   premultiply(options?: StepOptions): this;

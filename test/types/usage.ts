@@ -132,6 +132,9 @@ const intoClamped: Uint8ClampedArray = core.image.resize(rgba, 2, 2, { dst: new 
 const made2: Uint8ClampedArray = core.image.convolve(rgba, 'edge', { bias: 1 }).data;
 const bare: ImageResult = core.image.invert(new Uint8Array(4), { width: 2, height: 2, channels: 1 });
 const conv: ImageResult = core.image.convolve(rgba, [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], { bias: 1 });
+// the main argument in the options, as the run time takes it
+const convInOptions: ImageResult = core.image.convolve(rgba, { kernel: [1, 2, 1], kernelHeight: 1 });
+const matrixInOptions: ImageResult = core.image.colorMatrix(rgba, { matrix: [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0] });
 const ext: ImageResult = core.image.extend(rgba, { top: 2, background: '#ffffff80' });
 const rot: ImageResult = core.image.rotate(rgba, 90);
 const cropped: ImageResult = core.image.crop(rgba, { left: 1, width: 1 });
