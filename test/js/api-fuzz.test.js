@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { ParawasmError, createPool, loadCore } from '../../pkg/index.js';
+import { runProcess } from './helpers/pool-test-utils.js';
 
 const CALLS = 15000; // a seed's calls on each of the core and the pool
 const HANG = 20000; // ms a pool call may take before it counts as hung
@@ -49,7 +50,8 @@ function values(api) {
     { normalize: true }, { ddof: 5 }, { bigint: true }, { seed: 3 }, { outLength: 7 },
     new Uint8Array(0), new Uint8Array(16), new Uint8ClampedArray(64), new Int8Array(8), new Uint16Array(8), new Int32Array(8),
     new Uint32Array(9), new Float32Array(8), new Float64Array(8), new Float64Array([NaN, -0, 0, Infinity]), new BigInt64Array(4),
-    new BigUint64Array(4), new DataView(new ArrayBuffer(8)), new ArrayBuffer(8), new SharedArrayBuffer(8),
+    new BigUint64Array(4), new DataView(new ArrayBuffer(8)), new ArrayBuffer(8),
+    typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(8) : new ArrayBuffer(16),
     api.alloc(64), api.alloc(64, Float64Array), api.alloc(0), freed, detached,
     img(4, 4), img(1, 1), img(3, 5, 1), img(2, 2).data, { data: new Uint8Array(15), width: 2, height: 2 },
     { data: api.alloc(64), width: 4, height: 4, channels: 2 },
@@ -160,3 +162,25 @@ async function fuzz(seed) {
 for (const seed of [1, 2, 3]) {
   test(`seed ${seed}: ${CALLS} calls of random arguments on each of the core and a pool give typed errors naming the method`, () => fuzz(seed));
 }
+
+// the same in a process without SharedArrayBuffer: the fallback pool, whose
+// errors cross from its worker
+test('the same seeds on the fallback pool (a process without SharedArrayBuffer)', { skip: process.env.PW_FUZZ_FALLBACK === '1' }, async () => {
+  const preload = new URL('../runtimes/no-sab-preload.mjs', import.meta.url).pathname;
+  const self = new URL(import.meta.url).pathname;
+  // (the child is a test run of its own, not a part of this one's)
+  const saved = { PW_FUZZ_FALLBACK: process.env.PW_FUZZ_FALLBACK, NODE_TEST_CONTEXT: process.env.NODE_TEST_CONTEXT };
+  process.env.PW_FUZZ_FALLBACK = '1';
+  delete process.env.NODE_TEST_CONTEXT;
+  try {
+    const r = await runProcess(process.execPath, ['--import', preload, '--test', '--test-reporter=spec', self], { timeout: 600000 });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout + r.stderr, /no shared memory/, 'the fallback pool ran');
+    assert.match(r.stdout, /pass 3/);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+});
