@@ -34,7 +34,7 @@
 import { Mapped, RESULT } from '../runtime/bind.js';
 import { ParawasmError, article, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { argViews, renamed, runHeld, runSync } from '../runtime/drive.js';
-import { checkUsable } from '../runtime/memory.js';
+import { checkUsable, placeOf, reattached } from '../runtime/memory.js';
 
 // Element types: JS tag -> what the family needs to know. code: the
 // pw_array_type of include/parawasm/array.h (PW_ARRAY_TYPE_LIST).
@@ -259,14 +259,18 @@ const OPS = {
     });
     const o = optionsArg(env, 'sortByKey', options, ['descending']);
     const descending = boolArg('sortByKey', 'options.descending', o.descending);
+    const arrays = [keys, ...list];
+    const places = env.async ? null : arrays.map(placeOf);
     const order = yield { k: 'argsort', args: [keys, call(env, o, { descending })] };
-    if (keys.length === 0) return order;
+    if (order.length === 0) return order;
     if (!env.async) {
       // every array through one scratch array of its type: gather, then copy back
-      for (const v of [keys, ...list]) {
-        const tmp = new TYPES[v[Symbol.toStringTag]].Ctor(v.length);
-        yield { k: 'gather', args: [v, order, tmp, call(env, o)] };
-        v.set(tmp);
+      // (into new views of the blocks where the argsort's growth of a
+      // private memory detached the caller's: core.view() gives them back)
+      for (const [i, a] of arrays.entries()) {
+        const tmp = new TYPES[a[Symbol.toStringTag]].Ctor(order.length);
+        yield { k: 'gather', args: [reattached(a, places[i]), order, tmp, call(env, o)] };
+        reattached(a, places[i]).set(tmp);
       }
       return order;
     }
@@ -313,7 +317,10 @@ const OPS = {
     arity('kth', args, 3);
     const [x, k, options] = args;
     viewArg('kth', 'x', x);
-    if (x.length === 0) throw rangeError(`${W('kth')}: x is empty`);
+    if (x.length === 0) {
+      env.usable('kth', 'x', x); // (a detached view reads as empty: it says so)
+      throw rangeError(`${W('kth')}: x is empty`);
+    }
     integerArg('kth', 'k', k, 0, x.length - 1);
     const o = optionsArg(env, 'kth', options, []);
     return { k: 'kth', args: [x, k, call(env, o)], map: scalarOf };
@@ -750,7 +757,10 @@ function extreme(env, args, name) {
   arity(name, args, 2);
   const x = args[0];
   viewArg(name, 'x', x);
-  if (x.length === 0) throw rangeError(`${W(name)}: x is empty (it has no ${name})`);
+  if (x.length === 0) {
+    env.usable(name, 'x', x); // (a detached view reads as empty: it says so)
+    throw rangeError(`${W(name)}: x is empty (it has no ${name})`);
+  }
   if (x.length > MAX_INDEX) throw rangeError(`${W(name)}: x has ${x.length} elements; at most ${MAX_INDEX}`);
   const o = optionsArg(env, name, args[1], []);
   return { k: name, args: [x, call(env, o)], map: name === 'min' ? minOf : maxOf };
@@ -768,12 +778,15 @@ function extreme(env, args, name) {
 function runOneSync(env, where, plan, args) {
   const y = plan(env, args);
   if (y.next !== undefined) return runSync(env, where, y);
+  // (the array written in place, a view of a memory the call may grow: see reattached())
+  const at = y.map === returnX ? placeOf(y.x) : null;
   let v;
   try {
     v = env.exec(y);
   } catch (e) {
     throw renamed(e, 'array', where, y.k ?? y.spec);
   }
+  if (at !== null) y.x = reattached(y.x, at);
   return y.map === undefined ? v : y.map(v, y);
 }
 

@@ -36,7 +36,7 @@
 import { Mapped, RESULT } from '../runtime/bind.js';
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { argViews, renamed, runHeld, runSync } from '../runtime/drive.js';
-import { checkAttached, checkLive, memoryOf } from '../runtime/memory.js';
+import { checkAttached, checkLive, memoryOf, placeOf, reattached } from '../runtime/memory.js';
 
 const MAX_SIDE = 16777216; // PW_IMAGE_MAX_SIDE
 const MAX_BYTES = 2 ** 32 - 1; // one buffer of wasm32
@@ -1142,6 +1142,8 @@ function encodeImage(env, where, srcArg, format, o, inject) {
 function runPlanSync(env, where, plan, args) {
   const st = plan(env, args, null);
   if (st.next !== undefined) return runSync(env, where, st);
+  // (options.dst, an alloc() view of a memory the call may grow: see reattached())
+  const at = st.out !== null && !st.owned ? placeOf(st.out.data) : null;
   let v;
   try {
     v = env.exec(st.y);
@@ -1149,6 +1151,7 @@ function runPlanSync(env, where, plan, args) {
     if (st.owned) env.release(st.out.data);
     throw renamed(e, 'image', st.y.where, st.y.kernel);
   }
+  if (at !== null) st.out.data = reattached(st.out.data, at);
   return st.map !== undefined ? st.map(v) : st.out;
 }
 

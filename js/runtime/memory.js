@@ -77,6 +77,25 @@ export function blockOf(view) {
   return OWNERS.get(view);
 }
 
+/**
+ * Where an alloc() view lies, [byteOffset, length], taken before a call on
+ * a core without shared memory, whose growth would detach it; null for a
+ * view alloc() did not make.
+ */
+export const placeOf = (view) => (OWNERS.has(view) ? [view.byteOffset, view instanceof DataView ? view.byteLength : view.length] : null);
+
+/**
+ * `view` as it is, or, where the call's growth of a private memory
+ * detached it (placeOf() taken before), a new view of the same bytes of
+ * its block: what a call wrote in place is then the caller's still.
+ */
+export function reattached(view, at) {
+  if (at === null || !isDetached(view)) return view;
+  const b = OWNERS.get(view);
+  if (b === undefined || !b.live || !(b.heap instanceof Heap)) return view;
+  return b.heap.viewAt(b, view.constructor, at[0], at[1]);
+}
+
 /** True if the view's buffer has been detached (transferred, or a private memory that grew). */
 export function isDetached(view) {
   const buf = view.buffer;
@@ -216,7 +235,12 @@ export function viewOfBlock(owner, of, Ctor, byteOffset, length, what, buffer) {
   const block = OWNERS.get(of);
   if (!block || block.heap !== owner) throw typeError(`${what}: the first argument is not a view from alloc() of this core or pool`);
   if (!block.live) throw rangeError(`${what}: the first argument was freed`);
-  if (isDetached(of)) throw detachedError(`${what}: the first argument`);
+  if (isDetached(of)) {
+    // a view of a whole block that a private memory's growth detached: the
+    // block's bytes are where they were, in the memory's new buffer
+    if (!WHOLE.has(of) || !(owner instanceof Heap)) throw detachedError(`${what}: the first argument (not a view of its whole block)`);
+    of = new Uint8Array(buffer(), block.p, block.size);
+  }
   checkAlloc(0, Ctor, what);
   const size = Ctor.BYTES_PER_ELEMENT ?? 1;
   checkInteger(byteOffset, `${what}: byteOffset`, 0, of.byteLength);
