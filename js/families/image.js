@@ -36,7 +36,7 @@
 import { Mapped, RESULT } from '../runtime/bind.js';
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { argViews, renamed, runHeld, runSync } from '../runtime/drive.js';
-import { checkAttached, checkLive, memoryOf, placeOf, reattached } from '../runtime/memory.js';
+import { checkAttached, checkLive, checkUsable, memoryOf, placeOf, reattached } from '../runtime/memory.js';
 
 const MAX_SIDE = 16777216; // PW_IMAGE_MAX_SIDE
 const MAX_BYTES = 2 ** 32 - 1; // one buffer of wasm32
@@ -1080,19 +1080,6 @@ function convolutionKernel(where, kern, o) {
 }
 
 /**
- * True if `bytes` is a view of the pool's memory, or one that the call's own
- * checks refuse (a freed view: they name the method and argument, where
- * inHeap() would name itself).
- */
-function inHeapOrRefused(env, bytes) {
-  try {
-    return env.host.inHeap(bytes);
-  } catch {
-    return true;
-  }
-}
-
-/**
  * Decodes `bytes` into options.dst or a new image: the header first (its
  * size), then the pixels. On a shared pool, bytes from outside its memory
  * are copied in once (not once a call) and counted in bytesCopied.
@@ -1102,7 +1089,7 @@ function* decodeInto(env, where, bytes, channels, o, inject) {
   let file = bytes;
   let staged = null;
   let copied = 0;
-  if (env.stage && bytes.byteLength && !inHeapOrRefused(env, bytes)) {
+  if (env.stage && bytes.byteLength && !checkUsable(env.host, bytes, `${W(where)}: data`)) {
     staged = env.host.alloc(bytes.byteLength);
     staged.set(bytes);
     file = staged;
