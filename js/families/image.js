@@ -457,6 +457,17 @@ function oneCall(plan) {
   return op;
 }
 
+/** histogram() and stats(): one kernel over src, its numbers read by greyRead or rgbaRead. */
+function measuring(where, greyRead, rgbaRead) {
+  return oneCall((env, args, inject) => {
+    arity(where, args, 2);
+    const o = optionsArg(env, where, args[1], ['width', 'height', 'channels']);
+    const src = imageArg(where, 'src', args[0], o);
+    return measured(k(where, grey(where, src), [src.data], { width: src.width, height: src.height }, callOptionsOf(o, inject)),
+      src.channels === 1 ? greyRead : rgbaRead);
+  });
+}
+
 const shapeOf = (img) => ({ width: img.width, height: img.height, channels: img.channels });
 const grey = (name, img) => (img.channels === 1 ? `${name}Grey` : name);
 // a kernel call of the public method `where` (its errors are named after it)
@@ -880,23 +891,9 @@ const OPS = {
     return st;
   }),
 
-  histogram: oneCall((env, args, inject) => {
-    const where = 'histogram';
-    arity(where, args, 2);
-    const o = optionsArg(env, where, args[1], ['width', 'height', 'channels']);
-    const src = imageArg(where, 'src', args[0], o);
-    return measured(k(where, grey('histogram', src), [src.data], { width: src.width, height: src.height }, callOptionsOf(o, inject)),
-      src.channels === 1 ? greyHistogram : rgbaHistogram);
-  }),
+  histogram: measuring('histogram', greyHistogram, rgbaHistogram),
 
-  stats: oneCall((env, args, inject) => {
-    const where = 'stats';
-    arity(where, args, 2);
-    const o = optionsArg(env, where, args[1], ['width', 'height', 'channels']);
-    const src = imageArg(where, 'src', args[0], o);
-    return measured(k(where, grey('stats', src), [src.data], { width: src.width, height: src.height }, callOptionsOf(o, inject)),
-      src.channels === 1 ? greyStats : rgbaStats);
-  }),
+  stats: measuring('stats', greyStats, rgbaStats),
 
   info: oneCall((env, args, inject) => {
     const where = 'info';

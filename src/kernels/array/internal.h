@@ -221,6 +221,25 @@ PWA_KEYFNS_(16, uint16_t, 10)
 PWA_KEYFNS_(32, uint32_t, 23)
 PWA_KEYFNS_(64, uint64_t, 52)
 
+/*
+ * Counts of the keys of the 8- or 16-bit elements x[begin, end) (`width`
+ * bits; an integer `mode`, whose keys are the elements xor a constant)
+ * into h, 2^width counters zeroed here. An element written meanwhile
+ * (an in-place sort) still counts within h.
+ */
+PW_INLINE void pwa_count_keys(const void *x, int width, int mode, size_t begin, size_t end, size_t *h) {
+  memset(h, 0, ((size_t)1 << width) * sizeof *h);
+  if (width == 8) {
+    const uint8_t *x8 = x;
+    uint8_t m = pwa_key8(0, mode);
+    for (size_t i = begin; i < end; i++) h[x8[i] ^ m]++;
+  } else {
+    const uint16_t *x16 = x;
+    uint16_t m = pwa_key16(0, mode);
+    for (size_t i = begin; i < end; i++) h[(uint16_t)(x16[i] ^ m)]++;
+  }
+}
+
 #ifdef __wasm_simd128__
 /*
  * The integer modes of the SIMD key maps, whose lanes' sign bits are in

@@ -265,19 +265,9 @@ typedef struct {
 static void cs_count(void *p, size_t b0, size_t b1) {
   cs_ctx *c = p;
   for (size_t b = b0; b < b1; b++) {
-    size_t begin, end, *h = c->hist + b * c->stride;
+    size_t begin, end;
     pwa_block(c->n, c->nb, b, &begin, &end);
-    memset(h, 0, c->nkeys * sizeof *h);
-    if (c->width == 8) {
-      const uint8_t *x = c->x;
-      /* keys of 8-bit integers: an xor with a constant (internal.h) */
-      uint8_t m = pwa_key8(0, c->mode);
-      for (size_t i = begin; i < end; i++) h[x[i] ^ m]++;
-    } else {
-      const uint16_t *x = c->x;
-      uint16_t m = pwa_key16(0, c->mode);
-      for (size_t i = begin; i < end; i++) h[(uint16_t)(x[i] ^ m)]++;
-    }
+    pwa_count_keys(c->x, c->width, c->mode, begin, end, c->hist + b * c->stride);
   }
 }
 
