@@ -89,6 +89,7 @@ export function makePackage(bundle, env, families = []) {
     }
     withFamilies(pool, 'pool');
     for (const msg of pending) pool.crash(msg);
+    await pool.threadsLive();
     await pool.warmUp();
     return pool;
   }

@@ -7,7 +7,7 @@
 // promises. Nothing here blocks.
 import { Call, RESULT, readMessage, readTaskLayout, settledWith, statusError, taskWords, writtenGone, resultSizeError } from './bind.js';
 import { ParawasmError, PoolDestroyedError } from './errors.js';
-import { Heap, OWNERS, blockOf, checkView } from './memory.js';
+import { Block, Heap, OWNERS, blockOf, checkView } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
 
 // Task states: see PW_TASK_* in src/runtime/runtime.h.
@@ -19,6 +19,8 @@ const DROPPED = 3;
 // records and slot scratch are touched only when used); more calls wait in a
 // JS queue
 const CAP_LOG2 = 14;
+// the longest createPool() waits for its threads to start (threadsLive())
+const LIVE_WAIT_MS = 60e3;
 const DEFAULT_SPIN = 20000; // idle polls before a thread parks (~50-100 µs)
 const PROGRESS_MS = 50; // how often running calls' progress is read for onProgress
 const PUBLISH_GROUP = 16; // queued calls published together after a stretch's first `threads` (push())
@@ -47,15 +49,21 @@ export class Pool extends PoolBase {
     this.heap = new Heap(mod.pwMemory, ex, true);
     this.L = readTaskLayout(this.heap, ex.pw_task_layout() >>> 0);
     kernels.checkAbi(this.L, 'createPool');
+    // the generated fast paths (gen/kernels.js, FAST_POOL): each slot has a
+    // record to reuse and a scratch block for small inputs and fixed outputs
+    // (allocated before the threads start: see threadsLive())
+    this.slotBytes = kernels.bundle.POOL_SLOT_SCRATCH ?? 0;
+    this.slotScratch = this.slotBytes ? this.heap.malloc((1 << CAP_LOG2) * this.slotBytes, 'createPool') : 0;
     const rc = ex.pw_pool_start(threads, CAP_LOG2, spin);
     if (rc !== 0) throw new ParawasmError(`createPool: the pool's threads could not start (status ${rc})`, 'ERR_PW_START');
     const at = ex.pw_pool_layout() >>> 2;
-    let ring, tail, spinners;
-    [this.cap, this.tasks, this.comp, this.doneSeq, this.jsWait, this.running, ring, tail, spinners] =
-      this.heap.views().u32.slice(at, at + 9);
+    let ring, tail, spinners, live;
+    [this.cap, this.tasks, this.comp, this.doneSeq, this.jsWait, this.running, ring, tail, spinners, live, this.created] =
+      this.heap.views().u32.slice(at, at + 11);
     this.ringW = ring >>> 2; // the submit ring, its tail and the spinners count, as u32 indices
     this.tailW = tail >>> 2;
     this.spinnersW = spinners >>> 2;
+    this.liveW = live >>> 2; // how many of the `created` threads have started
     this.tail = Atomics.load(this.heap.u32, this.tailW); // JS is the ring's one producer
     this.stretch = 0; // calls queued in this synchronous stretch (push())
     this.unpublished = 0; // of which not yet published
@@ -73,10 +81,6 @@ export class Pool extends PoolBase {
     for (let i = 0; i < this.cap; i++) this.freeSlots[i] = this.cap - 1 - i;
     this.top = this.cap;
     this.calls = new Array(this.cap); // call occupying each task record
-    // the generated fast paths (gen/kernels.js, FAST_POOL): each slot has a
-    // record to reuse and a scratch block for small inputs and fixed outputs
-    this.slotBytes = kernels.bundle.POOL_SLOT_SCRATCH ?? 0;
-    this.slotScratch = this.slotBytes ? this.heap.malloc(this.cap * this.slotBytes, 'createPool') : 0;
     this.fast = new Array(this.cap); // made on first use: newFast()
     this.slotCalls = new Array(this.cap); // the Call each slot's generic calls reuse: newCall()
     this.arena = { ptr: 0, size: this.slotBytes }; // a generic call's arena: slotArena()
@@ -314,6 +318,22 @@ export class Pool extends PoolBase {
   }
 
   /**
+   * Resolves once every thread has started (src/runtime/pool.c counts them
+   * in `live`), the pool has failed, or LIVE_WAIT_MS have passed (a
+   * machine that slow gets its pool all the same). createPool() waits for
+   * it before anything else allocates: a thread allocates its thread-local
+   * storage as it starts, and one that started late would put that block
+   * among the caller's first, so that where they land, and the largest
+   * allocation left, would depend on timing.
+   */
+  async threadsLive() {
+    const deadline = Date.now() + LIVE_WAIT_MS;
+    while (this.failure === null && Atomics.load(this.heap.low().u32, this.liveW) < this.created && Date.now() < deadline) {
+      await new Promise((resolve) => { setTimeout(resolve, 1); });
+    }
+  }
+
+  /**
    * Runs the fast calls' own paths once per kind before the pool is handed
    * out: submitFast and push (a stretch's start, its first `threads` calls,
    * the rest in batches new and spare), the end of a stretch, settleFast's
@@ -331,8 +351,11 @@ export class Pool extends PoolBase {
     if (!this.slotScratch || !spec || this.failure) return;
     const counters = { ...this.counters };
     const read = () => 0;
-    const view = this.heap.alloc(1);
-    const block = OWNERS.get(view);
+    // a block over the heap's own probe word, pinned and unpinned as a
+    // call's: an alloc() here, freed at the end, could leave a hole below
+    // what a thread starting meanwhile allocates (its thread-local
+    // storage), and the largest allocation would then depend on timing
+    const block = new Block(this.heap, this.heap.probe, 4);
     const { size, kernel, status, cancel, flags, kernelCount } = this.L;
     const n = this.threads + 2 * BATCH + 1;
     try {
@@ -356,7 +379,6 @@ export class Pool extends PoolBase {
     } catch {
       // a pool whose thread failed here: its calls report it from now on
     } finally {
-      if (!this.failure) this.free(view);
       Object.assign(this.counters, counters);
     }
   }

@@ -66,6 +66,7 @@ static struct {
   /* Statistics and life cycle. */
   PW_ALIGNED _Atomic int32_t running;
   _Atomic int32_t stop;
+  _Atomic uint32_t live; /* threads that have entered worker_main */
   /* Parallel loops that still have unclaimed chunks. */
   PW_ALIGNED _Atomic int32_t open_jobs;
   pthread_mutex_t jobs_lock;
@@ -302,6 +303,11 @@ static void run_task(uint32_t idx) {
 
 static void *worker_main(void *arg) {
   (void)arg;
+  /* the thread's start-up (its thread-local storage, allocated here on
+     its own) is over: JS waits for every thread to get here before it
+     hands the pool out, so that no allocation of a thread that starts late
+     lands between the caller's */
+  atomic_fetch_add(&P.live, 1);
   bool spinning = false;
   uint32_t spins = 0;
   while (!atomic_load_explicit(&P.stop, memory_order_acquire)) {
@@ -413,10 +419,12 @@ void pw_pool_join(void) {
 
 /*
  * Addresses JS needs, in the order js/pool.js reads them:
- * capacity, tasks, comp, done_seq, js_wait, running, ring, tail, spinners.
+ * capacity, tasks, comp, done_seq, js_wait, running, ring, tail, spinners,
+ * live, and the number of threads started (fewer than asked if a
+ * pthread_create() failed).
  */
 PW_EXPORT const uint32_t *pw_pool_layout(void) {
-  static uint32_t out[9];
+  static uint32_t out[11];
   out[0] = P.cap;
   out[1] = (uint32_t)(uintptr_t)P.tasks;
   out[2] = (uint32_t)(uintptr_t)P.comp;
@@ -426,6 +434,8 @@ PW_EXPORT const uint32_t *pw_pool_layout(void) {
   out[6] = (uint32_t)(uintptr_t)P.ring;
   out[7] = (uint32_t)(uintptr_t)&P.tail;
   out[8] = (uint32_t)(uintptr_t)&P.spinners;
+  out[9] = (uint32_t)(uintptr_t)&P.live;
+  out[10] = (uint32_t)P.nthreads;
   return out;
 }
 

@@ -121,6 +121,36 @@ for (const kind of ['pool', 'core']) {
   });
 }
 
+test('pool: fresh pools of many threads have the same largest allocation, however late their threads start', async () => {
+  // each thread allocates its thread-local storage as it starts; 16 threads
+  // on a machine of few cores start over a while, and one that started
+  // after createPool() resolved put that block among the caller's (once
+  // above a block of gigabytes that a search had just freed: 101 MiB less
+  // for every allocation after). createPool() now waits for them all
+  const seen = [];
+  for (let i = 0; i < 10; i++) {
+    const pool = await createPool({ threads: 16 });
+    try {
+      const heap = pool.heap;
+      let lo = 0;
+      let hi = 2 ** 32 - 1;
+      while (lo < hi) {
+        const mid = lo + Math.ceil((hi - lo) / 2);
+        try {
+          heap.mfree(heap.malloc(mid));
+          lo = mid;
+        } catch {
+          hi = mid - 1;
+        }
+      }
+      seen.push(lo);
+    } finally {
+      await pool.destroy();
+    }
+  }
+  assert.deepEqual(seen, seen.map(() => seen[0]), `the largest allocation of each of 10 fresh pools: ${seen.join(', ')}`);
+});
+
 test('pool: small calls whose staging arena is made above 2 GiB (after a big alloc()) give the core\'s results and write nowhere else', async () => {
   // a fast call stages foreign inputs, and results of 257 bytes to 16 KiB,
   // in an arena made on first need: made after a 2.25 GiB block, its
