@@ -18,7 +18,7 @@ export const MEMBERS = Object.freeze([
   'invokeRaw', 'joinBatch', 'jsWait', 'keepAlive', 'mask', 'newFast', 'onWake', 'pin', 'progressTimer', 'publish',
   'push', 'queueCall', 'readProgress', 'recycleArena', 'report', 'ringW', 'running', 'settle', 'settleCall',
   'newCall', 'settleFast', 'shutdown', 'slotArena', 'slotBytes', 'slotCalls', 'slotScratch', 'spinnersW', 'stage', 'stageArena', 'stageSpare', 'stretch', 'submit',
-  'submitFast', 'tail', 'tailW', 'tasks', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
+  'submitFast', 'tail', 'tailW', 'tasks', 'threadsCreated', 'threadsLive', 'liveW', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
   'waiting', 'warmUp', 'watched', 'workers',
   // internal: FallbackPool
   'blocks', 'copyBack', 'copying', 'current', 'refuseUnusable', 'holdProcess', 'liveBytes', 'next', 'onMessage', 'queue', 'send',

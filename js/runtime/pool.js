@@ -58,12 +58,12 @@ export class Pool extends PoolBase {
     if (rc !== 0) throw new ParawasmError(`createPool: the pool's threads could not start (status ${rc})`, 'ERR_PW_START');
     const at = ex.pw_pool_layout() >>> 2;
     let ring, tail, spinners, live;
-    [this.cap, this.tasks, this.comp, this.doneSeq, this.jsWait, this.running, ring, tail, spinners, live, this.created] =
+    [this.cap, this.tasks, this.comp, this.doneSeq, this.jsWait, this.running, ring, tail, spinners, live, this.threadsCreated] =
       this.heap.views().u32.slice(at, at + 11);
     this.ringW = ring >>> 2; // the submit ring, its tail and the spinners count, as u32 indices
     this.tailW = tail >>> 2;
     this.spinnersW = spinners >>> 2;
-    this.liveW = live >>> 2; // how many of the `created` threads have started
+    this.liveW = live >>> 2; // how many of the `threadsCreated` threads have started
     this.tail = Atomics.load(this.heap.u32, this.tailW); // JS is the ring's one producer
     this.stretch = 0; // calls queued in this synchronous stretch (push())
     this.unpublished = 0; // of which not yet published
@@ -328,7 +328,7 @@ export class Pool extends PoolBase {
    */
   async threadsLive() {
     const deadline = Date.now() + LIVE_WAIT_MS;
-    while (this.failure === null && Atomics.load(this.heap.low().u32, this.liveW) < this.created && Date.now() < deadline) {
+    while (this.failure === null && Atomics.load(this.heap.low().u32, this.liveW) < this.threadsCreated && Date.now() < deadline) {
       await new Promise((resolve) => { setTimeout(resolve, 1); });
     }
   }
