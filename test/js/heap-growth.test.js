@@ -14,15 +14,8 @@ const GiB = 2 ** 30;
 
 const isOutOfRange = (e) => e instanceof RangeError && e.code === 'ERR_OUT_OF_RANGE';
 
-/**
- * The largest n for which api.alloc(n) succeeds. The search runs on the
- * allocation under alloc() (the heap's malloc, which does not zero-fill:
- * some thirty blocks of up to 4 GiB, each freed), so that it costs address
- * space, not passes over gigabytes; then alloc() itself must give that
- * size and refuse one byte more.
- */
-function largestAlloc(api) {
-  const heap = api.heap;
+/** The largest n for which heap.malloc(n) succeeds (a binary search; each block freed at once). */
+function largestMalloc(heap) {
   let lo = 0;
   let hi = 2 ** 32 - 1;
   while (lo < hi) {
@@ -35,6 +28,18 @@ function largestAlloc(api) {
       hi = mid - 1;
     }
   }
+  return lo;
+}
+
+/**
+ * The largest n for which api.alloc(n) succeeds. The search runs on the
+ * allocation under alloc() (the heap's malloc, which does not zero-fill:
+ * some thirty blocks of up to 4 GiB, each freed), so that it costs address
+ * space, not passes over gigabytes; then alloc() itself must give that
+ * size and refuse one byte more.
+ */
+function largestAlloc(api) {
+  const lo = largestMalloc(api.heap);
   api.free(api.alloc(lo));
   assert.throws(() => api.alloc(lo + 1), isOutOfRange, `alloc(${lo + 1}) after alloc(${lo}) succeeded`);
   return lo;
@@ -131,19 +136,7 @@ test('pool: fresh pools of many threads have the same largest allocation, howeve
   for (let i = 0; i < 10; i++) {
     const pool = await createPool({ threads: 16 });
     try {
-      const heap = pool.heap;
-      let lo = 0;
-      let hi = 2 ** 32 - 1;
-      while (lo < hi) {
-        const mid = lo + Math.ceil((hi - lo) / 2);
-        try {
-          heap.mfree(heap.malloc(mid));
-          lo = mid;
-        } catch {
-          hi = mid - 1;
-        }
-      }
-      seen.push(lo);
+      seen.push(largestMalloc(pool.heap));
     } finally {
       await pool.destroy();
     }
