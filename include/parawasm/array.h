@@ -427,6 +427,18 @@ PW_ARRAY_FLOAT_TYPES(PW_ARRAY_NORM_)
  */
 PW_ARRAY_TYPES(PW_ARRAY_CUMSUM_)
 
+/**
+ * cumsum for a Uint8ClampedArray (JS cumsum's, not a method of its own):
+ * the prefix sums of bytes stored as a clamped array stores them, each
+ * min(255, sum), exact (a prefix never wraps: the sums are taken in 64
+ * bits). The sums only grow, so from the first prefix above 255 on every
+ * output is 255. Scratch: none on one thread; a word per chunk on more.
+ * @return PW_OK or PW_ECANCELED (out unspecified)
+ */
+PW_INTERNAL PW_NAME(cumsumClamped) PW_KERNEL pw_status pw_array_cumsum_clamped_u8(
+    PW_IN(n) const uint8_t *x, size_t n, PW_OUT(n) PW_ALIAS(x) uint8_t *out,
+    PW_OPTION PW_DEFAULT(0) bool exclusive);
+
 /* ------------------------------------------------------------------------ */
 /* Histograms                                                               */
 /* ------------------------------------------------------------------------ */

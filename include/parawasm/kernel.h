@@ -242,8 +242,10 @@ typedef void (*pw_range_fn)(void *ctx, size_t begin, size_t end);
  *
  * grain  items per chunk; 0 is taken as 1.
  * Returns PW_OK when every chunk ran, or PW_ECANCELED when the task that
- * this loop belongs to was cancelled: chunks not yet started are then
- * skipped (chunks already running finish).
+ * this loop belongs to was cancelled before the loop returned: chunks not
+ * yet started are then skipped, and chunks already running finish, or
+ * stop early where the body polls pw_cancelled() (a long chunk should: see
+ * there). On PW_ECANCELED the loop's work is incomplete; return it.
  *
  * In the single-thread build the chunks run one after another on the caller.
  */
@@ -259,9 +261,14 @@ int pw_concurrency(void);
 
 /*
  * Nonzero when the task the calling thread works for has been asked to
- * stop (its AbortSignal fired, or the pool is being destroyed). A kernel
- * with its own long loop may poll it and return early; its result is then
- * discarded and the JS call rejects with an AbortError.
+ * stop (its AbortSignal fired, or the pool is being destroyed); once
+ * nonzero it stays so for the rest of the call. A kernel with its own long
+ * loop may poll it and return early; its result is then discarded and the
+ * JS call rejects with an AbortError. A parallel loop's body may poll it
+ * too (every few hundred microseconds of work, say: a chunk is up to a
+ * thread's whole share) and return early: pw_parallel_for and
+ * pw_parallel_reduce then return PW_ECANCELED, so the kernel stops before
+ * it uses the incomplete pass. The look costs a few nanoseconds.
  */
 int pw_cancelled(void);
 

@@ -200,7 +200,8 @@ const scalarOf = (v) => v[0];
 // ---------------------------------------------------------------- operations
 // An operation of one kernel call is oneCall(plan): plan(env, args)
 // checks the arguments and returns the call ({ k: name of the generated
-// method, args }, or { spec: 'convert', args }), whose `map(value, call)`,
+// method, args }, or { spec, args } for an internal kernel: 'convert' or
+// 'cumsumClamped', in install()'s `specs`), whose `map(value, call)`,
 // if any, makes the result of the kernel's value (returnX: the array the
 // call wrote, `x`). These run without a generator: a pool call whose
 // result is the kernel's own (sum of floats), or on the threaded pool the
@@ -459,7 +460,8 @@ const OPS = {
     if (o.out !== undefined) env.usable('cumsum', 'options.out', out);
     // out may be x itself (in place), but not a part of it elsewhere
     if (out !== x && !(out.buffer === x.buffer && out.byteOffset === x.byteOffset)) noOverlap('cumsum', 'options.out', out, [['x', x]]);
-    if (x.constructor === Uint8ClampedArray && x.length) return cumsumClamped(env, x, t, out, o, exclusive);
+    // a Uint8ClampedArray's stores clamp: sums in 64 bits, each stored min(255, sum) (array.h)
+    if (x.constructor === Uint8ClampedArray) return { spec: 'cumsumClamped', args: [x, out, call(env, o, { exclusive })], map: returnX, x: out };
     return { k: 'cumsum', args: [x, out, call(env, o, { exclusive })], map: returnX, x: out };
   }),
 
@@ -659,23 +661,6 @@ const clampedLike = (x, v) => (x.constructor === Uint8ClampedArray ? new Uint8Cl
 const topkOf = (r, y) => ({ values: clampedLike(y.x, r.values), indices: r.indices });
 const uniqueOf = (r, y) => ({ values: clampedLike(y.x, r.values), counts: r.counts });
 
-/**
- * cumsum of a Uint8ClampedArray: stores into one clamp, so the sums go
- * through Float64 (exact: at most 255 (2^32 - 1) < 2^53) and are then
- * converted into out, clamped. Three calls: a generator of them.
- */
-function* cumsumClamped(env, x, t, out, o, exclusive) {
-  const F = TYPES.Float64Array;
-  const tmp = env.async ? env.alloc(x.length, Float64Array) : new Float64Array(x.length);
-  try {
-    yield { spec: 'convert', args: [x, t.code, tmp, F.code, call(env, o)] };
-    yield { k: 'cumsum', args: [tmp, tmp, call(env, o, { exclusive })] };
-    yield { spec: 'convert', args: [tmp, F.code, out, t.code, call(env, o)] };
-  } finally {
-    if (env.async) env.free(tmp);
-  }
-  return out;
-}
 
 /**
  * histogram() without options.lo or options.hi: numpy's default range,
@@ -831,7 +816,8 @@ function install(target, ctx, async) {
   // the generated methods (one per operation, dispatching on the element type)
   const raw = { ...ns };
   for (const name of Object.keys(raw)) delete ns[name];
-  const convert = ctx.kernels.get('array.convert');
+  // the internal kernels that plans name as { spec } (array.h's PW_INTERNAL ones)
+  const specs = { convert: ctx.kernels.get('array.convert'), cumsumClamped: ctx.kernels.get('array.cumsumClamped') };
   const env = {
     async,
     // the threaded pool's calls take the RESULT option (the fallback pool's cannot: it posts them)
@@ -848,7 +834,7 @@ function install(target, ctx, async) {
       checkUsable(target, v, `${W(where)}: ${what}`);
     },
     exec(y) {
-      return y.spec ? target.call(convert, y.args) : raw[y.k](...y.args);
+      return y.spec ? target.call(specs[y.spec], y.args) : raw[y.k](...y.args);
     },
     rename: (e, where, y) => renamed(e, 'array', where, y.k ?? y.spec),
     // (operations of several calls on a pool: drive.js runHeld)

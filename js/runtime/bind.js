@@ -610,7 +610,7 @@ export class Call {
         continue;
       }
       const out = ps[i].kind === 'out';
-      const ptr = this.room(bytes, ps[i].label, out);
+      const ptr = this.room(bytes, ps[i].label, out, out ? 'the output, made in parawasm\'s heap' : 'its copy in parawasm\'s heap');
       this.copies[this.nCopies++] = i;
       this.ptrs[i] = ptr;
       if (!out) {
@@ -620,15 +620,20 @@ export class Call {
     }
   }
 
-  /** Address of `bytes` bytes for this call: from the arena while it lasts, else malloc(); `zero` fills them with 0. */
-  room(bytes, what, zero) {
+  /**
+   * Address of `bytes` bytes for this call: from the arena while it lasts,
+   * else malloc(); `zero` fills them with 0. A failure names `what`, and
+   * `role` after it if given (a copy of a view, or an output the caller
+   * may not have given: "image.resize: dst (the output, ...)").
+   */
+  room(bytes, what, zero, role) {
     const at = this.next + ((16 - (this.next % 16)) % 16);
     let p;
     if (at + bytes <= this.end) {
       this.next = at + bytes;
       p = at;
     } else {
-      p = this.heap.malloc(bytes, what);
+      p = this.heap.malloc(bytes, role === undefined ? what : `${what} (${role})`);
       this.temps[this.nTemps++] = p;
     }
     if (zero) this.heap.views().zero(p, bytes);

@@ -31,7 +31,13 @@ const BATCH_BYTES = 65536; // ... whose buffers total at most this many bytes (b
 const STAGE_ARENA = 1 << 20; // bytes of an arena
 const STAGE_MAX = 16384;
 const STAGE_ROOM = 2 * STAGE_MAX + 64; // what the current arena must have left to take another call
-const STAGE_SPARE = 2; // emptied arenas kept for reuse (others go back to the heap)
+// Arenas kept for the pool's life, allocated with it (low in the heap);
+// a burst that fills them takes more from the heap, each freed once its
+// calls have settled. (Arenas allocated on first use and kept had stayed
+// wherever the heap had room then: above a 3 GiB alloc() block, where
+// after its free() they split the freed space, and two 2.1 GB blocks no
+// longer fitted.)
+const STAGE_KEPT = 2;
 
 export class Pool extends PoolBase {
   /**
@@ -54,6 +60,14 @@ export class Pool extends PoolBase {
     // (allocated before the threads start: see threadsLive())
     this.slotBytes = kernels.bundle.POOL_SLOT_SCRATCH ?? 0;
     this.slotScratch = this.slotBytes ? this.heap.malloc((1 << CAP_LOG2) * this.slotBytes, 'createPool') : 0;
+    const kept = [];
+    if (this.slotScratch) {
+      const base = this.heap.malloc(STAGE_KEPT * STAGE_ARENA, 'createPool');
+      for (let k = 0; k < STAGE_KEPT; k++) {
+        const at = base + k * STAGE_ARENA;
+        kept.push({ base: at, at, end: at + STAGE_ARENA, refs: 0, kept: true });
+      }
+    }
     const rc = ex.pw_pool_start(threads, CAP_LOG2, spin);
     if (rc !== 0) throw new ParawasmError(`createPool: the pool's threads could not start (status ${rc})`, 'ERR_PW_START');
     const at = ex.pw_pool_layout() >>> 2;
@@ -85,7 +99,7 @@ export class Pool extends PoolBase {
     this.slotCalls = new Array(this.cap); // the Call each slot's generic calls reuse: newCall()
     this.arena = { ptr: 0, size: this.slotBytes }; // a generic call's arena: slotArena()
     this.stage = null; // the arena fast calls stage foreign inputs in (stageArena())
-    this.stageSpare = [];
+    this.stageSpare = kept; // the kept arenas not in use
     // the executor of a fast call's own promise, for the record execFor
     // (the engine calls it at once: one for all records, not one each)
     this.execFor = null;
@@ -245,10 +259,11 @@ export class Pool extends PoolBase {
 
   /**
    * The arena a fast call may stage foreign inputs in: the current one if
-   * it has STAGE_ROOM bytes left, else a new current one (a spare, or from
-   * the heap; null if the heap is full). A fast call that stages there
+   * it has STAGE_ROOM bytes left, else a new current one (a kept one, or
+   * from the heap; null if the heap is full). A fast call that stages there
    * takes its space in submitFast(); an arena goes back when no call uses
-   * it and it is no longer current (recycleArena()).
+   * it and it is no longer current, or at once if it came from the heap
+   * (recycleArena()).
    */
   stageArena() {
     let a = this.stage;
@@ -258,7 +273,7 @@ export class Pool extends PoolBase {
     if (a === null) {
       try {
         const base = this.heap.malloc(STAGE_ARENA, 'a pool call');
-        a = { base, at: base, end: base + STAGE_ARENA, refs: 0 };
+        a = { base, at: base, end: base + STAGE_ARENA, refs: 0, kept: false };
       } catch {
         a = null; // the heap is full: the generic path's own allocation reports it
       }
@@ -267,10 +282,10 @@ export class Pool extends PoolBase {
     return a;
   }
 
-  // An arena that no call uses: kept for reuse (up to STAGE_SPARE) or freed.
+  // An arena that no call uses: a kept one for reuse, one from the heap freed.
   recycleArena(a) {
     a.at = a.base;
-    if (this.stageSpare.length < STAGE_SPARE) this.stageSpare.push(a);
+    if (a.kept) this.stageSpare.push(a);
     else this.heap.mfree(a.base);
   }
 
@@ -293,7 +308,13 @@ export class Pool extends PoolBase {
     const { stg } = r; // (after the read: a result may lie in the arena)
     if (stg !== null) {
       r.stg = null;
-      if (--stg.refs === 0 && stg !== this.stage) this.recycleArena(stg);
+      if (--stg.refs === 0) {
+        if (stg !== this.stage) this.recycleArena(stg);
+        else if (!stg.kept) { // (current, but from the heap: freed; the next call takes a kept one)
+          this.stage = null;
+          this.recycleArena(stg);
+        }
+      }
     }
     const { blocks } = r;
     for (let k = 0; k < r.nb; k++) {

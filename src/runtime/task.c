@@ -129,7 +129,9 @@ pw_status pw__serial_for(size_t n, size_t grain, pw_range_fn body, void *ctx) {
     body(ctx, begin, end);
     begin = end;
   }
-  return PW_OK;
+  /* a body may stop early once the task is cancelled (kernel.h): the loop
+     is then incomplete, even when that was its last chunk */
+  return pw_cancelled() ? PW_ECANCELED : PW_OK;
 }
 
 /*

@@ -1315,6 +1315,49 @@ TEST_CUMSUM_INT(uint32_t, u32, uint32_t)
 TEST_CUMSUM_INT(int64_t, i64, uint64_t)
 TEST_CUMSUM_INT(uint64_t, u64, uint64_t)
 
+/* A Uint8ClampedArray's cumsum: each prefix min(255, sum), the sum taken without wrapping. */
+static void test_cumsum_clamped(void) {
+  uint64_t seed = 8200;
+  static const size_t ns[] = {0, 1, 2, 31, 1000, 65537, 300007, 2000003};
+  for (size_t si = 0; si < sizeof ns / sizeof *ns; si++) {
+    size_t n = ns[si];
+    uint8_t *x = xmalloc(n + 1), *out = xmalloc(n + 1), *y = xmalloc(n + 1);
+    for (int shape = 0; shape < 5; shape++) {
+      for (size_t i = 0; i < n; i++) {
+        switch (shape) {
+        case 0: x[i] = (uint8_t)below(&seed, 256); break;                  /* saturates at once */
+        case 1: x[i] = i % 1009 == 0; break;                                 /* after 255 * 1009 elements */
+        case 2: x[i] = 0; break;                                             /* never */
+        case 3: x[i] = i == n / 2 ? 255 : i + 1 == n ? 1 : 0; break;        /* 255 exactly, then 256 */
+        default: x[i] = below(&seed, 5000) == 0 ? (uint8_t)below(&seed, 3) : 0; /* sparse */
+        }
+      }
+      for (int ex = 0; ex < 2; ex++) {
+        for (int run = 0; run < THREAD_RUNS; run++) {
+          set_threads(run);
+          memset(out, 0xA5, n);
+          CHECK(pw_array_cumsum_clamped_u8(x, n, out, ex) == PW_OK, "clamped cumsum status");
+          uint64_t acc = 0;
+          size_t bad = SIZE_MAX;
+          for (size_t i = 0; i < n && bad == SIZE_MAX; i++) {
+            uint64_t before = acc;
+            acc += x[i];
+            uint64_t want = ex ? before : acc;
+            if (out[i] != (want > 255 ? 255 : want)) bad = i;
+          }
+          CHECK(bad == SIZE_MAX, "clamped cumsum n=%zu shape %d exclusive=%d run %d: differs at %zu", n, shape, ex,
+                run, bad);
+        }
+        set_threads(0);
+        memcpy(y, x, n);
+        CHECK(pw_array_cumsum_clamped_u8(y, n, y, ex) == PW_OK && (n == 0 || memcmp(y, out, n) == 0),
+              "clamped cumsum in place n=%zu shape %d exclusive=%d", n, shape, ex);
+      }
+    }
+    free(x), free(y), free(out);
+  }
+}
+
 #define TEST_CUMSUM_FLT(T, s, REL)                                             \
   static void test_cumsum_##s(void) {                                          \
     uint64_t seed = 8100 + sizeof(T);                                          \
@@ -2081,6 +2124,7 @@ int main(void) {
   test_ivar_i8(), test_ivar_u8(), test_ivar_i16(), test_ivar_u16();
   test_ivar_i32(), test_ivar_u32(), test_ivar_i64(), test_ivar_u64();
   PW_ARRAY_TYPES(RUN_CUMSUM_TEST_)
+  test_cumsum_clamped();
   PW_ARRAY_TYPES(RUN_HIST_TEST_)
   test_hist_edges_exact();
   test_axpy_f32();

@@ -18,10 +18,24 @@
  * paths, whose loops are the ones that must poll. Parallel loops stop
  * between chunks in pw_parallel_for itself (test_pool.c). Needs mmap and
  * signals: native builds only; the wasm build reports the test skipped.
+ *
+ * The array and image kernels make several passes over their input, and
+ * cut it into one block per thread (the whole array on one thread) or
+ * into a few chunks of rows a thread: a look at pw_cancelled() between
+ * blocks or chunks came seconds after an abort at sizes near 4 GiB. They
+ * run on a sliding window instead (test_windowed): only the pages around
+ * the last access are open, each fault moves the window there, and the
+ * cancel flag is set at the K-th fault, for several K over the whole run
+ * (as counted in an uncancelled run): in whichever pass that lands, the
+ * kernel must stop before it leaves the window (no fault after the K-th),
+ * and then report PW_ECANCELED (or PW_OK, which pw_run turns into it: a
+ * cancel that came during the last, unpolled, steps).
  */
 #define _GNU_SOURCE
 #include "runtime.h"
 #include "testlib.h"
+#include "parawasm/array.h"
+#include "parawasm/image.h"
 
 #if !defined(__wasm__) && !defined(PW_TEST_FAKE_POOL)
 #define PW_GUARD_TEST 1
@@ -42,8 +56,16 @@ static pw_task guard_task;
 static volatile sig_atomic_t guard_faults;
 static struct sigaction old_segv, old_bus;
 
+static void win_fault(uint8_t *a);
+static uint8_t *win_base;
+#define WIN_SIZE (8 * MiB)
+
 static void on_fault(int sig, siginfo_t *info, void *uctx) {
   uint8_t *a = info->si_addr;
+  if (win_base != NULL && a >= win_base && a < win_base + WIN_SIZE) {
+    win_fault(a);
+    return;
+  }
   if (guard_base == NULL || a < guard_base || a >= guard_base + GUARD_SIZE) {
     /* not ours: let the default action report it */
     sigaction(sig, sig == SIGSEGV ? &old_segv : &old_bus, NULL);
@@ -146,6 +168,227 @@ static void check_kernel(const char *name, kernel_fn k) {
         faults);
 }
 
+/* ---------------------------------------------------------------------- */
+/* The array and image kernels: a sliding window                           */
+/* ---------------------------------------------------------------------- */
+
+#define WIN_BACK (1 * MiB)  /* open behind the faulting page (a filter's halo rows) */
+#define WIN_AHEAD (1 * MiB) /* open from it on: a strip of 64K doubles is 512 KiB */
+
+static volatile sig_atomic_t win_faults, win_after;
+static int win_cancel_at; /* 0: never */
+
+static void win_fault(uint8_t *a) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t at = (size_t)(a - win_base) / page * page;
+  size_t lo = at > WIN_BACK ? at - WIN_BACK : 0, hi = WIN_SIZE - at > WIN_AHEAD ? at + WIN_AHEAD : WIN_SIZE;
+  mprotect(win_base, WIN_SIZE, PROT_NONE);
+  mprotect(win_base + lo, hi - lo, PROT_READ | PROT_WRITE);
+  win_faults++;
+  if (win_cancel_at != 0 && win_faults == win_cancel_at) atomic_store(&guard_task.cancel, 1);
+  else if (win_cancel_at != 0 && win_faults > win_cancel_at) win_after++;
+}
+
+/* A kernel of the test: runs over buf[0, WIN_SIZE), returns its status. */
+typedef pw_status (*win_fn)(uint8_t *buf);
+
+static uint8_t win_out[WIN_SIZE]; /* outputs that are not the input: never guarded */
+
+#define W_N8 (WIN_SIZE)
+#define W_N32 (WIN_SIZE / 4)
+#define W_N64 (WIN_SIZE / 8)
+static pw_status w_sort_u8(uint8_t *b) { return pw_array_sort_u8(b, W_N8, false); }
+static pw_status w_sort_u16(uint8_t *b) { return pw_array_sort_u16((uint16_t *)(void *)b, WIN_SIZE / 2, false); }
+static pw_status w_sort_i32(uint8_t *b) { return pw_array_sort_i32((int32_t *)(void *)b, W_N32, true); }
+static pw_status w_sort_f64(uint8_t *b) { return pw_array_sort_f64((double *)(void *)b, W_N64, false); }
+static pw_status w_argsort_f64(uint8_t *b) {
+  return pw_array_argsort_f64((const double *)(void *)b, W_N64, (uint32_t *)(void *)win_out, false);
+}
+static pw_status w_unique(pw_status s, pw_result *v, pw_result *c) {
+  free(v->data);
+  free(c->data);
+  return s;
+}
+static pw_status w_unique_u8(uint8_t *b) {
+  pw_result v = {0}, c = {0};
+  return w_unique(pw_array_unique_u8(b, W_N8, &v, &c), &v, &c);
+}
+static pw_status w_unique_u32(uint8_t *b) {
+  pw_result v = {0}, c = {0};
+  return w_unique(pw_array_unique_u32((const uint32_t *)(void *)b, W_N32, &v, &c), &v, &c);
+}
+static pw_status w_kth_u8(uint8_t *b) {
+  uint8_t v;
+  return pw_array_kth_u8(b, W_N8, W_N8 / 2, &v);
+}
+static pw_status w_kth_f64(uint8_t *b) {
+  double v;
+  return pw_array_kth_f64((const double *)(void *)b, W_N64, W_N64 / 3, &v);
+}
+static pw_status w_topk_f64(uint8_t *b) {
+  double v[5];
+  uint32_t ix[5];
+  return pw_array_topk_f64((const double *)(void *)b, W_N64, 5, v, ix, false);
+}
+/* more than a quarter of the elements: the count-and-copy path (over
+   ascending elements, so that the winners' values are read in order) */
+#define W_MANY (W_N32 / 4 + 1000)
+static pw_status w_topk_u32_many(uint8_t *b) {
+  static uint32_t v[W_MANY], ix[W_MANY];
+  return pw_array_topk_u32((const uint32_t *)(void *)b, W_N32, W_MANY, v, ix, true);
+}
+static pw_status w_hist_f64(uint8_t *b) {
+  uint32_t counts[100];
+  return pw_array_histogram_f64((const double *)(void *)b, W_N64, 100, -1e300, 1e300, counts);
+}
+static const double w_edges[] = {-1e300, -1.0, 0.0, 1e-300, 1.0, 1e10, 1e300};
+static pw_status w_hist_edges_f64(uint8_t *b) {
+  uint32_t counts[6];
+  return pw_array_histogram_edges_f64((const double *)(void *)b, W_N64, w_edges, 7, counts);
+}
+static pw_status w_hist_edges_i8(uint8_t *b) {
+  static const double e[] = {-128, -1, 0, 1, 64, 127};
+  uint32_t counts[5];
+  return pw_array_histogram_edges_i8((const int8_t *)(void *)b, W_N8, e, 6, counts);
+}
+static pw_status w_sum_f64(uint8_t *b) {
+  (void)pw_array_sum_f64((const double *)(void *)b, W_N64);
+  return PW_OK;
+}
+static pw_status w_cumsum_clamped(uint8_t *b) { return pw_array_cumsum_clamped_u8(b, W_N8, win_out, true); }
+static pw_status w_cumsum_i32(uint8_t *b) {
+  return pw_array_cumsum_i32((const int32_t *)(void *)b, W_N32, (int32_t *)(void *)win_out, false);
+}
+
+/* images: 1024 pixels a row (4 KiB of RGBA), opaque */
+#define W_W 1024u
+#define W_H ((uint32_t)(WIN_SIZE / 4 / W_W))
+static pw_status w_blur3(uint8_t *b) { return pw_image_blur(b, win_out, W_W, W_H, 3.0f); }
+static pw_status w_blur5(uint8_t *b) { return pw_image_blur(b, win_out, W_W, W_H, 5.0f); }
+static pw_status w_blur20(uint8_t *b) { return pw_image_blur(b, win_out, W_W, W_H, 20.0f); }
+static pw_status w_blur_grey(uint8_t *b) { return pw_image_blur_grey(b, win_out, W_W, W_H * 4, 8.0f); }
+static pw_status w_box(uint8_t *b) { return pw_image_box_blur(b, win_out, W_W, W_H, 12); }
+static pw_status w_unsharp(uint8_t *b) { return pw_image_unsharp(b, win_out, W_W, W_H, 2.0f, 1.0f, 0.0f); }
+static pw_status w_convolve(uint8_t *b) {
+  static float k[81];
+  for (int i = 0; i < 81; i++) k[i] = (float)(1 + i % 5);
+  return pw_image_convolve(b, win_out, W_W, W_H, k, 9, 9, 0.0f, 0.0f);
+}
+static pw_status w_resize_down(uint8_t *b) { return pw_image_resize(b, W_W, W_H, win_out, W_W / 3, W_H / 2, 4); }
+static pw_status w_resize_up(uint8_t *b) {
+  return pw_image_resize(b, W_W, W_H, win_out, W_W * 2, W_H / 2, 3); /* (same bytes out: 2x wide, half tall) */
+}
+static pw_status w_greyscale(uint8_t *b) { return pw_image_greyscale(b, win_out, W_W, W_H); }
+
+/* How the window's buffer is filled. */
+enum { W_RANDOM, W_OPAQUE, W_ASCENDING, W_ZERO };
+
+/* Fills the window's buffer (every byte pseudo-random, with alpha 255 for
+   W_OPAQUE; or ascending 32-bit elements; or zeros), closes it, and makes
+   the task current. */
+static uint8_t *win_arm(int fill, int cancel_at) {
+  win_base = mmap(NULL, WIN_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (win_base == MAP_FAILED) {
+    fprintf(stderr, "mmap of %zu bytes failed\n", (size_t)WIN_SIZE);
+    exit(2);
+  }
+  uint64_t seed = 12345;
+  for (size_t i = 0; i < WIN_SIZE; i += 8) {
+    uint64_t v = splitmix64(&seed);
+    if (fill == W_ASCENDING) v = (uint64_t)(i / 4) * 3 | (uint64_t)(i / 4 + 1) * 3 << 32;
+    if (fill == W_ZERO) v = 0;
+    memcpy(win_base + i, &v, 8);
+    if (fill == W_OPAQUE) win_base[i + 3] = win_base[i + 7] = 255;
+  }
+  mprotect(win_base, WIN_SIZE, PROT_NONE);
+  memset(&guard_task, 0, sizeof guard_task);
+  win_faults = 0;
+  win_after = 0;
+  win_cancel_at = cancel_at;
+  pw__current = &guard_task;
+  return win_base;
+}
+
+static void win_disarm(void) {
+  pw__current = NULL;
+  munmap(win_base, WIN_SIZE);
+  win_base = NULL;
+}
+
+static void check_windowed(const char *name, win_fn k, int fill) {
+  /* uncancelled: it completes; F faults in all */
+  pw_status s = k(win_arm(fill, 0));
+  int total = win_faults;
+  win_disarm();
+  CHECK(s == PW_OK, "%s: status %d uncancelled", name, (int)s);
+  CHECK(total >= 6, "%s: only %d faults in an uncancelled run: the window does not see its passes", name, total);
+  /* cancelled at the K-th fault, for K spread over the run */
+  int last = 0;
+  for (int q = 0; q < 5; q++) {
+    int K = 1 + (int)((int64_t)(total - 1) * q / 5);
+    if (K == last) continue;
+    last = K;
+    s = k(win_arm(fill, K));
+    int after = win_after, faults = win_faults;
+    win_disarm();
+    CHECK(after == 0, "%s: cancelled at fault %d of %d, then %d more faults (it ran on past its window)", name, K,
+          total, after);
+    CHECK(faults >= K, "%s: cancelled at fault %d, yet only %d faults", name, K, faults);
+    CHECK(s == PW_ECANCELED || s == PW_OK, "%s: status %d when cancelled at fault %d", name, (int)s, K);
+  }
+}
+
+static void check_windowed_precancel(const char *name, win_fn k, int fill) {
+  uint8_t *b = win_arm(fill, 0);
+  atomic_store(&guard_task.cancel, 1);
+  pw_status s = k(b);
+  int faults = win_faults;
+  win_disarm();
+  CHECK(faults == 0, "%s: cancelled before the start, yet it touched its input (%d faults)", name, faults);
+  CHECK(s == PW_ECANCELED, "%s: cancelled before the start, status %d", name, (int)s);
+}
+
+static void test_windowed(void) {
+  static const struct {
+    const char *name;
+    win_fn k;
+    int fill;
+  } kernels[] = {
+      {"sort u8", w_sort_u8, W_RANDOM},
+      {"sort u16", w_sort_u16, W_RANDOM},
+      {"sort i32 descending", w_sort_i32, W_RANDOM},
+      {"sort f64", w_sort_f64, W_RANDOM},
+      {"argsort f64", w_argsort_f64, W_RANDOM},
+      {"unique u8", w_unique_u8, W_RANDOM},
+      {"unique u32", w_unique_u32, W_RANDOM},
+      {"kth u8", w_kth_u8, W_RANDOM},
+      {"kth f64", w_kth_f64, W_RANDOM},
+      {"topk f64", w_topk_f64, W_RANDOM},
+      {"topk u32 many smallest", w_topk_u32_many, W_ASCENDING},
+      {"histogram f64", w_hist_f64, W_RANDOM},
+      {"histogram edges f64", w_hist_edges_f64, W_RANDOM},
+      {"histogram edges i8", w_hist_edges_i8, W_RANDOM},
+      {"sum f64", w_sum_f64, W_RANDOM},
+      {"cumsum i32", w_cumsum_i32, W_RANDOM},
+      {"cumsum clamped bytes (zeros: never 255)", w_cumsum_clamped, W_ZERO},
+      {"image blur 3", w_blur3, W_OPAQUE},
+      {"image blur 20", w_blur20, W_OPAQUE},
+      {"image blur 5, random alpha (the float engine's tiles)", w_blur5, W_RANDOM},
+      {"image blur grey 8", w_blur_grey, W_RANDOM},
+      {"image box blur 12", w_box, W_OPAQUE},
+      {"image unsharp 2", w_unsharp, W_OPAQUE},
+      {"image unsharp 2, random alpha", w_unsharp, W_RANDOM},
+      {"image convolve 9x9", w_convolve, W_OPAQUE},
+      {"image resize down", w_resize_down, W_OPAQUE},
+      {"image resize up", w_resize_up, W_OPAQUE},
+      {"image greyscale", w_greyscale, W_OPAQUE},
+  };
+  for (size_t i = 0; i < sizeof kernels / sizeof *kernels; i++) {
+    check_windowed(kernels[i].name, kernels[i].k, kernels[i].fill);
+    if (kernels[i].k != w_sum_f64) check_windowed_precancel(kernels[i].name, kernels[i].k, kernels[i].fill);
+  }
+}
+
 static void test_guarded(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -165,6 +408,13 @@ static void test_guarded(void) {
       {"asciiUpper", k_upper}, {"blake3 output", k_blake3_xof},
   };
   for (size_t i = 0; i < sizeof kernels / sizeof *kernels; i++) check_kernel(kernels[i].name, kernels[i].k);
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  test_windowed();
+#else
+  /* (the 32-bit build, under qemu where its probe fails, took 5 minutes
+     over them; where they poll does not depend on the word size) */
+  printf("test_cancel: the windowed array and image checks run in the 64-bit builds\n");
+#endif
 
   static const char *const algs[] = {NULL,     "crc32", "crc32c", "adler32", "xxh32",  "xxh64", "xxh3",
                                      "xxh128", "md5",   "sha1",   "sha224",  "sha256", "blake3"};

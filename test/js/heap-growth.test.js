@@ -146,15 +146,21 @@ test('pool: fresh pools of many threads have the same largest allocation, howeve
 
 test('pool: small calls whose staging arena is made above 2 GiB (after a big alloc()) give the core\'s results and write nowhere else', async () => {
   // a fast call stages foreign inputs, and results of 257 bytes to 16 KiB,
-  // in an arena made on first need: made after a 2.25 GiB block, its
-  // addresses pass 2^31 (the generated code had rounded them with a signed
-  // `& -16`: negative offsets, which typed arrays count from the end, so
-  // zeros and copies landed inside the big block, or a RangeError without
-  // a code)
+  // in an arena: one of those kept from createPool() (low in the heap), or
+  // when a burst has filled them one from the heap; made after a 2.25 GiB
+  // block, its addresses pass 2^31 (the generated code had rounded them
+  // with a signed `& -16`: negative offsets, which typed arrays count from
+  // the end, so zeros and copies landed inside the big block, or a
+  // RangeError without a code)
   const core = await loadCore();
   const pool = await createPool({ threads: 2 });
   try {
     const big = pool.alloc(2.25 * GiB);
+    // the kept arenas out of reach (as in a burst that fills them): every
+    // arena now comes from the heap, above the big block
+    assert.equal(pool.stage, null, 'no call has staged yet');
+    assert.ok(pool.stageSpare.length > 0, 'createPool() keeps arenas');
+    pool.stageSpare.length = 0;
     big.fill(1);
     const before = await pool.crc32(big);
     const bytes = (n, seed) => Uint8Array.from({ length: n }, (_, i) => (i * 131 + seed) & 255);
@@ -184,6 +190,27 @@ test('pool: small calls whose staging arena is made above 2 GiB (after a big all
     }
     assert.equal(await pool.crc32(big), before, 'the 2.25 GiB block is as it was');
     pool.free(big);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('pool: a small call while a 3 GiB block is allocated leaves the heap whole after free(): two 2.1 GB blocks fit', async () => {
+  // the call stages its foreign input in an arena; one made on first need
+  // and kept for reuse had stayed above the big block, splitting the space
+  // that its free() returned, so that the two blocks no longer fitted
+  const pool = await createPool({ threads: 2 });
+  try {
+    const x = pool.alloc(3 * GiB);
+    const doubles = Float64Array.from({ length: 100 }, (_, i) => i / 2);
+    assert.equal(await pool.array.sum(doubles), 2475, 'a sum of 100 staged doubles (exact: halves)');
+    assert.deepEqual(await pool.array.searchSorted(Float64Array.of(1, 2, 3), [2.5, 0]), Uint32Array.of(2, 0), 'a search with plain needles');
+    pool.free(x);
+    const a = pool.alloc(2116000000);
+    const b = pool.alloc(2116000000);
+    assert.ok(a.byteOffset !== b.byteOffset);
+    pool.free(a);
+    pool.free(b);
   } finally {
     await pool.destroy();
   }

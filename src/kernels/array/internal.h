@@ -222,6 +222,31 @@ PWA_KEYFNS_(32, uint32_t, 23)
 PWA_KEYFNS_(64, uint64_t, 52)
 
 /*
+ * Cancellation inside a block. The exact-result kernels (sorts, unique,
+ * selection, histograms) cut their array into one block per thread
+ * (pwa_blocks), so a loop that looked at pw_cancelled() only between
+ * blocks would see an abort once per thread's whole share: a 3 GiB
+ * histogram by edges on one thread ran 7 s past abort(). Their element
+ * loops go over [b, e) in strips of PWA_POLL elements instead, with a
+ * look before each strip, and stop early once the task is cancelled:
+ *
+ *   PWA_STRIPS(s, t, b, e) for (size_t i = s; i < t; i++) ...
+ *
+ * A loop cut short leaves its pass incomplete; the pw_parallel_for (or
+ * pwa_reduce) that ran it then returns PW_ECANCELED (it looks once more at
+ * its end), and the kernel returns before its next pass reads the partial
+ * counts. The strip is a few hundred microseconds of the slowest such
+ * loop, and the look (a thread-local read and an atomic load) a few
+ * nanoseconds a strip.
+ */
+#define PWA_POLL ((size_t)1 << 16)
+#define PWA_STRIPS(s, t, b, e)                                                 \
+  for (size_t s = (b), pwa_e_##s = (e), t = 0;                                 \
+       s < pwa_e_##s && !pw_cancelled() &&                                     \
+       ((t = pwa_e_##s - s > PWA_POLL ? s + PWA_POLL : pwa_e_##s), 1);         \
+       s = t)
+
+/*
  * Counts of the keys of the 8- or 16-bit elements x[begin, end) (`width`
  * bits; an integer `mode`, whose keys are the elements xor a constant)
  * into h, 2^width counters zeroed here. An element written meanwhile
@@ -232,11 +257,11 @@ PW_INLINE void pwa_count_keys(const void *x, int width, int mode, size_t begin, 
   if (width == 8) {
     const uint8_t *x8 = x;
     uint8_t m = pwa_key8(0, mode);
-    for (size_t i = begin; i < end; i++) h[x8[i] ^ m]++;
+    PWA_STRIPS(s, t, begin, end) for (size_t i = s; i < t; i++) h[x8[i] ^ m]++;
   } else {
     const uint16_t *x16 = x;
     uint16_t m = pwa_key16(0, mode);
-    for (size_t i = begin; i < end; i++) h[(uint16_t)(x16[i] ^ m)]++;
+    PWA_STRIPS(s, t, begin, end) for (size_t i = s; i < t; i++) h[(uint16_t)(x16[i] ^ m)]++;
   }
 }
 
@@ -439,7 +464,8 @@ static inline pw_status pwa_reduce(size_t n, size_t grain, size_t partial_size, 
     body(ctx, begin, end, partial);
     join(ctx, result, partial);
   }
-  return PW_OK;
+  /* (a body may have stopped early: see PWA_STRIPS) */
+  return pw_cancelled() ? PW_ECANCELED : PW_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -484,6 +510,7 @@ void pwa_sum2_f32(const float *x, size_t b, size_t e, double *S, double *C);
  * The length of x's leading run of negative zeros (reduce.c). A sum is -0
  * exactly when every element is -0 (IEEE: -0 + -0 is -0, any other sum
  * of zeros +0), which the compensated sums, starting from +0, do not see.
+ * Polls for cancellation (PWA_STRIPS): cancelled, it may return less.
  */
 size_t pwa_negzero_run_f64(const double *x, size_t n);
 size_t pwa_negzero_run_f32(const float *x, size_t n);

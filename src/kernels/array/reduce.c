@@ -579,15 +579,20 @@ void pwa_sum2_scaled_f64(const double *x, size_t b, size_t e, double scale, doub
 void pwa_sum2_f32(const float *x, size_t b, size_t e, double *S, double *C) {
   csum_f32(x, NULL, b, e, S, C);
 }
+/* (in strips: an array of -0 is read whole; cancelled, the run found so far) */
 size_t pwa_negzero_run_f64(const double *x, size_t n) {
-  size_t i = 0;
-  while (i < n && x[i] == 0 && signbit(x[i])) i++;
-  return i;
+  PWA_STRIPS(s, t, 0, n) {
+    for (size_t i = s; i < t; i++)
+      if (!(x[i] == 0 && signbit(x[i]))) return i;
+  }
+  return pw_cancelled() ? 0 : n;
 }
 size_t pwa_negzero_run_f32(const float *x, size_t n) {
-  size_t i = 0;
-  while (i < n && x[i] == 0 && signbit(x[i])) i++;
-  return i;
+  PWA_STRIPS(s, t, 0, n) {
+    for (size_t i = s; i < t; i++)
+      if (!(x[i] == 0 && signbit(x[i]))) return i;
+  }
+  return pw_cancelled() ? 0 : n;
 }
 
 /* ------------------------------------------------------------------------ */

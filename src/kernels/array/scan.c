@@ -86,11 +86,43 @@ PW_INLINE void two_sum(double a, double b, double *s, double *e) {
         o[i] = acc;                                                            \
       }                                                                        \
     }                                                                          \
+    c->isum[b / c->grain] = acc; /* (where the serial path's next strip starts) */\
   }
 SCAN_INT(8)
 SCAN_INT(16)
 SCAN_INT(32)
 SCAN_INT(64)
+
+/* Saturating byte scans (a Uint8ClampedArray's): sums in 64 bits, stored clamped. */
+static void sscan_sum(void *p, size_t b, size_t e) {
+  scan_ctx *c = p;
+  const uint8_t *x = c->x;
+  uint64_t acc = 0;
+  for (size_t i = b; i < e; i++) acc += x[i];
+  c->isum[b / c->grain] = acc;
+}
+static void sscan_run(void *p, size_t b, size_t e) {
+  scan_ctx *c = p;
+  const uint8_t *x = c->x;
+  uint8_t *o = c->out;
+  uint64_t acc = c->isum[b / c->grain];
+  size_t i = b;
+  /* up to the first prefix above 255: the sums themselves; then 255 */
+  if (c->exclusive) {
+    for (; i < e && acc <= 255; i++) {
+      uint8_t v = x[i];
+      o[i] = (uint8_t)acc;
+      acc += v;
+    }
+  } else {
+    for (; i < e && acc <= 255; i++) {
+      acc += x[i];
+      o[i] = (uint8_t)(acc <= 255 ? acc : 255);
+    }
+  }
+  if (i < e) memset(o + i, 255, e - i);
+  c->isum[b / c->grain] = acc > 256 ? 256 : acc; /* (where the serial path's next strip starts) */
+}
 
 /* Float scans: pass 1 is the compensated chunk sum, pass 2 the running sum. */
 static void fscan_sum_f32(void *p, size_t b, size_t e) {
@@ -197,38 +229,65 @@ static void fscan_run_f32(void *p, size_t b, size_t e) {
   }
 }
 
+/* The chunking of scan_any for n elements of `width` bits: *grain and the chunk count. */
+static size_t scan_chunks(size_t n, int width, size_t *grain) {
+  size_t g = pw_grain((size_t)width / 8);
+  if (g < pw_chunks(n, SCAN_MAX_CHUNKS)) g = pw_chunks(n, SCAN_MAX_CHUNKS);
+  *grain = g;
+  return pw_chunks(n, g);
+}
+
+/*
+ * An exact integer scan through sum (each chunk's total into isum[chunk])
+ * and run (each chunk from its offset in isum[chunk], leaving its end
+ * there): on one thread, or in one chunk, run alone in strips, each from
+ * where the last one ended (PWA_STRIPS); else in two passes.
+ */
+static pw_status scan_exact(scan_ctx *c, size_t chunks, pw_range_fn sum, pw_range_fn run) {
+  const size_t n = c->n;
+  if (pw_concurrency() == 1 || chunks == 1) {
+    uint64_t zero = 0;
+    c->isum = &zero;
+    c->grain = n;
+    PWA_STRIPS(s0, t0, 0, n) run(c, s0, t0);
+    return pw_cancelled() ? PW_ECANCELED : PW_OK;
+  }
+  c->isum = pwa_alloc(chunks, sizeof *c->isum);
+  if (c->isum == NULL) return pwa_nomem(chunks, sizeof *c->isum);
+  pw_status s = pw_parallel_for(n, c->grain, sum, c);
+  if (s == PW_OK) {
+    uint64_t acc = 0;
+    for (size_t j = 0; j < chunks; j++) {
+      uint64_t t = c->isum[j];
+      c->isum[j] = acc;
+      acc += t; /* wraps mod 2^64; each chunk keeps the low bits it needs (a byte
+                   scan's sums stay below 2^40) */
+    }
+    s = pw_parallel_for(n, c->grain, run, c);
+  }
+  free(c->isum);
+  return s;
+}
+
+pw_status pw_array_cumsum_clamped_u8(const uint8_t *x, size_t n, uint8_t *out, bool exclusive) {
+  if (n == 0) return PW_OK;
+  size_t grain;
+  size_t chunks = scan_chunks(n, 8, &grain);
+  scan_ctx c = {x, out, n, grain, NULL, NULL, exclusive};
+  return scan_exact(&c, chunks, sscan_sum, sscan_run);
+}
+
 static pw_status scan_any(const void *x, size_t n, void *out, bool exclusive, int width,
                           int kind) {
   if (n == 0) return PW_OK;
-  size_t grain = pw_grain((size_t)width / 8);
-  if (grain < pw_chunks(n, SCAN_MAX_CHUNKS)) grain = pw_chunks(n, SCAN_MAX_CHUNKS);
-  size_t chunks = pw_chunks(n, grain);
+  size_t grain;
+  size_t chunks = scan_chunks(n, width, &grain);
   scan_ctx c = {x, out, n, grain, NULL, NULL, exclusive};
   pw_status s;
   if (kind != PWA_FLOAT) {
     pw_range_fn sum = width == 8 ? iscan_sum_8 : width == 16 ? iscan_sum_16 : width == 32 ? iscan_sum_32 : iscan_sum_64;
     pw_range_fn run = width == 8 ? iscan_run_8 : width == 16 ? iscan_run_16 : width == 32 ? iscan_run_32 : iscan_run_64;
-    uint64_t zero = 0;
-    if (pw_concurrency() == 1 || chunks == 1) {
-      /* exact: one sequential pass gives the same result */
-      c.isum = &zero;
-      c.grain = n;
-      return pw_parallel_for(n, n, run, &c);
-    }
-    c.isum = pwa_alloc(chunks, sizeof *c.isum);
-    if (c.isum == NULL) return pwa_nomem(chunks, sizeof *c.isum);
-    s = pw_parallel_for(n, grain, sum, &c);
-    if (s == PW_OK) {
-      uint64_t acc = 0;
-      for (size_t j = 0; j < chunks; j++) {
-        uint64_t t = c.isum[j];
-        c.isum[j] = acc;
-        acc += t; /* wraps mod 2^64; each chunk keeps the low bits it needs */
-      }
-      s = pw_parallel_for(n, grain, run, &c);
-    }
-    free(c.isum);
-    return s;
+    return scan_exact(&c, chunks, sum, run);
   }
   /* the leading run of -0: its prefixes are -0, as IEEE's -0 + -0 (the
      running sum starts from +0; counted before an in-place scan writes) */

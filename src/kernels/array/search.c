@@ -256,7 +256,8 @@ static pw_status unique_sorted(const void *x, size_t n, int width, int kind, pw_
   size_t *runs = pwa_alloc(chunks, sizeof *runs);
   pw_status s = PW_OK;
   if (k == NULL || tmp == NULL || runs == NULL) {
-    s = pwa_nomem(n, 2 * kb);
+    s = pw_fail(PW_ENOMEM, "no memory for %.0f bytes of scratch (twice x's %.0f bytes: a copy of its keys, and the "
+                "sort's buffer)", (double)n * 2 * (double)kb, (double)n * (double)kb);
     goto out;
   }
   uq_ctx c = {x, k, n, grain, runs, NULL, NULL, width, mode};

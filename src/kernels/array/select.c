@@ -97,7 +97,7 @@ typedef struct {
   }                                                                            \
   PW_INLINE void sel_hist_##W##_m(const UT *x, size_t b, size_t e, size_t *h,  \
                                  UT lo, UT span, unsigned shift, int mode) {   \
-    for (size_t i = b; i < e; i++) {                                           \
+    PWA_STRIPS(s_, t_, b, e) for (size_t i = s_; i < t_; i++) {                \
       UT d = (UT)(pwa_key##W(x[i], mode) - lo);                                \
       if (d <= span) h[d >> shift]++;                                          \
     }                                                                          \
@@ -118,7 +118,7 @@ typedef struct {
                                     size_t *pos, const int32_t *slot, UT lo,   \
                                     UT span, unsigned shift, int mode,         \
                                     size_t cap) {                              \
-    for (size_t i = b; i < e; i++) {                                           \
+    PWA_STRIPS(s_, t_, b, e) for (size_t i = s_; i < t_; i++) {                \
       UT k = pwa_key##W(x[i], mode), d = (UT)(k - lo);                         \
       if (d <= span) {                                                         \
         int32_t s = slot[d >> shift];                                          \
@@ -144,7 +144,7 @@ typedef struct {
   PW_INLINE void topk_count_##W##_m(const UT *x, size_t b, size_t e, UT t,     \
                                    size_t *below, size_t *equal, int mode) {   \
     size_t lt = 0, eq = 0;                                                     \
-    for (size_t i = b; i < e; i++) {                                           \
+    PWA_STRIPS(s_, t_, b, e) for (size_t i = s_; i < t_; i++) {                \
       UT k = pwa_key##W(x[i], mode);                                           \
       lt += k < t;                                                             \
       eq += k == t;                                                            \
@@ -168,7 +168,7 @@ typedef struct {
                                   UT *out, uint32_t *idx, size_t plt,          \
                                   size_t peq, size_t take, int mode,           \
                                   size_t cap) {                                \
-    for (size_t i = b; i < e; i++) {                                           \
+    PWA_STRIPS(s_, t_, b, e) for (size_t i = s_; i < t_; i++) {                \
       UT k = pwa_key##W(x[i], mode);                                           \
       if (k < t) {                                                             \
         size_t o = pwa_in_n(plt++, cap);                                       \
@@ -207,7 +207,7 @@ typedef struct {
                                      uint32_t *ei, size_t k, size_t *nl,       \
                                      size_t *ne, int mode) {                   \
     size_t a = 0, q = 0;                                                       \
-    for (size_t i = b; i < e; i++) {                                           \
+    PWA_STRIPS(s_, t_, b, e) for (size_t i = s_; i < t_; i++) {                \
       UT key = pwa_key##W(x[i], mode);                                         \
       if (key < t) {                                                           \
         if (a < k) { /* (fewer than k unless x was written meanwhile) */       \
@@ -923,6 +923,7 @@ static pw_status topk_any(const void *x, size_t n, size_t k, void *values, uint3
     if (s != PW_OK) goto out;
   }
   s = pwa_sort_pairs(c.out, c.idx, (char *)c.out + k * kb, c.idx + k, k, width);
+  if (s == PW_OK && pw_cancelled()) s = PW_ECANCELED; /* not k reads of x more */
   if (s != PW_OK) goto out;
   /* (an index the copy did not write, or any index, lies in x: x may have
      been written meanwhile, and then fewer pairs came than were counted) */

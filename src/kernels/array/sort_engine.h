@@ -287,7 +287,7 @@ static void ENG(msd_count)(void *p, size_t b0, size_t b1) {
     ENG_K lo = c->lo;
     unsigned sh = c->shift;
     /* (kept inside: a key written meanwhile may lie outside [lo, hi]) */
-    for (size_t i = begin; i < end; i++) h[pwa_in_n((size_t)((ENG_K)(k[i] - lo) >> sh), c->nbk)]++;
+    PWA_STRIPS(s, t, begin, end) for (size_t i = s; i < t; i++) h[pwa_in_n((size_t)((ENG_K)(k[i] - lo) >> sh), c->nbk)]++;
   }
 }
 
@@ -303,18 +303,22 @@ static void ENG(msd_scatter)(void *p, size_t b0, size_t b1) {
     if (c->ix != NULL) {
       const uint32_t *ix = c->ix;
       uint32_t *ix2 = c->ix2;
-      PWA_UNROLL4
-      for (size_t i = begin; i < end; i++) {
-        ENG_K key = k[i];
-        size_t o = pwa_in_n(off[pwa_in_n((size_t)((ENG_K)(key - lo) >> sh), c->nbk)]++, c->n);
-        k2[o] = key;
-        ix2[o] = ix[i];
+      PWA_STRIPS(s, t, begin, end) {
+        PWA_UNROLL4
+        for (size_t i = s; i < t; i++) {
+          ENG_K key = k[i];
+          size_t o = pwa_in_n(off[pwa_in_n((size_t)((ENG_K)(key - lo) >> sh), c->nbk)]++, c->n);
+          k2[o] = key;
+          ix2[o] = ix[i];
+        }
       }
     } else {
-      PWA_UNROLL4
-      for (size_t i = begin; i < end; i++) {
-        ENG_K key = k[i];
-        k2[pwa_in_n(off[pwa_in_n((size_t)((ENG_K)(key - lo) >> sh), c->nbk)]++, c->n)] = key;
+      PWA_STRIPS(s, t, begin, end) {
+        PWA_UNROLL4
+        for (size_t i = s; i < t; i++) {
+          ENG_K key = k[i];
+          k2[pwa_in_n(off[pwa_in_n((size_t)((ENG_K)(key - lo) >> sh), c->nbk)]++, c->n)] = key;
+        }
       }
     }
   }

@@ -204,6 +204,7 @@ static void hy_mark(void *p, size_t t0, size_t t1) {
   v128_t *vl = (v128_t *)(void *)block, *vh = vl + mw;
 #endif
   for (size_t ty = t0; ty < t1; ty++) {
+    if (pw_cancelled()) break; /* (a chunk is a quarter of a thread's share) */
     memset(lo, 255, mw);
     memset(hi, 0, mw);
     const size_t y0 = ty * HY_MARK, y1 = y0 + HY_MARK < c->h ? y0 + HY_MARK : c->h;
@@ -304,8 +305,10 @@ static void hy_windows(void *p, size_t i0, size_t i1) {
     pw__img_sep job = {c->in + (size_t)s0 * 4, s1 - s0, c->h, c->dst + (size_t)x0 * 4, x1 - x0, c->h, 4, &wx, c->yt,
                        c->unsharp ? PW__IMG_SINK_UNSHARP : PW__IMG_SINK_PLAIN, c->in + (size_t)x0 * 4, c->amount,
                        0.0f, c->flags, (size_t)c->w * 4, (size_t)c->w * 4};
-    if (pw__img_separable_rows(&job, y0, y1) != PW_OK) atomic_store(&c->failed, 1);
+    pw_status s = pw__img_separable_rows(&job, y0, y1);
     free(tap);
+    if (s == PW_ENOMEM) atomic_store(&c->failed, 1);
+    if (s != PW_OK) return; /* (PW_ECANCELED: the loop returns it) */
   }
 }
 
@@ -835,9 +838,10 @@ static void box_chunk(void *p, size_t y0, size_t y1) {
     }
   }
   const double area = (2.0 * r + 1.0) * (2.0 * r + 1.0);
+  pw__img_ticker tick = pw__img_ticker_for(h, n, 0);
   for (size_t y = y0; y < y1; y++) {
     box_row_out(c, cs, narrow, area, c->dst + y * n);
-    if (y + 1 == y1) break;
+    if (pw__img_tick(&tick, 1) || y + 1 == y1) break;
     /* slide: row y + r + 1 enters, row y - r leaves */
     box_hsum(c, clampi((int64_t)y + r + 1, h), P, hin);
     uint32_t *out = hs;
@@ -847,7 +851,7 @@ static void box_chunk(void *p, size_t y0, size_t y1) {
     else box_cs_slide_uint64_t(cs, hin, out, n);
     if (c->ring) memcpy(out, hin, n * sizeof *hin); /* position y + 2r + 1 takes that slot */
   }
-  pw_progress_add(y1 - y0, h);
+  pw__img_tick_end(&tick);
 done:
   free(cs);
   free(P);

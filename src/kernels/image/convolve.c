@@ -189,7 +189,9 @@ static void conv_chunk(void *p, size_t y0, size_t y1) {
     goto done;
   }
   for (uint32_t i = 0; i < kh; i++) held[i] = -1;
+  pw__img_ticker tick = pw__img_ticker_for(h, (size_t)c->w * ch, 0);
   for (size_t y = y0; y < y1; y++) {
+    if (y != y0 && pw__img_tick(&tick, 1)) goto done; /* (the row before is done) */
     for (uint32_t j = 0; j < kh; j++) {
       int64_t sy = (int64_t)y + j - ry;
       uint32_t row = sy < 0 ? 0 : sy >= (int64_t)h ? h - 1 : (uint32_t)sy;
@@ -212,7 +214,8 @@ static void conv_chunk(void *p, size_t y0, size_t y1) {
 #endif
     conv_row_c(c, rows, s, d);
   }
-  pw_progress_add(y1 - y0, h);
+  pw__img_tick(&tick, 1); /* the last row */
+  pw__img_tick_end(&tick);
 done:
   free(ring);
   free(rows);

@@ -680,6 +680,7 @@ static void gf_chunk(void *p, size_t y0, size_t y1) {
     atomic_store(&c->failed, 1);
     goto done;
   }
+  pw__img_ticker tick = pw__img_ticker_for(c->h, n, 0);
   for (size_t ys = y0; ys < y1; ys += GF_BAND) {
     const size_t ye = ys + GF_BAND < y1 ? ys + GF_BAND : y1;
     size_t have = 0; /* rows of buf already filtered */
@@ -689,8 +690,9 @@ static void gf_chunk(void *p, size_t y0, size_t y1) {
     }
     for (size_t j = have; j < (ye - ys) + 2 * (size_t)r; j++) gf_hrow(c, (int64_t)ys - r + (int64_t)j, pad, buf + j * n);
     cols(c, buf, ys, ye);
+    if (pw__img_tick(&tick, ye - ys)) break;
   }
-  pw_progress_add(y1 - y0, c->h);
+  pw__img_tick_end(&tick);
 done:
   free(pad);
   free(buf);

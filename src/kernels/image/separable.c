@@ -729,6 +729,7 @@ static void sep_rows_first(sep_ctx *c, size_t y0, size_t y1) {
   const float **part = (const float **)(void *)(block + L.rows); /* one output row's ring rows, from one block */
   uint32_t hi = 0; /* the ring holds the rows below hi (the last cap of them) */
   int any = 0;
+  pw__img_ticker tick = pw__img_ticker_for(j->dh, dstf, c->quiet);
   for (size_t y = y0; y < y1; y += band) {
     const size_t e = y1 - y < band ? y1 : y + band;
     const uint32_t s1 = taps_end(tap, y, e);
@@ -745,8 +746,9 @@ static void sep_rows_first(sep_ctx *c, size_t y0, size_t y1) {
       }
     }
     for (size_t b = y; b < e; b++) sink_row(j, simd, acc + (b - y) * dstf, b);
+    if (pw__img_tick(&tick, e - y)) break;
   }
-  if (!c->quiet) pw_progress_add(y1 - y0, j->dh);
+  pw__img_tick_end(&tick);
   free(block);
 }
 
@@ -774,6 +776,7 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
   const float **rows = (const float **)(void *)(block + L.rows);
   uint32_t hi = 0; /* the ring holds the rows below hi (the last cap of them) */
   int any = 0;
+  pw__img_ticker tick = pw__img_ticker_for(j->dh, dstf, 0);
   for (size_t y = y0; y < y1; y++) {
     const pw__img_tap tp = j->yt->tap[y];
     if (!any || hi < tp.start) hi = tp.start, any = 1;
@@ -782,8 +785,9 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
     column_pass(j, simd, rows, (uint32_t)y, srcf, tmp);
     row_pass(j, simd, tmp, acc);
     sink_row(j, simd, acc, y);
+    if (pw__img_tick(&tick, 1)) break;
   }
-  pw_progress_add(y1 - y0, j->dh);
+  pw__img_tick_end(&tick);
   free(block);
 }
 
@@ -857,7 +861,8 @@ static size_t sep_grain(const pw__img_sep *j) {
 pw_status pw__img_separable_rows(const pw__img_sep *job, uint32_t y0, uint32_t y1) {
   sep_ctx c = {job, 0, 0, 1};
   if (y0 < y1) sep_rows_first(&c, y0, y1);
-  return atomic_load(&c.failed) ? PW_ENOMEM : PW_OK;
+  if (atomic_load(&c.failed)) return PW_ENOMEM;
+  return pw_cancelled() ? PW_ECANCELED : PW_OK; /* (the rows may have stopped early) */
 }
 
 pw_status pw__img_separable(const pw__img_sep *job) {
