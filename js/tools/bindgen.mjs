@@ -1528,11 +1528,16 @@ function tsSignatures(s, async, indent) {
   // and with out (O, its type)
   const fields = opts.map((p) => `${p.name}${p.default !== undefined ? '?' : ''}: ${tsParamType(p)}`);
   const hasOut = s.outputs.length === 1 && s.outputs[0].kind === 'ret' && !opts.some((p) => p.name === 'out');
-  const lines = tsVariant(s, async, indent, pos, opts, fields, ret, '', hasOut ? 'out?: undefined' : null, false);
+  // type parameters: the signature's own (s.tsGenerics: unionSignatures), then out's
+  const generic = (...more) => {
+    const all = [...(s.tsGenerics ?? []), ...more];
+    return all.length ? `<${all.join(', ')}>` : '';
+  };
+  const lines = tsVariant(s, async, indent, pos, opts, fields, ret, generic(), hasOut ? 'out?: undefined' : null, false);
   if (hasOut) {
     const elem = TS_RESULT_ARRAY[s.outputs[0].elem];
     lines.push(...tsVariant(s, async, indent, pos, opts, fields, 'O',
-      `<O extends ${elem === 'Uint8Array' ? 'Uint8Array | Uint8ClampedArray' : elem}>`, 'out: O', true));
+      generic(`O extends ${elem === 'Uint8Array' ? 'Uint8Array | Uint8ClampedArray' : elem}`), 'out: O', true));
   }
   return lines;
 }
@@ -1551,8 +1556,11 @@ function tsReturn(s) {
  * value typed as a union of their types too: one more signature, each
  * parameter the union of theirs, the result the union of their results
  * (the run time picks the kernel by the first buffer's type and refuses
- * a mix). Only where they differ in nothing but types, and have no
- * options.out; else none.
+ * a mix). Parameters whose types go together (x and y of dot: both f32 in
+ * one kernel, both f64 in the other) share a type parameter, so that
+ * `dot(f32, f64)` does not type-check where the run time would refuse it:
+ * dot<A extends Float32Array | Float64Array>(x: A, y: A). Only where they
+ * differ in nothing but types, and have no options.out; else none.
  */
 function unionSignatures(group, async, indent) {
   const shape = (s) => JSON.stringify([s.params.map((p) => [p.name, p.kind, p.option === true, p.default === undefined, p.text === true]),
@@ -1561,9 +1569,21 @@ function unionSignatures(group, async, indent) {
   if (group.length < 2 || group.some((s) => shape(s) !== shape(first))) return [];
   if (first.outputs.length === 1 && first.outputs[0].kind === 'ret' && !first.params.some((p) => p.option && p.name === 'out')) return [];
   const union = (types) => [...new Set(types.flatMap((t) => t.split(' | ')))].join(' | ');
-  const params = first.params.map((p, i) => ({ ...p, tsType: union(group.map((s) => tsParamType(s.params[i]))) }));
+  // each parameter's type in each kernel; those that vary alike, in two parameters or more, become one type parameter
+  const column = (i) => group.map((s) => tsParamType(s.params[i]));
+  const key = (i) => JSON.stringify(column(i));
+  const shared = new Map(); // key -> the type parameter's name
+  const tsGenerics = [];
+  first.params.forEach((p, i) => {
+    const k = key(i);
+    if (shared.has(k) || new Set(column(i)).size < 2 || first.params.filter((_, j) => key(j) === k).length < 2) return;
+    const name = String.fromCharCode(65 + tsGenerics.length); // A, B, ... (never O: out's)
+    shared.set(k, name);
+    tsGenerics.push(`${name} extends ${union(column(i))}`);
+  });
+  const params = first.params.map((p, i) => ({ ...p, tsType: shared.get(key(i)) ?? union(column(i)) }));
   const rets = [...new Set(group.map(tsReturn))];
-  return tsSignatures({ ...first, params, tsRet: rets.length > 1 ? rets.map((r) => `(${r})`).join(' | ') : rets[0] }, async, indent);
+  return tsSignatures({ ...first, params, tsGenerics, tsRet: rets.length > 1 ? rets.map((r) => `(${r})`).join(' | ') : rets[0] }, async, indent);
 }
 
 /** The signatures of one variant: `extra` an options field added (null: none); `needsOptions` the options required. */

@@ -204,7 +204,8 @@ test('kernels of one name (PW_NAME) also take a value typed as the union of thei
     'PW_NAME(odd) PW_KERNEL uint32_t pw_odd_a(PW_IN(n) const float *x, size_t n);\n' +
     'PW_NAME(odd) PW_KERNEL uint32_t pw_odd_b(PW_IN(n) const double *x, size_t n, uint32_t k);\n', 'union.h');
   const { text, compile } = declarations('union', [h]);
-  assert.ok(text.includes('dot(x: Float32Array | Float64Array, y: Float32Array | Float64Array, options?: CoreCallOptions): number;'), text);
+  // (x and y go together: one type parameter, so that a mix does not type-check)
+  assert.ok(text.includes('dot<A extends Float32Array | Float64Array>(x: A, y: A, options?: CoreCallOptions): number;'), text);
   // (a kernel with options.out gets none; kernels of other parameters none)
   assert.equal(text.match(/big4\(x: Uint8Array \| Uint8ClampedArray \| Int16Array/g), null);
   assert.equal(text.match(/odd\(x: Float32Array \| Float64Array/g), null);
@@ -212,7 +213,12 @@ test('kernels of one name (PW_NAME) also take a value typed as the union of thei
     'use.ts': "import type { CoreKernels, PoolKernels } from './gen/kernels.js';\n" +
       'declare const core: CoreKernels;\ndeclare const pool: PoolKernels;\ndeclare const v: Float32Array | Float64Array;\n' +
       'const a: number = core.dot(v, v);\nconst b: Promise<number> = pool.dot(v, v);\n' +
-      'const c: number = core.dot(new Float32Array(2), new Float32Array(2));\nexport { a, b, c };\n',
+      'const c: number = core.dot(new Float32Array(2), new Float32Array(2));\n' +
+      '// @ts-expect-error: x and y of two types (the run time refuses the mix)\n' +
+      'const d: number = core.dot(new Float32Array(2), new Float64Array(2));\n' +
+      '// @ts-expect-error: the same on the pool\n' +
+      'const e: Promise<number> = pool.dot(new Float64Array(2), new Float32Array(2));\n' +
+      'export { a, b, c, d, e };\n',
   }), []);
 });
 
