@@ -285,8 +285,18 @@ export class Pool extends PoolBase {
   // An arena that no call uses: a kept one for reuse, one from the heap freed.
   recycleArena(a) {
     a.at = a.base;
-    if (a.kept) this.stageSpare.push(a);
-    else this.heap.mfree(a.base);
+    if (!a.kept) {
+      this.heap.mfree(a.base);
+      return;
+    }
+    this.stageSpare.push(a);
+    // a current arena from the heap that no call uses (the one call given it
+    // turned to the generic path) goes too, now that a kept one is free
+    const cur = this.stage;
+    if (cur !== null && cur !== a && !cur.kept && cur.refs === 0) {
+      this.stage = null;
+      this.heap.mfree(cur.base);
+    }
   }
 
   // Settles a fast call: reads its result, unpins its blocks.

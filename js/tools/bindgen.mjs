@@ -1576,7 +1576,9 @@ function unionSignatures(group, async, indent) {
   const tsGenerics = [];
   first.params.forEach((p, i) => {
     const k = key(i);
-    if (shared.has(k) || new Set(column(i)).size < 2 || first.params.filter((_, j) => key(j) === k).length < 2) return;
+    // (not where one kernel's type is itself a union: Uint8Array | Uint8ClampedArray go together either way)
+    if (shared.has(k) || new Set(column(i)).size < 2 || column(i).some((t) => t.includes('|')) ||
+      first.params.filter((_, j) => key(j) === k).length < 2) return;
     const name = String.fromCharCode(65 + tsGenerics.length); // A, B, ... (never O: out's)
     shared.set(k, name);
     tsGenerics.push(`${name} extends ${union(column(i))}`);

@@ -202,10 +202,14 @@ test('kernels of one name (PW_NAME) also take a value typed as the union of thei
     'PW_NAME(big4) PW_KERNEL void pw_big4_u8(PW_IN(n) const uint8_t *x, size_t n, PW_RETURN(4) uint8_t *r);\n' +
     'PW_NAME(big4) PW_KERNEL void pw_big4_i16(PW_IN(n) const int16_t *x, size_t n, PW_RETURN(4) int16_t *r);\n' +
     'PW_NAME(odd) PW_KERNEL uint32_t pw_odd_a(PW_IN(n) const float *x, size_t n);\n' +
-    'PW_NAME(odd) PW_KERNEL uint32_t pw_odd_b(PW_IN(n) const double *x, size_t n, uint32_t k);\n', 'union.h');
+    'PW_NAME(odd) PW_KERNEL uint32_t pw_odd_b(PW_IN(n) const double *x, size_t n, uint32_t k);\n' +
+    'PW_NAME(add8) PW_KERNEL uint32_t pw_add8_u8(PW_IN(n) const uint8_t *a, PW_IN(n) const uint8_t *b, size_t n);\n' +
+    'PW_NAME(add8) PW_KERNEL uint32_t pw_add8_i16(PW_IN(n) const int16_t *a, PW_IN(n) const int16_t *b, size_t n);\n', 'union.h');
   const { text, compile } = declarations('union', [h]);
   // (x and y go together: one type parameter, so that a mix does not type-check)
   assert.ok(text.includes('dot<A extends Float32Array | Float64Array>(x: A, y: A, options?: CoreCallOptions): number;'), text);
+  // (no type parameter where one kernel's type is a union itself: a Uint8Array goes with a Uint8ClampedArray)
+  assert.ok(text.includes('add8(a: Uint8Array | Uint8ClampedArray | Int16Array, b: Uint8Array | Uint8ClampedArray | Int16Array, options?: CoreCallOptions): number;'), text);
   // (a kernel with options.out gets none; kernels of other parameters none)
   assert.equal(text.match(/big4\(x: Uint8Array \| Uint8ClampedArray \| Int16Array/g), null);
   assert.equal(text.match(/odd\(x: Float32Array \| Float64Array/g), null);
@@ -218,7 +222,9 @@ test('kernels of one name (PW_NAME) also take a value typed as the union of thei
       'const d: number = core.dot(new Float32Array(2), new Float64Array(2));\n' +
       '// @ts-expect-error: the same on the pool\n' +
       'const e: Promise<number> = pool.dot(new Float64Array(2), new Float32Array(2));\n' +
-      'export { a, b, c, d, e };\n',
+      'declare const u: Uint8Array | Int16Array;\ndeclare const uc: Uint8ClampedArray | Int16Array;\n' +
+      'const f: number = core.add8(u, uc);\n' +
+      'export { a, b, c, d, e, f };\n',
   }), []);
 });
 
