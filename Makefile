@@ -445,10 +445,13 @@ build/fuzz/seeder_%: test/fuzz/fuzz_%.c test/c/no_kernels.c $(RUNTIME_CORE) src/
 	@mkdir -p $(@D)
 	$(CC) $(NATIVE_CFLAGS) -Itest/fuzz -DPW_FUZZ_SEEDS $(filter %.c %.o,$^) -o $@ -lm
 
-build/fuzz/seeds/.stamp: test/fuzz/seeds.mjs $(FUZZ_SEEDERS)
+# (fuzz_image also starts from the test's JPEG fixtures: progressive, with
+# restart markers, 4:2:2, which its encoder does not write)
+build/fuzz/seeds/.stamp: test/fuzz/seeds.mjs $(FUZZ_SEEDERS) $(wildcard test/js/fixtures/*.jpg)
 	rm -rf $(@D)
 	$(NODE) $< $(@D)/common
 	@set -e; for s in $(FUZZ_SEEDERS); do t=fuzz_$${s##*/seeder_}; mkdir -p $(@D)/$$t; $$s $(@D)/$$t; done
+	@if [ -d $(@D)/fuzz_image ]; then cp test/js/fixtures/*.jpg $(@D)/fuzz_image/; fi
 	@touch $@
 
 test-fuzz: $(FUZZ_BINS) build/fuzz/seeds/.stamp ## every libFuzzer target on FUZZ_RUNS inputs (default 3000; fixed seed)

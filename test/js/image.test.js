@@ -11,6 +11,7 @@
 // mozjpeg) as an independent decoder and encoder, decodeMany, chain()
 // with zero copies, bad input, and the fallback pool.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
@@ -902,6 +903,89 @@ describe('codecs', () => {
     }
     assert.ok(failed > 10, `${failed} damaged headers refused`);
     assertSame(await pools[2].image.decode(png), core.image.decode(png), 'the pools still work');
+  });
+
+  test('JPEG entropy-coded data: cut short and closed with EOI, scans repeated, restart markers missing or with data before them: ERR_PW_BAD_FORMAT', async () => {
+    // stb_image reads zeros past the end of a scan's data and ends a scan
+    // silently where a restart marker is missing, so each of these decoded
+    // to grey blocks without an error before the scans were read through
+    // (src/kernels/image/jpeg_scan.c). Fixtures by libjpeg's cjpeg:
+    // restart markers every MCU row; progressive with restarts every 3 blocks
+    const fixture = (name) => fs.readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+    const files = {
+      baseline: Buffer.from(core.image.encodeJpeg(IMAGES.large, 80)),
+      progressive: await sharpRaw(IMAGES.large).removeAlpha().jpeg({ quality: 80, progressive: true, mozjpeg: true }).toBuffer(),
+      'restart rows': fixture('restart-rows.jpg'),
+      'progressive, restarts': fixture('progressive-restart.jpg'),
+    };
+    const bad = (what) => (e) => {
+      assert.ok(e instanceof ParawasmError, `${what}: a ParawasmError (got ${e})`);
+      assert.equal(e.code, 'ERR_PW_BAD_FORMAT', `${what}: ${e.message}`);
+      return true;
+    };
+    const EOI = Buffer.from([0xff, 0xd9]);
+    for (const [name, jpg] of Object.entries(files)) {
+      // the whole file decodes, within 3 of libjpeg
+      const d = meanAbs(core.image.decode(jpg).data, await sharp(jpg).ensureAlpha().raw().toBuffer());
+      assert.ok(d.max <= 3, `${name}: max ${d.max} off libjpeg`);
+      const first = jpg.indexOf(Buffer.from([0xff, 0xda]));
+      let refused = 0;
+      let tried = 0;
+      for (let cut = first + 20; cut < jpg.length - 2; cut += Math.max(1, Math.floor((jpg.length - first) / 40))) {
+        const file = Buffer.concat([jpg.subarray(0, cut), EOI]);
+        tried++;
+        try {
+          core.image.decode(file);
+          // only a progressive file cut where a scan ends is whole: fewer scans, each complete
+          assert.ok(name.startsWith('progressive') && jpg[cut] === 0xff && jpg[cut + 1] !== 0, `${name} cut at ${cut} + EOI decoded`);
+        } catch (e) {
+          bad(`${name} cut at ${cut}`)(e);
+          refused++;
+        }
+      }
+      assert.ok(refused >= tried - 2, `${name}: ${refused} of ${tried} cuts refused`);
+      const cut = jpg.length - 40;
+      const file = Buffer.concat([jpg.subarray(0, cut), EOI]);
+      for (const t of THREADS) await assert.rejects(pools[t].image.decode(file), bad(`${name} on a pool of ${t}`));
+    }
+    // restart markers: one missing, and a byte of data before one
+    const rst = files['restart rows'];
+    const at = rst.indexOf(Buffer.from([0xff, 0xd1]));
+    assert.ok(at > 0);
+    assert.throws(() => core.image.decode(Buffer.concat([rst.subarray(0, at), rst.subarray(at + 2)])), bad('a restart marker removed'));
+    assert.throws(() => core.image.decode(Buffer.concat([rst.subarray(0, at), Buffer.from([0x55]), rst.subarray(at)])),
+      (e) => bad('a byte before a restart marker')(e) && /restart interval 2 of the scan at byte \d+ has data after its last block/.test(e.message));
+    // a scan repeated: in a progressive file (libjpeg: "inconsistent progression
+    // sequence"; a small file of thousands of repeats held a thread for seconds),
+    // and in a sequential one
+    const scans = (jpg) => {
+      const out = [];
+      for (let i = jpg.indexOf(Buffer.from([0xff, 0xda])); i >= 0; i = jpg.indexOf(Buffer.from([0xff, 0xda]), i + 2)) out.push(i);
+      return out;
+    };
+    const prog = files.progressive;
+    const ps = scans(prog);
+    assert.ok(ps.length >= 4, `${ps.length} scans`);
+    const again = (jpg, from, to) => Buffer.concat([jpg.subarray(0, to), jpg.subarray(from, to), jpg.subarray(to)]);
+    assert.throws(() => core.image.decode(again(prog, ps[2], ps[3])),
+      (e) => bad('a progressive scan twice')(e) && /progressive scan at byte \d+ repeats or skips bits of coefficient/.test(e.message));
+    const eoi = files.baseline.lastIndexOf(EOI);
+    const bs = scans(files.baseline);
+    await assert.rejects(pools[2].image.decode(again(files.baseline, bs[0], eoi)),
+      (e) => bad('a sequential scan twice')(e) && /component \d+ is in a second scan/.test(e.message));
+  });
+
+  test('a 4:2:2 JPEG (chroma halved across): the last columns take their own colour (stb_image 2.27 swapped two weights there)', async () => {
+    // 30x8 stripes of two red and two blue columns, 4:2:2 by cjpeg (-sample 2x1)
+    const jpg = fs.readFileSync(new URL('./fixtures/stripes-422.jpg', import.meta.url));
+    const got = await everywhere((api) => api.decode(jpg), '4:2:2');
+    const want = await sharp(jpg).ensureAlpha().raw().toBuffer();
+    const d = meanAbs(got.data, want);
+    assert.ok(d.max <= 3, `max ${d.max} off libjpeg`);
+    for (let y = 0; y < 8; y++) {
+      const i = (y * 30 + 28) * 4; // column 28: red (its chroma sample's right neighbour is blue)
+      assert.ok(got.data[i] > 150 && got.data[i + 2] < 80, `row ${y}, column 28: ${got.data.subarray(i, i + 3)}`);
+    }
   });
 
   test('a small file that declares a huge image is refused before anything is allocated; the densest deflate still decodes', async () => {

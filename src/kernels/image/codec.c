@@ -32,6 +32,7 @@
 
 #include "image_codec.h"
 #include "image_internal.h"
+#include "jpeg_scan.h"
 #include "parawasm/checksum.h"
 
 static uint32_t be32(const uint8_t *p) {
@@ -79,8 +80,12 @@ static pw_status check_png(const uint8_t *d, size_t n, uint64_t *idat) {
   }
 }
 
-/* The structure of a JPEG (SOI checked): *coded the bytes of its scans' entropy-coded data. */
-static pw_status check_jpeg(const uint8_t *d, size_t n, uint64_t *coded) {
+/*
+ * The structure of a JPEG (SOI checked): *coded the bytes of its scans'
+ * entropy-coded data. With `ws`, every scan's data is read too
+ * (jpeg_scan.h): only once the header's size has been bounded.
+ */
+static pw_status check_jpeg(const uint8_t *d, size_t n, uint64_t *coded, pw__jpeg_scan *ws) {
   size_t at = 2; /* after SOI */
   *coded = 0;
   int frame = 0, progressive = 0;
@@ -106,6 +111,14 @@ static pw_status check_jpeg(const uint8_t *d, size_t n, uint64_t *coded) {
         return pw_fail(PW_EFORMAT, "corrupt JPEG: bad frame header at byte %zu", at - 2);
       frame = 1, progressive = m == 0xc2, nf = d[at + 7] < 16 ? d[at + 7] : 16;
       for (unsigned i = 0; i < nf; i++) tq[i] = d[at + 10 + 3 * i];
+      if (ws) {
+        pw_status s = pw__jpeg_scan_frame(ws, d + at + 2, len - 2, progressive);
+        if (s != PW_OK) return s;
+      }
+    }
+    if (m == 0xdd) { /* restart interval */
+      if (len != 4) return pw_fail(PW_EFORMAT, "corrupt JPEG: bad restart interval segment at byte %zu", at - 2);
+      if (ws) pw__jpeg_scan_dri(ws, (unsigned)d[at + 2] << 8 | d[at + 3]);
     }
     if (m == 0xdb) { /* quantization tables: 64 values of 8 or 16 bits, ids 0-3 */
       size_t t = at + 2, end = at + len;
@@ -129,6 +142,10 @@ static pw_status check_jpeg(const uint8_t *d, size_t n, uint64_t *coded) {
         *((d[t] >> 4) ? &ac : &dc) |= 1u << (d[t] & 15);
         t += 17 + count;
       }
+      if (ws) {
+        pw_status s = pw__jpeg_scan_dht(ws, d + at + 2, len - 2);
+        if (s != PW_OK) return s;
+      }
     }
     if (m == 0xda) { /* a scan: after the frame, its tables defined */
       size_t ns = len >= 6 ? d[at + 2] : 0;
@@ -148,6 +165,7 @@ static pw_status check_jpeg(const uint8_t *d, size_t n, uint64_t *coded) {
                          at - 2);
       }
     }
+    const size_t seg_at = at;
     at += len;
     if (m != 0xda) continue;
     /* entropy-coded data: up to the next 0xFF that is not 0xFF00 or a restart marker */
@@ -169,6 +187,10 @@ static pw_status check_jpeg(const uint8_t *d, size_t n, uint64_t *coded) {
       break;
     }
     *coded += at - data_at;
+    if (ws) {
+      pw_status s = pw__jpeg_scan_data(ws, d + seg_at + 2, len - 2, d + data_at, at - data_at, seg_at - 2);
+      if (s != PW_OK) return s;
+    }
   }
 }
 
@@ -255,7 +277,7 @@ static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *co
   const char *fmt = *format == PW_IMAGE_PNG ? "PNG" : "JPEG";
   /* the whole structure, before stb reads any of it (and before the size
      is trusted: a damaged header is a bad CRC, not a size out of range) */
-  s = *format == PW_IMAGE_PNG ? check_png(data, len, coded) : check_jpeg(data, len, coded);
+  s = *format == PW_IMAGE_PNG ? check_png(data, len, coded) : check_jpeg(data, len, coded, NULL);
   if (s != PW_OK) return s;
   if (hw < 1 || hh < 1) return pw_fail(PW_EFORMAT, "corrupt %s: the image is %lldx%lld", fmt, (long long)hw, (long long)hh);
   if (hw > PW_IMAGE_MAX_SIDE || hh > PW_IMAGE_MAX_SIDE || hw * hh > PW_IMAGE_CODEC_MAX_PIXELS)
@@ -356,6 +378,13 @@ static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t 
   if ((uint32_t)h != height) return pw_fail(PW_EINVAL, "height is %u but the image is %d high", height, h);
   /* no block stb needs is larger than twice 8 bytes a pixel (16-bit RGBA) plus a filter byte a row */
   size_t limit = (size_t)(2 * ((uint64_t)w * h * 8 + (uint64_t)h) + (1u << 20));
+  if (format == PW_IMAGE_JPEG) { /* every scan's data read through: none ends early (jpeg_scan.h) */
+    pw__jpeg_scan *ws = pw__jpeg_scan_new();
+    if (ws == NULL) return pw_fail(PW_ENOMEM, "out of memory reading the JPEG's scans");
+    s = check_jpeg(data, len, &coded, ws);
+    pw__jpeg_scan_free(ws);
+    if (s != PW_OK) return s;
+  }
   if (format == PW_IMAGE_PNG) {
     const uint64_t row = ((uint64_t)w * data[24] * png_samples(data[25]) + 7) / 8;
     s = check_png_data(data, len, coded, (size_t)((row + 1) * (uint64_t)h), limit);

@@ -72,8 +72,42 @@ static void *limited_realloc(void *p, size_t n) {
 #pragma GCC diagnostic ignored "-Wpragmas"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+/*
+ * Horizontal 2x upsampling of chroma (4:2:2 JPEGs): stb 2.27's
+ * stbi__resample_row_h_2 weighs the last pair of samples the wrong way
+ * round at a row's right end (3 x the second-to-last sample + the last,
+ * for the output next to the last), so one column near the right edge
+ * took its colour from its neighbour: up to 105 off libjpeg on a picture
+ * of coloured stripes. Ours below takes its place: the macro renames stb's
+ * definition (a function-like macro expands only where the name is
+ * followed by a parenthesis), and the one place stb uses it, a function
+ * pointer assignment, then names ours.
+ */
+static unsigned char *stbi__resample_row_h_2(unsigned char *out, unsigned char *in_near, unsigned char *in_far, int w,
+                                             int hs);
+#define stbi__resample_row_h_2(...) pw__stb_resample_row_h_2_unused(__VA_ARGS__)
 #include "stb_image.h"
 #include "stb_image_write.h"
+#undef stbi__resample_row_h_2
+
+/* out[2i], out[2i+1]: the triangle filter, 3/4 of sample i and 1/4 of its neighbour on that side (edges: the sample) */
+static unsigned char *stbi__resample_row_h_2(unsigned char *out, unsigned char *in_near, unsigned char *in_far, int w,
+                                             int hs) {
+  (void)in_far, (void)hs;
+  const unsigned char *in = in_near;
+  if (w == 1) {
+    out[0] = out[1] = in[0];
+    return out;
+  }
+  out[0] = in[0];
+  for (int i = 0; i < w; i++) {
+    const int n = 3 * in[i] + 2;
+    if (i > 0) out[2 * i] = (unsigned char)((n + in[i - 1]) >> 2);
+    if (i < w - 1) out[2 * i + 1] = (unsigned char)((n + in[i + 1]) >> 2);
+  }
+  out[2 * w - 1] = in[w - 1];
+  return out;
+}
 /* (not popped: "declared static but never defined" is reported at the end of the file) */
 
 int pw__stb_info(const uint8_t *data, int len, int *w, int *h, int *comp) {
