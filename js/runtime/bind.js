@@ -14,7 +14,7 @@ const ELEM_TAGS = {
   i16: ['Int16Array'], u32: ['Uint32Array'], i32: ['Int32Array'], u64: ['BigUint64Array'],
   i64: ['BigInt64Array'], f32: ['Float32Array'], f64: ['Float64Array'],
 };
-const ELEM_SIZE = { bytes: 1, u8: 1, char: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, u64: 8, i64: 8, f32: 4, f64: 8 };
+export const ELEM_SIZE = { bytes: 1, u8: 1, char: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, u64: 8, i64: 8, f32: 4, f64: 8 };
 const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;

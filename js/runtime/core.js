@@ -6,7 +6,7 @@
 // threads: its memory is shared, so views from alloc() never detach when
 // the heap grows. Elsewhere (a page without isolation) it runs the
 // single-thread build, whose memory detaches its old buffer when it grows.
-import { Call, readMessage, readTaskLayout, statusError, taskWords, writtenGone, resultSizeError } from './bind.js';
+import { Call, ELEM_SIZE, readMessage, readTaskLayout, statusError, taskWords, writtenGone, resultSizeError } from './bind.js';
 import { ParawasmError, describe, typeError } from './errors.js';
 import { Heap, OWNERS, checkView } from './memory.js';
 
@@ -180,9 +180,13 @@ export class Core {
   callChained(spec, args) {
     const c = this.begin(spec, args);
     const bi = spec.buffers[0];
+    const p = spec.params[bi];
     const view = c.values[bi];
+    // in pieces only where the buffer's length is its own length parameter
+    // (PW_IN(n), n a count of elements), which each piece then gives
+    const lenIndex = spec.lens.length === 1 && p.fixed < 0 && p.expr === null ? spec.lens[0] : -1;
     try {
-      if (view.byteLength < STREAM_MIN || this.heap.locate(view, spec.params[bi].label) >= 0) {
+      if (lenIndex < 0 || view.byteLength < STREAM_MIN || this.heap.locate(view, p.label) >= 0) {
         c.place(this.arena);
         return this.runCall(c);
       }
@@ -191,7 +195,7 @@ export class Core {
       throw e;
     }
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-    const lenIndex = spec.lens[0];
+    const size = ELEM_SIZE[p.elem]; // STREAM_PIECE is a multiple of every element size
     let value = c.values[spec.chain];
     try {
       for (let off = 0; off < bytes.byteLength; off += STREAM_PIECE) {
@@ -199,7 +203,7 @@ export class Core {
         this.heap.views().u8.set(piece, this.scratch);
         c.ptrs[bi] = this.scratch;
         c.bytes[bi] = piece.byteLength;
-        c.L[lenIndex] = piece.byteLength;
+        c.L[lenIndex] = piece.byteLength / size;
         c.values[spec.chain] = value;
         value = this.runCall(c);
       }

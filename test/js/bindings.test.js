@@ -185,6 +185,28 @@ test('pool: a trailing options object is accepted, unknown options are not', asy
   await assert.rejects(pool.testScalars(...ZERO, { signal: 'no' }), isType('signal'));
 });
 
+// ---------------------------------------------------------- testChainU32
+
+// A chained kernel over 32-bit words: the core feeds an input of 1 MiB or
+// more from outside its memory in pieces of 256 KiB, each given as its
+// count of elements (it was given the piece's bytes, so the kernel read
+// three pieces past its scratch block). A position-dependent hash catches
+// pieces out of order, short or overlapping.
+for (const T of TARGETS) {
+  test(`${T.name}: testChainU32 (PW_CHAIN over Uint32Array) is right for inputs around 1 MiB and in pieces`, async () => {
+    const ref = (x, h = 7) => {
+      for (let i = 0; i < x.length; i++) h = (Math.imul(h, 31) + x[i]) >>> 0;
+      return h;
+    };
+    const r = prng(11);
+    for (const n of [0, 1, 262143, 262144, 262145, 600001, (3 << 18) + 5]) {
+      const x = Uint32Array.from({ length: n }, () => r());
+      assert.equal(await T.run('testChainU32', x), ref(x), `n = ${n}`);
+      assert.equal(await T.run('testChainU32', x, 123456789), ref(x, 123456789), `n = ${n}, h given`);
+    }
+  });
+}
+
 // ---------------------------------------------------------- testSumU32
 
 for (const T of TARGETS) {

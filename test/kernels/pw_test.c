@@ -100,6 +100,11 @@ uint64_t pw_test_sum_u32(const uint32_t *data, size_t n) {
   return s;
 }
 
+uint32_t pw_test_chain_u32(const uint32_t *data, size_t n, uint32_t h) {
+  for (size_t i = 0; i < n; i++) h = h * 31u + data[i];
+  return h;
+}
+
 void pw_test_scale_f64(double *x, size_t n, double k) {
   for (size_t i = 0; i < n; i++) x[i] *= k;
 }

@@ -63,6 +63,13 @@ PW_KERNEL pw_status pw_test_hold(PW_INOUT(words) uint32_t *gate, size_t words,
 /** Sum of 32-bit words, as a 64-bit value. */
 PW_KERNEL uint64_t pw_test_sum_u32(PW_IN(n) const uint32_t *data, size_t n);
 
+/**
+ * A running hash of 32-bit words: h = h * 31 + data[i] (mod 2^32) for each
+ * word in order, starting from h. The core feeds a large input from
+ * outside its memory in pieces, each continuing the last's value.
+ */
+PW_KERNEL uint32_t pw_test_chain_u32(PW_IN(n) const uint32_t *data, size_t n, PW_DEFAULT(7) PW_CHAIN uint32_t h);
+
 /** x[i] *= k, in place. */
 PW_KERNEL void pw_test_scale_f64(PW_INOUT(n) double *x, size_t n, double k);
 
