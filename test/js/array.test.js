@@ -254,6 +254,21 @@ describe('selection and search', () => {
       }
       assert.deepEqual([...core.array.quantiles(C.of(-Infinity, 0, 1, 2), [0.1, 0.9])].map((v) => Math.round(v * 10) / 10), [-Infinity, 1.7]);
     }
+    // finite neighbours more than Number.MAX_VALUE apart: a finite value
+    // between them (b - a overflowed to Infinity), mirrored for mirrored data
+    const M = Number.MAX_VALUE;
+    for (const [x, q] of [[[-1e308, 1e308], 0.25], [[-M, M], 0.3], [[-M, 0, M], 0.2], [[-M, -M, M, M], 0.45]]) {
+      for (const [data, p] of [[x, q], [x.map((v) => -v), 1 - q]]) {
+        const want = R.quantileRef(data, p);
+        assert.ok(Number.isFinite(want) && want > -M && want < M, `reference ${want}`);
+        assert.ok(Object.is(core.array.quantile(Float64Array.from(data), p), want), `quantile(${data}, ${p})`);
+        assert.ok(Object.is((await pools[2].array.quantiles(Float64Array.from(data), [p, 0.5]))[0], want), `pool quantiles(${data}, [${p}])`);
+      }
+      const lo = core.array.quantile(Float64Array.from(x), q);
+      const mirrored = core.array.quantile(Float64Array.from(x, (v) => -v), 1 - q); // 1 - q is rounded
+      assert.ok(Math.abs(mirrored + lo) <= Math.abs(lo) * 1e-14, `mirrored ${x} at ${q}: ${lo}, ${mirrored}`);
+    }
+    assert.equal(core.array.median(Float64Array.of(-1e308, 1e308)), 0);
   });
 
   test('selection needs no scratch the size of the array: one-value buckets (8-bit data), a bucket of most elements, histogram\'s default range', async () => {

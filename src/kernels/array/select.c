@@ -796,8 +796,12 @@ static pw_status quantiles_any(const void *x, size_t n, const double *q, size_t 
       /* equal neighbours give the lower one, as R's type 7 does:
          interpolating between two infinities would give NaN, and between
          two -0 a +0; so does -Inf below a finite value (-Inf + frac * Inf
-         is NaN; a finite value below +Inf gives +Inf by the formula) */
-      value[order[j]] = frac == 0.0 || a == b || (isinf(a) && !isinf(b)) ? a : a + frac * (b - a);
+         is NaN; a finite value below +Inf gives +Inf by the formula).
+         Two finite values more than DBL_MAX apart (b - a overflows) give
+         a (1 - frac) + b frac, which lies between them */
+      double v = frac == 0.0 || a == b || (isinf(a) && !isinf(b)) ? a : a + frac * (b - a);
+      if (isinf(v) && !isinf(a) && !isinf(b)) v = a * (1.0 - frac) + b * frac;
+      value[order[j]] = v;
     }
   }
 out:

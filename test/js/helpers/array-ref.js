@@ -60,7 +60,9 @@ export function quantileRef(x, q) {
   // R's type 7 takes the lower neighbour where the two are equal (two
   // infinities: no NaN; -0 and +0 count as equal there too)
   // (-Inf below a finite value: -Inf, as a finite value below +Inf gives +Inf)
-  return frac === 0 || a === b || (a === -Infinity && b !== Infinity) ? a : a + frac * (b - a);
+  const r = frac === 0 || a === b || (a === -Infinity && b !== Infinity) ? a : a + frac * (b - a);
+  // finite neighbours more than Number.MAX_VALUE apart: the weighted sum, which does not overflow
+  return Number.isFinite(a) && Number.isFinite(b) && !Number.isFinite(r) ? a * (1 - frac) + b * frac : r;
 }
 
 /** searchSorted by a linear count with compare(). */
