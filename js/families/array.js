@@ -281,15 +281,34 @@ const OPS = {
     const ord = env.alloc(order.length, Uint32Array);
     try {
       ord.set(order);
-      for (const v of [keys, ...list]) {
-        const t = TYPES[v[Symbol.toStringTag]];
-        const tmp = env.alloc(v.length, t.Ctor);
-        try {
-          yield { k: 'gather', args: [v, ord, tmp, call(env, o)] };
-          yield { spec: 'convert', args: [tmp, t.code, v, t.code, call(env, o)] };
-        } finally {
-          env.free(tmp);
+      // all or nothing: every array gathered into a block of its own (the
+      // steps an abort may stop; the caller's arrays untouched so far), then
+      // every block copied back, steps no signal stops (memory-speed
+      // copies), so that the keys and the payloads never end up out of
+      // step with each other
+      const tmps = [];
+      try {
+        for (const v of arrays) {
+          const tmp = env.alloc(v.length, TYPES[v[Symbol.toStringTag]].Ctor);
+          tmps.push(tmp);
+          try {
+            yield { k: 'gather', args: [v, ord, tmp, call(env, o)] };
+          } catch (e) {
+            if (e?.name === 'AbortError') {
+              try {
+                e.message = `${W('sortByKey')} was aborted; keys and payloads are as they were`;
+              } catch { /* left as it is */ }
+            }
+            throw e;
+          }
         }
+        const back = call(env, { onProgress: o.onProgress });
+        for (const [i, v] of arrays.entries()) {
+          const code = TYPES[v[Symbol.toStringTag]].code;
+          yield { spec: 'convert', args: [tmps[i], code, v, code, back] };
+        }
+      } finally {
+        for (const tmp of tmps) env.free(tmp);
       }
     } finally {
       env.free(ord);

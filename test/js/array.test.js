@@ -1173,6 +1173,54 @@ describe('bad input', () => {
     await assert.rejects(pools[2].array.sortByKey(new Float64Array(10), [new Int8Array(10)], { signal: ac.signal }), (e) => e.name === 'AbortError');
     assert.equal((await pools[2].array.min(Int8Array.of(5, -3))).min, -3);
   });
+
+  test('sortByKey aborted at any moment: keys and payloads all as they were, or all sorted; never out of step', async () => {
+    // the pool's sortByKey gathers each array into a block and copies it
+    // back: it copied the keys back before gathering the payloads, so an
+    // abort in between left sorted keys over payloads in their old order
+    const pool = pools[1];
+    const n = 1 << 20;
+    const src = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 7.1));
+    const arrays = () => {
+      const keys = pool.alloc(n * 8, Float64Array);
+      keys.set(src);
+      const ids = pool.alloc(n * 4, Uint32Array);
+      for (let i = 0; i < n; i++) ids[i] = i;
+      const more = [0, 1, 2].map(() => {
+        const m = pool.alloc(n * 8, Float64Array);
+        m.set(src);
+        return m;
+      });
+      return [keys, ids, ...more];
+    };
+    const whole = arrays();
+    const t0 = performance.now();
+    await pool.array.sortByKey(whole[0], whole.slice(1));
+    const took = performance.now() - t0;
+    whole.forEach((a) => pool.free(a));
+    let aborted = 0;
+    for (let k = 0; k <= 40; k++) {
+      const [keys, ids, ...more] = arrays();
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), (took * k) / 36);
+      const outcome = await pool.array.sortByKey(keys, [ids, ...more], { signal: ac.signal }).then(() => 'sorted', (e) => e);
+      clearTimeout(timer);
+      if (outcome !== 'sorted') {
+        assert.equal(outcome.name, 'AbortError', String(outcome));
+        assert.match(outcome.message, /^array\.sortByKey was aborted/);
+        aborted++;
+        for (let i = 0; i < n; i++) {
+          if (keys[i] !== src[i] || ids[i] !== i || more.some((m) => m[i] !== src[i])) assert.fail(`abort ${k}: element ${i} changed`);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          if (keys[i] !== src[ids[i]] || more.some((m) => m[i] !== keys[i]) || (i > 0 && keys[i - 1] > keys[i])) assert.fail(`abort ${k}: row ${i} out of step`);
+        }
+      }
+      [keys, ids, ...more].forEach((a) => pool.free(a));
+    }
+    assert.ok(aborted > 0, 'some calls were aborted');
+  });
 });
 
 test('the fallback pool (no shared memory) gives the core\'s results, sortByKey included', async () => {
