@@ -6,7 +6,7 @@
 // through the package's generated bundle.
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { hex } from '../runtime/hex.js';
-import { blockOf, checkLive, checkUsable } from '../runtime/memory.js';
+import { blockOf, checkLive, checkUsable, placeOf, reattached } from '../runtime/memory.js';
 import { makeSpec } from '../runtime/bind.js';
 import { relabeled } from '../runtime/drive.js';
 
@@ -268,10 +268,14 @@ export class SyncHash {
     this.options = hashOptions(this.info, options, 'createHash');
     this.core = core;
     this.state = allocFor(core, family.stateSize, 'createHash', "the memory has no room for the hash's state");
+    // where the state lies: on a core without shared memory, any growth of
+    // the heap (an alloc(), a large result, a staged input) detaches the
+    // view, and st() makes a new one of the same block
+    this.place = placeOf(this.state);
     this.ended = null; // 'digest' or 'dispose'
     dropped.register(this, { owner: core, blocks: [this.state] }, this);
     try {
-      core.invoke('hashInit', initArgs(this.state, this.info, this.options));
+      core.invoke('hashInit', initArgs(this.st(), this.info, this.options));
     } catch (e) {
       this.dispose();
       throw e;
@@ -280,6 +284,12 @@ export class SyncHash {
 
   get algorithm() {
     return this.info.name;
+  }
+
+  /** The state's view, made again where the heap's growth detached it. */
+  st() {
+    this.state = reattached(this.state, this.place);
+    return this.state;
   }
 
   /**
@@ -293,10 +303,10 @@ export class SyncHash {
     const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     try {
       if (bytes.byteLength <= PIECE || this.core.inHeap(v)) {
-        this.core.invoke('hashUpdate', [this.state, v]);
+        this.core.invoke('hashUpdate', [this.st(), v]);
       } else {
         for (let off = 0; off < bytes.byteLength; off += PIECE) {
-          this.core.invoke('hashUpdate', [this.state, bytes.subarray(off, off + PIECE)]);
+          this.core.invoke('hashUpdate', [this.st(), bytes.subarray(off, off + PIECE)]);
         }
       }
     } catch (e) {
@@ -309,7 +319,7 @@ export class SyncHash {
   digest(encoding) {
     if (!this.state) throw finalized(`${this.info.name}.digest`, this.ended);
     checkEncoding(encoding, `${this.info.name}.digest: encoding`);
-    const bytes = this.core.invoke('hashDigest', [this.state, this.options.outLength]);
+    const bytes = this.core.invoke('hashDigest', [this.st(), this.options.outLength]);
     this.end('digest');
     return encodeDigest(this.info, bytes, encoding, false);
   }
@@ -322,7 +332,7 @@ export class SyncHash {
   end(how) {
     if (!this.state) return;
     dropped.unregister(this);
-    this.core.free(this.state);
+    this.core.free(this.st());
     this.state = null;
     this.ended = how;
   }

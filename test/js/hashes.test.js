@@ -574,3 +574,37 @@ test('an option of another algorithm left undefined is ignored (as one left out)
   assert.throws(() => core.createHash('sha256', { seed: 1 }), (e) => e instanceof TypeError && /option "seed" does not apply to sha256/.test(e.message));
   assert.throws(() => core.createHash('sha256', { sed: undefined }), (e) => e instanceof TypeError && /option "sed"/.test(e.message), 'an unknown name is refused even undefined');
 });
+
+// A core without shared memory (a page without cross-origin isolation):
+// its heap's growth detaches every view of it, the hash's own state
+// included, which createHash() then held: the next update() or digest()
+// threw "state is detached" and the data hashed so far was lost.
+test('createHash on a core without shared memory keeps going when the heap grows (alloc, a large result, staged inputs)', () => {
+  const preload = new URL('../runtimes/no-sab-preload.mjs', import.meta.url).pathname;
+  const pkgUrl = new URL('../../pkg/index.js', import.meta.url).href;
+  const script = `
+    const { loadCore } = await import(${JSON.stringify(pkgUrl)});
+    const core = await loadCore();
+    const out = { isShared: core.isShared };
+    const a = core.createHash('sha256').update('abc');
+    const b = core.createHash('blake3').update('abc');
+    const c = core.createHash('xxh64', { seed: 5 }).update('abc');
+    core.alloc(64 << 20); // the heap grows: every view of it detaches
+    a.update('def');
+    core.blake3(new Uint8Array(3), 48 << 20); // a large result grows it again
+    b.update('def');
+    core.hashMany('md5', Array.from({ length: 40 }, (_, i) => new Uint8Array(4 << 20).fill(i))); // staged inputs
+    c.update('def');
+    out.sha256 = a.digest('hex');
+    out.blake3 = b.digest('hex');
+    out.xxh64 = c.digest('hex');
+    process.stdout.write(JSON.stringify(out));
+  `;
+  const r = spawnSync(process.execPath, ['--import', preload, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120000 });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout);
+  assert.equal(got.isShared, false);
+  assert.equal(got.sha256, crypto.createHash('sha256').update('abcdef').digest('hex'));
+  assert.equal(got.blake3, core.createHash('blake3').update('abcdef').digest('hex'));
+  assert.equal(got.xxh64, hex(core.xxh64(Buffer.from('abcdef'), 5)));
+});
