@@ -316,7 +316,15 @@ export class Hasher {
 
   /** path: the file (bytes; "-" is standard input); name: its name in the progress bar. */
   async hash(path, spec, name) {
-    if (isStdin(path)) return this.stream(0, false, null, spec, name);
+    if (isStdin(path)) {
+      // a read error of standard input (a directory, say) is this input's
+      // error, as a file's is: the other inputs are still hashed
+      try {
+        return await this.stream(0, false, null, spec, name);
+      } catch (e) {
+        return { error: e };
+      }
+    }
     let fd;
     try {
       fd = await fsCall(fs.open, path, 'r');

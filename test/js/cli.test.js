@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync,
+  closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -236,6 +236,20 @@ test('a directory or a missing file is reported; the other files are still hashe
   assert.equal(r.code, 1);
   assert.equal(r.stdout, expectedLines(['odd', 'three'], crc32));
   assert.equal(r.stderr, 'parawasm sum: adir: Is a directory\nparawasm sum: no such file: No such file or directory\n');
+});
+
+test('standard input that is a directory is reported as a file is; the inputs after it are still hashed', () => {
+  // stdin's read error escaped the per-input handling and ended the run
+  // ("parawasm: Error: EISDIR: illegal operation on a directory, read")
+  const fd = openSync(join(dir, 'adir'), 'r');
+  try {
+    const r = spawnSync(process.execPath, [CLI, 'sum', '-a', 'crc32', 'odd', '-', 'three'], { cwd: dir, stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', timeout: HANG_MS });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, expectedLines(['odd', 'three'], crc32));
+    assert.equal(r.stderr, 'parawasm sum: -: Is a directory\n');
+  } finally {
+    closeSync(fd);
+  }
 });
 
 test('an unreadable file is reported', { skip: process.getuid?.() === 0 && 'root reads every file' }, async () => {
