@@ -429,6 +429,7 @@ export class AsyncHash {
           `it on the core (core.createHash streams any size) (${e.message})`);
       }
       copy.set(bytes);
+      this.copiedIn(bytes.byteLength);
       this.send(copy, copy);
       return this;
     }
@@ -445,7 +446,14 @@ export class AsyncHash {
     }
     this.stage.set(bytes, this.used);
     this.used += bytes.byteLength;
+    this.copiedIn(bytes.byteLength);
     return this;
+  }
+
+  // Counts a foreign input's bytes copied into the pool's memory in
+  // stats().bytesCopied (the fallback pool counts what it sends its worker)
+  copiedIn(n) {
+    if (this.pool.isShared) this.pool.counters.bytesCopied += n;
   }
 
   // A staging block for at least `bytes` bytes (a power of two from STAGE_MIN to STAGE).

@@ -380,6 +380,13 @@ test('hashMany equals one-shot for every algorithm, in place and copied, with en
   const outside = copies.slice(0, 40).filter((v, i) => i % 3 === 0);
   assert.equal(await copied(copies.slice(0, 40)), outside.reduce((a, v) => a + v.byteLength, 0), 'the outside views\' bytes');
   assert.deepEqual(core.hashMany('md5', new Set(['abc'])), [crypto.createHash('md5').update('abc').digest()].map((b) => new Uint8Array(b)));
+  // and a pool hash's updates copy a view from outside (staged, or one copy
+  // when large; not counted before), an alloc() view not at all
+  const b0 = pool.stats().bytesCopied;
+  const h = pool.createHash('sha256').update(Buffer.alloc(1 << 20, 1)).update(Buffer.alloc(100, 2)).update(views[0]);
+  assert.equal(pool.stats().bytesCopied - b0, (1 << 20) + 100);
+  assert.equal(await h.digest('hex'),
+    crypto.createHash('sha256').update(Buffer.alloc(1 << 20, 1)).update(Buffer.alloc(100, 2)).update(views[0]).digest('hex'));
   pool.free(block);
 });
 
