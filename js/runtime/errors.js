@@ -78,7 +78,12 @@ export function rangeError(message) {
 export function isPlainObject(v) {
   if (v === null || typeof v !== 'object') return false;
   const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  if (proto === Object.prototype || proto === null) return true;
+  // another realm's Object.prototype (a vm context, an iframe, a test
+  // runner's sandbox): the root of the chain, its constructor Object
+  if (Object.getPrototypeOf(proto) !== null) return false;
+  const c = Object.getOwnPropertyDescriptor(proto, 'constructor');
+  return c !== undefined && typeof c.value === 'function' && c.value.name === 'Object';
 }
 
 /** "a" or "an" before a type's name in a message: an Int32Array, a Uint8Array, a Float64Array. */
@@ -95,7 +100,10 @@ export function describe(v) {
   if (typeof v === 'number') return `number ${v}`;
   if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
   if (ArrayBuffer.isView(v)) return `${v[Symbol.toStringTag] ?? 'DataView'} of ${v.byteLength} bytes`;
-  if (typeof v === 'object') return `an instance of ${v.constructor?.name ?? 'Object'}`;
+  if (typeof v === 'object') {
+    const name = v.constructor?.name ?? 'Object';
+    return name === 'Object' && !isPlainObject(v) ? 'an object whose prototype is another object, not Object.prototype' : `an instance of ${name}`;
+  }
   return `${typeof v} ${String(v)}`;
 }
 

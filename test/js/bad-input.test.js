@@ -309,3 +309,17 @@ test('pool calls never throw synchronously: every bad call returns a rejected pr
     p.catch(() => {});
   }
 });
+
+test('options objects from another realm (a vm context, an iframe) are options; an object with a prototype of its own is refused with a message that says so', async () => {
+  // they were refused: "options must be an object (got an instance of Object)"
+  const { runInNewContext } = await import('node:vm');
+  const x = Float64Array.of(3, 1, 2);
+  assert.deepEqual([...core.array.sort(x.slice(), runInNewContext('({ descending: true })'))], [3, 2, 1]);
+  assert.deepEqual([...await pool.array.histogram(Float64Array.of(1, 2, 3, 4), runInNewContext('({ bins: 2 })'))], [2, 2]);
+  assert.deepEqual([...core.image.invert({ data: new Uint8Array(4), width: 1, height: 1 }, runInNewContext('({})')).data], [255, 255, 255, 0]);
+  assert.equal(core.createHash('xxh32', runInNewContext('({ seed: 1 })')).update('a').digest('hex'), core.createHash('xxh32', { seed: 1 }).update('a').digest('hex'));
+  assert.throws(() => core.array.sort(x, runInNewContext('({ descending: 1 })')), TypeError, 'its values are still checked');
+  for (const bad of [Object.create({ descending: true }), Object.create(Object.create(null))]) {
+    assert.throws(() => core.array.sort(x, bad), (e) => e instanceof TypeError && /options must be an object \(got an object whose prototype is another object, not Object\.prototype\)/.test(e.message));
+  }
+});
