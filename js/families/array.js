@@ -524,7 +524,7 @@ const OPS = {
       env.usable('histogram', 'x', x);
       [lo, hi] = defaultRange(o, bins, lo, hi, ...extent(x));
     }
-    if (!(lo < hi)) throw rangeError(`${W('histogram')}: options.lo (${lo}) must be less than options.hi (${hi})`);
+    checkRange(o, lo, hi);
     return { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
   }),
 
@@ -681,6 +681,14 @@ const topkOf = (r, y) => ({ values: clampedLike(y.x, r.values), indices: r.indic
 const uniqueOf = (r, y) => ({ values: clampedLike(y.x, r.values), counts: r.counts });
 
 
+/** lo < hi, or a RangeError naming each bound: the option given, or the data's extreme that stood in for it. */
+function checkRange(o, lo, hi) {
+  if (lo < hi) return;
+  const bound = (k, v) => (o[k] !== undefined ? `options.${k} (${v})`
+    : `the ${k === 'lo' ? 'smallest' : 'largest'} element (${v}, options.${k} not given)`);
+  throw rangeError(`${W('histogram')}: ${bound('lo', lo)} must be less than ${bound('hi', hi)}`);
+}
+
 /**
  * histogram() without options.lo or options.hi: numpy's default range,
  * the smallest and largest element (NaN left out), found first: min and
@@ -697,7 +705,7 @@ function* autoRange(env, x, o, bins, lo, hi) {
     if (Number.isNaN(mn) || Number.isNaN(mx)) [mn, mx] = yield { k: 'quantiles', args: [x, Float64Array.of(0, 1), call(env, o)] };
   }
   [lo, hi] = defaultRange(o, bins, lo, hi, mn, mx);
-  if (!(lo < hi)) throw rangeError(`${W('histogram')}: options.lo (${lo}) must be less than options.hi (${hi})`);
+  checkRange(o, lo, hi);
   return yield { k: 'histogram', args: [x, call(env, o, { bins, lo, hi })] };
 }
 

@@ -735,8 +735,13 @@ describe('scan, histogram, elementwise', () => {
         await assert.rejects(async () => api.histogram(x), (e) => e instanceof RangeError &&
           e.message === 'array.histogram: x holds an infinity; give options.lo and options.hi', `n ${n}`);
         x[1] = 0;
+        // (the message named an options.hi the caller had not given)
         await assert.rejects(async () => api.histogram(x, { lo: 5 }), (e) => e instanceof RangeError &&
-          e.message === 'array.histogram: options.lo (5) must be less than options.hi (1)', `n ${n}`);
+          e.message === 'array.histogram: options.lo (5) must be less than the largest element (1, options.hi not given)', `n ${n}`);
+        await assert.rejects(async () => api.histogram(x, { hi: -1 }), (e) => e instanceof RangeError &&
+          e.message === 'array.histogram: the smallest element (0, options.lo not given) must be less than options.hi (-1)', `n ${n}`);
+        await assert.rejects(async () => api.histogram(x, { lo: 2, hi: 2 }), (e) => e instanceof RangeError &&
+          e.message === 'array.histogram: options.lo (2) must be less than options.hi (2)', `n ${n}`);
       }
       // a freed view is refused before it is read
       const pool = pools[2];
