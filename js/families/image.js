@@ -178,7 +178,7 @@ function fileArg(where, what, v) {
 function rgbaOnly(where, img, name = 'src') {
   if (img.channels !== 4) {
     throw typeError(`${W(where)}: ${name} must be an RGBA image (channels 4), not grey (channels 1); ` +
-      'toRgba() converts it');
+      (where === 'toGrey' || where === 'greyscale' ? 'it is grey already' : 'toRgba() converts it'));
   }
 }
 
@@ -835,7 +835,7 @@ const OPS = {
     let sides = {};
     let oArg;
     if (typeof args[1] === 'number') {
-      number(where, 'the side', args[1], 0, MAX_SIDE - 1, true);
+      number(where, 'n', args[1], 0, MAX_SIDE - 1, true);
       sides = { top: args[1], right: args[1], bottom: args[1], left: args[1] };
       oArg = args[2];
     } else if (args.length === 3 && args[2] !== undefined) {
@@ -920,7 +920,15 @@ const OPS = {
     if (list === null || typeof list !== 'object' || typeof list[Symbol.iterator] !== 'function' || ArrayBuffer.isView(list)) {
       throw typeError(`${W(where)}: files must be an array (or iterable) of files' bytes (got ${describe(list)})`);
     }
-    const files = Array.from(list, (f, i) => fileArg(where, `files[${i}]`, f));
+    // a bad entry's error has its index too, as a failed decode's has
+    const files = Array.from(list, (f, i) => {
+      try {
+        return fileArg(where, `files[${i}]`, f);
+      } catch (e) {
+        e.index = i;
+        throw e;
+      }
+    });
     const channels = checkChannels(where, 'options.channels', o.channels);
     const call = { ...o };
     delete call.channels;

@@ -1070,6 +1070,11 @@ describe('codecs', () => {
     await assert.rejects(pool.image.decodeMany(withBad), (e) => e.code === 'ERR_PW_BAD_FORMAT' && e.index === 5 &&
       /^image\.decodeMany: files\[5\]: image\.decode failed: /.test(e.message));
     assert.equal(pool.heap.liveBytes, live, 'no image of the failed call is left allocated');
+    // an entry that is not a file's bytes: its index too (it had none)
+    for (const api of [core.image, pool.image]) {
+      await assert.rejects(async () => api.decodeMany([files[0], 42]), (e) => e instanceof TypeError && e.index === 1 &&
+        /^image\.decodeMany: files\[1\] must be the file's bytes/.test(e.message));
+    }
   });
 });
 
@@ -1173,6 +1178,10 @@ describe('bad input: typed errors naming the argument', () => {
     ['extend too far', (api) => api.extend(img, { left: 16777215 }), RangeError, /16777252 pixels wide/],
     ['greyscale of grey', (api) => api.greyscale(IMAGES.grey), TypeError, /must be an RGBA image/],
     ['toRgba of RGBA', (api) => api.toRgba(img), TypeError, /must be a grey image/],
+    ['toGrey of grey', (api) => api.toGrey(R.makeImage(3, 2, 'grey', 1)), TypeError, /not grey \(channels 1\); it is grey already$/],
+    ['greyscale of grey', (api) => api.greyscale(R.makeImage(3, 2, 'grey', 1)), TypeError, /it is grey already$/],
+    ['extend by a negative n', (api) => api.extend(img, -1), RangeError, /^image\.extend: n must be an integer/],
+    ['extend by a fractional n', (api) => api.extend(img, 1.5), RangeError, /^image\.extend: n must be an integer/],
     ['an even kernel', (api) => api.convolve(img, [1, 1, 1, 1]), RangeError, /side of kernel must be odd/],
     ['a kernel not square', (api) => api.convolve(img, [1, 1, 1, 1, 1]), RangeError, /not a square/],
     ['an unknown preset', (api) => api.convolve(img, 'blur'), RangeError, /'edge', 'emboss', 'sharpen'/],
