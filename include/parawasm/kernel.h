@@ -125,6 +125,7 @@
 #define PARAWASM_KERNEL_H
 
 #include <stdarg.h>
+#include <stdbool.h> /* bool, a scalar type of kernels */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -171,6 +171,17 @@ function stripComments(s) {
   return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
 }
 
+/** `s` without its __attribute__((...)) specifiers. */
+function stripAttributes(s) {
+  for (;;) {
+    const m = /\b__attribute__\s*\(/.exec(s);
+    if (!m) return s;
+    const end = closeParen(s, m.index + m[0].length - 1);
+    if (end < 0) return s;
+    s = `${s.slice(0, m.index)} ${s.slice(end)}`;
+  }
+}
+
 /** Index just past the ')' that closes the '(' at `open`, or -1. */
 function closeParen(s, open) {
   let depth = 0;
@@ -334,6 +345,9 @@ function parseDecl(decl, lead, ctx) {
     const b = /^PW_NAME\s*\(([^()]*)\)\s*/.exec(body);
     if (a) { internal = true; body = body.slice(a[0].length); } else if (b) { jsName = jsIdent(b[1]); body = body.slice(b[0].length); } else break;
   }
+  // GNU attributes (__attribute__((warn_unused_result)), before or after
+  // the parameters) and `extern` say nothing to JS: left out
+  body = stripAttributes(body).replace(/^extern\s+/, '').replace(/\s+/g, ' ').trim();
   const tok = /([^\s*()]+)\s*\((.*)\)$/.exec(body)?.[1];
   if (tok !== undefined && /[^\x00-\x7f]/.test(tok)) where(`kernel ${tok}: names must be ASCII C identifiers (letters, digits and _)`);
   const dm = /^(.*?)\s*\b([A-Za-z_]\w*)\s*\((.*)\)$/.exec(body);

@@ -20,7 +20,7 @@
 // Why the runtime is vendored rather than a dependency: README, "Your own kernels".
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
+  copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
@@ -163,6 +163,30 @@ export function emccVersion(emcc) {
   return v;
 }
 
+/**
+ * PW_KERNEL declarations in the sources given (.c) of functions that no
+ * header declares: an error line each (file:line). Only headers are read
+ * for kernels, so such a function had no binding and no word said.
+ */
+function kernelsInSources(sources, declared, cwd) {
+  const out = [];
+  for (const f of sources) {
+    // comments blanked, their newlines kept (for line numbers)
+    const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
+    for (const m of text.matchAll(/\bPW_KERNEL\b([^;{]*)/g)) {
+      // the function's name: the first name before a '(' once the
+      // annotations with arguments (PW_NAME(x)) and attributes are left out
+      const decl = m[1].replace(/\bPW_\w+\s*\([^()]*\)/g, ' ').replace(/\b__attribute__\s*\(\([^;{]*?\)\)/g, ' ');
+      const name = /\b([A-Za-z_]\w*)\s*\(/.exec(decl)?.[1];
+      if (name === undefined || declared.has(name)) continue;
+      const line = text.slice(0, m.index).split('\n').length;
+      out.push(`${relative(cwd, f)}:${line}: ${name} is marked PW_KERNEL in a source file, which parawasm build does not read for kernels: ` +
+        'declare it in a header and give that header');
+    }
+  }
+  return out;
+}
+
 // The error for headers without a kernel: where a misspelt PW_KERNEL is
 // (PW_KERNELL, PW_KERNAL, PW_KERNELS: a word like it, at its file:line).
 function noKernels(headers, cwd) {
@@ -295,11 +319,20 @@ function ownPackageJson(dir) {
 export async function buildPackage(o, { cwd = process.cwd(), log = (s) => process.stdout.write(`${s}\n`), emcc = process.env.EMCC || 'emcc' } = {}) {
   const started = Date.now();
   const sdk = sdkLayout();
-  const files = o.files.map((f) => resolve(cwd, f));
-  for (const f of files) {
+  const named = o.files.map((f) => resolve(cwd, f));
+  for (const f of named) {
     if (!existsSync(f) || !statSync(f).isFile()) throw new BuildError(`${relative(cwd, f) || f}: no such file`);
     if (!/\.(h|c)$/.test(f)) throw new BuildError(`${relative(cwd, f)}: not a .h or .c file`);
   }
+  // a file named twice (or by two paths) is read once: a header given
+  // twice declared each of its kernels twice
+  const seen = new Set();
+  const files = named.filter((f) => {
+    const real = realpathSync(f);
+    if (seen.has(real)) return false;
+    seen.add(real);
+    return true;
+  });
   const families = resolveFamilies(o.with);
   const userHeaders = files.filter((f) => f.endsWith('.h'));
   const userSources = files.filter((f) => f.endsWith('.c'));
@@ -343,6 +376,8 @@ export async function buildPackage(o, { cwd = process.cwd(), log = (s) => proces
       throw e;
     }
     if (!specs.length) throw new BuildError(noKernels(userHeaders, cwd));
+    const strays = kernelsInSources(userSources, new Set(specs.map((sp) => sp.cname)), cwd);
+    if (strays.length) throw new BuildError(strays.join('\n'));
     if (!o.quiet) { const n = specs.filter((s) => !s.internal).length; log(`parawasm build: ${name}: ${n} kernel${n === 1 ? '' : 's'} (emcc ${version.join('.')})`); }
 
     // 2. the two wasm builds, at the same time

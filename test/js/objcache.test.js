@@ -316,6 +316,23 @@ test('parawasm build: headers without a kernel name the misspelt PW_KERNEL at it
   assert.ok(!existsSync(join(d, 'pkg')), 'no package written');
 });
 
+test('parawasm build: a header given twice is read once; __attribute__ and extern on a declaration are left out; a PW_KERNEL in a .c file that no header declares is an error at its file:line', async () => {
+  // the header given twice had each kernel "declared twice (also at itself)";
+  // a trailing attribute was "cannot read parameter"; the .c kernel was dropped without a word
+  const { buildPackage, BuildError } = await import('../../js/tools/build.mjs');
+  const d = fresh();
+  writeFileSync(join(d, 'k.h'), '#include <parawasm/kernel.h>\n' +
+    'PW_KERNEL extern unsigned pw_one(unsigned a) __attribute__((warn_unused_result));\n' +
+    'PW_KERNEL __attribute__((pure)) unsigned pw_zero(PW_IN(n) const uint8_t *p, size_t n);\n');
+  writeFileSync(join(d, 'k.c'), '#include "k.h"\n/* PW_KERNEL unsigned pw_three(void); */\n' +
+    'unsigned pw_one(unsigned a) { return a; }\nPW_KERNEL PW_NAME(two) unsigned pw_two(unsigned a) { return a; }\n' +
+    '// PW_KERNEL unsigned pw_four(void);\nPW_KERNEL unsigned pw_zero(const uint8_t *p, size_t n) { return p[0] + n; }\n');
+  const o = { name: 'x', out: 'pkg', prefix: 'pw_', with: [], includes: [], defines: [], opt: '3', cache: false, files: ['k.h', 'k.c', './k.h'], quiet: true };
+  await assert.rejects(buildPackage(o, { cwd: d, log: () => {} }), (e) => e instanceof BuildError && e.message ===
+    'k.c:4: pw_two is marked PW_KERNEL in a source file, which parawasm build does not read for kernels: declare it in a header and give that header');
+  assert.ok(!existsSync(join(d, 'pkg')), 'no package written');
+});
+
 test('parawasm build: package.json keeps the user\'s fields and exports subpaths of their own; the entries are the build\'s', async () => {
   const { writePackageJson } = await import('../../js/tools/build.mjs');
   const d = fresh();
