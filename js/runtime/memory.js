@@ -248,7 +248,14 @@ export function viewOfBlock(owner, of, Ctor, byteOffset, length, what, buffer) {
   if (start % size) {
     throw rangeError(`${what}: the view would start at byte ${start - block.p} of its block, not a multiple of ${size} for ${Ctor.name}`);
   }
-  const room = Math.floor((of.byteLength - byteOffset) / size);
+  const left = of.byteLength - byteOffset;
+  const room = Math.floor(left / size);
+  // as new Float32Array(buffer, offset) does: the rest must be whole elements
+  // unless a length says how many (the bytes past them were left out unseen)
+  if (length === undefined && left % size) {
+    throw rangeError(`${what}: the ${left} bytes from byteOffset are not a whole number of ${Ctor.name} elements ` +
+      `(${size} bytes each); give a length`);
+  }
   const n = length === undefined ? room : checkInteger(length, `${what}: length`, 0, room);
   const buf = buffer();
   return track(makeView(Ctor, buf, start, n, what), block);

@@ -88,8 +88,9 @@ export interface CoreBase {
   /**
    * Another view of the alloc() block that `of` belongs to: `byteOffset`
    * bytes into `of` (default 0, a multiple of the element size), `length`
-   * elements (default: to the end of `of`). Kernels use it in place, as the
-   * block's own view.
+   * elements (default: to the end of `of`, which must then be a whole
+   * number of elements: a RangeError otherwise). Kernels use it in place,
+   * as the block's own view.
    */
   view(of: ArrayBufferView): Uint8Array;
   view<T extends ArrayBufferView>(of: ArrayBufferView, Ctor: ViewConstructor<T>, byteOffset?: number, length?: number): HeapView<T>;

@@ -47,6 +47,26 @@ test('free(): a view of part of a block is refused, wherever it starts; a view o
   }
 });
 
+test('view(of, Ctor, byteOffset, length): counts from of (a part of a block too); the rest must be whole elements unless a length is given', async () => {
+  // a default length over 63 bytes as a Float32Array had left 3 bytes out
+  // without a word, and the view was then "a part of a block" to free()
+  const isRange = (re) => (e) => e instanceof RangeError && re.test(e.message);
+  for (const api of [core, pool]) {
+    const b = api.alloc(64);
+    for (let i = 0; i < 64; i++) b[i] = i;
+    assert.deepEqual([...api.view(b.subarray(8, 16))], [8, 9, 10, 11, 12, 13, 14, 15], 'the bytes of the part given');
+    assert.deepEqual([...api.view(b.subarray(8, 16), Uint8Array, 2, 3)], [10, 11, 12], 'offset and length from the part');
+    const odd = api.alloc(63);
+    assert.throws(() => api.view(odd, Float32Array), isRange(/^view: the 63 bytes from byteOffset are not a whole number of Float32Array elements \(4 bytes each\); give a length$/));
+    assert.throws(() => api.view(b.subarray(0, 60), Float64Array), isRange(/not a whole number of Float64Array/));
+    assert.equal(api.view(b, Float64Array, 24).length, 5, 'the 40 bytes after 24: five doubles');
+    assert.equal(api.view(odd, Float32Array, 0, 15).length, 15, 'with a length: as many as asked');
+    assert.equal(api.view(odd, Float32Array, 4, 14).length, 14);
+    api.free(odd);
+    api.free(b);
+  }
+});
+
 test('a copy of the shared memory\'s buffer (structuredClone) is the memory: its views are refused as built by hand, and a block reused since is not written', async () => {
   for (const api of [pool, core]) {
     if (!api.isShared) continue;
