@@ -288,11 +288,13 @@ function checkView(v, p) {
 }
 
 /** A length from a spec (literal or expression); checks it is a count. */
-function countOf(fixed, expr, exprText, values, L, where) {
+export function countOf(fixed, expr, exprText, values, L, where) {
   if (fixed >= 0) return fixed;
   const n = expr(values, L);
   if (!Number.isSafeInteger(n) || n < 0 || n > MAX_COUNT) {
-    throw rangeError(`${where}: its length ${exprText} is ${n}, which is not a count from 0 to ${MAX_COUNT}`);
+    // past 2^53 the double is not the exact value: said as an approximation
+    const shown = Number.isFinite(n) && Math.abs(n) > Number.MAX_SAFE_INTEGER ? `about ${n.toExponential(6)}` : String(n);
+    throw rangeError(`${where}: its length ${exprText} is ${shown}, which is not a count from 0 to ${MAX_COUNT}`);
   }
   return n;
 }

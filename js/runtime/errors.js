@@ -99,7 +99,7 @@ export function describe(v) {
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}...` : v)}`;
   if (typeof v === 'number') return `number ${v}`;
   if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
-  if (ArrayBuffer.isView(v)) return `${v[Symbol.toStringTag] ?? 'DataView'} of ${v.byteLength} bytes`;
+  if (ArrayBuffer.isView(v)) return `${v[Symbol.toStringTag] ?? 'DataView'} of ${v.byteLength} byte${v.byteLength === 1 ? '' : 's'}`;
   if (typeof v === 'object') {
     const name = v.constructor?.name ?? 'Object';
     return name === 'Object' && !isPlainObject(v) ? 'an object whose prototype is another object, not Object.prototype' : `an instance of ${name}`;

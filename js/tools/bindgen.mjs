@@ -1510,7 +1510,7 @@ function tsDoc(s, indent, ts) {
     const options = new Set(s.params.filter((p) => p.option).map((p) => p.name));
     for (const p of s.decl.params) {
       const js = camel(p.name);
-      if (d.params[p.name]) out.push(`@param ${options.has(js) ? js : tsParamName(js)} ${d.params[p.name]}`);
+      if (d.params[p.name]) out.push(`@param ${options.has(js) ? `options.${js}` : tsParamName(js)} ${d.params[p.name]}`);
     }
     if (d.returns) out.push(`@returns ${d.returns}`);
   }

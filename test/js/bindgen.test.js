@@ -102,7 +102,10 @@ PW_KERNEL int64_t pw_two_word_types(unsigned int u, unsigned x, int i, _Bool b2)
 
 PW_NAMESPACE(img)
 
-/** Blurs an image. */
+/**
+ * Blurs an image.
+ * @param sigma the Gaussian's standard deviation
+ */
 PW_KERNEL pw_status pw_img_blur(PW_IN(width * height * 4) const uint8_t *src,
                                 PW_OUT(width * height * 4) PW_ALIAS(src) uint8_t *dst,
                                 PW_OPTION PW_RANGE(1, 65535) uint32_t width, PW_OPTION PW_RANGE(1, 65535) uint32_t height,
@@ -317,6 +320,7 @@ test('CLI on a valid header writes C, ESM and CommonJS bundles and .d.ts that ag
     'sum(x: Float64Array, options?: PoolCallOptions): Promise<number>;',
     "export type MY_COLORS_LIST_2 = \"red\" | \"green\";",
     '@param data the bytes (any view)',
+    '@param options.sigma the Gaussian\'s standard deviation',
     'C: `pw_sum_bytes` (',
   ]) assert.ok(dts.includes(line), `d.ts has: ${line}\n${dts}`);
   assert.ok(!dts.includes('@param len '), 'length parameters are not documented as JS arguments');

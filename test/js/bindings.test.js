@@ -827,3 +827,14 @@ test('the fallback pool (no shared memory): negative bigints for int64_t, and a 
     assert.throws(() => core.inHeap(v), isType('inHeap: view must be a TypedArray or DataView'), String(v));
   }
 });
+
+test('a length expression past 2^53 is named as an approximation, not as a wrong exact number', async () => {
+  // (2^32 - 1)^2 as a double printed 18446744065119617000, which it is not
+  const { countOf } = await import('../../js/runtime/bind.js');
+  const L = [2 ** 32 - 1, 2 ** 32 - 1];
+  assert.throws(() => countOf(-1, (v, l) => l[0] * l[1], 'rows * cols', [], L, 'k: out'), (e) => e instanceof RangeError &&
+    e.message === 'k: out: its length rows * cols is about 1.844674e+19, which is not a count from 0 to 4294967295');
+  assert.throws(() => countOf(-1, () => 2 ** 40, 'n', [], [], 'k: out'), (e) => e instanceof RangeError &&
+    e.message === 'k: out: its length n is 1099511627776, which is not a count from 0 to 4294967295');
+  assert.equal(countOf(-1, (v, l) => l[0] * 2, 'n * 2', [], [21], 'k: out'), 42);
+});
