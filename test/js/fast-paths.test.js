@@ -55,7 +55,7 @@ function callsFor(mk, typed = (v, Ctor, n) => new Ctor(v.buffer, v.byteOffset, n
     ['crc32Combine', [0x12345678, 0x9abcdef0, 1000]], ['crc32cCombine', [1, 2, 3]], ['adler32Combine', [5, 9, 100]],
     ['xxh32', [d]], ['xxh32', [d, 99]], ['xxh64', [d]], ['xxh64', [d, 2 ** 40]], ['xxh3', [d]], ['xxh128', [d]],
     ['sha256', [d]], ['sha224', [d]], ['sha1', [d]], ['md5', [d]], ['md5', [bytes(1, 3)]],
-    ['testNoop', []], ['testSumU32', [u32s(17)]], ['testScalars', [-5, 65535, -7, 2 ** 50, -(2 ** 50), 1.5, 2.25, true]],
+    ['testNoop', []], ['testSumU32', [u32s(17)]], ['testChainU32', [u32s(17), 99]], ['testScalars', [-5, 65535, -7, 2 ** 50, -(2 ** 50), 1.5, 2.25, true]],
     ['testU128', [3, 4]], ['testRange64', []], ['testRange64', [{ h: 2 ** 53 - 1, g: -(2 ** 53) + 1 }]], ['testPartial', [16]], ['testPartial', [3]], ['testTag', [bytes(4, 2), bytes(20, 5)]], ['testStackTrap', [7, false]],
     ['sdk.minMax', [f64s(9)]],
     // outputs sized by a scalar argument

@@ -129,8 +129,26 @@ pw_status pw__jpeg_scan_dht(pw__jpeg_scan *s, const uint8_t *seg, size_t len) {
 
 void pw__jpeg_scan_dri(pw__jpeg_scan *s, unsigned interval) { s->interval = interval; }
 
-/* At least 57 bits in the buffer: data bytes (0xFF00 read as 0xFF) up to a marker, then zeros. */
+/* At least 56 bits in the buffer: data bytes (0xFF00 read as 0xFF) up to a marker, then zeros. */
 static inline void refill(bitreader *b) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  /* the next 8 bytes at once where none is 0xFF (no stuffing, no marker):
+     all go in below the valid bits, as many whole bytes counted as fit;
+     the top bits of the next byte land where it will go again (an OR of
+     the same bits), so the bits below the valid ones stay consistent */
+  if (!b->marker && b->end - b->p >= 8) {
+    uint64_t w;
+    memcpy(&w, b->p, 8);
+    const uint64_t inv = ~w;
+    if (((inv - 0x0101010101010101ull) & ~inv & 0x8080808080808080ull) == 0) {
+      b->buf |= __builtin_bswap64(w) >> b->bits;
+      const unsigned n = (unsigned)(63 - b->bits) >> 3;
+      b->p += n;
+      b->bits += 8 * n;
+      return;
+    }
+  }
+#endif
   while (b->bits <= 56) {
     unsigned byte = 0;
     if (b->marker) {
@@ -156,6 +174,16 @@ static inline void refill(bitreader *b) {
 static inline void skip(bitreader *b, unsigned n) {
   b->buf <<= n;
   b->bits -= n;
+}
+
+/* Skips n bits, any number. */
+static inline void skip_n(bitreader *b, unsigned n) {
+  while (n) {
+    if (b->bits < 32) refill(b);
+    const unsigned t = n < 32 ? n : 32;
+    skip(b, t);
+    n -= t;
+  }
 }
 
 /* n (1..16) bits as a number; the buffer holds at least n */
@@ -261,17 +289,21 @@ static pw_status block_ac(bitreader *b, const huff *ac, scan *sc, uint64_t *nz) 
     } while (k <= se);
     return PW_OK;
   }
-  /* refinement: a correction bit for every coefficient already nonzero, new ones of size 1 */
-  unsigned k = ss;
+  /*
+   * Refinement: a correction bit for every coefficient already nonzero
+   * that the band's walk passes, new coefficients of size 1. A code's run
+   * r passes r coefficients still zero and stops at the next zero one (the
+   * new coefficient's place); the nonzero ones passed each take a bit.
+   * Done on the block's mask: the (r+1)-th zero bit at or after k, and the
+   * nonzero bits before it counted.
+   */
+  const uint64_t band = (se == 63 ? ~0ull : (1ull << (se + 1)) - 1) & ~((1ull << ss) - 1);
   if (sc->eobrun) {
     sc->eobrun--;
-    for (; k <= se; k++)
-      if (*nz >> k & 1) {
-        if (b->bits < 32) refill(b);
-        skip(b, 1);
-      }
+    skip_n(b, (unsigned)__builtin_popcountll(*nz & band));
     return PW_OK;
   }
+  unsigned k = ss;
   do {
     if (b->bits < 32) refill(b);
     const int rs = decode(b, ac);
@@ -289,18 +321,18 @@ static pw_status block_ac(bitreader *b, const huff *ac, scan *sc, uint64_t *nz) 
       skip(b, 1); /* the new coefficient's sign */
       fresh = 1;
     }
-    while (k <= se) {
-      const unsigned kk = k++;
-      if (*nz >> kk & 1) {
-        if (b->bits < 32) refill(b);
-        skip(b, 1);
-      } else {
-        if (r == 0) {
-          if (fresh) *nz |= 1ull << kk;
-          break;
-        }
-        r--;
-      }
+    const uint64_t ahead = band & (~0ull << k);
+    uint64_t z = ~*nz & ahead; /* the zero coefficients from k on */
+    if (r == 64) z = 0; /* end of band: no new coefficient */
+    for (unsigned i = 0; i < r && z; i++) z &= z - 1;
+    if (z == 0) { /* fewer zeros than the run: correction bits to the band's end */
+      skip_n(b, (unsigned)__builtin_popcountll(*nz & ahead));
+      k = se + 1;
+    } else {
+      const unsigned at = (unsigned)__builtin_ctzll(z);
+      skip_n(b, (unsigned)__builtin_popcountll(*nz & ahead & ((1ull << at) - 1)));
+      if (fresh) *nz |= 1ull << at;
+      k = at + 1;
     }
   } while (k <= se);
   return PW_OK;
