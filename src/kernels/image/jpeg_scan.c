@@ -34,9 +34,12 @@
 #include "jpeg_scan.h"
 
 #define FAST 9 /* codes of at most this many bits are looked up at once */
+#define SEQ_EOB 0x8000u
 
 typedef struct {
   uint16_t fast[1 << FAST]; /* length << 8 | symbol, for codes of at most FAST bits; 0: longer */
+  uint16_t seq[1 << FAST];  /* sequential AC: bits of code and magnitude together (when at most
+                               FAST) | (coefficients passed) << 8, or | SEQ_EOB; 0: longer */
   int32_t maxcode[18];      /* the largest code of each length; -1 where none; [17] above all */
   int32_t valoff[17];       /* a code of length L is symbol sym[code + valoff[L]] */
   uint8_t sym[256];
@@ -122,6 +125,11 @@ pw_status pw__jpeg_scan_dht(pw__jpeg_scan *s, const uint8_t *seg, size_t len) {
       code <<= 1;
     }
     h->maxcode[17] = INT32_MAX;
+    for (int i = 0; i < 1 << FAST; i++) {
+      const unsigned e = h->fast[i], L = e >> 8, r = (e & 255) >> 4, size = e & 15;
+      h->seq[i] = !e ? 0 : size == 0 ? (uint16_t)(r < 15 ? L | SEQ_EOB : L | 16u << 8)
+                 : L + size <= FAST ? (uint16_t)((L + size) | (r + 1) << 8) : 0;
+    }
     t += 17 + total;
   }
   return PW_OK;
@@ -233,6 +241,13 @@ static pw_status block_seq(bitreader *b, const huff *dc, const huff *ac, const s
   skip(b, (unsigned)t);
   for (unsigned k = 1; k < 64;) {
     if (b->bits < 32) refill(b);
+    const unsigned e = ac->seq[b->buf >> (64 - FAST)];
+    if (e) { /* a short code and its magnitude bits at once */
+      skip(b, e & 31);
+      if (e & SEQ_EOB) break;
+      k += e >> 8;
+      continue;
+    }
     const int rs = decode(b, ac);
     if (rs < 0) return bad_code(b, sc);
     const unsigned r = (unsigned)rs >> 4, size = (unsigned)rs & 15;
