@@ -275,6 +275,21 @@ static pw_status block_dc(bitreader *b, const huff *dc, const scan *sc) {
   return PW_OK;
 }
 
+/*
+ * The next code of a progressive AC scan: its run and size. An end-of-band
+ * run (size 0, run < 15: 2^run blocks plus `run` more bits, this one
+ * included) sets sc->eobrun to the blocks after this one, and *eob.
+ */
+static inline pw_status ac_code(bitreader *b, const huff *ac, scan *sc, unsigned *r, unsigned *size, int *eob) {
+  if (b->bits < 32) refill(b);
+  const int rs = decode(b, ac);
+  if (rs < 0) return bad_code(b, sc);
+  *r = (unsigned)rs >> 4, *size = (unsigned)rs & 15;
+  *eob = *size == 0 && *r < 15;
+  if (*eob) sc->eobrun = (1u << *r) - 1 + (*r ? take(b, *r) : 0);
+  return PW_OK;
+}
+
 /* One block of a progressive AC scan; nz its mask of nonzero coefficients. */
 static pw_status block_ac(bitreader *b, const huff *ac, scan *sc, uint64_t *nz) {
   const unsigned ss = sc->ss, se = sc->se;
@@ -285,22 +300,19 @@ static pw_status block_ac(bitreader *b, const huff *ac, scan *sc, uint64_t *nz) 
     }
     unsigned k = ss;
     do {
-      if (b->bits < 32) refill(b);
-      const int rs = decode(b, ac);
-      if (rs < 0) return bad_code(b, sc);
-      const unsigned r = (unsigned)rs >> 4, size = (unsigned)rs & 15;
-      if (size == 0) {
-        if (r < 15) { /* end-of-band run of 2^r + r more bits blocks, this one included */
-          sc->eobrun = (1u << r) - 1 + (r ? take(b, r) : 0);
-          break;
-        }
+      unsigned r = 0, size = 0;
+      int eob = 0;
+      const pw_status s = ac_code(b, ac, sc, &r, &size, &eob);
+      if (s != PW_OK) return s;
+      if (eob) break;
+      if (size == 0) { /* sixteen zeros */
         k += 16;
-      } else {
-        k += r;
-        skip(b, size);
-        *nz |= 1ull << (k > 63 ? 63 : k);
-        k++;
+        continue;
       }
+      k += r;
+      skip(b, size);
+      *nz |= 1ull << (k > 63 ? 63 : k);
+      k++;
     } while (k <= se);
     return PW_OK;
   }
@@ -320,18 +332,13 @@ static pw_status block_ac(bitreader *b, const huff *ac, scan *sc, uint64_t *nz) 
   }
   unsigned k = ss;
   do {
-    if (b->bits < 32) refill(b);
-    const int rs = decode(b, ac);
-    if (rs < 0) return bad_code(b, sc);
-    unsigned r = (unsigned)rs >> 4;
-    const unsigned size = (unsigned)rs & 15;
-    int fresh = 0;
-    if (size == 0) {
-      if (r < 15) {
-        sc->eobrun = (1u << r) - 1 + (r ? take(b, r) : 0);
-        r = 64; /* the rest of this block: correction bits only */
-      }
-    } else {
+    unsigned r = 0, size = 0;
+    int eob = 0, fresh = 0;
+    const pw_status s = ac_code(b, ac, sc, &r, &size, &eob);
+    if (s != PW_OK) return s;
+    if (eob) {
+      r = 64; /* the rest of this block: correction bits only */
+    } else if (size) {
       if (size != 1) return bad_code(b, sc);
       skip(b, 1); /* the new coefficient's sign */
       fresh = 1;
