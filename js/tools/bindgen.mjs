@@ -172,7 +172,7 @@ function stripComments(s) {
 }
 
 /** `s` without its __attribute__((...)) specifiers. */
-function stripAttributes(s) {
+export function stripAttributes(s) {
   for (;;) {
     const m = /\b__attribute__\s*\(/.exec(s);
     if (!m) return s;

@@ -25,7 +25,7 @@ import {
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BindgenError, generate } from './bindgen.mjs';
+import { BindgenError, generate, stripAttributes } from './bindgen.mjs';
 import { MALLOC_DEFINES, compileArgs, emccArgs } from './flags.mjs';
 import { ObjectCache, compileSources } from './objcache.mjs';
 import { FAMILIES, LIBS, borrowedSources, familyHeaders, findLib, resolveFamilies } from './families.mjs';
@@ -176,7 +176,7 @@ function kernelsInSources(sources, declared, cwd) {
     for (const m of text.matchAll(/\bPW_KERNEL\b([^;{]*)/g)) {
       // the function's name: the first name before a '(' once the
       // annotations with arguments (PW_NAME(x)) and attributes are left out
-      const decl = m[1].replace(/\bPW_\w+\s*\([^()]*\)/g, ' ').replace(/\b__attribute__\s*\(\([^;{]*?\)\)/g, ' ');
+      const decl = stripAttributes(m[1]).replace(/\bPW_\w+\s*\([^()]*\)/g, ' ');
       const name = /\b([A-Za-z_]\w*)\s*\(/.exec(decl)?.[1];
       if (name === undefined || declared.has(name)) continue;
       const line = text.slice(0, m.index).split('\n').length;

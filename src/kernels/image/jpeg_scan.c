@@ -220,16 +220,20 @@ static inline int decode(bitreader *b, const huff *h) {
 }
 
 typedef struct {
-  const pw__jpeg_scan *s;
   size_t at;       /* the scan header's offset, for messages */
   unsigned ss, se, ah;
   uint32_t eobrun;
 } scan;
 
+/* The failure of a scan (its header at byte `at`) whose data ends before its last block. */
+static pw_status cut_short(size_t at) {
+  return pw_fail(PW_EFORMAT, "truncated JPEG: the data of the scan at byte %zu ends before its last block", at);
+}
+
 /* A bad code: data cut short where the code ran into the zeros after the data, else a corrupt code. */
 static pw_status bad_code(const bitreader *b, const scan *sc) {
   if (b->bits - b->phantom < 16)
-    return pw_fail(PW_EFORMAT, "truncated JPEG: the data of the scan at byte %zu ends before its last block", sc->at);
+    return cut_short(sc->at);
   return pw_fail(PW_EFORMAT, "corrupt JPEG: the scan at byte %zu has a Huffman code its table does not have", sc->at);
 }
 
@@ -369,7 +373,7 @@ pw_status pw__jpeg_scan_data(pw__jpeg_scan *s, const uint8_t *seg, size_t len, c
   const unsigned ns = len >= 1 ? seg[0] : 0;
   if (ns < 1 || ns > s->nc || len < 4 + 2 * (size_t)ns)
     return pw_fail(PW_EFORMAT, "corrupt JPEG: bad scan header at byte %zu", at);
-  const comp *cs[4];
+  comp *cs[4];
   const huff *dcs[4], *acs[4];
   for (unsigned i = 0; i < ns; i++) {
     unsigned which = 0;
@@ -380,7 +384,7 @@ pw_status pw__jpeg_scan_data(pw__jpeg_scan *s, const uint8_t *seg, size_t len, c
     cs[i] = &s->c[which];
     dcs[i] = &s->dc[seg[2 + 2 * i] >> 4 & 3], acs[i] = &s->ac[seg[2 + 2 * i] & 3];
   }
-  scan sc = {s, at, seg[1 + 2 * ns], seg[2 + 2 * ns], seg[3 + 2 * ns] >> 4, 0};
+  scan sc = {at, seg[1 + 2 * ns], seg[2 + 2 * ns], seg[3 + 2 * ns] >> 4, 0};
   if (s->progressive) {
     const unsigned al = seg[3 + 2 * ns] & 15;
     if (sc.ss > 63 || sc.se > 63 || sc.ss > sc.se || sc.ah > 13 || al > 13 || (sc.ss == 0 && sc.se != 0) ||
@@ -392,7 +396,7 @@ pw_status pw__jpeg_scan_data(pw__jpeg_scan *s, const uint8_t *seg, size_t len, c
      in one scan. Bounds the work of a file of repeated scans (a few bytes
      each, each one a pass over the picture) as well. */
   for (unsigned i = 0; i < ns; i++) {
-    comp *c = &s->c[cs[i] - s->c];
+    comp *c = cs[i];
     if (!s->progressive) {
       if (c->scanned)
         return pw_fail(PW_EFORMAT, "corrupt JPEG: component %u is in a second scan at byte %zu", c->id, at);
@@ -425,7 +429,7 @@ pw_status pw__jpeg_scan_data(pw__jpeg_scan *s, const uint8_t *seg, size_t len, c
       while (q < b.end && *q == 0xff) q++;
       const int rst = q < b.end && *q >= 0xd0 && *q <= 0xd7;
       if (overrun(&b) && !rst)
-        return pw_fail(PW_EFORMAT, "truncated JPEG: the data of the scan at byte %zu ends before its last block", at);
+        return cut_short(at);
       if (overrun(&b))
         return pw_fail(PW_EFORMAT, "corrupt JPEG: restart interval %llu of the scan at byte %zu ends before its last block",
                        (unsigned long long)done + 1, at);
@@ -458,6 +462,6 @@ pw_status pw__jpeg_scan_data(pw__jpeg_scan *s, const uint8_t *seg, size_t len, c
     if (interval) left--;
   }
   if (overrun(&b))
-    return pw_fail(PW_EFORMAT, "truncated JPEG: the data of the scan at byte %zu ends before its last block", at);
+    return cut_short(at);
   return PW_OK;
 }
