@@ -701,6 +701,16 @@ function pngChunk(type, data) {
   return out;
 }
 
+/** A w x h PNG of bit depth `depth` and colour type `ctype` whose one IDAT chunk holds `idat` (CRCs right). */
+function pngWith(w, h, depth, ctype, idat) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([depth, ctype, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
 /** A 16-bit RGBA PNG written here from the format's definition (filter 0 on every row). */
 function png16(w, h, samples) {
   const stride = w * 8 + 1;
@@ -988,17 +998,47 @@ describe('codecs', () => {
     }
   });
 
+  test('a PNG whose image data changed, its chunks\' CRCs made right again, is refused by its zlib stream\'s Adler-32', async () => {
+    // 37 x 5 RGBA, filter 0 on every row, in a zlib stream of stored
+    // blocks (level 0: a byte of data changed still inflates)
+    const w = 37, h = 5;
+    const raw = Buffer.alloc((w * 4 + 1) * h);
+    for (let i = 0; i < raw.length; i++) raw[i] = i % (w * 4 + 1) === 0 ? 0 : (i * 7) & 255;
+    const z = zlib.deflateSync(raw, { level: 0 });
+    const pixels = (rows) => Uint8ClampedArray.from({ length: w * 4 * h }, (_, i) => rows[(i / (w * 4) | 0) * (w * 4 + 1) + 1 + (i % (w * 4))]);
+    const apis = [core.image, ...THREADS.map((t) => pools[t].image)];
+    for (const api of apis) assertSame((await api.decode(pngWith(w, h, 8, 6, z))).data, pixels(raw), 'the stream as written');
+    const cases = [];
+    for (const at of [8, 100, z.length - 5]) { // a data byte: the stream's first, one inside, its last (just before the Adler-32)
+      const hurt = Buffer.from(z);
+      hurt[at] ^= 0x21;
+      cases.push([`data byte ${at} changed`, hurt, /^image\.decode failed: corrupt PNG: the image data's Adler-32 is [0-9a-f]{8}, its zlib stream says [0-9a-f]{8}$/]);
+    }
+    const adler = z.subarray(z.length - 4);
+    const other = Buffer.from(adler);
+    other[3] ^= 1;
+    cases.push(['its Adler-32 changed', Buffer.concat([z.subarray(0, z.length - 4), other]), new RegExp(`says ${other.toString('hex')}$`)]);
+    for (const cut of [1, 3, 4]) {
+      cases.push([`its Adler-32 cut by ${cut}`, z.subarray(0, z.length - cut), /^image\.decode failed: truncated PNG: the image data ends without its Adler-32$/]);
+    }
+    for (const [what, idat, message] of cases) {
+      const file = pngWith(w, h, 8, 6, idat);
+      for (const api of apis) {
+        await assert.rejects(async () => api.decode(file), (e) => {
+          assert.equal(e.code, 'ERR_PW_BAD_FORMAT', `${what}: ${e.message}`);
+          assert.match(e.message, message, what);
+          return true;
+        });
+      }
+    }
+    // bytes after the Adler-32 are not read
+    const extra = pngWith(w, h, 8, 6, Buffer.concat([z, Buffer.from([1, 2, 3])]));
+    assertSame(core.image.decode(extra).data, pixels(raw), 'bytes after the stream');
+  });
+
   test('a small file that declares a huge image is refused before anything is allocated; the densest deflate still decodes', async () => {
     // [what, file]: a few bytes of data under headers of big images (each
     // under the pixel limit), the data bounds' message
-    const pngWith = (w, h, depth, ctype, idat) => {
-      const ihdr = Buffer.alloc(13);
-      ihdr.writeUInt32BE(w, 0);
-      ihdr.writeUInt32BE(h, 4);
-      ihdr.set([depth, ctype, 0, 0, 0], 8);
-      return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr),
-        pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
-    };
     const jpg = Buffer.from(core.image.encodeJpeg(IMAGES.rgba, 80));
     const sof = jpg.indexOf(Buffer.from([0xff, 0xc0]));
     const jpgBomb = Buffer.from(jpg);

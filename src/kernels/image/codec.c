@@ -22,7 +22,7 @@
  *     refused, not decoded into gigabytes of zeros), and every
  *     allocation stb makes is bounded by what that size needs.
  *   - a PNG's zlib stream is checked against its Adler-32 (stb's inflate
- *     ignores it), at the cost of inflating it once more.
+ *     ignores it; stb_impl.c checks it as stb inflates).
  *   - the caller's width and height must be the file's, so that JS can
  *     size the destination from pw_image_info and decode straight into it.
  * One decode runs on one thread (the formats are sequential); many files
@@ -331,43 +331,6 @@ static pw_status decode_failed(const char *why, const char *fmt) {
   return pw_fail(PW_EFORMAT, "data is a corrupt %s: %s", fmt, why ? why : "decoder failed");
 }
 
-/*
- * A PNG's image data (the structure checked): its zlib stream, the IDAT
- * chunks' data in order, is inflated here once and its Adler-32 checked,
- * which stb's inflate does not do: damage to the image data with the
- * chunks' CRCs made right again decoded to wrong pixels. `raw` is the
- * inflated size the header implies (a first guess), `limit` as the decode's.
- */
-static pw_status check_png_data(const uint8_t *d, size_t n, uint64_t idat, size_t raw, size_t limit) {
-  uint8_t *z = malloc((size_t)idat + 8);
-  if (z == NULL) return pw_fail(PW_ENOMEM, "out of memory for the PNG's image data");
-  size_t zn = 0;
-  for (size_t at = 8; at + 12 <= n;) {
-    const uint32_t len = be32(d + at);
-    if (memcmp(d + at + 4, "IDAT", 4) == 0) memcpy(z + zn, d + at + 8, len), zn += len;
-    if (memcmp(d + at + 4, "IEND", 4) == 0) break;
-    at += (size_t)len + 12;
-  }
-  memset(z + zn, 0, 8);
-  int out_len = 0;
-  size_t end = 0;
-  const char *why;
-  uint8_t *out = pw__stb_inflate(z, (int)zn, raw < INT_MAX ? (int)raw : INT_MAX, limit, &out_len, &end, &why);
-  pw_status s = PW_OK;
-  if (out == NULL) {
-    s = decode_failed(why, "PNG");
-  } else if (end > zn || zn - end < 4) {
-    s = pw_fail(PW_EFORMAT, "truncated PNG: the image data ends without its Adler-32");
-  } else {
-    const uint32_t want = be32(z + end), got = pw_adler32(out, (size_t)out_len, 1);
-    if (got != want)
-      s = pw_fail(PW_EFORMAT, "corrupt PNG: the image data's Adler-32 is %08x, its zlib stream says %08x", got, want);
-  }
-  if (out) pw__stb_free(out);
-  free(z);
-  return s;
-}
-
 static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t width, uint32_t height,
                         int channels) {
   int w = 0, h = 0, comp = 0, format = 0;
@@ -385,11 +348,6 @@ static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t 
     pw__jpeg_scan_free(ws);
     if (s != PW_OK) return s;
   }
-  if (format == PW_IMAGE_PNG) {
-    const uint64_t row = ((uint64_t)w * data[24] * png_samples(data[25]) + 7) / 8;
-    s = check_png_data(data, len, coded, (size_t)((row + 1) * (uint64_t)h), limit);
-    if (s != PW_OK) return s;
-  }
   int dw, dh;
   const char *why;
   /* grey from colour: decoded as RGB and made grey with the Rec. 709 luma
@@ -398,7 +356,17 @@ static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t 
   int luma = channels == 1 && comp >= 3;
   uint8_t *px = pw__stb_load(data, (int)len, &dw, &dh, luma ? 3 : channels, limit, &why);
   const char *fmt = format == PW_IMAGE_PNG ? "PNG" : "JPEG";
-  if (px == NULL) return decode_failed(why, fmt);
+  if (px == NULL) {
+    uint32_t got, want;
+    switch (format == PW_IMAGE_PNG ? pw__stb_png_adler(&got, &want) : 0) {
+    case PW__PNG_ADLER_WRONG:
+      return pw_fail(PW_EFORMAT, "corrupt PNG: the image data's Adler-32 is %08x, its zlib stream says %08x", got, want);
+    case PW__PNG_ADLER_MISSING:
+      return pw_fail(PW_EFORMAT, "truncated PNG: the image data ends without its Adler-32");
+    default:
+      return decode_failed(why, fmt);
+    }
+  }
   if (dw != w || dh != h) {
     pw__stb_free(px);
     return pw_fail(PW_EFORMAT, "data is a corrupt %s: its size changed while decoding", fmt);

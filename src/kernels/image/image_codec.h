@@ -21,16 +21,13 @@ uint8_t *pw__stb_load(const uint8_t *data, int len, int *w, int *h, int channels
 void pw__stb_free(void *p);
 
 /*
- * Inflates a zlib stream as stb's PNG decoder does: z[0..n) followed by at
- * least 8 readable bytes (never read as data: they keep stb's bit reader
- * from reading past the stream's end as zeros, so where the last block
- * ended is known). Returns the output (free with pw__stb_free), its length
- * in *out_len and the offset of the first byte after the last block in
- * *end (the stream's Adler-32 is the 4 bytes there), or NULL with *why set.
- * Allocations above `limit` bytes are refused, as pw__stb_load's.
+ * After a PNG decode failed: PW__PNG_ADLER_WRONG when its zlib stream's
+ * Adler-32 (*want) is not its inflated data's (*got), PW__PNG_ADLER_MISSING
+ * when the stream ends without one, 0 when it failed otherwise. (stb's
+ * inflate does not check the Adler-32; pw__stb_load's PNG decodes do.)
  */
-uint8_t *pw__stb_inflate(const uint8_t *z, int n, int size_hint, size_t limit, int *out_len, size_t *end,
-                         const char **why);
+enum { PW__PNG_ADLER_WRONG = 1, PW__PNG_ADLER_MISSING = 2 };
+int pw__stb_png_adler(uint32_t *got, uint32_t *want);
 
 /* A PNG file in malloc'd memory (free with free()), or NULL when out of memory. */
 uint8_t *pw__stb_png(const uint8_t *pixels, int w, int h, int channels, int *out_len);

@@ -27,11 +27,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "image_codec.h"
+#include "parawasm/checksum.h"
 
 static _Thread_local size_t alloc_limit; /* 0: no limit (encoders) */
 static _Thread_local int limit_hit;        /* the running decode asked for more */
+static _Thread_local int adler_state;      /* png_inflate's finding: 0, PW__PNG_ADLER_* */
+static _Thread_local uint32_t adler_got, adler_want;
 
 static void *limited_malloc(size_t n) {
   if (alloc_limit && n > alloc_limit) return limit_hit = 1, NULL;
@@ -86,9 +90,31 @@ static void *limited_realloc(void *p, size_t n) {
 static unsigned char *stbi__resample_row_h_2(unsigned char *out, unsigned char *in_near, unsigned char *in_far, int w,
                                              int hs);
 #define stbi__resample_row_h_2(...) pw__stb_resample_row_h_2_unused(__VA_ARGS__)
+/*
+ * A PNG's zlib stream: stb's inflate ignores the Adler-32 at its end, so
+ * damage to the image data, with the chunks' CRCs made right again,
+ * decoded to wrong pixels. stb's PNG decoder inflates the IDAT data with
+ * stbi_zlib_decode_malloc_guesssize_headerflag; its one call there goes to
+ * png_inflate below instead, which inflates as stb does and checks the
+ * Adler-32 (one inflate a decode, not a second one to check). The call is
+ * told from stb's declaration and definition by its first argument, a
+ * cast in parentheses where they have `const char *buffer`: PW_IS_PAREN
+ * is 1 for an argument that begins with a parenthesis, else 0.
+ */
+static char *png_inflate(const char *buffer, int len, int initial_size, int *outlen, int parse_header);
+#define PW_SECOND_(a, b, ...) b
+#define PW_SECOND(...) PW_SECOND_(__VA_ARGS__)
+#define PW_PAREN_PROBE(...) ~, 1,
+#define PW_IS_PAREN(x) PW_SECOND(PW_PAREN_PROBE x, 0, ~)
+#define PW_CAT_(a, b) a##b
+#define PW_CAT(a, b) PW_CAT_(a, b)
+#define PW_ZLIB_0 stbi_zlib_decode_malloc_guesssize_headerflag
+#define PW_ZLIB_1 png_inflate
+#define stbi_zlib_decode_malloc_guesssize_headerflag(first, ...) PW_CAT(PW_ZLIB_, PW_IS_PAREN(first))(first, __VA_ARGS__)
 #include "stb_image.h"
 #include "stb_image_write.h"
 #undef stbi__resample_row_h_2
+#undef stbi_zlib_decode_malloc_guesssize_headerflag
 
 /* out[2i], out[2i+1]: the triangle filter, 3/4 of sample i and 1/4 of its neighbour on that side (edges: the sample) */
 static unsigned char *stbi__resample_row_h_2(unsigned char *out, unsigned char *in_near, unsigned char *in_far, int w,
@@ -118,6 +144,7 @@ int pw__stb_info(const uint8_t *data, int len, int *w, int *h, int *comp) {
 static void limit_begin(size_t limit) {
   alloc_limit = limit;
   limit_hit = 0;
+  adler_state = 0;
   stbi__g_failure_reason = NULL;
 }
 
@@ -151,26 +178,52 @@ uint8_t *pw__stb_load(const uint8_t *data, int len, int *w, int *h, int channels
 
 void pw__stb_free(void *p) { stbi_image_free(p); }
 
-uint8_t *pw__stb_inflate(const uint8_t *z, int n, int size_hint, size_t limit, int *out_len, size_t *end,
-                         const char **why) {
-  limit_begin(limit);
+int pw__stb_png_adler(uint32_t *got, uint32_t *want) {
+  *got = adler_got, *want = adler_want;
+  return adler_state;
+}
+
+static char *png_inflate(const char *buffer, int len, int initial_size, int *outlen, int parse_header) {
+  /* inflated from a copy followed by 8 zero bytes: stb's bit reader takes
+     bytes past the end as zeros without counting them, so with the stream
+     at the very end of its buffer where its last block ended would be
+     unknown; with real bytes after it, every bit it holds unused is from
+     the buffer (the copy is of the compressed data, small beside the
+     inflate) */
+  uint8_t *z = malloc((size_t)len + 8);
+  if (z == NULL) {
+    stbi__err("outofmem", "Out of memory");
+    return NULL;
+  }
+  memcpy(z, buffer, (size_t)len);
+  memset(z + len, 0, 8);
   stbi__zbuf a;
-  char *out = stbi__malloc(size_hint > 0 ? (size_t)size_hint : 1);
-  uint8_t *p = NULL;
+  char *out = stbi__malloc(initial_size > 0 ? (size_t)initial_size : 1);
+  char *p = NULL;
   if (out != NULL) {
-    /* the bytes after z[n) are in the buffer stb reads, so its bit reader
-       never runs out: the bits it holds unused are all from real bytes */
-    a.zbuffer = (stbi_uc *)z;
-    a.zbuffer_end = (stbi_uc *)z + n + 8;
-    if (stbi__do_zlib(&a, out, size_hint > 0 ? size_hint : 1, 1, 1)) {
-      p = (uint8_t *)a.zout_start;
-      *out_len = (int)(a.zout - a.zout_start);
-      *end = (size_t)(a.zbuffer - (stbi_uc *)z) - (size_t)a.num_bits / 8;
-    } else {
+    a.zbuffer = z;
+    a.zbuffer_end = z + len + 8;
+    if (!stbi__do_zlib(&a, out, initial_size > 0 ? initial_size : 1, 1, parse_header)) {
       STBI_FREE(a.zout_start);
+    } else {
+      const size_t n = (size_t)(a.zout - a.zout_start);
+      const size_t end = (size_t)(a.zbuffer - z) - (size_t)a.num_bits / 8; /* the first byte after the last block */
+      if (!parse_header) { /* raw deflate (Apple's CgBI files): no Adler-32 */
+        p = a.zout_start;
+      } else if (end > (size_t)len || (size_t)len - end < 4) {
+        adler_state = PW__PNG_ADLER_MISSING;
+      } else {
+        adler_want = (uint32_t)z[end] << 24 | (uint32_t)z[end + 1] << 16 | (uint32_t)z[end + 2] << 8 | z[end + 3];
+        adler_got = pw_adler32(a.zout_start, n, 1);
+        if (adler_got == adler_want) p = a.zout_start;
+        else adler_state = PW__PNG_ADLER_WRONG;
+      }
+      if (p != NULL) *outlen = (int)n;
+      else STBI_FREE(a.zout_start), stbi__err("adler", "Corrupt PNG");
     }
   }
-  return limit_end(p, why);
+  free(z);
+  return p;
 }
 
 uint8_t *pw__stb_png(const uint8_t *pixels, int w, int h, int channels, int *out_len) {
