@@ -116,7 +116,9 @@ function elementArg(where, what, v, t) {
   const lo = t.signed ? -(2n ** BigInt(t.bits - 1)) : 0n;
   const hi = t.signed ? 2n ** BigInt(t.bits - 1) - 1n : 2n ** BigInt(t.bits) - 1n;
   let b;
-  if (typeof v === 'bigint') b = v;
+  // (a bigint only for the 64-bit types, as their arrays store it; the
+  // others take a number, as Int32Array.of(1n) refuses a bigint)
+  if (typeof v === 'bigint' && t.big) b = v;
   else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
   else if (typeof v === 'number') throw rangeError(`${W(where)}: ${what} must be an integer for ${article(t.Ctor.name)} ${t.Ctor.name} (got ${v})`);
   else throw typeError(`${W(where)}: ${what} must be a number${t.big ? ' or a bigint' : ''} (got ${describe(v)})`);
