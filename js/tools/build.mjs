@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { BindgenError, generate, stripAttributes } from './bindgen.mjs';
 import { MALLOC_DEFINES, compileArgs, emccArgs } from './flags.mjs';
 import { ObjectCache, compileSources } from './objcache.mjs';
-import { FAMILIES, LIBS, borrowedSources, familyHeaders, findLib, resolveFamilies } from './families.mjs';
+import { FAMILIES, LIBS, borrowedSources, familyHeaders, findLib, resolveFamilies, unknownFamily } from './families.mjs';
 import { patchGlue, patchWorker } from './glue.mjs';
 
 export class BuildError extends Error {}
@@ -123,7 +123,7 @@ export function parseBuildArgs(argv) {
   }
   if (o.cache === '') throw new BuildError('--cache needs a folder (or --no-cache)');
   if (!/^[0-3sz]$/.test(o.opt)) throw new BuildError(`-O takes 0, 1, 2, 3, s or z (got "${o.opt}")`);
-  for (const f of o.with) if (!FAMILIES[f]) throw new BuildError(`--with: unknown family "${f}" (families: ${Object.keys(FAMILIES).join(', ')})`);
+  if (unknownFamily(o.with)) throw new BuildError(unknownFamily(o.with));
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.prefix)) throw new BuildError(`--prefix must be a C identifier prefix such as my_ (got "${o.prefix}")`);
   for (const d of o.defines) if (!/^[A-Za-z_]\w*(=.*)?$/.test(d)) throw new BuildError(`-D takes NAME or NAME=VALUE (got "${d}")`);
   return o;

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BuildError, emccEnv, emccVersion, sdkLayout, sdkSources } from './build.mjs';
-import { LIBS, findLib, resolveFamilies } from './families.mjs';
+import { LIBS, findLib, resolveFamilies, unknownFamily } from './families.mjs';
 import { COMPILE } from './flags.mjs';
 
 const MODES = ['native', 'san', 'split', 'wasm'];
@@ -57,6 +57,7 @@ export function parseCtestArgs(argv) {
     else o.files.push(a);
   }
   for (const m of o.only) if (!MODES.includes(m)) throw new BuildError(`--only: unknown mode "${m}" (modes: ${MODES.join(', ')})`);
+  if (unknownFamily(o.with)) throw new BuildError(unknownFamily(o.with));
   return o;
 }
 

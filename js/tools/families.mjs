@@ -85,13 +85,16 @@ export function borrowedSources(families) {
   return [...out.values()];
 }
 
+/** What is wrong with a --with list (["hash", "bytes"]): the message for its first unknown family, or null. */
+export function unknownFamily(names) {
+  const n = names.find((f) => !Object.hasOwn(FAMILIES, f));
+  return n === undefined ? null : `--with: unknown family "${n}" (families: ${Object.keys(FAMILIES).join(', ')})`;
+}
+
 /** The families of a --with list ("hash,bytes"), checked; in the order of FAMILIES. */
 export function resolveFamilies(names) {
-  for (const n of names) {
-    if (!FAMILIES[n]) {
-      throw new Error(`unknown family "${n}" (families: ${Object.keys(FAMILIES).join(', ')})`);
-    }
-  }
+  const bad = unknownFamily(names);
+  if (bad) throw new Error(bad);
   return Object.keys(FAMILIES).filter((n) => names.includes(n)).map((n) => ({ name: n, ...FAMILIES[n] }));
 }
 

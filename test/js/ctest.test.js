@@ -66,3 +66,29 @@ test('a C compiler that is not there is named, with the variable that names anot
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bad arguments: usage errors (status 2) naming the option, never a stack trace; build and ctest word --with alike', async () => {
+  const { main: ctestMain } = await import('../../js/tools/ctest.mjs');
+  const { main: buildMain } = await import('../../js/tools/build.mjs');
+  const run = async (main, argv) => {
+    let err = '';
+    const status = await main(argv, { stdout: { write() {} }, stderr: { write: (s) => { err += s; } } });
+    return { status, err };
+  };
+  for (const [argv, message] of [
+    [['--with', 'nope', 't.c'], /^parawasm ctest: --with: unknown family "nope" \(families: hash, bytes, image, array\)\n/],
+    [['--with', 'constructor', 't.c'], /^parawasm ctest: --with: unknown family "constructor"/],
+    [['--only', 'fast', 't.c'], /^parawasm ctest: --only: unknown mode "fast"/],
+    [['--with'], /^parawasm ctest: --with needs a value/],
+  ]) {
+    const r = await run(ctestMain, argv);
+    assert.equal(r.status, 2, `${argv}: ${r.err}`);
+    assert.match(r.err, message, argv.join(' '));
+    assert.doesNotMatch(r.err, /\n\s+at /, `${argv}: no stack trace`);
+  }
+  for (const f of ['nope', 'constructor', 'toString']) {
+    const r = await run(buildMain, ['--with', f, 'x.h']);
+    assert.equal(r.status, 2, `${f}: ${r.err}`);
+    assert.match(r.err, new RegExp(`^parawasm build: --with: unknown family "${f}" \\(families: hash, bytes, image, array\\)\\n`), f);
+  }
+});
