@@ -2,7 +2,7 @@
 // with `parawasm build --with hash`): createHash(), hashMany(),
 // HASH_ALGORITHMS.
 import type { PoolCallOptions } from '../runtime/types.js';
-import type { PW_HASH_LIST_2 } from '../../gen/kernels.js';
+import type { PW_HASH_LIST_2, PW_HASH_LIST_ROWS } from '../../gen/kernels.js';
 
 /** Names of the hash and checksum algorithms of createHash() and hashMany(). */
 export type HashAlgorithm = PW_HASH_LIST_2;
@@ -58,11 +58,27 @@ export interface HashManyOptions extends HashOptions {
   encoding?: DigestEncoding;
 }
 
-/** A result of hashMany() with encoding E: a string for 'hex' and 'base64', bytes for 'bytes', else as the kernel returns it. */
-export type HashManyResult<E> = E extends 'hex' | 'base64' ? string : E extends 'bytes' ? Uint8Array : HashValue;
+/**
+ * A result of hashMany() of algorithm A with encoding E: a string for 'hex'
+ * and 'base64', bytes for 'bytes', else as A's one-shot kernel returns it
+ * (HashValueOf).
+ */
+export type HashManyResult<E, A extends HashAlgorithmName = HashAlgorithm> =
+  E extends 'hex' | 'base64' ? string : E extends 'bytes' ? Uint8Array : HashValueOf<A>;
 
-/** A result of hashMany() without an encoding. */
+/** A result of hashMany() without an encoding, of any algorithm. */
 export type HashValue = number | bigint | Uint8Array;
+
+/**
+ * What algorithm A's one-shot kernel returns, and hashMany() without an
+ * encoding: a number (the 32-bit checksums, xxh32), a bigint (xxh64, xxh3,
+ * xxh128) or a Uint8Array (the digests); for a union of names, the union.
+ * (From the result column of the C list of algorithms.)
+ */
+export type HashValueOf<A extends HashAlgorithmName> =
+  Extract<PW_HASH_LIST_ROWS[number], readonly [unknown, unknown, Lowercase<A>, unknown, unknown]>[4] extends infer K
+    ? K extends 'u32' ? number : K extends 'u64' | 'u128' ? bigint : Uint8Array
+    : never;
 
 /**
  * A streaming hash of the core, shaped like Node's crypto Hash: feed it with
@@ -118,7 +134,7 @@ export interface HashCoreMethods {
   createHash<A extends HashAlgorithmName>(algorithm: A, options?: HashOptionsFor<A>): SyncHash;
   /** Hashes each view (a string as UTF-8); one result per view, in order (see HashManyResult). */
   hashMany<A extends HashAlgorithmName, E extends DigestEncoding | undefined = undefined>(algorithm: A,
-    views: Iterable<ArrayBufferView | string>, options?: HashOptionsFor<A> & { encoding?: E }): HashManyResult<E>[];
+    views: Iterable<ArrayBufferView | string>, options?: HashOptionsFor<A> & { encoding?: E }): HashManyResult<E, A>[];
 }
 
 /** What the hash family adds to a pool. */
@@ -131,5 +147,5 @@ export interface HashPoolMethods {
    */
   hashMany<A extends HashAlgorithmName, E extends DigestEncoding | undefined = undefined>(algorithm: A,
     views: Iterable<ArrayBufferView | string>,
-    options?: HashOptionsFor<A> & { encoding?: E } & Pick<PoolCallOptions, 'signal'>): Promise<HashManyResult<E>[]>;
+    options?: HashOptionsFor<A> & { encoding?: E } & Pick<PoolCallOptions, 'signal'>): Promise<HashManyResult<E, A>[]>;
 }

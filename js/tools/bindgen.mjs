@@ -1636,11 +1636,16 @@ function tsVariant(s, async, indent, pos, opts, baseFields, ret, generic, extra,
 
 // For each X-macro list, the union of each column whose values are all
 // strings: `PW_HASH_LIST_2` is 'crc32' | 'crc32c' | ... (types of the
-// families' JS, generated from the same list as everything else).
+// families' JS, generated from the same list as everything else); and its
+// rows, each a tuple of literal types (`PW_HASH_LIST_ROWS`), which relate
+// one column to another (an algorithm's result kind).
 function listTypes(lists) {
   const out = [];
+  const literal = (v) => (typeof v === 'string' || typeof v === 'number' ? JSON.stringify(v) : 'unknown');
   for (const [name, rows] of Object.entries(lists)) {
     if (!rows.length) continue;
+    out.push(`/** The rows of ${name} (a C X-macro list), as tuples. */`,
+      `export type ${name}_ROWS = readonly [${rows.map((r) => `readonly [${r.map(literal).join(', ')}]`).join(', ')}];`);
     for (let col = 0; col < rows[0].length; col++) {
       if (rows.every((r) => typeof r[col] === 'string' && !/^[A-Z_][A-Z0-9_]*$/.test(r[col]))) {
         out.push(`/** Column ${col} of ${name} (a C X-macro list). */`, `export type ${name}_${col} = ${rows.map((r) => JSON.stringify(r[col])).join(' | ')};`);

@@ -6,7 +6,7 @@ import {
   loadCore, createPool, hex, ParawasmError, AbortError, PoolCrashedError, PoolDestroyedError, HASH_ALGORITHMS,
 } from '../../pkg/index.js';
 import type {
-  Core, Pool, PoolStats, CallOptions, CreatePoolOptions, AsyncHash, HashAlgorithm, HashValue, SyncHash,
+  Core, Pool, PoolStats, CallOptions, CreatePoolOptions, AsyncHash, HashAlgorithm, HashValue, HashValueOf, SyncHash,
   Image, ImageResult, ImageInfo, ImageStats, ImageHistogram, NumericArray, PixelData, DigestEncoding,
 } from '../../pkg/index.js';
 
@@ -109,9 +109,28 @@ await ah.flush();
 const ahB64: string = await ah.digest('base64');
 const pm: string[] = await pool.hashMany('sha256', new Set([bytes]), { encoding: 'hex', signal: ac.signal });
 const pmv: HashValue[] = await pool.hashMany('xxh3', [bytes]);
+// without an encoding, each algorithm's own kind, as its one-shot kernel returns it
+const crcs: number[] = await pool.hashMany('crc32', [bytes]);
+const firstCrc: number | undefined = core.hashMany('CRC32C', [bytes])[0];
+const x32s: number[] = core.hashMany('xxh32', [bytes], { seed: 1 });
+const x128s: bigint[] = await pool.hashMany('xxh128', [bytes]);
+const md5s: Uint8Array[] = core.hashMany('md5', [bytes]);
+const b3s: Uint8Array[] = await pool.hashMany('blake3', [bytes], { outputLength: 8 });
+const mixed: (number | bigint)[] = core.hashMany(Math.random() < 2 ? 'adler32' : 'xxh64', [bytes]);
+const anyKind: HashValue[] = core.hashMany(anyAlgName(), [bytes]);
+const kindOf: HashValueOf<'SHA1'>[] = md5s;
+// @ts-expect-error: crc32's results are numbers
+const crcBig: bigint[] = core.hashMany('crc32', [bytes]);
+// @ts-expect-error: xxh64's are bigints
+const x64Num: number[] = await pool.hashMany('xxh64', [bytes]);
+// @ts-expect-error: sha256's are bytes
+const shaNum: number[] = core.hashMany('sha256', [bytes]);
+// @ts-expect-error: a union of kinds is not one of them
+const mixedNum: number[] = core.hashMany(Math.random() < 2 ? 'adler32' : 'xxh64', [bytes]);
 const algs: readonly HashAlgorithm[] = HASH_ALGORITHMS;
 const shashed: SyncHash = core.createHash('md5');
-const anyAlg = HASH_ALGORITHMS[0] as HashAlgorithm; // a name known only at run time: the options of any algorithm
+const anyAlg = HASH_ALGORITHMS[0] as HashAlgorithm;
+function anyAlgName(): HashAlgorithm { return anyAlg; } // a name known only at run time: the options of any algorithm
 core.createHash(anyAlg, { seed: 1 }).dispose();
 core.createHash('xxh128', { seed: 2n }).dispose();
 const fromHex: string = core.createHash('sha256').update('616263', 'hex').digest('hex');
