@@ -13,26 +13,49 @@ import { PoolBase, abortError } from './pool-base.js';
 
 const ERRORS = { TypeError, RangeError, ParawasmError, AbortError };
 
-// Buffers are copied to and from the worker in slices of this size, with
-// the event loop let run in between: a page stays responsive while hundreds
-// of MiB are copied.
-const SLICE = 8 << 20;
-const breathe = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+// Buffers are copied to and from the worker in pieces, with the event loop
+// let run whenever a stretch of copying has taken COPY_MS, or has copied
+// STRETCH bytes: a page keeps drawing while hundreds of MiB are copied.
+// Time as well as bytes: a copy to the worker fills a new buffer, and where
+// the first touch of a fresh page is slow (a virtual machine) 8 MiB of it
+// took 50 ms.
+const PIECE = 1 << 20;
+const STRETCH = 8 << 20;
+const COPY_MS = 8;
+// (the event loop let run with a message to ourselves: the page draws
+// before it if a frame is due, and no clamp applies as it does to nested
+// timers (setTimeout(0) waited 4 ms a time: 30% more for a copy); not
+// scheduler.yield(), whose continuations outrank drawing for up to 100 ms;
+// setImmediate in Node-like runtimes)
+const breathe = typeof setImmediate === 'function' ? () => new Promise((resolve) => { setImmediate(resolve); })
+  : () => new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 
 /**
- * Copies src into dst; false if `live()` turned false between slices, null
- * if the caller's view (either) was detached meanwhile (transferred: its
- * length is 0 now, and the copy would stop short without a word).
+ * Copies src into dst; false if `live()` turned false while the event loop
+ * ran, null if the caller's view (either) was detached meanwhile
+ * (transferred: its length is 0 now, and the copy would stop short without
+ * a word).
  */
 async function copyInSlices(dst, src, live) {
   const n = src.length;
-  for (let off = 0; off < n; off += SLICE) {
-    if (off) {
+  let start = performance.now();
+  let from = 0;
+  for (let off = 0; off < n; off += PIECE) {
+    if (off && (off - from >= STRETCH || performance.now() - start >= COPY_MS)) {
       await breathe();
       if (!live()) return false;
       if (src.length !== n || dst.length < n) return null;
+      start = performance.now();
+      from = off;
     }
-    dst.set(src.subarray(off, off + SLICE), off);
+    dst.set(src.subarray(off, off + PIECE), off);
   }
   return true;
 }
@@ -288,7 +311,7 @@ export class FallbackPool extends PoolBase {
     } else if (c === this.current && !c.sent) {
       this.settleCall(c, abortError(c, 'before it started'), undefined, true); // still copying its arguments
     } else if (c === this.copying) {
-      c.abortRequested = true; // rejects when the copy back ends (a few ms: slices of 8 MiB)
+      c.abortRequested = true; // rejects when the copy back ends (within COPY_MS of copying)
     } else {
       // the worker's single-thread core cannot stop mid-call: the call
       // rejects now, and its result, when the worker ends it, is dropped
