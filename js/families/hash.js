@@ -541,26 +541,60 @@ export function checkMany(family, algorithm, views, options, where, extra) {
   return { info, o, views: list };
 }
 
+// Views from outside the memory are copied in. Where their total passes
+// MANY_COPY, hashMany runs on runs of consecutive inputs whose copies stay
+// within it (one larger input alone), one run after the other: the heap
+// then holds the largest run's copies rather than all of them (two inputs
+// of 3 GiB would not fit in wasm32's 4 GiB together).
+const MANY_COPY = 256 << 20;
+
 /**
- * Places hashMany's inputs in `heap`: views already there are used in place
- * (their blocks are returned, to be pinned), the others are copied into one
- * new block. Returns { items, temp, blocks, copied }; items holds the
- * address and length of each input.
+ * hashMany's inputs as runs [from, to) of consecutive indices whose copies
+ * are at most MANY_COPY bytes (or one input); one run when all fit.
  */
-export function placeMany(heap, views, where) {
-  const items = new BigUint64Array(2 * views.length);
-  const at = new Array(views.length);
+function manyRuns(heap, views, where) {
+  let total = 0;
+  for (const v of views) total += v.byteLength;
+  if (total <= MANY_COPY) return [[0, views.length]];
+  const runs = [];
+  let from = 0;
+  let bytes = 0;
+  views.forEach((v, i) => {
+    const b = heap.locate(v, `${where}: views[${i}]`) < 0 ? v.byteLength : 0;
+    if (i > from && bytes + b > MANY_COPY) {
+      runs.push([from, i]);
+      from = i;
+      bytes = 0;
+    }
+    bytes += b;
+  });
+  runs.push([from, views.length]);
+  return runs;
+}
+
+/**
+ * Places hashMany's inputs from..to-1 in `heap`: views already there are
+ * used in place (their blocks are returned, to be pinned), the others are
+ * copied into one new block. Returns { items, temp, blocks, copied }; items
+ * holds the address and length of each input.
+ */
+function placeMany(heap, views, where, from, to) {
+  const n = to - from;
+  const items = new BigUint64Array(2 * n);
+  const at = new Array(n);
   const blocks = [];
   let foreign = 0;
-  views.forEach((v, i) => {
-    at[i] = heap.locate(v, `${where}: views[${i}]`);
+  for (let i = 0; i < n; i++) {
+    const v = views[from + i];
+    at[i] = heap.locate(v, `${where}: views[${from + i}]`);
     if (at[i] < 0) foreign += v.byteLength;
     else if (v.byteLength) blocks.push(blockOf(v));
-  });
+  }
   const temp = foreign ? heap.malloc(foreign, `${where}: views (their copies, of the views from outside the memory)`) : 0;
   let off = temp;
   const u8 = heap.views().u8;
-  views.forEach((v, i) => {
+  for (let i = 0; i < n; i++) {
+    const v = views[from + i];
     let p = at[i];
     if (p < 0) {
       p = off;
@@ -569,21 +603,20 @@ export function placeMany(heap, views, where) {
     }
     items[2 * i] = BigInt(p);
     items[2 * i + 1] = BigInt(v.byteLength);
-  });
+  }
   return { items, temp, blocks, copied: foreign };
 }
 
-/** The hashMany kernel's arguments (items as placed by placeMany). */
-export function manyArgs(m, items) {
-  return [m.info.id, m.o.seed, m.o.mode, m.o.key, items, m.views.length * m.o.outLength];
+/** The hashMany kernel's arguments for `n` inputs (items as placed by placeMany). */
+function manyArgs(m, items, n) {
+  return [m.info.id, m.o.seed, m.o.mode, m.o.key, items, n * m.o.outLength];
 }
 
-/** Splits hashMany's output into one result per input. */
-export function splitMany(m, out) {
+/** Splits hashMany's output for inputs from..to-1 into one result per input, r[from..to). */
+function splitMany(m, out, r, from, to) {
   const d = m.o.outLength;
-  const r = new Array(m.views.length);
-  for (let i = 0; i < r.length; i++) {
-    r[i] = encodeDigest(m.info, out.slice(i * d, (i + 1) * d), m.o.encoding, true);
+  for (let i = 0; i < to - from; i++) {
+    r[from + i] = encodeDigest(m.info, out.slice(i * d, (i + 1) * d), m.o.encoding, true);
   }
   return r;
 }
@@ -609,12 +642,16 @@ function installCore(core, ctx) {
      */
     hashMany(algorithm, views, options) {
       const m = checkMany(family, algorithm, views, options, 'hashMany', ['encoding']);
-      const placed = placeMany(core.heap, m.views, 'hashMany');
-      try {
-        return splitMany(m, core.call(manySpec, manyArgs(m, placed.items)));
-      } finally {
-        if (placed.temp) core.heap.mfree(placed.temp);
+      const r = new Array(m.views.length);
+      for (const [from, to] of manyRuns(core.heap, m.views, 'hashMany')) {
+        const placed = placeMany(core.heap, m.views, 'hashMany', from, to);
+        try {
+          splitMany(m, core.call(manySpec, manyArgs(m, placed.items, to - from)), r, from, to);
+        } finally {
+          if (placed.temp) core.heap.mfree(placed.temp);
+        }
       }
+      return r;
     },
   });
 }
@@ -664,14 +701,28 @@ function installPool(pool, ctx) {
           copied,
         });
       }
-      let placed;
+      // one run of inputs placed and hashed (see manyRuns; the next is
+      // placed when this one has ended, so its views are checked then)
+      const r = new Array(m.views.length);
+      const run = (from, to) => {
+        let placed;
+        try {
+          placed = placeMany(pool.heap, m.views, 'hashMany', from, to);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        const extra = { temps: placed.temp ? [placed.temp] : [], blocks: placed.blocks, copied: placed.copied, tables: placed.items.byteLength };
+        return pool.invokeRaw(manySpec, [...manyArgs(m, placed.items, to - from), ...callOptions], extra)
+          .then((out) => splitMany(m, out, r, from, to));
+      };
+      let runs;
       try {
-        placed = placeMany(pool.heap, m.views, 'hashMany');
+        runs = manyRuns(pool.heap, m.views, 'hashMany');
       } catch (e) {
         return Promise.reject(e);
       }
-      const extra = { temps: placed.temp ? [placed.temp] : [], blocks: placed.blocks, copied: placed.copied, tables: placed.items.byteLength };
-      return pool.invokeRaw(manySpec, [...manyArgs(m, placed.items), ...callOptions], extra).then((out) => splitMany(m, out));
+      if (runs.length === 1) return run(0, m.views.length);
+      return runs.reduce((p, [from, to]) => p.then(() => run(from, to)), Promise.resolve()).then(() => r);
     },
   });
 }

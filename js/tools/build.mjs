@@ -643,11 +643,12 @@ function writeTypes(out, name, fjs) {
   // the types of require(): one self-contained file with every declaration
   // (a CommonJS declaration file cannot re-export the ESM ones)
   const parts = ['lib/runtime/types.d.ts', ...famTypes.map((f) => `lib/families/${f.js.types}`), 'gen/kernels.d.ts'];
-  // (the generated list types, X-macro columns such as PW_HASH_LIST_2, are
-  // helpers of the declarations, not exports: index.d.ts does not export them)
+  // (the generated list types, X-macro columns such as PW_HASH_LIST_2 and
+  // rows such as PW_HASH_LIST_ROWS, are helpers of the declarations, not
+  // exports: index.d.ts does not export them)
   const inlined = parts.map((f) => readFileSync(join(out, f), 'utf8').split('\n')
     .filter((l) => !/^import type .* from '[^']+';$/.test(l))
-    .map((l) => (f.startsWith('gen/') ? l.replace(/^export (type [A-Z][A-Z0-9_]*_\d+ =)/, '$1') : l)).join('\n'));
+    .map((l) => (f.startsWith('gen/') ? l.replace(/^export (type [A-Z][A-Z0-9_]*_(?:\d+|ROWS) =)/, '$1') : l)).join('\n'));
   const decls = body.filter((l) => !/^(export|import)( type)? .* from /.test(l) && !/^export \* from /.test(l));
   // (`export {}`: a declaration file's declarations without `export` are
   // then its own, not exported as well, as TypeScript does otherwise)

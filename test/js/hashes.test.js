@@ -343,6 +343,39 @@ test('digest encodings', async () => {
   assert.equal(core.createHash('sha256').update('héllo ✓').digest('hex'), crypto.createHash('sha256').update('héllo ✓').digest('hex'));
 });
 
+test('hashMany of large inputs from outside the memory: copied in runs of at most 256 MiB, one after the other, so the heap holds the largest run; more than 4 GiB of inputs in all', async () => {
+  // 3 x 200 MiB from outside, an alloc() view and small ones between them:
+  // runs of 200, 200 and 200 MiB (+ the small ones), never 600 MiB at once
+  const big = [0, 1, 2].map((k) => randomBytes(200 << 20, 70 + k));
+  const fresh = await createPool({ threads: 2 });
+  const fcore = await loadCore();
+  try {
+    const mine = fresh.alloc(1000);
+    mine.set(randomBytes(1000, 73));
+    const views = [big[0], 'abc', mine, big[1], new Uint8Array(0), Buffer.from('xyz'), big[2], mine.subarray(10, 20)];
+    const want = views.map((v) => zlib.crc32(typeof v === 'string' ? Buffer.from(v) : v) >>> 0);
+    const md5 = views.map((v) => crypto.createHash('md5').update(v).digest('hex'));
+    assert.deepEqual(await fresh.hashMany('crc32', views), want, 'pool crc32');
+    assert.deepEqual(await fresh.hashMany('md5', views, { encoding: 'hex' }), md5, 'pool md5');
+    assert.ok(fresh.stats().heapSize < 400 * 2 ** 20, `the pool's heap holds one run, not all 600 MiB: ${fresh.stats().heapSize} bytes`);
+    const fviews = views.map((v) => (v === mine ? mine.slice() : v === views[7] ? views[7].slice() : v));
+    assert.deepEqual(fcore.hashMany('crc32', fviews), want, 'core crc32');
+    assert.deepEqual(fcore.hashMany('blake3', fviews, { outputLength: 0 }), fviews.map(() => new Uint8Array(0)), 'core, 0-byte digests');
+    assert.ok(fcore.heapSize < 400 * 2 ** 20, `the core's heap holds one run: ${fcore.heapSize} bytes`);
+    // an abort stops the runs: the call rejects, the pool goes on
+    const ac = new AbortController();
+    const p = fresh.hashMany('sha256', views, { signal: ac.signal });
+    setImmediate(() => ac.abort('stop'));
+    await assert.rejects(p, (e) => e.name === 'AbortError' && e.cause === 'stop');
+    assert.equal(await fresh.crc32(Buffer.from('abc')), zlib.crc32('abc') >>> 0);
+    // two inputs of 2.2 GiB: 4.4 GiB in all, more than the 4 GiB heap
+    const huge = [0, 1].map((k) => Buffer.alloc(2.2 * 2 ** 30, k ? 'pattern two ' : 'the first one '));
+    assert.deepEqual(await fresh.hashMany('crc32', huge), huge.map((v) => zlib.crc32(v) >>> 0), 'two 2.2 GiB inputs');
+  } finally {
+    await fresh.destroy();
+  }
+});
+
 test('hashMany equals one-shot for every algorithm, in place and copied, with encodings', async () => {
   const r = prng(61);
   const lens = Array.from({ length: 300 }, (_, i) => (i < 50 ? i : r() % (i < 290 ? 5000 : 2_000_000)));
