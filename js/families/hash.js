@@ -702,7 +702,7 @@ function installPool(pool, ctx) {
         });
       }
       // one run of inputs placed and hashed (see manyRuns; the next is
-      // placed when this one has ended, so its views are checked then)
+      // placed when this one has ended)
       const r = new Array(m.views.length);
       const run = (from, to) => {
         let placed;
@@ -722,7 +722,12 @@ function installPool(pool, ctx) {
         return Promise.reject(e);
       }
       if (runs.length === 1) return run(0, m.views.length);
-      return runs.reduce((p, [from, to]) => p.then(() => run(from, to)), Promise.resolve()).then(() => r);
+      // (every alloc() view held from the start: a free() of one that a
+      // later run reads waits for the call, as it does within a run)
+      const held = pool.holdInputs(m.views);
+      const release = () => { if (held) pool.releaseInputs(held); };
+      return runs.reduce((p, [from, to]) => p.then(() => run(from, to)), Promise.resolve())
+        .then(() => r).finally(release);
     },
   });
 }

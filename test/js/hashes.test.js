@@ -362,6 +362,15 @@ test('hashMany of large inputs from outside the memory: copied in runs of at mos
     assert.deepEqual(fcore.hashMany('crc32', fviews), want, 'core crc32');
     assert.deepEqual(fcore.hashMany('blake3', fviews, { outputLength: 0 }), fviews.map(() => new Uint8Array(0)), 'core, 0-byte digests');
     assert.ok(fcore.heapSize < 400 * 2 ** 20, `the core's heap holds one run: ${fcore.heapSize} bytes`);
+    // free() of an alloc() view a later run reads, while the first runs:
+    // it waits for the call, as within one run
+    const later = fresh.alloc(5000);
+    later.set(randomBytes(5000, 74));
+    const laterCrc = zlib.crc32(later) >>> 0;
+    const pending = fresh.hashMany('crc32', [big[0], big[1], later]);
+    fresh.free(later);
+    assert.deepEqual(await pending, [want[0], want[3], laterCrc], 'a later run\'s view freed meanwhile');
+    await assert.rejects(fresh.crc32(later), /freed/, 'freed once the call ended');
     // an abort stops the runs: the call rejects, the pool goes on
     const ac = new AbortController();
     const p = fresh.hashMany('sha256', views, { signal: ac.signal });

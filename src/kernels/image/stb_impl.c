@@ -218,8 +218,12 @@ static char *png_inflate(const char *buffer, int len, int initial_size, int *out
         if (adler_got == adler_want) p = a.zout_start;
         else adler_state = PW__PNG_ADLER_WRONG;
       }
-      if (p != NULL) *outlen = (int)n;
-      else STBI_FREE(a.zout_start), stbi__err("adler", "Corrupt PNG");
+      if (p != NULL) {
+        *outlen = (int)n;
+      } else { /* (codec.c words the failure from adler_state) */
+        STBI_FREE(a.zout_start);
+        stbi__err("adler", "Corrupt PNG");
+      }
     }
   }
   free(z);
