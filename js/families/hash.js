@@ -586,6 +586,8 @@ function placeMany(heap, views, where, from, to) {
   let foreign = 0;
   for (let i = 0; i < n; i++) {
     const v = views[from + i];
+    // (a later run's view checked again: it may have been detached since the call)
+    if (from > 0) checkLive(v, `${where}: views[${from + i}]`);
     at[i] = heap.locate(v, `${where}: views[${from + i}]`);
     if (at[i] < 0) foreign += v.byteLength;
     else if (v.byteLength) blocks.push(blockOf(v));
@@ -723,10 +725,12 @@ function installPool(pool, ctx) {
       }
       if (runs.length === 1) return run(0, m.views.length);
       // (every alloc() view held from the start: a free() of one that a
-      // later run reads waits for the call, as it does within a run)
+      // later run reads waits for the call, as it does within a run; the
+      // first run is copied now, as a single run is, the others when the
+      // run before has ended)
       const held = pool.holdInputs(m.views);
       const release = () => { if (held) pool.releaseInputs(held); };
-      return runs.reduce((p, [from, to]) => p.then(() => run(from, to)), Promise.resolve())
+      return runs.slice(1).reduce((p, [from, to]) => p.then(() => run(from, to)), run(runs[0][0], runs[0][1]))
         .then(() => r).finally(release);
     },
   });

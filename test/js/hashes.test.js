@@ -371,6 +371,17 @@ test('hashMany of large inputs from outside the memory: copied in runs of at mos
     fresh.free(later);
     assert.deepEqual(await pending, [want[0], want[3], laterCrc], 'a later run\'s view freed meanwhile');
     await assert.rejects(fresh.crc32(later), /freed/, 'freed once the call ended');
+    // the first run is copied by the call, as a single run is: changing an
+    // input of it at once does not change its result; a later run's input
+    // detached before its run is a TypeError naming it
+    const first = Buffer.from(big[0]);
+    const changed = fresh.hashMany('crc32', [first, big[1]]);
+    first.fill(0);
+    assert.deepEqual(await changed, [want[0], want[3]], 'the first run copied by the call');
+    const gone = big[1].slice();
+    const detached = fresh.hashMany('crc32', [big[0], gone]);
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    await assert.rejects(detached, (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_TYPE' && /^hashMany: views\[1\] is detached/.test(e.message));
     // an abort stops the runs: the call rejects, the pool goes on
     const ac = new AbortController();
     const p = fresh.hashMany('sha256', views, { signal: ac.signal });

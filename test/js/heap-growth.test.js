@@ -92,7 +92,6 @@ for (const kind of ['pool', 'core']) {
       const api = await open();
       try {
         const four = new Uint8Array(2 ** 32); // never written: costs no memory
-        const half = four.subarray(0, 2 ** 31);
         const other = new Uint8Array(2 ** 31);
         const attempt = async (fn) => {
           try {
@@ -105,7 +104,8 @@ for (const kind of ['pool', 'core']) {
         const cases = [
           ['xxh64 of a 4 GiB view', () => api.xxh64(four), 'xxh64: data'],
           ['sha256 of a 4 GiB view', () => api.sha256(four), 'sha256: data'],
-          ['hashMany of two 2 GiB views', () => api.hashMany('xxh64', [half, other]), 'hashMany: views'],
+          // (two views of 2 GiB go through, one run each: hashes.test.js)
+          ['hashMany of a 4 GiB view', () => api.hashMany('xxh64', [other, four]), 'hashMany: views'],
         ];
         // the pool's streaming hash copies a foreign view at once (the core streams any size)
         if (kind === 'pool') cases.push(['createHash().update() of a 4 GiB view', () => api.createHash('sha256').update(four), 'sha256.update: data']);

@@ -1021,6 +1021,15 @@ describe('codecs', () => {
     for (const cut of [1, 3, 4]) {
       cases.push([`its Adler-32 cut by ${cut}`, z.subarray(0, z.length - cut), /^image\.decode failed: truncated PNG: the image data ends without its Adler-32$/]);
     }
+    for (const cut of [5, 6, 9]) { // into the last stored block's data: its last bytes would be the zeros after the copy
+      cases.push([`cut by ${cut}`, z.subarray(0, z.length - cut), /^image\.decode failed: truncated PNG: the image data ends inside its zlib stream's compressed data$/]);
+    }
+    for (const cinfo of [8, 15]) { // a window over 32 KiB (RFC 1950 allows at most CINFO 7), FCHECK made right
+      const w = Buffer.from(z);
+      w[0] = (cinfo << 4) | 8;
+      w[1] = (w[1] & 0xe0) | (31 - ((w[0] * 256 + (w[1] & 0xe0)) % 31)) % 31;
+      cases.push([`CINFO ${cinfo}`, w, new RegExp(`^image\\.decode failed: corrupt PNG: the image data's zlib header declares a window of 2\\^${cinfo + 8} bytes \\(at most 2\\^15\\)$`)]);
+    }
     for (const [what, idat, message] of cases) {
       const file = pngWith(w, h, 8, 6, idat);
       for (const api of apis) {

@@ -358,11 +358,16 @@ static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t 
   const char *fmt = format == PW_IMAGE_PNG ? "PNG" : "JPEG";
   if (px == NULL) {
     uint32_t got, want;
-    switch (format == PW_IMAGE_PNG ? pw__stb_png_adler(&got, &want) : 0) {
+    switch (format == PW_IMAGE_PNG ? pw__stb_png_zlib(&got, &want) : 0) {
     case PW__PNG_ADLER_WRONG:
       return pw_fail(PW_EFORMAT, "corrupt PNG: the image data's Adler-32 is %08x, its zlib stream says %08x", got, want);
     case PW__PNG_ADLER_MISSING:
       return pw_fail(PW_EFORMAT, "truncated PNG: the image data ends without its Adler-32");
+    case PW__PNG_DATA_CUT:
+      return pw_fail(PW_EFORMAT, "truncated PNG: the image data ends inside its zlib stream's compressed data");
+    case PW__PNG_WINDOW:
+      return pw_fail(PW_EFORMAT, "corrupt PNG: the image data's zlib header declares a window of 2^%u bytes (at most 2^15)",
+                     (unsigned)got + 8);
     default:
       return decode_failed(why, fmt);
     }

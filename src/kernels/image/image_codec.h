@@ -21,13 +21,15 @@ uint8_t *pw__stb_load(const uint8_t *data, int len, int *w, int *h, int channels
 void pw__stb_free(void *p);
 
 /*
- * After a PNG decode failed: PW__PNG_ADLER_WRONG when its zlib stream's
- * Adler-32 (*want) is not its inflated data's (*got), PW__PNG_ADLER_MISSING
- * when the stream ends without one, 0 when it failed otherwise. (stb's
- * inflate does not check the Adler-32; pw__stb_load's PNG decodes do.)
+ * After a PNG decode failed, what parawasm's checks of its zlib stream
+ * (which stb does not make) found, or 0 when it failed otherwise:
+ *   PW__PNG_ADLER_WRONG    the stream's Adler-32 (*want) is not its data's (*got)
+ *   PW__PNG_ADLER_MISSING  the stream ends without its Adler-32
+ *   PW__PNG_DATA_CUT       the deflate data runs past the end of the image data
+ *   PW__PNG_WINDOW         the header declares a window over 32 KiB (*got: its CINFO)
  */
-enum { PW__PNG_ADLER_WRONG = 1, PW__PNG_ADLER_MISSING = 2 };
-int pw__stb_png_adler(uint32_t *got, uint32_t *want);
+enum { PW__PNG_ADLER_WRONG = 1, PW__PNG_ADLER_MISSING, PW__PNG_DATA_CUT, PW__PNG_WINDOW };
+int pw__stb_png_zlib(uint32_t *got, uint32_t *want);
 
 /* A PNG file in malloc'd memory (free with free()), or NULL when out of memory. */
 uint8_t *pw__stb_png(const uint8_t *pixels, int w, int h, int channels, int *out_len);

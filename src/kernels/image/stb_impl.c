@@ -34,7 +34,7 @@
 
 static _Thread_local size_t alloc_limit; /* 0: no limit (encoders) */
 static _Thread_local int limit_hit;        /* the running decode asked for more */
-static _Thread_local int adler_state;      /* png_inflate's finding: 0, PW__PNG_ADLER_* */
+static _Thread_local int zlib_state;       /* png_inflate's finding: 0, PW__PNG_* (image_codec.h) */
 static _Thread_local uint32_t adler_got, adler_want;
 
 static void *limited_malloc(size_t n) {
@@ -144,7 +144,7 @@ int pw__stb_info(const uint8_t *data, int len, int *w, int *h, int *comp) {
 static void limit_begin(size_t limit) {
   alloc_limit = limit;
   limit_hit = 0;
-  adler_state = 0;
+  zlib_state = 0;
   stbi__g_failure_reason = NULL;
 }
 
@@ -178,9 +178,9 @@ uint8_t *pw__stb_load(const uint8_t *data, int len, int *w, int *h, int channels
 
 void pw__stb_free(void *p) { stbi_image_free(p); }
 
-int pw__stb_png_adler(uint32_t *got, uint32_t *want) {
+int pw__stb_png_zlib(uint32_t *got, uint32_t *want) {
   *got = adler_got, *want = adler_want;
-  return adler_state;
+  return zlib_state;
 }
 
 static char *png_inflate(const char *buffer, int len, int initial_size, int *outlen, int parse_header) {
@@ -210,17 +210,21 @@ static char *png_inflate(const char *buffer, int len, int initial_size, int *out
       const size_t end = (size_t)(a.zbuffer - z) - (size_t)a.num_bits / 8; /* the first byte after the last block */
       if (!parse_header) { /* raw deflate (Apple's CgBI files): no Adler-32 */
         p = a.zout_start;
-      } else if (end > (size_t)len || (size_t)len - end < 4) {
-        adler_state = PW__PNG_ADLER_MISSING;
+      } else if (z[0] >> 4 > 7) { /* stb reads any CINFO; RFC 1950 allows windows up to 32 KiB */
+        zlib_state = PW__PNG_WINDOW, adler_got = z[0] >> 4;
+      } else if (end > (size_t)len) { /* its last blocks decoded from the zero bytes after the copy */
+        zlib_state = PW__PNG_DATA_CUT;
+      } else if ((size_t)len - end < 4) {
+        zlib_state = PW__PNG_ADLER_MISSING;
       } else {
         adler_want = (uint32_t)z[end] << 24 | (uint32_t)z[end + 1] << 16 | (uint32_t)z[end + 2] << 8 | z[end + 3];
         adler_got = pw_adler32(a.zout_start, n, 1);
         if (adler_got == adler_want) p = a.zout_start;
-        else adler_state = PW__PNG_ADLER_WRONG;
+        else zlib_state = PW__PNG_ADLER_WRONG;
       }
       if (p != NULL) {
         *outlen = (int)n;
-      } else { /* (codec.c words the failure from adler_state) */
+      } else { /* (codec.c words the failure from zlib_state) */
         STBI_FREE(a.zout_start);
         stbi__err("adler", "Corrupt PNG");
       }
