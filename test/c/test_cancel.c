@@ -279,9 +279,86 @@ static pw_status w_resize_up(uint8_t *b) {
   return pw_image_resize(b, W_W, W_H, win_out, W_W * 2, W_H / 2, 3); /* (same bytes out: 2x wide, half tall) */
 }
 static pw_status w_greyscale(uint8_t *b) { return pw_image_greyscale(b, win_out, W_W, W_H); }
+static pw_status w_encoded(pw_status s, pw_result *r) {
+  free(r->data);
+  return s;
+}
+static pw_status w_encode_png(uint8_t *b) {
+  pw_result r = {0};
+  return w_encoded(pw_image_encode_png(b, W_W, W_H, &r), &r);
+}
+static pw_status w_encode_jpeg90(uint8_t *b) { /* 4:2:0 */
+  pw_result r = {0};
+  return w_encoded(pw_image_encode_jpeg(b, W_W, W_H, 90, &r), &r);
+}
+static pw_status w_encode_jpeg95(uint8_t *b) { /* 4:4:4 */
+  pw_result r = {0};
+  return w_encoded(pw_image_encode_jpeg(b, W_W, W_H, 95, &r), &r);
+}
+
+/* The codecs' files (W_PNG, W_JPEG): of a noisy picture of W_W x W_FH
+   pixels, so that a file is several MiB; the PNG's image data is cut into
+   IDAT chunks of 64 KiB, as most encoders write it (stb writes one). */
+#define W_FH (W_H * 3 / 4)
+static uint8_t *w_file;
+static size_t w_file_len;
+static pw_status w_decode(uint8_t *b) { return pw_image_decode(b, w_file_len, win_out, W_W, W_FH); }
+
+static void put32(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v; }
+
+/* A PNG's IDAT data in chunks of at most `piece` bytes; *n its new length. */
+static uint8_t *png_rechunk(const uint8_t *d, size_t *n, size_t piece) {
+  uint8_t *out = malloc(*n + *n / piece * 12 + 64), *idat = malloc(*n);
+  size_t o = 8, k = 0, at = 8;
+  memcpy(out, d, 8);
+  while (at + 12 <= *n) {
+    uint32_t len = (uint32_t)d[at] << 24 | (uint32_t)d[at + 1] << 16 | (uint32_t)d[at + 2] << 8 | d[at + 3];
+    if (memcmp(d + at + 4, "IDAT", 4) == 0) {
+      memcpy(idat + k, d + at + 8, len), k += len;
+    } else {
+      if (memcmp(d + at + 4, "IEND", 4) == 0) /* the data, before IEND */
+        for (size_t i = 0; i < k; i += piece) {
+          size_t m = k - i < piece ? k - i : piece;
+          put32(out + o, (uint32_t)m);
+          memcpy(out + o + 4, "IDAT", 4);
+          memcpy(out + o + 8, idat + i, m);
+          put32(out + o + 8 + m, pw_crc32(out + o + 4, m + 4, 0));
+          o += 12 + m;
+        }
+      memcpy(out + o, d + at, (size_t)len + 12), o += (size_t)len + 12;
+    }
+    at += (size_t)len + 12;
+  }
+  free(idat);
+  *n = o;
+  return out;
+}
+
+/* Makes w_file: fill W_PNG or W_JPEG. */
+static void w_make_file(int png) {
+  uint8_t *px = malloc((size_t)W_W * W_FH * 4);
+  uint64_t seed = 777;
+  for (size_t i = 0; i < (size_t)W_W * W_FH * 4; i += 8) {
+    uint64_t v = splitmix64(&seed);
+    memcpy(px + i, &v, 8);
+    px[i + 3] = px[i + 7] = 255;
+  }
+  pw_result r = {0};
+  pw_status s = png ? pw_image_encode_png(px, W_W, W_FH, &r) : pw_image_encode_jpeg(px, W_W, W_FH, 95, &r);
+  free(px);
+  if (s != PW_OK || r.size > WIN_SIZE) {
+    fprintf(stderr, "test_cancel: encoding the %s failed (status %d, %zu bytes)\n", png ? "PNG" : "JPEG", (int)s,
+            (size_t)r.size);
+    exit(2);
+  }
+  free(w_file);
+  w_file_len = r.size;
+  w_file = png ? png_rechunk(r.data, &w_file_len, 65536) : r.data;
+  if (png) free(r.data);
+}
 
 /* How the window's buffer is filled. */
-enum { W_RANDOM, W_OPAQUE, W_ASCENDING, W_ZERO };
+enum { W_RANDOM, W_OPAQUE, W_ASCENDING, W_ZERO, W_PNG, W_JPEG };
 
 /* Fills the window's buffer (every byte pseudo-random, with alpha 255 for
    W_OPAQUE; or ascending 32-bit elements; or zeros), closes it, and makes
@@ -300,6 +377,7 @@ static uint8_t *win_arm(int fill, int cancel_at) {
     memcpy(win_base + i, &v, 8);
     if (fill == W_OPAQUE) win_base[i + 3] = win_base[i + 7] = 255;
   }
+  if (fill == W_PNG || fill == W_JPEG) memcpy(win_base, w_file, w_file_len);
   mprotect(win_base, WIN_SIZE, PROT_NONE);
   memset(&guard_task, 0, sizeof guard_task);
   win_faults = 0;
@@ -382,8 +460,14 @@ static void test_windowed(void) {
       {"image resize down", w_resize_down, W_OPAQUE},
       {"image resize up", w_resize_up, W_OPAQUE},
       {"image greyscale", w_greyscale, W_OPAQUE},
+      {"image encode PNG", w_encode_png, W_OPAQUE},
+      {"image encode JPEG 4:2:0", w_encode_jpeg90, W_OPAQUE},
+      {"image encode JPEG 4:4:4", w_encode_jpeg95, W_OPAQUE},
+      {"image decode PNG", w_decode, W_PNG},
+      {"image decode JPEG", w_decode, W_JPEG},
   };
   for (size_t i = 0; i < sizeof kernels / sizeof *kernels; i++) {
+    if (kernels[i].fill == W_PNG || kernels[i].fill == W_JPEG) w_make_file(kernels[i].fill == W_PNG);
     check_windowed(kernels[i].name, kernels[i].k, kernels[i].fill);
     if (kernels[i].k != w_sum_f64) check_windowed_precancel(kernels[i].name, kernels[i].k, kernels[i].fill);
   }

@@ -55,6 +55,7 @@ static pw_status check_png(const uint8_t *d, size_t n, uint64_t *idat) {
   int first = 1;
   *idat = 0;
   for (;;) {
+    if (pw_cancelled()) return PW_ECANCELED;
     if (n - at < 12)
       return pw_fail(PW_EFORMAT, "truncated PNG: %zu bytes left at byte %zu, no IEND chunk", n - at, at);
     uint32_t len = be32(d + at);
@@ -170,7 +171,12 @@ static pw_status check_jpeg(const uint8_t *d, size_t n, uint64_t *coded, pw__jpe
     if (m != 0xda) continue;
     /* entropy-coded data: up to the next 0xFF that is not 0xFF00 or a restart marker */
     const size_t data_at = at;
+    size_t poll_at = at; /* an abort looked at every 256 KiB of a scan */
     for (;;) {
+      if (at >= poll_at) {
+        if (pw_cancelled()) return PW_ECANCELED;
+        poll_at = at + ((size_t)1 << 18);
+      }
       const uint8_t *ff = at < n ? memchr(d + at, 0xff, n - at) : NULL;
       if (ff == NULL) return pw_fail(PW_EFORMAT, "truncated JPEG: scan data runs to the end of the file");
       at = (size_t)(ff - d);
@@ -333,10 +339,12 @@ static pw_status decode_failed(const char *why, const char *fmt) {
 
 static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t width, uint32_t height,
                         int channels) {
+  if (pw_cancelled()) return PW_ECANCELED;
   int w = 0, h = 0, comp = 0, format = 0;
   uint64_t coded = 0;
   pw_status s = header(data, len, &w, &h, &comp, &format, &coded);
-  if (s != PW_OK) return s;
+  /* (under an abort pw_crc32 stops early: a chunk's CRC then looks wrong) */
+  if (s != PW_OK) return pw_cancelled() ? PW_ECANCELED : s;
   if ((uint32_t)w != width) return pw_fail(PW_EINVAL, "width is %u but the image is %d wide", width, w);
   if ((uint32_t)h != height) return pw_fail(PW_EINVAL, "height is %u but the image is %d high", height, h);
   /* no block stb needs is larger than twice 8 bytes a pixel (16-bit RGBA) plus a filter byte a row */
@@ -356,6 +364,10 @@ static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t 
   int luma = channels == 1 && comp >= 3;
   uint8_t *px = pw__stb_load(data, (int)len, &dw, &dh, luma ? 3 : channels, limit, &why);
   const char *fmt = format == PW_IMAGE_PNG ? "PNG" : "JPEG";
+  if (pw_cancelled()) { /* stb stopped short (stb_impl.c): what it made, if anything, is not the image */
+    pw__stb_free(px);
+    return PW_ECANCELED;
+  }
   if (px == NULL) {
     uint32_t got, want;
     switch (format == PW_IMAGE_PNG ? pw__stb_png_zlib(&got, &want) : 0) {
@@ -410,8 +422,13 @@ static pw_status encode_checks(uint32_t width, uint32_t height, unsigned ch, int
 static pw_status encode_png(const uint8_t *src, uint32_t width, uint32_t height, unsigned ch, pw_result *out) {
   pw_status s = encode_checks(width, height, ch, 0);
   if (s != PW_OK) return s;
+  if (pw_cancelled()) return PW_ECANCELED;
   int n = 0;
   uint8_t *png = pw__stb_png(src, (int)width, (int)height, (int)ch, &n);
+  if (pw_cancelled()) { /* stb stopped short (stb_impl.c) */
+    free(png);
+    return PW_ECANCELED;
+  }
   if (png == NULL) return pw_fail(PW_ENOMEM, "out of memory encoding the PNG");
   void *p = pw_result_resize(out, (size_t)n);
   if (p != NULL) memcpy(p, png, (size_t)n);
@@ -455,8 +472,13 @@ static pw_status encode_jpeg(const uint8_t *src, uint32_t width, uint32_t height
   pw_status s = encode_checks(width, height, ch, 1);
   if (s != PW_OK) return s;
   if (quality < 1 || quality > 100) return pw_fail(PW_EINVAL, "quality must be 1 to 100 (got %u)", quality);
+  if (pw_cancelled()) return PW_ECANCELED;
   sink k = {0};
   int ok = pw__stb_jpeg(src, (int)width, (int)height, (int)ch, (int)quality, sink_write, &k);
+  if (pw_cancelled()) { /* stb stopped short (stb_impl.c) */
+    free(k.buf);
+    return PW_ECANCELED;
+  }
   if (!ok || k.failed) {
     free(k.buf);
     return pw_fail(k.failed ? PW_ENOMEM : PW_EINVAL, k.failed ? "out of memory encoding the JPEG" : "JPEG encoder failed");

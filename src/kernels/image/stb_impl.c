@@ -31,6 +31,7 @@
 
 #include "image_codec.h"
 #include "parawasm/checksum.h"
+#include "parawasm/kernel.h"
 
 static _Thread_local size_t alloc_limit; /* 0: no limit (encoders) */
 static _Thread_local int limit_hit;        /* the running decode asked for more */
@@ -111,10 +112,86 @@ static char *png_inflate(const char *buffer, int len, int initial_size, int *out
 #define PW_ZLIB_0 stbi_zlib_decode_malloc_guesssize_headerflag
 #define PW_ZLIB_1 png_inflate
 #define stbi_zlib_decode_malloc_guesssize_headerflag(first, ...) PW_CAT(PW_ZLIB_, PW_IS_PAREN(first))(first, __VA_ARGS__)
+/*
+ * An abort (pw_cancelled) stops stb within a few milliseconds of work: stb
+ * has no way to stop, so its calls of the functions at the heart of each
+ * loop are routed through a look at the flag, and once it is set they
+ * make the loop end:
+ *   - decoders: a JPEG's entropy-coded blocks (baseline: decoded and
+ *     transformed; progressive: each scan's DC and AC blocks), a PNG's
+ *     IDAT chunks (gathered before the inflate) and its deflate blocks
+ *     fail, as on damaged data (codec.c then reports the cancel, not the
+ *     damage); within a deflate block (stb's encoder writes one for the
+ *     whole image), every 1024th refill of the bit reader (about 3 KiB of
+ *     compressed data) looks too, and sends the reader to the end of its
+ *     data, which it then reports;
+ *   - the JPEG encoder: the 8x8 block coder does no more work and sets its
+ *     caller's loop counters past the image (y = height, x = width);
+ *   - the PNG encoder: the row filter fills no more rows and moves its
+ *     caller's row counter to the last row (j = y - 1, a zeroed line: no
+ *     write past the rows), and the deflate coder's hash of the next bytes
+ *     makes its input empty (data_len = 0: the step under way reads only
+ *     bytes it has checked, the next match finds nothing, the loop ends,
+ *     and the Adler-32 after it reads none).
+ * What they make then is never used: codec.c returns PW_ECANCELED. The
+ * counters are stb's own names in those functions (stb_image_write 1.16):
+ * another stb that renamed them fails to compile here, and test_cancel
+ * checks that each stops. A call is told from the definition of the same
+ * name by its first argument: PW_IS_DEF is 1 where that begins with the
+ * parameter's type (PW_DEF_<type> defined below), 0 for an expression.
+ */
+#define PW_IS_DEF(x) PW_SECOND(PW_CAT(PW_DEF_, x), 0, ~)
+#define PW_DEF_stbi__jpeg ~, 1,
+#define PW_DEF_stbi__zbuf ~, 1,
+#define PW_DEF_stbi__write_context ~, 1,
+#define PW_DEF_unsigned ~, 1,
+#define PW_DEF_stbi__context ~, 1,
+#define PW_STOP_OR(call) (pw_cancelled() ? 0 : call)
+#define PW_JBLOCK_1 stbi__jpeg_decode_block
+#define PW_JBLOCK_0(...) PW_STOP_OR(stbi__jpeg_decode_block(__VA_ARGS__))
+#define stbi__jpeg_decode_block(first, ...) PW_CAT(PW_JBLOCK_, PW_IS_DEF(first))(first, __VA_ARGS__)
+#define PW_JDC_1 stbi__jpeg_decode_block_prog_dc
+#define PW_JDC_0(...) PW_STOP_OR(stbi__jpeg_decode_block_prog_dc(__VA_ARGS__))
+#define stbi__jpeg_decode_block_prog_dc(first, ...) PW_CAT(PW_JDC_, PW_IS_DEF(first))(first, __VA_ARGS__)
+#define PW_JAC_1 stbi__jpeg_decode_block_prog_ac
+#define PW_JAC_0(...) PW_STOP_OR(stbi__jpeg_decode_block_prog_ac(__VA_ARGS__))
+#define stbi__jpeg_decode_block_prog_ac(first, ...) PW_CAT(PW_JAC_, PW_IS_DEF(first))(first, __VA_ARGS__)
+#define PW_ZBLOCK_1 stbi__parse_huffman_block
+#define PW_ZBLOCK_0(a) PW_STOP_OR(stbi__parse_huffman_block(a))
+#define stbi__parse_huffman_block(first) PW_CAT(PW_ZBLOCK_, PW_IS_DEF(first))(first)
+static _Thread_local unsigned fill_ticks;
+#define PW_FILL_1 stbi__fill_bits
+#define PW_FILL_0(z)                                                                                               \
+  ((++fill_ticks & 1023u) == 0 && pw_cancelled() ? (void)((z)->zbuffer = (z)->zbuffer_end) : (void)0,              \
+   stbi__fill_bits(z))
+#define stbi__fill_bits(first) PW_CAT(PW_FILL_, PW_IS_DEF(first))(first)
+#define PW_GETN_1 stbi__getn
+#define PW_GETN_0(...) PW_STOP_OR(stbi__getn(__VA_ARGS__))
+#define stbi__getn(first, ...) PW_CAT(PW_GETN_, PW_IS_DEF(first))(first, __VA_ARGS__)
+#define PW_DU_1 stbiw__jpg_processDU
+#define PW_DU_0(...) (pw_cancelled() ? (y = height, x = width, 0) : stbiw__jpg_processDU(__VA_ARGS__))
+#define stbiw__jpg_processDU(first, ...) PW_CAT(PW_DU_, PW_IS_DEF(first))(first, __VA_ARGS__)
+#define PW_LINE_0 stbiw__encode_png_line
+#define PW_LINE_1(px, stride, w, h, row, n, filter, line)                                                          \
+  (pw_cancelled() ? (void)(j = y - 1, memset(line, 0, (size_t)(w) * (size_t)(n)))                                  \
+                  : stbiw__encode_png_line(px, stride, w, h, row, n, filter, line))
+#define stbiw__encode_png_line(first, ...) PW_CAT(PW_LINE_, PW_IS_PAREN(first))(first, __VA_ARGS__)
+#define PW_ZHASH_1 stbiw__zhash
+#define PW_ZHASH_0(p) (pw_cancelled() ? (data_len = 0, stbiw__zhash(p)) : stbiw__zhash(p))
+#define stbiw__zhash(first) PW_CAT(PW_ZHASH_, PW_IS_DEF(first))(first)
 #include "stb_image.h"
 #include "stb_image_write.h"
 #undef stbi__resample_row_h_2
 #undef stbi_zlib_decode_malloc_guesssize_headerflag
+#undef stbi__jpeg_decode_block
+#undef stbi__jpeg_decode_block_prog_dc
+#undef stbi__jpeg_decode_block_prog_ac
+#undef stbi__parse_huffman_block
+#undef stbi__getn
+#undef stbi__fill_bits
+#undef stbiw__jpg_processDU
+#undef stbiw__encode_png_line
+#undef stbiw__zhash
 
 /* out[2i], out[2i+1]: the triangle filter, 3/4 of sample i and 1/4 of its neighbour on that side (edges: the sample) */
 static unsigned char *stbi__resample_row_h_2(unsigned char *out, unsigned char *in_near, unsigned char *in_far, int w,
