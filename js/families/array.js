@@ -263,6 +263,11 @@ const OPS = {
     const o = optionsArg(env, 'sortByKey', options, ['descending']);
     const descending = boolArg('sortByKey', 'options.descending', o.descending);
     const arrays = [keys, ...list];
+    const names = ['keys', ...list.map((_, i) => (ArrayBuffer.isView(payloads) ? 'payloads' : `payloads[${i}]`))];
+    // each array looked at again before a step reads or writes it, so
+    // that one gone meanwhile (transferred, freed) is named as the caller
+    // named it, not as the step's own argument
+    const usable = (i) => env.usable('sortByKey', names[i], arrays[i]);
     const places = env.async ? null : arrays.map(placeOf);
     const order = yield { k: 'argsort', args: [keys, call(env, o, { descending })] };
     if (order.length === 0) return order;
@@ -290,7 +295,8 @@ const OPS = {
       // step with each other
       const tmps = [];
       try {
-        for (const v of arrays) {
+        for (const [i, v] of arrays.entries()) {
+          usable(i);
           const tmp = env.alloc(v.length, TYPES[v[Symbol.toStringTag]].Ctor);
           tmps.push(tmp);
           try {
@@ -305,7 +311,9 @@ const OPS = {
           }
         }
         const back = call(env, { onProgress: o.onProgress });
+        arrays.forEach((_, i) => usable(i)); // (all of them before any is written)
         for (const [i, v] of arrays.entries()) {
+          usable(i);
           const code = TYPES[v[Symbol.toStringTag]].code;
           yield { spec: 'convert', args: [tmps[i], code, v, code, back] };
         }

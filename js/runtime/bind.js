@@ -3,7 +3,7 @@
 // reads. One driver serves every kernel; the core runs a prepared call at
 // once, the pool queues it.
 import { AbortError, ParawasmError, article, describe, isPlainObject, rangeError, typeError } from './errors.js';
-import { blockOf, checkLive, detachedError, freedError, isDetached, memoryOf } from './memory.js';
+import { blockOf, checkLive, checkWritable, detachedError, freedError, isDetached, memoryOf } from './memory.js';
 import { INT_RANGE } from './scalars.js';
 
 export const PW_ECANCELED = -3;
@@ -221,13 +221,14 @@ export function resultSizeError(spec, name, bytes, size) {
 }
 
 /**
- * The error of a fast call whose written buffer, staged outside the heap,
- * was detached before its result could be copied back (the generated
- * read's $gone): names the buffer where the kernel writes one.
+ * A fast call's written buffer, staged outside the heap, before its result
+ * is copied back (the generated read's $gone): throws, naming the buffer
+ * where the kernel writes one, if it went away meanwhile (checkWritable);
+ * returns if it did not (an alloc() view of another heap, still live).
  */
-export function writtenGone(spec) {
+export function writtenGone(spec, view, bytes) {
   const w = spec.params.filter((p) => p.kind === 'out' || p.kind === 'inout');
-  throw detachedError(w.length === 1 ? w[0].label : `${spec.label}: a buffer it writes`);
+  checkWritable(view, bytes, w.length === 1 ? w[0].label : `${spec.label}: a buffer it writes`);
 }
 
 /** Checks one scalar argument; returns it as the binding stores it. */
@@ -771,9 +772,8 @@ export class Call {
       if (isDetached(out)) return this.heap.viewAt(block, out.constructor, this.outPtrs[0], this.outLength);
       return out;
     }
-    // a view of another memory: it may have been freed or detached while a pool call ran
-    if (block !== undefined && !block.live) throw freedError(what);
-    if (isDetached(out)) throw detachedError(what);
+    // a view of another memory: it may have been freed, detached or shrunk while a pool call ran
+    checkWritable(out, bytes, what);
     if (bytes) {
       new Uint8Array(out.buffer, out.byteOffset, bytes).set(h.u8.subarray(from, from + bytes));
       this.copied += bytes;
@@ -783,15 +783,16 @@ export class Call {
 
   /**
    * Copies back what the kernel wrote into buffers that were copied in;
-   * one detached meanwhile (transferred while a pool call ran, or from
-   * onProgress) is a TypeError naming it, and nothing is copied.
+   * one that went away meanwhile (while a pool call ran, or from
+   * onProgress: detached, an alloc() view of another heap freed, a
+   * resizable buffer shrunk) is an error naming it, and nothing is copied.
    */
   copyOut() {
     if (this.nCopies === 0) return;
     for (let c = 0; c < this.nCopies; c++) {
       const i = this.copies[c];
       const p = this.spec.params[i];
-      if (p.kind !== 'in' && this.bytes[i] > 0 && isDetached(this.values[i])) throw detachedError(p.label);
+      if (p.kind !== 'in' && this.bytes[i] > 0) checkWritable(this.values[i], this.bytes[i], p.label);
     }
     const u8 = this.heap.views().u8;
     for (let c = 0; c < this.nCopies; c++) {

@@ -198,6 +198,21 @@ export function checkLive(view, what) {
 }
 
 /**
+ * Before a call's results are copied back into `view` (a copy of it went
+ * to the kernel): throws, naming `what`, if the view went away while the
+ * call ran (detached; freed, when it is an alloc() view of another heap,
+ * whose memory may be someone else's now; its resizable buffer shrunk
+ * below it), so that nothing is written into memory that is not its own.
+ */
+export function checkWritable(view, bytes, what) {
+  checkLive(view, what);
+  if (view.byteLength < bytes) {
+    throw typeError(`${what} shrank while the call ran: its resizable ArrayBuffer was resized to ${view.buffer.byteLength} ` +
+      `bytes, and the view's ${bytes} bytes of results no longer fit`);
+  }
+}
+
+/**
  * Throws, naming `what`, if `v` may not be given to a kernel of `host` (a
  * core or a pool): detached, freed (a fallback pool's blocks too, which
  * only it knows), or a view built by hand over its memory; else returns

@@ -250,6 +250,73 @@ test('a caller\'s view detached (transferred) while its call runs: a TypeError n
   assert.deepEqual(await onFallback(src), want, 'fallback pool');
 });
 
+test('an alloc() view of another heap freed, or a resizable buffer shrunk, while a pool call writes it: an error naming it, and nothing written', async () => {
+  // (a call whose results were copied back before the free or the shrink,
+  // a thread having ended it while this one was still in the call, as a
+  // pause of this thread allows, resolves: nothing was written after)
+  const src = `
+    const named = (e) => e.constructor.name + ' ' + e.code + ' ' + e.message.split(' is ')[0].split(' shrank')[0];
+    const out = {};
+    const { loadCore } = await import(${PKG});
+    const core = await loadCore();
+    const other = await createPool({ threads: 1 });
+    const n = 1 << 18;
+    for (const [name, heap] of [['core', core], ['other pool', other]]) {
+      const x = heap.alloc(n * 8, Float64Array);
+      for (let i = 0; i < n; i++) x[i] = n - i;
+      const sorting = pool.array.sort(x);
+      const sortedAlready = x[0] === 1;
+      heap.free(x);
+      const y = heap.alloc(n * 8, Float64Array).fill(-1); // (likely where x was)
+      out[name + ' sort'] = await sorting.then(() => (sortedAlready ? 'copied back before' : 'resolved'), named);
+      const img = heap.alloc(1024 * 1024 * 4, Uint8ClampedArray).fill(7);
+      const inverting = pool.image.invert({ data: img, width: 1024, height: 1024 }, { dst: img });
+      const invertedAlready = img[0] === 248;
+      heap.free(img);
+      const z = heap.alloc(1024 * 1024 * 4, Uint8ClampedArray).fill(1);
+      out[name + ' invert'] = await inverting.then(() => (invertedAlready ? 'copied back before' : 'resolved'), named);
+      out[name + ' untouched'] = y.every((v) => v === -1) && z.every((v) => v === 1);
+      heap.free(y);
+      heap.free(z);
+    }
+    await other.destroy();
+    const ab = new ArrayBuffer(n * 8, { maxByteLength: n * 8 });
+    const fixed = new Float64Array(ab, 0, n);
+    for (let i = 0; i < n; i++) fixed[i] = n - i;
+    const p1 = pool.array.sort(fixed);
+    const fixedAlready = fixed[0] === 1;
+    ab.resize(16);
+    out.fixed = await p1.then(() => (fixedAlready ? 'copied back before' : 'resolved'), named);
+    const ab2 = new ArrayBuffer(n * 8, { maxByteLength: n * 8 });
+    const tracking = new Float64Array(ab2);
+    for (let i = 0; i < n; i++) tracking[i] = n - i;
+    const p2 = pool.array.sort(tracking);
+    const trackingAlready = tracking[0] === 1;
+    ab2.resize(16);
+    out.tracking = await p2.then(() => (trackingAlready ? 'copied back before' : 'resolved'), named);
+    const keys = Float64Array.from({ length: 1000 }, (_, i) => 1000 - i);
+    const pay = new Int32Array(1000);
+    const p3 = pool.array.sortByKey(keys, [new Float64Array(1000), pay]);
+    structuredClone(pay.buffer, { transfer: [pay.buffer] });
+    out.sortByKey = await p3.then(() => 'resolved', named);
+    out.keysAsTheyWere = keys[0] === 1000;
+    out.after = Array.from(await pool.array.sort(Float64Array.of(3, 1, 2)));
+    return out;`;
+  const freed = (what) => `RangeError ERR_OUT_OF_RANGE ${what}`;
+  const want = {
+    'core sort': freed('array.sort: x'), 'core invert': freed('image.invert: dst'), 'core untouched': true,
+    'other pool sort': freed('array.sort: x'), 'other pool invert': freed('image.invert: dst'), 'other pool untouched': true,
+    fixed: 'TypeError ERR_INVALID_ARG_TYPE array.sort: x',
+    tracking: 'TypeError ERR_INVALID_ARG_TYPE array.sort: x',
+    sortByKey: 'TypeError ERR_INVALID_ARG_TYPE array.sortByKey: payloads[1]',
+    keysAsTheyWere: true,
+    after: [1, 2, 3],
+  };
+  const got = await new Function('pool', 'createPool', `return (async () => { ${src} })();`)(pool, createPool);
+  for (const k of Object.keys(got)) if (got[k] === 'copied back before') got[k] = want[k];
+  assert.deepEqual(got, want, 'threaded pool');
+});
+
 test('arguments a method of several calls cannot read (a throwing getter, a revoked Proxy): a rejected promise, never a synchronous throw', async () => {
   const keys = new Float64Array([3, 1, 2]);
   const payloads = [new Int32Array(3)];
