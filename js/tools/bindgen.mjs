@@ -15,8 +15,8 @@
 // which it expands where they are invoked at file scope: per-type kernels
 // through X-macros). It does not evaluate #if.
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { INT_RANGE } from '../runtime/scalars.js';
 import { memberClash, objectClash } from '../runtime/members.js';
@@ -601,7 +601,7 @@ export function buildSpec(decl) {
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) where(`${cname}: "${name}" is not a JS name`);
   // a namespace is a plain object: only Object.prototype's names are taken
   const clash = decl.internal ? null : namespace ? objectClash(name) : memberClash(name);
-  if (clash) where(`kernel name "${name}" is ${clash}: rename the C function or give it PW_NAME`);
+  if (clash) where(`kernel name "${name}" is ${clash}: ${decl.jsName ? 'give PW_NAME another name' : 'rename the C function or give it PW_NAME'}`);
   const nsClash = namespace ? memberClash(namespace) : null;
   if (nsClash) where(`namespace "${namespace}" is ${nsClash}`);
   if (params.length > MAX_ARGS) where(`${cname} takes ${params.length} arguments; at most ${MAX_ARGS}`);
@@ -1741,6 +1741,24 @@ function parseConstants(text, prefixUpper) {
 }
 
 /** Reads headers; returns { specs, statuses, lists, constants }. */
+// parawasm's own headers, whose kernels are pw_ whatever --prefix says:
+// include/ in the repository and sdk/include/ in the package, by where this
+// file is (js/tools/ or lib/tools/), never by a folder's name in the path
+// (a project of yours in a folder named parawasm has your prefix)
+const realOr = (p) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+};
+const TOOLS = dirname(fileURLToPath(import.meta.url));
+const OWN_INCLUDE = [resolve(TOOLS, '../../include'), resolve(TOOLS, '../../sdk/include')].map(realOr);
+const isOwnHeader = (h) => {
+  const d = dirname(realOr(h));
+  return OWN_INCLUDE.some((o) => d === o || d.startsWith(o + sep));
+};
+
 export function readHeaders(headers, { prefix = 'pw_', read = (h) => readFileSync(h, 'utf8') } = {}) {
   const statuses = {};
   const lists = {};
@@ -1753,8 +1771,8 @@ export function readHeaders(headers, { prefix = 'pw_', read = (h) => readFileSyn
     Object.assign(statuses, parseStatuses(text));
     Object.assign(lists, parseLists(text));
     Object.assign(constants, parseConstants(text, 'PW_'), prefixUpper !== 'PW_' ? parseConstants(text, prefixUpper) : {});
-    // parawasm's own headers (under parawasm/) use pw_; the user's, their prefix
-    const own = /(^|\/)parawasm(\/|\.h$)/.test(h.replace(/\\/g, '/'));
+    // parawasm's own headers use pw_; the user's, their prefix
+    const own = isOwnHeader(h);
     for (const decl of parseHeader(h, text, { prefix: own ? 'pw_' : prefix, macros })) specs.push(buildSpec(decl));
   }
   checkSpecs(specs);

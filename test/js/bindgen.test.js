@@ -347,6 +347,15 @@ test('--prefix: a user\'s own C prefix; parawasm\'s headers keep pw_', () => {
   assert.throws(() => readHeaders([header(text, 'user2.h')]), /my_xor_bytes: its name must start with the prefix "pw_"/);
   const both = readHeaders([join(ROOT, 'include/parawasm/checksum.h'), header(text, 'user3.h')], { prefix: 'my_' }).specs;
   assert.ok(both.some((s) => s.name === 'crc32') && both.some((s) => s.name === 'xorBytes'));
+  // a project of its own in a folder named parawasm (a checkout of a repository of that name), or a header
+  // named parawasm.h: the user's prefix (parawasm's own headers are told by where they are, not by a name)
+  for (const dir of ['parawasm/proj', 'parawasm', 'work/parawasm/include/parawasm']) {
+    mkdirSync(join(tmp, dir), { recursive: true });
+    for (const name of ['o.h', 'parawasm.h']) {
+      const got = readHeaders([header(text, `${dir}/${name}`)], { prefix: 'my_' }).specs;
+      assert.deepEqual(got.map((s) => s.name), ['xorBytes'], `${dir}/${name}`);
+    }
+  }
 });
 
 test('macro expansion: nested X-macros, # and ##, variadic and unrelated macros left alone', () => {
@@ -376,7 +385,8 @@ const INVALID = [
   ['reserved name free', 'PW_KERNEL void pw_free(uint32_t x);', /free/],
   ['reserved name view', 'PW_KERNEL void pw_view(uint32_t x);', /view/],
   ['reserved name destroy', 'PW_KERNEL void pw_destroy(void);', /destroy/],
-  ['a name of the core\'s internals (run)', 'PW_KERNEL uint32_t pw_run(uint32_t a);', /kernel name "run" is a member of the core or the pool/],
+  ['a name of the core\'s internals (run)', 'PW_KERNEL uint32_t pw_run(uint32_t a);', /kernel name "run" is a member of the core or the pool: rename the C function or give it PW_NAME/],
+  ['PW_NAME(free)', 'PW_NAME(free) PW_KERNEL void pw_release(uint32_t x);', /kernel name "free" is a member of the core or the pool: give PW_NAME another name/],
   ['a name of the pool\'s internals (abort)', 'PW_KERNEL void pw_abort(void);', /"abort" is a member/],
   ['a name of the fallback pool\'s internals (queue)', 'PW_KERNEL void pw_queue(void);', /"queue" is a member/],
   ['the name then', 'PW_KERNEL void pw_then(void);', /look like a promise/],
