@@ -37,7 +37,16 @@ async function compileFrom(url) {
   }
   const res = await fetch(url);
   if (!res.ok) throw new Error(`cannot fetch ${url}: HTTP ${res.status}; ${BUNDLER_HINT}`);
-  return WebAssembly.compile(await res.arrayBuffer());
+  const bytes = await res.arrayBuffer();
+  // a page instead of the file: a dev server's answer for a path it does
+  // not have (vite's dependency optimizer moves a package's modules away
+  // from its files)
+  const head = new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength));
+  if (head[0] === 0x3c) {
+    throw new Error(`${url} answered with an HTML page, not the wasm file: ${BUNDLER_HINT}; with vite's dev server, ` +
+      "add the package to optimizeDeps.exclude (see parawasm's README, section \"Cross-origin isolation\")");
+  }
+  return WebAssembly.compile(bytes);
 }
 
 /**

@@ -393,3 +393,26 @@ test('many failing calls leave no damage: results, heap size and copies are as b
   assert.equal(core.heapSize, size, 'no growth: temporary copies are released');
   assertHealthy();
 });
+
+test('browser loader: a wasm URL answered with an HTML page (a dev server\'s index for a path it does not have) is an error saying so, and what to do', async () => {
+  const http = await import('node:http');
+  const { makeBrowserEnv } = await import('../../pkg/lib/runtime/env-browser.js');
+  const { readFileSync } = await import('node:fs');
+  const wasm = readFileSync(new URL('../../pkg/wasm/parawasm.wasm', import.meta.url));
+  const server = http.createServer((req, res) => {
+    if (req.url === '/real.wasm') res.writeHead(200, { 'content-type': 'application/wasm' }).end(wasm);
+    else if (req.url === '/missing.wasm') res.writeHead(404).end('not found');
+    else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body>app</body></html>');
+  });
+  await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const env = (path) => makeBrowserEnv({ st: { wasm: new URL(path, base), glue: async () => ({}) } });
+    await assert.rejects(env('/node_modules/.vite/deps/wasm/x.wasm').compile('st'), (e) =>
+      /x\.wasm answered with an HTML page, not the wasm file: .*optimizeDeps\.exclude/.test(e.message));
+    await assert.rejects(env('/missing.wasm').compile('st'), /missing\.wasm: HTTP 404; the package's files must be served/);
+    assert.ok((await env('/real.wasm').compile('st')) instanceof WebAssembly.Module, 'the real file compiles');
+  } finally {
+    server.close();
+  }
+});
