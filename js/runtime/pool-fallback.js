@@ -6,7 +6,7 @@
 // they run one at a time. `pool.isShared` is false.
 import { AbortError, ParawasmError, PoolDestroyedError, rangeError } from './errors.js';
 import {
-  Block, MAX_HEAP, beyondHeapError, blockOf, checkAlloc, checkView, detachedError, freeableBlock, freedError, handMadeError, isDetached, makeView, track,
+  Block, MAX_HEAP, beyondHeapError, blockOf, checkAlloc, checkView, checkWritable, detachedError, freeableBlock, freedError, handMadeError, isDetached, makeView, track,
   viewOfBlock,
 } from './memory.js';
 import { PoolBase, abortError } from './pool-base.js';
@@ -252,7 +252,9 @@ export class FallbackPool extends PoolBase {
 
   // Copies the results into the caller's views; resolves to null, or to the
   // error of this call alone when one of those views went away while it ran
-  // (detached: transferred, or a private memory that grew; or freed).
+  // (detached: transferred, or a private memory that grew; freed; its
+  // resizable buffer shrunk below the results), before any of them or
+  // during the copy, which lets the event loop run between its slices.
   async copyBack(c, m) {
     if (!m.args) return null;
     // m.args holds the positional arguments in order: the buffers among them
@@ -260,44 +262,38 @@ export class FallbackPool extends PoolBase {
     // (a block of this pool freed while the call ran still takes its
     // results, as the shared pool's does: its memory is never handed out
     // again; a freed block of a core's heap may be, so it takes nothing)
-    const gone = (v, what) => {
-      if (isDetached(v)) return detachedError(what);
+    const gone = (v, what, bytes) => {
       const b = blockOf(v);
-      return b !== undefined && !b.live && b.heap !== this ? freedError(what) : null;
+      if (b !== undefined && !b.live && b.heap === this) return isDetached(v) ? detachedError(what) : null;
+      try {
+        checkWritable(v, bytes, what);
+        return null;
+      } catch (e) {
+        return e;
+      }
     };
+    const written = [];
     for (let k = 0; k < m.args.length; k++) {
       const i = positional[k];
       if (m.args[k] === null || c.spec.params[i].kind === 'in') continue;
-      const e = gone(c.values[i], c.spec.params[i].label);
+      written.push([c.values[i], c.spec.params[i].label, new Uint8Array(m.args[k])]);
+    }
+    const out = c.out !== null && ArrayBuffer.isView(m.value) ? m.value : null;
+    if (out !== null) written.push([c.out, `${c.spec.label}: options.out`, new Uint8Array(out.buffer, out.byteOffset, out.byteLength)]);
+    for (const [v, what, src] of written) {
+      const e = gone(v, what, src.byteLength);
       if (e) return e;
     }
-    if (c.out !== null) {
-      const e = gone(c.out, `${c.spec.label}: options.out`);
+    for (const [v, what, src] of written) {
+      // (looked at again: an earlier buffer's copy let the event loop run)
+      const e = gone(v, what, src.byteLength);
       if (e) return e;
-    }
-    for (let k = 0; k < m.args.length; k++) {
-      const a = m.args[k];
-      const i = positional[k];
-      if (a === null || c.spec.params[i].kind === 'in') continue;
-      const v = c.values[i];
-      // (checked again here: an earlier buffer's copy may have let the caller transfer this one)
-      if (isDetached(v)) return detachedError(c.spec.params[i].label);
-      const done = await copyInSlices(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), new Uint8Array(a), () => !this.failure);
-      if (done === null) return detachedError(c.spec.params[i].label);
+      const done = await copyInSlices(new Uint8Array(v.buffer, v.byteOffset, src.byteLength), src, () => !this.failure);
+      if (done === null) return gone(v, what, src.byteLength) ?? detachedError(what);
       if (!done) return null; // the pool ended (the call has rejected): no more writes
-      this.counters.bytesCopied += v.byteLength;
+      this.counters.bytesCopied += src.byteLength;
     }
-    if (c.out !== null && ArrayBuffer.isView(m.value)) {
-      // options.out: the worker's new result copied into it, which the call returns
-      const r = m.value;
-      if (isDetached(c.out)) return detachedError(`${c.spec.label}: options.out`);
-      const done = await copyInSlices(new Uint8Array(c.out.buffer, c.out.byteOffset, c.out.byteLength),
-        new Uint8Array(r.buffer, r.byteOffset, r.byteLength), () => !this.failure);
-      if (done === null) return detachedError(`${c.spec.label}: options.out`);
-      if (!done) return null;
-      this.counters.bytesCopied += r.byteLength;
-      m.value = c.out;
-    }
+    if (out !== null) m.value = c.out; // options.out: the worker's new result copied into it, which the call returns
     return null;
   }
 

@@ -1245,12 +1245,12 @@ function fastPath(spec, mode) {
     R.push('try {');
   }
   R.push('if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;');
-  // a written buffer staged outside the heap: copied back (the pool counts
+  // a written buffer staged outside the heap (never an alloc() view: one
+  // of another heap takes the generic path): copied back (the pool counts
   // the bytes, settleFast()); one with fewer bytes now (detached, its
-  // resizable buffer shrunk) or an alloc() view of another heap (perhaps
-  // freed meanwhile) is looked at by $gone, which throws an error naming
-  // it where it went away, as the generic path's copyOut() does
-  if (writes) R.push('if (W !== undefined) { if (W.byteLength < WN || $OWN.has(W)) $gone($spec, W, WN); new Uint8Array(W.buffer, W.byteOffset, WN).set(h.u8.subarray(WP, WP + WN)); }');
+  // resizable buffer shrunk) is looked at by $gone, which throws an error
+  // naming it, as the generic path's copyOut() does
+  if (writes) R.push('if (W !== undefined) { if (W.byteLength < WN) $gone($spec, W, WN); new Uint8Array(W.buffer, W.byteOffset, WN).set(h.u8.subarray(WP, WP + WN)); }');
   const slot = { u32: 'h.u32[RW]', usize: 'h.u32[RW]', u8: 'h.u32[RW]', u16: 'h.u32[RW]', i8: 'h.i32[RW]', i16: 'h.i32[RW]', i32: 'h.i32[RW]',
     status: 'h.i32[RW]', bool: 'h.u32[RW] !== 0', f64: 'h.f64[RW >>> 1]', f32: 'h.f32[RW]', u64: 'h.u64[RW >>> 1]', i64: 'h.i64[RW >>> 1]',
     u128: '(h.u64[(RW >>> 1) + 1] << 64n) | h.u64[RW >>> 1]', void: 'undefined' };
