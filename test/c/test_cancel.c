@@ -303,6 +303,10 @@ static pw_status w_encode_jpeg95(uint8_t *b) { /* 4:4:4 */
 static uint8_t *w_file;
 static size_t w_file_len;
 static pw_status w_decode(uint8_t *b) { return pw_image_decode(b, w_file_len, win_out, W_W, W_FH); }
+static pw_status w_info(uint8_t *b) {
+  uint32_t info[4];
+  return pw_image_info(b, w_file_len, info);
+}
 
 static void put32(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v; }
 
@@ -465,6 +469,7 @@ static void test_windowed(void) {
       {"image encode JPEG 4:4:4", w_encode_jpeg95, W_OPAQUE},
       {"image decode PNG", w_decode, W_PNG},
       {"image decode JPEG", w_decode, W_JPEG},
+      {"image info PNG (every chunk's CRC)", w_info, W_PNG},
   };
   for (size_t i = 0; i < sizeof kernels / sizeof *kernels; i++) {
     if (kernels[i].fill == W_PNG || kernels[i].fill == W_JPEG) w_make_file(kernels[i].fill == W_PNG);

@@ -320,10 +320,11 @@ static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *co
 }
 
 pw_status pw_image_info(const uint8_t *data, size_t len, uint32_t *info) {
+  if (pw_cancelled()) return PW_ECANCELED;
   int w = 0, h = 0, comp = 0, format = 0;
   uint64_t coded = 0;
   pw_status s = header(data, len, &w, &h, &comp, &format, &coded);
-  if (s != PW_OK) return s;
+  if (s != PW_OK) return pw_cancelled() ? PW_ECANCELED : s; /* (see decode) */
   info[0] = (uint32_t)w;
   info[1] = (uint32_t)h;
   info[2] = (uint32_t)comp;
