@@ -33,7 +33,7 @@
 //   - chain() runs steps one after the other, each on the previous step's
 //     image, and frees every intermediate image as soon as the next step is
 //     done with it.
-import { Mapped, RESULT } from '../runtime/bind.js';
+import { Mapped, RESULT, checkCallOptions } from '../runtime/bind.js';
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
 import { argViews, renamed, runHeld, runSync } from '../runtime/drive.js';
 import { checkAttached, checkLive, checkUsable, memoryOf, placeOf, reattached } from '../runtime/memory.js';
@@ -1210,6 +1210,7 @@ function makeChain(env, args) {
     throw typeError(`${W('chain')}: options.onProgress is not taken by a chain (give it to a step)`);
   }
   const o = optionsArg(env, 'chain', oArg, ['channels', 'width', 'height'], env.callOptions.filter((k) => k !== 'onProgress'));
+  checkCallOptions({ signal: o.signal }, W('chain')); // (now, as the other argument errors: not at its first step)
   const isFile = input instanceof ArrayBuffer || (ArrayBuffer.isView(input) && o.width === undefined && o.height === undefined);
   let img = null;
   if (isFile) {

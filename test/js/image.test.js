@@ -1177,6 +1177,10 @@ test('the methods that run no kernel themselves (create, chain) throw at once on
     assert.throws(() => api.chain(img, { onProgress() {} }), { name: 'TypeError', message: /^image\.chain: options\.onProgress is not taken by a chain/ });
     assert.throws(() => api.chain(null), { name: 'TypeError', message: /^image\.chain: input must be an image \{ data, width, height\[, channels\] \}, or a PNG or JPEG file's bytes .* \(got null\)$/ });
   }
+  // a signal that is none: at once, naming chain (it was the first step's error, and a chain without steps took it)
+  for (const bad of [5, 'x', null, {}]) {
+    assert.throws(() => pools[2].image.chain(IMAGES.rgba, { signal: bad }), { name: 'TypeError', message: /^image\.chain: options\.signal must be an AbortSignal \(got / });
+  }
 });
 
 describe('bad input: typed errors naming the argument', () => {
