@@ -48,10 +48,12 @@ function setStatus(text, kind = '') {
 // ----------------------------------------------------- frames and timing
 // The spinner turns a fixed step a frame, so it moves only while the main
 // thread draws frames. During a run, every frame is counted and the
-// longest gap between two frames kept.
+// longest gap between two frames kept: of a gap that began before the run
+// started, only its part after the start (the built-in sample drawn on
+// the main thread just before a run is not the run's).
 const recent = []; // [timestamp, gap]
 let lastFrame = null;
-let during = null; // { frames, maxGap } while a run is in progress
+let during = null; // { frames, maxGap, t0 } while a run is in progress
 let lastReadout = 0;
 
 function onFrame(t) {
@@ -59,7 +61,7 @@ function onFrame(t) {
   if (lastFrame !== null) {
     const gap = t - lastFrame;
     recent.push([t, gap]);
-    if (during) during.maxGap = Math.max(during.maxGap, gap);
+    if (during) during.maxGap = Math.max(during.maxGap, t - Math.max(lastFrame, during.t0));
   }
   if (during) during.frames++; // a frame drawn while a filter is still running
   lastFrame = t;
@@ -210,8 +212,8 @@ async function run() {
   waiters = [];
   const engine = s.plain ? 'plain JS, main thread' : `parawasm pool, ${pool.threads} thread${pool.threads > 1 ? 's' : ''}`;
   setStatus(`running on the ${engine}…`, 'busy');
-  during = { frames: 0, maxGap: 0 };
   const t0 = performance.now();
+  during = { frames: 0, maxGap: 0, t0 };
   try {
     let out;
     let image;
