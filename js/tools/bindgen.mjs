@@ -1740,7 +1740,6 @@ function parseConstants(text, prefixUpper) {
   return out;
 }
 
-/** Reads headers; returns { specs, statuses, lists, constants }. */
 // parawasm's own headers, whose kernels are pw_ whatever --prefix says:
 // include/ in the repository and sdk/include/ in the package, by where this
 // file is (js/tools/ or lib/tools/), never by a folder's name in the path
@@ -1759,6 +1758,7 @@ const isOwnHeader = (h) => {
   return OWN_INCLUDE.some((o) => d === o || d.startsWith(o + sep));
 };
 
+/** Reads headers; returns { specs, statuses, lists, constants }. */
 export function readHeaders(headers, { prefix = 'pw_', read = (h) => readFileSync(h, 'utf8') } = {}) {
   const statuses = {};
   const lists = {};

@@ -163,11 +163,6 @@ export function emccVersion(emcc) {
   return v;
 }
 
-/**
- * PW_KERNEL declarations in the sources given (.c) of functions that no
- * header declares: an error line each (file:line). Only headers are read
- * for kernels, so such a function had no binding and no word said.
- */
 // A C source's text with its comments and its string and character
 // literals blanked, their newlines kept (for line numbers): what is left
 // is code ("src/*.c" in a string opens no comment, '{' counts no brace).
@@ -176,6 +171,11 @@ function codeOf(file) {
     (c) => c.replace(/[^\n]/g, ' '));
 }
 
+/**
+ * PW_KERNEL declarations in the sources given (.c) of functions that no
+ * header declares: an error line each (file:line). Only headers are read
+ * for kernels, so such a function had no binding and no word said.
+ */
 function kernelsInSources(sources, declared, cwd) {
   const out = [];
   for (const f of sources) {

@@ -270,7 +270,7 @@ static pw_status jpeg_header(const uint8_t *d, size_t n, int64_t *w, int64_t *h,
  * comp, format, and *coded, the bytes of image data (PNG: of its IDAT
  * chunks; JPEG: of its scans).
  */
-static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *comp, int *format, uint64_t *coded) {
+static pw_status read_header(const uint8_t *data, size_t len, int *w, int *h, int *comp, int *format, uint64_t *coded) {
   if (data == NULL || len == 0) return pw_fail(PW_EFORMAT, "data is empty");
   if (len > INT_MAX) return pw_fail(PW_ERANGE, "data is %zu bytes; at most %d", len, INT_MAX);
   int64_t hw = 0, hh = 0;
@@ -319,12 +319,20 @@ static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *co
   return PW_OK;
 }
 
-pw_status pw_image_info(const uint8_t *data, size_t len, uint32_t *info) {
+/* read_header() under an abort: PW_ECANCELED before anything is read, and
+   for a failure the abort caused (pw_crc32 stops early under one: a
+   chunk's CRC then looks wrong) */
+static pw_status header(const uint8_t *data, size_t len, int *w, int *h, int *comp, int *format, uint64_t *coded) {
   if (pw_cancelled()) return PW_ECANCELED;
+  pw_status s = read_header(data, len, w, h, comp, format, coded);
+  return s != PW_OK && pw_cancelled() ? PW_ECANCELED : s;
+}
+
+pw_status pw_image_info(const uint8_t *data, size_t len, uint32_t *info) {
   int w = 0, h = 0, comp = 0, format = 0;
   uint64_t coded = 0;
   pw_status s = header(data, len, &w, &h, &comp, &format, &coded);
-  if (s != PW_OK) return pw_cancelled() ? PW_ECANCELED : s; /* (see decode) */
+  if (s != PW_OK) return s;
   info[0] = (uint32_t)w;
   info[1] = (uint32_t)h;
   info[2] = (uint32_t)comp;
@@ -340,12 +348,10 @@ static pw_status decode_failed(const char *why, const char *fmt) {
 
 static pw_status decode(const uint8_t *data, size_t len, uint8_t *dst, uint32_t width, uint32_t height,
                         int channels) {
-  if (pw_cancelled()) return PW_ECANCELED;
   int w = 0, h = 0, comp = 0, format = 0;
   uint64_t coded = 0;
   pw_status s = header(data, len, &w, &h, &comp, &format, &coded);
-  /* (under an abort pw_crc32 stops early: a chunk's CRC then looks wrong) */
-  if (s != PW_OK) return pw_cancelled() ? PW_ECANCELED : s;
+  if (s != PW_OK) return s;
   if ((uint32_t)w != width) return pw_fail(PW_EINVAL, "width is %u but the image is %d wide", width, w);
   if ((uint32_t)h != height) return pw_fail(PW_EINVAL, "height is %u but the image is %d high", height, h);
   /* no block stb needs is larger than twice 8 bytes a pixel (16-bit RGBA) plus a filter byte a row */
@@ -410,20 +416,21 @@ pw_status pw_image_decode_grey(const uint8_t *data, size_t len, uint8_t *dst, ui
 
 /* ---- encoding */
 
-static pw_status encode_checks(uint32_t width, uint32_t height, unsigned ch, int jpeg) {
+/* An encode's arguments (quality: a JPEG's, 0 for a PNG); then PW_ECANCELED if it was aborted already. */
+static pw_status encode_checks(uint32_t width, uint32_t height, unsigned ch, int jpeg, uint32_t quality) {
   pw_status s = pw__img_check("", width, height, ch);
   if (s != PW_OK) return s;
   if ((uint64_t)width * height > PW_IMAGE_CODEC_MAX_PIXELS)
     return pw_fail(PW_ERANGE, "the image is %ux%u: more than %u pixels", width, height, PW_IMAGE_CODEC_MAX_PIXELS);
   if (jpeg && (width > 65535 || height > 65535))
     return pw_fail(PW_ERANGE, "a JPEG side is at most 65535 pixels (the image is %ux%u)", width, height);
-  return PW_OK;
+  if (jpeg && (quality < 1 || quality > 100)) return pw_fail(PW_EINVAL, "quality must be 1 to 100 (got %u)", quality);
+  return pw_cancelled() ? PW_ECANCELED : PW_OK;
 }
 
 static pw_status encode_png(const uint8_t *src, uint32_t width, uint32_t height, unsigned ch, pw_result *out) {
-  pw_status s = encode_checks(width, height, ch, 0);
+  pw_status s = encode_checks(width, height, ch, 0, 0);
   if (s != PW_OK) return s;
-  if (pw_cancelled()) return PW_ECANCELED;
   int n = 0;
   uint8_t *png = pw__stb_png(src, (int)width, (int)height, (int)ch, &n);
   if (pw_cancelled()) { /* stb stopped short (stb_impl.c) */
@@ -470,10 +477,8 @@ static void sink_write(void *ctx, void *data, int size) {
 
 static pw_status encode_jpeg(const uint8_t *src, uint32_t width, uint32_t height, uint32_t quality,
                              unsigned ch, pw_result *out) {
-  pw_status s = encode_checks(width, height, ch, 1);
+  pw_status s = encode_checks(width, height, ch, 1, quality);
   if (s != PW_OK) return s;
-  if (quality < 1 || quality > 100) return pw_fail(PW_EINVAL, "quality must be 1 to 100 (got %u)", quality);
-  if (pw_cancelled()) return PW_ECANCELED;
   sink k = {0};
   int ok = pw__stb_jpeg(src, (int)width, (int)height, (int)ch, (int)quality, sink_write, &k);
   if (pw_cancelled()) { /* stb stopped short (stb_impl.c) */
