@@ -871,12 +871,12 @@ function install(target, ctx, async) {
       checkUsable(target, v, `${W(where)}: ${what}`);
     },
     exec(y) {
-      return y.spec ? target.call(specs[y.spec], y.args) : raw[y.k](...y.args);
+      return y.spec ? target.$call(specs[y.spec], y.args) : raw[y.k](...y.args);
     },
     rename: (e, where, y) => renamed(e, 'array', where, y.k ?? y.spec),
     // (operations of several calls on a pool: drive.js runHeld)
-    hold: (args) => target.holdInputs(argViews(args)),
-    unhold: (held) => target.releaseInputs(held),
+    hold: (args) => target.$holdInputs(argViews(args)),
+    unhold: (held) => target.$releaseInputs(held),
   };
   for (const [name, op] of Object.entries(OPS)) {
     const { plan } = op;

@@ -407,10 +407,10 @@ export class AsyncHash {
     if (inPlace) {
       this.sendStage();
       // the block is held until its update has run: a free() meanwhile waits for it
-      const held = this.pool.holdInputs([v]);
+      const held = this.pool.$holdInputs([v]);
       const p = this.after(() => this.pool.invoke('hashUpdate', [this.state, v]));
       if (held !== null) {
-        const release = () => this.pool.releaseInputs(held);
+        const release = () => this.pool.$releaseInputs(held);
         p.then(release, release);
       }
       return this;
@@ -453,7 +453,7 @@ export class AsyncHash {
   // Counts a foreign input's bytes copied into the pool's memory in
   // stats().bytesCopied (the fallback pool counts what it sends its worker)
   copiedIn(n) {
-    if (this.pool.isShared) this.pool.counters.bytesCopied += n;
+    if (this.pool.isShared) this.pool.$counters.bytesCopied += n;
   }
 
   // A staging block for at least `bytes` bytes (a power of two from STAGE_MIN to STAGE).
@@ -645,12 +645,12 @@ function installCore(core, ctx) {
     hashMany(algorithm, views, options) {
       const m = checkMany(family, algorithm, views, options, 'hashMany', ['encoding']);
       const r = new Array(m.views.length);
-      for (const [from, to] of manyRuns(core.heap, m.views, 'hashMany')) {
-        const placed = placeMany(core.heap, m.views, 'hashMany', from, to);
+      for (const [from, to] of manyRuns(core.$heap, m.views, 'hashMany')) {
+        const placed = placeMany(core.$heap, m.views, 'hashMany', from, to);
         try {
-          splitMany(m, core.call(manySpec, manyArgs(m, placed.items, to - from)), r, from, to);
+          splitMany(m, core.$call(manySpec, manyArgs(m, placed.items, to - from)), r, from, to);
         } finally {
-          if (placed.temp) core.heap.mfree(placed.temp);
+          if (placed.temp) core.$heap.mfree(placed.temp);
         }
       }
       return r;
@@ -670,7 +670,7 @@ function installPool(pool, ctx) {
      * See README for algorithms and options.
      */
     createHash(algorithm, options) {
-      if (pool.failure) throw pool.failedError();
+      if (pool.$failure) throw pool.$failedError();
       return new AsyncHash(pool, family, algorithm, options);
     },
     /**
@@ -681,7 +681,7 @@ function installPool(pool, ctx) {
     hashMany(algorithm, views, options) {
       let m;
       try {
-        if (pool.failure) throw pool.failedError();
+        if (pool.$failure) throw pool.$failedError();
         m = checkMany(family, algorithm, views, options, 'hashMany', ['encoding', 'signal']);
       } catch (e) {
         return Promise.reject(e);
@@ -698,7 +698,7 @@ function installPool(pool, ctx) {
         const { signal, ...rest } = options ?? {};
         const copies = m.views.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice());
         const copied = copies.reduce((n, v) => n + v.byteLength, 0);
-        return pool.invokeRaw(fallbackSpec, callOptions, {
+        return pool.$invokeRaw(fallbackSpec, callOptions, {
           payload: { method: 'hashMany', args: [algorithm, copies, rest], transfer: copies.map((v) => v.buffer) },
           copied,
         });
@@ -709,17 +709,17 @@ function installPool(pool, ctx) {
       const run = (from, to) => {
         let placed;
         try {
-          placed = placeMany(pool.heap, m.views, 'hashMany', from, to);
+          placed = placeMany(pool.$heap, m.views, 'hashMany', from, to);
         } catch (e) {
           return Promise.reject(e);
         }
         const extra = { temps: placed.temp ? [placed.temp] : [], blocks: placed.blocks, copied: placed.copied, tables: placed.items.byteLength };
-        return pool.invokeRaw(manySpec, [...manyArgs(m, placed.items, to - from), ...callOptions], extra)
+        return pool.$invokeRaw(manySpec, [...manyArgs(m, placed.items, to - from), ...callOptions], extra)
           .then((out) => splitMany(m, out, r, from, to));
       };
       let runs;
       try {
-        runs = manyRuns(pool.heap, m.views, 'hashMany');
+        runs = manyRuns(pool.$heap, m.views, 'hashMany');
       } catch (e) {
         return Promise.reject(e);
       }
@@ -728,8 +728,8 @@ function installPool(pool, ctx) {
       // later run reads waits for the call, as it does within a run; the
       // first run is copied now, as a single run is, the others when the
       // run before has ended)
-      const held = pool.holdInputs(m.views);
-      const release = () => { if (held) pool.releaseInputs(held); };
+      const held = pool.$holdInputs(m.views);
+      const release = () => { if (held) pool.$releaseInputs(held); };
       return runs.slice(1).reduce((p, [from, to]) => p.then(() => run(from, to)), run(runs[0][0], runs[0][1]))
         .then(() => r).finally(release);
     },

@@ -1310,15 +1310,15 @@ function makeEnv(host, ctx, async, raw) {
     // arguments allow, else the generic path with the same checks)
     exec(y) {
       // (its errors renamed by the drivers)
-      if (async && y.copied && host.isShared) return host.invokeRaw(specOf(y.kernel), y.args, { copied: y.copied });
+      if (async && y.copied && host.isShared) return host.$invokeRaw(specOf(y.kernel), y.args, { copied: y.copied });
       const fn = raw[y.kernel];
-      return fn !== undefined ? fn(...y.args) : host.call(specOf(y.kernel), y.args);
+      return fn !== undefined ? fn(...y.args) : host.$call(specOf(y.kernel), y.args);
     },
     // a pool's call of kernel(a, b, scalars) without a y: its promise (never throws)
     execDirect(kernel, a, b, scalars) {
       const fn = raw[kernel];
       try {
-        return fn !== undefined ? fn(a, b, scalars) : host.call(specOf(kernel), [a, b, scalars]);
+        return fn !== undefined ? fn(a, b, scalars) : host.$call(specOf(kernel), [a, b, scalars]);
       } catch (e) {
         return Promise.reject(e);
       }
@@ -1326,8 +1326,8 @@ function makeEnv(host, ctx, async, raw) {
     // (a call's y names the method that made it)
     rename: (e, where, y) => renamed(e, 'image', y.where, y.kernel),
     // (operations of several calls on a pool: drive.js runHeld)
-    hold: (args) => host.holdInputs(argViews(args)),
-    unhold: (held) => host.releaseInputs(held),
+    hold: (args) => host.$holdInputs(argViews(args)),
+    unhold: (held) => host.$releaseInputs(held),
   };
 }
 

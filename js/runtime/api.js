@@ -69,7 +69,7 @@ export function makePackage(bundle, env, families = []) {
     }
     let pool = null;
     const pending = [];
-    const onThreadError = (msg) => (pool ? pool.crash(msg) : pending.push(msg));
+    const onThreadError = (msg) => (pool ? pool.$crash(msg) : pending.push(msg));
     let mod;
     try {
       mod = await instantiate(env, 'mt', { pwThreads: threads }, onThreadError);
@@ -88,9 +88,9 @@ export function makePackage(bundle, env, families = []) {
       throw e;
     }
     withFamilies(pool, 'pool');
-    for (const msg of pending) pool.crash(msg);
-    await pool.threadsLive();
-    await pool.warmUp();
+    for (const msg of pending) pool.$crash(msg);
+    await pool.$threadsLive();
+    await pool.$warmUp();
     return pool;
   }
 

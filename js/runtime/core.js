@@ -24,29 +24,29 @@ export class Core {
    */
   constructor(mod, kernels, shared) {
     const exports = mod.pwExports;
-    this.mod = mod;
-    this.kernels = kernels;
-    this.heap = new Heap(mod.pwMemory, exports, shared);
-    this.layout = readTaskLayout(this.heap, exports.pw_task_layout() >>> 0);
-    kernels.checkAbi(this.layout, 'loadCore');
-    this.task = this.heap.malloc(this.layout.size, 'loadCore');
-    this.heap.u8.fill(0, this.task, this.task + this.layout.size);
-    this.run = exports.pw_run;
+    this.$mod = mod;
+    this.$kernels = kernels;
+    this.$heap = new Heap(mod.pwMemory, exports, shared);
+    this.$layout = readTaskLayout(this.$heap, exports.pw_task_layout() >>> 0);
+    kernels.checkAbi(this.$layout, 'loadCore');
+    this.$task = this.$heap.malloc(this.$layout.size, 'loadCore');
+    this.$heap.u8.fill(0, this.$task, this.$task + this.$layout.size);
+    this.$run = exports.pw_run;
     // the C stack pointer between calls: a trap unwinds the kernel's frames
-    // without popping them, so it is put back (trapped())
-    this.stackTop = mod.stackSave();
+    // without popping them, so it is put back ($trapped())
+    this.$stackTop = mod.stackSave();
     // allocated now, so that small calls never grow the heap
-    this.scratch = this.heap.malloc(STREAM_PIECE, 'loadCore');
+    this.$scratch = this.$heap.malloc(STREAM_PIECE, 'loadCore');
     // small copies and results of a call go to the scratch block too
-    this.arena = { ptr: this.scratch, size: STREAM_PIECE };
-    this.calls = [];
-    this.busy = false;
-    this.deferredFrees = []; // blocks freed by onProgress while a call ran (free())
-    this.progressError = undefined;
+    this.$arena = { ptr: this.$scratch, size: STREAM_PIECE };
+    this.$calls = [];
+    this.$busy = false;
+    this.$deferredFrees = []; // blocks freed by onProgress while a call ran (free())
+    this.$progressError = undefined;
     const fast = kernels.bundle.FAST_CORE ?? [];
     kernels.install(this, (spec) => {
-      const generic = spec.chain >= 0 ? (...args) => this.callChained(spec, args) : (...args) => this.call(spec, args);
-      return fast[spec.id] ? fast[spec.id](this.fastContext(spec, generic)) : generic;
+      const generic = spec.chain >= 0 ? (...args) => this.$callChained(spec, args) : (...args) => this.$call(spec, args);
+      return fast[spec.id] ? fast[spec.id](this.$fastContext(spec, generic)) : generic;
     }, false);
   }
 
@@ -55,21 +55,21 @@ export class Core {
    * with: the heap, the task record's word indexes, the scratch block, and
    * the generic path for anything it does not take.
    */
-  fastContext(spec, generic) {
-    const L = this.layout;
+  $fastContext(spec, generic) {
+    const L = this.$layout;
     return {
-      $C: this, $H: this.heap, $OWN: OWNERS, spec,
+      $C: this, $H: this.$heap, $OWN: OWNERS, spec,
       $run: (t) => {
         try {
-          this.run(t);
+          this.$run(t);
         } catch (e) {
-          throw this.trapped(e, spec.label);
+          throw this.$trapped(e, spec.label);
         }
       },
-      $TW0: this.task >>> 2, $S00: this.arena.ptr, $SE: this.arena.ptr + this.arena.size,
+      $TW0: this.$task >>> 2, $S00: this.$arena.ptr, $SE: this.$arena.ptr + this.$arena.size,
       ...taskWords(L),
       $slow: (s, args) => generic(...args),
-      $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.heap, TW * 4, L)); },
+      $fail: (s, st, TW) => { throw statusError(st, s, readMessage(this.$heap, TW * 4, L)); },
       $gone: writtenGone,
       $badResult: resultSizeError,
     };
@@ -77,7 +77,7 @@ export class Core {
 
   /** Runs any kernel, internal ones included, by its JS path ('crc32', 'image.blur'). */
   invoke(name, args) {
-    return this.call(this.kernels.forInvoke(name, args), args);
+    return this.$call(this.$kernels.forInvoke(name, args), args);
   }
 
   /**
@@ -87,8 +87,8 @@ export class Core {
    * throw (a trap as a ParawasmError, ERR_PW_TRAP, with the trap as its
    * cause). Memory the kernel allocated before it trapped is not freed.
    */
-  trapped(e, label) {
-    this.mod.stackRestore(this.stackTop);
+  $trapped(e, label) {
+    this.$mod.stackRestore(this.$stackTop);
     if (!(e instanceof WebAssembly.RuntimeError)) return e;
     return new ParawasmError(`${label}: the kernel trapped (${e.message}): a fault in its C code; ` +
       'the core is still usable, but memory the kernel allocated before the trap is lost', 'ERR_PW_TRAP', { cause: e });
@@ -97,22 +97,22 @@ export class Core {
   /** True if view lies in the core's heap (a kernel reads it in place). */
   inHeap(view) {
     checkView(view, 'inHeap');
-    return this.heap.locate(view, 'inHeap: view') >= 0;
+    return this.$heap.locate(view, 'inHeap: view') >= 0;
   }
 
   /** True when the heap is shared memory: views from alloc() never detach. */
   get isShared() {
-    return this.heap.shared;
+    return this.$heap.shared;
   }
 
   // Calls run one at a time on one task record, so each kernel reuses one
   // Call; a kernel called from inside another (from onProgress) is refused.
-  begin(spec, args) {
-    if (this.busy) {
+  $begin(spec, args) {
+    if (this.$busy) {
       throw new ParawasmError(`${spec.label}: a core kernel cannot be called while another core call runs ` +
         '(from its onProgress callback); use another core, or call it after', 'ERR_PW_REENTRANT');
     }
-    const c = (this.calls[spec.id] ??= new Call(spec, this.heap)).reuse();
+    const c = (this.$calls[spec.id] ??= new Call(spec, this.$heap)).reuse();
     const o = c.check(args, CALL_OPTIONS);
     if (o?.onProgress !== undefined) {
       if (typeof o.onProgress !== 'function') {
@@ -124,36 +124,36 @@ export class Core {
     return c;
   }
 
-  call(spec, args) {
-    const c = this.begin(spec, args);
+  $call(spec, args) {
+    const c = this.$begin(spec, args);
     try {
-      c.place(this.arena);
+      c.place(this.$arena);
     } catch (e) {
       c.release();
       throw e;
     }
-    return this.runCall(c);
+    return this.$runCall(c);
   }
 
   // Runs a placed call on the task record; returns its value or throws.
-  runCall(c) {
-    const L = this.layout;
-    this.busy = true;
+  $runCall(c) {
+    const L = this.$layout;
+    this.$busy = true;
     try {
-      c.write(this.task, L);
-      if (c.onProgress) this.watch(c);
+      c.write(this.$task, L);
+      if (c.onProgress) this.$watch(c);
       try {
-        this.run(this.task);
+        this.$run(this.$task);
       } catch (e) {
-        throw this.trapped(e, c.spec.label);
+        throw this.$trapped(e, c.spec.label);
       }
-      if (this.progressError !== undefined) throw this.progressError.error;
-      return c.finish(this.task, L);
+      if (this.$progressError !== undefined) throw this.$progressError.error;
+      return c.finish(this.$task, L);
     } finally {
-      this.busy = false;
-      if (this.deferredFrees.length) for (const p of this.deferredFrees.splice(0)) this.heap.mfree(p);
-      if (c.onProgress) this.mod.pwProgress = undefined;
-      this.progressError = undefined;
+      this.$busy = false;
+      if (this.$deferredFrees.length) for (const p of this.$deferredFrees.splice(0)) this.$heap.mfree(p);
+      if (c.onProgress) this.$mod.pwProgress = undefined;
+      this.$progressError = undefined;
       c.release();
     }
   }
@@ -161,24 +161,24 @@ export class Core {
   // onProgress on the core: pw_progress() calls back at once (at most every
   // 50 ms, and at the end). An exception thrown by the callback stops the
   // kernel at its next chunk and is thrown by the call.
-  watch(c) {
-    const h = this.heap.low();
-    h.u32[(this.task + this.layout.flags) >>> 2] = 1; // PW_TASK_PROGRESS_JS
-    this.mod.pwProgress = (done, total) => {
-      if (this.progressError !== undefined) return;
+  $watch(c) {
+    const h = this.$heap.low();
+    h.u32[(this.$task + this.$layout.flags) >>> 2] = 1; // PW_TASK_PROGRESS_JS
+    this.$mod.pwProgress = (done, total) => {
+      if (this.$progressError !== undefined) return;
       try {
         c.onProgress(done, total);
       } catch (e) {
-        this.progressError = { error: e }; // (boxed: a callback may throw undefined or null)
-        h.u32[(this.task + this.layout.cancel) >>> 2] = 1;
+        this.$progressError = { error: e }; // (boxed: a callback may throw undefined or null)
+        h.u32[(this.$task + this.$layout.cancel) >>> 2] = 1;
       }
     };
   }
 
   // A kernel whose result continues its running value (see PW_CHAIN): a big
   // input from outside the heap goes through the scratch block in pieces.
-  callChained(spec, args) {
-    const c = this.begin(spec, args);
+  $callChained(spec, args) {
+    const c = this.$begin(spec, args);
     const bi = spec.buffers[0];
     const p = spec.params[bi];
     const view = c.values[bi];
@@ -186,9 +186,9 @@ export class Core {
     // (PW_IN(n), n a count of elements), which each piece then gives
     const lenIndex = spec.lens.length === 1 && p.fixed < 0 && p.expr === null ? spec.lens[0] : -1;
     try {
-      if (lenIndex < 0 || view.byteLength < STREAM_MIN || this.heap.locate(view, p.label) >= 0) {
-        c.place(this.arena);
-        return this.runCall(c);
+      if (lenIndex < 0 || view.byteLength < STREAM_MIN || this.$heap.locate(view, p.label) >= 0) {
+        c.place(this.$arena);
+        return this.$runCall(c);
       }
     } catch (e) {
       c.release();
@@ -200,12 +200,12 @@ export class Core {
     try {
       for (let off = 0; off < bytes.byteLength; off += STREAM_PIECE) {
         const piece = bytes.subarray(off, Math.min(off + STREAM_PIECE, bytes.byteLength));
-        this.heap.views().u8.set(piece, this.scratch);
-        c.ptrs[bi] = this.scratch;
+        this.$heap.views().u8.set(piece, this.$scratch);
+        c.ptrs[bi] = this.$scratch;
         c.bytes[bi] = piece.byteLength;
         c.L[lenIndex] = piece.byteLength / size;
         c.values[spec.chain] = value;
-        value = this.runCall(c);
+        value = this.$runCall(c);
       }
     } finally {
       c.reuse();
@@ -219,7 +219,7 @@ export class Core {
    * until free(); see README for when a core's views can detach.
    */
   alloc(bytes, Ctor) {
-    return this.heap.alloc(bytes, Ctor);
+    return this.$heap.alloc(bytes, Ctor);
   }
 
   /**
@@ -228,21 +228,21 @@ export class Core {
    * `length` elements (default: to the end of `of`).
    */
   view(of, Ctor, byteOffset, length) {
-    return this.heap.view(of, Ctor, byteOffset, length);
+    return this.$heap.view(of, Ctor, byteOffset, length);
   }
 
   /** Releases a view returned by alloc(). */
   free(view) {
-    const block = this.heap.freeable(view);
-    const p = this.heap.retire(block);
+    const block = this.$heap.freeable(view);
+    const p = this.$heap.retire(block);
     // from a call's onProgress: the running kernel may use the block, so
     // its memory goes back when the call ends (as a pool's does)
-    if (this.busy) this.deferredFrees.push(p);
-    else this.heap.mfree(p);
+    if (this.$busy) this.$deferredFrees.push(p);
+    else this.$heap.mfree(p);
   }
 
   /** Current size of the core's heap in bytes. */
   get heapSize() {
-    return this.heap.byteLength;
+    return this.$heap.byteLength;
   }
 }

@@ -8,4 +8,4 @@ import { answer } from './fallback-worker.js';
 const { loadCore } = await import(workerData.entry);
 const core = await loadCore();
 parentPort.on('message', (data) => answer(core, data, (m, transfer) => parentPort.postMessage(m, transfer)));
-parentPort.postMessage({ ready: true, abi: core.kernels.abi, heapSize: core.heapSize });
+parentPort.postMessage({ ready: true, abi: core.$kernels.abi, heapSize: core.heapSize });

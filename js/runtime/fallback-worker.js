@@ -25,7 +25,7 @@ export function answer(core, data, post) {
     const views = args.map((a) => (a && a.view ? new globalThis[a.type](a.view) : a));
     const o = { ...options };
     if (progress) o.onProgress = (done, total) => post({ progress: [done, total] }, []);
-    const value = id === undefined ? core.invoke(name, [...views, o]) : core.call(core.kernels.getById(id), [...views, o]);
+    const value = id === undefined ? core.invoke(name, [...views, o]) : core.$call(core.$kernels.getById(id), [...views, o]);
     const back = args.map((a, i) => (a && a.view ? views[i].buffer : null));
     post({ value, args: back, heapSize: core.heapSize }, back.filter(Boolean));
   } catch (e) {
@@ -40,5 +40,5 @@ export function answer(core, data, post) {
 export async function serveFallback(loadCore) {
   const core = await loadCore();
   self.onmessage = ({ data }) => answer(core, data, (m, transfer) => self.postMessage(m, transfer));
-  self.postMessage({ ready: true, abi: core.kernels.abi, heapSize: core.heapSize });
+  self.postMessage({ ready: true, abi: core.$kernels.abi, heapSize: core.heapSize });
 }

@@ -1,37 +1,28 @@
-// Every name the core, the pool and the fallback pool have besides their
-// kernels: methods (their own and inherited) and instance fields. A kernel
-// or namespace may take none of them (bindgen refuses them when it reads
-// the C; bind.js's install() refuses them again when a package loads). A
-// test (test/js/members.test.js) makes a core, a pool and a fallback pool
-// and checks that this list is exactly their names.
+// The names of the core, the pool and the fallback pool besides their
+// kernels. Their public API is the list below; everything else they have
+// (fields and methods the runtime uses inside) is named with a leading `$`,
+// which no C function name can produce. A kernel or namespace may take none
+// of these names (bindgen refuses them when it reads the C; bind.js's
+// install() refuses them again when a package loads). A test
+// (test/js/members.test.js) makes a core, a pool and a fallback pool and
+// checks that every name they have is listed here or starts with `$`.
 export const MEMBERS = Object.freeze([
-  // public API (README)
   'alloc', 'createHash', 'destroy', 'free', 'hashMany', 'heapSize', 'inHeap', 'invoke',
   'isShared', 'state', 'stats', 'threads', 'view',
-  // internal: Core (and PoolBase: begin, kernels)
-  'arena', 'begin', 'busy', 'deferredFrees', 'kernels', 'call', 'callChained', 'calls', 'fastContext', 'heap', 'layout', 'mod',
-  'progressError', 'run', 'runCall', 'scratch', 'stackTop', 'task', 'trapped', 'watch',
-  // internal: PoolBase, Pool
-  'L', 'abort', 'aborts', 'backlog', 'backlogHead', 'batch', 'cap', 'checkCall', 'comp', 'compHead', 'counters',
-  'crash', 'crashError', 'deferHeldFree', 'defineKernels', 'holdInputs', 'releaseInputs', 'releaseBlock', 'doneSeq', 'drain', 'drainRing', 'end', 'endStretch', 'enqueue', 'env',
-  'ex', 'execFast', 'execFor', 'failAll', 'failedError', 'failure', 'fast', 'freeSlots', 'inflight', 'nextSlot',
-  'invokeRaw', 'joinBatch', 'jsWait', 'keepAlive', 'mask', 'newFast', 'onWake', 'pin', 'progressTimer', 'publish',
-  'push', 'queueCall', 'readProgress', 'recycleArena', 'report', 'ringW', 'running', 'settle', 'settleCall',
-  'newCall', 'settleFast', 'shutdown', 'slotArena', 'slotBytes', 'slotCalls', 'slotScratch', 'spinnersW', 'stage', 'stageArena', 'stageSpare', 'stretch', 'submit',
-  'submitFast', 'tail', 'tailW', 'tasks', 'threadsCreated', 'threadsLive', 'liveW', 'top', 'unpublished', 'unwatch', 'useWaitAsync', 'wait',
-  'waiting', 'warmUp', 'watched', 'workers',
-  // internal: FallbackPool
-  'blocks', 'copyBack', 'copying', 'current', 'refuseUnusable', 'holdProcess', 'liveBytes', 'next', 'onMessage', 'queue', 'send',
-  'worker',
 ]);
+
+/** The first character of the runtime's own (internal) member names. */
+export const INTERNAL_MARK = '$';
 
 /**
  * Why `name` cannot be a kernel's or a namespace's JS name, or null: a
- * member above, a name every object has (Object.prototype's), or `then`
- * (which would make the core and the pool look like promises to await).
+ * member above, a name starting with `$` (the runtime's internals), a name
+ * every object has (Object.prototype's), or `then` (which would make the
+ * core and the pool look like promises to await).
  */
 export function memberClash(name) {
   if (MEMBERS.includes(name)) return 'a member of the core or the pool';
+  if (name.startsWith(INTERNAL_MARK)) return `reserved: names starting with ${INTERNAL_MARK} are the runtime's own`;
   return objectClash(name);
 }
 

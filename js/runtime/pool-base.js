@@ -13,26 +13,26 @@ export const POOL_CALL_OPTIONS = ['signal', 'onProgress'];
 export class PoolBase {
   /** `kernels`: the package's KernelSet. */
   constructor(kernels) {
-    this.kernels = kernels;
-    this.failure = null; // the error that ended the pool
-    this.counters = { done: 0, bytesCopied: 0 };
-    this.aborts = new AbortWatch((c) => this.abort(c));
+    this.$kernels = kernels;
+    this.$failure = null; // the error that ended the pool
+    this.$counters = { done: 0, bytesCopied: 0 };
+    this.$aborts = new AbortWatch((c) => this.$abort(c));
   }
 
   /** Adds the kernel methods; a subclass calls it last in its constructor. */
-  defineKernels() {
-    this.kernels.install(this, (spec) => (...args) => this.call(spec, args), true);
+  $defineKernels() {
+    this.$kernels.install(this, (spec) => (...args) => this.$call(spec, args), true);
   }
 
   /** Runs any kernel, internal ones included, by its JS path ('crc32', 'image.blur'). */
   invoke(name, args) {
     let spec;
     try {
-      spec = this.kernels.forInvoke(name, args);
+      spec = this.$kernels.forInvoke(name, args);
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.call(spec, args);
+    return this.$call(spec, args);
   }
 
   /**
@@ -40,13 +40,13 @@ export class PoolBase {
    * options), or throws: argument errors, an ended pool, a signal already
    * aborted.
    */
-  begin(spec, args, heap) {
-    return this.checkCall(new Call(spec, heap), args);
+  $begin(spec, args, heap) {
+    return this.$checkCall(new Call(spec, heap), args);
   }
 
-  /** begin() with the Call `c` given (a new one, or one made ready by reuse()): returns c, checked. */
-  checkCall(c, args) {
-    if (this.failure) throw this.failedError();
+  /** $begin() with the Call `c` given (a new one, or one made ready by reuse()): returns c, checked. */
+  $checkCall(c, args) {
+    if (this.$failure) throw this.$failedError();
     const o = checkCallOptions(c.check(args, POOL_CALL_OPTIONS), c.spec.label);
     c.signal = o?.signal;
     c.onProgress = o?.onProgress ?? null;
@@ -55,11 +55,11 @@ export class PoolBase {
   }
 
   /** The promise of call c: registers its signal, then hands it to `queue`. */
-  enqueue(c, queue) {
+  $enqueue(c, queue) {
     return new Promise((resolve, reject) => {
       c.resolve = resolve;
       c.reject = reject;
-      if (c.signal) this.aborts.add(c.signal, c);
+      if (c.signal) this.$aborts.add(c.signal, c);
       queue(c);
     });
   }
@@ -69,10 +69,10 @@ export class PoolBase {
    * an error is given), else resolves with `value`. (An onProgress callback
    * may throw null, 0 or undefined: those calls pass failed.)
    */
-  settleCall(c, error, value, failed = error !== undefined && error !== null) {
+  $settleCall(c, error, value, failed = error !== undefined && error !== null) {
     if (c.settled) return;
     c.settled = true;
-    if (c.signal) this.aborts.remove(c.signal, c);
+    if (c.signal) this.$aborts.remove(c.signal, c);
     if (failed) c.reject(error);
     else c.resolve(value);
   }
@@ -81,7 +81,7 @@ export class PoolBase {
    * Passes progress to a call's onProgress. An exception thrown by the
    * callback aborts the call, which then rejects with that exception.
    */
-  report(c, done, total) {
+  $report(c, done, total) {
     if (c.settled || c.progressError !== undefined || (done === c.lastDone && total === c.lastTotal)) return;
     c.lastDone = done;
     c.lastTotal = total;
@@ -89,22 +89,22 @@ export class PoolBase {
       c.onProgress(done, total);
     } catch (e) {
       c.progressError = { error: e }; // (boxed: a callback may throw undefined or null)
-      this.abort(c);
+      this.$abort(c);
     }
   }
 
-  failedError() {
-    const f = this.failure;
+  $failedError() {
+    const f = this.$failure;
     return new f.constructor(f.message, { cause: f.cause });
   }
 
   /** Ends the pool with err and rejects every call in `pending` with a copy. */
-  failAll(err, pending) {
-    this.failure = err;
-    for (const c of pending) this.settleCall(c, this.failedError());
+  $failAll(err, pending) {
+    this.$failure = err;
+    for (const c of pending) this.$settleCall(c, this.$failedError());
   }
 
-  crashError(where, running, reason) {
+  $crashError(where, running, reason) {
     const what = running.length ? ` while running ${[...new Set(running)].join(', ')}` : '';
     return new PoolCrashedError(`a kernel crashed ${where}${what}: ${reason}. ` +
       'The pool cannot be used any more; create a new one with createPool()');
@@ -117,9 +117,9 @@ export class PoolBase {
    * none is held. (A block's heap is the threaded pool's Heap, or the
    * fallback pool itself.)
    */
-  holdInputs(views) {
+  $holdInputs(views) {
     let held = null;
-    const owner = this.heap ?? this;
+    const owner = this.$heap ?? this;
     for (const v of views) {
       const b = blockOf(v);
       if (b === undefined || b.heap !== owner || !b.live || b.freeHeld) continue;
@@ -129,17 +129,17 @@ export class PoolBase {
     return held;
   }
 
-  releaseInputs(held) {
+  $releaseInputs(held) {
     for (const b of held) {
       if (--b.holds === 0 && b.freeHeld) {
         b.freeHeld = false;
-        if (!this.failure) this.releaseBlock(b);
+        if (!this.$failure) this.$releaseBlock(b);
       }
     }
   }
 
   /** free() of a block that a family method holds: true, and it is freed when that ends. */
-  deferHeldFree(block) {
+  $deferHeldFree(block) {
     if (block.holds === 0) return false;
     if (block.freeHeld) throw typeError('free: view was already freed');
     block.freeHeld = true;
@@ -147,8 +147,8 @@ export class PoolBase {
   }
 
   get state() {
-    if (!this.failure) return 'ready';
-    return this.failure instanceof PoolCrashedError ? 'crashed' : 'destroyed';
+    if (!this.$failure) return 'ready';
+    return this.$failure instanceof PoolCrashedError ? 'crashed' : 'destroyed';
   }
 }
 

@@ -914,10 +914,10 @@ export function abiString(specs) {
 //
 // Two modes share the checks and the writes:
 //   core  the core's one task record and its scratch block; runs the kernel
-//         and returns its value (js/runtime/core.js, fastContext());
+//         and returns its value (js/runtime/core.js, $fastContext());
 //   pool  the task record of the free slot the call takes and that slot's
 //         scratch block; submits it and returns the promise that the pool
-//         settles with the same read (js/runtime/pool.js, fastContext()).
+//         settles with the same read (js/runtime/pool.js, $fastContext()).
 
 const ELEM_CTORS = {
   u8: ['Uint8Array', 'Uint8ClampedArray'], char: ['Uint8Array'], i8: ['Int8Array'], u16: ['Uint16Array'], i16: ['Int16Array'],
@@ -1028,13 +1028,13 @@ function fastPath(spec, mode) {
     ...optNames.map((p) => `${names[P.indexOf(p)]} = O[${c(JSON.stringify(p.name))}];`), ...(pool ? ['RV = O[$RES];'] : [])];
   if (pool) {
     // a free slot and nobody waiting for one (a call never overtakes the queue)
-    L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $P.top === 0 || ` +
-      `$P.failure !== null || $P.backlogHead !== $P.backlog.length) ${bail}`);
-    L.push('const u32 = $H.low().u32;', 'const idx = $P.freeSlots[$P.top - 1];',
+    L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $P.$top === 0 || ` +
+      `$P.$failure !== null || $P.$backlogHead !== $P.$backlog.length) ${bail}`);
+    L.push('const u32 = $H.low().u32;', 'const idx = $P.$freeSlots[$P.$top - 1];',
       'const TW = $TW0 + idx * $TWN;', 'const S0 = $S00 + idx * $SN;', 'let SE = S0 + $SN, STG = null;', 'let cp = 0;');
   } else {
     // (a call from inside another's onProgress goes the generic way, which refuses it)
-    L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $C.busy) ${bail}`);
+    L.push(`if (${nargs} > ${npos} || ${nargs} < ${required} || $C.$busy) ${bail}`);
     L.push('const u32 = $H.low().u32;', 'const TW = $TW0;', 'const S0 = $S00;', 'const SE = $SE;');
   }
   // (inputs go at 16-byte boundaries after the outputs: rounded up here,
@@ -1094,7 +1094,7 @@ function fastPath(spec, mode) {
         // (one switch a call; its space taken when the call is submitted)
         `  if (!ArrayBuffer.isView(${a})${ctorCheck} || (n${i} = ${a}.byteLength) === 0 || $H.owns(${a}.buffer)) ${bail}`,
         `  if (at + n${i} + 16 > SE) {`,
-        `    if (STG !== null || n${i} > $SMAX || (STG = $P.stageArena()) === null) ${bail}`,
+        `    if (STG !== null || n${i} > $SMAX || (STG = $P.$stageArena()) === null) ${bail}`,
         '    at = STG.at; SE = STG.end;',
         '  }',
       ] : [
@@ -1191,7 +1191,7 @@ function fastPath(spec, mode) {
     L.push(`const DB = dn * ${dyns.length > 1 ? num(ELEM_SIZE[dyn.elem]) : ELEM_SIZE[dyn.elem]};`, ...dynLayout());
     // (on the pool, outputs too big for the slot's scratch go to the arena, as inputs do)
     const place = pool
-      ? `DO = ((at + 15) & -16) >>> 0; if (DO + DT > SE) { if (STG !== null || DT > $SMAX || (STG = $P.stageArena()) === null) ${bail} ` +
+      ? `DO = ((at + 15) & -16) >>> 0; if (DO + DT > SE) { if (STG !== null || DT > $SMAX || (STG = $P.$stageArena()) === null) ${bail} ` +
         `SE = STG.end; DO = ((STG.at + 15) & -16) >>> 0; } at = DO + DT;`
       : `DO = ((at + 15) & -16) >>> 0; if (DO + DT > SE) ${bail} at = DO + DT;`;
     if (retOut) L.push('let DO = PO;', `if (PO < 0) { ${place} }`);
@@ -1223,7 +1223,7 @@ function fastPath(spec, mode) {
   });
   if (pool) {
     // the slot's record: the blocks used in place stay pinned until it settles
-    L.push('const r = $P.fast[idx] ?? $P.newFast(idx);', 'let nb = 0;');
+    L.push('const r = $P.$fast[idx] ?? $P.$newFast(idx);', 'let nb = 0;');
     if (dyn) L.push('r.DO = DO; r.DB = DB;');
     for (const i of blocks) L.push(`if (b${i} !== undefined) { b${i}.pins++; r.blocks[nb++] = b${i}; }`);
     if (retOut) L.push('if (bO !== undefined) { bO.pins++; r.blocks[nb++] = bO; }', 'r.OUT = OUT; r.PO = PO;');
@@ -1247,7 +1247,7 @@ function fastPath(spec, mode) {
   R.push('if (st < 0) return $fail($spec, st, TW);', 'const RW = TW + $RO;');
   // a written buffer staged outside the heap (never an alloc() view: one
   // of another heap takes the generic path): copied back (the pool counts
-  // the bytes, settleFast()); one with fewer bytes now (detached, its
+  // the bytes, $settleFast()); one with fewer bytes now (detached, its
   // resizable buffer shrunk) is looked at by $gone, which throws an error
   // naming it, as the generic path's copyOut() does
   if (writes) R.push('if (W !== undefined) { if (W.byteLength < WN) $gone($spec, W, WN); new Uint8Array(W.buffer, W.byteOffset, WN).set(h.u8.subarray(WP, WP + WN)); }');

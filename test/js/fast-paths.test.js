@@ -56,7 +56,7 @@ function callsFor(mk, typed = (v, Ctor, n) => new Ctor(v.buffer, v.byteOffset, n
     ['xxh32', [d]], ['xxh32', [d, 99]], ['xxh64', [d]], ['xxh64', [d, 2 ** 40]], ['xxh3', [d]], ['xxh128', [d]],
     ['sha256', [d]], ['sha224', [d]], ['sha1', [d]], ['md5', [d]], ['md5', [bytes(1, 3)]],
     ['testNoop', []], ['testSumU32', [u32s(17)]], ['testChainU32', [u32s(17), 99]], ['testScalars', [-5, 65535, -7, 2 ** 50, -(2 ** 50), 1.5, 2.25, true]],
-    ['testU128', [3, 4]], ['testRange64', []], ['testRange64', [{ h: 2 ** 53 - 1, g: -(2 ** 53) + 1 }]], ['testPartial', [16]], ['testPartial', [3]], ['testTag', [bytes(4, 2), bytes(20, 5)]], ['testStackTrap', [7, false]],
+    ['testU128', [3, 4]], ['run', [20]], ['heap', [7]], ['testRange64', []], ['testRange64', [{ h: 2 ** 53 - 1, g: -(2 ** 53) + 1 }]], ['testPartial', [16]], ['testPartial', [3]], ['testTag', [bytes(4, 2), bytes(20, 5)]], ['testStackTrap', [7, false]],
     ['sdk.minMax', [f64s(9)]],
     // outputs sized by a scalar argument
     ['blake3', [d]], ['blake3', [d, 64]], ['blake3', [d, 0]], ['blake3Keyed', [d, bytes(32, 4)]],
@@ -120,7 +120,7 @@ function coreAndPool(set) {
 
 function countGeneric(target) {
   const counter = { n: 0 };
-  for (const m of ['call', 'callChained']) {
+  for (const m of ['$call', '$callChained']) {
     const orig = target[m];
     if (!orig) continue;
     target[m] = function counted(...a) {
@@ -132,8 +132,8 @@ function countGeneric(target) {
 }
 
 function uncount(target) {
-  delete target.call;
-  delete target.callChained;
+  delete target.$call;
+  delete target.$callChained;
 }
 
 test('every public kernel with a core fast path has a pool fast path too, and the cases tested cover them', () => {
@@ -645,19 +645,19 @@ describe('fast paths agree with the generic path', () => {
       // bursts that fill several arenas (1 MiB each): every call reads its own input
       const inputs = Array.from({ length: 3000 }, (_, i) => crypto.randomBytes(700 + (i % 300)));
       const want = inputs.map((d) => zlib.crc32(d));
-      const kept = [pool.stage, ...pool.stageSpare].filter((a) => a !== null);
+      const kept = [pool.$stage, ...pool.$stageSpare].filter((a) => a !== null);
       assert.equal(kept.length, 2, 'the two arenas kept from createPool()');
       assert.ok(kept.every((a) => a.kept));
-      const { malloc, mfree } = pool.heap;
+      const { malloc, mfree } = pool.$heap;
       const made = new Set();
       let nMade = 0;
       let freed = 0;
-      pool.heap.malloc = function counted(...a) {
+      pool.$heap.malloc = function counted(...a) {
         const p = malloc.apply(this, a);
         if (a[0] === 1 << 20) made.add(p), nMade++;
         return p;
       };
-      pool.heap.mfree = function counted(p) {
+      pool.$heap.mfree = function counted(p) {
         if (made.has(p)) freed++;
         return mfree.call(this, p);
       };
@@ -674,8 +674,8 @@ describe('fast paths agree with the generic path', () => {
         const sums = await Promise.all(held);
         assert.ok(sums.every((v) => v === sums[0]));
       } finally {
-        delete pool.heap.malloc;
-        delete pool.heap.mfree;
+        delete pool.$heap.malloc;
+        delete pool.$heap.mfree;
       }
       assert.equal(counter.n, before + 1, 'the bursts took the fast path (the bad seed the generic one)');
       // each burst stages about 2.5 MB at once: the two kept arenas, and one
@@ -684,7 +684,7 @@ describe('fast paths agree with the generic path', () => {
       assert.ok(nMade >= 2 && nMade <= 10, `arenas made: ${nMade}`);
       assert.equal(freed, nMade, 'every arena from the heap is freed');
       // the kept arenas are back, none in use; no other one is left
-      const now = [pool.stage, ...pool.stageSpare].filter((a) => a !== null);
+      const now = [pool.$stage, ...pool.$stageSpare].filter((a) => a !== null);
       assert.deepEqual(new Set(now), new Set(kept));
       for (const a of now) assert.equal(a.refs, 0);
     } finally {

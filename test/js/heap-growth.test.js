@@ -39,7 +39,7 @@ function largestMalloc(heap) {
  * size and refuse one byte more.
  */
 function largestAlloc(api) {
-  const lo = largestMalloc(api.heap);
+  const lo = largestMalloc(api.$heap);
   api.free(api.alloc(lo));
   assert.throws(() => api.alloc(lo + 1), isOutOfRange, `alloc(${lo + 1}) after alloc(${lo}) succeeded`);
   return lo;
@@ -136,7 +136,7 @@ test('pool: fresh pools of many threads have the same largest allocation, howeve
   for (let i = 0; i < 10; i++) {
     const pool = await createPool({ threads: 16 });
     try {
-      seen.push(largestMalloc(pool.heap));
+      seen.push(largestMalloc(pool.$heap));
     } finally {
       await pool.destroy();
     }
@@ -158,9 +158,9 @@ test('pool: small calls whose staging arena is made above 2 GiB (after a big all
     const big = pool.alloc(2.25 * GiB);
     // the kept arenas out of reach (as in a burst that fills them): every
     // arena now comes from the heap, above the big block
-    assert.equal(pool.stage, null, 'no call has staged yet');
-    assert.ok(pool.stageSpare.length > 0, 'createPool() keeps arenas');
-    pool.stageSpare.length = 0;
+    assert.equal(pool.$stage, null, 'no call has staged yet');
+    assert.ok(pool.$stageSpare.length > 0, 'createPool() keeps arenas');
+    pool.$stageSpare.length = 0;
     big.fill(1);
     const before = await pool.crc32(big);
     const bytes = (n, seed) => Uint8Array.from({ length: n }, (_, i) => (i * 131 + seed) & 255);

@@ -644,11 +644,11 @@ describe('the shapes of the API', () => {
       const mid = r.data[4 * Math.floor(bw / 2)];
       assert.ok(Math.abs(mid - 105) <= 2, `cover ${bw}x1: the row's value is ${mid}; the source's middle row is 105`);
     }
-    const live = pools[2].heap.liveBytes;
+    const live = pools[2].$heap.liveBytes;
     const dst = pools[2].alloc(20 * 30 * 4);
     await pools[2].image.resize(img, 20, 30, { fit: 'cover', dst });
     pools[2].free(dst);
-    assert.equal(pools[2].heap.liveBytes, live, 'cover frees its temporary image');
+    assert.equal(pools[2].$heap.liveBytes, live, 'cover frees its temporary image');
     assert.deepEqual(pick(core.image.resize(img, 20, 20, { fit: 'fill' })), [20, 20]);
   });
   const pick = (r) => [r.width, r.height];
@@ -1114,11 +1114,11 @@ describe('codecs', () => {
     assertSame(core.image.decodeMany(files.slice(0, 3)), want.slice(0, 3), 'on the core, one after the other');
     // one bad file: the error names it, and the images already made are freed
     const pool = pools[4];
-    const live = pool.heap.liveBytes;
+    const live = pool.$heap.liveBytes;
     const withBad = [...files.slice(0, 5), files[6].subarray(0, 50), ...files.slice(7, 12)];
     await assert.rejects(pool.image.decodeMany(withBad), (e) => e.code === 'ERR_PW_BAD_FORMAT' && e.index === 5 &&
       /^image\.decodeMany: files\[5\]: image\.decode failed: /.test(e.message));
-    assert.equal(pool.heap.liveBytes, live, 'no image of the failed call is left allocated');
+    assert.equal(pool.$heap.liveBytes, live, 'no image of the failed call is left allocated');
     // an entry that is not a file's bytes: its index too (it had none)
     for (const api of [core.image, pool.image]) {
       await assert.rejects(async () => api.decodeMany([files[0], 42]), (e) => e instanceof TypeError && e.index === 1 &&
@@ -1137,20 +1137,20 @@ describe('chain(): a pipeline in the pool\'s memory', () => {
       const pool = pools[t];
       const file = pool.alloc(png.length); // a file read straight into pool memory
       file.set(png);
-      const live = pool.heap.liveBytes;
+      const live = pool.$heap.liveBytes;
       const copied = pool.stats().bytesCopied;
       const jpg = await pool.image.chain(file).resize(160).sharpen(0.8, { amount: 0.6 }).encodeJpeg(82);
       assert.equal(pool.stats().bytesCopied, copied, 'bytesCopied did not move: zero copies from file to JPEG');
-      assert.equal(pool.heap.liveBytes, live, 'every image the chain made is freed');
+      assert.equal(pool.$heap.liveBytes, live, 'every image the chain made is freed');
       assertSame(jpg, want, `the same JPEG as the core (${t} threads)`);
       const meta = await sharp(jpg).metadata();
       assert.deepEqual([meta.width, meta.height], [160, 120]);
       // run() hands the last image to the caller
       const img = await pool.image.chain(file).resize(160).toGrey().run();
       assert.equal(pool.inHeap(img.data), true);
-      assert.equal(pool.heap.liveBytes, live + 160 * 120);
+      assert.equal(pool.$heap.liveBytes, live + 160 * 120);
       pool.image.free(img);
-      assert.equal(pool.heap.liveBytes, live);
+      assert.equal(pool.$heap.liveBytes, live);
       pool.free(file);
     }
   });
@@ -1158,9 +1158,9 @@ describe('chain(): a pipeline in the pool\'s memory', () => {
   test('a failing step rejects and frees what the chain made; an image input is never freed', async () => {
     const pool = pools[2];
     const src = pool.image.create(50, 40);
-    const live = pool.heap.liveBytes;
+    const live = pool.$heap.liveBytes;
     await assert.rejects(pool.image.chain(src).blur(2).crop({ left: 45, width: 10 }).run(), (e) => e instanceof RangeError && /rect\.left/.test(e.message));
-    assert.equal(pool.heap.liveBytes, live, 'the blurred image was freed');
+    assert.equal(pool.$heap.liveBytes, live, 'the blurred image was freed');
     assert.equal(pool.inHeap(src.data), true, 'the input is still the caller\'s');
     await assert.rejects(pool.image.chain(src).blur(1, { dst: src }).run(), /not taken in a chain/);
     const h = await pool.image.chain(src).invert().histogram();

@@ -32,7 +32,7 @@ function ints(n, seed, Ctor = Int32Array, view = new Ctor(n)) {
 }
 
 /** The distinct Calls the pool's slots keep for their generic calls. */
-const keptCalls = (pool) => new Set(pool.slotCalls.filter((c) => c !== undefined));
+const keptCalls = (pool) => new Set(pool.$slotCalls.filter((c) => c !== undefined));
 
 describe('the pool\'s generic path: each task slot reuses its Call', () => {
   let pool;

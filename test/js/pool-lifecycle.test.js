@@ -402,12 +402,12 @@ describe('createPool() warm-up', () => {
         // (white-box: the warm-up's stretches of threads + 33 calls made
         // the records of the slots they took, more than a batch of 16 at
         // once; without it no slot has a record yet)
-        const records = pool.fast.filter(Boolean).length;
+        const records = pool.$fast.filter(Boolean).length;
         assert.ok(records > 16, `threads ${threads}: the warm-up ran (${records} slot records)`);
         const s = pool.stats();
         assert.deepEqual([s.done, s.bytesCopied, s.queued, s.running], [0, 0, 0, 0], `threads ${threads}: counters as new`);
-        assert.equal(pool.heap.liveBytes, 0, `threads ${threads}: its alloc() block freed`);
-        assert.equal(pool.top, pool.cap, `threads ${threads}: every task record free`);
+        assert.equal(pool.$heap.liveBytes, 0, `threads ${threads}: its alloc() block freed`);
+        assert.equal(pool.$top, pool.$cap, `threads ${threads}: every task record free`);
         const data = fillRandom(new Uint8Array(1000), SEED);
         const view = pool.alloc(data.length);
         view.set(data);

@@ -363,10 +363,10 @@ test('fallback pool: a second written buffer transferred while the first is copi
     const b = new Uint8Array(64);
     const spec = { label: 'my.twoOuts', params: [{ kind: 'out', label: 'my.twoOuts: a' }, { kind: 'out', label: 'my.twoOuts: b' }] };
     const p = new Promise((resolve, reject) => {
-      pool.current = { spec, values: [a, b], out: null, settled: false, sent: true, resolve, reject, signal: undefined, abortRequested: false };
+      pool.$current = { spec, values: [a, b], out: null, settled: false, sent: true, resolve, reject, signal: undefined, abortRequested: false };
     });
     setTimeout(() => structuredClone(b.buffer, { transfer: [b.buffer] }), 0); // while a's 20 MiB are copied in slices
-    pool.onMessage({ heapSize: 1 << 24, args: [new ArrayBuffer(20 << 20), new ArrayBuffer(64)], value: undefined });
+    pool.$onMessage({ heapSize: 1 << 24, args: [new ArrayBuffer(20 << 20), new ArrayBuffer(64)], value: undefined });
     const r = await p.then(() => 'resolved', (e) => e.constructor.name + ' ' + e.code + ' ' + e.message.split(' is detached')[0]);
     return [r, pool.state, (await pool.crc32(new Uint8Array(3))) >>> 0];`);
   assert.deepEqual(out, ['TypeError ERR_INVALID_ARG_TYPE my.twoOuts: b', 'ready', zlib.crc32(new Uint8Array(3))]);

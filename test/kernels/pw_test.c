@@ -207,4 +207,8 @@ pw_u128 pw_test_u128(uint64_t hi, uint64_t lo) {
 
 uint32_t pw_test_hidden(uint32_t x) { return 2 * x; }
 
+uint32_t pw_test_named_run(uint32_t x) { return 2 * x + 1; }
+
+uint32_t pw_test_named_heap(uint32_t x) { return 3 * x; }
+
 uint64_t pw_test_range64(uint64_t h, int64_t g) { return h + (uint64_t)g; }

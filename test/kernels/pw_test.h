@@ -143,4 +143,12 @@ PW_KERNEL uint64_t pw_test_range64(PW_OPTION PW_DEFAULT(5) PW_RANGE(5, 180000000
 /** Doubles x: internal, so not a method of the core or the pool. */
 PW_INTERNAL PW_KERNEL uint32_t pw_test_hidden(uint32_t x);
 
+/**
+ * 2x + 1 and 3x, under names the runtime's own members once had (run,
+ * heap): a kernel may take any name but a public member's or one starting
+ * with $.
+ */
+PW_NAME(run) PW_KERNEL uint32_t pw_test_named_run(uint32_t x);
+PW_NAME(heap) PW_KERNEL uint32_t pw_test_named_heap(uint32_t x);
+
 #endif

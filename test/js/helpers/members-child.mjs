@@ -4,6 +4,7 @@
 // --import ../../runtimes/no-sab-preload.mjs) the pool is the fallback
 // pool. Not a test file itself.
 import { createPool, loadCore } from '../../../pkg/index.js';
+import * as testpkg from '../../../build/testpkg/index.js';
 
 /** Every property name of `o` and its prototypes, Object.prototype's left out. */
 export function namesOf(o) {
@@ -15,7 +16,7 @@ export function namesOf(o) {
 }
 
 /** The JS names kernels are installed under (top-level names and namespaces). */
-export const kernelNames = (obj) => new Set(obj.kernels.specs.filter((s) => !s.internal).map((s) => s.ns || s.name));
+export const kernelNames = (obj) => new Set(obj.$kernels.specs.filter((s) => !s.internal).map((s) => s.ns || s.name));
 
 export async function members() {
   const core = await loadCore();
@@ -30,6 +31,31 @@ export async function members() {
   return out;
 }
 
+/**
+ * The test package's kernels named run and heap (2x + 1, 3x) called on a
+ * core and a pool, with a call of another kernel and an alloc()/free() of
+ * each beside them.
+ */
+export async function named() {
+  const core = await testpkg.loadCore();
+  const pool = await testpkg.createPool({ threads: 1 });
+  const v = pool.alloc(16, Uint32Array);
+  v.set([1, 2, 3, 4]);
+  const results = {
+    coreRun: core.run(20),
+    coreHeap: core.heap(20),
+    poolRun: await pool.run(20),
+    poolHeap: await pool.heap(20),
+    sum: Number(await pool.testSumU32(v)),
+  };
+  pool.free(v);
+  core.free(core.alloc(64));
+  results.freed = true;
+  const out = { isShared: pool.isShared, results };
+  await pool.destroy();
+  return out;
+}
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
-  process.stdout.write(JSON.stringify(await members()));
+  process.stdout.write(JSON.stringify(process.argv[2] === 'named' ? await named() : await members()));
 }
