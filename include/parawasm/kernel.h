@@ -336,10 +336,21 @@ typedef void (*pw_piece_fn)(void *ctx, const uint8_t *piece, size_t len);
  * `piece` bytes (0: 1 MiB), checking for cancellation between pieces.
  * For sequential kernels (streaming hashes): they then stop within one
  * piece of an abort. An input of more than one piece reports its progress
- * after each (pw_progress(bytes fed, len)), for the call's onProgress.
- * `fn` is never called with 0 bytes. Returns PW_OK or PW_ECANCELED.
+ * after each (pw_progress(bytes fed, len)), for the call's onProgress: the
+ * whole of the call's progress, so not for a chunk of a pw_parallel_for
+ * (use pw_feed_part there). `fn` is never called with 0 bytes. Returns
+ * PW_OK or PW_ECANCELED.
  */
 pw_status pw_feed(const void *data, size_t len, size_t piece, pw_piece_fn fn, void *ctx);
+
+/*
+ * As pw_feed, for one chunk of an input that a pw_parallel_for splits
+ * (`total`: the bytes of the whole input): each piece fed is added to the
+ * call's progress (pw_progress_add(piece, total)), so chunks finishing in
+ * any order on any thread report the call's progress, not their own.
+ */
+pw_status pw_feed_part(const void *data, size_t len, size_t piece, pw_piece_fn fn, void *ctx,
+                       uint64_t total);
 
 /* ------------------------------------------------------------------------ */
 /* Progress                                                                 */

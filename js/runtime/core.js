@@ -15,6 +15,7 @@ import { Heap, OWNERS, checkView } from './memory.js';
 // scratch block instead of being copied in whole.
 const STREAM_MIN = 1 << 20;
 const STREAM_PIECE = 1 << 18;
+const PROGRESS_MS = 50; // least time between two onProgress reports of a streamed input
 const CALL_OPTIONS = ['onProgress'];
 
 export class Core {
@@ -197,6 +198,11 @@ export class Core {
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
     const size = ELEM_SIZE[p.elem]; // STREAM_PIECE is a multiple of every element size
     let value = c.values[spec.chain];
+    // onProgress hears of the whole input (bytes), at most every
+    // PROGRESS_MS and at the end, rather than of each piece's call
+    const { onProgress } = c;
+    c.onProgress = undefined;
+    let reported = -Infinity;
     try {
       for (let off = 0; off < bytes.byteLength; off += STREAM_PIECE) {
         const piece = bytes.subarray(off, Math.min(off + STREAM_PIECE, bytes.byteLength));
@@ -206,6 +212,11 @@ export class Core {
         c.L[lenIndex] = piece.byteLength / size;
         c.values[spec.chain] = value;
         value = this.$runCall(c);
+        const done = off + piece.byteLength;
+        if (onProgress && (done === bytes.byteLength || performance.now() - reported >= PROGRESS_MS)) {
+          reported = performance.now();
+          onProgress(done, bytes.byteLength);
+        }
       }
     } finally {
       c.reuse();

@@ -18,7 +18,9 @@
  *
  * pw_feed: sequential kernels (a streaming hash) cannot split their input
  * across threads, but they can check for cancellation between pieces; one
- * helper instead of a loop in every hash.
+ * helper instead of a loop in every hash. pw_feed_part is the same for one
+ * chunk of a split input (CRC, Adler-32): its progress is added to the
+ * call's, not set, so the chunks on every thread report the whole input.
  *
  * pw_chunk_size: byte ranges for the kernels that split a buffer (CRC,
  * Adler-32, ASCII). size_t is 32 bits in wasm32 and inputs reach 4 GiB - 1,
@@ -83,20 +85,35 @@ pw_status pw_parallel_reduce(size_t n, size_t grain, size_t partial_size, pw_red
   return s;
 }
 
-pw_status pw_feed(const void *data, size_t len, size_t piece, pw_piece_fn fn, void *ctx) {
+/* pw_feed and pw_feed_part: `total` is the call's whole input; `part`
+   adds each piece to its progress (chunks of a parallel loop finish in any
+   order), else the bytes fed so far are its progress. */
+static pw_status feed(const void *data, size_t len, size_t piece, pw_piece_fn fn, void *ctx,
+                      uint64_t total, int part) {
   const uint8_t *p = data;
   if (piece == 0) piece = (size_t)1 << 20;
-  const size_t total = len;
-  const int report = len > piece; /* one piece: nothing to report on the way */
-  while (len > 0) {
+  const int report = part || len > piece; /* one piece of a whole: nothing to report on the way */
+  size_t left = len;
+  while (left > 0) {
     if (pw_cancelled()) return PW_ECANCELED;
-    size_t take = len < piece ? len : piece;
+    size_t take = left < piece ? left : piece;
     fn(ctx, p, take);
     p += take;
-    len -= take;
-    if (report) pw_progress(total - len, total);
+    left -= take;
+    if (!report) continue;
+    if (part) pw_progress_add(take, total);
+    else pw_progress(len - left, len);
   }
   return PW_OK;
+}
+
+pw_status pw_feed(const void *data, size_t len, size_t piece, pw_piece_fn fn, void *ctx) {
+  return feed(data, len, piece, fn, ctx, len, 0);
+}
+
+pw_status pw_feed_part(const void *data, size_t len, size_t piece, pw_piece_fn fn, void *ctx,
+                       uint64_t total) {
+  return feed(data, len, piece, fn, ctx, total, 1);
 }
 
 size_t pw_chunk_size(size_t len, size_t min_chunk, size_t max_chunks, size_t align) {

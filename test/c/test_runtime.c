@@ -177,6 +177,29 @@ static void test_feed(void) {
   feed_ctx fc = {data, 0, 0, 1000, 0, &t};
   CHECK(pw_feed(data, n, 1000, feed_piece, &fc) == PW_ECANCELED, "cancelled feed reports PW_ECANCELED");
   CHECK(fc.calls == 1, "cancelled feed stops after the piece that was running (%zu calls)", fc.calls);
+
+  /* progress: pw_feed sets it to the bytes fed of len; pw_feed_part adds
+     each piece to the call's of `total` (two parts of one input, the
+     second first, as chunks of a parallel loop may finish) */
+  memset(&t, 0, sizeof t);
+  feed_ctx fp = {data, 0, 0, 1000, 0, NULL};
+  CHECK(pw_feed(data, n, 1000, feed_piece, &fp) == PW_OK, "feed with progress");
+  CHECK(atomic_load(&t.progress_done) == n && atomic_load(&t.progress_total) == n, "pw_feed: progress %llu of %llu",
+        (unsigned long long)atomic_load(&t.progress_done), (unsigned long long)atomic_load(&t.progress_total));
+  memset(&t, 0, sizeof t);
+  size_t half = 60000;
+  feed_ctx f2 = {data + half, 0, 0, 1 << 20, 0, NULL};
+  CHECK(pw_feed_part(data + half, n - half, 1 << 20, feed_piece, &f2, n) == PW_OK && f2.calls == 1, "part 2, one piece");
+  CHECK(atomic_load(&t.progress_done) == n - half && atomic_load(&t.progress_total) == n,
+        "pw_feed_part: one piece of a part is reported, of the whole (%llu of %llu)",
+        (unsigned long long)atomic_load(&t.progress_done), (unsigned long long)atomic_load(&t.progress_total));
+  feed_ctx f1 = {data, 0, 0, 7000, 0, NULL};
+  CHECK(pw_feed_part(data, half, 7000, feed_piece, &f1, n) == PW_OK && !f1.bad && f1.seen == half, "part 1 in pieces");
+  CHECK(atomic_load(&t.progress_done) == n && atomic_load(&t.progress_total) == n, "pw_feed_part: both parts add up (%llu of %llu)",
+        (unsigned long long)atomic_load(&t.progress_done), (unsigned long long)atomic_load(&t.progress_total));
+  atomic_store(&t.cancel, 1);
+  feed_ctx fx = {data, 0, 0, 7000, 0, NULL};
+  CHECK(pw_feed_part(data, half, 7000, feed_piece, &fx, n) == PW_ECANCELED && fx.calls == 0, "a cancelled part feeds nothing");
   pw__current = saved;
   free(data);
 }

@@ -233,6 +233,35 @@ test('sequential hashes of inputs over one piece report progress to onProgress (
   }
 });
 
+test('checksums split across the pool threads, and streamed through the core, report the whole input to onProgress', async () => {
+  // 64 MiB + 3: on a pool of 2 the input is cut in 8 chunks, each fed in
+  // pieces; on the core a foreign input goes through the scratch block in
+  // pieces; either way a report is of the call's input, not a chunk's
+  const data = randomBytes(67_108_867, 13);
+  const shared = pool.alloc(data.length);
+  shared.set(data);
+  const inCore = core.alloc(data.length);
+  inCore.set(data);
+  try {
+    for (const name of ['crc32', 'crc32c', 'adler32']) {
+      for (const [where, run] of [['pool, in place', (o) => pool[name](shared, o)], ['pool, copied in', (o) => pool[name](data, o)],
+        ['core, streamed', (o) => core[name](data, o)], ['core, in place', (o) => core[name](inCore, o)]]) {
+        const seen = [];
+        const v = await run({ onProgress: (done, total) => seen.push([done, total]) });
+        assert.equal(hexOf(name, v), refHex(name, data), `${where} ${name} with onProgress`);
+        assert.ok(seen.length >= 1, `${where} ${name}: onProgress called`);
+        assert.deepEqual(seen.at(-1), [data.length, data.length], `${where} ${name}: the last report is the whole input (${seen.slice(-3)})`);
+        for (let i = 1; i < seen.length; i++) {
+          assert.ok(seen[i][0] >= seen[i - 1][0] && seen[i][1] === data.length, `${where} ${name}: reports in order (${seen})`);
+        }
+      }
+    }
+  } finally {
+    pool.free(shared);
+    core.free(inCore);
+  }
+});
+
 test('blake3 split across the pool threads equals the single-thread digest', async () => {
   for (const n of [1 << 20, (1 << 20) + 1, 33_554_431, 40_000_000]) {
     const data = randomBytes(n, n);
@@ -296,10 +325,10 @@ test('a pool hash stages small foreign inputs in a block as large as they need (
     }
     assert.equal(await h.digest('hex'), refHex(name, data), name);
   }
-  const live = pool.heap.liveBytes;
+  const live = pool.$heap.liveBytes;
   const hashes = [];
   for (let i = 0; i < 2000; i++) hashes.push(pool.createHash('sha256').update('abc'));
-  const perHash = (pool.heap.liveBytes - live) / hashes.length;
+  const perHash = (pool.$heap.liveBytes - live) / hashes.length;
   // (the state, of the largest algorithm's size, and the smallest staging block)
   assert.ok(perHash <= 4096, `${perHash} bytes of alloc() blocks a hash holding 3 bytes (66 KiB each before)`);
   const want = refHex('sha256', new TextEncoder().encode('abc'));

@@ -209,11 +209,15 @@ typedef struct {
   uint32_t *out;     /* the Adler-32 of each chunk, from 1 */
 } adler_job;
 
+/* Each chunk is fed piece by piece (cancellation checks between pieces),
+   each piece added to the call's progress of len bytes. */
 static void adler_chunks(void *ctx, size_t begin, size_t end) {
   const adler_job *job = ctx;
   for (size_t i = begin; i < end; i++) {
     size_t off = i * job->chunk, n = job->len - off < job->chunk ? job->len - off : job->chunk;
-    job->out[i] = adler_serial(job->data + off, n, 1);
+    uint32_t adler = 1;
+    (void)pw_feed_part(job->data + off, n, PW_ADLER_PIECE, adler_feed_piece, &adler, job->len);
+    job->out[i] = adler;
   }
 }
 

@@ -274,23 +274,28 @@ uint32_t pw_crc32c_combine(uint32_t crc1, uint32_t crc2, uint64_t len2) {
 /* ---------------------------------------------------------------------- */
 
 typedef struct {
-  crc_fn fn;
+  crc_fn piece;
   const uint8_t *data;
   size_t len, chunk; /* chunk i is [i * chunk, min(len, (i + 1) * chunk)) */
   uint32_t *out;     /* the CRC of each chunk, from 0 */
 } crc_job;
 
+/* Each chunk is fed piece by piece (cancellation checks between pieces),
+   each piece added to the call's progress of len bytes. */
 static void crc_chunks(void *ctx, size_t begin, size_t end) {
   const crc_job *job = ctx;
   for (size_t i = begin; i < end; i++) {
     size_t off = i * job->chunk, n = job->len - off < job->chunk ? job->len - off : job->chunk;
-    job->out[i] = job->fn(job->data + off, n, 0);
+    crc_feed f = {job->piece, 0};
+    (void)pw_feed_part(job->data + off, n, PW_CRC_PIECE, crc_feed_piece, &f, job->len);
+    job->out[i] = f.crc;
   }
 }
 
-/* crc continued over data[0..len), on the pool when that pays. */
-static uint32_t crc_run(crc_fn fn, const uint32_t *pow8, uint32_t poly, const uint8_t *data,
-                        size_t len, uint32_t crc) {
+/* crc continued over data[0..len), on the pool when that pays: `fn` on
+   one thread, else `piece` on each chunk. */
+static uint32_t crc_run(crc_fn fn, crc_fn piece, const uint32_t *pow8, uint32_t poly,
+                        const uint8_t *data, size_t len, uint32_t crc) {
   int threads;
   if (len < PW_CRC_PAR_MIN || (threads = pw_concurrency()) <= 1) return fn(data, len, crc);
 
@@ -301,7 +306,7 @@ static uint32_t crc_run(crc_fn fn, const uint32_t *pow8, uint32_t poly, const ui
   uint32_t *out = chunks <= PW_CRC_STACK_CHUNKS ? stack_out : malloc(chunks * sizeof *out);
   if (out == NULL) return fn(data, len, crc);
 
-  crc_job job = {fn, data, len, chunk, out};
+  crc_job job = {piece, data, len, chunk, out};
   if (pw_parallel_for(chunks, 1, crc_chunks, &job) == PW_OK) {
     for (size_t i = 0; i < chunks; i++) {
       size_t n = len - i * chunk < chunk ? len - i * chunk : chunk;
@@ -318,10 +323,10 @@ static uint32_t crc_run(crc_fn fn, const uint32_t *pow8, uint32_t poly, const ui
 
 uint32_t pw_crc32(const void *data, size_t len, uint32_t crc) {
   if (len == 0) return crc;
-  return crc_run(crc32_serial, pw_crc32_pow8, PW_CRC32_POLY, data, len, crc);
+  return crc_run(crc32_serial, crc32_piece, pw_crc32_pow8, PW_CRC32_POLY, data, len, crc);
 }
 
 uint32_t pw_crc32c(const void *data, size_t len, uint32_t crc) {
   if (len == 0) return crc;
-  return crc_run(crc32c_serial, pw_crc32c_pow8, PW_CRC32C_POLY, data, len, crc);
+  return crc_run(crc32c_serial, crc32c_piece, pw_crc32c_pow8, PW_CRC32C_POLY, data, len, crc);
 }
