@@ -269,9 +269,9 @@ const OPS = {
     // named it, not as the step's own argument
     const usable = (i) => env.usable('sortByKey', names[i], arrays[i]);
     const places = env.async ? null : arrays.map(placeOf);
-    const order = yield { k: 'argsort', args: [keys, call(env, o, { descending })] };
-    if (order.length === 0) return order;
-    if (!env.async) {
+    if (!env.async || keys.length === 0) {
+      const order = yield { k: 'argsort', args: [keys, call(env, o, { descending })] };
+      if (order.length === 0) return order;
       // every array through one scratch array of its type: gather, then copy back
       // (into new views of the blocks where the argsort's growth of a
       // private memory detached the caller's: core.view() gives them back)
@@ -282,12 +282,14 @@ const OPS = {
       }
       return order;
     }
-    // on a pool: the order and the scratch arrays in its memory, and the
-    // copies back done by the pool too (convert to the same type), so that
-    // the calling thread copies the order once and nothing else
-    const ord = env.alloc(order.length, Uint32Array);
+    // on a pool: the order (the argsort writes it there) and the scratch
+    // arrays in its memory, and the copies back done by the pool too
+    // (convert to the same type), so that the calling thread copies the
+    // order out once, at the end, and nothing else
+    const ord = env.alloc(keys.length, Uint32Array);
+    let order;
     try {
-      ord.set(order);
+      yield { k: 'argsort', args: [keys, call(env, o, { descending, out: ord })] };
       // all or nothing: every array gathered into a block of its own (the
       // steps an abort may stop; the caller's arrays untouched so far), then
       // every block copied back, steps no signal stops (memory-speed
@@ -320,6 +322,7 @@ const OPS = {
       } finally {
         for (const tmp of tmps) env.free(tmp);
       }
+      order = ord.slice();
     } finally {
       env.free(ord);
     }
