@@ -269,6 +269,27 @@ static pw_status w_blur20(uint8_t *b) { return pw_image_blur(b, win_out, W_W, W_
 static pw_status w_blur_grey(uint8_t *b) { return pw_image_blur_grey(b, win_out, W_W, W_H * 4, 8.0f); }
 static pw_status w_box(uint8_t *b) { return pw_image_box_blur(b, win_out, W_W, W_H, 12); }
 static pw_status w_unsharp(uint8_t *b) { return pw_image_unsharp(b, win_out, W_W, W_H, 2.0f, 1.0f, 0.0f); }
+/* Long filters: before their first output row, the box blur of a radius
+   past the picture sums every row, a Gaussian of r = ceil(3 sigma) filters
+   2r + a band of rows (the fixed-point engine to sigma 85, the float one
+   past it), and a resize to one row reads every source row; all of it
+   must stop at the next row once cancelled (each had polled only between
+   bands or rows of output: seconds, at sigma 85-200 on 12 MP) */
+static pw_status w_box_huge(uint8_t *b) { return pw_image_box_blur(b, win_out, W_W, W_H, 30000); }
+static pw_status w_blur45_grey(uint8_t *b) { return pw_image_blur_grey(b, win_out, 8 * W_W, 256, 45.0f); }
+static pw_status w_blur90_grey(uint8_t *b) { return pw_image_blur_grey(b, win_out, 8 * W_W, 300, 86.0f); }
+static pw_status w_resize_one_row(uint8_t *b) { return pw_image_resize(b, W_W, W_H, win_out, 4 * W_W, 1, 3); }
+/* A convolution's row is width kw kh multiply-adds a channel (a 255x255
+   kernel: 1 G for 4000 RGBA pixels): it goes in segments, the abort flag
+   looked at between them. Seen through its output: a grey row of 1.5 M
+   pixels written into the window (from win_out, never guarded), 15x15
+   weights (segments of 18656 pixels) */
+#define W_CONV_W (3u << 19)
+static pw_status w_convolve_wide_row(uint8_t *b) {
+  static float k[225];
+  for (int i = 0; i < 225; i++) k[i] = (float)(1 + i % 7);
+  return pw_image_convolve_grey(win_out, b, W_CONV_W, 1, k, 15, 15, 0.0f, 0.0f);
+}
 static pw_status w_convolve(uint8_t *b) {
   static float k[81];
   for (int i = 0; i < 81; i++) k[i] = (float)(1 + i % 5);
@@ -430,6 +451,26 @@ static void check_windowed_precancel(const char *name, win_fn k, int fill) {
   CHECK(s == PW_ECANCELED, "%s: cancelled before the start, status %d", name, (int)s);
 }
 
+/*
+ * Cancelled at the first fault (the kernel's first look at its input):
+ * for the kernels whose first long step (before their first output row)
+ * reads more than WIN_AHEAD, yet the whole run too little for
+ * check_windowed's spread of K.
+ */
+static void check_windowed_first(const char *name, win_fn k, int fill) {
+  pw_status s = k(win_arm(fill, 0));
+  int total = win_faults;
+  win_disarm();
+  CHECK(s == PW_OK, "%s: status %d uncancelled", name, (int)s);
+  CHECK(total >= 2, "%s: only %d faults in an uncancelled run", name, total);
+  s = k(win_arm(fill, 1));
+  int after = win_after;
+  win_disarm();
+  CHECK(after == 0, "%s: cancelled at its first fault of %d, then %d more faults (it ran on past its window)", name,
+        total, after);
+  CHECK(s == PW_ECANCELED || s == PW_OK, "%s: status %d when cancelled at its first fault", name, (int)s);
+}
+
 static void test_windowed(void) {
   static const struct {
     const char *name;
@@ -458,6 +499,8 @@ static void test_windowed(void) {
       {"image blur 5, random alpha (the float engine's tiles)", w_blur5, W_RANDOM},
       {"image blur grey 8", w_blur_grey, W_RANDOM},
       {"image box blur 12", w_box, W_OPAQUE},
+      {"image box blur 30000 (the first window: every row)", w_box_huge, W_OPAQUE},
+      {"image resize to one row (every source row for it)", w_resize_one_row, W_OPAQUE},
       {"image unsharp 2", w_unsharp, W_OPAQUE},
       {"image unsharp 2, random alpha", w_unsharp, W_RANDOM},
       {"image convolve 9x9", w_convolve, W_OPAQUE},
@@ -476,6 +519,13 @@ static void test_windowed(void) {
     check_windowed(kernels[i].name, kernels[i].k, kernels[i].fill);
     if (kernels[i].k != w_sum_f64) check_windowed_precancel(kernels[i].name, kernels[i].k, kernels[i].fill);
   }
+  /* (rows of 8 KiB: the first band's rows past the top edge are row 0
+     again, so it reads 167 and 275 distinct rows, 1.3 and 2.1 MiB) */
+  check_windowed_first("image blur grey 45 (fixed-point: 302 rows before the first band's output)", w_blur45_grey,
+                       W_RANDOM);
+  check_windowed_first("image blur grey 86 (float: 533 rows before the first band's output)", w_blur90_grey, W_RANDOM);
+  check_windowed_first("image convolve 15x15, one grey row of 1.5 M pixels (written into the window)",
+                       w_convolve_wide_row, W_ZERO);
 }
 
 static void test_guarded(void) {

@@ -820,6 +820,7 @@ static void box_chunk(void *p, size_t y0, size_t y1) {
   if (c->ring) {
     /* window position t = y + k + r (k = -r .. r) lives in slot t % R */
     for (uint32_t k = 0; k < R; k++) {
+      if (pw_cancelled()) goto done; /* (the first window: up to every row of the picture) */
       uint32_t *slot = hs + ((y0 + k) % R) * n;
       box_hsum(c, clampi((int64_t)y0 + k - r, h), P, slot);
       if (narrow) box_cs_add_uint32_t(cs, slot, 1, n);
@@ -829,6 +830,7 @@ static void box_chunk(void *p, size_t y0, size_t y1) {
     /* each distinct row once, times the window rows that clamp to it */
     int64_t lo = (int64_t)y0 - r, hi = (int64_t)y0 + r;
     for (uint32_t j = clampi(lo, h); j <= clampi(hi, h); j++) {
+      if (pw_cancelled()) goto done;
       uint64_t times = 1;
       if (j == 0 && lo < 0) times += (uint64_t)(-lo);
       if (j == h - 1 && hi > (int64_t)h - 1) times += (uint64_t)(hi - (h - 1));

@@ -56,8 +56,8 @@ static void conv_load(const conv_ctx *c, uint32_t y, float *out) {
     for (unsigned k = 0; k < ch; k++) right[(size_t)i * ch + k] = last[k];
 }
 
-static void conv_row_c(const conv_ctx *c, const float *const *rows, const uint8_t *s, uint8_t *d) {
-  const uint32_t kw = c->kw, kh = c->kh, w = c->w;
+static void conv_row_c(const conv_ctx *c, const float *const *rows, const uint8_t *s, uint8_t *d, uint32_t w) {
+  const uint32_t kw = c->kw, kh = c->kh;
   if (c->ch == 1) {
     for (uint32_t x = 0; x < w; x++) {
       float a = 0.0f;
@@ -115,8 +115,8 @@ static inline v128_t conv_pack(v128_t q0, v128_t q1, v128_t q2, v128_t q3) {
  * for 4; the same sum order as conv_row_c, then / divisor + bias and the
  * rounding lane by lane, and the source alpha bytes put back.
  */
-static void conv_row4_simd(const conv_ctx *c, const float *const *rows, const uint8_t *s, uint8_t *d) {
-  const uint32_t kw = c->kw, kh = c->kh, w = c->w;
+static void conv_row4_simd(const conv_ctx *c, const float *const *rows, const uint8_t *s, uint8_t *d, uint32_t w) {
+  const uint32_t kw = c->kw, kh = c->kh;
   const v128_t div = wasm_f32x4_splat(c->divisor), bias = wasm_f32x4_splat(c->bias);
   const v128_t alpha = wasm_i32x4_splat((int32_t)0xff000000u);
   uint32_t x = 0;
@@ -149,8 +149,8 @@ static void conv_row4_simd(const conv_ctx *c, const float *const *rows, const ui
 }
 
 /* Grey with SIMD: 16 pixels a step, 4 to a vector, the same sums as conv_row_c lane by lane. */
-static void conv_row1_simd(const conv_ctx *c, const float *const *rows, uint8_t *d) {
-  const uint32_t kw = c->kw, kh = c->kh, w = c->w;
+static void conv_row1_simd(const conv_ctx *c, const float *const *rows, uint8_t *d, uint32_t w) {
+  const uint32_t kw = c->kw, kh = c->kh;
   const v128_t div = wasm_f32x4_splat(c->divisor), bias = wasm_f32x4_splat(c->bias);
   uint32_t x = 0;
   for (; x + 16 <= w; x += 16) {
@@ -176,14 +176,36 @@ static void conv_row1_simd(const conv_ctx *c, const float *const *rows, uint8_t 
 }
 #endif
 
+/* Multiply-adds between two looks at the abort flag in a row (conv_chunk). */
+#define CONV_SEG ((size_t)1 << 22)
+
+/* Pixels [0, w) of a row: rows[j] and s, d at the first of them. */
+static void conv_row(const conv_ctx *c, const float *const *rows, const uint8_t *s, uint8_t *d, uint32_t w) {
+#if PW_IMG_SIMD
+  if (c->simd) {
+    if (c->ch == 4) conv_row4_simd(c, rows, s, d, w);
+    else conv_row1_simd(c, rows, d, w);
+    return;
+  }
+#endif
+  conv_row_c(c, rows, s, d, w);
+}
+
 static void conv_chunk(void *p, size_t y0, size_t y1) {
   conv_ctx *c = p;
   const unsigned ch = c->ch;
   const uint32_t kh = c->kh, ry = kh / 2, h = c->h;
   const size_t rowf = ((size_t)c->w + c->kw - 1) * ch;
   float *ring = malloc((size_t)kh * rowf * sizeof(float));
-  const float **rows = malloc((size_t)kh * sizeof *rows);
+  const float **rows = malloc(2 * (size_t)kh * sizeof *rows);
+  const float **part = rows + kh; /* rows, from a segment's first pixel */
   int32_t *held = malloc((size_t)kh * sizeof *held); /* source row in each ring slot, or -1 */
+  /* a row costs w kw kh ch multiply-adds: 1 G for 4000 RGBA pixels of a
+     255x255 kernel, a second or more; segments of about CONV_SEG of
+     them, in whole steps of 16 pixels (the SIMD paths' widest) */
+  const size_t per_px = (size_t)c->kw * kh * ch;
+  uint32_t seg = (uint32_t)((CONV_SEG / per_px + 15) / 16 * 16);
+  if (seg < 16) seg = 16;
   if (ring == NULL || rows == NULL || held == NULL) {
     atomic_store(&c->failed, 1);
     goto done;
@@ -205,14 +227,14 @@ static void conv_chunk(void *p, size_t y0, size_t y1) {
     }
     const uint8_t *s = c->src + y * (size_t)c->w * ch;
     uint8_t *d = c->dst + y * (size_t)c->w * ch;
-#if PW_IMG_SIMD
-    if (c->simd) {
-      if (ch == 4) conv_row4_simd(c, rows, s, d);
-      else conv_row1_simd(c, rows, d);
-      continue;
+    /* a row in segments of `seg` pixels, a look at the abort flag between
+       them (each pixel is computed alone: the bytes do not change) */
+    for (uint32_t x0 = 0; x0 < c->w; x0 += seg) {
+      if (x0 != 0 && pw_cancelled()) goto done;
+      const uint32_t n = c->w - x0 < seg ? c->w - x0 : seg;
+      for (uint32_t j = 0; j < kh; j++) part[j] = rows[j] + (size_t)x0 * ch;
+      conv_row(c, part, s + (size_t)x0 * ch, d + (size_t)x0 * ch, n);
     }
-#endif
-    conv_row_c(c, rows, s, d);
   }
   pw__img_tick(&tick, 1); /* the last row */
   pw__img_tick_end(&tick);

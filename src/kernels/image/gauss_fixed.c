@@ -653,6 +653,7 @@ static void gf_col(const gf_ctx *c, const int16_t *base, size_t n, size_t i0, si
   static void name(const gf_ctx *c, const int16_t *buf, size_t ys, size_t ye) { \
     const size_t n = (size_t)c->w * c->ch;                                      \
     for (size_t i0 = 0; i0 < n; i0 += GF_BLOCK) {                               \
+      if (pw_cancelled()) return; /* (gf_chunk's tick then stops it) */         \
       const size_t i1 = i0 + GF_BLOCK < n ? i0 + GF_BLOCK : n;                  \
       for (size_t y = ys; y < ye; y++) col(c, buf + (y - ys) * n, n, i0, i1, c->dst + y * c->dstride); \
     }                                                                           \
@@ -688,10 +689,17 @@ static void gf_chunk(void *p, size_t y0, size_t y1) {
       memmove(buf, buf + (size_t)GF_BAND * n, 2 * (size_t)r * n * sizeof *buf);
       have = 2 * (size_t)r;
     }
-    for (size_t j = have; j < (ye - ys) + 2 * (size_t)r; j++) gf_hrow(c, (int64_t)ys - r + (int64_t)j, pad, buf + j * n);
+    /* the first band filters 2r + GF_BAND rows (r 255: 526 rows of 511
+       taps, seconds for a wide picture): a look at the abort flag between
+       rows, and between column blocks (gf_cols), not only between bands */
+    for (size_t j = have; j < (ye - ys) + 2 * (size_t)r; j++) {
+      if (pw_cancelled()) goto stop;
+      gf_hrow(c, (int64_t)ys - r + (int64_t)j, pad, buf + j * n);
+    }
     cols(c, buf, ys, ye);
     if (pw__img_tick(&tick, ye - ys)) break;
   }
+stop:
   pw__img_tick_end(&tick);
 done:
   free(pad);

@@ -734,11 +734,17 @@ static void sep_rows_first(sep_ctx *c, size_t y0, size_t y1) {
     const size_t e = y1 - y < band ? y1 : y + band;
     const uint32_t s1 = taps_end(tap, y, e);
     if (!any || hi < tap[y].start) hi = tap[y].start, any = 1;
+    /* a band's rows and columns are a lot of work where the filter is
+       long (sigma 200: 1201 source rows of 1201 taps each before the first
+       band is written, seconds): a look at the abort flag between each
+       row filtered and each block of columns, not only between bands */
     for (; hi < s1; hi++) {
+      if (pw_cancelled()) goto stop;
       src_row(j, simd, hi, tmp);
       row_pass(j, simd, tmp, ring_row(ring, L.stride, hi % cap));
     }
     for (size_t x0 = 0; x0 < dstf; x0 += SEP_COLS) {
+      if (pw_cancelled()) goto stop;
       const size_t cnt = dstf - x0 < SEP_COLS ? dstf - x0 : SEP_COLS;
       for (size_t b = y; b < e; b++) {
         for (uint32_t k = 0; k < tap[b].n; k++) part[k] = ring_row(ring, L.stride, (tap[b].start + k) % cap) + x0;
@@ -748,6 +754,7 @@ static void sep_rows_first(sep_ctx *c, size_t y0, size_t y1) {
     for (size_t b = y; b < e; b++) sink_row(j, simd, acc + (b - y) * dstf, b);
     if (pw__img_tick(&tick, e - y)) break;
   }
+stop:
   pw__img_tick_end(&tick);
   free(block);
 }
@@ -777,16 +784,27 @@ static void sep_chunk(void *p, size_t y0, size_t y1) {
   uint32_t hi = 0; /* the ring holds the rows below hi (the last cap of them) */
   int any = 0;
   pw__img_ticker tick = pw__img_ticker_for(j->dh, dstf, 0);
+  /* one output row may read thousands of source rows (3000 rows to 1: a
+     column sum of 3000 taps over the whole width): a look at the abort
+     flag between source rows and between blocks of columns too */
   for (size_t y = y0; y < y1; y++) {
     const pw__img_tap tp = j->yt->tap[y];
     if (!any || hi < tp.start) hi = tp.start, any = 1;
-    for (; hi < tp.start + tp.n; hi++) src_row(j, simd, hi, ring_row(ring, L.stride, hi % cap));
-    for (uint32_t k = 0; k < tp.n; k++) rows[k] = ring_row(ring, L.stride, (tp.start + k) % cap);
-    column_pass(j, simd, rows, (uint32_t)y, srcf, tmp);
+    for (; hi < tp.start + tp.n; hi++) {
+      if (pw_cancelled()) goto stop;
+      src_row(j, simd, hi, ring_row(ring, L.stride, hi % cap));
+    }
+    for (size_t x0 = 0; x0 < srcf; x0 += SEP_COLS) {
+      if (pw_cancelled()) goto stop;
+      const size_t cnt = srcf - x0 < SEP_COLS ? srcf - x0 : SEP_COLS;
+      for (uint32_t k = 0; k < tp.n; k++) rows[k] = ring_row(ring, L.stride, (tp.start + k) % cap) + x0;
+      column_pass(j, simd, rows, (uint32_t)y, cnt, tmp + x0);
+    }
     row_pass(j, simd, tmp, acc);
     sink_row(j, simd, acc, y);
     if (pw__img_tick(&tick, 1)) break;
   }
+stop:
   pw__img_tick_end(&tick);
   free(block);
 }
