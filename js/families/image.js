@@ -260,8 +260,9 @@ function matrixRows(where, m) {
 }
 
 /**
- * `op(src, main, options)` or `op(src, options)` with `main` inside the
- * options: returns main; takeMainOptions() then gives the options argument.
+ * `op(src, main, options)`, `op(src, undefined, options)` or `op(src,
+ * options)` with `main` inside the options: returns main;
+ * takeMainOptions() then gives the options argument.
  * `isMain` tells a main argument from an options object.
  */
 function mainArg(where, args, name, isMain) {
@@ -273,6 +274,12 @@ function mainArg(where, args, name, isMain) {
     }
     mainOptions = args[2];
     return args[1];
+  }
+  if (args[1] === undefined && args.length === 3) {
+    // op(src, undefined, options): the main argument left out, as an
+    // optional one is (its default, or options[name])
+    mainOptions = args[2];
+    return isPlainObject(args[2]) ? args[2][name] : undefined;
   }
   if (args[1] === undefined || isPlainObject(args[1])) {
     if (args.length === 3 && args[2] !== undefined) {
@@ -528,7 +535,7 @@ function withScratch(plan) {
 }
 
 /** A pixel operation with one optional main argument and the same size out as in. */
-function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'number', known = [], inPlace = true, rgba = false, scalars } = {}) {
+function sameSize(name, { label = name, kernel = name, main, isMain = (v) => typeof v === 'number', known = [], inPlace = true, rgba = false, scalars } = {}) {
   const names = [...(main ? [main] : []), ...known, 'dst', 'width', 'height', 'channels'];
   return oneCall(withScratch(sameSizePlan));
 
@@ -536,24 +543,24 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
     let m;
     let oArg;
     if (main) {
-      m = mainArg(name, args, main, isMain);
+      m = mainArg(label, args, main, isMain);
       oArg = takeMainOptions();
     }
     else {
-      arity(name, args, 2);
+      arity(label, args, 2);
       oArg = args[1];
     }
-    const o = optionsArg(env, name, oArg, names);
-    let src = imageArg(name, 'src', args[0], o, true, scratch ? SRC : undefined);
-    if (rgba) rgbaOnly(name, src);
-    const s = scalars ? scalars(m, o, src) : null;
+    const o = optionsArg(env, label, oArg, names);
+    let src = imageArg(label, 'src', args[0], o, true, scratch ? SRC : undefined);
+    if (rgba) rgbaOnly(label, src);
+    const s = scalars ? scalars(m, o, src, label) : null;
     const call = callOptionsOf(o, inject);
     const kname = rgba ? kernel : grey(kernel, src);
     if (direct === true && kname === name && o.dst !== undefined) {
       // on the threaded pool, into options.dst: the kernel method's own
       // promise, settling with the image (RESULT), and no plan objects
       // (the small-call cost: 130 of a queued call's 520 bytes)
-      const dst = dstArg(env, name, o, src, src, inPlace, inject);
+      const dst = dstArg(env, label, o, src, src, inPlace, inject);
       const res = { data: dst, width: src.width, height: src.height, channels: src.channels };
       if (s === null && call === NO_CALL_OPTIONS && scratch) {
         // (the kernel's method reads its options before it returns)
@@ -567,8 +574,8 @@ function sameSize(name, { kernel = name, main, isMain = (v) => typeof v === 'num
     if (scratch) src = ownSource(src);
     const sc = kernelScalars(src, s, undefined);
     // prepare() without its closure (k() does not throw); src is the shape
-    const st = destination(env, name, o, src, src, inPlace, inject);
-    st.y = k(name, kname, [src.data, st.out.data], sc, call);
+    const st = destination(env, label, o, src, src, inPlace, inject);
+    st.y = k(label, kname, [src.data, st.out.data], sc, call);
     return st;
   }
 }
@@ -654,14 +661,7 @@ const OPS = {
     main: 'radius', scalars: (radius) => ({ radius: number('boxBlur', 'radius', radius, 0, 32767, true) }),
   }),
 
-  sharpen: sameSize('sharpen', {
-    kernel: 'unsharp', main: 'sigma', known: ['amount', 'threshold'],
-    scalars: (sigma, o) => ({
-      sigma: sigma === undefined ? 1 : number('sharpen', 'sigma', sigma, 0, 100000),
-      amount: o.amount === undefined ? 1 : number('sharpen', 'options.amount', o.amount, 0, 1000),
-      threshold: o.threshold === undefined ? 0 : number('sharpen', 'options.threshold', o.threshold, 0, 255),
-    }),
-  }),
+  sharpen: sharpenOp('sharpen'),
 
   convolve: oneCall((env, args, inject) => {
     const where = 'convolve';
@@ -774,6 +774,10 @@ const OPS = {
     }
     const left = rect.left === undefined ? 0 : number(where, 'rect.left', rect.left, 0, MAX_SIDE - 1, true);
     const top = rect.top === undefined ? 0 : number(where, 'rect.top', rect.top, 0, MAX_SIDE - 1, true);
+    // (a left or top past the edge is named as such: the width or height
+    // it would leave, when not given, is none)
+    if (left >= src.width) throw rangeError(`${W(where)}: rect.left (${left}) must be less than the width of src (${src.width})`);
+    if (top >= src.height) throw rangeError(`${W(where)}: rect.top (${top}) must be less than the height of src (${src.height})`);
     const width = rect.width === undefined ? src.width - left : side(where, 'rect.width', rect.width);
     const height = rect.height === undefined ? src.height - top : side(where, 'rect.height', rect.height);
     if (left + width > src.width || width < 1) {
@@ -867,6 +871,12 @@ const OPS = {
     arity(where, args, 3);
     const o = optionsArg(env, where, args[2], ['left', 'top', 'opacity', 'dst', 'width', 'height', 'channels']);
     const base = imageArg(where, 'src', args[0], o);
+    if (isPlainObject(args[1]) && Object.prototype.hasOwnProperty.call(args[1], 'overlay') && !('data' in args[1])) {
+      // (the main argument of the other operations may go in the options;
+      // an overlay cannot: an image is an object too)
+      throw typeError(`${W(where)}: overlay must be an image, given before the options: ` +
+        'composite(src, overlay, { left, top, opacity }) (got options with an overlay field)');
+    }
     const over = imageArg(where, 'overlay', args[1], undefined, false);
     rgbaOnly(where, base);
     rgbaOnly(where, over, 'overlay');
@@ -972,7 +982,20 @@ const OPS = {
     return encodeImage(env, 'encodeJpeg', args[0], 'jpeg', { ...o, quality: q }, inject);
   }),
 };
-OPS.unsharp = OPS.sharpen;
+// (unsharp is sharpen under another name: its errors name unsharp)
+OPS.unsharp = sharpenOp('unsharp');
+
+/** sharpen() and unsharp(): the unsharp kernel, whose errors name `label`. */
+function sharpenOp(label) {
+  return sameSize('sharpen', {
+    label, kernel: 'unsharp', main: 'sigma', known: ['amount', 'threshold'],
+    scalars: (sigma, o) => ({
+      sigma: sigma === undefined ? 1 : number(label, 'sigma', sigma, 0, 100000),
+      amount: o.amount === undefined ? 1 : number(label, 'options.amount', o.amount, 0, 1000),
+      threshold: o.threshold === undefined ? 0 : number(label, 'options.threshold', o.threshold, 0, 255),
+    }),
+  });
+}
 
 /**
  * resize with fit 'cover': resized into a temporary image, whose middle

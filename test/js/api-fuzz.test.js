@@ -87,8 +87,7 @@ function wrong(where, e) {
     return `an error of another kind: ${e?.name}: ${e?.message}`;
   }
   const short = where.slice(where.indexOf('.') + 1);
-  // (image.unsharp is sharpen's other name)
-  const named = [where, short, ...(where === 'image.unsharp' ? ['image.sharpen'] : [])].some((n) => e.message.includes(n));
+  const named = [where, short].some((n) => e.message.includes(n));
   if (!named) return `a message that does not name the method: ${e.name}: ${e.message}`;
   return null;
 }

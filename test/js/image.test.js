@@ -1183,6 +1183,24 @@ test('the methods that run no kernel themselves (create, chain) throw at once on
   }
 });
 
+test('an optional main argument given as undefined before the options is left out (its default, or the options\' own)', async () => {
+  const img = IMAGES.rgba;
+  const same = (a, b, what) => assert.deepEqual([...a.data], [...b.data], what);
+  for (const [where, api] of [['core', core.image], ['pool', pools[2].image]]) {
+    const sigma = undefined;
+    same(await api.sharpen(img, sigma, { amount: 2 }), await api.sharpen(img, 1, { amount: 2 }), `${where}: sharpen`);
+    same(await api.unsharp(img, sigma, { amount: 2 }), await api.unsharp(img, 1, { amount: 2 }), `${where}: unsharp`);
+    same(await api.sharpen(img, undefined, { sigma: 2 }), await api.sharpen(img, 2), `${where}: sharpen, sigma in the options`);
+    same(await api.threshold(img, undefined, {}), await api.threshold(img, 128), `${where}: threshold`);
+    const jpeg = await api.encodeJpeg(img, undefined, {});
+    assert.deepEqual([...jpeg], [...await api.encodeJpeg(img)], `${where}: encodeJpeg`);
+    const bare = await api.encodeJpeg(img.data, undefined, { width: img.width, height: img.height });
+    assert.deepEqual([...bare], [...jpeg], `${where}: encodeJpeg of a bare view`);
+  }
+  const chained = await pools[2].image.chain(img).sharpen(undefined, { amount: 2 }).run();
+  same(chained, await pools[2].image.sharpen(img, 1, { amount: 2 }), 'chain: sharpen');
+});
+
 describe('bad input: typed errors naming the argument', () => {
   const img = IMAGES.rgba;
   const detached = (n) => {
@@ -1226,6 +1244,12 @@ describe('bad input: typed errors naming the argument', () => {
     ['a sigma given twice', (api) => api.blur(img, 1, { sigma: 2 }), TypeError, /sigma is given twice/],
     ['crop outside', (api) => api.crop(img, { left: 30, width: 10 }), RangeError, /rect\.left \+ rect\.width \(30 \+ 10\)/],
     ['crop with a stray field', (api) => api.crop(img, { x: 1 }), TypeError, /rect\.x is not a field/],
+    ['crop from past the right edge', (api) => api.crop(img, { left: 37 }), RangeError, /^image\.crop: rect\.left \(37\) must be less than the width of src \(37\)$/],
+    ['crop from past the bottom edge', (api) => api.crop(img, { top: 40, height: 2 }), RangeError, /^image\.crop: rect\.top \(40\) must be less than the height of src \(23\)$/],
+    ['unsharp: its own name in a bad sigma', (api) => api.unsharp(img, -1), RangeError, /^image\.unsharp: sigma must be/],
+    ['unsharp: its own name in a bad amount', (api) => api.unsharp(img, 1, { amount: -5 }), RangeError, /^image\.unsharp: options\.amount/],
+    ['unsharp: its own name in an unknown option', (api) => api.unsharp(img, 1, { radius: 2 }), TypeError, /^image\.unsharp: unknown option "radius"/],
+    ['sharpen: options where the sigma goes, then more options', (api) => api.sharpen(img, { amount: 2 }, {}), TypeError, /^image\.sharpen: sigma must come before the options/],
     ['a bad colour', (api) => api.extend(img, 1, { background: '#12345' }), RangeError, /options\.background must be '#rgb'/],
     ['a colour out of range', (api) => api.extend(img, 1, { background: [1, 2, 300] }), RangeError, /options\.background\[2\]/],
     ['extend too far', (api) => api.extend(img, { left: 16777215 }), RangeError, /16777252 pixels wide/],
@@ -1254,6 +1278,7 @@ describe('bad input: typed errors naming the argument', () => {
     ['a divisor beyond 32-bit floats', (api) => api.convolve(img, [1], { divisor: 1e39 }), RangeError, /options\.divisor must be a number from/],
     ['levels inverted', (api) => api.levels(img, { inBlack: 100, inWhite: 50 }), RangeError, /inWhite \(50\) must be greater than options\.inBlack/],
     ['a bare overlay', (api) => api.composite(img, new Uint8Array(16)), TypeError, /overlay must be an image/],
+    ['an overlay in the options', (api) => api.composite(img, { overlay: img, left: 1 }), TypeError, /^image\.composite: overlay must be an image, given before the options: composite\(src, overlay, \{ left, top, opacity \}\)/],
     ['composite onto its overlay', (api) => api.composite(img, img, { dst: img }), RangeError, /options\.dst overlaps overlay/],
     ['decode of a string', (api) => api.decode('file.png'), TypeError, /data must be the file's bytes/],
     ['decode with a dst of the wrong size', (api) => api.decode(pngOf(img), { dst: new Uint8Array(5) }), RangeError, /options\.dst must be 3404 bytes/],
