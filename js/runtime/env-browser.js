@@ -81,7 +81,7 @@ export function makeBrowserEnv(files) {
   let threadScript = null;
   return {
     name: 'browser',
-    loadHint: '', // (the errors of compileFrom() say what to do)
+    loadHint: () => '', // (the errors of compileFrom() say what to do)
 
     describe(build) {
       return String(files[build].wasm);

@@ -44,7 +44,19 @@ export function makeNodeEnv(root, names) {
   const wasmPath = (build) => fileURLToPath(new URL(`wasm/${names[build]}.wasm`, root));
   return {
     name: 'node',
-    loadHint: ' (was the package built?)', // after a file that cannot be read
+    /**
+     * What to add to the message of a file that could not be read: a
+     * missing file may be a package not built; a read the runtime's
+     * permissions refused (Deno without --allow-read, Node's permission
+     * model) says so itself, and a hint about building would mislead.
+     */
+    loadHint(e) {
+      if (e?.code === 'ERR_ACCESS_DENIED' || e?.name === 'NotCapable' || e?.name === 'PermissionDenied') {
+        return " (the runtime's permissions refused to read the package's files)";
+      }
+      const missing = ['ENOENT', 'MODULE_NOT_FOUND', 'ERR_MODULE_NOT_FOUND'].includes(e?.code) || e?.name === 'NotFound';
+      return missing ? ' (was the package built?)' : '';
+    },
 
     describe(build) {
       return `${wasmPath(build)}`;

@@ -25,7 +25,7 @@ export async function instantiate(env, build, extra = {}, onThreadError = null) 
     // (a runtime whose CommonJS loader does not see the glue's module.exports)
     if (typeof factory !== 'function') throw new Error(`its glue exported ${typeof factory}, not a function`);
   } catch (e) {
-    throw new ParawasmError(`cannot load ${env.describe(build)}: ${e.message}${env.loadHint}`,
+    throw new ParawasmError(`cannot load ${env.describe(build)}: ${e.message}${env.loadHint(e)}`,
       'ERR_PW_LOAD', { cause: e });
   }
   // the workers are unref()ed as soon as they exist: hold the process open

@@ -416,3 +416,32 @@ test('browser loader: a wasm URL answered with an HTML page (a dev server\'s ind
     server.close();
   }
 });
+
+test('a package file that cannot be read: "was the package built?" when it is missing, the permissions named when they refused it', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { cpSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const pkg = fileURLToPath(new URL('../../pkg/', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'pw-load-'));
+  try {
+    cpSync(pkg, join(dir, 'pkg'), { recursive: true });
+    const script = join(dir, 'load.mjs');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(script, "import { loadCore } from './pkg/index.js';\n" +
+      'try { await loadCore(); console.log("loaded"); } catch (e) { console.log(e.code + " " + e.message); }\n');
+    const run = (args) => execFileSync(process.execPath, [...args, script], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    // Node's permission model reading the JS and not the wasm files
+    const readable = ['load.mjs', 'pkg/package.json', 'pkg/index.js', 'pkg/lib/', 'pkg/gen/'].map((p) => `--allow-fs-read=${join(dir, p)}`);
+    let out = run(['--experimental-permission', ...readable]);
+    assert.match(out, /^ERR_PW_LOAD cannot load .*parawasm(-mt)?\.wasm: .*\(the runtime's permissions refused to read the package's files\)$/);
+    assert.doesNotMatch(out, /was the package built/);
+    // the same files missing
+    rmSync(join(dir, 'pkg/wasm'), { recursive: true });
+    out = run([]);
+    assert.match(out, /^ERR_PW_LOAD cannot load .*parawasm(-mt)?\.wasm: [\s\S]* \(was the package built\?\)$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
