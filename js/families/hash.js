@@ -264,18 +264,18 @@ const PIECE = 1 << 18;
  */
 export class SyncHash {
   constructor(core, family, algorithm, options) {
-    this.info = hashAlgorithm(family, algorithm, 'createHash');
-    this.options = hashOptions(this.info, options, 'createHash');
-    this.core = core;
-    this.state = allocFor(core, family.stateSize, 'createHash', "the memory has no room for the hash's state");
+    this.$info = hashAlgorithm(family, algorithm, 'createHash');
+    this.$options = hashOptions(this.$info, options, 'createHash');
+    this.$core = core;
+    this.$state = allocFor(core, family.stateSize, 'createHash', "the memory has no room for the hash's state");
     // where the state lies: on a core without shared memory, any growth of
     // the heap (an alloc(), a large result, a staged input) detaches the
     // view, and st() makes a new one of the same block
-    this.place = placeOf(this.state);
-    this.ended = null; // 'digest' or 'dispose'
-    dropped.register(this, { owner: core, blocks: [this.state] }, this);
+    this.$place = placeOf(this.$state);
+    this.$ended = null; // 'digest' or 'dispose'
+    dropped.register(this, { owner: core, blocks: [this.$state] }, this);
     try {
-      core.invoke('hashInit', initArgs(this.st(), this.info, this.options));
+      core.invoke('hashInit', initArgs(this.$st(), this.$info, this.$options));
     } catch (e) {
       this.dispose();
       throw e;
@@ -283,13 +283,13 @@ export class SyncHash {
   }
 
   get algorithm() {
-    return this.info.name;
+    return this.$info.name;
   }
 
   /** The state's view, made again where the heap's growth detached it. */
-  st() {
-    this.state = reattached(this.state, this.place);
-    return this.state;
+  $st() {
+    this.$state = reattached(this.$state, this.$place);
+    return this.$state;
   }
 
   /**
@@ -297,16 +297,16 @@ export class SyncHash {
    * of Node's names); returns the hash, for chaining.
    */
   update(data, inputEncoding) {
-    const where = `${this.info.name}.update`;
-    if (!this.state) throw finalized(where, this.ended);
+    const where = `${this.$info.name}.update`;
+    if (!this.$state) throw finalized(where, this.$ended);
     const v = checkData(data, where, inputEncoding);
     const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     try {
-      if (bytes.byteLength <= PIECE || this.core.inHeap(v)) {
-        this.core.invoke('hashUpdate', [this.st(), v]);
+      if (bytes.byteLength <= PIECE || this.$core.inHeap(v)) {
+        this.$core.invoke('hashUpdate', [this.$st(), v]);
       } else {
         for (let off = 0; off < bytes.byteLength; off += PIECE) {
-          this.core.invoke('hashUpdate', [this.st(), bytes.subarray(off, off + PIECE)]);
+          this.$core.invoke('hashUpdate', [this.$st(), bytes.subarray(off, off + PIECE)]);
         }
       }
     } catch (e) {
@@ -317,24 +317,24 @@ export class SyncHash {
 
   /** The digest: bytes (a Uint8Array), or a 'hex' / 'base64' string. Frees the state. */
   digest(encoding) {
-    if (!this.state) throw finalized(`${this.info.name}.digest`, this.ended);
-    checkEncoding(encoding, `${this.info.name}.digest: encoding`);
-    const bytes = this.core.invoke('hashDigest', [this.st(), this.options.outLength]);
-    this.end('digest');
-    return encodeDigest(this.info, bytes, encoding, false);
+    if (!this.$state) throw finalized(`${this.$info.name}.digest`, this.$ended);
+    checkEncoding(encoding, `${this.$info.name}.digest: encoding`);
+    const bytes = this.$core.invoke('hashDigest', [this.$st(), this.$options.outLength]);
+    this.$end('digest');
+    return encodeDigest(this.$info, bytes, encoding, false);
   }
 
   /** Frees the state without a digest. Safe to call twice. */
   dispose() {
-    this.end('dispose');
+    this.$end('dispose');
   }
 
-  end(how) {
-    if (!this.state) return;
+  $end(how) {
+    if (!this.$state) return;
     dropped.unregister(this);
-    this.core.free(this.st());
-    this.state = null;
-    this.ended = how;
+    this.$core.free(this.$st());
+    this.$state = null;
+    this.$ended = how;
   }
 }
 
@@ -364,33 +364,33 @@ const STAGE_MIN = 256;
  */
 export class AsyncHash {
   constructor(pool, family, algorithm, options) {
-    this.info = hashAlgorithm(family, algorithm, 'createHash');
-    this.options = hashOptions(this.info, options, 'createHash');
-    this.pool = pool;
-    this.state = allocFor(pool, family.stateSize, 'createHash', "the pool's memory has no room for the hash's state");
-    this.stage = null; // block being filled with small foreign inputs
-    this.used = 0;
-    this.done = false;
-    this.ended = null; // 'digest' or 'dispose'
-    this.released = false; // the state's free() is queued
+    this.$info = hashAlgorithm(family, algorithm, 'createHash');
+    this.$options = hashOptions(this.$info, options, 'createHash');
+    this.$pool = pool;
+    this.$state = allocFor(pool, family.stateSize, 'createHash', "the pool's memory has no room for the hash's state");
+    this.$stage = null; // block being filled with small foreign inputs
+    this.$used = 0;
+    this.$done = false;
+    this.$ended = null; // 'digest' or 'dispose'
+    this.$released = false; // the state's free() is queued
     // what a hash dropped meanwhile holds: its state and its stage block
-    this.res = { owner: pool, blocks: [this.state, null] };
-    dropped.register(this, this.res, this);
-    this.tail = this.after(() => pool.invoke('hashInit', initArgs(this.state, this.info, this.options)));
+    this.$res = { owner: pool, blocks: [this.$state, null] };
+    dropped.register(this, this.$res, this);
+    this.$tail = this.$after(() => pool.invoke('hashInit', initArgs(this.$state, this.$info, this.$options)));
   }
 
   get algorithm() {
-    return this.info.name;
+    return this.$info.name;
   }
 
   // Runs fn after every earlier step; a failed step fails those after it
   // (an update's error named after update()).
-  after(fn) {
-    const p = (this.tail ?? Promise.resolve()).then(fn).catch((e) => {
-      throw relabeled(e, 'hashUpdate', `${this.info.name}.update`);
+  $after(fn) {
+    const p = (this.$tail ?? Promise.resolve()).then(fn).catch((e) => {
+      throw relabeled(e, 'hashUpdate', `${this.$info.name}.update`);
     });
     p.catch(() => {}); // reported by digest() or flush(), not as unhandled
-    this.tail = p;
+    this.$tail = p;
     return p;
   }
 
@@ -399,124 +399,124 @@ export class AsyncHash {
    * returns the hash, for chaining.
    */
   update(data, inputEncoding) {
-    const where = `${this.info.name}.update`;
-    if (this.done) throw finalized(where, this.ended);
+    const where = `${this.$info.name}.update`;
+    if (this.$done) throw finalized(where, this.$ended);
     const v = checkData(data, where, inputEncoding);
-    const inPlace = checkUsable(this.pool, v, `${where}: data`);
+    const inPlace = checkUsable(this.$pool, v, `${where}: data`);
     if (v.byteLength === 0) return this;
     if (inPlace) {
-      this.sendStage();
+      this.$sendStage();
       // the block is held until its update has run: a free() meanwhile waits for it
-      const held = this.pool.$holdInputs([v]);
-      const p = this.after(() => this.pool.invoke('hashUpdate', [this.state, v]));
+      const held = this.$pool.$holdInputs([v]);
+      const p = this.$after(() => this.$pool.invoke('hashUpdate', [this.$state, v]));
       if (held !== null) {
-        const release = () => this.pool.$releaseInputs(held);
+        const release = () => this.$pool.$releaseInputs(held);
         p.then(release, release);
       }
       return this;
     }
     const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     if (bytes.byteLength > STAGE) {
-      this.sendStage();
+      this.$sendStage();
       let copy;
       try {
-        copy = this.pool.alloc(bytes.byteLength);
+        copy = this.$pool.alloc(bytes.byteLength);
       } catch (e) {
         if (!(e instanceof RangeError)) throw e;
         // (the copy that update() makes at once, so that the caller may reuse its buffer)
-        throw rangeError(`${this.info.name}.update: data is ${bytes.byteLength} bytes from outside the pool's memory, ` +
+        throw rangeError(`${this.$info.name}.update: data is ${bytes.byteLength} bytes from outside the pool's memory, ` +
           'more than the memory can take as one copy now; pass it in pieces, awaiting flush() between them, or hash ' +
           `it on the core (core.createHash streams any size) (${e.message})`);
       }
       copy.set(bytes);
-      this.copiedIn(bytes.byteLength);
-      this.send(copy, copy);
+      this.$copiedIn(bytes.byteLength);
+      this.$send(copy, copy);
       return this;
     }
-    const need = this.used + bytes.byteLength;
-    if (this.stage && need > STAGE) this.sendStage();
-    if (!this.stage) {
-      this.used = 0;
-      this.setStage(this.stageAlloc(bytes.byteLength, where));
-    } else if (need > this.stage.byteLength) {
-      const grown = this.stageAlloc(need, where);
-      grown.set(this.stage.subarray(0, this.used));
-      this.pool.free(this.stage);
-      this.setStage(grown);
+    const need = this.$used + bytes.byteLength;
+    if (this.$stage && need > STAGE) this.$sendStage();
+    if (!this.$stage) {
+      this.$used = 0;
+      this.$setStage(this.$stageAlloc(bytes.byteLength, where));
+    } else if (need > this.$stage.byteLength) {
+      const grown = this.$stageAlloc(need, where);
+      grown.set(this.$stage.subarray(0, this.$used));
+      this.$pool.free(this.$stage);
+      this.$setStage(grown);
     }
-    this.stage.set(bytes, this.used);
-    this.used += bytes.byteLength;
-    this.copiedIn(bytes.byteLength);
+    this.$stage.set(bytes, this.$used);
+    this.$used += bytes.byteLength;
+    this.$copiedIn(bytes.byteLength);
     return this;
   }
 
   // Counts a foreign input's bytes copied into the pool's memory in
   // stats().bytesCopied (the fallback pool counts what it sends its worker)
-  copiedIn(n) {
-    if (this.pool.isShared) this.pool.$counters.bytesCopied += n;
+  $copiedIn(n) {
+    if (this.$pool.isShared) this.$pool.$counters.bytesCopied += n;
   }
 
   // A staging block for at least `bytes` bytes (a power of two from STAGE_MIN to STAGE).
-  stageAlloc(bytes, where) {
+  $stageAlloc(bytes, where) {
     let size = STAGE_MIN;
     while (size < bytes) size *= 2;
-    return allocFor(this.pool, size, where, "the pool's memory has no room to copy data into");
+    return allocFor(this.$pool, size, where, "the pool's memory has no room to copy data into");
   }
 
-  setStage(block) {
-    this.stage = block;
-    this.res.blocks[1] = block;
+  $setStage(block) {
+    this.$stage = block;
+    this.$res.blocks[1] = block;
   }
 
   // Queues the update of `view`, then frees `block`.
-  send(view, block) {
-    const free = () => this.pool.free(block);
-    this.after(() => this.pool.invoke('hashUpdate', [this.state, view])).then(free, free);
+  $send(view, block) {
+    const free = () => this.$pool.free(block);
+    this.$after(() => this.$pool.invoke('hashUpdate', [this.$state, view])).then(free, free);
   }
 
-  sendStage() {
-    if (!this.stage) return;
-    this.send(this.stage.subarray(0, this.used), this.stage);
-    this.setStage(null);
+  $sendStage() {
+    if (!this.$stage) return;
+    this.$send(this.$stage.subarray(0, this.$used), this.$stage);
+    this.$setStage(null);
   }
 
   /** Resolves when every update so far has been hashed (rejects if one failed). */
   flush() {
-    this.sendStage();
-    return this.tail.then(() => undefined);
+    this.$sendStage();
+    return this.$tail.then(() => undefined);
   }
 
   /** Resolves to the digest: bytes, or a 'hex' / 'base64' string. Frees the state. */
   digest(encoding) {
-    if (this.done) return Promise.reject(finalized(`${this.info.name}.digest`, this.ended));
+    if (this.$done) return Promise.reject(finalized(`${this.$info.name}.digest`, this.$ended));
     try {
-      checkEncoding(encoding, `${this.info.name}.digest: encoding`);
+      checkEncoding(encoding, `${this.$info.name}.digest: encoding`);
     } catch (e) {
       return Promise.reject(e);
     }
-    this.sendStage();
-    this.done = true;
-    this.ended = 'digest';
-    const result = this.after(() => this.pool.invoke('hashDigest', [this.state, this.options.outLength]));
-    this.release();
-    return result.then((bytes) => encodeDigest(this.info, bytes, encoding, false));
+    this.$sendStage();
+    this.$done = true;
+    this.$ended = 'digest';
+    const result = this.$after(() => this.$pool.invoke('hashDigest', [this.$state, this.$options.outLength]));
+    this.$release();
+    return result.then((bytes) => encodeDigest(this.$info, bytes, encoding, false));
   }
 
   /** Drops the hash: queued updates finish, then the state is freed. */
   dispose() {
-    if (this.done) return;
-    this.sendStage();
-    this.done = true;
-    this.ended = 'dispose';
-    this.release();
+    if (this.$done) return;
+    this.$sendStage();
+    this.$done = true;
+    this.$ended = 'dispose';
+    this.$release();
   }
 
-  release() {
-    if (this.released) return;
-    this.released = true;
+  $release() {
+    if (this.$released) return;
+    this.$released = true;
     dropped.unregister(this);
-    const free = () => this.pool.free(this.state);
-    this.tail.then(free, free);
+    const free = () => this.$pool.free(this.$state);
+    this.$tail.then(free, free);
   }
 }
 
