@@ -1,7 +1,7 @@
 // Types of the hash family (parawasm's own package, and packages built
 // with `parawasm build --with hash`): createHash(), hashMany(),
 // HASH_ALGORITHMS.
-import type { PoolCallOptions } from '../runtime/types.js';
+import type { NewArray, PoolCallOptions } from '../runtime/types.js';
 import type { PW_HASH_LIST_2, PW_HASH_LIST_ROWS } from '../../gen/kernels.js';
 
 /** Names of the hash and checksum algorithms of createHash() and hashMany(). */
@@ -64,7 +64,7 @@ export interface HashManyOptions extends HashOptions {
  * (HashValueOf).
  */
 export type HashManyResult<E, A extends HashAlgorithmName = HashAlgorithm> =
-  E extends 'hex' | 'base64' ? string : E extends 'bytes' ? Uint8Array : HashValueOf<A>;
+  E extends 'hex' | 'base64' ? string : E extends 'bytes' ? NewArray<Uint8Array> : HashValueOf<A>;
 
 /** A result of hashMany() without an encoding, of any algorithm. */
 export type HashValue = number | bigint | Uint8Array;
@@ -72,12 +72,12 @@ export type HashValue = number | bigint | Uint8Array;
 /**
  * What algorithm A's one-shot kernel returns, and hashMany() without an
  * encoding: a number (the 32-bit checksums, xxh32), a bigint (xxh64, xxh3,
- * xxh128) or a Uint8Array (the digests); for a union of names, the union.
+ * xxh128) or a new Uint8Array (the digests); for a union of names, the union.
  * (From the result column of the C list of algorithms.)
  */
 export type HashValueOf<A extends HashAlgorithmName> =
   Extract<PW_HASH_LIST_ROWS[number], readonly [unknown, unknown, Lowercase<A>, unknown, unknown]>[4] extends infer K
-    ? K extends 'u32' ? number : K extends 'u64' | 'u128' ? bigint : Uint8Array
+    ? K extends 'u32' ? number : K extends 'u64' | 'u128' ? bigint : NewArray<Uint8Array>
     : never;
 
 /**
@@ -92,13 +92,14 @@ export interface SyncHash {
   update(data: ArrayBufferView | string, inputEncoding?: HashInputEncoding): this;
   /**
    * The digest (the algorithm's canonical bytes: big-endian for the numeric
-   * checksums) as a Uint8Array, or as a hex / base64 string; frees the state.
-   * A second call throws a ParawasmError with code 'ERR_PW_HASH_FINALIZED'.
+   * checksums) as a new Uint8Array, or as a hex / base64 string; frees the
+   * state. A second call throws a ParawasmError with code
+   * 'ERR_PW_HASH_FINALIZED'.
    */
-  digest(): Uint8Array;
-  digest(encoding: 'bytes'): Uint8Array;
+  digest(): NewArray<Uint8Array>;
+  digest(encoding: 'bytes'): NewArray<Uint8Array>;
   digest(encoding: 'hex' | 'base64'): string;
-  digest(encoding?: DigestEncoding): string | Uint8Array;
+  digest(encoding?: DigestEncoding): string | NewArray<Uint8Array>;
   /** Frees the state without a digest; safe to call twice. */
   dispose(): void;
 }
@@ -116,10 +117,10 @@ export interface AsyncHash {
   /** Resolves when every update so far has been hashed; rejects if one failed. */
   flush(): Promise<void>;
   /** Resolves to the digest (see SyncHash.digest); frees the state. */
-  digest(): Promise<Uint8Array>;
-  digest(encoding: 'bytes'): Promise<Uint8Array>;
+  digest(): Promise<NewArray<Uint8Array>>;
+  digest(encoding: 'bytes'): Promise<NewArray<Uint8Array>>;
   digest(encoding: 'hex' | 'base64'): Promise<string>;
-  digest(encoding?: DigestEncoding): Promise<string | Uint8Array>;
+  digest(encoding?: DigestEncoding): Promise<string | NewArray<Uint8Array>>;
   /** Drops the hash: queued updates finish, then the state is freed. */
   dispose(): void;
 }

@@ -1,7 +1,7 @@
 // Types of the image family (parawasm's own package, and packages built
 // with `parawasm build --with image`): core.image.* and pool.image.*.
 // The methods are the same on both; a pool's return promises.
-import type { CoreCallOptions, PoolCallOptions } from '../runtime/types.js';
+import type { CoreCallOptions, NewArray, PoolCallOptions } from '../runtime/types.js';
 
 /** Bytes of pixels: Uint8ClampedArray (as ImageData), Uint8Array or a Node Buffer. */
 export type PixelData = Uint8Array | Uint8ClampedArray;
@@ -73,7 +73,7 @@ export interface DstOf<D> {
  * their buffer's type (5.7 and later), which `new ImageData(data, w, h)`
  * asks for. (A pool's are views of its shared memory.)
  */
-export type NewClampedArray = ReturnType<Uint8ClampedArray['slice']>;
+export type NewClampedArray = NewArray<Uint8ClampedArray>;
 
 /** The data type of a result written to a dst of type D: D's own data (D a view or an Image); N (a new image's) without a dst. */
 export type DstData<D, N extends PixelData = Uint8ClampedArray> = [D] extends [never] ? N
@@ -108,10 +108,10 @@ export type ImageStats =
   | { r: ChannelStats; g: ChannelStats; b: ChannelStats; a: ChannelStats }
   | { grey: ChannelStats };
 
-/** histogram() of an RGBA image: 256 counts a channel; of a grey image: { grey }. */
+/** histogram() of an RGBA image: 256 counts a channel; of a grey image: { grey }. New arrays (on a pool too). */
 export type ImageHistogram =
-  | { r: Uint32Array; g: Uint32Array; b: Uint32Array; a: Uint32Array }
-  | { grey: Uint32Array };
+  | { r: NewArray<Uint32Array>; g: NewArray<Uint32Array>; b: NewArray<Uint32Array>; a: NewArray<Uint32Array> }
+  | { grey: NewArray<Uint32Array> };
 
 /** info() of a PNG or JPEG file. */
 export interface ImageInfo {
@@ -303,13 +303,13 @@ export interface ImageMethods<C, Wrap extends 'sync' | 'async', N extends PixelD
    * with files[i], its `index` set) is thrown.
    */
   decodeMany(files: Iterable<FileBytes>, options?: { channels?: 4 | 1 } & C): ImageReturn<Wrap, ImageResult<N>[]>;
-  /** A PNG (default) or JPEG file. */
-  encode(src: ImageSource, options?: EncodeOptions & C): ImageReturn<Wrap, Uint8Array>;
-  /** An 8-bit PNG file (RGBA or grey). */
-  encodePng(src: ImageSource, options?: BareViewOptions & C): ImageReturn<Wrap, Uint8Array>;
-  /** A baseline JPEG file (alpha ignored); quality 1 to 100, default 90. */
-  encodeJpeg(src: ImageSource, quality?: number, options?: BareViewOptions & C): ImageReturn<Wrap, Uint8Array>;
-  encodeJpeg(src: ImageSource, options?: { quality?: number } & BareViewOptions & C): ImageReturn<Wrap, Uint8Array>;
+  /** A PNG (default) or JPEG file: a new array (on a pool too). */
+  encode(src: ImageSource, options?: EncodeOptions & C): ImageReturn<Wrap, NewArray<Uint8Array>>;
+  /** An 8-bit PNG file (RGBA or grey): a new array (on a pool too). */
+  encodePng(src: ImageSource, options?: BareViewOptions & C): ImageReturn<Wrap, NewArray<Uint8Array>>;
+  /** A baseline JPEG file (alpha ignored); quality 1 to 100, default 90. A new array (on a pool too). */
+  encodeJpeg(src: ImageSource, quality?: number, options?: BareViewOptions & C): ImageReturn<Wrap, NewArray<Uint8Array>>;
+  encodeJpeg(src: ImageSource, options?: { quality?: number } & BareViewOptions & C): ImageReturn<Wrap, NewArray<Uint8Array>>;
   /** A new zero-filled image (on a pool, in its memory: free it with free()). */
   create(width: number, height: number, options?: { channels?: 4 | 1 }): ImageResult<N>;
   /**
@@ -371,10 +371,11 @@ export interface ImageChain<Wrap extends 'sync' | 'async', N extends PixelData =
   composite(overlay: Image, options?: Omit<CompositeOptions, 'dst'> & StepOptions): this;
   /** Runs the steps; the last image is the caller's (free it with image.free()). */
   run(): ImageReturn<Wrap, ImageResult<N>>;
-  encode(options?: Omit<EncodeOptions, keyof BareViewOptions>): ImageReturn<Wrap, Uint8Array>;
-  encodePng(): ImageReturn<Wrap, Uint8Array>;
-  encodeJpeg(quality?: number): ImageReturn<Wrap, Uint8Array>;
-  encodeJpeg(options?: { quality?: number }): ImageReturn<Wrap, Uint8Array>;
+  /** Runs the steps, then encodes the last image: the file, a new array (on a pool too). */
+  encode(options?: Omit<EncodeOptions, keyof BareViewOptions>): ImageReturn<Wrap, NewArray<Uint8Array>>;
+  encodePng(): ImageReturn<Wrap, NewArray<Uint8Array>>;
+  encodeJpeg(quality?: number): ImageReturn<Wrap, NewArray<Uint8Array>>;
+  encodeJpeg(options?: { quality?: number }): ImageReturn<Wrap, NewArray<Uint8Array>>;
   histogram(): ImageReturn<Wrap, ImageHistogram>;
   stats(): ImageReturn<Wrap, ImageStats>;
 }

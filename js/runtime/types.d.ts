@@ -37,6 +37,16 @@ export type HeapView<T> =
   T;
 
 /**
+ * A new array of type T that a call made and returns (not a view of a
+ * core's or pool's memory, nor an array of yours that it wrote): its
+ * buffer is a plain ArrayBuffer of its own. TypeScript 5.7 and later name
+ * a typed array's buffer in its type: this is `Uint8Array<ArrayBuffer>`
+ * there (T<ArrayBuffer>), which `new Blob([...])`, `new Response(...)` and
+ * `crypto.subtle` ask for; before 5.7 it is T.
+ */
+export type NewArray<T extends { slice(): unknown }> = ReturnType<T['slice']>;
+
+/**
  * Progress of a running call: `done` of `total` units, as the kernel
  * reports them with pw_progress() (bytes, rows, items: the kernel's
  * documentation says which). Called at most every 50 ms or so. An

@@ -373,6 +373,90 @@ test('the types refuse exactly the hash options the run time refuses (each algor
   assert.ok(cases.some((c) => c.runs) && cases.some((c) => !c.runs), 'both kinds of cases');
 });
 
+// Results the package makes: new arrays over an ArrayBuffer at run time,
+// and typed so (TypeScript 5.7 and later name a typed array's buffer), so
+// that a Blob, a Response or crypto.subtle takes them; results that are
+// views of a core's or pool's memory (a pool's images, options.out from
+// alloc(), an argument returned) are a SharedArrayBuffer's, and must not be
+// typed as an ArrayBuffer's.
+const NEW_RESULTS = [
+  'core.image.encode(img)', 'pool.image.encode(img, { format: \'jpeg\' })',
+  'core.image.encodePng(img)', 'pool.image.encodePng(img)',
+  'core.image.encodeJpeg(img, 85)', 'pool.image.encodeJpeg(img, { quality: 85 })',
+  'core.image.chain(img).flip().encode()', 'pool.image.chain(img).flip().encodePng()',
+  'core.image.chain(img).encodeJpeg(80)', 'pool.image.chain(core.image.encodePng(img)).resize(4).encodeJpeg({ quality: 80 })',
+  'channel(core.image.histogram(img))', 'channel(await pool.image.histogram(grey))', 'channel(await pool.image.chain(img).histogram())',
+  'core.image.blur(img, 1).data', 'core.image.decode(core.image.encodePng(img)).data',
+  'core.array.argsort(f64)', 'pool.array.argsort(f64, { descending: true })',
+  'core.array.sortByKey(f64.slice(), [new Int8Array(4)])', 'pool.array.sortByKey(f64.slice(), new Int8Array(4))',
+  'core.array.gather(f64, Uint32Array.of(1, 0))', 'pool.array.gather(new Uint8ClampedArray(4), Uint32Array.of(1, 0))',
+  'core.array.quantiles(f64, [0.5])', 'pool.array.quantiles(f64, [0.1, 0.9])',
+  'core.array.topk(f64, 2).values', '(await pool.array.topk(f64, 2)).indices',
+  'core.array.searchSorted(sorted, [2, 3])', 'pool.array.searchSorted(sorted, [2])',
+  'core.array.unique(f64).values', '(await pool.array.unique(new Uint8ClampedArray(4))).counts',
+  'core.array.cumsum(f64)', 'pool.array.cumsum(new Uint8ClampedArray(4), { exclusive: true })',
+  // (a new array, though x is a view of the pool's memory)
+  'pool.array.cumsum(pool.alloc(32, Float64Array))',
+  'core.array.histogram(f64, { bins: 3 })', 'pool.array.histogram(f64)',
+  'core.array.clamp(f64, 0, 2)', 'pool.array.clamp(new BigInt64Array(2), 0n, 1)',
+  'core.array.convert(f64, Float32Array)', 'pool.array.convert(f64, Uint8Array)',
+  'core.array.matmul(f32, f32, { m: 2 })', 'pool.array.matvec(f32, new Float32Array(2))',
+  'core.array.transpose(new Int16Array(6), { rows: 2 })', 'pool.array.transpose(f64, { cols: 2 })',
+  'core.sha256(bytes)', 'pool.blake3(bytes)',
+  'core.createHash(\'sha256\').update(\'abc\').digest()', 'pool.createHash(\'md5\').update(bytes).digest(\'bytes\')',
+  'core.hashMany(\'sha1\', [bytes])[0]', '(await pool.hashMany(\'crc32\', [bytes], { encoding: \'bytes\' }))[0]',
+];
+const SHARED_RESULTS = [
+  '(await pool.image.blur(img, 1)).data', 'pool.image.create(2, 2).data', '(await pool.image.chain(img).flip().run()).data',
+  'pool.array.cumsum(f64, { out: pool.alloc(32, Float64Array) })', 'core.array.argsort(f64, { out: core.alloc(16, Uint32Array) })',
+  'pool.array.gather(f64, Uint32Array.of(0), { out: pool.alloc(8, Float64Array) })', 'core.array.convert(f64, core.alloc(16, Float32Array))',
+  'pool.array.matmul(f32, f32, { m: 2, out: pool.alloc(16, Float32Array) })', 'pool.array.sort(pool.alloc(16, Int32Array))',
+  'pool.sha256(bytes, { out: pool.alloc(32) })',
+];
+
+test('new results are ArrayBuffers\' and typed so (a Blob, Response or crypto.subtle takes them); views of the memory are not typed so', async () => {
+  const { default: ts } = await import('typescript');
+  const cases = [...NEW_RESULTS.map((e) => ({ e, fresh: true })), ...SHARED_RESULTS.map((e) => ({ e, fresh: false }))];
+  const head = [
+    "import { loadCore, createPool, type ImageHistogram } from 'parawasm';",
+    'const core = await loadCore();',
+    'const pool = await createPool({ threads: 2 });',
+    'const img = { data: new Uint8ClampedArray(8 * 8 * 4).fill(200), width: 8, height: 8 };',
+    'const grey = { data: new Uint8ClampedArray(8 * 8), width: 8, height: 8, channels: 1 as const };',
+    'const f64 = Float64Array.of(3, 1, 2, 2);',
+    'const f32 = new Float32Array(4);',
+    'const sorted = Float64Array.of(1, 2, 3);',
+    'const bytes = new Uint8Array(3);',
+    "const channel = (h: ImageHistogram) => ('r' in h ? h.r : h.grey);",
+    // what new Blob([v]), new Response(v) and crypto.subtle.digest(alg, v) take
+    'const buffers: string[] = [];',
+    'const take = (v: BufferSource) => { buffers.push(Object.prototype.toString.call(ArrayBuffer.isView(v) ? v.buffer : v)); };',
+  ];
+  const file = join(dir, 'new-results.mts');
+  writeFileSync(file, [...head, ...cases.map((c) => `take(await (${c.e}));`),
+    'await pool.destroy();', 'console.log(JSON.stringify(buffers));', ''].join('\n'));
+  const program = ts.createProgram([file], {
+    strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [],
+  });
+  const refused = new Set();
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    const msg = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    assert.ok(d.file?.fileName === file && d.code === 2345, `only the cases' arguments are errors: ${msg}`);
+    refused.add(d.file.getLineAndCharacterOfPosition(d.start).line - head.length);
+  }
+  assert.equal(program.emit().emitSkipped, false);
+  const buffers = resultOf(spawnSync(process.execPath, ['new-results.mjs'], { cwd: dir, encoding: 'utf8', timeout: HANG_MS }), 'new-results.mjs');
+  const wrong = cases.flatMap((c, i) => {
+    const at = buffers[i] === '[object ArrayBuffer]';
+    return [
+      ...(c.fresh !== at ? [`${c.e}: ${buffers[i]} at run time`] : []),
+      ...(at === refused.has(i) ? [`${c.e}: ${at ? 'not typed' : 'typed'} as an ArrayBuffer's (a BufferSource), ${buffers[i]} at run time`] : []),
+    ];
+  });
+  assert.deepEqual(wrong, []);
+});
+
 test('under Jest (its own module loader, whose createRequire reads any path as a file\'s): the core and the pool load, from require and import', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pw-jest-'));
   try {

@@ -118,7 +118,7 @@ const md5s: Uint8Array[] = core.hashMany('md5', [bytes]);
 const b3s: Uint8Array[] = await pool.hashMany('blake3', [bytes], { outputLength: 8 });
 const mixed: (number | bigint)[] = core.hashMany(Math.random() < 2 ? 'adler32' : 'xxh64', [bytes]);
 const anyKind: HashValue[] = core.hashMany(anyAlgName(), [bytes]);
-const kindOf: HashValueOf<'SHA1'>[] = md5s;
+const kindOf: HashValueOf<'SHA1'>[] = core.hashMany('md5', [bytes]);
 // @ts-expect-error: crc32's results are numbers
 const crcBig: bigint[] = core.hashMany('crc32', [bytes]);
 // @ts-expect-error: xxh64's are bigints
@@ -228,6 +228,28 @@ const stepped: ImageResult = core.image.chain(rgba).blur({ sigma: 1 }).rotate({ 
 const blob = new Blob([core.sha256(bytes)]);
 const intoClampedDigest: Uint8ClampedArray = core.sha256(bytes, { out: new Uint8ClampedArray(32) });
 const pooledDigest: Uint8Array = await pool.blake3(bytes);
+// so are the encoders' files, histograms, hashes' digests and the arrays' new results (on a pool too)
+const jpgBlob = new Blob([await pool.image.encodeJpeg(rgba, 85)], { type: 'image/jpeg' });
+const pngResponse = new Response(core.image.encodePng(rgba));
+const fileDigest: Promise<ArrayBuffer> = crypto.subtle.digest('SHA-256', core.image.encode(rgba));
+const chainBlob = new Blob([await pool.image.chain(png).resize(8).encodeJpeg(80), core.image.chain(rgba).encode()]);
+const orderBlob = new Blob([core.array.argsort(new Float64Array([2, 1])), await pool.array.histogram(f64)]);
+const rgbaHist = core.image.histogram(rgba);
+if ('r' in rgbaHist) new Blob([rgbaHist.r]);
+const digestBlob = new Blob([core.createHash('sha1').digest(), await pool.createHash('md5').digest('bytes')]);
+const sumsBlob = new Blob([core.array.cumsum(pool.alloc(16, Int32Array)), (await pool.array.unique(f64)).values]);
+// @ts-expect-error: a pool's image is a view of its shared memory (TypeScript 5.7 and later, as above)
+new Blob([(await pool.image.blur(rgba, 1)).data]);
+// @ts-expect-error: with options.out the result is out, here a view of the pool's memory
+new Blob([await pool.array.cumsum(f64, { out: pool.alloc(64, Float64Array) })]);
+// with out, out's own type
+class Tagged16 extends Int16Array { tag = 1; }
+const outTagged: Tagged16 = core.array.clamp(new Int16Array(2), 0, 1, { out: new Tagged16(2) });
+// an out that may be there or not: either
+const maybeOut: { out?: Float64Array } = Math.random() > 2 ? { out: pool.alloc(64, Float64Array) } : {};
+const cumMaybe: Float64Array = await pool.array.cumsum(f64, maybeOut);
+// @ts-expect-error: likewise, not an ArrayBuffer's
+new Blob([core.array.matvec(f64, f64, maybeOut)]);
 // a core's new image is unshared memory: ImageData takes it
 const shown = new ImageData(core.image.invert(rgba).data, 2, 2);
 const shownChain = new ImageData(core.image.chain(rgba).flip().run().data, 2, 2);
