@@ -680,16 +680,9 @@ function writeEntries(out, { name, base, families }) {
 
 function writeTypes(out, name, fjs) {
   const famTypes = fjs.filter((f) => f.js.types);
-  const mod = (f) => `./lib/families/${f.js.types.replace(/\.d\.ts$/, '.js')}`;
   const coreExt = ['CoreBase', 'CoreKernels', ...famTypes.map((f) => `${cap(f.name)}CoreMethods`)];
   const poolExt = ['PoolBase', 'PoolKernels', ...famTypes.map((f) => `${cap(f.name)}PoolMethods`)];
-  const body = [
-    "export * from './lib/runtime/types.js';",
-    ...famTypes.map((f) => `export * from '${mod(f)}';`),
-    "export type { CoreKernels, PoolKernels } from './gen/kernels.js';",
-    "import type { CoreBase, PoolBase, LoadCoreOptions, CreatePoolOptions } from './lib/runtime/types.js';",
-    "import type { CoreKernels, PoolKernels } from './gen/kernels.js';",
-    ...famTypes.map((f) => `import type { ${cap(f.name)}CoreMethods, ${cap(f.name)}PoolMethods } from '${mod(f)}';`),
+  const decls = [
     '',
     `/** A core of ${name}: every kernel as a synchronous function. */`,
     `export interface Core extends ${coreExt.join(', ')} {}`,
@@ -702,20 +695,34 @@ function writeTypes(out, name, fjs) {
     'export function createPool(options?: CreatePoolOptions): Promise<Pool>;',
     '',
   ];
-  writeFileSync(join(out, 'index.d.ts'), [GEN(name), ...body].join('\n'));
-  // the types of require(): one self-contained file with every declaration
-  // (a CommonJS declaration file cannot re-export the ESM ones)
+  // index.d.cts, the types of require(): one self-contained file with every
+  // declaration (lib/runtime/types.d.ts, the families' and gen/kernels.d.ts
+  // inlined: a CommonJS declaration file cannot re-export the ESM ones on
+  // every TypeScript and module setting)
   const parts = ['lib/runtime/types.d.ts', ...famTypes.map((f) => `lib/families/${f.js.types}`), 'gen/kernels.d.ts'];
   // (the generated list types, X-macro columns such as PW_HASH_LIST_2 and
   // rows such as PW_HASH_LIST_ROWS, are helpers of the declarations, not
-  // exports: index.d.ts does not export them)
+  // exports)
   const inlined = parts.map((f) => readFileSync(join(out, f), 'utf8').split('\n')
     .filter((l) => !/^import type .* from '[^']+';$/.test(l))
     .map((l) => (f.startsWith('gen/') ? l.replace(/^export (type [A-Z][A-Z0-9_]*_(?:\d+|ROWS) =)/, '$1') : l)).join('\n'));
-  const decls = body.filter((l) => !/^(export|import)( type)? .* from /.test(l) && !/^export \* from /.test(l));
   // (`export {}`: a declaration file's declarations without `export` are
   // then its own, not exported as well, as TypeScript does otherwise)
   writeFileSync(join(out, 'index.d.cts'), [GEN(name), ...inlined, ...decls, 'export {};', ''].join('\n'));
+  // index.d.ts, the types of import: the same declarations, not a copy of
+  // them (an ES module may re-export a CommonJS one). With two copies a
+  // Core or Pool of require() was not the import's: TypeScript does not
+  // relate two declarations of a generic conditional type such as
+  // hashMany()'s result, so a pool made in a .cts file was no Pool of an
+  // .mts file, though at run time the two share everything, error classes
+  // included.
+  writeFileSync(join(out, 'index.d.ts'), [
+    GEN(name),
+    '// The declarations are those of index.d.cts (the types of require()): one',
+    '// copy, so that what import and require give is of the same types.',
+    "export * from './index.cjs';",
+    '',
+  ].join('\n'));
 }
 
 const cap = (s) => s[0].toUpperCase() + s.slice(1);
@@ -813,9 +820,9 @@ function packageReadme(name, specs, families) {
     ...[...new Set(pub.map(sig))].map((s) => `- \`${s}\``),
     ...(families.length ? ['', `Families: ${families.map((f) => `${f.name} (${f.about})`).join('; ')}.`] : []),
     '',
-    'Types and documentation of every kernel: `gen/kernels.d.ts` (through `index.d.ts`, the types your',
-    'editor reads). The API of cores and pools (alloc, free, AbortSignal, errors) is parawasm\'s: see its',
-    'README.',
+    'Types and documentation of every kernel: `gen/kernels.d.ts` (inlined in `index.d.cts`, which',
+    '`index.d.ts` re-exports: the types your editor reads). The API of cores and pools (alloc, free,',
+    'AbortSignal, errors) is parawasm\'s: see its README.',
     '',
     '## In browsers and through bundlers',
     '',

@@ -333,6 +333,66 @@ test('import and require get the same exported names in their declarations (inde
   assert.deepEqual(cjs, esm);
 });
 
+test('a Core or Pool from require() is the Core or Pool of import, and back (.mts with .cts, and bundler resolution): one declaration', () => {
+  // (index.d.ts for import, index.d.cts for require: declared apart, their
+  // hash types were two different types, and a pool made in a .cts file
+  // was no `Pool` of an .mts file: TS2322 on hashMany's result)
+  writeFileSync(join(dir, 'make-pool.cts'), `
+    import pw = require('parawasm');
+    export async function makePool() { return pw.createPool({ threads: 2 }); }
+    export async function makeCore() { return pw.loadCore(); }
+    export const CjsParawasmError = pw.ParawasmError;
+    export type CjsPool = pw.Pool;
+    export type CjsCore = pw.Core;
+    export type CjsAsyncHash = pw.AsyncHash;
+  `);
+  writeFileSync(join(dir, 'mixed-main.mts'), `
+    import { createPool, loadCore, ParawasmError, AbortError } from 'parawasm';
+    import type { Pool, Core, ImagePool, ArrayCore, HashPoolMethods, AsyncHash } from 'parawasm';
+    import { makePool, makeCore, CjsParawasmError, type CjsPool, type CjsCore, type CjsAsyncHash } from './make-pool.cjs';
+    const pool: Pool = await makePool();
+    const core: Core = await makeCore();
+    const image: ImagePool = pool.image;
+    const array: ArrayCore = core.array;
+    const hashes: HashPoolMethods = pool;
+    const hash: AsyncHash = pool.createHash('sha256');
+    const back: CjsPool = await createPool();
+    const backCore: CjsCore = await loadCore();
+    const backHash: CjsAsyncHash = hash;
+    // the error classes are one (as at run time): instanceof narrows across the two
+    const same: typeof ParawasmError = CjsParawasmError;
+    const sameBack: typeof CjsParawasmError = ParawasmError;
+    try { await pool.destroy(); } catch (e) {
+      if (e instanceof CjsParawasmError) { const esm: ParawasmError = e; const code: string = e.code; void esm, code; }
+      if (e instanceof AbortError) { const cjs: InstanceType<typeof CjsParawasmError> = e; void cjs; }
+    }
+    // @ts-expect-error: still checked: a pool is no core
+    const notCore: Core = await makePool();
+    export { image, array, hashes, back, backCore, backHash, same, sameBack, notCore };
+  `);
+  writeFileSync(join(dir, 'mixed-bundler.ts'), `
+    import pw = require('parawasm');
+    import type { Pool, Core, ParawasmError } from 'parawasm';
+    async function main() {
+      const core: Core = await pw.loadCore();
+      const pool: Pool = await pw.createPool({ threads: 2 });
+      const back: pw.Pool = pool;
+      try { await pool.destroy(); } catch (e) { if (e instanceof pw.ParawasmError) { const esm: ParawasmError = e; void esm; } }
+      return [core, back];
+    }
+    export = main;
+  `);
+  const common = ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom'];
+  const failed = [
+    ['--module', 'nodenext', '--moduleResolution', 'nodenext', 'mixed-main.mts', 'make-pool.cts'],
+    ['--module', 'preserve', '--moduleResolution', 'bundler', 'mixed-bundler.ts'],
+  ].flatMap((args) => {
+    const r = spawnSync(TSC, [...common, ...args], { cwd: dir, encoding: 'utf8', timeout: HANG_MS });
+    return r.status === 0 ? [] : [`tsc ${args.join(' ')}:\n${r.stdout}${r.stderr}`];
+  });
+  assert.deepEqual(failed, []);
+});
+
 test('the types refuse exactly the hash options the run time refuses (each algorithm and option of createHash and hashMany)', async () => {
   const { default: ts } = await import('typescript');
   const { loadCore, HASH_ALGORITHMS } = await import(join(installed, 'index.js'));
