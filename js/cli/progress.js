@@ -48,7 +48,9 @@ export class Progress {
     const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
     const seconds = Math.max((now - p.start) / 1000, 1e-3);
     const rate = `${(p.bytes / 1e6 / seconds).toFixed(1)} MB/s`;
-    const width = Math.max(40, process.stderr.columns || 80) - 1;
+    // (the terminal's width, less one: a line as wide as the terminal
+    // wraps on some, and a wrapped bar is not cleared by \r\x1b[K)
+    const width = Math.max(1, (process.stderr.columns || 80) - 1);
     let counts;
     let bar = '';
     if (p.total) {
@@ -65,7 +67,9 @@ export class Progress {
     let name = escapeName(p.name).toString(); // UTF-8 as a terminal shows it
     const room = width - counts.length - bar.length - 2;
     if (name.length > room) name = room > 4 ? `...${name.slice(-(room - 3))}` : '';
-    process.stderr.write(`\r\x1b[K${name}${bar} ${counts}`);
+    // a terminal narrower than the counts: what fits of them
+    const line = `${name}${bar} ${counts}`.slice(0, width);
+    process.stderr.write(`\r\x1b[K${line}`);
     this.bar = p;
   }
 
