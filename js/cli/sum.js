@@ -13,14 +13,15 @@ const PROG = 'parawasm sum';
 const MAX_THREADS = 256;
 
 // As in GNU sha256sum, -b and -t override each other, and so do --quiet,
-// --status and -w: the last one given wins.
+// --status and -w: the last one given wins. --tag implies -b there, so a
+// -t before --tag is overridden, and one after it is refused (sumOptions()).
 const SUM_OPTIONS = [
   { long: 'algorithm', short: 'a', arg: 'NAME' },
   { long: 'length', short: 'l', arg: 'N' },
   { long: 'seed', arg: 'N' },
   { long: 'binary', short: 'b', overrides: ['text'] },
   { long: 'text', short: 't', overrides: ['binary'] },
-  { long: 'tag' },
+  { long: 'tag', overrides: ['text'] },
   { long: 'recursive', short: 'r' },
   { long: 'threads', short: 'j', arg: 'N' },
   { long: 'check', short: 'c' },
@@ -127,6 +128,8 @@ function sumOptions(args, raw) {
     if (seed > max) throw new UsageError(`invalid seed '${text}' (at most ${max})`);
     o.seed = seed;
   }
+  // first, as sha256sum checks it: --tag writes binary-mode lines only
+  if (opts.has('tag') && opts.has('text')) throw new UsageError('--tag does not support --text mode');
   if (o.check) {
     for (const opt of ['tag', 'recursive']) {
       if (opts.has(opt)) throw new UsageError(`the --${opt} option is meaningless when verifying checksums`);

@@ -776,6 +776,20 @@ test('-b and -t: the last one wins; the options that need -c are refused in the 
   });
 });
 
+test('--tag with -t after it is refused as sha256sum refuses it; -t before --tag, or -b after, is not', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  const combos = [['--tag', '-t'], ['--tag', '--text'], ['-t', '--tag', '-t'], ['--tag', '-t', '--quiet'], ['-c', '--tag', '-t'],
+    ['-t', '--tag'], ['--tag', '-t', '-b'], ['-c', '-t', '--tag']];
+  const runs = await Promise.all(combos.map((c) => sum(['-a', 'sha256', ...c, 'odd'])));
+  runs.forEach((r, i) => {
+    const what = combos[i].join(' ');
+    const want = tool('sha256sum', [...combos[i], 'odd']);
+    assert.equal(r.code, want.code === 1 ? 2 : want.code, `${what}: exit status (a usage error is 2)`);
+    assert.equal(r.stdout, want.stdout, what);
+    assert.equal(r.stderr.split('\n')[0], gnuPrefix(want.stderr.split('\n')[0], 'sha256sum'), what);
+  });
+  assert.match(runs[0].stderr, /^parawasm sum: --tag does not support --text mode\nTry 'parawasm sum --help'/);
+});
+
 // ------------------------------------------------------------ write errors
 
 const hasDevFull = (() => {
