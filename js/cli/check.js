@@ -3,22 +3,34 @@
 // file they name, and reports OK / FAILED as coreutils does, with the same
 // warnings and exit status.
 
-import fs from 'node:fs';
 import { ALGORITHMS, AMBIGUOUS, BY_HEX_LENGTH, BY_TAG, MAX_LENGTH, hashSpec } from './algorithms.js';
-import { Hasher, Ordered, bytes, errorText, escapeName, isStdin, readAll, unescapeName } from './io.js';
+import { Hasher, Ordered, bytes, errorText, escapeName, isStdin, listLines, unescapeName } from './io.js';
 
 // A list is read as bytes and its lines decoded as latin1, one character a
 // byte: the syntax is ASCII, and a name is taken back to the exact bytes
-// it was written with, UTF-8 or not, to be opened as they are.
+// it was written with, UTF-8 or not, to be opened as they are. It is read
+// a piece at a time (listLines()), each line checked as it comes, so that
+// a list of any length takes the same memory and its first results are
+// printed while it is still being written.
 
 /**
- * One line of a checksum list (a latin1 string): { hex, name, tagged }
- * (name: bytes; tagged: the algorithm of a BSD-style line), 'skip' for
- * blank lines and comments, or null if it is improperly formatted. `st.reversed` follows the list's style as
- * coreutils does: after a "HEX NAME" line (one space), a list may not
- * switch to "HEX  NAME" and back.
+ * Results queued and not yet printed at most: past this the list waits for
+ * them (files that are missing, say, queue behind a batch of small files
+ * still being hashed). Four batches of the Hasher (4096 files at most
+ * each), so that batching goes on undisturbed.
+ */
+const MAX_WAITING = 1 << 14;
+
+/**
+ * One line of a checksum list (a latin1 string; null: a line too long to
+ * hold, see listLines()): { hex, name, tagged } (name: bytes; tagged: the
+ * algorithm of a BSD-style line), 'skip' for blank lines and comments, or
+ * null if it is improperly formatted. `st.reversed` follows the list's
+ * style as coreutils does: after a "HEX NAME" line (one space), a list may
+ * not switch to "HEX  NAME" and back.
  */
 function parseLine(raw, st) {
+  if (raw === null) return null;
   const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   let i = 0;
   while (line[i] === ' ' || line[i] === '\t') i++;
@@ -73,23 +85,23 @@ function plural(n, one, many) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Checks list `listName` (bytes; "-" is standard input); returns its exit status. */
+/**
+ * Checks list `listName` (bytes; "-" is standard input), line by line as
+ * it is read; returns its exit status.
+ */
 async function checkList(o, listName, pool, output, progress) {
-  const listShown = isStdin(listName) ? 'standard input' : escapeName(listName);
-  let text;
-  try {
-    text = (isStdin(listName) ? await readAll(0) : await fs.promises.readFile(listName)).toString('latin1');
-  } catch (e) {
-    output.error(listShown, `: ${errorText(e)}`);
-    return 1;
-  }
-  const lines = text.split('\n');
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
-
+  const stdin = isStdin(listName);
+  const listShown = stdin ? 'standard input' : escapeName(listName);
   const hasher = new Hasher(pool, progress);
   const count = { misformatted: 0, unread: 0, mismatched: 0, ok: 0, proper: 0 };
   const ambiguous = new Map(); // hex length -> lines
+  const algName = o.algorithm ? `${ALGORITHMS[o.algorithm].tag} ` : '';
+  // results and -w warnings alike, so that they are printed in line order
   const ordered = new Ordered((entry, hex, error) => {
+    if (entry.misformatted) {
+      output.error(listShown, `: ${entry.misformatted}: improperly formatted ${algName}checksum line`);
+      return;
+    }
     // as coreutils 9 writes it: escaped only if the name holds a newline
     const label = entry.name.includes(0x0a) ? bytes('\\', escapeName(entry.name)) : entry.name;
     if (error) {
@@ -107,24 +119,51 @@ async function checkList(o, listName, pool, output, progress) {
   }, output);
 
   const st = { reversed: undefined };
-  const algName = o.algorithm ? `${ALGORITHMS[o.algorithm].tag} ` : '';
-  for (let n = 0; n < lines.length; n++) {
-    const parsed = parseLine(lines[n], st);
-    if (parsed === 'skip') continue;
-    const spec = parsed && lineSpec(o, parsed);
-    if (!spec || spec.ambiguous) {
-      count.misformatted++;
-      if (spec?.ambiguous) ambiguous.set(parsed.hex.length, spec.ambiguous);
-      if (o.warn) output.error(listShown, `: ${n + 1}: improperly formatted ${algName}checksum line`);
-      continue;
+  let n = 0; // line number
+  let readError = null;
+  // a list that stalls (a pipe, its writer still busy) hands the small
+  // files read so far to the pool, so that their results need not wait
+  const lines = listLines(listName, () => hasher.submit());
+  try {
+    for (;;) {
+      let next;
+      try {
+        next = await lines.next();
+      } catch (e) {
+        readError = e;
+        break;
+      }
+      if (next.done) break;
+      for (const raw of next.value) {
+        n++;
+        const parsed = parseLine(raw, st);
+        if (parsed === 'skip') continue;
+        const spec = parsed && lineSpec(o, parsed);
+        if (!spec || spec.ambiguous) {
+          count.misformatted++;
+          if (spec?.ambiguous) ambiguous.set(parsed.hex.length, spec.ambiguous);
+          if (o.warn) ordered.push({ misformatted: n }, undefined);
+          continue;
+        }
+        count.proper++;
+        const entry = { name: parsed.name, hex: parsed.hex };
+        const r = await hasher.hash(parsed.name, spec, parsed.name);
+        ordered.push(entry, r.error ? Promise.reject(r.error) : r.result);
+        if (ordered.waiting > MAX_WAITING) {
+          hasher.submit(); // the first result waited for may be in the batch being filled
+          await ordered.shrink(MAX_WAITING / 2);
+        }
+      }
     }
-    count.proper++;
-    const entry = { name: parsed.name, hex: parsed.hex };
-    const r = await hasher.hash(parsed.name, spec, parsed.name);
-    ordered.push(entry, r.error ? Promise.reject(r.error) : r.result);
+  } finally {
+    await lines.return(); // closes the list if it was left before its end
+    await hasher.finish();
+    await ordered.end();
   }
-  await hasher.finish();
-  await ordered.end();
+  if (readError) {
+    output.error(listShown, `: ${errorText(readError)}`);
+    return 1;
+  }
 
   for (const [digits, names] of ambiguous) {
     output.error(listShown, `: ${digits}-digit checksums could be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}; name the algorithm with -a`);

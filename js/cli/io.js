@@ -16,6 +16,15 @@ const SMALL = 1 << 20; // files smaller than this are hashed in batches
 const BATCH_BYTES = 8 << 20; // one batch block (two of them alternate)
 const BATCH_FILES = 4096; // inputs of one hashMany() at most
 const BATCH_OUTPUT = 1 << 20; // digest bytes of one hashMany() at most
+const LIST_PIECE = 1 << 16; // bytes of a checksum list read at a time
+// A longer line of a checksum list is improperly formatted: the longest
+// checksum (blake3 of 1 MiB) has 2 Mi hex digits, and a name is at most
+// PATH_MAX bytes (4096 on Linux), twice that escaped.
+const MAX_LINE = 16 << 20;
+// A read of a checksum list not done after this many ms has stalled (a pipe
+// whose writer is slow): the small files of the lines before are hashed
+// meanwhile, not held back for a fuller batch. Only a matter of latency.
+const STALL_MS = 20;
 
 /** The message of each errno code, as the C library words it. */
 const ERRNO_TEXT = {
@@ -215,6 +224,22 @@ export class Ordered {
     this.head = 0;
     this.open = 0;
     this.idle = null;
+    this.room = null; // shrink() waiting: { max, resolve }
+  }
+
+  /** How many results are queued and not printed yet. */
+  get waiting() {
+    return this.queue.length - this.head;
+  }
+
+  /**
+   * Resolves once at most `max` results wait to be printed: a producer far
+   * ahead of the first result not known yet waits for it, so that memory
+   * stays bounded.
+   */
+  async shrink(max) {
+    if (this.waiting <= max) return;
+    await new Promise((resolve) => { this.room = { max, resolve }; });
   }
 
   push(entry, result) {
@@ -242,6 +267,11 @@ export class Ordered {
       this.head = 0;
     }
     this.output.flush();
+    if (this.room && this.waiting <= this.room.max) {
+      const { resolve } = this.room;
+      this.room = null;
+      resolve();
+    }
   }
 
   /** Resolves when every queued result has been printed. */
@@ -286,16 +316,52 @@ async function readFull(fd, view, off, len, pos) {
   return got;
 }
 
-/** Every byte of fd (a checksum list) as a Buffer. */
-export async function readAll(fd) {
-  const parts = [];
-  for (;;) {
-    const b = Buffer.allocUnsafe(1 << 16);
-    const n = await readSome(fd, b, 0, b.length, null);
-    if (n === 0) break;
-    parts.push(b.subarray(0, n));
+/**
+ * The lines of the checksum list `path` (bytes; "-" is standard input),
+ * read LIST_PIECE bytes at a time: yields, for each piece read, the lines
+ * it completes, as latin1 strings (one character a byte) without their
+ * "\n"; the last line need not end with one. A line over MAX_LINE bytes is
+ * not kept: it is yielded as null. So the memory used does not grow with
+ * the list. `onStall()` is called when a read has not returned after
+ * STALL_MS (a pipe whose writer is slow), so that the lines read so far
+ * can be acted on meanwhile. Opening or reading the list throws.
+ */
+export async function* listLines(path, onStall) {
+  const stdin = isStdin(path);
+  const fd = stdin ? 0 : await fsCall(fs.open, path, 'r');
+  try {
+    const piece = Buffer.allocUnsafe(LIST_PIECE);
+    let carry = ''; // the start of a line whose end is not read yet
+    let overlong = false; // the line being read is over MAX_LINE: dropped
+    for (;;) {
+      const stall = setTimeout(onStall, STALL_MS);
+      let n;
+      try {
+        n = await readSome(fd, piece, 0, piece.length, null);
+      } finally {
+        clearTimeout(stall);
+      }
+      if (n === 0) break;
+      const text = piece.toString('latin1', 0, n);
+      const lines = [];
+      let start = 0;
+      for (let nl; (nl = text.indexOf('\n', start)) >= 0; start = nl + 1) {
+        lines.push(overlong ? null : carry + text.slice(start, nl));
+        carry = '';
+        overlong = false;
+      }
+      if (!overlong) carry += text.slice(start);
+      if (carry.length > MAX_LINE) {
+        carry = '';
+        overlong = true;
+      }
+      if (lines.length) yield lines;
+    }
+    if (overlong) yield [null];
+    else if (carry) yield [carry];
+  } finally {
+    if (!stdin) fs.close(fd, () => {});
   }
-  return Buffer.concat(parts);
 }
 
 /**

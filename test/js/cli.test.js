@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 import { fillRandom, refAdler32, refCrc32 } from '../lib/ref.js';
-import { HANG_MS } from './helpers/pool-test-utils.js';
+import { HANG_MS, until } from './helpers/pool-test-utils.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'pkg/lib/cli.js');
@@ -855,5 +855,82 @@ test('a failing stderr (2> /dev/full) changes neither stdout nor the status, as 
     const want = await bash(`exec ${shCommand(['sha256sum', ...args])} 2> /dev/full`);
     assert.equal(r.code, want.code, args.join(' '));
     assert.deepEqual(r.stdout, want.stdout, args.join(' '));
+  }
+});
+
+// ------------------------------------------------ -c: lists read line by line
+
+test('--check reads its list line by line: the first result comes while standard input is still open', async () => {
+  const c = (n) => crc32(data.get(n));
+  const env = { ...process.env };
+  delete env.PARAWASM_PROGRESS;
+  const child = spawn(process.execPath, [CLI, 'sum', '-j', '2', '-a', 'crc32', '-c'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+  child.stdin.on('error', () => {});
+  let exited = false;
+  const closed = new Promise((resolve) => child.on('close', (code) => { exited = true; resolve(code); }));
+  try {
+    child.stdin.write(`${c('odd')}  odd\n`);
+    // the old reader took the whole list first: nothing until stdin ended
+    await until(() => stdout !== '' || exited, 'result of the first line while the list is open');
+    assert.equal(exited, false, `exited early; stderr: ${stderr}`);
+    assert.equal(stdout, 'odd: OK\n');
+    // then a CRLF line and a last line without a newline
+    child.stdin.end(`${c('three')}  three\r\n${c('empty')}  empty`);
+    assert.equal(await closed, 0, stderr);
+    assert.equal(stdout, 'odd: OK\nthree: OK\nempty: OK\n');
+    assert.equal(stderr, '');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('--check of a list of many lines: every line across the pieces it is read in, in order', async () => {
+  const c = (n) => crc32(data.get(n));
+  const inTree = [...data.keys()].filter((k) => k.startsWith('tree/') && !k.includes('link'));
+  const lines = [`${c('odd')}  odd\n`];
+  const want = ['odd: OK\n'];
+  // more missing files than results may wait behind the first batch
+  for (let i = 0; i < 20000; i++) {
+    lines.push(`${'0'.repeat(8)}  missing ${i}\n`);
+    want.push(`missing ${i}: FAILED open or read\n`);
+  }
+  const styles = [(h, n) => `${h}  ${n}\n`, (h, n) => `${h}  ${n}\r\n`, (h, n) => `CRC32 (${n}) = ${h}\n`, (h, n) => `${h} *${n}\n`];
+  for (let i = 0; i < 12000; i++) {
+    const n = inTree[i % inTree.length];
+    lines.push(styles[i % styles.length](c(n), n));
+    want.push(`${n}: OK\n`);
+    if (i === 6000) lines.push(`${'f'.repeat(17 * MiB)}  too long\n`); // improperly formatted
+  }
+  lines.push(`\\${c('new\nline')}  new\\nline`); // escaped, without a newline
+  want.push('\\new\\nline: OK\n');
+  const name = list('many.crc', lines.join(''));
+  assert.ok(statSync(join(dir, name)).size > 17 * MiB);
+  const r = await sum(['-a', 'crc32', '-c', '-w', name]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, want.join(''));
+  const err = r.stderr.split('\n');
+  assert.equal(err.filter((l) => l.endsWith(': No such file or directory')).length, 20000);
+  assert.deepEqual(err.slice(-4), [
+    `parawasm sum: ${name}: ${1 + 20000 + 6001 + 1}: improperly formatted CRC32 checksum line`,
+    'parawasm sum: WARNING: 1 line is improperly formatted',
+    'parawasm sum: WARNING: 20000 listed files could not be read', ''], 'the line over 16 MiB');
+  rmSync(join(dir, name));
+});
+
+test('-c -w: warnings of improperly formatted lines come in line order with the results, as in sha256sum', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  const made = tool('sha256sum', ['odd', 'three']).stdout.split('\n');
+  const name = list('order.sha256', `${made[0]}\n${'1'.repeat(64)}  missing\ngarbage\n${made[1]}\nnot hex  odd\n`);
+  const merged = (argv) => bash(`exec ${shCommand(argv)} 2>&1`);
+  for (const c of [['-w'], ['-w', '--quiet'], ['-w', '--strict']]) {
+    const [r, want] = await Promise.all([
+      merged([...CLI_ARGV, 'sum', '-j', '2', '-a', 'sha256', '-c', ...c, name]),
+      merged(['sha256sum', '-c', ...c, name]),
+    ]);
+    assert.equal(r.code, want.code, c.join(' '));
+    assert.equal(r.stdout.toString(), gnuPrefix(want.stdout.toString(), 'sha256sum'), `${c.join(' ')}: stdout and stderr in one`);
   }
 });
