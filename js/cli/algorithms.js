@@ -18,6 +18,17 @@ export const NAMES = Object.keys(ALGORITHMS);
 export const BY_TAG = new Map(NAMES.map((n) => [ALGORITHMS[n].tag, n]));
 /** The algorithms that take --seed. */
 export const SEEDED = ['xxh32', 'xxh64', 'xxh3', 'xxh128'];
+/** The largest --seed of each SEEDED algorithm (bigint): xxh32's seed has 32 bits, the others' 64. */
+export const SEED_MAX = Object.fromEntries(SEEDED.map((n) => [n, n === 'xxh32' ? 0xffffffffn : (1n << 64n) - 1n]));
+
+/**
+ * The message of a --seed (`text` as given) too big for the SEEDED
+ * `algorithm`, or for any of them if `algorithm` is undefined.
+ */
+export function seedTooBig(text, algorithm) {
+  const max = SEED_MAX[algorithm ?? 'xxh64'];
+  return `invalid --seed '${text}'${algorithm ? ` for ${algorithm}` : ''} (at most ${max})`;
+}
 export const DEFAULT_ALGORITHM = 'blake3';
 
 // --check without -a: the algorithm a checksum's hex length stands for.

@@ -3,7 +3,8 @@
 // file they name, and reports OK / FAILED as coreutils does, with the same
 // warnings and exit status.
 
-import { ALGORITHMS, AMBIGUOUS, BY_HEX_LENGTH, BY_TAG, MAX_LENGTH, hashSpec } from './algorithms.js';
+import { ALGORITHMS, AMBIGUOUS, BY_HEX_LENGTH, BY_TAG, MAX_LENGTH, SEED_MAX, hashSpec, seedTooBig } from './algorithms.js';
+import { UsageError } from './args.js';
 import { Hasher, Ordered, bytes, errorText, escapeName, isStdin, listLines, unescapeName } from './io.js';
 
 // A list is read as bytes and its lines decoded as latin1, one character a
@@ -66,7 +67,10 @@ function parseLine(raw, st) {
   return { hex: hex.toLowerCase(), name: Buffer.from(name, 'latin1'), tagged };
 }
 
-/** The hash spec of a parsed line, or null (improperly formatted), or { ambiguous }. */
+/**
+ * The hash spec of a parsed line, or null (improperly formatted), or {
+ * ambiguous }, or { seedTooBig: algorithm } (the --seed does not fit it).
+ */
 function lineSpec(o, parsed) {
   const digits = parsed.hex.length;
   if (digits % 2) return null;
@@ -78,6 +82,8 @@ function lineSpec(o, parsed) {
   }
   const bytes = digits / 2;
   if (alg === 'blake3' ? bytes > MAX_LENGTH : bytes !== ALGORITHMS[alg].bytes) return null;
+  // -c with --seed and no -a: the seed was checked against the 64-bit seeds
+  if (o.seed !== undefined && o.seed > (SEED_MAX[alg] ?? o.seed)) return { seedTooBig: alg };
   return hashSpec(alg, bytes, o.seed);
 }
 
@@ -87,7 +93,8 @@ function plural(n, one, many) {
 
 /**
  * Checks list `listName` (bytes; "-" is standard input), line by line as
- * it is read; returns its exit status.
+ * it is read; returns its exit status. Throws a UsageError for a --seed too
+ * big for the algorithm of a line, once the lines before it are reported.
  */
 async function checkList(o, listName, pool, output, progress) {
   const stdin = isStdin(listName);
@@ -121,11 +128,12 @@ async function checkList(o, listName, pool, output, progress) {
   const st = { reversed: undefined };
   let n = 0; // line number
   let readError = null;
+  let usageError = null;
   // a list that stalls (a pipe, its writer still busy) hands the small
   // files read so far to the pool, so that their results need not wait
   const lines = listLines(listName, () => hasher.submit());
   try {
-    for (;;) {
+    reading: for (;;) {
       let next;
       try {
         next = await lines.next();
@@ -139,6 +147,10 @@ async function checkList(o, listName, pool, output, progress) {
         const parsed = parseLine(raw, st);
         if (parsed === 'skip') continue;
         const spec = parsed && lineSpec(o, parsed);
+        if (spec?.seedTooBig) {
+          usageError = new UsageError(`${seedTooBig(o.seedText, spec.seedTooBig)}, the algorithm of line ${n} of ${listShown}`);
+          break reading;
+        }
         if (!spec || spec.ambiguous) {
           count.misformatted++;
           if (spec?.ambiguous) ambiguous.set(parsed.hex.length, spec.ambiguous);
@@ -160,6 +172,7 @@ async function checkList(o, listName, pool, output, progress) {
     await hasher.finish();
     await ordered.end();
   }
+  if (usageError) throw usageError;
   if (readError) {
     output.error(listShown, `: ${errorText(readError)}`);
     return 1;

@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import { createPool } from '../../index.js';
-import { ALGORITHMS, DEFAULT_ALGORITHM, MAX_LENGTH, NAMES, SEEDED, hashSpec } from './algorithms.js';
+import { ALGORITHMS, DEFAULT_ALGORITHM, MAX_LENGTH, NAMES, SEEDED, SEED_MAX, hashSpec, seedTooBig } from './algorithms.js';
 import { UsageError, parseArgs, parseCount } from './args.js';
 import { checkFiles } from './check.js';
 import { Hasher, Ordered, Output, bytes, errorText, escapeName, isStdin, needsEscape } from './io.js';
@@ -99,7 +99,8 @@ function sumOptions(args, raw) {
     ignoreMissing: opts.has('ignore-missing'),
     algorithm: undefined, // as given with -a
     length: undefined,
-    seed: undefined,
+    seed: undefined, // bigint
+    seedText: undefined, // as given, for messages
     threads: undefined,
     files: operands.length ? operands : [Buffer.from('-')],
   };
@@ -124,9 +125,12 @@ function sumOptions(args, raw) {
     if ((!o.check || o.algorithm) && !SEEDED.includes(algorithm)) {
       throw new UsageError(`--seed applies to ${SEEDED.join(', ')} only (not ${algorithm})`);
     }
-    const max = algorithm === 'xxh32' ? 0xffffffffn : (1n << 64n) - 1n;
-    if (seed > max) throw new UsageError(`invalid seed '${text}' (at most ${max})`);
+    // -c without -a: at most 64 bits here; check.js refuses a seed too big
+    // for the algorithm of a line (xxh32) at the first line of it
+    const seeded = SEEDED.includes(algorithm) ? algorithm : undefined;
+    if (seed > SEED_MAX[seeded ?? 'xxh64']) throw new UsageError(seedTooBig(text, seeded));
     o.seed = seed;
+    o.seedText = text;
   }
   // first, as sha256sum checks it: --tag writes binary-mode lines only
   if (opts.has('tag') && opts.has('text')) throw new UsageError('--tag does not support --text mode');
@@ -239,6 +243,11 @@ async function sumFiles(o, pool, output, progress) {
   return status;
 }
 
+/** The message of a usage error, with its hint at --help. */
+function usageText(e) {
+  return `${PROG}: ${e.message}\nTry '${PROG} --help' for more information.\n`;
+}
+
 /**
  * Runs `parawasm sum` with the arguments after "sum" (`raw`: their bytes);
  * `context.version()` is the text of --version. Resolves to the exit status.
@@ -249,7 +258,7 @@ export async function sumCommand(args, raw, context) {
     o = sumOptions(args, raw);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`${PROG}: ${e.message}\nTry '${PROG} --help' for more information.\n`);
+    process.stderr.write(usageText(e));
     return 2;
   }
   if (o.help || o.version) {
@@ -263,6 +272,11 @@ export async function sumCommand(args, raw, context) {
   let status;
   try {
     status = await (o.check ? checkFiles : sumFiles)(o, pool, output, progress);
+  } catch (e) {
+    // found while checking: a --seed too big for the algorithm of a line
+    if (!(e instanceof UsageError)) throw e;
+    output.err(usageText(e));
+    status = 2;
   } finally {
     output.flush();
     progress.clear();

@@ -429,7 +429,8 @@ test('bad options and arguments: a message on stderr and exit 2', async () => {
     [['sum', '-a', 'crc32', '--length', '16', 'odd'], /--length applies to blake3 only/],
     [['sum', '--length', '0', 'odd'], /invalid length '0'/],
     [['sum', '-a', 'crc32', '--seed', '1', 'odd'], /--seed applies to xxh32, xxh64, xxh3, xxh128 only/],
-    [['sum', '-a', 'xxh32', '--seed', '4294967296', 'odd'], /invalid seed/],
+    [['sum', '-a', 'xxh32', '--seed', '4294967296', 'odd'], /invalid --seed '4294967296' for xxh32 \(at most 4294967295\)/],
+    [['sum', '-c', '--seed', '0x10000000000000000', 'good.crc'], /invalid --seed '0x10000000000000000' \(at most 18446744073709551615\)/],
     [['sum', '--quiet', 'odd'], /the --quiet option is meaningful only when verifying checksums/],
     [['sum', '-c', '--tag', 'good.crc'], /the --tag option is meaningless when verifying checksums/],
     [['sum', '--check=x'], /option '--check' doesn't allow an argument/],
@@ -919,6 +920,29 @@ test('--check of a list of many lines: every line across the pieces it is read i
     'parawasm sum: WARNING: 1 line is improperly formatted',
     'parawasm sum: WARNING: 20000 listed files could not be read', ''], 'the line over 16 MiB');
   rmSync(join(dir, name));
+});
+
+test('--check --seed without -a: a seed too big for the algorithm of a line is a usage error at that line', { skip: notBuilt('xxh64') }, async () => {
+  const [x64, x32] = await Promise.all([
+    sum(['-a', 'xxh64', '--seed', '0x100000000', '--tag', 'odd']),
+    sum(['-a', 'xxh32', '--tag', 'three']),
+  ]);
+  assertOk(x64, 'sum -a xxh64');
+  const name = list('seeds.xxh', x64.stdout + x32.stdout + x64.stdout);
+  const [r, stdin, fits] = await Promise.all([
+    sum(['-c', '--seed', '0x100000000', name]),
+    sum(['-c', '--seed', '0x100000000'], { input: x64.stdout + x32.stdout }),
+    sum(['-c', '--seed', '0x100000000', '--ignore-missing'], { input: x64.stdout }),
+  ]);
+  const usage = (list) => `parawasm sum: invalid --seed '0x100000000' for xxh32 (at most 4294967295), the algorithm of line 2 of ${list}\n` +
+    "Try 'parawasm sum --help' for more information.\n";
+  for (const [x, listName] of [[r, name], [stdin, 'standard input']]) {
+    assert.equal(x.code, 2, x.stderr);
+    assert.equal(x.stdout, 'odd: OK\n', 'the lines before it are checked, none after');
+    assert.equal(x.stderr, usage(listName), 'not a file that could not be read');
+  }
+  assertOk(fits, 'xxh64 lines take a 64-bit seed');
+  assert.equal(fits.stdout, 'odd: OK\n');
 });
 
 test('-c -w: warnings of improperly formatted lines come in line order with the results, as in sha256sum', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
