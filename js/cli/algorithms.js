@@ -14,8 +14,13 @@ export const MAX_LENGTH = 1 << 20;
 /** name -> { bytes: digest bytes (blake3: its default length), tag: name of --tag lines }. */
 export const ALGORITHMS = Object.fromEntries(HASHES.map((h) => [h.name, { bytes: h.bytes, tag: h.name.toUpperCase() }]));
 export const NAMES = Object.keys(ALGORITHMS);
-/** --tag name -> algorithm name. */
+/**
+ * Tag of a tagged line -> algorithm name: the --tag names, and the names
+ * OpenSSL 3 writes for the SHA-2 hashes (`openssl dgst -sha256` writes
+ * `SHA2-256(NAME)= HEX`), so that its lists can be checked as they are.
+ */
 export const BY_TAG = new Map(NAMES.map((n) => [ALGORITHMS[n].tag, n]));
+for (const [tag, n] of [['SHA2-224', 'sha224'], ['SHA2-256', 'sha256']]) if (ALGORITHMS[n]) BY_TAG.set(tag, n);
 /** The algorithms that take --seed. */
 export const SEEDED = ['xxh32', 'xxh64', 'xxh3', 'xxh128'];
 /** The largest --seed of each SEEDED algorithm (bigint): xxh32's seed has 32 bits, the others' 64. */

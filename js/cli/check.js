@@ -22,6 +22,12 @@ import { Hasher, Ordered, bytes, errorText, escapeName, isStdin, listLines, unes
  */
 const MAX_WAITING = 1 << 14;
 
+// A tagged line: ALGO (NAME) = HEX, as --tag writes it, with the spacings
+// coreutils accepts too: "ALGO(NAME)= HEX" (openssl dgst), "(NAME)=HEX"...
+// The name runs to the last ')', as in coreutils.
+const TAG_START = /^([A-Za-z0-9-]+) ?\(/;
+const TAGGED = /^[A-Za-z0-9-]+ ?\((.*)\)[ \t]*=[ \t]*([0-9A-Fa-f]+)$/s;
+
 /**
  * One line of a checksum list (a latin1 string; null: a line too long to
  * hold, see listLines()): { hex, name, tagged } (name: bytes; tagged: the
@@ -40,12 +46,12 @@ function parseLine(raw, st) {
   const s = line.slice(escaped ? i + 1 : i);
   let hex;
   let name;
-  let tagged;
-  const m = /^([A-Za-z0-9]+) \((.*)\) = ([0-9A-Fa-f]+)$/s.exec(s);
-  if (m) {
-    tagged = BY_TAG.get(m[1].toUpperCase());
-    if (!tagged) return null;
-    [, , name, hex] = m;
+  const tagged = BY_TAG.get(TAG_START.exec(s)?.[1].toUpperCase());
+  if (tagged) {
+    // no tag is all hex digits: a line starting with one is a tagged line or nothing
+    const m = TAGGED.exec(s);
+    if (!m) return null;
+    [, name, hex] = m;
   } else {
     hex = /^[0-9A-Fa-f]+/.exec(s)?.[0];
     if (!hex || !/^[ \t]/.test(s.slice(hex.length))) return null;
@@ -58,6 +64,14 @@ function parseLine(raw, st) {
       j++;
     }
     name = s.slice(j);
+  }
+  // A NUL in the name: coreutils reads the name as a C string, cut at the
+  // NUL, except in an escaped name, where a NUL is an error (as a bad
+  // escape is). A name cut to nothing is improperly formatted.
+  const nul = name.indexOf('\0');
+  if (nul >= 0) {
+    if (escaped) return null;
+    name = name.slice(0, nul);
   }
   if (!name) return null;
   if (escaped) {
@@ -146,7 +160,8 @@ async function checkList(o, listName, pool, output, progress) {
         n++;
         const parsed = parseLine(raw, st);
         if (parsed === 'skip') continue;
-        const spec = parsed && lineSpec(o, parsed);
+        // a list on standard input cannot name it: coreutils counts the line as improperly formatted
+        const spec = parsed && !(stdin && isStdin(parsed.name)) && lineSpec(o, parsed);
         if (spec?.seedTooBig) {
           usageError = new UsageError(`${seedTooBig(o.seedText, spec.seedTooBig)}, the algorithm of line ${n} of ${listShown}`);
           break reading;

@@ -66,7 +66,8 @@ name holding a newline, carriage return or backslash is escaped (\\n, \\r,
 \\\\) and its line starts with a backslash.
 
 A checksum list holds such lines ("HEX *FILE" too), or BSD-style tagged
-lines "ALGO (FILE) = HEX", whose tag names the algorithm. For other lines the
+lines "ALGO (FILE) = HEX" (or "ALGO(FILE)= HEX", as openssl dgst writes
+them), whose tag names the algorithm. For other lines the
 algorithm is -a; without -a it follows from the length of the hex: 40 digits
 sha1, 56 sha224, 64 blake3 (a list of sha256 checksums needs -a sha256),
 other even lengths blake3 of that output length; 8, 16 and 32 digits are

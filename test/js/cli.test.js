@@ -958,3 +958,69 @@ test('-c -w: warnings of improperly formatted lines come in line order with the 
     assert.equal(r.stdout.toString(), gnuPrefix(want.stdout.toString(), 'sha256sum'), `${c.join(' ')}: stdout and stderr in one`);
   }
 });
+
+test('-c: a NUL in a listed name cuts it there, as in sha256sum; an escaped name with a NUL is improperly formatted', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  const h = (n) => createHash('sha256').update(data.get(n)).digest('hex');
+  const name = list('nul.sha256', `${h('odd')}  odd\0junk\n\\${h('odd')}  odd\0junk\nSHA256 (three\0x) = ${h('three')}\n` +
+    `\\SHA256 (three\0x) = ${h('three')}\n${h('one byte')}  one byte\0\n`);
+  const merged = (argv) => bash(`exec ${shCommand(argv)} 2>&1`);
+  const [r, want] = await Promise.all([
+    merged([...CLI_ARGV, 'sum', '-j', '2', '-a', 'sha256', '-c', '-w', name]),
+    merged(['sha256sum', '-c', '-w', name]),
+  ]);
+  assert.equal(r.code, 0, r.stdout.toString());
+  assert.equal(r.stdout.includes(0), false, 'no NUL written');
+  assert.equal(r.stdout.toString(), gnuPrefix(want.stdout.toString(), 'sha256sum'));
+  assert.equal(r.stdout.toString(), `odd: OK\nparawasm sum: ${name}: 2: improperly formatted SHA256 checksum line\nthree: OK\n` +
+    `parawasm sum: ${name}: 4: improperly formatted SHA256 checksum line\none byte: OK\nparawasm sum: WARNING: 2 lines are improperly formatted\n`);
+  // a name that is nothing before the NUL (sha256sum opens ""): improperly formatted
+  const empty = await sum(['-a', 'sha256', '-c', '-w', list('nul-empty.sha256', `${h('odd')}  \0odd\n${h('odd')}  odd\n`)]);
+  assert.equal(empty.code, 0);
+  assert.equal(empty.stdout, 'odd: OK\n');
+  assert.equal(empty.stderr, 'parawasm sum: nul-empty.sha256: 1: improperly formatted SHA256 checksum line\n' +
+    'parawasm sum: WARNING: 1 line is improperly formatted\n');
+});
+
+test('-c of a list on standard input that names "-": improperly formatted, as in sha256sum; a list file may name it', { skip: skipUnless('sha256', 'sha256sum') }, async () => {
+  const input = 'some input\n';
+  const h = createHash('sha256').update(input).digest('hex');
+  const dashList = list('dash.sha256', `${h}  -\n`);
+  const merged = (argv, opts) => bash(`exec ${shCommand(argv)} 2>&1`, opts);
+  const cases = [
+    [['-c'], `${h}  -\n`],
+    [['-c', '-w'], `${h}  -\n${createHash('sha256').update(data.get('odd')).digest('hex')}  odd\n`],
+    [['-c', dashList], input],
+  ];
+  for (const [args, stdin] of cases) {
+    const [r, want] = await Promise.all([
+      merged([...CLI_ARGV, 'sum', '-j', '2', '-a', 'sha256', ...args], { input: stdin }),
+      merged(['sha256sum', ...args], { input: stdin }),
+    ]);
+    assert.equal(r.code, want.code, args.join(' '));
+    // sha256sum quotes 'standard input'
+    assert.equal(r.stdout.toString(), gnuPrefix(want.stdout.toString(), 'sha256sum').replaceAll("'standard input'", 'standard input'), args.join(' '));
+  }
+});
+
+test('-c accepts openssl-style tagged lines, MD5(NAME)= HEX, and the spacings coreutils accepts', { skip: skipUnless('md5', 'md5sum') }, async () => {
+  const h = (alg, n) => createHash(alg).update(data.get(n)).digest('hex');
+  const md5 = (n) => h('md5', n);
+  const name = list('openssl.md5', `MD5(odd)= ${md5('odd')}\nMD5 (three)=${md5('three')}\nMD5(empty) =${md5('empty')}\n` +
+    `MD5 (one byte)\t=\t${md5('one byte')}\nMD5  (odd) = ${md5('odd')}\nMD5(odd)= ${md5('odd')} \nMD5(odd)= ${md5('three')}\n`);
+  const merged = (argv) => bash(`exec ${shCommand(argv)} 2>&1`);
+  const [r, want] = await Promise.all([
+    merged([...CLI_ARGV, 'sum', '-j', '2', '-a', 'md5', '-c', '-w', name]),
+    merged(['md5sum', '-c', '-w', name]),
+  ]);
+  assert.equal(r.code, 1);
+  assert.equal(r.code, want.code);
+  assert.equal(r.stdout.toString(), gnuPrefix(want.stdout.toString(), 'md5sum'));
+  assert.match(r.stdout.toString(), /^odd: OK\nthree: OK\nempty: OK\none byte: OK\n/);
+
+  // without -a each line names its algorithm; OpenSSL 3 names sha256 SHA2-256
+  const shaList = list('openssl.sha', `SHA2-256(odd)= ${h('sha256', 'odd')}\nSHA1(three)= ${h('sha1', 'three')}\n` +
+    `SHA256(empty)= ${h('sha256', 'empty')}\nSHA2-224(odd)= ${h('sha224', 'odd')}\n`);
+  const shas = await sum(['-c', shaList]);
+  assertOk(shas, 'SHA2-256, SHA1, SHA256 and SHA2-224 lines');
+  assert.equal(shas.stdout, 'odd: OK\nthree: OK\nempty: OK\nodd: OK\n');
+});
