@@ -57,6 +57,18 @@ PW_KERNEL uint32_t pw_crc32c(PW_IN(len) const void *data, size_t len,
 PW_KERNEL uint32_t pw_adler32(PW_IN(len) const void *data, size_t len,
                               PW_DEFAULT(1) PW_CHAIN uint32_t adler);
 
+/*
+ * pw_crc32, pw_crc32c and pw_adler32 for a kernel that checks a part of
+ * its own data (the PNG decoder its chunks' CRCs and its zlib stream's
+ * Adler-32, or a kernel of yours): the same values, split across the pool
+ * and stopped by an abort as those are, but their bytes are not reported
+ * as the call's progress (onProgress hears of the kernel's own work, not
+ * of a checksum's inside it). Not kernels of their own.
+ */
+uint32_t pw_crc32_quiet(const void *data, size_t len, uint32_t crc);
+uint32_t pw_crc32c_quiet(const void *data, size_t len, uint32_t crc);
+uint32_t pw_adler32_quiet(const void *data, size_t len, uint32_t adler);
+
 /**
  * CRC-32 of the concatenation a ++ b from crc1 = crc32(a), crc2 = crc32(b)
  * and len2 = the length of b in bytes. O(log len2); does not read data.

@@ -348,6 +348,8 @@ pw_status pw_feed(const void *data, size_t len, size_t piece, pw_piece_fn fn, vo
  * (`total`: the bytes of the whole input): each piece fed is added to the
  * call's progress (pw_progress_add(piece, total)), so chunks finishing in
  * any order on any thread report the call's progress, not their own.
+ * `total` 0: the bytes are not the call's progress (a checksum of a part
+ * of a kernel's data, say): nothing is reported.
  */
 pw_status pw_feed_part(const void *data, size_t len, size_t piece, pw_piece_fn fn, void *ctx,
                        uint64_t total);

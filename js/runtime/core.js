@@ -151,12 +151,19 @@ export class Core {
       if (this.$progressError !== undefined) throw this.$progressError.error;
       return c.finish(this.$task, L);
     } finally {
-      this.$busy = false;
-      if (this.$deferredFrees.length) for (const p of this.$deferredFrees.splice(0)) this.$heap.mfree(p);
+      this.$notBusy();
       if (c.onProgress) this.$mod.pwProgress = undefined;
       this.$progressError = undefined;
       c.release();
     }
+  }
+
+  // The end of a kernel's run (or of an onProgress call between a streamed
+  // input's pieces): kernel calls are taken again, and the blocks free()d
+  // meanwhile go back to the heap.
+  $notBusy() {
+    this.$busy = false;
+    if (this.$deferredFrees.length) for (const p of this.$deferredFrees.splice(0)) this.$heap.mfree(p);
   }
 
   // onProgress on the core: pw_progress() calls back at once (at most every
@@ -215,7 +222,14 @@ export class Core {
         const done = off + piece.byteLength;
         if (onProgress && (done === bytes.byteLength || performance.now() - reported >= PROGRESS_MS)) {
           reported = performance.now();
-          onProgress(done, bytes.byteLength);
+          // as from a running kernel: a kernel call in it is refused
+          // (ERR_PW_REENTRANT), a free() in it takes effect after it
+          this.$busy = true;
+          try {
+            onProgress(done, bytes.byteLength);
+          } finally {
+            this.$notBusy();
+          }
         }
       }
     } finally {

@@ -87,12 +87,14 @@ pw_status pw_parallel_reduce(size_t n, size_t grain, size_t partial_size, pw_red
 
 /* pw_feed and pw_feed_part: `total` is the call's whole input; `part`
    adds each piece to its progress (chunks of a parallel loop finish in any
-   order), else the bytes fed so far are its progress. */
+   order; total 0: a part whose bytes are not the call's progress, nothing
+   reported), else the bytes fed so far are its progress. */
 static pw_status feed(const void *data, size_t len, size_t piece, pw_piece_fn fn, void *ctx,
                       uint64_t total, int part) {
   const uint8_t *p = data;
   if (piece == 0) piece = (size_t)1 << 20;
-  const int report = part || len > piece; /* one piece of a whole: nothing to report on the way */
+  /* (one piece of a whole: nothing to report on the way) */
+  const int report = part ? total != 0 : len > piece;
   size_t left = len;
   while (left > 0) {
     if (pw_cancelled()) return PW_ECANCELED;

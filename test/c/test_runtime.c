@@ -197,6 +197,13 @@ static void test_feed(void) {
   CHECK(pw_feed_part(data, half, 7000, feed_piece, &f1, n) == PW_OK && !f1.bad && f1.seen == half, "part 1 in pieces");
   CHECK(atomic_load(&t.progress_done) == n && atomic_load(&t.progress_total) == n, "pw_feed_part: both parts add up (%llu of %llu)",
         (unsigned long long)atomic_load(&t.progress_done), (unsigned long long)atomic_load(&t.progress_total));
+  /* total 0: a part whose bytes are not the call's progress (a checksum
+     inside another kernel): nothing reported, in one piece or many */
+  memset(&t, 0, sizeof t);
+  feed_ctx fq = {data, 0, 0, 7000, 0, NULL};
+  CHECK(pw_feed_part(data, n, 7000, feed_piece, &fq, 0) == PW_OK && !fq.bad && fq.seen == n, "a quiet part in pieces");
+  CHECK(atomic_load(&t.progress_done) == 0 && atomic_load(&t.progress_total) == 0, "pw_feed_part, total 0: nothing reported (%llu of %llu)",
+        (unsigned long long)atomic_load(&t.progress_done), (unsigned long long)atomic_load(&t.progress_total));
   atomic_store(&t.cancel, 1);
   feed_ctx fx = {data, 0, 0, 7000, 0, NULL};
   CHECK(pw_feed_part(data, half, 7000, feed_piece, &fx, n) == PW_ECANCELED && fx.calls == 0, "a cancelled part feeds nothing");

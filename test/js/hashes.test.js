@@ -262,6 +262,28 @@ test('checksums split across the pool threads, and streamed through the core, re
   }
 });
 
+test('the core\'s streamed checksum calls onProgress as a running kernel would: a kernel call in it is refused, a free() in it takes effect after it', () => {
+  const data = randomBytes(3 << 20, 14); // foreign, 3 MiB: streamed through the scratch block
+  const inner = [];
+  let freed = 0;
+  const v = core.crc32(data, {
+    onProgress: () => {
+      try {
+        core.sha256(new Uint8Array(8));
+        inner.push('ran');
+      } catch (e) {
+        inner.push(e.code);
+      }
+      core.free(core.alloc(1 << 16));
+      freed++;
+    },
+  });
+  assert.equal(v, zlib.crc32(data), 'the streamed CRC');
+  assert.ok(inner.length >= 1 && inner.every((x) => x === 'ERR_PW_REENTRANT'), `every inner call refused (${inner})`);
+  assert.equal(freed, inner.length);
+  assert.equal(hexOf('sha256', core.sha256(data)), refHex('sha256', data), 'the core works on after it');
+});
+
 test('blake3 split across the pool threads equals the single-thread digest', async () => {
   for (const n of [1 << 20, (1 << 20) + 1, 33_554_431, 40_000_000]) {
     const data = randomBytes(n, n);

@@ -737,6 +737,23 @@ function meanAbs(a, b) {
   return { mean: s / a.length, max };
 }
 
+test('onProgress: decoding a PNG reports nothing (the codecs report none), though its chunks\' CRCs and its Adler-32 run over megabytes', async () => {
+  // noise: a 6 MB IDAT, whose CRC a pool of 2 splits in chunks and the
+  // core feeds in pieces, and 6 MB of inflated rows under the Adler-32
+  const img = { data: new Uint8Array(1500 * 1000 * 4), width: 1500, height: 1000 };
+  let x = 7;
+  for (let i = 0; i < img.data.length; i++) img.data[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+  const png = core.image.encodePng(img);
+  assert.ok(png.length > 5e6, `a big file (${png.length} bytes)`);
+  for (const [where, api] of [['core', core.image], ['pool of 2', pools[2].image]]) {
+    const seen = [];
+    const out = await api.decode(png, { onProgress: (d, t) => seen.push([d, t]) });
+    assert.deepEqual([...out.data.subarray(0, 64)], [...img.data.subarray(0, 64)], `${where}: decoded`);
+    assert.deepEqual(seen, [], `${where}: no progress reports`);
+    api.free(out);
+  }
+});
+
 test('onProgress: every filter that reports progress ends with (total, total) once, whatever path it takes', async () => {
   // paths that do little or nothing: an all-transparent picture (blur and
   // sharpen skip the engine), sigma or radius 0 (a copy), a same-size

@@ -178,10 +178,13 @@ static void adler_feed_piece(void *ctx, const uint8_t *p, size_t n) {
 }
 
 /* Adler-32 continued over data[0..len) on this thread; stops early (a
-   partial value, discarded) when the call is cancelled. */
-static uint32_t adler_serial(const uint8_t *data, size_t len, uint32_t adler) {
+   partial value, discarded) when the call is cancelled. `report`: the
+   bytes fed are the call's progress (the kernel itself, not a _quiet use
+   inside another). */
+static uint32_t adler_serial(const uint8_t *data, size_t len, uint32_t adler, int report) {
   if (len <= PW_ADLER_PIECE) return adler_piece(data, len, adler);
-  (void)pw_feed(data, len, PW_ADLER_PIECE, adler_feed_piece, &adler);
+  if (report) (void)pw_feed(data, len, PW_ADLER_PIECE, adler_feed_piece, &adler);
+  else (void)pw_feed_part(data, len, PW_ADLER_PIECE, adler_feed_piece, &adler, 0);
   return adler;
 }
 
@@ -207,6 +210,7 @@ typedef struct {
   const uint8_t *data;
   size_t len, chunk; /* chunk i is [i * chunk, min(len, (i + 1) * chunk)) */
   uint32_t *out;     /* the Adler-32 of each chunk, from 1 */
+  int report;        /* the bytes are the call's progress */
 } adler_job;
 
 /* Each chunk is fed piece by piece (cancellation checks between pieces),
@@ -216,25 +220,27 @@ static void adler_chunks(void *ctx, size_t begin, size_t end) {
   for (size_t i = begin; i < end; i++) {
     size_t off = i * job->chunk, n = job->len - off < job->chunk ? job->len - off : job->chunk;
     uint32_t adler = 1;
-    (void)pw_feed_part(job->data + off, n, PW_ADLER_PIECE, adler_feed_piece, &adler, job->len);
+    (void)pw_feed_part(job->data + off, n, PW_ADLER_PIECE, adler_feed_piece, &adler, job->report ? job->len : 0);
     job->out[i] = adler;
   }
 }
 
-uint32_t pw_adler32(const void *data, size_t len, uint32_t adler) {
+/* Adler-32 continued over data[0..len), on the pool when that pays;
+   `report`: its bytes are the call's progress. */
+static uint32_t adler_run(const void *data, size_t len, uint32_t adler, int report) {
   int threads;
   if (len == 0) return adler;
   if (len < PW_ADLER_PAR_MIN || (threads = pw_concurrency()) <= 1)
-    return adler_serial(data, len, adler);
+    return adler_serial(data, len, adler, report);
 
   size_t chunk = pw_chunk_size(len, PW_ADLER_CHUNK_MIN, (size_t)threads * PW_ADLER_CHUNKS_PER_THREAD, 64);
   size_t chunks = pw_chunks(len, chunk);
 
   uint32_t stack_out[PW_ADLER_STACK_CHUNKS];
   uint32_t *out = chunks <= PW_ADLER_STACK_CHUNKS ? stack_out : malloc(chunks * sizeof *out);
-  if (out == NULL) return adler_serial(data, len, adler);
+  if (out == NULL) return adler_serial(data, len, adler, report);
 
-  adler_job job = {data, len, chunk, out};
+  adler_job job = {data, len, chunk, out, report};
   if (pw_parallel_for(chunks, 1, adler_chunks, &job) == PW_OK) {
     for (size_t i = 0; i < chunks; i++) {
       size_t n = len - i * chunk < chunk ? len - i * chunk : chunk;
@@ -244,3 +250,7 @@ uint32_t pw_adler32(const void *data, size_t len, uint32_t adler) {
   if (out != stack_out) free(out);
   return adler;
 }
+
+uint32_t pw_adler32(const void *data, size_t len, uint32_t adler) { return adler_run(data, len, adler, 1); }
+
+uint32_t pw_adler32_quiet(const void *data, size_t len, uint32_t adler) { return adler_run(data, len, adler, 0); }

@@ -220,20 +220,15 @@ static void crc_feed_piece(void *ctx, const uint8_t *p, size_t n) {
 }
 
 /* The CRC continued over data[0..len) on this thread, piece by piece: it
-   stops early (a partial value, discarded) when the call is cancelled. */
-static uint32_t crc_serial_run(crc_fn piece, const uint8_t *data, size_t len, uint32_t crc) {
+   stops early (a partial value, discarded) when the call is cancelled.
+   `report`: the bytes fed are the call's progress (the kernel itself, not
+   a _quiet use inside another). */
+static uint32_t crc_serial_run(crc_fn piece, const uint8_t *data, size_t len, uint32_t crc, int report) {
   if (len <= PW_CRC_PIECE) return piece(data, len, crc);
   crc_feed f = {piece, crc};
-  (void)pw_feed(data, len, PW_CRC_PIECE, crc_feed_piece, &f);
+  if (report) (void)pw_feed(data, len, PW_CRC_PIECE, crc_feed_piece, &f);
+  else (void)pw_feed_part(data, len, PW_CRC_PIECE, crc_feed_piece, &f, 0);
   return f.crc;
-}
-
-static uint32_t crc32_serial(const uint8_t *data, size_t len, uint32_t crc) {
-  return crc_serial_run(crc32_piece, data, len, crc);
-}
-
-static uint32_t crc32c_serial(const uint8_t *data, size_t len, uint32_t crc) {
-  return crc_serial_run(crc32c_piece, data, len, crc);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -278,6 +273,7 @@ typedef struct {
   const uint8_t *data;
   size_t len, chunk; /* chunk i is [i * chunk, min(len, (i + 1) * chunk)) */
   uint32_t *out;     /* the CRC of each chunk, from 0 */
+  int report;        /* the bytes are the call's progress */
 } crc_job;
 
 /* Each chunk is fed piece by piece (cancellation checks between pieces),
@@ -287,26 +283,26 @@ static void crc_chunks(void *ctx, size_t begin, size_t end) {
   for (size_t i = begin; i < end; i++) {
     size_t off = i * job->chunk, n = job->len - off < job->chunk ? job->len - off : job->chunk;
     crc_feed f = {job->piece, 0};
-    (void)pw_feed_part(job->data + off, n, PW_CRC_PIECE, crc_feed_piece, &f, job->len);
+    (void)pw_feed_part(job->data + off, n, PW_CRC_PIECE, crc_feed_piece, &f, job->report ? job->len : 0);
     job->out[i] = f.crc;
   }
 }
 
-/* crc continued over data[0..len), on the pool when that pays: `fn` on
-   one thread, else `piece` on each chunk. */
-static uint32_t crc_run(crc_fn fn, crc_fn piece, const uint32_t *pow8, uint32_t poly,
-                        const uint8_t *data, size_t len, uint32_t crc) {
+/* crc continued over data[0..len) with `piece`, on the pool when that
+   pays; `report`: its bytes are the call's progress. */
+static uint32_t crc_run(crc_fn piece, const uint32_t *pow8, uint32_t poly, const uint8_t *data, size_t len,
+                        uint32_t crc, int report) {
   int threads;
-  if (len < PW_CRC_PAR_MIN || (threads = pw_concurrency()) <= 1) return fn(data, len, crc);
+  if (len < PW_CRC_PAR_MIN || (threads = pw_concurrency()) <= 1) return crc_serial_run(piece, data, len, crc, report);
 
   size_t chunk = pw_chunk_size(len, PW_CRC_CHUNK_MIN, (size_t)threads * PW_CRC_CHUNKS_PER_THREAD, 64);
   size_t chunks = pw_chunks(len, chunk);
 
   uint32_t stack_out[PW_CRC_STACK_CHUNKS];
   uint32_t *out = chunks <= PW_CRC_STACK_CHUNKS ? stack_out : malloc(chunks * sizeof *out);
-  if (out == NULL) return fn(data, len, crc);
+  if (out == NULL) return crc_serial_run(piece, data, len, crc, report);
 
-  crc_job job = {piece, data, len, chunk, out};
+  crc_job job = {piece, data, len, chunk, out, report};
   if (pw_parallel_for(chunks, 1, crc_chunks, &job) == PW_OK) {
     for (size_t i = 0; i < chunks; i++) {
       size_t n = len - i * chunk < chunk ? len - i * chunk : chunk;
@@ -323,10 +319,20 @@ static uint32_t crc_run(crc_fn fn, crc_fn piece, const uint32_t *pow8, uint32_t 
 
 uint32_t pw_crc32(const void *data, size_t len, uint32_t crc) {
   if (len == 0) return crc;
-  return crc_run(crc32_serial, crc32_piece, pw_crc32_pow8, PW_CRC32_POLY, data, len, crc);
+  return crc_run(crc32_piece, pw_crc32_pow8, PW_CRC32_POLY, data, len, crc, 1);
 }
 
 uint32_t pw_crc32c(const void *data, size_t len, uint32_t crc) {
   if (len == 0) return crc;
-  return crc_run(crc32c_serial, crc32c_piece, pw_crc32c_pow8, PW_CRC32C_POLY, data, len, crc);
+  return crc_run(crc32c_piece, pw_crc32c_pow8, PW_CRC32C_POLY, data, len, crc, 1);
+}
+
+uint32_t pw_crc32_quiet(const void *data, size_t len, uint32_t crc) {
+  if (len == 0) return crc;
+  return crc_run(crc32_piece, pw_crc32_pow8, PW_CRC32_POLY, data, len, crc, 0);
+}
+
+uint32_t pw_crc32c_quiet(const void *data, size_t len, uint32_t crc) {
+  if (len == 0) return crc;
+  return crc_run(crc32c_piece, pw_crc32c_pow8, PW_CRC32C_POLY, data, len, crc, 0);
 }

@@ -306,7 +306,7 @@ static char *png_inflate(const char *buffer, int len, int initial_size, int *out
         zlib_state = PW__PNG_ADLER_MISSING;
       } else {
         adler_want = (uint32_t)z[end] << 24 | (uint32_t)z[end + 1] << 16 | (uint32_t)z[end + 2] << 8 | z[end + 3];
-        adler_got = pw_adler32(a.zout_start, n, 1);
+        adler_got = pw_adler32_quiet(a.zout_start, n, 1);
         if (adler_got == adler_want) p = a.zout_start;
         else zlib_state = PW__PNG_ADLER_WRONG;
       }
