@@ -220,8 +220,9 @@ export class Core {
         c.values[spec.chain] = value;
         value = this.$runCall(c);
         const done = off + piece.byteLength;
-        if (onProgress && (done === bytes.byteLength || performance.now() - reported >= PROGRESS_MS)) {
-          reported = performance.now();
+        const now = onProgress ? performance.now() : 0;
+        if (onProgress && (done === bytes.byteLength || now - reported >= PROGRESS_MS)) {
+          reported = now;
           // as from a running kernel: a kernel call in it is refused
           // (ERR_PW_REENTRANT), a free() in it takes effect after it
           this.$busy = true;

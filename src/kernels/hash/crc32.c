@@ -293,6 +293,7 @@ static void crc_chunks(void *ctx, size_t begin, size_t end) {
 static uint32_t crc_run(crc_fn piece, const uint32_t *pow8, uint32_t poly, const uint8_t *data, size_t len,
                         uint32_t crc, int report) {
   int threads;
+  if (len == 0) return crc;
   if (len < PW_CRC_PAR_MIN || (threads = pw_concurrency()) <= 1) return crc_serial_run(piece, data, len, crc, report);
 
   size_t chunk = pw_chunk_size(len, PW_CRC_CHUNK_MIN, (size_t)threads * PW_CRC_CHUNKS_PER_THREAD, 64);
@@ -318,21 +319,17 @@ static uint32_t crc_run(crc_fn piece, const uint32_t *pow8, uint32_t poly, const
 /* ---------------------------------------------------------------------- */
 
 uint32_t pw_crc32(const void *data, size_t len, uint32_t crc) {
-  if (len == 0) return crc;
   return crc_run(crc32_piece, pw_crc32_pow8, PW_CRC32_POLY, data, len, crc, 1);
 }
 
 uint32_t pw_crc32c(const void *data, size_t len, uint32_t crc) {
-  if (len == 0) return crc;
   return crc_run(crc32c_piece, pw_crc32c_pow8, PW_CRC32C_POLY, data, len, crc, 1);
 }
 
 uint32_t pw_crc32_quiet(const void *data, size_t len, uint32_t crc) {
-  if (len == 0) return crc;
   return crc_run(crc32_piece, pw_crc32_pow8, PW_CRC32_POLY, data, len, crc, 0);
 }
 
 uint32_t pw_crc32c_quiet(const void *data, size_t len, uint32_t crc) {
-  if (len == 0) return crc;
   return crc_run(crc32c_piece, pw_crc32c_pow8, PW_CRC32C_POLY, data, len, crc, 0);
 }
