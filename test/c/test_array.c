@@ -311,6 +311,62 @@ PW_ARRAY_TYPES(QSORT_CMP)
   }
 PW_ARRAY_TYPES(TEST_SORT)
 
+/*
+ * Inputs already in order or in reverse order under the sort's keys take a
+ * check and, at most, a reversal (sort.c, presorted): each is checked
+ * against the references in both directions, at lengths that make several
+ * blocks, with pairs against the order placed inside a block, at block
+ * boundaries (runs of pw_grain elements: pwa_reduce's chunks) and at the
+ * very end, and with runs of equal keys (argsort's reversal keeps each in
+ * index order), -0 beside +0 and NaNs of several payloads.
+ */
+enum { PS_ASC, PS_DESC, PS_SAW_GRAIN, PS_SAW_ODD, PS_LAST_LOW, PS_FIRST_HIGH, PS_COUNT };
+#define TEST_PRESORTED(T, s)                                                   \
+  static void test_sort_presorted_##s(void) {                                  \
+    static const size_t lens[] = {2, 3, 24, 25, 256, 257, 1000, 65537, 140001}; \
+    static const int base[] = {SH_BITS, SH_SMALL, SH_SPECIAL, SH_EQUAL};       \
+    uint64_t seed = 77 + sizeof(T);                                            \
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {               \
+      size_t n = lens[li], grain = pw_grain(sizeof(T));                        \
+      T *x = xmalloc(n * sizeof(T)), *ref = xmalloc(n * sizeof(T)), *a = xmalloc(n * sizeof(T)); \
+      uint32_t *order = xmalloc(n * 4), *rorder = xmalloc(n * 4);              \
+      for (size_t bi = 0; bi < sizeof base / sizeof *base; bi++)               \
+        for (int ps = 0; ps < PS_COUNT; ps++)                                  \
+          for (int dir = 0; dir < 2; dir++) { /* the input's direction */      \
+            gen_##s(x, n, base[bi], &seed);                                    \
+            int (*in_cmp)(const void *, const void *) = dir ? qcmpd_##s : qcmp_##s; \
+            if (ps == PS_SAW_GRAIN || ps == PS_SAW_ODD) {                      \
+              size_t run = ps == PS_SAW_GRAIN ? grain : 997;                   \
+              for (size_t r0 = 0; r0 < n; r0 += run)                           \
+                qsort(x + r0, n - r0 < run ? n - r0 : run, sizeof(T), in_cmp); \
+            } else {                                                           \
+              qsort(x, n, sizeof(T), in_cmp);                                  \
+              if (ps == PS_LAST_LOW) { T t = x[n - 1]; x[n - 1] = x[0]; x[0] = t; } \
+              if (ps == PS_FIRST_HIGH) { T t = x[0]; x[0] = x[n / 2]; x[n / 2] = t; } \
+            }                                                                  \
+            for (int desc = 0; desc < 2; desc++) {                             \
+              memcpy(a, x, n * sizeof(T));                                     \
+              memcpy(ref, x, n * sizeof(T));                                   \
+              qsort(ref, n, sizeof(T), desc ? qcmpd_##s : qcmp_##s);           \
+              ref_argsort_##s(a, n, rorder, desc);                             \
+              pw_status st = pw_array_argsort_##s(a, n, order, desc);          \
+              CHECK(st == PW_OK && memcmp(order, rorder, n * 4) == 0,          \
+                    #s " argsort of presorted input n=%zu base %s case %d dir %d desc %d", \
+                    n, shape_names[base[bi]], ps, dir, desc);                  \
+              st = pw_array_sort_##s(a, n, desc);                              \
+              size_t bad = st == PW_OK ? SIZE_MAX : 0;                         \
+              for (size_t i = 0; i < n && bad == SIZE_MAX; i++)                \
+                if ((desc ? ref_cmpd_##s(a[i], ref[i]) : ref_cmp_##s(a[i], ref[i])) != 0) bad = i; \
+              CHECK(bad == SIZE_MAX && multiset_hash(a, n, sizeof(T)) == multiset_hash(x, n, sizeof(T)), \
+                    #s " sort of presorted input n=%zu base %s case %d dir %d desc %d: differs at %zu", \
+                    n, shape_names[base[bi]], ps, dir, desc, bad);             \
+            }                                                                  \
+          }                                                                    \
+      free(x), free(ref), free(a), free(order), free(rorder);                  \
+    }                                                                          \
+  }
+PW_ARRAY_TYPES(TEST_PRESORTED)
+
 /* NaNs keep their bits through sort, ordered among themselves by key. */
 static void test_sort_nan_bits(void) {
   double x[6] = {nan_f64(1, 5), 1.0, nan_f64(0, 7), -0.0, nan_f64(0, 1), 0.0};
@@ -2092,7 +2148,7 @@ PW_ARRAY_TYPES(TEST_TRANSPOSE)
 
 /* ---------------------------------------------------------------------- */
 
-#define RUN_SORT_TEST_(T, s) test_sort_##s();
+#define RUN_SORT_TEST_(T, s) test_sort_##s(); test_sort_presorted_##s();
 #define RUN_TRANSPOSE_TEST_(T, s) test_transpose_##s();
 #define RUN_CLAMP_TEST_(T, s) test_clamp_##s();
 #define RUN_HIST_TEST_(T, s) test_hist_##s();

@@ -59,6 +59,7 @@
  * pass into scratch and into the caller's order array, and (key, index)
  * pairs go through the same engine, stable throughout.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,6 +240,179 @@ static pw_status make_keys(const void *x, void *k, uint32_t *ix, size_t n, int w
   return s;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Input already in order                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Input whose keys are already in order, or in reverse order — a sorted
+ * column, one sorted the other way, all-equal data — is common, and the
+ * engine gains nothing from it (10M sorted doubles: 80 % of a random
+ * array's time, 8.7x TypedArray.prototype.sort, which is adaptive). So a
+ * sort first checks: the first PRE_PROBE keys rule out most other data at
+ * no cost; if they are in one order, a parallel pass checks the rest,
+ * every block stopping at its first pair against both orders (or once
+ * another block has found one). The answer depends on the data alone.
+ */
+#define PRE_PROBE 256u
+enum { PRE_UP = 1, PRE_DOWN = 2, PRE_EMPTY = 4 }; /* PRE_UP: non-decreasing keys; PRE_DOWN: non-increasing */
+
+typedef struct {
+  const void *x;
+  int mode;
+  atomic_int mixed; /* a block found a pair against both orders */
+} pre_ctx;
+
+/* partial: order flags, the block's first key, its last key */
+#define PRE_BODY(W, m)                                                         \
+  {                                                                            \
+    const uint##W##_t *x = c->x;                                               \
+    uint##W##_t prev = pwa_key##W(x[b], m), first = prev;                      \
+    unsigned up = 1, down = 1;                                                 \
+    PWA_STRIPS(s, t, b + 1, e) {                                               \
+      if (!(up | down) || atomic_load_explicit(&c->mixed, memory_order_relaxed)) break; \
+      for (size_t i = s; i < t; i++) {                                         \
+        uint##W##_t v = pwa_key##W(x[i], m);                                   \
+        up &= v >= prev;                                                       \
+        down &= v <= prev;                                                     \
+        prev = v;                                                              \
+      }                                                                        \
+    }                                                                          \
+    if (!(up | down)) atomic_store_explicit(&c->mixed, 1, memory_order_relaxed); \
+    r[0] = (up ? PRE_UP : 0) | (down ? PRE_DOWN : 0), r[1] = first, r[2] = prev; \
+  }
+#define PRE_CALL_8(m) PRE_BODY(8, m)
+#define PRE_CALL_16(m) PRE_BODY(16, m)
+#define PRE_CALL_32(m) PRE_BODY(32, m)
+#define PRE_CALL_64(m) PRE_BODY(64, m)
+#define PRE_FN(W)                                                              \
+  static void pre_body_##W(void *p, size_t b, size_t e, void *partial) {       \
+    pre_ctx *c = p;                                                            \
+    uint64_t *r = partial;                                                     \
+    PWA_MODE_SWITCH(c->mode, PRE_CALL_##W)                                     \
+  }
+PRE_FN(8)
+PRE_FN(16)
+PRE_FN(32)
+PRE_FN(64)
+
+/* Blocks in index order: the orders that hold within each and across each boundary. */
+static void pre_join(void *ctx, void *acc, const void *partial) {
+  (void)ctx;
+  uint64_t *a = acc;
+  const uint64_t *p = partial;
+  if (a[0] & PRE_EMPTY) {
+    memcpy(a, p, 3 * sizeof *a);
+    return;
+  }
+  uint64_t f = a[0] & p[0];
+  if (a[2] > p[1]) f &= ~(uint64_t)PRE_UP;
+  if (a[2] < p[1]) f &= ~(uint64_t)PRE_DOWN;
+  a[0] = f, a[2] = p[2];
+}
+
+/*
+ * The order of the keys of x[0, n) under mode (n >= 2): PRE_UP if they
+ * never decrease (all equal included), PRE_DOWN if they never increase,
+ * 0 otherwise; -1 if the call was cancelled.
+ */
+static int presorted(const void *x, size_t n, int width, int mode) {
+  pre_ctx c = {x, mode, 0};
+  pw_reduce_fn body = width == 8 ? pre_body_8 : width == 16 ? pre_body_16 : width == 32 ? pre_body_32 : pre_body_64;
+  uint64_t r[3] = {PRE_EMPTY, 0, 0};
+  size_t probe = n < PRE_PROBE ? n : PRE_PROBE;
+  body(&c, 0, probe, r);
+  if (r[0] == 0 || probe == n) return (int)r[0];
+  r[0] |= PRE_EMPTY; /* the whole array again, in parallel blocks (the probe's keys are cheap to redo) */
+  if (pwa_reduce(n, pw_grain((size_t)width / 8), sizeof r, body, pre_join, &c, r) != PW_OK) return -1;
+  return atomic_load(&c.mixed) ? 0 : (int)r[0];
+}
+
+/* x[0, n) of `bytes`-byte elements in reverse order, in parallel. */
+typedef struct {
+  void *x;
+  size_t n, bytes;
+} rev_ctx;
+
+#define REV_SWAP(T)                                                            \
+  do {                                                                         \
+    T *x = c->x;                                                               \
+    PWA_STRIPS(s, t, b, e) for (size_t i = s; i < t; i++) {                    \
+      T v = x[i];                                                              \
+      x[i] = x[c->n - 1 - i];                                                  \
+      x[c->n - 1 - i] = v;                                                     \
+    }                                                                          \
+  } while (0)
+static void rev_body(void *p, size_t b, size_t e) {
+  rev_ctx *c = p;
+  switch (c->bytes) {
+  case 1: REV_SWAP(uint8_t); break;
+  case 2: REV_SWAP(uint16_t); break;
+  case 4: REV_SWAP(uint32_t); break;
+  default: REV_SWAP(uint64_t); break;
+  }
+}
+#undef REV_SWAP
+
+static pw_status reverse(void *x, size_t n, size_t bytes) {
+  rev_ctx c = {x, n, bytes};
+  return pw_parallel_for(n / 2, pw_grain(2 * bytes), rev_body, &c);
+}
+
+/*
+ * argsort of keys that never increase: the indices from the last to the
+ * first, but each run of equal keys in index order (stable). A block
+ * [b, e) of the input writes the runs that start in it, each whole, at
+ * their place from the end.
+ */
+typedef struct {
+  const void *x;
+  uint32_t *order;
+  size_t n;
+  int mode;
+} runs_ctx;
+
+#define RUNS_BODY(W, m)                                                        \
+  {                                                                            \
+    const uint##W##_t *x = c->x;                                               \
+    size_t i = b;                                                              \
+    /* a run that began before b is its first block's */                      \
+    while (i > 0 && i < e && pwa_key##W(x[i], m) == pwa_key##W(x[i - 1], m)) i++; \
+    while (i < e && !pw_cancelled()) {                                         \
+      const uint##W##_t k = pwa_key##W(x[i], m);                               \
+      size_t j = i + 1;                                                        \
+      while (j < c->n && pwa_key##W(x[j], m) == k) j++;                        \
+      uint32_t *o = c->order + (c->n - j);                                     \
+      for (size_t q = i; q < j; q++) *o++ = (uint32_t)q;                       \
+      i = j;                                                                   \
+    }                                                                          \
+  }
+#define RUNS_CALL_8(m) RUNS_BODY(8, m)
+#define RUNS_CALL_16(m) RUNS_BODY(16, m)
+#define RUNS_CALL_32(m) RUNS_BODY(32, m)
+#define RUNS_CALL_64(m) RUNS_BODY(64, m)
+#define RUNS_FN(W)                                                             \
+  static void runs_body_##W(void *p, size_t b, size_t e) {                     \
+    runs_ctx *c = p;                                                           \
+    PWA_MODE_SWITCH(c->mode, RUNS_CALL_##W)                                    \
+  }
+RUNS_FN(8)
+RUNS_FN(16)
+RUNS_FN(32)
+RUNS_FN(64)
+
+static pw_status reversed_order(const void *x, size_t n, uint32_t *order, int width, int mode) {
+  runs_ctx c = {x, order, n, mode};
+  pw_range_fn body = width == 8 ? runs_body_8 : width == 16 ? runs_body_16 : width == 32 ? runs_body_32 : runs_body_64;
+  return pw_parallel_for(n, pw_grain(4 + (size_t)width / 8), body, &c);
+}
+
+/* order[i] = i for i < n, in parallel. */
+static void iota_body(void *p, size_t b, size_t e) {
+  uint32_t *order = p;
+  PWA_STRIPS(s, t, b, e) for (size_t i = s; i < t; i++) order[i] = (uint32_t)i;
+}
+
 /* The engine of a width, on keys at k (scratch k2; indices ix, ix2). */
 static pw_status eng_sort_any(void *k, uint32_t *ix, void *k2, uint32_t *ix2, size_t n, int width,
                               int unkey, int have_range, uint64_t lo, uint64_t hi) {
@@ -326,6 +500,12 @@ static pw_status sort_any(void *x, size_t n, int width, int kind, bool descendin
   if (n > PWA_INSERTION_MAX && (width == 8 || (width == 16 && n >= COUNT16_MIN)))
     return cs_sort(x, n, width, mode);
   size_t kb = (size_t)width / 8;
+  /* in order already (nothing to do), or in reverse order (equal keys are
+     equal elements: every key map is a bijection) */
+  int pre = presorted(x, n, width, mode);
+  if (pre < 0) return PW_ECANCELED;
+  if (pre & PRE_UP) return PW_OK;
+  if (pre & PRE_DOWN) return reverse(x, n, kb);
   void *tmp = pwa_alloc(n, kb);
   if (tmp == NULL) return pwa_nomem(n, kb);
   /* x becomes its keys, is sorted, and becomes elements again */
@@ -353,6 +533,13 @@ static pw_status argsort_any(const void *x, size_t n, uint32_t *order, int width
   /* NaNs tie: the canonical float modes */
   int mode = kind == PWA_FLOAT ? (descending ? PWA_FLOATC_DESC : PWA_FLOATC_ASC)
                                : kind * 2 + (descending ? 1 : 0);
+  /* keys in order already, or in reverse order (with NaNs one key: they tie) */
+  if (n > 1) {
+    int pre = presorted(x, n, width, mode);
+    if (pre < 0) return PW_ECANCELED;
+    if (pre & PRE_UP) return pw_parallel_for(n, pw_grain(4), iota_body, order);
+    if (pre & PRE_DOWN) return reversed_order(x, n, order, width, mode);
+  }
   /* keys, second keys, second indices in one block */
   if (n > SIZE_MAX / (2 * kb + 4)) return pwa_nomem(n, 2 * kb + 4);
   size_t bytes_k = n * kb;
