@@ -1071,12 +1071,15 @@ function fastPath(spec, mode) {
       // beyond FLT_MAX (and not infinite): the generic path decides (Math.fround)
       else if (p.type === 'f32') L.push(`if (typeof ${a} !== 'number' || (${a} > 3.4028234663852886e38 || ${a} < -3.4028234663852886e38) && ${a} !== Infinity && ${a} !== -Infinity) ${bail}`);
       else if (p.type === 'bool') L.push(`if (${a} !== true && ${a} !== false) ${bail}`);
-      else L.push(`if (typeof ${a} !== 'number' || !Number.isSafeInteger(${a})${p.type === 'u64' ? ` || ${a} < 0` : ''}) ${bail}`);
+      // 64-bit: a safe integer, or a bigint in the type's range (written
+      // whole through the heap's 64-bit view below)
+      else L.push(`if (typeof ${a} === 'bigint' ? !(${a} >= ${p.type === 'u64' ? '0n' : '-9223372036854775808n'} && ${a} <= ${p.type === 'u64' ? '18446744073709551615n' : '9223372036854775807n'})`
+        + ` : typeof ${a} !== 'number' || !Number.isSafeInteger(${a})${p.type === 'u64' ? ` || ${a} < 0` : ''}) ${bail}`);
       if (p.range) L.push(`if (!(${a} >= ${c(String(p.range[0]))} && ${a} <= ${c(String(p.range[1]))})) ${bail}`);
       return;
     }
     const size = ELEM_SIZE[p.elem];
-    const ctorOk = p.elem === 'bytes' ? 'true' : ctorTest(a, p.elem, c);
+    const ctorOk = p.elem === 'bytes' ? 'true' : ctorTest(a, p.elem, c, !spec.__shared);
     // (any view of bytes but a DataView, whose getters throw once it is
     // detached: it goes the generic way, which checks that first)
     const ctorCheck = p.elem === 'bytes' ? ` || ${a} instanceof DataView` : ` || !(${ctorOk})`;
@@ -1214,7 +1217,9 @@ function fastPath(spec, mode) {
         case 'f64': L.push(`$H.f64[(${w}) >>> 1] = ${a};`); break;
         case 'f32': L.push(`$H.f32[${w}] = ${a}; u32[${w} + 1] = 0;`); break;
         case 'bool': L.push(`u32[${w}] = ${a} ? 1 : 0; u32[${w} + 1] = 0;`); break;
-        case 'u64': case 'i64': L.push(`u32[${w}] = ${a} >>> 0; u32[${w} + 1] = Math.floor(${a} / 4294967296) >>> 0;`); break;
+        // (a shared namespace's take numbers only, and share the code of the other integers' below)
+        case 'u64': case 'i64': if (!spec.__shared) { L.push(`if (typeof ${a} === 'bigint') $H.u64[(${w}) >>> 1] = ${a}; else { u32[${w}] = ${a} >>> 0; u32[${w} + 1] = Math.floor(${a} / 4294967296) >>> 0; }`); break; }
+        // falls through
         // (in a shared namespace as 64-bit ones are: the same for any integer below 2^32 in size)
         default: L.push(spec.__shared ? `u32[${w}] = ${a} >>> 0; u32[${w} + 1] = Math.floor(${a} / 4294967296) >>> 0;`
           : `u32[${w}] = ${a} >>> 0; u32[${w} + 1] = ${a} < 0 ? 0xffffffff : 0;`);
@@ -1327,9 +1332,13 @@ ${body}
 // constructors, each a factory constant (Uint8Array or Uint8ClampedArray
 // for u8; a type with one constructor tests it twice, so that every type
 // gives the same code)
-function ctorTest(a, elem, c) {
+function ctorTest(a, elem, c, buffers = false) {
   const [first, second = first] = ELEM_CTORS[elem];
-  return `${a}.constructor === ${c(first)} || ${a}.constructor === ${c(second)}`;
+  // (bytes: a Node Buffer too, a Uint8Array of another constructor, as the
+  // generic path takes it; not in a shared namespace, whose element types
+  // share one code, and whose family's JS dispatches on the constructor)
+  const sub = buffers && first === 'Uint8Array' ? ` || ${a} instanceof ${c(first)}` : '';
+  return `${a}.constructor === ${c(first)} || ${a}.constructor === ${c(second)}${sub}`;
 }
 
 // The fast paths of every kernel in one mode: factories of distinct code,

@@ -54,6 +54,9 @@ function callsFor(mk, typed = (v, Ctor, n) => new Ctor(v.buffer, v.byteOffset, n
     ['crc32', [d]], ['crc32', [d, 12345]], ['crc32c', [d]], ['adler32', [d]], ['adler32', [d, 7]],
     ['crc32Combine', [0x12345678, 0x9abcdef0, 1000]], ['crc32cCombine', [1, 2, 3]], ['adler32Combine', [5, 9, 100]],
     ['xxh32', [d]], ['xxh32', [d, 99]], ['xxh64', [d]], ['xxh64', [d, 2 ** 40]], ['xxh3', [d]], ['xxh128', [d]],
+    // 64-bit parameters as bigints, to their ends (written whole)
+    ['xxh64', [d, 2n ** 63n + 5n]], ['xxh64', [d, 2n ** 64n - 1n]], ['xxh3', [d, 7n]], ['xxh128', [d, 2n ** 64n - 2n]],
+    ['testScalars', [-5, 65535, -7, 2n ** 64n - 1n, -(2n ** 63n), 1.5, 2.25, true]], ['testScalars', [1, 2, 3, 0n, 2n ** 63n - 1n, 0, 0, false]],
     ['sha256', [d]], ['sha224', [d]], ['sha1', [d]], ['md5', [d]], ['md5', [bytes(1, 3)]],
     ['testNoop', []], ['testSumU32', [u32s(17)]], ['testChainU32', [u32s(17), 99]], ['testScalars', [-5, 65535, -7, 2 ** 50, -(2 ** 50), 1.5, 2.25, true]],
     ['testU128', [3, 4]], ['run', [20]], ['heap', [7]], ['testRange64', []], ['testRange64', [{ h: 2 ** 53 - 1, g: -(2 ** 53) + 1 }]], ['testPartial', [16]], ['testPartial', [3]], ['testTag', [bytes(4, 2), bytes(20, 5)]], ['testStackTrap', [7, false]],
@@ -191,10 +194,12 @@ describe('fast paths agree with the generic path', () => {
   let pool;
   coreAndPool((c, p) => { core = c; pool = p; });
 
-  for (const where of ['alloc', 'foreign']) {
+  // (Node Buffers: Uint8Arrays of another constructor, copied as they are)
+  const foreign = (where) => (where === 'buffer' ? (n) => Buffer.allocUnsafeSlow(n) : (n) => new Uint8Array(n));
+  for (const where of ['alloc', 'foreign', 'buffer']) {
     test(`core, ${where} views: values and errors, fast path taken`, () => {
       const blocks = [];
-      const mk = where === 'alloc' ? (n) => { const v = core.alloc(Math.max(n, 8)).subarray(0, n); blocks.push(v); return v; } : (n) => new Uint8Array(n);
+      const mk = where === 'alloc' ? (n) => { const v = core.alloc(Math.max(n, 8)).subarray(0, n); blocks.push(v); return v; } : foreign(where);
       const counter = countGeneric(core);
       try {
         for (const [name, args] of callsFor(mk, where === 'alloc' ? (v, C, n) => core.view(v, C, 0, n) : undefined)) {
@@ -211,7 +216,7 @@ describe('fast paths agree with the generic path', () => {
     });
 
     test(`pool, ${where} views: values and errors, fast path taken`, async () => {
-      const mk = where === 'alloc' ? (n) => pool.alloc(Math.max(n, 8)).subarray(0, n) : (n) => new Uint8Array(n);
+      const mk = where === 'alloc' ? (n) => pool.alloc(Math.max(n, 8)).subarray(0, n) : foreign(where);
       const counter = countGeneric(pool);
       try {
         for (const [name, args] of callsFor(mk, where === 'alloc' ? (v, C, n) => pool.view(v, C, 0, n) : undefined)) {
