@@ -5,7 +5,7 @@
 // in C). The algorithms come from PW_HASH_LIST in include/parawasm/hash.h,
 // through the package's generated bundle.
 import { ParawasmError, describe, isPlainObject, rangeError, typeError } from '../runtime/errors.js';
-import { hex } from '../runtime/hex.js';
+import { hex, hexBytes } from '../runtime/hex.js';
 import { blockOf, checkLive, checkUsable, placeOf, reattached } from '../runtime/memory.js';
 import { makeSpec } from '../runtime/bind.js';
 import { relabeled } from '../runtime/drive.js';
@@ -581,6 +581,7 @@ function manyRuns(heap, views, where) {
 function placeMany(heap, views, where, from, to) {
   const n = to - from;
   const items = new BigUint64Array(2 * n);
+  const words = new Uint32Array(items.buffer);
   const at = new Array(n);
   const blocks = [];
   let foreign = 0;
@@ -600,11 +601,13 @@ function placeMany(heap, views, where, from, to) {
     let p = at[i];
     if (p < 0) {
       p = off;
-      u8.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), off);
+      u8.set(v instanceof Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength), off);
       off += v.byteLength;
     }
-    items[2 * i] = BigInt(p);
-    items[2 * i + 1] = BigInt(v.byteLength);
+    // (the two 64-bit words as 32-bit halves, little-endian as wasm's: no bigint made)
+    words[4 * i] = p;
+    words[4 * i + 2] = v.byteLength % 4294967296;
+    words[4 * i + 3] = Math.floor(v.byteLength / 4294967296);
   }
   return { items, temp, blocks, copied: foreign };
 }
@@ -617,8 +620,26 @@ function manyArgs(m, items, n) {
 /** Splits hashMany's output for inputs from..to-1 into one result per input, r[from..to). */
 function splitMany(m, out, r, from, to) {
   const d = m.o.outLength;
-  for (let i = 0; i < to - from; i++) {
-    r[from + i] = encodeDigest(m.info, out.slice(i * d, (i + 1) * d), m.o.encoding, true);
+  const n = to - from;
+  const { kind } = m.info;
+  const enc = m.o.encoding;
+  // (numbers, bigints and hex straight from the output: no copy of each
+  // digest first; encodeDigest's values, big-endian as its bytes are)
+  if (enc === 'hex') {
+    for (let i = 0; i < n; i++) r[from + i] = hexBytes(out, i * d, d);
+  } else if (enc === undefined && kind === 'u32') {
+    for (let i = 0; i < n; i++) {
+      const k = i * d;
+      r[from + i] = ((out[k] << 24) | (out[k + 1] << 16) | (out[k + 2] << 8) | out[k + 3]) >>> 0;
+    }
+  } else if (enc === undefined && (kind === 'u64' || kind === 'u128')) {
+    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    for (let i = 0; i < n; i++) {
+      const k = i * d;
+      r[from + i] = kind === 'u64' ? dv.getBigUint64(k) : (dv.getBigUint64(k) << 64n) | dv.getBigUint64(k + 8);
+    }
+  } else {
+    for (let i = 0; i < n; i++) r[from + i] = encodeDigest(m.info, out.slice(i * d, (i + 1) * d), enc, true);
   }
   return r;
 }

@@ -361,6 +361,7 @@ export class Heap {
   copyIn(a, at) {
     const C = a.constructor;
     if (C === Uint8Array) this.u8.set(a, at);
+    else if (a instanceof Uint8Array) this.u8.set(a, at); // (a Node Buffer: a Uint8Array of another constructor)
     else if (C === Float64Array) this.f64.set(a, at / 8);
     else if (C === Float32Array) this.f32.set(a, at / 4);
     else if (C === Int32Array) this.i32.set(a, at / 4);
@@ -370,7 +371,7 @@ export class Heap {
     else if (C === Int8Array) this.i8.set(a, at);
     else if (C === BigInt64Array) this.i64.set(a, at / 8);
     else if (C === BigUint64Array) this.u64.set(a, at / 8);
-    else this.u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at); // (Uint8ClampedArray, a Buffer, a DataView)
+    else this.u8.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at); // (Uint8ClampedArray, a DataView)
   }
 
   /** Current views: cheap when nothing changed. */

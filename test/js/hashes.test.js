@@ -719,3 +719,23 @@ test('createHash on a core without shared memory keeps going when the heap grows
   assert.equal(got.blake3, core.createHash('blake3').update('abcdef').digest('hex'));
   assert.equal(got.xxh64, hex(core.xxh64(Buffer.from('abcdef'), 5)));
 });
+
+test('hex() of views: the bytes in order, as Buffer writes them, for any length, view type and offset, call after call', () => {
+  const r = prng(71);
+  const bytes = randomBytes(5000, 72);
+  // lengths up and down (the digits go through a reused buffer and cached views of it)
+  for (const n of [32, 16, 32, 0, 1, 20, 28, 64, 4999, 3, 64, 32, 100, 2000, 8]) {
+    const off = r() % (5000 - n + 1);
+    const u8 = bytes.subarray(off, off + n);
+    const want = Buffer.from(u8).toString('hex');
+    assert.equal(hex(u8), want, `Uint8Array of ${n} at ${off}`);
+    assert.equal(hex(Buffer.from(u8)), want, `Buffer of ${n}`);
+    assert.equal(hex(new DataView(u8.buffer, u8.byteOffset, n)), want, `DataView of ${n}`);
+    const a8 = bytes.slice(0, n - (n % 8));
+    assert.equal(hex(new Float64Array(a8.buffer)), Buffer.from(a8).toString('hex'), `Float64Array of ${n >> 3}`);
+  }
+  assert.equal(hex(Uint8Array.from([0, 1, 15, 16, 160, 255])), '00010f10a0ff');
+  assert.equal(hex(0x1f), '0000001f');
+  assert.equal(hex(0xabn), '00000000000000ab');
+  assert.equal(hex((1n << 127n) + 1n), '80000000000000000000000000000001');
+});
