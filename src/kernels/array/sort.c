@@ -317,6 +317,7 @@ static void pre_join(void *ctx, void *acc, const void *partial) {
  * 0 otherwise; -1 if the call was cancelled.
  */
 static int presorted(const void *x, size_t n, int width, int mode) {
+  if (pw_cancelled()) return -1; /* (cancelled before the start: x not read) */
   pre_ctx c = {x, mode, 0};
   pw_reduce_fn body = width == 8 ? pre_body_8 : width == 16 ? pre_body_16 : width == 32 ? pre_body_32 : pre_body_64;
   uint64_t r[3] = {PRE_EMPTY, 0, 0};
