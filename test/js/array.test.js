@@ -1228,6 +1228,49 @@ describe('bad input', () => {
     }
     assert.ok(aborted > 0, 'some calls were aborted');
   });
+
+  test('sort aborted at any moment leaves x holding its elements (sorted or not), never keys', async () => {
+    // the sort turns x into keys in place: an abort left them there (an
+    // aborted sort of 4M doubles: most of the aborted calls left values
+    // that were not the array's); every path: the radix engine (random
+    // doubles, int32 crowded into one bucket: a second MSD level),
+    // counting (uint16 of 64Ki+, int8), 64-bit integers
+    const pool = pools[2];
+    const n = 1 << 21;
+    const cases = [
+      ['Float64Array random', Float64Array, (i) => Math.sin(i * 7.1) * 1e6],
+      ['Int32Array crowded', Int32Array, (i) => (i % 97 === 0 ? (i * 2654435761) | 0 : (i * 7919) % 5000)],
+      ['Uint16Array', Uint16Array, (i) => (i * 40503) & 0xffff],
+      ['Int8Array', Int8Array, (i) => ((i * 131) & 0xff) - 128],
+      ['BigInt64Array', BigInt64Array, (i) => BigInt(Math.round(Math.sin(i) * 1e15)) * 1000n],
+    ];
+    let abortedAll = 0;
+    for (const [label, T, gen] of cases) {
+      const src = T.from({ length: n }, (_, i) => gen(i));
+      const want = src.slice().sort();
+      const x = pool.alloc(n * T.BYTES_PER_ELEMENT, T);
+      x.set(src);
+      const t0 = performance.now();
+      await pool.array.sort(x);
+      const took = performance.now() - t0;
+      for (let k = 0; k <= 16; k++) {
+        x.set(src);
+        const ac = new AbortController();
+        const timer = setTimeout(() => ac.abort(), (took * k) / 14);
+        const outcome = await pool.array.sort(x, { signal: ac.signal }).then(() => 'sorted', (e) => e);
+        clearTimeout(timer);
+        if (outcome !== 'sorted') {
+          assert.equal(outcome.name, 'AbortError', String(outcome));
+          abortedAll++;
+        }
+        const got = x.slice().sort();
+        for (let i = 0; i < n; i++) if (got[i] !== want[i]) assert.fail(`${label}, abort ${k} (${outcome === 'sorted' ? 'completed' : 'aborted'}): other values than its elements`);
+        if (outcome === 'sorted') for (let i = 1; i < n; i++) if (x[i - 1] > x[i]) assert.fail(`${label}: not sorted`);
+      }
+      pool.free(x);
+    }
+    assert.ok(abortedAll > 0, 'some calls were aborted');
+  });
 });
 
 test('the fallback pool (no shared memory) gives the core\'s results, sortByKey included', async () => {

@@ -114,6 +114,8 @@ typedef struct {
   void *k;
   uint32_t *ix;
   int mode;
+  unsigned char *done; /* if not NULL: done[b / grain] set once block [b, e) is keyed */
+  size_t grain;
 } kp_ctx;
 
 #define KP_LOOP(W)                                                             \
@@ -215,6 +217,7 @@ typedef struct {
     KP_LOOP(W);                                                                \
     if (c->ix != NULL)                                                         \
       for (size_t i = b; i < e; i++) c->ix[i] = (uint32_t)i;                   \
+    if (c->done != NULL) c->done[b / c->grain] = 1;                            \
   }
 KP_FN(8)
 KP_FN(16)
@@ -229,13 +232,40 @@ static void kp_join(void *ctx, void *acc, const void *partial) {
   if (p[1] > a[1]) a[1] = p[1];
 }
 
-/* Keys of x into k (and indices into ix): *lo, *hi their range. */
+/* Most blocks of the key pass (pwa_reduce makes at most 4096). */
+#define KP_MAX_BLOCKS 4096u
+
+/* Raw elements of keys k[0, n), in place (the engine's unkey of a width). */
+static void unkey_any(void *k, size_t n, int width, int mode) {
+  switch (width) {
+  case 8: eng_unkey_range8(k, n, mode); break;
+  case 16: eng_unkey_range16(k, n, mode); break;
+  case 32: eng_unkey_range32(k, n, mode); break;
+  default: eng_unkey_range64(k, n, mode); break;
+  }
+}
+
+/*
+ * Keys of x into k (and indices into ix): *lo, *hi their range. Keying in
+ * place (k == x) and cancelled, the blocks already keyed are turned back,
+ * so that x holds its elements as they were (a block is keyed whole or
+ * not at all; a cancelled pass skips the blocks it has not started).
+ */
 static pw_status make_keys(const void *x, void *k, uint32_t *ix, size_t n, int width, int mode,
                            uint64_t *lo, uint64_t *hi) {
-  kp_ctx c = {x, k, ix, mode};
+  unsigned char done[KP_MAX_BLOCKS];
+  size_t grain = pw_grain((size_t)width / 8), least = pw_chunks(n, KP_MAX_BLOCKS);
+  if (grain < least) grain = least; /* (as pwa_reduce would widen it) */
+  kp_ctx c = {x, k, ix, mode, k == x ? done : NULL, grain};
+  if (c.done != NULL) memset(done, 0, pw_chunks(n, grain));
   uint64_t r[2] = {width == 64 ? UINT64_MAX : (UINT64_C(1) << width) - 1, 0};
   pw_reduce_fn body = width == 8 ? kp_body_8 : width == 16 ? kp_body_16 : width == 32 ? kp_body_32 : kp_body_64;
-  pw_status s = pwa_reduce(n, pw_grain((size_t)width / 8), sizeof r, body, kp_join, &c, r);
+  pw_status s = pwa_reduce(n, grain, sizeof r, body, kp_join, &c, r);
+  if (s != PW_OK && c.done != NULL) {
+    const size_t kb = (size_t)width / 8;
+    for (size_t b = 0; b * grain < n; b++)
+      if (done[b]) unkey_any((char *)k + b * grain * kb, n - b * grain < grain ? n - b * grain : grain, width, mode);
+  }
   *lo = r[0], *hi = r[1];
   return s;
 }
@@ -486,6 +516,10 @@ static pw_status cs_sort(void *x, size_t n, int width, int mode) {
     }
     cum[c.nkeys] = sum;
     s = pw_parallel_for(n, pw_grain((size_t)width / 8) * 4, cs_fill, &c);
+    /* cancelled part way: the ranges it skipped would keep old values
+       beside the written ones (elements lost, others doubled), so the
+       fill is finished here, whole (one pass of writes): x ends sorted */
+    if (s != PW_OK) cs_fill(&c, 0, n);
   }
   free(c.hist);
   return s;

@@ -27,6 +27,7 @@ typedef struct {
   size_t *start; /* nbk + 1 bucket starts */
   int res_other, unkey;
   _Atomic int failed; /* a bucket's recursion was cancelled */
+  unsigned char *done; /* nbk flags: the bucket is in its result place and form (sorted, or not if cancelled) */
 } ENG(msd_ctx);
 
 /* Keys back to raw elements, in place. */
@@ -333,6 +334,11 @@ static void ENG(msd_buckets)(void *p, size_t b0, size_t b1) {
     uint32_t *ix = c->ix ? c->ix + s : NULL, *ix2 = c->ix2 ? c->ix2 + s : NULL;
     if (c->shift == 0) { /* one key a bucket: already sorted */
       ENG(finish)(c->k2 + s, ix2, c->k + s, ix, m, !c->res_other, c->unkey);
+      c->done[b] = 1;
+      continue;
+    }
+    if (pw_cancelled()) { /* (left to ENG(sort)'s restore) */
+      c->failed = 1;
       continue;
     }
     /* the bucket's key range, from its number: no pass to find it (the
@@ -341,7 +347,8 @@ static void ENG(msd_buckets)(void *p, size_t b0, size_t b1) {
     ENG_K width = (ENG_K)(((ENG_K)1 << c->shift) - 1);
     ENG_K bhi = (ENG_K)(c->hi - blo) < width ? c->hi : (ENG_K)(blo + width);
     if (ENG(sort)(c->k2 + s, ix2, c->k + s, ix, m, !c->res_other, c->unkey, 1, blo, bhi) != PW_OK)
-      c->failed = 1; /* cancelled */
+      c->failed = 1; /* cancelled: the bucket is in its result place all the same, unsorted */
+    c->done[b] = 1;
   }
 }
 
@@ -354,6 +361,16 @@ static unsigned ENG(bit_length)(ENG_K v) {
 /*
  * Sorts (k, ix) by key, stably; see the top of this file. With
  * have_range, [lo, hi] are the smallest and largest keys.
+ *
+ * Cancelled (PW_ECANCELED), it still leaves every key (and index) in the
+ * result place and form (k, or k2 with res_other; elements if unkey >= 0),
+ * in some order: an in-place sort aborted part way must leave the
+ * caller's elements, not keys or a mixture. Only the MSD passes look at
+ * the cancel flag (the in-cache sorts run to their end): cancelled in the
+ * count or the scatter, the input is still whole in (k, ix) and goes to
+ * the result place as it is; in the buckets, each bucket is either done
+ * (sorted, or moved there unsorted by its own cancelled recursion) or
+ * still whole in (k2, ix2), from where it is moved.
  */
 static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n,
                            int res_other, int unkey, int have_range, ENG_K lo, ENG_K hi) {
@@ -390,7 +407,7 @@ static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, siz
   c.nb = pwa_blocks(n, SORT_MIN_BLOCK);
   c.res_other = res_other, c.unkey = unkey;
   c.stride = pwa_padded(c.nbk, sizeof(size_t));
-  size_t words = c.nb * c.stride + c.nbk + 1;
+  size_t words = c.nb * c.stride + c.nbk + 1 + pw_chunks(c.nbk, sizeof(size_t));
   c.hist = pwa_alloc(words, sizeof(size_t));
   if (c.hist == NULL) {
     /* no memory for the counters: LSD over the whole range needs none
@@ -399,6 +416,8 @@ static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, siz
     return PW_OK;
   }
   c.start = c.hist + c.nb * c.stride;
+  c.done = (unsigned char *)(c.start + c.nbk + 1);
+  memset(c.done, 0, c.nbk);
   pw_status s = pw_parallel_for(c.nb, 1, ENG(msd_count), &c);
   if (s == PW_OK) {
     size_t sum = 0;
@@ -413,11 +432,21 @@ static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, siz
     c.start[c.nbk] = sum;
     s = pw_parallel_for(c.nb, 1, ENG(msd_scatter), &c);
   }
-  if (s == PW_OK) {
+  if (s != PW_OK) {
+    /* cancelled in the count or the scatter: (k, ix) still holds the input */
+    ENG(finish)(k, ix, k2, ix2, n, res_other, unkey);
+  } else {
     /* buckets in groups of about SORT_MIN_BLOCK keys per chunk */
     size_t grain = c.nbk / (pw_chunks(n, SORT_MIN_BLOCK) * 4 + 1) + 1;
     s = pw_parallel_for(c.nbk, grain, ENG(msd_buckets), &c);
     if (s == PW_OK && c.failed) s = PW_ECANCELED;
+    /* cancelled: the buckets not done (skipped chunks, or skipped at the
+       flag) to their result place, unsorted */
+    for (size_t b = 0; s != PW_OK && b < c.nbk; b++) {
+      size_t at = c.start[b], m = c.start[b + 1] - at;
+      if (c.done[b] || m == 0) continue;
+      ENG(finish)(k2 + at, ix2 ? ix2 + at : NULL, k + at, ix ? ix + at : NULL, m, !res_other, unkey);
+    }
   }
   free(c.hist);
   return s;
