@@ -500,7 +500,7 @@ const OPS = {
   histogram: oneCall((env, args) => {
     arity('histogram', args, 2);
     const [x, options] = args;
-    viewArg('histogram', 'x', x);
+    const t = viewArg('histogram', 'x', x);
     if (x.length > MAX_INDEX) throw rangeError(`${W('histogram')}: x has ${x.length} elements; at most ${MAX_INDEX}`);
     const o = optionsArg(env, 'histogram', options, ['bins', 'lo', 'hi', 'edges']);
     if (o.edges !== undefined) {
@@ -515,19 +515,20 @@ const OPS = {
       if (e.length < 2) throw rangeError(`${W('histogram')}: options.edges must hold at least 2 edges (got ${e.length})`);
       const edges = new Float64Array(e.length);
       for (let i = 0; i < e.length; i++) {
-        const v = e[i];
-        if (typeof v !== 'number') throw typeError(`${W('histogram')}: options.edges[${i}] must be a number (got ${describe(v)})`);
+        const v = binBound(t, e[i]);
+        if (typeof v !== 'number') throw typeError(`${W('histogram')}: options.edges[${i}] must be a number${t.big ? ' or a bigint' : ''} (got ${describe(v)})`);
         if (Number.isNaN(v)) throw rangeError(`${W('histogram')}: options.edges[${i}] is NaN`);
         if (i > 0 && !(v > edges[i - 1])) {
-          throw rangeError(`${W('histogram')}: options.edges must increase strictly (edges[${i}] = ${v} after ${edges[i - 1]})`);
+          const as = typeof e[i] === 'bigint' || typeof e[i - 1] === 'bigint' ? ' as the doubles the bigints round to' : '';
+          throw rangeError(`${W('histogram')}: options.edges must increase strictly${as} (edges[${i}] = ${v} after ${edges[i - 1]})`);
         }
         edges[i] = v;
       }
       return { k: 'histogramEdges', args: [x, edges, call(env, o)] };
     }
     const bins = o.bins === undefined ? 10 : integerArg('histogram', 'options.bins', o.bins, 1, MAX_BINS);
-    let lo = o.lo === undefined ? undefined : numberArg('histogram', 'options.lo', o.lo);
-    let hi = o.hi === undefined ? undefined : numberArg('histogram', 'options.hi', o.hi);
+    let lo = o.lo === undefined ? undefined : binBoundArg(t, 'options.lo', o.lo);
+    let hi = o.hi === undefined ? undefined : binBoundArg(t, 'options.hi', o.hi);
     for (const [k, v] of [['lo', lo], ['hi', hi]]) {
       if (v !== undefined && !Number.isFinite(v)) throw rangeError(`${W('histogram')}: options.${k} must be finite (got ${v})`);
     }
@@ -695,6 +696,16 @@ const uniqueOf = (r, y) => ({ values: clampedLike(y.x, r.values), counts: r.coun
 
 
 /** lo < hi, or a RangeError naming each bound: the option given, or the data's extreme that stood in for it. */
+// A histogram's bound or edge: a number, or for a BigInt64Array or
+// BigUint64Array also a bigint, as the elements are: the double it rounds
+// to, the value its elements are binned as (array.h).
+const binBound = (t, v) => (typeof v === 'bigint' && t.big ? Number(v) : v);
+function binBoundArg(t, what, v) {
+  const b = binBound(t, v);
+  if (typeof b !== 'number') throw typeError(`${W('histogram')}: ${what} must be a number${t.big ? ' or a bigint' : ''} (got ${describe(v)})`);
+  return b;
+}
+
 function checkRange(o, lo, hi) {
   if (lo < hi) return;
   const bound = (k, v) => (o[k] !== undefined ? `options.${k} (${v})`

@@ -82,12 +82,12 @@ export interface OutOptions<A> {
 export interface HistogramOptions {
   /** Number of equal bins, 1 to 2^24 (default 10). */
   bins?: number;
-  /** Low edge, finite (default: the smallest non-NaN element). */
-  lo?: number;
-  /** High edge, finite, above lo (default: the largest non-NaN element). */
-  hi?: number;
-  /** Explicit edges, strictly increasing (at least 2); not with bins, lo or hi. */
-  edges?: readonly number[] | Float64Array;
+  /** Low edge, finite (default: the smallest non-NaN element); a bigint too for a BigInt64Array or BigUint64Array, taken as the double it rounds to. */
+  lo?: number | bigint;
+  /** High edge, finite, above lo (default: the largest non-NaN element); a bigint too for 64-bit integer arrays, as lo. */
+  hi?: number | bigint;
+  /** Explicit edges, strictly increasing (at least 2); not with bins, lo or hi. Bigints too for 64-bit integer arrays, each taken as the double it rounds to. */
+  edges?: readonly (number | bigint)[] | Float64Array;
 }
 
 /** histogram()'s options as it takes them: edges, or bins/lo/hi, not both. */

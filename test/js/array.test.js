@@ -752,6 +752,46 @@ describe('scan, histogram, elementwise', () => {
     }
   });
 
+  test('histogram of 64-bit integers takes bigint bounds and edges, each the double it rounds to', async () => {
+    const sets = [
+      [BigInt64Array, [-(2n ** 63n), -5n, 0n, 7n, 2n ** 40n, 2n ** 62n + 3n, 2n ** 63n - 1n]],
+      [BigUint64Array, [0n, 1n, 2n ** 53n + 1n, 12345678901234567n, 2n ** 63n, 2n ** 64n - 1n]],
+    ];
+    for (const [C, vals] of sets) {
+      const small = C.from(vals);
+      const big = new C(vals.length * 700);
+      for (let i = 0; i < big.length; i++) big[i] = small[i % vals.length];
+      const lo = vals[1], hi = vals[vals.length - 2];
+      const edges = [vals[0], vals[2], vals[3] + 1n, vals[vals.length - 1]];
+      for (const x of [small, big]) {
+        for (const api of [core.array, pools[2].array, pools[1].array]) {
+          // a bigint bound is the number it rounds to, and the reference's bins over those numbers
+          const h = await api.histogram(x, { bins: 5, lo, hi });
+          assert.deepEqual([...h], [...await api.histogram(x, { bins: 5, lo: Number(lo), hi: Number(hi) })], `${C.name} bigint lo/hi`);
+          assertSame(h, R.histogramRef(x, R.equalEdges(Number(lo), Number(hi), 5)), `${C.name} bigint lo/hi against the reference`);
+          const mixed = await api.histogram(x, { bins: 5, lo: Number(lo), hi });
+          assert.deepEqual([...mixed], [...h], `${C.name} a number and a bigint`);
+          const e = await api.histogram(x, { edges });
+          assertSame(e, R.histogramRef(x, edges.map(Number)), `${C.name} bigint edges`);
+        }
+      }
+      // distinct bigints that round to one double are not increasing edges
+      await assert.rejects(async () => core.array.histogram(small, { edges: [0n, 2n ** 60n, 2n ** 60n + 1n] }), (e) => e instanceof RangeError &&
+        e.message === 'array.histogram: options.edges must increase strictly as the doubles the bigints round to (edges[2] = 1152921504606847000 after 1152921504606847000)');
+      await assert.rejects(async () => core.array.histogram(small, { lo: 5n, hi: 5n }), (e) => e instanceof RangeError &&
+        e.message === 'array.histogram: options.lo (5) must be less than options.hi (5)');
+      await assert.rejects(async () => core.array.histogram(small, { lo: '1' }), (e) => e instanceof TypeError &&
+        e.message === 'array.histogram: options.lo must be a number or a bigint (got string "1")');
+    }
+    // other arrays take numbers only, as before
+    for (const C of [Float64Array, Int32Array, Uint8Array]) {
+      await assert.rejects(async () => core.array.histogram(new C(4), { lo: 0n, hi: 1 }), (e) => e instanceof TypeError &&
+        e.message === 'array.histogram: options.lo must be a number (got bigint 0n)', C.name);
+      await assert.rejects(async () => core.array.histogram(new C(4), { edges: [0, 1n] }), (e) => e instanceof TypeError &&
+        e.message === 'array.histogram: options.edges[1] must be a number (got bigint 1n)', C.name);
+    }
+  });
+
   test('histogram of one value: the middle bin, however far apart the doubles near it are; the last (first) bin next to the largest double', async () => {
     const values = [
       [Float64Array, [0, 1.5, -3, 5e-324, 2 ** 44 + 1, 2 ** 52 - 1, 2 ** 52, 2 ** 53 + 2, 2 ** 60, -(2 ** 60), 2442526953794541056, 1e300, 2 ** 1023, -(2 ** 1023) * 1.5]],
