@@ -367,6 +367,61 @@ enum { PS_ASC, PS_DESC, PS_SAW_GRAIN, PS_SAW_ODD, PS_LAST_LOW, PS_FIRST_HIGH, PS
   }
 PW_ARRAY_TYPES(TEST_PRESORTED)
 
+/*
+ * Buckets larger than the engine finishes in cache (sort_engine.h: 2^16
+ * 32-bit or 2^15 64-bit keys) have their range measured and take another
+ * MSD step: few distinct values (a bucket of one value is done at once),
+ * one value that most elements hold among random ones, and half the
+ * elements crowded into a narrow range; each against the references in
+ * both directions.
+ */
+enum { NE_TWO, NE_THREE, NE_FIVE, NE_SKEW, NE_HALF_CROWD, NE_COUNT };
+#define TEST_NESTED(T, s)                                                      \
+  static void test_sort_nested_##s(void) {                                     \
+    const size_t n = 270001;                                                   \
+    uint64_t seed = 313 + sizeof(T);                                           \
+    T *x = xmalloc(n * sizeof(T)), *ref = xmalloc(n * sizeof(T)), *a = xmalloc(n * sizeof(T)); \
+    T *vals = xmalloc(n * sizeof(T));                                          \
+    uint32_t *order = xmalloc(n * 4), *rorder = xmalloc(n * 4);                \
+    for (int ne = 0; ne < NE_COUNT; ne++) {                                    \
+      gen_##s(vals, n, SH_BITS, &seed); /* values to draw from */              \
+      T crowd[1];                                                              \
+      gen_##s(crowd, 1, SH_UNIT, &seed);                                       \
+      for (size_t i = 0; i < n; i++) {                                         \
+        uint64_t r = splitmix64(&seed);                                        \
+        switch (ne) {                                                          \
+        case NE_TWO: x[i] = vals[r % 2]; break;                                \
+        case NE_THREE: x[i] = vals[r % 3]; break;                              \
+        case NE_FIVE: x[i] = vals[r % 5]; break;                               \
+        case NE_SKEW: x[i] = r % 10 < 8 ? vals[0] : vals[i]; break;            \
+        default: {                                                             \
+          T c;                                                                 \
+          gen_##s(&c, 1, SH_UNIT, &seed);                                      \
+          x[i] = r % 2 ? vals[i] : (T)(crowd[0] + c);                          \
+          break;                                                               \
+        }                                                                      \
+        }                                                                      \
+      }                                                                        \
+      for (int desc = 0; desc < 2; desc++) {                                   \
+        memcpy(a, x, n * sizeof(T));                                           \
+        memcpy(ref, x, n * sizeof(T));                                         \
+        qsort(ref, n, sizeof(T), desc ? qcmpd_##s : qcmp_##s);                 \
+        ref_argsort_##s(a, n, rorder, desc);                                   \
+        pw_status st = pw_array_argsort_##s(a, n, order, desc);                \
+        CHECK(st == PW_OK && memcmp(order, rorder, n * 4) == 0,                \
+              #s " argsort of nested buckets, case %d desc %d", ne, desc);     \
+        st = pw_array_sort_##s(a, n, desc);                                    \
+        size_t bad = st == PW_OK ? SIZE_MAX : 0;                               \
+        for (size_t i = 0; i < n && bad == SIZE_MAX; i++)                      \
+          if ((desc ? ref_cmpd_##s(a[i], ref[i]) : ref_cmp_##s(a[i], ref[i])) != 0) bad = i; \
+        CHECK(bad == SIZE_MAX && multiset_hash(a, n, sizeof(T)) == multiset_hash(x, n, sizeof(T)), \
+              #s " sort of nested buckets, case %d desc %d: differs at %zu", ne, desc, bad); \
+      }                                                                        \
+    }                                                                          \
+    free(x), free(ref), free(a), free(vals), free(order), free(rorder);        \
+  }
+PW_ARRAY_TYPES(TEST_NESTED)
+
 /* NaNs keep their bits through sort, ordered among themselves by key. */
 static void test_sort_nan_bits(void) {
   double x[6] = {nan_f64(1, 5), 1.0, nan_f64(0, 7), -0.0, nan_f64(0, 1), 0.0};
@@ -2148,7 +2203,7 @@ PW_ARRAY_TYPES(TEST_TRANSPOSE)
 
 /* ---------------------------------------------------------------------- */
 
-#define RUN_SORT_TEST_(T, s) test_sort_##s(); test_sort_presorted_##s();
+#define RUN_SORT_TEST_(T, s) test_sort_##s(); test_sort_presorted_##s(); test_sort_nested_##s();
 #define RUN_TRANSPOSE_TEST_(T, s) test_transpose_##s();
 #define RUN_CLAMP_TEST_(T, s) test_clamp_##s();
 #define RUN_HIST_TEST_(T, s) test_hist_##s();

@@ -13,18 +13,19 @@
  * The engine (sort_engine.h, one copy per key width) is a most-significant
  * digit radix sort over the key range, finished by least-significant
  * digit passes in cache:
- *   - MSD step: [lo, hi] is cut into up to 2^11 equal buckets,
+ *   - MSD step: [lo, hi] is cut into up to 2^ENG_MSD_BITS equal buckets
+ *     (256 for 32-bit keys, 512 for 64-bit ones),
  *     bucket = (key - lo) >> shift; one pass counts, per block of the
  *     array, the keys of each bucket, and one pass scatters each block to
  *     its own offsets (laid out bucket-major, block-minor: stable, and the
  *     same result for any number of blocks). Blocks run on the pool.
  *   - each bucket is then a separate problem over its own key range,
- *     buckets split across threads: up to SORT_LSD_MAX keys (128 KiB of
- *     64-bit keys: L2) it is finished by LSD passes of 8-bit digits over
+ *     buckets split across threads: up to ENG_LSD_MAX keys (256 KiB:
+ *     L2) it is finished by LSD passes of 8-bit digits over
  *     key - lo (one counting pass for every digit, digits that are the
  *     same in every key skipped, each other digit one stable scatter
- *     between the two buffers); larger buckets (skewed data) take another
- *     MSD step.
+ *     between the two buffers); larger buckets (skewed data, few
+ *     distinct keys) have their range measured and take another MSD step.
  *   - a bucket over more than 24 bits is first sorted by the top 16 bits
  *     of key - lo (two passes) and finished by insertion sort, which
  *     moves few keys where they spread over the bucket (lsd_top); where
@@ -34,13 +35,14 @@
  *     wasm 356 -> 252 ms.
  * Buckets over the range, rather than over fixed leading bits, adapt to
  * the data: doubles drawn uniformly from [0, 1) share their top 12 key
- * bits, but their range splits them 2048 ways at once.
+ * bits, but their range splits them 512 ways at once.
  * Measured against the plain 8-bit LSD sort this engine replaced
  * (test/bench/native_array.c, one thread, alternating runs): 10M doubles
  * take 3 passes over memory (keys and range, count, scatter) plus passes
  * over cache-resident buckets instead of 8 full passes, 1.4x faster
- * natively and 1.15x in wasm; 10M uint32 are about 20% slower (4 LSD
- * passes suit 32-bit keys well). Counting the top-level buckets in the
+ * natively and 1.15x in wasm; 10M uint32 were about 20% slower (4 LSD
+ * passes suit 32-bit keys well) until the engine's sizes were set per key
+ * width (below): now about 10% faster. Counting the top-level buckets in the
  * keys pass, when leading key bits spread well, would save a pass there.
  *
  * Small ranges (at most PWA_INSERTION_MAX keys) use insertion sort:
@@ -68,15 +70,15 @@
 #define PWA_INSERTION_MAX 24
 /* Least elements per block before a pass is split across threads. */
 #define SORT_MIN_BLOCK ((size_t)1 << 16)
-/* Ranges of at most this many keys are sorted by LSD passes in cache. */
-#define SORT_LSD_MAX ((size_t)1 << 14)
 /* At most this many keys spanning more than 8 bits are merge sorted (sort_engine.h): argsort of
    doubles natively, merged against radix passes, 128 keys 726 against 838 ns, 160 1,029 against 1,005. */
 #define SORT_MERGE_MAX ((size_t)128)
 /* argsort's keys and scratch of at most this many bytes lie on the stack (256 doubles). */
 #define ARGSORT_STACK ((size_t)5 << 10)
-/* Most bits of one MSD digit (2^11 buckets). */
-#define SORT_MSD_BITS 11
+/* Most bits of an MSD step over keys that crowd (sort_engine.h: msd_bits). */
+#define SORT_MSD_MAX 11u
+/* Keys msd_bits samples (n > ENG_LSD_MAX >= SORT_SAMPLE: one in every n / SORT_SAMPLE). */
+#define SORT_SAMPLE ((size_t)4096)
 /* Ranges of at least this many bits take lsd_top (sort_engine.h). */
 #define SORT_TOP_MIN_BITS 25
 /* lsd_top's insertion sort gives up after this many moves a key. */
@@ -84,8 +86,25 @@
 /* 16-bit arrays at least this long are counted rather than radix sorted. */
 #define COUNT16_MIN ((size_t)1 << 16)
 
+/*
+ * The engine's sizes, per key width (wasm, one thread, medians of
+ * alternating runs of test/bench/native_array.c, against 11 / 2^14 / 2^11
+ * for every width before):
+ *   ENG_MSD_BITS  most bits of one MSD digit;
+ *   ENG_LSD_MAX   ranges of at most this many keys are finished in cache;
+ *   ENG_BUCKET    an MSD step aims at buckets of this many keys.
+ * 32-bit keys: 256 buckets, each up to 2^16 keys (256 KiB and as much
+ * scratch: L2), which 3 LSD passes finish. A scatter to 2,048 buckets
+ * keeps 2,048 cache lines open, which L1 cannot hold: 10M uint32 97-125 ms
+ * before, 89-101 after (natively 89 -> 65); argsort 189-193 -> 138-157.
+ * 64-bit keys: 512 buckets of up to 2^15 keys: 10M int64 130-137 ->
+ * 102-105 ms; doubles within noise (150-160).
+ */
 #define ENG_K uint8_t
 #define ENG_W 8
+#define ENG_MSD_BITS 8
+#define ENG_LSD_MAX ((size_t)1 << 16)
+#define ENG_BUCKET ((size_t)1 << 15)
 #include "sort_engine.h"
 #undef ENG_K
 #undef ENG_W
@@ -99,11 +118,20 @@
 #include "sort_engine.h"
 #undef ENG_K
 #undef ENG_W
+#undef ENG_MSD_BITS
+#undef ENG_LSD_MAX
+#undef ENG_BUCKET
 #define ENG_K uint64_t
 #define ENG_W 64
+#define ENG_MSD_BITS 9
+#define ENG_LSD_MAX ((size_t)1 << 15)
+#define ENG_BUCKET ((size_t)1 << 13)
 #include "sort_engine.h"
 #undef ENG_K
 #undef ENG_W
+#undef ENG_MSD_BITS
+#undef ENG_LSD_MAX
+#undef ENG_BUCKET
 
 /*
  * The first pass: keys of x under mode (into k, which may be x itself),
