@@ -418,6 +418,18 @@ static void win_disarm(void) {
   win_base = NULL;
 }
 
+/* The faults to cancel at, spread over a run of `total`: 1 and up to
+   WIN_SPREAD - 1 more, distinct, in increasing order; returns how many. */
+#define WIN_SPREAD 5
+static int win_spread(int total, int ks[WIN_SPREAD]) {
+  int nk = 0;
+  for (int q = 0; q < WIN_SPREAD; q++) {
+    int K = 1 + (int)((int64_t)(total - 1) * q / WIN_SPREAD);
+    if (nk == 0 || K != ks[nk - 1]) ks[nk++] = K;
+  }
+  return nk;
+}
+
 static void check_windowed(const char *name, win_fn k, int fill) {
   /* uncancelled: it completes; F faults in all */
   pw_status s = k(win_arm(fill, 0));
@@ -426,11 +438,9 @@ static void check_windowed(const char *name, win_fn k, int fill) {
   CHECK(s == PW_OK, "%s: status %d uncancelled", name, (int)s);
   CHECK(total >= 6, "%s: only %d faults in an uncancelled run: the window does not see its passes", name, total);
   /* cancelled at the K-th fault, for K spread over the run */
-  int last = 0;
-  for (int q = 0; q < 5; q++) {
-    int K = 1 + (int)((int64_t)(total - 1) * q / 5);
-    if (K == last) continue;
-    last = K;
+  int ks[WIN_SPREAD], nk = win_spread(total, ks);
+  for (int j = 0; j < nk; j++) {
+    int K = ks[j];
     s = k(win_arm(fill, K));
     int after = win_after, faults = win_faults;
     win_disarm();
@@ -476,11 +486,9 @@ static void check_windowed_restoring(const char *name, win_fn k, int fill, size_
   win_disarm();
   raw_size = size;
   qsort(want, WIN_SIZE / size, size, raw_cmp);
-  int last = 0;
-  for (int q = 0; q < 5; q++) {
-    int K = 1 + (int)((int64_t)(total - 1) * q / 5);
-    if (K == last) continue;
-    last = K;
+  int ks[WIN_SPREAD], nk = win_spread(total, ks);
+  for (int j = 0; j < nk; j++) {
+    int K = ks[j];
     s = k(win_arm(fill, K));
     int faults = win_faults;
     pw__current = NULL;
