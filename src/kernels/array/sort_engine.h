@@ -61,6 +61,20 @@ static void ENG(finish)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t
 }
 
 /*
+ * finish() of a range whose keys are all `key`: its result written, not
+ * copied and converted (no pass that reads it): a bucket of one value
+ * (few distinct values) costs one pass of writes. 10M uint32 of 16 values
+ * natively, alternating runs: 28.4-28.8 -> 27.2-27.8 ms.
+ */
+static void ENG(finish_equal)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, size_t n, int res_other,
+                              int unkey, ENG_K key) {
+  if (res_other && ix != NULL) memcpy(ix2, ix, n * sizeof *ix);
+  if (!res_other && unkey < 0) return; /* in its place and form already */
+  ENG_K v = unkey >= 0 ? ENG_CAT(pwa_unkey, ENG_W)(key, unkey) : key, *d = res_other ? k2 : k;
+  for (size_t i = 0; i < n; i++) d[i] = v;
+}
+
+/*
  * One stable LSD pass: c holds the counts of the 8-bit digit at bit sh of
  * key - lo; they become offsets and (src, isrc) is scattered into (dst,
  * idst). Returns 0, having moved nothing, if every key has the same digit.
@@ -420,7 +434,7 @@ static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, siz
   }
   if (!have_range) ENG(minmax)(k, n, &lo, &hi);
   if (lo == hi) {
-    ENG(finish)(k, ix, k2, ix2, n, res_other, unkey);
+    ENG(finish_equal)(k, ix, k2, ix2, n, res_other, unkey, lo);
     return PW_OK;
   }
   unsigned bits = ENG(bit_length)((ENG_K)(hi - lo));
