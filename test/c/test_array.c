@@ -320,6 +320,28 @@ PW_ARRAY_TYPES(TEST_SORT)
  * very end, and with runs of equal keys (argsort's reversal keeps each in
  * index order), -0 beside +0 and NaNs of several payloads.
  */
+/* argsort of x against the stable reference and sort of a copy against
+   qsort's, both directions (a, ref, order, rorder: scratch of n). */
+#define CHECK_SORTS(T, s)                                                      \
+  static void check_sorts_##s(const T *x, size_t n, T *a, T *ref, uint32_t *order, \
+                              uint32_t *rorder, const char *label) {           \
+    for (int desc = 0; desc < 2; desc++) {                                     \
+      memcpy(a, x, n * sizeof(T));                                             \
+      memcpy(ref, x, n * sizeof(T));                                           \
+      qsort(ref, n, sizeof(T), desc ? qcmpd_##s : qcmp_##s);                   \
+      ref_argsort_##s(a, n, rorder, desc);                                     \
+      pw_status st = pw_array_argsort_##s(a, n, order, desc);                  \
+      CHECK(st == PW_OK && memcmp(order, rorder, n * 4) == 0, #s " argsort of %s desc %d", label, desc); \
+      st = pw_array_sort_##s(a, n, desc);                                      \
+      size_t bad = st == PW_OK ? SIZE_MAX : 0;                                 \
+      for (size_t i = 0; i < n && bad == SIZE_MAX; i++)                        \
+        if ((desc ? ref_cmpd_##s(a[i], ref[i]) : ref_cmp_##s(a[i], ref[i])) != 0) bad = i; \
+      CHECK(bad == SIZE_MAX && multiset_hash(a, n, sizeof(T)) == multiset_hash(x, n, sizeof(T)), \
+            #s " sort of %s desc %d: differs at %zu", label, desc, bad);      \
+    }                                                                          \
+  }
+PW_ARRAY_TYPES(CHECK_SORTS)
+
 enum { PS_ASC, PS_DESC, PS_SAW_GRAIN, PS_SAW_ODD, PS_LAST_LOW, PS_FIRST_HIGH, PS_COUNT };
 #define TEST_PRESORTED(T, s)                                                   \
   static void test_sort_presorted_##s(void) {                                  \
@@ -344,23 +366,10 @@ enum { PS_ASC, PS_DESC, PS_SAW_GRAIN, PS_SAW_ODD, PS_LAST_LOW, PS_FIRST_HIGH, PS
               if (ps == PS_LAST_LOW) { T t = x[n - 1]; x[n - 1] = x[0]; x[0] = t; } \
               if (ps == PS_FIRST_HIGH) { T t = x[0]; x[0] = x[n / 2]; x[n / 2] = t; } \
             }                                                                  \
-            for (int desc = 0; desc < 2; desc++) {                             \
-              memcpy(a, x, n * sizeof(T));                                     \
-              memcpy(ref, x, n * sizeof(T));                                   \
-              qsort(ref, n, sizeof(T), desc ? qcmpd_##s : qcmp_##s);           \
-              ref_argsort_##s(a, n, rorder, desc);                             \
-              pw_status st = pw_array_argsort_##s(a, n, order, desc);          \
-              CHECK(st == PW_OK && memcmp(order, rorder, n * 4) == 0,          \
-                    #s " argsort of presorted input n=%zu base %s case %d dir %d desc %d", \
-                    n, shape_names[base[bi]], ps, dir, desc);                  \
-              st = pw_array_sort_##s(a, n, desc);                              \
-              size_t bad = st == PW_OK ? SIZE_MAX : 0;                         \
-              for (size_t i = 0; i < n && bad == SIZE_MAX; i++)                \
-                if ((desc ? ref_cmpd_##s(a[i], ref[i]) : ref_cmp_##s(a[i], ref[i])) != 0) bad = i; \
-              CHECK(bad == SIZE_MAX && multiset_hash(a, n, sizeof(T)) == multiset_hash(x, n, sizeof(T)), \
-                    #s " sort of presorted input n=%zu base %s case %d dir %d desc %d: differs at %zu", \
-                    n, shape_names[base[bi]], ps, dir, desc, bad);             \
-            }                                                                  \
+            char label[96];                                                    \
+            snprintf(label, sizeof label, "presorted input n=%zu base %s case %d dir %d", n, \
+                     shape_names[base[bi]], ps, dir);                          \
+            check_sorts_##s(x, n, a, ref, order, rorder, label);               \
           }                                                                    \
       free(x), free(ref), free(a), free(order), free(rorder);                  \
     }                                                                          \
@@ -402,21 +411,9 @@ enum { NE_TWO, NE_THREE, NE_FIVE, NE_SKEW, NE_HALF_CROWD, NE_COUNT };
         }                                                                      \
         }                                                                      \
       }                                                                        \
-      for (int desc = 0; desc < 2; desc++) {                                   \
-        memcpy(a, x, n * sizeof(T));                                           \
-        memcpy(ref, x, n * sizeof(T));                                         \
-        qsort(ref, n, sizeof(T), desc ? qcmpd_##s : qcmp_##s);                 \
-        ref_argsort_##s(a, n, rorder, desc);                                   \
-        pw_status st = pw_array_argsort_##s(a, n, order, desc);                \
-        CHECK(st == PW_OK && memcmp(order, rorder, n * 4) == 0,                \
-              #s " argsort of nested buckets, case %d desc %d", ne, desc);     \
-        st = pw_array_sort_##s(a, n, desc);                                    \
-        size_t bad = st == PW_OK ? SIZE_MAX : 0;                               \
-        for (size_t i = 0; i < n && bad == SIZE_MAX; i++)                      \
-          if ((desc ? ref_cmpd_##s(a[i], ref[i]) : ref_cmp_##s(a[i], ref[i])) != 0) bad = i; \
-        CHECK(bad == SIZE_MAX && multiset_hash(a, n, sizeof(T)) == multiset_hash(x, n, sizeof(T)), \
-              #s " sort of nested buckets, case %d desc %d: differs at %zu", ne, desc, bad); \
-      }                                                                        \
+      char label[48];                                                          \
+      snprintf(label, sizeof label, "nested buckets, case %d", ne);            \
+      check_sorts_##s(x, n, a, ref, order, rorder, label);                     \
     }                                                                          \
     free(x), free(ref), free(a), free(vals), free(order), free(rorder);        \
   }
