@@ -184,7 +184,9 @@ PW_ARRAY_TYPES(PW_ARRAY_KTH_)
  * at h = q * (c - 1) (R's type 7, numpy's "linear"):
  *     v[floor(h)] + (h - floor(h)) * (v[floor(h) + 1] - v[floor(h)])
  * computed in double (64-bit integers beyond 2^53 are rounded first),
- * or v[floor(h)] itself where the two neighbours are equal (as R does: two
+ * or v[h] itself where h is a whole number (no neighbour is read: the
+ * median of -Inf, 0, +Inf is 0), or v[floor(h)] itself where the two
+ * neighbours are equal (as R does: two
  * infinities give that infinity, two -0 give -0), and -Inf where the lower
  * one is -Inf and the upper one finite (as a finite value below +Inf gives
  * +Inf: mirrored data give mirrored quantiles). With no element left

@@ -326,6 +326,11 @@ describe('selection and search', () => {
     assert.ok(Object.is(core.array.median(Float64Array.of(-0, -0)), -0), 'median of two -0');
     assert.equal(core.array.median(Float64Array.of(Infinity, Infinity)), Infinity, 'median of two infinities');
     assert.ok(Number.isNaN(core.array.median(Float64Array.of(-Infinity, Infinity))), 'median of -Infinity and Infinity: NaN, as in R');
+    // a position on an element gives the element, whatever its neighbours (README, array.h)
+    for (const api of [core.array, pools[2].array]) {
+      assert.ok(Object.is(await api.median(Float64Array.of(-Infinity, 0, Infinity)), 0), 'median of -Infinity, 0, Infinity');
+      assert.deepEqual([...await api.quantiles(Float64Array.of(Infinity, 1, -Infinity, 2, 3), [0.25, 0.5, 0.75])], [1, 2, 3]);
+    }
   });
 
   test('searchSorted left and right, arrays and single needles', async () => {
