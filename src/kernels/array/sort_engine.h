@@ -448,7 +448,8 @@ static pw_status ENG(sort)(ENG_K *k, uint32_t *ix, ENG_K *k2, uint32_t *ix2, siz
     return PW_OK;
   }
   /* MSD: 2^D buckets over [lo, hi], D chosen so that buckets of uniform
-     data come out a few thousand keys long */
+     data come out about ENG_BUCKET keys long, and raised where a sample
+     finds keys crowding */
   unsigned D = ENG(bit_length)((ENG_K)(n / ENG_BUCKET));
   if (D < 4) D = 4;
   if (D > ENG_MSD_BITS) D = ENG_MSD_BITS;
