@@ -515,8 +515,7 @@ const OPS = {
       if (e.length < 2) throw rangeError(`${W('histogram')}: options.edges must hold at least 2 edges (got ${e.length})`);
       const edges = new Float64Array(e.length);
       for (let i = 0; i < e.length; i++) {
-        const v = binBound(t, e[i]);
-        if (typeof v !== 'number') throw typeError(`${W('histogram')}: options.edges[${i}] must be a number${t.big ? ' or a bigint' : ''} (got ${describe(v)})`);
+        const v = binBoundArg(t, `options.edges[${i}]`, e[i]);
         if (Number.isNaN(v)) throw rangeError(`${W('histogram')}: options.edges[${i}] is NaN`);
         if (i > 0 && !(v > edges[i - 1])) {
           const as = typeof e[i] === 'bigint' || typeof e[i - 1] === 'bigint' ? ' as the doubles the bigints round to' : '';
@@ -699,9 +698,8 @@ const uniqueOf = (r, y) => ({ values: clampedLike(y.x, r.values), counts: r.coun
 // A histogram's bound or edge: a number, or for a BigInt64Array or
 // BigUint64Array also a bigint, as the elements are: the double it rounds
 // to, the value its elements are binned as (array.h).
-const binBound = (t, v) => (typeof v === 'bigint' && t.big ? Number(v) : v);
 function binBoundArg(t, what, v) {
-  const b = binBound(t, v);
+  const b = typeof v === 'bigint' && t.big ? Number(v) : v;
   if (typeof b !== 'number') throw typeError(`${W('histogram')}: ${what} must be a number${t.big ? ' or a bigint' : ''} (got ${describe(v)})`);
   return b;
 }

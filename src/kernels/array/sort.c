@@ -42,7 +42,7 @@
  * over cache-resident buckets instead of 8 full passes, 1.4x faster
  * natively and 1.15x in wasm; 10M uint32 were about 20% slower (4 LSD
  * passes suit 32-bit keys well) until the engine's sizes were set per key
- * width (below): now about 10% faster. Counting the top-level buckets in the
+ * width (below). Counting the top-level buckets in the
  * keys pass, when leading key bits spread well, would save a pass there.
  *
  * Small ranges (at most PWA_INSERTION_MAX keys) use insertion sort:
