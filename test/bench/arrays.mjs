@@ -1,7 +1,8 @@
 // 10. The array family (core.array / pool.array) against JavaScript's own
 // way of doing the job and the same C built natively, side by side in one
 // run (the issue's table):
-//   sort of 10M Float64 and 10M Uint32 (TypedArray.prototype.sort),
+//   sort of 10M Float64 and 10M Uint32 (TypedArray.prototype.sort), random
+//   and nearly in order (1 % of the elements swapped in random pairs),
 //   argsort of 10M Float64 (idx.sort((a, b) => x[a] - x[b])),
 //   sum of 100M Float64 (a plain loop, and the machine's read bandwidth
 //   measured in the same run by build/native/native_bandwidth),
@@ -110,6 +111,19 @@ async function tfjsMatmul(src, n) {
   };
 }
 
+// x sorted, then x.length / 100 random pairs of it swapped (seeded), in place
+function nearly(x) {
+  x.sort();
+  let s = 777;
+  const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+  for (let q = 0; q < x.length / 100; q++) {
+    const i = next() % x.length, j = next() % x.length;
+    const t = x[i];
+    x[i] = x[j];
+    x[j] = t;
+  }
+}
+
 function isSorted(x) {
   for (let i = 1; i < x.length; i++) if (x[i - 1] > x[i]) return false;
   return true;
@@ -154,6 +168,9 @@ export async function benchArrays(cfg) {
     const jobs = [
       { key: 'sort_f64', C: Float64Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Float64`, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Float64Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x), sameInput: true },
       { key: 'sort_u32', C: Uint32Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Uint32`, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Uint32Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x), sameInput: true },
+      // nearly in order: sorted, then 1 % of the elements swapped in random pairs (the built-in is adaptive)
+      { key: 'sort_f64_near', C: Float64Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Float64 nearly in order`, prep: nearly, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Float64Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x), sameInput: true },
+      { key: 'sort_u32_near', C: Uint32Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Uint32 nearly in order`, prep: nearly, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Uint32Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x), sameInput: true },
       {
         key: 'argsort_f64', C: Float64Array, n: cfg.arraySortN, what: `argsort ${fmt(cfg.arraySortN)} Float64`, readOnly: true, sameInput: true,
         out: Uint32Array, // the indices into an alloc() view (options.out): no copy out
@@ -190,6 +207,7 @@ export async function benchArrays(cfg) {
       const len = job.matrix ? job.n * job.n : job.n;
       log(`9. ${job.what}`);
       const src = random(job.C, len, 12345);
+      job.prep?.(src);
       const coreCpu = [];
       const views = targets.map(([, t]) => t.alloc(len * job.C.BYTES_PER_ELEMENT, job.C));
       const OutC = job.matrix ? Float32Array : job.out;
@@ -254,12 +272,19 @@ export async function benchArrays(cfg) {
         const r = jsS.median / all.median;
         section.targets.push({ name: `${job.what}: ${job.jsName} ÷ pool of ${threads}`, requirement: `≥ ${job.target}`, measured: `${fmt(jsS.median, 0)} ÷ ${fmt(all.median, 1)} ms = ${fmt(r, 1)}`, value: r, pass: r >= job.target });
       }
-      if (one && nat) {
+      // the same C on one thread, wasm against native: CPU time against CPU
+      // time (the core's, on this thread), as native_array measures its
+      // own; a pool of 1 thread's wall time counts the time its thread
+      // waits for a core, which on a shared machine was up to half of it
+      // (the table keeps both)
+      const cpuCore = section.data.jobs[job.key]?.coreCpu;
+      if ((cpuCore || one) && nat) {
         const limit = job.key.startsWith('matmul') ? MATMUL_NATIVE_TARGET : NATIVE_TARGET;
-        const r = one.median / nat.median;
-        section.targets.push({ name: `${job.what}: pool of 1 ÷ native C`, requirement: `≤ ${limit}`, measured: `${fmt(one.median, 1)} ÷ ${fmt(nat.median, 1)} ms = ${fmt(r, 2)}`, value: r, pass: r <= limit });
+        const [what, v] = cpuCore ? ['wasm core CPU time', cpuCore.median] : ['pool of 1', one.median];
+        const r = v / nat.median;
+        section.targets.push({ name: `${job.what}: ${what} ÷ native C CPU time`, requirement: `≤ ${limit}`, measured: `${fmt(v, 1)} ÷ ${fmt(nat.median, 1)} ms = ${fmt(r, 2)}`, value: r, pass: r <= limit });
       }
-      if (one && all && job.key !== 'argsort_f64' && job.key !== 'sort_u32') {
+      if (one && all && (job.key === 'sort_f64' || !job.key.startsWith('sort') && job.key !== 'argsort_f64')) {
         const r = one.median / all.median;
         section.targets.push({ name: `${job.what}: pool of 1 ÷ pool of ${threads}`, requirement: `≥ ${SCALING_TARGET} where bandwidth allows`, measured: `${fmt(r, 2)}`, value: r, pass: r >= SCALING_TARGET });
       }

@@ -92,6 +92,16 @@ static void fill_unit(double *x, size_t n, uint64_t seed) {
 static void fill_unit_f32(float *x, size_t n, uint64_t seed) {
   for (size_t i = 0; i < n; i++) x[i] = (float)(splitmix64(&seed) >> 40) * 0x1p-24f;
 }
+/* n / 100 random pairs of the n `size`-byte elements at p swapped. */
+static void near_swaps(void *p, size_t n, size_t size, uint64_t seed) {
+  unsigned char *x = p, t[8];
+  for (size_t q = 0; q < n / 100; q++) {
+    size_t i = (size_t)(splitmix64(&seed) % n), j = (size_t)(splitmix64(&seed) % n);
+    memcpy(t, x + i * size, size);
+    memcpy(x + i * size, x + j * size, size);
+    memcpy(x + j * size, t, size);
+  }
+}
 static void fill_bits(void *p, size_t bytes, uint64_t seed) {
   uint8_t *b = p;
   for (size_t i = 0; i < bytes; i += 8) {
@@ -147,6 +157,7 @@ typedef struct {
 static const op_info ops[] = {
     {"sort_f64", 10000000}, {"sort_u32", 10000000}, {"sort_f32", 10000000},
     {"sort_i64", 10000000}, {"sort_u16", 10000000}, {"sort_u8", 10000000},
+    {"sort_f64_near", 10000000}, {"sort_u32_near", 10000000},
     {"argsort_f64", 10000000}, {"argsort_u32", 10000000}, {"kth_f64", 10000000},
     {"quantiles_f64", 10000000}, {"topk_f64", 10000000}, {"search_f64", 10000000},
     {"unique_u32", 10000000}, {"sum_f64", 50000000}, {"sum_f32", 50000000},
@@ -254,6 +265,19 @@ static int run(const char *op, size_t n) {
       PREP(if (!from_input(X, n * 8)) fill_unit((double *)X, n, seed));
       TIME(pw_array_sort_f64((double *)X, n, false));
       snprintf(check, sizeof check, "%.17g", ((double *)X)[n / 2]);
+    } else if (strcmp(op, "sort_f64_near") == 0 || strcmp(op, "sort_u32_near") == 0) {
+      /* sorted, then n / 100 random pairs swapped (sort.c: near_sort); or --input */
+      const int f64 = op[5] == 'f';
+      PREP(if (!from_input(X, n * (f64 ? 8 : 4))) {
+        if (f64) fill_unit((double *)X, n, seed);
+        else fill_bits(X, n * 4, seed);
+        if (f64) pw_array_sort_f64((double *)X, n, false);
+        else pw_array_sort_u32((uint32_t *)X, n, false);
+        near_swaps(X, n, f64 ? 8 : 4, seed);
+      });
+      TIME(f64 ? pw_array_sort_f64((double *)X, n, false) : pw_array_sort_u32((uint32_t *)X, n, false));
+      if (f64) snprintf(check, sizeof check, "%.17g", ((double *)X)[n / 2]);
+      else snprintf(check, sizeof check, "%u", ((uint32_t *)X)[n / 2]);
     } else if (strcmp(op, "sort_f32") == 0) {
       PREP(fill_unit_f32((float *)X, n, seed));
       TIME(pw_array_sort_f32((float *)X, n, false));

@@ -320,8 +320,9 @@ PW_ARRAY_TYPES(TEST_SORT)
  * very end, and with runs of equal keys (argsort's reversal keeps each in
  * index order), -0 beside +0 and NaNs of several payloads.
  */
-/* argsort of x against the stable reference and sort of a copy against
-   qsort's, both directions (a, ref, order, rorder: scratch of n). */
+/* argsort of x against the stable reference (unless order is NULL) and
+   sort of a copy against qsort's, both directions (a, ref, order, rorder:
+   scratch of n). */
 #define CHECK_SORTS(T, s)                                                      \
   static void check_sorts_##s(const T *x, size_t n, T *a, T *ref, uint32_t *order, \
                               uint32_t *rorder, const char *label) {           \
@@ -329,10 +330,12 @@ PW_ARRAY_TYPES(TEST_SORT)
       memcpy(a, x, n * sizeof(T));                                             \
       memcpy(ref, x, n * sizeof(T));                                           \
       qsort(ref, n, sizeof(T), desc ? qcmpd_##s : qcmp_##s);                   \
-      ref_argsort_##s(a, n, rorder, desc);                                     \
-      pw_status st = pw_array_argsort_##s(a, n, order, desc);                  \
-      CHECK(st == PW_OK && memcmp(order, rorder, n * 4) == 0, #s " argsort of %s desc %d", label, desc); \
-      st = pw_array_sort_##s(a, n, desc);                                      \
+      if (order != NULL) {                                                     \
+        ref_argsort_##s(a, n, rorder, desc);                                   \
+        pw_status st = pw_array_argsort_##s(a, n, order, desc);                \
+        CHECK(st == PW_OK && memcmp(order, rorder, n * 4) == 0, #s " argsort of %s desc %d", label, desc); \
+      }                                                                        \
+      pw_status st = pw_array_sort_##s(a, n, desc);                            \
       size_t bad = st == PW_OK ? SIZE_MAX : 0;                                 \
       for (size_t i = 0; i < n && bad == SIZE_MAX; i++)                        \
         if ((desc ? ref_cmpd_##s(a[i], ref[i]) : ref_cmp_##s(a[i], ref[i])) != 0) bad = i; \
@@ -418,6 +421,93 @@ enum { NE_TWO, NE_THREE, NE_FIVE, NE_SKEW, NE_HALF_CROWD, NE_COUNT };
     free(x), free(ref), free(a), free(vals), free(order), free(rorder);        \
   }
 PW_ARRAY_TYPES(TEST_NESTED)
+
+/*
+ * Input nearly in order (sort.c, near_sort): keys out of place are taken
+ * out, sorted alone and merged back; where too many are (more than an
+ * eighth), the array is put back together and the engine sorts it. Each
+ * shape in both input directions (against the sort's direction: mostly
+ * reversed input, which the sample sends to the engine), at lengths of
+ * one and several of its blocks of 2^18 elements: random swaps, a few
+ * swaps, new keys over the last or first hundredth, a run of high keys
+ * moved down, swaps across block boundaries and a high key at a block's
+ * last place (the boundary fix), and the shapes not tried — four sorted
+ * runs, every key a few places off, the last fifth random — or given up
+ * (half the keys new, away from the places the sample looks at).
+ */
+enum { NR_SWAPS, NR_FEW, NR_TAIL, NR_HEAD, NR_RUN_DOWN, NR_BOUNDARY, NR_RUNS, NR_LOCAL, NR_LATE, NR_HIDDEN, NR_COUNT };
+#define TEST_NEAR(T, s)                                                        \
+  static void test_sort_near_##s(void) {                                       \
+    if (sizeof(T) < 4) return; /* (8 and 16 bits are counted) */               \
+    static const size_t lens[] = {65535, 65536, 540001};                       \
+    static const int bases[2][2] = {{SH_SPECIAL, SH_SPECIAL}, {SH_BITS, SH_SMALL}}; \
+    const size_t blk = (size_t)1 << 18;                                        \
+    uint64_t seed = 991 + sizeof(T);                                           \
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {               \
+      const size_t n = lens[li];                                               \
+      T *x = xmalloc(n * sizeof(T)), *ref = xmalloc(n * sizeof(T)), *a = xmalloc(n * sizeof(T)); \
+      T *fresh = xmalloc(n * sizeof(T));                                       \
+      const int *base = bases[n > blk];                                        \
+      for (size_t bi = 0; bi < (n > blk ? 2u : 1u); bi++)                      \
+        for (int nr = 0; nr < NR_COUNT; nr++)                                  \
+          for (int dir = 0; dir < 2; dir++) {                                  \
+            if (n < blk && nr == NR_BOUNDARY) continue;                        \
+            /* (the long arrays: every shape once; a few in the other direction and with ties) */ \
+            if (n > blk && (bi || dir) && !(nr <= NR_FEW || nr == NR_BOUNDARY) ) continue; \
+            if (n > blk && bi && dir) continue;                                \
+            gen_##s(x, n, base[bi], &seed);                                    \
+            gen_##s(fresh, n, base[bi], &seed);                                \
+            int (*in_cmp)(const void *, const void *) = dir ? qcmpd_##s : qcmp_##s; \
+            qsort(x, n, sizeof(T), in_cmp);                                    \
+            size_t h = n / 100;                                                \
+            switch (nr) {                                                      \
+            case NR_SWAPS:                                                     \
+            case NR_FEW:                                                       \
+              for (size_t q = 0; q < (nr == NR_FEW ? 3 : h); q++) {            \
+                size_t i = splitmix64(&seed) % n, j = splitmix64(&seed) % n;   \
+                T t = x[i]; x[i] = x[j]; x[j] = t;                             \
+              }                                                                \
+              break;                                                           \
+            case NR_TAIL: memcpy(x + n - h, fresh, h * sizeof(T)); break;      \
+            case NR_HEAD: memcpy(x, fresh, h * sizeof(T)); break;              \
+            case NR_RUN_DOWN: /* the last 100 keys moved to a tenth of the way */ \
+              memcpy(a, x + n - 100, 100 * sizeof(T));                         \
+              memmove(x + n / 10 + 100, x + n / 10, (n - 100 - n / 10) * sizeof(T)); \
+              memcpy(x + n / 10, a, 100 * sizeof(T));                          \
+              break;                                                           \
+            case NR_BOUNDARY:                                                  \
+              for (size_t b = blk; b < n; b += blk) {                          \
+                T t = x[b - 1]; x[b - 1] = x[b]; x[b] = t;                     \
+                t = x[b - 3]; x[b - 3] = x[b + 2]; x[b + 2] = t;               \
+              }                                                                \
+              { T t = x[blk - 1]; x[blk - 1] = x[n - 1]; x[n - 1] = t; }       \
+              break;                                                           \
+            case NR_RUNS:                                                      \
+              memcpy(x, fresh, n * sizeof(T));                                 \
+              for (size_t r0 = 0; r0 < n; r0 += n / 4 + 1)                     \
+                qsort(x + r0, n - r0 < n / 4 + 1 ? n - r0 : n / 4 + 1, sizeof(T), in_cmp); \
+              break;                                                           \
+            case NR_LOCAL:                                                     \
+              for (size_t i = 0; i + 8 <= n; i += 8) {                         \
+                size_t j = i + splitmix64(&seed) % 8;                          \
+                T t = x[i]; x[i] = x[j]; x[j] = t;                             \
+              }                                                                \
+              break;                                                           \
+            case NR_LATE: memcpy(x + n - n / 5, fresh, n / 5 * sizeof(T)); break; \
+            default: /* half the keys new, where sort.c's sample does not look */ \
+              for (size_t i = 0, stride = (n - 1) / 4096, step = (n - 1) / 255; i < n; i++) \
+                if (i % 4 >= 2 && i % stride > 1 && i % step != 0 && (n - 1 - i) % step != 0) x[i] = fresh[i]; \
+              break;                                                           \
+            }                                                                  \
+            char label[96];                                                    \
+            snprintf(label, sizeof label, "nearly in order n=%zu base %s case %d dir %d", n, \
+                     shape_names[base[bi]], nr, dir);                          \
+            check_sorts_##s(x, n, a, ref, NULL, NULL, label); /* (argsort: not this path) */ \
+          }                                                                    \
+      free(x), free(ref), free(a), free(fresh);                                \
+    }                                                                          \
+  }
+PW_ARRAY_TYPES(TEST_NEAR)
 
 /* NaNs keep their bits through sort, ordered among themselves by key. */
 static void test_sort_nan_bits(void) {
@@ -2200,7 +2290,7 @@ PW_ARRAY_TYPES(TEST_TRANSPOSE)
 
 /* ---------------------------------------------------------------------- */
 
-#define RUN_SORT_TEST_(T, s) test_sort_##s(); test_sort_presorted_##s(); test_sort_nested_##s();
+#define RUN_SORT_TEST_(T, s) test_sort_##s(); test_sort_presorted_##s(); test_sort_nested_##s(); test_sort_near_##s();
 #define RUN_TRANSPOSE_TEST_(T, s) test_transpose_##s();
 #define RUN_CLAMP_TEST_(T, s) test_clamp_##s();
 #define RUN_HIST_TEST_(T, s) test_hist_##s();

@@ -201,6 +201,7 @@ static pw_status w_sort_u8(uint8_t *b) { return pw_array_sort_u8(b, W_N8, false)
 static pw_status w_sort_u16(uint8_t *b) { return pw_array_sort_u16((uint16_t *)(void *)b, WIN_SIZE / 2, false); }
 static pw_status w_sort_i32(uint8_t *b) { return pw_array_sort_i32((int32_t *)(void *)b, W_N32, true); }
 static pw_status w_sort_f64(uint8_t *b) { return pw_array_sort_f64((double *)(void *)b, W_N64, false); }
+static pw_status w_sort_u32(uint8_t *b) { return pw_array_sort_u32((uint32_t *)(void *)b, W_N32, false); }
 static pw_status w_argsort_f64(uint8_t *b) {
   return pw_array_argsort_f64((const double *)(void *)b, W_N64, (uint32_t *)(void *)win_out, false);
 }
@@ -383,7 +384,7 @@ static void w_make_file(int png) {
 }
 
 /* How the window's buffer is filled. */
-enum { W_RANDOM, W_OPAQUE, W_ASCENDING, W_ZERO, W_PNG, W_JPEG };
+enum { W_RANDOM, W_OPAQUE, W_ASCENDING, W_ZERO, W_PNG, W_JPEG, W_NEAR32, W_NEAR64 };
 
 /* Fills the window's buffer (every byte pseudo-random, with alpha 255 for
    W_OPAQUE; or ascending 32-bit elements; or zeros), closes it, and makes
@@ -399,6 +400,10 @@ static uint8_t *win_arm(int fill, int cancel_at) {
     uint64_t v = splitmix64(&seed);
     if (fill == W_ASCENDING) v = (uint64_t)(i / 4) * 3 | (uint64_t)(i / 4 + 1) * 3 << 32;
     if (fill == W_ZERO) v = 0;
+    /* nearly in order (sort.c: near_sort): ascending 32-bit or 64-bit
+       elements (positive doubles ascend as their bits do), one in 97 random */
+    if (fill == W_NEAR32 && i / 8 % 97 != 0) v = (uint64_t)(i / 4) * 3 | (uint64_t)(i / 4 + 1) * 3 << 32;
+    if (fill == W_NEAR64 && i / 8 % 97 != 0) v = UINT64_C(0x3ff0000000000000) + i;
     memcpy(win_base + i, &v, 8);
     if (fill == W_OPAQUE) win_base[i + 3] = win_base[i + 7] = 255;
   }
@@ -579,11 +584,16 @@ static void test_windowed(void) {
     const char *name;
     win_fn k;
     size_t size;
-  } sorts[] = {{"sort u8", w_sort_u8, 1}, {"sort u16", w_sort_u16, 2}, {"sort i32 descending", w_sort_i32, 4},
-               {"sort f64", w_sort_f64, 8}};
+    int fill;
+  } sorts[] = {{"sort u8", w_sort_u8, 1, W_RANDOM},
+               {"sort u16", w_sort_u16, 2, W_RANDOM},
+               {"sort i32 descending", w_sort_i32, 4, W_RANDOM},
+               {"sort f64", w_sort_f64, 8, W_RANDOM},
+               {"sort u32 nearly in order", w_sort_u32, 4, W_NEAR32},
+               {"sort f64 nearly in order", w_sort_f64, 8, W_NEAR64}};
   for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++) {
-    check_windowed_restoring(sorts[i].name, sorts[i].k, W_RANDOM, sorts[i].size);
-    check_windowed_precancel(sorts[i].name, sorts[i].k, W_RANDOM);
+    check_windowed_restoring(sorts[i].name, sorts[i].k, sorts[i].fill, sorts[i].size);
+    check_windowed_precancel(sorts[i].name, sorts[i].k, sorts[i].fill);
   }
   for (size_t i = 0; i < sizeof kernels / sizeof *kernels; i++) {
     if (kernels[i].fill == W_PNG || kernels[i].fill == W_JPEG) w_make_file(kernels[i].fill == W_PNG);

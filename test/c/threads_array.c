@@ -48,8 +48,19 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
 }
 
 #define N ((size_t)1 << 20)
+
+/* N / 100 random pairs of the N `size`-byte elements at p swapped. */
+static void swap_some(void *p, size_t size, uint64_t *seed) {
+  unsigned char *x = p, t[8];
+  for (size_t q = 0; q < N / 100; q++) {
+    size_t i = splitmix64(seed) % N, j = splitmix64(seed) % N;
+    memcpy(t, x + i * size, size);
+    memcpy(x + i * size, x + j * size, size);
+    memcpy(x + j * size, t, size);
+  }
+}
 #define DIM 300
-#define NDIGESTS 20
+#define NDIGESTS 23
 
 /* Runs every kernel on fixed inputs; one digest of results per kernel. */
 static void run_all(uint64_t *d) {
@@ -78,6 +89,19 @@ static void run_all(uint64_t *d) {
   memcpy(out, u, N * 4);
   s = pw_array_sort_u32((uint32_t *)out, N, false);
   DIGEST(out, N * 4);
+  /* nearly in order (sort.c: near_sort), and nearly in the other order (reversed first) */
+  memcpy(out, g, N * 8);
+  swap_some(out, 8, &seed);
+  s = pw_array_sort_f64(out, N, false);
+  DIGEST(out, N * 8);
+  swap_some(out, 8, &seed);
+  s = pw_array_sort_f64(out, N, true);
+  DIGEST(out, N * 8);
+  memcpy(ix, u, N * 4);
+  s = pw_array_sort_u32(ix, N, false);
+  swap_some(ix, 4, &seed);
+  s = pw_array_sort_u32(ix, N, false);
+  DIGEST(ix, N * 4);
   double v[8], q[4] = {0.1, 0.5, 0.9, 1};
   s = pw_array_kth_f64(f, N, N / 3, v);
   DIGEST(v, 8);

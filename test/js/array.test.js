@@ -151,6 +151,31 @@ describe('sort, argsort, sortByKey, gather', () => {
     }
   });
 
+  test('sort of input nearly in order (keys out of place, new keys at an end, nearly reversed) equals TypedArray.prototype.sort', async () => {
+    // sort.c's near_sort: taken-out keys sorted and merged back, over
+    // blocks of 2^18 elements (so 600,001 makes three)
+    const n = 600001;
+    for (const C of [Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array]) {
+      for (const shape of ['swaps', 'tail', 'head', 'reversed swaps']) {
+        const r = rng(n + shape.length);
+        const fresh = data(C, n, 'random', 5);
+        const x = R.sortRef(data(C, n, C.name.startsWith('Float') ? 'special' : 'random', 3), shape === 'reversed swaps');
+        if (shape === 'tail') x.set(fresh.subarray(0, n / 100 | 0), n - (n / 100 | 0));
+        else if (shape === 'head') x.set(fresh.subarray(0, n / 100 | 0));
+        else {
+          for (let q = 0; q < n / 100; q++) {
+            const i = Math.floor(r() * n), j = Math.floor(r() * n);
+            [x[i], x[j]] = [x[j], x[i]];
+          }
+        }
+        for (const descending of [false, true]) {
+          const { result } = await everywhere('sort', () => [offsetView(x), { descending }], `${C.name} ${shape} desc=${descending}`);
+          assert.ok(R.sameElements(result, R.sortRef(x, descending)), `${C.name} ${shape} desc=${descending}`);
+        }
+      }
+    }
+  });
+
   test('argsort is the stable index sort; sortByKey permutes every payload', async () => {
     for (const c of [...cases(CTORS, [0, 1, 7, 1001]), ...cases([Float64Array, Uint32Array, Int8Array], [BIG])]) {
       for (const descending of [false, true]) {
@@ -1279,7 +1304,7 @@ describe('bad input', () => {
     // aborted sort of 4M doubles: most of the aborted calls left values
     // that were not the array's); every path: the radix engine (random
     // doubles, int32 crowded into one bucket: a second MSD level),
-    // counting (uint16 of 64Ki+, int8), 64-bit integers
+    // counting (uint16 of 64Ki+, int8), 64-bit integers, input nearly in order
     const pool = pools[2];
     const n = 1 << 21;
     const cases = [
@@ -1288,6 +1313,9 @@ describe('bad input', () => {
       ['Uint16Array', Uint16Array, (i) => (i * 40503) & 0xffff],
       ['Int8Array', Int8Array, (i) => ((i * 131) & 0xff) - 128],
       ['BigInt64Array', BigInt64Array, (i) => BigInt(Math.round(Math.sin(i) * 1e15)) * 1000n],
+      // nearly in order, and nearly reversed (sort.c: near_sort)
+      ['Float64Array nearly in order', Float64Array, (i) => (i % 97 === 0 ? Math.sin(i) * n : i * 0.5)],
+      ['Uint32Array nearly reversed', Uint32Array, (i) => (i % 89 === 0 ? (i * 2654435761) >>> 0 : n - i)],
     ];
     let abortedAll = 0;
     for (const [label, T, gen] of cases) {

@@ -484,6 +484,429 @@ static pw_status eng_sort_any(void *k, uint32_t *ix, void *k2, uint32_t *ix2, si
 }
 
 /* ------------------------------------------------------------------------ */
+/* Input nearly in order                                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Input that is in order but for a few keys — a sorted column with some
+ * rows changed, rows appended to a sorted column, a few swapped pairs — is
+ * common, and the built-in sort, adaptive, takes it 3-5x faster than
+ * random data, while the engine's passes cost the same. Such input is
+ * sorted by taking the keys out of order away, sorting them alone, and
+ * merging them back:
+ *   - a sample decides whether to try: of NEAR_SAMPLE adjacent pairs
+ *     spread over the array, at most NEAR_SAMPLE_MAX against the order
+ *     (random data: half), and of NEAR_SPREAD keys spread over it, all but
+ *     NEAR_SPREAD_MAX in one non-decreasing subsequence (a few sorted runs
+ *     one after another: no). Input nearly in the other order is reversed
+ *     first (a parallel pass);
+ *   - blocks of NEAR_BLOCK elements, in parallel, each keep a
+ *     non-decreasing run of their keys (written to the scratch buffer) and
+ *     eject the rest (written over the block's own start, which has been
+ *     read by then). A key below the last kept one is ejected, unless it
+ *     is at least the kept key before that: then the last kept key is the
+ *     one out of place, and is ejected instead (a large key moved down).
+ *     After more than NEAR_STREAK ejections in a row, the kept keys above
+ *     the next key are ejected instead if they are no more than the
+ *     ejections in a row (a run of large keys moved down; not a small key
+ *     out of place, which would take many kept keys with it). Once more than
+ *     n / NEAR_SHARE keys of the whole array are ejected the try gives up:
+ *     each block puts its kept keys back after its ejected ones, and the
+ *     engine sorts the array (which any order of its elements leaves
+ *     sorted alike);
+ *   - where a block's first kept key is below the previous block's last,
+ *     the fewest keys of the two runs' ends are ejected that put them in
+ *     order;
+ *   - the ejected keys are gathered and sorted (the engine), and the kept
+ *     runs and they are merged into x, the output cut into chunks across
+ *     the threads (each chunk finds its start in both by a binary search).
+ * Equal keys are equal elements (every key map is a bijection), so the
+ * result does not depend on which of equal keys is kept, nor on the blocks.
+ */
+#define NEAR_MIN ((size_t)1 << 16) /* least elements to try */
+#define NEAR_SAMPLE ((size_t)4096)
+#define NEAR_SAMPLE_MAX (NEAR_SAMPLE / 8) /* most pairs against the order in the sample */
+#define NEAR_SPREAD ((size_t)256)
+#define NEAR_SPREAD_MAX (NEAR_SPREAD / 8) /* most spread keys out of the longest run in order */
+#define NEAR_BLOCK ((size_t)1 << 18)
+#define NEAR_SHARE 5u
+#define NEAR_STREAK 8u
+
+typedef struct {
+  size_t begin, end;
+  size_t e;       /* ejected keys: x[begin, begin + e) */
+  size_t skip, k; /* the kept run: tmp[begin + skip, begin + k) */
+} near_block;
+
+typedef struct {
+  void *x, *tmp;
+  const void *ej; /* the ejected keys, sorted (merge) */
+  size_t n, nej, nb; /* elements, ejected keys, blocks */
+  near_block *blk;
+  size_t *kpre; /* kpre[j]: kept keys in the blocks before j (nb + 1 entries) */
+  int mode;
+  atomic_size_t ejected; /* ejected keys of finished strips, all blocks */
+  atomic_int give_up;
+} near_ctx;
+
+/* Index in tmp of the i-th kept key (i < kept keys); *blk its block. */
+static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
+  size_t lo = 0, hi = c->nb; /* the block j with kpre[j] <= i < kpre[j + 1] */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (c->kpre[mid] <= i) lo = mid;
+    else hi = mid;
+  }
+  *blk = lo;
+  return c->blk[lo].begin + c->blk[lo].skip + (i - c->kpre[lo]);
+}
+
+#ifdef __wasm_simd128__
+/*
+ * The drop pass's common case, four keys at a time: keys in order and not
+ * below the last kept one are kept together (exactly the keys the scalar
+ * steps would keep); the first four that are not take the scalar steps.
+ * The merge's: four kept keys not above the next ejected one are copied.
+ */
+#define NEAR_DROP_SIMD_32(m)                                                   \
+  for (; i + 4 <= t; i += 4) {                                                 \
+    const v128_t v = wasm_v128_load(x + i), kv = pwa_key32x4(v, m);            \
+    const v128_t prev = wasm_i32x4_shuffle(wasm_i32x4_splat((int32_t)top), kv, 3, 4, 5, 6); \
+    if (!wasm_i32x4_all_true(wasm_u32x4_ge(kv, prev))) break;                  \
+    wasm_v128_store(kp + k, v);                                                \
+    k += 4, top = (uint32_t)wasm_i32x4_extract_lane(kv, 3), streak = 0;        \
+  }                                                                            \
+  if (i >= t) break
+#define NEAR_DROP_SIMD_64(m)                                                   \
+  for (const v128_t sign = wasm_i64x2_splat(INT64_MIN); i + 4 <= t; i += 4) {  \
+    const v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 2);   \
+    const v128_t f0 = wasm_v128_xor(pwa_key64x2(v0, m), sign), f1 = wasm_v128_xor(pwa_key64x2(v1, m), sign); \
+    const v128_t p0 = wasm_i64x2_shuffle(wasm_i64x2_splat((int64_t)(top ^ (uint64_t)INT64_MIN)), f0, 1, 2); \
+    const v128_t p1 = wasm_i64x2_shuffle(f0, f1, 1, 2);                        \
+    if (wasm_v128_any_true(wasm_v128_or(wasm_i64x2_lt(f0, p0), wasm_i64x2_lt(f1, p1)))) break; \
+    wasm_v128_store(kp + k, v0);                                               \
+    wasm_v128_store(kp + k + 2, v1);                                           \
+    k += 4, top = (uint64_t)wasm_i64x2_extract_lane(f1, 1) ^ (uint64_t)INT64_MIN, streak = 0; \
+  }                                                                            \
+  if (i >= t) break
+#define NEAR_MERGE_SIMD_32(m)                                                  \
+  for (const v128_t vke = wasm_i32x4_splat((int32_t)ke); q + 4 <= lim; q += 4) { \
+    const v128_t v = wasm_v128_load(r + q);                                    \
+    if (!wasm_i32x4_all_true(wasm_u32x4_le(pwa_key32x4(v, m), vke))) break;    \
+    wasm_v128_store(out + o + q, v);                                           \
+  }
+#define NEAR_MERGE_SIMD_64(m)                                                  \
+  for (const v128_t sign = wasm_i64x2_splat(INT64_MIN), vke = wasm_i64x2_splat((int64_t)(ke ^ (uint64_t)INT64_MIN)); \
+       q + 4 <= lim; q += 4) {                                                 \
+    const v128_t v0 = wasm_v128_load(r + q), v1 = wasm_v128_load(r + q + 2);   \
+    const v128_t f0 = wasm_v128_xor(pwa_key64x2(v0, m), sign), f1 = wasm_v128_xor(pwa_key64x2(v1, m), sign); \
+    if (wasm_v128_any_true(wasm_v128_or(wasm_i64x2_gt(f0, vke), wasm_i64x2_gt(f1, vke)))) break; \
+    wasm_v128_store(out + o + q, v0);                                          \
+    wasm_v128_store(out + o + q + 2, v1);                                      \
+  }
+#else
+#define NEAR_DROP_SIMD_32(m) ((void)0)
+#define NEAR_DROP_SIMD_64(m) ((void)0)
+#define NEAR_MERGE_SIMD_32(m) ((void)0)
+#define NEAR_MERGE_SIMD_64(m) ((void)0)
+#endif
+
+#define NEAR_DROP(W, m)                                                        \
+  {                                                                            \
+    uint##W##_t *x = c->x, *kp = (uint##W##_t *)c->tmp + bl->begin, *ep = x + bl->begin; \
+    size_t k = 0, e = 0, streak = 0, counted = 0;                              \
+    uint##W##_t top = 0;                                                       \
+    PWA_STRIPS(s, t, bl->begin, bl->end) {                                     \
+      if (atomic_load_explicit(&c->give_up, memory_order_relaxed)) break;      \
+      for (size_t i = s; i < t; i++) {                                         \
+        NEAR_DROP_SIMD_##W(m);                                                 \
+        const uint##W##_t v = x[i], kv = pwa_key##W(v, m);                     \
+        if (k == 0 || kv >= top) {                                             \
+          kp[k++] = v, top = kv, streak = 0;                                   \
+        } else if (k >= 2 && kv >= pwa_key##W(kp[k - 2], m)) {                 \
+          ep[e++] = kp[k - 1], kp[k - 1] = v, top = kv, streak = 0;            \
+        } else if (++streak <= NEAR_STREAK ||                                  \
+                   (k > streak && pwa_key##W(kp[k - 1 - streak], m) > kv)) {   \
+          ep[e++] = v;                                                         \
+        } else {                                                               \
+          while (k > 0 && pwa_key##W(kp[k - 1], m) > kv) ep[e++] = kp[--k];    \
+          kp[k++] = v, top = kv, streak = 0;                                   \
+        }                                                                      \
+      }                                                                        \
+      size_t all = atomic_fetch_add_explicit(&c->ejected, e - counted, memory_order_relaxed) + (e - counted); \
+      counted = e;                                                             \
+      if (all > c->n / NEAR_SHARE) {                                           \
+        atomic_store_explicit(&c->give_up, 1, memory_order_relaxed);           \
+        break;                                                                 \
+      }                                                                        \
+    }                                                                          \
+    bl->e = e, bl->k = k;                                                      \
+  }
+
+/*
+ * Output [ob, oe) of the merge: the first ob outputs hold a kept keys and
+ * ob - a ejected ones (kept keys first among equal ones); then the two
+ * sorted sequences are merged, each kept key copied while it is not above
+ * the next ejected one.
+ */
+#define NEAR_MERGE(W, m)                                                       \
+  {                                                                            \
+    uint##W##_t *out = c->x;                                                   \
+    const uint##W##_t *tmp = c->tmp, *ej = c->ej;                              \
+    const size_t kt = c->n - c->nej;                                             \
+    size_t lo = ob > c->nej ? ob - c->nej : 0, hi = ob < kt ? ob : kt, j;          \
+    while (lo < hi) {                                                          \
+      size_t mid = lo + (hi - lo) / 2;                                         \
+      if (pwa_key##W(tmp[near_at(c, mid, &j)], m) <= pwa_key##W(ej[ob - mid - 1], m)) lo = mid + 1; \
+      else hi = mid;                                                           \
+    }                                                                          \
+    size_t e = ob - lo, o = ob;                                                \
+    const uint##W##_t *r = tmp, *rend = tmp;                                   \
+    if (lo < kt) {                                                             \
+      r = tmp + near_at(c, lo, &j);                                            \
+      rend = tmp + c->blk[j].begin + c->blk[j].k;                              \
+    } else {                                                                   \
+      j = c->nb;                                                               \
+    }                                                                          \
+    while (o < oe) {                                                           \
+      if (r == rend) {                                                         \
+        while (++j < c->nb && c->blk[j].k == c->blk[j].skip) {}               \
+        if (j >= c->nb) { /* only ejected keys are left */                     \
+          memcpy(out + o, ej + e, (oe - o) * sizeof *out);                     \
+          break;                                                               \
+        }                                                                      \
+        r = tmp + c->blk[j].begin + c->blk[j].skip;                            \
+        rend = tmp + c->blk[j].begin + c->blk[j].k;                            \
+      }                                                                        \
+      size_t lim = (size_t)(rend - r) < oe - o ? (size_t)(rend - r) : oe - o, q = 0; \
+      if (e == c->nej) {                                                         \
+        memcpy(out + o, r, lim * sizeof *out);                                 \
+        o += lim, r += lim;                                                    \
+        continue;                                                              \
+      }                                                                        \
+      const uint##W##_t ke = pwa_key##W(ej[e], m);                             \
+      NEAR_MERGE_SIMD_##W(m);                                                  \
+      for (; q < lim; q++) {                                                   \
+        const uint##W##_t v = r[q];                                            \
+        if (pwa_key##W(v, m) > ke) break;                                      \
+        out[o + q] = v;                                                        \
+      }                                                                        \
+      o += q, r += q;                                                          \
+      if (q < lim) out[o++] = ej[e++];                                         \
+    }                                                                          \
+  }
+
+/*
+ * Where a block's kept run starts below the previous kept run's end, the
+ * fewest keys — q from the front of this run, p from the end of the
+ * previous one (never all of it: its first key is in order with the runs
+ * before) — that leave the two in order are ejected (into their blocks'
+ * ejected keys, where the kept ones they leave make room). 0 once more
+ * than n / NEAR_SHARE keys are ejected in all (several sorted runs: each
+ * run after the first would be), 1 otherwise.
+ */
+#define NEAR_FIX(W, m)                                                         \
+  {                                                                            \
+    uint##W##_t *x = c->x, *tmp = c->tmp;                                      \
+    near_block *bp = NULL;                                                     \
+    size_t ejected = atomic_load(&c->ejected);                                 \
+    for (size_t j = 0; j < c->nb; j++) {                                       \
+      near_block *bj = &c->blk[j];                                             \
+      if (bj->k == bj->skip) continue;                                         \
+      if (bp != NULL) {                                                        \
+        const uint##W##_t *rp = tmp + bp->begin + bp->skip, *rj = tmp + bj->begin + bj->skip; \
+        const size_t np = bp->k - bp->skip, nj = bj->k - bj->skip;             \
+        if (pwa_key##W(rj[0], m) < pwa_key##W(rp[np - 1], m)) {                \
+          size_t best = nj, bq = nj, bpp = 0, q = 0, hi = nj;                  \
+          while (q < hi) { /* the first key of rj not below rp's first */       \
+            size_t mid = q + (hi - q) / 2;                                     \
+            if (pwa_key##W(rj[mid], m) < pwa_key##W(rp[0], m)) q = mid + 1;   \
+            else hi = mid;                                                     \
+          }                                                                    \
+          for (; q < nj && q < best; q++) {                                    \
+            const uint##W##_t kq = pwa_key##W(rj[q], m);                       \
+            size_t lo = 0, hi = np; /* kept keys of rp not above kq */          \
+            while (lo < hi) {                                                  \
+              size_t mid = lo + (hi - lo) / 2;                                 \
+              if (pwa_key##W(rp[mid], m) <= kq) lo = mid + 1;                  \
+              else hi = mid;                                                   \
+            }                                                                  \
+            if (q + (np - lo) < best) best = q + (np - lo), bq = q, bpp = np - lo; \
+          }                                                                    \
+          memcpy(x + bp->begin + bp->e, rp + np - bpp, bpp * sizeof *x);       \
+          bp->e += bpp, bp->k -= bpp;                                          \
+          memcpy(x + bj->begin + bj->e, rj, bq * sizeof *x);                   \
+          bj->e += bq, bj->skip += bq;                                         \
+          if ((ejected += best) > c->n / NEAR_SHARE) return 0;                 \
+          if (bj->k == bj->skip) continue;                                     \
+        }                                                                      \
+      }                                                                        \
+      bp = bj;                                                                 \
+    }                                                                          \
+    return 1;                                                                  \
+  }
+
+/*
+ * The sample of x[0, n): r[0], r[1] the descending and ascending pairs
+ * among NEAR_SAMPLE adjacent pairs spread over it; keys[0, NEAR_SPREAD)
+ * the keys at NEAR_SPREAD places spread over it (from the end if `back`).
+ */
+#define NEAR_COUNT(W, m)                                                       \
+  {                                                                            \
+    const uint##W##_t *x = p;                                                  \
+    for (size_t i = 0; i < NEAR_SAMPLE; i++) {                                 \
+      const uint##W##_t a = pwa_key##W(x[i * stride], m), b = pwa_key##W(x[i * stride + 1], m); \
+      r[0] += b < a, r[1] += b > a;                                            \
+    }                                                                          \
+    const size_t step = (n - 1) / (NEAR_SPREAD - 1);                           \
+    for (size_t i = 0; i < NEAR_SPREAD; i++)                                   \
+      keys[i] = pwa_key##W(x[back ? n - 1 - i * step : i * step], m);          \
+  }
+
+#define NEAR_DROP_32(m) NEAR_DROP(32, m)
+#define NEAR_DROP_64(m) NEAR_DROP(64, m)
+#define NEAR_MERGE_32(m) NEAR_MERGE(32, m)
+#define NEAR_MERGE_64(m) NEAR_MERGE(64, m)
+#define NEAR_FIX_32(m) NEAR_FIX(32, m)
+#define NEAR_FIX_64(m) NEAR_FIX(64, m)
+#define NEAR_COUNT_32(m) NEAR_COUNT(32, m)
+#define NEAR_COUNT_64(m) NEAR_COUNT(64, m)
+#define NEAR_FNS(W)                                                            \
+  static void near_drop_##W(void *p, size_t b0, size_t b1) {                   \
+    near_ctx *c = p;                                                           \
+    for (size_t b = b0; b < b1; b++) {                                         \
+      near_block *bl = &c->blk[b];                                             \
+      PWA_MODE_SWITCH(c->mode, NEAR_DROP_##W)                                  \
+    }                                                                          \
+  }                                                                            \
+  static void near_merge_##W(void *p, size_t ob, size_t oe) {                  \
+    near_ctx *c = p;                                                           \
+    PWA_MODE_SWITCH(c->mode, NEAR_MERGE_##W)                                   \
+  }                                                                            \
+  static int near_fix_##W(near_ctx *c) {                                       \
+    PWA_MODE_SWITCH(c->mode, NEAR_FIX_##W)                                     \
+    return 1;                                                                  \
+  }                                                                            \
+  static void near_count_##W(const void *p, size_t n, size_t stride, int mode, int back, size_t *r, \
+                             uint64_t *keys) {                                 \
+    PWA_MODE_SWITCH(mode, NEAR_COUNT_##W)                                      \
+  }
+NEAR_FNS(32)
+NEAR_FNS(64)
+
+/* Each block's kept keys back after its ejected ones: x holds its elements again. */
+static void near_restore(near_ctx *c, size_t kb) {
+  for (size_t j = 0; j < c->nb; j++) {
+    const near_block *bl = &c->blk[j];
+    memcpy((char *)c->x + (bl->begin + bl->e) * kb, (const char *)c->tmp + (bl->begin + bl->skip) * kb,
+           (bl->k - bl->skip) * kb);
+  }
+}
+
+/* The length of the longest non-decreasing subsequence of k[0, n) (n <= NEAR_SPREAD). */
+static size_t near_lnds(const uint64_t *k, size_t n) {
+  uint64_t tail[NEAR_SPREAD]; /* tail[j]: the least last key of such a subsequence of length j + 1 */
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t lo = 0, hi = len; /* the first tail above k[i] */
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (tail[mid] <= k[i]) lo = mid + 1;
+      else hi = mid;
+    }
+    tail[lo] = k[i];
+    if (lo == len) len++;
+  }
+  return len;
+}
+
+
+/*
+ * Sorts x[0, n) (32- or 64-bit keys under mode; tmp: n elements of
+ * scratch) if its keys are nearly in order: PW_OK, or a failure (x then
+ * holds its elements); *tried = 0 where it did not (x holds its elements,
+ * in another order).
+ */
+static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, int *tried) {
+  const size_t kb = (size_t)width / 8;
+  *tried = 0;
+  if (n < NEAR_MIN) return PW_OK;
+  /* in order but for a few keys, locally (adjacent pairs) and as a whole
+     (the spread keys), in the sort's direction or against it */
+  const size_t stride = (n - 1) / NEAR_SAMPLE;
+  uint64_t keys[NEAR_SPREAD];
+  for (int back = 0; back < 2; back++) {
+    size_t r[2] = {0, 0};
+    if (width == 32) near_count_32(x, n, stride, mode, back, r, keys);
+    else near_count_64(x, n, stride, mode, back, r, keys);
+    if (r[back] > NEAR_SAMPLE_MAX) {
+      if (back) return PW_OK;
+      continue;
+    }
+    if (near_lnds(keys, NEAR_SPREAD) < NEAR_SPREAD - NEAR_SPREAD_MAX) return PW_OK;
+    if (back) {
+      pw_status s = reverse(x, n, kb);
+      if (s != PW_OK) return *tried = 1, s;
+    }
+    break;
+  }
+  near_ctx c = {.x = x, .tmp = tmp, .n = n, .nb = pw_chunks(n, NEAR_BLOCK), .mode = mode};
+  atomic_init(&c.ejected, 0);
+  atomic_init(&c.give_up, 0);
+  c.blk = pwa_alloc(1, c.nb * sizeof *c.blk + (c.nb + 1) * sizeof *c.kpre);
+  if (c.blk == NULL) return PW_OK; /* (the engine instead) */
+  c.kpre = (size_t *)(c.blk + c.nb);
+  for (size_t j = 0; j < c.nb; j++) {
+    near_block *bl = &c.blk[j];
+    bl->begin = j * NEAR_BLOCK, bl->end = n - bl->begin < NEAR_BLOCK ? n : bl->begin + NEAR_BLOCK;
+    bl->e = bl->skip = bl->k = 0;
+  }
+  pw_status s = pw_parallel_for(c.nb, 1, width == 32 ? near_drop_32 : near_drop_64, &c);
+  void *ej = NULL;
+  if (s == PW_OK && !atomic_load(&c.give_up)) {
+    if (width == 32 ? near_fix_32(&c) : near_fix_64(&c)) {
+      c.nej = 0;
+      for (size_t j = 0; j < c.nb; j++) c.nej += c.blk[j].e;
+      ej = pwa_alloc(2 * c.nej, kb); /* (and as much scratch for their sort) */
+    }
+  }
+  if (ej == NULL) { /* cancelled, given up, or no memory for the ejected keys */
+    near_restore(&c, kb);
+    free(c.blk);
+    *tried = s != PW_OK;
+    return s;
+  }
+  *tried = 1;
+  for (size_t j = 0, at = 0; j < c.nb; j++) {
+    const near_block *bl = &c.blk[j];
+    memcpy((char *)ej + at * kb, (const char *)x + bl->begin * kb, bl->e * kb);
+    at += bl->e;
+  }
+  if (c.nej > 1) {
+    uint64_t lo, hi;
+    s = make_keys(ej, ej, NULL, c.nej, width, mode, &lo, &hi);
+    if (s == PW_OK) s = eng_sort_any(ej, NULL, (char *)ej + c.nej * kb, NULL, c.nej, width, mode, 1, lo, hi);
+  }
+  if (s != PW_OK) { /* (x still holds the ejected keys, and its kept keys are in tmp) */
+    near_restore(&c, kb);
+  } else {
+    for (size_t j = 0, at = 0; j <= c.nb; j++) {
+      c.kpre[j] = at;
+      if (j < c.nb) at += c.blk[j].k - c.blk[j].skip;
+    }
+    c.ej = ej;
+    pw_range_fn merge = width == 32 ? near_merge_32 : near_merge_64;
+    s = pw_parallel_for(n, pw_grain(2 * kb), merge, &c);
+    /* cancelled part way: the chunks it skipped are written here (the
+       merge reads only tmp and ej: a chunk written twice is written alike) */
+    if (s != PW_OK) merge(&c, 0, n);
+  }
+  free(ej);
+  free(c.blk);
+  return s;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Counting sort (8 and 16 bits)                                            */
 /* ------------------------------------------------------------------------ */
 
@@ -571,6 +994,14 @@ static pw_status sort_any(void *x, size_t n, int width, int kind, bool descendin
   if (pre & PRE_DOWN) return reverse(x, n, kb);
   void *tmp = pwa_alloc(n, kb);
   if (tmp == NULL) return pwa_nomem(n, kb);
+  if (width >= 32) {
+    int tried;
+    pw_status s = near_sort(x, tmp, n, width, mode, &tried);
+    if (tried) {
+      free(tmp);
+      return s;
+    }
+  }
   /* x becomes its keys, is sorted, and becomes elements again */
   uint64_t lo, hi;
   pw_status s = make_keys(x, x, NULL, n, width, mode, &lo, &hi);
