@@ -101,7 +101,10 @@ PW_NAMESPACE(array)
  * it set, by decreasing payload).
  * Radix sort on order-preserving integer keys (MSD buckets over the key
  * range, finished by LSD passes in cache; counting sort for 8- and 16-bit
- * types), parallel on the pool; n elements of scratch memory.
+ * types), parallel on the pool; n elements of scratch memory. 32- and
+ * 64-bit input nearly in order (or nearly reversed), as a sample of it
+ * shows, has its keys out of place taken out, sorted and merged back,
+ * with up to 2n/5 elements more scratch where the heap has it.
  * @param x           the array; may be NULL if n is 0
  * @param n           number of elements
  * @param descending  false: ascending; true: descending, NaN still last
