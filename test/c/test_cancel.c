@@ -547,6 +547,7 @@ static void test_windowed(void) {
     int fill;
   } kernels[] = {
       {"argsort f64", w_argsort_f64, W_RANDOM},
+      {"argsort f64 nearly in order", w_argsort_f64, W_NEAR64},
       {"unique u8", w_unique_u8, W_RANDOM},
       {"unique u32", w_unique_u32, W_RANDOM},
       {"kth u8", w_kth_u8, W_RANDOM},

@@ -151,15 +151,17 @@ describe('sort, argsort, sortByKey, gather', () => {
     }
   });
 
-  test('sort of input nearly in order (keys out of place, new keys at an end, nearly reversed) equals TypedArray.prototype.sort', async () => {
+  test('sort and argsort of input nearly in order (keys out of place, new keys at an end, nearly reversed, many ties) equal the references', async () => {
     // sort.c's near_sort: taken-out keys sorted and merged back, over
-    // blocks of 2^18 elements (so 600,001 makes three)
+    // blocks of 2^18 elements (so 600,001 makes three); argsort's takes
+    // ties by index
     const n = 600001;
     for (const C of [Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array]) {
-      for (const shape of ['swaps', 'tail', 'head', 'reversed swaps']) {
+      for (const shape of ['swaps', 'tail', 'head', 'reversed swaps', 'narrow swaps']) {
         const r = rng(n + shape.length);
         const fresh = data(C, n, 'random', 5);
-        const x = R.sortRef(data(C, n, C.name.startsWith('Float') ? 'special' : 'random', 3), shape === 'reversed swaps');
+        const base = shape === 'narrow swaps' ? 'narrow' : C.name.startsWith('Float') ? 'special' : 'random';
+        const x = R.sortRef(data(C, n, base, 3), shape === 'reversed swaps');
         if (shape === 'tail') x.set(fresh.subarray(0, n / 100 | 0), n - (n / 100 | 0));
         else if (shape === 'head') x.set(fresh.subarray(0, n / 100 | 0));
         else {
@@ -171,6 +173,8 @@ describe('sort, argsort, sortByKey, gather', () => {
         for (const descending of [false, true]) {
           const { result } = await everywhere('sort', () => [offsetView(x), { descending }], `${C.name} ${shape} desc=${descending}`);
           assert.ok(R.sameElements(result, R.sortRef(x, descending)), `${C.name} ${shape} desc=${descending}`);
+          const { result: order } = await everywhere('argsort', () => [offsetView(x), { descending }], `argsort ${C.name} ${shape} desc=${descending}`);
+          assertSame(order, R.argsortRef(x, descending), `argsort ${C.name} ${shape} desc=${descending}`);
         }
       }
     }

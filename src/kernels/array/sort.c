@@ -534,13 +534,25 @@ static pw_status eng_sort_any(void *k, uint32_t *ix, void *k2, uint32_t *ix2, si
 
 typedef struct {
   size_t begin, end;
-  size_t e;       /* ejected keys: x[begin, begin + e) */
+  size_t e;       /* ejected keys: xe[begin, begin + e) */
   size_t skip, k; /* the kept run: tmp[begin + skip, begin + k) */
 } near_block;
 
+/*
+ * The places of an argsort (near_sort's `ix`): its input x is not written;
+ * the blocks' ejected elements go to xe, their indices to order, the kept
+ * keys' indices to ti (beside tmp), and the result to order.
+ */
 typedef struct {
-  void *x, *tmp;
-  const void *ej; /* the ejected keys, sorted (merge) */
+  void *xe;
+  uint32_t *order, *ti;
+} near_ix;
+
+typedef struct {
+  void *x, *xe, *tmp; /* input, ejected elements (x itself for sort), kept elements */
+  uint32_t *xei, *ti; /* argsort: ejected and kept elements' indices */
+  const void *ej; /* the ejected elements, sorted (merge) */
+  const uint32_t *eji; /* argsort: their indices */
   size_t n, nej, nb; /* elements, ejected keys, blocks */
   near_block *blk;
   size_t *kpre; /* kpre[j]: kept keys in the blocks before j (nb + 1 entries) */
@@ -561,23 +573,32 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
   return c->blk[lo].begin + c->blk[lo].skip + (i - c->kpre[lo]);
 }
 
+/*
+ * Whether kept key a (index ia) comes before ejected key b (index ib) in
+ * the result: among equal keys the kept one for sort (equal keys are
+ * equal elements), the lower index for argsort (IX: stable).
+ */
+#define NEAR_BEFORE(IX, ka, ia, kb_, ib) (IX ? (ka) < (kb_) || ((ka) == (kb_) && (ia) < (ib)) : (ka) <= (kb_))
+
 #ifdef __wasm_simd128__
 /*
  * The drop pass's common case, four keys at a time: keys in order and not
  * below the last kept one are kept together (exactly the keys the scalar
  * steps would keep); the first four that are not take the scalar steps.
- * The merge's: four kept keys not above the next ejected one are copied.
+ * The merge's: four kept keys that come before the next ejected one are
+ * copied (for argsort: below it, and their indices).
  */
-#define NEAR_DROP_SIMD_32(m)                                                   \
+#define NEAR_DROP_SIMD_32(m, IX)                                               \
   for (; i + 4 <= t; i += 4) {                                                 \
     const v128_t v = wasm_v128_load(x + i), kv = pwa_key32x4(v, m);            \
     const v128_t prev = wasm_i32x4_shuffle(wasm_i32x4_splat((int32_t)top), kv, 3, 4, 5, 6); \
     if (!wasm_i32x4_all_true(wasm_u32x4_ge(kv, prev))) break;                  \
     wasm_v128_store(kp + k, v);                                                \
+    if (IX) wasm_v128_store(kip + k, wasm_i32x4_add(wasm_i32x4_splat((int32_t)i), wasm_i32x4_make(0, 1, 2, 3))); \
     k += 4, top = (uint32_t)wasm_i32x4_extract_lane(kv, 3), streak = 0;        \
   }                                                                            \
   if (i >= t) break
-#define NEAR_DROP_SIMD_64(m)                                                   \
+#define NEAR_DROP_SIMD_64(m, IX)                                               \
   for (const v128_t sign = wasm_i64x2_splat(INT64_MIN); i + 4 <= t; i += 4) {  \
     const v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 2);   \
     const v128_t f0 = wasm_v128_xor(pwa_key64x2(v0, m), sign), f1 = wasm_v128_xor(pwa_key64x2(v1, m), sign); \
@@ -586,50 +607,67 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
     if (wasm_v128_any_true(wasm_v128_or(wasm_i64x2_lt(f0, p0), wasm_i64x2_lt(f1, p1)))) break; \
     wasm_v128_store(kp + k, v0);                                               \
     wasm_v128_store(kp + k + 2, v1);                                           \
+    if (IX) wasm_v128_store(kip + k, wasm_i32x4_add(wasm_i32x4_splat((int32_t)i), wasm_i32x4_make(0, 1, 2, 3))); \
     k += 4, top = (uint64_t)wasm_i64x2_extract_lane(f1, 1) ^ (uint64_t)INT64_MIN, streak = 0; \
   }                                                                            \
   if (i >= t) break
-#define NEAR_MERGE_SIMD_32(m)                                                  \
+#define NEAR_MERGE_SIMD_32(m, IX)                                              \
   for (const v128_t vke = wasm_i32x4_splat((int32_t)ke); q + 4 <= lim; q += 4) { \
-    const v128_t v = wasm_v128_load(r + q);                                    \
-    if (!wasm_i32x4_all_true(wasm_u32x4_le(pwa_key32x4(v, m), vke))) break;    \
-    wasm_v128_store(out + o + q, v);                                           \
+    const v128_t v = wasm_v128_load(r + q), kv = pwa_key32x4(v, m);            \
+    if (!wasm_i32x4_all_true(IX ? wasm_u32x4_lt(kv, vke) : wasm_u32x4_le(kv, vke))) break; \
+    if (IX) wasm_v128_store(oix + o + q, wasm_v128_load(ri + q));              \
+    else wasm_v128_store(out + o + q, v);                                      \
   }
-#define NEAR_MERGE_SIMD_64(m)                                                  \
+#define NEAR_MERGE_SIMD_64(m, IX)                                              \
   for (const v128_t sign = wasm_i64x2_splat(INT64_MIN), vke = wasm_i64x2_splat((int64_t)(ke ^ (uint64_t)INT64_MIN)); \
        q + 4 <= lim; q += 4) {                                                 \
     const v128_t v0 = wasm_v128_load(r + q), v1 = wasm_v128_load(r + q + 2);   \
     const v128_t f0 = wasm_v128_xor(pwa_key64x2(v0, m), sign), f1 = wasm_v128_xor(pwa_key64x2(v1, m), sign); \
-    if (wasm_v128_any_true(wasm_v128_or(wasm_i64x2_gt(f0, vke), wasm_i64x2_gt(f1, vke)))) break; \
-    wasm_v128_store(out + o + q, v0);                                          \
-    wasm_v128_store(out + o + q + 2, v1);                                      \
+    if (wasm_v128_any_true(IX ? wasm_v128_or(wasm_i64x2_ge(f0, vke), wasm_i64x2_ge(f1, vke))       \
+                              : wasm_v128_or(wasm_i64x2_gt(f0, vke), wasm_i64x2_gt(f1, vke)))) break; \
+    if (IX) {                                                                  \
+      wasm_v128_store(oix + o + q, wasm_v128_load(ri + q));                    \
+    } else {                                                                   \
+      wasm_v128_store(out + o + q, v0);                                        \
+      wasm_v128_store(out + o + q + 2, v1);                                    \
+    }                                                                          \
   }
 #else
-#define NEAR_DROP_SIMD_32(m) ((void)0)
-#define NEAR_DROP_SIMD_64(m) ((void)0)
-#define NEAR_MERGE_SIMD_32(m) ((void)0)
-#define NEAR_MERGE_SIMD_64(m) ((void)0)
+#define NEAR_DROP_SIMD_32(m, IX) ((void)0)
+#define NEAR_DROP_SIMD_64(m, IX) ((void)0)
+#define NEAR_MERGE_SIMD_32(m, IX) ((void)0)
+#define NEAR_MERGE_SIMD_64(m, IX) ((void)0)
 #endif
 
-#define NEAR_DROP(W, m)                                                        \
+/* (IX: argsort, with indices; else sort) */
+#define NEAR_DROP(W, m, IX)                                                    \
   {                                                                            \
-    uint##W##_t *x = c->x, *kp = (uint##W##_t *)c->tmp + bl->begin, *ep = x + bl->begin; \
+    const uint##W##_t *x = c->x;                                               \
+    uint##W##_t *kp = (uint##W##_t *)c->tmp + bl->begin, *ep = (uint##W##_t *)c->xe + bl->begin; \
+    uint32_t *kip = IX ? c->ti + bl->begin : NULL, *eip = IX ? c->xei + bl->begin : NULL; \
     size_t k = 0, e = 0, streak = 0, counted = 0;                              \
     uint##W##_t top = 0;                                                       \
     PWA_STRIPS(s, t, bl->begin, bl->end) {                                     \
       if (atomic_load_explicit(&c->give_up, memory_order_relaxed)) break;      \
       for (size_t i = s; i < t; i++) {                                         \
-        NEAR_DROP_SIMD_##W(m);                                                 \
+        NEAR_DROP_SIMD_##W(m, IX);                                             \
         const uint##W##_t v = x[i], kv = pwa_key##W(v, m);                     \
         if (k == 0 || kv >= top) {                                             \
+          if (IX) kip[k] = (uint32_t)i;                                        \
           kp[k++] = v, top = kv, streak = 0;                                   \
         } else if (k >= 2 && kv >= pwa_key##W(kp[k - 2], m)) {                 \
+          if (IX) eip[e] = kip[k - 1], kip[k - 1] = (uint32_t)i;               \
           ep[e++] = kp[k - 1], kp[k - 1] = v, top = kv, streak = 0;            \
         } else if (++streak <= NEAR_STREAK ||                                  \
                    (k > streak && pwa_key##W(kp[k - 1 - streak], m) > kv)) {   \
+          if (IX) eip[e] = (uint32_t)i;                                        \
           ep[e++] = v;                                                         \
         } else {                                                               \
-          while (k > 0 && pwa_key##W(kp[k - 1], m) > kv) ep[e++] = kp[--k];    \
+          while (k > 0 && pwa_key##W(kp[k - 1], m) > kv) {                     \
+            if (IX) eip[e] = kip[k - 1];                                       \
+            ep[e++] = kp[--k];                                                 \
+          }                                                                    \
+          if (IX) kip[k] = (uint32_t)i;                                        \
           kp[k++] = v, top = kv, streak = 0;                                   \
         }                                                                      \
       }                                                                        \
@@ -645,19 +683,22 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
 
 /*
  * Output [ob, oe) of the merge: the first ob outputs hold a kept keys and
- * ob - a ejected ones (kept keys first among equal ones); then the two
- * sorted sequences are merged, each kept key copied while it is not above
- * the next ejected one.
+ * ob - a ejected ones (NEAR_BEFORE decides between equal keys); then the
+ * two sorted sequences are merged, each kept key copied while it comes
+ * before the next ejected one. Sort writes the elements to x, argsort
+ * their indices to order.
  */
-#define NEAR_MERGE(W, m)                                                       \
+#define NEAR_MERGE(W, m, IX)                                                   \
   {                                                                            \
     uint##W##_t *out = c->x;                                                   \
+    uint32_t *oix = c->xei;                                                    \
     const uint##W##_t *tmp = c->tmp, *ej = c->ej;                              \
-    const size_t kt = c->n - c->nej;                                             \
-    size_t lo = ob > c->nej ? ob - c->nej : 0, hi = ob < kt ? ob : kt, j;          \
+    const uint32_t *ti = c->ti, *eji = c->eji, *ri = NULL;                     \
+    const size_t kt = c->n - c->nej;                                           \
+    size_t lo = ob > c->nej ? ob - c->nej : 0, hi = ob < kt ? ob : kt, j;      \
     while (lo < hi) {                                                          \
-      size_t mid = lo + (hi - lo) / 2;                                         \
-      if (pwa_key##W(tmp[near_at(c, mid, &j)], m) <= pwa_key##W(ej[ob - mid - 1], m)) lo = mid + 1; \
+      size_t mid = lo + (hi - lo) / 2, at = near_at(c, mid, &j), ee = ob - mid - 1; \
+      if (NEAR_BEFORE(IX, pwa_key##W(tmp[at], m), ti[at], pwa_key##W(ej[ee], m), eji[ee])) lo = mid + 1; \
       else hi = mid;                                                           \
     }                                                                          \
     size_t e = ob - lo, o = ob;                                                \
@@ -672,27 +713,36 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
       if (r == rend) {                                                         \
         while (++j < c->nb && c->blk[j].k == c->blk[j].skip) {}               \
         if (j >= c->nb) { /* only ejected keys are left */                     \
-          memcpy(out + o, ej + e, (oe - o) * sizeof *out);                     \
+          if (IX) memcpy(oix + o, eji + e, (oe - o) * sizeof *oix);            \
+          else memcpy(out + o, ej + e, (oe - o) * sizeof *out);                \
           break;                                                               \
         }                                                                      \
         r = tmp + c->blk[j].begin + c->blk[j].skip;                            \
         rend = tmp + c->blk[j].begin + c->blk[j].k;                            \
       }                                                                        \
+      if (IX) ri = ti + (r - tmp);                                             \
       size_t lim = (size_t)(rend - r) < oe - o ? (size_t)(rend - r) : oe - o, q = 0; \
-      if (e == c->nej) {                                                         \
-        memcpy(out + o, r, lim * sizeof *out);                                 \
+      if (e == c->nej) {                                                       \
+        if (IX) memcpy(oix + o, ri, lim * sizeof *oix);                        \
+        else memcpy(out + o, r, lim * sizeof *out);                            \
         o += lim, r += lim;                                                    \
         continue;                                                              \
       }                                                                        \
       const uint##W##_t ke = pwa_key##W(ej[e], m);                             \
-      NEAR_MERGE_SIMD_##W(m);                                                  \
+      const uint32_t ie = IX ? eji[e] : 0;                                     \
+      NEAR_MERGE_SIMD_##W(m, IX);                                              \
       for (; q < lim; q++) {                                                   \
         const uint##W##_t v = r[q];                                            \
-        if (pwa_key##W(v, m) > ke) break;                                      \
-        out[o + q] = v;                                                        \
+        if (!NEAR_BEFORE(IX, pwa_key##W(v, m), ri[q], ke, ie)) break;          \
+        if (IX) oix[o + q] = ri[q];                                            \
+        else out[o + q] = v;                                                   \
       }                                                                        \
       o += q, r += q;                                                          \
-      if (q < lim) out[o++] = ej[e++];                                         \
+      if (q < lim) {                                                           \
+        if (IX) oix[o] = ie;                                                   \
+        else out[o] = ej[e];                                                   \
+        o++, e++;                                                              \
+      }                                                                        \
     }                                                                          \
   }
 
@@ -701,13 +751,15 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
  * fewest keys — q from the front of this run, p from the end of the
  * previous one (never all of it: its first key is in order with the runs
  * before) — that leave the two in order are ejected (into their blocks'
- * ejected keys, where the kept ones they leave make room). 0 once more
- * than n / NEAR_SHARE keys are ejected in all (several sorted runs: each
- * run after the first would be), 1 otherwise.
+ * ejected keys, where the kept ones they leave make room). Equal keys
+ * across the boundary are in order (for argsort too: the earlier block's
+ * indices are lower). 0 once more than n / NEAR_SHARE keys are ejected in
+ * all (several sorted runs: each run after the first would be), 1
+ * otherwise.
  */
 #define NEAR_FIX(W, m)                                                         \
   {                                                                            \
-    uint##W##_t *x = c->x, *tmp = c->tmp;                                      \
+    uint##W##_t *xe = c->xe, *tmp = c->tmp;                                    \
     near_block *bp = NULL;                                                     \
     size_t ejected = atomic_load(&c->ejected);                                 \
     for (size_t j = 0; j < c->nb; j++) {                                       \
@@ -733,9 +785,13 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
             }                                                                  \
             if (q + (np - lo) < best) best = q + (np - lo), bq = q, bpp = np - lo; \
           }                                                                    \
-          memcpy(x + bp->begin + bp->e, rp + np - bpp, bpp * sizeof *x);       \
+          memcpy(xe + bp->begin + bp->e, rp + np - bpp, bpp * sizeof *xe);     \
+          memcpy(xe + bj->begin + bj->e, rj, bq * sizeof *xe);                 \
+          if (c->ti != NULL) {                                                 \
+            memcpy(c->xei + bp->begin + bp->e, c->ti + (rp - tmp) + np - bpp, bpp * sizeof *c->ti); \
+            memcpy(c->xei + bj->begin + bj->e, c->ti + (rj - tmp), bq * sizeof *c->ti); \
+          }                                                                    \
           bp->e += bpp, bp->k -= bpp;                                          \
-          memcpy(x + bj->begin + bj->e, rj, bq * sizeof *x);                   \
           bj->e += bq, bj->skip += bq;                                         \
           if ((ejected += best) > c->n / NEAR_SHARE) return 0;                 \
           if (bj->k == bj->skip) continue;                                     \
@@ -750,51 +806,67 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
  * The sample of x[0, n): r[0], r[1] the descending and ascending pairs
  * among NEAR_SAMPLE adjacent pairs spread over it; keys[0, NEAR_SPREAD)
  * the keys at NEAR_SPREAD places spread over it (from the end if `back`).
+ * Each read may be a page of its own: cancelled, it stops (returns 1).
  */
 #define NEAR_COUNT(W, m)                                                       \
   {                                                                            \
     const uint##W##_t *x = p;                                                  \
     for (size_t i = 0; i < NEAR_SAMPLE; i++) {                                 \
+      if (pw_cancelled()) return 1;                                            \
       const uint##W##_t a = pwa_key##W(x[i * stride], m), b = pwa_key##W(x[i * stride + 1], m); \
       r[0] += b < a, r[1] += b > a;                                            \
     }                                                                          \
     const size_t step = (n - 1) / (NEAR_SPREAD - 1);                           \
-    for (size_t i = 0; i < NEAR_SPREAD; i++)                                   \
+    for (size_t i = 0; i < NEAR_SPREAD; i++) {                                 \
+      if (pw_cancelled()) return 1;                                            \
       keys[i] = pwa_key##W(x[back ? n - 1 - i * step : i * step], m);          \
+    }                                                                          \
   }
 
-#define NEAR_DROP_32(m) NEAR_DROP(32, m)
-#define NEAR_DROP_64(m) NEAR_DROP(64, m)
-#define NEAR_MERGE_32(m) NEAR_MERGE(32, m)
-#define NEAR_MERGE_64(m) NEAR_MERGE(64, m)
+#define NEAR_DROP_32(m) NEAR_DROP(32, m, 0)
+#define NEAR_DROP_64(m) NEAR_DROP(64, m, 0)
+#define NEAR_DROPX_32(m) NEAR_DROP(32, m, 1)
+#define NEAR_DROPX_64(m) NEAR_DROP(64, m, 1)
+#define NEAR_MERGE_32(m) NEAR_MERGE(32, m, 0)
+#define NEAR_MERGE_64(m) NEAR_MERGE(64, m, 0)
+#define NEAR_MERGEX_32(m) NEAR_MERGE(32, m, 1)
+#define NEAR_MERGEX_64(m) NEAR_MERGE(64, m, 1)
 #define NEAR_FIX_32(m) NEAR_FIX(32, m)
 #define NEAR_FIX_64(m) NEAR_FIX(64, m)
 #define NEAR_COUNT_32(m) NEAR_COUNT(32, m)
 #define NEAR_COUNT_64(m) NEAR_COUNT(64, m)
-#define NEAR_FNS(W)                                                            \
-  static void near_drop_##W(void *p, size_t b0, size_t b1) {                   \
+#define NEAR_PASS(name, W, X)                                                  \
+  static void name##W(void *p, size_t b0, size_t b1) {                         \
     near_ctx *c = p;                                                           \
     for (size_t b = b0; b < b1; b++) {                                         \
       near_block *bl = &c->blk[b];                                             \
-      PWA_MODE_SWITCH(c->mode, NEAR_DROP_##W)                                  \
+      PWA_MODE_SWITCH(c->mode, NEAR_DROP##X##_##W)                             \
     }                                                                          \
-  }                                                                            \
+  }
+#define NEAR_FNS(W)                                                            \
+  NEAR_PASS(near_drop_, W, )                                                   \
+  NEAR_PASS(near_dropx_, W, X)                                                 \
   static void near_merge_##W(void *p, size_t ob, size_t oe) {                  \
     near_ctx *c = p;                                                           \
     PWA_MODE_SWITCH(c->mode, NEAR_MERGE_##W)                                   \
+  }                                                                            \
+  static void near_mergex_##W(void *p, size_t ob, size_t oe) {                 \
+    near_ctx *c = p;                                                           \
+    PWA_MODE_SWITCH(c->mode, NEAR_MERGEX_##W)                                  \
   }                                                                            \
   static int near_fix_##W(near_ctx *c) {                                       \
     PWA_MODE_SWITCH(c->mode, NEAR_FIX_##W)                                     \
     return 1;                                                                  \
   }                                                                            \
-  static void near_count_##W(const void *p, size_t n, size_t stride, int mode, int back, size_t *r, \
-                             uint64_t *keys) {                                 \
+  static int near_count_##W(const void *p, size_t n, size_t stride, int mode, int back, size_t *r, \
+                            uint64_t *keys) {                                  \
     PWA_MODE_SWITCH(mode, NEAR_COUNT_##W)                                      \
+    return 0;                                                                  \
   }
 NEAR_FNS(32)
 NEAR_FNS(64)
 
-/* Each block's kept keys back after its ejected ones: x holds its elements again. */
+/* Each block's kept keys back after its ejected ones: x holds its elements again (sort). */
 static void near_restore(near_ctx *c, size_t kb) {
   for (size_t j = 0; j < c->nb; j++) {
     const near_block *bl = &c->blk[j];
@@ -820,14 +892,34 @@ static size_t near_lnds(const uint64_t *k, size_t n) {
   return len;
 }
 
+/*
+ * argsort's sorted ejected elements ej[0, m) (`kb` bytes each), indices
+ * eji: the indices of each run of equal elements into increasing order
+ * (the engine keeps the order it was given, which the drop pass and the
+ * boundary fix do not keep by index); scratch: m * kb bytes. Equal keys
+ * are equal bits here: the engine's unkey gives one element per key.
+ */
+static pw_status near_ties(const void *ej, uint32_t *eji, size_t m, size_t kb, void *scratch) {
+  for (size_t a = 0, b; a < m; a = b) {
+    for (b = a + 1; b < m && memcmp((const char *)ej + a * kb, (const char *)ej + b * kb, kb) == 0; b++) {}
+    if (b - a > 1) {
+      pw_status s = pwa_sort_keys(eji + a, scratch, b - a, 32);
+      if (s != PW_OK) return s;
+    }
+  }
+  return PW_OK;
+}
 
 /*
  * Sorts x[0, n) (32- or 64-bit keys under mode; tmp: n elements of
  * scratch) if its keys are nearly in order: PW_OK, or a failure (x then
  * holds its elements); *tried = 0 where it did not (x holds its elements,
- * in another order).
+ * in another order). With ix (argsort, not tried in the other order),
+ * x is only read and the stable order goes to ix->order; *tried = 0
+ * leaves ix's buffers and tmp to be written anew.
  */
-static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, int *tried) {
+static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, const near_ix *ix,
+                           int *tried) {
   const size_t kb = (size_t)width / 8;
   *tried = 0;
   if (n < NEAR_MIN) return PW_OK;
@@ -837,10 +929,11 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, in
   uint64_t keys[NEAR_SPREAD];
   for (int back = 0; back < 2; back++) {
     size_t r[2] = {0, 0};
-    if (width == 32) near_count_32(x, n, stride, mode, back, r, keys);
-    else near_count_64(x, n, stride, mode, back, r, keys);
+    if (width == 32 ? near_count_32(x, n, stride, mode, back, r, keys)
+                    : near_count_64(x, n, stride, mode, back, r, keys))
+      return *tried = 1, PW_ECANCELED; /* (x not written) */
     if (r[back] > NEAR_SAMPLE_MAX) {
-      if (back) return PW_OK;
+      if (back || ix != NULL) return PW_OK;
       continue;
     }
     if (near_lnds(keys, NEAR_SPREAD) < NEAR_SPREAD - NEAR_SPREAD_MAX) return PW_OK;
@@ -850,7 +943,8 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, in
     }
     break;
   }
-  near_ctx c = {.x = x, .tmp = tmp, .n = n, .nb = pw_chunks(n, NEAR_BLOCK), .mode = mode};
+  near_ctx c = {.x = x, .xe = x, .tmp = tmp, .n = n, .nb = pw_chunks(n, NEAR_BLOCK), .mode = mode};
+  if (ix != NULL) c.xe = ix->xe, c.xei = ix->order, c.ti = ix->ti;
   atomic_init(&c.ejected, 0);
   atomic_init(&c.give_up, 0);
   c.blk = pwa_alloc(1, c.nb * sizeof *c.blk + (c.nb + 1) * sizeof *c.kpre);
@@ -861,45 +955,54 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, in
     bl->begin = j * NEAR_BLOCK, bl->end = n - bl->begin < NEAR_BLOCK ? n : bl->begin + NEAR_BLOCK;
     bl->e = bl->skip = bl->k = 0;
   }
-  pw_status s = pw_parallel_for(c.nb, 1, width == 32 ? near_drop_32 : near_drop_64, &c);
-  void *ej = NULL;
+  pw_range_fn drop = width == 32 ? (ix ? near_dropx_32 : near_drop_32) : (ix ? near_dropx_64 : near_drop_64);
+  pw_status s = pw_parallel_for(c.nb, 1, drop, &c);
+  /* the ejected elements, their sort's scratch (and for argsort their
+     indices and scratch) in one block */
+  const size_t ekb = 2 * kb + (ix ? 8 : 0);
+  char *ej = NULL;
   if (s == PW_OK && !atomic_load(&c.give_up)) {
     if (width == 32 ? near_fix_32(&c) : near_fix_64(&c)) {
       c.nej = 0;
       for (size_t j = 0; j < c.nb; j++) c.nej += c.blk[j].e;
-      ej = pwa_alloc(2 * c.nej, kb); /* (and as much scratch for their sort) */
+      ej = pwa_alloc(c.nej ? c.nej : 1, ekb);
     }
   }
   if (ej == NULL) { /* cancelled, given up, or no memory for the ejected keys */
-    near_restore(&c, kb);
+    if (ix == NULL) near_restore(&c, kb);
     free(c.blk);
     *tried = s != PW_OK;
     return s;
   }
   *tried = 1;
+  uint32_t *eji = ix ? (uint32_t *)(ej + 2 * c.nej * kb) : NULL;
   for (size_t j = 0, at = 0; j < c.nb; j++) {
     const near_block *bl = &c.blk[j];
-    memcpy((char *)ej + at * kb, (const char *)x + bl->begin * kb, bl->e * kb);
+    memcpy(ej + at * kb, (const char *)c.xe + bl->begin * kb, bl->e * kb);
+    if (ix) memcpy(eji + at, c.xei + bl->begin, bl->e * sizeof *eji);
     at += bl->e;
   }
   if (c.nej > 1) {
     uint64_t lo, hi;
     s = make_keys(ej, ej, NULL, c.nej, width, mode, &lo, &hi);
-    if (s == PW_OK) s = eng_sort_any(ej, NULL, (char *)ej + c.nej * kb, NULL, c.nej, width, mode, 1, lo, hi);
+    if (s == PW_OK)
+      s = eng_sort_any(ej, eji, ej + c.nej * kb, ix ? eji + c.nej : NULL, c.nej, width, mode, 1, lo, hi);
+    if (s == PW_OK && ix) s = near_ties(ej, eji, c.nej, kb, ej + c.nej * kb);
   }
   if (s != PW_OK) { /* (x still holds the ejected keys, and its kept keys are in tmp) */
-    near_restore(&c, kb);
+    if (ix == NULL) near_restore(&c, kb);
   } else {
     for (size_t j = 0, at = 0; j <= c.nb; j++) {
       c.kpre[j] = at;
       if (j < c.nb) at += c.blk[j].k - c.blk[j].skip;
     }
-    c.ej = ej;
-    pw_range_fn merge = width == 32 ? near_merge_32 : near_merge_64;
+    c.ej = ej, c.eji = eji;
+    pw_range_fn merge = width == 32 ? (ix ? near_mergex_32 : near_merge_32) : (ix ? near_mergex_64 : near_merge_64);
     s = pw_parallel_for(n, pw_grain(2 * kb), merge, &c);
     /* cancelled part way: the chunks it skipped are written here (the
-       merge reads only tmp and ej: a chunk written twice is written alike) */
-    if (s != PW_OK) merge(&c, 0, n);
+       merge reads only tmp and ej: a chunk written twice is written alike;
+       an argsort cancelled has no result to finish) */
+    if (s != PW_OK && ix == NULL) merge(&c, 0, n);
   }
   free(ej);
   free(c.blk);
@@ -996,7 +1099,7 @@ static pw_status sort_any(void *x, size_t n, int width, int kind, bool descendin
   if (tmp == NULL) return pwa_nomem(n, kb);
   if (width >= 32) {
     int tried;
-    pw_status s = near_sort(x, tmp, n, width, mode, &tried);
+    pw_status s = near_sort(x, tmp, n, width, mode, NULL, &tried);
     if (tried) {
       free(tmp);
       return s;
@@ -1046,6 +1149,15 @@ static pw_status argsort_any(const void *x, size_t n, uint32_t *order, int width
   if (mem == NULL) return pwa_nomem(koff + n * sizeof(uint32_t), 1);
   void *k = mem, *k2 = mem + bytes_k;
   uint32_t *i2 = (uint32_t *)(mem + koff);
+  if (width >= 32) { /* nearly in order: the kept keys to k2 and i2, the others to k and order */
+    const near_ix nx = {k, order, i2};
+    int tried;
+    pw_status s = near_sort((void *)x, k2, n, width, mode, &nx, &tried);
+    if (tried) {
+      if (!small) free(mem);
+      return s;
+    }
+  }
   uint64_t lo, hi;
   pw_status s = make_keys(x, k, order, n, width, mode, &lo, &hi);
   if (s == PW_OK) s = eng_sort_any(k, order, k2, i2, n, width, -1, 1, lo, hi);
