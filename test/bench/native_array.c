@@ -158,7 +158,7 @@ static const op_info ops[] = {
     {"sort_f64", 10000000}, {"sort_u32", 10000000}, {"sort_f32", 10000000},
     {"sort_i64", 10000000}, {"sort_u16", 10000000}, {"sort_u8", 10000000},
     {"sort_f64_near", 10000000}, {"sort_u32_near", 10000000},
-    {"argsort_f64", 10000000}, {"argsort_u32", 10000000}, {"kth_f64", 10000000},
+    {"argsort_f64", 10000000}, {"argsort_f64_near", 10000000}, {"argsort_u32", 10000000}, {"kth_f64", 10000000},
     {"quantiles_f64", 10000000}, {"topk_f64", 10000000}, {"search_f64", 10000000},
     {"unique_u32", 10000000}, {"sum_f64", 50000000}, {"sum_f32", 50000000},
     {"sum_i32", 50000000}, {"sum_i64", 50000000}, {"variance_f64", 20000000},
@@ -298,8 +298,14 @@ static int run(const char *op, size_t n) {
       PREP(fill_bits(X, n, seed));
       TIME(pw_array_sort_u8((uint8_t *)X, n, false));
       snprintf(check, sizeof check, "%u", X[n / 2]);
-    } else if (strcmp(op, "argsort_f64") == 0) {
-      if (r == -1 && !from_input(X, n * 8)) fill_unit((double *)X, n, seed);
+    } else if (strcmp(op, "argsort_f64") == 0 || strcmp(op, "argsort_f64_near") == 0) {
+      if (r == -1 && !from_input(X, n * 8)) {
+        fill_unit((double *)X, n, seed);
+        if (op[11] == '_') { /* nearly in order, as sort_f64_near */
+          pw_array_sort_f64((double *)X, n, false);
+          near_swaps(X, n, 8, seed);
+        }
+      }
       TIME(pw_array_argsort_f64((double *)X, n, idx, false));
       snprintf(check, sizeof check, "%u", idx[n / 2]);
     } else if (strcmp(op, "argsort_u32") == 0) {

@@ -593,7 +593,7 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
     const v128_t v = wasm_v128_load(x + i), kv = pwa_key32x4(v, m);            \
     const v128_t prev = wasm_i32x4_shuffle(wasm_i32x4_splat((int32_t)top), kv, 3, 4, 5, 6); \
     if (!wasm_i32x4_all_true(wasm_u32x4_ge(kv, prev))) break;                  \
-    wasm_v128_store(kp + k, v);                                                \
+    wasm_v128_store(kp + k, IX ? kv : v);                                      \
     if (IX) wasm_v128_store(kip + k, wasm_i32x4_add(wasm_i32x4_splat((int32_t)i), wasm_i32x4_make(0, 1, 2, 3))); \
     k += 4, top = (uint32_t)wasm_i32x4_extract_lane(kv, 3), streak = 0;        \
   }                                                                            \
@@ -601,12 +601,13 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
 #define NEAR_DROP_SIMD_64(m, IX)                                               \
   for (const v128_t sign = wasm_i64x2_splat(INT64_MIN); i + 4 <= t; i += 4) {  \
     const v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 2);   \
-    const v128_t f0 = wasm_v128_xor(pwa_key64x2(v0, m), sign), f1 = wasm_v128_xor(pwa_key64x2(v1, m), sign); \
+    const v128_t k0 = pwa_key64x2(v0, m), k1 = pwa_key64x2(v1, m);             \
+    const v128_t f0 = wasm_v128_xor(k0, sign), f1 = wasm_v128_xor(k1, sign);   \
     const v128_t p0 = wasm_i64x2_shuffle(wasm_i64x2_splat((int64_t)(top ^ (uint64_t)INT64_MIN)), f0, 1, 2); \
     const v128_t p1 = wasm_i64x2_shuffle(f0, f1, 1, 2);                        \
     if (wasm_v128_any_true(wasm_v128_or(wasm_i64x2_lt(f0, p0), wasm_i64x2_lt(f1, p1)))) break; \
-    wasm_v128_store(kp + k, v0);                                               \
-    wasm_v128_store(kp + k + 2, v1);                                           \
+    wasm_v128_store(kp + k, IX ? k0 : v0);                                     \
+    wasm_v128_store(kp + k + 2, IX ? k1 : v1);                                 \
     if (IX) wasm_v128_store(kip + k, wasm_i32x4_add(wasm_i32x4_splat((int32_t)i), wasm_i32x4_make(0, 1, 2, 3))); \
     k += 4, top = (uint64_t)wasm_i64x2_extract_lane(f1, 1) ^ (uint64_t)INT64_MIN, streak = 0; \
   }                                                                            \
@@ -639,7 +640,12 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
 #define NEAR_MERGE_SIMD_64(m, IX) ((void)0)
 #endif
 
-/* (IX: argsort, with indices; else sort) */
+/*
+ * (IX: argsort, with indices; its kept and ejected elements are stored as
+ * their keys, which it alone needs: the passes after it take them under
+ * PWA_UINT_ASC. Else sort.) NEAR_SK: the key of a stored element.
+ */
+#define NEAR_SK(W, m, IX, v) (IX ? (v) : pwa_key##W(v, m))
 #define NEAR_DROP(W, m, IX)                                                    \
   {                                                                            \
     const uint##W##_t *x = c->x;                                               \
@@ -652,23 +658,24 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
       for (size_t i = s; i < t; i++) {                                         \
         NEAR_DROP_SIMD_##W(m, IX);                                             \
         const uint##W##_t v = x[i], kv = pwa_key##W(v, m);                     \
+        const uint##W##_t sv = IX ? kv : v; /* (what is stored) */            \
         if (k == 0 || kv >= top) {                                             \
           if (IX) kip[k] = (uint32_t)i;                                        \
-          kp[k++] = v, top = kv, streak = 0;                                   \
-        } else if (k >= 2 && kv >= pwa_key##W(kp[k - 2], m)) {                 \
+          kp[k++] = sv, top = kv, streak = 0;                                  \
+        } else if (k >= 2 && kv >= NEAR_SK(W, m, IX, kp[k - 2])) {             \
           if (IX) eip[e] = kip[k - 1], kip[k - 1] = (uint32_t)i;               \
-          ep[e++] = kp[k - 1], kp[k - 1] = v, top = kv, streak = 0;            \
+          ep[e++] = kp[k - 1], kp[k - 1] = sv, top = kv, streak = 0;           \
         } else if (++streak <= NEAR_STREAK ||                                  \
-                   (k > streak && pwa_key##W(kp[k - 1 - streak], m) > kv)) {   \
+                   (k > streak && NEAR_SK(W, m, IX, kp[k - 1 - streak]) > kv)) { \
           if (IX) eip[e] = (uint32_t)i;                                        \
-          ep[e++] = v;                                                         \
+          ep[e++] = sv;                                                        \
         } else {                                                               \
-          while (k > 0 && pwa_key##W(kp[k - 1], m) > kv) {                     \
+          while (k > 0 && NEAR_SK(W, m, IX, kp[k - 1]) > kv) {                 \
             if (IX) eip[e] = kip[k - 1];                                       \
             ep[e++] = kp[--k];                                                 \
           }                                                                    \
           if (IX) kip[k] = (uint32_t)i;                                        \
-          kp[k++] = v, top = kv, streak = 0;                                   \
+          kp[k++] = sv, top = kv, streak = 0;                                  \
         }                                                                      \
       }                                                                        \
       size_t all = atomic_fetch_add_explicit(&c->ejected, e - counted, memory_order_relaxed) + (e - counted); \
@@ -893,11 +900,10 @@ static size_t near_lnds(const uint64_t *k, size_t n) {
 }
 
 /*
- * argsort's sorted ejected elements ej[0, m) (`kb` bytes each), indices
- * eji: the indices of each run of equal elements into increasing order
- * (the engine keeps the order it was given, which the drop pass and the
- * boundary fix do not keep by index); scratch: m * kb bytes. Equal keys
- * are equal bits here: the engine's unkey gives one element per key.
+ * argsort's sorted ejected keys ej[0, m) (`kb` bytes each), indices eji:
+ * the indices of each run of equal keys into increasing order (the engine
+ * keeps the order it was given, which the drop pass and the boundary fix
+ * do not keep by index); scratch: m * kb bytes.
  */
 static pw_status near_ties(const void *ej, uint32_t *eji, size_t m, size_t kb, void *scratch) {
   for (size_t a = 0, b; a < m; a = b) {
@@ -957,6 +963,7 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, co
   }
   pw_range_fn drop = width == 32 ? (ix ? near_dropx_32 : near_drop_32) : (ix ? near_dropx_64 : near_drop_64);
   pw_status s = pw_parallel_for(c.nb, 1, drop, &c);
+  if (ix != NULL) c.mode = mode = PWA_UINT_ASC; /* (keys stored: NEAR_DROP) */
   /* the ejected elements, their sort's scratch (and for argsort their
      indices and scratch) in one block */
   const size_t ekb = 2 * kb + (ix ? 8 : 0);
