@@ -122,7 +122,7 @@ PW_ARRAY_TYPES(PW_ARRAY_SORT_)
  * order, in both directions. The order is sort's (-0 before +0, NaN last;
  * all NaNs compare equal here), so x[order[i]] lists x as sort would.
  * Apply the order to other arrays with pw_array_gather (sort by key).
- * 32- and 64-bit input nearly in the requested order is taken as sort
+ * 32- and 64-bit input nearly in order (either way) is taken as sort
  * takes it (keys out of place sorted apart and merged back, ties by
  * index). Scratch: about n * (2 * sizeof(T) + 4) bytes (input nearly in
  * order: up to n / 5 * (2 * sizeof(T) + 8) more where the heap has it).

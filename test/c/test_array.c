@@ -433,11 +433,12 @@ PW_ARRAY_TYPES(TEST_NESTED)
  * moved down, swaps across block boundaries and a high key at a block's
  * last place (the boundary fix), and the shapes not tried — four sorted
  * runs, every key a few places off, the last fifth random — or given up
- * (half the keys new, away from the places the sample looks at). Argsort
+ * (half the keys new, away from the places the sample looks at); equal
+ * keys across block boundaries counted from either end. Argsort
  * of each (its stable near path: ties by index, in the sort's direction
  * only) against the stable reference.
  */
-enum { NR_SWAPS, NR_FEW, NR_TAIL, NR_HEAD, NR_RUN_DOWN, NR_BOUNDARY, NR_RUNS, NR_LOCAL, NR_LATE, NR_HIDDEN, NR_COUNT };
+enum { NR_SWAPS, NR_FEW, NR_TAIL, NR_HEAD, NR_RUN_DOWN, NR_BOUNDARY, NR_RUNS, NR_LOCAL, NR_LATE, NR_HIDDEN, NR_TIES, NR_COUNT };
 #define TEST_NEAR(T, s)                                                        \
   static void test_sort_near_##s(void) {                                       \
     if (sizeof(T) < 4) return; /* (8 and 16 bits are counted) */               \
@@ -454,9 +455,9 @@ enum { NR_SWAPS, NR_FEW, NR_TAIL, NR_HEAD, NR_RUN_DOWN, NR_BOUNDARY, NR_RUNS, NR
       for (size_t bi = 0; bi < (n > blk ? 2u : 1u); bi++)                      \
         for (int nr = 0; nr < NR_COUNT; nr++)                                  \
           for (int dir = 0; dir < 2; dir++) {                                  \
-            if (n < blk && nr == NR_BOUNDARY) continue;                        \
+            if (n < blk && (nr == NR_BOUNDARY || nr == NR_TIES)) continue;     \
             /* (the long arrays: every shape once; a few in the other direction and with ties) */ \
-            if (n > blk && (bi || dir) && !(nr <= NR_FEW || nr == NR_BOUNDARY) ) continue; \
+            if (n > blk && (bi || dir) && !(nr <= NR_FEW || nr == NR_BOUNDARY || nr == NR_TIES)) continue; \
             if (n > blk && bi && dir) continue;                                \
             gen_##s(x, n, base[bi], &seed);                                    \
             gen_##s(fresh, n, base[bi], &seed);                                \
@@ -497,6 +498,13 @@ enum { NR_SWAPS, NR_FEW, NR_TAIL, NR_HEAD, NR_RUN_DOWN, NR_BOUNDARY, NR_RUNS, NR
               }                                                                \
               break;                                                           \
             case NR_LATE: memcpy(x + n - n / 5, fresh, n / 5 * sizeof(T)); break; \
+            case NR_TIES: /* equal keys across the block boundaries, counted from either end */ \
+              for (size_t b = blk; b < n; b += blk) x[b] = x[b - 1], x[n - b] = x[n - b - 1]; \
+              for (size_t q = 0; q < 3; q++) {                                 \
+                size_t i = splitmix64(&seed) % n, j = splitmix64(&seed) % n;   \
+                T t = x[i]; x[i] = x[j]; x[j] = t;                             \
+              }                                                                \
+              break;                                                           \
             default: /* half the keys new, where sort.c's sample does not look */ \
               for (size_t i = 0, stride = (n - 1) / 4096, step = (n - 1) / 255; i < n; i++) \
                 if (i % 4 >= 2 && i % stride > 1 && i % step != 0 && (n - 1 - i) % step != 0) x[i] = fresh[i]; \

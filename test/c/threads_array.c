@@ -60,7 +60,7 @@ static void swap_some(void *p, size_t size, uint64_t *seed) {
   }
 }
 #define DIM 300
-#define NDIGESTS 25
+#define NDIGESTS 26
 
 /* Runs every kernel on fixed inputs; one digest of results per kernel. */
 static void run_all(uint64_t *d) {
@@ -107,6 +107,8 @@ static void run_all(uint64_t *d) {
   memcpy(out, g, N * 8);
   swap_some(out, 8, &seed);
   s = pw_array_argsort_f64(out, N, o32, false);
+  DIGEST(o32, N * 4);
+  s = pw_array_argsort_f64(out, N, o32, true); /* (nearly in the other order: read from the end) */
   DIGEST(o32, N * 4);
   swap_some(ix, 4, &seed);
   s = pw_array_argsort_u32(ix, N, o32, false);

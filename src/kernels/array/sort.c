@@ -522,6 +522,11 @@ static pw_status eng_sort_any(void *k, uint32_t *ix, void *k2, uint32_t *ix2, si
  *     the threads (each chunk finds its start in both by a binary search).
  * Equal keys are equal elements (every key map is a bijection), so the
  * result does not depend on which of equal keys is kept, nor on the blocks.
+ * Argsort takes the same path, stable: the kept keys and the ejected ones
+ * carry their indices, equal ejected keys are put in index order after
+ * their sort, and the merge takes the lower index first among equal keys;
+ * x is only read, so input nearly in the other order is read from its end
+ * (where the later of equal keys comes first: see NEAR_DROP).
  */
 #define NEAR_MIN ((size_t)1 << 16) /* least elements to try */
 #define NEAR_SAMPLE ((size_t)4096)
@@ -540,8 +545,9 @@ typedef struct {
 
 /*
  * The places of an argsort (near_sort's `ix`): its input x is not written;
- * the blocks' ejected elements go to xe, their indices to order, the kept
- * keys' indices to ti (beside tmp), and the result to order.
+ * the blocks' ejected keys go to xe, their indices to order, the kept
+ * keys' indices to ti (beside the kept keys in tmp), and the result to
+ * order.
  */
 typedef struct {
   void *xe;
@@ -549,7 +555,7 @@ typedef struct {
 } near_ix;
 
 typedef struct {
-  void *x, *xe, *tmp; /* input, ejected elements (x itself for sort), kept elements */
+  void *x, *xe, *tmp; /* input, ejected elements (x itself for sort), kept elements (argsort: keys) */
   uint32_t *xei, *ti; /* argsort: ejected and kept elements' indices */
   const void *ej; /* the ejected elements, sorted (merge) */
   const uint32_t *eji; /* argsort: their indices */
@@ -557,6 +563,7 @@ typedef struct {
   near_block *blk;
   size_t *kpre; /* kpre[j]: kept keys in the blocks before j (nb + 1 entries) */
   int mode;
+  int back; /* argsort of input nearly in the other order: read from the end */
   atomic_size_t ejected; /* ejected keys of finished strips, all blocks */
   atomic_int give_up;
 } near_ctx;
@@ -643,10 +650,16 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
 /*
  * (IX: argsort, with indices; its kept and ejected elements are stored as
  * their keys, which it alone needs: the passes after it take them under
- * PWA_UINT_ASC. Else sort.) NEAR_SK: the key of a stored element.
+ * PWA_UINT_ASC. Else sort. R: argsort of input nearly in the other order,
+ * read from its end, so that indices fall: an equal key read later comes
+ * first, so it does not extend the kept run (NEAR_GE and NEAR_GT compare
+ * as if it were lower) and the kept runs have no equal keys.) NEAR_SK:
+ * the key of a stored element.
  */
 #define NEAR_SK(W, m, IX, v) (IX ? (v) : pwa_key##W(v, m))
-#define NEAR_DROP(W, m, IX)                                                    \
+#define NEAR_GE(R, a, b) (R ? (a) > (b) : (a) >= (b))
+#define NEAR_GT(R, a, b) (R ? (a) >= (b) : (a) > (b))
+#define NEAR_DROP(W, m, IX, R)                                                 \
   {                                                                            \
     const uint##W##_t *x = c->x;                                               \
     uint##W##_t *kp = (uint##W##_t *)c->tmp + bl->begin, *ep = (uint##W##_t *)c->xe + bl->begin; \
@@ -656,25 +669,28 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
     PWA_STRIPS(s, t, bl->begin, bl->end) {                                     \
       if (atomic_load_explicit(&c->give_up, memory_order_relaxed)) break;      \
       for (size_t i = s; i < t; i++) {                                         \
-        NEAR_DROP_SIMD_##W(m, IX);                                             \
-        const uint##W##_t v = x[i], kv = pwa_key##W(v, m);                     \
+        if (!R) {                                                              \
+          NEAR_DROP_SIMD_##W(m, IX);                                           \
+        }                                                                      \
+        const size_t at = R ? c->n - 1 - i : i; /* (the element's index) */    \
+        const uint##W##_t v = x[at], kv = pwa_key##W(v, m);                    \
         const uint##W##_t sv = IX ? kv : v; /* (what is stored) */            \
-        if (k == 0 || kv >= top) {                                             \
-          if (IX) kip[k] = (uint32_t)i;                                        \
+        if (k == 0 || NEAR_GE(R, kv, top)) {                                   \
+          if (IX) kip[k] = (uint32_t)at;                                       \
           kp[k++] = sv, top = kv, streak = 0;                                  \
-        } else if (k >= 2 && kv >= NEAR_SK(W, m, IX, kp[k - 2])) {             \
-          if (IX) eip[e] = kip[k - 1], kip[k - 1] = (uint32_t)i;               \
+        } else if (k >= 2 && NEAR_GE(R, kv, NEAR_SK(W, m, IX, kp[k - 2]))) {   \
+          if (IX) eip[e] = kip[k - 1], kip[k - 1] = (uint32_t)at;              \
           ep[e++] = kp[k - 1], kp[k - 1] = sv, top = kv, streak = 0;           \
         } else if (++streak <= NEAR_STREAK ||                                  \
-                   (k > streak && NEAR_SK(W, m, IX, kp[k - 1 - streak]) > kv)) { \
-          if (IX) eip[e] = (uint32_t)i;                                        \
+                   (k > streak && NEAR_GT(R, NEAR_SK(W, m, IX, kp[k - 1 - streak]), kv))) { \
+          if (IX) eip[e] = (uint32_t)at;                                       \
           ep[e++] = sv;                                                        \
         } else {                                                               \
-          while (k > 0 && NEAR_SK(W, m, IX, kp[k - 1]) > kv) {                 \
+          while (k > 0 && NEAR_GT(R, NEAR_SK(W, m, IX, kp[k - 1]), kv)) {      \
             if (IX) eip[e] = kip[k - 1];                                       \
             ep[e++] = kp[--k];                                                 \
           }                                                                    \
-          if (IX) kip[k] = (uint32_t)i;                                        \
+          if (IX) kip[k] = (uint32_t)at;                                       \
           kp[k++] = sv, top = kv, streak = 0;                                  \
         }                                                                      \
       }                                                                        \
@@ -760,7 +776,8 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
  * before) — that leave the two in order are ejected (into their blocks'
  * ejected keys, where the kept ones they leave make room). Equal keys
  * across the boundary are in order (for argsort too: the earlier block's
- * indices are lower). 0 once more than n / NEAR_SHARE keys are ejected in
+ * indices are lower), but for an argsort read from the end (c->back:
+ * there they are not). 0 once more than n / NEAR_SHARE keys are ejected in
  * all (several sorted runs: each run after the first would be), 1
  * otherwise.
  */
@@ -775,19 +792,19 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
       if (bp != NULL) {                                                        \
         const uint##W##_t *rp = tmp + bp->begin + bp->skip, *rj = tmp + bj->begin + bj->skip; \
         const size_t np = bp->k - bp->skip, nj = bj->k - bj->skip;             \
-        if (pwa_key##W(rj[0], m) < pwa_key##W(rp[np - 1], m)) {                \
+        if (NEAR_GT(c->back, pwa_key##W(rp[np - 1], m), pwa_key##W(rj[0], m))) { \
           size_t best = nj, bq = nj, bpp = 0, q = 0, hi = nj;                  \
-          while (q < hi) { /* the first key of rj not below rp's first */       \
+          while (q < hi) { /* the first key of rj after rp's first */          \
             size_t mid = q + (hi - q) / 2;                                     \
-            if (pwa_key##W(rj[mid], m) < pwa_key##W(rp[0], m)) q = mid + 1;   \
+            if (NEAR_GT(c->back, pwa_key##W(rp[0], m), pwa_key##W(rj[mid], m))) q = mid + 1; \
             else hi = mid;                                                     \
           }                                                                    \
           for (; q < nj && q < best; q++) {                                    \
             const uint##W##_t kq = pwa_key##W(rj[q], m);                       \
-            size_t lo = 0, hi = np; /* kept keys of rp not above kq */          \
+            size_t lo = 0, hi = np; /* kept keys of rp before kq */             \
             while (lo < hi) {                                                  \
               size_t mid = lo + (hi - lo) / 2;                                 \
-              if (pwa_key##W(rp[mid], m) <= kq) lo = mid + 1;                  \
+              if (NEAR_GE(c->back, kq, pwa_key##W(rp[mid], m))) lo = mid + 1;  \
               else hi = mid;                                                   \
             }                                                                  \
             if (q + (np - lo) < best) best = q + (np - lo), bq = q, bpp = np - lo; \
@@ -830,10 +847,12 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
     }                                                                          \
   }
 
-#define NEAR_DROP_32(m) NEAR_DROP(32, m, 0)
-#define NEAR_DROP_64(m) NEAR_DROP(64, m, 0)
-#define NEAR_DROPX_32(m) NEAR_DROP(32, m, 1)
-#define NEAR_DROPX_64(m) NEAR_DROP(64, m, 1)
+#define NEAR_DROP_32(m) NEAR_DROP(32, m, 0, 0)
+#define NEAR_DROP_64(m) NEAR_DROP(64, m, 0, 0)
+#define NEAR_DROPX_32(m) NEAR_DROP(32, m, 1, 0)
+#define NEAR_DROPX_64(m) NEAR_DROP(64, m, 1, 0)
+#define NEAR_DROPR_32(m) NEAR_DROP(32, m, 1, 1)
+#define NEAR_DROPR_64(m) NEAR_DROP(64, m, 1, 1)
 #define NEAR_MERGE_32(m) NEAR_MERGE(32, m, 0)
 #define NEAR_MERGE_64(m) NEAR_MERGE(64, m, 0)
 #define NEAR_MERGEX_32(m) NEAR_MERGE(32, m, 1)
@@ -853,6 +872,7 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
 #define NEAR_FNS(W)                                                            \
   NEAR_PASS(near_drop_, W, )                                                   \
   NEAR_PASS(near_dropx_, W, X)                                                 \
+  NEAR_PASS(near_dropr_, W, R)                                                 \
   static void near_merge_##W(void *p, size_t ob, size_t oe) {                  \
     near_ctx *c = p;                                                           \
     PWA_MODE_SWITCH(c->mode, NEAR_MERGE_##W)                                   \
@@ -920,9 +940,9 @@ static pw_status near_ties(const void *ej, uint32_t *eji, size_t m, size_t kb, v
  * Sorts x[0, n) (32- or 64-bit keys under mode; tmp: n elements of
  * scratch) if its keys are nearly in order: PW_OK, or a failure (x then
  * holds its elements); *tried = 0 where it did not (x holds its elements,
- * in another order). With ix (argsort, not tried in the other order),
- * x is only read and the stable order goes to ix->order; *tried = 0
- * leaves ix's buffers and tmp to be written anew.
+ * in another order). With ix (argsort), x is only read (input nearly in
+ * the other order is read from its end) and the stable order goes to
+ * ix->order; *tried = 0 leaves ix's buffers and tmp to be written anew.
  */
 static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, const near_ix *ix,
                            int *tried) {
@@ -933,23 +953,24 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, co
      (the spread keys), in the sort's direction or against it */
   const size_t stride = (n - 1) / NEAR_SAMPLE;
   uint64_t keys[NEAR_SPREAD];
-  for (int back = 0; back < 2; back++) {
+  int back = 0;
+  for (; back < 2; back++) {
     size_t r[2] = {0, 0};
     if (width == 32 ? near_count_32(x, n, stride, mode, back, r, keys)
                     : near_count_64(x, n, stride, mode, back, r, keys))
       return *tried = 1, PW_ECANCELED; /* (x not written) */
     if (r[back] > NEAR_SAMPLE_MAX) {
-      if (back || ix != NULL) return PW_OK;
+      if (back) return PW_OK;
       continue;
     }
     if (near_lnds(keys, NEAR_SPREAD) < NEAR_SPREAD - NEAR_SPREAD_MAX) return PW_OK;
-    if (back) {
+    if (back && ix == NULL) { /* (argsort reads x from its end instead) */
       pw_status s = reverse(x, n, kb);
       if (s != PW_OK) return *tried = 1, s;
     }
     break;
   }
-  near_ctx c = {.x = x, .xe = x, .tmp = tmp, .n = n, .nb = pw_chunks(n, NEAR_BLOCK), .mode = mode};
+  near_ctx c = {.x = x, .xe = x, .tmp = tmp, .n = n, .nb = pw_chunks(n, NEAR_BLOCK), .mode = mode, .back = back};
   if (ix != NULL) c.xe = ix->xe, c.xei = ix->order, c.ti = ix->ti;
   atomic_init(&c.ejected, 0);
   atomic_init(&c.give_up, 0);
@@ -961,7 +982,9 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, co
     bl->begin = j * NEAR_BLOCK, bl->end = n - bl->begin < NEAR_BLOCK ? n : bl->begin + NEAR_BLOCK;
     bl->e = bl->skip = bl->k = 0;
   }
-  pw_range_fn drop = width == 32 ? (ix ? near_dropx_32 : near_drop_32) : (ix ? near_dropx_64 : near_drop_64);
+  pw_range_fn drop = width == 32 ? (ix == NULL ? near_drop_32 : back ? near_dropr_32 : near_dropx_32)
+                                  : (ix == NULL ? near_drop_64 : back ? near_dropr_64 : near_dropx_64);
+  if (ix == NULL) c.back = 0; /* (x was reversed) */
   pw_status s = pw_parallel_for(c.nb, 1, drop, &c);
   if (ix != NULL) c.mode = mode = PWA_UINT_ASC; /* (keys stored: NEAR_DROP) */
   /* the ejected elements, their sort's scratch (and for argsort their
