@@ -307,12 +307,15 @@ static pw_status make_keys(const void *x, void *k, uint32_t *ix, size_t n, int w
  * column, one sorted the other way, all-equal data — is common, and the
  * engine gains nothing from it (10M sorted doubles: 80 % of a random
  * array's time, 8.7x TypedArray.prototype.sort, which is adaptive). So a
- * sort first checks: the first PRE_PROBE keys rule out most other data at
- * no cost; if they are in one order, a parallel pass checks the rest,
+ * sort first checks: the first PRE_PROBE keys, and as many at places
+ * spread to the end, rule out most other data at no cost (the probes
+ * against each other too: one in each order); if they are all in one
+ * order, a parallel pass checks the rest,
  * every block stopping at its first pair against both orders (or once
  * another block has found one). The answer depends on the data alone.
  */
 #define PRE_PROBE 256u
+#define PRE_PROBES 8u /* probes of PRE_PROBE keys: the first, six spread, the last */
 enum { PRE_UP = 1, PRE_DOWN = 2, PRE_EMPTY = 4 }; /* PRE_UP: non-decreasing keys; PRE_DOWN: non-increasing */
 
 typedef struct {
@@ -382,6 +385,21 @@ static int presorted(const void *x, size_t n, int width, int mode) {
   size_t probe = n < PRE_PROBE ? n : PRE_PROBE;
   body(&c, 0, probe, r);
   if (r[0] == 0 || probe == n) return (int)r[0];
+  /* more probes, spread to the end (new keys appended to a sorted array:
+     the pass below would read all the rest before its last block) */
+  uint64_t flags = r[0], last = r[2];
+  for (size_t q = 1; q < PRE_PROBES && n >= (PRE_PROBES + 1) * PRE_PROBE; q++) {
+    if (pw_cancelled()) return -1;
+    size_t at = (n - PRE_PROBE) / (PRE_PROBES - 1) * q;
+    if (q == PRE_PROBES - 1) at = n - PRE_PROBE;
+    uint64_t rq[3];
+    body(&c, at, at + PRE_PROBE, rq);
+    flags &= rq[0];
+    if (rq[1] < last) flags &= ~(uint64_t)PRE_UP; /* (and against the probe before) */
+    if (rq[1] > last) flags &= ~(uint64_t)PRE_DOWN;
+    if (flags == 0) return 0;
+    last = rq[2];
+  }
   r[0] |= PRE_EMPTY; /* the whole array again, in parallel blocks (the probe's keys are cheap to redo) */
   if (pwa_reduce(n, pw_grain((size_t)width / 8), sizeof r, body, pre_join, &c, r) != PW_OK) return -1;
   return atomic_load(&c.mixed) ? 0 : (int)r[0];
