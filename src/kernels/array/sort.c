@@ -997,7 +997,8 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, co
     }
     break;
   }
-  near_ctx c = {.x = x, .xe = x, .tmp = tmp, .n = n, .nb = pw_chunks(n, NEAR_BLOCK), .mode = mode, .back = back};
+  near_ctx c = {.x = x, .xe = x, .tmp = tmp, .n = n, .nb = pw_chunks(n, NEAR_BLOCK), .mode = mode,
+                .back = ix != NULL && back}; /* (sort reversed x instead) */
   if (ix != NULL) c.xe = ix->xe, c.xei = ix->order, c.ti = ix->ti;
   atomic_init(&c.ejected, 0);
   atomic_init(&c.give_up, 0);
@@ -1011,7 +1012,6 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, co
   }
   pw_range_fn drop = width == 32 ? (ix == NULL ? near_drop_32 : back ? near_dropr_32 : near_dropx_32)
                                   : (ix == NULL ? near_drop_64 : back ? near_dropr_64 : near_dropx_64);
-  if (ix == NULL) c.back = 0; /* (x was reversed) */
   pw_status s = pw_parallel_for(c.nb, 1, drop, &c);
   if (ix != NULL) c.mode = mode = PWA_UINT_ASC; /* (keys stored: NEAR_DROP) */
   /* the ejected elements, their sort's scratch (and for argsort their
