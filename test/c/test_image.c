@@ -496,6 +496,9 @@ static void test_blur_fixed(void) {
   static const struct { uint32_t w, h; float sigma; } cases[] = {
       {16, 16, 0.3f}, {17, 33, 0.8f},  {5, 70, 1.0f},   {64, 40, 1.5f}, {31, 97, 2.5f},
       {100, 65, 5.0f}, {37, 150, 5.0f}, {123, 45, 7.3f}, {90, 90, 14.0f}, {200, 130, 25.0f},
+      /* (odd: opaque) r 1 on rows of whole steps of 4 pixels, where the opaque plan's row pass
+         stores past the row (into its padding and the room after it) */
+      {23, 20, 0.3f}, {20, 23, 0.3f},
   };
   int fixed_cases = 0, alpha_cases = 0;
   for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {

@@ -72,6 +72,12 @@
  * sigma 5, a seventh of the picture at alpha 128): 174-179 ms in the float
  * engine, 102-112 in the alpha plan (the opaque plan: 98-107).
  *
+ * GF_RGB, the opaque RGBA plan's form: an RGBA blur whose every alpha is
+ * 255 filters only the three colour values of each pixel (the row pass
+ * reads them out of the pixels, the column pass writes them back with
+ * alpha 255, which is what filtering the alpha gives: the weights sum to
+ * 2^q), a quarter less work than filtering four: the same bytes.
+ *
  * Work: a chunk of output rows goes band by band (GF_BAND rows). The rows a
  * band needs are row-filtered once into a ring of int16 rows (they stay
  * there for the next band); the column pass then runs over column blocks
@@ -95,6 +101,7 @@
 
 #define GF_BAND 32u   /* output rows a band */
 #define GF_BLOCK 256u /* values of a column block in the column pass */
+#define GF_BLOCK3 240u /* the same for the opaque RGBA plan's colour values (GF_RGB): 80 pixels */
 #define GFA_Q 17u     /* with alpha: the weights' scale 2^q at most (sums of 16320 2^q below 2^31) */
 
 /* ------------------------------------------------------------------------ */
@@ -381,6 +388,11 @@ static void gf_row1_simd(const int16_t *pad, size_t n, uint32_t r, const int16_t
   gf_row_simd(pad, n, 1, r, W, wp, sh, out);
 }
 
+static void gf_row3_simd(const int16_t *pad, size_t n, uint32_t r, const int16_t *W, const uint32_t *wp,
+                         unsigned sh, int16_t *out) {
+  gf_row_simd(pad, n, 3, r, W, wp, sh, out);
+}
+
 /* Column pass, SIMD. */
 static void gf_col_simd(const int16_t *base, size_t stride, size_t i0, size_t i1, uint32_t r, const int16_t *W,
                         const uint32_t *wp, unsigned sh, uint8_t *d) {
@@ -546,6 +558,7 @@ typedef struct {
   const pw__img_gfix *g;
   const uint32_t *wp1, *wp2; /* weight pairs for the SIMD path */
   int simd;
+  int rgb;      /* opaque RGBA filtered as its colour values (GF_RGB): ch 3, 4 bytes a pixel */
   int unsharp;  /* an unsharp mask of the source (threshold 0) instead of the blur */
   float amount; /* its amount */
   atomic_int failed;
@@ -585,6 +598,25 @@ static void gf_hrow(const gf_ctx *c, int64_t y, int16_t *pad, int16_t *out) {
       for (unsigned k = 0; k < 3; k++) mid[i + k] = (int16_t)((s[i + k] * a + 2) >> 2);
       mid[i + 3] = (int16_t)(a << 6);
     }
+  } else if (c->rgb) { /* R, G, B of each pixel (the alpha is 255) */
+    size_t x = 0;
+#if PW_IMG_SIMD
+    if (c->simd) {
+      /* 4 pixels a step; the second store's last 4 values lie past them, where the next step
+         (or the padding, which the buffer has room for: gf_chunk) writes */
+      for (; x + 4 <= c->w; x += 4, i += 12) {
+        v128_t v = wasm_v128_load(s + 4 * x);
+        v128_t p = wasm_i8x16_shuffle(v, v, 0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 15, 15, 15, 15);
+        wasm_v128_store(mid + i, wasm_u16x8_extend_low_u8x16(p));
+        wasm_v128_store(mid + i + 8, wasm_u16x8_extend_high_u8x16(p));
+      }
+    }
+#endif
+    for (; x < c->w; x++, i += 3) {
+      mid[i] = s[4 * x];
+      mid[i + 1] = s[4 * x + 1];
+      mid[i + 2] = s[4 * x + 2];
+    }
   } else {
 #if PW_IMG_SIMD
     for (; i + 16 <= n; i += 16) {
@@ -604,6 +636,7 @@ static void gf_hrow(const gf_ctx *c, int64_t y, int16_t *pad, int16_t *out) {
 #if PW_IMG_SIMD
   if (c->simd) {
     if (ch == 4) gf_row4_simd(pad, n, r, g->w1, c->wp1, g->sh1, out);
+    else if (ch == 3) gf_row3_simd(pad, n, r, g->w1, c->wp1, g->sh1, out);
     else gf_row1_simd(pad, n, r, g->w1, c->wp1, g->sh1, out);
     return;
   }
@@ -642,6 +675,35 @@ static void gf_col(const gf_ctx *c, const int16_t *base, size_t n, size_t i0, si
 }
 
 /*
+ * The column pass over colour values [i0, i1) (whole pixels, at most
+ * GF_BLOCK3) of one output row of the opaque RGBA plan: the bytes of the
+ * plain plan's column pass, then each pixel's three with alpha 255 (what
+ * filtering the alpha of 255 everywhere gives: the weights sum to 2^q).
+ */
+static void gf_col_rgb(const gf_ctx *c, const int16_t *base, size_t n, size_t i0, size_t i1, uint8_t *d) {
+  const pw__img_gfix *g = c->g;
+  uint8_t t[GF_BLOCK]; /* (GF_BLOCK3 used) */
+  const size_t m = i1 - i0;
+  size_t i = 0;
+  d += i0 / 3 * 4;
+#if PW_IMG_SIMD
+  if (c->simd) {
+    gf_col_simd(base + i0, n, 0, m, g->r, g->w2, c->wp2, g->sh2, t);
+    const v128_t opaque = wasm_i32x4_splat((int32_t)0xff000000u);
+    for (; i + 48 <= m; i += 48, d += 64) { /* 16 pixels */
+      const v128_t a = wasm_v128_load(t + i), b = wasm_v128_load(t + i + 16), e = wasm_v128_load(t + i + 32);
+      wasm_v128_store(d, wasm_v128_or(wasm_i8x16_shuffle(a, a, 0, 1, 2, 0, 3, 4, 5, 0, 6, 7, 8, 0, 9, 10, 11, 0), opaque));
+      wasm_v128_store(d + 16, wasm_v128_or(wasm_i8x16_shuffle(a, b, 12, 13, 14, 0, 15, 16, 17, 0, 18, 19, 20, 0, 21, 22, 23, 0), opaque));
+      wasm_v128_store(d + 32, wasm_v128_or(wasm_i8x16_shuffle(b, e, 8, 9, 10, 0, 11, 12, 13, 0, 14, 15, 16, 0, 17, 18, 19, 0), opaque));
+      wasm_v128_store(d + 48, wasm_v128_or(wasm_i8x16_shuffle(e, e, 4, 5, 6, 0, 7, 8, 9, 0, 10, 11, 12, 0, 13, 14, 15, 0), opaque));
+    }
+  } else
+#endif
+    gf_col_c(base + i0, n, 0, m, g->r, g->w2, g->sh2, t);
+  for (; i < m; i += 3, d += 4) d[0] = t[i], d[1] = t[i + 1], d[2] = t[i + 2], d[3] = 255;
+}
+
+/*
  * The column pass of a band [ys, ye) whose rows' ring rows start at buf:
  * column blocks of GF_BLOCK values, every row of the band for one block
  * before the next. The blur and the unsharp mask have a function each,
@@ -649,17 +711,18 @@ static void gf_col(const gf_ctx *c, const int16_t *base, size_t n, size_t i0, si
  * blur's in gf_chunk, the blur took 1.5x as long in wasm (V8), though the
  * mask's code never ran.
  */
-#define GF_COLS(name, col)                                                     \
+#define GF_COLS(name, col, blk)                                                \
   static void name(const gf_ctx *c, const int16_t *buf, size_t ys, size_t ye) { \
     const size_t n = (size_t)c->w * c->ch;                                      \
-    for (size_t i0 = 0; i0 < n; i0 += GF_BLOCK) {                               \
+    for (size_t i0 = 0; i0 < n; i0 += (blk)) {                                  \
       if (pw_cancelled()) return; /* (gf_chunk's tick then stops it) */         \
-      const size_t i1 = i0 + GF_BLOCK < n ? i0 + GF_BLOCK : n;                  \
+      const size_t i1 = i0 + (blk) < n ? i0 + (blk) : n;                        \
       for (size_t y = ys; y < ye; y++) col(c, buf + (y - ys) * n, n, i0, i1, c->dst + y * c->dstride); \
     }                                                                           \
   }
-GF_COLS(gf_cols, gf_col)
-GF_COLS(gf_cols_unsharp, gf_col_unsharp)
+GF_COLS(gf_cols, gf_col, GF_BLOCK)
+GF_COLS(gf_cols_rgb, gf_col_rgb, GF_BLOCK3)
+GF_COLS(gf_cols_unsharp, gf_col_unsharp, GF_BLOCK)
 #undef GF_COLS
 typedef void (*gf_cols_fn)(const gf_ctx *c, const int16_t *buf, size_t ys, size_t ye);
 
@@ -674,8 +737,9 @@ static void gf_chunk(void *p, size_t y0, size_t y1) {
   const pw__img_gfix *g = c->g;
   const uint32_t r = g->r;
   const size_t n = (size_t)c->w * c->ch;
-  gf_cols_fn cols = c->unsharp ? gf_cols_unsharp : gf_cols;
-  int16_t *pad = malloc(((size_t)c->w + 2 * (size_t)r) * c->ch * sizeof *pad);
+  gf_cols_fn cols = c->unsharp ? gf_cols_unsharp : c->rgb ? gf_cols_rgb : gf_cols;
+  /* (8 values to spare: gf_hrow's opaque RGBA step stores 4 past its pixels) */
+  int16_t *pad = malloc((((size_t)c->w + 2 * (size_t)r) * c->ch + 8) * sizeof *pad);
   int16_t *buf = malloc((GF_BAND + 2 * (size_t)r) * n * sizeof *buf);
   if (pad == NULL || buf == NULL) {
     atomic_store(&c->failed, 1);
@@ -722,7 +786,10 @@ pw_status pw__img_gauss_fixed_window(const uint8_t *src, size_t sstride, uint8_t
     wp[m] = (uint16_t)g->w1[2 * m] | (uint32_t)(uint16_t)g->w1[2 * m + 1] << 16;
     wp[pairs + m] = (uint16_t)g->w2[2 * m] | (uint32_t)(uint16_t)g->w2[2 * m + 1] << 16;
   }
-  gf_ctx c = {src, dst, width, height, ch, g, wp, wp + pairs, pw__img_simd(flags), unsharp, amount, 0, sstride, dstride};
+  /* opaque RGBA (a blur): its colour values only (GF_RGB) */
+  const int rgb = ch == 4 && !g->alpha && !unsharp;
+  gf_ctx c = {src, dst, width, height, rgb ? 3 : ch, g, wp, wp + pairs, pw__img_simd(flags), rgb, unsharp, amount, 0,
+              sstride, dstride};
   /* two chunks a thread: each chunk row-filters 2r rows beyond its own (sigma 5, 3000 rows, 2
      threads: 8 % more row-pass work with four chunks a thread, 4 % with two), so fewer chunks
      scale better: 4000x3000 sigma 5 on a pool of 2 took 53.6-54.9 ms with four a thread (rounded
