@@ -166,27 +166,23 @@ export async function benchArrays(cfg) {
   const targets = [['core', core], ['pool1', pool1], [`pool${threads}`, poolN]];
   const label = { core: 'wasm core', pool1: 'wasm pool, 1 thread', [`pool${threads}`]: `wasm pool, ${threads} threads` };
   try {
+    // argsort of 10M Float64 against the JS index sort (random, and nearly in order)
+    const argsortJob = {
+      C: Float64Array, n: cfg.arraySortN, readOnly: true, sameInput: true,
+      out: Uint32Array, // the indices into an alloc() view (options.out): no copy out
+      op: async (a, x, out) => { const o = await a.array.argsort(x, { out }); return x[o[o.length >> 1]]; },
+      js: (x) => { const idx = new Uint32Array(x.length); for (let i = 0; i < idx.length; i++) idx[i] = i; idx.sort((p, q) => x[p] - x[q]); return x[idx[idx.length >> 1]]; },
+      jsName: 'index sort idx.sort((a, b) => x[a] - x[b])', jsRuns: Math.min(cfg.runs, 3), target: ARGSORT_TARGET,
+    };
     const jobs = [
       { key: 'sort_f64', C: Float64Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Float64`, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Float64Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x), sameInput: true },
       { key: 'sort_u32', C: Uint32Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Uint32`, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Uint32Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x), sameInput: true },
       // nearly in order: sorted, then 1 % of the elements swapped in random pairs (the built-in is adaptive)
       { key: 'sort_f64_near', C: Float64Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Float64 nearly in order`, prep: nearly, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Float64Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x), sameInput: true },
       { key: 'sort_u32_near', C: Uint32Array, n: cfg.arraySortN, what: `sort ${fmt(cfg.arraySortN)} Uint32 nearly in order`, prep: nearly, op: (a, x) => a.array.sort(x), js: (x) => x.sort(), jsName: 'Uint32Array.prototype.sort', target: SORT_TARGET, check: (x) => isSorted(x), sameInput: true },
-      {
-        key: 'argsort_f64', C: Float64Array, n: cfg.arraySortN, what: `argsort ${fmt(cfg.arraySortN)} Float64`, readOnly: true, sameInput: true,
-        out: Uint32Array, // the indices into an alloc() view (options.out): no copy out
-        op: async (a, x, out) => { const o = await a.array.argsort(x, { out }); return x[o[o.length >> 1]]; },
-        js: (x) => { const idx = new Uint32Array(x.length); for (let i = 0; i < idx.length; i++) idx[i] = i; idx.sort((p, q) => x[p] - x[q]); return x[idx[idx.length >> 1]]; },
-        jsName: 'index sort idx.sort((a, b) => x[a] - x[b])', jsRuns: Math.min(cfg.runs, 3), target: ARGSORT_TARGET,
-      },
+      { ...argsortJob, key: 'argsort_f64', what: `argsort ${fmt(cfg.arraySortN)} Float64` },
       // nearly in order as above (the index sort is adaptive too)
-      {
-        key: 'argsort_f64_near', C: Float64Array, n: cfg.arraySortN, what: `argsort ${fmt(cfg.arraySortN)} Float64 nearly in order`, readOnly: true, sameInput: true,
-        prep: nearly, out: Uint32Array,
-        op: async (a, x, out) => { const o = await a.array.argsort(x, { out }); return x[o[o.length >> 1]]; },
-        js: (x) => { const idx = new Uint32Array(x.length); for (let i = 0; i < idx.length; i++) idx[i] = i; idx.sort((p, q) => x[p] - x[q]); return x[idx[idx.length >> 1]]; },
-        jsName: 'index sort idx.sort((a, b) => x[a] - x[b])', jsRuns: Math.min(cfg.runs, 3), target: ARGSORT_TARGET,
-      },
+      { ...argsortJob, key: 'argsort_f64_near', what: `argsort ${fmt(cfg.arraySortN)} Float64 nearly in order`, prep: nearly },
       {
         key: 'sum_f64', C: Float64Array, n: cfg.arraySumN, what: `sum ${fmt(cfg.arraySumN)} Float64`, readOnly: true,
         op: (a, x) => a.array.sum(x),

@@ -3,7 +3,8 @@
 // to write, and the same C built natively, side by side in one run on one
 // 12-megapixel RGBA image (4000x3000) held as raw pixels: the picture of
 // test/bench/native_image.c (smooth gradients with noise, a seventh of its
-// 64x64 tiles half transparent), made here by the same formula.
+// 64x64 tiles half transparent), made here by the same formula; the blur
+// also on that picture opaque (a decoded photo) and cut out.
 //
 // Contenders:
 //   - wasm core (synchronous, this thread), pools of 1 and N (all cores)
@@ -177,6 +178,8 @@ export async function benchImages(cfg) {
   const poolN = await pw.createPool({ threads });
   const wasm = [['core', core, 'wasm core'], ['pool1', pool1, 'wasm pool, 1 thread'], ['poolN', poolN, `wasm pool, ${threads} threads`]];
   const cut = cutout(pixels, W, H);
+  const opaque = pixels.slice(); // every alpha 255, as a decoded photo (native_image.c's opaque)
+  for (let i = 3; i < opaque.length; i += 4) opaque[i] = 255;
   const sharpIn = (px = pixels) => sharp(Buffer.from(px.buffer, px.byteOffset, px.length), { raw: { width: W, height: H, channels: 4 } });
   const jimpImage = () => Jimp.fromBitmap({ data: Buffer.from(pixels), width: W, height: H });
   const jsDst = new Uint8Array(W * H * 4);
@@ -188,6 +191,14 @@ export async function benchImages(cfg) {
       op: (api, img, dst) => api.image.blur(img, 5, { dst }),
       sharp: { name: 'sharp blur(5)', run: () => sharpIn().blur(5).raw().toBuffer() },
       jimp: { name: 'jimp blur(5) (its own fast blur, radius 5)', run: (j) => j.blur(5) },
+      sharpTarget: true, scale: true, compareSharp: true,
+    },
+    {
+      // a photo: every alpha 255 (the fixed-point engine's opaque plan)
+      key: 'blur5opaque', what: 'Gaussian blur sigma 5, the picture opaque (a photo)', native: 'blur sigma 5 opaque', out: [W, H],
+      picture: opaque,
+      op: (api, img, dst) => api.image.blur(img, 5, { dst }),
+      sharp: { name: 'sharp blur(5)', run: () => sharpIn(opaque).blur(5).raw().toBuffer() },
       sharpTarget: true, scale: true, compareSharp: true,
     },
     {

@@ -465,9 +465,12 @@ enum { NR_SWAPS, NR_FEW, NR_TAIL, NR_HEAD, NR_RUN_DOWN, NR_BOUNDARY, NR_RUNS, NR
             qsort(x, n, sizeof(T), in_cmp);                                    \
             size_t h = n / 100;                                                \
             switch (nr) {                                                      \
+            case NR_TIES: /* equal keys across the block boundaries, counted from either end, */ \
+              for (size_t b = blk; b < n; b += blk) x[b] = x[b - 1], x[n - b] = x[n - b - 1]; \
+              __attribute__((fallthrough)); /* and a few swaps */             \
             case NR_SWAPS:                                                     \
             case NR_FEW:                                                       \
-              for (size_t q = 0; q < (nr == NR_FEW ? 3 : h); q++) {            \
+              for (size_t q = 0; q < (nr == NR_SWAPS ? h : 3); q++) {          \
                 size_t i = splitmix64(&seed) % n, j = splitmix64(&seed) % n;   \
                 T t = x[i]; x[i] = x[j]; x[j] = t;                             \
               }                                                                \
@@ -498,13 +501,6 @@ enum { NR_SWAPS, NR_FEW, NR_TAIL, NR_HEAD, NR_RUN_DOWN, NR_BOUNDARY, NR_RUNS, NR
               }                                                                \
               break;                                                           \
             case NR_LATE: memcpy(x + n - n / 5, fresh, n / 5 * sizeof(T)); break; \
-            case NR_TIES: /* equal keys across the block boundaries, counted from either end */ \
-              for (size_t b = blk; b < n; b += blk) x[b] = x[b - 1], x[n - b] = x[n - b - 1]; \
-              for (size_t q = 0; q < 3; q++) {                                 \
-                size_t i = splitmix64(&seed) % n, j = splitmix64(&seed) % n;   \
-                T t = x[i]; x[i] = x[j]; x[j] = t;                             \
-              }                                                                \
-              break;                                                           \
             default: /* half the keys new, where sort.c's sample does not look */ \
               for (size_t i = 0, stride = (n - 1) / 4096, step = (n - 1) / 255; i < n; i++) \
                 if (i % 4 >= 2 && i % stride > 1 && i % step != 0 && (n - 1 - i) % step != 0) x[i] = fresh[i]; \
