@@ -617,19 +617,19 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
 }
 
 /*
- * Whether kept key a (index ia) comes before ejected key b (index ib) in
- * the result: among equal keys the kept one for sort (equal keys are
- * equal elements), the lower index for argsort (IX: stable).
+ * Whether the kept key a (index ia) comes before the ejected key b (index
+ * ib) in argsort's result: the lower key, and among equal keys the lower
+ * index (stable).
  */
-#define NEAR_BEFORE(IX, ka, ia, kb_, ib) (IX ? (ka) < (kb_) || ((ka) == (kb_) && (ia) < (ib)) : (ka) <= (kb_))
+#define NEAR_BEFORE(ka, ia, kb_, ib) ((ka) < (kb_) || ((ka) == (kb_) && (ia) < (ib)))
 
 #ifdef __wasm_simd128__
 /*
  * The drop pass's common case, four keys at a time: keys in order and not
  * below the last kept one are kept together (exactly the keys the scalar
  * steps would keep); the first four that are not take the scalar steps.
- * The merge's: four kept keys that come before the next ejected one are
- * copied (for argsort: below it, and their indices). Argsort's float
+ * The merge's (argsort's): the indices of four kept keys below the next
+ * ejected one are copied. Argsort's float
  * keys, with every NaN one key (PWA_FLOATC_*), are made here under the
  * plain float mode (NEAR_MK), which gives the same keys but for NaNs, at
  * a few instructions less: four keys in order whose last is not a NaN's
@@ -664,32 +664,23 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
     k += 4, top = last, streak = 0;                                            \
   }                                                                            \
   if (i >= t) break
-#define NEAR_MERGE_SIMD_32(m, IX)                                              \
+#define NEAR_MERGE_SIMD_32                                                     \
   for (const v128_t vke = wasm_i32x4_splat((int32_t)ke); q + 4 <= lim; q += 4) { \
-    const v128_t v = wasm_v128_load(r + q), kv = pwa_key32x4(v, m);            \
-    if (!wasm_i32x4_all_true(IX ? wasm_u32x4_lt(kv, vke) : wasm_u32x4_le(kv, vke))) break; \
-    if (IX) wasm_v128_store(oix + o + q, wasm_v128_load(ri + q));              \
-    else wasm_v128_store(out + o + q, v);                                      \
+    if (!wasm_i32x4_all_true(wasm_u32x4_lt(wasm_v128_load(r + q), vke))) break; \
+    wasm_v128_store(oix + o + q, wasm_v128_load(ri + q));                      \
   }
-#define NEAR_MERGE_SIMD_64(m, IX)                                              \
+#define NEAR_MERGE_SIMD_64                                                     \
   for (const v128_t sign = wasm_i64x2_splat(INT64_MIN), vke = wasm_i64x2_splat((int64_t)(ke ^ (uint64_t)INT64_MIN)); \
        q + 4 <= lim; q += 4) {                                                 \
-    const v128_t v0 = wasm_v128_load(r + q), v1 = wasm_v128_load(r + q + 2);   \
-    const v128_t f0 = wasm_v128_xor(pwa_key64x2(v0, m), sign), f1 = wasm_v128_xor(pwa_key64x2(v1, m), sign); \
-    if (wasm_v128_any_true(IX ? wasm_v128_or(wasm_i64x2_ge(f0, vke), wasm_i64x2_ge(f1, vke))       \
-                              : wasm_v128_or(wasm_i64x2_gt(f0, vke), wasm_i64x2_gt(f1, vke)))) break; \
-    if (IX) {                                                                  \
-      wasm_v128_store(oix + o + q, wasm_v128_load(ri + q));                    \
-    } else {                                                                   \
-      wasm_v128_store(out + o + q, v0);                                        \
-      wasm_v128_store(out + o + q + 2, v1);                                    \
-    }                                                                          \
+    const v128_t f0 = wasm_v128_xor(wasm_v128_load(r + q), sign), f1 = wasm_v128_xor(wasm_v128_load(r + q + 2), sign); \
+    if (wasm_v128_any_true(wasm_v128_or(wasm_i64x2_ge(f0, vke), wasm_i64x2_ge(f1, vke)))) break; \
+    wasm_v128_store(oix + o + q, wasm_v128_load(ri + q));                      \
   }
 #else
 #define NEAR_DROP_SIMD_32(m, IX) ((void)0)
 #define NEAR_DROP_SIMD_64(m, IX) ((void)0)
-#define NEAR_MERGE_SIMD_32(m, IX) ((void)0)
-#define NEAR_MERGE_SIMD_64(m, IX) ((void)0)
+#define NEAR_MERGE_SIMD_32 ((void)0)
+#define NEAR_MERGE_SIMD_64 ((void)0)
 #endif
 
 /*
@@ -750,23 +741,23 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
   }
 
 /*
- * Output [ob, oe) of the merge: the first ob outputs hold a kept keys and
- * ob - a ejected ones (NEAR_BEFORE decides between equal keys); then the
- * two sorted sequences are merged, each kept key copied while it comes
- * before the next ejected one, written as their indices to order. (Used
- * by argsort only, with IX set: sort merges in place, NEAR_IPB.)
+ * Output [ob, oe) of argsort's merge (sort merges in place, NEAR_IPB):
+ * the first ob outputs hold a kept keys and ob - a ejected ones
+ * (NEAR_BEFORE decides between equal keys); then the two sorted sequences
+ * are merged, each kept key's index copied while it comes before the next
+ * ejected one, into order (c->xei). The keys are the stored ones
+ * (NEAR_DROP), compared as unsigned integers.
  */
-#define NEAR_MERGE(W, m, IX)                                                   \
+#define NEAR_MERGE(W)                                                          \
   {                                                                            \
-    uint##W##_t *out = c->x;                                                   \
     uint32_t *oix = c->xei;                                                    \
     const uint##W##_t *tmp = c->tmp, *ej = c->ej;                              \
-    const uint32_t *ti = c->ti, *eji = c->eji, *ri = NULL;                     \
+    const uint32_t *ti = c->ti, *eji = c->eji;                                 \
     const size_t kt = c->n - c->nej;                                           \
     size_t lo = ob > c->nej ? ob - c->nej : 0, hi = ob < kt ? ob : kt, j;      \
     while (lo < hi) {                                                          \
       size_t mid = lo + (hi - lo) / 2, at = near_at(c, mid, &j), ee = ob - mid - 1; \
-      if (NEAR_BEFORE(IX, pwa_key##W(tmp[at], m), ti[at], pwa_key##W(ej[ee], m), eji[ee])) lo = mid + 1; \
+      if (NEAR_BEFORE(tmp[at], ti[at], ej[ee], eji[ee])) lo = mid + 1;         \
       else hi = mid;                                                           \
     }                                                                          \
     size_t e = ob - lo, o = ob;                                                \
@@ -781,36 +772,25 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
       if (r == rend) {                                                         \
         while (++j < c->nb && c->blk[j].k == c->blk[j].skip) {}               \
         if (j >= c->nb) { /* only ejected keys are left */                     \
-          if (IX) memcpy(oix + o, eji + e, (oe - o) * sizeof *oix);            \
-          else memcpy(out + o, ej + e, (oe - o) * sizeof *out);                \
+          memcpy(oix + o, eji + e, (oe - o) * sizeof *oix);                    \
           break;                                                               \
         }                                                                      \
         r = tmp + c->blk[j].begin + c->blk[j].skip;                            \
         rend = tmp + c->blk[j].begin + c->blk[j].k;                            \
       }                                                                        \
-      if (IX) ri = ti + (r - tmp);                                             \
+      const uint32_t *ri = ti + (r - tmp);                                     \
       size_t lim = (size_t)(rend - r) < oe - o ? (size_t)(rend - r) : oe - o, q = 0; \
       if (e == c->nej) {                                                       \
-        if (IX) memcpy(oix + o, ri, lim * sizeof *oix);                        \
-        else memcpy(out + o, r, lim * sizeof *out);                            \
+        memcpy(oix + o, ri, lim * sizeof *oix);                                \
         o += lim, r += lim;                                                    \
         continue;                                                              \
       }                                                                        \
-      const uint##W##_t ke = pwa_key##W(ej[e], m);                             \
-      const uint32_t ie = IX ? eji[e] : 0;                                     \
-      NEAR_MERGE_SIMD_##W(m, IX);                                              \
-      for (; q < lim; q++) {                                                   \
-        const uint##W##_t v = r[q];                                            \
-        if (!NEAR_BEFORE(IX, pwa_key##W(v, m), ri[q], ke, ie)) break;          \
-        if (IX) oix[o + q] = ri[q];                                            \
-        else out[o + q] = v;                                                   \
-      }                                                                        \
+      const uint##W##_t ke = ej[e];                                            \
+      const uint32_t ie = eji[e];                                              \
+      NEAR_MERGE_SIMD_##W;                                                     \
+      for (; q < lim && NEAR_BEFORE(r[q], ri[q], ke, ie); q++) oix[o + q] = ri[q]; \
       o += q, r += q;                                                          \
-      if (q < lim) {                                                           \
-        if (IX) oix[o] = ie;                                                   \
-        else out[o] = ej[e];                                                   \
-        o++, e++;                                                              \
-      }                                                                        \
+      if (q < lim) oix[o++] = ie, e++;                                         \
     }                                                                          \
   }
 
@@ -1054,8 +1034,6 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
 #define NEAR_DROPX_64(m) NEAR_DROP(64, m, 1, 0)
 #define NEAR_DROPR_32(m) NEAR_DROP(32, m, 1, 1)
 #define NEAR_DROPR_64(m) NEAR_DROP(64, m, 1, 1)
-#define NEAR_MERGEX_32(m) NEAR_MERGE(32, m, 1)
-#define NEAR_MERGEX_64(m) NEAR_MERGE(64, m, 1)
 #define NEAR_FIX_32(m) NEAR_FIX(32, m)
 #define NEAR_FIX_64(m) NEAR_FIX(64, m)
 #define NEAR_COUNT_32(m) NEAR_COUNT(32, m)
@@ -1081,8 +1059,8 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
     PWA_MODE_SWITCH(c->mode, NEAR_IPB_##W)                                     \
   }                                                                            \
   static void near_mergex_##W(void *p, size_t ob, size_t oe) {                 \
-    near_ctx *c = p;                                                           \
-    PWA_MODE_SWITCH(c->mode, NEAR_MERGEX_##W)                                  \
+    const near_ctx *c = p;                                                     \
+    NEAR_MERGE(W)                                                              \
   }                                                                            \
   static int near_fix_##W(near_ctx *c) {                                       \
     PWA_MODE_SWITCH(c->mode, NEAR_FIX_##W)                                     \
