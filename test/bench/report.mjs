@@ -16,7 +16,20 @@ export function machineLines(machine) {
     `- Node ${machine.node} (V8 ${machine.v8})`,
     `- Load average (1 min) at start ${fmt(machine.loadStart, 2)}` +
       (machine.loadEnd === null ? '' : `, at end ${fmt(machine.loadEnd, 2)}`),
+    ...(machine.wake ? [wakeLine(machine.wake)] : []),
   ];
+}
+
+// test/bench/wake.mjs's probe, in a line
+function wakeLine(wake) {
+  const med = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+  const all = (f) => wake.map(f).join(' / ');
+  const any = wake.some((w) => w.shared > 0);
+  return `- Wake-up probe (test/bench/wake.mjs): a thread woken after ${all((w) => w.idleMs)} ms of idleness shared its waker's ` +
+    `CPU in ${all((w) => w.shared)} of ${wake[0].rounds} rounds (its ${fmt(wake[0].workMs, 0)} ms of work took ` +
+    `${all((w) => fmt(med(w.ms), 1))} ms, medians)` +
+    (any ? '; a pool\'s threads woken for a call after a pause may then run at one CPU\'s speed until the OS moves one, ' +
+      'and the benchmarks idle 20 ms before each timed run' : '');
 }
 
 export function toMarkdown({ machine, config, sections, startedAt, seconds }) {

@@ -33,6 +33,7 @@ import { ROOT, dropTestData, log, readConfig, testData } from './lib.mjs';
 import { machineLines, toJson, toMarkdown } from './report.mjs';
 import { benchScaling } from './scaling.mjs';
 import { benchSmallCalls } from './small-calls.mjs';
+import { wakeSharing } from './wake.mjs';
 
 const OUT_DIR = path.join(ROOT, 'build/bench');
 const EXIT_GRACE_MS = 15e3;
@@ -63,6 +64,7 @@ function machineInfo() {
     v8: process.versions.v8,
     loadStart: os.loadavg()[0],
     loadEnd: null,
+    wake: null,
   };
 }
 
@@ -83,6 +85,14 @@ function armExitWatchdog() {
 async function main() {
   const cfg = readConfig();
   const machine = machineInfo();
+  // where the OS runs a woken thread (the pools' figures depend on it: wake.mjs)
+  if (machine.cores >= 2) {
+    try {
+      machine.wake = await wakeSharing();
+    } catch (e) {
+      log(`the wake-up probe failed: ${e?.message ?? e}`);
+    }
+  }
   for (const l of machineLines(machine)) log(l.slice(2));
   log(`${cfg.quick ? 'QUICK mode, ' : ''}${cfg.runs} runs per contender; benchmarks ${cfg.only.join(', ')}`);
   const startedAt = new Date().toISOString();
