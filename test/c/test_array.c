@@ -434,11 +434,17 @@ PW_ARRAY_TYPES(TEST_NESTED)
  * last place (the boundary fix), and the shapes not tried — four sorted
  * runs, every key a few places off, the last fifth random — or given up
  * (half the keys new, away from the places the sample looks at); equal
- * keys across block boundaries counted from either end. Argsort
- * of each (its stable near path: ties by index, in the sort's direction
- * only) against the stable reference.
+ * keys across block boundaries counted from either end; a tenth of the
+ * keys equal to the one before them, and a few swaps (in either direction:
+ * argsort of input nearly in the other order keeps equal keys read from
+ * the end, then turns each run of them around); a key equal to the one
+ * two places before it, with the key of the array's start between them
+ * (read in the direction where that key is the largest, the middle one is
+ * taken out and the two equal keys meet: the only equal keys kept next to
+ * each other there). Argsort of each (its stable near path: ties by index)
+ * against the stable reference.
  */
-enum { NR_SWAPS, NR_FEW, NR_TAIL, NR_HEAD, NR_RUN_DOWN, NR_BOUNDARY, NR_RUNS, NR_LOCAL, NR_LATE, NR_HIDDEN, NR_TIES, NR_COUNT };
+enum { NR_SWAPS, NR_FEW, NR_TAIL, NR_HEAD, NR_RUN_DOWN, NR_BOUNDARY, NR_RUNS, NR_LOCAL, NR_LATE, NR_HIDDEN, NR_TIES, NR_DUPS, NR_TIE3, NR_COUNT };
 #define TEST_NEAR(T, s)                                                        \
   static void test_sort_near_##s(void) {                                       \
     if (sizeof(T) < 4) return; /* (8 and 16 bits are counted) */               \
@@ -457,14 +463,21 @@ enum { NR_SWAPS, NR_FEW, NR_TAIL, NR_HEAD, NR_RUN_DOWN, NR_BOUNDARY, NR_RUNS, NR
           for (int dir = 0; dir < 2; dir++) {                                  \
             if (n < blk && (nr == NR_BOUNDARY || nr == NR_TIES)) continue;     \
             /* (the long arrays: every shape once; a few in the other direction and with ties) */ \
-            if (n > blk && (bi || dir) && !(nr <= NR_FEW || nr == NR_BOUNDARY || nr == NR_TIES)) continue; \
-            if (n > blk && bi && dir) continue;                                \
+            if (n > blk && (bi || dir) && !(nr <= NR_FEW || nr == NR_BOUNDARY || nr >= NR_TIES)) continue; \
+            if (n > blk && bi && dir && nr < NR_DUPS) continue;                \
             gen_##s(x, n, base[bi], &seed);                                    \
             gen_##s(fresh, n, base[bi], &seed);                                \
             int (*in_cmp)(const void *, const void *) = dir ? qcmpd_##s : qcmp_##s; \
             qsort(x, n, sizeof(T), in_cmp);                                    \
             size_t h = n / 100;                                                \
             switch (nr) {                                                      \
+            case NR_TIE3:                                                      \
+              x[n / 2 + 2] = x[n / 2], x[n / 2 + 1] = x[0];                    \
+              break;                                                           \
+            case NR_DUPS: /* runs of equal keys, */                            \
+              for (size_t i = 1; i < n; i++)                                   \
+                if (splitmix64(&seed) % 10 == 0) x[i] = x[i - 1];              \
+              __attribute__((fallthrough));                                    \
             case NR_TIES: /* equal keys across the block boundaries, counted from either end, */ \
               for (size_t b = blk; b < n; b += blk) x[b] = x[b - 1], x[n - b] = x[n - b - 1]; \
               __attribute__((fallthrough)); /* and a few swaps */             \

@@ -453,7 +453,7 @@ typedef struct {
   {                                                                            \
     const uint##W##_t *x = c->x;                                               \
     size_t i = b;                                                              \
-    /* a run that began before b is its first block's */                      \
+    /* a run that began before b is its first block's */                       \
     while (i > 0 && i < e && pwa_key##W(x[i], m) == pwa_key##W(x[i - 1], m)) i++; \
     while (i < e && !pw_cancelled()) {                                         \
       const uint##W##_t k = pwa_key##W(x[i], m);                               \
@@ -687,14 +687,27 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
  * (IX: argsort, with indices; its kept and ejected elements are stored as
  * their keys, which it alone needs: the passes after it take them under
  * PWA_UINT_ASC. Else sort. R: argsort of input nearly in the other order,
- * read from its end, so that indices fall: an equal key read later comes
- * first, so it does not extend the kept run (NEAR_GE and NEAR_GT compare
- * as if it were lower) and the kept runs have no equal keys.) NEAR_SK:
- * the key of a stored element.
+ * read from its end, so that indices fall: equal keys are kept as read,
+ * in falling index order, and once the block is done each run of equal
+ * kept keys has its indices reversed (NEAR_TIES_UP, where any are), which
+ * puts the kept run in order of key and index. Reading equal keys as out of order
+ * instead ejected one key a tie: input nearly reversed with a fifth of its
+ * keys equal to a neighbour gave up, and took longer than random input.)
+ * NEAR_SK: the key of a stored element.
  */
 #define NEAR_SK(W, m, IX, v) (IX ? (v) : pwa_key##W(v, m))
+/* (NEAR_FIX, R: between blocks read from the end, equal keys are out of
+   order: the later block's indices are lower) */
 #define NEAR_GE(R, a, b) (R ? (a) > (b) : (a) >= (b))
 #define NEAR_GT(R, a, b) (R ? (a) >= (b) : (a) > (b))
+#define NEAR_TIES_UP(kp, kip, k)                                               \
+  for (size_t t0 = 0, t1; t0 < (k); t0 = t1) {                                 \
+    for (t1 = t0 + 1; t1 < (k) && (kp)[t1] == (kp)[t0]; t1++) {}               \
+    for (size_t a_ = t0, b_ = t1 - 1; a_ < b_; a_++, b_--) {                   \
+      const uint32_t s_ = (kip)[a_];                                           \
+      (kip)[a_] = (kip)[b_], (kip)[b_] = s_;                                   \
+    }                                                                          \
+  }
 #define NEAR_DROP(W, m, IX, R)                                                 \
   {                                                                            \
     const uint##W##_t *x = c->x;                                               \
@@ -702,6 +715,7 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
     uint32_t *kip = IX ? c->ti + bl->begin : NULL, *eip = IX ? c->xei + bl->begin : NULL; \
     size_t k = 0, e = 0, streak = 0, counted = 0;                              \
     uint##W##_t top = 0;                                                       \
+    int tied = 0; /* (R: equal keys kept next to each other) */                \
     PWA_STRIPS(s, t, bl->begin, bl->end) {                                     \
       if (atomic_load_explicit(&c->give_up, memory_order_relaxed)) break;      \
       for (size_t i = s; i < t; i++) {                                         \
@@ -710,22 +724,24 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
         }                                                                      \
         const size_t at = R ? c->n - 1 - i : i; /* (the element's index) */    \
         const uint##W##_t v = x[at], kv = pwa_key##W(v, m);                    \
-        const uint##W##_t sv = IX ? kv : v; /* (what is stored) */            \
-        if (k == 0 || NEAR_GE(R, kv, top)) {                                   \
+        const uint##W##_t sv = IX ? kv : v; /* (what is stored) */             \
+        if (k == 0 || kv > top || (kv == top && (!R || (tied = 1)))) {        \
           if (IX) kip[k] = (uint32_t)at;                                       \
           kp[k++] = sv, top = kv, streak = 0;                                  \
-        } else if (k >= 2 && NEAR_GE(R, kv, NEAR_SK(W, m, IX, kp[k - 2]))) {   \
+        } else if (k >= 2 && kv >= NEAR_SK(W, m, IX, kp[k - 2])) {             \
+          if (R) tied |= kv == NEAR_SK(W, m, IX, kp[k - 2]);                   \
           if (IX) eip[e] = kip[k - 1], kip[k - 1] = (uint32_t)at;              \
           ep[e++] = kp[k - 1], kp[k - 1] = sv, top = kv, streak = 0;           \
         } else if (++streak <= NEAR_STREAK ||                                  \
-                   (k > streak && NEAR_GT(R, NEAR_SK(W, m, IX, kp[k - 1 - streak]), kv))) { \
+                   (k > streak && NEAR_SK(W, m, IX, kp[k - 1 - streak]) > kv)) { \
           if (IX) eip[e] = (uint32_t)at;                                       \
           ep[e++] = sv;                                                        \
         } else {                                                               \
-          while (k > 0 && NEAR_GT(R, NEAR_SK(W, m, IX, kp[k - 1]), kv)) {      \
+          while (k > 0 && NEAR_SK(W, m, IX, kp[k - 1]) > kv) {                 \
             if (IX) eip[e] = kip[k - 1];                                       \
             ep[e++] = kp[--k];                                                 \
           }                                                                    \
+          if (R) tied |= k > 0 && NEAR_SK(W, m, IX, kp[k - 1]) == kv;          \
           if (IX) kip[k] = (uint32_t)at;                                       \
           kp[k++] = sv, top = kv, streak = 0;                                  \
         }                                                                      \
@@ -737,6 +753,7 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
         break;                                                                 \
       }                                                                        \
     }                                                                          \
+    if (R && tied && !atomic_load_explicit(&c->give_up, memory_order_relaxed)) NEAR_TIES_UP(kp, kip, k); \
     bl->e = e, bl->k = k;                                                      \
   }
 
@@ -770,7 +787,7 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
     }                                                                          \
     while (o < oe) {                                                           \
       if (r == rend) {                                                         \
-        while (++j < c->nb && c->blk[j].k == c->blk[j].skip) {}               \
+        while (++j < c->nb && c->blk[j].k == c->blk[j].skip) {}                \
         if (j >= c->nb) { /* only ejected keys are left */                     \
           memcpy(oix + o, eji + e, (oe - o) * sizeof *oix);                    \
           break;                                                               \
@@ -826,7 +843,7 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
           }                                                                    \
           for (; q < nj && q < best; q++) {                                    \
             const uint##W##_t kq = pwa_key##W(rj[q], m);                       \
-            size_t lo = 0, hi = np; /* kept keys of rp before kq */             \
+            size_t lo = 0, hi = np; /* kept keys of rp before kq */            \
             while (lo < hi) {                                                  \
               size_t mid = lo + (hi - lo) / 2;                                 \
               if (NEAR_GE(c->back, kq, pwa_key##W(rp[mid], m))) lo = mid + 1;  \
@@ -949,7 +966,7 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
  */
 #define NEAR_COPY4(W, d, s)                                                    \
   {                                                                            \
-    uint##W##_t t4_[4]; /* (read, then written: the places may overlap) */    \
+    uint##W##_t t4_[4]; /* (read, then written: the places may overlap) */     \
     memcpy(t4_, (s), sizeof t4_);                                              \
     memcpy((d), t4_, sizeof t4_);                                              \
   }
@@ -1019,7 +1036,7 @@ static size_t near_at(const near_ctx *c, size_t i, size_t *blk) {
           }                                                                    \
         }                                                                      \
         if (b == c->last) /* the ejected keys above every kept one */          \
-          for (e = bl->ehi; e < ne; e++) x[e + c->n - ne] = ej[e];            \
+          for (e = bl->ehi; e < ne; e++) x[e + c->n - ne] = ej[e];             \
       }                                                                        \
       bl->bdone = 1;                                                           \
     }                                                                          \
