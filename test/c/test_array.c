@@ -423,6 +423,37 @@ enum { NE_TWO, NE_THREE, NE_FIVE, NE_SKEW, NE_HALF_CROWD, NE_COUNT };
 PW_ARRAY_TYPES(TEST_NESTED)
 
 /*
+ * The engine's LSD passes take digits of 8 to 12 bits, by the bits of a
+ * range and the keys in it (sort_engine.h: ENG(lsd)): values over ranges
+ * of every width up to 24 bits and some wider (where the type has them),
+ * at lengths around 2^8, 2^12 and the engine's cache size, each against
+ * the references in both directions.
+ */
+#define TEST_DIGITS(T, s)                                                      \
+  static void test_sort_digits_##s(void) {                                     \
+    static const size_t lens[] = {257, 1000, 4095, 4097, 65536, 70001};        \
+    static const unsigned widths[] = {1, 2, 5, 8, 9, 11, 12, 13, 15, 16, 17, 19, 20, 21, 23, 24, 28, 33, 40}; \
+    const size_t nmax = 70001;                                                 \
+    uint64_t seed = 991 + sizeof(T);                                           \
+    T *x = xmalloc(nmax * sizeof(T)), *ref = xmalloc(nmax * sizeof(T)), *a = xmalloc(nmax * sizeof(T)); \
+    uint32_t *order = xmalloc(nmax * 4), *rorder = xmalloc(nmax * 4);         \
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++)                 \
+      for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++) {        \
+        const size_t n = lens[li];                                             \
+        const unsigned bits = widths[wi];                                      \
+        if (bits >= 8 * sizeof(T)) continue;                                   \
+        const uint64_t off = splitmix64(&seed) >> (64 - 8 * sizeof(T) + bits); \
+        for (size_t i = 0; i < n; i++)                                         \
+          x[i] = (T)(off + (splitmix64(&seed) & (((uint64_t)1 << bits) - 1))); \
+        char label[64];                                                        \
+        snprintf(label, sizeof label, "a range of %u bits, n=%zu", bits, n);   \
+        check_sorts_##s(x, n, a, ref, order, rorder, label);                   \
+      }                                                                        \
+    free(x), free(ref), free(a), free(order), free(rorder);                    \
+  }
+PW_ARRAY_TYPES(TEST_DIGITS)
+
+/*
  * Input nearly in order (sort.c, near_sort): keys out of place are taken
  * out, sorted alone and merged back; where too many are (more than an
  * eighth), the array is put back together and the engine sorts it. Each
@@ -2310,7 +2341,7 @@ PW_ARRAY_TYPES(TEST_TRANSPOSE)
 
 /* ---------------------------------------------------------------------- */
 
-#define RUN_SORT_TEST_(T, s) test_sort_##s(); test_sort_presorted_##s(); test_sort_nested_##s(); test_sort_near_##s();
+#define RUN_SORT_TEST_(T, s) test_sort_##s(); test_sort_presorted_##s(); test_sort_nested_##s(); test_sort_digits_##s(); test_sort_near_##s();
 #define RUN_TRANSPOSE_TEST_(T, s) test_transpose_##s();
 #define RUN_CLAMP_TEST_(T, s) test_clamp_##s();
 #define RUN_HIST_TEST_(T, s) test_hist_##s();
