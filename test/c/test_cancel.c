@@ -384,7 +384,7 @@ static void w_make_file(int png) {
 }
 
 /* How the window's buffer is filled. */
-enum { W_RANDOM, W_OPAQUE, W_ASCENDING, W_ZERO, W_PNG, W_JPEG, W_NEAR32, W_NEAR64 };
+enum { W_RANDOM, W_OPAQUE, W_ASCENDING, W_ZERO, W_PNG, W_JPEG, W_NEAR32, W_NEAR64, W_FEW32, W_FEW64 };
 
 /* Fills the window's buffer (every byte pseudo-random, with alpha 255 for
    W_OPAQUE; or ascending 32-bit elements; or zeros), closes it, and makes
@@ -404,6 +404,10 @@ static uint8_t *win_arm(int fill, int cancel_at) {
        elements (positive doubles ascend as their bits do), one in 97 random */
     if (fill == W_NEAR32 && i / 8 % 97 != 0) v = (uint64_t)(i / 4) * 3 | (uint64_t)(i / 4 + 1) * 3 << 32;
     if (fill == W_NEAR64 && i / 8 % 97 != 0) v = UINT64_C(0x3ff0000000000000) + i;
+    /* few values (sort.c: cs_sort of keys): 32-bit elements below 1,000, or
+       doubles 1000 bit patterns apart at most */
+    if (fill == W_FEW32) v = (v & 0xffffffff) % 1000 | (v >> 32) % 1000 << 32;
+    if (fill == W_FEW64) v = UINT64_C(0x3ff0000000000000) + v % 1000;
     memcpy(win_base + i, &v, 8);
     if (fill == W_OPAQUE) win_base[i + 3] = win_base[i + 7] = 255;
   }
@@ -591,6 +595,9 @@ static void test_windowed(void) {
                {"sort i32 descending", w_sort_i32, 4, W_RANDOM},
                {"sort f64", w_sort_f64, 8, W_RANDOM},
                {"sort u32 nearly in order", w_sort_u32, 4, W_NEAR32},
+               {"sort u32 of 1,000 values", w_sort_u32, 4, W_FEW32},
+               {"sort i32 descending of 1,000 values", w_sort_i32, 4, W_FEW32},
+               {"sort f64 of 1,000 values", w_sort_f64, 8, W_FEW64},
                {"sort f64 nearly in order", w_sort_f64, 8, W_NEAR64}};
   for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++) {
     check_windowed_restoring(sorts[i].name, sorts[i].k, sorts[i].fill, sorts[i].size);

@@ -54,7 +54,10 @@
  * 8- and 16-bit types are counted instead (counting sort: one pass of
  * counts, one pass writing each key's value count times), except 16-bit
  * arrays shorter than 2^16 elements, where 65536 counters cost more than
- * the engine.
+ * the engine; so are 32- and 64-bit keys whose range (measured by the
+ * keys pass) spans at most 2^16 values, with at least 4 keys a value
+ * (cs_sort): 10M Uint32 of 16, 1,000 and 1,000 in sawtooth runs, wasm,
+ * one thread, 24.0, 45.7, 38.1 -> 9.9, 8.5, 8.7 ms.
  *
  * Argsort: the keys (with every NaN made one key, so that NaNs tie and
  * keep their index order) and the indices 0..n-1 are written by the first
@@ -1343,22 +1346,48 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, co
 /* Counting sort (8 and 16 bits)                                            */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * 32- and 64-bit keys over a range of at most CS_RANGE_MAX values, at
+ * least CS_FILL keys a value (make_keys measures the range), are counted
+ * the same way: x already holds their keys, counted less the lowest, and
+ * the fill writes each value's element back. Two passes (count, fill)
+ * instead of the engine's count, scatter and copy back (a bucket of one
+ * value each).
+ */
+#define CS_RANGE_MAX ((uint64_t)1 << 16)
+#define CS_FILL 4u
+
 typedef struct {
   const void *x;
   void *out;
   size_t n, nb, nkeys, stride; /* stride: counters between blocks (pwa_padded) */
   size_t *hist; /* nb x stride counts, then the cumulative counts (nkeys + 1) */
   int width, mode;
+  uint64_t lo; /* 32 and 64 bits: x holds keys, counted as key - lo */
 } cs_ctx;
 
+/* Keys less lo of x[begin, end) counted into h (nkeys counters, zeroed here); a key written
+   meanwhile (an in-place sort) outside the range counts as the last. */
+#define CS_COUNT_WIDE(W)                                                       \
+  {                                                                            \
+    const uint##W##_t *k = c->x, lo = (uint##W##_t)c->lo;                      \
+    memset(h, 0, c->nkeys * sizeof *h);                                        \
+    PWA_STRIPS(s, t, begin, end) for (size_t i = s; i < t; i++) {              \
+      const uint##W##_t d = (uint##W##_t)(k[i] - lo);                          \
+      h[d < c->nkeys ? (size_t)d : c->nkeys - 1]++;                            \
+    }                                                                          \
+  }
 static void cs_count(void *p, size_t b0, size_t b1) {
   cs_ctx *c = p;
   for (size_t b = b0; b < b1; b++) {
-    size_t begin, end;
+    size_t begin, end, *h = c->hist + b * c->stride;
     pwa_block(c->n, c->nb, b, &begin, &end);
-    pwa_count_keys(c->x, c->width, c->mode, begin, end, c->hist + b * c->stride);
+    if (c->width == 32) CS_COUNT_WIDE(32)
+    else if (c->width == 64) CS_COUNT_WIDE(64)
+    else pwa_count_keys(c->x, c->width, c->mode, begin, end, h);
   }
 }
+#undef CS_COUNT_WIDE
 
 /* Writes output positions [begin, end): each key's value, count times. */
 static void cs_fill(void *p, size_t begin, size_t end) {
@@ -1376,22 +1405,39 @@ static void cs_fill(void *p, size_t begin, size_t end) {
     if (c->width == 8) {
       uint8_t v = (uint8_t)(k ^ pwa_key8(0, c->mode));
       memset((uint8_t *)c->out + i, v, stop - i);
-    } else {
+    } else if (c->width == 16) {
       uint16_t v = (uint16_t)(k ^ pwa_key16(0, c->mode));
       uint16_t *o = (uint16_t *)c->out;
+      for (size_t j = i; j < stop; j++) o[j] = v;
+    } else if (c->width == 32) {
+      const uint32_t v = pwa_unkey32((uint32_t)(c->lo + k), c->mode);
+      uint32_t *o = (uint32_t *)c->out;
+      for (size_t j = i; j < stop; j++) o[j] = v;
+    } else {
+      const uint64_t v = pwa_unkey64(c->lo + k, c->mode);
+      uint64_t *o = (uint64_t *)c->out;
       for (size_t j = i; j < stop; j++) o[j] = v;
     }
     i = stop;
   }
 }
 
-static pw_status cs_sort(void *x, size_t n, int width, int mode) {
-  cs_ctx c = {x, x, n, pwa_blocks(n, SORT_MIN_BLOCK), (size_t)1 << width, 0, NULL, width, mode};
+/*
+ * x[0, n) sorted by counting: its 8- or 16-bit elements, or (nkeys not 0)
+ * the 32- or 64-bit keys x holds, which lie in [lo, lo + nkeys). Counting
+ * keys cancelled, x is turned back into its elements.
+ */
+static pw_status cs_sort(void *x, size_t n, int width, int mode, uint64_t lo, size_t nkeys) {
+  cs_ctx c = {x, x, n, pwa_blocks(n, SORT_MIN_BLOCK), width <= 16 ? (size_t)1 << width : nkeys, 0, NULL, width, mode, lo};
   c.stride = pwa_padded(c.nkeys, sizeof(size_t));
   size_t words = c.nb * c.stride + c.nkeys + 1;
   c.hist = pwa_alloc(words, sizeof(size_t));
-  if (c.hist == NULL) return pwa_nomem(words, sizeof(size_t));
+  if (c.hist == NULL) {
+    if (width > 16) unkey_any(x, n, width, mode);
+    return pwa_nomem(words, sizeof(size_t));
+  }
   pw_status s = pw_parallel_for(c.nb, 1, cs_count, &c);
+  if (s != PW_OK && width > 16) unkey_any(x, n, width, mode); /* (x was not written) */
   if (s == PW_OK) {
     size_t *cum = c.hist + c.nb * c.stride, sum = 0;
     for (size_t k = 0; k < c.nkeys; k++) {
@@ -1417,7 +1463,7 @@ static pw_status sort_any(void *x, size_t n, int width, int kind, bool descendin
   int mode = kind * 2 + (descending ? 1 : 0);
   if (n < 2) return PW_OK;
   if (n > PWA_INSERTION_MAX && (width == 8 || (width == 16 && n >= COUNT16_MIN)))
-    return cs_sort(x, n, width, mode);
+    return cs_sort(x, n, width, mode, 0, 0);
   size_t kb = (size_t)width / 8;
   /* in order already (nothing to do), or in reverse order (equal keys are
      equal elements: every key map is a bijection) */
@@ -1438,6 +1484,10 @@ static pw_status sort_any(void *x, size_t n, int width, int kind, bool descendin
   /* x becomes its keys, is sorted, and becomes elements again */
   uint64_t lo, hi;
   pw_status s = make_keys(x, x, NULL, n, width, mode, &lo, &hi);
+  if (s == PW_OK && width >= 32 && hi - lo < CS_RANGE_MAX && (hi - lo + 1) * CS_FILL <= n) {
+    free(tmp); /* (not needed) */
+    return cs_sort(x, n, width, mode, lo, (size_t)(hi - lo + 1));
+  }
   if (s == PW_OK) s = eng_sort_any(x, NULL, tmp, NULL, n, width, mode, 1, lo, hi);
   free(tmp);
   return s;
