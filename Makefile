@@ -116,7 +116,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 build/sdk/runtime.cjs: $(JS_RUNTIME) js/tools/runtime-cjs.mjs js/tools/families.mjs | deps-npm
 	$(NODE) js/tools/runtime-cjs.mjs $@
 
-PKG_INPUTS := $(SDK_HEADERS) $(RUNTIME_SRCS) $(RUNTIME_H) $(KERNEL_SRCS) $(KERNEL_HDRS) $(JS_RUNTIME) $(JS_TOOLS) \
+PKG_INPUTS := $(SDK_HEADERS) $(RUNTIME_SRCS) $(RUNTIME_H) $(KERNEL_SRCS) $(FAMILY_UNITS) $(KERNEL_HDRS) $(JS_RUNTIME) $(JS_TOOLS) \
   build/sdk/runtime.cjs
 
 pkg: build/stamps/pkg ## build the npm package in pkg/
@@ -210,13 +210,16 @@ KTEST_HDRS := test/c/testlib.h include/parawasm/testing.h $(KLIB_HDRS)
 # kept between runs (make would delete them as intermediate files)
 .PRECIOUS: build/klib/%.o
 
+# test_nomem refuses allocations through the linker's wrappers (its plain
+# and sanitized builds; the others report it skipped)
+WRAP_nomem := -DPW_WRAP_MALLOC $(foreach f,malloc calloc realloc aligned_alloc posix_memalign free,-Wl,--wrap=$(f))
 build/native/test_%: test/c/test_%.c $(KTEST_HDRS) $(call klib,plain) $(UNITS_NATIVE)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -march=native $< $(call klib,plain) $(UNITS_NATIVE) -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) -march=native $(WRAP_$*) $< $(call klib,plain) $(UNITS_NATIVE) -o $@ -lm
 
 build/native/test_%_san: test/c/test_%.c $(KTEST_HDRS) $(call klib,san) $(UNITS_SAN)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $< $(call klib,san) $(UNITS_SAN) -o $@ -lm
+	$(CC) $(NATIVE_CFLAGS) $(SAN_FLAGS) $(WRAP_$*) $< $(call klib,san) $(UNITS_SAN) -o $@ -lm
 
 build/native/m32_probe: | deps-apt
 	@mkdir -p $(@D)

@@ -101,10 +101,13 @@ PW_NAMESPACE(array)
  * it set, by decreasing payload).
  * Radix sort on order-preserving integer keys (MSD buckets over the key
  * range, finished by LSD passes in cache; counting sort for 8- and 16-bit
- * types), parallel on the pool; n elements of scratch memory. 32- and
- * 64-bit input nearly in order (or nearly reversed), as a sample of it
- * shows, has its keys out of place taken out, sorted and merged back,
- * with up to 2n/5 elements more scratch where the heap has it.
+ * types, and for 32- and 64-bit arrays whose keys span at most 65,536
+ * values, at least 4 elements a value: no scratch but the counters, and
+ * without memory for those the radix sort instead), parallel on the pool;
+ * n elements of scratch memory. 32- and 64-bit input nearly in order (or
+ * nearly reversed), as a sample of it shows, has its keys out of place
+ * taken out, sorted and merged back, with up to 2n/5 elements more scratch
+ * where the heap has it.
  * @param x           the array; may be NULL if n is 0
  * @param n           number of elements
  * @param descending  false: ascending; true: descending, NaN still last

@@ -18,7 +18,10 @@
  *
  * In place. A destination declared PW_ALIAS(src) may be the very same view
  * as the source; each kernel says what that costs. Other overlaps are
- * refused by the binding.
+ * refused by the binding. A filter in place that runs out of memory part
+ * way (PW_ENOMEM: a chunk of rows could not get its scratch while others
+ * had written theirs) puts the image back from its copy: out of memory,
+ * the image is as it was. (Cancelled, PW_ECANCELED, it is unspecified.)
  *
  * Threads. Rows are split across the pool's threads (with the halo rows a
  * filter needs read from the source); every kernel gives the same bytes for

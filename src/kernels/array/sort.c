@@ -1239,14 +1239,15 @@ static pw_status near_ties(const void *ej, uint32_t *eji, size_t m, size_t kb, v
 }
 
 /*
- * Sorts x[0, n) (32- or 64-bit keys under mode; tmp: n elements of
- * scratch) if its keys are nearly in order: PW_OK, or a failure (x then
+ * Sorts x[0, n) (32- or 64-bit keys under mode; *tmp: n elements of
+ * scratch, or NULL: allocated here once the sample says to go on, and
+ * left to the caller) if its keys are nearly in order: PW_OK, or a failure (x then
  * holds its elements); *tried = 0 where it did not (x holds its elements,
  * in another order). With ix (argsort), x is only read (input nearly in
  * the other order is read from its end) and the stable order goes to
  * ix->order; *tried = 0 leaves ix's buffers and tmp to be written anew.
  */
-static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, const near_ix *ix,
+static pw_status near_sort(void *x, void **tmpp, size_t n, int width, int mode, const near_ix *ix,
                            int *tried) {
   const size_t kb = (size_t)width / 8;
   *tried = 0;
@@ -1266,11 +1267,14 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, co
       continue;
     }
     if (near_lnds(keys, NEAR_SPREAD) < NEAR_SPREAD - NEAR_SPREAD_MAX) return PW_OK;
-    if (back && ix == NULL) { /* (argsort reads x from its end instead) */
-      pw_status s = reverse(x, n, kb);
-      if (s != PW_OK) return *tried = 1, s;
-    }
     break;
+  }
+  /* (no memory: the engine instead, which will want it too; x unchanged) */
+  if (*tmpp == NULL && (*tmpp = pwa_alloc(n, kb)) == NULL) return PW_OK;
+  void *tmp = *tmpp;
+  if (back && ix == NULL) { /* (argsort reads x from its end instead) */
+    pw_status s = reverse(x, n, kb);
+    if (s != PW_OK) return *tried = 1, s;
   }
   /* sort: the kept keys stay in x (at their blocks' starts), the ejected ones go to tmp */
   near_ctx c = {.x = x, .xe = tmp, .tmp = x, .n = n, .nb = pw_chunks(n, NEAR_BLOCK), .mode = mode,
@@ -1343,7 +1347,7 @@ static pw_status near_sort(void *x, void *tmp, size_t n, int width, int mode, co
 }
 
 /* ------------------------------------------------------------------------ */
-/* Counting sort (8 and 16 bits)                                            */
+/* Counting sort (8- and 16-bit elements, 32- and 64-bit keys of few values) */
 /* ------------------------------------------------------------------------ */
 
 /*
@@ -1425,17 +1429,17 @@ static void cs_fill(void *p, size_t begin, size_t end) {
 /*
  * x[0, n) sorted by counting: its 8- or 16-bit elements, or (nkeys not 0)
  * the 32- or 64-bit keys x holds, which lie in [lo, lo + nkeys). Counting
- * keys cancelled, x is turned back into its elements.
+ * keys cancelled, x is turned back into its elements. No memory for the
+ * counters of keys: *counted = 0 and x untouched (its keys), for the
+ * engine to sort instead.
  */
-static pw_status cs_sort(void *x, size_t n, int width, int mode, uint64_t lo, size_t nkeys) {
+static pw_status cs_sort(void *x, size_t n, int width, int mode, uint64_t lo, size_t nkeys, int *counted) {
   cs_ctx c = {x, x, n, pwa_blocks(n, SORT_MIN_BLOCK), width <= 16 ? (size_t)1 << width : nkeys, 0, NULL, width, mode, lo};
   c.stride = pwa_padded(c.nkeys, sizeof(size_t));
   size_t words = c.nb * c.stride + c.nkeys + 1;
   c.hist = pwa_alloc(words, sizeof(size_t));
-  if (c.hist == NULL) {
-    if (width > 16) unkey_any(x, n, width, mode);
-    return pwa_nomem(words, sizeof(size_t));
-  }
+  *counted = c.hist != NULL || width <= 16;
+  if (c.hist == NULL) return width > 16 ? PW_OK : pwa_nomem(words, sizeof(size_t));
   pw_status s = pw_parallel_for(c.nb, 1, cs_count, &c);
   if (s != PW_OK && width > 16) unkey_any(x, n, width, mode); /* (x was not written) */
   if (s == PW_OK) {
@@ -1462,8 +1466,9 @@ static pw_status cs_sort(void *x, size_t n, int width, int mode, uint64_t lo, si
 static pw_status sort_any(void *x, size_t n, int width, int kind, bool descending) {
   int mode = kind * 2 + (descending ? 1 : 0);
   if (n < 2) return PW_OK;
+  int counted;
   if (n > PWA_INSERTION_MAX && (width == 8 || (width == 16 && n >= COUNT16_MIN)))
-    return cs_sort(x, n, width, mode, 0, 0);
+    return cs_sort(x, n, width, mode, 0, 0, &counted);
   size_t kb = (size_t)width / 8;
   /* in order already (nothing to do), or in reverse order (equal keys are
      equal elements: every key map is a bijection) */
@@ -1471,24 +1476,30 @@ static pw_status sort_any(void *x, size_t n, int width, int kind, bool descendin
   if (pre < 0) return PW_ECANCELED;
   if (pre & PRE_UP) return PW_OK;
   if (pre & PRE_DOWN) return reverse(x, n, kb);
-  void *tmp = pwa_alloc(n, kb);
-  if (tmp == NULL) return pwa_nomem(n, kb);
+  /* scratch for near_sort and the engine, allocated where they want it
+     (not for a counting sort): there is no memory for it only while x
+     is unchanged (x reversed by near_sort has it) */
+  void *tmp = NULL;
+  pw_status s = PW_OK;
   if (width >= 32) {
     int tried;
-    pw_status s = near_sort(x, tmp, n, width, mode, NULL, &tried);
-    if (tried) {
-      free(tmp);
-      return s;
-    }
+    s = near_sort(x, &tmp, n, width, mode, NULL, &tried);
+    if (tried) goto done;
   }
   /* x becomes its keys, is sorted, and becomes elements again */
   uint64_t lo, hi;
-  pw_status s = make_keys(x, x, NULL, n, width, mode, &lo, &hi);
-  if (s == PW_OK && width >= 32 && hi - lo < CS_RANGE_MAX && (hi - lo + 1) * CS_FILL <= n) {
-    free(tmp); /* (not needed) */
-    return cs_sort(x, n, width, mode, lo, (size_t)(hi - lo + 1));
+  s = make_keys(x, x, NULL, n, width, mode, &lo, &hi);
+  if (s != PW_OK) goto done;
+  if (width >= 32 && hi - lo < CS_RANGE_MAX && (hi - lo + 1) * CS_FILL <= n) {
+    s = cs_sort(x, n, width, mode, lo, (size_t)(hi - lo + 1), &counted);
+    if (counted) goto done;
   }
-  if (s == PW_OK) s = eng_sort_any(x, NULL, tmp, NULL, n, width, mode, 1, lo, hi);
+  if (tmp == NULL && (tmp = pwa_alloc(n, kb)) == NULL) {
+    unkey_any(x, n, width, mode);
+    return pwa_nomem(n, kb);
+  }
+  s = eng_sort_any(x, NULL, tmp, NULL, n, width, mode, 1, lo, hi);
+done:
   free(tmp);
   return s;
 }
@@ -1532,7 +1543,7 @@ static pw_status argsort_any(const void *x, size_t n, uint32_t *order, int width
   if (width >= 32) { /* nearly in order: the kept keys to k2 and i2, the others to k and order */
     const near_ix nx = {k, order, i2};
     int tried;
-    pw_status s = near_sort((void *)x, k2, n, width, mode, &nx, &tried);
+    pw_status s = near_sort((void *)x, &k2, n, width, mode, &nx, &tried);
     if (tried) {
       if (!small) free(mem);
       return s;

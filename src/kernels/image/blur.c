@@ -65,8 +65,7 @@ static pw_status gauss_run(const uint8_t *src, uint8_t *dst, uint32_t width, uin
   s = pw__img_separable(&job);
   pw__img_taps_free(&xt);
   pw__img_taps_free(&yt);
-  free(copy);
-  return s;
+  return pw__img_source_end(copy, dst, bytes, s);
 }
 
 /*
@@ -116,9 +115,8 @@ static pw_status fixed_run(const uint8_t *src, uint8_t *dst, uint32_t width, uin
   const uint8_t *in = s == PW_OK ? pw__img_source(src, dst, bytes, &copy) : NULL;
   if (s == PW_OK && in == NULL) s = pw_fail(PW_ENOMEM, "out of memory for the in-place copy");
   if (s == PW_OK) s = pw__img_gauss_fixed(in, dst, width, height, ch, g, unsharp, amount, flags);
-  free(copy);
   pw__img_gfix_free(g);
-  return s;
+  return pw__img_source_end(copy, dst, bytes, s);
 }
 
 /*
@@ -529,8 +527,7 @@ static int hybrid(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t hei
       if (s == PW_OK && atomic_load(&wc.failed)) s = pw_fail(PW_ENOMEM, "out of memory for filter rows");
     }
   }
-  free(copy);
-  *status = s;
+  *status = pw__img_source_end(copy, dst, bytes, s);
 out:
   pw__img_taps_free(&xt);
   pw__img_taps_free(&yt);
@@ -884,9 +881,8 @@ static pw_status box_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint
   /* a chunk starts by summing up to 2r + 1 rows: keep chunks at least that tall */
   size_t grain = pw__img_grain(height, (size_t)width * ch, 4, PW_IMG_MIN_FILTER_CHUNK, 2 * (size_t)radius + 1);
   s = pw_parallel_for(height, grain, box_chunk, &c);
-  free(copy);
   if (s == PW_OK && atomic_load(&c.failed)) s = pw_fail(PW_ENOMEM, "out of memory for box sums");
-  return s;
+  return pw__img_source_end(copy, dst, bytes, s);
 }
 
 pw_status pw_image_box_blur(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,

@@ -311,9 +311,9 @@ static pw_status read_header(const uint8_t *data, size_t len, int *w, int *h, in
   /* what stb reads from the same header must agree; its channels are a
      JPEG's (CMYK and YCCK read as RGB), a PNG's are IHDR's (stb counts a
      palette's tRNS chunk as a fourth, and no other colour type's) */
-  int sw, sh, scomp;
-  if (!pw__stb_info(data, (int)len, &sw, &sh, &scomp) || sw != hw || sh != hh)
-    return pw_fail(PW_EFORMAT, "corrupt %s header", fmt);
+  int sw, sh, scomp, known = pw__stb_info(data, (int)len, &sw, &sh, &scomp);
+  if (known < 0) return pw_fail(PW_ENOMEM, "out of memory reading the %s header", fmt);
+  if (!known || sw != hw || sh != hh) return pw_fail(PW_EFORMAT, "corrupt %s header", fmt);
   if (*format == PW_IMAGE_JPEG) *comp = scomp;
   *w = (int)hw, *h = (int)hh;
   return PW_OK;
@@ -434,13 +434,13 @@ static pw_status encode_png(const uint8_t *src, uint32_t width, uint32_t height,
   int n = 0;
   uint8_t *png = pw__stb_png(src, (int)width, (int)height, (int)ch, &n);
   if (pw_cancelled()) { /* stb stopped short (stb_impl.c) */
-    free(png);
+    pw__stb_png_free(png);
     return PW_ECANCELED;
   }
   if (png == NULL) return pw_fail(PW_ENOMEM, "out of memory encoding the PNG");
   void *p = pw_result_resize(out, (size_t)n);
   if (p != NULL) memcpy(p, png, (size_t)n);
-  free(png);
+  pw__stb_png_free(png);
   return p ? PW_OK : pw_fail(PW_ENOMEM, "out of memory for the PNG");
 }
 

@@ -40,3 +40,9 @@ const uint8_t *pw__img_source(const uint8_t *src, const uint8_t *dst, size_t byt
   memcpy(*copy, src, bytes);
   return *copy;
 }
+
+pw_status pw__img_source_end(uint8_t *copy, uint8_t *dst, size_t bytes, pw_status s) {
+  if (copy != NULL && s == PW_ENOMEM) memcpy(dst, copy, bytes);
+  free(copy);
+  return s;
+}

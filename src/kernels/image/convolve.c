@@ -271,9 +271,8 @@ pw_status pw__image_convolve(const uint8_t *src, uint8_t *dst, uint32_t width, u
                 channels, pw__img_simd(flags), 0};
   size_t grain = pw__img_grain(height, (size_t)width * channels, 4, PW_IMG_MIN_FILTER_CHUNK, 8);
   s = pw_parallel_for(height, grain, conv_chunk, &c);
-  free(copy);
   if (s == PW_OK && atomic_load(&c.failed)) s = pw_fail(PW_ENOMEM, "out of memory for kernel rows");
-  return s;
+  return pw__img_source_end(copy, dst, bytes, s);
 }
 
 pw_status pw_image_convolve(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t height,

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* stbi_info_from_memory: 1 and the header's size, or 0. */
+/* stbi_info_from_memory: 1 and the header's size, 0 (not a header stb reads), or -1 (no memory). */
 int pw__stb_info(const uint8_t *data, int len, int *w, int *h, int *comp);
 
 /*
@@ -31,8 +31,10 @@ void pw__stb_free(void *p);
 enum { PW__PNG_ADLER_WRONG = 1, PW__PNG_ADLER_MISSING, PW__PNG_DATA_CUT, PW__PNG_WINDOW };
 int pw__stb_png_zlib(uint32_t *got, uint32_t *want);
 
-/* A PNG file in malloc'd memory (free with free()), or NULL when out of memory. */
+/* A PNG file (free it with pw__stb_png_free), or NULL when out of memory. */
 uint8_t *pw__stb_png(const uint8_t *pixels, int w, int h, int channels, int *out_len);
+/* Frees what pw__stb_png returned. */
+void pw__stb_png_free(uint8_t *png);
 
 /* Writes a JPEG through write(ctx, bytes, size); returns 0 on failure. */
 int pw__stb_jpeg(const uint8_t *pixels, int w, int h, int channels, int quality,

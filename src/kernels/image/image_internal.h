@@ -185,6 +185,13 @@ pw_status pw__img_rows(size_t rows, size_t row_work, pw_range_fn body, void *ctx
  * when out of memory.
  */
 const uint8_t *pw__img_source(const uint8_t *src, const uint8_t *dst, size_t bytes, uint8_t **copy);
+/*
+ * Ends a call that read from pw__img_source: frees the copy, and with a
+ * status of PW_ENOMEM (rows or sums a chunk could not allocate: other
+ * chunks have written theirs) puts the picture back from it, so that an
+ * in-place call out of memory leaves its image as it was. Returns s.
+ */
+pw_status pw__img_source_end(uint8_t *copy, uint8_t *dst, size_t bytes, pw_status s);
 
 /* ------------------------------------------------------------------------ */
 /* Separable filters (separable.c)                                          */

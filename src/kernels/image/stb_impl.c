@@ -22,8 +22,15 @@
  *     exhausting memory. The limit is thread-local for the same reason.
  *     And every block is zeroed: what stb leaves unwritten in a damaged
  *     file (a table, coefficients) is then 0, never bytes of an earlier
- *     call, so a file decodes to the same pixels on every call and thread.
+ *     call, so a file decodes to the same pixels on every call and thread;
+ *   - stb_image_write's PNG encoder grows its buffers (the deflate output,
+ *     the hash chains) without looking at what realloc returned: out of
+ *     memory, it asserted (natively) or wrote through NULL (wasm, into the
+ *     memory every thread shares). Its blocks come from enc_malloc below
+ *     instead, listed per thread: a refused block jumps (longjmp) back to
+ *     pw__stb_png, which frees the listed blocks and reports no memory.
  */
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,17 +42,22 @@
 
 static _Thread_local size_t alloc_limit; /* 0: no limit (encoders) */
 static _Thread_local int limit_hit;        /* the running decode asked for more */
+static _Thread_local int oom_hit;          /* a block stb asked for was refused (no memory) */
 static _Thread_local int zlib_state;       /* png_inflate's finding: 0, PW__PNG_* (image_codec.h) */
 static _Thread_local uint32_t adler_got, adler_want;
 
 static void *limited_malloc(size_t n) {
   if (alloc_limit && n > alloc_limit) return limit_hit = 1, NULL;
-  return calloc(1, n ? n : 1);
+  void *p = calloc(1, n ? n : 1);
+  if (p == NULL) oom_hit = 1;
+  return p;
 }
 
 static void *limited_realloc(void *p, size_t n) {
   if (alloc_limit && n > alloc_limit) return limit_hit = 1, NULL;
-  return realloc(p, n);
+  void *q = realloc(p, n);
+  if (q == NULL) oom_hit = 1;
+  return q;
 }
 
 #define STBI_MALLOC(sz) limited_malloc(sz)
@@ -63,6 +75,45 @@ static void *limited_realloc(void *p, size_t n) {
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
 
+/* The PNG encoder's blocks: a header links each into its thread's list. */
+typedef union enc_blk {
+  struct {
+    union enc_blk *prev, *next;
+  } l;
+  max_align_t align;
+} enc_blk;
+static _Thread_local enc_blk enc_live;    /* the list's sentinel (pw__stb_png links it to itself) */
+static _Thread_local jmp_buf *enc_escape; /* where a refused block goes */
+
+static void enc_link(enc_blk *b) {
+  b->l.prev = &enc_live, b->l.next = enc_live.l.next;
+  enc_live.l.next->l.prev = b, enc_live.l.next = b;
+}
+static void enc_unlink(enc_blk *b) { b->l.prev->l.next = b->l.next, b->l.next->l.prev = b->l.prev; }
+static void *enc_malloc(size_t n) {
+  enc_blk *b = n <= SIZE_MAX - sizeof *b ? malloc(sizeof *b + n) : NULL;
+  if (b == NULL) longjmp(*enc_escape, 1);
+  enc_link(b);
+  return b + 1;
+}
+static void *enc_realloc(void *p, size_t n) {
+  if (p == NULL) return enc_malloc(n);
+  enc_blk *b = (enc_blk *)p - 1;
+  enc_unlink(b);
+  enc_blk *q = n <= SIZE_MAX - sizeof *b ? realloc(b, sizeof *b + n) : NULL;
+  enc_link(q ? q : b);
+  if (q == NULL) longjmp(*enc_escape, 1);
+  return q + 1;
+}
+static void enc_free(void *p) {
+  if (p == NULL) return;
+  enc_blk *b = (enc_blk *)p - 1;
+  enc_unlink(b);
+  free(b);
+}
+#define STBIW_MALLOC(sz) enc_malloc(sz)
+#define STBIW_REALLOC(p, sz) enc_realloc(p, sz)
+#define STBIW_FREE(p) enc_free(p)
 #define STBI_WRITE_NO_STDIO
 #define STB_IMAGE_WRITE_STATIC
 #define STB_IMAGE_WRITE_IMPLEMENTATION
@@ -225,13 +276,15 @@ static unsigned char *stbi__resample_row_h_2(unsigned char *out, unsigned char *
 /* (not popped: "declared static but never defined" is reported at the end of the file) */
 
 int pw__stb_info(const uint8_t *data, int len, int *w, int *h, int *comp) {
-  return stbi_info_from_memory(data, len, w, h, comp);
+  oom_hit = 0; /* (the JPEG reader's state is a block; stb's reason is then its last format's) */
+  if (stbi_info_from_memory(data, len, w, h, comp)) return 1;
+  return oom_hit ? -1 : 0;
 }
 
 /* A decode's allocation limit and failure reason: set before stb runs... */
 static void limit_begin(size_t limit) {
   alloc_limit = limit;
-  limit_hit = 0;
+  limit_hit = oom_hit = 0;
   zlib_state = 0;
   stbi__g_failure_reason = NULL;
 }
@@ -239,7 +292,7 @@ static void limit_begin(size_t limit) {
 /* ...and after: *why for a failure (p NULL), NULL for a success. */
 static void *limit_end(void *p, const char **why) {
   alloc_limit = 0;
-  *why = p ? NULL : limit_hit ? "more data than the image's size holds" : stbi_failure_reason();
+  *why = p ? NULL : limit_hit ? "more data than the image's size holds" : oom_hit ? "outofmem" : stbi_failure_reason();
   if (p == NULL && *why == NULL) *why = "damaged data";
   return p;
 }
@@ -317,14 +370,29 @@ static char *png_inflate(const char *buffer, int len, int initial_size, int *out
         stbi__err("adler", "Corrupt PNG");
       }
     }
+  } else {
+    stbi__err("outofmem", "Out of memory");
   }
   free(z);
   return p;
 }
 
 uint8_t *pw__stb_png(const uint8_t *pixels, int w, int h, int channels, int *out_len) {
-  return stbi_write_png_to_mem(pixels, w * channels, w, h, channels, out_len);
+  jmp_buf escape;
+  unsigned char *volatile png = NULL;
+  enc_escape = &escape;
+  enc_live.l.next = enc_live.l.prev = &enc_live; /* (empty: every block of an encode is freed or returned) */
+  if (setjmp(escape) == 0) {
+    png = stbi_write_png_to_mem(pixels, w * channels, w, h, channels, out_len);
+  } else { /* a block refused: stb's blocks so far are freed here */
+    while (enc_live.l.next != &enc_live) enc_free((enc_blk *)enc_live.l.next + 1);
+    png = NULL;
+  }
+  enc_escape = NULL;
+  return png;
 }
+
+void pw__stb_png_free(uint8_t *png) { enc_free(png); }
 
 int pw__stb_jpeg(const uint8_t *pixels, int w, int h, int channels, int quality,
                  void (*write)(void *ctx, void *data, int size), void *ctx) {
