@@ -377,13 +377,21 @@ static char *png_inflate(const char *buffer, int len, int initial_size, int *out
   return p;
 }
 
+/* stb's encoder as one call: in wasm every call made by the function that
+   calls setjmp goes out through JS (emscripten's invoke_ wrappers), so
+   stb's per-symbol calls must not be inlined into pw__stb_png */
+__attribute__((noinline)) static unsigned char *png_to_mem(const uint8_t *pixels, int w, int h, int channels,
+                                                           int *out_len) {
+  return stbi_write_png_to_mem(pixels, w * channels, w, h, channels, out_len);
+}
+
 uint8_t *pw__stb_png(const uint8_t *pixels, int w, int h, int channels, int *out_len) {
   jmp_buf escape;
   unsigned char *volatile png = NULL;
   enc_escape = &escape;
   enc_live.l.next = enc_live.l.prev = &enc_live; /* (empty: every block of an encode is freed or returned) */
   if (setjmp(escape) == 0) {
-    png = stbi_write_png_to_mem(pixels, w * channels, w, h, channels, out_len);
+    png = png_to_mem(pixels, w, h, channels, out_len);
   } else { /* a block refused: stb's blocks so far are freed here */
     while (enc_live.l.next != &enc_live) enc_free((enc_blk *)enc_live.l.next + 1);
     png = NULL;
