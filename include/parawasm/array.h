@@ -102,7 +102,10 @@ PW_NAMESPACE(array)
  * Radix sort on order-preserving integer keys (MSD buckets over the key
  * range, finished by LSD passes in cache; counting sort for 8- and 16-bit
  * types, and for 32- and 64-bit arrays whose keys span at most 65,536
- * values, at least 4 elements a value: no scratch but the counters, and
+ * values, at least 4 elements a value, or of at least 65,536 elements
+ * holding few distinct values over any range (a sample of 4,096 elements
+ * shows at most 1,024; counted by value in a hash table, the radix sort
+ * instead where more values turn up): no scratch but the counters, and
  * without memory for those the radix sort instead), parallel on the pool;
  * n elements of scratch memory. 32- and 64-bit input nearly in order (or
  * nearly reversed), as a sample of it shows, has its keys out of place

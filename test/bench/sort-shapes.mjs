@@ -10,7 +10,7 @@
 // far from or close to 10x the built-in (see the README's Performance);
 // not part of `make bench`.
 //
-//   node test/bench/sort-shapes.mjs [--n N] [--threads T] [--shapes a,b]
+//   node test/bench/sort-shapes.mjs [--n N] [--threads T] [--shapes 'a;b']  (shape names hold commas)
 import os from 'node:os';
 import { createPool, loadCore } from '../../pkg/index.js';
 
@@ -70,7 +70,7 @@ const SHAPES = {
     for (let r = 0; r < 8; r++) x.subarray(r * L, (r + 1) * L).sort();
   },
 };
-const only = opt('--shapes', null)?.split(',');
+const only = opt('--shapes', null)?.split(';');
 for (const s of only ?? []) if (!(s in SHAPES)) throw new RangeError(`--shapes: unknown shape ${s} (known: ${Object.keys(SHAPES).join(', ')})`);
 
 const pool = await createPool({ threads: THREADS });

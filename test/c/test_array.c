@@ -423,6 +423,46 @@ enum { NE_TWO, NE_THREE, NE_FIVE, NE_SKEW, NE_HALF_CROWD, NE_COUNT };
 PW_ARRAY_TYPES(TEST_NESTED)
 
 /*
+ * Few distinct 32- or 64-bit keys over a range too wide to count by key
+ * (sort.c: fs_sort, arrays of at least 2^16): 2 to 3,000 values drawn
+ * from random bits (the sample sees at most 1,024 distinct keys up to
+ * about 1,100 values; more are sorted by the engine), the special values
+ * (-0 beside +0, NaNs of a few payloads, infinities, extremes), and 16
+ * common values with rare ones among them that the sample may miss: 40 of
+ * them (counted from the blocks' lists) or 200 (more than a block's list
+ * holds: the try gives up and the engine sorts). Each against qsort's
+ * order in both directions; the multiset kept.
+ */
+static const size_t few_values[] = {2, 16, 700, 1024, 1100, 3000};
+enum { FW_RARE40 = sizeof few_values / sizeof *few_values, FW_RARE200, FW_SPECIAL, FW_COUNT };
+#define TEST_FEW_WIDE(T, s)                                                    \
+  static void test_sort_few_wide_##s(void) {                                   \
+    if (sizeof(T) < 4) return; /* (8 and 16 bits are counted by value) */      \
+    static const size_t lens[] = {65536, 270001};                              \
+    const size_t nmax = 270001;                                                \
+    uint64_t seed = 4242 + sizeof(T);                                          \
+    T *x = xmalloc(nmax * sizeof(T)), *ref = xmalloc(nmax * sizeof(T)), *a = xmalloc(nmax * sizeof(T)); \
+    T vals[3216];                                                              \
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++)                 \
+      for (int fw = 0; fw < FW_COUNT; fw++) {                                  \
+        const size_t n = lens[li];                                             \
+        gen_##s(vals, sizeof vals / sizeof *vals, fw == FW_SPECIAL ? SH_SPECIAL : SH_BITS, &seed); \
+        for (size_t i = 0; i < n; i++) {                                       \
+          uint64_t r = splitmix64(&seed);                                      \
+          if (fw < FW_RARE40) x[i] = vals[r % few_values[fw]];                 \
+          else if (fw == FW_SPECIAL) x[i] = vals[r % 24];                      \
+          else if (i % 997 == 5) x[i] = vals[16 + r % (fw == FW_RARE40 ? 40 : 200)]; \
+          else x[i] = vals[r % 16];                                            \
+        }                                                                      \
+        char label[64];                                                        \
+        snprintf(label, sizeof label, "few wide values, case %d, n=%zu", fw, n); \
+        check_sorts_##s(x, n, a, ref, NULL, NULL, label);                      \
+      }                                                                        \
+    free(x), free(ref), free(a);                                               \
+  }
+PW_ARRAY_TYPES(TEST_FEW_WIDE)
+
+/*
  * The engine's LSD passes take digits of 8 to 12 bits, by the bits of a
  * range and the keys in it (sort_engine.h: ENG(lsd)): values over ranges
  * of every width up to 24 bits and some wider (where the type has them),
@@ -2341,7 +2381,7 @@ PW_ARRAY_TYPES(TEST_TRANSPOSE)
 
 /* ---------------------------------------------------------------------- */
 
-#define RUN_SORT_TEST_(T, s) test_sort_##s(); test_sort_presorted_##s(); test_sort_nested_##s(); test_sort_digits_##s(); test_sort_near_##s();
+#define RUN_SORT_TEST_(T, s) test_sort_##s(); test_sort_presorted_##s(); test_sort_nested_##s(); test_sort_few_wide_##s(); test_sort_digits_##s(); test_sort_near_##s();
 #define RUN_TRANSPOSE_TEST_(T, s) test_transpose_##s();
 #define RUN_CLAMP_TEST_(T, s) test_clamp_##s();
 #define RUN_HIST_TEST_(T, s) test_hist_##s();

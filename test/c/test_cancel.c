@@ -384,7 +384,7 @@ static void w_make_file(int png) {
 }
 
 /* How the window's buffer is filled. */
-enum { W_RANDOM, W_OPAQUE, W_ASCENDING, W_ZERO, W_PNG, W_JPEG, W_NEAR32, W_NEAR64, W_FEW32, W_FEW64 };
+enum { W_RANDOM, W_OPAQUE, W_ASCENDING, W_ZERO, W_PNG, W_JPEG, W_NEAR32, W_NEAR64, W_FEW32, W_FEW64, W_WIDE32, W_WIDE64 };
 
 /* Fills the window's buffer (every byte pseudo-random, with alpha 255 for
    W_OPAQUE; or ascending 32-bit elements; or zeros), closes it, and makes
@@ -408,6 +408,13 @@ static uint8_t *win_arm(int fill, int cancel_at) {
        doubles 1000 bit patterns apart at most */
     if (fill == W_FEW32) v = (v & 0xffffffff) % 1000 | (v >> 32) % 1000 << 32;
     if (fill == W_FEW64) v = UINT64_C(0x3ff0000000000000) + v % 1000;
+    /* few values over a wide range (sort.c: fs_sort): 32-bit elements of 16
+       values 2^28 apart, or the doubles 0 to 15 */
+    if (fill == W_WIDE32) v = (v & 15) * 0x10000001u | (v >> 32 & 15) * 0x10000001u << 32;
+    if (fill == W_WIDE64) {
+      double d = (double)(v % 16);
+      memcpy(&v, &d, 8);
+    }
     memcpy(win_base + i, &v, 8);
     if (fill == W_OPAQUE) win_base[i + 3] = win_base[i + 7] = 255;
   }
@@ -598,6 +605,8 @@ static void test_windowed(void) {
                {"sort u32 of 1,000 values", w_sort_u32, 4, W_FEW32},
                {"sort i32 descending of 1,000 values", w_sort_i32, 4, W_FEW32},
                {"sort f64 of 1,000 values", w_sort_f64, 8, W_FEW64},
+               {"sort u32 of 16 values 2^28 apart", w_sort_u32, 4, W_WIDE32},
+               {"sort f64 of the values 0 to 15", w_sort_f64, 8, W_WIDE64},
                {"sort f64 nearly in order", w_sort_f64, 8, W_NEAR64}};
   for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++) {
     check_windowed_restoring(sorts[i].name, sorts[i].k, sorts[i].fill, sorts[i].size);

@@ -60,7 +60,7 @@ static void swap_some(void *p, size_t size, uint64_t *seed) {
   }
 }
 #define DIM 300
-#define NDIGESTS 26
+#define NDIGESTS 28
 
 /* Runs every kernel on fixed inputs; one digest of results per kernel. */
 static void run_all(uint64_t *d) {
@@ -89,6 +89,16 @@ static void run_all(uint64_t *d) {
   memcpy(out, u, N * 4);
   s = pw_array_sort_u32((uint32_t *)out, N, false);
   DIGEST(out, N * 4);
+  /* few values over a wide range (sort.c: fs_sort): the doubles 0 to 15, one in 5,000 of them
+     one of 50 others (values the sample may miss, in each thread's block); 64-bit integers
+     of 16 values, one in 997 elements another (about 1,000 more: more than a block's list
+     of missed values holds, and the engine sorts) */
+  for (size_t i = 0; i < N; i++) out[i] = i % 5000 == 11 ? 0.5 + (double)(i / 5000 % 50) : (double)(u[i] % 16);
+  s = pw_array_sort_f64(out, N, true);
+  DIGEST(out, N * 8);
+  for (size_t i = 0; i < N; i++) ((int64_t *)out)[i] = i % 997 == 5 ? i64[i] : i64[u[i] % 16];
+  s = pw_array_sort_i64((int64_t *)out, N, false);
+  DIGEST(out, N * 8);
   /* nearly in order (sort.c: near_sort), and nearly in the other order (reversed first) */
   memcpy(out, g, N * 8);
   swap_some(out, 8, &seed);

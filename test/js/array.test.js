@@ -180,6 +180,36 @@ describe('sort, argsort, sortByKey, gather', () => {
     }
   });
 
+  test('sort of few distinct values over a wide range (doubles of a few values, scattered 32- and 64-bit integers) equals the built-in, with values a sample misses and too many of them', async () => {
+    // sort.c's fs_sort (arrays of 2^16 elements or more): counted by value
+    // in a hash table of a sample's values, the values it missed kept per
+    // thread's block; more than a block holds, and the radix sort takes over
+    const n = 300001;
+    const r = rng(77);
+    for (const C of [Float64Array, Float32Array, Uint32Array, Int32Array, BigInt64Array, BigUint64Array]) {
+      const big = C === BigInt64Array || C === BigUint64Array;
+      const spread = (k) => {
+        if (C === Float64Array || C === Float32Array) return k % 3 === 0 ? -k : k === 5 ? -0 : k === 7 ? NaN : k * 1.5;
+        if (big) return BigInt.asIntN(64, BigInt(k) * 0x9e3779b97f4a7c15n);
+        return Math.imul(k, 0x9e3779b1) >>> 0; // (an Int32Array takes it modulo 2^32)
+      };
+      const cast = (v) => (C === BigUint64Array ? BigInt.asUintN(64, v) : v);
+      for (const [label, pick] of [
+        ['16 values', () => Math.floor(r() * 16)],
+        ['1,000 values', () => Math.floor(r() * 1000)],
+        ['16 values, 40 rare ones', (i) => (i % 997 === 5 ? 16 + Math.floor(r() * 40) : Math.floor(r() * 16))],
+        ['16 values, 2,000 rare ones', (i) => (i % 97 === 5 ? 16 + Math.floor(r() * 2000) : Math.floor(r() * 16))],
+      ]) {
+        const x = new C(n);
+        for (let i = 0; i < n; i++) x[i] = cast(spread(pick(i)));
+        for (const descending of [false, true]) {
+          const { result } = await everywhere('sort', () => [offsetView(x), { descending }], `${C.name} ${label} desc=${descending}`);
+          assert.ok(R.sameElements(result, R.sortRef(x, descending)), `${C.name} ${label} desc=${descending}`);
+        }
+      }
+    }
+  });
+
   test('argsort is the stable index sort; sortByKey permutes every payload', async () => {
     for (const c of [...cases(CTORS, [0, 1, 7, 1001]), ...cases([Float64Array, Uint32Array, Int8Array], [BIG])]) {
       for (const descending of [false, true]) {

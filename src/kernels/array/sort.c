@@ -57,7 +57,8 @@
  * the engine; so are 32- and 64-bit keys whose range (measured by the
  * keys pass) spans at most 2^16 values, with at least 4 keys a value
  * (cs_sort): 10M Uint32 of 16, 1,000 and 1,000 in sawtooth runs, wasm,
- * one thread, 24.0, 45.7, 38.1 -> 9.9, 8.5, 8.7 ms.
+ * one thread, 24.0, 45.7, 38.1 -> 9.9, 8.5, 8.7 ms; and 32- and 64-bit
+ * keys of few distinct values over any wider range, by value (fs_sort).
  *
  * Argsort: the keys (with every NaN made one key, so that NaNs tie and
  * keep their index order) and the indices 0..n-1 are written by the first
@@ -1368,6 +1369,7 @@ typedef struct {
   size_t *hist; /* nb x stride counts, then the cumulative counts (nkeys + 1) */
   int width, mode;
   uint64_t lo; /* 32 and 64 bits: x holds keys, counted as key - lo */
+  const uint64_t *vals; /* fs_sort: the keys, in order (key k is vals[k], not lo + k) */
 } cs_ctx;
 
 /* Keys less lo of x[begin, end) counted into h (nkeys counters, zeroed here); a key written
@@ -1414,11 +1416,11 @@ static void cs_fill(void *p, size_t begin, size_t end) {
       uint16_t *o = (uint16_t *)c->out;
       for (size_t j = i; j < stop; j++) o[j] = v;
     } else if (c->width == 32) {
-      const uint32_t v = pwa_unkey32((uint32_t)(c->lo + k), c->mode);
+      const uint32_t v = pwa_unkey32((uint32_t)(c->vals ? c->vals[k] : c->lo + k), c->mode);
       uint32_t *o = (uint32_t *)c->out;
       for (size_t j = i; j < stop; j++) o[j] = v;
     } else {
-      const uint64_t v = pwa_unkey64(c->lo + k, c->mode);
+      const uint64_t v = pwa_unkey64(c->vals ? c->vals[k] : c->lo + k, c->mode);
       uint64_t *o = (uint64_t *)c->out;
       for (size_t j = i; j < stop; j++) o[j] = v;
     }
@@ -1434,7 +1436,7 @@ static void cs_fill(void *p, size_t begin, size_t end) {
  * engine to sort instead.
  */
 static pw_status cs_sort(void *x, size_t n, int width, int mode, uint64_t lo, size_t nkeys, int *counted) {
-  cs_ctx c = {x, x, n, pwa_blocks(n, SORT_MIN_BLOCK), width <= 16 ? (size_t)1 << width : nkeys, 0, NULL, width, mode, lo};
+  cs_ctx c = {x, x, n, pwa_blocks(n, SORT_MIN_BLOCK), width <= 16 ? (size_t)1 << width : nkeys, 0, NULL, width, mode, lo, NULL};
   c.stride = pwa_padded(c.nkeys, sizeof(size_t));
   size_t words = c.nb * c.stride + c.nkeys + 1;
   c.hist = pwa_alloc(words, sizeof(size_t));
@@ -1456,6 +1458,214 @@ static pw_status cs_sort(void *x, size_t n, int width, int mode, uint64_t lo, si
     if (s != PW_OK) cs_fill(&c, 0, n);
   }
   free(c.hist);
+  return s;
+}
+
+/*
+ * 32- and 64-bit keys of few distinct values spread over a range too wide
+ * to count by key - lo (doubles of a few values: 0.0 to 15.0 take keys
+ * 2^62 apart; identifiers, categories) are counted too, by value (fs_sort):
+ *   - a probe of FS_PROBE keys spread over x, then a sample of FS_SAMPLE,
+ *     each sorted and its distinct keys counted, decide whether to try: at
+ *     most FS_PROBE_MAX and FS_SAMPLE_MAX distinct (random keys: nearly
+ *     all distinct; the probe keeps the cost of saying no to a few
+ *     microseconds);
+ *   - the sample's distinct keys go into a hash table (open addressing, a
+ *     quarter full); one pass, a block a thread, counts each key's table
+ *     entry, and keeps the keys the table lacks (values the sample missed)
+ *     in a short list of the block's own, with their counts. A block whose
+ *     list fills (more values than the sample saw) makes every block stop:
+ *     the engine sorts x instead (a failed try costs part of one pass);
+ *   - the blocks' lists are merged with the table's keys, in order, and
+ *     the fill writes each value's element back (cs_fill).
+ * 10M doubles of 16 values (0 to 15) in wasm, the package before and
+ * after alternating (test/bench/sort-shapes.mjs): core 124-128 -> 41-44
+ * ms, pool of 2 58-64 -> 20-21; of 1,000 values 119-121 -> 45-47 and
+ * 60-65 -> 28-31; random data unchanged (the probe says no).
+ */
+#define FS_MIN ((size_t)1 << 16) /* least elements to try */
+#define FS_PROBE ((size_t)256)
+#define FS_PROBE_MAX ((size_t)232) /* most distinct keys in the probe to go on */
+#define FS_SAMPLE ((size_t)4096)
+#define FS_SAMPLE_MAX ((size_t)1024) /* most distinct keys in the sample to try */
+#define FS_MISS ((size_t)64) /* most keys the table lacks, a block */
+
+typedef struct {
+  uint64_t key;
+  size_t count;
+} fs_entry;
+
+typedef struct {
+  const void *x;
+  size_t n, nb, nkeys, stride, mask;
+  unsigned shift;
+  const uint64_t *tkey; /* the table: key of each slot, and its index + 1 in the sample's keys (0: empty) */
+  const uint32_t *tidx;
+  size_t *hist;     /* nb x stride counts of the table's keys */
+  fs_entry *miss;   /* nb x FS_MISS: each block's keys not in the table */
+  size_t *nmiss;    /* nb */
+  int width;
+  atomic_int give_up;
+} fs_ctx;
+
+PW_INLINE size_t fs_slot(uint64_t key, unsigned shift) {
+  return (size_t)((key * 0x9e3779b97f4a7c15u) >> shift);
+}
+
+#define FS_COUNT(W)                                                            \
+  {                                                                            \
+    const uint##W##_t *k = c->x;                                               \
+    PWA_STRIPS(s, t, begin, end) {                                             \
+      if (atomic_load_explicit(&c->give_up, memory_order_relaxed)) break;      \
+      for (size_t i = s; i < t; i++) {                                         \
+        const uint64_t key = k[i];                                             \
+        size_t slot = fs_slot(key, c->shift);                                  \
+        uint32_t ix;                                                           \
+        while ((ix = c->tidx[slot]) != 0 && c->tkey[slot] != key) slot = (slot + 1) & c->mask; \
+        if (ix != 0) {                                                         \
+          h[ix - 1]++;                                                         \
+          continue;                                                            \
+        }                                                                      \
+        size_t j = 0;                                                          \
+        while (j < nm && m[j].key != key) j++;                                 \
+        if (j == nm) {                                                         \
+          if (nm == FS_MISS) {                                                 \
+            atomic_store_explicit(&c->give_up, 1, memory_order_relaxed);       \
+            goto out;                                                          \
+          }                                                                    \
+          m[nm].key = key, m[nm++].count = 0;                                  \
+        }                                                                      \
+        m[j].count++;                                                          \
+      }                                                                        \
+    }                                                                          \
+  }
+static void fs_count(void *p, size_t b0, size_t b1) {
+  fs_ctx *c = p;
+  for (size_t b = b0; b < b1; b++) {
+    size_t begin, end, nm = 0, *h = c->hist + b * c->stride;
+    fs_entry *m = c->miss + b * FS_MISS;
+    pwa_block(c->n, c->nb, b, &begin, &end);
+    memset(h, 0, c->nkeys * sizeof *h);
+    if (c->width == 32) FS_COUNT(32)
+    else FS_COUNT(64)
+  out:
+    c->nmiss[b] = nm;
+  }
+}
+#undef FS_COUNT
+
+static int fs_cmp(const void *a, const void *b) {
+  uint64_t p = ((const fs_entry *)a)->key, q = ((const fs_entry *)b)->key;
+  return (p > q) - (p < q);
+}
+
+/* m keys spread over the n keys of x (width bits) sorted into s (scratch tmp): their distinct
+   count, and the distinct keys (as 64 bits) in order at d if d is not NULL; 0 if it failed. */
+static size_t fs_sample(const void *x, size_t n, int width, size_t m, void *s, void *tmp, uint64_t *d) {
+  for (size_t i = 0; i < m; i++) {
+    size_t at = (size_t)((uint64_t)i * n / m + n / m / 2);
+    if (width == 32) ((uint32_t *)s)[i] = ((const uint32_t *)x)[at];
+    else ((uint64_t *)s)[i] = ((const uint64_t *)x)[at];
+  }
+  if (pwa_sort_keys(s, tmp, m, width) != PW_OK) return 0;
+  size_t nd = 0;
+  for (size_t i = 0; i < m; i++) {
+    uint64_t v = width == 32 ? ((uint32_t *)s)[i] : ((uint64_t *)s)[i];
+    if (i == 0 || v != (width == 32 ? ((uint32_t *)s)[i - 1] : ((uint64_t *)s)[i - 1])) {
+      if (d != NULL) d[nd] = v;
+      nd++;
+    }
+  }
+  return nd;
+}
+
+/*
+ * x[0, n) (its 32- or 64-bit keys) sorted by counting its distinct keys
+ * (above), or, when the sample finds too many or the try gives up or
+ * finds no memory, *counted = 0 and x untouched (its keys) for the engine
+ * to sort. Counting cancelled, x is turned back into its elements.
+ */
+static pw_status fs_sort(void *x, size_t n, int width, int mode, int *counted) {
+  *counted = 0;
+  if (n < FS_MIN) return PW_OK;
+  size_t kb = (size_t)width / 8, nd, total = 0;
+  uint64_t *keys = NULL, *vals = NULL;
+  fs_entry *all = NULL;
+  size_t *hist = NULL;
+  void *table = NULL, *buf = pwa_alloc(2 * FS_SAMPLE, kb);
+  if (buf == NULL) return PW_OK;
+  void *tmp = (char *)buf + FS_SAMPLE * kb;
+  pw_status s = PW_OK;
+  fs_ctx c = {.x = x, .n = n, .nb = pwa_blocks(n, SORT_MIN_BLOCK)};
+  nd = fs_sample(x, n, width, FS_PROBE, buf, tmp, NULL);
+  if (nd == 0 || nd > FS_PROBE_MAX) goto out;
+  if ((keys = pwa_alloc(FS_SAMPLE, sizeof *keys)) == NULL) goto out;
+  nd = fs_sample(x, n, width, FS_SAMPLE, buf, tmp, keys);
+  if (nd == 0 || nd > FS_SAMPLE_MAX) goto out;
+  /* the table (at most a quarter full), the blocks' counters and lists */
+  size_t slots = 64;
+  unsigned bits = 6;
+  while (slots < 4 * nd) slots *= 2, bits++;
+  c.nkeys = nd, c.stride = pwa_padded(nd, sizeof(size_t)), c.mask = slots - 1, c.shift = 64 - bits;
+  c.width = width;
+  if ((hist = pwa_alloc(c.nb, (c.stride + 1) * sizeof *hist)) == NULL) goto out;
+  if ((table = pwa_alloc(1, slots * (sizeof(uint64_t) + sizeof(uint32_t)) + c.nb * FS_MISS * sizeof(fs_entry))) == NULL)
+    goto out;
+  if ((all = pwa_alloc(nd + c.nb * FS_MISS, sizeof *all)) == NULL) goto out;
+  c.hist = hist, c.nmiss = hist + c.nb * c.stride;
+  c.miss = table;
+  uint64_t *tkey = (uint64_t *)(c.miss + c.nb * FS_MISS);
+  uint32_t *tidx = (uint32_t *)(tkey + slots);
+  memset(tidx, 0, slots * sizeof *tidx);
+  for (size_t i = 0; i < nd; i++) {
+    size_t slot = fs_slot(keys[i], c.shift);
+    while (tidx[slot] != 0) slot = (slot + 1) & c.mask;
+    tkey[slot] = keys[i], tidx[slot] = (uint32_t)(i + 1);
+  }
+  c.tkey = tkey, c.tidx = tidx;
+  atomic_init(&c.give_up, 0);
+  s = pw_parallel_for(c.nb, 1, fs_count, &c);
+  if (s != PW_OK) { /* cancelled: x was not written */
+    unkey_any(x, n, width, mode);
+    *counted = 1;
+    goto out;
+  }
+  if (atomic_load(&c.give_up)) goto out;
+  /* the table's keys with their counts, then the lists' keys not among them, merged in order */
+  for (size_t i = 0; i < nd; i++) {
+    all[i].key = keys[i], all[i].count = 0;
+    for (size_t b = 0; b < c.nb; b++) all[i].count += hist[b * c.stride + i];
+  }
+  total = nd;
+  for (size_t b = 0; b < c.nb; b++) {
+    const fs_entry *m = c.miss + b * FS_MISS;
+    for (size_t j = 0; j < c.nmiss[b]; j++) {
+      size_t e = nd;
+      while (e < total && all[e].key != m[j].key) e++;
+      if (e == total) all[total].key = m[j].key, all[total++].count = 0;
+      all[e].count += m[j].count;
+    }
+  }
+  if (total > nd) qsort(all, total, sizeof *all, fs_cmp);
+  /* each key and its first position (cum[total] = n) */
+  if ((vals = pwa_alloc(1, total * sizeof *vals + (total + 1) * sizeof(size_t))) == NULL) goto out;
+  size_t *cum = (size_t *)(vals + total), sum = 0;
+  for (size_t k = 0; k < total; k++) {
+    vals[k] = all[k].key, cum[k] = sum;
+    sum += all[k].count;
+  }
+  cum[total] = sum; /* n: each key was counted once */
+  cs_ctx f = {x, x, n, 0, total, 0, cum, width, mode, 0, vals};
+  *counted = 1;
+  s = pw_parallel_for(n, pw_grain(kb) * 4, cs_fill, &f);
+  if (s != PW_OK) cs_fill(&f, 0, n); /* cancelled part way: finished whole, as cs_sort's */
+out:
+  free(vals);
+  free(all);
+  free(table);
+  free(hist);
+  free(keys);
+  free(buf);
   return s;
 }
 
@@ -1492,6 +1702,9 @@ static pw_status sort_any(void *x, size_t n, int width, int kind, bool descendin
   if (s != PW_OK) goto done;
   if (width >= 32 && hi - lo < CS_RANGE_MAX && (hi - lo + 1) * CS_FILL <= n) {
     s = cs_sort(x, n, width, mode, lo, (size_t)(hi - lo + 1), &counted);
+    if (counted) goto done;
+  } else if (width >= 32) {
+    s = fs_sort(x, n, width, mode, &counted);
     if (counted) goto done;
   }
   if (tmp == NULL && (tmp = pwa_alloc(n, kb)) == NULL) {
