@@ -130,8 +130,11 @@ PW_ARRAY_TYPES(PW_ARRAY_SORT_)
  * Apply the order to other arrays with pw_array_gather (sort by key).
  * 32- and 64-bit input nearly in order (either way) is taken as sort
  * takes it (keys out of place sorted apart and merged back, ties by
- * index). Scratch: about n * (2 * sizeof(T) + 4) bytes (input nearly in
- * order: up to n / 5 * (2 * sizeof(T) + 8) more where the heap has it).
+ * index). 32- and 64-bit input of at least 4,096 elements and few
+ * distinct values (as sort counts them) is counted: each value's indices
+ * written in index order. Scratch: about n * (2 * sizeof(T) + 4) bytes
+ * (input nearly in order: up to n / 5 * (2 * sizeof(T) + 8) more where the
+ * heap has it).
  * @param x           the keys (not changed)
  * @param n           number of elements, at most 2^32 - 1
  * @param order       n indices, written

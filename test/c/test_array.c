@@ -431,7 +431,8 @@ PW_ARRAY_TYPES(TEST_NESTED)
  * common values with rare ones among them that the sample may miss: 40 of
  * them (counted from the blocks' lists) or 200 (more than a block's list
  * holds: the try gives up and the engine sorts). Each against qsort's
- * order in both directions; the multiset kept.
+ * order in both directions, the multiset kept, and the argsort (counted
+ * too, sort.c: ca_sort) against the stable reference.
  */
 static const size_t few_values[] = {2, 16, 700, 1024, 1100, 3000};
 enum { FW_RARE40 = sizeof few_values / sizeof *few_values, FW_RARE200, FW_SPECIAL, FW_COUNT };
@@ -442,6 +443,7 @@ enum { FW_RARE40 = sizeof few_values / sizeof *few_values, FW_RARE200, FW_SPECIA
     const size_t nmax = 270001;                                                \
     uint64_t seed = 4242 + sizeof(T);                                          \
     T *x = xmalloc(nmax * sizeof(T)), *ref = xmalloc(nmax * sizeof(T)), *a = xmalloc(nmax * sizeof(T)); \
+    uint32_t *order = xmalloc(nmax * 4), *rorder = xmalloc(nmax * 4);         \
     T vals[3216];                                                              \
     for (size_t li = 0; li < sizeof lens / sizeof *lens; li++)                 \
       for (int fw = 0; fw < FW_COUNT; fw++) {                                  \
@@ -456,9 +458,9 @@ enum { FW_RARE40 = sizeof few_values / sizeof *few_values, FW_RARE200, FW_SPECIA
         }                                                                      \
         char label[64];                                                        \
         snprintf(label, sizeof label, "few wide values, case %d, n=%zu", fw, n); \
-        check_sorts_##s(x, n, a, ref, NULL, NULL, label);                      \
+        check_sorts_##s(x, n, a, ref, order, rorder, label);                   \
       }                                                                        \
-    free(x), free(ref), free(a);                                               \
+    free(x), free(ref), free(a), free(order), free(rorder);                    \
   }
 PW_ARRAY_TYPES(TEST_FEW_WIDE)
 

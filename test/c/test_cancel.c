@@ -559,6 +559,8 @@ static void test_windowed(void) {
   } kernels[] = {
       {"argsort f64", w_argsort_f64, W_RANDOM},
       {"argsort f64 nearly in order", w_argsort_f64, W_NEAR64},
+      {"argsort f64 of 1,000 values (counted)", w_argsort_f64, W_FEW64},
+      {"argsort f64 of the values 0 to 15 (counted by value)", w_argsort_f64, W_WIDE64},
       {"unique u8", w_unique_u8, W_RANDOM},
       {"unique u32", w_unique_u32, W_RANDOM},
       {"kth u8", w_kth_u8, W_RANDOM},

@@ -180,10 +180,11 @@ describe('sort, argsort, sortByKey, gather', () => {
     }
   });
 
-  test('sort of few distinct values over a wide range (doubles of a few values, scattered 32- and 64-bit integers) equals the built-in, with values a sample misses and too many of them', async () => {
-    // sort.c's fs_sort (arrays of 2^16 elements or more): counted by value
-    // in a hash table of a sample's values, the values it missed kept per
-    // thread's block; more than a block holds, and the radix sort takes over
+  test('sort and argsort of few distinct values over a wide range (doubles of a few values, scattered 32- and 64-bit integers) equal the references, with values a sample misses and too many of them', async () => {
+    // sort.c's fs_sort and ca_sort (arrays of 2^16 elements or more):
+    // counted by value in a hash table of a sample's values, the values it
+    // missed kept per thread's block; more than a block holds, and the
+    // radix sort takes over
     const n = 300001;
     const r = rng(77);
     for (const C of [Float64Array, Float32Array, Uint32Array, Int32Array, BigInt64Array, BigUint64Array]) {
@@ -205,6 +206,8 @@ describe('sort, argsort, sortByKey, gather', () => {
         for (const descending of [false, true]) {
           const { result } = await everywhere('sort', () => [offsetView(x), { descending }], `${C.name} ${label} desc=${descending}`);
           assert.ok(R.sameElements(result, R.sortRef(x, descending)), `${C.name} ${label} desc=${descending}`);
+          const { result: order } = await everywhere('argsort', () => [offsetView(x), { descending }], `argsort ${C.name} ${label} desc=${descending}`);
+          assertSame(order, R.argsortRef(x, descending), `argsort ${C.name} ${label} desc=${descending}`);
         }
       }
     }

@@ -63,7 +63,8 @@
  * Argsort: the keys (with every NaN made one key, so that NaNs tie and
  * keep their index order) and the indices 0..n-1 are written by the first
  * pass into scratch and into the caller's order array, and (key, index)
- * pairs go through the same engine, stable throughout.
+ * pairs go through the same engine, stable throughout; 32- and 64-bit keys
+ * of few values are counted (ca_sort).
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -1512,6 +1513,14 @@ PW_INLINE size_t fs_slot(uint64_t key, unsigned shift) {
   return (size_t)((key * 0x9e3779b97f4a7c15u) >> shift);
 }
 
+/* key's index in the sample's keys + 1, or 0 if the table lacks it */
+PW_INLINE uint32_t fs_find(const fs_ctx *c, uint64_t key) {
+  size_t slot = fs_slot(key, c->shift);
+  uint32_t ix;
+  while ((ix = c->tidx[slot]) != 0 && c->tkey[slot] != key) slot = (slot + 1) & c->mask;
+  return ix;
+}
+
 #define FS_COUNT(W)                                                            \
   {                                                                            \
     const uint##W##_t *k = c->x;                                               \
@@ -1519,9 +1528,7 @@ PW_INLINE size_t fs_slot(uint64_t key, unsigned shift) {
       if (atomic_load_explicit(&c->give_up, memory_order_relaxed)) break;      \
       for (size_t i = s; i < t; i++) {                                         \
         const uint64_t key = k[i];                                             \
-        size_t slot = fs_slot(key, c->shift);                                  \
-        uint32_t ix;                                                           \
-        while ((ix = c->tidx[slot]) != 0 && c->tkey[slot] != key) slot = (slot + 1) & c->mask; \
+        const uint32_t ix = fs_find(c, key);                                   \
         if (ix != 0) {                                                         \
           h[ix - 1]++;                                                         \
           continue;                                                            \
@@ -1579,67 +1586,76 @@ static size_t fs_sample(const void *x, size_t n, int width, size_t m, void *s, v
   return nd;
 }
 
+/* A try of fs_count over n keys at k: what fs_tally leaves, and fs_release frees. */
+typedef struct {
+  fs_ctx c;
+  uint64_t *keys;  /* the sample's distinct keys, in order (nd) */
+  fs_entry *all;   /* every key counted and its count, in order (total) */
+  size_t nd, total;
+  void *buf, *table;
+} fs_try;
+
+static void fs_release(fs_try *t) {
+  free(t->all);
+  free(t->table);
+  free(t->c.hist);
+  free(t->keys);
+  free(t->buf);
+}
+
 /*
- * x[0, n) (its 32- or 64-bit keys) sorted by counting its distinct keys
- * (above), or, when the sample finds too many or the try gives up or
- * finds no memory, *counted = 0 and x untouched (its keys) for the engine
- * to sort. Counting cancelled, x is turned back into its elements.
+ * The n keys (width bits) at k counted by value (above): *ok = 1 and t
+ * holds the blocks' counts (t->c), their lists and every key with its
+ * count in order (t->all); *ok = 0 if the sample found too many keys, a
+ * block's list filled, or there was no memory. PW_ECANCELED if cancelled
+ * while counting. fs_release(t) after, either way.
  */
-static pw_status fs_sort(void *x, size_t n, int width, int mode, int *counted) {
-  *counted = 0;
+static pw_status fs_tally(const void *k, size_t n, int width, fs_try *t, int *ok) {
+  memset(t, 0, sizeof *t);
+  *ok = 0;
   if (n < FS_MIN) return PW_OK;
-  size_t kb = (size_t)width / 8, nd, total = 0;
-  uint64_t *keys = NULL, *vals = NULL;
-  fs_entry *all = NULL;
-  size_t *hist = NULL;
-  void *table = NULL, *buf = pwa_alloc(2 * FS_SAMPLE, kb);
-  if (buf == NULL) return PW_OK;
-  void *tmp = (char *)buf + FS_SAMPLE * kb;
-  pw_status s = PW_OK;
-  fs_ctx c = {.x = x, .n = n, .nb = pwa_blocks(n, SORT_MIN_BLOCK)};
-  nd = fs_sample(x, n, width, FS_PROBE, buf, tmp, NULL);
-  if (nd == 0 || nd > FS_PROBE_MAX) goto out;
-  if ((keys = pwa_alloc(FS_SAMPLE, sizeof *keys)) == NULL) goto out;
-  nd = fs_sample(x, n, width, FS_SAMPLE, buf, tmp, keys);
-  if (nd == 0 || nd > FS_SAMPLE_MAX) goto out;
+  size_t kb = (size_t)width / 8, nd;
+  fs_ctx *c = &t->c;
+  c->x = k, c->n = n, c->nb = pwa_blocks(n, SORT_MIN_BLOCK), c->width = width;
+  if ((t->buf = pwa_alloc(2 * FS_SAMPLE, kb)) == NULL) return PW_OK;
+  void *tmp = (char *)t->buf + FS_SAMPLE * kb;
+  nd = fs_sample(k, n, width, FS_PROBE, t->buf, tmp, NULL);
+  if (nd == 0 || nd > FS_PROBE_MAX) return PW_OK;
+  if ((t->keys = pwa_alloc(FS_SAMPLE, sizeof *t->keys)) == NULL) return PW_OK;
+  nd = fs_sample(k, n, width, FS_SAMPLE, t->buf, tmp, t->keys);
+  if (nd == 0 || nd > FS_SAMPLE_MAX) return PW_OK;
   /* the table (at most a quarter full), the blocks' counters and lists */
   size_t slots = 64;
   unsigned bits = 6;
   while (slots < 4 * nd) slots *= 2, bits++;
-  c.nkeys = nd, c.stride = pwa_padded(nd, sizeof(size_t)), c.mask = slots - 1, c.shift = 64 - bits;
-  c.width = width;
-  if ((hist = pwa_alloc(c.nb, (c.stride + 1) * sizeof *hist)) == NULL) goto out;
-  if ((table = pwa_alloc(1, slots * (sizeof(uint64_t) + sizeof(uint32_t)) + c.nb * FS_MISS * sizeof(fs_entry))) == NULL)
-    goto out;
-  if ((all = pwa_alloc(nd + c.nb * FS_MISS, sizeof *all)) == NULL) goto out;
-  c.hist = hist, c.nmiss = hist + c.nb * c.stride;
-  c.miss = table;
-  uint64_t *tkey = (uint64_t *)(c.miss + c.nb * FS_MISS);
+  c->nkeys = nd, c->stride = pwa_padded(nd, sizeof(size_t)), c->mask = slots - 1, c->shift = 64 - bits;
+  if ((c->hist = pwa_alloc(c->nb, (c->stride + 1) * sizeof *c->hist)) == NULL) return PW_OK;
+  t->table = pwa_alloc(1, slots * (sizeof(uint64_t) + sizeof(uint32_t)) + c->nb * FS_MISS * sizeof(fs_entry));
+  if (t->table == NULL || (t->all = pwa_alloc(nd + c->nb * FS_MISS, sizeof *t->all)) == NULL) return PW_OK;
+  c->nmiss = c->hist + c->nb * c->stride;
+  c->miss = t->table;
+  uint64_t *tkey = (uint64_t *)(c->miss + c->nb * FS_MISS);
   uint32_t *tidx = (uint32_t *)(tkey + slots);
   memset(tidx, 0, slots * sizeof *tidx);
   for (size_t i = 0; i < nd; i++) {
-    size_t slot = fs_slot(keys[i], c.shift);
-    while (tidx[slot] != 0) slot = (slot + 1) & c.mask;
-    tkey[slot] = keys[i], tidx[slot] = (uint32_t)(i + 1);
+    size_t slot = fs_slot(t->keys[i], c->shift);
+    while (tidx[slot] != 0) slot = (slot + 1) & c->mask;
+    tkey[slot] = t->keys[i], tidx[slot] = (uint32_t)(i + 1);
   }
-  c.tkey = tkey, c.tidx = tidx;
-  atomic_init(&c.give_up, 0);
-  s = pw_parallel_for(c.nb, 1, fs_count, &c);
-  if (s != PW_OK) { /* cancelled: x was not written */
-    unkey_any(x, n, width, mode);
-    *counted = 1;
-    goto out;
-  }
-  if (atomic_load(&c.give_up)) goto out;
+  c->tkey = tkey, c->tidx = tidx;
+  atomic_init(&c->give_up, 0);
+  pw_status s = pw_parallel_for(c->nb, 1, fs_count, c);
+  if (s != PW_OK || atomic_load(&c->give_up)) return s;
   /* the table's keys with their counts, then the lists' keys not among them, merged in order */
+  fs_entry *all = t->all;
   for (size_t i = 0; i < nd; i++) {
-    all[i].key = keys[i], all[i].count = 0;
-    for (size_t b = 0; b < c.nb; b++) all[i].count += hist[b * c.stride + i];
+    all[i].key = t->keys[i], all[i].count = 0;
+    for (size_t b = 0; b < c->nb; b++) all[i].count += c->hist[b * c->stride + i];
   }
-  total = nd;
-  for (size_t b = 0; b < c.nb; b++) {
-    const fs_entry *m = c.miss + b * FS_MISS;
-    for (size_t j = 0; j < c.nmiss[b]; j++) {
+  size_t total = nd;
+  for (size_t b = 0; b < c->nb; b++) {
+    const fs_entry *m = c->miss + b * FS_MISS;
+    for (size_t j = 0; j < c->nmiss[b]; j++) {
       size_t e = nd;
       while (e < total && all[e].key != m[j].key) e++;
       if (e == total) all[total].key = m[j].key, all[total++].count = 0;
@@ -1647,25 +1663,175 @@ static pw_status fs_sort(void *x, size_t n, int width, int mode, int *counted) {
     }
   }
   if (total > nd) qsort(all, total, sizeof *all, fs_cmp);
+  t->nd = nd, t->total = total;
+  *ok = 1;
+  return PW_OK;
+}
+
+/*
+ * x[0, n) (its 32- or 64-bit keys) sorted by counting its distinct keys
+ * (above), or, when the sample finds too many or the try gives up or
+ * finds no memory, *counted = 0 and x untouched (its keys) for the engine
+ * to sort. Counting cancelled, x is turned back into its elements.
+ */
+static pw_status fs_sort(void *x, size_t n, int width, int mode, int *counted) {
+  fs_try t;
+  int ok;
+  uint64_t *vals = NULL;
+  pw_status s = fs_tally(x, n, width, &t, &ok);
+  *counted = s != PW_OK;
+  if (s != PW_OK) unkey_any(x, n, width, mode); /* cancelled: x was not written */
+  if (!ok) goto out;
   /* each key and its first position (cum[total] = n) */
-  if ((vals = pwa_alloc(1, total * sizeof *vals + (total + 1) * sizeof(size_t))) == NULL) goto out;
-  size_t *cum = (size_t *)(vals + total), sum = 0;
-  for (size_t k = 0; k < total; k++) {
-    vals[k] = all[k].key, cum[k] = sum;
-    sum += all[k].count;
+  if ((vals = pwa_alloc(1, t.total * sizeof *vals + (t.total + 1) * sizeof(size_t))) == NULL) goto out;
+  size_t *cum = (size_t *)(vals + t.total), sum = 0;
+  for (size_t k = 0; k < t.total; k++) {
+    vals[k] = t.all[k].key, cum[k] = sum;
+    sum += t.all[k].count;
   }
-  cum[total] = sum; /* n: each key was counted once */
-  cs_ctx f = {x, x, n, 0, total, 0, cum, width, mode, 0, vals};
+  cum[t.total] = sum; /* n: each key was counted once */
+  cs_ctx f = {x, x, n, 0, t.total, 0, cum, width, mode, 0, vals};
   *counted = 1;
-  s = pw_parallel_for(n, pw_grain(kb) * 4, cs_fill, &f);
+  s = pw_parallel_for(n, pw_grain((size_t)width / 8) * 4, cs_fill, &f);
   if (s != PW_OK) cs_fill(&f, 0, n); /* cancelled part way: finished whole, as cs_sort's */
 out:
   free(vals);
-  free(all);
-  free(table);
-  free(hist);
-  free(keys);
-  free(buf);
+  fs_release(&t);
+  return s;
+}
+
+/*
+ * Argsort of keys of few values (the 32- and 64-bit keys of few distinct
+ * values, over a range that cs_sort counts or any range that fs_tally
+ * does) is counted too, stable: each block's count of each value, made
+ * into offsets value-major and block-minor, and one pass that writes each
+ * element's index at its value's next place in its block's share, instead
+ * of the engine's passes over key and index pairs. The keys are the
+ * argsort's own scratch, so the counts are exact. 10M doubles of 16
+ * values (0 to 15), pool of 2, into an `out` in its memory, the package
+ * before and after alternating, two rounds: 68.5 -> 41.4-42.3 ms (random
+ * 58.6-61.6 in both).
+ */
+#define CA_MIN ((size_t)4096) /* least elements to count */
+
+typedef struct {
+  const void *k;
+  uint32_t *order;
+  size_t n, nb, nkeys, stride;
+  size_t *off; /* nb x stride: each block's next place for each value's rank */
+  int width;
+  uint64_t lo;                /* cs: a key's rank is key - lo */
+  const fs_ctx *f;            /* fs: its rank is tab_rank[its table entry], or miss_rank[its block's list entry] */
+  const uint32_t *tab_rank, *miss_rank;
+} ca_ctx;
+
+#define CA_SCATTER(W)                                                          \
+  {                                                                            \
+    const uint##W##_t *k = c->k;                                               \
+    const fs_ctx *f = c->f;                                                    \
+    if (f == NULL) {                                                           \
+      const uint##W##_t lo = (uint##W##_t)c->lo;                               \
+      PWA_STRIPS(s, t, begin, end) for (size_t i = s; i < t; i++)              \
+        c->order[o[(uint##W##_t)(k[i] - lo)]++] = (uint32_t)i;                 \
+    } else {                                                                   \
+      const fs_entry *m = f->miss + b * FS_MISS;                               \
+      const uint32_t *mr = c->miss_rank + b * FS_MISS;                         \
+      const size_t nm = f->nmiss[b];                                           \
+      PWA_STRIPS(s, t, begin, end) for (size_t i = s; i < t; i++) {            \
+        const uint64_t key = k[i];                                             \
+        const uint32_t ix = fs_find(f, key);                                   \
+        size_t r;                                                              \
+        if (ix != 0) {                                                         \
+          r = c->tab_rank[ix - 1];                                             \
+        } else {                                                               \
+          size_t j = 0;                                                        \
+          while (j + 1 < nm && m[j].key != key) j++; /* (the block listed it) */ \
+          r = mr[j];                                                           \
+        }                                                                      \
+        c->order[o[r]++] = (uint32_t)i;                                        \
+      }                                                                        \
+    }                                                                          \
+  }
+static void ca_scatter(void *p, size_t b0, size_t b1) {
+  ca_ctx *c = p;
+  for (size_t b = b0; b < b1; b++) {
+    size_t begin, end, *o = c->off + b * c->stride;
+    pwa_block(c->n, c->nb, b, &begin, &end);
+    if (c->width == 32) CA_SCATTER(32)
+    else CA_SCATTER(64)
+  }
+}
+#undef CA_SCATTER
+
+/* The place of key in all[0, total) (there). */
+static uint32_t fs_rank(const fs_entry *all, size_t total, uint64_t key) {
+  size_t lo = 0, hi = total; /* all[lo].key <= key < all[hi].key */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (all[mid].key <= key) lo = mid;
+    else hi = mid;
+  }
+  return (uint32_t)lo;
+}
+
+/*
+ * order = the stable argsort of the n keys at k (width 32 or 64; [lo, hi]
+ * their range), counted (above); *counted = 0 (order untouched) where the
+ * keys are not few or there is no memory, for the engine to sort.
+ */
+static pw_status ca_sort(const void *k, uint32_t *order, size_t n, int width, uint64_t lo, uint64_t hi,
+                         int *counted) {
+  *counted = 0;
+  if (n < CA_MIN) return PW_OK;
+  fs_try t;
+  int ok = 0;
+  pw_status s = PW_OK;
+  ca_ctx c = {k, order, n, pwa_blocks(n, SORT_MIN_BLOCK), 0, 0, NULL, width, lo, NULL, NULL, NULL};
+  uint32_t *ranks = NULL;
+  memset(&t, 0, sizeof t);
+  if (hi - lo < CS_RANGE_MAX && (hi - lo + 1) * CS_FILL <= n) {
+    c.nkeys = (size_t)(hi - lo + 1), c.stride = pwa_padded(c.nkeys, sizeof(size_t));
+    if ((c.off = pwa_alloc(c.nb * c.stride + c.nkeys + 1, sizeof(size_t))) == NULL) return PW_OK;
+    cs_ctx cc = {k, NULL, n, c.nb, c.nkeys, c.stride, c.off, width, 0, lo, NULL};
+    s = pw_parallel_for(c.nb, 1, cs_count, &cc);
+  } else {
+    s = fs_tally(k, n, width, &t, &ok);
+    if (s != PW_OK || !ok) goto out;
+    const fs_ctx *f = &t.c;
+    c.f = f, c.nb = f->nb, c.nkeys = t.total, c.stride = pwa_padded(t.total, sizeof(size_t));
+    if ((c.off = pwa_alloc(c.nb * c.stride, sizeof(size_t))) == NULL ||
+        (ranks = pwa_alloc(t.nd + c.nb * FS_MISS, sizeof *ranks)) == NULL)
+      goto out;
+    /* each block's counts by rank */
+    c.tab_rank = ranks, c.miss_rank = ranks + t.nd;
+    for (size_t i = 0; i < t.nd; i++) ranks[i] = fs_rank(t.all, t.total, t.keys[i]);
+    for (size_t b = 0; b < c.nb; b++) {
+      size_t *o = c.off + b * c.stride;
+      memset(o, 0, t.total * sizeof *o);
+      for (size_t i = 0; i < t.nd; i++) o[ranks[i]] = f->hist[b * f->stride + i];
+      for (size_t j = 0; j < f->nmiss[b]; j++) {
+        const fs_entry *e = f->miss + b * FS_MISS + j;
+        ranks[t.nd + b * FS_MISS + j] = fs_rank(t.all, t.total, e->key);
+        o[ranks[t.nd + b * FS_MISS + j]] += e->count;
+      }
+    }
+  }
+  if (s != PW_OK) goto out;
+  /* counts to places: value-major, block-minor (stable) */
+  size_t sum = 0;
+  for (size_t v = 0; v < c.nkeys; v++)
+    for (size_t b = 0; b < c.nb; b++) {
+      size_t *o = c.off + b * c.stride + v, cnt = *o;
+      *o = sum;
+      sum += cnt;
+    }
+  *counted = 1;
+  s = pw_parallel_for(c.nb, 1, ca_scatter, &c); /* (an argsort cancelled has no result to finish) */
+out:
+  if (s != PW_OK) *counted = 1;
+  free(ranks);
+  free(c.off);
+  fs_release(&t);
   return s;
 }
 
@@ -1763,8 +1929,10 @@ static pw_status argsort_any(const void *x, size_t n, uint32_t *order, int width
     }
   }
   uint64_t lo, hi;
+  int counted = 0;
   pw_status s = make_keys(x, k, order, n, width, mode, &lo, &hi);
-  if (s == PW_OK) s = eng_sort_any(k, order, k2, i2, n, width, -1, 1, lo, hi);
+  if (s == PW_OK && width >= 32) s = ca_sort(k, order, n, width, lo, hi, &counted);
+  if (s == PW_OK && !counted) s = eng_sort_any(k, order, k2, i2, n, width, -1, 1, lo, hi);
   if (!small) free(mem);
   return s;
 }
